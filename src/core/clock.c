@@ -1,0 +1,46 @@
+/* clock.c - real or pinned time, shared by every thread through one atomic. */
+#include "clock.h"
+
+#include <stdatomic.h>
+#include <time.h>
+
+#define CLOCK_REAL INT64_MIN
+
+static _Atomic int64_t pinned = CLOCK_REAL;
+
+int64_t clock_now(void)
+{
+    int64_t p = atomic_load(&pinned);
+    if (p != CLOCK_REAL)
+        return p;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+struct date clock_today(void)
+{
+    return date_of_instant(clock_now());
+}
+
+void clock_pin(int64_t t)
+{
+    atomic_store(&pinned, t);
+}
+
+void clock_unpin(void)
+{
+    atomic_store(&pinned, CLOCK_REAL);
+}
+
+bool clock_is_pinned(void)
+{
+    return atomic_load(&pinned) != CLOCK_REAL;
+}
+
+int64_t clock_monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}

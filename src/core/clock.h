@@ -1,0 +1,35 @@
+/*
+ * clock.h - the one business clock.
+ *
+ * Every "now" in partnerd comes from clock_now(); nothing else calls time(). In normal
+ * operation it is the system's real time. Under `serve --test-clock` an operator pins it
+ * to an instant (like a billing test clock); the pinned instant is stored in the database
+ * and each request and job step loads it (service/clock_sync) so every process agrees.
+ */
+#ifndef PD_CLOCK_H
+#define PD_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "date.h"
+
+/* Unix seconds, now, on the business clock. Thread-safe. */
+int64_t clock_now(void);
+
+/* Today's civil date in the business time zone. */
+struct date clock_today(void);
+
+/* Pins the clock to an instant (test clock). Thread-safe. */
+void clock_pin(int64_t unix_seconds);
+
+/* Goes back to the real time. */
+void clock_unpin(void);
+
+/* True while the clock is pinned. */
+bool clock_is_pinned(void);
+
+/* Monotonic microseconds, for measuring durations only (never a business date). */
+int64_t clock_monotonic_us(void);
+
+#endif

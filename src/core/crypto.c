@@ -1,0 +1,61 @@
+/* crypto.c - thin, named wrappers over libsodium. */
+#include "crypto.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+/* OWASP (2023): Argon2id with 19 MiB and t=2 at least; we take t=2, 19 MiB. */
+#define PWHASH_OPSLIMIT 2
+#define PWHASH_MEMLIMIT (19u * 1024 * 1024)
+
+int crypto_init(void)
+{
+    return sodium_init() < 0 ? -1 : 0;
+}
+
+void id_new(const char *prefix, char *out, size_t n)
+{
+    static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+    unsigned char raw[13];
+    char body[21];
+    randombytes_buf(raw, sizeof(raw));
+    /* 20 characters of 5 bits = 100 bits, read from the 104 random bits */
+    for (int i = 0; i < 20; i++) {
+        int bit = i * 5;
+        unsigned v = ((unsigned)raw[bit / 8] << 8 | raw[bit / 8 + 1]) >> (11 - bit % 8);
+        body[i] = alphabet[v & 31];
+    }
+    body[20] = '\0';
+    snprintf(out, n, "%s_%s", prefix, body);
+}
+
+void random_hex(size_t nbytes, char *out)
+{
+    unsigned char raw[64];
+    if (nbytes > sizeof(raw))
+        nbytes = sizeof(raw);
+    randombytes_buf(raw, nbytes);
+    sodium_bin2hex(out, nbytes * 2 + 1, raw, nbytes);
+    sodium_memzero(raw, sizeof(raw));
+}
+
+long random_between(long lo, long hi)
+{
+    return lo + (long)randombytes_uniform((uint32_t)(hi - lo + 1));
+}
+
+int password_hash(const char *password, char *out, size_t n)
+{
+    if (n < crypto_pwhash_STRBYTES)
+        return -1;
+    return crypto_pwhash_str(out, password, strlen(password), PWHASH_OPSLIMIT,
+                             PWHASH_MEMLIMIT) == 0
+               ? 0
+               : -1;
+}
+
+int password_verify(const char *hash, const char *password)
+{
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 ? 0 : -1;
+}

@@ -1,0 +1,31 @@
+/*
+ * crypto.h - identifiers, secrets and passwords, all from libsodium.
+ *
+ * IDs are opaque strings with a type prefix ("usr_", "sub_", ...) and 100 random bits in
+ * Crockford base32; they reveal neither order nor count. Passwords are hashed with
+ * Argon2id at OWASP's recommended cost or more.
+ */
+#ifndef PD_CRYPTO_H
+#define PD_CRYPTO_H
+
+#include <stddef.h>
+
+/* Starts libsodium. Call once before anything else here. Returns 0 or -1. */
+int crypto_init(void);
+
+/* Writes prefix + "_" + 20 base32 characters into out (at least strlen(prefix) + 22). */
+void id_new(const char *prefix, char *out, size_t n);
+
+/* Writes 2*nbytes lowercase hex characters of fresh randomness into out (2*nbytes+1). */
+void random_hex(size_t nbytes, char *out);
+
+/* A uniform random integer in [lo, hi]. */
+long random_between(long lo, long hi);
+
+/* Hashes a password with Argon2id into out (crypto_pwhash_STRBYTES). Returns 0 or -1. */
+int password_hash(const char *password, char *out, size_t n);
+
+/* 0 when password matches hash, -1 otherwise. Takes as long either way. */
+int password_verify(const char *hash, const char *password);
+
+#endif

@@ -1,0 +1,106 @@
+/* error.c - the error table. One row per enum pd_status, in the order of the enum. */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct status_row {
+    const char *code;
+    int http;
+    const char *fr;
+    const char *en;
+};
+
+static const struct status_row rows[PD_E__COUNT] = {
+    [0] = {"ok", 200, "OK", "OK"},
+    [1] = {"internal_error", 500, "Une erreur interne est survenue. Réessayez plus tard.",
+           "An internal error occurred. Please try again later."},
+    [2] = {"invalid_json", 400, "Le corps de la requête n'est pas un JSON valide.",
+           "The request body is not valid JSON."},
+    [3] = {"invalid_request", 422, "Certains champs de la requête ne sont pas valides.",
+           "Some fields of the request are not valid."},
+    [4] = {"not_found", 404, "Ressource introuvable.", "Not found."},
+    [5] = {"method_not_allowed", 405, "Méthode non autorisée pour cette ressource.",
+           "Method not allowed for this resource."},
+    [6] = {"payload_too_large", 413, "Le corps de la requête est trop volumineux.",
+           "The request body is too large."},
+    [7] = {"unsupported_media_type", 415,
+           "Type de contenu non pris en charge : envoyez application/json.",
+           "Unsupported content type: send application/json."},
+    [8] = {"unauthenticated", 401, "Connectez-vous pour continuer.", "Sign in to continue."},
+    [9] = {"forbidden", 403, "Vous n'avez pas l'autorisation d'effectuer cette action.",
+           "You are not allowed to do this."},
+    [10] = {"conflict", 409, "La ressource a été modifiée entre-temps.",
+            "The resource changed in the meantime."},
+    [11] = {"database_error", 500, "La base de données a rencontré une erreur.",
+            "The database reported an error."},
+    [12] = {"database_busy", 503, "Le service est momentanément occupé. Réessayez.",
+            "The service is busy. Please retry."},
+    [13] = {"constraint_violation", 409, "Cette opération contredit des données existantes.",
+            "This operation conflicts with existing data."},
+    [14] = {"schema_too_new", 500,
+            "La base de données est plus récente que ce serveur partnerd.",
+            "The database is newer than this partnerd server."},
+    [15] = {"service_unavailable", 503, "Service indisponible.", "Service unavailable."},
+    [16] = {"idempotency_key_reused", 409,
+            "Cette clé d'idempotence a déjà servi pour une autre requête.",
+            "This idempotency key was already used for a different request."},
+    [17] = {"amount_overflow", 422, "Montant hors limites.", "Amount out of range."},
+    [18] = {"unknown_currency", 422, "Devise inconnue.", "Unknown currency."},
+    [19] = {"invalid_query", 400, "Les paramètres de l'adresse ne sont pas valides.",
+            "The query string is not valid."},
+};
+
+static const struct status_row *row(enum pd_status s)
+{
+    int i = -(int)s;
+    if (i < 0 || i >= PD_E__COUNT)
+        i = 1;
+    return &rows[i];
+}
+
+const char *pd_status_code(enum pd_status s)
+{
+    return row(s)->code;
+}
+
+int pd_status_http(enum pd_status s)
+{
+    return row(s)->http;
+}
+
+const char *pd_status_message(enum pd_status s, const char *lang)
+{
+    if (lang && strcmp(lang, "en") == 0)
+        return row(s)->en;
+    return row(s)->fr;
+}
+
+int pd_fail(struct pd_error *e, enum pd_status code, const char *fmt, ...)
+{
+    if (e) {
+        e->code = code;
+        e->message[0] = '\0';
+        if (fmt) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(e->message, sizeof(e->message), fmt, ap);
+            va_end(ap);
+        }
+    }
+    return code;
+}
+
+void pd_error_detail(struct pd_error *e, const char *key, json_t *value)
+{
+    if (e->details == NULL)
+        e->details = json_object();
+    json_object_set_new(e->details, key, value);
+}
+
+void pd_error_clear(struct pd_error *e)
+{
+    json_decref(e->details);
+    memset(e, 0, sizeof(*e));
+}

@@ -1,0 +1,64 @@
+/*
+ * error.h - the one table of error codes: status code, HTTP status, fr and en messages.
+ *
+ * Functions return 0 or a negative enum pd_status. When the caller needs to know more
+ * (which field, which date), a struct pd_error carries the code and its details; the API
+ * layer turns it into {"error":{"code","message","details"}} (SPEC section 9).
+ */
+#ifndef PD_ERROR_H
+#define PD_ERROR_H
+
+#include <jansson.h>
+
+/* Every failure partnerd can report. Values are negative; 0 is success. */
+enum pd_status {
+    PD_OK = 0,
+    PD_E_INTERNAL = -1,
+    PD_E_INVALID_JSON = -2,
+    PD_E_INVALID_REQUEST = -3,
+    PD_E_NOT_FOUND = -4,
+    PD_E_METHOD_NOT_ALLOWED = -5,
+    PD_E_PAYLOAD_TOO_LARGE = -6,
+    PD_E_UNSUPPORTED_MEDIA_TYPE = -7,
+    PD_E_UNAUTHENTICATED = -8,
+    PD_E_FORBIDDEN = -9,
+    PD_E_CONFLICT = -10,
+    PD_E_DB = -11,
+    PD_E_DB_BUSY = -12,
+    PD_E_DB_CONSTRAINT = -13,
+    PD_E_SCHEMA_TOO_NEW = -14,
+    PD_E_UNAVAILABLE = -15,
+    PD_E_IDEMPOTENCY_KEY_REUSED = -16,
+    PD_E_OVERFLOW = -17,
+    PD_E_UNKNOWN_CURRENCY = -18,
+    PD_E_INVALID_QUERY = -19,
+    PD_E__COUNT = 20 /* number of entries in the table, PD_OK included */
+};
+
+/* A failure with its details. Owner: the caller that declared it; pd_error_clear() frees. */
+struct pd_error {
+    enum pd_status code;
+    char message[256]; /* optional English detail for logs and operators; may be empty */
+    json_t *details;   /* optional object shown to the client; owned */
+};
+
+/* The stable snake_case code, e.g. "renewal_not_open". */
+const char *pd_status_code(enum pd_status s);
+
+/* The HTTP status this code answers with. */
+int pd_status_http(enum pd_status s);
+
+/* The user-facing message in "fr" or "en" (anything else gives French). */
+const char *pd_status_message(enum pd_status s, const char *lang);
+
+/* Sets code and an optional printf detail message; returns code, for `return pd_fail(...)`. */
+int pd_fail(struct pd_error *e, enum pd_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Adds a key to the details object (takes the reference of value). */
+void pd_error_detail(struct pd_error *e, const char *key, json_t *value);
+
+/* Frees the details and resets to PD_OK. */
+void pd_error_clear(struct pd_error *e);
+
+#endif

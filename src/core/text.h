@@ -1,0 +1,20 @@
+/*
+ * text.h - validation of small user-supplied strings.
+ */
+#ifndef PD_TEXT_H
+#define PD_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A plausible address: one '@', a non-empty local part (at most 64 bytes), a domain
+ * with a dot and no empty label, at most 254 bytes, no spaces or control bytes. */
+bool text_email_valid(const char *s);
+
+/* Copies s lower-cased (ASCII) into out (size n). */
+void text_lower(const char *s, char *out, size_t n);
+
+/* True when s is valid UTF-8 with no control characters, 1..max bytes after trimming. */
+bool text_line_valid(const char *s, size_t max);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * db.c - the engine-neutral half of the database API: URL dispatch, the calls that
+ * forward to the backend, and schema migrations.
+ *
+ * Migrations are numbered SQL files (src/db/migrations/NNN_name.sql) compiled into the
+ * binary. schema_migrations records each applied version. Each migration runs in its own
+ * transaction together with its schema_migrations row, so a crash leaves it either
+ * wholly applied or not at all; concurrent migrators serialise on the write lock
+ * (SQLite) or an advisory lock (PostgreSQL) and re-read the version inside it.
+ */
+#include "db_internal.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+
+static _Atomic uint64_t errors_total;
+
+void db_count_error(void)
+{
+    atomic_fetch_add(&errors_total, 1);
+}
+
+uint64_t db_errors_total(void)
+{
+    return atomic_load(&errors_total);
+}
+
+int db_open(const char *url, struct db **out, struct pd_error *err)
+{
+    *out = NULL;
+    if (url && strncmp(url, "sqlite:", 7) == 0 && url[7] != '\0')
+        return db_sqlite_open(url + 7, out, err);
+    if (url && (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0))
+        return db_pg_open(url, out, err);
+    return pd_fail(err, PD_E_INVALID_REQUEST,
+                   "database URL must be sqlite:PATH or postgresql://...");
+}
+
+void db_close(struct db *db)
+{
+    if (db)
+        db->ops->close(db);
+}
+
+enum db_kind db_kind(const struct db *db)
+{
+    return db->kind;
+}
+
+const char *db_errmsg(struct db *db)
+{
+    return db->ops->errmsg(db);
+}
+
+int db_exec(struct db *db, const char *sql)
+{
+    return db->ops->exec(db, sql);
+}
+
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
+{
+    return db->ops->prepare(db, sql, out);
+}
+
+int db_bind_int64(struct db_stmt *st, int idx, int64_t v)
+{
+    return st->db->ops->bind_int64(st, idx, v);
+}
+
+int db_bind_text(struct db_stmt *st, int idx, const char *s)
+{
+    return st->db->ops->bind_text(st, idx, s);
+}
+
+int db_bind_null(struct db_stmt *st, int idx)
+{
+    return st->db->ops->bind_null(st, idx);
+}
+
+int db_step(struct db_stmt *st)
+{
+    return st->db->ops->step(st);
+}
+
+int64_t db_column_int64(struct db_stmt *st, int col)
+{
+    return st->db->ops->column_int64(st, col);
+}
+
+const char *db_column_text(struct db_stmt *st, int col)
+{
+    return st->db->ops->column_text(st, col);
+}
+
+bool db_column_is_null(struct db_stmt *st, int col)
+{
+    return st->db->ops->column_is_null(st, col);
+}
+
+int64_t db_changes(struct db_stmt *st)
+{
+    return st->db->ops->changes(st);
+}
+
+int db_reset(struct db_stmt *st)
+{
+    return st->db->ops->reset(st);
+}
+
+void db_finalize(struct db_stmt *st)
+{
+    if (st)
+        st->db->ops->finalize(st);
+}
+
+int db_begin(struct db *db)
+{
+    return db->ops->exec(db, db->ops->begin_sql);
+}
+
+int db_commit(struct db *db)
+{
+    return db->ops->exec(db, "COMMIT");
+}
+
+int db_rollback(struct db *db)
+{
+    return db->ops->exec(db, "ROLLBACK");
+}
+
+int db_ping(struct db *db)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, "SELECT 1", &st);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    db_finalize(st);
+    return rc == DB_ROW ? 0 : rc < 0 ? rc : PD_E_DB;
+}
+
+int db_schema_latest(void)
+{
+    return db_migrations_count ? db_migrations[db_migrations_count - 1].version : 0;
+}
+
+/* Reads MAX(version) from schema_migrations; the table must exist. */
+static int read_version(struct db *db, int *version)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &st);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW)
+        *version = (int)db_column_int64(st, 0);
+    db_finalize(st);
+    return rc == DB_ROW ? 0 : rc < 0 ? rc : PD_E_DB;
+}
+
+static int ensure_migrations_table(struct db *db)
+{
+    return db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                       " version INTEGER PRIMARY KEY,"
+                       " name TEXT NOT NULL,"
+                       " applied_at INTEGER NOT NULL)");
+}
+
+int db_schema_version(struct db *db, int *version)
+{
+    int rc = ensure_migrations_table(db);
+    return rc < 0 ? rc : read_version(db, version);
+}
+
+int db_schema_current(struct db *db, int *version)
+{
+    return read_version(db, version);
+}
+
+static int too_new(struct pd_error *err, int have)
+{
+    pd_fail(err, PD_E_SCHEMA_TOO_NEW,
+            "the database is at schema version %d but this partnerd knows only up to %d; "
+            "run a newer partnerd",
+            have, db_schema_latest());
+    return PD_E_SCHEMA_TOO_NEW;
+}
+
+/* Applies one migration inside an open transaction. */
+static int apply_one(struct db *db, const struct db_migration *m, struct pd_error *err)
+{
+    char *sql = db->ops->dialect(m->sql);
+    int rc = db_exec(db, sql);
+    free(sql);
+    if (rc < 0)
+        return pd_fail(err, rc, "migration %03d_%s failed: %s", m->version, m->name,
+                       db_errmsg(db));
+
+    struct db_stmt *st;
+    rc = db_prepare(db, "INSERT INTO schema_migrations (version, name, applied_at) "
+                        "VALUES (?, ?, ?)",
+                    &st);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    db_bind_int64(st, 1, m->version);
+    db_bind_text(st, 2, m->name);
+    db_bind_int64(st, 3, clock_now());
+    rc = db_step(st);
+    db_finalize(st);
+    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
+}
+
+int db_migrate(struct db *db, struct pd_error *err)
+{
+    int have = 0, rc;
+    if ((rc = db_schema_version(db, &have)) < 0)
+        return pd_fail(err, rc, "cannot read the schema version: %s", db_errmsg(db));
+    if (have > db_schema_latest())
+        return too_new(err, have);
+
+    for (int i = 0; i < db_migrations_count; i++) {
+        const struct db_migration *m = &db_migrations[i];
+        if (m->version <= have)
+            continue;
+        if ((rc = db_begin(db)) < 0)
+            return pd_fail(err, rc, "%s", db_errmsg(db));
+        if (db->ops->migration_lock_sql && (rc = db_exec(db, db->ops->migration_lock_sql)) < 0)
+            goto fail;
+        /* another process may have migrated while we waited for the lock */
+        if ((rc = read_version(db, &have)) < 0)
+            goto fail;
+        if (have > db_schema_latest()) {
+            db_rollback(db);
+            return too_new(err, have);
+        }
+        if (m->version > have && (rc = apply_one(db, m, err)) < 0) {
+            db_rollback(db);
+            return rc;
+        }
+        if ((rc = db_commit(db)) < 0)
+            goto fail;
+    }
+    return 0;
+fail:
+    pd_fail(err, rc, "migration failed: %s", db_errmsg(db));
+    db_rollback(db);
+    return rc;
+}

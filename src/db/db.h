@@ -1,0 +1,91 @@
+/*
+ * db.h - one small API over SQLite and PostgreSQL.
+ *
+ * Callers write SQL in the subset both engines share, with `?` placeholders; the
+ * PostgreSQL backend numbers them ($1, $2, ...). A statement is prepared, bound (1-based
+ * indexes), stepped row by row and finalized. Nothing above db/ includes sqlite3.h or
+ * libpq-fe.h, or knows which engine it talks to.
+ *
+ * A struct db is one connection, used by one thread at a time.
+ */
+#ifndef PD_DB_H
+#define PD_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+struct db;
+struct db_stmt;
+
+enum db_kind { DB_SQLITE, DB_POSTGRES };
+
+/* db_step() results besides errors. */
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/* Opens "sqlite:PATH" or "postgresql://...". SQLite gets WAL, foreign keys and a busy
+ * timeout. Returns 0 and *out (owner: caller, db_close()), or a negative status with err. */
+int db_open(const char *url, struct db **out, struct pd_error *err);
+
+/* Closes the connection and finalizes its cached statements. NULL is fine. */
+void db_close(struct db *db);
+
+/* Which engine this is (for db/ internals, tests and logs; never for SQL choices). */
+enum db_kind db_kind(const struct db *db);
+
+/* The engine's last error message, for logs. */
+const char *db_errmsg(struct db *db);
+
+/* Runs one or more statements without parameters (migrations, BEGIN, ...). */
+int db_exec(struct db *db, const char *sql);
+
+/* Prepares one statement. Owner of *out: caller, db_finalize(). */
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out);
+
+/* Binds parameter idx (1-based). Text is copied. */
+int db_bind_int64(struct db_stmt *st, int idx, int64_t v);
+int db_bind_text(struct db_stmt *st, int idx, const char *s); /* NULL binds NULL */
+int db_bind_null(struct db_stmt *st, int idx);
+
+/* Runs or advances: DB_ROW with a row to read, DB_DONE at the end, or a negative status
+ * (PD_E_DB_BUSY, PD_E_DB_CONSTRAINT, PD_E_DB). */
+int db_step(struct db_stmt *st);
+
+/* Column values of the current row (0-based). Text stays valid until the next step. */
+int64_t db_column_int64(struct db_stmt *st, int col);
+const char *db_column_text(struct db_stmt *st, int col); /* NULL for SQL NULL */
+bool db_column_is_null(struct db_stmt *st, int col);
+
+/* Rows changed by the last completed INSERT/UPDATE/DELETE of this statement. */
+int64_t db_changes(struct db_stmt *st);
+
+/* Clears bindings and results so the statement can run again. */
+int db_reset(struct db_stmt *st);
+
+/* Releases the statement. NULL is fine. */
+void db_finalize(struct db_stmt *st);
+
+/* Transactions. SQLite takes the write lock at BEGIN (BEGIN IMMEDIATE), so two writers
+ * never deadlock on a lock upgrade; PostgreSQL uses READ COMMITTED with row locks. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+int db_rollback(struct db *db);
+
+/* Applies the embedded migrations the database lacks, each in its own transaction.
+ * Refuses (PD_E_SCHEMA_TOO_NEW) a database migrated by a newer partnerd. */
+int db_migrate(struct db *db, struct pd_error *err);
+
+/* The database's schema version (0 when new; creates the bookkeeping table) and the
+ * newest this binary knows. db_schema_current() only reads, and fails on a new database. */
+int db_schema_version(struct db *db, int *version);
+int db_schema_current(struct db *db, int *version);
+int db_schema_latest(void);
+
+/* Runs SELECT 1; 0 when the database answers. */
+int db_ping(struct db *db);
+
+/* Database errors seen by this process, for /metrics. */
+uint64_t db_errors_total(void);
+
+#endif

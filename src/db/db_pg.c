@@ -1,0 +1,348 @@
+/*
+ * db_pg.c - the PostgreSQL backend (libpq).
+ *
+ * Statements are written with `?` placeholders; prepare rewrites them to $1..$n outside
+ * string literals and quoted identifiers. Parameters travel in text format; integers are
+ * typed int8 so comparisons with integer columns need no cast, text is left for the
+ * server to infer. A statement runs at its first db_step() and its rows are read from
+ * the PGresult afterwards.
+ *
+ * Migrations are written for SQLite (STRICT tables, INTEGER, BLOB); pg_dialect() maps
+ * them: INTEGER -> BIGINT (SQLite integers are 64-bit), BLOB -> BYTEA, STRICT dropped.
+ */
+#include <ctype.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_internal.h"
+
+#define PG_INT8OID 20
+#define PG_MAX_PARAMS 64
+
+struct pg_db {
+    struct db base;
+    PGconn *conn;
+    char err[512];
+};
+
+struct pg_stmt {
+    struct db_stmt base;
+    char *sql;
+    int nparams;
+    char *values[PG_MAX_PARAMS];
+    unsigned int types[PG_MAX_PARAMS];
+    PGresult *res;
+    int row;     /* next row to return */
+    int current; /* row being read */
+    int64_t changes;
+};
+
+static struct pg_db *pg(struct db *db)
+{
+    return (struct pg_db *)db;
+}
+
+static struct pg_stmt *pst(struct db_stmt *st)
+{
+    return (struct pg_stmt *)st;
+}
+
+/* Keeps the error text and maps SQLSTATE to a pd_status. */
+static int fail_result(struct pg_db *db, PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(db->err, sizeof(db->err), "%s",
+             res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+    if (state && strncmp(state, "23", 2) == 0)
+        return PD_E_DB_CONSTRAINT;
+    db_count_error();
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+                  strcmp(state, "55P03") == 0))
+        return PD_E_DB_BUSY;
+    return PD_E_DB;
+}
+
+static void p_close(struct db *db)
+{
+    PQfinish(pg(db)->conn);
+    free(db);
+}
+
+static const char *p_errmsg(struct db *db)
+{
+    return pg(db)->err[0] ? pg(db)->err : PQerrorMessage(pg(db)->conn);
+}
+
+static int p_exec(struct db *db, const char *sql)
+{
+    PGresult *res = PQexec(pg(db)->conn, sql);
+    ExecStatusType s = PQresultStatus(res);
+    int rc = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? 0 : fail_result(pg(db), res);
+    PQclear(res);
+    return rc;
+}
+
+/* Copies sql replacing each `?` outside quotes by $n; counts them into *n. */
+static char *number_placeholders(const char *sql, int *n)
+{
+    size_t len = strlen(sql);
+    char *out = malloc(len * 4 + 1);
+    char quote = 0;
+    size_t o = 0;
+    *n = 0;
+    if (out == NULL)
+        return NULL;
+    for (const char *p = sql; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            out[o++] = *p;
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+            out[o++] = *p;
+        } else if (*p == '?') {
+            o += (size_t)sprintf(out + o, "$%d", ++*n);
+        } else {
+            out[o++] = *p;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int p_prepare(struct db *db, const char *sql, struct db_stmt **out)
+{
+    struct pg_stmt *st = calloc(1, sizeof(*st));
+    if (st == NULL)
+        return PD_E_INTERNAL;
+    st->base.db = db;
+    st->sql = number_placeholders(sql, &st->nparams);
+    if (st->sql == NULL || st->nparams > PG_MAX_PARAMS) {
+        snprintf(pg(db)->err, sizeof(pg(db)->err), "too many parameters (%d)", st->nparams);
+        free(st->sql);
+        free(st);
+        return PD_E_INTERNAL;
+    }
+    st->current = -1;
+    *out = &st->base;
+    return 0;
+}
+
+static int set_param(struct db_stmt *s, int idx, char *value, unsigned int type)
+{
+    struct pg_stmt *st = pst(s);
+    if (idx < 1 || idx > st->nparams) {
+        free(value);
+        snprintf(pg(s->db)->err, sizeof(pg(s->db)->err), "no parameter %d", idx);
+        return PD_E_INTERNAL;
+    }
+    free(st->values[idx - 1]);
+    st->values[idx - 1] = value;
+    st->types[idx - 1] = type;
+    return 0;
+}
+
+static int p_bind_int64(struct db_stmt *st, int idx, int64_t v)
+{
+    char tmp[24];
+    snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+    return set_param(st, idx, strdup(tmp), PG_INT8OID);
+}
+
+static int p_bind_text(struct db_stmt *st, int idx, const char *s)
+{
+    return set_param(st, idx, s ? strdup(s) : NULL, 0);
+}
+
+static int p_bind_null(struct db_stmt *st, int idx)
+{
+    return set_param(st, idx, NULL, 0);
+}
+
+static int p_step(struct db_stmt *s)
+{
+    struct pg_stmt *st = pst(s);
+    if (st->res == NULL) {
+        st->res = PQexecParams(pg(s->db)->conn, st->sql, st->nparams, st->types,
+                               (const char *const *)st->values, NULL, NULL, 0);
+        ExecStatusType status = PQresultStatus(st->res);
+        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+            int rc = fail_result(pg(s->db), st->res);
+            PQclear(st->res);
+            st->res = NULL;
+            return rc;
+        }
+        const char *tuples = PQcmdTuples(st->res);
+        st->changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
+        st->row = 0;
+    }
+    if (st->row < PQntuples(st->res)) {
+        st->current = st->row++;
+        return DB_ROW;
+    }
+    st->current = -1;
+    return DB_DONE;
+}
+
+static int64_t p_column_int64(struct db_stmt *s, int col)
+{
+    struct pg_stmt *st = pst(s);
+    if (st->current < 0 || PQgetisnull(st->res, st->current, col))
+        return 0;
+    const char *v = PQgetvalue(st->res, st->current, col);
+    if (strcmp(v, "t") == 0) /* booleans from expressions such as EXISTS */
+        return 1;
+    return strtoll(v, NULL, 10);
+}
+
+static const char *p_column_text(struct db_stmt *s, int col)
+{
+    struct pg_stmt *st = pst(s);
+    if (st->current < 0 || PQgetisnull(st->res, st->current, col))
+        return NULL;
+    return PQgetvalue(st->res, st->current, col);
+}
+
+static bool p_column_is_null(struct db_stmt *s, int col)
+{
+    struct pg_stmt *st = pst(s);
+    return st->current < 0 || PQgetisnull(st->res, st->current, col);
+}
+
+static int64_t p_changes(struct db_stmt *s)
+{
+    return pst(s)->changes;
+}
+
+static int p_reset(struct db_stmt *s)
+{
+    struct pg_stmt *st = pst(s);
+    PQclear(st->res);
+    st->res = NULL;
+    st->current = -1;
+    for (int i = 0; i < st->nparams; i++) {
+        free(st->values[i]);
+        st->values[i] = NULL;
+        st->types[i] = 0;
+    }
+    return 0;
+}
+
+static void p_finalize(struct db_stmt *s)
+{
+    p_reset(s);
+    free(pst(s)->sql);
+    free(s);
+}
+
+/* Replaces whole upper-case words outside quotes: INTEGER, BLOB, and ") STRICT". */
+static char *pg_dialect(const char *sql)
+{
+    static const struct {
+        const char *from, *to;
+    } words[] = {{"INTEGER", "BIGINT"}, {"BLOB", "BYTEA"}, {"STRICT", ""}};
+    size_t len = strlen(sql);
+    char *out = malloc(len * 2 + 1);
+    size_t o = 0;
+    char quote = 0;
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        char c = sql[i];
+        if (quote) {
+            if (c == quote)
+                quote = 0;
+            out[o++] = c;
+            i++;
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            quote = c;
+            out[o++] = c;
+            i++;
+            continue;
+        }
+        if (c == '-' && sql[i + 1] == '-') { /* comment to end of line */
+            while (i < len && sql[i] != '\n')
+                out[o++] = sql[i++];
+            continue;
+        }
+        if (isalpha((unsigned char)c) && (i == 0 || !(isalnum((unsigned char)sql[i - 1]) ||
+                                                     sql[i - 1] == '_'))) {
+            size_t j = i;
+            while (j < len && (isalnum((unsigned char)sql[j]) || sql[j] == '_'))
+                j++;
+            const char *rep = NULL;
+            for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++)
+                if (strlen(words[w].from) == j - i && strncmp(sql + i, words[w].from, j - i) == 0)
+                    rep = words[w].to;
+            if (rep) {
+                memcpy(out + o, rep, strlen(rep));
+                o += strlen(rep);
+            } else {
+                memcpy(out + o, sql + i, j - i);
+                o += j - i;
+            }
+            i = j;
+            continue;
+        }
+        out[o++] = c;
+        i++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static const struct db_ops pg_ops = {
+    .close = p_close,
+    .errmsg = p_errmsg,
+    .exec = p_exec,
+    .prepare = p_prepare,
+    .bind_int64 = p_bind_int64,
+    .bind_text = p_bind_text,
+    .bind_null = p_bind_null,
+    .step = p_step,
+    .column_int64 = p_column_int64,
+    .column_text = p_column_text,
+    .column_is_null = p_column_is_null,
+    .changes = p_changes,
+    .reset = p_reset,
+    .finalize = p_finalize,
+    .begin_sql = "BEGIN",
+    .dialect = pg_dialect,
+    .migration_lock_sql = "SELECT pg_advisory_xact_lock(7302419)",
+};
+
+/* Silences the server's NOTICEs ("relation already exists, skipping") on stderr. */
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+int db_pg_open(const char *url, struct db **out, struct pd_error *err)
+{
+    PGconn *conn = PQconnectdb(url);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        /* PQerrorMessage never contains the password */
+        pd_fail(err, PD_E_DB, "cannot connect to PostgreSQL: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        db_count_error();
+        return PD_E_DB;
+    }
+    PQsetNoticeProcessor(conn, quiet_notice, NULL);
+    struct pg_db *db = calloc(1, sizeof(*db));
+    if (db == NULL) {
+        PQfinish(conn);
+        return pd_fail(err, PD_E_INTERNAL, "out of memory");
+    }
+    db->base.ops = &pg_ops;
+    db->base.kind = DB_POSTGRES;
+    db->conn = conn;
+    PGresult *res = PQexec(conn, "SET TIME ZONE 'UTC'; SET client_min_messages = warning");
+    PQclear(res);
+    *out = &db->base;
+    return 0;
+}

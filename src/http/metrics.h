@@ -1,0 +1,24 @@
+/*
+ * metrics.h - request counters and latency histograms, in Prometheus text format.
+ *
+ * Counted per route (by its index in the route table, plus one slot for unmatched
+ * requests) and per HTTP status. Lock-free: every counter is an atomic.
+ */
+#ifndef PD_METRICS_H
+#define PD_METRICS_H
+
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "http/router.h"
+
+/* Sizes the counters for a route table. Call once before the server starts. */
+void metrics_init(const struct route *table);
+
+/* Records one finished request. route_index -1 means unmatched. */
+void metrics_observe(int route_index, int status, int64_t duration_us);
+
+/* Appends the Prometheus exposition of every metric to out. */
+void metrics_render(struct buf *out);
+
+#endif

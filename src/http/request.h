@@ -1,0 +1,85 @@
+/*
+ * request.h - the request and response as handlers see them.
+ *
+ * A struct req lives from the first byte of a request to the end of its response; all
+ * of its memory comes from r->arena. Handlers read the method, path parameters, query,
+ * headers and decoded JSON body, and write the response through the resp_* helpers.
+ * Nothing here exposes libmicrohttpd.
+ */
+#ifndef PD_REQUEST_H
+#define PD_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "http/query.h"
+#include "http/router.h"
+
+struct db;
+
+#define REQ_ID_LEN 16
+
+struct req {
+    struct arena arena;          /* everything below that is allocated comes from here */
+    char id[REQ_ID_LEN + 1];     /* random hex, echoed in X-Request-Id and the log */
+    const char *method;
+    const char *path;            /* without the query string */
+    struct query query;
+    struct route_params params;
+    const struct route *route;   /* NULL when unmatched */
+    int route_index;             /* index in the route table, -1 when unmatched */
+    json_t *json;                /* decoded body for ROUTE_JSON_BODY routes; owned */
+    struct buf body;             /* raw body, at most the configured limit */
+    bool body_too_large;
+    const char *lang;            /* "fr" or "en", from Accept-Language */
+    char client_ip[64];
+    struct db *db;               /* this worker thread's connection */
+    int64_t start_us;
+    void *conn;                  /* the server's connection handle; opaque */
+};
+
+struct resp_header {
+    const char *name;
+    const char *value;
+};
+
+#define RESP_MAX_HEADERS 8
+
+struct resp {
+    int status;           /* 0 until a handler set it */
+    const char *content_type;
+    const char *data;     /* body bytes (arena or static) */
+    size_t len;
+    int nheaders;
+    struct resp_header headers[RESP_MAX_HEADERS];
+    const char *error_code; /* for the log line */
+};
+
+/* A request header (case-insensitive name), or NULL. */
+const char *req_header(struct req *r, const char *name);
+
+/* A path parameter by name ("id" for {id}), or NULL. */
+const char *req_param(struct req *r, const char *name);
+
+/* Serialises json (reference taken) as the response body with status. */
+void resp_json(struct req *r, struct resp *w, int status, json_t *json);
+
+/* A body with its content type, bytes copied into the request arena. */
+void resp_bytes(struct req *r, struct resp *w, int status, const char *content_type,
+                const void *data, size_t len);
+
+/* Adds a response header; name and value must outlive the response (arena or static). */
+void resp_header(struct resp *w, const char *name, const char *value);
+
+/* The SPEC error body {"error":{"code","message","details"}} for e, in the request's
+ * language, with the code's HTTP status. */
+void resp_error(struct req *r, struct resp *w, const struct pd_error *e);
+
+/* Same, from a bare status code. */
+void resp_status_error(struct req *r, struct resp *w, enum pd_status code);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * router.h - maps a method and a path to a handler, with {name} path parameters.
+ *
+ * A route table is a static array ending with a zeroed entry. Patterns are literal
+ * segments and {name} segments; a {name} matches one non-empty segment. The router tells
+ * apart "no such path" (404) from "path exists, not with this method" (405 + Allow).
+ */
+#ifndef PD_ROUTER_H
+#define PD_ROUTER_H
+
+#include <stddef.h>
+
+struct req;
+struct resp;
+
+/* A handler fills the response; it returns 0 or a negative pd_status when it has not. */
+typedef int (*route_handler)(struct req *r, struct resp *w);
+
+#define ROUTE_MAX_PARAMS 4
+
+struct route {
+    const char *method;  /* "GET", "POST", ... */
+    const char *pattern; /* "/api/v1/subscriptions/{id}" */
+    route_handler handler;
+    unsigned flags; /* ROUTE_* below */
+};
+
+/* The route takes a JSON body (POST/PUT/PATCH that reads one). */
+#define ROUTE_JSON_BODY 1u
+
+struct route_params {
+    int count;
+    const char *names[ROUTE_MAX_PARAMS];  /* point into the pattern */
+    const char *values[ROUTE_MAX_PARAMS]; /* NUL-terminated copies in values_buf */
+    char values_buf[512];
+};
+
+enum route_result { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD };
+
+/* Finds the route for method and path. On ROUTE_FOUND, *index is its position in the
+ * table and params holds the path parameters. On ROUTE_NO_METHOD, allow (size n) gets
+ * the methods the path accepts, comma-separated ("GET, PATCH"). */
+enum route_result router_match(const struct route *table, const char *method, const char *path,
+                               int *index, struct route_params *params, char *allow, size_t n);
+
+/* Number of routes in a table. */
+int router_count(const struct route *table);
+
+#endif

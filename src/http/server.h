@@ -1,0 +1,45 @@
+/*
+ * server.h - the HTTP server: libmicrohttpd with an internal epoll thread pool.
+ *
+ * The server owns connections, body buffering (with a cap), routing, the security
+ * headers, the request id, the access log line and the metrics. Each worker thread opens
+ * its own database connection on first use. Handlers come from the route table given in
+ * the config; the server knows nothing of what they do.
+ */
+#ifndef PD_SERVER_H
+#define PD_SERVER_H
+
+#include <stddef.h>
+
+#include "http/router.h"
+
+struct req;
+struct http_server;
+
+struct http_config {
+    const char *host;         /* "127.0.0.1", "0.0.0.0", "::1" */
+    int port;                 /* 0 picks a free port; see http_port() */
+    unsigned threads;         /* worker threads */
+    size_t body_limit;        /* bytes; larger bodies answer 413 */
+    unsigned max_connections; /* in total */
+    unsigned max_per_ip;      /* connections from one address */
+    unsigned timeout_s;       /* idle connection timeout */
+    size_t conn_memory;       /* per-connection buffer, bounds header size */
+    const char *db_url;       /* each worker opens its own connection to this */
+    const struct route *routes;
+    /* Called before each matched handler, with r->db ready (e.g. to load the test clock).
+     * A negative return answers with that status. May be NULL. */
+    int (*before_request)(struct req *r);
+};
+
+/* Starts listening. Returns 0 and *out, or -1 with a message on standard error. */
+int http_start(const struct http_config *cfg, struct http_server **out);
+
+/* The port actually bound (useful with port 0). */
+int http_port(struct http_server *s);
+
+/* Stops accepting, lets in-flight requests finish (at most grace_ms), closes everything
+ * and frees the server. */
+void http_stop(struct http_server *s, int grace_ms);
+
+#endif

@@ -1,0 +1,539 @@
+/*
+ * partnerd.c - the command line: argv -> subcommand.
+ *
+ *   serve, migrate, jobs run, staff add, import-legacy, demo, version
+ *
+ * Each subcommand parses its own flags with getopt_long, answers --help, and treats a
+ * bad flag as a usage error (exit 2). Exit 1 means the command ran and failed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "core/crypto.h"
+#include "core/date.h"
+#include "db/db.h"
+#include "http/server.h"
+#include "jobs/jobs.h"
+#include "log.h"
+#include "service/accounts.h"
+#include "service/clock_sync.h"
+#include "version.h"
+
+#define DEFAULT_DB "sqlite:var/partnerd.db"
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+#define EXIT_USAGE 2
+
+/* Options every subcommand that touches the database shares. */
+struct common {
+    const char *db_url;
+    const char *timezone;
+};
+
+static const char *main_usage =
+    "usage: partnerd <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve          run the HTTP server (and the jobs, unless --no-jobs)\n"
+    "  migrate        bring the database schema up to date\n"
+    "  jobs run       run one pass of every lifecycle job, then exit\n"
+    "  staff add      create a staff account (support, finance, operator)\n"
+    "  import-legacy  import subscriptions from a Partner Membership Center CSV\n"
+    "  demo           load demo data into an empty database\n"
+    "  version        print the version\n"
+    "\n"
+    "Run 'partnerd <command> --help' for the options of a command.\n"
+    "Environment: PARTNERD_DB (database URL), PARTNERD_TIMEZONE (business time zone).\n";
+
+static const char *common_help =
+    "  --db URL          sqlite:PATH or postgresql://... (default " DEFAULT_DB
+    ", or $PARTNERD_DB)\n"
+    "  --timezone TZ     business time zone (default Europe/Paris, or $PARTNERD_TIMEZONE)\n"
+    "  -h, --help        this help\n";
+
+__attribute__((format(printf, 2, 3))) static int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "partnerd %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nRun 'partnerd %s --help' for usage.\n", cmd);
+    return EXIT_USAGE;
+}
+
+static void common_defaults(struct common *c)
+{
+    c->db_url = getenv("PARTNERD_DB") ? getenv("PARTNERD_DB") : DEFAULT_DB;
+    c->timezone = getenv("PARTNERD_TIMEZONE") ? getenv("PARTNERD_TIMEZONE") : "Europe/Paris";
+}
+
+/* Creates the directory of a sqlite: path (var/ on a fresh checkout). */
+static void make_sqlite_dir(const char *url)
+{
+    if (strncmp(url, "sqlite:", 7) != 0)
+        return;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s", url + 7);
+    for (char *p = path + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(path, 0750);
+            *p = '/';
+        }
+}
+
+/* Applies the time zone and opens the database. Returns 0 or prints why and returns 1. */
+static int open_db(const char *cmd, const struct common *c, struct db **db)
+{
+    struct pd_error err = {0};
+    if (date_set_timezone(c->timezone) < 0) {
+        fprintf(stderr, "partnerd %s: unknown time zone '%s'\n", cmd, c->timezone);
+        return 1;
+    }
+    make_sqlite_dir(c->db_url);
+    if (db_open(c->db_url, db, &err) < 0) {
+        fprintf(stderr, "partnerd %s: %s\n", cmd, err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    return 0;
+}
+
+/* Opens the database and requires its schema to be exactly this binary's. */
+static int open_current_db(const char *cmd, const struct common *c, struct db **db)
+{
+    int version = 0;
+    if (open_db(cmd, c, db))
+        return 1;
+    if (db_schema_version(*db, &version) < 0) {
+        fprintf(stderr, "partnerd %s: cannot read the schema version: %s\n", cmd,
+                db_errmsg(*db));
+    } else if (version > db_schema_latest()) {
+        fprintf(stderr,
+                "partnerd %s: the database is at schema version %d, newer than this "
+                "partnerd (%d): run a newer partnerd\n",
+                cmd, version, db_schema_latest());
+    } else if (version < db_schema_latest()) {
+        fprintf(stderr,
+                "partnerd %s: the database is at schema version %d; run 'partnerd migrate' "
+                "to bring it to %d\n",
+                cmd, version, db_schema_latest());
+    } else {
+        return 0;
+    }
+    db_close(*db);
+    *db = NULL;
+    return 1;
+}
+
+/* Parses "ADDR:PORT" or "[V6]:PORT". */
+static int parse_listen(const char *s, char *host, size_t n, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    char *end;
+    if (colon == NULL || colon == s)
+        return -1;
+    const char *h = s;
+    size_t hl = (size_t)(colon - s);
+    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (hl == 0 || hl >= n)
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    errno = 0;
+    long p = strtol(colon + 1, &end, 10);
+    if (errno || *end || colon[1] == '\0' || p < 0 || p > 65535)
+        return -1;
+    *port = (int)p;
+    return 0;
+}
+
+static int parse_positive(const char *s, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || *s == '\0' || v <= 0 || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"listen", required_argument, 0, 'l'}, {"db", required_argument, 0, 'd'},
+        {"timezone", required_argument, 0, 'z'}, {"test-clock", no_argument, 0, 'c'},
+        {"no-jobs", no_argument, 0, 'n'}, {"threads", required_argument, 0, 't'},
+        {"body-limit", required_argument, 0, 'b'}, {"jobs-interval", required_argument, 0, 'i'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    struct common c;
+    const char *listen = DEFAULT_LISTEN;
+    bool test_clock = false, no_jobs = false;
+    long threads = sysconf(_SC_NPROCESSORS_ONLN) * 2, body_limit = 1 << 20, interval = 60;
+    int o;
+    common_defaults(&c);
+    if (threads < 2)
+        threads = 2;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'l': listen = optarg; break;
+        case 'd': c.db_url = optarg; break;
+        case 'z': c.timezone = optarg; break;
+        case 'c': test_clock = true; break;
+        case 'n': no_jobs = true; break;
+        case 't':
+            if (parse_positive(optarg, 256, &threads))
+                return usage_error("serve", "--threads wants 1 to 256, not '%s'", optarg);
+            break;
+        case 'b':
+            if (parse_positive(optarg, 64L << 20, &body_limit))
+                return usage_error("serve", "--body-limit wants 1 to 67108864 bytes, not '%s'",
+                                   optarg);
+            break;
+        case 'i':
+            if (parse_positive(optarg, 86400, &interval))
+                return usage_error("serve", "--jobs-interval wants 1 to 86400 s, not '%s'",
+                                   optarg);
+            break;
+        case 'h':
+            printf("usage: partnerd serve [options]\n\n"
+                   "Runs the HTTP API (and the portal) until SIGTERM or SIGINT, which let\n"
+                   "requests in flight finish first.\n\n"
+                   "  --listen ADDR:PORT   address to listen on (default " DEFAULT_LISTEN
+                   "; port 0 picks one)\n"
+                   "  --test-clock         let an operator set the business clock\n"
+                   "  --no-jobs            do not run the lifecycle jobs in this process\n"
+                   "  --jobs-interval S    seconds between two job passes (default 60)\n"
+                   "  --threads N          HTTP worker threads (default 2 per CPU)\n"
+                   "  --body-limit BYTES   largest request body (default 1048576)\n%s",
+                   common_help);
+            return 0;
+        default:
+            return usage_error("serve", "%s", "unknown or incomplete option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("serve", "unexpected argument '%s'", argv[optind]);
+
+    struct http_config cfg = {.threads = (unsigned)threads,
+                              .body_limit = (size_t)body_limit,
+                              .max_connections = 1024,
+                              .max_per_ip = 256,
+                              .timeout_s = 30,
+                              .conn_memory = 64 * 1024,
+                              .db_url = c.db_url,
+                              .routes = api_routes,
+                              .before_request = api_before_request};
+    char host[128];
+    if (parse_listen(listen, host, sizeof(host), &cfg.port) < 0)
+        return usage_error("serve", "--listen wants ADDR:PORT, not '%s'", listen);
+    cfg.host = host;
+
+    struct db *db;
+    if (open_current_db("serve", &c, &db))
+        return 1;
+    db_close(db);
+    clock_sync_enable(test_clock);
+
+    /* Block the stop signals before any thread starts, so all threads inherit the mask
+     * and the main thread receives them through sigwait(). */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct http_server *server;
+    if (http_start(&cfg, &server) < 0)
+        return 1;
+    struct jobs_runner *jobs = NULL;
+    if (!no_jobs && jobs_start(c.db_url, (int)interval, &jobs) < 0) {
+        http_stop(server, 0);
+        return 1;
+    }
+    char shown_host[140];
+    snprintf(shown_host, sizeof(shown_host), strchr(host, ':') ? "[%.130s]" : "%.130s", host);
+    printf("partnerd %s listening on http://%s:%d (database %s%s%s)\n", PARTNERD_VERSION,
+           shown_host, http_port(server), strncmp(c.db_url, "sqlite:", 7) == 0 ? c.db_url : "postgresql",
+           test_clock ? ", test clock" : "", no_jobs ? ", no jobs" : "");
+    fflush(stdout);
+    log_line(LOG_INFO, NULL, "started", "port=%d threads=%ld jobs=%d test_clock=%d",
+             http_port(server), threads, !no_jobs, test_clock);
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    log_line(LOG_INFO, NULL, "stopping", "signal=%d", sig);
+    jobs_stop(jobs);
+    http_stop(server, 10000);
+    log_line(LOG_INFO, NULL, "stopped", NULL);
+    return 0;
+}
+
+/* Parses the common options only; for commands that take nothing else. */
+static int parse_common(const char *cmd, const char *help, int argc, char **argv,
+                        struct common *c)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"timezone", required_argument, 0, 'z'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int o;
+    common_defaults(c);
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'd': c->db_url = optarg; break;
+        case 'z': c->timezone = optarg; break;
+        case 'h':
+            printf("%s\n%s", help, common_help);
+            return -1;
+        default:
+            return usage_error(cmd, "%s", "unknown or incomplete option");
+        }
+    }
+    if (optind < argc)
+        return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+    struct common c;
+    struct db *db;
+    struct pd_error err = {0};
+    int rc = parse_common("migrate", "usage: partnerd migrate [options]\n\n"
+                          "Applies the schema migrations the database lacks, each in its own\n"
+                          "transaction. Refuses a database migrated by a newer partnerd.\n",
+                          argc, argv, &c);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (open_db("migrate", &c, &db))
+        return 1;
+    int before = 0, after = 0;
+    db_schema_version(db, &before);
+    if (db_migrate(db, &err) < 0) {
+        fprintf(stderr, "partnerd migrate: %s\n", err.message);
+        pd_error_clear(&err);
+        db_close(db);
+        return 1;
+    }
+    db_schema_version(db, &after);
+    if (after == before)
+        printf("schema is up to date (version %d)\n", after);
+    else
+        printf("schema migrated from version %d to %d\n", before, after);
+    db_close(db);
+    return 0;
+}
+
+static int cmd_jobs(int argc, char **argv)
+{
+    struct common c;
+    struct db *db;
+    if (argc < 2 || strcmp(argv[1], "run") != 0) {
+        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+            printf("usage: partnerd jobs run [options]\n\n"
+                   "Runs one pass of every lifecycle job on the business date, then exits\n"
+                   "(for cron). Safe to run while servers run jobs too.\n\n%s",
+                   common_help);
+            return 0;
+        }
+        return usage_error("jobs", "%s", "expected 'jobs run'");
+    }
+    int rc = parse_common("jobs run", "usage: partnerd jobs run [options]\n\n"
+                          "Runs one pass of every lifecycle job on the business date, then\n"
+                          "exits (for cron). Safe to run while servers run jobs too.\n",
+                          argc - 1, argv + 1, &c);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (open_current_db("jobs run", &c, &db))
+        return 1;
+    clock_sync_enable(true); /* a pinned test clock is honoured by a manual pass */
+    rc = jobs_run_once(db, true);
+    db_close(db);
+    return rc < 0 ? 1 : 0;
+}
+
+/* Reads the password from $PARTNERD_PASSWORD or the first line of standard input. */
+static int read_password(char *out, size_t n)
+{
+    const char *env = getenv("PARTNERD_PASSWORD");
+    if (env) {
+        snprintf(out, n, "%s", env);
+        return 0;
+    }
+    if (isatty(STDIN_FILENO))
+        fprintf(stderr, "Password (input is shown; prefer PARTNERD_PASSWORD): ");
+    if (fgets(out, (int)n, stdin) == NULL)
+        return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+static int cmd_staff(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"email", required_argument, 0, 'e'}, {"name", required_argument, 0, 'n'},
+        {"role", required_argument, 0, 'r'}, {"db", required_argument, 0, 'd'},
+        {"timezone", required_argument, 0, 'z'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *help = "usage: partnerd staff add --email E --name N --role R [options]\n\n"
+                       "Creates a staff account of the program owner. R is support,\n"
+                       "finance or operator. The password comes from $PARTNERD_PASSWORD or\n"
+                       "the first line of standard input (12 to 128 characters).\n\n"
+                       "  --email E         sign-in address\n"
+                       "  --name N          full name\n"
+                       "  --role R          support | finance | operator\n";
+    struct common c;
+    const char *email = NULL, *name = NULL, *role = NULL;
+    int o;
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("%s%s", help, common_help);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "add") != 0)
+        return usage_error("staff", "%s", "expected 'staff add'");
+    common_defaults(&c);
+    optind = 1;
+    argc--;
+    argv++;
+    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'e': email = optarg; break;
+        case 'n': name = optarg; break;
+        case 'r': role = optarg; break;
+        case 'd': c.db_url = optarg; break;
+        case 'z': c.timezone = optarg; break;
+        case 'h': printf("%s%s", help, common_help); return 0;
+        default: return usage_error("staff add", "%s", "unknown or incomplete option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("staff add", "unexpected argument '%s'", argv[optind]);
+    if (!email || !name || !role)
+        return usage_error("staff add", "%s", "--email, --name and --role are required");
+
+    char password[PASSWORD_MAX + 2];
+    if (read_password(password, sizeof(password)) < 0) {
+        fprintf(stderr, "partnerd staff add: no password on standard input\n");
+        return 1;
+    }
+    struct db *db;
+    struct pd_error err = {0};
+    if (open_current_db("staff add", &c, &db))
+        return 1;
+    int rc = staff_add(db, email, name, role, password, &err);
+    memset(password, 0, sizeof(password));
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "partnerd staff add: %s\n", err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    printf("staff account %s created with role %s\n", email, role);
+    return 0;
+}
+
+static int cmd_import_legacy(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: partnerd import-legacy [options] FILE.csv\n\n"
+               "Imports subscriptions managed in the Partner Membership Center.\n"
+               "Not available in this version: subscriptions arrive in a later release.\n\n%s",
+               common_help);
+        return 0;
+    }
+    if (argc < 2)
+        return usage_error("import-legacy", "%s", "expected FILE.csv");
+    fprintf(stderr, "partnerd import-legacy: subscriptions are not part of this version yet; "
+                    "nothing was imported\n");
+    return 1;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+    struct common c;
+    struct db *db;
+    struct pd_error err = {0};
+    int created = 0;
+    int rc = parse_common("demo", "usage: partnerd demo [options]\n\n"
+                          "Loads demo data (a partner and staff accounts) into a database that\n"
+                          "has no partner yet, and prints the demo logins.\n",
+                          argc, argv, &c);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (open_current_db("demo", &c, &db))
+        return 1;
+    rc = demo_load(db, &created, &err);
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "partnerd demo: %s\n", err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    printf(created ? "demo data loaded.\n" : "the database already has data; demo data not "
+                                             "loaded again.\n");
+    printf("demo logins (password: %s):\n", DEMO_PASSWORD);
+    for (const struct demo_login *l = demo_logins; l->email; l++)
+        printf("  %-28s %s\n", l->email, l->roles);
+    return 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: partnerd version\n\nPrints the version and the schema version.\n");
+        return 0;
+    }
+    if (argc > 1)
+        return usage_error("version", "unexpected argument '%s'", argv[1]);
+    printf("partnerd %s (schema %d)\n", PARTNERD_VERSION, db_schema_latest());
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } commands[] = {{"serve", cmd_serve},   {"migrate", cmd_migrate},
+                    {"jobs", cmd_jobs},     {"staff", cmd_staff},
+                    {"import-legacy", cmd_import_legacy}, {"demo", cmd_demo},
+                    {"version", cmd_version}};
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc < 2) {
+        fputs(main_usage, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(main_usage, stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(1, argv);
+    if (crypto_init() < 0) {
+        fputs("partnerd: libsodium failed to start\n", stderr);
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "partnerd: unknown command '%s'\n\n%s", argv[1], main_usage);
+    return EXIT_USAGE;
+}

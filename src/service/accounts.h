@@ -1,0 +1,40 @@
+/*
+ * service/accounts.h - creating the people who sign in: staff, and the demo data set.
+ *
+ * Each function is one transaction: it commits everything or nothing.
+ */
+#ifndef PD_ACCOUNTS_H
+#define PD_ACCOUNTS_H
+
+#include "core/error.h"
+
+struct db;
+
+/* Minimum and maximum password length in bytes. */
+#define PASSWORD_MIN 12
+#define PASSWORD_MAX 128
+
+/* Creates a staff account with one role ("support", "finance" or "operator"). The
+ * password is hashed with Argon2id; it is never stored or logged in clear.
+ * Errors: PD_E_INVALID_REQUEST (which field in err->details), PD_E_CONFLICT (email). */
+int staff_add(struct db *db, const char *email, const char *name, const char *role,
+              const char *password, struct pd_error *err);
+
+/* A demo login for `make run`. */
+struct demo_login {
+    const char *email;
+    const char *roles;
+};
+
+/* The demo password every demo account shares (local trial only). */
+#define DEMO_PASSWORD "partnerd-demo-2027"
+
+/* Loads the demo data set when the database has no partner yet: one French partner with
+ * a global admin and a billing admin, and one staff account per staff role.
+ * *created is 1 when it loaded, 0 when the database already had data. */
+int demo_load(struct db *db, int *created, struct pd_error *err);
+
+/* The demo logins, ending with a zeroed entry. */
+extern const struct demo_login demo_logins[];
+
+#endif

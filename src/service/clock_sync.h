@@ -1,0 +1,31 @@
+/*
+ * service/clock_sync.h - the test clock, shared by every process through the database.
+ *
+ * Only processes started with --test-clock honour it; elsewhere the clock is always the
+ * real time, whatever the database holds.
+ */
+#ifndef PD_CLOCK_SYNC_H
+#define PD_CLOCK_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+/* Turns test-clock mode on for this process (serve --test-clock). */
+void clock_sync_enable(bool on);
+
+/* True when this process honours the test clock. */
+bool clock_sync_enabled(void);
+
+/* Loads the pinned instant from the database into the clock (no-op unless enabled).
+ * Call at the start of each request and job step. */
+int clock_sync(struct db *db);
+
+/* Pins the shared clock to an instant (unix seconds) for every process. */
+int clock_sync_set(struct db *db, int64_t unix_seconds);
+
+/* Returns every process to the real time. */
+int clock_sync_reset(struct db *db);
+
+#endif

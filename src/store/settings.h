@@ -1,0 +1,21 @@
+/*
+ * store/settings.h - the settings table: named values every process shares.
+ */
+#ifndef PD_STORE_SETTINGS_H
+#define PD_STORE_SETTINGS_H
+
+#include <stddef.h>
+
+struct db;
+
+/* Copies the value of key into out (size n). Returns 1 when found, 0 when absent, or a
+ * negative status. */
+int settings_get(struct db *db, const char *key, char *out, size_t n);
+
+/* Inserts or replaces key's value. */
+int settings_set(struct db *db, const char *key, const char *value);
+
+/* Removes key (absent is fine). */
+int settings_delete(struct db *db, const char *key);
+
+#endif
