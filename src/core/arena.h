@@ -30,7 +30,8 @@ char *arena_strdup(struct arena *a, const char *s);
 
 /* printf into the arena. */
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Releases every block. The arena can be used again afterwards. */
 void arena_free(struct arena *a);

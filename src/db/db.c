@@ -162,12 +162,25 @@ static int read_version(struct db *db, int *version)
     return rc == DB_ROW ? 0 : rc < 0 ? rc : PD_E_DB;
 }
 
+/* Creates schema_migrations under the migration lock: PostgreSQL's CREATE TABLE IF NOT
+ * EXISTS is not safe against a concurrent creator on its own. */
 static int ensure_migrations_table(struct db *db)
 {
-    return db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                       " version INTEGER PRIMARY KEY,"
-                       " name TEXT NOT NULL,"
-                       " applied_at INTEGER NOT NULL)");
+    int rc = db_begin(db);
+    if (rc < 0)
+        return rc;
+    if (db->ops->migration_lock_sql)
+        rc = db_exec(db, db->ops->migration_lock_sql);
+    if (rc == 0)
+        rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                         " version INTEGER PRIMARY KEY,"
+                         " name TEXT NOT NULL,"
+                         " applied_at INTEGER NOT NULL)");
+    if (rc < 0) {
+        db_rollback(db);
+        return rc;
+    }
+    return db_commit(db);
 }
 
 int db_schema_version(struct db *db, int *version)

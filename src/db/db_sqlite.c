@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db_internal.h"
 
@@ -183,11 +184,19 @@ int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)
     }
     sqlite3_busy_timeout(conn, SQLITE_BUSY_MS);
     sqlite3_extended_result_codes(conn, 1);
-    rc = sqlite3_exec(conn,
-                      "PRAGMA journal_mode=WAL;"
-                      "PRAGMA synchronous=NORMAL;"
-                      "PRAGMA foreign_keys=ON;",
-                      NULL, NULL, NULL);
+    /* Switching a new file to WAL takes an exclusive lock without calling the busy
+     * handler, so connections opening a fresh database together retry here. */
+    for (int waited = 0;; waited += 10) {
+        rc = sqlite3_exec(conn,
+                          "PRAGMA journal_mode=WAL;"
+                          "PRAGMA synchronous=NORMAL;"
+                          "PRAGMA foreign_keys=ON;",
+                          NULL, NULL, NULL);
+        if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
+            waited >= SQLITE_BUSY_MS)
+            break;
+        usleep(10 * 1000);
+    }
     if (rc != SQLITE_OK) {
         pd_fail(err, PD_E_DB, "cannot configure SQLite database %s: %s", path,
                 sqlite3_errmsg(conn));

@@ -64,6 +64,8 @@ enum route_result router_match(const struct route *table, const char *method, co
         if (strcmp(table[i].method, method) == 0) {
             *index = i;
             *params = scratch;
+            for (int k = 0; k < params->count; k++) /* point into the caller's copy */
+                params->values[k] = params->values_buf + (scratch.values[k] - scratch.values_buf);
             return ROUTE_FOUND;
         }
         path_known = true;

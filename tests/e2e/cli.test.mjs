@@ -1,0 +1,160 @@
+// cli.test.mjs - the command line of SPEC section 10, as an operator uses it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cli, freshDatabase, sql } from './harness.mjs';
+
+const COMMANDS = [['serve'], ['migrate'], ['jobs', 'run'], ['staff', 'add'], ['import-legacy'], ['demo'], ['version']];
+
+test('every subcommand answers --help with its usage', () => {
+  for (const cmd of COMMANDS) {
+    const r = cli([...cmd, '--help']);
+    assert.equal(r.status, 0, `${cmd.join(' ')} --help: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`usage: partnerd ${cmd.join(' ')}`));
+  }
+  const top = cli(['--help']);
+  assert.equal(top.status, 0);
+  for (const cmd of COMMANDS) assert.match(top.stdout, new RegExp(cmd[0]));
+});
+
+test('a bad flag, a missing command or an unknown command is a usage error (exit 2)', () => {
+  assert.equal(cli(['serve', '--no-such-flag']).status, 2);
+  assert.equal(cli(['serve', '--listen', 'nonsense']).status, 2);
+  assert.equal(cli(['serve', '--threads', '0']).status, 2);
+  assert.equal(cli(['migrate', '--bogus']).status, 2);
+  assert.equal(cli(['migrate', 'extra']).status, 2);
+  assert.equal(cli(['staff', 'add', '--email', 'a@b.example']).status, 2);
+  assert.equal(cli(['jobs']).status, 2);
+  assert.equal(cli(['version', 'x']).status, 2);
+  assert.equal(cli([]).status, 2);
+  const r = cli(['frobnicate']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown command 'frobnicate'/);
+});
+
+test('version prints the release and the schema it knows', () => {
+  const r = cli(['version']);
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /^partnerd \d+\.\d+\.\d+ \(schema \d+\)$/m);
+});
+
+test('migrate applies once, then says the schema is up to date', () => {
+  const db = freshDatabase();
+  try {
+    const first = cli(['migrate', '--db', db.url]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /schema migrated from version 0 to \d+/);
+    const second = cli(['migrate', '--db', db.url]);
+    assert.equal(second.status, 0);
+    assert.match(second.stdout, /schema is up to date/);
+  } finally {
+    db.cleanup();
+  }
+});
+
+test('a database migrated by a newer partnerd is refused, and nothing is changed', () => {
+  const db = freshDatabase();
+  try {
+    assert.equal(cli(['migrate', '--db', db.url]).status, 0);
+    sql(db.url, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)");
+    const m = cli(['migrate', '--db', db.url]);
+    assert.equal(m.status, 1);
+    assert.match(m.stderr, /schema version 999.*newer partnerd/);
+    const s = cli(['serve', '--db', db.url, '--listen', '127.0.0.1:0']);
+    assert.equal(s.status, 1);
+    assert.match(s.stderr, /newer than this partnerd/);
+    assert.equal(sql(db.url, 'SELECT COUNT(*) FROM schema_migrations WHERE version = 999'), '1');
+  } finally {
+    db.cleanup();
+  }
+});
+
+test('serve refuses a database that was never migrated, and says what to run', () => {
+  const db = freshDatabase();
+  try {
+    const s = cli(['serve', '--db', db.url, '--listen', '127.0.0.1:0']);
+    assert.equal(s.status, 1);
+    assert.match(s.stderr, /run 'partnerd migrate'/);
+  } finally {
+    db.cleanup();
+  }
+});
+
+test('an unknown time zone or database URL is refused clearly', () => {
+  const db = freshDatabase();
+  try {
+    const tz = cli(['migrate', '--db', db.url, '--timezone', 'Mars/Olympus']);
+    assert.equal(tz.status, 1);
+    assert.match(tz.stderr, /unknown time zone 'Mars\/Olympus'/);
+    const url = cli(['migrate', '--db', 'mysql://localhost/x']);
+    assert.equal(url.status, 1);
+    assert.match(url.stderr, /sqlite:PATH or postgresql/);
+  } finally {
+    db.cleanup();
+  }
+});
+
+test('staff add creates an account with a hashed password, once per email', () => {
+  const db = freshDatabase();
+  try {
+    assert.equal(cli(['migrate', '--db', db.url]).status, 0);
+    const password = 'correct horse battery staple';
+    const add = ['staff', 'add', '--db', db.url, '--email', 'Ops@Example.com', '--name', 'Olga Ops', '--role', 'operator'];
+    const r = cli(add, { env: { PARTNERD_PASSWORD: password } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /created with role operator/);
+    const row = sql(db.url, "SELECT u.kind || '|' || u.email || '|' || r.role || '|' || u.password_hash FROM users u JOIN user_roles r ON r.user_id = u.id");
+    const [kind, email, role, hash] = row.split('|');
+    assert.deepEqual([kind, email, role], ['staff', 'ops@example.com', 'operator']);
+    assert.match(hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    assert.ok(!row.includes(password));
+
+    const again = cli(add, { input: password + '\n' });
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /already exists/);
+
+    const short = cli(['staff', 'add', '--db', db.url, '--email', 'x@example.com', '--name', 'X', '--role', 'support'], { input: 'short\n' });
+    assert.equal(short.status, 1);
+    assert.match(short.stderr, /password: must be 12 to 128 characters/);
+    const badRole = cli(['staff', 'add', '--db', db.url, '--email', 'y@example.com', '--name', 'Y', '--role', 'global_admin'], { env: { PARTNERD_PASSWORD: password } });
+    assert.equal(badRole.status, 1);
+    assert.match(badRole.stderr, /role: must be support, finance or operator/);
+    const badEmail = cli(['staff', 'add', '--db', db.url, '--email', 'not-an-email', '--name', 'Y', '--role', 'support'], { env: { PARTNERD_PASSWORD: password } });
+    assert.equal(badEmail.status, 1);
+    assert.match(badEmail.stderr, /email: not a valid email address/);
+    assert.equal(sql(db.url, 'SELECT COUNT(*) FROM users'), '1');
+  } finally {
+    db.cleanup();
+  }
+});
+
+test('demo loads its data once and prints the logins both times', () => {
+  const db = freshDatabase();
+  try {
+    assert.equal(cli(['migrate', '--db', db.url]).status, 0);
+    const first = cli(['demo', '--db', db.url]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /demo data loaded/);
+    assert.match(first.stdout, /admin@contoso\.example/);
+    assert.match(first.stdout, /operator@partnerd\.example/);
+    const second = cli(['demo', '--db', db.url]);
+    assert.equal(second.status, 0);
+    assert.match(second.stdout, /already has data/);
+    assert.equal(sql(db.url, 'SELECT COUNT(*) FROM partners'), '1');
+    assert.equal(sql(db.url, 'SELECT COUNT(*) FROM users'), '5');
+    const mid = sql(db.url, 'SELECT membership_id FROM partners');
+    assert.match(mid, /^[1-9]\d{6}$/);
+  } finally {
+    db.cleanup();
+  }
+});
+
+test('jobs run makes one pass and exits 0', () => {
+  const db = freshDatabase();
+  try {
+    assert.equal(cli(['migrate', '--db', db.url]).status, 0);
+    const r = cli(['jobs', 'run', '--db', db.url]);
+    assert.equal(r.status, 0, r.stderr);
+  } finally {
+    db.cleanup();
+  }
+});

@@ -1,0 +1,98 @@
+// http.test.mjs - the HTTP contract every route shares (SPEC section 9), on a real server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, ENGINE } from './harness.mjs';
+
+let srv;
+before(async () => {
+  srv = await startServer({ demo: true });
+});
+after(async () => {
+  await srv?.stop();
+});
+
+test(`healthz checks the database (${ENGINE})`, async () => {
+  const r = await fetch(`${srv.url}/healthz`);
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
+  const body = await r.json();
+  assert.equal(body.status, 'ok');
+  assert.equal(body.database, 'ok');
+  assert.match(body.now, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+});
+
+test('every answer carries a fresh request id and the security headers', async () => {
+  const ids = new Set();
+  for (const path of ['/healthz', '/nowhere', '/api/v1/version']) {
+    const r = await fetch(`${srv.url}${path}`);
+    await r.arrayBuffer();
+    const id = r.headers.get('x-request-id');
+    assert.match(id, /^[0-9a-f]{16}$/);
+    ids.add(id);
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(r.headers.get('content-security-policy'), /default-src 'self'/);
+    assert.match(r.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+    assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal(r.headers.get('x-frame-options'), 'DENY');
+  }
+  assert.equal(ids.size, 3);
+});
+
+test('an unknown route is 404 in the SPEC error format, in the asked language', async () => {
+  let r = await fetch(`${srv.url}/api/v1/nothing-here`);
+  assert.equal(r.status, 404);
+  let body = await r.json();
+  assert.deepEqual(Object.keys(body.error).sort(), ['code', 'details', 'message']);
+  assert.equal(body.error.code, 'not_found');
+  assert.equal(body.error.message, 'Ressource introuvable.');
+  r = await fetch(`${srv.url}/api/v1/nothing-here`, { headers: { 'Accept-Language': 'en-US,en;q=0.8' } });
+  body = await r.json();
+  assert.equal(body.error.message, 'Not found.');
+});
+
+test('a wrong method is 405 with Allow', async () => {
+  const r = await fetch(`${srv.url}/healthz`, { method: 'DELETE' });
+  assert.equal(r.status, 405);
+  assert.equal(r.headers.get('allow'), 'GET');
+  assert.equal((await r.json()).error.code, 'method_not_allowed');
+});
+
+test('a malformed query string is 400 invalid_query', async () => {
+  const r = await fetch(`${srv.url}/api/v1/version?x=%zz`);
+  assert.equal(r.status, 400);
+  assert.equal((await r.json()).error.code, 'invalid_query');
+});
+
+test('version tells the release, the schema and the business time zone', async () => {
+  const body = await (await fetch(`${srv.url}/api/v1/version`)).json();
+  assert.equal(body.name, 'partnerd');
+  assert.match(body.version, /^\d+\.\d+\.\d+$/);
+  assert.ok(body.schema_version >= 2);
+  assert.equal(body.time_zone, 'Europe/Paris');
+});
+
+test('metrics count requests by route and status, with a latency histogram', async () => {
+  for (let i = 0; i < 3; i++) await (await fetch(`${srv.url}/healthz`)).arrayBuffer();
+  await (await fetch(`${srv.url}/healthz`, { method: 'POST' })).arrayBuffer();
+  const r = await fetch(`${srv.url}/metrics`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+  const text = await r.text();
+  const ok = text.match(/^partnerd_http_requests_total\{method="GET",route="\/healthz",status="200"\} (\d+)$/m);
+  assert.ok(ok && Number(ok[1]) >= 4, text);
+  assert.match(text, /^partnerd_http_requests_total\{method="",route="unmatched",status="405"\} [1-9]\d*$/m);
+  assert.match(text, /^partnerd_http_request_duration_seconds_bucket\{method="GET",route="\/healthz",le="\+Inf"\} \d+$/m);
+  assert.match(text, /^partnerd_http_request_duration_seconds_count\{method="GET",route="\/healthz"\} \d+$/m);
+  assert.match(text, /^partnerd_db_errors_total \d+$/m);
+});
+
+test('the access log has one line per request with its id, and no query string', async () => {
+  const r = await fetch(`${srv.url}/api/v1/version?token=do-not-log-me`);
+  await r.arrayBuffer();
+  const id = r.headers.get('x-request-id');
+  await new Promise((ok) => setTimeout(ok, 100));
+  const line = srv.stderr().split('\n').find((l) => l.includes(` ${id} `));
+  assert.ok(line, 'no log line for the request');
+  assert.match(line, /^\S+Z info [0-9a-f]{16} request method=GET path=\/api\/v1\/version route=\/api\/v1\/version status=200 dur_us=\d+ bytes=\d+ ip=127\.0\.0\.1$/);
+  assert.ok(!srv.stderr().includes('do-not-log-me'));
+});

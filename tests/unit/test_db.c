@@ -1,0 +1,315 @@
+/*
+ * test_db.c - the database API, on SQLite and, when PARTNERD_TEST_PG holds a
+ * postgresql:// URL of a throwaway database, on PostgreSQL with the very same tests.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "db/db.h"
+
+struct fixture {
+    char url[512];
+    char path[256]; /* SQLite file, removed at teardown */
+};
+
+/* Empties the database so each test starts from nothing. */
+static void wipe(struct fixture *f)
+{
+    if (f->path[0]) {
+        char side[300];
+        unlink(f->path);
+        snprintf(side, sizeof(side), "%s-wal", f->path);
+        unlink(side);
+        snprintf(side, sizeof(side), "%s-shm", f->path);
+        unlink(side);
+        return;
+    }
+    struct db *db;
+    struct pd_error err = {0};
+    assert_int_equal(db_open(f->url, &db, &err), 0);
+    assert_int_equal(db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), 0);
+    db_close(db);
+}
+
+static int setup_sqlite(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    snprintf(f->path, sizeof(f->path), "/tmp/partnerd-test-db-%d.sqlite", (int)getpid());
+    snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
+    *state = f;
+    return 0;
+}
+
+static int setup_pg(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    snprintf(f->url, sizeof(f->url), "%s", getenv("PARTNERD_TEST_PG"));
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    wipe(f);
+    free(f);
+    return 0;
+}
+
+static int fresh(void **state)
+{
+    wipe(*state);
+    return 0;
+}
+
+static struct db *open_migrated(struct fixture *f)
+{
+    struct db *db = NULL;
+    struct pd_error err = {0};
+    assert_int_equal(db_open(f->url, &db, &err), 0);
+    assert_int_equal(db_migrate(db, &err), 0);
+    return db;
+}
+
+static int64_t scalar(struct db *db, const char *sql)
+{
+    struct db_stmt *st;
+    assert_int_equal(db_prepare(db, sql, &st), 0);
+    assert_int_equal(db_step(st), DB_ROW);
+    int64_t v = db_column_int64(st, 0);
+    db_finalize(st);
+    return v;
+}
+
+static void test_bad_urls_are_refused(void **state)
+{
+    (void)state;
+    struct db *db;
+    struct pd_error err = {0};
+    assert_int_equal(db_open("mysql://x", &db, &err), PD_E_INVALID_REQUEST);
+    assert_int_equal(db_open("sqlite:", &db, &err), PD_E_INVALID_REQUEST);
+    assert_int_equal(db_open("sqlite:/nonexistent-dir/x/y.db", &db, &err), PD_E_DB);
+    assert_non_null(strstr(err.message, "cannot open"));
+    assert_int_equal(db_open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", &db, &err),
+                     PD_E_DB);
+    assert_null(strstr(err.message, "secret"));
+}
+
+static void test_migrations_apply_once(void **state)
+{
+    struct fixture *f = *state;
+    struct pd_error err = {0};
+    int v = -1;
+    struct db *db = open_migrated(f);
+    assert_int_equal(db_schema_version(db, &v), 0);
+    assert_int_equal(v, db_schema_latest());
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_schema_latest());
+    assert_int_equal(db_migrate(db, &err), 0); /* second run: nothing to do */
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_schema_latest());
+    db_close(db);
+}
+
+static void test_newer_database_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct pd_error err = {0};
+    struct db *db = open_migrated(f);
+    struct db_stmt *st;
+    assert_int_equal(db_prepare(db, "INSERT INTO schema_migrations VALUES (?, 'future', 0)", &st),
+                     0);
+    db_bind_int64(st, 1, db_schema_latest() + 1);
+    assert_int_equal(db_step(st), DB_DONE);
+    db_finalize(st);
+    assert_int_equal(db_migrate(db, &err), PD_E_SCHEMA_TOO_NEW);
+    assert_non_null(strstr(err.message, "newer partnerd"));
+    db_close(db);
+}
+
+static void test_binds_and_columns(void **state)
+{
+    struct db *db = open_migrated(*state);
+    struct db_stmt *st;
+    /* a '?' inside a literal is not a parameter */
+    assert_int_equal(db_prepare(db, "SELECT '?', ?, ?, ?, ?", &st), 0);
+    db_bind_int64(st, 1, INT64_MAX);
+    db_bind_int64(st, 2, INT64_MIN);
+    db_bind_text(st, 3, "Compétence « Gold » 'quoted' ?");
+    db_bind_null(st, 4);
+    assert_int_equal(db_step(st), DB_ROW);
+    assert_string_equal(db_column_text(st, 0), "?");
+    assert_true(db_column_int64(st, 1) == INT64_MAX);
+    assert_true(db_column_int64(st, 2) == INT64_MIN);
+    assert_string_equal(db_column_text(st, 3), "Compétence « Gold » 'quoted' ?");
+    assert_true(db_column_is_null(st, 4));
+    assert_null(db_column_text(st, 4));
+    assert_int_equal(db_step(st), DB_DONE);
+    /* reset and run again with other values */
+    assert_int_equal(db_reset(st), 0);
+    db_bind_int64(st, 1, 7);
+    db_bind_int64(st, 2, -7);
+    db_bind_text(st, 3, "");
+    db_bind_text(st, 4, NULL);
+    assert_int_equal(db_step(st), DB_ROW);
+    assert_int_equal(db_column_int64(st, 1), 7);
+    assert_string_equal(db_column_text(st, 3), "");
+    assert_true(db_column_is_null(st, 4));
+    db_finalize(st);
+    db_close(db);
+}
+
+static void test_constraints_and_foreign_keys(void **state)
+{
+    struct db *db = open_migrated(*state);
+    assert_int_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('a', 1)"), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('a', 2)"),
+                     PD_E_DB_CONSTRAINT);
+    /* a user of a partner that does not exist */
+    assert_int_equal(db_exec(db, "INSERT INTO users (id, kind, partner_id, email, name, locale, "
+                                 "created_at) VALUES ('usr_x', 'partner', 'ptn_missing', "
+                                 "'a@b.example', 'A', 'fr', 0)"),
+                     PD_E_DB_CONSTRAINT);
+    /* STRICT on SQLite, types on PostgreSQL: text in an integer column is refused */
+    assert_true(db_exec(db, "INSERT INTO counters (name, value) VALUES ('b', 'many')") < 0);
+    db_close(db);
+}
+
+static void test_transactions_and_changes(void **state)
+{
+    struct fixture *f = *state;
+    struct db *a = open_migrated(f), *b = open_migrated(f);
+    struct db_stmt *st;
+
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_exec(a, "INSERT INTO counters (name, value) VALUES ('x', 1)"), 0);
+    assert_int_equal(db_rollback(a), 0);
+    assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters"), 0);
+
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_exec(a, "INSERT INTO counters (name, value) VALUES ('x', 1), ('y', 1)"),
+                     0);
+    assert_int_equal(db_commit(a), 0);
+    assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters"), 2);
+
+    assert_int_equal(db_prepare(b, "UPDATE counters SET value = value + ? WHERE value = 1", &st),
+                     0);
+    db_bind_int64(st, 1, 41);
+    assert_int_equal(db_step(st), DB_DONE);
+    assert_int_equal(db_changes(st), 2);
+    db_finalize(st);
+    assert_int_equal(scalar(a, "SELECT SUM(value) FROM counters"), 84);
+    db_close(a);
+    db_close(b);
+}
+
+struct writer {
+    struct fixture *f;
+    int rc;
+};
+
+/* Holds the write lock for 200 ms, then commits. */
+static void *slow_writer(void *arg)
+{
+    struct writer *w = arg;
+    struct db *db = open_migrated(w->f);
+    w->rc = db_begin(db);
+    db_exec(db, "UPDATE counters SET value = value + 1 WHERE name = 'n'");
+    usleep(200 * 1000);
+    if (w->rc == 0)
+        w->rc = db_commit(db);
+    db_close(db);
+    return NULL;
+}
+
+static void test_concurrent_writers_queue(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = open_migrated(f);
+    assert_int_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('n', 0)"), 0);
+    pthread_t t;
+    struct writer w = {f, -99};
+    pthread_create(&t, NULL, slow_writer, &w);
+    usleep(50 * 1000);
+    /* the second writer waits for the first instead of failing */
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_exec(db, "UPDATE counters SET value = value + 1 WHERE name = 'n'"), 0);
+    assert_int_equal(db_commit(db), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(w.rc, 0);
+    assert_int_equal(scalar(db, "SELECT value FROM counters WHERE name = 'n'"), 2);
+    db_close(db);
+}
+
+static void *migrator(void *arg)
+{
+    struct writer *w = arg;
+    struct db *db;
+    struct pd_error err = {0};
+    w->rc = db_open(w->f->url, &db, &err);
+    if (w->rc == 0) {
+        w->rc = db_migrate(db, &err);
+        db_close(db);
+    }
+    if (w->rc)
+        fprintf(stderr, "migrator: %s\n", err.message);
+    return NULL;
+}
+
+static void test_concurrent_migrators(void **state)
+{
+    struct fixture *f = *state;
+    pthread_t t[3];
+    struct writer w[3];
+    for (int i = 0; i < 3; i++) {
+        w[i] = (struct writer){f, -99};
+        pthread_create(&t[i], NULL, migrator, &w[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(w[i].rc, 0);
+    }
+    struct db *db = open_migrated(f);
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_schema_latest());
+    db_close(db);
+}
+
+static void test_ping(void **state)
+{
+    struct db *db = open_migrated(*state);
+    assert_int_equal(db_ping(db), 0);
+    db_close(db);
+}
+
+#define DB_TESTS                                                                              \
+    cmocka_unit_test_setup(test_migrations_apply_once, fresh),                               \
+        cmocka_unit_test_setup(test_newer_database_is_refused, fresh),                       \
+        cmocka_unit_test_setup(test_binds_and_columns, fresh),                               \
+        cmocka_unit_test_setup(test_constraints_and_foreign_keys, fresh),                    \
+        cmocka_unit_test_setup(test_transactions_and_changes, fresh),                        \
+        cmocka_unit_test_setup(test_concurrent_writers_queue, fresh),                        \
+        cmocka_unit_test_setup(test_concurrent_migrators, fresh),                            \
+        cmocka_unit_test_setup(test_ping, fresh)
+
+int main(void)
+{
+    const struct CMUnitTest common[] = {cmocka_unit_test(test_bad_urls_are_refused)};
+    const struct CMUnitTest tests[] = {DB_TESTS};
+    int failed = cmocka_run_group_tests_name("db", common, NULL, NULL);
+    failed += _cmocka_run_group_tests("db_sqlite", tests, sizeof(tests) / sizeof(tests[0]),
+                                      setup_sqlite, teardown);
+    const char *pg = getenv("PARTNERD_TEST_PG");
+    if (pg && *pg)
+        failed += _cmocka_run_group_tests("db_postgresql", tests, sizeof(tests) / sizeof(tests[0]),
+                                          setup_pg, teardown);
+    else
+        printf("db_postgresql: PARTNERD_TEST_PG is not set; make test sets it\n");
+    return failed;
+}

@@ -1,0 +1,381 @@
+/*
+ * test_http.c - router, query strings, JSON bodies, and the real libmicrohttpd server
+ * (on a free loopback port, with its own route table) spoken to over raw sockets.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/arena.h"
+#include "http/json_body.h"
+#include "http/query.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "http/server.h"
+
+static int h_ok(struct req *r, struct resp *w)
+{
+    resp_json(r, w, 200, json_pack("{s:s}", "id", req_param(r, "id") ? req_param(r, "id") : ""));
+    return 0;
+}
+
+static int h_echo(struct req *r, struct resp *w)
+{
+    resp_json(r, w, 201, json_pack("{s:O, s:s}", "got", r->json, "lang", r->lang));
+    return 0;
+}
+
+static int h_slow(struct req *r, struct resp *w)
+{
+    usleep(400 * 1000);
+    resp_json(r, w, 200, json_pack("{s:b}", "slow", 1));
+    return 0;
+}
+
+static int h_fails(struct req *r, struct resp *w)
+{
+    (void)r;
+    (void)w;
+    return PD_E_FORBIDDEN;
+}
+
+static const struct route routes[] = {
+    {"GET", "/things", h_ok, 0},
+    {"POST", "/things", h_echo, ROUTE_JSON_BODY},
+    {"GET", "/things/{id}", h_ok, 0},
+    {"PATCH", "/things/{id}", h_echo, ROUTE_JSON_BODY},
+    {"DELETE", "/things/{id}", h_ok, 0},
+    {"GET", "/things/{id}/parts/{part}", h_ok, 0},
+    {"GET", "/slow", h_slow, 0},
+    {"GET", "/forbidden", h_fails, 0},
+    {0, 0, 0, 0},
+};
+
+static void test_router(void **state)
+{
+    (void)state;
+    struct route_params p;
+    char allow[64];
+    int idx = -1;
+    assert_int_equal(router_match(routes, "GET", "/things", &idx, &p, allow, sizeof(allow)),
+                     ROUTE_FOUND);
+    assert_int_equal(idx, 0);
+    assert_int_equal(router_match(routes, "GET", "/things/sub_42", &idx, &p, allow, 64),
+                     ROUTE_FOUND);
+    assert_int_equal(idx, 2);
+    assert_int_equal(p.count, 1);
+    assert_string_equal(p.values[0], "sub_42");
+    assert_int_equal(router_match(routes, "GET", "/things/a/parts/b", &idx, &p, allow, 64),
+                     ROUTE_FOUND);
+    assert_string_equal(p.values[0], "a");
+    assert_string_equal(p.values[1], "b");
+    assert_int_equal(router_match(routes, "PUT", "/things/x", &idx, &p, allow, 64),
+                     ROUTE_NO_METHOD);
+    assert_string_equal(allow, "GET, PATCH, DELETE");
+    static const char *missing[] = {"/things/", "/things//", "/things/x/", "/thing", "/",
+                                    "/things/x/parts", "/things/../things", "/things/.",
+                                    "things", "", "/things/x/parts/y/z"};
+    for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++)
+        assert_int_equal(router_match(routes, "GET", missing[i], &idx, &p, allow, 64),
+                         ROUTE_NO_PATH);
+    assert_int_equal(router_count(routes), 8);
+}
+
+static void test_query(void **state)
+{
+    (void)state;
+    struct arena a = {0};
+    struct query q;
+    const char *s = "status=active&cursor=a%2Fb%20c&flag&x=1+2&&e=";
+    assert_int_equal(query_parse(&a, s, strlen(s), &q), 0);
+    assert_int_equal(q.count, 5);
+    assert_string_equal(query_get(&q, "status"), "active");
+    assert_string_equal(query_get(&q, "cursor"), "a/b c");
+    assert_string_equal(query_get(&q, "flag"), "");
+    assert_string_equal(query_get(&q, "x"), "1 2");
+    assert_string_equal(query_get(&q, "e"), "");
+    assert_null(query_get(&q, "missing"));
+    static const char *bad[] = {"a=%", "a=%4", "a=%zz", "=x", "a=%00", "%00=1", "a=1&=2"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(query_parse(&a, bad[i], strlen(bad[i]), &q), -1);
+    char many[256] = "";
+    for (int i = 0; i <= QUERY_MAX_PARAMS; i++)
+        strcat(many, "k=v&");
+    assert_int_equal(query_parse(&a, many, strlen(many), &q), -1);
+    assert_int_equal(query_parse(&a, NULL, 0, &q), 0);
+    assert_int_equal(q.count, 0);
+    arena_free(&a);
+}
+
+static void test_json_body(void **state)
+{
+    (void)state;
+    json_t *v;
+    struct pd_error err = {0};
+    assert_int_equal(json_body_decode("{\"a\":1}", 7, &v, &err), 0);
+    assert_int_equal(json_integer_value(json_object_get(v, "a")), 1);
+    json_decref(v);
+    assert_int_equal(json_body_decode("", 0, &v, &err), 0);
+    assert_int_equal(json_object_size(v), 0);
+    json_decref(v);
+
+    const char *dup = "{\"a\":1,\n \"a\":2}";
+    assert_int_equal(json_body_decode(dup, strlen(dup), &v, &err), PD_E_INVALID_JSON);
+    assert_null(v);
+    assert_int_equal(json_integer_value(json_object_get(err.details, "line")), 2);
+    pd_error_clear(&err);
+
+    const char *broken = "{\"a\": tru}";
+    assert_int_equal(json_body_decode(broken, strlen(broken), &v, &err), PD_E_INVALID_JSON);
+    assert_true(json_integer_value(json_object_get(err.details, "position")) > 0);
+    assert_non_null(json_object_get(err.details, "column"));
+    pd_error_clear(&err);
+
+    static const char *bad[] = {"[1,2]", "42", "\"s\"", "{\"a\":\"\\u0000\"}", "{\"a\":1}x",
+                                "{\"a\":\"\xff\"}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(json_body_decode(bad[i], strlen(bad[i]), &v, &err), PD_E_INVALID_JSON);
+        pd_error_clear(&err);
+    }
+}
+
+/* ---- the real server ---- */
+
+struct srv {
+    struct http_server *s;
+    int port;
+    char dbpath[128];
+};
+
+static int start_server(void **state)
+{
+    struct srv *t = calloc(1, sizeof(*t));
+    static char url[160];
+    snprintf(t->dbpath, sizeof(t->dbpath), "/tmp/partnerd-test-http-%d.sqlite", (int)getpid());
+    snprintf(url, sizeof(url), "sqlite:%s", t->dbpath);
+    struct http_config cfg = {.host = "127.0.0.1", .port = 0, .threads = 2, .body_limit = 1024,
+                              .max_connections = 64, .max_per_ip = 64, .timeout_s = 5,
+                              .conn_memory = 32 * 1024, .db_url = url, .routes = routes};
+    assert_int_equal(http_start(&cfg, &t->s), 0);
+    t->port = http_port(t->s);
+    assert_true(t->port > 0);
+    *state = t;
+    return 0;
+}
+
+static int stop_server(void **state)
+{
+    struct srv *t = *state;
+    if (t->s)
+        http_stop(t->s, 1000);
+    unlink(t->dbpath);
+    free(t);
+    return 0;
+}
+
+/* Sends raw bytes, reads the whole answer (the request asks to close). Caller frees. */
+static char *roundtrip(int port, const char *raw, size_t len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    for (size_t off = 0; off < len;) {
+        ssize_t n = send(fd, raw + off, len - off, MSG_NOSIGNAL);
+        if (n <= 0)
+            break; /* the server may answer and close before reading everything */
+        off += (size_t)n;
+    }
+    size_t cap = 65536, used = 0;
+    char *out = calloc(1, cap);
+    ssize_t n;
+    while (used + 1 < cap && (n = recv(fd, out + used, cap - used - 1, 0)) > 0)
+        used += (size_t)n;
+    close(fd);
+    return out;
+}
+
+static char *request(int port, const char *method, const char *path, const char *ctype,
+                     const char *body)
+{
+    char raw[8192];
+    int n = snprintf(raw, sizeof(raw),
+                     "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s%s%s"
+                     "Content-Length: %zu\r\n\r\n%s",
+                     method, path, ctype ? "Content-Type: " : "", ctype ? ctype : "",
+                     ctype ? "\r\n" : "", body ? strlen(body) : 0, body ? body : "");
+    return roundtrip(port, raw, (size_t)n);
+}
+
+static int status_of(const char *resp)
+{
+    int status = 0;
+    sscanf(resp, "HTTP/1.1 %d", &status);
+    return status;
+}
+
+static void test_server_answers_and_headers(void **state)
+{
+    struct srv *t = *state;
+    char *r = request(t->port, "GET", "/things/abc", NULL, NULL);
+    assert_int_equal(status_of(r), 200);
+    assert_non_null(strstr(r, "{\"id\":\"abc\"}"));
+    assert_non_null(strstr(r, "X-Request-Id: "));
+    assert_non_null(strstr(r, "X-Content-Type-Options: nosniff"));
+    assert_non_null(strstr(r, "frame-ancestors 'none'"));
+    assert_non_null(strstr(r, "Referrer-Policy: no-referrer"));
+    assert_non_null(strstr(r, "Content-Type: application/json; charset=utf-8"));
+    free(r);
+    r = request(t->port, "HEAD", "/things", NULL, NULL);
+    assert_int_equal(status_of(r), 200);
+    assert_null(strstr(r, "{\"id\""));
+    free(r);
+}
+
+static void test_server_errors(void **state)
+{
+    struct srv *t = *state;
+    char *r = request(t->port, "GET", "/nowhere", NULL, NULL);
+    assert_int_equal(status_of(r), 404);
+    assert_non_null(strstr(r, "\"code\":\"not_found\""));
+    free(r);
+
+    r = request(t->port, "PUT", "/things/x", "application/json", "{}");
+    assert_int_equal(status_of(r), 405);
+    assert_non_null(strstr(r, "Allow: GET, PATCH, DELETE"));
+    free(r);
+
+    r = request(t->port, "POST", "/things", "text/plain", "{\"a\":1}");
+    assert_int_equal(status_of(r), 415);
+    assert_non_null(strstr(r, "\"code\":\"unsupported_media_type\""));
+    free(r);
+
+    r = request(t->port, "POST", "/things", "application/json", "{\"a\":\n  oops}");
+    assert_int_equal(status_of(r), 400);
+    assert_non_null(strstr(r, "\"code\":\"invalid_json\""));
+    assert_non_null(strstr(r, "\"line\":2"));
+    free(r);
+
+    r = request(t->port, "GET", "/things?x=%zz", NULL, NULL);
+    assert_int_equal(status_of(r), 400);
+    assert_non_null(strstr(r, "\"code\":\"invalid_query\""));
+    free(r);
+
+    r = request(t->port, "GET", "/forbidden", NULL, NULL);
+    assert_int_equal(status_of(r), 403);
+    assert_non_null(strstr(r, "\"code\":\"forbidden\""));
+    free(r);
+}
+
+static void test_server_json_body_and_language(void **state)
+{
+    struct srv *t = *state;
+    char raw[512];
+    int n = snprintf(raw, sizeof(raw),
+                     "POST /things HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     "Content-Type: application/json; charset=utf-8\r\n"
+                     "Accept-Language: en-GB,en;q=0.9,fr;q=0.5\r\nContent-Length: 17\r\n\r\n"
+                     "{\"name\":\"Zoë\"}  ");
+    char *r = roundtrip(t->port, raw, (size_t)n);
+    assert_int_equal(status_of(r), 201);
+    assert_non_null(strstr(r, "\"got\":{\"name\":\"Zoë\"}"));
+    assert_non_null(strstr(r, "\"lang\":\"en\""));
+    free(r);
+    /* error messages follow the language */
+    n = snprintf(raw, sizeof(raw), "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                   "Accept-Language: en\r\n\r\n");
+    r = roundtrip(t->port, raw, (size_t)n);
+    assert_non_null(strstr(r, "\"message\":\"Not found.\""));
+    free(r);
+}
+
+static void test_server_body_limit(void **state)
+{
+    struct srv *t = *state;
+    /* declared too large: refused before the body is read */
+    char big[4096];
+    memset(big, ' ', sizeof(big) - 1);
+    big[0] = '{';
+    big[sizeof(big) - 2] = '}';
+    big[sizeof(big) - 1] = '\0';
+    char *r = request(t->port, "POST", "/things", "application/json", big);
+    assert_int_equal(status_of(r), 413);
+    assert_non_null(strstr(r, "\"code\":\"payload_too_large\""));
+    assert_non_null(strstr(r, "\"limit_bytes\":1024"));
+    free(r);
+
+    /* chunked, no length: cut at the limit */
+    char raw[8192];
+    int n = snprintf(raw, sizeof(raw),
+                     "POST /things HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "%zx\r\n%s\r\n0\r\n\r\n",
+                     strlen(big), big);
+    r = roundtrip(t->port, raw, (size_t)n);
+    assert_int_equal(status_of(r), 413);
+    free(r);
+
+    /* just under the limit is fine */
+    big[1000] = '}';
+    big[1001] = '\0';
+    r = request(t->port, "POST", "/things", "application/json", big);
+    assert_int_equal(status_of(r), 201);
+    free(r);
+}
+
+struct slow_call {
+    int port;
+    char *resp;
+};
+
+static void *call_slow(void *arg)
+{
+    struct slow_call *c = arg;
+    c->resp = request(c->port, "GET", "/slow", NULL, NULL);
+    return NULL;
+}
+
+static void test_graceful_stop_finishes_requests_in_flight(void **state)
+{
+    struct srv *t = *state;
+    struct slow_call c = {t->port, NULL};
+    pthread_t th;
+    pthread_create(&th, NULL, call_slow, &c);
+    usleep(100 * 1000); /* the request is inside its handler */
+    http_stop(t->s, 5000);
+    t->s = NULL;
+    pthread_join(th, NULL);
+    assert_int_equal(status_of(c.resp), 200);
+    assert_non_null(strstr(c.resp, "{\"slow\":true}"));
+    free(c.resp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest pure[] = {
+        cmocka_unit_test(test_router),
+        cmocka_unit_test(test_query),
+        cmocka_unit_test(test_json_body),
+    };
+    const struct CMUnitTest server[] = {
+        cmocka_unit_test_setup_teardown(test_server_answers_and_headers, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(test_server_errors, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(test_server_json_body_and_language, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(test_server_body_limit, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(test_graceful_stop_finishes_requests_in_flight,
+                                        start_server, stop_server),
+    };
+    return cmocka_run_group_tests_name("http", pure, NULL, NULL) +
+           cmocka_run_group_tests_name("http_server", server, NULL, NULL);
+}
