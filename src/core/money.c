@@ -85,9 +85,11 @@ int money_format(int64_t amount, const char *code, const char *lang, char *out, 
     uint64_t scale = c->exponent == 0 ? 1 : c->exponent == 2 ? 100 : 1000;
     char whole[64], frac[8] = "";
     put_grouped(whole, sizeof(whole), mag / scale, fr ? NNBSP : ",");
-    if (c->exponent > 0)
-        snprintf(frac, sizeof(frac), "%s%0*llu", fr ? "," : ".", c->exponent,
-                 (unsigned long long)(mag % scale));
+    unsigned minor = (unsigned)(mag % scale); /* < 1000 */
+    if (c->exponent == 2)
+        snprintf(frac, sizeof(frac), "%s%02u", fr ? "," : ".", minor % 100u);
+    else if (c->exponent == 3)
+        snprintf(frac, sizeof(frac), "%s%03u", fr ? "," : ".", minor % 1000u);
 
     const char *sign = amount < 0 ? "-" : "";
     int w;
