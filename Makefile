@@ -1,6 +1,7 @@
 # partnerd - the two commands are `make run` and `make test`; the rest is for developers.
 # A thin wrapper: CMake builds, scripts/ do the rest. Every target installs what it needs.
 
+MAKEFLAGS += --no-print-directory
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 

@@ -234,7 +234,7 @@ static int cmd_serve(int argc, char **argv)
                               .max_connections = 1024,
                               .max_per_ip = 256,
                               .timeout_s = 30,
-                              .conn_memory = 64 * 1024,
+                              .conn_memory = (size_t)64 * 1024,
                               .db_url = c.db_url,
                               .routes = api_routes,
                               .before_request = api_before_request};

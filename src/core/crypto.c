@@ -7,7 +7,7 @@
 
 /* OWASP (2023): Argon2id with 19 MiB and t=2 at least; we take t=2, 19 MiB. */
 #define PWHASH_OPSLIMIT 2
-#define PWHASH_MEMLIMIT (19u * 1024 * 1024)
+#define PWHASH_MEMLIMIT ((size_t)19 * 1024 * 1024)
 
 int crypto_init(void)
 {

@@ -211,14 +211,14 @@ int instant_parse(const char *s, int64_t *out)
         if (strlen(p) != 6 || p[3] != ':' || parse_digits(p + 1, 2, &oh) ||
             parse_digits(p + 4, 2, &om) || oh > 23 || om > 59)
             return -1;
-        offset = (oh * 3600 + om * 60) * (*p == '+' ? 1 : -1);
+        offset = ((int64_t)oh * 3600 + (int64_t)om * 60) * (*p == '+' ? 1 : -1);
         p += 6;
     } else {
         return -1;
     }
     if (*p != '\0')
         return -1;
-    *out = date_to_days(d) * 86400 + hh * 3600 + mm * 60 + ss - offset;
+    *out = date_to_days(d) * 86400 + (int64_t)hh * 3600 + (int64_t)mm * 60 + ss - offset;
     return 0;
 }
 

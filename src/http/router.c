@@ -52,20 +52,16 @@ static bool match_pattern(const char *pat, const char *path, struct route_params
 enum route_result router_match(const struct route *table, const char *method, const char *path,
                                int *index, struct route_params *params, char *allow, size_t n)
 {
-    struct route_params scratch;
     bool path_known = false;
     size_t alen = 0;
 
     if (allow && n)
         allow[0] = '\0';
     for (int i = 0; table[i].method; i++) {
-        if (!match_pattern(table[i].pattern, path, &scratch))
+        if (!match_pattern(table[i].pattern, path, params))
             continue;
         if (strcmp(table[i].method, method) == 0) {
             *index = i;
-            *params = scratch;
-            for (int k = 0; k < params->count; k++) /* point into the caller's copy */
-                params->values[k] = params->values_buf + (scratch.values[k] - scratch.values_buf);
             return ROUTE_FOUND;
         }
         path_known = true;

@@ -69,7 +69,8 @@ static struct db *worker_db(struct http_server *s)
         return NULL;
     }
     pthread_mutex_lock(&s->dbs_lock);
-    struct db **grown = realloc(s->dbs, (s->ndbs + 1) * sizeof(*grown));
+    size_t slot = sizeof(struct db *); /* the array holds pointers */
+    struct db **grown = realloc(s->dbs, (s->ndbs + 1) * slot);
     if (grown) {
         s->dbs = grown;
         s->dbs[s->ndbs++] = thread_db;
