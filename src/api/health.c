@@ -1,4 +1,6 @@
 /* api/health.c - liveness, metrics and version: what operators and load balancers poll. */
+#include <stdbool.h>
+
 #include "api/api.h"
 #include "core/clock.h"
 #include "core/date.h"
@@ -6,14 +8,21 @@
 #include "http/metrics.h"
 #include "version.h"
 
+/* Healthy means: the database answers a read and holds the schema this binary expects.
+ * Anything else is 503, so a load balancer takes the server out of rotation. */
 int api_healthz(struct req *r, struct resp *w)
 {
     char now[21];
-    int rc = db_ping(r->db);
-    json_t *body = json_pack("{s:s, s:s, s:s}", "status", rc == 0 ? "ok" : "unavailable",
-                             "database", rc == 0 ? "ok" : "unreachable", "now",
-                             instant_format(clock_now(), now));
-    resp_json(r, w, rc == 0 ? 200 : 503, body);
+    int version = 0;
+    const char *db_state = "ok";
+    if (db_schema_current(r->db, &version) < 0)
+        db_state = "unreachable";
+    else if (version != db_schema_latest())
+        db_state = "schema_mismatch";
+    bool ok = db_state[0] == 'o';
+    json_t *body = json_pack("{s:s, s:s, s:s}", "status", ok ? "ok" : "unavailable", "database",
+                             db_state, "now", instant_format(clock_now(), now));
+    resp_json(r, w, ok ? 200 : 503, body);
     return 0;
 }
 

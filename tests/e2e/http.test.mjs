@@ -1,7 +1,7 @@
 // http.test.mjs - the HTTP contract every route shares (SPEC section 9), on a real server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, ENGINE } from './harness.mjs';
+import { startServer, ENGINE, sql } from './harness.mjs';
 
 let srv;
 before(async () => {
@@ -95,4 +95,21 @@ test('the access log has one line per request with its id, and no query string',
   assert.ok(line, 'no log line for the request');
   assert.match(line, /^\S+Z info [0-9a-f]{16} request method=GET path=\/api\/v1\/version route=\/api\/v1\/version status=200 dur_us=\d+ bytes=\d+ ip=127\.0\.0\.1$/);
   assert.ok(!srv.stderr().includes('do-not-log-me'));
+});
+
+test(`healthz answers 503 when the database no longer holds the expected schema (${ENGINE})`, async () => {
+  const other = await startServer({ args: ['--no-jobs'] });
+  try {
+    assert.equal((await fetch(`${other.url}/healthz`)).status, 200);
+    sql(other.db.url, 'DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)');
+    let r = await fetch(`${other.url}/healthz`);
+    assert.equal(r.status, 503);
+    assert.deepEqual((({ status, database }) => ({ status, database }))(await r.json()), { status: 'unavailable', database: 'schema_mismatch' });
+    sql(other.db.url, 'DROP TABLE schema_migrations');
+    r = await fetch(`${other.url}/healthz`);
+    assert.equal(r.status, 503);
+    assert.equal((await r.json()).database, 'unreachable');
+  } finally {
+    await other.stop();
+  }
 });
