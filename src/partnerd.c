@@ -48,6 +48,7 @@ static const char *main_usage =
     "  staff add      create a staff account (support, finance, operator)\n"
     "  import-legacy  import subscriptions from a Partner Membership Center CSV\n"
     "  demo           load demo data into an empty database\n"
+    "  routes         list the HTTP routes and their authorization actions\n"
     "  version        print the version\n"
     "\n"
     "Run 'partnerd <command> --help' for the options of a command.\n"
@@ -243,6 +244,10 @@ static int cmd_serve(int argc, char **argv)
         return usage_error("serve", "--listen wants ADDR:PORT, not '%s'", listen);
     cfg.host = host;
 
+    if (api_check_routes() < 0) {
+        fprintf(stderr, "partnerd serve: a route has no rule in the authorization table\n");
+        return 1;
+    }
     struct db *db;
     if (open_current_db("serve", &c, &db))
         return 1;
@@ -493,6 +498,20 @@ static int cmd_demo(int argc, char **argv)
     return 0;
 }
 
+static int cmd_routes(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: partnerd routes\n\nLists the HTTP routes: method, path and the action "
+               "the\nauthorization table knows each by, one per line, tab-separated.\n");
+        return 0;
+    }
+    if (argc > 1)
+        return usage_error("routes", "unexpected argument '%s'", argv[1]);
+    for (const struct route *rt = api_routes; rt->method; rt++)
+        printf("%s\t%s\t%s\n", rt->method, rt->pattern, rt->action);
+    return 0;
+}
+
 static int cmd_version(int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -513,7 +532,7 @@ int main(int argc, char **argv)
     } commands[] = {{"serve", cmd_serve},   {"migrate", cmd_migrate},
                     {"jobs", cmd_jobs},     {"staff", cmd_staff},
                     {"import-legacy", cmd_import_legacy}, {"demo", cmd_demo},
-                    {"version", cmd_version}};
+                    {"routes", cmd_routes},  {"version", cmd_version}};
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) {

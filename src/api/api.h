@@ -2,7 +2,8 @@
  * api/api.h - the route table of HTTP API v1 and the handlers behind it.
  *
  * One file per resource; each handler parses its input, calls one service function and
- * writes JSON. Handlers never write SQL.
+ * writes JSON. Handlers never write SQL. Who may call what is decided before any handler
+ * runs, by the authorization table in authz.c.
  */
 #ifndef PD_API_H
 #define PD_API_H
@@ -13,12 +14,52 @@
 /* Every route partnerd serves, ending with a zeroed entry. */
 extern const struct route api_routes[];
 
-/* Runs before every handler: loads the shared test clock when enabled. */
+/* Runs before every handler: the shared test clock, who is calling, and whether the
+ * authorization table lets them. */
 int api_before_request(struct req *r);
+
+/* 0 when every route's action has a rule in the authorization table (start-up check). */
+int api_check_routes(void);
+
+/* An answer for a failed service call. Returns 0 (the response is written). */
+int api_fail(struct req *r, struct resp *w, struct pd_error *err);
+
+/* {"items": items, "next_cursor": next or null}. */
+void api_list(struct req *r, struct resp *w, json_t *items, const char *next);
+
+/* 204 No Content. */
+void api_no_content(struct req *r, struct resp *w);
 
 /* health.c */
 int api_healthz(struct req *r, struct resp *w);
 int api_metrics(struct req *r, struct resp *w);
 int api_version(struct req *r, struct resp *w);
+
+/* sessions.c: signing in and out, me, password, second factor, API tokens */
+int api_sessions_create(struct req *r, struct resp *w);
+int api_sessions_delete(struct req *r, struct resp *w);
+int api_me(struct req *r, struct resp *w);
+int api_me_password(struct req *r, struct resp *w);
+int api_me_totp_begin(struct req *r, struct resp *w);
+int api_me_totp_confirm(struct req *r, struct resp *w);
+int api_me_totp_disable(struct req *r, struct resp *w);
+int api_tokens_create(struct req *r, struct resp *w);
+int api_tokens_list(struct req *r, struct resp *w);
+int api_tokens_delete(struct req *r, struct resp *w);
+
+/* members.c: joining, the organisation and its users */
+int api_partners_join(struct req *r, struct resp *w);
+int api_partner_get(struct req *r, struct resp *w);
+int api_partner_update(struct req *r, struct resp *w);
+int api_users_list(struct req *r, struct resp *w);
+int api_users_invite(struct req *r, struct resp *w);
+int api_users_update(struct req *r, struct resp *w);
+int api_users_delete(struct req *r, struct resp *w);
+int api_invitations_accept(struct req *r, struct resp *w);
+
+/* admin.c: the program owner's side */
+int api_admin_partners(struct req *r, struct resp *w);
+int api_admin_clock(struct req *r, struct resp *w);
+int api_audit_events(struct req *r, struct resp *w);
 
 #endif

@@ -22,6 +22,12 @@ void random_hex(size_t nbytes, char *out);
 /* A uniform random integer in [lo, hi]. */
 long random_between(long lo, long hi);
 
+/* SHA-256 of a string as 64 lowercase hex characters (for secrets stored by hash). */
+void sha256_hex(const char *s, char out[65]);
+
+/* Constant-time string equality. */
+int secret_equal(const char *a, const char *b);
+
 /* Hashes a password with Argon2id into out (crypto_pwhash_STRBYTES). Returns 0 or -1. */
 int password_hash(const char *password, char *out, size_t n);
 

@@ -32,7 +32,18 @@ enum pd_status {
     PD_E_OVERFLOW = -17,
     PD_E_UNKNOWN_CURRENCY = -18,
     PD_E_INVALID_QUERY = -19,
-    PD_E__COUNT = 20 /* number of entries in the table, PD_OK included */
+    PD_E_INVALID_CREDENTIALS = -20,
+    PD_E_SECOND_FACTOR_REQUIRED = -21,
+    PD_E_INVALID_SECOND_FACTOR = -22,
+    PD_E_TOO_MANY_ATTEMPTS = -23,
+    PD_E_CSRF = -24,
+    PD_E_EMAIL_TAKEN = -25,
+    PD_E_LAST_GLOBAL_ADMIN = -26,
+    PD_E_INVITATION_INVALID = -27,
+    PD_E_SESSION_EXPIRED = -28,
+    PD_E_ENROLMENT_REQUIRED = -29,
+    PD_E_SECOND_FACTOR_MANDATORY = -30,
+    PD_E__COUNT = 31 /* number of entries in the table, PD_OK included */
 };
 
 /* A failure with its details. Owner: the caller that declared it; pd_error_clear() frees. */

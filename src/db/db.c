@@ -10,6 +10,7 @@
  */
 #include "db_internal.h"
 
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,74 @@ void db_finalize(struct db_stmt *st)
 {
     if (st)
         st->db->ops->finalize(st);
+}
+
+static int bind_args(struct db_stmt *st, const char *types, va_list ap)
+{
+    for (int i = 0; types && types[i]; i++) {
+        int rc;
+        if (types[i] == 't')
+            rc = db_bind_text(st, i + 1, va_arg(ap, const char *));
+        else if (types[i] == 'i')
+            rc = db_bind_int64(st, i + 1, va_arg(ap, int64_t));
+        else
+            rc = PD_E_INTERNAL;
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int db_query(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    int rc = db_prepare(db, sql, out);
+    if (rc < 0)
+        return rc;
+    va_start(ap, types);
+    rc = bind_args(*out, types, ap);
+    va_end(ap);
+    if (rc < 0) {
+        db_finalize(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int64_t db_run(struct db *db, const char *sql, const char *types, ...)
+{
+    struct db_stmt *st;
+    va_list ap;
+    int rc = db_prepare(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    va_start(ap, types);
+    rc = bind_args(st, types, ap);
+    va_end(ap);
+    if (rc == 0)
+        rc = db_step(st);
+    int64_t changed = rc < 0 ? rc : db_changes(st);
+    db_finalize(st);
+    return changed;
+}
+
+int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types, ...)
+{
+    struct db_stmt *st;
+    va_list ap;
+    int rc = db_prepare(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    va_start(ap, types);
+    rc = bind_args(st, types, ap);
+    va_end(ap);
+    *value = 0;
+    if (rc == 0)
+        rc = db_step(st);
+    if (rc == DB_ROW)
+        *value = db_column_int64(st, 0);
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
 }
 
 int db_begin(struct db *db)

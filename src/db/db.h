@@ -66,6 +66,18 @@ int db_reset(struct db_stmt *st);
 /* Releases the statement. NULL is fine. */
 void db_finalize(struct db_stmt *st);
 
+/* Prepares sql and binds its parameters from the variadic arguments, one per character
+ * of types: 't' a const char * (NULL binds NULL), 'i' an int64_t. On success *out is
+ * ready for db_step(); the caller finalizes it. */
+int db_query(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...);
+
+/* Same, run to completion: the number of rows changed, or a negative status. */
+int64_t db_run(struct db *db, const char *sql, const char *types, ...);
+
+/* Same, for a query of one integer (COUNT, EXISTS...): 0 and *value, or a negative
+ * status; a query without rows gives *value = 0. */
+int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types, ...);
+
 /* Transactions. SQLite takes the write lock at BEGIN (BEGIN IMMEDIATE), so two writers
  * never deadlock on a lock upgrade; PostgreSQL uses READ COMMITTED with row locks. */
 int db_begin(struct db *db);

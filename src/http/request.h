@@ -20,6 +20,7 @@
 #include "http/router.h"
 
 struct db;
+struct principal;
 
 #define REQ_ID_LEN 16
 
@@ -38,6 +39,7 @@ struct req {
     const char *lang;            /* "fr" or "en", from Accept-Language */
     char client_ip[64];
     struct db *db;               /* this worker thread's connection */
+    struct principal *principal; /* the caller, set by the API before its handler; or NULL */
     int64_t start_us;
     void *conn;                  /* the server's connection handle; opaque */
 };
@@ -61,6 +63,9 @@ struct resp {
 
 /* A request header (case-insensitive name), or NULL. */
 const char *req_header(struct req *r, const char *name);
+
+/* A cookie's value, or NULL. */
+const char *req_cookie(struct req *r, const char *name);
 
 /* A path parameter by name ("id" for {id}), or NULL. */
 const char *req_param(struct req *r, const char *name);

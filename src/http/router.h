@@ -22,7 +22,8 @@ struct route {
     const char *method;  /* "GET", "POST", ... */
     const char *pattern; /* "/api/v1/subscriptions/{id}" */
     route_handler handler;
-    unsigned flags; /* ROUTE_* below */
+    unsigned flags;     /* ROUTE_* below */
+    const char *action; /* the name the application's authorization table knows it by */
 };
 
 /* The route takes a JSON body (POST/PUT/PATCH that reads one). */

@@ -84,6 +84,11 @@ const char *req_header(struct req *r, const char *name)
     return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_HEADER_KIND, name);
 }
 
+const char *req_cookie(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_COOKIE_KIND, name);
+}
+
 /* "fr" or "en" from Accept-Language: the first listed language that is one of them. */
 static const char *pick_language(const char *accept)
 {

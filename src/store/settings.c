@@ -2,6 +2,7 @@
 #include "store/settings.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/clock.h"
 #include "db/db.h"
@@ -50,4 +51,13 @@ int settings_delete(struct db *db, const char *key)
     rc = db_step(st);
     db_finalize(st);
     return rc < 0 ? rc : 0;
+}
+
+int64_t settings_get_int(struct db *db, const char *key, int64_t fallback)
+{
+    char value[32], *end;
+    if (settings_get(db, key, value, sizeof(value)) != 1)
+        return fallback;
+    long long v = strtoll(value, &end, 10);
+    return *end == '\0' && end != value ? (int64_t)v : fallback;
 }

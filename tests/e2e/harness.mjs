@@ -6,8 +6,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { join as joinPath, resolve } from 'node:path';
+import { randomBytes, createHmac } from 'node:crypto';
 
 export const BIN = resolve(process.env.PARTNERD_BIN || 'build/partnerd');
 export const PG = process.env.PARTNERD_TEST_PG || '';
@@ -21,7 +21,7 @@ export function freshDatabase() {
     const url = PG.replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
     return { url, cleanup: () => psql(PG, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
   }
-  const dir = mkdtempSync(join(tmpdir(), 'partnerd-e2e-'));
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-e2e-'));
   return { url: `sqlite:${dir}/partnerd.db`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -95,6 +95,137 @@ export async function startServer({ args = [], demo = false, db } = {}) {
       const r = await exited;
       if (owned) db.cleanup();
       return r;
+    },
+  };
+}
+
+/** Creates a staff account through the CLI; returns its credentials. */
+export function addStaff(db, role, email = `${role}-${randomBytes(3).toString('hex')}@staff.example`) {
+  const password = 'staff password ' + randomBytes(6).toString('hex');
+  const r = cli(['staff', 'add', '--db', db.url, '--email', email, '--name', `Staff ${role}`, '--role', role], {
+    env: { PARTNERD_PASSWORD: password },
+  });
+  if (r.status !== 0) throw new Error(`staff add: ${r.stderr}`);
+  return { email, password };
+}
+
+/**
+ * An HTTP client of one server: keeps its session cookie and CSRF token like a browser,
+ * or sends a bearer token. call() returns {status, headers, body} (body parsed as JSON
+ * when it is JSON).
+ */
+export class Client {
+  constructor(base, { bearer, lang } = {}) {
+    this.base = base;
+    this.cookie = null;
+    this.csrf = null;
+    this.bearer = bearer || null;
+    this.lang = lang || null;
+  }
+
+  async call(method, path, body, headers = {}) {
+    const h = { ...headers };
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+    if (this.cookie) h.Cookie = this.cookie;
+    if (this.csrf && method !== 'GET') h['X-CSRF-Token'] = this.csrf;
+    if (this.bearer) h.Authorization = `Bearer ${this.bearer}`;
+    if (this.lang) h['Accept-Language'] = this.lang;
+    const r = await fetch(this.base + path, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await r.text();
+    let parsed = text;
+    if ((r.headers.get('content-type') || '').startsWith('application/json')) parsed = JSON.parse(text);
+    const setCookie = r.headers.get('set-cookie');
+    if (setCookie) {
+      const m = setCookie.match(/pd_session=([^;]*)/);
+      this.cookie = m && m[1] ? `pd_session=${m[1]}` : null;
+    }
+    return { status: r.status, headers: r.headers, body: parsed, setCookie };
+  }
+
+  async signIn(email, password, extra = {}) {
+    const r = await this.call('POST', '/api/v1/sessions', { email, password, ...extra });
+    if (r.status === 201) this.csrf = r.body.csrf_token;
+    return r;
+  }
+}
+
+let orgCounter = 0;
+/** Joins the network with a fresh organisation; returns {partner, user, email, password}. */
+export async function join(base, overrides = {}) {
+  orgCounter += 1;
+  const tag = `${process.pid}-${orgCounter}-${randomBytes(2).toString('hex')}`;
+  const email = `admin-${tag}@org.example`;
+  const password = 'admin password ' + tag;
+  const body = {
+    company: `Org ${tag} SARL`,
+    country: 'FR',
+    address: { line1: '1 rue de la Paix', postal_code: '75002', city: 'Paris' },
+    vat_id: 'FR40303265045',
+    locale: 'fr',
+    admin: { name: 'Admin ' + tag, email, password },
+    ...overrides,
+  };
+  const r = await new Client(base).call('POST', '/api/v1/partners', body);
+  if (r.status !== 201) throw new Error(`join: ${r.status} ${JSON.stringify(r.body)}`);
+  return { ...r.body, email, password };
+}
+
+/** A signed-in client for a fresh organisation's global admin. */
+export async function adminOf(base) {
+  const org = await join(base);
+  const c = new Client(base);
+  const r = await c.signIn(org.email, org.password);
+  if (r.status !== 201) throw new Error(`sign in: ${JSON.stringify(r.body)}`);
+  return { org, client: c };
+}
+
+/** Invites a user with roles into admin's organisation and signs them in. */
+export async function memberOf(base, admin, roles) {
+  const email = `m-${randomBytes(4).toString('hex')}@org.example`;
+  const password = 'member password ' + randomBytes(4).toString('hex');
+  const inv = await admin.call('POST', '/api/v1/users', { email, name: 'Member', roles });
+  if (inv.status !== 201) throw new Error(`invite: ${JSON.stringify(inv.body)}`);
+  const acc = await new Client(base).call('POST', `/api/v1/invitations/${inv.body.invitation.token}/accept`, { password });
+  if (acc.status !== 200) throw new Error(`accept: ${JSON.stringify(acc.body)}`);
+  const c = new Client(base);
+  const s = await c.signIn(email, password);
+  if (s.status !== 201) throw new Error(`member sign in: ${JSON.stringify(s.body)}`);
+  return { client: c, user: acc.body, email, password };
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret at unix time t. */
+export function totp(secretB32, t) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secretB32.replace(/=+$/, '')) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(n % 1e6).padStart(6, '0');
+}
+
+/** An operator driving the test clock with an API token (sessions idle out when the
+ *  clock jumps; tokens do not). setClock(iso | null). */
+export async function operatorClock(srv) {
+  const op = addStaff(srv.db, 'operator');
+  const c = new Client(srv.url);
+  const s = await c.signIn(op.email, op.password);
+  if (s.status !== 201) throw new Error(`operator sign in: ${JSON.stringify(s.body)}`);
+  const t = await c.call('POST', '/api/v1/api-tokens', { name: 'clock' });
+  const client = new Client(srv.url, { bearer: t.body.token });
+  return {
+    client,
+    async setClock(now) {
+      const r = await client.call('PUT', '/api/v1/admin/clock', { now });
+      if (r.status !== 200) throw new Error(`clock: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body;
     },
   };
 }

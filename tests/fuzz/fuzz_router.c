@@ -16,10 +16,10 @@ static int nop(struct req *r, struct resp *w)
 }
 
 static const struct route params_table[] = {
-    {"GET", "/a/{x}", nop, 0},
-    {"GET", "/a/{x}/b/{y}/c/{z}/d/{w}", nop, 0},
-    {"POST", "/a/{x}/b", nop, 0},
-    {0, 0, 0, 0},
+    {"GET", "/a/{x}", nop, 0, "fuzz"},
+    {"GET", "/a/{x}/b/{y}/c/{z}/d/{w}", nop, 0, "fuzz"},
+    {"POST", "/a/{x}/b", nop, 0, "fuzz"},
+    {0, 0, 0, 0, 0},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

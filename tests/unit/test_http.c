@@ -49,15 +49,15 @@ static int h_fails(struct req *r, struct resp *w)
 }
 
 static const struct route routes[] = {
-    {"GET", "/things", h_ok, 0},
-    {"POST", "/things", h_echo, ROUTE_JSON_BODY},
-    {"GET", "/things/{id}", h_ok, 0},
-    {"PATCH", "/things/{id}", h_echo, ROUTE_JSON_BODY},
-    {"DELETE", "/things/{id}", h_ok, 0},
-    {"GET", "/things/{id}/parts/{part}", h_ok, 0},
-    {"GET", "/slow", h_slow, 0},
-    {"GET", "/forbidden", h_fails, 0},
-    {0, 0, 0, 0},
+    {"GET", "/things", h_ok, 0, "test"},
+    {"POST", "/things", h_echo, ROUTE_JSON_BODY, "test"},
+    {"GET", "/things/{id}", h_ok, 0, "test"},
+    {"PATCH", "/things/{id}", h_echo, ROUTE_JSON_BODY, "test"},
+    {"DELETE", "/things/{id}", h_ok, 0, "test"},
+    {"GET", "/things/{id}/parts/{part}", h_ok, 0, "test"},
+    {"GET", "/slow", h_slow, 0, "test"},
+    {"GET", "/forbidden", h_fails, 0, "test"},
+    {0, 0, 0, 0, 0},
 };
 
 static void test_router(void **state)

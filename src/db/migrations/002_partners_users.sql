@@ -12,6 +12,7 @@ CREATE TABLE partners (
     vat_id TEXT,
     locale TEXT NOT NULL CHECK (locale IN ('fr', 'en')),
     currency TEXT NOT NULL,
+    require_2fa INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL
 ) STRICT;
 
@@ -23,7 +24,12 @@ CREATE TABLE users (
     name TEXT NOT NULL,
     password_hash TEXT,
     locale TEXT NOT NULL CHECK (locale IN ('fr', 'en')),
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('invited', 'active', 'removed')),
+    totp_secret TEXT,
+    totp_pending_secret TEXT,
+    totp_last_step INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL DEFAULT 0,
     CHECK ((kind = 'partner') = (partner_id IS NOT NULL))
 ) STRICT;
 

@@ -1,0 +1,118 @@
+/*
+ * api/authz.c - who may call what: the one table of action x role, consulted before
+ * every handler.
+ *
+ * A route names an action; the action's rule says whether the caller must be signed in,
+ * which roles may call it, and a few flags. A partner never reaches another
+ * organisation's objects: handlers look objects up within the caller's organisation and
+ * answer 404 otherwise (the services enforce it). Staff hold no partner role, so every
+ * partner-only action answers them 403.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "core/crypto.h"
+#include "service/auth.h"
+#include "service/clock_sync.h"
+
+#define PUBLIC 1u     /* no sign-in needed */
+#define ENROL_OK 2u   /* allowed while the organisation still waits for the user's 2FA */
+#define TEST_CLOCK 4u /* exists only under serve --test-clock (404 otherwise) */
+#define ANY_ROLE 0u   /* any signed-in user, partner or staff */
+
+struct rule {
+    const char *action;
+    unsigned roles;
+    unsigned flags;
+};
+
+static const struct rule rules[] = {
+    {"health.read", ANY_ROLE, PUBLIC},
+    {"metrics.read", ANY_ROLE, PUBLIC},
+    {"version.read", ANY_ROLE, PUBLIC},
+    {"partners.join", ANY_ROLE, PUBLIC},
+    {"sessions.create", ANY_ROLE, PUBLIC},
+    {"invitations.accept", ANY_ROLE, PUBLIC},
+    {"sessions.delete", ANY_ROLE, ENROL_OK},
+    {"me.read", ANY_ROLE, ENROL_OK},
+    {"me.password", ANY_ROLE, ENROL_OK},
+    {"me.second_factor", ANY_ROLE, ENROL_OK},
+    {"me.second_factor_off", ANY_ROLE, 0},
+    {"api_tokens.manage", ANY_ROLE, 0},
+    {"partner.read", ROLES_PARTNER, 0},
+    {"partner.write", ROLE_GLOBAL_ADMIN, 0},
+    {"users.read", ROLE_GLOBAL_ADMIN | ROLE_ACCOUNT_ADMIN, 0},
+    {"users.write", ROLE_GLOBAL_ADMIN, 0},
+    {"audit.read", ROLE_GLOBAL_ADMIN | ROLE_OPERATOR, 0},
+    {"admin.partners.read", ROLES_STAFF, 0},
+    {"admin.clock", ROLE_OPERATOR, TEST_CLOCK},
+};
+
+static const struct rule *rule_for(const char *action)
+{
+    for (size_t i = 0; action && i < sizeof(rules) / sizeof(rules[0]); i++)
+        if (strcmp(rules[i].action, action) == 0)
+            return &rules[i];
+    return NULL;
+}
+
+int api_check_routes(void)
+{
+    int missing = 0;
+    for (const struct route *rt = api_routes; rt->method; rt++)
+        if (rule_for(rt->action) == NULL)
+            missing++;
+    return missing ? -1 : 0;
+}
+
+/* Authenticates from the bearer token or the session cookie. */
+static int identify(struct req *r, struct principal *who, bool *by_cookie, struct pd_error *err)
+{
+    const char *authz = req_header(r, "Authorization");
+    *by_cookie = false;
+    if (authz) {
+        if (strncasecmp(authz, "Bearer ", 7) != 0)
+            return pd_fail(err, PD_E_UNAUTHENTICATED, NULL);
+        return auth_api_token(r->db, authz + 7, who, err);
+    }
+    const char *cookie = req_cookie(r, "pd_session");
+    if (cookie == NULL)
+        return pd_fail(err, PD_E_UNAUTHENTICATED, NULL);
+    *by_cookie = true;
+    return auth_session(r->db, cookie, who, err);
+}
+
+int api_before_request(struct req *r)
+{
+    int rc = clock_sync(r->db);
+    if (rc < 0)
+        return rc;
+    const struct rule *rule = rule_for(r->route->action);
+    if (rule == NULL) /* fail closed; api_check_routes() prevents this at start-up */
+        return PD_E_FORBIDDEN;
+    if ((rule->flags & TEST_CLOCK) && !clock_sync_enabled())
+        return PD_E_NOT_FOUND;
+    if (rule->flags & PUBLIC)
+        return 0;
+
+    struct principal *who = arena_alloc(&r->arena, sizeof(*who));
+    struct pd_error err = {0};
+    bool by_cookie;
+    rc = identify(r, who, &by_cookie, &err);
+    pd_error_clear(&err);
+    if (rc < 0)
+        return rc;
+    /* a cookie rides along with any cross-site request: changes need the CSRF token */
+    if (by_cookie && strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+        const char *csrf = req_header(r, "X-CSRF-Token");
+        if (csrf == NULL || !secret_equal(csrf, who->csrf_token))
+            return PD_E_CSRF;
+    }
+    r->principal = who;
+    if (who->must_enrol_2fa && !(rule->flags & ENROL_OK))
+        return PD_E_ENROLMENT_REQUIRED;
+    if (rule->roles != ANY_ROLE && !(who->roles & rule->roles))
+        return PD_E_FORBIDDEN;
+    return 0;
+}

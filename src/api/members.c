@@ -1,0 +1,87 @@
+/* api/members.c - joining the network, the organisation and its users. */
+#include "api/api.h"
+#include "service/members.h"
+#include "store/users.h"
+
+int api_partners_join(struct req *r, struct resp *w)
+{
+    struct pd_error err = {0};
+    json_t *out;
+    if (members_join(r->db, r->json, r->client_ip, &out, &err) < 0)
+        return api_fail(r, w, &err);
+    resp_json(r, w, 201, out);
+    return 0;
+}
+
+int api_partner_get(struct req *r, struct resp *w)
+{
+    json_t *partner;
+    int rc = partners_get(r->db, r->principal->partner_id, &partner);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return PD_E_NOT_FOUND;
+    resp_json(r, w, 200, partner);
+    return 0;
+}
+
+int api_partner_update(struct req *r, struct resp *w)
+{
+    struct pd_error err = {0};
+    json_t *out;
+    if (members_update_partner(r->db, r->principal, r->client_ip, r->json, &out, &err) < 0)
+        return api_fail(r, w, &err);
+    resp_json(r, w, 200, out);
+    return 0;
+}
+
+int api_users_list(struct req *r, struct resp *w)
+{
+    json_t *items;
+    int rc = members_list(r->db, r->principal, &items);
+    if (rc < 0)
+        return rc;
+    api_list(r, w, items, NULL);
+    return 0;
+}
+
+int api_users_invite(struct req *r, struct resp *w)
+{
+    struct pd_error err = {0};
+    json_t *out;
+    if (members_invite(r->db, r->principal, r->client_ip, r->json, &out, &err) < 0)
+        return api_fail(r, w, &err);
+    resp_json(r, w, 201, out);
+    return 0;
+}
+
+int api_users_update(struct req *r, struct resp *w)
+{
+    struct pd_error err = {0};
+    json_t *out;
+    if (members_update(r->db, r->principal, r->client_ip, req_param(r, "id"), r->json, &out,
+                       &err) < 0)
+        return api_fail(r, w, &err);
+    resp_json(r, w, 200, out);
+    return 0;
+}
+
+int api_users_delete(struct req *r, struct resp *w)
+{
+    struct pd_error err = {0};
+    if (members_remove(r->db, r->principal, r->client_ip, req_param(r, "id"), &err) < 0)
+        return api_fail(r, w, &err);
+    api_no_content(r, w);
+    return 0;
+}
+
+int api_invitations_accept(struct req *r, struct resp *w)
+{
+    struct pd_error err = {0};
+    json_t *out;
+    if (members_accept_invitation(r->db, req_param(r, "token"), r->json, r->client_ip, &out,
+                                  &err) < 0)
+        return api_fail(r, w, &err);
+    resp_json(r, w, 200, out);
+    return 0;
+}

@@ -1,0 +1,26 @@
+/*
+ * country.h - countries (ISO 3166-1 alpha-2), the EU, billing currencies and VAT IDs.
+ */
+#ifndef PD_COUNTRY_H
+#define PD_COUNTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True for an assigned ISO 3166-1 alpha-2 code (upper case). */
+bool country_valid(const char *code);
+
+/* True for a member state of the European Union. */
+bool country_in_eu(const char *code);
+
+/* The currency a partner of that country is billed in: EUR in the euro area, the rest of
+ * the EU and the euro-using micro-states, GBP in the United Kingdom, USD elsewhere (the
+ * program prices offers in EUR, USD and GBP). */
+const char *country_currency(const char *code);
+
+/* Normalises a VAT ID (upper case, without spaces, dots or hyphens) into out (size n).
+ * For an EU country it must carry that country's prefix (EL for Greece) and match its
+ * national format; elsewhere 2 to 20 letters and digits. Returns true when valid. */
+bool vat_id_normalise(const char *country, const char *vat_id, char *out, size_t n);
+
+#endif

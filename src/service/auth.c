@@ -1,0 +1,481 @@
+/*
+ * service/auth.c - sign-in, sessions, tokens, passwords, second factor.
+ *
+ * Password checks run outside any transaction: Argon2id takes tens of milliseconds and
+ * SQLite's write lock must not wait for it. The writes that follow (throttle counters,
+ * the session, the audit event) are one short transaction.
+ */
+#include "service/auth.h"
+
+#include <liboath/oath.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/text.h"
+#include "db/db.h"
+#include "service/audit.h"
+#include "store/auth.h"
+#include "store/settings.h"
+#include "store/users.h"
+
+#define TOTP_STEP 30
+#define RECOVERY_CODES 10
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+/* A hash of a random password, verified against when the email is unknown so that an
+ * unknown account costs the same time as a wrong password. */
+static void make_dummy_hash(void)
+{
+    char pw[33];
+    random_hex(16, pw);
+    if (password_hash(pw, dummy_hash, sizeof(dummy_hash)) < 0)
+        dummy_hash[0] = '\0';
+    oath_init();
+}
+
+static void principal_from_user(const struct user_full *u, struct principal *p)
+{
+    memset(p, 0, sizeof(*p));
+    snprintf(p->user_id, sizeof(p->user_id), "%s", u->id);
+    snprintf(p->partner_id, sizeof(p->partner_id), "%s", u->partner_id);
+    snprintf(p->email, sizeof(p->email), "%s", u->email);
+    snprintf(p->name, sizeof(p->name), "%s", u->name);
+    snprintf(p->locale, sizeof(p->locale), "%s", u->locale);
+    p->roles = u->roles;
+    p->staff = strcmp(u->kind, "staff") == 0;
+    p->must_enrol_2fa = !p->staff && u->partner_requires_2fa && u->totp_secret[0] == '\0';
+}
+
+int auth_load_principal(struct db *db, const char *user_id, struct principal *out)
+{
+    struct user_full u;
+    int rc = users_find(db, user_id, &u);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return PD_E_NOT_FOUND;
+    principal_from_user(&u, out);
+    return 0;
+}
+
+/* Checks a TOTP code against a base32 secret at now. Returns the time step it matched
+ * (> last_step, so a code is never accepted twice), or -1. */
+static int64_t totp_check(const char *secret_b32, const char *code, int64_t now, int64_t last_step)
+{
+    char *secret = NULL;
+    size_t len = 0;
+    int pos = 0;
+    if (code == NULL || strlen(code) != 6 || secret_b32[0] == '\0')
+        return -1;
+    for (const char *c = code; *c; c++)
+        if (*c < '0' || *c > '9')
+            return -1;
+    if (oath_base32_decode(secret_b32, strlen(secret_b32), &secret, &len) != OATH_OK)
+        return -1;
+    int rc = oath_totp_validate2(secret, len, (time_t)now, TOTP_STEP, 0, 1, &pos, code);
+    sodium_memzero(secret, len);
+    free(secret);
+    if (rc < 0)
+        return -1;
+    int64_t step = now / TOTP_STEP + pos;
+    return step > last_step ? step : -1;
+}
+
+/* Recovery codes are compared without dashes or case. */
+static void recovery_hash(const char *code, char out[65])
+{
+    char norm[64];
+    size_t n = 0;
+    for (const char *c = code; *c && n + 1 < sizeof(norm); c++)
+        if (*c != '-' && *c != ' ')
+            norm[n++] = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+    norm[n] = '\0';
+    sha256_hex(norm, out);
+}
+
+static int throttle_failure(struct db *db, const char *account_key, const char *address_key)
+{
+    int64_t now = clock_now();
+    int64_t window = settings_get_int(db, "auth.window_seconds", 900);
+    int64_t lock = settings_get_int(db, "auth.lock_seconds", 900);
+    int rc = throttle_fail(db, account_key, now, window,
+                           settings_get_int(db, "auth.account_max_failures", 5), lock);
+    if (rc == 0)
+        rc = throttle_fail(db, address_key, now, window,
+                           settings_get_int(db, "auth.address_max_failures", 20), lock);
+    return rc;
+}
+
+/* Records a failed attempt (throttle and audit) and answers with code. */
+static int sign_in_failed(struct db *db, const struct user_full *u, const char *email,
+                          const char *ip, const char *account_key, const char *address_key,
+                          enum pd_status code, struct pd_error *err)
+{
+    int rc = db_begin(db);
+    if (rc == 0)
+        rc = throttle_failure(db, account_key, address_key);
+    if (rc == 0)
+        rc = audit(db, NULL, ip, u && u->partner_id[0] ? u->partner_id : NULL,
+                   "session.sign_in_failed", "user", u ? u->id : NULL,
+                   json_pack("{s:s, s:s}", "email", email, "reason", pd_status_code(code)));
+    if (rc == 0)
+        rc = db_commit(db);
+    else
+        db_rollback(db);
+    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : pd_fail(err, code, NULL);
+}
+
+int auth_sign_in(struct db *db, const struct sign_in_request *in, struct sign_in_result *out,
+                 struct pd_error *err)
+{
+    char email[256], account_key[300], address_key[100];
+    struct user_full u;
+    int64_t retry = 0, retry_ip = 0, now = clock_now();
+    int rc;
+
+    pthread_once(&dummy_once, make_dummy_hash);
+    if (in->email == NULL || in->password == NULL)
+        return pd_fail(err, PD_E_INVALID_CREDENTIALS, NULL);
+    text_lower(in->email, email, sizeof(email));
+    snprintf(account_key, sizeof(account_key), "account:%s", email);
+    snprintf(address_key, sizeof(address_key), "address:%s", in->ip ? in->ip : "-");
+
+    if ((rc = throttle_locked(db, account_key, now, &retry)) < 0 ||
+        (rc = throttle_locked(db, address_key, now, &retry_ip)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (retry || retry_ip) {
+        pd_fail(err, PD_E_TOO_MANY_ATTEMPTS, NULL);
+        pd_error_detail(err, "retry_after", json_integer(retry > retry_ip ? retry : retry_ip));
+        return PD_E_TOO_MANY_ATTEMPTS;
+    }
+
+    rc = users_find_by_email(db, email, &u);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    bool known = rc == 1 && strcmp(u.status, "active") == 0 && u.password_hash[0];
+    bool ok = password_verify(known ? u.password_hash : dummy_hash, in->password) == 0 && known;
+    if (!ok)
+        return sign_in_failed(db, rc == 1 ? &u : NULL, email, in->ip, account_key, address_key,
+                              PD_E_INVALID_CREDENTIALS, err);
+
+    int64_t step = 0;
+    bool used_recovery = false;
+    if (u.totp_secret[0]) {
+        if ((in->totp_code == NULL || !*in->totp_code) &&
+            (in->recovery_code == NULL || !*in->recovery_code))
+            return pd_fail(err, PD_E_SECOND_FACTOR_REQUIRED, NULL);
+        if (in->totp_code && *in->totp_code)
+            step = totp_check(u.totp_secret, in->totp_code, now, u.totp_last_step);
+        else
+            used_recovery = true;
+        if (!used_recovery && step < 0)
+            return sign_in_failed(db, &u, email, in->ip, account_key, address_key,
+                                  PD_E_INVALID_SECOND_FACTOR, err);
+    }
+
+    char session_id[32], token_hash[65], csrf[65];
+    id_new("ses", session_id, sizeof(session_id));
+    random_hex(32, out->session_token);
+    random_hex(32, csrf);
+    sha256_hex(out->session_token, token_hash);
+
+    if ((rc = db_begin(db)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (used_recovery) {
+        char code_hash[65];
+        recovery_hash(in->recovery_code, code_hash);
+        rc = recovery_use(db, u.id, code_hash, now);
+        if (rc == 0) {
+            db_rollback(db);
+            return sign_in_failed(db, &u, email, in->ip, account_key, address_key,
+                                  PD_E_INVALID_SECOND_FACTOR, err);
+        }
+    }
+    if (rc >= 0 && step > 0)
+        rc = users_set_totp(db, u.id, u.totp_secret, NULL, step);
+    if (rc >= 0)
+        rc = throttle_reset(db, account_key);
+    if (rc >= 0)
+        rc = sessions_insert(db, session_id, token_hash, u.id, csrf, now,
+                             now + SESSION_MAX_SECONDS, in->ip ? in->ip : "-");
+    principal_from_user(&u, &out->who);
+    snprintf(out->who.session_id, sizeof(out->who.session_id), "%s", session_id);
+    snprintf(out->who.csrf_token, sizeof(out->who.csrf_token), "%s", csrf);
+    if (rc >= 0)
+        rc = audit(db, &out->who, in->ip, NULL, "session.created", "user", u.id,
+                   used_recovery ? json_pack("{s:b}", "recovery_code", 1) : NULL);
+    if (rc >= 0)
+        rc = db_commit(db);
+    if (rc < 0) {
+        db_rollback(db);
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    }
+    return 0;
+}
+
+int auth_session(struct db *db, const char *token, struct principal *out, struct pd_error *err)
+{
+    char hash[65];
+    struct session_row s;
+    int64_t now = clock_now();
+    if (token == NULL || strlen(token) != 64)
+        return pd_fail(err, PD_E_UNAUTHENTICATED, NULL);
+    sha256_hex(token, hash);
+    int rc = sessions_find(db, hash, &s);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (rc == 0)
+        return pd_fail(err, PD_E_UNAUTHENTICATED, NULL);
+    if (now >= s.expires_at || now - s.last_seen_at > SESSION_IDLE_SECONDS) {
+        sessions_delete(db, s.id);
+        return pd_fail(err, PD_E_SESSION_EXPIRED, NULL);
+    }
+    struct user_full u;
+    rc = users_find(db, s.user_id, &u);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (rc == 0 || strcmp(u.status, "active") != 0) {
+        sessions_delete(db, s.id);
+        return pd_fail(err, PD_E_UNAUTHENTICATED, NULL);
+    }
+    if (now - s.last_seen_at >= 60) /* one write a minute at most */
+        sessions_touch(db, s.id, now);
+    principal_from_user(&u, out);
+    snprintf(out->session_id, sizeof(out->session_id), "%s", s.id);
+    snprintf(out->csrf_token, sizeof(out->csrf_token), "%s", s.csrf_token);
+    return 0;
+}
+
+int auth_api_token(struct db *db, const char *token, struct principal *out, struct pd_error *err)
+{
+    char hash[65];
+    struct token_row t;
+    int64_t now = clock_now();
+    if (token == NULL || strncmp(token, "pdt_", 4) != 0 || strlen(token) != 68)
+        return pd_fail(err, PD_E_UNAUTHENTICATED, NULL);
+    sha256_hex(token, hash);
+    int rc = tokens_find(db, hash, &t);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (rc == 0 || t.revoked)
+        return pd_fail(err, PD_E_UNAUTHENTICATED, NULL);
+    struct user_full u;
+    rc = users_find(db, t.user_id, &u);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (rc == 0 || strcmp(u.status, "active") != 0)
+        return pd_fail(err, PD_E_UNAUTHENTICATED, NULL);
+    if (now - t.last_used_at >= 60)
+        tokens_touch(db, t.id, now);
+    principal_from_user(&u, out);
+    snprintf(out->api_token_id, sizeof(out->api_token_id), "%s", t.id);
+    return 0;
+}
+
+/* Runs one audited change in a transaction: rc of the change, then audit, then commit. */
+static int finish(struct db *db, int rc, struct pd_error *err)
+{
+    if (rc >= 0)
+        rc = db_commit(db);
+    if (rc < 0) {
+        db_rollback(db);
+        if (err && err->code == PD_OK)
+            pd_fail(err, rc, "%s", db_errmsg(db));
+        return err && err->code ? err->code : rc;
+    }
+    return 0;
+}
+
+int auth_sign_out(struct db *db, const struct principal *who, const char *ip)
+{
+    int rc = db_begin(db);
+    if (rc < 0)
+        return rc;
+    rc = sessions_delete(db, who->session_id);
+    if (rc >= 0)
+        rc = audit(db, who, ip, NULL, "session.ended", "user", who->user_id, NULL);
+    return finish(db, rc, NULL);
+}
+
+int auth_change_password(struct db *db, const struct principal *who, const char *ip,
+                         const char *current, const char *next, struct pd_error *err)
+{
+    struct user_full u;
+    char hash[crypto_pwhash_STRBYTES];
+    int rc = users_find(db, who->user_id, &u);
+    if (rc <= 0)
+        return pd_fail(err, rc < 0 ? rc : PD_E_NOT_FOUND, NULL);
+    if (current == NULL || password_verify(u.password_hash, current) != 0) {
+        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
+        pd_error_detail(err, "fields", json_pack("{s:s}", "current_password", "wrong password"));
+        return PD_E_INVALID_REQUEST;
+    }
+    if (next == NULL || strlen(next) < 12 || strlen(next) > 128) {
+        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
+        pd_error_detail(err, "fields",
+                        json_pack("{s:s}", "new_password", "must be 12 to 128 characters"));
+        return PD_E_INVALID_REQUEST;
+    }
+    if (password_hash(next, hash, sizeof(hash)) < 0)
+        return pd_fail(err, PD_E_INTERNAL, "password hashing failed");
+    if ((rc = db_begin(db)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    rc = users_set_password(db, who->user_id, hash, clock_now());
+    if (rc >= 0) /* a stolen session must not survive a password change */
+        rc = sessions_delete_for_user(db, who->user_id, who->session_id[0] ? who->session_id : NULL);
+    if (rc >= 0)
+        rc = audit(db, who, ip, NULL, "user.password_changed", "user", who->user_id, NULL);
+    return finish(db, rc, err);
+}
+
+int auth_token_create(struct db *db, const struct principal *who, const char *ip,
+                      const char *name, json_t **out, struct pd_error *err)
+{
+    char id[32], token[72], secret[65], hash[65], created[21];
+    if (!text_line_valid(name, 100)) {
+        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
+        pd_error_detail(err, "fields", json_pack("{s:s}", "name", "required, at most 100 characters"));
+        return PD_E_INVALID_REQUEST;
+    }
+    id_new("tok", id, sizeof(id));
+    random_hex(32, secret);
+    snprintf(token, sizeof(token), "pdt_%s", secret);
+    sha256_hex(token, hash);
+    int64_t now = clock_now();
+    int rc = db_begin(db);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    rc = tokens_insert(db, id, hash, who->user_id, name, now);
+    if (rc >= 0)
+        rc = audit(db, who, ip, NULL, "api_token.created", "api_token", id,
+                   json_pack("{s:s}", "name", name));
+    if ((rc = finish(db, rc, err)) < 0)
+        return rc;
+    *out = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "token", token, "name", name,
+                     "created_at", instant_format(now, created));
+    sodium_memzero(secret, sizeof(secret));
+    sodium_memzero(token, sizeof(token));
+    return 0;
+}
+
+int auth_token_list(struct db *db, const struct principal *who, json_t **items)
+{
+    return tokens_list(db, who->user_id, items);
+}
+
+int auth_token_revoke(struct db *db, const struct principal *who, const char *ip,
+                      const char *id, struct pd_error *err)
+{
+    int rc = db_begin(db);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    rc = tokens_revoke(db, id, who->user_id, clock_now());
+    if (rc == 0) {
+        db_rollback(db);
+        return pd_fail(err, PD_E_NOT_FOUND, NULL);
+    }
+    if (rc > 0)
+        rc = audit(db, who, ip, NULL, "api_token.revoked", "api_token", id, NULL);
+    return finish(db, rc, err);
+}
+
+int auth_totp_begin(struct db *db, const struct principal *who, json_t **out,
+                    struct pd_error *err)
+{
+    unsigned char raw[20];
+    char *b32 = NULL;
+    size_t len = 0;
+    struct user_full u;
+    pthread_once(&dummy_once, make_dummy_hash);
+    int rc = users_find(db, who->user_id, &u);
+    if (rc <= 0)
+        return pd_fail(err, rc < 0 ? rc : PD_E_NOT_FOUND, NULL);
+    if (u.totp_secret[0])
+        return pd_fail(err, PD_E_CONFLICT, "the second factor is already on");
+    randombytes_buf(raw, sizeof(raw));
+    if (oath_base32_encode((const char *)raw, sizeof(raw), &b32, &len) != OATH_OK)
+        return pd_fail(err, PD_E_INTERNAL, "base32");
+    sodium_memzero(raw, sizeof(raw));
+    rc = users_set_totp(db, u.id, NULL, b32, u.totp_last_step);
+    if (rc < 0) {
+        free(b32);
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    }
+    char uri[512];
+    snprintf(uri, sizeof(uri), "otpauth://totp/partnerd:%s?secret=%s&issuer=partnerd&digits=6&period=30",
+             u.email, b32);
+    *out = json_pack("{s:s, s:s}", "secret", b32, "otpauth_uri", uri);
+    free(b32);
+    return 0;
+}
+
+int auth_totp_confirm(struct db *db, const struct principal *who, const char *ip,
+                      const char *code, json_t **out, struct pd_error *err)
+{
+    struct user_full u;
+    pthread_once(&dummy_once, make_dummy_hash);
+    int rc = users_find(db, who->user_id, &u);
+    if (rc <= 0)
+        return pd_fail(err, rc < 0 ? rc : PD_E_NOT_FOUND, NULL);
+    if (u.totp_pending_secret[0] == '\0')
+        return pd_fail(err, PD_E_CONFLICT, "no enrolment in progress");
+    int64_t step = totp_check(u.totp_pending_secret, code, clock_now(), 0);
+    if (step < 0)
+        return pd_fail(err, PD_E_INVALID_SECOND_FACTOR, NULL);
+
+    json_t *codes = json_array();
+    if ((rc = db_begin(db)) < 0) {
+        json_decref(codes);
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    }
+    rc = users_set_totp(db, u.id, u.totp_pending_secret, NULL, step);
+    if (rc >= 0)
+        rc = recovery_delete_for_user(db, u.id);
+    for (int i = 0; rc >= 0 && i < RECOVERY_CODES; i++) {
+        char hex[11], code_text[16], hash[65];
+        random_hex(5, hex); /* 40 bits each */
+        snprintf(code_text, sizeof(code_text), "%.5s-%.5s", hex, hex + 5);
+        recovery_hash(code_text, hash);
+        rc = recovery_insert(db, u.id, hash);
+        json_array_append_new(codes, json_string(code_text));
+    }
+    if (rc >= 0)
+        rc = audit(db, who, ip, NULL, "user.second_factor_enabled", "user", u.id, NULL);
+    if ((rc = finish(db, rc, err)) < 0) {
+        json_decref(codes);
+        return rc;
+    }
+    *out = json_pack("{s:o}", "recovery_codes", codes);
+    return 0;
+}
+
+int auth_totp_disable(struct db *db, const struct principal *who, const char *ip,
+                      const char *password, struct pd_error *err)
+{
+    struct user_full u;
+    int rc = users_find(db, who->user_id, &u);
+    if (rc <= 0)
+        return pd_fail(err, rc < 0 ? rc : PD_E_NOT_FOUND, NULL);
+    if (u.partner_requires_2fa)
+        return pd_fail(err, PD_E_SECOND_FACTOR_MANDATORY, NULL);
+    if (password == NULL || password_verify(u.password_hash, password) != 0) {
+        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
+        pd_error_detail(err, "fields", json_pack("{s:s}", "password", "wrong password"));
+        return PD_E_INVALID_REQUEST;
+    }
+    if ((rc = db_begin(db)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    rc = users_set_totp(db, u.id, NULL, NULL, u.totp_last_step);
+    if (rc >= 0)
+        rc = recovery_delete_for_user(db, u.id);
+    if (rc >= 0)
+        rc = audit(db, who, ip, NULL, "user.second_factor_disabled", "user", u.id, NULL);
+    return finish(db, rc, err);
+}

@@ -1,0 +1,41 @@
+/*
+ * service/validate.h - checking request objects field by field.
+ *
+ * A struct checks collects every problem ("admin.email": "not a valid email address")
+ * so one answer names all the wrong fields; check_done() turns them into
+ * PD_E_INVALID_REQUEST with details.fields.
+ */
+#ifndef PD_VALIDATE_H
+#define PD_VALIDATE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+
+struct checks {
+    json_t *fields; /* field name -> reason; owned until check_done() */
+};
+
+/* Records a problem with a field (the first one per field wins). */
+void check_fail(struct checks *c, const char *field, const char *why);
+
+/* Records an unknown key of obj for each key not in allowed (NULL-terminated). prefix
+ * ("admin.") goes before the names in the report. */
+void check_known_keys(struct checks *c, const json_t *obj, const char *prefix,
+                      const char *const allowed[]);
+
+/* A one-line text field of at most max bytes: its value, or NULL (and a recorded problem
+ * when required, or when present but not a valid string). */
+const char *check_text(struct checks *c, const json_t *obj, const char *key, const char *field,
+                       bool required, size_t max);
+
+/* An object field; NULL and a problem when missing (if required) or not an object. */
+json_t *check_object(struct checks *c, const json_t *obj, const char *key, const char *field,
+                     bool required);
+
+/* 0 when no problem was recorded; else PD_E_INVALID_REQUEST with details.fields. Frees. */
+int check_done(struct checks *c, struct pd_error *err);
+
+#endif

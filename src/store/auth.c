@@ -1,0 +1,330 @@
+/* store/auth.c - SQL of sign-in state and the audit log. */
+#include "store/auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/crypto.h"
+#include "core/date.h"
+#include "core/error.h"
+#include "db/db.h"
+
+static void copy(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+int sessions_insert(struct db *db, const char *id, const char *token_hash, const char *user_id,
+                    const char *csrf, int64_t now, int64_t expires_at, const char *ip)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO sessions (id, token_hash, user_id, csrf_token, created_at, "
+                        "last_seen_at, expires_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        "ttttiiit", id, token_hash, user_id, csrf, now, now, expires_at, ip);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int sessions_find(struct db *db, const char *token_hash, struct session_row *out)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT id, user_id, csrf_token, created_at, last_seen_at, expires_at "
+                      "FROM sessions WHERE token_hash = ?",
+                      "t", token_hash);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        copy(out->id, sizeof(out->id), db_column_text(st, 0));
+        copy(out->user_id, sizeof(out->user_id), db_column_text(st, 1));
+        copy(out->csrf_token, sizeof(out->csrf_token), db_column_text(st, 2));
+        out->created_at = db_column_int64(st, 3);
+        out->last_seen_at = db_column_int64(st, 4);
+        out->expires_at = db_column_int64(st, 5);
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int sessions_touch(struct db *db, const char *id, int64_t now)
+{
+    int64_t rc = db_run(db, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", "it", now, id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int sessions_delete(struct db *db, const char *id)
+{
+    int64_t rc = db_run(db, "DELETE FROM sessions WHERE id = ?", "t", id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int sessions_delete_for_user(struct db *db, const char *user_id, const char *keep_id)
+{
+    int64_t rc = db_run(db, "DELETE FROM sessions WHERE user_id = ? AND id <> ?", "tt", user_id,
+                        keep_id ? keep_id : "");
+    return rc < 0 ? (int)rc : 0;
+}
+
+int tokens_insert(struct db *db, const char *id, const char *token_hash, const char *user_id,
+                  const char *name, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        "tttti", id, token_hash, user_id, name, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int tokens_find(struct db *db, const char *token_hash, struct token_row *out)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT id, user_id, COALESCE(last_used_at, 0), revoked_at IS NOT NULL "
+                      "FROM api_tokens WHERE token_hash = ?",
+                      "t", token_hash);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        copy(out->id, sizeof(out->id), db_column_text(st, 0));
+        copy(out->user_id, sizeof(out->user_id), db_column_text(st, 1));
+        out->last_used_at = db_column_int64(st, 2);
+        out->revoked = (int)db_column_int64(st, 3);
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int tokens_touch(struct db *db, const char *id, int64_t now)
+{
+    int64_t rc = db_run(db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", "it", now, id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int tokens_revoke(struct db *db, const char *id, const char *user_id, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? "
+                        "AND revoked_at IS NULL",
+                        "itt", now, id, user_id);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int tokens_revoke_for_user(struct db *db, const char *user_id, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at "
+                        "IS NULL",
+                        "it", now, user_id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+static json_t *date_or_null(int64_t t)
+{
+    char d[DATE_STRLEN];
+    return t ? json_string(date_format(date_of_instant(t), d)) : json_null();
+}
+
+static json_t *instant_json(int64_t t)
+{
+    char s[21];
+    return json_string(instant_format(t, s));
+}
+
+int tokens_list(struct db *db, const char *user_id, json_t **items)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT id, name, created_at, COALESCE(last_used_at, 0), "
+                      "COALESCE(revoked_at, 0) FROM api_tokens WHERE user_id = ? "
+                      "ORDER BY created_at DESC, id DESC",
+                      "t", user_id);
+    if (rc < 0)
+        return rc;
+    *items = json_array();
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(
+            *items, json_pack("{s:s, s:s, s:o, s:o, s:b}", "id", db_column_text(st, 0), "name",
+                              db_column_text(st, 1), "created_at",
+                              instant_json(db_column_int64(st, 2)), "last_used_on",
+                              date_or_null(db_column_int64(st, 3)), "revoked",
+                              db_column_int64(st, 4) != 0));
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+int invitations_insert(struct db *db, const char *token_hash, const char *user_id, int64_t now,
+                       int64_t expires_at)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO invitations (token_hash, user_id, created_at, expires_at) "
+                        "VALUES (?, ?, ?, ?)",
+                        "ttii", token_hash, user_id, now, expires_at);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int invitations_find_live(struct db *db, const char *token_hash, int64_t now, char *user_id,
+                          size_t n)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT user_id FROM invitations WHERE token_hash = ? AND used_at IS NULL "
+                      "AND expires_at > ?",
+                      "ti", token_hash, now);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        copy(user_id, n, db_column_text(st, 0));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int invitations_use(struct db *db, const char *token_hash, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE invitations SET used_at = ? WHERE token_hash = ? AND used_at IS "
+                        "NULL",
+                        "it", now, token_hash);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int recovery_insert(struct db *db, const char *user_id, const char *code_hash)
+{
+    int64_t rc = db_run(db, "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", "tt",
+                        user_id, code_hash);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int recovery_delete_for_user(struct db *db, const char *user_id)
+{
+    int64_t rc = db_run(db, "DELETE FROM recovery_codes WHERE user_id = ?", "t", user_id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int recovery_use(struct db *db, const char *user_id, const char *code_hash, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = "
+                        "? AND used_at IS NULL",
+                        "itt", now, user_id, code_hash);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int throttle_locked(struct db *db, const char *key, int64_t now, int64_t *retry_after)
+{
+    int64_t until = 0;
+    int rc = db_scalar(db, &until, "SELECT locked_until FROM auth_throttle WHERE key = ?", "t",
+                       key);
+    *retry_after = rc == 0 && until > now ? until - now : 0;
+    return rc;
+}
+
+int throttle_fail(struct db *db, const char *key, int64_t now, int64_t window_s, int64_t max,
+                  int64_t lock_s)
+{
+    /* a failure outside the window starts a new one */
+    int64_t rc = db_run(db,
+                        "INSERT INTO auth_throttle (key, failures, window_start, locked_until) "
+                        "VALUES (?, 1, ?, 0) ON CONFLICT (key) DO UPDATE SET "
+                        "failures = CASE WHEN auth_throttle.window_start + ? <= ? THEN 1 "
+                        "ELSE auth_throttle.failures + 1 END, "
+                        "window_start = CASE WHEN auth_throttle.window_start + ? <= ? THEN ? "
+                        "ELSE auth_throttle.window_start END",
+                        "tiiiiii", key, now, window_s, now, window_s, now, now);
+    if (rc < 0)
+        return (int)rc;
+    rc = db_run(db,
+                "UPDATE auth_throttle SET locked_until = ?, failures = 0, window_start = ? "
+                "WHERE key = ? AND failures >= ?",
+                "iiti", now + lock_s, now, key, max);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int throttle_reset(struct db *db, const char *key)
+{
+    int64_t rc = db_run(db, "DELETE FROM auth_throttle WHERE key = ?", "t", key);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int audit_insert(struct db *db, const struct audit_entry *e, int64_t now)
+{
+    char id[32];
+    char *details = e->details ? json_dumps(e->details, JSON_COMPACT) : NULL;
+    id_new("aud", id, sizeof(id));
+    int64_t rc = db_run(db,
+                        "INSERT INTO audit_events (id, at, actor_id, actor_email, partner_id, ip, "
+                        "action, object_type, object_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                        "?, ?)",
+                        "titttttttt", id, now, e->actor_id, e->actor_email, e->partner_id, e->ip,
+                        e->action, e->object_type, e->object_id, details ? details : "{}");
+    free(details);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int audit_list(struct db *db, const char *partner_id, const char *before, int limit,
+               json_t **items, char *next, size_t n)
+{
+    /* the cursor is "<at>.<id>" of the last event of the previous page */
+    int64_t at = INT64_MAX;
+    const char *id = "~";
+    char idbuf[40] = "";
+    if (before && *before) {
+        char *dot = strchr(before, '.');
+        if (dot == NULL || dot == before || strlen(dot + 1) >= sizeof(idbuf))
+            return PD_E_INVALID_QUERY;
+        at = strtoll(before, NULL, 10);
+        snprintf(idbuf, sizeof(idbuf), "%s", dot + 1);
+        id = idbuf;
+    }
+    static const char *cols = "SELECT id, at, actor_id, actor_email, partner_id, ip, action, "
+                              "object_type, object_id, details FROM audit_events WHERE ";
+    char sql[512];
+    struct db_stmt *st;
+    int rc;
+    if (partner_id) {
+        snprintf(sql, sizeof(sql), "%s partner_id = ? AND (at < ? OR (at = ? AND id < ?)) "
+                 "ORDER BY at DESC, id DESC LIMIT ?", cols);
+        rc = db_query(db, &st, sql, "tiiti", partner_id, at, at, id, (int64_t)limit + 1);
+    } else {
+        snprintf(sql, sizeof(sql), "%s (at < ? OR (at = ? AND id < ?)) "
+                 "ORDER BY at DESC, id DESC LIMIT ?", cols);
+        rc = db_query(db, &st, sql, "iiti", at, at, id, (int64_t)limit + 1);
+    }
+    if (rc < 0)
+        return rc;
+    *items = json_array();
+    next[0] = '\0';
+    int count = 0;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (count++ == limit) {
+            json_t *last = json_array_get(*items, json_array_size(*items) - 1);
+            snprintf(next, n, "%s", json_string_value(json_object_get(last, "cursor")));
+            break;
+        }
+        char cursor[64];
+        snprintf(cursor, sizeof(cursor), "%lld.%s", (long long)db_column_int64(st, 1),
+                 db_column_text(st, 0));
+        json_t *details = json_loads(db_column_text(st, 9), 0, NULL);
+        json_t *o = json_pack("{s:s, s:o, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s?, s:o, s:s}",
+                              "id", db_column_text(st, 0), "at",
+                              instant_json(db_column_int64(st, 1)), "actor_id",
+                              db_column_text(st, 2), "actor_email", db_column_text(st, 3),
+                              "partner_id", db_column_text(st, 4), "ip", db_column_text(st, 5),
+                              "action", db_column_text(st, 6), "object_type",
+                              db_column_text(st, 7), "object_id", db_column_text(st, 8),
+                              "details", details ? details : json_object(), "cursor", cursor);
+        json_array_append_new(*items, o);
+    }
+    db_finalize(st);
+    /* the cursor is for paging only; clients see it as next_cursor */
+    size_t i;
+    json_t *v;
+    json_array_foreach(*items, i, v) json_object_del(v, "cursor");
+    return rc < 0 ? rc : 0;
+}

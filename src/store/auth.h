@@ -1,0 +1,82 @@
+/*
+ * store/auth.h - SQL of sessions, API tokens, invitations, recovery codes, the sign-in
+ * throttle and the audit log. Tokens and codes arrive here already hashed.
+ */
+#ifndef PD_STORE_AUTH_H
+#define PD_STORE_AUTH_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct db;
+
+struct session_row {
+    char id[32];
+    char user_id[32];
+    char csrf_token[65];
+    int64_t created_at, last_seen_at, expires_at;
+};
+
+int sessions_insert(struct db *db, const char *id, const char *token_hash, const char *user_id,
+                    const char *csrf, int64_t now, int64_t expires_at, const char *ip);
+/* 1 and *out when a session has this token hash, 0 when none. */
+int sessions_find(struct db *db, const char *token_hash, struct session_row *out);
+int sessions_touch(struct db *db, const char *id, int64_t now);
+int sessions_delete(struct db *db, const char *id);
+/* Ends every session of a user but keep_id (NULL ends them all). */
+int sessions_delete_for_user(struct db *db, const char *user_id, const char *keep_id);
+
+struct token_row {
+    char id[32];
+    char user_id[32];
+    int64_t last_used_at;
+    int revoked;
+};
+
+int tokens_insert(struct db *db, const char *id, const char *token_hash, const char *user_id,
+                  const char *name, int64_t now);
+int tokens_find(struct db *db, const char *token_hash, struct token_row *out);
+int tokens_touch(struct db *db, const char *id, int64_t now);
+/* Revokes a token of this user; 1 when revoked, 0 when no such live token. */
+int tokens_revoke(struct db *db, const char *id, const char *user_id, int64_t now);
+int tokens_revoke_for_user(struct db *db, const char *user_id, int64_t now);
+/* The user's tokens, newest first, as API objects. */
+int tokens_list(struct db *db, const char *user_id, json_t **items);
+
+int invitations_insert(struct db *db, const char *token_hash, const char *user_id, int64_t now,
+                       int64_t expires_at);
+/* 1 and the invited user's id when the invitation is unused and unexpired at now. */
+int invitations_find_live(struct db *db, const char *token_hash, int64_t now, char *user_id,
+                          size_t n);
+int invitations_use(struct db *db, const char *token_hash, int64_t now);
+
+int recovery_insert(struct db *db, const char *user_id, const char *code_hash);
+int recovery_delete_for_user(struct db *db, const char *user_id);
+/* 1 when an unused code with this hash existed and is now used. */
+int recovery_use(struct db *db, const char *user_id, const char *code_hash, int64_t now);
+
+/* Seconds the key stays locked at now (0 when not locked). */
+int throttle_locked(struct db *db, const char *key, int64_t now, int64_t *retry_after);
+/* Counts a failure; locks the key for lock_s once max failures fall within window_s. */
+int throttle_fail(struct db *db, const char *key, int64_t now, int64_t window_s, int64_t max,
+                  int64_t lock_s);
+int throttle_reset(struct db *db, const char *key);
+
+struct audit_entry {
+    const char *actor_id;    /* NULL: nobody signed in */
+    const char *actor_email;
+    const char *partner_id;  /* the organisation the event belongs to, or NULL */
+    const char *ip;
+    const char *action;      /* "user.invited" */
+    const char *object_type; /* "user" */
+    const char *object_id;
+    json_t *details;         /* borrowed; NULL for {} */
+};
+
+int audit_insert(struct db *db, const struct audit_entry *e, int64_t now);
+/* Events newest first; partner_id NULL means every organisation. before is a cursor
+ * from a previous page or NULL. *next gets the next page's cursor or stays empty. */
+int audit_list(struct db *db, const char *partner_id, const char *before, int limit,
+               json_t **items, char *next, size_t n);
+
+#endif
