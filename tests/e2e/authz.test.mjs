@@ -1,0 +1,137 @@
+// authz.test.mjs - every route x every role x own and foreign objects (issue 3).
+//
+// The routes come from `partnerd routes`; EXPECT below says, independently of the
+// server's table, who may call each. A route missing here fails the first test, so a new
+// route cannot ship without its authorization being decided and checked.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, Client, adminOf, memberOf, addStaff, cli, sql } from './harness.mjs';
+
+const PUBLIC = 'public';
+const ANY = 'any signed-in user';
+const GA = 'global_admin', AA = 'account_admin', BA = 'billing_admin', U = 'user';
+const SUP = 'support', FIN = 'finance', OP = 'operator';
+const PARTNER = [GA, AA, BA, U];
+const STAFF = [SUP, FIN, OP];
+const ROLES = [...PARTNER, ...STAFF];
+
+const EXPECT = {
+  'GET /healthz': PUBLIC,
+  'GET /metrics': PUBLIC,
+  'GET /api/v1/version': PUBLIC,
+  'POST /api/v1/partners': PUBLIC,
+  'POST /api/v1/sessions': PUBLIC,
+  'POST /api/v1/invitations/{token}/accept': PUBLIC,
+  'DELETE /api/v1/sessions/current': ANY,
+  'GET /api/v1/me': ANY,
+  'POST /api/v1/me/password': ANY,
+  'POST /api/v1/me/totp': ANY,
+  'POST /api/v1/me/totp/confirm': ANY,
+  'POST /api/v1/me/totp/disable': ANY,
+  'GET /api/v1/api-tokens': ANY,
+  'POST /api/v1/api-tokens': ANY,
+  'DELETE /api/v1/api-tokens/{id}': ANY,
+  'GET /api/v1/partner': PARTNER,
+  'PATCH /api/v1/partner': [GA],
+  'GET /api/v1/users': [GA, AA],
+  'POST /api/v1/users': [GA],
+  'PATCH /api/v1/users/{id}': [GA],
+  'DELETE /api/v1/users/{id}': [GA],
+  'GET /api/v1/audit-events': [GA, OP],
+  'GET /api/v1/admin/partners': STAFF,
+  'PUT /api/v1/admin/clock': [OP],
+};
+
+const DENIED = new Set(['unauthenticated', 'forbidden', 'session_expired', 'csrf_token_invalid', 'second_factor_enrolment_required']);
+
+let srv, routes;
+const people = {}; // role -> {email, password}
+let orgA, orgB;
+
+before(async () => {
+  srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  sql(srv.db.url, "INSERT INTO settings (key, value, updated_at) VALUES ('auth.address_max_failures', '1000', 0)");
+  routes = cli(['routes']).stdout.trim().split('\n').map((l) => {
+    const [method, pattern, action] = l.split('\t');
+    return { method, pattern, action };
+  });
+  orgA = await adminOf(srv.url);
+  orgB = await adminOf(srv.url);
+  people[GA] = { email: orgA.org.email, password: orgA.org.password };
+  for (const role of [AA, BA, U]) {
+    const m = await memberOf(srv.url, orgA.client, [role]);
+    people[role] = { email: m.email, password: m.password };
+  }
+  for (const role of STAFF) people[role] = addStaff(srv.db, role);
+});
+
+after(async () => {
+  await srv?.stop();
+});
+
+async function signedIn(role) {
+  const c = new Client(srv.url);
+  const r = await c.signIn(people[role].email, people[role].password);
+  assert.equal(r.status, 201, `${role} cannot sign in: ${JSON.stringify(r.body)}`);
+  return c;
+}
+
+/** The path for a route with its parameters pointing at an own or a foreign object. */
+async function pathFor(route, caller, whose) {
+  let p = route.pattern;
+  if (p.includes('/users/{id}')) {
+    const owner = whose === 'own' ? orgA.client : orgB.client;
+    const inv = await owner.call('POST', '/api/v1/users', { email: `t-${Math.random().toString(36).slice(2)}@x.example`, name: 'Target', roles: [U] });
+    p = p.replace('{id}', inv.body.user.id);
+  }
+  if (p.includes('/api-tokens/{id}')) {
+    const owner = whose === 'own' && caller ? caller : orgB.client;
+    const t = await owner.call('POST', '/api/v1/api-tokens', { name: 'target' });
+    p = p.replace('{id}', t.body?.id || 'tok_none');
+  }
+  return p.replace('{token}', 'f'.repeat(64));
+}
+
+const bodyFor = (route) => (['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined);
+
+test('every route of the server has a decided authorization here', () => {
+  assert.ok(routes.length >= 20);
+  for (const r of routes) assert.ok(EXPECT[`${r.method} ${r.pattern}`], `no authorization expectation for ${r.method} ${r.pattern}`);
+  for (const key of Object.keys(EXPECT)) assert.ok(routes.some((r) => `${r.method} ${r.pattern}` === key), `${key} is expected but the server has no such route`);
+});
+
+test('anonymous callers reach public routes only', async () => {
+  for (const route of routes) {
+    const rule = EXPECT[`${route.method} ${route.pattern}`];
+    const r = await new Client(srv.url).call(route.method, await pathFor(route, null, 'foreign'), bodyFor(route));
+    const code = r.body?.error?.code;
+    if (rule === PUBLIC) assert.ok(!DENIED.has(code), `${route.method} ${route.pattern}: ${r.status} ${code}`);
+    else assert.equal(code, 'unauthenticated', `${route.method} ${route.pattern} answered ${r.status}`);
+  }
+});
+
+for (const role of ROLES) {
+  test(`${role}: allowed routes answer, others are 403, foreign objects are 404`, async () => {
+    for (const route of routes) {
+      const rule = EXPECT[`${route.method} ${route.pattern}`];
+      if (rule === PUBLIC) continue;
+      const allowed = rule === ANY || rule.includes(role);
+      const caller = await signedIn(role); // a fresh session: some calls end it
+      const r = await caller.call(route.method, await pathFor(route, caller, 'own'), bodyFor(route));
+      const code = r.body?.error?.code;
+      const what = `${role} ${route.method} ${route.pattern} -> ${r.status} ${code || ''}`;
+      if (!allowed) {
+        assert.equal(code, 'forbidden', what);
+        continue;
+      }
+      assert.ok(!DENIED.has(code), what);
+      assert.notEqual(code, 'not_found', what);
+      if (route.pattern.includes('{id}')) {
+        const again = await signedIn(role);
+        const f = await again.call(route.method, await pathFor(route, again, 'foreign'), bodyFor(route));
+        assert.equal(f.status, 404, `${what} (foreign object answered ${f.status})`);
+        assert.equal(f.body.error.code, 'not_found');
+      }
+    }
+  });
+}

@@ -1,0 +1,36 @@
+/* test_api.c - the route table and the authorization table agree. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "api/api.h"
+
+static void test_every_route_has_a_rule(void **state)
+{
+    (void)state;
+    assert_int_equal(api_check_routes(), 0);
+}
+
+static void test_routes_are_unique_and_well_formed(void **state)
+{
+    (void)state;
+    for (const struct route *a = api_routes; a->method; a++) {
+        assert_non_null(a->handler);
+        assert_non_null(a->action);
+        assert_true(a->pattern[0] == '/');
+        for (const struct route *b = a + 1; b->method; b++)
+            assert_false(strcmp(a->method, b->method) == 0 && strcmp(a->pattern, b->pattern) == 0);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_route_has_a_rule),
+        cmocka_unit_test(test_routes_are_unique_and_well_formed),
+    };
+    return cmocka_run_group_tests_name("api", tests, NULL, NULL);
+}
