@@ -8,6 +8,7 @@
 #include "service/audit.h"
 #include "service/clock_sync.h"
 #include "service/principal.h"
+#include "service/settings.h"
 #include "service/validate.h"
 #include "store/auth.h"
 #include "store/users.h"
@@ -77,5 +78,26 @@ int api_audit_events(struct req *r, struct resp *w)
     if (rc < 0)
         return rc;
     api_list(r, w, items, next);
+    return 0;
+}
+
+int api_admin_settings_list(struct req *r, struct resp *w)
+{
+    json_t *items;
+    int rc = settings_list_all(r->db, &items);
+    if (rc < 0)
+        return rc;
+    api_list(r, w, items, NULL);
+    return 0;
+}
+
+int api_admin_settings_put(struct req *r, struct resp *w)
+{
+    struct pd_error err = {0};
+    json_t *out;
+    if (settings_change(r->db, r->principal, r->client_ip, req_param(r, "key"), r->json, &out,
+                        &err) < 0)
+        return api_fail(r, w, &err);
+    resp_json(r, w, 200, out);
     return 0;
 }

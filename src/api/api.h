@@ -61,5 +61,7 @@ int api_invitations_accept(struct req *r, struct resp *w);
 int api_admin_partners(struct req *r, struct resp *w);
 int api_admin_clock(struct req *r, struct resp *w);
 int api_audit_events(struct req *r, struct resp *w);
+int api_admin_settings_list(struct req *r, struct resp *w);
+int api_admin_settings_put(struct req *r, struct resp *w);
 
 #endif

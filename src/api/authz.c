@@ -47,6 +47,7 @@ static const struct rule rules[] = {
     {"audit.read", ROLE_GLOBAL_ADMIN | ROLE_OPERATOR, 0},
     {"admin.partners.read", ROLES_STAFF, 0},
     {"admin.clock", ROLE_OPERATOR, TEST_CLOCK},
+    {"admin.settings", ROLE_OPERATOR, 0},
 };
 
 static const struct rule *rule_for(const char *action)

@@ -33,5 +33,7 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/audit-events", api_audit_events, 0, "audit.read"},
     {"GET", "/api/v1/admin/partners", api_admin_partners, 0, "admin.partners.read"},
     {"PUT", "/api/v1/admin/clock", api_admin_clock, J, "admin.clock"},
+    {"GET", "/api/v1/admin/settings", api_admin_settings_list, 0, "admin.settings"},
+    {"PUT", "/api/v1/admin/settings/{key}", api_admin_settings_put, J, "admin.settings"},
     {0, 0, 0, 0, 0},
 };

@@ -35,10 +35,12 @@ static bool in_list(const char *list, const char *code)
     if (code == NULL || strlen(code) != 2 || !isupper((unsigned char)code[0]) ||
         !isupper((unsigned char)code[1]))
         return false;
-    for (const char *p = list; *p; p += 3)
+    for (const char *p = list;; p += 3) { /* "AA BB CC": a code, then a space or the end */
         if (p[0] == code[0] && p[1] == code[1])
             return true;
-    return false;
+        if (p[2] == '\0')
+            return false;
+    }
 }
 
 bool country_valid(const char *code)

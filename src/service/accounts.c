@@ -9,6 +9,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "service/audit.h"
 #include "store/users.h"
 
 const struct demo_login demo_logins[] = {
@@ -80,6 +81,9 @@ int staff_add(struct db *db, const char *email, const char *name, const char *ro
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
     rc = insert_user(db, "staff", NULL, lower, name, role, password, "fr", err);
+    if (rc == 0)
+        rc = audit(db, NULL, "cli", NULL, "staff.created", "user", NULL,
+                   json_pack("{s:s, s:s}", "email", lower, "role", role));
     if (rc < 0) {
         db_rollback(db);
         return rc;

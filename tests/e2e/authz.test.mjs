@@ -40,6 +40,8 @@ const EXPECT = {
   'GET /api/v1/audit-events': [GA, OP],
   'GET /api/v1/admin/partners': STAFF,
   'PUT /api/v1/admin/clock': [OP],
+  'GET /api/v1/admin/settings': [OP],
+  'PUT /api/v1/admin/settings/{key}': [OP],
 };
 
 const DENIED = new Set(['unauthenticated', 'forbidden', 'session_expired', 'csrf_token_invalid', 'second_factor_enrolment_required']);
@@ -89,7 +91,7 @@ async function pathFor(route, caller, whose) {
     const t = await owner.call('POST', '/api/v1/api-tokens', { name: 'target' });
     p = p.replace('{id}', t.body?.id || 'tok_none');
   }
-  return p.replace('{token}', 'f'.repeat(64));
+  return p.replace('{token}', 'f'.repeat(64)).replace('{key}', 'auth.lock_seconds');
 }
 
 const bodyFor = (route) => (['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined);

@@ -83,7 +83,15 @@ export async function startServer({ args = [], demo = false, db } = {}) {
     });
     proc.on('exit', (code) => fail(new Error(`partnerd exited ${code}: ${err}`)));
   });
-  const exited = new Promise((ok) => proc.on('exit', (code, signal) => ok({ code, signal })));
+  let stopping = false;
+  const exited = new Promise((ok) =>
+    proc.on('exit', (code, signal) => {
+      // a server that dies on its own (a sanitizer report, a crash) shows why
+      if (!stopping || (code !== 0 && code !== null) || (signal && signal !== 'SIGTERM' && signal !== 'SIGINT'))
+        process.stderr.write(`\n--- partnerd exited (code ${code}, signal ${signal}); its log:\n${err.slice(-20000)}\n`);
+      ok({ code, signal });
+    }),
+  );
   return {
     url,
     db,
@@ -91,6 +99,7 @@ export async function startServer({ args = [], demo = false, db } = {}) {
     exited,
     stderr: () => err,
     async stop() {
+      stopping = true;
       if (proc.exitCode === null) proc.kill('SIGTERM');
       const r = await exited;
       if (owned) db.cleanup();

@@ -1,0 +1,87 @@
+/* service/settings.c - the table of operator settings. */
+#include "service/settings.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "service/audit.h"
+#include "service/validate.h"
+#include "store/settings.h"
+
+struct setting {
+    const char *key;
+    int64_t fallback, min, max;
+    const char *description;
+};
+
+static const struct setting table[] = {
+    {"auth.account_max_failures", 5, 1, 1000,
+     "failed sign-ins of one account within the window before it is locked"},
+    {"auth.address_max_failures", 20, 1, 100000,
+     "failed sign-ins from one client address within the window before it is locked"},
+    {"auth.window_seconds", 900, 60, 86400, "the window failed sign-ins are counted in"},
+    {"auth.lock_seconds", 900, 10, 86400, "how long a locked account or address waits"},
+};
+
+static const struct setting *find(const char *key)
+{
+    for (size_t i = 0; key && i < sizeof(table) / sizeof(table[0]); i++)
+        if (strcmp(table[i].key, key) == 0)
+            return &table[i];
+    return NULL;
+}
+
+static json_t *setting_json(struct db *db, const struct setting *s)
+{
+    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "key", s->key, "value",
+                     (json_int_t)settings_get_int(db, s->key, s->fallback), "default",
+                     (json_int_t)s->fallback, "min", (json_int_t)s->min, "max",
+                     (json_int_t)s->max, "description", s->description);
+}
+
+int settings_list_all(struct db *db, json_t **items)
+{
+    *items = json_array();
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        json_array_append_new(*items, setting_json(db, &table[i]));
+    return 0;
+}
+
+int settings_change(struct db *db, const struct principal *who, const char *ip, const char *key,
+                    const json_t *body, json_t **out, struct pd_error *err)
+{
+    static const char *const keys[] = {"value", NULL};
+    const struct setting *s = find(key);
+    struct checks c = {0};
+    if (s == NULL)
+        return pd_fail(err, PD_E_NOT_FOUND, NULL);
+    check_known_keys(&c, body, "", keys);
+    json_t *v = json_object_get(body, "value");
+    if (!json_is_integer(v) || json_integer_value(v) < s->min || json_integer_value(v) > s->max) {
+        char why[96];
+        snprintf(why, sizeof(why), "an integer from %lld to %lld", (long long)s->min,
+                 (long long)s->max);
+        check_fail(&c, "value", why);
+    }
+    int rc = check_done(&c, err);
+    if (rc < 0)
+        return rc;
+    char text[32];
+    snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(v));
+    if ((rc = db_begin(db)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    int64_t before = settings_get_int(db, key, s->fallback);
+    rc = settings_set(db, key, text);
+    if (rc == 0)
+        rc = audit(db, who, ip, NULL, "setting.changed", "setting", key,
+                   json_pack("{s:I, s:O}", "before", (json_int_t)before, "after", v));
+    if (rc == 0)
+        rc = db_commit(db);
+    if (rc < 0) {
+        db_rollback(db);
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    }
+    *out = setting_json(db, s);
+    return 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * service/settings.h - the settings an operator may change at run time.
+ *
+ * Only the keys of the table in settings.c exist; each has a default, bounds and a
+ * description, and a change is audited. Every process reads them from the database.
+ */
+#ifndef PD_SERVICE_SETTINGS_H
+#define PD_SERVICE_SETTINGS_H
+
+#include <jansson.h>
+
+#include "core/error.h"
+#include "service/principal.h"
+
+struct db;
+
+/* Every setting with its value, default, bounds and description. */
+int settings_list_all(struct db *db, json_t **items);
+
+/* Sets one setting ({"value": integer}). PD_E_NOT_FOUND for an unknown key. */
+int settings_change(struct db *db, const struct principal *who, const char *ip, const char *key,
+                    const json_t *body, json_t **out, struct pd_error *err);
+
+#endif
