@@ -26,6 +26,7 @@
 #include "log.h"
 #include "service/accounts.h"
 #include "service/clock_sync.h"
+#include "service/subscriptions.h"
 #include "version.h"
 
 #define DEFAULT_DB "sqlite:var/partnerd.db"
@@ -453,20 +454,97 @@ static int cmd_staff(int argc, char **argv)
     return 0;
 }
 
+static const char *import_help =
+    "usage: partnerd import-legacy [options] FILE.csv\n\n"
+    "Imports subscriptions managed in the Partner Membership Center (PMC). The file is\n"
+    "UTF-8 CSV with this header line and one subscription per line:\n\n"
+    "  membership_id,offer,starts_on,expires_on,auto_renew\n"
+    "  1234567,action-pack,2026-06-23,2027-06-22,true\n\n"
+    "membership_id: the partner's 7 digits; offer: an offer code; dates: YYYY-MM-DD;\n"
+    "auto_renew: true or false. Every bad line is reported with its number, and then\n"
+    "nothing at all is imported. Imported subscriptions are managed in the PMC until an\n"
+    "operator migrates them.\n\n";
+
+/* Reads a whole file (at most 64 MiB) into a malloc'd string. */
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap + 1);
+    size_t n;
+    while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += n;
+        if (len == cap) {
+            if (cap >= (64u << 20)) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            char *grown = realloc(buf, cap * 2 + 1);
+            if (grown == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
 static int cmd_import_legacy(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: partnerd import-legacy [options] FILE.csv\n\n"
-               "Imports subscriptions managed in the Partner Membership Center.\n"
-               "Not available in this version: subscriptions arrive in a later release.\n\n%s",
-               common_help);
-        return 0;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"timezone", required_argument, 0, 'z'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    struct common c;
+    int o;
+    common_defaults(&c);
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'd': c.db_url = optarg; break;
+        case 'z': c.timezone = optarg; break;
+        case 'h': printf("%s%s", import_help, common_help); return 0;
+        default: return usage_error("import-legacy", "%s", "unknown or incomplete option");
+        }
     }
-    if (argc < 2)
-        return usage_error("import-legacy", "%s", "expected FILE.csv");
-    fprintf(stderr, "partnerd import-legacy: subscriptions are not part of this version yet; "
-                    "nothing was imported\n");
-    return 1;
+    if (optind != argc - 1)
+        return usage_error("import-legacy", "%s", "expected exactly one FILE.csv");
+    char *csv = read_file(argv[optind]);
+    if (csv == NULL) {
+        fprintf(stderr, "partnerd import-legacy: cannot read %s\n", argv[optind]);
+        return 1;
+    }
+    struct db *db;
+    struct pd_error err = {0};
+    json_t *problems = NULL;
+    int imported = 0;
+    if (open_current_db("import-legacy", &c, &db)) {
+        free(csv);
+        return 1;
+    }
+    int rc = legacy_import(db, csv, &imported, &problems, &err);
+    free(csv);
+    db_close(db);
+    size_t i;
+    json_t *p;
+    json_array_foreach(problems, i, p) fprintf(stderr, "%s: %s\n", argv[optind], json_string_value(p));
+    json_decref(problems);
+    if (rc < 0) {
+        fprintf(stderr, "partnerd import-legacy: %s\n", err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    printf("imported %d subscription(s) managed in the Partner Membership Center\n", imported);
+    return 0;
 }
 
 static int cmd_demo(int argc, char **argv)

@@ -64,4 +64,19 @@ int api_audit_events(struct req *r, struct resp *w);
 int api_admin_settings_list(struct req *r, struct resp *w);
 int api_admin_settings_put(struct req *r, struct resp *w);
 
+/* subscriptions.c: offers, subscriptions, certified people, catalog, PMC migration */
+int api_offers(struct req *r, struct resp *w);
+int api_subscriptions_list(struct req *r, struct resp *w);
+int api_subscriptions_get(struct req *r, struct resp *w);
+int api_subscriptions_patch(struct req *r, struct resp *w);
+int api_certified_list(struct req *r, struct resp *w);
+int api_certified_add(struct req *r, struct resp *w);
+int api_certified_delete(struct req *r, struct resp *w);
+int api_admin_offers(struct req *r, struct resp *w);
+int api_admin_offer_price(struct req *r, struct resp *w);
+int api_admin_offers_add(struct req *r, struct resp *w);
+int api_admin_subscriptions(struct req *r, struct resp *w);
+int api_admin_subscription_migrate(struct req *r, struct resp *w);
+int api_admin_subscriptions_migrate_all(struct req *r, struct resp *w);
+
 #endif

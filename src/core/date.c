@@ -142,6 +142,19 @@ char *date_format(struct date d, char out[DATE_STRLEN])
     return out;
 }
 
+char *date_format_long(struct date d, const char *lang, char *out, size_t n)
+{
+    static const char *fr[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
+                               "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+    static const char *en[] = {"January", "February", "March",     "April",   "May",      "June",
+                               "July",    "August",   "September", "October", "November", "December"};
+    int m = d.month >= 1 && d.month <= 12 ? d.month - 1 : 0;
+    bool english = lang && strcmp(lang, "en") == 0;
+    snprintf(out, n, "%d%s %s %d", d.day, !english && d.day == 1 ? "er" : "",
+             english ? en[m] : fr[m], d.year);
+    return out;
+}
+
 int date_set_timezone(const char *tz)
 {
     char path[160];

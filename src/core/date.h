@@ -12,6 +12,7 @@
 #define PD_DATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* A civil date. Valid when date_valid() says so. */
@@ -66,6 +67,9 @@ int date_parse(const char *s, struct date *out);
 
 /* Writes "YYYY-MM-DD" into out (DATE_STRLEN bytes). Returns out. */
 char *date_format(struct date d, char out[DATE_STRLEN]);
+
+/* Writes a date for people: fr "22 juin 2027", en "22 June 2027". Returns out. */
+char *date_format_long(struct date d, const char *lang, char *out, size_t n);
 
 /* Sets the business time zone (an IANA name such as "Europe/Paris"). Call once, before
  * any thread starts. Returns 0, or -1 when the tz database does not know the name. */

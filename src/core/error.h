@@ -43,7 +43,17 @@ enum pd_status {
     PD_E_SESSION_EXPIRED = -28,
     PD_E_ENROLMENT_REQUIRED = -29,
     PD_E_SECOND_FACTOR_MANDATORY = -30,
-    PD_E__COUNT = 31 /* number of entries in the table, PD_OK included */
+    PD_E_AUTO_RENEW_LOCKED = -31,
+    PD_E_MANAGED_IN_PMC = -32,
+    PD_E_SUBSCRIPTION_CANCELLED = -33,
+    PD_E_CERTIFIED_PERSON_TAKEN = -34,
+    PD_E_RENEWAL_NOT_OPEN = -35,
+    PD_E_RENEWAL_WINDOW_CLOSED = -36,
+    PD_E_PREREQUISITES_NOT_MET = -37,
+    PD_E_ALREADY_SUBSCRIBED = -38,
+    PD_E_PENDING_PAYMENT = -39,
+    PD_E_NOT_MEMBER = -40,
+    PD_E__COUNT = 41 /* number of entries in the table, PD_OK included */
 };
 
 /* A failure with its details. Owner: the caller that declared it; pd_error_clear() frees. */

@@ -101,3 +101,12 @@ int money_format(int64_t amount, const char *code, const char *lang, char *out, 
         w = snprintf(out, n, "%s%s" NBSP "%s%s", sign, c->code, whole, frac);
     return w < 0 || (size_t)w >= n ? PD_E_OVERFLOW : 0;
 }
+
+json_t *money_json(int64_t amount, const char *currency, const char *lang)
+{
+    char formatted[64];
+    if (money_format(amount, currency, lang, formatted, sizeof(formatted)) < 0)
+        formatted[0] = '\0';
+    return json_pack("{s:I, s:s, s:s}", "amount_minor", (json_int_t)amount, "currency", currency,
+                     "formatted", formatted);
+}

@@ -8,6 +8,7 @@
 #ifndef PD_MONEY_H
 #define PD_MONEY_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,5 +34,8 @@ int money_add(int64_t a, int64_t b, int64_t *out);
  * no-break space before the symbol), en "€1,234.56". Returns 0, PD_E_UNKNOWN_CURRENCY,
  * or PD_E_OVERFLOW when out (size n) is too small. 48 bytes always suffice. */
 int money_format(int64_t amount, const char *currency, const char *lang, char *out, size_t n);
+
+/* The API's money object {"amount_minor","currency","formatted"} (formatted in lang). */
+json_t *money_json(int64_t amount, const char *currency, const char *lang);
 
 #endif

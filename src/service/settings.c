@@ -13,16 +13,32 @@ struct setting {
     const char *key;
     int64_t fallback, min, max;
     const char *description;
+    const char *text_fallback; /* a text setting when not NULL (an https:// address) */
 };
 
 static const struct setting table[] = {
     {"auth.account_max_failures", 5, 1, 1000,
-     "failed sign-ins of one account within the window before it is locked"},
+     "failed sign-ins of one account within the window before it is locked", NULL},
     {"auth.address_max_failures", 20, 1, 100000,
-     "failed sign-ins from one client address within the window before it is locked"},
-    {"auth.window_seconds", 900, 60, 86400, "the window failed sign-ins are counted in"},
-    {"auth.lock_seconds", 900, 10, 86400, "how long a locked account or address waits"},
+     "failed sign-ins from one client address within the window before it is locked", NULL},
+    {"auth.window_seconds", 900, 60, 86400, "the window failed sign-ins are counted in", NULL},
+    {"auth.lock_seconds", 900, 10, 86400, "how long a locked account or address waits", NULL},
+    {"renewal.window_days", 30, 1, 90,
+     "days after expiry during which a subscription can be renewed", NULL},
+    {"pmc.url", 0, 0, 0, "where partners renew subscriptions still managed in the Partner "
+     "Membership Center", "https://partner.microsoft.com/membership"},
 };
+
+int64_t setting_window_days(struct db *db)
+{
+    return settings_get_int(db, "renewal.window_days", 30);
+}
+
+void setting_pmc_url(struct db *db, char *out, size_t n)
+{
+    if (settings_get(db, "pmc.url", out, n) != 1)
+        snprintf(out, n, "%s", "https://partner.microsoft.com/membership");
+}
 
 static const struct setting *find(const char *key)
 {
@@ -34,6 +50,13 @@ static const struct setting *find(const char *key)
 
 static json_t *setting_json(struct db *db, const struct setting *s)
 {
+    if (s->text_fallback) {
+        char value[512];
+        if (settings_get(db, s->key, value, sizeof(value)) != 1)
+            snprintf(value, sizeof(value), "%s", s->text_fallback);
+        return json_pack("{s:s, s:s, s:s, s:s}", "key", s->key, "value", value, "default",
+                         s->text_fallback, "description", s->description);
+    }
     return json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "key", s->key, "value",
                      (json_int_t)settings_get_int(db, s->key, s->fallback), "default",
                      (json_int_t)s->fallback, "min", (json_int_t)s->min, "max",
@@ -58,7 +81,11 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
         return pd_fail(err, PD_E_NOT_FOUND, NULL);
     check_known_keys(&c, body, "", keys);
     json_t *v = json_object_get(body, "value");
-    if (!json_is_integer(v) || json_integer_value(v) < s->min || json_integer_value(v) > s->max) {
+    if (s->text_fallback) {
+        const char *url = json_is_string(v) ? json_string_value(v) : "";
+        if (strncmp(url, "https://", 8) != 0 || strlen(url) > 500 || strchr(url, ' '))
+            check_fail(&c, "value", "an https:// address");
+    } else if (!json_is_integer(v) || json_integer_value(v) < s->min || json_integer_value(v) > s->max) {
         char why[96];
         snprintf(why, sizeof(why), "an integer from %lld to %lld", (long long)s->min,
                  (long long)s->max);
@@ -67,15 +94,22 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;
-    char text[32];
-    snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(v));
+    char text[512];
+    if (s->text_fallback)
+        snprintf(text, sizeof(text), "%s", json_string_value(v));
+    else
+        snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(v));
     if ((rc = db_begin(db)) < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
-    int64_t before = settings_get_int(db, key, s->fallback);
+    json_t *old = setting_json(db, s);
+    json_t *before = json_incref(json_object_get(old, "value"));
+    json_decref(old);
     rc = settings_set(db, key, text);
     if (rc == 0)
         rc = audit(db, who, ip, NULL, "setting.changed", "setting", key,
-                   json_pack("{s:I, s:O}", "before", (json_int_t)before, "after", v));
+                   json_pack("{s:o, s:O}", "before", before, "after", v));
+    else
+        json_decref(before);
     if (rc == 0)
         rc = db_commit(db);
     if (rc < 0) {

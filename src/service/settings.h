@@ -8,6 +8,8 @@
 #define PD_SERVICE_SETTINGS_H
 
 #include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 #include "service/principal.h"
@@ -20,5 +22,11 @@ int settings_list_all(struct db *db, json_t **items);
 /* Sets one setting ({"value": integer}). PD_E_NOT_FOUND for an unknown key. */
 int settings_change(struct db *db, const struct principal *who, const char *ip, const char *key,
                     const json_t *body, json_t **out, struct pd_error *err);
+
+/* The renewal window length in days (renewal.window_days, default 30). */
+int64_t setting_window_days(struct db *db);
+
+/* The Partner Membership Center's address (pmc.url) into out. */
+void setting_pmc_url(struct db *db, char *out, size_t n);
 
 #endif

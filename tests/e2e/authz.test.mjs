@@ -5,7 +5,7 @@
 // route cannot ship without its authorization being decided and checked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, adminOf, memberOf, addStaff, cli, sql } from './harness.mjs';
+import { startServer, Client, adminOf, memberOf, addStaff, cli, sql, importLegacy } from './harness.mjs';
 
 const PUBLIC = 'public';
 const ANY = 'any signed-in user';
@@ -37,6 +37,19 @@ const EXPECT = {
   'POST /api/v1/users': [GA],
   'PATCH /api/v1/users/{id}': [GA],
   'DELETE /api/v1/users/{id}': [GA],
+  'GET /api/v1/offers': PARTNER,
+  'GET /api/v1/subscriptions': PARTNER,
+  'GET /api/v1/subscriptions/{id}': PARTNER,
+  'PATCH /api/v1/subscriptions/{id}': [GA, AA, BA],
+  'GET /api/v1/certified-people': PARTNER,
+  'POST /api/v1/certified-people': [GA, AA],
+  'DELETE /api/v1/certified-people/{id}': [GA, AA],
+  'GET /api/v1/admin/offers': STAFF,
+  'POST /api/v1/admin/offers': [OP],
+  'PUT /api/v1/admin/offers/{code}/prices/{currency}': [OP],
+  'GET /api/v1/admin/subscriptions': STAFF,
+  'POST /api/v1/admin/subscriptions/migrate-all': [OP],
+  'POST /api/v1/admin/subscriptions/{id}/migrate': [OP],
   'GET /api/v1/audit-events': [GA, OP],
   'GET /api/v1/admin/partners': STAFF,
   'PUT /api/v1/admin/clock': [OP],
@@ -65,6 +78,10 @@ before(async () => {
     people[role] = { email: m.email, password: m.password };
   }
   for (const role of STAFF) people[role] = addStaff(srv.db, role);
+  const csv = ['membership_id,offer,starts_on,expires_on,auto_renew'];
+  for (const o of [orgA, orgB]) csv.push(`${o.org.partner.membership_id},action-pack,2026-06-23,2027-06-22,true`);
+  assert.equal(importLegacy(srv.db, csv.join('\n') + '\n').status, 0);
+  for (const o of [orgA, orgB]) o.sub = (await o.client.call('GET', '/api/v1/subscriptions')).body.items[0].id;
 });
 
 after(async () => {
@@ -91,7 +108,17 @@ async function pathFor(route, caller, whose) {
     const t = await owner.call('POST', '/api/v1/api-tokens', { name: 'target' });
     p = p.replace('{id}', t.body?.id || 'tok_none');
   }
-  return p.replace('{token}', 'f'.repeat(64)).replace('{key}', 'auth.lock_seconds');
+  if (p.includes('/certified-people/{id}')) {
+    const owner = whose === 'own' ? orgA.client : orgB.client;
+    const c = await owner.call('POST', '/api/v1/certified-people', { name: 'T', email: `c-${Math.random().toString(36).slice(2)}@x.example`, certification: 'x' });
+    p = p.replace('{id}', c.body.id);
+  }
+  if (p.includes('/subscriptions/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).sub);
+  return p
+    .replace('{token}', 'f'.repeat(64))
+    .replace('{key}', 'auth.lock_seconds')
+    .replace('{code}', 'action-pack')
+    .replace('{currency}', 'EUR');
 }
 
 const bodyFor = (route) => (['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined);
@@ -128,7 +155,8 @@ for (const role of ROLES) {
       }
       assert.ok(!DENIED.has(code), what);
       assert.notEqual(code, 'not_found', what);
-      if (route.pattern.includes('{id}')) {
+      // objects of another organisation: partner routes only (staff see every organisation)
+      if (route.pattern.includes('{id}') && !route.pattern.startsWith('/api/v1/admin/')) {
         const again = await signedIn(role);
         const f = await again.call(route.method, await pathFor(route, again, 'foreign'), bodyFor(route));
         assert.equal(f.status, 404, `${what} (foreign object answered ${f.status})`);

@@ -4,7 +4,7 @@
 // when PARTNERD_TEST_PG holds the URL of a throwaway PostgreSQL cluster, a new database
 // created in it. The binary is $PARTNERD_BIN (default build/partnerd).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath, resolve } from 'node:path';
 import { randomBytes, createHmac } from 'node:crypto';
@@ -237,4 +237,16 @@ export async function operatorClock(srv) {
       return r.body;
     },
   };
+}
+
+/** Imports legacy PMC subscriptions through the CLI from CSV text. */
+export function importLegacy(db, csv) {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-csv-'));
+  const file = joinPath(dir, 'pmc.csv');
+  writeFileSync(file, csv);
+  try {
+    return cli(['import-legacy', '--db', db.url, file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

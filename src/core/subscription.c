@@ -1,0 +1,78 @@
+/* subscription.c - state and renewal eligibility from dates. Table-tested in
+ * tests/unit/test_subscription.c at every boundary. */
+#include "subscription.h"
+
+#include <string.h>
+
+static const char *state_names[] = {"pending_payment", "active", "renewal_window", "lapsed",
+                                    "cancelled"};
+
+static const char *reason_names[] = {NULL,
+                                     "renewal_not_open",
+                                     "renewal_window_closed",
+                                     "managed_in_pmc",
+                                     "cancelled",
+                                     "pending_payment",
+                                     "not_member",
+                                     "prerequisites_not_met"};
+
+enum sub_state sub_state_on(const struct sub_facts *f, struct date today)
+{
+    if (f->cancelled && date_cmp(today, f->cancelled_on) >= 0)
+        return SUB_CANCELLED;
+    if (!f->paid)
+        return SUB_PENDING_PAYMENT;
+    if (date_cmp(today, f->expires_on) <= 0)
+        return SUB_ACTIVE;
+    if (date_diff_days(f->expires_on, today) <= f->window_days)
+        return SUB_RENEWAL_WINDOW;
+    return SUB_LAPSED;
+}
+
+struct sub_renewal sub_renewal_on(const struct sub_facts *f, struct date today)
+{
+    struct sub_renewal r = {.eligible = false, .reason = SUB_OK};
+    if (f->paid)
+        date_renewal_window(f->expires_on, f->window_days, &r.opens_on, &r.closes_on);
+    /* the order of these checks is the order of the answers a partner sees */
+    if (f->cancelled)
+        r.reason = SUB_CANCELLED_REASON;
+    else if (!f->paid)
+        r.reason = SUB_PENDING_PAYMENT_REASON;
+    else if (f->managed_in_pmc)
+        r.reason = SUB_MANAGED_IN_PMC;
+    else if (!f->member)
+        r.reason = SUB_NOT_MEMBER;
+    else if (date_cmp(today, r.opens_on) < 0)
+        r.reason = SUB_RENEWAL_NOT_OPEN;
+    else if (date_cmp(today, r.closes_on) > 0)
+        r.reason = SUB_RENEWAL_WINDOW_CLOSED;
+    else if (f->certified < f->certified_required)
+        r.reason = SUB_PREREQUISITES_NOT_MET;
+    r.eligible = r.reason == SUB_OK;
+    return r;
+}
+
+bool sub_is_live(const struct sub_facts *f, struct date today)
+{
+    enum sub_state s = sub_state_on(f, today);
+    return s == SUB_PENDING_PAYMENT || s == SUB_ACTIVE || s == SUB_RENEWAL_WINDOW;
+}
+
+const char *sub_state_name(enum sub_state s)
+{
+    return s <= SUB_CANCELLED ? state_names[s] : "unknown";
+}
+
+const char *sub_reason_name(enum sub_reason r)
+{
+    return r <= SUB_PREREQUISITES_NOT_MET ? reason_names[r] : "unknown";
+}
+
+int sub_state_parse(const char *name)
+{
+    for (int i = 0; name && i <= SUB_CANCELLED; i++)
+        if (strcmp(state_names[i], name) == 0)
+            return i;
+    return -1;
+}

@@ -1,0 +1,80 @@
+/*
+ * subscription.h - the rules of a subscription's life (SPEC section 3), as pure
+ * functions of its stored facts and a business date.
+ *
+ * Nothing here is stored: the state and the renewal eligibility of a subscription are
+ * derived each time from its dates, its flags and today's date, so they cannot drift.
+ *
+ *   pending_payment -> active -> renewal_window -> lapsed;  cancelled from any
+ *
+ *   active          today <= expires_on
+ *   renewal_window  expires_on < today <= expires_on + window_days  (benefits suspended)
+ *   lapsed          after the window
+ *   cancelled       from cancelled_on (the effective date of a cancellation) onwards
+ */
+#ifndef PD_SUBSCRIPTION_H
+#define PD_SUBSCRIPTION_H
+
+#include <stdbool.h>
+
+#include "core/date.h"
+
+enum sub_state {
+    SUB_PENDING_PAYMENT,
+    SUB_ACTIVE,
+    SUB_RENEWAL_WINDOW,
+    SUB_LAPSED,
+    SUB_CANCELLED,
+};
+
+/* Why a renewal is not possible today (SUB_OK when it is). */
+enum sub_reason {
+    SUB_OK,
+    SUB_RENEWAL_NOT_OPEN,
+    SUB_RENEWAL_WINDOW_CLOSED,
+    SUB_MANAGED_IN_PMC,
+    SUB_CANCELLED_REASON,
+    SUB_PENDING_PAYMENT_REASON,
+    SUB_NOT_MEMBER,
+    SUB_PREREQUISITES_NOT_MET,
+};
+
+/* What is stored about a subscription, and about its organisation, that the rules need. */
+struct sub_facts {
+    bool paid;              /* false until its first payment: no term yet */
+    struct date starts_on;  /* the current term, when paid */
+    struct date expires_on;
+    bool managed_in_pmc;    /* legacy, renewed in the Partner Membership Center */
+    bool cancelled;
+    struct date cancelled_on; /* effective date, when cancelled */
+    bool member;            /* the organisation is a member of the network */
+    int certified;          /* certified people the organisation has */
+    int certified_required; /* for the offer (0, 2 or 4) */
+    int window_days;        /* renewal window length (setting, default 30) */
+};
+
+struct sub_renewal {
+    bool eligible;
+    enum sub_reason reason;
+    struct date opens_on;  /* meaningful when paid */
+    struct date closes_on;
+};
+
+/* The state on a given day. */
+enum sub_state sub_state_on(const struct sub_facts *f, struct date today);
+
+/* Whether a renewal may be bought on a given day, and if not, why. */
+struct sub_renewal sub_renewal_on(const struct sub_facts *f, struct date today);
+
+/* True while the subscription counts as the organisation's one live subscription to its
+ * offer (a new purchase of the offer is refused): pending, active or in its window. */
+bool sub_is_live(const struct sub_facts *f, struct date today);
+
+/* Stable API names: "active", "renewal_not_open", ... */
+const char *sub_state_name(enum sub_state s);
+const char *sub_reason_name(enum sub_reason r);
+
+/* Parses a state name; returns -1 when unknown. */
+int sub_state_parse(const char *name);
+
+#endif

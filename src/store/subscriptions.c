@@ -1,0 +1,128 @@
+/* store/subscriptions.c - SQL of subscriptions. */
+#include "store/subscriptions.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+
+#define SUB_COLUMNS                                                                           \
+    "SELECT id, partner_id, offer_code, managed_in, paid, starts_on, expires_on, auto_renew, " \
+    "auto_renew_locked, cancelled_on, COALESCE(migrated_at, 0), created_at FROM subscriptions "
+
+static void copy(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+static void read_row(struct db_stmt *st, struct sub_row *s)
+{
+    memset(s, 0, sizeof(*s));
+    copy(s->id, sizeof(s->id), db_column_text(st, 0));
+    copy(s->partner_id, sizeof(s->partner_id), db_column_text(st, 1));
+    copy(s->offer_code, sizeof(s->offer_code), db_column_text(st, 2));
+    copy(s->managed_in, sizeof(s->managed_in), db_column_text(st, 3));
+    s->paid = db_column_int64(st, 4) != 0;
+    copy(s->starts_on, sizeof(s->starts_on), db_column_text(st, 5));
+    copy(s->expires_on, sizeof(s->expires_on), db_column_text(st, 6));
+    s->auto_renew = db_column_int64(st, 7) != 0;
+    s->auto_renew_locked = db_column_int64(st, 8) != 0;
+    copy(s->cancelled_on, sizeof(s->cancelled_on), db_column_text(st, 9));
+    s->migrated_at = db_column_int64(st, 10);
+    s->created_at = db_column_int64(st, 11);
+}
+
+int subs_find(struct db *db, const char *id, struct sub_row *out)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st, SUB_COLUMNS "WHERE id = ?", "t", id);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        read_row(st, out);
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *count)
+{
+    struct db_stmt *st;
+    int rc = partner_id ? db_query(db, &st,
+                                   SUB_COLUMNS "WHERE partner_id = ? ORDER BY created_at DESC, "
+                                               "id DESC",
+                                   "t", partner_id)
+                        : db_query(db, &st, SUB_COLUMNS "ORDER BY created_at DESC, id DESC", "");
+    if (rc < 0)
+        return rc;
+    int cap = 16, n = 0;
+    struct sub_row *rows = malloc((size_t)cap * sizeof(*rows));
+    while (rows && (rc = db_step(st)) == DB_ROW) {
+        if (n == cap) {
+            struct sub_row *grown = realloc(rows, (size_t)(cap *= 2) * sizeof(*rows));
+            if (grown == NULL) {
+                free(rows);
+                rows = NULL;
+                break;
+            }
+            rows = grown;
+        }
+        read_row(st, &rows[n++]);
+    }
+    db_finalize(st);
+    if (rows == NULL)
+        return -1;
+    if (rc < 0) {
+        free(rows);
+        return rc;
+    }
+    *out = rows;
+    *count = n;
+    return 0;
+}
+
+int subs_insert(struct db *db, const struct sub_row *s, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO subscriptions (id, partner_id, offer_code, managed_in, paid, "
+                        "starts_on, expires_on, auto_renew, auto_renew_locked, cancelled_on, "
+                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "ttttittiitii", s->id, s->partner_id, s->offer_code, s->managed_in,
+                        (int64_t)s->paid, s->starts_on[0] ? s->starts_on : NULL,
+                        s->expires_on[0] ? s->expires_on : NULL, (int64_t)s->auto_renew,
+                        (int64_t)s->auto_renew_locked,
+                        s->cancelled_on[0] ? s->cancelled_on : NULL, now, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int subs_set_auto_renew(struct db *db, const char *id, bool on, bool locked, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE subscriptions SET auto_renew = ?, auto_renew_locked = ?, "
+                        "updated_at = ? WHERE id = ?",
+                        "iiit", (int64_t)on, (int64_t)locked, now, id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int subs_migrate(struct db *db, const char *id, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE subscriptions SET managed_in = 'partner_center', migrated_at = ?, "
+                        "updated_at = ? WHERE id = ? AND managed_in = 'pmc'",
+                        "iit", now, now, id);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int subs_add_term(struct db *db, const char *id, int term, const char *starts_on,
+                  const char *expires_on, const char *source, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO subscription_terms (subscription_id, term, starts_on, "
+                        "expires_on, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        "tittti", id, (int64_t)term, starts_on, expires_on,
+                        source, now);
+    return rc < 0 ? (int)rc : 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * store/subscriptions.h - SQL of subscriptions and their terms.
+ */
+#ifndef PD_STORE_SUBSCRIPTIONS_H
+#define PD_STORE_SUBSCRIPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+/* A subscription row as stored: facts only, no derived state. */
+struct sub_row {
+    char id[32];
+    char partner_id[32];
+    char offer_code[48];
+    char managed_in[16];
+    bool paid;
+    char starts_on[11];
+    char expires_on[11];
+    bool auto_renew;
+    bool auto_renew_locked;
+    char cancelled_on[11]; /* empty when not cancelled */
+    int64_t migrated_at;   /* 0 when never migrated from the PMC */
+    int64_t created_at;
+};
+
+/* 1 and *out when found. */
+int subs_find(struct db *db, const char *id, struct sub_row *out);
+
+/* Every subscription of an organisation (partner_id NULL: of every organisation),
+ * newest first. *out is malloc'd (owner: caller, free()); *count rows. */
+int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *count);
+
+int subs_insert(struct db *db, const struct sub_row *s, int64_t now);
+
+int subs_set_auto_renew(struct db *db, const char *id, bool on, bool locked, int64_t now);
+
+/* Moves a PMC subscription to partner_center; 1 when it was in the PMC. */
+int subs_migrate(struct db *db, const char *id, int64_t now);
+
+/* Records a term (the first one included). */
+int subs_add_term(struct db *db, const char *id, int term, const char *starts_on,
+                  const char *expires_on, const char *source, int64_t now);
+
+#endif
