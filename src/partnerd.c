@@ -239,7 +239,8 @@ static int cmd_serve(int argc, char **argv)
                               .conn_memory = (size_t)64 * 1024,
                               .db_url = c.db_url,
                               .routes = api_routes,
-                              .before_request = api_before_request};
+                              .before_request = api_before_request,
+                              .after_request = api_after_request};
     char host[128];
     if (parse_listen(listen, host, sizeof(host), &cfg.port) < 0)
         return usage_error("serve", "--listen wants ADDR:PORT, not '%s'", listen);

@@ -14,9 +14,12 @@
 /* Every route partnerd serves, ending with a zeroed entry. */
 extern const struct route api_routes[];
 
-/* Runs before every handler: the shared test clock, who is calling, and whether the
- * authorization table lets them. */
-int api_before_request(struct req *r);
+/* Runs before every handler: the shared test clock, who is calling, whether the
+ * authorization table lets them, and the replay of an Idempotency-Key seen before. */
+int api_before_request(struct req *r, struct resp *w);
+
+/* Runs after every handler: keeps the answer of an Idempotency-Key. */
+void api_after_request(struct req *r, struct resp *w);
 
 /* 0 when every route's action has a rule in the authorization table (start-up check). */
 int api_check_routes(void);

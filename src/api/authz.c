@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/idempotency.h"
 #include "core/crypto.h"
 #include "service/auth.h"
 #include "service/clock_sync.h"
@@ -93,7 +94,7 @@ static int identify(struct req *r, struct principal *who, bool *by_cookie, struc
     return auth_session(r->db, cookie, who, err);
 }
 
-int api_before_request(struct req *r)
+int api_before_request(struct req *r, struct resp *w)
 {
     int rc = clock_sync(r->db);
     if (rc < 0)
@@ -104,7 +105,7 @@ int api_before_request(struct req *r)
     if ((rule->flags & TEST_CLOCK) && !clock_sync_enabled())
         return PD_E_NOT_FOUND;
     if (rule->flags & PUBLIC)
-        return 0;
+        return idempotency_begin(r, w);
 
     struct principal *who = arena_alloc(&r->arena, sizeof(*who));
     struct pd_error err = {0};
@@ -124,5 +125,10 @@ int api_before_request(struct req *r)
         return PD_E_ENROLMENT_REQUIRED;
     if (rule->roles != ANY_ROLE && !(who->roles & rule->roles))
         return PD_E_FORBIDDEN;
-    return 0;
+    return idempotency_begin(r, w);
+}
+
+void api_after_request(struct req *r, struct resp *w)
+{
+    idempotency_end(r, w);
 }

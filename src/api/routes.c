@@ -3,6 +3,7 @@
 #include "api/api.h"
 
 #define J ROUTE_JSON_BODY
+#define SECRET ROUTE_SECRET_RESPONSE
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_healthz, 0, "health.read"},
@@ -10,21 +11,21 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/version", api_version, 0, "version.read"},
 
     {"POST", "/api/v1/partners", api_partners_join, J, "partners.join"},
-    {"POST", "/api/v1/sessions", api_sessions_create, J, "sessions.create"},
+    {"POST", "/api/v1/sessions", api_sessions_create, J | SECRET, "sessions.create"},
     {"DELETE", "/api/v1/sessions/current", api_sessions_delete, 0, "sessions.delete"},
     {"GET", "/api/v1/me", api_me, 0, "me.read"},
     {"POST", "/api/v1/me/password", api_me_password, J, "me.password"},
-    {"POST", "/api/v1/me/totp", api_me_totp_begin, J, "me.second_factor"},
-    {"POST", "/api/v1/me/totp/confirm", api_me_totp_confirm, J, "me.second_factor"},
+    {"POST", "/api/v1/me/totp", api_me_totp_begin, J | SECRET, "me.second_factor"},
+    {"POST", "/api/v1/me/totp/confirm", api_me_totp_confirm, J | SECRET, "me.second_factor"},
     {"POST", "/api/v1/me/totp/disable", api_me_totp_disable, J, "me.second_factor_off"},
     {"GET", "/api/v1/api-tokens", api_tokens_list, 0, "api_tokens.manage"},
-    {"POST", "/api/v1/api-tokens", api_tokens_create, J, "api_tokens.manage"},
+    {"POST", "/api/v1/api-tokens", api_tokens_create, J | SECRET, "api_tokens.manage"},
     {"DELETE", "/api/v1/api-tokens/{id}", api_tokens_delete, 0, "api_tokens.manage"},
 
     {"GET", "/api/v1/partner", api_partner_get, 0, "partner.read"},
     {"PATCH", "/api/v1/partner", api_partner_update, J, "partner.write"},
     {"GET", "/api/v1/users", api_users_list, 0, "users.read"},
-    {"POST", "/api/v1/users", api_users_invite, J, "users.write"},
+    {"POST", "/api/v1/users", api_users_invite, J | SECRET, "users.write"},
     {"PATCH", "/api/v1/users/{id}", api_users_update, J, "users.write"},
     {"DELETE", "/api/v1/users/{id}", api_users_delete, 0, "users.write"},
     {"POST", "/api/v1/invitations/{token}/accept", api_invitations_accept, J,

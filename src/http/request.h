@@ -40,6 +40,8 @@ struct req {
     char client_ip[64];
     struct db *db;               /* this worker thread's connection */
     struct principal *principal; /* the caller, set by the API before its handler; or NULL */
+    const char *idempotency_scope; /* set while an Idempotency-Key is claimed by this request */
+    const char *idempotency_key;
     int64_t start_us;
     void *conn;                  /* the server's connection handle; opaque */
 };

@@ -28,6 +28,9 @@ struct route {
 
 /* The route takes a JSON body (POST/PUT/PATCH that reads one). */
 #define ROUTE_JSON_BODY 1u
+/* The response carries a secret (a token, a password link): it is never stored, so such a
+ * route does not replay answers for an Idempotency-Key. */
+#define ROUTE_SECRET_RESPONSE 2u
 
 struct route_params {
     int count;

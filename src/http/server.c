@@ -207,13 +207,17 @@ static void dispatch(struct http_server *s, struct req *r, struct resp *w)
         resp_status_error(r, w, PD_E_UNAVAILABLE);
         return;
     }
-    int rc = s->cfg.before_request ? s->cfg.before_request(r) : 0;
+    int rc = s->cfg.before_request ? s->cfg.before_request(r, w) : 0;
+    if (rc == HTTP_ANSWERED)
+        return;
     if (rc == 0)
         rc = r->route->handler(r, w);
     if (rc < 0 && w->status == 0)
         resp_status_error(r, w, rc);
     if (w->status == 0)
         resp_status_error(r, w, PD_E_INTERNAL);
+    if (s->cfg.after_request)
+        s->cfg.after_request(r, w);
     return;
 error:
     resp_error(r, w, &err);

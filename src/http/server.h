@@ -14,7 +14,11 @@
 #include "http/router.h"
 
 struct req;
+struct resp;
 struct http_server;
+
+/* before_request's answer when it wrote the response. */
+#define HTTP_ANSWERED 1
 
 struct http_config {
     const char *host;         /* "127.0.0.1", "0.0.0.0", "::1" */
@@ -28,8 +32,11 @@ struct http_config {
     const char *db_url;       /* each worker opens its own connection to this */
     const struct route *routes;
     /* Called before each matched handler, with r->db ready (e.g. to load the test clock).
-     * A negative return answers with that status. May be NULL. */
-    int (*before_request)(struct req *r);
+     * A negative return answers with that status; HTTP_ANSWERED means it wrote the
+     * response itself (the handler is skipped). May be NULL. */
+    int (*before_request)(struct req *r, struct resp *w);
+    /* Called after the handler with the response about to be sent. May be NULL. */
+    void (*after_request)(struct req *r, struct resp *w);
 };
 
 /* Starts listening. Returns 0 and *out, or -1 with a message on standard error. */

@@ -15,9 +15,18 @@
 #include "db/db.h"
 #include "log.h"
 #include "service/clock_sync.h"
+#include "store/idempotency.h"
+
+/* Drops Idempotency-Key answers older than a day. */
+static int expire_idempotency_keys(struct db *db)
+{
+    int rc = idem_expire(db, clock_now() - IDEMPOTENCY_SECONDS);
+    return rc < 0 ? rc : 0;
+}
 
 /* Lifecycle jobs (renewals, reminders, lapse, wire expiry, outbox) register here. */
 const struct job jobs_table[] = {
+    {"idempotency_expiry", expire_idempotency_keys},
     {0, 0},
 };
 
