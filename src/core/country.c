@@ -152,3 +152,22 @@ bool vat_id_normalise(const char *country, const char *vat_id, char *out, size_t
     }
     return false;
 }
+
+int vat_standard_rate(const char *country)
+{
+    /* standard rates in force in 2026 */
+    static const struct {
+        const char *code;
+        int rate;
+    } rates[] = {
+        {"AT", 2000}, {"BE", 2100}, {"BG", 2000}, {"CY", 1900}, {"CZ", 2100}, {"DE", 1900},
+        {"DK", 2500}, {"EE", 2400}, {"ES", 2100}, {"FI", 2550}, {"FR", 2000}, {"GR", 2400},
+        {"HR", 2500}, {"HU", 2700}, {"IE", 2300}, {"IT", 2200}, {"LT", 2100}, {"LU", 1700},
+        {"LV", 2100}, {"MT", 1800}, {"NL", 2100}, {"PL", 2300}, {"PT", 2300}, {"RO", 2100},
+        {"SE", 2500}, {"SI", 2200}, {"SK", 2300},
+    };
+    for (size_t i = 0; country && i < sizeof(rates) / sizeof(rates[0]); i++)
+        if (strcmp(rates[i].code, country) == 0)
+            return rates[i].rate;
+    return -1;
+}

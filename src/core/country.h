@@ -23,4 +23,8 @@ const char *country_currency(const char *code);
  * national format; elsewhere 2 to 20 letters and digits. Returns true when valid. */
 bool vat_id_normalise(const char *country, const char *vat_id, char *out, size_t n);
 
+/* The standard VAT rate of an EU member state in hundredths of a percent (2000 = 20 %),
+ * or -1 outside the EU. */
+int vat_standard_rate(const char *country);
+
 #endif

@@ -53,7 +53,15 @@ enum pd_status {
     PD_E_ALREADY_SUBSCRIBED = -38,
     PD_E_PENDING_PAYMENT = -39,
     PD_E_NOT_MEMBER = -40,
-    PD_E__COUNT = 41 /* number of entries in the table, PD_OK included */
+    PD_E_CARD_INVALID = -41,
+    PD_E_CARD_EXPIRED = -42,
+    PD_E_PAYMENT_DECLINED = -43,
+    PD_E_INSUFFICIENT_FUNDS = -44,
+    PD_E_PAYMENT_UNKNOWN = -45,
+    PD_E_ORDER_STATE = -46,
+    PD_E_NO_SAVED_CARD = -47,
+    PD_E_PRICE_MISSING = -48,
+    PD_E__COUNT = 49 /* number of entries in the table, PD_OK included */
 };
 
 /* A failure with its details. Owner: the caller that declared it; pd_error_clear() frees. */

@@ -118,6 +118,34 @@ void db_finalize(struct db_stmt *st)
         st->db->ops->finalize(st);
 }
 
+/* Number of `?` placeholders outside quotes. */
+static size_t count_placeholders(const char *sql)
+{
+    size_t n = 0;
+    char quote = 0;
+    for (; *sql; sql++) {
+        if (quote)
+            quote = *sql == quote ? 0 : quote;
+        else if (*sql == '\'' || *sql == '"')
+            quote = *sql;
+        else if (*sql == '?')
+            n++;
+    }
+    return n;
+}
+
+/* A type string that does not match the placeholders would read the wrong arguments:
+ * refuse the statement instead. */
+static int check_types(const char *sql, const char *types)
+{
+    size_t want = count_placeholders(sql), have = types ? strlen(types) : 0;
+    if (want == have)
+        return 0;
+    fprintf(stderr, "partnerd: db: %zu parameter type(s) for %zu placeholder(s) in: %.120s\n",
+            have, want, sql);
+    return PD_E_INTERNAL;
+}
+
 static int bind_args(struct db_stmt *st, const char *types, va_list ap)
 {
     for (int i = 0; types && types[i]; i++) {
@@ -137,6 +165,9 @@ static int bind_args(struct db_stmt *st, const char *types, va_list ap)
 int db_query(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...)
 {
     va_list ap;
+    *out = NULL;
+    if (check_types(sql, types) < 0)
+        return PD_E_INTERNAL;
     int rc = db_prepare(db, sql, out);
     if (rc < 0)
         return rc;
@@ -154,6 +185,8 @@ int64_t db_run(struct db *db, const char *sql, const char *types, ...)
 {
     struct db_stmt *st;
     va_list ap;
+    if (check_types(sql, types) < 0)
+        return PD_E_INTERNAL;
     int rc = db_prepare(db, sql, &st);
     if (rc < 0)
         return rc;
@@ -171,6 +204,9 @@ int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types,
 {
     struct db_stmt *st;
     va_list ap;
+    *value = 0;
+    if (check_types(sql, types) < 0)
+        return PD_E_INTERNAL;
     int rc = db_prepare(db, sql, &st);
     if (rc < 0)
         return rc;
@@ -184,6 +220,18 @@ int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types,
         *value = db_column_int64(st, 0);
     db_finalize(st);
     return rc < 0 ? rc : 0;
+}
+
+int db_lock_row(struct db *db, const char *table, const char *id)
+{
+    char sql[160];
+    int64_t found = 0;
+    if (strspn(table, "abcdefghijklmnopqrstuvwxyz_") != strlen(table) || strlen(table) > 60)
+        return PD_E_INTERNAL;
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM (SELECT id FROM %s WHERE id = ?%s) AS locked",
+             table, db->kind == DB_POSTGRES ? " FOR UPDATE" : "");
+    int rc = db_scalar(db, &found, sql, "t", id);
+    return rc < 0 ? rc : found > 0;
 }
 
 int db_begin(struct db *db)

@@ -84,6 +84,12 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
 
+/* Inside a transaction, locks the row of table with this id until commit, so two
+ * transactions working on the same organisation (say) take turns. SQLite already holds
+ * the database's write lock from BEGIN IMMEDIATE; PostgreSQL takes a row lock (FOR UPDATE).
+ * table must be a plain identifier. Returns 1 when the row exists, 0 when not. */
+int db_lock_row(struct db *db, const char *table, const char *id);
+
 /* Applies the embedded migrations the database lacks, each in its own transaction.
  * Refuses (PD_E_SCHEMA_TOO_NEW) a database migrated by a newer partnerd. */
 int db_migrate(struct db *db, struct pd_error *err);

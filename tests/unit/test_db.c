@@ -281,6 +281,23 @@ static void test_concurrent_migrators(void **state)
     db_close(db);
 }
 
+static void test_typed_helpers_refuse_mismatched_types(void **state)
+{
+    struct db *db = open_migrated(*state);
+    int64_t v = -1;
+    assert_int_equal(db_scalar(db, &v, "SELECT ? + ?", "ii", (int64_t)40, (int64_t)2), 0);
+    assert_int_equal(v, 42);
+    /* one type for two placeholders: refused before anything is read */
+    assert_int_equal(db_scalar(db, &v, "SELECT ? + ?", "i", (int64_t)40), PD_E_INTERNAL);
+    assert_int_equal(db_run(db, "INSERT INTO counters (name, value) VALUES (?, ?)", "tii", "a",
+                            (int64_t)1, (int64_t)2),
+                     PD_E_INTERNAL);
+    assert_int_equal(db_run(db, "INSERT INTO counters (name, value) VALUES ('?', ?)", "i",
+                            (int64_t)1),
+                     1);
+    db_close(db);
+}
+
 static void test_ping(void **state)
 {
     struct db *db = open_migrated(*state);
@@ -296,6 +313,7 @@ static void test_ping(void **state)
         cmocka_unit_test_setup(test_transactions_and_changes, fresh),                        \
         cmocka_unit_test_setup(test_concurrent_writers_queue, fresh),                        \
         cmocka_unit_test_setup(test_concurrent_migrators, fresh),                            \
+        cmocka_unit_test_setup(test_typed_helpers_refuse_mismatched_types, fresh),          \
         cmocka_unit_test_setup(test_ping, fresh)
 
 int main(void)

@@ -1,0 +1,33 @@
+/*
+ * card.h - what can be checked of a card number without a bank: Luhn, brand, expiry;
+ * and the ISO 11649 "RF" creditor reference of a wire transfer.
+ */
+#ifndef PD_CARD_H
+#define PD_CARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/date.h"
+
+/* Copies the digits of number (spaces and dashes dropped) into out (size n); false when
+ * anything else is in it or it is not 12 to 19 digits long. */
+bool card_digits(const char *number, char *out, size_t n);
+
+/* The Luhn check of a digit string. */
+bool card_luhn_ok(const char *digits);
+
+/* "visa", "mastercard", "amex" or "card". */
+const char *card_brand(const char *digits);
+
+/* True when a card expiring at the end of exp_month/exp_year is still valid on today. */
+bool card_not_expired(int exp_month, int exp_year, struct date today);
+
+/* Writes the RF creditor reference of body (letters and digits, 1 to 21) into out
+ * ("RF" + 2 check digits + body; at least 26 bytes). Returns false when body is not valid. */
+bool rf_reference(const char *body, char *out, size_t n);
+
+/* True when s is a well-formed RF reference whose check digits hold (spaces ignored). */
+bool rf_reference_valid(const char *s);
+
+#endif
