@@ -124,9 +124,10 @@ static size_t count_placeholders(const char *sql)
     size_t n = 0;
     char quote = 0;
     for (; *sql; sql++) {
-        if (quote)
-            quote = *sql == quote ? 0 : quote;
-        else if (*sql == '\'' || *sql == '"')
+        if (quote) {
+            if (*sql == quote)
+                quote = 0;
+        } else if (*sql == '\'' || *sql == '"')
             quote = *sql;
         else if (*sql == '?')
             n++;
