@@ -27,6 +27,7 @@
 #include "service/accounts.h"
 #include "service/clock_sync.h"
 #include "service/subscriptions.h"
+#include "gateway/gateway.h"
 #include "version.h"
 
 #define DEFAULT_DB "sqlite:var/partnerd.db"
@@ -83,7 +84,7 @@ static void make_sqlite_dir(const char *url)
 {
     if (strncmp(url, "sqlite:", 7) != 0)
         return;
-    char path[4096];
+    char path[4400];
     snprintf(path, sizeof(path), "%s", url + 7);
     for (char *p = path + 1; *p; p++)
         if (*p == '/') {
@@ -137,6 +138,25 @@ static int open_current_db(const char *cmd, const struct common *c, struct db **
     return 1;
 }
 
+/* Opens the payment gateway: the built-in test gateway and its ledger file
+ * ($PARTNERD_GATEWAY_LEDGER, default var/test-gateway.db). Returns 0 or prints why. */
+static int open_gateway(const char *cmd, const char *ledger)
+{
+    struct pd_error err = {0};
+    if (ledger == NULL)
+        ledger = getenv("PARTNERD_GATEWAY_LEDGER") ? getenv("PARTNERD_GATEWAY_LEDGER")
+                                                   : "var/test-gateway.db";
+    char url[4200];
+    snprintf(url, sizeof(url), "sqlite:%s", ledger);
+    make_sqlite_dir(url);
+    if (gateway_open_test(ledger, &err) < 0) {
+        fprintf(stderr, "partnerd %s: payment gateway: %s\n", cmd, err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    return 0;
+}
+
 /* Parses "ADDR:PORT" or "[V6]:PORT". */
 static int parse_listen(const char *s, char *host, size_t n, int *port)
 {
@@ -180,9 +200,10 @@ static int cmd_serve(int argc, char **argv)
         {"timezone", required_argument, 0, 'z'}, {"test-clock", no_argument, 0, 'c'},
         {"no-jobs", no_argument, 0, 'n'}, {"threads", required_argument, 0, 't'},
         {"body-limit", required_argument, 0, 'b'}, {"jobs-interval", required_argument, 0, 'i'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"gateway-ledger", required_argument, 0, 'g'}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     struct common c;
-    const char *listen = DEFAULT_LISTEN;
+    const char *listen = DEFAULT_LISTEN, *ledger = NULL;
     bool test_clock = false, no_jobs = false;
     long threads = sysconf(_SC_NPROCESSORS_ONLN) * 2, body_limit = 1 << 20, interval = 60;
     int o;
@@ -197,6 +218,7 @@ static int cmd_serve(int argc, char **argv)
         case 'z': c.timezone = optarg; break;
         case 'c': test_clock = true; break;
         case 'n': no_jobs = true; break;
+        case 'g': ledger = optarg; break;
         case 't':
             if (parse_positive(optarg, 256, &threads))
                 return usage_error("serve", "--threads wants 1 to 256, not '%s'", optarg);
@@ -221,7 +243,9 @@ static int cmd_serve(int argc, char **argv)
                    "  --no-jobs            do not run the lifecycle jobs in this process\n"
                    "  --jobs-interval S    seconds between two job passes (default 60)\n"
                    "  --threads N          HTTP worker threads (default 2 per CPU)\n"
-                   "  --body-limit BYTES   largest request body (default 1048576)\n%s",
+                   "  --body-limit BYTES   largest request body (default 1048576)\n"
+                   "  --gateway-ledger F   the test payment gateway's ledger (default\n"
+                   "                       $PARTNERD_GATEWAY_LEDGER or var/test-gateway.db)\n%s",
                    common_help);
             return 0;
         default:
@@ -254,6 +278,8 @@ static int cmd_serve(int argc, char **argv)
     if (open_current_db("serve", &c, &db))
         return 1;
     db_close(db);
+    if (open_gateway("serve", ledger))
+        return 1;
     clock_sync_enable(test_clock);
 
     /* Block the stop signals before any thread starts, so all threads inherit the mask
@@ -370,6 +396,10 @@ static int cmd_jobs(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (open_current_db("jobs run", &c, &db))
         return 1;
+    if (open_gateway("jobs run", NULL)) {
+        db_close(db);
+        return 1;
+    }
     clock_sync_enable(true); /* a pinned test clock is honoured by a manual pass */
     rc = jobs_run_once(db, true);
     db_close(db);

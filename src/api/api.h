@@ -82,4 +82,19 @@ int api_admin_subscriptions(struct req *r, struct resp *w);
 int api_admin_subscription_migrate(struct req *r, struct resp *w);
 int api_admin_subscriptions_migrate_all(struct req *r, struct resp *w);
 
+/* orders.c: orders, invoices, saved card, wire transfers */
+int api_orders_create(struct req *r, struct resp *w);
+int api_orders_purchase(struct req *r, struct resp *w);
+int api_orders_get(struct req *r, struct resp *w);
+int api_orders_list(struct req *r, struct resp *w);
+int api_invoices_list(struct req *r, struct resp *w);
+int api_invoices_get(struct req *r, struct resp *w);
+int api_invoices_pdf(struct req *r, struct resp *w);
+int api_payment_method_get(struct req *r, struct resp *w);
+int api_payment_method_put(struct req *r, struct resp *w);
+int api_admin_wire_transfers_post(struct req *r, struct resp *w);
+int api_admin_wire_transfers_list(struct req *r, struct resp *w);
+int api_admin_bank_statements(struct req *r, struct resp *w);
+int api_admin_orders_awaiting(struct req *r, struct resp *w);
+
 #endif

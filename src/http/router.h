@@ -31,6 +31,8 @@ struct route {
 /* The response carries a secret (a token, a password link): it is never stored, so such a
  * route does not replay answers for an Idempotency-Key. */
 #define ROUTE_SECRET_RESPONSE 2u
+/* The route takes a text/csv body (kept raw in r->body). */
+#define ROUTE_CSV_BODY 4u
 
 struct route_params {
     int count;

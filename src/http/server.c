@@ -194,7 +194,11 @@ static void dispatch(struct http_server *s, struct req *r, struct resp *w)
         pd_error_detail(&err, "limit_bytes", json_integer((json_int_t)s->cfg.body_limit));
         goto error;
     }
-    if (r->body.len > 0 && !is_json_type(req_header(r, "Content-Type"))) {
+    const char *ctype = req_header(r, "Content-Type");
+    /* A CSV route takes text/csv only; every other route takes JSON only. */
+    bool csv_route = (r->route->flags & ROUTE_CSV_BODY) != 0;
+    bool csv = ctype && strncasecmp(ctype, "text/csv", 8) == 0;
+    if (r->body.len > 0 && (csv_route ? !csv : !is_json_type(ctype))) {
         resp_status_error(r, w, PD_E_UNSUPPORTED_MEDIA_TYPE);
         return;
     }

@@ -15,6 +15,7 @@
 #include "db/db.h"
 #include "log.h"
 #include "service/clock_sync.h"
+#include "service/checkout.h"
 #include "store/idempotency.h"
 
 /* Drops Idempotency-Key answers older than a day. */
@@ -26,6 +27,8 @@ static int expire_idempotency_keys(struct db *db)
 
 /* Lifecycle jobs (renewals, reminders, lapse, wire expiry, outbox) register here. */
 const struct job jobs_table[] = {
+    {"payment_recovery", payment_recovery_run},
+    {"wire_expiry", wire_expiry_run},
     {"idempotency_expiry", expire_idempotency_keys},
     {0, 0},
 };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "db/db.h"
 #include "service/audit.h"
 #include "service/validate.h"
@@ -27,7 +28,27 @@ static const struct setting table[] = {
      "days after expiry during which a subscription can be renewed", NULL},
     {"pmc.url", 0, 0, 0, "where partners renew subscriptions still managed in the Partner "
      "Membership Center", "https://partner.microsoft.com/membership"},
+    {"seller.name", 0, 0, 0, "the seller's legal name on invoices", "Partnerd Programme SAS"},
+    {"seller.address", 0, 0, 0, "the seller's postal address on invoices (lines split by |)",
+     "10 rue de la Paix|75002 Paris"},
+    {"seller.country", 0, 0, 0, "the seller's country (ISO 3166-1), which decides VAT", "FR"},
+    {"seller.vat_id", 0, 0, 0, "the seller's VAT ID on invoices", "FR32123456789"},
+    {"seller.registration", 0, 0, 0, "the seller's legal form, capital and registration",
+     "SAS au capital de 50 000 EUR - RCS Paris 123 456 789"},
+    {"bank.iban", 0, 0, 0, "the IBAN wire transfers are paid to",
+     "FR7630006000011234567890189"},
+    {"bank.bic", 0, 0, 0, "the BIC of that account", "AGRIFRPPXXX"},
 };
+
+void setting_text(struct db *db, const char *key, char *out, size_t n)
+{
+    const struct setting *s = NULL;
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if (strcmp(table[i].key, key) == 0)
+            s = &table[i];
+    if (settings_get(db, key, out, n) != 1)
+        snprintf(out, n, "%s", s && s->text_fallback ? s->text_fallback : "");
+}
 
 int64_t setting_window_days(struct db *db)
 {
@@ -81,10 +102,13 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
         return pd_fail(err, PD_E_NOT_FOUND, NULL);
     check_known_keys(&c, body, "", keys);
     json_t *v = json_object_get(body, "value");
-    if (s->text_fallback) {
+    if (s->text_fallback && strcmp(s->key, "pmc.url") == 0) {
         const char *url = json_is_string(v) ? json_string_value(v) : "";
         if (strncmp(url, "https://", 8) != 0 || strlen(url) > 500 || strchr(url, ' '))
             check_fail(&c, "value", "an https:// address");
+    } else if (s->text_fallback) {
+        if (!json_is_string(v) || !text_line_valid(json_string_value(v), 300))
+            check_fail(&c, "value", "1 to 300 characters on one line");
     } else if (!json_is_integer(v) || json_integer_value(v) < s->min || json_integer_value(v) > s->max) {
         char why[96];
         snprintf(why, sizeof(why), "an integer from %lld to %lld", (long long)s->min,

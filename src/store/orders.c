@@ -150,13 +150,13 @@ int orders_in_status(struct db *db, const char *status, struct order_row **out, 
 }
 
 int orders_count_open(struct db *db, const char *partner_id, const char *offer_code,
-                      const char *action, int64_t *count)
+                      const char *action, const char *except_order_id, int64_t *count)
 {
     return db_scalar(db, count,
                      "SELECT COUNT(*) FROM orders WHERE partner_id = ? AND offer_code = ? AND "
-                     "action = ? AND status IN ('processing', 'payment_unknown', "
+                     "action = ? AND id <> ? AND status IN ('processing', 'payment_unknown', "
                      "'awaiting_payment')",
-                     "ttt", partner_id, offer_code, action);
+                     "tttt", partner_id, offer_code, action, except_order_id ? except_order_id : "");
 }
 
 int orders_transition(struct db *db, const char *id, const char *from, const char *to,
@@ -211,8 +211,8 @@ int payments_of(struct db *db, const char *order_id, struct payment_row *out, in
 {
     struct db_stmt *st;
     int rc = db_query(db, &st,
-                      "SELECT id, attempt, idempotency_key, status FROM payments WHERE order_id "
-                      "= ? ORDER BY attempt",
+                      "SELECT id, attempt, idempotency_key, status, created_at FROM payments "
+                      "WHERE order_id = ? ORDER BY attempt",
                       "t", order_id);
     if (rc < 0)
         return rc;
@@ -222,6 +222,7 @@ int payments_of(struct db *db, const char *order_id, struct payment_row *out, in
         out[n].attempt = (int)db_column_int64(st, 1);
         copy(out[n].key, sizeof(out[n].key), db_column_text(st, 2));
         copy(out[n].status, sizeof(out[n].status), db_column_text(st, 3));
+        out[n].created_at = db_column_int64(st, 4);
         n++;
     }
     db_finalize(st);

@@ -47,10 +47,10 @@ int orders_find_by_reference(struct db *db, const char *reference, struct order_
 int orders_list(struct db *db, const char *partner_id, struct order_row **out, int *count);
 /* Orders in a status (every organisation), oldest first. */
 int orders_in_status(struct db *db, const char *status, struct order_row **out, int *count);
-/* Counts the organisation's orders for an offer (and subscription, when not NULL) that are
- * being paid: processing, payment_unknown or awaiting_payment. */
+/* Counts the organisation's orders for an offer and action that are being paid
+ * (processing, payment_unknown or awaiting_payment), the order except_order_id aside. */
 int orders_count_open(struct db *db, const char *partner_id, const char *offer_code,
-                      const char *action, int64_t *count);
+                      const char *action, const char *except_order_id, int64_t *count);
 /* Moves an order from one status to another; 1 when it was in `from`. */
 int orders_transition(struct db *db, const char *id, const char *from, const char *to,
                       int64_t now);
@@ -63,6 +63,7 @@ struct payment_row {
     int attempt;
     char key[80];
     char status[12];
+    int64_t created_at;
 };
 
 int payments_insert(struct db *db, const char *order_id, int attempt, const char *method,

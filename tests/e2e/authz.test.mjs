@@ -50,6 +50,19 @@ const EXPECT = {
   'GET /api/v1/admin/subscriptions': STAFF,
   'POST /api/v1/admin/subscriptions/migrate-all': [OP],
   'POST /api/v1/admin/subscriptions/{id}/migrate': [OP],
+  'GET /api/v1/orders': [GA, AA, BA],
+  'POST /api/v1/orders': [GA, BA],
+  'GET /api/v1/orders/{id}': [GA, AA, BA],
+  'POST /api/v1/orders/{id}/purchase': [GA, BA],
+  'GET /api/v1/invoices': [GA, BA],
+  'GET /api/v1/invoices/{id}': [GA, BA],
+  'GET /api/v1/invoices/{id}/pdf': [GA, BA],
+  'GET /api/v1/payment-method': [GA, BA],
+  'PUT /api/v1/payment-method': [GA, BA],
+  'GET /api/v1/admin/wire-transfers': [SUP, FIN, OP],
+  'POST /api/v1/admin/wire-transfers': [FIN, OP],
+  'POST /api/v1/admin/bank-statements': [FIN, OP],
+  'GET /api/v1/admin/orders/awaiting-payment': [SUP, FIN, OP],
   'GET /api/v1/audit-events': [GA, OP],
   'GET /api/v1/admin/partners': STAFF,
   'PUT /api/v1/admin/clock': [OP],
@@ -82,6 +95,20 @@ before(async () => {
   for (const o of [orgA, orgB]) csv.push(`${o.org.partner.membership_id},action-pack,2026-06-23,2027-06-22,true`);
   assert.equal(importLegacy(srv.db, csv.join('\n') + '\n').status, 0);
   for (const o of [orgA, orgB]) o.sub = (await o.client.call('GET', '/api/v1/subscriptions')).body.items[0].id;
+  // orders to act on: a pool of reviews for org A; one bought by wire in each org (an invoice)
+  const wire = { method: 'wire', contact: { name: 'Pay Er', phone: '+33 1 23 45 67 89', email: 'pay@x.example' } };
+  for (const o of [orgA, orgB]) {
+    for (let i = 0; i < 2; i++) await o.client.call('POST', '/api/v1/certified-people', { name: `P${i}`, email: `p${i}-${o.org.partner.id}@x.example`, certification: 'x' });
+    o.orders = [];
+    for (let i = 0; i < (o === orgA ? 41 : 2); i++) {
+      const r = await o.client.call('POST', '/api/v1/orders', { offer: 'silver-competency', action: 'purchase', payment: wire });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      o.orders.push(r.body.id);
+    }
+    const bought = await o.client.call('POST', `/api/v1/orders/${o.orders.shift()}/purchase`, {});
+    assert.equal(bought.status, 200, JSON.stringify(bought.body));
+    o.invoice = bought.body.invoice_id;
+  }
 });
 
 after(async () => {
@@ -114,6 +141,8 @@ async function pathFor(route, caller, whose) {
     p = p.replace('{id}', c.body.id);
   }
   if (p.includes('/subscriptions/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).sub);
+  if (p.includes('/orders/{id}')) p = p.replace('{id}', whose === 'own' ? orgA.orders.pop() : orgB.orders[0]);
+  if (p.includes('/invoices/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).invoice);
   return p
     .replace('{token}', 'f'.repeat(64))
     .replace('{key}', 'auth.lock_seconds')
@@ -121,7 +150,7 @@ async function pathFor(route, caller, whose) {
     .replace('{currency}', 'EUR');
 }
 
-const bodyFor = (route) => (['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined);
+const bodyFor = (route) => (route.pattern === '/api/v1/admin/bank-statements' ? 'date,amount,currency,reference\n' : ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined);
 
 test('every route of the server has a decided authorization here', () => {
   assert.ok(routes.length >= 20);

@@ -65,7 +65,10 @@ export async function startServer({ args = [], demo = false, db } = {}) {
     const d = cli(['demo', '--db', db.url]);
     if (d.status !== 0) throw new Error(`demo failed: ${d.stderr}`);
   }
-  const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db.url, ...args], {
+  // the test payment gateway keeps its own ledger, apart from partnerd's database
+  const ledgerDir = mkdtempSync(joinPath(tmpdir(), 'partnerd-gw-'));
+  const ledger = joinPath(ledgerDir, 'ledger.db');
+  const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db.url, '--gateway-ledger', ledger, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -95,6 +98,7 @@ export async function startServer({ args = [], demo = false, db } = {}) {
   return {
     url,
     db,
+    ledger,
     proc,
     exited,
     stderr: () => err,
@@ -103,6 +107,7 @@ export async function startServer({ args = [], demo = false, db } = {}) {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       const r = await exited;
       if (owned) db.cleanup();
+      rmSync(ledgerDir, { recursive: true, force: true });
       return r;
     },
   };
@@ -134,11 +139,13 @@ export class Client {
 
   async call(method, path, body, headers = {}) {
     const h = { ...headers };
-    if (body !== undefined) h['Content-Type'] = 'application/json';
+    if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/json';
     if (this.cookie) h.Cookie = this.cookie;
     if (this.csrf && method !== 'GET') h['X-CSRF-Token'] = this.csrf;
     if (this.bearer) h.Authorization = `Bearer ${this.bearer}`;
     if (this.lang) h['Accept-Language'] = this.lang;
+    const csv = typeof body === 'string' && body.startsWith('date,');
+    if (csv) h['Content-Type'] = 'text/csv';
     const r = await fetch(this.base + path, {
       method,
       headers: h,
@@ -222,13 +229,21 @@ export function totp(secretB32, t) {
 
 /** An operator driving the test clock with an API token (sessions idle out when the
  *  clock jumps; tokens do not). setClock(iso | null). */
-export async function operatorClock(srv) {
-  const op = addStaff(srv.db, 'operator');
+/**
+ * A staff member of `role` as a bearer-token client: tokens survive the test clock's
+ * jumps, where a cookie session would time out.
+ */
+export async function staffClient(srv, role) {
+  const who = addStaff(srv.db, role);
   const c = new Client(srv.url);
-  const s = await c.signIn(op.email, op.password);
-  if (s.status !== 201) throw new Error(`operator sign in: ${JSON.stringify(s.body)}`);
-  const t = await c.call('POST', '/api/v1/api-tokens', { name: 'clock' });
-  const client = new Client(srv.url, { bearer: t.body.token });
+  const s = await c.signIn(who.email, who.password);
+  if (s.status !== 201) throw new Error(`${role} sign in: ${JSON.stringify(s.body)}`);
+  const t = await c.call('POST', '/api/v1/api-tokens', { name: role });
+  return new Client(srv.url, { bearer: t.body.token });
+}
+
+export async function operatorClock(srv) {
+  const client = await staffClient(srv, 'operator');
   return {
     client,
     async setClock(now) {
@@ -246,6 +261,33 @@ export function importLegacy(db, csv) {
   writeFileSync(file, csv);
   try {
     return cli(['import-legacy', '--db', db.url, file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs one SQL query on the test gateway's ledger (a SQLite file). */
+export function ledgerSql(srv, statement) {
+  const r = spawnSync('sqlite3', [srv.ledger, statement], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** Every byte partnerd's database holds, as text (a SQLite dump, or pg_dump). */
+export function dumpDatabase(url) {
+  if (url.startsWith('sqlite:')) return spawnSync('sqlite3', [url.slice(7), '.dump'], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
+  return spawnSync('pg_dump', [url], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
+}
+
+/** Text of a PDF (pdftotext) and whether qpdf finds it sound. */
+export function pdfText(bytes) {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-pdf-'));
+  const file = joinPath(dir, 'doc.pdf');
+  writeFileSync(file, bytes);
+  try {
+    const check = spawnSync('qpdf', ['--check', file], { encoding: 'utf8' });
+    const text = spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).stdout;
+    return { ok: check.status === 0, text };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
