@@ -237,17 +237,31 @@ int db_lock_row(struct db *db, const char *table, const char *id)
 
 int db_begin(struct db *db)
 {
-    return db->ops->exec(db, db->ops->begin_sql);
+    if (db->ops->tx_enter)
+        db->ops->tx_enter(db);
+    int rc = db->ops->exec(db, db->ops->begin_sql);
+    if (rc < 0 && db->ops->tx_leave)
+        db->ops->tx_leave(db);
+    return rc;
+}
+
+/* Ends the transaction with sql (COMMIT or ROLLBACK). */
+static int end_tx(struct db *db, const char *sql)
+{
+    int rc = db->ops->exec(db, sql);
+    if (db->ops->tx_leave)
+        db->ops->tx_leave(db);
+    return rc;
 }
 
 int db_commit(struct db *db)
 {
-    return db->ops->exec(db, "COMMIT");
+    return end_tx(db, "COMMIT");
 }
 
 int db_rollback(struct db *db)
 {
-    return db->ops->exec(db, "ROLLBACK");
+    return end_tx(db, "ROLLBACK");
 }
 
 int db_ping(struct db *db)

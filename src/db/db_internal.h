@@ -22,6 +22,9 @@ struct db_ops {
     int (*reset)(struct db_stmt *st);
     void (*finalize)(struct db_stmt *st);
     const char *begin_sql;
+    /* Called before BEGIN and after COMMIT or ROLLBACK (NULL: nothing to do). */
+    void (*tx_enter)(struct db *db);
+    void (*tx_leave)(struct db *db);
     /* Rewrites migration SQL into this dialect; returns malloc'd text. */
     char *(*dialect)(const char *sql);
     /* Serialises concurrent migrators inside the migration transaction, or NULL. */

@@ -4,25 +4,87 @@
  * One sqlite3 connection per struct db, opened in WAL mode (readers never wait for the
  * writer), with foreign keys on, a busy timeout so concurrent writers queue instead of
  * failing, and synchronous=NORMAL (durable at every checkpoint, safe in WAL).
+ * Inside one process, the connections to one file take turns to write on a mutex
+ * (struct writer_queue): SQLite's busy handler sleeps 1, 2, 5, 10... ms between tries,
+ * which leaves the CPU idle while writers wait. Other processes meet the busy timeout.
  * Migrations are written for SQLite already (STRICT tables), so the dialect is identity.
  */
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db_internal.h"
 
 #define SQLITE_BUSY_MS 5000
 
+/* One per database file open in this process; connections share it. */
+struct writer_queue {
+    char *path;
+    pthread_mutex_t mutex;
+    int refs;
+    struct writer_queue *next;
+};
+
+static pthread_mutex_t queues_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct writer_queue *queues;
+
 struct sqlite_db {
     struct db base;
     sqlite3 *conn;
+    struct writer_queue *writers; /* NULL for an in-memory database */
+    bool writing;                 /* holds writers->mutex */
 };
+
+static struct writer_queue *queue_acquire(const char *path)
+{
+    if (path == NULL || path[0] == '\0')
+        return NULL;
+    pthread_mutex_lock(&queues_mutex);
+    struct writer_queue *q = queues;
+    while (q && strcmp(q->path, path) != 0)
+        q = q->next;
+    if (q == NULL && (q = calloc(1, sizeof(*q))) != NULL) {
+        q->path = strdup(path);
+        if (q->path == NULL) {
+            free(q);
+            q = NULL;
+        } else {
+            pthread_mutex_init(&q->mutex, NULL);
+            q->next = queues;
+            queues = q;
+        }
+    }
+    if (q)
+        q->refs++;
+    pthread_mutex_unlock(&queues_mutex);
+    return q;
+}
+
+static void queue_release(struct writer_queue *q)
+{
+    if (q == NULL)
+        return;
+    pthread_mutex_lock(&queues_mutex);
+    if (--q->refs == 0) {
+        struct writer_queue **pp = &queues;
+        while (*pp != q)
+            pp = &(*pp)->next;
+        *pp = q->next;
+        pthread_mutex_destroy(&q->mutex);
+        free(q->path);
+        free(q);
+    }
+    pthread_mutex_unlock(&queues_mutex);
+}
 
 struct sqlite_stmt {
     struct db_stmt base;
     sqlite3_stmt *stmt;
+    bool writing; /* a write outside a transaction, holding the writer queue */
 };
 
 static sqlite3 *conn_of(struct db *db)
@@ -57,10 +119,38 @@ static int map_rc(int rc)
     }
 }
 
+static void s_tx_enter(struct db *db)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    if (s->writers == NULL || s->writing)
+        return;
+    /* Waits as long as the busy timeout would; past it, SQLite's own locking decides
+     * (so a thread that somehow holds two connections to one file cannot deadlock). */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += SQLITE_BUSY_MS / 1000;
+    s->writing = pthread_mutex_timedlock(&s->writers->mutex, &until) == 0;
+}
+
+/* Lets the next writer in once this connection is out of its transaction (a failed
+ * COMMIT leaves it open until the ROLLBACK). */
+static void s_tx_leave(struct db *db)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    if (s->writing && sqlite3_get_autocommit(s->conn)) {
+        s->writing = false;
+        pthread_mutex_unlock(&s->writers->mutex);
+    }
+}
+
 static void s_close(struct db *db)
 {
-    sqlite3_close_v2(conn_of(db));
-    free(db);
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    sqlite3_close_v2(s->conn);
+    if (s->writing)
+        pthread_mutex_unlock(&s->writers->mutex);
+    queue_release(s->writers);
+    free(s);
 }
 
 static const char *s_errmsg(struct db *db)
@@ -109,7 +199,20 @@ static int s_bind_null(struct db_stmt *st, int idx)
 
 static int s_step(struct db_stmt *st)
 {
-    return map_rc(sqlite3_step(stmt_of(st)));
+    struct sqlite_stmt *ss = (struct sqlite_stmt *)st;
+    struct sqlite_db *s = (struct sqlite_db *)st->db;
+    /* A write outside a transaction queues like a transaction, until it is done */
+    if (!ss->writing && !s->writing && sqlite3_get_autocommit(s->conn) &&
+        !sqlite3_stmt_readonly(ss->stmt) && !sqlite3_stmt_busy(ss->stmt)) {
+        s_tx_enter(st->db);
+        ss->writing = s->writing;
+    }
+    int rc = sqlite3_step(ss->stmt);
+    if (ss->writing && rc != SQLITE_ROW) {
+        ss->writing = false;
+        s_tx_leave(st->db);
+    }
+    return map_rc(rc);
 }
 
 static int64_t s_column_int64(struct db_stmt *st, int col)
@@ -132,15 +235,27 @@ static int64_t s_changes(struct db_stmt *st)
     return sqlite3_changes64(conn_of(st->db));
 }
 
+/* A write statement left with rows unread lets the next writer in when it is reset. */
+static void stmt_done(struct db_stmt *st)
+{
+    struct sqlite_stmt *ss = (struct sqlite_stmt *)st;
+    if (ss->writing) {
+        ss->writing = false;
+        s_tx_leave(st->db);
+    }
+}
+
 static int s_reset(struct db_stmt *st)
 {
     sqlite3_reset(stmt_of(st));
+    stmt_done(st);
     return map_rc(sqlite3_clear_bindings(stmt_of(st)));
 }
 
 static void s_finalize(struct db_stmt *st)
 {
     sqlite3_finalize(stmt_of(st));
+    stmt_done(st);
     free(st);
 }
 
@@ -165,6 +280,8 @@ static const struct db_ops sqlite_ops = {
     .reset = s_reset,
     .finalize = s_finalize,
     .begin_sql = "BEGIN IMMEDIATE",
+    .tx_enter = s_tx_enter,
+    .tx_leave = s_tx_leave,
     .dialect = s_dialect,
     .migration_lock_sql = NULL, /* BEGIN IMMEDIATE already holds the write lock */
 };
@@ -211,6 +328,7 @@ int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)
     db->base.ops = &sqlite_ops;
     db->base.kind = DB_SQLITE;
     db->conn = conn;
+    db->writers = queue_acquire(sqlite3_db_filename(conn, "main"));
     *out = &db->base;
     return 0;
 }

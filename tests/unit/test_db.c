@@ -248,6 +248,55 @@ static void test_concurrent_writers_queue(void **state)
     db_close(db);
 }
 
+#define BUSY_THREADS 8
+#define BUSY_ROUNDS 150
+
+/* Alternates transactions with single writes outside any transaction. */
+static void *busy_writer(void *arg)
+{
+    struct writer *w = arg;
+    struct db *db = open_migrated(w->f);
+    w->rc = 0;
+    for (int i = 0; i < BUSY_ROUNDS && w->rc == 0; i++) {
+        if (i % 2) {
+            w->rc = db_exec(db, "UPDATE counters SET value = value + 1 WHERE name = 'n'");
+            continue;
+        }
+        if ((w->rc = db_begin(db)) < 0)
+            break;
+        /* lock the row first (PostgreSQL), then read, then write */
+        db_exec(db, "UPDATE counters SET value = value WHERE name = 'n'");
+        int64_t v = scalar(db, "SELECT value FROM counters WHERE name = 'n'");
+        w->rc = (int)db_run(db, "UPDATE counters SET value = ? WHERE name = 'n'", "i", v + 1);
+        w->rc = w->rc < 0 ? w->rc : db_commit(db);
+        if (w->rc < 0)
+            db_rollback(db);
+    }
+    db_close(db);
+    return NULL;
+}
+
+/* Many writers of one file in one process: none fails, no update is lost. */
+static void test_many_writers_lose_nothing(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = open_migrated(f);
+    assert_int_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('n', 0)"), 0);
+    pthread_t t[BUSY_THREADS];
+    struct writer w[BUSY_THREADS];
+    for (int i = 0; i < BUSY_THREADS; i++) {
+        w[i] = (struct writer){f, -99};
+        pthread_create(&t[i], NULL, busy_writer, &w[i]);
+    }
+    for (int i = 0; i < BUSY_THREADS; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(w[i].rc, 0);
+    }
+    assert_int_equal(scalar(db, "SELECT value FROM counters WHERE name = 'n'"),
+                     BUSY_THREADS * BUSY_ROUNDS);
+    db_close(db);
+}
+
 static void *migrator(void *arg)
 {
     struct writer *w = arg;
@@ -312,6 +361,7 @@ static void test_ping(void **state)
         cmocka_unit_test_setup(test_constraints_and_foreign_keys, fresh),                    \
         cmocka_unit_test_setup(test_transactions_and_changes, fresh),                        \
         cmocka_unit_test_setup(test_concurrent_writers_queue, fresh),                        \
+        cmocka_unit_test_setup(test_many_writers_lose_nothing, fresh),                       \
         cmocka_unit_test_setup(test_concurrent_migrators, fresh),                            \
         cmocka_unit_test_setup(test_typed_helpers_refuse_mismatched_types, fresh),          \
         cmocka_unit_test_setup(test_ping, fresh)
