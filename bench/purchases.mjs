@@ -1,0 +1,114 @@
+// purchases.mjs - card purchases per second through the HTTP API, beside /healthz.
+//
+//   PARTNERD_BIN=build/partnerd node bench/purchases.mjs
+//
+// A real `partnerd serve` on a fresh database (SQLite, or PostgreSQL when
+// PARTNERD_TEST_PG is set) with the test gateway. BENCH_PURCHASES organisations are
+// cloned in SQL from one that joined through the API (joining runs Argon2id, which is
+// not what this measures), each with its own API token. BENCH_CONCURRENCY clients then
+// buy the Action Pack by card, one organisation each: POST /orders, then Buy. The
+// baseline is GET /healthz with the same clients in the same run. At the end the test
+// gateway's own ledger must hold exactly one charge per purchase.
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { startServer, adminOf, sql, ledgerSql, ENGINE } from '../tests/e2e/harness.mjs';
+
+const N = Number(process.env.BENCH_PURCHASES || 2000);
+const CONC = Number(process.env.BENCH_CONCURRENCY || 16);
+const BASE_SECONDS = Number(process.env.BENCH_SECONDS || 5);
+const CARD = { number: '4242424242424242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Bench Buyer' };
+
+function runScript(url, script) {
+  const r = url.startsWith('sqlite:')
+    ? spawnSync('sqlite3', [url.slice(7)], { input: script, encoding: 'utf8' })
+    : spawnSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', url], { input: script, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`loading organisations: ${r.stderr}`);
+}
+
+/** N organisations like the template, each with a global_admin and an API token. */
+function cloneOrganisations(url, template) {
+  const t = sql(url, `SELECT country || '|' || address_line1 || '|' || postal_code || '|' || city || '|' || vat_id || '|' || currency FROM partners WHERE membership_id = '${template}'`).split('|');
+  const [country, line1, postal, city, vat, currency] = t;
+  const tokens = [];
+  const rows = ['BEGIN;'];
+  for (let i = 0; i < N; i++) {
+    const mid = String(9000000 + i);
+    if (mid === template) continue;
+    const token = 'pdt_' + randomBytes(32).toString('hex');
+    const hash = createHash('sha256').update(token).digest('hex');
+    tokens.push(token);
+    rows.push(
+      `INSERT INTO partners (id, membership_id, legal_name, country, address_line1, postal_code, city, vat_id, locale, currency, created_at) VALUES ('ptn_bench${i}', '${mid}', 'Bench ${i} SARL', '${country}', '${line1}', '${postal}', '${city}', '${vat}', 'fr', '${currency}', 0);`,
+      `INSERT INTO users (id, kind, partner_id, email, name, locale, status, created_at) VALUES ('usr_bench${i}', 'partner', 'ptn_bench${i}', 'bench${i}@bench.example', 'Bench ${i}', 'fr', 'active', 0);`,
+      `INSERT INTO user_roles (user_id, role) VALUES ('usr_bench${i}', 'global_admin');`,
+      `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES ('tok_bench${i}', '${hash}', 'usr_bench${i}', 'bench', 0);`,
+    );
+  }
+  rows.push('COMMIT;');
+  runScript(url, rows.join('\n'));
+  return tokens;
+}
+
+async function call(base, token, method, path, body) {
+  const r = await fetch(base + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+async function purchases(base, tokens) {
+  let next = 0;
+  let failures = 0;
+  const worker = async () => {
+    for (let i = next++; i < tokens.length; i = next++) {
+      const o = await call(base, tokens[i], 'POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+      const p = o.status === 201 ? await call(base, tokens[i], 'POST', `/api/v1/orders/${o.body.id}/purchase`, {}) : o;
+      if (p.status !== 200 || p.body.status !== 'confirmed') {
+        if (failures++ < 3) console.error(`purchase ${i}: ${p.status} ${JSON.stringify(p.body)}`);
+      }
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: CONC }, worker));
+  return { seconds: (performance.now() - start) / 1000, failures };
+}
+
+async function healthz(base, seconds) {
+  let n = 0;
+  const end = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const r = await fetch(base + '/healthz');
+      await r.arrayBuffer();
+      if (r.status !== 200) throw new Error(`/healthz: ${r.status}`);
+      n++;
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: CONC }, worker));
+  return n / ((performance.now() - start) / 1000);
+}
+
+const srv = await startServer({ args: ['--no-jobs'] });
+try {
+  const { org } = await adminOf(srv.url);
+  const tokens = cloneOrganisations(srv.db.url, org.partner.membership_id);
+  const base = await healthz(srv.url, BASE_SECONDS);
+  const run = await purchases(srv.url, tokens);
+  const charged = Number(ledgerSql(srv, "SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded'"));
+  const rate = tokens.length / run.seconds;
+  const line = (label, value, ratio) => console.log(`${label.padEnd(40)} ${value.toFixed(1).padStart(10)} ${ratio.padStart(10)}`);
+  console.log(`# ${tokens.length} purchases by card, ${CONC} concurrent clients, ${ENGINE}`);
+  console.log(`${'target'.padEnd(40)} ${'per s'.padStart(10)} ${'vs /healthz'.padStart(10)}`);
+  line(`GET /healthz (${ENGINE})`, base, '1.00');
+  line(`purchases (order + Buy, ${ENGINE})`, rate, (rate / base).toFixed(3));
+  line(`  of which HTTP requests`, rate * 2, ((rate * 2) / base).toFixed(3));
+  if (run.failures || charged !== tokens.length) {
+    console.error(`purchases failed: ${run.failures}; the gateway ledger holds ${charged} charges for ${tokens.length} purchases`);
+    process.exitCode = 1;
+  }
+} finally {
+  await srv.stop();
+}
