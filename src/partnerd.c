@@ -7,6 +7,7 @@
  * bad flag as a usage error (exit 2). Exit 1 means the command ran and failed.
  */
 #include <errno.h>
+#include <curl/curl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -382,7 +383,8 @@ static int cmd_jobs(int argc, char **argv)
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
             printf("usage: partnerd jobs run [options]\n\n"
                    "Runs one pass of every lifecycle job on the business date, then exits\n"
-                   "(for cron). Safe to run while servers run jobs too.\n\n%s",
+                   "(for cron). Safe to run while servers run jobs too. The test gateway's\n"
+                   "ledger is $PARTNERD_GATEWAY_LEDGER (default var/test-gateway.db).\n\n%s",
                    common_help);
             return 0;
         }
@@ -390,7 +392,9 @@ static int cmd_jobs(int argc, char **argv)
     }
     int rc = parse_common("jobs run", "usage: partnerd jobs run [options]\n\n"
                           "Runs one pass of every lifecycle job on the business date, then\n"
-                          "exits (for cron). Safe to run while servers run jobs too.\n",
+                          "exits (for cron). Safe to run while servers run jobs too. The test\n"
+                          "gateway's ledger is $PARTNERD_GATEWAY_LEDGER (default\n"
+                          "var/test-gateway.db).\n",
                           argc - 1, argv + 1, &c);
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -401,7 +405,7 @@ static int cmd_jobs(int argc, char **argv)
         return 1;
     }
     clock_sync_enable(true); /* a pinned test clock is honoured by a manual pass */
-    rc = jobs_run_once(db, true);
+    rc = jobs_run_once(db, true, NULL);
     db_close(db);
     return rc < 0 ? 1 : 0;
 }
@@ -657,6 +661,11 @@ int main(int argc, char **argv)
         return cmd_version(1, argv);
     if (crypto_init() < 0) {
         fputs("partnerd: libsodium failed to start\n", stderr);
+        return 1;
+    }
+    /* before any thread: SMTP and webhooks (jobs/deliver.c) */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fputs("partnerd: libcurl failed to start\n", stderr);
         return 1;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -97,4 +97,12 @@ int api_admin_wire_transfers_list(struct req *r, struct resp *w);
 int api_admin_bank_statements(struct req *r, struct resp *w);
 int api_admin_orders_awaiting(struct req *r, struct resp *w);
 
+/* webhooks.c */
+int api_webhooks_list(struct req *r, struct resp *w);
+int api_webhooks_create(struct req *r, struct resp *w);
+int api_webhooks_delete(struct req *r, struct resp *w);
+int api_webhooks_deliveries(struct req *r, struct resp *w);
+int api_admin_deliveries(struct req *r, struct resp *w);
+int api_admin_jobs_run(struct req *r, struct resp *w);
+
 #endif

@@ -49,6 +49,12 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/payment-method", api_payment_method_get, 0, "payment_method.manage"},
     {"PUT", "/api/v1/payment-method", api_payment_method_put, J, "payment_method.manage"},
 
+    {"GET", "/api/v1/webhook-endpoints", api_webhooks_list, 0, "webhooks.manage"},
+    {"POST", "/api/v1/webhook-endpoints", api_webhooks_create, J | SECRET, "webhooks.manage"},
+    {"DELETE", "/api/v1/webhook-endpoints/{id}", api_webhooks_delete, 0, "webhooks.manage"},
+    {"GET", "/api/v1/webhook-endpoints/{id}/deliveries", api_webhooks_deliveries, 0,
+     "webhooks.manage"},
+
     {"GET", "/api/v1/audit-events", api_audit_events, 0, "audit.read"},
     {"GET", "/api/v1/admin/partners", api_admin_partners, 0, "admin.partners.read"},
     {"PUT", "/api/v1/admin/clock", api_admin_clock, J, "admin.clock"},
@@ -70,6 +76,8 @@ const struct route api_routes[] = {
      "admin.payments.write"},
     {"GET", "/api/v1/admin/orders/awaiting-payment", api_admin_orders_awaiting, 0,
      "admin.payments.read"},
+    {"GET", "/api/v1/admin/deliveries", api_admin_deliveries, 0, "admin.deliveries.read"},
+    {"POST", "/api/v1/admin/jobs/run", api_admin_jobs_run, J, "admin.jobs.run"},
     {"GET", "/api/v1/admin/settings", api_admin_settings_list, 0, "admin.settings"},
     {"PUT", "/api/v1/admin/settings/{key}", api_admin_settings_put, J, "admin.settings"},
     {0, 0, 0, 0, 0},

@@ -74,3 +74,8 @@ int secret_equal(const char *a, const char *b)
         return 0;
     return sodium_memcmp(a, b, la) == 0;
 }
+
+void secret_wipe(void *p, size_t n)
+{
+    sodium_memzero(p, n);
+}

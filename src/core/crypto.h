@@ -22,6 +22,9 @@ void random_hex(size_t nbytes, char *out);
 /* A uniform random integer in [lo, hi]. */
 long random_between(long lo, long hi);
 
+/* Overwrites n bytes of a secret so no copy outlives its use. */
+void secret_wipe(void *p, size_t n);
+
 /* SHA-256 of a string as 64 lowercase hex characters (for secrets stored by hash). */
 void sha256_hex(const char *s, char out[65]);
 

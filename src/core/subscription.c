@@ -59,6 +59,59 @@ bool sub_is_live(const struct sub_facts *f, struct date today)
     return s == SUB_PENDING_PAYMENT || s == SUB_ACTIVE || s == SUB_RENEWAL_WINDOW;
 }
 
+int sub_auto_renew_try(const struct sub_facts *f, int tries_done, struct date last_try_on,
+                       struct date today)
+{
+    static const int try_day[SUB_AUTO_TRIES] = {1, 3, 7};
+    if (!f->paid || f->cancelled || f->managed_in_pmc || tries_done >= SUB_AUTO_TRIES)
+        return 0;
+    int day = date_diff_days(f->expires_on, today); /* 1 on the first day of the window */
+    if (day < try_day[tries_done] || day > f->window_days)
+        return 0;
+    if (tries_done > 0 && date_cmp(today, last_try_on) <= 0)
+        return 0;
+    return tries_done + 1;
+}
+
+enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struct date today)
+{
+    if (!f->paid || f->cancelled || f->managed_in_pmc)
+        return SUB_NOTICE_NONE;
+    struct date opens, closes;
+    date_renewal_window(f->expires_on, f->window_days, &opens, &closes);
+    struct {
+        enum sub_notice kind;
+        struct date on;
+        bool when_auto_renew_on;
+        bool when_auto_renew_off;
+    } schedule[] = {
+        {SUB_NOTICE_UPCOMING_RENEWAL, date_add_days(f->expires_on, -30), true, false},
+        {SUB_NOTICE_EXPIRY_30, date_add_days(f->expires_on, -30), false, true},
+        {SUB_NOTICE_EXPIRY_7, date_add_days(f->expires_on, -7), false, true},
+        {SUB_NOTICE_EXPIRY_1, date_add_days(f->expires_on, -1), false, true},
+        {SUB_NOTICE_WINDOW_OPEN, opens, false, true},
+        {SUB_NOTICE_WINDOW_CLOSING, date_add_days(closes, -7), false, true},
+        {SUB_NOTICE_LAPSED, date_add_days(closes, 1), true, true},
+    };
+    if (date_diff_days(closes, today) > 31)
+        return SUB_NOTICE_NONE; /* lapsed long ago */
+    enum sub_notice due = SUB_NOTICE_NONE;
+    for (size_t i = 0; i < sizeof(schedule) / sizeof(schedule[0]); i++) {
+        bool applies = auto_renew ? schedule[i].when_auto_renew_on : schedule[i].when_auto_renew_off;
+        if (applies && date_cmp(schedule[i].on, today) <= 0)
+            due = schedule[i].kind;
+    }
+    return due;
+}
+
+const char *sub_notice_name(enum sub_notice n)
+{
+    static const char *names[] = {"none",     "upcoming_renewal", "expiry_30",
+                                  "expiry_7", "expiry_1",         "window_open",
+                                  "window_closing", "lapsed"};
+    return n <= SUB_NOTICE_LAPSED ? names[n] : "none";
+}
+
 const char *sub_state_name(enum sub_state s)
 {
     return s <= SUB_CANCELLED ? state_names[s] : "unknown";

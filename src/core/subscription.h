@@ -70,6 +70,36 @@ struct sub_renewal sub_renewal_on(const struct sub_facts *f, struct date today);
  * offer (a new purchase of the offer is refused): pending, active or in its window. */
 bool sub_is_live(const struct sub_facts *f, struct date today);
 
+/* Automatic renewal charges the saved card on days 1, 3 and 7 of the renewal window
+ * (day 1 is the day after expiry). Returns the try (1..SUB_AUTO_TRIES) due on `today`
+ * when `tries_done` tries have failed before it, or 0 when none is due (not yet in the
+ * window, all tries used, or the try of the day already made). `last_try_on` is the date
+ * of the latest try (ignored when tries_done is 0): one try a day at most. */
+#define SUB_AUTO_TRIES 3
+int sub_auto_renew_try(const struct sub_facts *f, int tries_done, struct date last_try_on,
+                       struct date today);
+
+/* The notices of SPEC section 3, in the order their dates come. */
+enum sub_notice {
+    SUB_NOTICE_NONE,
+    SUB_NOTICE_UPCOMING_RENEWAL, /* auto-renew on: 30 days before expiry */
+    SUB_NOTICE_EXPIRY_30,        /* auto-renew off: 30, 7 and 1 days before expiry */
+    SUB_NOTICE_EXPIRY_7,
+    SUB_NOTICE_EXPIRY_1,
+    SUB_NOTICE_WINDOW_OPEN,      /* auto-renew off: the first day of the window */
+    SUB_NOTICE_WINDOW_CLOSING,   /* auto-renew off: 7 days before the window closes */
+    SUB_NOTICE_LAPSED,           /* anyone: the day after the window closed */
+};
+
+/* The notice due on `today`: the latest whose date has come, so a job that missed days
+ * sends the one that still matters rather than every one it missed. None for unpaid,
+ * cancelled or PMC subscriptions, nor more than 30 days after the lapse. The caller
+ * sends it once per term. */
+enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struct date today);
+
+/* Stable names: "upcoming_renewal", "expiry_30", ... */
+const char *sub_notice_name(enum sub_notice n);
+
 /* Stable API names: "active", "renewal_not_open", ... */
 const char *sub_state_name(enum sub_state s);
 const char *sub_reason_name(enum sub_reason r);

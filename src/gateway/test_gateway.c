@@ -134,9 +134,16 @@ int gateway_charge(const char *token, int64_t amount, const char *currency, cons
     }
     struct db_stmt *st;
     char behaviour[24] = "";
-    rc = db_query(ledger, &st, "SELECT behaviour FROM gw_tokens WHERE token = ?", "t", token);
-    if (rc == 0 && db_step(st) == DB_ROW)
+    rc = db_query(ledger, &st,
+                  "SELECT behaviour, exp_month, exp_year FROM gw_tokens WHERE token = ?", "t",
+                  token);
+    if (rc == 0 && db_step(st) == DB_ROW) {
         snprintf(behaviour, sizeof(behaviour), "%s", db_column_text(st, 0));
+        /* a saved card that has expired since is declined, as by a real gateway */
+        if (!card_not_expired((int)db_column_int64(st, 1), (int)db_column_int64(st, 2),
+                              clock_today()))
+            snprintf(behaviour, sizeof(behaviour), "declined");
+    }
     db_finalize(st);
     if (behaviour[0] == '\0') {
         pthread_mutex_unlock(&lock);

@@ -10,12 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "db/db.h"
 #include "log.h"
 #include "service/clock_sync.h"
+#include "jobs/deliver.h"
 #include "service/checkout.h"
+#include "service/renewals.h"
 #include "store/idempotency.h"
 
 /* Drops Idempotency-Key answers older than a day. */
@@ -25,10 +28,30 @@ static int expire_idempotency_keys(struct db *db)
     return rc < 0 ? rc : 0;
 }
 
-/* Lifecycle jobs (renewals, reminders, lapse, wire expiry, outbox) register here. */
+/* `jobs run` on a terminal shows how far a long renewal pass got. */
+static bool show_progress;
+
+static void print_progress(int done, int total)
+{
+    printf("\r%-24s %d/%d", "auto_renewal", done, total);
+    if (done == total)
+        printf("\r%*s\r", 48, "");
+    fflush(stdout);
+}
+
+static int auto_renewal(struct db *db)
+{
+    return renewals_run(db, show_progress ? print_progress : NULL);
+}
+
+/* In this order: payments left unknown first, then the day's renewals and notices, then
+ * whatever they made goes out. */
 const struct job jobs_table[] = {
     {"payment_recovery", payment_recovery_run},
+    {"auto_renewal", auto_renewal},
+    {"notices", notices_run},
     {"wire_expiry", wire_expiry_run},
+    {"outbox_delivery", outbox_delivery_run},
     {"idempotency_expiry", expire_idempotency_keys},
     {0, 0},
 };
@@ -42,9 +65,10 @@ struct jobs_runner {
     struct db *db;
 };
 
-int jobs_run_once(struct db *db, bool verbose)
+int jobs_run_once(struct db *db, bool verbose, json_t *report)
 {
     int first_failure = 0, n = 0;
+    show_progress = verbose && isatty(STDOUT_FILENO);
     clock_sync(db);
     for (const struct job *j = jobs_table; j->name; j++, n++) {
         int64_t t0 = clock_monotonic_us();
@@ -54,6 +78,9 @@ int jobs_run_once(struct db *db, bool verbose)
                  j->name, rc < 0 ? 0 : rc, (long long)dur);
         if (verbose)
             printf("%-24s %s (%d)\n", j->name, rc < 0 ? "failed" : "ok", rc);
+        if (report)
+            json_array_append_new(report, json_pack("{s:s, s:b, s:i}", "name", j->name, "ok",
+                                                    rc >= 0, "done", rc < 0 ? 0 : rc));
         if (rc < 0 && first_failure == 0)
             first_failure = rc;
     }
@@ -68,7 +95,7 @@ static void *loop(void *arg)
     pthread_mutex_lock(&jr->lock);
     while (!jr->stopping) {
         pthread_mutex_unlock(&jr->lock);
-        jobs_run_once(jr->db, false);
+        jobs_run_once(jr->db, false, NULL);
         pthread_mutex_lock(&jr->lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

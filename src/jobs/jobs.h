@@ -9,6 +9,7 @@
 #ifndef PD_JOBS_H
 #define PD_JOBS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 struct db;
@@ -23,9 +24,10 @@ struct job {
 /* The registered jobs, ending with a zeroed entry. */
 extern const struct job jobs_table[];
 
-/* Runs one pass of every job on db. Prints a line per job when verbose. Returns 0 when
- * every job succeeded, else the first failure. */
-int jobs_run_once(struct db *db, bool verbose);
+/* Runs one pass of every job on db. Prints a line per job when verbose (and a progress
+ * line for long ones on a terminal); appends {"name", "ok", "done"} per job to report
+ * when not NULL. Returns 0 when every job succeeded, else the first failure. */
+int jobs_run_once(struct db *db, bool verbose, json_t *report);
 
 /* Starts the background thread: a pass every interval_s seconds on its own connection. */
 int jobs_start(const char *db_url, int interval_s, struct jobs_runner **out);

@@ -18,6 +18,7 @@
 #include "gateway/gateway.h"
 #include "log.h"
 #include "service/audit.h"
+#include "service/outbox.h"
 #include "service/settings.h"
 #include "service/validate.h"
 #include "store/offers.h"
@@ -211,20 +212,46 @@ static int check_eligible(struct db *db, const char *partner_id, const struct of
     return reason_error(r.reason, &r, pmc, err);
 }
 
+int checkout_eligible_renewal(struct db *db, const char *partner_id, const char *offer_code,
+                              const char *sub_id, struct pd_error *err)
+{
+    struct offer_row offer;
+    struct sub_row sub;
+    int rc = offers_find(db, offer_code, &offer);
+    if (rc <= 0)
+        return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : pd_fail(err, PD_E_NOT_FOUND, NULL);
+    return check_eligible(db, partner_id, &offer, "renewal", sub_id, NULL, &sub, err);
+}
+
 /* ---- views ---- */
 
 static json_t *offer_name(struct db *db, const char *code, const char *lang)
 {
-    json_t *catalog = NULL, *name = NULL;
-    if (offers_catalog(db, EN(lang) ? "en" : "fr", &catalog) == 0) {
-        size_t i;
-        json_t *o;
-        json_array_foreach(catalog, i, o) if (!strcmp(json_string_value(json_object_get(o, "code")),
-                                                      code)) name =
-            json_incref(json_object_get(o, "name"));
-        json_decref(catalog);
-    }
-    return name ? name : json_string(code);
+    json_t *names = offers_names(db, code);
+    json_t *name = json_object_get(names, EN(lang) ? "en" : "fr");
+    name = name ? json_incref(name) : json_string(code);
+    json_decref(names);
+    return name;
+}
+
+/* An order done without anyone at the keyboard: the automatic renewal's. */
+static bool automatic(const struct order_row *o)
+{
+    return o->user_id[0] == '\0' && strcmp(o->action, "renewal") == 0;
+}
+
+/* What every event about an order carries; the caller adds the rest. */
+static json_t *order_event(struct db *db, const struct order_row *o)
+{
+    char card_label[48];
+    snprintf(card_label, sizeof(card_label), "%s \u2022\u2022\u2022\u2022 %s", o->card_brand,
+             o->card_last4);
+    return json_pack("{s:s, s:s, s:o, s:s, s:b, s:{s:I, s:s}, s:s?, s:s?}", "order_id", o->id,
+                     "offer_code", o->offer_code, "offer", offers_names(db, o->offer_code),
+                     "action", o->action, "automatic", automatic(o), "total", "amount_minor",
+                     (json_int_t)o->total, "currency", o->currency, "subscription_id",
+                     o->subscription_id[0] ? o->subscription_id : NULL, "card",
+                     o->card_last4[0] ? card_label : NULL);
 }
 
 static json_t *payment_instructions(struct db *db, const struct order_row *o)
@@ -295,6 +322,29 @@ static int check_card(struct checks *c, const json_t *payment, struct gw_card *c
     return 0;
 }
 
+int checkout_price(struct db *db, const char *partner_id, const char *offer_code,
+                   struct order_row *o, struct pd_error *err)
+{
+    struct buyer b;
+    char seller_country[8];
+    const char *treatment;
+    int64_t price = 0;
+    int rc = load_buyer(db, partner_id, &b);
+    if (rc < 0)
+        return pd_fail(err, rc, "partner");
+    if ((rc = offers_price(db, offer_code, b.currency, &price)) <= 0)
+        return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : pd_fail(err, PD_E_PRICE_MISSING, NULL);
+    setting_text(db, "seller.country", seller_country, sizeof(seller_country));
+    snprintf(o->currency, sizeof(o->currency), "%s", b.currency);
+    o->unit_amount = o->subtotal = price;
+    tax_for(&b, seller_country, &o->tax_rate, &treatment);
+    snprintf(o->tax_treatment, sizeof(o->tax_treatment), "%s", treatment);
+    if (money_apply_rate(o->subtotal, o->tax_rate, &o->tax_amount) < 0 ||
+        money_add(o->subtotal, o->tax_amount, &o->total) < 0)
+        return pd_fail(err, PD_E_OVERFLOW, NULL);
+    return 0;
+}
+
 int orders_create(struct db *db, const struct principal *who, const char *ip, const json_t *body,
                   const char *lang, json_t **out, struct pd_error *err)
 {
@@ -352,6 +402,8 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;
+    if (offer_code == NULL || action == NULL || method == NULL) /* check_done said so */
+        return pd_fail(err, PD_E_INVALID_REQUEST, NULL);
 
     struct offer_row offer;
     if ((rc = offers_find(db, offer_code, &offer)) <= 0) {
@@ -364,12 +416,8 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
     struct sub_row sub;
     if ((rc = check_eligible(db, who->partner_id, &offer, action, sub_id, NULL, &sub, err)) < 0)
         return rc;
-    struct buyer b;
-    if ((rc = load_buyer(db, who->partner_id, &b)) < 0)
-        return pd_fail(err, rc, "partner");
-    int64_t price = 0;
-    if ((rc = offers_price(db, offer.code, b.currency, &price)) <= 0)
-        return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : pd_fail(err, PD_E_PRICE_MISSING, NULL);
+    if ((rc = checkout_price(db, who->partner_id, offer.code, &o, err)) < 0)
+        return rc;
 
     /* the card goes to the gateway now; partnerd keeps the token and what can be shown */
     if (tokenize) {
@@ -390,9 +438,6 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
         o.save_card = true;
     }
 
-    char seller_country[8];
-    const char *treatment;
-    setting_text(db, "seller.country", seller_country, sizeof(seller_country));
     id_new("ord", o.id, sizeof(o.id));
     snprintf(o.partner_id, sizeof(o.partner_id), "%s", who->partner_id);
     snprintf(o.user_id, sizeof(o.user_id), "%s", who->user_id);
@@ -400,14 +445,7 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
     snprintf(o.action, sizeof(o.action), "%s", action);
     snprintf(o.subscription_id, sizeof(o.subscription_id), "%s", sub_id ? sub_id : "");
     snprintf(o.status, sizeof(o.status), "review");
-    snprintf(o.currency, sizeof(o.currency), "%s", b.currency);
     snprintf(o.payment_method, sizeof(o.payment_method), "%s", method);
-    o.unit_amount = o.subtotal = price;
-    tax_for(&b, seller_country, &o.tax_rate, &treatment);
-    snprintf(o.tax_treatment, sizeof(o.tax_treatment), "%s", treatment);
-    if (money_apply_rate(o.subtotal, o.tax_rate, &o.tax_amount) < 0 ||
-        money_add(o.subtotal, o.tax_amount, &o.total) < 0)
-        return pd_fail(err, PD_E_OVERFLOW, NULL);
     if (!strcmp(method, "wire")) {
         /* an ISO 11649 reference unique to the order, from its random id */
         char body16[20];
@@ -577,9 +615,11 @@ static int confirm_order(struct db *db, struct order_row *o, const char *paid_on
         rc = subs_insert(db, &s, now);
         snprintf(o->subscription_id, sizeof(o->subscription_id), "%s", s.id);
     }
+    const char *source = automatic(o)                         ? "auto_renewal"
+                         : strcmp(o->action, "renewal") == 0 ? "renewal"
+                                                             : "purchase";
     if (rc >= 0)
-        rc = subs_add_term(db, s.id, term, start, end,
-                           strcmp(o->action, "renewal") == 0 ? "renewal" : "purchase", now);
+        rc = subs_add_term(db, s.id, term, start, end, source, now);
     char invoice_id[32] = "";
     /* a card order's invoice is issued now, due (and paid) on its date */
     if (rc >= 0 && o->invoice_id[0] == '\0')
@@ -595,6 +635,20 @@ static int confirm_order(struct db *db, struct order_row *o, const char *paid_on
                    json_pack("{s:s, s:s, s:s?, s:s, s:s}", "subscription_id", s.id, "paid_on",
                              paid_on_s, "charge_id", charge_id, "starts_on", start, "expires_on",
                              end));
+    if (rc >= 0) {
+        struct invoice_row inv;
+        json_t *ev = order_event(db, o);
+        json_object_set_new(ev, "subscription_id", json_string(s.id));
+        json_object_set_new(ev, "paid_on", json_string(paid_on_s));
+        json_object_set_new(ev, "starts_on", json_string(start));
+        json_object_set_new(ev, "expires_on", json_string(end));
+        if (invoices_find(db, invoice_id[0] ? invoice_id : o->invoice_id, &inv, NULL) == 1) {
+            json_object_set_new(ev, "invoice_id", json_string(inv.id));
+            json_object_set_new(ev, "invoice_number", json_string(inv.number));
+        }
+        rc = outbox_emit(db, o->partner_id, automatic(o) ? "subscription.renewed" : "order.confirmed",
+                         ev);
+    }
     return rc < 0 ? rc : 0;
 }
 
@@ -636,7 +690,31 @@ static int settle_card(struct db *db, struct order_row *o, const char *key,
         if (rc >= 0)
             rc = audit(db, NULL, NULL, o->partner_id, "payment.failed", "order", o->id,
                        json_pack("{s:s}", "reason", code));
+        if (rc >= 0) {
+            json_t *ev = order_event(db, o);
+            bool funds = g->outcome == GW_INSUFFICIENT_FUNDS;
+            json_object_set_new(ev, "reason", json_pack("{s:s, s:s}", "fr",
+                                                        funds ? "provision insuffisante" : "carte refusée",
+                                                        "en", funds ? "insufficient funds" : "card declined"));
+            json_object_set_new(
+                ev, "next_step",
+                automatic(o)
+                    ? json_pack("{s:s, s:s}", "fr",
+                                "Nous réessaierons automatiquement ; vous pouvez aussi renouveler "
+                                "vous-même depuis Offres d'adhésion ou changer de carte.",
+                                "en",
+                                "We will try again automatically; you can also renew yourself in "
+                                "Membership offers or change the card.")
+                    : json_pack("{s:s, s:s}", "fr",
+                                "Vous pouvez réessayer avec une autre carte ou payer par virement.",
+                                "en", "You can try again with another card or pay by wire transfer."));
+            rc = outbox_emit(db, o->partner_id, "payment.failed", ev);
+        }
     }
+    /* an automatic renewal's try ends with its payment */
+    if (rc >= 0 && g->outcome != GW_UNKNOWN)
+        rc = (int)db_run(db, "UPDATE renewal_attempts SET status = ?, updated_at = ? WHERE order_id = ?",
+                         "tit", g->outcome == GW_SUCCEEDED ? "succeeded" : "failed", now, o->id);
     if (rc >= 0)
         rc = db_commit(db);
     if (rc < 0)
@@ -661,8 +739,9 @@ static int recover_attempts(struct db *db, struct order_row *o)
             return rc;
         if (g.outcome == GW_NOT_FOUND) {
             /* the gateway never saw it: no charge. Once the attempt is older than any
-             * gateway call could take, its process is gone: the order may be tried again. */
-            if (clock_now() - p[i].created_at < 60 && clock_now() >= p[i].created_at)
+             * gateway call could take, its process is gone: the order may be tried again.
+             * An automatic renewal's attempt is sent again by its own job instead. */
+            if (automatic(o) || (clock_now() - p[i].created_at < 60 && clock_now() >= p[i].created_at))
                 continue;
             rc = payments_set(db, p[i].key, "failed", NULL, "not_sent", clock_now());
             if (rc >= 0 && strcmp(o->status, "processing") == 0)
@@ -676,6 +755,15 @@ static int recover_attempts(struct db *db, struct order_row *o)
             return 1;
     }
     return rc < 0 ? rc : 0;
+}
+
+int checkout_charge(struct db *db, struct order_row *o, const char *key, enum gw_outcome *outcome)
+{
+    struct gw_result g;
+    if (gateway_charge(o->card_token, o->total, o->currency, key, &g) < 0)
+        g.outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
+    *outcome = g.outcome;
+    return settle_card(db, o, key, &g);
 }
 
 static int purchase_card(struct db *db, const struct principal *who, const char *ip,
@@ -731,19 +819,15 @@ static int purchase_card(struct db *db, const struct principal *who, const char 
     if (rc < 0)
         goto fail;
 
-    /* 2: the charge, outside any transaction */
-    struct gw_result g;
-    if (gateway_charge(o->card_token, o->total, o->currency, key, &g) < 0)
-        g.outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
-
-    /* 3: its outcome */
-    if ((rc = settle_card(db, o, key, &g)) < 0)
+    /* 2 and 3: the charge, outside any transaction, then its outcome */
+    enum gw_outcome outcome;
+    if ((rc = checkout_charge(db, o, key, &outcome)) < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
-    if (g.outcome == GW_DECLINED)
+    if (outcome == GW_DECLINED)
         return pd_fail(err, PD_E_PAYMENT_DECLINED, NULL);
-    if (g.outcome == GW_INSUFFICIENT_FUNDS)
+    if (outcome == GW_INSUFFICIENT_FUNDS)
         return pd_fail(err, PD_E_INSUFFICIENT_FUNDS, NULL);
-    if (g.outcome == GW_UNKNOWN)
+    if (outcome == GW_UNKNOWN)
         return pd_fail(err, PD_E_PAYMENT_UNKNOWN, NULL);
     return 0;
 fail:
@@ -804,6 +888,21 @@ static int purchase_wire(struct db *db, const struct principal *who, const char 
     if (rc >= 0)
         rc = audit(db, who, ip, NULL, "order.awaiting_payment", "order", o->id,
                    json_pack("{s:s, s:s}", "reference", o->wire_reference, "due_on", due));
+    if (rc >= 0) {
+        struct invoice_row inv;
+        char iban[64], bic[16];
+        setting_text(db, "bank.iban", iban, sizeof(iban));
+        setting_text(db, "bank.bic", bic, sizeof(bic));
+        json_t *ev = order_event(db, o);
+        json_object_set_new(ev, "invoice_id", json_string(invoice_id));
+        if (invoices_find(db, invoice_id, &inv, NULL) == 1)
+            json_object_set_new(ev, "invoice_number", json_string(inv.number));
+        json_object_set_new(ev, "due_on", json_string(due));
+        json_object_set_new(ev, "iban", json_string(iban));
+        json_object_set_new(ev, "bic", json_string(bic));
+        json_object_set_new(ev, "reference", json_string(o->wire_reference));
+        rc = outbox_emit(db, o->partner_id, "invoice.issued", ev);
+    }
     if (rc >= 0)
         rc = db_commit(db);
     if (rc < 0)
@@ -1259,7 +1358,7 @@ int wire_expiry_run(struct db *db)
         rc = orders_transition(db, o->id, "awaiting_payment", "cancelled", now);
         if (rc == 1) {
             struct invoice_row inv;
-            char credit_id[32];
+            char credit_id[32] = "";
             rc = invoices_find(db, o->invoice_id, &inv, NULL);
             if (rc == 1 && invoices_credited(db, inv.id) == 0)
                 rc = issue_document(db, o, "credit_note", inv.id, inv.number, NULL, NULL, NULL,
@@ -1273,6 +1372,15 @@ int wire_expiry_run(struct db *db)
                 rc = audit(db, NULL, NULL, o->partner_id, "order.cancelled", "order", o->id,
                            json_pack("{s:s, s:s}", "reason", "unpaid_at_due_date", "due_on",
                                      o->due_on));
+            if (rc >= 0) {
+                struct invoice_row credit;
+                json_t *ev = order_event(db, o);
+                json_object_set_new(ev, "due_on", json_string(o->due_on));
+                json_object_set_new(ev, "invoice_number", json_string(inv.number));
+                if (invoices_find(db, credit_id, &credit, NULL) == 1)
+                    json_object_set_new(ev, "credit_note_number", json_string(credit.number));
+                rc = outbox_emit(db, o->partner_id, "order.cancelled", ev);
+            }
             if (rc >= 0)
                 done++;
         }

@@ -14,6 +14,8 @@
 #include <jansson.h>
 
 #include "core/error.h"
+#include "gateway/gateway.h"
+#include "store/orders.h"
 #include "service/principal.h"
 
 struct db;
@@ -69,6 +71,21 @@ int orders_awaiting_json(struct db *db, const char *lang, json_t **items);
 
 /* Jobs: cancel wire orders past their due date (credit note for the invoice), and
  * resolve card payments left pending or unknown. Return the number handled. */
+/* For service/renewals.c, the automatic renewal. */
+
+/* Fills the order's currency, price, VAT treatment, rate and total for the organisation. */
+int checkout_price(struct db *db, const char *partner_id, const char *offer_code,
+                   struct order_row *o, struct pd_error *err);
+
+/* May the organisation renew this subscription today? 0, or the reason as an error. */
+int checkout_eligible_renewal(struct db *db, const char *partner_id, const char *offer_code,
+                              const char *sub_id, struct pd_error *err);
+
+/* Charges the order's card with key (an attempt row already committed) and settles the
+ * outcome in one transaction: confirmed with its new term, invoice and event, or failed
+ * with its event. Never charges twice for one key. */
+int checkout_charge(struct db *db, struct order_row *o, const char *key, enum gw_outcome *outcome);
+
 int wire_expiry_run(struct db *db);
 int payment_recovery_run(struct db *db);
 

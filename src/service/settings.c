@@ -1,6 +1,7 @@
 /* service/settings.c - the table of operator settings. */
 #include "service/settings.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,29 +16,44 @@ struct setting {
     int64_t fallback, min, max;
     const char *description;
     const char *text_fallback; /* a text setting when not NULL (an https:// address) */
+    unsigned flags;
 };
+
+#define EMPTY_OK 1u /* a text setting that may be empty */
+#define SECRET 2u   /* never shown, never written to the audit log */
 
 static const struct setting table[] = {
     {"auth.account_max_failures", 5, 1, 1000,
-     "failed sign-ins of one account within the window before it is locked", NULL},
+     "failed sign-ins of one account within the window before it is locked", NULL, 0},
     {"auth.address_max_failures", 20, 1, 100000,
-     "failed sign-ins from one client address within the window before it is locked", NULL},
-    {"auth.window_seconds", 900, 60, 86400, "the window failed sign-ins are counted in", NULL},
-    {"auth.lock_seconds", 900, 10, 86400, "how long a locked account or address waits", NULL},
+     "failed sign-ins from one client address within the window before it is locked", NULL, 0},
+    {"auth.window_seconds", 900, 60, 86400, "the window failed sign-ins are counted in", NULL, 0},
+    {"auth.lock_seconds", 900, 10, 86400, "how long a locked account or address waits", NULL, 0},
     {"renewal.window_days", 30, 1, 90,
-     "days after expiry during which a subscription can be renewed", NULL},
+     "days after expiry during which a subscription can be renewed", NULL, 0},
     {"pmc.url", 0, 0, 0, "where partners renew subscriptions still managed in the Partner "
-     "Membership Center", "https://partner.microsoft.com/membership"},
-    {"seller.name", 0, 0, 0, "the seller's legal name on invoices", "Partnerd Programme SAS"},
+     "Membership Center", "https://partner.microsoft.com/membership", 0},
+    {"seller.name", 0, 0, 0, "the seller's legal name on invoices", "Partnerd Programme SAS", 0},
     {"seller.address", 0, 0, 0, "the seller's postal address on invoices (lines split by |)",
-     "10 rue de la Paix|75002 Paris"},
-    {"seller.country", 0, 0, 0, "the seller's country (ISO 3166-1), which decides VAT", "FR"},
-    {"seller.vat_id", 0, 0, 0, "the seller's VAT ID on invoices", "FR32123456789"},
+     "10 rue de la Paix|75002 Paris", 0},
+    {"seller.country", 0, 0, 0, "the seller's country (ISO 3166-1), which decides VAT", "FR", 0},
+    {"seller.vat_id", 0, 0, 0, "the seller's VAT ID on invoices", "FR32123456789", 0},
     {"seller.registration", 0, 0, 0, "the seller's legal form, capital and registration",
-     "SAS au capital de 50 000 EUR - RCS Paris 123 456 789"},
+     "SAS au capital de 50 000 EUR - RCS Paris 123 456 789", 0},
     {"bank.iban", 0, 0, 0, "the IBAN wire transfers are paid to",
-     "FR7630006000011234567890189"},
-    {"bank.bic", 0, 0, 0, "the BIC of that account", "AGRIFRPPXXX"},
+     "FR7630006000011234567890189", 0},
+    {"bank.bic", 0, 0, 0, "the BIC of that account", "AGRIFRPPXXX", 0},
+    {"mail.from", 0, 0, 0, "the address emails are sent from", "partners@partnerd.example", 0},
+    {"mail.dir", 0, 0, 0, "where emails are written as .eml files when smtp.host is empty",
+     "var/mail", 0},
+    {"smtp.host", 0, 0, 0, "the SMTP relay (empty: write .eml files to mail.dir)", "", EMPTY_OK},
+    {"smtp.port", 587, 1, 65535, "the SMTP relay's port", NULL, 0},
+    {"smtp.starttls", 1, 0, 1, "1: require STARTTLS with the relay; 0: plain SMTP", NULL, 0},
+    {"smtp.username", 0, 0, 0, "the SMTP user (empty: no authentication)", "", EMPTY_OK},
+    {"smtp.password", 0, 0, 0, "the SMTP password", "", EMPTY_OK | SECRET},
+    {"webhooks.allow_private", 0, 0, 1,
+     "1: webhook endpoints may be on loopback or private addresses (tests, closed networks)",
+     NULL, 0},
 };
 
 void setting_text(struct db *db, const char *key, char *out, size_t n)
@@ -48,6 +64,15 @@ void setting_text(struct db *db, const char *key, char *out, size_t n)
             s = &table[i];
     if (settings_get(db, key, out, n) != 1)
         snprintf(out, n, "%s", s && s->text_fallback ? s->text_fallback : "");
+}
+
+int64_t setting_int(struct db *db, const char *key)
+{
+    const struct setting *s = NULL;
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if (strcmp(table[i].key, key) == 0)
+            s = &table[i];
+    return settings_get_int(db, key, s ? s->fallback : 0);
 }
 
 int64_t setting_window_days(struct db *db)
@@ -71,6 +96,13 @@ static const struct setting *find(const char *key)
 
 static json_t *setting_json(struct db *db, const struct setting *s)
 {
+    if (s->flags & SECRET) {
+        char value[512];
+        bool set = settings_get(db, s->key, value, sizeof(value)) == 1 && value[0];
+        memset(value, 0, sizeof(value));
+        return json_pack("{s:s, s:s, s:b, s:s}", "key", s->key, "value", set ? "********" : "",
+                         "secret", 1, "description", s->description);
+    }
     if (s->text_fallback) {
         char value[512];
         if (settings_get(db, s->key, value, sizeof(value)) != 1)
@@ -106,6 +138,9 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
         const char *url = json_is_string(v) ? json_string_value(v) : "";
         if (strncmp(url, "https://", 8) != 0 || strlen(url) > 500 || strchr(url, ' '))
             check_fail(&c, "value", "an https:// address");
+    } else if (s->text_fallback && (s->flags & EMPTY_OK) && json_is_string(v) &&
+               json_string_value(v)[0] == '\0') {
+        /* empty is allowed */
     } else if (s->text_fallback) {
         if (!json_is_string(v) || !text_line_valid(json_string_value(v), 300))
             check_fail(&c, "value", "1 to 300 characters on one line");
@@ -129,10 +164,14 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
     json_t *before = json_incref(json_object_get(old, "value"));
     json_decref(old);
     rc = settings_set(db, key, text);
-    if (rc == 0)
+    memset(text, 0, sizeof(text));
+    if (rc == 0 && (s->flags & SECRET)) /* that it changed, never what it was or is */
+        rc = audit(db, who, ip, NULL, "setting.changed", "setting", key,
+                   json_pack("{s:s, s:s}", "before", "********", "after", "********"));
+    else if (rc == 0)
         rc = audit(db, who, ip, NULL, "setting.changed", "setting", key,
                    json_pack("{s:o, s:O}", "before", before, "after", v));
-    else
+    if (rc != 0 || (s->flags & SECRET))
         json_decref(before);
     if (rc == 0)
         rc = db_commit(db);

@@ -29,7 +29,10 @@ int64_t setting_window_days(struct db *db);
 /* The Partner Membership Center's address (pmc.url) into out. */
 void setting_pmc_url(struct db *db, char *out, size_t n);
 
-/* A text setting (seller.*, bank.*) or its default, into out. */
+/* An integer setting or its default. */
+int64_t setting_int(struct db *db, const char *key);
+
+/* A text setting (seller.*, bank.*, mail.*, smtp.*) or its default, into out. */
 void setting_text(struct db *db, const char *key, char *out, size_t n);
 
 #endif

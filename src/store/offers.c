@@ -178,3 +178,15 @@ int certified_delete(struct db *db, const char *id, const char *partner_id)
                         id, partner_id);
     return rc < 0 ? (int)rc : rc > 0;
 }
+
+json_t *offers_names(struct db *db, const char *code)
+{
+    json_t *names = json_object();
+    struct db_stmt *st;
+    if (db_query(db, &st, "SELECT lang, name FROM offer_texts WHERE offer_code = ?", "t", code) < 0)
+        return names;
+    while (db_step(st) == DB_ROW)
+        json_object_set_new(names, db_column_text(st, 0), json_string(db_column_text(st, 1)));
+    db_finalize(st);
+    return names;
+}

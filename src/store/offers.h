@@ -24,6 +24,9 @@ int offers_find(struct db *db, const char *code, struct offer_row *out);
 int offers_catalog(struct db *db, const char *lang, json_t **items);
 
 /* The current price of an offer in a currency: 1 and *amount, or 0 when none. */
+/* The offer's names as {"fr": ..., "en": ...}; {} when it has none. Owner: caller. */
+json_t *offers_names(struct db *db, const char *code);
+
 int offers_price(struct db *db, const char *code, const char *currency, int64_t *amount);
 
 /* Inserts or replaces a price. */

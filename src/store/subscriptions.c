@@ -48,6 +48,8 @@ int subs_find(struct db *db, const char *id, struct sub_row *out)
     return rc;
 }
 
+static int read_all(struct db_stmt *st, struct sub_row **out, int *count);
+
 int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *count)
 {
     struct db_stmt *st;
@@ -58,6 +60,27 @@ int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *
                         : db_query(db, &st, SUB_COLUMNS "ORDER BY created_at DESC, id DESC", "");
     if (rc < 0)
         return rc;
+    return read_all(st, out, count);
+}
+
+int subs_expiring(struct db *db, const char *from, const char *to, struct sub_row **out,
+                  int *count)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      SUB_COLUMNS "WHERE expires_on >= ? AND expires_on <= ? AND paid = 1 AND "
+                                  "cancelled_on IS NULL AND managed_in = 'partner_center' "
+                                  "ORDER BY expires_on, id",
+                      "tt", from, to);
+    if (rc < 0)
+        return rc;
+    return read_all(st, out, count);
+}
+
+/* Reads every row of st into a malloc'd array and finalizes st. */
+static int read_all(struct db_stmt *st, struct sub_row **out, int *count)
+{
+    int rc = 0;
     int cap = 16, n = 0;
     struct sub_row *rows = malloc((size_t)cap * sizeof(*rows));
     while (rows && (rc = db_step(st)) == DB_ROW) {

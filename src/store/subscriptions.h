@@ -32,6 +32,11 @@ int subs_find(struct db *db, const char *id, struct sub_row *out);
  * newest first. *out is malloc'd (owner: caller, free()); *count rows. */
 int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *count);
 
+/* Paid, not cancelled, Partner Center subscriptions expiring from `from` to `to`
+ * (YYYY-MM-DD, inclusive), by expiry. *out malloc'd (owner: caller, free()). */
+int subs_expiring(struct db *db, const char *from, const char *to, struct sub_row **out,
+                  int *count);
+
 int subs_insert(struct db *db, const struct sub_row *s, int64_t now);
 
 int subs_set_auto_renew(struct db *db, const char *id, bool on, bool locked, int64_t now);

@@ -63,6 +63,12 @@ const EXPECT = {
   'POST /api/v1/admin/wire-transfers': [FIN, OP],
   'POST /api/v1/admin/bank-statements': [FIN, OP],
   'GET /api/v1/admin/orders/awaiting-payment': [SUP, FIN, OP],
+  'GET /api/v1/webhook-endpoints': [GA],
+  'POST /api/v1/webhook-endpoints': [GA],
+  'DELETE /api/v1/webhook-endpoints/{id}': [GA],
+  'GET /api/v1/webhook-endpoints/{id}/deliveries': [GA],
+  'GET /api/v1/admin/deliveries': [SUP, OP],
+  'POST /api/v1/admin/jobs/run': [OP],
   'GET /api/v1/audit-events': [GA, OP],
   'GET /api/v1/admin/partners': STAFF,
   'PUT /api/v1/admin/clock': [OP],
@@ -139,6 +145,11 @@ async function pathFor(route, caller, whose) {
     const owner = whose === 'own' ? orgA.client : orgB.client;
     const c = await owner.call('POST', '/api/v1/certified-people', { name: 'T', email: `c-${Math.random().toString(36).slice(2)}@x.example`, certification: 'x' });
     p = p.replace('{id}', c.body.id);
+  }
+  if (p.includes('/webhook-endpoints/{id}')) {
+    const owner = whose === 'own' ? orgA.client : orgB.client;
+    const e = await owner.call('POST', '/api/v1/webhook-endpoints', { url: 'https://hooks.example.com/partnerd', events: ['*'] });
+    p = p.replace('{id}', e.body.id);
   }
   if (p.includes('/subscriptions/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).sub);
   if (p.includes('/orders/{id}')) p = p.replace('{id}', whose === 'own' ? orgA.orders.pop() : orgB.orders[0]);

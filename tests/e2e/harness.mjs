@@ -4,11 +4,15 @@
 // when PARTNERD_TEST_PG holds the URL of a throwaway PostgreSQL cluster, a new database
 // created in it. The binary is $PARTNERD_BIN (default build/partnerd).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { join as joinPath, resolve } from 'node:path';
+import { join as joinPath, resolve, dirname } from 'node:path';
 import { randomBytes, createHmac } from 'node:crypto';
 
+const HERE = dirname(fileURLToPath(import.meta.url));
 export const BIN = resolve(process.env.PARTNERD_BIN || 'build/partnerd');
 export const PG = process.env.PARTNERD_TEST_PG || '';
 export const ENGINE = PG ? 'postgresql' : 'sqlite';
@@ -68,6 +72,9 @@ export async function startServer({ args = [], demo = false, db } = {}) {
   // the test payment gateway keeps its own ledger, apart from partnerd's database
   const ledgerDir = mkdtempSync(joinPath(tmpdir(), 'partnerd-gw-'));
   const ledger = joinPath(ledgerDir, 'ledger.db');
+  // emails as .eml files of this server; webhooks to the test's own receivers on loopback
+  const mailDir = joinPath(ledgerDir, 'mail');
+  sql(db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('mail.dir', '${mailDir}', 0), ('webhooks.allow_private', '1', 0) ON CONFLICT (key) DO NOTHING`);
   const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db.url, '--gateway-ledger', ledger, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -99,6 +106,7 @@ export async function startServer({ args = [], demo = false, db } = {}) {
     url,
     db,
     ledger,
+    mailDir,
     proc,
     exited,
     stderr: () => err,
@@ -291,4 +299,94 @@ export function pdfText(bytes) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The .eml files a server wrote (or an SMTP sink received), parsed, oldest first. */
+export function readMails(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.eml'))
+    .map((f) => ({ f, t: statSync(joinPath(dir, f)).mtimeMs }))
+    .sort((a, b) => a.t - b.t || a.f.localeCompare(b.f))
+    .map(({ f }) => parseMail(readFileSync(joinPath(dir, f), 'latin1')));
+}
+
+/** A MIME message as partnerd writes it: headers, subject decoded, text and HTML parts. */
+export function parseMail(raw) {
+  const [head, ...rest] = raw.split('\r\n\r\n');
+  const headers = {};
+  for (const line of head.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
+    const i = line.indexOf(':');
+    headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const subject = (headers.subject || '').replace(/=\?UTF-8\?B\?([^?]*)\?=\s*/g, (_, b) => Buffer.from(b, 'base64').toString('utf8'));
+  const boundary = (headers['content-type'].match(/boundary="([^"]+)"/) || [])[1];
+  const parts = {};
+  for (const part of rest.join('\r\n\r\n').split(`--${boundary}`)) {
+    const m = part.match(/Content-Type: text\/(plain|html)[^]*?\r\n\r\n([^]*)$/);
+    if (m) parts[m[1]] = Buffer.from(m[2].replace(/\s+/g, ''), 'base64').toString('utf8');
+  }
+  return { headers, subject, to: headers.to, text: parts.plain, html: parts.html, raw };
+}
+
+/** An HTTP server that records the webhooks it receives and answers with statuses[i]. */
+export async function webhookReceiver(statuses = []) {
+  const received = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.statusCode = statuses[received.length - 1] ?? 200;
+      res.end('ok');
+    });
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${server.address().port}/hook`, received, close: () => server.close() };
+}
+
+/** Checks a Partnerd-Signature header against the secret: t=<unix>,v1=<hex HMAC of "t.body">. */
+export function signatureValid(header, secret, body) {
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header || '');
+  if (!m) return false;
+  const want = createHmac('sha256', secret).update(`${m[1]}.${body}`).digest('hex');
+  return want === m[2];
+}
+
+/** A real SMTP server (Debian's python3-aiosmtpd) writing what it receives into dir. */
+export async function smtpSink() {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-smtp-'));
+  const port = await new Promise((ok) => {
+    const s = createNetServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => ok(p));
+    });
+  });
+  // Debian's own python3, where python3-aiosmtpd is installed
+  const proc = spawn('/usr/bin/python3', [joinPath(HERE, 'smtp_sink.py'), dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((ok, fail) => {
+    proc.stdout.on('data', (b) => String(b).includes('ready') && ok());
+    proc.on('exit', (code) => fail(new Error(`smtp sink exited ${code}`)));
+  });
+  return { port, dir, mails: () => readMails(dir), stop: () => { proc.kill(); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/** `partnerd jobs run` as a separate process on srv's database and ledger: {code, signal, stdout, stderr}. */
+export function jobsProcess(srv, { killAfterMs } = {}) {
+  return new Promise((ok) => {
+    const proc = spawn(BIN, ['jobs', 'run', '--db', srv.db.url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PARTNERD_DB: '', PARTNERD_GATEWAY_LEDGER: srv.ledger },
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (b) => (stdout += b));
+    proc.stderr.on('data', (b) => (stderr += b));
+    const timer = killAfterMs === undefined ? null : setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
+    proc.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      ok({ code, signal, stdout, stderr });
+    });
+  });
 }

@@ -152,6 +152,89 @@ static void test_names(void **state)
     assert_int_equal(sub_state_parse(NULL), -1);
 }
 
+
+/* Automatic renewal: days 1, 3 and 7 of the window, one try a day, none after a success
+ * (the caller stops asking) or past the window. Expiry 2027-06-22: day 1 is 23 June. */
+static void test_auto_renew_tries(void **state)
+{
+    (void)state;
+    struct sub_facts f = june();
+    struct date none = {0, 0, 0};
+    struct {
+        const char *today;
+        int done;
+        const char *last;
+        int want;
+    } rows[] = {
+        {"2027-06-22", 0, NULL, 0},         /* expiry day: not yet */
+        {"2027-06-23", 0, NULL, 1},         /* day 1 */
+        {"2027-06-23", 1, "2027-06-23", 0}, /* the try of the day is made */
+        {"2027-06-24", 1, "2027-06-23", 0}, /* day 2: nothing */
+        {"2027-06-25", 1, "2027-06-23", 2}, /* day 3 */
+        {"2027-06-28", 2, "2027-06-25", 0}, /* day 6 */
+        {"2027-06-29", 2, "2027-06-25", 3}, /* day 7 */
+        {"2027-06-30", 3, "2027-06-29", 0}, /* all tries used: renew by hand */
+        {"2027-06-27", 0, NULL, 1},         /* a job that missed day 1 tries on day 5 */
+        {"2027-06-27", 1, "2027-06-27", 0}, /* ... once */
+        {"2027-06-29", 1, "2027-06-27", 2}, /* then the next try on day 7 */
+        {"2027-07-22", 0, NULL, 1},         /* day 30, the last of the window */
+        {"2027-07-23", 0, NULL, 0},         /* closed */
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        int got = sub_auto_renew_try(&f, rows[i].done, rows[i].last ? D(rows[i].last) : none,
+                                     D(rows[i].today));
+        if (got != rows[i].want)
+            fail_msg("%s after %d tries: try %d, want %d", rows[i].today, rows[i].done, got,
+                     rows[i].want);
+    }
+    f.managed_in_pmc = true;
+    assert_int_equal(sub_auto_renew_try(&f, 0, none, D("2027-06-23")), 0);
+    f.managed_in_pmc = false;
+    f.cancelled = true;
+    f.cancelled_on = D("2027-06-22");
+    assert_int_equal(sub_auto_renew_try(&f, 0, none, D("2027-06-23")), 0);
+}
+
+/* Reminders: 30, 7 and 1 days before expiry, window open, 7 days before it closes, with
+ * auto-renew off; the upcoming-renewal notice with it on; the lapse for both. */
+static void test_notices(void **state)
+{
+    (void)state;
+    struct sub_facts f = june(); /* expires 2027-06-22, window 23 June - 22 July */
+    struct {
+        const char *today;
+        bool auto_renew;
+        enum sub_notice want;
+    } rows[] = {
+        {"2027-05-22", false, SUB_NOTICE_NONE},
+        {"2027-05-23", false, SUB_NOTICE_EXPIRY_30},
+        {"2027-06-14", false, SUB_NOTICE_EXPIRY_30},
+        {"2027-06-15", false, SUB_NOTICE_EXPIRY_7},
+        {"2027-06-21", false, SUB_NOTICE_EXPIRY_1},
+        {"2027-06-22", false, SUB_NOTICE_EXPIRY_1},
+        {"2027-06-23", false, SUB_NOTICE_WINDOW_OPEN},
+        {"2027-07-14", false, SUB_NOTICE_WINDOW_OPEN},
+        {"2027-07-15", false, SUB_NOTICE_WINDOW_CLOSING},
+        {"2027-07-22", false, SUB_NOTICE_WINDOW_CLOSING},
+        {"2027-07-23", false, SUB_NOTICE_LAPSED},
+        {"2027-08-22", false, SUB_NOTICE_LAPSED}, /* 30 days after the lapse */
+        {"2027-08-23", false, SUB_NOTICE_NONE},
+        {"2027-05-22", true, SUB_NOTICE_NONE},
+        {"2027-05-23", true, SUB_NOTICE_UPCOMING_RENEWAL},
+        {"2027-06-23", true, SUB_NOTICE_UPCOMING_RENEWAL},
+        {"2027-07-23", true, SUB_NOTICE_LAPSED},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        enum sub_notice got = sub_notice_due(&f, rows[i].auto_renew, D(rows[i].today));
+        if (got != rows[i].want)
+            fail_msg("%s auto_renew=%d: %s, want %s", rows[i].today, rows[i].auto_renew,
+                     sub_notice_name(got), sub_notice_name(rows[i].want));
+    }
+    f.paid = false;
+    assert_int_equal(sub_notice_due(&f, false, D("2027-06-23")), SUB_NOTICE_NONE);
+    assert_string_equal(sub_notice_name(SUB_NOTICE_WINDOW_CLOSING), "window_closing");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +245,8 @@ int main(void)
         cmocka_unit_test(test_cancellation_from_its_effective_date),
         cmocka_unit_test(test_liveness),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_auto_renew_tries),
+        cmocka_unit_test(test_notices),
     };
     return cmocka_run_group_tests_name("subscription", tests, NULL, NULL);
 }

@@ -1,0 +1,27 @@
+/*
+ * service/outbox.h - the events partners hear of (SPEC section 7).
+ *
+ * A service that changes something a partner should hear of calls outbox_emit() inside
+ * its own transaction: the event, one email per billing contact and one delivery per
+ * webhook endpoint that wants it are written with the change or not at all. The
+ * outbox_delivery job (jobs/deliver.c) sends them.
+ *
+ * Events: order.confirmed, invoice.issued, payment.failed, order.cancelled,
+ * subscription.renewed, subscription.notice (payload "kind": upcoming_renewal, expiry_30,
+ * expiry_7, expiry_1, window_open, window_closing, lapsed).
+ */
+#ifndef PD_SERVICE_OUTBOX_H
+#define PD_SERVICE_OUTBOX_H
+
+#include <jansson.h>
+
+struct db;
+
+/* Every event name, ending with NULL. */
+extern const char *const outbox_events[];
+
+/* Records event for the organisation inside the caller's transaction. Takes ownership
+ * of payload. Returns 0 or a negative status. */
+int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t *payload);
+
+#endif

@@ -1,0 +1,203 @@
+/* store/outbox.c - SQL of the outbox and its deliveries. */
+#include "store/outbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/crypto.h"
+#include "db/db.h"
+
+int outbox_insert(struct db *db, const char *id, const char *event, const char *partner_id,
+                  const char *payload, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO outbox (id, event, partner_id, payload, created_at) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        "tttti", id, event, partner_id, payload, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int email_delivery_insert(struct db *db, const char *outbox_id, const char *recipient,
+                          const char *lang, int64_t now)
+{
+    char id[32];
+    id_new("eml", id, sizeof(id));
+    int64_t rc = db_run(db,
+                        "INSERT INTO email_deliveries (id, outbox_id, recipient, lang, status, "
+                        "next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) "
+                        "ON CONFLICT (outbox_id, recipient) DO NOTHING",
+                        "ttttii", id, outbox_id, recipient, lang, now, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char *partner_id,
+                               const char *event, int64_t now)
+{
+    struct db_stmt *st;
+    char ids[64][32];
+    int n = 0;
+    int rc = db_query(db, &st,
+                      "SELECT id FROM webhook_endpoints WHERE partner_id = ? AND deleted_at IS "
+                      "NULL AND (events = '*' OR events LIKE '%,' || ? || ',%') ORDER BY id",
+                      "tt", partner_id, event);
+    if (rc < 0)
+        return rc;
+    while (n < 64 && (rc = db_step(st)) == DB_ROW)
+        snprintf(ids[n++], sizeof(ids[0]), "%s", db_column_text(st, 0));
+    db_finalize(st);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        char id[32];
+        id_new("whd", id, sizeof(id));
+        int64_t r = db_run(db,
+                           "INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, "
+                           "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?) "
+                           "ON CONFLICT (outbox_id, endpoint_id) DO NOTHING",
+                           "tttii", id, outbox_id, ids[i], now, now);
+        if (r < 0)
+            return (int)r;
+    }
+    return n;
+}
+
+int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count)
+{
+    struct db_stmt *st;
+    *out = NULL;
+    *count = 0;
+    int rc = db_query(db, &st,
+                      "SELECT DISTINCT u.email, u.locale FROM users u JOIN user_roles r ON "
+                      "r.user_id = u.id WHERE u.partner_id = ? AND u.status = 'active' AND "
+                      "r.role IN ('global_admin', 'billing_admin') ORDER BY u.email",
+                      "t", partner_id);
+    if (rc < 0)
+        return rc;
+    int cap = 0;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 4;
+            struct contact *grown = realloc(*out, (size_t)cap * sizeof(**out));
+            if (grown == NULL) {
+                rc = -1;
+                break;
+            }
+            *out = grown;
+        }
+        struct contact *c = &(*out)[(*count)++];
+        snprintf(c->email, sizeof(c->email), "%s", db_column_text(st, 0));
+        snprintf(c->lang, sizeof(c->lang), "%s", db_column_text(st, 1));
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* Due: pending and its time has come, or claimed by a process that never finished. */
+#define DUE "((status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_at < ?))"
+
+int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t now,
+                     int64_t stale_before, int limit, struct delivery **out, int *count)
+{
+    bool email = strcmp(kind, "email") == 0;
+    *out = NULL;
+    *count = 0;
+    /* the status is checked again in the outer WHERE: a row another process claimed
+     * meanwhile no longer matches (PostgreSQL re-reads it after waiting for its lock) */
+    int64_t claimed =
+        email ? db_run(db,
+                       "UPDATE email_deliveries SET status = 'sending', claim = ?, claimed_at = ? "
+                       "WHERE " DUE " AND id IN (SELECT id FROM email_deliveries WHERE " DUE
+                       " ORDER BY next_attempt_at, id LIMIT ?)",
+                       "tiiiiii", claim, now, now, stale_before, now, stale_before, (int64_t)limit)
+              : db_run(db,
+                       "UPDATE webhook_deliveries SET status = 'sending', claim = ?, claimed_at = ? "
+                       "WHERE " DUE " AND id IN (SELECT id FROM webhook_deliveries WHERE " DUE
+                       " ORDER BY next_attempt_at, id LIMIT ?)",
+                       "tiiiiii", claim, now, now, stale_before, now, stale_before, (int64_t)limit);
+    if (claimed <= 0)
+        return (int)claimed;
+    struct db_stmt *st;
+    int rc = email ? db_query(db, &st,
+                              "SELECT d.id, d.outbox_id, o.event, o.payload, o.created_at, "
+                              "d.attempts, d.recipient, d.lang, '', '', '' FROM email_deliveries d "
+                              "JOIN outbox o ON o.id = d.outbox_id WHERE d.claim = ? ORDER BY d.id",
+                              "t", claim)
+                   : db_query(db, &st,
+                              "SELECT d.id, d.outbox_id, o.event, o.payload, o.created_at, "
+                              "d.attempts, '', '', e.id, e.url, e.secret FROM webhook_deliveries d "
+                              "JOIN outbox o ON o.id = d.outbox_id JOIN webhook_endpoints e ON "
+                              "e.id = d.endpoint_id WHERE d.claim = ? ORDER BY d.id",
+                              "t", claim);
+    if (rc < 0)
+        return rc;
+    struct delivery *d = calloc((size_t)claimed, sizeof(*d));
+    if (d == NULL) {
+        db_finalize(st);
+        return -1;
+    }
+    int n = 0;
+    while (n < claimed && (rc = db_step(st)) == DB_ROW) {
+        struct delivery *x = &d[n++];
+        snprintf(x->id, sizeof(x->id), "%s", db_column_text(st, 0));
+        snprintf(x->outbox_id, sizeof(x->outbox_id), "%s", db_column_text(st, 1));
+        snprintf(x->event, sizeof(x->event), "%s", db_column_text(st, 2));
+        x->payload = strdup(db_column_text(st, 3));
+        x->created_at = db_column_int64(st, 4);
+        x->attempts = (int)db_column_int64(st, 5);
+        snprintf(x->recipient, sizeof(x->recipient), "%s", db_column_text(st, 6));
+        snprintf(x->lang, sizeof(x->lang), "%s", db_column_text(st, 7));
+        snprintf(x->endpoint_id, sizeof(x->endpoint_id), "%s", db_column_text(st, 8));
+        snprintf(x->url, sizeof(x->url), "%s", db_column_text(st, 9));
+        snprintf(x->secret, sizeof(x->secret), "%s", db_column_text(st, 10));
+    }
+    db_finalize(st);
+    *out = d;
+    *count = n;
+    return rc < 0 ? rc : 0;
+}
+
+void deliveries_free(struct delivery *d, int count)
+{
+    for (int i = 0; d && i < count; i++)
+        free(d[i].payload);
+    free(d);
+}
+
+int email_delivery_done(struct db *db, const char *id, const char *claim, bool sent,
+                        const char *error, int64_t next_attempt_at, int64_t now)
+{
+    const char *status = sent ? "sent" : next_attempt_at ? "pending" : "failed";
+    int64_t rc = db_run(db,
+                        "UPDATE email_deliveries SET status = ?, attempts = attempts + 1, "
+                        "last_error = ?, next_attempt_at = ?, sent_at = ?, claim = NULL "
+                        "WHERE id = ? AND claim = ?",
+                        "ttiitt", status, error, next_attempt_at, sent ? now : (int64_t)0, id,
+                        claim);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int webhook_delivery_done(struct db *db, const char *id, const char *claim, bool delivered,
+                          const char *error, int64_t next_attempt_at, int64_t now)
+{
+    const char *status = delivered ? "delivered" : next_attempt_at ? "pending" : "failed";
+    int64_t rc = db_run(db,
+                        "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, "
+                        "last_error = ?, next_attempt_at = ?, delivered_at = ?, claim = NULL "
+                        "WHERE id = ? AND claim = ?",
+                        "ttiitt", status, error, next_attempt_at, delivered ? now : (int64_t)0,
+                        id, claim);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int webhook_attempt_insert(struct db *db, const char *delivery_id, int attempt, int64_t at,
+                           int status_code, const char *error, int64_t duration_ms)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, "
+                        "status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT (delivery_id, attempt) DO NOTHING",
+                        "tiiiti", delivery_id, (int64_t)attempt, at, (int64_t)status_code, error,
+                        duration_ms);
+    return rc < 0 ? (int)rc : 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * store/outbox.h - SQL of the outbox, its email and webhook deliveries, webhook endpoints.
+ *
+ * A delivery is worked by claiming it: one UPDATE moves due rows from 'pending' (or
+ * 'sending' whose claim went stale: its process died) to 'sending' under a claim token,
+ * re-checking the status in its WHERE so two processes never claim one row. The claimer
+ * then sends and records the outcome.
+ */
+#ifndef PD_STORE_OUTBOX_H
+#define PD_STORE_OUTBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+int outbox_insert(struct db *db, const char *id, const char *event, const char *partner_id,
+                  const char *payload, int64_t now);
+
+/* One email per (event, recipient); a second insert is ignored. */
+int email_delivery_insert(struct db *db, const char *outbox_id, const char *recipient,
+                          const char *lang, int64_t now);
+
+/* One delivery per (event, endpoint) for every live endpoint of partner_id that wants
+ * event. Returns how many. */
+int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char *partner_id,
+                               const char *event, int64_t now);
+
+struct contact {
+    char email[256];
+    char lang[3];
+};
+
+/* The organisation's billing contacts: active global and billing admins. *out malloc'd
+ * (owner: caller, free()). */
+int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count);
+
+/* The work of one claimed delivery (email or webhook). */
+struct delivery {
+    char id[32];
+    char outbox_id[32];
+    char event[48];
+    char *payload;      /* malloc'd JSON */
+    int64_t created_at; /* of the event */
+    int attempts;       /* before this one */
+    /* email */
+    char recipient[256];
+    char lang[3];
+    /* webhook */
+    char endpoint_id[32];
+    char url[512];
+    char secret[80];
+};
+
+/* Claims up to limit due deliveries of kind ("email" or "webhook"); fills *out (malloc'd,
+ * free with deliveries_free) and *count. Claims older than stale_before are taken over. */
+int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t now,
+                     int64_t stale_before, int limit, struct delivery **out, int *count);
+void deliveries_free(struct delivery *d, int count);
+
+/* Records the outcome of a claimed delivery: done, or retried at next_attempt_at, or
+ * failed for good (next_attempt_at 0). Only while the claim is still ours. */
+int email_delivery_done(struct db *db, const char *id, const char *claim, bool sent,
+                        const char *error, int64_t next_attempt_at, int64_t now);
+int webhook_delivery_done(struct db *db, const char *id, const char *claim, bool delivered,
+                          const char *error, int64_t next_attempt_at, int64_t now);
+int webhook_attempt_insert(struct db *db, const char *delivery_id, int attempt, int64_t at,
+                           int status_code, const char *error, int64_t duration_ms);
+
+#endif

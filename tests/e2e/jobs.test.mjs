@@ -1,0 +1,267 @@
+// jobs.test.mjs - automatic renewal, retries, reminders, lapse and the outbox (issue 6).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, smtpSink, sql, join, jobsProcess } from './harness.mjs';
+
+let srv, op;
+const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
+const DECLINED = { ...CARD, number: '4000 0000 0000 0002' };
+
+before(async () => {
+  srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  sql(srv.db.url, "INSERT INTO settings (key, value, updated_at) VALUES ('auth.address_max_failures', '1000', 0)");
+  op = await operatorClock(srv);
+});
+after(async () => {
+  await op?.setClock(null);
+  await srv?.stop();
+});
+
+async function runJobs() {
+  const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.ok, true, JSON.stringify(r.body));
+  return Object.fromEntries(r.body.jobs.map((j) => [j.name, j.done]));
+}
+
+/** A fresh organisation (bearer client) that bought the Action Pack by card on `day`. */
+async function subscriber(day, overrides = {}) {
+  await op.setClock(`${day}T09:00:00Z`);
+  const org = await join(srv.url, overrides);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
+  return { api, org, email: org.email, subId: p.body.subscription_id };
+}
+
+const mailsTo = (email) => readMails(srv.mailDir).filter((m) => m.to === email);
+const charges = (sub) => ledgerSql(srv, `SELECT status FROM gw_charges WHERE idempotency_key LIKE 'auto:${sub}:%' ORDER BY created_at, idempotency_key`).split('\n').filter(Boolean);
+
+test('a purchase is told by email, in the partner language, text and HTML, once', async () => {
+  const fr = await subscriber('2027-01-05');
+  const en = await subscriber('2027-01-05', { locale: 'en' });
+  await runJobs();
+  const [m] = mailsTo(fr.email);
+  assert.ok(m, 'no email to the French partner');
+  assert.equal(m.subject, 'Commande confirmée : Abonnement au Microsoft Action Pack');
+  assert.match(m.text, /^Bonjour,/);
+  assert.match(m.text, /588,00\u00a0€/);
+  assert.match(m.text, /du 5 janvier 2027 au 4 janvier 2028/);
+  assert.match(m.html, /<p>Bonjour,<\/p>/);
+  assert.match(m.headers['message-id'], /^<eml_[a-z0-9]+@partnerd>$/);
+  const [e] = mailsTo(en.email);
+  assert.match(e.subject, /^Order confirmed: /);
+  assert.match(e.text, /January 5, 2027|5 January 2027/);
+  await runJobs();
+  assert.equal(mailsTo(fr.email).length, 1, 'sent once, however often the job runs');
+});
+
+test('automatic renewal: charged on the first day of the window, a new term from that day, once', async () => {
+  const s = await subscriber('2027-02-10');
+  await op.setClock('2028-02-09T09:00:00Z'); // expiry day
+  await runJobs();
+  assert.deepEqual(charges(s.subId), [], 'nothing before the window');
+  await op.setClock('2028-02-10T07:00:00Z'); // day 1
+  const r = await runJobs();
+  assert.ok(r.auto_renewal >= 1);
+  assert.deepEqual(charges(s.subId), ['succeeded']);
+  const sub = (await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body;
+  assert.deepEqual([sub.status, sub.starts_on, sub.expires_on, sub.auto_renew], ['active', '2028-02-10', '2029-02-09', true]);
+  const invoices = (await s.api.call('GET', '/api/v1/invoices')).body.items;
+  assert.equal(invoices.length, 2, 'one invoice for the purchase, one for the renewal');
+  await runJobs();
+  await op.setClock('2028-02-12T07:00:00Z');
+  await runJobs();
+  assert.deepEqual(charges(s.subId), ['succeeded'], 'charged once');
+  const renewed = mailsTo(s.email).find((m) => m.subject.startsWith('Abonnement renouvelé'));
+  assert.ok(renewed, 'the renewal email');
+  assert.match(renewed.text, /•••• 4242/);
+});
+
+test('a declined card is retried on days 3 and 7 of the window, then waits for a manual renewal', async () => {
+  const s = await subscriber('2027-03-01');
+  const put = await s.api.call('PUT', '/api/v1/payment-method', { card: DECLINED });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  const days = { '2028-03-01': 1, '2028-03-02': 1, '2028-03-03': 2, '2028-03-06': 2, '2028-03-07': 3, '2028-03-08': 3, '2028-03-20': 3 };
+  for (const [day, tries] of Object.entries(days)) {
+    await op.setClock(`${day}T08:00:00Z`);
+    await runJobs();
+    assert.equal(charges(s.subId).length, tries, `${day}: ${tries} tries`);
+  }
+  assert.deepEqual(charges(s.subId), ['declined', 'declined', 'declined']);
+  const failed = mailsTo(s.email).filter((m) => m.subject.startsWith('Échec du paiement'));
+  assert.equal(failed.length, 3, 'a payment-failed email per try');
+  assert.match(failed[0].text, /réessaierons/);
+  const sub = (await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body;
+  assert.equal(sub.status, 'renewal_window');
+  assert.equal(sub.renewal.eligible, true, 'the partner can still renew by hand');
+  const o = await s.api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'renewal', subscription_id: s.subId, payment: { method: 'card', card: CARD } });
+  const p = await s.api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
+});
+
+test('reminders with auto-renew off: 30, 7, 1 days before, window open, closing, lapsed; each once', async () => {
+  const s = await subscriber('2027-04-10'); // expires 2028-04-09; window 10 April - 9 May
+  assert.equal((await s.api.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false })).status, 200);
+  const notices = () => mailsTo(s.email).filter((m) => m.headers['x-partnerd-event'] === 'subscription.notice').map((m) => m.subject);
+  const steps = [
+    ['2028-03-09', 0],
+    ['2028-03-10', 1], // 30 days before
+    ['2028-03-11', 1],
+    ['2028-04-02', 2], // 7 days before
+    ['2028-04-08', 3], // 1 day before
+    ['2028-04-10', 4], // window open
+    ['2028-05-02', 5], // 7 days before it closes
+    ['2028-05-10', 6], // lapsed
+    ['2028-05-11', 6],
+  ];
+  for (const [day, count] of steps) {
+    await op.setClock(`${day}T08:00:00Z`);
+    await runJobs();
+    assert.equal(notices().length, count, `${day}: ${notices().join(' | ')}`);
+  }
+  assert.deepEqual(notices(), [
+    'Votre abonnement Abonnement au Microsoft Action Pack expire le 9 avril 2028',
+    'Votre abonnement Abonnement au Microsoft Action Pack expire dans 7 jours',
+    'Votre abonnement Abonnement au Microsoft Action Pack expire demain',
+    'Renouvelez votre abonnement Abonnement au Microsoft Action Pack',
+    'Plus que 7 jours pour renouveler Abonnement au Microsoft Action Pack',
+    'Votre abonnement Abonnement au Microsoft Action Pack a pris fin',
+  ]);
+  assert.deepEqual(charges(s.subId), [], 'auto-renew off: never charged');
+  assert.equal((await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body.status, 'lapsed');
+});
+
+test('with auto-renew on, one upcoming-renewal notice 30 days before', async () => {
+  const s = await subscriber('2027-05-20');
+  for (const day of ['2028-04-19', '2028-04-20', '2028-04-25']) {
+    await op.setClock(`${day}T08:00:00Z`);
+    await runJobs();
+  }
+  const upcoming = mailsTo(s.email).filter((m) => m.subject.startsWith('Renouvellement automatique'));
+  assert.equal(upcoming.length, 1);
+  assert.match(upcoming[0].text, /renouvelé automatiquement le 20 mai 2028/);
+});
+
+test('webhooks: a secret shown once, signed deliveries, retried with backoff, every attempt visible', async () => {
+  const s = await subscriber('2027-06-01');
+  const hook = await webhookReceiver([500]);
+  const bad = await s.api.call('POST', '/api/v1/webhook-endpoints', { url: 'ftp://x', events: ['nope'] });
+  assert.equal(bad.status, 422);
+  assert.deepEqual(Object.keys(bad.body.error.details.fields).sort(), ['events', 'url']);
+  const ep = await s.api.call('POST', '/api/v1/webhook-endpoints', { url: hook.url, events: ['order.confirmed', 'invoice.issued'] });
+  assert.equal(ep.status, 201, JSON.stringify(ep.body));
+  assert.match(ep.body.secret, /^whsec_[0-9a-f]{48}$/);
+  const list = (await s.api.call('GET', '/api/v1/webhook-endpoints')).body.items;
+  assert.equal(list.length, 1);
+  assert.equal(list[0].secret, undefined, 'the secret is shown once');
+  assert.ok(!sql(srv.db.url, "SELECT details FROM audit_events WHERE action = 'webhook_endpoint.created'").includes(ep.body.secret));
+
+  await runJobs();
+  assert.equal(hook.received.length, 0, 'no event of the purchase made before the endpoint existed');
+
+  const foreign = await adminOf(srv.url);
+  foreign.client = new Client(srv.url, { bearer: (await foreign.client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  await foreign.client.call('POST', '/api/v1/webhook-endpoints', { url: hook.url, events: ['*'] });
+  const s2 = s.api;
+  assert.equal((await s2.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false })).status, 200);
+  await op.setClock('2028-06-01T08:00:00Z'); // window day 1: renew by hand, by wire
+  const w = await s2.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'renewal', subscription_id: s.subId, payment: { method: 'wire', contact: { name: 'P', phone: '+33 1 23 45 67 89', email: 'p@x.example' } } });
+  const wp = await s2.call('POST', `/api/v1/orders/${w.body.id}/purchase`, {});
+  assert.equal(wp.body.status, 'awaiting_payment');
+  await runJobs();
+  assert.equal(hook.received.length, 1, 'one POST, answered 500');
+  let deliveries = (await s2.call('GET', `/api/v1/webhook-endpoints/${ep.body.id}/deliveries`)).body.items;
+  assert.equal(deliveries[0].status, 'pending');
+  assert.equal(deliveries[0].attempts_made[0].status_code, 500);
+  await runJobs();
+  assert.equal(hook.received.length, 1, 'not again before the backoff');
+  await op.setClock('2028-06-01T08:01:00Z');
+  await runJobs();
+  assert.equal(hook.received.length, 2, 'retried after the backoff');
+  const { headers, body } = hook.received[1];
+  assert.ok(signatureValid(headers['partnerd-signature'], ep.body.secret, body), 'signed with the endpoint secret');
+  assert.ok(!signatureValid(headers['partnerd-signature'], 'whsec_wrong', body));
+  const event = JSON.parse(body);
+  assert.equal(event.type, 'invoice.issued');
+  assert.equal(event.data.reference, wp.body.payment_instructions.reference);
+  assert.equal(headers['partnerd-delivery'], deliveries[0].id);
+  deliveries = (await s2.call('GET', `/api/v1/webhook-endpoints/${ep.body.id}/deliveries`)).body.items;
+  assert.equal(deliveries[0].status, 'delivered');
+  assert.deepEqual(deliveries[0].attempts_made.map((a) => a.status_code), [500, 200]);
+  assert.equal((await foreign.client.call('GET', `/api/v1/webhook-endpoints/${ep.body.id}/deliveries`)).status, 404);
+  const staff = await staffClient(srv, 'support');
+  const all = await staff.call('GET', '/api/v1/admin/deliveries?kind=webhook&status=delivered');
+  assert.ok(all.body.items.some((d) => d.id === deliveries[0].id));
+  assert.equal((await staff.call('GET', '/api/v1/admin/deliveries?kind=pigeon')).status, 400);
+  assert.equal((await s2.call('DELETE', `/api/v1/webhook-endpoints/${ep.body.id}`)).status, 204);
+  assert.equal((await s2.call('GET', '/api/v1/webhook-endpoints')).body.items.length, 0);
+  hook.close();
+});
+
+test('webhook endpoints on private addresses are refused unless the operator allows them', async () => {
+  const { client } = await adminOf(srv.url);
+  const set = (v) => op.client.call('PUT', '/api/v1/admin/settings/webhooks.allow_private', { value: v });
+  assert.equal((await set(0)).status, 200);
+  for (const url of ['http://127.0.0.1:9/x', 'http://localhost/x', 'https://10.1.2.3/', 'http://[::1]:80/', 'https://192.168.0.1/h']) {
+    const r = await client.call('POST', '/api/v1/webhook-endpoints', { url, events: ['*'] });
+    assert.equal(r.status, 422, url);
+  }
+  assert.equal((await client.call('POST', '/api/v1/webhook-endpoints', { url: 'https://hooks.example.com/partnerd', events: ['*'] })).status, 201);
+  await set(1);
+});
+
+test('email through a real SMTP server; its password is never shown nor logged', async () => {
+  const sink = await smtpSink();
+  try {
+    const put = (key, value) => op.client.call('PUT', `/api/v1/admin/settings/${key}`, { value });
+    for (const [k, v] of [['smtp.host', '127.0.0.1'], ['smtp.port', sink.port], ['smtp.starttls', 0]]) assert.equal((await put(k, v)).status, 200);
+    assert.equal((await put('smtp.password', 'hunter2-smtp-secret')).status, 200);
+    await put('smtp.username', '');
+    const settings = (await op.client.call('GET', '/api/v1/admin/settings')).body.items;
+    assert.equal(settings.find((x) => x.key === 'smtp.password').value, '********');
+    const s = await subscriber('2027-07-01');
+    await runJobs();
+    const got = sink.mails().filter((m) => m.to === s.email);
+    assert.equal(got.length, 1, 'received by the SMTP server');
+    assert.equal(got[0].subject, 'Commande confirmée : Abonnement au Microsoft Action Pack');
+    assert.equal(mailsTo(s.email).length, 0, 'not written as a file as well');
+    const everything = sql(srv.db.url, "SELECT COALESCE(string_agg(details, ' '), '') FROM audit_events".replace('string_agg(details, \' \')', srv.db.url.startsWith('sqlite:') ? "group_concat(details, ' ')" : "string_agg(details, ' ')"));
+    assert.ok(!everything.includes('hunter2'), 'the audit log never holds the password');
+    assert.ok(!srv.stderr().includes('hunter2'), 'nor does the server log');
+  } finally {
+    await op.client.call('PUT', '/api/v1/admin/settings/smtp.host', { value: '' });
+    sink.stop();
+  }
+});
+
+test('an unreachable SMTP server: the email waits and is retried, never lost', async () => {
+  await op.client.call('PUT', '/api/v1/admin/settings/smtp.host', { value: '127.0.0.1' });
+  await op.client.call('PUT', '/api/v1/admin/settings/smtp.port', { value: 9 });
+  try {
+    const s = await subscriber('2027-08-01');
+    await runJobs();
+    const staff = await staffClient(srv, 'operator');
+    const pending = (await staff.call('GET', '/api/v1/admin/deliveries?kind=email&status=pending')).body.items.filter((d) => d.recipient === s.email);
+    assert.equal(pending.length, 1);
+    assert.match(pending[0].last_error, /smtp/);
+    await op.client.call('PUT', '/api/v1/admin/settings/smtp.host', { value: '' });
+    await op.setClock('2027-08-01T10:00:00Z');
+    await runJobs();
+    assert.equal(mailsTo(s.email).length, 1, 'sent once the relay is back (here: as a file)');
+  } finally {
+    await op.client.call('PUT', '/api/v1/admin/settings/smtp.host', { value: '' });
+  }
+});
+
+test('two job runners at once renew each subscription once', async () => {
+  const subs = [];
+  for (let i = 0; i < 6; i++) subs.push(await subscriber('2027-09-15'));
+  await op.setClock('2028-09-15T06:00:00Z');
+  const runs = await Promise.all([0, 1].map(() => jobsProcess(srv)));
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  for (const s of subs) assert.deepEqual(charges(s.subId), ['succeeded'], s.subId);
+});
