@@ -16,6 +16,15 @@ struct template {
 };
 
 static const struct template templates[] = {
+    {"user.invited", NULL,
+     {"Invitation à rejoindre {organisation} sur l'Espace partenaires",
+      "You are invited to join {organisation} in Partner Center"},
+     {"{inviter} vous invite à rejoindre {organisation} sur l'Espace partenaires.\n\n"
+      "Choisissez votre mot de passe ici : {link}\n\n"
+      "Ce lien ne sert qu'une fois et expire le {expires_on}.",
+      "{inviter} invites you to join {organisation} in Partner Center.\n\n"
+      "Choose your password here: {link}\n\n"
+      "This link works once and expires on {expires_on}."}},
     {"order.confirmed", NULL,
      {"Commande confirmée : {offer}", "Order confirmed: {offer}"},
      {"Votre commande {offer} est payée ({total}, le {paid_on}).\n\n"

@@ -8,10 +8,13 @@
 #include "core/clock.h"
 #include "core/country.h"
 #include "core/crypto.h"
+#include "core/date.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "service/accounts.h"
 #include "service/audit.h"
+#include "service/outbox.h"
+#include "service/settings.h"
 #include "service/validate.h"
 #include "store/auth.h"
 #include "store/users.h"
@@ -241,6 +244,24 @@ int members_invite(struct db *db, const struct principal *who, const char *ip,
     if (rc == 0)
         rc = audit(db, who, ip, NULL, "user.invited", "user", u.id,
                    json_pack("{s:s, s:o}", "email", mail, "roles", roles_json(roles)));
+    if (rc == 0) {
+        /* the one-time link goes to the invitee by email (and to the admin in the answer,
+         * to pass on another way if the email does not arrive) */
+        char portal[512], link[640], org[256] = "", expires_on[DATE_STRLEN];
+        setting_text(db, "portal.url", portal, sizeof(portal));
+        snprintf(link, sizeof(link), "%s/invitations/%s", portal, token);
+        json_t *partner = NULL;
+        if (partners_get(db, who->partner_id, &partner) == 1)
+            snprintf(org, sizeof(org), "%s",
+                     json_string_value(json_object_get(partner, "legal_name")));
+        json_decref(partner);
+        date_format(date_of_instant(now + INVITATION_SECONDS), expires_on);
+        rc = outbox_emit_to(db, who->partner_id, "user.invited",
+                            json_pack("{s:s, s:s, s:s, s:s}", "organisation", org, "inviter",
+                                      who->name, "link", link, "expires_on", expires_on),
+                            mail, locale);
+        secret_wipe(link, sizeof(link));
+    }
     if ((rc = finish(db, rc, err)) < 0)
         return rc;
     struct user_full full;

@@ -6,7 +6,7 @@
  * webhook endpoint that wants it are written with the change or not at all. The
  * outbox_delivery job (jobs/deliver.c) sends them.
  *
- * Events: order.confirmed, invoice.issued, payment.failed, order.cancelled,
+ * Events: user.invited (email only), order.confirmed, invoice.issued, payment.failed, order.cancelled,
  * subscription.renewed, subscription.notice (payload "kind": upcoming_renewal, expiry_30,
  * expiry_7, expiry_1, window_open, window_closing, lapsed).
  */
@@ -23,5 +23,10 @@ extern const char *const outbox_events[];
 /* Records event for the organisation inside the caller's transaction. Takes ownership
  * of payload. Returns 0 or a negative status. */
 int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t *payload);
+
+/* The same for an email to one person only, never to webhooks (an invitation: its link is
+ * for the invitee alone). */
+int outbox_emit_to(struct db *db, const char *partner_id, const char *event, json_t *payload,
+                   const char *recipient, const char *lang);
 
 #endif

@@ -43,6 +43,8 @@ static const struct setting table[] = {
     {"bank.iban", 0, 0, 0, "the IBAN wire transfers are paid to",
      "FR7630006000011234567890189", 0},
     {"bank.bic", 0, 0, 0, "the BIC of that account", "AGRIFRPPXXX", 0},
+    {"portal.url", 0, 0, 0, "the portal's public address, for links in emails",
+     "http://127.0.0.1:8080", 0},
     {"mail.from", 0, 0, 0, "the address emails are sent from", "partners@partnerd.example", 0},
     {"mail.dir", 0, 0, 0, "where emails are written as .eml files when smtp.host is empty",
      "var/mail", 0},
@@ -134,7 +136,12 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
         return pd_fail(err, PD_E_NOT_FOUND, NULL);
     check_known_keys(&c, body, "", keys);
     json_t *v = json_object_get(body, "value");
-    if (s->text_fallback && strcmp(s->key, "pmc.url") == 0) {
+    if (s->text_fallback && strcmp(s->key, "portal.url") == 0) {
+        const char *url = json_is_string(v) ? json_string_value(v) : "";
+        if ((strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) ||
+            strlen(url) > 500 || strchr(url, ' '))
+            check_fail(&c, "value", "an http:// or https:// address");
+    } else if (s->text_fallback && strcmp(s->key, "pmc.url") == 0) {
         const char *url = json_is_string(v) ? json_string_value(v) : "";
         if (strncmp(url, "https://", 8) != 0 || strlen(url) > 500 || strchr(url, ' '))
             check_fail(&c, "value", "an https:// address");

@@ -60,7 +60,7 @@ export function cli(args, { env = {}, input } = {}) {
  * Starts `partnerd serve` on a free port with a migrated fresh database.
  * Returns {url, db, proc, stderr(), stop()}.
  */
-export async function startServer({ args = [], demo = false, db } = {}) {
+export async function startServer({ args = [], demo = false, db, ledger: sharedLedger } = {}) {
   const owned = !db;
   db = db || freshDatabase();
   const m = cli(['migrate', '--db', db.url]);
@@ -71,7 +71,7 @@ export async function startServer({ args = [], demo = false, db } = {}) {
   }
   // the test payment gateway keeps its own ledger, apart from partnerd's database
   const ledgerDir = mkdtempSync(joinPath(tmpdir(), 'partnerd-gw-'));
-  const ledger = joinPath(ledgerDir, 'ledger.db');
+  const ledger = sharedLedger || joinPath(ledgerDir, 'ledger.db');
   // emails as .eml files of this server; webhooks to the test's own receivers on loopback
   const mailDir = joinPath(ledgerDir, 'mail');
   sql(db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('mail.dir', '${mailDir}', 0), ('webhooks.allow_private', '1', 0) ON CONFLICT (key) DO NOTHING`);
@@ -94,10 +94,11 @@ export async function startServer({ args = [], demo = false, db } = {}) {
     proc.on('exit', (code) => fail(new Error(`partnerd exited ${code}: ${err}`)));
   });
   let stopping = false;
+  let killed = false;
   const exited = new Promise((ok) =>
     proc.on('exit', (code, signal) => {
       // a server that dies on its own (a sanitizer report, a crash) shows why
-      if (!stopping || (code !== 0 && code !== null) || (signal && signal !== 'SIGTERM' && signal !== 'SIGINT'))
+      if (!stopping || (code !== 0 && code !== null) || (signal && !['SIGTERM', 'SIGINT', killed && 'SIGKILL'].includes(signal)))
         process.stderr.write(`\n--- partnerd exited (code ${code}, signal ${signal}); its log:\n${err.slice(-20000)}\n`);
       ok({ code, signal });
     }),
@@ -110,6 +111,12 @@ export async function startServer({ args = [], demo = false, db } = {}) {
     proc,
     exited,
     stderr: () => err,
+    /** Kills the process at once (SIGKILL), as a crash would. */
+    async kill() {
+      stopping = killed = true;
+      proc.kill('SIGKILL');
+      return exited;
+    },
     async stop() {
       stopping = true;
       if (proc.exitCode === null) proc.kill('SIGTERM');
@@ -389,4 +396,41 @@ export function jobsProcess(srv, { killAfterMs } = {}) {
       ok({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** Runs an SQL script (many statements) on a database URL through the engine's client. */
+export function sqlScript(url, script) {
+  const r = url.startsWith('sqlite:')
+    ? spawnSync('sqlite3', [url.slice(7)], { input: script, encoding: 'utf8', maxBuffer: 1 << 26 })
+    : spawnSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', url], { input: script, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`sql script: ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * n organisations, each with a global admin, a saved card (known to the test gateway's
+ * ledger) and an Action Pack subscription with auto-renew on that expires on expiresOn:
+ * due for automatic renewal the day after. Written in SQL: joining through the API runs
+ * Argon2id n times, which is not what the callers measure.
+ */
+export function seedDueSubscriptions(srv, n, expiresOn, tag = 'seed', { ledger = true } = {}) {
+  const starts = new Date(Date.parse(expiresOn) - 364 * 86400000).toISOString().slice(0, 10);
+  const rows = ['BEGIN;'];
+  const tokens = ['BEGIN;'];
+  for (let i = 0; i < n; i++) {
+    const id = `${tag}${i}`;
+    rows.push(
+      `INSERT INTO partners (id, membership_id, legal_name, country, address_line1, postal_code, city, vat_id, locale, currency, created_at) VALUES ('ptn_${id}', '${8000000 + i}', 'Seed ${i} SARL', 'FR', '1 rue de la Paix', '75002', 'Paris', 'FR40303265045', 'fr', 'EUR', 0);`,
+      `INSERT INTO users (id, kind, partner_id, email, name, locale, status, created_at) VALUES ('usr_${id}', 'partner', 'ptn_${id}', '${id}@seed.example', 'Seed ${i}', 'fr', 'active', 0);`,
+      `INSERT INTO user_roles (user_id, role) VALUES ('usr_${id}', 'global_admin');`,
+      `INSERT INTO payment_methods (partner_id, token, brand, last4, exp_month, exp_year, updated_at) VALUES ('ptn_${id}', 'tok_test_${id}', 'visa', '4242', 12, 2035, 0);`,
+      `INSERT INTO subscriptions (id, partner_id, offer_code, managed_in, paid, starts_on, expires_on, auto_renew, auto_renew_locked, created_at, updated_at) VALUES ('sub_${id}', 'ptn_${id}', 'action-pack', 'partner_center', 1, '${starts}', '${expiresOn}', 1, 0, 0, 0);`,
+      `INSERT INTO subscription_terms (subscription_id, term, starts_on, expires_on, source, created_at) VALUES ('sub_${id}', 1, '${starts}', '${expiresOn}', 'purchase', 0);`,
+    );
+    tokens.push(`INSERT INTO gw_tokens (token, behaviour, brand, last4, exp_month, exp_year, created_at) VALUES ('tok_test_${id}', 'succeeds', 'visa', '4242', 12, 2035, 0);`);
+  }
+  rows.push('COMMIT;');
+  tokens.push('COMMIT;');
+  sqlScript(srv.db.url, rows.join('\n'));
+  if (ledger) sqlScript(`sqlite:${srv.ledger}`, tokens.join('\n'));
 }

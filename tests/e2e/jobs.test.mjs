@@ -265,3 +265,23 @@ test('two job runners at once renew each subscription once', async () => {
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   for (const s of subs) assert.deepEqual(charges(s.subId), ['succeeded'], s.subId);
 });
+
+test('an invitation reaches the invitee by email, in their language, with a link that works once', async () => {
+  await op.setClock('2027-10-01T09:00:00Z');
+  const s = await subscriber('2027-10-01');
+  const email = `invitee-${Date.now()}@org.example`;
+  const inv = await s.api.call('POST', '/api/v1/users', { email, name: 'Jo Invitee', roles: ['user'], locale: 'en' });
+  assert.equal(inv.status, 201, JSON.stringify(inv.body));
+  await runJobs();
+  const [m] = mailsTo(email);
+  assert.ok(m, 'no invitation email');
+  assert.match(m.subject, /^You are invited to join Org .* SARL in Partner Center$/);
+  const link = m.text.match(/https?:\/\/\S+\/invitations\/([0-9a-f]{64})/);
+  assert.ok(link, m.text);
+  assert.match(m.text, /expires on October 8, 2027|expires on 8 October 2027/);
+  const accept = (password) => new Client(srv.url).call('POST', `/api/v1/invitations/${link[1]}/accept`, { password });
+  assert.equal((await accept('a long enough password 1')).status, 200);
+  assert.equal((await accept('a long enough password 2')).status, 410, 'the link works once');
+  const hooks = sql(srv.db.url, "SELECT COUNT(*) FROM webhook_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE o.event = 'user.invited'");
+  assert.equal(hooks, '0', 'never sent to webhooks');
+});

@@ -1,0 +1,56 @@
+// renewals.mjs - automatic renewals per second on SQLite, beside plain SQLite in the same run.
+//
+//   PARTNERD_BIN=build/partnerd node bench/renewals.mjs
+//
+// BENCH_RENEWALS (default 100 000) subscriptions, each of its own organisation with a saved
+// card, all due on one day; one `partnerd jobs run` renews them through the test gateway
+// (claim, charge, settle: a new term, an order, a payment, an invoice with its PDF
+// document, an event and its email each). The baseline writes the very rows that run
+// wrote into a copy of the database as it was before, with plain SQLite in one
+// transaction: the cost of the data alone, without the work that decides it.
+import { startServer, operatorClock, seedDueSubscriptions, jobsProcess, sqlScript, freshDatabase, cli } from '../tests/e2e/harness.mjs';
+
+const N = Number(process.env.BENCH_RENEWALS || 100000);
+
+const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+const base = freshDatabase();
+try {
+  const op = await operatorClock(srv);
+  seedDueSubscriptions(srv, N, '2027-06-22', 'bench');
+  await op.setClock('2027-06-23T06:00:00Z');
+  const t0 = performance.now();
+  const run = await jobsProcess(srv);
+  const wall = (performance.now() - t0) / 1000;
+  if (run.code !== 0) throw new Error(`jobs run: ${run.stderr}`);
+  const dur = (name) => Number((run.stderr.match(new RegExp(`job name=${name} done=\\d+ dur_us=(\\d+)`)) || [])[1]) / 1e6;
+  const renewSeconds = dur('auto_renewal');
+  const mailSeconds = dur('outbox_delivery');
+
+  // the baseline: the same rows, written by plain SQLite into the database as it was
+  if (cli(['migrate', '--db', base.url]).status !== 0) throw new Error('migrate');
+  seedDueSubscriptions({ db: base }, N, '2027-06-22', 'bench', { ledger: false });
+  const copy = [
+    `ATTACH '${srv.db.url.slice(7)}' AS r;`,
+    'BEGIN;',
+    ...['orders', 'payments', 'invoices', 'renewal_attempts', 'outbox', 'email_deliveries', 'counters'].map((t) => `INSERT OR REPLACE INTO main.${t} SELECT * FROM r.${t};`),
+    'INSERT INTO main.subscription_terms SELECT * FROM r.subscription_terms WHERE term > 1;',
+    "INSERT INTO main.audit_events SELECT * FROM r.audit_events WHERE action IN ('renewal.attempted', 'order.confirmed');",
+    'UPDATE main.subscriptions AS s SET starts_on = x.starts_on, expires_on = x.expires_on, auto_renew_locked = 0, updated_at = x.updated_at FROM r.subscriptions AS x WHERE x.id = s.id;',
+    'COMMIT;',
+  ].join('\n');
+  const t1 = performance.now();
+  sqlScript(base.url, copy);
+  const plainSeconds = (performance.now() - t1) / 1000;
+
+  const line = (label, v, ratio) => console.log(`${label.padEnd(46)} ${v.toFixed(0).padStart(10)} ${ratio.padStart(10)}`);
+  console.log(`# ${N} subscriptions due on one day, SQLite, one jobs run pass (wall ${wall.toFixed(1)} s)`);
+  console.log(`${'target'.padEnd(46)} ${'per s'.padStart(10)} ${'vs plain'.padStart(10)}`);
+  line('plain SQLite: the same rows, one transaction', N / plainSeconds, '1.00');
+  line('automatic renewals (claim, charge, settle)', N / renewSeconds, (plainSeconds / renewSeconds).toFixed(3));
+  line('their emails (.eml files)', N / mailSeconds, (plainSeconds / mailSeconds).toFixed(3));
+  await op.setClock(null);
+} finally {
+  await srv.stop();
+  base.cleanup();
+}
+
