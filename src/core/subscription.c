@@ -79,26 +79,27 @@ enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struc
         return SUB_NOTICE_NONE;
     struct date opens, closes;
     date_renewal_window(f->expires_on, f->window_days, &opens, &closes);
+    /* each notice from its day until the next one's, and none once it is no longer true:
+     * "will renew on X" is not sent after X */
+    struct date lapse_end = date_add_days(closes, 31);
     struct {
         enum sub_notice kind;
-        struct date on;
+        struct date on, last;
         bool when_auto_renew_on;
         bool when_auto_renew_off;
     } schedule[] = {
-        {SUB_NOTICE_UPCOMING_RENEWAL, date_add_days(f->expires_on, -30), true, false},
-        {SUB_NOTICE_EXPIRY_30, date_add_days(f->expires_on, -30), false, true},
-        {SUB_NOTICE_EXPIRY_7, date_add_days(f->expires_on, -7), false, true},
-        {SUB_NOTICE_EXPIRY_1, date_add_days(f->expires_on, -1), false, true},
-        {SUB_NOTICE_WINDOW_OPEN, opens, false, true},
-        {SUB_NOTICE_WINDOW_CLOSING, date_add_days(closes, -7), false, true},
-        {SUB_NOTICE_LAPSED, date_add_days(closes, 1), true, true},
+        {SUB_NOTICE_UPCOMING_RENEWAL, date_add_days(f->expires_on, -30), f->expires_on, true, false},
+        {SUB_NOTICE_EXPIRY_30, date_add_days(f->expires_on, -30), f->expires_on, false, true},
+        {SUB_NOTICE_EXPIRY_7, date_add_days(f->expires_on, -7), f->expires_on, false, true},
+        {SUB_NOTICE_EXPIRY_1, date_add_days(f->expires_on, -1), f->expires_on, false, true},
+        {SUB_NOTICE_WINDOW_OPEN, opens, closes, false, true},
+        {SUB_NOTICE_WINDOW_CLOSING, date_add_days(closes, -7), closes, false, true},
+        {SUB_NOTICE_LAPSED, date_add_days(closes, 1), lapse_end, true, true},
     };
-    if (date_diff_days(closes, today) > 31)
-        return SUB_NOTICE_NONE; /* lapsed long ago */
     enum sub_notice due = SUB_NOTICE_NONE;
     for (size_t i = 0; i < sizeof(schedule) / sizeof(schedule[0]); i++) {
         bool applies = auto_renew ? schedule[i].when_auto_renew_on : schedule[i].when_auto_renew_off;
-        if (applies && date_cmp(schedule[i].on, today) <= 0)
+        if (applies && date_cmp(schedule[i].on, today) <= 0 && date_cmp(today, schedule[i].last) <= 0)
             due = schedule[i].kind;
     }
     return due;

@@ -219,50 +219,74 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
     return rc < 0 ? rc : renewed;
 }
 
+/* One subscription's notice, in one transaction. The list it came from may be stale (a
+ * renewal in another process moves the term on), so the row is locked and read again and
+ * the notice decided from what it says now. Returns 1 when a notice was written. */
+static int notice_one(struct db *db, const char *sub_id, int window, struct date today)
+{
+    char today_s[DATE_STRLEN];
+    struct sub_row s;
+    int64_t term = 0;
+    int rc = db_begin(db);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_lock_row(db, "subscriptions", sub_id)) >= 0)
+        rc = subs_find(db, sub_id, &s);
+    if (rc != 1) {
+        db_rollback(db);
+        return rc;
+    }
+    struct sub_facts f = facts_of(&s, window);
+    enum sub_notice kind = sub_notice_due(&f, s.auto_renew, today);
+    if (kind == SUB_NOTICE_NONE || (rc = current_term(db, sub_id, &term)) < 0) {
+        db_rollback(db);
+        return rc < 0 ? rc : 0;
+    }
+    /* once per subscription, term and kind: the row and the event commit together */
+    int64_t fresh = db_run(db,
+                           "INSERT INTO subscription_notices (subscription_id, term, kind, "
+                           "sent_on) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                           "titt", sub_id, term, sub_notice_name(kind),
+                           date_format(today, today_s));
+    rc = fresh < 0 ? (int)fresh : 0;
+    if (fresh == 1) {
+        struct date opens, closes;
+        char o[DATE_STRLEN], c[DATE_STRLEN];
+        date_renewal_window(f.expires_on, window, &opens, &closes);
+        rc = outbox_emit(db, s.partner_id, "subscription.notice",
+                         json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "kind",
+                                   sub_notice_name(kind), "subscription_id", s.id, "offer_code",
+                                   s.offer_code, "offer", offers_names(db, s.offer_code),
+                                   "expires_on", s.expires_on, "opens_on", date_format(opens, o),
+                                   "closes_on", date_format(closes, c), "auto_renew",
+                                   s.auto_renew));
+    }
+    rc = rc < 0 ? rc : db_commit(db);
+    if (rc < 0) {
+        db_rollback(db);
+        return rc;
+    }
+    return fresh == 1;
+}
+
 int notices_run(struct db *db)
 {
     struct date today = clock_today();
     int window = (int)setting_window_days(db);
-    char from[DATE_STRLEN], to[DATE_STRLEN], today_s[DATE_STRLEN];
-    /* from 30 days before expiry to 30 days after the window closed */
+    char from[DATE_STRLEN], to[DATE_STRLEN];
+    /* from 30 days before expiry to 31 days after the window closed */
     date_format(date_add_days(today, -(window + 31)), from);
     date_format(date_add_days(today, 30), to);
-    date_format(today, today_s);
     struct sub_row *subs = NULL;
     int n = 0, sent = 0;
     int rc = subs_expiring(db, from, to, &subs, &n);
     for (int i = 0; rc >= 0 && i < n; i++) {
-        const struct sub_row *s = &subs[i];
-        struct sub_facts f = facts_of(s, window);
-        enum sub_notice kind = sub_notice_due(&f, s->auto_renew, today);
-        if (kind == SUB_NOTICE_NONE)
+        /* a first look without a transaction: most subscriptions have nothing due */
+        struct sub_facts f = facts_of(&subs[i], window);
+        if (sub_notice_due(&f, subs[i].auto_renew, today) == SUB_NOTICE_NONE)
             continue;
-        int64_t term = 0;
-        if ((rc = current_term(db, s->id, &term)) < 0 || (rc = db_begin(db)) < 0)
-            break;
-        /* once per subscription, term and kind: the row and the event commit together */
-        int64_t fresh = db_run(db,
-                               "INSERT INTO subscription_notices (subscription_id, term, kind, "
-                               "sent_on) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                               "titt", s->id, term, sub_notice_name(kind), today_s);
-        rc = fresh < 0 ? (int)fresh : 0;
-        if (fresh == 1) {
-            struct date opens, closes;
-            char o[DATE_STRLEN], c[DATE_STRLEN];
-            date_renewal_window(f.expires_on, window, &opens, &closes);
-            rc = outbox_emit(db, s->partner_id, "subscription.notice",
-                             json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "kind",
-                                       sub_notice_name(kind), "subscription_id", s->id,
-                                       "offer_code", s->offer_code, "offer",
-                                       offers_names(db, s->offer_code), "expires_on",
-                                       s->expires_on, "opens_on", date_format(opens, o),
-                                       "closes_on", date_format(closes, c), "auto_renew",
-                                       s->auto_renew));
-            sent += rc >= 0;
-        }
-        rc = rc < 0 ? rc : db_commit(db);
-        if (rc < 0)
-            db_rollback(db);
+        rc = notice_one(db, subs[i].id, window, today);
+        sent += rc == 1;
     }
     free(subs);
     return rc < 0 ? rc : sent;

@@ -93,8 +93,23 @@ int billing_contacts(struct db *db, const char *partner_id, struct contact **out
     return rc < 0 ? rc : 0;
 }
 
-/* Due: pending and its time has come, or claimed by a process that never finished. */
-#define DUE "((status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_at < ?))"
+/* Claims up to limit rows of table, oldest first: those a dead process left (stale: claimed
+ * before bound) or those due (pending, their time come by bound). The status is checked
+ * again in the outer WHERE: a row another process claimed meanwhile no longer matches
+ * (PostgreSQL re-reads it after waiting for its lock). Each form has its index:
+ * (status, claimed_at) and (status, next_attempt_at). */
+static int64_t claim_rows(struct db *db, const char *table, bool stale, const char *claim,
+                          int64_t now, int64_t bound, int64_t limit)
+{
+    const char *due = stale ? "status = 'sending' AND claimed_at < ?"
+                            : "status = 'pending' AND next_attempt_at <= ?";
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "UPDATE %s SET status = 'sending', claim = ?, claimed_at = ? WHERE %s AND id IN "
+             "(SELECT id FROM %s WHERE %s ORDER BY %s, id LIMIT ?)",
+             table, due, table, due, stale ? "claimed_at" : "next_attempt_at");
+    return db_run(db, sql, "tiiii", claim, now, bound, bound, limit);
+}
 
 int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t now,
                      int64_t stale_before, int limit, struct delivery **out, int *count)
@@ -102,19 +117,13 @@ int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t
     bool email = strcmp(kind, "email") == 0;
     *out = NULL;
     *count = 0;
-    /* the status is checked again in the outer WHERE: a row another process claimed
-     * meanwhile no longer matches (PostgreSQL re-reads it after waiting for its lock) */
-    int64_t claimed =
-        email ? db_run(db,
-                       "UPDATE email_deliveries SET status = 'sending', claim = ?, claimed_at = ? "
-                       "WHERE " DUE " AND id IN (SELECT id FROM email_deliveries WHERE " DUE
-                       " ORDER BY next_attempt_at, id LIMIT ?)",
-                       "tiiiiii", claim, now, now, stale_before, now, stale_before, (int64_t)limit)
-              : db_run(db,
-                       "UPDATE webhook_deliveries SET status = 'sending', claim = ?, claimed_at = ? "
-                       "WHERE " DUE " AND id IN (SELECT id FROM webhook_deliveries WHERE " DUE
-                       " ORDER BY next_attempt_at, id LIMIT ?)",
-                       "tiiiiii", claim, now, now, stale_before, now, stale_before, (int64_t)limit);
+    /* first what a dead process left, then what is due */
+    const char *table = email ? "email_deliveries" : "webhook_deliveries";
+    int64_t claimed = claim_rows(db, table, true, claim, now, stale_before, limit);
+    if (claimed >= 0 && claimed < limit) {
+        int64_t more = claim_rows(db, table, false, claim, now, now, limit - claimed);
+        claimed = more < 0 ? more : claimed + more;
+    }
     if (claimed <= 0)
         return (int)claimed;
     struct db_stmt *st;

@@ -196,7 +196,8 @@ static void test_auto_renew_tries(void **state)
 }
 
 /* Reminders: 30, 7 and 1 days before expiry, window open, 7 days before it closes, with
- * auto-renew off; the upcoming-renewal notice with it on; the lapse for both. */
+ * auto-renew off; the upcoming-renewal notice with it on, until expiry and never after;
+ * the lapse for both. */
 static void test_notices(void **state)
 {
     (void)state;
@@ -221,8 +222,12 @@ static void test_notices(void **state)
         {"2027-08-23", false, SUB_NOTICE_NONE},
         {"2027-05-22", true, SUB_NOTICE_NONE},
         {"2027-05-23", true, SUB_NOTICE_UPCOMING_RENEWAL},
-        {"2027-06-23", true, SUB_NOTICE_UPCOMING_RENEWAL},
+        {"2027-06-22", true, SUB_NOTICE_UPCOMING_RENEWAL},
+        {"2027-06-23", true, SUB_NOTICE_NONE}, /* expired: the renewal itself is due now */
+        {"2027-07-22", true, SUB_NOTICE_NONE},
         {"2027-07-23", true, SUB_NOTICE_LAPSED},
+        {"2027-08-22", true, SUB_NOTICE_LAPSED},
+        {"2027-08-23", true, SUB_NOTICE_NONE},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         enum sub_notice got = sub_notice_due(&f, rows[i].auto_renew, D(rows[i].today));
