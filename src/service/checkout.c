@@ -661,8 +661,11 @@ static int settle_card(struct db *db, struct order_row *o, const char *key,
     int rc = db_begin(db);
     if (rc < 0)
         return rc;
+    /* two processes may settle one order (a pending renewal taken over, a lost answer
+     * looked up): the second waits here, then finds it confirmed */
     struct order_row fresh;
-    rc = orders_find(db, o->id, &fresh);
+    if ((rc = db_lock_row(db, "orders", o->id)) >= 0)
+        rc = orders_find(db, o->id, &fresh);
     if (rc < 0) {
         db_rollback(db);
         return rc;
@@ -1132,6 +1135,10 @@ static int match_transfer(struct db *db, const struct principal *who, const char
             ref[k++] = (char)toupper((unsigned char)*p);
     ref[k] = '\0';
     int rc = orders_find_by_reference(db, ref, &o);
+    /* the order as it stands once locked: a transfer recorded at the same moment, or the
+     * due date's cancellation, waits for this one and then sees what it did */
+    if (rc == 1 && (rc = db_lock_row(db, "orders", o.id)) >= 0)
+        rc = orders_find(db, o.id, &o);
     if (rc < 0)
         return rc;
     const char *order_id = rc == 1 ? o.id : NULL;
