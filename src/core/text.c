@@ -29,6 +29,36 @@ void text_lower(const char *s, char *out, size_t n)
     out[i] = '\0';
 }
 
+/* The length of the well-formed UTF-8 sequence at p (1 to 4 bytes, never past end), or 0:
+ * no overlong forms, no surrogates, nothing above U+10FFFF (Unicode table 3-7). */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+                            : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (n == 0 || (size_t)(end - p) < n)
+        return 0;
+    /* the second byte's range depends on the first */
+    unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    if (n > 1 && (p[1] < lo || p[1] > hi))
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
+bool text_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    size_t len;
+    for (; p < end; p += len)
+        if ((len = utf8_len(p, end)) == 0)
+            return false;
+    return true;
+}
+
 bool text_line_valid(const char *s, size_t max)
 {
     if (s == NULL)
@@ -36,22 +66,12 @@ bool text_line_valid(const char *s, size_t max)
     size_t len = strlen(s);
     if (len == 0 || len > max)
         return false;
-    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
     bool blank = true;
-    while (*p) {
-        unsigned c = *p;
-        int extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2
-                                 : (c & 0xF8) == 0xF0 ? 3 : -1;
-        if (extra < 0 || (extra == 1 && c < 0xC2) || (extra == 3 && c > 0xF4))
+    for (size_t n; p < end; p += n) {
+        if ((n = utf8_len(p, end)) == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f)))
             return false;
-        if (extra == 0 && (c < 0x20 || c == 0x7f))
-            return false;
-        for (int i = 1; i <= extra; i++)
-            if ((p[i] & 0xC0) != 0x80)
-                return false;
-        if (c != ' ')
-            blank = false;
-        p += extra + 1;
+        blank = blank && *p == ' ';
     }
     return !blank;
 }

@@ -17,4 +17,7 @@ void text_lower(const char *s, char *out, size_t n);
 /* True when s is valid UTF-8 with no control characters, 1..max bytes after trimming. */
 bool text_line_valid(const char *s, size_t max);
 
+/* n bytes of well-formed UTF-8 (any characters, NUL included). */
+bool text_utf8_valid(const char *s, size_t n);
+
 #endif
