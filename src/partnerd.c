@@ -25,6 +25,7 @@
 #include "http/server.h"
 #include "jobs/jobs.h"
 #include "log.h"
+#include "service/support.h"
 #include "service/accounts.h"
 #include "service/clock_sync.h"
 #include "service/subscriptions.h"
@@ -258,6 +259,7 @@ static int cmd_serve(int argc, char **argv)
 
     struct http_config cfg = {.threads = (unsigned)threads,
                               .body_limit = (size_t)body_limit,
+                              .upload_limit = SUPPORT_ATTACHMENT_MAX,
                               .max_connections = 1024,
                               .max_per_ip = 256,
                               .timeout_s = 30,

@@ -105,4 +105,19 @@ int api_webhooks_deliveries(struct req *r, struct resp *w);
 int api_admin_deliveries(struct req *r, struct resp *w);
 int api_admin_jobs_run(struct req *r, struct resp *w);
 
+/* support.c */
+int api_support_categories(struct req *r, struct resp *w);
+int api_support_list(struct req *r, struct resp *w);
+int api_support_create(struct req *r, struct resp *w);
+int api_support_get(struct req *r, struct resp *w);
+int api_support_message(struct req *r, struct resp *w);
+int api_support_update(struct req *r, struct resp *w);
+int api_support_reopen(struct req *r, struct resp *w);
+int api_support_resolution(struct req *r, struct resp *w);
+int api_support_attach(struct req *r, struct resp *w);
+int api_support_attachment(struct req *r, struct resp *w);
+int api_subscription_cancellation(struct req *r, struct resp *w);
+int api_admin_refunds(struct req *r, struct resp *w);
+int api_admin_refund_paid(struct req *r, struct resp *w);
+
 #endif

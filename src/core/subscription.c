@@ -105,6 +105,20 @@ enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struc
     return due;
 }
 
+int64_t sub_prorated(int64_t paid, struct date starts_on, struct date expires_on,
+                     struct date from)
+{
+    int64_t days = date_diff_days(starts_on, expires_on) + 1;
+    int64_t left = date_diff_days(from, expires_on) + 1;
+    if (paid <= 0 || days <= 0 || left <= 0)
+        return 0;
+    if (left >= days)
+        return paid;
+    /* paid * left / days without overflow: the whole days' part, then the remainder's */
+    int64_t q = paid / days, r = paid % days;
+    return q * left + (r * left * 2 + days) / (2 * days);
+}
+
 const char *sub_notice_name(enum sub_notice n)
 {
     static const char *names[] = {"none",     "upcoming_renewal", "expiry_30",

@@ -98,6 +98,12 @@ enum sub_notice {
  * the window closed. The caller sends it once per term. */
 enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struct date today);
 
+/* The share of `paid` (minor units) that the days of the term from `from` to its expiry,
+ * both included, are worth: a cancellation's prorated refund, rounded half up. All of it
+ * from the first day on, nothing after expiry. */
+int64_t sub_prorated(int64_t paid, struct date starts_on, struct date expires_on,
+                     struct date from);
+
 /* Stable names: "upcoming_renewal", "expiry_30", ... */
 const char *sub_notice_name(enum sub_notice n);
 

@@ -59,7 +59,9 @@ int gateway_charge(const char *token, int64_t amount, const char *currency, cons
 /* What became of the charge made with key. */
 int gateway_lookup(const char *key, struct gw_result *out);
 
-/* Refunds (part of) a charge; the same key refunds once. */
+/* Refunds (part of) a charge; the same key refunds once and answers the same again.
+ * GW_SUCCEEDED with the refund id in out->charge_id, or GW_DECLINED (no such charge, or
+ * less than amount on it). */
 int gateway_refund(const char *charge_id, int64_t amount, const char *key, struct gw_result *out);
 
 /* "succeeded", "declined", ... */

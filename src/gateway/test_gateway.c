@@ -189,6 +189,8 @@ int gateway_refund(const char *charge_id, int64_t amount, const char *key, struc
 {
     char id[40];
     memset(out, 0, sizeof(*out));
+    if (amount <= 0)
+        return PD_E_INVALID_REQUEST;
     id_new("re", id, sizeof(id));
     pthread_mutex_lock(&lock);
     int64_t rc = db_run(ledger,
@@ -197,10 +199,19 @@ int gateway_refund(const char *charge_id, int64_t amount, const char *key, struc
                         "status = 'succeeded' AND amount >= ? ON CONFLICT (idempotency_key) DO "
                         "NOTHING",
                         "ttiiti", id, key, amount, clock_now(), charge_id, amount);
+    /* written now, or by the first call with this key: its id is the answer */
+    struct db_stmt *st;
+    if (rc >= 0 && (rc = db_query(ledger, &st, "SELECT id FROM gw_refunds WHERE idempotency_key = ?",
+                                  "t", key)) == 0) {
+        out->outcome = GW_DECLINED; /* no such charge, or not that much to refund */
+        if (db_step(st) == DB_ROW) {
+            out->outcome = GW_SUCCEEDED;
+            snprintf(out->charge_id, sizeof(out->charge_id), "%s", db_column_text(st, 0));
+        }
+        db_finalize(st);
+    }
     pthread_mutex_unlock(&lock);
     if (rc < 0)
         return PD_E_UNAVAILABLE;
-    out->outcome = GW_SUCCEEDED;
-    snprintf(out->charge_id, sizeof(out->charge_id), "%s", charge_id);
     return 0;
 }

@@ -36,6 +36,7 @@ struct req {
     json_t *json;                /* decoded body for ROUTE_JSON_BODY routes; owned */
     struct buf body;             /* raw body, at most the configured limit */
     bool body_too_large;
+    size_t body_limit; /* for this request: the route's (uploads) or the server's */
     const char *lang;            /* "fr" or "en", from Accept-Language */
     char client_ip[64];
     struct db *db;               /* this worker thread's connection */

@@ -33,6 +33,8 @@ struct route {
 #define ROUTE_SECRET_RESPONSE 2u
 /* The route takes a text/csv body (kept raw in r->body). */
 #define ROUTE_CSV_BODY 4u
+/* The route takes a file of any type, up to the server's upload_limit (kept raw). */
+#define ROUTE_UPLOAD 8u
 
 struct route_params {
     int count;

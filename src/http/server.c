@@ -190,15 +190,16 @@ static void dispatch(struct http_server *s, struct req *r, struct resp *w)
     }
     r->route = &s->cfg.routes[r->route_index];
     if (r->body_too_large) {
-        pd_fail(&err, PD_E_PAYLOAD_TOO_LARGE, "body over %zu bytes", s->cfg.body_limit);
-        pd_error_detail(&err, "limit_bytes", json_integer((json_int_t)s->cfg.body_limit));
+        pd_fail(&err, PD_E_PAYLOAD_TOO_LARGE, "body over %zu bytes", r->body_limit);
+        pd_error_detail(&err, "limit_bytes", json_integer((json_int_t)r->body_limit));
         goto error;
     }
     const char *ctype = req_header(r, "Content-Type");
-    /* A CSV route takes text/csv only; every other route takes JSON only. */
+    /* A CSV route takes text/csv only; an upload route any file; every other route JSON. */
     bool csv_route = (r->route->flags & ROUTE_CSV_BODY) != 0;
     bool csv = ctype && strncasecmp(ctype, "text/csv", 8) == 0;
-    if (r->body.len > 0 && (csv_route ? !csv : !is_json_type(ctype))) {
+    if (r->body.len > 0 && !(r->route->flags & ROUTE_UPLOAD) &&
+        (csv_route ? !csv : !is_json_type(ctype))) {
         resp_status_error(r, w, PD_E_UNSUPPORTED_MEDIA_TYPE);
         return;
     }
@@ -253,6 +254,18 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *c, str
     return ok;
 }
 
+/* The largest body the route of this request takes: an upload's, or the usual. */
+static size_t body_limit_for(const struct http_server *s, const char *method, const char *path)
+{
+    struct route_params params;
+    int index;
+    if (s->cfg.upload_limit > s->cfg.body_limit &&
+        router_match(s->cfg.routes, method, path, &index, &params, NULL, 0) == ROUTE_FOUND &&
+        (s->cfg.routes[index].flags & ROUTE_UPLOAD))
+        return s->cfg.upload_limit;
+    return s->cfg.body_limit;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
@@ -271,8 +284,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->lang = pick_language(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                             "Accept-Language"));
         client_address(c, r->client_ip, sizeof(r->client_ip));
+        r->body_limit = body_limit_for(s, method, url);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > s->cfg.body_limit) {
+        if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
             /* refuse before reading a byte of it; libmicrohttpd closes the connection */
             struct resp w = {0};
             r->body_too_large = true;
@@ -286,7 +300,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size) {
-        if (r->body.len + *upload_size > s->cfg.body_limit)
+        if (r->body.len + *upload_size > r->body_limit)
             r->body_too_large = true;
         else
             buf_append(&r->body, upload_data, *upload_size);

@@ -25,6 +25,7 @@ struct http_config {
     int port;                 /* 0 picks a free port; see http_port() */
     unsigned threads;         /* worker threads */
     size_t body_limit;        /* bytes; larger bodies answer 413 */
+    size_t upload_limit;      /* bytes, for ROUTE_UPLOAD routes (0: body_limit) */
     unsigned max_connections; /* in total */
     unsigned max_per_ip;      /* connections from one address */
     unsigned timeout_s;       /* idle connection timeout */

@@ -19,6 +19,7 @@
 #include "jobs/deliver.h"
 #include "service/checkout.h"
 #include "service/renewals.h"
+#include "service/support.h"
 #include "store/idempotency.h"
 
 /* Drops Idempotency-Key answers older than a day. */
@@ -51,6 +52,8 @@ const struct job jobs_table[] = {
     {"auto_renewal", auto_renewal},
     {"notices", notices_run},
     {"wire_expiry", wire_expiry_run},
+    {"support_autoclose", support_autoclose_run},
+    {"refund_retry", refunds_retry_run},
     {"outbox_delivery", outbox_delivery_run},
     {"idempotency_expiry", expire_idempotency_keys},
     {0, 0},

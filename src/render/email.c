@@ -16,6 +16,16 @@ struct template {
 };
 
 static const struct template templates[] = {
+    {"support.updated", NULL,
+     {"Demande {number} : {title}", "Request {number}: {title}"},
+     {"Votre demande {number} « {title} » a été mise à jour. Statut : {status_label}.\n\n"
+      "{message}\n\nRetrouvez-la dans Support, Demandes à l'Espace partenaires.",
+      "Your request {number} \"{title}\" was updated. Status: {status_label}.\n\n{message}\n\n"
+      "Find it in Support, Partner Center requests."}},
+    {"support.staff_notice", NULL,
+     {"Demande {number} d'un partenaire : {title}", "Partner request {number}: {title}"},
+     {"La demande {number} « {title} » a changé ({change}). Statut : {status_label}.\n\n{message}",
+      "Request {number} \"{title}\" changed ({change}). Status: {status_label}.\n\n{message}"}},
     {"user.invited", NULL,
      {"Invitation à rejoindre {organisation} sur l'Espace partenaires",
       "You are invited to join {organisation} in Partner Center"},

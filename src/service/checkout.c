@@ -760,6 +760,25 @@ static int recover_attempts(struct db *db, struct order_row *o)
     return rc < 0 ? rc : 0;
 }
 
+int checkout_credit(struct db *db, const char *order_id, int64_t subtotal, char *credit_id,
+                    size_t n, int64_t *total)
+{
+    struct order_row o;
+    struct invoice_row inv;
+    int rc = orders_find(db, order_id, &o);
+    if (rc <= 0)
+        return rc < 0 ? rc : PD_E_NOT_FOUND;
+    if ((rc = invoices_find(db, o.invoice_id, &inv, NULL)) <= 0)
+        return rc < 0 ? rc : PD_E_NOT_FOUND;
+    /* the same order, for the amount credited */
+    o.unit_amount = o.subtotal = subtotal;
+    if (money_apply_rate(o.subtotal, o.tax_rate, &o.tax_amount) < 0 ||
+        money_add(o.subtotal, o.tax_amount, &o.total) < 0)
+        return PD_E_OVERFLOW;
+    *total = o.total;
+    return issue_document(db, &o, "credit_note", inv.id, inv.number, NULL, NULL, NULL, credit_id, n);
+}
+
 int checkout_charge(struct db *db, struct order_row *o, const char *key, enum gw_outcome *outcome)
 {
     struct gw_result g;

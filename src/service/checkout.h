@@ -86,6 +86,12 @@ int checkout_eligible_renewal(struct db *db, const char *partner_id, const char 
  * with its event. Never charges twice for one key. */
 int checkout_charge(struct db *db, struct order_row *o, const char *key, enum gw_outcome *outcome);
 
+/* For service/support.c, a refund: a credit note of the order's invoice for subtotal
+ * (before VAT), issued in the caller's transaction. Its id into credit_id, its total
+ * (VAT included) into *total. */
+int checkout_credit(struct db *db, const char *order_id, int64_t subtotal, char *credit_id,
+                    size_t n, int64_t *total);
+
 int wire_expiry_run(struct db *db);
 int payment_recovery_run(struct db *db);
 

@@ -14,6 +14,7 @@
 #include "service/accounts.h"
 #include "service/audit.h"
 #include "service/outbox.h"
+#include "store/outbox.h"
 #include "service/settings.h"
 #include "service/validate.h"
 #include "store/auth.h"
@@ -256,10 +257,13 @@ int members_invite(struct db *db, const struct principal *who, const char *ip,
                      json_string_value(json_object_get(partner, "legal_name")));
         json_decref(partner);
         date_format(date_of_instant(now + INVITATION_SECONDS), expires_on);
+        struct contact invitee;
+        snprintf(invitee.email, sizeof(invitee.email), "%s", mail);
+        snprintf(invitee.lang, sizeof(invitee.lang), "%s", locale);
         rc = outbox_emit_to(db, who->partner_id, "user.invited",
                             json_pack("{s:s, s:s, s:s, s:s}", "organisation", org, "inviter",
                                       who->name, "link", link, "expires_on", expires_on),
-                            mail, locale);
+                            &invitee, 1);
         secret_wipe(link, sizeof(link));
     }
     if ((rc = finish(db, rc, err)) < 0)

@@ -1,6 +1,7 @@
 /* service/outbox.c - writes an event and its deliveries in the caller's transaction. */
 #include "service/outbox.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "core/clock.h"
@@ -10,7 +11,7 @@
 const char *const outbox_events[] = {"order.confirmed",      "invoice.issued",
                                      "payment.failed",       "order.cancelled",
                                      "subscription.renewed", "subscription.notice",
-                                     NULL};
+                                     "support.updated",      NULL};
 
 /* The outbox row; its id into id. */
 static int record(struct db *db, const char *partner_id, const char *event, json_t *payload,
@@ -26,29 +27,50 @@ static int record(struct db *db, const char *partner_id, const char *event, json
     return rc;
 }
 
-int outbox_emit_to(struct db *db, const char *partner_id, const char *event, json_t *payload,
-                   const char *recipient, const char *lang)
-{
-    char id[32];
-    int rc = record(db, partner_id, event, payload, id);
-    if (rc >= 0)
-        rc = email_delivery_insert(db, id, recipient, lang, clock_now());
-    return rc < 0 ? rc : 0;
-}
-
-int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t *payload)
+/* The event with an email to each of `to` and, when webhooks, a delivery to each
+ * webhook endpoint of the organisation that wants it. */
+static int emit_all(struct db *db, const char *partner_id, const char *event, json_t *payload,
+                    const struct contact *to, int n, bool webhooks)
 {
     char id[32];
     int64_t now = clock_now();
     int rc = record(db, partner_id, event, payload, id);
-    struct contact *to = NULL;
-    int n = 0;
-    if (rc >= 0)
-        rc = billing_contacts(db, partner_id, &to, &n);
     for (int i = 0; rc >= 0 && i < n; i++)
         rc = email_delivery_insert(db, id, to[i].email, to[i].lang, now);
-    free(to);
-    if (rc >= 0)
+    if (rc >= 0 && webhooks)
         rc = webhook_deliveries_fan_out(db, id, partner_id, event, now);
     return rc < 0 ? rc : 0;
+}
+
+int outbox_emit_to(struct db *db, const char *partner_id, const char *event, json_t *payload,
+                   const struct contact *to, int n)
+{
+    return emit_all(db, partner_id, event, payload, to, n, false);
+}
+
+int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t *payload)
+{
+    struct contact *to = NULL;
+    int n = 0;
+    int rc = billing_contacts(db, partner_id, &to, &n);
+    if (rc >= 0)
+        rc = emit_all(db, partner_id, event, payload, to, n, true);
+    else
+        json_decref(payload);
+    free(to);
+    return rc;
+}
+
+int outbox_emit_user(struct db *db, const char *partner_id, const char *event, json_t *payload,
+                     const char *user_id)
+{
+    struct contact one;
+    int rc = user_contact(db, partner_id, user_id, &one);
+    if (rc == 1)
+        return emit_all(db, partner_id, event, payload, &one, 1, true);
+    if (rc < 0) {
+        json_decref(payload);
+        return rc;
+    }
+    return outbox_emit(db, partner_id, event, payload);
 }

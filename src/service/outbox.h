@@ -8,7 +8,8 @@
  *
  * Events: user.invited (email only), order.confirmed, invoice.issued, payment.failed, order.cancelled,
  * subscription.renewed, subscription.notice (payload "kind": upcoming_renewal, expiry_30,
- * expiry_7, expiry_1, window_open, window_closing, lapsed).
+ * expiry_7, expiry_1, window_open, window_closing, lapsed), support.updated;
+ * support.staff_notice goes to support staff only.
  */
 #ifndef PD_SERVICE_OUTBOX_H
 #define PD_SERVICE_OUTBOX_H
@@ -16,6 +17,7 @@
 #include <jansson.h>
 
 struct db;
+struct contact;
 
 /* Every event name, ending with NULL. */
 extern const char *const outbox_events[];
@@ -24,9 +26,14 @@ extern const char *const outbox_events[];
  * of payload. Returns 0 or a negative status. */
 int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t *payload);
 
-/* The same for an email to one person only, never to webhooks (an invitation: its link is
- * for the invitee alone). */
+/* The same, but the email goes to one user of the organisation (the author of a support
+ * request), or to the billing contacts when that user is no longer active. */
+int outbox_emit_user(struct db *db, const char *partner_id, const char *event, json_t *payload,
+                     const char *user_id);
+
+/* The same for an email to these n people only, never to webhooks (an invitation: its
+ * link is for the invitee alone; a notice to support staff). */
 int outbox_emit_to(struct db *db, const char *partner_id, const char *event, json_t *payload,
-                   const char *recipient, const char *lang);
+                   const struct contact *to, int n);
 
 #endif

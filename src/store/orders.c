@@ -106,6 +106,14 @@ int orders_find_by_reference(struct db *db, const char *reference, struct order_
     return find_order(db, "wire_reference = ?", reference, out);
 }
 
+int orders_paying_term(struct db *db, const char *subscription_id, struct order_row *out)
+{
+    return find_order(db,
+                      "subscription_id = ? AND status = 'confirmed' ORDER BY paid_on DESC, "
+                      "created_at DESC, id DESC LIMIT 1",
+                      subscription_id, out);
+}
+
 static int list_orders(struct db *db, const char *sql, const char *value, struct order_row **out,
                        int *count)
 {

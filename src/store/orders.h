@@ -43,6 +43,8 @@ int orders_insert(struct db *db, const struct order_row *o, int64_t now);
 int orders_find(struct db *db, const char *id, struct order_row *out);
 /* 1 and *out for the order awaiting payment with this wire reference. */
 int orders_find_by_reference(struct db *db, const char *reference, struct order_row *out);
+/* 1 and the confirmed order that paid the subscription's current term (its latest). */
+int orders_paying_term(struct db *db, const char *subscription_id, struct order_row *out);
 /* The organisation's orders, newest first (malloc'd array; owner: caller). */
 int orders_list(struct db *db, const char *partner_id, struct order_row **out, int *count);
 /* Orders in a status (every organisation), oldest first. */

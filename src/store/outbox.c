@@ -62,19 +62,29 @@ int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char 
     return n;
 }
 
-int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count)
+int user_contact(struct db *db, const char *partner_id, const char *user_id,
+                 struct contact *out)
 {
     struct db_stmt *st;
-    *out = NULL;
-    *count = 0;
     int rc = db_query(db, &st,
-                      "SELECT DISTINCT u.email, u.locale FROM users u JOIN user_roles r ON "
-                      "r.user_id = u.id WHERE u.partner_id = ? AND u.status = 'active' AND "
-                      "r.role IN ('global_admin', 'billing_admin') ORDER BY u.email",
-                      "t", partner_id);
+                      "SELECT email, locale FROM users WHERE id = ? AND partner_id = ? AND "
+                      "status = 'active'",
+                      "tt", user_id, partner_id);
     if (rc < 0)
         return rc;
-    int cap = 0;
+    if ((rc = db_step(st)) == DB_ROW) {
+        snprintf(out->email, sizeof(out->email), "%s", db_column_text(st, 0));
+        snprintf(out->lang, sizeof(out->lang), "%s", db_column_text(st, 1));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+/* Every (email, locale) row of st into a malloc'd array. */
+static int collect_contacts(struct db_stmt *st, struct contact **out, int *count)
+{
+    int rc, cap = 0;
     while ((rc = db_step(st)) == DB_ROW) {
         if (*count == cap) {
             cap = cap ? cap * 2 : 4;
@@ -91,6 +101,32 @@ int billing_contacts(struct db *db, const char *partner_id, struct contact **out
     }
     db_finalize(st);
     return rc < 0 ? rc : 0;
+}
+
+int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count)
+{
+    struct db_stmt *st;
+    *out = NULL;
+    *count = 0;
+    int rc = db_query(db, &st,
+                      "SELECT DISTINCT u.email, u.locale FROM users u JOIN user_roles r ON "
+                      "r.user_id = u.id WHERE u.partner_id = ? AND u.status = 'active' AND "
+                      "r.role IN ('global_admin', 'billing_admin') ORDER BY u.email",
+                      "t", partner_id);
+    return rc < 0 ? rc : collect_contacts(st, out, count);
+}
+
+int staff_contacts(struct db *db, const char *role, struct contact **out, int *count)
+{
+    struct db_stmt *st;
+    *out = NULL;
+    *count = 0;
+    int rc = db_query(db, &st,
+                      "SELECT DISTINCT u.email, u.locale FROM users u JOIN user_roles r ON "
+                      "r.user_id = u.id WHERE u.kind = 'staff' AND u.status = 'active' AND "
+                      "r.role = ? ORDER BY u.email",
+                      "t", role);
+    return rc < 0 ? rc : collect_contacts(st, out, count);
 }
 
 /* Claims up to limit rows of table, oldest first: those a dead process left (stale: claimed

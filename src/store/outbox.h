@@ -35,6 +35,13 @@ struct contact {
  * (owner: caller, free()). */
 int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count);
 
+/* Active staff accounts with a role ("support"), the same way. */
+int staff_contacts(struct db *db, const char *role, struct contact **out, int *count);
+
+/* 1 and the email and language of an active user of the organisation; 0 when none. */
+int user_contact(struct db *db, const char *partner_id, const char *user_id,
+                 struct contact *out);
+
 /* The work of one claimed delivery (email or webhook). */
 struct delivery {
     char id[32];

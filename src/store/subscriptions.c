@@ -130,6 +130,15 @@ int subs_set_auto_renew(struct db *db, const char *id, bool on, bool locked, int
     return rc < 0 ? (int)rc : 0;
 }
 
+int subs_cancel(struct db *db, const char *id, const char *effective_on, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE subscriptions SET cancelled_on = ?, auto_renew = 0, "
+                        "auto_renew_locked = 1, updated_at = ? WHERE id = ?",
+                        "tit", effective_on, now, id);
+    return rc < 0 ? (int)rc : 0;
+}
+
 int subs_migrate(struct db *db, const char *id, int64_t now)
 {
     int64_t rc = db_run(db,

@@ -42,6 +42,9 @@ int subs_insert(struct db *db, const struct sub_row *s, int64_t now);
 int subs_set_auto_renew(struct db *db, const char *id, bool on, bool locked, int64_t now);
 
 /* Moves a PMC subscription to partner_center; 1 when it was in the PMC. */
+/* Cancelled from effective_on (YYYY-MM-DD): auto-renew off, and locked off. */
+int subs_cancel(struct db *db, const char *id, const char *effective_on, int64_t now);
+
 int subs_migrate(struct db *db, const char *id, int64_t now);
 
 /* Records a term (the first one included). */

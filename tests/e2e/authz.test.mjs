@@ -63,6 +63,19 @@ const EXPECT = {
   'POST /api/v1/admin/wire-transfers': [FIN, OP],
   'POST /api/v1/admin/bank-statements': [FIN, OP],
   'GET /api/v1/admin/orders/awaiting-payment': [SUP, FIN, OP],
+  'GET /api/v1/admin/refunds': [SUP, FIN, OP],
+  'POST /api/v1/admin/refunds/{id}/paid': [FIN, OP],
+  'GET /api/v1/support/categories': ANY,
+  'GET /api/v1/support-requests': [...PARTNER, SUP, OP],
+  'POST /api/v1/support-requests': [GA, AA],
+  'GET /api/v1/support-requests/{id}': [...PARTNER, SUP, OP],
+  'PATCH /api/v1/support-requests/{id}': [SUP, OP],
+  'POST /api/v1/support-requests/{id}/messages': [GA, AA, SUP, OP],
+  'POST /api/v1/support-requests/{id}/reopen': [GA, AA],
+  'POST /api/v1/support-requests/{id}/resolution': [SUP, OP],
+  'POST /api/v1/support-requests/{id}/attachments': [GA, AA, SUP, OP],
+  'GET /api/v1/support-requests/{id}/attachments/{aid}': [...PARTNER, SUP, OP],
+  'POST /api/v1/subscriptions/{id}/cancellation': [GA, AA],
   'GET /api/v1/webhook-endpoints': [GA],
   'POST /api/v1/webhook-endpoints': [GA],
   'DELETE /api/v1/webhook-endpoints/{id}': [GA],
@@ -114,7 +127,23 @@ before(async () => {
     const bought = await o.client.call('POST', `/api/v1/orders/${o.orders.shift()}/purchase`, {});
     assert.equal(bought.status, 200, JSON.stringify(bought.body));
     o.invoice = bought.body.invoice_id;
+    o.bought = bought.body;
   }
+  // a wire refund for finance to pay: org B's order is paid, cancelled and refunded
+  const staff = async (role) => {
+    const c = new Client(srv.url);
+    assert.equal((await c.signIn(people[role].email, people[role].password)).status, 201);
+    return c;
+  };
+  const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
+  const { reference } = orgB.bought.payment_instructions;
+  const paid = await (await staff(FIN)).call('POST', '/api/v1/admin/wire-transfers', { reference, amount_minor: orgB.bought.total.amount_minor, currency: 'EUR', received_on: yesterday });
+  assert.equal(paid.body.status, 'matched', JSON.stringify(paid.body));
+  const subB = (await orgB.client.call('GET', `/api/v1/orders/${orgB.bought.id}`)).body.subscription_id;
+  const cancel = await orgB.client.call('POST', `/api/v1/subscriptions/${subB}/cancellation`, {});
+  const resolved = await (await staff(SUP)).call('POST', `/api/v1/support-requests/${cancel.body.id}/resolution`, { cancellation: 'immediate', refund: true });
+  assert.equal(resolved.body.outcome?.refund_method, 'wire', JSON.stringify(resolved.body));
+  orgB.refund = resolved.body.outcome.refund_id;
 });
 
 after(async () => {
@@ -146,6 +175,15 @@ async function pathFor(route, caller, whose) {
     const c = await owner.call('POST', '/api/v1/certified-people', { name: 'T', email: `c-${Math.random().toString(36).slice(2)}@x.example`, certification: 'x' });
     p = p.replace('{id}', c.body.id);
   }
+  if (p.includes('/support-requests/{id}')) {
+    const owner = whose === 'own' ? orgA.client : orgB.client;
+    const q = await owner.call('POST', '/api/v1/support-requests', { title: 'T', description: 'D', category: 'benefits', problem_type: 'training' });
+    if (p.includes('{aid}')) {
+      const f = await owner.call('POST', `/api/v1/support-requests/${q.body.id}/attachments?filename=a.txt`, 'hello', { 'Content-Type': 'text/plain' });
+      p = p.replace('{aid}', f.body.id);
+    }
+    p = p.replace('{id}', q.body.id);
+  }
   if (p.includes('/webhook-endpoints/{id}')) {
     const owner = whose === 'own' ? orgA.client : orgB.client;
     const e = await owner.call('POST', '/api/v1/webhook-endpoints', { url: 'https://hooks.example.com/partnerd', events: ['*'] });
@@ -153,6 +191,7 @@ async function pathFor(route, caller, whose) {
   }
   if (p.includes('/subscriptions/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).sub);
   if (p.includes('/orders/{id}')) p = p.replace('{id}', whose === 'own' ? orgA.orders.pop() : orgB.orders[0]);
+  if (p.includes('/refunds/{id}')) p = p.replace('{id}', orgB.refund);
   if (p.includes('/invoices/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).invoice);
   return p
     .replace('{token}', 'f'.repeat(64))
@@ -195,8 +234,8 @@ for (const role of ROLES) {
       }
       assert.ok(!DENIED.has(code), what);
       assert.notEqual(code, 'not_found', what);
-      // objects of another organisation: partner routes only (staff see every organisation)
-      if (route.pattern.includes('{id}') && !route.pattern.startsWith('/api/v1/admin/')) {
+      // objects of another organisation: partners only (staff see every organisation)
+      if (route.pattern.includes('{id}') && !route.pattern.startsWith('/api/v1/admin/') && !STAFF.includes(role)) {
         const again = await signedIn(role);
         const f = await again.call(route.method, await pathFor(route, again, 'foreign'), bodyFor(route));
         assert.equal(f.status, 404, `${what} (foreign object answered ${f.status})`);

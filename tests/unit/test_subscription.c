@@ -240,6 +240,36 @@ static void test_notices(void **state)
     assert_string_equal(sub_notice_name(SUB_NOTICE_WINDOW_CLOSING), "window_closing");
 }
 
+/* A prorated refund: by the day, half up, all of it before the term starts, none after. */
+static void test_prorated(void **state)
+{
+    (void)state;
+    struct {
+        int64_t paid;
+        const char *starts, *expires, *from;
+        int64_t want;
+    } rows[] = {
+        {49000, "2027-03-01", "2028-02-29", "2027-03-01", 49000}, /* the first day: all */
+        {49000, "2027-03-01", "2028-02-29", "2026-12-01", 49000}, /* before it started */
+        {49000, "2027-03-01", "2028-02-29", "2027-09-01", 24366}, /* 182 of 366 days */
+        {49000, "2027-03-01", "2028-02-29", "2028-02-29", 134},   /* the last day: 133.88 */
+        {49000, "2027-03-01", "2028-02-29", "2028-03-01", 0},     /* after expiry */
+        {36500, "2027-01-01", "2027-12-31", "2027-12-31", 100},   /* 365 days, 1 left */
+        {3, "2027-01-01", "2027-01-04", "2027-01-03", 2},         /* 1.5 rounds up */
+        {1, "2027-01-01", "2027-01-04", "2027-01-04", 0},         /* 0.25 rounds down */
+        {0, "2027-01-01", "2027-12-31", "2027-06-01", 0},
+        {INT64_MAX, "2027-01-01", "2027-12-31", "2027-12-31", INT64_MAX / 365 + 1}, /* no overflow */
+        {INT64_C(9000000000000), "2027-01-01", "2027-12-31", "2027-07-02", INT64_C(4512328767123)},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        int64_t got = sub_prorated(rows[i].paid, D(rows[i].starts), D(rows[i].expires),
+                                   D(rows[i].from));
+        if (got != rows[i].want)
+            fail_msg("%lld from %s: %lld, want %lld", (long long)rows[i].paid, rows[i].from,
+                     (long long)got, (long long)rows[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_auto_renew_tries),
         cmocka_unit_test(test_notices),
+        cmocka_unit_test(test_prorated),
     };
     return cmocka_run_group_tests_name("subscription", tests, NULL, NULL);
 }

@@ -1,0 +1,242 @@
+// support.test.mjs - support requests, and cancellation through them (issue 7).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { startServer, Client, join, memberOf, operatorClock, staffClient, ledgerSql, sql, readMails } from './harness.mjs';
+
+let srv, op, support, supportId, supportEmail;
+const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
+const WIRE = { method: 'wire', contact: { name: 'Paul Payer', phone: '+33 1 23 45 67 89', email: 'ap@org.example' } };
+
+before(async () => {
+  srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  sql(srv.db.url, "INSERT INTO settings (key, value, updated_at) VALUES ('auth.address_max_failures', '1000', 0)");
+  op = await operatorClock(srv);
+  support = await staffClient(srv, 'support');
+  const me = (await support.call('GET', '/api/v1/me')).body.user;
+  supportId = me.id;
+  supportEmail = me.email;
+});
+after(async () => {
+  await op?.setClock(null);
+  await srv?.stop();
+});
+
+/** POSTs a large body the way curl does (Expect: 100-continue): the body is sent only if
+ * the server asks for it, so a refusal before reading (413) reaches the client. */
+function postRaw(url, bearer, body) {
+  return new Promise((ok, fail) => {
+    const req = httpRequest(url, { method: 'POST', headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/pdf', 'Content-Length': body.length, Expect: '100-continue' } }, (res) => {
+      res.resume();
+      ok(res.statusCode);
+      req.destroy();
+    });
+    req.on('continue', () => req.end(body));
+    req.on('error', (e) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? null : fail(e)));
+  });
+}
+
+/** A fresh organisation as a bearer client, optionally with a subscription bought on `day`. */
+async function partner(day, payment) {
+  if (day) await op.setClock(`${day}T09:00:00Z`);
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  let subId = null;
+  if (payment) {
+    const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment });
+    const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+    subId = p.body.subscription_id;
+    if (payment.method === 'wire') {
+      const f = await staffClient(srv, 'finance');
+      const t = await f.call('POST', '/api/v1/admin/wire-transfers', { reference: p.body.payment_instructions.reference, amount_minor: 58800, currency: 'EUR', received_on: day });
+      assert.equal(t.body.status, 'matched');
+    }
+  }
+  return { api, org, subId };
+}
+
+test('the catalog carries the reference page labels, in French and English', async () => {
+  const { api } = await partner();
+  const fr = (await api.call('GET', '/api/v1/support/categories')).body.items;
+  const cat = fr.find((c) => c.code === 'partner_center_issue');
+  assert.equal(cat.label, "Signaler des problèmes avec l'Espace partenaires");
+  const pt = cat.problem_types.find((p) => p.code === 'invoice_payment_reconciliation');
+  assert.equal(pt.label, 'Aide concernant une facture, un paiement ou un fichier de rapprochement de partenaire');
+  assert.equal(pt.labels.en, 'Help with a partner invoice, payment or reconciliation file');
+  const en = await fetch(`${srv.url}/api/v1/support/categories`, { headers: { Authorization: `Bearer ${api.bearer}`, 'Accept-Language': 'en' } });
+  assert.equal((await en.json()).items[0].label, 'Report problems with Partner Center');
+});
+
+test('a request: validated, numbered, listed by status, answered, assigned, resolved, reopened, closed', async () => {
+  await op.setClock('2027-02-01T09:00:00Z');
+  const { api } = await partner();
+  const other = await partner();
+  const bad = await api.call('POST', '/api/v1/support-requests', { title: '', description: 'x', category: 'nope', problem_type: 'x', extra: 1 });
+  assert.equal(bad.status, 422);
+  assert.deepEqual(Object.keys(bad.body.error.details.fields).sort(), ['category', 'extra', 'title']);
+  const mismatch = await api.call('POST', '/api/v1/support-requests', { title: 'T', description: 'D', category: 'benefits', problem_type: 'invoice_payment_reconciliation' });
+  assert.equal(mismatch.body.error.details.fields.problem_type, 'not a problem type of this category');
+  const r = await api.call('POST', '/api/v1/support-requests', { title: 'Facture introuvable', description: 'Je ne trouve pas ma facture de mars.', category: 'partner_center_issue', problem_type: 'invoice_payment_reconciliation' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.match(r.body.number, /^SR-\d{6}$/);
+  assert.match(r.body.id, /^req_/);
+  assert.equal(r.body.status, 'open');
+  assert.equal(r.body.messages.length, 1);
+  const id = r.body.id;
+  assert.equal((await other.api.call('GET', `/api/v1/support-requests/${id}`)).status, 404, 'another organisation sees nothing');
+  assert.equal((await other.api.call('POST', `/api/v1/support-requests/${id}/messages`, { body: 'hi' })).status, 404);
+  assert.deepEqual((await api.call('GET', '/api/v1/support-requests?status=open')).body.items.map((x) => x.id), [id]);
+  assert.equal((await api.call('GET', '/api/v1/support-requests?status=closed')).body.items.length, 0);
+  assert.equal((await api.call('GET', '/api/v1/support-requests?status=bogus')).status, 400);
+  assert.equal((await api.call('PATCH', `/api/v1/support-requests/${id}`, { status: 'closed' })).status, 403, 'partners do not change the status');
+
+  const queue = (await support.call('GET', '/api/v1/support-requests?status=open&category=partner_center_issue')).body.items;
+  assert.ok(queue.some((x) => x.id === id), 'in the staff queue');
+  const answered = await support.call('POST', `/api/v1/support-requests/${id}/messages`, { body: 'Elle est dans Factures.' });
+  assert.equal(answered.status, 201);
+  assert.equal(answered.body.status, 'in_progress', 'a staff answer takes it in hand');
+  assert.deepEqual(answered.body.messages.map((m) => m.from), ['partner', 'staff']);
+  const assigned = await support.call('PATCH', `/api/v1/support-requests/${id}`, { assignee_id: supportId });
+  assert.equal(assigned.body.assignee_id, supportId);
+  assert.ok((await support.call('GET', `/api/v1/support-requests?assignee_id=${supportId}`)).body.items.some((x) => x.id === id));
+  assert.equal((await support.call('PATCH', `/api/v1/support-requests/${id}`, { assignee_id: 'usr_nobody' })).status, 422);
+  const resolved = await support.call('PATCH', `/api/v1/support-requests/${id}`, { status: 'resolved' });
+  assert.equal(resolved.body.status, 'resolved');
+  await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  const mails = readMails(srv.mailDir).filter((m) => m.subject.startsWith(`Demande ${r.body.number}`));
+  assert.ok(mails.some((m) => /Statut : en cours de traitement\.\n\nElle est dans Factures\./.test(m.text)), 'the partner hears of the answer');
+  assert.ok(mails.some((m) => /Statut : résolue/.test(m.text)), 'and of the resolution');
+
+  await op.setClock('2027-02-10T09:00:00Z');
+  const reopened = await api.call('POST', `/api/v1/support-requests/${id}/reopen`, {});
+  assert.equal(reopened.status, 200, JSON.stringify(reopened.body));
+  assert.equal(reopened.body.status, 'open');
+  await support.call('PATCH', `/api/v1/support-requests/${id}`, { status: 'resolved' });
+  await op.setClock('2027-02-25T09:00:00Z');
+  assert.equal((await api.call('POST', `/api/v1/support-requests/${id}/reopen`, {})).status, 409, 'not after 14 days');
+  await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  assert.equal((await api.call('GET', `/api/v1/support-requests/${id}`)).body.status, 'closed', 'closed by the job');
+  assert.equal((await api.call('POST', `/api/v1/support-requests/${id}/messages`, { body: 'encore' })).status, 409);
+});
+
+test('attachments: PDF, PNG, JPEG, CSV, TXT up to 10 MiB, the type read from the bytes', async () => {
+  const { api } = await partner();
+  const other = await partner();
+  const r = await api.call('POST', '/api/v1/support-requests', { title: 'Fichier', description: 'Voir pièce jointe', category: 'benefits', problem_type: 'cloud_credits' });
+  const url = (name) => `${srv.url}/api/v1/support-requests/${r.body.id}/attachments?filename=${encodeURIComponent(name)}`;
+  const up = (name, bytes, who = api) => fetch(url(name), { method: 'POST', headers: { Authorization: `Bearer ${who.bearer}`, 'Content-Type': 'application/octet-stream' }, body: bytes });
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2000, 0x41), Buffer.from([0, 1, 2, 255])]);
+  const ok = await up('relevé.pdf', pdf);
+  assert.equal(ok.status, 201);
+  const att = await ok.json();
+  assert.equal(att.content_type, 'application/pdf');
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  assert.equal((await up('capture.png', png)).status, 201);
+  assert.equal((await up('data.csv', Buffer.from('date,amount\n2027-01-01,1.00\n'))).status, 201);
+  assert.equal((await up('fake.pdf', png)).status, 422, 'a PNG named .pdf');
+  assert.equal((await up('tool.exe', Buffer.from('MZ\x90\x00\x03'))).status, 422);
+  assert.equal((await up('notes.txt', Buffer.from([0x66, 0x00, 0x6f]))).status, 422, 'binary is not text');
+  const big = await postRaw(url('big.pdf'), api.bearer, Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(10 * 1024 * 1024)]));
+  assert.equal(big, 413, 'refused before it is read');
+  assert.equal((await up('x.pdf', pdf, other.api)).status, 404, 'not into another organisation\'s request');
+  const back = await fetch(`${srv.url}/api/v1/support-requests/${r.body.id}/attachments/${att.id}`, { headers: { Authorization: `Bearer ${api.bearer}` } });
+  assert.equal(back.status, 200);
+  assert.equal(back.headers.get('content-type'), 'application/pdf');
+  assert.ok(Buffer.from(await back.arrayBuffer()).equals(pdf), 'the same bytes back');
+  const seen = (await support.call('GET', `/api/v1/support-requests/${r.body.id}`)).body.attachments;
+  assert.deepEqual(seen.map((a) => a.filename), ['relevé.pdf', 'capture.png', 'data.csv'], 'in the order they came');
+});
+
+test('cancellation now with a prorated refund: a credit note and one gateway refund; auto-renew off', async () => {
+  const { api, subId } = await partner('2027-03-01', { method: 'card', card: CARD });
+  await op.setClock('2027-09-01T09:00:00Z');
+  const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  assert.deepEqual([c.body.category, c.body.problem_type, c.body.subscription_id, c.body.kind], ['partner_center_issue', 'invoice_payment_reconciliation', subId, 'cancellation']);
+  const again = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+  assert.equal(again.status, 200);
+  assert.equal(again.body.id, c.body.id, 'the request already open');
+  const bad = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'someday', refund: 'yes' });
+  assert.deepEqual(Object.keys(bad.body.error.details.fields).sort(), ['cancellation', 'refund']);
+  const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: true, message: 'Annulé, remboursé au prorata.' });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.status, 'resolved');
+  // 2027-03-01 .. 2028-02-29 is 366 days; 182 left from 2027-09-01: 49000 * 182 / 366 = 24366 before VAT
+  assert.equal(res.body.outcome.refund_total, Math.round(Math.round(49000 * 182 / 366) * 1.2));
+  const sub = (await api.call('GET', `/api/v1/subscriptions/${subId}`)).body;
+  assert.deepEqual([sub.status, sub.auto_renew, sub.cancelled_on], ['cancelled', false, '2027-09-01']);
+  const credit = (await api.call('GET', '/api/v1/invoices')).body.items.find((i) => i.type === 'credit_note');
+  assert.equal(credit.total.amount_minor, -res.body.outcome.refund_total);
+  assert.equal(ledgerSql(srv, 'SELECT COUNT(*) FROM gw_refunds'), '1', 'one refund at the gateway');
+  assert.equal(sql(srv.db.url, `SELECT status FROM refunds WHERE request_id = '${c.body.id}'`), 'refunded');
+  // the gateway's answer lost on its way back: the job asks again, and the same key refunds once
+  sql(srv.db.url, `UPDATE refunds SET status = 'pending', gateway_refund_id = NULL WHERE request_id = '${c.body.id}'`);
+  const run = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  assert.equal(run.body.jobs.find((j) => j.name === 'refund_retry').done, 1, JSON.stringify(run.body));
+  assert.equal(sql(srv.db.url, `SELECT status FROM refunds WHERE request_id = '${c.body.id}'`), 'refunded');
+  assert.equal(ledgerSql(srv, 'SELECT COUNT(*) FROM gw_refunds'), '1', 'still one refund at the gateway');
+  assert.equal((await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: true })).status, 409, 'resolved once');
+  assert.equal(ledgerSql(srv, 'SELECT COUNT(*) FROM gw_refunds'), '1');
+  assert.equal((await api.call('PATCH', `/api/v1/subscriptions/${subId}`, { auto_renew: true })).status, 409);
+  const audit = sql(srv.db.url, `SELECT COUNT(*) FROM audit_events WHERE action = 'subscription.cancelled' AND object_id = '${subId}'`);
+  assert.equal(audit, '1');
+});
+
+test('cancellation at the end of the term: active until expiry, cancelled the day after, never renewed', async () => {
+  const { api, subId } = await partner('2027-04-01', { method: 'card', card: CARD });
+  await op.setClock('2027-10-01T09:00:00Z');
+  const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+  const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'end_of_term' });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.outcome.effective_on, '2028-04-01');
+  let sub = (await api.call('GET', `/api/v1/subscriptions/${subId}`)).body;
+  assert.deepEqual([sub.status, sub.auto_renew], ['active', false]);
+  await op.setClock('2028-04-01T09:00:00Z');
+  await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  sub = (await api.call('GET', `/api/v1/subscriptions/${subId}`)).body;
+  assert.equal(sub.status, 'cancelled');
+  assert.equal(ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE 'auto:${subId}:%'`), '0', 'never renewed');
+});
+
+test('a wire-paid subscription cancelled with a refund leaves the refund to finance', async () => {
+  const { api, subId } = await partner('2027-05-01', WIRE);
+  await op.setClock('2027-06-01T09:00:00Z');
+  const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+  const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: true });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.ok(res.body.outcome.refund_total > 0);
+  assert.equal(res.body.outcome.refund_method, 'wire');
+  const finance = await staffClient(srv, 'finance');
+  const due = (await finance.call('GET', '/api/v1/admin/refunds?status=to_pay')).body.items.find((f) => f.id === res.body.outcome.refund_id);
+  assert.ok(due, 'finance sees the refund to pay');
+  assert.equal(due.amount_minor, res.body.outcome.refund_total);
+  assert.equal(due.request_number, c.body.number);
+  assert.match(due.credit_note_number, /^AV\d{4}-\d{6}$/);
+  assert.equal((await finance.call('GET', '/api/v1/admin/refunds?status=someday')).status, 400);
+  const bad = await finance.call('POST', `/api/v1/admin/refunds/${due.id}/paid`, { paid_on: '2027-13-01' });
+  assert.equal(bad.status, 422);
+  const paid = await finance.call('POST', `/api/v1/admin/refunds/${due.id}/paid`, { paid_on: '2027-06-03', reference: 'VIR-REMB-42' });
+  assert.equal(paid.status, 200, JSON.stringify(paid.body));
+  assert.deepEqual([paid.body.status, paid.body.paid_on, paid.body.reference], ['paid', '2027-06-03', 'VIR-REMB-42']);
+  assert.equal((await finance.call('POST', `/api/v1/admin/refunds/${due.id}/paid`, { paid_on: '2027-06-03' })).status, 409, 'paid once');
+  assert.equal((await finance.call('POST', '/api/v1/admin/refunds/rfd_none/paid', { paid_on: '2027-06-03' })).status, 404);
+});
+
+test('each side hears of the other: the author of a request, and the support staff', async () => {
+  await op.setClock('2027-07-01T09:00:00Z');
+  const { org } = await partner();
+  const admin = new Client(srv.url);
+  await admin.signIn(org.email, org.password);
+  const author = await memberOf(srv.url, admin, ['account_admin']);
+  const r = await author.client.call('POST', '/api/v1/support-requests', { title: 'Crédits cloud', description: 'Où sont mes crédits ?', category: 'benefits', problem_type: 'cloud_credits' });
+  assert.equal(r.status, 201);
+  await support.call('POST', `/api/v1/support-requests/${r.body.id}/messages`, { body: 'Dans Avantages.' });
+  await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  const mails = readMails(srv.mailDir);
+  const toPartner = mails.filter((m) => m.subject === `Demande ${r.body.number} : Crédits cloud`);
+  assert.deepEqual(toPartner.map((m) => m.to), [author.email], 'the answer goes to who asked');
+  const toStaff = mails.filter((m) => m.subject === `Demande ${r.body.number} d'un partenaire : Crédits cloud` && m.to === supportEmail);
+  assert.equal(toStaff.length, 1, 'support hears of the new request once');
+});
