@@ -23,15 +23,20 @@ after(async () => {
   await srv?.stop();
 });
 
-test(`${N} renewals killed ${KILLS} times, then finished: one charge and one invoice each, no gap`, async () => {
+test(`${N} renewals killed at random moments (up to ${KILLS} times), then finished: one charge and one invoice each, no gap`, async () => {
+  // kills at random moments from start-up to a third of a second in, until KILLS have landed
+  // or a run gets to the end on its own: on a fast machine the work may be done sooner, so
+  // the windows stay short rather than growing
   let killed = 0;
-  // the first kills land early (claims, first charges), later ones anywhere in the run
-  for (let i = 0; i < KILLS; i++) {
-    const r = await jobsProcess(srv, { killAfterMs: 150 + Math.floor(Math.random() * (300 + i * 150)) });
+  for (let i = 0; killed < KILLS && i < 4 * KILLS; i++) {
+    const r = await jobsProcess(srv, { killAfterMs: 30 + Math.floor(Math.random() * 300) });
     if (r.signal === 'SIGKILL') killed++;
-    else assert.equal(r.code, 0, r.stderr);
+    else {
+      assert.equal(r.code, 0, r.stderr);
+      break;
+    }
   }
-  assert.ok(killed >= KILLS / 2, `only ${killed} runs were killed mid-way`);
+  assert.ok(killed >= 4, `only ${killed} runs were killed mid-way`);
   const last = await jobsProcess(srv);
   assert.equal(last.code, 0, last.stderr);
 
