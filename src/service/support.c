@@ -452,10 +452,10 @@ int support_reopen(struct db *db, const struct principal *who, const char *ip, c
     bool cancellation = !strcmp(json_string_value(json_object_get(req, "kind")), "cancellation");
     if (strcmp(status, "resolved") != 0 || cancellation ||
         clock_now() - resolved > (int64_t)REOPEN_DAYS * 86400) {
+        pd_fail(err, PD_E_CONFLICT, "only a resolved request, within %d days", REOPEN_DAYS);
+        pd_error_detail(err, "status", json_string(status)); /* status lives in req */
         json_decref(req);
         db_rollback(db);
-        pd_fail(err, PD_E_CONFLICT, "only a resolved request, within %d days", REOPEN_DAYS);
-        pd_error_detail(err, "status", json_string(status));
         return PD_E_CONFLICT;
     }
     rc = support_set_status(db, id, "resolved", "open", clock_now());

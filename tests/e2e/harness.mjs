@@ -123,6 +123,8 @@ export async function startServer({ args = [], demo = false, db, ledger: sharedL
       const r = await exited;
       if (owned) db.cleanup();
       rmSync(ledgerDir, { recursive: true, force: true });
+      // a clean stop exits 0: anything else (a leak report, say) fails the file
+      if (!killed && r.code !== 0) throw new Error(`partnerd exited with code ${r.code} (signal ${r.signal}); its log is above`);
       return r;
     },
   };
