@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/date.h"
 #include "service/audit.h"
+#include "service/dashboard.h"
 #include "service/clock_sync.h"
 #include "service/principal.h"
 #include "service/settings.h"
@@ -42,9 +43,14 @@ int api_admin_clock(struct req *r, struct resp *w)
     if (check_done(&c, &err) < 0)
         return api_fail(r, w, &err);
 
+    int64_t before = clock_now();
     int rc = db_begin(r->db);
     if (rc == 0)
         rc = json_is_null(now) ? clock_sync_reset(r->db) : clock_sync_set(r->db, t);
+    /* the operator who moves the clock stays signed in: their session moves with it (every
+     * other session meets the new time, as it would have had the time really passed) */
+    if (rc == 0 && r->principal->session_id[0])
+        rc = sessions_shift(r->db, r->principal->session_id, clock_now() - before);
     if (rc == 0)
         rc = audit(r->db, r->principal, r->client_ip, NULL, "clock.set", "clock", NULL,
                    json_pack("{s:O}", "now", now));
@@ -58,6 +64,28 @@ int api_admin_clock(struct req *r, struct resp *w)
     resp_json(r, w, 200,
               json_pack("{s:s, s:s, s:b}", "now", instant_format(clock_now(), s), "today",
                         date_format(clock_today(), d), "pinned", clock_is_pinned()));
+    return 0;
+}
+
+/* GET /api/v1/admin/clock: the business clock as every process sees it (404 without
+ * --test-clock, like PUT). */
+int api_admin_clock_get(struct req *r, struct resp *w)
+{
+    char s[21], d[DATE_STRLEN];
+    resp_json(r, w, 200,
+              json_pack("{s:s, s:s, s:b, s:s}", "now", instant_format(clock_now(), s), "today",
+                        date_format(clock_today(), d), "pinned", clock_is_pinned(),
+                        "time_zone", date_timezone()));
+    return 0;
+}
+
+int api_admin_dashboard(struct req *r, struct resp *w)
+{
+    struct pd_error err = {0};
+    json_t *out;
+    if (dashboard_json(r->db, &out, &err) < 0)
+        return api_fail(r, w, &err);
+    resp_json(r, w, 200, out);
     return 0;
 }
 

@@ -63,6 +63,8 @@ int api_invitations_accept(struct req *r, struct resp *w);
 /* admin.c: the program owner's side */
 int api_admin_partners(struct req *r, struct resp *w);
 int api_admin_clock(struct req *r, struct resp *w);
+int api_admin_clock_get(struct req *r, struct resp *w);
+int api_admin_dashboard(struct req *r, struct resp *w);
 int api_audit_events(struct req *r, struct resp *w);
 int api_admin_settings_list(struct req *r, struct resp *w);
 int api_admin_settings_put(struct req *r, struct resp *w);

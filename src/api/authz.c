@@ -64,6 +64,7 @@ static const struct rule rules[] = {
     {"support.manage", ROLE_SUPPORT | ROLE_OPERATOR, 0},
     {"admin.deliveries.read", ROLE_SUPPORT | ROLE_OPERATOR, 0},
     {"admin.jobs.run", ROLE_OPERATOR, 0},
+    {"admin.dashboard", ROLES_STAFF, 0},
     {"audit.read", ROLE_GLOBAL_ADMIN | ROLE_OPERATOR, 0},
     {"admin.offers.read", ROLES_STAFF, 0},
     {"admin.offers.write", ROLE_OPERATOR, 0},

@@ -73,7 +73,9 @@ const struct route api_routes[] = {
 
     {"GET", "/api/v1/audit-events", api_audit_events, 0, "audit.read"},
     {"GET", "/api/v1/admin/partners", api_admin_partners, 0, "admin.partners.read"},
+    {"GET", "/api/v1/admin/clock", api_admin_clock_get, 0, "admin.clock"},
     {"PUT", "/api/v1/admin/clock", api_admin_clock, J, "admin.clock"},
+    {"GET", "/api/v1/admin/dashboard", api_admin_dashboard, 0, "admin.dashboard"},
     {"GET", "/api/v1/admin/offers", api_admin_offers, 0, "admin.offers.read"},
     {"POST", "/api/v1/admin/offers", api_admin_offers_add, J, "admin.offers.write"},
     {"PUT", "/api/v1/admin/offers/{code}/prices/{currency}", api_admin_offer_price, J,

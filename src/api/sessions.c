@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/clock.h"
+#include "core/date.h"
 #include "service/auth.h"
 #include "service/validate.h"
 #include "store/users.h"
@@ -97,11 +99,16 @@ int api_me(struct req *r, struct resp *w)
     }
     json_t *user = principal_json(p);
     json_object_set_new(user, "totp_enabled", json_boolean(u.totp_secret[0] != '\0'));
+    /* the session's CSRF token again, for a page opened anew: only a page of this origin
+     * can read this answer (no CORS), which is what the token proves */
+    char today[DATE_STRLEN];
     resp_json(r, w, 200,
-              json_pack("{s:o, s:o, s:b, s:s}", "user", user, "partner",
+              json_pack("{s:o, s:o, s:b, s:s, s:s?, s:s}", "user", user, "partner",
                         partner ? partner : json_null(), "second_factor_enrolment_required",
                         p->must_enrol_2fa, "authenticated_by",
-                        p->session_id[0] ? "session" : "api_token"));
+                        p->session_id[0] ? "session" : "api_token", "csrf_token",
+                        p->session_id[0] ? p->csrf_token : NULL, "today",
+                        date_format(clock_today(), today)));
     return 0;
 }
 

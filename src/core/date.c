@@ -49,6 +49,13 @@ int64_t date_to_days(struct date d)
     return era * 146097 + doe - 719468;
 }
 
+int date_weekday(struct date d)
+{
+    int64_t days = date_to_days(d); /* 1970-01-01 was a Thursday (4) */
+    int64_t w = (days + 3) % 7;
+    return (int)(w < 0 ? w + 7 : w) + 1;
+}
+
 struct date date_from_days(int64_t z)
 {
     z += 719468;

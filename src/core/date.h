@@ -40,6 +40,9 @@ int64_t date_to_days(struct date d);
 /* The civil date of a day count since 1970-01-01. */
 struct date date_from_days(int64_t days);
 
+/* ISO weekday: 1 for Monday to 7 for Sunday. */
+int date_weekday(struct date d);
+
 /* d plus n days (n may be negative). */
 struct date date_add_days(struct date d, int n);
 

@@ -1176,8 +1176,13 @@ static int match_transfer(struct db *db, const struct principal *who, const char
     id_new("wtr", wire_id, n);
     rc = wire_insert(db, wire_id, ref, amount, currency, received_on, *status, order_id, source,
                      who ? who->user_id : NULL, clock_now());
-    if (rc == 0 && strcmp(*status, "matched") == 0)
-        rc = confirm_order(db, &o, received_on, NULL);
+    if (rc == 0 && strcmp(*status, "matched") == 0) {
+        /* a transfer cannot have been made before its order existed: a term never starts
+         * before its order, whatever date was typed */
+        char ordered[DATE_STRLEN];
+        date_format(date_of_instant(o.created_at), ordered);
+        rc = confirm_order(db, &o, strcmp(received_on, ordered) < 0 ? ordered : received_on, NULL);
+    }
     if (rc == 0)
         rc = audit(db, who, NULL, order_id ? o.partner_id : NULL, "wire_transfer.recorded",
                    "wire_transfer", wire_id,

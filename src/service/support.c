@@ -34,6 +34,7 @@
 #include "service/checkout.h"
 #include "service/outbox.h"
 #include "service/validate.h"
+#include "store/offers.h"
 #include "store/orders.h"
 #include "store/outbox.h"
 #include "store/subscriptions.h"
@@ -293,13 +294,19 @@ int support_cancellation(struct db *db, const struct principal *who, const char 
         return support_get_json(db, who, existing, out, err);
     }
     bool en = lang && !strcmp(lang, "en");
-    char title[200], description[600];
-    snprintf(title, sizeof(title), en ? "Cancel subscription %s" : "Annuler l'abonnement %s",
-             s.offer_code);
+    char title[300], description[800], until[64] = "-";
+    json_t *names = offers_names(db, s.offer_code);
+    const char *offer = json_string_value(json_object_get(names, en ? "en" : "fr"));
+    struct date expires;
+    if (s.expires_on[0] && date_parse(s.expires_on, &expires) == 0)
+        date_format_long(expires, en ? "en" : "fr", until, sizeof(until));
+    snprintf(title, sizeof(title), en ? "Cancel subscription: %s" : "Annuler l'abonnement : %s",
+             offer ? offer : s.offer_code);
     snprintf(description, sizeof(description),
-             en ? "Please cancel subscription %s (%s), which runs to %s."
+             en ? "Please cancel the subscription %s (%s), which runs until %s."
                 : "Merci d'annuler l'abonnement %s (%s), qui court jusqu'au %s.",
-             s.id, s.offer_code, s.expires_on[0] ? s.expires_on : "-");
+             offer ? offer : s.offer_code, s.id, until);
+    json_decref(names);
     struct support_new r = {.subscription_id = sub_id, .category = CANCEL_CATEGORY,
                             .problem_type = CANCEL_PROBLEM, .kind = "cancellation",
                             .title = title, .description = description};

@@ -54,6 +54,15 @@ int sessions_touch(struct db *db, const char *id, int64_t now)
     return rc < 0 ? (int)rc : 0;
 }
 
+int sessions_shift(struct db *db, const char *id, int64_t delta)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE sessions SET created_at = created_at + ?, last_seen_at = "
+                        "last_seen_at + ?, expires_at = expires_at + ? WHERE id = ?",
+                        "iiit", delta, delta, delta, id);
+    return rc < 0 ? (int)rc : 0;
+}
+
 int sessions_delete(struct db *db, const char *id)
 {
     int64_t rc = db_run(db, "DELETE FROM sessions WHERE id = ?", "t", id);

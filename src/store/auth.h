@@ -22,6 +22,8 @@ int sessions_insert(struct db *db, const char *id, const char *token_hash, const
 /* 1 and *out when a session has this token hash, 0 when none. */
 int sessions_find(struct db *db, const char *token_hash, struct session_row *out);
 int sessions_touch(struct db *db, const char *id, int64_t now);
+/* Moves a session's times by delta seconds (the test clock jumped; see api_admin_clock). */
+int sessions_shift(struct db *db, const char *id, int64_t delta);
 int sessions_delete(struct db *db, const char *id);
 /* Ends every session of a user but keep_id (NULL ends them all). */
 int sessions_delete_for_user(struct db *db, const char *user_id, const char *keep_id);

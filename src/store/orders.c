@@ -448,3 +448,25 @@ int wire_list(struct db *db, const char *status, json_t **items)
     db_finalize(st);
     return rc < 0 ? rc : 0;
 }
+
+int invoices_revenue_by_month(struct db *db, const char *from, json_t **items)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT substr(issued_on, 1, 7) AS month, currency, SUM(total), "
+                      "SUM(CASE WHEN type = 'invoice' THEN 1 ELSE 0 END) FROM invoices WHERE "
+                      "issued_on >= ? GROUP BY substr(issued_on, 1, 7), currency ORDER BY month, "
+                      "currency",
+                      "t", from);
+    if (rc < 0)
+        return rc;
+    *items = json_array();
+    while ((rc = db_step(st)) == DB_ROW)
+        json_array_append_new(*items, json_pack("{s:s, s:s, s:I, s:I}", "month",
+                                                db_column_text(st, 0), "currency",
+                                                db_column_text(st, 1), "amount_minor",
+                                                (json_int_t)db_column_int64(st, 2), "invoices",
+                                                (json_int_t)db_column_int64(st, 3)));
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}

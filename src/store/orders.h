@@ -107,6 +107,9 @@ int invoices_insert(struct db *db, const struct invoice_row *inv, const char *se
                     const char *service_end, const char *document, int64_t now);
 int invoices_find(struct db *db, const char *id, struct invoice_row *out, char **document);
 int invoices_list(struct db *db, const char *partner_id, struct invoice_row **out, int *count);
+/* Invoiced per month and currency from `from` (YYYY-MM-DD) on, credit notes deducted:
+ * [{"month":"2027-06","currency","amount_minor","invoices"}] by month. */
+int invoices_revenue_by_month(struct db *db, const char *from, json_t **items);
 /* 1 when a credit note already cancels or refunds the invoice. */
 int invoices_credited(struct db *db, const char *invoice_id);
 

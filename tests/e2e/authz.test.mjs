@@ -85,6 +85,8 @@ const EXPECT = {
   'GET /api/v1/audit-events': [GA, OP],
   'GET /api/v1/admin/partners': STAFF,
   'PUT /api/v1/admin/clock': [OP],
+  'GET /api/v1/admin/clock': [OP],
+  'GET /api/v1/admin/dashboard': STAFF,
   'GET /api/v1/admin/settings': [OP],
   'PUT /api/v1/admin/settings/{key}': [OP],
 };

@@ -360,3 +360,15 @@ test('an order keeps the price it was placed at', async () => {
     await op.client.call('PUT', '/api/v1/admin/offers/action-pack/prices/EUR', { amount_minor: 49000 });
   }
 });
+
+test('a transfer dated before its order was placed starts the term on the order day, not before', async () => {
+  await op.setClock('2027-05-10T09:00:00Z');
+  const a = await adminOf(srv.url);
+  const api = new Client(srv.url, { bearer: (await a.client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  const [, p] = await buy(api, WIRE);
+  const { reference } = p.body.payment_instructions;
+  const r = await finance.call('POST', '/api/v1/admin/wire-transfers', { reference, amount_minor: 58800, currency: 'EUR', received_on: '2027-05-01' });
+  assert.equal(r.body.status, 'matched');
+  const sub = (await api.call('GET', `/api/v1/subscriptions/${p.body.subscription_id}`)).body;
+  assert.deepEqual([sub.status, sub.starts_on, sub.expires_on], ['active', '2027-05-10', '2028-05-09']);
+});

@@ -479,6 +479,27 @@ test('the test clock: operator only, and it moves every process\'s business date
   assert.equal(reset.body.pinned, false);
 });
 
+test('the operator who moves the clock by a month stays signed in; other sessions meet the new time', async () => {
+  const who = addStaff(srv.db, 'operator');
+  const operator = new Client(srv.url);
+  assert.equal((await operator.signIn(who.email, who.password)).status, 201);
+  const { client: partner } = await adminOf(srv.url);
+  try {
+    const read = await operator.call('GET', '/api/v1/admin/clock');
+    assert.equal(read.status, 200);
+    assert.equal(typeof read.body.time_zone, 'string');
+    const jump = await operator.call('PUT', '/api/v1/admin/clock', { now: '2031-02-01T09:00:00Z' });
+    assert.equal(jump.status, 200);
+    assert.equal((await operator.call('GET', '/api/v1/me')).status, 200, 'the operator is still signed in');
+    assert.equal((await operator.call('GET', '/api/v1/admin/clock')).body.today, '2031-02-01');
+    assert.equal((await partner.call('GET', '/api/v1/me')).body.error.code, 'session_expired', 'a month passed for everyone else');
+    assert.equal((await operator.call('PUT', '/api/v1/admin/clock', { now: null })).status, 200, 'and back');
+    assert.equal((await operator.call('GET', '/api/v1/me')).status, 200);
+  } finally {
+    await operatorClock(srv).then((o) => o.setClock(null));
+  }
+});
+
 test('without --test-clock the clock endpoint does not exist, even for an operator', async () => {
   const plain = await startServer({ args: ['--no-jobs'] });
   try {

@@ -131,6 +131,26 @@ static void test_renewal_window(void **state)
     assert_date(closes, "2027-02-01");
 }
 
+/* ISO weekdays, across the epoch, a leap day and a century. */
+static void test_weekday(void **state)
+{
+    (void)state;
+    struct {
+        const char *day;
+        int want;
+    } rows[] = {
+        {"1970-01-01", 4}, {"1969-12-29", 1}, {"1969-12-28", 7}, {"2027-06-21", 1},
+        {"2027-06-23", 3}, {"2027-06-27", 7}, {"2028-02-29", 2}, {"2000-03-01", 3},
+        {"1900-01-01", 1}, {"2100-12-31", 5},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct date d;
+        assert_int_equal(date_parse(rows[i].day, &d), 0);
+        if (date_weekday(d) != rows[i].want)
+            fail_msg("%s: weekday %d, want %d", rows[i].day, date_weekday(d), rows[i].want);
+    }
+}
+
 static void test_instants(void **state)
 {
     (void)state;
@@ -230,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_add_months_clamps_to_month_end),
         cmocka_unit_test(test_term_end),
         cmocka_unit_test(test_renewal_window),
+        cmocka_unit_test(test_weekday),
         cmocka_unit_test(test_instants),
         cmocka_unit_test(test_paris_civil_dates_across_dst),
         cmocka_unit_test(test_other_time_zones_and_bad_names),

@@ -1,0 +1,65 @@
+/* service/dashboard.c - renewals due by week and revenue by month, for the staff console. */
+#include "service/dashboard.h"
+
+#include <stdlib.h>
+
+#include "core/clock.h"
+#include "core/date.h"
+#include "db/db.h"
+#include "store/orders.h"
+#include "store/subscriptions.h"
+
+#define WEEKS 12
+#define MONTHS 12
+
+int dashboard_json(struct db *db, json_t **out, struct pd_error *err)
+{
+    struct date today = clock_today();
+    struct date monday = date_add_days(today, 1 - date_weekday(today));
+    char from[DATE_STRLEN], to[DATE_STRLEN], month0[DATE_STRLEN], today_s[DATE_STRLEN];
+    /* due in week w when the window opens (the day after expiry) in it */
+    date_format(date_add_days(monday, -1), from);
+    date_format(date_add_days(monday, WEEKS * 7 - 2), to);
+    struct sub_row *subs = NULL;
+    int n = 0;
+    int rc = subs_expiring(db, from, to, &subs, &n);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    int automatic[WEEKS] = {0}, manual[WEEKS] = {0};
+    for (int i = 0; i < n; i++) {
+        struct date expires;
+        if (date_parse(subs[i].expires_on, &expires) < 0)
+            continue;
+        int week = date_diff_days(monday, date_add_days(expires, 1)) / 7;
+        if (week >= 0 && week < WEEKS) {
+            automatic[week] += subs[i].auto_renew;
+            manual[week] += !subs[i].auto_renew;
+        }
+    }
+    free(subs);
+    json_t *weeks = json_array();
+    for (int w = 0; w < WEEKS; w++) {
+        char d[DATE_STRLEN];
+        json_array_append_new(weeks, json_pack("{s:s, s:i, s:i}", "week_of",
+                                               date_format(date_add_days(monday, 7 * w), d),
+                                               "automatic", automatic[w], "manual", manual[w]));
+    }
+    struct date first = {today.year, today.month, 1};
+    json_t *revenue = NULL;
+    rc = invoices_revenue_by_month(db, date_format(date_add_months(first, 1 - MONTHS), month0),
+                                   &revenue);
+    if (rc < 0) {
+        json_decref(weeks);
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    }
+    json_t *months = json_array();
+    for (int m = 1 - MONTHS; m <= 0; m++) {
+        char d[DATE_STRLEN];
+        date_format(date_add_months(first, m), d);
+        d[7] = '\0';
+        json_array_append_new(months, json_string(d));
+    }
+    *out = json_pack("{s:s, s:o, s:o, s:o}", "today", date_format(today, today_s),
+                     "renewals_due", weeks, "months", months, "revenue", revenue);
+    return 0;
+}
