@@ -5,7 +5,7 @@ MAKEFLAGS += --no-print-directory
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build run test test-unit test-e2e bench fuzz lint clean
+.PHONY: all deps build run test test-unit test-e2e test-web bench fuzz lint clean
 
 all: build
 
@@ -30,6 +30,9 @@ test-unit: build
 	@cd $(BUILD) && ctest --output-on-failure
 test-e2e: build
 	@PARTNERD_BIN=$(BUILD)/partnerd node --test tests/e2e/
+test-web: build
+	@npm ci --prefix tests/web --no-audit --no-fund --loglevel=error
+	@PARTNERD_BIN=$(BUILD)/partnerd node --test tests/web/
 
 bench: build
 	@bench/run $(BUILD)/partnerd

@@ -260,6 +260,7 @@ static int cmd_serve(int argc, char **argv)
     struct http_config cfg = {.threads = (unsigned)threads,
                               .body_limit = (size_t)body_limit,
                               .upload_limit = SUPPORT_ATTACHMENT_MAX,
+                              .serve_portal = true,
                               .max_connections = 1024,
                               .max_per_ip = 256,
                               .timeout_s = 30,

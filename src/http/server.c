@@ -27,6 +27,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "db/db.h"
+#include "http/assets.h"
 #include "http/json_body.h"
 #include "http/metrics.h"
 #include "http/request.h"
@@ -165,6 +166,23 @@ static bool is_json_type(const char *ct)
     return strncasecmp(ct, "charset=utf-8", 13) == 0 && ct[13] == '\0';
 }
 
+/* A file of the portal, or 304 when the client holds this version. Browsers revalidate
+ * each time (no-cache): the files keep their names from one release to the next. */
+static void serve_asset(struct req *r, struct resp *w, const struct http_asset *a)
+{
+    const char *held = req_header(r, "If-None-Match");
+    resp_header(w, "ETag", a->etag);
+    resp_header(w, "Cache-Control", "no-cache");
+    if (held && strstr(held, a->etag)) {
+        w->status = 304;
+        return;
+    }
+    w->status = 200;
+    w->content_type = a->content_type;
+    w->data = (const char *)a->data;
+    w->len = a->size;
+}
+
 /* Decides the answer. Fills w; never fails. */
 static void dispatch(struct http_server *s, struct req *r, struct resp *w)
 {
@@ -180,7 +198,13 @@ static void dispatch(struct http_server *s, struct req *r, struct resp *w)
     enum route_result rr = router_match(s->cfg.routes, match_method, r->path, &r->route_index,
                                         &r->params, allow, sizeof(allow));
     if (rr == ROUTE_NO_PATH) {
-        resp_status_error(r, w, PD_E_NOT_FOUND);
+        const struct http_asset *a = NULL;
+        if (s->cfg.serve_portal && strcmp(match_method, "GET") == 0)
+            a = http_asset_for(r->path);
+        if (a)
+            serve_asset(r, w, a);
+        else
+            resp_status_error(r, w, PD_E_NOT_FOUND);
         return;
     }
     if (rr == ROUTE_NO_METHOD) {
@@ -242,9 +266,13 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *c, str
     MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(res, "X-Frame-Options", "DENY");
     MHD_add_response_header(res, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(res, "Cache-Control", "no-store");
-    for (int i = 0; i < w->nheaders; i++)
+    bool cache_control = false;
+    for (int i = 0; i < w->nheaders; i++) {
         MHD_add_response_header(res, w->headers[i].name, w->headers[i].value);
+        cache_control = cache_control || strcasecmp(w->headers[i].name, "Cache-Control") == 0;
+    }
+    if (!cache_control) /* API answers are never stored */
+        MHD_add_response_header(res, "Cache-Control", "no-store");
     st->status = w->status;
     st->bytes = w->len;
     st->error_code = w->error_code;

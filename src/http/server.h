@@ -9,6 +9,7 @@
 #ifndef PD_SERVER_H
 #define PD_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http/router.h"
@@ -26,6 +27,7 @@ struct http_config {
     unsigned threads;         /* worker threads */
     size_t body_limit;        /* bytes; larger bodies answer 413 */
     size_t upload_limit;      /* bytes, for ROUTE_UPLOAD routes (0: body_limit) */
+    bool serve_portal;        /* a GET no route matches gets the web portal (http/assets.h) */
     unsigned max_connections; /* in total */
     unsigned max_per_ip;      /* connections from one address */
     unsigned timeout_s;       /* idle connection timeout */

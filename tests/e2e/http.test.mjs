@@ -113,3 +113,42 @@ test(`healthz answers 503 when the database no longer holds the expected schema 
     await other.stop();
   }
 });
+
+test('the portal: its files with their types and ETags, index.html for its pages, 304 when unchanged', async () => {
+  const home = await fetch(`${srv.url}/`);
+  assert.equal(home.status, 200);
+  assert.equal(home.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.equal(home.headers.get('cache-control'), 'no-cache');
+  assert.match(home.headers.get('content-security-policy'), /script-src 'self'/);
+  const html = await home.text();
+  assert.match(html, /<script type="module" src="\/js\/app.js"><\/script>/);
+  assert.doesNotMatch(html, /<script>|<script [^>]*>[^<]+<\/script>|\son\w+="/, 'no inline script under the CSP');
+  const etag = home.headers.get('etag');
+  assert.match(etag, /^"[0-9a-f]{20}"$/);
+  const again = await fetch(`${srv.url}/`, { headers: { 'If-None-Match': etag } });
+  assert.equal(again.status, 304);
+  assert.equal((await again.arrayBuffer()).byteLength, 0);
+  for (const page of ['/offres', '/support/req_x', '/invitations/abc']) {
+    const r = await fetch(`${srv.url}${page}`);
+    assert.equal(r.status, 200, page);
+    assert.equal(r.headers.get('etag'), etag, `${page} is the portal's index.html`);
+    await r.arrayBuffer();
+  }
+  const js = await fetch(`${srv.url}/js/app.js`);
+  assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+  assert.match(await js.text(), /^\/\/ app\.js/);
+  const css = await fetch(`${srv.url}/css/app.css`);
+  assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
+  await css.arrayBuffer();
+  const head = await fetch(`${srv.url}/js/app.js`, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  const missing = await fetch(`${srv.url}/js/nothing.js`);
+  assert.equal(missing.status, 404);
+  assert.equal((await missing.json()).error.code, 'not_found');
+  const api = await fetch(`${srv.url}/api/v1/nothing`);
+  assert.equal(api.status, 404, 'the API never falls back to a page');
+  assert.equal((await api.json()).error.code, 'not_found');
+  const post = await fetch(`${srv.url}/offres`, { method: 'POST' });
+  assert.equal(post.status, 404, 'pages are read, never posted to');
+  await post.arrayBuffer();
+});

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "http/assets.h"
 #include "http/json_body.h"
 #include "http/query.h"
 #include "http/request.h"
@@ -88,6 +89,32 @@ static void test_router(void **state)
         assert_int_equal(router_match(routes, "GET", missing[i], &idx, &p, allow, 64),
                          ROUTE_NO_PATH);
     assert_int_equal(router_count(routes), 8);
+}
+
+/* Which portal file answers a path: the file, index.html for a page address, nothing for
+ * the API or a missing file. */
+static void test_assets(void **state)
+{
+    (void)state;
+    const struct http_asset *index = http_asset_for("/");
+    assert_non_null(index);
+    assert_string_equal(index->path, "/index.html");
+    assert_string_equal(index->content_type, "text/html; charset=utf-8");
+    assert_int_equal(index->etag[0], '"');
+    assert_ptr_equal(http_asset_for("/offres"), index);
+    assert_ptr_equal(http_asset_for("/support/req_abc"), index);
+    assert_ptr_equal(http_asset_for("/invitations/0123abcd"), index);
+    const struct http_asset *js = http_asset_for("/js/app.js");
+    assert_non_null(js);
+    assert_string_equal(js->content_type, "text/javascript; charset=utf-8");
+    assert_true(js->size > 0 && memcmp(js->data, "//", 2) == 0);
+    assert_string_equal(http_asset_for("/css/app.css")->content_type, "text/css; charset=utf-8");
+    assert_null(http_asset_for("/js/missing.js"));
+    assert_null(http_asset_for("/api/v1/nothing"));
+    assert_null(http_asset_for("/api"));
+    assert_null(http_asset_for("/favicon.ico"));
+    for (const struct http_asset *a = http_assets; a->path; a++)
+        assert_int_not_equal(a->path[1], '.'); /* no hidden file ships */
 }
 
 static void test_query(void **state)
@@ -364,6 +391,7 @@ int main(void)
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_router),
         cmocka_unit_test(test_query),
+        cmocka_unit_test(test_assets),
         cmocka_unit_test(test_json_body),
     };
     const struct CMUnitTest server[] = {

@@ -1,0 +1,312 @@
+// portal.test.mjs - the journeys of issue 8 in a real browser, each with its screenshots:
+// a first purchase by card, a renewal by wire that finance records, automatic renewal
+// turned off and its greyed switch, the cancellation request, an invoice download, the
+// staff resolution, and the console's dashboard and test clock. French unless said.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  launch, journey, signIn, tile, startServer, operatorClock, addStaff, join, Client, ledgerSql, pdfText,
+} from './harness.mjs';
+
+const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
+let srv, op, browser;
+const staff = {};
+
+before(async () => {
+  srv = await startServer({ args: ['--test-clock', '--no-jobs'] });
+  op = await operatorClock(srv);
+  for (const role of ['support', 'finance', 'operator']) staff[role] = addStaff(srv.db, role);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await op?.setClock(null);
+  await srv?.stop();
+});
+
+/** Every visible form control has a label a screen reader announces. */
+async function assertLabelled(page) {
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((e) => e.type !== 'hidden' && !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+    .map((e) => e.outerHTML.slice(0, 80)));
+  assert.deepEqual(unlabelled, [], 'controls without a label');
+}
+
+/** An organisation (through the API) with its admin signed in on an API client. */
+async function organisation() {
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  return { org, api: new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 'web' })).body.token }) };
+}
+
+async function buyByCard(api, offer = 'action-pack') {
+  const o = await api.call('POST', '/api/v1/orders', { offer, action: 'purchase', payment: { method: 'card', card: CARD } });
+  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
+  return p.body;
+}
+
+test('a partner joins the network and buys Action Pack by card', async () => {
+  await op.setClock('2027-03-01T09:00:00Z');
+  const j = await journey(browser, srv, '1-first-purchase-by-card');
+  const { page } = j;
+  await page.goto('/rejoindre');
+  await assertLabelled(page);
+  await page.getByLabel('Raison sociale').fill('Northwind Conseil SAS');
+  await page.getByLabel('Adresse', { exact: true }).fill('8 rue Lafayette');
+  await page.getByLabel('Code postal').fill('75009');
+  await page.getByLabel('Ville').fill('Paris');
+  await page.getByLabel('Numéro de TVA intracommunautaire').fill('FR40303265045');
+  await page.getByLabel('Votre nom').fill('Nadia Nord');
+  await page.getByLabel('Votre adresse e-mail').fill('nadia@northwind.example');
+  await page.getByLabel('Mot de passe').fill('northwind password 1');
+  await j.shot('join');
+  await page.getByRole('button', { name: "S'inscrire maintenant" }).click();
+  await page.waitForURL('**/offres');
+  await page.getByRole('heading', { name: "Offres d'adhésion" }).waitFor();
+  await assert.doesNotReject(tile(page, 'action-pack').getByText('Disponible').waitFor());
+  await j.shot('offers');
+
+  // the Buy link works from the keyboard
+  await tile(page, 'action-pack').getByRole('link', { name: 'Acheter' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: /Acheter : Abonnement au Microsoft Action Pack/ }).waitFor();
+  await page.getByLabel(/Carte de crédit/).check();
+  await j.shot('payment-method');
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await page.getByLabel('Numéro de carte').fill(CARD.number);
+  await page.getByLabel("Année d'expiration").selectOption('2031');
+  await page.getByLabel('Cryptogramme (CVC)').fill('737');
+  await page.getByLabel('Titulaire de la carte').fill('Nadia Nord');
+  await assertLabelled(page);
+  await j.shot('card');
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await page.getByText('Passez en revue les détails de votre commande').waitFor();
+  const review = await page.locator('main').innerText();
+  assert.match(review, /TVA \(20\s%\)/);
+  assert.match(review, /588,00\s€/);
+  assert.match(review, /VISA se terminant par 4242/);
+  assert.equal(Number(ledgerSql(srv, 'SELECT COUNT(*) FROM gw_charges')), 0, 'nothing charged before Buy');
+  await j.shot('review');
+  await page.getByRole('button', { name: 'Acheter' }).click();
+  await page.getByText('Votre commande est confirmée.').waitFor();
+  assert.match(await page.locator('main').innerText(), /du 1 mars 2027 au 29 février 2028/);
+  await j.shot('confirmed');
+  await page.getByRole('link', { name: 'Fermer' }).click();
+  await page.waitForURL('**/offres');
+  await tile(page, 'action-pack').getByText('Actif', { exact: true }).waitFor();
+  assert.equal((await tile(page, 'action-pack').getByRole('button', { name: "Renouveler l'abonnement" }).isDisabled()), true);
+  assert.match(await tile(page, 'action-pack').innerText(), /Le renouvellement ouvre le 1 mars 2028/);
+  await j.shot('active');
+  assert.equal(ledgerSql(srv, "SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded'"), '1', 'charged once');
+  await j.close();
+});
+
+let renewal; // the organisation of the renewal, reused by the journeys after it
+
+test('a renewal by wire transfer, recorded by finance', async () => {
+  await op.setClock('2026-06-23T09:00:00Z');
+  renewal = await organisation();
+  const bought = await buyByCard(renewal.api);
+  await renewal.api.call('PATCH', `/api/v1/subscriptions/${bought.subscription_id}`, { auto_renew: false });
+  await op.setClock('2027-06-23T09:00:00Z'); // the first day of the window, as on the reference page
+
+  const j = await journey(browser, srv, '2-renewal-by-wire');
+  const { page } = j;
+  await signIn(page, renewal.org.email, renewal.org.password);
+  await tile(page, 'action-pack').getByText('À renouveler').waitFor();
+  await j.shot('renewal-open');
+  await tile(page, 'action-pack').getByRole('link', { name: "Renouveler l'abonnement" }).click();
+  await page.getByLabel(/Virement bancaire/).check();
+  await page.getByRole('button', { name: 'Suivant' }).click();
+  await page.getByLabel('Nom du contact').fill('Paul Payeur');
+  await page.getByLabel('Numéro de téléphone').fill('+33 1 23 45 67 89');
+  await page.getByLabel('Adresse de messagerie').fill('compta@org.example');
+  await j.shot('wire-contact');
+  await page.getByRole('button', { name: 'Envoyer' }).click();
+  await page.getByRole('button', { name: 'Acheter' }).click();
+  await page.getByText('Votre commande est enregistrée').waitFor();
+  const reference = (await page.locator('dd.reference').innerText()).trim();
+  assert.match(reference, /^RF\d{2}[0-9A-Z]+$/);
+  assert.match(await page.locator('main').innerText(), /7 juillet 2027/, 'due in 14 days');
+  await j.shot('payment-instructions');
+
+  const f = await journey(browser, srv, '2-renewal-by-wire-finance');
+  await signIn(f.page, staff.finance.email, staff.finance.password);
+  await f.page.getByRole('link', { name: 'Virements et remboursements' }).click();
+  const row = f.page.locator('tr', { hasText: reference });
+  await row.waitFor();
+  await f.shot('awaiting');
+  await row.getByRole('button', { name: 'Enregistrer un virement reçu' }).click();
+  assert.equal(await f.page.getByLabel('Référence', { exact: true }).inputValue(), reference);
+  assert.equal(await f.page.getByLabel('Montant').inputValue(), '588.00');
+  assert.equal(await f.page.getByLabel('Reçu le').inputValue(), '2027-06-23', 'the business date, not the calendar');
+  await assertLabelled(f.page);
+  await f.page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await f.page.getByText('Virement enregistré : Rapproché.').waitFor();
+  await f.page.locator('tr', { hasText: reference }).waitFor({ state: 'detached' });
+  await f.shot('recorded');
+  await f.close();
+
+  await page.getByRole('link', { name: 'Acheté' }).click();
+  const card = page.locator('article[data-offer="action-pack"]');
+  await card.getByText('Actif', { exact: true }).waitFor();
+  const text = await card.innerText();
+  assert.match(text, /23 juin 2027/);
+  assert.match(text, /22 juin 2028/);
+  await j.shot('renewed');
+  await j.close();
+});
+
+test('automatic renewal turned off: the switch greys out until a renewal', async () => {
+  await op.setClock('2027-07-01T09:00:00Z');
+  const j = await journey(browser, srv, '3-auto-renew-off');
+  const { page } = j;
+  await signIn(page, renewal.org.email, renewal.org.password);
+  await page.goto('/achete');
+  const sw = page.getByRole('switch', { name: 'Renouvellement automatique' });
+  // the renewal cleared the lock: it can come back on, then go off again
+  assert.equal(await sw.getAttribute('aria-checked'), 'false');
+  assert.equal(await sw.isDisabled(), false, 'a renewal clears the lock');
+  await sw.click();
+  await page.getByText('Le renouvellement automatique est activé.').waitFor();
+  await page.locator('button[role="switch"][aria-checked="true"]').waitFor();
+  await j.shot('on');
+  await sw.focus();
+  await page.keyboard.press('Space');
+  await page.getByRole('dialog', { name: 'Désactiver le renouvellement automatique ?' }).waitFor();
+  await j.shot('confirm');
+  await page.getByRole('button', { name: 'Désactiver le renouvellement automatique' }).click();
+  await page.getByText('Le renouvellement automatique est désactivé.').waitFor();
+  await page.locator('button[role="switch"][aria-checked="false"]:disabled').waitFor();
+  assert.equal(await sw.isDisabled(), true, 'greyed');
+  await page.getByText("Vous ne pourrez pas réactiver le renouvellement automatique avant d'avoir renouvelé l'abonnement.").waitFor();
+  await j.shot('greyed');
+  await j.close();
+});
+
+let cancellation;
+
+test("« Annuler l'abonnement » opens the prefilled support request", async () => {
+  const j = await journey(browser, srv, '4-cancellation-request');
+  const { page } = j;
+  await signIn(page, renewal.org.email, renewal.org.password);
+  await page.goto('/achete');
+  await page.getByRole('button', { name: "Annuler l'abonnement" }).click();
+  await page.getByRole('dialog', { name: "Annuler l'abonnement ?" }).waitFor();
+  await j.shot('confirm');
+  await page.getByRole('button', { name: 'Créer la demande' }).click();
+  await page.waitForURL(/\/support\/req_/);
+  await page.getByRole('heading', { name: /^Demande SR-\d{6}/ }).waitFor();
+  cancellation = page.url().split('/').pop();
+  const text = await page.locator('main').innerText();
+  assert.match(text, /Signaler des problèmes avec l'Espace partenaires/);
+  assert.match(text, /Aide concernant une facture, un paiement ou un fichier de rapprochement de partenaire/);
+  assert.match(text, /Ouverte/);
+  assert.match(text, /Abonnement au Microsoft Action Pack/);
+  await j.shot('request');
+  await page.getByRole('link', { name: "Demandes à l'Espace partenaires" }).first().click();
+  assert.equal(await page.getByLabel('Statut').inputValue(), 'open');
+  await page.getByRole('link', { name: /^SR-\d{6}$/ }).waitFor();
+  await j.shot('requests-open');
+  await j.close();
+});
+
+test('an invoice downloads as its PDF', async () => {
+  const j = await journey(browser, srv, '5-invoice-download');
+  const { page } = j;
+  await signIn(page, renewal.org.email, renewal.org.password);
+  await page.getByRole('link', { name: 'Factures' }).click();
+  const first = page.locator('tbody tr').first();
+  const number = (await first.locator('td').first().innerText()).trim();
+  assert.match(number, /^\d{4}-\d{6}$/);
+  await j.shot('invoices');
+  const [download] = await Promise.all([page.waitForEvent('download'), first.getByRole('link', { name: /Télécharger la facture/ }).click()]);
+  const bytes = readFileSync(await download.path());
+  assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
+  const { ok, text } = pdfText(bytes);
+  assert.ok(ok, 'qpdf finds it sound');
+  assert.ok(text.includes(number), 'the PDF is that invoice');
+  await j.close();
+});
+
+test('support resolves the cancellation with a prorated refund; the partner sees it', async () => {
+  const j = await journey(browser, srv, '6-staff-resolution');
+  const { page } = j;
+  await signIn(page, staff.support.email, staff.support.password);
+  await page.getByRole('link', { name: 'Demandes de support' }).click();
+  await page.locator('tr', { hasText: "Demande d'annulation" }).getByRole('link').click();
+  await page.waitForURL(`**/console/support/${cancellation}`);
+  await assertLabelled(page);
+  await j.shot('request');
+  await page.getByLabel('Annuler maintenant').check();
+  await page.getByLabel('Rembourser au prorata les jours non utilisés').check();
+  await page.getByLabel('Message au partenaire').fill('Annulé à votre demande, remboursé au prorata.');
+  await page.getByRole('button', { name: 'Résoudre' }).click();
+  await page.getByText(/Annulation traitée : effective le 1 juillet 2027\. Remboursement/).waitFor();
+  await page.getByText('Résolution : annulé immédiatement, avec remboursement au prorata').waitFor();
+  await j.shot('resolved');
+  await j.close();
+
+  const p = await journey(browser, srv, '6-staff-resolution-partner');
+  await signIn(p.page, renewal.org.email, renewal.org.password);
+  await p.page.goto('/achete');
+  await p.page.locator('article[data-offer="action-pack"]').getByText('Annulé', { exact: true }).waitFor();
+  await p.shot('cancelled');
+  await p.page.getByRole('link', { name: 'Factures' }).click();
+  await p.page.getByRole('cell', { name: 'Avoir' }).waitFor();
+  await p.shot('credit-note');
+  await p.page.goto(`/support/${cancellation}`);
+  await p.page.getByText('Annulé à votre demande, remboursé au prorata.').waitFor();
+  await p.shot('answer');
+  await p.close();
+});
+
+test('in English, and at phone width', async () => {
+  const j = await journey(browser, srv, '7-english-phone', { width: 390, height: 844, locale: 'en-GB' });
+  const { page } = j;
+  await signIn(page, renewal.org.email, renewal.org.password);
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Membership offers' }).waitFor();
+  const text = await page.locator('main').innerText();
+  assert.match(text, /Microsoft Action Pack subscription/);
+  assert.match(text, /€490\.00/);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+  await j.shot('offers-en');
+  await page.goto('/achete');
+  await page.getByText('Cancelled from 1 July 2027').waitFor();
+  await j.shot('purchased-en');
+  await page.getByRole('button', { name: 'Français' }).click();
+  await page.getByRole('heading', { name: 'Acheté' }).waitFor();
+  await j.close();
+});
+
+test('the console: dashboard charts, partners, and the test clock with its jobs', async () => {
+  const j = await journey(browser, srv, '8-console');
+  const { page } = j;
+  await signIn(page, staff.operator.email, staff.operator.password);
+  await page.getByRole('heading', { name: 'Tableau de bord' }).waitFor();
+  const bars = await page.locator('#chart-revenue svg rect').count();
+  assert.ok(bars >= 1, 'revenue bars');
+  assert.ok(await page.locator('#chart-renewals svg').count(), 'the renewals chart');
+  await j.shot('dashboard');
+  await page.getByRole('link', { name: 'Partenaires' }).click();
+  await page.getByText('Northwind Conseil SAS').waitFor();
+  await j.shot('partners');
+  await page.getByRole('link', { name: 'Horloge de test' }).click();
+  assert.match(await page.locator('#clock-today').innerText(), /1 juillet 2027/);
+  await page.getByLabel('Date et heure (UTC)').fill('2027-08-01T08:00');
+  await page.getByRole('button', { name: "Régler l'horloge" }).click();
+  await page.getByText('Horloge réglée : 1 août 2027.').waitFor();
+  await page.getByRole('button', { name: 'Lancer les tâches maintenant' }).click();
+  await page.getByRole('cell', { name: 'outbox_delivery' }).waitFor();
+  await j.shot('clock-and-jobs');
+  await page.getByRole('link', { name: 'E-mails et webhooks' }).click();
+  await page.getByRole('cell', { name: 'Envoyé' }).first().waitFor();
+  await j.shot('deliveries');
+  await j.close();
+});

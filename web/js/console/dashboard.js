@@ -1,0 +1,54 @@
+// console/dashboard.js - the program at a glance: renewals falling due in the next 12
+// weeks (automatic or by hand) and what was invoiced each month, net of credit notes.
+import { h } from '../dom.js';
+import { get, items } from '../api.js';
+import { t, date, dayMonth, month, money, currencyDigits } from '../i18n.js';
+import { can } from '../session.js';
+import { barChart } from './chart.js';
+
+function kpi(label, value, href) {
+  return h('div', { class: 'card' },
+    h('div', { class: 'muted' }, label),
+    h('div', { class: 'value' }, href ? h('a', { href, 'data-link': '' }, String(value)) : String(value)));
+}
+
+export async function dashboardPage() {
+  const d = await get('/api/v1/admin/dashboard');
+  const partners = await items('/api/v1/admin/partners');
+  const counts = [kpi(t('partners_count'), partners.length, '/console/partenaires')];
+  if (can.payments()) {
+    counts.push(kpi(t('awaiting_count'), (await items('/api/v1/admin/orders/awaiting-payment')).length, '/console/virements'));
+    counts.push(kpi(t('refunds_to_pay'), (await items('/api/v1/admin/refunds?status=to_pay')).length, '/console/virements'));
+  }
+  if (can.queue()) counts.push(kpi(t('open_requests'), (await items('/api/v1/support-requests?status=open')).length, '/console/support'));
+
+  const weeks = d.renewals_due;
+  const renewals = barChart({
+    id: 'chart-renewals',
+    title: t('renewals_due'),
+    labels: weeks.map((w) => dayMonth(w.week_of)),
+    integer: true,
+    series: [{ name: t('automatic'), values: weeks.map((w) => w.automatic) }, { name: t('manual'), values: weeks.map((w) => w.manual) }],
+    stacked: true,
+    format: (n) => String(Math.round(n)),
+  });
+  // one series per currency, in major units for the axis
+  const currencies = [...new Set(d.revenue.map((r) => r.currency))];
+  if (currencies.length === 0) currencies.push('EUR');
+  const series = currencies.map((c) => ({
+    name: c,
+    values: d.months.map((m) => (d.revenue.find((r) => r.month === m && r.currency === c)?.amount_minor || 0) / 10 ** currencyDigits(c)),
+  }));
+  const revenue = barChart({
+    id: 'chart-revenue',
+    title: t('revenue'),
+    labels: d.months.map(month),
+    series,
+    format: (n) => (currencies.length === 1 ? money(Math.round(n * 10 ** currencyDigits(currencies[0])), currencies[0], { whole: true }) : String(Math.round(n))),
+  });
+  return h('section', {},
+    h('h1', {}, t('nav_dashboard')),
+    h('p', {}, t('console_intro'), ' ', h('span', { class: 'muted' }, `${t('today')} : ${date(d.today)}`)),
+    h('div', { class: 'kpis' }, counts),
+    h('div', { class: 'charts' }, renewals, revenue));
+}

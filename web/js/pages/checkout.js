@@ -1,0 +1,189 @@
+// pages/checkout.js - buying or renewing, as the reference page walks through it:
+// payment method -> card details or wire contact -> review the order -> Buy ->
+// confirmation -> Close. Nothing is charged before Buy; Buy carries an Idempotency-Key,
+// so a double click or a retry never charges twice.
+import { h, mount, field, checkbox, radio, values, showErrors, table, newId } from '../dom.js';
+import { get, post, items, ApiError } from '../api.js';
+import { t, date, rate } from '../i18n.js';
+import { can } from '../session.js';
+
+const STEPS = ['step_method', 'step_details', 'step_review', 'step_done'];
+
+function steps(current) {
+  const at = STEPS.indexOf(current);
+  return h('ol', { class: 'steps', 'aria-label': 'Étapes' },
+    STEPS.map((s, i) => h('li', { class: i < at ? 'done' : null, 'aria-current': i === at ? 'step' : null }, t(s))));
+}
+
+function cardFields() {
+  const now = new Date().getFullYear();
+  const months = Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')]);
+  const years = Array.from({ length: 16 }, (_, i) => [String(now + i), String(now + i)]);
+  return [
+    field({ label: t('card_number'), name: 'payment.card.number', required: true, autocomplete: 'cc-number', attrs: { inputmode: 'numeric' } }),
+    h('div', { class: 'row' },
+      field({ label: t('card_exp_month'), name: 'payment.card.exp_month', type: 'select', required: true, options: months, autocomplete: 'cc-exp-month' }),
+      field({ label: t('card_exp_year'), name: 'payment.card.exp_year', type: 'select', required: true, options: years, autocomplete: 'cc-exp-year' }),
+      field({ label: t('card_cvc'), name: 'payment.card.cvc', required: true, autocomplete: 'cc-csc', attrs: { inputmode: 'numeric', maxlength: '4' } })),
+    field({ label: t('card_holder'), name: 'payment.card.holder', required: true, autocomplete: 'cc-name' }),
+    checkbox({ label: t('card_save'), name: 'save', checked: true }),
+  ];
+}
+
+function wireFields() {
+  return [
+    field({ label: t('wire_name'), name: 'payment.contact.name', required: true, autocomplete: 'name' }),
+    field({ label: t('wire_phone'), name: 'payment.contact.phone', type: 'tel', required: true, autocomplete: 'tel' }),
+    field({ label: t('wire_email'), name: 'payment.contact.email', type: 'email', required: true, autocomplete: 'email' }),
+  ];
+}
+
+/** The order's lines and totals, as the invoice will show them. */
+export function orderSummary(o) {
+  const foot = [
+    [t('subtotal'), o.subtotal.formatted],
+    [o.tax_treatment === 'reverse_charge' ? `${t('vat', { rate: rate(0) })} · ${t('reverse_charge')}` : t('vat', { rate: rate(o.tax_rate) }), o.tax.formatted],
+    [t('total'), o.total.formatted],
+  ];
+  const tab = table(
+    [{ label: t('line') }, { label: t('quantity'), num: true }, { label: t('unit_price'), num: true }, { label: t('amount'), num: true }],
+    o.lines.map((l) => [l.description, String(l.quantity), l.unit_price.formatted, l.amount.formatted]));
+  tab.append(h('tfoot', {}, foot.map(([k, v]) => h('tr', {}, h('td', { colspan: '3' }, k), h('td', { class: 'num' }, v)))));
+  return tab;
+}
+
+function paymentLine(p) {
+  return p.method === 'card' ? t('card_ending', { brand: (p.brand || '').toUpperCase(), last4: p.last4 }) : t('wire');
+}
+
+export async function checkoutPage(ctx) {
+  const code = ctx.params.offer;
+  const subId = ctx.query.get('renouveler');
+  const action = subId ? 'renewal' : 'purchase';
+  const offers = await items('/api/v1/offers');
+  const offer = offers.find((o) => o.code === code);
+  if (!offer) throw new Error(t('not_found_text'));
+  let saved = null;
+  if (can.paymentMethod()) {
+    try { saved = (await get('/api/v1/payment-method')).card; } catch { saved = null; }
+  }
+  const root = h('section', {});
+  const heading = t(action === 'renewal' ? 'checkout_renew' : 'checkout_buy', { offer: offer.name });
+  let method = saved ? 'saved' : 'card';
+  let order = null;
+
+  const show = (...content) => {
+    mount(root, h('h1', { tabindex: '-1' }, heading), ...content);
+    root.querySelector('h1').focus();
+  };
+
+  function stepMethod() {
+    const form = h('form', { class: 'stack' },
+      h('fieldset', {},
+        h('legend', {}, t('step_method')),
+        saved ? radio({ label: t('pay_saved', { brand: saved.brand.toUpperCase(), last4: saved.last4 }), name: 'method', value: 'saved', checked: method === 'saved' }) : null,
+        radio({ label: `${t('pay_card')} — ${t('pay_card_hint')}`, name: 'method', value: 'card', checked: method === 'card' }),
+        radio({ label: `${t('pay_wire')} — ${t('pay_wire_hint')}`, name: 'method', value: 'wire', checked: method === 'wire' })),
+      h('div', { class: 'actions' },
+        h('button', { type: 'submit', class: 'primary' }, t('next')),
+        h('a', { href: '/offres', 'data-link': '' }, t('cancel'))));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      method = values(form).method;
+      method === 'saved' ? createOrder({ method: 'card', saved_card: true }, null) : stepDetails();
+    });
+    show(steps('step_method'), form);
+  }
+
+  function stepDetails() {
+    const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
+    const form = h('form', { class: 'stack', novalidate: true },
+      notice,
+      method === 'card' ? cardFields() : wireFields(),
+      h('div', { class: 'actions' },
+        h('button', { type: 'submit', class: 'primary' }, method === 'card' ? t('next') : t('send')),
+        h('button', { type: 'button', onclick: stepMethod }, t('back'))));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const v = values(form);
+      const payment = method === 'card'
+        ? { method: 'card', save: v.save, card: { number: v['payment.card.number'], exp_month: Number(v['payment.card.exp_month']), exp_year: Number(v['payment.card.exp_year']), cvc: v['payment.card.cvc'], holder: v['payment.card.holder'] } }
+        : { method: 'wire', contact: { name: v['payment.contact.name'], phone: v['payment.contact.phone'], email: v['payment.contact.email'] } };
+      createOrder(payment, form, notice);
+    });
+    show(steps('step_details'), form);
+  }
+
+  async function createOrder(payment, form, notice) {
+    const body = { offer: code, action, payment };
+    if (subId) body.subscription_id = subId;
+    try {
+      order = await post('/api/v1/orders', body);
+      stepReview();
+    } catch (err) {
+      if (form) return showErrors(form, err, notice);
+      show(steps('step_method'), h('p', { class: 'notice bad', role: 'alert' }, err.message));
+    }
+  }
+
+  function stepReview(problem) {
+    const buy = h('button', { type: 'button', class: 'primary' }, t('buy_now'));
+    const notice = h('div', { class: problem ? 'notice bad' : 'notice', role: 'alert', tabindex: '-1' }, problem || '');
+    buy.addEventListener('click', async () => {
+      buy.disabled = true;
+      buy.textContent = t('buying');
+      try {
+        // one key per order: the same Buy twice is answered once
+        order = await post(`/api/v1/orders/${order.id}/purchase`, {}, { headers: { 'Idempotency-Key': `buy-${order.id}` } });
+        stepDone();
+      } catch (err) {
+        if (err instanceof ApiError && (err.code === 'payment_declined' || err.code === 'insufficient_funds')) {
+          // the order failed; a new one starts from the payment method
+          method = 'card';
+          show(steps('step_method'), h('p', { class: 'notice bad', role: 'alert' }, t('payment_failed', { why: err.message })));
+          const again = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: stepMethod }, t('step_method')));
+          root.append(again);
+          return;
+        }
+        stepReview(err.code === 'payment_unknown' ? t('payment_unknown') : err.message);
+      }
+    });
+    show(steps('step_review'),
+      h('p', {}, t('review_intro')),
+      notice,
+      orderSummary(order),
+      h('dl', { class: 'facts' }, h('dt', {}, t('paid_with')), h('dd', {}, paymentLine(order.payment))),
+      order.payment.method === 'card' ? h('p', { class: 'muted' }, t('card_charged_now')) : null,
+      h('div', { class: 'actions' }, buy, h('button', { type: 'button', onclick: stepMethod }, t('back'))));
+    if (problem) notice.focus();
+  }
+
+  async function stepDone() {
+    const close = h('a', { class: 'button primary', href: '/offres', 'data-link': '' }, t('close'));
+    const pdf = order.invoice_id ? h('a', { class: 'button', href: `/api/v1/invoices/${order.invoice_id}/pdf`, download: '' }, t('download_invoice')) : null;
+    if (order.status === 'confirmed') {
+      let sub = null;
+      try { sub = await get(`/api/v1/subscriptions/${order.subscription_id}`); } catch { /* shown without dates */ }
+      show(steps('step_done'),
+        h('p', { class: 'notice ok', role: 'status' }, t('confirmed')),
+        sub ? h('p', {}, t('confirmed_card', { from: date(sub.starts_on), to: date(sub.expires_on) })) : null,
+        sub?.auto_renew ? h('p', {}, t('auto_renew_info')) : null,
+        h('div', { class: 'actions' }, close, pdf));
+    } else {
+      const pi = order.payment_instructions;
+      show(steps('step_done'),
+        h('p', { class: 'notice ok', role: 'status' }, t('awaiting')),
+        h('h2', {}, t('pay_to')),
+        h('dl', { class: 'facts', id: newId('pay') },
+          h('dt', {}, t('total')), h('dd', {}, order.total.formatted),
+          h('dt', {}, t('iban')), h('dd', {}, pi.iban),
+          h('dt', {}, t('bic')), h('dd', {}, pi.bic),
+          h('dt', {}, t('reference')), h('dd', { class: 'reference' }, pi.reference),
+          h('dt', {}, t('due_on')), h('dd', {}, date(pi.due_on))),
+        h('div', { class: 'actions' }, close, pdf));
+    }
+  }
+
+  stepMethod();
+  return root;
+}

@@ -1,0 +1,205 @@
+// pages/profile.js - the company profile (identity, certified people, the card kept for
+// automatic renewal, the second-factor rule) and my account (password, second factor).
+import { h, mount, field, checkbox, values, showErrors, table, toast } from '../dom.js';
+import { get, post, patch, put, del, items } from '../api.js';
+import { t } from '../i18n.js';
+import { can, session, loadSession } from '../session.js';
+
+function noticeBox() {
+  return h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
+}
+
+function certifiedSection() {
+  const box = h('div', {});
+  const draw = async () => {
+    const people = await items('/api/v1/certified-people');
+    const notice = noticeBox();
+    const form = h('form', { class: 'stack', novalidate: true },
+      notice,
+      h('div', { class: 'row' },
+        field({ label: t('name'), name: 'name', required: true }),
+        field({ label: t('email'), name: 'email', type: 'email', required: true }),
+        field({ label: t('certification'), name: 'certification', required: true })),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('add_person'))));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        await post('/api/v1/certified-people', values(form));
+        toast(t('person_added'));
+        draw();
+      } catch (err) {
+        showErrors(form, err, notice);
+      }
+    });
+    mount(box,
+      table([{ label: t('name') }, { label: t('email') }, { label: t('certification') }, ...(can.certifiedWrite() ? [{ label: '' }] : [])],
+        people.map((p) => [p.name, p.email, p.certification,
+          ...(can.certifiedWrite() ? [h('button', { type: 'button', class: 'danger', onclick: async () => {
+            try { await del(`/api/v1/certified-people/${p.id}`); toast(t('person_removed')); draw(); } catch (err) { toast(err.message); }
+          } }, t('remove_user'))] : [])]),
+        { caption: t('certified'), empty: '—' }),
+      can.certifiedWrite() ? form : null);
+  };
+  return { box, draw };
+}
+
+function cardSection() {
+  const box = h('div', {});
+  const draw = async () => {
+    const { card } = await get('/api/v1/payment-method');
+    const notice = noticeBox();
+    const now = new Date().getFullYear();
+    const form = h('form', { class: 'stack', novalidate: true },
+      notice,
+      field({ label: t('card_number'), name: 'card.number', required: true, autocomplete: 'cc-number', attrs: { inputmode: 'numeric' } }),
+      h('div', { class: 'row' },
+        field({ label: t('card_exp_month'), name: 'card.exp_month', type: 'select', options: Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')]) }),
+        field({ label: t('card_exp_year'), name: 'card.exp_year', type: 'select', options: Array.from({ length: 16 }, (_, i) => [String(now + i), String(now + i)]) }),
+        field({ label: t('card_cvc'), name: 'card.cvc', required: true, attrs: { inputmode: 'numeric', maxlength: '4' } })),
+      field({ label: t('card_holder'), name: 'card.holder', required: true, autocomplete: 'cc-name' }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('save'))));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const v = values(form);
+      try {
+        await put('/api/v1/payment-method', { card: { number: v['card.number'], exp_month: Number(v['card.exp_month']), exp_year: Number(v['card.exp_year']), cvc: v['card.cvc'], holder: v['card.holder'] } });
+        toast(t('card_saved'));
+        draw();
+      } catch (err) {
+        // the API names card fields payment.card.*, the form card.*
+        const fields = Object.fromEntries(Object.entries(err.details?.fields || {}).map(([k, w]) => [k.replace(/^payment\./, ''), w]));
+        showErrors(form, { message: err.message, details: { fields } }, notice);
+      }
+    });
+    mount(box,
+      h('p', {}, card ? t('pay_saved', { brand: card.brand.toUpperCase(), last4: card.last4 }) + ` (${String(card.exp_month).padStart(2, '0')}/${card.exp_year})` : t('no_card')),
+      h('details', {}, h('summary', {}, t('replace_card')), form));
+  };
+  return { box, draw };
+}
+
+export async function profilePage() {
+  const p = (await get('/api/v1/partner'));
+  const partner = p.partner || p;
+  const a = partner.address || {};
+  const certified = certifiedSection();
+  await certified.draw();
+  const card = can.paymentMethod() ? cardSection() : null;
+  if (card) await card.draw();
+  let rule = null;
+  if (can.orgSettings()) {
+    const box = checkbox({ label: t('require_2fa'), name: 'require_2fa', checked: partner.require_2fa });
+    const input = box.querySelector('input');
+    input.addEventListener('change', async () => {
+      try {
+        await patch('/api/v1/partner', { require_2fa: input.checked });
+        toast(t('saved'));
+      } catch (err) {
+        input.checked = !input.checked;
+        toast(err.message);
+      }
+    });
+    rule = [h('h2', {}, t('two_factor')), box];
+  }
+  return h('section', {},
+    h('h1', {}, t('nav_profile')),
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('company')), h('dd', {}, partner.legal_name),
+      h('dt', {}, t('membership_id')), h('dd', {}, partner.membership_id),
+      h('dt', {}, t('country')), h('dd', {}, partner.country),
+      h('dt', {}, t('address1')), h('dd', {}, [a.line1, a.line2, `${a.postal_code} ${a.city}`].filter(Boolean).join(', ')),
+      h('dt', {}, t('vat_id')), h('dd', {}, partner.vat_id || '—'),
+      h('dt', {}, t('currency')), h('dd', {}, partner.currency),
+      h('dt', {}, t('language')), h('dd', {}, partner.locale === 'en' ? 'English' : 'Français')),
+    h('h2', { id: 'certifies' }, t('certified')),
+    h('p', {}, t('certified_intro')),
+    certified.box,
+    card ? [h('h2', {}, t('payment_method')), card.box] : null,
+    rule);
+}
+
+function passwordForm() {
+  const notice = noticeBox();
+  const form = h('form', { class: 'stack', novalidate: true },
+    notice,
+    field({ label: t('current_password'), name: 'current_password', type: 'password', required: true, autocomplete: 'current-password' }),
+    field({ label: t('new_password'), name: 'new_password', type: 'password', required: true, hint: t('password_hint'), autocomplete: 'new-password' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('change_password'))));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await post('/api/v1/me/password', values(form));
+      form.reset();
+      toast(t('password_changed'));
+    } catch (err) {
+      showErrors(form, err, notice);
+    }
+  });
+  return form;
+}
+
+function secondFactor(redraw) {
+  const box = h('div', {});
+  if (session.me.totp_enabled) {
+    const notice = noticeBox();
+    const form = h('form', { class: 'stack', novalidate: true },
+      h('p', { class: 'notice ok' }, t('totp_on')),
+      notice,
+      field({ label: t('password'), name: 'password', type: 'password', required: true, autocomplete: 'current-password' }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'danger' }, t('totp_disable'))));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        await post('/api/v1/me/totp/disable', values(form));
+        toast(t('totp_off'));
+        await loadSession();
+        redraw();
+      } catch (err) {
+        showErrors(form, err, notice);
+      }
+    });
+    return mount(box, form);
+  }
+  const start = h('button', { type: 'button', class: 'primary' }, t('totp_enable'));
+  start.addEventListener('click', async () => {
+    const { secret, otpauth_uri: uri } = await post('/api/v1/me/totp', {});
+    const notice = noticeBox();
+    const form = h('form', { class: 'stack', novalidate: true },
+      h('p', {}, t('totp_scan')),
+      h('p', {}, h('code', { class: 'secret', dataset: { uri } }, secret)),
+      notice,
+      field({ label: t('totp'), name: 'code', required: true, hint: t('totp_hint'), autocomplete: 'one-time-code', attrs: { inputmode: 'numeric' } }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('totp_confirm'))));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        const r = await post('/api/v1/me/totp/confirm', values(form));
+        await loadSession();
+        mount(box, h('p', { class: 'notice ok', role: 'status' }, t('totp_on')), h('p', {}, t('recovery_codes')),
+          h('ul', { class: 'codes' }, r.recovery_codes.map((c) => h('li', {}, c))));
+      } catch (err) {
+        showErrors(form, err, notice);
+      }
+    });
+    mount(box, form);
+    form.querySelector('input').focus();
+  });
+  return mount(box, h('p', {}, t('enrol_required').split(':')[0] + '.'), start);
+}
+
+export async function accountPage() {
+  const root = h('section', {});
+  const draw = () => mount(root,
+    h('h1', {}, t('nav_account')),
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('name')), h('dd', {}, session.me.name),
+      h('dt', {}, t('email')), h('dd', {}, session.me.email),
+      h('dt', {}, t('roles')), h('dd', {}, session.roles.map((r) => t(`role_${r}`)).join(', '))),
+    session.mustEnrol ? h('p', { class: 'notice warn' }, t('enrol_required')) : null,
+    h('h2', {}, t('change_password')),
+    passwordForm(),
+    h('h2', {}, t('two_factor')),
+    secondFactor(draw));
+  draw();
+  return root;
+}
