@@ -10,6 +10,8 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "service/audit.h"
+#include "service/checkout.h"
+#include "service/subscriptions.h"
 #include "store/users.h"
 
 const struct demo_login demo_logins[] = {
@@ -110,6 +112,52 @@ static int insert_demo_partner(struct db *db, char *partner_id, size_t n)
     return partners_insert(db, &p);
 }
 
+/* What the demo partner has done so far, through the same use cases as the portal: two
+ * certified people (Silver is within reach) and Action Pack ordered by wire transfer,
+ * its invoice issued and the transfer awaited (finance can record it). */
+static int demo_history(struct db *db, const char *partner_id, struct pd_error *err)
+{
+    struct user_full u;
+    int rc = users_find_by_email(db, "admin@contoso.example", &u);
+    if (rc != 1)
+        return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : pd_fail(err, PD_E_INTERNAL, "demo admin");
+    struct principal who = {.roles = u.roles};
+    snprintf(who.user_id, sizeof(who.user_id), "%s", u.id);
+    snprintf(who.partner_id, sizeof(who.partner_id), "%s", partner_id);
+    snprintf(who.email, sizeof(who.email), "%s", u.email);
+    snprintf(who.name, sizeof(who.name), "%s", u.name);
+    snprintf(who.locale, sizeof(who.locale), "%s", u.locale);
+    static const char *const people[][3] = {
+        {"Julie Moreau", "julie.moreau@contoso.example", "Microsoft Certified: Azure Administrator"},
+        {"Hugo Lefèvre", "hugo.lefevre@contoso.example", "Microsoft Certified: Security Engineer"},
+    };
+    json_t *out = NULL;
+    for (size_t i = 0; rc >= 0 && i < sizeof(people) / sizeof(people[0]); i++) {
+        json_t *body = json_pack("{s:s, s:s, s:s}", "name", people[i][0], "email", people[i][1],
+                                 "certification", people[i][2]);
+        rc = certified_people_add(db, &who, "demo", body, &out, err);
+        json_decref(body);
+        json_decref(out);
+        out = NULL;
+    }
+    json_t *order = json_pack("{s:s, s:s, s:{s:s, s:{s:s, s:s, s:s}}}", "offer", "action-pack",
+                              "action", "purchase", "payment", "method", "wire", "contact",
+                              "name", "Louis Bernard", "phone", "+33 1 40 20 50 50", "email",
+                              "billing@contoso.example");
+    if (rc >= 0)
+        rc = orders_create(db, &who, "demo", order, "fr", &out, err);
+    json_decref(order);
+    if (rc >= 0) {
+        char id[32];
+        snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(out, "id")));
+        json_decref(out);
+        out = NULL;
+        rc = orders_purchase(db, &who, "demo", id, "fr", &out, err);
+    }
+    json_decref(out);
+    return rc < 0 ? rc : 0;
+}
+
 int demo_load(struct db *db, int *created, struct pd_error *err)
 {
     char partner_id[32];
@@ -139,6 +187,8 @@ int demo_load(struct db *db, int *created, struct pd_error *err)
     }
     if ((rc = db_commit(db)) < 0)
         goto fail;
+    if ((rc = demo_history(db, partner_id, err)) < 0)
+        return rc;
     *created = 1;
     return 0;
 fail:

@@ -30,7 +30,8 @@ struct demo_login {
 #define DEMO_PASSWORD "partnerd-demo-2027"
 
 /* Loads the demo data set when the database has no partner yet: one French partner with
- * a global admin and a billing admin, and one staff account per staff role.
+ * a global admin and a billing admin, two certified people and an Action Pack order
+ * awaiting its wire transfer, and one staff account per staff role.
  * *created is 1 when it loaded, 0 when the database already had data. */
 int demo_load(struct db *db, int *created, struct pd_error *err);
 
