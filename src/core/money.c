@@ -36,6 +36,36 @@ const struct currency *money_currency(const char *code)
     return NULL;
 }
 
+int money_parse_major(const char *s, const struct currency *cur, int64_t *out)
+{
+    int64_t whole = 0, frac = 0, scale = 1;
+    int digits = 0;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9'; p++)
+        if (__builtin_mul_overflow(whole, 10, &whole) || __builtin_add_overflow(whole, *p - '0', &whole))
+            return -1;
+    if (p == s)
+        return -1;
+    if (*p == '.' || *p == ',') {
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
+            if (digits >= cur->exponent)
+                return -1;
+            frac = frac * 10 + (*p - '0');
+        }
+        if (digits == 0)
+            return -1;
+    }
+    if (*p != '\0')
+        return -1;
+    for (; digits < cur->exponent; digits++)
+        frac *= 10;
+    for (int i = 0; i < cur->exponent; i++)
+        scale *= 10;
+    if (__builtin_mul_overflow(whole, scale, &whole) || __builtin_add_overflow(whole, frac, out))
+        return -1;
+    return 0;
+}
+
 int money_apply_rate(int64_t amount, int32_t rate_e4, int64_t *out)
 {
     int64_t product;

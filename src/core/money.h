@@ -23,6 +23,11 @@ struct currency {
 /* The currency of an ISO 4217 code (upper case), or NULL when unknown. */
 const struct currency *money_currency(const char *code);
 
+/* "490.00" or "490,00" in a currency's major units -> minor units, exactly: digits, then
+ * at most the currency's decimals after a dot or comma; no sign, no grouping. Returns 0,
+ * or -1 for anything else (or an amount past int64). */
+int money_parse_major(const char *s, const struct currency *cur, int64_t *out);
+
 /* amount x rate_e4 / 10000, rounded half away from zero ("half-up" on magnitudes, so a
  * credit note mirrors its invoice to the minor unit). Returns 0, or PD_E_OVERFLOW. */
 int money_apply_rate(int64_t amount, int32_t rate_e4, int64_t *out);

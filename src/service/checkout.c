@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/country.h"
 #include "core/crypto.h"
+#include "core/csv.h"
 #include "core/date.h"
 #include "core/money.h"
 #include "core/subscription.h"
@@ -1230,38 +1231,6 @@ int wire_record(struct db *db, const struct principal *who, const char *ip, cons
     return 0;
 }
 
-/* Parses "490.00" (or "490,00") into minor units of a currency, exactly. */
-static int parse_major(const char *s, const struct currency *cur, int64_t *out)
-{
-    int64_t whole = 0, frac = 0;
-    int digits = 0;
-    const char *p = s;
-    if (*p == '\0' || *p == '-')
-        return -1;
-    for (; *p >= '0' && *p <= '9'; p++)
-        if (__builtin_mul_overflow(whole, 10, &whole) || __builtin_add_overflow(whole, *p - '0', &whole))
-            return -1;
-    if (p == s)
-        return -1;
-    if (*p == '.' || *p == ',') {
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
-            if (digits >= cur->exponent)
-                return -1;
-            frac = frac * 10 + (*p - '0');
-        }
-        if (digits == 0)
-            return -1;
-    }
-    if (*p != '\0')
-        return -1;
-    for (; digits < cur->exponent; digits++)
-        frac *= 10;
-    int64_t scale = cur->exponent == 0 ? 1 : cur->exponent == 2 ? 100 : 1000;
-    if (__builtin_mul_overflow(whole, scale, &whole) || __builtin_add_overflow(whole, frac, out))
-        return -1;
-    return 0;
-}
-
 int bank_statement_import(struct db *db, const struct principal *who, const char *ip,
                           const char *csv, json_t **out, struct pd_error *err)
 {
@@ -1277,29 +1246,18 @@ int bank_statement_import(struct db *db, const struct principal *who, const char
         int64_t amount;
     } rows[2000];
     int n = 0;
-    char *save = NULL;
-    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+    char *cursor = text;
+    for (char *l; (l = csv_next_line(&cursor)) != NULL;) {
         line++;
-        size_t len = strlen(l);
-        if (len && l[len - 1] == '\r')
-            l[--len] = '\0';
         if (line == 1) {
             if (strcmp(l, header) != 0)
                 json_array_append_new(problems, json_sprintf("line 1: header: must be %s", header));
             continue;
         }
-        if (len == 0)
+        if (l[0] == '\0')
             continue;
-        char *f[5];
-        int nf = 0;
-        for (char *p = l; nf < 5;) {
-            f[nf++] = p;
-            char *comma = strchr(p, ',');
-            if (comma == NULL)
-                break;
-            *comma = '\0';
-            p = comma + 1;
-        }
+        char *f[4];
+        int nf = csv_split(l, f, 4);
         struct date d;
         const struct currency *cur = nf == 4 ? money_currency(f[2]) : NULL;
         if (nf != 4) {
@@ -1311,7 +1269,7 @@ int bank_statement_import(struct db *db, const struct principal *who, const char
         } else if (n == (int)(sizeof(rows) / sizeof(rows[0]))) {
             json_array_append_new(problems, json_sprintf("line %d: too many rows (2000 at most)", line));
             break;
-        } else if (parse_major(f[1], cur, &rows[n].amount) < 0 || rows[n].amount <= 0) {
+        } else if (money_parse_major(f[1], cur, &rows[n].amount) < 0 || rows[n].amount <= 0) {
             json_array_append_new(problems, json_sprintf("line %d: amount: a positive amount such as 490.00", line));
         } else if (!text_line_valid(f[3], 39)) {
             json_array_append_new(problems, json_sprintf("line %d: reference: required", line));

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/csv.h"
 #include "core/date.h"
 #include "core/money.h"
 #include "core/subscription.h"
@@ -468,31 +469,6 @@ static void problem(json_t *problems, int line, const char *field, const char *w
     json_array_append_new(problems, json_string(text));
 }
 
-/* Splits one CSV line (no quoting: the PMC export has none) into at most max fields. */
-static int split_csv(char *line, char **fields, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        if (n == max)
-            return max + 1;
-        fields[n++] = p;
-        char *comma = strchr(p, ',');
-        if (comma == NULL)
-            break;
-        *comma = '\0';
-        p = comma + 1;
-    }
-    for (int i = 0; i < n; i++) { /* trim spaces */
-        while (*fields[i] == ' ')
-            fields[i]++;
-        size_t len = strlen(fields[i]);
-        while (len && fields[i][len - 1] == ' ')
-            fields[i][--len] = '\0';
-    }
-    return n;
-}
-
 static int parse_bool(const char *s)
 {
     if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcmp(s, "1"))
@@ -575,22 +551,19 @@ int legacy_import(struct db *db, const char *csv, int *imported, json_t **proble
         free(text);
         return pd_fail(err, rc, "%s", db_errmsg(db));
     }
-    char *save = NULL;
-    for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+    char *cursor = text;
+    for (char *l; (l = csv_next_line(&cursor)) != NULL;) {
         line++;
-        size_t len = strlen(l);
-        if (len && l[len - 1] == '\r')
-            l[--len] = '\0';
         if (line == 1) {
             if (strcmp(l, header) != 0)
                 problem(*problems, 1, "header", "must be " "membership_id,offer,starts_on,"
                                                 "expires_on,auto_renew");
             continue;
         }
-        if (len == 0)
+        if (l[0] == '\0')
             continue;
-        char *f[6];
-        if (split_csv(l, f, 5) != 5) {
+        char *f[5];
+        if (csv_split(l, f, 5) != 5) {
             problem(*problems, line, "row", "must have 5 comma-separated fields");
             continue;
         }

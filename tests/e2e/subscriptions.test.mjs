@@ -162,9 +162,10 @@ test('legacy PMC subscriptions: every bad row reported by line, and then nothing
     `${b.org.partner.membership_id},platinum,2026-06-23,2027-06-22,true`,
     `${b.org.partner.membership_id},gold-competency,2026-02-30,2025-01-01,maybe`,
     `${a.org.partner.membership_id},action-pack,2026-06-23,2027-06-22,false`,
+    '',
     'too,few',
     '',
-  ].join('\n'));
+  ].join('\r\n'));
   assert.equal(r.status, 1);
   for (const want of [
     /line 3: membership_id: no partner has this membership ID/,
@@ -172,7 +173,7 @@ test('legacy PMC subscriptions: every bad row reported by line, and then nothing
     /line 5: starts_on: not a date/,
     /line 5: auto_renew: true or false/,
     /line 6: offer: the same partner and offer are on another line/,
-    /line 7: row: must have 5 comma-separated fields/,
+    /line 8: row: must have 5 comma-separated fields/, // counted as an editor counts, blank line 7 included
     /nothing imported/,
   ])
     assert.match(r.stderr, want);

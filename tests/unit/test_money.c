@@ -113,6 +113,39 @@ static void test_format_extremes_and_errors(void **state)
     assert_int_equal(money_format(123456, "EUR", "en", tiny, sizeof(tiny)), PD_E_OVERFLOW);
 }
 
+/* Amounts typed in major units (a bank statement): exact, at most the currency's
+ * decimals, nothing else accepted. */
+static void test_parse_major(void **state)
+{
+    (void)state;
+    const struct currency *eur = money_currency("EUR"), *jpy = money_currency("JPY"),
+                          *kwd = money_currency("KWD");
+    struct {
+        const struct currency *cur;
+        const char *text;
+        int rc;
+        int64_t want;
+    } rows[] = {
+        {eur, "588.00", 0, 58800}, {eur, "588,00", 0, 58800}, {eur, "588", 0, 58800},
+        {eur, "588.5", 0, 58850},  {eur, "0.01", 0, 1},       {eur, "0", 0, 0},
+        {eur, "588.001", -1, 0},   {eur, "588.", -1, 0},      {eur, ".50", -1, 0},
+        {eur, "-5.00", -1, 0},     {eur, "+5", -1, 0},        {eur, "1 000.00", -1, 0},
+        {eur, "5e3", -1, 0},       {eur, "", -1, 0},          {eur, "12,34.5", -1, 0},
+        {jpy, "1500", 0, 1500},    {jpy, "1500.0", -1, 0},    {kwd, "1.234", 0, 1234},
+        {kwd, "1.2", 0, 1200},     {kwd, "1.2345", -1, 0},
+        {eur, "92233720368547758.07", 0, INT64_MAX},
+        {eur, "92233720368547758.08", -1, 0}, /* one past int64 */
+        {eur, "99999999999999999999", -1, 0},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        int64_t got = 0;
+        int rc = money_parse_major(rows[i].text, rows[i].cur, &got);
+        if (rc != rows[i].rc || (rc == 0 && got != rows[i].want))
+            fail_msg("%s %s: rc %d got %lld, want rc %d %lld", rows[i].cur->code, rows[i].text, rc,
+                     (long long)got, rows[i].rc, (long long)rows[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +154,7 @@ int main(void)
         cmocka_unit_test(test_rate_and_sum_overflow),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_format_extremes_and_errors),
+        cmocka_unit_test(test_parse_major),
     };
     return cmocka_run_group_tests_name("money", tests, NULL, NULL);
 }
