@@ -1319,10 +1319,14 @@ int bank_statement_import(struct db *db, const struct principal *who, const char
 
 int wire_list_json(struct db *db, const char *status, json_t **items, struct pd_error *err)
 {
-    static const char *known = " matched partial excess unknown_reference currency_mismatch "
-                               "not_awaiting ";
-    if (status && (strchr(status, ' ') || !*status || !strstr(known, status)))
-        return pd_fail(err, PD_E_INVALID_QUERY, "unknown status");
+    static const char *const statuses[] = {"matched",           "partial",      "excess",
+                                           "unknown_reference", "not_awaiting", "currency_mismatch",
+                                           NULL};
+    if (check_filter("status", status, statuses,
+                     "matched, partial, excess, unknown_reference, not_awaiting or "
+                     "currency_mismatch",
+                     err) < 0)
+        return err->code;
     int rc = wire_list(db, status, items);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }

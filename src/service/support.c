@@ -44,6 +44,9 @@
 #define ATTACHMENTS_MAX 10
 #define CANCEL_CATEGORY "partner_center_issue"
 #define CANCEL_PROBLEM "invoice_payment_reconciliation"
+#define STATUS_HINT "open, in_progress, resolved or closed"
+
+static const char *const request_statuses[] = {"open", "in_progress", "resolved", "closed", NULL};
 
 struct label {
     const char *code;
@@ -322,16 +325,8 @@ int support_list_json(struct db *db, const struct principal *who, const char *st
                       const char *category, const char *assignee, json_t **items,
                       struct pd_error *err)
 {
-    static const char *const statuses[] = {"open", "in_progress", "resolved", "closed", NULL};
-    bool known = status == NULL;
-    for (const char *const *s = statuses; status && *s; s++)
-        known = known || !strcmp(*s, status);
-    if (!known) {
-        pd_fail(err, PD_E_INVALID_QUERY, "unknown status");
-        pd_error_detail(err, "fields", json_pack("{s:s}", "status",
-                                                 "open, in_progress, resolved or closed"));
-        return PD_E_INVALID_QUERY;
-    }
+    if (check_filter("status", status, request_statuses, STATUS_HINT, err) < 0)
+        return err->code;
     int rc = support_list(db, who->staff ? NULL : who->partner_id, status, category, assignee,
                           items);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
@@ -388,15 +383,11 @@ int support_update(struct db *db, const struct principal *who, const char *ip, c
                    const json_t *body, json_t **out, struct pd_error *err)
 {
     static const char *const keys[] = {"status", "assignee_id", NULL};
-    static const char *const statuses[] = {"open", "in_progress", "resolved", "closed", NULL};
     struct checks c = {0};
     check_known_keys(&c, body, "", keys);
     const char *status = check_text(&c, body, "status", "status", false, 16);
-    bool known = status == NULL;
-    for (const char *const *s = statuses; status && *s; s++)
-        known = known || !strcmp(*s, status);
-    if (!known)
-        check_fail(&c, "status", "open, in_progress, resolved or closed");
+    if (!check_one_of(status, request_statuses))
+        check_fail(&c, "status", STATUS_HINT);
     json_t *assignee = json_object_get(body, "assignee_id");
     if (assignee && !json_is_null(assignee) && !json_is_string(assignee))
         check_fail(&c, "assignee_id", "a staff user id, or null");
@@ -769,15 +760,8 @@ int support_autoclose_run(struct db *db)
 int refunds_list_json(struct db *db, const char *status, json_t **items, struct pd_error *err)
 {
     static const char *const statuses[] = {"pending", "refunded", "to_pay", "paid", NULL};
-    bool known = status == NULL;
-    for (const char *const *x = statuses; status && *x; x++)
-        known = known || !strcmp(*x, status);
-    if (!known) {
-        pd_fail(err, PD_E_INVALID_QUERY, "unknown status");
-        pd_error_detail(err, "fields",
-                        json_pack("{s:s}", "status", "pending, refunded, to_pay or paid"));
-        return PD_E_INVALID_QUERY;
-    }
+    if (check_filter("status", status, statuses, "pending, refunded, to_pay or paid", err) < 0)
+        return err->code;
     int rc = refunds_list(db, status, items);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }

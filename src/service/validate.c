@@ -80,3 +80,21 @@ int check_done(struct checks *c, struct pd_error *err)
     c->fields = NULL;
     return PD_E_INVALID_REQUEST;
 }
+
+bool check_one_of(const char *value, const char *const allowed[])
+{
+    for (const char *const *a = allowed; value && *a; a++)
+        if (strcmp(*a, value) == 0)
+            return true;
+    return value == NULL;
+}
+
+int check_filter(const char *name, const char *value, const char *const allowed[],
+                 const char *hint, struct pd_error *err)
+{
+    if (check_one_of(value, allowed))
+        return 0;
+    pd_fail(err, PD_E_INVALID_QUERY, "unknown %s", name);
+    pd_error_detail(err, "fields", json_pack("{s:s}", name, hint));
+    return PD_E_INVALID_QUERY;
+}

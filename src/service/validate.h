@@ -35,6 +35,14 @@ const char *check_text(struct checks *c, const json_t *obj, const char *key, con
 json_t *check_object(struct checks *c, const json_t *obj, const char *key, const char *field,
                      bool required);
 
+/* True when value is NULL (not given) or one of allowed (NULL-terminated). */
+bool check_one_of(const char *value, const char *const allowed[]);
+
+/* A query-string filter: 0 when value is NULL or one of allowed; else PD_E_INVALID_QUERY
+ * with details.fields.<name> = hint ("open, in_progress, resolved or closed"). */
+int check_filter(const char *name, const char *value, const char *const allowed[],
+                 const char *hint, struct pd_error *err);
+
 /* 0 when no problem was recorded; else PD_E_INVALID_REQUEST with details.fields. Frees. */
 int check_done(struct checks *c, struct pd_error *err);
 

@@ -302,15 +302,9 @@ int deliveries_admin_list(struct db *db, const char *kind, const char *status, j
         pd_error_detail(err, "fields", json_pack("{s:s}", "kind", "email or webhook"));
         return PD_E_INVALID_QUERY;
     }
-    bool known = status == NULL;
-    for (const char *const *s = statuses; status && *s; s++)
-        known = known || !strcmp(*s, status);
-    if (!known) {
-        pd_fail(err, PD_E_INVALID_QUERY, "unknown status");
-        pd_error_detail(err, "fields", json_pack("{s:s}", "status",
-                                                 "pending, sending, sent, delivered or failed"));
-        return PD_E_INVALID_QUERY;
-    }
+    if (check_filter("status", status, statuses, "pending, sending, sent, delivered or failed",
+                     err) < 0)
+        return err->code;
     struct db_stmt *st;
     int rc = webhook ? db_query(db, &st,
                                 WEBHOOK_DELIVERY_COLUMNS "WHERE d.status = COALESCE(?, d.status) "
