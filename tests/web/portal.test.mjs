@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  launch, journey, signIn, tile, startServer, operatorClock, addStaff, join, Client, ledgerSql, pdfText,
+  launch, journey, signIn, tile, startServer, operatorClock, addStaff, join, Client, ledgerSql, pdfText, totp,
 } from './harness.mjs';
 
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
@@ -308,5 +308,62 @@ test('the console: dashboard charts, partners, and the test clock with its jobs'
   await page.getByRole('link', { name: 'E-mails et webhooks' }).click();
   await page.getByRole('cell', { name: 'Envoyé' }).first().waitFor();
   await j.shot('deliveries');
+  await j.close();
+});
+
+test('users: an invitation accepted through its link, then a second factor enrolled and used to sign in', async () => {
+  const t0 = Date.parse('2027-09-01T08:00:00Z') / 1000;
+  await op.setClock(new Date(t0 * 1000).toISOString());
+  const admin = await journey(browser, srv, '9-users-and-second-factor');
+  await signIn(admin.page, renewal.org.email, renewal.org.password);
+  await admin.page.getByRole('link', { name: 'Utilisateurs et autorisations' }).click();
+  await admin.page.getByRole('heading', { name: 'Inviter un utilisateur' }).waitFor();
+  await assertLabelled(admin.page);
+  await admin.page.getByLabel('Nom', { exact: true }).fill('Bruno Billing');
+  await admin.page.getByLabel('Adresse e-mail').fill('bruno@org.example');
+  await admin.page.locator('form').last().getByLabel('Utilisateur (lecture seule)').uncheck();
+  await admin.page.locator('form').last().getByLabel('Administrateur de facturation').check();
+  await admin.shot('invite');
+  await admin.page.getByRole('button', { name: "Envoyer l'invitation" }).click();
+  await admin.page.getByText('Invitation envoyée à bruno@org.example.').waitFor();
+  const link = (await admin.page.locator('code.secret').innerText()).trim();
+  assert.match(link, /\/invitations\/[0-9a-f]{64}$/);
+  await admin.page.getByRole('cell', { name: 'bruno@org.example' }).waitFor();
+  await admin.shot('invited');
+  await admin.close();
+
+  const j = await journey(browser, srv, '9-users-and-second-factor-invitee');
+  const { page } = j;
+  await page.goto(new URL(link).pathname);
+  await page.getByLabel('Mot de passe', { exact: true }).fill('bruno password 12');
+  await page.getByLabel('Confirmez le mot de passe').fill('bruno password 12');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.waitForURL(/\/connexion\?email=/);
+  assert.equal(await page.getByLabel('Adresse e-mail').inputValue(), 'bruno@org.example');
+  await page.getByLabel('Mot de passe').fill('bruno password 12');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL('**/offres');
+  await page.getByRole('link', { name: 'Mon compte' }).click();
+  await page.getByRole('button', { name: 'Activer la validation en deux étapes' }).click();
+  const secret = (await page.locator('code.secret').innerText()).trim();
+  await page.getByLabel("Code de l'application d'authentification").fill(totp(secret, t0));
+  await j.shot('enrol');
+  await page.getByRole('button', { name: 'Confirmer' }).click();
+  await page.getByText('Codes de récupération').waitFor();
+  assert.equal(await page.locator('ul.codes li').count(), 10);
+  await j.shot('recovery-codes');
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.waitForURL('**/connexion');
+
+  await op.setClock(new Date((t0 + 60) * 1000).toISOString()); // a later code: a used one is refused
+  await page.getByLabel('Adresse e-mail').fill('bruno@org.example');
+  await page.getByLabel('Mot de passe').fill('bruno password 12');
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByText("Saisissez le code de votre application d'authentification.").waitFor();
+  await j.shot('second-factor');
+  await page.getByLabel("Code de l'application d'authentification").fill(totp(secret, t0 + 60));
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL('**/offres');
+  await tile(page, 'action-pack').waitFor();
   await j.close();
 });

@@ -9,7 +9,9 @@ export function h(tag, props, ...children) {
     if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
     else if (k === 'class') el.className = v;
     else if (k === 'dataset') Object.assign(el.dataset, v);
-    else if (k === 'value' || k === 'checked' || k === 'disabled' || k === 'selected') el[k] = v;
+    else if (k === 'checked') el.checked = el.defaultChecked = v; // form.reset() comes back to it
+    else if (k === 'selected') el.selected = el.defaultSelected = v;
+    else if (k === 'value' || k === 'disabled') el[k] = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);

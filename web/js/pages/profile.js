@@ -53,8 +53,8 @@ function cardSection() {
       notice,
       field({ label: t('card_number'), name: 'card.number', required: true, autocomplete: 'cc-number', attrs: { inputmode: 'numeric' } }),
       h('div', { class: 'row' },
-        field({ label: t('card_exp_month'), name: 'card.exp_month', type: 'select', options: Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')]) }),
-        field({ label: t('card_exp_year'), name: 'card.exp_year', type: 'select', options: Array.from({ length: 16 }, (_, i) => [String(now + i), String(now + i)]) }),
+        field({ label: t('card_exp_month'), name: 'card.exp_month', type: 'select', required: true, options: Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')]) }),
+        field({ label: t('card_exp_year'), name: 'card.exp_year', type: 'select', required: true, options: Array.from({ length: 16 }, (_, i) => [String(now + i), String(now + i)]) }),
         field({ label: t('card_cvc'), name: 'card.cvc', required: true, attrs: { inputmode: 'numeric', maxlength: '4' } })),
       field({ label: t('card_holder'), name: 'card.holder', required: true, autocomplete: 'cc-name' }),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('save'))));

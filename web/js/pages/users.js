@@ -24,7 +24,7 @@ function inviteForm(done) {
     field({ label: t('name'), name: 'name', required: true }),
     field({ label: t('email'), name: 'email', type: 'email', required: true }),
     roleBoxes('new_', ['user']),
-    field({ label: t('language'), name: 'locale', type: 'select', value: lang(), options: [['fr', 'Français'], ['en', 'English']] }),
+    field({ label: t('language'), name: 'locale', type: 'select', value: lang(), required: true, options: [['fr', 'Français'], ['en', 'English']] }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('invite_submit'))));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
