@@ -59,6 +59,7 @@ struct resp {
     const char *content_type;
     const char *data;     /* body bytes (arena or static) */
     size_t len;
+    bool data_static;     /* data lives as long as the process (a portal file): not copied */
     int nheaders;
     struct resp_header headers[RESP_MAX_HEADERS];
     const char *error_code; /* for the log line */

@@ -181,6 +181,7 @@ static void serve_asset(struct req *r, struct resp *w, const struct http_asset *
     w->content_type = a->content_type;
     w->data = (const char *)a->data;
     w->len = a->size;
+    w->data_static = true;
 }
 
 /* Decides the answer. Fills w; never fails. */
@@ -255,8 +256,8 @@ error:
 
 static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *c, struct resp *w)
 {
-    struct MHD_Response *res =
-        MHD_create_response_from_buffer(w->len, (void *)w->data, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *res = MHD_create_response_from_buffer(
+        w->len, (void *)w->data, w->data_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
     if (res == NULL)
         return MHD_NO;
     if (w->content_type)
