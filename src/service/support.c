@@ -543,7 +543,10 @@ int support_attach(struct db *db, const struct principal *who, const char *ip, c
     rc = db_begin(db);
     if (rc >= 0 && (rc = load(db, who, id, &req, err)) >= 0) {
         support_attachment_count(db, id, &count);
-        if (count >= ATTACHMENTS_MAX) {
+        if (!strcmp(json_string_value(json_object_get(req, "status")), "closed")) {
+            rc = pd_fail(err, PD_E_CONFLICT, "the request is closed");
+            pd_error_detail(err, "status", json_string("closed"));
+        } else if (count >= ATTACHMENTS_MAX) {
             rc = pd_fail(err, PD_E_CONFLICT, "at most %d files per request", ATTACHMENTS_MAX);
         } else {
             rc = support_attachment_insert(db, aid, id, filename, type, (int64_t)size, b64,
@@ -553,6 +556,9 @@ int support_attach(struct db *db, const struct principal *who, const char *ip, c
                            "support_request.attachment", "support_request", id,
                            json_pack("{s:s, s:s, s:I}", "filename", filename, "type", type, "size",
                                      (json_int_t)size));
+            /* the other side hears of the file, as of a message */
+            if (rc >= 0)
+                rc = notify(db, req, who->staff, "attachment", filename);
         }
         json_decref(req);
     }

@@ -119,6 +119,7 @@ test('a request: validated, numbered, listed by status, answered, assigned, reso
   await op.client.call('POST', '/api/v1/admin/jobs/run', {});
   assert.equal((await api.call('GET', `/api/v1/support-requests/${id}`)).body.status, 'closed', 'closed by the job');
   assert.equal((await api.call('POST', `/api/v1/support-requests/${id}/messages`, { body: 'encore' })).status, 409);
+  assert.equal((await api.call('POST', `/api/v1/support-requests/${id}/attachments?filename=x.txt`, 'encore', { 'Content-Type': 'text/plain' })).status, 409, 'no file into a closed request');
 });
 
 test('attachments: PDF, PNG, JPEG, CSV, TXT up to 10 MiB, the type read from the bytes', async () => {
@@ -233,10 +234,13 @@ test('each side hears of the other: the author of a request, and the support sta
   const r = await author.client.call('POST', '/api/v1/support-requests', { title: 'Crédits cloud', description: 'Où sont mes crédits ?', category: 'benefits', problem_type: 'cloud_credits' });
   assert.equal(r.status, 201);
   await support.call('POST', `/api/v1/support-requests/${r.body.id}/messages`, { body: 'Dans Avantages.' });
+  const file = await support.call('POST', `/api/v1/support-requests/${r.body.id}/attachments?filename=guide.txt`, 'Avantages > Azure', { 'Content-Type': 'text/plain' });
+  assert.equal(file.status, 201);
   await op.client.call('POST', '/api/v1/admin/jobs/run', {});
   const mails = readMails(srv.mailDir);
   const toPartner = mails.filter((m) => m.subject === `Demande ${r.body.number} : Crédits cloud`);
-  assert.deepEqual(toPartner.map((m) => m.to), [author.email], 'the answer goes to who asked');
+  assert.deepEqual(toPartner.map((m) => m.to), [author.email, author.email], 'the answer and the file go to who asked');
+  assert.ok(toPartner.some((m) => /guide\.txt/.test(m.text)), 'the email names the file');
   const toStaff = mails.filter((m) => m.subject === `Demande ${r.body.number} d'un partenaire : Crédits cloud` && m.to === supportEmail);
   assert.equal(toStaff.length, 1, 'support hears of the new request once');
 });
