@@ -148,6 +148,16 @@ test('a renewal by wire transfer, recorded by finance', async () => {
   await f.page.getByText('Virement enregistré : Rapproché.').waitFor();
   await f.page.locator('tr', { hasText: reference }).waitFor({ state: 'detached' });
   await f.shot('recorded');
+  // a bank statement with a transfer nobody can match: kept, and shown for review
+  await f.page.getByLabel('Relevé (CSV : date,amount,currency,reference)').setInputFiles({
+    name: 'releve.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('date,amount,currency,reference\n2027-06-23,120.00,EUR,RF00INCONNU\n'),
+  });
+  await f.page.getByRole('button', { name: 'Importer' }).click();
+  await f.page.getByText('1 virement(s), 0 rapproché(s).').waitFor();
+  await f.page.locator('tr', { hasText: 'RF00INCONNU' }).filter({ hasText: '120,00' }).first().waitFor();
+  assert.ok(await f.page.getByRole('cell', { name: 'Référence inconnue' }).count() >= 1);
+  await f.shot('statement');
   await f.close();
 
   await page.getByRole('link', { name: 'Acheté' }).click();
