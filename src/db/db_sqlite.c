@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,11 +33,26 @@ struct writer_queue {
 static pthread_mutex_t queues_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct writer_queue *queues;
 
+/* Prepared statements kept per connection, by their SQL text: a request runs the same few
+ * statements again and again, and preparing one costs as much as running a simple one. */
+#define STMT_CACHE 48
+
+struct sqlite_stmt;
+
+struct cached_stmt {
+    char *sql;               /* owned; NULL: a free slot */
+    struct sqlite_stmt *st;  /* owned */
+    bool in_use;             /* handed out by s_prepare, not yet given back */
+    uint64_t last_used;
+};
+
 struct sqlite_db {
     struct db base;
     sqlite3 *conn;
     struct writer_queue *writers; /* NULL for an in-memory database */
     bool writing;                 /* holds writers->mutex */
+    struct cached_stmt cache[STMT_CACHE];
+    uint64_t uses;
 };
 
 static struct writer_queue *queue_acquire(const char *path)
@@ -84,7 +100,8 @@ static void queue_release(struct writer_queue *q)
 struct sqlite_stmt {
     struct db_stmt base;
     sqlite3_stmt *stmt;
-    bool writing; /* a write outside a transaction, holding the writer queue */
+    bool writing;                /* a write outside a transaction, holding the writer queue */
+    struct cached_stmt *cached;  /* its cache slot, or NULL: finalized when done */
 };
 
 static sqlite3 *conn_of(struct db *db)
@@ -143,9 +160,20 @@ static void s_tx_leave(struct db *db)
     }
 }
 
+static void drop_cached(struct cached_stmt *c)
+{
+    sqlite3_finalize(c->st->stmt);
+    free(c->st);
+    free(c->sql);
+    memset(c, 0, sizeof(*c));
+}
+
 static void s_close(struct db *db)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (s->cache[i].sql)
+            drop_cached(&s->cache[i]);
     sqlite3_close_v2(s->conn);
     if (s->writing)
         pthread_mutex_unlock(&s->writers->mutex);
@@ -163,10 +191,36 @@ static int s_exec(struct db *db, const char *sql)
     return map_rc(sqlite3_exec(conn_of(db), sql, NULL, NULL, NULL));
 }
 
+/* The slot a new statement may take: a free one, else the least recently used idle one,
+ * or NULL when every slot is in use. */
+static struct cached_stmt *slot_for_new(struct sqlite_db *s)
+{
+    struct cached_stmt *best = NULL;
+    for (int i = 0; i < STMT_CACHE; i++) {
+        struct cached_stmt *c = &s->cache[i];
+        if (c->sql == NULL)
+            return c;
+        if (!c->in_use && (best == NULL || c->last_used < best->last_used))
+            best = c;
+    }
+    return best;
+}
+
 static int s_prepare(struct db *db, const char *sql, struct db_stmt **out)
 {
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    s->uses++;
+    for (int i = 0; i < STMT_CACHE; i++) {
+        struct cached_stmt *c = &s->cache[i];
+        if (c->sql && !c->in_use && strcmp(c->sql, sql) == 0) {
+            c->in_use = true;
+            c->last_used = s->uses;
+            *out = &c->st->base;
+            return 0;
+        }
+    }
     sqlite3_stmt *stmt;
-    int rc = sqlite3_prepare_v2(conn_of(db), sql, -1, &stmt, NULL);
+    int rc = sqlite3_prepare_v2(s->conn, sql, -1, &stmt, NULL);
     if (rc != SQLITE_OK)
         return map_rc(rc);
     struct sqlite_stmt *st = calloc(1, sizeof(*st));
@@ -176,6 +230,14 @@ static int s_prepare(struct db *db, const char *sql, struct db_stmt **out)
     }
     st->base.db = db;
     st->stmt = stmt;
+    struct cached_stmt *c = slot_for_new(s);
+    char *copy = c ? strdup(sql) : NULL;
+    if (copy) {
+        if (c->sql)
+            drop_cached(c);
+        *c = (struct cached_stmt){.sql = copy, .st = st, .in_use = true, .last_used = s->uses};
+        st->cached = c;
+    }
     *out = &st->base;
     return 0;
 }
@@ -252,9 +314,18 @@ static int s_reset(struct db_stmt *st)
     return map_rc(sqlite3_clear_bindings(stmt_of(st)));
 }
 
+/* A cached statement goes back to its slot, reset and unbound; any other is finalized. */
 static void s_finalize(struct db_stmt *st)
 {
-    sqlite3_finalize(stmt_of(st));
+    struct sqlite_stmt *ss = (struct sqlite_stmt *)st;
+    if (ss->cached) {
+        sqlite3_reset(ss->stmt);
+        sqlite3_clear_bindings(ss->stmt);
+        stmt_done(st);
+        ss->cached->in_use = false;
+        return;
+    }
+    sqlite3_finalize(ss->stmt);
     stmt_done(st);
     free(st);
 }

@@ -347,6 +347,51 @@ static void test_typed_helpers_refuse_mismatched_types(void **state)
     db_close(db);
 }
 
+/* The same statement prepared again (kept and reused on SQLite) starts with no rows read
+ * and no value bound; two of it at once are two statements; far more statements than any
+ * cache holds all still run. */
+static void test_statements_again_and_again(void **state)
+{
+    struct db *db = open_migrated(*state);
+    struct db_stmt *a, *b;
+    assert_int_equal(db_prepare(db, "SELECT ? + 1", &a), 0);
+    db_bind_int64(a, 1, 41);
+    assert_int_equal(db_step(a), DB_ROW);
+    assert_int_equal(db_prepare(db, "SELECT ? + 1", &b), 0); /* while a is open */
+    assert_ptr_not_equal(a, b);
+    db_bind_int64(b, 1, 1);
+    assert_int_equal(db_step(b), DB_ROW);
+    assert_int_equal(db_column_int64(b, 0), 2);
+    assert_int_equal(db_column_int64(a, 0), 42);
+    db_finalize(a); /* left with a row unread */
+    db_finalize(b);
+    assert_int_equal(db_prepare(db, "SELECT ? + 1", &a), 0);
+    assert_int_equal(db_step(a), DB_ROW);
+    assert_true(db_column_is_null(a, 0)); /* NULL + 1: the old binding is gone */
+    db_finalize(a);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 200; i++) {
+            char sql[64];
+            snprintf(sql, sizeof(sql), "SELECT %d", i);
+            assert_int_equal(scalar(db, sql), i);
+        }
+    /* a statement that failed goes back clean too */
+    assert_int_equal(db_prepare(db, "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)", &a), 0);
+    db_bind_text(a, 1, "x.cached");
+    db_bind_text(a, 2, "1");
+    db_bind_int64(a, 3, 0);
+    assert_int_equal(db_step(a), DB_DONE);
+    db_finalize(a);
+    assert_int_equal(db_prepare(db, "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)", &a), 0);
+    db_bind_text(a, 1, "x.cached");
+    db_bind_text(a, 2, "2");
+    db_bind_int64(a, 3, 0);
+    assert_int_equal(db_step(a), PD_E_DB_CONSTRAINT);
+    db_finalize(a);
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM settings WHERE key = 'x.cached'"), 1);
+    db_close(db);
+}
+
 static void test_ping(void **state)
 {
     struct db *db = open_migrated(*state);
@@ -364,6 +409,7 @@ static void test_ping(void **state)
         cmocka_unit_test_setup(test_many_writers_lose_nothing, fresh),                       \
         cmocka_unit_test_setup(test_concurrent_migrators, fresh),                            \
         cmocka_unit_test_setup(test_typed_helpers_refuse_mismatched_types, fresh),          \
+        cmocka_unit_test_setup(test_statements_again_and_again, fresh),                     \
         cmocka_unit_test_setup(test_ping, fresh)
 
 int main(void)
