@@ -46,7 +46,7 @@ static const char *main_usage =
     "usage: partnerd <command> [options]\n"
     "\n"
     "commands:\n"
-    "  serve          run the HTTP server (and the jobs, unless --no-jobs)\n"
+    "  serve          run the HTTP server: the API and the web portal (and the jobs)\n"
     "  migrate        bring the database schema up to date\n"
     "  jobs run       run one pass of every lifecycle job, then exit\n"
     "  staff add      create a staff account (support, finance, operator)\n"
@@ -592,8 +592,9 @@ static int cmd_demo(int argc, char **argv)
     struct pd_error err = {0};
     int created = 0;
     int rc = parse_common("demo", "usage: partnerd demo [options]\n\n"
-                          "Loads demo data (a partner and staff accounts) into a database that\n"
-                          "has no partner yet, and prints the demo logins.\n",
+                          "Loads demo data into a database that has no partner yet: a partner\n"
+                          "with two users, two certified people and an Action Pack order awaiting\n"
+                          "its wire transfer, and one staff account per role. Prints the logins.\n",
                           argc, argv, &c);
     if (rc)
         return rc < 0 ? 0 : rc;
