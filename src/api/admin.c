@@ -36,10 +36,10 @@ int api_admin_clock(struct req *r, struct resp *w)
     check_known_keys(&c, r->json, "", keys);
     json_t *now = json_object_get(r->json, "now");
     if (now == NULL)
-        check_fail(&c, "now", "required: an RFC 3339 instant, or null for the real time");
+        check_fail(&c, "now", MSG_FIELD_INSTANT_OR_NULL);
     else if (!json_is_null(now) &&
              (!json_is_string(now) || instant_parse(json_string_value(now), &t) < 0))
-        check_fail(&c, "now", "not an RFC 3339 instant such as 2027-06-23T09:00:00Z");
+        check_fail(&c, "now", MSG_FIELD_INSTANT);
     if (check_done(&c, &err) < 0)
         return api_fail(r, w, &err);
 

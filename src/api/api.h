@@ -2,8 +2,19 @@
  * api/api.h - the route table of HTTP API v1 and the handlers behind it.
  *
  * One file per resource; each handler parses its input, calls one service function and
- * writes JSON. Handlers never write SQL. Who may call what is decided before any handler
- * runs, by the authorization table in authz.c.
+ * writes JSON. Handlers never write SQL and include only api/, http/, service/ and core/
+ * headers. Who may call what is decided before any handler runs, by the authorization
+ * table in authz.c.
+ *
+ * One error style. Every service function fills a struct pd_error when it fails, and the
+ * handler hands it to api_fail(), which writes it in the caller's language:
+ *
+ *     struct pd_error err = {0};
+ *     json_t *out;
+ *     if (orders_get(r->db, r->principal, req_param(r, "id"), &out, &err) < 0)
+ *         return api_fail(r, w, &err);
+ *     resp_json(r, w, 200, out);
+ *     return 0;
  */
 #ifndef PD_API_H
 #define PD_API_H

@@ -33,9 +33,8 @@ int idempotency_begin(struct req *r, struct resp *w)
         return 0;
     if (!valid_key(key)) {
         struct pd_error err = {0};
-        pd_fail(&err, PD_E_INVALID_REQUEST, "bad Idempotency-Key");
-        pd_error_detail(&err, "fields", json_pack("{s:s}", "Idempotency-Key",
-                                                  "1 to 255 visible ASCII characters"));
+        pd_fail_field(&err, PD_E_INVALID_REQUEST, "Idempotency-Key", MSG_FIELD_IDEMPOTENCY_KEY,
+                      NULL);
         resp_error(r, w, &err);
         pd_error_clear(&err);
         return HTTP_ANSWERED;

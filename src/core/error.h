@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "core/msg.h"
+
 /* Every failure partnerd can report. Values are negative; 0 is success. */
 enum pd_status {
     PD_OK = 0,
@@ -86,6 +88,20 @@ int pd_fail(struct pd_error *e, enum pd_status code, const char *fmt, ...)
 
 /* Adds a key to the details object (takes the reference of value). */
 void pd_error_detail(struct pd_error *e, const char *key, json_t *value);
+
+/* A problem with one field, as a message of the catalog and its arguments:
+ * {"msg":"FIELD_REQUIRED","args":[...]}; worded in the caller's language only when the
+ * error is written (pd_details_localized). A new reference. */
+json_t *pd_problem(enum msg_id why, const char *const args[], int nargs);
+
+/* Fails with code and details.fields.<field> = pd_problem(why, arg); arg may be NULL.
+ * Returns code, for `return pd_fail_field(...)`. */
+int pd_fail_field(struct pd_error *e, enum pd_status code, const char *field, enum msg_id why,
+                  const char *arg);
+
+/* A copy of details whose field problems are worded in lang ("fr", "en"); other values are
+ * kept as they are. NULL gives an empty object. A new reference. */
+json_t *pd_details_localized(const json_t *details, const char *lang);
 
 /* Frees the details and resets to PD_OK. */
 void pd_error_clear(struct pd_error *e);

@@ -63,15 +63,15 @@ bool text_line_valid(const char *s, size_t max)
 {
     if (s == NULL)
         return false;
-    size_t len = strlen(s);
-    if (len == 0 || len > max)
+    size_t len = strlen(s), chars = 0;
+    if (len == 0 || len > 4 * max) /* no character takes more than 4 bytes */
         return false;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     bool blank = true;
-    for (size_t n; p < end; p += n) {
+    for (size_t n; p < end; p += n, chars++) {
         if ((n = utf8_len(p, end)) == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f)))
             return false;
         blank = blank && *p == ' ';
     }
-    return !blank;
+    return !blank && chars <= max;
 }

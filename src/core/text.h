@@ -14,7 +14,8 @@ bool text_email_valid(const char *s);
 /* Copies s lower-cased (ASCII) into out (size n). */
 void text_lower(const char *s, char *out, size_t n);
 
-/* True when s is valid UTF-8 with no control characters, 1..max bytes after trimming. */
+/* True when s is valid UTF-8 with no control characters, not blank, and 1 to max
+ * characters (code points, not bytes: "é" counts one). */
 bool text_line_valid(const char *s, size_t max);
 
 /* n bytes of well-formed UTF-8 (any characters, NUL included). */

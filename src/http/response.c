@@ -52,7 +52,7 @@ void resp_error(struct req *r, struct resp *w, const struct pd_error *e)
     enum pd_status code = e->code ? e->code : PD_E_INTERNAL;
     json_t *err = json_pack("{s:s, s:s}", "code", pd_status_code(code), "message",
                             pd_status_message(code, r->lang));
-    json_object_set_new(err, "details", e->details ? json_incref(e->details) : json_object());
+    json_object_set_new(err, "details", pd_details_localized(e->details, r->lang));
     w->error_code = pd_status_code(code);
     resp_json(r, w, pd_status_http(code), json_pack("{s:o}", "error", err));
 }

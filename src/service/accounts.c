@@ -23,13 +23,9 @@ const struct demo_login demo_logins[] = {
     {0, 0},
 };
 
-static int invalid(struct pd_error *err, const char *field, const char *why)
+static int invalid(struct pd_error *err, const char *field, enum msg_id why, const char *arg)
 {
-    pd_fail(err, PD_E_INVALID_REQUEST, "%s: %s", field, why);
-    json_t *fields = json_object();
-    json_object_set_new(fields, field, json_string(why));
-    pd_error_detail(err, "fields", fields);
-    return PD_E_INVALID_REQUEST;
+    return pd_fail_field(err, PD_E_INVALID_REQUEST, field, why, arg);
 }
 
 static bool is_staff_role(const char *role)
@@ -70,13 +66,13 @@ int staff_add(struct db *db, const char *email, const char *name, const char *ro
 {
     char lower[256];
     if (!text_email_valid(email))
-        return invalid(err, "email", "not a valid email address");
+        return invalid(err, "email", MSG_FIELD_EMAIL, NULL);
     if (!text_line_valid(name, 200))
-        return invalid(err, "name", "required, at most 200 characters");
+        return invalid(err, "name", MSG_FIELD_TEXT_LINE, "200");
     if (!is_staff_role(role))
-        return invalid(err, "role", "must be support, finance or operator");
+        return invalid(err, "role", MSG_FIELD_ONE_OF, "support, finance, operator");
     if (password == NULL || strlen(password) < PASSWORD_MIN || strlen(password) > PASSWORD_MAX)
-        return invalid(err, "password", "must be 12 to 128 characters");
+        return invalid(err, "password", MSG_FIELD_PASSWORD_LENGTH, NULL);
     text_lower(email, lower, sizeof(lower));
 
     int rc = db_begin(db);

@@ -313,15 +313,12 @@ int auth_change_password(struct db *db, const struct principal *who, const char 
     if (rc <= 0)
         return pd_fail(err, rc < 0 ? rc : PD_E_NOT_FOUND, NULL);
     if (current == NULL || password_verify(u.password_hash, current) != 0) {
-        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
-        pd_error_detail(err, "fields", json_pack("{s:s}", "current_password", "wrong password"));
-        return PD_E_INVALID_REQUEST;
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "current_password",
+                             MSG_FIELD_WRONG_PASSWORD, NULL);
     }
     if (next == NULL || strlen(next) < 12 || strlen(next) > 128) {
-        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
-        pd_error_detail(err, "fields",
-                        json_pack("{s:s}", "new_password", "must be 12 to 128 characters"));
-        return PD_E_INVALID_REQUEST;
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "new_password", MSG_FIELD_PASSWORD_LENGTH,
+                             NULL);
     }
     if (password_hash(next, hash, sizeof(hash)) < 0)
         return pd_fail(err, PD_E_INTERNAL, "password hashing failed");
@@ -340,9 +337,7 @@ int auth_token_create(struct db *db, const struct principal *who, const char *ip
 {
     char id[32], token[72], secret[65], hash[65], created[21];
     if (!text_line_valid(name, 100)) {
-        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
-        pd_error_detail(err, "fields", json_pack("{s:s}", "name", "required, at most 100 characters"));
-        return PD_E_INVALID_REQUEST;
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "name", MSG_FIELD_TEXT_LINE, "100");
     }
     id_new("tok", id, sizeof(id));
     random_hex(32, secret);
@@ -466,9 +461,8 @@ int auth_totp_disable(struct db *db, const struct principal *who, const char *ip
     if (u.partner_requires_2fa)
         return pd_fail(err, PD_E_SECOND_FACTOR_MANDATORY, NULL);
     if (password == NULL || password_verify(u.password_hash, password) != 0) {
-        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
-        pd_error_detail(err, "fields", json_pack("{s:s}", "password", "wrong password"));
-        return PD_E_INVALID_REQUEST;
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "password", MSG_FIELD_WRONG_PASSWORD,
+                             NULL);
     }
     if ((rc = db_begin(db)) < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));

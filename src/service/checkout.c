@@ -197,10 +197,8 @@ static int check_eligible(struct db *db, const char *partner_id, const struct of
     if (rc == 0 || strcmp(sub->partner_id, partner_id) != 0)
         return pd_fail(err, PD_E_NOT_FOUND, NULL);
     if (strcmp(sub->offer_code, offer->code) != 0) {
-        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
-        pd_error_detail(err, "fields",
-                        json_pack("{s:s}", "offer", "is not the subscription's offer"));
-        return PD_E_INVALID_REQUEST;
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "offer", MSG_FIELD_NOT_SUBSCRIPTION_OFFER,
+                             NULL);
     }
     if ((rc = orders_count_open(db, partner_id, offer->code, "renewal", order_id, &open)) < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
@@ -311,13 +309,13 @@ static int check_card(struct checks *c, const json_t *payment, struct gw_card *c
     card->holder = json_string_value(json_object_get(cj, "holder"));
     json_t *m = json_object_get(cj, "exp_month"), *y = json_object_get(cj, "exp_year");
     if (card->number == NULL)
-        check_fail(c, "payment.card.number", "required");
+        check_fail(c, "payment.card.number", MSG_FIELD_REQUIRED);
     if (card->cvc == NULL)
-        check_fail(c, "payment.card.cvc", "required");
+        check_fail(c, "payment.card.cvc", MSG_FIELD_REQUIRED);
     if (!json_is_integer(m) || json_integer_value(m) < 1 || json_integer_value(m) > 12)
-        check_fail(c, "payment.card.exp_month", "1 to 12");
+        check_fail_args(c, "payment.card.exp_month", MSG_FIELD_INTEGER_RANGE, (const char *const[]){"1", "12"}, 2);
     if (!json_is_integer(y) || json_integer_value(y) < 2000 || json_integer_value(y) > 2100)
-        check_fail(c, "payment.card.exp_year", "a four-digit year");
+        check_fail(c, "payment.card.exp_year", MSG_FIELD_YEAR);
     card->exp_month = (int)json_integer_value(m);
     card->exp_year = (int)json_integer_value(y);
     return 0;
@@ -361,12 +359,12 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
     const char *offer_code = check_text(&c, body, "offer", "offer", true, 48);
     const char *action = check_text(&c, body, "action", "action", true, 12);
     if (action && strcmp(action, "purchase") != 0 && strcmp(action, "renewal") != 0)
-        check_fail(&c, "action", "purchase or renewal"), action = NULL;
+        check_fail_one_of(&c, "action", (const char *const[]){"purchase", "renewal", NULL}), action = NULL;
     const char *sub_id = check_text(&c, body, "subscription_id", "subscription_id", false, 32);
     if (action && !strcmp(action, "renewal") && sub_id == NULL)
-        check_fail(&c, "subscription_id", "required for a renewal");
+        check_fail(&c, "subscription_id", MSG_FIELD_REQUIRED_FOR_RENEWAL);
     if (action && !strcmp(action, "purchase") && sub_id)
-        check_fail(&c, "subscription_id", "only for a renewal");
+        check_fail(&c, "subscription_id", MSG_FIELD_ONLY_FOR_RENEWAL);
     json_t *payment = check_object(&c, body, "payment", "payment", true);
     const char *method = NULL;
     bool saved = false, tokenize = false;
@@ -389,15 +387,15 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
                     check_text(&c, contact, "email", "payment.contact.email", true, 254);
                 if (ph && (strspn(ph, "+0123456789 .-()") != strlen(ph) ||
                            strspn(ph, "+ .-()") == strlen(ph) || strlen(ph) < 6))
-                    check_fail(&c, "payment.contact.phone", "a telephone number"), ph = NULL;
+                    check_fail(&c, "payment.contact.phone", MSG_FIELD_PHONE), ph = NULL;
                 if (em && !text_email_valid(em))
-                    check_fail(&c, "payment.contact.email", "not a valid email address"), em = NULL;
+                    check_fail(&c, "payment.contact.email", MSG_FIELD_EMAIL), em = NULL;
                 snprintf(o.wire_name, sizeof(o.wire_name), "%s", n ? n : "");
                 snprintf(o.wire_phone, sizeof(o.wire_phone), "%s", ph ? ph : "");
                 snprintf(o.wire_email, sizeof(o.wire_email), "%s", em ? em : "");
             }
         } else if (method) {
-            check_fail(&c, "payment.method", "card or wire");
+            check_fail_one_of(&c, "payment.method", (const char *const[]){"card", "wire", NULL});
         }
     }
     int rc = check_done(&c, err);
@@ -410,9 +408,7 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
     if ((rc = offers_find(db, offer_code, &offer)) <= 0) {
         if (rc < 0)
             return pd_fail(err, rc, "%s", db_errmsg(db));
-        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
-        pd_error_detail(err, "fields", json_pack("{s:s}", "offer", "unknown offer"));
-        return PD_E_INVALID_REQUEST;
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "offer", MSG_FIELD_UNKNOWN_OFFER, NULL);
     }
     struct sub_row sub;
     if ((rc = check_eligible(db, who->partner_id, &offer, action, sub_id, NULL, &sub, err)) < 0)
@@ -1205,15 +1201,15 @@ int wire_record(struct db *db, const struct principal *who, const char *ip, cons
     const char *reference = check_text(&c, body, "reference", "reference", true, 40);
     json_t *amount = json_object_get(body, "amount_minor");
     if (!json_is_integer(amount) || json_integer_value(amount) <= 0)
-        check_fail(&c, "amount_minor", "a positive integer of minor units");
+        check_fail(&c, "amount_minor", MSG_FIELD_AMOUNT_MINOR);
     const char *currency = check_text(&c, body, "currency", "currency", true, 3);
     if (currency && money_currency(currency) == NULL)
-        check_fail(&c, "currency", "an ISO 4217 code");
+        check_fail(&c, "currency", MSG_FIELD_CURRENCY);
     const char *on = check_text(&c, body, "received_on", "received_on", true, 10);
     if (on && date_parse(on, &received) < 0)
-        check_fail(&c, "received_on", "a date (YYYY-MM-DD)");
+        check_fail(&c, "received_on", MSG_FIELD_DATE);
     else if (on && date_cmp(received, clock_today()) > 0)
-        check_fail(&c, "received_on", "in the future");
+        check_fail(&c, "received_on", MSG_FIELD_DATE_FUTURE);
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;
@@ -1322,10 +1318,7 @@ int wire_list_json(struct db *db, const char *status, json_t **items, struct pd_
     static const char *const statuses[] = {"matched",           "partial",      "excess",
                                            "unknown_reference", "not_awaiting", "currency_mismatch",
                                            NULL};
-    if (check_filter("status", status, statuses,
-                     "matched, partial, excess, unknown_reference, not_awaiting or "
-                     "currency_mismatch",
-                     err) < 0)
+    if (check_filter("status", status, statuses, err) < 0)
         return err->code;
     int rc = wire_list(db, status, items);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;

@@ -37,7 +37,7 @@ static const char *check_password(struct checks *c, const json_t *obj, const cha
     json_t *v = json_object_get(obj, key);
     const char *s = json_is_string(v) ? json_string_value(v) : NULL;
     if (s == NULL || strlen(s) < PASSWORD_MIN || strlen(s) > PASSWORD_MAX) {
-        check_fail(c, field, "must be 12 to 128 characters");
+        check_fail(c, field, MSG_FIELD_PASSWORD_LENGTH);
         return NULL;
     }
     return s;
@@ -48,7 +48,7 @@ static const char *check_email(struct checks *c, const json_t *obj, const char *
 {
     const char *s = check_text(c, obj, key, field, true, 254);
     if (s && !text_email_valid(s)) {
-        check_fail(c, field, "not a valid email address");
+        check_fail(c, field, MSG_FIELD_EMAIL);
         return NULL;
     }
     if (s)
@@ -63,7 +63,7 @@ static const char *check_locale(struct checks *c, const json_t *obj, const char 
         return "fr";
     const char *s = json_is_string(v) ? json_string_value(v) : "";
     if (strcmp(s, "fr") != 0 && strcmp(s, "en") != 0) {
-        check_fail(c, field, "must be fr or en");
+        check_fail_one_of(c, field, (const char *const[]){"fr", "en", NULL});
         return "fr";
     }
     return s;
@@ -80,9 +80,7 @@ static int insert_user(struct db *db, struct user_row *u, unsigned roles)
 
 static int email_taken(struct pd_error *err, const char *field)
 {
-    pd_fail(err, PD_E_EMAIL_TAKEN, NULL);
-    pd_error_detail(err, "fields", json_pack("{s:s}", field, "already used by an account"));
-    return PD_E_EMAIL_TAKEN;
+    return pd_fail_field(err, PD_E_EMAIL_TAKEN, field, MSG_FIELD_EMAIL_TAKEN, NULL);
 }
 
 int members_join(struct db *db, const json_t *body, const char *ip, json_t **out,
@@ -99,7 +97,7 @@ int members_join(struct db *db, const json_t *body, const char *ip, json_t **out
     const char *company = check_text(&c, body, "company", "company", true, 200);
     const char *country = check_text(&c, body, "country", "country", true, 2);
     if (country && !country_valid(country)) {
-        check_fail(&c, "country", "not an ISO 3166-1 alpha-2 code (e.g. FR)");
+        check_fail(&c, "country", MSG_FIELD_COUNTRY);
         country = NULL;
     }
     json_t *address = check_object(&c, body, "address", "address", true);
@@ -117,10 +115,7 @@ int members_join(struct db *db, const json_t *body, const char *ip, json_t **out
         if (vat_id_normalise(country, vat_in, vat, sizeof(vat)))
             vat_id = vat;
         else
-            check_fail(&c, "vat_id",
-                       country_in_eu(country)
-                           ? "not a VAT ID of this country (prefix and format)"
-                           : "must be 2 to 20 letters and digits");
+            check_fail(&c, "vat_id", country_in_eu(country) ? MSG_FIELD_VAT_ID_EU : MSG_FIELD_TAX_ID);
     }
     const char *locale = check_locale(&c, body, "locale");
     json_t *admin = check_object(&c, body, "admin", "admin", true);
@@ -197,13 +192,13 @@ static unsigned check_roles(struct checks *c, const json_t *obj, bool required)
     json_t *v = json_object_get(obj, "roles");
     if (v == NULL) {
         if (required)
-            check_fail(c, "roles", "required");
+            check_fail(c, "roles", MSG_FIELD_REQUIRED);
         return 0;
     }
     unsigned roles = roles_parse(v);
     if (roles == 0 || (roles & ~ROLES_PARTNER)) {
-        check_fail(c, "roles",
-                   "a non-empty list of global_admin, account_admin, billing_admin, user");
+        check_fail_one_of(c, "roles", (const char *const[]){"global_admin", "account_admin",
+                                                             "billing_admin", "user", NULL});
         return 0;
     }
     return roles;
@@ -400,7 +395,7 @@ int members_update_partner(struct db *db, const struct principal *who, const cha
     check_known_keys(&c, body, "", keys);
     json_t *req = json_object_get(body, "require_2fa");
     if (req && !json_is_boolean(req))
-        check_fail(&c, "require_2fa", "must be true or false");
+        check_fail(&c, "require_2fa", MSG_FIELD_NOT_BOOLEAN);
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;

@@ -2,6 +2,8 @@
 #include "service/settings.h"
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,46 +19,95 @@ struct setting {
     const char *description;
     const char *text_fallback; /* a text setting when not NULL (an https:// address) */
     unsigned flags;
+    size_t offset, size; /* its field in struct settings (size 0: an int64_t) */
 };
+
+#define INT_AT(field) offsetof(struct settings, field), 0
+#define TEXT_AT(field) offsetof(struct settings, field), sizeof(((struct settings *)0)->field)
 
 #define EMPTY_OK 1u /* a text setting that may be empty */
 #define SECRET 2u   /* never shown, never written to the audit log */
 
 static const struct setting table[] = {
     {"auth.account_max_failures", 5, 1, 1000,
-     "failed sign-ins of one account within the window before it is locked", NULL, 0},
+     "failed sign-ins of one account within the window before it is locked", NULL, 0,
+     INT_AT(auth_account_max_failures)},
     {"auth.address_max_failures", 20, 1, 100000,
-     "failed sign-ins from one client address within the window before it is locked", NULL, 0},
-    {"auth.window_seconds", 900, 60, 86400, "the window failed sign-ins are counted in", NULL, 0},
-    {"auth.lock_seconds", 900, 10, 86400, "how long a locked account or address waits", NULL, 0},
+     "failed sign-ins from one client address within the window before it is locked", NULL, 0,
+     INT_AT(auth_address_max_failures)},
+    {"auth.window_seconds", 900, 60, 86400, "the window failed sign-ins are counted in", NULL, 0,
+     INT_AT(auth_window_seconds)},
+    {"auth.lock_seconds", 900, 10, 86400, "how long a locked account or address waits", NULL, 0,
+     INT_AT(auth_lock_seconds)},
     {"renewal.window_days", 30, 1, 90,
-     "days after expiry during which a subscription can be renewed", NULL, 0},
-    {"pmc.url", 0, 0, 0, "where partners renew subscriptions still managed in the Partner "
-     "Membership Center", "https://partner.microsoft.com/membership", 0},
-    {"seller.name", 0, 0, 0, "the seller's legal name on invoices", "Partnerd Programme SAS", 0},
+     "days after expiry during which a subscription can be renewed", NULL, 0,
+     INT_AT(renewal_window_days)},
+    {"pmc.url", 0, 0, 0,
+     "where partners renew subscriptions still managed in the Partner "
+     "Membership Center",
+     "https://partner.microsoft.com/membership", 0, TEXT_AT(pmc_url)},
+    {"seller.name", 0, 0, 0, "the seller's legal name on invoices", "Partnerd Programme SAS", 0,
+     TEXT_AT(seller_name)},
     {"seller.address", 0, 0, 0, "the seller's postal address on invoices (lines split by |)",
-     "10 rue de la Paix|75002 Paris", 0},
-    {"seller.country", 0, 0, 0, "the seller's country (ISO 3166-1), which decides VAT", "FR", 0},
-    {"seller.vat_id", 0, 0, 0, "the seller's VAT ID on invoices", "FR32123456789", 0},
+     "10 rue de la Paix|75002 Paris", 0, TEXT_AT(seller_address)},
+    {"seller.country", 0, 0, 0, "the seller's country (ISO 3166-1), which decides VAT", "FR", 0,
+     TEXT_AT(seller_country)},
+    {"seller.vat_id", 0, 0, 0, "the seller's VAT ID on invoices", "FR32123456789", 0,
+     TEXT_AT(seller_vat_id)},
     {"seller.registration", 0, 0, 0, "the seller's legal form, capital and registration",
-     "SAS au capital de 50 000 EUR - RCS Paris 123 456 789", 0},
-    {"bank.iban", 0, 0, 0, "the IBAN wire transfers are paid to",
-     "FR7630006000011234567890189", 0},
-    {"bank.bic", 0, 0, 0, "the BIC of that account", "AGRIFRPPXXX", 0},
+     "SAS au capital de 50 000 EUR - RCS Paris 123 456 789", 0, TEXT_AT(seller_registration)},
+    {"bank.iban", 0, 0, 0, "the IBAN wire transfers are paid to", "FR7630006000011234567890189", 0,
+     TEXT_AT(bank_iban)},
+    {"bank.bic", 0, 0, 0, "the BIC of that account", "AGRIFRPPXXX", 0, TEXT_AT(bank_bic)},
     {"portal.url", 0, 0, 0, "the portal's public address, for links in emails",
-     "http://127.0.0.1:8080", 0},
-    {"mail.from", 0, 0, 0, "the address emails are sent from", "partners@partnerd.example", 0},
+     "http://127.0.0.1:8080", 0, TEXT_AT(portal_url)},
+    {"mail.from", 0, 0, 0, "the address emails are sent from", "partners@partnerd.example", 0,
+     TEXT_AT(mail_from)},
     {"mail.dir", 0, 0, 0, "where emails are written as .eml files when smtp.host is empty",
-     "var/mail", 0},
-    {"smtp.host", 0, 0, 0, "the SMTP relay (empty: write .eml files to mail.dir)", "", EMPTY_OK},
-    {"smtp.port", 587, 1, 65535, "the SMTP relay's port", NULL, 0},
-    {"smtp.starttls", 1, 0, 1, "1: require STARTTLS with the relay; 0: plain SMTP", NULL, 0},
-    {"smtp.username", 0, 0, 0, "the SMTP user (empty: no authentication)", "", EMPTY_OK},
-    {"smtp.password", 0, 0, 0, "the SMTP password", "", EMPTY_OK | SECRET},
+     "var/mail", 0, TEXT_AT(mail_dir)},
+    {"smtp.host", 0, 0, 0, "the SMTP relay (empty: write .eml files to mail.dir)", "", EMPTY_OK,
+     TEXT_AT(smtp_host)},
+    {"smtp.port", 587, 1, 65535, "the SMTP relay's port", NULL, 0, INT_AT(smtp_port)},
+    {"smtp.starttls", 1, 0, 1, "1: require STARTTLS with the relay; 0: plain SMTP", NULL, 0,
+     INT_AT(smtp_starttls)},
+    {"smtp.username", 0, 0, 0, "the SMTP user (empty: no authentication)", "", EMPTY_OK,
+     TEXT_AT(smtp_username)},
+    {"smtp.password", 0, 0, 0, "the SMTP password", "", EMPTY_OK | SECRET, TEXT_AT(smtp_password)},
     {"webhooks.allow_private", 0, 0, 1,
-     "1: webhook endpoints may be on loopback or private addresses (tests, closed networks)",
-     NULL, 0},
+     "1: webhook endpoints may be on loopback or private addresses (tests, closed networks)", NULL,
+     0, INT_AT(webhooks_allow_private)},
 };
+
+static void load_one(void *ctx, const char *key, const char *value)
+{
+    struct settings *out = ctx;
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        const struct setting *s = &table[i];
+        if (strcmp(s->key, key) != 0 || value == NULL)
+            continue;
+        if (s->size) {
+            snprintf((char *)out + s->offset, s->size, "%s", value);
+        } else {
+            char *end;
+            long long v = strtoll(value, &end, 10);
+            if (*end == '\0' && end != value)
+                *(int64_t *)(void *)((char *)out + s->offset) = (int64_t)v;
+        }
+    }
+}
+
+int settings_load(struct db *db, struct settings *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+        const struct setting *s = &table[i];
+        if (s->size)
+            snprintf((char *)out + s->offset, s->size, "%s", s->text_fallback);
+        else
+            *(int64_t *)(void *)((char *)out + s->offset) = s->fallback;
+    }
+    return settings_each(db, load_one, out);
+}
 
 void setting_text(struct db *db, const char *key, char *out, size_t n)
 {
@@ -114,8 +165,8 @@ static json_t *setting_json(struct db *db, const struct setting *s)
     }
     return json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "key", s->key, "value",
                      (json_int_t)settings_get_int(db, s->key, s->fallback), "default",
-                     (json_int_t)s->fallback, "min", (json_int_t)s->min, "max",
-                     (json_int_t)s->max, "description", s->description);
+                     (json_int_t)s->fallback, "min", (json_int_t)s->min, "max", (json_int_t)s->max,
+                     "description", s->description);
 }
 
 int settings_list_all(struct db *db, json_t **items)
@@ -140,22 +191,23 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
         const char *url = json_is_string(v) ? json_string_value(v) : "";
         if ((strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) ||
             strlen(url) > 500 || strchr(url, ' '))
-            check_fail(&c, "value", "an http:// or https:// address");
+            check_fail(&c, "value", MSG_FIELD_URL);
     } else if (s->text_fallback && strcmp(s->key, "pmc.url") == 0) {
         const char *url = json_is_string(v) ? json_string_value(v) : "";
         if (strncmp(url, "https://", 8) != 0 || strlen(url) > 500 || strchr(url, ' '))
-            check_fail(&c, "value", "an https:// address");
+            check_fail(&c, "value", MSG_FIELD_URL_HTTPS);
     } else if (s->text_fallback && (s->flags & EMPTY_OK) && json_is_string(v) &&
                json_string_value(v)[0] == '\0') {
         /* empty is allowed */
     } else if (s->text_fallback) {
         if (!json_is_string(v) || !text_line_valid(json_string_value(v), 300))
-            check_fail(&c, "value", "1 to 300 characters on one line");
-    } else if (!json_is_integer(v) || json_integer_value(v) < s->min || json_integer_value(v) > s->max) {
-        char why[96];
-        snprintf(why, sizeof(why), "an integer from %lld to %lld", (long long)s->min,
-                 (long long)s->max);
-        check_fail(&c, "value", why);
+            check_fail_args(&c, "value", MSG_FIELD_TEXT_LINE, (const char *const[]){"300"}, 1);
+    } else if (!json_is_integer(v) || json_integer_value(v) < s->min ||
+               json_integer_value(v) > s->max) {
+        char lo[24], hi[24];
+        snprintf(lo, sizeof(lo), "%lld", (long long)s->min);
+        snprintf(hi, sizeof(hi), "%lld", (long long)s->max);
+        check_fail_args(&c, "value", MSG_FIELD_INTEGER_RANGE, (const char *const[]){lo, hi}, 2);
     }
     int rc = check_done(&c, err);
     if (rc < 0)

@@ -223,7 +223,7 @@ int subscriptions_set_auto_renew(struct db *db, const struct principal *who, con
     check_known_keys(&c, body, "", keys);
     json_t *v = json_object_get(body, "auto_renew");
     if (!json_is_boolean(v))
-        check_fail(&c, "auto_renew", "required: true or false");
+        check_fail(&c, "auto_renew", MSG_FIELD_NOT_BOOLEAN);
     if ((rc = check_done(&c, err)) < 0)
         return rc;
     bool on = json_is_true(v);
@@ -655,7 +655,7 @@ int certified_people_add(struct db *db, const struct principal *who, const char 
     const char *name = check_text(&c, body, "name", "name", true, 200);
     const char *mail = check_text(&c, body, "email", "email", true, 254);
     if (mail && !text_email_valid(mail)) {
-        check_fail(&c, "email", "not a valid email address");
+        check_fail(&c, "email", MSG_FIELD_EMAIL);
         mail = NULL;
     }
     const char *cert = check_text(&c, body, "certification", "certification", true, 200);
@@ -669,8 +669,7 @@ int certified_people_add(struct db *db, const struct principal *who, const char 
         return pd_fail(err, rc, "%s", db_errmsg(db));
     rc = certified_insert(db, id, who->partner_id, name, email, cert, now);
     if (rc == PD_E_DB_CONSTRAINT) {
-        pd_fail(err, PD_E_CERTIFIED_PERSON_TAKEN, NULL);
-        pd_error_detail(err, "fields", json_pack("{s:s}", "email", "already counts for an organisation"));
+        pd_fail_field(err, PD_E_CERTIFIED_PERSON_TAKEN, "email", MSG_FIELD_CERTIFIED_TAKEN, NULL);
     } else if (rc == 0) {
         rc = audit(db, who, ip, NULL, "certified_person.added", "certified_person", id,
                    json_pack("{s:s, s:s}", "email", email, "certification", cert));
@@ -714,9 +713,9 @@ int catalog_set_price(struct db *db, const struct principal *who, const char *ip
     json_t *v = json_object_get(body, "amount_minor");
     if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
         json_integer_value(v) > 1000000000000LL)
-        check_fail(&c, "amount_minor", "a positive integer of minor units");
+        check_fail(&c, "amount_minor", MSG_FIELD_AMOUNT_MINOR);
     if (money_currency(currency) == NULL)
-        check_fail(&c, "currency", "an ISO 4217 code partnerd knows (EUR, USD, GBP, ...)");
+        check_fail(&c, "currency", MSG_FIELD_CURRENCY);
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;
@@ -746,19 +745,19 @@ int catalog_add_offer(struct db *db, const struct principal *who, const char *ip
     check_known_keys(&c, body, "", keys);
     const char *code = check_text(&c, body, "code", "code", true, 40);
     if (code && strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(code))
-        check_fail(&c, "code", "lower-case letters, digits and hyphens");
+        check_fail(&c, "code", MSG_FIELD_SLUG);
     else if (code)
         snprintf(o.code, sizeof(o.code), "%s", code);
     json_t *term = json_object_get(body, "term_months");
     if (term && (!json_is_integer(term) || json_integer_value(term) < 1 ||
                  json_integer_value(term) > 36))
-        check_fail(&c, "term_months", "1 to 36");
+        check_fail_args(&c, "term_months", MSG_FIELD_INTEGER_RANGE, (const char *const[]){"1", "36"}, 2);
     else if (term)
         o.term_months = (int)json_integer_value(term);
     json_t *req = json_object_get(body, "certified_required");
     if (req && (!json_is_integer(req) || json_integer_value(req) < 0 ||
                 json_integer_value(req) > 100))
-        check_fail(&c, "certified_required", "0 to 100");
+        check_fail_args(&c, "certified_required", MSG_FIELD_INTEGER_RANGE, (const char *const[]){"0", "100"}, 2);
     else if (req)
         o.certified_required = (int)json_integer_value(req);
     json_t *name = check_object(&c, body, "name", "name", true);
@@ -781,12 +780,12 @@ int catalog_add_offer(struct db *db, const struct principal *who, const char *ip
             json_integer_value(amount) <= 0) {
             char field[64];
             snprintf(field, sizeof(field), "prices.%s", cur);
-            check_fail(&c, field, "a known currency and a positive integer of minor units");
+            check_fail(&c, field, MSG_FIELD_PRICE);
         }
     }
     json_t *benefits = json_object_get(body, "benefits");
     if (benefits && !json_is_array(benefits))
-        check_fail(&c, "benefits", "a list of {kind, fr, en}");
+        check_fail(&c, "benefits", MSG_FIELD_BENEFITS);
     size_t i;
     json_t *b;
     json_array_foreach(benefits, i, b) {
@@ -797,10 +796,10 @@ int catalog_add_offer(struct db *db, const struct principal *who, const char *ip
         check_known_keys(&c, b, field, bkeys);
         if (kind == NULL || strstr(" software cloud support training marketing ", kind) == NULL ||
             strchr(kind, ' ') || !*kind)
-            check_fail(&c, field, "kind is software, cloud, support, training or marketing");
+            check_fail_one_of(&c, field, (const char *const[]){"software", "cloud", "support", "training", "marketing", NULL});
         if (!text_line_valid(json_string_value(json_object_get(b, "fr")), 300) ||
             !text_line_valid(json_string_value(json_object_get(b, "en")), 300))
-            check_fail(&c, field, "fr and en labels are required");
+            check_fail(&c, field, MSG_FIELD_LABELS_FR_EN);
     }
     int rc = check_done(&c, err);
     if (rc < 0)
@@ -811,8 +810,7 @@ int catalog_add_offer(struct db *db, const struct principal *who, const char *ip
     struct offer_row existing;
     rc = offers_find(db, o.code, &existing);
     if (rc == 1) {
-        pd_fail(err, PD_E_CONFLICT, "an offer with this code exists");
-        pd_error_detail(err, "fields", json_pack("{s:s}", "code", "already used"));
+        pd_fail_field(err, PD_E_CONFLICT, "code", MSG_FIELD_ALREADY_USED, NULL);
         rc = PD_E_CONFLICT;
     }
     if (rc == 0)

@@ -44,7 +44,6 @@
 #define ATTACHMENTS_MAX 10
 #define CANCEL_CATEGORY "partner_center_issue"
 #define CANCEL_PROBLEM "invoice_payment_reconciliation"
-#define STATUS_HINT "open, in_progress, resolved or closed"
 
 static const char *const request_statuses[] = {"open", "in_progress", "resolved", "closed", NULL};
 
@@ -238,14 +237,14 @@ int support_create(struct db *db, const struct principal *who, const char *ip, c
     const char *title = check_text(&c, body, "title", "title", true, 200);
     const char *description = json_string_value(json_object_get(body, "description"));
     if (description == NULL || description[0] == '\0' || strlen(description) > 10000)
-        check_fail(&c, "description", "required, at most 10 000 characters");
+        check_fail(&c, "description", MSG_FIELD_LONG_TEXT);
     const char *category = check_text(&c, body, "category", "category", true, 48);
     const char *problem = check_text(&c, body, "problem_type", "problem_type", true, 64);
     const struct category *cat = find_category(category);
     if (category && cat == NULL)
-        check_fail(&c, "category", "unknown; see GET /api/v1/support/categories");
+        check_fail(&c, "category", MSG_FIELD_SUPPORT_CATEGORY);
     if (cat && problem && !problem_in(cat, problem))
-        check_fail(&c, "problem_type", "not a problem type of this category");
+        check_fail(&c, "problem_type", MSG_FIELD_PROBLEM_TYPE);
     const char *sub_id = check_text(&c, body, "subscription_id", "subscription_id", false, 32);
     int rc = check_done(&c, err);
     if (rc < 0)
@@ -255,9 +254,8 @@ int support_create(struct db *db, const struct principal *who, const char *ip, c
         if ((rc = subs_find(db, sub_id, &s)) < 0)
             return pd_fail(err, rc, "%s", db_errmsg(db));
         if (rc == 0 || strcmp(s.partner_id, who->partner_id) != 0) {
-            pd_fail(err, PD_E_INVALID_REQUEST, NULL);
-            pd_error_detail(err, "fields", json_pack("{s:s}", "subscription_id", "no such subscription"));
-            return PD_E_INVALID_REQUEST;
+            return pd_fail_field(err, PD_E_INVALID_REQUEST, "subscription_id",
+                                 MSG_FIELD_NO_SUCH_SUBSCRIPTION, NULL);
         }
     }
     struct support_new r = {.subscription_id = sub_id, .category = category,
@@ -325,7 +323,7 @@ int support_list_json(struct db *db, const struct principal *who, const char *st
                       const char *category, const char *assignee, json_t **items,
                       struct pd_error *err)
 {
-    if (check_filter("status", status, request_statuses, STATUS_HINT, err) < 0)
+    if (check_filter("status", status, request_statuses, err) < 0)
         return err->code;
     int rc = support_list(db, who->staff ? NULL : who->partner_id, status, category, assignee,
                           items);
@@ -345,7 +343,7 @@ int support_add_message(struct db *db, const struct principal *who, const char *
     check_known_keys(&c, body, "", keys);
     const char *text = json_string_value(json_object_get(body, "body"));
     if (text == NULL || text[0] == '\0' || strlen(text) > 10000)
-        check_fail(&c, "body", "required, at most 10 000 characters");
+        check_fail(&c, "body", MSG_FIELD_LONG_TEXT);
     if ((rc = check_done(&c, err)) < 0)
         return rc;
     if ((rc = db_begin(db)) < 0)
@@ -387,10 +385,10 @@ int support_update(struct db *db, const struct principal *who, const char *ip, c
     check_known_keys(&c, body, "", keys);
     const char *status = check_text(&c, body, "status", "status", false, 16);
     if (!check_one_of(status, request_statuses))
-        check_fail(&c, "status", STATUS_HINT);
+        check_fail_one_of(&c, "status", request_statuses);
     json_t *assignee = json_object_get(body, "assignee_id");
     if (assignee && !json_is_null(assignee) && !json_is_string(assignee))
-        check_fail(&c, "assignee_id", "a staff user id, or null");
+        check_fail(&c, "assignee_id", MSG_FIELD_STAFF_USER);
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;
@@ -398,10 +396,8 @@ int support_update(struct db *db, const struct principal *who, const char *ip, c
         (rc = support_assignable(db, json_string_value(assignee))) <= 0) {
         if (rc < 0)
             return pd_fail(err, rc, "%s", db_errmsg(db));
-        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
-        pd_error_detail(err, "fields", json_pack("{s:s}", "assignee_id",
-                                                 "not an active support or operator account"));
-        return PD_E_INVALID_REQUEST;
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "assignee_id",
+                             MSG_FIELD_NOT_SUPPORT_ACCOUNT, NULL);
     }
     json_t *req;
     if ((rc = db_begin(db)) < 0)
@@ -515,9 +511,7 @@ int support_attach(struct db *db, const struct principal *who, const char *ip, c
     json_decref(req);
     if (filename == NULL || !text_line_valid(filename, 200) || strchr(filename, '/') ||
         strchr(filename, '\\') || strchr(filename, '"')) {
-        pd_fail(err, PD_E_INVALID_REQUEST, NULL);
-        pd_error_detail(err, "fields", json_pack("{s:s}", "filename", "a file name of at most 200 characters, as ?filename="));
-        return PD_E_INVALID_REQUEST;
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "filename", MSG_FIELD_FILENAME, NULL);
     }
     if (size == 0 || size > SUPPORT_ATTACHMENT_MAX) {
         pd_fail(err, size ? PD_E_PAYLOAD_TOO_LARGE : PD_E_INVALID_REQUEST, "a file of 1 byte to 10 MiB");
@@ -527,10 +521,8 @@ int support_attach(struct db *db, const struct principal *who, const char *ip, c
     const char *type = sniff(data, size, filename);
     const char *says = claimed(filename);
     if (type == NULL || (says && strcmp(says, type) != 0)) {
-        pd_fail(err, PD_E_INVALID_REQUEST, "PDF, PNG, JPEG, CSV or text, as its name says");
-        pd_error_detail(err, "fields", json_pack("{s:s}", "file", type ? "its content does not match its name"
-                                                                         : "PDF, PNG, JPEG, CSV or TXT only"));
-        return PD_E_INVALID_REQUEST;
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "file",
+                             type ? MSG_FIELD_FILE_MISMATCH : MSG_FIELD_FILE_TYPE, NULL);
     }
     size_t cap = sodium_base64_encoded_len(size, sodium_base64_VARIANT_ORIGINAL);
     char *b64 = malloc(cap);
@@ -670,13 +662,13 @@ int support_resolve(struct db *db, const struct principal *who, const char *ip, 
     check_known_keys(&c, body, "", keys);
     const char *when = check_text(&c, body, "cancellation", "cancellation", true, 16);
     if (when && strcmp(when, "immediate") != 0 && strcmp(when, "end_of_term") != 0)
-        check_fail(&c, "cancellation", "immediate or end_of_term");
+        check_fail_one_of(&c, "cancellation", (const char *const[]){"immediate", "end_of_term", NULL});
     json_t *refund_v = json_object_get(body, "refund");
     if (refund_v && !json_is_boolean(refund_v))
-        check_fail(&c, "refund", "true or false");
+        check_fail(&c, "refund", MSG_FIELD_NOT_BOOLEAN);
     bool refund = json_is_true(refund_v);
     if (refund && when && !strcmp(when, "end_of_term"))
-        check_fail(&c, "refund", "only with an immediate cancellation");
+        check_fail(&c, "refund", MSG_FIELD_REFUND_IMMEDIATE_ONLY);
     const char *message = check_text(&c, body, "message", "message", false, 2000);
     int rc = check_done(&c, err);
     if (rc < 0)
@@ -766,7 +758,7 @@ int support_autoclose_run(struct db *db)
 int refunds_list_json(struct db *db, const char *status, json_t **items, struct pd_error *err)
 {
     static const char *const statuses[] = {"pending", "refunded", "to_pay", "paid", NULL};
-    if (check_filter("status", status, statuses, "pending, refunded, to_pay or paid", err) < 0)
+    if (check_filter("status", status, statuses, err) < 0)
         return err->code;
     int rc = refunds_list(db, status, items);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
@@ -781,7 +773,7 @@ int refund_record_paid(struct db *db, const struct principal *who, const char *i
     check_known_keys(&c, body, "", keys);
     const char *paid_on = check_text(&c, body, "paid_on", "paid_on", true, 10);
     if (paid_on && date_parse(paid_on, &d) < 0)
-        check_fail(&c, "paid_on", "a date, YYYY-MM-DD");
+        check_fail(&c, "paid_on", MSG_FIELD_DATE);
     const char *reference = check_text(&c, body, "reference", "reference", false, 64);
     int rc = check_done(&c, err);
     if (rc < 0)

@@ -6,12 +6,35 @@
 
 #include "core/text.h"
 
-void check_fail(struct checks *c, const char *field, const char *why)
+void check_fail_args(struct checks *c, const char *field, enum msg_id why, const char *const args[],
+                     int nargs)
 {
     if (c->fields == NULL)
         c->fields = json_object();
     if (json_object_get(c->fields, field) == NULL)
-        json_object_set_new(c->fields, field, json_string(why));
+        json_object_set_new(c->fields, field, pd_problem(why, args, nargs));
+}
+
+void check_fail(struct checks *c, const char *field, enum msg_id why)
+{
+    check_fail_args(c, field, why, NULL, 0);
+}
+
+/* "a, b or c" of a NULL-terminated list, into out. */
+static const char *join_allowed(const char *const allowed[], char *out, size_t n)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; allowed[i] && o < n; i++)
+        o += (size_t)snprintf(out + o, n - o, "%s%s", i == 0 ? "" : ", ", allowed[i]);
+    return out;
+}
+
+void check_fail_one_of(struct checks *c, const char *field, const char *const allowed[])
+{
+    char list[300];
+    const char *args[1] = {join_allowed(allowed, list, sizeof(list))};
+    check_fail_args(c, field, MSG_FIELD_ONE_OF, args, 1);
 }
 
 void check_known_keys(struct checks *c, const json_t *obj, const char *prefix,
@@ -19,7 +42,8 @@ void check_known_keys(struct checks *c, const json_t *obj, const char *prefix,
 {
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
+    json_object_foreach((json_t *)obj, key, v)
+    {
         bool known = false;
         for (int i = 0; allowed[i]; i++)
             if (strcmp(allowed[i], key) == 0)
@@ -27,7 +51,7 @@ void check_known_keys(struct checks *c, const json_t *obj, const char *prefix,
         if (!known) {
             char field[200];
             snprintf(field, sizeof(field), "%s%s", prefix, key);
-            check_fail(c, field, "unknown field");
+            check_fail(c, field, MSG_FIELD_UNKNOWN);
         }
     }
 }
@@ -38,18 +62,19 @@ const char *check_text(struct checks *c, const json_t *obj, const char *key, con
     json_t *v = obj ? json_object_get(obj, key) : NULL;
     if (v == NULL || json_is_null(v)) {
         if (required)
-            check_fail(c, field, "required");
+            check_fail(c, field, MSG_FIELD_REQUIRED);
         return NULL;
     }
     if (!json_is_string(v)) {
-        check_fail(c, field, "must be a string");
+        check_fail(c, field, MSG_FIELD_NOT_STRING);
         return NULL;
     }
     const char *s = json_string_value(v);
     if (!text_line_valid(s, max)) {
-        char why[80];
-        snprintf(why, sizeof(why), "must be 1 to %zu characters on one line", max);
-        check_fail(c, field, why);
+        char n[24];
+        snprintf(n, sizeof(n), "%zu", max);
+        const char *args[1] = {n};
+        check_fail_args(c, field, MSG_FIELD_TEXT_LINE, args, 1);
         return NULL;
     }
     return s;
@@ -61,11 +86,11 @@ json_t *check_object(struct checks *c, const json_t *obj, const char *key, const
     json_t *v = json_object_get(obj, key);
     if (v == NULL || json_is_null(v)) {
         if (required)
-            check_fail(c, field, "required");
+            check_fail(c, field, MSG_FIELD_REQUIRED);
         return NULL;
     }
     if (!json_is_object(v)) {
-        check_fail(c, field, "must be an object");
+        check_fail(c, field, MSG_FIELD_NOT_OBJECT);
         return NULL;
     }
     return v;
@@ -90,11 +115,11 @@ bool check_one_of(const char *value, const char *const allowed[])
 }
 
 int check_filter(const char *name, const char *value, const char *const allowed[],
-                 const char *hint, struct pd_error *err)
+                 struct pd_error *err)
 {
     if (check_one_of(value, allowed))
         return 0;
-    pd_fail(err, PD_E_INVALID_QUERY, "unknown %s", name);
-    pd_error_detail(err, "fields", json_pack("{s:s}", name, hint));
-    return PD_E_INVALID_QUERY;
+    char list[300];
+    return pd_fail_field(err, PD_E_INVALID_QUERY, name, MSG_FIELD_ONE_OF,
+                         join_allowed(allowed, list, sizeof(list)));
 }

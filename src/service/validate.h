@@ -1,9 +1,10 @@
 /*
  * service/validate.h - checking request objects field by field.
  *
- * A struct checks collects every problem ("admin.email": "not a valid email address")
- * so one answer names all the wrong fields; check_done() turns them into
- * PD_E_INVALID_REQUEST with details.fields.
+ * A struct checks collects every problem (admin.email: MSG_FIELD_EMAIL) so one answer
+ * names all the wrong fields; check_done() turns them into PD_E_INVALID_REQUEST with
+ * details.fields. A problem is a message of the catalog (core/messages.def), worded in the
+ * caller's language when the error is written, never here: use cases know no language.
  */
 #ifndef PD_VALIDATE_H
 #define PD_VALIDATE_H
@@ -15,18 +16,26 @@
 #include "core/error.h"
 
 struct checks {
-    json_t *fields; /* field name -> reason; owned until check_done() */
+    json_t *fields; /* field name -> pd_problem(); owned until check_done() */
 };
 
 /* Records a problem with a field (the first one per field wins). */
-void check_fail(struct checks *c, const char *field, const char *why);
+void check_fail(struct checks *c, const char *field, enum msg_id why);
+
+/* The same, with arguments for the message's holes {0}, {1}... */
+void check_fail_args(struct checks *c, const char *field, enum msg_id why,
+                     const char *const args[], int nargs);
+
+/* The same, for a value that must be one of allowed (NULL-terminated): MSG_FIELD_ONE_OF
+ * with the list. */
+void check_fail_one_of(struct checks *c, const char *field, const char *const allowed[]);
 
 /* Records an unknown key of obj for each key not in allowed (NULL-terminated). prefix
  * ("admin.") goes before the names in the report. */
 void check_known_keys(struct checks *c, const json_t *obj, const char *prefix,
                       const char *const allowed[]);
 
-/* A one-line text field of at most max bytes: its value, or NULL (and a recorded problem
+/* A one-line text field of at most max characters: its value, or NULL (and a recorded problem
  * when required, or when present but not a valid string). */
 const char *check_text(struct checks *c, const json_t *obj, const char *key, const char *field,
                        bool required, size_t max);
@@ -39,9 +48,9 @@ json_t *check_object(struct checks *c, const json_t *obj, const char *key, const
 bool check_one_of(const char *value, const char *const allowed[]);
 
 /* A query-string filter: 0 when value is NULL or one of allowed; else PD_E_INVALID_QUERY
- * with details.fields.<name> = hint ("open, in_progress, resolved or closed"). */
+ * with details.fields.<name> naming the allowed values. */
 int check_filter(const char *name, const char *value, const char *const allowed[],
-                 const char *hint, struct pd_error *err);
+                 struct pd_error *err);
 
 /* 0 when no problem was recorded; else PD_E_INVALID_REQUEST with details.fields. Frees. */
 int check_done(struct checks *c, struct pd_error *err);

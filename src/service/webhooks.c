@@ -107,12 +107,12 @@ int webhooks_create(struct db *db, const struct principal *who, const char *ip,
     check_known_keys(&c, body, "", keys);
     const char *url = check_text(&c, body, "url", "url", true, 500);
     if (url && url_host(url, host, sizeof(host)) == NULL)
-        check_fail(&c, "url", "an http:// or https:// address"), url = NULL;
+        check_fail(&c, "url", MSG_FIELD_URL), url = NULL;
     if (url && host_private(host) && setting_int(db, "webhooks.allow_private") == 0)
-        check_fail(&c, "url", "a public address (not loopback or a private network)");
+        check_fail(&c, "url", MSG_FIELD_URL_PUBLIC);
     json_t *list = json_object_get(body, "events");
     if (!json_is_array(list) || json_array_size(list) == 0 || json_array_size(list) > 20) {
-        check_fail(&c, "events", "a list of event names, or [\"*\"] for all");
+        check_fail(&c, "events", MSG_FIELD_EVENTS);
     } else {
         size_t i;
         json_t *e;
@@ -122,7 +122,7 @@ int webhooks_create(struct db *db, const struct principal *who, const char *ip,
             if (name && !strcmp(name, "*") && json_array_size(list) == 1) {
                 snprintf(events, sizeof(events), "*");
             } else if (name == NULL || !event_known(name)) {
-                check_fail(&c, "events", "unknown event; see the API documentation");
+                check_fail(&c, "events", MSG_FIELD_EVENT_UNKNOWN);
             } else {
                 size_t used = strlen(events);
                 snprintf(events + used, sizeof(events) - used, "%s,", name);
@@ -298,12 +298,9 @@ int deliveries_admin_list(struct db *db, const char *kind, const char *status, j
                                            NULL};
     bool webhook = kind && !strcmp(kind, "webhook");
     if (kind && !webhook && strcmp(kind, "email") != 0) {
-        pd_fail(err, PD_E_INVALID_QUERY, "kind is email or webhook");
-        pd_error_detail(err, "fields", json_pack("{s:s}", "kind", "email or webhook"));
-        return PD_E_INVALID_QUERY;
+        return pd_fail_field(err, PD_E_INVALID_QUERY, "kind", MSG_FIELD_ONE_OF, "email, webhook");
     }
-    if (check_filter("status", status, statuses, "pending, sending, sent, delivered or failed",
-                     err) < 0)
+    if (check_filter("status", status, statuses, err) < 0)
         return err->code;
     struct db_stmt *st;
     int rc = webhook ? db_query(db, &st,

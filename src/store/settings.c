@@ -23,6 +23,19 @@ int settings_get(struct db *db, const char *key, char *out, size_t n)
     return rc;
 }
 
+int settings_each(struct db *db, void (*fn)(void *ctx, const char *key, const char *value),
+                  void *ctx)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, "SELECT key, value FROM settings", &st);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        fn(ctx, db_column_text(st, 0), db_column_text(st, 1));
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 int settings_set(struct db *db, const char *key, const char *value)
 {
     struct db_stmt *st;

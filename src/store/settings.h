@@ -16,6 +16,10 @@ int settings_get(struct db *db, const char *key, char *out, size_t n);
 /* The integer value of key, or fallback when absent or not an integer. */
 int64_t settings_get_int(struct db *db, const char *key, int64_t fallback);
 
+/* Calls fn once for every stored setting, in one query. Returns 0 or a negative status. */
+int settings_each(struct db *db, void (*fn)(void *ctx, const char *key, const char *value),
+                  void *ctx);
+
 /* Inserts or replaces key's value. */
 int settings_set(struct db *db, const char *key, const char *value);
 

@@ -64,7 +64,7 @@ test('each wrong field of a join is named, and nothing is created', async () => 
   const f = r.body.error.details.fields;
   for (const key of ['company', 'country', 'address.postal_code', 'address.floor', 'locale', 'admin.email', 'admin.password', 'referrer'])
     assert.ok(f[key], `no error for ${key}: ${JSON.stringify(f)}`);
-  const vat = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('vat@x.example'), vat_id: 'FR123' });
+  const vat = await new Client(srv.url, { lang: 'en' }).call('POST', '/api/v1/partners', { ...validJoin('vat@x.example'), vat_id: 'FR123' });
   assert.equal(vat.status, 422);
   assert.match(vat.body.error.details.fields.vat_id, /not a VAT ID of this country/);
   const wrongCountry = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('vat2@x.example'), country: 'FR', vat_id: 'DE123456789' });
@@ -73,6 +73,37 @@ test('each wrong field of a join is named, and nothing is created', async () => 
   const greece = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('gr@x.example'), country: 'GR', vat_id: 'EL123456789' });
   assert.equal(greece.status, 201);
   assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM partners'), String(Number(before) + 1));
+});
+
+test('validation messages are in the caller\'s language: a French partner who leaves a field empty reads French', async () => {
+  const body = { ...validJoin('lang@x.example'), company: '', country: 'FRA', admin: { name: 'A', email: 'x', password: 'twelve chars min' } };
+  const fr = await new Client(srv.url, { lang: 'fr-FR,fr;q=0.9' }).call('POST', '/api/v1/partners', body);
+  const en = await new Client(srv.url, { lang: 'en-GB' }).call('POST', '/api/v1/partners', body);
+  const none = await new Client(srv.url).call('POST', '/api/v1/partners', body);
+  assert.equal(fr.status, 422);
+  assert.equal(fr.body.error.message, 'Certains champs de la requête ne sont pas valides.');
+  assert.deepEqual(fr.body.error.details.fields, {
+    company: 'de 1 à 200 caractères, sur une seule ligne',
+    country: 'de 1 à 2 caractères, sur une seule ligne',
+    'admin.email': 'adresse e-mail non valide',
+  });
+  assert.deepEqual(en.body.error.details.fields, {
+    company: 'must be 1 to 200 characters on one line',
+    country: 'must be 1 to 2 characters on one line',
+    'admin.email': 'not a valid email address',
+  });
+  assert.deepEqual(none.body.error.details.fields, fr.body.error.details.fields, 'French is the default');
+  const missing = await new Client(srv.url, { lang: 'fr' }).call('POST', '/api/v1/partners', { country: 'FR' });
+  assert.equal(missing.body.error.details.fields.company, 'obligatoire');
+  assert.equal(missing.body.error.details.fields.address, 'obligatoire');
+});
+
+test('field limits count characters, not bytes', async () => {
+  const at = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('chars@x.example'), company: 'é'.repeat(200) });
+  assert.equal(at.status, 201, JSON.stringify(at.body));
+  const over = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('chars2@x.example'), company: 'é'.repeat(201) });
+  assert.equal(over.status, 422);
+  assert.ok(over.body.error.details.fields.company);
 });
 
 test('an email is one account: joining again with it is 409 email_taken', async () => {

@@ -77,7 +77,7 @@ test('a request: validated, numbered, listed by status, answered, assigned, reso
   assert.equal(bad.status, 422);
   assert.deepEqual(Object.keys(bad.body.error.details.fields).sort(), ['category', 'extra', 'title']);
   const mismatch = await api.call('POST', '/api/v1/support-requests', { title: 'T', description: 'D', category: 'benefits', problem_type: 'invoice_payment_reconciliation' });
-  assert.equal(mismatch.body.error.details.fields.problem_type, 'not a problem type of this category');
+  assert.equal(mismatch.body.error.details.fields.problem_type, "ce type de problème n'appartient pas à cette catégorie");
   const r = await api.call('POST', '/api/v1/support-requests', { title: 'Facture introuvable', description: 'Je ne trouve pas ma facture de mars.', category: 'partner_center_issue', problem_type: 'invoice_payment_reconciliation' });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   assert.match(r.body.number, /^SR-\d{6}$/);

@@ -43,8 +43,16 @@ static void test_line(void **state)
     (void)state;
     assert_true(text_line_valid("Facture introuvable", 200));
     assert_true(text_line_valid(" x ", 3));
-    assert_true(text_line_valid("Société Générale", 20)); /* 16 characters, 20 bytes */
-    assert_false(text_line_valid("Société Générale", 19));
+    /* limits count characters, not bytes: 16 characters in 20 bytes */
+    assert_true(text_line_valid("Société Générale", 16));
+    assert_false(text_line_valid("Société Générale", 15));
+    char e101[203] = "", e100[201] = "";
+    for (int i = 0; i < 101; i++)
+        strcat(e101, "é");
+    for (int i = 0; i < 100; i++)
+        strcat(e100, "é");
+    assert_true(text_line_valid(e100, 100));
+    assert_false(text_line_valid(e101, 100));
     assert_false(text_line_valid(NULL, 10));
     assert_false(text_line_valid("", 10));
     assert_false(text_line_valid("   ", 10));

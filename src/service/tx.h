@@ -1,0 +1,27 @@
+/*
+ * service/tx.h - the one way a use case begins and ends its transaction.
+ *
+ *     if ((rc = tx_begin(db, err)) < 0)
+ *         return rc;
+ *     rc = ...the use case's reads and writes...;
+ *     return tx_end(db, rc, err);
+ *
+ * tx_end() commits when everything went well and rolls back otherwise, so a use case
+ * has one exit and never leaves a transaction open. Only service/ begins transactions.
+ */
+#ifndef PD_SERVICE_TX_H
+#define PD_SERVICE_TX_H
+
+#include "core/error.h"
+
+struct db;
+
+/* Begins a transaction (SQLite: BEGIN IMMEDIATE). 0, or a negative status with err. */
+int tx_begin(struct db *db, struct pd_error *err);
+
+/* Ends it: commits when rc >= 0 and returns 0 (or the commit's failure); rolls back when
+ * rc < 0. On failure err says why (a failure already in err is kept) and its code is
+ * returned. */
+int tx_end(struct db *db, int rc, struct pd_error *err);
+
+#endif
