@@ -9,6 +9,9 @@
 #define PWHASH_OPSLIMIT 2
 #define PWHASH_MEMLIMIT ((size_t)19 * 1024 * 1024)
 
+_Static_assert(PASSWORD_HASH_BYTES == crypto_pwhash_STRBYTES,
+               "PASSWORD_HASH_BYTES must be libsodium's crypto_pwhash_STRBYTES");
+
 int crypto_init(void)
 {
     return sodium_init() < 0 ? -1 : 0;
@@ -30,6 +33,11 @@ void id_new(const char *prefix, char *out, size_t n)
     snprintf(out, n, "%s_%s", prefix, body);
 }
 
+void random_bytes(void *buf, size_t n)
+{
+    randombytes_buf(buf, n);
+}
+
 void random_hex(size_t nbytes, char *out)
 {
     unsigned char raw[64];
@@ -47,10 +55,9 @@ long random_between(long lo, long hi)
 
 int password_hash(const char *password, char *out, size_t n)
 {
-    if (n < crypto_pwhash_STRBYTES)
+    if (n < PASSWORD_HASH_BYTES)
         return -1;
-    return crypto_pwhash_str(out, password, strlen(password), PWHASH_OPSLIMIT,
-                             PWHASH_MEMLIMIT) == 0
+    return crypto_pwhash_str(out, password, strlen(password), PWHASH_OPSLIMIT, PWHASH_MEMLIMIT) == 0
                ? 0
                : -1;
 }

@@ -1,9 +1,11 @@
 /*
  * crypto.h - identifiers, secrets and passwords, all from libsodium.
  *
- * IDs are opaque strings with a type prefix ("usr_", "sub_", ...) and 100 random bits in
- * Crockford base32; they reveal neither order nor count. Passwords are hashed with
- * Argon2id at OWASP's recommended cost or more.
+ * The one door to libsodium: no other file includes <sodium.h> (jobs/deliver.c and
+ * service/support.c still do, for base64 and HMAC, until they move here or to
+ * core/base64). IDs are opaque strings with a type prefix ("usr_", "sub_", ...) and 100 random bits
+ * in Crockford base32; they reveal neither order nor count. Passwords are hashed with Argon2id at
+ * OWASP's recommended cost or more.
  */
 #ifndef PD_CRYPTO_H
 #define PD_CRYPTO_H
@@ -15,6 +17,12 @@ int crypto_init(void);
 
 /* Writes prefix + "_" + 20 base32 characters into out (at least strlen(prefix) + 22). */
 void id_new(const char *prefix, char *out, size_t n);
+
+/* Room for a password hash (Argon2id string form, NUL included). */
+#define PASSWORD_HASH_BYTES 128
+
+/* Fills buf with n bytes of fresh randomness. */
+void random_bytes(void *buf, size_t n);
 
 /* Writes 2*nbytes lowercase hex characters of fresh randomness into out (2*nbytes+1). */
 void random_hex(size_t nbytes, char *out);
@@ -31,7 +39,7 @@ void sha256_hex(const char *s, char out[65]);
 /* Constant-time string equality. */
 int secret_equal(const char *a, const char *b);
 
-/* Hashes a password with Argon2id into out (crypto_pwhash_STRBYTES). Returns 0 or -1. */
+/* Hashes a password with Argon2id into out (PASSWORD_HASH_BYTES). Returns 0 or -1. */
 int password_hash(const char *password, char *out, size_t n);
 
 /* 0 when password matches hash, -1 otherwise. Takes as long either way. */
