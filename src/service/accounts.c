@@ -1,7 +1,12 @@
-/* service/accounts.c - staff accounts and demo data. */
+/*
+ * service/accounts.c - staff accounts and the demo data set.
+ *
+ * Staff are created from the command line (partnerd staff add); partner users come from
+ * joining and invitations (service/members.c). The demo data set goes through the same
+ * use cases as the portal, so a demo order is a real order.
+ */
 #include "service/accounts.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,8 +16,12 @@
 #include "db/db.h"
 #include "service/audit.h"
 #include "service/checkout.h"
+#include "service/principal.h"
 #include "service/subscriptions.h"
+#include "service/tx.h"
 #include "store/users.h"
+
+#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
 
 const struct demo_login demo_logins[] = {
     {"admin@contoso.example", "global_admin (partner Contoso Conseil)"},
@@ -34,30 +43,31 @@ static bool is_staff_role(const char *role)
                     strcmp(role, "operator") == 0);
 }
 
-/* Inserts a user with one role, hashing the password. Runs inside the caller's transaction. */
+/* Inserts a user with one role, hashing the password, into *u. Runs inside the caller's
+ * transaction. */
 static int insert_user(struct db *db, const char *kind, const char *partner_id, const char *email,
-                       const char *name, const char *role, const char *password,
-                       const char *locale, struct pd_error *err)
+                       const char *name, const char *role, const char *password, const char *locale,
+                       struct user_row *u, struct pd_error *err)
 {
-    char hash[crypto_pwhash_STRBYTES];
-    struct user_row u = {.kind = kind,
-                         .partner_id = partner_id,
-                         .email = email,
-                         .name = name,
-                         .password_hash = hash,
-                         .locale = locale,
-                         .created_at = clock_now()};
-    id_new("usr", u.id, sizeof(u.id));
-    if (password_hash(password, hash, sizeof(hash)) < 0)
+    memset(u, 0, sizeof(*u));
+    id_new("usr", u->id, sizeof(u->id));
+    COPY(u->kind, kind);
+    COPY(u->partner_id, partner_id);
+    COPY(u->email, email);
+    COPY(u->name, name);
+    COPY(u->locale, locale);
+    COPY(u->status, "active");
+    u->roles = role_bit(role);
+    u->created_at = clock_now();
+    if (password_hash(password, u->password_hash, sizeof(u->password_hash)) < 0)
         return pd_fail(err, PD_E_INTERNAL, "password hashing failed (out of memory?)");
-    int rc = users_insert(db, &u);
+    int rc = users_insert(db, u);
+    secret_wipe(u->password_hash, sizeof(u->password_hash));
     if (rc == PD_E_DB_CONSTRAINT) {
         pd_fail(err, PD_E_CONFLICT, "a user with this email already exists");
         pd_error_detail(err, "field", json_string("email"));
         return PD_E_CONFLICT;
     }
-    if (rc == 0)
-        rc = users_add_role(db, u.id, role);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
 
@@ -75,59 +85,50 @@ int staff_add(struct db *db, const char *email, const char *name, const char *ro
         return invalid(err, "password", MSG_FIELD_PASSWORD_LENGTH, NULL);
     text_lower(email, lower, sizeof(lower));
 
-    int rc = db_begin(db);
+    struct user_row u;
+    int rc = tx_begin(db, err);
     if (rc < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    rc = insert_user(db, "staff", NULL, lower, name, role, password, "fr", err);
+        return rc;
+    rc = insert_user(db, "staff", NULL, lower, name, role, password, "fr", &u, err);
     if (rc == 0)
         rc = audit(db, NULL, "cli", NULL, "staff.created", "user", NULL,
                    json_pack("{s:s, s:s}", "email", lower, "role", role));
-    if (rc < 0) {
-        db_rollback(db);
-        return rc;
-    }
-    rc = db_commit(db);
-    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
+    return tx_end(db, rc, err);
 }
 
 /* Inserts the demo partner with a fresh membership ID. */
-static int insert_demo_partner(struct db *db, char *partner_id, size_t n)
+static int insert_demo_partner(struct db *db, struct partner_row *p)
 {
-    struct partner_row p = {.legal_name = "Contoso Conseil SARL",
-                            .country = "FR",
-                            .address_line1 = "12 rue de la Paix",
-                            .postal_code = "75002",
-                            .city = "Paris",
-                            .vat_id = "FR40303265045",
-                            .locale = "fr",
-                            .currency = "EUR",
-                            .created_at = clock_now()};
-    id_new("ptn", p.id, sizeof(p.id));
-    snprintf(p.membership_id, sizeof(p.membership_id), "%ld", random_between(1000000, 9999999));
-    snprintf(partner_id, n, "%s", p.id);
-    return partners_insert(db, &p);
+    memset(p, 0, sizeof(*p));
+    COPY(p->legal_name, "Contoso Conseil SARL");
+    COPY(p->country, "FR");
+    COPY(p->address_line1, "12 rue de la Paix");
+    COPY(p->postal_code, "75002");
+    COPY(p->city, "Paris");
+    COPY(p->vat_id, "FR40303265045");
+    COPY(p->locale, "fr");
+    COPY(p->currency, "EUR");
+    p->created_at = clock_now();
+    id_new("ptn", p->id, sizeof(p->id));
+    snprintf(p->membership_id, sizeof(p->membership_id), "%ld", random_between(1000000, 9999999));
+    return partners_insert(db, p);
 }
 
 /* What the demo partner has done so far, through the same use cases as the portal: two
  * certified people (Silver is within reach) and Action Pack ordered by wire transfer,
- * its invoice issued and the transfer awaited (finance can record it). */
-static int demo_history(struct db *db, const char *partner_id, struct pd_error *err)
+ * its invoice issued and the transfer awaited (finance can record it). admin is the
+ * partner's global admin, who does it. */
+static int demo_history(struct db *db, const struct user_row *admin, struct pd_error *err)
 {
-    struct user_full u;
-    int rc = users_find_by_email(db, "admin@contoso.example", &u);
-    if (rc != 1)
-        return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : pd_fail(err, PD_E_INTERNAL, "demo admin");
-    struct principal who = {.roles = u.roles};
-    snprintf(who.user_id, sizeof(who.user_id), "%s", u.id);
-    snprintf(who.partner_id, sizeof(who.partner_id), "%s", partner_id);
-    snprintf(who.email, sizeof(who.email), "%s", u.email);
-    snprintf(who.name, sizeof(who.name), "%s", u.name);
-    snprintf(who.locale, sizeof(who.locale), "%s", u.locale);
+    struct principal who;
+    principal_of_user(admin, &who);
     static const char *const people[][3] = {
-        {"Julie Moreau", "julie.moreau@contoso.example", "Microsoft Certified: Azure Administrator"},
+        {"Julie Moreau", "julie.moreau@contoso.example",
+         "Microsoft Certified: Azure Administrator"},
         {"Hugo Lefèvre", "hugo.lefevre@contoso.example", "Microsoft Certified: Security Engineer"},
     };
     json_t *out = NULL;
+    int rc = 0;
     for (size_t i = 0; rc >= 0 && i < sizeof(people) / sizeof(people[0]); i++) {
         json_t *body = json_pack("{s:s, s:s, s:s}", "name", people[i][0], "email", people[i][1],
                                  "certification", people[i][2]);
@@ -136,10 +137,10 @@ static int demo_history(struct db *db, const char *partner_id, struct pd_error *
         json_decref(out);
         out = NULL;
     }
-    json_t *order = json_pack("{s:s, s:s, s:{s:s, s:{s:s, s:s, s:s}}}", "offer", "action-pack",
-                              "action", "purchase", "payment", "method", "wire", "contact",
-                              "name", "Louis Bernard", "phone", "+33 1 40 20 50 50", "email",
-                              "billing@contoso.example");
+    json_t *order =
+        json_pack("{s:s, s:s, s:{s:s, s:{s:s, s:s, s:s}}}", "offer", "action-pack", "action",
+                  "purchase", "payment", "method", "wire", "contact", "name", "Louis Bernard",
+                  "phone", "+33 1 40 20 50 50", "email", "billing@contoso.example");
     if (rc >= 0)
         rc = orders_create(db, &who, "demo", order, "fr", &out, err);
     json_decref(order);
@@ -156,39 +157,37 @@ static int demo_history(struct db *db, const char *partner_id, struct pd_error *
 
 int demo_load(struct db *db, int *created, struct pd_error *err)
 {
-    char partner_id[32];
+    struct partner_row p;
+    struct user_row admin, u;
     int64_t count = 0;
     *created = 0;
-    int rc = db_begin(db);
+    int rc = tx_begin(db, err);
     if (rc < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    if ((rc = partners_count(db, &count)) < 0)
-        goto fail;
-    if (count > 0)
-        return db_commit(db);
-    if ((rc = insert_demo_partner(db, partner_id, sizeof(partner_id))) < 0)
-        goto fail;
-    if ((rc = insert_user(db, "partner", partner_id, "admin@contoso.example", "Camille Martin",
-                          "global_admin", DEMO_PASSWORD, "fr", err)) < 0 ||
-        (rc = insert_user(db, "partner", partner_id, "billing@contoso.example", "Louis Bernard",
-                          "billing_admin", DEMO_PASSWORD, "fr", err)) < 0 ||
-        (rc = insert_user(db, "staff", NULL, "support@partnerd.example", "Sophie Support",
-                          "support", DEMO_PASSWORD, "fr", err)) < 0 ||
-        (rc = insert_user(db, "staff", NULL, "finance@partnerd.example", "Farid Finance",
-                          "finance", DEMO_PASSWORD, "fr", err)) < 0 ||
-        (rc = insert_user(db, "staff", NULL, "operator@partnerd.example", "Olivia Operator",
-                          "operator", DEMO_PASSWORD, "en", err)) < 0) {
-        db_rollback(db);
         return rc;
+    rc = partners_count(db, &count);
+    if (rc == 0 && count == 0) {
+        if ((rc = insert_demo_partner(db, &p)) < 0)
+            pd_fail(err, rc, "demo data: %s", db_errmsg(db));
+        if (rc == 0)
+            rc = insert_user(db, "partner", p.id, "admin@contoso.example", "Camille Martin",
+                             "global_admin", DEMO_PASSWORD, "fr", &admin, err);
+        if (rc == 0)
+            rc = insert_user(db, "partner", p.id, "billing@contoso.example", "Louis Bernard",
+                             "billing_admin", DEMO_PASSWORD, "fr", &u, err);
+        if (rc == 0)
+            rc = insert_user(db, "staff", NULL, "support@partnerd.example", "Sophie Support",
+                             "support", DEMO_PASSWORD, "fr", &u, err);
+        if (rc == 0)
+            rc = insert_user(db, "staff", NULL, "finance@partnerd.example", "Farid Finance",
+                             "finance", DEMO_PASSWORD, "fr", &u, err);
+        if (rc == 0)
+            rc = insert_user(db, "staff", NULL, "operator@partnerd.example", "Olivia Operator",
+                             "operator", DEMO_PASSWORD, "en", &u, err);
     }
-    if ((rc = db_commit(db)) < 0)
-        goto fail;
-    if ((rc = demo_history(db, partner_id, err)) < 0)
+    if ((rc = tx_end(db, rc, err)) < 0 || count > 0)
+        return rc;
+    if ((rc = demo_history(db, &admin, err)) < 0)
         return rc;
     *created = 1;
     return 0;
-fail:
-    pd_fail(err, rc, "demo data: %s", db_errmsg(db));
-    db_rollback(db);
-    return rc;
 }

@@ -1,10 +1,14 @@
 /*
- * service/audit.h - recording who did what, in the transaction of the change.
+ * service/audit.h - recording who did what, in the transaction of the change, and
+ * reading it back a page at a time.
  */
 #ifndef PD_SERVICE_AUDIT_H
 #define PD_SERVICE_AUDIT_H
 
 #include <jansson.h>
+#include <stddef.h>
+
+#include "core/error.h"
 
 struct db;
 struct principal;
@@ -13,5 +17,13 @@ struct principal;
  * organisation. details is stolen (may be NULL). Returns 0 or a negative status. */
 int audit(struct db *db, const struct principal *who, const char *ip, const char *partner_id,
           const char *action, const char *object_type, const char *object_id, json_t *details);
+
+/* A page of events, newest first: a partner's global_admin sees its organisation's, staff
+ * every organisation's or partner_id's (NULL: all). cursor (NULL: the first page) and
+ * limit ("1".."200", NULL: 50) come from the query string; next (n bytes) gets the
+ * cursor of the following page, or "" on the last. PD_E_INVALID_QUERY for a bad one. */
+int audit_page(struct db *db, const struct principal *who, const char *partner_id,
+               const char *cursor, const char *limit, json_t **items, char *next, size_t n,
+               struct pd_error *err);
 
 #endif

@@ -48,31 +48,35 @@ int auth_session(struct db *db, const char *token, struct principal *out, struct
 /* The principal of a bearer API token. */
 int auth_api_token(struct db *db, const char *token, struct principal *out, struct pd_error *err);
 
-/* Ends the caller's session. */
-int auth_sign_out(struct db *db, const struct principal *who, const char *ip);
+/* Ends the caller's session; PD_E_INVALID_REQUEST when they called with an API token. */
+int auth_sign_out(struct db *db, const struct principal *who, const char *ip, struct pd_error *err);
+
+/* What the portal needs of the caller: *out {"user","partner","second_factor_enrolment_
+ * required","authenticated_by","csrf_token","today"}. */
+int auth_me(struct db *db, const struct principal *who, json_t **out, struct pd_error *err);
 
 /* Changes the caller's password and ends the user's other sessions. */
 int auth_change_password(struct db *db, const struct principal *who, const char *ip,
                          const char *current, const char *next, struct pd_error *err);
 
 /* Creates an API token for the caller: *out {"id","token","name","created_at"}. */
-int auth_token_create(struct db *db, const struct principal *who, const char *ip,
-                      const char *name, json_t **out, struct pd_error *err);
+int auth_token_create(struct db *db, const struct principal *who, const char *ip, const char *name,
+                      json_t **out, struct pd_error *err);
 
 /* Lists the caller's tokens (never their value). */
-int auth_token_list(struct db *db, const struct principal *who, json_t **items);
-
-/* Revokes one of the caller's tokens; PD_E_NOT_FOUND when it has no such live token. */
-int auth_token_revoke(struct db *db, const struct principal *who, const char *ip,
-                      const char *id, struct pd_error *err);
-
-/* Starts TOTP enrolment: *out {"secret" (base32), "otpauth_uri"}. */
-int auth_totp_begin(struct db *db, const struct principal *who, json_t **out,
+int auth_token_list(struct db *db, const struct principal *who, json_t **items,
                     struct pd_error *err);
 
+/* Revokes one of the caller's tokens; PD_E_NOT_FOUND when it has no such live token. */
+int auth_token_revoke(struct db *db, const struct principal *who, const char *ip, const char *id,
+                      struct pd_error *err);
+
+/* Starts TOTP enrolment: *out {"secret" (base32), "otpauth_uri"}. */
+int auth_totp_begin(struct db *db, const struct principal *who, json_t **out, struct pd_error *err);
+
 /* Confirms enrolment with a code from the app: *out {"recovery_codes":[10 codes]}. */
-int auth_totp_confirm(struct db *db, const struct principal *who, const char *ip,
-                      const char *code, json_t **out, struct pd_error *err);
+int auth_totp_confirm(struct db *db, const struct principal *who, const char *ip, const char *code,
+                      json_t **out, struct pd_error *err);
 
 /* Turns the second factor off (password required); refused when the organisation
  * requires it. */

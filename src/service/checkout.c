@@ -46,31 +46,27 @@ static const char *today_str(char out[DATE_STRLEN])
 
 /* ---- partner facts ---- */
 
-struct buyer {
-    char legal_name[256], country[3], vat_id[40], currency[4], locale[3], membership_id[8];
-    char line1[256], line2[256], postal_code[32], city[128];
+struct buyer { /* sized as struct partner_row, so nothing is cut */
+    char legal_name[801], country[3], vat_id[41], currency[4], locale[3], membership_id[8];
+    char line1[801], line2[801], postal_code[81], city[401];
 };
 
 static int load_buyer(struct db *db, const char *partner_id, struct buyer *b)
 {
-    json_t *p = NULL;
-    int rc = partners_get(db, partner_id, &p);
+    struct partner_row p;
+    int rc = partners_find(db, partner_id, &p);
     if (rc != 1)
         return rc < 0 ? rc : PD_E_NOT_FOUND;
-    json_t *a = json_object_get(p, "address");
-#define GET(obj, key) (json_string_value(json_object_get((obj), (key))) ?: "")
-    snprintf(b->legal_name, sizeof(b->legal_name), "%s", GET(p, "legal_name"));
-    snprintf(b->country, sizeof(b->country), "%s", GET(p, "country"));
-    snprintf(b->vat_id, sizeof(b->vat_id), "%s", GET(p, "vat_id"));
-    snprintf(b->currency, sizeof(b->currency), "%s", GET(p, "currency"));
-    snprintf(b->locale, sizeof(b->locale), "%s", GET(p, "locale"));
-    snprintf(b->membership_id, sizeof(b->membership_id), "%s", GET(p, "membership_id"));
-    snprintf(b->line1, sizeof(b->line1), "%s", GET(a, "line1"));
-    snprintf(b->line2, sizeof(b->line2), "%s", GET(a, "line2"));
-    snprintf(b->postal_code, sizeof(b->postal_code), "%s", GET(a, "postal_code"));
-    snprintf(b->city, sizeof(b->city), "%s", GET(a, "city"));
-#undef GET
-    json_decref(p);
+    snprintf(b->legal_name, sizeof(b->legal_name), "%s", p.legal_name);
+    snprintf(b->country, sizeof(b->country), "%s", p.country);
+    snprintf(b->vat_id, sizeof(b->vat_id), "%s", p.vat_id);
+    snprintf(b->currency, sizeof(b->currency), "%s", p.currency);
+    snprintf(b->locale, sizeof(b->locale), "%s", p.locale);
+    snprintf(b->membership_id, sizeof(b->membership_id), "%s", p.membership_id);
+    snprintf(b->line1, sizeof(b->line1), "%s", p.address_line1);
+    snprintf(b->line2, sizeof(b->line2), "%s", p.address_line2);
+    snprintf(b->postal_code, sizeof(b->postal_code), "%s", p.postal_code);
+    snprintf(b->city, sizeof(b->city), "%s", p.city);
     return 0;
 }
 

@@ -1,8 +1,16 @@
-/* service/members.c - joining the network, inviting and managing users. */
+/*
+ * service/members.c - joining the network, inviting and managing users.
+ *
+ * An organisation (a partner) joins with its first user, a global_admin; that admin then
+ * invites the others. An invitation is a one-time link whose secret is stored only as its
+ * SHA-256; following it sets the invitee's password. An organisation always keeps one
+ * global_admin. Each use case reads what it needs once, in its transaction, and answers
+ * from the rows it holds rather than reading them back.
+ */
 #include "service/members.h"
 
-#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -14,21 +22,35 @@
 #include "service/accounts.h"
 #include "service/audit.h"
 #include "service/outbox.h"
-#include "store/outbox.h"
 #include "service/settings.h"
+#include "service/tx.h"
 #include "service/validate.h"
 #include "store/auth.h"
+#include "store/outbox.h"
 #include "store/users.h"
 
-/* Finishes a transaction: commit on success, roll back and fill err otherwise. */
-static int finish(struct db *db, int rc, struct pd_error *err)
+#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
+
+json_t *members_partner_view(const struct partner_row *p)
 {
-    if (rc >= 0 && (rc = db_commit(db)) >= 0)
-        return 0;
-    db_rollback(db);
-    if (err->code == PD_OK)
-        pd_fail(err, rc, "%s", db_errmsg(db));
-    return err->code;
+    char created[21];
+    return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s?, s:s, s:s}, s:s?, s:s, s:s, s:b, s:s}",
+                     "id", p->id, "membership_id", p->membership_id, "legal_name", p->legal_name,
+                     "country", p->country, "address", "line1", p->address_line1, "line2",
+                     p->address_line2[0] ? p->address_line2 : NULL, "postal_code", p->postal_code,
+                     "city", p->city, "vat_id", p->vat_id[0] ? p->vat_id : NULL, "locale",
+                     p->locale, "currency", p->currency, "require_2fa", p->require_2fa,
+                     "created_at", instant_format(p->created_at, created));
+}
+
+json_t *members_user_view(const struct user_row *u)
+{
+    char created[21];
+    return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:b, s:s?, s:s}", "id", u->id, "email",
+                     u->email, "name", u->name, "roles", roles_json(u->roles), "status", u->status,
+                     "locale", u->locale, "totp_enabled", u->totp_secret[0] != '\0', "partner_id",
+                     u->partner_id[0] ? u->partner_id : NULL, "created_at",
+                     instant_format(u->created_at, created));
 }
 
 static const char *check_password(struct checks *c, const json_t *obj, const char *key,
@@ -69,124 +91,6 @@ static const char *check_locale(struct checks *c, const json_t *obj, const char 
     return s;
 }
 
-/* Inserts a user row and its roles. */
-static int insert_user(struct db *db, struct user_row *u, unsigned roles)
-{
-    int rc = users_insert(db, u);
-    if (rc == 0)
-        rc = users_set_roles(db, u->id, roles);
-    return rc;
-}
-
-static int email_taken(struct pd_error *err, const char *field)
-{
-    return pd_fail_field(err, PD_E_EMAIL_TAKEN, field, MSG_FIELD_EMAIL_TAKEN, NULL);
-}
-
-int members_join(struct db *db, const json_t *body, const char *ip, json_t **out,
-                 struct pd_error *err)
-{
-    static const char *const top[] = {"company", "country", "address", "vat_id", "locale",
-                                      "admin", NULL};
-    static const char *const addr_keys[] = {"line1", "line2", "postal_code", "city", NULL};
-    static const char *const admin_keys[] = {"name", "email", "password", NULL};
-    struct checks c = {0};
-    char email[256], vat[40], hash[crypto_pwhash_STRBYTES];
-
-    check_known_keys(&c, body, "", top);
-    const char *company = check_text(&c, body, "company", "company", true, 200);
-    const char *country = check_text(&c, body, "country", "country", true, 2);
-    if (country && !country_valid(country)) {
-        check_fail(&c, "country", MSG_FIELD_COUNTRY);
-        country = NULL;
-    }
-    json_t *address = check_object(&c, body, "address", "address", true);
-    const char *line1 = NULL, *line2 = NULL, *postal = NULL, *city = NULL;
-    if (address) {
-        check_known_keys(&c, address, "address.", addr_keys);
-        line1 = check_text(&c, address, "line1", "address.line1", true, 200);
-        line2 = check_text(&c, address, "line2", "address.line2", false, 200);
-        postal = check_text(&c, address, "postal_code", "address.postal_code", true, 20);
-        city = check_text(&c, address, "city", "address.city", true, 100);
-    }
-    const char *vat_in = check_text(&c, body, "vat_id", "vat_id", false, 40);
-    const char *vat_id = NULL;
-    if (vat_in && country) {
-        if (vat_id_normalise(country, vat_in, vat, sizeof(vat)))
-            vat_id = vat;
-        else
-            check_fail(&c, "vat_id", country_in_eu(country) ? MSG_FIELD_VAT_ID_EU : MSG_FIELD_TAX_ID);
-    }
-    const char *locale = check_locale(&c, body, "locale");
-    json_t *admin = check_object(&c, body, "admin", "admin", true);
-    const char *name = NULL, *mail = NULL, *password = NULL;
-    if (admin) {
-        check_known_keys(&c, admin, "admin.", admin_keys);
-        name = check_text(&c, admin, "name", "admin.name", true, 200);
-        mail = check_email(&c, admin, "email", "admin.email", email, sizeof(email));
-        password = check_password(&c, admin, "password", "admin.password");
-    }
-    int rc = check_done(&c, err);
-    if (rc < 0)
-        return rc;
-    if (password_hash(password, hash, sizeof(hash)) < 0)
-        return pd_fail(err, PD_E_INTERNAL, "password hashing failed");
-
-    int64_t now = clock_now();
-    struct partner_row p = {.legal_name = company, .country = country, .address_line1 = line1,
-                            .address_line2 = line2, .postal_code = postal, .city = city,
-                            .vat_id = vat_id, .locale = locale,
-                            .currency = country_currency(country), .created_at = now};
-    struct user_row u = {.kind = "partner", .partner_id = p.id, .email = mail, .name = name,
-                         .password_hash = hash, .locale = locale, .created_at = now};
-    id_new("ptn", p.id, sizeof(p.id));
-    id_new("usr", u.id, sizeof(u.id));
-
-    if ((rc = db_begin(db)) < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    if ((rc = users_email_exists(db, mail)) != 0) {
-        db_rollback(db);
-        return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : email_taken(err, "admin.email");
-    }
-    /* a random 7-digit ID, never one already given (partners are never deleted) */
-    for (int tries = 0; tries < 20; tries++) {
-        snprintf(p.membership_id, sizeof(p.membership_id), "%ld",
-                 random_between(1000000, 9999999));
-        if ((rc = partners_membership_taken(db, p.membership_id)) <= 0)
-            break;
-    }
-    if (rc == 0)
-        rc = partners_insert(db, &p);
-    if (rc == 0)
-        rc = insert_user(db, &u, ROLE_GLOBAL_ADMIN);
-    if (rc == 0)
-        rc = audit(db, NULL, ip, p.id, "partner.joined", "partner", p.id,
-                   json_pack("{s:s, s:s, s:s}", "membership_id", p.membership_id, "admin_email",
-                             mail, "admin_id", u.id));
-    if ((rc = finish(db, rc, err)) < 0)
-        return rc;
-
-    json_t *partner = NULL;
-    struct user_full full;
-    if (partners_get(db, p.id, &partner) != 1 || users_find(db, u.id, &full) != 1)
-        return pd_fail(err, PD_E_INTERNAL, "the new partner cannot be read back");
-    *out = json_pack("{s:o, s:o}", "partner", partner, "user", user_json(&full));
-    return 0;
-}
-
-/* Loads a user of the caller's organisation; PD_E_NOT_FOUND for anyone else's. */
-static int own_user(struct db *db, const struct principal *who, const char *id,
-                    struct user_full *u, struct pd_error *err)
-{
-    int rc = users_find(db, id, u);
-    if (rc < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    if (rc == 0 || strcmp(u->partner_id, who->partner_id) != 0 ||
-        strcmp(u->status, "removed") == 0)
-        return pd_fail(err, PD_E_NOT_FOUND, NULL);
-    return 0;
-}
-
 static unsigned check_roles(struct checks *c, const json_t *obj, bool required)
 {
     json_t *v = json_object_get(obj, "roles");
@@ -197,87 +101,206 @@ static unsigned check_roles(struct checks *c, const json_t *obj, bool required)
     }
     unsigned roles = roles_parse(v);
     if (roles == 0 || (roles & ~ROLES_PARTNER)) {
-        check_fail_one_of(c, "roles", (const char *const[]){"global_admin", "account_admin",
-                                                             "billing_admin", "user", NULL});
+        check_fail_one_of(
+            c, "roles",
+            (const char *const[]){"global_admin", "account_admin", "billing_admin", "user", NULL});
         return 0;
     }
     return roles;
 }
 
-int members_invite(struct db *db, const struct principal *who, const char *ip,
-                   const json_t *body, json_t **out, struct pd_error *err)
+/* 0 when nobody uses the email; PD_E_EMAIL_TAKEN on field, or a database failure. */
+static int email_free(struct db *db, const char *email, const char *field, struct pd_error *err)
+{
+    int rc = users_email_exists(db, email);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    return rc ? pd_fail_field(err, PD_E_EMAIL_TAKEN, field, MSG_FIELD_EMAIL_TAKEN, NULL) : 0;
+}
+
+/* Gives p a random 7-digit membership ID that no partner had (partners are never
+ * deleted). */
+static int new_membership_id(struct db *db, struct partner_row *p, struct pd_error *err)
+{
+    for (int tries = 0; tries < 20; tries++) {
+        snprintf(p->membership_id, sizeof(p->membership_id), "%ld",
+                 random_between(1000000, 9999999));
+        int rc = partners_membership_taken(db, p->membership_id);
+        if (rc < 0)
+            return pd_fail(err, rc, "%s", db_errmsg(db));
+        if (rc == 0)
+            return 0;
+    }
+    return pd_fail(err, PD_E_INTERNAL, "no free membership ID after 20 tries");
+}
+
+/* The partner and its first user from a join request; NULL fields fail the checks. */
+static int check_join(const json_t *body, struct partner_row *p, struct user_row *u,
+                      const char **password, struct pd_error *err)
+{
+    static const char *const top[] = {"company", "country", "address", "vat_id",
+                                      "locale",  "admin",   NULL};
+    static const char *const addr_keys[] = {"line1", "line2", "postal_code", "city", NULL};
+    static const char *const admin_keys[] = {"name", "email", "password", NULL};
+    struct checks c = {0};
+    char email[256];
+
+    check_known_keys(&c, body, "", top);
+    COPY(p->legal_name, check_text(&c, body, "company", "company", true, 200));
+    const char *country = check_text(&c, body, "country", "country", true, 2);
+    if (country && !country_valid(country)) {
+        check_fail(&c, "country", MSG_FIELD_COUNTRY);
+        country = NULL;
+    }
+    COPY(p->country, country);
+    json_t *address = check_object(&c, body, "address", "address", true);
+    if (address) {
+        check_known_keys(&c, address, "address.", addr_keys);
+        COPY(p->address_line1, check_text(&c, address, "line1", "address.line1", true, 200));
+        COPY(p->address_line2, check_text(&c, address, "line2", "address.line2", false, 200));
+        COPY(p->postal_code,
+             check_text(&c, address, "postal_code", "address.postal_code", true, 20));
+        COPY(p->city, check_text(&c, address, "city", "address.city", true, 100));
+    }
+    const char *vat_in = check_text(&c, body, "vat_id", "vat_id", false, 40);
+    if (vat_in && country && !vat_id_normalise(country, vat_in, p->vat_id, sizeof(p->vat_id)))
+        check_fail(&c, "vat_id", country_in_eu(country) ? MSG_FIELD_VAT_ID_EU : MSG_FIELD_TAX_ID);
+    const char *locale = check_locale(&c, body, "locale");
+    COPY(p->locale, locale);
+    COPY(u->locale, locale);
+    json_t *admin = check_object(&c, body, "admin", "admin", true);
+    if (admin) {
+        check_known_keys(&c, admin, "admin.", admin_keys);
+        COPY(u->name, check_text(&c, admin, "name", "admin.name", true, 200));
+        COPY(u->email, check_email(&c, admin, "email", "admin.email", email, sizeof(email)));
+        *password = check_password(&c, admin, "password", "admin.password");
+    }
+    if (country)
+        COPY(p->currency, country_currency(country));
+    return check_done(&c, err);
+}
+
+int members_join(struct db *db, const json_t *body, const char *ip, json_t **out,
+                 struct pd_error *err)
+{
+    struct partner_row p = {0};
+    struct user_row u = {0};
+    const char *password = NULL;
+    int rc = check_join(body, &p, &u, &password, err);
+    if (rc < 0)
+        return rc;
+    if (password_hash(password, u.password_hash, sizeof(u.password_hash)) < 0)
+        return pd_fail(err, PD_E_INTERNAL, "password hashing failed");
+
+    int64_t now = clock_now();
+    id_new("ptn", p.id, sizeof(p.id));
+    id_new("usr", u.id, sizeof(u.id));
+    p.created_at = u.created_at = now;
+    COPY(u.kind, "partner");
+    COPY(u.partner_id, p.id);
+    COPY(u.status, "active");
+    u.roles = ROLE_GLOBAL_ADMIN;
+
+    if ((rc = tx_begin(db, err)) < 0)
+        return rc;
+    rc = email_free(db, u.email, "admin.email", err);
+    if (rc == 0)
+        rc = new_membership_id(db, &p, err);
+    if (rc == 0)
+        rc = partners_insert(db, &p);
+    if (rc == 0)
+        rc = users_insert(db, &u);
+    if (rc == 0)
+        rc = audit(db, NULL, ip, p.id, "partner.joined", "partner", p.id,
+                   json_pack("{s:s, s:s, s:s}", "membership_id", p.membership_id, "admin_email",
+                             u.email, "admin_id", u.id));
+    if ((rc = tx_end(db, rc, err)) < 0)
+        return rc;
+    secret_wipe(u.password_hash, sizeof(u.password_hash));
+    *out =
+        json_pack("{s:o, s:o}", "partner", members_partner_view(&p), "user", members_user_view(&u));
+    return 0;
+}
+
+/* Queues the invitation email: the one-time link goes to the invitee (and to the admin in
+ * the answer, to pass on another way if the email does not arrive). */
+static int send_invitation(struct db *db, const struct principal *who, const struct user_row *u,
+                           const char *token, int64_t expires_at)
+{
+    struct settings s;
+    struct partner_row org = {0};
+    char link[640], expires_on[DATE_STRLEN];
+    int rc = settings_load(db, &s);
+    if (rc == 0)
+        rc = partners_find(db, who->partner_id, &org);
+    if (rc < 0)
+        return rc;
+    snprintf(link, sizeof(link), "%s/invitations/%s", s.portal_url, token);
+    date_format(date_of_instant(expires_at), expires_on);
+    struct contact invitee;
+    COPY(invitee.email, u->email);
+    COPY(invitee.lang, u->locale);
+    rc = outbox_emit_to(db, who->partner_id, "user.invited",
+                        json_pack("{s:s, s:s, s:s, s:s}", "organisation", org.legal_name, "inviter",
+                                  who->name, "link", link, "expires_on", expires_on),
+                        &invitee, 1);
+    secret_wipe(link, sizeof(link));
+    return rc;
+}
+
+int members_invite(struct db *db, const struct principal *who, const char *ip, const json_t *body,
+                   json_t **out, struct pd_error *err)
 {
     static const char *const keys[] = {"email", "name", "roles", "locale", NULL};
     struct checks c = {0};
+    struct user_row u = {0};
     char email[256], token[65], token_hash[65], expires[21];
     check_known_keys(&c, body, "", keys);
-    const char *mail = check_email(&c, body, "email", "email", email, sizeof(email));
-    const char *name = check_text(&c, body, "name", "name", true, 200);
-    unsigned roles = check_roles(&c, body, true);
-    const char *locale = check_locale(&c, body, "locale");
+    COPY(u.email, check_email(&c, body, "email", "email", email, sizeof(email)));
+    COPY(u.name, check_text(&c, body, "name", "name", true, 200));
+    u.roles = check_roles(&c, body, true);
+    COPY(u.locale, check_locale(&c, body, "locale"));
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;
 
-    int64_t now = clock_now();
-    struct user_row u = {.kind = "partner", .partner_id = who->partner_id, .email = mail,
-                         .name = name, .password_hash = NULL, .locale = locale,
-                         .created_at = now};
+    int64_t now = clock_now(), expires_at = now + INVITATION_SECONDS;
     id_new("usr", u.id, sizeof(u.id));
+    COPY(u.kind, "partner");
+    COPY(u.partner_id, who->partner_id);
+    COPY(u.status, "invited");
+    u.created_at = now;
     random_hex(32, token);
     sha256_hex(token, token_hash);
-    if ((rc = db_begin(db)) < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    if ((rc = users_email_exists(db, mail)) != 0) {
-        db_rollback(db);
-        return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : email_taken(err, "email");
-    }
-    rc = insert_user(db, &u, roles);
+    if ((rc = tx_begin(db, err)) < 0)
+        return rc;
+    rc = email_free(db, u.email, "email", err);
     if (rc == 0)
-        rc = users_set_status(db, u.id, "invited", now);
+        rc = users_insert(db, &u);
     if (rc == 0)
-        rc = invitations_insert(db, token_hash, u.id, now, now + INVITATION_SECONDS);
+        rc = invitations_insert(db, token_hash, u.id, now, expires_at);
     if (rc == 0)
         rc = audit(db, who, ip, NULL, "user.invited", "user", u.id,
-                   json_pack("{s:s, s:o}", "email", mail, "roles", roles_json(roles)));
-    if (rc == 0) {
-        /* the one-time link goes to the invitee by email (and to the admin in the answer,
-         * to pass on another way if the email does not arrive) */
-        char portal[512], link[640], org[256] = "", expires_on[DATE_STRLEN];
-        setting_text(db, "portal.url", portal, sizeof(portal));
-        snprintf(link, sizeof(link), "%s/invitations/%s", portal, token);
-        json_t *partner = NULL;
-        if (partners_get(db, who->partner_id, &partner) == 1)
-            snprintf(org, sizeof(org), "%s",
-                     json_string_value(json_object_get(partner, "legal_name")));
-        json_decref(partner);
-        date_format(date_of_instant(now + INVITATION_SECONDS), expires_on);
-        struct contact invitee;
-        snprintf(invitee.email, sizeof(invitee.email), "%s", mail);
-        snprintf(invitee.lang, sizeof(invitee.lang), "%s", locale);
-        rc = outbox_emit_to(db, who->partner_id, "user.invited",
-                            json_pack("{s:s, s:s, s:s, s:s}", "organisation", org, "inviter",
-                                      who->name, "link", link, "expires_on", expires_on),
-                            &invitee, 1);
-        secret_wipe(link, sizeof(link));
-    }
-    if ((rc = finish(db, rc, err)) < 0)
+                   json_pack("{s:s, s:o}", "email", u.email, "roles", roles_json(u.roles)));
+    if (rc == 0)
+        rc = send_invitation(db, who, &u, token, expires_at);
+    if ((rc = tx_end(db, rc, err)) < 0) {
+        secret_wipe(token, sizeof(token));
         return rc;
-    struct user_full full;
-    if (users_find(db, u.id, &full) != 1)
-        return pd_fail(err, PD_E_INTERNAL, "the invited user cannot be read back");
-    *out = json_pack("{s:o, s:{s:s, s:s}}", "user", user_json(&full), "invitation", "token",
-                     token, "expires_at", instant_format(now + INVITATION_SECONDS, expires));
-    sodium_memzero(token, sizeof(token));
+    }
+    *out = json_pack("{s:o, s:{s:s, s:s}}", "user", members_user_view(&u), "invitation", "token",
+                     token, "expires_at", instant_format(expires_at, expires));
+    secret_wipe(token, sizeof(token));
     return 0;
 }
 
-int members_accept_invitation(struct db *db, const char *token, const json_t *body,
-                              const char *ip, json_t **out, struct pd_error *err)
+int members_accept_invitation(struct db *db, const char *token, const json_t *body, const char *ip,
+                              json_t **out, struct pd_error *err)
 {
     static const char *const keys[] = {"password", NULL};
     struct checks c = {0};
-    char token_hash[65], user_id[32], hash[crypto_pwhash_STRBYTES];
+    struct user_row u;
+    char token_hash[65], user_id[32], hash[PASSWORD_HASH_BYTES];
     check_known_keys(&c, body, "", keys);
     const char *password = check_password(&c, body, "password", "password");
     int rc = check_done(&c, err);
@@ -287,16 +310,13 @@ int members_accept_invitation(struct db *db, const char *token, const json_t *bo
     int64_t now = clock_now();
     if (password_hash(password, hash, sizeof(hash)) < 0)
         return pd_fail(err, PD_E_INTERNAL, "password hashing failed");
-    if ((rc = db_begin(db)) < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if ((rc = tx_begin(db, err)) < 0)
+        return rc;
     rc = invitations_find_live(db, token_hash, now, user_id, sizeof(user_id));
-    struct user_full u;
     if (rc == 1)
         rc = users_find(db, user_id, &u);
-    if (rc == 0 || (rc == 1 && strcmp(u.status, "invited") != 0)) {
-        db_rollback(db);
-        return pd_fail(err, PD_E_INVITATION_INVALID, NULL);
-    }
+    if (rc == 0 || (rc == 1 && strcmp(u.status, "invited") != 0))
+        rc = pd_fail(err, PD_E_INVITATION_INVALID, NULL);
     if (rc > 0)
         rc = invitations_use(db, token_hash, now);
     if (rc > 0)
@@ -306,16 +326,28 @@ int members_accept_invitation(struct db *db, const char *token, const json_t *bo
     if (rc >= 0)
         rc = audit(db, NULL, ip, u.partner_id, "user.invitation_accepted", "user", user_id,
                    json_pack("{s:s}", "email", u.email));
-    if ((rc = finish(db, rc, err)) < 0)
+    secret_wipe(hash, sizeof(hash));
+    if ((rc = tx_end(db, rc, err)) < 0)
         return rc;
-    if (users_find(db, user_id, &u) != 1)
-        return pd_fail(err, PD_E_INTERNAL, "the user cannot be read back");
-    *out = user_json(&u);
+    COPY(u.status, "active");
+    *out = members_user_view(&u);
+    return 0;
+}
+
+/* Loads a user of the caller's organisation; PD_E_NOT_FOUND for anyone else's. */
+static int own_user(struct db *db, const struct principal *who, const char *id, struct user_row *u,
+                    struct pd_error *err)
+{
+    int rc = users_find(db, id, u);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (rc == 0 || strcmp(u->partner_id, who->partner_id) != 0 || strcmp(u->status, "removed") == 0)
+        return pd_fail(err, PD_E_NOT_FOUND, NULL);
     return 0;
 }
 
 /* Refuses a change that leaves the organisation without a global_admin. */
-static int keeps_a_global_admin(struct db *db, const struct user_full *u, struct pd_error *err)
+static int keeps_a_global_admin(struct db *db, const struct user_row *u, struct pd_error *err)
 {
     int64_t admins = 0;
     if (!(u->roles & ROLE_GLOBAL_ADMIN))
@@ -326,20 +358,20 @@ static int keeps_a_global_admin(struct db *db, const struct user_full *u, struct
     return admins <= 1 ? pd_fail(err, PD_E_LAST_GLOBAL_ADMIN, NULL) : 0;
 }
 
-int members_update(struct db *db, const struct principal *who, const char *ip,
-                   const char *user_id, const json_t *body, json_t **out, struct pd_error *err)
+int members_update(struct db *db, const struct principal *who, const char *ip, const char *user_id,
+                   const json_t *body, json_t **out, struct pd_error *err)
 {
     static const char *const keys[] = {"name", "roles", NULL};
     struct checks c = {0};
-    struct user_full u;
+    struct user_row u;
     check_known_keys(&c, body, "", keys);
     const char *name = check_text(&c, body, "name", "name", false, 200);
     unsigned roles = check_roles(&c, body, false);
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;
-    if ((rc = db_begin(db)) < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if ((rc = tx_begin(db, err)) < 0)
+        return rc;
     rc = own_user(db, who, user_id, &u, err);
     if (rc == 0 && roles && !(roles & ROLE_GLOBAL_ADMIN))
         rc = keeps_a_global_admin(db, &u, err);
@@ -351,21 +383,23 @@ int members_update(struct db *db, const struct principal *who, const char *ip,
         rc = audit(db, who, ip, NULL, "user.updated", "user", u.id,
                    json_pack("{s:o, s:o}", "roles_before", roles_json(u.roles), "roles_after",
                              roles_json(roles ? roles : u.roles)));
-    if ((rc = finish(db, rc, err)) < 0)
+    if ((rc = tx_end(db, rc, err)) < 0)
         return rc;
-    if (users_find(db, u.id, &u) != 1)
-        return pd_fail(err, PD_E_INTERNAL, "the user cannot be read back");
-    *out = user_json(&u);
+    if (name)
+        COPY(u.name, name);
+    if (roles)
+        u.roles = roles;
+    *out = members_user_view(&u);
     return 0;
 }
 
-int members_remove(struct db *db, const struct principal *who, const char *ip,
-                   const char *user_id, struct pd_error *err)
+int members_remove(struct db *db, const struct principal *who, const char *ip, const char *user_id,
+                   struct pd_error *err)
 {
-    struct user_full u;
-    int rc = db_begin(db);
+    struct user_row u;
+    int rc = tx_begin(db, err);
     if (rc < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
+        return rc;
     int64_t now = clock_now();
     rc = own_user(db, who, user_id, &u, err);
     if (rc == 0)
@@ -379,12 +413,48 @@ int members_remove(struct db *db, const struct principal *who, const char *ip,
     if (rc == 0)
         rc = audit(db, who, ip, NULL, "user.removed", "user", u.id,
                    json_pack("{s:s}", "email", u.email));
-    return finish(db, rc, err);
+    return tx_end(db, rc, err);
 }
 
-int members_list(struct db *db, const struct principal *who, json_t **items)
+int members_list(struct db *db, const struct principal *who, json_t **items, struct pd_error *err)
 {
-    return users_list(db, who->partner_id, items);
+    struct user_row *rows = NULL;
+    int n = 0;
+    int rc = users_list(db, who->partner_id, &rows, &n);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    *items = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(*items, members_user_view(&rows[i]));
+    free(rows);
+    return 0;
+}
+
+int members_partner_get(struct db *db, const struct principal *who, json_t **out,
+                        struct pd_error *err)
+{
+    struct partner_row p;
+    int rc = partners_find(db, who->partner_id, &p);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (rc == 0)
+        return pd_fail(err, PD_E_NOT_FOUND, NULL);
+    *out = members_partner_view(&p);
+    return 0;
+}
+
+int members_partners_list(struct db *db, json_t **items, struct pd_error *err)
+{
+    struct partner_row *rows = NULL;
+    int n = 0;
+    int rc = partners_list(db, &rows, &n);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    *items = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(*items, members_partner_view(&rows[i]));
+    free(rows);
+    return 0;
 }
 
 int members_update_partner(struct db *db, const struct principal *who, const char *ip,
@@ -392,6 +462,7 @@ int members_update_partner(struct db *db, const struct principal *who, const cha
 {
     static const char *const keys[] = {"require_2fa", NULL};
     struct checks c = {0};
+    struct partner_row p;
     check_known_keys(&c, body, "", keys);
     json_t *req = json_object_get(body, "require_2fa");
     if (req && !json_is_boolean(req))
@@ -399,15 +470,17 @@ int members_update_partner(struct db *db, const struct principal *who, const cha
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;
-    if ((rc = db_begin(db)) < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if ((rc = tx_begin(db, err)) < 0)
+        return rc;
     if (req)
         rc = partners_set_require_2fa(db, who->partner_id, json_is_true(req));
     if (rc == 0 && req)
         rc = audit(db, who, ip, NULL, "partner.updated", "partner", who->partner_id,
                    json_pack("{s:O}", "require_2fa", req));
-    if ((rc = finish(db, rc, err)) < 0)
+    if (rc == 0 && (rc = partners_find(db, who->partner_id, &p)) == 0)
+        rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
+    if ((rc = tx_end(db, rc > 0 ? 0 : rc, err)) < 0)
         return rc;
-    return partners_get(db, who->partner_id, out) == 1 ? 0
-                                                       : pd_fail(err, PD_E_INTERNAL, "read back");
+    *out = members_partner_view(&p);
+    return 0;
 }

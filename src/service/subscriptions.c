@@ -316,23 +316,19 @@ static json_t *tile_message(const char *state, const char *lang, const struct su
 int offers_tiles(struct db *db, const struct principal *who, const char *lang, json_t **items)
 {
     json_t *catalog;
-    json_t *currency_j = NULL;
+    struct partner_row partner;
     struct org_context ctx;
     struct sub_row *rows = NULL;
     int n = 0, rc;
     if ((rc = load_context(db, who->partner_id, &ctx)) < 0 ||
         (rc = offers_catalog(db, lang, &catalog)) < 0)
         return rc;
-    if ((rc = partners_get(db, who->partner_id, &currency_j)) != 1 ||
+    if ((rc = partners_find(db, who->partner_id, &partner)) != 1 ||
         (rc = subs_list(db, who->partner_id, &rows, &n)) < 0) {
         json_decref(catalog);
-        json_decref(currency_j);
         return rc < 0 ? rc : PD_E_NOT_FOUND;
     }
-    char currency[8];
-    snprintf(currency, sizeof(currency), "%s",
-             json_string_value(json_object_get(currency_j, "currency")));
-    json_decref(currency_j);
+    const char *currency = partner.currency;
     struct date today = clock_today();
     *items = json_array();
     size_t i;

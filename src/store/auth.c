@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "core/crypto.h"
-#include "core/date.h"
 #include "core/error.h"
 #include "db/db.h"
 
@@ -131,38 +130,45 @@ int tokens_revoke_for_user(struct db *db, const char *user_id, int64_t now)
     return rc < 0 ? (int)rc : 0;
 }
 
-static json_t *date_or_null(int64_t t)
-{
-    char d[DATE_STRLEN];
-    return t ? json_string(date_format(date_of_instant(t), d)) : json_null();
-}
-
-static json_t *instant_json(int64_t t)
-{
-    char s[21];
-    return json_string(instant_format(t, s));
-}
-
-int tokens_list(struct db *db, const char *user_id, json_t **items)
+int tokens_list(struct db *db, const char *user_id, struct token_row **out, int *count)
 {
     struct db_stmt *st;
+    struct token_row *rows = NULL;
+    int n = 0, cap = 0;
     int rc = db_query(db, &st,
                       "SELECT id, name, created_at, COALESCE(last_used_at, 0), "
-                      "COALESCE(revoked_at, 0) FROM api_tokens WHERE user_id = ? "
+                      "revoked_at IS NOT NULL FROM api_tokens WHERE user_id = ? "
                       "ORDER BY created_at DESC, id DESC",
                       "t", user_id);
     if (rc < 0)
         return rc;
-    *items = json_array();
-    while ((rc = db_step(st)) == DB_ROW)
-        json_array_append_new(
-            *items, json_pack("{s:s, s:s, s:o, s:o, s:b}", "id", db_column_text(st, 0), "name",
-                              db_column_text(st, 1), "created_at",
-                              instant_json(db_column_int64(st, 2)), "last_used_on",
-                              date_or_null(db_column_int64(st, 3)), "revoked",
-                              db_column_int64(st, 4) != 0));
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct token_row *more = realloc(rows, (size_t)cap * sizeof(*rows));
+            if (more == NULL) {
+                rc = PD_E_INTERNAL;
+                break;
+            }
+            rows = more;
+        }
+        struct token_row *t = &rows[n++];
+        memset(t, 0, sizeof(*t));
+        copy(t->id, sizeof(t->id), db_column_text(st, 0));
+        copy(t->user_id, sizeof(t->user_id), user_id);
+        copy(t->name, sizeof(t->name), db_column_text(st, 1));
+        t->created_at = db_column_int64(st, 2);
+        t->last_used_at = db_column_int64(st, 3);
+        t->revoked = (int)db_column_int64(st, 4);
+    }
     db_finalize(st);
-    return rc < 0 ? rc : 0;
+    if (rc < 0) {
+        free(rows);
+        return rc;
+    }
+    *out = rows;
+    *count = n;
+    return 0;
 }
 
 int invitations_insert(struct db *db, const char *token_hash, const char *user_id, int64_t now,
@@ -228,8 +234,8 @@ int recovery_use(struct db *db, const char *user_id, const char *code_hash, int6
 int throttle_locked(struct db *db, const char *key, int64_t now, int64_t *retry_after)
 {
     int64_t until = 0;
-    int rc = db_scalar(db, &until, "SELECT locked_until FROM auth_throttle WHERE key = ?", "t",
-                       key);
+    int rc =
+        db_scalar(db, &until, "SELECT locked_until FROM auth_throttle WHERE key = ?", "t", key);
     *retry_after = rc == 0 && until > now ? until - now : 0;
     return rc;
 }
@@ -264,76 +270,55 @@ int throttle_reset(struct db *db, const char *key)
 int audit_insert(struct db *db, const struct audit_entry *e, int64_t now)
 {
     char id[32];
-    char *details = e->details ? json_dumps(e->details, JSON_COMPACT) : NULL;
     id_new("aud", id, sizeof(id));
     int64_t rc = db_run(db,
                         "INSERT INTO audit_events (id, at, actor_id, actor_email, partner_id, ip, "
                         "action, object_type, object_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
                         "?, ?)",
                         "titttttttt", id, now, e->actor_id, e->actor_email, e->partner_id, e->ip,
-                        e->action, e->object_type, e->object_id, details ? details : "{}");
-    free(details);
+                        e->action, e->object_type, e->object_id, e->details ? e->details : "{}");
     return rc < 0 ? (int)rc : 0;
 }
 
-int audit_list(struct db *db, const char *partner_id, const char *before, int limit,
-               json_t **items, char *next, size_t n)
+#define AUDIT_COLUMNS                                                                              \
+    "SELECT id, at, actor_id, actor_email, partner_id, ip, action, object_type, object_id, "       \
+    "details FROM audit_events WHERE "
+
+int audit_each(struct db *db, const char *partner_id, int64_t before_at, const char *before_id,
+               int limit, void (*fn)(void *ctx, const struct audit_entry *e), void *ctx)
 {
-    /* the cursor is "<at>.<id>" of the last event of the previous page */
-    int64_t at = INT64_MAX;
-    const char *id = "~";
-    char idbuf[40] = "";
-    if (before && *before) {
-        char *dot = strchr(before, '.');
-        if (dot == NULL || dot == before || strlen(dot + 1) >= sizeof(idbuf))
-            return PD_E_INVALID_QUERY;
-        at = strtoll(before, NULL, 10);
-        snprintf(idbuf, sizeof(idbuf), "%s", dot + 1);
-        id = idbuf;
-    }
-    static const char *cols = "SELECT id, at, actor_id, actor_email, partner_id, ip, action, "
-                              "object_type, object_id, details FROM audit_events WHERE ";
-    char sql[512];
     struct db_stmt *st;
     int rc;
-    if (partner_id) {
-        snprintf(sql, sizeof(sql), "%s partner_id = ? AND (at < ? OR (at = ? AND id < ?)) "
-                 "ORDER BY at DESC, id DESC LIMIT ?", cols);
-        rc = db_query(db, &st, sql, "tiiti", partner_id, at, at, id, (int64_t)limit + 1);
-    } else {
-        snprintf(sql, sizeof(sql), "%s (at < ? OR (at = ? AND id < ?)) "
-                 "ORDER BY at DESC, id DESC LIMIT ?", cols);
-        rc = db_query(db, &st, sql, "iiti", at, at, id, (int64_t)limit + 1);
-    }
+    const char *id = before_id ? before_id : "~"; /* after every id */
+    if (before_id == NULL)
+        before_at = INT64_MAX;
+    if (partner_id)
+        rc = db_query(db, &st,
+                      AUDIT_COLUMNS "partner_id = ? AND (at < ? OR (at = ? AND id < ?)) "
+                                    "ORDER BY at DESC, id DESC LIMIT ?",
+                      "tiiti", partner_id, before_at, before_at, id, (int64_t)limit);
+    else
+        rc = db_query(db, &st,
+                      AUDIT_COLUMNS "(at < ? OR (at = ? AND id < ?)) "
+                                    "ORDER BY at DESC, id DESC LIMIT ?",
+                      "iiti", before_at, before_at, id, (int64_t)limit);
     if (rc < 0)
         return rc;
-    *items = json_array();
-    next[0] = '\0';
-    int count = 0;
     while ((rc = db_step(st)) == DB_ROW) {
-        if (count++ == limit) {
-            json_t *last = json_array_get(*items, json_array_size(*items) - 1);
-            snprintf(next, n, "%s", json_string_value(json_object_get(last, "cursor")));
-            break;
-        }
-        char cursor[64];
-        snprintf(cursor, sizeof(cursor), "%lld.%s", (long long)db_column_int64(st, 1),
-                 db_column_text(st, 0));
-        json_t *details = json_loads(db_column_text(st, 9), 0, NULL);
-        json_t *o = json_pack("{s:s, s:o, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s?, s:o, s:s}",
-                              "id", db_column_text(st, 0), "at",
-                              instant_json(db_column_int64(st, 1)), "actor_id",
-                              db_column_text(st, 2), "actor_email", db_column_text(st, 3),
-                              "partner_id", db_column_text(st, 4), "ip", db_column_text(st, 5),
-                              "action", db_column_text(st, 6), "object_type",
-                              db_column_text(st, 7), "object_id", db_column_text(st, 8),
-                              "details", details ? details : json_object(), "cursor", cursor);
-        json_array_append_new(*items, o);
+        struct audit_entry e = {
+            .id = db_column_text(st, 0),
+            .at = db_column_int64(st, 1),
+            .actor_id = db_column_text(st, 2),
+            .actor_email = db_column_text(st, 3),
+            .partner_id = db_column_text(st, 4),
+            .ip = db_column_text(st, 5),
+            .action = db_column_text(st, 6),
+            .object_type = db_column_text(st, 7),
+            .object_id = db_column_text(st, 8),
+            .details = db_column_text(st, 9),
+        };
+        fn(ctx, &e);
     }
     db_finalize(st);
-    /* the cursor is for paging only; clients see it as next_cursor */
-    size_t i;
-    json_t *v;
-    json_array_foreach(*items, i, v) json_object_del(v, "cursor");
     return rc < 0 ? rc : 0;
 }

@@ -1,11 +1,14 @@
 /*
  * store/auth.h - SQL of sessions, API tokens, invitations, recovery codes, the sign-in
  * throttle and the audit log. Tokens and codes arrive here already hashed.
+ *
+ * Rows come out as the structs below; the API objects are shaped in service/auth.c and
+ * service/audit.c.
  */
 #ifndef PD_STORE_AUTH_H
 #define PD_STORE_AUTH_H
 
-#include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -31,7 +34,9 @@ int sessions_delete_for_user(struct db *db, const char *user_id, const char *kee
 struct token_row {
     char id[32];
     char user_id[32];
-    int64_t last_used_at;
+    char name[401];       /* tokens_list() only */
+    int64_t created_at;   /* tokens_list() only */
+    int64_t last_used_at; /* 0 when never used */
     int revoked;
 };
 
@@ -42,8 +47,8 @@ int tokens_touch(struct db *db, const char *id, int64_t now);
 /* Revokes a token of this user; 1 when revoked, 0 when no such live token. */
 int tokens_revoke(struct db *db, const char *id, const char *user_id, int64_t now);
 int tokens_revoke_for_user(struct db *db, const char *user_id, int64_t now);
-/* The user's tokens, newest first, as API objects. */
-int tokens_list(struct db *db, const char *user_id, json_t **items);
+/* The user's tokens, newest first. *out is malloc'd (owner: caller, free()); *count rows. */
+int tokens_list(struct db *db, const char *user_id, struct token_row **out, int *count);
 
 int invitations_insert(struct db *db, const char *token_hash, const char *user_id, int64_t now,
                        int64_t expires_at);
@@ -64,21 +69,27 @@ int throttle_fail(struct db *db, const char *key, int64_t now, int64_t window_s,
                   int64_t lock_s);
 int throttle_reset(struct db *db, const char *key);
 
+/* An audit event. Written by audit_insert(); read by audit_each(), whose strings are
+ * borrowed from the statement and live only during the callback. NULL: no value. */
 struct audit_entry {
-    const char *actor_id;    /* NULL: nobody signed in */
+    const char *id;       /* audit_each() only */
+    int64_t at;           /* audit_each() only */
+    const char *actor_id; /* NULL: nobody signed in */
     const char *actor_email;
-    const char *partner_id;  /* the organisation the event belongs to, or NULL */
+    const char *partner_id; /* the organisation the event belongs to, or NULL */
     const char *ip;
     const char *action;      /* "user.invited" */
     const char *object_type; /* "user" */
     const char *object_id;
-    json_t *details;         /* borrowed; NULL for {} */
+    const char *details; /* a JSON object as text; NULL for {} */
 };
 
 int audit_insert(struct db *db, const struct audit_entry *e, int64_t now);
-/* Events newest first; partner_id NULL means every organisation. before is a cursor
- * from a previous page or NULL. *next gets the next page's cursor or stays empty. */
-int audit_list(struct db *db, const char *partner_id, const char *before, int limit,
-               json_t **items, char *next, size_t n);
+
+/* Calls fn for at most limit events, newest first, of one organisation (partner_id NULL:
+ * every organisation), starting after the event (before_at, before_id) of a previous
+ * page (before_id NULL: from the newest). Returns 0 or a negative status. */
+int audit_each(struct db *db, const char *partner_id, int64_t before_at, const char *before_id,
+               int limit, void (*fn)(void *ctx, const struct audit_entry *e), void *ctx);
 
 #endif

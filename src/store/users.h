@@ -1,39 +1,53 @@
 /*
  * store/users.h - SQL of partner organisations, users and their roles.
+ *
+ * Rows go in and come out as the structs below; the API objects are shaped above, in
+ * service/members.c. Rows read into fixed buffers are sized for the longest value the
+ * use cases accept (field limits count characters, and a character takes up to four
+ * bytes of UTF-8). An empty string in a row stands for NULL in the database.
  */
 #ifndef PD_STORE_USERS_H
 #define PD_STORE_USERS_H
 
-#include <jansson.h>
-#include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct db;
 
+/* A partner organisation. */
 struct partner_row {
     char id[32];
     char membership_id[8];
-    const char *legal_name;
-    const char *country;
-    const char *address_line1;
-    const char *address_line2; /* may be NULL */
-    const char *postal_code;
-    const char *city;
-    const char *vat_id; /* may be NULL */
-    const char *locale;
-    const char *currency;
+    char legal_name[801];
+    char country[3];
+    char address_line1[801];
+    char address_line2[801]; /* empty when none */
+    char postal_code[81];
+    char city[401];
+    char vat_id[41]; /* empty when none */
+    char locale[3];
+    char currency[4];
+    bool require_2fa;
     int64_t created_at;
 };
 
+/* A user, with their roles and what sign-in needs of their organisation. */
 struct user_row {
     char id[32];
-    const char *kind;       /* "partner" or "staff" */
-    const char *partner_id; /* NULL for staff */
-    const char *email;      /* lower case */
-    const char *name;
-    const char *password_hash;
-    const char *locale;
+    char kind[8];        /* "partner" or "staff" */
+    char partner_id[32]; /* empty for staff */
+    char email[256];     /* lower case */
+    char name[801];
+    char password_hash[160]; /* empty: none yet (invited) */
+    char locale[3];
+    char status[8]; /* "invited", "active" or "removed" */
+    char totp_secret[64];
+    char totp_pending_secret[64];
+    int64_t totp_last_step;
     int64_t created_at;
+    unsigned roles;            /* enum role bits */
+    bool partner_requires_2fa; /* read only: the organisation's require_2fa */
 };
 
 /* Inserts a partner; PD_E_DB_CONSTRAINT when its membership ID is taken. */
@@ -42,58 +56,48 @@ int partners_insert(struct db *db, const struct partner_row *p);
 /* Number of partner organisations (for demo data and metrics). */
 int partners_count(struct db *db, int64_t *count);
 
-/* Inserts a user; PD_E_DB_CONSTRAINT when the email is taken. */
-int users_insert(struct db *db, const struct user_row *u);
+/* 1 and *out when the partner exists, 0 when not, or a negative status. */
+int partners_find(struct db *db, const char *id, struct partner_row *out);
 
-/* Grants a role to a user. */
-int users_add_role(struct db *db, const char *user_id, const char *role);
+/* Every partner, newest first (staff). *out is malloc'd (owner: caller, free()); *count
+ * rows. */
+int partners_list(struct db *db, struct partner_row **out, int *count);
+
+/* Sets whether the organisation's users must use a second factor. */
+int partners_set_require_2fa(struct db *db, const char *id, bool on);
+
+/* 1 when the membership ID is taken, 0 when free, or a negative status. */
+int partners_membership_taken(struct db *db, const char *membership_id);
+
+/* Inserts a user (status empty: "active") and their roles; PD_E_DB_CONSTRAINT when the
+ * email is taken. */
+int users_insert(struct db *db, const struct user_row *u);
 
 /* 1 when a user has this (lower-case) email, 0 when not, or a negative status. */
 int users_email_exists(struct db *db, const char *email);
 
-/* A user as sign-in and user management need it. */
-struct user_full {
-    char id[32];
-    char kind[8];
-    char partner_id[32];
-    char email[256];
-    char name[256];
-    char password_hash[160];
-    char locale[3];
-    char status[8];
-    char totp_secret[64];
-    char totp_pending_secret[64];
-    int64_t totp_last_step;
-    int64_t created_at;
-    unsigned roles;
-    int partner_requires_2fa;
-};
-
 /* 1 and *out when found, 0 when not. Removed users are found too: check status. */
-int users_find_by_email(struct db *db, const char *email, struct user_full *out);
-int users_find(struct db *db, const char *id, struct user_full *out);
+int users_find_by_email(struct db *db, const char *email, struct user_row *out);
+int users_find(struct db *db, const char *id, struct user_row *out);
 
+/* The organisation's users that are not removed, newest first, roles included (the
+ * password hash and TOTP secrets are left empty; totp_secret is "set" when one is).
+ * *out is malloc'd (owner: caller, free()); *count rows. */
+int users_list(struct db *db, const char *partner_id, struct user_row **out, int *count);
+
+/* Global admins of an organisation that are not removed. */
+int users_count_global_admins(struct db *db, const char *partner_id, int64_t *count);
+
+/* Sets one column of a user (and updated_at). */
 int users_set_password(struct db *db, const char *id, const char *hash, int64_t now);
 int users_set_status(struct db *db, const char *id, const char *status, int64_t now);
 int users_set_name(struct db *db, const char *id, const char *name, int64_t now);
+
 /* Replaces the user's roles by the mask's. */
 int users_set_roles(struct db *db, const char *id, unsigned roles);
+
 /* Stores the TOTP state; NULL clears a secret. */
 int users_set_totp(struct db *db, const char *id, const char *secret, const char *pending,
                    int64_t last_step);
-/* Global admins of an organisation that are not removed. */
-int users_count_global_admins(struct db *db, const char *partner_id, int64_t *count);
-/* The organisation's users (not removed), as API objects, newest first. */
-int users_list(struct db *db, const char *partner_id, json_t **items);
-/* The API object of a user. */
-json_t *user_json(const struct user_full *u);
-
-/* The API object of a partner, or 0 / negative. 1 when found. */
-int partners_get(struct db *db, const char *id, json_t **out);
-/* Every partner, newest first (staff). */
-int partners_list(struct db *db, json_t **items);
-int partners_set_require_2fa(struct db *db, const char *id, int on);
-/* 1 when the membership ID is taken. */
-int partners_membership_taken(struct db *db, const char *membership_id);
 
 #endif
