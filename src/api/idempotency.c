@@ -1,18 +1,15 @@
-/* api/idempotency.c - claim, replay and keep answers per caller and key. */
+/* api/idempotency.c - the Idempotency-Key header: read it, replay a kept answer, keep
+ * the new one (the rules are in service/idempotency.c). */
 #include "api/idempotency.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
 #include "core/crypto.h"
 #include "http/server.h"
+#include "service/idempotency.h"
 #include "service/principal.h"
-#include "store/idempotency.h"
-
-/* A request still unanswered after this long was abandoned (its process died). */
-#define IN_PROGRESS_SECONDS 60
 
 static bool valid_key(const char *k)
 {
@@ -50,54 +47,30 @@ int idempotency_begin(struct req *r, struct resp *w)
     sha256_hex(whole.data, hash);
     buf_free(&whole);
 
-    int64_t now = clock_now();
-    for (int attempt = 0; attempt < 2; attempt++) {
-        int rc = idem_claim(r->db, scope, key, hash, now);
-        if (rc < 0)
-            return rc;
-        if (rc == 1) {
-            r->idempotency_scope = scope;
-            r->idempotency_key = arena_strdup(&r->arena, key);
-            return 0;
-        }
-        struct idem_row row;
-        if ((rc = idem_find(r->db, scope, key, &row)) < 0)
-            return rc;
-        if (rc == 0)
-            continue; /* gone between the two statements: claim again */
-        bool stale = now - row.created_at >= IDEMPOTENCY_SECONDS ||
-                     (row.status == 0 && now - row.created_at >= IN_PROGRESS_SECONDS);
-        if (stale) {
-            free(row.body);
-            if ((rc = idem_forget(r->db, scope, key)) < 0)
-                return rc;
-            continue;
-        }
-        if (strcmp(row.request_hash, hash) != 0) {
-            free(row.body);
-            return PD_E_IDEMPOTENCY_KEY_REUSED;
-        }
-        if (row.status == 0) {
-            free(row.body);
-            return PD_E_CONFLICT; /* the first request with this key is still running */
-        }
-        resp_bytes(r, w, row.status, row.content_type[0] ? arena_strdup(&r->arena, row.content_type)
-                                                         : NULL,
-                   row.body, strlen(row.body));
-        resp_header(w, "Idempotent-Replayed", "true");
-        free(row.body);
+    struct idempotency_answer replay;
+    struct pd_error err = {0};
+    int rc = idempotency_claim(r->db, scope, key, hash, &replay, &err);
+    if (rc < 0) {
+        resp_error(r, w, &err);
+        pd_error_clear(&err);
         return HTTP_ANSWERED;
     }
-    return PD_E_CONFLICT;
+    if (rc == 0) {
+        r->idempotency_scope = scope;
+        r->idempotency_key = arena_strdup(&r->arena, key);
+        return 0;
+    }
+    resp_bytes(r, w, replay.status,
+               replay.content_type[0] ? arena_strdup(&r->arena, replay.content_type) : NULL,
+               replay.body, strlen(replay.body));
+    resp_header(w, "Idempotent-Replayed", "true");
+    free(replay.body);
+    return HTTP_ANSWERED;
 }
 
 void idempotency_end(struct req *r, struct resp *w)
 {
-    if (r->idempotency_key == NULL)
-        return;
-    if (w->status >= 500)
-        idem_forget(r->db, r->idempotency_scope, r->idempotency_key);
-    else
-        idem_complete(r->db, r->idempotency_scope, r->idempotency_key, w->status,
-                      w->content_type, w->data ? w->data : "", w->len);
+    if (r->idempotency_key != NULL)
+        idempotency_keep(r->db, r->idempotency_scope, r->idempotency_key, w->status,
+                         w->content_type, w->data ? w->data : "", w->len);
 }

@@ -11,7 +11,6 @@
 #define PD_API_IDEMPOTENCY_H
 
 #include "http/request.h"
-#include "store/idempotency.h"
 
 /* Before the handler: 0 to go on, HTTP_ANSWERED after writing a replay, or an error. */
 int idempotency_begin(struct req *r, struct resp *w);

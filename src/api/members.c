@@ -1,7 +1,6 @@
 /* api/members.c - joining the network, the organisation and its users. */
 #include "api/api.h"
 #include "service/members.h"
-#include "store/users.h"
 
 int api_partners_join(struct req *r, struct resp *w)
 {
@@ -15,12 +14,10 @@ int api_partners_join(struct req *r, struct resp *w)
 
 int api_partner_get(struct req *r, struct resp *w)
 {
+    struct pd_error err = {0};
     json_t *partner;
-    int rc = partners_get(r->db, r->principal->partner_id, &partner);
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return PD_E_NOT_FOUND;
+    if (members_partner_get(r->db, r->principal, &partner, &err) < 0)
+        return api_fail(r, w, &err);
     resp_json(r, w, 200, partner);
     return 0;
 }
@@ -37,10 +34,10 @@ int api_partner_update(struct req *r, struct resp *w)
 
 int api_users_list(struct req *r, struct resp *w)
 {
+    struct pd_error err = {0};
     json_t *items;
-    int rc = members_list(r->db, r->principal, &items);
-    if (rc < 0)
-        return rc;
+    if (members_list(r->db, r->principal, &items, &err) < 0)
+        return api_fail(r, w, &err);
     api_list(r, w, items, NULL);
     return 0;
 }
@@ -59,8 +56,8 @@ int api_users_update(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    if (members_update(r->db, r->principal, r->client_ip, req_param(r, "id"), r->json, &out,
-                       &err) < 0)
+    if (members_update(r->db, r->principal, r->client_ip, req_param(r, "id"), r->json, &out, &err) <
+        0)
         return api_fail(r, w, &err);
     resp_json(r, w, 200, out);
     return 0;
@@ -79,8 +76,8 @@ int api_invitations_accept(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    if (members_accept_invitation(r->db, req_param(r, "token"), r->json, r->client_ip, &out,
-                                  &err) < 0)
+    if (members_accept_invitation(r->db, req_param(r, "token"), r->json, r->client_ip, &out, &err) <
+        0)
         return api_fail(r, w, &err);
     resp_json(r, w, 200, out);
     return 0;

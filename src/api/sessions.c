@@ -2,11 +2,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "core/clock.h"
-#include "core/date.h"
 #include "service/auth.h"
+#include "service/principal.h"
 #include "service/validate.h"
-#include "store/users.h"
 
 #define COOKIE "pd_session"
 
@@ -17,16 +15,10 @@ static void set_cookie(struct req *r, struct resp *w, const char *value, int max
     const char *proto = req_header(r, "X-Forwarded-Proto");
     bool tls = proto && strcmp(proto, "https") == 0;
     resp_header(w, "Set-Cookie",
-                arena_printf(&r->arena, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; "
-                                               "Max-Age=%d%s",
+                arena_printf(&r->arena,
+                             COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; "
+                                    "Max-Age=%d%s",
                              value, max_age, tls ? "; Secure" : ""));
-}
-
-static json_t *principal_json(const struct principal *p)
-{
-    return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "id", p->user_id, "email", p->email,
-                     "name", p->name, "roles", roles_json(p->roles), "locale", p->locale,
-                     "kind", p->staff ? "staff" : "partner");
 }
 
 /* Checks that the body holds only these keys; fills err otherwise. */
@@ -50,9 +42,11 @@ int api_sessions_create(struct req *r, struct resp *w)
     struct sign_in_result out;
     if (only_keys(r, keys, &err) < 0)
         return api_fail(r, w, &err);
-    struct sign_in_request in = {.email = str(r, "email"), .password = str(r, "password"),
+    struct sign_in_request in = {.email = str(r, "email"),
+                                 .password = str(r, "password"),
                                  .totp_code = str(r, "totp_code"),
-                                 .recovery_code = str(r, "recovery_code"), .ip = r->client_ip};
+                                 .recovery_code = str(r, "recovery_code"),
+                                 .ip = r->client_ip};
     if (auth_sign_in(r->db, &in, &out, &err) < 0) {
         if (err.code == PD_E_TOO_MANY_ATTEMPTS)
             resp_header(w, "Retry-After",
@@ -64,7 +58,7 @@ int api_sessions_create(struct req *r, struct resp *w)
     set_cookie(r, w, out.session_token, SESSION_MAX_SECONDS);
     resp_json(r, w, 201,
               json_pack("{s:s, s:o, s:b}", "csrf_token", out.who.csrf_token, "user",
-                        principal_json(&out.who), "second_factor_enrolment_required",
+                        principal_view(&out.who), "second_factor_enrolment_required",
                         out.who.must_enrol_2fa));
     memset(&out, 0, sizeof(out));
     return 0;
@@ -72,15 +66,9 @@ int api_sessions_create(struct req *r, struct resp *w)
 
 int api_sessions_delete(struct req *r, struct resp *w)
 {
-    if (r->principal->session_id[0] == '\0') {
-        struct pd_error err = {0};
-        pd_fail(&err, PD_E_INVALID_REQUEST, "not signed in with a session");
-        pd_error_detail(&err, "reason", json_string("this call was made with an API token"));
+    struct pd_error err = {0};
+    if (auth_sign_out(r->db, r->principal, r->client_ip, &err) < 0)
         return api_fail(r, w, &err);
-    }
-    int rc = auth_sign_out(r->db, r->principal, r->client_ip);
-    if (rc < 0)
-        return rc;
     set_cookie(r, w, "", 0);
     api_no_content(r, w);
     return 0;
@@ -88,27 +76,11 @@ int api_sessions_delete(struct req *r, struct resp *w)
 
 int api_me(struct req *r, struct resp *w)
 {
-    const struct principal *p = r->principal;
-    json_t *partner = NULL;
-    struct user_full u;
-    if (p->partner_id[0] && partners_get(r->db, p->partner_id, &partner) < 0)
-        return PD_E_DB;
-    if (users_find(r->db, p->user_id, &u) != 1) {
-        json_decref(partner);
-        return PD_E_DB;
-    }
-    json_t *user = principal_json(p);
-    json_object_set_new(user, "totp_enabled", json_boolean(u.totp_secret[0] != '\0'));
-    /* the session's CSRF token again, for a page opened anew: only a page of this origin
-     * can read this answer (no CORS), which is what the token proves */
-    char today[DATE_STRLEN];
-    resp_json(r, w, 200,
-              json_pack("{s:o, s:o, s:b, s:s, s:s?, s:s}", "user", user, "partner",
-                        partner ? partner : json_null(), "second_factor_enrolment_required",
-                        p->must_enrol_2fa, "authenticated_by",
-                        p->session_id[0] ? "session" : "api_token", "csrf_token",
-                        p->session_id[0] ? p->csrf_token : NULL, "today",
-                        date_format(clock_today(), today)));
+    struct pd_error err = {0};
+    json_t *out;
+    if (auth_me(r->db, r->principal, &out, &err) < 0)
+        return api_fail(r, w, &err);
+    resp_json(r, w, 200, out);
     return 0;
 }
 
@@ -172,10 +144,10 @@ int api_tokens_create(struct req *r, struct resp *w)
 
 int api_tokens_list(struct req *r, struct resp *w)
 {
+    struct pd_error err = {0};
     json_t *items;
-    int rc = auth_token_list(r->db, r->principal, &items);
-    if (rc < 0)
-        return rc;
+    if (auth_token_list(r->db, r->principal, &items, &err) < 0)
+        return api_fail(r, w, &err);
     api_list(r, w, items, NULL);
     return 0;
 }

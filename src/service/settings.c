@@ -1,4 +1,11 @@
-/* service/settings.c - the table of operator settings. */
+/*
+ * service/settings.c - the table of operator settings.
+ *
+ * One row per setting: its key, default, bounds, description and its field in struct
+ * settings. settings_load() fills that struct in one query, so a use case reads every
+ * setting it needs at once; setting_int() and setting_text() remain for callers that
+ * have not moved to it yet.
+ */
 #include "service/settings.h"
 
 #include <stdbool.h>
@@ -7,9 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/crypto.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "service/audit.h"
+#include "service/tx.h"
 #include "service/validate.h"
 #include "store/settings.h"
 
@@ -147,34 +156,60 @@ static const struct setting *find(const char *key)
     return NULL;
 }
 
-static json_t *setting_json(struct db *db, const struct setting *s)
+/* The API object of a setting, its value taken from all (loaded once by the caller). */
+static json_t *setting_json(const struct settings *all, const struct setting *s)
 {
-    if (s->flags & SECRET) {
-        char value[512];
-        bool set = settings_get(db, s->key, value, sizeof(value)) == 1 && value[0];
-        memset(value, 0, sizeof(value));
-        return json_pack("{s:s, s:s, s:b, s:s}", "key", s->key, "value", set ? "********" : "",
+    const char *text = s->size ? (const char *)all + s->offset : NULL;
+    if (s->flags & SECRET)
+        return json_pack("{s:s, s:s, s:b, s:s}", "key", s->key, "value", text[0] ? "********" : "",
                          "secret", 1, "description", s->description);
-    }
-    if (s->text_fallback) {
-        char value[512];
-        if (settings_get(db, s->key, value, sizeof(value)) != 1)
-            snprintf(value, sizeof(value), "%s", s->text_fallback);
-        return json_pack("{s:s, s:s, s:s, s:s}", "key", s->key, "value", value, "default",
+    if (text)
+        return json_pack("{s:s, s:s, s:s, s:s}", "key", s->key, "value", text, "default",
                          s->text_fallback, "description", s->description);
-    }
-    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "key", s->key, "value",
-                     (json_int_t)settings_get_int(db, s->key, s->fallback), "default",
-                     (json_int_t)s->fallback, "min", (json_int_t)s->min, "max", (json_int_t)s->max,
-                     "description", s->description);
+    int64_t value = *(const int64_t *)(const void *)((const char *)all + s->offset);
+    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "key", s->key, "value", (json_int_t)value,
+                     "default", (json_int_t)s->fallback, "min", (json_int_t)s->min, "max",
+                     (json_int_t)s->max, "description", s->description);
 }
 
-int settings_list_all(struct db *db, json_t **items)
+int settings_list_all(struct db *db, json_t **items, struct pd_error *err)
 {
+    struct settings all;
+    int rc = settings_load(db, &all);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
     *items = json_array();
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-        json_array_append_new(*items, setting_json(db, &table[i]));
+        json_array_append_new(*items, setting_json(&all, &table[i]));
+    secret_wipe(&all, sizeof(all));
     return 0;
+}
+
+/* A problem with the new value of s, if any, recorded in c. */
+static void check_value(struct checks *c, const struct setting *s, const json_t *v)
+{
+    if (s->text_fallback && strcmp(s->key, "portal.url") == 0) {
+        const char *url = json_is_string(v) ? json_string_value(v) : "";
+        if ((strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) ||
+            strlen(url) > 500 || strchr(url, ' '))
+            check_fail(c, "value", MSG_FIELD_URL);
+    } else if (s->text_fallback && strcmp(s->key, "pmc.url") == 0) {
+        const char *url = json_is_string(v) ? json_string_value(v) : "";
+        if (strncmp(url, "https://", 8) != 0 || strlen(url) > 500 || strchr(url, ' '))
+            check_fail(c, "value", MSG_FIELD_URL_HTTPS);
+    } else if (s->text_fallback && (s->flags & EMPTY_OK) && json_is_string(v) &&
+               json_string_value(v)[0] == '\0') {
+        /* empty is allowed */
+    } else if (s->text_fallback) {
+        if (!json_is_string(v) || !text_line_valid(json_string_value(v), 300))
+            check_fail_args(c, "value", MSG_FIELD_TEXT_LINE, (const char *const[]){"300"}, 1);
+    } else if (!json_is_integer(v) || json_integer_value(v) < s->min ||
+               json_integer_value(v) > s->max) {
+        char lo[24], hi[24];
+        snprintf(lo, sizeof(lo), "%lld", (long long)s->min);
+        snprintf(hi, sizeof(hi), "%lld", (long long)s->max);
+        check_fail_args(c, "value", MSG_FIELD_INTEGER_RANGE, (const char *const[]){lo, hi}, 2);
+    }
 }
 
 int settings_change(struct db *db, const struct principal *who, const char *ip, const char *key,
@@ -183,32 +218,12 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
     static const char *const keys[] = {"value", NULL};
     const struct setting *s = find(key);
     struct checks c = {0};
+    struct settings all;
     if (s == NULL)
         return pd_fail(err, PD_E_NOT_FOUND, NULL);
     check_known_keys(&c, body, "", keys);
     json_t *v = json_object_get(body, "value");
-    if (s->text_fallback && strcmp(s->key, "portal.url") == 0) {
-        const char *url = json_is_string(v) ? json_string_value(v) : "";
-        if ((strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) ||
-            strlen(url) > 500 || strchr(url, ' '))
-            check_fail(&c, "value", MSG_FIELD_URL);
-    } else if (s->text_fallback && strcmp(s->key, "pmc.url") == 0) {
-        const char *url = json_is_string(v) ? json_string_value(v) : "";
-        if (strncmp(url, "https://", 8) != 0 || strlen(url) > 500 || strchr(url, ' '))
-            check_fail(&c, "value", MSG_FIELD_URL_HTTPS);
-    } else if (s->text_fallback && (s->flags & EMPTY_OK) && json_is_string(v) &&
-               json_string_value(v)[0] == '\0') {
-        /* empty is allowed */
-    } else if (s->text_fallback) {
-        if (!json_is_string(v) || !text_line_valid(json_string_value(v), 300))
-            check_fail_args(&c, "value", MSG_FIELD_TEXT_LINE, (const char *const[]){"300"}, 1);
-    } else if (!json_is_integer(v) || json_integer_value(v) < s->min ||
-               json_integer_value(v) > s->max) {
-        char lo[24], hi[24];
-        snprintf(lo, sizeof(lo), "%lld", (long long)s->min);
-        snprintf(hi, sizeof(hi), "%lld", (long long)s->max);
-        check_fail_args(&c, "value", MSG_FIELD_INTEGER_RANGE, (const char *const[]){lo, hi}, 2);
-    }
+    check_value(&c, s, v);
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;
@@ -217,27 +232,32 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
         snprintf(text, sizeof(text), "%s", json_string_value(v));
     else
         snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(v));
-    if ((rc = db_begin(db)) < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    json_t *old = setting_json(db, s);
-    json_t *before = json_incref(json_object_get(old, "value"));
-    json_decref(old);
-    rc = settings_set(db, key, text);
-    memset(text, 0, sizeof(text));
+    if ((rc = tx_begin(db, err)) < 0)
+        return rc;
+    rc = settings_load(db, &all);
+    json_t *before = NULL;
+    if (rc == 0) {
+        json_t *old = setting_json(&all, s);
+        before = json_incref(json_object_get(old, "value"));
+        json_decref(old);
+        rc = settings_set(db, key, text);
+    }
     if (rc == 0 && (s->flags & SECRET)) /* that it changed, never what it was or is */
         rc = audit(db, who, ip, NULL, "setting.changed", "setting", key,
                    json_pack("{s:s, s:s}", "before", "********", "after", "********"));
     else if (rc == 0)
         rc = audit(db, who, ip, NULL, "setting.changed", "setting", key,
-                   json_pack("{s:o, s:O}", "before", before, "after", v));
-    if (rc != 0 || (s->flags & SECRET))
-        json_decref(before);
-    if (rc == 0)
-        rc = db_commit(db);
-    if (rc < 0) {
-        db_rollback(db);
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    }
-    *out = setting_json(db, s);
+                   json_pack("{s:O, s:O}", "before", before, "after", v));
+    json_decref(before);
+    secret_wipe(text, sizeof(text));
+    if ((rc = tx_end(db, rc, err)) < 0)
+        return rc;
+    /* the answer shows the new value as a fresh load would */
+    if (s->size)
+        snprintf((char *)&all + s->offset, s->size, "%s", json_string_value(v));
+    else
+        *(int64_t *)(void *)((char *)&all + s->offset) = (int64_t)json_integer_value(v);
+    *out = setting_json(&all, s);
+    secret_wipe(&all, sizeof(all));
     return 0;
 }

@@ -18,17 +18,23 @@ struct db;
 
 /* Every setting, read at once: a use case loads this once (settings_load) and reads its
  * fields, rather than asking the database key by key. */
+/* Room for a text setting: 300 characters of up to four bytes (settings_change's limit),
+ * so no value the API accepts is cut. */
+#define SETTING_TEXT_SIZE 1201
+
 struct settings {
     int64_t auth_account_max_failures, auth_address_max_failures;
     int64_t auth_window_seconds, auth_lock_seconds;
     int64_t renewal_window_days;
     char pmc_url[512];
-    char seller_name[256], seller_address[512], seller_country[3], seller_vat_id[40];
-    char seller_registration[256];
-    char bank_iban[40], bank_bic[16];
+    char seller_name[SETTING_TEXT_SIZE], seller_address[SETTING_TEXT_SIZE];
+    char seller_country[SETTING_TEXT_SIZE], seller_vat_id[SETTING_TEXT_SIZE];
+    char seller_registration[SETTING_TEXT_SIZE];
+    char bank_iban[SETTING_TEXT_SIZE], bank_bic[SETTING_TEXT_SIZE];
     char portal_url[512];
-    char mail_from[256], mail_dir[512];
-    char smtp_host[256], smtp_username[256], smtp_password[256];
+    char mail_from[SETTING_TEXT_SIZE], mail_dir[SETTING_TEXT_SIZE];
+    char smtp_host[SETTING_TEXT_SIZE], smtp_username[SETTING_TEXT_SIZE];
+    char smtp_password[SETTING_TEXT_SIZE];
     int64_t smtp_port, smtp_starttls;
     int64_t webhooks_allow_private;
 };
@@ -37,8 +43,9 @@ struct settings {
  * (then *out holds the defaults). */
 int settings_load(struct db *db, struct settings *out);
 
-/* Every setting with its value, default, bounds and description. */
-int settings_list_all(struct db *db, json_t **items);
+/* Every setting with its value, default, bounds and description (a secret's value is
+ * "********" when set). */
+int settings_list_all(struct db *db, json_t **items, struct pd_error *err);
 
 /* Sets one setting ({"value": integer}). PD_E_NOT_FOUND for an unknown key. */
 int settings_change(struct db *db, const struct principal *who, const char *ip, const char *key,
