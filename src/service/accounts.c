@@ -21,7 +21,13 @@
 #include "service/tx.h"
 #include "store/users.h"
 
-#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
+/* Copies src (NULL: "") into the fixed buffer dst of n bytes. */
+static void copy(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+#define COPY(dst, src) copy((dst), sizeof(dst), (src))
 
 const struct demo_login demo_logins[] = {
     {"admin@contoso.example", "global_admin (partner Contoso Conseil)"},

@@ -29,7 +29,13 @@
 #include "store/outbox.h"
 #include "store/users.h"
 
-#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
+/* Copies src (NULL: "") into the fixed buffer dst of n bytes. */
+static void copy(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+#define COPY(dst, src) copy((dst), sizeof(dst), (src))
 
 json_t *members_partner_view(const struct partner_row *p)
 {
@@ -462,7 +468,7 @@ int members_update_partner(struct db *db, const struct principal *who, const cha
 {
     static const char *const keys[] = {"require_2fa", NULL};
     struct checks c = {0};
-    struct partner_row p;
+    struct partner_row p = {0};
     check_known_keys(&c, body, "", keys);
     json_t *req = json_object_get(body, "require_2fa");
     if (req && !json_is_boolean(req))

@@ -161,8 +161,9 @@ static json_t *setting_json(const struct settings *all, const struct setting *s)
 {
     const char *text = s->size ? (const char *)all + s->offset : NULL;
     if (s->flags & SECRET)
-        return json_pack("{s:s, s:s, s:b, s:s}", "key", s->key, "value", text[0] ? "********" : "",
-                         "secret", 1, "description", s->description);
+        return json_pack("{s:s, s:s, s:b, s:s}", "key", s->key, "value",
+                         text && text[0] ? "********" : "", "secret", 1, "description",
+                         s->description);
     if (text)
         return json_pack("{s:s, s:s, s:s, s:s}", "key", s->key, "value", text, "default",
                          s->text_fallback, "description", s->description);
