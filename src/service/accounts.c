@@ -11,7 +11,7 @@
 #include "db/db.h"
 #include "service/audit.h"
 #include "service/checkout.h"
-#include "service/subscriptions.h"
+#include "service/certified.h"
 #include "store/users.h"
 
 const struct demo_login demo_logins[] = {
