@@ -314,15 +314,16 @@ static json_t *tile_view(const json_t *o, const struct sub_row *rows, int n,
     struct date today = clock_today();
     const char *code = json_string_value(json_object_get(o, "code"));
     int required = (int)json_integer_value(json_object_get(o, "certified_required"));
-    bool met = ctx->certified >= required, live;
-    const struct sub_row *shown = tile_subscription(rows, n, code, ctx, required, today, &live);
+    bool met = ctx->certified >= required, is_live;
+    const struct sub_row *shown = tile_subscription(rows, n, code, ctx, required, today, &is_live);
+    const struct sub_row *live = is_live ? shown : NULL; /* the live subscription, if any */
     struct sub_facts f = {0};
     struct sub_renewal r = {0};
     if (shown) {
         f = subscriptions_facts(shown, ctx, required);
         r = sub_renewal_on(&f, today);
     }
-    const char *state = tile_state(live, met, &f, &r);
+    const char *state = tile_state(live != NULL, met, &f, &r);
     json_t *p = json_object_get(json_object_get(o, "prices"), currency);
     json_t *tile = json_pack(
         "{s:s, s:O, s:O, s:O, s:O, s:o, s:{s:i, s:I, s:b}, s:s, s:o, s:o, s:o, s:o, s:o}", "code",
@@ -331,12 +332,12 @@ static json_t *tile_view(const json_t *o, const struct sub_row *rows, int n,
         json_object_get(o, "benefits"), "price",
         p ? money_json(json_integer_value(p), currency, lang) : json_null(), "prerequisites",
         "certified_required", required, "certified_count", (json_int_t)ctx->certified, "met", met,
-        "state", state, "subscription_id", live ? json_string(shown->id) : json_null(), "starts_on",
+        "state", state, "subscription_id", live ? json_string(live->id) : json_null(), "starts_on",
         date_json(live && f.paid, f.starts_on), "expires_on",
         date_json(live && f.paid, f.expires_on), "renewal",
         live ? renewal_json(&f, &r) : json_null(), "message",
-        tile_message(state, lang, &f, &r, live ? shown : NULL, ctx, required));
-    json_object_set_new(tile, "auto_renew", live ? json_boolean(shown->auto_renew) : json_null());
+        tile_message(state, lang, &f, &r, live, ctx, required));
+    json_object_set_new(tile, "auto_renew", live ? json_boolean(live->auto_renew) : json_null());
     if (strcmp(state, "manage_in_pmc") == 0)
         json_object_set_new(tile, "pmc_url", json_string(ctx->pmc_url));
     /* a competency whose people fell short: its next renewal is at risk */
