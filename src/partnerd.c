@@ -28,7 +28,7 @@
 #include "service/support.h"
 #include "service/accounts.h"
 #include "service/clock_sync.h"
-#include "service/subscriptions.h"
+#include "service/legacy.h"
 #include "gateway/gateway.h"
 #include "version.h"
 

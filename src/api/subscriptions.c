@@ -1,14 +1,17 @@
 /* api/subscriptions.c - offers, subscriptions, certified people, and the catalog and
  * PMC migration for staff. */
 #include "api/api.h"
+#include "service/catalog.h"
+#include "service/certified.h"
+#include "service/legacy.h"
 #include "service/subscriptions.h"
 
 int api_offers(struct req *r, struct resp *w)
 {
+    struct pd_error err = {0};
     json_t *items;
-    int rc = offers_tiles(r->db, r->principal, r->lang, &items);
-    if (rc < 0)
-        return rc;
+    if (subscriptions_tiles(r->db, r->principal, r->lang, &items, &err) < 0)
+        return api_fail(r, w, &err);
     api_list(r, w, items, NULL);
     return 0;
 }
@@ -38,8 +41,8 @@ int api_subscriptions_patch(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    if (subscriptions_set_auto_renew(r->db, r->principal, r->client_ip, req_param(r, "id"),
-                                     r->json, r->lang, &out, &err) < 0)
+    if (subscriptions_set_auto_renew(r->db, r->principal, r->client_ip, req_param(r, "id"), r->json,
+                                     r->lang, &out, &err) < 0)
         return api_fail(r, w, &err);
     resp_json(r, w, 200, out);
     return 0;
@@ -47,10 +50,10 @@ int api_subscriptions_patch(struct req *r, struct resp *w)
 
 int api_certified_list(struct req *r, struct resp *w)
 {
+    struct pd_error err = {0};
     json_t *items;
-    int rc = certified_people_list(r->db, r->principal, &items);
-    if (rc < 0)
-        return rc;
+    if (certified_people_list(r->db, r->principal, &items, &err) < 0)
+        return api_fail(r, w, &err);
     api_list(r, w, items, NULL);
     return 0;
 }
@@ -76,10 +79,10 @@ int api_certified_delete(struct req *r, struct resp *w)
 
 int api_admin_offers(struct req *r, struct resp *w)
 {
+    struct pd_error err = {0};
     json_t *items;
-    int rc = catalog_list(r->db, r->lang, &items);
-    if (rc < 0)
-        return rc;
+    if (catalog_list(r->db, r->lang, &items, &err) < 0)
+        return api_fail(r, w, &err);
     api_list(r, w, items, NULL);
     return 0;
 }
@@ -99,9 +102,8 @@ int api_admin_offers_add(struct req *r, struct resp *w)
     if (catalog_add_offer(r->db, r->principal, r->client_ip, r->json, &err) < 0)
         return api_fail(r, w, &err);
     json_t *items;
-    int rc = catalog_list(r->db, r->lang, &items);
-    if (rc < 0)
-        return rc;
+    if (catalog_list(r->db, r->lang, &items, &err) < 0)
+        return api_fail(r, w, &err);
     resp_json(r, w, 201, json_pack("{s:o, s:o}", "items", items, "next_cursor", json_null()));
     return 0;
 }
@@ -121,8 +123,8 @@ int api_admin_subscription_migrate(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    if (subscriptions_migrate(r->db, r->principal, r->client_ip, req_param(r, "id"), r->lang,
-                              &out, &err) < 0)
+    if (legacy_migrate(r->db, r->principal, r->client_ip, req_param(r, "id"), r->lang, &out, &err) <
+        0)
         return api_fail(r, w, &err);
     resp_json(r, w, 200, out);
     return 0;
@@ -132,7 +134,7 @@ int api_admin_subscriptions_migrate_all(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     int migrated = 0;
-    if (subscriptions_migrate_all(r->db, r->principal, r->client_ip, &migrated, &err) < 0)
+    if (legacy_migrate_all(r->db, r->principal, r->client_ip, &migrated, &err) < 0)
         return api_fail(r, w, &err);
     resp_json(r, w, 200, json_pack("{s:i}", "migrated", migrated));
     return 0;

@@ -18,6 +18,7 @@
 #include "service/clock_sync.h"
 #include "jobs/deliver.h"
 #include "service/checkout.h"
+#include "service/refunds.h"
 #include "service/renewals.h"
 #include "service/support.h"
 #include "store/idempotency.h"

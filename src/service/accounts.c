@@ -16,8 +16,8 @@
 #include "db/db.h"
 #include "service/audit.h"
 #include "service/checkout.h"
+#include "service/certified.h"
 #include "service/principal.h"
-#include "service/subscriptions.h"
 #include "service/tx.h"
 #include "store/users.h"
 

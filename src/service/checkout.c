@@ -19,9 +19,11 @@
 #include "gateway/gateway.h"
 #include "log.h"
 #include "service/audit.h"
+#include "service/catalog.h"
 #include "service/outbox.h"
 #include "service/settings.h"
 #include "service/validate.h"
+#include "store/certified.h"
 #include "store/offers.h"
 #include "store/orders.h"
 #include "store/subscriptions.h"
@@ -222,7 +224,7 @@ int checkout_eligible_renewal(struct db *db, const char *partner_id, const char 
 
 static json_t *offer_name(struct db *db, const char *code, const char *lang)
 {
-    json_t *names = offers_names(db, code);
+    json_t *names = catalog_offer_names(db, code);
     json_t *name = json_object_get(names, EN(lang) ? "en" : "fr");
     name = name ? json_incref(name) : json_string(code);
     json_decref(names);
@@ -242,7 +244,7 @@ static json_t *order_event(struct db *db, const struct order_row *o)
     snprintf(card_label, sizeof(card_label), "%s \u2022\u2022\u2022\u2022 %s", o->card_brand,
              o->card_last4);
     return json_pack("{s:s, s:s, s:o, s:s, s:b, s:{s:I, s:s}, s:s?, s:s?}", "order_id", o->id,
-                     "offer_code", o->offer_code, "offer", offers_names(db, o->offer_code),
+                     "offer_code", o->offer_code, "offer", catalog_offer_names(db, o->offer_code),
                      "action", o->action, "automatic", automatic(o), "total", "amount_minor",
                      (json_int_t)o->total, "currency", o->currency, "subscription_id",
                      o->subscription_id[0] ? o->subscription_id : NULL, "card",

@@ -24,6 +24,7 @@
 #include "db/db.h"
 #include "log.h"
 #include "service/audit.h"
+#include "service/catalog.h"
 #include "service/checkout.h"
 #include "service/outbox.h"
 #include "service/settings.h"
@@ -256,7 +257,7 @@ static int notice_one(struct db *db, const char *sub_id, int window, struct date
         rc = outbox_emit(db, s.partner_id, "subscription.notice",
                          json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "kind",
                                    sub_notice_name(kind), "subscription_id", s.id, "offer_code",
-                                   s.offer_code, "offer", offers_names(db, s.offer_code),
+                                   s.offer_code, "offer", catalog_offer_names(db, s.offer_code),
                                    "expires_on", s.expires_on, "opens_on", date_format(opens, o),
                                    "closes_on", date_format(closes, c), "auto_renew",
                                    s.auto_renew));

@@ -1,5 +1,10 @@
 /*
- * service/support.h - support requests and cancellation through them (SPEC section 6).
+ * service/support.h - support requests (SPEC section 6): opening, listing, reading,
+ * answering, assigning, reopening and closing them.
+ *
+ * Files attached to a request are in service/support_files.h, cancellation through a
+ * request in service/cancellation.h, refunds in service/refunds.h, and what a request can
+ * be about in service/support_catalog.h.
  */
 #ifndef PD_SERVICE_SUPPORT_H
 #define PD_SERVICE_SUPPORT_H
@@ -10,73 +15,69 @@
 
 #include "core/error.h"
 #include "service/principal.h"
+#include "store/support.h"
 
+struct arena;
 struct db;
 
 /* The largest attachment (10 MiB); the HTTP layer accepts bodies this large on the upload
  * route only. */
 #define SUPPORT_ATTACHMENT_MAX (10L * 1024L * 1024L)
 
-/* Categories and their problem types, labelled in lang ("fr" or "en") and both. */
-json_t *support_catalog_json(const char *lang);
+/* How long a partner may reopen a resolved request; after it, support_autoclose_run
+ * closes it. */
+#define SUPPORT_REOPEN_DAYS 14
 
-/* {"title","description","category","problem_type","subscription_id"?} -> 201 request. */
+/* {"title","description","category","problem_type","subscription_id"?} -> the request. */
 int support_create(struct db *db, const struct principal *who, const char *ip, const json_t *body,
                    json_t **out, struct pd_error *err);
 
-/* Opens the prefilled cancellation request of a subscription, or answers the one already
- * open (*created false). */
-int support_cancellation(struct db *db, const struct principal *who, const char *ip,
-                         const char *sub_id, const char *lang, json_t **out, bool *created,
-                         struct pd_error *err);
-
 /* Partners: their organisation's requests; staff: every request. Filters may be NULL. */
-int support_list_json(struct db *db, const struct principal *who, const char *status,
-                      const char *category, const char *assignee, json_t **items,
-                      struct pd_error *err);
+int support_list(struct db *db, const struct principal *who, const char *status,
+                 const char *category, const char *assignee, json_t **items, struct pd_error *err);
 
 /* One request with its messages and attachments (404 for another organisation's). */
-int support_get_json(struct db *db, const struct principal *who, const char *id, json_t **out,
-                     struct pd_error *err);
+int support_get(struct db *db, const struct principal *who, const char *id, json_t **out,
+                struct pd_error *err);
 
-int support_add_message(struct db *db, const struct principal *who, const char *ip,
-                        const char *id, const json_t *body, json_t **out, struct pd_error *err);
+/* {"body"}: a message; a staff answer takes an open request in hand. PD_E_CONFLICT when
+ * the request is closed. */
+int support_add_message(struct db *db, const struct principal *who, const char *ip, const char *id,
+                        const json_t *body, json_t **out, struct pd_error *err);
 
-/* Staff: {"status"?, "assignee_id"?}. */
+/* Staff: {"status"?, "assignee_id"?}. A cancellation is resolved only by
+ * cancellation_resolve(). */
 int support_update(struct db *db, const struct principal *who, const char *ip, const char *id,
                    const json_t *body, json_t **out, struct pd_error *err);
 
-/* The partner reopens a resolved request within 14 days. */
+/* The partner reopens a resolved request within SUPPORT_REOPEN_DAYS. */
 int support_reopen(struct db *db, const struct principal *who, const char *ip, const char *id,
                    json_t **out, struct pd_error *err);
 
-/* Stores a file; its type is read from its bytes (PDF, PNG, JPEG, CSV, TXT). */
-int support_attach(struct db *db, const struct principal *who, const char *ip, const char *id,
-                   const char *filename, const void *data, size_t size, json_t **out,
-                   struct pd_error *err);
-
-/* A stored file: name, type and bytes (*data malloc'd, owner: caller). */
-int support_attachment(struct db *db, const struct principal *who, const char *id,
-                       const char *attachment_id, char *filename, size_t fn, char *type,
-                       size_t tn, unsigned char **data, size_t *size, struct pd_error *err);
-
-/* Support resolves a cancellation: {"cancellation": "immediate"|"end_of_term",
- * "refund": bool, "message"?}. */
-int support_resolve(struct db *db, const struct principal *who, const char *ip, const char *id,
-                    const json_t *body, json_t **out, struct pd_error *err);
-
-/* Job: closes requests resolved more than 14 days ago. */
+/* Job: closes requests resolved more than SUPPORT_REOPEN_DAYS ago; how many. */
 int support_autoclose_run(struct db *db);
 
-/* Finance: refunds of cancellations, optionally in one status (pending, refunded, to_pay,
- * paid). */
-int refunds_list_json(struct db *db, const char *status, json_t **items, struct pd_error *err);
+/* ---- for the other use cases of support (files, cancellation) ---- */
 
-/* Finance records the transfer that paid a wire refund: {"paid_on", "reference"?}. */
-int refund_record_paid(struct db *db, const struct principal *who, const char *ip,
-                       const char *id, const json_t *body, json_t **out, struct pd_error *err);
+/* Reads request id into *out (texts in a) when the caller may see it; PD_E_NOT_FOUND
+ * otherwise. */
+int support_load(struct db *db, struct arena *a, const struct principal *who, const char *id,
+                 struct request_row *out, struct pd_error *err);
 
-/* Job: asks the gateway again for card refunds it has not confirmed; how many it made. */
-int refunds_retry_run(struct db *db);
+/* Opens request r for the caller (its id, number and first message), audited and told to
+ * support; *out the request as inserted (texts in a, or r's). */
+int support_open(struct db *db, struct arena *a, const struct principal *who, const char *ip,
+                 struct support_new *r, struct request_row *out);
+
+/* Tells the other side of a change (what: "opened", "message", "status"...): the author or
+ * the billing contacts when staff made it, the support staff when the partner did. */
+int support_notify(struct db *db, const struct request_row *req, bool by_staff, const char *what,
+                   const char *message);
+
+/* The API object of a request with its messages and attachments. */
+int support_view(struct db *db, const struct request_row *req, json_t **out);
+
+/* Moves req to status in memory as requests_set_status() does in the database. */
+void support_set_status(struct request_row *req, const char *status, int64_t now);
 
 #endif

@@ -1,4 +1,4 @@
-/* store/subscriptions.c - SQL of subscriptions. */
+/* store/subscriptions.c - SQL of subscriptions and their terms. */
 #include "store/subscriptions.h"
 
 #include <stdio.h>
@@ -7,8 +7,8 @@
 
 #include "db/db.h"
 
-#define SUB_COLUMNS                                                                           \
-    "SELECT id, partner_id, offer_code, managed_in, paid, starts_on, expires_on, auto_renew, " \
+#define SUB_COLUMNS                                                                                \
+    "SELECT id, partner_id, offer_code, managed_in, paid, starts_on, expires_on, auto_renew, "     \
     "auto_renew_locked, cancelled_on, COALESCE(migrated_at, 0), created_at FROM subscriptions "
 
 static void copy(char *dst, size_t n, const char *src)
@@ -63,8 +63,7 @@ int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *
     return read_all(st, out, count);
 }
 
-int subs_expiring(struct db *db, const char *from, const char *to, struct sub_row **out,
-                  int *count)
+int subs_expiring(struct db *db, const char *from, const char *to, struct sub_row **out, int *count)
 {
     struct db_stmt *st;
     int rc = db_query(db, &st,
@@ -109,15 +108,15 @@ static int read_all(struct db_stmt *st, struct sub_row **out, int *count)
 
 int subs_insert(struct db *db, const struct sub_row *s, int64_t now)
 {
-    int64_t rc = db_run(db,
-                        "INSERT INTO subscriptions (id, partner_id, offer_code, managed_in, paid, "
-                        "starts_on, expires_on, auto_renew, auto_renew_locked, cancelled_on, "
-                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        "ttttittiitii", s->id, s->partner_id, s->offer_code, s->managed_in,
-                        (int64_t)s->paid, s->starts_on[0] ? s->starts_on : NULL,
-                        s->expires_on[0] ? s->expires_on : NULL, (int64_t)s->auto_renew,
-                        (int64_t)s->auto_renew_locked,
-                        s->cancelled_on[0] ? s->cancelled_on : NULL, now, now);
+    int64_t rc =
+        db_run(db,
+               "INSERT INTO subscriptions (id, partner_id, offer_code, managed_in, paid, "
+               "starts_on, expires_on, auto_renew, auto_renew_locked, cancelled_on, "
+               "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               "ttttittiitii", s->id, s->partner_id, s->offer_code, s->managed_in, (int64_t)s->paid,
+               s->starts_on[0] ? s->starts_on : NULL, s->expires_on[0] ? s->expires_on : NULL,
+               (int64_t)s->auto_renew, (int64_t)s->auto_renew_locked,
+               s->cancelled_on[0] ? s->cancelled_on : NULL, now, now);
     return rc < 0 ? (int)rc : 0;
 }
 
@@ -154,7 +153,52 @@ int subs_add_term(struct db *db, const char *id, int term, const char *starts_on
     int64_t rc = db_run(db,
                         "INSERT INTO subscription_terms (subscription_id, term, starts_on, "
                         "expires_on, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        "tittti", id, (int64_t)term, starts_on, expires_on,
-                        source, now);
+                        "tittti", id, (int64_t)term, starts_on, expires_on, source, now);
     return rc < 0 ? (int)rc : 0;
+}
+
+int subs_lock(struct db *db, const char *id)
+{
+    return db_lock_row(db, "subscriptions", id);
+}
+
+int subs_cancel_unpaid(struct db *db, const char *id, const char *on, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE subscriptions SET cancelled_on = ?, auto_renew = 0, "
+                        "updated_at = ? WHERE id = ? AND paid = 0",
+                        "tit", on, now, id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int subs_renew(struct db *db, const char *id, const char *starts_on, const char *expires_on,
+               int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE subscriptions SET paid = 1, starts_on = ?, expires_on = ?, "
+                        "auto_renew_locked = 0, updated_at = ? WHERE id = ?",
+                        "ttit", starts_on, expires_on, now, id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int subs_terms_count(struct db *db, const char *id, int64_t *count)
+{
+    return db_scalar(db, count, "SELECT COUNT(*) FROM subscription_terms WHERE subscription_id = ?",
+                     "t", id);
+}
+
+int subs_partner_by_membership(struct db *db, const char *membership_id, char *out, size_t n)
+{
+    struct db_stmt *st;
+    int rc =
+        db_query(db, &st, "SELECT id FROM partners WHERE membership_id = ?", "t", membership_id);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        snprintf(out, n, "%s", db_column_text(st, 0));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
 }

@@ -1,10 +1,14 @@
 /*
  * store/subscriptions.h - SQL of subscriptions and their terms.
+ *
+ * A row holds facts only (paid, dates, auto-renew, where it is managed); its state on a
+ * given day is derived by core/subscription.c, never stored.
  */
 #ifndef PD_STORE_SUBSCRIPTIONS_H
 #define PD_STORE_SUBSCRIPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -37,18 +41,38 @@ int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *
 int subs_expiring(struct db *db, const char *from, const char *to, struct sub_row **out,
                   int *count);
 
+/* Inside a transaction, locks the subscription until commit. 1 when it exists. */
+int subs_lock(struct db *db, const char *id);
+
+/* Inserts a new subscription (s->id already drawn). */
 int subs_insert(struct db *db, const struct sub_row *s, int64_t now);
 
+/* Sets auto-renew and its lock. */
 int subs_set_auto_renew(struct db *db, const char *id, bool on, bool locked, int64_t now);
 
-/* Moves a PMC subscription to partner_center; 1 when it was in the PMC. */
 /* Cancelled from effective_on (YYYY-MM-DD): auto-renew off, and locked off. */
 int subs_cancel(struct db *db, const char *id, const char *effective_on, int64_t now);
 
+/* Cancels from on (YYYY-MM-DD) a subscription never paid (an unpaid purchase), auto-renew
+ * off; a paid one is left alone. */
+int subs_cancel_unpaid(struct db *db, const char *id, const char *on, int64_t now);
+
+/* A new paid term from starts_on to expires_on; a renewal clears the auto-renew lock. */
+int subs_renew(struct db *db, const char *id, const char *starts_on, const char *expires_on,
+               int64_t now);
+
+/* Moves a PMC subscription to partner_center; 1 when it was in the PMC. */
 int subs_migrate(struct db *db, const char *id, int64_t now);
 
 /* Records a term (the first one included). */
 int subs_add_term(struct db *db, const char *id, int term, const char *starts_on,
                   const char *expires_on, const char *source, int64_t now);
+
+/* How many terms a subscription has had. */
+int subs_terms_count(struct db *db, const char *id, int64_t *count);
+
+/* The organisation a PMC membership ID (7 digits) names, for the PMC import: 1 and its id
+ * in out, or 0. */
+int subs_partner_by_membership(struct db *db, const char *membership_id, char *out, size_t n);
 
 #endif

@@ -1,16 +1,21 @@
 /*
- * store/support.h - SQL of support requests, their messages, attachments and refunds.
+ * store/support.h - SQL of support requests, their messages and their attached files.
  *
- * Reads answer JSON objects in the shape of the API, which the service completes.
+ * Reads give typed rows whose texts are copied into the arena the caller passes (they live
+ * as long as it); the API objects are shaped in service/support.c. A NULL text is a column
+ * that is NULL.
  */
 #ifndef PD_STORE_SUPPORT_H
 #define PD_STORE_SUPPORT_H
 
-#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+struct arena;
 struct db;
 
+/* A request to insert. */
 struct support_new {
     char id[32];
     char number[16];
@@ -24,85 +29,87 @@ struct support_new {
     const char *created_by;
 };
 
-int support_insert(struct db *db, const struct support_new *r, int64_t now);
+/* A request as stored. */
+struct request_row {
+    const char *id, *number, *partner_id;
+    const char *subscription_id; /* NULL: none */
+    const char *category, *problem_type, *kind, *title, *description, *status;
+    const char *assignee_id; /* NULL: nobody */
+    const char *created_by;
+    const char *resolution; /* NULL until resolved */
+    int64_t resolved_at;    /* 0: never */
+    int64_t created_at, updated_at;
+};
 
-/* 1 and the request (without messages) when found; partner_id NULL for staff (any). */
-int support_get(struct db *db, const char *id, const char *partner_id, json_t **out);
+/* A message of a request. */
+struct request_message {
+    const char *id;
+    bool from_staff;
+    const char *author; /* the author's name */
+    const char *body;
+    int64_t created_at;
+};
 
-/* The id of the open or in-progress cancellation request of a subscription, if any. */
-int support_open_cancellation(struct db *db, const char *subscription_id, char *id, size_t n);
+/* A file of a request, without its bytes. */
+struct request_file {
+    const char *id, *filename, *content_type;
+    int64_t size;
+    int64_t created_at;
+};
 
-/* Requests, newest first, filtered by what is not NULL. */
-int support_list(struct db *db, const char *partner_id, const char *status, const char *category,
-                 const char *assignee_id, json_t **items);
+/* Inserts a request, status open. */
+int requests_insert(struct db *db, const struct support_new *r, int64_t now);
+
+/* 1 and *out when found; partner_id NULL for staff (any organisation). */
+int requests_find(struct db *db, struct arena *a, const char *id, const char *partner_id,
+                  struct request_row *out);
+
+/* The id of the open or in-progress cancellation request of a subscription: 1, or 0. */
+int requests_open_cancellation(struct db *db, const char *subscription_id, char *id, size_t n);
+
+/* Requests, newest first, at most 500, filtered by what is not NULL: *out in a. */
+int requests_list(struct db *db, struct arena *a, const char *partner_id, const char *status,
+                  const char *category, const char *assignee_id, struct request_row **out,
+                  int *count);
 
 /* Moves a request from status `from` (NULL: any) to `to`; 1 when it did. */
-int support_set_status(struct db *db, const char *id, const char *from, const char *to,
-                       int64_t now);
-int support_set_assignee(struct db *db, const char *id, const char *assignee_id, int64_t now);
-int support_set_resolution(struct db *db, const char *id, const char *resolution, int64_t now);
-
-int support_message_insert(struct db *db, const char *request_id, const char *author_id,
-                           int from_staff, const char *body, int64_t now);
-int support_messages(struct db *db, const char *request_id, json_t **items);
-
-int support_attachment_insert(struct db *db, const char *id, const char *request_id,
-                              const char *filename, const char *content_type, int64_t size,
-                              const char *data_b64, const char *uploaded_by, int64_t now);
-int support_attachments(struct db *db, const char *request_id, json_t **items);
-/* 1 with the file's name, type and base64 data (malloc'd, owner: caller). */
-int support_attachment_get(struct db *db, const char *id, const char *request_id,
-                           char *filename, size_t fn, char *content_type, size_t ctn,
-                           char **data_b64);
-
-/* 1 when user_id is an active support or operator account (one a request can go to). */
-int support_assignable(struct db *db, const char *user_id);
-
-/* When a request was resolved (0: never), and how many files it holds. */
-int support_resolved_at(struct db *db, const char *id, int64_t *at);
-int support_attachment_count(struct db *db, const char *id, int64_t *count);
-
-/* Closes the requests resolved before `before`; how many. */
-int support_close_resolved(struct db *db, int64_t before, int64_t now);
-
-/* ---- refunds of a cancellation ---- */
-
-struct refund_new {
-    char id[32];
-    const char *request_id;
-    const char *partner_id;
-    const char *order_id;
-    const char *invoice_id;
-    const char *credit_note_id;
-    int64_t amount; /* minor units, VAT included */
-    const char *currency;
-    const char *method; /* "card" (status pending) or "wire" (status to_pay) */
-};
-
-int refund_insert(struct db *db, const struct refund_new *r, int64_t now);
-
-/* Refunds with their organisation, request and credit note, newest first; status NULL:
- * all. */
-int refunds_list(struct db *db, const char *status, json_t **items);
-
-/* One refund in the shape of refunds_list; 1 when found. */
-int refund_get(struct db *db, const char *id, json_t **out);
-
-/* Card refunds the gateway has not confirmed yet: ids and requests, at most max. */
-struct refund_due {
-    char id[32];
-    char request_id[32];
-    char order_id[32];
-    int64_t amount;
-};
-int refunds_card_pending(struct db *db, struct refund_due *out, int max, int *count);
-
-/* The gateway made it: pending -> refunded. 1 when it moved. */
-int refund_set_refunded(struct db *db, const char *id, const char *gateway_refund_id,
+int requests_set_status(struct db *db, const char *id, const char *from, const char *to,
                         int64_t now);
 
-/* Finance paid it by transfer: to_pay -> paid. 1 when it moved. */
-int refund_set_paid(struct db *db, const char *id, const char *paid_on, const char *reference,
-                    int64_t now);
+/* Gives the request to a staff member (NULL: nobody). */
+int requests_set_assignee(struct db *db, const char *id, const char *assignee_id, int64_t now);
+
+/* Records how a cancellation request was resolved. */
+int requests_set_resolution(struct db *db, const char *id, const char *resolution, int64_t now);
+
+/* Closes the requests resolved before `before`; how many. */
+int requests_close_resolved(struct db *db, int64_t before, int64_t now);
+
+/* 1 when user_id is an active support or operator account (one a request can go to). */
+int requests_assignable(struct db *db, const char *user_id);
+
+/* Adds a message after the last one. */
+int requests_add_message(struct db *db, const char *request_id, const char *author_id,
+                         bool from_staff, const char *body, int64_t now);
+
+/* A request's messages in order, into a. */
+int requests_messages(struct db *db, struct arena *a, const char *request_id,
+                      struct request_message **out, int *count);
+
+/* Stores a file (its bytes as base64 text) after the last one. */
+int requests_add_file(struct db *db, const char *id, const char *request_id, const char *filename,
+                      const char *content_type, int64_t size, const char *data_b64,
+                      const char *uploaded_by, int64_t now);
+
+/* A request's files in order, into a. */
+int requests_files(struct db *db, struct arena *a, const char *request_id,
+                   struct request_file **out, int *count);
+
+/* How many files a request holds. */
+int requests_files_count(struct db *db, const char *request_id, int64_t *count);
+
+/* 1 with the file's name, type and base64 data (malloc'd, owner: caller, free()). */
+int requests_file_data(struct db *db, const char *id, const char *request_id, char *filename,
+                       size_t fn, char *content_type, size_t ctn, char **data_b64);
 
 #endif

@@ -239,7 +239,12 @@ test('subscriptions list by status; other organisations answer 404', async () =>
   assert.deepEqual(active.body.items.map((s) => s.offer.code), ['action-pack']);
   const lapsed = await a.client.call('GET', '/api/v1/subscriptions?status=lapsed');
   assert.deepEqual(lapsed.body.items.map((s) => s.offer.code), ['gold-competency']);
-  assert.equal((await a.client.call('GET', '/api/v1/subscriptions?status=expired')).status, 400);
+  const bad = await a.client.call('GET', '/api/v1/subscriptions?status=expired', undefined, { 'Accept-Language': 'fr' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.code, 'invalid_query');
+  assert.match(bad.body.error.details.fields.status, /^une de ces valeurs : pending_payment/);
+  const badStatusEn = await a.client.call('GET', '/api/v1/subscriptions?status=expired', undefined, { 'Accept-Language': 'en' });
+  assert.equal(badStatusEn.body.error.details.fields.status, 'one of: pending_payment, active, renewal_window, lapsed, cancelled');
   const b = await adminOf(srv.url);
   for (const [m, body] of [['GET'], ['PATCH', { auto_renew: false }]]) {
     const foreign = await b.client.call(m, `/api/v1/subscriptions/${a.sub.id}`, body);

@@ -1,0 +1,210 @@
+/*
+ * service/cancellation.c - cancellation of a subscription through a support request.
+ *
+ * POST /subscriptions/{id}/cancellation opens a request of kind 'cancellation' whose title
+ * and description say which subscription, in the partner's language; support resolves it
+ * with POST /support-requests/{id}/resolution: now (optionally with a prorated refund: a
+ * credit note, and a gateway refund for a card, or a refund left to finance for a wire
+ * transfer), or at the end of the term. Either way auto-renew goes off and the
+ * subscription shows cancelled from the effective date.
+ */
+#include "service/cancellation.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/date.h"
+#include "core/msg.h"
+#include "db/db.h"
+#include "service/audit.h"
+#include "service/refunds.h"
+#include "service/support.h"
+#include "service/support_catalog.h"
+#include "service/tx.h"
+#include "service/validate.h"
+#include "store/offers.h"
+#include "store/subscriptions.h"
+#include "store/support.h"
+
+/* Opens the prefilled request for s in lang; *req the request. */
+static int open_prefilled(struct db *db, struct arena *a, const struct principal *who,
+                          const char *ip, const struct sub_row *s, const char *lang,
+                          struct request_row *req)
+{
+    char title[300], description[800], until[64] = "-";
+    struct offer_names names;
+    const char *offer = s->offer_code;
+    if (offers_names(db, s->offer_code, &names) > 0) {
+        const char *name = msg_lang(lang) == LANG_EN ? names.en : names.fr;
+        if (name[0])
+            offer = name;
+    }
+    struct date expires;
+    if (s->expires_on[0] && date_parse(s->expires_on, &expires) == 0)
+        date_format_long(expires, msg_lang_tag(msg_lang(lang)), until, sizeof(until));
+    msg_format(title, sizeof(title), MSG_CANCELLATION_TITLE, lang, (const char *const[]){offer}, 1);
+    msg_format(description, sizeof(description), MSG_CANCELLATION_DESCRIPTION, lang,
+               (const char *const[]){offer, s->id, until}, 3);
+    struct support_new r = {.subscription_id = s->id,
+                            .category = SUPPORT_CANCEL_CATEGORY,
+                            .problem_type = SUPPORT_CANCEL_PROBLEM,
+                            .kind = "cancellation",
+                            .title = title,
+                            .description = description};
+    int rc = support_open(db, a, who, ip, &r, req);
+    if (rc >= 0) { /* the texts live on this stack frame: keep copies */
+        req->title = arena_strdup(a, title);
+        req->description = arena_strdup(a, description);
+        req->subscription_id = arena_strdup(a, s->id);
+    }
+    return rc;
+}
+
+int cancellation_open(struct db *db, const struct principal *who, const char *ip,
+                      const char *sub_id, const char *lang, json_t **out, bool *created,
+                      struct pd_error *err)
+{
+    struct arena a = {0};
+    struct sub_row s;
+    struct request_row req;
+    char existing[32];
+    json_t *view = NULL;
+    int rc = tx_begin(db, err);
+    if (rc < 0)
+        return rc;
+    subs_lock(db, sub_id);
+    rc = subs_find(db, sub_id, &s);
+    if (rc == 0 || (rc > 0 && strcmp(s.partner_id, who->partner_id) != 0))
+        rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
+    else if (rc > 0 && strcmp(s.managed_in, "pmc") == 0)
+        rc = pd_fail(err, PD_E_MANAGED_IN_PMC, NULL);
+    else if (rc > 0 && s.cancelled_on[0])
+        rc = pd_fail(err, PD_E_SUBSCRIPTION_CANCELLED, NULL);
+    if (rc >= 0)
+        rc = requests_open_cancellation(db, sub_id, existing, sizeof(existing));
+    *created = rc == 0;
+    if (rc == 1) /* one at a time: the one already open */
+        rc = support_load(db, &a, who, existing, &req, err);
+    else if (rc == 0)
+        rc = open_prefilled(db, &a, who, ip, &s, lang, &req);
+    if (rc >= 0)
+        rc = support_view(db, &req, &view);
+    arena_free(&a);
+    if ((rc = tx_end(db, rc, err)) < 0) {
+        json_decref(view);
+        return rc;
+    }
+    *out = view;
+    return 0;
+}
+
+/* The day a cancellation takes effect: today, or at the end of the term the day after
+ * expiry, unless that is past. */
+static struct date effective_on(const char *when, const struct sub_row *s, struct date today)
+{
+    if (!strcmp(when, "end_of_term") && s->paid) {
+        struct date expires;
+        date_parse(s->expires_on, &expires);
+        if (date_cmp(date_add_days(expires, 1), today) > 0)
+            return date_add_days(expires, 1);
+    }
+    return today;
+}
+
+/* Checks the body of a resolution; *when and *refund and *message from it. */
+static int check_resolution(const json_t *body, const char **when, bool *refund,
+                            const char **message, struct pd_error *err)
+{
+    static const char *const keys[] = {"cancellation", "refund", "message", NULL};
+    static const char *const whens[] = {"immediate", "end_of_term", NULL};
+    struct checks c = {0};
+    check_known_keys(&c, body, "", keys);
+    *when = check_text(&c, body, "cancellation", "cancellation", true, 16);
+    if (*when && !check_one_of(*when, whens))
+        check_fail_one_of(&c, "cancellation", whens);
+    json_t *refund_v = json_object_get(body, "refund");
+    if (refund_v && !json_is_boolean(refund_v))
+        check_fail(&c, "refund", MSG_FIELD_NOT_BOOLEAN);
+    *refund = json_is_true(refund_v);
+    if (*refund && *when && !strcmp(*when, "end_of_term"))
+        check_fail(&c, "refund", MSG_FIELD_REFUND_IMMEDIATE_ONLY);
+    *message = check_text(&c, body, "message", "message", false, 2000);
+    int rc = check_done(&c, err);
+    if (rc < 0)
+        return rc;
+    if (*when == NULL) /* check_done said so */
+        return pd_fail(err, PD_E_INVALID_REQUEST, NULL);
+    return 0;
+}
+
+/* The "outcome" of a resolution: when it takes effect and what was refunded. */
+static json_t *outcome_view(const char *effective, const char *when, const struct refund_made *f)
+{
+    return json_pack("{s:s, s:s, s:s?, s:I, s:s?, s:s?}", "effective_on", effective, "cancellation",
+                     when, "credit_note_id", f->credit_id[0] ? f->credit_id : NULL, "refund_total",
+                     (json_int_t)f->amount, "refund_id", f->id[0] ? f->id : NULL, "refund_method",
+                     f->id[0] ? refunds_method(f) : NULL);
+}
+
+int cancellation_resolve(struct db *db, const struct principal *who, const char *ip, const char *id,
+                         const json_t *body, json_t **out, struct pd_error *err)
+{
+    const char *when, *message;
+    bool refund;
+    int rc = check_resolution(body, &when, &refund, &message, err);
+    if (rc < 0 || (rc = tx_begin(db, err)) < 0)
+        return rc;
+    struct arena a = {0};
+    struct request_row req;
+    struct sub_row s;
+    struct refund_made f = {.amount = 0};
+    json_t *view = NULL;
+    int64_t now = clock_now();
+    struct date today = clock_today();
+    char effective[DATE_STRLEN];
+    rc = support_load(db, &a, who, id, &req, err);
+    if (rc >= 0 && (strcmp(req.kind, "cancellation") != 0 ||
+                    (strcmp(req.status, "open") != 0 && strcmp(req.status, "in_progress") != 0))) {
+        rc = pd_fail(err, PD_E_CONFLICT, "not an open cancellation request");
+        pd_error_detail(err, "status", json_string(req.status));
+    }
+    if (rc >= 0 && (rc = subs_lock(db, req.subscription_id)) >= 0 &&
+        (rc = subs_find(db, req.subscription_id, &s)) == 0)
+        rc = pd_fail(err, PD_E_NOT_FOUND, "subscription");
+    if (rc >= 0) {
+        date_format(effective_on(when, &s, today), effective);
+        rc = subs_cancel(db, s.id, effective, now);
+    }
+    if (rc >= 0 && refund && s.paid)
+        rc = refunds_make(db, &s, id, today, &f);
+    const char *resolution = f.id[0] ? "immediate_with_refund" : when;
+    if (rc >= 0 && (rc = requests_set_status(db, id, NULL, "resolved", now)) >= 0)
+        support_set_status(&req, "resolved", now);
+    if (rc >= 0 && (rc = requests_set_resolution(db, id, resolution, now)) >= 0)
+        req.resolution = resolution;
+    if (rc >= 0 && message)
+        rc = requests_add_message(db, id, who->user_id, true, message, now);
+    if (rc >= 0)
+        rc = audit(db, who, ip, s.partner_id, "subscription.cancelled", "subscription", s.id,
+                   json_pack("{s:s, s:s, s:s, s:b, s:I, s:s?, s:s?}", "request_id", id,
+                             "cancellation", when, "effective_on", effective, "refund",
+                             f.id[0] != '\0', "refund_total", (json_int_t)f.amount,
+                             "credit_note_id", f.credit_id[0] ? f.credit_id : NULL, "refund_method",
+                             f.id[0] ? refunds_method(&f) : NULL));
+    if (rc >= 0)
+        rc = support_notify(db, &req, true, "resolved", message);
+    if (rc >= 0 && (rc = support_view(db, &req, &view)) >= 0)
+        json_object_set_new(view, "outcome", outcome_view(effective, when, &f));
+    arena_free(&a);
+    if ((rc = tx_end(db, rc, err)) < 0) {
+        json_decref(view);
+        return rc;
+    }
+    /* the card refund, after the commit: a gateway call never holds a transaction */
+    if (f.charge_id[0])
+        refunds_by_gateway(db, f.id, id, f.charge_id, f.amount);
+    *out = view;
+    return 0;
+}

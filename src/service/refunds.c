@@ -1,0 +1,171 @@
+/*
+ * service/refunds.c - refunds of cancelled subscriptions.
+ *
+ * A refund is the prorated rest of the term, before VAT, credited by a credit note of the
+ * order's invoice (checkout_credit), VAT included in the amount given back. A card charge
+ * is refunded through the gateway after the commit, never inside a transaction; should
+ * the gateway not answer, the refund_retry job asks again with the same key. A wire
+ * payment is refunded by finance, who records the transfer.
+ */
+#include "service/refunds.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/subscription.h"
+#include "db/db.h"
+#include "gateway/gateway.h"
+#include "log.h"
+#include "service/audit.h"
+#include "service/checkout.h"
+#include "service/tx.h"
+#include "service/validate.h"
+#include "store/orders.h"
+#include "store/refunds.h"
+
+int refunds_make(struct db *db, const struct sub_row *s, const char *request_id, struct date today,
+                 struct refund_made *out)
+{
+    struct order_row o;
+    struct date starts, expires;
+    int rc = orders_paying_term(db, s->id, &o);
+    if (rc <= 0)
+        return rc; /* nothing was paid here (imported from the PMC): nothing to refund */
+    date_parse(s->starts_on, &starts);
+    date_parse(s->expires_on, &expires);
+    int64_t rest = sub_prorated(o.subtotal, starts, expires, today);
+    if (rest <= 0)
+        return 0;
+    rc = checkout_credit(db, o.id, rest, out->credit_id, sizeof(out->credit_id), &out->amount);
+    if (rc < 0)
+        return rc;
+    bool card = strcmp(o.payment_method, "card") == 0 &&
+                payments_succeeded_charge(db, o.id, out->charge_id, sizeof(out->charge_id)) == 1;
+    if (!card)
+        out->charge_id[0] = '\0';
+    struct refund_new f = {.request_id = request_id,
+                           .partner_id = s->partner_id,
+                           .order_id = o.id,
+                           .invoice_id = o.invoice_id,
+                           .credit_note_id = out->credit_id,
+                           .amount = out->amount,
+                           .currency = o.currency,
+                           .method = card ? "card" : "wire"};
+    id_new("rfd", f.id, sizeof(f.id));
+    if ((rc = refund_insert(db, &f, clock_now())) < 0)
+        return rc;
+    snprintf(out->id, sizeof(out->id), "%s", f.id);
+    return 1;
+}
+
+const char *refunds_method(const struct refund_made *f)
+{
+    return f->charge_id[0] ? "card" : "wire";
+}
+
+int refunds_by_gateway(struct db *db, const char *refund_id, const char *request_id,
+                       const char *charge_id, int64_t amount)
+{
+    struct gw_result g;
+    char key[64];
+    snprintf(key, sizeof(key), "refund:%s", request_id);
+    if (gateway_refund(charge_id, amount, key, &g) < 0 || g.outcome != GW_SUCCEEDED) {
+        log_line(LOG_WARN, NULL, "refund", "refund=%s outcome=%s", refund_id,
+                 gw_outcome_name(g.outcome));
+        return 0;
+    }
+    return refund_set_refunded(db, refund_id, g.charge_id, clock_now());
+}
+
+/* The API object of a refund, for finance. */
+static json_t *refund_view(const struct refund_row *f)
+{
+    char at[21];
+    return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:I, s:s, s:s, "
+                     "s:s, s:s?, s:s?, s:s?, s:s}",
+                     "id", f->id, "request_id", f->request_id, "request_number", f->request_number,
+                     "partner", "id", f->partner_id, "legal_name", f->partner_legal_name,
+                     "membership_id", f->partner_membership_id, "order_id", f->order_id,
+                     "invoice_id", f->invoice_id, "credit_note_id", f->credit_note_id,
+                     "credit_note_number", f->credit_note_number, "amount_minor",
+                     (json_int_t)f->amount, "currency", f->currency, "method", f->method, "status",
+                     f->status, "gateway_refund_id", f->gateway_refund_id, "paid_on", f->paid_on,
+                     "reference", f->reference, "created_at", instant_format(f->created_at, at));
+}
+
+int refunds_list(struct db *db, const char *status, json_t **items, struct pd_error *err)
+{
+    static const char *const statuses[] = {"pending", "refunded", "to_pay", "paid", NULL};
+    struct arena a = {0};
+    struct refund_row *rows = NULL;
+    int n = 0;
+    if (check_filter("status", status, statuses, err) < 0)
+        return err->code;
+    int rc = refund_list(db, &a, status, &rows, &n);
+    if (rc >= 0) {
+        *items = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(*items, refund_view(&rows[i]));
+    }
+    arena_free(&a);
+    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
+}
+
+int refunds_record_paid(struct db *db, const struct principal *who, const char *ip, const char *id,
+                        const json_t *body, json_t **out, struct pd_error *err)
+{
+    static const char *const keys[] = {"paid_on", "reference", NULL};
+    struct checks c = {0};
+    struct date d;
+    check_known_keys(&c, body, "", keys);
+    const char *paid_on = check_text(&c, body, "paid_on", "paid_on", true, 10);
+    if (paid_on && date_parse(paid_on, &d) < 0)
+        check_fail(&c, "paid_on", MSG_FIELD_DATE);
+    const char *reference = check_text(&c, body, "reference", "reference", false, 64);
+    int rc = check_done(&c, err);
+    if (rc < 0 || (rc = tx_begin(db, err)) < 0)
+        return rc;
+    struct arena a = {0};
+    struct refund_row f;
+    json_t *view = NULL;
+    rc = refund_find(db, &a, id, &f);
+    if (rc == 0)
+        rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
+    if (rc > 0 && (rc = refund_set_paid(db, id, paid_on, reference, clock_now())) == 0) {
+        rc = pd_fail(err, PD_E_CONFLICT, "only a wire refund still to pay");
+        pd_error_detail(err, "status", json_string(f.status));
+    }
+    if (rc >= 0)
+        rc = audit(db, who, ip, f.partner_id, "refund.paid", "refund", id,
+                   json_pack("{s:s, s:s?}", "paid_on", paid_on, "reference", reference));
+    if (rc >= 0) {
+        f.status = "paid";
+        f.paid_on = paid_on;
+        f.reference = reference;
+        view = refund_view(&f);
+    }
+    arena_free(&a);
+    if ((rc = tx_end(db, rc, err)) < 0) {
+        json_decref(view);
+        return rc;
+    }
+    *out = view;
+    return 0;
+}
+
+int refunds_retry_run(struct db *db)
+{
+    struct refund_due due[50];
+    int n = 0, done = 0;
+    int rc = refund_card_pending(db, due, 50, &n);
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        char charge_id[64];
+        if (payments_succeeded_charge(db, due[i].order_id, charge_id, sizeof(charge_id)) == 1)
+            done +=
+                refunds_by_gateway(db, due[i].id, due[i].request_id, charge_id, due[i].amount) == 1;
+    }
+    return rc < 0 ? rc : done;
+}

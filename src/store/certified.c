@@ -1,0 +1,54 @@
+/* store/certified.c - SQL of certified people. */
+#include "store/certified.h"
+
+#include "core/arena.h"
+#include "db/db.h"
+#include "store/rows.h"
+
+int certified_count(struct db *db, const char *partner_id, int64_t *count)
+{
+    return db_scalar(db, count, "SELECT COUNT(*) FROM certified_people WHERE partner_id = ?", "t",
+                     partner_id);
+}
+
+int certified_list(struct db *db, struct arena *a, const char *partner_id,
+                   struct certified_row **out, int *count)
+{
+    struct db_stmt *st;
+    struct rows r = {0};
+    int rc = db_query(db, &st,
+                      "SELECT id, name, email, certification, created_at FROM certified_people "
+                      "WHERE partner_id = ? ORDER BY created_at DESC, id DESC",
+                      "t", partner_id);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct certified_row *p = rows_add(a, &r, sizeof(*p));
+        p->id = arena_strdup(a, db_column_text(st, 0));
+        p->name = arena_strdup(a, db_column_text(st, 1));
+        p->email = arena_strdup(a, db_column_text(st, 2));
+        p->certification = arena_strdup(a, db_column_text(st, 3));
+        p->created_at = db_column_int64(st, 4);
+    }
+    db_finalize(st);
+    *out = r.items;
+    *count = r.count;
+    return rc < 0 ? rc : 0;
+}
+
+int certified_insert(struct db *db, const struct certified_row *p, const char *partner_id)
+{
+    int64_t rc =
+        db_run(db,
+               "INSERT INTO certified_people (id, partner_id, name, email, "
+               "certification, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+               "ttttti", p->id, partner_id, p->name, p->email, p->certification, p->created_at);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int certified_delete(struct db *db, const char *id, const char *partner_id)
+{
+    int64_t rc = db_run(db, "DELETE FROM certified_people WHERE id = ? AND partner_id = ?", "tt",
+                        id, partner_id);
+    return rc < 0 ? (int)rc : rc > 0;
+}
