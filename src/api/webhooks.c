@@ -5,10 +5,10 @@
 
 int api_webhooks_list(struct req *r, struct resp *w)
 {
+    struct pd_error err = {0};
     json_t *items;
-    int rc = webhooks_list(r->db, r->principal, &items);
-    if (rc < 0)
-        return rc;
+    if (webhooks_list(r->db, r->principal, &items, &err) < 0)
+        return api_fail(r, w, &err);
     api_list(r, w, items, NULL);
     return 0;
 }

@@ -15,19 +15,13 @@
 #include "core/clock.h"
 #include "db/db.h"
 #include "log.h"
-#include "service/clock_sync.h"
 #include "jobs/deliver.h"
 #include "service/checkout.h"
+#include "service/clock_sync.h"
+#include "service/housekeeping.h"
+#include "service/notices.h"
 #include "service/renewals.h"
 #include "service/support.h"
-#include "store/idempotency.h"
-
-/* Drops Idempotency-Key answers older than a day. */
-static int expire_idempotency_keys(struct db *db)
-{
-    int rc = idem_expire(db, clock_now() - IDEMPOTENCY_SECONDS);
-    return rc < 0 ? rc : 0;
-}
 
 /* `jobs run` on a terminal shows how far a long renewal pass got. */
 static bool show_progress;
@@ -55,7 +49,7 @@ const struct job jobs_table[] = {
     {"support_autoclose", support_autoclose_run},
     {"refund_retry", refunds_retry_run},
     {"outbox_delivery", outbox_delivery_run},
-    {"idempotency_expiry", expire_idempotency_keys},
+    {"idempotency_expiry", housekeeping_idempotency_run},
     {0, 0},
 };
 
