@@ -4,7 +4,8 @@
  * A service that changes something a partner should hear of calls outbox_emit() inside
  * its own transaction: the event, one email per billing contact and one delivery per
  * webhook endpoint that wants it are written with the change or not at all. The
- * outbox_delivery job (jobs/deliver.c) sends them.
+ * outbox_delivery job sends them: service/delivery.c makes them ready, jobs/deliver.c
+ * carries them.
  *
  * Events: user.invited (email only), order.confirmed, invoice.issued, payment.failed, order.cancelled,
  * subscription.renewed, subscription.notice (payload "kind": upcoming_renewal, expiry_30,
