@@ -71,10 +71,9 @@ int api_admin_jobs_run(struct req *r, struct resp *w)
         resp_json(r, w, 202, json_pack("{s:b, s:b, s:[]}", "ok", 0, "running", 1, "jobs"));
         return 0;
     }
-    bool ok = true;
-    size_t i;
-    json_t *job;
-    json_array_foreach(report, i, job) ok = ok && json_is_true(json_object_get(job, "ok"));
+    bool ok = true; /* every job of the pass */
+    for (size_t i = 0; i < json_array_size(report); i++)
+        ok = ok && json_is_true(json_object_get(json_array_get(report, i), "ok"));
     resp_json(r, w, 200, json_pack("{s:b, s:o}", "ok", ok, "jobs", report));
     return 0;
 }
