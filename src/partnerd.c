@@ -242,7 +242,8 @@ static int cmd_serve(int argc, char **argv)
                    "  --listen ADDR:PORT   address to listen on (default " DEFAULT_LISTEN
                    "; port 0 picks one)\n"
                    "  --test-clock         let an operator set the business clock\n"
-                   "  --no-jobs            do not run the lifecycle jobs in this process\n"
+                   "  --no-jobs            no periodic job passes in this process (a pass\n"
+                   "                       asked by POST /api/v1/admin/jobs/run still runs)\n"
                    "  --jobs-interval S    seconds between two job passes (default 60)\n"
                    "  --threads N          HTTP worker threads (default 2 per CPU)\n"
                    "  --body-limit BYTES   largest request body (default 1048576)\n"
@@ -298,8 +299,9 @@ static int cmd_serve(int argc, char **argv)
     struct http_server *server;
     if (http_start(&cfg, &server) < 0)
         return 1;
+    /* the jobs thread runs even under --no-jobs: it serves the passes an operator asks for */
     struct jobs_runner *jobs = NULL;
-    if (!no_jobs && jobs_start(c.db_url, (int)interval, &jobs) < 0) {
+    if (jobs_start(c.db_url, no_jobs ? 0 : (int)interval, &jobs) < 0) {
         http_stop(server, 0);
         return 1;
     }

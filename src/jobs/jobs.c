@@ -1,34 +1,30 @@
 /*
  * jobs/jobs.c - the job table and the scheduler loop.
  *
- * The loop sleeps on a condition variable so that stopping is immediate; each pass
- * loads the shared test clock first, so jobs see the same date as the API.
+ * The loop waits in the mailbox of service/job_requests.c: until its next periodic pass
+ * is due, until an operator asks for a pass, or until it is stopped, which is therefore
+ * immediate between passes. Each pass loads the shared test clock first, so jobs see the
+ * same date as the API, and its report answers every request made before it began.
  */
 #include "jobs/jobs.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "db/db.h"
-#include "log.h"
-#include "service/clock_sync.h"
 #include "jobs/deliver.h"
+#include "log.h"
 #include "service/checkout.h"
+#include "service/clock_sync.h"
+#include "service/housekeeping.h"
+#include "service/job_requests.h"
+#include "service/notices.h"
 #include "service/refunds.h"
 #include "service/renewals.h"
 #include "service/support.h"
-#include "store/idempotency.h"
-
-/* Drops Idempotency-Key answers older than a day. */
-static int expire_idempotency_keys(struct db *db)
-{
-    int rc = idem_expire(db, clock_now() - IDEMPOTENCY_SECONDS);
-    return rc < 0 ? rc : 0;
-}
 
 /* `jobs run` on a terminal shows how far a long renewal pass got. */
 static bool show_progress;
@@ -56,17 +52,15 @@ const struct job jobs_table[] = {
     {"support_autoclose", support_autoclose_run},
     {"refund_retry", refunds_retry_run},
     {"outbox_delivery", outbox_delivery_run},
-    {"idempotency_expiry", expire_idempotency_keys},
+    {"idempotency_expiry", housekeeping_idempotency_run},
     {0, 0},
 };
 
+/* The one jobs thread of a process. */
 struct jobs_runner {
     pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    bool stopping;
-    int interval_s;
-    struct db *db;
+    int interval_s; /* 0: passes on request only */
+    struct db *db;  /* the thread's own connection; owned */
 };
 
 int jobs_run_once(struct db *db, bool verbose, json_t *report)
@@ -78,8 +72,8 @@ int jobs_run_once(struct db *db, bool verbose, json_t *report)
         int64_t t0 = clock_monotonic_us();
         int rc = j->run(db);
         int64_t dur = clock_monotonic_us() - t0;
-        log_line(rc < 0 ? LOG_ERROR : LOG_INFO, NULL, "job", "name=%s done=%d dur_us=%lld",
-                 j->name, rc < 0 ? 0 : rc, (long long)dur);
+        log_line(rc < 0 ? LOG_ERROR : LOG_INFO, NULL, "job", "name=%s done=%d dur_us=%lld", j->name,
+                 rc < 0 ? 0 : rc, (long long)dur);
         if (verbose)
             printf("%-24s %s (%d)\n", j->name, rc < 0 ? "failed" : "ok", rc);
         if (report)
@@ -96,18 +90,19 @@ int jobs_run_once(struct db *db, bool verbose, json_t *report)
 static void *loop(void *arg)
 {
     struct jobs_runner *jr = arg;
-    pthread_mutex_lock(&jr->lock);
-    while (!jr->stopping) {
-        pthread_mutex_unlock(&jr->lock);
-        jobs_run_once(jr->db, false, NULL);
-        pthread_mutex_lock(&jr->lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += jr->interval_s;
-        while (!jr->stopping && pthread_cond_timedwait(&jr->wake, &jr->lock, &until) == 0)
-            ;
+    /* the first periodic pass at once, the next interval_s after its end */
+    int64_t next_at = jr->interval_s ? clock_monotonic_us() : 0;
+    for (;;) {
+        enum job_wake why = job_requests_wait(next_at);
+        if (why == JOB_WAKE_STOP)
+            break;
+        uint64_t ticket = job_requests_begin();
+        json_t *report = json_array();
+        jobs_run_once(jr->db, false, report);
+        job_requests_done(ticket, report);
+        if (why == JOB_WAKE_TIME)
+            next_at = clock_monotonic_us() + (int64_t)jr->interval_s * 1000000;
     }
-    pthread_mutex_unlock(&jr->lock);
     return NULL;
 }
 
@@ -124,9 +119,9 @@ int jobs_start(const char *db_url, int interval_s, struct jobs_runner **out)
         return PD_E_DB;
     }
     jr->interval_s = interval_s;
-    pthread_mutex_init(&jr->lock, NULL);
-    pthread_cond_init(&jr->wake, NULL);
+    job_requests_open();
     if (pthread_create(&jr->thread, NULL, loop, jr) != 0) {
+        job_requests_close();
         db_close(jr->db);
         free(jr);
         return PD_E_INTERNAL;
@@ -139,13 +134,8 @@ void jobs_stop(struct jobs_runner *jr)
 {
     if (jr == NULL)
         return;
-    pthread_mutex_lock(&jr->lock);
-    jr->stopping = true;
-    pthread_cond_signal(&jr->wake);
-    pthread_mutex_unlock(&jr->lock);
+    job_requests_close();
     pthread_join(jr->thread, NULL);
     db_close(jr->db);
-    pthread_mutex_destroy(&jr->lock);
-    pthread_cond_destroy(&jr->wake);
     free(jr);
 }

@@ -1,10 +1,12 @@
 /*
  * jobs/jobs.h - the scheduler: the work done with nobody at the keyboard.
  *
- * A job is a function that does one pass of its work from the business date of the one
- * clock and is idempotent (running it twice does the work once). `partnerd jobs run`
- * runs one pass of every job; `partnerd serve` runs passes on a background thread
- * every interval unless started with --no-jobs.
+ * A job is a service function that does one pass of its work from the business date of
+ * the one clock and is idempotent (running it twice does the work once). `partnerd jobs
+ * run` runs one pass of every job; `partnerd serve` starts one jobs thread, which runs a
+ * pass every interval (unless --no-jobs) and whenever an operator asks for one through
+ * POST /api/v1/admin/jobs/run (service/job_requests.h), --no-jobs or not. No job runs on
+ * an HTTP worker.
  */
 #ifndef PD_JOBS_H
 #define PD_JOBS_H
@@ -21,7 +23,7 @@ struct job {
     int (*run)(struct db *db);
 };
 
-/* The registered jobs, ending with a zeroed entry. */
+/* The registered jobs, in the order of a pass, ending with a zeroed entry. */
 extern const struct job jobs_table[];
 
 /* Runs one pass of every job on db. Prints a line per job when verbose (and a progress
@@ -29,10 +31,12 @@ extern const struct job jobs_table[];
  * when not NULL. Returns 0 when every job succeeded, else the first failure. */
 int jobs_run_once(struct db *db, bool verbose, json_t *report);
 
-/* Starts the background thread: a pass every interval_s seconds on its own connection. */
+/* Starts the process's jobs thread on a connection of its own: a pass every interval_s
+ * seconds (0: none of its own), and every pass asked through service/job_requests.h. */
 int jobs_start(const char *db_url, int interval_s, struct jobs_runner **out);
 
-/* Stops the thread after its current pass and frees it. NULL is fine. */
+/* Stops the thread after its current pass and frees it; requests waiting for a pass are
+ * answered "unavailable". NULL is fine. */
 void jobs_stop(struct jobs_runner *jr);
 
 #endif

@@ -7,11 +7,11 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "store/outbox.h"
+#include "store/webhooks.h"
 
-const char *const outbox_events[] = {"order.confirmed",      "invoice.issued",
-                                     "payment.failed",       "order.cancelled",
-                                     "subscription.renewed", "subscription.notice",
-                                     "support.updated",      NULL};
+const char *const outbox_events[] = {
+    "order.confirmed",      "invoice.issued",      "payment.failed",  "order.cancelled",
+    "subscription.renewed", "subscription.notice", "support.updated", NULL};
 
 /* The outbox row; its id into id. */
 static int record(struct db *db, const char *partner_id, const char *event, json_t *payload,

@@ -4,11 +4,12 @@
  * A service that changes something a partner should hear of calls outbox_emit() inside
  * its own transaction: the event, one email per billing contact and one delivery per
  * webhook endpoint that wants it are written with the change or not at all. The
- * outbox_delivery job (jobs/deliver.c) sends them.
+ * outbox_delivery job sends them: service/delivery.c makes them ready, jobs/deliver.c
+ * carries them.
  *
- * Events: user.invited (email only), order.confirmed, invoice.issued, payment.failed, order.cancelled,
- * subscription.renewed, subscription.notice (payload "kind": upcoming_renewal, expiry_30,
- * expiry_7, expiry_1, window_open, window_closing, lapsed), support.updated;
+ * Events: user.invited (email only), order.confirmed, invoice.issued, payment.failed,
+ * order.cancelled, subscription.renewed, subscription.notice (payload "kind": upcoming_renewal,
+ * expiry_30, expiry_7, expiry_1, window_open, window_closing, lapsed), support.updated;
  * support.staff_notice goes to support staff only.
  */
 #ifndef PD_SERVICE_OUTBOX_H

@@ -1,5 +1,5 @@
 /*
- * service/renewals.c - automatic renewal and the notices of SPEC section 3.
+ * service/renewals.c - automatic renewal (SPEC section 3).
  *
  * Automatic renewal of one subscription is three steps, like Buy:
  *   1. claim: in one transaction, the renewal_attempts row (unique per subscription, term
@@ -20,19 +20,16 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/date.h"
-#include "core/subscription.h"
-#include "db/db.h"
 #include "log.h"
 #include "service/audit.h"
-#include "service/catalog.h"
 #include "service/checkout.h"
-#include "service/outbox.h"
 #include "service/settings.h"
-#include "store/offers.h"
+#include "service/tx.h"
 #include "store/orders.h"
+#include "store/renewals.h"
 #include "store/subscriptions.h"
 
-static struct sub_facts facts_of(const struct sub_row *s, int window_days)
+struct sub_facts renewals_facts(const struct sub_row *s, int window_days)
 {
     struct sub_facts f = {.paid = s->paid,
                           .managed_in_pmc = strcmp(s->managed_in, "pmc") == 0,
@@ -46,62 +43,9 @@ static struct sub_facts facts_of(const struct sub_row *s, int window_days)
     return f;
 }
 
-static int current_term(struct db *db, const char *sub_id, int64_t *term)
+/* The renewal order of subscription s, paid by the saved card o already holds. */
+static void order_fill(struct order_row *o, const struct sub_row *s, int64_t now)
 {
-    return db_scalar(db, term, "SELECT COUNT(*) FROM subscription_terms WHERE subscription_id = ?",
-                     "t", sub_id);
-}
-
-/* Tries of this term so far: how many failed, the day of the last, and whether one is
- * still open (pending) or has succeeded. */
-struct tries {
-    int failed;
-    struct date last_on;
-    bool open_or_done;
-};
-
-static int tries_of(struct db *db, const char *sub_id, int64_t term, struct tries *t)
-{
-    struct db_stmt *st;
-    memset(t, 0, sizeof(*t));
-    int rc = db_query(db, &st,
-                      "SELECT status, attempted_on FROM renewal_attempts WHERE subscription_id = "
-                      "? AND term = ? ORDER BY try",
-                      "ti", sub_id, term);
-    if (rc < 0)
-        return rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        if (strcmp(db_column_text(st, 0), "failed") == 0)
-            t->failed++;
-        else
-            t->open_or_done = true;
-        date_parse(db_column_text(st, 1), &t->last_on);
-    }
-    db_finalize(st);
-    return rc < 0 ? rc : 0;
-}
-
-/* Step 1. Returns 1 with the order and key when this process made the attempt, 0 when
- * there is nothing to do (not eligible, no card, or another process got there first). */
-static int claim(struct db *db, const struct sub_row *s, int64_t term, int try,
-                 struct order_row *o, char *key, size_t keylen)
-{
-    struct pd_error err = {0};
-    char today[DATE_STRLEN], attempt_id[32], pay_id[32];
-    int64_t now = clock_now();
-    date_format(clock_today(), today);
-    memset(o, 0, sizeof(*o));
-    int rc = db_begin(db);
-    if (rc < 0)
-        return rc;
-    db_lock_row(db, "subscriptions", s->id);
-    /* the rules of a manual renewal hold: window, prerequisites, no open renewal order */
-    if (checkout_eligible_renewal(db, s->partner_id, s->offer_code, s->id, &err) < 0 ||
-        payment_method_get(db, s->partner_id, o) != 1) {
-        pd_error_clear(&err);
-        db_rollback(db);
-        return 0;
-    }
     id_new("ord", o->id, sizeof(o->id));
     snprintf(o->partner_id, sizeof(o->partner_id), "%s", s->partner_id);
     snprintf(o->offer_code, sizeof(o->offer_code), "%s", s->offer_code);
@@ -111,63 +55,70 @@ static int claim(struct db *db, const struct sub_row *s, int64_t term, int try,
     snprintf(o->payment_method, sizeof(o->payment_method), "card");
     o->save_card = true;
     o->created_at = now;
+}
+
+/* Step 1. Returns 1 with the order and key when this process made the attempt, 0 when
+ * there is nothing to do (not eligible, no card, or another process got there first). */
+static int claim(struct db *db, const struct sub_row *s, int64_t term, int try, struct order_row *o,
+                 char *key, size_t keylen)
+{
+    struct pd_error err = {0};
+    struct renewal_attempt_new a = {.term = term, .try = try};
+    char pay_id[32];
+    int64_t now = clock_now();
+    memset(o, 0, sizeof(*o));
+    int rc = tx_begin(db, &err);
+    if (rc < 0) {
+        pd_error_clear(&err);
+        return rc;
+    }
+    renewal_lock_subscription(db, s->id);
+    /* the rules of a manual renewal hold: window, prerequisites, no open renewal order */
+    rc = checkout_eligible_renewal(db, s->partner_id, s->offer_code, s->id, &err);
+    if (rc >= 0 && payment_method_get(db, s->partner_id, o) != 1)
+        rc = pd_fail(&err, PD_E_NO_SAVED_CARD, NULL);
+    if (rc < 0) { /* not due after all */
+        tx_end(db, rc, &err);
+        pd_error_clear(&err);
+        return 0;
+    }
+    order_fill(o, s, now);
     snprintf(key, keylen, "auto:%s:%lld:%d", s->id, (long long)term, try);
-    id_new("ren", attempt_id, sizeof(attempt_id));
+    id_new("ren", a.id, sizeof(a.id));
+    snprintf(a.subscription_id, sizeof(a.subscription_id), "%s", s->id);
+    snprintf(a.order_id, sizeof(a.order_id), "%s", o->id);
+    date_format(clock_today(), a.attempted_on);
     rc = checkout_price(db, s->partner_id, s->offer_code, o, &err);
-    pd_error_clear(&err);
     if (rc >= 0)
         rc = orders_insert(db, o, now);
     if (rc >= 0)
         rc = payments_insert(db, o->id, 1, "card", key, o->total, o->currency, now, pay_id,
                              sizeof(pay_id));
     if (rc >= 0)
-        rc = (int)db_run(db,
-                         "INSERT INTO renewal_attempts (id, subscription_id, term, try, order_id, "
-                         "status, attempted_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
-                         "'pending', ?, ?, ?)",
-                         "ttiittii", attempt_id, s->id, term, (int64_t)try, o->id, today, now, now);
+        rc = renewal_attempt_insert(db, &a, now);
     if (rc >= 0)
         rc = audit(db, NULL, NULL, s->partner_id, "renewal.attempted", "subscription", s->id,
                    json_pack("{s:I, s:i, s:s, s:s}", "term", (json_int_t)term, "try", try,
                              "order_id", o->id, "card", o->card_last4));
-    if (rc >= 0)
-        rc = db_commit(db);
-    if (rc < 0) {
-        db_rollback(db);
+    rc = tx_end(db, rc, &err);
+    pd_error_clear(&err);
+    if (rc < 0)
         return rc == PD_E_DB_CONSTRAINT ? 0 : rc; /* another process made this try */
-    }
     return 1;
 }
 
 /* Charges the attempts a killed process left pending, with their own keys. */
 static int finish_pending(struct db *db)
 {
-    struct db_stmt *st;
-    char (*orders)[32] = NULL;
-    int n = 0, cap = 0, done = 0;
-    int rc = db_query(db, &st,
-                      "SELECT order_id FROM renewal_attempts WHERE status = 'pending' ORDER BY id",
-                      "");
-    if (rc < 0)
-        return rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char(*grown)[32] = realloc(orders, (size_t)cap * sizeof(*orders));
-            if (grown == NULL)
-                break;
-            orders = grown;
-        }
-        snprintf(orders[n++], sizeof(orders[0]), "%s", db_column_text(st, 0));
-    }
-    db_finalize(st);
+    char(*orders)[32] = NULL;
+    int n = 0, done = 0;
+    int rc = renewal_pending_orders(db, &orders, &n);
     for (int i = 0; rc >= 0 && i < n; i++) {
         struct order_row o;
         struct payment_row p[4];
         int np = 0;
         enum gw_outcome outcome;
-        if (orders_find(db, orders[i], &o) != 1 || payments_of(db, o.id, p, 4, &np) < 0 ||
-            np == 0)
+        if (orders_find(db, orders[i], &o) != 1 || payments_of(db, o.id, p, 4, &np) < 0 || np == 0)
             continue;
         rc = checkout_charge(db, &o, p[0].key, &outcome);
         done += rc >= 0 && outcome == GW_SUCCEEDED;
@@ -176,10 +127,33 @@ static int finish_pending(struct db *db)
     return rc < 0 ? rc : done;
 }
 
+/* The try of subscription s due today (1..SUB_AUTO_TRIES) and its term, or 0. */
+static int try_due(struct db *db, const struct sub_row *s, int window, struct date today,
+                   int64_t *term)
+{
+    struct renewal_tries t;
+    struct date last_on = {0};
+    int rc = renewal_term_count(db, s->id, term);
+    if (rc >= 0)
+        rc = renewal_tries_of(db, s->id, *term, &t);
+    if (rc < 0)
+        return rc;
+    if (t.open_or_done)
+        return 0;
+    if (t.last_on[0])
+        date_parse(t.last_on, &last_on);
+    struct sub_facts f = renewals_facts(s, window);
+    return sub_auto_renew_try(&f, t.failed, last_on, today);
+}
+
 int renewals_run(struct db *db, void (*progress)(int done, int total))
 {
     struct date today = clock_today();
-    int window = (int)setting_window_days(db);
+    struct settings set;
+    int rc = settings_load(db, &set);
+    if (rc < 0)
+        return rc;
+    int window = (int)set.renewal_window_days;
     char from[DATE_STRLEN], to[DATE_STRLEN];
     /* in their window today: expired from `window` days ago to yesterday */
     date_format(date_add_days(today, -window), from);
@@ -190,7 +164,7 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
         return renewed;
     struct sub_row *subs = NULL;
     int n = 0;
-    int rc = subs_expiring(db, from, to, &subs, &n);
+    rc = subs_expiring(db, from, to, &subs, &n);
     for (int i = 0; rc >= 0 && i < n; i++) {
         if (progress && (i % 100 == 0 || i == n - 1))
             progress(i + 1, n);
@@ -198,13 +172,11 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
         if (!s->auto_renew)
             continue;
         int64_t term = 0;
-        struct tries t;
-        if ((rc = current_term(db, s->id, &term)) < 0 || (rc = tries_of(db, s->id, term, &t)) < 0)
-            break;
-        struct sub_facts f = facts_of(s, window);
-        int try = t.open_or_done ? 0 : sub_auto_renew_try(&f, t.failed, t.last_on, today);
-        if (try == 0)
+        int try = try_due(db, s, window, today, &term);
+        if (try <= 0) {
+            rc = try;
             continue;
+        }
         struct order_row o;
         char key[96];
         rc = claim(db, s, term, try, &o, key, sizeof(key));
@@ -212,83 +184,10 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
             continue;
         enum gw_outcome outcome;
         if ((rc = checkout_charge(db, &o, key, &outcome)) < 0)
-            log_line(LOG_ERROR, NULL, "auto_renewal", "subscription=%s order=%s error=%d",
-                     s->id, o.id, rc);
+            log_line(LOG_ERROR, NULL, "auto_renewal", "subscription=%s order=%s error=%d", s->id,
+                     o.id, rc);
         renewed += rc >= 0 && outcome == GW_SUCCEEDED;
     }
     free(subs);
     return rc < 0 ? rc : renewed;
-}
-
-/* One subscription's notice, in one transaction. The list it came from may be stale (a
- * renewal in another process moves the term on), so the row is locked and read again and
- * the notice decided from what it says now. Returns 1 when a notice was written. */
-static int notice_one(struct db *db, const char *sub_id, int window, struct date today)
-{
-    char today_s[DATE_STRLEN];
-    struct sub_row s;
-    int64_t term = 0;
-    int rc = db_begin(db);
-    if (rc < 0)
-        return rc;
-    if ((rc = db_lock_row(db, "subscriptions", sub_id)) >= 0)
-        rc = subs_find(db, sub_id, &s);
-    if (rc != 1) {
-        db_rollback(db);
-        return rc;
-    }
-    struct sub_facts f = facts_of(&s, window);
-    enum sub_notice kind = sub_notice_due(&f, s.auto_renew, today);
-    if (kind == SUB_NOTICE_NONE || (rc = current_term(db, sub_id, &term)) < 0) {
-        db_rollback(db);
-        return rc < 0 ? rc : 0;
-    }
-    /* once per subscription, term and kind: the row and the event commit together */
-    int64_t fresh = db_run(db,
-                           "INSERT INTO subscription_notices (subscription_id, term, kind, "
-                           "sent_on) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                           "titt", sub_id, term, sub_notice_name(kind),
-                           date_format(today, today_s));
-    rc = fresh < 0 ? (int)fresh : 0;
-    if (fresh == 1) {
-        struct date opens, closes;
-        char o[DATE_STRLEN], c[DATE_STRLEN];
-        date_renewal_window(f.expires_on, window, &opens, &closes);
-        rc = outbox_emit(db, s.partner_id, "subscription.notice",
-                         json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "kind",
-                                   sub_notice_name(kind), "subscription_id", s.id, "offer_code",
-                                   s.offer_code, "offer", catalog_offer_names(db, s.offer_code),
-                                   "expires_on", s.expires_on, "opens_on", date_format(opens, o),
-                                   "closes_on", date_format(closes, c), "auto_renew",
-                                   s.auto_renew));
-    }
-    rc = rc < 0 ? rc : db_commit(db);
-    if (rc < 0) {
-        db_rollback(db);
-        return rc;
-    }
-    return fresh == 1;
-}
-
-int notices_run(struct db *db)
-{
-    struct date today = clock_today();
-    int window = (int)setting_window_days(db);
-    char from[DATE_STRLEN], to[DATE_STRLEN];
-    /* from 30 days before expiry to 31 days after the window closed */
-    date_format(date_add_days(today, -(window + 31)), from);
-    date_format(date_add_days(today, 30), to);
-    struct sub_row *subs = NULL;
-    int n = 0, sent = 0;
-    int rc = subs_expiring(db, from, to, &subs, &n);
-    for (int i = 0; rc >= 0 && i < n; i++) {
-        /* a first look without a transaction: most subscriptions have nothing due */
-        struct sub_facts f = facts_of(&subs[i], window);
-        if (sub_notice_due(&f, subs[i].auto_renew, today) == SUB_NOTICE_NONE)
-            continue;
-        rc = notice_one(db, subs[i].id, window, today);
-        sent += rc == 1;
-    }
-    free(subs);
-    return rc < 0 ? rc : sent;
 }

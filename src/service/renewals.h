@@ -1,21 +1,25 @@
 /*
- * service/renewals.h - what the calendar does to subscriptions (SPEC section 3).
+ * service/renewals.h - automatic renewal, what the calendar does with a saved card
+ * (SPEC section 3). The notices of the same calendar are in service/notices.h.
  *
- * Both passes work from the business date of the one clock and are idempotent: a second
+ * The pass works from the business date of the one clock and is idempotent: a second
  * pass, or a pass in another process at the same time, does nothing more.
  */
 #ifndef PD_SERVICE_RENEWALS_H
 #define PD_SERVICE_RENEWALS_H
 
+#include "core/subscription.h"
+
 struct db;
+struct sub_row;
 
 /* Automatic renewal: charges the saved card of every subscription with auto-renew on whose
  * try is due today (days 1, 3 and 7 of the window), and finishes tries a killed process
  * left behind. progress (may be NULL) hears how far it got. Returns renewals made. */
 int renewals_run(struct db *db, void (*progress)(int done, int total));
 
-/* Reminders and notices: upcoming renewal, 30/7/1 days before expiry, window open,
- * window closing, lapsed; each once per subscription and term. Returns notices sent. */
-int notices_run(struct db *db);
+/* The facts of a stored subscription that the rules of core/subscription.h read, with a
+ * renewal window of window_days. */
+struct sub_facts renewals_facts(const struct sub_row *s, int window_days);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * service/webhooks.h - an organisation's webhook endpoints, and delivery status for staff.
+ * service/webhooks.h - an organisation's webhook endpoints, what was delivered to them,
+ * and the delivery status of emails and webhooks for staff.
  */
 #ifndef PD_SERVICE_WEBHOOKS_H
 #define PD_SERVICE_WEBHOOKS_H
@@ -12,12 +13,13 @@
 struct db;
 
 /* {"url", "events": [...] or ["*"]} -> the endpoint with its secret, shown this once. */
-int webhooks_create(struct db *db, const struct principal *who, const char *ip,
-                    const json_t *body, json_t **out, struct pd_error *err);
+int webhooks_create(struct db *db, const struct principal *who, const char *ip, const json_t *body,
+                    json_t **out, struct pd_error *err);
 
 /* The organisation's live endpoints (no secrets). */
-int webhooks_list(struct db *db, const struct principal *who, json_t **items);
+int webhooks_list(struct db *db, const struct principal *who, json_t **items, struct pd_error *err);
 
+/* Deletes a live endpoint of the organisation; what was still pending for it fails. */
 int webhooks_delete(struct db *db, const struct principal *who, const char *ip, const char *id,
                     struct pd_error *err);
 

@@ -1,4 +1,4 @@
-/* store/outbox.c - SQL of the outbox and its deliveries. */
+/* store/outbox.c - SQL of the outbox, its emails, and the claiming and listing of deliveries. */
 #include "store/outbox.h"
 
 #include <stdio.h>
@@ -31,39 +31,7 @@ int email_delivery_insert(struct db *db, const char *outbox_id, const char *reci
     return rc < 0 ? (int)rc : 0;
 }
 
-int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char *partner_id,
-                               const char *event, int64_t now)
-{
-    struct db_stmt *st;
-    char ids[64][32];
-    int n = 0;
-    int rc = db_query(db, &st,
-                      "SELECT id FROM webhook_endpoints WHERE partner_id = ? AND deleted_at IS "
-                      "NULL AND (events = '*' OR events LIKE '%,' || ? || ',%') ORDER BY id",
-                      "tt", partner_id, event);
-    if (rc < 0)
-        return rc;
-    while (n < 64 && (rc = db_step(st)) == DB_ROW)
-        snprintf(ids[n++], sizeof(ids[0]), "%s", db_column_text(st, 0));
-    db_finalize(st);
-    if (rc < 0)
-        return rc;
-    for (int i = 0; i < n; i++) {
-        char id[32];
-        id_new("whd", id, sizeof(id));
-        int64_t r = db_run(db,
-                           "INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, "
-                           "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?) "
-                           "ON CONFLICT (outbox_id, endpoint_id) DO NOTHING",
-                           "tttii", id, outbox_id, ids[i], now, now);
-        if (r < 0)
-            return (int)r;
-    }
-    return n;
-}
-
-int user_contact(struct db *db, const char *partner_id, const char *user_id,
-                 struct contact *out)
+int user_contact(struct db *db, const char *partner_id, const char *user_id, struct contact *out)
 {
     struct db_stmt *st;
     int rc = db_query(db, &st,
@@ -213,36 +181,80 @@ int email_delivery_done(struct db *db, const char *id, const char *claim, bool s
                         const char *error, int64_t next_attempt_at, int64_t now)
 {
     const char *status = sent ? "sent" : next_attempt_at ? "pending" : "failed";
-    int64_t rc = db_run(db,
-                        "UPDATE email_deliveries SET status = ?, attempts = attempts + 1, "
-                        "last_error = ?, next_attempt_at = ?, sent_at = ?, claim = NULL "
-                        "WHERE id = ? AND claim = ?",
-                        "ttiitt", status, error, next_attempt_at, sent ? now : (int64_t)0, id,
-                        claim);
+    int64_t rc =
+        db_run(db,
+               "UPDATE email_deliveries SET status = ?, attempts = attempts + 1, "
+               "last_error = ?, next_attempt_at = ?, sent_at = ?, claim = NULL "
+               "WHERE id = ? AND claim = ?",
+               "ttiitt", status, error, next_attempt_at, sent ? now : (int64_t)0, id, claim);
     return rc < 0 ? (int)rc : 0;
 }
 
-int webhook_delivery_done(struct db *db, const char *id, const char *claim, bool delivered,
-                          const char *error, int64_t next_attempt_at, int64_t now)
+/* Every row of st, read as delivery_row columns, into a malloc'd array. */
+static int collect_deliveries(struct db_stmt *st, struct delivery_row **out, int *count)
 {
-    const char *status = delivered ? "delivered" : next_attempt_at ? "pending" : "failed";
-    int64_t rc = db_run(db,
-                        "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, "
-                        "last_error = ?, next_attempt_at = ?, delivered_at = ?, claim = NULL "
-                        "WHERE id = ? AND claim = ?",
-                        "ttiitt", status, error, next_attempt_at, delivered ? now : (int64_t)0,
-                        id, claim);
-    return rc < 0 ? (int)rc : 0;
+    int rc, cap = 0;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct delivery_row *grown = realloc(*out, (size_t)cap * sizeof(**out));
+            if (grown == NULL) {
+                rc = -1;
+                break;
+            }
+            *out = grown;
+        }
+        struct delivery_row *d = &(*out)[(*count)++];
+        const char *error = db_column_text(st, 5);
+        snprintf(d->id, sizeof(d->id), "%s", db_column_text(st, 0));
+        snprintf(d->event_id, sizeof(d->event_id), "%s", db_column_text(st, 1));
+        snprintf(d->event, sizeof(d->event), "%s", db_column_text(st, 2));
+        snprintf(d->status, sizeof(d->status), "%s", db_column_text(st, 3));
+        d->attempts = db_column_int64(st, 4);
+        snprintf(d->last_error, sizeof(d->last_error), "%s", error ? error : "");
+        d->has_error = error != NULL;
+        d->created_at = db_column_int64(st, 6);
+        d->done_at = db_column_int64(st, 7);
+        snprintf(d->target, sizeof(d->target), "%s", db_column_text(st, 8));
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
 }
 
-int webhook_attempt_insert(struct db *db, const char *delivery_id, int attempt, int64_t at,
-                           int status_code, const char *error, int64_t duration_ms)
+int email_deliveries_list(struct db *db, const char *status, int limit, struct delivery_row **out,
+                          int *count)
 {
-    int64_t rc = db_run(db,
-                        "INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, "
-                        "status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?) "
-                        "ON CONFLICT (delivery_id, attempt) DO NOTHING",
-                        "tiiiti", delivery_id, (int64_t)attempt, at, (int64_t)status_code, error,
-                        duration_ms);
-    return rc < 0 ? (int)rc : 0;
+    struct db_stmt *st;
+    *out = NULL;
+    *count = 0;
+    int rc = db_query(db, &st,
+                      "SELECT d.id, d.outbox_id, o.event, d.status, d.attempts, d.last_error, "
+                      "d.created_at, COALESCE(d.sent_at, 0), d.recipient FROM email_deliveries d "
+                      "JOIN outbox o ON o.id = d.outbox_id WHERE d.status = COALESCE(?, d.status) "
+                      "ORDER BY d.created_at DESC, d.id DESC LIMIT ?",
+                      "ti", status, (int64_t)limit);
+    return rc < 0 ? rc : collect_deliveries(st, out, count);
+}
+
+#define WEBHOOK_DELIVERY_COLUMNS                                                                   \
+    "SELECT d.id, d.outbox_id, o.event, d.status, d.attempts, d.last_error, d.created_at, "        \
+    "COALESCE(d.delivered_at, 0), e.url FROM webhook_deliveries d JOIN outbox o ON o.id = "        \
+    "d.outbox_id JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+
+int webhook_deliveries_list(struct db *db, const char *endpoint_id, const char *status, int limit,
+                            struct delivery_row **out, int *count)
+{
+    struct db_stmt *st;
+    *out = NULL;
+    *count = 0;
+    int rc = endpoint_id ? db_query(db, &st,
+                                    WEBHOOK_DELIVERY_COLUMNS "WHERE d.endpoint_id = ? ORDER BY "
+                                                             "d.created_at DESC, d.id DESC LIMIT ?",
+                                    "ti", endpoint_id, (int64_t)limit)
+                         : db_query(db, &st,
+                                    WEBHOOK_DELIVERY_COLUMNS "WHERE d.status = COALESCE(?, "
+                                                             "d.status) ORDER BY d.created_at "
+                                                             "DESC, d.id DESC LIMIT ?",
+                                    "ti", status, (int64_t)limit);
+    return rc < 0 ? rc : collect_deliveries(st, out, count);
 }

@@ -1,5 +1,6 @@
 /*
- * store/outbox.h - SQL of the outbox, its email and webhook deliveries, webhook endpoints.
+ * store/outbox.h - SQL of the outbox, its email deliveries, and the claiming and listing
+ * of deliveries of both kinds (webhook endpoints and attempts: store/webhooks.h).
  *
  * A delivery is worked by claiming it: one UPDATE moves due rows from 'pending' (or
  * 'sending' whose claim went stale: its process died) to 'sending' under a claim token,
@@ -14,17 +15,13 @@
 
 struct db;
 
+/* The event row; payload is its JSON text. */
 int outbox_insert(struct db *db, const char *id, const char *event, const char *partner_id,
                   const char *payload, int64_t now);
 
 /* One email per (event, recipient); a second insert is ignored. */
 int email_delivery_insert(struct db *db, const char *outbox_id, const char *recipient,
                           const char *lang, int64_t now);
-
-/* One delivery per (event, endpoint) for every live endpoint of partner_id that wants
- * event. Returns how many. */
-int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char *partner_id,
-                               const char *event, int64_t now);
 
 struct contact {
     char email[256];
@@ -39,8 +36,7 @@ int billing_contacts(struct db *db, const char *partner_id, struct contact **out
 int staff_contacts(struct db *db, const char *role, struct contact **out, int *count);
 
 /* 1 and the email and language of an active user of the organisation; 0 when none. */
-int user_contact(struct db *db, const char *partner_id, const char *user_id,
-                 struct contact *out);
+int user_contact(struct db *db, const char *partner_id, const char *user_id, struct contact *out);
 
 /* The work of one claimed delivery (email or webhook). */
 struct delivery {
@@ -69,9 +65,29 @@ void deliveries_free(struct delivery *d, int count);
  * failed for good (next_attempt_at 0). Only while the claim is still ours. */
 int email_delivery_done(struct db *db, const char *id, const char *claim, bool sent,
                         const char *error, int64_t next_attempt_at, int64_t now);
-int webhook_delivery_done(struct db *db, const char *id, const char *claim, bool delivered,
-                          const char *error, int64_t next_attempt_at, int64_t now);
-int webhook_attempt_insert(struct db *db, const char *delivery_id, int attempt, int64_t at,
-                           int status_code, const char *error, int64_t duration_ms);
 
+/* A delivery as staff and its organisation see it. */
+struct delivery_row {
+    char id[32];
+    char event_id[32];
+    char event[48];
+    char status[16];
+    int64_t attempts;
+    char last_error[1200]; /* empty when has_error is false */
+    bool has_error;
+    int64_t created_at;
+    int64_t done_at;  /* sent or delivered; 0 when not yet */
+    char target[512]; /* the recipient of an email, the URL of a webhook endpoint */
+};
+
+/* The latest limit email deliveries in a status (NULL: any), newest first. *out malloc'd
+ * (owner: caller, free()). */
+int email_deliveries_list(struct db *db, const char *status, int limit, struct delivery_row **out,
+                          int *count);
+
+/* The latest limit webhook deliveries to one endpoint (when endpoint_id is not NULL), or
+ * else of every endpoint in a status (NULL: any), newest first. *out malloc'd (owner: caller,
+ * free()). */
+int webhook_deliveries_list(struct db *db, const char *endpoint_id, const char *status, int limit,
+                            struct delivery_row **out, int *count);
 #endif

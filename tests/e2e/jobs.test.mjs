@@ -285,3 +285,15 @@ test('an invitation reaches the invitee by email, in their language, with a link
   const hooks = sql(srv.db.url, "SELECT COUNT(*) FROM webhook_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE o.event = 'user.invited'");
   assert.equal(hooks, '0', 'never sent to webhooks');
 });
+
+test('jobs/run asked by several operators at once: each answer comes after a whole pass that saw its request', async () => {
+  const subs = [];
+  for (let i = 0; i < 3; i++) subs.push(await subscriber('2027-11-03'));
+  const runs = await Promise.all([0, 1, 2].map(() => op.client.call('POST', '/api/v1/admin/jobs/run', {})));
+  for (const r of runs) {
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.ok, true, JSON.stringify(r.body));
+    assert.deepEqual(r.body.jobs.map((j) => j.name), ['payment_recovery', 'auto_renewal', 'notices', 'wire_expiry', 'support_autoclose', 'refund_retry', 'outbox_delivery', 'idempotency_expiry']);
+  }
+  for (const s of subs) assert.equal(mailsTo(s.email).filter((m) => m.subject.startsWith('Commande confirmée')).length, 1, s.email);
+});

@@ -1,0 +1,218 @@
+/*
+ * service/delivery.c - what the outbox_delivery job sends, and what became of it.
+ *
+ * A delivery is claimed before it is sent (store/outbox.c: one UPDATE under a claim
+ * token), so two processes never send one message. A process that dies between sending
+ * and recording leaves a claim that goes stale after CLAIM_STALE_S; the delivery is then
+ * claimed and sent again, with the same id, which the receiver sees as the Message-ID or
+ * the Partnerd-Delivery header. Each outcome is written only while the claim is still
+ * ours, with the time of the next try or none (given up).
+ */
+#include "service/delivery.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/date.h"
+#include "log.h"
+#include "render/email.h"
+#include "service/tx.h"
+#include "store/outbox.h"
+#include "store/webhooks.h"
+
+#define CLAIM_STALE_S 600
+#define EMAIL_MAX_ATTEMPTS 8
+#define WEBHOOK_FIRST_RETRY_S 30
+#define WEBHOOK_GIVE_UP_S 86400
+
+int delivery_pass_begin(struct db *db, struct delivery_pass *p)
+{
+    random_hex(16, p->claim);
+    return settings_load(db, &p->settings);
+}
+
+void delivery_pass_end(struct delivery_pass *p)
+{
+    secret_wipe(p->settings.smtp_password, sizeof(p->settings.smtp_password));
+}
+
+/* The next attempt of an email that failed its attempt-th try: 1, 2, 4 ... minutes on;
+ * 0 when it is given up. */
+static int64_t email_retry_at(int attempt)
+{
+    return attempt >= EMAIL_MAX_ATTEMPTS ? 0 : clock_now() + (60LL << (attempt - 1));
+}
+
+/* Records an email's outcome (error NULL: sent). */
+static int email_record(struct db *db, const char *claim, const char *id, const char *event,
+                        int attempt, const char *error)
+{
+    if (error)
+        log_line(LOG_WARN, NULL, "email", "delivery=%s event=%s attempt=%d error=\"%s\"", id, event,
+                 attempt, error);
+    return email_delivery_done(db, id, claim, error == NULL, error,
+                               error ? email_retry_at(attempt) : 0, clock_now());
+}
+
+/* Renders delivery d into e. -1 when its event has no template. */
+static int email_ready(const struct delivery_pass *p, const struct delivery *d,
+                       struct delivery_email *e)
+{
+    json_t *payload = json_loads(d->payload, 0, NULL);
+    snprintf(e->id, sizeof(e->id), "%s", d->id);
+    snprintf(e->event, sizeof(e->event), "%s", d->event);
+    snprintf(e->recipient, sizeof(e->recipient), "%s", d->recipient);
+    e->attempt = d->attempts + 1;
+    int rc = email_render(d->event, payload, d->lang, p->settings.seller_name, &e->subject,
+                          &e->text, &e->html);
+    json_decref(payload);
+    return rc;
+}
+
+int delivery_emails_next(struct db *db, const struct delivery_pass *p, int limit,
+                         struct delivery_email **out, int *count)
+{
+    *out = NULL;
+    *count = 0;
+    for (;;) {
+        struct delivery *d = NULL;
+        int n = 0;
+        int64_t now = clock_now();
+        int rc = deliveries_claim(db, "email", p->claim, now, now - CLAIM_STALE_S, limit, &d, &n);
+        if (rc < 0 || n == 0) {
+            deliveries_free(d, n);
+            return rc < 0 ? rc : 0;
+        }
+        struct delivery_email *e = calloc((size_t)n, sizeof(*e));
+        if (e == NULL) {
+            deliveries_free(d, n);
+            return PD_E_INTERNAL;
+        }
+        int ready = 0;
+        for (int i = 0; i < n; i++) {
+            if (email_ready(p, &d[i], &e[ready]) == 0) {
+                ready++;
+                continue;
+            }
+            char error[120];
+            snprintf(error, sizeof(error), "no template for %s", d[i].event);
+            email_record(db, p->claim, d[i].id, d[i].event, d[i].attempts + 1, error);
+            buf_free(&e[ready].subject);
+            buf_free(&e[ready].text);
+            buf_free(&e[ready].html);
+            memset(&e[ready], 0, sizeof(e[ready]));
+        }
+        deliveries_free(d, n);
+        if (ready > 0) {
+            *out = e;
+            *count = ready;
+            return 0;
+        }
+        free(e); /* none could be rendered: claim the next ones */
+    }
+}
+
+int delivery_email_done(struct db *db, const struct delivery_pass *p,
+                        const struct delivery_email *e, const char *error)
+{
+    return email_record(db, p->claim, e->id, e->event, e->attempt, error);
+}
+
+void delivery_emails_free(struct delivery_email *e, int count)
+{
+    for (int i = 0; e && i < count; i++) {
+        buf_free(&e[i].subject);
+        buf_free(&e[i].text);
+        buf_free(&e[i].html);
+    }
+    free(e);
+}
+
+/* The body of a webhook: the event with its payload as data. NULL when out of memory. */
+static char *webhook_body(const struct delivery *d)
+{
+    char created[21];
+    json_t *data = json_loads(d->payload, 0, NULL);
+    json_t *event =
+        json_pack("{s:s, s:s, s:s, s:o}", "id", d->outbox_id, "type", d->event, "created_at",
+                  instant_format(d->created_at, created), "data", data ? data : json_object());
+    char *body = json_dumps(event, JSON_COMPACT);
+    json_decref(event);
+    return body;
+}
+
+int delivery_webhooks_next(struct db *db, const struct delivery_pass *p, int limit,
+                           struct delivery_webhook **out, int *count)
+{
+    struct delivery *d = NULL;
+    int n = 0;
+    int64_t now = clock_now();
+    *out = NULL;
+    *count = 0;
+    int rc = deliveries_claim(db, "webhook", p->claim, now, now - CLAIM_STALE_S, limit, &d, &n);
+    if (rc < 0 || n == 0) {
+        deliveries_free(d, n);
+        return rc < 0 ? rc : 0;
+    }
+    struct delivery_webhook *w = calloc((size_t)n, sizeof(*w));
+    if (w == NULL) {
+        deliveries_free(d, n);
+        return PD_E_INTERNAL;
+    }
+    for (int i = 0; i < n; i++) {
+        snprintf(w[i].id, sizeof(w[i].id), "%s", d[i].id);
+        snprintf(w[i].event, sizeof(w[i].event), "%s", d[i].event);
+        snprintf(w[i].url, sizeof(w[i].url), "%s", d[i].url);
+        snprintf(w[i].secret, sizeof(w[i].secret), "%s", d[i].secret);
+        w[i].attempt = d[i].attempts + 1;
+        w[i].created_at = d[i].created_at;
+        w[i].body = webhook_body(&d[i]);
+        secret_wipe(d[i].secret, sizeof(d[i].secret));
+    }
+    deliveries_free(d, n);
+    *out = w;
+    *count = n;
+    return 0;
+}
+
+int delivery_webhook_done(struct db *db, const struct delivery_pass *p,
+                          const struct delivery_webhook *w, long status, const char *error,
+                          int64_t duration_ms)
+{
+    struct pd_error err = {0};
+    char why[1200];
+    bool ok = status >= 200 && status < 300;
+    snprintf(why, sizeof(why), "%s", error ? error : "");
+    if (!ok && status)
+        snprintf(why, sizeof(why), "HTTP %ld", status);
+    int shift = w->attempt - 1 < 20 ? w->attempt - 1 : 20;
+    int64_t next = clock_now() + ((int64_t)WEBHOOK_FIRST_RETRY_S << shift);
+    if (ok || next > w->created_at + WEBHOOK_GIVE_UP_S)
+        next = 0;
+    int rc = tx_begin(db, &err);
+    if (rc >= 0) {
+        rc = webhook_attempt_insert(db, w->id, w->attempt, clock_now(), (int)status,
+                                    ok ? NULL : why, duration_ms);
+        if (rc >= 0)
+            rc = webhook_delivery_done(db, w->id, p->claim, ok, ok ? NULL : why, next, clock_now());
+        rc = tx_end(db, rc, &err);
+    }
+    pd_error_clear(&err);
+    if (!ok)
+        log_line(LOG_WARN, NULL, "webhook", "delivery=%s event=%s attempt=%d error=\"%s\"", w->id,
+                 w->event, w->attempt, why);
+    return rc;
+}
+
+void delivery_webhooks_free(struct delivery_webhook *w, int count)
+{
+    for (int i = 0; w && i < count; i++) {
+        free(w[i].body);
+        secret_wipe(w[i].secret, sizeof(w[i].secret));
+    }
+    free(w);
+}

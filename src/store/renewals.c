@@ -1,0 +1,93 @@
+/*
+ * store/renewals.c - SQL of renewal attempts, subscription notices and terms.
+ *
+ * Only reads and writes, no decisions: which try is due and which notice is owed are
+ * the rules of core/subscription.c, applied by service/renewals.c and service/notices.c.
+ */
+#include "store/renewals.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+
+int renewal_lock_subscription(struct db *db, const char *subscription_id)
+{
+    return db_lock_row(db, "subscriptions", subscription_id);
+}
+
+int renewal_term_count(struct db *db, const char *subscription_id, int64_t *term)
+{
+    return db_scalar(db, term, "SELECT COUNT(*) FROM subscription_terms WHERE subscription_id = ?",
+                     "t", subscription_id);
+}
+
+int renewal_tries_of(struct db *db, const char *subscription_id, int64_t term,
+                     struct renewal_tries *out)
+{
+    struct db_stmt *st;
+    memset(out, 0, sizeof(*out));
+    int rc = db_query(db, &st,
+                      "SELECT status, attempted_on FROM renewal_attempts WHERE subscription_id = "
+                      "? AND term = ? ORDER BY try",
+                      "ti", subscription_id, term);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (strcmp(db_column_text(st, 0), "failed") == 0)
+            out->failed++;
+        else
+            out->open_or_done = true;
+        snprintf(out->last_on, sizeof(out->last_on), "%s", db_column_text(st, 1));
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+int renewal_attempt_insert(struct db *db, const struct renewal_attempt_new *a, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO renewal_attempts (id, subscription_id, term, try, order_id, "
+                        "status, attempted_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
+                        "'pending', ?, ?, ?)",
+                        "ttiittii", a->id, a->subscription_id, a->term, (int64_t)a->try,
+                        a->order_id, a->attempted_on, now, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int renewal_pending_orders(struct db *db, char (**out)[32], int *count)
+{
+    struct db_stmt *st;
+    int cap = 0;
+    *out = NULL;
+    *count = 0;
+    int rc = db_query(
+        db, &st, "SELECT order_id FROM renewal_attempts WHERE status = 'pending' ORDER BY id", "");
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 64;
+            char(*grown)[32] = realloc(*out, (size_t)cap * sizeof(**out));
+            if (grown == NULL) {
+                rc = -1;
+                break;
+            }
+            *out = grown;
+        }
+        snprintf((*out)[(*count)++], sizeof(**out), "%s", db_column_text(st, 0));
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+int renewal_notice_insert(struct db *db, const char *subscription_id, int64_t term,
+                          const char *kind, const char *day)
+{
+    int64_t fresh = db_run(db,
+                           "INSERT INTO subscription_notices (subscription_id, term, kind, "
+                           "sent_on) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                           "titt", subscription_id, term, kind, day);
+    return fresh < 0 ? (int)fresh : fresh == 1;
+}

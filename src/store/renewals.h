@@ -1,0 +1,56 @@
+/*
+ * store/renewals.h - SQL of renewal attempts, subscription notices and the counting of
+ * terms.
+ *
+ * A renewal attempt is unique per (subscription, term, try) and a notice per
+ * (subscription, term, kind): the database, not the process, decides that a thing is done
+ * once, so two servers running the same pass cannot both do it.
+ */
+#ifndef PD_STORE_RENEWALS_H
+#define PD_STORE_RENEWALS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+/* The tries of one subscription's term so far. */
+struct renewal_tries {
+    int failed;        /* how many failed */
+    char last_on[11];  /* the day of the latest (YYYY-MM-DD); empty when none */
+    bool open_or_done; /* one is still pending, or one succeeded */
+};
+
+/* A new automatic renewal try, 'pending' until checkout_charge() settles its order. */
+struct renewal_attempt_new {
+    char id[32];
+    char subscription_id[32];
+    int64_t term;
+    int try;
+    char order_id[32];
+    char attempted_on[11]; /* YYYY-MM-DD */
+};
+
+/* Inside a transaction, locks the subscription until commit. 1 when it exists, else 0. */
+int renewal_lock_subscription(struct db *db, const char *subscription_id);
+
+/* 0 and *term, the number of terms of the subscription (the first one included). */
+int renewal_term_count(struct db *db, const char *subscription_id, int64_t *term);
+
+/* 0 and *out, the tries of the subscription's term. */
+int renewal_tries_of(struct db *db, const char *subscription_id, int64_t term,
+                     struct renewal_tries *out);
+
+/* Records a try; PD_E_DB_CONSTRAINT when this try exists already (another process). */
+int renewal_attempt_insert(struct db *db, const struct renewal_attempt_new *a, int64_t now);
+
+/* The orders of the tries still pending (a killed process left them), oldest claim first.
+ * *out is a malloc'd array of ids (owner: caller, free()). */
+int renewal_pending_orders(struct db *db, char (**out)[32], int *count);
+
+/* Records that a notice of kind went out for the term on day (YYYY-MM-DD): 1 when it is
+ * new, 0 when it was sent already. */
+int renewal_notice_insert(struct db *db, const char *subscription_id, int64_t term,
+                          const char *kind, const char *day);
+
+#endif

@@ -1,0 +1,189 @@
+/*
+ * store/webhooks.c - SQL of webhook endpoints, the deliveries made to them and their
+ * attempts.
+ *
+ * Endpoints are soft-deleted (deleted_at), so a delivery's history still names its URL.
+ * Deliveries are fanned out when an event is recorded, in the caller's transaction; each
+ * POST is then kept as an attempt row, and the delivery's outcome is written only while
+ * the claim that sent it is still the delivery's (see store/outbox.h).
+ */
+#include "store/webhooks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/crypto.h"
+#include "db/db.h"
+
+int webhook_endpoints_count(struct db *db, const char *partner_id, int64_t *count)
+{
+    return db_scalar(
+        db, count,
+        "SELECT COUNT(*) FROM webhook_endpoints WHERE partner_id = ? AND deleted_at IS "
+        "NULL",
+        "t", partner_id);
+}
+
+int webhook_endpoint_insert(struct db *db, const struct webhook_endpoint_row *e,
+                            const char *partner_id, const char *secret, const char *created_by)
+{
+    int64_t rc =
+        db_run(db,
+               "INSERT INTO webhook_endpoints (id, partner_id, url, events, secret, "
+               "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               "tttttti", e->id, partner_id, e->url, e->events, secret, created_by, e->created_at);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int webhook_endpoints_list(struct db *db, const char *partner_id, struct webhook_endpoint_row **out,
+                           int *count)
+{
+    struct db_stmt *st;
+    int cap = 0;
+    *out = NULL;
+    *count = 0;
+    int rc = db_query(db, &st,
+                      "SELECT id, url, events, created_at FROM webhook_endpoints WHERE partner_id "
+                      "= ? AND deleted_at IS NULL ORDER BY created_at DESC, id",
+                      "t", partner_id);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct webhook_endpoint_row *grown = realloc(*out, (size_t)cap * sizeof(**out));
+            if (grown == NULL) {
+                rc = -1;
+                break;
+            }
+            *out = grown;
+        }
+        struct webhook_endpoint_row *e = &(*out)[(*count)++];
+        snprintf(e->id, sizeof(e->id), "%s", db_column_text(st, 0));
+        snprintf(e->url, sizeof(e->url), "%s", db_column_text(st, 1));
+        snprintf(e->events, sizeof(e->events), "%s", db_column_text(st, 2));
+        e->created_at = db_column_int64(st, 3);
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+int webhook_endpoint_delete(struct db *db, const char *id, const char *partner_id, int64_t now)
+{
+    int64_t changed = db_run(db,
+                             "UPDATE webhook_endpoints SET deleted_at = ? WHERE id = ? AND "
+                             "partner_id = ? AND deleted_at IS NULL",
+                             "itt", now, id, partner_id);
+    return changed < 0 ? (int)changed : changed > 0;
+}
+
+int webhook_endpoint_owned(struct db *db, const char *id, const char *partner_id)
+{
+    int64_t owned = 0;
+    int rc = db_scalar(db, &owned,
+                       "SELECT COUNT(*) FROM webhook_endpoints WHERE id = ? AND partner_id = ?",
+                       "tt", id, partner_id);
+    return rc < 0 ? rc : owned > 0;
+}
+
+int webhook_deliveries_fail_pending(struct db *db, const char *endpoint_id)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE webhook_deliveries SET status = 'failed', last_error = 'endpoint "
+                        "deleted', claim = NULL WHERE endpoint_id = ? AND status = 'pending'",
+                        "t", endpoint_id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char *partner_id,
+                               const char *event, int64_t now)
+{
+    struct db_stmt *st;
+    char ids[64][32];
+    int n = 0;
+    int rc = db_query(db, &st,
+                      "SELECT id FROM webhook_endpoints WHERE partner_id = ? AND deleted_at IS "
+                      "NULL AND (events = '*' OR events LIKE '%,' || ? || ',%') ORDER BY id",
+                      "tt", partner_id, event);
+    if (rc < 0)
+        return rc;
+    while (n < 64 && (rc = db_step(st)) == DB_ROW)
+        snprintf(ids[n++], sizeof(ids[0]), "%s", db_column_text(st, 0));
+    db_finalize(st);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        char id[32];
+        id_new("whd", id, sizeof(id));
+        int64_t r = db_run(db,
+                           "INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, "
+                           "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?) "
+                           "ON CONFLICT (outbox_id, endpoint_id) DO NOTHING",
+                           "tttii", id, outbox_id, ids[i], now, now);
+        if (r < 0)
+            return (int)r;
+    }
+    return n;
+}
+
+int webhook_delivery_done(struct db *db, const char *id, const char *claim, bool delivered,
+                          const char *error, int64_t next_attempt_at, int64_t now)
+{
+    const char *status = delivered ? "delivered" : next_attempt_at ? "pending" : "failed";
+    int64_t rc =
+        db_run(db,
+               "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, "
+               "last_error = ?, next_attempt_at = ?, delivered_at = ?, claim = NULL "
+               "WHERE id = ? AND claim = ?",
+               "ttiitt", status, error, next_attempt_at, delivered ? now : (int64_t)0, id, claim);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int webhook_attempt_insert(struct db *db, const char *delivery_id, int attempt, int64_t at,
+                           int status_code, const char *error, int64_t duration_ms)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO webhook_attempts (delivery_id, attempt, attempted_at, "
+                        "status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT (delivery_id, attempt) DO NOTHING",
+                        "tiiiti", delivery_id, (int64_t)attempt, at, (int64_t)status_code, error,
+                        duration_ms);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int webhook_attempts_of(struct db *db, const char *delivery_id, struct webhook_attempt_row **out,
+                        int *count)
+{
+    struct db_stmt *st;
+    int cap = 0;
+    *out = NULL;
+    *count = 0;
+    int rc = db_query(db, &st,
+                      "SELECT attempt, attempted_at, status_code, error, duration_ms FROM "
+                      "webhook_attempts WHERE delivery_id = ? ORDER BY attempt",
+                      "t", delivery_id);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 4;
+            struct webhook_attempt_row *grown = realloc(*out, (size_t)cap * sizeof(**out));
+            if (grown == NULL) {
+                rc = -1;
+                break;
+            }
+            *out = grown;
+        }
+        struct webhook_attempt_row *a = &(*out)[(*count)++];
+        const char *error = db_column_text(st, 3);
+        a->attempt = db_column_int64(st, 0);
+        a->attempted_at = db_column_int64(st, 1);
+        a->status_code = db_column_int64(st, 2);
+        snprintf(a->error, sizeof(a->error), "%s", error ? error : "");
+        a->has_error = error != NULL;
+        a->duration_ms = db_column_int64(st, 4);
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * store/webhooks.h - SQL of webhook endpoints, the deliveries made to them, their attempts.
+ *
+ * An endpoint is never removed: deleting it stamps deleted_at, so the deliveries made to
+ * it keep their history. Its events are stored as ",a,b," (or "*"), which lets one LIKE
+ * find the endpoints that want an event. Rows come back as the structs below, with fixed
+ * buffers; lists are malloc'd arrays whose owner is the caller (free()). Claiming due
+ * deliveries and listing them is in store/outbox.h, with the emails.
+ */
+#ifndef PD_STORE_WEBHOOKS_H
+#define PD_STORE_WEBHOOKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+/* An endpoint as its organisation sees it: never its secret. */
+struct webhook_endpoint_row {
+    char id[32];
+    char url[512];
+    char events[1024]; /* ",a,b," or "*" */
+    int64_t created_at;
+};
+
+/* One POST of a delivery and what came back. */
+struct webhook_attempt_row {
+    int64_t attempt;
+    int64_t attempted_at;
+    int64_t status_code; /* 0 when no answer came */
+    char error[1200];    /* empty when has_error is false */
+    bool has_error;
+    int64_t duration_ms;
+};
+
+/* 0 and *count, the live endpoints of the organisation. */
+int webhook_endpoints_count(struct db *db, const char *partner_id, int64_t *count);
+
+/* A new endpoint with the secret that signs its deliveries. */
+int webhook_endpoint_insert(struct db *db, const struct webhook_endpoint_row *e,
+                            const char *partner_id, const char *secret, const char *created_by);
+
+/* The organisation's live endpoints, newest first. *out malloc'd (owner: caller, free()). */
+int webhook_endpoints_list(struct db *db, const char *partner_id, struct webhook_endpoint_row **out,
+                           int *count);
+
+/* Stamps a live endpoint of the organisation deleted. 1 when it was, 0 when none. */
+int webhook_endpoint_delete(struct db *db, const char *id, const char *partner_id, int64_t now);
+
+/* 1 when the endpoint (live or deleted) belongs to the organisation, else 0. */
+int webhook_endpoint_owned(struct db *db, const char *id, const char *partner_id);
+
+/* Gives up what was still pending for an endpoint (last_error "endpoint deleted"). */
+int webhook_deliveries_fail_pending(struct db *db, const char *endpoint_id);
+
+/* One delivery per (event, endpoint) for every live endpoint of partner_id that wants
+ * event. Returns how many. */
+int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char *partner_id,
+                               const char *event, int64_t now);
+
+/* The attempts of one delivery, in order. *out malloc'd (owner: caller, free()). */
+int webhook_attempts_of(struct db *db, const char *delivery_id, struct webhook_attempt_row **out,
+                        int *count);
+
+/* Records the outcome of a claimed delivery: delivered, or retried at next_attempt_at, or
+ * failed for good (next_attempt_at 0). Only while the claim is still ours. */
+int webhook_delivery_done(struct db *db, const char *id, const char *claim, bool delivered,
+                          const char *error, int64_t next_attempt_at, int64_t now);
+
+/* Records one attempt; a second record of the same attempt is ignored. */
+int webhook_attempt_insert(struct db *db, const char *delivery_id, int attempt, int64_t at,
+                           int status_code, const char *error, int64_t duration_ms);
+
+#endif
