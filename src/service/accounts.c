@@ -10,7 +10,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "service/audit.h"
-#include "service/checkout.h"
+#include "service/orders.h"
 #include "service/subscriptions.h"
 #include "store/users.h"
 

@@ -6,7 +6,7 @@
  *      and try: a second process, or a second pass, cannot make it again), the order and
  *      its payment row, whose gateway idempotency key is "auto:<subscription>:<term>:<try>";
  *   2. the charge, outside any transaction;
- *   3. its outcome, settled by checkout_charge() in one transaction.
+ *   3. its outcome, settled by card_charge() in one transaction.
  * A process killed after 1 leaves a 'pending' attempt; the next pass charges it again with
  * the same key, which the gateway answers with the first charge's outcome: one charge per
  * key, whatever happens.
@@ -24,11 +24,14 @@
 #include "db/db.h"
 #include "log.h"
 #include "service/audit.h"
-#include "service/checkout.h"
+#include "service/card.h"
+#include "service/eligibility.h"
+#include "service/pricing.h"
 #include "service/outbox.h"
 #include "service/settings.h"
 #include "store/offers.h"
 #include "store/orders.h"
+#include "store/payments.h"
 #include "store/subscriptions.h"
 
 static struct sub_facts facts_of(const struct sub_row *s, int window_days)
@@ -95,7 +98,7 @@ static int claim(struct db *db, const struct sub_row *s, int64_t term, int try,
         return rc;
     db_lock_row(db, "subscriptions", s->id);
     /* the rules of a manual renewal hold: window, prerequisites, no open renewal order */
-    if (checkout_eligible_renewal(db, s->partner_id, s->offer_code, s->id, &err) < 0 ||
+    if (eligibility_renewal(db, s->partner_id, s->offer_code, s->id, &err) < 0 ||
         payment_method_get(db, s->partner_id, o) != 1) {
         pd_error_clear(&err);
         db_rollback(db);
@@ -112,7 +115,7 @@ static int claim(struct db *db, const struct sub_row *s, int64_t term, int try,
     o->created_at = now;
     snprintf(key, keylen, "auto:%s:%lld:%d", s->id, (long long)term, try);
     id_new("ren", attempt_id, sizeof(attempt_id));
-    rc = checkout_price(db, s->partner_id, s->offer_code, o, &err);
+    rc = pricing_order(db, NULL, s->partner_id, s->offer_code, o, &err);
     pd_error_clear(&err);
     if (rc >= 0)
         rc = orders_insert(db, o, now);
@@ -168,7 +171,7 @@ static int finish_pending(struct db *db)
         if (orders_find(db, orders[i], &o) != 1 || payments_of(db, o.id, p, 4, &np) < 0 ||
             np == 0)
             continue;
-        rc = checkout_charge(db, &o, p[0].key, &outcome);
+        rc = card_charge(db, NULL, &o, p[0].key, &outcome);
         done += rc >= 0 && outcome == GW_SUCCEEDED;
     }
     free(orders);
@@ -210,7 +213,7 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
         if (rc != 1)
             continue;
         enum gw_outcome outcome;
-        if ((rc = checkout_charge(db, &o, key, &outcome)) < 0)
+        if ((rc = card_charge(db, NULL, &o, key, &outcome)) < 0)
             log_line(LOG_ERROR, NULL, "auto_renewal", "subscription=%s order=%s error=%d",
                      s->id, o.id, rc);
         renewed += rc >= 0 && outcome == GW_SUCCEEDED;

@@ -31,11 +31,13 @@
 #include "gateway/gateway.h"
 #include "log.h"
 #include "service/audit.h"
-#include "service/checkout.h"
+#include "service/invoice_issue.h"
 #include "service/outbox.h"
 #include "service/validate.h"
 #include "store/offers.h"
+#include "store/counters.h"
 #include "store/orders.h"
+#include "store/payments.h"
 #include "store/outbox.h"
 #include "store/subscriptions.h"
 #include "store/support.h"
@@ -615,7 +617,7 @@ static int refund_rest(struct db *db, const struct sub_row *s, const char *reque
     int64_t rest = sub_prorated(o.subtotal, starts, expires, today);
     if (rest <= 0)
         return 0;
-    rc = checkout_credit(db, o.id, rest, out->credit_id, sizeof(out->credit_id), &out->amount);
+    rc = invoice_credit(db, &o, rest, out->credit_id, sizeof(out->credit_id), &out->amount);
     if (rc < 0)
         return rc;
     bool card = strcmp(o.payment_method, "card") == 0 &&
