@@ -82,7 +82,7 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
         rc = next_number(db, credit, today, v.number, sizeof(v.number));
     if (rc < 0)
         return rc;
-    const char *lang = strcmp(buyer.locale, "en") == 0 ? "en" : "fr";
+    const char *lang = msg_lang_tag(msg_lang(buyer.locale)); /* the buyer's, "fr" by default */
     id_new("inv", v.id, sizeof(v.id));
     snprintf(v.type, sizeof(v.type), "%s", credit ? "credit_note" : "invoice");
     snprintf(v.partner_id, sizeof(v.partner_id), "%s", o->partner_id);
