@@ -3,8 +3,9 @@
  *
  *   bench_pdf [SECONDS]     (default 5 per measurement)
  *
- * The invoice is the document partnerd freezes at issue (service/checkout.c), rendered
- * by render/invoice_pdf.c into memory, as GET /api/v1/invoices/{id}/pdf does. The
+ * The invoice is a document as partnerd stores it at issue (service/invoice_document.c),
+ * read back and rendered by render/invoice_pdf.c into memory, as
+ * GET /api/v1/invoices/{id}/pdf does. The
  * baseline is the least cairo can do: one blank A4 page on a PDF surface, also into
  * memory. Both run on one thread, one after the other.
  */
@@ -16,6 +17,7 @@
 
 #include "core/buf.h"
 #include "render/invoice_pdf.h"
+#include "service/invoice_document.h"
 
 static const char INVOICE[] =
     "{\"type\":\"invoice\",\"number\":\"2027-000123\",\"issued_on\":\"2027-06-23\","
@@ -58,13 +60,20 @@ static int empty_page(struct buf *out)
     return rc;
 }
 
-static int invoice(struct buf *out, const json_t *doc)
+/* What the API does for one download: read the stored text, draw it. */
+static int invoice(struct buf *out, const char *text)
 {
-    return invoice_pdf_render(doc, out);
+    struct invoice_doc doc;
+    json_t *keep;
+    if (invoice_document_thaw(text, &doc, &keep) < 0)
+        return -1;
+    int rc = invoice_pdf_render(&doc, out);
+    json_decref(keep);
+    return rc;
 }
 
 /* Renders for `seconds`; prints and returns the rate. */
-static double measure(const char *label, double seconds, const json_t *doc)
+static double measure(const char *label, double seconds, const char *doc)
 {
     struct buf out = {0};
     long n = 0;
@@ -93,17 +102,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_pdf [SECONDS]\n");
         return 2;
     }
-    json_error_t jerr;
-    json_t *doc = json_loads(INVOICE, 0, &jerr);
-    if (doc == NULL) {
-        fprintf(stderr, "bench_pdf: %s\n", jerr.text);
-        return 1;
-    }
     printf("%-34s %12s %10s %10s\n", "target", "PDFs/s", "bytes", "vs empty");
     double base = measure("cairo empty A4 page", seconds, NULL);
     printf(" %10.2f\n", 1.0);
-    double rate = measure("invoice PDF (cairo + pango)", seconds, doc);
+    double rate = measure("invoice PDF (cairo + pango)", seconds, INVOICE);
     printf(" %10.2f\n", rate / base);
-    json_decref(doc);
     return 0;
 }

@@ -1,22 +1,25 @@
 /* api/orders.c - orders and Buy, invoices and their PDFs, the saved card, and the
  * finance side: wire transfers and bank statements. */
-#include <stdlib.h>
 
 #include "api/api.h"
-#include "render/invoice_pdf.h"
-#include "service/checkout.h"
+#include "service/invoices.h"
+#include "service/orders.h"
+#include "service/payment_method.h"
+#include "service/wire_transfers.h"
 
-#define FAIL_OR(expr)                                                                         \
-    do {                                                                                      \
-        if ((expr) < 0)                                                                       \
-            return api_fail(r, w, &err);                                                      \
-    } while (0)
+/* Where an invoice's PDF is served: the "pdf" link of an invoice object. */
+static void add_pdf_link(json_t *invoice)
+{
+    const char *id = json_string_value(json_object_get(invoice, "id"));
+    json_object_set_new(invoice, "pdf", json_sprintf("/api/v1/invoices/%s/pdf", id ? id : ""));
+}
 
 int api_orders_create(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    FAIL_OR(orders_create(r->db, r->principal, r->client_ip, r->json, r->lang, &out, &err));
+    if (orders_create(r->db, r->principal, r->client_ip, r->json, r->lang, &out, &err) < 0)
+        return api_fail(r, w, &err);
     resp_json(r, w, 201, out);
     return 0;
 }
@@ -25,8 +28,9 @@ int api_orders_purchase(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    FAIL_OR(orders_purchase(r->db, r->principal, r->client_ip, req_param(r, "id"), r->lang, &out,
-                            &err));
+    if (orders_purchase(r->db, r->principal, r->client_ip, req_param(r, "id"), r->lang, &out,
+                        &err) < 0)
+        return api_fail(r, w, &err);
     resp_json(r, w, 200, out);
     return 0;
 }
@@ -35,27 +39,30 @@ int api_orders_get(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    FAIL_OR(orders_get(r->db, r->principal, req_param(r, "id"), r->lang, &out, &err));
+    if (orders_get(r->db, r->principal, req_param(r, "id"), r->lang, &out, &err) < 0)
+        return api_fail(r, w, &err);
     resp_json(r, w, 200, out);
     return 0;
 }
 
 int api_orders_list(struct req *r, struct resp *w)
 {
+    struct pd_error err = {0};
     json_t *items;
-    int rc = orders_list_json(r->db, r->principal, r->lang, &items);
-    if (rc < 0)
-        return rc;
+    if (orders_list_json(r->db, r->principal, r->lang, &items, &err) < 0)
+        return api_fail(r, w, &err);
     api_list(r, w, items, NULL);
     return 0;
 }
 
 int api_invoices_list(struct req *r, struct resp *w)
 {
-    json_t *items;
-    int rc = invoices_list_json(r->db, r->principal, r->lang, &items);
-    if (rc < 0)
-        return rc;
+    struct pd_error err = {0};
+    json_t *items, *v;
+    size_t i;
+    if (invoices_list_json(r->db, r->principal, r->lang, &items, &err) < 0)
+        return api_fail(r, w, &err);
+    json_array_foreach(items, i, v) add_pdf_link(v);
     api_list(r, w, items, NULL);
     return 0;
 }
@@ -64,7 +71,9 @@ int api_invoices_get(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    FAIL_OR(invoices_get(r->db, r->principal, req_param(r, "id"), r->lang, &out, &err));
+    if (invoices_get(r->db, r->principal, req_param(r, "id"), r->lang, &out, &err) < 0)
+        return api_fail(r, w, &err);
+    add_pdf_link(out);
     resp_json(r, w, 200, out);
     return 0;
 }
@@ -72,31 +81,22 @@ int api_invoices_get(struct req *r, struct resp *w)
 int api_invoices_pdf(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
-    json_t *doc;
-    FAIL_OR(invoices_document(r->db, r->principal, req_param(r, "id"), &doc, &err));
-    struct buf pdf = {0};
-    int rc = invoice_pdf_render(doc, &pdf);
-    const char *number = json_string_value(json_object_get(doc, "number"));
-    char *disposition = arena_printf(&r->arena, "attachment; filename=\"%s-%s.pdf\"",
-                                     json_string_value(json_object_get(doc, "type")),
-                                     number ? number : "document");
-    json_decref(doc);
-    if (rc < 0) {
-        buf_free(&pdf);
-        return PD_E_INTERNAL;
-    }
-    resp_bytes(r, w, 200, "application/pdf", pdf.data, pdf.len);
+    struct invoice_pdf_file pdf;
+    if (invoices_pdf(r->db, r->principal, req_param(r, "id"), &pdf, &err) < 0)
+        return api_fail(r, w, &err);
+    char *disposition = arena_printf(&r->arena, "attachment; filename=\"%s\"", pdf.filename);
+    resp_bytes(r, w, 200, "application/pdf", pdf.bytes.data, pdf.bytes.len);
     resp_header(w, "Content-Disposition", disposition);
-    buf_free(&pdf);
+    buf_free(&pdf.bytes);
     return 0;
 }
 
 int api_payment_method_get(struct req *r, struct resp *w)
 {
+    struct pd_error err = {0};
     json_t *out;
-    int rc = payment_method_json(r->db, r->principal, &out);
-    if (rc < 0)
-        return rc;
+    if (payment_method_json(r->db, r->principal, &out, &err) < 0)
+        return api_fail(r, w, &err);
     resp_json(r, w, 200, out);
     return 0;
 }
@@ -105,7 +105,8 @@ int api_payment_method_put(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    FAIL_OR(payment_method_replace(r->db, r->principal, r->client_ip, r->json, &out, &err));
+    if (payment_method_replace(r->db, r->principal, r->client_ip, r->json, &out, &err) < 0)
+        return api_fail(r, w, &err);
     resp_json(r, w, 200, out);
     return 0;
 }
@@ -114,7 +115,8 @@ int api_admin_wire_transfers_post(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    FAIL_OR(wire_record(r->db, r->principal, r->client_ip, r->json, &out, &err));
+    if (wire_transfers_record(r->db, r->principal, r->client_ip, r->json, &out, &err) < 0)
+        return api_fail(r, w, &err);
     resp_json(r, w, 201, out);
     return 0;
 }
@@ -123,7 +125,8 @@ int api_admin_wire_transfers_list(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    FAIL_OR(wire_list_json(r->db, query_get(&r->query, "status"), &items, &err));
+    if (wire_transfers_list_json(r->db, query_get(&r->query, "status"), &items, &err) < 0)
+        return api_fail(r, w, &err);
     api_list(r, w, items, NULL);
     return 0;
 }
@@ -132,18 +135,19 @@ int api_admin_bank_statements(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    FAIL_OR(bank_statement_import(r->db, r->principal, r->client_ip,
-                                  r->body.data ? r->body.data : "", &out, &err));
+    if (wire_transfers_import(r->db, r->principal, r->client_ip, r->body.data ? r->body.data : "",
+                              r->lang, &out, &err) < 0)
+        return api_fail(r, w, &err);
     resp_json(r, w, 201, out);
     return 0;
 }
 
 int api_admin_orders_awaiting(struct req *r, struct resp *w)
 {
+    struct pd_error err = {0};
     json_t *items;
-    int rc = orders_awaiting_json(r->db, r->lang, &items);
-    if (rc < 0)
-        return rc;
+    if (orders_awaiting_json(r->db, r->lang, &items, &err) < 0)
+        return api_fail(r, w, &err);
     api_list(r, w, items, NULL);
     return 0;
 }

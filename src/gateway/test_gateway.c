@@ -58,24 +58,18 @@ void gateway_close(void)
     ledger = NULL;
 }
 
-static int card_error(struct pd_error *err, enum pd_status code, const char *field,
-                      const char *why)
-{
-    pd_fail(err, code, "%s", why);
-    pd_error_detail(err, "fields", json_pack("{s:s}", field, why));
-    return code;
-}
-
 int gateway_tokenize(const struct gw_card *card, struct gw_token *out, struct pd_error *err)
 {
     char digits[24];
     if (!card_digits(card->number, digits, sizeof(digits)) || !card_luhn_ok(digits))
-        return card_error(err, PD_E_CARD_INVALID, "payment.card.number", "not a valid card number");
+        return pd_fail_field(err, PD_E_CARD_INVALID, "payment.card.number", MSG_FIELD_CARD_NUMBER,
+                             NULL);
     if (!card_not_expired(card->exp_month, card->exp_year, clock_today()))
-        return card_error(err, PD_E_CARD_EXPIRED, "payment.card.exp_month", "the card has expired");
+        return pd_fail_field(err, PD_E_CARD_EXPIRED, "payment.card.exp_month",
+                             MSG_FIELD_CARD_EXPIRED, NULL);
     size_t cvc_len = card->cvc ? strlen(card->cvc) : 0;
     if (cvc_len < 3 || cvc_len > 4 || strspn(card->cvc, "0123456789") != cvc_len)
-        return card_error(err, PD_E_CARD_INVALID, "payment.card.cvc", "3 or 4 digits");
+        return pd_fail_field(err, PD_E_CARD_INVALID, "payment.card.cvc", MSG_FIELD_CARD_CVC, NULL);
     const char *behaviour = strcmp(digits, "4000000000000002") == 0   ? "declined"
                             : strcmp(digits, "4000000000009995") == 0 ? "insufficient_funds"
                             : strcmp(digits, "4000000000000119") == 0 ? "timeout"
@@ -111,9 +105,9 @@ static int find_charge(const char *key, struct gw_result *out)
     if (rc == DB_ROW) {
         const char *status = db_column_text(st, 1);
         snprintf(out->charge_id, sizeof(out->charge_id), "%s", db_column_text(st, 0));
-        out->outcome = strcmp(status, "succeeded") == 0   ? GW_SUCCEEDED
+        out->outcome = strcmp(status, "succeeded") == 0  ? GW_SUCCEEDED
                        : strcmp(status, "declined") == 0 ? GW_DECLINED
-                                                          : GW_INSUFFICIENT_FUNDS;
+                                                         : GW_INSUFFICIENT_FUNDS;
         rc = 1;
     }
     db_finalize(st);
@@ -163,7 +157,7 @@ int gateway_charge(const char *token, int64_t amount, const char *currency, cons
     if (ins < 0)
         return PD_E_UNAVAILABLE;
     snprintf(out->charge_id, sizeof(out->charge_id), "%s", id);
-    out->outcome = strcmp(behaviour, "timeout") == 0 ? GW_UNKNOWN
+    out->outcome = strcmp(behaviour, "timeout") == 0  ? GW_UNKNOWN
                    : strcmp(status, "succeeded") == 0 ? GW_SUCCEEDED
                    : strcmp(status, "declined") == 0  ? GW_DECLINED
                                                       : GW_INSUFFICIENT_FUNDS;
@@ -201,8 +195,9 @@ int gateway_refund(const char *charge_id, int64_t amount, const char *key, struc
                         "ttiiti", id, key, amount, clock_now(), charge_id, amount);
     /* written now, or by the first call with this key: its id is the answer */
     struct db_stmt *st;
-    if (rc >= 0 && (rc = db_query(ledger, &st, "SELECT id FROM gw_refunds WHERE idempotency_key = ?",
-                                  "t", key)) == 0) {
+    if (rc >= 0 &&
+        (rc = db_query(ledger, &st, "SELECT id FROM gw_refunds WHERE idempotency_key = ?", "t",
+                       key)) == 0) {
         out->outcome = GW_DECLINED; /* no such charge, or not that much to refund */
         if (db_step(st) == DB_ROW) {
             out->outcome = GW_SUCCEEDED;

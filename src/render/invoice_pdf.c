@@ -13,6 +13,7 @@
 
 #include "core/date.h"
 #include "core/money.h"
+#include "core/msg.h"
 
 #define PAGE_W 595.28
 #define PAGE_H 841.89
@@ -20,7 +21,7 @@
 
 struct page {
     cairo_t *cr;
-    bool en;
+    const char *lang; /* "fr" or "en" */
     const char *currency;
 };
 
@@ -56,15 +57,22 @@ static double text(struct page *p, double x, double y, double width, const char 
     return (double)h / PANGO_SCALE;
 }
 
-static const char *str(const json_t *o, const char *key)
+static const char *str(const char *s)
 {
-    const char *s = json_string_value(json_object_get(o, key));
     return s ? s : "";
 }
 
-static const char *money(struct page *p, json_int_t amount, char *out, size_t n)
+/* The wording of id in the document's language, holes filled. */
+static const char *say(struct page *p, char *out, size_t n, enum msg_id id, const char *a0,
+                       const char *a1)
 {
-    if (money_format((int64_t)amount, p->currency, p->en ? "en" : "fr", out, n) < 0)
+    const char *const args[] = {a0, a1};
+    return msg_format(out, n, id, p->lang, args, 2);
+}
+
+static const char *money(struct page *p, int64_t amount, char *out, size_t n)
+{
+    if (money_format(amount, p->currency, p->lang, out, n) < 0)
         snprintf(out, n, "%lld %s", (long long)amount, p->currency);
     return out;
 }
@@ -72,34 +80,30 @@ static const char *money(struct page *p, json_int_t amount, char *out, size_t n)
 static const char *long_date(struct page *p, const char *iso, char *out, size_t n)
 {
     struct date d;
-    if (date_parse(iso, &d) < 0)
+    if (date_parse(str(iso), &d) < 0)
         return iso;
-    return date_format_long(d, p->en ? "en" : "fr", out, n);
+    return date_format_long(d, p->lang, out, n);
 }
 
 /* A party's block (name, address lines, country, VAT ID); returns its height. */
-static double party(struct page *p, double x, double y, double width, const char *title,
-                    const json_t *who)
+static double party(struct page *p, double x, double y, double width, enum msg_id title,
+                    const struct invoice_party *who)
 {
     char line[400];
-    double h = text(p, x, y, width, title, 8, true, false);
-    h += text(p, x, y + h, width, str(who, "name"), 10, true, false);
-    size_t i;
-    json_t *l;
-    json_array_foreach(json_object_get(who, "address"), i, l) h +=
-        text(p, x, y + h, width, json_string_value(l), 9, false, false);
-    h += text(p, x, y + h, width, str(who, "country"), 9, false, false);
-    if (*str(who, "vat_id")) {
-        snprintf(line, sizeof(line), "%s %s", p->en ? "VAT ID:" : "N° TVA :", str(who, "vat_id"));
-        h += text(p, x, y + h, width, line, 9, false, false);
-    }
-    if (*str(who, "membership_id")) {
-        snprintf(line, sizeof(line), "%s %s", p->en ? "Membership ID:" : "ID d'adhésion :",
-                 str(who, "membership_id"));
-        h += text(p, x, y + h, width, line, 9, false, false);
-    }
-    if (*str(who, "registration"))
-        h += text(p, x, y + h, width, str(who, "registration"), 8, false, false);
+    double h = text(p, x, y, width, msg_text(title, p->lang), 8, true, false);
+    h += text(p, x, y + h, width, str(who->name), 10, true, false);
+    for (size_t i = 0; i < who->naddress; i++)
+        h += text(p, x, y + h, width, who->address[i], 9, false, false);
+    h += text(p, x, y + h, width, str(who->country), 9, false, false);
+    if (*str(who->vat_id))
+        h += text(p, x, y + h, width, say(p, line, sizeof(line), MSG_PDF_VAT_ID, who->vat_id, NULL),
+                  9, false, false);
+    if (*str(who->membership_id))
+        h += text(p, x, y + h, width,
+                  say(p, line, sizeof(line), MSG_PDF_MEMBERSHIP_ID, who->membership_id, NULL), 9,
+                  false, false);
+    if (*str(who->registration))
+        h += text(p, x, y + h, width, who->registration, 8, false, false);
     return h;
 }
 
@@ -113,71 +117,64 @@ static void rule(struct page *p, double y)
     cairo_set_source_rgb(p->cr, 0, 0, 0);
 }
 
-int invoice_pdf_render(const json_t *doc, struct buf *out)
+int invoice_pdf_render(const struct invoice_doc *doc, struct buf *out)
 {
     cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
     if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
         return -1;
-    bool credit = strcmp(str(doc, "type"), "credit_note") == 0;
-    struct page p = {.cr = cairo_create(surface), .en = strcmp(str(doc, "lang"), "en") == 0,
-                     .currency = str(doc, "currency")};
+    bool credit = strcmp(str(doc->type), "credit_note") == 0;
+    struct page p = {.cr = cairo_create(surface),
+                     .lang = msg_lang_tag(msg_lang(doc->lang)),
+                     .currency = str(doc->currency)};
     char title[160], a[64], b[64], c[64], line[600];
-    const char *kind = credit ? (p.en ? "Credit note" : "Avoir") : (p.en ? "Invoice" : "Facture");
-    snprintf(title, sizeof(title), "%s %s", kind, str(doc, "number"));
+    snprintf(title, sizeof(title), "%s %s",
+             msg_text(credit ? MSG_PDF_CREDIT_NOTE : MSG_PDF_INVOICE, p.lang), str(doc->number));
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "partnerd");
 
     double y = MARGIN, col = (PAGE_W - 2 * MARGIN) / 2;
-    double hs = party(&p, MARGIN, y, col - 10, p.en ? "SELLER" : "VENDEUR",
-                      json_object_get(doc, "seller"));
-    double hb = party(&p, MARGIN + col, y, col, p.en ? "BILL TO" : "FACTURÉ À",
-                      json_object_get(doc, "buyer"));
+    double hs = party(&p, MARGIN, y, col - 10, MSG_PDF_SELLER, &doc->seller);
+    double hb = party(&p, MARGIN + col, y, col, MSG_PDF_BILL_TO, &doc->buyer);
     y += (hs > hb ? hs : hb) + 20;
 
     y += text(&p, MARGIN, y, 0, title, 18, true, false) + 4;
-    snprintf(line, sizeof(line), "%s %s", p.en ? "Issued on" : "Date d'émission :",
-             long_date(&p, str(doc, "issued_on"), a, sizeof(a)));
+    say(&p, line, sizeof(line), MSG_PDF_ISSUED_ON, long_date(&p, doc->issued_on, a, sizeof(a)),
+        NULL);
     y += text(&p, MARGIN, y, 0, line, 9, false, false);
-    if (*str(doc, "due_on")) {
-        snprintf(line, sizeof(line), "%s %s", p.en ? "Due on" : "Date d'échéance :",
-                 long_date(&p, str(doc, "due_on"), a, sizeof(a)));
+    if (*str(doc->due_on)) {
+        say(&p, line, sizeof(line), MSG_PDF_DUE_ON, long_date(&p, doc->due_on, a, sizeof(a)), NULL);
         y += text(&p, MARGIN, y, 0, line, 9, false, false);
     }
-    if (credit && *str(doc, "credits_number")) {
-        snprintf(line, sizeof(line), p.en ? "Cancels invoice %s" : "Annule la facture n° %s",
-                 str(doc, "credits_number"));
+    if (credit && *str(doc->credits_number)) {
+        say(&p, line, sizeof(line), MSG_PDF_CANCELS_INVOICE, doc->credits_number, NULL);
         y += text(&p, MARGIN, y, 0, line, 9, true, false);
     }
     y += 14;
 
     /* the lines */
     double cx[] = {MARGIN, MARGIN + 200, MARGIN + 330, MARGIN + 370, MARGIN + 430};
-    const char *heads_fr[] = {"Désignation", "Période de service", "Qté", "Prix unitaire HT",
-                              "Montant HT"};
-    const char *heads_en[] = {"Description", "Service period", "Qty", "Unit price excl. VAT",
-                              "Amount excl. VAT"};
+    static const enum msg_id heads[] = {MSG_PDF_COLUMN_DESCRIPTION, MSG_PDF_COLUMN_SERVICE_PERIOD,
+                                        MSG_PDF_COLUMN_QUANTITY, MSG_PDF_COLUMN_UNIT_PRICE,
+                                        MSG_PDF_COLUMN_AMOUNT};
     for (int i = 0; i < 5; i++)
         text(&p, cx[i], y, i == 4 ? PAGE_W - MARGIN - cx[4] : cx[i + 1] - cx[i] - 4,
-             p.en ? heads_en[i] : heads_fr[i], 8, true, i >= 3);
+             msg_text(heads[i], p.lang), 8, true, i >= 3);
     y += 22;
     rule(&p, y - 4);
-    size_t i;
-    json_t *l;
-    json_array_foreach(json_object_get(doc, "lines"), i, l) {
-        double h = text(&p, cx[0], y, cx[1] - cx[0] - 6, str(l, "description"), 9, false, false);
-        if (*str(l, "service_start")) {
-            snprintf(line, sizeof(line), "%s – %s",
-                     long_date(&p, str(l, "service_start"), a, sizeof(a)),
-                     long_date(&p, str(l, "service_end"), b, sizeof(b)));
+    for (size_t i = 0; i < doc->nlines; i++) {
+        const struct invoice_line *l = &doc->lines[i];
+        double h = text(&p, cx[0], y, cx[1] - cx[0] - 6, str(l->description), 9, false, false);
+        if (*str(l->service_start)) {
+            say(&p, line, sizeof(line), MSG_PDF_SERVICE_PERIOD,
+                long_date(&p, l->service_start, a, sizeof(a)),
+                long_date(&p, l->service_end, b, sizeof(b)));
             text(&p, cx[1], y, cx[2] - cx[1] - 6, line, 8, false, false);
         }
-        snprintf(line, sizeof(line), "%lld", (long long)json_integer_value(json_object_get(l, "quantity")));
+        snprintf(line, sizeof(line), "%lld", (long long)l->quantity);
         text(&p, cx[2], y, cx[3] - cx[2] - 4, line, 9, false, false);
-        text(&p, cx[3], y, cx[4] - cx[3] - 4,
-             money(&p, json_integer_value(json_object_get(l, "unit_price")), a, sizeof(a)), 9,
-             false, true);
-        text(&p, cx[4], y, PAGE_W - MARGIN - cx[4],
-             money(&p, json_integer_value(json_object_get(l, "amount")), b, sizeof(b)), 9, false,
+        text(&p, cx[3], y, cx[4] - cx[3] - 4, money(&p, l->unit_price, a, sizeof(a)), 9, false,
+             true);
+        text(&p, cx[4], y, PAGE_W - MARGIN - cx[4], money(&p, l->amount, b, sizeof(b)), 9, false,
              true);
         y += (h > 24 ? h : 24) + 4;
     }
@@ -185,64 +182,47 @@ int invoice_pdf_render(const json_t *doc, struct buf *out)
     y += 8;
 
     /* totals */
-    json_int_t rate = json_integer_value(json_object_get(doc, "tax_rate"));
-    char rate_text[32];
-    snprintf(rate_text, sizeof(rate_text), "%lld%s%02lld %%", (long long)(rate / 100),
-             p.en ? "." : ",", (long long)(rate % 100));
+    char units[24], hundredths[8];
+    snprintf(units, sizeof(units), "%lld", (long long)(doc->tax_rate / 100));
+    snprintf(hundredths, sizeof(hundredths), "%02lld", (long long)(doc->tax_rate % 100));
     struct {
         const char *label;
-        json_int_t amount;
+        int64_t amount;
         bool bold;
     } totals[] = {
-        {p.en ? "Total excl. VAT" : "Total HT", json_integer_value(json_object_get(doc, "subtotal")), false},
-        {NULL, json_integer_value(json_object_get(doc, "tax_amount")), false},
-        {p.en ? "Total incl. VAT" : "Total TTC", json_integer_value(json_object_get(doc, "total")), true},
+        {msg_text(MSG_PDF_TOTAL_EXCL_VAT, p.lang), doc->subtotal, false},
+        {say(&p, c, sizeof(c), MSG_PDF_VAT_RATE, units, hundredths), doc->tax_amount, false},
+        {msg_text(MSG_PDF_TOTAL_INCL_VAT, p.lang), doc->total, true},
     };
-    snprintf(c, sizeof(c), "%s (%s)", p.en ? "VAT" : "TVA", rate_text);
-    totals[1].label = c;
     for (size_t k = 0; k < 3; k++) {
         text(&p, MARGIN + 250, y, 150, totals[k].label, 10, totals[k].bold, false);
         text(&p, cx[4] - 30, y, PAGE_W - MARGIN - cx[4] + 30,
              money(&p, totals[k].amount, a, sizeof(a)), 10, totals[k].bold, true);
         y += 16;
     }
-    if (*str(doc, "tax_mention"))
-        y += text(&p, MARGIN, y + 4, PAGE_W - 2 * MARGIN, str(doc, "tax_mention"), 9, true, false) + 4;
+    if (*str(doc->tax_mention))
+        y += text(&p, MARGIN, y + 4, PAGE_W - 2 * MARGIN, doc->tax_mention, 9, true, false) + 4;
     y += 14;
 
     /* payment */
-    const json_t *wire = json_object_get(doc, "payment_instructions");
-    const json_t *card = json_object_get(doc, "paid_by");
-    if (json_is_object(wire)) {
-        y += text(&p, MARGIN, y, 0, p.en ? "Pay by bank transfer" : "Règlement par virement", 10,
-                  true, false);
-        snprintf(line, sizeof(line), "IBAN : %s    BIC : %s", str(wire, "iban"), str(wire, "bic"));
+    if (doc->has_wire) {
+        y += text(&p, MARGIN, y, 0, msg_text(MSG_PDF_PAY_BY_WIRE, p.lang), 10, true, false);
+        say(&p, line, sizeof(line), MSG_PDF_IBAN_BIC, str(doc->wire.iban), str(doc->wire.bic));
         y += text(&p, MARGIN, y, 0, line, 9, false, false);
-        snprintf(line, sizeof(line), "%s %s", p.en ? "Payment reference (required):"
-                                                   : "Référence de paiement (obligatoire) :",
-                 str(wire, "reference"));
+        say(&p, line, sizeof(line), MSG_PDF_PAYMENT_REFERENCE, str(doc->wire.reference), NULL);
         y += text(&p, MARGIN, y, 0, line, 9, true, false);
-        snprintf(line, sizeof(line), "%s %s", p.en ? "To be received by" : "À recevoir au plus tard le",
-                 long_date(&p, str(wire, "due_on"), a, sizeof(a)));
+        say(&p, line, sizeof(line), MSG_PDF_RECEIVE_BY,
+            long_date(&p, doc->wire.due_on, a, sizeof(a)), NULL);
         y += text(&p, MARGIN, y, 0, line, 9, false, false);
-    } else if (json_is_object(card)) {
-        snprintf(line, sizeof(line), p.en ? "Paid by card (%s ending %s)."
-                                          : "Payée par carte (%s se terminant par %s).",
-                 str(card, "brand"), str(card, "last4"));
+    } else if (doc->has_card) {
+        say(&p, line, sizeof(line), MSG_PDF_PAID_BY_CARD, str(doc->card.brand),
+            str(doc->card.last4));
         y += text(&p, MARGIN, y, 0, line, 9, false, false);
     }
 
     /* legal mentions */
-    const char *legal =
-        p.en ? "Late payment: penalties at three times the French legal interest rate from the "
-               "day after the due date, plus a fixed indemnity of 40 EUR for recovery costs "
-               "(articles L441-10 and D441-5 of the French commercial code). No discount for "
-               "early payment."
-             : "Retard de paiement : pénalités au taux de trois fois le taux d'intérêt légal "
-               "dès le lendemain de l'échéance, et indemnité forfaitaire pour frais de "
-               "recouvrement de 40 € (articles L441-10 et D441-5 du code de commerce). Pas "
-               "d'escompte pour paiement anticipé.";
-    text(&p, MARGIN, PAGE_H - MARGIN - 40, PAGE_W - 2 * MARGIN, legal, 7.5, false, false);
+    text(&p, MARGIN, PAGE_H - MARGIN - 40, PAGE_W - 2 * MARGIN,
+         msg_text(MSG_PDF_LATE_PAYMENT, p.lang), 7.5, false, false);
     (void)y;
 
     cairo_show_page(p.cr);

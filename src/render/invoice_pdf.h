@@ -1,18 +1,74 @@
 /*
  * render/invoice_pdf.h - an invoice or credit note as a PDF, in its own language.
  *
- * The document is the JSON frozen in the invoice at issue (service/checkout.c), so the
- * PDF of an invoice is the same every time it is downloaded. Text is laid out by pango
- * (accents, the euro sign, line breaking) on cairo's PDF surface, with DejaVu fonts.
+ * What the PDF shows is a struct invoice_doc: the document frozen in the invoice at issue
+ * (service/invoice_document.c builds it then and reads it back for every download), so
+ * the PDF of an invoice is the same every time it is downloaded. The labels around it
+ * ("Facture", "Total HT", the late-payment mention...) come from the message catalog in
+ * the document's language. Text is laid out by pango (accents, the euro sign, line
+ * breaking) on cairo's PDF surface, with DejaVu fonts.
  */
 #ifndef PD_INVOICE_PDF_H
 #define PD_INVOICE_PDF_H
 
-#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 
+#define INVOICE_ADDRESS_LINES 16
+#define INVOICE_LINES 8
+
+/* The seller or the buyer. Strings are borrowed (see struct invoice_doc); NULL or empty
+ * for a field a party does not have. */
+struct invoice_party {
+    const char *name;
+    const char *address[INVOICE_ADDRESS_LINES];
+    size_t naddress;
+    const char *country;
+    const char *vat_id;
+    const char *membership_id; /* the buyer's */
+    const char *registration;  /* the seller's legal form and registration */
+};
+
+/* One line: amounts in minor units of the document's currency, negative on a credit note. */
+struct invoice_line {
+    const char *description;
+    int64_t quantity, unit_price, amount;
+    const char *service_start, *service_end; /* YYYY-MM-DD; NULL on a credit note */
+};
+
+/* An invoice or a credit note as issued. Every string is borrowed from whoever filled the
+ * struct (the issuing use case's buffers, or the stored document it was read from) and
+ * lives as long as that owner. */
+struct invoice_doc {
+    const char *type;      /* "invoice" or "credit_note" */
+    const char *number;    /* 2027-000123, AV2027-000004 */
+    const char *issued_on; /* YYYY-MM-DD */
+    const char *due_on;    /* NULL on a credit note */
+    const char *lang;      /* "fr" or "en": the buyer's, at issue */
+    const char *currency;
+    struct invoice_party seller, buyer;
+    struct invoice_line lines[INVOICE_LINES];
+    size_t nlines;
+    int64_t subtotal, tax_amount, total;
+    int tax_rate;               /* basis points */
+    const char *tax_treatment;  /* domestic, reverse_charge, eu_no_vat_id, outside_eu */
+    const char *tax_mention;    /* the VAT mention in the document's language, or NULL */
+    const char *credits_number; /* a credit note: the number of the invoice it credits */
+    const char *order_id;
+    bool has_wire; /* pay by wire: */
+    struct {
+        const char *iban, *bic, *reference, *due_on;
+    } wire;
+    bool has_card; /* paid by card: */
+    struct {
+        const char *brand, *last4;
+    } card;
+};
+
 /* Renders doc into out (PDF bytes). Returns 0 or -1. */
-int invoice_pdf_render(const json_t *doc, struct buf *out);
+int invoice_pdf_render(const struct invoice_doc *doc, struct buf *out);
 
 #endif

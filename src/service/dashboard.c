@@ -1,4 +1,10 @@
-/* service/dashboard.c - renewals due by week and revenue by month, for the staff console. */
+/*
+ * service/dashboard.c - renewals due by week and revenue by month, for the staff console.
+ *
+ * Both figures are computed on the business date (the test clock's, in tests). Revenue is
+ * what was invoiced, credit notes deducted, per month and currency, as the invoices store
+ * sums it; months without an invoice are simply absent.
+ */
 #include "service/dashboard.h"
 
 #include <stdlib.h>
@@ -6,7 +12,7 @@
 #include "core/clock.h"
 #include "core/date.h"
 #include "db/db.h"
-#include "store/orders.h"
+#include "store/invoices.h"
 #include "store/subscriptions.h"
 
 #define WEEKS 12
@@ -45,13 +51,20 @@ int dashboard_json(struct db *db, json_t **out, struct pd_error *err)
                                                "automatic", automatic[w], "manual", manual[w]));
     }
     struct date first = {today.year, today.month, 1};
-    json_t *revenue = NULL;
+    struct invoice_revenue *rows = NULL;
     rc = invoices_revenue_by_month(db, date_format(date_add_months(first, 1 - MONTHS), month0),
-                                   &revenue);
+                                   &rows, &n);
     if (rc < 0) {
         json_decref(weeks);
         return pd_fail(err, rc, "%s", db_errmsg(db));
     }
+    json_t *revenue = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(revenue, json_pack("{s:s, s:s, s:I, s:I}", "month", rows[i].month,
+                                                 "currency", rows[i].currency, "amount_minor",
+                                                 (json_int_t)rows[i].amount_minor, "invoices",
+                                                 (json_int_t)rows[i].invoices));
+    free(rows);
     json_t *months = json_array();
     for (int m = 1 - MONTHS; m <= 0; m++) {
         char d[DATE_STRLEN];
@@ -59,7 +72,7 @@ int dashboard_json(struct db *db, json_t **out, struct pd_error *err)
         d[7] = '\0';
         json_array_append_new(months, json_string(d));
     }
-    *out = json_pack("{s:s, s:o, s:o, s:o}", "today", date_format(today, today_s),
-                     "renewals_due", weeks, "months", months, "revenue", revenue);
+    *out = json_pack("{s:s, s:o, s:o, s:o}", "today", date_format(today, today_s), "renewals_due",
+                     weeks, "months", months, "revenue", revenue);
     return 0;
 }

@@ -2,7 +2,7 @@
  * service/refunds.c - refunds of cancelled subscriptions.
  *
  * A refund is the prorated rest of the term, before VAT, credited by a credit note of the
- * order's invoice (checkout_credit), VAT included in the amount given back. A card charge
+ * order's invoice (invoice_credit), VAT included in the amount given back. A card charge
  * is refunded through the gateway after the commit, never inside a transaction; should
  * the gateway not answer, the refund_retry job asks again with the same key. A wire
  * payment is refunded by finance, who records the transfer.
@@ -20,10 +20,11 @@
 #include "gateway/gateway.h"
 #include "log.h"
 #include "service/audit.h"
-#include "service/checkout.h"
+#include "service/invoice_issue.h"
 #include "service/tx.h"
 #include "service/validate.h"
 #include "store/orders.h"
+#include "store/payments.h"
 #include "store/refunds.h"
 
 int refunds_make(struct db *db, const struct sub_row *s, const char *request_id, struct date today,
@@ -39,7 +40,7 @@ int refunds_make(struct db *db, const struct sub_row *s, const char *request_id,
     int64_t rest = sub_prorated(o.subtotal, starts, expires, today);
     if (rest <= 0)
         return 0;
-    rc = checkout_credit(db, o.id, rest, out->credit_id, sizeof(out->credit_id), &out->amount);
+    rc = invoice_credit(db, &o, rest, out->credit_id, sizeof(out->credit_id), &out->amount);
     if (rc < 0)
         return rc;
     bool card = strcmp(o.payment_method, "card") == 0 &&

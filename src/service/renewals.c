@@ -6,7 +6,7 @@
  *      and try: a second process, or a second pass, cannot make it again), the order and
  *      its payment row, whose gateway idempotency key is "auto:<subscription>:<term>:<try>";
  *   2. the charge, outside any transaction;
- *   3. its outcome, settled by checkout_charge() in one transaction.
+ *   3. its outcome, settled by card_charge() in one transaction.
  * A process killed after 1 leaves a 'pending' attempt; the next pass charges it again with
  * the same key, which the gateway answers with the first charge's outcome: one charge per
  * key, whatever happens.
@@ -22,10 +22,13 @@
 #include "core/date.h"
 #include "log.h"
 #include "service/audit.h"
-#include "service/checkout.h"
+#include "service/card.h"
+#include "service/eligibility.h"
+#include "service/pricing.h"
 #include "service/settings.h"
 #include "service/tx.h"
 #include "store/orders.h"
+#include "store/payments.h"
 #include "store/renewals.h"
 #include "store/subscriptions.h"
 
@@ -74,7 +77,7 @@ static int claim(struct db *db, const struct sub_row *s, int64_t term, int try, 
     }
     renewal_lock_subscription(db, s->id);
     /* the rules of a manual renewal hold: window, prerequisites, no open renewal order */
-    rc = checkout_eligible_renewal(db, s->partner_id, s->offer_code, s->id, &err);
+    rc = eligibility_renewal(db, s->partner_id, s->offer_code, s->id, &err);
     if (rc >= 0 && payment_method_get(db, s->partner_id, o) != 1)
         rc = pd_fail(&err, PD_E_NO_SAVED_CARD, NULL);
     if (rc < 0) { /* not due after all */
@@ -88,7 +91,7 @@ static int claim(struct db *db, const struct sub_row *s, int64_t term, int try, 
     snprintf(a.subscription_id, sizeof(a.subscription_id), "%s", s->id);
     snprintf(a.order_id, sizeof(a.order_id), "%s", o->id);
     date_format(clock_today(), a.attempted_on);
-    rc = checkout_price(db, s->partner_id, s->offer_code, o, &err);
+    rc = pricing_order(db, NULL, s->partner_id, s->offer_code, o, &err);
     if (rc >= 0)
         rc = orders_insert(db, o, now);
     if (rc >= 0)
@@ -120,7 +123,7 @@ static int finish_pending(struct db *db)
         enum gw_outcome outcome;
         if (orders_find(db, orders[i], &o) != 1 || payments_of(db, o.id, p, 4, &np) < 0 || np == 0)
             continue;
-        rc = checkout_charge(db, &o, p[0].key, &outcome);
+        rc = card_charge(db, NULL, &o, p[0].key, &outcome);
         done += rc >= 0 && outcome == GW_SUCCEEDED;
     }
     free(orders);
@@ -183,7 +186,7 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
         if (rc != 1)
             continue;
         enum gw_outcome outcome;
-        if ((rc = checkout_charge(db, &o, key, &outcome)) < 0)
+        if ((rc = card_charge(db, NULL, &o, key, &outcome)) < 0)
             log_line(LOG_ERROR, NULL, "auto_renewal", "subscription=%s order=%s error=%d", s->id,
                      o.id, rc);
         renewed += rc >= 0 && outcome == GW_SUCCEEDED;

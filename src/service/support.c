@@ -27,6 +27,7 @@
 #include "service/support_catalog.h"
 #include "service/tx.h"
 #include "service/validate.h"
+#include "store/counters.h"
 #include "store/orders.h"
 #include "store/outbox.h"
 #include "store/subscriptions.h"

@@ -1,10 +1,16 @@
 /*
- * store/orders.h - SQL of orders, payments, the saved card, invoices and wire transfers.
+ * store/orders.h - SQL of orders.
+ *
+ * An order is what a partner buys (an offer, a purchase or a renewal) with its price, VAT
+ * and how it is paid; its status moves review -> processing | awaiting_payment ->
+ * confirmed | failed | payment_unknown | cancelled (service/orders.c tells the story).
+ * Rows come out as struct order_row, fixed buffers, an empty string standing for NULL.
+ * The writes that change an order's status also update the row the caller holds, so a
+ * use case never reads its order again after writing it.
  */
 #ifndef PD_STORE_ORDERS_H
 #define PD_STORE_ORDERS_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -13,16 +19,16 @@ struct db;
 struct order_row {
     char id[32];
     char partner_id[32];
-    char user_id[32];
+    char user_id[32]; /* empty for an automatic renewal */
     char offer_code[48];
-    char action[12];
+    char action[12]; /* "purchase" or "renewal" */
     char subscription_id[32];
     char status[20];
     char currency[4];
     int64_t unit_amount, subtotal, tax_amount, total;
-    int tax_rate;
+    int tax_rate; /* basis points: 2000 is 20 % */
     char tax_treatment[20];
-    char payment_method[8];
+    char payment_method[8]; /* "card" or "wire" */
     char card_token[48];
     char card_brand[16];
     char card_last4[5];
@@ -39,84 +45,47 @@ struct order_row {
     int64_t created_at;
 };
 
+/* Inserts a new order. */
 int orders_insert(struct db *db, const struct order_row *o, int64_t now);
+
+/* 1 and *out when the order exists, 0 when not. */
 int orders_find(struct db *db, const char *id, struct order_row *out);
-/* 1 and *out for the order awaiting payment with this wire reference. */
-int orders_find_by_reference(struct db *db, const char *reference, struct order_row *out);
+
+/* In the caller's transaction: locks the order's row and reads it as it stands once
+ * locked (1 and *out), 0 when there is no such order. */
+int orders_lock(struct db *db, const char *id, struct order_row *out);
+
+/* In the caller's transaction: locks the order awaiting payment with this wire reference
+ * and reads it (1 and *out), 0 when no order has the reference. */
+int orders_lock_by_reference(struct db *db, const char *reference, struct order_row *out);
+
+/* In the caller's transaction: locks the organisation's row, so that two purchases of one
+ * organisation (checked against each other's open orders) take turns. */
+int orders_lock_buyer(struct db *db, const char *partner_id);
+
 /* 1 and the confirmed order that paid the subscription's current term (its latest). */
 int orders_paying_term(struct db *db, const char *subscription_id, struct order_row *out);
+
 /* The organisation's orders, newest first (malloc'd array; owner: caller). */
 int orders_list(struct db *db, const char *partner_id, struct order_row **out, int *count);
-/* Orders in a status (every organisation), oldest first. */
+
+/* Orders in a status (every organisation), oldest first (malloc'd; owner: caller). */
 int orders_in_status(struct db *db, const char *status, struct order_row **out, int *count);
+
 /* Counts the organisation's orders for an offer and action that are being paid
  * (processing, payment_unknown or awaiting_payment), the order except_order_id aside. */
 int orders_count_open(struct db *db, const char *partner_id, const char *offer_code,
                       const char *action, const char *except_order_id, int64_t *count);
-/* Moves an order from one status to another; 1 when it was in `from`. */
-int orders_transition(struct db *db, const char *id, const char *from, const char *to,
+
+/* Moves an order from one status to another; 1 when it was in `from` (and *o says `to`),
+ * 0 when it had moved on meanwhile. */
+int orders_transition(struct db *db, struct order_row *o, const char *from, const char *to,
                       int64_t now);
-int orders_set_outcome(struct db *db, const char *id, const char *status, const char *paid_on,
+
+/* Sets the status and failure code (NULL: none) and, when not NULL, the payment date,
+ * invoice, subscription and due date; *o is updated to match. */
+int orders_set_outcome(struct db *db, struct order_row *o, const char *status, const char *paid_on,
                        const char *invoice_id, const char *failure_code,
                        const char *subscription_id, const char *due_on, int64_t now);
-
-struct payment_row {
-    char id[32];
-    int attempt;
-    char key[80];
-    char status[12];
-    int64_t created_at;
-};
-
-int payments_insert(struct db *db, const char *order_id, int attempt, const char *method,
-                    const char *key, int64_t amount, const char *currency, int64_t now,
-                    char *id_out, size_t n);
-int payments_set(struct db *db, const char *key, const char *status, const char *charge_id,
-                 const char *failure_code, int64_t now);
-/* Payments of an order, by attempt. */
-int payments_of(struct db *db, const char *order_id, struct payment_row *out, int max, int *count);
-/* The gateway charge id of the order's successful payment, or 0. */
-int payments_succeeded_charge(struct db *db, const char *order_id, char *charge_id, size_t n);
-
-int payment_method_save(struct db *db, const char *partner_id, const struct order_row *o,
-                        int64_t now);
-/* 1 and the card when the organisation has one saved. */
-int payment_method_get(struct db *db, const char *partner_id, struct order_row *card);
-
-/* Takes the next number of a series ("invoice:2027") inside the caller's transaction. */
-int counters_next(struct db *db, const char *series, int64_t *value);
-
-struct invoice_row {
-    char id[32];
-    char type[12];
-    char number[24];
-    char partner_id[32];
-    char order_id[32];
-    char credits_invoice_id[32];
-    char issued_on[11];
-    char due_on[11];
-    char currency[4];
-    int64_t subtotal, tax_amount, total;
-    int tax_rate;
-    char tax_treatment[20];
-    char lang[3];
-    int64_t created_at;
-};
-
-int invoices_insert(struct db *db, const struct invoice_row *inv, const char *service_start,
-                    const char *service_end, const char *document, int64_t now);
-int invoices_find(struct db *db, const char *id, struct invoice_row *out, char **document);
-int invoices_list(struct db *db, const char *partner_id, struct invoice_row **out, int *count);
-/* Invoiced per month and currency from `from` (YYYY-MM-DD) on, credit notes deducted:
- * [{"month":"2027-06","currency","amount_minor","invoices"}] by month. */
-int invoices_revenue_by_month(struct db *db, const char *from, json_t **items);
-/* 1 when a credit note already cancels or refunds the invoice. */
-int invoices_credited(struct db *db, const char *invoice_id);
-
-int wire_insert(struct db *db, const char *id, const char *reference, int64_t amount,
-                const char *currency, const char *received_on, const char *status,
-                const char *order_id, const char *source, const char *recorded_by, int64_t now);
-/* Wire transfers, newest first, optionally in one status, as API objects. */
-int wire_list(struct db *db, const char *status, json_t **items);
 
 #endif

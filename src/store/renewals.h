@@ -21,7 +21,7 @@ struct renewal_tries {
     bool open_or_done; /* one is still pending, or one succeeded */
 };
 
-/* A new automatic renewal try, 'pending' until checkout_charge() settles its order. */
+/* A new automatic renewal try, 'pending' until card_charge() settles its order. */
 struct renewal_attempt_new {
     char id[32];
     char subscription_id[32];

@@ -1,0 +1,258 @@
+/*
+ * service/card.c - paying an order by card: attempt, charge, settlement, recovery.
+ *
+ * An attempt is a payments row whose idempotency key ("<order id>:<attempt>", or the
+ * automatic renewal's own key) goes to the gateway with the charge. Its outcome is settled
+ * with the order's row locked and read again: two processes may settle one order (a
+ * pending renewal taken over, a lost answer looked up), and the second then finds it
+ * confirmed and writes nothing.
+ */
+#include "service/card.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/date.h"
+#include "core/msg.h"
+#include "db/db.h"
+#include "service/audit.h"
+#include "service/confirm.h"
+#include "service/eligibility.h"
+#include "service/orders.h"
+#include "service/outbox.h"
+#include "service/tx.h"
+#include "store/order_effects.h"
+#include "store/payments.h"
+
+/* Attempts an order may have at most (more are not looked at). */
+#define ATTEMPTS 32
+
+int card_check(struct checks *c, const json_t *obj, struct gw_card *card)
+{
+    static const char *const keys[] = {"number", "exp_month", "exp_year", "cvc", "holder", NULL};
+    json_t *cj = check_object(c, obj, "card", "payment.card", true);
+    if (cj == NULL)
+        return -1;
+    check_known_keys(c, cj, "payment.card.", keys);
+    card->number = json_string_value(json_object_get(cj, "number"));
+    card->cvc = json_string_value(json_object_get(cj, "cvc"));
+    card->holder = json_string_value(json_object_get(cj, "holder"));
+    json_t *m = json_object_get(cj, "exp_month"), *y = json_object_get(cj, "exp_year");
+    if (card->number == NULL)
+        check_fail(c, "payment.card.number", MSG_FIELD_REQUIRED);
+    if (card->cvc == NULL)
+        check_fail(c, "payment.card.cvc", MSG_FIELD_REQUIRED);
+    if (!json_is_integer(m) || json_integer_value(m) < 1 || json_integer_value(m) > 12)
+        check_fail_args(c, "payment.card.exp_month", MSG_FIELD_INTEGER_RANGE,
+                        (const char *const[]){"1", "12"}, 2);
+    if (!json_is_integer(y) || json_integer_value(y) < 2000 || json_integer_value(y) > 2100)
+        check_fail(c, "payment.card.exp_year", MSG_FIELD_YEAR);
+    card->exp_month = (int)json_integer_value(m);
+    card->exp_year = (int)json_integer_value(y);
+    return 0;
+}
+
+/* An attempt whose answer never came back. */
+static bool lost(const struct payment_row *p)
+{
+    return strcmp(p->status, "pending") == 0 || strcmp(p->status, "unknown") == 0;
+}
+
+/* A text of the catalog in every language, {"fr": ..., "en": ...}, for an event. */
+static json_t *every_language(enum msg_id id)
+{
+    json_t *texts = json_object();
+    for (int l = 0; l < LANG__COUNT; l++) {
+        const char *tag = msg_lang_tag((enum msg_lang)l);
+        json_object_set_new(texts, tag, json_string(msg_text(id, tag)));
+    }
+    return texts;
+}
+
+int card_attempt(struct db *db, const struct settings *set, const struct principal *who,
+                 const char *ip, struct order_row *o, bool lost_first, char *key, size_t n,
+                 struct pd_error *err)
+{
+    struct payment_row prior[ATTEMPTS];
+    struct offer_row offer;
+    char pay_id[32];
+    int nprior = 0;
+    int rc = payments_of(db, o->id, prior, ATTEMPTS, &nprior);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    for (int i = 0; lost_first && i < nprior; i++)
+        if (lost(&prior[i]))
+            return 1;
+    if (strcmp(o->status, "review") != 0 && strcmp(o->status, "failed") != 0 &&
+        strcmp(o->status, "payment_unknown") != 0) {
+        pd_fail(err, PD_E_ORDER_STATE, "order is %s", o->status);
+        pd_error_detail(err, "status", json_string(o->status));
+        return PD_E_ORDER_STATE;
+    }
+    if ((rc = eligibility_order(db, set, o, &offer, err)) < 0)
+        return rc;
+    int attempt = nprior ? prior[nprior - 1].attempt + 1 : 1;
+    snprintf(key, n, "%s:%d", o->id, attempt);
+    rc = payments_insert(db, o->id, attempt, "card", key, o->total, o->currency, clock_now(),
+                         pay_id, sizeof(pay_id));
+    if (rc >= 0)
+        rc = orders_set_outcome(db, o, "processing", NULL, NULL, NULL, NULL, NULL, clock_now());
+    if (rc >= 0)
+        rc = audit(db, who, ip, NULL, "payment.attempted", "order", o->id,
+                   json_pack("{s:i, s:s, s:s}", "attempt", attempt, "brand", o->card_brand, "last4",
+                             o->card_last4));
+    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
+}
+
+/* A declined charge: the order fails, and the partner is told why and what to do. */
+static int record_failure(struct db *db, struct order_row *o, const char *key,
+                          const struct gw_result *g, int64_t now)
+{
+    bool funds = g->outcome == GW_INSUFFICIENT_FUNDS;
+    const char *code = funds ? "insufficient_funds" : "payment_declined";
+    int rc = payments_set(db, key, "failed", g->charge_id, code, now);
+    if (rc >= 0)
+        rc = orders_set_outcome(db, o, "failed", NULL, NULL, code, NULL, NULL, now);
+    if (rc >= 0)
+        rc = audit(db, NULL, NULL, o->partner_id, "payment.failed", "order", o->id,
+                   json_pack("{s:s}", "reason", code));
+    if (rc >= 0) {
+        json_t *ev = orders_event(db, o);
+        json_object_set_new(ev, "reason",
+                            every_language(funds ? MSG_PAYMENT_REASON_INSUFFICIENT_FUNDS
+                                                 : MSG_PAYMENT_REASON_DECLINED));
+        json_object_set_new(ev, "next_step",
+                            every_language(orders_automatic(o) ? MSG_PAYMENT_NEXT_STEP_AUTOMATIC
+                                                               : MSG_PAYMENT_NEXT_STEP_MANUAL));
+        rc = outbox_emit(db, o->partner_id, "payment.failed", ev);
+    }
+    return rc;
+}
+
+/* The outcome g of the attempt with key, in the caller's transaction. */
+static int record_outcome(struct db *db, const struct settings *set, struct order_row *o,
+                          const char *key, const struct gw_result *g)
+{
+    char today[DATE_STRLEN];
+    int64_t now = clock_now();
+    int rc;
+    if (g->outcome == GW_SUCCEEDED) {
+        rc = payments_set(db, key, "succeeded", g->charge_id, NULL, now);
+        if (rc >= 0)
+            rc = confirm_order(db, set, o, date_format(clock_today(), today), g->charge_id);
+    } else if (g->outcome == GW_UNKNOWN) {
+        rc = payments_set(db, key, "unknown", NULL, "timeout", now);
+        if (rc >= 0)
+            rc = orders_set_outcome(db, o, "payment_unknown", NULL, NULL, "timeout", NULL, NULL,
+                                    now);
+    } else {
+        rc = record_failure(db, o, key, g, now);
+    }
+    /* an automatic renewal's try ends with its payment */
+    if (rc >= 0 && g->outcome != GW_UNKNOWN)
+        rc = order_effects_end_attempt(db, o->id,
+                                       g->outcome == GW_SUCCEEDED ? "succeeded" : "failed", now);
+    return rc;
+}
+
+/* Settles the outcome of one attempt in one transaction, from the order as it stands once
+ * locked (*o becomes that row, then what was written to it). */
+static int settle(struct db *db, const struct settings *set, struct order_row *o, const char *key,
+                  const struct gw_result *g)
+{
+    struct pd_error err = {0};
+    struct order_row fresh;
+    int rc = tx_begin(db, &err);
+    if (rc < 0) {
+        pd_error_clear(&err);
+        return rc;
+    }
+    if ((rc = orders_lock(db, o->id, &fresh)) == 1)
+        *o = fresh;
+    /* confirmed already: another process settled it, and nothing is left to write */
+    if (rc >= 0 && strcmp(o->status, "confirmed") != 0)
+        rc = record_outcome(db, set, o, key, g);
+    rc = tx_end(db, rc, &err);
+    pd_error_clear(&err);
+    return rc;
+}
+
+int card_charge(struct db *db, const struct settings *set, struct order_row *o, const char *key,
+                enum gw_outcome *outcome)
+{
+    struct settings loaded;
+    struct gw_result g = {0};
+    if (set == NULL) {
+        int rc = settings_load(db, &loaded);
+        if (rc < 0)
+            return rc;
+        set = &loaded;
+    }
+    if (gateway_charge(o->card_token, o->total, o->currency, key, &g) < 0)
+        g.outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
+    *outcome = g.outcome;
+    return settle(db, set, o, key, &g);
+}
+
+int card_pay(struct db *db, const struct settings *set, struct order_row *o, const char *key,
+             struct pd_error *err)
+{
+    enum gw_outcome outcome;
+    int rc = card_charge(db, set, o, key, &outcome);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (outcome == GW_DECLINED)
+        return pd_fail(err, PD_E_PAYMENT_DECLINED, NULL);
+    if (outcome == GW_INSUFFICIENT_FUNDS)
+        return pd_fail(err, PD_E_INSUFFICIENT_FUNDS, NULL);
+    if (outcome == GW_UNKNOWN)
+        return pd_fail(err, PD_E_PAYMENT_UNKNOWN, NULL);
+    return 0;
+}
+
+/* An attempt the gateway never saw: no charge. It is failed (and the order with it, when
+ * the attempt left it processing), in one transaction. */
+static int give_up(struct db *db, struct order_row *o, const char *key)
+{
+    struct pd_error err = {0};
+    int rc = tx_begin(db, &err);
+    if (rc >= 0) {
+        rc = payments_set(db, key, "failed", NULL, "not_sent", clock_now());
+        if (rc >= 0 && strcmp(o->status, "processing") == 0)
+            rc = orders_set_outcome(db, o, "failed", NULL, NULL, "not_sent", NULL, NULL,
+                                    clock_now());
+        rc = tx_end(db, rc, &err);
+    }
+    pd_error_clear(&err);
+    return rc;
+}
+
+int card_recover(struct db *db, const struct settings *set, struct order_row *o)
+{
+    struct payment_row p[ATTEMPTS];
+    int n = 0;
+    int rc = payments_of(db, o->id, p, ATTEMPTS, &n);
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        if (!lost(&p[i]))
+            continue;
+        struct gw_result g;
+        if ((rc = gateway_lookup(p[i].key, &g)) < 0)
+            return rc;
+        if (g.outcome == GW_NOT_FOUND) {
+            /* Once the attempt is older than any gateway call could take, its process is
+             * gone: the order may be tried again. An automatic renewal's attempt is sent
+             * again by its own job instead. */
+            int64_t now = clock_now();
+            if (orders_automatic(o) || (now - p[i].created_at < 60 && now >= p[i].created_at))
+                continue;
+            rc = give_up(db, o, p[i].key);
+            continue;
+        }
+        if ((rc = settle(db, set, o, p[i].key, &g)) < 0)
+            return rc;
+        if (g.outcome == GW_SUCCEEDED)
+            return 1;
+    }
+    return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * service/card.h - paying an order by card.
+ *
+ * The gateway is called between two short transactions, never inside one. Step 1
+ * (card_attempt) commits an attempt row with its idempotency key and moves the order to
+ * processing; step 2 charges with that key; step 3 settles the outcome in one
+ * transaction: confirmed with its new term and invoice, failed, or payment_unknown when
+ * the gateway did not answer. A crash or a timeout leaves an attempt that the next Buy or
+ * the recovery job looks up (card_recover) instead of charging twice.
+ */
+#ifndef PD_SERVICE_CARD_H
+#define PD_SERVICE_CARD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "gateway/gateway.h"
+#include "service/principal.h"
+#include "service/settings.h"
+#include "service/validate.h"
+#include "store/orders.h"
+
+struct db;
+
+/* Checks obj's "card" object ({"number","exp_month","exp_year","cvc","holder"?}, named
+ * payment.card.* in problems) into *card, whose strings are borrowed from obj. -1 when
+ * there is no card object. */
+int card_check(struct checks *c, const json_t *obj, struct gw_card *card);
+
+/* Step 1 of a Buy by card, in the caller's transaction with the order *o locked: the
+ * order must still be payable (review, failed or payment_unknown) and eligible; the attempt
+ * is inserted with its key (into key, n bytes) and the order moves to processing. With
+ * lost_first, returns 1 and writes nothing when earlier attempts lost their answer: they
+ * are to be looked up first (card_recover). */
+int card_attempt(struct db *db, const struct settings *set, const struct principal *who,
+                 const char *ip, struct order_row *o, bool lost_first, char *key, size_t n,
+                 struct pd_error *err);
+
+/* Steps 2 and 3 of a Buy by card, outside any transaction: card_charge(), and an outcome
+ * other than success as its error (PD_E_PAYMENT_DECLINED, PD_E_INSUFFICIENT_FUNDS,
+ * PD_E_PAYMENT_UNKNOWN). *o is the order as settled. */
+int card_pay(struct db *db, const struct settings *set, struct order_row *o, const char *key,
+             struct pd_error *err);
+
+/* Charges the order's card with key (an attempt row already committed) and settles the
+ * outcome in one transaction: confirmed with its new term, invoice and event, or failed
+ * with its event. Never charges twice for one key. *o is the order as settled. set: the
+ * settings the use case loaded, or NULL to load them (service/renewals.c). */
+int card_charge(struct db *db, const struct settings *set, struct order_row *o, const char *key,
+                enum gw_outcome *outcome);
+
+/* Looks up the order's attempts whose answer was lost and settles what the gateway says
+ * became of them; an attempt the gateway never saw is given up once no process can still
+ * be sending it. 1 when one had in fact succeeded (*o is now confirmed), else 0. */
+int card_recover(struct db *db, const struct settings *set, struct order_row *o);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * service/confirm.c - a paid order's effect: a term, an invoice, a confirmation.
+ *
+ * The term starts on the payment date, not on the order's date: a wire transfer received
+ * ten days after Buy gives a term from that day (SPEC section 4). A renewal clears the
+ * auto-renew lock (SPEC section 3). Everything here runs inside the transaction that
+ * settled the payment, so a payment is never recorded without its term and invoice.
+ */
+#include "service/confirm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/date.h"
+#include "service/audit.h"
+#include "service/invoice_issue.h"
+#include "service/orders.h"
+#include "service/outbox.h"
+#include "store/invoices.h"
+#include "store/offers.h"
+#include "store/order_effects.h"
+#include "store/payments.h"
+#include "store/subscriptions.h"
+
+/* The subscription the order pays for, its term numbered (*term), starting on start and
+ * ending on end; a purchase's new subscription is created, and o names it. */
+static int start_term(struct db *db, struct order_row *o, const char *start, const char *end,
+                      int64_t now, char *sub_id, size_t n, int *term)
+{
+    int rc;
+    if (strcmp(o->action, "renewal") == 0 || o->subscription_id[0]) {
+        struct sub_row s;
+        int64_t terms = 0;
+        if ((rc = subs_find(db, o->subscription_id, &s)) <= 0)
+            return rc < 0 ? rc : PD_E_INTERNAL;
+        if ((rc = order_effects_terms(db, s.id, &terms)) < 0)
+            return rc;
+        *term = (int)terms + 1;
+        snprintf(sub_id, n, "%s", s.id);
+        return order_effects_start_term(db, s.id, start, end, now);
+    }
+    struct sub_row s;
+    memset(&s, 0, sizeof(s));
+    id_new("sub", s.id, sizeof(s.id));
+    snprintf(s.partner_id, sizeof(s.partner_id), "%s", o->partner_id);
+    snprintf(s.offer_code, sizeof(s.offer_code), "%s", o->offer_code);
+    snprintf(s.managed_in, sizeof(s.managed_in), "partner_center");
+    s.paid = true;
+    snprintf(s.starts_on, sizeof(s.starts_on), "%s", start);
+    snprintf(s.expires_on, sizeof(s.expires_on), "%s", end);
+    s.auto_renew = true;
+    *term = 1;
+    snprintf(sub_id, n, "%s", s.id);
+    snprintf(o->subscription_id, sizeof(o->subscription_id), "%s", s.id);
+    return subs_insert(db, &s, now);
+}
+
+/* order.confirmed (subscription.renewed for an automatic renewal). */
+static int emit_confirmed(struct db *db, const struct order_row *o, const char *sub_id,
+                          const char *paid_on, const char *start, const char *end,
+                          const struct invoice_issued *issued)
+{
+    struct invoice_row inv;
+    json_t *ev = orders_event(db, o);
+    json_object_set_new(ev, "subscription_id", json_string(sub_id));
+    json_object_set_new(ev, "paid_on", json_string(paid_on));
+    json_object_set_new(ev, "starts_on", json_string(start));
+    json_object_set_new(ev, "expires_on", json_string(end));
+    if (issued->id[0]) {
+        json_object_set_new(ev, "invoice_id", json_string(issued->id));
+        json_object_set_new(ev, "invoice_number", json_string(issued->number));
+    } else if (o->invoice_id[0] && invoices_find(db, o->invoice_id, &inv, NULL) == 1) {
+        json_object_set_new(ev, "invoice_id", json_string(inv.id));
+        json_object_set_new(ev, "invoice_number", json_string(inv.number));
+    }
+    return outbox_emit(db, o->partner_id,
+                       orders_automatic(o) ? "subscription.renewed" : "order.confirmed", ev);
+}
+
+int confirm_order(struct db *db, const struct settings *set, struct order_row *o,
+                  const char *paid_on, const char *charge_id)
+{
+    struct offer_row offer;
+    struct date paid;
+    struct invoice_issued issued = {.id = "", .number = ""};
+    char start[DATE_STRLEN], end[DATE_STRLEN], sub_id[32];
+    int64_t now = clock_now();
+    int term = 1;
+    int rc = offers_find(db, o->offer_code, &offer);
+    if (rc <= 0)
+        return rc < 0 ? rc : PD_E_INTERNAL;
+    date_parse(paid_on, &paid);
+    date_format(paid, start);
+    date_format(date_term_end(paid, offer.term_months), end);
+
+    const char *source = orders_automatic(o)                 ? "auto_renewal"
+                         : strcmp(o->action, "renewal") == 0 ? "renewal"
+                                                             : "purchase";
+    rc = start_term(db, o, start, end, now, sub_id, sizeof(sub_id), &term);
+    if (rc >= 0)
+        rc = subs_add_term(db, sub_id, term, start, end, source, now);
+    /* a card order's invoice is issued now, due (and paid) on its date */
+    if (rc >= 0 && o->invoice_id[0] == '\0')
+        rc = invoice_issue(db, set, o, NULL, paid_on, start, end, &issued);
+    if (rc >= 0 && strcmp(o->payment_method, "card") == 0 && o->save_card)
+        rc = payment_method_save(db, o->partner_id, o, now);
+    if (rc >= 0)
+        rc = orders_set_outcome(db, o, "confirmed", paid_on, issued.id, NULL, sub_id, NULL, now);
+    if (rc >= 0)
+        rc = audit(db, NULL, NULL, o->partner_id, "order.confirmed", "order", o->id,
+                   json_pack("{s:s, s:s, s:s?, s:s, s:s}", "subscription_id", sub_id, "paid_on",
+                             paid_on, "charge_id", charge_id, "starts_on", start, "expires_on",
+                             end));
+    if (rc >= 0)
+        rc = emit_confirmed(db, o, sub_id, paid_on, start, end, &issued);
+    return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,177 @@
+/*
+ * service/invoice_issue.c - numbering an invoice or credit note and freezing its document.
+ *
+ * The invoice row keeps the figures (for lists, revenue and refunds); the document keeps
+ * what the PDF shows, in the buyer's language as it was at issue: the seller from the
+ * settings, the buyer from the organisation, the offer's name, the VAT mention, and how
+ * the invoice is paid (wire instructions, or the card it was paid by). A credit note is the
+ * same order with negative amounts, naming the invoice it credits.
+ */
+#include "service/invoice_issue.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/date.h"
+#include "core/money.h"
+#include "service/audit.h"
+#include "service/invoice_document.h"
+#include "service/orders.h"
+#include "service/pricing.h"
+#include "store/counters.h"
+
+/* The seller of the settings; its address lines are cut out of address (n bytes). */
+static void seller_of(const struct settings *set, char *address, size_t n, struct invoice_party *p)
+{
+    char *save = NULL;
+    snprintf(address, n, "%s", set->seller_address);
+    p->name = set->seller_name;
+    for (char *l = strtok_r(address, "|", &save); l && p->naddress < INVOICE_ADDRESS_LINES;
+         l = strtok_r(NULL, "|", &save))
+        p->address[p->naddress++] = l;
+    p->country = set->seller_country;
+    p->vat_id = set->seller_vat_id;
+    p->registration = set->seller_registration;
+}
+
+/* The buyer b; its last address line ("postal code city") is written into city (n bytes). */
+static void buyer_of(const struct buyer *b, char *city, size_t n, struct invoice_party *p)
+{
+    p->name = b->legal_name;
+    p->address[p->naddress++] = b->line1;
+    if (b->line2[0])
+        p->address[p->naddress++] = b->line2;
+    snprintf(city, n, "%s %s", b->postal_code, b->city);
+    p->address[p->naddress++] = city;
+    p->country = b->country;
+    p->vat_id = b->vat_id[0] ? b->vat_id : NULL;
+    p->membership_id = b->membership_id;
+}
+
+/* Takes the next number of the year's series: 2027-000001, or AV2027-000001. */
+static int next_number(struct db *db, bool credit, struct date today, char *number, size_t n)
+{
+    char series[32];
+    int64_t seq = 0;
+    snprintf(series, sizeof(series), "%s:%d", credit ? "credit_note" : "invoice", today.year);
+    int rc = counters_next(db, series, &seq);
+    if (rc < 0)
+        return rc;
+    snprintf(number, n, credit ? "AV%d-%06lld" : "%d-%06lld", today.year, (long long)seq);
+    return 0;
+}
+
+int invoice_issue(struct db *db, const struct settings *set, const struct order_row *o,
+                  const struct invoice_row *credits, const char *due_on, const char *service_start,
+                  const char *service_end, struct invoice_issued *out)
+{
+    struct buyer buyer;
+    struct invoice_row v;
+    struct date today = clock_today();
+    bool credit = credits != NULL;
+    int64_t sign = credit ? -1 : 1;
+    char address[sizeof(set->seller_address)];
+    char city[sizeof(buyer.postal_code) + sizeof(buyer.city)];
+    int rc = pricing_buyer(db, o->partner_id, &buyer);
+    memset(&v, 0, sizeof(v));
+    if (rc >= 0)
+        rc = next_number(db, credit, today, v.number, sizeof(v.number));
+    if (rc < 0)
+        return rc;
+    const char *lang = msg_lang_tag(msg_lang(buyer.locale)); /* the buyer's, "fr" by default */
+    id_new("inv", v.id, sizeof(v.id));
+    snprintf(v.type, sizeof(v.type), "%s", credit ? "credit_note" : "invoice");
+    snprintf(v.partner_id, sizeof(v.partner_id), "%s", o->partner_id);
+    snprintf(v.order_id, sizeof(v.order_id), "%s", o->id);
+    snprintf(v.credits_invoice_id, sizeof(v.credits_invoice_id), "%s", credit ? credits->id : "");
+    date_format(today, v.issued_on);
+    snprintf(v.due_on, sizeof(v.due_on), "%s", due_on ? due_on : "");
+    snprintf(v.currency, sizeof(v.currency), "%s", o->currency);
+    v.subtotal = sign * o->subtotal;
+    v.tax_rate = o->tax_rate;
+    v.tax_amount = sign * o->tax_amount;
+    v.total = sign * o->total;
+    snprintf(v.tax_treatment, sizeof(v.tax_treatment), "%s", o->tax_treatment);
+    snprintf(v.lang, sizeof(v.lang), "%s", lang);
+
+    json_t *name = orders_offer_name(db, o->offer_code, lang);
+    struct invoice_doc doc = {.type = v.type,
+                              .number = v.number,
+                              .issued_on = v.issued_on,
+                              .due_on = due_on,
+                              .lang = lang,
+                              .currency = o->currency,
+                              .nlines = 1,
+                              .subtotal = v.subtotal,
+                              .tax_amount = v.tax_amount,
+                              .total = v.total,
+                              .tax_rate = v.tax_rate,
+                              .tax_treatment = v.tax_treatment,
+                              .tax_mention = pricing_tax_mention(v.tax_treatment, lang),
+                              .credits_number = credit ? credits->number : NULL,
+                              .order_id = o->id};
+    doc.lines[0] = (struct invoice_line){.description = json_string_value(name),
+                                         .quantity = 1,
+                                         .unit_price = sign * o->unit_amount,
+                                         .amount = sign * o->subtotal,
+                                         .service_start = service_start,
+                                         .service_end = service_end};
+    seller_of(set, address, sizeof(address), &doc.seller);
+    buyer_of(&buyer, city, sizeof(city), &doc.buyer);
+    /* a wire invoice says how to pay it; a card invoice, the card it was paid by */
+    if (!credit && strcmp(o->payment_method, "wire") == 0 && due_on && o->due_on[0]) {
+        doc.has_wire = true;
+        doc.wire.iban = set->bank_iban;
+        doc.wire.bic = set->bank_bic;
+        doc.wire.reference = o->wire_reference;
+        doc.wire.due_on = o->due_on;
+    }
+    if (!credit && strcmp(o->payment_method, "card") == 0) {
+        doc.has_card = true;
+        doc.card.brand = o->card_brand;
+        doc.card.last4 = o->card_last4;
+    }
+    char *text = invoice_document_freeze(&doc);
+    json_decref(name);
+    if (text == NULL)
+        return PD_E_INTERNAL;
+    rc = invoices_insert(db, &v, service_start, service_end, text, clock_now());
+    free(text);
+    if (rc == 0)
+        rc = audit(db, NULL, NULL, o->partner_id, credit ? "credit_note.issued" : "invoice.issued",
+                   "invoice", v.id,
+                   json_pack("{s:s, s:s, s:I}", "number", v.number, "order_id", o->id, "total",
+                             (json_int_t)v.total));
+    if (rc == 0) {
+        snprintf(out->id, sizeof(out->id), "%s", v.id);
+        snprintf(out->number, sizeof(out->number), "%s", v.number);
+    }
+    return rc;
+}
+
+int invoice_credit(struct db *db, const struct order_row *o, int64_t subtotal, char *credit_id,
+                   size_t n, int64_t *total)
+{
+    struct settings set;
+    struct invoice_row inv;
+    struct invoice_issued issued;
+    struct order_row part = *o; /* the same order, for the amount credited */
+    int rc = invoices_find(db, o->invoice_id, &inv, NULL);
+    if (rc <= 0)
+        return rc < 0 ? rc : PD_E_NOT_FOUND;
+    part.unit_amount = part.subtotal = subtotal;
+    if (money_apply_rate(part.subtotal, part.tax_rate, &part.tax_amount) < 0 ||
+        money_add(part.subtotal, part.tax_amount, &part.total) < 0)
+        return PD_E_OVERFLOW;
+    *total = part.total;
+    if ((rc = settings_load(db, &set)) < 0)
+        return rc;
+    rc = invoice_issue(db, &set, &part, &inv, NULL, NULL, NULL, &issued);
+    if (rc == 0)
+        snprintf(credit_id, n, "%s", issued.id);
+    return rc;
+}

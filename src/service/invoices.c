@@ -1,0 +1,105 @@
+/*
+ * service/invoices.c - showing invoices and credit notes, and drawing their PDFs.
+ *
+ * The JSON of an invoice is its row's figures; its PDF is its frozen document
+ * (service/invoice_document.c) drawn by render/invoice_pdf.c. Where the PDF is served is
+ * the API's business: it adds the "pdf" link to these objects.
+ */
+#include "service/invoices.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/date.h"
+#include "core/money.h"
+#include "db/db.h"
+#include "render/invoice_pdf.h"
+#include "service/invoice_document.h"
+#include "store/invoices.h"
+
+/* The JSON of an invoice, amounts in lang. */
+static json_t *invoice_view(const struct invoice_row *v, const char *lang)
+{
+    char created[21];
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o, s:o, s:o, s:i, s:s, s:s, "
+        "s:s}",
+        "id", v->id, "number", v->number, "type", v->type, "issued_on", v->issued_on, "due_on",
+        v->due_on[0] ? v->due_on : NULL, "order_id", v->order_id[0] ? v->order_id : NULL,
+        "credits_invoice_id", v->credits_invoice_id[0] ? v->credits_invoice_id : NULL, "subtotal",
+        money_json(v->subtotal, v->currency, lang), "tax",
+        money_json(v->tax_amount, v->currency, lang), "total",
+        money_json(v->total, v->currency, lang), "tax_rate", v->tax_rate, "tax_treatment",
+        v->tax_treatment, "lang", v->lang, "created_at", instant_format(v->created_at, created));
+}
+
+int invoices_list_json(struct db *db, const struct principal *who, const char *lang, json_t **items,
+                       struct pd_error *err)
+{
+    struct invoice_row *rows = NULL;
+    int n = 0;
+    int rc = invoices_list(db, who->partner_id, &rows, &n);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    *items = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(*items, invoice_view(&rows[i], lang));
+    free(rows);
+    return 0;
+}
+
+/* The organisation's invoice id into *v (and its document text into *document, malloc'd,
+ * when document is not NULL), or PD_E_NOT_FOUND. */
+static int own_invoice(struct db *db, const struct principal *who, const char *id,
+                       struct invoice_row *v, char **document, struct pd_error *err)
+{
+    int rc = invoices_find(db, id, v, document);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (rc == 0 || strcmp(v->partner_id, who->partner_id) != 0) {
+        if (rc == 1 && document) {
+            free(*document);
+            *document = NULL;
+        }
+        return pd_fail(err, PD_E_NOT_FOUND, NULL);
+    }
+    return 0;
+}
+
+int invoices_get(struct db *db, const struct principal *who, const char *id, const char *lang,
+                 json_t **out, struct pd_error *err)
+{
+    struct invoice_row v;
+    int rc = own_invoice(db, who, id, &v, NULL, err);
+    if (rc < 0)
+        return rc;
+    *out = invoice_view(&v, lang);
+    return 0;
+}
+
+int invoices_pdf(struct db *db, const struct principal *who, const char *id,
+                 struct invoice_pdf_file *out, struct pd_error *err)
+{
+    struct invoice_row v;
+    struct invoice_doc doc;
+    json_t *keep = NULL;
+    char *text = NULL;
+    memset(out, 0, sizeof(*out));
+    int rc = own_invoice(db, who, id, &v, &text, err);
+    if (rc < 0)
+        return rc;
+    rc = invoice_document_thaw(text, &doc, &keep);
+    free(text);
+    if (rc < 0)
+        return pd_fail(err, PD_E_INTERNAL, "invoice document unreadable");
+    snprintf(out->filename, sizeof(out->filename), "%s-%s.pdf", doc.type ? doc.type : "",
+             doc.number ? doc.number : "document");
+    rc = invoice_pdf_render(&doc, &out->bytes);
+    json_decref(keep);
+    if (rc < 0) {
+        buf_free(&out->bytes);
+        return pd_fail(err, PD_E_INTERNAL, "invoice PDF not drawn");
+    }
+    return 0;
+}

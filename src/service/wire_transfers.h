@@ -1,0 +1,34 @@
+/*
+ * service/wire_transfers.h - finance's side of wire payments: recording what arrived.
+ *
+ * A received transfer is recorded by hand or from a bank statement. The exact amount,
+ * currency and reference of an order awaiting payment confirm it (its term starts on the
+ * day the money was received); anything else is kept, with why, for review.
+ */
+#ifndef PD_SERVICE_WIRE_TRANSFERS_H
+#define PD_SERVICE_WIRE_TRANSFERS_H
+
+#include <jansson.h>
+
+#include "core/error.h"
+#include "service/principal.h"
+
+struct db;
+
+/* Records a received transfer {"reference","amount_minor","currency","received_on"}.
+ * *out is the transfer with its status. */
+int wire_transfers_record(struct db *db, const struct principal *who, const char *ip,
+                          const json_t *body, json_t **out, struct pd_error *err);
+
+/* Records every transfer of a bank statement, CSV with the header
+ * date,amount,currency,reference (amount in major units with a decimal point, e.g.
+ * 490.00), all or none: a file with a wrong line records nothing, and details.lines says
+ * what is wrong, worded in lang. *out: {"transfers","matched","items"}. */
+int wire_transfers_import(struct db *db, const struct principal *who, const char *ip,
+                          const char *csv, const char *lang, json_t **out, struct pd_error *err);
+
+/* Transfers, newest first, optionally in one status. */
+int wire_transfers_list_json(struct db *db, const char *status, json_t **items,
+                             struct pd_error *err);
+
+#endif

@@ -1,0 +1,20 @@
+/* store/counters.c - SQL of numbered series. */
+#include "store/counters.h"
+
+#include "db/db.h"
+
+int counters_next(struct db *db, const char *series, int64_t *value)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO "
+                      "UPDATE SET value = counters.value + 1 RETURNING value",
+                      "t", series);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW)
+        *value = db_column_int64(st, 0);
+    db_finalize(st);
+    return rc == DB_ROW ? 0 : rc < 0 ? rc : PD_E_DB;
+}

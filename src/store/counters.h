@@ -1,0 +1,18 @@
+/*
+ * store/counters.h - SQL of numbered series (invoice:2027, credit_note:2027,
+ * support_request).
+ *
+ * A series hands out 1, 2, 3... Taken inside the caller's transaction, a number is lost
+ * only if that transaction rolls back, and then nobody saw it: the series has no gap.
+ */
+#ifndef PD_STORE_COUNTERS_H
+#define PD_STORE_COUNTERS_H
+
+#include <stdint.h>
+
+struct db;
+
+/* Takes the next number of a series ("invoice:2027") inside the caller's transaction. */
+int counters_next(struct db *db, const char *series, int64_t *value);
+
+#endif

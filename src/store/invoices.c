@@ -1,0 +1,159 @@
+/* store/invoices.c - SQL of invoices and credit notes. */
+#include "store/invoices.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+
+static void copy(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+static const char *nul(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+#define INVOICE_COLUMNS                                                                            \
+    "SELECT id, type, number, partner_id, order_id, credits_invoice_id, issued_on, due_on, "       \
+    "currency, subtotal, tax_rate, tax_amount, total, tax_treatment, lang, created_at, "           \
+    "document FROM invoices "
+
+static void read_invoice(struct db_stmt *st, struct invoice_row *v)
+{
+    memset(v, 0, sizeof(*v));
+    copy(v->id, sizeof(v->id), db_column_text(st, 0));
+    copy(v->type, sizeof(v->type), db_column_text(st, 1));
+    copy(v->number, sizeof(v->number), db_column_text(st, 2));
+    copy(v->partner_id, sizeof(v->partner_id), db_column_text(st, 3));
+    copy(v->order_id, sizeof(v->order_id), db_column_text(st, 4));
+    copy(v->credits_invoice_id, sizeof(v->credits_invoice_id), db_column_text(st, 5));
+    copy(v->issued_on, sizeof(v->issued_on), db_column_text(st, 6));
+    copy(v->due_on, sizeof(v->due_on), db_column_text(st, 7));
+    copy(v->currency, sizeof(v->currency), db_column_text(st, 8));
+    v->subtotal = db_column_int64(st, 9);
+    v->tax_rate = (int)db_column_int64(st, 10);
+    v->tax_amount = db_column_int64(st, 11);
+    v->total = db_column_int64(st, 12);
+    copy(v->tax_treatment, sizeof(v->tax_treatment), db_column_text(st, 13));
+    copy(v->lang, sizeof(v->lang), db_column_text(st, 14));
+    v->created_at = db_column_int64(st, 15);
+}
+
+int invoices_insert(struct db *db, const struct invoice_row *v, const char *service_start,
+                    const char *service_end, const char *document, int64_t now)
+{
+    int64_t rc =
+        db_run(db,
+               "INSERT INTO invoices (id, type, number, partner_id, order_id, "
+               "credits_invoice_id, issued_on, due_on, service_start, service_end, "
+               "currency, subtotal, tax_rate, tax_amount, total, tax_treatment, lang, "
+               "document, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+               "?, ?, ?, ?, ?)",
+               "tttttttttttiiiittti", v->id, v->type, v->number, v->partner_id, nul(v->order_id),
+               nul(v->credits_invoice_id), v->issued_on, nul(v->due_on), nul(service_start),
+               nul(service_end), v->currency, v->subtotal, (int64_t)v->tax_rate, v->tax_amount,
+               v->total, v->tax_treatment, v->lang, document, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int invoices_find(struct db *db, const char *id, struct invoice_row *out, char **document)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st, INVOICE_COLUMNS "WHERE id = ?", "t", id);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        read_invoice(st, out);
+        if (document)
+            *document = strdup(db_column_text(st, 16));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int invoices_list(struct db *db, const char *partner_id, struct invoice_row **out, int *count)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      INVOICE_COLUMNS "WHERE partner_id = ? ORDER BY created_at DESC, "
+                                      "number DESC",
+                      "t", partner_id);
+    if (rc < 0)
+        return rc;
+    int cap = 8, n = 0;
+    struct invoice_row *rows = malloc((size_t)cap * sizeof(*rows));
+    while (rows && (rc = db_step(st)) == DB_ROW) {
+        if (n == cap) {
+            struct invoice_row *grown = realloc(rows, (size_t)(cap *= 2) * sizeof(*rows));
+            if (grown == NULL) {
+                free(rows);
+                rows = NULL;
+                break;
+            }
+            rows = grown;
+        }
+        read_invoice(st, &rows[n++]);
+    }
+    db_finalize(st);
+    if (rows == NULL || rc < 0) {
+        free(rows);
+        return rc < 0 ? rc : PD_E_INTERNAL;
+    }
+    *out = rows;
+    *count = n;
+    return 0;
+}
+
+int invoices_credited(struct db *db, const char *invoice_id)
+{
+    int64_t n = 0;
+    int rc = db_scalar(db, &n, "SELECT COUNT(*) FROM invoices WHERE credits_invoice_id = ?", "t",
+                       invoice_id);
+    return rc < 0 ? rc : n > 0;
+}
+
+int invoices_revenue_by_month(struct db *db, const char *from, struct invoice_revenue **out,
+                              int *count)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT substr(issued_on, 1, 7) AS month, currency, SUM(total), "
+                      "SUM(CASE WHEN type = 'invoice' THEN 1 ELSE 0 END) FROM invoices WHERE "
+                      "issued_on >= ? GROUP BY substr(issued_on, 1, 7), currency ORDER BY month, "
+                      "currency",
+                      "t", from);
+    if (rc < 0)
+        return rc;
+    int cap = 16, n = 0;
+    struct invoice_revenue *rows = malloc((size_t)cap * sizeof(*rows));
+    while (rows && (rc = db_step(st)) == DB_ROW) {
+        if (n == cap) {
+            struct invoice_revenue *grown = realloc(rows, (size_t)(cap *= 2) * sizeof(*rows));
+            if (grown == NULL) {
+                free(rows);
+                rows = NULL;
+                break;
+            }
+            rows = grown;
+        }
+        copy(rows[n].month, sizeof(rows[n].month), db_column_text(st, 0));
+        copy(rows[n].currency, sizeof(rows[n].currency), db_column_text(st, 1));
+        rows[n].amount_minor = db_column_int64(st, 2);
+        rows[n].invoices = db_column_int64(st, 3);
+        n++;
+    }
+    db_finalize(st);
+    if (rows == NULL || rc < 0) {
+        free(rows);
+        return rc < 0 ? rc : PD_E_INTERNAL;
+    }
+    *out = rows;
+    *count = n;
+    return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * store/invoices.h - SQL of invoices and credit notes.
+ *
+ * An invoice is frozen at issue: its figures are columns, and what its PDF shows is kept
+ * as the document text written then (service/invoice_document.c reads and writes that
+ * text; here it is an opaque string). A credit note is an invoice row of type
+ * credit_note whose amounts are negative and which names the invoice it credits.
+ */
+#ifndef PD_STORE_INVOICES_H
+#define PD_STORE_INVOICES_H
+
+#include <stdint.h>
+
+struct db;
+
+struct invoice_row {
+    char id[32];
+    char type[12]; /* "invoice" or "credit_note" */
+    char number[24];
+    char partner_id[32];
+    char order_id[32];
+    char credits_invoice_id[32];
+    char issued_on[11];
+    char due_on[11];
+    char currency[4];
+    int64_t subtotal, tax_amount, total;
+    int tax_rate;
+    char tax_treatment[20];
+    char lang[3];
+    int64_t created_at;
+};
+
+/* Invoiced in one month and currency, credit notes deducted. */
+struct invoice_revenue {
+    char month[8]; /* YYYY-MM */
+    char currency[4];
+    int64_t amount_minor;
+    int64_t invoices; /* invoices issued (credit notes not counted) */
+};
+
+/* Inserts an invoice or credit note with its frozen document text. */
+int invoices_insert(struct db *db, const struct invoice_row *inv, const char *service_start,
+                    const char *service_end, const char *document, int64_t now);
+
+/* 1 and *out when found, 0 when not. When document is not NULL it receives the frozen
+ * document text (malloc'd; owner: caller, free()). */
+int invoices_find(struct db *db, const char *id, struct invoice_row *out, char **document);
+
+/* The organisation's invoices and credit notes, newest first (malloc'd; owner: caller). */
+int invoices_list(struct db *db, const char *partner_id, struct invoice_row **out, int *count);
+
+/* Invoiced per month and currency from `from` (YYYY-MM-DD) on, credit notes deducted, by
+ * month then currency (malloc'd; owner: caller). */
+int invoices_revenue_by_month(struct db *db, const char *from, struct invoice_revenue **out,
+                              int *count);
+
+/* 1 when a credit note already cancels or refunds the invoice. */
+int invoices_credited(struct db *db, const char *invoice_id);
+
+#endif

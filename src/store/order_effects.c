@@ -1,0 +1,38 @@
+/* store/order_effects.c - SQL an order runs on subscriptions and renewal attempts. */
+#include "store/order_effects.h"
+
+#include "db/db.h"
+
+int order_effects_terms(struct db *db, const char *subscription_id, int64_t *count)
+{
+    return db_scalar(db, count, "SELECT COUNT(*) FROM subscription_terms WHERE subscription_id = ?",
+                     "t", subscription_id);
+}
+
+int order_effects_start_term(struct db *db, const char *subscription_id, const char *starts_on,
+                             const char *expires_on, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE subscriptions SET paid = 1, starts_on = ?, expires_on = ?, "
+                        "auto_renew_locked = 0, updated_at = ? WHERE id = ?",
+                        "ttit", starts_on, expires_on, now, subscription_id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int order_effects_cancel_unpaid(struct db *db, const char *subscription_id, const char *on,
+                                int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE subscriptions SET cancelled_on = ?, auto_renew = 0, "
+                        "updated_at = ? WHERE id = ? AND paid = 0",
+                        "tit", on, now, subscription_id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int order_effects_end_attempt(struct db *db, const char *order_id, const char *status, int64_t now)
+{
+    int64_t rc =
+        db_run(db, "UPDATE renewal_attempts SET status = ?, updated_at = ? WHERE order_id = ?",
+               "tit", status, now, order_id);
+    return rc < 0 ? (int)rc : 0;
+}

@@ -1,0 +1,119 @@
+/* store/payments.c - SQL of card payment attempts and of the saved card. */
+#include "store/payments.h"
+
+#include <stdio.h>
+
+#include "core/crypto.h"
+#include "db/db.h"
+
+static void copy(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+static const char *nul(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+int payments_insert(struct db *db, const char *order_id, int attempt, const char *method,
+                    const char *key, int64_t amount, const char *currency, int64_t now,
+                    char *id_out, size_t n)
+{
+    id_new("pay", id_out, n);
+    int64_t rc = db_run(db,
+                        "INSERT INTO payments (id, order_id, attempt, method, idempotency_key, "
+                        "status, amount, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
+                        "'pending', ?, ?, ?, ?)",
+                        "ttittitii", id_out, order_id, (int64_t)attempt, method, key, amount,
+                        currency, now, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int payments_set(struct db *db, const char *key, const char *status, const char *charge_id,
+                 const char *failure_code, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE payments SET status = ?, gateway_charge_id = COALESCE(?, "
+                        "gateway_charge_id), failure_code = ?, updated_at = ? WHERE "
+                        "idempotency_key = ?",
+                        "tttit", status, nul(charge_id), nul(failure_code), now, key);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int payments_of(struct db *db, const char *order_id, struct payment_row *out, int max, int *count)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT id, attempt, idempotency_key, status, created_at FROM payments "
+                      "WHERE order_id = ? ORDER BY attempt",
+                      "t", order_id);
+    if (rc < 0)
+        return rc;
+    int n = 0;
+    while ((rc = db_step(st)) == DB_ROW && n < max) {
+        copy(out[n].id, sizeof(out[n].id), db_column_text(st, 0));
+        out[n].attempt = (int)db_column_int64(st, 1);
+        copy(out[n].key, sizeof(out[n].key), db_column_text(st, 2));
+        copy(out[n].status, sizeof(out[n].status), db_column_text(st, 3));
+        out[n].created_at = db_column_int64(st, 4);
+        n++;
+    }
+    db_finalize(st);
+    *count = n;
+    return rc < 0 ? rc : 0;
+}
+
+int payments_succeeded_charge(struct db *db, const char *order_id, char *charge_id, size_t n)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT gateway_charge_id FROM payments WHERE order_id = ? AND status = "
+                      "'succeeded' AND gateway_charge_id IS NOT NULL",
+                      "t", order_id);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        copy(charge_id, n, db_column_text(st, 0));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int payment_method_save(struct db *db, const char *partner_id, const struct order_row *o,
+                        int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO payment_methods (partner_id, token, brand, last4, exp_month, "
+                        "exp_year, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                        "(partner_id) DO UPDATE SET token = excluded.token, brand = "
+                        "excluded.brand, last4 = excluded.last4, exp_month = excluded.exp_month, "
+                        "exp_year = excluded.exp_year, updated_at = excluded.updated_at",
+                        "ttttiii", partner_id, o->card_token, o->card_brand, o->card_last4,
+                        (int64_t)o->card_exp_month, (int64_t)o->card_exp_year, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int payment_method_get(struct db *db, const char *partner_id, struct order_row *card)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT token, brand, last4, exp_month, exp_year FROM payment_methods "
+                      "WHERE partner_id = ?",
+                      "t", partner_id);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        copy(card->card_token, sizeof(card->card_token), db_column_text(st, 0));
+        copy(card->card_brand, sizeof(card->card_brand), db_column_text(st, 1));
+        copy(card->card_last4, sizeof(card->card_last4), db_column_text(st, 2));
+        card->card_exp_month = (int)db_column_int64(st, 3);
+        card->card_exp_year = (int)db_column_int64(st, 4);
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}

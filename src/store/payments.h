@@ -1,0 +1,49 @@
+/*
+ * store/payments.h - SQL of card payment attempts and of the saved card.
+ *
+ * Every attempt to charge an order is a row with its idempotency key, committed before
+ * the gateway is called (service/card.c): pending, then succeeded, failed or unknown.
+ * The saved card is one row per organisation: the gateway's token and what may be shown.
+ */
+#ifndef PD_STORE_PAYMENTS_H
+#define PD_STORE_PAYMENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/orders.h"
+
+struct db;
+
+struct payment_row {
+    char id[32];
+    int attempt;
+    char key[80];
+    char status[12]; /* pending, succeeded, failed, unknown */
+    int64_t created_at;
+};
+
+/* Inserts a pending attempt; its new id into id_out (n bytes). */
+int payments_insert(struct db *db, const char *order_id, int attempt, const char *method,
+                    const char *key, int64_t amount, const char *currency, int64_t now,
+                    char *id_out, size_t n);
+
+/* Sets the outcome of the attempt with key; charge_id (kept when NULL) and failure_code
+ * may be NULL. */
+int payments_set(struct db *db, const char *key, const char *status, const char *charge_id,
+                 const char *failure_code, int64_t now);
+
+/* At most max payments of an order, by attempt, into out; their number into *count. */
+int payments_of(struct db *db, const char *order_id, struct payment_row *out, int max, int *count);
+
+/* 1 and the gateway charge id of the order's successful payment, or 0. */
+int payments_succeeded_charge(struct db *db, const char *order_id, char *charge_id, size_t n);
+
+/* Saves the card of o (token, brand, last4, expiry) as the organisation's, replacing any. */
+int payment_method_save(struct db *db, const char *partner_id, const struct order_row *o,
+                        int64_t now);
+
+/* 1 and the card, in the card_* fields of *card, when the organisation has one saved. */
+int payment_method_get(struct db *db, const char *partner_id, struct order_row *card);
+
+#endif
