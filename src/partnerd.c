@@ -53,6 +53,7 @@ static const char *main_usage =
     "  staff add      create a staff account (support, finance, operator)\n"
     "  import-legacy  import subscriptions from a Partner Membership Center CSV\n"
     "  demo           load demo data into an empty database\n"
+    "  backup         copy the SQLite database, while it serves, into a new file\n"
     "  routes         list the HTTP routes and their authorization actions\n"
     "  version        print the version\n"
     "\n"
@@ -421,6 +422,43 @@ static int cmd_migrate(int argc, char **argv)
     return 0;
 }
 
+static int cmd_backup(int argc, char **argv)
+{
+    static const char *help =
+        "usage: partnerd backup [options] DEST\n\n"
+        "Copies the SQLite database, while partnerd serves, into the new file DEST: a\n"
+        "consistent snapshot taken with SQLite's online backup API. DEST must not exist.\n"
+        "To restore, stop partnerd, put the copy in the database's place (removing the\n"
+        "old -wal and -shm files) and start it again. A PostgreSQL database is backed up\n"
+        "with pg_dump --format=custom and restored with pg_restore (see partnerd(8)).\n";
+    struct common c;
+    struct db *db;
+    struct pd_error err = {0};
+    if (argc < 2) {
+        fprintf(stderr, "partnerd backup: DEST is missing\nRun 'partnerd backup --help' for usage.\n");
+        return EXIT_USAGE;
+    }
+    const char *dest = argv[argc - 1];
+    if (strcmp(dest, "--help") == 0 || strcmp(dest, "-h") == 0) {
+        printf("%s\n%s", help, common_help);
+        return 0;
+    }
+    int rc = parse_common("backup", help, argc - 1, argv, &c);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (open_db("backup", &c, &db)) /* any schema version: a copy is a copy */
+        return 1;
+    rc = db_backup(db, dest, &err);
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "partnerd backup: %s\n", err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    printf("database copied to %s\n", dest);
+    return 0;
+}
+
 static int cmd_jobs(int argc, char **argv)
 {
     struct common c;
@@ -692,7 +730,8 @@ int main(int argc, char **argv)
     } commands[] = {{"serve", cmd_serve},   {"migrate", cmd_migrate},
                     {"jobs", cmd_jobs},     {"staff", cmd_staff},
                     {"import-legacy", cmd_import_legacy}, {"demo", cmd_demo},
-                    {"routes", cmd_routes},  {"version", cmd_version}};
+                    {"routes", cmd_routes},  {"version", cmd_version},
+                    {"backup", cmd_backup}};
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) {

@@ -287,6 +287,14 @@ int db_busy_timeout_ms(void)
     return busy_timeout_ms;
 }
 
+int db_backup(struct db *db, const char *dest_path, struct pd_error *err)
+{
+    if (db->ops->backup == NULL)
+        return pd_fail(err, PD_E_INVALID_REQUEST,
+                       "a PostgreSQL database is backed up with pg_dump (see partnerd(8))");
+    return db->ops->backup(db, dest_path, err);
+}
+
 int db_health(struct db *db, int timeout_ms, struct db_health *out)
 {
     out->writable = false;

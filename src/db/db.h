@@ -100,6 +100,11 @@ int db_schema_version(struct db *db, int *version);
 int db_schema_current(struct db *db, int *version);
 int db_schema_latest(void);
 
+/* Copies a SQLite database, while it is in use, into a new file at dest_path (SQLite's
+ * online backup API: a consistent snapshot; writers are not stopped for long). The file
+ * must not exist. PostgreSQL answers PD_E_INVALID_REQUEST: use pg_dump. */
+int db_backup(struct db *db, const char *dest_path, struct pd_error *err);
+
 /* Runs SELECT 1; 0 when the database answers. */
 int db_ping(struct db *db);
 
