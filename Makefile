@@ -5,7 +5,10 @@ MAKEFLAGS += --no-print-directory
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build run test test-unit test-e2e test-web bench fuzz lint clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all deps build run test test-unit test-e2e test-web bench fuzz lint clean install
 
 all: build
 
@@ -33,6 +36,13 @@ test-e2e: build
 test-web: build
 	@npm ci --prefix tests/web --no-audit --no-fund --loglevel=error
 	@PARTNERD_BIN=$(BUILD)/partnerd node --test tests/web/
+
+# The binary in $(PREFIX)/sbin, partnerd(8), the systemd unit in $(PREFIX)/lib/systemd/system
+# and an nginx site in $(PREFIX)/share/doc/partnerd/examples; DESTDIR for packaging.
+install: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+	@DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
 bench: build
 	@bench/run $(BUILD)/partnerd

@@ -21,6 +21,7 @@
 #include "api/api.h"
 #include "core/crypto.h"
 #include "core/date.h"
+#include "core/netaddr.h"
 #include "db/db.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
@@ -52,6 +53,7 @@ static const char *main_usage =
     "  staff add      create a staff account (support, finance, operator)\n"
     "  import-legacy  import subscriptions from a Partner Membership Center CSV\n"
     "  demo           load demo data into an empty database\n"
+    "  backup         copy the SQLite database, while it serves, into a new file\n"
     "  routes         list the HTTP routes and their authorization actions\n"
     "  version        print the version\n"
     "\n"
@@ -203,9 +205,14 @@ static int cmd_serve(int argc, char **argv)
         {"no-jobs", no_argument, 0, 'n'}, {"threads", required_argument, 0, 't'},
         {"body-limit", required_argument, 0, 'b'}, {"jobs-interval", required_argument, 0, 'i'},
         {"gateway-ledger", required_argument, 0, 'g'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"trusted-proxy", required_argument, 0, 'p'}, {"metrics-from", required_argument, 0, 'm'},
+        {"header-timeout", required_argument, 0, 'H'}, {"body-timeout", required_argument, 0, 'B'},
+        {"body-memory", required_argument, 0, 'M'}, {0, 0, 0, 0}};
     struct common c;
     const char *listen = DEFAULT_LISTEN, *ledger = NULL;
+    static struct netaddr_list proxies, monitoring;
+    const char *proxies_text = "", *monitoring_text = "127.0.0.1, ::1";
+    long header_timeout = 10, body_timeout = 60, body_memory = 256L << 20;
     bool test_clock = false, no_jobs = false;
     long threads = sysconf(_SC_NPROCESSORS_ONLN) * 2, body_limit = 1 << 20, interval = 60;
     int o;
@@ -221,6 +228,21 @@ static int cmd_serve(int argc, char **argv)
         case 'c': test_clock = true; break;
         case 'n': no_jobs = true; break;
         case 'g': ledger = optarg; break;
+        case 'p': proxies_text = optarg; break;
+        case 'm': monitoring_text = optarg; break;
+        case 'H':
+            if (parse_positive(optarg, 3600, &header_timeout))
+                return usage_error("serve", "--header-timeout wants 1 to 3600 s, not '%s'", optarg);
+            break;
+        case 'B':
+            if (parse_positive(optarg, 3600, &body_timeout))
+                return usage_error("serve", "--body-timeout wants 1 to 3600 s, not '%s'", optarg);
+            break;
+        case 'M':
+            if (parse_positive(optarg, 16L << 30, &body_memory))
+                return usage_error("serve", "--body-memory wants 1 to 17179869184 bytes, not '%s'",
+                                   optarg);
+            break;
         case 't':
             if (parse_positive(optarg, 256, &threads))
                 return usage_error("serve", "--threads wants 1 to 256, not '%s'", optarg);
@@ -246,7 +268,18 @@ static int cmd_serve(int argc, char **argv)
                    "                       asked by POST /api/v1/admin/jobs/run still runs)\n"
                    "  --jobs-interval S    seconds between two job passes (default 60)\n"
                    "  --threads N          HTTP worker threads (default 2 per CPU)\n"
-                   "  --body-limit BYTES   largest request body (default 1048576)\n"
+                   "  --body-limit BYTES   largest request body (default 1048576; 64 KiB\n"
+                   "                       before sign-in; 10 MiB for support files)\n"
+                   "  --body-memory BYTES  request bodies held at once, all clients together\n"
+                   "                       (default 268435456); past it: 503 and Retry-After\n"
+                   "  --header-timeout S   a client's request headers must all arrive within\n"
+                   "                       S seconds, however slowly sent (default 10)\n"
+                   "  --body-timeout S     and its body within S seconds after (default 60)\n"
+                   "  --trusted-proxy LIST addresses or CIDRs of the proxies in front\n"
+                   "                       (\"127.0.0.1, ::1\" for nginx on this machine): the\n"
+                   "                       client address is then read from X-Forwarded-For\n"
+                   "  --metrics-from LIST  client addresses or CIDRs that may read /metrics\n"
+                   "                       (default \"127.0.0.1, ::1\"; \"0.0.0.0/0, ::/0\": all)\n"
                    "  --gateway-ledger F   the test payment gateway's ledger (default\n"
                    "                       $PARTNERD_GATEWAY_LEDGER or var/test-gateway.db)\n%s",
                    common_help);
@@ -257,6 +290,11 @@ static int cmd_serve(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    int bad;
+    if (netaddr_list_parse(proxies_text, &proxies, &bad) < 0)
+        return usage_error("serve", "--trusted-proxy: entry %d is not an address or CIDR", bad);
+    if (netaddr_list_parse(monitoring_text, &monitoring, &bad) < 0)
+        return usage_error("serve", "--metrics-from: entry %d is not an address or CIDR", bad);
 
     struct http_config cfg = {.threads = (unsigned)threads,
                               .body_limit = (size_t)body_limit,
@@ -265,9 +303,15 @@ static int cmd_serve(int argc, char **argv)
                               .max_connections = 1024,
                               .max_per_ip = 256,
                               .timeout_s = 30,
+                              .header_timeout_s = (unsigned)header_timeout,
+                              .body_timeout_s = (unsigned)body_timeout,
                               .conn_memory = (size_t)64 * 1024,
+                              .body_memory = (size_t)body_memory,
+                              .trusted_proxies = &proxies,
+                              .monitoring_from = &monitoring,
                               .db_url = c.db_url,
                               .routes = api_routes,
+                              .authorize = api_authorize,
                               .before_request = api_before_request,
                               .after_request = api_after_request};
     char host[128];
@@ -377,6 +421,43 @@ static int cmd_migrate(int argc, char **argv)
     else
         printf("schema migrated from version %d to %d\n", before, after);
     db_close(db);
+    return 0;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+    static const char *help =
+        "usage: partnerd backup [options] DEST\n\n"
+        "Copies the SQLite database, while partnerd serves, into the new file DEST: a\n"
+        "consistent snapshot taken with SQLite's online backup API. DEST must not exist.\n"
+        "To restore, stop partnerd, put the copy in the database's place (removing the\n"
+        "old -wal and -shm files) and start it again. A PostgreSQL database is backed up\n"
+        "with pg_dump --format=custom and restored with pg_restore (see partnerd(8)).\n";
+    struct common c;
+    struct db *db;
+    struct pd_error err = {0};
+    if (argc < 2) {
+        fprintf(stderr, "partnerd backup: DEST is missing\nRun 'partnerd backup --help' for usage.\n");
+        return EXIT_USAGE;
+    }
+    const char *dest = argv[argc - 1];
+    if (strcmp(dest, "--help") == 0 || strcmp(dest, "-h") == 0) {
+        printf("%s\n%s", help, common_help);
+        return 0;
+    }
+    int rc = parse_common("backup", help, argc - 1, argv, &c);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (open_db("backup", &c, &db)) /* any schema version: a copy is a copy */
+        return 1;
+    rc = db_backup(db, dest, &err);
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "partnerd backup: %s\n", err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    printf("database copied to %s\n", dest);
     return 0;
 }
 
@@ -651,7 +732,8 @@ int main(int argc, char **argv)
     } commands[] = {{"serve", cmd_serve},   {"migrate", cmd_migrate},
                     {"jobs", cmd_jobs},     {"staff", cmd_staff},
                     {"import-legacy", cmd_import_legacy}, {"demo", cmd_demo},
-                    {"routes", cmd_routes},  {"version", cmd_version}};
+                    {"routes", cmd_routes},  {"version", cmd_version},
+                    {"backup", cmd_backup}};
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) {

@@ -25,8 +25,12 @@
 /* Every route partnerd serves, ending with a zeroed entry. */
 extern const struct route api_routes[];
 
-/* Runs before every handler: the shared test clock, who is calling, whether the
- * authorization table lets them, and the replay of an Idempotency-Key seen before. */
+/* Runs once a request's headers are in, before its body is read: the shared test clock,
+ * who is calling and whether the authorization table lets them. Callers who are not
+ * signed in get a small body limit. */
+int api_authorize(struct req *r, struct resp *w);
+
+/* Runs before every handler, body in: the replay of an Idempotency-Key seen before. */
 int api_before_request(struct req *r, struct resp *w);
 
 /* Runs after every handler: keeps the answer of an Idempotency-Key. */

@@ -22,6 +22,9 @@
 #define TEST_CLOCK 4u /* exists only under serve --test-clock (404 otherwise) */
 #define ANY_ROLE 0u   /* any signed-in user, partner or staff */
 
+/* The largest body a caller who is not signed in may send (joining, signing in). */
+#define PUBLIC_BODY_LIMIT (64 * 1024)
+
 struct rule {
     const char *action;
     unsigned roles;
@@ -109,8 +112,9 @@ static int identify(struct req *r, struct principal *who, bool *by_cookie, struc
     return auth_session(r->db, cookie, who, err);
 }
 
-int api_before_request(struct req *r, struct resp *w)
+int api_authorize(struct req *r, struct resp *w)
 {
+    (void)w;
     int rc = clock_sync(r->db);
     if (rc < 0)
         return rc;
@@ -119,8 +123,12 @@ int api_before_request(struct req *r, struct resp *w)
         return PD_E_FORBIDDEN;
     if ((rule->flags & TEST_CLOCK) && !clock_sync_enabled())
         return PD_E_NOT_FOUND;
-    if (rule->flags & PUBLIC)
-        return idempotency_begin(r, w);
+    if (rule->flags & PUBLIC) {
+        /* anyone may send these: they get a small body, whatever the route's usual */
+        if (r->body_limit > PUBLIC_BODY_LIMIT)
+            r->body_limit = PUBLIC_BODY_LIMIT;
+        return 0;
+    }
 
     struct principal *who = arena_alloc(&r->arena, sizeof(*who));
     struct pd_error err = {0};
@@ -140,6 +148,11 @@ int api_before_request(struct req *r, struct resp *w)
         return PD_E_ENROLMENT_REQUIRED;
     if (rule->roles != ANY_ROLE && !(who->roles & rule->roles))
         return PD_E_FORBIDDEN;
+    return 0;
+}
+
+int api_before_request(struct req *r, struct resp *w)
+{
     return idempotency_begin(r, w);
 }
 

@@ -7,7 +7,7 @@
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_healthz, 0, "health.read"},
-    {"GET", "/metrics", api_metrics, 0, "metrics.read"},
+    {"GET", "/metrics", api_metrics, ROUTE_MONITORING, "metrics.read"},
     {"GET", "/api/v1/version", api_version, 0, "version.read"},
 
     {"POST", "/api/v1/partners", api_partners_join, J, "partners.join"},

@@ -64,6 +64,7 @@ static const struct status_row rows[PD_E__COUNT] = {
     [46] = {"order_state", 409, MSG_ERR_ORDER_STATE},
     [47] = {"no_saved_card", 409, MSG_ERR_NO_SAVED_CARD},
     [48] = {"price_missing", 409, MSG_ERR_PRICE_MISSING},
+    [49] = {"length_required", 411, MSG_ERR_LENGTH_REQUIRED},
 };
 
 static const struct status_row *row(enum pd_status s)

@@ -63,7 +63,8 @@ enum pd_status {
     PD_E_ORDER_STATE = -46,
     PD_E_NO_SAVED_CARD = -47,
     PD_E_PRICE_MISSING = -48,
-    PD_E__COUNT = 49 /* number of entries in the table, PD_OK included */
+    PD_E_LENGTH_REQUIRED = -49,
+    PD_E__COUNT = 50 /* number of entries in the table, PD_OK included */
 };
 
 /* A failure with its details. Owner: the caller that declared it; pd_error_clear() frees. */

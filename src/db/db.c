@@ -142,8 +142,8 @@ static int check_types(const char *sql, const char *types)
     size_t want = count_placeholders(sql), have = types ? strlen(types) : 0;
     if (want == have)
         return 0;
-    fprintf(stderr, "partnerd: db: %zu parameter type(s) for %zu placeholder(s) in: %.120s\n",
-            have, want, sql);
+    fprintf(stderr, "partnerd: db: %zu parameter type(s) for %zu placeholder(s) in: %.120s\n", have,
+            want, sql);
     return PD_E_INTERNAL;
 }
 
@@ -275,6 +275,34 @@ int db_ping(struct db *db)
     return rc == DB_ROW ? 0 : rc < 0 ? rc : PD_E_DB;
 }
 
+static _Atomic int busy_timeout_ms = 5000;
+
+void db_set_busy_timeout_ms(int ms)
+{
+    busy_timeout_ms = ms > 0 ? ms : 1;
+}
+
+int db_busy_timeout_ms(void)
+{
+    return busy_timeout_ms;
+}
+
+int db_backup(struct db *db, const char *dest_path, struct pd_error *err)
+{
+    if (db->ops->backup == NULL)
+        return pd_fail(err, PD_E_INVALID_REQUEST,
+                       "a PostgreSQL database is backed up with pg_dump (see partnerd(8))");
+    return db->ops->backup(db, dest_path, err);
+}
+
+int db_health(struct db *db, int timeout_ms, struct db_health *out)
+{
+    out->writable = false;
+    out->read_only = false;
+    out->free_bytes = -1;
+    return db->ops->health(db, timeout_ms, out);
+}
+
 int db_schema_latest(void)
 {
     return db_migrations_count ? db_migrations[db_migrations_count - 1].version : 0;
@@ -342,12 +370,12 @@ static int apply_one(struct db *db, const struct db_migration *m, struct pd_erro
     int rc = db_exec(db, sql);
     free(sql);
     if (rc < 0)
-        return pd_fail(err, rc, "migration %03d_%s failed: %s", m->version, m->name,
-                       db_errmsg(db));
+        return pd_fail(err, rc, "migration %03d_%s failed: %s", m->version, m->name, db_errmsg(db));
 
     struct db_stmt *st;
-    rc = db_prepare(db, "INSERT INTO schema_migrations (version, name, applied_at) "
-                        "VALUES (?, ?, ?)",
+    rc = db_prepare(db,
+                    "INSERT INTO schema_migrations (version, name, applied_at) "
+                    "VALUES (?, ?, ?)",
                     &st);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));

@@ -100,8 +100,30 @@ int db_schema_version(struct db *db, int *version);
 int db_schema_current(struct db *db, int *version);
 int db_schema_latest(void);
 
+/* Copies a SQLite database, while it is in use, into a new file at dest_path (SQLite's
+ * online backup API: a consistent snapshot; writers are not stopped for long). The file
+ * must not exist. PostgreSQL answers PD_E_INVALID_REQUEST: use pg_dump. */
+int db_backup(struct db *db, const char *dest_path, struct pd_error *err);
+
 /* Runs SELECT 1; 0 when the database answers. */
 int db_ping(struct db *db);
+
+/* How long a statement waits for another writer's lock before PD_E_DB_BUSY (SQLite's busy
+ * timeout, PostgreSQL's lock_timeout), for connections opened afterwards. Default 5000. */
+void db_set_busy_timeout_ms(int ms);
+int db_busy_timeout_ms(void);
+
+/* What an operator's monitoring needs to know beyond "it answers". */
+struct db_health {
+    bool writable;      /* a write transaction could begin within the probe's time */
+    bool read_only;     /* the database refuses writes (a standby, a read-only file) */
+    int64_t free_bytes; /* free space of the database's file system; -1 when unknown */
+};
+
+/* Probes the database: answers, can take a write lock within timeout_ms (writing
+ * nothing), and the free space where it lives. 0 with *out filled, or a negative status
+ * when it does not answer at all. */
+int db_health(struct db *db, int timeout_ms, struct db_health *out);
 
 /* Database errors seen by this process, for /metrics. */
 uint64_t db_errors_total(void);

@@ -29,6 +29,10 @@ struct db_ops {
     char *(*dialect)(const char *sql);
     /* Serialises concurrent migrators inside the migration transaction, or NULL. */
     const char *migration_lock_sql;
+    /* db_backup() of this engine, or NULL when it has none. */
+    int (*backup)(struct db *db, const char *dest_path, struct pd_error *err);
+    /* db_health() of this engine. */
+    int (*health)(struct db *db, int timeout_ms, struct db_health *out);
 };
 
 /* Every backend's struct db and struct db_stmt start with these. */

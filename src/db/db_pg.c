@@ -58,8 +58,8 @@ static int fail_result(struct pg_db *db, PGresult *res)
     if (state && strncmp(state, "23", 2) == 0)
         return PD_E_DB_CONSTRAINT;
     db_count_error();
-    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-                  strcmp(state, "55P03") == 0))
+    if (state &&
+        (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0))
         return PD_E_DB_BUSY;
     return PD_E_DB;
 }
@@ -269,8 +269,8 @@ static char *pg_dialect(const char *sql)
                 out[o++] = sql[i++];
             continue;
         }
-        if (isalpha((unsigned char)c) && (i == 0 || !(isalnum((unsigned char)sql[i - 1]) ||
-                                                     sql[i - 1] == '_'))) {
+        if (isalpha((unsigned char)c) &&
+            (i == 0 || !(isalnum((unsigned char)sql[i - 1]) || sql[i - 1] == '_'))) {
             size_t j = i;
             while (j < len && (isalnum((unsigned char)sql[j]) || sql[j] == '_'))
                 j++;
@@ -295,6 +295,27 @@ static char *pg_dialect(const char *sql)
     return out;
 }
 
+/* A standby or a read-only setting refuses writes; the server's disk is not ours to see. */
+static int p_health(struct db *db, int timeout_ms, struct db_health *out)
+{
+    struct pg_db *p = (struct pg_db *)db;
+    char sql[160];
+    snprintf(sql, sizeof(sql),
+             "SET statement_timeout = %d; SELECT (pg_is_in_recovery() OR "
+             "current_setting('transaction_read_only') = 'on')::int",
+             timeout_ms);
+    PGresult *res = PQexec(p->conn, sql);
+    int rc = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? 0 : PD_E_DB;
+    if (rc == 0) {
+        out->read_only = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+        out->writable = !out->read_only;
+    }
+    PQclear(res);
+    res = PQexec(p->conn, "SET statement_timeout = 0");
+    PQclear(res);
+    return rc;
+}
+
 static const struct db_ops pg_ops = {
     .close = p_close,
     .errmsg = p_errmsg,
@@ -311,6 +332,7 @@ static const struct db_ops pg_ops = {
     .reset = p_reset,
     .finalize = p_finalize,
     .begin_sql = "BEGIN",
+    .health = p_health,
     .dialect = pg_dialect,
     .migration_lock_sql = "SELECT pg_advisory_xact_lock(7302419)",
 };
@@ -341,7 +363,11 @@ int db_pg_open(const char *url, struct db **out, struct pd_error *err)
     db->base.ops = &pg_ops;
     db->base.kind = DB_POSTGRES;
     db->conn = conn;
-    PGresult *res = PQexec(conn, "SET TIME ZONE 'UTC'; SET client_min_messages = warning");
+    char setup[160];
+    snprintf(setup, sizeof(setup),
+             "SET TIME ZONE 'UTC'; SET client_min_messages = warning; SET lock_timeout = %d",
+             db_busy_timeout_ms());
+    PGresult *res = PQexec(conn, setup);
     PQclear(res);
     *out = &db->base;
     return 0;

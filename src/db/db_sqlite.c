@@ -16,11 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "db_internal.h"
 
-#define SQLITE_BUSY_MS 5000
+#define SQLITE_BUSY_MS db_busy_timeout_ms()
 
 /* One per database file open in this process; connections share it. */
 struct writer_queue {
@@ -40,9 +41,9 @@ static struct writer_queue *queues;
 struct sqlite_stmt;
 
 struct cached_stmt {
-    char *sql;               /* owned; NULL: a free slot */
-    struct sqlite_stmt *st;  /* owned */
-    bool in_use;             /* handed out by s_prepare, not yet given back */
+    char *sql;              /* owned; NULL: a free slot */
+    struct sqlite_stmt *st; /* owned */
+    bool in_use;            /* handed out by s_prepare, not yet given back */
     uint64_t last_used;
 };
 
@@ -100,8 +101,8 @@ static void queue_release(struct writer_queue *q)
 struct sqlite_stmt {
     struct db_stmt base;
     sqlite3_stmt *stmt;
-    bool writing;                /* a write outside a transaction, holding the writer queue */
-    struct cached_stmt *cached;  /* its cache slot, or NULL: finalized when done */
+    bool writing;               /* a write outside a transaction, holding the writer queue */
+    struct cached_stmt *cached; /* its cache slot, or NULL: finalized when done */
 };
 
 static sqlite3 *conn_of(struct db *db)
@@ -136,6 +137,18 @@ static int map_rc(int rc)
     }
 }
 
+/* The CLOCK_REALTIME instant ms from now, for pthread_mutex_timedlock. */
+static void deadline_in(struct timespec *t, int ms)
+{
+    clock_gettime(CLOCK_REALTIME, t);
+    t->tv_sec += ms / 1000;
+    t->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t->tv_nsec >= 1000000000L) {
+        t->tv_sec++;
+        t->tv_nsec -= 1000000000L;
+    }
+}
+
 static void s_tx_enter(struct db *db)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
@@ -144,8 +157,7 @@ static void s_tx_enter(struct db *db)
     /* Waits as long as the busy timeout would; past it, SQLite's own locking decides
      * (so a thread that somehow holds two connections to one file cannot deadlock). */
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += SQLITE_BUSY_MS / 1000;
+    deadline_in(&until, SQLITE_BUSY_MS);
     s->writing = pthread_mutex_timedlock(&s->writers->mutex, &until) == 0;
 }
 
@@ -335,6 +347,81 @@ static char *s_dialect(const char *sql)
     return strdup(sql);
 }
 
+/* Takes the write lock as a writer would (this process's queue, then SQLite's lock),
+ * within timeout_ms, and lets it go at once: nothing is written. */
+static int s_health(struct db *db, int timeout_ms, struct db_health *out)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    const char *path = sqlite3_db_filename(s->conn, "main");
+    out->read_only = sqlite3_db_readonly(s->conn, "main") == 1;
+    if (path && path[0]) {
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *(slash == dir ? slash + 1 : slash) = '\0';
+        struct statvfs fs;
+        if (statvfs(slash ? dir : ".", &fs) == 0)
+            out->free_bytes = (int64_t)fs.f_bavail * (int64_t)fs.f_frsize;
+    }
+    bool queued = false;
+    if (s->writers && !s->writing) {
+        struct timespec until;
+        deadline_in(&until, timeout_ms);
+        if (pthread_mutex_timedlock(&s->writers->mutex, &until) != 0)
+            return 0; /* this process's writers hold it longer than the probe waits */
+        queued = true;
+    }
+    sqlite3_busy_timeout(s->conn, timeout_ms);
+    int rc = sqlite3_exec(s->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) {
+        out->writable = !out->read_only;
+        sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+    }
+    sqlite3_busy_timeout(s->conn, SQLITE_BUSY_MS);
+    if (queued)
+        pthread_mutex_unlock(&s->writers->mutex);
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED || rc == SQLITE_OK ||
+        (rc & 0xff) == SQLITE_READONLY)
+        return 0;
+    return map_rc(rc);
+}
+
+/* Copies the database page by page, 256 pages a step, letting writers in between steps;
+ * a write by another connection restarts the copy, so the file is one consistent state. */
+static int s_backup(struct db *db, const char *dest_path, struct pd_error *err)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    sqlite3 *dest = NULL;
+    if (access(dest_path, F_OK) == 0)
+        return pd_fail(err, PD_E_CONFLICT, "%s exists already; backups never overwrite", dest_path);
+    int rc = sqlite3_open_v2(dest_path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(dest, "main", s->conn, "main") : NULL;
+    if (b == NULL) {
+        pd_fail(err, PD_E_DB, "cannot write %s: %s", dest_path,
+                dest ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
+        sqlite3_close_v2(dest);
+        unlink(dest_path);
+        return PD_E_DB;
+    }
+    do {
+        rc = sqlite3_backup_step(b, 256);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            usleep(10 * 1000);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    if (rc == SQLITE_DONE)
+        rc = sqlite3_exec(dest, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+    if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+        pd_fail(err, PD_E_DB, "backup to %s failed: %s", dest_path, sqlite3_errmsg(dest));
+        sqlite3_close_v2(dest);
+        unlink(dest_path);
+        return PD_E_DB;
+    }
+    sqlite3_close_v2(dest);
+    return 0;
+}
+
 static const struct db_ops sqlite_ops = {
     .close = s_close,
     .errmsg = s_errmsg,
@@ -355,14 +442,15 @@ static const struct db_ops sqlite_ops = {
     .tx_leave = s_tx_leave,
     .dialect = s_dialect,
     .migration_lock_sql = NULL, /* BEGIN IMMEDIATE already holds the write lock */
+    .backup = s_backup,
+    .health = s_health,
 };
 
 int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)
 {
     sqlite3 *conn = NULL;
-    int rc = sqlite3_open_v2(path, &conn,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         pd_fail(err, PD_E_DB, "cannot open SQLite database %s: %s", path,
                 conn ? sqlite3_errmsg(conn) : sqlite3_errstr(rc));

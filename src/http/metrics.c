@@ -13,11 +13,11 @@
 #include "db/db.h"
 
 static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409,
-                               410, 413, 415, 422, 429, 500, 503, 0 /* other */};
+                               410, 411, 413, 415, 422, 429, 500, 503, 0 /* other */};
 #define NSTATUS ((int)(sizeof(statuses) / sizeof(statuses[0])))
 
-static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 5};
+static const double bounds[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                0.05,   0.1,     0.25,   0.5,   1,      2.5,   5};
 #define NBUCKET ((int)(sizeof(bounds) / sizeof(bounds[0])))
 
 struct route_metrics {
@@ -27,6 +27,7 @@ struct route_metrics {
     _Atomic uint64_t sum_us;
 };
 
+static _Atomic uint64_t slow_clients;
 static const struct route *routes;
 static int nroutes;
 static struct route_metrics *slots; /* nroutes + 1; the last is "unmatched" */
@@ -39,12 +40,17 @@ void metrics_init(const struct route *table)
     slots = calloc((size_t)nroutes + 1, sizeof(*slots));
 }
 
+void metrics_slow_clients(int n)
+{
+    atomic_fetch_add(&slow_clients, (uint64_t)n);
+}
+
 void metrics_observe(int route_index, int status, int64_t duration_us)
 {
     if (slots == NULL)
         return;
-    struct route_metrics *m = &slots[route_index >= 0 && route_index < nroutes ? route_index
-                                                                              : nroutes];
+    struct route_metrics *m =
+        &slots[route_index >= 0 && route_index < nroutes ? route_index : nroutes];
     int s = NSTATUS - 1;
     for (int i = 0; i < NSTATUS - 1; i++)
         if (statuses[i] == status) {
@@ -114,6 +120,12 @@ void metrics_render(struct buf *out)
         buf_printf(out, "} %llu\n", (unsigned long long)count);
     }
 
+    buf_printf(out,
+               "# HELP partnerd_http_slow_clients_dropped_total Connections closed because "
+               "their headers or body did not arrive in time.\n"
+               "# TYPE partnerd_http_slow_clients_dropped_total counter\n"
+               "partnerd_http_slow_clients_dropped_total %llu\n",
+               (unsigned long long)atomic_load(&slow_clients));
     buf_printf(out,
                "# HELP partnerd_db_errors_total Database errors seen by this process.\n"
                "# TYPE partnerd_db_errors_total counter\npartnerd_db_errors_total %llu\n",

@@ -21,4 +21,7 @@ void metrics_observe(int route_index, int status, int64_t duration_us);
 /* Appends the Prometheus exposition of every metric to out. */
 void metrics_render(struct buf *out);
 
+/* Counts connections dropped for sending too slowly (the server's slow-client guard). */
+void metrics_slow_clients(int n);
+
 #endif

@@ -35,6 +35,9 @@ struct route {
 #define ROUTE_CSV_BODY 4u
 /* The route takes a file of any type, up to the server's upload_limit (kept raw). */
 #define ROUTE_UPLOAD 8u
+/* The route is for the operator's monitoring (/metrics): only the addresses of the
+ * server's monitoring_from list may read it. */
+#define ROUTE_MONITORING 16u
 
 struct route_params {
     int count;

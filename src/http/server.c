@@ -2,12 +2,24 @@
  * server.c - libmicrohttpd glue.
  *
  * Life of a request:
+ *   on_connection()  a client connects: its headers must all arrive within
+ *                    header_timeout_s, however slowly it drips them (the watch below).
  *   uri_log()        first callback, once per request: allocate struct req, request id.
- *   on_request() #1  headers are in: method, path, language, address, route; a declared
- *                    Content-Length over the limit is refused at once with 413.
- *   on_request() #n  body chunks: appended to r->body up to the limit, the rest dropped.
+ *   on_request() #1  headers are in: method, path, language, client address (the socket
+ *                    peer, or X-Forwarded-For from a trusted proxy), route. Before a byte
+ *                    of the body is read: framing (one Content-Length, no chunked body),
+ *                    who is calling and whether they may (cfg.authorize), the body's size
+ *                    against the route's limit and against the memory all bodies in
+ *                    flight may take. Any refusal is answered at once; the body is never
+ *                    read. The body must then arrive within body_timeout_s.
+ *   on_request() #n  body chunks: appended to r->body, within the declared length.
  *   on_request() end dispatch(): validate, decode JSON, call the handler, queue the answer.
- *   on_completed()   log line, metrics, free everything.
+ *   on_completed()   log line (secrets in paths redacted), metrics, free everything.
+ *
+ * The watch: libmicrohttpd's own timeout is an idle timeout, reset by every byte, so a
+ * client sending a header byte every few seconds would hold a connection forever. Each
+ * connection has a deadline instead; a sweeper thread shuts the socket of any connection
+ * past it, and libmicrohttpd then closes it as a broken connection.
  *
  * libmicrohttpd 0.9.75 has no body limit of its own and a parser older than upstream's
  * 1.0 rewrite: production runs behind nginx (docs/operations.md).
@@ -15,6 +27,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,10 +35,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/netaddr.h"
 #include "db/db.h"
 #include "http/assets.h"
 #include "http/json_body.h"
@@ -33,17 +48,30 @@
 #include "http/request.h"
 #include "log.h"
 
-#define SECURITY_CSP                                                                          \
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "        \
+#define SECURITY_CSP                                                                               \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+/* A connection's deadline (see "The watch" above). */
+struct conn_watch {
+    struct conn_watch *prev, *next;
+    int fd;
+    _Atomic int64_t deadline_us; /* monotonic; 0 while partnerd itself is working */
+    bool cut;                    /* its socket was shut by the sweeper */
+};
 
 struct http_server {
     struct MHD_Daemon *daemon;
     struct http_config cfg;
     _Atomic int in_flight;
+    _Atomic size_t body_bytes; /* declared lengths of the bodies being read or held */
     pthread_mutex_t dbs_lock;
     struct db **dbs; /* every worker's connection, closed at stop */
     size_t ndbs;
+    pthread_mutex_t watch_lock; /* guards the list, and a socket while it is shut */
+    struct conn_watch *watched;
+    pthread_t sweeper;
+    _Atomic bool stopping;
 };
 
 /* Per-request state beyond struct req that only the server needs. */
@@ -51,6 +79,8 @@ struct req_state {
     struct req r;
     struct http_server *server;
     int step; /* 0 before headers were seen, 1 while reading the body, 2 answered */
+    enum route_result match;
+    size_t reserved; /* bytes of body_bytes this request holds */
     int status;
     size_t bytes;
     const char *error_code;
@@ -109,18 +139,167 @@ static const char *pick_language(const char *accept)
     return "fr";
 }
 
-static void client_address(struct MHD_Connection *c, char *out, size_t n)
+/* The text of an address: dotted for IPv4 (and IPv4-mapped IPv6), else IPv6. */
+static void address_text(const struct netaddr *a, char *out, size_t n)
+{
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(a->b, mapped, 12) == 0)
+        inet_ntop(AF_INET, a->b + 12, out, (socklen_t)n);
+    else
+        inet_ntop(AF_INET6, a->b, out, (socklen_t)n);
+}
+
+/* The client's address: the socket peer; behind a trusted proxy, the rightmost hop of
+ * X-Forwarded-For that is not itself a trusted proxy (hops to its left are the client's
+ * to write, so they prove nothing). A hop that is not an address ends the walk. */
+static void client_address(const struct http_server *s, struct MHD_Connection *c, char *out,
+                           size_t n)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    struct netaddr peer;
     snprintf(out, n, "-");
-    if (ci == NULL || ci->client_addr == NULL)
+    if (ci == NULL || !netaddr_from_sockaddr(ci->client_addr, &peer))
         return;
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
+    address_text(&peer, out, n);
+    const struct netaddr_list *trusted = s->cfg.trusted_proxies;
+    if (trusted == NULL || !netaddr_list_contains(trusted, &peer))
+        return;
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (xff == NULL)
+        return;
+    size_t end = strlen(xff);
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        char hop[64];
+        size_t a = start, b = end;
+        while (a < b && isspace((unsigned char)xff[a]))
+            a++;
+        while (b > a && isspace((unsigned char)xff[b - 1]))
+            b--;
+        struct netaddr h;
+        if (b - a >= sizeof(hop))
+            return;
+        memcpy(hop, xff + a, b - a);
+        hop[b - a] = '\0';
+        if (!netaddr_parse(hop, &h))
+            return;
+        address_text(&h, out, n);
+        if (!netaddr_list_contains(trusted, &h))
+            return;
+        end = start > 0 ? start - 1 : 0;
+    }
+}
+
+/* ---- the watch ---- */
+
+static void watch_set(struct MHD_Connection *c, int64_t deadline_us)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_watch *cw = ci ? ci->socket_context : NULL;
+    if (cw)
+        atomic_store(&cw->deadline_us, deadline_us);
+}
+
+/* A deadline seconds from now, or none for 0. */
+static int64_t deadline_in(unsigned seconds)
+{
+    return seconds ? clock_monotonic_us() + (int64_t)seconds * 1000000 : 0;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    struct conn_watch *cw = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        cw = calloc(1, sizeof(*cw));
+        if (cw == NULL || ci == NULL) {
+            free(cw);
+            return;
+        }
+        cw->fd = ci->connect_fd;
+        atomic_store(&cw->deadline_us, deadline_in(s->cfg.header_timeout_s));
+        pthread_mutex_lock(&s->watch_lock);
+        cw->next = s->watched;
+        if (s->watched)
+            s->watched->prev = cw;
+        s->watched = cw;
+        pthread_mutex_unlock(&s->watch_lock);
+        *socket_context = cw;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && cw) {
+        /* libmicrohttpd closes the socket after this returns: once unlinked here, the
+         * sweeper can no longer touch a descriptor that may be reused. */
+        pthread_mutex_lock(&s->watch_lock);
+        if (cw->prev)
+            cw->prev->next = cw->next;
+        else
+            s->watched = cw->next;
+        if (cw->next)
+            cw->next->prev = cw->prev;
+        pthread_mutex_unlock(&s->watch_lock);
+        free(cw);
+        *socket_context = NULL;
+    }
+}
+
+/* Shuts the socket of every connection past its deadline, four times a second. */
+static void *sweep(void *arg)
+{
+    struct http_server *s = arg;
+    while (!atomic_load(&s->stopping)) {
+        usleep(250000);
+        int64_t now = clock_monotonic_us();
+        int cut = 0;
+        pthread_mutex_lock(&s->watch_lock);
+        for (struct conn_watch *cw = s->watched; cw; cw = cw->next) {
+            int64_t deadline = atomic_load(&cw->deadline_us);
+            if (deadline && deadline < now && !cw->cut) {
+                shutdown(cw->fd, SHUT_RDWR);
+                cw->cut = true;
+                cut++;
+            }
+        }
+        pthread_mutex_unlock(&s->watch_lock);
+        if (cut) {
+            metrics_slow_clients(cut);
+            log_line(LOG_WARN, NULL, "slow_clients_dropped", "count=%d", cut);
+        }
+    }
+    return NULL;
+}
+
+/* Writes path for the log with every segment that looks like a bearer secret (32 or
+ * more characters of base64url or hex: an invitation token) replaced by "-redacted-". */
+static const char *path_for_log(const char *path, char *out, size_t n)
+{
+    char redacted[1024];
+    size_t o = 0;
+    for (const char *p = path ? path : "-"; *p && o + 12 < sizeof(redacted);) {
+        size_t len = strcspn(p, "/");
+        size_t token = 0;
+        while (token < len &&
+               (isalnum((unsigned char)p[token]) || p[token] == '-' || p[token] == '_'))
+            token++;
+        if (len >= 32 && token == len) {
+            memcpy(redacted + o, "-redacted-", 10);
+            o += 10;
+        } else {
+            size_t take = len < sizeof(redacted) - 12 - o ? len : sizeof(redacted) - 12 - o;
+            memcpy(redacted + o, p, take);
+            o += take;
+        }
+        p += len;
+        if (*p == '/')
+            redacted[o++] = *p++;
+    }
+    redacted[o] = '\0';
+    return log_escape(redacted, out, (unsigned)n);
 }
 
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
@@ -133,6 +312,7 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
     st->r.start_us = clock_monotonic_us();
     st->r.conn = c;
     st->r.route_index = -1;
+    st->match = ROUTE_NO_PATH;
     random_hex(REQ_ID_LEN / 2, st->r.id);
     const char *q = strchr(uri, '?');
     if (q && query_parse(&st->r.arena, q + 1, strlen(q + 1), &st->r.query) < 0)
@@ -184,9 +364,22 @@ static void serve_asset(struct req *r, struct resp *w, const struct http_asset *
     w->data_static = true;
 }
 
-/* Decides the answer. Fills w; never fails. */
-static void dispatch(struct http_server *s, struct req *r, struct resp *w)
+/* Matches the route of a request whose headers are in (HEAD as GET). On a path without
+ * this method, allow gets the methods it has. */
+static enum route_result route_request(struct http_server *s, struct req *r, char *allow, size_t n)
 {
+    const char *match_method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
+    enum route_result rr =
+        router_match(s->cfg.routes, match_method, r->path, &r->route_index, &r->params, allow, n);
+    if (rr == ROUTE_FOUND)
+        r->route = &s->cfg.routes[r->route_index];
+    return rr;
+}
+
+/* Decides the answer. Fills w; never fails. */
+static void dispatch(struct http_server *s, struct req_state *st, struct resp *w)
+{
+    struct req *r = &st->r;
     char allow[64];
     const char *match_method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
     struct pd_error err = {0};
@@ -196,8 +389,9 @@ static void dispatch(struct http_server *s, struct req *r, struct resp *w)
         pd_error_detail(&err, "query", json_string("malformed query string"));
         goto error;
     }
-    enum route_result rr = router_match(s->cfg.routes, match_method, r->path, &r->route_index,
-                                        &r->params, allow, sizeof(allow));
+    enum route_result rr = st->match;
+    if (rr == ROUTE_NO_METHOD) /* the methods the path has, for Allow */
+        rr = route_request(s, r, allow, sizeof(allow));
     if (rr == ROUTE_NO_PATH) {
         const struct http_asset *a = NULL;
         if (s->cfg.serve_portal && strcmp(match_method, "GET") == 0)
@@ -213,7 +407,6 @@ static void dispatch(struct http_server *s, struct req *r, struct resp *w)
         resp_header(w, "Allow", arena_strdup(&r->arena, allow));
         return;
     }
-    r->route = &s->cfg.routes[r->route_index];
     if (r->body_too_large) {
         pd_fail(&err, PD_E_PAYLOAD_TOO_LARGE, "body over %zu bytes", r->body_limit);
         pd_error_detail(&err, "limit_bytes", json_integer((json_int_t)r->body_limit));
@@ -232,11 +425,6 @@ static void dispatch(struct http_server *s, struct req *r, struct resp *w)
         json_body_decode(r->body.data, r->body.len, &r->json, &err) < 0)
         goto error;
 
-    r->db = worker_db(s);
-    if (r->db == NULL) {
-        resp_status_error(r, w, PD_E_UNAVAILABLE);
-        return;
-    }
     int rc = s->cfg.before_request ? s->cfg.before_request(r, w) : 0;
     if (rc == HTTP_ANSWERED)
         return;
@@ -295,9 +483,82 @@ static size_t body_limit_for(const struct http_server *s, const char *method, co
     return s->cfg.body_limit;
 }
 
+/* Counts the values of a request header. */
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct {
+        const char *name;
+        int count;
+    } *want = cls;
+    (void)kind;
+    (void)value;
+    if (strcasecmp(key, want->name) == 0)
+        want->count++;
+    return MHD_YES;
+}
+
+static int header_count(struct MHD_Connection *c, const char *name)
+{
+    struct {
+        const char *name;
+        int count;
+    } want = {name, 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &want);
+    return want.count;
+}
+
+/* Everything decided before the body is read (see the life of a request). 0 to go on
+ * reading, or a negative status to answer with at once. */
+static int before_body(struct http_server *s, struct req_state *st, struct MHD_Connection *c,
+                       struct resp *w)
+{
+    struct req *r = &st->r;
+    struct pd_error err = {0};
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+    if (header_count(c, "Content-Length") > 1 || (cl && te)) { /* ambiguous framing */
+        pd_fail_field(&err, PD_E_INVALID_REQUEST, "Content-Length", MSG_FIELD_ONE_LENGTH, NULL);
+        resp_error(r, w, &err);
+        pd_error_clear(&err);
+        return 0;
+    }
+    if (te && method_has_body(r->method))
+        return PD_E_LENGTH_REQUIRED;
+    if (st->match != ROUTE_FOUND)
+        return 0; /* 404 and 405 are answered at dispatch; they read no body */
+    if ((r->route->flags & ROUTE_MONITORING) && s->cfg.monitoring_from) {
+        struct netaddr a;
+        if (!netaddr_parse(r->client_ip, &a) || !netaddr_list_contains(s->cfg.monitoring_from, &a))
+            return PD_E_FORBIDDEN;
+    }
+    r->db = worker_db(s);
+    if (r->db == NULL)
+        return PD_E_UNAVAILABLE;
+    if (r->query.count >= 0 && s->cfg.authorize) {
+        int rc = s->cfg.authorize(r, w);
+        if (rc < 0 || rc == HTTP_ANSWERED)
+            return rc;
+    }
+    unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+    if (declared > r->body_limit) {
+        r->body_too_large = true; /* answered by dispatch, with the limit */
+        return 0;
+    }
+    if (declared && s->cfg.body_memory) {
+        size_t held = atomic_fetch_add(&s->body_bytes, (size_t)declared);
+        st->reserved = (size_t)declared;
+        if (held + declared > s->cfg.body_memory) {
+            resp_header(w, "Retry-After", "1");
+            return PD_E_UNAVAILABLE;
+        }
+    }
+    return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     struct http_server *s = cls;
     struct req_state *st = *con_cls;
@@ -310,18 +571,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         st->step = 1;
         r->method = arena_strdup(&r->arena, method);
         r->path = arena_strdup(&r->arena, url);
-        r->lang = pick_language(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                            "Accept-Language"));
-        client_address(c, r->client_ip, sizeof(r->client_ip));
+        r->lang = pick_language(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
+        client_address(s, c, r->client_ip, sizeof(r->client_ip));
         r->body_limit = body_limit_for(s, method, url);
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
-            /* refuse before reading a byte of it; libmicrohttpd closes the connection */
-            struct resp w = {0};
-            r->body_too_large = true;
-            dispatch(s, r, &w);
+        st->match = route_request(s, r, NULL, 0);
+        struct resp w = {0};
+        int rc = before_body(s, st, c, &w);
+        if (rc < 0 && w.status == 0)
+            resp_status_error(r, &w, rc);
+        if (w.status == 0 && r->body_too_large)
+            dispatch(s, st, &w);
+        if (w.status) { /* refuse before reading a byte of the body */
+            watch_set(c, 0);
             return queue(st, c, &w);
         }
+        watch_set(c, method_has_body(method) ? deadline_in(s->cfg.body_timeout_s) : 0);
         return MHD_YES;
     }
     if (st->step == 2) { /* answered early; drop whatever still arrives */
@@ -336,8 +600,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    watch_set(c, 0);
     struct resp w = {0};
-    dispatch(s, r, &w);
+    dispatch(s, st, &w);
     return queue(st, c, &w);
 }
 
@@ -346,7 +611,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
     struct http_server *s = cls;
     struct req_state *st = *con_cls;
-    (void)c;
     if (st == NULL)
         return;
     struct req *r = &st->r;
@@ -356,12 +620,16 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         metrics_observe(r->route_index, st->status, dur);
         log_line(LOG_INFO, r->id, "request",
                  "method=%s path=%s route=%s status=%d dur_us=%lld bytes=%zu ip=%s%s%s%s",
-                 r->method, log_escape(r->path, path, sizeof(path)),
+                 r->method, path_for_log(r->path, path, sizeof(path)),
                  r->route ? r->route->pattern : "-", st->status, (long long)dur, st->bytes,
                  r->client_ip, st->error_code ? " error=" : "",
                  st->error_code ? st->error_code : "",
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     }
+    /* the next request on this connection: its headers within the idle timeout */
+    watch_set(c, deadline_in(s->cfg.timeout_s > s->cfg.header_timeout_s ? s->cfg.timeout_s
+                                                                        : s->cfg.header_timeout_s));
+    atomic_fetch_sub(&s->body_bytes, st->reserved);
     json_decref(r->json);
     buf_free(&r->body);
     arena_free(&r->arena);
@@ -370,8 +638,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     atomic_fetch_sub(&s->in_flight, 1);
 }
 
-__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt,
-                                                        va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512], esc[600];
     (void)cls;
@@ -390,12 +657,13 @@ int http_start(const struct http_config *cfg, struct http_server **out)
         return -1;
     s->cfg = *cfg;
     pthread_mutex_init(&s->dbs_lock, NULL);
+    pthread_mutex_init(&s->watch_lock, NULL);
     metrics_init(cfg->routes);
 
     struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (inet_pton(AF_INET, cfg->host, &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons((uint16_t)cfg->port);
@@ -413,18 +681,27 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     (void)sslen;
 
     s->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
-        mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        cfg->max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory, MHD_OPTION_URI_LOG_CALLBACK,
-        uri_log, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+        NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        cfg->threads, MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_log, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_END);
     if (s->daemon == NULL) {
         fprintf(stderr, "partnerd: cannot listen on %s:%d (address in use, or not allowed)\n",
                 cfg->host, cfg->port);
         pthread_mutex_destroy(&s->dbs_lock);
+        pthread_mutex_destroy(&s->watch_lock);
+        free(s);
+        return -1;
+    }
+    if (pthread_create(&s->sweeper, NULL, sweep, s) != 0) {
+        fprintf(stderr, "partnerd: cannot start the slow-client sweeper\n");
+        MHD_stop_daemon(s->daemon);
+        pthread_mutex_destroy(&s->dbs_lock);
+        pthread_mutex_destroy(&s->watch_lock);
         free(s);
         return -1;
     }
@@ -445,10 +722,13 @@ void http_stop(struct http_server *s, int grace_ms)
         close(fd);
     for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
+    atomic_store(&s->stopping, true);
+    pthread_join(s->sweeper, NULL);
     MHD_stop_daemon(s->daemon);
     for (size_t i = 0; i < s->ndbs; i++)
         db_close(s->dbs[i]);
     free(s->dbs);
     pthread_mutex_destroy(&s->dbs_lock);
+    pthread_mutex_destroy(&s->watch_lock);
     free(s);
 }

@@ -17,6 +17,7 @@
 struct req;
 struct resp;
 struct http_server;
+struct netaddr_list;
 
 /* before_request's answer when it wrote the response. */
 #define HTTP_ANSWERED 1
@@ -31,9 +32,22 @@ struct http_config {
     unsigned max_connections; /* in total */
     unsigned max_per_ip;      /* connections from one address */
     unsigned timeout_s;       /* idle connection timeout */
+    unsigned header_timeout_s; /* a connection's first request headers, whole, within this */
+    unsigned body_timeout_s;   /* a request's body, whole, within this after its headers */
     size_t conn_memory;       /* per-connection buffer, bounds header size */
+    size_t body_memory;       /* request bodies held at once, all connections (0: no cap) */
+    /* Peers whose X-Forwarded-For is believed (nginx in front): the client address is then
+     * the rightmost hop that is not one of them. NULL or empty: the socket peer. */
+    const struct netaddr_list *trusted_proxies;
+    /* Client addresses that may read ROUTE_MONITORING routes (/metrics). NULL: anyone. */
+    const struct netaddr_list *monitoring_from;
     const char *db_url;       /* each worker opens its own connection to this */
     const struct route *routes;
+    /* Called once the headers of a request for a matched route are in, before any byte of
+     * its body is read, with r->db ready: who is calling and whether they may (it may
+     * lower r->body_limit). A negative return answers with that status at once, and the
+     * body is never read. May be NULL. */
+    int (*authorize)(struct req *r, struct resp *w);
     /* Called before each matched handler, with r->db ready (e.g. to load the test clock).
      * A negative return answers with that status; HTTP_ANSWERED means it wrote the
      * response itself (the handler is skipped). May be NULL. */

@@ -194,8 +194,7 @@ static void test_transactions_and_changes(void **state)
     assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters"), 0);
 
     assert_int_equal(db_begin(a), 0);
-    assert_int_equal(db_exec(a, "INSERT INTO counters (name, value) VALUES ('x', 1), ('y', 1)"),
-                     0);
+    assert_int_equal(db_exec(a, "INSERT INTO counters (name, value) VALUES ('x', 1), ('y', 1)"), 0);
     assert_int_equal(db_commit(a), 0);
     assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters"), 2);
 
@@ -341,9 +340,8 @@ static void test_typed_helpers_refuse_mismatched_types(void **state)
     assert_int_equal(db_run(db, "INSERT INTO counters (name, value) VALUES (?, ?)", "tii", "a",
                             (int64_t)1, (int64_t)2),
                      PD_E_INTERNAL);
-    assert_int_equal(db_run(db, "INSERT INTO counters (name, value) VALUES ('?', ?)", "i",
-                            (int64_t)1),
-                     1);
+    assert_int_equal(
+        db_run(db, "INSERT INTO counters (name, value) VALUES ('?', ?)", "i", (int64_t)1), 1);
     db_close(db);
 }
 
@@ -376,13 +374,15 @@ static void test_statements_again_and_again(void **state)
             assert_int_equal(scalar(db, sql), i);
         }
     /* a statement that failed goes back clean too */
-    assert_int_equal(db_prepare(db, "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)", &a), 0);
+    assert_int_equal(
+        db_prepare(db, "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)", &a), 0);
     db_bind_text(a, 1, "x.cached");
     db_bind_text(a, 2, "1");
     db_bind_int64(a, 3, 0);
     assert_int_equal(db_step(a), DB_DONE);
     db_finalize(a);
-    assert_int_equal(db_prepare(db, "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)", &a), 0);
+    assert_int_equal(
+        db_prepare(db, "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)", &a), 0);
     db_bind_text(a, 1, "x.cached");
     db_bind_text(a, 2, "2");
     db_bind_int64(a, 3, 0);
@@ -399,18 +399,47 @@ static void test_ping(void **state)
     db_close(db);
 }
 
-#define DB_TESTS                                                                              \
-    cmocka_unit_test_setup(test_migrations_apply_once, fresh),                               \
-        cmocka_unit_test_setup(test_newer_database_is_refused, fresh),                       \
-        cmocka_unit_test_setup(test_binds_and_columns, fresh),                               \
-        cmocka_unit_test_setup(test_constraints_and_foreign_keys, fresh),                    \
-        cmocka_unit_test_setup(test_transactions_and_changes, fresh),                        \
-        cmocka_unit_test_setup(test_concurrent_writers_queue, fresh),                        \
-        cmocka_unit_test_setup(test_many_writers_lose_nothing, fresh),                       \
-        cmocka_unit_test_setup(test_concurrent_migrators, fresh),                            \
-        cmocka_unit_test_setup(test_typed_helpers_refuse_mismatched_types, fresh),          \
-        cmocka_unit_test_setup(test_statements_again_and_again, fresh),                     \
-        cmocka_unit_test_setup(test_ping, fresh)
+/* The health probe: writable, and on SQLite not while another writer holds the lock
+ * longer than the probe waits; free space known where the file is ours to see. */
+static void test_health(void **state)
+{
+    struct db *db = open_migrated(*state), *other = open_migrated(*state);
+    struct db_health h;
+    assert_int_equal(db_health(db, 200, &h), 0);
+    assert_true(h.writable);
+    assert_false(h.read_only);
+    if (db_kind(db) == DB_SQLITE)
+        assert_true(h.free_bytes > 0);
+    else
+        assert_true(h.free_bytes == -1);
+    assert_int_equal(db_begin(other), 0);
+    assert_true(db_run(other, "INSERT INTO settings (key, value, updated_at) VALUES ('k', 'v', 0)",
+                       "") == 1);
+    assert_int_equal(db_health(db, 100, &h), 0);
+    assert_int_equal(h.writable,
+                     db_kind(db) != DB_SQLITE); /* PostgreSQL locks rows, not the base */
+    assert_int_equal(db_commit(other), 0);
+    assert_int_equal(db_health(db, 100, &h), 0);
+    assert_true(h.writable);
+    assert_int_equal(db_ping(db), 0); /* the probe left no transaction open */
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_rollback(db), 0);
+    db_close(other);
+    db_close(db);
+}
+
+#define DB_TESTS                                                                                   \
+    cmocka_unit_test_setup(test_migrations_apply_once, fresh),                                     \
+        cmocka_unit_test_setup(test_newer_database_is_refused, fresh),                             \
+        cmocka_unit_test_setup(test_binds_and_columns, fresh),                                     \
+        cmocka_unit_test_setup(test_constraints_and_foreign_keys, fresh),                          \
+        cmocka_unit_test_setup(test_transactions_and_changes, fresh),                              \
+        cmocka_unit_test_setup(test_concurrent_writers_queue, fresh),                              \
+        cmocka_unit_test_setup(test_many_writers_lose_nothing, fresh),                             \
+        cmocka_unit_test_setup(test_concurrent_migrators, fresh),                                  \
+        cmocka_unit_test_setup(test_typed_helpers_refuse_mismatched_types, fresh),                 \
+        cmocka_unit_test_setup(test_statements_again_and_again, fresh),                            \
+        cmocka_unit_test_setup(test_ping, fresh), cmocka_unit_test_setup(test_health, fresh)
 
 int main(void)
 {

@@ -8,15 +8,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "core/arena.h"
 #include "http/assets.h"
+#include "core/netaddr.h"
 #include "http/json_body.h"
 #include "http/query.h"
 #include "http/request.h"
@@ -42,6 +45,12 @@ static int h_slow(struct req *r, struct resp *w)
     return 0;
 }
 
+static int h_whoami(struct req *r, struct resp *w)
+{
+    resp_json(r, w, 200, json_pack("{s:s}", "ip", r->client_ip));
+    return 0;
+}
+
 static int h_fails(struct req *r, struct resp *w)
 {
     (void)r;
@@ -58,6 +67,8 @@ static const struct route routes[] = {
     {"GET", "/things/{id}/parts/{part}", h_ok, 0, "test"},
     {"GET", "/slow", h_slow, 0, "test"},
     {"GET", "/forbidden", h_fails, 0, "test"},
+    {"GET", "/whoami", h_whoami, 0, "test"},
+    {"GET", "/monitoring", h_ok, ROUTE_MONITORING, "test"},
     {0, 0, 0, 0, 0},
 };
 
@@ -82,13 +93,14 @@ static void test_router(void **state)
     assert_int_equal(router_match(routes, "PUT", "/things/x", &idx, &p, allow, 64),
                      ROUTE_NO_METHOD);
     assert_string_equal(allow, "GET, PATCH, DELETE");
-    static const char *missing[] = {"/things/", "/things//", "/things/x/", "/thing", "/",
-                                    "/things/x/parts", "/things/../things", "/things/.",
-                                    "things", "", "/things/x/parts/y/z"};
+    static const char *missing[] = {
+        "/things/",           "/things//",         "/things/x/", "/thing", "/",
+        "/things/x/parts",    "/things/../things", "/things/.",  "things", "",
+        "/things/x/parts/y/z"};
     for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++)
         assert_int_equal(router_match(routes, "GET", missing[i], &idx, &p, allow, 64),
                          ROUTE_NO_PATH);
-    assert_int_equal(router_count(routes), 8);
+    assert_int_equal(router_count(routes), 10);
 }
 
 /* Which portal file answers a path: the file, index.html for a page address, nothing for
@@ -167,8 +179,8 @@ static void test_json_body(void **state)
     assert_non_null(json_object_get(err.details, "column"));
     pd_error_clear(&err);
 
-    static const char *bad[] = {"[1,2]", "42", "\"s\"", "{\"a\":\"\\u0000\"}", "{\"a\":1}x",
-                                "{\"a\":\"\xff\"}"};
+    static const char *bad[] = {
+        "[1,2]", "42", "\"s\"", "{\"a\":\"\\u0000\"}", "{\"a\":1}x", "{\"a\":\"\xff\"}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(json_body_decode(bad[i], strlen(bad[i]), &v, &err), PD_E_INVALID_JSON);
         pd_error_clear(&err);
@@ -189,9 +201,25 @@ static int start_server(void **state)
     static char url[160];
     snprintf(t->dbpath, sizeof(t->dbpath), "/tmp/partnerd-test-http-%d.sqlite", (int)getpid());
     snprintf(url, sizeof(url), "sqlite:%s", t->dbpath);
-    struct http_config cfg = {.host = "127.0.0.1", .port = 0, .threads = 2, .body_limit = 1024,
-                              .max_connections = 64, .max_per_ip = 64, .timeout_s = 5,
-                              .conn_memory = 32 * 1024, .db_url = url, .routes = routes};
+    static struct netaddr_list proxies, monitoring;
+    int bad;
+    assert_int_equal(netaddr_list_parse("127.0.0.1, 10.0.0.0/8", &proxies, &bad), 0);
+    assert_int_equal(netaddr_list_parse("192.0.2.1", &monitoring, &bad), 0);
+    struct http_config cfg = {.host = "127.0.0.1",
+                              .port = 0,
+                              .threads = 2,
+                              .body_limit = 1024,
+                              .max_connections = 64,
+                              .max_per_ip = 64,
+                              .timeout_s = 5,
+                              .header_timeout_s = 1,
+                              .body_timeout_s = 1,
+                              .body_memory = 4096,
+                              .trusted_proxies = &proxies,
+                              .monitoring_from = &monitoring,
+                              .conn_memory = 32 * 1024,
+                              .db_url = url,
+                              .routes = routes};
     assert_int_equal(http_start(&cfg, &t->s), 0);
     t->port = http_port(t->s);
     assert_true(t->port > 0);
@@ -318,8 +346,9 @@ static void test_server_json_body_and_language(void **state)
     assert_non_null(strstr(r, "\"lang\":\"en\""));
     free(r);
     /* error messages follow the language */
-    n = snprintf(raw, sizeof(raw), "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                   "Accept-Language: en\r\n\r\n");
+    n = snprintf(raw, sizeof(raw),
+                 "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                 "Accept-Language: en\r\n\r\n");
     r = roundtrip(t->port, raw, (size_t)n);
     assert_non_null(strstr(r, "\"message\":\"Not found.\""));
     free(r);
@@ -340,7 +369,7 @@ static void test_server_body_limit(void **state)
     assert_non_null(strstr(r, "\"limit_bytes\":1024"));
     free(r);
 
-    /* chunked, no length: cut at the limit */
+    /* chunked, no length: refused before the body is read */
     char raw[8192];
     int n = snprintf(raw, sizeof(raw),
                      "POST /things HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
@@ -348,7 +377,18 @@ static void test_server_body_limit(void **state)
                      "%zx\r\n%s\r\n0\r\n\r\n",
                      strlen(big), big);
     r = roundtrip(t->port, raw, (size_t)n);
-    assert_int_equal(status_of(r), 413);
+    assert_int_equal(status_of(r), 411);
+    assert_non_null(strstr(r, "\"code\":\"length_required\""));
+    free(r);
+
+    /* two lengths: which one is the body? refused */
+    n = snprintf(raw, sizeof(raw),
+                 "POST /things HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                 "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 7\r\n"
+                 "\r\n{}");
+    r = roundtrip(t->port, raw, (size_t)n);
+    assert_int_equal(status_of(r), 422);
+    assert_non_null(strstr(r, "\"Content-Length\""));
     free(r);
 
     /* just under the limit is fine */
@@ -369,6 +409,127 @@ static void *call_slow(void *arg)
     struct slow_call *c = arg;
     c->resp = request(c->port, "GET", "/slow", NULL, NULL);
     return NULL;
+}
+
+/* Connects, sends head at once, then drips body (cycling) a byte every gap_ms until the
+ * server closes the connection or max_ms pass. Returns the milliseconds of dripping. */
+static int drip(int port, const char *head, const char *body, int gap_ms, int max_ms)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    struct timeval tv = {.tv_sec = 0, .tv_usec = gap_ms * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (*head)
+        assert_true(send(fd, head, strlen(head), MSG_NOSIGNAL) > 0);
+    int waited = 0;
+    for (size_t i = 0; waited < max_ms; i = (i + 1) % strlen(body)) {
+        if (send(fd, body + i, 1, MSG_NOSIGNAL) <= 0)
+            break;
+        char c;
+        ssize_t got = recv(fd, &c, 1, 0); /* waits gap_ms, or sees the close */
+        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+            break;
+        waited += gap_ms;
+    }
+    close(fd);
+    return waited;
+}
+
+static void test_slow_clients_are_dropped(void **state)
+{
+    struct srv *t = *state;
+    /* headers dripped a byte every 200 ms, forever: cut after the 1 s header timeout,
+     * although libmicrohttpd's idle timeout (5 s) never fires */
+    int ms = drip(t->port, "", "GET /things HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaa", 200,
+                  8000);
+    assert_true(ms < 3000);
+    /* headers at once, then a promised body dripped: cut after the 1 s body timeout */
+    ms = drip(
+        t->port,
+        "POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 900\r\n\r\n",
+        "{\"a\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        100, 8000);
+    assert_true(ms < 3000);
+    /* and a quick client is still served */
+    char *r = request(t->port, "GET", "/things", NULL, NULL);
+    assert_int_equal(status_of(r), 200);
+    free(r);
+}
+
+static void test_client_address_behind_a_proxy(void **state)
+{
+    struct srv *t = *state;
+    struct {
+        const char *xff, *ip;
+    } cases[] = {
+        {NULL, "127.0.0.1"},                          /* no header: the peer */
+        {"203.0.113.7", "203.0.113.7"},               /* the peer (127.0.0.1) is trusted */
+        {"198.51.100.1, 203.0.113.7", "203.0.113.7"}, /* the client may lie to the left */
+        {"203.0.113.7, 10.1.2.3", "203.0.113.7"},     /* a second trusted proxy skipped */
+        {"garbage, 203.0.113.7", "203.0.113.7"},      /* rightmost untrusted wins */
+        {"203.0.113.7, not-an-address", "127.0.0.1"}, /* unreadable hop: stop at the peer */
+        {"2001:db8::1", "2001:db8::1"},
+        {"10.0.0.1, 10.0.0.2", "10.0.0.1"}, /* all trusted: the leftmost */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char raw[512], want[96];
+        int n = snprintf(raw, sizeof(raw),
+                         "GET /whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s%s%s\r\n",
+                         cases[i].xff ? "X-Forwarded-For: " : "", cases[i].xff ? cases[i].xff : "",
+                         cases[i].xff ? "\r\n" : "");
+        char *r = roundtrip(t->port, raw, (size_t)n);
+        snprintf(want, sizeof(want), "{\"ip\":\"%s\"}", cases[i].ip);
+        if (strstr(r, want) == NULL)
+            fail_msg("X-Forwarded-For %s: want %s in %s", cases[i].xff, want, r);
+        free(r);
+    }
+    /* /metrics-like routes answer only the monitoring addresses */
+    char *r = request(t->port, "GET", "/monitoring", NULL, NULL);
+    assert_int_equal(status_of(r), 403);
+    free(r);
+    char raw[256];
+    int n = snprintf(raw, sizeof(raw),
+                     "GET /monitoring HTTP/1.1\r\nHost: x\r\nConnection: "
+                     "close\r\nX-Forwarded-For: 192.0.2.1\r\n\r\n");
+    r = roundtrip(t->port, raw, (size_t)n);
+    assert_int_equal(status_of(r), 200);
+    free(r);
+}
+
+static void test_body_memory_is_capped(void **state)
+{
+    struct srv *t = *state;
+    /* body_memory is 4 KiB: four clients that each declare 1000 bytes and send nothing
+     * hold it; a fifth is told to come back, before sending its body */
+    int fds[4];
+    const char *head = "POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                       "Content-Length: 1000\r\n\r\n";
+    for (int i = 0; i < 4; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)t->port)};
+        inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+        assert_int_equal(connect(fds[i], (struct sockaddr *)&sa, sizeof(sa)), 0);
+        assert_true(send(fds[i], head, strlen(head), MSG_NOSIGNAL) > 0);
+    }
+    usleep(200 * 1000);
+    char body[201];
+    memset(body, ' ', 200);
+    body[0] = '{';
+    body[199] = '}';
+    body[200] = '\0';
+    char *r = request(t->port, "POST", "/things", "application/json", body);
+    assert_int_equal(status_of(r), 503);
+    assert_non_null(strstr(r, "Retry-After: 1"));
+    free(r);
+    for (int i = 0; i < 4; i++)
+        close(fds[i]);
+    usleep(300 * 1000); /* the server sees them go */
+    r = request(t->port, "POST", "/things", "application/json", body);
+    assert_int_equal(status_of(r), 201);
+    free(r);
 }
 
 static void test_graceful_stop_finishes_requests_in_flight(void **state)
@@ -395,12 +556,15 @@ int main(void)
         cmocka_unit_test(test_json_body),
     };
     const struct CMUnitTest server[] = {
-        cmocka_unit_test_setup_teardown(test_server_answers_and_headers, start_server,
-                                        stop_server),
+        cmocka_unit_test_setup_teardown(test_server_answers_and_headers, start_server, stop_server),
         cmocka_unit_test_setup_teardown(test_server_errors, start_server, stop_server),
         cmocka_unit_test_setup_teardown(test_server_json_body_and_language, start_server,
                                         stop_server),
         cmocka_unit_test_setup_teardown(test_server_body_limit, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(test_slow_clients_are_dropped, start_server, stop_server),
+        cmocka_unit_test_setup_teardown(test_client_address_behind_a_proxy, start_server,
+                                        stop_server),
+        cmocka_unit_test_setup_teardown(test_body_memory_is_capped, start_server, stop_server),
         cmocka_unit_test_setup_teardown(test_graceful_stop_finishes_requests_in_flight,
                                         start_server, stop_server),
     };

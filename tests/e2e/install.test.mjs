@@ -1,0 +1,67 @@
+// install.test.mjs - what an operator installs and relies on: partnerd(8) documents every
+// command and option that --help shows, and a backup taken while partnerd serves restores
+// into a server with every row. (`make test` also runs `make install` into a temporary
+// prefix, then mandoc -Tlint and systemd-analyze verify on what it installed.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { cli, startServer, join, sql, PG } from './harness.mjs';
+
+const man = readFileSync(new URL('../../docs/partnerd.8', import.meta.url), 'utf8');
+
+test('partnerd(8) names every command and every option of every --help', () => {
+  const usage = cli(['--help']).stdout;
+  const commands = [...usage.matchAll(/^ {2}([a-z-]+(?: run| add)?) {2,}/gm)].map((m) => m[1]);
+  assert.ok(commands.length >= 9, usage);
+  for (const command of commands) {
+    const [verb, sub] = command.split(' ');
+    assert.match(man, new RegExp(`\\.Cm ${verb}${sub ? ` ${sub}` : ''}\\b`), `command ${command}`);
+    const help = cli([...command.split(' '), '--help']).stdout;
+    for (const [, option] of help.matchAll(/^ {2}(?:-h, )?--([a-z-]+)/gm))
+      assert.match(man, new RegExp(`Fl -${option}\\b`), `${command} --${option} is not in partnerd(8)`);
+  }
+});
+
+test('a backup of SQLite taken while partnerd serves restores every row', async () => {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-backup-'));
+  const srv = await startServer({ args: ['--no-jobs'], db: { url: `sqlite:${joinPath(dir, 'live.db')}`, cleanup() {} } });
+  try {
+    const orgs = [];
+    for (let i = 0; i < 5; i++) orgs.push(await join(srv.url));
+    // writes keep arriving while the copy is taken
+    const writing = Promise.all(Array.from({ length: 5 }, () => join(srv.url)));
+    const dest = joinPath(dir, 'copy.db');
+    const b = cli(['backup', '--db', srv.db.url, dest]);
+    assert.equal(b.status, 0, b.stderr);
+    await writing;
+    assert.equal(cli(['backup', '--db', srv.db.url, dest]).status, 1, 'never overwrites');
+    assert.equal(sql(`sqlite:${dest}`, 'PRAGMA integrity_check'), 'ok');
+    const copied = Number(sql(`sqlite:${dest}`, 'SELECT COUNT(*) FROM partners'));
+    assert.ok(copied >= 5 && copied <= 10, `${copied} partners in the copy`);
+    // restore: a server on the copy signs in the partners it holds
+    const restored = await startServer({ args: ['--no-jobs'], db: { url: `sqlite:${dest}`, cleanup() {} } });
+    try {
+      for (const org of orgs) {
+        const r = await fetch(restored.url + '/api/v1/sessions', {
+          method: 'POST', headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ email: org.email, password: org.password }),
+        });
+        assert.equal(r.status, 201);
+      }
+    } finally {
+      await restored.stop();
+    }
+  } finally {
+    await srv.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('backup of PostgreSQL says to use pg_dump', () => {
+  const r = cli(['backup', '--db', PG || 'postgresql://127.0.0.1:1/none', joinPath(tmpdir(), 'never.db')]);
+  assert.equal(r.status, 1);
+  if (PG) assert.match(r.stderr, /pg_dump/);
+  assert.ok(!existsSync(joinPath(tmpdir(), 'never.db')));
+});

@@ -1,0 +1,98 @@
+// limits.test.mjs - what an anonymous client on the internet can make partnerd hold: bodies
+// are refused before they are read unless the caller may send them, memory stays bounded
+// while many clients push large bodies, and no bearer secret reaches the access log.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { startServer, join, adminOf, Client } from './harness.mjs';
+
+let srv;
+before(async () => {
+  srv = await startServer({ args: ['--no-jobs'] });
+});
+after(async () => {
+  await srv?.stop();
+});
+
+const rssKiB = () => Number(readFileSync(`/proc/${srv.proc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
+
+/** Sends head, then streams body bytes as fast as the server takes them, until it answers
+ * or closes. Resolves with the status line's code (0 if none). */
+function push(port, head, bodyBytes) {
+  return new Promise((ok) => {
+    const sock = connect(port, '127.0.0.1');
+    let answer = '';
+    let sent = 0;
+    const chunk = Buffer.alloc(64 * 1024, 0x41);
+    const pump = () => {
+      while (sent < bodyBytes && !sock.destroyed) {
+        sent += chunk.length;
+        if (!sock.write(chunk)) return sock.once('drain', pump);
+      }
+    };
+    sock.on('connect', () => {
+      sock.write(head);
+      pump();
+    });
+    sock.on('data', (b) => (answer += b));
+    sock.on('error', () => {});
+    sock.on('close', () => ok(Number((answer.match(/^HTTP\/1\.1 (\d+)/) || [0, 0])[1])));
+    setTimeout(() => sock.destroy(), 10_000);
+  });
+}
+
+test('48 anonymous clients pushing 10 MiB uploads are refused before their bodies, and memory stays bounded', async () => {
+  const port = new URL(srv.url).port;
+  // warm up: the worker threads and their database connections exist
+  for (let i = 0; i < 8; i++) await fetch(srv.url + '/api/v1/version');
+  const before = rssKiB();
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssKiB())), 20);
+  const size = 10 * 1024 * 1024;
+  const head = `POST /api/v1/support-requests/req_x/attachments?filename=a.pdf HTTP/1.1\r\nHost: x\r\nContent-Type: application/pdf\r\nContent-Length: ${size}\r\n\r\n`;
+  const statuses = await Promise.all(Array.from({ length: 48 }, () => push(port, head, size)));
+  // and on the public routes: a join with a body over the 64 KiB allowed before sign-in
+  const joinHead = `POST /api/v1/partners HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`;
+  const joins = await Promise.all(Array.from({ length: 16 }, () => push(port, joinHead, size)));
+  clearInterval(sampler);
+  // a client still writing when the server answers and closes may see a reset instead of
+  // the answer; the access log has every answer
+  assert.ok(statuses.every((s) => s === 401 || s === 0), `uploads: ${statuses}`);
+  assert.ok(joins.every((s) => s === 413 || s === 0), `joins: ${joins}`);
+  const logged = (re) => (srv.stderr().match(re) || []).length;
+  for (let i = 0; i < 100 && logged(/attachments .*status=401/g) < 48; i++) await new Promise((ok) => setTimeout(ok, 20));
+  assert.equal(logged(/route=\/api\/v1\/support-requests\/\{id\}\/attachments status=401/g), 48);
+  assert.equal(logged(/route=\/api\/v1\/partners status=413/g), 16);
+  const grewMiB = (peak - before) / 1024;
+  console.log(`# RSS ${before} KiB before, peak ${peak} KiB while 64 clients pushed ${(64 * size) / 2 ** 20} MiB: +${grewMiB.toFixed(1)} MiB`);
+  assert.ok(grewMiB < 16, `resident memory grew by ${grewMiB.toFixed(1)} MiB`);
+  assert.equal((await fetch(srv.url + '/healthz')).status, 200, 'still serving');
+});
+
+test('a signed-in partner is refused a staff route before its body is read', async () => {
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  const size = 10 * 1024 * 1024;
+  const head = `POST /api/v1/admin/bank-statements HTTP/1.1\r\nHost: x\r\nCookie: ${c.cookie}\r\nX-CSRF-Token: ${c.csrf}\r\nContent-Type: text/csv\r\nContent-Length: ${size}\r\n\r\n`;
+  const status = await push(new URL(srv.url).port, head, size);
+  assert.ok(status === 403 || status === 0);
+  for (let i = 0; i < 100 && !/bank-statements status=403/.test(srv.stderr()); i++) await new Promise((ok) => setTimeout(ok, 20));
+  assert.match(srv.stderr(), /route=\/api\/v1\/admin\/bank-statements status=403 .*bytes=\d+ ip=127\.0\.0\.1 error=forbidden/);
+});
+
+test('invitation tokens never reach the access log', async () => {
+  const { client: api } = await adminOf(srv.url);
+  const r = await api.call('POST', '/api/v1/users', { name: 'Ines Invitee', email: `ines-${Date.now()}@x.example`, roles: ['user'] });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const token = r.body.invitation.token;
+  assert.ok(token.length >= 32);
+  await fetch(`${srv.url}/invitations/${token}`); // the portal page the email links to
+  const a = await new Client(srv.url).call('POST', `/api/v1/invitations/${token}/accept`, { password: 'a long enough password' });
+  assert.equal(a.status, 200, JSON.stringify(a.body));
+  for (let i = 0; i < 100 && !/invitations\/-redacted-\/accept/.test(srv.stderr()); i++) await new Promise((ok) => setTimeout(ok, 20));
+  assert.match(srv.stderr(), /path=\/invitations\/-redacted- /);
+  assert.match(srv.stderr(), /path=\/api\/v1\/invitations\/-redacted-\/accept /);
+  assert.ok(!srv.stderr().includes(token), 'the token is not in the log');
+});
