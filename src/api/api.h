@@ -137,4 +137,28 @@ int api_subscription_cancellation(struct req *r, struct resp *w);
 int api_admin_refunds(struct req *r, struct resp *w);
 int api_admin_refund_paid(struct req *r, struct resp *w);
 
+/* ---- e-invoices: Factur-X, VAT numbers, SIREN (issue 15) ---- */
+
+
+/* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
+
+
+/* ---- the portal (issue 17) ---- */
+
+
+/* ---- benefits (issue 18) ---- */
+
+
+/* ---- company profile, directory, referrals (issue 19) ---- */
+
+
+/* ---- scale: lists and exports (issue 20) ---- */
+
+
+/* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
+
+
+/* ---- faults and security (issues 14, 22) (issue 22) ---- */
+
+
 #endif

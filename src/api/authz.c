@@ -76,6 +76,22 @@ static const struct rule rules[] = {
     {"admin.partners.read", ROLES_STAFF, 0},
     {"admin.clock", ROLE_OPERATOR, TEST_CLOCK},
     {"admin.settings", ROLE_OPERATOR, 0},
+
+    /* ---- e-invoices: Factur-X, VAT numbers, SIREN (issue 15) ---- */
+
+    /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
+
+    /* ---- the portal (issue 17) ---- */
+
+    /* ---- benefits (issue 18) ---- */
+
+    /* ---- company profile, directory, referrals (issue 19) ---- */
+
+    /* ---- scale: lists and exports (issue 20) ---- */
+
+    /* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
+
+    /* ---- faults and security (issues 14, 22) (issue 22) ---- */
 };
 
 static const struct rule *rule_for(const char *action)

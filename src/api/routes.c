@@ -101,5 +101,22 @@ const struct route api_routes[] = {
     {"POST", "/api/v1/admin/jobs/run", api_admin_jobs_run, J, "admin.jobs.run"},
     {"GET", "/api/v1/admin/settings", api_admin_settings_list, 0, "admin.settings"},
     {"PUT", "/api/v1/admin/settings/{key}", api_admin_settings_put, J, "admin.settings"},
+
+    /* ---- e-invoices: Factur-X, VAT numbers, SIREN (issue 15) ---- */
+
+    /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
+
+    /* ---- the portal (issue 17) ---- */
+
+    /* ---- benefits (issue 18) ---- */
+
+    /* ---- company profile, directory, referrals (issue 19) ---- */
+
+    /* ---- scale: lists and exports (issue 20) ---- */
+
+    /* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
+
+    /* ---- faults and security (issues 14, 22) (issue 22) ---- */
+
     {0, 0, 0, 0, 0},
 };

@@ -67,12 +67,15 @@ static const struct status_row rows[PD_E__COUNT] = {
     [49] = {"length_required", 411, MSG_ERR_LENGTH_REQUIRED},
 };
 
-static const struct status_row *row(enum pd_status s)
+int pd_status_known(enum pd_status s)
 {
     int i = -(int)s;
-    if (i < 0 || i >= PD_E__COUNT)
-        i = 1;
-    return &rows[i];
+    return i >= 0 && i < PD_E__COUNT && rows[i].code != NULL;
+}
+
+static const struct status_row *row(enum pd_status s)
+{
+    return &rows[pd_status_known(s) ? -(int)s : 1];
 }
 
 const char *pd_status_code(enum pd_status s)

@@ -64,7 +64,11 @@ enum pd_status {
     PD_E_NO_SAVED_CARD = -47,
     PD_E_PRICE_MISSING = -48,
     PD_E_LENGTH_REQUIRED = -49,
-    PD_E__COUNT = 50 /* number of entries in the table, PD_OK included */
+    /* Each area of work adds its codes in its own range (a row of the table stays empty
+     * until a code takes it): faults and security -50..-59, e-invoices -60..-69, the
+     * portal -70..-79, benefits -80..-89, directory and referrals -90..-99, the
+     * ecosystem -100..-109, scale -110..-119, card payments -120..-129. */
+    PD_E__COUNT = 130 /* size of the table, PD_OK included */
 };
 
 /* A failure with its details. Owner: the caller that declared it; pd_error_clear() frees. */
@@ -73,6 +77,9 @@ struct pd_error {
     char message[256]; /* optional English detail for logs and operators; may be empty */
     json_t *details;   /* optional object shown to the client; owned */
 };
+
+/* True when s is a code of the table (some rows of the table are not taken yet). */
+int pd_status_known(enum pd_status s);
 
 /* The stable snake_case code, e.g. "renewal_not_open". */
 const char *pd_status_code(enum pd_status s);
