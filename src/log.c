@@ -35,8 +35,10 @@ static void json_string_to(char *out, size_t n, size_t *o, const char *s, size_t
             out[(*o)++] = '\\';
             out[(*o)++] = (char)c;
         } else if (c < 0x20 || c == 0x7f) {
-            memcpy(out + *o, "\\u00", 4);
-            *o += 4;
+            out[(*o)++] = '\\';
+            out[(*o)++] = 'u';
+            out[(*o)++] = '0';
+            out[(*o)++] = '0';
             out[(*o)++] = hex[c >> 4];
             out[(*o)++] = hex[c & 15];
         } else {
@@ -154,8 +156,7 @@ void log_line(enum log_level level, const char *req_id, const char *msg, const c
                               names[level]);
         json_string_to(json, sizeof(json) - 3, &o, req_id ? req_id : "-",
                        strlen(req_id ? req_id : "-"));
-        memcpy(json + o, ",\"msg\":", 7);
-        o += 7;
+        o += (size_t)snprintf(json + o, sizeof(json) - o, ",\"msg\":");
         json_string_to(json, sizeof(json) - 3, &o, msg, strlen(msg));
         kv_to_json(kvtext, json, sizeof(json) - 3, &o);
         json[o++] = '}';

@@ -23,7 +23,7 @@
 #define ANY_ROLE 0u   /* any signed-in user, partner or staff */
 
 /* The largest body a caller who is not signed in may send (joining, signing in). */
-#define PUBLIC_BODY_LIMIT (64 * 1024)
+#define PUBLIC_BODY_LIMIT ((size_t)64 * 1024)
 
 struct rule {
     const char *action;
