@@ -9,6 +9,11 @@
 #define PD_MONEY_H
 
 #include <jansson.h>
+
+/* The largest amount partnerd takes from outside (a price, a transfer, a statement line),
+ * in minor units: a billion in a two-decimal currency. Anything above it is a typing
+ * mistake or an attack, and far below what int64_t arithmetic with VAT could overflow. */
+#define MONEY_MAX_MINOR ((int64_t)100000000000)
 #include <stddef.h>
 #include <stdint.h>
 

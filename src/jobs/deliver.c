@@ -11,6 +11,7 @@
  * where t is the transport's real time, not the test clock.
  */
 #include "jobs/deliver.h"
+#include "jobs/egress.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -198,8 +199,10 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
     return size * nmemb;
 }
 
-/* POSTs one webhook. Returns the HTTP status, or 0 with error set. */
-static long post_webhook(const struct delivery_webhook *d, const char *body, char *error, size_t n)
+/* POSTs one webhook, only to a public address unless allow_private. Returns the HTTP
+ * status, or 0 with error set. */
+static long post_webhook(const struct delivery_webhook *d, const char *body, bool allow_private,
+                         char *error, size_t n)
 {
     char t[24], sig[200], hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -223,18 +226,20 @@ static long post_webhook(const struct delivery_webhook *d, const char *body, cha
     h = curl_slist_append(h, "User-Agent: partnerd-webhooks/1");
     CURL *curl = curl_easy_init();
     long status = 0;
+    struct egress eg = {.allow_private = allow_private};
     if (curl) {
+        egress_restrict(curl, &eg); /* decided on the address connected to */
         curl_easy_setopt(curl, CURLOPT_URL, d->url);
-        curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
         curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)HTTP_TIMEOUT_S);
         curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
         CURLcode res = curl_easy_perform(curl);
         if (res == CURLE_OK)
             curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        else if (eg.refused)
+            snprintf(error, n, "refused: not a public address");
         else
             snprintf(error, n, "%s", curl_easy_strerror(res));
         curl_easy_cleanup(curl);
@@ -253,7 +258,10 @@ static int deliver_webhooks(struct db *db, const struct delivery_pass *p)
         for (int i = 0; i < n; i++) {
             char error[1200] = "";
             int64_t t0 = clock_monotonic_us();
-            long status = w[i].body ? post_webhook(&w[i], w[i].body, error, sizeof(error)) : 0;
+            long status = w[i].body ? post_webhook(&w[i], w[i].body,
+                                                   p->settings.webhooks_allow_private != 0, error,
+                                                   sizeof(error))
+                                    : 0;
             int64_t ms = (clock_monotonic_us() - t0) / 1000;
             delivery_webhook_done(db, p, &w[i], status, error, ms);
             delivered += status >= 200 && status < 300;

@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/password.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "service/audit.h"
@@ -89,6 +90,12 @@ int staff_add(struct db *db, const char *email, const char *name, const char *ro
         return invalid(err, "role", MSG_FIELD_ONE_OF, "support, finance, operator");
     if (password == NULL || strlen(password) < PASSWORD_MIN || strlen(password) > PASSWORD_MAX)
         return invalid(err, "password", MSG_FIELD_PASSWORD_LENGTH, NULL);
+    enum password_verdict verdict = password_judge(password, email, NULL);
+    if (verdict != PASSWORD_OK)
+        return invalid(err, "password",
+                       verdict == PASSWORD_COMMON ? MSG_FIELD_PASSWORD_COMMON
+                                                  : MSG_FIELD_PASSWORD_PERSONAL,
+                       NULL);
     text_lower(email, lower, sizeof(lower));
 
     struct user_row u;

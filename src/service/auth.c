@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/password.h"
 #include "core/date.h"
 #include "core/text.h"
 #include "db/db.h"
@@ -336,28 +337,59 @@ int auth_me(struct db *db, const struct principal *who, json_t **out, struct pd_
     return 0;
 }
 
+/* Checks the password of a signed-in user before a sensitive change, throttled like a
+ * sign-in: a stolen session may not guess the password at leisure. 0 when it matches. */
+static int password_confirmed(struct db *db, const struct user_row *u, const char *ip,
+                              const char *password, const char *field, struct pd_error *err)
+{
+    struct sign_in_keys k;
+    snprintf(k.account, sizeof(k.account), "account:%s", u->email);
+    snprintf(k.address, sizeof(k.address), "address:%s", ip ? ip : "-");
+    int rc = throttle_check(db, &k, clock_now(), err);
+    if (rc < 0)
+        return rc;
+    if (password != NULL && password_verify(u->password_hash, password) == 0)
+        return 0;
+    if ((rc = tx_begin(db, err)) < 0)
+        return rc;
+    rc = throttle_failure(db, &k);
+    if ((rc = tx_end(db, rc, err)) < 0)
+        return rc;
+    return pd_fail_field(err, PD_E_INVALID_REQUEST, field, MSG_FIELD_WRONG_PASSWORD, NULL);
+}
+
 int auth_change_password(struct db *db, const struct principal *who, const char *ip,
                          const char *current, const char *next, struct pd_error *err)
 {
     struct user_row u;
+    struct partner_row org = {0};
     char hash[PASSWORD_HASH_BYTES];
     int rc = own_row(db, who, &u, err);
     if (rc < 0)
         return rc;
-    if (current == NULL || password_verify(u.password_hash, current) != 0)
-        return pd_fail_field(err, PD_E_INVALID_REQUEST, "current_password",
-                             MSG_FIELD_WRONG_PASSWORD, NULL);
+    if ((rc = password_confirmed(db, &u, ip, current, "current_password", err)) < 0)
+        return rc;
     if (next == NULL || strlen(next) < PASSWORD_MIN || strlen(next) > PASSWORD_MAX)
         return pd_fail_field(err, PD_E_INVALID_REQUEST, "new_password", MSG_FIELD_PASSWORD_LENGTH,
+                             NULL);
+    if (u.partner_id[0] && (rc = partners_find(db, u.partner_id, &org)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    enum password_verdict v = password_judge(next, u.email, org.legal_name);
+    if (v != PASSWORD_OK)
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "new_password",
+                             v == PASSWORD_COMMON ? MSG_FIELD_PASSWORD_COMMON
+                                                  : MSG_FIELD_PASSWORD_PERSONAL,
                              NULL);
     if (password_hash(next, hash, sizeof(hash)) < 0)
         return pd_fail(err, PD_E_INTERNAL, "password hashing failed");
     if ((rc = tx_begin(db, err)) < 0)
         return rc;
     rc = users_set_password(db, who->user_id, hash, clock_now());
-    if (rc >= 0) /* a stolen session must not survive a password change */
+    if (rc >= 0) /* a stolen session or token must not survive a password change */
         rc =
             sessions_delete_for_user(db, who->user_id, who->session_id[0] ? who->session_id : NULL);
+    if (rc >= 0)
+        rc = tokens_revoke_for_user(db, who->user_id, clock_now());
     if (rc >= 0)
         rc = audit(db, who, ip, NULL, "user.password_changed", "user", who->user_id, NULL);
     secret_wipe(hash, sizeof(hash));
@@ -511,8 +543,8 @@ int auth_totp_disable(struct db *db, const struct principal *who, const char *ip
         return rc;
     if (u.partner_requires_2fa)
         return pd_fail(err, PD_E_SECOND_FACTOR_MANDATORY, NULL);
-    if (password == NULL || password_verify(u.password_hash, password) != 0)
-        return pd_fail_field(err, PD_E_INVALID_REQUEST, "password", MSG_FIELD_WRONG_PASSWORD, NULL);
+    if ((rc = password_confirmed(db, &u, ip, password, "password", err)) < 0)
+        return rc;
     if ((rc = tx_begin(db, err)) < 0)
         return rc;
     rc = users_set_totp(db, u.id, NULL, NULL, u.totp_last_step);

@@ -95,9 +95,7 @@ int catalog_set_price(struct db *db, const struct principal *who, const char *ip
     struct offer_row offer;
     check_known_keys(&c, body, "", keys);
     json_t *v = json_object_get(body, "amount_minor");
-    if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
-        json_integer_value(v) > 1000000000000LL)
-        check_fail(&c, "amount_minor", MSG_FIELD_AMOUNT_MINOR);
+    check_amount(&c, body, "amount_minor", "amount_minor");
     if (money_currency(currency) == NULL)
         check_fail(&c, "currency", MSG_FIELD_CURRENCY);
     int rc = check_done(&c, err);
@@ -192,7 +190,7 @@ int catalog_add_offer(struct db *db, const struct principal *who, const char *ip
     json_object_foreach(prices, cur, amount)
     {
         if (money_currency(cur) == NULL || !json_is_integer(amount) ||
-            json_integer_value(amount) <= 0) {
+            json_integer_value(amount) <= 0 || json_integer_value(amount) > MONEY_MAX_MINOR) {
             char field[64];
             snprintf(field, sizeof(field), "prices.%s", cur);
             check_fail(&c, field, MSG_FIELD_PRICE);

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "render/email.h"
 #include "service/tx.h"
+#include "store/auth.h"
 #include "store/outbox.h"
 #include "store/webhooks.h"
 
@@ -58,11 +59,35 @@ static int email_record(struct db *db, const char *claim, const char *id, const 
                                error ? email_retry_at(attempt) : 0, clock_now());
 }
 
+/* An invitation's link, minted now for this email: the event holds the invited user, not
+ * a secret (an event queued before partnerd kept none holds its link already). A retry of
+ * the email mints another; each link works once, and none once the invitee has accepted. */
+static void invitation_link(struct db *db, const struct delivery_pass *p, json_t *payload)
+{
+    const char *user_id = json_string_value(json_object_get(payload, "user_id"));
+    const char *expires = json_string_value(json_object_get(payload, "expires_at"));
+    int64_t expires_at;
+    if (user_id == NULL || json_object_get(payload, "link") || expires == NULL ||
+        instant_parse(expires, &expires_at) < 0)
+        return;
+    char token[65], hash[65], link[SETTING_TEXT_SIZE + 80];
+    random_hex(32, token);
+    sha256_hex(token, hash);
+    if (invitations_insert(db, hash, user_id, clock_now(), expires_at) == 0) {
+        snprintf(link, sizeof(link), "%s/invitations/%s", p->settings.portal_url, token);
+        json_object_set_new(payload, "link", json_string(link));
+        secret_wipe(link, sizeof(link));
+    }
+    secret_wipe(token, sizeof(token));
+}
+
 /* Renders delivery d into e. -1 when its event has no template. */
-static int email_ready(const struct delivery_pass *p, const struct delivery *d,
+static int email_ready(struct db *db, const struct delivery_pass *p, const struct delivery *d,
                        struct delivery_email *e)
 {
     json_t *payload = json_loads(d->payload, 0, NULL);
+    if (payload && strcmp(d->event, "user.invited") == 0)
+        invitation_link(db, p, payload);
     snprintf(e->id, sizeof(e->id), "%s", d->id);
     snprintf(e->event, sizeof(e->event), "%s", d->event);
     snprintf(e->recipient, sizeof(e->recipient), "%s", d->recipient);
@@ -94,7 +119,7 @@ int delivery_emails_next(struct db *db, const struct delivery_pass *p, int limit
         }
         int ready = 0;
         for (int i = 0; i < n; i++) {
-            if (email_ready(p, &d[i], &e[ready]) == 0) {
+            if (email_ready(db, p, &d[i], &e[ready]) == 0) {
                 ready++;
                 continue;
             }

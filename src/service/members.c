@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/country.h"
 #include "core/crypto.h"
+#include "core/password.h"
 #include "core/date.h"
 #include "core/text.h"
 #include "db/db.h"
@@ -69,6 +70,17 @@ static const char *check_password(struct checks *c, const json_t *obj, const cha
         return NULL;
     }
     return s;
+}
+
+/* The password's quality (core/password.c) for a user with this email in this company. */
+static void check_password_quality(struct checks *c, const char *field, const char *password,
+                                   const char *email, const char *company)
+{
+    enum password_verdict v = password ? password_judge(password, email, company) : PASSWORD_OK;
+    if (v == PASSWORD_COMMON)
+        check_fail(c, field, MSG_FIELD_PASSWORD_COMMON);
+    else if (v == PASSWORD_PERSONAL)
+        check_fail(c, field, MSG_FIELD_PASSWORD_PERSONAL);
 }
 
 static const char *check_email(struct checks *c, const json_t *obj, const char *key,
@@ -180,6 +192,7 @@ static int check_join(const json_t *body, struct partner_row *p, struct user_row
         COPY(u->name, check_text(&c, admin, "name", "admin.name", true, 200));
         COPY(u->email, check_email(&c, admin, "email", "admin.email", email, sizeof(email)));
         *password = check_password(&c, admin, "password", "admin.password");
+        check_password_quality(&c, "admin.password", *password, u->email, p->legal_name);
     }
     if (country)
         COPY(p->currency, country_currency(country));
@@ -228,30 +241,27 @@ int members_join(struct db *db, const json_t *body, const char *ip, json_t **out
     return 0;
 }
 
-/* Queues the invitation email: the one-time link goes to the invitee (and to the admin in
- * the answer, to pass on another way if the email does not arrive). */
+/* Queues the invitation email. Its one-time link is not in the event: the outbox keeps no
+ * secret. The delivery mints a link of its own for the invitee when it sends the email
+ * (service/delivery.c); the admin gets this request's link in the answer, to pass on
+ * another way if the email does not arrive. */
 static int send_invitation(struct db *db, const struct principal *who, const struct user_row *u,
-                           const char *token, int64_t expires_at)
+                           int64_t expires_at)
 {
-    struct settings s;
     struct partner_row org = {0};
-    char link[640], expires_on[DATE_STRLEN];
-    int rc = settings_load(db, &s);
-    if (rc == 0)
-        rc = partners_find(db, who->partner_id, &org);
+    char expires_on[DATE_STRLEN], expires[21];
+    int rc = partners_find(db, who->partner_id, &org);
     if (rc < 0)
         return rc;
-    snprintf(link, sizeof(link), "%s/invitations/%s", s.portal_url, token);
     date_format(date_of_instant(expires_at), expires_on);
     struct contact invitee;
     COPY(invitee.email, u->email);
     COPY(invitee.lang, u->locale);
-    rc = outbox_emit_to(db, who->partner_id, "user.invited",
-                        json_pack("{s:s, s:s, s:s, s:s}", "organisation", org.legal_name, "inviter",
-                                  who->name, "link", link, "expires_on", expires_on),
-                        &invitee, 1);
-    secret_wipe(link, sizeof(link));
-    return rc;
+    return outbox_emit_to(db, who->partner_id, "user.invited",
+                          json_pack("{s:s, s:s, s:s, s:s, s:s}", "organisation", org.legal_name,
+                                    "inviter", who->name, "user_id", u->id, "expires_on",
+                                    expires_on, "expires_at", instant_format(expires_at, expires)),
+                          &invitee, 1);
 }
 
 int members_invite(struct db *db, const struct principal *who, const char *ip, const json_t *body,
@@ -289,7 +299,7 @@ int members_invite(struct db *db, const struct principal *who, const char *ip, c
         rc = audit(db, who, ip, NULL, "user.invited", "user", u.id,
                    json_pack("{s:s, s:o}", "email", u.email, "roles", roles_json(u.roles)));
     if (rc == 0)
-        rc = send_invitation(db, who, &u, token, expires_at);
+        rc = send_invitation(db, who, &u, expires_at);
     if ((rc = tx_end(db, rc, err)) < 0) {
         secret_wipe(token, sizeof(token));
         return rc;
@@ -323,6 +333,13 @@ int members_accept_invitation(struct db *db, const char *token, const json_t *bo
         rc = users_find(db, user_id, &u);
     if (rc == 0 || (rc == 1 && strcmp(u.status, "invited") != 0))
         rc = pd_fail(err, PD_E_INVITATION_INVALID, NULL);
+    if (rc > 0) { /* now that the invitee is known: not their email, not their company */
+        struct partner_row org = {0};
+        rc = partners_find(db, u.partner_id, &org);
+        check_password_quality(&c, "password", password, u.email, org.legal_name);
+        if (rc >= 0 && check_done(&c, err) < 0)
+            rc = err->code;
+    }
     if (rc > 0)
         rc = invitations_use(db, token_hash, now);
     if (rc > 0)

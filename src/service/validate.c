@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/money.h"
 #include "core/text.h"
 
 void check_fail_args(struct checks *c, const char *field, enum msg_id why, const char *const args[],
@@ -78,6 +79,22 @@ const char *check_text(struct checks *c, const json_t *obj, const char *key, con
         return NULL;
     }
     return s;
+}
+
+int64_t check_amount(struct checks *c, const json_t *obj, const char *key, const char *field)
+{
+    json_t *v = obj ? json_object_get(obj, key) : NULL;
+    if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+        check_fail(c, field, MSG_FIELD_AMOUNT_MINOR);
+        return 0;
+    }
+    if (json_integer_value(v) > MONEY_MAX_MINOR) {
+        char max[24];
+        snprintf(max, sizeof(max), "%lld", (long long)MONEY_MAX_MINOR);
+        check_fail_args(c, field, MSG_FIELD_AMOUNT_TOO_LARGE, (const char *const[]){max}, 1);
+        return 0;
+    }
+    return (int64_t)json_integer_value(v);
 }
 
 json_t *check_object(struct checks *c, const json_t *obj, const char *key, const char *field,

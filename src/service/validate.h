@@ -40,6 +40,10 @@ void check_known_keys(struct checks *c, const json_t *obj, const char *prefix,
 const char *check_text(struct checks *c, const json_t *obj, const char *key, const char *field,
                        bool required, size_t max);
 
+/* A positive amount in minor units, at most MONEY_MAX_MINOR: its value, or 0 and a
+ * problem (when missing, not a positive integer, or too large). */
+int64_t check_amount(struct checks *c, const json_t *obj, const char *key, const char *field);
+
 /* An object field; NULL and a problem when missing (if required) or not an object. */
 json_t *check_object(struct checks *c, const json_t *obj, const char *key, const char *field,
                      bool required);

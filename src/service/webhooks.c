@@ -14,9 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/date.h"
+#include "core/netaddr.h"
 #include "service/audit.h"
 #include "service/outbox.h"
 #include "service/settings.h"
@@ -48,26 +52,41 @@ static const char *url_host(const char *url, char *host, size_t n)
     }
     if (len == 0 || len >= n)
         return NULL;
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '%')
+            return NULL; /* percent-encoding or an IPv6 zone: no spelling games */
         host[i] = (char)tolower((unsigned char)p[i]);
+    }
     host[len] = '\0';
     return host;
 }
 
-/* Loopback, private, link-local or unspecified, written as a name or a literal. */
+/* True when the host, as typed, already says it is not on the public internet: a
+ * numeric address in any spelling the system's resolver reads (127.1, 0x7f.0.0.1,
+ * 2130706433, [::ffff:127.0.0.1], a zone), or a localhost name. This is early feedback
+ * only: names are resolved, and every address checked, when a delivery connects
+ * (jobs/egress.c), so a name pointing at a private address never reaches it either. */
 static bool host_private(const char *h)
 {
-    unsigned a = 0, b = 0;
-    size_t len = strlen(h);
-    if (!strcmp(h, "localhost") || (len > 10 && !strcmp(h + len - 10, ".localhost")))
+    char host[256];
+    snprintf(host, sizeof(host), "%s", h);
+    size_t len = strlen(host);
+    while (len > 0 && host[len - 1] == '.') /* "localhost." is localhost */
+        host[--len] = '\0';
+    if (len == 0 || !strcmp(host, "localhost") ||
+        (len > 10 && !strcmp(host + len - 10, ".localhost")))
         return true;
-    if (strchr(h, ':')) /* IPv6 literal */
-        return !strcmp(h, "::1") || !strcmp(h, "::") || !strncmp(h, "fc", 2) ||
-               !strncmp(h, "fd", 2) || !strncmp(h, "fe80", 4) || !strncmp(h, "::ffff:", 7);
-    if (sscanf(h, "%u.%u", &a, &b) == 2 && strspn(h, "0123456789.") == len)
-        return a == 0 || a == 10 || a == 127 || (a == 169 && b == 254) ||
-               (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168);
-    return false;
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    if (getaddrinfo(host, NULL, &hints, &res) != 0)
+        return false; /* a name: decided when it is resolved */
+    bool refused = false;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        struct netaddr a;
+        refused = refused || !netaddr_from_sockaddr(ai->ai_addr, &a) || !netaddr_is_public(&a);
+    }
+    freeaddrinfo(res);
+    return refused;
 }
 
 static bool event_known(const char *e)
@@ -211,8 +230,19 @@ int webhooks_delete(struct db *db, const struct principal *who, const char *ip, 
     return tx_end(db, rc, err);
 }
 
-/* The attempts of one webhook delivery. */
-static json_t *attempts_view(struct db *db, const char *delivery_id)
+/* "2xx" ... "5xx" for an HTTP status, NULL when the endpoint gave none. */
+static const char *status_class(int64_t code, char out[4])
+{
+    if (code < 100 || code > 599)
+        return NULL;
+    snprintf(out, 4, "%dxx", (int)(code / 100));
+    return out;
+}
+
+/* The attempts of one webhook delivery. The organisation sees whether each was delivered
+ * and the class of what its endpoint answered, never why a connection failed: that would
+ * tell what listens where (a port scan through partnerd). Staff see everything. */
+static json_t *attempts_view(struct db *db, const char *delivery_id, bool staff)
 {
     struct webhook_attempt_row *rows = NULL;
     int n = 0;
@@ -220,40 +250,50 @@ static json_t *attempts_view(struct db *db, const char *delivery_id)
     if (webhook_attempts_of(db, delivery_id, &rows, &n) == 0) {
         for (int i = 0; i < n; i++) {
             const struct webhook_attempt_row *a = &rows[i];
-            char at[21];
-            json_array_append_new(attempts, json_pack("{s:I, s:s, s:I, s:s?, s:I}", "attempt",
-                                                      (json_int_t)a->attempt, "at",
-                                                      instant_format(a->attempted_at, at),
-                                                      "status_code", (json_int_t)a->status_code,
-                                                      "error", a->has_error ? a->error : NULL,
-                                                      "duration_ms", (json_int_t)a->duration_ms));
+            char at[21], cls[4];
+            bool ok = a->status_code >= 200 && a->status_code < 300;
+            json_t *v = json_pack("{s:I, s:s, s:s, s:s?, s:I}", "attempt", (json_int_t)a->attempt,
+                                  "at", instant_format(a->attempted_at, at), "outcome",
+                                  ok ? "delivered" : "failed", "status_class",
+                                  status_class(a->status_code, cls), "duration_ms",
+                                  (json_int_t)a->duration_ms);
+            if (staff) {
+                json_object_set_new(v, "status_code", json_integer(a->status_code));
+                json_object_set_new(v, "error", a->has_error ? json_string(a->error) : json_null());
+            }
+            json_array_append_new(attempts, v);
         }
     }
     free(rows);
     return attempts;
 }
 
-/* A delivery (webhook or email) as JSON; with its attempts for a webhook. */
-static json_t *delivery_view(struct db *db, const struct delivery_row *r, bool webhook)
+/* A delivery (webhook or email) as JSON; with its attempts for a webhook. Only staff see
+ * the last error's text (see attempts_view). */
+static json_t *delivery_view(struct db *db, const struct delivery_row *r, bool webhook, bool staff)
 {
     char created[21], done[21];
-    json_t *d = json_pack(
-        "{s:s, s:s, s:s, s:s, s:I, s:s?, s:s, s:s?}", "id", r->id, "event_id", r->event_id, "event",
-        r->event, "status", r->status, "attempts", (json_int_t)r->attempts, "last_error",
-        r->has_error ? r->last_error : NULL, "created_at", instant_format(r->created_at, created),
-        "done_at", r->done_at ? instant_format(r->done_at, done) : NULL);
+    json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s?}", "id", r->id, "event_id",
+                          r->event_id, "event", r->event, "status", r->status, "attempts",
+                          (json_int_t)r->attempts, "created_at",
+                          instant_format(r->created_at, created), "done_at",
+                          r->done_at ? instant_format(r->done_at, done) : NULL);
+    if (staff)
+        json_object_set_new(d, "last_error",
+                            r->has_error ? json_string(r->last_error) : json_null());
     json_object_set_new(d, webhook ? "endpoint_url" : "recipient", json_string(r->target));
     if (webhook)
-        json_object_set_new(d, "attempts_made", attempts_view(db, r->id));
+        json_object_set_new(d, "attempts_made", attempts_view(db, r->id, staff));
     return d;
 }
 
 /* The rows as a JSON array; frees them. */
-static json_t *deliveries_view(struct db *db, struct delivery_row *rows, int n, bool webhook)
+static json_t *deliveries_view(struct db *db, struct delivery_row *rows, int n, bool webhook,
+                               bool staff)
 {
     json_t *items = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(items, delivery_view(db, &rows[i], webhook));
+        json_array_append_new(items, delivery_view(db, &rows[i], webhook, staff));
     free(rows);
     return items;
 }
@@ -272,7 +312,7 @@ int webhooks_deliveries(struct db *db, const struct principal *who, const char *
         free(rows);
         return pd_fail(err, rc, "webhook deliveries");
     }
-    *items = deliveries_view(db, rows, n, true);
+    *items = deliveries_view(db, rows, n, true, false);
     return 0;
 }
 
@@ -294,6 +334,6 @@ int deliveries_admin_list(struct db *db, const char *kind, const char *status, j
         free(rows);
         return pd_fail(err, rc, "deliveries");
     }
-    *items = deliveries_view(db, rows, n, webhook);
+    *items = deliveries_view(db, rows, n, webhook, true);
     return 0;
 }

@@ -105,8 +105,7 @@ int wire_transfers_record(struct db *db, const struct principal *who, const char
     check_known_keys(&c, body, "", keys);
     const char *reference = check_text(&c, body, "reference", "reference", true, 40);
     json_t *amount = json_object_get(body, "amount_minor");
-    if (!json_is_integer(amount) || json_integer_value(amount) <= 0)
-        check_fail(&c, "amount_minor", MSG_FIELD_AMOUNT_MINOR);
+    check_amount(&c, body, "amount_minor", "amount_minor");
     const char *currency = check_text(&c, body, "currency", "currency", true, 3);
     if (currency && money_currency(currency) == NULL)
         check_fail(&c, "currency", MSG_FIELD_CURRENCY);
@@ -179,7 +178,8 @@ static void read_statement(const char *csv, const char *lang, struct transfer *r
         } else if (*n == STATEMENT_ROWS) {
             problem(problems, lang, MSG_STATEMENT_TOO_MANY, line, NULL);
             break;
-        } else if (money_parse_major(f[1], cur, &t->amount) < 0 || t->amount <= 0) {
+        } else if (money_parse_major(f[1], cur, &t->amount) < 0 || t->amount <= 0 ||
+                   t->amount > MONEY_MAX_MINOR) {
             problem(problems, lang, MSG_STATEMENT_AMOUNT, line, NULL);
         } else if (!text_line_valid(f[3], 39)) {
             problem(problems, lang, MSG_STATEMENT_REFERENCE, line, NULL);

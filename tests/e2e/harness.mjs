@@ -192,7 +192,7 @@ export async function join(base, overrides = {}) {
   orgCounter += 1;
   const tag = `${process.pid}-${orgCounter}-${randomBytes(2).toString('hex')}`;
   const email = `admin-${tag}@org.example`;
-  const password = 'admin password ' + tag;
+  const password = 'a hundred herons ' + randomBytes(4).toString('hex');
   const body = {
     company: `Org ${tag} SARL`,
     country: 'FR',

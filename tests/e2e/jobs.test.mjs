@@ -176,7 +176,9 @@ test('webhooks: a secret shown once, signed deliveries, retried with backoff, ev
   assert.equal(hook.received.length, 1, 'one POST, answered 500');
   let deliveries = (await s2.call('GET', `/api/v1/webhook-endpoints/${ep.body.id}/deliveries`)).body.items;
   assert.equal(deliveries[0].status, 'pending');
-  assert.equal(deliveries[0].attempts_made[0].status_code, 500);
+  assert.equal(deliveries[0].attempts_made[0].status_class, '5xx');
+  assert.equal(deliveries[0].attempts_made[0].outcome, 'failed');
+  assert.ok(!('error' in deliveries[0].attempts_made[0]) && !('status_code' in deliveries[0].attempts_made[0]), 'the partner sees no connection detail');
   await runJobs();
   assert.equal(hook.received.length, 1, 'not again before the backoff');
   await op.setClock('2028-06-01T08:01:00Z');
@@ -191,7 +193,7 @@ test('webhooks: a secret shown once, signed deliveries, retried with backoff, ev
   assert.equal(headers['partnerd-delivery'], deliveries[0].id);
   deliveries = (await s2.call('GET', `/api/v1/webhook-endpoints/${ep.body.id}/deliveries`)).body.items;
   assert.equal(deliveries[0].status, 'delivered');
-  assert.deepEqual(deliveries[0].attempts_made.map((a) => a.status_code), [500, 200]);
+  assert.deepEqual(deliveries[0].attempts_made.map((a) => a.status_class), ['5xx', '2xx']);
   assert.equal((await foreign.client.call('GET', `/api/v1/webhook-endpoints/${ep.body.id}/deliveries`)).status, 404);
   const staff = await staffClient(srv, 'support');
   const all = await staff.call('GET', '/api/v1/admin/deliveries?kind=webhook&status=delivered');

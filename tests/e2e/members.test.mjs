@@ -99,9 +99,9 @@ test('validation messages are in the caller\'s language: a French partner who le
 });
 
 test('field limits count characters, not bytes', async () => {
-  const at = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('chars@x.example'), company: 'é'.repeat(200) });
+  const at = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('limits@x.example'), company: 'é'.repeat(200) });
   assert.equal(at.status, 201, JSON.stringify(at.body));
-  const over = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('chars2@x.example'), company: 'é'.repeat(201) });
+  const over = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('limits2@x.example'), company: 'é'.repeat(201) });
   assert.equal(over.status, 422);
   assert.ok(over.body.error.details.fields.company);
 });

@@ -61,7 +61,7 @@ test('a partner joins the network and buys Action Pack by card', async () => {
   await page.getByLabel('Numéro de TVA intracommunautaire').fill('FR40303265045');
   await page.getByLabel('Votre nom').fill('Nadia Nord');
   await page.getByLabel('Votre adresse e-mail').fill('nadia@northwind.example');
-  await page.getByLabel('Mot de passe').fill('northwind password 1');
+  await page.getByLabel('Mot de passe').fill('nadia likes quiet trains 1');
   await j.shot('join');
   await page.getByRole('button', { name: "S'inscrire maintenant" }).click();
   await page.waitForURL('**/offres');
@@ -345,12 +345,12 @@ test('users: an invitation accepted through its link, then a second factor enrol
   const j = await journey(browser, srv, '9-users-and-second-factor-invitee');
   const { page } = j;
   await page.goto(new URL(link).pathname);
-  await page.getByLabel('Mot de passe', { exact: true }).fill('bruno password 12');
-  await page.getByLabel('Confirmez le mot de passe').fill('bruno password 12');
+  await page.getByLabel('Mot de passe', { exact: true }).fill('quiet trains at dawn 12');
+  await page.getByLabel('Confirmez le mot de passe').fill('quiet trains at dawn 12');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
   await page.waitForURL(/\/connexion\?email=/);
   assert.equal(await page.getByLabel('Adresse e-mail').inputValue(), 'bruno@org.example');
-  await page.getByLabel('Mot de passe').fill('bruno password 12');
+  await page.getByLabel('Mot de passe').fill('quiet trains at dawn 12');
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.waitForURL('**/offres');
   await page.getByRole('link', { name: 'Mon compte' }).click();
@@ -367,7 +367,7 @@ test('users: an invitation accepted through its link, then a second factor enrol
 
   await op.setClock(new Date((t0 + 60) * 1000).toISOString()); // a later code: a used one is refused
   await page.getByLabel('Adresse e-mail').fill('bruno@org.example');
-  await page.getByLabel('Mot de passe').fill('bruno password 12');
+  await page.getByLabel('Mot de passe').fill('quiet trains at dawn 12');
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.getByText("Saisissez le code de votre application d'authentification.").waitFor();
   await j.shot('second-factor');

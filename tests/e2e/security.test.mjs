@@ -1,0 +1,119 @@
+// security.test.mjs - the smaller promises of docs/security.md: passwords that are not
+// common or personal, a password change that ends every way in, the password confirmations
+// throttled like sign-in, amounts with an upper bound, and no bearer secret in the log or
+// in a stored row.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, Client, join, adminOf, staffClient, sql, totp, dumpDatabase, readMails } from './harness.mjs';
+
+let srv;
+before(async () => {
+  srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  sql(srv.db.url, "INSERT INTO settings (key, value, updated_at) VALUES ('auth.address_max_failures', '1000', 0), ('auth.account_max_failures', '3', 0)");
+});
+after(async () => {
+  await srv?.stop();
+});
+
+const joinBody = (email, password, company = 'Fabrikam Études SAS') => ({
+  company, country: 'FR', address: { line1: '3 rue Lafayette', postal_code: '75009', city: 'Paris' },
+  admin: { name: 'Fatou Admin', email, password },
+});
+
+test('common and personal passwords are refused at join, in the caller\'s language', async () => {
+  const cases = [
+    ['password1234', /trop courant/],
+    ['Password1234!', /trop courant/],
+    ['123456789012', /trop courant/],
+    ['aaaaaaaaaaaa', /trop courant/],
+    ['fatou.admin-2027', /adresse e-mail/],
+    ['fabrikam etudes 1', /société/],
+  ];
+  for (const [password, why] of cases) {
+    const r = await new Client(srv.url, { lang: 'fr' }).call('POST', '/api/v1/partners', joinBody(`fatou.admin+${Math.random()}@fabrikam.example`.replace('+0.', '+'), password));
+    assert.equal(r.status, 422, password);
+    assert.match(r.body.error.details.fields['admin.password'], why, password);
+  }
+  const en = await new Client(srv.url, { lang: 'en' }).call('POST', '/api/v1/partners', joinBody('x1@fabrikam.example', 'password1234'));
+  assert.equal(en.body.error.details.fields['admin.password'], 'too common or too easy to guess: choose another one');
+  const ok = await new Client(srv.url).call('POST', '/api/v1/partners', joinBody('x2@fabrikam.example', 'blue heron at dusk 7'));
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+});
+
+test('a password change is checked the same way, throttled, and ends sessions and API tokens', async () => {
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  const token = (await c.call('POST', '/api/v1/api-tokens', { name: 'ci' })).body.token;
+  const api = new Client(srv.url, { bearer: token });
+  assert.equal((await api.call('GET', '/api/v1/me')).status, 200);
+  const common = await c.call('POST', '/api/v1/me/password', { current_password: org.password, new_password: 'Password1234!' });
+  assert.equal(common.status, 422);
+  assert.ok(common.body.error.details.fields.new_password);
+  const changed = await c.call('POST', '/api/v1/me/password', { current_password: org.password, new_password: 'blue heron at dusk 8' });
+  assert.equal(changed.status, 204, JSON.stringify(changed.body));
+  assert.equal((await api.call('GET', '/api/v1/me')).status, 401, 'the API token ended with the old password');
+  assert.equal((await c.call('GET', '/api/v1/me')).status, 200, 'the session that changed it goes on');
+  // wrong current passwords are counted like failed sign-ins (3 here)
+  const statuses = [];
+  for (let i = 0; i < 4; i++)
+    statuses.push((await c.call('POST', '/api/v1/me/password', { current_password: `wrong ${i}`, new_password: 'blue heron at dusk 9' })).status);
+  assert.deepEqual(statuses, [422, 422, 422, 429]);
+  const right = await c.call('POST', '/api/v1/me/password', { current_password: 'blue heron at dusk 8', new_password: 'blue heron at dusk 9' });
+  assert.equal(right.status, 429, 'locked even with the right password, as sign-in is');
+  assert.equal((await new Client(srv.url).signIn(org.email, 'blue heron at dusk 8')).status, 429);
+});
+
+test('turning the second factor off asks the password, throttled too', async () => {
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await c.call('POST', '/api/v1/me/totp/disable', { password: `wrong ${i}` })).status);
+  assert.deepEqual(statuses, [422, 422, 422, 429]);
+});
+
+test('amounts have an upper bound', async () => {
+  const finance = await staffClient(srv, 'finance');
+  const r = await finance.call('POST', '/api/v1/admin/wire-transfers', { reference: 'RF18539007547034', amount_minor: 1e15, currency: 'EUR', received_on: '2026-01-02' });
+  assert.equal(r.status, 422);
+  assert.match(r.body.error.details.fields.amount_minor, /100000000000/);
+  const op = await staffClient(srv, 'operator');
+  const p = await op.call('PUT', '/api/v1/admin/offers/action-pack/prices/EUR', { amount_minor: 2 ** 53 });
+  assert.equal(p.status, 422);
+});
+
+test('no bearer secret reaches the log or a stored row in clear', async () => {
+  const secrets = [];
+  const { org, client } = await adminOf(srv.url);
+  secrets.push(org.password, client.cookie.split('=')[1].split(';')[0]);
+  const tok = (await client.call('POST', '/api/v1/api-tokens', { name: 'robot' })).body.token;
+  secrets.push(tok);
+  assert.equal((await new Client(srv.url, { bearer: tok }).call('GET', '/api/v1/me')).status, 200);
+  const email = `invitee-${Date.now()}@x.example`;
+  const inv = await client.call('POST', '/api/v1/users', { name: 'Ines Invitee', email, roles: ['user'] });
+  secrets.push(inv.body.invitation.token);
+  const op = await staffClient(srv, 'operator');
+  await op.call('POST', '/api/v1/admin/jobs/run', {});
+  const mail = readMails(srv.mailDir).find((m) => m.to.includes(email));
+  const emailed = mail.text.match(/\/invitations\/([0-9a-f]{64})/)[1];
+  assert.notEqual(emailed, inv.body.invitation.token, 'the email carries a link of its own');
+  secrets.push(emailed);
+  const accepted = await new Client(srv.url).call('POST', `/api/v1/invitations/${emailed}/accept`, { password: 'blue heron at dawn 3' });
+  assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+  secrets.push('blue heron at dawn 3');
+  assert.equal((await new Client(srv.url).call('POST', `/api/v1/invitations/${inv.body.invitation.token}/accept`, { password: 'blue heron at dawn 4' })).status, 410, 'one acceptance ends every link');
+  const begin = await client.call('POST', '/api/v1/me/totp', {});
+  const now = Math.floor(Date.now() / 1000);
+  const conf = await client.call('POST', '/api/v1/me/totp/confirm', { code: totp(begin.body.secret, now) });
+  assert.equal(conf.status, 200, JSON.stringify(conf.body));
+  secrets.push(...conf.body.recovery_codes);
+  const dump = dumpDatabase(srv.db.url);
+  const log = srv.stderr();
+  assert.ok(dump.length > 10000 && log.length > 1000);
+  for (const s of secrets) {
+    assert.ok(s && s.length >= 8, s);
+    assert.ok(!dump.includes(s), `a secret is stored in clear: ${s.slice(0, 6)}...`);
+    assert.ok(!log.includes(s), `a secret is in the log: ${s.slice(0, 6)}...`);
+  }
+});
