@@ -163,11 +163,21 @@ export class Client {
     if (this.lang) h['Accept-Language'] = this.lang;
     const csv = typeof body === 'string' && body.startsWith('date,');
     if (csv) h['Content-Type'] = 'text/csv';
-    const r = await fetch(this.base + path, {
+    const send = () => fetch(this.base + path, {
       method,
       headers: h,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
+    let r;
+    try {
+      r = await send();
+    } catch (e) {
+      // A test that blocked node for a while (a synchronous seeding of thousands of rows)
+      // may find its kept-alive connection closed by the server's idle timeout in the
+      // meantime, as any HTTP client can: an idempotent request is sent again, once.
+      if (!['GET', 'PUT', 'DELETE'].includes(method) || !/fetch failed/.test(String(e))) throw e;
+      r = await send();
+    }
     const text = await r.text();
     let parsed = text;
     if ((r.headers.get('content-type') || '').startsWith('application/json')) parsed = JSON.parse(text);
