@@ -117,7 +117,8 @@ static bool contains(const char *hay, const char *needle)
 
 enum password_verdict password_judge(const char *password, const char *email, const char *company)
 {
-    char lower[MAX], core[MAX], alnum[MAX], mail[256], local[256], name[256];
+    char lower[MAX] = "", core[MAX] = "", alnum[MAX] = "", mail[256] = "", local[256] = "";
+    char name[256] = "";
     fold(password, lower, sizeof(lower), false);
     fold(password, alnum, sizeof(alnum), true);
     undecorated(lower, core, sizeof(core));
