@@ -252,7 +252,7 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
         const struct invoice_line *l = &doc->lines[i];
         double h = text(&p, cx[0], y, cx[1] - cx[0] - 6, str(l->description), 9, false, false);
         if (*str(l->service_start)) {
-            say(&p, line, sizeof(line), MSG_PDF_SERVICE_PERIOD,
+            say(&p, line, sizeof(line), p.v2 ? MSG_FACTURX_SERVICE_PERIOD : MSG_PDF_SERVICE_PERIOD,
                 long_date(&p, l->service_start, a, sizeof(a)),
                 long_date(&p, l->service_end, b, sizeof(b)));
             double hp = text(&p, cx[1], y, cx[2] - cx[1] - 6, line, 8, false, false);
