@@ -30,7 +30,9 @@
 
 struct page {
     cairo_t *cr;
-    const char *lang; /* "fr" or "en" */
+    PangoLayout *layout;        /* one for every text of the page: set up anew each time */
+    PangoFontDescription *font; /* DejaVu Sans; size and weight set by each text */
+    const char *lang;           /* "fr" or "en" */
     const char *currency;
     bool v2; /* a Factur-X document: amounts never wrap */
 };
@@ -41,29 +43,30 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data, unsign
     return CAIRO_STATUS_SUCCESS;
 }
 
+/* Sets the page's layout up for s in DejaVu Sans of size, bold or not, within width (0:
+ * one line) aligned right or left. Returns the layout. */
+static PangoLayout *lay_out(struct page *p, double width, const char *s, double size, bool bold,
+                            bool right)
+{
+    pango_font_description_set_absolute_size(p->font, size * PANGO_SCALE);
+    pango_font_description_set_weight(p->font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_layout_set_font_description(p->layout, p->font);
+    pango_layout_set_width(p->layout, width > 0 ? (int)(width * PANGO_SCALE) : -1);
+    pango_layout_set_wrap(p->layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_alignment(p->layout, right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+    pango_layout_set_text(p->layout, s ? s : "", -1);
+    return p->layout;
+}
+
 /* Draws text at (x, y) within width (0: no wrapping); returns the height used. */
 static double text(struct page *p, double x, double y, double width, const char *s, double size,
                    bool bold, bool right)
 {
-    PangoLayout *layout = pango_cairo_create_layout(p->cr);
-    PangoFontDescription *font = pango_font_description_new();
-    pango_font_description_set_family(font, "DejaVu Sans");
-    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
-    pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_font_description(layout, font);
-    if (width > 0) {
-        pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
-        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-    }
-    if (right)
-        pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT);
-    pango_layout_set_text(layout, s ? s : "", -1);
+    PangoLayout *layout = lay_out(p, width, s, size, bold, right);
     int w, h;
     pango_layout_get_size(layout, &w, &h);
     cairo_move_to(p->cr, x, y);
     pango_cairo_show_layout(p->cr, layout);
-    pango_font_description_free(font);
-    g_object_unref(layout);
     return (double)h / PANGO_SCALE;
 }
 
@@ -80,19 +83,11 @@ static void amount_text(struct page *p, double x, double width, double y, const 
         text(p, x, y, width, s, size, bold, true);
         return;
     }
-    PangoLayout *layout = pango_cairo_create_layout(p->cr);
-    PangoFontDescription *font = pango_font_description_new();
-    pango_font_description_set_family(font, "DejaVu Sans");
-    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
-    pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_font_description(layout, font);
-    pango_layout_set_text(layout, s, -1);
+    PangoLayout *layout = lay_out(p, 0, s, size, bold, false);
     int w, h;
     pango_layout_get_size(layout, &w, &h);
     cairo_move_to(p->cr, x + width - (double)w / PANGO_SCALE, y);
     pango_cairo_show_layout(p->cr, layout);
-    pango_font_description_free(font);
-    g_object_unref(layout);
 }
 
 /* The wording of id in the document's language, holes filled. */
@@ -103,11 +98,30 @@ static const char *say(struct page *p, char *out, size_t n, enum msg_id id, cons
     return msg_format(out, n, id, p->lang, args, 2);
 }
 
+/* An amount for people. Version 2 draws amounts on one line (amount_text), so their
+ * no-break spaces become plain ones there: a no-break space is a glyph outside cairo's
+ * WinAnsi font subsets, and would cost each font a second, composite subset (half the
+ * time of drawing an invoice). A credit note's minus is U+2212, the true minus sign. */
 static const char *money(struct page *p, int64_t amount, char *out, size_t n)
 {
     if (money_format(amount, p->currency, p->lang, out, n) < 0)
         snprintf(out, n, "%lld %s", (long long)amount, p->currency);
-    if (p->v2 && out[0] == '-' && strlen(out) + 3 < n) { /* U+2212 MINUS SIGN, no break after */
+    if (!p->v2)
+        return out;
+    char *w = out;
+    for (const char *r = out; *r;) { /* U+00A0, U+202F -> ' ' (in place: never longer) */
+        size_t skip = strncmp(r, "\xc2\xa0", 2) == 0       ? 2
+                      : strncmp(r, "\xe2\x80\xaf", 3) == 0 ? 3
+                                                           : 0;
+        if (skip) {
+            r += skip;
+            *w++ = ' ';
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    if (out[0] == '-' && strlen(out) + 3 < n) {
         memmove(out + 3, out + 1, strlen(out));
         memcpy(out, "\xe2\x88\x92", 3);
     }
@@ -206,9 +220,12 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
         return -1;
     bool credit = strcmp(str(doc->type), "credit_note") == 0;
     struct page p = {.cr = cairo_create(surface),
+                     .font = pango_font_description_new(),
                      .lang = msg_lang_tag(msg_lang(doc->lang)),
                      .currency = str(doc->currency),
                      .v2 = doc->version >= INVOICE_DOC_FACTURX};
+    p.layout = pango_cairo_create_layout(p.cr);
+    pango_font_description_set_family(p.font, "DejaVu Sans");
     char title[160], a[64], b[64], c[64], line[600];
     title_of(doc, p.lang, title, sizeof(title));
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
@@ -315,6 +332,8 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
     (void)y;
 
     cairo_show_page(p.cr);
+    g_object_unref(p.layout);
+    pango_font_description_free(p.font);
     cairo_destroy(p.cr);
     cairo_surface_finish(surface);
     cairo_status_t st = cairo_surface_status(surface);
@@ -326,11 +345,12 @@ int invoice_pdf_render(const struct invoice_doc *doc, struct buf *out)
 {
     if (doc->version < INVOICE_DOC_FACTURX)
         return draw(doc, out);
-    struct buf page = {0}, xml = {0};
+    struct buf xml = {0};
     char title[160];
-    int rc = draw(doc, &page);
+    size_t base = out->len;
+    int rc = facturx_xml(doc, &xml);
     if (rc == 0)
-        rc = facturx_xml(doc, &xml);
+        rc = draw(doc, out);
     if (rc == 0) {
         struct pdfa_doc d = {
             .title = title_of(doc, msg_lang_tag(msg_lang(doc->lang)), title, sizeof(title)),
@@ -342,9 +362,8 @@ int invoice_pdf_render(const struct invoice_doc *doc, struct buf *out)
             .file_len = xml.len,
             .fx_type = "INVOICE",
             .fx_conformance = "EN 16931"};
-        rc = pdfa_attach(page.data, page.len, &d, out);
+        rc = pdfa_finish(out, base, &d);
     }
-    buf_free(&page);
     buf_free(&xml);
     return rc;
 }

@@ -273,11 +273,13 @@ static void stream(struct buf *b, const char *dict, const void *bytes, size_t n)
     buf_puts(b, "\nendstream\nendobj\n");
 }
 
-int pdfa_attach(const char *pdf, size_t len, const struct pdfa_doc *d, struct buf *b)
+int pdfa_finish(struct buf *b, size_t base, const struct pdfa_doc *d)
 {
     struct original o = {0};
     const char *day = d->date ? d->date : "";
-    if (read_original(pdf, len, &o) < 0 || strlen(day) != 10)
+    const char *pdf = b->data + base;
+    size_t len = b->len - base;
+    if (b->len <= base || read_original(pdf, len, &o) < 0 || strlen(day) != 10)
         return -1;
     char pdfdate[32], instant[32], dict[200];
     snprintf(pdfdate, sizeof(pdfdate), "D:%.4s%.2s%.2s000000+00'00'", day, day + 5, day + 8);
@@ -291,8 +293,12 @@ int pdfa_attach(const char *pdf, size_t len, const struct pdfa_doc *d, struct bu
     char idhex[33];
     sodium_bin2hex(idhex, sizeof(idhex), id, sizeof(id));
 
-    size_t base = b->len;
-    buf_append(b, pdf, (size_t)o.xref); /* cairo's objects, as they are */
+    /* what is kept of cairo's catalog and xref table, before they are written over */
+    struct buf catalog = {0}, entries = {0};
+    buf_append(&catalog, o.catalog, o.catalog_len);
+    for (long i = 0; i < o.size; i++)
+        buf_append(&entries, xref_entry(pdf, len, o.xref, i), 20);
+    b->len = base + (size_t)o.xref; /* cairo's objects stay, as they are */
     long n = o.size, at[NEW_OBJECTS];
 
     obj(b, base, n, &at[0]);
@@ -336,7 +342,7 @@ int pdfa_attach(const char *pdf, size_t len, const struct pdfa_doc *d, struct bu
 
     obj(b, base, n + 6, &at[6]);
     buf_puts(b, "<<");
-    buf_append(b, o.catalog, o.catalog_len);
+    buf_append(b, catalog.data, catalog.len);
     buf_printf(b,
                " /Metadata %ld 0 R /OutputIntents [%ld 0 R] /AF [%ld 0 R] "
                "/Names << /EmbeddedFiles << /Names [",
@@ -348,13 +354,14 @@ int pdfa_attach(const char *pdf, size_t len, const struct pdfa_doc *d, struct bu
 
     long xref = (long)(b->len - base);
     buf_printf(b, "xref\n0 %ld\n", n + NEW_OBJECTS);
-    for (long i = 0; i < n; i++)
-        buf_append(b, xref_entry(pdf, len, o.xref, i), 20);
+    buf_append(b, entries.data, entries.len);
     for (int i = 0; i < NEW_OBJECTS; i++)
         buf_printf(b, "%010ld 00000 n \n", at[i]);
     buf_printf(b,
                "trailer\n<< /Size %ld /Root %ld 0 R /Info %ld 0 R /ID [<%s> <%s>] >>\n"
                "startxref\n%ld\n%%%%EOF\n",
                n + NEW_OBJECTS, n + 6, n + 5, idhex, idhex, xref);
+    buf_free(&catalog);
+    buf_free(&entries);
     return 0;
 }

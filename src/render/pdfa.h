@@ -3,7 +3,7 @@
  *
  * cairo draws the pages and embeds the fonts; PDF/A-3 also wants XMP metadata that says
  * so, an output intent with an ICC profile, a document ID, and (for Factur-X) the XML
- * attached as an associated file. pdfa_attach() adds them after cairo's objects, which stay
+ * attached as an associated file. pdfa_finish() adds them after cairo's objects, which stay
  * as they are, with a new catalog, one cross-reference table and a trailer. Nothing
  * depends on the clock: the dates and the ID come from the arguments, so the same inputs
  * give the same bytes.
@@ -28,9 +28,11 @@ struct pdfa_doc {
     const char *fx_conformance; /* Factur-X XMP: "EN 16931" */
 };
 
-/* Appends to out the PDF made by cairo (pdf, len bytes) made PDF/A-3b with doc's file
- * attached (/AFRelationship /Data). 0, or -1 when pdf is not a file as cairo writes them
- * (one classic xref table, a trailer naming /Root). */
-int pdfa_attach(const char *pdf, size_t len, const struct pdfa_doc *doc, struct buf *out);
+/* Makes the PDF that cairo wrote into b from offset base on a PDF/A-3b with doc's file
+ * attached (/AFRelationship /Data), in place: its xref table and trailer are replaced by
+ * the new objects, a whole xref table and a trailer. 0, or -1 (b as it was) when those
+ * bytes are not a file as cairo writes them (one classic xref table, a trailer naming
+ * /Root). */
+int pdfa_finish(struct buf *b, size_t base, const struct pdfa_doc *doc);
 
 #endif
