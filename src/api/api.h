@@ -138,6 +138,8 @@ int api_admin_refunds(struct req *r, struct resp *w);
 int api_admin_refund_paid(struct req *r, struct resp *w);
 
 /* ---- e-invoices: Factur-X, VAT numbers, SIREN (issue 15) ---- */
+/* einvoices.c: an invoice's Factur-X XML alone */
+int api_invoices_xml(struct req *r, struct resp *w);
 
 
 /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */

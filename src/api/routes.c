@@ -103,6 +103,7 @@ const struct route api_routes[] = {
     {"PUT", "/api/v1/admin/settings/{key}", api_admin_settings_put, J, "admin.settings"},
 
     /* ---- e-invoices: Factur-X, VAT numbers, SIREN (issue 15) ---- */
+    {"GET", "/api/v1/invoices/{id}/xml", api_invoices_xml, 0, "invoices.read"},
 
     /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
 

@@ -65,6 +65,8 @@ static const struct status_row rows[PD_E__COUNT] = {
     [47] = {"no_saved_card", 409, MSG_ERR_NO_SAVED_CARD},
     [48] = {"price_missing", 409, MSG_ERR_PRICE_MISSING},
     [49] = {"length_required", 411, MSG_ERR_LENGTH_REQUIRED},
+    /* e-invoices, Factur-X documents */
+    [65] = {"e_invoice_unavailable", 404, MSG_ERR_E_INVOICE_UNAVAILABLE},
 };
 
 int pd_status_known(enum pd_status s)

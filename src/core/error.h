@@ -68,7 +68,9 @@ enum pd_status {
      * until a code takes it): faults and security -50..-59, e-invoices -60..-69, the
      * portal -70..-79, benefits -80..-89, directory and referrals -90..-99, the
      * ecosystem -100..-109, scale -110..-119, card payments -120..-129. */
-    PD_E__COUNT = 130 /* size of the table, PD_OK included */
+    /* e-invoices, Factur-X documents (-65..-69) */
+    PD_E_E_INVOICE_UNAVAILABLE = -65, /* a document issued before Factur-X has no XML */
+    PD_E__COUNT = 130                 /* size of the table, PD_OK included */
 };
 
 /* A failure with its details. Owner: the caller that declared it; pd_error_clear() frees. */

@@ -2,6 +2,13 @@
  * render/invoice_pdf.c - one A4 page: seller, buyer, lines, totals, VAT, payment and the
  * mentions French law asks of an invoice (late-payment penalties, the 40 EUR recovery
  * indemnity, « Autoliquidation » for a reverse charge).
+ *
+ * A version 2 document (render/invoice_pdf.h) adds the reform's mentions: the SIRENs, the
+ * nature of the operation, the seller's VAT option, « Avoir partiel » and the date of the
+ * invoice a credit note credits; its amounts are drawn on one line whatever their width
+ * (a true minus sign, no-break spaces, wider columns); and the page is then made a
+ * Factur-X PDF/A-3 (render/pdfa.c) carrying its XML (render/facturx_xml.c). A version 1
+ * document is drawn as it always was.
  */
 #include "render/invoice_pdf.h"
 
@@ -14,6 +21,8 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "core/msg.h"
+#include "render/facturx_xml.h"
+#include "render/pdfa.h"
 
 #define PAGE_W 595.28
 #define PAGE_H 841.89
@@ -21,8 +30,11 @@
 
 struct page {
     cairo_t *cr;
-    const char *lang; /* "fr" or "en" */
+    PangoLayout *layout;        /* one for every text of the page: set up anew each time */
+    PangoFontDescription *font; /* DejaVu Sans; size and weight set by each text */
+    const char *lang;           /* "fr" or "en" */
     const char *currency;
+    bool v2; /* a Factur-X document: amounts never wrap */
 };
 
 static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int length)
@@ -31,35 +43,51 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data, unsign
     return CAIRO_STATUS_SUCCESS;
 }
 
+/* Sets the page's layout up for s in DejaVu Sans of size, bold or not, within width (0:
+ * one line) aligned right or left. Returns the layout. */
+static PangoLayout *lay_out(struct page *p, double width, const char *s, double size, bool bold,
+                            bool right)
+{
+    pango_font_description_set_absolute_size(p->font, size * PANGO_SCALE);
+    pango_font_description_set_weight(p->font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_layout_set_font_description(p->layout, p->font);
+    pango_layout_set_width(p->layout, width > 0 ? (int)(width * PANGO_SCALE) : -1);
+    pango_layout_set_wrap(p->layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_alignment(p->layout, right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+    pango_layout_set_text(p->layout, s ? s : "", -1);
+    return p->layout;
+}
+
 /* Draws text at (x, y) within width (0: no wrapping); returns the height used. */
 static double text(struct page *p, double x, double y, double width, const char *s, double size,
                    bool bold, bool right)
 {
-    PangoLayout *layout = pango_cairo_create_layout(p->cr);
-    PangoFontDescription *font = pango_font_description_new();
-    pango_font_description_set_family(font, "DejaVu Sans");
-    pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
-    pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_font_description(layout, font);
-    if (width > 0) {
-        pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
-        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-    }
-    if (right)
-        pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT);
-    pango_layout_set_text(layout, s ? s : "", -1);
+    PangoLayout *layout = lay_out(p, width, s, size, bold, right);
     int w, h;
     pango_layout_get_size(layout, &w, &h);
     cairo_move_to(p->cr, x, y);
     pango_cairo_show_layout(p->cr, layout);
-    pango_font_description_free(font);
-    g_object_unref(layout);
     return (double)h / PANGO_SCALE;
 }
 
 static const char *str(const char *s)
 {
     return s ? s : "";
+}
+
+/* Draws an amount on one line, its right edge at x + width, whatever its length. */
+static void amount_text(struct page *p, double x, double width, double y, const char *s,
+                        double size, bool bold)
+{
+    if (!p->v2) { /* as version 1 documents were drawn */
+        text(p, x, y, width, s, size, bold, true);
+        return;
+    }
+    PangoLayout *layout = lay_out(p, 0, s, size, bold, false);
+    int w, h;
+    pango_layout_get_size(layout, &w, &h);
+    cairo_move_to(p->cr, x + width - (double)w / PANGO_SCALE, y);
+    pango_cairo_show_layout(p->cr, layout);
 }
 
 /* The wording of id in the document's language, holes filled. */
@@ -70,10 +98,33 @@ static const char *say(struct page *p, char *out, size_t n, enum msg_id id, cons
     return msg_format(out, n, id, p->lang, args, 2);
 }
 
+/* An amount for people. Version 2 draws amounts on one line (amount_text), so their
+ * no-break spaces become plain ones there: a no-break space is a glyph outside cairo's
+ * WinAnsi font subsets, and would cost each font a second, composite subset (half the
+ * time of drawing an invoice). A credit note's minus is U+2212, the true minus sign. */
 static const char *money(struct page *p, int64_t amount, char *out, size_t n)
 {
     if (money_format(amount, p->currency, p->lang, out, n) < 0)
         snprintf(out, n, "%lld %s", (long long)amount, p->currency);
+    if (!p->v2)
+        return out;
+    char *w = out;
+    for (const char *r = out; *r;) { /* U+00A0, U+202F -> ' ' (in place: never longer) */
+        size_t skip = strncmp(r, "\xc2\xa0", 2) == 0       ? 2
+                      : strncmp(r, "\xe2\x80\xaf", 3) == 0 ? 3
+                                                           : 0;
+        if (skip) {
+            r += skip;
+            *w++ = ' ';
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    if (out[0] == '-' && strlen(out) + 3 < n) {
+        memmove(out + 3, out + 1, strlen(out));
+        memcpy(out, "\xe2\x88\x92", 3);
+    }
     return out;
 }
 
@@ -102,6 +153,9 @@ static double party(struct page *p, double x, double y, double width, enum msg_i
         h += text(p, x, y + h, width,
                   say(p, line, sizeof(line), MSG_PDF_MEMBERSHIP_ID, who->membership_id, NULL), 9,
                   false, false);
+    if (p->v2 && *str(who->siren))
+        h += text(p, x, y + h, width,
+                  say(p, line, sizeof(line), MSG_FACTURX_SIREN, who->siren, NULL), 9, false, false);
     if (*str(who->registration))
         h += text(p, x, y + h, width, who->registration, 8, false, false);
     return h;
@@ -117,20 +171,68 @@ static void rule(struct page *p, double y)
     cairo_set_source_rgb(p->cr, 0, 0, 0);
 }
 
-int invoice_pdf_render(const struct invoice_doc *doc, struct buf *out)
+/* The title: « Facture 2027-000123 », « Avoir AV2027-000004 », « Avoir partiel ... ». */
+static const char *title_of(const struct invoice_doc *doc, const char *lang, char *out, size_t n)
+{
+    bool credit = strcmp(str(doc->type), "credit_note") == 0;
+    enum msg_id kind = !credit ? MSG_PDF_INVOICE
+                       : doc->version >= INVOICE_DOC_FACTURX && doc->partial
+                           ? MSG_FACTURX_PARTIAL_CREDIT_NOTE
+                           : MSG_PDF_CREDIT_NOTE;
+    snprintf(out, n, "%s %s", msg_text(kind, lang), str(doc->number));
+    return out;
+}
+
+/* The reference of a credit note to its invoice: version 2 names the invoice's date and
+ * says whether all of it or part of it is credited. */
+static double credit_reference(struct page *p, const struct invoice_doc *doc, double y)
+{
+    char line[600], a[64];
+    if (!p->v2) {
+        say(p, line, sizeof(line), MSG_PDF_CANCELS_INVOICE, doc->credits_number, NULL);
+    } else {
+        say(p, line, sizeof(line),
+            doc->partial ? MSG_FACTURX_PARTIAL_CREDIT_OF : MSG_FACTURX_CREDIT_OF,
+            doc->credits_number, long_date(p, doc->credits_issued_on, a, sizeof(a)));
+    }
+    return text(p, MARGIN, y, 0, line, 9, true, false);
+}
+
+/* The reform's mentions under the dates: the nature of the operation, the VAT option. */
+static double mentions(struct page *p, const struct invoice_doc *doc, double y)
+{
+    double h = text(p, MARGIN, y, 0, msg_text(MSG_FACTURX_OPERATION, p->lang), 9, false, false);
+    if (doc->tax_amount != 0)
+        h +=
+            text(p, MARGIN, y + h, 0,
+                 msg_text(strcmp(str(doc->vat_option), "debits") == 0 ? MSG_FACTURX_VAT_ON_DEBITS
+                                                                      : MSG_FACTURX_VAT_ON_RECEIPTS,
+                          p->lang),
+                 9, false, false);
+    return h;
+}
+
+/* Draws the page with cairo into out. */
+static int draw(const struct invoice_doc *doc, struct buf *out)
 {
     cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W, PAGE_H);
     if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
         return -1;
     bool credit = strcmp(str(doc->type), "credit_note") == 0;
     struct page p = {.cr = cairo_create(surface),
+                     .font = pango_font_description_new(),
                      .lang = msg_lang_tag(msg_lang(doc->lang)),
-                     .currency = str(doc->currency)};
+                     .currency = str(doc->currency),
+                     .v2 = doc->version >= INVOICE_DOC_FACTURX};
+    p.layout = pango_cairo_create_layout(p.cr);
+    pango_font_description_set_family(p.font, "DejaVu Sans");
     char title[160], a[64], b[64], c[64], line[600];
-    snprintf(title, sizeof(title), "%s %s",
-             msg_text(credit ? MSG_PDF_CREDIT_NOTE : MSG_PDF_INVOICE, p.lang), str(doc->number));
+    title_of(doc, p.lang, title, sizeof(title));
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "partnerd");
+    /* the document's date, not the download's: the same bytes at every download */
+    snprintf(line, sizeof(line), "%.10sT00:00:00Z", str(doc->issued_on));
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, line);
 
     double y = MARGIN, col = (PAGE_W - 2 * MARGIN) / 2;
     double hs = party(&p, MARGIN, y, col - 10, MSG_PDF_SELLER, &doc->seller);
@@ -145,14 +247,16 @@ int invoice_pdf_render(const struct invoice_doc *doc, struct buf *out)
         say(&p, line, sizeof(line), MSG_PDF_DUE_ON, long_date(&p, doc->due_on, a, sizeof(a)), NULL);
         y += text(&p, MARGIN, y, 0, line, 9, false, false);
     }
-    if (credit && *str(doc->credits_number)) {
-        say(&p, line, sizeof(line), MSG_PDF_CANCELS_INVOICE, doc->credits_number, NULL);
-        y += text(&p, MARGIN, y, 0, line, 9, true, false);
-    }
+    if (credit && *str(doc->credits_number))
+        y += credit_reference(&p, doc, y);
+    if (p.v2)
+        y += mentions(&p, doc, y);
     y += 14;
 
-    /* the lines */
-    double cx[] = {MARGIN, MARGIN + 200, MARGIN + 330, MARGIN + 370, MARGIN + 430};
+    /* the lines; version 2 leaves the amounts more room */
+    static const double v1[] = {MARGIN, MARGIN + 200, MARGIN + 330, MARGIN + 370, MARGIN + 430};
+    static const double v2[] = {MARGIN, MARGIN + 170, MARGIN + 300, MARGIN + 330, MARGIN + 412};
+    const double *cx = p.v2 ? v2 : v1;
     static const enum msg_id heads[] = {MSG_PDF_COLUMN_DESCRIPTION, MSG_PDF_COLUMN_SERVICE_PERIOD,
                                         MSG_PDF_COLUMN_QUANTITY, MSG_PDF_COLUMN_UNIT_PRICE,
                                         MSG_PDF_COLUMN_AMOUNT};
@@ -165,17 +269,18 @@ int invoice_pdf_render(const struct invoice_doc *doc, struct buf *out)
         const struct invoice_line *l = &doc->lines[i];
         double h = text(&p, cx[0], y, cx[1] - cx[0] - 6, str(l->description), 9, false, false);
         if (*str(l->service_start)) {
-            say(&p, line, sizeof(line), MSG_PDF_SERVICE_PERIOD,
+            say(&p, line, sizeof(line), p.v2 ? MSG_FACTURX_SERVICE_PERIOD : MSG_PDF_SERVICE_PERIOD,
                 long_date(&p, l->service_start, a, sizeof(a)),
                 long_date(&p, l->service_end, b, sizeof(b)));
-            text(&p, cx[1], y, cx[2] - cx[1] - 6, line, 8, false, false);
+            double hp = text(&p, cx[1], y, cx[2] - cx[1] - 6, line, 8, false, false);
+            h = p.v2 && hp > h ? hp : h;
         }
         snprintf(line, sizeof(line), "%lld", (long long)l->quantity);
         text(&p, cx[2], y, cx[3] - cx[2] - 4, line, 9, false, false);
-        text(&p, cx[3], y, cx[4] - cx[3] - 4, money(&p, l->unit_price, a, sizeof(a)), 9, false,
-             true);
-        text(&p, cx[4], y, PAGE_W - MARGIN - cx[4], money(&p, l->amount, b, sizeof(b)), 9, false,
-             true);
+        amount_text(&p, cx[3], cx[4] - cx[3] - 4, y, money(&p, l->unit_price, a, sizeof(a)), 9,
+                    false);
+        amount_text(&p, cx[4], PAGE_W - MARGIN - cx[4], y, money(&p, l->amount, b, sizeof(b)), 9,
+                    false);
         y += (h > 24 ? h : 24) + 4;
     }
     rule(&p, y);
@@ -194,10 +299,11 @@ int invoice_pdf_render(const struct invoice_doc *doc, struct buf *out)
         {say(&p, c, sizeof(c), MSG_PDF_VAT_RATE, units, hundredths), doc->tax_amount, false},
         {msg_text(MSG_PDF_TOTAL_INCL_VAT, p.lang), doc->total, true},
     };
+    double tx = p.v2 ? MARGIN + 230 : MARGIN + 250, ax = p.v2 ? cx[4] - 40 : cx[4] - 30;
     for (size_t k = 0; k < 3; k++) {
-        text(&p, MARGIN + 250, y, 150, totals[k].label, 10, totals[k].bold, false);
-        text(&p, cx[4] - 30, y, PAGE_W - MARGIN - cx[4] + 30,
-             money(&p, totals[k].amount, a, sizeof(a)), 10, totals[k].bold, true);
+        text(&p, tx, y, 150, totals[k].label, 10, totals[k].bold, false);
+        amount_text(&p, ax, PAGE_W - MARGIN - ax, y, money(&p, totals[k].amount, a, sizeof(a)), 10,
+                    totals[k].bold);
         y += 16;
     }
     if (*str(doc->tax_mention))
@@ -226,9 +332,38 @@ int invoice_pdf_render(const struct invoice_doc *doc, struct buf *out)
     (void)y;
 
     cairo_show_page(p.cr);
+    g_object_unref(p.layout);
+    pango_font_description_free(p.font);
     cairo_destroy(p.cr);
     cairo_surface_finish(surface);
     cairo_status_t st = cairo_surface_status(surface);
     cairo_surface_destroy(surface);
     return st == CAIRO_STATUS_SUCCESS ? 0 : -1;
+}
+
+int invoice_pdf_render(const struct invoice_doc *doc, struct buf *out)
+{
+    if (doc->version < INVOICE_DOC_FACTURX)
+        return draw(doc, out);
+    struct buf xml = {0};
+    char title[160];
+    size_t base = out->len;
+    int rc = facturx_xml(doc, &xml);
+    if (rc == 0)
+        rc = draw(doc, out);
+    if (rc == 0) {
+        struct pdfa_doc d = {
+            .title = title_of(doc, msg_lang_tag(msg_lang(doc->lang)), title, sizeof(title)),
+            .lang = msg_lang_tag(msg_lang(doc->lang)),
+            .date = doc->issued_on,
+            .file_name = "factur-x.xml",
+            .file_desc = "Factur-X EN 16931 invoice",
+            .file_bytes = xml.data,
+            .file_len = xml.len,
+            .fx_type = "INVOICE",
+            .fx_conformance = "EN 16931"};
+        rc = pdfa_finish(out, base, &d);
+    }
+    buf_free(&xml);
+    return rc;
 }

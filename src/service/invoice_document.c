@@ -13,6 +13,14 @@
  *   payment_instructions {iban, bic, reference, due_on}   (an invoice paid by wire)
  *   paid_by {brand, last4}                                 (an invoice paid by card)
  *
+ * A document issued since e-invoicing (version 2, a Factur-X invoice) has these keys too:
+ *
+ *   version (2), vat_option (debits|receipts), credits_issued_on|null, partial (bool),
+ *   seller and buyer {siren|null, postal_code, city}
+ *
+ * and a credit note's lines have their service period. A text without "version" is a
+ * version 1 document and is drawn as before (render/invoice_pdf.h).
+ *
  * Amounts are integers in minor units, negative on a credit note. Freezing writes exactly
  * this; thawing reads it back, and a missing or mistyped key reads as empty, as the PDF
  * always drew it.
@@ -42,19 +50,33 @@ static json_t *address_json(const struct invoice_party *p)
     return lines;
 }
 
-static json_t *seller_json(const struct invoice_party *p)
+/* The keys a version 2 document adds to a party. */
+static json_t *party_v2(json_t *o, int version, const struct invoice_party *p)
 {
-    return json_pack("{s:s, s:o, s:s, s:s, s:s}", "name", text_or_empty(p->name), "address",
-                     address_json(p), "country", text_or_empty(p->country), "vat_id",
-                     text_or_empty(p->vat_id), "registration", text_or_empty(p->registration));
+    if (o && version >= INVOICE_DOC_FACTURX) {
+        json_object_set_new(o, "siren", maybe(p->siren && p->siren[0] ? p->siren : NULL));
+        json_object_set_new(o, "postal_code", json_string(text_or_empty(p->postal_code)));
+        json_object_set_new(o, "city", json_string(text_or_empty(p->city)));
+    }
+    return o;
 }
 
-static json_t *buyer_json(const struct invoice_party *p)
+static json_t *seller_json(const struct invoice_party *p, int version)
 {
-    return json_pack("{s:s, s:o, s:s, s:o, s:s}", "name", text_or_empty(p->name), "address",
-                     address_json(p), "country", text_or_empty(p->country), "vat_id",
-                     maybe(p->vat_id && p->vat_id[0] ? p->vat_id : NULL), "membership_id",
-                     text_or_empty(p->membership_id));
+    return party_v2(json_pack("{s:s, s:o, s:s, s:s, s:s}", "name", text_or_empty(p->name),
+                              "address", address_json(p), "country", text_or_empty(p->country),
+                              "vat_id", text_or_empty(p->vat_id), "registration",
+                              text_or_empty(p->registration)),
+                    version, p);
+}
+
+static json_t *buyer_json(const struct invoice_party *p, int version)
+{
+    return party_v2(json_pack("{s:s, s:o, s:s, s:o, s:s}", "name", text_or_empty(p->name),
+                              "address", address_json(p), "country", text_or_empty(p->country),
+                              "vat_id", maybe(p->vat_id && p->vat_id[0] ? p->vat_id : NULL),
+                              "membership_id", text_or_empty(p->membership_id)),
+                    version, p);
 }
 
 static json_t *lines_json(const struct invoice_doc *doc)
@@ -78,14 +100,20 @@ char *invoice_document_freeze(const struct invoice_doc *doc)
         "{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:s, s:I, s:i, s:I, s:I, s:s, s:o, s:o, s:o}",
         "type", text_or_empty(doc->type), "number", text_or_empty(doc->number), "issued_on",
         text_or_empty(doc->issued_on), "due_on", maybe(doc->due_on), "lang",
-        text_or_empty(doc->lang), "seller", seller_json(&doc->seller), "buyer",
-        buyer_json(&doc->buyer), "lines", lines_json(doc), "currency", text_or_empty(doc->currency),
-        "subtotal", (json_int_t)doc->subtotal, "tax_rate", doc->tax_rate, "tax_amount",
-        (json_int_t)doc->tax_amount, "total", (json_int_t)doc->total, "tax_treatment",
-        text_or_empty(doc->tax_treatment), "tax_mention", maybe(doc->tax_mention), "credits_number",
-        maybe(doc->credits_number), "order_id", maybe(doc->order_id));
+        text_or_empty(doc->lang), "seller", seller_json(&doc->seller, doc->version), "buyer",
+        buyer_json(&doc->buyer, doc->version), "lines", lines_json(doc), "currency",
+        text_or_empty(doc->currency), "subtotal", (json_int_t)doc->subtotal, "tax_rate",
+        doc->tax_rate, "tax_amount", (json_int_t)doc->tax_amount, "total", (json_int_t)doc->total,
+        "tax_treatment", text_or_empty(doc->tax_treatment), "tax_mention", maybe(doc->tax_mention),
+        "credits_number", maybe(doc->credits_number), "order_id", maybe(doc->order_id));
     if (d == NULL)
         return NULL;
+    if (doc->version >= INVOICE_DOC_FACTURX) {
+        json_object_set_new(d, "version", json_integer(doc->version));
+        json_object_set_new(d, "vat_option", json_string(text_or_empty(doc->vat_option)));
+        json_object_set_new(d, "credits_issued_on", maybe(doc->credits_issued_on));
+        json_object_set_new(d, "partial", json_boolean(doc->partial));
+    }
     if (doc->has_wire)
         json_object_set_new(d, "payment_instructions",
                             json_pack("{s:s, s:s, s:s, s:s}", "iban", text_or_empty(doc->wire.iban),
@@ -126,6 +154,9 @@ static void thaw_party(const json_t *o, struct invoice_party *p)
     p->vat_id = get(o, "vat_id");
     p->membership_id = get(o, "membership_id");
     p->registration = get(o, "registration");
+    p->siren = get(o, "siren");
+    p->postal_code = get(o, "postal_code");
+    p->city = get(o, "city");
 }
 
 int invoice_document_thaw(const char *text, struct invoice_doc *doc, json_t **keep)
@@ -137,6 +168,11 @@ int invoice_document_thaw(const char *text, struct invoice_doc *doc, json_t **ke
         json_decref(d);
         return PD_E_INTERNAL;
     }
+    doc->version = json_is_integer(json_object_get(d, "version")) ? (int)get_int(d, "version")
+                                                                  : INVOICE_DOC_PLAIN;
+    doc->vat_option = get(d, "vat_option");
+    doc->credits_issued_on = get(d, "credits_issued_on");
+    doc->partial = json_is_true(json_object_get(d, "partial"));
     doc->type = get(d, "type");
     doc->number = get(d, "number");
     doc->issued_on = get(d, "issued_on");

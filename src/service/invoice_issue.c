@@ -6,6 +6,12 @@
  * settings, the buyer from the organisation, the offer's name, the VAT mention, and how
  * the invoice is paid (wire instructions, or the card it was paid by). A credit note is the
  * same order with negative amounts, naming the invoice it credits.
+ *
+ * Every document issued now is a version 2 document, drawn as a Factur-X invoice
+ * (render/invoice_pdf.h): it also keeps the SIRENs, the postal code and city apart, the
+ * seller's VAT option, and for a credit note the date of the invoice it credits, whether
+ * it credits all of it or part of it, and the service period it credits (all the
+ * invoice's period, or from today to its end for a refund of the rest of a term).
  */
 #include "service/invoice_issue.h"
 
@@ -24,8 +30,10 @@
 #include "service/pricing.h"
 #include "store/counters.h"
 
-/* The seller of the settings; its address lines are cut out of address (n bytes). */
-static void seller_of(const struct settings *set, char *address, size_t n, struct invoice_party *p)
+/* The seller of the settings; its address lines are cut out of address (n bytes). Its
+ * last line ("75002 Paris") is also cut into postal code and city, in place (m bytes). */
+static void seller_of(const struct settings *set, char *address, size_t n, char *place, size_t m,
+                      struct invoice_party *p)
 {
     char *save = NULL;
     snprintf(address, n, "%s", set->seller_address);
@@ -36,6 +44,16 @@ static void seller_of(const struct settings *set, char *address, size_t n, struc
     p->country = set->seller_country;
     p->vat_id = set->seller_vat_id;
     p->registration = set->seller_registration;
+    p->siren = set->seller_siren[0] ? set->seller_siren : NULL;
+    snprintf(place, m, "%s", p->naddress ? p->address[p->naddress - 1] : "");
+    char *space = strchr(place, ' ');
+    if (space && strpbrk(place, "0123456789") && strpbrk(place, "0123456789") < space) {
+        *space = '\0';
+        p->postal_code = place;
+        p->city = space + 1;
+    } else {
+        p->city = place;
+    }
 }
 
 /* The buyer b; its last address line ("postal code city") is written into city (n bytes). */
@@ -50,6 +68,37 @@ static void buyer_of(const struct buyer *b, char *city, size_t n, struct invoice
     p->country = b->country;
     p->vat_id = b->vat_id[0] ? b->vat_id : NULL;
     p->membership_id = b->membership_id;
+    p->siren = b->siren[0] ? b->siren : NULL;
+    p->postal_code = b->postal_code;
+    p->city = b->city;
+}
+
+/* The service period a credit note of the invoice credits credits: the invoice's own, or
+ * for part of it (a refund of the rest of a term), from today to its end. The dates are
+ * written into start and end (11 bytes each); empty when the invoice has none. */
+static int credited_period(struct db *db, const struct invoice_row *credits, bool partial,
+                           struct date today, char *start, char *end)
+{
+    struct invoice_row row;
+    struct invoice_doc doc;
+    char *text = NULL;
+    json_t *keep = NULL;
+    start[0] = end[0] = '\0';
+    int rc = invoices_find(db, credits->id, &row, &text);
+    if (rc <= 0)
+        return rc < 0 ? rc : PD_E_NOT_FOUND;
+    if (invoice_document_thaw(text, &doc, &keep) == 0 && doc.nlines > 0 &&
+        doc.lines[0].service_start && doc.lines[0].service_end) {
+        snprintf(start, 11, "%s", doc.lines[0].service_start);
+        snprintf(end, 11, "%s", doc.lines[0].service_end);
+        struct date from, to;
+        if (partial && date_parse(start, &from) == 0 && date_parse(end, &to) == 0 &&
+            date_cmp(today, from) > 0)
+            date_format(date_cmp(today, to) > 0 ? to : today, start);
+    }
+    json_decref(keep);
+    free(text);
+    return 0;
 }
 
 /* Takes the next number of the year's series: 2027-000001, or AV2027-000001. */
@@ -74,9 +123,17 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
     struct date today = clock_today();
     bool credit = credits != NULL;
     int64_t sign = credit ? -1 : 1;
-    char address[sizeof(set->seller_address)];
+    char address[sizeof(set->seller_address)], place[sizeof(set->seller_address)];
     char city[sizeof(buyer.postal_code) + sizeof(buyer.city)];
+    char credited_start[11] = "", credited_end[11] = "";
+    bool partial = credit && o->total != credits->total;
     int rc = pricing_buyer(db, o->partner_id, &buyer);
+    if (rc >= 0 && credit && service_start == NULL)
+        rc = credited_period(db, credits, partial, today, credited_start, credited_end);
+    if (credited_start[0]) {
+        service_start = credited_start;
+        service_end = credited_end;
+    }
     memset(&v, 0, sizeof(v));
     if (rc >= 0)
         rc = next_number(db, credit, today, v.number, sizeof(v.number));
@@ -99,7 +156,8 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
     snprintf(v.lang, sizeof(v.lang), "%s", lang);
 
     json_t *name = orders_offer_name(db, o->offer_code, lang);
-    struct invoice_doc doc = {.type = v.type,
+    struct invoice_doc doc = {.version = INVOICE_DOC_FACTURX,
+                              .type = v.type,
                               .number = v.number,
                               .issued_on = v.issued_on,
                               .due_on = due_on,
@@ -113,6 +171,9 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
                               .tax_treatment = v.tax_treatment,
                               .tax_mention = pricing_tax_mention(v.tax_treatment, lang),
                               .credits_number = credit ? credits->number : NULL,
+                              .credits_issued_on = credit ? credits->issued_on : NULL,
+                              .partial = partial,
+                              .vat_option = set->seller_vat_option,
                               .order_id = o->id};
     doc.lines[0] = (struct invoice_line){.description = json_string_value(name),
                                          .quantity = 1,
@@ -120,7 +181,7 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
                                          .amount = sign * o->subtotal,
                                          .service_start = service_start,
                                          .service_end = service_end};
-    seller_of(set, address, sizeof(address), &doc.seller);
+    seller_of(set, address, sizeof(address), place, sizeof(place), &doc.seller);
     buyer_of(&buyer, city, sizeof(city), &doc.buyer);
     /* a wire invoice says how to pay it; a card invoice, the card it was paid by */
     if (!credit && strcmp(o->payment_method, "wire") == 0 && due_on && o->due_on[0]) {

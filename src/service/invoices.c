@@ -3,7 +3,8 @@
  *
  * The JSON of an invoice is its row's figures; its PDF is its frozen document
  * (service/invoice_document.c) drawn by render/invoice_pdf.c. Where the PDF is served is
- * the API's business: it adds the "pdf" link to these objects.
+ * the API's business: it adds the "pdf" link to these objects. A document issued since
+ * e-invoicing also has its Factur-X XML (render/facturx_xml.c), served alone too.
  */
 #include "service/invoices.h"
 
@@ -14,6 +15,7 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "db/db.h"
+#include "render/facturx_xml.h"
 #include "render/invoice_pdf.h"
 #include "service/invoice_document.h"
 #include "store/invoices.h"
@@ -100,6 +102,36 @@ int invoices_pdf(struct db *db, const struct principal *who, const char *id,
     if (rc < 0) {
         buf_free(&out->bytes);
         return pd_fail(err, PD_E_INTERNAL, "invoice PDF not drawn");
+    }
+    return 0;
+}
+
+int invoices_xml(struct db *db, const struct principal *who, const char *id,
+                 struct invoice_pdf_file *out, struct pd_error *err)
+{
+    struct invoice_row v;
+    struct invoice_doc doc;
+    json_t *keep = NULL;
+    char *text = NULL;
+    memset(out, 0, sizeof(*out));
+    int rc = own_invoice(db, who, id, &v, &text, err);
+    if (rc < 0)
+        return rc;
+    rc = invoice_document_thaw(text, &doc, &keep);
+    free(text);
+    if (rc < 0)
+        return pd_fail(err, PD_E_INTERNAL, "invoice document unreadable");
+    if (doc.version < INVOICE_DOC_FACTURX) {
+        json_decref(keep);
+        return pd_fail(err, PD_E_E_INVOICE_UNAVAILABLE, NULL);
+    }
+    snprintf(out->filename, sizeof(out->filename), "%s-%s.xml", doc.type ? doc.type : "",
+             doc.number ? doc.number : "document");
+    rc = facturx_xml(&doc, &out->bytes);
+    json_decref(keep);
+    if (rc < 0) {
+        buf_free(&out->bytes);
+        return pd_fail(err, PD_E_INTERNAL, "invoice XML not written");
     }
     return 0;
 }

@@ -15,10 +15,10 @@
 
 struct db;
 
-/* A PDF to download. */
+/* A PDF (or its Factur-X XML) to download. */
 struct invoice_pdf_file {
     struct buf bytes;  /* owner: the caller, buf_free() */
-    char filename[64]; /* invoice-2027-000123.pdf, credit_note-AV2027-000004.pdf */
+    char filename[64]; /* invoice-2027-000123.pdf, credit_note-AV2027-000004.pdf (.xml) */
 };
 
 /* The organisation's invoices and credit notes, newest first, amounts in lang. */
@@ -32,6 +32,12 @@ int invoices_get(struct db *db, const struct principal *who, const char *id, con
 /* The PDF of an invoice or credit note of the organisation, drawn from the document
  * frozen at issue (the same every time), in the language it was issued in. */
 int invoices_pdf(struct db *db, const struct principal *who, const char *id,
+                 struct invoice_pdf_file *out, struct pd_error *err);
+
+/* The Factur-X XML (CII, EN 16931) of an invoice or credit note of the organisation, the
+ * very file its PDF carries; PD_E_E_INVOICE_UNAVAILABLE for a document issued before
+ * e-invoicing (version 1), which has none. */
+int invoices_xml(struct db *db, const struct principal *who, const char *id,
                  struct invoice_pdf_file *out, struct pd_error *err);
 
 #endif

@@ -26,6 +26,7 @@ int pricing_buyer(struct db *db, const char *partner_id, struct buyer *b)
     snprintf(b->legal_name, sizeof(b->legal_name), "%s", p.legal_name);
     snprintf(b->country, sizeof(b->country), "%s", p.country);
     snprintf(b->vat_id, sizeof(b->vat_id), "%s", p.vat_id);
+    snprintf(b->siren, sizeof(b->siren), "%s", p.siren);
     snprintf(b->currency, sizeof(b->currency), "%s", p.currency);
     snprintf(b->locale, sizeof(b->locale), "%s", p.locale);
     snprintf(b->membership_id, sizeof(b->membership_id), "%s", p.membership_id);

@@ -18,6 +18,7 @@ struct db;
 /* The organisation as a buyer: what prices, VAT and its invoices need. */
 struct buyer {
     char legal_name[801], country[3], vat_id[41], currency[4], locale[3], membership_id[8];
+    char siren[10]; /* empty when none */
     char line1[801], line2[801], postal_code[81], city[401];
 };
 

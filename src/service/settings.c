@@ -65,6 +65,13 @@ static const struct setting table[] = {
      TEXT_AT(seller_vat_id)},
     {"seller.registration", 0, 0, 0, "the seller's legal form, capital and registration",
      "SAS au capital de 50 000 EUR - RCS Paris 123 456 789", 0, TEXT_AT(seller_registration)},
+    {"seller.siren", 0, 0, 0,
+     "the seller's SIREN (9 digits), its legal registration identifier on e-invoices", "123456789",
+     0, TEXT_AT(seller_siren)},
+    {"seller.vat_option", 0, 0, 0,
+     "when the seller pays the VAT on its services: receipts (encaissements, the default) "
+     "or debits (the option for débits); stated on every invoice",
+     "receipts", 0, TEXT_AT(seller_vat_option)},
     {"bank.iban", 0, 0, 0, "the IBAN wire transfers are paid to", "FR7630006000011234567890189", 0,
      TEXT_AT(bank_iban)},
     {"bank.bic", 0, 0, 0, "the BIC of that account", "AGRIFRPPXXX", 0, TEXT_AT(bank_bic)},
@@ -198,6 +205,14 @@ static void check_value(struct checks *c, const struct setting *s, const json_t 
         const char *url = json_is_string(v) ? json_string_value(v) : "";
         if (strncmp(url, "https://", 8) != 0 || strlen(url) > 500 || strchr(url, ' '))
             check_fail(c, "value", MSG_FIELD_URL_HTTPS);
+    } else if (strcmp(s->key, "seller.vat_option") == 0) {
+        static const char *const options[] = {"debits", "receipts", NULL};
+        if (!json_is_string(v) || !check_one_of(json_string_value(v), options))
+            check_fail_one_of(c, "value", options);
+    } else if (strcmp(s->key, "seller.siren") == 0) {
+        const char *siren = json_is_string(v) ? json_string_value(v) : "";
+        if (strlen(siren) != 9 || strspn(siren, "0123456789") != 9)
+            check_fail(c, "value", MSG_FACTURX_FIELD_SIREN);
     } else if (s->text_fallback && (s->flags & EMPTY_OK) && json_is_string(v) &&
                json_string_value(v)[0] == '\0') {
         /* empty is allowed */

@@ -30,6 +30,8 @@ struct settings {
     char seller_name[SETTING_TEXT_SIZE], seller_address[SETTING_TEXT_SIZE];
     char seller_country[SETTING_TEXT_SIZE], seller_vat_id[SETTING_TEXT_SIZE];
     char seller_registration[SETTING_TEXT_SIZE];
+    char seller_siren[SETTING_TEXT_SIZE];      /* 9 digits: the legal id on e-invoices */
+    char seller_vat_option[SETTING_TEXT_SIZE]; /* "debits" or "receipts" (encaissements) */
     char bank_iban[SETTING_TEXT_SIZE], bank_bic[SETTING_TEXT_SIZE];
     char portal_url[512];
     char mail_from[SETTING_TEXT_SIZE], mail_dir[SETTING_TEXT_SIZE];

@@ -275,7 +275,7 @@ int users_count_global_admins(struct db *db, const char *partner_id, int64_t *co
 
 #define PARTNER_COLUMNS                                                                            \
     "SELECT id, membership_id, legal_name, country, address_line1, address_line2, postal_code, "   \
-    "city, vat_id, locale, currency, require_2fa, created_at FROM partners"
+    "city, vat_id, locale, currency, require_2fa, created_at, siren FROM partners"
 
 static void partner_read(struct db_stmt *st, struct partner_row *p)
 {
@@ -293,6 +293,7 @@ static void partner_read(struct db_stmt *st, struct partner_row *p)
     copy(p->currency, sizeof(p->currency), db_column_text(st, 10));
     p->require_2fa = db_column_int64(st, 11) != 0;
     p->created_at = db_column_int64(st, 12);
+    copy(p->siren, sizeof(p->siren), db_column_text(st, 13));
 }
 
 int partners_find(struct db *db, const char *id, struct partner_row *out)

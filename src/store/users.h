@@ -26,6 +26,7 @@ struct partner_row {
     char postal_code[81];
     char city[401];
     char vat_id[41]; /* empty when none */
+    char siren[10];  /* empty when none (the buyer's SIREN on e-invoices) */
     char locale[3];
     char currency[4];
     bool require_2fa;

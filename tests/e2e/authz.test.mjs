@@ -57,6 +57,7 @@ const EXPECT = {
   'GET /api/v1/invoices': [GA, BA],
   'GET /api/v1/invoices/{id}': [GA, BA],
   'GET /api/v1/invoices/{id}/pdf': [GA, BA],
+  'GET /api/v1/invoices/{id}/xml': [GA, BA],
   'GET /api/v1/payment-method': [GA, BA],
   'PUT /api/v1/payment-method': [GA, BA],
   'GET /api/v1/admin/wire-transfers': [SUP, FIN, OP],
