@@ -26,7 +26,7 @@ int idem_take_over(struct db *db, const char *scope, const char *key, const stru
                         "lease_until = ? WHERE scope = ? AND key = ? AND response_status = ? AND "
                         "created_at = ? AND COALESCE(holder, '') = ? AND "
                         "COALESCE(lease_until, 0) = ?",
-                        "tititttiiti", c->hash, c->now, c->holder, c->lease_until, scope, key,
+                        "titittiiti", c->hash, c->now, c->holder, c->lease_until, scope, key,
                         (int64_t)seen->status, seen->created_at, seen->holder, seen->lease_until);
     return rc < 0 ? (int)rc : rc > 0;
 }
