@@ -74,6 +74,5 @@ void idempotency_end(struct req *r, struct resp *w)
 {
     if (r->idempotency_key != NULL)
         idempotency_keep(r->db, r->idempotency_scope, r->idempotency_key, r->idempotency_holder,
-                         w->status,
-                         w->content_type, w->data ? w->data : "", w->len);
+                         w->status, w->content_type, w->data ? w->data : "", w->len);
 }

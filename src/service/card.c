@@ -78,9 +78,8 @@ static json_t *every_language(enum msg_id id)
 /* A lost attempt that the gateway has not seen, sent again with its own key, so it is
  * charged at most once whoever else sends it: marked sent now (the recovery job then leaves
  * it a minute more), and the order processing again. */
-static int resend(struct db *db, const struct principal *who, const char *ip,
-                  struct order_row *o, const struct payment_row *p, char *key, size_t n,
-                  struct pd_error *err)
+static int resend(struct db *db, const struct principal *who, const char *ip, struct order_row *o,
+                  const struct payment_row *p, char *key, size_t n, struct pd_error *err)
 {
     int rc = payments_resend(db, p->key, clock_real_now(), clock_now());
     if (rc >= 0 && strcmp(o->status, "processing") != 0)
@@ -255,8 +254,8 @@ static int give_up(struct db *db, struct order_row *o, const struct payment_row 
         *o = fresh;
     if (rc >= 0)
         rc = payments_give_up(db, p->key, p->sent_at, clock_now());
-    if (rc == 1 && (strcmp(o->status, "processing") == 0 ||
-                    strcmp(o->status, "payment_unknown") == 0)) {
+    if (rc == 1 &&
+        (strcmp(o->status, "processing") == 0 || strcmp(o->status, "payment_unknown") == 0)) {
         rc = orders_set_outcome(db, o, "failed", NULL, NULL, "not_sent", NULL, NULL, clock_now());
         if (rc >= 0)
             rc = audit(db, NULL, NULL, o->partner_id, "payment.failed", "order", o->id,

@@ -291,8 +291,8 @@ int orders_purchase(struct db *db, const struct principal *who, const char *ip, 
         }
         /* it had been declined: that is the answer the first Buy would have had */
         if (settled == GW_DECLINED || settled == GW_INSUFFICIENT_FUNDS) {
-            rc = pd_fail(err, settled == GW_DECLINED ? PD_E_PAYMENT_DECLINED
-                                                     : PD_E_INSUFFICIENT_FUNDS,
+            rc = pd_fail(err,
+                         settled == GW_DECLINED ? PD_E_PAYMENT_DECLINED : PD_E_INSUFFICIENT_FUNDS,
                          NULL);
             break;
         }

@@ -58,8 +58,8 @@ int idem_find(struct db *db, const char *scope, const char *key, struct idem_row
     return rc;
 }
 
-int idem_complete(struct db *db, const char *scope, const char *key, const char *holder,
-                  int status, const char *content_type, const char *body, size_t len)
+int idem_complete(struct db *db, const char *scope, const char *key, const char *holder, int status,
+                  const char *content_type, const char *body, size_t len)
 {
     char *copy = malloc(len + 1);
     if (copy == NULL)

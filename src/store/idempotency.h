@@ -24,7 +24,7 @@ struct idem_row {
     char content_type[80];
     char *body; /* malloc'd; owner: caller */
     int64_t created_at;
-    char holder[HOLDER_MAX]; /* "" for a claim written before holders were kept */
+    char holder[HOLDER_MAX + 24]; /* "IDENTITY@SEQ"; "" when written before holders were kept */
     int64_t lease_until;     /* real time; 0 when not kept */
 };
 
@@ -45,8 +45,8 @@ int idem_take_over(struct db *db, const char *scope, const char *key, const stru
 /* 1 and *out when the key exists. */
 int idem_find(struct db *db, const char *scope, const char *key, struct idem_row *out);
 /* Keeps the answer of a key claimed by holder (nothing when another holder took it). */
-int idem_complete(struct db *db, const char *scope, const char *key, const char *holder,
-                  int status, const char *content_type, const char *body, size_t len);
+int idem_complete(struct db *db, const char *scope, const char *key, const char *holder, int status,
+                  const char *content_type, const char *body, size_t len);
 /* Forgets a key still claimed by holder. */
 int idem_forget(struct db *db, const char *scope, const char *key, const char *holder);
 /* Drops answers older than before. */
