@@ -155,7 +155,11 @@ test('a Buy still running in a live server keeps its key: the retry answers 409 
     const { client } = await adminOf(srv.url);
     const o = await newOrder(client);
     const firstBuy = client.call('POST', `/api/v1/orders/${o.id}/purchase`, {}, buyKey(o));
-    await sleep(400);
+    // once its attempt is written, the first Buy pauses 1.5 s before the gateway
+    for (let i = 0; sql(srv.db.url, `SELECT COUNT(*) FROM payments WHERE order_id = '${o.id}'`) === '0'; i++) {
+      assert.ok(i < 200, 'the first Buy never made its attempt');
+      await sleep(25);
+    }
     const during = await client.call('POST', `/api/v1/orders/${o.id}/purchase`, {}, buyKey(o));
     assert.equal(during.status, 409);
     assert.equal(during.body.error.code, 'conflict');
