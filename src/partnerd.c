@@ -197,6 +197,18 @@ static int parse_positive(const char *s, long max, long *out)
     return 0;
 }
 
+/* --db-busy-timeout MS: 1 ms to 10 minutes. 0, or -1 after saying why. */
+static int parse_busy_timeout(const char *cmd, const char *text)
+{
+    long ms;
+    if (parse_positive(text, 600000, &ms)) {
+        usage_error(cmd, "--db-busy-timeout wants 1 to 600000 ms, not '%s'", text);
+        return -1;
+    }
+    db_set_busy_timeout_ms((int)ms);
+    return 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -207,7 +219,8 @@ static int cmd_serve(int argc, char **argv)
         {"gateway-ledger", required_argument, 0, 'g'}, {"help", no_argument, 0, 'h'},
         {"trusted-proxy", required_argument, 0, 'p'}, {"metrics-from", required_argument, 0, 'm'},
         {"header-timeout", required_argument, 0, 'H'}, {"body-timeout", required_argument, 0, 'B'},
-        {"body-memory", required_argument, 0, 'M'}, {0, 0, 0, 0}};
+        {"body-memory", required_argument, 0, 'M'}, {"db-busy-timeout", required_argument, 0, 'W'},
+        {0, 0, 0, 0}};
     struct common c;
     const char *listen = DEFAULT_LISTEN, *ledger = NULL;
     static struct netaddr_list proxies, monitoring;
@@ -257,6 +270,10 @@ static int cmd_serve(int argc, char **argv)
                 return usage_error("serve", "--jobs-interval wants 1 to 86400 s, not '%s'",
                                    optarg);
             break;
+        case 'W':
+            if (parse_busy_timeout("serve", optarg))
+                return EXIT_USAGE;
+            break;
         case 'h':
             printf("usage: partnerd serve [options]\n\n"
                    "Runs the HTTP API (and the portal) until SIGTERM or SIGINT, which let\n"
@@ -281,7 +298,9 @@ static int cmd_serve(int argc, char **argv)
                    "  --metrics-from LIST  client addresses or CIDRs that may read /metrics\n"
                    "                       (default \"127.0.0.1, ::1\"; \"0.0.0.0/0, ::/0\": all)\n"
                    "  --gateway-ledger F   the test payment gateway's ledger (default\n"
-                   "                       $PARTNERD_GATEWAY_LEDGER or var/test-gateway.db)\n%s",
+                   "                       $PARTNERD_GATEWAY_LEDGER or var/test-gateway.db)\n"
+                   "  --db-busy-timeout MS how long a change waits for another writer's lock\n"
+                   "                       before 503 database_busy (default 5000)\n%s",
                    common_help);
             return 0;
         default:
@@ -465,25 +484,42 @@ static int cmd_jobs(int argc, char **argv)
 {
     struct common c;
     struct db *db;
+    static const char *jobs_help =
+        "usage: partnerd jobs run [options]\n\n"
+        "Runs one pass of every lifecycle job on the business date, then exits\n"
+        "(for cron). Safe to run while servers run jobs too. The test gateway's\n"
+        "ledger is $PARTNERD_GATEWAY_LEDGER (default var/test-gateway.db).\n\n"
+        "  --db-busy-timeout MS how long a change waits for another writer's lock\n"
+        "                       (default 5000)\n";
     if (argc < 2 || strcmp(argv[1], "run") != 0) {
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-            printf("usage: partnerd jobs run [options]\n\n"
-                   "Runs one pass of every lifecycle job on the business date, then exits\n"
-                   "(for cron). Safe to run while servers run jobs too. The test gateway's\n"
-                   "ledger is $PARTNERD_GATEWAY_LEDGER (default var/test-gateway.db).\n\n%s",
-                   common_help);
+            printf("%s\n%s", jobs_help, common_help);
             return 0;
         }
         return usage_error("jobs", "%s", "expected 'jobs run'");
     }
-    int rc = parse_common("jobs run", "usage: partnerd jobs run [options]\n\n"
-                          "Runs one pass of every lifecycle job on the business date, then\n"
-                          "exits (for cron). Safe to run while servers run jobs too. The test\n"
-                          "gateway's ledger is $PARTNERD_GATEWAY_LEDGER (default\n"
-                          "var/test-gateway.db).\n",
-                          argc - 1, argv + 1, &c);
-    if (rc)
-        return rc < 0 ? 0 : rc;
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"timezone", required_argument, 0, 'z'},
+                                         {"db-busy-timeout", required_argument, 0, 'W'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int o;
+    common_defaults(&c);
+    optind = 1;
+    while ((o = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'd': c.db_url = optarg; break;
+        case 'z': c.timezone = optarg; break;
+        case 'W':
+            if (parse_busy_timeout("jobs run", optarg))
+                return EXIT_USAGE;
+            break;
+        case 'h': printf("%s\n%s", jobs_help, common_help); return 0;
+        default: return usage_error("jobs run", "%s", "unknown or incomplete option");
+        }
+    }
+    if (optind < argc - 1)
+        return usage_error("jobs run", "unexpected argument '%s'", argv[optind + 1]);
     if (open_current_db("jobs run", &c, &db))
         return 1;
     if (open_gateway("jobs run", NULL)) {
@@ -491,7 +527,7 @@ static int cmd_jobs(int argc, char **argv)
         return 1;
     }
     clock_sync_enable(true); /* a pinned test clock is honoured by a manual pass */
-    rc = jobs_run_once(db, true, NULL);
+    int rc = jobs_run_once(db, true, NULL);
     db_close(db);
     return rc < 0 ? 1 : 0;
 }

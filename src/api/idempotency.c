@@ -49,7 +49,8 @@ int idempotency_begin(struct req *r, struct resp *w)
 
     struct idempotency_answer replay;
     struct pd_error err = {0};
-    int rc = idempotency_claim(r->db, scope, key, hash, &replay, &err);
+    char holder[IDEMPOTENCY_HOLDER_MAX];
+    int rc = idempotency_claim(r->db, scope, key, hash, holder, &replay, &err);
     if (rc < 0) {
         resp_error(r, w, &err);
         pd_error_clear(&err);
@@ -58,6 +59,7 @@ int idempotency_begin(struct req *r, struct resp *w)
     if (rc == 0) {
         r->idempotency_scope = scope;
         r->idempotency_key = arena_strdup(&r->arena, key);
+        r->idempotency_holder = arena_strdup(&r->arena, holder);
         return 0;
     }
     resp_bytes(r, w, replay.status,
@@ -71,6 +73,6 @@ int idempotency_begin(struct req *r, struct resp *w)
 void idempotency_end(struct req *r, struct resp *w)
 {
     if (r->idempotency_key != NULL)
-        idempotency_keep(r->db, r->idempotency_scope, r->idempotency_key, w->status,
-                         w->content_type, w->data ? w->data : "", w->len);
+        idempotency_keep(r->db, r->idempotency_scope, r->idempotency_key, r->idempotency_holder,
+                         w->status, w->content_type, w->data ? w->data : "", w->len);
 }

@@ -4,7 +4,8 @@
  * A change sent again with the same key and the same method, path and body gets the
  * first answer again (with Idempotent-Replayed: true) instead of being done twice; the
  * same key with another request is 409 idempotency_key_reused. Answers are kept 24 hours
- * per caller. A 5xx answer is not kept, so the client may retry. Routes whose answers
+ * per caller. A 5xx answer is not kept, so the client may retry; so may it when the first
+ * request died unanswered (service/idempotency.c takes its key over). Routes whose answers
  * carry a secret (ROUTE_SECRET_RESPONSE) never store them and ignore the header.
  */
 #ifndef PD_API_IDEMPOTENCY_H

@@ -38,6 +38,13 @@ bool clock_is_pinned(void)
     return atomic_load(&pinned) != CLOCK_REAL;
 }
 
+int64_t clock_real_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
 int64_t clock_monotonic_us(void)
 {
     struct timespec ts;

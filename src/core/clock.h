@@ -29,6 +29,10 @@ void clock_unpin(void);
 /* True while the clock is pinned. */
 bool clock_is_pinned(void);
 
+/* Unix seconds of the real time, never pinned: for leases and delays between processes
+ * (a lease must run out however the test clock is set). */
+int64_t clock_real_now(void);
+
 /* Monotonic microseconds, for measuring durations only (never a business date). */
 int64_t clock_monotonic_us(void);
 

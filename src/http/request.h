@@ -43,6 +43,7 @@ struct req {
     struct principal *principal; /* the caller, set by the API before its handler; or NULL */
     const char *idempotency_scope; /* set while an Idempotency-Key is claimed by this request */
     const char *idempotency_key;
+    const char *idempotency_holder; /* the claim's holder (service/idempotency.h) */
     int64_t start_us;
     void *conn;                  /* the server's connection handle; opaque */
 };

@@ -9,10 +9,12 @@
  */
 #include "service/card.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/fault.h"
 #include "core/date.h"
 #include "core/msg.h"
 #include "db/db.h"
@@ -27,6 +29,9 @@
 
 /* Attempts an order may have at most (more are not looked at). */
 #define ATTEMPTS 32
+/* An attempt the gateway has not seen this long (real time) after it was sent never will:
+ * longer than any gateway call may take. */
+#define LOST_SECONDS 60
 
 int card_check(struct checks *c, const json_t *obj, struct gw_card *card)
 {
@@ -70,6 +75,24 @@ static json_t *every_language(enum msg_id id)
     return texts;
 }
 
+/* A lost attempt that the gateway has not seen, sent again with its own key, so it is
+ * charged at most once whoever else sends it: marked sent now (the recovery job then leaves
+ * it a minute more), and the order processing again. */
+static int resend(struct db *db, const struct principal *who, const char *ip, struct order_row *o,
+                  const struct payment_row *p, char *key, size_t n, struct pd_error *err)
+{
+    int rc = payments_resend(db, p->key, clock_real_now(), clock_now());
+    if (rc >= 0 && strcmp(o->status, "processing") != 0)
+        rc = orders_set_outcome(db, o, "processing", NULL, NULL, NULL, NULL, NULL, clock_now());
+    if (rc >= 0)
+        rc = audit(db, who, ip, NULL, "payment.resent", "order", o->id,
+                   json_pack("{s:i}", "attempt", p->attempt));
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    snprintf(key, n, "%s", p->key);
+    return 0;
+}
+
 int card_attempt(struct db *db, const struct settings *set, const struct principal *who,
                  const char *ip, struct order_row *o, bool lost_first, char *key, size_t n,
                  struct pd_error *err)
@@ -81,9 +104,14 @@ int card_attempt(struct db *db, const struct settings *set, const struct princip
     int rc = payments_of(db, o->id, prior, ATTEMPTS, &nprior);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
-    for (int i = 0; lost_first && i < nprior; i++)
+    const struct payment_row *last_lost = NULL;
+    for (int i = 0; i < nprior; i++)
         if (lost(&prior[i]))
-            return 1;
+            last_lost = &prior[i];
+    if (last_lost && lost_first)
+        return 1;
+    if (last_lost) /* looked up, not found and not given up: sent again with its own key */
+        return resend(db, who, ip, o, last_lost, key, n, err);
     if (strcmp(o->status, "review") != 0 && strcmp(o->status, "failed") != 0 &&
         strcmp(o->status, "payment_unknown") != 0) {
         pd_fail(err, PD_E_ORDER_STATE, "order is %s", o->status);
@@ -189,9 +217,11 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
             return rc;
         set = &loaded;
     }
+    fault_pause("buy.attempted");
     if (gateway_charge(o->card_token, o->total, o->currency, key, &g) < 0)
         g.outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
     *outcome = g.outcome;
+    fault_pause("buy.charged");
     return settle(db, set, o, key, &g);
 }
 
@@ -211,24 +241,33 @@ int card_pay(struct db *db, const struct settings *set, struct order_row *o, con
     return 0;
 }
 
-/* An attempt the gateway never saw: no charge. It is failed (and the order with it, when
- * the attempt left it processing), in one transaction. */
-static int give_up(struct db *db, struct order_row *o, const char *key)
+/* An attempt the gateway never saw, sent a minute of real time ago or more: no charge,
+ * and none to come (a gateway call times out sooner). It is failed, unless a Buy sent it
+ * again since it was read, and the order with it, so the partner can act: Buy again (a new
+ * attempt) or choose another card. One transaction, with the order locked. */
+static int give_up(struct db *db, struct order_row *o, const struct payment_row *p)
 {
     struct pd_error err = {0};
+    struct order_row fresh;
     int rc = tx_begin(db, &err);
-    if (rc >= 0) {
-        rc = payments_set(db, key, "failed", NULL, "not_sent", clock_now());
-        if (rc >= 0 && strcmp(o->status, "processing") == 0)
-            rc = orders_set_outcome(db, o, "failed", NULL, NULL, "not_sent", NULL, NULL,
-                                    clock_now());
-        rc = tx_end(db, rc, &err);
+    if (rc >= 0 && (rc = orders_lock(db, o->id, &fresh)) == 1)
+        *o = fresh;
+    if (rc >= 0)
+        rc = payments_give_up(db, p->key, p->sent_at, clock_now());
+    if (rc == 1 &&
+        (strcmp(o->status, "processing") == 0 || strcmp(o->status, "payment_unknown") == 0)) {
+        rc = orders_set_outcome(db, o, "failed", NULL, NULL, "not_sent", NULL, NULL, clock_now());
+        if (rc >= 0)
+            rc = audit(db, NULL, NULL, o->partner_id, "payment.failed", "order", o->id,
+                       json_pack("{s:s, s:i}", "reason", "not_sent", "attempt", p->attempt));
     }
+    rc = tx_end(db, rc < 0 ? rc : 0, &err);
     pd_error_clear(&err);
     return rc;
 }
 
-int card_recover(struct db *db, const struct settings *set, struct order_row *o)
+int card_recover(struct db *db, const struct settings *set, struct order_row *o,
+                 enum gw_outcome *settled)
 {
     struct payment_row p[ATTEMPTS];
     int n = 0;
@@ -236,21 +275,24 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o)
     for (int i = 0; rc >= 0 && i < n; i++) {
         if (!lost(&p[i]))
             continue;
+        /* read before the lookup: a sender that was still within its minute then may have
+         * charged since, and must not be given up on an old answer */
+        int64_t real_now = clock_real_now();
+        int64_t sent = p[i].sent_at ? p[i].sent_at : p[i].created_at;
+        bool overdue = real_now - sent >= LOST_SECONDS || real_now < sent;
         struct gw_result g;
         if ((rc = gateway_lookup(p[i].key, &g)) < 0)
             return rc;
         if (g.outcome == GW_NOT_FOUND) {
-            /* Once the attempt is older than any gateway call could take, its process is
-             * gone: the order may be tried again. An automatic renewal's attempt is sent
-             * again by its own job instead. */
-            int64_t now = clock_now();
-            if (orders_automatic(o) || (now - p[i].created_at < 60 && now >= p[i].created_at))
-                continue;
-            rc = give_up(db, o, p[i].key);
+            /* An automatic renewal's attempt is sent again by its own job instead. */
+            if (overdue && !orders_automatic(o))
+                rc = give_up(db, o, &p[i]);
             continue;
         }
         if ((rc = settle(db, set, o, p[i].key, &g)) < 0)
             return rc;
+        if (settled)
+            *settled = g.outcome;
         if (g.outcome == GW_SUCCEEDED)
             return 1;
     }

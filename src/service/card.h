@@ -29,11 +29,13 @@ struct db;
  * there is no card object. */
 int card_check(struct checks *c, const json_t *obj, struct gw_card *card);
 
-/* Step 1 of a Buy by card, in the caller's transaction with the order *o locked: the
- * order must still be payable (review, failed or payment_unknown) and eligible; the attempt
- * is inserted with its key (into key, n bytes) and the order moves to processing. With
+/* Step 1 of a Buy by card, in the caller's transaction with the order *o locked. With
  * lost_first, returns 1 and writes nothing when earlier attempts lost their answer: they
- * are to be looked up first (card_recover). */
+ * are to be looked up first (card_recover). Without, an attempt still lost after that
+ * lookup (the gateway has not seen it) is sent again with its own key (into key, n bytes):
+ * the gateway charges one key once. Otherwise the order must still be payable (review,
+ * failed or payment_unknown) and eligible; a new attempt is inserted with its key and the
+ * order moves to processing. */
 int card_attempt(struct db *db, const struct settings *set, const struct principal *who,
                  const char *ip, struct order_row *o, bool lost_first, char *key, size_t n,
                  struct pd_error *err);
@@ -52,8 +54,11 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
                 enum gw_outcome *outcome);
 
 /* Looks up the order's attempts whose answer was lost and settles what the gateway says
- * became of them; an attempt the gateway never saw is given up once no process can still
- * be sending it. 1 when one had in fact succeeded (*o is now confirmed), else 0. */
-int card_recover(struct db *db, const struct settings *set, struct order_row *o);
+ * became of them (*settled, when not NULL, is the last outcome settled). An attempt the
+ * gateway never saw is given up (failed, and the order failed: the partner may Buy again)
+ * once a minute of real time has passed since it was last sent, so no call can still be
+ * on its way. 1 when one had in fact succeeded (*o is now confirmed), else 0. */
+int card_recover(struct db *db, const struct settings *set, struct order_row *o,
+                 enum gw_outcome *settled);
 
 #endif

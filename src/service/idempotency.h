@@ -13,6 +13,10 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/holder.h"
+
+/* Room for the holder text of a claim ("IDENTITY@SEQ", see core/holder.h). */
+#define IDEMPOTENCY_HOLDER_MAX (HOLDER_MAX + 24)
 
 struct db;
 
@@ -24,14 +28,16 @@ struct idempotency_answer {
 };
 
 /* Claims (scope, key) for the request whose hash is request_hash. 0: claimed, run the
- * request; 1: answered before, *replay holds the answer. PD_E_IDEMPOTENCY_KEY_REUSED
- * when the key served another request, PD_E_CONFLICT while the first request with it
- * still runs, or a database failure. */
+ * request, holder (IDEMPOTENCY_HOLDER_MAX bytes) names the claim for idempotency_keep();
+ * 1: answered before, *replay holds the answer. PD_E_IDEMPOTENCY_KEY_REUSED when the key
+ * served another request, PD_E_CONFLICT while the first request with it still runs in a
+ * live process, or a database failure. A key whose request died is claimed again. */
 int idempotency_claim(struct db *db, const char *scope, const char *key, const char *request_hash,
-                      struct idempotency_answer *replay, struct pd_error *err);
+                      char *holder, struct idempotency_answer *replay, struct pd_error *err);
 
-/* Keeps the answer of a claimed key; a 5xx answer is not kept, so the client may retry. */
-void idempotency_keep(struct db *db, const char *scope, const char *key, int status,
-                      const char *content_type, const char *body, size_t len);
+/* Keeps the answer of the key claimed as holder, and ends the claim; a 5xx answer is not
+ * kept, so the client may retry. */
+void idempotency_keep(struct db *db, const char *scope, const char *key, const char *holder,
+                      int status, const char *content_type, const char *body, size_t len);
 
 #endif

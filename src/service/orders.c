@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/date.h"
+#include "core/fault.h"
 #include "core/money.h"
 #include "core/text.h"
 #include "db/db.h"
@@ -254,6 +255,7 @@ int orders_purchase(struct db *db, const struct principal *who, const char *ip, 
     int rc = settings_load(db, &set);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
+    fault_pause("buy.claimed");
     for (int pass = 0;; pass++) {
         if ((rc = tx_begin(db, err)) < 0)
             return rc;
@@ -276,8 +278,10 @@ int orders_purchase(struct db *db, const struct principal *who, const char *ip, 
             break;
         }
         /* earlier attempts whose answer was lost are looked up first, outside any
-         * transaction; then Buy starts again from the order as they left it */
-        if ((rc = card_recover(db, &set, &o)) < 0) {
+         * transaction; then Buy starts again from the order as they left it (an attempt
+         * the gateway has not seen is then sent again with its own key) */
+        enum gw_outcome settled = GW_NOT_FOUND;
+        if ((rc = card_recover(db, &set, &o, &settled)) < 0) {
             rc = pd_fail(err, rc, "payment recovery");
             break;
         }
@@ -285,7 +289,15 @@ int orders_purchase(struct db *db, const struct principal *who, const char *ip, 
             rc = 0;
             break;
         }
+        /* it had been declined: that is the answer the first Buy would have had */
+        if (settled == GW_DECLINED || settled == GW_INSUFFICIENT_FUNDS) {
+            rc = pd_fail(err,
+                         settled == GW_DECLINED ? PD_E_PAYMENT_DECLINED : PD_E_INSUFFICIENT_FUNDS,
+                         NULL);
+            break;
+        }
     }
+    fault_pause("buy.settled");
     if (rc < 0) {
         pd_error_detail(err, "order_id", json_string(o.id));
         return rc;

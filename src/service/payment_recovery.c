@@ -27,7 +27,7 @@ int payment_recovery_run(struct db *db)
         if ((rc = orders_in_status(db, states[s], &rows, &n)) < 0)
             return rc;
         for (int i = 0; i < n; i++)
-            done += card_recover(db, &set, &rows[i]) == 1;
+            done += card_recover(db, &set, &rows[i], NULL) == 1;
         free(rows);
     }
     return done;

@@ -92,6 +92,9 @@ static const struct setting table[] = {
     {"webhooks.allow_private", 0, 0, 1,
      "1: webhook endpoints may be on loopback or private addresses (tests, closed networks)", NULL,
      0, INT_AT(webhooks_allow_private)},
+    {"health.min_free_mb", 256, 0, 1048576,
+     "free space (MiB) under which /healthz reports the database's file system as low", NULL, 0,
+     INT_AT(health_min_free_mb)},
 };
 
 static void load_one(void *ctx, const char *key, const char *value)

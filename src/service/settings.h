@@ -39,6 +39,7 @@ struct settings {
     char smtp_password[SETTING_TEXT_SIZE];
     int64_t smtp_port, smtp_starttls;
     int64_t webhooks_allow_private;
+    int64_t health_min_free_mb;
 };
 
 /* Fills *out with every setting, stored or default, in one query. 0 or a negative status

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "core/clock.h"
 #include "core/crypto.h"
 #include "db/db.h"
 
@@ -23,10 +24,10 @@ int payments_insert(struct db *db, const char *order_id, int attempt, const char
     id_new("pay", id_out, n);
     int64_t rc = db_run(db,
                         "INSERT INTO payments (id, order_id, attempt, method, idempotency_key, "
-                        "status, amount, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
-                        "'pending', ?, ?, ?, ?)",
-                        "ttittitii", id_out, order_id, (int64_t)attempt, method, key, amount,
-                        currency, now, now);
+                        "status, amount, currency, created_at, updated_at, sent_at) VALUES (?, ?, "
+                        "?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
+                        "ttittitiii", id_out, order_id, (int64_t)attempt, method, key, amount,
+                        currency, now, now, clock_real_now());
     return rc < 0 ? (int)rc : 0;
 }
 
@@ -41,11 +42,31 @@ int payments_set(struct db *db, const char *key, const char *status, const char 
     return rc < 0 ? (int)rc : 0;
 }
 
+int payments_resend(struct db *db, const char *key, int64_t real_now, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE payments SET sent_at = ?, updated_at = ? WHERE idempotency_key = "
+                        "? AND status IN ('pending', 'unknown')",
+                        "iit", real_now, now, key);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int payments_give_up(struct db *db, const char *key, int64_t sent_at, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE payments SET status = 'failed', failure_code = 'not_sent', "
+                        "updated_at = ? WHERE idempotency_key = ? AND status IN ('pending', "
+                        "'unknown') AND COALESCE(sent_at, 0) = ?",
+                        "iti", now, key, sent_at);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
 int payments_of(struct db *db, const char *order_id, struct payment_row *out, int max, int *count)
 {
     struct db_stmt *st;
     int rc = db_query(db, &st,
-                      "SELECT id, attempt, idempotency_key, status, created_at FROM payments "
+                      "SELECT id, attempt, idempotency_key, status, created_at, "
+                      "COALESCE(sent_at, 0) FROM payments "
                       "WHERE order_id = ? ORDER BY attempt",
                       "t", order_id);
     if (rc < 0)
@@ -57,6 +78,7 @@ int payments_of(struct db *db, const char *order_id, struct payment_row *out, in
         copy(out[n].key, sizeof(out[n].key), db_column_text(st, 2));
         copy(out[n].status, sizeof(out[n].status), db_column_text(st, 3));
         out[n].created_at = db_column_int64(st, 4);
+        out[n].sent_at = db_column_int64(st, 5);
         n++;
     }
     db_finalize(st);

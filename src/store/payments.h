@@ -21,9 +21,11 @@ struct payment_row {
     char key[80];
     char status[12]; /* pending, succeeded, failed, unknown */
     int64_t created_at;
+    int64_t sent_at; /* real time it was last sent; 0 for an attempt made before it was kept */
 };
 
-/* Inserts a pending attempt; its new id into id_out (n bytes). */
+/* Inserts a pending attempt, sent now in real time (the gateway is called right after it
+ * commits); its new id into id_out (n bytes). */
 int payments_insert(struct db *db, const char *order_id, int attempt, const char *method,
                     const char *key, int64_t amount, const char *currency, int64_t now,
                     char *id_out, size_t n);
@@ -32,6 +34,14 @@ int payments_insert(struct db *db, const char *order_id, int attempt, const char
  * may be NULL. */
 int payments_set(struct db *db, const char *key, const char *status, const char *charge_id,
                  const char *failure_code, int64_t now);
+
+/* Marks the lost (pending or unknown) attempt with key as sent again now (real time): 1,
+ * or 0 when it is no longer lost. */
+int payments_resend(struct db *db, const char *key, int64_t real_now, int64_t now);
+
+/* Fails the lost attempt with key ("not_sent") if it was last sent at sent_at: 1, or 0 when
+ * it was settled or sent again since. */
+int payments_give_up(struct db *db, const char *key, int64_t sent_at, int64_t now);
 
 /* At most max payments of an order, by attempt, into out; their number into *count. */
 int payments_of(struct db *db, const char *order_id, struct payment_row *out, int max, int *count);

@@ -60,7 +60,7 @@ export function cli(args, { env = {}, input } = {}) {
  * Starts `partnerd serve` on a free port with a migrated fresh database.
  * Returns {url, db, proc, stderr(), stop()}.
  */
-export async function startServer({ args = [], demo = false, db, ledger: sharedLedger } = {}) {
+export async function startServer({ args = [], demo = false, db, ledger: sharedLedger, env = {} } = {}) {
   const owned = !db;
   db = db || freshDatabase();
   const m = cli(['migrate', '--db', db.url]);
@@ -77,6 +77,7 @@ export async function startServer({ args = [], demo = false, db, ledger: sharedL
   sql(db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('mail.dir', '${mailDir}', 0), ('webhooks.allow_private', '1', 0) ON CONFLICT (key) DO NOTHING`);
   const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db.url, '--gateway-ledger', ledger, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let out = '';
   let err = '';
@@ -372,16 +373,22 @@ export function signatureValid(header, secret, body) {
   return want === m[2];
 }
 
-/** A real SMTP server (Debian's python3-aiosmtpd) writing what it receives into dir. */
-export async function smtpSink() {
-  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-smtp-'));
-  const port = await new Promise((ok) => {
+/** A TCP port of 127.0.0.1 free right now. */
+export function freePort() {
+  return new Promise((ok) => {
     const s = createNetServer();
     s.listen(0, '127.0.0.1', () => {
       const p = s.address().port;
       s.close(() => ok(p));
     });
   });
+}
+
+/** A real SMTP server (Debian's python3-aiosmtpd) writing what it receives into dir; on
+ *  port when given (a relay that comes back where it was), else on a free one. */
+export async function smtpSink({ port: wanted } = {}) {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-smtp-'));
+  const port = wanted || (await freePort());
   // Debian's own python3, where python3-aiosmtpd is installed
   const proc = spawn('/usr/bin/python3', [joinPath(HERE, 'smtp_sink.py'), dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((ok, fail) => {
