@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/country.h"
+#include "core/vat_id.h"
 #include "core/crypto.h"
 #include "core/date.h"
 #include "core/text.h"
