@@ -37,6 +37,12 @@ struct settings {
     char smtp_password[SETTING_TEXT_SIZE];
     int64_t smtp_port, smtp_starttls;
     int64_t webhooks_allow_private;
+    /* the seller's legal identity (issue 15), checked by service/seller.h */
+    char seller_siren[SETTING_TEXT_SIZE], seller_rcs[SETTING_TEXT_SIZE];
+    char seller_share_capital[SETTING_TEXT_SIZE], seller_vat_option[SETTING_TEXT_SIZE];
+    /* the VIES check of partners' VAT IDs (service/vies.h) */
+    int64_t vies_enabled, vies_timeout_seconds;
+    char vies_url[512];
 };
 
 /* Fills *out with every setting, stored or default, in one query. 0 or a negative status
