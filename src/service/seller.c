@@ -97,7 +97,13 @@ int seller_check_change(const struct settings *current, const char *key, const c
         enum msg_id why = MSG_FIELD_REQUIRED;
         bool ok = seller_check(changed, false, &bad, &why);
         free(changed);
-        if (ok || strcmp(bad, key) != 0) /* another setting's fault is not this change's */
+        if (ok)
+            return 0;
+        /* another setting's fault is not this change's, but a mismatch is both's */
+        bool mine = strcmp(bad, key) == 0 ||
+                    (why == MSG_FIELD_SELLER_SIREN_MISMATCH && strcmp(key, "seller.vat_id") == 0) ||
+                    (why == MSG_FIELD_SELLER_RCS_MISMATCH && strcmp(key, "seller.siren") == 0);
+        if (!mine)
             return 0;
         return pd_fail_field(err, PD_E_INVALID_REQUEST, "value", why,
                              why == MSG_FIELD_ONE_OF ? "receipts, debits" : NULL);

@@ -50,13 +50,13 @@ int vat_checks_record(struct db *db, const char *partner_id, const char *vat_id,
                       int64_t now, int64_t check_after, int64_t tries, const char *consultation,
                       const char *name)
 {
-    int64_t rc = db_run(db,
-                        "UPDATE partners SET vat_id_status = ?, vat_id_checked_at = ?, "
-                        "vat_id_check_after = ?, vat_id_check_tries = ?, "
-                        "vat_id_consultation = COALESCE(?, vat_id_consultation), "
-                        "vat_id_vies_name = COALESCE(?, vat_id_vies_name) WHERE id = ? AND "
-                        "vat_id = ?",
-                        "tiiittttt", status, now, check_after, tries, consultation, name,
-                        partner_id, vat_id);
+    int64_t rc =
+        db_run(db,
+               "UPDATE partners SET vat_id_status = ?, vat_id_checked_at = ?, "
+               "vat_id_check_after = ?, vat_id_check_tries = ?, "
+               "vat_id_consultation = COALESCE(?, vat_id_consultation), "
+               "vat_id_vies_name = COALESCE(?, vat_id_vies_name) WHERE id = ? AND "
+               "vat_id = ?",
+               "tiiitttt", status, now, check_after, tries, consultation, name, partner_id, vat_id);
     return rc < 0 ? (int)rc : 0;
 }
