@@ -234,7 +234,7 @@ static bool es(const char *s, size_t len)
     if (isdigit((unsigned char)s[0])) /* DNI: a Spaniard */
         return digits(s, 0, 8) && dni[number(s, 0, 8) % 23] == s[8];
     if (s[0] == 'X' || s[0] == 'Y' || s[0] == 'Z') /* NIE: a foreigner */
-        return dni[((s[0] - 'X') * 10000000 + number(s, 1, 8)) % 23] == s[8];
+        return dni[((int64_t)(s[0] - 'X') * 10000000 + number(s, 1, 8)) % 23] == s[8];
     if (strchr("KLM", s[0])) /* minors, non-residents: a DNI letter over 7 digits */
         return dni[number(s, 1, 8) % 23] == s[8];
     if (!strchr("ABCDEFGHJNPQRSUVW", s[0])) /* CIF: a legal entity */
@@ -551,7 +551,7 @@ static void pad(const struct vat_rule *r, char *norm, size_t size)
 
 bool vat_id_normalise(const char *country, const char *vat_id, char *out, size_t n)
 {
-    char norm[40];
+    char norm[40] = {0};
     size_t len = 0;
     if (vat_id == NULL || country == NULL || n == 0)
         return false;
