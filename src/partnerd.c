@@ -30,6 +30,8 @@
 #include "service/accounts.h"
 #include "service/clock_sync.h"
 #include "service/legacy.h"
+#include "service/seller.h"
+#include "service/settings.h"
 #include "gateway/gateway.h"
 #include "version.h"
 
@@ -209,6 +211,31 @@ static int parse_busy_timeout(const char *cmd, const char *text)
     return 0;
 }
 
+/* Refuses to serve with a wrong seller identity (SIREN, VAT ID, RCS, IBAN, BIC): every
+ * invoice would carry it. 0 when right, else 1 after saying what to fix. */
+static int check_seller_identity(struct db *db)
+{
+    struct settings s;
+    const char *key = NULL;
+    enum msg_id why = MSG_FIELD_REQUIRED;
+    char text[512];
+    if (settings_load(db, &s) < 0) {
+        fprintf(stderr, "partnerd serve: cannot read the settings: %s\n", db_errmsg(db));
+        return 1;
+    }
+    if (seller_check(&s, true, &key, &why))
+        return 0;
+    msg_format(text, sizeof(text), why, "en", (const char *const[]){"receipts, debits"}, 1);
+    fprintf(stderr,
+            "partnerd serve: the setting %s is wrong: %s.\n"
+            "Invoices name the seller by it. Fix it in the settings table, e.g.\n"
+            "  sqlite3 var/partnerd.db \"INSERT OR REPLACE INTO settings (key, value, "
+            "updated_at) VALUES ('%s', '...', 0)\"\n"
+            "(docs/operations.md, \"The seller's legal identity\").\n",
+            key, text, key);
+    return 1;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -345,7 +372,10 @@ static int cmd_serve(int argc, char **argv)
     struct db *db;
     if (open_current_db("serve", &c, &db))
         return 1;
+    int identity = check_seller_identity(db);
     db_close(db);
+    if (identity)
+        return 1;
     if (open_gateway("serve", ledger))
         return 1;
     clock_sync_enable(test_clock);

@@ -1,14 +1,11 @@
 /*
  * country.c - country tables.
  *
- * VAT ID formats follow the European Commission's VIES rules, written as patterns:
- * '9' a digit, 'A' a letter, 'X' a letter or digit, anything else itself. They check the
- * shape only; whether the number is registered is VIES's business, not ours.
+ * VAT IDs have their own module, core/vat_id.c.
  */
 #include "country.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 
 static const char iso3166[] =
@@ -60,97 +57,6 @@ const char *country_currency(const char *code)
     if (code && strcmp(code, "GB") == 0)
         return "GBP";
     return "USD";
-}
-
-struct vat_format {
-    const char *country;
-    const char *prefix;
-    const char *patterns[10];
-};
-
-static const struct vat_format vat_formats[] = {
-    {"AT", "AT", {"U99999999"}},
-    {"BE", "BE", {"0999999999", "1999999999"}},
-    {"BG", "BG", {"999999999", "9999999999"}},
-    {"CY", "CY", {"99999999A"}},
-    {"CZ", "CZ", {"99999999", "999999999", "9999999999"}},
-    {"DE", "DE", {"999999999"}},
-    {"DK", "DK", {"99999999"}},
-    {"EE", "EE", {"999999999"}},
-    {"GR", "EL", {"999999999"}},
-    {"ES", "ES", {"X9999999X"}},
-    {"FI", "FI", {"99999999"}},
-    {"FR", "FR", {"XX999999999"}},
-    {"HR", "HR", {"99999999999"}},
-    {"HU", "HU", {"99999999"}},
-    {"IE", "IE", {"9999999A", "9999999AA", "9X99999A"}},
-    {"IT", "IT", {"99999999999"}},
-    {"LT", "LT", {"999999999", "999999999999"}},
-    {"LU", "LU", {"99999999"}},
-    {"LV", "LV", {"99999999999"}},
-    {"MT", "MT", {"99999999"}},
-    {"NL", "NL", {"999999999B99"}},
-    {"PL", "PL", {"9999999999"}},
-    {"PT", "PT", {"999999999"}},
-    {"RO", "RO", {"99", "999", "9999", "99999", "999999", "9999999", "99999999", "999999999",
-                  "9999999999"}},
-    {"SE", "SE", {"9999999999" "01"}},
-    {"SI", "SI", {"99999999"}},
-    {"SK", "SK", {"9999999999"}},
-};
-
-static bool matches(const char *pattern, const char *s)
-{
-    if (strlen(pattern) != strlen(s))
-        return false;
-    for (; *pattern; pattern++, s++) {
-        unsigned char c = (unsigned char)*s;
-        bool ok = *pattern == '9'   ? isdigit(c)
-                  : *pattern == 'A' ? isupper(c)
-                  : *pattern == 'X' ? (isdigit(c) || isupper(c))
-                                    : *pattern == *s;
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
-bool vat_id_normalise(const char *country, const char *vat_id, char *out, size_t n)
-{
-    char norm[32];
-    size_t len = 0;
-    if (vat_id == NULL || n == 0)
-        return false;
-    for (const char *p = vat_id; *p; p++) {
-        if (*p == ' ' || *p == '.' || *p == '-')
-            continue;
-        if (!isalnum((unsigned char)*p) || len + 1 >= sizeof(norm))
-            return false;
-        norm[len++] = (char)toupper((unsigned char)*p);
-    }
-    norm[len] = '\0';
-    if (!country_in_eu(country)) {
-        if (len < 2 || len > 20)
-            return false;
-        snprintf(out, n, "%s", norm);
-        return true;
-    }
-    if (len < 4) /* a prefix and at least two characters */
-        return false;
-    for (size_t i = 0; i < sizeof(vat_formats) / sizeof(vat_formats[0]); i++) {
-        const struct vat_format *f = &vat_formats[i];
-        if (strcmp(f->country, country) != 0)
-            continue;
-        if (strncmp(norm, f->prefix, 2) != 0)
-            return false;
-        for (int k = 0; k < 10 && f->patterns[k]; k++)
-            if (matches(f->patterns[k], norm + 2)) {
-                snprintf(out, n, "%s", norm);
-                return true;
-            }
-        return false;
-    }
-    return false;
 }
 
 int vat_standard_rate(const char *country)

@@ -1,5 +1,5 @@
 /*
- * country.h - countries (ISO 3166-1 alpha-2), the EU, billing currencies and VAT IDs.
+ * country.h - countries (ISO 3166-1 alpha-2), the EU, billing currencies and VAT rates.
  */
 #ifndef PD_COUNTRY_H
 #define PD_COUNTRY_H
@@ -17,11 +17,6 @@ bool country_in_eu(const char *code);
  * the EU and the euro-using micro-states, GBP in the United Kingdom, USD elsewhere (the
  * program prices offers in EUR, USD and GBP). */
 const char *country_currency(const char *code);
-
-/* Normalises a VAT ID (upper case, without spaces, dots or hyphens) into out (size n).
- * For an EU country it must carry that country's prefix (EL for Greece) and match its
- * national format; elsewhere 2 to 20 letters and digits. Returns true when valid. */
-bool vat_id_normalise(const char *country, const char *vat_id, char *out, size_t n);
 
 /* The standard VAT rate of an EU member state in hundredths of a percent (2000 = 20 %),
  * or -1 outside the EU. */

@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "db/db.h"
 #include "jobs/deliver.h"
+#include "jobs/vies.h"
 #include "log.h"
 #include "service/clock_sync.h"
 #include "service/housekeeping.h"
@@ -52,6 +53,7 @@ const struct job jobs_table[] = {
     {"wire_expiry", wire_expiry_run},
     {"support_autoclose", support_autoclose_run},
     {"refund_retry", refunds_retry_run},
+    {"vies_check", vies_check_run},
     {"outbox_delivery", outbox_delivery_run},
     {"idempotency_expiry", housekeeping_idempotency_run},
     {0, 0},

@@ -119,6 +119,7 @@ static int insert_demo_partner(struct db *db, struct partner_row *p)
     COPY(p->postal_code, "75002");
     COPY(p->city, "Paris");
     COPY(p->vat_id, "FR40303265045");
+    COPY(p->siren, "303265045");
     COPY(p->locale, "fr");
     COPY(p->currency, "EUR");
     p->created_at = clock_now();

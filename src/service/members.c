@@ -15,6 +15,8 @@
 
 #include "core/clock.h"
 #include "core/country.h"
+#include "core/siren.h"
+#include "core/vat_id.h"
 #include "core/crypto.h"
 #include "core/password.h"
 #include "core/date.h"
@@ -24,6 +26,7 @@
 #include "service/audit.h"
 #include "service/outbox.h"
 #include "service/settings.h"
+#include "service/vies.h"
 #include "service/tx.h"
 #include "service/validate.h"
 #include "store/auth.h"
@@ -40,14 +43,20 @@ static void copy(char *dst, size_t n, const char *src)
 
 json_t *members_partner_view(const struct partner_row *p)
 {
-    char created[21];
-    return json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s?, s:s, s:s}, s:s?, s:s, s:s, s:b, s:s}",
-                     "id", p->id, "membership_id", p->membership_id, "legal_name", p->legal_name,
-                     "country", p->country, "address", "line1", p->address_line1, "line2",
-                     p->address_line2[0] ? p->address_line2 : NULL, "postal_code", p->postal_code,
-                     "city", p->city, "vat_id", p->vat_id[0] ? p->vat_id : NULL, "locale",
-                     p->locale, "currency", p->currency, "require_2fa", p->require_2fa,
-                     "created_at", instant_format(p->created_at, created));
+    char created[21], checked[21];
+    json_t *v = json_pack(
+        "{s:s, s:s, s:s, s:s, s:{s:s, s:s?, s:s, s:s}, s:s?, s:s?, s:s, s:s, s:s, s:b, s:s}", "id",
+        p->id, "membership_id", p->membership_id, "legal_name", p->legal_name, "country",
+        p->country, "address", "line1", p->address_line1, "line2",
+        p->address_line2[0] ? p->address_line2 : NULL, "postal_code", p->postal_code, "city",
+        p->city, "vat_id", p->vat_id[0] ? p->vat_id : NULL, "siren", p->siren[0] ? p->siren : NULL,
+        "vat_id_status", vies_status_view(p->vat_id_status[0] ? p->vat_id_status : "not_checked"),
+        "locale", p->locale, "currency", p->currency, "require_2fa", p->require_2fa, "created_at",
+        instant_format(p->created_at, created));
+    if (p->vat_id_checked_at)
+        json_object_set_new(v, "vat_id_checked_at",
+                            json_string(instant_format(p->vat_id_checked_at, checked)));
+    return v;
 }
 
 json_t *members_user_view(const struct user_row *u)
@@ -152,12 +161,36 @@ static int new_membership_id(struct db *db, struct partner_row *p, struct pd_err
     return pd_fail(err, PD_E_INTERNAL, "no free membership ID after 20 tries");
 }
 
+/* The "siren" of body into out (size n): 9 digits with their Luhn key, for a French
+ * company only, matching the SIREN inside a French VAT ID; required when asked (a French
+ * company joining: the e-invoicing reform puts the buyer's SIREN on invoices). */
+static void check_siren(struct checks *c, const json_t *body, const char *country,
+                        const char *vat_id, bool required_in_fr, char *out, size_t n)
+{
+    const char *in = check_text(c, body, "siren", "siren", false, 20);
+    bool french = country && strcmp(country, "FR") == 0;
+    if (in == NULL) {
+        if (french && required_in_fr && json_object_get(body, "siren") == NULL)
+            check_fail(c, "siren", MSG_FIELD_SIREN_REQUIRED_FR);
+        return;
+    }
+    if (country && !french) {
+        check_fail(c, "siren", MSG_FIELD_SIREN_FRANCE_ONLY);
+    } else if (!siren_compact(in, 9, out, n) || !siren_valid(out)) {
+        check_fail(c, "siren", MSG_FIELD_SIREN);
+        out[0] = '\0';
+    } else if (strncmp(vat_id, "FR", 2) == 0 && strlen(vat_id) == 13 &&
+               strcmp(vat_id + 4, out) != 0) {
+        check_fail(c, "siren", MSG_FIELD_SIREN_VAT_MISMATCH);
+    }
+}
+
 /* The partner and its first user from a join request; NULL fields fail the checks. */
 static int check_join(const json_t *body, struct partner_row *p, struct user_row *u,
                       const char **password, struct pd_error *err)
 {
     static const char *const top[] = {"company", "country", "address", "vat_id",
-                                      "locale",  "admin",   NULL};
+                                      "siren",   "locale",  "admin",   NULL};
     static const char *const addr_keys[] = {"line1", "line2", "postal_code", "city", NULL};
     static const char *const admin_keys[] = {"name", "email", "password", NULL};
     struct checks c = {0};
@@ -166,6 +199,8 @@ static int check_join(const json_t *body, struct partner_row *p, struct user_row
     check_known_keys(&c, body, "", top);
     COPY(p->legal_name, check_text(&c, body, "company", "company", true, 200));
     const char *country = check_text(&c, body, "country", "country", true, 2);
+    if (country && strcmp(country, "XI") == 0) /* Northern Ireland: the UK, XI VAT IDs */
+        country = "GB";
     if (country && !country_valid(country)) {
         check_fail(&c, "country", MSG_FIELD_COUNTRY);
         country = NULL;
@@ -182,7 +217,12 @@ static int check_join(const json_t *body, struct partner_row *p, struct user_row
     }
     const char *vat_in = check_text(&c, body, "vat_id", "vat_id", false, 40);
     if (vat_in && country && !vat_id_normalise(country, vat_in, p->vat_id, sizeof(p->vat_id)))
-        check_fail(&c, "vat_id", country_in_eu(country) ? MSG_FIELD_VAT_ID_EU : MSG_FIELD_TAX_ID);
+        check_fail(&c, "vat_id",
+                   country_in_eu(country) || strcmp(country, "GB") == 0 ||
+                           strcmp(country, "MC") == 0
+                       ? MSG_FIELD_VAT_ID_CHECK
+                       : MSG_FIELD_TAX_ID);
+    check_siren(&c, body, country, p->vat_id, true, p->siren, sizeof(p->siren));
     const char *locale = check_locale(&c, body, "locale");
     COPY(p->locale, locale);
     COPY(u->locale, locale);
@@ -211,6 +251,10 @@ int members_join(struct db *db, const json_t *body, const char *ip, json_t **out
     if (password_hash(password, u.password_hash, sizeof(u.password_hash)) < 0)
         return pd_fail(err, PD_E_INTERNAL, "password hashing failed");
 
+    struct settings settings;
+    if ((rc = settings_load(db, &settings)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    COPY(p.vat_id_status, p.vat_id[0] ? vies_initial_status(&settings, p.vat_id) : "not_checked");
     int64_t now = clock_now();
     id_new("ptn", p.id, sizeof(p.id));
     id_new("usr", u.id, sizeof(u.id));
@@ -483,9 +527,10 @@ int members_partners_list(struct db *db, json_t **items, struct pd_error *err)
 int members_update_partner(struct db *db, const struct principal *who, const char *ip,
                            const json_t *body, json_t **out, struct pd_error *err)
 {
-    static const char *const keys[] = {"require_2fa", NULL};
+    static const char *const keys[] = {"require_2fa", "siren", NULL};
     struct checks c = {0};
     struct partner_row p = {0};
+    char siren[10] = "";
     check_known_keys(&c, body, "", keys);
     json_t *req = json_object_get(body, "require_2fa");
     if (req && !json_is_boolean(req))
@@ -495,15 +540,30 @@ int members_update_partner(struct db *db, const struct principal *who, const cha
         return rc;
     if ((rc = tx_begin(db, err)) < 0)
         return rc;
-    if (req)
+    if ((rc = partners_find(db, who->partner_id, &p)) == 0)
+        rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
+    if (rc > 0 && json_object_get(body, "siren")) { /* checked against the partner's country */
+        struct checks cs = {0};
+        check_siren(&cs, body, p.country, p.vat_id, false, siren, sizeof(siren));
+        rc = check_done(&cs, err);
+    }
+    if (rc > 0 && req)
         rc = partners_set_require_2fa(db, who->partner_id, json_is_true(req));
-    if (rc == 0 && req)
+    if (rc >= 0 && req)
         rc = audit(db, who, ip, NULL, "partner.updated", "partner", who->partner_id,
                    json_pack("{s:O}", "require_2fa", req));
-    if (rc == 0 && (rc = partners_find(db, who->partner_id, &p)) == 0)
-        rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
+    if (rc >= 0 && siren[0])
+        rc = partners_set_siren(db, who->partner_id, siren);
+    if (rc >= 0 && siren[0])
+        rc = audit(db, who, ip, NULL, "partner.updated", "partner", who->partner_id,
+                   json_pack("{s:s?, s:s}", "siren_before", p.siren[0] ? p.siren : NULL,
+                             "siren_after", siren));
     if ((rc = tx_end(db, rc > 0 ? 0 : rc, err)) < 0)
         return rc;
+    if (req)
+        p.require_2fa = json_is_true(req);
+    if (siren[0])
+        COPY(p.siren, siren);
     *out = members_partner_view(&p);
     return 0;
 }

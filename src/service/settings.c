@@ -18,6 +18,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "service/audit.h"
+#include "service/seller.h"
 #include "service/tx.h"
 #include "service/validate.h"
 #include "store/settings.h"
@@ -61,17 +62,10 @@ static const struct setting table[] = {
      "10 rue de la Paix|75002 Paris", 0, TEXT_AT(seller_address)},
     {"seller.country", 0, 0, 0, "the seller's country (ISO 3166-1), which decides VAT", "FR", 0,
      TEXT_AT(seller_country)},
-    {"seller.vat_id", 0, 0, 0, "the seller's VAT ID on invoices", "FR32123456789", 0,
+    {"seller.vat_id", 0, 0, 0, "the seller's VAT ID on invoices", "FR11123456782", 0,
      TEXT_AT(seller_vat_id)},
     {"seller.registration", 0, 0, 0, "the seller's legal form, capital and registration",
-     "SAS au capital de 50 000 EUR - RCS Paris 123 456 789", 0, TEXT_AT(seller_registration)},
-    {"seller.siren", 0, 0, 0,
-     "the seller's SIREN (9 digits), its legal registration identifier on e-invoices", "123456789",
-     0, TEXT_AT(seller_siren)},
-    {"seller.vat_option", 0, 0, 0,
-     "when the seller pays the VAT on its services: receipts (encaissements, the default) "
-     "or debits (the option for débits); stated on every invoice",
-     "receipts", 0, TEXT_AT(seller_vat_option)},
+     "SAS au capital de 50 000 EUR - RCS Paris 123 456 782", 0, TEXT_AT(seller_registration)},
     {"bank.iban", 0, 0, 0, "the IBAN wire transfers are paid to", "FR7630006000011234567890189", 0,
      TEXT_AT(bank_iban)},
     {"bank.bic", 0, 0, 0, "the BIC of that account", "AGRIFRPPXXX", 0, TEXT_AT(bank_bic)},
@@ -95,6 +89,25 @@ static const struct setting table[] = {
     {"health.min_free_mb", 256, 0, 1048576,
      "free space (MiB) under which /healthz reports the database's file system as low", NULL, 0,
      INT_AT(health_min_free_mb)},
+    /* ---- the seller's legal identity, VIES (issue 15): checked by service/seller.c ---- */
+    {"seller.siren", 0, 0, 0,
+     "the seller's SIREN (9 digits, Luhn key; empty outside France or while changing it "
+     "with seller.vat_id and seller.rcs)",
+     "123456782", EMPTY_OK, TEXT_AT(seller_siren)},
+    {"seller.rcs", 0, 0, 0, "the seller's trade register entry, e.g. RCS Paris 123 456 782",
+     "RCS Paris 123 456 782", EMPTY_OK, TEXT_AT(seller_rcs)},
+    {"seller.share_capital", 0, 0, 0, "the seller's share capital as printed, e.g. 50 000 EUR",
+     "50 000 EUR", EMPTY_OK, TEXT_AT(seller_share_capital)},
+    {"seller.vat_option", 0, 0, 0,
+     "when the seller's VAT on services is due: receipts (the rule) or debits (its option)",
+     "receipts", 0, TEXT_AT(seller_vat_option)},
+    {"vies.enabled", 0, 0, 1,
+     "1: ask the European Commission's VIES whether partners' VAT IDs are registered (a job)", NULL,
+     0, INT_AT(vies_enabled)},
+    {"vies.url", 0, 0, 0, "VIES's REST endpoint (check-vat-number)",
+     "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number", 0, TEXT_AT(vies_url)},
+    {"vies.timeout_seconds", 5, 1, 30, "how long a VIES check may take", NULL, 0,
+     INT_AT(vies_timeout_seconds)},
 };
 
 static void load_one(void *ctx, const char *key, const char *value)
@@ -204,6 +217,11 @@ static void check_value(struct checks *c, const struct setting *s, const json_t 
         if ((strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) ||
             strlen(url) > 500 || strchr(url, ' '))
             check_fail(c, "value", MSG_FIELD_URL);
+    } else if (s->text_fallback && strcmp(s->key, "vies.url") == 0) {
+        const char *url = json_is_string(v) ? json_string_value(v) : "";
+        if ((strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) ||
+            strlen(url) > 500 || strchr(url, ' '))
+            check_fail(c, "value", MSG_FIELD_URL);
     } else if (s->text_fallback && strcmp(s->key, "pmc.url") == 0) {
         const char *url = json_is_string(v) ? json_string_value(v) : "";
         if (strncmp(url, "https://", 8) != 0 || strlen(url) > 500 || strchr(url, ' '))
@@ -212,10 +230,6 @@ static void check_value(struct checks *c, const struct setting *s, const json_t 
         static const char *const options[] = {"debits", "receipts", NULL};
         if (!json_is_string(v) || !check_one_of(json_string_value(v), options))
             check_fail_one_of(c, "value", options);
-    } else if (strcmp(s->key, "seller.siren") == 0) {
-        const char *siren = json_is_string(v) ? json_string_value(v) : "";
-        if (strlen(siren) != 9 || strspn(siren, "0123456789") != 9)
-            check_fail(c, "value", MSG_FACTURX_FIELD_SIREN);
     } else if (s->text_fallback && (s->flags & EMPTY_OK) && json_is_string(v) &&
                json_string_value(v)[0] == '\0') {
         /* empty is allowed */
@@ -255,6 +269,8 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
         return rc;
     rc = settings_load(db, &all);
     json_t *before = NULL;
+    if (rc == 0 && s->text_fallback)
+        rc = seller_check_change(&all, key, text, err);
     if (rc == 0) {
         json_t *old = setting_json(&all, s);
         before = json_incref(json_object_get(old, "value"));

@@ -30,8 +30,6 @@ struct settings {
     char seller_name[SETTING_TEXT_SIZE], seller_address[SETTING_TEXT_SIZE];
     char seller_country[SETTING_TEXT_SIZE], seller_vat_id[SETTING_TEXT_SIZE];
     char seller_registration[SETTING_TEXT_SIZE];
-    char seller_siren[SETTING_TEXT_SIZE];      /* 9 digits: the legal id on e-invoices */
-    char seller_vat_option[SETTING_TEXT_SIZE]; /* "debits" or "receipts" (encaissements) */
     char bank_iban[SETTING_TEXT_SIZE], bank_bic[SETTING_TEXT_SIZE];
     char portal_url[512];
     char mail_from[SETTING_TEXT_SIZE], mail_dir[SETTING_TEXT_SIZE];
@@ -40,6 +38,12 @@ struct settings {
     int64_t smtp_port, smtp_starttls;
     int64_t webhooks_allow_private;
     int64_t health_min_free_mb;
+    /* the seller's legal identity (issue 15), checked by service/seller.h */
+    char seller_siren[SETTING_TEXT_SIZE], seller_rcs[SETTING_TEXT_SIZE];
+    char seller_share_capital[SETTING_TEXT_SIZE], seller_vat_option[SETTING_TEXT_SIZE];
+    /* the VIES check of partners' VAT IDs (service/vies.h) */
+    int64_t vies_enabled, vies_timeout_seconds;
+    char vies_url[512];
 };
 
 /* Fills *out with every setting, stored or default, in one query. 0 or a negative status

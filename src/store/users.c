@@ -22,15 +22,16 @@ static const char *or_null(const char *s)
 
 int partners_insert(struct db *db, const struct partner_row *p)
 {
-    int64_t rc =
-        db_run(db,
-               "INSERT INTO partners (id, membership_id, legal_name, country, "
-               "address_line1, address_line2, postal_code, city, vat_id, locale, "
-               "currency, require_2fa, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-               "?, ?, ?, ?)",
-               "tttttttttttii", p->id, p->membership_id, p->legal_name, p->country,
-               p->address_line1, or_null(p->address_line2), p->postal_code, p->city,
-               or_null(p->vat_id), p->locale, p->currency, (int64_t)p->require_2fa, p->created_at);
+    int64_t rc = db_run(
+        db,
+        "INSERT INTO partners (id, membership_id, legal_name, country, "
+        "address_line1, address_line2, postal_code, city, vat_id, locale, "
+        "currency, require_2fa, created_at, siren, vat_id_status, vat_id_check_after) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "tttttttttttiitti", p->id, p->membership_id, p->legal_name, p->country, p->address_line1,
+        or_null(p->address_line2), p->postal_code, p->city, or_null(p->vat_id), p->locale,
+        p->currency, (int64_t)p->require_2fa, p->created_at, or_null(p->siren),
+        p->vat_id_status[0] ? p->vat_id_status : "not_checked", p->created_at);
     return rc < 0 ? (int)rc : 0;
 }
 
@@ -275,7 +276,8 @@ int users_count_global_admins(struct db *db, const char *partner_id, int64_t *co
 
 #define PARTNER_COLUMNS                                                                            \
     "SELECT id, membership_id, legal_name, country, address_line1, address_line2, postal_code, "   \
-    "city, vat_id, locale, currency, require_2fa, created_at, siren FROM partners"
+    "city, vat_id, locale, currency, require_2fa, created_at, siren, vat_id_status, "              \
+    "COALESCE(vat_id_checked_at, 0) FROM partners"
 
 static void partner_read(struct db_stmt *st, struct partner_row *p)
 {
@@ -294,6 +296,8 @@ static void partner_read(struct db_stmt *st, struct partner_row *p)
     p->require_2fa = db_column_int64(st, 11) != 0;
     p->created_at = db_column_int64(st, 12);
     copy(p->siren, sizeof(p->siren), db_column_text(st, 13));
+    copy(p->vat_id_status, sizeof(p->vat_id_status), db_column_text(st, 14));
+    p->vat_id_checked_at = db_column_int64(st, 15);
 }
 
 int partners_find(struct db *db, const char *id, struct partner_row *out)
@@ -335,6 +339,12 @@ int partners_list(struct db *db, struct partner_row **out, int *count)
     *out = rows;
     *count = n;
     return 0;
+}
+
+int partners_set_siren(struct db *db, const char *id, const char *siren)
+{
+    int64_t rc = db_run(db, "UPDATE partners SET siren = ? WHERE id = ?", "tt", or_null(siren), id);
+    return rc < 0 ? (int)rc : 0;
 }
 
 int partners_set_require_2fa(struct db *db, const char *id, bool on)

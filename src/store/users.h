@@ -26,7 +26,11 @@ struct partner_row {
     char postal_code[81];
     char city[401];
     char vat_id[41]; /* empty when none */
-    char siren[10];  /* empty when none (the buyer's SIREN on e-invoices) */
+    char siren[10];  /* the French company number; empty when none */
+    /* what VIES said of vat_id: "not_checked", "pending", "valid", "invalid" or
+     * "unverified" (store/vat_checks.h) */
+    char vat_id_status[12];
+    int64_t vat_id_checked_at; /* 0: never */
     char locale[3];
     char currency[4];
     bool require_2fa;
@@ -63,6 +67,9 @@ int partners_find(struct db *db, const char *id, struct partner_row *out);
 /* Every partner, newest first (staff). *out is malloc'd (owner: caller, free()); *count
  * rows. */
 int partners_list(struct db *db, struct partner_row **out, int *count);
+
+/* Sets the partner's SIREN. */
+int partners_set_siren(struct db *db, const char *id, const char *siren);
 
 /* Sets whether the organisation's users must use a second factor. */
 int partners_set_require_2fa(struct db *db, const char *id, bool on);

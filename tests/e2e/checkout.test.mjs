@@ -278,7 +278,7 @@ test('renewal: refused before expiry with the opening date, by card in the windo
 test('VAT: home country, EU reverse charge with « Autoliquidation », EU without VAT ID, outside the EU', async () => {
   const cases = [
     [{ country: 'FR', vat_id: 'FR40303265045' }, 2000, 9800, 'domestic', null],
-    [{ country: 'DE', vat_id: 'DE123456789' }, 0, 0, 'reverse_charge', /Autoliquidation/],
+    [{ country: 'DE', vat_id: 'DE136695976' }, 0, 0, 'reverse_charge', /Autoliquidation/],
     [{ country: 'DE', vat_id: undefined }, 1900, 9310, 'eu_no_vat_id', null],
     [{ country: 'US', vat_id: undefined }, 0, 0, 'outside_eu', /259-1/],
   ];
@@ -311,7 +311,7 @@ test('the invoice PDF carries what the law asks, in the partner language', async
   const { ok, text } = pdfText(Buffer.from(await res.arrayBuffer()));
   assert.ok(ok);
   const inv = (await fr.client.call('GET', `/api/v1/invoices/${p.body.invoice_id}`)).body;
-  for (const want of [`Facture ${inv.number}`, 'Partnerd Programme SAS', 'FR32123456789', fr.org.partner.legal_name, 'FR40303265045', fr.org.partner.membership_id,
+  for (const want of [`Facture ${inv.number}`, 'Partnerd Programme SAS', 'FR11123456782', fr.org.partner.legal_name, 'FR40303265045', fr.org.partner.membership_id,
     "Date d'émission", 'Période de service', 'Total HT', 'TVA (20,00 %)', 'Total TTC', '588,00 €', '490,00 €', '98,00 €', '40 €', "trois fois le taux d'intérêt légal", 'RCS Paris'])
     assert.ok(text.includes(want), `the PDF lacks « ${want} »`);
   const en = await join(srv.url, { locale: 'en' });

@@ -66,7 +66,7 @@ test('concurrent retries of one request create one object', async () => {
 test('an anonymous join can be retried with a key; failed answers are kept too', async () => {
   const c = new Client(srv.url);
   const body = {
-    company: 'Retry SARL', country: 'FR', address: { line1: '1 rue', postal_code: '75001', city: 'Paris' },
+    company: 'Retry SARL', country: 'FR', siren: '303265045', address: { line1: '1 rue', postal_code: '75001', city: 'Paris' },
     admin: { name: 'R', email: `retry-${Date.now()}@org.example`, password: 'a quiet harbour 7' },
   };
   const first = await c.call('POST', '/api/v1/partners', body, { 'Idempotency-Key': 'join-1' });

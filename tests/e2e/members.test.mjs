@@ -17,7 +17,7 @@ const validJoin = (email) => ({
   company: 'Northwind Traders GmbH',
   country: 'DE',
   address: { line1: 'Hauptstraße 5', line2: '2. OG', postal_code: '10115', city: 'Berlin' },
-  vat_id: 'DE 123 456 789',
+  vat_id: 'DE 136 695 976',
   locale: 'en',
   admin: { name: 'Nora Admin', email, password: 'twelve chars min' },
 });
@@ -30,7 +30,7 @@ test('joining gives a 7-digit membership ID, a currency from the country and a g
   assert.match(partner.membership_id, /^[1-9]\d{6}$/);
   assert.equal(partner.country, 'DE');
   assert.equal(partner.currency, 'EUR');
-  assert.equal(partner.vat_id, 'DE123456789');
+  assert.equal(partner.vat_id, 'DE136695976');
   assert.deepEqual(partner.address, { line1: 'Hauptstraße 5', line2: '2. OG', postal_code: '10115', city: 'Berlin' });
   assert.equal(user.email, 'nora@northwind.example');
   assert.deepEqual(user.roles, ['global_admin']);
@@ -39,7 +39,7 @@ test('joining gives a 7-digit membership ID, a currency from the country and a g
   const hash = sql(srv.db.url, `SELECT password_hash FROM users WHERE id = '${user.id}'`);
   assert.match(hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
 
-  const gb = await join(srv.url, { country: 'GB', vat_id: 'GB123456789' });
+  const gb = await join(srv.url, { country: 'GB', vat_id: 'GB 980 7806 84' });
   assert.equal(gb.partner.currency, 'GBP');
   const us = await join(srv.url, { country: 'US', vat_id: undefined });
   assert.equal(us.partner.currency, 'USD');
@@ -67,10 +67,10 @@ test('each wrong field of a join is named, and nothing is created', async () => 
   const vat = await new Client(srv.url, { lang: 'en' }).call('POST', '/api/v1/partners', { ...validJoin('vat@x.example'), vat_id: 'FR123' });
   assert.equal(vat.status, 422);
   assert.match(vat.body.error.details.fields.vat_id, /not a VAT ID of this country/);
-  const wrongCountry = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('vat2@x.example'), country: 'FR', vat_id: 'DE123456789' });
+  const wrongCountry = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('vat2@x.example'), country: 'FR', vat_id: 'DE136695976' });
   assert.equal(wrongCountry.status, 422);
   assert.ok(wrongCountry.body.error.details.fields.vat_id);
-  const greece = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('gr@x.example'), country: 'GR', vat_id: 'EL123456789' });
+  const greece = await new Client(srv.url).call('POST', '/api/v1/partners', { ...validJoin('gr@x.example'), country: 'GR', vat_id: 'EL094012834' });
   assert.equal(greece.status, 201);
   assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM partners'), String(Number(before) + 1));
 });

@@ -59,6 +59,7 @@ test('a partner joins the network and buys Action Pack by card', async () => {
   await page.getByLabel('Code postal').fill('75009');
   await page.getByLabel('Ville').fill('Paris');
   await page.getByLabel('Numéro de TVA intracommunautaire').fill('FR40303265045');
+  await page.getByLabel('SIREN').fill('303 265 045');
   await page.getByLabel('Votre nom').fill('Nadia Nord');
   await page.getByLabel('Votre adresse e-mail').fill('nadia@northwind.example');
   await page.getByLabel('Mot de passe').fill('nadia likes quiet trains 1');

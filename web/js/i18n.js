@@ -165,6 +165,10 @@ const words = {
     jobs_done: 'Tâches exécutées.', job: 'Tâche', done: 'Traités', ok: 'OK',
     res_immediate: 'annulé immédiatement', res_immediate_with_refund: 'annulé immédiatement, avec remboursement au prorata',
     res_end_of_term: 'annulé à la fin de la période en cours',
+    // e-invoices: VAT numbers, SIREN (issue 15)
+    siren: 'SIREN', siren_hint: 'Les 9 chiffres de votre entreprise, obligatoires pour une entreprise française (facturation électronique). Par exemple 303 265 045.',
+    siren_add: 'Ajouter le SIREN', siren_saved: 'SIREN enregistré.', vat_status: 'Vérification VIES',
+    vs_valid: 'Valide (VIES)', vs_invalid: 'Inconnu de VIES', vs_unverified: 'En attente de VIES', vs_not_checked: 'Non vérifié',
   },
   en: {
     app: 'Partner Center', console: 'Program console', skip: 'Skip to content',
@@ -307,6 +311,10 @@ const words = {
     jobs_done: 'Jobs run.', job: 'Job', done: 'Done', ok: 'OK',
     res_immediate: 'cancelled at once', res_immediate_with_refund: 'cancelled at once, with a prorated refund',
     res_end_of_term: 'cancelled at the end of the current term',
+    // e-invoices: VAT numbers, SIREN (issue 15)
+    siren: 'SIREN', siren_hint: 'Your company\'s 9 digits, required for a French company (e-invoicing). For example 303 265 045.',
+    siren_add: 'Add the SIREN', siren_saved: 'SIREN saved.', vat_status: 'VIES check',
+    vs_valid: 'Valid (VIES)', vs_invalid: 'Unknown to VIES', vs_unverified: 'Awaiting VIES', vs_not_checked: 'Not checked',
   },
 };
 

@@ -80,6 +80,7 @@ export function joinPage(ctx) {
       field({ label: t('postal_code'), name: 'address.postal_code', required: true, autocomplete: 'postal-code' }),
       field({ label: t('city'), name: 'address.city', required: true, autocomplete: 'address-level2' })),
     field({ label: t('vat_id'), name: 'vat_id', hint: t('vat_hint') }),
+    field({ label: t('siren'), name: 'siren', hint: t('siren_hint'), attrs: { inputmode: 'numeric' } }),
     field({ label: t('language'), name: 'locale', type: 'select', value: lang(), required: true, options: [['fr', 'Français'], ['en', 'English']] }),
     h('fieldset', {},
       h('legend', {}, lang() === 'fr' ? 'Administrateur général' : 'Global admin'),
@@ -97,6 +98,7 @@ export function joinPage(ctx) {
     };
     if (v['address.line2']) body.address.line2 = v['address.line2'];
     if (v.vat_id) body.vat_id = v.vat_id;
+    if (v.siren) body.siren = v.siren;
     try {
       const r = await post('/api/v1/partners', body, { quiet: true });
       const s = await post('/api/v1/sessions', { email: body.admin.email, password: body.admin.password }, { quiet: true });

@@ -109,13 +109,35 @@ export async function profilePage() {
       h('dt', {}, t('country')), h('dd', {}, partner.country),
       h('dt', {}, t('address1')), h('dd', {}, [a.line1, a.line2, `${a.postal_code} ${a.city}`].filter(Boolean).join(', ')),
       h('dt', {}, t('vat_id')), h('dd', {}, partner.vat_id || '—'),
+      partner.vat_id ? [h('dt', {}, t('vat_status')), h('dd', {}, t(`vs_${partner.vat_id_status}`))] : null,
+      partner.country === 'FR' ? [h('dt', {}, t('siren')), h('dd', {}, partner.siren || '—')] : null,
       h('dt', {}, t('currency')), h('dd', {}, partner.currency),
       h('dt', {}, t('language')), h('dd', {}, partner.locale === 'en' ? 'English' : 'Français')),
     h('h2', { id: 'certifies' }, t('certified')),
     h('p', {}, t('certified_intro')),
     certified.box,
     card ? [h('h2', {}, t('payment_method')), card.box] : null,
+    partner.country === 'FR' && !partner.siren && can.orgSettings() ? sirenForm() : null,
     rule);
+}
+
+/* A French company that joined before the SIREN was asked adds it (e-invoicing). */
+function sirenForm() {
+  const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
+  const form = h('form', { class: 'stack', novalidate: true },
+    notice,
+    field({ label: t('siren'), name: 'siren', required: true, hint: t('siren_hint'), attrs: { inputmode: 'numeric' } }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('siren_add'))));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const p = await patch('/api/v1/partner', { siren: values(form).siren });
+      form.replaceWith(h('p', { role: 'status' }, `${t('siren_saved')} ${p.siren}`));
+    } catch (err) {
+      showErrors(form, err, notice);
+    }
+  });
+  return [h('h2', {}, t('siren')), form];
 }
 
 function passwordForm() {
