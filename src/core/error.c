@@ -65,6 +65,10 @@ static const struct status_row rows[PD_E__COUNT] = {
     [47] = {"no_saved_card", 409, MSG_ERR_NO_SAVED_CARD},
     [48] = {"price_missing", 409, MSG_ERR_PRICE_MISSING},
     [49] = {"length_required", 411, MSG_ERR_LENGTH_REQUIRED},
+    [90] = {"referral_state", 409, MSG_ERR_REFERRAL_STATE},
+    [91] = {"referral_link_invalid", 410, MSG_ERR_REFERRAL_LINK_INVALID},
+    [92] = {"referral_limit_reached", 429, MSG_ERR_REFERRAL_LIMIT},
+    [93] = {"profile_incomplete", 409, MSG_ERR_PROFILE_INCOMPLETE},
 };
 
 int pd_status_known(enum pd_status s)

@@ -68,6 +68,10 @@ enum pd_status {
      * until a code takes it): faults and security -50..-59, e-invoices -60..-69, the
      * portal -70..-79, benefits -80..-89, directory and referrals -90..-99, the
      * ecosystem -100..-109, scale -110..-119, card payments -120..-129. */
+    PD_E_REFERRAL_STATE = -90,
+    PD_E_REFERRAL_LINK_INVALID = -91,
+    PD_E_REFERRAL_LIMIT = -92,
+    PD_E_PROFILE_INCOMPLETE = -93,
     PD_E__COUNT = 130 /* size of the table, PD_OK included */
 };
 

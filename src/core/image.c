@@ -10,6 +10,7 @@
 
 #include <cairo.h>
 #include <setjmp.h>
+#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,7 +54,9 @@ static int check_png(const unsigned char *data, size_t size, struct image_info *
     cairo_surface_destroy(s);
     if (!ok)
         return -1;
-    *out = (struct image_info){"image/png", (int)w, (int)h};
+    out->content_type = "image/png";
+    out->width = (int)w;
+    out->height = (int)h;
     return 0;
 }
 
@@ -100,8 +103,9 @@ static int check_jpeg(const unsigned char *data, size_t size, struct image_info 
             jpeg_read_scanlines(&cinfo, row, 1);
         /* a truncated file decodes with a warning and grey rows: refuse it */
         if (fail.mgr.num_warnings == 0) {
-            *out = (struct image_info){"image/jpeg", (int)cinfo.image_width,
-                                       (int)cinfo.image_height};
+            out->content_type = "image/jpeg";
+            out->width = (int)cinfo.image_width;
+            out->height = (int)cinfo.image_height;
             rc = 0;
         }
         jpeg_finish_decompress(&cinfo);
@@ -112,11 +116,17 @@ static int check_jpeg(const unsigned char *data, size_t size, struct image_info 
 
 int image_check(const unsigned char *data, size_t size, struct image_info *out)
 {
+    int rc = -1;
     if (data == NULL)
         return -1;
     if (size >= 8 && !memcmp(data, "\x89PNG\r\n\x1a\n", 8))
-        return check_png(data, size, out);
-    if (size >= 3 && !memcmp(data, "\xff\xd8\xff", 3))
-        return check_jpeg(data, size, out);
-    return -1;
+        rc = check_png(data, size, out);
+    else if (size >= 3 && !memcmp(data, "\xff\xd8\xff", 3))
+        rc = check_jpeg(data, size, out);
+    if (rc == 0) {
+        unsigned char digest[crypto_hash_sha256_BYTES];
+        crypto_hash_sha256(digest, data, size);
+        sodium_bin2hex(out->sha256, sizeof(out->sha256), digest, sizeof(digest));
+    }
+    return rc;
 }

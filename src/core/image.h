@@ -15,6 +15,7 @@
 struct image_info {
     const char *content_type; /* "image/png" or "image/jpeg" */
     int width, height;
+    char sha256[65]; /* of the bytes, lowercase hex: the logo's name in its URL */
 };
 
 /* 0 and *out when data is a PNG or JPEG that decodes, at most IMAGE_MAX_SIDE a side;

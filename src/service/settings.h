@@ -37,6 +37,8 @@ struct settings {
     char smtp_password[SETTING_TEXT_SIZE];
     int64_t smtp_port, smtp_starttls;
     int64_t webhooks_allow_private;
+    int64_t referral_retention_months, referral_response_days;
+    int64_t referral_address_max, referral_email_max;
 };
 
 /* Fills *out with every setting, stored or default, in one query. 0 or a negative status
