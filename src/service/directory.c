@@ -211,6 +211,7 @@ int directory_profile_put(struct db *db, const struct principal *who, const char
     struct checks c = {0};
     struct arena a = {0};
     struct profile_row old, p = {.partner_id = who->partner_id};
+    *out = NULL;
     int rc = tx_begin(db, err);
     if (rc < 0)
         return rc;
