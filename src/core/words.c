@@ -104,6 +104,18 @@ void words_fold(const char *s, char sep, char *out, size_t n)
     while (*p) {
         long cp = next_cp(&p);
         char c = 0;
+        const char *two = cp == 0xC6 || cp == 0xE6     ? "ae"
+                          : cp == 0x152 || cp == 0x153 ? "oe"
+                          : cp == 0xDF                 ? "ss"
+                                                       : NULL;
+        if (two) { /* a ligature: its two letters */
+            if (pending && sep && o + 2 < n)
+                out[o++] = sep;
+            pending = 0;
+            for (int i = 0; i < 2 && o + 1 < n; i++)
+                out[o++] = two[i];
+            continue;
+        }
         if (cp >= 0 && cp < 0x80 && isalnum((int)cp))
             c = (char)tolower((int)cp);
         else if (cp >= 0xC0 && cp <= 0x17F && latin[cp - 0xC0] != '?')

@@ -19,8 +19,8 @@
  * letters lowercased. Returns how many. */
 int words_split(const char *s, char out[WORDS_MAX][WORD_BYTES]);
 
-/* Folds s into out: lowercase a-z and 0-9 only, Latin accents taken off, other
- * characters dropped; sep (or 0: none) between the runs that were separated. */
+/* Folds s into out: lowercase a-z and 0-9 only, Latin accents taken off (æ, œ, ß as ae,
+ * oe, ss), other characters dropped; sep (or 0: none) between the runs that were separated. */
 void words_fold(const char *s, char sep, char *out, size_t n);
 
 #endif

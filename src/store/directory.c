@@ -130,7 +130,7 @@ int listings_publish(struct db *db, const struct profile_row *p, int64_t now)
         "excluded.industries, services = excluded.services, countries = excluded.countries, "
         "languages = excluded.languages, company_size = excluded.company_size, referral_email "
         "= excluded.referral_email, published_at = excluded.published_at",
-        "ttttttttttttttti", p->partner_id, p->slug, p->sort_name, p->name, p->description_fr,
+        "tttttttttttttti", p->partner_id, p->slug, p->sort_name, p->name, p->description_fr,
         p->description_en, p->website, p->logo_hash, p->industries, p->services, p->countries,
         p->languages, p->company_size, p->referral_email, now);
     return rc < 0 ? (int)rc : 0;
@@ -355,7 +355,7 @@ int catalog_put(struct db *db, const struct catalog_entry *e)
                         "INSERT INTO directory_catalog (kind, code, fr, en, position) VALUES (?, "
                         "?, ?, ?, ?) ON CONFLICT (kind, code) DO UPDATE SET fr = excluded.fr, en = "
                         "excluded.en, position = excluded.position",
-                        "ttttti", e->kind, e->code, e->fr, e->en, e->position);
+                        "tttti", e->kind, e->code, e->fr, e->en, e->position);
     return rc < 0 ? (int)rc : 0;
 }
 
