@@ -112,9 +112,11 @@ static void test_migrations_apply_once(void **state)
     struct db *db = open_migrated(f);
     assert_int_equal(db_schema_version(db, &v), 0);
     assert_int_equal(v, db_schema_latest());
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_schema_latest());
+    /* numbers may leave a gap while areas of work merge: count the rows, not the numbers */
+    int64_t applied = scalar(db, "SELECT COUNT(*) FROM schema_migrations");
+    assert_int_equal(scalar(db, "SELECT MAX(version) FROM schema_migrations"), db_schema_latest());
     assert_int_equal(db_migrate(db, &err), 0); /* second run: nothing to do */
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_schema_latest());
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), applied);
     db_close(db);
 }
 
@@ -325,7 +327,9 @@ static void test_concurrent_migrators(void **state)
         assert_int_equal(w[i].rc, 0);
     }
     struct db *db = open_migrated(f);
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_schema_latest());
+    assert_int_equal(scalar(db, "SELECT MAX(version) FROM schema_migrations"), db_schema_latest());
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"),
+                     scalar(db, "SELECT COUNT(DISTINCT version) FROM schema_migrations"));
     db_close(db);
 }
 
