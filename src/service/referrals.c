@@ -406,12 +406,19 @@ int referral_change(struct db *db, const struct principal *who, const char *ip, 
     const char *reason = check_text(&c, body, "reason", "reason", false, 500);
     if (to && !strcmp(to, "declined") && reason == NULL)
         check_fail(&c, "reason", MSG_FIELD_REASON_REQUIRED);
-    int rc = check_done(&c, err);
-    if (rc < 0 || (rc = tx_begin(db, err)) < 0)
+    *out = NULL;
+    int rc = tx_begin(db, err);
+    if (rc < 0) {
+        json_decref(c.fields);
         return rc;
+    }
+    /* another organisation's: 404 whatever the body */
+    if ((rc = load(db, &a, who, id, &r, err)) < 0)
+        json_decref(c.fields);
+    else
+        rc = check_done(&c, err);
     settings_load(db, &s);
     int64_t now = clock_now();
-    rc = load(db, &a, who, id, &r, err);
     const char *from = rc >= 0 ? r.status : NULL;
     bool allowed = from && ((!strcmp(from, "new") && (!strcmp(to, "accepted") ||
                                                        !strcmp(to, "declined"))) ||
@@ -463,13 +470,19 @@ int referral_note(struct db *db, const struct principal *who, const char *ip, co
     if (text == NULL || text[0] == '\0' || strlen(text) > NOTE_MAX ||
         !text_utf8_valid(text, strlen(text)))
         check_fail(&c, "body", MSG_FIELD_NOTE);
-    int rc = check_done(&c, err);
-    if (rc < 0 || (rc = tx_begin(db, err)) < 0)
-        return rc;
     *out = NULL;
+    int rc = tx_begin(db, err);
+    if (rc < 0) {
+        json_decref(c.fields);
+        return rc;
+    }
     char nid[32];
     id_new("rnote", nid, sizeof(nid));
-    rc = load(db, &a, who, id, &r, err);
+    /* another organisation's: 404 whatever the body */
+    if ((rc = load(db, &a, who, id, &r, err)) < 0)
+        json_decref(c.fields);
+    else
+        rc = check_done(&c, err);
     if (rc >= 0 && (rc = referral_notes_add(db, nid, r.id, who->user_id, text, clock_now())) < 0)
         pd_fail(err, rc, "%s", db_errmsg(db));
     if (rc >= 0)
