@@ -72,8 +72,9 @@ static int send_logo(struct req *r, struct resp *w, const struct principal *who)
         return api_fail(r, w, &err);
     resp_bytes(r, w, 200, type, (const char *)data, size);
     /* the URL names the bytes (their SHA-256): they never change under it */
-    resp_header(w, "Cache-Control", who ? "private, max-age=31536000, immutable"
-                                        : "public, max-age=31536000, immutable");
+    resp_header(w, "Cache-Control",
+                who ? "private, max-age=31536000, immutable"
+                    : "public, max-age=31536000, immutable");
     resp_header(w, "Content-Security-Policy", "default-src 'none'; sandbox");
     free(data);
     return 0;
@@ -147,8 +148,8 @@ int api_directory_referral(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out = NULL;
-    int rc = referral_request(r->db, req_param(r, "slug"), r->client_ip, r->lang, r->json, &out,
-                              &err);
+    int rc =
+        referral_request(r->db, req_param(r, "slug"), r->client_ip, r->lang, r->json, &out, &err);
     return answer(r, w, rc, 202, out, &err);
 }
 
@@ -188,8 +189,8 @@ int api_referrals_status(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out = NULL;
-    int rc = referral_change(r->db, r->principal, r->client_ip, req_param(r, "id"), r->json, &out,
-                             &err);
+    int rc =
+        referral_change(r->db, r->principal, r->client_ip, req_param(r, "id"), r->json, &out, &err);
     return answer(r, w, rc, 200, out, &err);
 }
 
@@ -197,8 +198,8 @@ int api_referrals_note(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out = NULL;
-    int rc = referral_note(r->db, r->principal, r->client_ip, req_param(r, "id"), r->json, &out,
-                           &err);
+    int rc =
+        referral_note(r->db, r->principal, r->client_ip, req_param(r, "id"), r->json, &out, &err);
     return answer(r, w, rc, 201, out, &err);
 }
 

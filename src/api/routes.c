@@ -136,8 +136,8 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/admin/referrals/funnel", api_admin_referral_funnel, 0, "admin.dashboard"},
     {"PUT", "/api/v1/admin/directory/catalog/{kind}/{code}", api_admin_directory_catalog_put, J,
      "admin.directory"},
-    {"DELETE", "/api/v1/admin/directory/catalog/{kind}/{code}",
-     api_admin_directory_catalog_delete, 0, "admin.directory"},
+    {"DELETE", "/api/v1/admin/directory/catalog/{kind}/{code}", api_admin_directory_catalog_delete,
+     0, "admin.directory"},
 
     /* ---- scale: lists and exports (issue 20) ---- */
 

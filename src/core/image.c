@@ -96,9 +96,9 @@ static int check_jpeg(const unsigned char *data, size_t size, struct image_info 
         cinfo.image_height > 0 && cinfo.image_width <= IMAGE_MAX_SIDE &&
         cinfo.image_height <= IMAGE_MAX_SIDE) {
         jpeg_start_decompress(&cinfo);
-        row = (*cinfo.mem->alloc_sarray)((j_common_ptr)&cinfo, JPOOL_IMAGE,
-                                         cinfo.output_width * (JDIMENSION)cinfo.output_components,
-                                         1);
+        row =
+            (*cinfo.mem->alloc_sarray)((j_common_ptr)&cinfo, JPOOL_IMAGE,
+                                       cinfo.output_width * (JDIMENSION)cinfo.output_components, 1);
         while (cinfo.output_scanline < cinfo.output_height)
             jpeg_read_scanlines(&cinfo, row, 1);
         /* a truncated file decodes with a warning and grey rows: refuse it */

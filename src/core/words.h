@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#define WORDS_MAX 8     /* words of a search; more are ignored */
-#define WORD_BYTES 64   /* bytes of a word, its end included; a longer word is cut */
+#define WORDS_MAX 8   /* words of a search; more are ignored */
+#define WORD_BYTES 64 /* bytes of a word, its end included; a longer word is cut */
 
 /* Splits s (UTF-8; invalid bytes are separators) into at most WORDS_MAX words, ASCII
  * letters lowercased. Returns how many. */

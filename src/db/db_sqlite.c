@@ -353,8 +353,8 @@ static int s_fts_condition(const char *table, const char *alias, const char *col
                            size_t n)
 {
     (void)column;
-    int len = snprintf(out, n, "%s.rowid IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)",
-                       alias, table, table);
+    int len = snprintf(out, n, "%s.rowid IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", alias,
+                       table, table);
     return len < 0 || (size_t)len >= n ? PD_E_INTERNAL : 0;
 }
 

@@ -69,8 +69,8 @@ static json_t *logo_url(const char *hash, bool public)
     if (hash == NULL)
         return json_null();
     char url[128];
-    snprintf(url, sizeof(url), public ? "/api/v1/directory/logos/%s" : "/api/v1/company-profile/logo/%s",
-             hash);
+    snprintf(url, sizeof(url),
+             public ? "/api/v1/directory/logos/%s" : "/api/v1/company-profile/logo/%s", hash);
     return json_string(url);
 }
 
@@ -110,8 +110,8 @@ static int profile_answer(struct db *db, const char *partner_id, const char *leg
     int64_t level = 0;
     int has_draft = profiles_find(db, &a, partner_id, &draft);
     int has_listing = has_draft < 0 ? has_draft : listings_find(db, &a, partner_id, &listing);
-    int rc = has_listing < 0 ? has_listing
-                             : directory_level(db, partner_id, today_text(today), &level);
+    int rc =
+        has_listing < 0 ? has_listing : directory_level(db, partner_id, today_text(today), &level);
     if (rc >= 0) {
         json_t *d = has_draft ? own_view(&draft, false)
                               : json_pack("{s:s, s:s, s:s, s:n, s:n, s:[], s:[], s:[], s:[], "
@@ -157,9 +157,8 @@ static const char *long_text(struct checks *c, const json_t *body, const char *k
 
 /* An array of codes as "a,b,c" in a, each accepted by valid(); NULL and a problem when
  * wrong. */
-static const char *code_list(struct checks *c, struct db *db, struct arena *a,
-                             const json_t *body, const char *key, const char *kind,
-                             enum msg_id why)
+static const char *code_list(struct checks *c, struct db *db, struct arena *a, const json_t *body,
+                             const char *key, const char *kind, enum msg_id why)
 {
     json_t *v = json_object_get(body, key), *item;
     size_t i;
@@ -167,7 +166,8 @@ static const char *code_list(struct checks *c, struct db *db, struct arena *a,
     if (v == NULL || json_is_null(v))
         return "";
     bool ok = json_is_array(v) && json_array_size(v) <= LIST_MAX;
-    json_array_foreach(ok ? v : NULL, i, item) {
+    json_array_foreach(ok ? v : NULL, i, item)
+    {
         const char *s = json_string_value(item);
         size_t n = s ? strlen(s) : 0;
         bool good = n > 0 && n <= 48;
@@ -204,10 +204,9 @@ static bool url_ok(const char *s)
 int directory_profile_put(struct db *db, const struct principal *who, const char *ip,
                           const json_t *body, json_t **out, struct pd_error *err)
 {
-    static const char *const keys[] = {"name",          "description_fr", "description_en",
-                                       "website",       "industries",     "services",
-                                       "countries",     "languages",      "company_size",
-                                       "referral_email", "logo_url",      NULL};
+    static const char *const keys[] = {
+        "name",      "description_fr", "description_en", "website",        "industries", "services",
+        "countries", "languages",      "company_size",   "referral_email", "logo_url",   NULL};
     struct checks c = {0};
     struct arena a = {0};
     struct profile_row old, p = {.partner_id = who->partner_id};
@@ -217,10 +216,10 @@ int directory_profile_put(struct db *db, const struct principal *who, const char
         return rc;
     check_known_keys(&c, body, "", keys);
     p.name = check_text(&c, body, "name", "name", true, 200);
-    p.description_fr = long_text(&c, body, "description_fr", DESCRIPTION_MAX,
-                                 MSG_FIELD_DESCRIPTION);
-    p.description_en = long_text(&c, body, "description_en", DESCRIPTION_MAX,
-                                 MSG_FIELD_DESCRIPTION);
+    p.description_fr =
+        long_text(&c, body, "description_fr", DESCRIPTION_MAX, MSG_FIELD_DESCRIPTION);
+    p.description_en =
+        long_text(&c, body, "description_en", DESCRIPTION_MAX, MSG_FIELD_DESCRIPTION);
     p.website = check_text(&c, body, "website", "website", false, 300);
     if (p.website && !url_ok(p.website))
         check_fail(&c, "website", MSG_FIELD_URL);
@@ -246,8 +245,8 @@ int directory_profile_put(struct db *db, const struct principal *who, const char
     if (rc >= 0 && (rc = profiles_save(db, &p, who->user_id, clock_now())) < 0)
         pd_fail(err, rc, "%s", db_errmsg(db));
     if (rc >= 0)
-        rc = audit(db, who, ip, NULL, "company_profile.updated", "company_profile",
-                   who->partner_id, NULL);
+        rc = audit(db, who, ip, NULL, "company_profile.updated", "company_profile", who->partner_id,
+                   NULL);
     if (rc >= 0)
         rc = profile_answer(db, who->partner_id, NULL, out);
     arena_free(&a);
@@ -269,8 +268,8 @@ int directory_profile_get(struct db *db, const struct principal *who, json_t **o
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
 
-int directory_logo_put(struct db *db, const struct principal *who, const char *ip,
-                       const void *data, size_t size, json_t **out, struct pd_error *err)
+int directory_logo_put(struct db *db, const struct principal *who, const char *ip, const void *data,
+                       size_t size, json_t **out, struct pd_error *err)
 {
     struct image_info img;
     struct arena a = {0};
@@ -296,9 +295,14 @@ int directory_logo_put(struct db *db, const struct principal *who, const char *i
                       img.height, b64, now);
     int found = rc < 0 ? rc : profiles_find(db, &a, who->partner_id, &p);
     if (found == 0) { /* a logo before anything else: a draft named after the organisation */
-        p = (struct profile_row){.partner_id = who->partner_id, .name = "", .description_fr = "",
-                                 .description_en = "", .industries = "", .services = "",
-                                 .countries = "", .languages = ""};
+        p = (struct profile_row){.partner_id = who->partner_id,
+                                 .name = "",
+                                 .description_fr = "",
+                                 .description_en = "",
+                                 .industries = "",
+                                 .services = "",
+                                 .countries = "",
+                                 .languages = ""};
         struct partner_row org;
         if ((rc = partners_find(db, who->partner_id, &org)) > 0)
             p.name = arena_strdup(&a, org.legal_name);
@@ -405,8 +409,8 @@ int directory_logo_get(struct db *db, const struct principal *who, const char *h
     size_t n = hash ? strlen(hash) : 0;
     if (n != 64 || strspn(hash, "0123456789abcdef") != 64)
         return pd_fail(err, PD_E_NOT_FOUND, NULL);
-    int rc = logos_get(db, hash, who ? NULL : today_text(today), who ? who->partner_id : NULL,
-                       type, tn, &b64);
+    int rc = logos_get(db, hash, who ? NULL : today_text(today), who ? who->partner_id : NULL, type,
+                       tn, &b64);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
     if (rc == 0)
@@ -447,8 +451,9 @@ static bool parse_cursor(const char *s, struct arena *a, struct directory_query 
         *dot = '\0';
         p = dot + 1;
     }
-    if (n != 4 || strlen(parts[0]) != 1 || strlen(parts[1]) != 1 || !isdigit((unsigned char)*parts[0]) ||
-        !isdigit((unsigned char)*parts[1]) || strchr(parts[3], '.') ||
+    if (n != 4 || strlen(parts[0]) != 1 || strlen(parts[1]) != 1 ||
+        !isdigit((unsigned char)*parts[0]) || !isdigit((unsigned char)*parts[1]) ||
+        strchr(parts[3], '.') ||
         strspn(parts[2], "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(parts[2]) ||
         !query_code(parts[3], false))
         return false;
@@ -490,8 +495,8 @@ int directory_search_page(struct db *db, const struct directory_search_in *in, j
         char *end;
         long l = strtol(in->limit, &end, 10);
         if (*end || l < 1 || l > 50)
-            check_fail_args(&c, "limit", MSG_FIELD_INTEGER_RANGE,
-                            (const char *const[]){"1", "50"}, 2);
+            check_fail_args(&c, "limit", MSG_FIELD_INTEGER_RANGE, (const char *const[]){"1", "50"},
+                            2);
         else
             q.limit = (int)l;
     }
@@ -506,7 +511,9 @@ int directory_search_page(struct db *db, const struct directory_search_in *in, j
     q.industry = in->industry;
     q.service = in->service;
     q.language = in->language;
-    q.level = in->level ? (!strcmp(in->level, "gold") ? 3 : !strcmp(in->level, "silver") ? 2 : 1)
+    q.level = in->level ? (!strcmp(in->level, "gold")     ? 3
+                           : !strcmp(in->level, "silver") ? 2
+                                                          : 1)
                         : 0;
     q.by_relevance = in->order && !strcmp(in->order, "relevance");
     q.limit += 1; /* one more says whether a next page exists */
@@ -527,8 +534,8 @@ int directory_search_page(struct db *db, const struct directory_search_in *in, j
     char next[320] = "";
     if (n >= q.limit && shown > 0) {
         const struct profile_row *last = &rows[shown - 1];
-        snprintf(next, sizeof(next), "%d.%d.%s.%s", last->level, last->relevance,
-                 last->sort_name, last->slug);
+        snprintf(next, sizeof(next), "%d.%d.%s.%s", last->level, last->relevance, last->sort_name,
+                 last->slug);
     }
     *out = json_pack("{s:o, s:s?}", "items", items, "next_cursor", next[0] ? next : NULL);
     arena_free(&a);
@@ -540,7 +547,8 @@ int directory_partner_page(struct db *db, const char *slug, json_t **out, struct
     struct arena a = {0};
     struct profile_row p;
     char today[DATE_STRLEN];
-    int rc = query_code(slug, false) ? listings_find_listed(db, &a, slug, today_text(today), &p) : 0;
+    int rc =
+        query_code(slug, false) ? listings_find_listed(db, &a, slug, today_text(today), &p) : 0;
     if (rc < 0)
         pd_fail(err, rc, "%s", db_errmsg(db));
     else if (rc == 0)
@@ -599,10 +607,10 @@ int directory_catalog_put(struct db *db, const struct principal *who, const char
     e.fr = check_text(&c, body, "fr", "fr", true, 100);
     e.en = check_text(&c, body, "en", "en", true, 100);
     json_t *pos = json_object_get(body, "position");
-    if (pos && (!json_is_integer(pos) || json_integer_value(pos) < 0 ||
-                json_integer_value(pos) > 1000))
-        check_fail_args(&c, "position", MSG_FIELD_INTEGER_RANGE,
-                        (const char *const[]){"0", "1000"}, 2);
+    if (pos &&
+        (!json_is_integer(pos) || json_integer_value(pos) < 0 || json_integer_value(pos) > 1000))
+        check_fail_args(&c, "position", MSG_FIELD_INTEGER_RANGE, (const char *const[]){"0", "1000"},
+                        2);
     e.position = pos ? json_integer_value(pos) : 0;
     int rc = check_done(&c, err);
     if (rc < 0 || (rc = tx_begin(db, err)) < 0)

@@ -30,8 +30,8 @@ int directory_profile_put(struct db *db, const struct principal *who, const char
 
 /* Checks and stores a logo (PNG or JPEG by its bytes, decoded, at most DIRECTORY_LOGO_MAX)
  * and makes it the draft's; answers as directory_profile_get. */
-int directory_logo_put(struct db *db, const struct principal *who, const char *ip,
-                       const void *data, size_t size, json_t **out, struct pd_error *err);
+int directory_logo_put(struct db *db, const struct principal *who, const char *ip, const void *data,
+                       size_t size, json_t **out, struct pd_error *err);
 
 /* Publishes the draft; answers as directory_profile_get. */
 int directory_publish(struct db *db, const struct principal *who, const char *ip, json_t **out,

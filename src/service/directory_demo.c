@@ -50,8 +50,8 @@ static const struct demo_partner partners[] = {
 
 /* The referrals of the first partner: name, company, need, status. */
 static const char *const referrals[][4] = {
-    {"Élodie Garnier", "Boulangeries Garnier", "Migrer notre messagerie et nos fichiers vers le cloud.",
-     "new"},
+    {"Élodie Garnier", "Boulangeries Garnier",
+     "Migrer notre messagerie et nos fichiers vers le cloud.", "new"},
     {"Marc Petit", "Transports Petit", "Un tableau de bord de nos livraisons.", "accepted"},
     {"Inès Haddad", "Clinique du Parc", "Audit de sécurité avant certification.", "won"},
     {"Paul Renaud", "Mairie de Vénissieux", "Formation des agents.", "declined"},
@@ -114,7 +114,8 @@ int directory_demo_load(struct db *db, char *first_partner, size_t n)
                                    .languages = d->languages,
                                    .company_size = d->size,
                                    .referral_email = d->email};
-        if ((rc = profiles_save(db, &prof, NULL, now)) < 0 || (rc = listings_publish(db, &prof, now)) < 0)
+        if ((rc = profiles_save(db, &prof, NULL, now)) < 0 ||
+            (rc = listings_publish(db, &prof, now)) < 0)
             break;
         if (i == 0)
             snprintf(first_partner, n, "%s", p.id);
@@ -123,10 +124,17 @@ int directory_demo_load(struct db *db, char *first_partner, size_t n)
             id_new("ref", id, sizeof(id));
             random_hex(32, erase);
             snprintf(email, sizeof(email), "client%zu@demo.example", k + 1);
-            struct referral_row r = {.id = id, .partner_id = p.id, .name = referrals[k][0],
-                                     .company = referrals[k][1], .email = email,
-                                     .country = "FR", .need = referrals[k][2], .consent = true,
-                                     .lang = "fr", .confirm_by = now, .erase_token = erase,
+            struct referral_row r = {.id = id,
+                                     .partner_id = p.id,
+                                     .name = referrals[k][0],
+                                     .company = referrals[k][1],
+                                     .email = email,
+                                     .country = "FR",
+                                     .need = referrals[k][2],
+                                     .consent = true,
+                                     .lang = "fr",
+                                     .confirm_by = now,
+                                     .erase_token = erase,
                                      .created_at = now - (int64_t)k * 86400,
                                      .updated_at = now};
             const char *status = referrals[k][3];
@@ -134,8 +142,9 @@ int directory_demo_load(struct db *db, char *first_partner, size_t n)
             if (rc >= 0)
                 rc = referrals_confirm(db, id, now + 7 * 86400, now);
             if (rc >= 0 && strcmp(status, "new") != 0)
-                rc = referrals_move(db, id, "new", !strcmp(status, "declined") ? "declined" : "accepted",
-                                    !strcmp(status, "declined") ? "Hors de notre zone d'intervention." : NULL, now);
+                rc = referrals_move(
+                    db, id, "new", !strcmp(status, "declined") ? "declined" : "accepted",
+                    !strcmp(status, "declined") ? "Hors de notre zone d'intervention." : NULL, now);
             if (rc >= 0 && !strcmp(status, "won"))
                 rc = referrals_move(db, id, "accepted", "won", NULL, now);
         }

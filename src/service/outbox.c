@@ -9,10 +9,11 @@
 #include "store/outbox.h"
 #include "store/webhooks.h"
 
-const char *const outbox_events[] = {
-    "order.confirmed",      "invoice.issued",      "payment.failed",  "order.cancelled",
-    "subscription.renewed", "subscription.notice", "support.updated", "referral.created",
-    "referral.updated",     NULL};
+const char *const outbox_events[] = {"order.confirmed",      "invoice.issued",
+                                     "payment.failed",       "order.cancelled",
+                                     "subscription.renewed", "subscription.notice",
+                                     "support.updated",      "referral.created",
+                                     "referral.updated",     NULL};
 
 /* The outbox row; its id into id. */
 static int record(struct db *db, const char *partner_id, const char *event, json_t *payload,

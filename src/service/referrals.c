@@ -37,7 +37,8 @@
 #define NOTE_MAX 5000
 #define DAY 86400
 
-static const char *const statuses[] = {"new", "accepted", "declined", "expired", "won", "lost", NULL};
+static const char *const statuses[] = {"new", "accepted", "declined", "expired",
+                                       "won", "lost",     NULL};
 
 /* ---- views ---- */
 
@@ -46,9 +47,10 @@ static json_t *status_label(const char *status)
     static const struct {
         const char *code;
         enum msg_id text;
-    } labels[] = {{"new", MSG_REFERRAL_STATUS_NEW},         {"accepted", MSG_REFERRAL_STATUS_ACCEPTED},
-                  {"declined", MSG_REFERRAL_STATUS_DECLINED}, {"expired", MSG_REFERRAL_STATUS_EXPIRED},
-                  {"won", MSG_REFERRAL_STATUS_WON},           {"lost", MSG_REFERRAL_STATUS_LOST}};
+    } labels[] = {
+        {"new", MSG_REFERRAL_STATUS_NEW},           {"accepted", MSG_REFERRAL_STATUS_ACCEPTED},
+        {"declined", MSG_REFERRAL_STATUS_DECLINED}, {"expired", MSG_REFERRAL_STATUS_EXPIRED},
+        {"won", MSG_REFERRAL_STATUS_WON},           {"lost", MSG_REFERRAL_STATUS_LOST}};
     for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
         if (!strcmp(labels[i].code, status))
             return json_pack("{s:s, s:s}", "fr", msg_text(labels[i].text, "fr"), "en",
@@ -68,8 +70,8 @@ static json_t *referral_view(const struct referral_row *r)
                      "s:o, s:o, s:o, s:o, s:b}",
                      "id", r->id, "status", r->status, "status_label", status_label(r->status),
                      "name", r->name, "company", r->company, "email", r->email, "phone", r->phone,
-                     "country", r->country, "need", r->need, "consent", r->consent, "lang",
-                     r->lang, "decline_reason", r->decline_reason, "created_at",
+                     "country", r->country, "need", r->need, "consent", r->consent, "lang", r->lang,
+                     "decline_reason", r->decline_reason, "created_at",
                      instant_or_null(r->created_at), "confirmed_at",
                      instant_or_null(r->confirmed_at), "respond_by", instant_or_null(r->respond_by),
                      "responded_at", instant_or_null(r->responded_at), "closed_at",
@@ -132,11 +134,10 @@ static int tell(struct db *db, const struct settings *s, const struct referral_r
         snprintf(c.lang, sizeof(c.lang), "%s", r->lang);
         link_to(s, "/annuaire/effacer?token=", r->erase_token, erase, sizeof(erase));
         rc = outbox_emit_to(db, r->partner_id, "referral.customer_notice",
-                            json_pack("{s:s, s:s, s:o, s:s, s:s}", "referral_id", r->id,
-                                      "partner", partner_name, "status_label",
-                                      status_label(r->status), "reason",
-                                      r->decline_reason ? r->decline_reason : "", "erase_link",
-                                      erase),
+                            json_pack("{s:s, s:s, s:o, s:s, s:s}", "referral_id", r->id, "partner",
+                                      partner_name, "status_label", status_label(r->status),
+                                      "reason", r->decline_reason ? r->decline_reason : "",
+                                      "erase_link", erase),
                             &c, 1);
     }
     arena_free(&a);
@@ -148,8 +149,8 @@ static int tell(struct db *db, const struct settings *s, const struct referral_r
 int referral_request(struct db *db, const char *slug, const char *ip, const char *lang,
                      const json_t *body, json_t **out, struct pd_error *err)
 {
-    static const char *const keys[] = {"name",    "company", "email", "phone", "country",
-                                       "need",    "consent", "lang",  "website", NULL};
+    static const char *const keys[] = {"name", "company", "email", "phone",   "country",
+                                       "need", "consent", "lang",  "website", NULL};
     struct checks c = {0};
     struct arena a = {0};
     struct settings s;
@@ -199,13 +200,14 @@ int referral_request(struct db *db, const char *slug, const char *ip, const char
     int64_t now = clock_now(), by_address = 0, by_email = 0;
     text_lower(r.email, email_lower, sizeof(email_lower));
     sha256_hex(email_lower, email_hash);
-    if (rc >= 0 && ((rc = referrals_count_since(db, "address", ip, now - DAY, &by_address)) < 0 ||
-                    (rc = referrals_count_since(db, "email", email_hash, now - DAY, &by_email)) < 0))
+    if (rc >= 0 &&
+        ((rc = referrals_count_since(db, "address", ip, now - DAY, &by_address)) < 0 ||
+         (rc = referrals_count_since(db, "email", email_hash, now - DAY, &by_email)) < 0))
         pd_fail(err, rc, "%s", db_errmsg(db));
     if (rc >= 0 && (by_address >= s.referral_address_max || by_email >= s.referral_email_max)) {
         rc = pd_fail(err, PD_E_REFERRAL_LIMIT, NULL);
-        pd_error_detail(err, "limit", json_string(by_address >= s.referral_address_max ? "address"
-                                                                                        : "email"));
+        pd_error_detail(err, "limit",
+                        json_string(by_address >= s.referral_address_max ? "address" : "email"));
     }
     if (rc >= 0) {
         id_new("ref", id, sizeof(id));
@@ -359,9 +361,8 @@ static int full_view(struct db *db, struct arena *a, const struct referral_row *
     json_t *list = json_array();
     for (int i = 0; i < n; i++) {
         char at[21];
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "id", notes[i].id,
-                                              "author", notes[i].author, "body", notes[i].body,
-                                              "created_at",
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "id", notes[i].id, "author",
+                                              notes[i].author, "body", notes[i].body, "created_at",
                                               instant_format(notes[i].created_at, at)));
     }
     *out = referral_view(r);
@@ -420,10 +421,9 @@ int referral_change(struct db *db, const struct principal *who, const char *ip, 
     settings_load(db, &s);
     int64_t now = clock_now();
     const char *from = rc >= 0 ? r.status : NULL;
-    bool allowed = from && ((!strcmp(from, "new") && (!strcmp(to, "accepted") ||
-                                                       !strcmp(to, "declined"))) ||
-                            (!strcmp(from, "accepted") && (!strcmp(to, "won") ||
-                                                            !strcmp(to, "lost"))));
+    bool allowed =
+        from && ((!strcmp(from, "new") && (!strcmp(to, "accepted") || !strcmp(to, "declined"))) ||
+                 (!strcmp(from, "accepted") && (!strcmp(to, "won") || !strcmp(to, "lost"))));
     /* past the deadline a new referral is expired, whether the job ran yet or not */
     if (allowed && !strcmp(from, "new") && now > r.respond_by)
         allowed = false;
@@ -502,8 +502,8 @@ int referral_note(struct db *db, const struct principal *who, const char *ip, co
 static json_t *funnel_view(int64_t received, int64_t accepted, int64_t declined, int64_t expired,
                            int64_t won, int64_t lost)
 {
-    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "received", (json_int_t)received,
-                     "accepted", (json_int_t)accepted, "declined", (json_int_t)declined, "expired",
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "received", (json_int_t)received, "accepted",
+                     (json_int_t)accepted, "declined", (json_int_t)declined, "expired",
                      (json_int_t)expired, "won", (json_int_t)won, "lost", (json_int_t)lost);
 }
 
@@ -532,10 +532,10 @@ int referral_funnel(struct db *db, json_t **out, struct pd_error *err)
         all.won += rows[i].won;
         all.lost += rows[i].lost;
     }
-    *out = json_pack("{s:o, s:o}", "overall",
-                     funnel_view(all.received, all.accepted, all.declined, all.expired, all.won,
-                                 all.lost),
-                     "partners", partners);
+    *out = json_pack(
+        "{s:o, s:o}", "overall",
+        funnel_view(all.received, all.accepted, all.declined, all.expired, all.won, all.lost),
+        "partners", partners);
     arena_free(&a);
     return 0;
 }

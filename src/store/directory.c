@@ -151,8 +151,9 @@ int listings_slug_taken(struct db *db, const char *slug)
 
 int directory_level(struct db *db, const char *partner_id, const char *today, int64_t *level)
 {
-    return db_scalar(db, level, "SELECT COALESCE(MAX(level), 0) FROM " LEVELS " m WHERE "
-                                "partner_id = ?",
+    return db_scalar(db, level,
+                     "SELECT COALESCE(MAX(level), 0) FROM " LEVELS " m WHERE "
+                     "partner_id = ?",
                      "tttt", today, today, today, partner_id);
 }
 
@@ -361,8 +362,8 @@ int catalog_put(struct db *db, const struct catalog_entry *e)
 
 int catalog_remove(struct db *db, const char *kind, const char *code)
 {
-    int64_t rc = db_run(db, "DELETE FROM directory_catalog WHERE kind = ? AND code = ?", "tt", kind,
-                        code);
+    int64_t rc =
+        db_run(db, "DELETE FROM directory_catalog WHERE kind = ? AND code = ?", "tt", kind, code);
     return rc < 0 ? (int)rc : rc > 0;
 }
 

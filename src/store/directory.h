@@ -64,9 +64,9 @@ struct directory_query {
     char words[WORDS_MAX][WORD_BYTES];
     int nwords;
     const char *country, *industry, *service, *language;
-    int level;             /* 0: any */
-    int by_relevance;      /* order: relevance first (else level first) */
-    int after;             /* a cursor is given: rows after the one below */
+    int level;        /* 0: any */
+    int by_relevance; /* order: relevance first (else level first) */
+    int after;        /* a cursor is given: rows after the one below */
     int after_level, after_relevance;
     const char *after_sort_name, *after_slug;
     int limit;

@@ -23,9 +23,8 @@
 
 static void read_row(struct db_stmt *st, struct arena *a, struct referral_row *r)
 {
-    const char **texts[] = {&r->id,    &r->partner_id, &r->status,  &r->name,
-                            &r->company, &r->email,    &r->phone,   &r->country,
-                            &r->need};
+    const char **texts[] = {&r->id,    &r->partner_id, &r->status,  &r->name, &r->company,
+                            &r->email, &r->phone,      &r->country, &r->need};
     for (int i = 0; i < 9; i++)
         *texts[i] = arena_strdup(a, db_column_text(st, i));
     r->consent = db_column_int64(st, 9) != 0;
@@ -47,26 +46,27 @@ static void read_row(struct db_stmt *st, struct arena *a, struct referral_row *r
 
 int referrals_insert(struct db *db, const struct referral_row *r)
 {
-    int64_t rc = db_run(db,
-                        "INSERT INTO referrals (id, partner_id, status, name, company, email, "
-                        "phone, country, need, consent, lang, client_ip, email_hash, "
-                        "confirm_hash, confirm_by, erase_token, created_at, updated_at) VALUES "
-                        "(?, ?, 'unconfirmed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        "ttttttttittttitii", r->id, r->partner_id, r->name, r->company, r->email,
-                        r->phone, r->country, r->need, (int64_t)r->consent, r->lang, r->client_ip,
-                        r->email_hash, r->confirm_hash, r->confirm_by, r->erase_token,
-                        r->created_at, r->updated_at);
+    int64_t rc =
+        db_run(db,
+               "INSERT INTO referrals (id, partner_id, status, name, company, email, "
+               "phone, country, need, consent, lang, client_ip, email_hash, "
+               "confirm_hash, confirm_by, erase_token, created_at, updated_at) VALUES "
+               "(?, ?, 'unconfirmed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               "ttttttttittttitii", r->id, r->partner_id, r->name, r->company, r->email, r->phone,
+               r->country, r->need, (int64_t)r->consent, r->lang, r->client_ip, r->email_hash,
+               r->confirm_hash, r->confirm_by, r->erase_token, r->created_at, r->updated_at);
     return rc < 0 ? (int)rc : 0;
 }
 
 int referrals_count_since(struct db *db, const char *by, const char *value, int64_t since,
                           int64_t *n)
 {
-    return db_scalar(db, n,
-                     strcmp(by, "address") == 0
-                         ? "SELECT COUNT(*) FROM referrals WHERE client_ip = ? AND created_at >= ?"
-                         : "SELECT COUNT(*) FROM referrals WHERE email_hash = ? AND created_at >= ?",
-                     "ti", value, since);
+    return db_scalar(
+        db, n,
+        strcmp(by, "address") == 0
+            ? "SELECT COUNT(*) FROM referrals WHERE client_ip = ? AND created_at >= ?"
+            : "SELECT COUNT(*) FROM referrals WHERE email_hash = ? AND created_at >= ?",
+        "ti", value, since);
 }
 
 static int find_with(struct db_stmt *st, struct arena *a, struct referral_row *out)
@@ -123,13 +123,13 @@ int referrals_move(struct db *db, const char *id, const char *from, const char *
     int closing = !strcmp(to, "won") || !strcmp(to, "lost") || !strcmp(to, "declined") ||
                   !strcmp(to, "expired");
     int answering = !strcmp(from, "new");
-    int64_t rc = db_run(db,
-                        "UPDATE referrals SET status = ?, decline_reason = COALESCE(?, "
-                        "decline_reason), responded_at = CASE WHEN ? = 1 THEN ? ELSE responded_at "
-                        "END, closed_at = CASE WHEN ? = 1 THEN ? ELSE closed_at END, updated_at = ? "
-                        "WHERE id = ? AND status = ?",
-                        "ttiiiiitt", to, reason, (int64_t)answering, now, (int64_t)closing, now, now,
-                        id, from);
+    int64_t rc = db_run(
+        db,
+        "UPDATE referrals SET status = ?, decline_reason = COALESCE(?, "
+        "decline_reason), responded_at = CASE WHEN ? = 1 THEN ? ELSE responded_at "
+        "END, closed_at = CASE WHEN ? = 1 THEN ? ELSE closed_at END, updated_at = ? "
+        "WHERE id = ? AND status = ?",
+        "ttiiiiitt", to, reason, (int64_t)answering, now, (int64_t)closing, now, now, id, from);
     return rc < 0 ? (int)rc : rc > 0;
 }
 
