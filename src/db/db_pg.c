@@ -244,7 +244,7 @@ static void p_finalize(struct db_stmt *s)
 static char *pg_only_lines(const char *sql)
 {
     size_t len = strlen(sql), o = 0;
-    char *out = malloc(len + 1);
+    char *out = calloc(1, len + 1);
     bool skip = false;
     if (out == NULL)
         return NULL;

@@ -238,7 +238,7 @@ int directory_profile_put(struct db *db, const struct principal *who, const char
     int found = rc < 0 ? rc : profiles_find(db, &a, who->partner_id, &old);
     if (found > 0) {
         json_t *logo = json_object_get(body, "logo_url");
-        p.logo_hash = logo && json_is_null(logo) ? NULL : old.logo_hash;
+        p.logo_hash = json_is_null(logo) ? NULL : old.logo_hash;
     }
     if (rc >= 0 && found < 0)
         rc = pd_fail(err, found, "%s", db_errmsg(db));
@@ -278,7 +278,7 @@ int directory_logo_put(struct db *db, const struct principal *who, const char *i
     *out = NULL;
     if (size > DIRECTORY_LOGO_MAX) {
         pd_fail(err, PD_E_PAYLOAD_TOO_LARGE, "a logo of at most 1 MiB");
-        pd_error_detail(err, "limit_bytes", json_integer(DIRECTORY_LOGO_MAX));
+        pd_error_detail(err, "limit_bytes", json_integer((json_int_t)DIRECTORY_LOGO_MAX));
         return err->code;
     }
     if (image_check(data, size, &img) < 0)

@@ -18,7 +18,7 @@
 
 struct db;
 
-#define DIRECTORY_LOGO_MAX (1024 * 1024)
+#define DIRECTORY_LOGO_MAX ((size_t)1024 * 1024)
 
 /* {"draft", "published", "level", "listed", "slug"} of the caller's organisation. */
 int directory_profile_get(struct db *db, const struct principal *who, json_t **out,

@@ -140,7 +140,7 @@ int directory_demo_load(struct db *db, char *first_partner, size_t n)
             const char *status = referrals[k][3];
             rc = referrals_insert(db, &r);
             if (rc >= 0)
-                rc = referrals_confirm(db, id, now + 7 * 86400, now);
+                rc = referrals_confirm(db, id, now + (int64_t)7 * 86400, now);
             if (rc >= 0 && strcmp(status, "new") != 0)
                 rc = referrals_move(
                     db, id, "new", !strcmp(status, "declined") ? "declined" : "accepted",

@@ -219,7 +219,7 @@ int referral_request(struct db *db, const char *slug, const char *ip, const char
         r.client_ip = ip;
         r.email_hash = email_hash;
         r.confirm_hash = confirm_hash;
-        r.confirm_by = now + REFERRAL_CONFIRM_HOURS * 3600;
+        r.confirm_by = now + (int64_t)REFERRAL_CONFIRM_HOURS * 3600;
         r.erase_token = erase;
         r.created_at = r.updated_at = now;
         if ((rc = referrals_insert(db, &r)) < 0)
@@ -422,8 +422,9 @@ int referral_change(struct db *db, const struct principal *who, const char *ip, 
     int64_t now = clock_now();
     const char *from = rc >= 0 ? r.status : NULL;
     bool allowed =
-        from && ((!strcmp(from, "new") && (!strcmp(to, "accepted") || !strcmp(to, "declined"))) ||
-                 (!strcmp(from, "accepted") && (!strcmp(to, "won") || !strcmp(to, "lost"))));
+        from && to &&
+        ((!strcmp(from, "new") && (!strcmp(to, "accepted") || !strcmp(to, "declined"))) ||
+         (!strcmp(from, "accepted") && (!strcmp(to, "won") || !strcmp(to, "lost"))));
     /* past the deadline a new referral is expired, whether the job ran yet or not */
     if (allowed && !strcmp(from, "new") && now > r.respond_by)
         allowed = false;
@@ -431,11 +432,11 @@ int referral_change(struct db *db, const struct principal *who, const char *ip, 
         rc = pd_fail(err, PD_E_REFERRAL_STATE, NULL);
         pd_error_detail(err, "status", json_string(from));
     }
-    int moved = rc < 0 ? 0 : referrals_move(db, r.id, from, to, reason, now);
+    int moved = rc < 0 || !to || !from ? 0 : referrals_move(db, r.id, from, to, reason, now);
     if (rc >= 0 && moved <= 0)
         rc = moved < 0 ? pd_fail(err, moved, "%s", db_errmsg(db))
                        : pd_fail(err, PD_E_REFERRAL_STATE, NULL);
-    if (rc >= 0) {
+    if (rc >= 0 && to && from) {
         r.status = to;
         r.updated_at = now;
         if (!strcmp(from, "new"))
