@@ -152,6 +152,27 @@ int api_invoices_xml(struct req *r, struct resp *w);
 
 
 /* ---- company profile, directory, referrals (issue 19) ---- */
+/* directory.c: the company profile, the public directory, referrals, their funnel */
+int api_company_profile_get(struct req *r, struct resp *w);
+int api_company_profile_put(struct req *r, struct resp *w);
+int api_company_profile_logo_put(struct req *r, struct resp *w);
+int api_company_profile_logo_get(struct req *r, struct resp *w);
+int api_company_profile_publish(struct req *r, struct resp *w);
+int api_company_profile_unpublish(struct req *r, struct resp *w);
+int api_directory_search(struct req *r, struct resp *w);
+int api_directory_partner(struct req *r, struct resp *w);
+int api_directory_logo(struct req *r, struct resp *w);
+int api_directory_catalog(struct req *r, struct resp *w);
+int api_directory_referral(struct req *r, struct resp *w);
+int api_referral_confirm(struct req *r, struct resp *w);
+int api_referral_erase(struct req *r, struct resp *w);
+int api_referrals_list(struct req *r, struct resp *w);
+int api_referrals_get(struct req *r, struct resp *w);
+int api_referrals_status(struct req *r, struct resp *w);
+int api_referrals_note(struct req *r, struct resp *w);
+int api_admin_referral_funnel(struct req *r, struct resp *w);
+int api_admin_directory_catalog_put(struct req *r, struct resp *w);
+int api_admin_directory_catalog_delete(struct req *r, struct resp *w);
 
 
 /* ---- scale: lists and exports (issue 20) ---- */

@@ -86,6 +86,13 @@ static const struct rule rules[] = {
     /* ---- benefits (issue 18) ---- */
 
     /* ---- company profile, directory, referrals (issue 19) ---- */
+    {"company_profile.read", ROLES_PARTNER, 0},
+    {"company_profile.write", ROLE_GLOBAL_ADMIN | ROLE_ACCOUNT_ADMIN, 0},
+    {"directory.read", ANY_ROLE, PUBLIC},
+    {"referrals.request", ANY_ROLE, PUBLIC},
+    {"referrals.read", ROLE_GLOBAL_ADMIN | ROLE_ACCOUNT_ADMIN | ROLE_REFERRAL_MANAGER, 0},
+    {"referrals.write", ROLE_GLOBAL_ADMIN | ROLE_ACCOUNT_ADMIN | ROLE_REFERRAL_MANAGER, 0},
+    {"admin.directory", ROLE_OPERATOR, 0},
 
     /* ---- scale: lists and exports (issue 20) ---- */
 

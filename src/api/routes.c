@@ -112,6 +112,33 @@ const struct route api_routes[] = {
     /* ---- benefits (issue 18) ---- */
 
     /* ---- company profile, directory, referrals (issue 19) ---- */
+    {"GET", "/api/v1/company-profile", api_company_profile_get, 0, "company_profile.read"},
+    {"PUT", "/api/v1/company-profile", api_company_profile_put, J, "company_profile.write"},
+    {"PUT", "/api/v1/company-profile/logo", api_company_profile_logo_put, ROUTE_UPLOAD,
+     "company_profile.write"},
+    {"GET", "/api/v1/company-profile/logo/{hash}", api_company_profile_logo_get, 0,
+     "company_profile.read"},
+    {"POST", "/api/v1/company-profile/publication", api_company_profile_publish, J,
+     "company_profile.write"},
+    {"DELETE", "/api/v1/company-profile/publication", api_company_profile_unpublish, 0,
+     "company_profile.write"},
+    {"GET", "/api/v1/directory/partners", api_directory_search, 0, "directory.read"},
+    {"GET", "/api/v1/directory/partners/{slug}", api_directory_partner, 0, "directory.read"},
+    {"GET", "/api/v1/directory/logos/{hash}", api_directory_logo, 0, "directory.read"},
+    {"GET", "/api/v1/directory/catalog", api_directory_catalog, 0, "directory.read"},
+    {"POST", "/api/v1/directory/partners/{slug}/referrals", api_directory_referral, J,
+     "referrals.request"},
+    {"POST", "/api/v1/referral-links/confirmation", api_referral_confirm, J, "referrals.request"},
+    {"POST", "/api/v1/referral-links/erasure", api_referral_erase, J, "referrals.request"},
+    {"GET", "/api/v1/referrals", api_referrals_list, 0, "referrals.read"},
+    {"GET", "/api/v1/referrals/{id}", api_referrals_get, 0, "referrals.read"},
+    {"POST", "/api/v1/referrals/{id}/status", api_referrals_status, J, "referrals.write"},
+    {"POST", "/api/v1/referrals/{id}/notes", api_referrals_note, J, "referrals.write"},
+    {"GET", "/api/v1/admin/referrals/funnel", api_admin_referral_funnel, 0, "admin.dashboard"},
+    {"PUT", "/api/v1/admin/directory/catalog/{kind}/{code}", api_admin_directory_catalog_put, J,
+     "admin.directory"},
+    {"DELETE", "/api/v1/admin/directory/catalog/{kind}/{code}", api_admin_directory_catalog_delete,
+     0, "admin.directory"},
 
     /* ---- scale: lists and exports (issue 20) ---- */
 

@@ -67,6 +67,10 @@ static const struct status_row rows[PD_E__COUNT] = {
     [49] = {"length_required", 411, MSG_ERR_LENGTH_REQUIRED},
     /* e-invoices, Factur-X documents */
     [65] = {"e_invoice_unavailable", 404, MSG_ERR_E_INVOICE_UNAVAILABLE},
+    [90] = {"referral_state", 409, MSG_ERR_REFERRAL_STATE},
+    [91] = {"referral_link_invalid", 410, MSG_ERR_REFERRAL_LINK_INVALID},
+    [92] = {"referral_limit_reached", 429, MSG_ERR_REFERRAL_LIMIT},
+    [93] = {"profile_incomplete", 409, MSG_ERR_PROFILE_INCOMPLETE},
 };
 
 int pd_status_known(enum pd_status s)

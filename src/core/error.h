@@ -70,7 +70,12 @@ enum pd_status {
      * ecosystem -100..-109, scale -110..-119, card payments -120..-129. */
     /* e-invoices, Factur-X documents (-65..-69) */
     PD_E_E_INVOICE_UNAVAILABLE = -65, /* a document issued before Factur-X has no XML */
-    PD_E__COUNT = 130                 /* size of the table, PD_OK included */
+    /* company profile, directory, referrals (-90..-99) */
+    PD_E_REFERRAL_STATE = -90,
+    PD_E_REFERRAL_LINK_INVALID = -91,
+    PD_E_REFERRAL_LIMIT = -92,
+    PD_E_PROFILE_INCOMPLETE = -93,
+    PD_E__COUNT = 130 /* size of the table, PD_OK included */
 };
 
 /* A failure with its details. Owner: the caller that declared it; pd_error_clear() frees. */

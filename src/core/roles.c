@@ -9,6 +9,7 @@ static const struct {
 } role_names[] = {
     {"global_admin", ROLE_GLOBAL_ADMIN}, {"account_admin", ROLE_ACCOUNT_ADMIN},
     {"billing_admin", ROLE_BILLING_ADMIN}, {"user", ROLE_USER},
+    {"referral_manager", ROLE_REFERRAL_MANAGER},
     {"support", ROLE_SUPPORT},           {"finance", ROLE_FINANCE},
     {"operator", ROLE_OPERATOR},
 };

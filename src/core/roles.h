@@ -15,9 +15,12 @@ enum role {
     ROLE_SUPPORT = 1u << 4,
     ROLE_FINANCE = 1u << 5,
     ROLE_OPERATOR = 1u << 6,
+    ROLE_REFERRAL_MANAGER = 1u << 7, /* a partner's: follows the referrals (issue 19) */
 };
 
-#define ROLES_PARTNER (ROLE_GLOBAL_ADMIN | ROLE_ACCOUNT_ADMIN | ROLE_BILLING_ADMIN | ROLE_USER)
+#define ROLES_PARTNER                                                                              \
+    (ROLE_GLOBAL_ADMIN | ROLE_ACCOUNT_ADMIN | ROLE_BILLING_ADMIN | ROLE_USER |                     \
+     ROLE_REFERRAL_MANAGER)
 #define ROLES_STAFF (ROLE_SUPPORT | ROLE_FINANCE | ROLE_OPERATOR)
 
 /* The bit of a role name, or 0 when unknown. */

@@ -264,6 +264,18 @@ int db_rollback(struct db *db)
     return end_tx(db, "ROLLBACK");
 }
 
+int db_fts_condition(struct db *db, const char *table, const char *alias, const char *column,
+                     char *out, size_t n)
+{
+    return db->ops->fts_condition(table, alias, column, out, n);
+}
+
+int db_fts_query(struct db *db, const char *const words[], int nwords, const char *column,
+                 char *out, size_t n)
+{
+    return db->ops->fts_query(words, nwords, column, out, n);
+}
+
 int db_ping(struct db *db)
 {
     struct db_stmt *st;

@@ -12,6 +12,7 @@
 #define PD_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -124,6 +125,23 @@ struct db_health {
  * nothing), and the free space where it lives. 0 with *out filled, or a negative status
  * when it does not answer at all. */
 int db_health(struct db *db, int timeout_ms, struct db_health *out);
+
+/* Full-text search, the one place where the SQL differs by engine. A migration declares
+ * the index of a table: on SQLite an FTS5 table <table>_fts (tokenizer unicode61
+ * remove_diacritics 2) whose rowid is the row's, kept by triggers; on PostgreSQL a tsvector
+ * column <column>_tsv per searched column and search_tsv over all of them, built with the
+ * text search configuration pd_search (unaccent, then simple). Case and accents are
+ * ignored on both.
+ *
+ * db_fts_condition() writes into out an SQL condition, true when the row of `alias` (a row
+ * of table) matches the query bound to the condition's one `?`; column NULL searches every
+ * indexed column, else that one. db_fts_query() writes that parameter: every word must be
+ * found, as a word's beginning. Words must be letters and digits only (core/words.h).
+ * 0, or PD_E_INTERNAL when out is too small. */
+int db_fts_condition(struct db *db, const char *table, const char *alias, const char *column,
+                     char *out, size_t n);
+int db_fts_query(struct db *db, const char *const words[], int nwords, const char *column,
+                 char *out, size_t n);
 
 /* Database errors seen by this process, for /metrics. */
 uint64_t db_errors_total(void);

@@ -4,6 +4,8 @@
 #ifndef PD_DB_INTERNAL_H
 #define PD_DB_INTERNAL_H
 
+#include <stddef.h>
+
 #include "db.h"
 
 struct db_ops {
@@ -31,6 +33,11 @@ struct db_ops {
     const char *migration_lock_sql;
     /* db_backup() of this engine, or NULL when it has none. */
     int (*backup)(struct db *db, const char *dest_path, struct pd_error *err);
+    /* db_fts_condition() and db_fts_query() of this engine. */
+    int (*fts_condition)(const char *table, const char *alias, const char *column, char *out,
+                         size_t n);
+    int (*fts_query)(const char *const words[], int nwords, const char *column, char *out,
+                     size_t n);
     /* db_health() of this engine. */
     int (*health)(struct db *db, int timeout_ms, struct db_health *out);
 };

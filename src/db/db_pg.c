@@ -11,6 +11,7 @@
  * them: INTEGER -> BIGINT (SQLite integers are 64-bit), BLOB -> BYTEA, STRICT dropped.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,8 +238,38 @@ static void p_finalize(struct db_stmt *s)
     free(s);
 }
 
+/* Engine-specific parts of a migration, line by line: drops the lines from
+ * "-- sqlite-only begin" to "-- sqlite-only end" and turns "--pg: SQL" into SQL (SQLite
+ * runs the first and reads the second as comments). Returns malloc'd text. */
+static char *pg_only_lines(const char *sql)
+{
+    size_t len = strlen(sql), o = 0;
+    char *out = calloc(1, len + 1);
+    bool skip = false;
+    if (out == NULL)
+        return NULL;
+    for (const char *p = sql; *p;) {
+        const char *end = strchr(p, '\n');
+        size_t n = end ? (size_t)(end - p) + 1 : strlen(p);
+        if (!strncmp(p, "-- sqlite-only begin", 20)) {
+            skip = true;
+        } else if (!strncmp(p, "-- sqlite-only end", 18)) {
+            skip = false;
+        } else if (!skip && !strncmp(p, "--pg: ", 6)) {
+            memcpy(out + o, p + 6, n - 6);
+            o += n - 6;
+        } else if (!skip) {
+            memcpy(out + o, p, n);
+            o += n;
+        }
+        p += n;
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* Replaces whole upper-case words outside quotes: INTEGER, BLOB, and ") STRICT". */
-static char *pg_dialect(const char *sql)
+static char *pg_words(const char *sql)
 {
     static const struct {
         const char *from, *to;
@@ -295,6 +326,41 @@ static char *pg_dialect(const char *sql)
     return out;
 }
 
+static char *pg_dialect(const char *sql)
+{
+    char *lines = pg_only_lines(sql);
+    char *out = lines ? pg_words(lines) : NULL;
+    free(lines);
+    return out;
+}
+
+/* Full-text search: the tsvector column <column>_tsv ("search_tsv" for every column)
+ * against a tsquery of the pd_search configuration (unaccent, then simple). */
+static int p_fts_condition(const char *table, const char *alias, const char *column, char *out,
+                           size_t n)
+{
+    (void)table;
+    int len = snprintf(out, n, "%s.%s_tsv @@ to_tsquery('pd_search', ?)", alias,
+                       column ? column : "search");
+    return len < 0 || (size_t)len >= n ? PD_E_INTERNAL : 0;
+}
+
+/* Every word as a prefix: 'conseil':* & 'systeme':*; words are letters and digits only. */
+static int p_fts_query(const char *const words[], int nwords, const char *column, char *out,
+                       size_t n)
+{
+    (void)column; /* the column is the condition's tsvector */
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < nwords; i++) {
+        int len = snprintf(out + o, n - o, "%s'%s':*", i ? " & " : "", words[i]);
+        if (len < 0 || (size_t)len >= n - o)
+            return PD_E_INTERNAL;
+        o += (size_t)len;
+    }
+    return 0;
+}
+
 /* A standby or a read-only setting refuses writes; the server's disk is not ours to see. */
 static int p_health(struct db *db, int timeout_ms, struct db_health *out)
 {
@@ -334,6 +400,8 @@ static const struct db_ops pg_ops = {
     .begin_sql = "BEGIN",
     .health = p_health,
     .dialect = pg_dialect,
+    .fts_condition = p_fts_condition,
+    .fts_query = p_fts_query,
     .migration_lock_sql = "SELECT pg_advisory_xact_lock(7302419)",
 };
 

@@ -347,6 +347,34 @@ static char *s_dialect(const char *sql)
     return strdup(sql);
 }
 
+/* Full-text search: the rows of <table>_fts (FTS5, unicode61 remove_diacritics 2), whose
+ * rowid is the row's; the column, if any, is named in the query (fts_query). */
+static int s_fts_condition(const char *table, const char *alias, const char *column, char *out,
+                           size_t n)
+{
+    (void)column;
+    int len = snprintf(out, n, "%s.rowid IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", alias,
+                       table, table);
+    return len < 0 || (size_t)len >= n ? PD_E_INTERNAL : 0;
+}
+
+/* Every word as a prefix, in the column when one is named: name : "conseil"* AND ...;
+ * words are letters and digits only, so quoting them cannot break the expression. */
+static int s_fts_query(const char *const words[], int nwords, const char *column, char *out,
+                       size_t n)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < nwords; i++) {
+        int len = snprintf(out + o, n - o, "%s%s%s\"%s\"*", i ? " AND " : "", column ? column : "",
+                           column ? " : " : "", words[i]);
+        if (len < 0 || (size_t)len >= n - o)
+            return PD_E_INTERNAL;
+        o += (size_t)len;
+    }
+    return 0;
+}
+
 /* Takes the write lock as a writer would (this process's queue, then SQLite's lock),
  * within timeout_ms, and lets it go at once: nothing is written. */
 static int s_health(struct db *db, int timeout_ms, struct db_health *out)
@@ -441,6 +469,8 @@ static const struct db_ops sqlite_ops = {
     .tx_enter = s_tx_enter,
     .tx_leave = s_tx_leave,
     .dialect = s_dialect,
+    .fts_condition = s_fts_condition,
+    .fts_query = s_fts_query,
     .migration_lock_sql = NULL, /* BEGIN IMMEDIATE already holds the write lock */
     .backup = s_backup,
     .health = s_health,

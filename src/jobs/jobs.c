@@ -23,6 +23,7 @@
 #include "service/job_requests.h"
 #include "service/notices.h"
 #include "service/payment_recovery.h"
+#include "service/referrals.h"
 #include "service/refunds.h"
 #include "service/wire.h"
 #include "service/renewals.h"
@@ -54,6 +55,8 @@ const struct job jobs_table[] = {
     {"support_autoclose", support_autoclose_run},
     {"refund_retry", refunds_retry_run},
     {"vies_check", vies_check_run},
+    {"referral_expiry", referral_expiry_run},
+    {"referral_retention", referral_retention_run},
     {"outbox_delivery", outbox_delivery_run},
     {"idempotency_expiry", housekeeping_idempotency_run},
     {0, 0},

@@ -19,6 +19,7 @@
 #include "service/certified.h"
 #include "service/orders.h"
 #include "service/principal.h"
+#include "service/directory_demo.h"
 #include "service/tx.h"
 #include "store/users.h"
 
@@ -36,6 +37,7 @@ const struct demo_login demo_logins[] = {
     {"support@partnerd.example", "support (staff)"},
     {"finance@partnerd.example", "finance (staff)"},
     {"operator@partnerd.example", "operator (staff)"},
+    {"admin@northwind.example", "global_admin (partner Northwind Données, in the directory)"},
     {0, 0},
 };
 
@@ -197,6 +199,12 @@ int demo_load(struct db *db, int *created, struct pd_error *err)
         if (rc == 0)
             rc = insert_user(db, "staff", NULL, "operator@partnerd.example", "Olivia Operator",
                              "operator", DEMO_PASSWORD, "en", &u, err);
+        char listed[32] = "";
+        if (rc == 0 && (rc = directory_demo_load(db, listed, sizeof(listed))) < 0)
+            pd_fail(err, rc, "demo data: %s", db_errmsg(db));
+        if (rc == 0)
+            rc = insert_user(db, "partner", listed, "admin@northwind.example", "Nadia Nord",
+                             "global_admin", DEMO_PASSWORD, "fr", &u, err);
     }
     if ((rc = tx_end(db, rc, err)) < 0 || count > 0)
         return rc;

@@ -128,9 +128,9 @@ static unsigned check_roles(struct checks *c, const json_t *obj, bool required)
     }
     unsigned roles = roles_parse(v);
     if (roles == 0 || (roles & ~ROLES_PARTNER)) {
-        check_fail_one_of(
-            c, "roles",
-            (const char *const[]){"global_admin", "account_admin", "billing_admin", "user", NULL});
+        check_fail_one_of(c, "roles",
+                          (const char *const[]){"global_admin", "account_admin", "billing_admin",
+                                                "user", "referral_manager", NULL});
         return 0;
     }
     return roles;

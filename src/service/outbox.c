@@ -9,9 +9,11 @@
 #include "store/outbox.h"
 #include "store/webhooks.h"
 
-const char *const outbox_events[] = {
-    "order.confirmed",      "invoice.issued",      "payment.failed",  "order.cancelled",
-    "subscription.renewed", "subscription.notice", "support.updated", NULL};
+const char *const outbox_events[] = {"order.confirmed",      "invoice.issued",
+                                     "payment.failed",       "order.cancelled",
+                                     "subscription.renewed", "subscription.notice",
+                                     "support.updated",      "referral.created",
+                                     "referral.updated",     NULL};
 
 /* The outbox row; its id into id. */
 static int record(struct db *db, const char *partner_id, const char *event, json_t *payload,
@@ -46,6 +48,12 @@ int outbox_emit_to(struct db *db, const char *partner_id, const char *event, jso
                    const struct contact *to, int n)
 {
     return emit_all(db, partner_id, event, payload, to, n, false);
+}
+
+int outbox_emit_notify(struct db *db, const char *partner_id, const char *event, json_t *payload,
+                       const struct contact *to, int n)
+{
+    return emit_all(db, partner_id, event, payload, to, n, true);
 }
 
 int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t *payload)

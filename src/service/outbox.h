@@ -9,8 +9,9 @@
  *
  * Events: user.invited (email only), order.confirmed, invoice.issued, payment.failed,
  * order.cancelled, subscription.renewed, subscription.notice (payload "kind": upcoming_renewal,
- * expiry_30, expiry_7, expiry_1, window_open, window_closing, lapsed), support.updated;
- * support.staff_notice goes to support staff only.
+ * expiry_30, expiry_7, expiry_1, window_open, window_closing, lapsed), support.updated,
+ * referral.created, referral.updated; support.staff_notice goes to support staff only,
+ * referral.confirm and referral.customer_notice to a referral's customer only.
  */
 #ifndef PD_SERVICE_OUTBOX_H
 #define PD_SERVICE_OUTBOX_H
@@ -31,6 +32,11 @@ int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t
  * request), or to the billing contacts when that user is no longer active. */
 int outbox_emit_user(struct db *db, const char *partner_id, const char *event, json_t *payload,
                      const char *user_id);
+
+/* The same with an email to these n people, and webhooks (a referral: to the address
+ * the partner's profile names). */
+int outbox_emit_notify(struct db *db, const char *partner_id, const char *event, json_t *payload,
+                       const struct contact *to, int n);
 
 /* The same for an email to these n people only, never to webhooks (an invitation: its
  * link is for the invitee alone; a notice to support staff). */

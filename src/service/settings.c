@@ -108,6 +108,18 @@ static const struct setting table[] = {
      "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number", 0, TEXT_AT(vies_url)},
     {"vies.timeout_seconds", 5, 1, 30, "how long a VIES check may take", NULL, 0,
      INT_AT(vies_timeout_seconds)},
+    {"referral.retention_months", 24, 1, 120,
+     "months a referral's personal data is kept before the referral_retention job erases it", NULL,
+     0, INT_AT(referral_retention_months)},
+    {"referral.response_days", 7, 1, 60,
+     "days a partner has to accept or decline a confirmed referral before it expires", NULL, 0,
+     INT_AT(referral_response_days)},
+    {"referral.address_max_per_day", 5, 1, 10000,
+     "referral requests one client address may send in 24 hours", NULL, 0,
+     INT_AT(referral_address_max)},
+    {"referral.email_max_per_day", 3, 1, 1000,
+     "referral requests one customer email address may send in 24 hours", NULL, 0,
+     INT_AT(referral_email_max)},
 };
 
 static void load_one(void *ctx, const char *key, const char *value)

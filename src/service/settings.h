@@ -44,6 +44,8 @@ struct settings {
     /* the VIES check of partners' VAT IDs (service/vies.h) */
     int64_t vies_enabled, vies_timeout_seconds;
     char vies_url[512];
+    int64_t referral_retention_months, referral_response_days;
+    int64_t referral_address_max, referral_email_max;
 };
 
 /* Fills *out with every setting, stored or default, in one query. 0 or a negative status

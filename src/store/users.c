@@ -247,8 +247,8 @@ int users_set_name(struct db *db, const char *id, const char *name, int64_t now)
 
 int users_set_roles(struct db *db, const char *id, unsigned roles)
 {
-    static const char *names[] = {"global_admin", "account_admin", "billing_admin", "user",
-                                  "support",      "finance",       "operator"};
+    static const char *names[] = {"global_admin",     "account_admin", "billing_admin", "user",
+                                  "referral_manager", "support",       "finance",       "operator"};
     int64_t rc = db_run(db, "DELETE FROM user_roles WHERE user_id = ?", "t", id);
     for (size_t i = 0; rc >= 0 && i < sizeof(names) / sizeof(names[0]); i++)
         if (roles & role_bit(names[i]))

@@ -6,12 +6,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, Client, adminOf, memberOf, addStaff, cli, sql, importLegacy } from './harness.mjs';
+import { makePng } from './png.mjs';
 
 const PUBLIC = 'public';
 const ANY = 'any signed-in user';
-const GA = 'global_admin', AA = 'account_admin', BA = 'billing_admin', U = 'user';
+const GA = 'global_admin', AA = 'account_admin', BA = 'billing_admin', U = 'user', RM = 'referral_manager';
 const SUP = 'support', FIN = 'finance', OP = 'operator';
-const PARTNER = [GA, AA, BA, U];
+const PARTNER = [GA, AA, BA, U, RM];
 const STAFF = [SUP, FIN, OP];
 const ROLES = [...PARTNER, ...STAFF];
 
@@ -90,8 +91,30 @@ const EXPECT = {
   'GET /api/v1/admin/dashboard': STAFF,
   'GET /api/v1/admin/settings': [OP],
   'PUT /api/v1/admin/settings/{key}': [OP],
+  // company profile, directory, referrals (issue 19)
+  'GET /api/v1/company-profile': PARTNER,
+  'PUT /api/v1/company-profile': [GA, AA],
+  'PUT /api/v1/company-profile/logo': [GA, AA],
+  'GET /api/v1/company-profile/logo/{hash}': PARTNER,
+  'POST /api/v1/company-profile/publication': [GA, AA],
+  'DELETE /api/v1/company-profile/publication': [GA, AA],
+  'GET /api/v1/directory/partners': PUBLIC,
+  'GET /api/v1/directory/partners/{slug}': PUBLIC,
+  'GET /api/v1/directory/logos/{hash}': PUBLIC,
+  'GET /api/v1/directory/catalog': PUBLIC,
+  'POST /api/v1/directory/partners/{slug}/referrals': PUBLIC,
+  'POST /api/v1/referral-links/confirmation': PUBLIC,
+  'POST /api/v1/referral-links/erasure': PUBLIC,
+  'GET /api/v1/referrals': [GA, AA, RM],
+  'GET /api/v1/referrals/{id}': [GA, AA, RM],
+  'POST /api/v1/referrals/{id}/status': [GA, AA, RM],
+  'POST /api/v1/referrals/{id}/notes': [GA, AA, RM],
+  'GET /api/v1/admin/referrals/funnel': STAFF,
+  'PUT /api/v1/admin/directory/catalog/{kind}/{code}': [OP],
+  'DELETE /api/v1/admin/directory/catalog/{kind}/{code}': [OP],
 };
 
+const PNG = makePng(8, 8);
 const DENIED = new Set(['unauthenticated', 'forbidden', 'session_expired', 'csrf_token_invalid', 'second_factor_enrolment_required']);
 
 let srv, routes;
@@ -108,7 +131,7 @@ before(async () => {
   orgA = await adminOf(srv.url);
   orgB = await adminOf(srv.url);
   people[GA] = { email: orgA.org.email, password: orgA.org.password };
-  for (const role of [AA, BA, U]) {
+  for (const role of [AA, BA, U, RM]) {
     const m = await memberOf(srv.url, orgA.client, [role]);
     people[role] = { email: m.email, password: m.password };
   }
@@ -147,6 +170,15 @@ before(async () => {
   const resolved = await (await staff(SUP)).call('POST', `/api/v1/support-requests/${cancel.body.id}/resolution`, { cancellation: 'immediate', refund: true });
   assert.equal(resolved.body.outcome?.refund_method, 'wire', JSON.stringify(resolved.body));
   orgB.refund = resolved.body.outcome.refund_id;
+  // a published profile with a logo for org A, a draft with another logo, and a referral in each organisation
+  await orgA.client.call('PUT', '/api/v1/company-profile', { name: 'Org A Conseil', description_fr: 'Publié.', referral_email: 'leads@a.example' });
+  const logo = await fetch(`${srv.url}/api/v1/company-profile/logo`, { method: 'PUT', headers: { Cookie: orgA.client.cookie, 'X-CSRF-Token': orgA.client.csrf }, body: PNG });
+  orgA.logo = (await logo.json()).draft.logo_url.split('/').pop();
+  orgA.slug = (await orgA.client.call('POST', '/api/v1/company-profile/publication', {})).body.slug;
+  for (const o of [orgA, orgB]) {
+    o.referral = `ref_authz${o === orgA ? 'a' : 'b'}`;
+    sql(srv.db.url, `INSERT INTO referrals (id, partner_id, status, name, company, email, consent, lang, confirm_by, respond_by, erase_token, created_at, updated_at) VALUES ('${o.referral}', '${o.org.partner.id}', 'new', 'N', 'C', 'n@c.example', 1, 'fr', 0, 4102444800, '${o === orgA ? 'a' : 'b'}${'0'.repeat(63)}', 0, 0)`);
+  }
 });
 
 after(async () => {
@@ -196,8 +228,14 @@ async function pathFor(route, caller, whose) {
   if (p.includes('/orders/{id}')) p = p.replace('{id}', whose === 'own' ? orgA.orders.pop() : orgB.orders[0]);
   if (p.includes('/refunds/{id}')) p = p.replace('{id}', orgB.refund);
   if (p.includes('/invoices/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).invoice);
+  if (p.includes('/referrals/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).referral);
+  if (p === '/api/v1/company-profile/publication' && route.method === 'DELETE') await orgA.client.call('POST', p, {});
+  if (p.includes('/catalog/{kind}/{code}')) sql(srv.db.url, "INSERT INTO directory_catalog (kind, code, fr, en, position) VALUES ('service', 'authz-x', 'X', 'X', 0) ON CONFLICT (kind, code) DO NOTHING");
   return p
     .replace('{token}', 'f'.repeat(64))
+    .replace('{hash}', orgA.logo)
+    .replace('{slug}', orgA.slug)
+    .replace('{kind}/{code}', 'services/authz-x')
     .replace('{key}', 'auth.lock_seconds')
     .replace('{code}', 'action-pack')
     .replace('{currency}', 'EUR');
@@ -247,3 +285,22 @@ for (const role of ROLES) {
     }
   });
 }
+
+test('the public directory shows nothing unpublished: a draft, its logo, the organisation behind it', async () => {
+  await orgA.client.call('POST', '/api/v1/company-profile/publication', {});
+  const draft = await orgA.client.call('PUT', '/api/v1/company-profile', { name: 'Org A Conseil', description_fr: 'brouillon-secret', referral_email: 'leads@a.example' });
+  const other = makePng(8, 8, [200, 10, 10]);
+  const up = await fetch(`${srv.url}/api/v1/company-profile/logo`, { method: 'PUT', headers: { Cookie: orgA.client.cookie, 'X-CSRF-Token': orgA.client.csrf }, body: other });
+  const draftLogo = (await up.json()).draft.logo_url.split('/').pop();
+  assert.equal(draft.status, 200);
+  const anon = new Client(srv.url);
+  assert.equal((await anon.call('GET', `/api/v1/directory/logos/${draftLogo}`)).status, 404, 'a draft logo is not public');
+  assert.equal((await anon.call('GET', `/api/v1/directory/logos/${orgA.logo}`)).status, 200);
+  // org B has no listing: its draft is nowhere
+  await orgB.client.call('PUT', '/api/v1/company-profile', { name: 'Org B Invisible', description_fr: 'jamais publié', referral_email: 'b@b.example' });
+  for (const path of ['/api/v1/directory/partners?limit=50', '/api/v1/directory/partners?q=brouillon', '/api/v1/directory/partners?q=invisible', `/api/v1/directory/partners/${orgA.slug}`, '/api/v1/directory/catalog']) {
+    const text = JSON.stringify((await anon.call('GET', path)).body);
+    for (const secret of ['brouillon-secret', 'Invisible', 'jamais', orgA.org.partner.id, orgA.org.partner.membership_id, 'leads@a.example', orgA.org.email, 'n@c.example', draftLogo])
+      assert.ok(!text.includes(secret), `${path} shows ${secret}`);
+  }
+});

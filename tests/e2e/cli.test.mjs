@@ -139,9 +139,11 @@ test('demo loads its data once and prints the logins both times', () => {
     const second = cli(['demo', '--db', db.url]);
     assert.equal(second.status, 0);
     assert.match(second.stdout, /already has data/);
-    assert.equal(sql(db.url, 'SELECT COUNT(*) FROM partners'), '1');
-    assert.equal(sql(db.url, 'SELECT COUNT(*) FROM users'), '5');
-    const mid = sql(db.url, 'SELECT membership_id FROM partners');
+    // Contoso, and the four partners listed in the directory (issue 19), one with its admin
+    assert.equal(sql(db.url, 'SELECT COUNT(*) FROM partners'), '5');
+    assert.equal(sql(db.url, 'SELECT COUNT(*) FROM users'), '6');
+    assert.equal(sql(db.url, 'SELECT COUNT(*) FROM directory_listings'), '4');
+    const mid = sql(db.url, "SELECT membership_id FROM partners WHERE legal_name LIKE 'Contoso%'");
     assert.match(mid, /^[1-9]\d{6}$/);
     // a history to look at: Silver within reach, Action Pack awaiting its transfer
     assert.equal(sql(db.url, 'SELECT COUNT(*) FROM certified_people'), '2');

@@ -20,9 +20,19 @@ import { paymentsPage } from './console/payments.js';
 import { queuePage, queueItemPage } from './console/queue.js';
 import { deliveriesPage } from './console/deliveries.js';
 import { clockPage } from './console/clock.js';
+import { directoryPage, partnerPage, confirmPage, erasePage } from './pages/directory.js';
+import { companyPage } from './pages/company.js';
+import { referralsPage, referralPage, canReferrals } from './pages/referrals.js';
 
-// who: anon (signed out only), partner, staff, any (signed in); allowed: an extra check
+// who: anon (signed out only), partner, staff, any (signed in), public (anyone); allowed: an extra check
 const routes = [
+  { path: '/annuaire', who: 'public', title: 'nav_directory', page: directoryPage },
+  { path: '/annuaire/confirmer', who: 'public', title: 'ref_confirm_title', page: confirmPage },
+  { path: '/annuaire/effacer', who: 'public', title: 'ref_erase_title', page: erasePage },
+  { path: '/annuaire/:slug', who: 'public', title: 'nav_directory', page: partnerPage },
+  { path: '/profil/annuaire', who: 'partner', title: 'nav_company_profile', page: companyPage },
+  { path: '/demandes-contact', who: 'partner', title: 'nav_referrals', page: referralsPage, allowed: canReferrals },
+  { path: '/demandes-contact/:id', who: 'partner', title: 'nav_referrals', page: referralPage, allowed: canReferrals },
   { path: '/connexion', who: 'anon', title: 'sign_in', page: signInPage },
   { path: '/rejoindre', who: 'anon', title: 'join_title', page: joinPage },
   { path: '/invitations/:token', who: 'anon', title: 'invitation_title', page: invitationPage },
@@ -105,6 +115,9 @@ function menu(pathname) {
     h('li', { class: 'group', 'aria-hidden': 'true' }, t('group_org')),
     item('/utilisateurs', 'nav_users', can.usersRead()),
     item('/profil', 'nav_profile'),
+    item('/profil/annuaire', 'nav_company_profile'),
+    item('/demandes-contact', 'nav_referrals', canReferrals()),
+    item('/annuaire', 'nav_directory'),
     item('/compte', 'nav_account'));
 }
 

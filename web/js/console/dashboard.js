@@ -5,6 +5,7 @@ import { get, items } from '../api.js';
 import { t, date, dayMonth, month, money, currencyDigits } from '../i18n.js';
 import { can } from '../session.js';
 import { barChart } from './chart.js';
+import { funnelSection } from './funnel.js';
 
 function kpi(label, value, href) {
   return h('div', { class: 'card' },
@@ -50,5 +51,6 @@ export async function dashboardPage() {
     h('h1', {}, t('nav_dashboard')),
     h('p', {}, t('console_intro'), ' ', h('span', { class: 'muted' }, `${t('today')} : ${date(d.today)}`)),
     h('div', { class: 'kpis' }, counts),
-    h('div', { class: 'charts' }, renewals, revenue));
+    h('div', { class: 'charts' }, renewals, revenue),
+    await funnelSection());
 }

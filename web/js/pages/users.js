@@ -5,7 +5,7 @@ import { items, post, patch, del } from '../api.js';
 import { t, lang } from '../i18n.js';
 import { can, session } from '../session.js';
 
-const ROLES = ['global_admin', 'account_admin', 'billing_admin', 'user'];
+const ROLES = ['global_admin', 'account_admin', 'billing_admin', 'user', 'referral_manager'];
 
 function roleBoxes(prefix, chosen) {
   return h('fieldset', { dataset: { field: 'roles' } },
