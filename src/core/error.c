@@ -65,6 +65,11 @@ static const struct status_row rows[PD_E__COUNT] = {
     [47] = {"no_saved_card", 409, MSG_ERR_NO_SAVED_CARD},
     [48] = {"price_missing", 409, MSG_ERR_PRICE_MISSING},
     [49] = {"length_required", 411, MSG_ERR_LENGTH_REQUIRED},
+    /* benefits (issue 18) */
+    [80] = {"no_support_incident_left", 409, MSG_ERR_NO_SUPPORT_INCIDENT_LEFT},
+    [81] = {"key_pool_empty", 409, MSG_ERR_KEY_POOL_EMPTY},
+    [82] = {"benefit_not_available", 409, MSG_ERR_BENEFIT_NOT_AVAILABLE},
+    [83] = {"keys_secret_unavailable", 503, MSG_ERR_KEYS_SECRET_UNAVAILABLE},
 };
 
 int pd_status_known(enum pd_status s)

@@ -18,6 +18,7 @@
 #include "jobs/deliver.h"
 #include "log.h"
 #include "service/clock_sync.h"
+#include "service/benefits.h"
 #include "service/housekeeping.h"
 #include "service/job_requests.h"
 #include "service/notices.h"
@@ -52,6 +53,7 @@ const struct job jobs_table[] = {
     {"wire_expiry", wire_expiry_run},
     {"support_autoclose", support_autoclose_run},
     {"refund_retry", refunds_retry_run},
+    {"benefits", benefits_run}, /* issue 18: before the delivery of what it writes */
     {"outbox_delivery", outbox_delivery_run},
     {"idempotency_expiry", housekeeping_idempotency_run},
     {0, 0},

@@ -11,7 +11,9 @@
 
 const char *const outbox_events[] = {
     "order.confirmed",      "invoice.issued",      "payment.failed",  "order.cancelled",
-    "subscription.renewed", "subscription.notice", "support.updated", NULL};
+    "subscription.renewed", "subscription.notice", "support.updated",
+    /* benefits (issue 18) */
+    "benefit.activated",    "benefit.revoked",     "benefit.reminder", NULL};
 
 /* The outbox row; its id into id. */
 static int record(struct db *db, const char *partner_id, const char *event, json_t *payload,

@@ -10,7 +10,8 @@
  * Events: user.invited (email only), order.confirmed, invoice.issued, payment.failed,
  * order.cancelled, subscription.renewed, subscription.notice (payload "kind": upcoming_renewal,
  * expiry_30, expiry_7, expiry_1, window_open, window_closing, lapsed), support.updated;
- * support.staff_notice goes to support staff only.
+ * support.staff_notice goes to support staff only; benefit.activated, benefit.revoked,
+ * benefit.reminder (payload "days": 30 or 7); key_pool.low goes to operators only.
  */
 #ifndef PD_SERVICE_OUTBOX_H
 #define PD_SERVICE_OUTBOX_H

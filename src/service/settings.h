@@ -37,6 +37,9 @@ struct settings {
     char smtp_password[SETTING_TEXT_SIZE];
     int64_t smtp_port, smtp_starttls;
     int64_t webhooks_allow_private;
+    /* benefits (issue 18) */
+    char benefits_key_file[SETTING_TEXT_SIZE];
+    int64_t benefits_low_stock_threshold;
 };
 
 /* Fills *out with every setting, stored or default, in one query. 0 or a negative status
