@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/arena.h"
@@ -41,7 +42,14 @@
  * another process made it first is success. */
 static int create_key_file(const char *path)
 {
-    char tmp[SETTING_TEXT_SIZE + 32], hex[65];
+    char tmp[SETTING_TEXT_SIZE + 32], hex[65], dir[SETTING_TEXT_SIZE];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) { /* its directory, one level, as mail.dir's is made */
+        *slash = '\0';
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+            return -1;
+    }
     snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0)

@@ -71,7 +71,7 @@ int grants_insert(struct db *db, const struct grant_row *g, int64_t now)
         "product, name_fr, name_en, quantity, used, starts_on, ends_on, activate_by, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) "
         "ON CONFLICT (subscription_id, term, position) DO NOTHING",
-        "tttiittttitttti", g->id, g->partner_id, g->subscription_id, (int64_t)g->term,
+        "tttiittttittti", g->id, g->partner_id, g->subscription_id, (int64_t)g->term,
         (int64_t)g->position, g->kind, g->product, g->name_fr, g->name_en, (int64_t)g->quantity,
         g->starts_on, g->ends_on, g->activate_by[0] ? g->activate_by : NULL, now);
     return rc < 0 ? (int)rc : rc > 0;
