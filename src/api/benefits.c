@@ -52,6 +52,7 @@ int api_benefits_keys(struct req *r, struct resp *w)
     json_t *items;
     if (bkeys_of_grant(r->db, r->principal, req_param(r, "id"), &items, &err) < 0)
         return api_fail(r, w, &err);
+    resp_header(w, "Cache-Control", "no-store"); /* product keys: kept by no cache */
     api_list(r, w, items, NULL);
     return 0;
 }

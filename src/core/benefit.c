@@ -18,6 +18,10 @@ enum benefit_state benefit_state_on(const struct benefit_facts *f, struct date t
     /* a term a renewal replaced is over, whatever became of the subscription since */
     if (!f->current_term)
         return BENEFIT_EXPIRED;
+    /* a deadline passed with nothing activated: gone, whatever the subscription does */
+    if (benefit_kind_activated(f->kind) && f->has_deadline && f->used == 0 &&
+        date_cmp(today, f->activate_by) > 0)
+        return BENEFIT_EXPIRED;
     if (f->sub_state == SUB_LAPSED || f->sub_state == SUB_CANCELLED)
         return BENEFIT_REVOKED;
     if (f->sub_state == SUB_RENEWAL_WINDOW)

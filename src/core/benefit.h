@@ -5,9 +5,10 @@
  * A term of a subscription grants a copy of its offer's benefits (a grant). Nothing
  * derived is stored: the state of a grant is asked of benefit_state_on() each time.
  *
- *   revoked    the subscription lapsed or was cancelled: what was not used is lost
  *   expired    a later term took over, the term ended, or the activation deadline
- *              passed before anything was activated
+ *              passed before anything was activated (this first: nothing is left to
+ *              suspend or revoke)
+ *   revoked    the subscription lapsed or was cancelled: what was not used is lost
  *   suspended  the subscription is in its renewal window (benefits suspended until a
  *              renewal, which grants the next term's)
  *   activated  everything granted is in use (keys assigned, tenant recorded, incidents

@@ -83,8 +83,9 @@ int keys_insert(struct db *db, const char *id, const char *pool_id, const char *
                 const char *fingerprint, int64_t now)
 {
     int64_t rc = db_run(db,
-                        "INSERT INTO product_keys (id, pool_id, sealed, fingerprint, loaded_at) "
-                        "VALUES (?, ?, ?, ?, ?)",
+                        "INSERT INTO product_keys (id, pool_id, seq, sealed, fingerprint, "
+                        "loaded_at) SELECT ?, ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM "
+                        "product_keys",
                         "tttti", id, pool_id, sealed,
                         fingerprint, now);
     return rc < 0 ? (int)rc : 0;
@@ -97,7 +98,7 @@ int keys_take(struct db *db, const char *pool_id, const char *grant_id, const ch
     int n = 0;
     int rc = db_query(db, &st,
                       "SELECT id FROM product_keys WHERE pool_id = ? AND grant_id IS NULL ORDER "
-                      "BY loaded_at, id LIMIT ?",
+                      "BY seq LIMIT ?",
                       "ti", pool_id, (int64_t)count);
     if (rc < 0)
         return rc;
@@ -128,12 +129,12 @@ int keys_list(struct db *db, struct arena *a, const char *grant_id, const char *
     struct rows r = {0};
     const char *sql =
         grant_id     ? "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
-                       "0), loaded_at FROM product_keys WHERE grant_id = ? ORDER BY assigned_at, id"
+                       "0), loaded_at FROM product_keys WHERE grant_id = ? ORDER BY assigned_at, seq"
         : partner_id ? "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
                        "0), loaded_at FROM product_keys WHERE partner_id = ? ORDER BY assigned_at, "
-                       "id"
+                       "seq"
                      : "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
-                       "0), loaded_at FROM product_keys WHERE pool_id = ? ORDER BY loaded_at, id";
+                       "0), loaded_at FROM product_keys WHERE pool_id = ? ORDER BY seq";
     int rc = db_query(db, &st, sql, "t", grant_id ? grant_id : partner_id ? partner_id : pool_id);
     if (rc < 0)
         return rc;

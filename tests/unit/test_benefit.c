@@ -146,6 +146,12 @@ static void test_activation_deadline(void **state)
     expect(&g, "2026-09-22", BENEFIT_EXPIRED, 0);
     g.used = 10; /* activated in time: stays activated, the rest can no longer be */
     expect(&g, "2026-09-22", BENEFIT_ACTIVATED, 0);
+    /* never activated: expired stays expired in the window and after the lapse */
+    g.used = 0;
+    g.sub_state = SUB_RENEWAL_WINDOW;
+    expect(&g, "2027-06-30", BENEFIT_EXPIRED, 0);
+    g.sub_state = SUB_LAPSED;
+    expect(&g, "2027-08-30", BENEFIT_EXPIRED, 0);
     /* support incidents have no activation deadline */
     struct benefit_facts inc = grant(BENEFIT_SUPPORT_INCIDENT, 5, 0, 90, &s, "2027-01-01");
     expect(&inc, "2027-01-01", BENEFIT_AVAILABLE, 5);

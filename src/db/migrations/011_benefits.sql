@@ -56,6 +56,7 @@ CREATE TABLE key_pools (
 CREATE TABLE product_keys (
     id TEXT PRIMARY KEY,
     pool_id TEXT NOT NULL REFERENCES key_pools (id),
+    seq INTEGER NOT NULL,             -- the order keys were loaded in: given oldest first
     sealed TEXT NOT NULL,
     fingerprint TEXT NOT NULL UNIQUE,
     grant_id TEXT REFERENCES benefit_grants (id),
@@ -64,7 +65,7 @@ CREATE TABLE product_keys (
     loaded_at INTEGER NOT NULL
 ) STRICT;
 
-CREATE INDEX product_keys_free ON product_keys (pool_id, grant_id, loaded_at);
+CREATE INDEX product_keys_free ON product_keys (pool_id, grant_id, seq);
 CREATE INDEX product_keys_partner ON product_keys (partner_id);
 
 -- Activations waiting for keys, one per grant, served first come first served.
