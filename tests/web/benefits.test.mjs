@@ -93,6 +93,7 @@ test('« Avantages » in French at 390 px and « Benefits » in English at deskt
 test('the console: key pools with their counts and threshold, usage per partner and product, CSV export', async () => {
   const f = await journey(browser, srv, 'benefits-console');
   await signIn(f.page, 'operator@partnerd.example', PASSWORD);
+  await f.page.locator('.kpis').getByText('Stocks de clés bas').waitFor(); // the dashboard counts low pools
   await f.page.getByRole('link', { name: 'Avantages et clés' }).click();
   await f.page.getByRole('heading', { name: 'Stocks de clés' }).waitFor();
   const pools = f.page.locator('table.data').first();

@@ -189,6 +189,7 @@ const words = {
     ben_load_missing: 'Indiquez le produit et le fichier.',
     ben_loaded: '{loaded} clé(s) chargée(s), {duplicates} doublon(s), {served} demande(s) servie(s).',
     ben_usage: 'Utilisation par partenaire et par produit', ben_export_csv: 'Exporter en CSV',
+    ben_low_pools: 'Stocks de clés bas', ben_low_pools_notice: 'Stock de clés bas : {products}. Chargez de nouvelles clés.',
     ben_partner: 'Partenaire', ben_benefit: 'Avantage', ben_granted: 'Accordé', ben_no_usage: 'Aucun avantage accordé.',
   },
   en: {
@@ -356,6 +357,7 @@ const words = {
     ben_load_missing: 'Give the product and the file.',
     ben_loaded: '{loaded} key(s) loaded, {duplicates} duplicate(s), {served} request(s) served.',
     ben_usage: 'Usage per partner and product', ben_export_csv: 'Export as CSV',
+    ben_low_pools: 'Key pools running low', ben_low_pools_notice: 'Key pools running low: {products}. Load new keys.',
     ben_partner: 'Partner', ben_benefit: 'Benefit', ben_granted: 'Granted', ben_no_usage: 'No benefit granted.',
   },
 };
