@@ -198,8 +198,12 @@ static int demo_keys(struct db *db, struct pd_error *err)
         char csv[25 * 31 + 1] = "";
         size_t o = 0;
         for (int k = 0; k < 25; k++) {
-            for (int c = 0; c < 29; c++)
-                csv[o++] = c % 6 == 5 ? '-' : alphabet[random_between(0, sizeof(alphabet) - 2)];
+            for (int c = 0; c < 29; c++) {
+                csv[o] = alphabet[random_between(0, sizeof(alphabet) - 2)];
+                if (c % 6 == 5)
+                    csv[o] = '-';
+                o++;
+            }
             csv[o++] = '\n';
         }
         csv[o] = '\0';

@@ -113,7 +113,9 @@ void bkeys_mask(const char *key, char *out, size_t n)
     for (i = 0; i < len && i + 1 < n; i++) {
         char c = key[i];
         bool alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-        out[i] = alnum && i + 5 < len ? 'X' : c;
+        out[i] = c;
+        if (alnum && i + 5 < len)
+            out[i] = 'X';
     }
     out[i] = '\0';
 }
@@ -366,7 +368,7 @@ int bkeys_load(struct db *db, const struct principal *who, const char *ip, const
     free(text);
     if (rc < 0)
         return rc;
-    json_t *pools;
+    json_t *pools = NULL;
     int threshold = 0;
     if (bkeys_pools(db, &pools, &threshold, err) < 0)
         return err->code;

@@ -74,7 +74,7 @@ static void csv_field(struct buf *b, const char *s, bool last)
 
 int benefits_usage_csv(struct db *db, const char *lang, char **csv, struct pd_error *err)
 {
-    json_t *items;
+    json_t *items = NULL;
     struct buf b = {0};
     if (benefits_usage(db, lang, &items, err) < 0)
         return err->code;

@@ -116,8 +116,9 @@ int keys_take(struct db *db, const char *pool_id, const char *grant_id, const ch
                                  "ttit", grant_id, partner_id, now, ids[i]);
         if (changed < 0)
             return (int)changed;
-        if (changed == 1)
-            snprintf(ids[given++], 32, "%s", ids[i]);
+        if (changed == 1 && given != i)
+            memmove(ids[given], ids[i], 32);
+        given += changed == 1;
     }
     return given;
 }

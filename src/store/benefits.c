@@ -57,7 +57,7 @@ int brules_replace(struct db *db, const char *offer_code, const struct benefit_r
         rc = db_run(db,
                     "INSERT INTO benefit_rules (offer_code, position, kind, product, name_fr, "
                     "name_en, quantity, deadline_days, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    "tittttiii", offer_code, (int64_t)(i + 1), rules[i].kind, rules[i].product,
+                    "tittttiii", offer_code, (int64_t)i + 1, rules[i].kind, rules[i].product,
                     rules[i].name_fr, rules[i].name_en, (int64_t)rules[i].quantity,
                     (int64_t)rules[i].deadline_days, now);
     return rc < 0 ? (int)rc : 0;
