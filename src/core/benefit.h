@@ -42,11 +42,11 @@ enum benefit_state {
 /* What is stored about a grant, and what the rules need about its subscription. */
 struct benefit_facts {
     enum benefit_kind kind;
-    int quantity;             /* 0: unlimited use (training, resources) */
+    int quantity; /* 0: unlimited use (training, resources) */
     int used;
-    struct date starts_on;    /* the grant's term */
+    struct date starts_on; /* the grant's term */
     struct date ends_on;
-    bool has_deadline;        /* software and cloud: activate on or before activate_by */
+    bool has_deadline; /* software and cloud: activate on or before activate_by */
     struct date activate_by;
     enum sub_state sub_state; /* of its subscription, on the same day */
     bool current_term;        /* the grant belongs to the subscription's latest term */

@@ -121,13 +121,12 @@ int seal_text(const unsigned char key[SEAL_KEY_BYTES], const char *plain, char *
 {
     size_t len = strlen(plain);
     size_t total = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len;
-    if (len > 4096 ||
-        n < sodium_base64_ENCODED_LEN(total, sodium_base64_VARIANT_ORIGINAL))
+    if (len > 4096 || n < sodium_base64_ENCODED_LEN(total, sodium_base64_VARIANT_ORIGINAL))
         return -1;
     unsigned char buf[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 4096];
     randombytes_buf(buf, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(buf + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, len,
-                          buf, key);
+    crypto_secretbox_easy(buf + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, len, buf,
+                          key);
     sodium_bin2base64(out, n, buf, total, sodium_base64_VARIANT_ORIGINAL);
     sodium_memzero(buf, sizeof(buf));
     return 0;
@@ -137,8 +136,9 @@ int open_text(const unsigned char key[SEAL_KEY_BYTES], const char *sealed, char 
 {
     unsigned char buf[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 4096];
     size_t len = 0;
-    if (sealed == NULL || sodium_base642bin(buf, sizeof(buf), sealed, strlen(sealed), NULL, &len,
-                                            NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+    if (sealed == NULL ||
+        sodium_base642bin(buf, sizeof(buf), sealed, strlen(sealed), NULL, &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
         len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
         return -1;
     size_t plain = len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;

@@ -179,9 +179,9 @@ static int demo_paid(struct db *db, const struct user_row *finance, const char *
     int rc = orders_find(db, order_id, &o);
     if (rc <= 0)
         return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
-    json_t *body = json_pack("{s:s, s:I, s:s, s:s}", "reference", o.wire_reference,
-                             "amount_minor", (json_int_t)o.total, "currency", o.currency,
-                             "received_on", date_format(clock_today(), today));
+    json_t *body = json_pack("{s:s, s:I, s:s, s:s}", "reference", o.wire_reference, "amount_minor",
+                             (json_int_t)o.total, "currency", o.currency, "received_on",
+                             date_format(clock_today(), today));
     rc = wire_transfers_record(db, &who, "demo", body, &out, err);
     json_decref(body);
     json_decref(out);

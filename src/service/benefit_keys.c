@@ -65,8 +65,9 @@ static int create_key_file(const char *path)
         rc = 0;
     unlink(tmp);
     if (rc == 0)
-        log_line(LOG_WARN, NULL, "benefits key file created: back it up and install it on every server",
-                 "path=%s", path);
+        log_line(LOG_WARN, NULL,
+                 "benefits key file created: back it up and install it on every server", "path=%s",
+                 path);
     return rc;
 }
 
@@ -169,16 +170,16 @@ int bkeys_check_low(struct db *db, const char *product)
     snprintf(threshold, sizeof(threshold), "%lld", (long long)s.benefits_low_stock_threshold);
     rc = staff_contacts(db, "operator", &to, &n);
     if (rc >= 0 && n > 0)
-        rc = outbox_emit_to(db, NULL, "key_pool.low",
-                            json_pack("{s:s, s:s, s:s}", "product", product, "free", left,
-                                      "threshold", threshold),
-                            to, n);
+        rc = outbox_emit_to(
+            db, NULL, "key_pool.low",
+            json_pack("{s:s, s:s, s:s}", "product", product, "free", left, "threshold", threshold),
+            to, n);
     free(to);
     return rc < 0 ? rc : 0;
 }
 
-int bkeys_of_grant(struct db *db, const struct principal *who, const char *grant_id,
-                   json_t **items, struct pd_error *err)
+int bkeys_of_grant(struct db *db, const struct principal *who, const char *grant_id, json_t **items,
+                   struct pd_error *err)
 {
     struct grant_row g;
     struct keyring k;

@@ -44,8 +44,8 @@ int bkeys_check_low(struct db *db, const char *product);
 
 /* The keys of a grant of the caller's organisation, opened: [{"id","key","assigned_at"}].
  * PD_E_NOT_FOUND for any other organisation's grant. */
-int bkeys_of_grant(struct db *db, const struct principal *who, const char *grant_id,
-                   json_t **items, struct pd_error *err);
+int bkeys_of_grant(struct db *db, const struct principal *who, const char *grant_id, json_t **items,
+                   struct pd_error *err);
 
 /* Staff: loads a CSV (one key a line, or "product,key" lines; a header line "key" or
  * "product,key" is skipped) into the pool of `product`, then serves the queue. Answers

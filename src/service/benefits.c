@@ -36,11 +36,10 @@
 
 /* The facts of a grant for core/benefit.c, its subscription's state taken today. */
 struct benefit_facts benefits_facts(const struct grant_row *g, const struct sub_row *s,
-                                     const struct subs_context *ctx, struct date today)
+                                    const struct subs_context *ctx, struct date today)
 {
-    struct benefit_facts f = {.quantity = g->quantity,
-                              .used = g->used,
-                              .current_term = g->term == g->latest_term};
+    struct benefit_facts f = {
+        .quantity = g->quantity, .used = g->used, .current_term = g->term == g->latest_term};
     int kind = benefit_kind_parse(g->kind);
     f.kind = kind < 0 ? BENEFIT_RESOURCE : (enum benefit_kind)kind;
     date_parse(g->starts_on, &f.starts_on);
@@ -78,17 +77,16 @@ static json_t *grant_view(struct db *db, const struct grant_row *g, const struct
     enum benefit_state state = benefit_state_on(&f, today);
     bool queued = bqueue_has(db, g->id) == 1;
     bool can = benefit_kind_activated(f.kind) && !queued && benefit_can_use(&f, 1, today);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:o, s:s, "
-                     "s:{s:s, s:o}, s:o, s:b, s:b}",
-                     "id", g->id, "kind", g->kind, "group", group_of(g->kind), "product",
-                     g->product, "name", msg_lang(lang) == LANG_EN ? g->name_en : g->name_fr,
-                     "quantity", g->quantity, "used", g->used, "remaining",
-                     benefit_remaining(&f, today), "state", benefit_state_name(state),
-                     "starts_on", g->starts_on, "ends_on", g->ends_on, "activate_by",
-                     text_or_null(g->activate_by), "subscription_id", g->subscription_id,
-                     "offer", "code", s->offer_code, "name",
-                     catalog_offer_name(db, s->offer_code, lang), "tenant_domain",
-                     text_or_null(g->tenant_domain), "queued", queued, "can_activate", can);
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:o, s:s, "
+        "s:{s:s, s:o}, s:o, s:b, s:b}",
+        "id", g->id, "kind", g->kind, "group", group_of(g->kind), "product", g->product, "name",
+        msg_lang(lang) == LANG_EN ? g->name_en : g->name_fr, "quantity", g->quantity, "used",
+        g->used, "remaining", benefit_remaining(&f, today), "state", benefit_state_name(state),
+        "starts_on", g->starts_on, "ends_on", g->ends_on, "activate_by",
+        text_or_null(g->activate_by), "subscription_id", g->subscription_id, "offer", "code",
+        s->offer_code, "name", catalog_offer_name(db, s->offer_code, lang), "tenant_domain",
+        text_or_null(g->tenant_domain), "queued", queued, "can_activate", can);
 }
 
 int benefits_grant_term(struct db *db, const char *subscription_id, const char *partner_id,
@@ -186,9 +184,9 @@ static int emit(struct db *db, const char *event, const struct grant_row *g, int
     return outbox_emit(db, g->partner_id, event,
                        json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:i, s:i, s:s?}", "benefit_id",
                                  g->id, "subscription_id", g->subscription_id, "kind", g->kind,
-                                 "product", g->product, "name", "fr", g->name_fr, "en",
-                                 g->name_en, "count", count, "quantity", g->quantity,
-                                 "tenant_domain", g->tenant_domain[0] ? g->tenant_domain : NULL));
+                                 "product", g->product, "name", "fr", g->name_fr, "en", g->name_en,
+                                 "count", count, "quantity", g->quantity, "tenant_domain",
+                                 g->tenant_domain[0] ? g->tenant_domain : NULL));
 }
 
 /* A customer tenant's domain: labels of letters, digits and "-", at least two. */
@@ -219,8 +217,8 @@ static int check_activation(const struct grant_row *g, const struct benefit_fact
         *count = left;
         if (n && (!json_is_integer(n) || json_integer_value(n) < 1 ||
                   json_integer_value(n) > (left > 0 ? left : 1)))
-            check_fail_args(&c, "count", MSG_FIELD_INTEGER_RANGE,
-                            (const char *const[]){"1", most}, 2);
+            check_fail_args(&c, "count", MSG_FIELD_INTEGER_RANGE, (const char *const[]){"1", most},
+                            2);
         else if (n)
             *count = (int)json_integer_value(n);
     } else {
@@ -231,8 +229,8 @@ static int check_activation(const struct grant_row *g, const struct benefit_fact
         json_t *seats = json_object_get(body, "seats");
         if (!json_is_integer(seats) || json_integer_value(seats) < 1 ||
             json_integer_value(seats) > (left > 0 ? left : 1))
-            check_fail_args(&c, "seats", MSG_FIELD_INTEGER_RANGE,
-                            (const char *const[]){"1", most}, 2);
+            check_fail_args(&c, "seats", MSG_FIELD_INTEGER_RANGE, (const char *const[]){"1", most},
+                            2);
         else
             *count = (int)json_integer_value(seats);
     }
@@ -279,11 +277,10 @@ int benefits_activate(struct db *db, const struct principal *who, const char *ip
     if (rc >= 0 && f.kind == BENEFIT_SOFTWARE_KEY) {
         if ((rc = bqueue_has(db, g.id)) == 1)
             queued = true; /* waiting already: stays in its place */
-        else if (rc == 0 && (rc = bkeys_assign(db, who, ip, g.product, g.id, g.partner_id,
-                                               count)) == 0) {
+        else if (rc == 0 &&
+                 (rc = bkeys_assign(db, who, ip, g.product, g.id, g.partner_id, count)) == 0) {
             queued = true;
-            rc = bqueue_insert(db, g.id, g.product, g.partner_id, count, who->user_id,
-                               clock_now());
+            rc = bqueue_insert(db, g.id, g.product, g.partner_id, count, who->user_id, clock_now());
             if (rc >= 0)
                 rc = audit(db, who, ip, NULL, "benefit.queued", "benefit", g.id,
                            json_pack("{s:s, s:i}", "product", g.product, "count", count));
@@ -369,7 +366,8 @@ int benefits_use_incident(struct db *db, const char *partner_id, const char *req
         if ((rc = subs_find(db, grants[i].subscription_id, &s)) <= 0)
             break;
         struct benefit_facts f = benefits_facts(&grants[i], &s, &ctx, today);
-        if (benefit_can_use(&f, 1, today) && (rc = grants_use(db, grants[i].id, 1, clock_now())) == 1)
+        if (benefit_can_use(&f, 1, today) &&
+            (rc = grants_use(db, grants[i].id, 1, clock_now())) == 1)
             used = 1, rc = bincidents_insert(db, request_id, grants[i].id, clock_now());
     }
     free(grants);

@@ -78,8 +78,8 @@ int benefits_rules(struct db *db, const char *offer_code, const char *lang, json
 /* Operator: replaces the rules of an offer ({"benefits":[{"kind","product","name":{fr,en},
  * "quantity","deadline_days"?}]}); terms granted before keep what they were granted. */
 int benefits_set_rules(struct db *db, const struct principal *who, const char *ip,
-                       const char *offer_code, const json_t *body, const char *lang,
-                       json_t **items, struct pd_error *err);
+                       const char *offer_code, const json_t *body, const char *lang, json_t **items,
+                       struct pd_error *err);
 
 /* The daily job: grants terms that have none yet, announces revocations (lapse,
  * cancellation: benefit.revoked) and sends deadline reminders 30 and 7 days before.

@@ -135,10 +135,10 @@ int benefits_rules(struct db *db, const char *offer_code, const char *lang, json
 static void check_rules(struct checks *c, const json_t *list, struct benefit_rule *rules, int max,
                         int *n)
 {
-    static const char *const keys[] = {"kind",     "product",       "name", "quantity",
-                                       "deadline_days", NULL};
+    static const char *const keys[] = {"kind",     "product",       "name",
+                                       "quantity", "deadline_days", NULL};
     static const char *const kinds[] = {"software_key", "cloud_subscription", "support_incident",
-                                        "training", "resource", NULL};
+                                        "training",     "resource",           NULL};
     static const char *const langs[] = {"fr", "en", NULL};
     size_t i;
     json_t *r;
@@ -174,8 +174,8 @@ static void check_rules(struct checks *c, const json_t *list, struct benefit_rul
         json_t *q = json_object_get(r, "quantity"), *d = json_object_get(r, "deadline_days");
         snprintf(field, sizeof(field), "%squantity", prefix);
         if (!json_is_integer(q) || json_integer_value(q) < 0 || json_integer_value(q) > 100000)
-            check_fail_args(c, field, MSG_FIELD_INTEGER_RANGE,
-                            (const char *const[]){"0", "100000"}, 2);
+            check_fail_args(c, field, MSG_FIELD_INTEGER_RANGE, (const char *const[]){"0", "100000"},
+                            2);
         else
             b->quantity = (int)json_integer_value(q);
         snprintf(field, sizeof(field), "%sdeadline_days", prefix);
@@ -190,8 +190,8 @@ static void check_rules(struct checks *c, const json_t *list, struct benefit_rul
 #define RULES_MAX 32
 
 int benefits_set_rules(struct db *db, const struct principal *who, const char *ip,
-                       const char *offer_code, const json_t *body, const char *lang,
-                       json_t **items, struct pd_error *err)
+                       const char *offer_code, const json_t *body, const char *lang, json_t **items,
+                       struct pd_error *err)
 {
     static const char *const keys[] = {"benefits", NULL};
     struct benefit_rule rules[RULES_MAX];
@@ -265,11 +265,11 @@ static int grant_pass(struct db *db, const struct grant_row *g, const struct sub
         snprintf(days, sizeof(days), "%d", remind);
         wrote = 1;
         rc = outbox_emit(db, g->partner_id, "benefit.reminder",
-                         json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:i}", "benefit_id",
-                                   g->id, "kind", g->kind, "product", g->product, "days", days,
-                                   "name", "fr", g->name_fr, "en", g->name_en, "activate_by",
-                                   g->activate_by, "subscription_id", g->subscription_id,
-                                   "remaining", g->quantity - g->used));
+                         json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:i}",
+                                   "benefit_id", g->id, "kind", g->kind, "product", g->product,
+                                   "days", days, "name", "fr", g->name_fr, "en", g->name_en,
+                                   "activate_by", g->activate_by, "subscription_id",
+                                   g->subscription_id, "remaining", g->quantity - g->used));
     }
     rc = tx_end(db, rc, &err);
     pd_error_clear(&err);

@@ -66,8 +66,9 @@ int pools_free(struct db *db, const char *id, int64_t *count)
 
 int pools_set_low(struct db *db, const char *id, int low)
 {
-    int64_t rc = db_run(db, "UPDATE key_pools SET low_notified = ? WHERE id = ? AND low_notified <> ?",
-                        "iti", (int64_t)low, id, (int64_t)low);
+    int64_t rc =
+        db_run(db, "UPDATE key_pools SET low_notified = ? WHERE id = ? AND low_notified <> ?",
+               "iti", (int64_t)low, id, (int64_t)low);
     return rc < 0 ? (int)rc : rc > 0;
 }
 
@@ -86,8 +87,7 @@ int keys_insert(struct db *db, const char *id, const char *pool_id, const char *
                         "INSERT INTO product_keys (id, pool_id, seq, sealed, fingerprint, "
                         "loaded_at) SELECT ?, ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM "
                         "product_keys",
-                        "tttti", id, pool_id, sealed,
-                        fingerprint, now);
+                        "tttti", id, pool_id, sealed, fingerprint, now);
     return rc < 0 ? (int)rc : 0;
 }
 
@@ -162,8 +162,8 @@ int keys_reseal(struct db *db, const char *id, const char *sealed, const char *f
     return rc < 0 ? (int)rc : 0;
 }
 
-int bqueue_insert(struct db *db, const char *grant_id, const char *pool_id,
-                  const char *partner_id, int count, const char *user_id, int64_t now)
+int bqueue_insert(struct db *db, const char *grant_id, const char *pool_id, const char *partner_id,
+                  int count, const char *user_id, int64_t now)
 {
     int64_t rc = db_run(db,
                         "INSERT INTO benefit_queue (grant_id, pool_id, partner_id, count, "

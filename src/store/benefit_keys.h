@@ -74,8 +74,8 @@ int keys_reseal(struct db *db, const char *id, const char *sealed, const char *f
 
 /* Queues an activation waiting for keys; a grant queued already stays as it was (0), 1
  * when queued now. */
-int bqueue_insert(struct db *db, const char *grant_id, const char *pool_id,
-                  const char *partner_id, int count, const char *user_id, int64_t now);
+int bqueue_insert(struct db *db, const char *grant_id, const char *pool_id, const char *partner_id,
+                  int count, const char *user_id, int64_t now);
 
 /* The waiting activations of a pool, first come first. *out malloc'd (owner: caller). */
 int bqueue_list(struct db *db, const char *pool_id, struct queued_row **out, int *count);

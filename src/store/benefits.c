@@ -25,11 +25,12 @@ int brules_list(struct db *db, struct arena *a, const char *offer_code, struct b
 {
     struct db_stmt *st;
     struct rows r = {0};
-    int rc = db_query(db, &st,
-                      "SELECT offer_code, position, kind, product, name_fr, name_en, quantity, "
-                      "deadline_days FROM benefit_rules WHERE CAST(? AS TEXT) IS NULL OR offer_code = ? "
-                      "ORDER BY offer_code, position",
-                      "tt", offer_code, offer_code);
+    int rc =
+        db_query(db, &st,
+                 "SELECT offer_code, position, kind, product, name_fr, name_en, quantity, "
+                 "deadline_days FROM benefit_rules WHERE CAST(? AS TEXT) IS NULL OR offer_code = ? "
+                 "ORDER BY offer_code, position",
+                 "tt", offer_code, offer_code);
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -54,12 +55,13 @@ int brules_replace(struct db *db, const char *offer_code, const struct benefit_r
 {
     int64_t rc = db_run(db, "DELETE FROM benefit_rules WHERE offer_code = ?", "t", offer_code);
     for (int i = 0; rc >= 0 && i < n; i++)
-        rc = db_run(db,
-                    "INSERT INTO benefit_rules (offer_code, position, kind, product, name_fr, "
-                    "name_en, quantity, deadline_days, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    "tittttiii", offer_code, (int64_t)i + 1, rules[i].kind, rules[i].product,
-                    rules[i].name_fr, rules[i].name_en, (int64_t)rules[i].quantity,
-                    (int64_t)rules[i].deadline_days, now);
+        rc = db_run(
+            db,
+            "INSERT INTO benefit_rules (offer_code, position, kind, product, name_fr, "
+            "name_en, quantity, deadline_days, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "tittttiii", offer_code, (int64_t)i + 1, rules[i].kind, rules[i].product,
+            rules[i].name_fr, rules[i].name_en, (int64_t)rules[i].quantity,
+            (int64_t)rules[i].deadline_days, now);
     return rc < 0 ? (int)rc : 0;
 }
 
@@ -78,10 +80,10 @@ int grants_insert(struct db *db, const struct grant_row *g, int64_t now)
 }
 
 #define GRANT_COLUMNS                                                                              \
-    "SELECT g.id, g.partner_id, g.subscription_id, g.term, (SELECT MAX(t.term) FROM "               \
-    "subscription_terms t WHERE t.subscription_id = g.subscription_id), g.position, g.kind, "     \
-    "g.product, g.name_fr, g.name_en, g.quantity, g.used, g.starts_on, g.ends_on, "               \
-    "g.activate_by, g.tenant_domain, COALESCE(g.activated_at, 0), g.reminded, "                   \
+    "SELECT g.id, g.partner_id, g.subscription_id, g.term, (SELECT MAX(t.term) FROM "              \
+    "subscription_terms t WHERE t.subscription_id = g.subscription_id), g.position, g.kind, "      \
+    "g.product, g.name_fr, g.name_en, g.quantity, g.used, g.starts_on, g.ends_on, "                \
+    "g.activate_by, g.tenant_domain, COALESCE(g.activated_at, 0), g.reminded, "                    \
     "COALESCE(g.revoked_at, 0) FROM benefit_grants g "
 
 static void read_grant(struct db_stmt *st, struct grant_row *g)
@@ -138,8 +140,9 @@ static int read_grants(struct db_stmt *st, struct grant_row **out, int *count)
 int grants_find(struct db *db, const char *id, const char *partner_id, struct grant_row *out)
 {
     struct db_stmt *st;
-    int rc = db_query(db, &st, GRANT_COLUMNS "WHERE g.id = ? AND (CAST(? AS TEXT) IS NULL OR g.partner_id = ?)",
-                      "ttt", id, partner_id, partner_id);
+    int rc = db_query(
+        db, &st, GRANT_COLUMNS "WHERE g.id = ? AND (CAST(? AS TEXT) IS NULL OR g.partner_id = ?)",
+        "ttt", id, partner_id, partner_id);
     if (rc < 0)
         return rc;
     rc = db_step(st);
@@ -155,12 +158,13 @@ int grants_list(struct db *db, const char *partner_id, bool current, struct gran
                 int *count)
 {
     struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      GRANT_COLUMNS
-                      "WHERE (CAST(? AS TEXT) IS NULL OR g.partner_id = ?) AND (? = 0 OR g.term = (SELECT "
-                      "MAX(t.term) FROM subscription_terms t WHERE t.subscription_id = "
-                      "g.subscription_id)) ORDER BY g.subscription_id, g.term, g.position",
-                      "tti", partner_id, partner_id, (int64_t)current);
+    int rc = db_query(
+        db, &st,
+        GRANT_COLUMNS
+        "WHERE (CAST(? AS TEXT) IS NULL OR g.partner_id = ?) AND (? = 0 OR g.term = (SELECT "
+        "MAX(t.term) FROM subscription_terms t WHERE t.subscription_id = "
+        "g.subscription_id)) ORDER BY g.subscription_id, g.term, g.position",
+        "tti", partner_id, partner_id, (int64_t)current);
     return rc < 0 ? rc : read_grants(st, out, count);
 }
 
@@ -168,9 +172,9 @@ int grants_of_term(struct db *db, const char *subscription_id, int term, struct 
                    int *count)
 {
     struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      GRANT_COLUMNS "WHERE g.subscription_id = ? AND g.term = ? ORDER BY g.position",
-                      "ti", subscription_id, (int64_t)term);
+    int rc = db_query(
+        db, &st, GRANT_COLUMNS "WHERE g.subscription_id = ? AND g.term = ? ORDER BY g.position",
+        "ti", subscription_id, (int64_t)term);
     return rc < 0 ? rc : read_grants(st, out, count);
 }
 

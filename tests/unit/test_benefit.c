@@ -11,15 +11,15 @@
 
 #include "core/benefit.h"
 
-static struct date D(const char *s)
-{
+static struct date D(const char *s) {
     struct date d = {0, 0, 0};
     assert_int_equal(date_parse(s, &d), 0);
     return d;
 }
 
 /* The subscription of the reference page: term 2026-06-23 .. 2027-06-22, window 30 days. */
-static struct sub_facts sub(void)
+static struct sub_facts
+sub(void)
 {
     struct sub_facts f = {.paid = true, .member = true, .window_days = 30};
     f.starts_on = D("2026-06-23");
@@ -31,8 +31,11 @@ static struct sub_facts sub(void)
 static struct benefit_facts grant(enum benefit_kind kind, int quantity, int used, int deadline_days,
                                   const struct sub_facts *s, const char *day)
 {
-    struct benefit_facts g = {.kind = kind, .quantity = quantity, .used = used,
-                              .starts_on = s->starts_on, .ends_on = s->expires_on,
+    struct benefit_facts g = {.kind = kind,
+                              .quantity = quantity,
+                              .used = used,
+                              .starts_on = s->starts_on,
+                              .ends_on = s->expires_on,
                               .current_term = true};
     g.has_deadline = benefit_kind_activated(kind);
     g.activate_by = benefit_deadline(s->starts_on, s->expires_on, deadline_days);
@@ -71,8 +74,8 @@ static void test_grant_and_use(void **state)
         {BENEFIT_RESOURCE, 0, 0, BENEFIT_AVAILABLE, 0, false},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-        struct benefit_facts g = grant(rows[i].kind, rows[i].quantity, rows[i].used, 0, &s,
-                                       "2026-07-01");
+        struct benefit_facts g =
+            grant(rows[i].kind, rows[i].quantity, rows[i].used, 0, &s, "2026-07-01");
         expect(&g, "2026-07-01", rows[i].want, rows[i].remaining);
         assert_int_equal(benefit_can_use(&g, 1, D("2026-07-01")), rows[i].can_use_one);
     }
