@@ -742,8 +742,9 @@ static int cmd_demo(int argc, char **argv)
     int created = 0;
     int rc = parse_common("demo", "usage: partnerd demo [options]\n\n"
                           "Loads demo data into a database that has no partner yet: a partner\n"
-                          "with two users, two certified people and an Action Pack order awaiting\n"
-                          "its wire transfer, and one staff account per role. Prints the logins.\n",
+                          "with two users, two certified people and an Action Pack paid by wire\n"
+                          "transfer (its benefits ready to activate), two stocked product key\n"
+                          "pools, and one staff account per role. Prints the logins.\n",
                           argc, argv, &c);
     if (rc)
         return rc < 0 ? 0 : rc;

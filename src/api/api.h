@@ -149,6 +149,18 @@ int api_invoices_xml(struct req *r, struct resp *w);
 
 
 /* ---- benefits (issue 18) ---- */
+/* benefits.c: the partner's benefits and keys; usage, key pools, benefit rules */
+int api_benefits_list(struct req *r, struct resp *w);
+int api_benefits_get(struct req *r, struct resp *w);
+int api_benefits_activate(struct req *r, struct resp *w);
+int api_benefits_keys(struct req *r, struct resp *w);
+int api_admin_benefits_usage(struct req *r, struct resp *w);
+int api_admin_key_pools(struct req *r, struct resp *w);
+int api_admin_key_pool_keys(struct req *r, struct resp *w);
+int api_admin_key_pool_load(struct req *r, struct resp *w);
+int api_admin_key_pools_reseal(struct req *r, struct resp *w);
+int api_admin_offer_benefits(struct req *r, struct resp *w);
+int api_admin_offer_benefits_put(struct req *r, struct resp *w);
 
 
 /* ---- company profile, directory, referrals (issue 19) ---- */

@@ -84,6 +84,11 @@ static const struct rule rules[] = {
     /* ---- the portal (issue 17) ---- */
 
     /* ---- benefits (issue 18) ---- */
+    {"benefits.read", ROLES_PARTNER, 0},
+    {"benefits.activate", ROLE_GLOBAL_ADMIN | ROLE_ACCOUNT_ADMIN, 0},
+    {"benefits.keys", ROLES_PARTNER, 0},
+    {"admin.benefits.read", ROLES_STAFF, 0},
+    {"admin.benefits.write", ROLE_OPERATOR, 0},
 
     /* ---- company profile, directory, referrals (issue 19) ---- */
     {"company_profile.read", ROLES_PARTNER, 0},

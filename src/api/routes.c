@@ -110,6 +110,22 @@ const struct route api_routes[] = {
     /* ---- the portal (issue 17) ---- */
 
     /* ---- benefits (issue 18) ---- */
+    {"GET", "/api/v1/benefits", api_benefits_list, 0, "benefits.read"},
+    {"GET", "/api/v1/benefits/{id}", api_benefits_get, 0, "benefits.read"},
+    {"POST", "/api/v1/benefits/{id}/activation", api_benefits_activate, J, "benefits.activate"},
+    {"GET", "/api/v1/benefits/{id}/keys", api_benefits_keys, SECRET, "benefits.keys"},
+    {"GET", "/api/v1/admin/benefits/usage", api_admin_benefits_usage, 0, "admin.benefits.read"},
+    {"GET", "/api/v1/admin/key-pools", api_admin_key_pools, 0, "admin.benefits.read"},
+    {"GET", "/api/v1/admin/key-pools/{product}/keys", api_admin_key_pool_keys, 0,
+     "admin.benefits.read"},
+    {"POST", "/api/v1/admin/key-pools/{product}/keys", api_admin_key_pool_load, ROUTE_CSV_BODY,
+     "admin.benefits.write"},
+    {"POST", "/api/v1/admin/key-pools/reseal", api_admin_key_pools_reseal, J,
+     "admin.benefits.write"},
+    {"GET", "/api/v1/admin/offers/{code}/benefits", api_admin_offer_benefits, 0,
+     "admin.offers.read"},
+    {"PUT", "/api/v1/admin/offers/{code}/benefits", api_admin_offer_benefits_put, J,
+     "admin.offers.write"},
 
     /* ---- company profile, directory, referrals (issue 19) ---- */
     {"GET", "/api/v1/company-profile", api_company_profile_get, 0, "company_profile.read"},

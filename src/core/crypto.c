@@ -86,3 +86,73 @@ void secret_wipe(void *p, size_t n)
 {
     sodium_memzero(p, n);
 }
+
+_Static_assert(SEAL_KEY_BYTES == crypto_secretbox_KEYBYTES,
+               "SEAL_KEY_BYTES must be libsodium's crypto_secretbox_KEYBYTES");
+_Static_assert(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES == 40,
+               "SEALED_SIZE counts 40 bytes of nonce and MAC");
+
+int seal_key_from_hex(const char *hex, unsigned char key[SEAL_KEY_BYTES])
+{
+    size_t len = 0;
+    const char *end = NULL;
+    if (hex == NULL)
+        return -1;
+    while (*hex == ' ' || *hex == '\t' || *hex == '\n' || *hex == '\r')
+        hex++;
+    if (sodium_hex2bin(key, SEAL_KEY_BYTES, hex, strlen(hex), NULL, &len, &end) != 0 ||
+        len != SEAL_KEY_BYTES)
+        return -1;
+    for (; *end; end++)
+        if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r')
+            return -1;
+    return 0;
+}
+
+void seal_key_new_hex(char out[65])
+{
+    unsigned char key[SEAL_KEY_BYTES];
+    crypto_secretbox_keygen(key);
+    sodium_bin2hex(out, 65, key, sizeof(key));
+    sodium_memzero(key, sizeof(key));
+}
+
+int seal_text(const unsigned char key[SEAL_KEY_BYTES], const char *plain, char *out, size_t n)
+{
+    size_t len = strlen(plain);
+    size_t total = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len;
+    if (len > 4096 || n < sodium_base64_ENCODED_LEN(total, sodium_base64_VARIANT_ORIGINAL))
+        return -1;
+    unsigned char buf[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 4096];
+    randombytes_buf(buf, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(buf + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, len, buf,
+                          key);
+    sodium_bin2base64(out, n, buf, total, sodium_base64_VARIANT_ORIGINAL);
+    sodium_memzero(buf, sizeof(buf));
+    return 0;
+}
+
+int open_text(const unsigned char key[SEAL_KEY_BYTES], const char *sealed, char *out, size_t n)
+{
+    unsigned char buf[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 4096];
+    size_t len = 0;
+    if (sealed == NULL ||
+        sodium_base642bin(buf, sizeof(buf), sealed, strlen(sealed), NULL, &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        len < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+        return -1;
+    size_t plain = len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+    if (plain + 1 > n ||
+        crypto_secretbox_open_easy((unsigned char *)out, buf + crypto_secretbox_NONCEBYTES,
+                                   len - crypto_secretbox_NONCEBYTES, buf, key) != 0)
+        return -1;
+    out[plain] = '\0';
+    return 0;
+}
+
+void keyed_hash_hex(const unsigned char key[SEAL_KEY_BYTES], const char *s, char out[65])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof(h), (const unsigned char *)s, strlen(s), key, SEAL_KEY_BYTES);
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}

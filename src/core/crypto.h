@@ -45,4 +45,31 @@ int password_hash(const char *password, char *out, size_t n);
 /* 0 when password matches hash, -1 otherwise. Takes as long either way. */
 int password_verify(const char *hash, const char *password);
 
+/* ---- secrets sealed at rest (benefit product keys): libsodium secretbox ---- */
+
+/* Bytes of a sealing key (crypto_secretbox_KEYBYTES). */
+#define SEAL_KEY_BYTES 32
+
+/* Room for the sealed form of a text of n bytes: base64 of nonce, MAC and text, NUL. */
+#define SEALED_SIZE(n) ((((n) + 40 + 2) / 3) * 4 + 1)
+
+/* Parses a sealing key written as 64 hex characters (surrounding blanks ignored).
+ * Returns 0, or -1 when it is not one. */
+int seal_key_from_hex(const char *hex, unsigned char key[SEAL_KEY_BYTES]);
+
+/* Writes a fresh random sealing key as 64 hex characters and a NUL into out (65). */
+void seal_key_new_hex(char out[65]);
+
+/* Seals plain under key (random nonce, XSalsa20-Poly1305) into out as base64 text.
+ * Returns 0, or -1 when out is too small. */
+int seal_text(const unsigned char key[SEAL_KEY_BYTES], const char *plain, char *out, size_t n);
+
+/* Opens what seal_text wrote into out (NUL-terminated). Returns 0, or -1 when it was
+ * sealed under another key, altered, or out is too small. */
+int open_text(const unsigned char key[SEAL_KEY_BYTES], const char *sealed, char *out, size_t n);
+
+/* A keyed hash (BLAKE2b under key) of s as 64 hex characters: the same secret gives the
+ * same fingerprint, which tells nothing of it without the key. */
+void keyed_hash_hex(const unsigned char key[SEAL_KEY_BYTES], const char *s, char out[65]);
+
 #endif

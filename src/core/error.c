@@ -71,6 +71,11 @@ static const struct status_row rows[PD_E__COUNT] = {
     [91] = {"referral_link_invalid", 410, MSG_ERR_REFERRAL_LINK_INVALID},
     [92] = {"referral_limit_reached", 429, MSG_ERR_REFERRAL_LIMIT},
     [93] = {"profile_incomplete", 409, MSG_ERR_PROFILE_INCOMPLETE},
+    /* benefits (issue 18) */
+    [80] = {"no_support_incident_left", 409, MSG_ERR_NO_SUPPORT_INCIDENT_LEFT},
+    [81] = {"key_pool_empty", 409, MSG_ERR_KEY_POOL_EMPTY},
+    [82] = {"benefit_not_available", 409, MSG_ERR_BENEFIT_NOT_AVAILABLE},
+    [83] = {"keys_secret_unavailable", 503, MSG_ERR_KEYS_SECRET_UNAVAILABLE},
 };
 
 int pd_status_known(enum pd_status s)

@@ -64,6 +64,11 @@ enum pd_status {
     PD_E_NO_SAVED_CARD = -47,
     PD_E_PRICE_MISSING = -48,
     PD_E_LENGTH_REQUIRED = -49,
+    /* benefits (issue 18) */
+    PD_E_NO_SUPPORT_INCIDENT_LEFT = -80,
+    PD_E_KEY_POOL_EMPTY = -81,
+    PD_E_BENEFIT_NOT_AVAILABLE = -82,
+    PD_E_KEYS_SECRET_UNAVAILABLE = -83,
     /* Each area of work adds its codes in its own range (a row of the table stays empty
      * until a code takes it): faults and security -50..-59, e-invoices -60..-69, the
      * portal -70..-79, benefits -80..-89, directory and referrals -90..-99, the

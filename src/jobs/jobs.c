@@ -19,6 +19,7 @@
 #include "jobs/vies.h"
 #include "log.h"
 #include "service/clock_sync.h"
+#include "service/benefits.h"
 #include "service/housekeeping.h"
 #include "service/job_requests.h"
 #include "service/notices.h"
@@ -57,6 +58,7 @@ const struct job jobs_table[] = {
     {"vies_check", vies_check_run},
     {"referral_expiry", referral_expiry_run},
     {"referral_retention", referral_retention_run},
+    {"benefits", benefits_run}, /* issue 18: before the delivery of what it writes */
     {"outbox_delivery", outbox_delivery_run},
     {"idempotency_expiry", housekeeping_idempotency_run},
     {0, 0},

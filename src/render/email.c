@@ -128,6 +128,27 @@ static const struct template templates[] = {
      MSG_EMAIL_NOTICE_LAPSED_SUBJECT,
      MSG_EMAIL_NOTICE_LAPSED_BODY,
      {"offer", "closes_on"}},
+    /* benefits (issue 18) */
+    {"benefit.activated",
+     NULL,
+     MSG_EMAIL_BENEFIT_ACTIVATED_SUBJECT,
+     MSG_EMAIL_BENEFIT_ACTIVATED_BODY,
+     {"name", "count", "quantity"}},
+    {"benefit.revoked",
+     NULL,
+     MSG_EMAIL_BENEFIT_REVOKED_SUBJECT,
+     MSG_EMAIL_BENEFIT_REVOKED_BODY,
+     {"name", "used", "quantity"}},
+    {"benefit.reminder",
+     NULL,
+     MSG_EMAIL_BENEFIT_REMINDER_SUBJECT,
+     MSG_EMAIL_BENEFIT_REMINDER_BODY,
+     {"days", "name", "activate_by"}},
+    {"key_pool.low",
+     NULL,
+     MSG_EMAIL_KEY_POOL_LOW_SUBJECT,
+     MSG_EMAIL_KEY_POOL_LOW_BODY,
+     {"product", "free", "threshold"}},
 };
 
 static const struct template *find(const char *event, const char *kind)
@@ -169,6 +190,8 @@ static void value_of(const json_t *payload, const char *name, const char *lang, 
     } else if (json_is_object(v)) { /* {"fr": ..., "en": ...} */
         const char *s = json_string_value(json_object_get(v, msg_lang_tag(msg_lang(lang))));
         snprintf(out, n, "%s", s ? s : "");
+    } else if (json_is_integer(v)) { /* a count (benefits) */
+        snprintf(out, n, "%lld", (long long)json_integer_value(v));
     } else if (json_is_string(v)) {
         struct date d;
         const char *s = json_string_value(v);

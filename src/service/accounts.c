@@ -13,14 +13,18 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/password.h"
+#include "core/date.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "service/audit.h"
+#include "service/benefit_keys.h"
 #include "service/certified.h"
 #include "service/orders.h"
 #include "service/principal.h"
 #include "service/directory_demo.h"
 #include "service/tx.h"
+#include "service/wire_transfers.h"
+#include "store/orders.h"
 #include "store/users.h"
 
 /* Copies src (NULL: "") into the fixed buffer dst of n bytes. */
@@ -134,7 +138,8 @@ static int insert_demo_partner(struct db *db, struct partner_row *p)
  * certified people (Silver is within reach) and Action Pack ordered by wire transfer,
  * its invoice issued and the transfer awaited (finance can record it). admin is the
  * partner's global admin, who does it. */
-static int demo_history(struct db *db, const struct user_row *admin, struct pd_error *err)
+static int demo_history(struct db *db, const struct user_row *admin, char order_id[32],
+                        struct pd_error *err)
 {
     struct principal who;
     principal_of_user(admin, &who);
@@ -161,8 +166,8 @@ static int demo_history(struct db *db, const struct user_row *admin, struct pd_e
         rc = orders_create(db, &who, "demo", order, "fr", &out, err);
     json_decref(order);
     if (rc >= 0) {
-        char id[32];
-        snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(out, "id")));
+        char *id = order_id;
+        snprintf(id, 32, "%s", json_string_value(json_object_get(out, "id")));
         json_decref(out);
         out = NULL;
         rc = orders_purchase(db, &who, "demo", id, "fr", &out, err);
@@ -171,10 +176,61 @@ static int demo_history(struct db *db, const struct user_row *admin, struct pd_e
     return rc < 0 ? rc : 0;
 }
 
+/* The transfer of the demo's Action Pack arrived (issue 18): finance records it, so the
+ * membership is active and its benefits can be activated. finance is the staff user. */
+static int demo_paid(struct db *db, const struct user_row *finance, const char *order_id,
+                     struct pd_error *err)
+{
+    struct principal who;
+    struct order_row o;
+    json_t *out = NULL;
+    char today[DATE_STRLEN];
+    principal_of_user(finance, &who);
+    int rc = orders_find(db, order_id, &o);
+    if (rc <= 0)
+        return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
+    json_t *body = json_pack("{s:s, s:I, s:s, s:s}", "reference", o.wire_reference, "amount_minor",
+                             (json_int_t)o.total, "currency", o.currency, "received_on",
+                             date_format(clock_today(), today));
+    rc = wire_transfers_record(db, &who, "demo", body, &out, err);
+    json_decref(body);
+    json_decref(out);
+    return rc < 0 ? rc : 0;
+}
+
+/* Stocked key pools (issue 18), so the demo's benefits can be activated: 25 made-up keys
+ * for each software product of the catalog. */
+static int demo_keys(struct db *db, struct pd_error *err)
+{
+    static const char *const products[] = {"windows-server", "office-ltsc"};
+    static const char alphabet[] = "BCDFGHJKMPQRTVWXY2346789";
+    for (size_t p = 0; p < sizeof(products) / sizeof(products[0]); p++) {
+        char csv[25 * 31 + 1] = "";
+        size_t o = 0;
+        for (int k = 0; k < 25; k++) {
+            for (int c = 0; c < 29; c++) {
+                csv[o] = alphabet[random_between(0, sizeof(alphabet) - 2)];
+                if (c % 6 == 5)
+                    csv[o] = '-';
+                o++;
+            }
+            csv[o++] = '\n';
+        }
+        csv[o] = '\0';
+        json_t *out = NULL;
+        int rc = bkeys_load(db, NULL, "demo", products[p], csv, &out, err);
+        json_decref(out);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int demo_load(struct db *db, int *created, struct pd_error *err)
 {
     struct partner_row p;
-    struct user_row admin, u;
+    struct user_row admin, u, finance;
+    char order_id[32] = "";
     int64_t count = 0;
     *created = 0;
     int rc = tx_begin(db, err);
@@ -195,7 +251,7 @@ int demo_load(struct db *db, int *created, struct pd_error *err)
                              "support", DEMO_PASSWORD, "fr", &u, err);
         if (rc == 0)
             rc = insert_user(db, "staff", NULL, "finance@partnerd.example", "Farid Finance",
-                             "finance", DEMO_PASSWORD, "fr", &u, err);
+                             "finance", DEMO_PASSWORD, "fr", &finance, err);
         if (rc == 0)
             rc = insert_user(db, "staff", NULL, "operator@partnerd.example", "Olivia Operator",
                              "operator", DEMO_PASSWORD, "en", &u, err);
@@ -208,7 +264,8 @@ int demo_load(struct db *db, int *created, struct pd_error *err)
     }
     if ((rc = tx_end(db, rc, err)) < 0 || count > 0)
         return rc;
-    if ((rc = demo_history(db, &admin, err)) < 0)
+    if ((rc = demo_history(db, &admin, order_id, err)) < 0 ||
+        (rc = demo_paid(db, &finance, order_id, err)) < 0 || (rc = demo_keys(db, err)) < 0)
         return rc;
     *created = 1;
     return 0;

@@ -15,6 +15,7 @@
 #include "core/crypto.h"
 #include "core/date.h"
 #include "service/audit.h"
+#include "service/benefits.h"
 #include "service/invoice_issue.h"
 #include "service/orders.h"
 #include "service/outbox.h"
@@ -101,6 +102,8 @@ int confirm_order(struct db *db, const struct settings *set, struct order_row *o
     rc = start_term(db, o, start, end, now, sub_id, sizeof(sub_id), &term);
     if (rc >= 0)
         rc = subs_add_term(db, sub_id, term, start, end, source, now);
+    if (rc >= 0) /* the term's benefits, as the catalog has them now (issue 18) */
+        rc = benefits_grant_term(db, sub_id, o->partner_id, o->offer_code, term, start, end);
     /* a card order's invoice is issued now, due (and paid) on its date */
     if (rc >= 0 && o->invoice_id[0] == '\0')
         rc = invoice_issue(db, set, o, NULL, paid_on, start, end, &issued);

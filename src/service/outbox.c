@@ -9,11 +9,13 @@
 #include "store/outbox.h"
 #include "store/webhooks.h"
 
-const char *const outbox_events[] = {"order.confirmed",      "invoice.issued",
-                                     "payment.failed",       "order.cancelled",
-                                     "subscription.renewed", "subscription.notice",
-                                     "support.updated",      "referral.created",
-                                     "referral.updated",     NULL};
+const char *const outbox_events[] = {
+    "order.confirmed",      "invoice.issued",      "payment.failed",  "order.cancelled",
+    "subscription.renewed", "subscription.notice", "support.updated",
+    /* company profile, directory, referrals (issue 19) */
+    "referral.created",     "referral.updated",
+    /* benefits (issue 18) */
+    "benefit.activated",    "benefit.revoked",     "benefit.reminder", NULL};
 
 /* The outbox row; its id into id. */
 static int record(struct db *db, const char *partner_id, const char *event, json_t *payload,

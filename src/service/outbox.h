@@ -10,8 +10,10 @@
  * Events: user.invited (email only), order.confirmed, invoice.issued, payment.failed,
  * order.cancelled, subscription.renewed, subscription.notice (payload "kind": upcoming_renewal,
  * expiry_30, expiry_7, expiry_1, window_open, window_closing, lapsed), support.updated,
- * referral.created, referral.updated; support.staff_notice goes to support staff only,
- * referral.confirm and referral.customer_notice to a referral's customer only.
+ * referral.created, referral.updated, benefit.activated, benefit.revoked, benefit.reminder
+ * (payload "days": 30 or 7); support.staff_notice goes to support staff only,
+ * referral.confirm and referral.customer_notice to a referral's customer only, key_pool.low
+ * to operators only.
  */
 #ifndef PD_SERVICE_OUTBOX_H
 #define PD_SERVICE_OUTBOX_H

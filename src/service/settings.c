@@ -120,6 +120,15 @@ static const struct setting table[] = {
     {"referral.email_max_per_day", 3, 1, 1000,
      "referral requests one customer email address may send in 24 hours", NULL, 0,
      INT_AT(referral_email_max)},
+    /* benefits (issue 18): a path, not the secret; every process (serve, demo, jobs)
+     * reads the same setting, so none can be started with another key by mistake */
+    {"benefits.key_file", 0, 0, 0,
+     "the file of product key sealing keys (64 hex characters a line; the first seals); "
+     "created with one fresh key when missing",
+     "var/benefit-keys.secret", 0, TEXT_AT(benefits_key_file)},
+    {"benefits.low_stock_threshold", 10, 0, 100000,
+     "operators are told when a key pool has fewer free keys than this", NULL, 0,
+     INT_AT(benefits_low_stock_threshold)},
 };
 
 static void load_one(void *ctx, const char *key, const char *value)

@@ -46,6 +46,9 @@ struct settings {
     char vies_url[512];
     int64_t referral_retention_months, referral_response_days;
     int64_t referral_address_max, referral_email_max;
+    /* benefits (issue 18) */
+    char benefits_key_file[SETTING_TEXT_SIZE];
+    int64_t benefits_low_stock_threshold;
 };
 
 /* Fills *out with every setting, stored or default, in one query. 0 or a negative status

@@ -23,6 +23,7 @@
 #include "core/msg.h"
 #include "db/db.h"
 #include "service/audit.h"
+#include "service/benefits.h"
 #include "service/outbox.h"
 #include "service/support_catalog.h"
 #include "service/tx.h"
@@ -240,6 +241,9 @@ int support_create(struct db *db, const struct principal *who, const char *ip, c
                             .description = description};
     if (rc >= 0)
         rc = support_open(db, &a, who, ip, &r, &req);
+    /* technical support uses an incident of the membership, or is refused (issue 18) */
+    if (rc >= 0 && support_catalog_consumes_incident(category))
+        rc = benefits_use_incident(db, who->partner_id, req.id, err);
     return finish_with_view(db, &a, rc, &req, out, err);
 }
 
@@ -319,12 +323,18 @@ int support_add_message(struct db *db, const struct principal *who, const char *
 int support_update(struct db *db, const struct principal *who, const char *ip, const char *id,
                    const json_t *body, json_t **out, struct pd_error *err)
 {
-    static const char *const keys[] = {"status", "assignee_id", NULL};
+    static const char *const keys[] = {"status", "assignee_id", "resolution", NULL};
+    static const char *const resolutions[] = {"not_a_defect", NULL};
     struct checks c = {0};
     check_known_keys(&c, body, "", keys);
     const char *status = check_text(&c, body, "status", "status", false, 16);
     if (!check_one_of(status, request_statuses))
         check_fail_one_of(&c, "status", request_statuses);
+    /* "not a defect" (issue 18): closing or resolving gives the incident back */
+    const char *resolution = check_text(&c, body, "resolution", "resolution", false, 16);
+    if (resolution && (!check_one_of(resolution, resolutions) || status == NULL ||
+                       (strcmp(status, "resolved") != 0 && strcmp(status, "closed") != 0)))
+        check_fail_one_of(&c, "resolution", resolutions);
     json_t *assignee = json_object_get(body, "assignee_id");
     if (assignee && !json_is_null(assignee) && !json_is_string(assignee))
         check_fail(&c, "assignee_id", MSG_FIELD_STAFF_USER);
@@ -348,6 +358,10 @@ int support_update(struct db *db, const struct principal *who, const char *ip, c
         rc = pd_fail(err, PD_E_CONFLICT, "a cancellation is resolved with POST .../resolution");
     if (rc >= 0 && status && (rc = requests_set_status(db, id, NULL, status, now)) >= 0)
         support_set_status(&req, status, now);
+    if (rc >= 0 && resolution && (rc = requests_set_resolution(db, id, resolution, now)) >= 0) {
+        req.resolution = resolution;
+        rc = benefits_return_incident(db, id);
+    }
     if (rc >= 0 && assignee &&
         (rc = requests_set_assignee(db, id, json_string_value(assignee), now)) >= 0) {
         req.assignee_id = json_string_value(assignee);

@@ -20,20 +20,29 @@ struct label {
 struct category {
     struct label name;
     struct label problems[PROBLEMS_MAX]; /* ends at the first without a code */
+    bool consumes_incident;              /* a request uses a support incident (issue 18) */
 };
 
 static const struct category categories[] = {
     {{SUPPORT_CANCEL_CATEGORY, MSG_SUPPORT_CATEGORY_PARTNER_CENTER_ISSUE},
      {{SUPPORT_CANCEL_PROBLEM, MSG_SUPPORT_PROBLEM_INVOICE_PAYMENT_RECONCILIATION},
       {"account_access", MSG_SUPPORT_PROBLEM_ACCOUNT_ACCESS},
-      {"membership_offers", MSG_SUPPORT_PROBLEM_MEMBERSHIP_OFFERS}}},
+      {"membership_offers", MSG_SUPPORT_PROBLEM_MEMBERSHIP_OFFERS}},
+     false},
     {{"benefits", MSG_SUPPORT_CATEGORY_BENEFITS},
      {{"software_licences", MSG_SUPPORT_PROBLEM_SOFTWARE_LICENCES},
       {"cloud_credits", MSG_SUPPORT_PROBLEM_CLOUD_CREDITS},
-      {"training", MSG_SUPPORT_PROBLEM_TRAINING}}},
+      {"training", MSG_SUPPORT_PROBLEM_TRAINING}},
+     false},
     {{"competencies", MSG_SUPPORT_CATEGORY_COMPETENCIES},
      {{"prerequisites", MSG_SUPPORT_PROBLEM_PREREQUISITES},
-      {"renewal", MSG_SUPPORT_PROBLEM_RENEWAL}}},
+      {"renewal", MSG_SUPPORT_PROBLEM_RENEWAL}},
+     false},
+    /* benefits (issue 18): technical support uses one of the membership's incidents */
+    {{"technical", MSG_SUPPORT_CATEGORY_TECHNICAL},
+     {{"product_defect", MSG_SUPPORT_PROBLEM_PRODUCT_DEFECT},
+      {"installation", MSG_SUPPORT_PROBLEM_INSTALLATION}},
+     true},
 };
 
 #define CATEGORIES (sizeof(categories) / sizeof(categories[0]))
@@ -49,6 +58,12 @@ static const struct category *find_category(const char *code)
 bool support_catalog_has_category(const char *category)
 {
     return find_category(category) != NULL;
+}
+
+bool support_catalog_consumes_incident(const char *category)
+{
+    const struct category *c = find_category(category);
+    return c && c->consumes_incident;
 }
 
 bool support_catalog_has_problem(const char *category, const char *problem_type)
@@ -76,6 +91,7 @@ json_t *support_catalog_json(const char *lang)
             json_array_append_new(problems, label_view(&categories[i].problems[j], lang));
         json_t *c = label_view(&categories[i].name, lang);
         json_object_set_new(c, "problem_types", problems);
+        json_object_set_new(c, "consumes_incident", json_boolean(categories[i].consumes_incident));
         json_array_append_new(items, c);
     }
     return items;

@@ -19,6 +19,9 @@ json_t *support_catalog_json(const char *lang);
 /* True when category is one of the catalog. */
 bool support_catalog_has_category(const char *category);
 
+/* True when a request of category uses a support incident of the membership (issue 18). */
+bool support_catalog_consumes_incident(const char *category);
+
 /* True when problem_type belongs to category. */
 bool support_catalog_has_problem(const char *category, const char *problem_type);
 

@@ -112,6 +112,18 @@ const EXPECT = {
   'GET /api/v1/admin/referrals/funnel': STAFF,
   'PUT /api/v1/admin/directory/catalog/{kind}/{code}': [OP],
   'DELETE /api/v1/admin/directory/catalog/{kind}/{code}': [OP],
+  // benefits (issue 18)
+  'GET /api/v1/benefits': PARTNER,
+  'GET /api/v1/benefits/{id}': PARTNER,
+  'POST /api/v1/benefits/{id}/activation': [GA, AA],
+  'GET /api/v1/benefits/{id}/keys': PARTNER,
+  'GET /api/v1/admin/benefits/usage': STAFF,
+  'GET /api/v1/admin/key-pools': STAFF,
+  'GET /api/v1/admin/key-pools/{product}/keys': STAFF,
+  'POST /api/v1/admin/key-pools/{product}/keys': [OP],
+  'POST /api/v1/admin/key-pools/reseal': [OP],
+  'GET /api/v1/admin/offers/{code}/benefits': STAFF,
+  'PUT /api/v1/admin/offers/{code}/benefits': [OP],
 };
 
 const PNG = makePng(8, 8);
@@ -140,6 +152,11 @@ before(async () => {
   for (const o of [orgA, orgB]) csv.push(`${o.org.partner.membership_id},action-pack,2026-06-23,2027-06-22,true`);
   assert.equal(importLegacy(srv.db, csv.join('\n') + '\n').status, 0);
   for (const o of [orgA, orgB]) o.sub = (await o.client.call('GET', '/api/v1/subscriptions')).body.items[0].id;
+  // a benefit of each organisation (issue 18): software keys of a pool with none yet
+  for (const o of [orgA, orgB]) {
+    o.benefit = `ben_authz_${o === orgA ? 'a' : 'b'}`;
+    sql(srv.db.url, `INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, product, name_fr, name_en, quantity, starts_on, ends_on, activate_by, created_at) VALUES ('${o.benefit}', '${o.org.partner.id}', '${o.sub}', 1, 90, 'software_key', 'authz-empty', 'P', 'P', 1, '2026-06-23', '2027-06-22', '2027-06-22', 0)`);
+  }
   // orders to act on: a pool of reviews for org A; one bought by wire in each org (an invoice)
   const wire = { method: 'wire', contact: { name: 'Pay Er', phone: '+33 1 23 45 67 89', email: 'pay@x.example' } };
   for (const o of [orgA, orgB]) {
@@ -224,6 +241,7 @@ async function pathFor(route, caller, whose) {
     const e = await owner.call('POST', '/api/v1/webhook-endpoints', { url: 'https://hooks.example.com/partnerd', events: ['*'] });
     p = p.replace('{id}', e.body.id);
   }
+  if (p.startsWith('/api/v1/benefits/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).benefit);
   if (p.includes('/subscriptions/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).sub);
   if (p.includes('/orders/{id}')) p = p.replace('{id}', whose === 'own' ? orgA.orders.pop() : orgB.orders[0]);
   if (p.includes('/refunds/{id}')) p = p.replace('{id}', orgB.refund);
@@ -238,6 +256,7 @@ async function pathFor(route, caller, whose) {
     .replace('{kind}/{code}', 'services/authz-x')
     .replace('{key}', 'auth.lock_seconds')
     .replace('{code}', 'action-pack')
+    .replace('{product}', 'authz-empty')
     .replace('{currency}', 'EUR');
 }
 
@@ -303,4 +322,31 @@ test('the public directory shows nothing unpublished: a draft, its logo, the org
     for (const secret of ['brouillon-secret', 'Invisible', 'jamais', orgA.org.partner.id, orgA.org.partner.membership_id, 'leads@a.example', orgA.org.email, 'n@c.example', draftLogo])
       assert.ok(!text.includes(secret), `${path} shows ${secret}`);
   }
+});
+
+test('product keys never leak: whole to the organisation that received them, 404 to another, 403 and masked for staff', async () => {
+  const key = 'LEAKS-00001-AAAAA-BBBBB-CCCCC';
+  sql(srv.db.url, `INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, product, name_fr, name_en, quantity, starts_on, ends_on, activate_by, created_at) VALUES ('ben_authz_keys', '${orgA.org.partner.id}', '${orgA.sub}', 1, 91, 'software_key', 'authz-keys', 'P', 'P', 1, '2026-06-23', '2027-06-22', '2027-06-22', 0)`);
+  const op = await signedIn(OP);
+  const loaded = await op.call('POST', '/api/v1/admin/key-pools/authz-keys/keys', `${key}\n`, { 'Content-Type': 'text/csv' });
+  assert.equal(loaded.status, 201, JSON.stringify(loaded.body));
+  const act = await (await signedIn(GA)).call('POST', '/api/v1/benefits/ben_authz_keys/activation', {});
+  assert.equal(act.status, 200, JSON.stringify(act.body));
+  for (const role of ROLES) {
+    const r = await (await signedIn(role)).call('GET', '/api/v1/benefits/ben_authz_keys/keys');
+    if (PARTNER.includes(role)) assert.deepEqual(r.body.items.map((k) => k.key), [key], role);
+    else {
+      assert.equal(r.status, 403, role);
+      const masked = await (await signedIn(role)).call('GET', '/api/v1/admin/key-pools/authz-keys/keys');
+      assert.deepEqual(masked.body.items.map((k) => k.masked), ['XXXXX-XXXXX-XXXXX-XXXXX-CCCCC'], role);
+      assert.ok(!JSON.stringify(masked.body).includes('LEAKS'), role);
+    }
+  }
+  for (const path of ['/api/v1/benefits/ben_authz_keys/keys', '/api/v1/benefits/ben_authz_keys', '/api/v1/benefits']) {
+    const other = await orgB.client.call('GET', path);
+    assert.ok(!JSON.stringify(other.body).includes('LEAKS'), path);
+    if (path !== '/api/v1/benefits') assert.equal(other.status, 404, path);
+  }
+  const audit = await op.call('GET', '/api/v1/audit-events');
+  assert.ok(!JSON.stringify(audit.body).includes('LEAKS'));
 });

@@ -145,9 +145,12 @@ test('demo loads its data once and prints the logins both times', () => {
     assert.equal(sql(db.url, 'SELECT COUNT(*) FROM directory_listings'), '4');
     const mid = sql(db.url, "SELECT membership_id FROM partners WHERE legal_name LIKE 'Contoso%'");
     assert.match(mid, /^[1-9]\d{6}$/);
-    // a history to look at: Silver within reach, Action Pack awaiting its transfer
+    // a history to look at: Silver within reach, Action Pack paid by transfer with its
+    // benefits, and stocked key pools to activate them from (issue 18)
     assert.equal(sql(db.url, 'SELECT COUNT(*) FROM certified_people'), '2');
-    assert.equal(sql(db.url, "SELECT status || ' ' || payment_method || ' ' || offer_code FROM orders"), 'awaiting_payment wire action-pack');
+    assert.equal(sql(db.url, "SELECT status || ' ' || payment_method || ' ' || offer_code FROM orders"), 'confirmed wire action-pack');
+    assert.equal(sql(db.url, 'SELECT COUNT(*) FROM benefit_grants'), '7');
+    assert.equal(sql(db.url, "SELECT COUNT(*) FROM product_keys WHERE grant_id IS NULL"), '50');
     assert.equal(sql(db.url, "SELECT COUNT(*) FROM invoices WHERE type = 'invoice'"), '1');
   } finally {
     db.cleanup();

@@ -23,6 +23,8 @@ import { clockPage } from './console/clock.js';
 import { directoryPage, partnerPage, confirmPage, erasePage } from './pages/directory.js';
 import { companyPage } from './pages/company.js';
 import { referralsPage, referralPage, canReferrals } from './pages/referrals.js';
+import { benefitsPage } from './pages/benefits.js';
+import { benefitsConsolePage } from './console/benefits.js';
 
 // who: anon (signed out only), partner, staff, any (signed in), public (anyone); allowed: an extra check
 const routes = [
@@ -53,6 +55,9 @@ const routes = [
   { path: '/console/support/:id', who: 'staff', title: 'nav_queue', page: queueItemPage, allowed: can.queue },
   { path: '/console/envois', who: 'staff', title: 'nav_deliveries', page: deliveriesPage, allowed: can.deliveries },
   { path: '/console/horloge', who: 'staff', title: 'nav_clock', page: clockPage, allowed: can.clock },
+  // benefits (issue 18)
+  { path: '/avantages', who: 'partner', title: 'nav_benefits', page: benefitsPage },
+  { path: '/console/avantages', who: 'staff', title: 'nav_benefits_console', page: benefitsConsolePage },
 ];
 
 function match(pathname) {
@@ -104,12 +109,14 @@ function menu(pathname) {
       item('/console/support', 'nav_queue', can.queue()),
       item('/console/envois', 'nav_deliveries', can.deliveries()),
       item('/console/horloge', 'nav_clock', can.clock()),
+      item('/console/avantages', 'nav_benefits_console'),
       item('/compte', 'nav_account'));
   return h('ul', {},
     h('li', { class: 'group', 'aria-hidden': 'true' }, t('group_membership')),
     item('/offres', 'nav_offers'),
     item('/achete', 'nav_bought'),
     item('/factures', 'nav_invoices', can.invoices()),
+    item('/avantages', 'nav_benefits'),
     h('li', { class: 'group', 'aria-hidden': 'true' }, t('group_help')),
     item('/support', 'nav_support'),
     h('li', { class: 'group', 'aria-hidden': 'true' }, t('group_org')),

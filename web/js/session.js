@@ -54,4 +54,7 @@ export const can = {
   queue: () => has('support', 'operator'),
   deliveries: () => has('support', 'operator'),
   clock: () => has('operator') && session.testClock,
+  // benefits (issue 18)
+  benefitsActivate: () => has('global_admin', 'account_admin'),
+  benefitsWrite: () => has('operator'),
 };

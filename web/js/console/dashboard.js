@@ -22,6 +22,9 @@ export async function dashboardPage() {
     counts.push(kpi(t('refunds_to_pay'), (await items('/api/v1/admin/refunds?status=to_pay')).length, '/console/virements'));
   }
   if (can.queue()) counts.push(kpi(t('open_requests'), (await items('/api/v1/support-requests?status=open')).length, '/console/support'));
+  // benefits (issue 18): key pools under the low-stock threshold
+  const lowPools = (await items('/api/v1/admin/key-pools')).filter((p) => p.low);
+  counts.push(kpi(t('ben_low_pools'), lowPools.length, '/console/avantages'));
 
   const weeks = d.renewals_due;
   const renewals = barChart({
@@ -50,6 +53,7 @@ export async function dashboardPage() {
   return h('section', {},
     h('h1', {}, t('nav_dashboard')),
     h('p', {}, t('console_intro'), ' ', h('span', { class: 'muted' }, `${t('today')} : ${date(d.today)}`)),
+    lowPools.length ? h('p', { class: 'notice warn', role: 'status' }, t('ben_low_pools_notice', { products: lowPools.map((p) => p.product).join(', ') })) : null,
     h('div', { class: 'kpis' }, counts),
     h('div', { class: 'charts' }, renewals, revenue),
     await funnelSection());

@@ -64,15 +64,29 @@ export async function newRequestPage(ctx) {
   };
   catField.querySelector('select').addEventListener('change', fillProblems);
   fillProblems();
+  // a category that uses a support incident says so, and how many are left (issue 18)
+  const left = (await get('/api/v1/benefits')).support_incidents_left;
+  const incidentNote = h('p', { class: 'notice', id: 'incident-note', 'aria-live': 'polite', hidden: true });
+  const sendButton = h('button', { type: 'submit', class: 'primary', 'aria-describedby': 'incident-note' }, t('send'));
+  const noteIncidents = () => {
+    const c = cats.find((x) => x.code === catField.querySelector('select').value);
+    incidentNote.hidden = !c?.consumes_incident;
+    incidentNote.className = `notice ${left > 0 ? '' : 'bad'}`;
+    incidentNote.textContent = left > 0 ? t('ben_incident_left', { n: left }) : t('ben_incident_none');
+    sendButton.disabled = !!c?.consumes_incident && left <= 0;
+  };
+  catField.querySelector('select').addEventListener('change', noteIncidents);
+  noteIncidents();
   const form = h('form', { class: 'stack', novalidate: true },
     notice,
     catField,
     problemBox,
+    incidentNote,
     field({ label: t('title'), name: 'title', required: true, attrs: { maxlength: '200' } }),
     field({ label: t('description'), name: 'description', type: 'textarea', required: true }),
     field({ label: t('subscription'), name: 'subscription_id', type: 'select', options: [['', t('none')], ...subs.map((s) => [s.id, `${s.offer.name} (${date(s.starts_on)} – ${date(s.expires_on)})`])] }),
     h('div', { class: 'actions' },
-      h('button', { type: 'submit', class: 'primary' }, t('send')),
+      sendButton,
       h('a', { href: '/support', 'data-link': '' }, t('cancel'))));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -1,0 +1,300 @@
+/*
+ * service/benefits_admin.c - the staff's side of benefits and the daily benefits job:
+ * usage per organisation and product (JSON and CSV), the catalog's rules, and the pass
+ * that grants, announces revocations and reminds of activation deadlines.
+ *
+ * The job reads every current grant and asks core/benefit.c what each is owed today; most
+ * are owed nothing and cost no transaction. A revocation or reminder is recorded by a
+ * guarded UPDATE (revoked_at once, reminded 30 then 7) in the transaction of its event,
+ * so two passes at once never send one twice.
+ */
+#include "service/benefits.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/msg.h"
+#include "core/text.h"
+#include "db/db.h"
+#include "log.h"
+#include "service/audit.h"
+#include "service/outbox.h"
+#include "service/subscriptions.h"
+#include "service/tx.h"
+#include "service/validate.h"
+#include "store/benefit_keys.h"
+#include "store/benefits.h"
+#include "store/offers.h"
+#include "store/subscriptions.h"
+
+int benefits_usage(struct db *db, const char *lang, json_t **items, struct pd_error *err)
+{
+    struct arena a = {0};
+    struct benefit_usage *rows = NULL;
+    int n = 0;
+    int rc = busage_list(db, &a, &rows, &n);
+    if (rc >= 0) {
+        *items = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(
+                *items,
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "partner_id", rows[i].partner_id,
+                          "partner", rows[i].partner_name, "product", rows[i].product, "kind",
+                          rows[i].kind, "name",
+                          msg_lang(lang) == LANG_EN ? rows[i].name_en : rows[i].name_fr, "granted",
+                          (json_int_t)rows[i].granted, "used", (json_int_t)rows[i].used));
+    }
+    arena_free(&a);
+    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
+}
+
+/* A CSV field, quoted when it holds a comma, a quote or a line break; a leading = + - @
+ * is prefixed with ' so a spreadsheet never runs it as a formula. */
+static void csv_field(struct buf *b, const char *s, bool last)
+{
+    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        buf_puts(b, "\"");
+    if (s[0] && strchr("=+-@", s[0]))
+        buf_puts(b, "'");
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            buf_puts(b, "\"\"");
+        else
+            buf_append(b, p, 1);
+    }
+    if (quote)
+        buf_puts(b, "\"");
+    buf_puts(b, last ? "\r\n" : ",");
+}
+
+int benefits_usage_csv(struct db *db, const char *lang, char **csv, struct pd_error *err)
+{
+    json_t *items = NULL;
+    struct buf b = {0};
+    if (benefits_usage(db, lang, &items, err) < 0)
+        return err->code;
+    buf_puts(&b, "partner_id,partner,product,kind,name,granted,used\r\n");
+    size_t i;
+    json_t *u;
+    json_array_foreach(items, i, u)
+    {
+        char granted[24], used[24];
+        snprintf(granted, sizeof(granted), "%lld",
+                 (long long)json_integer_value(json_object_get(u, "granted")));
+        snprintf(used, sizeof(used), "%lld",
+                 (long long)json_integer_value(json_object_get(u, "used")));
+        csv_field(&b, json_string_value(json_object_get(u, "partner_id")), false);
+        csv_field(&b, json_string_value(json_object_get(u, "partner")), false);
+        csv_field(&b, json_string_value(json_object_get(u, "product")), false);
+        csv_field(&b, json_string_value(json_object_get(u, "kind")), false);
+        csv_field(&b, json_string_value(json_object_get(u, "name")), false);
+        csv_field(&b, granted, false);
+        csv_field(&b, used, true);
+    }
+    json_decref(items);
+    *csv = b.data;
+    return 0;
+}
+
+/* The API object of a rule. */
+static json_t *rule_view(const struct benefit_rule *r, const char *lang)
+{
+    return json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:s}, s:i, s:i}", "position", r->position,
+                     "kind", r->kind, "product", r->product, "label",
+                     msg_lang(lang) == LANG_EN ? r->name_en : r->name_fr, "name", "fr", r->name_fr,
+                     "en", r->name_en, "quantity", r->quantity, "deadline_days", r->deadline_days);
+}
+
+int benefits_rules(struct db *db, const char *offer_code, const char *lang, json_t **items,
+                   struct pd_error *err)
+{
+    struct arena a = {0};
+    struct benefit_rule *rules = NULL;
+    struct offer_row offer;
+    int n = 0;
+    int rc = offers_find(db, offer_code, &offer);
+    if (rc == 0)
+        return pd_fail(err, PD_E_NOT_FOUND, NULL);
+    if (rc > 0)
+        rc = brules_list(db, &a, offer_code, &rules, &n);
+    if (rc >= 0) {
+        *items = json_array();
+        for (int i = 0; i < n; i++)
+            json_array_append_new(*items, rule_view(&rules[i], lang));
+    }
+    arena_free(&a);
+    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
+}
+
+/* Checks the rules of a body into rules (up to max); *n of them. */
+static void check_rules(struct checks *c, const json_t *list, struct benefit_rule *rules, int max,
+                        int *n)
+{
+    static const char *const keys[] = {"kind",     "product",       "name",
+                                       "quantity", "deadline_days", NULL};
+    static const char *const kinds[] = {"software_key", "cloud_subscription", "support_incident",
+                                        "training",     "resource",           NULL};
+    static const char *const langs[] = {"fr", "en", NULL};
+    size_t i;
+    json_t *r;
+    *n = 0;
+    if (!json_is_array(list) || json_array_size(list) > (size_t)max) {
+        check_fail(c, "benefits", MSG_FIELD_BENEFITS);
+        return;
+    }
+    json_array_foreach(list, i, r)
+    {
+        char prefix[48], field[64];
+        struct benefit_rule *b = &rules[(*n)++];
+        memset(b, 0, sizeof(*b));
+        snprintf(prefix, sizeof(prefix), "benefits.%zu.", i);
+        check_known_keys(c, r, prefix, keys);
+        b->kind = json_string_value(json_object_get(r, "kind"));
+        snprintf(field, sizeof(field), "%skind", prefix);
+        if (!check_one_of(b->kind, kinds))
+            check_fail_one_of(c, field, kinds);
+        b->product = json_string_value(json_object_get(r, "product"));
+        snprintf(field, sizeof(field), "%sproduct", prefix);
+        if (!b->product || !b->product[0] || strlen(b->product) > 47 ||
+            strspn(b->product, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(b->product))
+            check_fail(c, field, MSG_FIELD_SLUG);
+        json_t *name = json_object_get(r, "name");
+        snprintf(field, sizeof(field), "%sname.", prefix);
+        check_known_keys(c, name, field, langs);
+        b->name_fr = json_string_value(json_object_get(name, "fr"));
+        b->name_en = json_string_value(json_object_get(name, "en"));
+        snprintf(field, sizeof(field), "%sname", prefix);
+        if (!text_line_valid(b->name_fr, 200) || !text_line_valid(b->name_en, 200))
+            check_fail(c, field, MSG_FIELD_LABELS_FR_EN);
+        json_t *q = json_object_get(r, "quantity"), *d = json_object_get(r, "deadline_days");
+        snprintf(field, sizeof(field), "%squantity", prefix);
+        if (!json_is_integer(q) || json_integer_value(q) < 0 || json_integer_value(q) > 100000)
+            check_fail_args(c, field, MSG_FIELD_INTEGER_RANGE, (const char *const[]){"0", "100000"},
+                            2);
+        else
+            b->quantity = (int)json_integer_value(q);
+        snprintf(field, sizeof(field), "%sdeadline_days", prefix);
+        if (d && (!json_is_integer(d) || json_integer_value(d) < 0 || json_integer_value(d) > 1100))
+            check_fail_args(c, field, MSG_FIELD_INTEGER_RANGE, (const char *const[]){"0", "1100"},
+                            2);
+        else if (d)
+            b->deadline_days = (int)json_integer_value(d);
+    }
+}
+
+#define RULES_MAX 32
+
+int benefits_set_rules(struct db *db, const struct principal *who, const char *ip,
+                       const char *offer_code, const json_t *body, const char *lang, json_t **items,
+                       struct pd_error *err)
+{
+    static const char *const keys[] = {"benefits", NULL};
+    struct benefit_rule rules[RULES_MAX];
+    struct offer_row offer;
+    struct checks c = {0};
+    int n = 0;
+    check_known_keys(&c, body, "", keys);
+    check_rules(&c, json_object_get(body, "benefits"), rules, RULES_MAX, &n);
+    int rc = check_done(&c, err);
+    if (rc < 0 || (rc = tx_begin(db, err)) < 0)
+        return rc;
+    rc = offers_find(db, offer_code, &offer);
+    if (rc == 0)
+        rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
+    if (rc > 0)
+        rc = brules_replace(db, offer_code, rules, n, clock_now());
+    if (rc >= 0)
+        rc = audit(db, who, ip, NULL, "offer.benefits_changed", "offer", offer_code,
+                   json_deep_copy(body));
+    if ((rc = tx_end(db, rc, err)) < 0)
+        return rc;
+    return benefits_rules(db, offer_code, lang, items, err);
+}
+
+/* ---- the daily job ---- */
+
+/* Grants the terms that have none (terms begun before benefits existed, imports). */
+static int grant_missing(struct db *db)
+{
+    struct term_to_grant *terms = NULL;
+    int n = 0, done = 0;
+    int rc = grants_missing_terms(db, &terms, &n);
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        struct pd_error err = {0};
+        if ((rc = tx_begin(db, &err)) < 0)
+            break;
+        rc = benefits_grant_term(db, terms[i].subscription_id, terms[i].partner_id,
+                                 terms[i].offer_code, terms[i].term, terms[i].starts_on,
+                                 terms[i].expires_on);
+        rc = tx_end(db, rc, &err);
+        pd_error_clear(&err);
+        done += rc >= 0;
+    }
+    free(terms);
+    return rc < 0 ? rc : done;
+}
+
+/* What one grant is owed today, each in its own transaction. 1 when an event was written. */
+static int grant_pass(struct db *db, const struct grant_row *g, const struct sub_row *s,
+                      const struct subs_context *ctx, struct date today)
+{
+    struct benefit_facts f = benefits_facts(g, s, ctx, today);
+    enum benefit_state state = benefit_state_on(&f, today);
+    int remind = benefit_reminder_due(&f, g->reminded, today);
+    bool revoke = state == BENEFIT_REVOKED && g->revoked_at == 0;
+    if (!revoke && remind == 0)
+        return 0;
+    struct pd_error err = {0};
+    int rc = tx_begin(db, &err), wrote = 0;
+    if (rc >= 0 && revoke && (rc = grants_set_revoked(db, g->id, clock_now())) == 1) {
+        wrote = 1;
+        rc = bqueue_delete(db, g->id);
+        if (rc >= 0)
+            rc = outbox_emit(db, g->partner_id, "benefit.revoked",
+                             json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:i, s:i}", "benefit_id",
+                                       g->id, "subscription_id", g->subscription_id, "kind",
+                                       g->kind, "product", g->product, "name", "fr", g->name_fr,
+                                       "en", g->name_en, "quantity", g->quantity, "used", g->used));
+    } else if (rc >= 0 && remind && (rc = grants_set_reminded(db, g->id, remind)) == 1) {
+        char days[8];
+        snprintf(days, sizeof(days), "%d", remind);
+        wrote = 1;
+        rc = outbox_emit(db, g->partner_id, "benefit.reminder",
+                         json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:i}",
+                                   "benefit_id", g->id, "kind", g->kind, "product", g->product,
+                                   "days", days, "name", "fr", g->name_fr, "en", g->name_en,
+                                   "activate_by", g->activate_by, "subscription_id",
+                                   g->subscription_id, "remaining", g->quantity - g->used));
+    }
+    rc = tx_end(db, rc, &err);
+    pd_error_clear(&err);
+    return rc < 0 ? rc : wrote;
+}
+
+int benefits_run(struct db *db)
+{
+    struct grant_row *grants = NULL;
+    struct subs_context ctx;
+    struct sub_row s = {.id = ""};
+    struct date today = clock_today();
+    int n = 0, events = 0;
+    int rc = grant_missing(db);
+    if (rc >= 0)
+        rc = subscriptions_context(db, NULL, &ctx);
+    if (rc >= 0)
+        rc = grants_list(db, NULL, true, &grants, &n);
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        if (strcmp(s.id, grants[i].subscription_id) != 0 &&
+            (rc = subs_find(db, grants[i].subscription_id, &s)) <= 0)
+            break;
+        if ((rc = grant_pass(db, &grants[i], &s, &ctx, today)) > 0)
+            events += rc;
+    }
+    free(grants);
+    return rc < 0 ? rc : events;
+}

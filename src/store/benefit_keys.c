@@ -1,0 +1,224 @@
+/*
+ * store/benefit_keys.c - SQL of key pools, sealed product keys and the waiting queue.
+ *
+ * Counts are read with the keys rather than kept, so they cannot drift from the keys
+ * themselves.
+ */
+#include "store/benefit_keys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "db/db.h"
+#include "store/rows.h"
+
+int pools_list(struct db *db, struct arena *a, struct pool_row **out, int *count)
+{
+    struct db_stmt *st;
+    struct rows r = {0};
+    int rc = db_query(
+        db, &st,
+        "SELECT p.id, p.low_notified, (SELECT COUNT(*) FROM product_keys k WHERE k.pool_id = "
+        "p.id), (SELECT COUNT(*) FROM product_keys k WHERE k.pool_id = p.id AND k.grant_id IS "
+        "NULL), (SELECT COUNT(*) FROM benefit_queue q WHERE q.pool_id = p.id), (SELECT "
+        "COALESCE(SUM(q.count), 0) FROM benefit_queue q WHERE q.pool_id = p.id) FROM key_pools "
+        "p ORDER BY p.id",
+        "");
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct pool_row *p = rows_add(a, &r, sizeof(*p));
+        p->id = arena_strdup(a, db_column_text(st, 0));
+        p->low_notified = (int)db_column_int64(st, 1);
+        p->total = db_column_int64(st, 2);
+        p->free = db_column_int64(st, 3);
+        p->queued_requests = db_column_int64(st, 4);
+        p->queued_keys = db_column_int64(st, 5);
+    }
+    db_finalize(st);
+    *out = r.items;
+    *count = r.count;
+    return rc < 0 ? rc : 0;
+}
+
+int pools_ensure(struct db *db, const char *id, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO key_pools (id, low_notified, created_at) VALUES (?, 0, ?) "
+                        "ON CONFLICT (id) DO NOTHING",
+                        "ti", id, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int pools_lock(struct db *db, const char *id)
+{
+    return db_lock_row(db, "key_pools", id);
+}
+
+int pools_free(struct db *db, const char *id, int64_t *count)
+{
+    return db_scalar(db, count,
+                     "SELECT COUNT(*) FROM product_keys WHERE pool_id = ? AND grant_id IS NULL",
+                     "t", id);
+}
+
+int pools_set_low(struct db *db, const char *id, int low)
+{
+    int64_t rc =
+        db_run(db, "UPDATE key_pools SET low_notified = ? WHERE id = ? AND low_notified <> ?",
+               "iti", (int64_t)low, id, (int64_t)low);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int keys_exists(struct db *db, const char *fingerprint)
+{
+    int64_t n = 0;
+    int rc = db_scalar(db, &n, "SELECT COUNT(*) FROM product_keys WHERE fingerprint = ?", "t",
+                       fingerprint);
+    return rc < 0 ? rc : n > 0;
+}
+
+int keys_insert(struct db *db, const char *id, const char *pool_id, const char *sealed,
+                const char *fingerprint, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO product_keys (id, pool_id, seq, sealed, fingerprint, "
+                        "loaded_at) SELECT ?, ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM "
+                        "product_keys",
+                        "tttti", id, pool_id, sealed, fingerprint, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int keys_take(struct db *db, const char *pool_id, const char *grant_id, const char *partner_id,
+              int count, int64_t now, char (*ids)[32])
+{
+    struct db_stmt *st;
+    int n = 0;
+    int rc = db_query(db, &st,
+                      "SELECT id FROM product_keys WHERE pool_id = ? AND grant_id IS NULL ORDER "
+                      "BY seq LIMIT ?",
+                      "ti", pool_id, (int64_t)count);
+    if (rc < 0)
+        return rc;
+    while (n < count && (rc = db_step(st)) == DB_ROW)
+        snprintf(ids[n++], 32, "%s", db_column_text(st, 0));
+    db_finalize(st);
+    if (rc < 0)
+        return rc;
+    int given = 0;
+    for (int i = 0; i < n; i++) {
+        /* still free: the pool lock makes this certain, the WHERE makes it checked */
+        int64_t changed = db_run(db,
+                                 "UPDATE product_keys SET grant_id = ?, partner_id = ?, "
+                                 "assigned_at = ? WHERE id = ? AND grant_id IS NULL",
+                                 "ttit", grant_id, partner_id, now, ids[i]);
+        if (changed < 0)
+            return (int)changed;
+        if (changed == 1 && given != i)
+            memmove(ids[given], ids[i], 32);
+        given += changed == 1;
+    }
+    return given;
+}
+
+int keys_list(struct db *db, struct arena *a, const char *grant_id, const char *partner_id,
+              const char *pool_id, struct key_row **out, int *count)
+{
+    struct db_stmt *st;
+    struct rows r = {0};
+    const char *sql =
+        grant_id     ? "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
+                       "0), loaded_at FROM product_keys WHERE grant_id = ? ORDER BY assigned_at, seq"
+        : partner_id ? "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
+                       "0), loaded_at FROM product_keys WHERE partner_id = ? ORDER BY assigned_at, "
+                       "seq"
+                     : "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
+                       "0), loaded_at FROM product_keys WHERE pool_id = ? ORDER BY seq";
+    int rc = db_query(db, &st, sql, "t", grant_id ? grant_id : partner_id ? partner_id : pool_id);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct key_row *k = rows_add(a, &r, sizeof(*k));
+        k->id = arena_strdup(a, db_column_text(st, 0));
+        k->pool_id = arena_strdup(a, db_column_text(st, 1));
+        k->sealed = arena_strdup(a, db_column_text(st, 2));
+        k->grant_id = db_column_text(st, 3) ? arena_strdup(a, db_column_text(st, 3)) : NULL;
+        k->partner_id = db_column_text(st, 4) ? arena_strdup(a, db_column_text(st, 4)) : NULL;
+        k->assigned_at = db_column_int64(st, 5);
+        k->loaded_at = db_column_int64(st, 6);
+    }
+    db_finalize(st);
+    *out = r.items;
+    *count = r.count;
+    return rc < 0 ? rc : 0;
+}
+
+int keys_reseal(struct db *db, const char *id, const char *sealed, const char *fingerprint)
+{
+    int64_t rc = db_run(db, "UPDATE product_keys SET sealed = ?, fingerprint = ? WHERE id = ?",
+                        "ttt", sealed, fingerprint, id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int bqueue_insert(struct db *db, const char *grant_id, const char *pool_id, const char *partner_id,
+                  int count, const char *user_id, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO benefit_queue (grant_id, pool_id, partner_id, count, "
+                        "requested_by, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
+                        "(grant_id) DO NOTHING",
+                        "tttiti", grant_id, pool_id, partner_id, (int64_t)count, user_id, now);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int bqueue_list(struct db *db, const char *pool_id, struct queued_row **out, int *count)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT grant_id, partner_id, requested_by, count FROM benefit_queue WHERE "
+                      "pool_id = ? ORDER BY created_at, grant_id",
+                      "t", pool_id);
+    if (rc < 0)
+        return rc;
+    int n = 0, cap = 0;
+    struct queued_row *list = NULL;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct queued_row *more = realloc(list, (size_t)cap * sizeof(*list));
+            if (more == NULL) {
+                rc = PD_E_INTERNAL;
+                break;
+            }
+            list = more;
+        }
+        snprintf(list[n].grant_id, sizeof(list[n].grant_id), "%s", db_column_text(st, 0));
+        snprintf(list[n].partner_id, sizeof(list[n].partner_id), "%s", db_column_text(st, 1));
+        snprintf(list[n].requested_by, sizeof(list[n].requested_by), "%s", db_column_text(st, 2));
+        list[n++].count = (int)db_column_int64(st, 3);
+    }
+    db_finalize(st);
+    if (rc < 0) {
+        free(list);
+        return rc;
+    }
+    *out = list;
+    *count = n;
+    return 0;
+}
+
+int bqueue_has(struct db *db, const char *grant_id)
+{
+    int64_t n = 0;
+    int rc =
+        db_scalar(db, &n, "SELECT COUNT(*) FROM benefit_queue WHERE grant_id = ?", "t", grant_id);
+    return rc < 0 ? rc : n > 0;
+}
+
+int bqueue_delete(struct db *db, const char *grant_id)
+{
+    int64_t rc = db_run(db, "DELETE FROM benefit_queue WHERE grant_id = ?", "t", grant_id);
+    return rc < 0 ? (int)rc : 0;
+}

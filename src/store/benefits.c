@@ -1,0 +1,327 @@
+/*
+ * store/benefits.c - SQL of benefit rules, grants and used incidents.
+ *
+ * A use never goes below zero nor above what was granted: grants_use() checks and counts
+ * in one UPDATE (used + n <= quantity), so two requests using the last incident cannot
+ * both have it.
+ */
+#include "store/benefits.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "db/db.h"
+#include "store/rows.h"
+
+static void copy(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+int brules_list(struct db *db, struct arena *a, const char *offer_code, struct benefit_rule **out,
+                int *count)
+{
+    struct db_stmt *st;
+    struct rows r = {0};
+    int rc =
+        db_query(db, &st,
+                 "SELECT offer_code, position, kind, product, name_fr, name_en, quantity, "
+                 "deadline_days FROM benefit_rules WHERE CAST(? AS TEXT) IS NULL OR offer_code = ? "
+                 "ORDER BY offer_code, position",
+                 "tt", offer_code, offer_code);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct benefit_rule *b = rows_add(a, &r, sizeof(*b));
+        b->offer_code = arena_strdup(a, db_column_text(st, 0));
+        b->position = (int)db_column_int64(st, 1);
+        b->kind = arena_strdup(a, db_column_text(st, 2));
+        b->product = arena_strdup(a, db_column_text(st, 3));
+        b->name_fr = arena_strdup(a, db_column_text(st, 4));
+        b->name_en = arena_strdup(a, db_column_text(st, 5));
+        b->quantity = (int)db_column_int64(st, 6);
+        b->deadline_days = (int)db_column_int64(st, 7);
+    }
+    db_finalize(st);
+    *out = r.items;
+    *count = r.count;
+    return rc < 0 ? rc : 0;
+}
+
+int brules_replace(struct db *db, const char *offer_code, const struct benefit_rule *rules, int n,
+                   int64_t now)
+{
+    int64_t rc = db_run(db, "DELETE FROM benefit_rules WHERE offer_code = ?", "t", offer_code);
+    for (int i = 0; rc >= 0 && i < n; i++)
+        rc = db_run(
+            db,
+            "INSERT INTO benefit_rules (offer_code, position, kind, product, name_fr, "
+            "name_en, quantity, deadline_days, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "tittttiii", offer_code, (int64_t)i + 1, rules[i].kind, rules[i].product,
+            rules[i].name_fr, rules[i].name_en, (int64_t)rules[i].quantity,
+            (int64_t)rules[i].deadline_days, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int grants_insert(struct db *db, const struct grant_row *g, int64_t now)
+{
+    int64_t rc = db_run(
+        db,
+        "INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, "
+        "product, name_fr, name_en, quantity, used, starts_on, ends_on, activate_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) "
+        "ON CONFLICT (subscription_id, term, position) DO NOTHING",
+        "tttiittttittti", g->id, g->partner_id, g->subscription_id, (int64_t)g->term,
+        (int64_t)g->position, g->kind, g->product, g->name_fr, g->name_en, (int64_t)g->quantity,
+        g->starts_on, g->ends_on, g->activate_by[0] ? g->activate_by : NULL, now);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+#define GRANT_COLUMNS                                                                              \
+    "SELECT g.id, g.partner_id, g.subscription_id, g.term, (SELECT MAX(t.term) FROM "              \
+    "subscription_terms t WHERE t.subscription_id = g.subscription_id), g.position, g.kind, "      \
+    "g.product, g.name_fr, g.name_en, g.quantity, g.used, g.starts_on, g.ends_on, "                \
+    "g.activate_by, g.tenant_domain, COALESCE(g.activated_at, 0), g.reminded, "                    \
+    "COALESCE(g.revoked_at, 0) FROM benefit_grants g "
+
+static void read_grant(struct db_stmt *st, struct grant_row *g)
+{
+    memset(g, 0, sizeof(*g));
+    copy(g->id, sizeof(g->id), db_column_text(st, 0));
+    copy(g->partner_id, sizeof(g->partner_id), db_column_text(st, 1));
+    copy(g->subscription_id, sizeof(g->subscription_id), db_column_text(st, 2));
+    g->term = (int)db_column_int64(st, 3);
+    g->latest_term = (int)db_column_int64(st, 4);
+    g->position = (int)db_column_int64(st, 5);
+    copy(g->kind, sizeof(g->kind), db_column_text(st, 6));
+    copy(g->product, sizeof(g->product), db_column_text(st, 7));
+    copy(g->name_fr, sizeof(g->name_fr), db_column_text(st, 8));
+    copy(g->name_en, sizeof(g->name_en), db_column_text(st, 9));
+    g->quantity = (int)db_column_int64(st, 10);
+    g->used = (int)db_column_int64(st, 11);
+    copy(g->starts_on, sizeof(g->starts_on), db_column_text(st, 12));
+    copy(g->ends_on, sizeof(g->ends_on), db_column_text(st, 13));
+    copy(g->activate_by, sizeof(g->activate_by), db_column_text(st, 14));
+    copy(g->tenant_domain, sizeof(g->tenant_domain), db_column_text(st, 15));
+    g->activated_at = db_column_int64(st, 16);
+    g->reminded = (int)db_column_int64(st, 17);
+    g->revoked_at = db_column_int64(st, 18);
+}
+
+/* Runs a query of grants into a malloc'd array. */
+static int read_grants(struct db_stmt *st, struct grant_row **out, int *count)
+{
+    int rc, n = 0, cap = 0;
+    struct grant_row *list = NULL;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct grant_row *more = realloc(list, (size_t)cap * sizeof(*list));
+            if (more == NULL) {
+                rc = PD_E_INTERNAL;
+                break;
+            }
+            list = more;
+        }
+        read_grant(st, &list[n++]);
+    }
+    db_finalize(st);
+    if (rc < 0) {
+        free(list);
+        return rc;
+    }
+    *out = list;
+    *count = n;
+    return 0;
+}
+
+int grants_find(struct db *db, const char *id, const char *partner_id, struct grant_row *out)
+{
+    struct db_stmt *st;
+    int rc = db_query(
+        db, &st, GRANT_COLUMNS "WHERE g.id = ? AND (CAST(? AS TEXT) IS NULL OR g.partner_id = ?)",
+        "ttt", id, partner_id, partner_id);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        read_grant(st, out);
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int grants_list(struct db *db, const char *partner_id, bool current, struct grant_row **out,
+                int *count)
+{
+    struct db_stmt *st;
+    int rc = db_query(
+        db, &st,
+        GRANT_COLUMNS
+        "WHERE (CAST(? AS TEXT) IS NULL OR g.partner_id = ?) AND (? = 0 OR g.term = (SELECT "
+        "MAX(t.term) FROM subscription_terms t WHERE t.subscription_id = "
+        "g.subscription_id)) ORDER BY g.subscription_id, g.term, g.position",
+        "tti", partner_id, partner_id, (int64_t)current);
+    return rc < 0 ? rc : read_grants(st, out, count);
+}
+
+int grants_of_term(struct db *db, const char *subscription_id, int term, struct grant_row **out,
+                   int *count)
+{
+    struct db_stmt *st;
+    int rc = db_query(
+        db, &st, GRANT_COLUMNS "WHERE g.subscription_id = ? AND g.term = ? ORDER BY g.position",
+        "ti", subscription_id, (int64_t)term);
+    return rc < 0 ? rc : read_grants(st, out, count);
+}
+
+int grants_use(struct db *db, const char *id, int count, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE benefit_grants SET used = used + ?, activated_at = "
+                        "COALESCE(activated_at, ?) WHERE id = ? AND used + ? <= quantity",
+                        "iiti", (int64_t)count, now, id, (int64_t)count);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int grants_unuse(struct db *db, const char *id, int count)
+{
+    int64_t rc = db_run(db, "UPDATE benefit_grants SET used = used - ? WHERE id = ? AND used >= ?",
+                        "iti", (int64_t)count, id, (int64_t)count);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int grants_set_tenant(struct db *db, const char *id, const char *domain)
+{
+    int64_t rc =
+        db_run(db, "UPDATE benefit_grants SET tenant_domain = ? WHERE id = ?", "tt", domain, id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int grants_set_reminded(struct db *db, const char *id, int reminded)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE benefit_grants SET reminded = ? WHERE id = ? AND reminded <> ? "
+                        "AND (reminded = 0 OR ? = 7)",
+                        "itii", (int64_t)reminded, id, (int64_t)reminded, (int64_t)reminded);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int grants_set_revoked(struct db *db, const char *id, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE benefit_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS "
+                        "NULL",
+                        "it", now, id);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int grants_missing_terms(struct db *db, struct term_to_grant **out, int *count)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT s.id, s.partner_id, s.offer_code, t.term, t.starts_on, t.expires_on "
+                      "FROM subscriptions s JOIN subscription_terms t ON t.subscription_id = s.id "
+                      "WHERE s.cancelled_on IS NULL AND t.term = (SELECT MAX(u.term) FROM "
+                      "subscription_terms u WHERE u.subscription_id = s.id) AND NOT EXISTS "
+                      "(SELECT 1 FROM benefit_grants g WHERE g.subscription_id = s.id AND g.term "
+                      "= t.term) ORDER BY s.id",
+                      "");
+    if (rc < 0)
+        return rc;
+    int n = 0, cap = 0;
+    struct term_to_grant *list = NULL;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct term_to_grant *more = realloc(list, (size_t)cap * sizeof(*list));
+            if (more == NULL) {
+                rc = PD_E_INTERNAL;
+                break;
+            }
+            list = more;
+        }
+        struct term_to_grant *t = &list[n++];
+        copy(t->subscription_id, sizeof(t->subscription_id), db_column_text(st, 0));
+        copy(t->partner_id, sizeof(t->partner_id), db_column_text(st, 1));
+        copy(t->offer_code, sizeof(t->offer_code), db_column_text(st, 2));
+        t->term = (int)db_column_int64(st, 3);
+        copy(t->starts_on, sizeof(t->starts_on), db_column_text(st, 4));
+        copy(t->expires_on, sizeof(t->expires_on), db_column_text(st, 5));
+    }
+    db_finalize(st);
+    if (rc < 0) {
+        free(list);
+        return rc;
+    }
+    *out = list;
+    *count = n;
+    return 0;
+}
+
+int bincidents_insert(struct db *db, const char *request_id, const char *grant_id, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO benefit_incidents (request_id, grant_id, created_at) VALUES "
+                        "(?, ?, ?)",
+                        "tti", request_id, grant_id, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int bincidents_return(struct db *db, const char *request_id, char grant_id[32], int64_t now)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT grant_id FROM benefit_incidents WHERE request_id = ? AND "
+                      "returned_at IS NULL",
+                      "t", request_id);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        copy(grant_id, 32, db_column_text(st, 0));
+        rc = 1;
+    }
+    db_finalize(st);
+    if (rc != 1)
+        return rc;
+    int64_t n = db_run(db,
+                       "UPDATE benefit_incidents SET returned_at = ? WHERE request_id = ? AND "
+                       "returned_at IS NULL",
+                       "it", now, request_id);
+    return n < 0 ? (int)n : n > 0;
+}
+
+int busage_list(struct db *db, struct arena *a, struct benefit_usage **out, int *count)
+{
+    struct db_stmt *st;
+    struct rows r = {0};
+    int rc = db_query(
+        db, &st,
+        "SELECT g.partner_id, p.legal_name, g.product, g.kind, MIN(g.name_fr), MIN(g.name_en), "
+        "SUM(g.quantity), SUM(g.used) FROM benefit_grants g JOIN partners p ON p.id = "
+        "g.partner_id WHERE g.term = (SELECT MAX(t.term) FROM subscription_terms t WHERE "
+        "t.subscription_id = g.subscription_id) GROUP BY g.partner_id, p.legal_name, g.product, "
+        "g.kind ORDER BY p.legal_name, g.partner_id, g.product",
+        "");
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct benefit_usage *u = rows_add(a, &r, sizeof(*u));
+        u->partner_id = arena_strdup(a, db_column_text(st, 0));
+        u->partner_name = arena_strdup(a, db_column_text(st, 1));
+        u->product = arena_strdup(a, db_column_text(st, 2));
+        u->kind = arena_strdup(a, db_column_text(st, 3));
+        u->name_fr = arena_strdup(a, db_column_text(st, 4));
+        u->name_en = arena_strdup(a, db_column_text(st, 5));
+        u->granted = db_column_int64(st, 6);
+        u->used = db_column_int64(st, 7);
+    }
+    db_finalize(st);
+    *out = r.items;
+    *count = r.count;
+    return rc < 0 ? rc : 0;
+}

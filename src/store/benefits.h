@@ -1,0 +1,117 @@
+/*
+ * store/benefits.h - SQL of benefits: the catalog's rules, the grants of each term, the
+ * incidents support requests used.
+ *
+ * Rows are typed; lists live in the caller's arena. A grant row holds facts only; its
+ * state is derived by core/benefit.c (service/benefits.c gathers the facts). Product keys,
+ * their pools and the waiting queue are in store/benefit_keys.h.
+ */
+#ifndef PD_STORE_BENEFITS_H
+#define PD_STORE_BENEFITS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct arena;
+struct db;
+
+/* A benefit of an offer as the catalog has it now (texts in the arena). */
+struct benefit_rule {
+    const char *offer_code;
+    int position;
+    const char *kind;
+    const char *product;
+    const char *name_fr, *name_en;
+    int quantity;
+    int deadline_days; /* 0: by the end of the term */
+};
+
+/* A benefit granted for one term of a subscription: a copy of its rule, and its use. */
+struct grant_row {
+    char id[32];
+    char partner_id[32];
+    char subscription_id[32];
+    int term;
+    int latest_term; /* of its subscription: the grant is current when equal */
+    int position;
+    char kind[24];
+    char product[48];
+    char name_fr[808], name_en[808];
+    int quantity, used;
+    char starts_on[11], ends_on[11];
+    char activate_by[11]; /* empty: no deadline */
+    char tenant_domain[256];
+    int64_t activated_at; /* 0: never */
+    int reminded;
+    int64_t revoked_at; /* 0: not announced */
+};
+
+/* The rules of an offer (NULL: of every offer), by offer and position, into a. */
+int brules_list(struct db *db, struct arena *a, const char *offer_code, struct benefit_rule **out,
+                int *count);
+
+/* Replaces the rules of an offer by these n (grants already made keep their copies). */
+int brules_replace(struct db *db, const char *offer_code, const struct benefit_rule *rules, int n,
+                   int64_t now);
+
+/* Inserts a grant (g->id drawn); a second grant of the same term and position is ignored
+ * and 0 returned, 1 when inserted. */
+int grants_insert(struct db *db, const struct grant_row *g, int64_t now);
+
+/* 1 and *out when the grant exists (of partner_id when not NULL). */
+int grants_find(struct db *db, const char *id, const char *partner_id, struct grant_row *out);
+
+/* Grants of an organisation's (partner_id NULL: every) subscriptions, current terms only
+ * when `current`; by subscription, term, position. *out malloc'd (owner: caller, free()). */
+int grants_list(struct db *db, const char *partner_id, bool current, struct grant_row **out,
+                int *count);
+
+/* Grants of one subscription's term. *out malloc'd (owner: caller, free()). */
+int grants_of_term(struct db *db, const char *subscription_id, int term, struct grant_row **out,
+                   int *count);
+
+/* Uses count of a grant if that many are left: 1 when done, 0 when not. */
+int grants_use(struct db *db, const char *id, int count, int64_t now);
+
+/* Gives back count used (an incident support found was not a defect). */
+int grants_unuse(struct db *db, const char *id, int count);
+
+/* Records the customer tenant of a cloud subscription. */
+int grants_set_tenant(struct db *db, const char *id, const char *domain);
+
+/* Records the deadline reminder sent (30 or 7): 1 when it was not sent yet, 0 otherwise. */
+int grants_set_reminded(struct db *db, const char *id, int reminded);
+
+/* Records the announced revocation: 1 when it was not recorded yet, 0 otherwise. */
+int grants_set_revoked(struct db *db, const char *id, int64_t now);
+
+/* A subscription's latest term without grants, for the catch-up of terms that began
+ * before benefits existed. */
+struct term_to_grant {
+    char subscription_id[32];
+    char partner_id[32];
+    char offer_code[48];
+    int term;
+    char starts_on[11], expires_on[11];
+};
+
+/* Latest terms of subscriptions not cancelled that have no grant yet. *out malloc'd. */
+int grants_missing_terms(struct db *db, struct term_to_grant **out, int *count);
+
+/* An incident used by a support request. */
+int bincidents_insert(struct db *db, const char *request_id, const char *grant_id, int64_t now);
+
+/* Gives back the incident of a request: 1 and its grant in grant_id when it had one not
+ * given back yet, 0 otherwise. */
+int bincidents_return(struct db *db, const char *request_id, char grant_id[32], int64_t now);
+
+/* Usage per organisation and product (current terms): granted and used. */
+struct benefit_usage {
+    const char *partner_id, *partner_name, *product, *kind, *name_fr, *name_en;
+    int64_t granted, used;
+};
+
+/* Every usage line, by organisation and product, into a. */
+int busage_list(struct db *db, struct arena *a, struct benefit_usage **out, int *count);
+
+#endif

@@ -1,0 +1,261 @@
+// benefits.test.mjs - what a membership gives (issue 18): grants of a paid term, states,
+// activation of product keys and cloud subscriptions, keys shown only to the organisation
+// that received them, the last keys taken by two organisations at once, support
+// incidents, catalog changes, lapse and deadline reminders. Runs on SQLite and, with
+// PARTNERD_TEST_PG, on PostgreSQL.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { startServer, adminOf, memberOf, operatorClock, staffClient, sql } from './harness.mjs';
+
+let srv, op, finance, support;
+const WIRE = { method: 'wire', contact: { name: 'Pay Er', phone: '+33 1 23 45 67 89', email: 'pay@x.example' } };
+const CSV = { 'Content-Type': 'text/csv' };
+
+before(async () => {
+  srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  const keyFile = joinPath(mkdtempSync(joinPath(tmpdir(), 'partnerd-keys-')), 'keys.secret');
+  sql(srv.db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('auth.address_max_failures', '1000', 0), ('benefits.key_file', '${keyFile}', 0), ('benefits.low_stock_threshold', '2', 0)`);
+  op = await operatorClock(srv);
+  await op.setClock('2027-01-04T09:00:00Z');
+  finance = await staffClient(srv, 'finance');
+  support = await staffClient(srv, 'support');
+});
+after(async () => {
+  await op?.setClock(null);
+  await srv?.stop();
+});
+
+/** An offer of its own (so tests do not share pools), with these benefit rules. */
+async function offerWith(code, benefits) {
+  const add = await op.client.call('POST', '/api/v1/admin/offers', {
+    code, name: { fr: `Offre ${code}`, en: `Offer ${code}` }, description: { fr: 'Test', en: 'Test' }, prices: { EUR: 10000 },
+  });
+  assert.equal(add.status, 201, JSON.stringify(add.body));
+  const put = await op.client.call('PUT', `/api/v1/admin/offers/${code}/benefits`, { benefits });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  return put.body.items;
+}
+
+/** A fresh organisation that bought `offer` by wire, the transfer recorded today. */
+async function member(offer = 'action-pack') {
+  const a = await adminOf(srv.url);
+  const token = (await a.client.call('POST', '/api/v1/api-tokens', { name: 'tests' })).body.token;
+  const client = new (a.client.constructor)(srv.url, { bearer: token });
+  const o = await client.call('POST', '/api/v1/orders', { offer, action: 'purchase', payment: WIRE });
+  assert.equal(o.status, 201, JSON.stringify(o.body));
+  const bought = await client.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  assert.equal(bought.status, 200, JSON.stringify(bought.body));
+  const today = (await op.client.call('GET', '/api/v1/admin/clock')).body.today || '2027-01-04';
+  const paid = await finance.call('POST', '/api/v1/admin/wire-transfers', {
+    reference: bought.body.payment_instructions.reference, amount_minor: bought.body.total.amount_minor, currency: bought.body.total.currency, received_on: today,
+  });
+  assert.equal(paid.body.status, 'matched', JSON.stringify(paid.body));
+  return { ...a, client, session: a.client };
+}
+
+const benefits = async (client, lang = 'fr') => {
+  client.lang = lang;
+  const r = await client.call('GET', '/api/v1/benefits');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+};
+const load = (product, keys) => op.client.call('POST', `/api/v1/admin/key-pools/${product}/keys`, keys.join('\n') + '\n', CSV);
+const keyOf = (p, i) => `${p.toUpperCase().slice(0, 5).padEnd(5, 'Z')}-${String(i).padStart(5, '0')}-AAAAA-BBBBB-CCCCC`;
+
+test('a paid term grants the offer benefits, grouped as the reference page groups them', async () => {
+  const m = await member('action-pack');
+  const fr = await benefits(m.client, 'fr');
+  assert.deepEqual(fr.items.map((b) => [b.kind, b.group]), [
+    ['software_key', 'software'], ['software_key', 'software'], ['cloud_subscription', 'software'],
+    ['support_incident', 'support'], ['training', 'training'], ['resource', 'resources'], ['resource', 'resources'],
+  ]);
+  const cloud = fr.items[2];
+  assert.equal(cloud.name, 'Microsoft 365 Business Premium');
+  assert.deepEqual([cloud.quantity, cloud.used, cloud.remaining, cloud.state, cloud.can_activate], [5, 0, 5, 'available', true]);
+  assert.equal(cloud.starts_on, '2027-01-04');
+  assert.equal(cloud.activate_by, '2027-04-04'); // 90 days
+  assert.equal(fr.support_incidents_left, 5);
+  const en = await benefits(m.client, 'en');
+  assert.equal(en.items[0].name, 'Windows Server 2022 Standard (internal use)');
+  // a user reads, only the admins activate
+  const user = await memberOf(srv.url, m.session, ['user']);
+  assert.equal((await user.client.call('GET', '/api/v1/benefits')).status, 200);
+  const denied = await user.client.call('POST', `/api/v1/benefits/${cloud.id}/activation`, { tenant_domain: 'x.example', seats: 1 });
+  assert.equal(denied.status, 403);
+  const aa = await memberOf(srv.url, m.session, ['account_admin']);
+  const act = await aa.client.call('POST', `/api/v1/benefits/${cloud.id}/activation`, { tenant_domain: 'contoso.onmicrosoft.com', seats: 5 });
+  assert.equal(act.status, 200, JSON.stringify(act.body));
+  assert.deepEqual([act.body.state, act.body.used, act.body.remaining, act.body.tenant_domain], ['activated', 5, 0, 'contoso.onmicrosoft.com']);
+  const again = await aa.client.call('POST', `/api/v1/benefits/${cloud.id}/activation`, { tenant_domain: 'contoso.onmicrosoft.com', seats: 1 });
+  assert.equal(again.status, 409);
+  assert.equal(again.body.error.code, 'benefit_not_available');
+  const bad = await m.client.call('POST', `/api/v1/benefits/${fr.items[0].id}/activation`, { count: 9 });
+  assert.equal(bad.status, 422);
+});
+
+test('keys: sealed at rest, shown whole only to the organisation that received them, masked for staff', async () => {
+  await offerWith('keys-pack', [{ kind: 'software_key', product: 'keys-product', name: { fr: 'Produit', en: 'Product' }, quantity: 2 }]);
+  const loaded = await load('keys-product', ['key', keyOf('keys', 1), keyOf('keys', 2), keyOf('keys', 3), keyOf('keys', 1)]);
+  assert.equal(loaded.status, 201, JSON.stringify(loaded.body));
+  assert.deepEqual([loaded.body.loaded, loaded.body.duplicates, loaded.body.pool.free], [3, 1, 3]);
+  const stored = sql(srv.db.url, "SELECT sealed FROM product_keys WHERE pool_id = 'keys-product'");
+  assert.ok(!stored.includes('KEYSZ'), 'keys are stored sealed');
+  const a = await member('keys-pack');
+  const b = await member('keys-pack');
+  const grant = (await benefits(a.client)).items[0];
+  const act = await a.client.call('POST', `/api/v1/benefits/${grant.id}/activation`, {});
+  assert.equal(act.status, 200, JSON.stringify(act.body));
+  assert.deepEqual([act.body.state, act.body.used], ['activated', 2]);
+  const keys = await a.client.call('GET', `/api/v1/benefits/${grant.id}/keys`);
+  assert.deepEqual(keys.body.items.map((k) => k.key), [keyOf('keys', 1), keyOf('keys', 2)]);
+  assert.match(keys.headers.get('cache-control') || '', /no-store/);
+  // another organisation: 404, and nothing of the keys in the answer
+  for (const path of [`/api/v1/benefits/${grant.id}/keys`, `/api/v1/benefits/${grant.id}`]) {
+    const other = await b.client.call('GET', path);
+    assert.equal(other.status, 404);
+    assert.ok(!JSON.stringify(other.body).includes('KEYSZ'));
+  }
+  // staff: masked, with whom each went to; partner routes are not theirs
+  const masked = await support.call('GET', '/api/v1/admin/key-pools/keys-product/keys');
+  assert.equal(masked.status, 200);
+  assert.deepEqual(masked.body.items.map((k) => k.masked), ['XXXXX-XXXXX-XXXXX-XXXXX-CCCCC', 'XXXXX-XXXXX-XXXXX-XXXXX-CCCCC', 'XXXXX-XXXXX-XXXXX-XXXXX-CCCCC']);
+  assert.ok(!JSON.stringify(masked.body).includes('KEYSZ'));
+  assert.equal(masked.body.items.filter((k) => k.partner_id === a.org.partner.id).length, 2);
+  assert.equal((await support.call('GET', `/api/v1/benefits/${grant.id}/keys`)).status, 403);
+  // the audit log of every assignment, and the webhook event
+  const audited = sql(srv.db.url, `SELECT COUNT(*) FROM audit_events WHERE action = 'benefit.key_assigned' AND partner_id = '${a.org.partner.id}'`);
+  assert.equal(audited, '2');
+  const events = sql(srv.db.url, `SELECT COUNT(*) FROM outbox WHERE event = 'benefit.activated' AND partner_id = '${a.org.partner.id}'`);
+  assert.equal(events, '1');
+  // one free key left, under the threshold of 2: operators were told once
+  const pools = await support.call('GET', '/api/v1/admin/key-pools');
+  const pool = pools.body.items.find((p) => p.product === 'keys-product');
+  assert.deepEqual([pool.total, pool.free, pool.assigned, pool.low], [3, 1, 2, true]);
+  assert.equal(sql(srv.db.url, "SELECT COUNT(*) FROM outbox WHERE event = 'key_pool.low' AND payload LIKE '%keys-product%'"), '1');
+});
+
+test('two organisations activating the last keys at once: each key goes once, one is queued and served when keys arrive', async () => {
+  await offerWith('race-pack', [{ kind: 'software_key', product: 'race-product', name: { fr: 'Course', en: 'Race' }, quantity: 2 }]);
+  const a = await member('race-pack');
+  const b = await member('race-pack');
+  assert.equal((await load('race-product', [keyOf('race', 1), keyOf('race', 2)])).status, 201);
+  const ga = (await benefits(a.client)).items[0];
+  const gb = (await benefits(b.client)).items[0];
+  const [ra, rb] = await Promise.all([
+    a.client.call('POST', `/api/v1/benefits/${ga.id}/activation`, {}),
+    b.client.call('POST', `/api/v1/benefits/${gb.id}/activation`, {}),
+  ]);
+  const answers = [ra, rb].map((r) => r.status).sort();
+  assert.deepEqual(answers, [200, 409], JSON.stringify([ra.body, rb.body]));
+  const [won, lost] = ra.status === 200 ? [a, b] : [b, a];
+  const queued = ra.status === 409 ? ra : rb;
+  assert.equal(queued.body.error.code, 'key_pool_empty');
+  assert.equal(queued.body.error.details.queued, true);
+  assert.match(queued.body.error.message, /file d'attente|queued/);
+  // each key once
+  assert.equal(sql(srv.db.url, "SELECT COUNT(DISTINCT grant_id) || '/' || COUNT(*) FROM product_keys WHERE pool_id = 'race-product' AND grant_id IS NOT NULL"), '1/2');
+  const lostGrant = (await benefits(lost.client)).items[0];
+  assert.deepEqual([lostGrant.state, lostGrant.queued, lostGrant.can_activate], ['available', true, false]);
+  // asking again keeps its place
+  assert.equal((await lost.client.call('POST', `/api/v1/benefits/${lostGrant.id}/activation`, {})).body.error.code, 'key_pool_empty');
+  // keys arrive: the queue is served
+  const more = await load('race-product', [keyOf('race', 3), keyOf('race', 4), keyOf('race', 5)]);
+  assert.deepEqual([more.body.loaded, more.body.served, more.body.pool.free, more.body.pool.queued_requests], [3, 1, 1, 0]);
+  const served = (await benefits(lost.client)).items[0];
+  assert.deepEqual([served.state, served.used, served.queued], ['activated', 2, false]);
+  const wonKeys = (await won.client.call('GET', `/api/v1/benefits/${(await benefits(won.client)).items[0].id}/keys`)).body.items.map((k) => k.key);
+  const lostKeys = (await lost.client.call('GET', `/api/v1/benefits/${served.id}/keys`)).body.items.map((k) => k.key);
+  assert.equal(new Set([...wonKeys, ...lostKeys]).size, 4);
+});
+
+test('support incidents: a technical request uses one; none left is refused; not a defect gives it back', async () => {
+  await offerWith('support-pack', [{ kind: 'support_incident', product: 'technical-support', name: { fr: 'Incidents', en: 'Incidents' }, quantity: 1 }]);
+  const m = await member('support-pack');
+  const cats = await m.client.call('GET', '/api/v1/support/categories');
+  assert.equal(cats.body.items.find((c) => c.code === 'technical').consumes_incident, true);
+  const ask = () => m.client.call('POST', '/api/v1/support-requests', { title: 'Panne', description: 'Le serveur ne démarre plus.', category: 'technical', problem_type: 'product_defect' });
+  const first = await ask();
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  assert.equal((await benefits(m.client)).support_incidents_left, 0);
+  const none = await ask();
+  assert.equal(none.status, 409);
+  assert.equal(none.body.error.code, 'no_support_incident_left');
+  // a request of another category uses none
+  const general = await m.client.call('POST', '/api/v1/support-requests', { title: 'Q', description: 'Q', category: 'benefits', problem_type: 'training' });
+  assert.equal(general.status, 201);
+  const closed = await support.call('PATCH', `/api/v1/support-requests/${first.body.id}`, { status: 'closed', resolution: 'not_a_defect' });
+  assert.equal(closed.status, 200, JSON.stringify(closed.body));
+  assert.equal((await benefits(m.client)).support_incidents_left, 1);
+  assert.equal((await ask()).status, 201);
+});
+
+test('a catalog change applies to terms granted afterwards, never to a granted one', async () => {
+  await offerWith('change-pack', [{ kind: 'support_incident', product: 'technical-support', name: { fr: 'Incidents', en: 'Incidents' }, quantity: 3 }]);
+  const before = await member('change-pack');
+  await op.client.call('PUT', '/api/v1/admin/offers/change-pack/benefits', { benefits: [{ kind: 'support_incident', product: 'technical-support', name: { fr: 'Incidents bis', en: 'Incidents bis' }, quantity: 10 }] });
+  const kept = (await benefits(before.client)).items[0];
+  assert.deepEqual([kept.name, kept.quantity], ['Incidents', 3]);
+  const after = await member('change-pack');
+  const fresh = (await benefits(after.client)).items[0];
+  assert.deepEqual([fresh.name, fresh.quantity], ['Incidents bis', 10]);
+  const rules = await support.call('GET', '/api/v1/admin/offers/change-pack/benefits');
+  assert.equal(rules.body.items[0].quantity, 10);
+  const invalid = await op.client.call('PUT', '/api/v1/admin/offers/change-pack/benefits', { benefits: [{ kind: 'software', product: 'X', name: { fr: '' }, quantity: -1 }] });
+  assert.equal(invalid.status, 422);
+});
+
+test('deadline reminders 30 and 7 days ahead, suspended in the window, revoked on lapse (the job)', async () => {
+  await offerWith('time-pack', [
+    { kind: 'cloud_subscription', product: 'cloud-x', name: { fr: 'Nuage', en: 'Cloud' }, quantity: 3, deadline_days: 60 },
+    { kind: 'support_incident', product: 'technical-support', name: { fr: 'Incidents', en: 'Incidents' }, quantity: 2 },
+  ]);
+  const m = await member('time-pack');
+  const g = (await benefits(m.client)).items[0];
+  assert.equal(g.activate_by, '2027-03-05');
+  const run = async (day) => {
+    await op.setClock(`${day}T09:00:00Z`);
+    const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  const reminders = () => sql(srv.db.url, `SELECT payload FROM outbox WHERE event = 'benefit.reminder' AND partner_id = '${m.org.partner.id}' ORDER BY created_at`).split('\n').filter(Boolean).map((p) => JSON.parse(p).days);
+  await run('2027-02-02'); // 31 days before
+  assert.deepEqual(reminders(), []);
+  await run('2027-02-03');
+  await run('2027-02-04');
+  assert.deepEqual(reminders(), ['30']);
+  await run('2027-02-26');
+  assert.deepEqual(reminders(), ['30', '7']);
+  await run('2027-03-06');
+  assert.equal((await benefits(m.client)).items[0].state, 'expired');
+  // the term ends 2028-01-03; the window suspends, the lapse revokes
+  await op.setClock('2028-01-10T09:00:00Z');
+  assert.equal((await benefits(m.client)).items[0].state, 'expired'); // expired stays expired
+  const n = await member('time-pack');
+  await op.setClock('2028-01-15T09:00:00Z');
+  const incidents = async () => (await benefits(n.client)).items[1];
+  assert.equal((await incidents()).state, 'available'); // its own term began 2028-01-10
+  await op.setClock('2029-01-12T09:00:00Z'); // n's window: from 2029-01-10
+  assert.deepEqual([(await incidents()).state, (await incidents()).remaining], ['suspended', 2]);
+  await run('2029-02-10'); // window closed 2029-02-08: lapsed
+  const revoked = await incidents();
+  assert.deepEqual([revoked.state, revoked.remaining], ['revoked', 0]);
+  assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM outbox WHERE event = 'benefit.revoked' AND partner_id = '${n.org.partner.id}'`), '1');
+  await run('2029-02-11');
+  assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM outbox WHERE event = 'benefit.revoked' AND partner_id = '${n.org.partner.id}'`), '1');
+  await op.setClock('2027-01-04T09:00:00Z');
+});
+
+test('usage per organisation and product, as JSON and CSV', async () => {
+  const r = await support.call('GET', '/api/v1/admin/benefits/usage');
+  assert.equal(r.status, 200);
+  assert.ok(r.body.items.some((u) => u.product === 'race-product' && u.used === 2));
+  const csv = await support.call('GET', '/api/v1/admin/benefits/usage?format=csv');
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-type'), /text\/csv/);
+  const lines = csv.body.trim().split('\r\n');
+  assert.equal(lines[0], 'partner_id,partner,product,kind,name,granted,used');
+  assert.ok(lines.some((l) => l.includes(',race-product,software_key,') && l.endsWith(',2,2')));
+});
