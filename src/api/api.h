@@ -156,6 +156,8 @@ int api_admin_refund_paid(struct req *r, struct resp *w);
 
 
 /* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
+/* webhooks.c: a new Standard Webhooks secret for an endpoint */
+int api_webhooks_rotate_secret(struct req *r, struct resp *w);
 
 
 /* ---- faults and security (issues 14, 22) (issue 22) ---- */

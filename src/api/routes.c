@@ -115,6 +115,8 @@ const struct route api_routes[] = {
     /* ---- scale: lists and exports (issue 20) ---- */
 
     /* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
+    {"POST", "/api/v1/webhook-endpoints/{id}/secret", api_webhooks_rotate_secret, J | SECRET,
+     "webhooks.manage"},
 
     /* ---- faults and security (issues 14, 22) (issue 22) ---- */
 
