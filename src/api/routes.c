@@ -28,8 +28,7 @@ const struct route api_routes[] = {
     {"POST", "/api/v1/users", api_users_invite, J | SECRET, "users.write"},
     {"PATCH", "/api/v1/users/{id}", api_users_update, J, "users.write"},
     {"DELETE", "/api/v1/users/{id}", api_users_delete, 0, "users.write"},
-    {"POST", "/api/v1/invitations/{token}/accept", api_invitations_accept, J,
-     "invitations.accept"},
+    {"POST", "/api/v1/invitations/{token}/accept", api_invitations_accept, J, "invitations.accept"},
 
     {"GET", "/api/v1/offers", api_offers, 0, "offers.read"},
     {"GET", "/api/v1/subscriptions", api_subscriptions_list, 0, "subscriptions.read"},
@@ -80,8 +79,7 @@ const struct route api_routes[] = {
     {"POST", "/api/v1/admin/offers", api_admin_offers_add, J, "admin.offers.write"},
     {"PUT", "/api/v1/admin/offers/{code}/prices/{currency}", api_admin_offer_price, J,
      "admin.offers.write"},
-    {"GET", "/api/v1/admin/subscriptions", api_admin_subscriptions, 0,
-     "admin.subscriptions.read"},
+    {"GET", "/api/v1/admin/subscriptions", api_admin_subscriptions, 0, "admin.subscriptions.read"},
     {"POST", "/api/v1/admin/subscriptions/migrate-all", api_admin_subscriptions_migrate_all, J,
      "admin.subscriptions.migrate"},
     {"POST", "/api/v1/admin/subscriptions/{id}/migrate", api_admin_subscription_migrate, J,
@@ -95,8 +93,7 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/admin/orders/awaiting-payment", api_admin_orders_awaiting, 0,
      "admin.payments.read"},
     {"GET", "/api/v1/admin/refunds", api_admin_refunds, 0, "admin.payments.read"},
-    {"POST", "/api/v1/admin/refunds/{id}/paid", api_admin_refund_paid, J,
-     "admin.payments.write"},
+    {"POST", "/api/v1/admin/refunds/{id}/paid", api_admin_refund_paid, J, "admin.payments.write"},
     {"GET", "/api/v1/admin/deliveries", api_admin_deliveries, 0, "admin.deliveries.read"},
     {"POST", "/api/v1/admin/jobs/run", api_admin_jobs_run, J, "admin.jobs.run"},
     {"GET", "/api/v1/admin/settings", api_admin_settings_list, 0, "admin.settings"},
@@ -117,6 +114,12 @@ const struct route api_routes[] = {
     /* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
     {"POST", "/api/v1/webhook-endpoints/{id}/secret", api_webhooks_rotate_secret, J | SECRET,
      "webhooks.manage"},
+    {"POST", "/api/v1/admin/bank-statements/camt053", api_admin_bank_statements_camt, ROUTE_UPLOAD,
+     "admin.payments.write"},
+    {"POST", "/api/v1/admin/transfer-files", api_admin_transfer_files_create, J,
+     "admin.payments.write"},
+    {"GET", "/api/v1/admin/transfer-files/{id}", api_admin_transfer_file_get, 0,
+     "admin.payments.read"},
 
     /* ---- faults and security (issues 14, 22) (issue 22) ---- */
 

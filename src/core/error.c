@@ -65,6 +65,9 @@ static const struct status_row rows[PD_E__COUNT] = {
     [47] = {"no_saved_card", 409, MSG_ERR_NO_SAVED_CARD},
     [48] = {"price_missing", 409, MSG_ERR_PRICE_MISSING},
     [49] = {"length_required", 411, MSG_ERR_LENGTH_REQUIRED},
+    /* the ecosystem (issue 21) */
+    [100] = {"statement_invalid", 422, MSG_ERR_STATEMENT_INVALID},
+    [101] = {"refund_not_payable", 409, MSG_ERR_REFUND_NOT_PAYABLE},
 };
 
 int pd_status_known(enum pd_status s)

@@ -64,6 +64,9 @@ enum pd_status {
     PD_E_NO_SAVED_CARD = -47,
     PD_E_PRICE_MISSING = -48,
     PD_E_LENGTH_REQUIRED = -49,
+    /* the ecosystem (issue 21) */
+    PD_E_STATEMENT_INVALID = -100,
+    PD_E_REFUND_NOT_PAYABLE = -101,
     /* Each area of work adds its codes in its own range (a row of the table stays empty
      * until a code takes it): faults and security -50..-59, e-invoices -60..-69, the
      * portal -70..-79, benefits -80..-89, directory and referrals -90..-99, the
