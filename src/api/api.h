@@ -139,15 +139,21 @@ int api_admin_refund_paid(struct req *r, struct resp *w);
 
 /* ---- e-invoices: Factur-X, VAT numbers, SIREN (issue 15) ---- */
 
+
 /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
+
 
 /* ---- the portal (issue 17) ---- */
 
+
 /* ---- benefits (issue 18) ---- */
+
 
 /* ---- company profile, directory, referrals (issue 19) ---- */
 
+
 /* ---- scale: lists and exports (issue 20) ---- */
+
 
 /* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
 /* webhooks.c: a new Standard Webhooks secret for an endpoint */
@@ -157,6 +163,8 @@ int api_admin_bank_statements_camt(struct req *r, struct resp *w);
 int api_admin_transfer_files_create(struct req *r, struct resp *w);
 int api_admin_transfer_file_get(struct req *r, struct resp *w);
 
+
 /* ---- faults and security (issues 14, 22) (issue 22) ---- */
+
 
 #endif
