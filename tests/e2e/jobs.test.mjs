@@ -52,9 +52,19 @@ test('a purchase is told by email, in the partner language, text and HTML, once'
   assert.match(m.text, /588,00\u00a0€/);
   assert.match(m.text, /du 5 janvier 2027 au 4 janvier 2028/);
   assert.match(m.html, /<p>Bonjour,<\/p>/);
+  assert.match(m.html, /^<!doctype html><html lang="fr">/, 'the HTML says its language');
+  // RFC 2047: no encoded word over 75 characters, each of whole characters, the subject folded
+  const words = m.raw.split('\r\n\r\n')[0].match(/=\?UTF-8\?B\?[^?]*\?=/g);
+  assert.ok(words.length >= 2, 'a long subject is folded into several words');
+  for (const w of words) {
+    assert.ok(w.length <= 75, `${w} is ${w.length} characters`);
+    assert.ok(!Buffer.from(w.slice(10, -2), 'base64').toString('utf8').includes('\ufffd'), 'whole characters');
+  }
+  for (const line of m.raw.split('\r\n\r\n')[0].split('\r\n')) assert.ok(line.length <= 78, line);
   assert.match(m.headers['message-id'], /^<eml_[a-z0-9]+@partnerd>$/);
   const [e] = mailsTo(en.email);
   assert.match(e.subject, /^Order confirmed: /);
+  assert.match(e.html, /<html lang="en">/);
   assert.match(e.text, /January 5, 2027|5 January 2027/);
   await runJobs();
   assert.equal(mailsTo(fr.email).length, 1, 'sent once, however often the job runs');
