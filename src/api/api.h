@@ -156,6 +156,8 @@ int api_admin_refund_paid(struct req *r, struct resp *w);
 
 
 /* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
+/* openapi.c: the API contract as JSON */
+int api_openapi(struct req *r, struct resp *w);
 /* webhooks.c: a new Standard Webhooks secret for an endpoint */
 int api_webhooks_rotate_secret(struct req *r, struct resp *w);
 /* bank_files.c: camt.053 statements in, SEPA credit transfer files out */

@@ -115,6 +115,7 @@ const struct route api_routes[] = {
     /* ---- scale: lists and exports (issue 20) ---- */
 
     /* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
+    {"GET", "/api/v1/openapi.json", api_openapi, 0, "openapi.read"},
     {"POST", "/api/v1/webhook-endpoints/{id}/secret", api_webhooks_rotate_secret, J | SECRET,
      "webhooks.manage"},
     {"POST", "/api/v1/admin/bank-statements/camt053", api_admin_bank_statements_camt,

@@ -12,11 +12,14 @@ import { tmpdir } from 'node:os';
 import { join as joinPath, resolve, dirname } from 'node:path';
 import { randomBytes, createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { installContractCheck } from './contract.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 // the contract's tools (ajv, standardwebhooks, yaml) live in tests/contract (npm ci there)
 export const contractRequire = createRequire(resolve(HERE, '../contract/package.json'));
 const { Webhook } = contractRequire('standardwebhooks');
+// every API call of the suite is checked against docs/openapi.yaml (contract.mjs)
+installContractCheck();
 export const BIN = resolve(process.env.PARTNERD_BIN || 'build/partnerd');
 export const PG = process.env.PARTNERD_TEST_PG || '';
 export const ENGINE = PG ? 'postgresql' : 'sqlite';

@@ -165,6 +165,12 @@ const words = {
     jobs_done: 'Tâches exécutées.', job: 'Tâche', done: 'Traités', ok: 'OK',
     res_immediate: 'annulé immédiatement', res_immediate_with_refund: 'annulé immédiatement, avec remboursement au prorata',
     res_end_of_term: 'annulé à la fin de la période en cours',
+    // the ecosystem (issue 21): bank files
+    rf_sent: 'Envoyé (fichier de virements)', statement_file_any: 'Relevé (camt.053 en XML, ou CSV : date,amount,currency,reference)',
+    imported_camt: '{n} virement(s), {m} rapproché(s), {a} déjà importé(s), {r} remboursement(s) constaté(s) payé(s).',
+    pay_select: 'Payer', pay_iban: 'IBAN (si aucun relevé ne le montre)', transfer_file_make: 'Télécharger le fichier de virements SEPA',
+    transfer_file_made: 'Fichier de virements : {n} remboursement(s), {amount}. Déposez-le auprès de la banque.',
+    transfer_file_none: 'Cochez au moins un remboursement à payer.',
   },
   en: {
     app: 'Partner Center', console: 'Program console', skip: 'Skip to content',
@@ -307,6 +313,12 @@ const words = {
     jobs_done: 'Jobs run.', job: 'Job', done: 'Done', ok: 'OK',
     res_immediate: 'cancelled at once', res_immediate_with_refund: 'cancelled at once, with a prorated refund',
     res_end_of_term: 'cancelled at the end of the current term',
+    // the ecosystem (issue 21): bank files
+    rf_sent: 'Sent (transfer file)', statement_file_any: 'Statement (camt.053 XML, or CSV: date,amount,currency,reference)',
+    imported_camt: '{n} transfer(s), {m} matched, {a} already imported, {r} refund(s) seen paid.',
+    pay_select: 'Pay', pay_iban: 'IBAN (when no statement shows it)', transfer_file_make: 'Download the SEPA transfer file',
+    transfer_file_made: 'Transfer file: {n} refund(s), {amount}. Upload it to the bank.',
+    transfer_file_none: 'Tick at least one refund to pay.',
   },
 };
 
