@@ -76,7 +76,12 @@ void sepa_text(const char *s, char *out, size_t n, size_t max)
         const char *put = NULL;
         char one[2] = {0, 0};
         if (*p < 0x80) {
-            one[0] = *p == '&' ? '+' : sepa_char((char)*p) ? (char)*p : ' ';
+            char c = (char)*p;
+            if (c == '&')
+                c = '+';
+            else if (!sepa_char(c))
+                c = ' ';
+            one[0] = c;
             put = one;
             p++;
         } else {

@@ -321,6 +321,36 @@ test('the console: dashboard charts, partners, and the test clock with its jobs'
   await j.close();
 });
 
+test('finance imports a camt.053 statement and pays the wire refund with one SEPA transfer file', async () => {
+  const j = await journey(browser, srv, '8b-bank-files');
+  const { page } = j;
+  await signIn(page, staff.finance.email, staff.finance.password);
+  await page.getByRole('link', { name: 'Virements et remboursements' }).click();
+  await page.getByRole('heading', { name: 'Importer un relevé bancaire' }).waitFor();
+  await assertLabelled(page);
+  const camt = `<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M1</MsgId><CreDtTm>2027-08-01T06:00:00</CreDtTm></GrpHdr><Stmt><Id>WEB-1</Id><Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct><Ntry><Amt Ccy="EUR">12.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2027-07-31</Dt></BookgDt><NtryDtls><TxDtls><RmtInf><Ustrd>sans reference</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>`;
+  await page.getByLabel(/Relevé \(camt\.053/).setInputFiles({ name: 'releve.xml', mimeType: 'application/xml', buffer: Buffer.from(camt) });
+  await page.getByRole('button', { name: 'Importer', exact: true }).click();
+  await page.getByText('1 virement(s), 0 rapproché(s), 0 déjà importé(s), 0 remboursement(s) constaté(s) payé(s).').waitFor();
+  await j.shot('camt-imported');
+  // the refund of the cancellation resolved above: paid by wire, so finance pays it back
+  const form = page.locator('#transfer-file');
+  await form.waitFor();
+  await form.getByRole('checkbox').first().check();
+  await form.getByRole('button', { name: 'Télécharger le fichier de virements SEPA' }).click();
+  await form.getByText(/obligatoire : aucun relevé n'a montré le compte qui a payé/).waitFor();
+  await j.shot('iban-needed');
+  await form.getByRole('textbox').first().fill('DE89 3704 0044 0532 0130 00');
+  const [download] = await Promise.all([page.waitForEvent('download'), form.getByRole('button', { name: 'Télécharger le fichier de virements SEPA' }).click()]);
+  const xml = readFileSync(await download.path(), 'utf8');
+  assert.match(xml, /<CstmrCdtTrfInitn>/);
+  assert.match(xml, /<IBAN>DE89370400440532013000<\/IBAN>/);
+  await page.getByText(/Fichier de virements : 1 remboursement\(s\)/).waitFor();
+  await page.getByText('Envoyé (fichier de virements)').first().waitFor();
+  await j.shot('transfer-file');
+  await j.close();
+});
+
 test('users: an invitation accepted through its link, then a second factor enrolled and used to sign in', async () => {
   const t0 = Date.parse('2027-09-01T08:00:00Z') / 1000;
   await op.setClock(new Date(t0 * 1000).toISOString());
