@@ -32,6 +32,7 @@ test: deps
 test-unit: build
 	@cd $(BUILD) && ctest --output-on-failure
 test-e2e: build
+	@npm ci --prefix tests/contract --no-audit --no-fund --loglevel=error
 	@PARTNERD_BIN=$(BUILD)/partnerd node --test tests/e2e/
 test-web: build
 	@npm ci --prefix tests/web --no-audit --no-fund --loglevel=error

@@ -191,6 +191,14 @@ int api_admin_directory_catalog_delete(struct req *r, struct resp *w);
 
 
 /* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
+/* openapi.c: the API contract as JSON */
+int api_openapi(struct req *r, struct resp *w);
+/* webhooks.c: a new Standard Webhooks secret for an endpoint */
+int api_webhooks_rotate_secret(struct req *r, struct resp *w);
+/* bank_files.c: camt.053 statements in, SEPA credit transfer files out */
+int api_admin_bank_statements_camt(struct req *r, struct resp *w);
+int api_admin_transfer_files_create(struct req *r, struct resp *w);
+int api_admin_transfer_file_get(struct req *r, struct resp *w);
 
 
 /* ---- faults and security (issues 14, 22) (issue 22) ---- */

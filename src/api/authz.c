@@ -102,6 +102,7 @@ static const struct rule rules[] = {
     /* ---- scale: lists and exports (issue 20) ---- */
 
     /* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
+    {"openapi.read", ANY_ROLE, PUBLIC},
 
     /* ---- faults and security (issues 14, 22) (issue 22) ---- */
 };

@@ -159,6 +159,15 @@ const struct route api_routes[] = {
     /* ---- scale: lists and exports (issue 20) ---- */
 
     /* ---- the ecosystem: OpenAPI, webhooks, bank files (issue 21) ---- */
+    {"GET", "/api/v1/openapi.json", api_openapi, 0, "openapi.read"},
+    {"POST", "/api/v1/webhook-endpoints/{id}/secret", api_webhooks_rotate_secret, J | SECRET,
+     "webhooks.manage"},
+    {"POST", "/api/v1/admin/bank-statements/camt053", api_admin_bank_statements_camt,
+     ROUTE_UPLOAD, "admin.payments.write"},
+    {"POST", "/api/v1/admin/transfer-files", api_admin_transfer_files_create, J,
+     "admin.payments.write"},
+    {"GET", "/api/v1/admin/transfer-files/{id}", api_admin_transfer_file_get, 0,
+     "admin.payments.read"},
 
     /* ---- faults and security (issues 14, 22) (issue 22) ---- */
 

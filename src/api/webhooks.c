@@ -27,6 +27,17 @@ int api_webhooks_create(struct req *r, struct resp *w)
     return 0;
 }
 
+int api_webhooks_rotate_secret(struct req *r, struct resp *w)
+{
+    struct pd_error err = {0};
+    json_t *out;
+    if (webhooks_rotate_secret(r->db, r->principal, r->client_ip, req_param(r, "id"), &out, &err) <
+        0)
+        return api_fail(r, w, &err);
+    resp_json(r, w, 200, out);
+    return 0;
+}
+
 int api_webhooks_delete(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};

@@ -74,6 +74,22 @@ void sha256_hex(const char *s, char out[65])
     sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
+void hmac_sha256(const void *key, size_t key_len, const char *const parts[], int n,
+                 unsigned char out[HMAC_SHA256_BYTES])
+{
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, key_len);
+    for (int i = 0; i < n; i++)
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)parts[i], strlen(parts[i]));
+    crypto_auth_hmacsha256_final(&st, out);
+    sodium_memzero(&st, sizeof(st));
+}
+
+void bytes_hex(const unsigned char *bytes, size_t n, char *out)
+{
+    sodium_bin2hex(out, n * 2 + 1, bytes, n);
+}
+
 int secret_equal(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

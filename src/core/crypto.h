@@ -1,11 +1,10 @@
 /*
  * crypto.h - identifiers, secrets and passwords, all from libsodium.
  *
- * The one door to libsodium: no other file includes <sodium.h> (jobs/deliver.c and
- * service/support.c still do, for base64 and HMAC, until they move here or to
- * core/base64). IDs are opaque strings with a type prefix ("usr_", "sub_", ...) and 100 random bits
- * in Crockford base32; they reveal neither order nor count. Passwords are hashed with Argon2id at
- * OWASP's recommended cost or more.
+ * The one door to libsodium with core/base64.c: no other file includes <sodium.h>
+ * (jobs/deliver.c signs webhooks and encodes mail through these two). IDs are opaque strings with a
+ * type prefix ("usr_", "sub_", ...) and 100 random bits in Crockford base32; they reveal neither
+ * order nor count. Passwords are hashed with Argon2id at OWASP's recommended cost or more.
  */
 #ifndef PD_CRYPTO_H
 #define PD_CRYPTO_H
@@ -35,6 +34,17 @@ void secret_wipe(void *p, size_t n);
 
 /* SHA-256 of a string as 64 lowercase hex characters (for secrets stored by hash). */
 void sha256_hex(const char *s, char out[65]);
+
+/* Bytes of an HMAC-SHA256. */
+#define HMAC_SHA256_BYTES 32
+
+/* HMAC-SHA256 under key (key_len bytes) of the NUL-terminated parts, one after the other
+ * (n of them), into out. */
+void hmac_sha256(const void *key, size_t key_len, const char *const parts[], int n,
+                 unsigned char out[HMAC_SHA256_BYTES]);
+
+/* Lowercase hex of n bytes into out (2n + 1). */
+void bytes_hex(const unsigned char *bytes, size_t n, char *out);
 
 /* Constant-time string equality. */
 int secret_equal(const char *a, const char *b);

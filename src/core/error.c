@@ -76,6 +76,9 @@ static const struct status_row rows[PD_E__COUNT] = {
     [81] = {"key_pool_empty", 409, MSG_ERR_KEY_POOL_EMPTY},
     [82] = {"benefit_not_available", 409, MSG_ERR_BENEFIT_NOT_AVAILABLE},
     [83] = {"keys_secret_unavailable", 503, MSG_ERR_KEYS_SECRET_UNAVAILABLE},
+    /* the ecosystem (issue 21) */
+    [100] = {"statement_invalid", 422, MSG_ERR_STATEMENT_INVALID},
+    [101] = {"refund_not_payable", 409, MSG_ERR_REFUND_NOT_PAYABLE},
 };
 
 int pd_status_known(enum pd_status s)

@@ -69,6 +69,9 @@ enum pd_status {
     PD_E_KEY_POOL_EMPTY = -81,
     PD_E_BENEFIT_NOT_AVAILABLE = -82,
     PD_E_KEYS_SECRET_UNAVAILABLE = -83,
+    /* the ecosystem (issue 21) */
+    PD_E_STATEMENT_INVALID = -100,
+    PD_E_REFUND_NOT_PAYABLE = -101,
     /* Each area of work adds its codes in its own range (a row of the table stays empty
      * until a code takes it): faults and security -50..-59, e-invoices -60..-69, the
      * portal -70..-79, benefits -80..-89, directory and referrals -90..-99, the

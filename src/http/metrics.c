@@ -4,11 +4,14 @@
  * Status codes map to a small table of the ones partnerd answers with; anything else is
  * counted under its class ("other"). Latency buckets follow Prometheus's defaults,
  * extended down to 100 microseconds because most answers are faster than a millisecond.
+ * A request whose path is a route's but whose method is not (405) is counted by route and
+ * method in a table of its own (the methods HTTP defines, then "OTHER"), without latency.
  */
 #include "metrics.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "db/db.h"
 
@@ -27,7 +30,12 @@ struct route_metrics {
     _Atomic uint64_t sum_us;
 };
 
+static const char *const methods[] = {"GET",     "HEAD",  "POST",    "PUT",  "PATCH",
+                                      "DELETE",  "OPTIONS", "TRACE", "CONNECT", "OTHER"};
+#define NMETHOD ((int)(sizeof(methods) / sizeof(methods[0])))
+
 static _Atomic uint64_t slow_clients;
+static _Atomic uint64_t (*wrong_method)[NMETHOD][NSTATUS]; /* nroutes of them */
 static const struct route *routes;
 static int nroutes;
 static struct route_metrics *slots; /* nroutes + 1; the last is "unmatched" */
@@ -38,6 +46,28 @@ void metrics_init(const struct route *table)
     nroutes = router_count(table);
     free(slots);
     slots = calloc((size_t)nroutes + 1, sizeof(*slots));
+    free((void *)wrong_method);
+    wrong_method = calloc((size_t)nroutes + 1, sizeof(*wrong_method));
+}
+
+static int status_slot(int status)
+{
+    for (int i = 0; i < NSTATUS - 1; i++)
+        if (statuses[i] == status)
+            return i;
+    return NSTATUS - 1;
+}
+
+/* The slot of a method the route at i does not take, or -1 when it takes it. */
+static int wrong_method_slot(int i, const char *method)
+{
+    if (method == NULL || strcmp(method, routes[i].method) == 0 ||
+        (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
+        return -1;
+    for (int m = 0; m < NMETHOD - 1; m++)
+        if (strcmp(methods[m], method) == 0)
+            return m;
+    return NMETHOD - 1;
 }
 
 void metrics_slow_clients(int n)
@@ -45,10 +75,17 @@ void metrics_slow_clients(int n)
     atomic_fetch_add(&slow_clients, (uint64_t)n);
 }
 
-void metrics_observe(int route_index, int status, int64_t duration_us)
+void metrics_observe(int route_index, const char *method, int status, int64_t duration_us)
 {
     if (slots == NULL)
         return;
+    int wm = route_index >= 0 && route_index < nroutes && wrong_method
+                 ? wrong_method_slot(route_index, method)
+                 : -1;
+    if (wm >= 0) {
+        atomic_fetch_add(&wrong_method[route_index][wm][status_slot(status)], 1);
+        return;
+    }
     struct route_metrics *m =
         &slots[route_index >= 0 && route_index < nroutes ? route_index : nroutes];
     int s = NSTATUS - 1;
@@ -94,6 +131,20 @@ void metrics_render(struct buf *out)
             else
                 buf_printf(out, ",status=\"other\"} %llu\n", (unsigned long long)v);
         }
+
+    for (int i = 0; wrong_method && i < nroutes; i++)
+        for (int m = 0; m < NMETHOD; m++)
+            for (int s = 0; s < NSTATUS; s++) {
+                uint64_t v = atomic_load(&wrong_method[i][m][s]);
+                if (v == 0)
+                    continue;
+                buf_printf(out, "partnerd_http_requests_total{method=\"%s\",route=\"%s\",",
+                           methods[m], routes[i].pattern);
+                if (statuses[s])
+                    buf_printf(out, "status=\"%d\"} %llu\n", statuses[s], (unsigned long long)v);
+                else
+                    buf_printf(out, "status=\"other\"} %llu\n", (unsigned long long)v);
+            }
 
     buf_puts(out, "# HELP partnerd_http_request_duration_seconds Time from the first byte "
                   "of a request to its response.\n"

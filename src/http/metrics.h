@@ -15,8 +15,10 @@
 /* Sizes the counters for a route table. Call once before the server starts. */
 void metrics_init(const struct route *table);
 
-/* Records one finished request. route_index -1 means unmatched. */
-void metrics_observe(int route_index, int status, int64_t duration_us);
+/* Records one finished request. route_index -1 means unmatched. A method the route does
+ * not take (a 405, HEAD aside) is counted under the route's pattern with that method
+ * ("OTHER" for a method HTTP does not define), not among the unmatched. */
+void metrics_observe(int route_index, const char *method, int status, int64_t duration_us);
 
 /* Appends the Prometheus exposition of every metric to out. */
 void metrics_render(struct buf *out);

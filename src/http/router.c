@@ -64,6 +64,8 @@ enum route_result router_match(const struct route *table, const char *method, co
             *index = i;
             return ROUTE_FOUND;
         }
+        if (!path_known)
+            *index = i; /* the path's first route: 405s are counted under it */
         path_known = true;
         if (allow && alen + strlen(table[i].method) + 3 < n && !strstr(allow, table[i].method)) {
             if (alen) {

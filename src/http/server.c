@@ -617,7 +617,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     int64_t dur = clock_monotonic_us() - r->start_us;
     if (st->step == 2) {
         char path[256];
-        metrics_observe(r->route_index, st->status, dur);
+        metrics_observe(r->route_index, r->method, st->status, dur);
         log_line(LOG_INFO, r->id, "request",
                  "method=%s path=%s route=%s status=%d dur_us=%lld bytes=%zu ip=%s%s%s%s",
                  r->method, path_for_log(r->path, path, sizeof(path)),

@@ -5,25 +5,34 @@
  * rendered in its recipient's language, a webhook with its body and secret. This file
  * carries them and reports back. Email goes through the SMTP relay of the settings
  * (libcurl, STARTTLS when asked) as a MIME message with a text and an HTML part or, when
- * smtp.host is empty, is written as an .eml file into mail.dir. Webhooks are POSTed with
- * libcurl, signed
+ * smtp.host is empty, is written as an .eml file into mail.dir; its Subject is a series
+ * of RFC 2047 encoded words of whole characters, none over 75 characters, one a line.
+ * Webhooks are POSTed with libcurl and signed as Standard Webhooks
+ * (https://www.standardwebhooks.com) say:
+ *     webhook-id: <delivery id, the same on every retry>
+ *     webhook-timestamp: <unix seconds>
+ *     webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>
+ * where the key is the base64 after "whsec_" of the endpoint's secret, so the published
+ * verifiers accept them. Endpoints made before partnerd spoke it keep the old header until
+ * their owner rotates the secret:
  *     Partnerd-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
- * where t is the transport's real time, not the test clock.
+ * (the whole secret as ASCII). Times are the transport's real time, not the test clock.
  */
 #include "jobs/deliver.h"
 #include "jobs/egress.h"
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/base64.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "service/delivery.h"
 
 #define BATCH 50
@@ -32,11 +41,9 @@
 /* Appends s base64-encoded in lines of 76 characters. */
 static void base64_lines(struct buf *out, const char *s, size_t len)
 {
-    size_t cap = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = malloc(cap);
+    char *b64 = base64_encode(s, len);
     if (b64 == NULL)
         return;
-    sodium_bin2base64(b64, cap, (const unsigned char *)s, len, sodium_base64_VARIANT_ORIGINAL);
     for (size_t i = 0, n = strlen(b64); i < n; i += 76) {
         buf_append(out, b64 + i, n - i < 76 ? n - i : 76);
         buf_puts(out, "\r\n");
@@ -44,29 +51,49 @@ static void base64_lines(struct buf *out, const char *s, size_t len)
     free(b64);
 }
 
+/* The bytes of s (len of them) that fit max without cutting a UTF-8 character. */
+static size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) /* s[n] continues a character */
+        n--;
+    return n > 0 ? n : max;
+}
+
+/* Subject: as RFC 2047 encoded words of whole characters, each on its own line. An
+ * encoded word is at most 75 characters (RFC 2047 section 2): 12 of "=?UTF-8?B?" and "?="
+ * around at most 60 of base64, 45 bytes; the first line also holds "Subject: ", so its
+ * word carries 42 bytes and the line stays within 78 characters. */
+void deliver_subject(struct buf *msg, const char *subject, size_t len)
+{
+    buf_puts(msg, "Subject:");
+    size_t at = 0;
+    do {
+        size_t n = utf8_cut(subject + at, len - at, at == 0 ? 42 : 45);
+        char *b64 = base64_encode(subject + at, n);
+        buf_printf(msg, "%s=?UTF-8?B?%s?=", at == 0 ? " " : "\r\n ", b64 ? b64 : "");
+        free(b64);
+        at += n;
+    } while (at < len);
+    buf_puts(msg, "\r\n");
+}
+
 /* The whole message: headers, then a text and an HTML part, both base64 (any length of
- * line, any character). The subject is an RFC 2047 encoded word. */
+ * line, any character). */
 static void build_message(const char *from, const struct delivery_email *e, struct buf *msg)
 {
-    struct buf enc = {0};
     char date[64];
     time_t now = (time_t)clock_now();
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    base64_lines(&enc, e->subject.data ? e->subject.data : "", e->subject.len);
     buf_printf(msg, "From: %s\r\nTo: %s\r\nDate: %s\r\nMessage-ID: <%s@partnerd>\r\n", from,
                e->recipient, date, e->id);
-    buf_puts(msg, "Subject: ");
-    /* one encoded word per base64 line, folded */
-    for (const char *p = enc.data ? enc.data : ""; *p;) {
-        const char *eol = strstr(p, "\r\n");
-        buf_printf(msg, "%s=?UTF-8?B?%.*s?=", p == enc.data ? "" : "\r\n ",
-                   (int)(eol ? eol - p : (long)strlen(p)), p);
-        p = eol ? eol + 2 : p + strlen(p);
-    }
+    deliver_subject(msg, e->subject.data ? e->subject.data : "", e->subject.len);
     buf_printf(msg,
-               "\r\nMIME-Version: 1.0\r\nX-Partnerd-Event: %s\r\nContent-Type: "
+               "MIME-Version: 1.0\r\nX-Partnerd-Event: %s\r\nContent-Type: "
                "multipart/alternative; boundary=\"=_%s\"\r\n\r\n",
                e->event, e->id);
     buf_printf(msg,
@@ -80,7 +107,6 @@ static void build_message(const char *from, const struct delivery_email *e, stru
                e->id);
     base64_lines(msg, e->html.data, e->html.len);
     buf_printf(msg, "--=_%s--\r\n", e->id);
-    buf_free(&enc);
 }
 
 static int mkdirs(const char *path)
@@ -199,28 +225,59 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
     return size * nmemb;
 }
 
+/* The signature headers of one POST, at unix time t, into h. 0, or -1 when the secret of
+ * a Standard Webhooks endpoint is not whsec_<base64>. */
+static int sign_webhook(const struct delivery_webhook *d, const char *body, const char *t,
+                        struct curl_slist **h)
+{
+    unsigned char mac[HMAC_SHA256_BYTES];
+    char line[200];
+    if (!d->standard) {
+        char hex[HMAC_SHA256_BYTES * 2 + 1];
+        const char *const parts[] = {t, ".", body};
+        hmac_sha256(d->secret, strlen(d->secret), parts, 3, mac);
+        bytes_hex(mac, sizeof(mac), hex);
+        snprintf(line, sizeof(line), "Partnerd-Signature: t=%s,v1=%s", t, hex);
+        *h = curl_slist_append(*h, line);
+        return 0;
+    }
+    unsigned char *key = NULL;
+    size_t key_len = 0;
+    if (strncmp(d->secret, "whsec_", 6) != 0 || base64_decode(d->secret + 6, &key, &key_len) < 0)
+        return -1;
+    const char *const parts[] = {d->id, ".", t, ".", body};
+    hmac_sha256(key, key_len, parts, 5, mac);
+    secret_wipe(key, key_len);
+    free(key);
+    char *b64 = base64_encode(mac, sizeof(mac));
+    if (b64 == NULL)
+        return -1;
+    snprintf(line, sizeof(line), "webhook-signature: v1,%s", b64);
+    free(b64);
+    *h = curl_slist_append(*h, line);
+    snprintf(line, sizeof(line), "webhook-id: %s", d->id);
+    *h = curl_slist_append(*h, line);
+    snprintf(line, sizeof(line), "webhook-timestamp: %s", t);
+    *h = curl_slist_append(*h, line);
+    return 0;
+}
+
 /* POSTs one webhook, only to a public address unless allow_private. Returns the HTTP
  * status, or 0 with error set. */
 static long post_webhook(const struct delivery_webhook *d, const char *body, bool allow_private,
                          char *error, size_t n)
 {
-    char t[24], sig[200], hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
-    unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256_state st;
+    char t[24];
     snprintf(t, sizeof(t), "%lld", (long long)time(NULL)); /* transport time, not the test clock */
-    crypto_auth_hmacsha256_init(&st, (const unsigned char *)d->secret, strlen(d->secret));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)t, strlen(t));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
-    crypto_auth_hmacsha256_final(&st, mac);
-    sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
-    snprintf(sig, sizeof(sig), "Partnerd-Signature: t=%s,v1=%s", t, hex);
-
     char event[80], delivery[80];
     snprintf(event, sizeof(event), "Partnerd-Event: %s", d->event);
     snprintf(delivery, sizeof(delivery), "Partnerd-Delivery: %s", d->id);
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    h = curl_slist_append(h, sig);
+    if (sign_webhook(d, body, t, &h) < 0) {
+        curl_slist_free_all(h);
+        snprintf(error, n, "the endpoint's secret is not whsec_<base64>");
+        return 0;
+    }
     h = curl_slist_append(h, event);
     h = curl_slist_append(h, delivery);
     h = curl_slist_append(h, "User-Agent: partnerd-webhooks/1");
@@ -245,7 +302,6 @@ static long post_webhook(const struct delivery_webhook *d, const char *body, boo
         curl_easy_cleanup(curl);
     }
     curl_slist_free_all(h);
-    sodium_memzero(&st, sizeof(st));
     return status;
 }
 

@@ -263,7 +263,12 @@ int email_render(const char *event, const json_t *payload, const char *lang, con
     buf_puts(text, seller);
     buf_puts(text, "\n");
 
-    buf_puts(html, "<!doctype html><html><body style=\"font-family: sans-serif\">");
+    /* the language of the words, for screen readers and translators (WCAG 3.1.1) */
+    buf_printf(html,
+               "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
+               msg_lang_tag(msg_lang(lang)));
+    html_escape(html, line);
+    buf_puts(html, "</title></head><body style=\"font-family: sans-serif\">");
     buf_puts(html, "<p>");
     html_escape(html, greeting);
     buf_puts(html, "</p><p>");

@@ -2,7 +2,8 @@
  * service/cancellation.c - cancellation of a subscription through a support request.
  *
  * POST /subscriptions/{id}/cancellation opens a request of kind 'cancellation' whose title
- * and description say which subscription, in the partner's language; support resolves it
+ * and description say which subscription, in the partner's language (the organisation's,
+ * not the caller's browser's); support resolves it
  * with POST /support-requests/{id}/resolution: now (optionally with a prorated refund: a
  * credit note, and a gateway refund for a card, or a refund left to finance for a wire
  * transfer), or at the end of the term. Either way auto-renew goes off and the
@@ -27,6 +28,7 @@
 #include "store/offers.h"
 #include "store/subscriptions.h"
 #include "store/support.h"
+#include "store/users.h"
 
 /* Opens the prefilled request for s in lang; *req the request. */
 static int open_prefilled(struct db *db, struct arena *a, const struct principal *who,
@@ -87,8 +89,14 @@ int cancellation_open(struct db *db, const struct principal *who, const char *ip
     *created = rc == 0;
     if (rc == 1) /* one at a time: the one already open */
         rc = support_load(db, &a, who, existing, &req, err);
-    else if (rc == 0)
-        rc = open_prefilled(db, &a, who, ip, &s, lang, &req);
+    else if (rc == 0) {
+        /* written for the organisation and read by support: in the partner's language,
+         * whatever language the caller's browser asks for */
+        struct partner_row partner;
+        int found = partners_find(db, s.partner_id, &partner);
+        rc = found < 0 ? found
+                       : open_prefilled(db, &a, who, ip, &s, found ? partner.locale : lang, &req);
+    }
     if (rc >= 0)
         rc = support_view(db, &req, &view);
     arena_free(&a);

@@ -193,6 +193,7 @@ int delivery_webhooks_next(struct db *db, const struct delivery_pass *p, int lim
         snprintf(w[i].event, sizeof(w[i].event), "%s", d[i].event);
         snprintf(w[i].url, sizeof(w[i].url), "%s", d[i].url);
         snprintf(w[i].secret, sizeof(w[i].secret), "%s", d[i].secret);
+        w[i].standard = strcmp(d[i].scheme, "standard") == 0;
         w[i].attempt = d[i].attempts + 1;
         w[i].created_at = d[i].created_at;
         w[i].body = webhook_body(&d[i]);

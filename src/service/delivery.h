@@ -19,6 +19,7 @@
 #ifndef PD_SERVICE_DELIVERY_H
 #define PD_SERVICE_DELIVERY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/buf.h"
@@ -48,6 +49,7 @@ struct delivery_webhook {
     char event[48];
     char url[512];
     char secret[80];    /* signs the body; wiped by delivery_webhooks_free() */
+    bool standard;      /* Standard Webhooks headers, else the old Partnerd-Signature */
     int attempt;        /* this one, from 1 */
     int64_t created_at; /* of the event: retries stop a day after it */
     char *body;         /* {"id","type","created_at","data"}; owned */

@@ -85,21 +85,31 @@ int refunds_by_gateway(struct db *db, const char *refund_id, const char *request
 static json_t *refund_view(const struct refund_row *f)
 {
     char at[21];
-    return json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:I, s:s, s:s, "
-                     "s:s, s:s?, s:s?, s:s?, s:s}",
-                     "id", f->id, "request_id", f->request_id, "request_number", f->request_number,
-                     "partner", "id", f->partner_id, "legal_name", f->partner_legal_name,
-                     "membership_id", f->partner_membership_id, "order_id", f->order_id,
-                     "invoice_id", f->invoice_id, "credit_note_id", f->credit_note_id,
-                     "credit_note_number", f->credit_note_number, "amount_minor",
-                     (json_int_t)f->amount, "currency", f->currency, "method", f->method, "status",
-                     f->status, "gateway_refund_id", f->gateway_refund_id, "paid_on", f->paid_on,
-                     "reference", f->reference, "created_at", instant_format(f->created_at, at));
+    json_t *v = json_pack(
+        "{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:I, s:s, s:s, "
+        "s:s, s:s?, s:s?, s:s?, s:s}",
+        "id", f->id, "request_id", f->request_id, "request_number", f->request_number, "partner",
+        "id", f->partner_id, "legal_name", f->partner_legal_name, "membership_id",
+        f->partner_membership_id, "order_id", f->order_id, "invoice_id", f->invoice_id,
+        "credit_note_id", f->credit_note_id, "credit_note_number", f->credit_note_number,
+        "amount_minor", (json_int_t)f->amount, "currency", f->currency, "method", f->method,
+        "status", f->status, "gateway_refund_id", f->gateway_refund_id, "paid_on", f->paid_on,
+        "reference", f->reference, "created_at", instant_format(f->created_at, at));
+    /* a wire refund in a transfer file: where it went, how the statement will name it */
+    json_object_set_new(v, "payee",
+                        f->payee_iban
+                            ? json_pack("{s:s?, s:s}", "name", f->payee_name, "iban", f->payee_iban)
+                            : json_null());
+    json_object_set_new(v, "end_to_end_id",
+                        f->end_to_end_id ? json_string(f->end_to_end_id) : json_null());
+    json_object_set_new(v, "transfer_file_id",
+                        f->transfer_file_id ? json_string(f->transfer_file_id) : json_null());
+    return v;
 }
 
 int refunds_list(struct db *db, const char *status, json_t **items, struct pd_error *err)
 {
-    static const char *const statuses[] = {"pending", "refunded", "to_pay", "paid", NULL};
+    static const char *const statuses[] = {"pending", "refunded", "to_pay", "sent", "paid", NULL};
     struct arena a = {0};
     struct refund_row *rows = NULL;
     int n = 0;
@@ -136,7 +146,7 @@ int refunds_record_paid(struct db *db, const struct principal *who, const char *
     if (rc == 0)
         rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
     if (rc > 0 && (rc = refund_set_paid(db, id, paid_on, reference, clock_now())) == 0) {
-        rc = pd_fail(err, PD_E_CONFLICT, "only a wire refund still to pay");
+        rc = pd_fail(err, PD_E_CONFLICT, "only a wire refund still to pay or sent");
         pd_error_detail(err, "status", json_string(f.status));
     }
     if (rc >= 0)

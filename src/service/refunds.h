@@ -38,7 +38,7 @@ const char *refunds_method(const struct refund_made *f);
 int refunds_by_gateway(struct db *db, const char *refund_id, const char *request_id,
                        const char *charge_id, int64_t amount);
 
-/* Finance: refunds, optionally in one status (pending, refunded, to_pay, paid). */
+/* Finance: refunds, optionally in one status (pending, refunded, to_pay, sent, paid). */
 int refunds_list(struct db *db, const char *status, json_t **items, struct pd_error *err);
 
 /* Finance records the transfer that paid a wire refund: {"paid_on", "reference"?}. */

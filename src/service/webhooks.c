@@ -1,11 +1,14 @@
 /*
  * service/webhooks.c - webhook endpoints of an organisation and what was delivered.
  *
- * An endpoint's secret is shown once, at creation; it signs every delivery (see
- * jobs/deliver.c), so partnerd keeps it. The JSON of endpoints and deliveries is shaped
- * here, one function per shape, from the rows of store/webhooks.h and store/outbox.h. By default an
- * endpoint must be on a public address: a partner may not make partnerd call into the program
- * owner's own network (setting webhooks.allow_private lifts that, for tests and closed networks).
+ * An endpoint's secret is shown once, at creation or rotation; it signs every delivery
+ * (see jobs/deliver.c), so partnerd keeps it. A secret is "whsec_" and the base64 of 32
+ * random bytes, the form Standard Webhooks verifiers take. Endpoints made before that
+ * are signed the old way (Partnerd-Signature) until their owner rotates the secret. The JSON of
+ * endpoints and deliveries is shaped here, one function per shape, from the rows of
+ * store/webhooks.h and store/outbox.h. By default an endpoint must be on a public address: a
+ * partner may not make partnerd call into the program owner's own network (setting
+ * webhooks.allow_private lifts that, for tests and closed networks).
  */
 #include "service/webhooks.h"
 
@@ -17,6 +20,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include "core/base64.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/date.h"
@@ -116,8 +120,25 @@ static json_t *events_json(const char *stored)
 static json_t *endpoint_view(const struct webhook_endpoint_row *e)
 {
     char created[21];
-    return json_pack("{s:s, s:s, s:o, s:s}", "id", e->id, "url", e->url, "events",
-                     events_json(e->events), "created_at", instant_format(e->created_at, created));
+    return json_pack("{s:s, s:s, s:o, s:s, s:s}", "id", e->id, "url", e->url, "events",
+                     events_json(e->events), "signature_scheme",
+                     strcmp(e->scheme, "partnerd") == 0 ? "partnerd-v1" : "standard-webhooks",
+                     "created_at", instant_format(e->created_at, created));
+}
+
+/* A fresh signing secret: whsec_ and the base64 of 32 random bytes. */
+static int secret_new(char *out, size_t n)
+{
+    unsigned char key[32];
+    random_bytes(key, sizeof(key));
+    char *b64 = base64_encode(key, sizeof(key));
+    secret_wipe(key, sizeof(key));
+    if (b64 == NULL)
+        return PD_E_INTERNAL;
+    snprintf(out, n, "whsec_%s", b64);
+    secret_wipe(b64, strlen(b64));
+    free(b64);
+    return 0;
 }
 
 /* The checks of a new endpoint's body; its URL and its events (stored form) on success. */
@@ -169,12 +190,12 @@ int webhooks_create(struct db *db, const struct principal *who, const char *ip, 
         return rc;
     snprintf(e.url, sizeof(e.url), "%s", url);
 
-    char secret[80], random[49];
+    char secret[80];
     int64_t count = 0;
     id_new("whe", e.id, sizeof(e.id));
-    random_hex(24, random);
-    snprintf(secret, sizeof(secret), "whsec_%s", random);
-    secret_wipe(random, sizeof(random));
+    snprintf(e.scheme, sizeof(e.scheme), "standard");
+    if (secret_new(secret, sizeof(secret)) < 0)
+        return pd_fail(err, PD_E_INTERNAL, "out of memory");
     if ((rc = tx_begin(db, err)) < 0)
         return rc;
     rc = webhook_endpoints_count(db, who->partner_id, &count);
@@ -187,6 +208,32 @@ int webhooks_create(struct db *db, const struct principal *who, const char *ip, 
     if (rc >= 0)
         rc = audit(db, who, ip, NULL, "webhook_endpoint.created", "webhook_endpoint", e.id,
                    json_pack("{s:s, s:s}", "url", e.url, "events", e.events));
+    if ((rc = tx_end(db, rc, err)) < 0) {
+        secret_wipe(secret, sizeof(secret));
+        return rc;
+    }
+    *out = endpoint_view(&e);
+    json_object_set_new(*out, "secret", json_string(secret));
+    secret_wipe(secret, sizeof(secret));
+    return 0;
+}
+
+int webhooks_rotate_secret(struct db *db, const struct principal *who, const char *ip,
+                           const char *id, json_t **out, struct pd_error *err)
+{
+    struct webhook_endpoint_row e;
+    char secret[80];
+    if (secret_new(secret, sizeof(secret)) < 0)
+        return pd_fail(err, PD_E_INTERNAL, "out of memory");
+    int rc = tx_begin(db, err);
+    if (rc < 0)
+        return rc;
+    rc = webhook_endpoint_rotate(db, id, who->partner_id, secret, &e);
+    if (rc == 0)
+        rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
+    if (rc > 0)
+        rc = audit(db, who, ip, NULL, "webhook_endpoint.secret_rotated", "webhook_endpoint", id,
+                   json_pack("{s:s}", "signature_scheme", "standard-webhooks"));
     if ((rc = tx_end(db, rc, err)) < 0) {
         secret_wipe(secret, sizeof(secret));
         return rc;

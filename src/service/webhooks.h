@@ -16,6 +16,12 @@ struct db;
 int webhooks_create(struct db *db, const struct principal *who, const char *ip, const json_t *body,
                     json_t **out, struct pd_error *err);
 
+/* A new secret for a live endpoint of the organisation, shown this once: the old one stops
+ * signing at once, and deliveries are signed the Standard Webhooks way from then on (also
+ * for an endpoint made before partnerd spoke it). *out is the endpoint with "secret". */
+int webhooks_rotate_secret(struct db *db, const struct principal *who, const char *ip,
+                           const char *id, json_t **out, struct pd_error *err);
+
 /* The organisation's live endpoints (no secrets). */
 int webhooks_list(struct db *db, const struct principal *who, json_t **items, struct pd_error *err);
 

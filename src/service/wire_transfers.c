@@ -31,14 +31,9 @@
 /* Rows a bank statement may have. */
 #define STATEMENT_ROWS 2000
 
-/* What a transfer says. */
-struct transfer {
-    char date[11], currency[4], reference[48];
-    int64_t amount;
-};
-
 /* Why a transfer of t could or could not pay the order o (found: whether there is one). */
-static const char *match_status(bool found, const struct order_row *o, const struct transfer *t)
+static const char *match_status(bool found, const struct order_row *o,
+                                const struct wire_received *t)
 {
     if (!found)
         return "unknown_reference";
@@ -53,10 +48,9 @@ static const char *match_status(bool found, const struct order_row *o, const str
     return "matched";
 }
 
-/* Records and matches one received transfer, in the caller's transaction. *w gets the row
- * recorded (its id and status). */
-static int record(struct db *db, const struct settings *set, const struct principal *who,
-                  const struct transfer *t, const char *source, struct wire_transfer_row *w)
+int wire_transfers_match(struct db *db, const struct settings *set, const struct principal *who,
+                         const struct wire_received *t, const char *source,
+                         struct wire_transfer_row *w)
 {
     struct order_row o;
     size_t k = 0;
@@ -77,6 +71,9 @@ static int record(struct db *db, const struct settings *set, const struct princi
     snprintf(w->order_id, sizeof(w->order_id), "%s", found ? o.id : "");
     snprintf(w->source, sizeof(w->source), "%s", source);
     snprintf(w->recorded_by, sizeof(w->recorded_by), "%s", who ? who->user_id : "");
+    w->bank_ref = t->bank_ref;
+    w->payer_name = t->payer_name;
+    w->payer_iban = t->payer_iban;
     rc = wire_transfers_insert(db, w, clock_now());
     if (rc == 0 && strcmp(w->status, "matched") == 0) {
         /* a transfer cannot have been made before its order existed: a term never starts
@@ -119,7 +116,7 @@ int wire_transfers_record(struct db *db, const struct principal *who, const char
         return rc;
 
     struct settings set;
-    struct transfer t = {.amount = json_integer_value(amount)};
+    struct wire_received t = {.amount = json_integer_value(amount)};
     struct wire_transfer_row w;
     snprintf(t.date, sizeof(t.date), "%s", on);
     snprintf(t.currency, sizeof(t.currency), "%s", currency);
@@ -128,7 +125,7 @@ int wire_transfers_record(struct db *db, const struct principal *who, const char
         return pd_fail(err, rc, "%s", db_errmsg(db));
     if ((rc = tx_begin(db, err)) < 0)
         return rc;
-    rc = record(db, &set, who, &t, "manual", &w);
+    rc = wire_transfers_match(db, &set, who, &t, "manual", &w);
     if ((rc = tx_end(db, rc, err)) < 0)
         return rc;
     *out = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "id", w.id, "reference", reference,
@@ -147,7 +144,7 @@ static void problem(json_t *problems, const char *lang, enum msg_id id, int line
 }
 
 /* Reads a statement's rows into rows (*n of them); its problems into problems. */
-static void read_statement(const char *csv, const char *lang, struct transfer *rows, int *n,
+static void read_statement(const char *csv, const char *lang, struct wire_received *rows, int *n,
                            json_t *problems)
 {
     static const char header[] = "date,amount,currency,reference";
@@ -167,7 +164,7 @@ static void read_statement(const char *csv, const char *lang, struct transfer *r
         char *f[4];
         int nf = csv_split(l, f, 4);
         struct date d;
-        struct transfer *t = &rows[*n];
+        struct wire_received *t = &rows[*n];
         const struct currency *cur = nf == 4 ? money_currency(f[2]) : NULL;
         if (nf != 4) {
             problem(problems, lang, MSG_STATEMENT_FIELDS, line, NULL);
@@ -202,7 +199,7 @@ int wire_transfers_import(struct db *db, const struct principal *who, const char
     json_t *problems = json_array();
     int n = 0, matched = 0;
     (void)ip;
-    struct transfer *rows = malloc(STATEMENT_ROWS * sizeof(*rows));
+    struct wire_received *rows = calloc(STATEMENT_ROWS, sizeof(*rows));
     if (rows == NULL) {
         json_decref(problems);
         return pd_fail(err, PD_E_INTERNAL, "out of memory");
@@ -223,7 +220,7 @@ int wire_transfers_import(struct db *db, const struct principal *who, const char
     json_t *results = json_array();
     for (int i = 0; rc >= 0 && i < n; i++) {
         struct wire_transfer_row w;
-        rc = record(db, &set, who, &rows[i], "statement", &w);
+        rc = wire_transfers_match(db, &set, who, &rows[i], "statement", &w);
         if (rc >= 0) {
             matched += strcmp(w.status, "matched") == 0;
             json_array_append_new(results, json_pack("{s:s, s:s, s:I, s:s, s:s}", "id", w.id,

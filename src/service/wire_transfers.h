@@ -12,8 +12,25 @@
 
 #include "core/error.h"
 #include "service/principal.h"
+#include "service/settings.h"
+#include "store/wire_transfers.h"
 
 struct db;
+
+/* A received transfer as finance or a statement tells it. */
+struct wire_received {
+    char date[11], currency[4], reference[48];
+    int64_t amount;
+    /* from a camt.053 statement, else NULL */
+    const char *bank_ref, *payer_name, *payer_iban;
+};
+
+/* In the caller's transaction: records one received transfer from source ("manual",
+ * "statement", "camt053") and matches it; a matched transfer confirms its order. *w gets
+ * the row recorded (its id and status). */
+int wire_transfers_match(struct db *db, const struct settings *set, const struct principal *who,
+                         const struct wire_received *t, const char *source,
+                         struct wire_transfer_row *w);
 
 /* Records a received transfer {"reference","amount_minor","currency","received_on"}.
  * *out is the transfer with its status. */

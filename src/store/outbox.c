@@ -131,17 +131,19 @@ int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t
     if (claimed <= 0)
         return (int)claimed;
     struct db_stmt *st;
-    int rc = email ? db_query(db, &st,
-                              "SELECT d.id, d.outbox_id, o.event, o.payload, o.created_at, "
-                              "d.attempts, d.recipient, d.lang, '', '', '' FROM email_deliveries d "
-                              "JOIN outbox o ON o.id = d.outbox_id WHERE d.claim = ? ORDER BY d.id",
-                              "t", claim)
-                   : db_query(db, &st,
-                              "SELECT d.id, d.outbox_id, o.event, o.payload, o.created_at, "
-                              "d.attempts, '', '', e.id, e.url, e.secret FROM webhook_deliveries d "
-                              "JOIN outbox o ON o.id = d.outbox_id JOIN webhook_endpoints e ON "
-                              "e.id = d.endpoint_id WHERE d.claim = ? ORDER BY d.id",
-                              "t", claim);
+    int rc =
+        email ? db_query(db, &st,
+                         "SELECT d.id, d.outbox_id, o.event, o.payload, o.created_at, "
+                         "d.attempts, d.recipient, d.lang, '', '', '', '' FROM email_deliveries d "
+                         "JOIN outbox o ON o.id = d.outbox_id WHERE d.claim = ? ORDER BY d.id",
+                         "t", claim)
+              : db_query(db, &st,
+                         "SELECT d.id, d.outbox_id, o.event, o.payload, o.created_at, "
+                         "d.attempts, '', '', e.id, e.url, e.secret, e.signature_scheme "
+                         "FROM webhook_deliveries d "
+                         "JOIN outbox o ON o.id = d.outbox_id JOIN webhook_endpoints e ON "
+                         "e.id = d.endpoint_id WHERE d.claim = ? ORDER BY d.id",
+                         "t", claim);
     if (rc < 0)
         return rc;
     struct delivery *d = calloc((size_t)claimed, sizeof(*d));
@@ -163,6 +165,7 @@ int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t
         snprintf(x->endpoint_id, sizeof(x->endpoint_id), "%s", db_column_text(st, 8));
         snprintf(x->url, sizeof(x->url), "%s", db_column_text(st, 9));
         snprintf(x->secret, sizeof(x->secret), "%s", db_column_text(st, 10));
+        snprintf(x->scheme, sizeof(x->scheme), "%s", db_column_text(st, 11));
     }
     db_finalize(st);
     *out = d;

@@ -53,6 +53,7 @@ struct delivery {
     char endpoint_id[32];
     char url[512];
     char secret[80];
+    char scheme[16]; /* "standard" (Standard Webhooks) or "partnerd" (Partnerd-Signature) */
 };
 
 /* Claims up to limit due deliveries of kind ("email" or "webhook"); fills *out (malloc'd,

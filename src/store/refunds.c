@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -12,7 +13,8 @@
 #define REFUND_COLUMNS                                                                             \
     "SELECT f.id, f.request_id, q.number, f.partner_id, p.legal_name, p.membership_id, "           \
     "f.order_id, f.invoice_id, f.credit_note_id, c.number, f.amount, f.currency, f.method, "       \
-    "f.status, f.gateway_refund_id, f.paid_on, f.reference, f.created_at FROM refunds f "          \
+    "f.status, f.gateway_refund_id, f.paid_on, f.reference, f.created_at, f.payee_name, "          \
+    "f.payee_iban, f.end_to_end_id, f.transfer_file_id FROM refunds f "                            \
     "JOIN support_requests q ON q.id = f.request_id JOIN partners p ON p.id = f.partner_id "       \
     "JOIN invoices c ON c.id = f.credit_note_id "
 
@@ -36,6 +38,10 @@ static void read_refund(struct db_stmt *st, struct arena *a, struct refund_row *
     f->paid_on = arena_strdup(a, db_column_text(st, 15));
     f->reference = arena_strdup(a, db_column_text(st, 16));
     f->created_at = db_column_int64(st, 17);
+    f->payee_name = arena_strdup(a, db_column_text(st, 18));
+    f->payee_iban = arena_strdup(a, db_column_text(st, 19));
+    f->end_to_end_id = arena_strdup(a, db_column_text(st, 20));
+    f->transfer_file_id = arena_strdup(a, db_column_text(st, 21));
 }
 
 int refund_insert(struct db *db, const struct refund_new *r, int64_t now)
@@ -119,7 +125,65 @@ int refund_set_paid(struct db *db, const char *id, const char *paid_on, const ch
 {
     int64_t rc = db_run(db,
                         "UPDATE refunds SET status = 'paid', paid_on = ?, reference = ?, "
-                        "updated_at = ? WHERE id = ? AND status = 'to_pay'",
+                        "updated_at = ? WHERE id = ? AND status IN ('to_pay', 'sent')",
                         "ttit", paid_on, reference, now, id);
     return rc < 0 ? (int)rc : rc > 0;
+}
+
+int refund_set_sent(struct db *db, const char *id, const char *payee_name, const char *payee_iban,
+                    const char *end_to_end_id, const char *file_id, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE refunds SET status = 'sent', payee_name = ?, payee_iban = ?, "
+                        "end_to_end_id = ?, transfer_file_id = ?, updated_at = ? WHERE id = ? "
+                        "AND status = 'to_pay' AND method = 'wire'",
+                        "ttttit", payee_name, payee_iban, end_to_end_id, file_id, now, id);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int refund_sent_by_end_to_end(struct db *db, const char *end_to_end_id, char id[32],
+                              char partner_id[32])
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT id, partner_id FROM refunds WHERE end_to_end_id = ? AND status = "
+                      "'sent'",
+                      "t", end_to_end_id);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_step(st)) == DB_ROW) {
+        snprintf(id, 32, "%s", db_column_text(st, 0));
+        snprintf(partner_id, 32, "%s", db_column_text(st, 1));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int refund_transfer_file_insert(struct db *db, const struct transfer_file *f, const char *document,
+                                int64_t now)
+{
+    int64_t rc =
+        db_run(db,
+               "INSERT INTO transfer_files (id, msg_id, transfers, control_sum, "
+               "currency, execution_date, document, created_by, created_at) VALUES (?, "
+               "?, ?, ?, ?, ?, ?, ?, ?)",
+               "ttiitttti", f->id, f->msg_id, (int64_t)f->transfers, f->control_sum, f->currency,
+               f->execution_date, document, f->created_by[0] ? f->created_by : NULL, now);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int refund_transfer_file_document(struct db *db, const char *id, char **document)
+{
+    struct db_stmt *st;
+    *document = NULL;
+    int rc = db_query(db, &st, "SELECT document FROM transfer_files WHERE id = ?", "t", id);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_step(st)) == DB_ROW) {
+        *document = strdup(db_column_text(st, 0));
+        rc = *document ? 1 : -1;
+    }
+    db_finalize(st);
+    return rc;
 }

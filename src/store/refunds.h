@@ -1,6 +1,7 @@
 /*
  * store/refunds.h - SQL of refunds: what a cancellation gives back, by the gateway (a card
- * charge: pending -> refunded) or by finance (a wire transfer: to_pay -> paid).
+ * charge: pending -> refunded) or by finance (a wire transfer: to_pay -> paid, or to_pay
+ * -> sent in a transfer file -> paid when a statement shows it), and the transfer files.
  *
  * Texts of rows read are copied into the caller's arena.
  */
@@ -34,6 +35,19 @@ struct refund_row {
     const char *currency, *method, *status;
     const char *gateway_refund_id, *paid_on, *reference; /* NULL until known */
     int64_t created_at;
+    /* a wire refund in a transfer file: who it went to, how the statement names it */
+    const char *payee_name, *payee_iban, *end_to_end_id, *transfer_file_id; /* NULL before */
+};
+
+/* A SEPA credit transfer file (pain.001) made for refunds. */
+struct transfer_file {
+    char id[32];
+    char msg_id[36];
+    int transfers;
+    int64_t control_sum; /* minor units */
+    char currency[4];
+    char execution_date[11];
+    char created_by[32]; /* "" for none */
 };
 
 /* A card refund the gateway has not confirmed yet. */
@@ -60,8 +74,23 @@ int refund_card_pending(struct db *db, struct refund_due *out, int max, int *cou
 /* The gateway made it: pending -> refunded. 1 when it moved. */
 int refund_set_refunded(struct db *db, const char *id, const char *gateway_refund_id, int64_t now);
 
-/* Finance paid it by transfer: to_pay -> paid. 1 when it moved. */
+/* Finance paid it by transfer: to_pay or sent -> paid. 1 when it moved. */
 int refund_set_paid(struct db *db, const char *id, const char *paid_on, const char *reference,
                     int64_t now);
+
+/* A wire refund put in transfer file file_id: to_pay -> sent. 1 when it moved. */
+int refund_set_sent(struct db *db, const char *id, const char *payee_name, const char *payee_iban,
+                    const char *end_to_end_id, const char *file_id, int64_t now);
+
+/* The sent refund of an EndToEndId: 1 with its id and organisation, or 0. */
+int refund_sent_by_end_to_end(struct db *db, const char *end_to_end_id, char id[32],
+                              char partner_id[32]);
+
+/* Keeps a transfer file and its XML. */
+int refund_transfer_file_insert(struct db *db, const struct transfer_file *f, const char *document,
+                                int64_t now);
+
+/* The XML of a transfer file: 1 and *document (malloc'd, owner: caller, free()), or 0. */
+int refund_transfer_file_document(struct db *db, const char *id, char **document);
 
 #endif

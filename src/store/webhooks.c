@@ -31,7 +31,8 @@ int webhook_endpoint_insert(struct db *db, const struct webhook_endpoint_row *e,
     int64_t rc =
         db_run(db,
                "INSERT INTO webhook_endpoints (id, partner_id, url, events, secret, "
-               "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               "created_by, created_at, signature_scheme) VALUES (?, ?, ?, ?, ?, ?, ?, "
+               "'standard')",
                "tttttti", e->id, partner_id, e->url, e->events, secret, created_by, e->created_at);
     return rc < 0 ? (int)rc : 0;
 }
@@ -44,8 +45,8 @@ int webhook_endpoints_list(struct db *db, const char *partner_id, struct webhook
     *out = NULL;
     *count = 0;
     int rc = db_query(db, &st,
-                      "SELECT id, url, events, created_at FROM webhook_endpoints WHERE partner_id "
-                      "= ? AND deleted_at IS NULL ORDER BY created_at DESC, id",
+                      "SELECT id, url, events, created_at, signature_scheme FROM webhook_endpoints "
+                      "WHERE partner_id = ? AND deleted_at IS NULL ORDER BY created_at DESC, id",
                       "t", partner_id);
     if (rc < 0)
         return rc;
@@ -64,9 +65,38 @@ int webhook_endpoints_list(struct db *db, const char *partner_id, struct webhook
         snprintf(e->url, sizeof(e->url), "%s", db_column_text(st, 1));
         snprintf(e->events, sizeof(e->events), "%s", db_column_text(st, 2));
         e->created_at = db_column_int64(st, 3);
+        snprintf(e->scheme, sizeof(e->scheme), "%s", db_column_text(st, 4));
     }
     db_finalize(st);
     return rc < 0 ? rc : 0;
+}
+
+int webhook_endpoint_rotate(struct db *db, const char *id, const char *partner_id,
+                            const char *secret, struct webhook_endpoint_row *row)
+{
+    int64_t changed = db_run(db,
+                             "UPDATE webhook_endpoints SET secret = ?, signature_scheme = "
+                             "'standard' WHERE id = ? AND partner_id = ? AND deleted_at IS NULL",
+                             "ttt", secret, id, partner_id);
+    if (changed <= 0)
+        return changed < 0 ? (int)changed : 0;
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT id, url, events, created_at, signature_scheme FROM "
+                      "webhook_endpoints WHERE id = ?",
+                      "t", id);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_step(st)) == DB_ROW) {
+        snprintf(row->id, sizeof(row->id), "%s", db_column_text(st, 0));
+        snprintf(row->url, sizeof(row->url), "%s", db_column_text(st, 1));
+        snprintf(row->events, sizeof(row->events), "%s", db_column_text(st, 2));
+        row->created_at = db_column_int64(st, 3);
+        snprintf(row->scheme, sizeof(row->scheme), "%s", db_column_text(st, 4));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
 }
 
 int webhook_endpoint_delete(struct db *db, const char *id, const char *partner_id, int64_t now)

@@ -20,6 +20,7 @@ struct webhook_endpoint_row {
     char id[32];
     char url[512];
     char events[1024]; /* ",a,b," or "*" */
+    char scheme[16];   /* how deliveries are signed: "standard" or "partnerd" (the old one) */
     int64_t created_at;
 };
 
@@ -36,13 +37,19 @@ struct webhook_attempt_row {
 /* 0 and *count, the live endpoints of the organisation. */
 int webhook_endpoints_count(struct db *db, const char *partner_id, int64_t *count);
 
-/* A new endpoint with the secret that signs its deliveries. */
+/* A new endpoint with the secret that signs its deliveries, the Standard Webhooks way. */
 int webhook_endpoint_insert(struct db *db, const struct webhook_endpoint_row *e,
                             const char *partner_id, const char *secret, const char *created_by);
 
 /* The organisation's live endpoints, newest first. *out malloc'd (owner: caller, free()). */
 int webhook_endpoints_list(struct db *db, const char *partner_id, struct webhook_endpoint_row **out,
                            int *count);
+
+/* Replaces the secret of a live endpoint of the organisation; its deliveries are signed
+ * the Standard Webhooks way from then on. 1 and *row (the endpoint) when it was, 0 when
+ * none. */
+int webhook_endpoint_rotate(struct db *db, const char *id, const char *partner_id,
+                            const char *secret, struct webhook_endpoint_row *row);
 
 /* Stamps a live endpoint of the organisation deleted. 1 when it was, 0 when none. */
 int webhook_endpoint_delete(struct db *db, const char *id, const char *partner_id, int64_t now);

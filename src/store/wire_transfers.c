@@ -21,11 +21,40 @@ int wire_transfers_insert(struct db *db, const struct wire_transfer_row *w, int6
 {
     int64_t rc = db_run(db,
                         "INSERT INTO wire_transfers (id, reference, amount, currency, received_on, "
-                        "status, order_id, source, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, "
-                        "?, ?, ?, ?, ?)",
-                        "ttitttttti", w->id, w->reference, w->amount, w->currency, w->received_on,
-                        w->status, nul(w->order_id), w->source, nul(w->recorded_by), now);
+                        "status, order_id, source, recorded_by, created_at, bank_ref, payer_name, "
+                        "payer_iban) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "ttittttttittt", w->id, w->reference, w->amount, w->currency,
+                        w->received_on, w->status, nul(w->order_id), w->source, nul(w->recorded_by),
+                        now, w->bank_ref, w->payer_name, w->payer_iban);
     return rc < 0 ? (int)rc : 0;
+}
+
+int wire_transfers_seen(struct db *db, const char *bank_ref)
+{
+    int64_t n = 0;
+    int rc =
+        db_scalar(db, &n, "SELECT COUNT(*) FROM wire_transfers WHERE bank_ref = ?", "t", bank_ref);
+    return rc < 0 ? rc : n > 0;
+}
+
+int wire_transfers_payer_of(struct db *db, const char *order_id, char *name, size_t name_size,
+                            char *iban, size_t iban_size)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT COALESCE(payer_name, ''), payer_iban FROM wire_transfers WHERE "
+                      "order_id = ? AND status = 'matched' AND payer_iban IS NOT NULL AND "
+                      "payer_iban <> '' ORDER BY created_at DESC, id DESC",
+                      "t", order_id);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_step(st)) == DB_ROW) {
+        snprintf(name, name_size, "%s", db_column_text(st, 0));
+        snprintf(iban, iban_size, "%s", db_column_text(st, 1));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
 }
 
 int wire_transfers_list(struct db *db, const char *status, struct wire_transfer_row **out,

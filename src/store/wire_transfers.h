@@ -8,6 +8,7 @@
 #ifndef PD_STORE_WIRE_TRANSFERS_H
 #define PD_STORE_WIRE_TRANSFERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -22,10 +23,22 @@ struct wire_transfer_row {
     char order_id[32];    /* empty when it matched no order */
     char source[12];      /* "manual" or "statement" */
     char recorded_by[32]; /* the staff user; empty for none */
+    /* from a camt.053 statement; NULL otherwise */
+    const char *bank_ref;   /* the entry in the bank's books (statement/entry/transaction) */
+    const char *payer_name; /* who paid */
+    const char *payer_iban; /* from which account */
 };
 
 /* Inserts a received transfer. */
 int wire_transfers_insert(struct db *db, const struct wire_transfer_row *w, int64_t now);
+
+/* 1 when a transfer of that bank reference is recorded already, else 0. */
+int wire_transfers_seen(struct db *db, const char *bank_ref);
+
+/* The account that paid an order by transfer (the latest matched transfer from a camt.053
+ * statement): 1 with name and IBAN, 0 when unknown. */
+int wire_transfers_payer_of(struct db *db, const char *order_id, char *name, size_t name_size,
+                            char *iban, size_t iban_size);
 
 /* Transfers, newest first, in one status (NULL: all); malloc'd, owner: caller. */
 int wire_transfers_list(struct db *db, const char *status, struct wire_transfer_row **out,

@@ -124,6 +124,12 @@ const EXPECT = {
   'POST /api/v1/admin/key-pools/reseal': [OP],
   'GET /api/v1/admin/offers/{code}/benefits': STAFF,
   'PUT /api/v1/admin/offers/{code}/benefits': [OP],
+  // the ecosystem (issue 21)
+  'GET /api/v1/openapi.json': PUBLIC,
+  'POST /api/v1/webhook-endpoints/{id}/secret': [GA],
+  'POST /api/v1/admin/bank-statements/camt053': [FIN, OP],
+  'POST /api/v1/admin/transfer-files': [FIN, OP],
+  'GET /api/v1/admin/transfer-files/{id}': [SUP, FIN, OP],
 };
 
 const PNG = makePng(8, 8);
@@ -245,6 +251,15 @@ async function pathFor(route, caller, whose) {
   if (p.includes('/subscriptions/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).sub);
   if (p.includes('/orders/{id}')) p = p.replace('{id}', whose === 'own' ? orgA.orders.pop() : orgB.orders[0]);
   if (p.includes('/refunds/{id}')) p = p.replace('{id}', orgB.refund);
+  if (p.includes('/transfer-files/{id}')) {
+    // one file paying org B's refund, made once (the refund is then sent)
+    if (!orgB.transferFile) {
+      const f = await (await signedIn(FIN)).call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: orgB.refund, iban: 'DE89370400440532013000' }] });
+      assert.equal(f.status, 201, JSON.stringify(f.body));
+      orgB.transferFile = f.body.id;
+    }
+    p = p.replace('{id}', orgB.transferFile);
+  }
   if (p.includes('/invoices/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).invoice);
   if (p.includes('/referrals/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).referral);
   if (p === '/api/v1/company-profile/publication' && route.method === 'DELETE') await orgA.client.call('POST', p, {});

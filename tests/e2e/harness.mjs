@@ -11,8 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join as joinPath, resolve, dirname } from 'node:path';
 import { randomBytes, createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { installContractCheck } from './contract.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+// the contract's tools (ajv, standardwebhooks, yaml) live in tests/contract (npm ci there)
+export const contractRequire = createRequire(resolve(HERE, '../contract/package.json'));
+const { Webhook } = contractRequire('standardwebhooks');
+// every API call of the suite is checked against docs/openapi.yaml (contract.mjs)
+installContractCheck();
 export const BIN = resolve(process.env.PARTNERD_BIN || 'build/partnerd');
 export const PG = process.env.PARTNERD_TEST_PG || '';
 export const ENGINE = PG ? 'postgresql' : 'sqlite';
@@ -351,23 +358,55 @@ export function parseMail(raw) {
   return { headers, subject, to: headers.to, text: parts.plain, html: parts.html, raw };
 }
 
-/** An HTTP server that records the webhooks it receives and answers with statuses[i]. */
+/**
+ * An HTTP server that records the webhooks it receives and answers with statuses[i].
+ * Once told the endpoint's secret (useSecret), it checks every delivery with the npm
+ * standardwebhooks package, as a receiver would: each record gets verified (true, or the
+ * verifier's complaint), and allVerified() says whether every one passed.
+ */
 export async function webhookReceiver(statuses = []) {
   const received = [];
+  let verifier = null;
+  const check = (headers, body) => {
+    if (!verifier) return 'no secret given to the receiver';
+    try {
+      verifier.verify(body, headers);
+      return true;
+    } catch (e) {
+      return e.message;
+    }
+  };
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      received.push({ headers: req.headers, body });
+      received.push({ headers: req.headers, body, verified: check(req.headers, body) });
       res.statusCode = statuses[received.length - 1] ?? 200;
       res.end('ok');
     });
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${server.address().port}/hook`, received, close: () => server.close() };
+  return {
+    url: `http://127.0.0.1:${server.address().port}/hook`,
+    received,
+    useSecret: (secret) => (verifier = new Webhook(secret)),
+    allVerified: () => received.every((r) => r.verified === true),
+    close: () => server.close(),
+  };
 }
 
-/** Checks a Partnerd-Signature header against the secret: t=<unix>,v1=<hex HMAC of "t.body">. */
+/** Whether a delivery passes the npm standardwebhooks verifier with secret. */
+export function standardValid(headers, secret, body) {
+  try {
+    new Webhook(secret).verify(body, headers);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Checks an old Partnerd-Signature header (endpoints made before Standard Webhooks, until
+ *  their secret is rotated) against the secret: t=<unix>,v1=<hex HMAC of "t.body">. */
 export function signatureValid(header, secret, body) {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header || '');
   if (!m) return false;

@@ -1,7 +1,8 @@
 // jobs.test.mjs - automatic renewal, retries, reminders, lapse and the outbox (issue 6).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, smtpSink, sql, join, jobsProcess } from './harness.mjs';
+import { randomBytes } from 'node:crypto';
+import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess } from './harness.mjs';
 
 let srv, op;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
@@ -51,9 +52,19 @@ test('a purchase is told by email, in the partner language, text and HTML, once'
   assert.match(m.text, /588,00\u00a0€/);
   assert.match(m.text, /du 5 janvier 2027 au 4 janvier 2028/);
   assert.match(m.html, /<p>Bonjour,<\/p>/);
+  assert.match(m.html, /^<!doctype html><html lang="fr">/, 'the HTML says its language');
+  // RFC 2047: no encoded word over 75 characters, each of whole characters, the subject folded
+  const words = m.raw.split('\r\n\r\n')[0].match(/=\?UTF-8\?B\?[^?]*\?=/g);
+  assert.ok(words.length >= 2, 'a long subject is folded into several words');
+  for (const w of words) {
+    assert.ok(w.length <= 75, `${w} is ${w.length} characters`);
+    assert.ok(!Buffer.from(w.slice(10, -2), 'base64').toString('utf8').includes('\ufffd'), 'whole characters');
+  }
+  for (const line of m.raw.split('\r\n\r\n')[0].split('\r\n')) assert.ok(line.length <= 78, line);
   assert.match(m.headers['message-id'], /^<eml_[a-z0-9]+@partnerd>$/);
   const [e] = mailsTo(en.email);
   assert.match(e.subject, /^Order confirmed: /);
+  assert.match(e.html, /<html lang="en">/);
   assert.match(e.text, /January 5, 2027|5 January 2027/);
   await runJobs();
   assert.equal(mailsTo(fr.email).length, 1, 'sent once, however often the job runs');
@@ -146,7 +157,7 @@ test('with auto-renew on, one upcoming-renewal notice 30 days before', async () 
   assert.match(upcoming[0].text, /renouvelé automatiquement le 20 mai 2028/);
 });
 
-test('webhooks: a secret shown once, signed deliveries, retried with backoff, every attempt visible', async () => {
+test('webhooks: a secret shown once, Standard Webhooks signatures, retried with backoff, every attempt visible', async () => {
   const s = await subscriber('2027-06-01');
   const hook = await webhookReceiver([500]);
   const bad = await s.api.call('POST', '/api/v1/webhook-endpoints', { url: 'ftp://x', events: ['nope'] });
@@ -154,7 +165,9 @@ test('webhooks: a secret shown once, signed deliveries, retried with backoff, ev
   assert.deepEqual(Object.keys(bad.body.error.details.fields).sort(), ['events', 'url']);
   const ep = await s.api.call('POST', '/api/v1/webhook-endpoints', { url: hook.url, events: ['order.confirmed', 'invoice.issued'] });
   assert.equal(ep.status, 201, JSON.stringify(ep.body));
-  assert.match(ep.body.secret, /^whsec_[0-9a-f]{48}$/);
+  assert.match(ep.body.secret, /^whsec_[A-Za-z0-9+/]{43}=$/, 'whsec_ and the base64 of 32 bytes');
+  assert.equal(ep.body.signature_scheme, 'standard-webhooks');
+  hook.useSecret(ep.body.secret);
   const list = (await s.api.call('GET', '/api/v1/webhook-endpoints')).body.items;
   assert.equal(list.length, 1);
   assert.equal(list[0].secret, undefined, 'the secret is shown once');
@@ -185,8 +198,13 @@ test('webhooks: a secret shown once, signed deliveries, retried with backoff, ev
   await runJobs();
   assert.equal(hook.received.length, 2, 'retried after the backoff');
   const { headers, body } = hook.received[1];
-  assert.ok(signatureValid(headers['partnerd-signature'], ep.body.secret, body), 'signed with the endpoint secret');
-  assert.ok(!signatureValid(headers['partnerd-signature'], 'whsec_wrong', body));
+  assert.ok(hook.allVerified(), `every delivery passes the standardwebhooks verifier: ${JSON.stringify(hook.received.map((r) => r.verified))}`);
+  assert.equal(headers['webhook-id'], deliveries[0].id, 'webhook-id is the delivery, the same on every retry');
+  assert.equal(hook.received[0].headers['webhook-id'], headers['webhook-id']);
+  assert.match(headers['webhook-signature'], /^v1,[A-Za-z0-9+/]{43}=$/);
+  assert.equal(headers['partnerd-signature'], undefined, 'a new endpoint has no old signature');
+  assert.ok(!standardValid(headers, 'whsec_' + Buffer.from('another secret of 32 bytes......').toString('base64'), body));
+  assert.ok(!standardValid({ ...headers, 'webhook-id': 'whd_other' }, ep.body.secret, body), 'the id is signed');
   const event = JSON.parse(body);
   assert.equal(event.type, 'invoice.issued');
   assert.equal(event.data.reference, wp.body.payment_instructions.reference);
@@ -201,6 +219,44 @@ test('webhooks: a secret shown once, signed deliveries, retried with backoff, ev
   assert.equal((await staff.call('GET', '/api/v1/admin/deliveries?kind=pigeon')).status, 400);
   assert.equal((await s2.call('DELETE', `/api/v1/webhook-endpoints/${ep.body.id}`)).status, 204);
   assert.equal((await s2.call('GET', '/api/v1/webhook-endpoints')).body.items.length, 0);
+  hook.close();
+});
+
+test('an endpoint made before Standard Webhooks keeps Partnerd-Signature until its owner rotates the secret', async () => {
+  await op.setClock('2027-08-01T09:00:00Z');
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  const hook = await webhookReceiver([500]);
+  const ep = await api.call('POST', '/api/v1/webhook-endpoints', { url: hook.url, events: ['order.confirmed'] });
+  // as an endpoint made by an older partnerd: a hex secret, signed the old way
+  const old = 'whsec_' + randomBytes(24).toString('hex');
+  sql(srv.db.url, `UPDATE webhook_endpoints SET signature_scheme = 'partnerd', secret = '${old}' WHERE id = '${ep.body.id}'`);
+  assert.equal((await api.call('GET', '/api/v1/webhook-endpoints')).body.items[0].signature_scheme, 'partnerd-v1');
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+  assert.equal((await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {})).body.status, 'confirmed');
+  await runJobs();
+  assert.equal(hook.received.length, 1);
+  const first = hook.received[0];
+  assert.ok(signatureValid(first.headers['partnerd-signature'], old, first.body), 'the old signature, as before');
+  assert.equal(first.headers['webhook-signature'], undefined);
+
+  const other = await adminOf(srv.url);
+  assert.equal((await other.client.call('POST', `/api/v1/webhook-endpoints/${ep.body.id}/secret`)).status, 404, 'not another organisation');
+  const rot = await api.call('POST', `/api/v1/webhook-endpoints/${ep.body.id}/secret`);
+  assert.equal(rot.status, 200, JSON.stringify(rot.body));
+  assert.equal(rot.body.signature_scheme, 'standard-webhooks');
+  assert.match(rot.body.secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+  assert.ok(!sql(srv.db.url, "SELECT details FROM audit_events WHERE action = 'webhook_endpoint.secret_rotated'").includes(rot.body.secret));
+  hook.useSecret(rot.body.secret);
+  await op.setClock('2027-08-01T09:01:00Z');
+  await runJobs();
+  assert.equal(hook.received.length, 2, 'the retry goes out');
+  const second = hook.received[1];
+  assert.equal(second.verified, true, `the retry is signed with the new secret: ${second.verified}`);
+  assert.equal(second.headers['partnerd-signature'], undefined, 'no old header any more');
+  assert.equal(second.body, first.body, 'the same event');
   hook.close();
 });
 

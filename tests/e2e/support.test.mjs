@@ -153,8 +153,10 @@ test('attachments: PDF, PNG, JPEG, CSV, TXT up to 10 MiB, the type read from the
 test('cancellation now with a prorated refund: a credit note and one gateway refund; auto-renew off', async () => {
   const { api, subId } = await partner('2027-03-01', { method: 'card', card: CARD });
   await op.setClock('2027-09-01T09:00:00Z');
-  const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+  // asked from an English browser: the request is the French organisation's, in French
+  const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {}, { 'Accept-Language': 'en' });
   assert.equal(c.status, 201, JSON.stringify(c.body));
+  assert.match(c.body.title, /^Annuler l'abonnement : /, 'prefilled in the partner language');
   assert.deepEqual([c.body.category, c.body.problem_type, c.body.subscription_id, c.body.kind], ['partner_center_issue', 'invoice_payment_reconciliation', subId, 'cancellation']);
   const again = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
   assert.equal(again.status, 200);

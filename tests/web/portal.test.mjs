@@ -150,7 +150,7 @@ test('a renewal by wire transfer, recorded by finance', async () => {
   await f.page.locator('tr', { hasText: reference }).waitFor({ state: 'detached' });
   await f.shot('recorded');
   // a bank statement with a transfer nobody can match: kept, and shown for review
-  await f.page.getByLabel('Relevé (CSV : date,amount,currency,reference)').setInputFiles({
+  await f.page.getByLabel('Relevé (camt.053 en XML, ou CSV : date,amount,currency,reference)').setInputFiles({
     name: 'releve.csv', mimeType: 'text/csv',
     buffer: Buffer.from('date,amount,currency,reference\n2027-06-23,120.00,EUR,RF00INCONNU\n'),
   });
@@ -319,6 +319,34 @@ test('the console: dashboard charts, partners, and the test clock with its jobs'
   await page.getByRole('link', { name: 'E-mails et webhooks' }).click();
   await page.getByRole('cell', { name: 'Envoyé' }).first().waitFor();
   await j.shot('deliveries');
+  await j.close();
+});
+
+test('finance imports a camt.053 statement and pays the wire refund with one SEPA transfer file', async () => {
+  const j = await journey(browser, srv, '8b-bank-files');
+  const { page } = j;
+  await signIn(page, staff.finance.email, staff.finance.password);
+  await page.getByRole('link', { name: 'Virements et remboursements' }).click();
+  await page.getByRole('heading', { name: 'Importer un relevé bancaire' }).waitFor();
+  await assertLabelled(page);
+  const camt = `<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M1</MsgId><CreDtTm>2027-08-01T06:00:00</CreDtTm></GrpHdr><Stmt><Id>WEB-1</Id><Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct><Ntry><Amt Ccy="EUR">12.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2027-07-31</Dt></BookgDt><NtryDtls><TxDtls><RmtInf><Ustrd>sans reference</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>`;
+  await page.getByLabel(/Relevé \(camt\.053/).setInputFiles({ name: 'releve.xml', mimeType: 'application/xml', buffer: Buffer.from(camt) });
+  await page.getByRole('button', { name: 'Importer', exact: true }).click();
+  await page.getByText('1 virement(s), 0 rapproché(s), 0 déjà importé(s), 0 remboursement(s) constaté(s) payé(s).').waitFor();
+  await j.shot('camt-imported');
+  // the refund of the cancellation resolved above: paid by wire, so finance pays it back
+  const form = page.locator('#transfer-file');
+  await form.waitFor();
+  await form.getByRole('checkbox').first().check();
+  // recorded by hand, no statement showed the account that paid: finance types it
+  await form.getByRole('textbox').first().fill('DE89 3704 0044 0532 0130 00');
+  const [download] = await Promise.all([page.waitForEvent('download'), form.getByRole('button', { name: 'Télécharger le fichier de virements SEPA' }).click()]);
+  const xml = readFileSync(await download.path(), 'utf8');
+  assert.match(xml, /<CstmrCdtTrfInitn>/);
+  assert.match(xml, /<IBAN>DE89370400440532013000<\/IBAN>/);
+  await page.getByText(/Fichier de virements : 1 remboursement\(s\)/).waitFor();
+  await page.getByText('Envoyé (fichier de virements)').first().waitFor();
+  await j.shot('transfer-file');
   await j.close();
 });
 

@@ -229,6 +229,12 @@ const words = {
     ben_usage: 'Utilisation par partenaire et par produit', ben_export_csv: 'Exporter en CSV',
     ben_low_pools: 'Stocks de clés bas', ben_low_pools_notice: 'Stock de clés bas : {products}. Chargez de nouvelles clés.',
     ben_partner: 'Partenaire', ben_benefit: 'Avantage', ben_granted: 'Accordé', ben_no_usage: 'Aucun avantage accordé.',
+    // the ecosystem (issue 21): bank files
+    rf_sent: 'Envoyé (fichier de virements)', statement_file_any: 'Relevé (camt.053 en XML, ou CSV : date,amount,currency,reference)',
+    imported_camt: '{n} virement(s), {m} rapproché(s), {a} déjà importé(s), {r} remboursement(s) constaté(s) payé(s).',
+    pay_select: 'Payer', pay_iban: 'IBAN (si aucun relevé ne le montre)', transfer_file_make: 'Télécharger le fichier de virements SEPA',
+    transfer_file_made: 'Fichier de virements : {n} remboursement(s), {amount}. Déposez-le auprès de la banque.',
+    transfer_file_none: 'Cochez au moins un remboursement à payer.',
   },
   en: {
     app: 'Partner Center', console: 'Program console', skip: 'Skip to content',
@@ -435,6 +441,12 @@ const words = {
     ben_usage: 'Usage per partner and product', ben_export_csv: 'Export as CSV',
     ben_low_pools: 'Key pools running low', ben_low_pools_notice: 'Key pools running low: {products}. Load new keys.',
     ben_partner: 'Partner', ben_benefit: 'Benefit', ben_granted: 'Granted', ben_no_usage: 'No benefit granted.',
+    // the ecosystem (issue 21): bank files
+    rf_sent: 'Sent (transfer file)', statement_file_any: 'Statement (camt.053 XML, or CSV: date,amount,currency,reference)',
+    imported_camt: '{n} transfer(s), {m} matched, {a} already imported, {r} refund(s) seen paid.',
+    pay_select: 'Pay', pay_iban: 'IBAN (when no statement shows it)', transfer_file_make: 'Download the SEPA transfer file',
+    transfer_file_made: 'Transfer file: {n} refund(s), {amount}. Upload it to the bank.',
+    transfer_file_none: 'Tick at least one refund to pay.',
   },
 };
 

@@ -1,5 +1,6 @@
 // console/payments.js - finance's page: wire orders awaiting payment, recording a
-// transfer or importing a bank statement, what did not match, and refunds to pay.
+// transfer or importing a bank statement (CSV or camt.053), what did not match, and
+// refunds to pay, by hand or in one SEPA transfer file for the bank.
 import { h, mount, field, values, showErrors, table, badge, toast } from '../dom.js';
 import { get, items, post, api } from '../api.js';
 import { t, date, money, currencyDigits } from '../i18n.js';
@@ -18,7 +19,7 @@ export function toMinor(text, currency) {
 // the business date: under a test clock it is not the calendar's
 const today = () => session.today || new Date().toISOString().slice(0, 10);
 const WS_KIND = { matched: 'ok', partial: 'warn', excess: 'warn', unknown_reference: 'bad', not_awaiting: 'bad', currency_mismatch: 'bad' };
-const RF_KIND = { pending: 'warn', refunded: 'ok', to_pay: 'warn', paid: 'ok' };
+const RF_KIND = { pending: 'warn', refunded: 'ok', to_pay: 'warn', sent: 'grey', paid: 'ok' };
 
 function recordForm(done) {
   const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
@@ -60,32 +61,86 @@ function prefill(o) {
 function statementForm(done) {
   const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
   const result = h('div', {});
-  const input = h('input', { type: 'file', id: 'statement', name: 'statement', accept: '.csv,text/csv', required: true });
+  const input = h('input', { type: 'file', id: 'statement', name: 'statement', accept: '.csv,text/csv,.xml,application/xml,text/xml', required: true });
   const form = h('form', { class: 'stack', novalidate: true },
     notice,
-    h('div', { class: 'field', dataset: { field: 'statement' } }, h('label', { for: 'statement' }, t('statement_file')), input, h('div', { class: 'error' })),
+    h('div', { class: 'field', dataset: { field: 'statement' } }, h('label', { for: 'statement' }, t('statement_file_any')), input, h('div', { class: 'error' })),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('import'))));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const file = input.files[0];
     if (!file) return input.focus();
     try {
-      const r = await api('POST', '/api/v1/admin/bank-statements', await file.text(), { type: 'text/csv' });
+      // a camt.053 statement is XML; anything else is the CSV of partnerd's own
+      const text = await file.text();
+      const camt = /^\s*</.test(text);
+      const r = camt
+        ? await api('POST', '/api/v1/admin/bank-statements/camt053', text, { type: 'application/xml' })
+        : await api('POST', '/api/v1/admin/bank-statements', text, { type: 'text/csv' });
       showErrors(form, null, notice);
-      mount(result, h('p', { class: 'notice ok', role: 'status' }, t('imported', { n: r.transfers, m: r.matched })),
+      const said = camt ? t('imported_camt', { n: r.transfers, m: r.matched, a: r.already_imported, r: r.refunds_paid }) : t('imported', { n: r.transfers, m: r.matched });
+      mount(result, h('p', { class: 'notice ok', role: 'status' }, said),
         table([{ label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wire_status') }],
           r.items.map((x) => [x.reference, money(x.amount_minor, x.currency), badge(t(`ws_${x.status}`), WS_KIND[x.status])])));
       done();
     } catch (err) {
-      const lines = err.details?.lines;
+      const lines = err.details?.lines || (err.details?.problem ? [err.details.problem] : null);
       showErrors(form, lines ? { message: `${err.message} ${lines.join(' · ')}` } : err, notice);
     }
   });
   return [form, result];
 }
 
+/** The selection of wire refunds to pay by one SEPA transfer file: a box and an optional
+ * IBAN per refund to pay, and the button that makes and downloads the file. */
+function transferFileForm(refunds, done) {
+  const payable = refunds.filter((f) => f.status === 'to_pay' && f.method === 'wire');
+  if (payable.length === 0 || !can.paymentsWrite()) return null;
+  const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
+  const rows = payable.map((f, i) => {
+    const box = h('input', { type: 'checkbox', id: `pay-${f.id}`, name: 'pay', value: f.id });
+    const iban = h('input', { type: 'text', id: `iban-${f.id}`, name: `iban-${f.id}`, autocomplete: 'off', spellcheck: 'false', size: 34 });
+    return {
+      f,
+      box,
+      iban,
+      cells: [
+        h('span', {}, box, h('label', { for: `pay-${f.id}` }, ` ${t('pay_select')} ${f.request_number}`)),
+        f.partner.legal_name,
+        money(f.amount_minor, f.currency),
+        h('div', { class: 'field', dataset: { field: `refunds[${i}].iban` } }, h('label', { for: `iban-${f.id}`, class: 'visually-hidden' }, `${t('pay_iban')} ${f.request_number}`), iban, h('div', { class: 'error' })),
+      ],
+    };
+  });
+  const form = h('form', { class: 'stack', id: 'transfer-file', novalidate: true },
+    notice,
+    table([{ label: t('pay_select') }, { label: t('partner') }, { label: t('amount_major'), num: true }, { label: t('pay_iban') }], rows.map((r) => r.cells), { caption: t('transfer_file_make') }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('transfer_file_make'))));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const picked = rows.filter((r) => r.box.checked);
+    if (picked.length === 0) return showErrors(form, { message: t('transfer_file_none') }, notice);
+    // the fields of the answer are numbered as sent: number the IBAN fields the same way
+    rows.forEach((r) => (r.iban.closest('.field').dataset.field = ''));
+    picked.forEach((r, i) => (r.iban.closest('.field').dataset.field = `refunds[${i}].iban`));
+    try {
+      const made = await post('/api/v1/admin/transfer-files', { refunds: picked.map((r) => (r.iban.value.trim() ? { id: r.f.id, iban: r.iban.value.trim() } : { id: r.f.id })) });
+      const file = await fetch(made.download, { credentials: 'same-origin' });
+      const link = h('a', { href: URL.createObjectURL(await file.blob()), download: `pain001-${made.id}.xml` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      toast(t('transfer_file_made', { n: made.transfers, amount: money(made.control_sum_minor, made.currency) }));
+      done();
+    } catch (err) {
+      showErrors(form, err, notice);
+    }
+  });
+  return [h('h3', {}, t('transfer_file_make')), form];
+}
+
 function refundRow(f, done) {
-  if (f.status !== 'to_pay' || !can.paymentsWrite()) return f.paid_on ? `${date(f.paid_on)}${f.reference ? ` · ${f.reference}` : ''}` : '';
+  if (!['to_pay', 'sent'].includes(f.status) || !can.paymentsWrite()) return f.paid_on ? `${date(f.paid_on)}${f.reference ? ` · ${f.reference}` : ''}` : '';
   const form = h('form', { class: 'row', novalidate: true, 'aria-label': `${t('mark_paid')} ${f.request_number}` },
     field({ label: t('paid_on'), name: 'paid_on', type: 'date', required: true, value: today() }),
     field({ label: t('reference_short'), name: 'reference' }),
@@ -135,7 +190,8 @@ export async function paymentsPage() {
       table(
         [{ label: t('request', { number: '' }).trim() }, { label: t('partner') }, { label: t('credit_note') }, { label: t('amount_major'), num: true }, { label: t('status') }, { label: t('paid_on') }],
         refunds.map((f) => [f.request_number, f.partner.legal_name, f.credit_note_number, money(f.amount_minor, f.currency), badge(t(`rf_${f.status}`), RF_KIND[f.status]), refundRow(f, draw)]),
-        { caption: t('refunds'), empty: t('no_refunds') }));
+        { caption: t('refunds'), empty: t('no_refunds') }),
+      transferFileForm(refunds, draw));
   };
   await draw();
   return h('section', {},

@@ -1,0 +1,127 @@
+/*
+ * service/bank_statements.c - importing a camt.053 bank statement.
+ *
+ * Booked credits are received transfers, recorded and matched to orders by their RF
+ * reference exactly as the CSV import does (service/wire_transfers.c), with who paid
+ * from which account. Booked debits whose EndToEndId names a refund sent in a transfer
+ * file mark it paid on their booking date. Everything else (entries not booked, other
+ * debits) is counted and left alone. Each movement's bank key is kept, so a statement
+ * imported twice, or two statements that overlap, record each movement once. One
+ * transaction: the whole statement or nothing.
+ */
+#include "service/bank_statements.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/camt.h"
+#include "core/clock.h"
+#include "db/db.h"
+#include "service/audit.h"
+#include "service/settings.h"
+#include "service/tx.h"
+#include "service/wire_transfers.h"
+#include "store/refunds.h"
+#include "store/wire_transfers.h"
+
+/* What one import did. */
+struct tally {
+    int transfers, matched, already, not_booked, debits, refunds_paid;
+    json_t *items, *refunds;
+};
+
+/* A booked credit: recorded and matched, unless its key is known already. */
+static int credit(struct db *db, const struct settings *set, const struct principal *who,
+                  const struct camt_move *m, struct tally *t)
+{
+    int rc = wire_transfers_seen(db, m->key);
+    if (rc != 0) {
+        t->already += rc > 0;
+        return rc < 0 ? rc : 0;
+    }
+    struct wire_received r = {.amount = m->amount,
+                              .bank_ref = m->key,
+                              .payer_name = m->party_name[0] ? m->party_name : NULL,
+                              .payer_iban = m->party_iban[0] ? m->party_iban : NULL};
+    struct wire_transfer_row w;
+    snprintf(r.date, sizeof(r.date), "%s", m->booked_on);
+    snprintf(r.currency, sizeof(r.currency), "%s", m->currency);
+    snprintf(r.reference, sizeof(r.reference), "%s", m->reference);
+    if ((rc = wire_transfers_match(db, set, who, &r, "camt053", &w)) < 0)
+        return rc;
+    t->transfers++;
+    t->matched += strcmp(w.status, "matched") == 0;
+    json_array_append_new(t->items,
+                          json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s?, s:s?}", "id", w.id,
+                                    "reference", w.reference, "amount_minor", (json_int_t)m->amount,
+                                    "currency", m->currency, "received_on", m->booked_on, "status",
+                                    w.status, "payer_name", r.payer_name, "remittance",
+                                    m->remittance[0] ? m->remittance : NULL));
+    return 0;
+}
+
+/* A booked debit: the refund it pays, if it names one that was sent. */
+static int debit(struct db *db, const struct principal *who, const char *ip,
+                 const struct camt_move *m, struct tally *t)
+{
+    char id[32], partner[32];
+    int rc = m->end_to_end_id[0] ? refund_sent_by_end_to_end(db, m->end_to_end_id, id, partner) : 0;
+    if (rc <= 0) {
+        t->debits += rc == 0;
+        return rc;
+    }
+    if ((rc = refund_set_paid(db, id, m->booked_on, m->end_to_end_id, clock_now())) <= 0)
+        return rc;
+    t->refunds_paid++;
+    json_array_append_new(t->refunds, json_string(id));
+    return audit(db, who, ip, partner, "refund.paid", "refund", id,
+                 json_pack("{s:s, s:s, s:s}", "paid_on", m->booked_on, "reference",
+                           m->end_to_end_id, "source", "camt053"));
+}
+
+int bank_statements_import_camt(struct db *db, const struct principal *who, const char *ip,
+                                const char *xml, size_t len, json_t **out, struct pd_error *err)
+{
+    struct camt_statement s;
+    struct settings set;
+    char why[300];
+    if (camt_parse(xml, len, &s, why, sizeof(why)) < 0) {
+        pd_fail(err, PD_E_STATEMENT_INVALID, "%s", why);
+        pd_error_detail(err, "problem", json_string(why));
+        return PD_E_STATEMENT_INVALID;
+    }
+    int rc = settings_load(db, &set);
+    if (rc < 0 || (rc = tx_begin(db, err)) < 0) {
+        camt_free(&s);
+        return err->code ? err->code : pd_fail(err, rc, "settings");
+    }
+    struct tally t = {.items = json_array(), .refunds = json_array()};
+    for (int i = 0; rc >= 0 && i < s.count; i++) {
+        const struct camt_move *m = &s.moves[i];
+        if (!m->booked)
+            t.not_booked++;
+        else if (m->credit)
+            rc = credit(db, &set, who, m, &t);
+        else
+            rc = debit(db, who, ip, m, &t);
+    }
+    if (rc >= 0)
+        rc = audit(db, who, ip, NULL, "bank_statement.imported", "bank_statement", s.id,
+                   json_pack("{s:s, s:i, s:i, s:i, s:i}", "format", "camt.053", "version",
+                             s.version, "transfers", t.transfers, "already_imported", t.already,
+                             "refunds_paid", t.refunds_paid));
+    char format[24];
+    snprintf(format, sizeof(format), "camt.053.001.%02d", s.version);
+    json_t *view = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o}", "format",
+                             format, "statement_id", s.id, "account_iban", s.iban, "transfers",
+                             t.transfers, "matched", t.matched, "already_imported", t.already,
+                             "not_booked", t.not_booked, "other_debits", t.debits, "refunds_paid",
+                             t.refunds_paid, "items", t.items, "refunds", t.refunds);
+    camt_free(&s);
+    if ((rc = tx_end(db, rc, err)) < 0) {
+        json_decref(view);
+        return rc;
+    }
+    *out = view;
+    return 0;
+}

@@ -1,0 +1,236 @@
+// bank_files.test.mjs - camt.053 statements in, SEPA credit transfer files out (issue 21).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join as joinPath, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, Client, join, operatorClock, staffClient, sql } from './harness.mjs';
+
+// the schema of the bank's file: ../shared/reference/iso20022 beside the repository (or
+// two levels up for a git worktree under wt/NAME), or $PARTNERD_ISO20022_DIR
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const XSD_TRIED = [process.env.PARTNERD_ISO20022_DIR, resolve(ROOT, '../shared/reference/iso20022'), resolve(ROOT, '../../shared/reference/iso20022')]
+  .filter(Boolean)
+  .map((d) => joinPath(d, 'pain.001.001.03.xsd'));
+const XSD = XSD_TRIED.find((f) => existsSync(f)) || XSD_TRIED[0];
+const WIRE = { method: 'wire', contact: { name: 'Paul Payer', phone: '+33 1 23 45 67 89', email: 'ap@org.example' } };
+
+let srv, op, finance, support;
+
+before(async () => {
+  if (!existsSync(XSD)) throw new Error(`the pain.001 schema is missing: looked for ${XSD_TRIED.join(', ')} (../shared/reference/iso20022 beside the repository, or set PARTNERD_ISO20022_DIR)`);
+  srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  sql(srv.db.url, "INSERT INTO settings (key, value, updated_at) VALUES ('auth.address_max_failures', '1000', 0)");
+  op = await operatorClock(srv);
+  finance = await staffClient(srv, 'finance');
+  support = await staffClient(srv, 'support');
+});
+after(async () => {
+  await op?.setClock(null);
+  await srv?.stop();
+});
+
+/** A camt.053 document: version '02' or '08', entries as objects. */
+function camt(version, statementId, entries) {
+  const v8 = version === '08';
+  const ntry = (e, i) => {
+    const sts = v8 ? `<Sts><Cd>${e.status || 'BOOK'}</Cd></Sts>` : `<Sts>${e.status || 'BOOK'}</Sts>`;
+    const txs = (e.txs || [{}]).map((t) => {
+      const party = (tag, name) => (v8 ? `<${tag}><Pty><Nm>${name}</Nm></Pty></${tag}>` : `<${tag}><Nm>${name}</Nm></${tag}>`);
+      const credit = (t.side || e.side || 'CRDT') === 'CRDT';
+      const amt = t.amount === undefined ? '' : v8 ? `<Amt Ccy="EUR">${t.amount}</Amt><CdtDbtInd>${t.side || e.side || 'CRDT'}</CdtDbtInd>` : `<AmtDtls><TxAmt><Amt Ccy="EUR">${t.amount}</Amt></TxAmt></AmtDtls>`;
+      const rmt = [t.strd ? `<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>${t.strd}</Ref></CdtrRefInf></Strd>` : '', t.ustrd ? `<Ustrd>${t.ustrd}</Ustrd>` : ''].join('');
+      return `<TxDtls><Refs>${t.ref ? `<AcctSvcrRef>${t.ref}</AcctSvcrRef>` : ''}<EndToEndId>${t.e2e || 'NOTPROVIDED'}</EndToEndId></Refs>${amt}<RltdPties>${credit ? party('Dbtr', t.name || 'Org Payer SARL') + `<DbtrAcct><Id><IBAN>${t.iban || 'FR1420041010050500013M02606'}</IBAN></Id></DbtrAcct>` : party('Cdtr', t.name || 'Org Payee') + `<CdtrAcct><Id><IBAN>${t.iban || 'DE89370400440532013000'}</IBAN></Id></CdtrAcct>`}</RltdPties>${rmt ? `<RmtInf>${rmt}</RmtInf>` : ''}</TxDtls>`;
+    });
+    return `<Ntry>${e.ref ? `<NtryRef>${e.ref}</NtryRef>` : ''}<Amt Ccy="EUR">${e.amount}</Amt><CdtDbtInd>${e.side || 'CRDT'}</CdtDbtInd>${sts}<BookgDt><Dt>${e.date}</Dt></BookgDt><ValDt><Dt>${e.date}</Dt></ValDt><AcctSvcrRef>${e.bank || `B${statementId}-${i}`}</AcctSvcrRef><BkTxCd/><NtryDtls>${txs.join('')}</NtryDtls></Ntry>`;
+  };
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.${version}">
+  <BkToCstmrStmt>
+    <GrpHdr><MsgId>MSG-${statementId}</MsgId><CreDtTm>2027-05-10T06:00:00</CreDtTm></GrpHdr>
+    <Stmt>
+      <Id>${statementId}</Id>
+      <Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct>
+      ${entries.map(ntry).join('\n      ')}
+    </Stmt>
+  </BkToCstmrStmt>
+</Document>`;
+}
+
+/** POSTs a statement as application/xml. */
+const importCamt = (xml, client = finance) => client.call('POST', '/api/v1/admin/bank-statements/camt053', xml, { 'Content-Type': 'application/xml' });
+
+/** A fresh organisation's order bought by wire on day: {api, order, reference, total}. */
+async function wireOrder(day) {
+  await op.setClock(`${day}T09:00:00Z`);
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: WIRE });
+  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  assert.equal(p.body.status, 'awaiting_payment', JSON.stringify(p.body));
+  return { api, org, order: p.body, reference: p.body.payment_instructions.reference, total: p.body.total.amount_minor };
+}
+
+const major = (minor) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+const spaced = (ref) => ref.toLowerCase().replace(/(.{4})/g, '$1 ').trim();
+
+test('camt.053.001.08: a reference typed by hand (spaces, lower case) pays its order; pending, debits and a second import change nothing', async () => {
+  const a = await wireOrder('2027-05-03');
+  const xml = camt('08', 'STMT-08-A', [
+    { amount: major(a.total), date: '2027-05-05', txs: [{ ustrd: `Paiement facture ${spaced(a.reference)} merci`, name: 'Org Payer SARL', iban: 'FR14 2004 1010 0505 0001 3M02 606' }] },
+    { amount: '12.00', date: '2027-05-05', status: 'PDNG', txs: [{ ustrd: 'en attente' }] },
+    { amount: '30.00', date: '2027-05-05', side: 'DBIT', txs: [{ ustrd: 'frais' }] },
+  ]);
+  const before = sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers');
+  const r = await importCamt(xml);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.format, 'camt.053.001.08');
+  assert.deepEqual([r.body.transfers, r.body.matched, r.body.not_booked, r.body.other_debits, r.body.already_imported], [1, 1, 1, 1, 0]);
+  assert.equal(r.body.items[0].reference, a.reference);
+  assert.equal(r.body.items[0].received_on, '2027-05-05');
+  assert.equal((await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.status, 'confirmed');
+  const after1 = sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers');
+  assert.equal(Number(after1), Number(before) + 1, 'credits only, booked only');
+
+  const again = await importCamt(xml);
+  assert.equal(again.status, 201);
+  assert.deepEqual([again.body.transfers, again.body.matched, again.body.already_imported], [0, 0, 1]);
+  assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers'), after1, 'the same import twice changes nothing');
+  const listed = (await finance.call('GET', '/api/v1/admin/wire-transfers?status=matched')).body.items.find((t) => t.reference === a.reference);
+  assert.equal(listed.source, 'camt053');
+});
+
+test('camt.053.001.02: structured reference, a batch entry with one TxDtls per transfer, partial and unknown kept for review', async () => {
+  const a = await wireOrder('2027-05-10');
+  const b = await wireOrder('2027-05-10');
+  const xml = camt('02', 'STMT-02-B', [
+    { amount: major(a.total), date: '2027-05-11', txs: [{ strd: a.reference }] },
+    {
+      amount: major(b.total - 100 + 5000),
+      date: '2027-05-11',
+      txs: [
+        { amount: major(b.total - 100), ustrd: `ref ${b.reference}`, ref: 'TX-1' },
+        { amount: '50.00', ustrd: 'RF00 not a reference', ref: 'TX-2' },
+      ],
+    },
+  ]);
+  const r = await importCamt(xml);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.format, 'camt.053.001.02');
+  assert.deepEqual(r.body.items.map((i) => i.status), ['matched', 'partial', 'unknown_reference']);
+  assert.equal((await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.status, 'confirmed');
+  assert.equal((await b.api.call('GET', `/api/v1/orders/${b.order.id}`)).body.status, 'awaiting_payment');
+  assert.equal((await importCamt(xml)).body.already_imported, 3);
+});
+
+test('a statement that is not a readable camt.053 records nothing and says why; no DTD, no entities', async () => {
+  const count = sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers');
+  const cases = [
+    ['<not xml', /well-formed/],
+    ['<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"/>', /camt\.053/],
+    ['<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.04"><BkToCstmrStmt/></Document>', /only versions/],
+    [`<?xml version="1.0"?><!DOCTYPE Document [<!ENTITY x "RF18539007547034">]><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Id>S</Id><Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2027-05-01</Dt></BookgDt><NtryDtls><TxDtls><RmtInf><Ustrd>&x;</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>`, /DOCTYPE/],
+    [camt('08', 'BAD', [{ amount: '-5.00', date: '2027-05-01' }]), /entry 1: Amt/],
+  ];
+  for (const [xml, why] of cases) {
+    const r = await importCamt(xml);
+    assert.equal(r.status, 422, xml);
+    assert.equal(r.body.error.code, 'statement_invalid');
+    assert.match(r.body.error.details.problem, why);
+  }
+  const fr = await new Client(srv.url, { bearer: finance.bearer, lang: 'fr' }).call('POST', '/api/v1/admin/bank-statements/camt053', '<x/>', { 'Content-Type': 'application/xml' });
+  assert.match(fr.body.error.message, /relevé/);
+  assert.equal((await finance.call('POST', '/api/v1/admin/bank-statements/camt053', '{}', { 'Content-Type': 'application/json' })).status, 415);
+  assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers'), count);
+});
+
+/** A wire-paid subscription (paid through a camt.053 statement), cancelled with a refund. */
+async function wireRefund(day, payerIban) {
+  const a = await wireOrder(day);
+  const paid = await importCamt(camt('08', `STMT-${a.order.id}`, [{ amount: major(a.total), date: day, txs: [{ strd: a.reference, iban: payerIban, name: 'Société Générale &amp; Fils' }] }]));
+  assert.equal(paid.body.matched, 1, JSON.stringify(paid.body));
+  const sub = (await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.subscription_id;
+  const c = await a.api.call('POST', `/api/v1/subscriptions/${sub}/cancellation`, {});
+  const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: true });
+  assert.equal(res.body.outcome?.refund_method, 'wire', JSON.stringify(res.body));
+  return { ...a, refund: res.body.outcome.refund_id, amount: res.body.outcome.refund_total };
+}
+
+/** xmllint --schema on a document: {ok, out}. */
+function xmllint(xml) {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-pain-'));
+  const file = joinPath(dir, 'pain.xml');
+  writeFileSync(file, xml);
+  try {
+    const r = spawnSync('xmllint', ['--noout', '--nonet', '--schema', XSD, file], { encoding: 'utf8' });
+    return { ok: r.status === 0, out: r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('refunds paid by SEPA transfer: one pain.001 file valid against the schema and the EPC rules; sent, then paid when the statement shows them', async () => {
+  const a = await wireRefund('2027-06-01', 'FR1420041010050500013M02606');
+  const b = await wireRefund('2027-06-01', 'DE89370400440532013000');
+  const c = await wireRefund('2027-06-01', 'DE89370400440532013000');
+  await op.setClock('2027-07-01T09:00:00Z');
+
+  // refused as a whole: a wrong IBAN, a refund twice, an unknown one
+  const bad = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: a.refund, iban: 'FR76 0000' }, { id: a.refund }, { id: 'rfd_none' }], execution_date: '2020-01-01' });
+  assert.equal(bad.status, 422, JSON.stringify(bad.body));
+  assert.deepEqual(Object.keys(bad.body.error.details.fields).sort(), ['execution_date', 'refunds[0].iban', 'refunds[1].id', 'refunds[2].id']);
+  assert.equal((await finance.call('GET', '/api/v1/admin/refunds?status=sent')).body.items.length, 0, 'nothing sent');
+
+  const made = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: a.refund }, { id: b.refund, name: 'Zoë Müller GmbH' }], execution_date: '2027-07-02' });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.equal(made.body.transfers, 2);
+  assert.equal(made.body.control_sum_minor, a.amount + b.amount);
+  assert.equal(made.body.payments[0].iban, 'FR1420041010050500013M02606', 'back to the account that paid, from the statement');
+  assert.equal(made.body.payments[0].name, 'Societe Generale + Fils', 'in the SEPA character set');
+  assert.equal(made.body.payments[1].name, 'Zoe Muller GmbH');
+  const file = await finance.call('GET', made.body.download);
+  assert.equal(file.status, 200);
+  assert.match(file.headers.get('content-type'), /^application\/xml/);
+  assert.match(file.headers.get('content-disposition'), /attachment; filename="pain001-tfl_/);
+  const xml = file.body;
+  const lint = xmllint(xml);
+  assert.ok(lint.ok, `valid against pain.001.001.03.xsd: ${lint.out}`);
+  // the EPC rules on top of the schema
+  const all = (tag) => [...xml.matchAll(new RegExp(`<${tag}[^>]*>([^<]*)</${tag}>`, 'g'))].map((m) => m[1]);
+  assert.deepEqual(all('ChrgBr'), ['SLEV']);
+  assert.deepEqual(all('Cd'), ['SEPA']);
+  assert.deepEqual([...xml.matchAll(/Ccy="([A-Z]+)"/g)].map((m) => m[1]), ['EUR', 'EUR']);
+  const sepa = /^[A-Za-z0-9/\-?:().,'+ ]{1,35}$/;
+  for (const id of [...all('MsgId'), ...all('EndToEndId')]) assert.match(id, sepa, id);
+  const amounts = all('InstdAmt').map((v) => Math.round(Number(v) * 100));
+  assert.deepEqual(all('CtrlSum').map((v) => Math.round(Number(v) * 100)), [amounts[0] + amounts[1], amounts[0] + amounts[1]]);
+  assert.deepEqual(all('NbOfTxs'), ['2', '2']);
+  assert.deepEqual(all('ReqdExctnDt'), ['2027-07-02']);
+
+  const sent = (await finance.call('GET', '/api/v1/admin/refunds?status=sent')).body.items;
+  assert.deepEqual(sent.map((f) => f.id).sort(), [a.refund, b.refund].sort());
+  assert.equal(sent.find((f) => f.id === a.refund).transfer_file_id, made.body.id);
+  const again = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: a.refund }] });
+  assert.equal(again.status, 422, 'a refund is sent once');
+
+  // the statement shows the two debits (and one that is not ours): both refunds paid, once
+  const e2e = all('EndToEndId');
+  const statement = camt('02', 'STMT-OUT-1', [
+    { amount: major(a.amount + b.amount), date: '2027-07-02', side: 'DBIT', txs: [{ amount: major(a.amount), e2e: e2e[0], side: 'DBIT' }, { amount: major(b.amount), e2e: e2e[1], side: 'DBIT' }] },
+    { amount: '10.00', date: '2027-07-02', side: 'DBIT', txs: [{ e2e: 'SOMETHING-ELSE' }] },
+  ]);
+  const shown = await importCamt(statement);
+  assert.equal(shown.status, 201, JSON.stringify(shown.body));
+  assert.equal(shown.body.refunds_paid, 2);
+  assert.equal(shown.body.other_debits, 1);
+  const paid = (await finance.call('GET', '/api/v1/admin/refunds?status=paid')).body.items.filter((f) => [a.refund, b.refund].includes(f.id));
+  assert.deepEqual(paid.map((f) => f.paid_on), ['2027-07-02', '2027-07-02']);
+  assert.equal((await importCamt(statement)).body.refunds_paid, 0, 'paid once');
+  // c was never selected: still to pay
+  assert.equal((await finance.call('GET', '/api/v1/admin/refunds?status=to_pay')).body.items.some((f) => f.id === c.refund), true);
+  assert.equal((await finance.call('GET', '/api/v1/admin/transfer-files/tfl_none')).status, 404);
+});

@@ -1,0 +1,66 @@
+// contract.test.mjs - docs/openapi.yaml is the contract (issue 21): every route of the server
+// is in it and nothing else, the server serves it, and the check the harness runs on every
+// call of the suite (contract.mjs) refuses what breaks it, naming what is missing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { cli, contractRequire, startServer } from './harness.mjs';
+import { checkContract, OPENAPI_YAML } from './contract.mjs';
+
+const YAML = contractRequire('yaml');
+const doc = YAML.parse(readFileSync(OPENAPI_YAML, 'utf8'));
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+let srv;
+before(async () => {
+  srv = await startServer();
+});
+after(async () => {
+  await srv?.stop();
+});
+
+test('every route of the server is in docs/openapi.yaml, and every operation there is a route', () => {
+  const routes = cli(['routes']).stdout.trim().split('\n').map((l) => l.split('\t'));
+  assert.ok(routes.length > 50);
+  const missing = routes.filter(([m, p]) => !doc.paths[p]?.[m.toLowerCase()]).map(([m, p]) => `${m} ${p}`);
+  assert.deepEqual(missing, [], `routes of the server missing from docs/openapi.yaml: ${missing.join(', ')}`);
+  const served = new Set(routes.map(([m, p]) => `${m} ${p}`));
+  const extra = Object.entries(doc.paths).flatMap(([p, item]) => METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${p}`)).filter((k) => !served.has(k));
+  assert.deepEqual(extra, [], `operations in docs/openapi.yaml that the server does not have: ${extra.join(', ')}`);
+});
+
+test('each operation says who may call it, how to authenticate, and its errors', () => {
+  for (const [p, item] of Object.entries(doc.paths))
+    for (const m of METHODS.filter((x) => item[x])) {
+      const op = item[m];
+      const where = `${m.toUpperCase()} ${p}`;
+      assert.ok(op.operationId && op.summary && op.tags?.length, `${where}: operationId, summary, tag`);
+      assert.ok(Array.isArray(op.security), `${where}: security`);
+      assert.ok(op['x-partnerd-roles']?.length, `${where}: x-partnerd-roles`);
+      if (op.security.length) assert.ok(op.responses['401'] && op.responses['403'], `${where}: 401 and 403`);
+      assert.ok(Object.keys(op.responses).some((s) => s.startsWith('2')), `${where}: a 2xx answer`);
+    }
+  assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['bearerToken', 'csrfToken', 'sessionCookie']);
+});
+
+test('GET /api/v1/openapi.json is docs/openapi.yaml, compiled into the server', async () => {
+  const r = await fetch(`${srv.url}/api/v1/openapi.json`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^application\/json/);
+  assert.deepEqual(await r.json(), doc, 'the served JSON is the YAML (run node tests/contract/bundle.mjs after editing it)');
+});
+
+test('the check refuses an undocumented route, an undocumented status and a wrong answer, and says which', () => {
+  const call = (method, path, status, body, extra = {}) => () =>
+    checkContract({ method, url: `http://x${path}`, status, responseType: 'application/json', responseText: JSON.stringify(body), ...extra });
+  assert.throws(call('GET', '/api/v1/benefits', 200, { items: [] }), /undocumented route: GET \/api\/v1\/benefits \(answered 200\)/);
+  assert.throws(call('POST', '/api/v1/version', 201, {}), /undocumented route: POST \/api\/v1\/version/);
+  assert.doesNotThrow(call('GET', '/api/v1/nothing-here', 404, { error: { code: 'not_found', message: 'x', details: {} } }), 'a path the server does not have either');
+  assert.throws(call('GET', '/api/v1/version', 418, {}), /GET \/api\/v1\/version answered 418/);
+  assert.throws(call('GET', '/api/v1/version', 200, { name: 42 }), /GET \/api\/v1\/version 200: the answer does not match/);
+  assert.throws(call('GET', '/api/v1/me', 401, { oops: true }), /GET \/api\/v1\/me 401/);
+  assert.throws(
+    call('POST', '/api/v1/api-tokens', 201, { id: 'tok_x', token: 't', name: 'n', created_at: '2027-01-01T00:00:00Z' }, { requestType: 'application/json', requestBody: JSON.stringify({ name: 'n', colour: 'red' }) }),
+    /accepted \(201\) a request body that docs\/openapi.yaml does not allow/,
+  );
+});

@@ -1,0 +1,41 @@
+/* fuzz_camt.c - camt.053 bank statements (uploaded by finance): the parser never reads
+ * outside the document, every movement it gives is a positive amount in a known currency
+ * with a key, and the reference finder only returns references whose check digits hold. */
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/camt.h"
+#include "core/card.h"
+#include "core/money.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct camt_statement s;
+    char why[200], ref[32];
+    if (camt_parse((const char *)data, size, &s, why, sizeof(why)) == 0) {
+        assert(s.version == 2 || s.version == 8);
+        assert(s.count >= 0 && s.count <= CAMT_MAX_MOVES);
+        for (int i = 0; i < s.count; i++) {
+            const struct camt_move *m = &s.moves[i];
+            assert(m->amount > 0);
+            assert(money_currency(m->currency) != NULL);
+            assert(m->key[0] != '\0');
+            assert(m->reference[0] == '\0' || rf_reference_valid(m->reference));
+            assert(!m->booked || strlen(m->booked_on) == 10);
+        }
+        camt_free(&s);
+    } else {
+        assert(why[0] != '\0');
+    }
+    /* the finder, on the same bytes as text */
+    char *text = malloc(size + 1);
+    memcpy(text, data, size);
+    text[size] = '\0';
+    if (camt_find_reference(text, ref, sizeof(ref)))
+        assert(rf_reference_valid(ref) && strlen(ref) <= 25);
+    free(text);
+    return 0;
+}

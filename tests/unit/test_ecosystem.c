@@ -1,0 +1,153 @@
+/* test_ecosystem.c - the pure parts of issue 21: camt.053 reading, the SEPA rules, the
+ * pain.001 document and the folding of email subjects. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/base64.h"
+#include "core/buf.h"
+#include "core/camt.h"
+#include "core/sepa.h"
+#include "jobs/deliver.h"
+#include "render/pain001.h"
+
+static void test_find_reference(void **state)
+{
+    (void)state;
+    char ref[32];
+    assert_true(
+        camt_find_reference("Paiement facture rf18 5390 0754 7034 merci", ref, sizeof(ref)));
+    assert_string_equal(ref, "RF18539007547034");
+    assert_true(camt_find_reference("RF18539007547034", ref, sizeof(ref)));
+    assert_string_equal(ref, "RF18539007547034");
+    assert_false(camt_find_reference("RF19 5390 0754 7034", ref, sizeof(ref))); /* check digits */
+    assert_false(camt_find_reference("SURF18539007547034", ref, sizeof(ref)));  /* not a word */
+    assert_false(camt_find_reference("", ref, sizeof(ref)));
+}
+
+static const char CAMT08[] =
+    "<?xml version=\"1.0\"?><Document "
+    "xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\"><BkToCstmrStmt><Stmt><Id>S1</Id>"
+    "<Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct>"
+    "<Ntry><Amt Ccy=\"EUR\">588.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
+    "<BookgDt><Dt>2027-05-05</Dt></BookgDt><AcctSvcrRef>E1</AcctSvcrRef><NtryDtls><TxDtls>"
+    "<Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs><RltdPties><Dbtr><Pty><Nm>Org</Nm></Pty>"
+    "</Dbtr><DbtrAcct><Id><IBAN>DE89370400440532013000</IBAN></Id></DbtrAcct></RltdPties>"
+    "<RmtInf><Ustrd>rf18 5390 0754 7034</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
+    "<Ntry><Amt Ccy=\"EUR\">5</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>PDNG</Cd></Sts>"
+    "</Ntry></Stmt></BkToCstmrStmt></Document>";
+
+static void test_camt_parse(void **state)
+{
+    (void)state;
+    struct camt_statement s;
+    char why[200];
+    assert_int_equal(camt_parse(CAMT08, strlen(CAMT08), &s, why, sizeof(why)), 0);
+    assert_int_equal(s.version, 8);
+    assert_int_equal(s.count, 2);
+    assert_true(s.moves[0].credit && s.moves[0].booked);
+    assert_int_equal(s.moves[0].amount, 58800);
+    assert_string_equal(s.moves[0].reference, "RF18539007547034");
+    assert_string_equal(s.moves[0].party_name, "Org");
+    assert_string_equal(s.moves[0].party_iban, "DE89370400440532013000");
+    assert_string_equal(s.moves[0].key, "S1/E1/#1");
+    assert_false(s.moves[1].credit || s.moves[1].booked);
+    camt_free(&s);
+    static const char dtd[] =
+        "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaa\">]><d>&a;</d>";
+    assert_int_equal(camt_parse(dtd, strlen(dtd), &s, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, "DOCTYPE"));
+    assert_int_equal(camt_parse("<x", 2, &s, why, sizeof(why)), -1);
+}
+
+static void test_sepa(void **state)
+{
+    (void)state;
+    char out[80];
+    assert_true(sepa_iban("fr14 2004 1010 0505 0001 3m02 606", out, 35));
+    assert_string_equal(out, "FR1420041010050500013M02606");
+    assert_false(sepa_iban("FR15 2004 1010 0505 0001 3M02 606", out, 35));
+    assert_false(sepa_iban("FR76", out, 35));
+    sepa_text("  Société  Générale & Fils_<b>  ", out, sizeof(out), 70);
+    assert_string_equal(out, "Societe Generale + Fils b");
+    sepa_text("Œuvre ÇA", out, sizeof(out), 4);
+    assert_string_equal(out, "OEuv");
+    assert_true(sepa_id_valid("RFD-ABC123"));
+    assert_false(sepa_id_valid("rfd_ABC"));
+    assert_false(sepa_id_valid("/abc"));
+    assert_false(sepa_id_valid("a//b"));
+}
+
+static void test_pain001(void **state)
+{
+    (void)state;
+    struct pain001_payment p[2] = {{"E2E-1", "A", "DE89370400440532013000", "x", 1050},
+                                   {"E2E-2", "B", "FR1420041010050500013M02606", "y", 99}};
+    struct pain001 f = {"MSG-1", "2027-07-01T09:00:00Z", "2027-07-02", "Seller", "FR76", "", p, 2};
+    int64_t sum = 0;
+    char *xml = pain001_render(&f, &sum);
+    assert_non_null(xml);
+    assert_int_equal(sum, 1149);
+    assert_non_null(strstr(xml, "<CtrlSum>11.49</CtrlSum>"));
+    assert_non_null(strstr(xml, "<InstdAmt Ccy=\"EUR\">0.99</InstdAmt>"));
+    assert_non_null(strstr(xml, "<Id>NOTPROVIDED</Id>")); /* no BIC */
+    free(xml);
+}
+
+/* Every encoded word of the Subject: at most 75 characters, whole characters, the whole
+ * subject when decoded. */
+static void test_subject_folding(void **state)
+{
+    (void)state;
+    static const char *const subjects[] = {
+        "Commande confirmée : Abonnement au Microsoft Action Pack — renouvellement été 2027 "
+        "éééééééééééééééééééééééééééééééééé",
+        "short", "", "€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€"};
+    for (size_t k = 0; k < sizeof(subjects) / sizeof(subjects[0]); k++) {
+        struct buf b = {0}, decoded = {0};
+        deliver_subject(&b, subjects[k], strlen(subjects[k]));
+        for (char *p = b.data; (p = strstr(p, "=?UTF-8?B?")) != NULL;) {
+            char *end = strstr(p + 10, "?=");
+            assert_non_null(end);
+            assert_true(end + 2 - p <= 75);
+            char word[80];
+            snprintf(word, sizeof(word), "%.*s", (int)(end - p - 10), p + 10);
+            unsigned char *bytes;
+            size_t n;
+            assert_int_equal(base64_decode(word, &bytes, &n), 0);
+            if (n > 0) /* whole characters: no word ends inside one */
+                assert_true((bytes[n - 1] & 0x80) == 0 || (bytes[n - 1] & 0xC0) == 0x80);
+            buf_append(&decoded, bytes, n);
+            free(bytes);
+            p = end + 2;
+        }
+        assert_string_equal(decoded.data ? decoded.data : "", subjects[k]);
+        for (char *line = b.data; line;
+             line = strstr(line, "\r\n") ? strstr(line, "\r\n") + 2 : NULL) {
+            char *eol = strstr(line, "\r\n");
+            if (eol == NULL)
+                break;
+            assert_true(eol - line <= 78);
+        }
+        buf_free(&b);
+        buf_free(&decoded);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_find_reference),
+        cmocka_unit_test(test_camt_parse),
+        cmocka_unit_test(test_sepa),
+        cmocka_unit_test(test_pain001),
+        cmocka_unit_test(test_subject_folding),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
