@@ -65,6 +65,8 @@ static const struct status_row rows[PD_E__COUNT] = {
     [47] = {"no_saved_card", 409, MSG_ERR_NO_SAVED_CARD},
     [48] = {"price_missing", 409, MSG_ERR_PRICE_MISSING},
     [49] = {"length_required", 411, MSG_ERR_LENGTH_REQUIRED},
+    /* the portal (issue 17) */
+    [70] = {"transfer_resolved", 409, MSG_ERR_TRANSFER_RESOLVED},
 };
 
 int pd_status_known(enum pd_status s)

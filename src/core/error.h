@@ -68,6 +68,8 @@ enum pd_status {
      * until a code takes it): faults and security -50..-59, e-invoices -60..-69, the
      * portal -70..-79, benefits -80..-89, directory and referrals -90..-99, the
      * ecosystem -100..-109, scale -110..-119, card payments -120..-129. */
+    /* the portal (issue 17) */
+    PD_E_TRANSFER_RESOLVED = -70,
     PD_E__COUNT = 130 /* size of the table, PD_OK included */
 };
 

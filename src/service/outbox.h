@@ -32,6 +32,11 @@ int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t
 int outbox_emit_user(struct db *db, const char *partner_id, const char *event, json_t *payload,
                      const char *user_id);
 
+/* The same, with an email to one more person than the billing contacts (the contact a
+ * partner named for a wire payment), unless they are one of them. */
+int outbox_emit_also(struct db *db, const char *partner_id, const char *event, json_t *payload,
+                     const struct contact *extra);
+
 /* The same for an email to these n people only, never to webhooks (an invitation: its
  * link is for the invitee alone; a notice to support staff). */
 int outbox_emit_to(struct db *db, const char *partner_id, const char *event, json_t *payload,

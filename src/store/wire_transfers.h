@@ -22,13 +22,34 @@ struct wire_transfer_row {
     char order_id[32];    /* empty when it matched no order */
     char source[12];      /* "manual" or "statement" */
     char recorded_by[32]; /* the staff user; empty for none */
+    /* finance's resolution of a transfer that paid no order by itself: "allocated",
+     * "refunded", "dismissed", or empty while it waits for review */
+    char resolution[12];
+    char resolution_note[256];
+    /* read only: the organisation of order_id, when there is one */
+    char partner_id[32];
+    char partner_name[256];
+    char order_reference[32];
 };
 
 /* Inserts a received transfer. */
 int wire_transfers_insert(struct db *db, const struct wire_transfer_row *w, int64_t now);
 
-/* Transfers, newest first, in one status (NULL: all); malloc'd, owner: caller. */
+/* Transfers, newest first, in one status (NULL: all), with the organisation of their
+ * order; malloc'd, owner: caller. */
 int wire_transfers_list(struct db *db, const char *status, struct wire_transfer_row **out,
                         int *count);
+
+/* In the caller's transaction: locks the transfer's row and reads it (1 and *out), 0 when
+ * there is no such transfer. */
+int wire_transfers_lock(struct db *db, const char *id, struct wire_transfer_row *out);
+
+/* Sets a transfer's resolution (and the order it is allocated to, when not NULL). */
+int wire_transfers_resolve(struct db *db, const char *id, const char *resolution,
+                           const char *note, const char *order_id, const char *by, int64_t now);
+
+/* What the transfers given to an order add up to: those that matched it and those finance
+ * allocated to it. */
+int wire_transfers_paid_to(struct db *db, const char *order_id, int64_t *sum);
 
 #endif
