@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "db/db.h"
+#include "db/db_internal.h"
 
 struct fixture {
     char url[512];
@@ -112,9 +113,10 @@ static void test_migrations_apply_once(void **state)
     struct db *db = open_migrated(f);
     assert_int_equal(db_schema_version(db, &v), 0);
     assert_int_equal(v, db_schema_latest());
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_schema_latest());
+    /* one row per migration (their numbers may skip one not written yet) */
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_migrations_count);
     assert_int_equal(db_migrate(db, &err), 0); /* second run: nothing to do */
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_schema_latest());
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_migrations_count);
     db_close(db);
 }
 
@@ -325,7 +327,7 @@ static void test_concurrent_migrators(void **state)
         assert_int_equal(w[i].rc, 0);
     }
     struct db *db = open_migrated(f);
-    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_schema_latest());
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM schema_migrations"), db_migrations_count);
     db_close(db);
 }
 

@@ -199,15 +199,25 @@ test('automatic renewal turned off: the switch greys out until a renewal', async
 
 let cancellation;
 
-test("« Annuler l'abonnement » opens the prefilled support request", async () => {
+test("« Annuler l'abonnement » leads to the support form, filled in as the reference page says", async () => {
   const j = await journey(browser, srv, '4-cancellation-request');
   const { page } = j;
   await signIn(page, renewal.org.email, renewal.org.password);
-  await page.goto('/achete');
-  await page.getByRole('button', { name: "Annuler l'abonnement" }).click();
-  await page.getByRole('dialog', { name: "Annuler l'abonnement ?" }).waitFor();
-  await j.shot('confirm');
-  await page.getByRole('button', { name: 'Créer la demande' }).click();
+  await page.goto('/offres');
+  // « Sélectionnez Abonnement au Microsoft Action Pack pour afficher les détails »
+  await tile(page, 'action-pack').getByRole('link', { name: 'Abonnement au Microsoft Action Pack' }).click();
+  await page.waitForURL('**/achete#*');
+  await page.getByRole('link', { name: "Annuler l'abonnement" }).click();
+  await page.waitForURL(/\/support\/nouvelle\?annuler=sub_/);
+  assert.equal(await page.getByLabel('Catégorie').inputValue(), 'partner_center_issue');
+  assert.equal(await page.getByLabel('Type de problème').inputValue(), 'invoice_payment_reconciliation');
+  assert.match(await page.locator('main').innerText(), /Finissez d'indiquer les informations requises, puis sélectionnez Envoyer/);
+  assert.doesNotMatch(await page.getByLabel('Titre').inputValue(), /sub_/, 'no internal id');
+  await page.getByRole('button', { name: 'Envoyer' }).click();
+  await page.getByText('obligatoire').first().waitFor(); // the partner's own words are required
+  await page.getByLabel('Description').fill("Nous n'utilisons plus l'Action Pack : merci d'annuler au plus vite.");
+  await j.shot('form');
+  await page.getByRole('button', { name: 'Envoyer' }).click();
   await page.waitForURL(/\/support\/req_/);
   await page.getByRole('heading', { name: /^Demande SR-\d{6}/ }).waitFor();
   cancellation = page.url().split('/').pop();
@@ -216,6 +226,8 @@ test("« Annuler l'abonnement » opens the prefilled support request", async () 
   assert.match(text, /Aide concernant une facture, un paiement ou un fichier de rapprochement de partenaire/);
   assert.match(text, /Ouverte/);
   assert.match(text, /Abonnement au Microsoft Action Pack/);
+  assert.match(text, /Nous n'utilisons plus l'Action Pack/);
+  assert.doesNotMatch(text, /sub_[0-9a-z]/, 'no internal id in what the partner reads');
   await j.shot('request');
   await page.getByRole('link', { name: "Demandes à l'Espace partenaires" }).first().click();
   assert.equal(await page.getByLabel('Statut').inputValue(), 'open');

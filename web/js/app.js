@@ -20,6 +20,8 @@ import { paymentsPage } from './console/payments.js';
 import { queuePage, queueItemPage } from './console/queue.js';
 import { deliveriesPage } from './console/deliveries.js';
 import { clockPage } from './console/clock.js';
+import { partnerPage } from './console/partner.js';
+import { pmcPage } from './console/pmc.js';
 
 // who: anon (signed out only), partner, staff, any (signed in); allowed: an extra check
 const routes = [
@@ -38,6 +40,8 @@ const routes = [
   { path: '/compte', who: 'any', title: 'nav_account', page: accountPage },
   { path: '/console', who: 'staff', title: 'nav_dashboard', page: dashboardPage },
   { path: '/console/partenaires', who: 'staff', title: 'nav_partners', page: partnersPage },
+  { path: '/console/partenaires/:id', who: 'staff', title: 'nav_partners', page: partnerPage },
+  { path: '/console/pmc', who: 'staff', title: 'nav_pmc', page: pmcPage },
   { path: '/console/virements', who: 'staff', title: 'nav_payments', page: paymentsPage, allowed: can.payments },
   { path: '/console/support', who: 'staff', title: 'nav_queue', page: queuePage, allowed: can.queue },
   { path: '/console/support/:id', who: 'staff', title: 'nav_queue', page: queueItemPage, allowed: can.queue },
@@ -82,10 +86,30 @@ function topBar() {
   ];
 }
 
+let menuOpen = false;
+
+/** At phone width the menu folds behind a button that names the current page. */
+function menuToggle(list, pathname) {
+  const current = list.querySelector('a[aria-current="page"]')?.textContent || '';
+  const b = h('button', { type: 'button', class: 'menu-toggle', 'aria-expanded': String(menuOpen), 'aria-controls': 'menu-list' },
+    h('span', {}, t('menu')), h('span', { class: 'current' }, current));
+  b.addEventListener('click', () => {
+    menuOpen = !menuOpen;
+    b.setAttribute('aria-expanded', String(menuOpen));
+    if (menuOpen) list.querySelector('a')?.focus();
+  });
+  list.id = 'menu-list';
+  return [b, list];
+}
+
 function menu(pathname) {
   const item = (href, key, show = true) =>
     show ? h('li', {}, h('a', { href, 'data-link': '', 'aria-current': pathname === href || pathname.startsWith(href + '/') && href !== '/console' ? 'page' : null }, t(key))) : null;
   if (!session.me) return null;
+  return menuToggle(menuList(item), pathname);
+}
+
+function menuList(item) {
   if (session.staff)
     return h('ul', {},
       item('/console', 'nav_dashboard'),
@@ -93,6 +117,7 @@ function menu(pathname) {
       item('/console/virements', 'nav_payments', can.payments()),
       item('/console/support', 'nav_queue', can.queue()),
       item('/console/envois', 'nav_deliveries', can.deliveries()),
+      item('/console/pmc', 'nav_pmc'),
       item('/console/horloge', 'nav_clock', can.clock()),
       item('/compte', 'nav_account'));
   return h('ul', {},
@@ -128,6 +153,7 @@ export async function render() {
 
   mount(document.getElementById('top'), topBar());
   const nav = document.getElementById('nav');
+  menuOpen = false; // a new page folds the phone menu again
   const m = menu(pathname);
   nav.setAttribute('aria-label', t(session.staff ? 'nav_console' : 'nav_partner'));
   m ? mount(nav, m) : nav.replaceChildren();

@@ -48,7 +48,7 @@ export async function dashboardPage() {
   });
   return h('section', {},
     h('h1', {}, t('nav_dashboard')),
-    h('p', {}, t('console_intro'), ' ', h('span', { class: 'muted' }, `${t('today')} : ${date(d.today)}`)),
+    h('p', {}, t('console_intro'), ' ', h('span', { class: 'muted' }, t('today_is', { date: date(d.today) }))),
     h('div', { class: 'kpis' }, counts),
     h('div', { class: 'charts' }, renewals, revenue));
 }
