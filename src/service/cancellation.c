@@ -279,7 +279,7 @@ int cancellation_preview(struct db *db, const struct principal *who, const char 
     char now_s[DATE_STRLEN], end_s[DATE_STRLEN];
     int rc = support_load(db, &a, who, id, &req, err);
     if (rc >= 0 && strcmp(req.kind, "cancellation") != 0)
-        rc = pd_fail(err, PD_E_NOT_FOUND, "not a cancellation request");
+        rc = pd_fail(err, PD_E_CONFLICT, "not a cancellation request");
     if (rc >= 0 && (rc = subs_find(db, req.subscription_id, &s)) == 0)
         rc = pd_fail(err, PD_E_NOT_FOUND, "subscription");
     arena_free(&a);

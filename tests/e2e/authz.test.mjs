@@ -89,6 +89,10 @@ const EXPECT = {
   'GET /api/v1/admin/dashboard': STAFF,
   'GET /api/v1/admin/settings': [OP],
   'PUT /api/v1/admin/settings/{key}': [OP],
+  // the portal (issue 17)
+  'GET /api/v1/admin/partners/{id}': STAFF,
+  'POST /api/v1/admin/wire-transfers/{id}/resolution': [FIN, OP],
+  'GET /api/v1/support-requests/{id}/resolution-preview': [SUP, OP],
 };
 
 const DENIED = new Set(['unauthenticated', 'forbidden', 'session_expired', 'csrf_token_invalid', 'second_factor_enrolment_required']);
@@ -146,6 +150,10 @@ before(async () => {
   const resolved = await (await staff(SUP)).call('POST', `/api/v1/support-requests/${cancel.body.id}/resolution`, { cancellation: 'immediate', refund: true });
   assert.equal(resolved.body.outcome?.refund_method, 'wire', JSON.stringify(resolved.body));
   orgB.refund = resolved.body.outcome.refund_id;
+  // a transfer nobody could match, for finance to resolve (issue 17)
+  const stray = await (await staff(FIN)).call('POST', '/api/v1/admin/wire-transfers', { reference: 'RF00STRAY', amount_minor: 100, currency: 'EUR', received_on: yesterday });
+  assert.equal(stray.body.status, 'unknown_reference', JSON.stringify(stray.body));
+  orgB.transfer = stray.body.id;
 });
 
 after(async () => {
@@ -194,6 +202,8 @@ async function pathFor(route, caller, whose) {
   if (p.includes('/subscriptions/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).sub);
   if (p.includes('/orders/{id}')) p = p.replace('{id}', whose === 'own' ? orgA.orders.pop() : orgB.orders[0]);
   if (p.includes('/refunds/{id}')) p = p.replace('{id}', orgB.refund);
+  if (p.includes('/admin/partners/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).org.partner.id);
+  if (p.includes('/wire-transfers/{id}')) p = p.replace('{id}', orgB.transfer);
   if (p.includes('/invoices/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).invoice);
   return p
     .replace('{token}', 'f'.repeat(64))

@@ -278,7 +278,7 @@ test('support resolves the cancellation with a prorated refund; the partner sees
   await p.page.locator('article[data-offer="action-pack"]').getByText('Annulé', { exact: true }).waitFor();
   await p.shot('cancelled');
   await p.page.getByRole('link', { name: 'Factures' }).click();
-  await p.page.getByRole('cell', { name: 'Avoir' }).waitFor();
+  await p.page.getByRole('cell', { name: 'Avoir', exact: true }).waitFor();
   await p.shot('credit-note');
   await p.page.goto(`/support/${cancellation}`);
   await p.page.getByText('Annulé à votre demande, remboursé au prorata.').waitFor();
