@@ -19,8 +19,8 @@ int api_admin_wire_transfer_resolve(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out;
-    if (wire_transfers_resolve_json(r->db, r->principal, r->client_ip, req_param(r, "id"),
-                                    r->json, &out, &err) < 0)
+    if (wire_transfers_resolve_json(r->db, r->principal, r->client_ip, req_param(r, "id"), r->json,
+                                    &out, &err) < 0)
         return api_fail(r, w, &err);
     resp_json(r, w, 200, out);
     return 0;

@@ -145,7 +145,8 @@ static int check_live(struct db *db, const struct import_row *rows, int nrows, j
         for (int j = 0; j < n; j++) {
             struct sub_facts f = subscriptions_facts(&have[j], &ctx, 0);
             /* a purchase never paid holds nothing: the PMC's record supersedes it */
-            if (f.paid && !strcmp(have[j].offer_code, rows[k].offer) && sub_is_live(&f, clock_today()))
+            if (f.paid && !strcmp(have[j].offer_code, rows[k].offer) &&
+                sub_is_live(&f, clock_today()))
                 problem(problems, rows[k].line, "offer",
                         "the partner already has a live subscription to this offer");
         }

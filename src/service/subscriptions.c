@@ -397,9 +397,8 @@ int subscriptions_tiles(struct db *db, const struct principal *who, const char *
         *items = json_array();
         size_t i;
         json_t *o;
-        json_array_foreach(catalog, i, o)
-            json_array_append_new(*items, tile_view(db, who->partner_id, o, rows, n, &ctx, partner.currency,
-                                                       lang));
+        json_array_foreach(catalog, i, o) json_array_append_new(
+            *items, tile_view(db, who->partner_id, o, rows, n, &ctx, partner.currency, lang));
     }
     free(rows);
     json_decref(catalog);

@@ -254,9 +254,8 @@ static json_t *transfer_view(const struct wire_transfer_row *w)
                         w->partner_id[0] ? json_pack("{s:s, s:s}", "id", w->partner_id,
                                                      "legal_name", w->partner_name)
                                          : json_null());
-    json_object_set_new(v, "order_reference", w->order_reference[0]
-                                                  ? json_string(w->order_reference)
-                                                  : json_null());
+    json_object_set_new(v, "order_reference",
+                        w->order_reference[0] ? json_string(w->order_reference) : json_null());
     /* what finance still has to look at: it paid nothing by itself and is not resolved */
     json_object_set_new(v, "to_review",
                         json_boolean(strcmp(w->status, "matched") != 0 && !w->resolution[0]));
@@ -316,8 +315,8 @@ static int allocate(struct db *db, const struct settings *set, const struct prin
     if (rc >= 0 && paid + w->amount == o->total) {
         char ordered[DATE_STRLEN];
         date_format(date_of_instant(o->created_at), ordered);
-        rc = confirm_order(db, set, o, strcmp(w->received_on, ordered) < 0 ? ordered : w->received_on,
-                           NULL);
+        rc = confirm_order(db, set, o,
+                           strcmp(w->received_on, ordered) < 0 ? ordered : w->received_on, NULL);
     }
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
@@ -337,8 +336,8 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
     bool allocating = action && !strcmp(action, "allocate");
     const char *order_id = check_text(&c, body, "order_id", "order_id", allocating, 32);
     /* dismissing says why; a refund may say the bank's reference */
-    const char *note = check_text(&c, body, "note", "note", action && !strcmp(action, "dismiss"),
-                                  200);
+    const char *note =
+        check_text(&c, body, "note", "note", action && !strcmp(action, "dismiss"), 200);
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;

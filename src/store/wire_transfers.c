@@ -30,7 +30,7 @@ int wire_transfers_insert(struct db *db, const struct wire_transfer_row *w, int6
 
 #define TRANSFER_COLUMNS                                                                           \
     "SELECT w.id, w.reference, w.amount, w.currency, w.received_on, w.status, w.order_id, "        \
-    "w.source, w.recorded_by, w.resolution, w.resolution_note, o.partner_id, p.legal_name, "        \
+    "w.source, w.recorded_by, w.resolution, w.resolution_note, o.partner_id, p.legal_name, "       \
     "o.wire_reference FROM wire_transfers w LEFT JOIN orders o ON o.id = w.order_id LEFT JOIN "    \
     "partners p ON p.id = o.partner_id "
 
@@ -57,12 +57,12 @@ int wire_transfers_list(struct db *db, const char *status, struct wire_transfer_
                         int *count)
 {
     struct db_stmt *st;
-    int rc = status ? db_query(db, &st,
-                               TRANSFER_COLUMNS "WHERE w.status = ? ORDER BY w.created_at DESC, "
-                                                "w.id DESC",
-                               "t", status)
-                    : db_query(db, &st, TRANSFER_COLUMNS "ORDER BY w.created_at DESC, w.id DESC",
-                               "");
+    int rc = status
+                 ? db_query(db, &st,
+                            TRANSFER_COLUMNS "WHERE w.status = ? ORDER BY w.created_at DESC, "
+                                             "w.id DESC",
+                            "t", status)
+                 : db_query(db, &st, TRANSFER_COLUMNS "ORDER BY w.created_at DESC, w.id DESC", "");
     if (rc < 0)
         return rc;
     int cap = 16, n = 0;
@@ -104,8 +104,8 @@ int wire_transfers_lock(struct db *db, const char *id, struct wire_transfer_row 
     return rc;
 }
 
-int wire_transfers_resolve(struct db *db, const char *id, const char *resolution,
-                           const char *note, const char *order_id, const char *by, int64_t now)
+int wire_transfers_resolve(struct db *db, const char *id, const char *resolution, const char *note,
+                           const char *order_id, const char *by, int64_t now)
 {
     int64_t rc = order_id ? db_run(db,
                                    "UPDATE wire_transfers SET resolution = ?, resolution_note = "

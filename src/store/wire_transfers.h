@@ -45,8 +45,8 @@ int wire_transfers_list(struct db *db, const char *status, struct wire_transfer_
 int wire_transfers_lock(struct db *db, const char *id, struct wire_transfer_row *out);
 
 /* Sets a transfer's resolution (and the order it is allocated to, when not NULL). */
-int wire_transfers_resolve(struct db *db, const char *id, const char *resolution,
-                           const char *note, const char *order_id, const char *by, int64_t now);
+int wire_transfers_resolve(struct db *db, const char *id, const char *resolution, const char *note,
+                           const char *order_id, const char *by, int64_t now);
 
 /* What the transfers given to an order add up to: those that matched it and those finance
  * allocated to it. */

@@ -16,11 +16,11 @@
 
 /* Words that give English away; none is French. */
 static const char *const english[] = {
-    "the",   "must",   "not",  "is",    "are",    "be",     "valid", "characters", "number",
-    "only",  "with",   "and",  "of",    "this",   "you",    "your",  "please",     "already",
-    "should", "cannot", "was",  "were",  "been",   "has",    "have",  "from",       "than",
-    "between", "at",  "least", "most",   "one",    "line",  "field",      "required",
-    "allowed", "unknown", "order", "invalid", "wrong", "amount", NULL};
+    "the",     "must",   "not",     "is",    "are",    "be",   "valid", "characters", "number",
+    "only",    "with",   "and",     "of",    "this",   "you",  "your",  "please",     "already",
+    "should",  "cannot", "was",     "were",  "been",   "has",  "have",  "from",       "than",
+    "between", "at",     "least",   "most",  "one",    "line", "field", "required",   "allowed",
+    "unknown", "order",  "invalid", "wrong", "amount", NULL};
 
 /* The first English word of text, or NULL. */
 static const char *english_word(const char *text)
