@@ -146,6 +146,9 @@ int api_invoices_xml(struct req *r, struct resp *w);
 
 
 /* ---- the portal (issue 17) ---- */
+int api_admin_partner_page(struct req *r, struct resp *w);
+int api_admin_wire_transfer_resolve(struct req *r, struct resp *w);
+int api_support_resolution_preview(struct req *r, struct resp *w);
 
 
 /* ---- benefits (issue 18) ---- */

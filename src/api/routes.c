@@ -108,6 +108,11 @@ const struct route api_routes[] = {
     /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
 
     /* ---- the portal (issue 17) ---- */
+    {"GET", "/api/v1/admin/partners/{id}", api_admin_partner_page, 0, "admin.partners.read"},
+    {"POST", "/api/v1/admin/wire-transfers/{id}/resolution", api_admin_wire_transfer_resolve, J,
+     "admin.payments.write"},
+    {"GET", "/api/v1/support-requests/{id}/resolution-preview", api_support_resolution_preview, 0,
+     "support.manage"},
 
     /* ---- benefits (issue 18) ---- */
     {"GET", "/api/v1/benefits", api_benefits_list, 0, "benefits.read"},

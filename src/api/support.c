@@ -123,8 +123,8 @@ int api_subscription_cancellation(struct req *r, struct resp *w)
     struct pd_error err = {0};
     json_t *out;
     bool created = false;
-    if (cancellation_open(r->db, r->principal, r->client_ip, req_param(r, "id"), r->lang, &out,
-                          &created, &err) < 0)
+    if (cancellation_open(r->db, r->principal, r->client_ip, req_param(r, "id"), r->json, r->lang,
+                          &out, &created, &err) < 0)
         return api_fail(r, w, &err);
     resp_json(r, w, created ? 201 : 200, out);
     return 0;

@@ -79,6 +79,8 @@ static const struct status_row rows[PD_E__COUNT] = {
     /* the ecosystem (issue 21) */
     [100] = {"statement_invalid", 422, MSG_ERR_STATEMENT_INVALID},
     [101] = {"refund_not_payable", 409, MSG_ERR_REFUND_NOT_PAYABLE},
+    /* the portal (issue 17) */
+    [70] = {"transfer_resolved", 409, MSG_ERR_TRANSFER_RESOLVED},
 };
 
 int pd_status_known(enum pd_status s)

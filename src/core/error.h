@@ -83,6 +83,8 @@ enum pd_status {
     PD_E_REFERRAL_LINK_INVALID = -91,
     PD_E_REFERRAL_LIMIT = -92,
     PD_E_PROFILE_INCOMPLETE = -93,
+    /* the portal (issue 17) */
+    PD_E_TRANSFER_RESOLVED = -70,
     PD_E__COUNT = 130 /* size of the table, PD_OK included */
 };
 

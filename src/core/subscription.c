@@ -91,7 +91,9 @@ enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struc
         {SUB_NOTICE_UPCOMING_RENEWAL, date_add_days(f->expires_on, -30), f->expires_on, true, false},
         {SUB_NOTICE_EXPIRY_30, date_add_days(f->expires_on, -30), f->expires_on, false, true},
         {SUB_NOTICE_EXPIRY_7, date_add_days(f->expires_on, -7), f->expires_on, false, true},
-        {SUB_NOTICE_EXPIRY_1, date_add_days(f->expires_on, -1), f->expires_on, false, true},
+        /* "expires tomorrow" is true on one day only: a late one is dropped */
+        {SUB_NOTICE_EXPIRY_1, date_add_days(f->expires_on, -1), date_add_days(f->expires_on, -1),
+         false, true},
         {SUB_NOTICE_WINDOW_OPEN, opens, closes, false, true},
         {SUB_NOTICE_WINDOW_CLOSING, date_add_days(closes, -7), closes, false, true},
         {SUB_NOTICE_LAPSED, date_add_days(closes, 1), lapse_end, true, true},

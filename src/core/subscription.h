@@ -92,9 +92,10 @@ enum sub_notice {
 };
 
 /* The notice due on `today`: the latest whose date has come, so a job that missed days
- * sends the one that still matters rather than every one it missed, and only while it
- * is still true (no upcoming-renewal notice after expiry, no reminder after the window
- * closed). None for unpaid, cancelled or PMC subscriptions, nor more than 31 days after
+ * sends the one that still matters rather than every one it missed, and only while its
+ * words are still true on the day it goes (no upcoming-renewal notice after expiry, no
+ * reminder after the window closed, no "expires tomorrow" on the expiry day: a notice
+ * sent late says what is true that day, or is not sent). None for unpaid, cancelled or PMC subscriptions, nor more than 31 days after
  * the window closed. The caller sends it once per term. */
 enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struct date today);
 

@@ -21,19 +21,26 @@
 #include "db/db.h"
 #include "service/audit.h"
 #include "service/refunds.h"
+#include "service/subscriptions.h"
 #include "service/support.h"
 #include "service/support_catalog.h"
 #include "service/tx.h"
 #include "service/validate.h"
+#include "core/money.h"
 #include "store/offers.h"
+#include "store/orders.h"
+#include "store/invoices.h"
+#include "store/payments.h"
+#include "store/users.h"
 #include "store/subscriptions.h"
 #include "store/support.h"
 #include "store/users.h"
 
-/* Opens the prefilled request for s in lang; *req the request. */
+/* Opens the request for s in lang, its description the partner's own words (typed in the
+ * support form) or else a prefilled sentence; *req the request. */
 static int open_prefilled(struct db *db, struct arena *a, const struct principal *who,
-                          const char *ip, const struct sub_row *s, const char *lang,
-                          struct request_row *req)
+                          const char *ip, const struct sub_row *s, const char *typed,
+                          const char *lang, struct request_row *req)
 {
     char title[300], description[800], until[64] = "-";
     struct offer_names names;
@@ -54,26 +61,50 @@ static int open_prefilled(struct db *db, struct arena *a, const struct principal
                             .problem_type = SUPPORT_CANCEL_PROBLEM,
                             .kind = "cancellation",
                             .title = title,
-                            .description = description};
+                            .description = typed ? typed : description};
     int rc = support_open(db, a, who, ip, &r, req);
     if (rc >= 0) { /* the texts live on this stack frame: keep copies */
         req->title = arena_strdup(a, title);
-        req->description = arena_strdup(a, description);
+        req->description = arena_strdup(a, typed ? typed : description);
         req->subscription_id = arena_strdup(a, s->id);
     }
     return rc;
 }
 
-int cancellation_open(struct db *db, const struct principal *who, const char *ip,
-                      const char *sub_id, const char *lang, json_t **out, bool *created,
-                      struct pd_error *err)
+/* True when s has ended: its renewal window closed with no renewal (nothing is left to
+ * cancel). */
+static bool lapsed(struct db *db, const struct sub_row *s)
 {
+    struct subs_context ctx;
+    if (!s->paid || subscriptions_context(db, s->partner_id, &ctx) < 0)
+        return false;
+    struct sub_facts f = subscriptions_facts(s, &ctx, 0);
+    return sub_state_on(&f, clock_today()) == SUB_LAPSED;
+}
+
+int cancellation_open(struct db *db, const struct principal *who, const char *ip,
+                      const char *sub_id, const json_t *body, const char *lang, json_t **out,
+                      bool *created, struct pd_error *err)
+{
+    static const char *const keys[] = {"description", NULL};
     struct arena a = {0};
     struct sub_row s;
     struct request_row req;
     char existing[32];
     json_t *view = NULL;
-    int rc = tx_begin(db, err);
+    struct checks c = {0};
+    const char *typed = NULL;
+    if (json_is_object(body)) {
+        check_known_keys(&c, body, "", keys);
+        json_t *d = json_object_get(body, "description");
+        typed = json_string_value(d);
+        if (d && (typed == NULL || typed[0] == '\0' || strlen(typed) > 10000))
+            check_fail(&c, "description", MSG_FIELD_LONG_TEXT), typed = NULL;
+    }
+    int rc = check_done(&c, err);
+    if (rc < 0)
+        return rc;
+    rc = tx_begin(db, err);
     if (rc < 0)
         return rc;
     subs_lock(db, sub_id);
@@ -84,6 +115,8 @@ int cancellation_open(struct db *db, const struct principal *who, const char *ip
         rc = pd_fail(err, PD_E_MANAGED_IN_PMC, NULL);
     else if (rc > 0 && s.cancelled_on[0])
         rc = pd_fail(err, PD_E_SUBSCRIPTION_CANCELLED, NULL);
+    else if (rc > 0 && lapsed(db, &s))
+        rc = pd_fail(err, PD_E_RENEWAL_WINDOW_CLOSED, NULL);
     if (rc >= 0)
         rc = requests_open_cancellation(db, sub_id, existing, sizeof(existing));
     *created = rc == 0;
@@ -95,7 +128,8 @@ int cancellation_open(struct db *db, const struct principal *who, const char *ip
         struct partner_row partner;
         int found = partners_find(db, s.partner_id, &partner);
         rc = found < 0 ? found
-                       : open_prefilled(db, &a, who, ip, &s, found ? partner.locale : lang, &req);
+                       : open_prefilled(db, &a, who, ip, &s, typed, found ? partner.locale : lang,
+                                        &req);
     }
     if (rc >= 0)
         rc = support_view(db, &req, &view);
@@ -156,6 +190,28 @@ static json_t *outcome_view(const char *effective, const char *when, const struc
                      f->id[0] ? refunds_method(f) : NULL);
 }
 
+/* The sentence that states refund f to the partner of s, followed by support's message
+ * when there is one, into out. */
+static int refund_statement(struct db *db, const struct sub_row *s, const struct refund_made *f,
+                            const char *message, char *out, size_t n)
+{
+    struct partner_row p;
+    struct invoice_row credit;
+    struct order_row o;
+    char amount[64];
+    int rc = partners_find(db, s->partner_id, &p);
+    if (rc != 1 || invoices_find(db, f->credit_id, &credit, NULL) != 1 ||
+        orders_paying_term(db, s->id, &o) != 1)
+        return -1;
+    money_format(f->amount, o.currency, p.locale, amount, sizeof(amount));
+    const char *how = msg_text(f->charge_id[0] ? MSG_REFUND_BY_CARD : MSG_REFUND_BY_WIRE, p.locale);
+    size_t len = strlen(msg_format(out, n, MSG_REFUND_STATED, p.locale,
+                                   (const char *const[]){amount, how, credit.number}, 3));
+    if (message && len + 2 < n)
+        snprintf(out + len, n - len, "\n\n%s", message);
+    return 0;
+}
+
 int cancellation_resolve(struct db *db, const struct principal *who, const char *ip, const char *id,
                          const json_t *body, json_t **out, struct pd_error *err)
 {
@@ -192,6 +248,10 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
         support_set_status(&req, "resolved", now);
     if (rc >= 0 && (rc = requests_set_resolution(db, id, resolution, now)) >= 0)
         req.resolution = resolution;
+    /* the partner reads what was refunded, in the organisation's language */
+    char stated[3000];
+    if (rc >= 0 && f.id[0] && refund_statement(db, &s, &f, message, stated, sizeof(stated)) == 0)
+        message = arena_strdup(&a, stated);
     if (rc >= 0 && message)
         rc = requests_add_message(db, id, who->user_id, true, message, now);
     if (rc >= 0)
@@ -214,5 +274,52 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
     if (f.charge_id[0])
         refunds_by_gateway(db, f.id, id, f.charge_id, f.amount);
     *out = view;
+    return 0;
+}
+
+int cancellation_preview(struct db *db, const struct principal *who, const char *id,
+                         const char *lang, json_t **out, struct pd_error *err)
+{
+    struct arena a = {0};
+    struct request_row req;
+    struct sub_row s;
+    struct order_row o;
+    struct date today = clock_today();
+    char now_s[DATE_STRLEN], end_s[DATE_STRLEN];
+    int rc = support_load(db, &a, who, id, &req, err);
+    if (rc >= 0 && strcmp(req.kind, "cancellation") != 0)
+        rc = pd_fail(err, PD_E_CONFLICT, "not a cancellation request");
+    if (rc >= 0 && (rc = subs_find(db, req.subscription_id, &s)) == 0)
+        rc = pd_fail(err, PD_E_NOT_FOUND, "subscription");
+    arena_free(&a);
+    if (rc < 0)
+        return err->code ? err->code : pd_fail(err, rc, "%s", db_errmsg(db));
+    json_t *refund = json_null();
+    /* what refunds_make() would give back today: the prorated rest before VAT, then VAT */
+    if (s.paid && !s.cancelled_on[0] && (rc = orders_paying_term(db, s.id, &o)) == 1) {
+        struct date starts, expires;
+        int64_t rest, tax = 0, total = 0;
+        char charge[64];
+        date_parse(s.starts_on, &starts);
+        date_parse(s.expires_on, &expires);
+        rest = sub_prorated(o.subtotal, starts, expires, today);
+        if (rest > 0 && money_apply_rate(rest, o.tax_rate, &tax) == 0 &&
+            money_add(rest, tax, &total) == 0) {
+            bool card = strcmp(o.payment_method, "card") == 0 &&
+                        payments_succeeded_charge(db, o.id, charge, sizeof(charge)) == 1;
+            json_decref(refund);
+            refund = json_pack("{s:o, s:o, s:s}", "total", money_json(total, o.currency, lang),
+                               "subtotal", money_json(rest, o.currency, lang), "method",
+                               card ? "card" : "wire");
+        }
+    }
+    if (rc < 0) {
+        json_decref(refund);
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    }
+    date_format(today, now_s);
+    date_format(effective_on("end_of_term", &s, today), end_s);
+    *out = json_pack("{s:{s:s, s:o}, s:{s:s}}", "immediate", "effective_on", now_s, "refund",
+                     refund, "end_of_term", "effective_on", end_s);
     return 0;
 }

@@ -16,11 +16,19 @@
 
 struct db;
 
-/* Opens the cancellation request of subscription sub_id, its title and description
- * written in lang, or answers the one already open (*created false). */
+/* Opens the cancellation request of subscription sub_id, its title written in lang and its
+ * description the partner's ({"description"} of body, which may be NULL) or a prefilled
+ * one, or answers the one already open (*created false). A subscription that has ended
+ * (cancelled, or its window closed) has nothing left to cancel. */
 int cancellation_open(struct db *db, const struct principal *who, const char *ip,
-                      const char *sub_id, const char *lang, json_t **out, bool *created,
-                      struct pd_error *err);
+                      const char *sub_id, const json_t *body, const char *lang, json_t **out,
+                      bool *created, struct pd_error *err);
+
+/* What resolving cancellation request id today would do, before support decides:
+ * {"immediate": {"effective_on", "refund": {"total","subtotal","method"}|null},
+ * "end_of_term": {"effective_on"}}, amounts in lang. */
+int cancellation_preview(struct db *db, const struct principal *who, const char *id,
+                         const char *lang, json_t **out, struct pd_error *err);
 
 /* Support resolves a cancellation request: {"cancellation": "immediate"|"end_of_term",
  * "refund": bool, "message"?}. *out the request with its "outcome". */

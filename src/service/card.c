@@ -187,7 +187,7 @@ static int record_outcome(struct db *db, const struct settings *set, struct orde
 /* Settles the outcome of one attempt in one transaction, from the order as it stands once
  * locked (*o becomes that row, then what was written to it). */
 static int settle(struct db *db, const struct settings *set, struct order_row *o, const char *key,
-                  const struct gw_result *g)
+                  const struct gw_result *g, bool recovered)
 {
     struct pd_error err = {0};
     struct order_row fresh;
@@ -198,6 +198,10 @@ static int settle(struct db *db, const struct settings *set, struct order_row *o
     }
     if ((rc = orders_lock(db, o->id, &fresh)) == 1)
         *o = fresh;
+    /* a charge whose answer was lost and found later never replaces the saved card: the
+     * partner may have gone on with another card meanwhile */
+    if (recovered)
+        o->save_card = false;
     /* confirmed already: another process settled it, and nothing is left to write */
     if (rc >= 0 && strcmp(o->status, "confirmed") != 0)
         rc = record_outcome(db, set, o, key, g);
@@ -222,7 +226,7 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
         g.outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
     *outcome = g.outcome;
     fault_pause("buy.charged");
-    return settle(db, set, o, key, &g);
+    return settle(db, set, o, key, &g, false);
 }
 
 int card_pay(struct db *db, const struct settings *set, struct order_row *o, const char *key,
@@ -289,7 +293,7 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
                 rc = give_up(db, o, &p[i]);
             continue;
         }
-        if ((rc = settle(db, set, o, p[i].key, &g)) < 0)
+        if ((rc = settle(db, set, o, p[i].key, &g, true)) < 0)
             return rc;
         if (settled)
             *settled = g.outcome;

@@ -2,8 +2,9 @@
  * service/dashboard.c - renewals due by week and revenue by month, for the staff console.
  *
  * Both figures are computed on the business date (the test clock's, in tests). Revenue is
- * what was invoiced, credit notes deducted, per month and currency, as the invoices store
- * sums it; months without an invoice are simply absent.
+ * what was invoiced before VAT (the VAT collected is the state's, not the program's),
+ * credit notes deducted, per month and currency, as the invoices store sums it; months
+ * without an invoice are simply absent.
  */
 #include "service/dashboard.h"
 

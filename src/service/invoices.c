@@ -20,11 +20,28 @@
 #include "service/invoice_document.h"
 #include "store/invoices.h"
 
+/* Where an invoice stands: "paid" (its order was paid), "due" (a wire order still awaited),
+ * "cancelled" (never paid: a credit note cancels it), or "issued" (a credit note, or an
+ * invoice without an order). */
+static const char *invoice_status(const struct invoice_row *v)
+{
+    if (strcmp(v->type, "invoice") != 0)
+        return "issued";
+    if (!strcmp(v->order_status, "confirmed"))
+        return "paid";
+    if (!strcmp(v->order_status, "awaiting_payment"))
+        return "due";
+    if (!strcmp(v->order_status, "cancelled"))
+        return "cancelled";
+    return "issued";
+}
+
 /* The JSON of an invoice, amounts in lang. */
 static json_t *invoice_view(const struct invoice_row *v, const char *lang)
 {
     char created[21];
-    return json_pack(
+    const char *status = invoice_status(v);
+    json_t *view = json_pack(
         "{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:o, s:o, s:o, s:i, s:s, s:s, "
         "s:s}",
         "id", v->id, "number", v->number, "type", v->type, "issued_on", v->issued_on, "due_on",
@@ -34,6 +51,11 @@ static json_t *invoice_view(const struct invoice_row *v, const char *lang)
         money_json(v->tax_amount, v->currency, lang), "total",
         money_json(v->total, v->currency, lang), "tax_rate", v->tax_rate, "tax_treatment",
         v->tax_treatment, "lang", v->lang, "created_at", instant_format(v->created_at, created));
+    json_object_set_new(view, "status", json_string(status));
+    json_object_set_new(view, "paid_on",
+                        !strcmp(status, "paid") && v->paid_on[0] ? json_string(v->paid_on)
+                                                                 : json_null());
+    return view;
 }
 
 int invoices_list_json(struct db *db, const struct principal *who, const char *lang, json_t **items,

@@ -22,7 +22,9 @@
 #include "db/db.h"
 #include "service/audit.h"
 #include "service/subscriptions.h"
+#include "service/settings.h"
 #include "service/tx.h"
+#include "service/wire.h"
 #include "store/offers.h"
 #include "store/subscriptions.h"
 
@@ -142,7 +144,9 @@ static int check_live(struct db *db, const struct import_row *rows, int nrows, j
             break;
         for (int j = 0; j < n; j++) {
             struct sub_facts f = subscriptions_facts(&have[j], &ctx, 0);
-            if (!strcmp(have[j].offer_code, rows[k].offer) && sub_is_live(&f, clock_today()))
+            /* a purchase never paid holds nothing: the PMC's record supersedes it */
+            if (f.paid && !strcmp(have[j].offer_code, rows[k].offer) &&
+                sub_is_live(&f, clock_today()))
                 problem(problems, rows[k].line, "offer",
                         "the partner already has a live subscription to this offer");
         }
@@ -151,10 +155,31 @@ static int check_live(struct db *db, const struct import_row *rows, int nrows, j
     return rc < 0 ? rc : 0;
 }
 
+/* Cancels the partner's purchases of r's offer still awaiting payment: the subscription
+ * the PMC says it holds is the one it keeps, and a transfer arriving later for them is
+ * finance's to refund (service/wire_transfers.c). */
+static int supersede_unpaid(struct db *db, const struct import_row *r)
+{
+    struct settings set;
+    struct sub_row *have = NULL;
+    int n = 0;
+    int rc = settings_load(db, &set);
+    if (rc >= 0)
+        rc = subs_list(db, r->partner_id, &have, &n);
+    for (int j = 0; rc >= 0 && j < n; j++)
+        if (!have[j].paid && !have[j].cancelled_on[0] && !strcmp(have[j].offer_code, r->offer))
+            rc = wire_cancel_waiting(db, &set, have[j].id, "superseded_by_pmc_import");
+    free(have);
+    return rc < 0 ? rc : 0;
+}
+
 /* Writes one checked row: the subscription, its first term and the audit event. */
 static int import_one(struct db *db, const struct import_row *r)
 {
     struct sub_row s;
+    int rc0 = supersede_unpaid(db, r);
+    if (rc0 < 0)
+        return rc0;
     memset(&s, 0, sizeof(s));
     id_new("sub", s.id, sizeof(s.id));
     snprintf(s.partner_id, sizeof(s.partner_id), "%s", r->partner_id);

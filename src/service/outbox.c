@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -63,6 +64,30 @@ int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t
     struct contact *to = NULL;
     int n = 0;
     int rc = billing_contacts(db, partner_id, &to, &n);
+    if (rc >= 0)
+        rc = emit_all(db, partner_id, event, payload, to, n, true);
+    else
+        json_decref(payload);
+    free(to);
+    return rc;
+}
+
+int outbox_emit_also(struct db *db, const char *partner_id, const char *event, json_t *payload,
+                     const struct contact *extra)
+{
+    struct contact *to = NULL;
+    int n = 0;
+    int rc = billing_contacts(db, partner_id, &to, &n);
+    bool known = false;
+    for (int i = 0; rc >= 0 && i < n; i++)
+        known = known || strcasecmp(to[i].email, extra->email) == 0;
+    if (rc >= 0 && !known && extra->email[0]) {
+        struct contact *grown = realloc(to, (size_t)(n + 1) * sizeof(*to));
+        if (grown == NULL)
+            rc = -1;
+        else
+            (to = grown)[n++] = *extra;
+    }
     if (rc >= 0)
         rc = emit_all(db, partner_id, event, payload, to, n, true);
     else

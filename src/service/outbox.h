@@ -39,6 +39,10 @@ int outbox_emit_user(struct db *db, const char *partner_id, const char *event, j
  * the partner's profile names). */
 int outbox_emit_notify(struct db *db, const char *partner_id, const char *event, json_t *payload,
                        const struct contact *to, int n);
+/* The same, with an email to one more person than the billing contacts (the contact a
+ * partner named for a wire payment), unless they are one of them. */
+int outbox_emit_also(struct db *db, const char *partner_id, const char *event, json_t *payload,
+                     const struct contact *extra);
 
 /* The same for an email to these n people only, never to webhooks (an invitation: its
  * link is for the invitee alone; a notice to support staff). */

@@ -28,6 +28,7 @@
 #include "service/validate.h"
 #include "store/certified.h"
 #include "store/offers.h"
+#include "store/orders.h"
 #include "store/users.h"
 
 int subscriptions_context(struct db *db, const char *partner_id, struct subs_context *ctx)
@@ -256,9 +257,12 @@ static const struct sub_row *tile_subscription(const struct sub_row *rows, int n
 }
 
 /* What the partner can do with an offer. */
-static const char *tile_state(bool live, bool met, const struct sub_facts *f,
+static const char *tile_state(bool live, bool met, bool paying, const struct sub_facts *f,
                               const struct sub_renewal *r)
 {
+    /* a card payment whose answer is still awaited: nothing to buy again meanwhile */
+    if (paying && !(live && f->managed_in_pmc))
+        return "pending_payment";
     if (!live)
         return met ? "buy" : "not_eligible";
     if (f->managed_in_pmc)
@@ -275,10 +279,19 @@ static const char *tile_state(bool live, bool met, const struct sub_facts *f,
 /* The tile's sentence in lang; s is the live subscription or NULL. */
 static json_t *tile_message(const char *state, const char *lang, const struct sub_facts *f,
                             const struct sub_renewal *r, const struct sub_row *s,
-                            const struct subs_context *ctx, int required)
+                            const struct subs_context *ctx, int required, bool paying,
+                            const struct sub_row *ended)
 {
     char a[40], b[40], text[600];
-    if (strcmp(state, "manage_in_pmc") == 0) {
+    if (paying && strcmp(state, "pending_payment") == 0 && (s == NULL || s->paid)) {
+        msg_format(text, sizeof(text), MSG_TILE_PAYMENT_CHECKING, lang, NULL, 0);
+    } else if (strcmp(state, "buy") == 0 && ended) {
+        /* the window of the last subscription closed: say so, not just "available" */
+        struct sub_facts e = subscriptions_facts(ended, ctx, required);
+        struct sub_renewal er = sub_renewal_on(&e, clock_today());
+        date_format_long(er.closes_on, lang, a, sizeof(a));
+        msg_format(text, sizeof(text), MSG_TILE_LAPSED, lang, (const char *const[]){a}, 1);
+    } else if (strcmp(state, "manage_in_pmc") == 0) {
         msg_format(text, sizeof(text), MSG_TILE_MANAGE_IN_PMC, lang,
                    (const char *const[]){ctx->pmc_url}, 1);
     } else if (strcmp(state, "pending_payment") == 0) {
@@ -308,8 +321,9 @@ static json_t *tile_message(const char *state, const char *lang, const struct su
 }
 
 /* The tile of one offer of the catalog (o, as catalog_list shapes it). */
-static json_t *tile_view(const json_t *o, const struct sub_row *rows, int n,
-                         const struct subs_context *ctx, const char *currency, const char *lang)
+static json_t *tile_view(struct db *db, const char *partner_id, const json_t *o,
+                         const struct sub_row *rows, int n, const struct subs_context *ctx,
+                         const char *currency, const char *lang)
 {
     struct date today = clock_today();
     const char *code = json_string_value(json_object_get(o, "code"));
@@ -323,7 +337,20 @@ static json_t *tile_view(const json_t *o, const struct sub_row *rows, int n,
         f = subscriptions_facts(shown, ctx, required);
         r = sub_renewal_on(&f, today);
     }
-    const char *state = tile_state(live != NULL, met, &f, &r);
+    int64_t open_buy = 0, open_renew = 0;
+    /* counted as not open when unreadable: the tile is a view, Buy checks again */
+    if (orders_count_open(db, partner_id, code, "purchase", NULL, &open_buy) < 0)
+        open_buy = 0;
+    if (orders_count_open(db, partner_id, code, "renewal", NULL, &open_renew) < 0)
+        open_renew = 0;
+    bool paying = open_buy > 0 || (live && open_renew > 0);
+    const struct sub_row *ended = NULL;
+    if (!live && shown && shown->paid && !shown->cancelled_on[0]) {
+        struct sub_facts e = subscriptions_facts(shown, ctx, required);
+        if (sub_state_on(&e, today) == SUB_LAPSED)
+            ended = shown;
+    }
+    const char *state = tile_state(live != NULL, met, paying, &f, &r);
     json_t *p = json_object_get(json_object_get(o, "prices"), currency);
     json_t *tile = json_pack(
         "{s:s, s:O, s:O, s:O, s:O, s:o, s:{s:i, s:I, s:b}, s:s, s:o, s:o, s:o, s:o, s:o}", "code",
@@ -336,7 +363,8 @@ static json_t *tile_view(const json_t *o, const struct sub_row *rows, int n,
         date_json(live && f.paid, f.starts_on), "expires_on",
         date_json(live && f.paid, f.expires_on), "renewal",
         live ? renewal_json(&f, &r) : json_null(), "message",
-        tile_message(state, lang, &f, &r, live, ctx, required));
+        tile_message(state, lang, &f, &r, live, ctx, required, paying, ended));
+    json_object_set_new(tile, "lapsed", json_boolean(ended != NULL));
     json_object_set_new(tile, "auto_renew", live ? json_boolean(live->auto_renew) : json_null());
     if (strcmp(state, "manage_in_pmc") == 0)
         json_object_set_new(tile, "pmc_url", json_string(ctx->pmc_url));
@@ -369,8 +397,8 @@ int subscriptions_tiles(struct db *db, const struct principal *who, const char *
         *items = json_array();
         size_t i;
         json_t *o;
-        json_array_foreach(catalog, i, o)
-            json_array_append_new(*items, tile_view(o, rows, n, &ctx, partner.currency, lang));
+        json_array_foreach(catalog, i, o) json_array_append_new(
+            *items, tile_view(db, who->partner_id, o, rows, n, &ctx, partner.currency, lang));
     }
     free(rows);
     json_decref(catalog);

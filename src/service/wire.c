@@ -26,7 +26,9 @@
 #include "service/tx.h"
 #include "store/invoices.h"
 #include "store/order_effects.h"
+#include "store/outbox.h"
 #include "store/subscriptions.h"
+#include "store/users.h"
 
 void wire_reference_new(struct order_row *o)
 {
@@ -71,7 +73,18 @@ static int emit_invoice_issued(struct db *db, const struct settings *set, const 
     json_object_set_new(ev, "iban", json_string(set->bank_iban));
     json_object_set_new(ev, "bic", json_string(set->bank_bic));
     json_object_set_new(ev, "reference", json_string(o->wire_reference));
-    return outbox_emit(db, o->partner_id, "invoice.issued", ev);
+    /* the payment instructions go to the contact the partner named for this payment too */
+    struct contact payer;
+    struct partner_row p;
+    memset(&payer, 0, sizeof(payer));
+    snprintf(payer.email, sizeof(payer.email), "%s", o->wire_email);
+    snprintf(payer.lang, sizeof(payer.lang), "%s",
+             partners_find(db, o->partner_id, &p) == 1 ? p.locale : "fr");
+    if (o->wire_name[0])
+        json_object_set_new(ev, "contact",
+                            json_pack("{s:s, s:s, s:s}", "name", o->wire_name, "phone",
+                                      o->wire_phone, "email", o->wire_email));
+    return outbox_emit_also(db, o->partner_id, "invoice.issued", ev, &payer);
 }
 
 int wire_purchase(struct db *db, const struct settings *set, const struct principal *who,
@@ -122,9 +135,10 @@ static int emit_cancelled(struct db *db, const struct order_row *o, const char *
 }
 
 /* Cancels one order past its due date, in the caller's transaction: 1 when it was still
- * awaiting payment (a transfer recorded meanwhile wins), else 0. */
+ * awaiting payment (a transfer recorded meanwhile wins), else 0. reason goes to the audit;
+ * only a cancellation at the due date is told by order.cancelled, whose words say so. */
 static int cancel_unpaid(struct db *db, const struct settings *set, struct order_row *o,
-                         const char *today)
+                         const char *today, const char *reason)
 {
     struct invoice_row inv;
     struct invoice_issued credit = {.id = "", .number = ""};
@@ -140,8 +154,8 @@ static int cancel_unpaid(struct db *db, const struct settings *set, struct order
         rc = order_effects_cancel_unpaid(db, o->subscription_id, today, now);
     if (rc >= 0)
         rc = audit(db, NULL, NULL, o->partner_id, "order.cancelled", "order", o->id,
-                   json_pack("{s:s, s:s}", "reason", "unpaid_at_due_date", "due_on", o->due_on));
-    if (rc >= 0)
+                   json_pack("{s:s, s:s}", "reason", reason, "due_on", o->due_on));
+    if (rc >= 0 && !strcmp(reason, "unpaid_at_due_date"))
         rc = emit_cancelled(db, o, inv.number, &credit);
     return rc < 0 ? rc : 1;
 }
@@ -159,12 +173,29 @@ int wire_expiry_run(struct db *db)
     for (int i = 0; rc >= 0 && i < n; i++) {
         struct pd_error err = {0};
         if (strcmp(rows[i].due_on, today) < 0 && (rc = tx_begin(db, &err)) >= 0) {
-            int cancelled = cancel_unpaid(db, &set, &rows[i], today);
+            int cancelled = cancel_unpaid(db, &set, &rows[i], today, "unpaid_at_due_date");
             rc = tx_end(db, cancelled, &err);
             done += rc >= 0 && cancelled == 1;
         } /* else due today is still on time */
         pd_error_clear(&err);
     }
+    free(rows);
+    return rc < 0 ? rc : done;
+}
+
+int wire_cancel_waiting(struct db *db, const struct settings *set, const char *subscription_id,
+                        const char *reason)
+{
+    struct order_row *rows = NULL;
+    char today[DATE_STRLEN];
+    int n = 0, done = 0;
+    date_format(clock_today(), today);
+    int rc = orders_in_status(db, "awaiting_payment", &rows, &n);
+    for (int i = 0; rc >= 0 && i < n; i++)
+        if (!strcmp(rows[i].subscription_id, subscription_id) &&
+            (rc = orders_lock(db, rows[i].id, &rows[i])) == 1 &&
+            (rc = cancel_unpaid(db, set, &rows[i], today, reason)) == 1)
+            done++;
     free(rows);
     return rc < 0 ? rc : done;
 }

@@ -40,4 +40,10 @@ int wire_purchase(struct db *db, const struct settings *set, const struct princi
  * transaction, with a credit note for its invoice. Returns how many, or a failure. */
 int wire_expiry_run(struct db *db);
 
+/* In the caller's transaction: cancels the wire orders still awaiting payment for
+ * subscription_id (a purchase the PMC import supersedes), each invoice credited, the
+ * audit saying reason; no email. Returns how many, or a failure. */
+int wire_cancel_waiting(struct db *db, const struct settings *set, const char *subscription_id,
+                        const char *reason);
+
 #endif

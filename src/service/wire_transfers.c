@@ -238,6 +238,27 @@ int wire_transfers_import(struct db *db, const struct principal *who, const char
     return 0;
 }
 
+/* The JSON of a transfer, with the organisation and order it concerns when known. */
+static json_t *transfer_view(const struct wire_transfer_row *w)
+{
+    json_t *v = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?}", "id", w->id,
+                          "reference", w->reference, "amount_minor", (json_int_t)w->amount,
+                          "currency", w->currency, "received_on", w->received_on, "status",
+                          w->status, "order_id", w->order_id[0] ? w->order_id : NULL, "source",
+                          w->source, "resolution", w->resolution[0] ? w->resolution : NULL,
+                          "resolution_note", w->resolution_note[0] ? w->resolution_note : NULL);
+    json_object_set_new(v, "partner",
+                        w->partner_id[0] ? json_pack("{s:s, s:s}", "id", w->partner_id,
+                                                     "legal_name", w->partner_name)
+                                         : json_null());
+    json_object_set_new(v, "order_reference",
+                        w->order_reference[0] ? json_string(w->order_reference) : json_null());
+    /* what finance still has to look at: it paid nothing by itself and is not resolved */
+    json_object_set_new(v, "to_review",
+                        json_boolean(strcmp(w->status, "matched") != 0 && !w->resolution[0]));
+    return v;
+}
+
 int wire_transfers_list_json(struct db *db, const char *status, json_t **items,
                              struct pd_error *err)
 {
@@ -253,13 +274,109 @@ int wire_transfers_list_json(struct db *db, const char *status, json_t **items,
         return pd_fail(err, rc, "%s", db_errmsg(db));
     *items = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(
-            *items,
-            json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s?, s:s}", "id", rows[i].id, "reference",
-                      rows[i].reference, "amount_minor", (json_int_t)rows[i].amount, "currency",
-                      rows[i].currency, "received_on", rows[i].received_on, "status",
-                      rows[i].status, "order_id", rows[i].order_id[0] ? rows[i].order_id : NULL,
-                      "source", rows[i].source));
+        json_array_append_new(*items, transfer_view(&rows[i]));
     free(rows);
+    return 0;
+}
+
+/* ---- finance resolves a transfer that paid nothing by itself ---- */
+
+/* Allocates transfer w to order_id, in the caller's transaction: the order's transfers
+ * add up, and the one that completes its total confirms it, from the day it was received. */
+static int allocate(struct db *db, const struct settings *set, const struct principal *who,
+                    struct wire_transfer_row *w, const char *order_id, const char *note,
+                    struct order_row *o, struct pd_error *err)
+{
+    int64_t paid = 0;
+    int rc = orders_lock(db, order_id, o);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (rc == 0 || strcmp(o->payment_method, "wire") != 0)
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "order_id", MSG_FIELD_UNKNOWN_ORDER, NULL);
+    if (strcmp(o->status, "awaiting_payment") != 0) {
+        pd_fail(err, PD_E_ORDER_STATE, "order is %s", o->status);
+        pd_error_detail(err, "status", json_string(o->status));
+        return PD_E_ORDER_STATE;
+    }
+    if (strcmp(o->currency, w->currency) != 0)
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "order_id", MSG_FIELD_ORDER_CURRENCY,
+                             o->currency);
+    if ((rc = wire_transfers_paid_to(db, o->id, &paid)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (paid + w->amount > o->total) {
+        pd_fail_field(err, PD_E_INVALID_REQUEST, "order_id", MSG_FIELD_TRANSFER_EXCEEDS, NULL);
+        pd_error_detail(err, "owed_minor", json_integer(o->total - paid));
+        return PD_E_INVALID_REQUEST;
+    }
+    rc = wire_transfers_resolve(db, w->id, "allocated", note, o->id, who->user_id, clock_now());
+    if (rc >= 0 && paid + w->amount == o->total) {
+        char ordered[DATE_STRLEN];
+        date_format(date_of_instant(o->created_at), ordered);
+        rc = confirm_order(db, set, o,
+                           strcmp(w->received_on, ordered) < 0 ? ordered : w->received_on, NULL);
+    }
+    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
+}
+
+int wire_transfers_resolve_json(struct db *db, const struct principal *who, const char *ip,
+                                const char *id, const json_t *body, json_t **out,
+                                struct pd_error *err)
+{
+    static const char *const keys[] = {"action", "order_id", "note", NULL};
+    static const char *const actions[] = {"allocate", "refund", "dismiss", NULL};
+    struct checks c = {0};
+    *out = NULL;
+    check_known_keys(&c, body, "", keys);
+    const char *action = check_text(&c, body, "action", "action", true, 12);
+    if (action && !check_one_of(action, actions))
+        check_fail_one_of(&c, "action", actions), action = NULL;
+    bool allocating = action && !strcmp(action, "allocate");
+    const char *order_id = check_text(&c, body, "order_id", "order_id", allocating, 32);
+    /* dismissing says why; a refund may say the bank's reference */
+    const char *note =
+        check_text(&c, body, "note", "note", action && !strcmp(action, "dismiss"), 200);
+    int rc = check_done(&c, err);
+    if (rc < 0)
+        return rc;
+    if (action == NULL)
+        return pd_fail(err, PD_E_INVALID_REQUEST, NULL);
+
+    struct settings set;
+    struct wire_transfer_row w;
+    struct order_row o;
+    memset(&o, 0, sizeof(o));
+    if ((rc = settings_load(db, &set)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if ((rc = tx_begin(db, err)) < 0)
+        return rc;
+    rc = wire_transfers_lock(db, id, &w);
+    if (rc == 0)
+        rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
+    else if (rc < 0)
+        rc = pd_fail(err, rc, "%s", db_errmsg(db));
+    else if (strcmp(w.status, "matched") == 0 || w.resolution[0]) {
+        rc = pd_fail(err, PD_E_TRANSFER_RESOLVED, NULL);
+        pd_error_detail(err, "resolution", json_string(w.resolution[0] ? w.resolution : "matched"));
+    }
+    if (rc >= 0 && allocating)
+        rc = allocate(db, &set, who, &w, order_id, note, &o, err);
+    else if (rc >= 0)
+        rc = wire_transfers_resolve(db, id, !strcmp(action, "refund") ? "refunded" : "dismissed",
+                                    note, NULL, who->user_id, clock_now());
+    if (rc >= 0)
+        rc = audit(db, who, ip, o.partner_id[0] ? o.partner_id : NULL, "wire_transfer.resolved",
+                   "wire_transfer", id,
+                   json_pack("{s:s, s:s?, s:s?}", "action", action, "order_id",
+                             o.id[0] ? o.id : NULL, "note", note));
+    if (rc >= 0 && (rc = wire_transfers_lock(db, id, &w)) == 1) {
+        *out = transfer_view(&w);
+        if (o.id[0])
+            json_object_set_new(*out, "order_status", json_string(o.status));
+    }
+    if ((rc = tx_end(db, rc, err)) < 0) {
+        json_decref(*out);
+        *out = NULL;
+        return rc;
+    }
     return 0;
 }

@@ -20,7 +20,8 @@ static const char *nul(const char *s)
 #define INVOICE_COLUMNS                                                                            \
     "SELECT id, type, number, partner_id, order_id, credits_invoice_id, issued_on, due_on, "       \
     "currency, subtotal, tax_rate, tax_amount, total, tax_treatment, lang, created_at, "           \
-    "document FROM invoices "
+    "document, (SELECT o.status FROM orders o WHERE o.id = invoices.order_id), (SELECT "           \
+    "o.paid_on FROM orders o WHERE o.id = invoices.order_id) FROM invoices "
 
 static void read_invoice(struct db_stmt *st, struct invoice_row *v)
 {
@@ -41,6 +42,8 @@ static void read_invoice(struct db_stmt *st, struct invoice_row *v)
     copy(v->tax_treatment, sizeof(v->tax_treatment), db_column_text(st, 13));
     copy(v->lang, sizeof(v->lang), db_column_text(st, 14));
     v->created_at = db_column_int64(st, 15);
+    copy(v->order_status, sizeof(v->order_status), db_column_text(st, 17));
+    copy(v->paid_on, sizeof(v->paid_on), db_column_text(st, 18));
 }
 
 int invoices_insert(struct db *db, const struct invoice_row *v, const char *service_start,
@@ -123,7 +126,7 @@ int invoices_revenue_by_month(struct db *db, const char *from, struct invoice_re
 {
     struct db_stmt *st;
     int rc = db_query(db, &st,
-                      "SELECT substr(issued_on, 1, 7) AS month, currency, SUM(total), "
+                      "SELECT substr(issued_on, 1, 7) AS month, currency, SUM(subtotal), "
                       "SUM(CASE WHEN type = 'invoice' THEN 1 ELSE 0 END) FROM invoices WHERE "
                       "issued_on >= ? GROUP BY substr(issued_on, 1, 7), currency ORDER BY month, "
                       "currency",

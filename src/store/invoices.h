@@ -28,9 +28,12 @@ struct invoice_row {
     char tax_treatment[20];
     char lang[3];
     int64_t created_at;
+    /* read only: the status of its order and the day it was paid ("" when none) */
+    char order_status[20];
+    char paid_on[11];
 };
 
-/* Invoiced in one month and currency, credit notes deducted. */
+/* Invoiced in one month and currency before VAT, credit notes deducted. */
 struct invoice_revenue {
     char month[8]; /* YYYY-MM */
     char currency[4];
@@ -49,7 +52,8 @@ int invoices_find(struct db *db, const char *id, struct invoice_row *out, char *
 /* The organisation's invoices and credit notes, newest first (malloc'd; owner: caller). */
 int invoices_list(struct db *db, const char *partner_id, struct invoice_row **out, int *count);
 
-/* Invoiced per month and currency from `from` (YYYY-MM-DD) on, credit notes deducted, by
+/* Invoiced before VAT per month and currency from `from` (YYYY-MM-DD) on, credit notes
+ * deducted, by
  * month then currency (malloc'd; owner: caller). */
 int invoices_revenue_by_month(struct db *db, const char *from, struct invoice_revenue **out,
                               int *count);

@@ -57,20 +57,41 @@ int wire_transfers_payer_of(struct db *db, const char *order_id, char *name, siz
     return rc;
 }
 
+#define TRANSFER_COLUMNS                                                                           \
+    "SELECT w.id, w.reference, w.amount, w.currency, w.received_on, w.status, w.order_id, "        \
+    "w.source, w.recorded_by, w.resolution, w.resolution_note, o.partner_id, p.legal_name, "       \
+    "o.wire_reference FROM wire_transfers w LEFT JOIN orders o ON o.id = w.order_id LEFT JOIN "    \
+    "partners p ON p.id = o.partner_id "
+
+static void read_transfer(struct db_stmt *st, struct wire_transfer_row *w)
+{
+    memset(w, 0, sizeof(*w));
+    copy(w->id, sizeof(w->id), db_column_text(st, 0));
+    copy(w->reference, sizeof(w->reference), db_column_text(st, 1));
+    w->amount = db_column_int64(st, 2);
+    copy(w->currency, sizeof(w->currency), db_column_text(st, 3));
+    copy(w->received_on, sizeof(w->received_on), db_column_text(st, 4));
+    copy(w->status, sizeof(w->status), db_column_text(st, 5));
+    copy(w->order_id, sizeof(w->order_id), db_column_text(st, 6));
+    copy(w->source, sizeof(w->source), db_column_text(st, 7));
+    copy(w->recorded_by, sizeof(w->recorded_by), db_column_text(st, 8));
+    copy(w->resolution, sizeof(w->resolution), db_column_text(st, 9));
+    copy(w->resolution_note, sizeof(w->resolution_note), db_column_text(st, 10));
+    copy(w->partner_id, sizeof(w->partner_id), db_column_text(st, 11));
+    copy(w->partner_name, sizeof(w->partner_name), db_column_text(st, 12));
+    copy(w->order_reference, sizeof(w->order_reference), db_column_text(st, 13));
+}
+
 int wire_transfers_list(struct db *db, const char *status, struct wire_transfer_row **out,
                         int *count)
 {
     struct db_stmt *st;
-    int rc = status ? db_query(db, &st,
-                               "SELECT id, reference, amount, currency, received_on, status, "
-                               "order_id, source FROM wire_transfers WHERE status = ? ORDER BY "
-                               "created_at DESC, id DESC",
-                               "t", status)
-                    : db_query(db, &st,
-                               "SELECT id, reference, amount, currency, received_on, status, "
-                               "order_id, source FROM wire_transfers ORDER BY created_at DESC, "
-                               "id DESC",
-                               "");
+    int rc = status
+                 ? db_query(db, &st,
+                            TRANSFER_COLUMNS "WHERE w.status = ? ORDER BY w.created_at DESC, "
+                                             "w.id DESC",
+                            "t", status)
+                 : db_query(db, &st, TRANSFER_COLUMNS "ORDER BY w.created_at DESC, w.id DESC", "");
     if (rc < 0)
         return rc;
     int cap = 16, n = 0;
@@ -85,16 +106,7 @@ int wire_transfers_list(struct db *db, const char *status, struct wire_transfer_
             }
             rows = grown;
         }
-        struct wire_transfer_row *w = &rows[n++];
-        memset(w, 0, sizeof(*w));
-        copy(w->id, sizeof(w->id), db_column_text(st, 0));
-        copy(w->reference, sizeof(w->reference), db_column_text(st, 1));
-        w->amount = db_column_int64(st, 2);
-        copy(w->currency, sizeof(w->currency), db_column_text(st, 3));
-        copy(w->received_on, sizeof(w->received_on), db_column_text(st, 4));
-        copy(w->status, sizeof(w->status), db_column_text(st, 5));
-        copy(w->order_id, sizeof(w->order_id), db_column_text(st, 6));
-        copy(w->source, sizeof(w->source), db_column_text(st, 7));
+        read_transfer(st, &rows[n++]);
     }
     db_finalize(st);
     if (rows == NULL || rc < 0) {
@@ -104,4 +116,41 @@ int wire_transfers_list(struct db *db, const char *status, struct wire_transfer_
     *out = rows;
     *count = n;
     return 0;
+}
+
+int wire_transfers_lock(struct db *db, const char *id, struct wire_transfer_row *out)
+{
+    struct db_stmt *st;
+    int rc = db_lock_row(db, "wire_transfers", id);
+    if (rc < 0 || (rc = db_query(db, &st, TRANSFER_COLUMNS "WHERE w.id = ?", "t", id)) < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        read_transfer(st, out);
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int wire_transfers_resolve(struct db *db, const char *id, const char *resolution, const char *note,
+                           const char *order_id, const char *by, int64_t now)
+{
+    int64_t rc = order_id ? db_run(db,
+                                   "UPDATE wire_transfers SET resolution = ?, resolution_note = "
+                                   "?, order_id = ?, resolved_by = ?, resolved_at = ? WHERE id = ?",
+                                   "ttttit", resolution, nul(note), order_id, by, now, id)
+                          : db_run(db,
+                                   "UPDATE wire_transfers SET resolution = ?, resolution_note = "
+                                   "?, resolved_by = ?, resolved_at = ? WHERE id = ?",
+                                   "tttit", resolution, nul(note), by, now, id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int wire_transfers_paid_to(struct db *db, const char *order_id, int64_t *sum)
+{
+    return db_scalar(db, sum,
+                     "SELECT COALESCE(SUM(amount), 0) FROM wire_transfers WHERE order_id = ? AND "
+                     "(status = 'matched' OR resolution = 'allocated')",
+                     "t", order_id);
 }

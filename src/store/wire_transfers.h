@@ -27,6 +27,14 @@ struct wire_transfer_row {
     const char *bank_ref;   /* the entry in the bank's books (statement/entry/transaction) */
     const char *payer_name; /* who paid */
     const char *payer_iban; /* from which account */
+    /* finance's resolution of a transfer that paid no order by itself: "allocated",
+     * "refunded", "dismissed", or empty while it waits for review */
+    char resolution[12];
+    char resolution_note[256];
+    /* read only: the organisation of order_id, when there is one */
+    char partner_id[32];
+    char partner_name[256];
+    char order_reference[32];
 };
 
 /* Inserts a received transfer. */
@@ -40,8 +48,21 @@ int wire_transfers_seen(struct db *db, const char *bank_ref);
 int wire_transfers_payer_of(struct db *db, const char *order_id, char *name, size_t name_size,
                             char *iban, size_t iban_size);
 
-/* Transfers, newest first, in one status (NULL: all); malloc'd, owner: caller. */
+/* Transfers, newest first, in one status (NULL: all), with the organisation of their
+ * order; malloc'd, owner: caller. */
 int wire_transfers_list(struct db *db, const char *status, struct wire_transfer_row **out,
                         int *count);
+
+/* In the caller's transaction: locks the transfer's row and reads it (1 and *out), 0 when
+ * there is no such transfer. */
+int wire_transfers_lock(struct db *db, const char *id, struct wire_transfer_row *out);
+
+/* Sets a transfer's resolution (and the order it is allocated to, when not NULL). */
+int wire_transfers_resolve(struct db *db, const char *id, const char *resolution, const char *note,
+                           const char *order_id, const char *by, int64_t now);
+
+/* What the transfers given to an order add up to: those that matched it and those finance
+ * allocated to it. */
+int wire_transfers_paid_to(struct db *db, const char *order_id, int64_t *sum);
 
 #endif

@@ -130,6 +130,10 @@ const EXPECT = {
   'POST /api/v1/admin/bank-statements/camt053': [FIN, OP],
   'POST /api/v1/admin/transfer-files': [FIN, OP],
   'GET /api/v1/admin/transfer-files/{id}': [SUP, FIN, OP],
+  // the portal (issue 17)
+  'GET /api/v1/admin/partners/{id}': STAFF,
+  'POST /api/v1/admin/wire-transfers/{id}/resolution': [FIN, OP],
+  'GET /api/v1/support-requests/{id}/resolution-preview': [SUP, OP],
 };
 
 const PNG = makePng(8, 8);
@@ -202,6 +206,10 @@ before(async () => {
     o.referral = `ref_authz${o === orgA ? 'a' : 'b'}`;
     sql(srv.db.url, `INSERT INTO referrals (id, partner_id, status, name, company, email, consent, lang, confirm_by, respond_by, erase_token, created_at, updated_at) VALUES ('${o.referral}', '${o.org.partner.id}', 'new', 'N', 'C', 'n@c.example', 1, 'fr', 0, 4102444800, '${o === orgA ? 'a' : 'b'}${'0'.repeat(63)}', 0, 0)`);
   }
+  // a transfer nobody could match, for finance to resolve (issue 17)
+  const stray = await (await staff(FIN)).call('POST', '/api/v1/admin/wire-transfers', { reference: 'RF00STRAY', amount_minor: 100, currency: 'EUR', received_on: yesterday });
+  assert.equal(stray.body.status, 'unknown_reference', JSON.stringify(stray.body));
+  orgB.transfer = stray.body.id;
 });
 
 after(async () => {
@@ -260,6 +268,8 @@ async function pathFor(route, caller, whose) {
     }
     p = p.replace('{id}', orgB.transferFile);
   }
+  if (p.includes('/admin/partners/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).org.partner.id);
+  if (p.includes('/wire-transfers/{id}')) p = p.replace('{id}', orgB.transfer);
   if (p.includes('/invoices/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).invoice);
   if (p.includes('/referrals/{id}')) p = p.replace('{id}', (whose === 'own' ? orgA : orgB).referral);
   if (p === '/api/v1/company-profile/publication' && route.method === 'DELETE') await orgA.client.call('POST', p, {});

@@ -135,15 +135,31 @@ test('reminders with auto-renew off: 30, 7, 1 days before, window open, closing,
     assert.equal(notices().length, count, `${day}: ${notices().join(' | ')}`);
   }
   assert.deepEqual(notices(), [
-    'Votre abonnement Abonnement au Microsoft Action Pack expire le 9 avril 2028',
-    'Votre abonnement Abonnement au Microsoft Action Pack expire dans 7 jours',
-    'Votre abonnement Abonnement au Microsoft Action Pack expire demain',
-    'Renouvelez votre abonnement Abonnement au Microsoft Action Pack',
-    'Plus que 7 jours pour renouveler Abonnement au Microsoft Action Pack',
-    'Votre abonnement Abonnement au Microsoft Action Pack a pris fin',
+    'Abonnement au Microsoft Action Pack : expire le 9 avril 2028',
+    'Rappel : Abonnement au Microsoft Action Pack expire le 9 avril 2028',
+    'Abonnement au Microsoft Action Pack : expire demain, le 9 avril 2028',
+    'Abonnement au Microsoft Action Pack : à renouveler avant le 9 mai 2028',
+    "Abonnement au Microsoft Action Pack : renouvellement possible jusqu'au 9 mai 2028 seulement",
+    'Abonnement au Microsoft Action Pack : a pris fin',
   ]);
   assert.deepEqual(charges(s.subId), [], 'auto-renew off: never charged');
   assert.equal((await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body.status, 'lapsed');
+});
+
+test('a notice owed while the server was down says what is true on the day it goes, or is not sent', async () => {
+  const s = await subscriber('2027-04-12'); // expires 2028-04-11
+  assert.equal((await s.api.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false })).status, 200);
+  const notices = () => mailsTo(s.email).filter((m) => m.headers['x-partnerd-event'] === 'subscription.notice');
+  await op.setClock('2028-03-12T08:00:00Z'); // 30 days before
+  await runJobs();
+  await op.setClock('2028-04-11T08:00:00Z'); // down from then until the expiry day itself
+  await runJobs();
+  const subjects = notices().map((m) => m.subject);
+  assert.deepEqual(subjects, [
+    'Abonnement au Microsoft Action Pack : expire le 11 avril 2028',
+    'Rappel : Abonnement au Microsoft Action Pack expire le 11 avril 2028',
+  ], 'never « expire demain » on the expiry day');
+  for (const m of notices()) assert.doesNotMatch(m.subject + m.text, /demain|Abonnement Abonnement|abonnement Abonnement/);
 });
 
 test('with auto-renew on, one upcoming-renewal notice 30 days before', async () => {

@@ -212,7 +212,8 @@ static void test_notices(void **state)
         {"2027-06-14", false, SUB_NOTICE_EXPIRY_30},
         {"2027-06-15", false, SUB_NOTICE_EXPIRY_7},
         {"2027-06-21", false, SUB_NOTICE_EXPIRY_1},
-        {"2027-06-22", false, SUB_NOTICE_EXPIRY_1},
+        /* late on the expiry day: "tomorrow" is no longer true; the dated reminder is */
+        {"2027-06-22", false, SUB_NOTICE_EXPIRY_7},
         {"2027-06-23", false, SUB_NOTICE_WINDOW_OPEN},
         {"2027-07-14", false, SUB_NOTICE_WINDOW_OPEN},
         {"2027-07-15", false, SUB_NOTICE_WINDOW_CLOSING},

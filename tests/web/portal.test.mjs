@@ -159,6 +159,17 @@ test('a renewal by wire transfer, recorded by finance', async () => {
   await f.page.locator('tr', { hasText: 'RF00INCONNU' }).filter({ hasText: '120,00' }).first().waitFor();
   assert.ok(await f.page.getByRole('cell', { name: 'Référence inconnue' }).count() >= 1);
   await f.shot('statement');
+  // finance closes it, with a reason: nothing stays « à examiner » for ever
+  const stray = f.page.locator('tr', { hasText: 'RF00INCONNU' }).first();
+  await stray.locator('summary', { hasText: 'Traiter' }).click();
+  await stray.getByLabel('Décision').selectOption('dismiss');
+  await stray.getByLabel('Motif ou référence').fill('Virement de test de la banque');
+  await f.shot('resolve-transfer');
+  await stray.getByRole('button', { name: 'Traiter' }).click();
+  await f.page.getByText('Virement classé.').waitFor();
+  await f.page.getByRole('heading', { name: 'Virements traités' }).waitFor();
+  await f.page.getByRole('cell', { name: 'Virement de test de la banque' }).waitFor();
+  await f.shot('transfer-resolved');
   await f.close();
 
   await page.getByRole('link', { name: 'Acheté' }).click();
@@ -200,15 +211,25 @@ test('automatic renewal turned off: the switch greys out until a renewal', async
 
 let cancellation;
 
-test("« Annuler l'abonnement » opens the prefilled support request", async () => {
+test("« Annuler l'abonnement » leads to the support form, filled in as the reference page says", async () => {
   const j = await journey(browser, srv, '4-cancellation-request');
   const { page } = j;
   await signIn(page, renewal.org.email, renewal.org.password);
-  await page.goto('/achete');
-  await page.getByRole('button', { name: "Annuler l'abonnement" }).click();
-  await page.getByRole('dialog', { name: "Annuler l'abonnement ?" }).waitFor();
-  await j.shot('confirm');
-  await page.getByRole('button', { name: 'Créer la demande' }).click();
+  await page.goto('/offres');
+  // « Sélectionnez Abonnement au Microsoft Action Pack pour afficher les détails »
+  await tile(page, 'action-pack').getByRole('link', { name: 'Abonnement au Microsoft Action Pack' }).click();
+  await page.waitForURL('**/achete#*');
+  await page.getByRole('link', { name: "Annuler l'abonnement" }).click();
+  await page.waitForURL(/\/support\/nouvelle\?annuler=sub_/);
+  assert.equal(await page.getByLabel('Catégorie').inputValue(), 'partner_center_issue');
+  assert.equal(await page.getByLabel('Type de problème').inputValue(), 'invoice_payment_reconciliation');
+  assert.match(await page.locator('main').innerText(), /Finissez d'indiquer les informations requises, puis sélectionnez Envoyer/);
+  assert.doesNotMatch(await page.getByLabel('Titre').inputValue(), /sub_/, 'no internal id');
+  await page.getByRole('button', { name: 'Envoyer' }).click();
+  await page.getByText('obligatoire').first().waitFor(); // the partner's own words are required
+  await page.getByLabel('Description').fill("Nous n'utilisons plus l'Action Pack : merci d'annuler au plus vite.");
+  await j.shot('form');
+  await page.getByRole('button', { name: 'Envoyer' }).click();
   await page.waitForURL(/\/support\/req_/);
   await page.getByRole('heading', { name: /^Demande SR-\d{6}/ }).waitFor();
   cancellation = page.url().split('/').pop();
@@ -217,6 +238,8 @@ test("« Annuler l'abonnement » opens the prefilled support request", async () 
   assert.match(text, /Aide concernant une facture, un paiement ou un fichier de rapprochement de partenaire/);
   assert.match(text, /Ouverte/);
   assert.match(text, /Abonnement au Microsoft Action Pack/);
+  assert.match(text, /Nous n'utilisons plus l'Action Pack/);
+  assert.doesNotMatch(text, /sub_[0-9a-z]/, 'no internal id in what the partner reads');
   await j.shot('request');
   await page.getByRole('link', { name: "Demandes à l'Espace partenaires" }).first().click();
   assert.equal(await page.getByLabel('Statut').inputValue(), 'open');
@@ -254,6 +277,10 @@ test('support resolves the cancellation with a prorated refund; the partner sees
   await j.shot('request');
   await page.getByLabel('Annuler maintenant').check();
   await page.getByLabel('Rembourser au prorata les jours non utilisés').check();
+  // the amount is known before « Résoudre »
+  const outcome = await page.locator('#resolution p[id^="outcome-"]').innerText();
+  assert.match(outcome, /L'annulation prendra effet le 1 juillet 2027\. Remboursement : [\d\s ,]+€ TTC, par virement \(à payer par la finance\)\./, 'the renewal was paid by wire');
+  const amount = outcome.match(/Remboursement : ([\d\s ,]+€)/)[1];
   await page.getByLabel('Message au partenaire').fill('Annulé à votre demande, remboursé au prorata.');
   await page.getByRole('button', { name: 'Résoudre' }).click();
   await page.getByText(/Annulation traitée : effective le 1 juillet 2027\. Remboursement/).waitFor();
@@ -267,10 +294,12 @@ test('support resolves the cancellation with a prorated refund; the partner sees
   await p.page.locator('article[data-offer="action-pack"]').getByText('Annulé', { exact: true }).waitFor();
   await p.shot('cancelled');
   await p.page.getByRole('link', { name: 'Factures' }).click();
-  await p.page.getByRole('cell', { name: 'Avoir' }).waitFor();
+  await p.page.getByRole('cell', { name: 'Avoir', exact: true }).waitFor();
   await p.shot('credit-note');
   await p.page.goto(`/support/${cancellation}`);
   await p.page.getByText('Annulé à votre demande, remboursé au prorata.').waitFor();
+  // the partner reads the amount refunded, the one support saw
+  assert.ok((await p.page.locator('ol.thread').innerText()).includes(`Remboursement au prorata des jours non utilisés : ${amount} TTC`));
   await p.shot('answer');
   await p.close();
 });
@@ -291,8 +320,13 @@ test('in English, and at phone width', async () => {
   await page.goto('/achete');
   await page.getByText('Cancelled from 1 July 2027').waitFor();
   await j.shot('purchased-en');
+  await page.goto('/factures');
+  await page.getByText(/^Paid on /).first().waitFor();
+  await page.getByRole('link', { name: /Download the credit note/ }).first().waitFor();
+  await j.shot('invoices-en');
   await page.getByRole('button', { name: 'Français' }).click();
-  await page.getByRole('heading', { name: 'Acheté' }).waitFor();
+  await page.getByRole('heading', { name: 'Factures' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /Payée le/);
   await j.close();
 });
 
@@ -305,9 +339,21 @@ test('the console: dashboard charts, partners, and the test clock with its jobs'
   assert.ok(bars >= 1, 'revenue bars');
   assert.ok(await page.locator('#chart-renewals svg').count(), 'the renewals chart');
   await j.shot('dashboard');
+  assert.match(await page.locator('#chart-revenue figcaption').innerText(), /hors TVA/);
   await page.getByRole('link', { name: 'Partenaires' }).click();
   await page.getByText('Northwind Conseil SAS').waitFor();
   await j.shot('partners');
+  // a partner's page: what it sees of itself, and its audit trail
+  await page.getByRole('link', { name: 'Northwind Conseil SAS' }).click();
+  await page.getByRole('heading', { name: 'Northwind Conseil SAS' }).waitFor();
+  for (const h2 of ['Abonnements', 'Commandes', 'Factures', 'Demandes de support', "Journal d'audit"])
+    await page.getByRole('heading', { name: h2, exact: true }).waitFor();
+  assert.match(await page.locator('main').innerText(), /Payée le 1 mars 2027/);
+  assert.match(await page.locator('main').innerText(), /France/, 'the country by its name');
+  await j.shot('partner-page');
+  await page.getByRole('link', { name: 'Migration depuis le PMC' }).click();
+  await page.getByText('Plus aucun abonnement dans le PMC.').waitFor();
+  await j.shot('pmc');
   await page.getByRole('link', { name: 'Horloge de test' }).click();
   assert.match(await page.locator('#clock-today').innerText(), /1 juillet 2027/);
   await page.getByLabel('Date et heure (UTC)').fill('2027-08-01T08:00');

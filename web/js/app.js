@@ -25,6 +25,8 @@ import { companyPage } from './pages/company.js';
 import { referralsPage, referralPage, canReferrals } from './pages/referrals.js';
 import { benefitsPage } from './pages/benefits.js';
 import { benefitsConsolePage } from './console/benefits.js';
+import { partnerPage as consolePartnerPage } from './console/partner.js';
+import { pmcPage } from './console/pmc.js';
 
 // who: anon (signed out only), partner, staff, any (signed in), public (anyone); allowed: an extra check
 const routes = [
@@ -50,6 +52,8 @@ const routes = [
   { path: '/compte', who: 'any', title: 'nav_account', page: accountPage },
   { path: '/console', who: 'staff', title: 'nav_dashboard', page: dashboardPage },
   { path: '/console/partenaires', who: 'staff', title: 'nav_partners', page: partnersPage },
+  { path: '/console/partenaires/:id', who: 'staff', title: 'nav_partners', page: consolePartnerPage },
+  { path: '/console/pmc', who: 'staff', title: 'nav_pmc', page: pmcPage },
   { path: '/console/virements', who: 'staff', title: 'nav_payments', page: paymentsPage, allowed: can.payments },
   { path: '/console/support', who: 'staff', title: 'nav_queue', page: queuePage, allowed: can.queue },
   { path: '/console/support/:id', who: 'staff', title: 'nav_queue', page: queueItemPage, allowed: can.queue },
@@ -97,10 +101,30 @@ function topBar() {
   ];
 }
 
+let menuOpen = false;
+
+/** At phone width the menu folds behind a button that names the current page. */
+function menuToggle(list, pathname) {
+  const current = list.querySelector('a[aria-current="page"]')?.textContent || '';
+  const b = h('button', { type: 'button', class: 'menu-toggle', 'aria-expanded': String(menuOpen), 'aria-controls': 'menu-list' },
+    h('span', {}, t('menu')), h('span', { class: 'current' }, current));
+  b.addEventListener('click', () => {
+    menuOpen = !menuOpen;
+    b.setAttribute('aria-expanded', String(menuOpen));
+    if (menuOpen) list.querySelector('a')?.focus();
+  });
+  list.id = 'menu-list';
+  return [b, list];
+}
+
 function menu(pathname) {
   const item = (href, key, show = true) =>
     show ? h('li', {}, h('a', { href, 'data-link': '', 'aria-current': pathname === href || pathname.startsWith(href + '/') && href !== '/console' ? 'page' : null }, t(key))) : null;
   if (!session.me) return null;
+  return menuToggle(menuList(item), pathname);
+}
+
+function menuList(item) {
   if (session.staff)
     return h('ul', {},
       item('/console', 'nav_dashboard'),
@@ -108,6 +132,7 @@ function menu(pathname) {
       item('/console/virements', 'nav_payments', can.payments()),
       item('/console/support', 'nav_queue', can.queue()),
       item('/console/envois', 'nav_deliveries', can.deliveries()),
+      item('/console/pmc', 'nav_pmc'),
       item('/console/horloge', 'nav_clock', can.clock()),
       item('/console/avantages', 'nav_benefits_console'),
       item('/compte', 'nav_account'));
@@ -148,6 +173,7 @@ export async function render() {
 
   mount(document.getElementById('top'), topBar());
   const nav = document.getElementById('nav');
+  menuOpen = false; // a new page folds the phone menu again
   const m = menu(pathname);
   nav.setAttribute('aria-label', t(session.staff ? 'nav_console' : 'nav_partner'));
   m ? mount(nav, m) : nav.replaceChildren();

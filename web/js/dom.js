@@ -162,7 +162,8 @@ export function table(columns, rows, { caption, empty } = {}) {
   return h('table', { class: 'data' },
     caption ? h('caption', { class: 'visually-hidden' }, caption) : null,
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((cell, i) => h('td', { class: columns[i]?.num ? 'num' : null }, cell))))));
+    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((cell, i) =>
+      h('td', { class: columns[i]?.num ? 'num' : null, 'data-label': columns[i]?.label ?? '' }, cell))))));
 }
 
 /** A badge of a status: kind is ok, warn, bad or grey. */

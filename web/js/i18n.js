@@ -51,7 +51,7 @@ const words = {
     state_buy: 'Disponible', state_active: 'Actif', state_renew: 'À renouveler', state_pending_payment: 'Paiement en attente',
     state_manage_in_pmc: 'Géré dans le PMC', state_not_eligible: 'Non éligible',
     starts_on: 'Début', expires_on: 'Expiration', renewal_window: 'Renouvellement possible',
-    window_from_to: 'du {from} au {to}', certified: 'Personnes certifiées', certified_of: '{n} sur {need}',
+    window_from_to: 'du {from} au {to}', certified: 'Personnes certifiées',
     manage_certified: 'Gérer les personnes certifiées', no_buy_right: "Seuls l'administrateur général et l'administrateur de facturation peuvent acheter.",
     reason_renewal_not_open: 'Le renouvellement ouvre le {date}, le lendemain de l\'expiration.',
     reason_renewal_window_closed: 'La période de renouvellement est close : achetez de nouveau l\'offre.',
@@ -78,7 +78,7 @@ const words = {
     awaiting: 'Votre commande est enregistrée : elle sera confirmée à réception de votre virement.',
     pay_to: 'Instructions de paiement', iban: 'IBAN', bic: 'BIC', reference: 'Référence à indiquer', due_on: 'À payer avant le',
     download_invoice: 'Télécharger la facture', payment_failed: 'Le paiement a échoué : {why}. Essayez une autre carte ou le virement.',
-    payment_unknown: 'La banque n\'a pas répondu. Réessayez : vous ne serez jamais débité deux fois.',
+    payment_unknown: "La banque n'a pas encore répondu. Ne payez pas une seconde fois : nous vérifions ce paiement et vous écrirons dès qu'il sera confirmé. Vous pouvez aussi le vérifier maintenant.",
     auto_renew_info: 'Votre abonnement sera renouvelé automatiquement chaque année à cette date.',
     // bought
     bought_intro: 'Vos abonnements et compétences achetés.', none_bought: "Vous n'avez encore rien acheté.",
@@ -136,7 +136,7 @@ const words = {
     totp_off: 'La validation en deux étapes est désactivée.',
     // console
     console_intro: 'Le programme en un coup d\'œil.', renewals_due: 'Renouvellements à venir (12 semaines)',
-    automatic: 'Automatiques', manual: 'Manuels', week_of: 'Semaine du', revenue: 'Chiffre d\'affaires facturé par mois (net des avoirs)',
+    automatic: 'Automatiques', manual: 'Manuels', week_of: 'Semaine du', revenue: 'Chiffre d\'affaires facturé par mois, hors TVA (net des avoirs)',
     month: 'Mois', partners_count: 'Partenaires', awaiting_count: 'Virements attendus', open_requests: 'Demandes ouvertes',
     refunds_to_pay: 'Remboursements à payer', chart_table: 'Voir les chiffres',
     legal_name: 'Raison sociale', joined_on: 'Inscrit le',
@@ -235,6 +235,44 @@ const words = {
     pay_select: 'Payer', pay_iban: 'IBAN (si aucun relevé ne le montre)', transfer_file_make: 'Télécharger le fichier de virements SEPA',
     transfer_file_made: 'Fichier de virements : {n} remboursement(s), {amount}. Déposez-le auprès de la banque.',
     transfer_file_none: 'Cochez au moins un remboursement à payer.',
+    // ---- the portal (issue 17) ----
+    menu: 'Menu', nav_pmc: 'Migration depuis le PMC', see_order: 'Voir la commande',
+    certified_of: '{n} sur les {need} requises', certified_enough: '{n} (au moins {need} requises)',
+    reason_window_closed_lead: 'La période de renouvellement est close :', buy_again: "achetez de nouveau l'offre",
+    sub_ended: "L'abonnement a pris fin : il n'y a plus rien à renouveler automatiquement.",
+    sub_lapsed_on: "Cet abonnement a pris fin : sa période de renouvellement s'est terminée le {date}. Ses avantages ne sont plus disponibles.",
+    payment_checking: 'Paiement par carte en cours de vérification auprès de la banque : vous n\'avez rien à refaire.',
+    sub_pending_text: 'Commande en attente de paiement.',
+    cancel_title_of: "Annuler l'abonnement : {offer}",
+    cancel_description_hint: "Dites-nous pourquoi vous annulez, et s'il faut annuler tout de suite ou à la fin de la période.",
+    cancel_steps_intro: "Pour annuler {offer}, envoyez cette demande au support de l'Espace partenaires. Le type de problème est déjà choisi : « Aide concernant une facture, un paiement ou un fichier de rapprochement de partenaire ».",
+    cancel_steps_finish: "Finissez d'indiquer les informations requises, puis sélectionnez Envoyer. L'équipe de support vous contactera pour vous aider à annuler votre abonnement.",
+    required: 'obligatoire', other_method: 'Choisir un autre mode de paiement', back_to_offers: "Retour aux offres d'adhésion",
+    check_again: 'Vérifier le paiement maintenant',
+    inv_paid_on: 'Payée le {date}', inv_paid: 'Payée', inv_due: 'À payer avant le {date}', inv_cancelled: 'Annulée (avoir émis)',
+    download_credit_note: "Télécharger l'avoir", add_card: 'Ajouter une carte', today_is: "Aujourd'hui : {date}",
+    wire_contact: 'Contact pour le virement',
+    wt_action: 'Décision', wt_allocate: 'Affecter à une commande', wt_refund: "Rembourser à l'émetteur", wt_dismiss: 'Classer avec un motif',
+    wt_note: 'Motif ou référence', wt_note_hint: 'Obligatoire pour classer ; la référence bancaire du remboursement sinon.',
+    wt_resolve: 'Traiter', wt_done_allocated: 'Virement affecté à la commande.', wt_done_refunded: 'Remboursement enregistré.',
+    wt_done_dismissed: 'Virement classé.', wt_order_confirmed: 'La commande est payée et confirmée.',
+    wt_unknown_partner: 'Inconnu', wt_resolved_title: 'Virements traités',
+    wt_allocated: 'Affecté', wt_refunded: 'Remboursé', wt_dismissed: 'Classé',
+    will_take_effect: "L'annulation prendra effet le {date}.", will_refund: 'Remboursement : {amount} TTC, {method}.',
+    refund_to_card: 'sur la carte qui a payé', refund_by_wire: 'par virement (à payer par la finance)',
+    nothing_to_refund: 'Rien à rembourser : cet abonnement n\'a pas été payé ici.', no_refund: 'Aucun remboursement.',
+    refund_preview: 'Au prorata aujourd\'hui : {amount} TTC.',
+    pp_subscriptions: 'Abonnements', pp_managed_in: 'Géré dans', pp_orders: 'Commandes', pp_action: 'Opération',
+    pp_purchase: 'Achat', pp_renewal: 'Renouvellement', pp_no_orders: 'Aucune commande.', pp_requests: 'Demandes de support',
+    pp_audit: "Journal d'audit", pp_event: 'Événement', pp_object: 'Objet',
+    os_review: 'En préparation', os_processing: 'Paiement en cours', os_payment_unknown: 'Paiement à vérifier', os_failed: 'Échec du paiement',
+    os_awaiting_payment: 'Virement attendu', os_confirmed: 'Confirmée', os_cancelled: 'Annulée',
+    pmc_intro: "Les abonnements encore gérés dans le Partner Membership Center, et leur passage dans l'Espace partenaires.",
+    pmc_still: 'Encore gérés dans le PMC', pmc_none: 'Plus aucun abonnement dans le PMC.', pmc_migrate: "Passer dans l'Espace partenaires",
+    pmc_migrate_all: 'Tout passer dans l\'Espace partenaires', pmc_migrate_all_title: 'Passer {n} abonnement(s) dans l\'Espace partenaires ?',
+    pmc_migrate_all_text: "Leur renouvellement se fera désormais ici ; chaque partenaire le verra sur sa page d'offres.",
+    pmc_migrated: '{n} abonnement(s) passé(s) dans l\'Espace partenaires.', pmc_migrated_one: "Abonnement de {name} passé dans l'Espace partenaires.",
+    pmc_operator_only: 'Seul un opérateur peut les faire passer.',
   },
   en: {
     app: 'Partner Center', console: 'Program console', skip: 'Skip to content',
@@ -270,7 +308,7 @@ const words = {
     state_buy: 'Available', state_active: 'Active', state_renew: 'To renew', state_pending_payment: 'Payment pending',
     state_manage_in_pmc: 'Managed in PMC', state_not_eligible: 'Not eligible',
     starts_on: 'Start', expires_on: 'Expiry', renewal_window: 'Renewal possible',
-    window_from_to: 'from {from} to {to}', certified: 'Certified people', certified_of: '{n} of {need}',
+    window_from_to: 'from {from} to {to}', certified: 'Certified people',
     manage_certified: 'Manage certified people', no_buy_right: 'Only the global admin and the billing admin can buy.',
     reason_renewal_not_open: 'Renewal opens on {date}, the day after expiry.',
     reason_renewal_window_closed: 'The renewal window has closed: buy the offer again.',
@@ -296,7 +334,7 @@ const words = {
     awaiting: 'Your order is placed: it is confirmed when your transfer arrives.',
     pay_to: 'Payment instructions', iban: 'IBAN', bic: 'BIC', reference: 'Reference to quote', due_on: 'Pay by',
     download_invoice: 'Download invoice', payment_failed: 'The payment failed: {why}. Try another card or a wire transfer.',
-    payment_unknown: 'The bank did not answer. Try again: you are never charged twice.',
+    payment_unknown: 'The bank has not answered yet. Do not pay a second time: we are checking this payment and will email you once it is confirmed. You can also check it now.',
     auto_renew_info: 'Your subscription renews automatically every year on this date.',
     bought_intro: 'Your purchased subscriptions and competencies.', none_bought: 'You have not bought anything yet.',
     status: 'Status', sub_pending_payment: 'Payment pending', sub_active: 'Active', sub_renewal_window: 'Renewal window',
@@ -348,7 +386,7 @@ const words = {
     totp_on: 'Two-step verification is on.', totp_disable: 'Turn off two-step verification',
     totp_off: 'Two-step verification is off.',
     console_intro: 'The program at a glance.', renewals_due: 'Renewals due (12 weeks)',
-    automatic: 'Automatic', manual: 'Manual', week_of: 'Week of', revenue: 'Invoiced per month (net of credit notes)',
+    automatic: 'Automatic', manual: 'Manual', week_of: 'Week of', revenue: 'Invoiced per month, excluding VAT (net of credit notes)',
     month: 'Month', partners_count: 'Partners', awaiting_count: 'Transfers awaited', open_requests: 'Open requests',
     refunds_to_pay: 'Refunds to pay', chart_table: 'See the figures',
     legal_name: 'Legal name', joined_on: 'Joined on',
@@ -447,6 +485,44 @@ const words = {
     pay_select: 'Pay', pay_iban: 'IBAN (when no statement shows it)', transfer_file_make: 'Download the SEPA transfer file',
     transfer_file_made: 'Transfer file: {n} refund(s), {amount}. Upload it to the bank.',
     transfer_file_none: 'Tick at least one refund to pay.',
+    // ---- the portal (issue 17) ----
+    menu: 'Menu', nav_pmc: 'Move from the PMC', see_order: 'See the order',
+    certified_of: '{n} of the {need} required', certified_enough: '{n} (at least {need} required)',
+    reason_window_closed_lead: 'The renewal window has closed:', buy_again: 'buy the offer again',
+    sub_ended: 'The subscription has ended: there is nothing left to renew automatically.',
+    sub_lapsed_on: 'This subscription has ended: its renewal window closed on {date}. Its benefits are no longer available.',
+    payment_checking: 'Card payment being checked with the bank: there is nothing to do again.',
+    sub_pending_text: 'Order awaiting payment.',
+    cancel_title_of: 'Cancel subscription: {offer}',
+    cancel_description_hint: 'Tell us why you cancel, and whether it should end now or at the end of the term.',
+    cancel_steps_intro: 'To cancel {offer}, send this request to Partner Center support. The problem type is already chosen: "Help with a partner invoice, payment or reconciliation file".',
+    cancel_steps_finish: 'Finish filling in the required information, then select Send. The support team will contact you to help you cancel your subscription.',
+    required: 'required', other_method: 'Choose another payment method', back_to_offers: 'Back to membership offers',
+    check_again: 'Check the payment now',
+    inv_paid_on: 'Paid on {date}', inv_paid: 'Paid', inv_due: 'Due by {date}', inv_cancelled: 'Cancelled (credit note issued)',
+    download_credit_note: 'Download the credit note', add_card: 'Add a card', today_is: 'Today: {date}',
+    wire_contact: 'Contact for the transfer',
+    wt_action: 'Decision', wt_allocate: 'Allocate to an order', wt_refund: 'Refund the sender', wt_dismiss: 'Dismiss with a reason',
+    wt_note: 'Reason or reference', wt_note_hint: "Required to dismiss; otherwise the refund's bank reference.",
+    wt_resolve: 'Resolve', wt_done_allocated: 'Transfer allocated to the order.', wt_done_refunded: 'Refund recorded.',
+    wt_done_dismissed: 'Transfer dismissed.', wt_order_confirmed: 'The order is paid and confirmed.',
+    wt_unknown_partner: 'Unknown', wt_resolved_title: 'Resolved transfers',
+    wt_allocated: 'Allocated', wt_refunded: 'Refunded', wt_dismissed: 'Dismissed',
+    will_take_effect: 'The cancellation takes effect on {date}.', will_refund: 'Refund: {amount} including VAT, {method}.',
+    refund_to_card: 'to the card that paid', refund_by_wire: 'by transfer (paid by finance)',
+    nothing_to_refund: 'Nothing to refund: this subscription was not paid here.', no_refund: 'No refund.',
+    refund_preview: 'Prorated today: {amount} including VAT.',
+    pp_subscriptions: 'Subscriptions', pp_managed_in: 'Managed in', pp_orders: 'Orders', pp_action: 'Operation',
+    pp_purchase: 'Purchase', pp_renewal: 'Renewal', pp_no_orders: 'No order.', pp_requests: 'Support requests',
+    pp_audit: 'Audit log', pp_event: 'Event', pp_object: 'Object',
+    os_review: 'Being prepared', os_processing: 'Payment in progress', os_payment_unknown: 'Payment to check', os_failed: 'Payment failed',
+    os_awaiting_payment: 'Transfer awaited', os_confirmed: 'Confirmed', os_cancelled: 'Cancelled',
+    pmc_intro: 'Subscriptions still managed in the Partner Membership Center, and their move to Partner Center.',
+    pmc_still: 'Still managed in the PMC', pmc_none: 'No subscription left in the PMC.', pmc_migrate: 'Move to Partner Center',
+    pmc_migrate_all: 'Move all to Partner Center', pmc_migrate_all_title: 'Move {n} subscription(s) to Partner Center?',
+    pmc_migrate_all_text: 'They will renew here from now on; each partner sees it on its offers page.',
+    pmc_migrated: '{n} subscription(s) moved to Partner Center.', pmc_migrated_one: "{name}'s subscription moved to Partner Center.",
+    pmc_operator_only: 'Only an operator can move them.',
   },
 };
 
@@ -497,6 +573,22 @@ export function money(m, currency, { whole = false } = {}) {
 /** The decimals of a currency (EUR 2, JPY 0, KWD 3). */
 export const currencyDigits = (currency) =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+
+/** A country's name in the current language (« France »), from its ISO code. */
+export function countryName(code) {
+  if (!code) return '';
+  try {
+    return new Intl.DisplayNames([locale()], { type: 'region' }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
+/** An instant in a named time zone (the business clock's, not the browser's). */
+export function instantIn(iso, timeZone) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+}
 
 /** A rate in basis points (2000) as a percentage: « 20 % ». */
 export const rate = (bp) => new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 2 }).format(bp / 10000);

@@ -2,7 +2,7 @@
 // real time, and run every job once, which is how a test system makes time pass.
 import { h, mount, field, values, showErrors, table, toast } from '../dom.js';
 import { get, put, post } from '../api.js';
-import { t, date, instant } from '../i18n.js';
+import { t, date, instantIn } from '../i18n.js';
 
 export async function clockPage() {
   const root = h('section', {});
@@ -43,7 +43,7 @@ export async function clockPage() {
       h('h1', {}, t('nav_clock')),
       h('p', {}, t('clock_intro')),
       h('dl', { class: 'facts' },
-        h('dt', {}, t('business_now')), h('dd', { id: 'clock-now' }, `${instant(c.now)} (${c.time_zone})`),
+        h('dt', {}, t('business_now')), h('dd', { id: 'clock-now' }, `${instantIn(c.now, c.time_zone)} (${c.time_zone})`),
         h('dt', {}, t('today')), h('dd', { id: 'clock-today' }, date(c.today)),
         h('dt', {}, t('pinned')), h('dd', {}, c.pinned ? t('yes') : t('no'))),
       h('h2', {}, t('set_clock')),

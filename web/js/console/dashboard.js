@@ -52,7 +52,7 @@ export async function dashboardPage() {
   });
   return h('section', {},
     h('h1', {}, t('nav_dashboard')),
-    h('p', {}, t('console_intro'), ' ', h('span', { class: 'muted' }, `${t('today')} : ${date(d.today)}`)),
+    h('p', {}, t('console_intro'), ' ', h('span', { class: 'muted' }, t('today_is', { date: date(d.today) }))),
     lowPools.length ? h('p', { class: 'notice warn', role: 'status' }, t('ben_low_pools_notice', { products: lowPools.map((p) => p.product).join(', ') })) : null,
     h('div', { class: 'kpis' }, counts),
     h('div', { class: 'charts' }, renewals, revenue),

@@ -160,6 +160,48 @@ function refundRow(f, done) {
   return form;
 }
 
+/** The wire contact the partner named at checkout: who to call about this payment. */
+function contactOf(o) {
+  const c = o.payment?.contact;
+  if (!c?.name) return '—';
+  return h('span', {}, c.name, h('br'), h('a', { href: `tel:${c.phone.replace(/[^+\d]/g, '')}` }, c.phone), h('br'),
+    h('a', { href: `mailto:${c.email}` }, c.email));
+}
+
+/** Finance's decision on a transfer that paid nothing by itself: give it to an order,
+ * send it back, or close it with a reason. */
+function resolveForm(w, orders, done) {
+  const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
+  const fit = orders.filter((o) => o.total.currency === w.currency);
+  const action = field({ label: t('wt_action'), name: 'action', type: 'select', required: true,
+    value: fit.length ? 'allocate' : 'refund',
+    options: [['allocate', t('wt_allocate')], ['refund', t('wt_refund')], ['dismiss', t('wt_dismiss')]] });
+  const order = field({ label: t('order'), name: 'order_id', type: 'select', value: fit.find((o) => o.id === w.order_id)?.id,
+    options: [['', '—'], ...fit.map((o) => [o.id, `${o.payment_instructions?.reference || o.id} · ${o.partner_name} · ${o.total.formatted}`])] });
+  const note = field({ label: t('wt_note'), name: 'note', hint: t('wt_note_hint'), attrs: { maxlength: '200' } });
+  const form = h('form', { class: 'resolve-transfer', novalidate: true, 'aria-label': `${t('wt_resolve')} ${w.reference}` },
+    notice, action, order, note,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('wt_resolve'))));
+  const sync = () => { order.hidden = values(form).action !== 'allocate'; };
+  form.addEventListener('change', sync);
+  sync();
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const v = values(form);
+    const body = { action: v.action };
+    if (v.action === 'allocate') body.order_id = v.order_id;
+    if (v.note) body.note = v.note;
+    try {
+      const r = await post(`/api/v1/admin/wire-transfers/${w.id}/resolution`, body);
+      toast(t(`wt_done_${r.resolution}`) + (r.order_status === 'confirmed' ? ` ${t('wt_order_confirmed')}` : ''));
+      done();
+    } catch (err) {
+      showErrors(form, err, notice);
+    }
+  });
+  return h('details', {}, h('summary', {}, t('wt_resolve')), form);
+}
+
 export async function paymentsPage() {
   session.today = (await get('/api/v1/me')).today;
   const lists = h('div', {});
@@ -168,14 +210,19 @@ export async function paymentsPage() {
       items('/api/v1/admin/orders/awaiting-payment'), items('/api/v1/admin/wire-transfers'),
       items('/api/v1/admin/refunds'), items('/api/v1/admin/partners')]);
     const name = new Map(partners.map((p) => [p.id, p.legal_name]));
+    for (const o of orders) o.partner_name = name.get(o.partner_id) || o.partner_id;
+    const partnerLink = (p) => (p ? h('a', { href: `/console/partenaires/${encodeURIComponent(p.id)}`, 'data-link': '' }, p.legal_name) : t('wt_unknown_partner'));
+    const review = transfers.filter((w) => w.to_review);
+    const resolved = transfers.filter((w) => w.resolution);
     mount(lists,
       h('h2', {}, t('awaiting_title')),
       table(
-        [{ label: t('reference_short') }, { label: t('partner') }, { label: t('offer') }, { label: t('total'), num: true }, { label: t('due_on') }, ...(can.paymentsWrite() ? [{ label: '' }] : [])],
+        [{ label: t('reference_short') }, { label: t('partner') }, { label: t('offer') }, { label: t('wire_contact') }, { label: t('total'), num: true }, { label: t('due_on') }, ...(can.paymentsWrite() ? [{ label: '' }] : [])],
         orders.map((o) => [
           h('span', { class: 'reference' }, o.payment_instructions?.reference || ''),
-          name.get(o.partner_id) || o.partner_id,
+          partnerLink({ id: o.partner_id, legal_name: o.partner_name }),
           o.offer.name,
+          contactOf(o),
           o.total.formatted,
           date(o.payment_instructions?.due_on),
           ...(can.paymentsWrite() ? [h('button', { type: 'button', onclick: () => prefill(o) }, t('record_transfer'))] : []),
@@ -183,9 +230,18 @@ export async function paymentsPage() {
         { caption: t('awaiting_title'), empty: t('no_awaiting') }),
       h('h2', {}, t('unmatched')),
       table(
-        [{ label: t('received_on') }, { label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wire_status') }],
-        transfers.filter((w) => w.status !== 'matched').map((w) => [date(w.received_on), w.reference, money(w.amount_minor, w.currency), badge(t(`ws_${w.status}`), WS_KIND[w.status])]),
+        [{ label: t('received_on') }, { label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wire_status') }, { label: t('partner') }, { label: t('order') },
+          ...(can.paymentsWrite() ? [{ label: '' }] : [])],
+        review.map((w) => [date(w.received_on), h('span', { class: 'reference' }, w.reference), money(w.amount_minor, w.currency), badge(t(`ws_${w.status}`), WS_KIND[w.status]),
+          partnerLink(w.partner), w.order_reference ? h('span', { class: 'reference' }, w.order_reference) : '—',
+          ...(can.paymentsWrite() ? [resolveForm(w, orders, draw)] : [])]),
         { caption: t('unmatched'), empty: t('no_unmatched') }),
+      resolved.length ? [h('h2', {}, t('wt_resolved_title')),
+        table(
+          [{ label: t('received_on') }, { label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wt_action') }, { label: t('partner') }, { label: t('wt_note') }],
+          resolved.map((w) => [date(w.received_on), h('span', { class: 'reference' }, w.reference), money(w.amount_minor, w.currency), badge(t(`wt_${w.resolution}`), 'grey'),
+            partnerLink(w.partner), w.resolution_note || '—']),
+          { caption: t('wt_resolved_title') })] : null,
       h('h2', {}, t('refunds')),
       table(
         [{ label: t('request', { number: '' }).trim() }, { label: t('partner') }, { label: t('credit_note') }, { label: t('amount_major'), num: true }, { label: t('status') }, { label: t('paid_on') }],

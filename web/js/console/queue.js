@@ -48,9 +48,21 @@ export async function queuePage(ctx) {
       { caption: t('nav_queue'), empty: t('no_requests') }));
 }
 
-function resolutionForm(r, done) {
+function resolutionForm(r, preview, done) {
   const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
   const refund = checkbox({ label: t('refund_prorata'), name: 'refund', checked: false });
+  // what « Résoudre » will do, said before it is pressed: the date, and the amount refunded
+  const summary = h('p', { class: 'notice', id: `outcome-${r.id}`, 'aria-live': 'polite' });
+  const say = () => {
+    const v = values(form);
+    const now = v.cancellation === 'immediate';
+    const rf = preview.immediate.refund;
+    summary.textContent = [
+      t('will_take_effect', { date: date(now ? preview.immediate.effective_on : preview.end_of_term.effective_on) }),
+      now && v.refund && rf ? t('will_refund', { amount: rf.total.formatted, method: t(rf.method === 'card' ? 'refund_to_card' : 'refund_by_wire') })
+        : now && v.refund ? t('nothing_to_refund') : t('no_refund'),
+    ].join(' ');
+  };
   const form = h('form', { class: 'stack', novalidate: true, id: 'resolution' },
     notice,
     h('fieldset', { dataset: { field: 'cancellation' } },
@@ -59,15 +71,19 @@ function resolutionForm(r, done) {
       radio({ label: t('cancel_end'), name: 'cancellation', value: 'end_of_term' }),
       h('div', { class: 'error' })),
     refund,
+    preview.immediate.refund ? h('p', { class: 'muted stack-note' }, t('refund_preview', { amount: preview.immediate.refund.total.formatted })) : null,
     field({ label: t('resolution_message'), name: 'message', type: 'textarea' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('resolve'))));
+    summary,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', 'aria-describedby': summary.id }, t('resolve'))));
   // a refund only goes with an immediate cancellation
   form.addEventListener('change', () => {
     const now = values(form).cancellation === 'immediate';
     const box = refund.querySelector('input');
     box.disabled = !now;
     if (!now) box.checked = false;
+    say();
   });
+  say();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const v = values(form);
@@ -111,12 +127,14 @@ export async function queueItemPage(ctx) {
     mount(root,
       h('p', {}, h('a', { href: '/console/support', 'data-link': '' }, `← ${t('nav_queue')}`)),
       h('h1', {}, `${t('request', { number: r.number })} — ${r.title}`),
-      h('p', {}, h('strong', {}, partner ? `${partner.legal_name} (${partner.membership_id})` : r.partner_id)),
+      h('p', {}, h('strong', {}, partner ? h('a', { href: `/console/partenaires/${encodeURIComponent(partner.id)}`, 'data-link': '' }, `${partner.legal_name} (${partner.membership_id})`) : r.partner_id)),
       r.kind === 'cancellation' ? h('p', { class: 'notice warn' }, t('cancellation_request')) : null,
       requestFacts(r, sub ? `${sub.offer.name} (${date(sub.starts_on)} – ${date(sub.expires_on)})` : null),
       r.resolution ? h('p', { class: 'notice ok' }, `${t('resolution')} : ${t(`res_${r.resolution}`)}`) : null,
       h('div', { class: 'actions' }, h('label', { for: 'set-status' }, t('status')), statusSel, setStatus, assign),
-      r.kind === 'cancellation' && open ? [h('h2', {}, t('resolve_cancellation')), resolutionForm(r, draw)] : null,
+      r.kind === 'cancellation' && open
+        ? [h('h2', {}, t('resolve_cancellation')), resolutionForm(r, await get(`/api/v1/support-requests/${encodeURIComponent(r.id)}/resolution-preview`), draw)]
+        : null,
       h('h2', {}, t('messages')),
       thread(r),
       r.status !== 'closed' ? replyForm(r, draw) : null,

@@ -2,10 +2,10 @@
 // switch (and why it cannot come back on), « Renouveler l'abonnement »,
 // « Télécharger la facture » and « Annuler l'abonnement ».
 import { h, mount, badge, confirmDialog, toast } from '../dom.js';
-import { items, patch, post } from '../api.js';
+import { items, patch } from '../api.js';
 import { t, date } from '../i18n.js';
 import { can } from '../session.js';
-import { renewalReason } from './offers.js';
+import { renewalReason, buyAgain } from './offers.js';
 
 const STATUS_KIND = { active: 'ok', renewal_window: 'warn', pending_payment: 'warn', lapsed: 'bad', cancelled: 'grey' };
 
@@ -35,41 +35,51 @@ function autoRenewSwitch(s, redraw) {
     h('span', { id: labelId }, t('auto_renew')),
     sw,
     h('span', {}, t(s.auto_renew ? 'auto_renew_on' : 'auto_renew_off')),
-    h('p', { class: 'muted', id: noteId }, s.cancelled_on ? t('reason_cancelled') : locked ? t('auto_renew_locked') : pmc ? t('reason_managed_in_pmc') : ''));
+    h('p', { class: 'muted', id: noteId }, s.cancelled_on ? t('reason_cancelled') : s.status === 'lapsed' ? t('sub_ended')
+      : locked ? t('auto_renew_locked') : pmc ? t('reason_managed_in_pmc') : ''));
 }
 
-async function cancel(s, ctx) {
-  const ok = await confirmDialog({ title: t('cancel_title'), text: t('cancel_text'), ok: t('cancel_ok'), cancel: t('close'), danger: true });
-  if (!ok) return;
-  try {
-    const req = await post(`/api/v1/subscriptions/${s.id}/cancellation`, {});
-    toast(t('cancel_done', { number: req.number }));
-    ctx.navigate(`/support/${req.id}`);
-  } catch (err) {
-    toast(err.message);
-  }
+/** What a wire order still waiting for its transfer asks the partner to pay, again. */
+export function payBox(o) {
+  const pi = o.payment_instructions;
+  if (!pi) return null;
+  return h('div', { class: 'notice pay-box', role: 'group', 'aria-label': t('pay_to') },
+    h('h3', {}, t('pay_to')),
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('total')), h('dd', { class: 'amount' }, o.total.formatted),
+      h('dt', {}, t('iban')), h('dd', { class: 'reference' }, pi.iban),
+      h('dt', {}, t('bic')), h('dd', { class: 'reference' }, pi.bic),
+      h('dt', {}, t('reference')), h('dd', { class: 'reference' }, pi.reference),
+      h('dt', {}, t('due_on')), h('dd', {}, date(pi.due_on))));
 }
 
-function card(s, invoiceOf, ctx, redraw) {
+function card(s, invoiceOf, waiting, ctx, redraw) {
   const pmc = s.managed_in === 'pmc';
+  const ended = s.status === 'lapsed' || s.status === 'cancelled';
+  const pending = s.status === 'pending_payment';
   const actions = [];
-  if (s.renewal?.eligible && !pmc && can.buy())
+  if (s.renewal?.eligible && !pmc && can.buy() && !waiting)
     actions.push(h('a', { class: 'button primary', href: `/commande/${s.offer.code}?renouveler=${s.id}`, 'data-link': '' }, t('renew')));
-  else if (!pmc && s.status !== 'cancelled')
+  else if (!pmc && !ended && !pending && !waiting)
     actions.push(h('button', { type: 'button', disabled: true, 'aria-describedby': `why-${s.id}` }, t('renew')));
   const inv = invoiceOf.get(s.id);
   if (inv && can.invoices())
     actions.push(h('a', { class: 'button', href: `/api/v1/invoices/${inv}/pdf`, download: '' }, t('download_invoice')));
-  if (!pmc && !s.cancelled_on && s.status !== 'cancelled' && can.cancel())
-    actions.push(h('button', { type: 'button', class: 'danger', onclick: () => cancel(s, ctx) }, t('cancel_sub')));
-  const why = !s.renewal?.eligible && !pmc && s.status !== 'cancelled' ? renewalReason(s.renewal) : null;
+  // the reference page: « Annuler l'abonnement », then the support form, then « Envoyer »
+  if (!pmc && !s.cancelled_on && !ended && !pending && can.cancel())
+    actions.push(h('a', { class: 'button danger', href: `/support/nouvelle?annuler=${encodeURIComponent(s.id)}`, 'data-link': '' }, t('cancel_sub')));
+  const why = !s.renewal?.eligible && !pmc && !ended && !pending && !waiting ? renewalReason(s.renewal) : null;
   return h('article', { class: 'card', id: s.id, 'aria-labelledby': `h-${s.id}`, dataset: { offer: s.offer.code } },
     h('header', {}, h('h2', { id: `h-${s.id}` }, s.offer.name), badge(t(`sub_${s.status}`), STATUS_KIND[s.status])),
     h('dl', { class: 'facts' },
       s.starts_on ? [h('dt', {}, t('starts_on')), h('dd', {}, date(s.starts_on))] : null,
       s.expires_on ? [h('dt', {}, t('expires_on')), h('dd', {}, date(s.expires_on))] : null,
-      s.renewal?.opens_on && !pmc && !s.cancelled_on ? [h('dt', {}, t('renewal_window')), h('dd', {}, t('window_from_to', { from: date(s.renewal.opens_on), to: date(s.renewal.closes_on) }))] : null,
+      s.renewal?.opens_on && !pmc && !s.cancelled_on && !ended ? [h('dt', {}, t('renewal_window')), h('dd', {}, t('window_from_to', { from: date(s.renewal.opens_on), to: date(s.renewal.closes_on) }))] : null,
       s.cancelled_on ? [h('dt', {}, t('status')), h('dd', {}, t('cancelled_from', { date: date(s.cancelled_on) }))] : null),
+    s.status === 'lapsed' ? h('p', { class: 'notice warn' }, t('sub_lapsed_on', { date: date(s.renewal?.closes_on) })) : null,
+    s.status === 'lapsed' && can.buy() ? buyAgain(s.offer.code) : null,
+    pending || waiting ? h('p', { class: 'notice' }, t(waiting?.payment_instructions ? 'awaiting' : waiting ? 'payment_checking' : 'sub_pending_text')) : null,
+    waiting ? payBox(waiting) : null,
     s.benefits_suspended ? h('p', { class: 'notice warn' }, t('benefits_suspended')) : null,
     pmc ? h('p', { class: 'notice' }, t('pmc_managed'), ' — ', h('a', { href: s.pmc_url || '#', rel: 'noopener' }, t('open_pmc'))) : null,
     autoRenewSwitch(s, redraw),
@@ -82,15 +92,19 @@ export async function boughtPage(ctx) {
   const draw = async (focusId) => {
     const subs = await items('/api/v1/subscriptions');
     const invoiceOf = new Map();
+    const waitingOf = new Map(); // an order of the subscription still being paid
     if (can.orders()) {
       // newest first: the first order with an invoice is the current term's
-      for (const o of await items('/api/v1/orders'))
+      for (const o of await items('/api/v1/orders')) {
         if (o.subscription_id && o.invoice_id && !invoiceOf.has(o.subscription_id)) invoiceOf.set(o.subscription_id, o.invoice_id);
+        if (o.subscription_id && ['awaiting_payment', 'payment_unknown', 'processing'].includes(o.status) && !waitingOf.has(o.subscription_id))
+          waitingOf.set(o.subscription_id, o);
+      }
     }
     mount(root,
       h('h1', {}, t('nav_bought')),
       h('p', {}, t('bought_intro')),
-      subs.length ? subs.map((s) => card(s, invoiceOf, ctx, draw)) : h('p', { class: 'muted' }, t('none_bought')));
+      subs.length ? subs.map((s) => card(s, invoiceOf, waitingOf.get(s.id), ctx, draw)) : h('p', { class: 'muted' }, t('none_bought')));
     if (focusId) document.getElementById(focusId)?.querySelector('button[role="switch"]')?.focus();
     else if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
   };

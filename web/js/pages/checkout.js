@@ -122,7 +122,11 @@ export async function checkoutPage(ctx) {
       stepReview();
     } catch (err) {
       if (form) return showErrors(form, err, notice);
-      show(steps('step_method'), h('p', { class: 'notice bad', role: 'alert' }, err.message));
+      // the saved card was refused before anything was charged: say why, and the way back
+      show(steps('step_method'), h('p', { class: 'notice bad', role: 'alert' }, err.message),
+        h('div', { class: 'actions' },
+          h('button', { type: 'button', class: 'primary', onclick: stepMethod }, t('other_method')),
+          h('a', { href: '/offres', 'data-link': '' }, t('back_to_offers'))));
     }
   }
 
@@ -140,12 +144,13 @@ export async function checkoutPage(ctx) {
         if (err instanceof ApiError && (err.code === 'payment_declined' || err.code === 'insufficient_funds')) {
           // the order failed; a new one starts from the payment method
           method = 'card';
-          show(steps('step_method'), h('p', { class: 'notice bad', role: 'alert' }, t('payment_failed', { why: err.message })));
+          show(steps('step_method'), h('p', { class: 'notice bad', role: 'alert' }, t('payment_failed', { why: err.message.replace(/[.\s]+$/, '') })));
           const again = h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: stepMethod }, t('step_method')));
           root.append(again);
           return;
         }
-        stepReview(err.code === 'payment_unknown' ? t('payment_unknown') : err.message);
+        if (err.code === 'payment_unknown') return stepUnknown();
+        stepReview(err.message);
       }
     });
     show(steps('step_review'),
@@ -156,6 +161,25 @@ export async function checkoutPage(ctx) {
       order.payment.method === 'card' ? h('p', { class: 'muted' }, t('card_charged_now')) : null,
       h('div', { class: 'actions' }, buy, h('button', { type: 'button', onclick: stepMethod }, t('back'))));
     if (problem) notice.focus();
+  }
+
+  /** The bank did not answer: nothing to retype and nothing to pay again; the order is
+   * looked up (by the job, or here on demand) and the partner hears of it by email. */
+  function stepUnknown() {
+    const again = h('button', { type: 'button', class: 'primary' }, t('check_again'));
+    again.addEventListener('click', async () => {
+      again.disabled = true;
+      try {
+        order = await post(`/api/v1/orders/${order.id}/purchase`, {}, { headers: { 'Idempotency-Key': `check-${order.id}-${Date.now()}` } });
+        stepDone();
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'payment_unknown') return stepUnknown();
+        stepReview(err.message);
+      }
+    });
+    show(steps('step_review'),
+      h('p', { class: 'notice warn', role: 'alert' }, t('payment_unknown')),
+      h('div', { class: 'actions' }, again, h('a', { class: 'button', href: '/achete', 'data-link': '' }, t('nav_bought'))));
   }
 
   async function stepDone() {
@@ -184,6 +208,13 @@ export async function checkoutPage(ctx) {
     }
   }
 
+  // an order of this offer is still being paid: nothing to buy again meanwhile
+  if (offer.state === 'pending_payment') {
+    mount(root, h('h1', {}, heading), h('p', { class: 'notice warn' }, offer.message),
+      h('div', { class: 'actions' }, h('a', { class: 'button primary', href: '/achete', 'data-link': '' }, t('nav_bought')),
+        h('a', { href: '/offres', 'data-link': '' }, t('back_to_offers'))));
+    return root;
+  }
   stepMethod();
   return root;
 }

@@ -14,6 +14,12 @@ export function renewalReason(renewal) {
   return t(key, { date: date(renewal.opens_on) });
 }
 
+/** « achetez de nouveau l'offre », as a link to buy it again. */
+export function buyAgain(code) {
+  return h('p', { class: 'muted' }, t('reason_window_closed_lead'), ' ',
+    h('a', { href: `/commande/${encodeURIComponent(code)}`, 'data-link': '' }, t('buy_again')), '.');
+}
+
 function tile(o) {
   const reasonId = newId('why');
   const actions = [];
@@ -29,19 +35,26 @@ function tile(o) {
     actions.push(h('button', { type: 'button', disabled: true, 'aria-describedby': reasonId }, t('buy')));
   } else if (o.state === 'manage_in_pmc') {
     actions.push(h('a', { class: 'button primary', href: o.pmc_url, rel: 'noopener' }, t('manage_pmc')));
+  } else if (o.state === 'pending_payment') {
+    // nothing to renew yet: the order waits for its payment, shown on « Acheté »
+    actions.push(h('a', { class: 'button', href: '/achete', 'data-link': '' }, t('see_order')));
   } else {
     // active, pending payment, or a competency short of people: renewal greyed, with why
     actions.push(h('button', { type: 'button', disabled: true, 'aria-describedby': reasonId }, t('renew')));
     const r = renewalReason(o.renewal);
     if (r) why.push(r);
   }
-  if (o.subscription_id && o.state !== 'manage_in_pmc')
+  if (o.subscription_id && o.state !== 'manage_in_pmc' && o.state !== 'pending_payment')
     actions.push(h('a', { href: `/achete#${o.subscription_id}`, 'data-link': '' }, t('see_subscription')));
 
   const pre = o.prerequisites;
+  // « Sélectionnez Abonnement au Microsoft Action Pack pour afficher les détails »
+  const title = o.subscription_id
+    ? h('a', { href: `/achete#${o.subscription_id}`, 'data-link': '' }, o.name)
+    : o.name;
   return h('article', { class: 'card tile', 'aria-labelledby': `offer-${o.code}`, dataset: { offer: o.code, state: o.state } },
     h('header', {},
-      h('h2', { id: `offer-${o.code}` }, o.name),
+      h('h2', { id: `offer-${o.code}` }, title),
       badge(t(`state_${o.state}`), STATE_KIND[o.state])),
     h('p', {}, o.description),
     o.price ? h('p', { class: 'price' }, o.price.formatted, ' ', h('span', { class: 'muted' }, t('per_year'))) : null,
@@ -52,10 +65,11 @@ function tile(o) {
         ? [h('dt', {}, t('renewal_window')), h('dd', {}, t('window_from_to', { from: date(o.renewal.opens_on), to: date(o.renewal.closes_on) }))]
         : null,
       pre.certified_required > 0
-        ? [h('dt', {}, t('certified')), h('dd', {}, t('certified_of', { n: pre.certified_count, need: pre.certified_required }), ' ',
+        ? [h('dt', {}, t('certified')), h('dd', {}, t(pre.certified_count >= pre.certified_required ? 'certified_enough' : 'certified_of',
+            { n: pre.certified_count, need: pre.certified_required }), ' ',
             h('a', { href: '/profil#certifies', 'data-link': '' }, t('manage_certified')))]
         : null),
-    h('p', { class: 'message' }, o.message),
+    h('p', { class: o.lapsed ? 'message notice warn' : 'message' }, o.message),
     o.warning ? h('p', { class: 'notice warn' }, o.warning) : null,
     h('details', {}, h('summary', {}, t('benefits')), h('ul', {}, o.benefits.map((b) => h('li', {}, b.label)))),
     h('div', { class: 'actions' }, actions),

@@ -2,7 +2,7 @@
 // automatic renewal, the second-factor rule) and my account (password, second factor).
 import { h, mount, field, checkbox, values, showErrors, table, toast } from '../dom.js';
 import { get, post, patch, put, del, items } from '../api.js';
-import { t } from '../i18n.js';
+import { t, countryName } from '../i18n.js';
 import { can, session, loadSession } from '../session.js';
 
 function noticeBox() {
@@ -73,7 +73,7 @@ function cardSection() {
     });
     mount(box,
       h('p', {}, card ? t('pay_saved', { brand: card.brand.toUpperCase(), last4: card.last4 }) + ` (${String(card.exp_month).padStart(2, '0')}/${card.exp_year})` : t('no_card')),
-      h('details', {}, h('summary', {}, t('replace_card')), form));
+      h('details', {}, h('summary', {}, t(card ? 'replace_card' : 'add_card')), form));
   };
   return { box, draw };
 }
@@ -106,7 +106,7 @@ export async function profilePage() {
     h('dl', { class: 'facts' },
       h('dt', {}, t('company')), h('dd', {}, partner.legal_name),
       h('dt', {}, t('membership_id')), h('dd', {}, partner.membership_id),
-      h('dt', {}, t('country')), h('dd', {}, partner.country),
+      h('dt', {}, t('country')), h('dd', {}, countryName(partner.country)),
       h('dt', {}, t('address1')), h('dd', {}, [a.line1, a.line2, `${a.postal_code} ${a.city}`].filter(Boolean).join(', ')),
       h('dt', {}, t('vat_id')), h('dd', {}, partner.vat_id || '—'),
       partner.vat_id ? [h('dt', {}, t('vat_status')), h('dd', {}, t(`vs_${partner.vat_id_status}`))] : null,

@@ -52,15 +52,26 @@ export async function requestsPage(ctx) {
       { caption: t('nav_support'), empty: t('no_requests') }));
 }
 
+// the category and problem type the reference page names for a cancellation
+const CANCEL_CATEGORY = 'partner_center_issue';
+const CANCEL_PROBLEM = 'invoice_payment_reconciliation';
+
+const subLabel = (s) => (s.starts_on ? `${s.offer.name} (${date(s.starts_on)} – ${date(s.expires_on)})` : s.offer.name);
+
 export async function newRequestPage(ctx) {
   const cats = await categories();
   const subs = await items('/api/v1/subscriptions');
+  // « Annuler l'abonnement » comes here with the subscription: the support form, filled in
+  // as the reference page says, for the partner to finish and send
+  const cancelling = subs.find((s) => s.id === ctx.query.get('annuler')) || null;
   const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
-  const catField = field({ label: t('category'), name: 'category', type: 'select', required: true, options: cats.map((c) => [c.code, c.label]) });
+  const first = cancelling && cats.some((c) => c.code === CANCEL_CATEGORY) ? CANCEL_CATEGORY : cats[0]?.code;
+  const catField = field({ label: t('category'), name: 'category', type: 'select', required: true, value: first, options: cats.map((c) => [c.code, c.label]) });
   const problemBox = h('div', {});
   const fillProblems = () => {
     const c = cats.find((x) => x.code === catField.querySelector('select').value);
-    mount(problemBox, field({ label: t('problem_type'), name: 'problem_type', type: 'select', required: true, options: c.problem_types.map((p) => [p.code, p.label]) }));
+    mount(problemBox, field({ label: t('problem_type'), name: 'problem_type', type: 'select', required: true,
+      value: cancelling ? CANCEL_PROBLEM : undefined, options: c.problem_types.map((p) => [p.code, p.label]) }));
   };
   catField.querySelector('select').addEventListener('change', fillProblems);
   fillProblems();
@@ -82,26 +93,36 @@ export async function newRequestPage(ctx) {
     catField,
     problemBox,
     incidentNote,
-    field({ label: t('title'), name: 'title', required: true, attrs: { maxlength: '200' } }),
-    field({ label: t('description'), name: 'description', type: 'textarea', required: true }),
-    field({ label: t('subscription'), name: 'subscription_id', type: 'select', options: [['', t('none')], ...subs.map((s) => [s.id, `${s.offer.name} (${date(s.starts_on)} – ${date(s.expires_on)})`])] }),
+    field({ label: t('title'), name: 'title', required: true, value: cancelling ? t('cancel_title_of', { offer: cancelling.offer.name }) : undefined, attrs: { maxlength: '200' } }),
+    field({ label: t('description'), name: 'description', type: 'textarea', required: true, hint: cancelling ? t('cancel_description_hint') : undefined }),
+    field({ label: t('subscription'), name: 'subscription_id', type: 'select', value: cancelling?.id || '', options: [['', t('none')], ...subs.map((s) => [s.id, subLabel(s)])] }),
     h('div', { class: 'actions' },
       sendButton,
-      h('a', { href: '/support', 'data-link': '' }, t('cancel'))));
+      h('a', { href: cancelling ? '/achete' : '/support', 'data-link': '' }, t('cancel'))));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const v = values(form);
     const body = { title: v.title, description: v.description, category: v.category, problem_type: v.problem_type };
     if (v.subscription_id) body.subscription_id = v.subscription_id;
     try {
-      const r = await post('/api/v1/support-requests', body);
-      toast(t('request_sent', { number: r.number }));
+      // a cancellation is a request of its own kind, so that support can resolve it
+      const asCancellation = cancelling && v.subscription_id === cancelling.id && v.category === CANCEL_CATEGORY && v.problem_type === CANCEL_PROBLEM;
+      if (asCancellation && !v.description) throw Object.assign(new Error(''), { details: { fields: { description: t('required') } } });
+      const r = asCancellation
+        ? await post(`/api/v1/subscriptions/${cancelling.id}/cancellation`, { description: v.description })
+        : await post('/api/v1/support-requests', body);
+      toast(t(asCancellation ? 'cancel_done' : 'request_sent', { number: r.number }));
       ctx.navigate(`/support/${r.id}`);
     } catch (err) {
       showErrors(form, err, notice);
     }
   });
-  return h('section', {}, h('h1', {}, t('new_request')), form);
+  return h('section', {},
+    h('h1', {}, t(cancelling ? 'cancel_sub' : 'new_request')),
+    cancelling ? h('div', { class: 'notice' },
+      h('p', {}, t('cancel_steps_intro', { offer: cancelling.offer.name })),
+      h('p', {}, t('cancel_steps_finish'))) : null,
+    form);
 }
 
 /** The messages of a request, oldest first. */
