@@ -247,10 +247,6 @@ static void check_value(struct checks *c, const struct setting *s, const json_t 
         const char *url = json_is_string(v) ? json_string_value(v) : "";
         if (strncmp(url, "https://", 8) != 0 || strlen(url) > 500 || strchr(url, ' '))
             check_fail(c, "value", MSG_FIELD_URL_HTTPS);
-    } else if (strcmp(s->key, "seller.vat_option") == 0) {
-        static const char *const options[] = {"debits", "receipts", NULL};
-        if (!json_is_string(v) || !check_one_of(json_string_value(v), options))
-            check_fail_one_of(c, "value", options);
     } else if (s->text_fallback && (s->flags & EMPTY_OK) && json_is_string(v) &&
                json_string_value(v)[0] == '\0') {
         /* empty is allowed */

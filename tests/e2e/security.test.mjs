@@ -16,7 +16,7 @@ after(async () => {
 });
 
 const joinBody = (email, password, company = 'Fabrikam Études SAS') => ({
-  company, country: 'FR', address: { line1: '3 rue Lafayette', postal_code: '75009', city: 'Paris' },
+  company, country: 'FR', siren: '303265045', address: { line1: '3 rue Lafayette', postal_code: '75009', city: 'Paris' },
   admin: { name: 'Fatou Admin', email, password },
 });
 
