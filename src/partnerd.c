@@ -199,6 +199,20 @@ static int parse_positive(const char *s, long max, long *out)
     return 0;
 }
 
+/* --log-format text|json. 0, or -1 after saying why. */
+static int parse_log_format(const char *cmd, const char *text)
+{
+    if (strcmp(text, "json") == 0)
+        log_set_format(LOG_JSON);
+    else if (strcmp(text, "text") == 0)
+        log_set_format(LOG_TEXT);
+    else {
+        usage_error(cmd, "--log-format wants text or json, not '%s'", text);
+        return -1;
+    }
+    return 0;
+}
+
 /* --db-busy-timeout MS: 1 ms to 10 minutes. 0, or -1 after saying why. */
 static int parse_busy_timeout(const char *cmd, const char *text)
 {
@@ -247,7 +261,7 @@ static int cmd_serve(int argc, char **argv)
         {"trusted-proxy", required_argument, 0, 'p'}, {"metrics-from", required_argument, 0, 'm'},
         {"header-timeout", required_argument, 0, 'H'}, {"body-timeout", required_argument, 0, 'B'},
         {"body-memory", required_argument, 0, 'M'}, {"db-busy-timeout", required_argument, 0, 'W'},
-        {0, 0, 0, 0}};
+        {"log-format", required_argument, 0, 'F'}, {0, 0, 0, 0}};
     struct common c;
     const char *listen = DEFAULT_LISTEN, *ledger = NULL;
     static struct netaddr_list proxies, monitoring;
@@ -301,6 +315,10 @@ static int cmd_serve(int argc, char **argv)
             if (parse_busy_timeout("serve", optarg))
                 return EXIT_USAGE;
             break;
+        case 'F':
+            if (parse_log_format("serve", optarg))
+                return EXIT_USAGE;
+            break;
         case 'h':
             printf("usage: partnerd serve [options]\n\n"
                    "Runs the HTTP API (and the portal) until SIGTERM or SIGINT, which let\n"
@@ -327,7 +345,9 @@ static int cmd_serve(int argc, char **argv)
                    "  --gateway-ledger F   the test payment gateway's ledger (default\n"
                    "                       $PARTNERD_GATEWAY_LEDGER or var/test-gateway.db)\n"
                    "  --db-busy-timeout MS how long a change waits for another writer's lock\n"
-                   "                       before 503 database_busy (default 5000)\n%s",
+                   "                       before 503 database_busy (default 5000)\n"
+                   "  --log-format FORMAT  text (default) or json: each log line as one JSON\n"
+                   "                       object, for a log collector\n%s",
                    common_help);
             return 0;
         default:
@@ -520,7 +540,8 @@ static int cmd_jobs(int argc, char **argv)
         "(for cron). Safe to run while servers run jobs too. The test gateway's\n"
         "ledger is $PARTNERD_GATEWAY_LEDGER (default var/test-gateway.db).\n\n"
         "  --db-busy-timeout MS how long a change waits for another writer's lock\n"
-        "                       (default 5000)\n";
+        "                       (default 5000)\n"
+        "  --log-format FORMAT  text (default) or json: each log line as one JSON object\n";
     if (argc < 2 || strcmp(argv[1], "run") != 0) {
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
             printf("%s\n%s", jobs_help, common_help);
@@ -531,6 +552,7 @@ static int cmd_jobs(int argc, char **argv)
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"timezone", required_argument, 0, 'z'},
                                          {"db-busy-timeout", required_argument, 0, 'W'},
+                                         {"log-format", required_argument, 0, 'F'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     int o;
@@ -540,6 +562,10 @@ static int cmd_jobs(int argc, char **argv)
         switch (o) {
         case 'd': c.db_url = optarg; break;
         case 'z': c.timezone = optarg; break;
+        case 'F':
+            if (parse_log_format("jobs run", optarg))
+                return EXIT_USAGE;
+            break;
         case 'W':
             if (parse_busy_timeout("jobs run", optarg))
                 return EXIT_USAGE;
