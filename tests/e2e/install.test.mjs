@@ -70,17 +70,17 @@ test('--log-format json writes each line as one JSON object with the same fields
   const srv = await startServer({ args: ['--no-jobs', '--log-format', 'json'] });
   try {
     assert.equal((await fetch(srv.url + '/api/v1/version')).status, 200);
-    await fetch(srv.url + '/nowhere?x=1');
+    await fetch(srv.url + '/api/v1/nowhere?x=1');
     let lines = [];
     for (let i = 0; i < 100; i++) {
       lines = srv.stderr().trim().split('\n').filter(Boolean);
-      if (lines.some((l) => l.includes('/nowhere'))) break;
+      if (lines.some((l) => l.includes('/api/v1/nowhere'))) break;
       await new Promise((ok) => setTimeout(ok, 20));
     }
     const events = lines.map((l) => JSON.parse(l)); // every line parses
     const started = events.find((e) => e.msg === 'started');
     assert.equal(typeof started.port, 'number');
-    const miss = events.find((e) => e.msg === 'request' && e.path === '/nowhere');
+    const miss = events.find((e) => e.msg === 'request' && e.path === '/api/v1/nowhere');
     assert.equal(miss.status, 404);
     assert.equal(miss.error, 'not_found');
     assert.match(miss.ts, /^\d{4}-\d\d-\d\dT/);
