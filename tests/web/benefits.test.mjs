@@ -23,11 +23,22 @@ const GROUPS = {
   en: ['Software and cloud services', 'Dedicated support', 'Marketing resources and planning tools', 'Cloud-focused training'],
 };
 
+/** A link of the menu; at phone width the menu is folded behind its button first. */
+function menuLink(page, name) {
+  return {
+    async click() {
+      const toggle = page.locator('#nav .menu-toggle');
+      if ((await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+      await page.getByRole('link', { name }).click();
+    },
+  };
+}
+
 /** Signs in as the demo's global admin, in lang, and opens « Avantages ». */
 async function benefitsOf(f, lang) {
   await signIn(f.page, 'admin@contoso.example', PASSWORD);
   if (lang === 'en') await f.page.getByRole('button', { name: 'English' }).click();
-  await f.page.getByRole('link', { name: lang === 'en' ? 'Benefits' : 'Avantages' }).click();
+  await menuLink(f.page, lang === 'en' ? 'Benefits' : 'Avantages').click();
   await f.page.getByRole('heading', { level: 1, name: lang === 'en' ? 'Benefits' : 'Avantages' }).waitFor();
 }
 
@@ -94,7 +105,7 @@ test('the console: key pools with their counts and threshold, usage per partner 
   const f = await journey(browser, srv, 'benefits-console');
   await signIn(f.page, 'operator@partnerd.example', PASSWORD);
   await f.page.locator('.kpis').getByText('Stocks de clés bas').waitFor(); // the dashboard counts low pools
-  await f.page.getByRole('link', { name: 'Avantages et clés' }).click();
+  await menuLink(f.page, 'Avantages et clés').click();
   await f.page.getByRole('heading', { name: 'Stocks de clés' }).waitFor();
   const pools = f.page.locator('table.data').first();
   await pools.getByRole('cell', { name: 'windows-server' }).waitFor();
