@@ -62,7 +62,7 @@ test('a partner joins the network and buys Action Pack by card', async () => {
   await page.getByLabel('SIREN').fill('303 265 045');
   await page.getByLabel('Votre nom').fill('Nadia Nord');
   await page.getByLabel('Votre adresse e-mail').fill('nadia@northwind.example');
-  await page.getByLabel('Mot de passe').fill('nadia likes quiet trains 1');
+  await page.getByLabel('Mot de passe').fill('quiet trains at dusk 1');
   await j.shot('join');
   await page.getByRole('button', { name: "S'inscrire maintenant" }).click();
   await page.waitForURL('**/offres');
