@@ -181,7 +181,8 @@ static void remittance_of(const xmlNode *tx, struct camt_move *m)
         } else if (strcmp((const char *)c->name, "Ustrd") == 0) {
             text_of(c, t, sizeof(t));
             if (m->remittance[0] == '\0')
-                snprintf(m->remittance, sizeof(m->remittance), "%s", t);
+                snprintf(m->remittance, sizeof(m->remittance), "%.*s",
+                         (int)sizeof(m->remittance) - 1, t); /* cut to the field */
             if (m->reference[0] == '\0')
                 camt_find_reference(t, m->reference, sizeof(m->reference));
         }
