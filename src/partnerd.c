@@ -268,11 +268,11 @@ static int cmd_serve(int argc, char **argv)
     const char *proxies_text = "", *monitoring_text = "127.0.0.1, ::1";
     long header_timeout = 10, body_timeout = 60, body_memory = 256L << 20;
     bool test_clock = false, no_jobs = false;
-    long threads = sysconf(_SC_NPROCESSORS_ONLN) * 2, body_limit = 1 << 20, interval = 60;
+    long threads = sysconf(_SC_NPROCESSORS_ONLN) * 4, body_limit = 1 << 20, interval = 60;
     int o;
     common_defaults(&c);
-    if (threads < 2)
-        threads = 2;
+    if (threads < 8)
+        threads = 8;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (o) {
@@ -329,7 +329,9 @@ static int cmd_serve(int argc, char **argv)
                    "  --no-jobs            no periodic job passes in this process (a pass\n"
                    "                       asked by POST /api/v1/admin/jobs/run still runs)\n"
                    "  --jobs-interval S    seconds between two job passes (default 60)\n"
-                   "  --threads N          HTTP worker threads (default 2 per CPU)\n"
+                   "  --threads N          requests served at once, each with a database connection\n"
+                   "                       (default 4 per CPU, at least 8; each HTTP connection has\n"
+                   "                       a thread of its own)\n"
                    "  --body-limit BYTES   largest request body (default 1048576; 64 KiB\n"
                    "                       before sign-in; 10 MiB for support files)\n"
                    "  --body-memory BYTES  request bodies held at once, all clients together\n"

@@ -39,7 +39,7 @@ struct req {
     size_t body_limit; /* for this request: the route's (uploads) or the server's */
     const char *lang;            /* "fr" or "en", from Accept-Language */
     char client_ip[64];
-    struct db *db;               /* this worker thread's connection */
+    struct db *db;               /* lent to this request (db/pool.h) */
     struct principal *principal; /* the caller, set by the API before its handler; or NULL */
     const char *idempotency_scope; /* set while an Idempotency-Key is claimed by this request */
     const char *idempotency_key;

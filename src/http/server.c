@@ -1,6 +1,11 @@
 /*
  * server.c - libmicrohttpd glue.
  *
+ * Threads: libmicrohttpd gives each connection its own thread, so a request that waits
+ * (a payment gateway answering in seconds) holds up no other connection; at most
+ * cfg.threads requests use the database at once (db/pool.h lends them a connection, and
+ * a request whose body is still arriving holds none).
+ *
  * Life of a request:
  *   on_connection()  a client connects: its headers must all arrive within
  *                    header_timeout_s, however slowly it drips them (the watch below).
@@ -42,6 +47,7 @@
 #include "core/crypto.h"
 #include "core/netaddr.h"
 #include "db/db.h"
+#include "db/pool.h"
 #include "http/assets.h"
 #include "http/json_body.h"
 #include "http/metrics.h"
@@ -65,9 +71,7 @@ struct http_server {
     struct http_config cfg;
     _Atomic int in_flight;
     _Atomic size_t body_bytes; /* declared lengths of the bodies being read or held */
-    pthread_mutex_t dbs_lock;
-    struct db **dbs; /* every worker's connection, closed at stop */
-    size_t ndbs;
+    struct db_pool *pool; /* lent to requests while they use the database */
     pthread_mutex_t watch_lock; /* guards the list, and a socket while it is shut */
     struct conn_watch *watched;
     pthread_t sweeper;
@@ -86,28 +90,28 @@ struct req_state {
     const char *error_code;
 };
 
-static __thread struct db *thread_db;
+/* How long a request waits for a database connection when all are lent. */
+#define POOL_WAIT_MS 5000
 
-/* The worker thread's database connection, opened on first use. */
-static struct db *worker_db(struct http_server *s)
+/* Lends r a database connection for what it does next; 0 or PD_E_UNAVAILABLE. */
+static int take_db(struct http_server *s, struct req *r, struct resp *w)
 {
-    if (thread_db)
-        return thread_db;
+    if (r->db)
+        return 0;
     struct pd_error err = {0};
-    if (db_open(s->cfg.db_url, &thread_db, &err) < 0) {
-        log_line(LOG_ERROR, NULL, "db_open_failed", "detail=\"%s\"", err.message);
-        pd_error_clear(&err);
-        return NULL;
+    int rc = db_pool_take(s->pool, POOL_WAIT_MS, &r->db, &err);
+    if (rc < 0) {
+        log_line(LOG_ERROR, r->id, "db_unavailable", "detail=\"%s\"", err.message);
+        resp_header(w, "Retry-After", "1");
     }
-    pthread_mutex_lock(&s->dbs_lock);
-    size_t slot = sizeof(struct db *); /* the array holds pointers */
-    struct db **grown = realloc(s->dbs, (s->ndbs + 1) * slot);
-    if (grown) {
-        s->dbs = grown;
-        s->dbs[s->ndbs++] = thread_db;
-    }
-    pthread_mutex_unlock(&s->dbs_lock);
-    return thread_db;
+    pd_error_clear(&err);
+    return rc;
+}
+
+static void give_db(struct http_server *s, struct req *r)
+{
+    db_pool_give(s->pool, r->db);
+    r->db = NULL;
 }
 
 const char *req_header(struct req *r, const char *name)
@@ -425,7 +429,9 @@ static void dispatch(struct http_server *s, struct req_state *st, struct resp *w
         json_body_decode(r->body.data, r->body.len, &r->json, &err) < 0)
         goto error;
 
-    int rc = s->cfg.before_request ? s->cfg.before_request(r, w) : 0;
+    int rc = take_db(s, r, w);
+    if (rc == 0 && s->cfg.before_request)
+        rc = s->cfg.before_request(r, w);
     if (rc == HTTP_ANSWERED)
         return;
     if (rc == 0)
@@ -532,11 +538,11 @@ static int before_body(struct http_server *s, struct req_state *st, struct MHD_C
         if (!netaddr_parse(r->client_ip, &a) || !netaddr_list_contains(s->cfg.monitoring_from, &a))
             return PD_E_FORBIDDEN;
     }
-    r->db = worker_db(s);
-    if (r->db == NULL)
-        return PD_E_UNAVAILABLE;
+    int rc = take_db(s, r, w);
+    if (rc < 0)
+        return rc;
     if (r->query.count >= 0 && s->cfg.authorize) {
-        int rc = s->cfg.authorize(r, w);
+        rc = s->cfg.authorize(r, w);
         if (rc < 0 || rc == HTTP_ANSWERED)
             return rc;
     }
@@ -586,6 +592,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return queue(st, c, &w);
         }
         watch_set(c, method_has_body(method) ? deadline_in(s->cfg.body_timeout_s) : 0);
+        if (method_has_body(method))
+            give_db(s, r); /* not held while a client sends its body, however slowly */
         return MHD_YES;
     }
     if (st->step == 2) { /* answered early; drop whatever still arrives */
@@ -630,6 +638,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     watch_set(c, deadline_in(s->cfg.timeout_s > s->cfg.header_timeout_s ? s->cfg.timeout_s
                                                                         : s->cfg.header_timeout_s));
     atomic_fetch_sub(&s->body_bytes, st->reserved);
+    give_db(s, r);
     json_decref(r->json);
     buf_free(&r->body);
     arena_free(&r->arena);
@@ -656,14 +665,19 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (s == NULL)
         return -1;
     s->cfg = *cfg;
-    pthread_mutex_init(&s->dbs_lock, NULL);
+    s->pool = db_pool_new(cfg->db_url, cfg->threads);
+    if (s->pool == NULL) {
+        free(s);
+        return -1;
+    }
     pthread_mutex_init(&s->watch_lock, NULL);
     metrics_init(cfg->routes);
 
     struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+        MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (inet_pton(AF_INET, cfg->host, &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons((uint16_t)cfg->port);
@@ -682,8 +696,8 @@ int http_start(const struct http_config *cfg, struct http_server **out)
 
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-        cfg->threads, MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+        cfg->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory,
         MHD_OPTION_URI_LOG_CALLBACK, uri_log, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -692,7 +706,7 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (s->daemon == NULL) {
         fprintf(stderr, "partnerd: cannot listen on %s:%d (address in use, or not allowed)\n",
                 cfg->host, cfg->port);
-        pthread_mutex_destroy(&s->dbs_lock);
+        db_pool_free(s->pool);
         pthread_mutex_destroy(&s->watch_lock);
         free(s);
         return -1;
@@ -700,7 +714,7 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (pthread_create(&s->sweeper, NULL, sweep, s) != 0) {
         fprintf(stderr, "partnerd: cannot start the slow-client sweeper\n");
         MHD_stop_daemon(s->daemon);
-        pthread_mutex_destroy(&s->dbs_lock);
+        db_pool_free(s->pool);
         pthread_mutex_destroy(&s->watch_lock);
         free(s);
         return -1;
@@ -725,10 +739,7 @@ void http_stop(struct http_server *s, int grace_ms)
     atomic_store(&s->stopping, true);
     pthread_join(s->sweeper, NULL);
     MHD_stop_daemon(s->daemon);
-    for (size_t i = 0; i < s->ndbs; i++)
-        db_close(s->dbs[i]);
-    free(s->dbs);
-    pthread_mutex_destroy(&s->dbs_lock);
+    db_pool_free(s->pool);
     pthread_mutex_destroy(&s->watch_lock);
     free(s);
 }

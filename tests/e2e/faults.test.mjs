@@ -8,6 +8,7 @@
 // Kills land where they aim through PARTNERD_FAULT_PAUSE (src/core/fault.h), a test-only
 // pause at the named points of a Buy; production never sets it.
 import { test, after } from 'node:test';
+import http from 'node:http';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, openSync, writeSync, closeSync, unlinkSync } from 'node:fs';
@@ -170,6 +171,44 @@ test('a Buy still running in a live server keeps its key: the retry answers 409 
     assert.equal(orderCharges(srv, o), 1);
     moneyInvariants(srv);
   } finally {
+    await srv.stop();
+  }
+});
+
+test('a Buy waiting on the gateway holds up no other connection: each has its own thread', async () => {
+  const srv = await startServer({ args: ['--no-jobs'], env: { PARTNERD_FAULT_PAUSE: 'buy.attempted=3000' } });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  try {
+    const { client } = await adminOf(srv.url);
+    const o = await newOrder(client);
+    const send = (method, path, headers = {}) => new Promise((ok, fail) => {
+      const req = http.request(`${srv.url}${path}`, { method, agent, headers: { Cookie: client.cookie, ...headers } }, (res) => {
+        res.resume();
+        res.on('end', () => ok(res.statusCode));
+      });
+      req.on('error', fail);
+      req.end(method === 'POST' ? '{}' : undefined);
+    });
+    const get = () => send('GET', `/api/v1/orders/${o.id}`);
+    // sixteen kept-alive connections, opened at once: the server spreads them over its threads
+    assert.deepEqual(await Promise.all(Array.from({ length: 16 }, get)), Array(16).fill(200));
+    // the Buy goes over one of them
+    let buyDone = false;
+    const buying = send('POST', `/api/v1/orders/${o.id}/purchase`, {
+      'Content-Type': 'application/json', 'X-CSRF-Token': client.csrf, ...buyKey(o),
+    }).then((status) => ((buyDone = true), status));
+    for (let i = 0; sql(srv.db.url, `SELECT COUNT(*) FROM payments WHERE order_id = '${o.id}'`) === '0'; i++) {
+      assert.ok(i < 200, 'the Buy never made its attempt');
+      await sleep(25);
+    }
+    // the Buy now waits 3 s for the gateway: every kept-alive connection still answers
+    for (let round = 0; round < 4; round++) {
+      assert.deepEqual(await Promise.all(Array.from({ length: 15 }, get)), Array(15).fill(200));
+      assert.equal(buyDone, false, `round ${round}: answered only after the Buy`);
+    }
+    assert.equal(await buying, 200);
+  } finally {
+    agent.destroy();
     await srv.stop();
   }
 });
