@@ -245,7 +245,8 @@ static int call(const char *method, const char *path, const char *form, const ch
         if (status < 200 || status >= 300) {
             char code[100];
             log_line(status >= 500 || status == 0 || status == 401 || status == 403 ? LOG_ERROR
-                                                                                    : LOG_INFO,
+                     : status == 400                                                 ? LOG_WARN
+                                                                                     : LOG_INFO,
                      NULL, "stripe answered", "method=%s path=%s status=%d code=%s outcome=%s",
                      method, esc, status, log_escape(out->code, code, sizeof(code)),
                      stripe_outcome_name(out->outcome));
@@ -342,14 +343,16 @@ static int id_ok(const char *id)
 
 int stripe_intent(const char *intent_id, struct stripe_result *out)
 {
+    char path[96];
+    int ok = id_ok(intent_id);
+    if (ok) /* before out is cleared: intent_id may be out->id */
+        snprintf(path, sizeof(path), "/v1/%s/%s",
+                 strncmp(intent_id, "seti_", 5) == 0 ? "setup_intents" : "payment_intents",
+                 intent_id);
     memset(out, 0, sizeof(*out));
     out->outcome = STRIPE_UNKNOWN;
-    if (!id_ok(intent_id))
+    if (!ok)
         return -1;
-    char path[96];
-    snprintf(path, sizeof(path), "/v1/%s/%s",
-             strncmp(intent_id, "seti_", 5) == 0 ? "setup_intents" : "payment_intents",
-             intent_id);
     return call("GET", path, NULL, NULL, out);
 }
 

@@ -32,7 +32,8 @@
  * never logged: the log lines name the method, the path, the HTTP status and Stripe's
  * error code only.
  *
- * Thread-safe once opened: each call uses its own curl handle.
+ * Thread-safe once opened: each call uses its own curl handle. The result struct is cleared
+ * first: only stripe_intent() may be given a string inside it (out->id).
  */
 #ifndef PD_STRIPE_H
 #define PD_STRIPE_H

@@ -178,19 +178,17 @@ void stripe_read_answer(int http_status, const char *body, size_t len, struct st
         }
     } else if (http_status == 404 && strcmp(str_at(e, "code"), "resource_missing") == 0) {
         out->outcome = STRIPE_NOT_FOUND;
-    } else if (http_status == 400 && strcmp(type, "invalid_request_error") == 0 &&
-               strcmp(str_at(e, "code"), "charge_already_refunded") == 0) {
-        out->outcome = STRIPE_DECLINED;
-    } else if (http_status == 400 && strcmp(type, "invalid_request_error") == 0 &&
-               strcmp(str_at(e, "code"), "amount_too_large") == 0) {
+    } else if (http_status == 400 && strcmp(type, "invalid_request_error") == 0) {
+        /* refused as asked, nothing done (not saved for replay either): a refund larger
+         * than what is left, of an intent with no charge, a parameter naming no object */
         out->outcome = STRIPE_DECLINED;
     } else {
         /* 400 idempotency_error (the key was used with other parameters: an intent
          * exists), 401, 409, 429, 5xx: what happened is not known from this answer */
         out->outcome = STRIPE_UNKNOWN;
-        if (out->code[0] == '\0')
-            snprintf(out->code, sizeof(out->code), "%s", *type ? type : "http_error");
     }
+    if (out->code[0] == '\0')
+        snprintf(out->code, sizeof(out->code), "%s", *type ? type : "http_error");
     out->http_status = http_status;
     json_decref(root);
 }

@@ -114,6 +114,13 @@ static const struct answer_row answers[] = {
     {"refund larger than what is left", 400,
      "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"amount_too_large\"}}",
      STRIPE_DECLINED, "", "", "amount_too_large"},
+    {"refund of an intent that does not exist", 400,
+     "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"resource_missing\","
+     "\"param\":\"payment_intent\"}}",
+     STRIPE_DECLINED, "", "", "resource_missing"},
+    {"a parameter Stripe does not take", 400,
+     "{\"error\":{\"type\":\"invalid_request_error\",\"param\":\"x\"}}", STRIPE_DECLINED, "",
+     "", "invalid_request_error"},
     {"no such intent", 404,
      "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"resource_missing\"}}",
      STRIPE_NOT_FOUND, "", "", "resource_missing"},
