@@ -12,7 +12,7 @@
 
 #include "core/crypto.h"
 
-#define SIG_HEX (2 * HMAC_SHA256_BYTES)
+#define SIG_HEX ((size_t)2 * HMAC_SHA256_BYTES)
 
 static void expected_hex(const char *secret, const char *t, const char *payload,
                          char out[SIG_HEX + 1])

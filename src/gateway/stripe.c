@@ -31,7 +31,7 @@
 #include "log.h"
 
 #define KEY_BYTES 256
-#define MAX_ANSWER (1024 * 1024) /* Stripe's objects are a few kB */
+#define MAX_ANSWER ((size_t)1024 * 1024) /* Stripe's objects are a few kB */
 
 static struct {
     int open;
@@ -61,8 +61,8 @@ static int read_key(const char *path, const char *env, char *out, const char *wh
     if (path != NULL) {
         FILE *f = fopen(path, "re");
         if (f == NULL)
-            return pd_fail(err, PD_E_INTERNAL, "stripe: cannot read the %s file %s: %s", what,
-                           path, strerror(errno));
+            return pd_fail(err, PD_E_INTERNAL, "stripe: cannot read the %s file %s: %s", what, path,
+                           strerror(errno));
         struct stat st;
         if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0) {
             char esc[512];
@@ -90,8 +90,8 @@ int stripe_open(const struct stripe_options *o, struct pd_error *err)
     int rc = read_key(o->secret_key_file, "PARTNERD_STRIPE_SECRET_KEY", cfg.secret_key,
                       "secret key", err);
     if (rc == 0)
-        rc = read_key(o->webhook_secret_file, "PARTNERD_STRIPE_WEBHOOK_SECRET",
-                      cfg.webhook_secret, "webhook secret", err);
+        rc = read_key(o->webhook_secret_file, "PARTNERD_STRIPE_WEBHOOK_SECRET", cfg.webhook_secret,
+                      "webhook secret", err);
     if (rc < 0) {
         stripe_close();
         return rc;
@@ -209,7 +209,7 @@ static int send_once(const char *method, const char *url, const char *form, cons
     else
         log_line(LOG_WARN, NULL, "stripe request got no answer", "method=%s path=%s error=%d",
                  method, path, (int)res); /* curl's text may quote the URL: its code only */
-    curl_slist_free_all(h); /* the header strings are curl's copies */
+    curl_slist_free_all(h);               /* the header strings are curl's copies */
     curl_easy_cleanup(curl);
     return (int)status;
 }
@@ -236,8 +236,8 @@ static int call(const char *method, const char *path, const char *form, const ch
         stripe_read_answer(status, a.body.data, a.body.len, out);
         buf_free(&a.body);
         if (status == 429 && a.should_retry != 0 && attempt < cfg.max_retries) {
-            log_line(LOG_WARN, NULL, "stripe rate limited, retrying", "method=%s path=%s wait_ms=%ld",
-                     method, esc, wait);
+            log_line(LOG_WARN, NULL, "stripe rate limited, retrying",
+                     "method=%s path=%s wait_ms=%ld", method, esc, wait);
             pause_ms(wait + random_between(0, wait / 4));
             wait *= 2;
             continue;
@@ -245,8 +245,8 @@ static int call(const char *method, const char *path, const char *form, const ch
         if (status < 200 || status >= 300) {
             char code[100];
             log_line(status >= 500 || status == 0 || status == 401 || status == 403 ? LOG_ERROR
-                     : status == 400                                                 ? LOG_WARN
-                                                                                     : LOG_INFO,
+                     : status == 400                                                ? LOG_WARN
+                                                                                    : LOG_INFO,
                      NULL, "stripe answered", "method=%s path=%s status=%d code=%s outcome=%s",
                      method, esc, status, log_escape(out->code, code, sizeof(code)),
                      stripe_outcome_name(out->outcome));
@@ -356,8 +356,7 @@ int stripe_intent(const char *intent_id, struct stripe_result *out)
     return call("GET", path, NULL, NULL, out);
 }
 
-int stripe_refund(const char *intent_id, int64_t amount, const char *key,
-                  struct stripe_result *out)
+int stripe_refund(const char *intent_id, int64_t amount, const char *key, struct stripe_result *out)
 {
     char idem[STRIPE_IDEM_BYTES];
     memset(out, 0, sizeof(*out));
@@ -431,8 +430,8 @@ int stripe_payment_method(const char *payment_method, struct gw_token *out,
     snprintf(url, sizeof(url), "%s/v1/payment_methods/%s", cfg.api_base, payment_method);
     struct answer a = {.body = {0}, .should_retry = -1};
     char esc[64];
-    int status = send_once("GET", url, NULL, NULL, &a, log_escape("/v1/payment_methods", esc,
-                                                                  sizeof(esc)));
+    int status =
+        send_once("GET", url, NULL, NULL, &a, log_escape("/v1/payment_methods", esc, sizeof(esc)));
     stripe_read_answer(status, a.body.data, a.body.len, res);
     json_t *pm = status == 200 ? json_loadb(a.body.data, a.body.len, 0, NULL) : NULL;
     buf_free(&a.body);
@@ -460,11 +459,10 @@ enum stripe_event_status stripe_webhook(const char *signature, const char *body,
     memset(out, 0, sizeof(*out));
     if (!cfg.open)
         return STRIPE_EVENT_BAD_SIGNATURE;
-    enum stripe_sig_result v = stripe_sig_verify(signature, body, len, cfg.webhook_secret, now,
-                                                 STRIPE_SIG_TOLERANCE_S);
+    enum stripe_sig_result v =
+        stripe_sig_verify(signature, body, len, cfg.webhook_secret, now, STRIPE_SIG_TOLERANCE_S);
     if (v != STRIPE_SIG_OK) {
-        log_line(LOG_WARN, NULL, "stripe webhook refused", "reason=%s",
-                 stripe_sig_result_name(v));
+        log_line(LOG_WARN, NULL, "stripe webhook refused", "reason=%s", stripe_sig_result_name(v));
         return STRIPE_EVENT_BAD_SIGNATURE;
     }
     return stripe_read_event(body, len, out);

@@ -60,11 +60,11 @@ enum stripe_outcome {
 
 struct stripe_result {
     enum stripe_outcome outcome;
-    char id[48];            /* pi_..., seti_..., re_... (gw_result.charge_id) */
-    char action_url[512];   /* where to send the payer (REQUIRES_ACTION on session) */
+    char id[48];             /* pi_..., seti_..., re_... (gw_result.charge_id) */
+    char action_url[512];    /* where to send the payer (REQUIRES_ACTION on session) */
     char payment_method[48]; /* the method charged or saved, when Stripe says */
-    char code[48];          /* Stripe's error or decline code, for the log: "card_declined" */
-    int http_status;        /* the last answer's status (0: none) */
+    char code[48];           /* Stripe's error or decline code, for the log: "card_declined" */
+    int http_status;         /* the last answer's status (0: none) */
 };
 
 struct stripe_options {
@@ -93,9 +93,9 @@ struct stripe_charge {
     const char *currency;       /* "eur" (any case) */
     const char *key;            /* partnerd's idempotency key of the payment */
     bool off_session;
-    bool save;                  /* on session: keep the method for off-session charges */
-    const char *return_url;     /* on session */
-    const char *description;    /* may be NULL */
+    bool save;               /* on session: keep the method for off-session charges */
+    const char *return_url;  /* on session */
+    const char *description; /* may be NULL */
 };
 
 /* Creates and confirms a PaymentIntent. Returns 0 with out filled, or -1 when not open or
@@ -133,17 +133,17 @@ int stripe_payment_method(const char *payment_method, struct gw_token *out,
 
 /* A webhook event, verified and read. */
 struct stripe_event {
-    char id[64];   /* evt_... (to drop a second delivery) */
-    char type[64]; /* "payment_intent.succeeded" */
+    char id[64];        /* evt_... (to drop a second delivery) */
+    char type[64];      /* "payment_intent.succeeded" */
     char object_id[48]; /* pi_... or seti_... */
-    char key[128]; /* metadata[partnerd_key] of the intent; empty when absent */
+    char key[128];      /* metadata[partnerd_key] of the intent; empty when absent */
     enum stripe_outcome outcome;
     char action_url[512];
 };
 
 enum stripe_event_status {
-    STRIPE_EVENT_SETTLES = 0,   /* an outcome for key / object_id: act on it (once) */
-    STRIPE_EVENT_IGNORED = 1,   /* signed, but says nothing partnerd acts on: answer 200 */
+    STRIPE_EVENT_SETTLES = 0,        /* an outcome for key / object_id: act on it (once) */
+    STRIPE_EVENT_IGNORED = 1,        /* signed, but says nothing partnerd acts on: answer 200 */
     STRIPE_EVENT_BAD_SIGNATURE = -1, /* answer 400, act on nothing */
     STRIPE_EVENT_MALFORMED = -2,     /* signed, but not an event: answer 400 */
 };
@@ -157,12 +157,10 @@ enum stripe_event_status stripe_webhook(const char *signature, const char *body,
 
 /* Reads an answer of Stripe (HTTP status, JSON body) about a PaymentIntent, a SetupIntent
  * or a refund, or an error, into out. */
-void stripe_read_answer(int http_status, const char *body, size_t len,
-                        struct stripe_result *out);
+void stripe_read_answer(int http_status, const char *body, size_t len, struct stripe_result *out);
 
 /* Reads a verified event body. */
-enum stripe_event_status stripe_read_event(const char *body, size_t len,
-                                           struct stripe_event *out);
+enum stripe_event_status stripe_read_event(const char *body, size_t len, struct stripe_event *out);
 
 /* "succeeded", "declined", "insufficient_funds", "unknown", "not_found", "requires_action" */
 const char *stripe_outcome_name(enum stripe_outcome o);

@@ -171,8 +171,7 @@ void stripe_read_answer(int http_status, const char *body, size_t len, struct st
             copy(out->id, sizeof(out->id), json_object_get(pi, "id"));
             if (out->outcome == STRIPE_REQUIRES_ACTION) { /* on session, a URL may be given */
                 const char *url = str_at(
-                    json_object_get(json_object_get(pi, "next_action"), "redirect_to_url"),
-                    "url");
+                    json_object_get(json_object_get(pi, "next_action"), "redirect_to_url"), "url");
                 snprintf(out->action_url, sizeof(out->action_url), "%s", url);
             }
         }
@@ -216,10 +215,10 @@ enum stripe_event_status stripe_read_event(const char *body, size_t len, struct 
         const char *type;
         int settles;
     } types[] = {
-        {"payment_intent.succeeded", 1},      {"payment_intent.payment_failed", 1},
+        {"payment_intent.succeeded", 1},       {"payment_intent.payment_failed", 1},
         {"payment_intent.requires_action", 1}, {"payment_intent.canceled", 1},
-        {"setup_intent.succeeded", 1},        {"setup_intent.setup_failed", 1},
-        {"setup_intent.requires_action", 1},  {"setup_intent.canceled", 1},
+        {"setup_intent.succeeded", 1},         {"setup_intent.setup_failed", 1},
+        {"setup_intent.requires_action", 1},   {"setup_intent.canceled", 1},
     };
     int settles = 0;
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)

@@ -82,7 +82,8 @@ static enum MHD_Result on_hook(void *cls, struct MHD_Connection *c, const char *
         h->len = u->body.len;
     }
     pthread_mutex_unlock(&hooks_lock);
-    struct MHD_Response *r = MHD_create_response_from_buffer(2, (void *)"ok", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(2, (void *)"ok", MHD_RESPMEM_PERSISTENT);
     enum MHD_Result ok = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
     return ok;
@@ -257,8 +258,8 @@ static int setup(void **state)
     start_standin();
     struct sockaddr_in loopback = {.sin_family = AF_INET, .sin_port = 0};
     loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    receiver = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
-                                NULL, on_hook, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+    receiver = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                                on_hook, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
                                 MHD_OPTION_SOCK_ADDR, &loopback, MHD_OPTION_END);
     assert_non_null(receiver);
     int port = MHD_get_daemon_info(receiver, MHD_DAEMON_INFO_BIND_PORT)->port;
@@ -275,8 +276,8 @@ static int setup(void **state)
     assert_int_equal(write(kf, SECRET_KEY "\n", sizeof(SECRET_KEY)), (ssize_t)sizeof(SECRET_KEY));
     close(kf);
     setenv("PARTNERD_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET, 1);
-    struct stripe_options o = {.api_base = standin, .secret_key_file = key_path,
-                               .timeout_ms = 1500, .backoff_ms = 20};
+    struct stripe_options o = {
+        .api_base = standin, .secret_key_file = key_path, .timeout_ms = 1500, .backoff_ms = 20};
     struct pd_error err = {0};
     assert_int_equal(stripe_open(&o, &err), 0);
     return 0;
@@ -325,8 +326,12 @@ static void customer(char cus[48])
 
 static struct stripe_result on_session(const char *pm, const char *cus, const char *key)
 {
-    struct stripe_charge c = {.payment_method = pm, .customer = cus, .amount = 120000,
-                              .currency = "EUR", .key = key, .save = cus != NULL,
+    struct stripe_charge c = {.payment_method = pm,
+                              .customer = cus,
+                              .amount = 120000,
+                              .currency = "EUR",
+                              .key = key,
+                              .save = cus != NULL,
                               .return_url = "https://partners.example/portal/return"};
     struct stripe_result r;
     assert_int_equal(stripe_charge(&c, &r), 0);
@@ -335,8 +340,12 @@ static struct stripe_result on_session(const char *pm, const char *cus, const ch
 
 static struct stripe_result off_session(const char *pm, const char *cus, const char *key)
 {
-    struct stripe_charge c = {.payment_method = pm, .customer = cus, .amount = 120000,
-                              .currency = "eur", .key = key, .off_session = true};
+    struct stripe_charge c = {.payment_method = pm,
+                              .customer = cus,
+                              .amount = 120000,
+                              .currency = "eur",
+                              .key = key,
+                              .off_session = true};
     struct stripe_result r;
     assert_int_equal(stripe_charge(&c, &r), 0);
     return r;
@@ -522,7 +531,8 @@ static void test_500_then_lookup(void **state)
     char key[64];
     /* a 500 before anything was done: unknown, not found, charged once by the retry */
     new_key("500", key);
-    control("/_test/fail", "{\"mode\":\"500\",\"path\":\"/v1/payment_intents\",\"method\":\"POST\"}");
+    control("/_test/fail",
+            "{\"mode\":\"500\",\"path\":\"/v1/payment_intents\",\"method\":\"POST\"}");
     struct stripe_result r = on_session("pm_card_visa", NULL, key);
     assert_int_equal(r.outcome, STRIPE_UNKNOWN);
     struct stripe_result looked;
@@ -552,7 +562,8 @@ static void test_timeout_then_lookup(void **state)
     (void)state;
     char key[64];
     new_key("hang", key);
-    control("/_test/fail", "{\"mode\":\"hang\",\"path\":\"/v1/payment_intents\",\"method\":\"POST\"}");
+    control("/_test/fail",
+            "{\"mode\":\"hang\",\"path\":\"/v1/payment_intents\",\"method\":\"POST\"}");
     struct stripe_result r = on_session("pm_card_visa", NULL, key);
     assert_int_equal(r.outcome, STRIPE_UNKNOWN);
     assert_int_equal(r.http_status, 0); /* no answer within timeout_ms */
@@ -609,8 +620,9 @@ static void test_refunds(void **state)
 static void test_bad_signature_and_keys(void **state)
 {
     (void)state;
-    const char *body = "{\"id\":\"evt_x\",\"object\":\"event\",\"type\":\"payment_intent.succeeded\","
-                       "\"data\":{\"object\":{\"id\":\"pi_x\",\"status\":\"succeeded\"}}}";
+    const char *body =
+        "{\"id\":\"evt_x\",\"object\":\"event\",\"type\":\"payment_intent.succeeded\","
+        "\"data\":{\"object\":{\"id\":\"pi_x\",\"status\":\"succeeded\"}}}";
     char header[STRIPE_SIG_HEADER_BYTES];
     struct stripe_event ev;
     stripe_sig_sign("whsec_someoneElse", (long long)time(NULL), body, header, sizeof(header));

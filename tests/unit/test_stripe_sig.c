@@ -31,8 +31,8 @@ static const struct row rows[] = {
     {"good v1 beside a v0 (Stripe's documented header form)",
      "t=1700000000,v1=" GOOD ",v0=6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39",
      BODY, SECRET, T, STRIPE_SIG_OK},
-    {"the secret being rolled: the old one's v1 first", "t=1700000000,v1=" OTHER ",v1=" GOOD,
-     BODY, SECRET, T, STRIPE_SIG_OK},
+    {"the secret being rolled: the old one's v1 first", "t=1700000000,v1=" OTHER ",v1=" GOOD, BODY,
+     SECRET, T, STRIPE_SIG_OK},
     {"spaces after the commas", "t=1700000000, v1=" GOOD, BODY, SECRET, T, STRIPE_SIG_OK},
     {"items in another order", "v1=" GOOD ",t=1700000000", BODY, SECRET, T, STRIPE_SIG_OK},
     {"299 s late", "t=1700000000,v1=" GOOD, BODY, SECRET, T + 299, STRIPE_SIG_OK},
@@ -42,14 +42,15 @@ static const struct row rows[] = {
     {"a day late", "t=1700000000,v1=" GOOD, BODY, SECRET, T + 86400, STRIPE_SIG_TOO_OLD},
     {"301 s ahead of our clock", "t=1700000000,v1=" GOOD, BODY, SECRET, T - 301,
      STRIPE_SIG_TOO_OLD},
-    {"Stripe's documented example header, not our secret",
-     "t=1492774577,v1=" OTHER, BODY, SECRET, 1492774577LL, STRIPE_SIG_NO_MATCH},
+    {"Stripe's documented example header, not our secret", "t=1492774577,v1=" OTHER, BODY, SECRET,
+     1492774577LL, STRIPE_SIG_NO_MATCH},
     {"another secret", "t=1700000000,v1=" GOOD, BODY, "whsec_other", T, STRIPE_SIG_NO_MATCH},
     {"body changed by one byte", "t=1700000000,v1=" GOOD, "{\"id\":\"evt_2\",\"object\":\"event\"}",
      SECRET, T, STRIPE_SIG_NO_MATCH},
     {"timestamp changed", "t=1700000001,v1=" GOOD, BODY, SECRET, T, STRIPE_SIG_NO_MATCH},
-    {"signature in capitals", "t=1700000000,v1=0C8670ED117751CC551A20E35839447075C42800EA3CF3E8A2FBDA99CD1E6EDD",
-     BODY, SECRET, T, STRIPE_SIG_NO_MATCH},
+    {"signature in capitals",
+     "t=1700000000,v1=0C8670ED117751CC551A20E35839447075C42800EA3CF3E8A2FBDA99CD1E6EDD", BODY,
+     SECRET, T, STRIPE_SIG_NO_MATCH},
     {"signature cut short", "t=1700000000,v1=0c8670ed117751cc551a20e3583944", BODY, SECRET, T,
      STRIPE_SIG_NO_MATCH},
     {"only a v0", "t=1700000000,v0=" GOOD, BODY, SECRET, T, STRIPE_SIG_MALFORMED},
@@ -68,8 +69,8 @@ static void test_table(void **state)
     int failed = 0;
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         const struct row *r = &rows[i];
-        enum stripe_sig_result got = stripe_sig_verify(
-            r->header, r->body, strlen(r->body), r->secret, r->now, STRIPE_SIG_TOLERANCE_S);
+        enum stripe_sig_result got = stripe_sig_verify(r->header, r->body, strlen(r->body),
+                                                       r->secret, r->now, STRIPE_SIG_TOLERANCE_S);
         if (got != r->want) {
             print_error("%s: %s, want %s\n", r->name, stripe_sig_result_name(got),
                         stripe_sig_result_name(r->want));
