@@ -120,9 +120,10 @@ export async function startStandin({
         brand, checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
         country: 'FR', display_brand: brand, exp_month: exp[0], exp_year: exp[1],
         fingerprint: randomBytes(8).toString('hex'), funding: 'credit', generated_from: null, last4,
-        networks: { available: [brand], preferred: null }, three_d_secure_usage: { supported: true }, wallet: null,
+        networks: { available: [brand], preferred: null }, regulated_status: null,
+        three_d_secure_usage: { supported: true }, wallet: null,
       },
-      created: now(), customer: null, livemode: false, metadata: {}, type: 'card',
+      created: now(), customer: null, customer_account: null, livemode: false, metadata: {}, type: 'card',
       _magic: magic, _setup: false,
     };
   }
@@ -253,6 +254,7 @@ export async function startStandin({
       payment_method_types: p.payment_method_types ?? ['card'], processing: null, receipt_email: null, review: null,
       setup_future_usage: p.setup_future_usage ?? null, shipping: null, statement_descriptor: null,
       statement_descriptor_suffix: null, status: 'requires_payment_method', transfer_data: null, transfer_group: null,
+      source: null, excluded_payment_method_types: null, customer_account: null, managed_payments: { enabled: false },
       _off_session: false, _return_url: null,
     };
   }
@@ -357,6 +359,7 @@ export async function startStandin({
         metadata: p.metadata ?? {}, next_action: null, on_behalf_of: null, payment_method: null,
         payment_method_configuration_details: null, payment_method_options: {}, payment_method_types: ['card'],
         single_use_mandate: null, status: 'requires_payment_method', usage: p.usage ?? 'off_session',
+        excluded_payment_method_types: null,
         _return_url: p.return_url ?? null,
       };
       si.client_secret = `${si.id}_secret_${randomBytes(12).toString('hex')}`;
@@ -407,7 +410,8 @@ export async function startStandin({
         id: newId('re'), object: 'refund', amount, balance_transaction: newId('txn'), charge: ch.id, created: now(),
         currency: pi.currency, destination_details: { card: { type: 'refund' }, type: 'card' }, metadata: p.metadata ?? {},
         payment_intent: pi.id, reason: p.reason ?? null, receipt_number: null, source_transfer_reversal: null,
-        status: 'succeeded', transfer_reversal: null,
+        status: 'succeeded', transfer_reversal: null, customer: pi.customer, customer_account: null,
+        payment_method: pi.payment_method,
       };
       st.refunds.set(re.id, re);
       st.refundLedger.push({ id: re.id, charge: ch.id, payment_intent: pi.id, amount, partnerd_key: re.metadata.partnerd_key ?? null });
