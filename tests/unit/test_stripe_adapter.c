@@ -10,17 +10,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <curl/curl.h>
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <jansson.h>
-#include <microhttpd.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,223 +23,14 @@
 #include "core/crypto.h"
 #include "core/stripe_sig.h"
 #include "gateway/stripe.h"
-
-#ifndef PD_SOURCE_DIR
-#define PD_SOURCE_DIR "."
-#endif
+#include "stripe_harness.h"
 
 #define SECRET_KEY "sk_test_adapterSecret4242"
 #define WEBHOOK_SECRET "whsec_adapterWebhook4242"
 
-static pid_t standin_pid;
-static char standin[64]; /* http://127.0.0.1:port */
 static char log_path[64] = "/tmp/pd-stripe-log-XXXXXX";
 static char key_path[64] = "/tmp/pd-stripe-key-XXXXXX";
 static int saved_stderr = -1;
-
-/* ---- the webhook receiver: keeps every delivery ---- */
-
-#define MAX_HOOKS 64
-static struct hook {
-    char signature[256];
-    char *body;
-    size_t len;
-} hooks[MAX_HOOKS];
-static int n_hooks;
-static pthread_mutex_t hooks_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct MHD_Daemon *receiver;
-
-struct upload {
-    struct buf body;
-};
-
-static enum MHD_Result on_hook(void *cls, struct MHD_Connection *c, const char *url,
-                               const char *method, const char *version, const char *data,
-                               size_t *size, void **ctx)
-{
-    (void)cls, (void)url, (void)method, (void)version;
-    struct upload *u = *ctx;
-    if (u == NULL) {
-        *ctx = calloc(1, sizeof(struct upload));
-        return MHD_YES;
-    }
-    if (*size > 0) {
-        buf_append(&u->body, data, *size);
-        *size = 0;
-        return MHD_YES;
-    }
-    const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Stripe-Signature");
-    pthread_mutex_lock(&hooks_lock);
-    if (n_hooks < MAX_HOOKS) {
-        struct hook *h = &hooks[n_hooks++];
-        snprintf(h->signature, sizeof(h->signature), "%s", sig ? sig : "");
-        h->body = u->body.data ? strdup(u->body.data) : strdup("");
-        h->len = u->body.len;
-    }
-    pthread_mutex_unlock(&hooks_lock);
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(2, (void *)"ok", MHD_RESPMEM_PERSISTENT);
-    enum MHD_Result ok = MHD_queue_response(c, 200, r);
-    MHD_destroy_response(r);
-    return ok;
-}
-
-static void on_done(void *cls, struct MHD_Connection *c, void **ctx,
-                    enum MHD_RequestTerminationCode code)
-{
-    (void)cls, (void)c, (void)code;
-    struct upload *u = *ctx;
-    if (u) {
-        buf_free(&u->body);
-        free(u);
-    }
-}
-
-/* The settling events received for key so far, verified by the adapter; the last in *last. */
-static int events_for(const char *key, struct stripe_event *last, char first_id[64])
-{
-    int n = 0;
-    pthread_mutex_lock(&hooks_lock);
-    for (int i = 0; i < n_hooks; i++) {
-        struct stripe_event ev;
-        enum stripe_event_status s =
-            stripe_webhook(hooks[i].signature, hooks[i].body, hooks[i].len, time(NULL), &ev);
-        assert_int_not_equal(s, STRIPE_EVENT_BAD_SIGNATURE);
-        if (s == STRIPE_EVENT_SETTLES && strcmp(ev.key, key) == 0 &&
-            ev.outcome != STRIPE_REQUIRES_ACTION) {
-            if (n == 0 && first_id)
-                snprintf(first_id, 64, "%s", ev.id);
-            *last = ev;
-            n++;
-        }
-    }
-    pthread_mutex_unlock(&hooks_lock);
-    return n;
-}
-
-/* ---- talking to the stand-in's test controls ---- */
-
-static size_t collect(char *p, size_t size, size_t n, void *arg)
-{
-    buf_append(arg, p, size * n);
-    return size * n;
-}
-
-/* method url [form body]: the status; the answer's body in *out when out is given. */
-static long http(const char *method, const char *url, const char *body, const char *type,
-                 struct buf *out, char *location, size_t location_n)
-{
-    CURL *c = curl_easy_init();
-    struct buf ignored = {0};
-    struct curl_slist *h = NULL;
-    if (type) {
-        char line[128];
-        snprintf(line, sizeof(line), "Content-Type: %s", type);
-        h = curl_slist_append(h, line);
-    }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body)
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, out ? out : &ignored);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-    long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    if (location) {
-        char *loc = NULL;
-        curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc);
-        snprintf(location, location_n, "%s", loc ? loc : "");
-    }
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    buf_free(&ignored);
-    return status;
-}
-
-static void control(const char *path, const char *json)
-{
-    char url[256];
-    snprintf(url, sizeof(url), "%s%s", standin, path);
-    assert_int_equal(http("POST", url, json, "application/json", NULL, NULL, 0), 200);
-}
-
-static json_t *control_get(const char *path)
-{
-    char url[256];
-    struct buf b = {0};
-    snprintf(url, sizeof(url), "%s%s", standin, path);
-    assert_int_equal(http("GET", url, NULL, NULL, &b, NULL, 0), 200);
-    json_t *j = json_loadb(b.data, b.len, 0, NULL);
-    buf_free(&b);
-    assert_non_null(j);
-    return j;
-}
-
-/* Charges that really happened for partnerd's key. */
-static int charges_for(const char *key)
-{
-    json_t *l = control_get("/_test/ledger");
-    size_t i;
-    json_t *c;
-    int n = 0;
-    json_array_foreach(json_object_get(l, "charges"), i, c)
-    {
-        const char *k = json_string_value(json_object_get(c, "partnerd_key"));
-        n += k && strcmp(k, key) == 0;
-    }
-    json_decref(l);
-    return n;
-}
-
-/* /v1 requests made with this Idempotency-Key. */
-static int requests_with(const char *idem)
-{
-    json_t *l = control_get("/_test/requests");
-    size_t i;
-    json_t *r;
-    int n = 0;
-    json_array_foreach(l, i, r)
-    {
-        const char *k = json_string_value(json_object_get(r, "idempotency_key"));
-        const char *v = json_string_value(json_object_get(r, "stripe_version"));
-        if (k && strcmp(k, idem) == 0) {
-            assert_string_equal(v, STRIPE_API_VERSION);
-            n++;
-        }
-    }
-    json_decref(l);
-    return n;
-}
-
-/* ---- setup ---- */
-
-static void start_standin(void)
-{
-    int out[2];
-    assert_int_equal(pipe(out), 0);
-    standin_pid = fork();
-    assert_true(standin_pid >= 0);
-    if (standin_pid == 0) {
-        dup2(out[1], 1);
-        dup2(saved_stderr, 2);
-        close(out[0]);
-        execlp("node", "node", PD_SOURCE_DIR "/tests/stripe/standin.mjs", "--key", SECRET_KEY,
-               "--webhook-secret", WEBHOOK_SECRET, (char *)NULL);
-        _exit(127);
-    }
-    close(out[1]);
-    char line[256];
-    FILE *f = fdopen(out[0], "r");
-    assert_non_null(fgets(line, sizeof(line), f));
-    json_t *j = json_loads(line, 0, NULL);
-    assert_non_null(j);
-    snprintf(standin, sizeof(standin), "%s", json_string_value(json_object_get(j, "url")));
-    json_decref(j);
-    fclose(f);
-}
 
 static int setup(void **state)
 {
@@ -255,19 +41,7 @@ static int setup(void **state)
     assert_true(lf >= 0);
     dup2(lf, 2);
     close(lf);
-    start_standin();
-    struct sockaddr_in loopback = {.sin_family = AF_INET, .sin_port = 0};
-    loopback.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    receiver = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-                                on_hook, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
-                                MHD_OPTION_SOCK_ADDR, &loopback, MHD_OPTION_END);
-    assert_non_null(receiver);
-    int port = MHD_get_daemon_info(receiver, MHD_DAEMON_INFO_BIND_PORT)->port;
-    char cfg[256];
-    snprintf(cfg, sizeof(cfg),
-             "{\"webhook_url\":\"http://127.0.0.1:%d/webhooks/stripe\",\"webhook_secret\":\"%s\"}",
-             port, WEBHOOK_SECRET);
-    control("/_test/config", cfg);
+    standin_start(SECRET_KEY, WEBHOOK_SECRET, saved_stderr);
 
     /* the secret key from a file (0600), the webhook secret from the environment */
     int kf = mkstemp(key_path);
@@ -277,7 +51,7 @@ static int setup(void **state)
     close(kf);
     setenv("PARTNERD_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET, 1);
     struct stripe_options o = {
-        .api_base = standin, .secret_key_file = key_path, .timeout_ms = 1500, .backoff_ms = 20};
+        .api_base = standin_url, .secret_key_file = key_path, .timeout_ms = 1500, .backoff_ms = 20};
     struct pd_error err = {0};
     assert_int_equal(stripe_open(&o, &err), 0);
     return 0;
@@ -287,9 +61,7 @@ static int teardown(void **state)
 {
     (void)state;
     stripe_close();
-    MHD_stop_daemon(receiver);
-    kill(standin_pid, SIGTERM);
-    waitpid(standin_pid, NULL, 0);
+    standin_stop();
     unlink(key_path);
     /* cmocka's failure messages went to the captured stderr too: show it all back */
     FILE *f = fopen(log_path, "r");
@@ -299,8 +71,6 @@ static int teardown(void **state)
     if (f)
         fclose(f);
     unlink(log_path);
-    for (int i = 0; i < n_hooks; i++)
-        free(hooks[i].body);
     return 0;
 }
 
@@ -356,12 +126,12 @@ static void answer_challenge(const char *action_url, const char *result)
 {
     char location[600], body[32];
     struct buf page = {0};
-    assert_int_equal(http("GET", action_url, NULL, NULL, &page, NULL, 0), 200);
+    assert_int_equal(standin_http("GET", action_url, NULL, NULL, &page, NULL, 0), 200);
     assert_non_null(strstr(page.data, "Complete"));
     buf_free(&page);
     snprintf(body, sizeof(body), "result=%s", result);
-    assert_int_equal(http("POST", action_url, body, "application/x-www-form-urlencoded", NULL,
-                          location, sizeof(location)),
+    assert_int_equal(standin_http("POST", action_url, body, "application/x-www-form-urlencoded",
+                                  NULL, location, sizeof(location)),
                      303);
     assert_true(strncmp(location, "https://partners.example/portal/return?", 39) == 0);
 }
@@ -376,14 +146,14 @@ static void test_success_and_replay(void **state)
     struct stripe_result r = on_session("pm_card_visa", NULL, key);
     assert_int_equal(r.outcome, STRIPE_SUCCEEDED);
     assert_true(strncmp(r.id, "pi_", 3) == 0);
-    assert_int_equal(charges_for(key), 1);
+    assert_int_equal(standin_charges_for(key), 1);
 
     struct stripe_result again = on_session("pm_card_visa", NULL, key);
     assert_int_equal(again.outcome, STRIPE_SUCCEEDED);
     assert_string_equal(again.id, r.id); /* Stripe's replay of the first answer */
-    assert_int_equal(charges_for(key), 1);
+    assert_int_equal(standin_charges_for(key), 1);
     stripe_idempotency_key("charge", key, idem, sizeof(idem));
-    assert_int_equal(requests_with(idem), 2);
+    assert_int_equal(standin_requests_with(idem), 2);
 
     struct stripe_result looked;
     assert_int_equal(stripe_lookup(key, &looked), 0);
@@ -406,34 +176,34 @@ static void test_declined(void **state)
     new_key("funds", key);
     r = on_session("pm_card_chargeDeclinedInsufficientFunds", NULL, key);
     assert_int_equal(r.outcome, STRIPE_INSUFFICIENT_FUNDS);
-    assert_int_equal(charges_for(key), 0);
+    assert_int_equal(standin_charges_for(key), 0);
 }
 
 static void test_challenge_passed_event_first_and_twice(void **state)
 {
     (void)state;
-    control("/_test/config", "{\"duplicate_events\":true}");
+    standin_control("/_test/config", "{\"duplicate_events\":true}");
     char key[64], cus[48];
     customer(cus);
     new_key("3ds", key);
     struct stripe_result r = on_session("pm_card_authenticationRequired", cus, key);
     assert_int_equal(r.outcome, STRIPE_REQUIRES_ACTION);
-    assert_true(strncmp(r.action_url, standin, strlen(standin)) == 0);
-    assert_int_equal(charges_for(key), 0);
+    assert_true(strncmp(r.action_url, standin_url, strlen(standin_url)) == 0);
+    assert_int_equal(standin_charges_for(key), 0);
 
     answer_challenge(r.action_url, "complete");
     /* by the time the payer is back, the event came, twice, with one id */
     struct stripe_event ev;
     char first[64] = "";
-    assert_int_equal(events_for(key, &ev, first), 2);
+    assert_int_equal(standin_events_for(key, &ev, first), 2);
     assert_string_equal(ev.id, first);
     assert_int_equal(ev.outcome, STRIPE_SUCCEEDED);
     assert_string_equal(ev.object_id, r.id);
     struct stripe_result back;
     assert_int_equal(stripe_intent(r.id, &back), 0);
     assert_int_equal(back.outcome, STRIPE_SUCCEEDED);
-    assert_int_equal(charges_for(key), 1);
-    control("/_test/config", "{\"duplicate_events\":false}");
+    assert_int_equal(standin_charges_for(key), 1);
+    standin_control("/_test/config", "{\"duplicate_events\":false}");
 }
 
 static void test_challenge_refused(void **state)
@@ -445,12 +215,12 @@ static void test_challenge_refused(void **state)
     assert_int_equal(r.outcome, STRIPE_REQUIRES_ACTION);
     answer_challenge(r.action_url, "fail");
     struct stripe_event ev;
-    assert_int_equal(events_for(key, &ev, NULL), 1);
+    assert_int_equal(standin_events_for(key, &ev, NULL), 1);
     assert_int_equal(ev.outcome, STRIPE_DECLINED);
     struct stripe_result back;
     assert_int_equal(stripe_intent(r.id, &back), 0);
     assert_int_equal(back.outcome, STRIPE_DECLINED);
-    assert_int_equal(charges_for(key), 0);
+    assert_int_equal(standin_charges_for(key), 0);
 }
 
 static void test_saved_card_off_session(void **state)
@@ -483,7 +253,7 @@ static void test_saved_card_off_session(void **state)
     new_key("renewal", key);
     struct stripe_result r = off_session(pm, cus, key);
     assert_int_equal(r.outcome, STRIPE_SUCCEEDED);
-    assert_int_equal(charges_for(key), 1);
+    assert_int_equal(standin_charges_for(key), 1);
 
     /* a card whose bank always asks: the renewal needs the payer back on session */
     new_key("setup2", key);
@@ -498,7 +268,7 @@ static void test_saved_card_off_session(void **state)
     assert_int_equal(r.outcome, STRIPE_REQUIRES_ACTION);
     assert_string_equal(r.action_url, ""); /* no challenge off session: come back on it */
     assert_string_equal(r.code, "authentication_required");
-    assert_int_equal(charges_for(key), 0);
+    assert_int_equal(standin_charges_for(key), 0);
 }
 
 static void test_rate_limited_then_success(void **state)
@@ -506,23 +276,25 @@ static void test_rate_limited_then_success(void **state)
     (void)state;
     char key[64], idem[STRIPE_IDEM_BYTES];
     new_key("429", key);
-    control("/_test/fail", "{\"mode\":\"429\",\"count\":2,\"path\":\"/v1/payment_intents\"}");
+    standin_control("/_test/fail",
+                    "{\"mode\":\"429\",\"count\":2,\"path\":\"/v1/payment_intents\"}");
     struct stripe_result r = on_session("pm_card_visa", NULL, key);
     assert_int_equal(r.outcome, STRIPE_SUCCEEDED);
-    assert_int_equal(charges_for(key), 1);
+    assert_int_equal(standin_charges_for(key), 1);
     stripe_idempotency_key("charge", key, idem, sizeof(idem));
-    assert_int_equal(requests_with(idem), 3); /* two 429, then the charge: one key */
+    assert_int_equal(standin_requests_with(idem), 3); /* two 429, then the charge: one key */
 
     /* rate limited past the retries: unknown, nothing charged, found nowhere */
     new_key("429x", key);
-    control("/_test/fail", "{\"mode\":\"429\",\"count\":4,\"path\":\"/v1/payment_intents\"}");
+    standin_control("/_test/fail",
+                    "{\"mode\":\"429\",\"count\":4,\"path\":\"/v1/payment_intents\"}");
     r = on_session("pm_card_visa", NULL, key); /* 1 + 3 retries, all 429 */
     assert_int_equal(r.outcome, STRIPE_UNKNOWN);
     assert_int_equal(r.http_status, 429);
     struct stripe_result looked;
     assert_int_equal(stripe_lookup(key, &looked), 0);
     assert_int_equal(looked.outcome, STRIPE_NOT_FOUND);
-    assert_int_equal(charges_for(key), 0);
+    assert_int_equal(standin_charges_for(key), 0);
 }
 
 static void test_500_then_lookup(void **state)
@@ -531,8 +303,8 @@ static void test_500_then_lookup(void **state)
     char key[64];
     /* a 500 before anything was done: unknown, not found, charged once by the retry */
     new_key("500", key);
-    control("/_test/fail",
-            "{\"mode\":\"500\",\"path\":\"/v1/payment_intents\",\"method\":\"POST\"}");
+    standin_control("/_test/fail",
+                    "{\"mode\":\"500\",\"path\":\"/v1/payment_intents\",\"method\":\"POST\"}");
     struct stripe_result r = on_session("pm_card_visa", NULL, key);
     assert_int_equal(r.outcome, STRIPE_UNKNOWN);
     struct stripe_result looked;
@@ -540,13 +312,14 @@ static void test_500_then_lookup(void **state)
     assert_int_equal(looked.outcome, STRIPE_NOT_FOUND);
     r = on_session("pm_card_visa", NULL, key);
     assert_int_equal(r.outcome, STRIPE_SUCCEEDED);
-    assert_int_equal(charges_for(key), 1);
+    assert_int_equal(standin_charges_for(key), 1);
 
     /* a 500 after the charge was made: the lookup finds it; a retry is Stripe's replay of
      * the same 500, never a second charge */
     new_key("500after", key);
-    control("/_test/fail",
-            "{\"mode\":\"500_after\",\"path\":\"/v1/payment_intents\",\"method\":\"POST\"}");
+    standin_control(
+        "/_test/fail",
+        "{\"mode\":\"500_after\",\"path\":\"/v1/payment_intents\",\"method\":\"POST\"}");
     r = on_session("pm_card_visa", NULL, key);
     assert_int_equal(r.outcome, STRIPE_UNKNOWN);
     assert_int_equal(r.http_status, 500);
@@ -554,7 +327,7 @@ static void test_500_then_lookup(void **state)
     assert_int_equal(looked.outcome, STRIPE_SUCCEEDED);
     r = on_session("pm_card_visa", NULL, key);
     assert_int_equal(r.outcome, STRIPE_UNKNOWN);
-    assert_int_equal(charges_for(key), 1);
+    assert_int_equal(standin_charges_for(key), 1);
 }
 
 static void test_timeout_then_lookup(void **state)
@@ -562,8 +335,8 @@ static void test_timeout_then_lookup(void **state)
     (void)state;
     char key[64];
     new_key("hang", key);
-    control("/_test/fail",
-            "{\"mode\":\"hang\",\"path\":\"/v1/payment_intents\",\"method\":\"POST\"}");
+    standin_control("/_test/fail",
+                    "{\"mode\":\"hang\",\"path\":\"/v1/payment_intents\",\"method\":\"POST\"}");
     struct stripe_result r = on_session("pm_card_visa", NULL, key);
     assert_int_equal(r.outcome, STRIPE_UNKNOWN);
     assert_int_equal(r.http_status, 0); /* no answer within timeout_ms */
@@ -573,22 +346,7 @@ static void test_timeout_then_lookup(void **state)
     r = on_session("pm_card_visa", NULL, key); /* a retry replays: the same intent */
     assert_int_equal(r.outcome, STRIPE_SUCCEEDED);
     assert_string_equal(r.id, looked.id);
-    assert_int_equal(charges_for(key), 1);
-}
-
-static int refunds_of(const char *pi)
-{
-    json_t *l = control_get("/_test/ledger");
-    size_t i;
-    json_t *x;
-    int total = 0;
-    json_array_foreach(json_object_get(l, "refunds"), i, x)
-    {
-        if (strcmp(json_string_value(json_object_get(x, "payment_intent")), pi) == 0)
-            total += (int)json_integer_value(json_object_get(x, "amount"));
-    }
-    json_decref(l);
-    return total;
+    assert_int_equal(standin_charges_for(key), 1);
 }
 
 static void test_refunds(void **state)
@@ -605,12 +363,12 @@ static void test_refunds(void **state)
     assert_true(strncmp(re.id, "re_", 3) == 0);
     assert_int_equal(stripe_refund(r.id, 20000, rkey, &again), 0);
     assert_string_equal(again.id, re.id);
-    assert_int_equal(refunds_of(r.id), 20000); /* refunded once */
+    assert_int_equal(standin_refunds_of(r.id), 20000); /* refunded once */
 
     new_key("refund_big", rkey);
     assert_int_equal(stripe_refund(r.id, 100001, rkey, &re), 0); /* 100 000 left */
     assert_int_equal(re.outcome, STRIPE_DECLINED);
-    assert_int_equal(refunds_of(r.id), 20000);
+    assert_int_equal(standin_refunds_of(r.id), 20000);
 
     new_key("refund_none", rkey);
     assert_int_equal(stripe_refund("pi_doesNotExist", 100, rkey, &re), 0);
@@ -639,7 +397,7 @@ static void test_bad_signature_and_keys(void **state)
     struct pd_error err = {0};
     stripe_close();
     setenv("PARTNERD_STRIPE_SECRET_KEY", "pk_test_notASecret", 1);
-    struct stripe_options o = {.api_base = standin, .timeout_ms = 1500, .backoff_ms = 20};
+    struct stripe_options o = {.api_base = standin_url, .timeout_ms = 1500, .backoff_ms = 20};
     assert_int_not_equal(stripe_open(&o, &err), 0);
     assert_null(strstr(err.message, "pk_test_notASecret"));
     pd_error_clear(&err);
@@ -650,7 +408,7 @@ static void test_bad_signature_and_keys(void **state)
     struct stripe_result r = on_session("pm_card_visa", NULL, key);
     assert_int_equal(r.outcome, STRIPE_UNKNOWN);
     assert_int_equal(r.http_status, 401);
-    assert_int_equal(charges_for(key), 0);
+    assert_int_equal(standin_charges_for(key), 0);
     stripe_close();
     o.secret_key_file = key_path;
     assert_int_equal(stripe_open(&o, &err), 0);
