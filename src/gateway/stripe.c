@@ -356,6 +356,40 @@ int stripe_intent(const char *intent_id, struct stripe_result *out)
     return call("GET", path, NULL, NULL, out);
 }
 
+int stripe_confirm(const char *intent_id, const char *payment_method, const char *return_url,
+                   const char *key, struct stripe_result *out)
+{
+    char idem[STRIPE_IDEM_BYTES], path[96];
+    int ok = id_ok(intent_id) && return_url != NULL && idem_for("confirm", key, idem) == 0;
+    if (ok)
+        snprintf(path, sizeof(path), "/v1/payment_intents/%s/confirm", intent_id);
+    memset(out, 0, sizeof(*out));
+    out->outcome = STRIPE_UNKNOWN;
+    if (!ok)
+        return -1;
+    struct buf f = {0};
+    form_add(&f, "payment_method", payment_method);
+    form_add(&f, "return_url", return_url);
+    int rc = call("POST", path, f.data, idem, out);
+    buf_free(&f);
+    return rc;
+}
+
+int stripe_cancel(const char *intent_id, struct stripe_result *out)
+{
+    char idem[STRIPE_IDEM_BYTES], path[96];
+    int ok = id_ok(intent_id);
+    if (ok) {
+        snprintf(path, sizeof(path), "/v1/payment_intents/%s/cancel", intent_id);
+        stripe_idempotency_key("cancel", intent_id, idem, sizeof(idem));
+    }
+    memset(out, 0, sizeof(*out));
+    out->outcome = STRIPE_UNKNOWN;
+    if (!ok)
+        return -1;
+    return call("POST", path, "cancellation_reason=abandoned", idem, out);
+}
+
 int stripe_refund(const char *intent_id, int64_t amount, const char *key, struct stripe_result *out)
 {
     char idem[STRIPE_IDEM_BYTES];

@@ -111,6 +111,17 @@ int stripe_lookup(const char *key, struct stripe_result *out);
 /* The outcome of a PaymentIntent by id (after the payer came back from a challenge). */
 int stripe_intent(const char *intent_id, struct stripe_result *out);
 
+/* Confirms again, on session, an intent that an off-session charge left needing the payer
+ * (REQUIRES_ACTION with no action_url): the payer is present now, the bank may challenge
+ * (REQUIRES_ACTION with action_url, back to return_url). key: partnerd's key of this try. */
+int stripe_confirm(const char *intent_id, const char *payment_method, const char *return_url,
+                   const char *key, struct stripe_result *out);
+
+/* Cancels an intent nobody will complete (an abandoned challenge), so that a late answer to
+ * the challenge cannot charge. DECLINED (canceled: nothing charged), or the intent's
+ * outcome when it was settled first (SUCCEEDED: it was paid, keep the payment). */
+int stripe_cancel(const char *intent_id, struct stripe_result *out);
+
 /* Refunds amount of a PaymentIntent; the same key refunds once. SUCCEEDED (refund
  * succeeded or pending) with the refund id in out->id, DECLINED, or UNKNOWN. */
 int stripe_refund(const char *intent_id, int64_t amount, const char *key,

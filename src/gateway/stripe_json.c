@@ -175,6 +175,11 @@ void stripe_read_answer(int http_status, const char *body, size_t len, struct st
                 snprintf(out->action_url, sizeof(out->action_url), "%s", url);
             }
         }
+    } else if (json_is_object(pi) &&
+               strcmp(str_at(e, "code"), "payment_intent_unexpected_state") == 0) {
+        /* cancel or confirm of an intent already settled: its state is the answer */
+        read_intent(pi, out);
+        error_code(e, out);
     } else if (http_status == 404 && strcmp(str_at(e, "code"), "resource_missing") == 0) {
         out->outcome = STRIPE_NOT_FOUND;
     } else if (http_status == 400 && strcmp(type, "invalid_request_error") == 0) {

@@ -5,7 +5,9 @@
 // otherwise), `Idempotency-Key` replays (same key and parameters: the first answer again,
 // with `Idempotent-Replayed: true`; other parameters: 400 idempotency_error), and the
 // objects of ../shared/reference/stripe/fixtures3.json (customer, payment_method,
-// payment_intent, setup_intent, refund, event) with their statuses.
+// payment_intent, setup_intent, refund, event) with their statuses. Routes: customers,
+// payment_methods (create, retrieve, attach), payment_intents (create, confirm, cancel,
+// retrieve, search on metadata), setup_intents (create, retrieve), refunds (create, retrieve).
 //
 // Test payment methods (Stripe's own test ids and card numbers):
 //   pm_card_visa                           4242424242424242  succeeds
@@ -247,6 +249,18 @@ export async function startStandin({
       const want = mm[4].replace(/\\(.)/g, '$1');
       const data = [...st.pis.values()].filter((pi) => pi.metadata?.[mm[2]] === want).map(intentView);
       return { status: 200, body: { object: 'search_result', data, has_more: false, next_page: null, url: '/v1/payment_intents/search' } };
+    }
+    if (method === 'POST' && (m = /^\/v1\/payment_intents\/([\w]+)\/cancel$/.exec(path))) {
+      const pi = st.pis.get(m[1]);
+      if (!pi) return missing('payment_intent', m[1]);
+      if (['succeeded', 'canceled', 'processing'].includes(pi.status))
+        return stripeError(400, 'invalid_request_error', `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`, { code: 'payment_intent_unexpected_state', payment_intent: intentView(pi) });
+      pi.status = 'canceled';
+      pi.canceled_at = now();
+      pi.cancellation_reason = p.cancellation_reason ?? null;
+      pi.next_action = null;
+      queueMicrotask(() => sendEvent('payment_intent.canceled', pi, idemKey));
+      return { status: 200, body: intentView(pi) };
     }
     if ((m = /^\/v1\/payment_intents\/([\w]+)(\/confirm)?$/.exec(path))) {
       const pi = st.pis.get(m[1]);

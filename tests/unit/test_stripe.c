@@ -120,6 +120,15 @@ static const struct answer_row answers[] = {
     {"a parameter Stripe does not take", 400,
      "{\"error\":{\"type\":\"invalid_request_error\",\"param\":\"x\"}}", STRIPE_DECLINED, "", "",
      "invalid_request_error"},
+    {"cancel of an intent paid first", 400,
+     "{\"error\":{\"type\":\"invalid_request_error\",\"code\":"
+     "\"payment_intent_unexpected_state\",\"payment_intent\":{\"id\":\"pi_9\",\"object\":"
+     "\"payment_intent\",\"status\":\"succeeded\"}}}",
+     STRIPE_SUCCEEDED, "pi_9", "", "payment_intent_unexpected_state"},
+    {"intent canceled on request", 200,
+     "{\"id\":\"pi_10\",\"object\":\"payment_intent\",\"status\":\"canceled\","
+     "\"cancellation_reason\":\"abandoned\"}",
+     STRIPE_DECLINED, "pi_10", "", "canceled"},
     {"no such intent", 404,
      "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"resource_missing\"}}",
      STRIPE_NOT_FOUND, "", "", "resource_missing"},

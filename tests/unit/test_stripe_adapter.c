@@ -269,6 +269,44 @@ static void test_saved_card_off_session(void **state)
     assert_string_equal(r.action_url, ""); /* no challenge off session: come back on it */
     assert_string_equal(r.code, "authentication_required");
     assert_int_equal(standin_charges_for(key), 0);
+
+    /* the partner follows the emailed link: the same intent confirmed on session */
+    char try_key[64];
+    new_key("renewal_sca_try", try_key);
+    struct stripe_result c;
+    assert_int_equal(
+        stripe_confirm(r.id, pm, "https://partners.example/portal/return", try_key, &c), 0);
+    assert_int_equal(c.outcome, STRIPE_REQUIRES_ACTION);
+    assert_string_equal(c.id, r.id);
+    answer_challenge(c.action_url, "complete");
+    assert_int_equal(stripe_intent(r.id, &c), 0);
+    assert_int_equal(c.outcome, STRIPE_SUCCEEDED);
+    assert_int_equal(standin_charges_for(key), 1);
+}
+
+static void test_abandoned_challenge_cancelled(void **state)
+{
+    (void)state;
+    char key[64];
+    new_key("abandoned", key);
+    struct stripe_result r = on_session("pm_card_authenticationRequired", NULL, key);
+    assert_int_equal(r.outcome, STRIPE_REQUIRES_ACTION);
+    struct stripe_result c;
+    assert_int_equal(stripe_cancel(r.id, &c), 0);
+    assert_int_equal(c.outcome, STRIPE_DECLINED);
+    /* the payer comes back late: there is no challenge to answer any more */
+    assert_int_equal(standin_http("GET", r.action_url, NULL, NULL, NULL, NULL, 0), 404);
+    assert_int_equal(standin_http("POST", r.action_url, "result=complete",
+                                  "application/x-www-form-urlencoded", NULL, NULL, 0),
+                     404);
+    assert_int_equal(standin_charges_for(key), 0);
+
+    /* a cancel that comes after the payment: the payment stands */
+    new_key("paid_first", key);
+    r = on_session("pm_card_visa", NULL, key);
+    assert_int_equal(stripe_cancel(r.id, &c), 0);
+    assert_int_equal(c.outcome, STRIPE_SUCCEEDED);
+    assert_int_equal(standin_charges_for(key), 1);
 }
 
 static void test_rate_limited_then_success(void **state)
@@ -443,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_challenge_passed_event_first_and_twice),
         cmocka_unit_test(test_challenge_refused),
         cmocka_unit_test(test_saved_card_off_session),
+        cmocka_unit_test(test_abandoned_challenge_cancelled),
         cmocka_unit_test(test_rate_limited_then_success),
         cmocka_unit_test(test_500_then_lookup),
         cmocka_unit_test(test_timeout_then_lookup),
