@@ -9,8 +9,9 @@
  * the key up later, and a new attempt replays the same Idempotency-Key, so Stripe answers
  * with the first attempt instead of charging again.
  *
- * The keys live in two static buffers, read once, wiped at close; they go into a header
- * line built on the stack and wiped after the request, and into nothing else.
+ * The keys live in two static buffers, read once, wiped at close; the secret key goes into
+ * an Authorization line built on the stack and into curl's copy of it, both wiped after
+ * the request, and into nothing else.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -206,10 +207,13 @@ static int send_once(const char *method, const char *url, const char *form, cons
     long status = 0;
     if (res == CURLE_OK)
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    else
+    else /* curl's text may quote the URL: its code only */
         log_line(LOG_WARN, NULL, "stripe request got no answer", "method=%s path=%s error=%d",
-                 method, path, (int)res); /* curl's text may quote the URL: its code only */
-    curl_slist_free_all(h);               /* the header strings are curl's copies */
+                 method, path, (int)res);
+    /* curl's copy of the Authorization line */
+    if (h != NULL)
+        secret_wipe(h->data, strlen(h->data));
+    curl_slist_free_all(h);
     curl_easy_cleanup(curl);
     return (int)status;
 }
