@@ -21,9 +21,8 @@
  *   on_request() end dispatch(): validate, decode JSON, call the handler, queue the answer.
  *   on_completed()   log line (secrets in paths redacted), metrics, free everything.
  *
- * The watch: libmicrohttpd's own timeout is an idle timeout, reset by every byte, so a
- * client sending a header byte every few seconds would hold a connection forever. Each
- * connection has a deadline instead; a sweeper thread shuts the socket of any connection
+ * The watch (http/watch.h): each connection has a deadline, not libmicrohttpd's idle
+ * timeout that every byte resets; a sweeper thread shuts the socket of any connection
  * past it, and libmicrohttpd then closes it as a broken connection.
  *
  * libmicrohttpd 0.9.75 has no body limit of its own and a parser older than upstream's
@@ -34,7 +33,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <microhttpd.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,19 +50,12 @@
 #include "http/json_body.h"
 #include "http/metrics.h"
 #include "http/request.h"
+#include "http/watch.h"
 #include "log.h"
 
 #define SECURITY_CSP                                                                               \
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-
-/* A connection's deadline (see "The watch" above). */
-struct conn_watch {
-    struct conn_watch *prev, *next;
-    int fd;
-    _Atomic int64_t deadline_us; /* monotonic; 0 while partnerd itself is working */
-    bool cut;                    /* its socket was shut by the sweeper */
-};
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -72,10 +63,7 @@ struct http_server {
     _Atomic int in_flight;
     _Atomic size_t body_bytes; /* declared lengths of the bodies being read or held */
     struct db_pool *pool; /* lent to requests while they use the database */
-    pthread_mutex_t watch_lock; /* guards the list, and a socket while it is shut */
-    struct conn_watch *watched;
-    pthread_t sweeper;
-    _Atomic bool stopping;
+    struct watch *watch; /* the deadline of every connection */
 };
 
 /* Per-request state beyond struct req that only the server needs. */
@@ -197,85 +185,29 @@ static void client_address(const struct http_server *s, struct MHD_Connection *c
     }
 }
 
-/* ---- the watch ---- */
+/* ---- the watch (http/watch.h) ---- */
 
 static void watch_set(struct MHD_Connection *c, int64_t deadline_us)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    struct conn_watch *cw = ci ? ci->socket_context : NULL;
-    if (cw)
-        atomic_store(&cw->deadline_us, deadline_us);
-}
-
-/* A deadline seconds from now, or none for 0. */
-static int64_t deadline_in(unsigned seconds)
-{
-    return seconds ? clock_monotonic_us() + (int64_t)seconds * 1000000 : 0;
+    watch_deadline(ci ? ci->socket_context : NULL, deadline_us);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
     struct http_server *s = cls;
-    struct conn_watch *cw = *socket_context;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-        cw = calloc(1, sizeof(*cw));
-        if (cw == NULL || ci == NULL) {
-            free(cw);
-            return;
-        }
-        cw->fd = ci->connect_fd;
-        atomic_store(&cw->deadline_us, deadline_in(s->cfg.header_timeout_s));
-        pthread_mutex_lock(&s->watch_lock);
-        cw->next = s->watched;
-        if (s->watched)
-            s->watched->prev = cw;
-        s->watched = cw;
-        pthread_mutex_unlock(&s->watch_lock);
-        *socket_context = cw;
-    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && cw) {
-        /* libmicrohttpd closes the socket after this returns: once unlinked here, the
-         * sweeper can no longer touch a descriptor that may be reused. */
-        pthread_mutex_lock(&s->watch_lock);
-        if (cw->prev)
-            cw->prev->next = cw->next;
-        else
-            s->watched = cw->next;
-        if (cw->next)
-            cw->next->prev = cw->prev;
-        pthread_mutex_unlock(&s->watch_lock);
-        free(cw);
+        if (ci)
+            *socket_context = watch_add(s->watch, ci->connect_fd, watch_in(s->cfg.header_timeout_s));
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        /* libmicrohttpd closes the socket after this returns */
+        watch_remove(s->watch, *socket_context);
         *socket_context = NULL;
     }
-}
-
-/* Shuts the socket of every connection past its deadline, four times a second. */
-static void *sweep(void *arg)
-{
-    struct http_server *s = arg;
-    while (!atomic_load(&s->stopping)) {
-        usleep(250000);
-        int64_t now = clock_monotonic_us();
-        int cut = 0;
-        pthread_mutex_lock(&s->watch_lock);
-        for (struct conn_watch *cw = s->watched; cw; cw = cw->next) {
-            int64_t deadline = atomic_load(&cw->deadline_us);
-            if (deadline && deadline < now && !cw->cut) {
-                shutdown(cw->fd, SHUT_RDWR);
-                cw->cut = true;
-                cut++;
-            }
-        }
-        pthread_mutex_unlock(&s->watch_lock);
-        if (cut) {
-            metrics_slow_clients(cut);
-            log_line(LOG_WARN, NULL, "slow_clients_dropped", "count=%d", cut);
-        }
-    }
-    return NULL;
 }
 
 /* Writes path for the log with every segment that looks like a bearer secret (32 or
@@ -591,7 +523,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             watch_set(c, 0);
             return queue(st, c, &w);
         }
-        watch_set(c, method_has_body(method) ? deadline_in(s->cfg.body_timeout_s) : 0);
+        watch_set(c, method_has_body(method) ? watch_in(s->cfg.body_timeout_s) : 0);
         if (method_has_body(method))
             give_db(s, r); /* not held while a client sends its body, however slowly */
         return MHD_YES;
@@ -635,7 +567,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     }
     /* the next request on this connection: its headers within the idle timeout */
-    watch_set(c, deadline_in(s->cfg.timeout_s > s->cfg.header_timeout_s ? s->cfg.timeout_s
+    watch_set(c, watch_in(s->cfg.timeout_s > s->cfg.header_timeout_s ? s->cfg.timeout_s
                                                                         : s->cfg.header_timeout_s));
     atomic_fetch_sub(&s->body_bytes, st->reserved);
     give_db(s, r);
@@ -666,11 +598,13 @@ int http_start(const struct http_config *cfg, struct http_server **out)
         return -1;
     s->cfg = *cfg;
     s->pool = db_pool_new(cfg->db_url, cfg->threads);
-    if (s->pool == NULL) {
+    s->watch = s->pool ? watch_start() : NULL;
+    if (s->watch == NULL) {
+        fprintf(stderr, "partnerd: cannot start the server (out of memory or threads)\n");
+        db_pool_free(s->pool);
         free(s);
         return -1;
     }
-    pthread_mutex_init(&s->watch_lock, NULL);
     metrics_init(cfg->routes);
 
     struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
@@ -689,6 +623,8 @@ int http_start(const struct http_config *cfg, struct http_server **out)
         flags |= MHD_USE_IPv6;
     } else {
         fprintf(stderr, "partnerd: cannot listen on '%s': not an IP address\n", cfg->host);
+        watch_stop(s->watch);
+        db_pool_free(s->pool);
         free(s);
         return -1;
     }
@@ -706,16 +642,8 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (s->daemon == NULL) {
         fprintf(stderr, "partnerd: cannot listen on %s:%d (address in use, or not allowed)\n",
                 cfg->host, cfg->port);
+        watch_stop(s->watch);
         db_pool_free(s->pool);
-        pthread_mutex_destroy(&s->watch_lock);
-        free(s);
-        return -1;
-    }
-    if (pthread_create(&s->sweeper, NULL, sweep, s) != 0) {
-        fprintf(stderr, "partnerd: cannot start the slow-client sweeper\n");
-        MHD_stop_daemon(s->daemon);
-        db_pool_free(s->pool);
-        pthread_mutex_destroy(&s->watch_lock);
         free(s);
         return -1;
     }
@@ -736,10 +664,8 @@ void http_stop(struct http_server *s, int grace_ms)
         close(fd);
     for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
-    atomic_store(&s->stopping, true);
-    pthread_join(s->sweeper, NULL);
-    MHD_stop_daemon(s->daemon);
+    MHD_stop_daemon(s->daemon); /* every connection closed, and so unwatched */
+    watch_stop(s->watch);
     db_pool_free(s->pool);
-    pthread_mutex_destroy(&s->watch_lock);
     free(s);
 }
