@@ -494,7 +494,9 @@ static int cmd_migrate(int argc, char **argv)
     struct pd_error err = {0};
     int rc = parse_common("migrate", "usage: partnerd migrate [options]\n\n"
                           "Applies the schema migrations the database lacks, each in its own\n"
-                          "transaction. Refuses a database migrated by a newer partnerd.\n",
+                          "transaction. Refuses a database migrated by a newer partnerd.\n"
+                          "Then seals the webhook signing secrets still in clear (serve does\n"
+                          "the same at start-up) with the key file benefits.key_file.\n",
                           argc, argv, &c);
     if (rc)
         return rc < 0 ? 0 : rc;
