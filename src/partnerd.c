@@ -32,6 +32,7 @@
 #include "service/legacy.h"
 #include "service/seller.h"
 #include "service/settings.h"
+#include "service/webhook_secrets.h"
 #include "gateway/gateway.h"
 #include "version.h"
 
@@ -250,6 +251,27 @@ static int check_seller_identity(struct db *db)
     return 1;
 }
 
+/* Seals the webhook secrets a partnerd before sealing left in clear, and reseals under
+ * the key file's first key those sealed under another (service/webhook_secrets.h). Safe
+ * to run at every start, on every server. 0, or 1 after saying why. */
+static int seal_webhook_secrets(const char *cmd, struct db *db)
+{
+    struct pd_error err = {0};
+    int sealed = 0, resealed = 0, unopened = 0;
+    if (webhook_secrets_seal_all(db, &sealed, &resealed, &unopened, &err) < 0) {
+        fprintf(stderr, "partnerd %s: cannot seal the webhook secrets: %s\n", cmd, err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    if (sealed || resealed)
+        log_line(LOG_INFO, NULL, "webhook secrets sealed at rest", "sealed=%d resealed=%d", sealed,
+                 resealed);
+    if (unopened)
+        log_line(LOG_WARN, NULL, "webhook secrets that open with no key of benefits.key_file",
+                 "count=%d", unopened);
+    return 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -395,6 +417,8 @@ static int cmd_serve(int argc, char **argv)
     if (open_current_db("serve", &c, &db))
         return 1;
     int identity = check_seller_identity(db);
+    if (identity == 0)
+        identity = seal_webhook_secrets("serve", db);
     db_close(db);
     if (identity)
         return 1;
@@ -472,7 +496,9 @@ static int cmd_migrate(int argc, char **argv)
     struct pd_error err = {0};
     int rc = parse_common("migrate", "usage: partnerd migrate [options]\n\n"
                           "Applies the schema migrations the database lacks, each in its own\n"
-                          "transaction. Refuses a database migrated by a newer partnerd.\n",
+                          "transaction. Refuses a database migrated by a newer partnerd.\n"
+                          "Then seals the webhook signing secrets still in clear (serve does\n"
+                          "the same at start-up) with the key file benefits.key_file.\n",
                           argc, argv, &c);
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -487,6 +513,10 @@ static int cmd_migrate(int argc, char **argv)
         return 1;
     }
     db_schema_version(db, &after);
+    if (seal_webhook_secrets("migrate", db)) {
+        db_close(db);
+        return 1;
+    }
     if (after == before)
         printf("schema is up to date (version %d)\n", after);
     else

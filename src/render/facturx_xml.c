@@ -6,8 +6,9 @@
  * schema's sequences ask for. What goes where:
  *
  *   seller    name, legal form and registration (BT-33), SIREN (BT-30, scheme 0002),
- *             address, VAT ID (BT-31)
- *   buyer     membership ID (BT-46), name, SIREN when it has one (BT-47), address, VAT ID
+ *             address, electronic address (BT-34), VAT ID (BT-31)
+ *   buyer     membership ID (BT-46), name, SIREN when it has one (BT-47), address,
+ *             electronic address (BT-49), VAT ID
  *   notes     the nature of the operation, the seller's VAT option (when VAT is charged),
  *             « Avoir partiel » on a partial credit note, the late-payment mentions
  *   lines     with their service period (BT-134/135), a credit note's too
@@ -155,6 +156,13 @@ static void party(struct out *o, const char *tag, const struct invoice_party *p)
         buf_puts(o->b, "</ram:ID></ram:SpecifiedLegalOrganization>");
     }
     address(o, p);
+    if (*str(p->address_scheme) && *str(p->address_id)) { /* BT-34, BT-49 */
+        buf_puts(o->b, "<ram:URIUniversalCommunication><ram:URIID schemeID=\"");
+        esc(o, p->address_scheme);
+        buf_puts(o->b, "\">");
+        esc(o, p->address_id);
+        buf_puts(o->b, "</ram:URIID></ram:URIUniversalCommunication>");
+    }
     if (*str(p->vat_id)) {
         buf_puts(o->b, "<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"VA\">");
         esc(o, p->vat_id);

@@ -2,7 +2,8 @@
  * service/webhooks.c - webhook endpoints of an organisation and what was delivered.
  *
  * An endpoint's secret is shown once, at creation or rotation; it signs every delivery
- * (see jobs/deliver.c), so partnerd keeps it. A secret is "whsec_" and the base64 of 32
+ * (see jobs/deliver.c), so partnerd keeps it, sealed (service/webhook_secrets.h). A
+ * secret is "whsec_" and the base64 of 32
  * random bytes, the form Standard Webhooks verifiers take. Endpoints made before that
  * are signed the old way (Partnerd-Signature) until their owner rotates the secret. The JSON of
  * endpoints and deliveries is shaped here, one function per shape, from the rows of
@@ -30,6 +31,7 @@
 #include "service/settings.h"
 #include "service/tx.h"
 #include "service/validate.h"
+#include "service/webhook_secrets.h"
 #include "store/outbox.h"
 #include "store/webhooks.h"
 
@@ -190,21 +192,24 @@ int webhooks_create(struct db *db, const struct principal *who, const char *ip, 
         return rc;
     snprintf(e.url, sizeof(e.url), "%s", url);
 
-    char secret[80];
+    char secret[80], sealed[WEBHOOK_SECRET_STORED];
     int64_t count = 0;
     id_new("whe", e.id, sizeof(e.id));
     snprintf(e.scheme, sizeof(e.scheme), "standard");
     if (secret_new(secret, sizeof(secret)) < 0)
         return pd_fail(err, PD_E_INTERNAL, "out of memory");
-    if ((rc = tx_begin(db, err)) < 0)
+    if ((rc = webhook_secret_seal(db, secret, sealed, sizeof(sealed), err)) < 0 ||
+        (rc = tx_begin(db, err)) < 0) {
+        secret_wipe(secret, sizeof(secret));
         return rc;
+    }
     rc = webhook_endpoints_count(db, who->partner_id, &count);
     if (rc >= 0 && count >= MAX_ENDPOINTS) {
         rc = pd_fail(err, PD_E_CONFLICT, "at most %d webhook endpoints", MAX_ENDPOINTS);
         pd_error_detail(err, "limit", json_integer(MAX_ENDPOINTS));
     }
     if (rc >= 0)
-        rc = webhook_endpoint_insert(db, &e, who->partner_id, secret, who->user_id);
+        rc = webhook_endpoint_insert(db, &e, who->partner_id, sealed, who->user_id);
     if (rc >= 0)
         rc = audit(db, who, ip, NULL, "webhook_endpoint.created", "webhook_endpoint", e.id,
                    json_pack("{s:s, s:s}", "url", e.url, "events", e.events));
@@ -222,13 +227,15 @@ int webhooks_rotate_secret(struct db *db, const struct principal *who, const cha
                            const char *id, json_t **out, struct pd_error *err)
 {
     struct webhook_endpoint_row e;
-    char secret[80];
+    char secret[80], sealed[WEBHOOK_SECRET_STORED];
     if (secret_new(secret, sizeof(secret)) < 0)
         return pd_fail(err, PD_E_INTERNAL, "out of memory");
-    int rc = tx_begin(db, err);
-    if (rc < 0)
+    int rc = webhook_secret_seal(db, secret, sealed, sizeof(sealed), err);
+    if (rc < 0 || (rc = tx_begin(db, err)) < 0) {
+        secret_wipe(secret, sizeof(secret));
         return rc;
-    rc = webhook_endpoint_rotate(db, id, who->partner_id, secret, &e);
+    }
+    rc = webhook_endpoint_rotate(db, id, who->partner_id, sealed, &e);
     if (rc == 0)
         rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
     if (rc > 0)

@@ -52,7 +52,7 @@ struct delivery {
     /* webhook */
     char endpoint_id[32];
     char url[512];
-    char secret[80];
+    char secret[256]; /* as stored: sealed (service/webhooks.h) */
     char scheme[16]; /* "standard" (Standard Webhooks) or "partnerd" (Partnerd-Signature) */
 };
 

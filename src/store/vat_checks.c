@@ -58,5 +58,5 @@ int vat_checks_record(struct db *db, const char *partner_id, const char *vat_id,
                "vat_id_vies_name = COALESCE(?, vat_id_vies_name) WHERE id = ? AND "
                "vat_id = ?",
                "tiiitttt", status, now, check_after, tries, consultation, name, partner_id, vat_id);
-    return rc < 0 ? (int)rc : 0;
+    return rc < 0 ? (int)rc : rc > 0;
 }

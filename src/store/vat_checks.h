@@ -22,7 +22,8 @@ int vat_checks_due(struct db *db, int64_t now, int limit, struct vat_check_row *
 
 /* Records VIES's verdict on vat_id (status "valid", "invalid" or "unverified"), unless
  * the partner's VAT ID changed meanwhile. check_after and tries matter for "unverified";
- * consultation and name may be NULL. */
+ * consultation and name may be NULL. 1 when recorded, 0 when the VAT ID changed, or a
+ * negative status. */
 int vat_checks_record(struct db *db, const char *partner_id, const char *vat_id, const char *status,
                       int64_t now, int64_t check_after, int64_t tries, const char *consultation,
                       const char *name);

@@ -350,6 +350,7 @@ test('the console: dashboard charts, partners, and the test clock with its jobs'
     await page.getByRole('heading', { name: h2, exact: true }).waitFor();
   assert.match(await page.locator('main').innerText(), /Payée le 1 mars 2027/);
   assert.match(await page.locator('main').innerText(), /France/, 'the country by its name');
+  assert.match(await page.locator('main').innerText(), /Vérification VIES\s+Non vérifié/, 'what VIES said of its VAT ID');
   await j.shot('partner-page');
   await page.getByRole('link', { name: 'Migration depuis le PMC' }).click();
   await page.getByText('Plus aucun abonnement dans le PMC.').waitFor();

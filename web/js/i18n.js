@@ -169,6 +169,7 @@ const words = {
     siren: 'SIREN', siren_hint: 'Les 9 chiffres de votre entreprise, obligatoires pour une entreprise française (facturation électronique). Par exemple 303 265 045.',
     siren_add: 'Ajouter le SIREN', siren_saved: 'SIREN enregistré.', vat_status: 'Vérification VIES',
     vs_valid: 'Valide (VIES)', vs_invalid: 'Inconnu de VIES', vs_unverified: 'En attente de VIES', vs_not_checked: 'Non vérifié',
+    vs_invalid_note: 'Sans numéro de TVA valide, pas d’autoliquidation : les achats sont facturés avec la TVA du pays de l’organisation. Si le numéro est faux, écrivez au support.',
     // company profile, directory, referrals (issue 19)
     nav_directory: 'Annuaire des partenaires', nav_company_profile: "Profil dans l'annuaire", nav_referrals: 'Demandes de contact',
     role_referral_manager: 'Gestionnaire des demandes de contact', role_hint_referral_manager: "suit les demandes reçues par l'annuaire",
@@ -419,6 +420,7 @@ const words = {
     siren: 'SIREN', siren_hint: 'Your company\'s 9 digits, required for a French company (e-invoicing). For example 303 265 045.',
     siren_add: 'Add the SIREN', siren_saved: 'SIREN saved.', vat_status: 'VIES check',
     vs_valid: 'Valid (VIES)', vs_invalid: 'Unknown to VIES', vs_unverified: 'Awaiting VIES', vs_not_checked: 'Not checked',
+    vs_invalid_note: 'Without a valid VAT ID there is no reverse charge: purchases are invoiced with the VAT of the organisation\'s country. If the number is wrong, write to support.',
     // company profile, directory, referrals (issue 19)
     nav_directory: 'Partner directory', nav_company_profile: 'Directory profile', nav_referrals: 'Referrals',
     role_referral_manager: 'Referral manager', role_hint_referral_manager: 'follows the requests from the directory',
