@@ -24,6 +24,7 @@
 #include "db/db.h"
 #include "service/accounts.h"
 #include "service/audit.h"
+#include "service/email_probe.h"
 #include "service/outbox.h"
 #include "service/settings.h"
 #include "service/vies.h"
@@ -264,6 +265,8 @@ int members_join(struct db *db, const json_t *body, const char *ip, json_t **out
     COPY(u.status, "active");
     u.roles = ROLE_GLOBAL_ADMIN;
 
+    if ((rc = email_probe_check(db, ip, err)) < 0)
+        return rc;
     if ((rc = tx_begin(db, err)) < 0)
         return rc;
     rc = email_free(db, u.email, "admin.email", err);
@@ -277,8 +280,11 @@ int members_join(struct db *db, const json_t *body, const char *ip, json_t **out
         rc = audit(db, NULL, ip, p.id, "partner.joined", "partner", p.id,
                    json_pack("{s:s, s:s, s:s}", "membership_id", p.membership_id, "admin_email",
                              u.email, "admin_id", u.id));
-    if ((rc = tx_end(db, rc, err)) < 0)
+    if ((rc = tx_end(db, rc, err)) < 0) {
+        if (rc == PD_E_EMAIL_TAKEN)
+            email_probe_taken(db, ip);
         return rc;
+    }
     secret_wipe(u.password_hash, sizeof(u.password_hash));
     *out =
         json_pack("{s:o, s:o}", "partner", members_partner_view(&p), "user", members_user_view(&u));
@@ -330,6 +336,8 @@ int members_invite(struct db *db, const struct principal *who, const char *ip, c
     COPY(u.partner_id, who->partner_id);
     COPY(u.status, "invited");
     u.created_at = now;
+    if ((rc = email_probe_check(db, ip, err)) < 0)
+        return rc;
     random_hex(32, token);
     sha256_hex(token, token_hash);
     if ((rc = tx_begin(db, err)) < 0)
@@ -346,6 +354,8 @@ int members_invite(struct db *db, const struct principal *who, const char *ip, c
         rc = send_invitation(db, who, &u, expires_at);
     if ((rc = tx_end(db, rc, err)) < 0) {
         secret_wipe(token, sizeof(token));
+        if (rc == PD_E_EMAIL_TAKEN)
+            email_probe_taken(db, ip);
         return rc;
     }
     *out = json_pack("{s:o, s:{s:s, s:s}}", "user", members_user_view(&u), "invitation", "token",
