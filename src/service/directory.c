@@ -189,11 +189,7 @@ int directory_profile_put(struct db *db, const struct principal *who, const char
     if (rc >= 0)
         rc = profile_answer(db, who->partner_id, NULL, out);
     arena_free(&a);
-    if ((rc = tx_end(db, rc, err)) < 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return rc;
+    return tx_end_answer(db, rc, out, err);
 }
 
 int directory_profile_get(struct db *db, const struct principal *who, json_t **out,
@@ -260,11 +256,7 @@ int directory_logo_put(struct db *db, const struct principal *who, const char *i
         rc = profile_answer(db, who->partner_id, NULL, out);
     free(b64);
     arena_free(&a);
-    if ((rc = tx_end(db, rc, err)) < 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return rc;
+    return tx_end_answer(db, rc, out, err);
 }
 
 /* A slug for a first publication: the folded name and six hex digits. */
@@ -316,11 +308,7 @@ int directory_publish(struct db *db, const struct principal *who, const char *ip
     if (rc >= 0)
         rc = profile_answer(db, who->partner_id, NULL, out);
     arena_free(&a);
-    if ((rc = tx_end(db, rc, err)) < 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return rc;
+    return tx_end_answer(db, rc, out, err);
 }
 
 int directory_unpublish(struct db *db, const struct principal *who, const char *ip,

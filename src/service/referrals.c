@@ -219,11 +219,7 @@ int referral_note(struct db *db, const struct principal *who, const char *ip, co
     if (rc >= 0 && (rc = full_view(db, &a, &r, out)) < 0)
         pd_fail(err, rc, "%s", db_errmsg(db));
     arena_free(&a);
-    if ((rc = tx_end(db, rc, err)) < 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return rc < 0 ? rc : 0;
+    return tx_end_answer(db, rc, out, err);
 }
 
 /* ---- staff ---- */
