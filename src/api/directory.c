@@ -5,6 +5,8 @@
 
 #include "api/api.h"
 #include "service/directory.h"
+#include "service/directory_search.h"
+#include "service/referral_requests.h"
 #include "service/referrals.h"
 
 /* Answers out with status, or the failure. */

@@ -8,6 +8,7 @@
  */
 #include "service/invoices.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +103,12 @@ int invoices_get(struct db *db, const struct principal *who, const char *id, con
     return 0;
 }
 
-int invoices_pdf(struct db *db, const struct principal *who, const char *id,
-                 struct invoice_pdf_file *out, struct pd_error *err)
+/* The organisation's invoice id drawn by draw (failed names its failure) into out, named
+ * "<type>-<number>.<ext>"; PD_E_E_INVOICE_UNAVAILABLE when facturx and the document was
+ * frozen before Factur-X. */
+static int invoice_file(struct db *db, const struct principal *who, const char *id, const char *ext,
+                        bool facturx, int (*draw)(const struct invoice_doc *, struct buf *),
+                        const char *failed, struct invoice_pdf_file *out, struct pd_error *err)
 {
     struct invoice_row v;
     struct invoice_doc doc;
@@ -117,43 +122,30 @@ int invoices_pdf(struct db *db, const struct principal *who, const char *id,
     free(text);
     if (rc < 0)
         return pd_fail(err, PD_E_INTERNAL, "invoice document unreadable");
-    snprintf(out->filename, sizeof(out->filename), "%s-%s.pdf", doc.type ? doc.type : "",
-             doc.number ? doc.number : "document");
-    rc = invoice_pdf_render(&doc, &out->bytes);
+    if (facturx && doc.version < INVOICE_DOC_FACTURX) {
+        json_decref(keep);
+        return pd_fail(err, PD_E_E_INVOICE_UNAVAILABLE, NULL);
+    }
+    snprintf(out->filename, sizeof(out->filename), "%s-%s.%s", doc.type ? doc.type : "",
+             doc.number ? doc.number : "document", ext);
+    rc = draw(&doc, &out->bytes);
     json_decref(keep);
     if (rc < 0) {
         buf_free(&out->bytes);
-        return pd_fail(err, PD_E_INTERNAL, "invoice PDF not drawn");
+        return pd_fail(err, PD_E_INTERNAL, "%s", failed);
     }
     return 0;
+}
+
+int invoices_pdf(struct db *db, const struct principal *who, const char *id,
+                 struct invoice_pdf_file *out, struct pd_error *err)
+{
+    return invoice_file(db, who, id, "pdf", false, invoice_pdf_render, "invoice PDF not drawn", out,
+                        err);
 }
 
 int invoices_xml(struct db *db, const struct principal *who, const char *id,
                  struct invoice_pdf_file *out, struct pd_error *err)
 {
-    struct invoice_row v;
-    struct invoice_doc doc;
-    json_t *keep = NULL;
-    char *text = NULL;
-    memset(out, 0, sizeof(*out));
-    int rc = own_invoice(db, who, id, &v, &text, err);
-    if (rc < 0)
-        return rc;
-    rc = invoice_document_thaw(text, &doc, &keep);
-    free(text);
-    if (rc < 0)
-        return pd_fail(err, PD_E_INTERNAL, "invoice document unreadable");
-    if (doc.version < INVOICE_DOC_FACTURX) {
-        json_decref(keep);
-        return pd_fail(err, PD_E_E_INVOICE_UNAVAILABLE, NULL);
-    }
-    snprintf(out->filename, sizeof(out->filename), "%s-%s.xml", doc.type ? doc.type : "",
-             doc.number ? doc.number : "document");
-    rc = facturx_xml(&doc, &out->bytes);
-    json_decref(keep);
-    if (rc < 0) {
-        buf_free(&out->bytes);
-        return pd_fail(err, PD_E_INTERNAL, "invoice XML not written");
-    }
-    return 0;
+    return invoice_file(db, who, id, "xml", true, facturx_xml, "invoice XML not written", out, err);
 }

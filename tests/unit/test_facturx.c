@@ -122,8 +122,9 @@ static void test_the_xml_of_a_partial_credit_note(void **state)
         "<ram:IssueDateTime><udt:DateTimeString format=\"102\">20270901</udt:DateTimeString>",
         "<ram:Name>Smith &amp; Sons &lt;LLC&gt;</ram:Name>",
         "<ram:Content>Partial credit on invoice 2027-000004 of 1 March 2027</ram:Content>",
-        "<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>2027-000004</ram:IssuerAssignedID>"
-        "<ram:FormattedIssueDateTime><qdt:DateTimeString format=\"102\">20270301<",
+        /* the referenced invoice's number and date, side by side */
+        ("<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>2027-000004</ram:IssuerAssignedID>"
+         "<ram:FormattedIssueDateTime><qdt:DateTimeString format=\"102\">20270301<"),
         "<ram:CategoryCode>G</ram:CategoryCode><ram:ExemptionReasonCode>VATEX-EU-G<",
         "<ram:LineTotalAmount>263.55</ram:LineTotalAmount>",
         "<ram:TaxTotalAmount currencyID=\"USD\">0.00</ram:TaxTotalAmount>",
