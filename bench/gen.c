@@ -61,8 +61,8 @@ static unsigned next_rand(struct plan *p)
 }
 
 static const char *const countries[] = {"FR", "FR", "FR", "FR", "BE", "DE", "ES", "IT"};
-static const char *const cities[] = {"Paris", "Lyon", "Nantes", "Lille", "Bruxelles", "Berlin",
-                                     "Madrid", "Milano"};
+static const char *const cities[] = {"Paris",     "Lyon",   "Nantes", "Lille",
+                                     "Bruxelles", "Berlin", "Madrid", "Milano"};
 
 static int write_partner(struct db *db, struct plan *p, long i, int64_t now, bool *card)
 {
@@ -71,13 +71,10 @@ static int write_partner(struct db *db, struct plan *p, long i, int64_t now, boo
     int c = (int)(i % 8);
     memset(&pr, 0, sizeof(pr));
     snprintf(pr.id, sizeof(pr.id), "ptn_gen%07ld", i);
-    snprintf(pr.membership_id, sizeof(pr.membership_id), "%07d",
-             (int)(1000000 + i % 9000000));
-    snprintf(pr.legal_name, sizeof(pr.legal_name), "Société %ld %s", i,
-             i % 3 ? "SARL" : "SAS");
+    snprintf(pr.membership_id, sizeof(pr.membership_id), "%07d", (int)(1000000 + i % 9000000));
+    snprintf(pr.legal_name, sizeof(pr.legal_name), "Société %ld %s", i, i % 3 ? "SARL" : "SAS");
     snprintf(pr.country, sizeof(pr.country), "%s", countries[c]);
-    snprintf(pr.address_line1, sizeof(pr.address_line1), "%ld rue de la République",
-             1 + i % 180);
+    snprintf(pr.address_line1, sizeof(pr.address_line1), "%ld rue de la République", 1 + i % 180);
     snprintf(pr.postal_code, sizeof(pr.postal_code), "%05ld", 10000 + (i * 37) % 85000);
     snprintf(pr.city, sizeof(pr.city), "%s", cities[c]);
     if (i % 5 != 0) { /* four in five have a VAT number, checked */
@@ -165,8 +162,8 @@ static int write_term(struct db *db, struct counts *c, const struct sub_row *s,
         return rc;
     char key[80], pay_id[32], day[DATE_STRLEN];
     snprintf(key, sizeof(key), "gen-%s-%d", s->id, term);
-    if (!wire && ((rc = payments_insert(db, o.id, 1, "card", key, o.total, o.currency, at,
-                                        pay_id, sizeof(pay_id))) < 0 ||
+    if (!wire && ((rc = payments_insert(db, o.id, 1, "card", key, o.total, o.currency, at, pay_id,
+                                        sizeof(pay_id))) < 0 ||
                   (rc = payments_set(db, key, "succeeded", "ch_gen", NULL, at)) < 0))
         return rc;
     long k = c->invoices++;
@@ -192,8 +189,8 @@ static int write_term(struct db *db, struct counts *c, const struct sub_row *s,
     if ((rc = invoices_insert(db, &v, start_s, end_s, doc, at)) < 0)
         return rc;
     c->awaiting += wire;
-    return orders_set_outcome(db, &o, o.status, wire ? NULL : date_format(starts, day), v.id,
-                              NULL, s->id, wire ? v.due_on : NULL, at);
+    return orders_set_outcome(db, &o, o.status, wire ? NULL : date_format(starts, day), v.id, NULL,
+                              s->id, wire ? v.due_on : NULL, at);
 }
 
 static int write_subscription(struct db *db, struct plan *p, struct counts *c, long i,
