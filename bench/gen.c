@@ -17,7 +17,8 @@
  *     from another EU country, a VAT number checked valid for those with one;
  *   - its subscriptions, to the offers of the catalog in turn, each with its terms (one a
  *     year, as many as invoices / subscriptions on average) and per term a confirmed card
- *     order, its payment and its invoice (a frozen document of about 2 kB);
+ *     order, its payment and its invoice (a frozen document of about 2 kB), and the
+ *     latest term's benefits granted (service/benefits.h, as a purchase grants them);
  *   - expiries spread over the year ahead and the 45 days behind, so each day has its
  *     renewals, reminders and notices due; 70 % renew automatically, 3 % are cancelled;
  *   - one subscription in 200 with its latest term bought by wire transfer and still
@@ -34,6 +35,7 @@
 #include "core/date.h"
 #include "core/roles.h"
 #include "db/db.h"
+#include "service/benefits.h"
 #include "service/tx.h"
 #include "store/invoices.h"
 #include "store/offers.h"
@@ -223,6 +225,9 @@ static int write_subscription(struct db *db, struct plan *p, struct counts *c, l
                            t == 1 ? "purchase" : "auto_renewal", s.created_at);
         if (rc >= 0)
             rc = write_term(db, c, &s, price, t, ts, te, wire_last && t == terms, p);
+        /* the latest term's benefits, granted as a purchase or renewal grants them */
+        if (rc >= 0 && t == terms)
+            rc = benefits_grant_term(db, s.id, s.partner_id, s.offer_code, t, a, b);
         c->terms++;
     }
     if (rc >= 0 && i % 33 == 32) { /* cancelled: runs to its end, not renewed */
