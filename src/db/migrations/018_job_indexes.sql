@@ -8,8 +8,9 @@ CREATE INDEX invoices_credits ON invoices (credits_invoice_id) WHERE credits_inv
 
 -- Orders waiting for a transfer past their due date (wire_expiry), and the orders of one
 -- subscription: its paying order (cancellation) and those still awaiting payment. The
--- (status, due_on) index also serves every lookup by status alone.
-DROP INDEX orders_status;
+-- (status, due_on) index also serves every lookup by status alone. (IF EXISTS: a migration
+-- of another branch merged before this one may have replaced these indexes already.)
+DROP INDEX IF EXISTS orders_status;
 CREATE INDEX orders_status_due ON orders (status, due_on);
 CREATE INDEX orders_subscription ON orders (subscription_id, status);
 
@@ -18,7 +19,7 @@ CREATE INDEX orders_subscription ON orders (subscription_id, status);
 -- condition and auto_renew, so the dashboard counts from the index alone (SQLite does not
 -- count a partial index's condition as covered). It replaces the index on expires_on of
 -- every subscription.
-DROP INDEX subscriptions_expiry;
+DROP INDEX IF EXISTS subscriptions_expiry;
 CREATE INDEX subscriptions_due ON subscriptions (expires_on, auto_renew, paid, cancelled_on, managed_in)
     WHERE paid = 1 AND cancelled_on IS NULL AND managed_in = 'partner_center';
 
