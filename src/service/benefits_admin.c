@@ -276,25 +276,62 @@ static int grant_pass(struct db *db, const struct grant_row *g, const struct sub
     return rc < 0 ? rc : wrote;
 }
 
+/* The pass's look at every current grant: only the ids of those owed something today are
+ * kept, so the pass holds a list as long as the work of the day, not every grant. */
+struct due_scan {
+    struct db *db;
+    struct sub_row s;
+    struct subs_context ctx;
+    struct date today;
+    char (*ids)[32];
+    int n, cap;
+};
+
+static int note_if_due(void *arg, const struct grant_row *g)
+{
+    struct due_scan *d = arg;
+    if (strcmp(d->s.id, g->subscription_id) != 0) {
+        int rc = subs_find(d->db, g->subscription_id, &d->s);
+        if (rc <= 0)
+            return rc;
+    }
+    struct benefit_facts f = benefits_facts(g, &d->s, &d->ctx, d->today);
+    bool revoke = benefit_state_on(&f, d->today) == BENEFIT_REVOKED && g->revoked_at == 0;
+    if (!revoke && benefit_reminder_due(&f, g->reminded, d->today) == 0)
+        return 1;
+    if (d->n == d->cap) {
+        int cap = d->cap ? d->cap * 2 : 64;
+        char(*more)[32] = realloc(d->ids, (size_t)cap * sizeof(*more));
+        if (more == NULL)
+            return PD_E_INTERNAL;
+        d->ids = more;
+        d->cap = cap;
+    }
+    snprintf(d->ids[d->n++], sizeof(d->ids[0]), "%s", g->id);
+    return 1;
+}
+
 int benefits_run(struct db *db)
 {
-    struct grant_row *grants = NULL;
-    struct subs_context ctx;
-    struct sub_row s = {.id = ""};
-    struct date today = clock_today();
-    int n = 0, events = 0;
+    struct due_scan d = {.db = db, .s = {.id = ""}, .today = clock_today()};
+    int events = 0;
     int rc = grant_missing(db);
     if (rc >= 0)
-        rc = subscriptions_context(db, NULL, &ctx);
+        rc = subscriptions_context(db, NULL, &d.ctx);
     if (rc >= 0)
-        rc = grants_list(db, NULL, true, &grants, &n);
-    for (int i = 0; rc >= 0 && i < n; i++) {
-        if (strcmp(s.id, grants[i].subscription_id) != 0 &&
-            (rc = subs_find(db, grants[i].subscription_id, &s)) <= 0)
-            break;
-        if ((rc = grant_pass(db, &grants[i], &s, &ctx, today)) > 0)
+        rc = grants_each_current(db, note_if_due, &d);
+    /* then each grant owed something, read again as it stands */
+    struct sub_row s = {.id = ""};
+    for (int i = 0; rc >= 0 && i < d.n; i++) {
+        struct grant_row g;
+        if ((rc = grants_find(db, d.ids[i], NULL, &g)) <= 0)
+            continue;
+        if (strcmp(s.id, g.subscription_id) != 0 &&
+            (rc = subs_find(db, g.subscription_id, &s)) <= 0)
+            continue;
+        if ((rc = grant_pass(db, &g, &s, &d.ctx, d.today)) > 0)
             events += rc;
     }
-    free(grants);
+    free(d.ids);
     return rc < 0 ? rc : events;
 }

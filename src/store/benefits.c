@@ -168,6 +168,26 @@ int grants_list(struct db *db, const char *partner_id, bool current, struct gran
     return rc < 0 ? rc : read_grants(st, out, count);
 }
 
+int grants_each_current(struct db *db, int (*each)(void *ctx, const struct grant_row *g), void *ctx)
+{
+    struct db_stmt *st;
+    struct grant_row g;
+    int rc = db_query(db, &st,
+                      GRANT_COLUMNS "WHERE g.term = (SELECT MAX(t.term) FROM subscription_terms t "
+                                    "WHERE t.subscription_id = g.subscription_id) ORDER BY "
+                                    "g.subscription_id, g.term, g.position",
+                      "");
+    if (rc < 0)
+        return rc;
+    int more = 1;
+    while (more > 0 && (rc = db_step(st)) == DB_ROW) {
+        read_grant(st, &g);
+        more = each(ctx, &g);
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : more < 0 ? more : 0;
+}
+
 int grants_of_term(struct db *db, const char *subscription_id, int term, struct grant_row **out,
                    int *count)
 {

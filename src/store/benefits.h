@@ -66,6 +66,12 @@ int grants_find(struct db *db, const char *id, const char *partner_id, struct gr
 int grants_list(struct db *db, const char *partner_id, bool current, struct grant_row **out,
                 int *count);
 
+/* Calls each() with every current grant (of its subscription's latest term), one at a time,
+ * by subscription, term and position, without holding them all in memory: each() returns 1
+ * to go on, 0 to stop, or a negative status to stop with it. 0 or the first error. */
+int grants_each_current(struct db *db, int (*each)(void *ctx, const struct grant_row *g),
+                        void *ctx);
+
 /* Grants of one subscription's term. *out malloc'd (owner: caller, free()). */
 int grants_of_term(struct db *db, const char *subscription_id, int term, struct grant_row **out,
                    int *count);

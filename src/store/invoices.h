@@ -61,4 +61,9 @@ int invoices_revenue_by_month(struct db *db, const char *from, struct invoice_re
 /* 1 when a credit note already cancels or refunds the invoice. */
 int invoices_credited(struct db *db, const char *invoice_id);
 
+/* The statements above that the jobs and the dashboard run, for the query-plan checks
+ * (tests/unit/test_plans.c). */
+extern const char invoices_sql_credited[];
+extern const char invoices_sql_revenue[];
+
 #endif

@@ -72,6 +72,20 @@ int orders_list(struct db *db, const char *partner_id, struct order_row **out, i
 /* Orders in a status (every organisation), oldest first (malloc'd; owner: caller). */
 int orders_in_status(struct db *db, const char *status, struct order_row **out, int *count);
 
+/* Orders awaiting a transfer whose due date is before today (YYYY-MM-DD), by due date
+ * (malloc'd; owner: caller). */
+int orders_overdue(struct db *db, const char *today, struct order_row **out, int *count);
+
+/* The subscription's orders awaiting a transfer, oldest first (malloc'd; owner: caller). */
+int orders_awaiting_of(struct db *db, const char *subscription_id, struct order_row **out,
+                       int *count);
+
+/* The statements above that the jobs run, for the query-plan checks (tests/unit/test_plans.c). */
+extern const char orders_sql_paying_term[];
+extern const char orders_sql_in_status[];
+extern const char orders_sql_overdue[];
+extern const char orders_sql_awaiting_of[];
+
 /* Counts the organisation's orders for an offer and action that are being paid
  * (processing, payment_unknown or awaiting_payment), the order except_order_id aside. */
 int orders_count_open(struct db *db, const char *partner_id, const char *offer_code,

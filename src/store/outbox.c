@@ -97,22 +97,27 @@ int staff_contacts(struct db *db, const char *role, struct contact **out, int *c
     return rc < 0 ? rc : collect_contacts(st, out, count);
 }
 
-/* Claims up to limit rows of table, oldest first: those a dead process left (stale: claimed
- * before bound) or those due (pending, their time come by bound). The status is checked
- * again in the outer WHERE: a row another process claimed meanwhile no longer matches
- * (PostgreSQL re-reads it after waiting for its lock). Each form has its index:
- * (status, claimed_at) and (status, next_attempt_at). */
-static int64_t claim_rows(struct db *db, const char *table, bool stale, const char *claim,
-                          int64_t now, int64_t bound, int64_t limit)
+/* Claims up to limit rows of email_deliveries or webhook_deliveries, oldest first: those a dead
+ * process left (stale: claimed before bound) or those due (pending, their time come by bound). The
+ * status is checked again in the outer WHERE: a row another process claimed meanwhile no longer
+ * matches (PostgreSQL re-reads it after waiting for its lock). Each form has its index: (status,
+ * claimed_at) and (status, next_attempt_at). */
+#define CLAIM(table, due, order)                                                                   \
+    "UPDATE " table " SET status = 'sending', claim = ?, claimed_at = ? WHERE " due                \
+    " AND id IN (SELECT id FROM " table " WHERE " due " ORDER BY " order ", id LIMIT ?)"
+#define STALE "status = 'sending' AND claimed_at < ?"
+#define DUE "status = 'pending' AND next_attempt_at <= ?"
+const char *const outbox_sql_claim[2][2] = {
+    {CLAIM("email_deliveries", DUE, "next_attempt_at"),
+     CLAIM("email_deliveries", STALE, "claimed_at")},
+    {CLAIM("webhook_deliveries", DUE, "next_attempt_at"),
+     CLAIM("webhook_deliveries", STALE, "claimed_at")},
+};
+
+static int64_t claim_rows(struct db *db, bool email, bool stale, const char *claim, int64_t now,
+                          int64_t bound, int64_t limit)
 {
-    const char *due = stale ? "status = 'sending' AND claimed_at < ?"
-                            : "status = 'pending' AND next_attempt_at <= ?";
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "UPDATE %s SET status = 'sending', claim = ?, claimed_at = ? WHERE %s AND id IN "
-             "(SELECT id FROM %s WHERE %s ORDER BY %s, id LIMIT ?)",
-             table, due, table, due, stale ? "claimed_at" : "next_attempt_at");
-    return db_run(db, sql, "tiiii", claim, now, bound, bound, limit);
+    return db_run(db, outbox_sql_claim[!email][stale], "tiiii", claim, now, bound, bound, limit);
 }
 
 int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t now,
@@ -122,10 +127,9 @@ int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t
     *out = NULL;
     *count = 0;
     /* first what a dead process left, then what is due */
-    const char *table = email ? "email_deliveries" : "webhook_deliveries";
-    int64_t claimed = claim_rows(db, table, true, claim, now, stale_before, limit);
+    int64_t claimed = claim_rows(db, email, true, claim, now, stale_before, limit);
     if (claimed >= 0 && claimed < limit) {
-        int64_t more = claim_rows(db, table, false, claim, now, now, limit - claimed);
+        int64_t more = claim_rows(db, email, false, claim, now, now, limit - claimed);
         claimed = more < 0 ? more : claimed + more;
     }
     if (claimed <= 0)

@@ -62,6 +62,10 @@ int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t
                      int64_t stale_before, int limit, struct delivery **out, int *count);
 void deliveries_free(struct delivery *d, int count);
 
+/* The claim statements, [0 email, 1 webhook][0 due, 1 stale], for the query-plan checks
+ * (tests/unit/test_plans.c). Bound: claim, now, bound, bound, limit. */
+extern const char *const outbox_sql_claim[2][2];
+
 /* Records the outcome of a claimed delivery: done, or retried at next_attempt_at, or
  * failed for good (next_attempt_at 0). Only while the claim is still ours. */
 int email_delivery_done(struct db *db, const char *id, const char *claim, bool sent,

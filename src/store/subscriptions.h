@@ -41,6 +41,17 @@ int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *
 int subs_expiring(struct db *db, const char *from, const char *to, struct sub_row **out,
                   int *count);
 
+/* The same subscriptions counted per expiry day and auto_renew, by day: each() is called
+ * once per (day, auto_renew) with its count. */
+int subs_due_by_day(struct db *db, const char *from, const char *to,
+                    void (*each)(void *ctx, const char *expires_on, bool auto_renew, int64_t n),
+                    void *ctx);
+
+/* The statements above that the jobs and the dashboard run, for the query-plan checks
+ * (tests/unit/test_plans.c). */
+extern const char subs_sql_expiring[];
+extern const char subs_sql_due_by_day[];
+
 /* Inside a transaction, locks the subscription until commit. 1 when it exists. */
 int subs_lock(struct db *db, const char *id);
 

@@ -19,6 +19,7 @@ struct vat_check_row {
 /* The partners whose VAT ID is pending, or unverified and due again (vat_id_check_after
  * <= now), oldest first, at most limit. *out is malloc'd (owner: caller, free()). */
 int vat_checks_due(struct db *db, int64_t now, int limit, struct vat_check_row **out, int *count);
+extern const char vat_checks_sql_due[]; /* for tests/unit/test_plans.c */
 
 /* Records VIES's verdict on vat_id (status "valid", "invalid" or "unverified"), unless
  * the partner's VAT ID changed meanwhile. check_after and tries matter for "unverified";
