@@ -138,9 +138,9 @@ static void party(struct out *o, const char *tag, const struct invoice_party *p)
     address(o, p);
     if (*str(p->address_scheme) && *str(p->address_id)) { /* BT-34, BT-49 */
         buf_puts(o->b, "<ram:URIUniversalCommunication><ram:URIID schemeID=\"");
-        esc(o, p->address_scheme);
+        xml_escape(o->b, p->address_scheme, FX_TEXT);
         buf_puts(o->b, "\">");
-        esc(o, p->address_id);
+        xml_escape(o->b, p->address_id, FX_TEXT);
         buf_puts(o->b, "</ram:URIID></ram:URIUniversalCommunication>");
     }
     if (*str(p->vat_id)) {
