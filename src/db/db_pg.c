@@ -229,8 +229,8 @@ static int p_step(struct db_stmt *s)
 {
     struct pg_stmt *st = pst(s);
     if (st->res == NULL) {
-        int rc = pg_run(pg(s->db), st->sql, st->nparams, st->types,
-                        (const char *const *)st->values, &st->res);
+        int rc = pg_run(pg(s->db), st->sql, st->nparams, st->types, (const char *const *)st->values,
+                        &st->res);
         if (rc < 0)
             return rc;
         const char *tuples = PQcmdTuples(st->res);

@@ -89,8 +89,7 @@ static void cache_drop(struct pg_db *p, struct pg_cached *c)
 
 /* A new entry for sql and sig, evicting the least recently used one when full; NULL
  * without memory. */
-static struct pg_cached *cache_add(struct pg_db *p, const char *sql, const char *sig,
-                                   uint64_t hash)
+static struct pg_cached *cache_add(struct pg_db *p, const char *sql, const char *sig, uint64_t hash)
 {
     struct pg_cached *slot = NULL;
     for (int i = 0; i < PG_STMT_CACHE && (slot == NULL || slot->key); i++)
@@ -234,8 +233,8 @@ static int attempt(struct pg_db *p, const char *sql, const char *sig, int nparam
     c->last_used = ++p->uses;
     char name[32];
     statement_name(c->id, name, sizeof(name));
-    bool closing = (p->nclosing || p->close_all) && !p->in_tx &&
-                   PQtransactionStatus(p->conn) == PQTRANS_IDLE;
+    bool closing =
+        (p->nclosing || p->close_all) && !p->in_tx && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
     if (!fresh && !p->begin_pending && !closing) {
         p->stats.reuses++;
         *out = PQexecPrepared(p->conn, name, nparams, values, NULL, NULL, 0);

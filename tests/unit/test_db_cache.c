@@ -126,8 +126,8 @@ static void test_a_statement_is_prepared_once(void **state)
         assert_int_equal(server_statements(db, "+ 1"), 1);
     /* the same text with other parameter types is another statement, each answering right */
     int64_t v = -1;
-    assert_int_equal(db_scalar(db, &v, "SELECT COUNT(*) FROM items WHERE label = ? OR id = ?",
-                               "ti", "x", (int64_t)3),
+    assert_int_equal(db_scalar(db, &v, "SELECT COUNT(*) FROM items WHERE label = ? OR id = ?", "ti",
+                               "x", (int64_t)3),
                      0);
     struct db_stmt *st;
     assert_int_equal(db_prepare(db, "SELECT COUNT(*) FROM items WHERE label = ? OR id = ?", &st),
@@ -212,7 +212,7 @@ static void test_transactions_hold_their_statements(void **state)
     int64_t n = -1;
     const char *insert = "INSERT INTO items (id, label) VALUES (?, ?)";
     assert_int_equal(db_begin(db), 0);
-    assert_int_equal(db_rollback(db), 0); /* an empty transaction */
+    assert_int_equal(db_rollback(db), 0);     /* an empty transaction */
     for (int round = 0; round < 2; round++) { /* first prepared, then cached */
         assert_int_equal(db_begin(db), 0);
         assert_int_equal(db_run(db, insert, "it", (int64_t)(10 + round), "rolled back"), 1);
@@ -284,8 +284,8 @@ static void test_a_lost_connection_is_opened_again(void **state)
     int64_t pid = 0, killed = 0, v = 0;
     assert_int_equal(plus_one(db, 1), 2);
     assert_int_equal(db_scalar(db, &pid, "SELECT pg_backend_pid()", ""), 0);
-    assert_int_equal(db_scalar(other, &killed, "SELECT pg_terminate_backend(?::int)::int", "i", pid),
-                     0);
+    assert_int_equal(
+        db_scalar(other, &killed, "SELECT pg_terminate_backend(?::int)::int", "i", pid), 0);
     assert_int_equal(killed, 1);
     for (int i = 0; i < 50 && v == 0; i++) { /* until the server process is gone */
         assert_int_equal(db_scalar(other, &v,
@@ -307,8 +307,8 @@ static void test_a_lost_connection_is_opened_again(void **state)
     /* lost inside a transaction: the transaction fails, the next one works */
     assert_int_equal(db_begin(db), 0);
     assert_int_equal(db_run(db, "INSERT INTO items (id, label) VALUES (1, 'lost')", ""), 1);
-    assert_int_equal(db_scalar(other, &killed, "SELECT pg_terminate_backend(?::int)::int", "i", now),
-                     0);
+    assert_int_equal(
+        db_scalar(other, &killed, "SELECT pg_terminate_backend(?::int)::int", "i", now), 0);
     v = 0;
     for (int i = 0; i < 50 && v == 0; i++) {
         assert_int_equal(db_scalar(other, &v,
@@ -332,7 +332,7 @@ static void test_a_lost_connection_is_opened_again(void **state)
 
 #define CACHE_TESTS                                                                                \
     cmocka_unit_test(test_a_statement_is_prepared_once),                                           \
-        cmocka_unit_test(test_one_text_open_twice), cmocka_unit_test(test_the_cache_is_bounded),  \
+        cmocka_unit_test(test_one_text_open_twice), cmocka_unit_test(test_the_cache_is_bounded),   \
         cmocka_unit_test(test_a_failed_prepare_is_not_kept),                                       \
         cmocka_unit_test(test_transactions_hold_their_statements),                                 \
         cmocka_unit_test(test_a_schema_change_keeps_statements_working)
@@ -346,9 +346,9 @@ int main(void)
                                          setup_sqlite, teardown);
     const char *pg = getenv("PARTNERD_TEST_PG");
     if (pg && *pg)
-        failed += _cmocka_run_group_tests("db_cache_postgresql", pg_tests,
-                                          sizeof(pg_tests) / sizeof(pg_tests[0]), setup_pg,
-                                          teardown);
+        failed +=
+            _cmocka_run_group_tests("db_cache_postgresql", pg_tests,
+                                    sizeof(pg_tests) / sizeof(pg_tests[0]), setup_pg, teardown);
     else
         printf("db_cache_postgresql: PARTNERD_TEST_PG is not set; make test sets it\n");
     return failed;
