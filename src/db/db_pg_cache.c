@@ -220,6 +220,10 @@ static int attempt(struct pg_db *p, const char *sql, const char *sig, int nparam
                    const unsigned int *types, const char *const *values, PGresult **out,
                    struct pg_cached **used)
 {
+    bool closing =
+        (p->nclosing || p->close_all) && !p->in_tx && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
+    if (closing && p->close_all) /* also drops what was prepared since it was asked */
+        pg_cache_clear(p, true);
     uint64_t hash = hash_key(sql, sig);
     struct pg_cached *c = cache_find(p, sql, sig, hash);
     bool fresh = c == NULL;
@@ -233,8 +237,6 @@ static int attempt(struct pg_db *p, const char *sql, const char *sig, int nparam
     c->last_used = ++p->uses;
     char name[32];
     statement_name(c->id, name, sizeof(name));
-    bool closing =
-        (p->nclosing || p->close_all) && !p->in_tx && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
     if (!fresh && !p->begin_pending && !closing) {
         p->stats.reuses++;
         *out = PQexecPrepared(p->conn, name, nparams, values, NULL, NULL, 0);

@@ -274,6 +274,29 @@ static void test_a_schema_change_keeps_statements_working(void **state)
     db_close(db);
 }
 
+/* After this connection migrated the schema it forgets every statement (db_migrate()):
+ * statements prepared since, in a transaction or not, keep answering. */
+static void test_forgetting_every_statement(void **state)
+{
+    struct db *db = open_fresh(state);
+    const char *insert = "INSERT INTO items (id, label) VALUES (?, 'x')";
+    assert_int_equal(plus_one(db, 1), 2);
+    if (db->ops->cache_forget)
+        db->ops->cache_forget(db);
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_run(db, insert, "i", (int64_t)1), 1); /* prepared in the transaction */
+    assert_int_equal(db_commit(db), 0);
+    assert_int_equal(plus_one(db, 2), 3); /* the first statement outside one */
+    assert_int_equal(db_run(db, insert, "i", (int64_t)2), 1);
+    assert_int_equal(plus_one(db, 3), 4);
+    int64_t n = 0;
+    assert_int_equal(db_scalar(db, &n, "SELECT COUNT(*) FROM items", ""), 0);
+    assert_int_equal(n, 2);
+    if (db_kind(db) == DB_POSTGRES)
+        assert_int_equal(server_statements(db, "+ 1"), 1);
+    db_close(db);
+}
+
 /* PostgreSQL: this connection's server process is killed (a restart, a failover, an
  * idle timeout). The statement that meets the lost connection fails; the next opens a
  * new connection and prepares its statements there, never naming a dead one. */
@@ -335,7 +358,8 @@ static void test_a_lost_connection_is_opened_again(void **state)
         cmocka_unit_test(test_one_text_open_twice), cmocka_unit_test(test_the_cache_is_bounded),   \
         cmocka_unit_test(test_a_failed_prepare_is_not_kept),                                       \
         cmocka_unit_test(test_transactions_hold_their_statements),                                 \
-        cmocka_unit_test(test_a_schema_change_keeps_statements_working)
+        cmocka_unit_test(test_a_schema_change_keeps_statements_working),                           \
+        cmocka_unit_test(test_forgetting_every_statement)
 
 int main(void)
 {
