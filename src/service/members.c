@@ -510,20 +510,6 @@ int members_partner_get(struct db *db, const struct principal *who, json_t **out
     return 0;
 }
 
-int members_partners_list(struct db *db, json_t **items, struct pd_error *err)
-{
-    struct partner_row *rows = NULL;
-    int n = 0;
-    int rc = partners_list(db, &rows, &n);
-    if (rc < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    *items = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(*items, members_partner_view(&rows[i]));
-    free(rows);
-    return 0;
-}
-
 int members_update_partner(struct db *db, const struct principal *who, const char *ip,
                            const json_t *body, json_t **out, struct pd_error *err)
 {

@@ -50,9 +50,6 @@ int members_list(struct db *db, const struct principal *who, json_t **items, str
 int members_partner_get(struct db *db, const struct principal *who, json_t **out,
                         struct pd_error *err);
 
-/* Every organisation, newest first (staff). */
-int members_partners_list(struct db *db, json_t **items, struct pd_error *err);
-
 /* Changes the organisation's settings: {"require_2fa": bool}. *out is the partner. */
 int members_update_partner(struct db *db, const struct principal *who, const char *ip,
                            const json_t *body, json_t **out, struct pd_error *err);

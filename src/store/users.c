@@ -13,6 +13,7 @@
 #include "core/roles.h"
 
 #include "db/db.h"
+#include "store/page.h"
 
 /* NULL for an empty string: a column without a value. */
 static const char *or_null(const char *s)
@@ -315,21 +316,38 @@ int partners_find(struct db *db, const char *id, struct partner_row *out)
     return rc;
 }
 
-int partners_list(struct db *db, struct partner_row **out, int *count)
+int partners_page(struct db *db, const struct partners_filter *f, const struct page_request *p,
+                  struct partner_row **out, int *count)
 {
+    struct page_sql q = {0};
     struct db_stmt *st;
+    char cond[200], match[WORDS_MAX * (WORD_BYTES + 8)];
     void *rows = NULL;
-    int n = 0, cap = 0;
-    int rc = db_query(db, &st, PARTNER_COLUMNS " ORDER BY created_at DESC, id DESC", "");
-    if (rc < 0)
+    int n = 0, cap = 0, rc = 0;
+    page_sql_start(&q, PARTNER_COLUMNS " p WHERE 1 = 1");
+    page_sql_and_text(&q, "p.membership_id = ?", f->membership_id);
+    page_sql_and_text(&q, "p.vat_id = ?", f->vat_id);
+    if (f->nwords > 0) {
+        const char *words[WORDS_MAX];
+        for (int i = 0; i < f->nwords; i++)
+            words[i] = f->words[i];
+        if ((rc = db_fts_condition(db, "partners", "p", NULL, cond, sizeof(cond))) < 0 ||
+            (rc = db_fts_query(db, words, f->nwords, NULL, match, sizeof(match))) < 0) {
+            buf_free(&q.sql);
+            return rc;
+        }
+        page_sql_and_text(&q, cond, match);
+    }
+    page_sql_finish(&q, "p", p);
+    if ((rc = page_sql_run(db, &q, &st)) < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        struct partner_row *p = grow(&rows, &n, &cap, sizeof(*p));
-        if (p == NULL) {
+        struct partner_row *row = grow(&rows, &n, &cap, sizeof(*row));
+        if (row == NULL) {
             rc = PD_E_INTERNAL;
             break;
         }
-        partner_read(st, p);
+        partner_read(st, row);
     }
     db_finalize(st);
     if (rc < 0) {

@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+#include "core/words.h"
+
 struct db;
 
 /* A partner organisation. */
@@ -64,9 +67,18 @@ int partners_count(struct db *db, int64_t *count);
 /* 1 and *out when the partner exists, 0 when not, or a negative status. */
 int partners_find(struct db *db, const char *id, struct partner_row *out);
 
-/* Every partner, newest first (staff). *out is malloc'd (owner: caller, free()); *count
- * rows. */
-int partners_list(struct db *db, struct partner_row **out, int *count);
+/* What staff search partners by; NULL or 0 words: no condition. */
+struct partners_filter {
+    const char *membership_id; /* exactly */
+    const char *vat_id;        /* exactly, normalised */
+    char words[WORDS_MAX][WORD_BYTES]; /* every word begins a word of the legal name */
+    int nwords;
+};
+
+/* A page of partners, newest first (staff): p->limit + 1 rows at most (store/page.h).
+ * *out is malloc'd (owner: caller, free()); *count rows. */
+int partners_page(struct db *db, const struct partners_filter *f, const struct page_request *p,
+                  struct partner_row **out, int *count);
 
 /* Sets the partner's SIREN. */
 int partners_set_siren(struct db *db, const char *id, const char *siren);

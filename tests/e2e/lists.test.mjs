@@ -1,0 +1,124 @@
+// lists.test.mjs - every list is cut in pages by a cursor (issue 20): limit 1..200 (50 by
+// default), next_cursor until the last page, newest first, and a walk through a list never
+// loses or repeats a row while rows are added between its pages. Filters staff search by.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { startServer, Client, adminOf, staffClient, sqlScript, sql } from './harness.mjs';
+
+let srv, ops;
+before(async () => {
+  srv = await startServer({ args: ['--no-jobs'] });
+  ops = await staffClient(srv, 'operator');
+});
+after(async () => {
+  await srv?.stop();
+});
+
+const rid = () => randomBytes(10).toString('hex');
+
+/** SQL for n partners with ids of tag, created at base + i / 3 (three rows share a second,
+ * so the id breaks the tie). Returns their ids. */
+function partnersSql(n, tag, base) {
+  const ids = [];
+  let script = 'BEGIN;\n';
+  for (let i = 0; i < n; i++) {
+    const id = `ptn_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 6)}`;
+    ids.push(id);
+    const membership = String(2000000 + Math.floor(Math.random() * 7999999));
+    script += `INSERT INTO partners (id, membership_id, legal_name, country, address_line1, postal_code, city, vat_id, locale, currency, created_at) VALUES ('${id}', '${membership}', 'Walk ${tag} ${i}', 'FR', '1 rue', '75001', 'Paris', NULL, 'fr', 'EUR', ${base + Math.floor(i / 3)});\n`;
+  }
+  return { ids, script: script + 'COMMIT;\n' };
+}
+
+/** Walks path page by page with limit, calling between(pageNo) after each page; returns
+ * the ids seen, in order. */
+async function walk(client, path, limit, between = async () => {}) {
+  const seen = [];
+  let cursor = null;
+  for (let page = 0; page < 10000; page++) {
+    const sep = path.includes('?') ? '&' : '?';
+    const url = `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const r = await client.call('GET', url);
+    assert.equal(r.status, 200, `${url}: ${JSON.stringify(r.body)}`);
+    assert.ok(r.body.items.length <= limit);
+    seen.push(...r.body.items);
+    if (r.body.next_cursor === null) return seen;
+    assert.equal(typeof r.body.next_cursor, 'string');
+    assert.match(r.body.next_cursor, /^[A-Za-z0-9_-]+$/);
+    cursor = r.body.next_cursor;
+    await between(page);
+  }
+  throw new Error('the walk never ended');
+}
+
+test('partners: a walk with small pages sees every row once, newest first, while rows are added', async () => {
+  const base = 1_600_000_000;
+  const tag = rid().slice(0, 4);
+  const first = partnersSql(300, tag, base);
+  sqlScript(srv.db.url, first.script);
+  const added = [];
+  const seen = await walk(ops, `/api/v1/admin/partners?q=Walk ${tag}`, 7, async (page) => {
+    if (page % 5 !== 0) return;
+    // newer rows (before the walk's place: not to be seen) and rows at the very time of
+    // rows already passed, with ids on both sides of theirs
+    const more = partnersSql(3, `${tag}n${page}`, base + 1000 + page);
+    sqlScript(srv.db.url, more.script);
+    added.push(...more.ids);
+  });
+  const ids = seen.map((p) => p.id);
+  assert.equal(new Set(ids).size, ids.length, 'no row twice');
+  for (const id of first.ids) assert.ok(ids.includes(id), `${id} lost`);
+  for (const id of added) assert.ok(!ids.includes(id), `${id}, added above the walk, appeared`);
+  // newest first: created_at, then id, descending
+  const order = first.ids.slice().reverse();
+  assert.deepEqual(ids, order.filter((id) => ids.includes(id)));
+});
+
+test('limit: 50 by default, 1 to 200, anything else a validation error in the caller\'s language', async () => {
+  const { script } = partnersSql(60, rid().slice(0, 4), 1_600_100_000);
+  sqlScript(srv.db.url, script);
+  const r = await ops.call('GET', '/api/v1/admin/partners');
+  assert.equal(r.status, 200);
+  assert.equal(r.body.items.length, 50);
+  assert.notEqual(r.body.next_cursor, null);
+  assert.equal((await ops.call('GET', '/api/v1/admin/partners?limit=200')).status, 200);
+  assert.equal((await ops.call('GET', '/api/v1/admin/partners?limit=1')).body.items.length, 1);
+  for (const bad of ['0', '201', '-1', 'ten', '5.5', '']) {
+    const e = await ops.call('GET', `/api/v1/admin/partners?limit=${bad}`);
+    assert.equal(e.status, 400, bad);
+    assert.equal(e.body.error.code, 'invalid_query');
+    assert.match(JSON.stringify(e.body.error.details.fields.limit), /1.*200/);
+  }
+  const fr = new Client(srv.url, { bearer: ops.bearer, lang: 'fr' });
+  const e = await fr.call('GET', '/api/v1/admin/partners?limit=500');
+  assert.match(JSON.stringify(e.body.error.details.fields.limit), /entier de 1 à 200/);
+});
+
+test('a forged or garbled cursor is a 400 that says what a cursor is', async () => {
+  const page = await ops.call('GET', '/api/v1/admin/partners?limit=2');
+  const good = page.body.next_cursor;
+  assert.equal((await ops.call('GET', `/api/v1/admin/partners?limit=2&cursor=${good}`)).status, 200);
+  const forged = Buffer.from("c1.1.x' OR 1=1 --").toString('base64url');
+  for (const bad of [good.slice(0, -1) + (good.endsWith('A') ? 'B' : 'A') + '=', 'nope', forged, good + '!', '1700000000.ptn_x']) {
+    const r = await ops.call('GET', `/api/v1/admin/partners?cursor=${encodeURIComponent(bad)}`);
+    assert.equal(r.status, 400, bad);
+    assert.equal(r.body.error.code, 'invalid_query');
+    assert.ok(r.body.error.details.fields.cursor, JSON.stringify(r.body));
+  }
+});
+
+test('partners: the search box finds by name words, membership ID and VAT ID', async () => {
+  const tag = rid().slice(0, 6);
+  const id = `ptn_${tag}search`;
+  sql(srv.db.url, `INSERT INTO partners (id, membership_id, legal_name, country, address_line1, postal_code, city, vat_id, locale, currency, created_at) VALUES ('${id}', '1${tag.replace(/[a-f]/g, '7').slice(0, 6)}', 'Société Générale des Eaux ${tag}', 'FR', '1 rue', '75001', 'Paris', 'FR40303265045', 'fr', 'EUR', 1600200000)`);
+  const membership = sql(srv.db.url, `SELECT membership_id FROM partners WHERE id = '${id}'`);
+  const find = async (q) => (await ops.call('GET', `/api/v1/admin/partners?q=${encodeURIComponent(q)}`)).body.items.map((p) => p.id);
+  assert.deepEqual(await find(`generale eaux ${tag}`), [id], 'words, without accents or case');
+  assert.deepEqual(await find(`Géné ${tag}`), [id], 'word beginnings');
+  assert.deepEqual(await find(membership), [id]);
+  assert.ok((await find('fr 40 303 265 045')).includes(id), 'a VAT ID as people write it');
+  assert.ok((await ops.call('GET', '/api/v1/admin/partners?vat_id=FR40303265045')).body.items.some((p) => p.id === id));
+  assert.deepEqual(await find(`nothing-like-this ${tag}`), []);
+  assert.equal((await ops.call('GET', '/api/v1/admin/partners?vat_id=%25')).status, 400);
+});
