@@ -35,6 +35,11 @@ void page_sql_and_text_n(struct page_sql *q, const char *cond, const char *value
         param(q, 't', value, 0);
 }
 
+void page_sql_and(struct page_sql *q, const char *cond)
+{
+    buf_printf(&q->sql, " AND %s", cond);
+}
+
 void page_sql_and_int(struct page_sql *q, const char *cond, int64_t value)
 {
     buf_printf(&q->sql, " AND %s", cond);

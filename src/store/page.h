@@ -36,6 +36,9 @@ void page_sql_start(struct page_sql *q, const char *select_where);
 /* Appends " AND cond" with one text parameter, when value is not NULL. */
 void page_sql_and_text(struct page_sql *q, const char *cond, const char *value);
 
+/* Appends " AND cond", a condition without parameters. */
+void page_sql_and(struct page_sql *q, const char *cond);
+
 /* Appends " AND cond" with one integer parameter. */
 void page_sql_and_int(struct page_sql *q, const char *cond, int64_t value);
 
