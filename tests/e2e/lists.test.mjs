@@ -16,6 +16,8 @@ after(async () => {
 });
 
 const rid = () => randomBytes(10).toString('hex');
+let memberships = 2000000 + Math.floor(Math.random() * 1000) * 5000;
+const nextMembership = () => String(memberships++);
 
 /** SQL for n partners with ids of tag, created at base + i / 3 (three rows share a second,
  * so the id breaks the tie). Returns their ids. */
@@ -25,7 +27,7 @@ function partnersSql(n, tag, base) {
   for (let i = 0; i < n; i++) {
     const id = `ptn_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 6)}`;
     ids.push(id);
-    const membership = String(2000000 + Math.floor(Math.random() * 7999999));
+    const membership = nextMembership();
     script += `INSERT INTO partners (id, membership_id, legal_name, country, address_line1, postal_code, city, vat_id, locale, currency, created_at) VALUES ('${id}', '${membership}', 'Walk ${tag} ${i}', 'FR', '1 rue', '75001', 'Paris', NULL, 'fr', 'EUR', ${base + Math.floor(i / 3)});\n`;
   }
   return { ids, script: script + 'COMMIT;\n' };
@@ -121,4 +123,103 @@ test('partners: the search box finds by name words, membership ID and VAT ID', a
   assert.ok((await ops.call('GET', '/api/v1/admin/partners?vat_id=FR40303265045')).body.items.some((p) => p.id === id));
   assert.deepEqual(await find(`nothing-like-this ${tag}`), []);
   assert.equal((await ops.call('GET', '/api/v1/admin/partners?vat_id=%25')).status, 400);
+});
+
+/** A walk of path with pages of limit while batches of rows (rows(n, tag, base) ->
+ * {ids, script}) are added between pages, newer than the walk's place and at the very
+ * times of rows already passed: every first row seen once, in order, none added seen. */
+async function walkWhileAdding(client, path, rows, { n = 240, limit = 9, base = 1_650_000_000 } = {}) {
+  const tag = rid().slice(0, 4);
+  const first = rows(n, tag, base);
+  sqlScript(srv.db.url, first.script);
+  const added = [];
+  const seen = (await walk(client, path, limit, async (page) => {
+    if (page % 4 !== 0) return;
+    const newer = rows(2, `${tag}n${page}`, base + 100000 + page);
+    const same = rows(2, `${tag}s${page}`, base + Math.floor(n / 3) - page); // ties with passed rows
+    sqlScript(srv.db.url, newer.script + same.script);
+    added.push(...newer.ids);
+  })).map((x) => x.id);
+  assert.equal(new Set(seen).size, seen.length, `${path}: a row twice`);
+  const mine = seen.filter((id) => first.ids.includes(id));
+  assert.deepEqual(mine, first.ids.slice().reverse(), `${path}: rows lost or out of order`);
+  for (const id of added) assert.ok(!seen.includes(id), `${path}: ${id}, added above the walk, appeared`);
+  return { first, seen };
+}
+
+test('wire transfers: paged, stable while statements arrive, filtered by status, reference and dates', async () => {
+  const transfers = (n, tag, base) => {
+    const ids = [];
+    let script = 'BEGIN;\n';
+    for (let i = 0; i < n; i++) {
+      const id = `wtr_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 4)}`;
+      ids.push(id);
+      script += `INSERT INTO wire_transfers (id, reference, amount, currency, received_on, status, source, created_at) VALUES ('${id}', 'REF${tag}${i}', 1000, 'EUR', '2020-09-13', 'unknown_reference', 'manual', ${base + Math.floor(i / 3)});\n`;
+    }
+    return { ids, script: script + 'COMMIT;\n' };
+  };
+  const { first } = await walkWhileAdding(ops, '/api/v1/admin/wire-transfers?status=unknown_reference', transfers);
+  const tag = first.ids[5].slice(4, 8);
+  const byRef = await ops.call('GET', `/api/v1/admin/wire-transfers?reference=REF${tag}5`);
+  assert.deepEqual(byRef.body.items.map((t) => t.id), [first.ids[5]]);
+  // 1650000000 is 2022-04-15 07:20 in Paris: the first rows are that day, none the day before
+  const day = await ops.call('GET', '/api/v1/admin/wire-transfers?from=2022-04-15&to=2022-04-15&limit=200');
+  assert.ok(day.body.items.some((t) => t.id === first.ids.at(-1)));
+  const before = await ops.call('GET', '/api/v1/admin/wire-transfers?to=2022-04-14&limit=200');
+  assert.ok(!before.body.items.some((t) => first.ids.includes(t.id)));
+  assert.equal((await ops.call('GET', '/api/v1/admin/wire-transfers?status=lost')).status, 400);
+  assert.equal((await ops.call('GET', '/api/v1/admin/wire-transfers?from=15/05/2022')).status, 400);
+});
+
+test('subscriptions (staff): paged and stable while subscriptions are added; by organisation', async () => {
+  const org = await adminOf(srv.url);
+  const pid = org.org.partner.id;
+  const subs = (n, tag, base) => {
+    const ids = [];
+    let script = 'BEGIN;\n';
+    for (let i = 0; i < n; i++) {
+      const id = `sub_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 4)}`;
+      ids.push(id);
+      script += `INSERT INTO subscriptions (id, partner_id, offer_code, paid, created_at, updated_at) VALUES ('${id}', '${pid}', 'action-pack', 0, ${base + Math.floor(i / 3)}, 0);\n`;
+    }
+    return { ids, script: script + 'COMMIT;\n' };
+  };
+  await walkWhileAdding(ops, `/api/v1/admin/subscriptions?partner_id=${pid}`, subs, { n: 120 });
+  // the organisation's own list pages the same way
+  const own = await org.client.call('GET', '/api/v1/subscriptions?limit=5');
+  assert.equal(own.status, 200);
+  assert.equal(own.body.items.length, 5);
+  assert.notEqual(own.body.next_cursor, null);
+  // a state is computed, not stored: a page by state may be short but never loses a row
+  const pending = await walk(ops, `/api/v1/admin/subscriptions?partner_id=${pid}&status=pending_payment`, 50);
+  assert.ok(pending.length >= 120);
+  assert.ok(pending.every((s) => s.status === 'pending_payment'));
+});
+
+test('support queue (staff): every request, no silent cut at 500, by status, number, organisation and assignee', async () => {
+  const org = await adminOf(srv.url);
+  const pid = org.org.partner.id;
+  const uid = sql(srv.db.url, `SELECT id FROM users WHERE partner_id = '${pid}'`);
+  const support = await staffClient(srv, 'support');
+  const requests = (n, tag, base) => {
+    const ids = [];
+    let script = 'BEGIN;\n';
+    for (let i = 0; i < n; i++) {
+      const id = `req_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 4)}`;
+      ids.push(id);
+      script += `INSERT INTO support_requests (id, number, partner_id, category, problem_type, title, description, status, created_by, created_at, updated_at) VALUES ('${id}', 'SR-${tag}-${i}', '${pid}', 'billing', 'other', 'Question ${i}', 'Text', 'open', '${uid}', ${base + Math.floor(i / 3)}, 0);\n`;
+    }
+    return { ids, script: script + 'COMMIT;\n' };
+  };
+  const { first } = await walkWhileAdding(support, `/api/v1/support-requests?partner_id=${pid}`, requests, { n: 520, limit: 150 });
+  const tag = first.ids[0].slice(4, 8);
+  const one = await support.call('GET', `/api/v1/support-requests?number=SR-${tag}-7`);
+  assert.deepEqual(one.body.items.map((x) => x.id), [first.ids[7]]);
+  const unassigned = await support.call('GET', `/api/v1/support-requests?partner_id=${pid}&assignee_id=none&status=open&limit=3`);
+  assert.equal(unassigned.body.items.length, 3);
+  // the organisation sees its own requests, paged, and no other organisation's
+  const mine = await org.client.call('GET', `/api/v1/support-requests?limit=200&partner_id=ptn_other`);
+  assert.equal(mine.status, 200);
+  assert.equal(mine.body.items.length, 200);
+  assert.ok(mine.body.items.every((x) => x.partner_id === pid || x.partner_id === undefined));
 });
