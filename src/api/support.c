@@ -143,9 +143,11 @@ int api_admin_refunds(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (refunds_list(r->db, query_get(&r->query, "status"), &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct page_in page = api_page_in(r);
+    if (refunds_list(r->db, query_get(&r->query, "status"), &page, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 

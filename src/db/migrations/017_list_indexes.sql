@@ -32,6 +32,12 @@ CREATE INDEX support_requests_status_page ON support_requests (status, created_a
 CREATE INDEX support_requests_category_page ON support_requests (category, created_at, id);
 CREATE INDEX support_requests_assignee_page ON support_requests (assignee_id, created_at, id);
 
+CREATE INDEX refunds_page ON refunds (created_at, id);
+CREATE INDEX refunds_status_page ON refunds (status, created_at, id);
+
+CREATE INDEX referrals_partner_page ON referrals (partner_id, created_at, id);
+CREATE INDEX referrals_partner_status_page ON referrals (partner_id, status, created_at, id);
+
 CREATE INDEX email_deliveries_page ON email_deliveries (created_at, id);
 CREATE INDEX email_deliveries_status_page ON email_deliveries (status, created_at, id);
 CREATE INDEX webhook_deliveries_page ON webhook_deliveries (created_at, id);
