@@ -53,8 +53,7 @@ int api_webhooks_deliveries(struct req *r, struct resp *w)
     json_t *items;
     char next[CURSOR_TEXT_MAX];
     struct page_in page = api_page_in(r);
-    if (webhooks_deliveries(r->db, r->principal, req_param(r, "id"), &page, &items, next, &err) <
-        0)
+    if (webhooks_deliveries(r->db, r->principal, req_param(r, "id"), &page, &items, next, &err) < 0)
         return api_fail(r, w, &err);
     api_list(r, w, items, next);
     return 0;

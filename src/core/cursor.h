@@ -29,8 +29,8 @@
 
 /* The sort key of a row: where a page ends. */
 struct cursor_key {
-    int64_t created_at;           /* Unix seconds, >= 0 */
-    char id[CURSOR_ID_MAX + 1];   /* [A-Za-z0-9_-], 1..CURSOR_ID_MAX characters */
+    int64_t created_at;         /* Unix seconds, >= 0 */
+    char id[CURSOR_ID_MAX + 1]; /* [A-Za-z0-9_-], 1..CURSOR_ID_MAX characters */
 };
 
 /* The page a client asked for: limit rows, after the row of key when after is set. */

@@ -30,6 +30,7 @@
 #include "service/card.h"
 #include "service/eligibility.h"
 #include "service/pricing.h"
+#include "service/partner_search.h"
 #include "service/settings.h"
 #include "service/tx.h"
 #include "service/validate.h"
@@ -332,11 +333,15 @@ static int order_views(struct db *db, const struct order_row *rows, int n, bool 
     int rc = settings_load(db, &set);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
+    struct partner_name_cache names = {0};
     *items = json_array();
     for (int i = 0; i < n; i++) {
         json_t *v = order_view(db, &set, &rows[i], lang);
-        if (with_partner)
+        if (with_partner) {
             json_object_set_new(v, "partner_id", json_string(rows[i].partner_id));
+            json_object_set_new(v, "partner_name",
+                                partner_search_name(db, rows[i].partner_id, &names));
+        }
         json_array_append_new(*items, v);
     }
     return 0;
@@ -347,9 +352,9 @@ static int order_page(struct db *db, const struct orders_query *in, struct order
                       bool staff, const char *lang, json_t **items, char next[CURSOR_TEXT_MAX],
                       struct pd_error *err)
 {
-    static const char *const statuses[] = {"review",           "processing", "payment_unknown",
-                                           "failed",           "awaiting_payment",
-                                           "confirmed",        "cancelled",  NULL};
+    static const char *const statuses[] = {
+        "review",           "processing", "payment_unknown", "failed",
+        "awaiting_payment", "confirmed",  "cancelled",       NULL};
     struct checks c = {0};
     struct page_request p;
     page_check(&c, &in->page, &p);
@@ -372,8 +377,8 @@ static int order_page(struct db *db, const struct orders_query *in, struct order
     int shown = page_shown(&p, n);
     rc = order_views(db, rows, shown, staff, lang, items, err);
     if (rc >= 0)
-        page_next(&p, n, shown ? rows[shown - 1].created_at : 0,
-                  shown ? rows[shown - 1].id : NULL, next);
+        page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+                  next);
     free(rows);
     return rc;
 }

@@ -9,8 +9,7 @@ void page_check(struct checks *c, const struct page_in *in, struct page_request 
 {
     p->after = false;
     if (!page_limit_parse(in->limit, &p->limit)) {
-        check_fail_args(c, "limit", MSG_FIELD_INTEGER_RANGE, (const char *const[]){"1", "200"},
-                        2);
+        check_fail_args(c, "limit", MSG_FIELD_INTEGER_RANGE, (const char *const[]){"1", "200"}, 2);
         p->limit = PAGE_LIMIT_DEFAULT;
     }
     if (in->cursor) {

@@ -32,8 +32,8 @@ static bool vat_shape(const char *s, char *out, size_t n)
         out[o++] = (char)toupper(c);
     }
     out[o] = '\0';
-    return o >= 4 && o <= 20 && isalpha((unsigned char)out[0]) &&
-           isalpha((unsigned char)out[1]) && digits * 2 > o - 2;
+    return o >= 4 && o <= 20 && isalpha((unsigned char)out[0]) && isalpha((unsigned char)out[1]) &&
+           digits * 2 > o - 2;
 }
 
 /* Whether q, typed with spaces, reads as a VAT ID ("FR 40 303 265 045", "ATU 142 43 102")
@@ -55,6 +55,20 @@ static bool spaced_vat(const char *q)
         p += group;
     }
     return *p == '\0';
+}
+
+json_t *partner_search_name(struct db *db, const char *id, struct partner_name_cache *last)
+{
+    struct partner_row p;
+    if (id == NULL)
+        return json_null();
+    if (strcmp(last->id, id) != 0) {
+        snprintf(last->id, sizeof(last->id), "%s", id);
+        last->name[0] = '\0';
+        if (partners_find(db, id, &p) > 0)
+            snprintf(last->name, sizeof(last->name), "%s", p.legal_name);
+    }
+    return last->name[0] ? json_string(last->name) : json_null();
 }
 
 int partner_search_page(struct db *db, const struct partner_search_in *in, json_t **items,

@@ -27,4 +27,13 @@ struct partner_search_in {
 int partner_search_page(struct db *db, const struct partner_search_in *in, json_t **items,
                         char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
+/* The legal name of partner id, for staff lists that show whose a row is: the name of the
+ * previous call is kept in last, so rows of one organisation in a row read it once. A new
+ * JSON string, or null when the partner is unknown. */
+struct partner_name_cache {
+    char id[32];
+    char name[801];
+};
+json_t *partner_search_name(struct db *db, const char *id, struct partner_name_cache *last);
+
 #endif

@@ -128,8 +128,8 @@ int refunds_list(struct db *db, const char *status, const struct page_in *page, 
         *items = json_array();
         for (int i = 0; i < shown; i++)
             json_array_append_new(*items, refund_view(&rows[i]));
-        page_next(&p, n, shown ? rows[shown - 1].created_at : 0,
-                  shown ? rows[shown - 1].id : NULL, next);
+        page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+                  next);
     }
     arena_free(&a);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;

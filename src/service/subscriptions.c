@@ -26,6 +26,7 @@
 #include "service/settings.h"
 #include "service/tx.h"
 #include "service/page.h"
+#include "service/partner_search.h"
 #include "service/validate.h"
 #include "store/certified.h"
 #include "store/offers.h"
@@ -134,9 +135,10 @@ int subscriptions_get(struct db *db, const struct principal *who, const char *id
 /* A page of the rows of partner_id (NULL: all) as API objects, filtered by place in SQL and
  * by state (want >= 0) here. */
 static int page_views(struct db *db, const char *partner_id, int want, const char *managed_in,
-                      const char *lang, struct page_request p, json_t **items,
+                      bool staff, const char *lang, struct page_request p, json_t **items,
                       char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
+    struct partner_name_cache names = {0};
     struct subs_context ctx;
     char ctx_of[sizeof(((struct sub_row *)0)->partner_id)] = "";
     int limit = p.limit, scanned = 0, rc = subscriptions_context(db, NULL, &ctx);
@@ -171,6 +173,9 @@ static int page_views(struct db *db, const char *partner_id, int want, const cha
                 more = true;
                 break;
             }
+            if (staff)
+                json_object_set_new(v, "partner_name",
+                                    partner_search_name(db, rows[i].partner_id, &names));
             json_array_append_new(*items, v);
             last = rows[i];
         }
@@ -212,8 +217,8 @@ int subscriptions_list(struct db *db, const struct principal *who, const struct 
         check_fail_one_of(&c, "status", states);
     if (page_checks_done(&c, err) < 0)
         return err->code;
-    return page_views(db, who->partner_id, status ? sub_state_parse(status) : -1, NULL, lang, p,
-                      items, next, err);
+    return page_views(db, who->partner_id, status ? sub_state_parse(status) : -1, NULL, false, lang,
+                      p, items, next, err);
 }
 
 int subscriptions_admin_list(struct db *db, const struct subs_admin_query *in, const char *lang,
@@ -232,7 +237,7 @@ int subscriptions_admin_list(struct db *db, const struct subs_admin_query *in, c
     if (page_checks_done(&c, err) < 0)
         return err->code;
     return page_views(db, in->partner_id, in->status ? sub_state_parse(in->status) : -1,
-                      in->managed_in, lang, p, items, next, err);
+                      in->managed_in, true, lang, p, items, next, err);
 }
 
 int subscriptions_set_auto_renew(struct db *db, const struct principal *who, const char *ip,

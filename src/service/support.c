@@ -10,6 +10,7 @@
  * changes it also changes in that row, and the answer is shaped from it (support_view),
  * with the request's messages and files.
  */
+#include "service/partner_search.h"
 #include "service/support.h"
 
 #include <stdio.h>
@@ -273,10 +274,16 @@ int support_list(struct db *db, const struct principal *who, const struct suppor
     if (rc >= 0) {
         int shown = page_shown(&p, n);
         *items = json_array();
-        for (int i = 0; i < shown; i++)
-            json_array_append_new(*items, request_view(&rows[i]));
-        page_next(&p, n, shown ? rows[shown - 1].created_at : 0,
-                  shown ? rows[shown - 1].id : NULL, next);
+        struct partner_name_cache names = {0};
+        for (int i = 0; i < shown; i++) {
+            json_t *v = request_view(&rows[i]);
+            if (who->staff)
+                json_object_set_new(v, "partner_name",
+                                    partner_search_name(db, rows[i].partner_id, &names));
+            json_array_append_new(*items, v);
+        }
+        page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+                  next);
     }
     arena_free(&a);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;

@@ -69,8 +69,8 @@ int partners_find(struct db *db, const char *id, struct partner_row *out);
 
 /* What staff search partners by; NULL or 0 words: no condition. */
 struct partners_filter {
-    const char *membership_id; /* exactly */
-    const char *vat_id;        /* exactly, normalised */
+    const char *membership_id;         /* exactly */
+    const char *vat_id;                /* exactly, normalised */
     char words[WORDS_MAX][WORD_BYTES]; /* every word begins a word of the legal name */
     int nwords;
 };
