@@ -223,3 +223,29 @@ test('support queue (staff): every request, no silent cut at 500, by status, num
   assert.equal(mine.body.items.length, 200);
   assert.ok(mine.body.items.every((x) => x.partner_id === pid || x.partner_id === undefined));
 });
+
+test('the benefits usage export streams in chunks (no length known ahead) and holds every line once', async () => {
+  const tag = rid().slice(0, 4);
+  const { ids, script } = partnersSql(450, `x${tag}`, 1_600_300_000); // more than two chunks
+  let more = 'BEGIN;\n';
+  ids.forEach((pid, i) => {
+    const sub = `sub_x${tag}${i}`;
+    more += `INSERT INTO subscriptions (id, partner_id, offer_code, paid, created_at, updated_at) VALUES ('${sub}', '${pid}', 'action-pack', 0, 0, 0);\n`;
+    more += `INSERT INTO subscription_terms (subscription_id, term, starts_on, expires_on, source, created_at) VALUES ('${sub}', 1, '2020-01-01', '2020-12-31', 'purchase', 0);\n`;
+    more += `INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, product, name_fr, name_en, quantity, used, starts_on, ends_on, created_at) VALUES ('bgr_x${tag}${i}', '${pid}', '${sub}', 1, 1, 'software_key', 'x${tag}-product', 'Clé, "spéciale"', 'Key', 3, ${i % 4}, '2020-01-01', '2020-12-31', 0);\n`;
+  });
+  sqlScript(srv.db.url, script + more + 'COMMIT;\n');
+  const finance = await staffClient(srv, 'finance');
+  const r = await fetch(`${srv.url}/api/v1/admin/benefits/usage?format=csv`, { headers: { Authorization: `Bearer ${finance.bearer}` } });
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /text\/csv/);
+  assert.equal(r.headers.get('content-length'), null, 'streamed: no length known ahead');
+  assert.equal(r.headers.get('transfer-encoding'), 'chunked');
+  const lines = (await r.text()).trim().split('\r\n');
+  assert.equal(lines[0], 'partner_id,partner,product,kind,name,granted,used');
+  const mine = lines.filter((l) => l.includes(`x${tag}-product`));
+  assert.equal(mine.length, ids.length);
+  assert.equal(new Set(mine).size, mine.length);
+  for (const [i, pid] of ids.entries())
+    assert.ok(mine.includes(`${pid},Walk x${tag} ${i},x${tag}-product,software_key,"Clé, ""spéciale""",3,${i % 4}`), pid);
+});

@@ -24,7 +24,7 @@ static void round_trips(void **state)
         {1790000000, "ord_zzzzzzzzzzzzzzzzzzzz"},
         {INT64_MAX, "x"},
         {42, "A-b_C"},
-        {7, "ab"},  /* plain lengths 6, 7, 8: every tail of base64 */
+        {7, "ab"}, /* plain lengths 6, 7, 8: every tail of base64 */
         {7, "abc"},
         {7, "abcd"},
         {123, "012345678901234567890123456789012345678901234567890123456789012"}, /* 63 */
@@ -71,21 +71,21 @@ static void refuses_garbled(void **state)
     (void)state;
     static const char *const bad[] = {
         "",
-        "Y",                           /* one character: no whole byte */
-        "YzEuMTcwMDAwMDAwMC5vcmRfMQ==", /* padding */
-        "YzEuMTcwMDAwMDAwMC5vcmRfMR",  /* stray bits after the last byte */
-        "YzEuMTcwMDAwMDAwMC5vcmRfMQ ", /* space */
-        "YzEuMTcwMDAwMDAwMC5vcmRfMQ+", /* the other alphabet */
-        "1700000000.ord_1",            /* the audit log's old plain cursor */
-        "YzIuMTcwMDAwMDAwMC5vcmRfMQ",  /* c2: another version */
-        "YzEuLm9yZF8x",                /* "c1..ord_1": no time */
-        "YzEuMDEyLm9yZF8x",            /* "c1.012.ord_1": a leading zero */
-        "YzEuLTEub3JkXzE",             /* "c1.-1.ord_1" */
-        "YzEuMTIz",                    /* "c1.123": no id */
-        "YzEuMTIzLg",                  /* "c1.123.": empty id */
-        "YzEuMTIzLmEnYg",              /* "c1.123.a'b" */
+        "Y",                                /* one character: no whole byte */
+        "YzEuMTcwMDAwMDAwMC5vcmRfMQ==",     /* padding */
+        "YzEuMTcwMDAwMDAwMC5vcmRfMR",       /* stray bits after the last byte */
+        "YzEuMTcwMDAwMDAwMC5vcmRfMQ ",      /* space */
+        "YzEuMTcwMDAwMDAwMC5vcmRfMQ+",      /* the other alphabet */
+        "1700000000.ord_1",                 /* the audit log's old plain cursor */
+        "YzIuMTcwMDAwMDAwMC5vcmRfMQ",       /* c2: another version */
+        "YzEuLm9yZF8x",                     /* "c1..ord_1": no time */
+        "YzEuMDEyLm9yZF8x",                 /* "c1.012.ord_1": a leading zero */
+        "YzEuLTEub3JkXzE",                  /* "c1.-1.ord_1" */
+        "YzEuMTIz",                         /* "c1.123": no id */
+        "YzEuMTIzLg",                       /* "c1.123.": empty id */
+        "YzEuMTIzLmEnYg",                   /* "c1.123.a'b" */
         "YzEuOTIyMzM3MjAzNjg1NDc3NTgwOC5h", /* "c1.9223372036854775808.a": overflow */
-        "YzEuMTIzLmEAYg",              /* "c1.123.a\0b" */
+        "YzEuMTIzLmEAYg",                   /* "c1.123.a\0b" */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct cursor_key k;
