@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServer, Client, adminOf, staffClient, sqlScript, sql } from './harness.mjs';
+import { startServer, Client, adminOf, staffClient, sqlScript, sql, ENGINE } from './harness.mjs';
 
 let srv, ops;
 before(async () => {
@@ -248,4 +248,39 @@ test('the benefits usage export streams in chunks (no length known ahead) and ho
   assert.equal(new Set(mine).size, mine.length);
   for (const [i, pid] of ids.entries())
     assert.ok(mine.includes(`${pid},Walk x${tag} ${i},x${tag}-product,software_key,"Clé, ""spéciale""",3,${i % 4}`), pid);
+});
+
+test('each list and filter is read through an index, never a scan of its table (SQLite plans)', { skip: ENGINE !== 'sqlite' && 'EXPLAIN QUERY PLAN is SQLite\'s' }, () => {
+  // the statements of store/ as they are written for a page after a cursor, with a filter
+  const page = (t, where, alias = '') => `SELECT ${alias}id FROM ${t} WHERE 1 = 1${where} AND (${alias}created_at, ${alias}id) < (1, 'x') ORDER BY ${alias}created_at DESC, ${alias}id DESC LIMIT 51`;
+  const cases = [
+    ['partners', page('partners p', '', 'p.')],
+    ['partners', "SELECT id FROM partners p WHERE 1 = 1 AND p.vat_id = 'FR1' ORDER BY p.created_at DESC, p.id DESC LIMIT 51"],
+    ['partners', "SELECT id FROM partners p WHERE 1 = 1 AND p.membership_id = '1234567' ORDER BY p.created_at DESC, p.id DESC LIMIT 51"],
+    ['subscriptions', page('subscriptions', '')],
+    ['subscriptions', page('subscriptions', " AND partner_id = 'p'")],
+    ['subscriptions', page('subscriptions', " AND managed_in = 'pmc'")],
+    ['orders', page('orders', " AND partner_id = 'p'")],
+    ['orders', page('orders', " AND status = 'awaiting_payment'")],
+    ['orders', "SELECT id FROM orders WHERE 1 = 1 AND wire_reference = 'RF1' ORDER BY created_at DESC, id DESC LIMIT 51"],
+    ['invoices', page('invoices', " AND partner_id = 'p' AND created_at >= 5")],
+    ['wire_transfers', page('wire_transfers', '')],
+    ['wire_transfers', page('wire_transfers', " AND status = 'partial'")],
+    ['wire_transfers', "SELECT id FROM wire_transfers WHERE 1 = 1 AND reference = 'R' ORDER BY created_at DESC, id DESC LIMIT 51"],
+    ['support_requests', page('support_requests', '')],
+    ['support_requests', page('support_requests', " AND status = 'open'")],
+    ['support_requests', page('support_requests', " AND category = 'billing'")],
+    ['support_requests', page('support_requests', " AND assignee_id = 'u'")],
+    ['support_requests', page('support_requests', " AND partner_id = 'p'")],
+    ['refunds', page('refunds', " AND status = 'to_pay'")],
+    ['referrals', page('referrals', " AND status <> 'unconfirmed' AND partner_id = 'p'")],
+    ['email_deliveries', page('email_deliveries', " AND status = 'failed'")],
+    ['webhook_deliveries', page('webhook_deliveries', " AND endpoint_id = 'e'")],
+  ];
+  for (const [table, statement] of cases) {
+    const plan = sql(srv.db.url, `EXPLAIN QUERY PLAN ${statement}`);
+    // SCAN, even "USING INDEX", walks the whole table or index: only SEARCH is bounded
+    assert.ok(!/\bSCAN\b/.test(plan), `${table}: ${statement}\n${plan}`);
+    assert.match(plan, /USING (COVERING )?INDEX/, `${statement}\n${plan}`);
+  }
 });
