@@ -1,7 +1,7 @@
 /*
  * store/users.c - SQL of partners, users and user_roles.
  *
- * A user's roles live in their own table; users_find() and users_list() read them with
+ * A user's roles live in their own table; users_find() and users_page() read them with
  * the user, so a struct user_row always carries its role mask.
  */
 #include "store/users.h"
@@ -184,16 +184,18 @@ static int list_roles(struct db *db, const char *partner_id, struct user_row *ro
     return rc < 0 ? rc : 0;
 }
 
-int users_list(struct db *db, const char *partner_id, struct user_row **out, int *count)
+int users_page(struct db *db, const char *partner_id, const struct page_request *p,
+               struct user_row **out, int *count)
 {
     struct db_stmt *st;
+    struct page_sql q = {0};
     void *rows = NULL;
     int n = 0, cap = 0;
-    int rc = db_query(db, &st,
-                      "SELECT id, kind, email, name, locale, status, totp_secret IS NOT NULL, "
-                      "created_at FROM users WHERE partner_id = ? AND status <> 'removed' "
-                      "ORDER BY created_at DESC, id DESC",
-                      "t", partner_id);
+    page_sql_start(&q, "SELECT id, kind, email, name, locale, status, totp_secret IS NOT NULL, "
+                       "created_at FROM users WHERE status <> 'removed'");
+    page_sql_and_text(&q, "partner_id = ?", partner_id);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {

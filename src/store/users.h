@@ -100,10 +100,11 @@ int users_email_exists(struct db *db, const char *email);
 int users_find_by_email(struct db *db, const char *email, struct user_row *out);
 int users_find(struct db *db, const char *id, struct user_row *out);
 
-/* The organisation's users that are not removed, newest first, roles included (the
- * password hash and TOTP secrets are left empty; totp_secret is "set" when one is).
- * *out is malloc'd (owner: caller, free()); *count rows. */
-int users_list(struct db *db, const char *partner_id, struct user_row **out, int *count);
+/* A page of the organisation's users that are not removed, newest first (p->limit + 1 rows
+ * at most), roles included (the password hash and TOTP secrets are left empty;
+ * totp_secret is "set" when one is). *out is malloc'd (owner: caller, free()). */
+int users_page(struct db *db, const char *partner_id, const struct page_request *p,
+               struct user_row **out, int *count);
 
 /* Global admins of an organisation that are not removed. */
 int users_count_global_admins(struct db *db, const char *partner_id, int64_t *count);

@@ -284,3 +284,16 @@ test('each list and filter is read through an index, never a scan of its table (
     assert.match(plan, /USING (COVERING )?INDEX/, `${statement}\n${plan}`);
   }
 });
+
+test('an organisation\'s users are paged like every list', async () => {
+  const org = await adminOf(srv.url);
+  const pid = org.org.partner.id;
+  let script = 'BEGIN;\n';
+  for (let i = 0; i < 25; i++)
+    script += `INSERT INTO users (id, kind, partner_id, email, name, locale, status, created_at, updated_at) VALUES ('usr_l${pid.slice(4, 10)}${i}', 'partner', '${pid}', 'u${i}-${pid}@org.example', 'User ${i}', 'fr', 'active', ${1_600_000_000 + i}, 0);\n`;
+  sqlScript(srv.db.url, script + 'COMMIT;\n');
+  const seen = await walk(org.client, '/api/v1/users', 4);
+  assert.equal(seen.length, 26); // and the admin who joined
+  assert.equal(new Set(seen.map((u) => u.id)).size, 26);
+  assert.equal((await org.client.call('GET', '/api/v1/users?cursor=abc')).status, 400);
+});

@@ -9,6 +9,8 @@
 CREATE INDEX partners_page ON partners (created_at, id);
 CREATE INDEX partners_vat_id ON partners (vat_id) WHERE vat_id IS NOT NULL;
 
+CREATE INDEX users_partner_page ON users (partner_id, created_at, id);
+
 CREATE INDEX subscriptions_page ON subscriptions (created_at, id);
 CREATE INDEX subscriptions_partner_page ON subscriptions (partner_id, created_at, id);
 CREATE INDEX subscriptions_managed_page ON subscriptions (managed_in, created_at, id);
