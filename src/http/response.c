@@ -50,8 +50,8 @@ struct MHD_Response *resp_stream_response(struct resp *w)
         return NULL;
     *s = (struct stream){.fill = w->fill, .ctx = w->fill_ctx, .done = w->fill_done};
     w->fill_ctx = NULL; /* the answer owns it now */
-    struct MHD_Response *res =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, s, stream_free);
+    struct MHD_Response *res = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, (size_t)32 * 1024, stream_read, s, stream_free);
     if (res == NULL)
         stream_free(s);
     return res;
