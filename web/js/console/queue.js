@@ -1,8 +1,8 @@
 // console/queue.js - the support queue of every partner, and one request: answer, assign,
 // change its status, and resolve a cancellation (now, with or without a prorated refund,
 // or at the end of the term).
-import { h, mount, field, radio, checkbox, values, showErrors, table, toast } from '../dom.js';
-import { get, post, patch, items } from '../api.js';
+import { h, mount, field, radio, checkbox, values, showErrors, toast } from '../dom.js';
+import { get, post, patch, allItems } from '../api.js';
 import { t, date, money } from '../i18n.js';
 import { session } from '../session.js';
 import { pagedTable } from '../pager.js';
@@ -108,7 +108,7 @@ export async function queueItemPage(ctx) {
     const partner = (await get(`/api/v1/admin/partners/${encodeURIComponent(r.partner_id)}`).catch(() => null))?.partner;
     r.currency = partner?.currency;
     const sub = r.subscription_id
-      ? (await items(`/api/v1/admin/subscriptions?partner_id=${encodeURIComponent(r.partner_id)}`)).find((x) => x.id === r.subscription_id)
+      ? (await allItems(`/api/v1/admin/subscriptions?partner_id=${encodeURIComponent(r.partner_id)}`)).find((x) => x.id === r.subscription_id)
       : null;
     const open = r.status === 'open' || r.status === 'in_progress';
     const statusSel = h('select', { id: 'set-status' },
