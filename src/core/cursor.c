@@ -57,9 +57,10 @@ bool cursor_encode(const struct cursor_key *key, char *out, size_t n)
         digits[nd++] = (char)('0' + v % 10);
         v /= 10;
     } while (v > 0);
-    size_t len = 0;
-    memcpy(plain, "c1.", 3);
-    len = 3;
+    plain[0] = 'c';
+    plain[1] = '1';
+    plain[2] = '.';
+    size_t len = 3;
     while (nd > 0)
         plain[len++] = digits[--nd];
     plain[len++] = '.';

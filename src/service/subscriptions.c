@@ -162,8 +162,8 @@ static int page_views(struct db *db, const char *partner_id, int want, const cha
                 snprintf(ctx_of, sizeof(ctx_of), "%s", rows[i].partner_id);
             }
             json_t *v = subscriptions_view(db, &rows[i], &ctx, lang);
-            if (want >= 0 &&
-                strcmp(json_string_value(json_object_get(v, "status")), sub_state_name(want))) {
+            if (want >= 0 && strcmp(json_string_value(json_object_get(v, "status")),
+                                    sub_state_name(want)) != 0) {
                 json_decref(v);
                 last = rows[i];
                 continue;
