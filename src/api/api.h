@@ -21,6 +21,7 @@
 
 #include "http/request.h"
 #include "http/router.h"
+#include "service/page.h"
 
 /* Every route partnerd serves, ending with a zeroed entry. */
 extern const struct route api_routes[];
@@ -44,6 +45,9 @@ int api_fail(struct req *r, struct resp *w, struct pd_error *err);
 
 /* {"items": items, "next_cursor": next or null}. */
 void api_list(struct req *r, struct resp *w, json_t *items, const char *next);
+
+/* The page parameters of the query string: ?limit= and ?cursor= (service/page.h). */
+struct page_in api_page_in(struct req *r);
 
 /* 204 No Content. */
 void api_no_content(struct req *r, struct resp *w);

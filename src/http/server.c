@@ -382,8 +382,11 @@ error:
 
 static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *c, struct resp *w)
 {
-    struct MHD_Response *res = MHD_create_response_from_buffer(
-        w->len, (void *)w->data, w->data_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *res =
+        w->fill ? resp_stream_response(w, st->r.db)
+                : MHD_create_response_from_buffer(w->len, (void *)w->data,
+                                                  w->data_static ? MHD_RESPMEM_PERSISTENT
+                                                                 : MHD_RESPMEM_MUST_COPY);
     if (res == NULL)
         return MHD_NO;
     if (w->content_type)

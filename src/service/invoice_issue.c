@@ -107,16 +107,9 @@ static const char *bare_email(const char *from, char *out, size_t n)
  * active global admin, into out (n bytes); empty when none. */
 static int buyer_email(struct db *db, const char *partner_id, char *out, size_t n)
 {
-    struct user_row *users = NULL;
-    int count = 0;
-    out[0] = '\0';
-    int rc = users_list(db, partner_id, &users, &count); /* newest first */
-    static const unsigned wanted[] = {ROLE_BILLING_ADMIN, ROLE_GLOBAL_ADMIN};
-    for (size_t k = 0; rc >= 0 && k < 2 && !out[0]; k++)
-        for (int i = count - 1; i >= 0 && !out[0]; i--)
-            if ((users[i].roles & wanted[k]) && strcmp(users[i].status, "active") == 0)
-                snprintf(out, n, "%s", users[i].email);
-    free(users);
+    int rc = users_oldest_with_role(db, partner_id, "billing_admin", out, n);
+    if (rc == 0)
+        rc = users_oldest_with_role(db, partner_id, "global_admin", out, n);
     return rc < 0 ? rc : 0;
 }
 

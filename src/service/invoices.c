@@ -59,17 +59,31 @@ static json_t *invoice_view(const struct invoice_row *v, const char *lang)
     return view;
 }
 
-int invoices_list_json(struct db *db, const struct principal *who, const char *lang, json_t **items,
+int invoices_list_json(struct db *db, const struct principal *who, const struct invoices_query *in,
+                       const char *lang, json_t **items, char next[CURSOR_TEXT_MAX],
                        struct pd_error *err)
 {
+    struct checks c = {0};
+    struct page_request p;
+    struct invoices_filter f = {.partner_id = who->partner_id, .number = in->number};
+    page_check(&c, &in->page, &p);
+    if (in->number && strlen(in->number) > 40)
+        check_fail_args(&c, "number", MSG_FIELD_TEXT_LINE, (const char *const[]){"40"}, 1);
+    f.from = page_check_date(&c, "from", in->from, false);
+    f.to = page_check_date(&c, "to", in->to, true);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
     struct invoice_row *rows = NULL;
     int n = 0;
-    int rc = invoices_list(db, who->partner_id, &rows, &n);
+    int rc = invoices_page(db, &f, &p, &rows, &n);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
+    int shown = page_shown(&p, n);
     *items = json_array();
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < shown; i++)
         json_array_append_new(*items, invoice_view(&rows[i], lang));
+    page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+              next);
     free(rows);
     return 0;
 }

@@ -26,6 +26,7 @@
 #include "service/audit.h"
 #include "service/email_probe.h"
 #include "service/outbox.h"
+#include "service/page.h"
 #include "service/settings.h"
 #include "service/vies.h"
 #include "service/tx.h"
@@ -493,16 +494,25 @@ int members_remove(struct db *db, const struct principal *who, const char *ip, c
     return tx_end(db, rc, err);
 }
 
-int members_list(struct db *db, const struct principal *who, json_t **items, struct pd_error *err)
+int members_list(struct db *db, const struct principal *who, const struct page_in *page,
+                 json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     struct user_row *rows = NULL;
+    struct checks c = {0};
+    struct page_request p;
     int n = 0;
-    int rc = users_list(db, who->partner_id, &rows, &n);
+    page_check(&c, page, &p);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
+    int rc = users_page(db, who->partner_id, &p, &rows, &n);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
+    int shown = page_shown(&p, n);
     *items = json_array();
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < shown; i++)
         json_array_append_new(*items, members_user_view(&rows[i]));
+    page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+              next);
     free(rows);
     return 0;
 }
@@ -517,20 +527,6 @@ int members_partner_get(struct db *db, const struct principal *who, json_t **out
     if (rc == 0)
         return pd_fail(err, PD_E_NOT_FOUND, NULL);
     *out = members_partner_view(&p);
-    return 0;
-}
-
-int members_partners_list(struct db *db, json_t **items, struct pd_error *err)
-{
-    struct partner_row *rows = NULL;
-    int n = 0;
-    int rc = partners_list(db, &rows, &n);
-    if (rc < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    *items = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(*items, members_partner_view(&rows[i]));
-    free(rows);
     return 0;
 }
 

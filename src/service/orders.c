@@ -30,6 +30,7 @@
 #include "service/card.h"
 #include "service/eligibility.h"
 #include "service/pricing.h"
+#include "service/partner_search.h"
 #include "service/settings.h"
 #include "service/tx.h"
 #include "service/validate.h"
@@ -332,37 +333,67 @@ static int order_views(struct db *db, const struct order_row *rows, int n, bool 
     int rc = settings_load(db, &set);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
+    struct partner_name_cache names = {0};
     *items = json_array();
     for (int i = 0; i < n; i++) {
         json_t *v = order_view(db, &set, &rows[i], lang);
-        if (with_partner)
+        if (with_partner) {
             json_object_set_new(v, "partner_id", json_string(rows[i].partner_id));
+            json_object_set_new(v, "partner_name",
+                                partner_search_name(db, rows[i].partner_id, &names));
+        }
         json_array_append_new(*items, v);
     }
     return 0;
 }
 
-int orders_list_json(struct db *db, const struct principal *who, const char *lang, json_t **items,
-                     struct pd_error *err)
+/* A page of orders of filter f, as API objects. */
+static int order_page(struct db *db, const struct orders_query *in, struct orders_filter *f,
+                      bool staff, const char *lang, json_t **items, char next[CURSOR_TEXT_MAX],
+                      struct pd_error *err)
 {
+    static const char *const statuses[] = {
+        "review",           "processing", "payment_unknown", "failed",
+        "awaiting_payment", "confirmed",  "cancelled",       NULL};
+    struct checks c = {0};
+    struct page_request p;
+    page_check(&c, &in->page, &p);
+    if (!staff && !check_one_of(in->status, statuses))
+        check_fail_one_of(&c, "status", statuses);
+    if (in->reference && strlen(in->reference) > 40)
+        check_fail_args(&c, "reference", MSG_FIELD_TEXT_LINE, (const char *const[]){"40"}, 1);
+    f->from = page_check_date(&c, "from", in->from, false);
+    f->to = page_check_date(&c, "to", in->to, true);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
+    if (!staff)
+        f->status = in->status;
+    f->wire_reference = in->reference;
     struct order_row *rows = NULL;
     int n = 0;
-    int rc = orders_list(db, who->partner_id, &rows, &n);
+    int rc = orders_page(db, f, &p, &rows, &n);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
-    rc = order_views(db, rows, n, false, lang, items, err);
+    int shown = page_shown(&p, n);
+    rc = order_views(db, rows, shown, staff, lang, items, err);
+    if (rc >= 0)
+        page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+                  next);
     free(rows);
     return rc;
 }
 
-int orders_awaiting_json(struct db *db, const char *lang, json_t **items, struct pd_error *err)
+int orders_list_json(struct db *db, const struct principal *who, const struct orders_query *in,
+                     const char *lang, json_t **items, char next[CURSOR_TEXT_MAX],
+                     struct pd_error *err)
 {
-    struct order_row *rows = NULL;
-    int n = 0;
-    int rc = orders_in_status(db, "awaiting_payment", &rows, &n);
-    if (rc < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    rc = order_views(db, rows, n, true, lang, items, err);
-    free(rows);
-    return rc;
+    struct orders_filter f = {.partner_id = who->partner_id};
+    return order_page(db, in, &f, false, lang, items, next, err);
+}
+
+int orders_awaiting_json(struct db *db, const struct orders_query *in, const char *lang,
+                         json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err)
+{
+    struct orders_filter f = {.partner_id = in->partner_id, .status = "awaiting_payment"};
+    return order_page(db, in, &f, true, lang, items, next, err);
 }

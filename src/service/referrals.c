@@ -5,6 +5,7 @@
  * Each use case runs in one transaction and writes its outbox events there
  * (service/referral_notify.c). The customer's side is service/referral_requests.c.
  */
+#include "service/page.h"
 #include "service/referrals.h"
 
 #include <stdio.h>
@@ -53,27 +54,37 @@ static json_t *referral_view(const struct referral_row *r)
 
 /* ---- the partner's side ---- */
 
-int referral_page(struct db *db, const struct principal *who, const char *status, json_t **out,
-                  struct pd_error *err)
+int referral_page(struct db *db, const struct principal *who, const char *status,
+                  const struct page_in *page, json_t **out, struct pd_error *err)
 {
     struct arena a = {0};
     struct referral_row *rows = NULL;
+    struct checks ck = {0};
+    struct page_request p;
+    char next[CURSOR_TEXT_MAX];
     int n = 0;
     int64_t counts[7] = {0};
-    int rc = check_filter("status", status, statuses, err);
+    page_check(&ck, page, &p);
+    if (!check_one_of(status, statuses))
+        check_fail_one_of(&ck, "status", statuses);
+    int rc = page_checks_done(&ck, err);
     if (rc < 0)
         return rc;
-    if ((rc = referrals_list(db, &a, who->partner_id, status, &rows, &n)) < 0 ||
+    if ((rc = referrals_page(db, &a, who->partner_id, status, &p, &rows, &n)) < 0 ||
         (rc = referrals_counts(db, who->partner_id, statuses, counts)) < 0) {
         arena_free(&a);
         return pd_fail(err, rc, "%s", db_errmsg(db));
     }
     json_t *items = json_array(), *c = json_object();
-    for (int i = 0; i < n; i++)
+    int shown = page_shown(&p, n);
+    for (int i = 0; i < shown; i++)
         json_array_append_new(items, referral_view(&rows[i]));
+    page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+              next);
     for (int i = 0; statuses[i]; i++)
         json_object_set_new(c, statuses[i], json_integer(counts[i]));
-    *out = json_pack("{s:o, s:o, s:n}", "items", items, "counts", c, "next_cursor");
+    *out = json_pack("{s:o, s:o, s:s?}", "items", items, "counts", c, "next_cursor",
+                     next[0] ? next : NULL);
     arena_free(&a);
     return 0;
 }

@@ -19,13 +19,15 @@
 #include <jansson.h>
 
 #include "core/error.h"
+#include "service/page.h"
 #include "service/principal.h"
 
 struct db;
 
-/* The organisation's referrals, newest first, status NULL for all: {"items", "counts"}. */
-int referral_page(struct db *db, const struct principal *who, const char *status, json_t **out,
-                  struct pd_error *err);
+/* A page of the organisation's referrals, newest first, status NULL for all: {"items",
+ * "counts", "next_cursor"}. */
+int referral_page(struct db *db, const struct principal *who, const char *status,
+                  const struct page_in *page, json_t **out, struct pd_error *err);
 
 /* One referral of the organisation, with its notes. */
 int referral_get(struct db *db, const struct principal *who, const char *id, json_t **out,

@@ -30,6 +30,7 @@
 #include "service/outbox.h"
 #include "service/settings.h"
 #include "service/tx.h"
+#include "service/page.h"
 #include "service/validate.h"
 #include "service/webhook_secrets.h"
 #include "store/outbox.h"
@@ -341,53 +342,70 @@ static json_t *delivery_view(struct db *db, const struct delivery_row *r, bool w
     return d;
 }
 
-/* The rows as a JSON array; frees them. */
-static json_t *deliveries_view(struct db *db, struct delivery_row *rows, int n, bool webhook,
-                               bool staff)
+/* The rows shown of a page as a JSON array, and the page's next cursor; frees them. */
+static json_t *deliveries_view(struct db *db, const struct page_request *p,
+                               struct delivery_row *rows, int n, bool webhook, bool staff,
+                               char next[CURSOR_TEXT_MAX])
 {
     json_t *items = json_array();
-    for (int i = 0; i < n; i++)
+    int shown = page_shown(p, n);
+    for (int i = 0; i < shown; i++)
         json_array_append_new(items, delivery_view(db, &rows[i], webhook, staff));
+    page_next(p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+              next);
     free(rows);
     return items;
 }
 
 int webhooks_deliveries(struct db *db, const struct principal *who, const char *endpoint_id,
-                        json_t **items, struct pd_error *err)
+                        const struct page_in *page, json_t **items, char next[CURSOR_TEXT_MAX],
+                        struct pd_error *err)
 {
     struct delivery_row *rows = NULL;
+    struct checks c = {0};
+    struct page_request p;
     int n = 0;
     int rc = webhook_endpoint_owned(db, endpoint_id, who->partner_id);
     if (rc == 0)
         return pd_fail(err, PD_E_NOT_FOUND, NULL);
+    page_check(&c, page, &p);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
     if (rc > 0)
-        rc = webhook_deliveries_list(db, endpoint_id, NULL, 100, &rows, &n);
+        rc = webhook_deliveries_page(db, endpoint_id, NULL, &p, &rows, &n);
     if (rc < 0) {
         free(rows);
         return pd_fail(err, rc, "webhook deliveries");
     }
-    *items = deliveries_view(db, rows, n, true, false);
+    *items = deliveries_view(db, &p, rows, n, true, false, next);
     return 0;
 }
 
-int deliveries_admin_list(struct db *db, const char *kind, const char *status, json_t **items,
+int deliveries_admin_list(struct db *db, const char *kind, const char *status,
+                          const struct page_in *page, json_t **items, char next[CURSOR_TEXT_MAX],
                           struct pd_error *err)
 {
     static const char *const statuses[] = {"pending",   "sending", "sent",
                                            "delivered", "failed",  NULL};
+    static const char *const kinds[] = {"email", "webhook", NULL};
+    struct checks c = {0};
+    struct page_request p;
     bool webhook = kind && !strcmp(kind, "webhook");
-    if (kind && !webhook && strcmp(kind, "email") != 0)
-        return pd_fail_field(err, PD_E_INVALID_QUERY, "kind", MSG_FIELD_ONE_OF, "email, webhook");
-    if (check_filter("status", status, statuses, err) < 0)
+    page_check(&c, page, &p);
+    if (!check_one_of(kind, kinds))
+        check_fail_one_of(&c, "kind", kinds);
+    if (!check_one_of(status, statuses))
+        check_fail_one_of(&c, "status", statuses);
+    if (page_checks_done(&c, err) < 0)
         return err->code;
     struct delivery_row *rows = NULL;
     int n = 0;
-    int rc = webhook ? webhook_deliveries_list(db, NULL, status, 200, &rows, &n)
-                     : email_deliveries_list(db, status, 200, &rows, &n);
+    int rc = webhook ? webhook_deliveries_page(db, NULL, status, &p, &rows, &n)
+                     : email_deliveries_page(db, status, &p, &rows, &n);
     if (rc < 0) {
         free(rows);
         return pd_fail(err, rc, "deliveries");
     }
-    *items = deliveries_view(db, rows, n, webhook, true);
+    *items = deliveries_view(db, &p, rows, n, webhook, true, next);
     return 0;
 }

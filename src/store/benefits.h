@@ -120,4 +120,15 @@ struct benefit_usage {
 /* Every usage line, by organisation and product, into a. */
 int busage_list(struct db *db, struct arena *a, struct benefit_usage **out, int *count);
 
+/* Where a chunk of usage lines ends: the group key of its last line. */
+struct busage_key {
+    char partner_id[32], product[64], kind[32];
+};
+
+/* Up to limit usage lines after the line of after (NULL: from the first), by organisation
+ * id, product and kind, into a: a chunk of an export, read through the index of grants by
+ * organisation, so each chunk costs the same however far the export has gone. */
+int busage_page(struct db *db, struct arena *a, const struct busage_key *after, int limit,
+                struct benefit_usage **out, int *count);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "store/page.h"
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -113,13 +114,20 @@ int invoices_find(struct db *db, const char *id, struct invoice_row *out, char *
     return rc;
 }
 
-int invoices_list(struct db *db, const char *partner_id, struct invoice_row **out, int *count)
+int invoices_page(struct db *db, const struct invoices_filter *f, const struct page_request *p,
+                  struct invoice_row **out, int *count)
 {
+    struct page_sql q = {0};
     struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      INVOICE_COLUMNS "WHERE partner_id = ? ORDER BY created_at DESC, "
-                                      "number DESC",
-                      "t", partner_id);
+    page_sql_start(&q, INVOICE_COLUMNS "WHERE 1 = 1");
+    page_sql_and_text(&q, "partner_id = ?", f->partner_id);
+    page_sql_and_text(&q, "number = ?", f->number);
+    if (f->from)
+        page_sql_and_int(&q, "created_at >= ?", f->from);
+    if (f->to)
+        page_sql_and_int(&q, "created_at < ?", f->to);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
     int cap = 8, n = 0;

@@ -7,6 +7,7 @@
 
 #include "core/date.h"
 #include "db/db.h"
+#include "store/page.h"
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -147,13 +148,20 @@ int orders_paying_term(struct db *db, const char *subscription_id, struct order_
     return find_order_sql(db, orders_sql_paying_term, subscription_id, out);
 }
 
+static int read_orders(struct db_stmt *st, struct order_row **out, int *count);
+
 static int list_orders(struct db *db, const char *sql, const char *value, struct order_row **out,
                        int *count)
 {
     struct db_stmt *st;
     int rc = db_query(db, &st, sql, "t", value);
-    if (rc < 0)
-        return rc;
+    return rc < 0 ? rc : read_orders(st, out, count);
+}
+
+/* Reads every row of st into a malloc'd array and finalizes st. */
+static int read_orders(struct db_stmt *st, struct order_row **out, int *count)
+{
+    int rc = 0;
     int cap = 8, n = 0;
     struct order_row *rows = malloc((size_t)cap * sizeof(*rows));
     while (rows && (rc = db_step(st)) == DB_ROW) {
@@ -178,10 +186,22 @@ static int list_orders(struct db *db, const char *sql, const char *value, struct
     return 0;
 }
 
-int orders_list(struct db *db, const char *partner_id, struct order_row **out, int *count)
+int orders_page(struct db *db, const struct orders_filter *f, const struct page_request *p,
+                struct order_row **out, int *count)
 {
-    return list_orders(db, ORDER_COLUMNS "WHERE partner_id = ? ORDER BY created_at DESC, id DESC",
-                       partner_id, out, count);
+    struct page_sql q = {0};
+    struct db_stmt *st;
+    page_sql_start(&q, ORDER_COLUMNS "WHERE 1 = 1");
+    page_sql_and_text(&q, "partner_id = ?", f->partner_id);
+    page_sql_and_text(&q, "status = ?", f->status);
+    page_sql_and_text(&q, "wire_reference = ?", f->wire_reference);
+    if (f->from)
+        page_sql_and_int(&q, "created_at >= ?", f->from);
+    if (f->to)
+        page_sql_and_int(&q, "created_at < ?", f->to);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
+    return rc < 0 ? rc : read_orders(st, out, count);
 }
 
 int orders_in_status(struct db *db, const char *status, struct order_row **out, int *count)

@@ -7,6 +7,7 @@
 
 #include "core/crypto.h"
 #include "db/db.h"
+#include "store/page.h"
 
 int outbox_insert(struct db *db, const char *id, const char *event, const char *partner_id,
                   const char *payload, int64_t now)
@@ -228,18 +229,19 @@ static int collect_deliveries(struct db_stmt *st, struct delivery_row **out, int
     return rc < 0 ? rc : 0;
 }
 
-int email_deliveries_list(struct db *db, const char *status, int limit, struct delivery_row **out,
-                          int *count)
+int email_deliveries_page(struct db *db, const char *status, const struct page_request *p,
+                          struct delivery_row **out, int *count)
 {
     struct db_stmt *st;
+    struct page_sql q = {0};
     *out = NULL;
     *count = 0;
-    int rc = db_query(db, &st,
-                      "SELECT d.id, d.outbox_id, o.event, d.status, d.attempts, d.last_error, "
-                      "d.created_at, COALESCE(d.sent_at, 0), d.recipient FROM email_deliveries d "
-                      "JOIN outbox o ON o.id = d.outbox_id WHERE d.status = COALESCE(?, d.status) "
-                      "ORDER BY d.created_at DESC, d.id DESC LIMIT ?",
-                      "ti", status, (int64_t)limit);
+    page_sql_start(&q, "SELECT d.id, d.outbox_id, o.event, d.status, d.attempts, d.last_error, "
+                       "d.created_at, COALESCE(d.sent_at, 0), d.recipient FROM email_deliveries d "
+                       "JOIN outbox o ON o.id = d.outbox_id WHERE 1 = 1");
+    page_sql_and_text(&q, "d.status = ?", status);
+    page_sql_finish(&q, "d", p);
+    int rc = page_sql_run(db, &q, &st);
     return rc < 0 ? rc : collect_deliveries(st, out, count);
 }
 
@@ -248,20 +250,17 @@ int email_deliveries_list(struct db *db, const char *status, int limit, struct d
     "COALESCE(d.delivered_at, 0), e.url FROM webhook_deliveries d JOIN outbox o ON o.id = "        \
     "d.outbox_id JOIN webhook_endpoints e ON e.id = d.endpoint_id "
 
-int webhook_deliveries_list(struct db *db, const char *endpoint_id, const char *status, int limit,
-                            struct delivery_row **out, int *count)
+int webhook_deliveries_page(struct db *db, const char *endpoint_id, const char *status,
+                            const struct page_request *p, struct delivery_row **out, int *count)
 {
     struct db_stmt *st;
+    struct page_sql q = {0};
     *out = NULL;
     *count = 0;
-    int rc = endpoint_id ? db_query(db, &st,
-                                    WEBHOOK_DELIVERY_COLUMNS "WHERE d.endpoint_id = ? ORDER BY "
-                                                             "d.created_at DESC, d.id DESC LIMIT ?",
-                                    "ti", endpoint_id, (int64_t)limit)
-                         : db_query(db, &st,
-                                    WEBHOOK_DELIVERY_COLUMNS "WHERE d.status = COALESCE(?, "
-                                                             "d.status) ORDER BY d.created_at "
-                                                             "DESC, d.id DESC LIMIT ?",
-                                    "ti", status, (int64_t)limit);
+    page_sql_start(&q, WEBHOOK_DELIVERY_COLUMNS "WHERE 1 = 1");
+    page_sql_and_text(&q, "d.endpoint_id = ?", endpoint_id);
+    page_sql_and_text(&q, "d.status = ?", status);
+    page_sql_finish(&q, "d", p);
+    int rc = page_sql_run(db, &q, &st);
     return rc < 0 ? rc : collect_deliveries(st, out, count);
 }

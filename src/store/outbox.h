@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct db;
 
 /* The event row; payload is its JSON text. */
@@ -85,14 +87,13 @@ struct delivery_row {
     char target[512]; /* the recipient of an email, the URL of a webhook endpoint */
 };
 
-/* The latest limit email deliveries in a status (NULL: any), newest first. *out malloc'd
- * (owner: caller, free()). */
-int email_deliveries_list(struct db *db, const char *status, int limit, struct delivery_row **out,
-                          int *count);
+/* A page of email deliveries in a status (NULL: any), newest first: p->limit + 1 rows at
+ * most. *out malloc'd (owner: caller, free()). */
+int email_deliveries_page(struct db *db, const char *status, const struct page_request *p,
+                          struct delivery_row **out, int *count);
 
-/* The latest limit webhook deliveries to one endpoint (when endpoint_id is not NULL), or
- * else of every endpoint in a status (NULL: any), newest first. *out malloc'd (owner: caller,
- * free()). */
-int webhook_deliveries_list(struct db *db, const char *endpoint_id, const char *status, int limit,
-                            struct delivery_row **out, int *count);
+/* A page of webhook deliveries to one endpoint and/or in a status (NULL: any), newest
+ * first: p->limit + 1 rows at most. *out malloc'd (owner: caller, free()). */
+int webhook_deliveries_page(struct db *db, const char *endpoint_id, const char *status,
+                            const struct page_request *p, struct delivery_row **out, int *count);
 #endif

@@ -13,6 +13,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "store/page.h"
 #include "store/rows.h"
 
 #define COLUMNS                                                                                    \
@@ -150,15 +151,17 @@ int referrals_move(struct db *db, const char *id, const char *from, const char *
     return rc < 0 ? (int)rc : rc > 0;
 }
 
-int referrals_list(struct db *db, struct arena *a, const char *partner_id, const char *status,
-                   struct referral_row **out, int *count)
+int referrals_page(struct db *db, struct arena *a, const char *partner_id, const char *status,
+                   const struct page_request *p, struct referral_row **out, int *count)
 {
     struct db_stmt *st;
     struct rows r = {0};
-    int rc = db_query(db, &st,
-                      COLUMNS "WHERE partner_id = ? AND status <> 'unconfirmed' AND status = "
-                              "COALESCE(?, status) ORDER BY created_at DESC, id DESC LIMIT 500",
-                      "tt", partner_id, status);
+    struct page_sql q = {0};
+    page_sql_start(&q, COLUMNS "WHERE status <> 'unconfirmed'");
+    page_sql_and_text(&q, "partner_id = ?", partner_id);
+    page_sql_and_text(&q, "status = ?", status);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0 || (rc = read_all(st, a, sizeof(struct referral_row), read_row, &r)) < 0)
         return rc;
     *out = r.items;

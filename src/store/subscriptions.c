@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "store/page.h"
 
 #define SUB_COLUMNS                                                                                \
     "SELECT id, partner_id, offer_code, managed_in, paid, starts_on, expires_on, auto_renew, "     \
@@ -61,6 +62,19 @@ int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *
     if (rc < 0)
         return rc;
     return read_all(st, out, count);
+}
+
+int subs_page(struct db *db, const char *partner_id, const char *managed_in,
+              const struct page_request *p, struct sub_row **out, int *count)
+{
+    struct page_sql q = {0};
+    struct db_stmt *st;
+    page_sql_start(&q, SUB_COLUMNS "WHERE 1 = 1");
+    page_sql_and_text(&q, "partner_id = ?", partner_id);
+    page_sql_and_text(&q, "managed_in = ?", managed_in);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
+    return rc < 0 ? rc : read_all(st, out, count);
 }
 
 /* Both match the partial index subscriptions_due (migration 018) by repeating its WHERE. */

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct db;
 
 /* A subscription row as stored: facts only, no derived state. */
@@ -35,6 +37,11 @@ int subs_find(struct db *db, const char *id, struct sub_row *out);
 /* Every subscription of an organisation (partner_id NULL: of every organisation),
  * newest first. *out is malloc'd (owner: caller, free()); *count rows. */
 int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *count);
+
+/* A page of subscriptions, newest first, of one organisation and/or managed in one place
+ * (NULL: any): p->limit + 1 rows at most. *out is malloc'd (owner: caller, free()). */
+int subs_page(struct db *db, const char *partner_id, const char *managed_in,
+              const struct page_request *p, struct sub_row **out, int *count);
 
 /* Paid, not cancelled, Partner Center subscriptions expiring from `from` to `to`
  * (YYYY-MM-DD, inclusive), by expiry. *out malloc'd (owner: caller, free()). */

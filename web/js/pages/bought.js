@@ -2,7 +2,7 @@
 // switch (and why it cannot come back on), « Renouveler l'abonnement »,
 // « Télécharger la facture » and « Annuler l'abonnement ».
 import { h, mount, badge, confirmDialog, toast } from '../dom.js';
-import { items, patch } from '../api.js';
+import { patch, allItems } from '../api.js';
 import { t, date } from '../i18n.js';
 import { can } from '../session.js';
 import { renewalReason, buyAgain } from './offers.js';
@@ -90,12 +90,12 @@ function card(s, invoiceOf, waiting, ctx, redraw) {
 export async function boughtPage(ctx) {
   const root = h('section', {});
   const draw = async (focusId) => {
-    const subs = await items('/api/v1/subscriptions');
+    const subs = await allItems('/api/v1/subscriptions');
     const invoiceOf = new Map();
     const waitingOf = new Map(); // an order of the subscription still being paid
     if (can.orders()) {
       // newest first: the first order with an invoice is the current term's
-      for (const o of await items('/api/v1/orders')) {
+      for (const o of await allItems('/api/v1/orders')) {
         if (o.subscription_id && o.invoice_id && !invoiceOf.has(o.subscription_id)) invoiceOf.set(o.subscription_id, o.invoice_id);
         if (o.subscription_id && ['awaiting_payment', 'payment_unknown', 'processing'].includes(o.status) && !waitingOf.has(o.subscription_id))
           waitingOf.set(o.subscription_id, o);
