@@ -143,6 +143,8 @@ int api_invoices_xml(struct req *r, struct resp *w);
 
 
 /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
+/* test_gateway.c: the test gateway's hosted fields (test mode only) */
+int api_test_gateway_tokens(struct req *r, struct resp *w);
 
 
 /* ---- the portal (issue 17) ---- */

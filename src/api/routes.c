@@ -106,6 +106,8 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/invoices/{id}/xml", api_invoices_xml, 0, "invoices.read"},
 
     /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
+    /* the test gateway's hosted fields: not the API, and only while it is the gateway */
+    {"POST", "/test-gateway/v1/tokens", api_test_gateway_tokens, J, "test_gateway.tokenize"},
 
     /* ---- the portal (issue 17) ---- */
     {"GET", "/api/v1/admin/partners/{id}", api_admin_partner_page, 0, "admin.partners.read"},

@@ -6,8 +6,16 @@
  *   4242 4242 4242 4242  succeeds          4000 0000 0000 0002  is declined
  *   4000 0000 0000 9995  insufficient funds 4000 0000 0000 0119  times out (the charge
  *   happens, the answer is lost: GW_UNKNOWN; lookup() then says it succeeded)
+ *   4000 0025 0000 3155  asks the cardholder to authenticate (3-D Secure) on session, then
+ *                        succeeds; off session (a renewal) it succeeds without asking
+ *   4000 0027 6000 3184  asks to authenticate every time, on session or off
  * Any other number that passes Luhn succeeds. The ledger keeps, per token, only the
  * behaviour, brand, last 4 digits and expiry: never the number, never the CVC.
+ *
+ * A charge that asks to authenticate stays "requires_action" with a challenge
+ * (/test-gateway/v1/challenges/<id>, served by partnerd in test mode) until the cardholder
+ * passes it (succeeded), refuses it (declined) or the merchant cancels it (canceled: no
+ * charge).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -18,6 +26,7 @@
 #include "core/crypto.h"
 #include "db/db.h"
 #include "gateway/gateway.h"
+#include "gateway/test_gateway.h"
 
 static struct db *ledger;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -31,14 +40,10 @@ static const char *schema =
     " status TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;"
     "CREATE TABLE IF NOT EXISTS gw_refunds (id TEXT PRIMARY KEY, idempotency_key TEXT NOT NULL"
     " UNIQUE, charge_id TEXT NOT NULL, amount INTEGER NOT NULL, created_at INTEGER NOT NULL)"
+    " STRICT;"
+    "CREATE TABLE IF NOT EXISTS gw_challenges (id TEXT PRIMARY KEY, charge_id TEXT NOT NULL"
+    " UNIQUE, return_url TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL)"
     " STRICT;";
-
-const char *gw_outcome_name(enum gw_outcome o)
-{
-    static const char *names[] = {"succeeded", "declined", "insufficient_funds", "unknown",
-                                  "not_found"};
-    return o <= GW_NOT_FOUND ? names[o] : "unknown";
-}
 
 int gateway_open_test(const char *path, struct pd_error *err)
 {
@@ -49,35 +54,38 @@ int gateway_open_test(const char *path, struct pd_error *err)
         return rc;
     if ((rc = db_exec(ledger, schema)) < 0)
         return pd_fail(err, rc, "test gateway ledger: %s", db_errmsg(ledger));
+    gateway_use(&gateway_test_ops);
     return 0;
 }
 
-void gateway_close(void)
+static void test_close(void)
 {
     db_close(ledger);
     ledger = NULL;
 }
 
-int gateway_tokenize(const struct gw_card *card, struct gw_token *out, struct pd_error *err)
+int test_gateway_tokenize(const struct gw_card *card, struct gw_token *out, struct pd_error *err)
 {
     char digits[24];
     if (!card_digits(card->number, digits, sizeof(digits)) || !card_luhn_ok(digits))
-        return pd_fail_field(err, PD_E_CARD_INVALID, "payment.card.number", MSG_FIELD_CARD_NUMBER,
+        return pd_fail_field(err, PD_E_CARD_INVALID, "card.number", MSG_FIELD_CARD_NUMBER,
                              NULL);
     if (!card_not_expired(card->exp_month, card->exp_year, clock_today()))
-        return pd_fail_field(err, PD_E_CARD_EXPIRED, "payment.card.exp_month",
+        return pd_fail_field(err, PD_E_CARD_EXPIRED, "card.exp_month",
                              MSG_FIELD_CARD_EXPIRED, NULL);
     size_t cvc_len = card->cvc ? strlen(card->cvc) : 0;
     if (cvc_len < 3 || cvc_len > 4 || strspn(card->cvc, "0123456789") != cvc_len)
-        return pd_fail_field(err, PD_E_CARD_INVALID, "payment.card.cvc", MSG_FIELD_CARD_CVC, NULL);
+        return pd_fail_field(err, PD_E_CARD_INVALID, "card.cvc", MSG_FIELD_CARD_CVC, NULL);
     const char *behaviour = strcmp(digits, "4000000000000002") == 0   ? "declined"
                             : strcmp(digits, "4000000000009995") == 0 ? "insufficient_funds"
                             : strcmp(digits, "4000000000000119") == 0 ? "timeout"
+                            : strcmp(digits, "4000002500003155") == 0 ? "sca"
+                            : strcmp(digits, "4000002760003184") == 0 ? "sca_always"
                                                                       : "succeeds";
     memset(out, 0, sizeof(*out));
     char rnd[33];
     random_hex(16, rnd);
-    snprintf(out->token, sizeof(out->token), "tok_test_%s", rnd);
+    snprintf(out->token, sizeof(out->token), "pm_test_%s", rnd);
     snprintf(out->brand, sizeof(out->brand), "%s", card_brand(digits));
     snprintf(out->last4, sizeof(out->last4), "%s", digits + strlen(digits) - 4);
     out->exp_month = card->exp_month;
@@ -93,82 +101,108 @@ int gateway_tokenize(const struct gw_card *card, struct gw_token *out, struct pd
     return rc < 0 ? pd_fail(err, PD_E_UNAVAILABLE, "payment gateway unavailable") : 0;
 }
 
-/* Reads the charge made with key; 1 when found. */
+static enum gw_outcome outcome_of(const char *status)
+{
+    return strcmp(status, "succeeded") == 0            ? GW_SUCCEEDED
+           : strcmp(status, "insufficient_funds") == 0 ? GW_INSUFFICIENT_FUNDS
+           : strcmp(status, "requires_action") == 0    ? GW_REQUIRES_ACTION
+                                                       : GW_DECLINED; /* declined, canceled */
+}
+
+/* The charge made with key into out (its challenge's URL when it waits for one); 1 when
+ * found. Under lock. */
 static int find_charge(const char *key, struct gw_result *out)
 {
     struct db_stmt *st;
-    int rc = db_query(ledger, &st, "SELECT id, status FROM gw_charges WHERE idempotency_key = ?",
+    int rc = db_query(ledger, &st,
+                      "SELECT c.id, c.status, h.id FROM gw_charges c LEFT JOIN gw_challenges h "
+                      "ON h.charge_id = c.id WHERE c.idempotency_key = ?",
                       "t", key);
     if (rc < 0)
         return rc;
     rc = db_step(st);
     if (rc == DB_ROW) {
-        const char *status = db_column_text(st, 1);
         snprintf(out->charge_id, sizeof(out->charge_id), "%s", db_column_text(st, 0));
-        out->outcome = strcmp(status, "succeeded") == 0  ? GW_SUCCEEDED
-                       : strcmp(status, "declined") == 0 ? GW_DECLINED
-                                                         : GW_INSUFFICIENT_FUNDS;
+        out->outcome = outcome_of(db_column_text(st, 1));
+        if (out->outcome == GW_REQUIRES_ACTION && db_column_text(st, 2))
+            snprintf(out->action_url, sizeof(out->action_url), "/test-gateway/v1/challenges/%s",
+                     db_column_text(st, 2));
         rc = 1;
     }
     db_finalize(st);
     return rc;
 }
 
-int gateway_charge(const char *token, int64_t amount, const char *currency, const char *key,
-                   struct gw_result *out)
+/* The behaviour of token into b (n bytes): "" when unknown; "declined" once expired. */
+static int token_behaviour(const char *token, char *b, size_t n)
 {
-    memset(out, 0, sizeof(*out));
-    if (amount <= 0)
+    struct db_stmt *st;
+    b[0] = '\0';
+    int rc = db_query(ledger, &st,
+                      "SELECT behaviour, exp_month, exp_year FROM gw_tokens WHERE token = ?", "t",
+                      token);
+    if (rc == 0 && db_step(st) == DB_ROW) {
+        snprintf(b, n, "%s", db_column_text(st, 0));
+        /* a saved card that has expired since is declined, as by a real gateway */
+        if (!card_not_expired((int)db_column_int64(st, 1), (int)db_column_int64(st, 2),
+                              clock_today()))
+            snprintf(b, n, "declined");
+    }
+    db_finalize(st);
+    return rc;
+}
+
+static int test_charge(const struct gw_charge_req *req, struct gw_result *out)
+{
+    if (req->amount <= 0 || req->key == NULL || req->payment_method == NULL)
         return PD_E_INVALID_REQUEST;
     pthread_mutex_lock(&lock);
-    int rc = find_charge(key, out);
+    int rc = find_charge(req->key, out);
     if (rc != 0) { /* the same key: the first outcome, never a second charge */
         pthread_mutex_unlock(&lock);
         return rc < 0 ? PD_E_UNAVAILABLE : 0;
     }
-    struct db_stmt *st;
-    char behaviour[24] = "";
-    rc = db_query(ledger, &st,
-                  "SELECT behaviour, exp_month, exp_year FROM gw_tokens WHERE token = ?", "t",
-                  token);
-    if (rc == 0 && db_step(st) == DB_ROW) {
-        snprintf(behaviour, sizeof(behaviour), "%s", db_column_text(st, 0));
-        /* a saved card that has expired since is declined, as by a real gateway */
-        if (!card_not_expired((int)db_column_int64(st, 1), (int)db_column_int64(st, 2),
-                              clock_today()))
-            snprintf(behaviour, sizeof(behaviour), "declined");
-    }
-    db_finalize(st);
+    char behaviour[24];
+    token_behaviour(req->payment_method, behaviour, sizeof(behaviour));
     if (behaviour[0] == '\0') {
         pthread_mutex_unlock(&lock);
         out->outcome = GW_DECLINED; /* an unknown token is declined, as by a real gateway */
         return 0;
     }
-    const char *status = strcmp(behaviour, "declined") == 0             ? "declined"
+    /* 3155 asks on session only: its first, authenticated payment set it up for renewals */
+    bool ask = strcmp(behaviour, "sca_always") == 0 ||
+               (strcmp(behaviour, "sca") == 0 && !req->off_session);
+    const char *status = ask                                            ? "requires_action"
+                         : strcmp(behaviour, "declined") == 0           ? "declined"
                          : strcmp(behaviour, "insufficient_funds") == 0 ? "insufficient_funds"
                                                                         : "succeeded";
-    char id[40];
+    char id[40], chl[40];
     id_new("ch", id, sizeof(id));
+    id_new("chl", chl, sizeof(chl));
     int64_t ins = db_run(ledger,
                          "INSERT INTO gw_charges (id, idempotency_key, token, amount, currency, "
                          "status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         "tttitti", id, key, token, amount, currency, status, clock_now());
+                         "tttitti", id, req->key, req->payment_method, req->amount, req->currency,
+                         status, clock_now());
+    if (ins >= 0 && ask)
+        ins = db_run(ledger,
+                     "INSERT INTO gw_challenges (id, charge_id, return_url, status, created_at) "
+                     "VALUES (?, ?, ?, 'pending', ?)",
+                     "ttti", chl, id, req->return_url ? req->return_url : "", clock_now());
     pthread_mutex_unlock(&lock);
     if (ins < 0)
         return PD_E_UNAVAILABLE;
     snprintf(out->charge_id, sizeof(out->charge_id), "%s", id);
-    out->outcome = strcmp(behaviour, "timeout") == 0  ? GW_UNKNOWN
-                   : strcmp(status, "succeeded") == 0 ? GW_SUCCEEDED
-                   : strcmp(status, "declined") == 0  ? GW_DECLINED
-                                                      : GW_INSUFFICIENT_FUNDS;
+    out->outcome = strcmp(behaviour, "timeout") == 0 && !ask ? GW_UNKNOWN : outcome_of(status);
     if (out->outcome == GW_UNKNOWN)
         out->charge_id[0] = '\0'; /* the answer was lost on its way back */
+    if (ask)
+        snprintf(out->action_url, sizeof(out->action_url), "/test-gateway/v1/challenges/%s", chl);
     return 0;
 }
 
-int gateway_lookup(const char *key, struct gw_result *out)
+static int test_lookup(const char *key, struct gw_result *out)
 {
-    memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&lock);
     int rc = find_charge(key, out);
     pthread_mutex_unlock(&lock);
@@ -179,10 +213,10 @@ int gateway_lookup(const char *key, struct gw_result *out)
     return 0;
 }
 
-int gateway_refund(const char *charge_id, int64_t amount, const char *key, struct gw_result *out)
+static int test_refund(const char *charge_id, int64_t amount, const char *key,
+                       struct gw_result *out)
 {
     char id[40];
-    memset(out, 0, sizeof(*out));
     if (amount <= 0)
         return PD_E_INVALID_REQUEST;
     id_new("re", id, sizeof(id));
@@ -210,3 +244,40 @@ int gateway_refund(const char *charge_id, int64_t amount, const char *key, struc
         return PD_E_UNAVAILABLE;
     return 0;
 }
+
+static int test_payment_method(const char *id, struct gw_token *out, struct pd_error *err)
+{
+    struct db_stmt *st;
+    int found = 0;
+    pthread_mutex_lock(&lock);
+    int rc = db_query(ledger, &st,
+                      "SELECT token, brand, last4, exp_month, exp_year FROM gw_tokens WHERE "
+                      "token = ?",
+                      "t", id);
+    if (rc == 0 && db_step(st) == DB_ROW) {
+        snprintf(out->token, sizeof(out->token), "%s", db_column_text(st, 0));
+        snprintf(out->brand, sizeof(out->brand), "%s", db_column_text(st, 1));
+        snprintf(out->last4, sizeof(out->last4), "%s", db_column_text(st, 2));
+        out->exp_month = (int)db_column_int64(st, 3);
+        out->exp_year = (int)db_column_int64(st, 4);
+        found = 1;
+    }
+    if (rc == 0)
+        db_finalize(st);
+    pthread_mutex_unlock(&lock);
+    if (rc < 0)
+        return pd_fail(err, PD_E_UNAVAILABLE, "payment gateway unavailable");
+    if (!found)
+        return pd_fail_field(err, PD_E_CARD_INVALID, "payment.payment_method",
+                             MSG_FIELD_PAYMENT_METHOD_UNKNOWN, NULL);
+    return 0;
+}
+
+const struct gateway_ops gateway_test_ops = {
+    .name = "test",
+    .payment_method = test_payment_method,
+    .charge = test_charge,
+    .lookup = test_lookup,
+    .refund = test_refund,
+    .close = test_close,
+};

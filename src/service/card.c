@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/card.h"
 #include "core/clock.h"
 #include "core/fault.h"
 #include "core/date.h"
@@ -33,29 +34,54 @@
  * longer than any gateway call may take. */
 #define LOST_SECONDS 60
 
-int card_check(struct checks *c, const json_t *obj, struct gw_card *card)
+/* Names that carry card data in any gateway's or form's vocabulary. */
+static bool card_data_key(const char *k)
 {
-    static const char *const keys[] = {"number", "exp_month", "exp_year", "cvc", "holder", NULL};
-    json_t *cj = check_object(c, obj, "card", "payment.card", true);
-    if (cj == NULL)
-        return -1;
-    check_known_keys(c, cj, "payment.card.", keys);
-    card->number = json_string_value(json_object_get(cj, "number"));
-    card->cvc = json_string_value(json_object_get(cj, "cvc"));
-    card->holder = json_string_value(json_object_get(cj, "holder"));
-    json_t *m = json_object_get(cj, "exp_month"), *y = json_object_get(cj, "exp_year");
-    if (card->number == NULL)
-        check_fail(c, "payment.card.number", MSG_FIELD_REQUIRED);
-    if (card->cvc == NULL)
-        check_fail(c, "payment.card.cvc", MSG_FIELD_REQUIRED);
-    if (!json_is_integer(m) || json_integer_value(m) < 1 || json_integer_value(m) > 12)
-        check_fail_args(c, "payment.card.exp_month", MSG_FIELD_INTEGER_RANGE,
-                        (const char *const[]){"1", "12"}, 2);
-    if (!json_is_integer(y) || json_integer_value(y) < 2000 || json_integer_value(y) > 2100)
-        check_fail(c, "payment.card.exp_year", MSG_FIELD_YEAR);
-    card->exp_month = (int)json_integer_value(m);
-    card->exp_year = (int)json_integer_value(y);
-    return 0;
+    static const char *const names[] = {"card", "number",      "cvc", "cvv",           "cvv2",
+                                        "pan",  "card_number", "csc", "security_code", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(k, names[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The dotted path of the first card datum under v (path holds its own path), or false. */
+static bool find_card_data(const json_t *v, char *path, size_t n)
+{
+    size_t len = strlen(path);
+    if (json_is_string(v))
+        return card_pan_in(json_string_value(v));
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *child;
+        json_object_foreach((json_t *)v, k, child)
+        {
+            snprintf(path + len, n - len, "%s%s", len ? "." : "", k);
+            if (card_data_key(k) || find_card_data(child, path, n))
+                return true;
+            path[len] = '\0';
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *child;
+        json_array_foreach(v, i, child)
+        {
+            snprintf(path + len, n - len, "%s%zu", len ? "." : "", i);
+            if (find_card_data(child, path, n))
+                return true;
+            path[len] = '\0';
+        }
+    }
+    return false;
+}
+
+int card_data_refuse(const json_t *body, struct pd_error *err)
+{
+    char path[256] = "";
+    if (!find_card_data(body, path, sizeof(path)))
+        return 0;
+    /* the field is named, never the value */
+    return pd_fail_field(err, PD_E_CARD_DATA_REFUSED, path, MSG_FIELD_CARD_DATA_REFUSED, NULL);
 }
 
 /* An attempt whose answer never came back. */
@@ -222,7 +248,15 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
         set = &loaded;
     }
     fault_pause("buy.attempted");
-    if (gateway_charge(o->card_token, o->total, o->currency, key, &g) < 0)
+    char back[96];
+    snprintf(back, sizeof(back), "/paiement/%s", o->id);
+    struct gw_charge_req req = {.payment_method = o->card_token,
+                                .amount = o->total,
+                                .currency = o->currency,
+                                .key = key,
+                                .off_session = orders_automatic(o),
+                                .return_url = back};
+    if (gateway_charge(&req, &g) < 0)
         g.outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
     *outcome = g.outcome;
     fault_pause("buy.charged");

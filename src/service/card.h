@@ -24,10 +24,11 @@
 
 struct db;
 
-/* Checks obj's "card" object ({"number","exp_month","exp_year","cvc","holder"?}, named
- * payment.card.* in problems) into *card, whose strings are borrowed from obj. -1 when
- * there is no card object. */
-int card_check(struct checks *c, const json_t *obj, struct gw_card *card);
+/* Card data never reaches partnerd's API: PD_E_CARD_DATA_REFUSED, naming the field (never
+ * its value), when body carries a card object, a card number or a security code anywhere
+ * (a key such as "card", "number" or "cvc", or a text holding what passes for a card
+ * number); else 0. */
+int card_data_refuse(const json_t *body, struct pd_error *err);
 
 /* Step 1 of a Buy by card, in the caller's transaction with the order *o locked. With
  * lost_first, returns 1 and writes nothing when earlier attempts lost their answer: they

@@ -118,16 +118,20 @@ static void check_contact(struct checks *c, const json_t *payment, struct order_
     snprintf(o->wire_email, sizeof(o->wire_email), "%s", em ? em : "");
 }
 
-/* A new card goes to the gateway now; partnerd keeps the token and what can be shown. A
- * saved card is the organisation's, if it has one and it has not expired. */
-static int take_card(struct db *db, const struct principal *who, const struct gw_card *card,
-                     bool saved, struct order_row *o, struct pd_error *err)
+/* A new card is the gateway's payment method, given by the browser that handed the card to
+ * the gateway: partnerd asks the gateway what may be shown of it and keeps that with its id.
+ * A saved card is the organisation's, if it has one and it has not expired. */
+static int take_card(struct db *db, const struct principal *who, const char *pm, bool saved,
+                     struct order_row *o, struct pd_error *err)
 {
     int rc;
     if (!saved) {
         struct gw_token t;
-        if ((rc = gateway_tokenize(card, &t, err)) < 0)
+        if ((rc = gateway_payment_method(pm, &t, err)) < 0)
             return rc;
+        if (!card_not_expired(t.exp_month, t.exp_year, clock_today()))
+            return pd_fail_field(err, PD_E_CARD_EXPIRED, "payment.payment_method",
+                                 MSG_FIELD_CARD_EXPIRED, NULL);
         snprintf(o->card_token, sizeof(o->card_token), "%s", t.token);
         snprintf(o->card_brand, sizeof(o->card_brand), "%s", t.brand);
         snprintf(o->card_last4, sizeof(o->card_last4), "%s", t.last4);
@@ -148,11 +152,16 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
                   const char *lang, json_t **out, struct pd_error *err)
 {
     static const char *const keys[] = {"offer", "action", "subscription_id", "payment", NULL};
-    static const char *const pkeys[] = {"method", "card", "saved_card", "save", "contact", NULL};
+    static const char *const pkeys[] = {"method",  "payment_method", "saved_card", "save",
+                                        "contact", NULL};
     struct checks c = {0};
     struct order_row o;
-    struct gw_card card = {0};
+    const char *pm = NULL;
     memset(&o, 0, sizeof(o));
+
+    int rc = card_data_refuse(body, err);
+    if (rc < 0)
+        return rc;
 
     check_known_keys(&c, body, "", keys);
     const char *offer_code = check_text(&c, body, "offer", "offer", true, 48);
@@ -174,7 +183,8 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
         if (method && !strcmp(method, "card")) {
             saved = json_is_true(json_object_get(payment, "saved_card"));
             if (!saved)
-                tokenize = card_check(&c, payment, &card) == 0;
+                tokenize = (pm = check_text(&c, payment, "payment_method",
+                                            "payment.payment_method", true, 47)) != NULL;
             json_t *save = json_object_get(payment, "save");
             o.save_card = save == NULL || json_is_true(save);
         } else if (method && !strcmp(method, "wire")) {
@@ -183,8 +193,7 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
             check_fail_one_of(&c, "payment.method", (const char *const[]){"card", "wire", NULL});
         }
     }
-    int rc = check_done(&c, err);
-    if (rc < 0)
+    if ((rc = check_done(&c, err)) < 0)
         return rc;
     if (offer_code == NULL || action == NULL || method == NULL) /* check_done said so */
         return pd_fail(err, PD_E_INVALID_REQUEST, NULL);
@@ -202,7 +211,7 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
         return rc;
     if ((rc = pricing_order(db, &set, who->partner_id, offer.code, &o, err)) < 0)
         return rc;
-    if ((tokenize || saved) && (rc = take_card(db, who, &card, saved, &o, err)) < 0)
+    if ((tokenize || saved) && (rc = take_card(db, who, pm, saved, &o, err)) < 0)
         return rc;
 
     id_new("ord", o.id, sizeof(o.id));

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  launch, journey, signIn, tile, startServer, operatorClock, addStaff, join, Client, ledgerSql, pdfText, totp,
+  launch, journey, signIn, tile, startServer, operatorClock, addStaff, join, Client, ledgerSql, pdfText, totp, cardPayment,
 } from './harness.mjs';
 
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
@@ -42,7 +42,7 @@ async function organisation() {
 }
 
 async function buyByCard(api, offer = 'action-pack') {
-  const o = await api.call('POST', '/api/v1/orders', { offer, action: 'purchase', payment: { method: 'card', card: CARD } });
+  const o = await api.call('POST', '/api/v1/orders', { offer, action: 'purchase', payment: await cardPayment(srv.url, CARD) });
   const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
   assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
   return p.body;
@@ -52,6 +52,9 @@ test('a partner joins the network and buys Action Pack by card', async () => {
   await op.setClock('2027-03-01T09:00:00Z');
   const j = await journey(browser, srv, '1-first-purchase-by-card');
   const { page } = j;
+  // every request the page sends, with its body: the card goes to the gateway only
+  const sent = [];
+  page.on('request', (r) => sent.push({ url: new URL(r.url()).pathname, body: r.postData() || '' }));
   await page.goto('/rejoindre');
   await assertLabelled(page);
   await page.getByLabel('Raison sociale').fill('Northwind Conseil SAS');
@@ -102,6 +105,14 @@ test('a partner joins the network and buys Action Pack by card', async () => {
   assert.match(await tile(page, 'action-pack').innerText(), /Le renouvellement ouvre le 1 mars 2028/);
   await j.shot('active');
   assert.equal(ledgerSql(srv, "SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded'"), '1', 'charged once');
+  // the network log: the card number and CVC went to the gateway's endpoint, never to /api/
+  const toApi = sent.filter((r) => r.url.startsWith('/api/'));
+  assert.ok(toApi.some((r) => r.url === '/api/v1/orders' && /"payment_method":"pm_test_/.test(r.body)), 'the order carries the payment method');
+  for (const r of toApi) {
+    assert.doesNotMatch(r.body.replace(/[ -]/g, ''), /4242424242424242/, `card number sent to ${r.url}`);
+    assert.doesNotMatch(r.body, /"cvc"|"number"|"card":/, `card data sent to ${r.url}`);
+  }
+  assert.ok(sent.some((r) => r.url === '/test-gateway/v1/tokens' && r.body.includes('4242 4242 4242 4242')), 'the gateway got the card');
   await j.close();
 });
 

@@ -6,6 +6,7 @@ import { h, mount, field, checkbox, radio, values, showErrors, table, newId } fr
 import { get, post, items, ApiError } from '../api.js';
 import { t, date, rate } from '../i18n.js';
 import { can } from '../session.js';
+import { cardElement } from '../gateway/test.js';
 
 const STEPS = ['step_method', 'step_details', 'step_review', 'step_done'];
 
@@ -15,19 +16,10 @@ function steps(current) {
     STEPS.map((s, i) => h('li', { class: i < at ? 'done' : null, 'aria-current': i === at ? 'step' : null }, t(s))));
 }
 
-function cardFields() {
-  const now = new Date().getFullYear();
-  const months = Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')]);
-  const years = Array.from({ length: 16 }, (_, i) => [String(now + i), String(now + i)]);
-  return [
-    field({ label: t('card_number'), name: 'payment.card.number', required: true, autocomplete: 'cc-number', attrs: { inputmode: 'numeric' } }),
-    h('div', { class: 'row' },
-      field({ label: t('card_exp_month'), name: 'payment.card.exp_month', type: 'select', required: true, options: months, autocomplete: 'cc-exp-month' }),
-      field({ label: t('card_exp_year'), name: 'payment.card.exp_year', type: 'select', required: true, options: years, autocomplete: 'cc-exp-year' }),
-      field({ label: t('card_cvc'), name: 'payment.card.cvc', required: true, autocomplete: 'cc-csc', attrs: { inputmode: 'numeric', maxlength: '4' } })),
-    field({ label: t('card_holder'), name: 'payment.card.holder', required: true, autocomplete: 'cc-name' }),
-    checkbox({ label: t('card_save'), name: 'save', checked: true }),
-  ];
+/** The gateway's card fields (its own script's, in test mode the test gateway's) and the
+ * choice to keep the card for renewals. */
+function cardFields(element) {
+  return [element.node, checkbox({ label: t('card_save'), name: 'save', checked: true })];
 }
 
 function wireFields() {
@@ -97,18 +89,25 @@ export async function checkoutPage(ctx) {
 
   function stepDetails() {
     const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
+    const element = method === 'card' ? cardElement() : null;
     const form = h('form', { class: 'stack', novalidate: true },
       notice,
-      method === 'card' ? cardFields() : wireFields(),
+      element ? cardFields(element) : wireFields(),
       h('div', { class: 'actions' },
         h('button', { type: 'submit', class: 'primary' }, method === 'card' ? t('next') : t('send')),
         h('button', { type: 'button', onclick: stepMethod }, t('back'))));
-    form.addEventListener('submit', (e) => {
+    form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const v = values(form);
-      const payment = method === 'card'
-        ? { method: 'card', save: v.save, card: { number: v['payment.card.number'], exp_month: Number(v['payment.card.exp_month']), exp_year: Number(v['payment.card.exp_year']), cvc: v['payment.card.cvc'], holder: v['payment.card.holder'] } }
-        : { method: 'wire', contact: { name: v['payment.contact.name'], phone: v['payment.contact.phone'], email: v['payment.contact.email'] } };
+      let payment;
+      if (element) {
+        // the card goes to the gateway; partnerd gets the payment method it answers
+        let pm;
+        try { pm = await element.tokenize(); } catch (err) { return showErrors(form, err, notice); }
+        payment = { method: 'card', save: v.save, payment_method: pm.id };
+      } else {
+        payment = { method: 'wire', contact: { name: v['payment.contact.name'], phone: v['payment.contact.phone'], email: v['payment.contact.email'] } };
+      }
       createOrder(payment, form, notice);
     });
     show(steps('step_details'), form);
