@@ -83,6 +83,8 @@ static const struct rule rules[] = {
 
     /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
     {"test_gateway.tokenize", ANY_ROLE, PUBLIC | TEST_GATEWAY},
+    {"test_gateway.challenge", ANY_ROLE, PUBLIC | TEST_GATEWAY},
+    {"payment_events.receive", ANY_ROLE, PUBLIC},
 
     /* ---- the portal (issue 17) ---- */
 

@@ -88,6 +88,7 @@ enum pd_status {
     /* card payments: tokens, SCA, Stripe (issue 16) */
     PD_E_CARD_DATA_REFUSED = -120, /* a card number or CVC sent to partnerd's API */
     PD_E_PAYMENT_CHALLENGE = -121, /* the cardholder's authentication failed or was abandoned */
+    PD_E_EVENT_SIGNATURE = -122,   /* a gateway event whose signature does not hold */
     PD_E__COUNT = 130 /* size of the table, PD_OK included */
 };
 

@@ -55,3 +55,21 @@ int gateway_refund(const char *charge_id, int64_t amount, const char *key, struc
     memset(out, 0, sizeof(*out));
     return ops ? ops->refund(charge_id, amount, key, out) : PD_E_UNAVAILABLE;
 }
+
+int gateway_cancel(const char *key, struct gw_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    return ops && ops->cancel ? ops->cancel(key, out) : PD_E_UNAVAILABLE;
+}
+
+const char *gateway_event_header(void)
+{
+    return ops && ops->event_header ? ops->event_header : "Gateway-Signature";
+}
+
+int gateway_event(const char *body, size_t len, const char *signature, char *key, size_t n)
+{
+    if (ops == NULL || ops->event == NULL || signature == NULL)
+        return PD_E_EVENT_SIGNATURE;
+    return ops->event(body, len, signature, key, n);
+}

@@ -67,6 +67,17 @@ struct gateway_ops {
     int (*lookup)(const char *key, struct gw_result *out);
     /* Refunds (part of) a charge; the same key refunds once. */
     int (*refund)(const char *charge_id, int64_t amount, const char *key, struct gw_result *out);
+    /* Cancels the charge made with key while it waits for authentication (abandoned): out is
+     * what became of it (GW_DECLINED once cancelled, no charge; GW_SUCCEEDED if the cardholder
+     * passed the challenge just before). */
+    int (*cancel)(const char *key, struct gw_result *out);
+    /* The header that signs the gateway's events, and their check: the idempotency key of the
+     * charge a signed event (raw body of len bytes) is about into key (n bytes): 0, or
+     * PD_E_EVENT_SIGNATURE (bad or stale signature), PD_E_INVALID_REQUEST (not about a
+     * charge). partnerd then asks the gateway for the outcome (lookup) rather than trusting
+     * the event's content. */
+    const char *event_header;
+    int (*event)(const char *body, size_t len, const char *signature, char *key, size_t n);
     void (*close)(void);
 };
 
@@ -93,6 +104,11 @@ int gateway_lookup(const char *key, struct gw_result *out);
 /* GW_SUCCEEDED with the refund id in out->charge_id, or GW_DECLINED (no such charge, or less
  * than amount on it). */
 int gateway_refund(const char *charge_id, int64_t amount, const char *key, struct gw_result *out);
+
+int gateway_cancel(const char *key, struct gw_result *out);
+/* The header that carries the signature of the gateway's events. */
+const char *gateway_event_header(void);
+int gateway_event(const char *body, size_t len, const char *signature, char *key, size_t n);
 
 /* "succeeded", "declined", ... */
 const char *gw_outcome_name(enum gw_outcome o);

@@ -19,7 +19,10 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "core/card.h"
 #include "core/clock.h"
@@ -29,6 +32,10 @@
 #include "gateway/test_gateway.h"
 
 static struct db *ledger;
+static char event_secret[65]; /* signs the events; in the ledger, shared by every process */
+
+/* An event's signature is good this long (real time) after it was made. */
+#define EVENT_TOLERANCE 300
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *schema =
@@ -43,7 +50,10 @@ static const char *schema =
     " STRICT;"
     "CREATE TABLE IF NOT EXISTS gw_challenges (id TEXT PRIMARY KEY, charge_id TEXT NOT NULL"
     " UNIQUE, return_url TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL)"
-    " STRICT;";
+    " STRICT;"
+    "CREATE TABLE IF NOT EXISTS gw_events (id TEXT PRIMARY KEY, body TEXT NOT NULL, signature"
+    " TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS gw_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;";
 
 int gateway_open_test(const char *path, struct pd_error *err)
 {
@@ -54,6 +64,19 @@ int gateway_open_test(const char *path, struct pd_error *err)
         return rc;
     if ((rc = db_exec(ledger, schema)) < 0)
         return pd_fail(err, rc, "test gateway ledger: %s", db_errmsg(ledger));
+    /* the first process makes the secret; every other one reads it */
+    char fresh[65];
+    random_hex(32, fresh);
+    struct db_stmt *st;
+    if (db_run(ledger,
+               "INSERT INTO gw_settings (key, value) VALUES ('event_secret', ?) ON CONFLICT "
+               "(key) DO NOTHING",
+               "t", fresh) < 0 ||
+        db_query(ledger, &st, "SELECT value FROM gw_settings WHERE key = 'event_secret'", "") < 0)
+        return pd_fail(err, PD_E_UNAVAILABLE, "test gateway ledger: %s", db_errmsg(ledger));
+    if (db_step(st) == DB_ROW)
+        snprintf(event_secret, sizeof(event_secret), "%s", db_column_text(st, 0));
+    db_finalize(st);
     gateway_use(&gateway_test_ops);
     return 0;
 }
@@ -273,11 +296,150 @@ static int test_payment_method(const char *id, struct gw_token *out, struct pd_e
     return 0;
 }
 
+static int test_cancel(const char *key, struct gw_result *out)
+{
+    pthread_mutex_lock(&lock);
+    int64_t rc = db_run(ledger,
+                        "UPDATE gw_charges SET status = 'canceled' WHERE idempotency_key = ? AND "
+                        "status = 'requires_action'",
+                        "t", key);
+    if (rc >= 0)
+        rc = db_run(ledger,
+                    "UPDATE gw_challenges SET status = 'expired' WHERE status = 'pending' AND "
+                    "charge_id IN (SELECT id FROM gw_charges WHERE idempotency_key = ?)",
+                    "t", key);
+    int found = rc < 0 ? -1 : find_charge(key, out);
+    pthread_mutex_unlock(&lock);
+    if (found < 0)
+        return PD_E_UNAVAILABLE;
+    if (found == 0)
+        out->outcome = GW_NOT_FOUND;
+    return 0;
+}
+
+/* The signature header of body made at t: "t=<t>,v1=<hex HMAC-SHA256(secret, t.body)>". */
+static void sign(const char *body, int64_t t, char sig[160])
+{
+    char ts[24], hex[2 * HMAC_SHA256_BYTES + 1];
+    unsigned char mac[HMAC_SHA256_BYTES];
+    snprintf(ts, sizeof(ts), "%lld", (long long)t);
+    hmac_sha256(event_secret, strlen(event_secret), (const char *const[]){ts, ".", body}, 3, mac);
+    bytes_hex(mac, sizeof(mac), hex);
+    snprintf(sig, 160, "t=%s,v1=%s", ts, hex);
+}
+
+static int test_event(const char *body, size_t len, const char *signature, char *key, size_t n)
+{
+    long long t = 0;
+    char v1[80] = "", want[160], copy[8192];
+    if (len >= sizeof(copy) || memchr(body, '\0', len))
+        return PD_E_EVENT_SIGNATURE;
+    memcpy(copy, body, len);
+    copy[len] = '\0';
+    if (sscanf(signature, "t=%lld,v1=%64[0-9a-f]", &t, v1) != 2)
+        return PD_E_EVENT_SIGNATURE;
+    int64_t now = clock_real_now();
+    if (t > now + EVENT_TOLERANCE || t < now - EVENT_TOLERANCE)
+        return PD_E_EVENT_SIGNATURE; /* stale: a replay of an old event */
+    sign(copy, t, want);
+    if (!secret_equal(want, signature))
+        return PD_E_EVENT_SIGNATURE;
+    json_t *ev = json_loadb(body, len, 0, NULL);
+    const char *k = json_string_value(json_object_get(json_object_get(ev, "data"),
+                                                      "idempotency_key"));
+    int rc = k ? 0 : PD_E_INVALID_REQUEST;
+    if (k)
+        snprintf(key, n, "%s", k);
+    json_decref(ev);
+    return rc;
+}
+
+/* Reads challenge id with its charge and card into *out: 1, 0, or < 0. Under lock. */
+static int read_challenge(const char *id, struct test_challenge *out, char *key, size_t n)
+{
+    struct db_stmt *st;
+    memset(out, 0, sizeof(*out));
+    int rc = db_query(ledger, &st,
+                      "SELECT h.id, h.status, c.amount, c.currency, t.brand, t.last4, "
+                      "h.return_url, c.idempotency_key FROM gw_challenges h JOIN gw_charges c ON "
+                      "c.id = h.charge_id JOIN gw_tokens t ON t.token = c.token WHERE h.id = ?",
+                      "t", id);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        snprintf(out->id, sizeof(out->id), "%s", db_column_text(st, 0));
+        snprintf(out->status, sizeof(out->status), "%s", db_column_text(st, 1));
+        out->amount = db_column_int64(st, 2);
+        snprintf(out->currency, sizeof(out->currency), "%s", db_column_text(st, 3));
+        snprintf(out->brand, sizeof(out->brand), "%s", db_column_text(st, 4));
+        snprintf(out->last4, sizeof(out->last4), "%s", db_column_text(st, 5));
+        snprintf(out->return_url, sizeof(out->return_url), "%s", db_column_text(st, 6));
+        if (key)
+            snprintf(key, n, "%s", db_column_text(st, 7));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int test_gateway_challenge(const char *id, struct test_challenge *out)
+{
+    pthread_mutex_lock(&lock);
+    int rc = read_challenge(id, out, NULL, 0);
+    pthread_mutex_unlock(&lock);
+    return rc;
+}
+
+int test_gateway_challenge_decide(const char *id, bool pass, struct test_challenge *out,
+                                  char **event, char sig[160])
+{
+    char key[128], evid[40];
+    *event = NULL;
+    pthread_mutex_lock(&lock);
+    int rc = read_challenge(id, out, key, sizeof(key));
+    if (rc <= 0 || strcmp(out->status, "pending") != 0) {
+        pthread_mutex_unlock(&lock);
+        return rc < 0 ? rc : 0;
+    }
+    const char *status = pass ? "passed" : "refused";
+    int64_t w = db_run(ledger, "UPDATE gw_challenges SET status = ? WHERE id = ?", "tt", status,
+                       id);
+    if (w >= 0)
+        w = db_run(ledger,
+                   "UPDATE gw_charges SET status = ? WHERE idempotency_key = ? AND status = "
+                   "'requires_action'",
+                   "tt", pass ? "succeeded" : "declined", key);
+    snprintf(out->status, sizeof(out->status), "%s", status);
+    id_new("evt", evid, sizeof(evid));
+    json_t *ev = json_pack("{s:s, s:s, s:I, s:{s:s, s:s}}", "id", evid, "type",
+                           pass ? "charge.succeeded" : "charge.failed", "created",
+                           (json_int_t)clock_real_now(), "data", "challenge", id,
+                           "idempotency_key", key);
+    *event = json_dumps(ev, JSON_COMPACT);
+    json_decref(ev);
+    sign(*event, clock_real_now(), sig);
+    if (w >= 0)
+        w = db_run(ledger,
+                   "INSERT INTO gw_events (id, body, signature, created_at) VALUES (?, ?, ?, ?)",
+                   "ttti", evid, *event, sig, clock_now());
+    pthread_mutex_unlock(&lock);
+    if (w < 0) {
+        free(*event);
+        *event = NULL;
+        return PD_E_UNAVAILABLE;
+    }
+    return 1;
+}
+
 const struct gateway_ops gateway_test_ops = {
     .name = "test",
     .payment_method = test_payment_method,
     .charge = test_charge,
     .lookup = test_lookup,
     .refund = test_refund,
+    .cancel = test_cancel,
+    .event_header = "Test-Gateway-Signature",
+    .event = test_event,
     .close = test_close,
 };

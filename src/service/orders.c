@@ -77,13 +77,23 @@ static json_t *order_view(struct db *db, const struct settings *set, const struc
                         o->card_exp_year)
             : json_pack("{s:s, s:{s:s, s:s, s:s}}", "method", "wire", "contact", "name",
                         o->wire_name, "phone", o->wire_phone, "email", o->wire_email);
+    /* waiting for the cardholder's challenge: where to send the partner, and until when */
+    const char *status = o->status;
+    json_t *next = NULL;
+    char url[512], until[21];
+    int64_t expires_at = 0;
+    if (card_pending_action(db, o, url, sizeof(url), &expires_at) == 1) {
+        status = "requires_action";
+        next = json_pack("{s:s, s:s, s:s}", "type", "authenticate", "url", url, "expires_at",
+                         instant_format(expires_at, until));
+    }
     json_t *line = json_pack("{s:O, s:i, s:o, s:o}", "description", name, "quantity", 1,
                              "unit_price", money_json(o->unit_amount, o->currency, lang), "amount",
                              money_json(o->subtotal, o->currency, lang));
     return json_pack(
         "{s:s, s:s, s:{s:s, s:o}, s:s, s:s?, s:[o], s:o, s:o, s:o, s:i, s:s, s:s?, s:o, s:s?, "
-        "s:o, s:s?, s:s?, s:s}",
-        "id", o->id, "status", o->status, "offer", "code", o->offer_code, "name", name, "action",
+        "s:o, s:s?, s:s?, s:s, s:o*}",
+        "id", o->id, "status", status, "offer", "code", o->offer_code, "name", name, "action",
         o->action, "subscription_id", o->subscription_id[0] ? o->subscription_id : NULL, "lines",
         line, "subtotal", money_json(o->subtotal, o->currency, lang), "tax",
         money_json(o->tax_amount, o->currency, lang), "total",
@@ -92,7 +102,7 @@ static json_t *order_view(struct db *db, const struct settings *set, const struc
         payment, "invoice_id", o->invoice_id[0] ? o->invoice_id : NULL, "payment_instructions",
         wire_instructions(set, o), "paid_on", o->paid_on[0] ? o->paid_on : NULL, "failure_code",
         o->failure_code[0] ? o->failure_code : NULL, "created_at",
-        instant_format(o->created_at, created));
+        instant_format(o->created_at, created), "next_action", next);
 }
 
 /* ---- create ---- */
@@ -295,6 +305,11 @@ int orders_purchase(struct db *db, const struct principal *who, const char *ip, 
             break;
         }
         if (rc == 1) { /* one had in fact succeeded: the order is confirmed */
+            rc = 0;
+            break;
+        }
+        /* it waits for the cardholder's challenge: the same answer as the first Buy */
+        if (settled == GW_REQUIRES_ACTION) {
             rc = 0;
             break;
         }

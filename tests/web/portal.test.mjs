@@ -116,6 +116,44 @@ test('a partner joins the network and buys Action Pack by card', async () => {
   await j.close();
 });
 
+test('3-D Secure at Buy: one challenge passed, one refused, each settled once', async () => {
+  await op.setClock('2027-03-01T09:00:00Z');
+  const charges = () => ledgerSql(srv, "SELECT group_concat(status, ',') FROM gw_charges WHERE token IN (SELECT token FROM gw_tokens WHERE last4 IN ('3155', '3184'))");
+  for (const [number, answer] of [['4000 0025 0000 3155', 'Valider'], ['4000 0027 6000 3184', 'Refuser']]) {
+    const org = await join(srv.url);
+    const j = await journey(browser, srv, `1b-3ds-${answer === 'Valider' ? 'passed' : 'refused'}`);
+    const { page } = j;
+    await signIn(page, org.email, org.password);
+    await page.goto('/commande/action-pack');
+    await page.getByLabel(/Carte de crédit/).check();
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByLabel('Numéro de carte').fill(number);
+    await page.getByLabel("Année d'expiration").selectOption('2031');
+    await page.getByLabel('Cryptogramme (CVC)').fill('737');
+    await page.getByLabel('Titulaire de la carte').fill('Nadia Nord');
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByRole('button', { name: 'Acheter' }).click();
+    // the bank asks: the portal says so and sends the partner there
+    await page.getByText('Votre banque demande de confirmer ce paiement.', { exact: false }).waitFor();
+    if (answer === 'Valider') await j.shot('bank-asks');
+    await page.getByRole('link', { name: 'Confirmer auprès de ma banque' }).click();
+    await page.waitForURL('**/test-gateway/v1/challenges/**');
+    assert.match(await page.locator('main').innerText(), /588,00\s€.*visa se terminant par (3155|3184)/s);
+    await page.getByRole('button', { name: answer }).click();
+    // back on the portal, partnerd has asked the gateway
+    await page.waitForURL('**/paiement/**');
+    if (answer === 'Valider') {
+      await page.getByText('Votre commande est confirmée.').waitFor();
+      await j.shot('confirmed-after-3ds');
+    } else {
+      await page.getByText('Le paiement a échoué : la banque a refusé le paiement', { exact: false }).waitFor();
+      await j.shot('refused-by-3ds');
+    }
+    await j.close();
+  }
+  assert.equal(charges(), 'succeeded,declined', 'one charge passed, one declined, nothing twice');
+});
+
 let renewal; // the organisation of the renewal, reused by the journeys after it
 
 test('a renewal by wire transfer, recorded by finance', async () => {
