@@ -91,11 +91,10 @@ int test_gateway_tokenize(const struct gw_card *card, struct gw_token *out, stru
 {
     char digits[24];
     if (!card_digits(card->number, digits, sizeof(digits)) || !card_luhn_ok(digits))
-        return pd_fail_field(err, PD_E_CARD_INVALID, "card.number", MSG_FIELD_CARD_NUMBER,
-                             NULL);
+        return pd_fail_field(err, PD_E_CARD_INVALID, "card.number", MSG_FIELD_CARD_NUMBER, NULL);
     if (!card_not_expired(card->exp_month, card->exp_year, clock_today()))
-        return pd_fail_field(err, PD_E_CARD_EXPIRED, "card.exp_month",
-                             MSG_FIELD_CARD_EXPIRED, NULL);
+        return pd_fail_field(err, PD_E_CARD_EXPIRED, "card.exp_month", MSG_FIELD_CARD_EXPIRED,
+                             NULL);
     size_t cvc_len = card->cvc ? strlen(card->cvc) : 0;
     if (cvc_len < 3 || cvc_len > 4 || strspn(card->cvc, "0123456789") != cvc_len)
         return pd_fail_field(err, PD_E_CARD_INVALID, "card.cvc", MSG_FIELD_CARD_CVC, NULL);
@@ -345,8 +344,8 @@ static int test_event(const char *body, size_t len, const char *signature, char 
     if (!secret_equal(want, signature))
         return PD_E_EVENT_SIGNATURE;
     json_t *ev = json_loadb(body, len, 0, NULL);
-    const char *k = json_string_value(json_object_get(json_object_get(ev, "data"),
-                                                      "idempotency_key"));
+    const char *k =
+        json_string_value(json_object_get(json_object_get(ev, "data"), "idempotency_key"));
     int rc = k ? 0 : PD_E_INVALID_REQUEST;
     if (k)
         snprintf(key, n, "%s", k);
@@ -403,8 +402,8 @@ int test_gateway_challenge_decide(const char *id, bool pass, struct test_challen
         return rc < 0 ? rc : 0;
     }
     const char *status = pass ? "passed" : "refused";
-    int64_t w = db_run(ledger, "UPDATE gw_challenges SET status = ? WHERE id = ?", "tt", status,
-                       id);
+    int64_t w =
+        db_run(ledger, "UPDATE gw_challenges SET status = ? WHERE id = ?", "tt", status, id);
     if (w >= 0)
         w = db_run(ledger,
                    "UPDATE gw_charges SET status = ? WHERE idempotency_key = ? AND status = "
@@ -412,10 +411,10 @@ int test_gateway_challenge_decide(const char *id, bool pass, struct test_challen
                    "tt", pass ? "succeeded" : "declined", key);
     snprintf(out->status, sizeof(out->status), "%s", status);
     id_new("evt", evid, sizeof(evid));
-    json_t *ev = json_pack("{s:s, s:s, s:I, s:{s:s, s:s}}", "id", evid, "type",
-                           pass ? "charge.succeeded" : "charge.failed", "created",
-                           (json_int_t)clock_real_now(), "data", "challenge", id,
-                           "idempotency_key", key);
+    json_t *ev =
+        json_pack("{s:s, s:s, s:I, s:{s:s, s:s}}", "id", evid, "type",
+                  pass ? "charge.succeeded" : "charge.failed", "created",
+                  (json_int_t)clock_real_now(), "data", "challenge", id, "idempotency_key", key);
     *event = json_dumps(ev, JSON_COMPACT);
     json_decref(ev);
     sign(*event, clock_real_now(), sig);

@@ -162,8 +162,8 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
                   const char *lang, json_t **out, struct pd_error *err)
 {
     static const char *const keys[] = {"offer", "action", "subscription_id", "payment", NULL};
-    static const char *const pkeys[] = {"method",  "payment_method", "saved_card", "save",
-                                        "contact", NULL};
+    static const char *const pkeys[] = {"method", "payment_method", "saved_card",
+                                        "save",   "contact",        NULL};
     struct checks c = {0};
     struct order_row o;
     const char *pm = NULL;
@@ -193,8 +193,8 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
         if (method && !strcmp(method, "card")) {
             saved = json_is_true(json_object_get(payment, "saved_card"));
             if (!saved)
-                tokenize = (pm = check_text(&c, payment, "payment_method",
-                                            "payment.payment_method", true, 47)) != NULL;
+                tokenize = (pm = check_text(&c, payment, "payment_method", "payment.payment_method",
+                                            true, 47)) != NULL;
             json_t *save = json_object_get(payment, "save");
             o.save_card = save == NULL || json_is_true(save);
         } else if (method && !strcmp(method, "wire")) {

@@ -55,8 +55,7 @@ int payments_set_action(struct db *db, const char *key, const char *url, int64_t
 int payments_order_of(struct db *db, const char *key, char *order_id, size_t n)
 {
     struct db_stmt *st;
-    int rc = db_query(db, &st, "SELECT order_id FROM payments WHERE idempotency_key = ?", "t",
-                      key);
+    int rc = db_query(db, &st, "SELECT order_id FROM payments WHERE idempotency_key = ?", "t", key);
     if (rc < 0)
         return rc;
     rc = db_step(st);

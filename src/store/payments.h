@@ -21,8 +21,8 @@ struct payment_row {
     char key[80];
     char status[12]; /* pending, succeeded, failed, unknown */
     int64_t created_at;
-    int64_t sent_at; /* real time it was last sent; 0 for an attempt made before it was kept */
-    char action_url[512];      /* pending: the cardholder's challenge, or "" */
+    int64_t sent_at;      /* real time it was last sent; 0 for an attempt made before it was kept */
+    char action_url[512]; /* pending: the cardholder's challenge, or "" */
     int64_t action_expires_at; /* when that challenge is given up (business clock), or 0 */
 };
 
