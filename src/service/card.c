@@ -35,7 +35,7 @@
 #define LOST_SECONDS 60
 /* A challenge (3-D Secure) the partner has not completed this long (business clock) after it
  * was asked is abandoned: cancelled at the gateway, no charge, and the order failed. */
-#define ACTION_SECONDS (30 * 60)
+#define ACTION_SECONDS ((int64_t)30 * 60)
 
 /* Names that carry card data in any gateway's or form's vocabulary. */
 static bool card_data_key(const char *k)
