@@ -147,6 +147,12 @@ int api_invoices_xml(struct req *r, struct resp *w);
 
 
 /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
+/* test_gateway.c: the test gateway's hosted fields (test mode only) */
+int api_test_gateway_tokens(struct req *r, struct resp *w);
+int api_test_gateway_challenge(struct req *r, struct resp *w);
+int api_test_gateway_challenge_answer(struct req *r, struct resp *w);
+/* test_gateway.c: the gateway's signed events about charges (3-D Secure outcomes) */
+int api_payment_events(struct req *r, struct resp *w);
 
 
 /* ---- the portal (issue 17) ---- */

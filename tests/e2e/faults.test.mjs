@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, openSync, writeSync, closeSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath, dirname } from 'node:path';
-import { startServer, Client, adminOf, operatorClock, jobsProcess, ledgerSql, sql, smtpSink, freePort, readMails, ENGINE, PG } from './harness.mjs';
+import { startServer, Client, adminOf, operatorClock, jobsProcess, ledgerSql, sql, smtpSink, freePort, readMails, ENGINE, PG, cardPayment } from './harness.mjs';
 
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
@@ -90,7 +90,7 @@ const buyKey = (o) => ({ 'Idempotency-Key': `buy-${o.id}` });
 const orderCharges = (srv, o) => Number(ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded' AND idempotency_key LIKE '${o.id}:%'`));
 
 async function newOrder(client) {
-  const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+  const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(client.base, CARD) });
   assert.equal(o.status, 201, JSON.stringify(o.body));
   return o.body;
 }
@@ -352,7 +352,7 @@ test('a full disk: 500 database_error and /healthz disk_low, then recovery once 
       const r = await x.client.call('POST', `/api/v1/orders/${x.order.id}/purchase`, {}, buyKey(x.order));
       codes.push(r.status === 200 ? 'ok' : `${r.status} ${r.body.error?.code}`);
     }
-    const extra = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+    const extra = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(client.base, CARD) });
     codes.push(extra.status === 201 ? 'ok' : `${extra.status} ${extra.body.error?.code}`);
     t.diagnostic(`on the full disk: ${codes.join(', ')}`);
     assert.ok(codes.includes('500 database_error'), `a full disk answers 500 database_error: ${codes.join(', ')}`);
