@@ -15,13 +15,14 @@ function kpi(label, value, href) {
 
 export async function dashboardPage() {
   const d = await get('/api/v1/admin/dashboard');
-  const partners = await items('/api/v1/admin/partners');
-  const counts = [kpi(t('partners_count'), partners.length, '/console/partenaires')];
+  // counted by the server (indexed COUNTs): the lists are pages, never downloaded to count
+  const n = d.counts;
+  const counts = [kpi(t('partners_count'), n.partners, '/console/partenaires')];
   if (can.payments()) {
-    counts.push(kpi(t('awaiting_count'), (await items('/api/v1/admin/orders/awaiting-payment')).length, '/console/virements'));
-    counts.push(kpi(t('refunds_to_pay'), (await items('/api/v1/admin/refunds?status=to_pay')).length, '/console/virements'));
+    counts.push(kpi(t('awaiting_count'), n.awaiting_payment, '/console/virements'));
+    counts.push(kpi(t('refunds_to_pay'), n.refunds_to_pay, '/console/virements'));
   }
-  if (can.queue()) counts.push(kpi(t('open_requests'), (await items('/api/v1/support-requests?status=open')).length, '/console/support'));
+  if (can.queue()) counts.push(kpi(t('open_requests'), n.open_requests, '/console/support'));
   // benefits (issue 18): key pools under the low-stock threshold
   const lowPools = (await items('/api/v1/admin/key-pools')).filter((p) => p.low);
   counts.push(kpi(t('ben_low_pools'), lowPools.length, '/console/avantages'));
