@@ -64,8 +64,7 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
     struct timespec until = deadline_in(wait_ms);
     pthread_mutex_lock(&p->lock);
     while (p->nidle == 0 && p->opened == p->size) {
-        if (pthread_cond_timedwait(&p->returned, &p->lock, &until) == ETIMEDOUT &&
-            p->nidle == 0) {
+        if (pthread_cond_timedwait(&p->returned, &p->lock, &until) == ETIMEDOUT && p->nidle == 0) {
             pthread_mutex_unlock(&p->lock);
             return pd_fail(err, PD_E_UNAVAILABLE, "all %u database connections busy for %d ms",
                            p->size, wait_ms);

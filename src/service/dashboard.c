@@ -102,6 +102,7 @@ int dashboard_json(struct db *db, json_t **out, struct pd_error *err)
                      date_format(today, today_s), "renewals_due", weeks, "months", months,
                      "revenue", revenue, "counts", "partners", (json_int_t)counts.partners,
                      "awaiting_payment", (json_int_t)counts.awaiting_payment, "refunds_to_pay",
-                     (json_int_t)counts.refunds_to_pay, "open_requests", (json_int_t)counts.open_requests);
+                     (json_int_t)counts.refunds_to_pay, "open_requests",
+                     (json_int_t)counts.open_requests);
     return 0;
 }

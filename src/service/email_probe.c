@@ -37,11 +37,10 @@ void email_probe_taken(struct db *db, const char *ip)
     struct settings s;
     char key[100];
     probe_key(ip, key, sizeof(key));
-    int rc = settings_load(db, &s);
-    if (rc == 0 && (rc = tx_begin(db, &err)) == 0) {
-        rc = throttle_fail(db, key, clock_now(), s.auth_window_seconds,
-                           s.auth_address_max_failures, s.auth_lock_seconds);
-        tx_end(db, rc, &err);
-    }
+    if (settings_load(db, &s) == 0 && tx_begin(db, &err) == 0)
+        tx_end(db,
+               throttle_fail(db, key, clock_now(), s.auth_window_seconds,
+                             s.auth_address_max_failures, s.auth_lock_seconds),
+               &err);
     pd_error_clear(&err);
 }
