@@ -315,24 +315,12 @@ int bincidents_return(struct db *db, const char *request_id, char grant_id[32], 
     return n < 0 ? (int)n : n > 0;
 }
 
-int busage_page(struct db *db, struct arena *a, const struct busage_key *after, int limit,
-                struct benefit_usage **out, int *count)
+/* Reads the usage rows of st (the columns of busage_page and busage_list) into a. */
+static int read_usage(struct db_stmt *st, struct arena *a, struct benefit_usage **out,
+                      int *count)
 {
-    struct db_stmt *st;
     struct rows r = {0};
-    const char *id = after ? after->partner_id : "", *product = after ? after->product : "";
-    const char *kind = after ? after->kind : "";
-    int rc = db_query(
-        db, &st,
-        "SELECT g.partner_id, p.legal_name, g.product, g.kind, MIN(g.name_fr), MIN(g.name_en), "
-        "SUM(g.quantity), SUM(g.used) FROM benefit_grants g JOIN partners p ON p.id = "
-        "g.partner_id WHERE g.partner_id >= ? AND (g.partner_id, g.product, g.kind) > (?, ?, ?) "
-        "AND g.term = (SELECT MAX(t.term) FROM subscription_terms t WHERE t.subscription_id = "
-        "g.subscription_id) GROUP BY g.partner_id, p.legal_name, g.product, g.kind ORDER BY "
-        "g.partner_id, g.product, g.kind LIMIT ?",
-        "tttti", id, id, product, kind, (int64_t)limit);
-    if (rc < 0)
-        return rc;
+    int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         struct benefit_usage *u = rows_add(a, &r, sizeof(*u));
         u->partner_id = arena_strdup(a, db_column_text(st, 0));
@@ -350,10 +338,29 @@ int busage_page(struct db *db, struct arena *a, const struct busage_key *after, 
     return rc < 0 ? rc : 0;
 }
 
+int busage_page(struct db *db, struct arena *a, const struct busage_key *after, int limit,
+                struct benefit_usage **out, int *count)
+{
+    struct db_stmt *st;
+    const char *id = after ? after->partner_id : "", *product = after ? after->product : "";
+    const char *kind = after ? after->kind : "";
+    int rc = db_query(
+        db, &st,
+        "SELECT g.partner_id, p.legal_name, g.product, g.kind, MIN(g.name_fr), MIN(g.name_en), "
+        "SUM(g.quantity), SUM(g.used) FROM benefit_grants g JOIN partners p ON p.id = "
+        "g.partner_id WHERE g.partner_id >= ? AND (g.partner_id, g.product, g.kind) > (?, ?, ?) "
+        "AND g.term = (SELECT MAX(t.term) FROM subscription_terms t WHERE t.subscription_id = "
+        "g.subscription_id) GROUP BY g.partner_id, p.legal_name, g.product, g.kind ORDER BY "
+        "g.partner_id, g.product, g.kind LIMIT ?",
+        "tttti", id, id, product, kind, (int64_t)limit);
+    if (rc < 0)
+        return rc;
+    return read_usage(st, a, out, count);
+}
+
 int busage_list(struct db *db, struct arena *a, struct benefit_usage **out, int *count)
 {
     struct db_stmt *st;
-    struct rows r = {0};
     int rc = db_query(
         db, &st,
         "SELECT g.partner_id, p.legal_name, g.product, g.kind, MIN(g.name_fr), MIN(g.name_en), "
@@ -364,19 +371,5 @@ int busage_list(struct db *db, struct arena *a, struct benefit_usage **out, int 
         "");
     if (rc < 0)
         return rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        struct benefit_usage *u = rows_add(a, &r, sizeof(*u));
-        u->partner_id = arena_strdup(a, db_column_text(st, 0));
-        u->partner_name = arena_strdup(a, db_column_text(st, 1));
-        u->product = arena_strdup(a, db_column_text(st, 2));
-        u->kind = arena_strdup(a, db_column_text(st, 3));
-        u->name_fr = arena_strdup(a, db_column_text(st, 4));
-        u->name_en = arena_strdup(a, db_column_text(st, 5));
-        u->granted = db_column_int64(st, 6);
-        u->used = db_column_int64(st, 7);
-    }
-    db_finalize(st);
-    *out = r.items;
-    *count = r.count;
-    return rc < 0 ? rc : 0;
+    return read_usage(st, a, out, count);
 }

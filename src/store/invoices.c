@@ -122,10 +122,7 @@ int invoices_page(struct db *db, const struct invoices_filter *f, const struct p
     page_sql_start(&q, INVOICE_COLUMNS "WHERE 1 = 1");
     page_sql_and_text(&q, "partner_id = ?", f->partner_id);
     page_sql_and_text(&q, "number = ?", f->number);
-    if (f->from)
-        page_sql_and_int(&q, "created_at >= ?", f->from);
-    if (f->to)
-        page_sql_and_int(&q, "created_at < ?", f->to);
+    page_sql_created_between(&q, "", f->from, f->to);
     page_sql_finish(&q, "", p);
     int rc = page_sql_run(db, &q, &st);
     if (rc < 0)

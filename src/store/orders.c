@@ -195,10 +195,7 @@ int orders_page(struct db *db, const struct orders_filter *f, const struct page_
     page_sql_and_text(&q, "partner_id = ?", f->partner_id);
     page_sql_and_text(&q, "status = ?", f->status);
     page_sql_and_text(&q, "wire_reference = ?", f->wire_reference);
-    if (f->from)
-        page_sql_and_int(&q, "created_at >= ?", f->from);
-    if (f->to)
-        page_sql_and_int(&q, "created_at < ?", f->to);
+    page_sql_created_between(&q, "", f->from, f->to);
     page_sql_finish(&q, "", p);
     int rc = page_sql_run(db, &q, &st);
     return rc < 0 ? rc : read_orders(st, out, count);

@@ -46,6 +46,19 @@ void page_sql_and_int(struct page_sql *q, const char *cond, int64_t value)
     param(q, 'i', NULL, value);
 }
 
+void page_sql_created_between(struct page_sql *q, const char *alias, int64_t from, int64_t to)
+{
+    const char *dot = alias[0] ? "." : "";
+    if (from) {
+        buf_printf(&q->sql, " AND %s%screated_at >= ?", alias, dot);
+        param(q, 'i', NULL, from);
+    }
+    if (to) {
+        buf_printf(&q->sql, " AND %s%screated_at < ?", alias, dot);
+        param(q, 'i', NULL, to);
+    }
+}
+
 void page_sql_finish(struct page_sql *q, const char *alias, const struct page_request *p)
 {
     const char *dot = alias[0] ? "." : "";

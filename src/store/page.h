@@ -42,6 +42,10 @@ void page_sql_and(struct page_sql *q, const char *cond);
 /* Appends " AND cond" with one integer parameter. */
 void page_sql_and_int(struct page_sql *q, const char *cond, int64_t value);
 
+/* Appends the creation-time range [from, to) on alias ("" or "w"), each bound when not 0
+ * (instants in seconds, as the date filters of the lists give them). */
+void page_sql_created_between(struct page_sql *q, const char *alias, int64_t from, int64_t to);
+
 /* Appends " AND cond" with the same text parameter nparams times (a search over several
  * columns: "(name LIKE ? OR ref = ?)"). */
 void page_sql_and_text_n(struct page_sql *q, const char *cond, const char *value, int nparams);

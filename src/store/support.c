@@ -104,10 +104,7 @@ int requests_page(struct db *db, struct arena *a, const struct requests_filter *
     else
         page_sql_and_text(&q, "assignee_id = ?", f->assignee_id);
     page_sql_and_text(&q, "number = ?", f->number);
-    if (f->from)
-        page_sql_and_int(&q, "created_at >= ?", f->from);
-    if (f->to)
-        page_sql_and_int(&q, "created_at < ?", f->to);
+    page_sql_created_between(&q, "", f->from, f->to);
     page_sql_finish(&q, "", p);
     int rc = page_sql_run(db, &q, &st);
     if (rc < 0)

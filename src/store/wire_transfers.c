@@ -92,10 +92,7 @@ int wire_transfers_page(struct db *db, const struct wire_transfers_filter *f,
     page_sql_start(&q, TRANSFER_COLUMNS "WHERE 1 = 1");
     page_sql_and_text(&q, "w.status = ?", f->status);
     page_sql_and_text(&q, "w.reference = ?", f->reference);
-    if (f->from)
-        page_sql_and_int(&q, "w.created_at >= ?", f->from);
-    if (f->to)
-        page_sql_and_int(&q, "w.created_at < ?", f->to);
+    page_sql_created_between(&q, "w", f->from, f->to);
     page_sql_finish(&q, "w", p);
     int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
