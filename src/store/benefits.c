@@ -316,8 +316,7 @@ int bincidents_return(struct db *db, const char *request_id, char grant_id[32], 
 }
 
 /* Reads the usage rows of st (the columns of busage_page and busage_list) into a. */
-static int read_usage(struct db_stmt *st, struct arena *a, struct benefit_usage **out,
-                      int *count)
+static int read_usage(struct db_stmt *st, struct arena *a, struct benefit_usage **out, int *count)
 {
     struct rows r = {0};
     int rc;
