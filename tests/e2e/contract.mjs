@@ -1,12 +1,14 @@
 // contract.mjs - docs/openapi.yaml as the contract of every API call the e2e suite makes.
 //
 // The harness installs checkContract() around fetch (Client.call and the tests' own
-// fetches go through it), always unless PARTNERD_CONTRACT=off: every answer of the server must be documented for its method,
-// path and status, with a body that matches the schema; every request the server
-// accepted (2xx) must match the documented request body. A route the server has and the
-// document lacks fails with its method and path named. Paths the server does not know
-// either (404, 405) are not drift. ajv (draft 2020-12, the dialect of OpenAPI 3.1) with
-// ajv-formats does the checking; the tools are installed by `npm ci --prefix tests/contract`.
+// fetches go through it), always unless PARTNERD_CONTRACT=off: every answer of the server
+// must be documented for its method, path and status, with a body that matches the schema;
+// every request the server accepted (2xx) must match the documented request body. A route
+// the server has and the document lacks fails with its method and path named. Paths the
+// server does not know either (404, 405) are not drift. ajv (draft 2020-12, the dialect of
+// OpenAPI 3.1) with ajv-formats does the checking; the tools are installed by
+// `npm ci --prefix tests/contract`. PARTNERD_CONTRACT_RECORD=file appends each call to file
+// (one JSON a line) instead of checking it; tests/contract/replay.mjs checks such a file.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
