@@ -32,6 +32,7 @@
 #include "service/legacy.h"
 #include "service/seller.h"
 #include "service/settings.h"
+#include "service/webhook_secrets.h"
 #include "gateway/gateway.h"
 #include "version.h"
 
@@ -250,6 +251,27 @@ static int check_seller_identity(struct db *db)
     return 1;
 }
 
+/* Seals the webhook secrets a partnerd before sealing left in clear, and reseals under
+ * the key file's first key those sealed under another (service/webhook_secrets.h). Safe
+ * to run at every start, on every server. 0, or 1 after saying why. */
+static int seal_webhook_secrets(const char *cmd, struct db *db)
+{
+    struct pd_error err = {0};
+    int sealed = 0, resealed = 0, unopened = 0;
+    if (webhook_secrets_seal_all(db, &sealed, &resealed, &unopened, &err) < 0) {
+        fprintf(stderr, "partnerd %s: cannot seal the webhook secrets: %s\n", cmd, err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    if (sealed || resealed)
+        log_line(LOG_INFO, NULL, "webhook secrets sealed at rest", "sealed=%d resealed=%d", sealed,
+                 resealed);
+    if (unopened)
+        log_line(LOG_WARN, NULL, "webhook secrets that open with no key of benefits.key_file",
+                 "count=%d", unopened);
+    return 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -268,11 +290,11 @@ static int cmd_serve(int argc, char **argv)
     const char *proxies_text = "", *monitoring_text = "127.0.0.1, ::1";
     long header_timeout = 10, body_timeout = 60, body_memory = 256L << 20;
     bool test_clock = false, no_jobs = false;
-    long threads = sysconf(_SC_NPROCESSORS_ONLN) * 2, body_limit = 1 << 20, interval = 60;
+    long threads = sysconf(_SC_NPROCESSORS_ONLN) * 4, body_limit = 1 << 20, interval = 60;
     int o;
     common_defaults(&c);
-    if (threads < 2)
-        threads = 2;
+    if (threads < 8)
+        threads = 8;
     optind = 1;
     while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (o) {
@@ -329,7 +351,9 @@ static int cmd_serve(int argc, char **argv)
                    "  --no-jobs            no periodic job passes in this process (a pass\n"
                    "                       asked by POST /api/v1/admin/jobs/run still runs)\n"
                    "  --jobs-interval S    seconds between two job passes (default 60)\n"
-                   "  --threads N          HTTP worker threads (default 2 per CPU)\n"
+                   "  --threads N          requests served at once, each with a database connection\n"
+                   "                       (default 4 per CPU, at least 8; each HTTP connection has\n"
+                   "                       a thread of its own)\n"
                    "  --body-limit BYTES   largest request body (default 1048576; 64 KiB\n"
                    "                       before sign-in; 10 MiB for support files)\n"
                    "  --body-memory BYTES  request bodies held at once, all clients together\n"
@@ -393,6 +417,8 @@ static int cmd_serve(int argc, char **argv)
     if (open_current_db("serve", &c, &db))
         return 1;
     int identity = check_seller_identity(db);
+    if (identity == 0)
+        identity = seal_webhook_secrets("serve", db);
     db_close(db);
     if (identity)
         return 1;
@@ -470,7 +496,9 @@ static int cmd_migrate(int argc, char **argv)
     struct pd_error err = {0};
     int rc = parse_common("migrate", "usage: partnerd migrate [options]\n\n"
                           "Applies the schema migrations the database lacks, each in its own\n"
-                          "transaction. Refuses a database migrated by a newer partnerd.\n",
+                          "transaction. Refuses a database migrated by a newer partnerd.\n"
+                          "Then seals the webhook signing secrets still in clear (serve does\n"
+                          "the same at start-up) with the key file benefits.key_file.\n",
                           argc, argv, &c);
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -485,6 +513,10 @@ static int cmd_migrate(int argc, char **argv)
         return 1;
     }
     db_schema_version(db, &after);
+    if (seal_webhook_secrets("migrate", db)) {
+        db_close(db);
+        return 1;
+    }
     if (after == before)
         printf("schema is up to date (version %d)\n", after);
     else

@@ -5,6 +5,7 @@
 #include "service/clock_sync.h"
 #include "service/dashboard.h"
 #include "service/members.h"
+#include "service/partner_search.h"
 #include "service/principal.h"
 #include "service/settings.h"
 
@@ -12,9 +13,16 @@ int api_admin_partners(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (members_partners_list(r->db, &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct partner_search_in in = {
+        .page = api_page_in(r),
+        .q = query_get(&r->query, "q"),
+        .membership_id = query_get(&r->query, "membership_id"),
+        .vat_id = query_get(&r->query, "vat_id"),
+    };
+    if (partner_search_page(r->db, &in, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 

@@ -21,6 +21,7 @@
 
 #include "http/request.h"
 #include "http/router.h"
+#include "service/page.h"
 
 /* Every route partnerd serves, ending with a zeroed entry. */
 extern const struct route api_routes[];
@@ -44,6 +45,9 @@ int api_fail(struct req *r, struct resp *w, struct pd_error *err);
 
 /* {"items": items, "next_cursor": next or null}. */
 void api_list(struct req *r, struct resp *w, json_t *items, const char *next);
+
+/* The page parameters of the query string: ?limit= and ?cursor= (service/page.h). */
+struct page_in api_page_in(struct req *r);
 
 /* 204 No Content. */
 void api_no_content(struct req *r, struct resp *w);
@@ -143,6 +147,12 @@ int api_invoices_xml(struct req *r, struct resp *w);
 
 
 /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
+/* test_gateway.c: the test gateway's hosted fields (test mode only) */
+int api_test_gateway_tokens(struct req *r, struct resp *w);
+int api_test_gateway_challenge(struct req *r, struct resp *w);
+int api_test_gateway_challenge_answer(struct req *r, struct resp *w);
+/* test_gateway.c: the gateway's signed events about charges (3-D Secure outcomes) */
+int api_payment_events(struct req *r, struct resp *w);
 
 
 /* ---- the portal (issue 17) ---- */

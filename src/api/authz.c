@@ -16,10 +16,12 @@
 #include "core/crypto.h"
 #include "service/auth.h"
 #include "service/clock_sync.h"
+#include "service/test_gateway.h"
 
 #define PUBLIC 1u     /* no sign-in needed */
 #define ENROL_OK 2u   /* allowed while the organisation still waits for the user's 2FA */
 #define TEST_CLOCK 4u /* exists only under serve --test-clock (404 otherwise) */
+#define TEST_GATEWAY 8u /* exists only while the test gateway is in use (404 otherwise) */
 #define ANY_ROLE 0u   /* any signed-in user, partner or staff */
 
 /* The largest body a caller who is not signed in may send (joining, signing in). */
@@ -80,6 +82,9 @@ static const struct rule rules[] = {
     /* ---- e-invoices: Factur-X, VAT numbers, SIREN (issue 15) ---- */
 
     /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
+    {"test_gateway.tokenize", ANY_ROLE, PUBLIC | TEST_GATEWAY},
+    {"test_gateway.challenge", ANY_ROLE, PUBLIC | TEST_GATEWAY},
+    {"payment_events.receive", ANY_ROLE, PUBLIC},
 
     /* ---- the portal (issue 17) ---- */
 
@@ -151,6 +156,8 @@ int api_authorize(struct req *r, struct resp *w)
     if (rule == NULL) /* fail closed; api_check_routes() prevents this at start-up */
         return PD_E_FORBIDDEN;
     if ((rule->flags & TEST_CLOCK) && !clock_sync_enabled())
+        return PD_E_NOT_FOUND;
+    if ((rule->flags & TEST_GATEWAY) && !test_gateway_enabled())
         return PD_E_NOT_FOUND;
     if (rule->flags & PUBLIC) {
         /* anyone may send these: they get a small body, whatever the route's usual */

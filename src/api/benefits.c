@@ -57,17 +57,27 @@ int api_benefits_keys(struct req *r, struct resp *w)
     return 0;
 }
 
+/* The export's chunks, as the server asks for them while it sends (resp_stream). */
+static long usage_export_fill(void *ctx, struct db *db, char *buf, size_t max)
+{
+    return benefits_usage_export_read(ctx, db, buf, max);
+}
+
+static void usage_export_done(void *ctx)
+{
+    benefits_usage_export_free(ctx);
+}
+
 int api_admin_benefits_usage(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     const char *format = query_get(&r->query, "format");
     if (format && strcmp(format, "csv") == 0) {
-        char *csv = NULL;
-        if (benefits_usage_csv(r->db, r->lang, &csv, &err) < 0)
-            return api_fail(r, w, &err);
+        struct usage_export *x = benefits_usage_export_new(r->lang);
+        if (x == NULL)
+            return PD_E_INTERNAL;
         resp_header(w, "Content-Disposition", "attachment; filename=\"benefits-usage.csv\"");
-        resp_bytes(r, w, 200, "text/csv; charset=utf-8", csv, strlen(csv));
-        free(csv);
+        resp_stream(w, 200, "text/csv; charset=utf-8", usage_export_fill, x, usage_export_done);
         return 0;
     }
     if (format && strcmp(format, "json") != 0) {

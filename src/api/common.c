@@ -15,6 +15,12 @@ void api_list(struct req *r, struct resp *w, json_t *items, const char *next)
                         next && *next ? json_string(next) : json_null()));
 }
 
+struct page_in api_page_in(struct req *r)
+{
+    return (struct page_in){.cursor = query_get(&r->query, "cursor"),
+                            .limit = query_get(&r->query, "limit")};
+}
+
 void api_no_content(struct req *r, struct resp *w)
 {
     resp_bytes(r, w, 204, NULL, "", 0);

@@ -5,6 +5,8 @@
 
 #include "api/api.h"
 #include "service/directory.h"
+#include "service/directory_search.h"
+#include "service/referral_requests.h"
 #include "service/referrals.h"
 
 /* Answers out with status, or the failure. */
@@ -173,7 +175,8 @@ int api_referrals_list(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *out = NULL;
-    int rc = referral_page(r->db, r->principal, query_get(&r->query, "status"), &out, &err);
+    struct page_in page = api_page_in(r);
+    int rc = referral_page(r->db, r->principal, query_get(&r->query, "status"), &page, &out, &err);
     return answer(r, w, rc, 200, out, &err);
 }
 

@@ -49,9 +49,17 @@ int api_orders_list(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (orders_list_json(r->db, r->principal, r->lang, &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct orders_query in = {
+        .page = api_page_in(r),
+        .status = query_get(&r->query, "status"),
+        .reference = query_get(&r->query, "reference"),
+        .from = query_get(&r->query, "from"),
+        .to = query_get(&r->query, "to"),
+    };
+    if (orders_list_json(r->db, r->principal, &in, r->lang, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 
@@ -60,10 +68,17 @@ int api_invoices_list(struct req *r, struct resp *w)
     struct pd_error err = {0};
     json_t *items, *v;
     size_t i;
-    if (invoices_list_json(r->db, r->principal, r->lang, &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct invoices_query in = {
+        .page = api_page_in(r),
+        .number = query_get(&r->query, "number"),
+        .from = query_get(&r->query, "from"),
+        .to = query_get(&r->query, "to"),
+    };
+    if (invoices_list_json(r->db, r->principal, &in, r->lang, &items, next, &err) < 0)
         return api_fail(r, w, &err);
     json_array_foreach(items, i, v) add_pdf_link(v);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 
@@ -125,9 +140,17 @@ int api_admin_wire_transfers_list(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (wire_transfers_list_json(r->db, query_get(&r->query, "status"), &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct wire_transfers_query in = {
+        .page = api_page_in(r),
+        .status = query_get(&r->query, "status"),
+        .reference = query_get(&r->query, "reference"),
+        .from = query_get(&r->query, "from"),
+        .to = query_get(&r->query, "to"),
+    };
+    if (wire_transfers_list_json(r->db, &in, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 
@@ -146,8 +169,16 @@ int api_admin_orders_awaiting(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (orders_awaiting_json(r->db, r->lang, &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct orders_query in = {
+        .page = api_page_in(r),
+        .reference = query_get(&r->query, "reference"),
+        .partner_id = query_get(&r->query, "partner_id"),
+        .from = query_get(&r->query, "from"),
+        .to = query_get(&r->query, "to"),
+    };
+    if (orders_awaiting_json(r->db, &in, r->lang, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }

@@ -106,6 +106,14 @@ const struct route api_routes[] = {
     {"GET", "/api/v1/invoices/{id}/xml", api_invoices_xml, 0, "invoices.read"},
 
     /* ---- card payments: tokens, SCA, Stripe (issue 16) ---- */
+    /* the test gateway's hosted fields: not the API, and only while it is the gateway */
+    {"POST", "/test-gateway/v1/tokens", api_test_gateway_tokens, J, "test_gateway.tokenize"},
+    {"GET", "/test-gateway/v1/challenges/{id}", api_test_gateway_challenge, 0,
+     "test_gateway.challenge"},
+    {"POST", "/test-gateway/v1/challenges/{id}", api_test_gateway_challenge_answer, ROUTE_UPLOAD,
+     "test_gateway.challenge"},
+    /* the gateway's signed events: checked by their signature, not a session */
+    {"POST", "/api/v1/payment-events", api_payment_events, J, "payment_events.receive"},
 
     /* ---- the portal (issue 17) ---- */
     {"GET", "/api/v1/admin/partners/{id}", api_admin_partner_page, 0, "admin.partners.read"},

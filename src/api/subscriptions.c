@@ -20,10 +20,12 @@ int api_subscriptions_list(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (subscriptions_list(r->db, r->principal, query_get(&r->query, "status"), r->lang, &items,
-                           &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct page_in page = api_page_in(r);
+    if (subscriptions_list(r->db, r->principal, &page, query_get(&r->query, "status"), r->lang,
+                           &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 
@@ -112,10 +114,16 @@ int api_admin_subscriptions(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (subscriptions_admin_list(r->db, query_get(&r->query, "partner_id"),
-                                 query_get(&r->query, "managed_in"), r->lang, &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct subs_admin_query in = {
+        .page = api_page_in(r),
+        .partner_id = query_get(&r->query, "partner_id"),
+        .managed_in = query_get(&r->query, "managed_in"),
+        .status = query_get(&r->query, "status"),
+    };
+    if (subscriptions_admin_list(r->db, &in, r->lang, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 

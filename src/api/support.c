@@ -18,11 +18,20 @@ int api_support_list(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (support_list(r->db, r->principal, query_get(&r->query, "status"),
-                     query_get(&r->query, "category"), query_get(&r->query, "assignee_id"), &items,
-                     &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct support_query in = {
+        .page = api_page_in(r),
+        .status = query_get(&r->query, "status"),
+        .category = query_get(&r->query, "category"),
+        .assignee_id = query_get(&r->query, "assignee_id"),
+        .partner_id = query_get(&r->query, "partner_id"),
+        .number = query_get(&r->query, "number"),
+        .from = query_get(&r->query, "from"),
+        .to = query_get(&r->query, "to"),
+    };
+    if (support_list(r->db, r->principal, &in, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 
@@ -134,9 +143,11 @@ int api_admin_refunds(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (refunds_list(r->db, query_get(&r->query, "status"), &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct page_in page = api_page_in(r);
+    if (refunds_list(r->db, query_get(&r->query, "status"), &page, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 

@@ -51,9 +51,11 @@ int api_webhooks_deliveries(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (webhooks_deliveries(r->db, r->principal, req_param(r, "id"), &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct page_in page = api_page_in(r);
+    if (webhooks_deliveries(r->db, r->principal, req_param(r, "id"), &page, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 
@@ -61,10 +63,12 @@ int api_admin_deliveries(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
+    char next[CURSOR_TEXT_MAX];
+    struct page_in page = api_page_in(r);
     if (deliveries_admin_list(r->db, query_get(&r->query, "kind"), query_get(&r->query, "status"),
-                              &items, &err) < 0)
+                              &page, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 

@@ -37,6 +37,52 @@ bool card_luhn_ok(const char *digits)
     return len > 0 && sum % 10 == 0;
 }
 
+/* True when the run of len digits is a card number. */
+static bool pan_run(const char *digits, size_t len)
+{
+    char d[20];
+    if (len < 13 || len > 19)
+        return false;
+    memcpy(d, digits, len);
+    d[len] = '\0';
+    return card_luhn_ok(d);
+}
+
+/* True when c glues to a word: a letter, a digit or an underscore (an id, a reference). */
+static bool wordish(char c)
+{
+    return isalnum((unsigned char)c) || c == '_';
+}
+
+bool card_pan_in(const char *text)
+{
+    char run[20];
+    size_t len = 0;
+    bool too_long = false, glued = false;
+    if (text == NULL)
+        return false;
+    for (const char *p = text;; p++) {
+        if (isdigit((unsigned char)*p)) {
+            if (len == 0)
+                glued = p > text && wordish(p[-1]);
+            if (len < sizeof(run) - 1)
+                run[len++] = *p;
+            else
+                too_long = true;
+            continue;
+        }
+        /* one space or dash between digits keeps the run going */
+        if ((*p == ' ' || *p == '-') && len > 0 && isdigit((unsigned char)p[1]))
+            continue;
+        if (!too_long && !glued && !wordish(*p) && pan_run(run, len))
+            return true;
+        len = 0;
+        too_long = false;
+        if (*p == '\0')
+            return false;
+    }
+}
+
 const char *card_brand(const char *d)
 {
     int two = (d[0] - '0') * 10 + (d[1] - '0');

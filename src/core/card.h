@@ -15,6 +15,11 @@
  * anything else is in it or it is not 12 to 19 digits long. */
 bool card_digits(const char *number, char *out, size_t n);
 
+/* True when text holds something that looks like a card number: a run of 13 to 19 digits
+ * (single spaces or dashes between them allowed), standing apart from letters (not part of
+ * an id or a reference), that passes Luhn. Used to refuse card data where none may come. */
+bool card_pan_in(const char *text);
+
 /* The Luhn check of a digit string. */
 bool card_luhn_ok(const char *digits);
 

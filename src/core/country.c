@@ -6,6 +6,7 @@
 #include "country.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char iso3166[] =
@@ -76,4 +77,20 @@ int vat_standard_rate(const char *country)
         if (strcmp(rates[i].code, country) == 0)
             return rates[i].rate;
     return -1;
+}
+
+static int by_code(const void *key, const void *row)
+{
+    return strcmp(key, ((const struct country_name_row *)row)->code);
+}
+
+const char *country_name(const char *code, const char *lang)
+{
+    if (!country_valid(code))
+        return NULL;
+    const struct country_name_row *r =
+        bsearch(code, country_names, country_names_count, sizeof(country_names[0]), by_code);
+    if (r == NULL)
+        return NULL;
+    return lang && strcmp(lang, "en") == 0 ? r->en : r->fr;
 }

@@ -22,4 +22,18 @@ const char *country_currency(const char *code);
  * or -1 outside the EU. */
 int vat_standard_rate(const char *country);
 
+/* The name of a country for people, in lang ("fr", "en"; French for anything else):
+ * "Allemagne" / "Germany" for DE. NULL for a code that is not assigned. The names are
+ * CLDR's (the ones the portal's browsers show), generated into core/country_names.c by
+ * scripts/gen-country-names. */
+const char *country_name(const char *code, const char *lang);
+
+/* The generated table, in the order of the codes (alphabetical). */
+struct country_name_row {
+    char code[3];
+    const char *fr, *en;
+};
+extern const struct country_name_row country_names[];
+extern const size_t country_names_count;
+
 #endif

@@ -81,6 +81,10 @@ static const struct status_row rows[PD_E__COUNT] = {
     [101] = {"refund_not_payable", 409, MSG_ERR_REFUND_NOT_PAYABLE},
     /* the portal (issue 17) */
     [70] = {"transfer_resolved", 409, MSG_ERR_TRANSFER_RESOLVED},
+    /* card payments (issue 16) */
+    [120] = {"card_data_refused", 422, MSG_ERR_CARD_DATA_REFUSED},
+    [121] = {"authentication_failed", 402, MSG_ERR_PAYMENT_CHALLENGE},
+    [122] = {"event_signature_invalid", 400, MSG_ERR_EVENT_SIGNATURE},
 };
 
 int pd_status_known(enum pd_status s)

@@ -85,6 +85,10 @@ enum pd_status {
     PD_E_PROFILE_INCOMPLETE = -93,
     /* the portal (issue 17) */
     PD_E_TRANSFER_RESOLVED = -70,
+    /* card payments: tokens, SCA, Stripe (issue 16) */
+    PD_E_CARD_DATA_REFUSED = -120, /* a card number or CVC sent to partnerd's API */
+    PD_E_PAYMENT_CHALLENGE = -121, /* the cardholder's authentication failed or was abandoned */
+    PD_E_EVENT_SIGNATURE = -122,   /* a gateway event whose signature does not hold */
     PD_E__COUNT = 130 /* size of the table, PD_OK included */
 };
 

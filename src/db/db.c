@@ -237,6 +237,8 @@ int db_lock_row(struct db *db, const char *table, const char *id)
 
 int db_begin(struct db *db)
 {
+    if (db->ops->begin)
+        return db->ops->begin(db);
     if (db->ops->tx_enter)
         db->ops->tx_enter(db);
     int rc = db->ops->exec(db, db->ops->begin_sql);
@@ -248,6 +250,8 @@ int db_begin(struct db *db)
 /* Ends the transaction with sql (COMMIT or ROLLBACK). */
 static int end_tx(struct db *db, const char *sql)
 {
+    if (db->ops->end)
+        return db->ops->end(db, strcmp(sql, "COMMIT") == 0);
     int rc = db->ops->exec(db, sql);
     if (db->ops->tx_leave)
         db->ops->tx_leave(db);
@@ -313,6 +317,13 @@ int db_health(struct db *db, int timeout_ms, struct db_health *out)
     out->read_only = false;
     out->free_bytes = -1;
     return db->ops->health(db, timeout_ms, out);
+}
+
+void db_cache_stats(struct db *db, struct db_cache_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (db->ops->cache_stats)
+        db->ops->cache_stats(db, out);
 }
 
 int db_schema_latest(void)
@@ -428,6 +439,9 @@ int db_migrate(struct db *db, struct pd_error *err)
         }
         if ((rc = db_commit(db)) < 0)
             goto fail;
+        /* statements prepared before may read tables this migration changed */
+        if (db->ops->cache_forget)
+            db->ops->cache_forget(db);
     }
     return 0;
 fail:

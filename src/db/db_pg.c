@@ -4,29 +4,21 @@
  * Statements are written with `?` placeholders; prepare rewrites them to $1..$n outside
  * string literals and quoted identifiers. Parameters travel in text format; integers are
  * typed int8 so comparisons with integer columns need no cast, text is left for the
- * server to infer. A statement runs at its first db_step() and its rows are read from
- * the PGresult afterwards.
+ * server to infer. A statement runs at its first db_step(), prepared on the server once
+ * per connection (db_pg_cache.c), and its rows are read from the PGresult afterwards.
  *
- * Migrations are written for SQLite (STRICT tables, INTEGER, BLOB); pg_dialect() maps
- * them: INTEGER -> BIGINT (SQLite integers are 64-bit), BLOB -> BYTEA, STRICT dropped.
+ * A transaction's BEGIN is sent with its first statement, not on its own; a transaction
+ * that ran nothing sends nothing. A connection lost outside a transaction is opened again
+ * at the next statement (the one that saw it lost fails). Migration SQL is translated by
+ * db_pg_dialect.c.
  */
-#include <ctype.h>
 #include <stdbool.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "db_internal.h"
-
-#define PG_INT8OID 20
-#define PG_MAX_PARAMS 64
-
-struct pg_db {
-    struct db base;
-    PGconn *conn;
-    char err[512];
-};
+#include "db_pg.h"
 
 struct pg_stmt {
     struct db_stmt base;
@@ -50,8 +42,7 @@ static struct pg_stmt *pst(struct db_stmt *st)
     return (struct pg_stmt *)st;
 }
 
-/* Keeps the error text and maps SQLSTATE to a pd_status. */
-static int fail_result(struct pg_db *db, PGresult *res)
+int pg_fail_result(struct pg_db *db, PGresult *res)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     snprintf(db->err, sizeof(db->err), "%s",
@@ -67,6 +58,7 @@ static int fail_result(struct pg_db *db, PGresult *res)
 
 static void p_close(struct db *db)
 {
+    pg_cache_clear(pg(db), false); /* the server drops them with the session */
     PQfinish(pg(db)->conn);
     free(db);
 }
@@ -76,13 +68,84 @@ static const char *p_errmsg(struct db *db)
     return pg(db)->err[0] ? pg(db)->err : PQerrorMessage(pg(db)->conn);
 }
 
+/* Runs sql (one or more statements, no parameters), after the pending BEGIN if any. */
 static int p_exec(struct db *db, const char *sql)
 {
-    PGresult *res = PQexec(pg(db)->conn, sql);
+    struct pg_db *p = pg(db);
+    char *with_begin = NULL;
+    int rc = pg_ready(p);
+    if (rc < 0)
+        return rc;
+    if (p->begin_pending) {
+        size_t n = strlen(sql);
+        if ((with_begin = malloc(n + 8)) == NULL)
+            return PD_E_INTERNAL;
+        memcpy(with_begin, "BEGIN;\n", 7);
+        memcpy(with_begin + 7, sql, n + 1);
+        p->begin_pending = false;
+    }
+    PGresult *res = PQexec(p->conn, with_begin ? with_begin : sql);
+    free(with_begin);
     ExecStatusType s = PQresultStatus(res);
-    int rc = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? 0 : fail_result(pg(db), res);
+    rc = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? 0 : pg_fail_result(p, res);
     PQclear(res);
     return rc;
+}
+
+/* BEGIN waits for the transaction's first statement (pg_run, p_exec). */
+static int p_begin(struct db *db)
+{
+    struct pg_db *p = pg(db);
+    p->in_tx = true;
+    p->begin_pending = true;
+    return 0;
+}
+
+static int p_end(struct db *db, bool commit)
+{
+    struct pg_db *p = pg(db);
+    int rc = 0;
+    if (!p->begin_pending) {
+        PGresult *res = PQexec(p->conn, commit ? "COMMIT" : "ROLLBACK");
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = pg_fail_result(p, res);
+        PQclear(res);
+    }
+    p->in_tx = false;
+    p->begin_pending = false;
+    return rc;
+}
+
+int pg_ready(struct pg_db *p)
+{
+    if (PQstatus(p->conn) == CONNECTION_OK)
+        return 0;
+    if (p->in_tx && !p->begin_pending) { /* what it did is gone: only the ROLLBACK remains */
+        snprintf(p->err, sizeof(p->err), "the connection to PostgreSQL was lost in a transaction");
+        db_count_error();
+        return PD_E_DB;
+    }
+    pg_cache_clear(p, false);
+    p->stats.reconnects++;
+    PQreset(p->conn);
+    if (PQstatus(p->conn) != CONNECTION_OK) {
+        snprintf(p->err, sizeof(p->err), "%s", PQerrorMessage(p->conn));
+        db_count_error();
+        return PD_E_DB;
+    }
+    pg_setup(p);
+    return 0;
+}
+
+static void p_cache_stats(struct db *db, struct db_cache_stats *out)
+{
+    *out = pg(db)->stats;
+    out->capacity = PG_STMT_CACHE;
+}
+
+static void p_cache_forget(struct db *db)
+{
+    pg_cache_clear(pg(db), true);
 }
 
 /* Copies sql replacing each `?` outside quotes by $n; counts them into *n. */
@@ -166,15 +229,10 @@ static int p_step(struct db_stmt *s)
 {
     struct pg_stmt *st = pst(s);
     if (st->res == NULL) {
-        st->res = PQexecParams(pg(s->db)->conn, st->sql, st->nparams, st->types,
-                               (const char *const *)st->values, NULL, NULL, 0);
-        ExecStatusType status = PQresultStatus(st->res);
-        if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-            int rc = fail_result(pg(s->db), st->res);
-            PQclear(st->res);
-            st->res = NULL;
+        int rc = pg_run(pg(s->db), st->sql, st->nparams, st->types, (const char *const *)st->values,
+                        &st->res);
+        if (rc < 0)
             return rc;
-        }
         const char *tuples = PQcmdTuples(st->res);
         st->changes = tuples && *tuples ? strtoll(tuples, NULL, 10) : 0;
         st->row = 0;
@@ -238,102 +296,6 @@ static void p_finalize(struct db_stmt *s)
     free(s);
 }
 
-/* Engine-specific parts of a migration, line by line: drops the lines from
- * "-- sqlite-only begin" to "-- sqlite-only end" and turns "--pg: SQL" into SQL (SQLite
- * runs the first and reads the second as comments). Returns malloc'd text. */
-static char *pg_only_lines(const char *sql)
-{
-    size_t len = strlen(sql), o = 0;
-    char *out = calloc(1, len + 1);
-    bool skip = false;
-    if (out == NULL)
-        return NULL;
-    for (const char *p = sql; *p;) {
-        const char *end = strchr(p, '\n');
-        size_t n = end ? (size_t)(end - p) + 1 : strlen(p);
-        if (!strncmp(p, "-- sqlite-only begin", 20)) {
-            skip = true;
-        } else if (!strncmp(p, "-- sqlite-only end", 18)) {
-            skip = false;
-        } else if (!skip && !strncmp(p, "--pg: ", 6)) {
-            memcpy(out + o, p + 6, n - 6);
-            o += n - 6;
-        } else if (!skip) {
-            memcpy(out + o, p, n);
-            o += n;
-        }
-        p += n;
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* Replaces whole upper-case words outside quotes: INTEGER, BLOB, and ") STRICT". */
-static char *pg_words(const char *sql)
-{
-    static const struct {
-        const char *from, *to;
-    } words[] = {{"INTEGER", "BIGINT"}, {"BLOB", "BYTEA"}, {"STRICT", ""}};
-    size_t len = strlen(sql);
-    char *out = malloc(len * 2 + 1);
-    size_t o = 0;
-    char quote = 0;
-    if (out == NULL)
-        return NULL;
-    for (size_t i = 0; i < len;) {
-        char c = sql[i];
-        if (quote) {
-            if (c == quote)
-                quote = 0;
-            out[o++] = c;
-            i++;
-            continue;
-        }
-        if (c == '\'' || c == '"') {
-            quote = c;
-            out[o++] = c;
-            i++;
-            continue;
-        }
-        if (c == '-' && sql[i + 1] == '-') { /* comment to end of line */
-            while (i < len && sql[i] != '\n')
-                out[o++] = sql[i++];
-            continue;
-        }
-        if (isalpha((unsigned char)c) &&
-            (i == 0 || !(isalnum((unsigned char)sql[i - 1]) || sql[i - 1] == '_'))) {
-            size_t j = i;
-            while (j < len && (isalnum((unsigned char)sql[j]) || sql[j] == '_'))
-                j++;
-            const char *rep = NULL;
-            for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++)
-                if (strlen(words[w].from) == j - i && strncmp(sql + i, words[w].from, j - i) == 0)
-                    rep = words[w].to;
-            if (rep) {
-                memcpy(out + o, rep, strlen(rep));
-                o += strlen(rep);
-            } else {
-                memcpy(out + o, sql + i, j - i);
-                o += j - i;
-            }
-            i = j;
-            continue;
-        }
-        out[o++] = c;
-        i++;
-    }
-    out[o] = '\0';
-    return out;
-}
-
-static char *pg_dialect(const char *sql)
-{
-    char *lines = pg_only_lines(sql);
-    char *out = lines ? pg_words(lines) : NULL;
-    free(lines);
-    return out;
-}
-
 /* Full-text search: the tsvector column <column>_tsv ("search_tsv" for every column)
  * against a tsquery of the pd_search configuration (unaccent, then simple). */
 static int p_fts_condition(const char *table, const char *alias, const char *column, char *out,
@@ -365,20 +327,27 @@ static int p_fts_query(const char *const words[], int nwords, const char *column
 static int p_health(struct db *db, int timeout_ms, struct db_health *out)
 {
     struct pg_db *p = (struct pg_db *)db;
-    char sql[160];
+    char sql[200];
+    int rc = pg_ready(p);
+    if (rc < 0)
+        return rc;
+    /* one round trip: the three statements in one message, every result read */
     snprintf(sql, sizeof(sql),
              "SET statement_timeout = %d; SELECT (pg_is_in_recovery() OR "
-             "current_setting('transaction_read_only') = 'on')::int",
+             "current_setting('transaction_read_only') = 'on')::int; RESET statement_timeout",
              timeout_ms);
-    PGresult *res = PQexec(p->conn, sql);
-    int rc = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? 0 : PD_E_DB;
-    if (rc == 0) {
-        out->read_only = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
-        out->writable = !out->read_only;
+    rc = PD_E_DB;
+    if (PQsendQuery(p->conn, sql)) {
+        PGresult *res;
+        while ((res = PQgetResult(p->conn)) != NULL) {
+            if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+                out->read_only = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+                out->writable = !out->read_only;
+                rc = 0;
+            }
+            PQclear(res);
+        }
     }
-    PQclear(res);
-    res = PQexec(p->conn, "SET statement_timeout = 0");
-    PQclear(res);
     return rc;
 }
 
@@ -398,12 +367,25 @@ static const struct db_ops pg_ops = {
     .reset = p_reset,
     .finalize = p_finalize,
     .begin_sql = "BEGIN",
+    .begin = p_begin,
+    .end = p_end,
+    .cache_stats = p_cache_stats,
+    .cache_forget = p_cache_forget,
     .health = p_health,
     .dialect = pg_dialect,
     .fts_condition = p_fts_condition,
     .fts_query = p_fts_query,
     .migration_lock_sql = "SELECT pg_advisory_xact_lock(7302419)",
 };
+
+void pg_setup(struct pg_db *p)
+{
+    char setup[160];
+    snprintf(setup, sizeof(setup),
+             "SET TIME ZONE 'UTC'; SET client_min_messages = warning; SET lock_timeout = %d",
+             db_busy_timeout_ms());
+    PQclear(PQexec(p->conn, setup));
+}
 
 /* Silences the server's NOTICEs ("relation already exists, skipping") on stderr. */
 static void quiet_notice(void *arg, const char *message)
@@ -431,12 +413,7 @@ int db_pg_open(const char *url, struct db **out, struct pd_error *err)
     db->base.ops = &pg_ops;
     db->base.kind = DB_POSTGRES;
     db->conn = conn;
-    char setup[160];
-    snprintf(setup, sizeof(setup),
-             "SET TIME ZONE 'UTC'; SET client_min_messages = warning; SET lock_timeout = %d",
-             db_busy_timeout_ms());
-    PGresult *res = PQexec(conn, setup);
-    PQclear(res);
+    pg_setup(db);
     *out = &db->base;
     return 0;
 }

@@ -36,7 +36,7 @@ static struct writer_queue *queues;
 
 /* Prepared statements kept per connection, by their SQL text: a request runs the same few
  * statements again and again, and preparing one costs as much as running a simple one. */
-#define STMT_CACHE 48
+#define STMT_CACHE 96
 
 struct sqlite_stmt;
 
@@ -54,6 +54,7 @@ struct sqlite_db {
     bool writing;                 /* holds writers->mutex */
     struct cached_stmt cache[STMT_CACHE];
     uint64_t uses;
+    struct db_cache_stats stats;
 };
 
 static struct writer_queue *queue_acquire(const char *path)
@@ -225,6 +226,7 @@ static int s_prepare(struct db *db, const char *sql, struct db_stmt **out)
     for (int i = 0; i < STMT_CACHE; i++) {
         struct cached_stmt *c = &s->cache[i];
         if (c->sql && !c->in_use && strcmp(c->sql, sql) == 0) {
+            s->stats.reuses++;
             c->in_use = true;
             c->last_used = s->uses;
             *out = &c->st->base;
@@ -232,9 +234,11 @@ static int s_prepare(struct db *db, const char *sql, struct db_stmt **out)
         }
     }
     sqlite3_stmt *stmt;
-    int rc = sqlite3_prepare_v2(s->conn, sql, -1, &stmt, NULL);
+    /* PERSISTENT: kept for long, so SQLite does not take its memory from the lookaside */
+    int rc = sqlite3_prepare_v3(s->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
     if (rc != SQLITE_OK)
         return map_rc(rc);
+    s->stats.prepares++;
     struct sqlite_stmt *st = calloc(1, sizeof(*st));
     if (st == NULL) {
         sqlite3_finalize(stmt);
@@ -245,13 +249,24 @@ static int s_prepare(struct db *db, const char *sql, struct db_stmt **out)
     struct cached_stmt *c = slot_for_new(s);
     char *copy = c ? strdup(sql) : NULL;
     if (copy) {
-        if (c->sql)
+        if (c->sql) {
             drop_cached(c);
+            s->stats.evictions++;
+        }
         *c = (struct cached_stmt){.sql = copy, .st = st, .in_use = true, .last_used = s->uses};
         st->cached = c;
     }
     *out = &st->base;
     return 0;
+}
+
+static void s_cache_stats(struct db *db, struct db_cache_stats *out)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    *out = s->stats;
+    out->capacity = STMT_CACHE;
+    for (int i = 0; i < STMT_CACHE; i++)
+        out->cached += s->cache[i].sql != NULL;
 }
 
 static int s_bind_int64(struct db_stmt *st, int idx, int64_t v)
@@ -474,6 +489,8 @@ static const struct db_ops sqlite_ops = {
     .migration_lock_sql = NULL, /* BEGIN IMMEDIATE already holds the write lock */
     .backup = s_backup,
     .health = s_health,
+    .cache_stats = s_cache_stats,
+    .cache_forget = NULL, /* SQLite prepares a statement again when the schema changed */
 };
 
 int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)

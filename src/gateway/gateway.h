@@ -1,26 +1,25 @@
 /*
  * gateway/gateway.h - the payment gateway, as partnerd sees it.
  *
- * Card data goes to the gateway and never further: tokenize() returns a token, a brand,
- * the last 4 digits and the expiry, which is all partnerd keeps. Every charge carries an
- * idempotency key: charging again with the same key returns the first charge's outcome,
- * and lookup() tells what became of a charge whose answer was lost (a timeout).
+ * Card data goes to the gateway and never to partnerd: the browser hands the card to the
+ * gateway's own fields, which answer a payment-method id; partnerd receives that id and asks
+ * the gateway what may be shown of it (brand, last 4 digits, expiry), which is all it keeps.
+ * Every charge carries an idempotency key: charging again with the same key returns the first
+ * charge's outcome, and lookup() tells what became of a charge whose answer was lost (a
+ * timeout) or that waited for the cardholder's authentication (3-D Secure).
+ *
+ * A gateway is a table of operations (struct gateway_ops); the one in use is chosen at
+ * start-up by gateway_use(). The built-in test gateway is one (gateway/test_gateway.c).
  */
 #ifndef PD_GATEWAY_H
 #define PD_GATEWAY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/error.h"
 
-struct gw_card {
-    const char *number;
-    int exp_month;
-    int exp_year;
-    const char *cvc;
-    const char *holder;
-};
-
+/* What may be shown of a payment method, and its id at the gateway. */
 struct gw_token {
     char token[48];
     char brand[16];
@@ -33,36 +32,83 @@ enum gw_outcome {
     GW_SUCCEEDED,
     GW_DECLINED,
     GW_INSUFFICIENT_FUNDS,
-    GW_UNKNOWN,   /* no answer (timeout): the charge may or may not have happened */
-    GW_NOT_FOUND, /* lookup: no charge with this key */
+    GW_UNKNOWN,         /* no answer (timeout): the charge may or may not have happened */
+    GW_NOT_FOUND,       /* lookup: no charge with this key */
+    GW_REQUIRES_ACTION, /* the cardholder must authenticate at action_url first */
 };
 
 struct gw_result {
     enum gw_outcome outcome;
     char charge_id[48];
+    char action_url[512]; /* GW_REQUIRES_ACTION: where the partner must go to authenticate */
 };
 
-/* Opens the test gateway with its ledger (a SQLite file of its own). Call once. */
+/* A charge. On session: the partner is at the keyboard (Buy) and may be sent to
+ * authenticate, then back to return_url. Off session: a merchant-initiated transaction (the
+ * automatic renewal) with the saved payment method, relying on the first, authenticated
+ * payment. */
+struct gw_charge_req {
+    const char *payment_method; /* the gateway's payment-method id */
+    int64_t amount;             /* minor units, > 0 */
+    const char *currency;
+    const char *key; /* idempotency key */
+    bool off_session;
+    const char *return_url; /* on session: where the challenge sends the partner back */
+};
+
+struct gateway_ops {
+    const char *name; /* "test", "stripe" */
+    /* What may be shown of a payment method: 0, or PD_E_CARD_INVALID when the gateway does not
+     * know it, PD_E_UNAVAILABLE. */
+    int (*payment_method)(const char *id, struct gw_token *out, struct pd_error *err);
+    /* Charges; the same key returns the first outcome without charging again. */
+    int (*charge)(const struct gw_charge_req *req, struct gw_result *out);
+    /* What became of the charge made with key (GW_NOT_FOUND when none). */
+    int (*lookup)(const char *key, struct gw_result *out);
+    /* Refunds (part of) a charge; the same key refunds once. */
+    int (*refund)(const char *charge_id, int64_t amount, const char *key, struct gw_result *out);
+    /* Cancels the charge made with key while it waits for authentication (abandoned): out is
+     * what became of it (GW_DECLINED once cancelled, no charge; GW_SUCCEEDED if the cardholder
+     * passed the challenge just before). */
+    int (*cancel)(const char *key, struct gw_result *out);
+    /* The header that signs the gateway's events, and their check: the idempotency key of the
+     * charge a signed event (raw body of len bytes) is about into key (n bytes): 0, or
+     * PD_E_EVENT_SIGNATURE (bad or stale signature), PD_E_INVALID_REQUEST (not about a
+     * charge). partnerd then asks the gateway for the outcome (lookup) rather than trusting
+     * the event's content. */
+    const char *event_header;
+    int (*event)(const char *body, size_t len, const char *signature, char *key, size_t n);
+    void (*close)(void);
+};
+
+/* The built-in test gateway (gateway/test_gateway.c). */
+extern const struct gateway_ops gateway_test_ops;
+
+/* Opens the test gateway with its ledger (a SQLite file of its own) and uses it. Call once. */
 int gateway_open_test(const char *ledger_path, struct pd_error *err);
 
-/* Closes the gateway. */
+/* The gateway in use from now on (ops lives as long as the process). */
+void gateway_use(const struct gateway_ops *ops);
+
+/* True when the gateway in use is the built-in test gateway (test mode: its tokenization
+ * endpoint and challenge page are served). */
+bool gateway_is_test(void);
+
+/* Closes the gateway in use. */
 void gateway_close(void);
 
-/* Checks and tokenizes a card. Errors: PD_E_CARD_INVALID, PD_E_CARD_EXPIRED (details name
- * the field). */
-int gateway_tokenize(const struct gw_card *card, struct gw_token *out, struct pd_error *err);
-
-/* Charges a token. The same key returns the first outcome without charging again. */
-int gateway_charge(const char *token, int64_t amount, const char *currency, const char *key,
-                   struct gw_result *out);
-
-/* What became of the charge made with key. */
+/* The operations of the gateway in use. */
+int gateway_payment_method(const char *id, struct gw_token *out, struct pd_error *err);
+int gateway_charge(const struct gw_charge_req *req, struct gw_result *out);
 int gateway_lookup(const char *key, struct gw_result *out);
-
-/* Refunds (part of) a charge; the same key refunds once and answers the same again.
- * GW_SUCCEEDED with the refund id in out->charge_id, or GW_DECLINED (no such charge, or
- * less than amount on it). */
+/* GW_SUCCEEDED with the refund id in out->charge_id, or GW_DECLINED (no such charge, or less
+ * than amount on it). */
 int gateway_refund(const char *charge_id, int64_t amount, const char *key, struct gw_result *out);
+
+int gateway_cancel(const char *key, struct gw_result *out);
+/* The header that carries the signature of the gateway's events. */
+const char *gateway_event_header(void);
+int gateway_event(const char *body, size_t len, const char *signature, char *key, size_t n);
 
 /* "succeeded", "declined", ... */
 const char *gw_outcome_name(enum gw_outcome o);

@@ -39,7 +39,7 @@ struct req {
     size_t body_limit; /* for this request: the route's (uploads) or the server's */
     const char *lang;            /* "fr" or "en", from Accept-Language */
     char client_ip[64];
-    struct db *db;               /* this worker thread's connection */
+    struct db *db;               /* lent to this request (db/pool.h) */
     struct principal *principal; /* the caller, set by the API before its handler; or NULL */
     const char *idempotency_scope; /* set while an Idempotency-Key is claimed by this request */
     const char *idempotency_key;
@@ -55,6 +55,13 @@ struct resp_header {
 
 #define RESP_MAX_HEADERS 8
 
+struct db;
+
+/* Writes the next bytes of a streamed body into buf (at most max): how many, 0 at the end,
+ * or -1 on an error (the connection is then cut, so the client never takes a truncated
+ * body for a whole one). db is the connection of the thread that serves the request. */
+typedef long (*resp_fill_fn)(void *ctx, struct db *db, char *buf, size_t max);
+
 struct resp {
     int status;           /* 0 until a handler set it */
     const char *content_type;
@@ -64,6 +71,10 @@ struct resp {
     int nheaders;
     struct resp_header headers[RESP_MAX_HEADERS];
     const char *error_code; /* for the log line */
+    /* a body written a chunk at a time (resp_stream); NULL for data */
+    resp_fill_fn fill;
+    void *fill_ctx;
+    void (*fill_done)(void *ctx); /* frees fill_ctx once the answer is over or dropped */
 };
 
 /* A request header (case-insensitive name), or NULL. */
@@ -77,6 +88,17 @@ const char *req_param(struct req *r, const char *name);
 
 /* Serialises json (reference taken) as the response body with status. */
 void resp_json(struct req *r, struct resp *w, int status, json_t *json);
+
+/* A body of unknown length written a chunk at a time by fill(ctx, ...) while it is sent
+ * (chunked transfer encoding), for exports that grow with the database: never built whole
+ * in memory. done(ctx) frees ctx, whether the answer went out or not. */
+void resp_stream(struct resp *w, int status, const char *content_type, resp_fill_fn fill,
+                 void *ctx, void (*done)(void *ctx));
+
+/* The libmicrohttpd answer of a streamed resp (server.c queues it like any other). fill
+ * reads with db, the connection lent to the request until it completes: the answer is
+ * sent on the request's own thread before then. */
+struct MHD_Response *resp_stream_response(struct resp *w, struct db *db);
 
 /* A body with its content type, bytes copied into the request arena. */
 void resp_bytes(struct req *r, struct resp *w, int status, const char *content_type,

@@ -1,8 +1,61 @@
 /* response.c - building responses: JSON bodies, headers and the SPEC error format. */
+#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http/request.h"
+
+/* What a streamed answer needs between libmicrohttpd's calls. */
+struct stream {
+    resp_fill_fn fill;
+    void *ctx;
+    void (*done)(void *ctx);
+    struct db *db;
+};
+
+void resp_stream(struct resp *w, int status, const char *content_type, resp_fill_fn fill, void *ctx,
+                 void (*done)(void *ctx))
+{
+    w->status = status;
+    w->content_type = content_type;
+    w->data = "";
+    w->len = 0;
+    w->fill = fill;
+    w->fill_ctx = ctx;
+    w->fill_done = done;
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct stream *s = cls;
+    long n = s->db ? s->fill(s->ctx, s->db, buf, max) : -1;
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    struct stream *s = cls;
+    if (s->done)
+        s->done(s->ctx);
+    free(s);
+}
+
+struct MHD_Response *resp_stream_response(struct resp *w, struct db *db)
+{
+    struct stream *s = malloc(sizeof(*s));
+    if (s == NULL)
+        return NULL;
+    *s = (struct stream){.fill = w->fill, .ctx = w->fill_ctx, .done = w->fill_done, .db = db};
+    w->fill_ctx = NULL; /* the answer owns it now */
+    struct MHD_Response *res = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, (size_t)32 * 1024, stream_read, s, stream_free);
+    if (res == NULL)
+        stream_free(s);
+    return res;
+}
 
 const char *req_param(struct req *r, const char *name)
 {

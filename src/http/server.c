@@ -1,6 +1,11 @@
 /*
  * server.c - libmicrohttpd glue.
  *
+ * Threads: libmicrohttpd gives each connection its own thread, so a request that waits
+ * (a payment gateway answering in seconds) holds up no other connection; at most
+ * cfg.threads requests use the database at once (db/pool.h lends them a connection, and
+ * a request whose body is still arriving holds none).
+ *
  * Life of a request:
  *   on_connection()  a client connects: its headers must all arrive within
  *                    header_timeout_s, however slowly it drips them (the watch below).
@@ -16,9 +21,8 @@
  *   on_request() end dispatch(): validate, decode JSON, call the handler, queue the answer.
  *   on_completed()   log line (secrets in paths redacted), metrics, free everything.
  *
- * The watch: libmicrohttpd's own timeout is an idle timeout, reset by every byte, so a
- * client sending a header byte every few seconds would hold a connection forever. Each
- * connection has a deadline instead; a sweeper thread shuts the socket of any connection
+ * The watch (http/watch.h): each connection has a deadline, not libmicrohttpd's idle
+ * timeout that every byte resets; a sweeper thread shuts the socket of any connection
  * past it, and libmicrohttpd then closes it as a broken connection.
  *
  * libmicrohttpd 0.9.75 has no body limit of its own and a parser older than upstream's
@@ -29,7 +33,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <microhttpd.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,36 +45,25 @@
 #include "core/crypto.h"
 #include "core/netaddr.h"
 #include "db/db.h"
+#include "db/pool.h"
 #include "http/assets.h"
 #include "http/json_body.h"
 #include "http/metrics.h"
 #include "http/request.h"
+#include "http/watch.h"
 #include "log.h"
 
 #define SECURITY_CSP                                                                               \
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-/* A connection's deadline (see "The watch" above). */
-struct conn_watch {
-    struct conn_watch *prev, *next;
-    int fd;
-    _Atomic int64_t deadline_us; /* monotonic; 0 while partnerd itself is working */
-    bool cut;                    /* its socket was shut by the sweeper */
-};
-
 struct http_server {
     struct MHD_Daemon *daemon;
     struct http_config cfg;
     _Atomic int in_flight;
     _Atomic size_t body_bytes; /* declared lengths of the bodies being read or held */
-    pthread_mutex_t dbs_lock;
-    struct db **dbs; /* every worker's connection, closed at stop */
-    size_t ndbs;
-    pthread_mutex_t watch_lock; /* guards the list, and a socket while it is shut */
-    struct conn_watch *watched;
-    pthread_t sweeper;
-    _Atomic bool stopping;
+    struct db_pool *pool; /* lent to requests while they use the database */
+    struct watch *watch; /* the deadline of every connection */
 };
 
 /* Per-request state beyond struct req that only the server needs. */
@@ -86,28 +78,28 @@ struct req_state {
     const char *error_code;
 };
 
-static __thread struct db *thread_db;
+/* How long a request waits for a database connection when all are lent. */
+#define POOL_WAIT_MS 5000
 
-/* The worker thread's database connection, opened on first use. */
-static struct db *worker_db(struct http_server *s)
+/* Lends r a database connection for what it does next; 0 or PD_E_UNAVAILABLE. */
+static int take_db(struct http_server *s, struct req *r, struct resp *w)
 {
-    if (thread_db)
-        return thread_db;
+    if (r->db)
+        return 0;
     struct pd_error err = {0};
-    if (db_open(s->cfg.db_url, &thread_db, &err) < 0) {
-        log_line(LOG_ERROR, NULL, "db_open_failed", "detail=\"%s\"", err.message);
-        pd_error_clear(&err);
-        return NULL;
+    int rc = db_pool_take(s->pool, POOL_WAIT_MS, &r->db, &err);
+    if (rc < 0) {
+        log_line(LOG_ERROR, r->id, "db_unavailable", "detail=\"%s\"", err.message);
+        resp_header(w, "Retry-After", "1");
     }
-    pthread_mutex_lock(&s->dbs_lock);
-    size_t slot = sizeof(struct db *); /* the array holds pointers */
-    struct db **grown = realloc(s->dbs, (s->ndbs + 1) * slot);
-    if (grown) {
-        s->dbs = grown;
-        s->dbs[s->ndbs++] = thread_db;
-    }
-    pthread_mutex_unlock(&s->dbs_lock);
-    return thread_db;
+    pd_error_clear(&err);
+    return rc;
+}
+
+static void give_db(struct http_server *s, struct req *r)
+{
+    db_pool_give(s->pool, r->db);
+    r->db = NULL;
 }
 
 const char *req_header(struct req *r, const char *name)
@@ -193,85 +185,29 @@ static void client_address(const struct http_server *s, struct MHD_Connection *c
     }
 }
 
-/* ---- the watch ---- */
+/* ---- the watch (http/watch.h) ---- */
 
 static void watch_set(struct MHD_Connection *c, int64_t deadline_us)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    struct conn_watch *cw = ci ? ci->socket_context : NULL;
-    if (cw)
-        atomic_store(&cw->deadline_us, deadline_us);
-}
-
-/* A deadline seconds from now, or none for 0. */
-static int64_t deadline_in(unsigned seconds)
-{
-    return seconds ? clock_monotonic_us() + (int64_t)seconds * 1000000 : 0;
+    watch_deadline(ci ? ci->socket_context : NULL, deadline_us);
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
     struct http_server *s = cls;
-    struct conn_watch *cw = *socket_context;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-        cw = calloc(1, sizeof(*cw));
-        if (cw == NULL || ci == NULL) {
-            free(cw);
-            return;
-        }
-        cw->fd = ci->connect_fd;
-        atomic_store(&cw->deadline_us, deadline_in(s->cfg.header_timeout_s));
-        pthread_mutex_lock(&s->watch_lock);
-        cw->next = s->watched;
-        if (s->watched)
-            s->watched->prev = cw;
-        s->watched = cw;
-        pthread_mutex_unlock(&s->watch_lock);
-        *socket_context = cw;
-    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && cw) {
-        /* libmicrohttpd closes the socket after this returns: once unlinked here, the
-         * sweeper can no longer touch a descriptor that may be reused. */
-        pthread_mutex_lock(&s->watch_lock);
-        if (cw->prev)
-            cw->prev->next = cw->next;
-        else
-            s->watched = cw->next;
-        if (cw->next)
-            cw->next->prev = cw->prev;
-        pthread_mutex_unlock(&s->watch_lock);
-        free(cw);
+        if (ci)
+            *socket_context = watch_add(s->watch, ci->connect_fd, watch_in(s->cfg.header_timeout_s));
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        /* libmicrohttpd closes the socket after this returns */
+        watch_remove(s->watch, *socket_context);
         *socket_context = NULL;
     }
-}
-
-/* Shuts the socket of every connection past its deadline, four times a second. */
-static void *sweep(void *arg)
-{
-    struct http_server *s = arg;
-    while (!atomic_load(&s->stopping)) {
-        usleep(250000);
-        int64_t now = clock_monotonic_us();
-        int cut = 0;
-        pthread_mutex_lock(&s->watch_lock);
-        for (struct conn_watch *cw = s->watched; cw; cw = cw->next) {
-            int64_t deadline = atomic_load(&cw->deadline_us);
-            if (deadline && deadline < now && !cw->cut) {
-                shutdown(cw->fd, SHUT_RDWR);
-                cw->cut = true;
-                cut++;
-            }
-        }
-        pthread_mutex_unlock(&s->watch_lock);
-        if (cut) {
-            metrics_slow_clients(cut);
-            log_line(LOG_WARN, NULL, "slow_clients_dropped", "count=%d", cut);
-        }
-    }
-    return NULL;
 }
 
 /* Writes path for the log with every segment that looks like a bearer secret (32 or
@@ -425,7 +361,9 @@ static void dispatch(struct http_server *s, struct req_state *st, struct resp *w
         json_body_decode(r->body.data, r->body.len, &r->json, &err) < 0)
         goto error;
 
-    int rc = s->cfg.before_request ? s->cfg.before_request(r, w) : 0;
+    int rc = take_db(s, r, w);
+    if (rc == 0 && s->cfg.before_request)
+        rc = s->cfg.before_request(r, w);
     if (rc == HTTP_ANSWERED)
         return;
     if (rc == 0)
@@ -444,8 +382,11 @@ error:
 
 static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *c, struct resp *w)
 {
-    struct MHD_Response *res = MHD_create_response_from_buffer(
-        w->len, (void *)w->data, w->data_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *res =
+        w->fill ? resp_stream_response(w, st->r.db)
+                : MHD_create_response_from_buffer(w->len, (void *)w->data,
+                                                  w->data_static ? MHD_RESPMEM_PERSISTENT
+                                                                 : MHD_RESPMEM_MUST_COPY);
     if (res == NULL)
         return MHD_NO;
     if (w->content_type)
@@ -532,11 +473,11 @@ static int before_body(struct http_server *s, struct req_state *st, struct MHD_C
         if (!netaddr_parse(r->client_ip, &a) || !netaddr_list_contains(s->cfg.monitoring_from, &a))
             return PD_E_FORBIDDEN;
     }
-    r->db = worker_db(s);
-    if (r->db == NULL)
-        return PD_E_UNAVAILABLE;
+    int rc = take_db(s, r, w);
+    if (rc < 0)
+        return rc;
     if (r->query.count >= 0 && s->cfg.authorize) {
-        int rc = s->cfg.authorize(r, w);
+        rc = s->cfg.authorize(r, w);
         if (rc < 0 || rc == HTTP_ANSWERED)
             return rc;
     }
@@ -585,7 +526,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             watch_set(c, 0);
             return queue(st, c, &w);
         }
-        watch_set(c, method_has_body(method) ? deadline_in(s->cfg.body_timeout_s) : 0);
+        watch_set(c, method_has_body(method) ? watch_in(s->cfg.body_timeout_s) : 0);
+        if (method_has_body(method))
+            give_db(s, r); /* not held while a client sends its body, however slowly */
         return MHD_YES;
     }
     if (st->step == 2) { /* answered early; drop whatever still arrives */
@@ -627,9 +570,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     }
     /* the next request on this connection: its headers within the idle timeout */
-    watch_set(c, deadline_in(s->cfg.timeout_s > s->cfg.header_timeout_s ? s->cfg.timeout_s
+    watch_set(c, watch_in(s->cfg.timeout_s > s->cfg.header_timeout_s ? s->cfg.timeout_s
                                                                         : s->cfg.header_timeout_s));
     atomic_fetch_sub(&s->body_bytes, st->reserved);
+    give_db(s, r);
     json_decref(r->json);
     buf_free(&r->body);
     arena_free(&r->arena);
@@ -656,14 +600,21 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (s == NULL)
         return -1;
     s->cfg = *cfg;
-    pthread_mutex_init(&s->dbs_lock, NULL);
-    pthread_mutex_init(&s->watch_lock, NULL);
+    s->pool = db_pool_new(cfg->db_url, cfg->threads);
+    s->watch = s->pool ? watch_start() : NULL;
+    if (s->watch == NULL) {
+        fprintf(stderr, "partnerd: cannot start the server (out of memory or threads)\n");
+        db_pool_free(s->pool);
+        free(s);
+        return -1;
+    }
     metrics_init(cfg->routes);
 
     struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+        MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (inet_pton(AF_INET, cfg->host, &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons((uint16_t)cfg->port);
@@ -675,6 +626,8 @@ int http_start(const struct http_config *cfg, struct http_server **out)
         flags |= MHD_USE_IPv6;
     } else {
         fprintf(stderr, "partnerd: cannot listen on '%s': not an IP address\n", cfg->host);
+        watch_stop(s->watch);
+        db_pool_free(s->pool);
         free(s);
         return -1;
     }
@@ -682,8 +635,8 @@ int http_start(const struct http_config *cfg, struct http_server **out)
 
     s->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-        cfg->threads, MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+        NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+        cfg->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->conn_memory,
         MHD_OPTION_URI_LOG_CALLBACK, uri_log, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -692,16 +645,8 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (s->daemon == NULL) {
         fprintf(stderr, "partnerd: cannot listen on %s:%d (address in use, or not allowed)\n",
                 cfg->host, cfg->port);
-        pthread_mutex_destroy(&s->dbs_lock);
-        pthread_mutex_destroy(&s->watch_lock);
-        free(s);
-        return -1;
-    }
-    if (pthread_create(&s->sweeper, NULL, sweep, s) != 0) {
-        fprintf(stderr, "partnerd: cannot start the slow-client sweeper\n");
-        MHD_stop_daemon(s->daemon);
-        pthread_mutex_destroy(&s->dbs_lock);
-        pthread_mutex_destroy(&s->watch_lock);
+        watch_stop(s->watch);
+        db_pool_free(s->pool);
         free(s);
         return -1;
     }
@@ -722,13 +667,8 @@ void http_stop(struct http_server *s, int grace_ms)
         close(fd);
     for (int waited = 0; atomic_load(&s->in_flight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
-    atomic_store(&s->stopping, true);
-    pthread_join(s->sweeper, NULL);
-    MHD_stop_daemon(s->daemon);
-    for (size_t i = 0; i < s->ndbs; i++)
-        db_close(s->dbs[i]);
-    free(s->dbs);
-    pthread_mutex_destroy(&s->dbs_lock);
-    pthread_mutex_destroy(&s->watch_lock);
+    MHD_stop_daemon(s->daemon); /* every connection closed, and so unwatched */
+    watch_stop(s->watch);
+    db_pool_free(s->pool);
     free(s);
 }

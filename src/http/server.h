@@ -1,9 +1,9 @@
 /*
- * server.h - the HTTP server: libmicrohttpd with an internal epoll thread pool.
+ * server.h - the HTTP server: libmicrohttpd, a thread per connection.
  *
  * The server owns connections, body buffering (with a cap), routing, the security
- * headers, the request id, the access log line and the metrics. Each worker thread opens
- * its own database connection on first use. Handlers come from the route table given in
+ * headers, the request id, the access log line and the metrics. A request borrows a
+ * database connection from the server's pool (db/pool.h) while it uses the database. Handlers come from the route table given in
  * the config; the server knows nothing of what they do.
  */
 #ifndef PD_SERVER_H
@@ -25,7 +25,7 @@ struct netaddr_list;
 struct http_config {
     const char *host;         /* "127.0.0.1", "0.0.0.0", "::1" */
     int port;                 /* 0 picks a free port; see http_port() */
-    unsigned threads;         /* worker threads */
+    unsigned threads;         /* requests using the database at once (db/pool.h) */
     size_t body_limit;        /* bytes; larger bodies answer 413 */
     size_t upload_limit;      /* bytes, for ROUTE_UPLOAD routes (0: body_limit) */
     bool serve_portal;        /* a GET no route matches gets the web portal (http/assets.h) */

@@ -225,13 +225,16 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
     return size * nmemb;
 }
 
-/* The signature headers of one POST, at unix time t, into h. 0, or -1 when the secret of
- * a Standard Webhooks endpoint is not whsec_<base64>. */
+/* The signature headers of one POST, at unix time t, into h. 0, or -1 when there is no
+ * secret (it could not be opened) or the secret of a Standard Webhooks endpoint is not
+ * whsec_<base64>. */
 static int sign_webhook(const struct delivery_webhook *d, const char *body, const char *t,
                         struct curl_slist **h)
 {
     unsigned char mac[HMAC_SHA256_BYTES];
     char line[200];
+    if (d->secret[0] == '\0') /* sealed under a key the key file lacks */
+        return -1;
     if (!d->standard) {
         char hex[HMAC_SHA256_BYTES * 2 + 1];
         const char *const parts[] = {t, ".", body};
@@ -275,7 +278,8 @@ static long post_webhook(const struct delivery_webhook *d, const char *body, boo
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     if (sign_webhook(d, body, t, &h) < 0) {
         curl_slist_free_all(h);
-        snprintf(error, n, "the endpoint's secret is not whsec_<base64>");
+        snprintf(error, n, "the endpoint's secret cannot sign: not whsec_<base64>, or sealed "
+                          "under a key benefits.key_file lacks");
         return 0;
     }
     h = curl_slist_append(h, event);

@@ -19,6 +19,7 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "core/msg.h"
+#include "core/xml_escape.h"
 
 #define HOLES 10
 #define VALUE_MAX 512
@@ -202,34 +203,6 @@ static void value_of(const json_t *payload, const char *name, const char *lang, 
     }
 }
 
-static void html_escape(struct buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            buf_puts(b, "&amp;");
-            break;
-        case '<':
-            buf_puts(b, "&lt;");
-            break;
-        case '>':
-            buf_puts(b, "&gt;");
-            break;
-        case '"':
-            buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            buf_puts(b, "&#39;");
-            break;
-        case '\n':
-            buf_puts(b, "<br>");
-            break;
-        default:
-            buf_append(b, s, 1);
-        }
-    }
-}
-
 /* The wording of id in lang, its holes filled from the payload as template t names them. */
 static void fill(char *out, size_t n, enum msg_id id, const struct template *t,
                  const json_t *payload, const char *lang)
@@ -264,17 +237,16 @@ int email_render(const char *event, const json_t *payload, const char *lang, con
     buf_puts(text, "\n");
 
     /* the language of the words, for screen readers and translators (WCAG 3.1.1) */
-    buf_printf(html,
-               "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
+    buf_printf(html, "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
                msg_lang_tag(msg_lang(lang)));
-    html_escape(html, line);
+    xml_escape(html, line, XML_ESCAPE_HTML);
     buf_puts(html, "</title></head><body style=\"font-family: sans-serif\">");
     buf_puts(html, "<p>");
-    html_escape(html, greeting);
+    xml_escape(html, greeting, XML_ESCAPE_HTML);
     buf_puts(html, "</p><p>");
     /* paragraphs: a blank line in the text closes one */
     struct buf escaped = {0};
-    html_escape(&escaped, body);
+    xml_escape(&escaped, body, XML_ESCAPE_HTML);
     for (const char *p = escaped.data ? escaped.data : ""; *p;) {
         const char *brk = strstr(p, "<br><br>");
         size_t len = brk ? (size_t)(brk - p) : strlen(p);
@@ -286,7 +258,7 @@ int email_render(const char *event, const json_t *payload, const char *lang, con
     }
     buf_free(&escaped);
     buf_puts(html, "</p><p>-- <br>");
-    html_escape(html, seller);
+    xml_escape(html, seller, XML_ESCAPE_HTML);
     buf_puts(html, "</p></body></html>");
     return 0;
 }

@@ -6,8 +6,9 @@
  * schema's sequences ask for. What goes where:
  *
  *   seller    name, legal form and registration (BT-33), SIREN (BT-30, scheme 0002),
- *             address, VAT ID (BT-31)
- *   buyer     membership ID (BT-46), name, SIREN when it has one (BT-47), address, VAT ID
+ *             address, electronic address (BT-34), VAT ID (BT-31)
+ *   buyer     membership ID (BT-46), name, SIREN when it has one (BT-47), address,
+ *             electronic address (BT-49), VAT ID
  *   notes     the nature of the operation, the seller's VAT option (when VAT is charged),
  *             « Avoir partiel » on a partial credit note, the late-payment mentions
  *   lines     with their service period (BT-134/135), a credit note's too
@@ -29,6 +30,10 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "core/msg.h"
+#include "core/xml_escape.h"
+
+/* XML character data: " escaped too, control characters dropped. */
+#define FX_TEXT (XML_ESCAPE_QUOT | XML_ESCAPE_DROP_CONTROLS)
 
 struct out {
     struct buf *b;
@@ -41,37 +46,13 @@ static const char *str(const char *s)
     return s ? s : "";
 }
 
-/* Appends s escaped as XML character data (control characters dropped). */
-static void esc(struct out *o, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)str(s); *p; p++) {
-        switch (*p) {
-        case '&':
-            buf_puts(o->b, "&amp;");
-            break;
-        case '<':
-            buf_puts(o->b, "&lt;");
-            break;
-        case '>':
-            buf_puts(o->b, "&gt;");
-            break;
-        case '"':
-            buf_puts(o->b, "&quot;");
-            break;
-        default:
-            if (*p >= 0x20 || *p == '\t' || *p == '\n')
-                buf_append(o->b, p, 1);
-        }
-    }
-}
-
 /* <tag>text</tag>, nothing when text is empty. */
 static void el(struct out *o, const char *tag, const char *text)
 {
     if (*str(text) == '\0')
         return;
     buf_printf(o->b, "<%s>", tag);
-    esc(o, text);
+    xml_escape(o->b, text, FX_TEXT);
     buf_printf(o->b, "</%s>", tag);
 }
 
@@ -151,13 +132,20 @@ static void party(struct out *o, const char *tag, const struct invoice_party *p)
     el(o, "ram:Description", p->registration);
     if (*str(p->siren)) {
         buf_puts(o->b, "<ram:SpecifiedLegalOrganization><ram:ID schemeID=\"0002\">");
-        esc(o, p->siren);
+        xml_escape(o->b, p->siren, FX_TEXT);
         buf_puts(o->b, "</ram:ID></ram:SpecifiedLegalOrganization>");
     }
     address(o, p);
+    if (*str(p->address_scheme) && *str(p->address_id)) { /* BT-34, BT-49 */
+        buf_puts(o->b, "<ram:URIUniversalCommunication><ram:URIID schemeID=\"");
+        xml_escape(o->b, p->address_scheme, FX_TEXT);
+        buf_puts(o->b, "\">");
+        xml_escape(o->b, p->address_id, FX_TEXT);
+        buf_puts(o->b, "</ram:URIID></ram:URIUniversalCommunication>");
+    }
     if (*str(p->vat_id)) {
         buf_puts(o->b, "<ram:SpecifiedTaxRegistration><ram:ID schemeID=\"VA\">");
-        esc(o, p->vat_id);
+        xml_escape(o->b, p->vat_id, FX_TEXT);
         buf_puts(o->b, "</ram:ID></ram:SpecifiedTaxRegistration>");
     }
     buf_printf(o->b, "</%s>", tag);

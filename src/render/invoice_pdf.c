@@ -136,7 +136,8 @@ static const char *long_date(struct page *p, const char *iso, char *out, size_t 
     return date_format_long(d, p->lang, out, n);
 }
 
-/* A party's block (name, address lines, country, VAT ID); returns its height. */
+/* A party's block (name, address lines, country, VAT ID); returns its height. The country
+ * is named when the document froze its name, else drawn as its code, as it was issued. */
 static double party(struct page *p, double x, double y, double width, enum msg_id title,
                     const struct invoice_party *who)
 {
@@ -145,7 +146,8 @@ static double party(struct page *p, double x, double y, double width, enum msg_i
     h += text(p, x, y + h, width, str(who->name), 10, true, false);
     for (size_t i = 0; i < who->naddress; i++)
         h += text(p, x, y + h, width, who->address[i], 9, false, false);
-    h += text(p, x, y + h, width, str(who->country), 9, false, false);
+    h += text(p, x, y + h, width, *str(who->country_name) ? who->country_name : str(who->country),
+              9, false, false);
     if (*str(who->vat_id))
         h += text(p, x, y + h, width, say(p, line, sizeof(line), MSG_PDF_VAT_ID, who->vat_id, NULL),
                   9, false, false);

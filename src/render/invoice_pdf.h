@@ -44,6 +44,12 @@ struct invoice_party {
     /* version 2: */
     const char *siren;              /* SIREN (legal registration, scheme 0002), or NULL */
     const char *postal_code, *city; /* the address's last line, apart */
+    const char *country_name;       /* the country's name in the document's language, or
+                                       NULL (a document issued before names: the code) */
+    /* the electronic address invoices reach the party at (BT-34, BT-49): scheme "0225"
+     * (the French e-invoicing directory, by SIREN) or "EM" (an email); NULL when the
+     * document was issued before the reform's addresses */
+    const char *address_scheme, *address_id;
 };
 
 /* One line: amounts in minor units of the document's currency, negative on a credit note. */

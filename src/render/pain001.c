@@ -10,38 +10,13 @@
 #include <string.h>
 
 #include "core/buf.h"
-
-/* Text with the five XML specials escaped. */
-static void put_text(struct buf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            buf_puts(b, "&lt;");
-            break;
-        case '>':
-            buf_puts(b, "&gt;");
-            break;
-        case '&':
-            buf_puts(b, "&amp;");
-            break;
-        case '"':
-            buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            buf_puts(b, "&apos;");
-            break;
-        default:
-            buf_append(b, s, 1);
-        }
-    }
-}
+#include "core/xml_escape.h"
 
 /* <tag>text</tag> at an indent. */
 static void element(struct buf *b, int indent, const char *tag, const char *text)
 {
     buf_printf(b, "%*s<%s>", indent, "", tag);
-    put_text(b, text);
+    xml_escape(b, text, XML_ESCAPE_QUOT | XML_ESCAPE_APOS);
     buf_printf(b, "</%s>\n", tag);
 }
 

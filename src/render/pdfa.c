@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/xml_escape.h"
+
 /* The sRGB profile's bytes (build/srgb_icc.c, from cmake/embed_file.cmake). */
 extern const unsigned char pdfa_srgb_icc[];
 extern const size_t pdfa_srgb_icc_len;
@@ -176,21 +178,6 @@ static void pdf_text(struct buf *b, const char *s)
     buf_puts(b, ">");
 }
 
-/* Appends s escaped for XML. */
-static void xml_text(struct buf *b, const char *s)
-{
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '&')
-            buf_puts(b, "&amp;");
-        else if (*p == '<')
-            buf_puts(b, "&lt;");
-        else if (*p == '>')
-            buf_puts(b, "&gt;");
-        else if ((unsigned char)*p >= 0x20 || *p == '\t' || *p == '\n')
-            buf_append(b, p, 1);
-    }
-}
-
 /* The Factur-X extension schema description, as the standard publishes it. */
 static const char FX_SCHEMA[] =
     "<rdf:Description rdf:about=\"\" "
@@ -234,7 +221,7 @@ static void xmp(struct buf *b, const struct pdfa_doc *d, const char *instant)
                 "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
                 "<dc:format>application/pdf</dc:format><dc:title><rdf:Alt>"
                 "<rdf:li xml:lang=\"x-default\">");
-    xml_text(b, d->title);
+    xml_escape(b, d->title, XML_ESCAPE_DROP_CONTROLS);
     buf_printf(b,
                "</rdf:li></rdf:Alt></dc:title></rdf:Description>\n"
                "<rdf:Description rdf:about=\"\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\">"
@@ -246,11 +233,11 @@ static void xmp(struct buf *b, const struct pdfa_doc *d, const char *instant)
                "xmlns:fx=\"urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#\">"
                "<fx:DocumentType>",
                instant, instant);
-    xml_text(b, d->fx_type);
+    xml_escape(b, d->fx_type, XML_ESCAPE_DROP_CONTROLS);
     buf_puts(b, "</fx:DocumentType><fx:DocumentFileName>");
-    xml_text(b, d->file_name);
+    xml_escape(b, d->file_name, XML_ESCAPE_DROP_CONTROLS);
     buf_puts(b, "</fx:DocumentFileName><fx:Version>1.0</fx:Version><fx:ConformanceLevel>");
-    xml_text(b, d->fx_conformance);
+    xml_escape(b, d->fx_conformance, XML_ESCAPE_DROP_CONTROLS);
     buf_puts(b, "</fx:ConformanceLevel></rdf:Description>\n");
     buf_puts(b, FX_SCHEMA);
     buf_puts(b, "</rdf:RDF>\n</x:xmpmeta>\n");

@@ -31,6 +31,7 @@
 #include "service/benefits.h"
 #include "service/settings.h"
 #include "service/tx.h"
+#include "service/webhook_secrets.h"
 #include "store/benefit_keys.h"
 #include "store/benefits.h"
 #include "store/outbox.h"
@@ -421,13 +422,22 @@ int bkeys_reseal(struct db *db, const struct principal *who, const char *ip, jso
             resealed += rc >= 0;
         }
     }
+    /* the webhook signing secrets are sealed with the same file (service/webhook_secrets.h) */
+    int hooks_sealed = 0, hooks_resealed = 0, hooks_unopened = 0;
+    if (rc >= 0)
+        rc = webhook_secrets_seal_all(db, &hooks_sealed, &hooks_resealed, &hooks_unopened, err);
+    if (rc >= 0 && hooks_unopened > 0)
+        rc = pd_fail(err, PD_E_KEYS_SECRET_UNAVAILABLE,
+                     "%d webhook secrets open with no key of the key file", hooks_unopened);
     if (rc >= 0)
         rc = audit(db, who, ip, NULL, "key_pool.resealed", "key_pool", "*",
-                   json_pack("{s:i}", "resealed", resealed));
+                   json_pack("{s:i, s:i}", "resealed", resealed, "webhook_secrets",
+                             hooks_sealed + hooks_resealed));
     arena_free(&a);
     secret_wipe(&k, sizeof(k));
     if ((rc = tx_end(db, rc, err)) < 0)
         return rc;
-    *out = json_pack("{s:i}", "resealed", resealed);
+    *out = json_pack("{s:i, s:i}", "resealed", resealed, "webhook_secrets",
+                     hooks_sealed + hooks_resealed);
     return 0;
 }

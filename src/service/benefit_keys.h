@@ -63,7 +63,9 @@ int bkeys_pools(struct db *db, json_t **items, int *threshold, struct pd_error *
 int bkeys_pool_keys(struct db *db, const char *product, json_t **items, struct pd_error *err);
 
 /* Operator: seals every key again under the first key of the key file (after a new key
- * was put first). Answers {"resealed": n}. */
+ * was put first), and the webhook signing secrets with them. Answers {"resealed": n,
+ * "webhook_secrets": m}; refuses (PD_E_KEYS_SECRET_UNAVAILABLE) when a key or a webhook
+ * secret opens with no key of the file, changing nothing. */
 int bkeys_reseal(struct db *db, const struct principal *who, const char *ip, json_t **out,
                  struct pd_error *err);
 

@@ -69,7 +69,15 @@ int benefits_serve_queue(struct db *db, const struct principal *who, const char 
 int benefits_usage(struct db *db, const char *lang, json_t **items, struct pd_error *err);
 
 /* The same as CSV text (malloc'd, owner: caller). */
-int benefits_usage_csv(struct db *db, const char *lang, char **csv, struct pd_error *err);
+struct usage_export;
+
+/* The usage report as CSV, written a chunk at a time (by organisation id, product, kind)
+ * so that no export is ever held whole in memory: new() starts one (NULL when out of
+ * memory), read() gives its next bytes (at most max; 0 at the end, -1 on a database
+ * error), free() ends it. Each chunk is one short indexed query. */
+struct usage_export *benefits_usage_export_new(const char *lang);
+long benefits_usage_export_read(struct usage_export *x, struct db *db, char *out, size_t max);
+void benefits_usage_export_free(struct usage_export *x);
 
 /* Staff: the rules of an offer's benefits. */
 int benefits_rules(struct db *db, const char *offer_code, const char *lang, json_t **items,

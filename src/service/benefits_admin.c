@@ -72,33 +72,88 @@ static void csv_field(struct buf *b, const char *s, bool last)
     buf_puts(b, last ? "\r\n" : ",");
 }
 
-int benefits_usage_csv(struct db *db, const char *lang, char **csv, struct pd_error *err)
+/* An export being written: where the last chunk ended, and the bytes not yet sent. */
+struct usage_export {
+    char lang[3];
+    struct busage_key after;
+    bool started, finished;
+    struct buf pending;
+    size_t sent; /* bytes of pending already given */
+};
+
+/* Lines read per chunk: a few tens of kilobytes of CSV. */
+#define USAGE_EXPORT_CHUNK 200
+
+struct usage_export *benefits_usage_export_new(const char *lang)
 {
-    json_t *items = NULL;
-    struct buf b = {0};
-    if (benefits_usage(db, lang, &items, err) < 0)
-        return err->code;
-    buf_puts(&b, "partner_id,partner,product,kind,name,granted,used\r\n");
-    size_t i;
-    json_t *u;
-    json_array_foreach(items, i, u)
-    {
-        char granted[24], used[24];
-        snprintf(granted, sizeof(granted), "%lld",
-                 (long long)json_integer_value(json_object_get(u, "granted")));
-        snprintf(used, sizeof(used), "%lld",
-                 (long long)json_integer_value(json_object_get(u, "used")));
-        csv_field(&b, json_string_value(json_object_get(u, "partner_id")), false);
-        csv_field(&b, json_string_value(json_object_get(u, "partner")), false);
-        csv_field(&b, json_string_value(json_object_get(u, "product")), false);
-        csv_field(&b, json_string_value(json_object_get(u, "kind")), false);
-        csv_field(&b, json_string_value(json_object_get(u, "name")), false);
-        csv_field(&b, granted, false);
-        csv_field(&b, used, true);
+    struct usage_export *x = calloc(1, sizeof(*x));
+    if (x)
+        snprintf(x->lang, sizeof(x->lang), "%s", msg_lang(lang) == LANG_EN ? "en" : "fr");
+    return x;
+}
+
+/* Reads the next chunk of lines into x->pending: 0, or a negative status. */
+static int usage_export_chunk(struct usage_export *x, struct db *db)
+{
+    struct arena a = {0};
+    struct benefit_usage *rows = NULL;
+    int n = 0;
+    buf_reset(&x->pending);
+    x->sent = 0;
+    if (!x->started) {
+        buf_puts(&x->pending, "partner_id,partner,product,kind,name,granted,used\r\n");
+        x->started = true;
     }
-    json_decref(items);
-    *csv = b.data;
-    return 0;
+    int rc = busage_page(db, &a, x->after.partner_id[0] ? &x->after : NULL, USAGE_EXPORT_CHUNK,
+                         &rows, &n);
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        char granted[24], used[24];
+        snprintf(granted, sizeof(granted), "%lld", (long long)rows[i].granted);
+        snprintf(used, sizeof(used), "%lld", (long long)rows[i].used);
+        csv_field(&x->pending, rows[i].partner_id, false);
+        csv_field(&x->pending, rows[i].partner_name, false);
+        csv_field(&x->pending, rows[i].product, false);
+        csv_field(&x->pending, rows[i].kind, false);
+        csv_field(&x->pending, strcmp(x->lang, "en") == 0 ? rows[i].name_en : rows[i].name_fr,
+                  false);
+        csv_field(&x->pending, granted, false);
+        csv_field(&x->pending, used, true);
+    }
+    if (rc >= 0 && n > 0) {
+        snprintf(x->after.partner_id, sizeof(x->after.partner_id), "%s", rows[n - 1].partner_id);
+        snprintf(x->after.product, sizeof(x->after.product), "%s", rows[n - 1].product);
+        snprintf(x->after.kind, sizeof(x->after.kind), "%s", rows[n - 1].kind);
+    }
+    if (rc >= 0 && n < USAGE_EXPORT_CHUNK)
+        x->finished = true;
+    arena_free(&a);
+    return rc < 0 ? rc : 0;
+}
+
+long benefits_usage_export_read(struct usage_export *x, struct db *db, char *out, size_t max)
+{
+    while (x->sent == x->pending.len) {
+        if (x->finished)
+            return 0;
+        if (usage_export_chunk(x, db) < 0) {
+            log_line(LOG_ERROR, NULL, "usage_export_failed", "detail=\"%s\"", db_errmsg(db));
+            return -1;
+        }
+    }
+    size_t n = x->pending.len - x->sent;
+    if (n > max)
+        n = max;
+    memcpy(out, x->pending.data + x->sent, n);
+    x->sent += n;
+    return (long)n;
+}
+
+void benefits_usage_export_free(struct usage_export *x)
+{
+    if (x == NULL)
+        return;
+    buf_free(&x->pending);
+    free(x);
 }
 
 /* The API object of a rule. */
@@ -276,25 +331,62 @@ static int grant_pass(struct db *db, const struct grant_row *g, const struct sub
     return rc < 0 ? rc : wrote;
 }
 
+/* The pass's look at every current grant: only the ids of those owed something today are
+ * kept, so the pass holds a list as long as the work of the day, not every grant. */
+struct due_scan {
+    struct db *db;
+    struct sub_row s;
+    struct subs_context ctx;
+    struct date today;
+    char (*ids)[32];
+    int n, cap;
+};
+
+static int note_if_due(void *arg, const struct grant_row *g)
+{
+    struct due_scan *d = arg;
+    if (strcmp(d->s.id, g->subscription_id) != 0) {
+        int rc = subs_find(d->db, g->subscription_id, &d->s);
+        if (rc <= 0)
+            return rc;
+    }
+    struct benefit_facts f = benefits_facts(g, &d->s, &d->ctx, d->today);
+    bool revoke = benefit_state_on(&f, d->today) == BENEFIT_REVOKED && g->revoked_at == 0;
+    if (!revoke && benefit_reminder_due(&f, g->reminded, d->today) == 0)
+        return 1;
+    if (d->n == d->cap) {
+        int cap = d->cap ? d->cap * 2 : 64;
+        char(*more)[32] = realloc(d->ids, (size_t)cap * sizeof(*more));
+        if (more == NULL)
+            return PD_E_INTERNAL;
+        d->ids = more;
+        d->cap = cap;
+    }
+    snprintf(d->ids[d->n++], sizeof(d->ids[0]), "%s", g->id);
+    return 1;
+}
+
 int benefits_run(struct db *db)
 {
-    struct grant_row *grants = NULL;
-    struct subs_context ctx;
-    struct sub_row s = {.id = ""};
-    struct date today = clock_today();
-    int n = 0, events = 0;
+    struct due_scan d = {.db = db, .s = {.id = ""}, .today = clock_today()};
+    int events = 0;
     int rc = grant_missing(db);
     if (rc >= 0)
-        rc = subscriptions_context(db, NULL, &ctx);
+        rc = subscriptions_context(db, NULL, &d.ctx);
     if (rc >= 0)
-        rc = grants_list(db, NULL, true, &grants, &n);
-    for (int i = 0; rc >= 0 && i < n; i++) {
-        if (strcmp(s.id, grants[i].subscription_id) != 0 &&
-            (rc = subs_find(db, grants[i].subscription_id, &s)) <= 0)
-            break;
-        if ((rc = grant_pass(db, &grants[i], &s, &ctx, today)) > 0)
+        rc = grants_each_current(db, note_if_due, &d);
+    /* then each grant owed something, read again as it stands */
+    struct sub_row s = {.id = ""};
+    for (int i = 0; rc >= 0 && i < d.n; i++) {
+        struct grant_row g;
+        if ((rc = grants_find(db, d.ids[i], NULL, &g)) <= 0)
+            continue;
+        if (strcmp(s.id, g.subscription_id) != 0 &&
+            (rc = subs_find(db, g.subscription_id, &s)) <= 0)
+            continue;
+        if ((rc = grant_pass(db, &g, &s, &d.ctx, d.today)) > 0)
             events += rc;
     }
-    free(grants);
+    free(d.ids);
     return rc < 0 ? rc : events;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/card.h"
 #include "core/clock.h"
 #include "core/fault.h"
 #include "core/date.h"
@@ -32,30 +33,58 @@
 /* An attempt the gateway has not seen this long (real time) after it was sent never will:
  * longer than any gateway call may take. */
 #define LOST_SECONDS 60
+/* A challenge (3-D Secure) the partner has not completed this long (business clock) after it
+ * was asked is abandoned: cancelled at the gateway, no charge, and the order failed. */
+#define ACTION_SECONDS ((int64_t)30 * 60)
 
-int card_check(struct checks *c, const json_t *obj, struct gw_card *card)
+/* Names that carry card data in any gateway's or form's vocabulary. */
+static bool card_data_key(const char *k)
 {
-    static const char *const keys[] = {"number", "exp_month", "exp_year", "cvc", "holder", NULL};
-    json_t *cj = check_object(c, obj, "card", "payment.card", true);
-    if (cj == NULL)
-        return -1;
-    check_known_keys(c, cj, "payment.card.", keys);
-    card->number = json_string_value(json_object_get(cj, "number"));
-    card->cvc = json_string_value(json_object_get(cj, "cvc"));
-    card->holder = json_string_value(json_object_get(cj, "holder"));
-    json_t *m = json_object_get(cj, "exp_month"), *y = json_object_get(cj, "exp_year");
-    if (card->number == NULL)
-        check_fail(c, "payment.card.number", MSG_FIELD_REQUIRED);
-    if (card->cvc == NULL)
-        check_fail(c, "payment.card.cvc", MSG_FIELD_REQUIRED);
-    if (!json_is_integer(m) || json_integer_value(m) < 1 || json_integer_value(m) > 12)
-        check_fail_args(c, "payment.card.exp_month", MSG_FIELD_INTEGER_RANGE,
-                        (const char *const[]){"1", "12"}, 2);
-    if (!json_is_integer(y) || json_integer_value(y) < 2000 || json_integer_value(y) > 2100)
-        check_fail(c, "payment.card.exp_year", MSG_FIELD_YEAR);
-    card->exp_month = (int)json_integer_value(m);
-    card->exp_year = (int)json_integer_value(y);
-    return 0;
+    static const char *const names[] = {"card", "number",      "cvc", "cvv",           "cvv2",
+                                        "pan",  "card_number", "csc", "security_code", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(k, names[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The dotted path of the first card datum under v (path holds its own path), or false. */
+static bool find_card_data(const json_t *v, char *path, size_t n)
+{
+    size_t len = strlen(path);
+    if (json_is_string(v))
+        return card_pan_in(json_string_value(v));
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *child;
+        json_object_foreach((json_t *)v, k, child)
+        {
+            snprintf(path + len, n - len, "%s%s", len ? "." : "", k);
+            if (card_data_key(k) || find_card_data(child, path, n))
+                return true;
+            path[len] = '\0';
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *child;
+        json_array_foreach(v, i, child)
+        {
+            snprintf(path + len, n - len, "%s%zu", len ? "." : "", i);
+            if (find_card_data(child, path, n))
+                return true;
+            path[len] = '\0';
+        }
+    }
+    return false;
+}
+
+int card_data_refuse(const json_t *body, struct pd_error *err)
+{
+    char path[256] = "";
+    if (!find_card_data(body, path, sizeof(path)))
+        return 0;
+    /* the field is named, never the value */
+    return pd_fail_field(err, PD_E_CARD_DATA_REFUSED, path, MSG_FIELD_CARD_DATA_REFUSED, NULL);
 }
 
 /* An attempt whose answer never came back. */
@@ -135,10 +164,10 @@ int card_attempt(struct db *db, const struct settings *set, const struct princip
 
 /* A declined charge: the order fails, and the partner is told why and what to do. */
 static int record_failure(struct db *db, struct order_row *o, const char *key,
-                          const struct gw_result *g, int64_t now)
+                          const struct gw_result *g, const char *reason, int64_t now)
 {
     bool funds = g->outcome == GW_INSUFFICIENT_FUNDS;
-    const char *code = funds ? "insufficient_funds" : "payment_declined";
+    const char *code = reason ? reason : funds ? "insufficient_funds" : "payment_declined";
     int rc = payments_set(db, key, "failed", g->charge_id, code, now);
     if (rc >= 0)
         rc = orders_set_outcome(db, o, "failed", NULL, NULL, code, NULL, NULL, now);
@@ -158,9 +187,24 @@ static int record_failure(struct db *db, struct order_row *o, const char *key,
     return rc;
 }
 
-/* The outcome g of the attempt with key, in the caller's transaction. */
+/* An attempt waits for the cardholder's challenge at g->action_url: kept with when it is
+ * given up; the order stays processing (shown as requires_action). */
+static int record_action(struct db *db, struct order_row *o, const char *key,
+                         const struct gw_result *g, int64_t now)
+{
+    int rc = payments_set_action(db, key, g->action_url, now + ACTION_SECONDS, now);
+    if (rc >= 0 && strcmp(o->status, "processing") != 0)
+        rc = orders_set_outcome(db, o, "processing", NULL, NULL, NULL, NULL, NULL, now);
+    if (rc >= 0)
+        rc = audit(db, NULL, NULL, o->partner_id, "payment.requires_action", "order", o->id,
+                   json_pack("{s:s}", "key", key));
+    return rc;
+}
+
+/* The outcome g of the attempt with key, in the caller's transaction (reason: the failure
+ * code of a decline, NULL for the gateway's). */
 static int record_outcome(struct db *db, const struct settings *set, struct order_row *o,
-                          const char *key, const struct gw_result *g)
+                          const char *key, const struct gw_result *g, const char *reason)
 {
     char today[DATE_STRLEN];
     int64_t now = clock_now();
@@ -174,20 +218,38 @@ static int record_outcome(struct db *db, const struct settings *set, struct orde
         if (rc >= 0)
             rc = orders_set_outcome(db, o, "payment_unknown", NULL, NULL, "timeout", NULL, NULL,
                                     now);
+    } else if (g->outcome == GW_REQUIRES_ACTION) {
+        rc = record_action(db, o, key, g, now);
     } else {
-        rc = record_failure(db, o, key, g, now);
+        rc = record_failure(db, o, key, g, reason, now);
     }
     /* an automatic renewal's try ends with its payment */
-    if (rc >= 0 && g->outcome != GW_UNKNOWN)
+    if (rc >= 0 && g->outcome != GW_UNKNOWN && g->outcome != GW_REQUIRES_ACTION)
         rc = order_effects_end_attempt(db, o->id,
                                        g->outcome == GW_SUCCEEDED ? "succeeded" : "failed", now);
     return rc;
 }
 
+/* The attempt with key of order_id into *p: 1, or 0 when there is none. */
+static int attempt_of(struct db *db, const char *order_id, const char *key, struct payment_row *p)
+{
+    struct payment_row rows[ATTEMPTS];
+    int n = 0;
+    int rc = payments_of(db, order_id, rows, ATTEMPTS, &n);
+    for (int i = 0; rc >= 0 && i < n; i++)
+        if (strcmp(rows[i].key, key) == 0) {
+            *p = rows[i];
+            return 1;
+        }
+    return rc < 0 ? rc : 0;
+}
+
 /* Settles the outcome of one attempt in one transaction, from the order as it stands once
- * locked (*o becomes that row, then what was written to it). */
+ * locked (*o becomes that row, then what was written to it). An attempt settled meanwhile
+ * by another caller (the gateway's event and the partner's return, in any order, or one of
+ * them twice) is left as it is: its outcome is written exactly once. */
 static int settle(struct db *db, const struct settings *set, struct order_row *o, const char *key,
-                  const struct gw_result *g, bool recovered)
+                  const struct gw_result *g, bool recovered, const char *reason)
 {
     struct pd_error err = {0};
     struct order_row fresh;
@@ -202,9 +264,17 @@ static int settle(struct db *db, const struct settings *set, struct order_row *o
      * partner may have gone on with another card meanwhile */
     if (recovered)
         o->save_card = false;
+    struct payment_row p;
+    int found = rc >= 0 ? attempt_of(db, o->id, key, &p) : 0;
+    if (found < 0)
+        rc = found;
+    /* settled already (by another process, or an event seen twice): nothing left to write;
+     * a challenge already known needs nothing written either */
+    bool settled = found == 1 && !lost(&p);
+    bool known = found == 1 && g->outcome == GW_REQUIRES_ACTION && p.action_url[0];
     /* confirmed already: another process settled it, and nothing is left to write */
-    if (rc >= 0 && strcmp(o->status, "confirmed") != 0)
-        rc = record_outcome(db, set, o, key, g);
+    if (rc >= 0 && strcmp(o->status, "confirmed") != 0 && !settled && !known)
+        rc = record_outcome(db, set, o, key, g, reason);
     rc = tx_end(db, rc, &err);
     pd_error_clear(&err);
     return rc;
@@ -222,11 +292,19 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
         set = &loaded;
     }
     fault_pause("buy.attempted");
-    if (gateway_charge(o->card_token, o->total, o->currency, key, &g) < 0)
+    char back[96];
+    snprintf(back, sizeof(back), "/paiement/%s", o->id);
+    struct gw_charge_req req = {.payment_method = o->card_token,
+                                .amount = o->total,
+                                .currency = o->currency,
+                                .key = key,
+                                .off_session = orders_automatic(o),
+                                .return_url = back};
+    if (gateway_charge(&req, &g) < 0)
         g.outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
     *outcome = g.outcome;
     fault_pause("buy.charged");
-    return settle(db, set, o, key, &g, false);
+    return settle(db, set, o, key, &g, false, NULL);
 }
 
 int card_pay(struct db *db, const struct settings *set, struct order_row *o, const char *key,
@@ -242,6 +320,25 @@ int card_pay(struct db *db, const struct settings *set, struct order_row *o, con
         return pd_fail(err, PD_E_INSUFFICIENT_FUNDS, NULL);
     if (outcome == GW_UNKNOWN)
         return pd_fail(err, PD_E_PAYMENT_UNKNOWN, NULL);
+    return 0; /* confirmed, or waiting for the cardholder's challenge (requires_action) */
+}
+
+int card_pending_action(struct db *db, const struct order_row *o, char *url, size_t n,
+                        int64_t *expires_at)
+{
+    struct payment_row p[ATTEMPTS];
+    int count = 0;
+    if (strcmp(o->status, "processing") != 0 && strcmp(o->status, "payment_unknown") != 0)
+        return 0;
+    int rc = payments_of(db, o->id, p, ATTEMPTS, &count);
+    if (rc < 0)
+        return rc;
+    for (int i = count - 1; i >= 0; i--)
+        if (lost(&p[i]) && p[i].action_url[0]) {
+            snprintf(url, n, "%s", p[i].action_url);
+            *expires_at = p[i].action_expires_at;
+            return 1;
+        }
     return 0;
 }
 
@@ -293,7 +390,19 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
                 rc = give_up(db, o, &p[i]);
             continue;
         }
-        if ((rc = settle(db, set, o, p[i].key, &g, true)) < 0)
+        const char *reason = NULL;
+        /* a challenge left too long: cancelled at the gateway, which says what became of it
+         * (declined, no charge; or passed at the last moment) */
+        if (g.outcome == GW_REQUIRES_ACTION && p[i].action_expires_at &&
+            clock_now() >= p[i].action_expires_at) {
+            if ((rc = gateway_cancel(p[i].key, &g)) < 0)
+                return rc;
+            reason = "authentication_abandoned";
+        }
+        /* a lost answer found later keeps the saved card as it is; a challenge the partner
+         * passed is the payment they made at Buy */
+        bool lost_answer = p[i].action_url[0] == '\0' && g.outcome != GW_REQUIRES_ACTION;
+        if ((rc = settle(db, set, o, p[i].key, &g, lost_answer, reason)) < 0)
             return rc;
         if (settled)
             *settled = g.outcome;

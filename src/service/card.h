@@ -7,6 +7,12 @@
  * transaction: confirmed with its new term and invoice, failed, or payment_unknown when
  * the gateway did not answer. A crash or a timeout leaves an attempt that the next Buy or
  * the recovery job looks up (card_recover) instead of charging twice.
+ *
+ * The gateway may answer that the cardholder must authenticate first (3-D Secure): the
+ * attempt stays pending with the challenge's URL, and the order processing (shown as
+ * requires_action) until the partner's return (a Buy again), the gateway's signed event or
+ * the recovery job looks the charge up and settles it, once, whichever comes first. A
+ * challenge left too long is cancelled at the gateway (no charge) and the order fails.
  */
 #ifndef PD_SERVICE_CARD_H
 #define PD_SERVICE_CARD_H
@@ -24,10 +30,11 @@
 
 struct db;
 
-/* Checks obj's "card" object ({"number","exp_month","exp_year","cvc","holder"?}, named
- * payment.card.* in problems) into *card, whose strings are borrowed from obj. -1 when
- * there is no card object. */
-int card_check(struct checks *c, const json_t *obj, struct gw_card *card);
+/* Card data never reaches partnerd's API: PD_E_CARD_DATA_REFUSED, naming the field (never
+ * its value), when body carries a card object, a card number or a security code anywhere
+ * (a key such as "card", "number" or "cvc", or a text holding what passes for a card
+ * number); else 0. */
+int card_data_refuse(const json_t *body, struct pd_error *err);
 
 /* Step 1 of a Buy by card, in the caller's transaction with the order *o locked. With
  * lost_first, returns 1 and writes nothing when earlier attempts lost their answer: they
@@ -60,5 +67,10 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
  * on its way. 1 when one had in fact succeeded (*o is now confirmed), else 0. */
 int card_recover(struct db *db, const struct settings *set, struct order_row *o,
                  enum gw_outcome *settled);
+
+/* 1 when the order waits for the cardholder's challenge (3-D Secure): its URL into url (n
+ * bytes) and when it is given up into *expires_at; else 0. */
+int card_pending_action(struct db *db, const struct order_row *o, char *url, size_t n,
+                        int64_t *expires_at);
 
 #endif

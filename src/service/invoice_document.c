@@ -16,9 +16,13 @@
  * A document issued since e-invoicing (version 2, a Factur-X invoice) has these keys too:
  *
  *   version (2), vat_option (debits|receipts), credits_issued_on|null, partial (bool),
- *   seller and buyer {siren|null, postal_code, city}
+ *   seller and buyer {siren|null, postal_code, city, country_name,
+ *                     electronic_address {scheme, id}}
  *
- * and a credit note's lines have their service period. A text without "version" is a
+ * and a credit note's lines have their service period. country_name (the country's name
+ * in the document's language, issue 17) and electronic_address (BT-34/BT-49) came later:
+ * a version 2 document without them shows its countries as codes and has no electronic
+ * addresses in its XML, as when it was issued. A text without "version" is a
  * version 1 document and is drawn as before (render/invoice_pdf.h).
  *
  * Amounts are integers in minor units, negative on a credit note. Freezing writes exactly
@@ -57,6 +61,12 @@ static json_t *party_v2(json_t *o, int version, const struct invoice_party *p)
         json_object_set_new(o, "siren", maybe(p->siren && p->siren[0] ? p->siren : NULL));
         json_object_set_new(o, "postal_code", json_string(text_or_empty(p->postal_code)));
         json_object_set_new(o, "city", json_string(text_or_empty(p->city)));
+        if (p->country_name && p->country_name[0])
+            json_object_set_new(o, "country_name", json_string(p->country_name));
+        if (p->address_scheme && p->address_scheme[0] && p->address_id && p->address_id[0])
+            json_object_set_new(o, "electronic_address",
+                                json_pack("{s:s, s:s}", "scheme", p->address_scheme, "id",
+                                          p->address_id));
     }
     return o;
 }
@@ -157,6 +167,9 @@ static void thaw_party(const json_t *o, struct invoice_party *p)
     p->siren = get(o, "siren");
     p->postal_code = get(o, "postal_code");
     p->city = get(o, "city");
+    p->country_name = get(o, "country_name");
+    p->address_scheme = get(json_object_get(o, "electronic_address"), "scheme");
+    p->address_id = get(json_object_get(o, "electronic_address"), "id");
 }
 
 int invoice_document_thaw(const char *text, struct invoice_doc *doc, json_t **keep)

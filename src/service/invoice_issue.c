@@ -12,6 +12,8 @@
  * seller's VAT option, and for a credit note the date of the invoice it credits, whether
  * it credits all of it or part of it, and the service period it credits (all the
  * invoice's period, or from today to its end for a refund of the rest of a term).
+ * Since issue 17 and the reform's addresses it also keeps each country's name in the
+ * document's language and each party's electronic address (BT-34, BT-49).
  */
 #include "service/invoice_issue.h"
 
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/country.h"
 #include "core/crypto.h"
 #include "core/date.h"
 #include "core/money.h"
@@ -28,7 +31,9 @@
 #include "service/invoice_document.h"
 #include "service/orders.h"
 #include "service/pricing.h"
+#include "core/roles.h"
 #include "store/counters.h"
+#include "store/users.h"
 
 /* The seller of the settings; its address lines are cut out of address (n bytes). Its
  * last line ("75002 Paris") is also cut into postal code and city, in place (m bytes). */
@@ -71,6 +76,41 @@ static void buyer_of(const struct buyer *b, char *city, size_t n, struct invoice
     p->siren = b->siren[0] ? b->siren : NULL;
     p->postal_code = b->postal_code;
     p->city = b->city;
+}
+
+/* The electronic address invoices reach a party at (BT-34, BT-49), as the reform wants it:
+ * its SIREN in the French e-invoicing directory (scheme 0225) when it has one, else an
+ * email (EM): the seller's mail.from, the buyer's first billing admin (else global admin). */
+static void electronic_address(struct invoice_party *p, const char *email)
+{
+    if (p->siren && p->siren[0]) {
+        p->address_scheme = "0225";
+        p->address_id = p->siren;
+    } else if (email && email[0]) {
+        p->address_scheme = "EM";
+        p->address_id = email;
+    }
+}
+
+/* The bare address of "Name <a@b>" or "a@b", into out (n bytes). */
+static const char *bare_email(const char *from, char *out, size_t n)
+{
+    const char *lt = strchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+    if (lt && gt)
+        snprintf(out, n, "%.*s", (int)(gt - lt - 1), lt + 1);
+    else
+        snprintf(out, n, "%s", from);
+    return out;
+}
+
+/* The email of the organisation's oldest billing admin that is active, else of its oldest
+ * active global admin, into out (n bytes); empty when none. */
+static int buyer_email(struct db *db, const char *partner_id, char *out, size_t n)
+{
+    int rc = users_oldest_with_role(db, partner_id, "billing_admin", out, n);
+    if (rc == 0)
+        rc = users_oldest_with_role(db, partner_id, "global_admin", out, n);
+    return rc < 0 ? rc : 0;
 }
 
 /* The service period a credit note of the invoice credits credits: the invoice's own, or
@@ -183,6 +223,15 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
                                          .service_end = service_end};
     seller_of(set, address, sizeof(address), place, sizeof(place), &doc.seller);
     buyer_of(&buyer, city, sizeof(city), &doc.buyer);
+    doc.seller.country_name = country_name(doc.seller.country, lang);
+    doc.buyer.country_name = country_name(doc.buyer.country, lang);
+    char seller_email[sizeof(set->mail_from)], buyer_mail[256];
+    electronic_address(&doc.seller, bare_email(set->mail_from, seller_email, sizeof(seller_email)));
+    if (buyer_email(db, o->partner_id, buyer_mail, sizeof(buyer_mail)) < 0) {
+        json_decref(name);
+        return PD_E_INTERNAL;
+    }
+    electronic_address(&doc.buyer, buyer_mail);
     /* a wire invoice says how to pay it; a card invoice, the card it was paid by */
     if (!credit && strcmp(o->payment_method, "wire") == 0 && due_on && o->due_on[0]) {
         doc.has_wire = true;

@@ -8,6 +8,7 @@
  */
 #include "service/invoices.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,17 +59,31 @@ static json_t *invoice_view(const struct invoice_row *v, const char *lang)
     return view;
 }
 
-int invoices_list_json(struct db *db, const struct principal *who, const char *lang, json_t **items,
+int invoices_list_json(struct db *db, const struct principal *who, const struct invoices_query *in,
+                       const char *lang, json_t **items, char next[CURSOR_TEXT_MAX],
                        struct pd_error *err)
 {
+    struct checks c = {0};
+    struct page_request p;
+    struct invoices_filter f = {.partner_id = who->partner_id, .number = in->number};
+    page_check(&c, &in->page, &p);
+    if (in->number && strlen(in->number) > 40)
+        check_fail_args(&c, "number", MSG_FIELD_TEXT_LINE, (const char *const[]){"40"}, 1);
+    f.from = page_check_date(&c, "from", in->from, false);
+    f.to = page_check_date(&c, "to", in->to, true);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
     struct invoice_row *rows = NULL;
     int n = 0;
-    int rc = invoices_list(db, who->partner_id, &rows, &n);
+    int rc = invoices_page(db, &f, &p, &rows, &n);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
+    int shown = page_shown(&p, n);
     *items = json_array();
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < shown; i++)
         json_array_append_new(*items, invoice_view(&rows[i], lang));
+    page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+              next);
     free(rows);
     return 0;
 }
@@ -102,8 +117,12 @@ int invoices_get(struct db *db, const struct principal *who, const char *id, con
     return 0;
 }
 
-int invoices_pdf(struct db *db, const struct principal *who, const char *id,
-                 struct invoice_pdf_file *out, struct pd_error *err)
+/* The organisation's invoice id drawn by draw (failed names its failure) into out, named
+ * "<type>-<number>.<ext>"; PD_E_E_INVOICE_UNAVAILABLE when facturx and the document was
+ * frozen before Factur-X. */
+static int invoice_file(struct db *db, const struct principal *who, const char *id, const char *ext,
+                        bool facturx, int (*draw)(const struct invoice_doc *, struct buf *),
+                        const char *failed, struct invoice_pdf_file *out, struct pd_error *err)
 {
     struct invoice_row v;
     struct invoice_doc doc;
@@ -117,43 +136,30 @@ int invoices_pdf(struct db *db, const struct principal *who, const char *id,
     free(text);
     if (rc < 0)
         return pd_fail(err, PD_E_INTERNAL, "invoice document unreadable");
-    snprintf(out->filename, sizeof(out->filename), "%s-%s.pdf", doc.type ? doc.type : "",
-             doc.number ? doc.number : "document");
-    rc = invoice_pdf_render(&doc, &out->bytes);
+    if (facturx && doc.version < INVOICE_DOC_FACTURX) {
+        json_decref(keep);
+        return pd_fail(err, PD_E_E_INVOICE_UNAVAILABLE, NULL);
+    }
+    snprintf(out->filename, sizeof(out->filename), "%s-%s.%s", doc.type ? doc.type : "",
+             doc.number ? doc.number : "document", ext);
+    rc = draw(&doc, &out->bytes);
     json_decref(keep);
     if (rc < 0) {
         buf_free(&out->bytes);
-        return pd_fail(err, PD_E_INTERNAL, "invoice PDF not drawn");
+        return pd_fail(err, PD_E_INTERNAL, "%s", failed);
     }
     return 0;
+}
+
+int invoices_pdf(struct db *db, const struct principal *who, const char *id,
+                 struct invoice_pdf_file *out, struct pd_error *err)
+{
+    return invoice_file(db, who, id, "pdf", false, invoice_pdf_render, "invoice PDF not drawn", out,
+                        err);
 }
 
 int invoices_xml(struct db *db, const struct principal *who, const char *id,
                  struct invoice_pdf_file *out, struct pd_error *err)
 {
-    struct invoice_row v;
-    struct invoice_doc doc;
-    json_t *keep = NULL;
-    char *text = NULL;
-    memset(out, 0, sizeof(*out));
-    int rc = own_invoice(db, who, id, &v, &text, err);
-    if (rc < 0)
-        return rc;
-    rc = invoice_document_thaw(text, &doc, &keep);
-    free(text);
-    if (rc < 0)
-        return pd_fail(err, PD_E_INTERNAL, "invoice document unreadable");
-    if (doc.version < INVOICE_DOC_FACTURX) {
-        json_decref(keep);
-        return pd_fail(err, PD_E_E_INVOICE_UNAVAILABLE, NULL);
-    }
-    snprintf(out->filename, sizeof(out->filename), "%s-%s.xml", doc.type ? doc.type : "",
-             doc.number ? doc.number : "document");
-    rc = facturx_xml(&doc, &out->bytes);
-    json_decref(keep);
-    if (rc < 0) {
-        buf_free(&out->bytes);
-        return pd_fail(err, PD_E_INTERNAL, "invoice XML not written");
-    }
-    return 0;
+    return invoice_file(db, who, id, "xml", true, facturx_xml, "invoice XML not written", out, err);
 }

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "service/page.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "service/principal.h"
@@ -21,8 +22,16 @@ struct invoice_pdf_file {
     char filename[64]; /* invoice-2027-000123.pdf, credit_note-AV2027-000004.pdf (.xml) */
 };
 
-/* The organisation's invoices and credit notes, newest first, amounts in lang. */
-int invoices_list_json(struct db *db, const struct principal *who, const char *lang, json_t **items,
+/* The query string of the list of invoices (NULL: not given). */
+struct invoices_query {
+    struct page_in page;
+    const char *number;    /* an invoice or credit note number, exactly */
+    const char *from, *to; /* created between these days (YYYY-MM-DD), both included */
+};
+
+/* A page of the organisation's invoices and credit notes, newest first, amounts in lang. */
+int invoices_list_json(struct db *db, const struct principal *who, const struct invoices_query *in,
+                       const char *lang, json_t **items, char next[CURSOR_TEXT_MAX],
                        struct pd_error *err);
 
 /* One invoice or credit note of the organisation. */

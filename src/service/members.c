@@ -24,7 +24,9 @@
 #include "db/db.h"
 #include "service/accounts.h"
 #include "service/audit.h"
+#include "service/email_probe.h"
 #include "service/outbox.h"
+#include "service/page.h"
 #include "service/settings.h"
 #include "service/vies.h"
 #include "service/tx.h"
@@ -264,6 +266,8 @@ int members_join(struct db *db, const json_t *body, const char *ip, json_t **out
     COPY(u.status, "active");
     u.roles = ROLE_GLOBAL_ADMIN;
 
+    if ((rc = email_probe_check(db, ip, err)) < 0)
+        return rc;
     if ((rc = tx_begin(db, err)) < 0)
         return rc;
     rc = email_free(db, u.email, "admin.email", err);
@@ -277,8 +281,11 @@ int members_join(struct db *db, const json_t *body, const char *ip, json_t **out
         rc = audit(db, NULL, ip, p.id, "partner.joined", "partner", p.id,
                    json_pack("{s:s, s:s, s:s}", "membership_id", p.membership_id, "admin_email",
                              u.email, "admin_id", u.id));
-    if ((rc = tx_end(db, rc, err)) < 0)
+    if ((rc = tx_end(db, rc, err)) < 0) {
+        if (rc == PD_E_EMAIL_TAKEN)
+            email_probe_taken(db, ip);
         return rc;
+    }
     secret_wipe(u.password_hash, sizeof(u.password_hash));
     *out =
         json_pack("{s:o, s:o}", "partner", members_partner_view(&p), "user", members_user_view(&u));
@@ -330,6 +337,8 @@ int members_invite(struct db *db, const struct principal *who, const char *ip, c
     COPY(u.partner_id, who->partner_id);
     COPY(u.status, "invited");
     u.created_at = now;
+    if ((rc = email_probe_check(db, ip, err)) < 0)
+        return rc;
     random_hex(32, token);
     sha256_hex(token, token_hash);
     if ((rc = tx_begin(db, err)) < 0)
@@ -346,6 +355,8 @@ int members_invite(struct db *db, const struct principal *who, const char *ip, c
         rc = send_invitation(db, who, &u, expires_at);
     if ((rc = tx_end(db, rc, err)) < 0) {
         secret_wipe(token, sizeof(token));
+        if (rc == PD_E_EMAIL_TAKEN)
+            email_probe_taken(db, ip);
         return rc;
     }
     *out = json_pack("{s:o, s:{s:s, s:s}}", "user", members_user_view(&u), "invitation", "token",
@@ -483,16 +494,25 @@ int members_remove(struct db *db, const struct principal *who, const char *ip, c
     return tx_end(db, rc, err);
 }
 
-int members_list(struct db *db, const struct principal *who, json_t **items, struct pd_error *err)
+int members_list(struct db *db, const struct principal *who, const struct page_in *page,
+                 json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     struct user_row *rows = NULL;
+    struct checks c = {0};
+    struct page_request p;
     int n = 0;
-    int rc = users_list(db, who->partner_id, &rows, &n);
+    page_check(&c, page, &p);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
+    int rc = users_page(db, who->partner_id, &p, &rows, &n);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
+    int shown = page_shown(&p, n);
     *items = json_array();
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < shown; i++)
         json_array_append_new(*items, members_user_view(&rows[i]));
+    page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+              next);
     free(rows);
     return 0;
 }
@@ -507,20 +527,6 @@ int members_partner_get(struct db *db, const struct principal *who, json_t **out
     if (rc == 0)
         return pd_fail(err, PD_E_NOT_FOUND, NULL);
     *out = members_partner_view(&p);
-    return 0;
-}
-
-int members_partners_list(struct db *db, json_t **items, struct pd_error *err)
-{
-    struct partner_row *rows = NULL;
-    int n = 0;
-    int rc = partners_list(db, &rows, &n);
-    if (rc < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    *items = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(*items, members_partner_view(&rows[i]));
-    free(rows);
     return 0;
 }
 

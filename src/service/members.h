@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "service/page.h"
 #include "service/principal.h"
 
 struct db;
@@ -44,14 +45,12 @@ int members_remove(struct db *db, const struct principal *who, const char *ip, c
                    struct pd_error *err);
 
 /* The caller's organisation's users (not removed), newest first. */
-int members_list(struct db *db, const struct principal *who, json_t **items, struct pd_error *err);
+int members_list(struct db *db, const struct principal *who, const struct page_in *page,
+                 json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 /* The caller's organisation; PD_E_NOT_FOUND for staff. */
 int members_partner_get(struct db *db, const struct principal *who, json_t **out,
                         struct pd_error *err);
-
-/* Every organisation, newest first (staff). */
-int members_partners_list(struct db *db, json_t **items, struct pd_error *err);
 
 /* Changes the organisation's settings: {"require_2fa": bool}. *out is the partner. */
 int members_update_partner(struct db *db, const struct principal *who, const char *ip,

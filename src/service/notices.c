@@ -3,9 +3,10 @@
  *
  * A pass lists the subscriptions whose expiry is near (from 30 days ahead to 31 days
  * after their window closed) and asks core/subscription.c which notice, if any, each is
- * owed today. Most are owed none and cost no transaction. For the others the row is
- * locked and read again, since the list may be stale (a renewal in another process moves
- * the term on); the notice row, unique per subscription, term and kind, and the event
+ * owed today. Most are owed none, or one that went out on an earlier day, and cost no
+ * transaction (only reads), so a pass with nothing new writes nothing. For the others the
+ * row is locked and read again, since the list may be stale (a renewal in another process
+ * moves the term on); the notice row, unique per subscription, term and kind, and the event
  * commit together, so a notice goes out once whatever runs at the same time.
  */
 #include "service/notices.h"
@@ -90,7 +91,14 @@ int notices_run(struct db *db)
     for (int i = 0; rc >= 0 && i < n; i++) {
         /* a first look without a transaction: most subscriptions have nothing due */
         struct sub_facts f = renewals_facts(&subs[i], window);
-        if (sub_notice_due(&f, subs[i].auto_renew, today) == SUB_NOTICE_NONE)
+        enum sub_notice kind = sub_notice_due(&f, subs[i].auto_renew, today);
+        if (kind == SUB_NOTICE_NONE)
+            continue;
+        /* a notice is owed for days on end but goes out once: read whether it went out
+         * before taking a write transaction, so a pass with nothing new writes nothing */
+        int64_t term = 0;
+        if ((rc = renewal_term_count(db, subs[i].id, &term)) < 0 ||
+            (rc = renewal_notice_sent(db, subs[i].id, term, sub_notice_name(kind))) != 0)
             continue;
         rc = notice_one(db, subs[i].id, window, today);
         sent += rc == 1;

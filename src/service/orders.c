@@ -30,6 +30,7 @@
 #include "service/card.h"
 #include "service/eligibility.h"
 #include "service/pricing.h"
+#include "service/partner_search.h"
 #include "service/settings.h"
 #include "service/tx.h"
 #include "service/validate.h"
@@ -77,13 +78,23 @@ static json_t *order_view(struct db *db, const struct settings *set, const struc
                         o->card_exp_year)
             : json_pack("{s:s, s:{s:s, s:s, s:s}}", "method", "wire", "contact", "name",
                         o->wire_name, "phone", o->wire_phone, "email", o->wire_email);
+    /* waiting for the cardholder's challenge: where to send the partner, and until when */
+    const char *status = o->status;
+    json_t *next = NULL;
+    char url[512], until[21];
+    int64_t expires_at = 0;
+    if (card_pending_action(db, o, url, sizeof(url), &expires_at) == 1) {
+        status = "requires_action";
+        next = json_pack("{s:s, s:s, s:s}", "type", "authenticate", "url", url, "expires_at",
+                         instant_format(expires_at, until));
+    }
     json_t *line = json_pack("{s:O, s:i, s:o, s:o}", "description", name, "quantity", 1,
                              "unit_price", money_json(o->unit_amount, o->currency, lang), "amount",
                              money_json(o->subtotal, o->currency, lang));
     return json_pack(
         "{s:s, s:s, s:{s:s, s:o}, s:s, s:s?, s:[o], s:o, s:o, s:o, s:i, s:s, s:s?, s:o, s:s?, "
-        "s:o, s:s?, s:s?, s:s}",
-        "id", o->id, "status", o->status, "offer", "code", o->offer_code, "name", name, "action",
+        "s:o, s:s?, s:s?, s:s, s:o*}",
+        "id", o->id, "status", status, "offer", "code", o->offer_code, "name", name, "action",
         o->action, "subscription_id", o->subscription_id[0] ? o->subscription_id : NULL, "lines",
         line, "subtotal", money_json(o->subtotal, o->currency, lang), "tax",
         money_json(o->tax_amount, o->currency, lang), "total",
@@ -92,7 +103,7 @@ static json_t *order_view(struct db *db, const struct settings *set, const struc
         payment, "invoice_id", o->invoice_id[0] ? o->invoice_id : NULL, "payment_instructions",
         wire_instructions(set, o), "paid_on", o->paid_on[0] ? o->paid_on : NULL, "failure_code",
         o->failure_code[0] ? o->failure_code : NULL, "created_at",
-        instant_format(o->created_at, created));
+        instant_format(o->created_at, created), "next_action", next);
 }
 
 /* ---- create ---- */
@@ -118,16 +129,20 @@ static void check_contact(struct checks *c, const json_t *payment, struct order_
     snprintf(o->wire_email, sizeof(o->wire_email), "%s", em ? em : "");
 }
 
-/* A new card goes to the gateway now; partnerd keeps the token and what can be shown. A
- * saved card is the organisation's, if it has one and it has not expired. */
-static int take_card(struct db *db, const struct principal *who, const struct gw_card *card,
-                     bool saved, struct order_row *o, struct pd_error *err)
+/* A new card is the gateway's payment method, given by the browser that handed the card to
+ * the gateway: partnerd asks the gateway what may be shown of it and keeps that with its id.
+ * A saved card is the organisation's, if it has one and it has not expired. */
+static int take_card(struct db *db, const struct principal *who, const char *pm, bool saved,
+                     struct order_row *o, struct pd_error *err)
 {
     int rc;
     if (!saved) {
         struct gw_token t;
-        if ((rc = gateway_tokenize(card, &t, err)) < 0)
+        if ((rc = gateway_payment_method(pm, &t, err)) < 0)
             return rc;
+        if (!card_not_expired(t.exp_month, t.exp_year, clock_today()))
+            return pd_fail_field(err, PD_E_CARD_EXPIRED, "payment.payment_method",
+                                 MSG_FIELD_CARD_EXPIRED, NULL);
         snprintf(o->card_token, sizeof(o->card_token), "%s", t.token);
         snprintf(o->card_brand, sizeof(o->card_brand), "%s", t.brand);
         snprintf(o->card_last4, sizeof(o->card_last4), "%s", t.last4);
@@ -148,11 +163,16 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
                   const char *lang, json_t **out, struct pd_error *err)
 {
     static const char *const keys[] = {"offer", "action", "subscription_id", "payment", NULL};
-    static const char *const pkeys[] = {"method", "card", "saved_card", "save", "contact", NULL};
+    static const char *const pkeys[] = {"method", "payment_method", "saved_card",
+                                        "save",   "contact",        NULL};
     struct checks c = {0};
     struct order_row o;
-    struct gw_card card = {0};
+    const char *pm = NULL;
     memset(&o, 0, sizeof(o));
+
+    int rc = card_data_refuse(body, err);
+    if (rc < 0)
+        return rc;
 
     check_known_keys(&c, body, "", keys);
     const char *offer_code = check_text(&c, body, "offer", "offer", true, 48);
@@ -174,7 +194,8 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
         if (method && !strcmp(method, "card")) {
             saved = json_is_true(json_object_get(payment, "saved_card"));
             if (!saved)
-                tokenize = card_check(&c, payment, &card) == 0;
+                tokenize = (pm = check_text(&c, payment, "payment_method", "payment.payment_method",
+                                            true, 47)) != NULL;
             json_t *save = json_object_get(payment, "save");
             o.save_card = save == NULL || json_is_true(save);
         } else if (method && !strcmp(method, "wire")) {
@@ -183,8 +204,7 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
             check_fail_one_of(&c, "payment.method", (const char *const[]){"card", "wire", NULL});
         }
     }
-    int rc = check_done(&c, err);
-    if (rc < 0)
+    if ((rc = check_done(&c, err)) < 0)
         return rc;
     if (offer_code == NULL || action == NULL || method == NULL) /* check_done said so */
         return pd_fail(err, PD_E_INVALID_REQUEST, NULL);
@@ -202,7 +222,7 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
         return rc;
     if ((rc = pricing_order(db, &set, who->partner_id, offer.code, &o, err)) < 0)
         return rc;
-    if ((tokenize || saved) && (rc = take_card(db, who, &card, saved, &o, err)) < 0)
+    if ((tokenize || saved) && (rc = take_card(db, who, pm, saved, &o, err)) < 0)
         return rc;
 
     id_new("ord", o.id, sizeof(o.id));
@@ -289,6 +309,11 @@ int orders_purchase(struct db *db, const struct principal *who, const char *ip, 
             rc = 0;
             break;
         }
+        /* it waits for the cardholder's challenge: the same answer as the first Buy */
+        if (settled == GW_REQUIRES_ACTION) {
+            rc = 0;
+            break;
+        }
         /* it had been declined: that is the answer the first Buy would have had */
         if (settled == GW_DECLINED || settled == GW_INSUFFICIENT_FUNDS) {
             rc = pd_fail(err,
@@ -332,37 +357,67 @@ static int order_views(struct db *db, const struct order_row *rows, int n, bool 
     int rc = settings_load(db, &set);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
+    struct partner_name_cache names = {0};
     *items = json_array();
     for (int i = 0; i < n; i++) {
         json_t *v = order_view(db, &set, &rows[i], lang);
-        if (with_partner)
+        if (with_partner) {
             json_object_set_new(v, "partner_id", json_string(rows[i].partner_id));
+            json_object_set_new(v, "partner_name",
+                                partner_search_name(db, rows[i].partner_id, &names));
+        }
         json_array_append_new(*items, v);
     }
     return 0;
 }
 
-int orders_list_json(struct db *db, const struct principal *who, const char *lang, json_t **items,
-                     struct pd_error *err)
+/* A page of orders of filter f, as API objects. */
+static int order_page(struct db *db, const struct orders_query *in, struct orders_filter *f,
+                      bool staff, const char *lang, json_t **items, char next[CURSOR_TEXT_MAX],
+                      struct pd_error *err)
 {
+    static const char *const statuses[] = {
+        "review",           "processing", "payment_unknown", "failed",
+        "awaiting_payment", "confirmed",  "cancelled",       NULL};
+    struct checks c = {0};
+    struct page_request p;
+    page_check(&c, &in->page, &p);
+    if (!staff && !check_one_of(in->status, statuses))
+        check_fail_one_of(&c, "status", statuses);
+    if (in->reference && strlen(in->reference) > 40)
+        check_fail_args(&c, "reference", MSG_FIELD_TEXT_LINE, (const char *const[]){"40"}, 1);
+    f->from = page_check_date(&c, "from", in->from, false);
+    f->to = page_check_date(&c, "to", in->to, true);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
+    if (!staff)
+        f->status = in->status;
+    f->wire_reference = in->reference;
     struct order_row *rows = NULL;
     int n = 0;
-    int rc = orders_list(db, who->partner_id, &rows, &n);
+    int rc = orders_page(db, f, &p, &rows, &n);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
-    rc = order_views(db, rows, n, false, lang, items, err);
+    int shown = page_shown(&p, n);
+    rc = order_views(db, rows, shown, staff, lang, items, err);
+    if (rc >= 0)
+        page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+                  next);
     free(rows);
     return rc;
 }
 
-int orders_awaiting_json(struct db *db, const char *lang, json_t **items, struct pd_error *err)
+int orders_list_json(struct db *db, const struct principal *who, const struct orders_query *in,
+                     const char *lang, json_t **items, char next[CURSOR_TEXT_MAX],
+                     struct pd_error *err)
 {
-    struct order_row *rows = NULL;
-    int n = 0;
-    int rc = orders_in_status(db, "awaiting_payment", &rows, &n);
-    if (rc < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    rc = order_views(db, rows, n, true, lang, items, err);
-    free(rows);
-    return rc;
+    struct orders_filter f = {.partner_id = who->partner_id};
+    return order_page(db, in, &f, false, lang, items, next, err);
+}
+
+int orders_awaiting_json(struct db *db, const struct orders_query *in, const char *lang,
+                         json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err)
+{
+    struct orders_filter f = {.partner_id = in->partner_id, .status = "awaiting_payment"};
+    return order_page(db, in, &f, true, lang, items, next, err);
 }

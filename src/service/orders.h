@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "service/page.h"
 #include "core/error.h"
 #include "service/principal.h"
 #include "store/orders.h"
@@ -37,12 +38,23 @@ int orders_purchase(struct db *db, const struct principal *who, const char *ip, 
 int orders_get(struct db *db, const struct principal *who, const char *id, const char *lang,
                json_t **out, struct pd_error *err);
 
-/* The caller's organisation's orders, newest first. */
-int orders_list_json(struct db *db, const struct principal *who, const char *lang, json_t **items,
+/* The query string of a list of orders (NULL: not given). */
+struct orders_query {
+    struct page_in page;
+    const char *status;     /* partners' list only */
+    const char *reference;  /* the wire payment reference */
+    const char *partner_id; /* staff's list only */
+    const char *from, *to;  /* created between these days (YYYY-MM-DD), both included */
+};
+
+/* A page of the caller's organisation's orders, newest first. */
+int orders_list_json(struct db *db, const struct principal *who, const struct orders_query *in,
+                     const char *lang, json_t **items, char next[CURSOR_TEXT_MAX],
                      struct pd_error *err);
 
-/* Staff: every order awaiting a wire transfer, oldest first, with its partner_id. */
-int orders_awaiting_json(struct db *db, const char *lang, json_t **items, struct pd_error *err);
+/* Staff: a page of the orders awaiting a wire transfer, newest first, with partner_id. */
+int orders_awaiting_json(struct db *db, const struct orders_query *in, const char *lang,
+                         json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 /* An order made without anyone at the keyboard: the automatic renewal's. */
 bool orders_automatic(const struct order_row *o);

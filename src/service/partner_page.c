@@ -28,7 +28,13 @@ int partner_page_json(struct db *db, const struct principal *who, const char *pa
     struct partner_row p;
     struct principal org;
     json_t *subs = NULL, *orders = NULL, *invoices = NULL, *requests = NULL, *events = NULL;
-    char next[80];
+    char next[80], more[CURSOR_TEXT_MAX];
+    /* the newest of each list; the console pages on through the lists' own routes */
+    const struct page_in newest = {.limit = "200"};
+    struct subs_admin_query subs_in = {.page = newest, .partner_id = partner_id};
+    struct orders_query orders_in = {.page = newest};
+    struct invoices_query invoices_in = {.page = newest};
+    struct support_query requests_in = {.page = newest};
     int rc = partners_find(db, partner_id, &p);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
@@ -39,10 +45,10 @@ int partner_page_json(struct db *db, const struct principal *who, const char *pa
     snprintf(org.partner_id, sizeof(org.partner_id), "%s", p.id);
     snprintf(org.locale, sizeof(org.locale), "%s", p.locale);
     org.roles = ROLE_USER;
-    if ((rc = subscriptions_admin_list(db, p.id, NULL, lang, &subs, err)) >= 0 &&
-        (rc = orders_list_json(db, &org, lang, &orders, err)) >= 0 &&
-        (rc = invoices_list_json(db, &org, lang, &invoices, err)) >= 0)
-        rc = support_list(db, &org, NULL, NULL, NULL, &requests, err);
+    if ((rc = subscriptions_admin_list(db, &subs_in, lang, &subs, more, err)) >= 0 &&
+        (rc = orders_list_json(db, &org, &orders_in, lang, &orders, more, err)) >= 0 &&
+        (rc = invoices_list_json(db, &org, &invoices_in, lang, &invoices, more, err)) >= 0)
+        rc = support_list(db, &org, &requests_in, &requests, more, err);
     if (rc >= 0 && (who->roles & ROLE_OPERATOR))
         rc = audit_page(db, who, p.id, NULL, "50", &events, next, sizeof(next), err);
     if (rc < 0) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/card.h"
 #include "core/clock.h"
 #include "db/db.h"
 #include "gateway/gateway.h"
@@ -42,16 +43,20 @@ int payment_method_json(struct db *db, const struct principal *who, json_t **out
 int payment_method_replace(struct db *db, const struct principal *who, const char *ip,
                            const json_t *body, json_t **out, struct pd_error *err)
 {
-    static const char *const keys[] = {"card", NULL};
+    static const char *const keys[] = {"payment_method", NULL};
     struct checks c = {0};
-    struct gw_card card = {0};
     struct gw_token t;
     struct order_row o;
-    check_known_keys(&c, body, "", keys);
-    card_check(&c, body, &card);
-    int rc = check_done(&c, err);
-    if (rc < 0 || (rc = gateway_tokenize(&card, &t, err)) < 0)
+    int rc = card_data_refuse(body, err);
+    if (rc < 0)
         return rc;
+    check_known_keys(&c, body, "", keys);
+    const char *pm = check_text(&c, body, "payment_method", "payment_method", true, 47);
+    if ((rc = check_done(&c, err)) < 0 || (rc = gateway_payment_method(pm, &t, err)) < 0)
+        return rc;
+    if (!card_not_expired(t.exp_month, t.exp_year, clock_today()))
+        return pd_fail_field(err, PD_E_CARD_EXPIRED, "payment_method", MSG_FIELD_CARD_EXPIRED,
+                             NULL);
     memset(&o, 0, sizeof(o));
     snprintf(o.card_token, sizeof(o.card_token), "%s", t.token);
     snprintf(o.card_brand, sizeof(o.card_brand), "%s", t.brand);

@@ -8,6 +8,7 @@
  */
 #include "service/pricing.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ int pricing_buyer(struct db *db, const char *partner_id, struct buyer *b)
     snprintf(b->country, sizeof(b->country), "%s", p.country);
     snprintf(b->vat_id, sizeof(b->vat_id), "%s", p.vat_id);
     snprintf(b->siren, sizeof(b->siren), "%s", p.siren);
+    snprintf(b->vat_id_status, sizeof(b->vat_id_status), "%s", p.vat_id_status);
     snprintf(b->currency, sizeof(b->currency), "%s", p.currency);
     snprintf(b->locale, sizeof(b->locale), "%s", p.locale);
     snprintf(b->membership_id, sizeof(b->membership_id), "%s", p.membership_id);
@@ -37,15 +39,18 @@ int pricing_buyer(struct db *db, const char *partner_id, struct buyer *b)
     return 0;
 }
 
-/* The treatment and rate of a sale from seller_country to b. */
+/* The treatment and rate of a sale from seller_country to b. A VAT ID VIES called invalid
+ * is no VAT ID for the reverse charge (one VIES has not answered about yet, or could not,
+ * passed its country's check digits and is trusted meanwhile). */
 static void tax_for(const struct buyer *b, const char *seller_country, int *rate,
                     const char **treatment)
 {
+    bool vat_id = b->vat_id[0] && strcmp(b->vat_id_status, "invalid") != 0;
     if (strcmp(b->country, seller_country) == 0) {
         int r = vat_standard_rate(seller_country);
         *rate = r < 0 ? 0 : r;
         *treatment = "domestic";
-    } else if (country_in_eu(b->country) && country_in_eu(seller_country) && b->vat_id[0]) {
+    } else if (country_in_eu(b->country) && country_in_eu(seller_country) && vat_id) {
         *rate = 0;
         *treatment = "reverse_charge";
     } else if (country_in_eu(b->country) && country_in_eu(seller_country)) {

@@ -18,7 +18,8 @@ struct db;
 /* The organisation as a buyer: what prices, VAT and its invoices need. */
 struct buyer {
     char legal_name[801], country[3], vat_id[41], currency[4], locale[3], membership_id[8];
-    char siren[10]; /* empty when none */
+    char siren[10];         /* empty when none */
+    char vat_id_status[12]; /* what VIES said of vat_id (store/users.h) */
     char line1[801], line2[801], postal_code[81], city[401];
 };
 

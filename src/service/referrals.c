@@ -1,14 +1,11 @@
 /*
- * service/referrals.c - referral requests, confirmation, erasure, lifecycle, jobs, funnel.
+ * service/referrals.c - a referral's life on the partner's side (its list, its answer, its
+ * notes), the staff's funnel and the jobs that expire and erase referrals.
  *
- * Each use case runs in one transaction and writes its outbox events there: the email to
- * the customer (referral.confirm, referral.customer_notice: to them alone) and the
- * partner's (referral.created, referral.updated: to the profile's contact address and the
- * organisation's webhooks). Events carry the referral's id, which is how erasure finds
- * their copies of the personal data (store/referrals.c). A token is 32 random bytes in hex;
- * the confirmation's is kept hashed, the erasure's as is (every email to the customer
- * carries it again).
+ * Each use case runs in one transaction and writes its outbox events there
+ * (service/referral_notify.c). The customer's side is service/referral_requests.c.
  */
+#include "service/page.h"
 #include "service/referrals.h"
 
 #include <stdio.h>
@@ -17,46 +14,23 @@
 
 #include "core/arena.h"
 #include "core/clock.h"
-#include "core/country.h"
 #include "core/crypto.h"
 #include "core/date.h"
-#include "core/msg.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "service/audit.h"
-#include "service/outbox.h"
+#include "service/referral_notify.h"
 #include "service/settings.h"
 #include "service/tx.h"
 #include "service/validate.h"
-#include "store/directory.h"
-#include "store/outbox.h"
 #include "store/referrals.h"
-#include "store/users.h"
 
-#define NEED_MAX 5000
 #define NOTE_MAX 5000
-#define DAY 86400
 
 static const char *const statuses[] = {"new", "accepted", "declined", "expired",
                                        "won", "lost",     NULL};
 
 /* ---- views ---- */
-
-static json_t *status_label(const char *status)
-{
-    static const struct {
-        const char *code;
-        enum msg_id text;
-    } labels[] = {
-        {"new", MSG_REFERRAL_STATUS_NEW},           {"accepted", MSG_REFERRAL_STATUS_ACCEPTED},
-        {"declined", MSG_REFERRAL_STATUS_DECLINED}, {"expired", MSG_REFERRAL_STATUS_EXPIRED},
-        {"won", MSG_REFERRAL_STATUS_WON},           {"lost", MSG_REFERRAL_STATUS_LOST}};
-    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-        if (!strcmp(labels[i].code, status))
-            return json_pack("{s:s, s:s}", "fr", msg_text(labels[i].text, "fr"), "en",
-                             msg_text(labels[i].text, "en"));
-    return json_pack("{s:s, s:s}", "fr", status, "en", status);
-}
 
 static json_t *instant_or_null(int64_t t)
 {
@@ -68,284 +42,49 @@ static json_t *referral_view(const struct referral_row *r)
 {
     return json_pack("{s:s, s:s, s:o, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:b, s:s, s:s?, s:o, "
                      "s:o, s:o, s:o, s:o, s:b}",
-                     "id", r->id, "status", r->status, "status_label", status_label(r->status),
-                     "name", r->name, "company", r->company, "email", r->email, "phone", r->phone,
-                     "country", r->country, "need", r->need, "consent", r->consent, "lang", r->lang,
-                     "decline_reason", r->decline_reason, "created_at",
-                     instant_or_null(r->created_at), "confirmed_at",
+                     "id", r->id, "status", r->status, "status_label",
+                     referral_status_label(r->status), "name", r->name, "company", r->company,
+                     "email", r->email, "phone", r->phone, "country", r->country, "need", r->need,
+                     "consent", r->consent, "lang", r->lang, "decline_reason", r->decline_reason,
+                     "created_at", instant_or_null(r->created_at), "confirmed_at",
                      instant_or_null(r->confirmed_at), "respond_by", instant_or_null(r->respond_by),
                      "responded_at", instant_or_null(r->responded_at), "closed_at",
                      instant_or_null(r->closed_at), "erased", r->erased_at != 0);
 }
 
-/* ---- shared steps ---- */
-
-static void link_to(const struct settings *s, const char *path, const char *token, char *out,
-                    size_t n)
-{
-    snprintf(out, n, "%s%s%s", s->portal_url, path, token ? token : "");
-}
-
-/* The partner's contact for referrals: the listing's address, in the organisation's
- * language. 1 when there is one. */
-static int partner_contact(struct db *db, struct arena *a, const char *partner_id,
-                           struct contact *to, const char **name)
-{
-    struct profile_row l;
-    struct partner_row org;
-    int rc = listings_find(db, a, partner_id, &l);
-    if (rc <= 0)
-        return rc;
-    if ((rc = partners_find(db, partner_id, &org)) < 0)
-        return rc;
-    snprintf(to->email, sizeof(to->email), "%s", l.referral_email);
-    snprintf(to->lang, sizeof(to->lang), "%s", rc > 0 ? org.locale : "fr");
-    *name = l.name;
-    return 1;
-}
-
-/* referral.created or referral.updated to the partner; for the customer, a notice of an
- * answer or an expiry (with the erase link) unless their data is gone. */
-static int tell(struct db *db, const struct settings *s, const struct referral_row *r,
-                const char *event, bool customer_too)
-{
-    struct arena a = {0};
-    struct contact to;
-    const char *partner_name = "";
-    char link[700], respond[DATE_STRLEN] = "";
-    int rc = partner_contact(db, &a, r->partner_id, &to, &partner_name);
-    link_to(s, "/demandes-contact/", r->id, link, sizeof(link));
-    if (r->respond_by)
-        date_format(date_of_instant(r->respond_by), respond);
-    if (rc > 0) {
-        json_t *payload = json_pack(
-            "{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "referral_id", r->id,
-            "status", r->status, "status_label", status_label(r->status), "customer",
-            r->name ? r->name : "-", "company", r->company ? r->company : "-", "email",
-            r->email ? r->email : "", "phone", r->phone ? r->phone : "", "country",
-            r->country ? r->country : "", "need", r->need ? r->need : "", "respond_on", respond,
-            "reason", r->decline_reason ? r->decline_reason : "", "link", link);
-        rc = outbox_emit_notify(db, r->partner_id, event, payload, &to, 1);
-    }
-    if (rc >= 0 && customer_too && r->email && r->erase_token) {
-        struct contact c;
-        char erase[700];
-        snprintf(c.email, sizeof(c.email), "%s", r->email);
-        snprintf(c.lang, sizeof(c.lang), "%s", r->lang);
-        link_to(s, "/annuaire/effacer?token=", r->erase_token, erase, sizeof(erase));
-        rc = outbox_emit_to(db, r->partner_id, "referral.customer_notice",
-                            json_pack("{s:s, s:s, s:o, s:s, s:s}", "referral_id", r->id, "partner",
-                                      partner_name, "status_label", status_label(r->status),
-                                      "reason", r->decline_reason ? r->decline_reason : "",
-                                      "erase_link", erase),
-                            &c, 1);
-    }
-    arena_free(&a);
-    return rc < 0 ? rc : 0;
-}
-
-/* ---- the customer's side ---- */
-
-int referral_request(struct db *db, const char *slug, const char *ip, const char *lang,
-                     const json_t *body, json_t **out, struct pd_error *err)
-{
-    static const char *const keys[] = {"name", "company", "email", "phone",   "country",
-                                       "need", "consent", "lang",  "website", NULL};
-    struct checks c = {0};
-    struct arena a = {0};
-    struct settings s;
-    struct profile_row l;
-    check_known_keys(&c, body, "", keys);
-    struct referral_row r = {0};
-    r.name = check_text(&c, body, "name", "name", true, 200);
-    r.company = check_text(&c, body, "company", "company", true, 200);
-    r.email = check_text(&c, body, "email", "email", true, 254);
-    if (r.email && !text_email_valid(r.email))
-        check_fail(&c, "email", MSG_FIELD_EMAIL);
-    r.phone = check_text(&c, body, "phone", "phone", false, 30);
-    if (r.phone && (strspn(r.phone, "+0123456789 .-()") != strlen(r.phone) || strlen(r.phone) < 6))
-        check_fail(&c, "phone", MSG_FIELD_PHONE);
-    r.country = check_text(&c, body, "country", "country", true, 2);
-    if (r.country && !country_valid(r.country))
-        check_fail(&c, "country", MSG_FIELD_COUNTRY);
-    r.need = json_string_value(json_object_get(body, "need"));
-    if (r.need == NULL || r.need[0] == '\0' || strlen(r.need) > NEED_MAX ||
-        !text_utf8_valid(r.need, strlen(r.need)))
-        check_fail(&c, "need", MSG_FIELD_NEED);
-    if (!json_is_true(json_object_get(body, "consent")))
-        check_fail(&c, "consent", MSG_FIELD_CONSENT);
-    const char *want = check_text(&c, body, "lang", "lang", false, 2);
-    if (!check_one_of(want, (const char *const[]){"fr", "en", NULL}))
-        check_fail_one_of(&c, "lang", (const char *const[]){"fr", "en", NULL});
-    r.lang = want ? want : lang;
-    r.consent = true;
-    int rc = check_done(&c, err);
-    if (rc < 0)
-        return rc;
-    /* the honeypot: a field people never see; robots fill it. Same answer, nothing kept. */
-    const char *honey = json_string_value(json_object_get(body, "website"));
-    *out = json_pack("{s:s}", "status", "confirmation_sent");
-    if (honey && honey[0])
-        return 0;
-    if ((rc = tx_begin(db, err)) < 0)
-        goto fail;
-    settings_load(db, &s);
-    char today[DATE_STRLEN], email_lower[256], email_hash[65], confirm[65], confirm_hash[65];
-    char erase[65], id[32];
-    int found = listings_find_listed(db, &a, slug, date_format(clock_today(), today), &l);
-    if (found < 0)
-        rc = pd_fail(err, found, "%s", db_errmsg(db));
-    else if (found == 0)
-        rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
-    int64_t now = clock_now(), by_address = 0, by_email = 0;
-    text_lower(r.email, email_lower, sizeof(email_lower));
-    sha256_hex(email_lower, email_hash);
-    if (rc >= 0 &&
-        ((rc = referrals_count_since(db, "address", ip, now - DAY, &by_address)) < 0 ||
-         (rc = referrals_count_since(db, "email", email_hash, now - DAY, &by_email)) < 0))
-        pd_fail(err, rc, "%s", db_errmsg(db));
-    if (rc >= 0 && (by_address >= s.referral_address_max || by_email >= s.referral_email_max)) {
-        rc = pd_fail(err, PD_E_REFERRAL_LIMIT, NULL);
-        pd_error_detail(err, "limit",
-                        json_string(by_address >= s.referral_address_max ? "address" : "email"));
-    }
-    if (rc >= 0) {
-        id_new("ref", id, sizeof(id));
-        random_hex(32, confirm);
-        random_hex(32, erase);
-        sha256_hex(confirm, confirm_hash);
-        r.id = id;
-        r.partner_id = l.partner_id;
-        r.client_ip = ip;
-        r.email_hash = email_hash;
-        r.confirm_hash = confirm_hash;
-        r.confirm_by = now + (int64_t)REFERRAL_CONFIRM_HOURS * 3600;
-        r.erase_token = erase;
-        r.created_at = r.updated_at = now;
-        if ((rc = referrals_insert(db, &r)) < 0)
-            pd_fail(err, rc, "%s", db_errmsg(db));
-    }
-    if (rc >= 0) {
-        char confirm_link[700], erase_link[700];
-        struct contact to;
-        link_to(&s, "/annuaire/confirmer?token=", confirm, confirm_link, sizeof(confirm_link));
-        link_to(&s, "/annuaire/effacer?token=", erase, erase_link, sizeof(erase_link));
-        snprintf(to.email, sizeof(to.email), "%s", r.email);
-        snprintf(to.lang, sizeof(to.lang), "%s", r.lang);
-        rc = outbox_emit_to(db, l.partner_id, "referral.confirm",
-                            json_pack("{s:s, s:s, s:s, s:s}", "referral_id", id, "partner", l.name,
-                                      "confirm_link", confirm_link, "erase_link", erase_link),
-                            &to, 1);
-    }
-    arena_free(&a);
-    if ((rc = tx_end(db, rc, err)) >= 0)
-        return 0;
-fail:
-    json_decref(*out);
-    *out = NULL;
-    return rc;
-}
-
-/* The token of a link body: 64 hex characters. */
-static const char *token_of(const json_t *body, struct pd_error *err)
-{
-    const char *t = json_string_value(json_object_get(body, "token"));
-    if (t == NULL || strlen(t) != 64 || strspn(t, "0123456789abcdef") != 64) {
-        pd_fail_field(err, PD_E_INVALID_REQUEST, "token", MSG_FIELD_TOKEN, NULL);
-        return NULL;
-    }
-    return t;
-}
-
-int referral_confirm_link(struct db *db, const json_t *body, json_t **out, struct pd_error *err)
-{
-    struct arena a = {0};
-    struct referral_row r;
-    struct settings s;
-    char hash[65];
-    const char *token = token_of(body, err);
-    if (token == NULL)
-        return err->code;
-    sha256_hex(token, hash);
-    int rc = tx_begin(db, err);
-    if (rc < 0)
-        return rc;
-    settings_load(db, &s);
-    int64_t now = clock_now();
-    int found = referrals_find_confirm(db, &a, hash, &r);
-    if (found < 0)
-        rc = pd_fail(err, found, "%s", db_errmsg(db));
-    else if (found == 0 || strcmp(r.status, "unconfirmed") != 0 || now > r.confirm_by)
-        rc = pd_fail(err, PD_E_REFERRAL_LINK_INVALID, NULL);
-    if (rc >= 0) {
-        r.respond_by = now + s.referral_response_days * DAY;
-        r.status = "new";
-        r.confirmed_at = now;
-        if ((rc = referrals_confirm(db, r.id, r.respond_by, now)) < 0)
-            pd_fail(err, rc, "%s", db_errmsg(db));
-    }
-    if (rc >= 0)
-        rc = tell(db, &s, &r, "referral.created", false);
-    if (rc >= 0)
-        rc = audit(db, NULL, NULL, r.partner_id, "referral.confirmed", "referral", r.id, NULL);
-    arena_free(&a);
-    if ((rc = tx_end(db, rc, err)) < 0)
-        return rc;
-    *out = json_pack("{s:s}", "status", "confirmed");
-    return 0;
-}
-
-int referral_erase_link(struct db *db, const json_t *body, json_t **out, struct pd_error *err)
-{
-    struct arena a = {0};
-    struct referral_row r;
-    const char *token = token_of(body, err);
-    if (token == NULL)
-        return err->code;
-    int rc = tx_begin(db, err);
-    if (rc < 0)
-        return rc;
-    int found = referrals_find_erase(db, &a, token, &r);
-    if (found < 0)
-        rc = pd_fail(err, found, "%s", db_errmsg(db));
-    else if (found == 0)
-        rc = pd_fail(err, PD_E_REFERRAL_LINK_INVALID, NULL);
-    /* a referral never confirmed is erased the same way; the retention job deletes it */
-    if (rc >= 0 && (rc = referrals_erase(db, r.id, clock_now())) < 0)
-        pd_fail(err, rc, "%s", db_errmsg(db));
-    if (rc >= 0)
-        rc = audit(db, NULL, NULL, r.partner_id, "referral.erased", "referral", r.id,
-                   json_pack("{s:s}", "by", "customer"));
-    arena_free(&a);
-    if ((rc = tx_end(db, rc, err)) < 0)
-        return rc;
-    *out = json_pack("{s:s}", "status", "erased");
-    return 0;
-}
-
 /* ---- the partner's side ---- */
 
-int referral_page(struct db *db, const struct principal *who, const char *status, json_t **out,
-                  struct pd_error *err)
+int referral_page(struct db *db, const struct principal *who, const char *status,
+                  const struct page_in *page, json_t **out, struct pd_error *err)
 {
     struct arena a = {0};
     struct referral_row *rows = NULL;
+    struct checks ck = {0};
+    struct page_request p;
+    char next[CURSOR_TEXT_MAX];
     int n = 0;
     int64_t counts[7] = {0};
-    int rc = check_filter("status", status, statuses, err);
+    page_check(&ck, page, &p);
+    if (!check_one_of(status, statuses))
+        check_fail_one_of(&ck, "status", statuses);
+    int rc = page_checks_done(&ck, err);
     if (rc < 0)
         return rc;
-    if ((rc = referrals_list(db, &a, who->partner_id, status, &rows, &n)) < 0 ||
+    if ((rc = referrals_page(db, &a, who->partner_id, status, &p, &rows, &n)) < 0 ||
         (rc = referrals_counts(db, who->partner_id, statuses, counts)) < 0) {
         arena_free(&a);
         return pd_fail(err, rc, "%s", db_errmsg(db));
     }
     json_t *items = json_array(), *c = json_object();
-    for (int i = 0; i < n; i++)
+    int shown = page_shown(&p, n);
+    for (int i = 0; i < shown; i++)
         json_array_append_new(items, referral_view(&rows[i]));
+    page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+              next);
     for (int i = 0; statuses[i]; i++)
         json_object_set_new(c, statuses[i], json_integer(counts[i]));
-    *out = json_pack("{s:o, s:o, s:n}", "items", items, "counts", c, "next_cursor");
+    *out = json_pack("{s:o, s:o, s:s?}", "items", items, "counts", c, "next_cursor",
+                     next[0] ? next : NULL);
     arena_free(&a);
     return 0;
 }
@@ -445,7 +184,7 @@ int referral_change(struct db *db, const struct principal *who, const char *ip, 
             r.closed_at = now;
         if (reason && !strcmp(to, "declined"))
             r.decline_reason = reason;
-        rc = tell(db, &s, &r, "referral.updated", !strcmp(from, "new"));
+        rc = referral_tell(db, &s, &r, "referral.updated", !strcmp(from, "new"));
     }
     if (rc >= 0)
         rc = audit(db, who, ip, NULL, "referral.updated", "referral", r.id,
@@ -491,11 +230,7 @@ int referral_note(struct db *db, const struct principal *who, const char *ip, co
     if (rc >= 0 && (rc = full_view(db, &a, &r, out)) < 0)
         pd_fail(err, rc, "%s", db_errmsg(db));
     arena_free(&a);
-    if ((rc = tx_end(db, rc, err)) < 0 && *out) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return rc < 0 ? rc : 0;
+    return tx_end_answer(db, rc, out, err);
 }
 
 /* ---- staff ---- */
@@ -563,7 +298,7 @@ int referral_expiry_run(struct db *db)
         if (moved > 0) {
             r.status = "expired";
             r.closed_at = now;
-            rc = tell(db, &s, &r, "referral.updated", true);
+            rc = referral_tell(db, &s, &r, "referral.updated", true);
             done++;
         }
         rc = tx_end(db, rc, &err);

@@ -19,28 +19,15 @@
 #include <jansson.h>
 
 #include "core/error.h"
+#include "service/page.h"
 #include "service/principal.h"
 
 struct db;
 
-/* Hours a customer has to confirm a referral. */
-#define REFERRAL_CONFIRM_HOURS 48
-
-/* A customer's request to the partner listed as slug (public). Answers {"status":
- * "confirmation_sent"} whether stored or caught by the honeypot. */
-int referral_request(struct db *db, const char *slug, const char *ip, const char *lang,
-                     const json_t *body, json_t **out, struct pd_error *err);
-
-/* The customer confirms with the emailed token ({"token"}); PD_E_REFERRAL_LINK_INVALID when
- * it is unknown, used or past its 48 hours. */
-int referral_confirm_link(struct db *db, const json_t *body, json_t **out, struct pd_error *err);
-
-/* The customer erases their data with the token of any of their emails ({"token"}). */
-int referral_erase_link(struct db *db, const json_t *body, json_t **out, struct pd_error *err);
-
-/* The organisation's referrals, newest first, status NULL for all: {"items", "counts"}. */
-int referral_page(struct db *db, const struct principal *who, const char *status, json_t **out,
-                  struct pd_error *err);
+/* A page of the organisation's referrals, newest first, status NULL for all: {"items",
+ * "counts", "next_cursor"}. */
+int referral_page(struct db *db, const struct principal *who, const char *status,
+                  const struct page_in *page, json_t **out, struct pd_error *err);
 
 /* One referral of the organisation, with its notes. */
 int referral_get(struct db *db, const struct principal *who, const char *id, json_t **out,

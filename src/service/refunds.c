@@ -22,6 +22,7 @@
 #include "service/audit.h"
 #include "service/invoice_issue.h"
 #include "service/tx.h"
+#include "service/page.h"
 #include "service/validate.h"
 #include "store/orders.h"
 #include "store/payments.h"
@@ -107,19 +108,28 @@ static json_t *refund_view(const struct refund_row *f)
     return v;
 }
 
-int refunds_list(struct db *db, const char *status, json_t **items, struct pd_error *err)
+int refunds_list(struct db *db, const char *status, const struct page_in *page, json_t **items,
+                 char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     static const char *const statuses[] = {"pending", "refunded", "to_pay", "sent", "paid", NULL};
     struct arena a = {0};
     struct refund_row *rows = NULL;
+    struct checks c = {0};
+    struct page_request p;
     int n = 0;
-    if (check_filter("status", status, statuses, err) < 0)
+    page_check(&c, page, &p);
+    if (!check_one_of(status, statuses))
+        check_fail_one_of(&c, "status", statuses);
+    if (page_checks_done(&c, err) < 0)
         return err->code;
-    int rc = refund_list(db, &a, status, &rows, &n);
+    int rc = refund_page(db, &a, status, &p, &rows, &n);
     if (rc >= 0) {
+        int shown = page_shown(&p, n);
         *items = json_array();
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < shown; i++)
             json_array_append_new(*items, refund_view(&rows[i]));
+        page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+                  next);
     }
     arena_free(&a);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;

@@ -10,6 +10,7 @@
 
 #include "core/date.h"
 #include "core/error.h"
+#include "service/page.h"
 #include "service/principal.h"
 #include "store/subscriptions.h"
 
@@ -38,8 +39,10 @@ const char *refunds_method(const struct refund_made *f);
 int refunds_by_gateway(struct db *db, const char *refund_id, const char *request_id,
                        const char *charge_id, int64_t amount);
 
-/* Finance: refunds, optionally in one status (pending, refunded, to_pay, sent, paid). */
-int refunds_list(struct db *db, const char *status, json_t **items, struct pd_error *err);
+/* Finance: a page of refunds, newest first, optionally in one status (pending, refunded,
+ * to_pay, sent, paid). */
+int refunds_list(struct db *db, const char *status, const struct page_in *page, json_t **items,
+                 char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 /* Finance records the transfer that paid a wire refund: {"paid_on", "reference"?}. */
 int refunds_record_paid(struct db *db, const struct principal *who, const char *ip, const char *id,

@@ -60,6 +60,19 @@ static void order_fill(struct order_row *o, const struct sub_row *s, int64_t now
     o->created_at = now;
 }
 
+/* Whether s could be renewed now (the rules of a manual renewal and a saved card), read
+ * without a transaction: one that cannot (prerequisites missing, no card) is passed over
+ * without locking its row, so a pass with nothing to renew writes nothing. claim() asks
+ * again under the lock. */
+static bool may_claim(struct db *db, const struct sub_row *s)
+{
+    struct pd_error err = {0};
+    struct order_row card;
+    int rc = eligibility_renewal(db, s->partner_id, s->offer_code, s->id, &err);
+    pd_error_clear(&err);
+    return rc >= 0 && payment_method_get(db, s->partner_id, &card) == 1;
+}
+
 /* Step 1. Returns 1 with the order and key when this process made the attempt, 0 when
  * there is nothing to do (not eligible, no card, or another process got there first). */
 static int claim(struct db *db, const struct sub_row *s, int64_t term, int try, struct order_row *o,
@@ -180,6 +193,8 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
             rc = try;
             continue;
         }
+        if (!may_claim(db, s))
+            continue;
         struct order_row o;
         char key[96];
         rc = claim(db, s, term, try, &o, key, sizeof(key));

@@ -25,6 +25,8 @@
 #include "service/catalog.h"
 #include "service/settings.h"
 #include "service/tx.h"
+#include "service/page.h"
+#include "service/partner_search.h"
 #include "service/validate.h"
 #include "store/certified.h"
 #include "store/offers.h"
@@ -125,62 +127,117 @@ int subscriptions_get(struct db *db, const struct principal *who, const char *id
     return 0;
 }
 
-/* The rows of partner_id (NULL: all) as API objects, filtered by state and place. */
-static int list_views(struct db *db, const char *partner_id, int want, const char *managed_in,
-                      const char *lang, json_t **items, struct pd_error *err)
+/* Rows read per page at most when a state is asked: the state is computed (core/), not a
+ * column, so a page with few matches may end early; its next_cursor then names the last
+ * row read and the client goes on from there. */
+#define STATE_SCAN_BUDGET 2000
+
+/* A page of the rows of partner_id (NULL: all) as API objects, filtered by place in SQL and
+ * by state (want >= 0) here. */
+static int page_views(struct db *db, const char *partner_id, int want, const char *managed_in,
+                      bool staff, const char *lang, struct page_request p, json_t **items,
+                      char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
-    struct sub_row *rows = NULL;
+    struct partner_name_cache names = {0};
     struct subs_context ctx;
-    char ctx_of[sizeof(rows->partner_id)] = "";
-    int n = 0;
-    int rc = subscriptions_context(db, NULL, &ctx);
-    if (rc >= 0)
-        rc = subs_list(db, partner_id, &rows, &n);
+    char ctx_of[sizeof(((struct sub_row *)0)->partner_id)] = "";
+    int limit = p.limit, scanned = 0, rc = subscriptions_context(db, NULL, &ctx);
+    struct sub_row last = {0};
+    bool more = false;
+    next[0] = '\0';
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
     *items = json_array();
-    for (int i = 0; i < n && rc >= 0; i++) {
-        if (managed_in && strcmp(rows[i].managed_in, managed_in) != 0)
-            continue;
-        if (strcmp(ctx_of, rows[i].partner_id) != 0) { /* rows come by organisation or date */
-            if ((rc = certified_count(db, rows[i].partner_id, &ctx.certified)) < 0)
+    for (;;) {
+        struct sub_row *rows = NULL;
+        int n = 0;
+        if ((rc = subs_page(db, partner_id, managed_in, &p, &rows, &n)) < 0)
+            break;
+        int shown = page_shown(&p, n);
+        for (int i = 0; i < shown && rc >= 0 && !more; i++) {
+            scanned++;
+            if (strcmp(ctx_of, rows[i].partner_id) != 0) {
+                if ((rc = certified_count(db, rows[i].partner_id, &ctx.certified)) < 0)
+                    break;
+                snprintf(ctx_of, sizeof(ctx_of), "%s", rows[i].partner_id);
+            }
+            json_t *v = subscriptions_view(db, &rows[i], &ctx, lang);
+            if (want >= 0 && strcmp(json_string_value(json_object_get(v, "status")),
+                                    sub_state_name(want)) != 0) {
+                json_decref(v);
+                last = rows[i];
+                continue;
+            }
+            if ((int)json_array_size(*items) == limit) { /* a row past the page: more */
+                json_decref(v);
+                more = true;
                 break;
-            snprintf(ctx_of, sizeof(ctx_of), "%s", rows[i].partner_id);
+            }
+            if (staff)
+                json_object_set_new(v, "partner_name",
+                                    partner_search_name(db, rows[i].partner_id, &names));
+            json_array_append_new(*items, v);
+            last = rows[i];
         }
-        json_t *v = subscriptions_view(db, &rows[i], &ctx, lang);
-        if (want >= 0 &&
-            strcmp(json_string_value(json_object_get(v, "status")), sub_state_name(want)) != 0) {
-            json_decref(v);
-            continue;
+        bool sql_more = n > p.limit;
+        free(rows);
+        if (rc < 0 || more || !sql_more)
+            break;
+        if (scanned >= STATE_SCAN_BUDGET) { /* stop here; the client goes on from last */
+            more = true;
+            break;
         }
-        json_array_append_new(*items, v);
+        p.after = true;
+        p.key.created_at = last.created_at;
+        snprintf(p.key.id, sizeof(p.key.id), "%s", last.id);
+        if (want >= 0 && p.limit < PAGE_LIMIT_MAX)
+            p.limit = PAGE_LIMIT_MAX; /* read on in big steps */
     }
-    free(rows);
     if (rc < 0) {
         json_decref(*items);
         return pd_fail(err, rc, "%s", db_errmsg(db));
     }
+    if (more) {
+        struct page_request one = {.limit = 0};
+        page_next(&one, 1, last.created_at, last.id, next);
+    }
     return 0;
 }
 
-int subscriptions_list(struct db *db, const struct principal *who, const char *status,
-                       const char *lang, json_t **items, struct pd_error *err)
+int subscriptions_list(struct db *db, const struct principal *who, const struct page_in *page,
+                       const char *status, const char *lang, json_t **items,
+                       char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     static const char *const states[] = {"pending_payment", "active",    "renewal_window",
                                          "lapsed",          "cancelled", NULL};
-    if (check_filter("status", status, states, err) < 0)
+    struct checks c = {0};
+    struct page_request p;
+    page_check(&c, page, &p);
+    if (!check_one_of(status, states))
+        check_fail_one_of(&c, "status", states);
+    if (page_checks_done(&c, err) < 0)
         return err->code;
-    return list_views(db, who->partner_id, status ? sub_state_parse(status) : -1, NULL, lang, items,
-                      err);
+    return page_views(db, who->partner_id, status ? sub_state_parse(status) : -1, NULL, false, lang,
+                      p, items, next, err);
 }
 
-int subscriptions_admin_list(struct db *db, const char *partner_id, const char *managed_in,
-                             const char *lang, json_t **items, struct pd_error *err)
+int subscriptions_admin_list(struct db *db, const struct subs_admin_query *in, const char *lang,
+                             json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     static const char *const places[] = {"pmc", "partner_center", NULL};
-    if (check_filter("managed_in", managed_in, places, err) < 0)
+    static const char *const states[] = {"pending_payment", "active",    "renewal_window",
+                                         "lapsed",          "cancelled", NULL};
+    struct checks c = {0};
+    struct page_request p;
+    page_check(&c, &in->page, &p);
+    if (!check_one_of(in->managed_in, places))
+        check_fail_one_of(&c, "managed_in", places);
+    if (!check_one_of(in->status, states))
+        check_fail_one_of(&c, "status", states);
+    if (page_checks_done(&c, err) < 0)
         return err->code;
-    return list_views(db, partner_id, -1, managed_in, lang, items, err);
+    return page_views(db, in->partner_id, in->status ? sub_state_parse(in->status) : -1,
+                      in->managed_in, true, lang, p, items, next, err);
 }
 
 int subscriptions_set_auto_renew(struct db *db, const struct principal *who, const char *ip,

@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/subscription.h"
+#include "service/page.h"
 #include "service/principal.h"
 #include "store/subscriptions.h"
 
@@ -40,8 +41,9 @@ int subscriptions_tiles(struct db *db, const struct principal *who, const char *
 
 /* The organisation's subscriptions, optionally only those in a state ("active", ...;
  * NULL for all). PD_E_INVALID_QUERY for an unknown state. */
-int subscriptions_list(struct db *db, const struct principal *who, const char *status,
-                       const char *lang, json_t **items, struct pd_error *err);
+int subscriptions_list(struct db *db, const struct principal *who, const struct page_in *page,
+                       const char *status, const char *lang, json_t **items,
+                       char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 /* One subscription of the caller's organisation. */
 int subscriptions_get(struct db *db, const struct principal *who, const char *id, const char *lang,
@@ -58,9 +60,18 @@ int subscriptions_set_auto_renew(struct db *db, const struct principal *who, con
 json_t *subscriptions_view(struct db *db, const struct sub_row *s, const struct subs_context *ctx,
                            const char *lang);
 
-/* Staff: every subscription, or one organisation's (partner_id), or only those managed
- * in one place (managed_in "pmc" or "partner_center"). */
-int subscriptions_admin_list(struct db *db, const char *partner_id, const char *managed_in,
-                             const char *lang, json_t **items, struct pd_error *err);
+/* What staff filter subscriptions by (NULL: any). */
+struct subs_admin_query {
+    struct page_in page;
+    const char *partner_id;
+    const char *managed_in; /* "pmc" or "partner_center" */
+    const char *status;     /* a state, as subscriptions_list() */
+};
+
+/* Staff: a page of every subscription, or one organisation's, or those managed in one
+ * place, or in one state. A page asked by state reads at most a bounded number of rows:
+ * it may hold fewer than limit items and still have a next_cursor. */
+int subscriptions_admin_list(struct db *db, const struct subs_admin_query *in, const char *lang,
+                             json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 #endif

@@ -10,6 +10,7 @@
  * changes it also changes in that row, and the answer is shaped from it (support_view),
  * with the request's messages and files.
  */
+#include "service/partner_search.h"
 #include "service/support.h"
 
 #include <stdio.h>
@@ -247,20 +248,42 @@ int support_create(struct db *db, const struct principal *who, const char *ip, c
     return finish_with_view(db, &a, rc, &req, out, err);
 }
 
-int support_list(struct db *db, const struct principal *who, const char *status,
-                 const char *category, const char *assignee, json_t **items, struct pd_error *err)
+int support_list(struct db *db, const struct principal *who, const struct support_query *in,
+                 json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     struct arena a = {0};
     struct request_row *rows = NULL;
+    struct checks c = {0};
+    struct page_request p;
     int n = 0;
-    if (check_filter("status", status, request_statuses, err) < 0)
+    struct requests_filter f = {
+        .partner_id = who->staff ? in->partner_id : who->partner_id,
+        .status = in->status,
+        .category = in->category,
+        .assignee_id = in->assignee_id && !strcmp(in->assignee_id, "none") ? "" : in->assignee_id,
+        .number = in->number,
+    };
+    page_check(&c, &in->page, &p);
+    if (!check_one_of(in->status, request_statuses))
+        check_fail_one_of(&c, "status", request_statuses);
+    f.from = page_check_date(&c, "from", in->from, false);
+    f.to = page_check_date(&c, "to", in->to, true);
+    if (page_checks_done(&c, err) < 0)
         return err->code;
-    int rc = requests_list(db, &a, who->staff ? NULL : who->partner_id, status, category, assignee,
-                           &rows, &n);
+    int rc = requests_page(db, &a, &f, &p, &rows, &n);
     if (rc >= 0) {
+        int shown = page_shown(&p, n);
         *items = json_array();
-        for (int i = 0; i < n; i++)
-            json_array_append_new(*items, request_view(&rows[i]));
+        struct partner_name_cache names = {0};
+        for (int i = 0; i < shown; i++) {
+            json_t *v = request_view(&rows[i]);
+            if (who->staff)
+                json_object_set_new(v, "partner_name",
+                                    partner_search_name(db, rows[i].partner_id, &names));
+            json_array_append_new(*items, v);
+        }
+        page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+                  next);
     }
     arena_free(&a);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;

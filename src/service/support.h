@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "service/page.h"
 #include "core/error.h"
 #include "service/principal.h"
 #include "store/support.h"
@@ -32,9 +33,20 @@ struct db;
 int support_create(struct db *db, const struct principal *who, const char *ip, const json_t *body,
                    json_t **out, struct pd_error *err);
 
-/* Partners: their organisation's requests; staff: every request. Filters may be NULL. */
-int support_list(struct db *db, const struct principal *who, const char *status,
-                 const char *category, const char *assignee, json_t **items, struct pd_error *err);
+/* The query string of the list of requests (NULL: not given). */
+struct support_query {
+    struct page_in page;
+    const char *status, *category;
+    const char *assignee_id; /* "" or "none": nobody assigned */
+    const char *partner_id;  /* staff only */
+    const char *number;      /* a request number, exactly */
+    const char *from, *to;   /* opened between these days (YYYY-MM-DD), both included */
+};
+
+/* Partners: a page of their organisation's requests; staff: of every request. Newest
+ * first. */
+int support_list(struct db *db, const struct principal *who, const struct support_query *in,
+                 json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 /* One request with its messages and attachments (404 for another organisation's). */
 int support_get(struct db *db, const struct principal *who, const char *id, json_t **out,

@@ -20,3 +20,12 @@ int tx_end(struct db *db, int rc, struct pd_error *err)
         pd_fail(err, rc, "%s", db_errmsg(db));
     return err->code;
 }
+
+int tx_end_answer(struct db *db, int rc, json_t **out, struct pd_error *err)
+{
+    if ((rc = tx_end(db, rc, err)) < 0 && *out) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}

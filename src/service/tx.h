@@ -12,6 +12,8 @@
 #ifndef PD_SERVICE_TX_H
 #define PD_SERVICE_TX_H
 
+#include <jansson.h>
+
 #include "core/error.h"
 
 struct db;
@@ -23,5 +25,9 @@ int tx_begin(struct db *db, struct pd_error *err);
  * rc < 0. On failure err says why (a failure already in err is kept) and its code is
  * returned. */
 int tx_end(struct db *db, int rc, struct pd_error *err);
+
+/* tx_end() for a use case that built its answer *out inside the transaction: on failure
+ * the answer is dropped (*out NULL). */
+int tx_end_answer(struct db *db, int rc, json_t **out, struct pd_error *err);
 
 #endif

@@ -10,6 +10,11 @@
  * those, and anything partnerd cannot read, leave the number unverified rather than
  * invalid. Only an explicit valid false (userError absent, "VALID" or "INVALID") or
  * INVALID_INPUT makes it invalid.
+ *
+ * An invalid number is written in the organisation's audit trail
+ * (partner.vat_id_invalid, on the console's partner page) for finance, and from then on
+ * its sales are priced as to a buyer without a VAT ID (service/pricing.c): reverse charge
+ * needs a valid number, and a seller who reverse-charges on an invalid one owes the VAT.
  */
 #include "service/vies.h"
 
@@ -21,7 +26,9 @@
 #include "core/clock.h"
 #include "core/country.h"
 #include "core/vat_id.h"
+#include "service/audit.h"
 #include "service/settings.h"
+#include "service/tx.h"
 
 #define RETRY_FIRST_S 600 /* 10 minutes after the first failure */
 #define RETRY_MAX_S 86400 /* never more than a day apart */
@@ -125,17 +132,31 @@ int vies_record(struct db *db, const struct vat_check_row *row, const struct vie
     int64_t now = clock_now();
     const char *consultation = a->consultation[0] ? a->consultation : NULL;
     const char *name = a->name[0] ? a->name : NULL;
-    if (a->verdict == VIES_VALID)
-        return vat_checks_record(db, row->partner_id, row->vat_id, "valid", now, 0, 0, consultation,
-                                 name);
-    if (a->verdict == VIES_INVALID)
-        return vat_checks_record(db, row->partner_id, row->vat_id, "invalid", now, 0, 0,
-                                 consultation, NULL);
+    int rc;
+    if (a->verdict == VIES_VALID) {
+        rc = vat_checks_record(db, row->partner_id, row->vat_id, "valid", now, 0, 0, consultation,
+                               name);
+        return rc < 0 ? rc : 0;
+    }
+    if (a->verdict == VIES_INVALID) { /* staff are told, in the organisation's audit trail */
+        struct pd_error err = {0};
+        if ((rc = tx_begin(db, &err)) < 0)
+            return rc;
+        rc = vat_checks_record(db, row->partner_id, row->vat_id, "invalid", now, 0, 0,
+                               consultation, NULL);
+        if (rc > 0)
+            rc = audit(db, NULL, NULL, row->partner_id, "partner.vat_id_invalid", "partner",
+                       row->partner_id,
+                       json_pack("{s:s, s:s?}", "vat_id", row->vat_id, "consultation",
+                                 consultation));
+        return tx_end(db, rc, &err);
+    }
     int64_t delay = RETRY_FIRST_S;
     for (int64_t i = 0; i < row->tries && delay < RETRY_MAX_S; i++)
         delay *= 2;
     if (delay > RETRY_MAX_S)
         delay = RETRY_MAX_S;
-    return vat_checks_record(db, row->partner_id, row->vat_id, "unverified", now, now + delay,
-                             row->tries + 1, NULL, NULL);
+    rc = vat_checks_record(db, row->partner_id, row->vat_id, "unverified", now, now + delay,
+                           row->tries + 1, NULL, NULL);
+    return rc < 0 ? rc : 0;
 }

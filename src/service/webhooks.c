@@ -2,7 +2,8 @@
  * service/webhooks.c - webhook endpoints of an organisation and what was delivered.
  *
  * An endpoint's secret is shown once, at creation or rotation; it signs every delivery
- * (see jobs/deliver.c), so partnerd keeps it. A secret is "whsec_" and the base64 of 32
+ * (see jobs/deliver.c), so partnerd keeps it, sealed (service/webhook_secrets.h). A
+ * secret is "whsec_" and the base64 of 32
  * random bytes, the form Standard Webhooks verifiers take. Endpoints made before that
  * are signed the old way (Partnerd-Signature) until their owner rotates the secret. The JSON of
  * endpoints and deliveries is shaped here, one function per shape, from the rows of
@@ -29,7 +30,9 @@
 #include "service/outbox.h"
 #include "service/settings.h"
 #include "service/tx.h"
+#include "service/page.h"
 #include "service/validate.h"
+#include "service/webhook_secrets.h"
 #include "store/outbox.h"
 #include "store/webhooks.h"
 
@@ -190,21 +193,24 @@ int webhooks_create(struct db *db, const struct principal *who, const char *ip, 
         return rc;
     snprintf(e.url, sizeof(e.url), "%s", url);
 
-    char secret[80];
+    char secret[80], sealed[WEBHOOK_SECRET_STORED];
     int64_t count = 0;
     id_new("whe", e.id, sizeof(e.id));
     snprintf(e.scheme, sizeof(e.scheme), "standard");
     if (secret_new(secret, sizeof(secret)) < 0)
         return pd_fail(err, PD_E_INTERNAL, "out of memory");
-    if ((rc = tx_begin(db, err)) < 0)
+    if ((rc = webhook_secret_seal(db, secret, sealed, sizeof(sealed), err)) < 0 ||
+        (rc = tx_begin(db, err)) < 0) {
+        secret_wipe(secret, sizeof(secret));
         return rc;
+    }
     rc = webhook_endpoints_count(db, who->partner_id, &count);
     if (rc >= 0 && count >= MAX_ENDPOINTS) {
         rc = pd_fail(err, PD_E_CONFLICT, "at most %d webhook endpoints", MAX_ENDPOINTS);
         pd_error_detail(err, "limit", json_integer(MAX_ENDPOINTS));
     }
     if (rc >= 0)
-        rc = webhook_endpoint_insert(db, &e, who->partner_id, secret, who->user_id);
+        rc = webhook_endpoint_insert(db, &e, who->partner_id, sealed, who->user_id);
     if (rc >= 0)
         rc = audit(db, who, ip, NULL, "webhook_endpoint.created", "webhook_endpoint", e.id,
                    json_pack("{s:s, s:s}", "url", e.url, "events", e.events));
@@ -222,13 +228,15 @@ int webhooks_rotate_secret(struct db *db, const struct principal *who, const cha
                            const char *id, json_t **out, struct pd_error *err)
 {
     struct webhook_endpoint_row e;
-    char secret[80];
+    char secret[80], sealed[WEBHOOK_SECRET_STORED];
     if (secret_new(secret, sizeof(secret)) < 0)
         return pd_fail(err, PD_E_INTERNAL, "out of memory");
-    int rc = tx_begin(db, err);
-    if (rc < 0)
+    int rc = webhook_secret_seal(db, secret, sealed, sizeof(sealed), err);
+    if (rc < 0 || (rc = tx_begin(db, err)) < 0) {
+        secret_wipe(secret, sizeof(secret));
         return rc;
-    rc = webhook_endpoint_rotate(db, id, who->partner_id, secret, &e);
+    }
+    rc = webhook_endpoint_rotate(db, id, who->partner_id, sealed, &e);
     if (rc == 0)
         rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
     if (rc > 0)
@@ -334,53 +342,70 @@ static json_t *delivery_view(struct db *db, const struct delivery_row *r, bool w
     return d;
 }
 
-/* The rows as a JSON array; frees them. */
-static json_t *deliveries_view(struct db *db, struct delivery_row *rows, int n, bool webhook,
-                               bool staff)
+/* The rows shown of a page as a JSON array, and the page's next cursor; frees them. */
+static json_t *deliveries_view(struct db *db, const struct page_request *p,
+                               struct delivery_row *rows, int n, bool webhook, bool staff,
+                               char next[CURSOR_TEXT_MAX])
 {
     json_t *items = json_array();
-    for (int i = 0; i < n; i++)
+    int shown = page_shown(p, n);
+    for (int i = 0; i < shown; i++)
         json_array_append_new(items, delivery_view(db, &rows[i], webhook, staff));
+    page_next(p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+              next);
     free(rows);
     return items;
 }
 
 int webhooks_deliveries(struct db *db, const struct principal *who, const char *endpoint_id,
-                        json_t **items, struct pd_error *err)
+                        const struct page_in *page, json_t **items, char next[CURSOR_TEXT_MAX],
+                        struct pd_error *err)
 {
     struct delivery_row *rows = NULL;
+    struct checks c = {0};
+    struct page_request p;
     int n = 0;
     int rc = webhook_endpoint_owned(db, endpoint_id, who->partner_id);
     if (rc == 0)
         return pd_fail(err, PD_E_NOT_FOUND, NULL);
+    page_check(&c, page, &p);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
     if (rc > 0)
-        rc = webhook_deliveries_list(db, endpoint_id, NULL, 100, &rows, &n);
+        rc = webhook_deliveries_page(db, endpoint_id, NULL, &p, &rows, &n);
     if (rc < 0) {
         free(rows);
         return pd_fail(err, rc, "webhook deliveries");
     }
-    *items = deliveries_view(db, rows, n, true, false);
+    *items = deliveries_view(db, &p, rows, n, true, false, next);
     return 0;
 }
 
-int deliveries_admin_list(struct db *db, const char *kind, const char *status, json_t **items,
+int deliveries_admin_list(struct db *db, const char *kind, const char *status,
+                          const struct page_in *page, json_t **items, char next[CURSOR_TEXT_MAX],
                           struct pd_error *err)
 {
     static const char *const statuses[] = {"pending",   "sending", "sent",
                                            "delivered", "failed",  NULL};
+    static const char *const kinds[] = {"email", "webhook", NULL};
+    struct checks c = {0};
+    struct page_request p;
     bool webhook = kind && !strcmp(kind, "webhook");
-    if (kind && !webhook && strcmp(kind, "email") != 0)
-        return pd_fail_field(err, PD_E_INVALID_QUERY, "kind", MSG_FIELD_ONE_OF, "email, webhook");
-    if (check_filter("status", status, statuses, err) < 0)
+    page_check(&c, page, &p);
+    if (!check_one_of(kind, kinds))
+        check_fail_one_of(&c, "kind", kinds);
+    if (!check_one_of(status, statuses))
+        check_fail_one_of(&c, "status", statuses);
+    if (page_checks_done(&c, err) < 0)
         return err->code;
     struct delivery_row *rows = NULL;
     int n = 0;
-    int rc = webhook ? webhook_deliveries_list(db, NULL, status, 200, &rows, &n)
-                     : email_deliveries_list(db, status, 200, &rows, &n);
+    int rc = webhook ? webhook_deliveries_page(db, NULL, status, &p, &rows, &n)
+                     : email_deliveries_page(db, status, &p, &rows, &n);
     if (rc < 0) {
         free(rows);
         return pd_fail(err, rc, "deliveries");
     }
-    *items = deliveries_view(db, rows, n, webhook, true);
+    *items = deliveries_view(db, &p, rows, n, webhook, true, next);
     return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "service/page.h"
 #include "core/error.h"
 #include "service/principal.h"
 
@@ -29,13 +30,16 @@ int webhooks_list(struct db *db, const struct principal *who, json_t **items, st
 int webhooks_delete(struct db *db, const struct principal *who, const char *ip, const char *id,
                     struct pd_error *err);
 
-/* The latest 100 deliveries to one of the organisation's endpoints, each with its attempts. */
+/* A page of the deliveries to one of the organisation's endpoints, newest first, each with
+ * its attempts. */
 int webhooks_deliveries(struct db *db, const struct principal *who, const char *endpoint_id,
-                        json_t **items, struct pd_error *err);
+                        const struct page_in *page, json_t **items, char next[CURSOR_TEXT_MAX],
+                        struct pd_error *err);
 
-/* Staff: the latest 200 deliveries of kind ("email", default, or "webhook"), optionally of
- * one status. */
-int deliveries_admin_list(struct db *db, const char *kind, const char *status, json_t **items,
+/* Staff: a page of the deliveries of kind ("email", default, or "webhook"), newest first,
+ * optionally of one status. */
+int deliveries_admin_list(struct db *db, const char *kind, const char *status,
+                          const struct page_in *page, json_t **items, char next[CURSOR_TEXT_MAX],
                           struct pd_error *err);
 
 #endif

@@ -168,15 +168,16 @@ int wire_expiry_run(struct db *db)
     int n = 0, done = 0;
     int rc = settings_load(db, &set);
     date_format(clock_today(), today);
+    /* only those past their due date (due today is still on time), from an index */
     if (rc >= 0)
-        rc = orders_in_status(db, "awaiting_payment", &rows, &n);
+        rc = orders_overdue(db, today, &rows, &n);
     for (int i = 0; rc >= 0 && i < n; i++) {
         struct pd_error err = {0};
-        if (strcmp(rows[i].due_on, today) < 0 && (rc = tx_begin(db, &err)) >= 0) {
+        if ((rc = tx_begin(db, &err)) >= 0) {
             int cancelled = cancel_unpaid(db, &set, &rows[i], today, "unpaid_at_due_date");
             rc = tx_end(db, cancelled, &err);
             done += rc >= 0 && cancelled == 1;
-        } /* else due today is still on time */
+        }
         pd_error_clear(&err);
     }
     free(rows);
@@ -190,10 +191,9 @@ int wire_cancel_waiting(struct db *db, const struct settings *set, const char *s
     char today[DATE_STRLEN];
     int n = 0, done = 0;
     date_format(clock_today(), today);
-    int rc = orders_in_status(db, "awaiting_payment", &rows, &n);
+    int rc = orders_awaiting_of(db, subscription_id, &rows, &n);
     for (int i = 0; rc >= 0 && i < n; i++)
-        if (!strcmp(rows[i].subscription_id, subscription_id) &&
-            (rc = orders_lock(db, rows[i].id, &rows[i])) == 1 &&
+        if ((rc = orders_lock(db, rows[i].id, &rows[i])) == 1 &&
             (rc = cancel_unpaid(db, set, &rows[i], today, reason)) == 1)
             done++;
     free(rows);

@@ -259,22 +259,35 @@ static json_t *transfer_view(const struct wire_transfer_row *w)
     return v;
 }
 
-int wire_transfers_list_json(struct db *db, const char *status, json_t **items,
-                             struct pd_error *err)
+int wire_transfers_list_json(struct db *db, const struct wire_transfers_query *in, json_t **items,
+                             char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     static const char *const statuses[] = {
         "matched",      "partial",           "excess", "unknown_reference",
         "not_awaiting", "currency_mismatch", NULL};
+    struct checks c = {0};
+    struct page_request p;
+    struct wire_transfers_filter f = {.status = in->status, .reference = in->reference};
+    page_check(&c, &in->page, &p);
+    if (!check_one_of(in->status, statuses))
+        check_fail_one_of(&c, "status", statuses);
+    if (in->reference && strlen(in->reference) > 40)
+        check_fail_args(&c, "reference", MSG_FIELD_TEXT_LINE, (const char *const[]){"40"}, 1);
+    f.from = page_check_date(&c, "from", in->from, false);
+    f.to = page_check_date(&c, "to", in->to, true);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
     struct wire_transfer_row *rows = NULL;
     int n = 0;
-    if (check_filter("status", status, statuses, err) < 0)
-        return err->code;
-    int rc = wire_transfers_list(db, status, &rows, &n);
+    int rc = wire_transfers_page(db, &f, &p, &rows, &n);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
+    int shown = page_shown(&p, n);
     *items = json_array();
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < shown; i++)
         json_array_append_new(*items, transfer_view(&rows[i]));
+    page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+              next);
     free(rows);
     return 0;
 }

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "service/page.h"
 #include "core/error.h"
 #include "service/principal.h"
 #include "service/settings.h"
@@ -44,9 +45,17 @@ int wire_transfers_record(struct db *db, const struct principal *who, const char
 int wire_transfers_import(struct db *db, const struct principal *who, const char *ip,
                           const char *csv, const char *lang, json_t **out, struct pd_error *err);
 
-/* Transfers, newest first, optionally in one status. */
-int wire_transfers_list_json(struct db *db, const char *status, json_t **items,
-                             struct pd_error *err);
+/* The query string of the list of transfers (NULL: not given). */
+struct wire_transfers_query {
+    struct page_in page;
+    const char *status;
+    const char *reference; /* the reference the payer wrote, exactly */
+    const char *from, *to; /* recorded between these days (YYYY-MM-DD), both included */
+};
+
+/* A page of transfers, newest first. */
+int wire_transfers_list_json(struct db *db, const struct wire_transfers_query *in, json_t **items,
+                             char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 /* Finance resolves a transfer that paid no order by itself: {"action": "allocate",
  * "order_id"} gives it to a wire order awaiting payment (the transfers of an order add up;

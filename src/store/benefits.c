@@ -168,6 +168,26 @@ int grants_list(struct db *db, const char *partner_id, bool current, struct gran
     return rc < 0 ? rc : read_grants(st, out, count);
 }
 
+int grants_each_current(struct db *db, int (*each)(void *ctx, const struct grant_row *g), void *ctx)
+{
+    struct db_stmt *st;
+    struct grant_row g;
+    int rc = db_query(db, &st,
+                      GRANT_COLUMNS "WHERE g.term = (SELECT MAX(t.term) FROM subscription_terms t "
+                                    "WHERE t.subscription_id = g.subscription_id) ORDER BY "
+                                    "g.subscription_id, g.term, g.position",
+                      "");
+    if (rc < 0)
+        return rc;
+    int more = 1;
+    while (more > 0 && (rc = db_step(st)) == DB_ROW) {
+        read_grant(st, &g);
+        more = each(ctx, &g);
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : more < 0 ? more : 0;
+}
+
 int grants_of_term(struct db *db, const char *subscription_id, int term, struct grant_row **out,
                    int *count)
 {
@@ -293,6 +313,41 @@ int bincidents_return(struct db *db, const char *request_id, char grant_id[32], 
                        "returned_at IS NULL",
                        "it", now, request_id);
     return n < 0 ? (int)n : n > 0;
+}
+
+int busage_page(struct db *db, struct arena *a, const struct busage_key *after, int limit,
+                struct benefit_usage **out, int *count)
+{
+    struct db_stmt *st;
+    struct rows r = {0};
+    const char *id = after ? after->partner_id : "", *product = after ? after->product : "";
+    const char *kind = after ? after->kind : "";
+    int rc = db_query(
+        db, &st,
+        "SELECT g.partner_id, p.legal_name, g.product, g.kind, MIN(g.name_fr), MIN(g.name_en), "
+        "SUM(g.quantity), SUM(g.used) FROM benefit_grants g JOIN partners p ON p.id = "
+        "g.partner_id WHERE g.partner_id >= ? AND (g.partner_id, g.product, g.kind) > (?, ?, ?) "
+        "AND g.term = (SELECT MAX(t.term) FROM subscription_terms t WHERE t.subscription_id = "
+        "g.subscription_id) GROUP BY g.partner_id, p.legal_name, g.product, g.kind ORDER BY "
+        "g.partner_id, g.product, g.kind LIMIT ?",
+        "tttti", id, id, product, kind, (int64_t)limit);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct benefit_usage *u = rows_add(a, &r, sizeof(*u));
+        u->partner_id = arena_strdup(a, db_column_text(st, 0));
+        u->partner_name = arena_strdup(a, db_column_text(st, 1));
+        u->product = arena_strdup(a, db_column_text(st, 2));
+        u->kind = arena_strdup(a, db_column_text(st, 3));
+        u->name_fr = arena_strdup(a, db_column_text(st, 4));
+        u->name_en = arena_strdup(a, db_column_text(st, 5));
+        u->granted = db_column_int64(st, 6);
+        u->used = db_column_int64(st, 7);
+    }
+    db_finalize(st);
+    *out = r.items;
+    *count = r.count;
+    return rc < 0 ? rc : 0;
 }
 
 int busage_list(struct db *db, struct arena *a, struct benefit_usage **out, int *count)

@@ -66,6 +66,12 @@ int grants_find(struct db *db, const char *id, const char *partner_id, struct gr
 int grants_list(struct db *db, const char *partner_id, bool current, struct grant_row **out,
                 int *count);
 
+/* Calls each() with every current grant (of its subscription's latest term), one at a time,
+ * by subscription, term and position, without holding them all in memory: each() returns 1
+ * to go on, 0 to stop, or a negative status to stop with it. 0 or the first error. */
+int grants_each_current(struct db *db, int (*each)(void *ctx, const struct grant_row *g),
+                        void *ctx);
+
 /* Grants of one subscription's term. *out malloc'd (owner: caller, free()). */
 int grants_of_term(struct db *db, const char *subscription_id, int term, struct grant_row **out,
                    int *count);
@@ -113,5 +119,16 @@ struct benefit_usage {
 
 /* Every usage line, by organisation and product, into a. */
 int busage_list(struct db *db, struct arena *a, struct benefit_usage **out, int *count);
+
+/* Where a chunk of usage lines ends: the group key of its last line. */
+struct busage_key {
+    char partner_id[32], product[64], kind[32];
+};
+
+/* Up to limit usage lines after the line of after (NULL: from the first), by organisation
+ * id, product and kind, into a: a chunk of an export, read through the index of grants by
+ * organisation, so each chunk costs the same however far the export has gone. */
+int busage_page(struct db *db, struct arena *a, const struct busage_key *after, int limit,
+                struct benefit_usage **out, int *count);
 
 #endif

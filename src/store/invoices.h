@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct db;
 
 struct invoice_row {
@@ -49,8 +51,17 @@ int invoices_insert(struct db *db, const struct invoice_row *inv, const char *se
  * document text (malloc'd; owner: caller, free()). */
 int invoices_find(struct db *db, const char *id, struct invoice_row *out, char **document);
 
-/* The organisation's invoices and credit notes, newest first (malloc'd; owner: caller). */
-int invoices_list(struct db *db, const char *partner_id, struct invoice_row **out, int *count);
+/* What a list of an organisation's invoices is filtered by (NULL or 0: any). */
+struct invoices_filter {
+    const char *partner_id; /* required */
+    const char *number;     /* exactly */
+    int64_t from, to;       /* created_at in [from, to) */
+};
+
+/* A page of the organisation's invoices and credit notes, newest first: p->limit + 1 rows
+ * at most (malloc'd; owner: caller). */
+int invoices_page(struct db *db, const struct invoices_filter *f, const struct page_request *p,
+                  struct invoice_row **out, int *count);
 
 /* Invoiced before VAT per month and currency from `from` (YYYY-MM-DD) on, credit notes
  * deducted, by
@@ -60,5 +71,10 @@ int invoices_revenue_by_month(struct db *db, const char *from, struct invoice_re
 
 /* 1 when a credit note already cancels or refunds the invoice. */
 int invoices_credited(struct db *db, const char *invoice_id);
+
+/* The statements above that the jobs and the dashboard run, for the query-plan checks
+ * (tests/unit/test_plans.c). */
+extern const char invoices_sql_credited[];
+extern const char invoices_sql_revenue[];
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "core/date.h"
 #include "db/db.h"
+#include "store/page.h"
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -78,11 +79,22 @@ int orders_insert(struct db *db, const struct order_row *o, int64_t now)
     return rc < 0 ? (int)rc : 0;
 }
 
-static int find_order(struct db *db, const char *where, const char *value, struct order_row *out)
+/* The statements of the jobs' lookups, named for tests/unit/test_plans.c, which checks that
+ * an index serves each (migration 018). */
+const char orders_sql_paying_term[] =
+    ORDER_COLUMNS "WHERE subscription_id = ? AND status = 'confirmed' ORDER BY paid_on DESC, "
+                  "created_at DESC, id DESC LIMIT 1";
+const char orders_sql_in_status[] = ORDER_COLUMNS "WHERE status = ? ORDER BY created_at, id";
+const char orders_sql_overdue[] =
+    ORDER_COLUMNS "WHERE status = 'awaiting_payment' AND due_on < ? ORDER BY due_on, id";
+const char orders_sql_awaiting_of[] =
+    ORDER_COLUMNS "WHERE subscription_id = ? AND status = 'awaiting_payment' ORDER BY "
+                  "created_at, id";
+
+/* The first row of sql, bound to value. */
+static int find_order_sql(struct db *db, const char *sql, const char *value, struct order_row *out)
 {
-    char sql[1024];
     struct db_stmt *st;
-    snprintf(sql, sizeof(sql), ORDER_COLUMNS "WHERE %s", where);
     int rc = db_query(db, &st, sql, "t", value);
     if (rc < 0)
         return rc;
@@ -93,6 +105,13 @@ static int find_order(struct db *db, const char *where, const char *value, struc
     }
     db_finalize(st);
     return rc;
+}
+
+static int find_order(struct db *db, const char *where, const char *value, struct order_row *out)
+{
+    char sql[1024];
+    snprintf(sql, sizeof(sql), ORDER_COLUMNS "WHERE %s", where);
+    return find_order_sql(db, sql, value, out);
 }
 
 int orders_find(struct db *db, const char *id, struct order_row *out)
@@ -126,19 +145,23 @@ int orders_lock_buyer(struct db *db, const char *partner_id)
 
 int orders_paying_term(struct db *db, const char *subscription_id, struct order_row *out)
 {
-    return find_order(db,
-                      "subscription_id = ? AND status = 'confirmed' ORDER BY paid_on DESC, "
-                      "created_at DESC, id DESC LIMIT 1",
-                      subscription_id, out);
+    return find_order_sql(db, orders_sql_paying_term, subscription_id, out);
 }
+
+static int read_orders(struct db_stmt *st, struct order_row **out, int *count);
 
 static int list_orders(struct db *db, const char *sql, const char *value, struct order_row **out,
                        int *count)
 {
     struct db_stmt *st;
     int rc = db_query(db, &st, sql, "t", value);
-    if (rc < 0)
-        return rc;
+    return rc < 0 ? rc : read_orders(st, out, count);
+}
+
+/* Reads every row of st into a malloc'd array and finalizes st. */
+static int read_orders(struct db_stmt *st, struct order_row **out, int *count)
+{
+    int rc = 0;
     int cap = 8, n = 0;
     struct order_row *rows = malloc((size_t)cap * sizeof(*rows));
     while (rows && (rc = db_step(st)) == DB_ROW) {
@@ -163,16 +186,38 @@ static int list_orders(struct db *db, const char *sql, const char *value, struct
     return 0;
 }
 
-int orders_list(struct db *db, const char *partner_id, struct order_row **out, int *count)
+int orders_page(struct db *db, const struct orders_filter *f, const struct page_request *p,
+                struct order_row **out, int *count)
 {
-    return list_orders(db, ORDER_COLUMNS "WHERE partner_id = ? ORDER BY created_at DESC, id DESC",
-                       partner_id, out, count);
+    struct page_sql q = {0};
+    struct db_stmt *st;
+    page_sql_start(&q, ORDER_COLUMNS "WHERE 1 = 1");
+    page_sql_and_text(&q, "partner_id = ?", f->partner_id);
+    page_sql_and_text(&q, "status = ?", f->status);
+    page_sql_and_text(&q, "wire_reference = ?", f->wire_reference);
+    if (f->from)
+        page_sql_and_int(&q, "created_at >= ?", f->from);
+    if (f->to)
+        page_sql_and_int(&q, "created_at < ?", f->to);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
+    return rc < 0 ? rc : read_orders(st, out, count);
 }
 
 int orders_in_status(struct db *db, const char *status, struct order_row **out, int *count)
 {
-    return list_orders(db, ORDER_COLUMNS "WHERE status = ? ORDER BY created_at, id", status, out,
-                       count);
+    return list_orders(db, orders_sql_in_status, status, out, count);
+}
+
+int orders_overdue(struct db *db, const char *today, struct order_row **out, int *count)
+{
+    return list_orders(db, orders_sql_overdue, today, out, count);
+}
+
+int orders_awaiting_of(struct db *db, const char *subscription_id, struct order_row **out,
+                       int *count)
+{
+    return list_orders(db, orders_sql_awaiting_of, subscription_id, out, count);
 }
 
 int orders_count_open(struct db *db, const char *partner_id, const char *offer_code,

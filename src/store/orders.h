@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct db;
 
 struct order_row {
@@ -66,11 +68,33 @@ int orders_lock_buyer(struct db *db, const char *partner_id);
 /* 1 and the confirmed order that paid the subscription's current term (its latest). */
 int orders_paying_term(struct db *db, const char *subscription_id, struct order_row *out);
 
-/* The organisation's orders, newest first (malloc'd array; owner: caller). */
-int orders_list(struct db *db, const char *partner_id, struct order_row **out, int *count);
+/* What a list of orders is filtered by (NULL or 0: any). */
+struct orders_filter {
+    const char *partner_id, *status;
+    const char *wire_reference; /* the payment reference a wire order gave */
+    int64_t from, to;           /* created_at in [from, to) */
+};
+
+/* A page of orders, newest first: p->limit + 1 rows at most (malloc'd; owner: caller). */
+int orders_page(struct db *db, const struct orders_filter *f, const struct page_request *p,
+                struct order_row **out, int *count);
 
 /* Orders in a status (every organisation), oldest first (malloc'd; owner: caller). */
 int orders_in_status(struct db *db, const char *status, struct order_row **out, int *count);
+
+/* Orders awaiting a transfer whose due date is before today (YYYY-MM-DD), by due date
+ * (malloc'd; owner: caller). */
+int orders_overdue(struct db *db, const char *today, struct order_row **out, int *count);
+
+/* The subscription's orders awaiting a transfer, oldest first (malloc'd; owner: caller). */
+int orders_awaiting_of(struct db *db, const char *subscription_id, struct order_row **out,
+                       int *count);
+
+/* The statements above that the jobs run, for the query-plan checks (tests/unit/test_plans.c). */
+extern const char orders_sql_paying_term[];
+extern const char orders_sql_in_status[];
+extern const char orders_sql_overdue[];
+extern const char orders_sql_awaiting_of[];
 
 /* Counts the organisation's orders for an offer and action that are being paid
  * (processing, payment_unknown or awaiting_payment), the order except_order_id aside. */

@@ -7,6 +7,7 @@
 
 #include "core/crypto.h"
 #include "db/db.h"
+#include "store/page.h"
 
 int outbox_insert(struct db *db, const char *id, const char *event, const char *partner_id,
                   const char *payload, int64_t now)
@@ -97,22 +98,27 @@ int staff_contacts(struct db *db, const char *role, struct contact **out, int *c
     return rc < 0 ? rc : collect_contacts(st, out, count);
 }
 
-/* Claims up to limit rows of table, oldest first: those a dead process left (stale: claimed
- * before bound) or those due (pending, their time come by bound). The status is checked
- * again in the outer WHERE: a row another process claimed meanwhile no longer matches
- * (PostgreSQL re-reads it after waiting for its lock). Each form has its index:
- * (status, claimed_at) and (status, next_attempt_at). */
-static int64_t claim_rows(struct db *db, const char *table, bool stale, const char *claim,
-                          int64_t now, int64_t bound, int64_t limit)
+/* Claims up to limit rows of email_deliveries or webhook_deliveries, oldest first: those a dead
+ * process left (stale: claimed before bound) or those due (pending, their time come by bound). The
+ * status is checked again in the outer WHERE: a row another process claimed meanwhile no longer
+ * matches (PostgreSQL re-reads it after waiting for its lock). Each form has its index: (status,
+ * claimed_at) and (status, next_attempt_at). */
+#define CLAIM(table, due, order)                                                                   \
+    "UPDATE " table " SET status = 'sending', claim = ?, claimed_at = ? WHERE " due                \
+    " AND id IN (SELECT id FROM " table " WHERE " due " ORDER BY " order ", id LIMIT ?)"
+#define STALE "status = 'sending' AND claimed_at < ?"
+#define DUE "status = 'pending' AND next_attempt_at <= ?"
+const char *const outbox_sql_claim[2][2] = {
+    {CLAIM("email_deliveries", DUE, "next_attempt_at"),
+     CLAIM("email_deliveries", STALE, "claimed_at")},
+    {CLAIM("webhook_deliveries", DUE, "next_attempt_at"),
+     CLAIM("webhook_deliveries", STALE, "claimed_at")},
+};
+
+static int64_t claim_rows(struct db *db, bool email, bool stale, const char *claim, int64_t now,
+                          int64_t bound, int64_t limit)
 {
-    const char *due = stale ? "status = 'sending' AND claimed_at < ?"
-                            : "status = 'pending' AND next_attempt_at <= ?";
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "UPDATE %s SET status = 'sending', claim = ?, claimed_at = ? WHERE %s AND id IN "
-             "(SELECT id FROM %s WHERE %s ORDER BY %s, id LIMIT ?)",
-             table, due, table, due, stale ? "claimed_at" : "next_attempt_at");
-    return db_run(db, sql, "tiiii", claim, now, bound, bound, limit);
+    return db_run(db, outbox_sql_claim[!email][stale], "tiiii", claim, now, bound, bound, limit);
 }
 
 int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t now,
@@ -122,10 +128,9 @@ int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t
     *out = NULL;
     *count = 0;
     /* first what a dead process left, then what is due */
-    const char *table = email ? "email_deliveries" : "webhook_deliveries";
-    int64_t claimed = claim_rows(db, table, true, claim, now, stale_before, limit);
+    int64_t claimed = claim_rows(db, email, true, claim, now, stale_before, limit);
     if (claimed >= 0 && claimed < limit) {
-        int64_t more = claim_rows(db, table, false, claim, now, now, limit - claimed);
+        int64_t more = claim_rows(db, email, false, claim, now, now, limit - claimed);
         claimed = more < 0 ? more : claimed + more;
     }
     if (claimed <= 0)
@@ -224,18 +229,19 @@ static int collect_deliveries(struct db_stmt *st, struct delivery_row **out, int
     return rc < 0 ? rc : 0;
 }
 
-int email_deliveries_list(struct db *db, const char *status, int limit, struct delivery_row **out,
-                          int *count)
+int email_deliveries_page(struct db *db, const char *status, const struct page_request *p,
+                          struct delivery_row **out, int *count)
 {
     struct db_stmt *st;
+    struct page_sql q = {0};
     *out = NULL;
     *count = 0;
-    int rc = db_query(db, &st,
-                      "SELECT d.id, d.outbox_id, o.event, d.status, d.attempts, d.last_error, "
-                      "d.created_at, COALESCE(d.sent_at, 0), d.recipient FROM email_deliveries d "
-                      "JOIN outbox o ON o.id = d.outbox_id WHERE d.status = COALESCE(?, d.status) "
-                      "ORDER BY d.created_at DESC, d.id DESC LIMIT ?",
-                      "ti", status, (int64_t)limit);
+    page_sql_start(&q, "SELECT d.id, d.outbox_id, o.event, d.status, d.attempts, d.last_error, "
+                       "d.created_at, COALESCE(d.sent_at, 0), d.recipient FROM email_deliveries d "
+                       "JOIN outbox o ON o.id = d.outbox_id WHERE 1 = 1");
+    page_sql_and_text(&q, "d.status = ?", status);
+    page_sql_finish(&q, "d", p);
+    int rc = page_sql_run(db, &q, &st);
     return rc < 0 ? rc : collect_deliveries(st, out, count);
 }
 
@@ -244,20 +250,17 @@ int email_deliveries_list(struct db *db, const char *status, int limit, struct d
     "COALESCE(d.delivered_at, 0), e.url FROM webhook_deliveries d JOIN outbox o ON o.id = "        \
     "d.outbox_id JOIN webhook_endpoints e ON e.id = d.endpoint_id "
 
-int webhook_deliveries_list(struct db *db, const char *endpoint_id, const char *status, int limit,
-                            struct delivery_row **out, int *count)
+int webhook_deliveries_page(struct db *db, const char *endpoint_id, const char *status,
+                            const struct page_request *p, struct delivery_row **out, int *count)
 {
     struct db_stmt *st;
+    struct page_sql q = {0};
     *out = NULL;
     *count = 0;
-    int rc = endpoint_id ? db_query(db, &st,
-                                    WEBHOOK_DELIVERY_COLUMNS "WHERE d.endpoint_id = ? ORDER BY "
-                                                             "d.created_at DESC, d.id DESC LIMIT ?",
-                                    "ti", endpoint_id, (int64_t)limit)
-                         : db_query(db, &st,
-                                    WEBHOOK_DELIVERY_COLUMNS "WHERE d.status = COALESCE(?, "
-                                                             "d.status) ORDER BY d.created_at "
-                                                             "DESC, d.id DESC LIMIT ?",
-                                    "ti", status, (int64_t)limit);
+    page_sql_start(&q, WEBHOOK_DELIVERY_COLUMNS "WHERE 1 = 1");
+    page_sql_and_text(&q, "d.endpoint_id = ?", endpoint_id);
+    page_sql_and_text(&q, "d.status = ?", status);
+    page_sql_finish(&q, "d", p);
+    int rc = page_sql_run(db, &q, &st);
     return rc < 0 ? rc : collect_deliveries(st, out, count);
 }

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct db;
 
 /* The event row; payload is its JSON text. */
@@ -52,7 +54,7 @@ struct delivery {
     /* webhook */
     char endpoint_id[32];
     char url[512];
-    char secret[80];
+    char secret[256]; /* as stored: sealed (service/webhooks.h) */
     char scheme[16]; /* "standard" (Standard Webhooks) or "partnerd" (Partnerd-Signature) */
 };
 
@@ -61,6 +63,10 @@ struct delivery {
 int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t now,
                      int64_t stale_before, int limit, struct delivery **out, int *count);
 void deliveries_free(struct delivery *d, int count);
+
+/* The claim statements, [0 email, 1 webhook][0 due, 1 stale], for the query-plan checks
+ * (tests/unit/test_plans.c). Bound: claim, now, bound, bound, limit. */
+extern const char *const outbox_sql_claim[2][2];
 
 /* Records the outcome of a claimed delivery: done, or retried at next_attempt_at, or
  * failed for good (next_attempt_at 0). Only while the claim is still ours. */
@@ -81,14 +87,13 @@ struct delivery_row {
     char target[512]; /* the recipient of an email, the URL of a webhook endpoint */
 };
 
-/* The latest limit email deliveries in a status (NULL: any), newest first. *out malloc'd
- * (owner: caller, free()). */
-int email_deliveries_list(struct db *db, const char *status, int limit, struct delivery_row **out,
-                          int *count);
+/* A page of email deliveries in a status (NULL: any), newest first: p->limit + 1 rows at
+ * most. *out malloc'd (owner: caller, free()). */
+int email_deliveries_page(struct db *db, const char *status, const struct page_request *p,
+                          struct delivery_row **out, int *count);
 
-/* The latest limit webhook deliveries to one endpoint (when endpoint_id is not NULL), or
- * else of every endpoint in a status (NULL: any), newest first. *out malloc'd (owner: caller,
- * free()). */
-int webhook_deliveries_list(struct db *db, const char *endpoint_id, const char *status, int limit,
-                            struct delivery_row **out, int *count);
+/* A page of webhook deliveries to one endpoint and/or in a status (NULL: any), newest
+ * first: p->limit + 1 rows at most. *out malloc'd (owner: caller, free()). */
+int webhook_deliveries_page(struct db *db, const char *endpoint_id, const char *status,
+                            const struct page_request *p, struct delivery_row **out, int *count);
 #endif

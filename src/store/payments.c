@@ -42,6 +42,31 @@ int payments_set(struct db *db, const char *key, const char *status, const char 
     return rc < 0 ? (int)rc : 0;
 }
 
+int payments_set_action(struct db *db, const char *key, const char *url, int64_t expires_at,
+                        int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE payments SET action_url = ?, action_expires_at = ?, updated_at = ? "
+                        "WHERE idempotency_key = ? AND status = 'pending'",
+                        "tiit", url, expires_at, now, key);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int payments_order_of(struct db *db, const char *key, char *order_id, size_t n)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st, "SELECT order_id FROM payments WHERE idempotency_key = ?", "t", key);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        copy(order_id, n, db_column_text(st, 0));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
 int payments_resend(struct db *db, const char *key, int64_t real_now, int64_t now)
 {
     int64_t rc = db_run(db,
@@ -66,7 +91,8 @@ int payments_of(struct db *db, const char *order_id, struct payment_row *out, in
     struct db_stmt *st;
     int rc = db_query(db, &st,
                       "SELECT id, attempt, idempotency_key, status, created_at, "
-                      "COALESCE(sent_at, 0) FROM payments "
+                      "COALESCE(sent_at, 0), action_url, COALESCE(action_expires_at, 0) FROM "
+                      "payments "
                       "WHERE order_id = ? ORDER BY attempt",
                       "t", order_id);
     if (rc < 0)
@@ -79,6 +105,8 @@ int payments_of(struct db *db, const char *order_id, struct payment_row *out, in
         copy(out[n].status, sizeof(out[n].status), db_column_text(st, 3));
         out[n].created_at = db_column_int64(st, 4);
         out[n].sent_at = db_column_int64(st, 5);
+        copy(out[n].action_url, sizeof(out[n].action_url), db_column_text(st, 6));
+        out[n].action_expires_at = db_column_int64(st, 7);
         n++;
     }
     db_finalize(st);

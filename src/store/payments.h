@@ -21,7 +21,9 @@ struct payment_row {
     char key[80];
     char status[12]; /* pending, succeeded, failed, unknown */
     int64_t created_at;
-    int64_t sent_at; /* real time it was last sent; 0 for an attempt made before it was kept */
+    int64_t sent_at;      /* real time it was last sent; 0 for an attempt made before it was kept */
+    char action_url[512]; /* pending: the cardholder's challenge, or "" */
+    int64_t action_expires_at; /* when that challenge is given up (business clock), or 0 */
 };
 
 /* Inserts a pending attempt, sent now in real time (the gateway is called right after it
@@ -34,6 +36,13 @@ int payments_insert(struct db *db, const char *order_id, int attempt, const char
  * may be NULL. */
 int payments_set(struct db *db, const char *key, const char *status, const char *charge_id,
                  const char *failure_code, int64_t now);
+
+/* Keeps the challenge the pending attempt with key waits for, and when it is given up. */
+int payments_set_action(struct db *db, const char *key, const char *url, int64_t expires_at,
+                        int64_t now);
+
+/* The order id of the attempt with key into order_id (n bytes): 1, or 0 when none. */
+int payments_order_of(struct db *db, const char *key, char *order_id, size_t n);
 
 /* Marks the lost (pending or unknown) attempt with key as sent again now (real time): 1,
  * or 0 when it is no longer lost. */

@@ -13,6 +13,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "store/page.h"
 #include "store/rows.h"
 
 #define COLUMNS                                                                                    \
@@ -21,27 +22,44 @@
     "COALESCE(confirmed_at, 0), COALESCE(respond_by, 0), COALESCE(responded_at, 0), "              \
     "COALESCE(closed_at, 0), COALESCE(erased_at, 0), created_at, updated_at FROM referrals "
 
-static void read_row(struct db_stmt *st, struct arena *a, struct referral_row *r)
+/* Columns first.. of the row as texts (copied into a) or integers. */
+static void read_texts(struct db_stmt *st, struct arena *a, int first, const char **const to[],
+                       int n)
 {
-    const char **texts[] = {&r->id,    &r->partner_id, &r->status,  &r->name, &r->company,
-                            &r->email, &r->phone,      &r->country, &r->need};
-    for (int i = 0; i < 9; i++)
-        *texts[i] = arena_strdup(a, db_column_text(st, i));
+    for (int i = 0; i < n; i++)
+        *to[i] = arena_strdup(a, db_column_text(st, first + i));
+}
+
+static void read_ints(struct db_stmt *st, int first, int64_t *const to[], int n)
+{
+    for (int i = 0; i < n; i++)
+        *to[i] = db_column_int64(st, first + i);
+}
+
+/* Every row st answers, each read by read into a new element of r (in a); finalizes st. */
+static int read_all(struct db_stmt *st, struct arena *a, size_t size,
+                    void (*read)(struct db_stmt *, struct arena *, void *), struct rows *r)
+{
+    int rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        read(st, a, rows_add(a, r, size));
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+static void read_row(struct db_stmt *st, struct arena *a, void *row)
+{
+    struct referral_row *r = row;
+    const char **const texts[] = {&r->id,    &r->partner_id, &r->status,  &r->name, &r->company,
+                                  &r->email, &r->phone,      &r->country, &r->need};
+    const char **const tokens[] = {&r->lang,         &r->client_ip,   &r->email_hash,
+                                   &r->confirm_hash, &r->erase_token, &r->decline_reason};
+    int64_t *const times[] = {&r->confirm_by, &r->confirmed_at, &r->respond_by, &r->responded_at,
+                              &r->closed_at,  &r->erased_at,    &r->created_at, &r->updated_at};
+    read_texts(st, a, 0, texts, 9);
     r->consent = db_column_int64(st, 9) != 0;
-    r->lang = arena_strdup(a, db_column_text(st, 10));
-    r->client_ip = arena_strdup(a, db_column_text(st, 11));
-    r->email_hash = arena_strdup(a, db_column_text(st, 12));
-    r->confirm_hash = arena_strdup(a, db_column_text(st, 13));
-    r->erase_token = arena_strdup(a, db_column_text(st, 14));
-    r->decline_reason = arena_strdup(a, db_column_text(st, 15));
-    r->confirm_by = db_column_int64(st, 16);
-    r->confirmed_at = db_column_int64(st, 17);
-    r->respond_by = db_column_int64(st, 18);
-    r->responded_at = db_column_int64(st, 19);
-    r->closed_at = db_column_int64(st, 20);
-    r->erased_at = db_column_int64(st, 21);
-    r->created_at = db_column_int64(st, 22);
-    r->updated_at = db_column_int64(st, 23);
+    read_texts(st, a, 10, tokens, 6);
+    read_ints(st, 16, times, 8);
 }
 
 int referrals_insert(struct db *db, const struct referral_row *r)
@@ -133,23 +151,22 @@ int referrals_move(struct db *db, const char *id, const char *from, const char *
     return rc < 0 ? (int)rc : rc > 0;
 }
 
-int referrals_list(struct db *db, struct arena *a, const char *partner_id, const char *status,
-                   struct referral_row **out, int *count)
+int referrals_page(struct db *db, struct arena *a, const char *partner_id, const char *status,
+                   const struct page_request *p, struct referral_row **out, int *count)
 {
     struct db_stmt *st;
     struct rows r = {0};
-    int rc = db_query(db, &st,
-                      COLUMNS "WHERE partner_id = ? AND status <> 'unconfirmed' AND status = "
-                              "COALESCE(?, status) ORDER BY created_at DESC, id DESC LIMIT 500",
-                      "tt", partner_id, status);
-    if (rc < 0)
+    struct page_sql q = {0};
+    page_sql_start(&q, COLUMNS "WHERE status <> 'unconfirmed'");
+    page_sql_and_text(&q, "partner_id = ?", partner_id);
+    page_sql_and_text(&q, "status = ?", status);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
+    if (rc < 0 || (rc = read_all(st, a, sizeof(struct referral_row), read_row, &r)) < 0)
         return rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        read_row(st, a, rows_add(a, &r, sizeof(struct referral_row)));
-    db_finalize(st);
     *out = r.items;
     *count = r.count;
-    return rc < 0 ? rc : 0;
+    return 0;
 }
 
 int referrals_counts(struct db *db, const char *partner_id, const char *const statuses[],
@@ -164,17 +181,19 @@ int referrals_counts(struct db *db, const char *partner_id, const char *const st
     return rc < 0 ? rc : 0;
 }
 
+static void read_id(struct db_stmt *st, struct arena *a, void *row)
+{
+    *(const char **)row = arena_strdup(a, db_column_text(st, 0));
+}
+
 /* The ids a query of one text column answers, into a. */
 static int ids_of(struct db_stmt *st, struct arena *a, const char ***ids, int *count)
 {
     struct rows r = {0};
-    int rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        *(const char **)rows_add(a, &r, sizeof(char *)) = arena_strdup(a, db_column_text(st, 0));
-    db_finalize(st);
+    int rc = read_all(st, a, sizeof(char *), read_id, &r);
     *ids = r.items;
     *count = r.count;
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 int referrals_overdue(struct db *db, struct arena *a, int64_t now, const char ***ids, int *count)
@@ -262,6 +281,13 @@ int referral_notes_add(struct db *db, const char *id, const char *referral_id,
     return rc < 0 ? (int)rc : 0;
 }
 
+static void read_note(struct db_stmt *st, struct arena *a, void *row)
+{
+    struct referral_note *n = row;
+    read_texts(st, a, 0, (const char **const[]){&n->id, &n->author, &n->body}, 3);
+    n->created_at = db_column_int64(st, 3);
+}
+
 int referral_notes_list(struct db *db, struct arena *a, const char *referral_id,
                         struct referral_note **out, int *count)
 {
@@ -271,19 +297,21 @@ int referral_notes_list(struct db *db, struct arena *a, const char *referral_id,
                       "SELECT n.id, u.name, n.body, n.created_at FROM referral_notes n JOIN users "
                       "u ON u.id = n.author_id WHERE n.referral_id = ? ORDER BY n.created_at, n.id",
                       "t", referral_id);
-    if (rc < 0)
+    if (rc < 0 || (rc = read_all(st, a, sizeof(struct referral_note), read_note, &r)) < 0)
         return rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        struct referral_note *n = rows_add(a, &r, sizeof(struct referral_note));
-        n->id = arena_strdup(a, db_column_text(st, 0));
-        n->author = arena_strdup(a, db_column_text(st, 1));
-        n->body = arena_strdup(a, db_column_text(st, 2));
-        n->created_at = db_column_int64(st, 3);
-    }
-    db_finalize(st);
     *out = r.items;
     *count = r.count;
-    return rc < 0 ? rc : 0;
+    return 0;
+}
+
+static void read_funnel(struct db_stmt *st, struct arena *a, void *row)
+{
+    struct funnel_row *f = row;
+    read_texts(st, a, 0, (const char **const[]){&f->partner_id, &f->name}, 2);
+    read_ints(st, 2,
+              (int64_t *const[]){&f->received, &f->accepted, &f->declined, &f->expired, &f->won,
+                                 &f->lost},
+              6);
 }
 
 int referrals_funnel(struct db *db, struct arena *a, struct funnel_row **out, int *count)
@@ -299,21 +327,9 @@ int referrals_funnel(struct db *db, struct arena *a, struct funnel_row **out, in
         "referrals r JOIN partners p ON p.id = r.partner_id WHERE r.status <> 'unconfirmed' "
         "GROUP BY r.partner_id, p.legal_name ORDER BY COUNT(*) DESC, p.legal_name LIMIT 200",
         "");
-    if (rc < 0)
+    if (rc < 0 || (rc = read_all(st, a, sizeof(struct funnel_row), read_funnel, &r)) < 0)
         return rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        struct funnel_row *f = rows_add(a, &r, sizeof(struct funnel_row));
-        f->partner_id = arena_strdup(a, db_column_text(st, 0));
-        f->name = arena_strdup(a, db_column_text(st, 1));
-        f->received = db_column_int64(st, 2);
-        f->accepted = db_column_int64(st, 3);
-        f->declined = db_column_int64(st, 4);
-        f->expired = db_column_int64(st, 5);
-        f->won = db_column_int64(st, 6);
-        f->lost = db_column_int64(st, 7);
-    }
-    db_finalize(st);
     *out = r.items;
     *count = r.count;
-    return rc < 0 ? rc : 0;
+    return 0;
 }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct arena;
 struct db;
 
@@ -50,10 +52,10 @@ int referrals_confirm(struct db *db, const char *id, int64_t respond_by, int64_t
 int referrals_move(struct db *db, const char *id, const char *from, const char *to,
                    const char *reason, int64_t now);
 
-/* A partner's referrals (never the unconfirmed), newest first, at most 500, status NULL:
- * any; q NULL or a text found in the name, company or need. */
-int referrals_list(struct db *db, struct arena *a, const char *partner_id, const char *status,
-                   struct referral_row **out, int *count);
+/* A page of a partner's referrals (never the unconfirmed), newest first: p->limit + 1
+ * rows at most; status NULL: any. *out in a. */
+int referrals_page(struct db *db, struct arena *a, const char *partner_id, const char *status,
+                   const struct page_request *p, struct referral_row **out, int *count);
 
 /* counts[i] = the partner's referrals (partner_id NULL: everyone's) in statuses[i]. */
 int referrals_counts(struct db *db, const char *partner_id, const char *const statuses[],

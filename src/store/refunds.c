@@ -8,6 +8,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "store/page.h"
 #include "store/rows.h"
 
 #define REFUND_COLUMNS                                                                             \
@@ -57,15 +58,16 @@ int refund_insert(struct db *db, const struct refund_new *r, int64_t now)
     return rc < 0 ? (int)rc : 0;
 }
 
-int refund_list(struct db *db, struct arena *a, const char *status, struct refund_row **out,
-                int *count)
+int refund_page(struct db *db, struct arena *a, const char *status, const struct page_request *p,
+                struct refund_row **out, int *count)
 {
     struct db_stmt *st;
     struct rows r = {0};
-    int rc = db_query(db, &st,
-                      REFUND_COLUMNS "WHERE f.status = COALESCE(?, f.status) ORDER BY "
-                                     "f.created_at DESC, f.id DESC LIMIT 500",
-                      "t", status);
+    struct page_sql q = {0};
+    page_sql_start(&q, REFUND_COLUMNS "WHERE 1 = 1");
+    page_sql_and_text(&q, "f.status = ?", status);
+    page_sql_finish(&q, "f", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW)

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct arena;
 struct db;
 
@@ -61,9 +63,9 @@ struct refund_due {
 /* Inserts a refund, pending (card) or to_pay (wire). */
 int refund_insert(struct db *db, const struct refund_new *r, int64_t now);
 
-/* Refunds, newest first, at most 500; status NULL: all. *out in a. */
-int refund_list(struct db *db, struct arena *a, const char *status, struct refund_row **out,
-                int *count);
+/* A page of refunds, newest first: p->limit + 1 rows at most; status NULL: all. *out in a. */
+int refund_page(struct db *db, struct arena *a, const char *status, const struct page_request *p,
+                struct refund_row **out, int *count);
 
 /* One refund: 1 and *out (texts in a), or 0. */
 int refund_find(struct db *db, struct arena *a, const char *id, struct refund_row *out);

@@ -82,6 +82,16 @@ int renewal_pending_orders(struct db *db, char (**out)[32], int *count)
     return rc < 0 ? rc : 0;
 }
 
+const char renewals_sql_notice_sent[] =
+    "SELECT COUNT(*) FROM subscription_notices WHERE subscription_id = ? AND term = ? AND kind = ?";
+
+int renewal_notice_sent(struct db *db, const char *subscription_id, int64_t term, const char *kind)
+{
+    int64_t n = 0;
+    int rc = db_scalar(db, &n, renewals_sql_notice_sent, "tit", subscription_id, term, kind);
+    return rc < 0 ? rc : n > 0;
+}
+
 int renewal_notice_insert(struct db *db, const char *subscription_id, int64_t term,
                           const char *kind, const char *day)
 {

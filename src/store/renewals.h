@@ -48,6 +48,10 @@ int renewal_attempt_insert(struct db *db, const struct renewal_attempt_new *a, i
  * *out is a malloc'd array of ids (owner: caller, free()). */
 int renewal_pending_orders(struct db *db, char (**out)[32], int *count);
 
+/* 1 when the notice of kind for the subscription's term went out already, else 0. */
+int renewal_notice_sent(struct db *db, const char *subscription_id, int64_t term, const char *kind);
+extern const char renewals_sql_notice_sent[];
+
 /* Records that a notice of kind went out for the term on day (YYYY-MM-DD): 1 when it is
  * new, 0 when it was sent already. */
 int renewal_notice_insert(struct db *db, const char *subscription_id, int64_t term,

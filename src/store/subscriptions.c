@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "store/page.h"
 
 #define SUB_COLUMNS                                                                                \
     "SELECT id, partner_id, offer_code, managed_in, paid, starts_on, expires_on, auto_renew, "     \
@@ -63,17 +64,48 @@ int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *
     return read_all(st, out, count);
 }
 
+int subs_page(struct db *db, const char *partner_id, const char *managed_in,
+              const struct page_request *p, struct sub_row **out, int *count)
+{
+    struct page_sql q = {0};
+    struct db_stmt *st;
+    page_sql_start(&q, SUB_COLUMNS "WHERE 1 = 1");
+    page_sql_and_text(&q, "partner_id = ?", partner_id);
+    page_sql_and_text(&q, "managed_in = ?", managed_in);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
+    return rc < 0 ? rc : read_all(st, out, count);
+}
+
+/* Both match the partial index subscriptions_due (migration 018) by repeating its WHERE. */
+#define RUNNING_IN_PC "paid = 1 AND cancelled_on IS NULL AND managed_in = 'partner_center'"
+const char subs_sql_expiring[] = SUB_COLUMNS
+    "WHERE expires_on >= ? AND expires_on <= ? AND " RUNNING_IN_PC " ORDER BY expires_on, id";
+const char subs_sql_due_by_day[] =
+    "SELECT expires_on, auto_renew, COUNT(*) FROM subscriptions WHERE expires_on >= ? AND "
+    "expires_on <= ? AND " RUNNING_IN_PC " GROUP BY expires_on, auto_renew ORDER BY expires_on";
+
 int subs_expiring(struct db *db, const char *from, const char *to, struct sub_row **out, int *count)
 {
     struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      SUB_COLUMNS "WHERE expires_on >= ? AND expires_on <= ? AND paid = 1 AND "
-                                  "cancelled_on IS NULL AND managed_in = 'partner_center' "
-                                  "ORDER BY expires_on, id",
-                      "tt", from, to);
+    int rc = db_query(db, &st, subs_sql_expiring, "tt", from, to);
     if (rc < 0)
         return rc;
     return read_all(st, out, count);
+}
+
+int subs_due_by_day(struct db *db, const char *from, const char *to,
+                    void (*each)(void *ctx, const char *expires_on, bool auto_renew, int64_t n),
+                    void *ctx)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st, subs_sql_due_by_day, "tt", from, to);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        each(ctx, db_column_text(st, 0), db_column_int64(st, 1) != 0, db_column_int64(st, 2));
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
 }
 
 /* Reads every row of st into a malloc'd array and finalizes st. */

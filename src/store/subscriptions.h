@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct db;
 
 /* A subscription row as stored: facts only, no derived state. */
@@ -36,10 +38,26 @@ int subs_find(struct db *db, const char *id, struct sub_row *out);
  * newest first. *out is malloc'd (owner: caller, free()); *count rows. */
 int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *count);
 
+/* A page of subscriptions, newest first, of one organisation and/or managed in one place
+ * (NULL: any): p->limit + 1 rows at most. *out is malloc'd (owner: caller, free()). */
+int subs_page(struct db *db, const char *partner_id, const char *managed_in,
+              const struct page_request *p, struct sub_row **out, int *count);
+
 /* Paid, not cancelled, Partner Center subscriptions expiring from `from` to `to`
  * (YYYY-MM-DD, inclusive), by expiry. *out malloc'd (owner: caller, free()). */
 int subs_expiring(struct db *db, const char *from, const char *to, struct sub_row **out,
                   int *count);
+
+/* The same subscriptions counted per expiry day and auto_renew, by day: each() is called
+ * once per (day, auto_renew) with its count. */
+int subs_due_by_day(struct db *db, const char *from, const char *to,
+                    void (*each)(void *ctx, const char *expires_on, bool auto_renew, int64_t n),
+                    void *ctx);
+
+/* The statements above that the jobs and the dashboard run, for the query-plan checks
+ * (tests/unit/test_plans.c). */
+extern const char subs_sql_expiring[];
+extern const char subs_sql_due_by_day[];
 
 /* Inside a transaction, locks the subscription until commit. 1 when it exists. */
 int subs_lock(struct db *db, const char *id);

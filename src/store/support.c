@@ -13,6 +13,7 @@
 #include "core/arena.h"
 #include "core/crypto.h"
 #include "db/db.h"
+#include "store/page.h"
 #include "store/rows.h"
 
 #define REQUEST_COLUMNS                                                                            \
@@ -88,19 +89,27 @@ int requests_open_cancellation(struct db *db, const char *subscription_id, char 
     return rc;
 }
 
-int requests_list(struct db *db, struct arena *a, const char *partner_id, const char *status,
-                  const char *category, const char *assignee_id, struct request_row **out,
-                  int *count)
+int requests_page(struct db *db, struct arena *a, const struct requests_filter *f,
+                  const struct page_request *p, struct request_row **out, int *count)
 {
     struct db_stmt *st;
     struct rows r = {0};
-    int rc = db_query(db, &st,
-                      REQUEST_COLUMNS "WHERE partner_id = COALESCE(?, partner_id) AND status = "
-                                      "COALESCE(?, status) AND category = COALESCE(?, category) "
-                                      "AND COALESCE(assignee_id, '') = COALESCE(?, "
-                                      "COALESCE(assignee_id, '')) ORDER BY created_at DESC, id "
-                                      "DESC LIMIT 500",
-                      "tttt", partner_id, status, category, assignee_id);
+    struct page_sql q = {0};
+    page_sql_start(&q, REQUEST_COLUMNS "WHERE 1 = 1");
+    page_sql_and_text(&q, "partner_id = ?", f->partner_id);
+    page_sql_and_text(&q, "status = ?", f->status);
+    page_sql_and_text(&q, "category = ?", f->category);
+    if (f->assignee_id && !f->assignee_id[0])
+        page_sql_and(&q, "assignee_id IS NULL");
+    else
+        page_sql_and_text(&q, "assignee_id = ?", f->assignee_id);
+    page_sql_and_text(&q, "number = ?", f->number);
+    if (f->from)
+        page_sql_and_int(&q, "created_at >= ?", f->from);
+    if (f->to)
+        page_sql_and_int(&q, "created_at < ?", f->to);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW)

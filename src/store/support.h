@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct arena;
 struct db;
 
@@ -67,10 +69,17 @@ int requests_find(struct db *db, struct arena *a, const char *id, const char *pa
 /* The id of the open or in-progress cancellation request of a subscription: 1, or 0. */
 int requests_open_cancellation(struct db *db, const char *subscription_id, char *id, size_t n);
 
-/* Requests, newest first, at most 500, filtered by what is not NULL: *out in a. */
-int requests_list(struct db *db, struct arena *a, const char *partner_id, const char *status,
-                  const char *category, const char *assignee_id, struct request_row **out,
-                  int *count);
+/* What a list of support requests is filtered by (NULL or 0: any). */
+struct requests_filter {
+    const char *partner_id, *status, *category;
+    const char *assignee_id; /* "" for the requests nobody is assigned */
+    const char *number;      /* exactly */
+    int64_t from, to;        /* created_at in [from, to) */
+};
+
+/* A page of requests, newest first: p->limit + 1 rows at most, *out in a. */
+int requests_page(struct db *db, struct arena *a, const struct requests_filter *f,
+                  const struct page_request *p, struct request_row **out, int *count);
 
 /* Moves a request from status `from` (NULL: any) to `to`; 1 when it did. */
 int requests_set_status(struct db *db, const char *id, const char *from, const char *to,

@@ -1,7 +1,7 @@
 /*
  * store/users.c - SQL of partners, users and user_roles.
  *
- * A user's roles live in their own table; users_find() and users_list() read them with
+ * A user's roles live in their own table; users_find() and users_page() read them with
  * the user, so a struct user_row always carries its role mask.
  */
 #include "store/users.h"
@@ -13,6 +13,7 @@
 #include "core/roles.h"
 
 #include "db/db.h"
+#include "store/page.h"
 
 /* NULL for an empty string: a column without a value. */
 static const char *or_null(const char *s)
@@ -46,6 +47,25 @@ int partners_count(struct db *db, int64_t *count)
         *count = db_column_int64(st, 0);
     db_finalize(st);
     return rc < 0 ? rc : 0;
+}
+
+int users_oldest_with_role(struct db *db, const char *partner_id, const char *role, char *out,
+                           size_t n)
+{
+    struct db_stmt *st;
+    out[0] = '\0';
+    int rc = db_query(db, &st,
+                      "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id "
+                      "WHERE u.partner_id = ? AND u.status = 'active' AND r.role = ? "
+                      "ORDER BY u.created_at, u.id LIMIT 1",
+                      "tt", partner_id, role);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW)
+        snprintf(out, n, "%s", db_column_text(st, 0));
+    db_finalize(st);
+    return rc < 0 ? rc : rc == DB_ROW;
 }
 
 static int add_role(struct db *db, const char *user_id, const char *role)
@@ -183,16 +203,18 @@ static int list_roles(struct db *db, const char *partner_id, struct user_row *ro
     return rc < 0 ? rc : 0;
 }
 
-int users_list(struct db *db, const char *partner_id, struct user_row **out, int *count)
+int users_page(struct db *db, const char *partner_id, const struct page_request *p,
+               struct user_row **out, int *count)
 {
     struct db_stmt *st;
+    struct page_sql q = {0};
     void *rows = NULL;
     int n = 0, cap = 0;
-    int rc = db_query(db, &st,
-                      "SELECT id, kind, email, name, locale, status, totp_secret IS NOT NULL, "
-                      "created_at FROM users WHERE partner_id = ? AND status <> 'removed' "
-                      "ORDER BY created_at DESC, id DESC",
-                      "t", partner_id);
+    page_sql_start(&q, "SELECT id, kind, email, name, locale, status, totp_secret IS NOT NULL, "
+                       "created_at FROM users WHERE status <> 'removed'");
+    page_sql_and_text(&q, "partner_id = ?", partner_id);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -315,21 +337,38 @@ int partners_find(struct db *db, const char *id, struct partner_row *out)
     return rc;
 }
 
-int partners_list(struct db *db, struct partner_row **out, int *count)
+int partners_page(struct db *db, const struct partners_filter *f, const struct page_request *p,
+                  struct partner_row **out, int *count)
 {
+    struct page_sql q = {0};
     struct db_stmt *st;
+    char cond[200], match[WORDS_MAX * (WORD_BYTES + 8)];
     void *rows = NULL;
-    int n = 0, cap = 0;
-    int rc = db_query(db, &st, PARTNER_COLUMNS " ORDER BY created_at DESC, id DESC", "");
-    if (rc < 0)
+    int n = 0, cap = 0, rc = 0;
+    page_sql_start(&q, PARTNER_COLUMNS " p WHERE 1 = 1");
+    page_sql_and_text(&q, "p.membership_id = ?", f->membership_id);
+    page_sql_and_text(&q, "p.vat_id = ?", f->vat_id);
+    if (f->nwords > 0) {
+        const char *words[WORDS_MAX];
+        for (int i = 0; i < f->nwords; i++)
+            words[i] = f->words[i];
+        if ((rc = db_fts_condition(db, "partners", "p", NULL, cond, sizeof(cond))) < 0 ||
+            (rc = db_fts_query(db, words, f->nwords, NULL, match, sizeof(match))) < 0) {
+            buf_free(&q.sql);
+            return rc;
+        }
+        page_sql_and_text(&q, cond, match);
+    }
+    page_sql_finish(&q, "p", p);
+    if ((rc = page_sql_run(db, &q, &st)) < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        struct partner_row *p = grow(&rows, &n, &cap, sizeof(*p));
-        if (p == NULL) {
+        struct partner_row *row = grow(&rows, &n, &cap, sizeof(*row));
+        if (row == NULL) {
             rc = PD_E_INTERNAL;
             break;
         }
-        partner_read(st, p);
+        partner_read(st, row);
     }
     db_finalize(st);
     if (rc < 0) {

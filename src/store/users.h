@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+#include "core/words.h"
+
 struct db;
 
 /* A partner organisation. */
@@ -64,9 +67,18 @@ int partners_count(struct db *db, int64_t *count);
 /* 1 and *out when the partner exists, 0 when not, or a negative status. */
 int partners_find(struct db *db, const char *id, struct partner_row *out);
 
-/* Every partner, newest first (staff). *out is malloc'd (owner: caller, free()); *count
- * rows. */
-int partners_list(struct db *db, struct partner_row **out, int *count);
+/* What staff search partners by; NULL or 0 words: no condition. */
+struct partners_filter {
+    const char *membership_id;         /* exactly */
+    const char *vat_id;                /* exactly, normalised */
+    char words[WORDS_MAX][WORD_BYTES]; /* every word begins a word of the legal name */
+    int nwords;
+};
+
+/* A page of partners, newest first (staff): p->limit + 1 rows at most (store/page.h).
+ * *out is malloc'd (owner: caller, free()); *count rows. */
+int partners_page(struct db *db, const struct partners_filter *f, const struct page_request *p,
+                  struct partner_row **out, int *count);
 
 /* Sets the partner's SIREN. */
 int partners_set_siren(struct db *db, const char *id, const char *siren);
@@ -88,10 +100,16 @@ int users_email_exists(struct db *db, const char *email);
 int users_find_by_email(struct db *db, const char *email, struct user_row *out);
 int users_find(struct db *db, const char *id, struct user_row *out);
 
-/* The organisation's users that are not removed, newest first, roles included (the
- * password hash and TOTP secrets are left empty; totp_secret is "set" when one is).
- * *out is malloc'd (owner: caller, free()); *count rows. */
-int users_list(struct db *db, const char *partner_id, struct user_row **out, int *count);
+/* A page of the organisation's users that are not removed, newest first (p->limit + 1 rows
+ * at most), roles included (the password hash and TOTP secrets are left empty;
+ * totp_secret is "set" when one is). *out is malloc'd (owner: caller, free()). */
+int users_page(struct db *db, const char *partner_id, const struct page_request *p,
+               struct user_row **out, int *count);
+
+/* The email of the organisation's oldest active user with role ("billing_admin", ...)
+ * into out (n bytes): 1, or 0 when it has none. */
+int users_oldest_with_role(struct db *db, const char *partner_id, const char *role, char *out,
+                           size_t n);
 
 /* Global admins of an organisation that are not removed. */
 int users_count_global_admins(struct db *db, const char *partner_id, int64_t *count);

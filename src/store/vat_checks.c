@@ -12,6 +12,11 @@
 #include "core/error.h"
 #include "db/db.h"
 
+const char vat_checks_sql_due[] =
+    "SELECT id, vat_id, vat_id_check_tries FROM partners WHERE vat_id IS NOT NULL AND "
+    "(vat_id_status = 'pending' OR (vat_id_status = 'unverified' AND vat_id_check_after <= ?)) "
+    "ORDER BY vat_id_check_after, id LIMIT ?";
+
 int vat_checks_due(struct db *db, int64_t now, int limit, struct vat_check_row **out, int *count)
 {
     struct db_stmt *st;
@@ -21,11 +26,7 @@ int vat_checks_due(struct db *db, int64_t now, int limit, struct vat_check_row *
     struct vat_check_row *rows = calloc((size_t)limit, sizeof(*rows));
     if (rows == NULL)
         return PD_E_INTERNAL;
-    int rc = db_query(db, &st,
-                      "SELECT id, vat_id, vat_id_check_tries FROM partners WHERE vat_id IS NOT "
-                      "NULL AND (vat_id_status = 'pending' OR (vat_id_status = 'unverified' AND "
-                      "vat_id_check_after <= ?)) ORDER BY vat_id_check_after, id LIMIT ?",
-                      "ii", now, (int64_t)limit);
+    int rc = db_query(db, &st, vat_checks_sql_due, "ii", now, (int64_t)limit);
     if (rc < 0) {
         free(rows);
         return rc;
@@ -58,5 +59,5 @@ int vat_checks_record(struct db *db, const char *partner_id, const char *vat_id,
                "vat_id_vies_name = COALESCE(?, vat_id_vies_name) WHERE id = ? AND "
                "vat_id = ?",
                "tiiitttt", status, now, check_after, tries, consultation, name, partner_id, vat_id);
-    return rc < 0 ? (int)rc : 0;
+    return rc < 0 ? (int)rc : rc > 0;
 }

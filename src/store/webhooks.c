@@ -99,6 +99,41 @@ int webhook_endpoint_rotate(struct db *db, const char *id, const char *partner_i
     return rc;
 }
 
+int webhook_secrets_all(struct db *db, struct webhook_secret_row **out, int *count)
+{
+    struct db_stmt *st;
+    int cap = 0;
+    *out = NULL;
+    *count = 0;
+    int rc = db_query(db, &st, "SELECT id, secret FROM webhook_endpoints ORDER BY id", "");
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 8;
+            struct webhook_secret_row *grown = realloc(*out, (size_t)cap * sizeof(**out));
+            if (grown == NULL) {
+                rc = -1;
+                break;
+            }
+            *out = grown;
+        }
+        struct webhook_secret_row *e = &(*out)[(*count)++];
+        snprintf(e->id, sizeof(e->id), "%s", db_column_text(st, 0));
+        snprintf(e->stored, sizeof(e->stored), "%s", db_column_text(st, 1));
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+int webhook_secret_replace(struct db *db, const char *id, const char *was, const char *next)
+{
+    int64_t changed =
+        db_run(db, "UPDATE webhook_endpoints SET secret = ? WHERE id = ? AND secret = ?", "ttt",
+               next, id, was);
+    return changed < 0 ? (int)changed : changed > 0;
+}
+
 int webhook_endpoint_delete(struct db *db, const char *id, const char *partner_id, int64_t now)
 {
     int64_t changed = db_run(db,

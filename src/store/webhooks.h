@@ -51,6 +51,21 @@ int webhook_endpoints_list(struct db *db, const char *partner_id, struct webhook
 int webhook_endpoint_rotate(struct db *db, const char *id, const char *partner_id,
                             const char *secret, struct webhook_endpoint_row *row);
 
+/* An endpoint's stored secret (sealed, or in clear when written by a partnerd before
+ * sealing), for sealing it (service/webhooks.c). */
+struct webhook_secret_row {
+    char id[32];
+    char stored[256];
+};
+
+/* Every endpoint's stored secret, deleted ones too (their rows keep it).
+ * *out malloc'd (owner: caller, free() after secret_wipe()). */
+int webhook_secrets_all(struct db *db, struct webhook_secret_row **out, int *count);
+
+/* Replaces an endpoint's stored secret with next, only while it still is was (another
+ * server may have sealed it meanwhile). 1 when replaced, 0 when not. */
+int webhook_secret_replace(struct db *db, const char *id, const char *was, const char *next);
+
 /* Stamps a live endpoint of the organisation deleted. 1 when it was, 0 when none. */
 int webhook_endpoint_delete(struct db *db, const char *id, const char *partner_id, int64_t now);
 

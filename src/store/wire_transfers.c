@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "store/page.h"
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -60,8 +61,8 @@ int wire_transfers_payer_of(struct db *db, const char *order_id, char *name, siz
 #define TRANSFER_COLUMNS                                                                           \
     "SELECT w.id, w.reference, w.amount, w.currency, w.received_on, w.status, w.order_id, "        \
     "w.source, w.recorded_by, w.resolution, w.resolution_note, o.partner_id, p.legal_name, "       \
-    "o.wire_reference FROM wire_transfers w LEFT JOIN orders o ON o.id = w.order_id LEFT JOIN "    \
-    "partners p ON p.id = o.partner_id "
+    "o.wire_reference, w.created_at FROM wire_transfers w LEFT JOIN orders o ON o.id = "           \
+    "w.order_id LEFT JOIN partners p ON p.id = o.partner_id "
 
 static void read_transfer(struct db_stmt *st, struct wire_transfer_row *w)
 {
@@ -80,18 +81,23 @@ static void read_transfer(struct db_stmt *st, struct wire_transfer_row *w)
     copy(w->partner_id, sizeof(w->partner_id), db_column_text(st, 11));
     copy(w->partner_name, sizeof(w->partner_name), db_column_text(st, 12));
     copy(w->order_reference, sizeof(w->order_reference), db_column_text(st, 13));
+    w->created_at = db_column_int64(st, 14);
 }
 
-int wire_transfers_list(struct db *db, const char *status, struct wire_transfer_row **out,
-                        int *count)
+int wire_transfers_page(struct db *db, const struct wire_transfers_filter *f,
+                        const struct page_request *p, struct wire_transfer_row **out, int *count)
 {
+    struct page_sql q = {0};
     struct db_stmt *st;
-    int rc = status
-                 ? db_query(db, &st,
-                            TRANSFER_COLUMNS "WHERE w.status = ? ORDER BY w.created_at DESC, "
-                                             "w.id DESC",
-                            "t", status)
-                 : db_query(db, &st, TRANSFER_COLUMNS "ORDER BY w.created_at DESC, w.id DESC", "");
+    page_sql_start(&q, TRANSFER_COLUMNS "WHERE 1 = 1");
+    page_sql_and_text(&q, "w.status = ?", f->status);
+    page_sql_and_text(&q, "w.reference = ?", f->reference);
+    if (f->from)
+        page_sql_and_int(&q, "w.created_at >= ?", f->from);
+    if (f->to)
+        page_sql_and_int(&q, "w.created_at < ?", f->to);
+    page_sql_finish(&q, "w", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
     int cap = 16, n = 0;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct db;
 
 struct wire_transfer_row {
@@ -35,6 +37,7 @@ struct wire_transfer_row {
     char partner_id[32];
     char partner_name[256];
     char order_reference[32];
+    int64_t created_at; /* when it was recorded */
 };
 
 /* Inserts a received transfer. */
@@ -48,10 +51,17 @@ int wire_transfers_seen(struct db *db, const char *bank_ref);
 int wire_transfers_payer_of(struct db *db, const char *order_id, char *name, size_t name_size,
                             char *iban, size_t iban_size);
 
-/* Transfers, newest first, in one status (NULL: all), with the organisation of their
- * order; malloc'd, owner: caller. */
-int wire_transfers_list(struct db *db, const char *status, struct wire_transfer_row **out,
-                        int *count);
+/* What finance filters transfers by (NULL or 0: any). */
+struct wire_transfers_filter {
+    const char *status;
+    const char *reference; /* the reference the payer wrote, exactly */
+    int64_t from, to;      /* recorded (created_at) in [from, to) */
+};
+
+/* A page of transfers, newest first, with the organisation of their order: p->limit + 1
+ * rows at most; malloc'd, owner: caller. */
+int wire_transfers_page(struct db *db, const struct wire_transfers_filter *f,
+                        const struct page_request *p, struct wire_transfer_row **out, int *count);
 
 /* In the caller's transaction: locks the transfer's row and reads it (1 and *out), 0 when
  * there is no such transfer. */

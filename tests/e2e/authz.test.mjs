@@ -130,6 +130,11 @@ const EXPECT = {
   'POST /api/v1/admin/bank-statements/camt053': [FIN, OP],
   'POST /api/v1/admin/transfer-files': [FIN, OP],
   'GET /api/v1/admin/transfer-files/{id}': [SUP, FIN, OP],
+  // card payments (issue 16): the gateway's signed events, the test gateway's pages
+  'POST /api/v1/payment-events': PUBLIC,
+  'POST /test-gateway/v1/tokens': PUBLIC,
+  'GET /test-gateway/v1/challenges/{id}': PUBLIC,
+  'POST /test-gateway/v1/challenges/{id}': PUBLIC,
   // the portal (issue 17)
   'GET /api/v1/admin/partners/{id}': STAFF,
   'POST /api/v1/admin/wire-transfers/{id}/resolution': [FIN, OP],

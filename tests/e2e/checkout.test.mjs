@@ -1,11 +1,12 @@
 // checkout.test.mjs - orders, card and wire payments, invoices with VAT and PDF (issue 5).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, adminOf, memberOf, operatorClock, importLegacy, sql, ledgerSql, dumpDatabase, pdfText, staffClient, join, cli } from './harness.mjs';
+import { startServer, Client, adminOf, memberOf, operatorClock, importLegacy, sql, ledgerSql, dumpDatabase, pdfText, staffClient, join, cli, tokenize, cardPayment } from './harness.mjs';
 
 let srv, op, finance;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
-const card = (number) => ({ method: 'card', card: { ...CARD, number } });
+// the card goes to the test gateway's tokenization endpoint; the API gets its id only
+const card = (number) => cardPayment(srv.url, { ...CARD, number });
 const WIRE = { method: 'wire', contact: { name: 'Paul Payer', phone: '+33 1 23 45 67 89', email: 'ap@org.example' } };
 
 before(async () => {
@@ -30,7 +31,7 @@ async function buy(client, payment, offer = 'action-pack') {
 test('a first purchase by card: review with VAT, Buy charges once, subscription and invoice', async () => {
   const { client, org } = await adminOf(srv.url);
   const before = charges();
-  const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: card(CARD.number) });
+  const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await card(CARD.number) });
   assert.equal(o.status, 201);
   assert.equal(o.body.status, 'review');
   assert.deepEqual(o.body.subtotal, { amount_minor: 49000, currency: 'EUR', formatted: '490,00\u00a0€' });
@@ -59,7 +60,7 @@ test('a first purchase by card: review with VAT, Buy charges once, subscription 
   assert.deepEqual(saved.body.card, { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2031 });
   const tile = (await client.call('GET', '/api/v1/offers')).body.items.find((t) => t.code === 'action-pack');
   assert.equal(tile.state, 'active');
-  const second = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: card(CARD.number) });
+  const second = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await card(CARD.number) });
   assert.equal(second.status, 409);
   assert.equal(second.body.error.code, 'already_subscribed');
   assert.ok(p.body.paid_on <= today || p.body.paid_on);
@@ -69,7 +70,7 @@ test('a first purchase by card: review with VAT, Buy charges once, subscription 
 test('the card number and CVC reach neither the database nor a log', async () => {
   const { client } = await adminOf(srv.url);
   const number = '5555555555554444';
-  const [, p] = await buy(client, { method: 'card', card: { ...CARD, number, cvc: '9173' } });
+  const [, p] = await buy(client, await cardPayment(srv.url, { ...CARD, number, cvc: '9173' }));
   assert.equal(p.status, 200);
   const dump = dumpDatabase(srv.db.url);
   assert.ok(dump.length > 1000);
@@ -79,33 +80,71 @@ test('the card number and CVC reach neither the database nor a log', async () =>
   assert.ok(!ledger.includes(number), 'not even the gateway keeps it');
 });
 
-test('bad cards are refused before anything is charged', async () => {
-  const { client } = await adminOf(srv.url);
-  const luhn = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: card('4242 4242 4242 4241') });
+test('bad cards are refused by the gateway before any order exists', async () => {
+  const post = (card, lang = 'en') => fetch(`${srv.url}/test-gateway/v1/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept-Language': lang }, body: JSON.stringify({ card }) })
+    .then(async (r) => ({ status: r.status, body: await r.json() }));
+  const luhn = await post({ ...CARD, number: '4242 4242 4242 4241' });
   assert.equal(luhn.status, 422);
   assert.equal(luhn.body.error.code, 'card_invalid');
-  assert.ok(luhn.body.error.details.fields['payment.card.number']);
-  const expired = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: { ...CARD, exp_month: 1, exp_year: 2020 } } });
+  assert.ok(luhn.body.error.details.fields['card.number']);
+  const expired = await post({ ...CARD, exp_month: 1, exp_year: 2020 }, 'fr');
   assert.equal(expired.status, 422);
   assert.equal(expired.body.error.code, 'card_expired');
-  const missing = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: { number: CARD.number } } });
+  const missing = await post({ number: CARD.number });
   assert.equal(missing.status, 422);
-  assert.ok(missing.body.error.details.fields['payment.card.cvc']);
-  assert.ok(missing.body.error.details.fields['payment.card.exp_month']);
+  assert.ok(missing.body.error.details.fields['card.cvc']);
+  assert.ok(missing.body.error.details.fields['card.exp_month']);
+  const { client } = await adminOf(srv.url);
+  assert.equal((await client.call('GET', '/api/v1/orders')).body.items.length, 0);
+});
+
+test('the orders API refuses card data, in the caller\'s language, and knows only the gateway\'s payment methods', async () => {
+  const { client } = await adminOf(srv.url);
+  const before = charges();
+  const raw = { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } };
+  const fr = await client.call('POST', '/api/v1/orders', raw);
+  assert.equal(fr.status, 422);
+  assert.equal(fr.body.error.code, 'card_data_refused');
+  assert.match(fr.body.error.message, /ne reçoit jamais de numéro de carte/);
+  assert.ok(fr.body.error.details.fields['payment.card'], JSON.stringify(fr.body));
+  assert.ok(!JSON.stringify(fr.body).includes('4242'), 'the answer does not repeat the number');
+  client.lang = 'en';
+  const en = await client.call('POST', '/api/v1/orders', raw);
+  assert.match(en.body.error.message, /never receives a card number/);
+  // a card number in any field, or a bare CVC, is refused the same
+  const pm = (await tokenize(srv.url, CARD)).id;
+  for (const payment of [{ method: 'card', payment_method: '4242 4242 4242 4242' }, { method: 'card', payment_method: pm, cvc: '737' },
+    { method: 'wire', contact: { name: '4000 0027 6000 3184', phone: '+33 1 23 45 67 89', email: 'a@b.example' } }]) {
+    const r = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment });
+    assert.equal(r.status, 422, JSON.stringify(payment));
+    assert.equal(r.body.error.code, 'card_data_refused');
+  }
+  const put = await client.call('PUT', '/api/v1/payment-method', { card: CARD });
+  assert.equal(put.body.error.code, 'card_data_refused');
+  const unknown = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', payment_method: 'pm_test_nobody' } });
+  assert.equal(unknown.status, 422);
+  assert.equal(unknown.body.error.code, 'card_invalid');
+  assert.ok(unknown.body.error.details.fields['payment.payment_method']);
+  assert.equal(charges(), before);
+  assert.equal((await client.call('GET', '/api/v1/orders')).body.items.length, 0);
+  // the id alone pays
+  const ok = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', payment_method: pm } });
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  assert.deepEqual(ok.body.payment, { method: 'card', brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2031 });
 });
 
 test('declined and insufficient funds: the order fails, nothing is charged, a retry is possible', async () => {
   const { client } = await adminOf(srv.url);
   const before = charges();
-  const [o, declined] = await buy(client, card('4000 0000 0000 0002'));
+  const [o, declined] = await buy(client, await card('4000 0000 0000 0002'));
   assert.equal(declined.status, 402);
   assert.equal(declined.body.error.code, 'payment_declined');
   assert.equal((await client.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'failed');
-  const [, poor] = await buy(client, card('4000 0000 0000 9995'));
+  const [, poor] = await buy(client, await card('4000 0000 0000 9995'));
   assert.equal(poor.status, 402);
   assert.equal(poor.body.error.code, 'insufficient_funds');
   assert.equal(charges(), before);
-  const [, ok] = await buy(client, card(CARD.number));
+  const [, ok] = await buy(client, await card(CARD.number));
   assert.equal(ok.status, 200);
   assert.equal(charges(), before + 1);
 });
@@ -113,7 +152,7 @@ test('declined and insufficient funds: the order fails, nothing is charged, a re
 test('a gateway timeout leaves the payment unknown; the next Buy looks it up and never charges twice', async () => {
   const { client } = await adminOf(srv.url);
   const before = charges();
-  const [o, lost] = await buy(client, card('4000 0000 0000 0119'));
+  const [o, lost] = await buy(client, await card('4000 0000 0000 0119'));
   assert.equal(lost.status, 502);
   assert.equal(lost.body.error.code, 'payment_unknown');
   assert.equal((await client.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'payment_unknown');
@@ -127,7 +166,7 @@ test('a gateway timeout leaves the payment unknown; the next Buy looks it up and
 
 test('a job resolves a payment whose answer was lost, without anyone pressing Buy again', async () => {
   const { client } = await adminOf(srv.url);
-  const [o, lost] = await buy(client, card('4000 0000 0000 0119'));
+  const [o, lost] = await buy(client, await card('4000 0000 0000 0119'));
   assert.equal(lost.status, 502);
   const r = cli(['jobs', 'run', '--db', srv.db.url], { env: { PARTNERD_GATEWAY_LEDGER: srv.ledger } });
   assert.equal(r.status, 0, r.stderr);
@@ -240,7 +279,7 @@ test('renewal: refused before expiry with the opening date, by card in the windo
   assert.equal(r.status, 0, r.stderr);
   const api = new Client(srv.url, { bearer: (await a.client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
   const sub = (await api.call('GET', '/api/v1/subscriptions')).body.items[0];
-  const renew = { offer: 'action-pack', action: 'renewal', subscription_id: sub.id, payment: card(CARD.number) };
+  const renew = { offer: 'action-pack', action: 'renewal', subscription_id: sub.id, payment: await card(CARD.number) };
   await op.setClock('2027-06-25T10:00:00Z');
   const pmc = await api.call('POST', '/api/v1/orders', renew);
   assert.equal(pmc.status, 409);
@@ -286,7 +325,7 @@ test('VAT: home country, EU reverse charge with « Autoliquidation », EU withou
     const org = await join(srv.url, where);
     const c = new Client(srv.url);
     await c.signIn(org.email, org.password);
-    const o = await c.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: card(CARD.number) });
+    const o = await c.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await card(CARD.number) });
     assert.equal(o.status, 201, JSON.stringify(o.body));
     assert.equal(o.body.tax_rate, rate, where.country);
     assert.equal(o.body.tax.amount_minor, tax === 9310 ? 9310 : tax, where.country);
@@ -305,7 +344,7 @@ test('VAT: home country, EU reverse charge with « Autoliquidation », EU withou
 
 test('the invoice PDF carries what the law asks, in the partner language', async () => {
   const fr = await adminOf(srv.url);
-  const [, p] = await buy(fr.client, card(CARD.number));
+  const [, p] = await buy(fr.client, await card(CARD.number));
   const res = await fetch(`${srv.url}/api/v1/invoices/${p.body.invoice_id}/pdf`, { headers: { Cookie: fr.client.cookie } });
   assert.match(res.headers.get('content-disposition'), /^attachment; filename="invoice-\d{4}-\d{6}\.pdf"$/);
   const { ok, text } = pdfText(Buffer.from(await res.arrayBuffer()));
@@ -317,7 +356,7 @@ test('the invoice PDF carries what the law asks, in the partner language', async
   const en = await join(srv.url, { locale: 'en' });
   const c = new Client(srv.url);
   await c.signIn(en.email, en.password);
-  const [, pe] = await buy(c, card(CARD.number));
+  const [, pe] = await buy(c, await card(CARD.number));
   const te = pdfText(Buffer.from(await (await fetch(`${srv.url}/api/v1/invoices/${pe.body.invoice_id}/pdf`, { headers: { Cookie: c.cookie } })).arrayBuffer())).text;
   for (const want of ['Invoice ', 'Total excl. VAT', 'VAT (20.00 %)', '€588.00', 'recovery costs', 'Paid by card (visa ending 4242)'])
     assert.ok(te.includes(want), `the English PDF lacks « ${want} »`);
@@ -335,7 +374,7 @@ test('invoice numbers follow each other without gaps; credit notes have their ow
 test('orders and invoices: roles and organisations', async () => {
   const a = await adminOf(srv.url);
   const b = await adminOf(srv.url);
-  const [o, p] = await buy(a.client, card(CARD.number));
+  const [o, p] = await buy(a.client, await card(CARD.number));
   for (const path of [`/api/v1/orders/${o.id}`, `/api/v1/invoices/${p.body.invoice_id}`, `/api/v1/invoices/${p.body.invoice_id}/pdf`])
     assert.equal((await b.client.call('GET', path)).status, 404, path);
   assert.equal((await b.client.call('POST', `/api/v1/orders/${o.id}/purchase`, {})).status, 404);
@@ -350,7 +389,7 @@ test('orders and invoices: roles and organisations', async () => {
 
 test('an order keeps the price it was placed at', async () => {
   const a = await adminOf(srv.url);
-  const o = await a.client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: card(CARD.number) });
+  const o = await a.client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await card(CARD.number) });
   await op.client.call('PUT', '/api/v1/admin/offers/action-pack/prices/EUR', { amount_minor: 99000 });
   try {
     const p = await a.client.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, Client, join, operatorClock, staffClient, sql } from './harness.mjs';
+import { startServer, Client, join, operatorClock, staffClient, sql, cardPayment } from './harness.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REF = process.env.PARTNERD_FACTURX_REFERENCE || path.resolve(repoRoot, '../shared/reference/facturx');
@@ -24,6 +24,7 @@ const XSD = path.join(REF, 'Factur-X_EN16931.xsd');
 const XSL = path.join(REF, 'Factur-X_1.09_EN16931.xsl');
 const SAXON = '/usr/share/java/Saxon-HE.jar';
 
+// a card, handed to the test gateway by buy(); the API gets its payment method only
 const CARD = { method: 'card', card: { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' } };
 const WIRE = { method: 'wire', contact: { name: 'Paul Payer', phone: '+33 1 23 45 67 89', email: 'ap@org.example' } };
 
@@ -57,6 +58,7 @@ async function org(overrides) {
 }
 
 async function buy(api, payment) {
+  if (payment.card) payment = await cardPayment(api.base, payment.card);
   const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment });
   assert.equal(o.status, 201, JSON.stringify(o.body));
   const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
@@ -180,6 +182,11 @@ test('every kind of document is a Factur-X PDF/A-3, frozen, with its XML', async
   has(dom, /<ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen\.eu:en16931:2017<\/ram:ID>/, 'EN 16931');
   has(dom, /<ram:SellerTradeParty>.*<ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">\d{9}<\/ram:ID>.*<ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">FR/s, 'seller SIREN and VAT ID');
   has(dom, /<ram:BuyerTradeParty>.*<ram:SpecifiedLegalOrganization><ram:ID schemeID="0002">303265045<\/ram:ID>/s, 'buyer SIREN');
+  // the reform's electronic addresses: by SIREN in the directory (0225), else an email
+  const sellerSiren = dom.xml.match(/<ram:SellerTradeParty>.*?schemeID="0002">(\d{9})</s)[1];
+  has(dom, new RegExp(`<ram:SellerTradeParty>.*</ram:PostalTradeAddress><ram:URIUniversalCommunication><ram:URIID schemeID="0225">${sellerSiren}</ram:URIID></ram:URIUniversalCommunication><ram:SpecifiedTaxRegistration>.*</ram:SellerTradeParty>`, 's'), 'BT-34: the seller by SIREN');
+  has(dom, /<ram:BuyerTradeParty>.*<ram:URIUniversalCommunication><ram:URIID schemeID="0225">303265045<\/ram:URIID><\/ram:URIUniversalCommunication>.*<\/ram:BuyerTradeParty>/s, 'BT-49: a French buyer by SIREN');
+  has(rc, new RegExp(`<ram:BuyerTradeParty>.*<ram:URIUniversalCommunication><ram:URIID schemeID="EM">${de.org.email.replace(/[.]/g, '\\.')}</ram:URIID></ram:URIUniversalCommunication><ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">DE136695976<`, 's'), 'BT-49: a foreign buyer by the email of its admin');
   has(dom, /<ram:PostcodeCode>75002<\/ram:PostcodeCode><ram:LineOne>10 rue de la Paix<\/ram:LineOne><ram:CityName>Paris<\/ram:CityName><ram:CountryID>FR<\/ram:CountryID>/, 'the seller address, apart');
   has(dom, /<ram:CategoryCode>S<\/ram:CategoryCode><ram:RateApplicablePercent>20\.00<\/ram:RateApplicablePercent>/, 'S 20 %');
   has(dom, /<ram:BillingSpecifiedPeriod><ram:StartDateTime><udt:DateTimeString format="102">20270301<\/udt:DateTimeString><\/ram:StartDateTime><ram:EndDateTime><udt:DateTimeString format="102">20280229</, 'the service period');
@@ -215,6 +222,13 @@ test('every kind of document is a Factur-X PDF/A-3, frozen, with its XML', async
   says(dom, 'SIREN : 303265045');
   says(dom, "Nature de l'opération : Prestation de services");
   says(dom, 'TVA acquittée sur les encaissements');
+  // countries by name, in the reader's language (issue 17), never as a bare code
+  const countryLines = (d) => d.text.split('\n').map((l) => l.trim().split(/ {2,}/)).flat().filter((w) => /^(France|Allemagne|Germany|United States|United Kingdom|[A-Z]{2})$/.test(w));
+  assert.deepEqual(countryLines(dom), ['France', 'France'], dom.text);
+  assert.deepEqual(countryLines(rc), ['France', 'Allemagne'], rc.text);
+  assert.deepEqual(countryLines(usd), ['France', 'United States'], usd.text);
+  assert.deepEqual(countryLines(gbp), ['France', 'United Kingdom'], gbp.text);
+  assert.deepEqual(countryLines(full), ['France', 'United Kingdom'], full.text);
   says(partialEur, `Avoir partiel ${partialEur.inv.number}`);
   says(partialEur, `Avoir partiel sur la facture n° `);
   says(partialEur, 'du 1er octobre 2027');
@@ -265,7 +279,7 @@ test('a document issued before Factur-X keeps its plain PDF and has no XML', asy
   const p = await buy(fr.api, CARD);
   const doc = JSON.parse(sql(srv.db.url, `SELECT document FROM invoices WHERE id = '${p.invoice_id}'`));
   for (const k of ['version', 'vat_option', 'credits_issued_on', 'partial']) delete doc[k];
-  for (const party of [doc.seller, doc.buyer]) for (const k of ['siren', 'postal_code', 'city']) delete party[k];
+  for (const party of [doc.seller, doc.buyer]) for (const k of ['siren', 'postal_code', 'city', 'country_name', 'electronic_address']) delete party[k];
   sql(srv.db.url, `UPDATE invoices SET document = '${JSON.stringify(doc).replaceAll("'", "''")}' WHERE id = '${p.invoice_id}'`);
   const pdf = await download(fr.api, p.invoice_id, 'pdf');
   assert.equal(pdf.status, 200);
@@ -276,6 +290,7 @@ test('a document issued before Factur-X keeps its plain PDF and has no XML', asy
   writeFileSync(file, pdf.bytes);
   const text = spaces(run('pdftotext', ['-layout', file, '-']).stdout);
   assert.ok(text.includes('Facture') && !text.includes('Nature de l'), text);
+  assert.match(text, /^ *FR +FR *$/m, 'its countries as they were drawn: codes');
   const xml = await fr.api.call('GET', `/api/v1/invoices/${p.invoice_id}/xml`);
   assert.equal(xml.status, 404);
   assert.equal(xml.body.error.code, 'e_invoice_unavailable');

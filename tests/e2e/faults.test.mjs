@@ -8,12 +8,13 @@
 // Kills land where they aim through PARTNERD_FAULT_PAUSE (src/core/fault.h), a test-only
 // pause at the named points of a Buy; production never sets it.
 import { test, after } from 'node:test';
+import http from 'node:http';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, openSync, writeSync, closeSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath, dirname } from 'node:path';
-import { startServer, Client, adminOf, operatorClock, jobsProcess, ledgerSql, sql, smtpSink, freePort, readMails, ENGINE, PG } from './harness.mjs';
+import { startServer, Client, adminOf, operatorClock, jobsProcess, ledgerSql, sql, smtpSink, freePort, readMails, ENGINE, PG, cardPayment } from './harness.mjs';
 
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
@@ -89,7 +90,7 @@ const buyKey = (o) => ({ 'Idempotency-Key': `buy-${o.id}` });
 const orderCharges = (srv, o) => Number(ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded' AND idempotency_key LIKE '${o.id}:%'`));
 
 async function newOrder(client) {
-  const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+  const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(client.base, CARD) });
   assert.equal(o.status, 201, JSON.stringify(o.body));
   return o.body;
 }
@@ -170,6 +171,44 @@ test('a Buy still running in a live server keeps its key: the retry answers 409 
     assert.equal(orderCharges(srv, o), 1);
     moneyInvariants(srv);
   } finally {
+    await srv.stop();
+  }
+});
+
+test('a Buy waiting on the gateway holds up no other connection: each has its own thread', async () => {
+  const srv = await startServer({ args: ['--no-jobs'], env: { PARTNERD_FAULT_PAUSE: 'buy.attempted=3000' } });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  try {
+    const { client } = await adminOf(srv.url);
+    const o = await newOrder(client);
+    const send = (method, path, headers = {}) => new Promise((ok, fail) => {
+      const req = http.request(`${srv.url}${path}`, { method, agent, headers: { Cookie: client.cookie, ...headers } }, (res) => {
+        res.resume();
+        res.on('end', () => ok(res.statusCode));
+      });
+      req.on('error', fail);
+      req.end(method === 'POST' ? '{}' : undefined);
+    });
+    const get = () => send('GET', `/api/v1/orders/${o.id}`);
+    // sixteen kept-alive connections, opened at once: the server spreads them over its threads
+    assert.deepEqual(await Promise.all(Array.from({ length: 16 }, get)), Array(16).fill(200));
+    // the Buy goes over one of them
+    let buyDone = false;
+    const buying = send('POST', `/api/v1/orders/${o.id}/purchase`, {
+      'Content-Type': 'application/json', 'X-CSRF-Token': client.csrf, ...buyKey(o),
+    }).then((status) => ((buyDone = true), status));
+    for (let i = 0; sql(srv.db.url, `SELECT COUNT(*) FROM payments WHERE order_id = '${o.id}'`) === '0'; i++) {
+      assert.ok(i < 200, 'the Buy never made its attempt');
+      await sleep(25);
+    }
+    // the Buy now waits 3 s for the gateway: every kept-alive connection still answers
+    for (let round = 0; round < 4; round++) {
+      assert.deepEqual(await Promise.all(Array.from({ length: 15 }, get)), Array(15).fill(200));
+      assert.equal(buyDone, false, `round ${round}: answered only after the Buy`);
+    }
+    assert.equal(await buying, 200);
+  } finally {
+    agent.destroy();
     await srv.stop();
   }
 });
@@ -313,7 +352,7 @@ test('a full disk: 500 database_error and /healthz disk_low, then recovery once 
       const r = await x.client.call('POST', `/api/v1/orders/${x.order.id}/purchase`, {}, buyKey(x.order));
       codes.push(r.status === 200 ? 'ok' : `${r.status} ${r.body.error?.code}`);
     }
-    const extra = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+    const extra = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(client.base, CARD) });
     codes.push(extra.status === 201 ? 'ok' : `${extra.status} ${extra.body.error?.code}`);
     t.diagnostic(`on the full disk: ${codes.join(', ')}`);
     assert.ok(codes.includes('500 database_error'), `a full disk answers 500 database_error: ${codes.join(', ')}`);

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess } from './harness.mjs';
+import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess, cardPayment, tokenize } from './harness.mjs';
 
 let srv, op;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
@@ -32,7 +32,7 @@ async function subscriber(day, overrides = {}) {
   const c = new Client(srv.url);
   await c.signIn(org.email, org.password);
   const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
   const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
   assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
   return { api, org, email: org.email, subId: p.body.subscription_id };
@@ -94,7 +94,7 @@ test('automatic renewal: charged on the first day of the window, a new term from
 
 test('a declined card is retried on days 3 and 7 of the window, then waits for a manual renewal', async () => {
   const s = await subscriber('2027-03-01');
-  const put = await s.api.call('PUT', '/api/v1/payment-method', { card: DECLINED });
+  const put = await s.api.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, DECLINED)).id });
   assert.equal(put.status, 200, JSON.stringify(put.body));
   const days = { '2028-03-01': 1, '2028-03-02': 1, '2028-03-03': 2, '2028-03-06': 2, '2028-03-07': 3, '2028-03-08': 3, '2028-03-20': 3 };
   for (const [day, tries] of Object.entries(days)) {
@@ -109,7 +109,7 @@ test('a declined card is retried on days 3 and 7 of the window, then waits for a
   const sub = (await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body;
   assert.equal(sub.status, 'renewal_window');
   assert.equal(sub.renewal.eligible, true, 'the partner can still renew by hand');
-  const o = await s.api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'renewal', subscription_id: s.subId, payment: { method: 'card', card: CARD } });
+  const o = await s.api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'renewal', subscription_id: s.subId, payment: await cardPayment(srv.url, CARD) });
   const p = await s.api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
   assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
 });
@@ -250,7 +250,7 @@ test('an endpoint made before Standard Webhooks keeps Partnerd-Signature until i
   const old = 'whsec_' + randomBytes(24).toString('hex');
   sql(srv.db.url, `UPDATE webhook_endpoints SET signature_scheme = 'partnerd', secret = '${old}' WHERE id = '${ep.body.id}'`);
   assert.equal((await api.call('GET', '/api/v1/webhook-endpoints')).body.items[0].signature_scheme, 'partnerd-v1');
-  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
   assert.equal((await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {})).body.status, 'confirmed');
   await runJobs();
   assert.equal(hook.received.length, 1);

@@ -258,6 +258,39 @@ test('failed sign-ins are throttled per client address too, with limits from set
   }
 });
 
+test('who is registered is not learned by trying emails: "email taken" answers are throttled per address, for join and invite', async () => {
+  sql(srv.db.url, "DELETE FROM auth_throttle WHERE key LIKE 'email_probe:%'");
+  const { client } = await adminOf(srv.url);
+  const known = await join(srv.url);
+  sql(srv.db.url, "UPDATE settings SET value = '4' WHERE key = 'auth.address_max_failures'");
+  try {
+    // the flow must say when an email is used: it does, a few times
+    for (let i = 0; i < 2; i++) {
+      const r = await new Client(srv.url).call('POST', '/api/v1/partners', validJoin(known.email));
+      assert.equal(r.status, 409);
+      assert.equal(r.body.error.code, 'email_taken');
+    }
+    for (let i = 0; i < 2; i++) {
+      const r = await client.call('POST', '/api/v1/users', { email: known.email, name: 'Probe', roles: ['user'] });
+      assert.equal(r.status, 409);
+      assert.equal(r.body.error.code, 'email_taken');
+    }
+    // then the address is locked out of both, whatever the email: a list cannot be tried
+    const joinLocked = await new Client(srv.url, { lang: 'fr' }).call('POST', '/api/v1/partners', validJoin(`free-${Date.now()}@example.com`));
+    assert.equal(joinLocked.status, 429);
+    assert.equal(joinLocked.body.error.code, 'too_many_attempts');
+    assert.ok(joinLocked.body.error.details.retry_after > 0);
+    const inviteLocked = await client.call('POST', '/api/v1/users', { email: known.email, name: 'Probe', roles: ['user'] });
+    assert.equal(inviteLocked.status, 429);
+    // a free email from another address still joins (the lock is per address)
+    sql(srv.db.url, "DELETE FROM auth_throttle WHERE key LIKE 'email_probe:%'");
+    assert.equal((await new Client(srv.url).call('POST', '/api/v1/partners', validJoin(`free2-${Date.now()}@example.com`))).status, 201);
+  } finally {
+    sql(srv.db.url, "UPDATE settings SET value = '1000' WHERE key = 'auth.address_max_failures'");
+    sql(srv.db.url, "DELETE FROM auth_throttle WHERE key LIKE 'email_probe:%'");
+  }
+});
+
 test('API tokens: shown once, stored hashed, bearer without CSRF, last use, revocation', async () => {
   const { client } = await adminOf(srv.url);
   const created = await client.call('POST', '/api/v1/api-tokens', { name: 'reporting' });

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, Client, adminOf as signedInAdmin, operatorClock, staffClient, readMails, importLegacy, sql } from './harness.mjs';
+import { startServer, Client, adminOf as signedInAdmin, operatorClock, staffClient, readMails, importLegacy, sql, cardPayment } from './harness.mjs';
 
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
 const TIMEOUT = { ...CARD, number: '4000 0000 0000 0119' };
@@ -50,7 +50,7 @@ const transfer = async (reference, amount_minor, received_on = '2027-03-01') =>
 
 test('invoices say « paid » with the day, a wire invoice once its transfer arrives, and a cancelled one says so', async () => {
   const { client } = await adminOf(srv.url);
-  await buy(client, { method: 'card', card: CARD });
+  await buy(client, await cardPayment(srv.url, CARD));
   let [inv] = (await client.call('GET', '/api/v1/invoices')).body.items;
   assert.equal(inv.status, 'paid');
   assert.equal(inv.paid_on, '2027-03-01');
@@ -125,7 +125,7 @@ test('finance allocates two partial transfers to their order, which the second o
 
 test("the console's page of a partner: subscriptions, orders, invoices, requests, and the audit for an operator", async () => {
   const { client, org } = await adminOf(srv.url);
-  await buy(client, { method: 'card', card: CARD });
+  await buy(client, await cardPayment(srv.url, CARD));
   await client.call('POST', '/api/v1/support-requests', { title: 'Question', description: 'Bonjour', category: 'benefits', problem_type: 'training' });
   const page = (await support.call('GET', `/api/v1/admin/partners/${org.partner.id}`)).body;
   assert.equal(page.partner.legal_name, org.partner.legal_name);
@@ -141,7 +141,7 @@ test("the console's page of a partner: subscriptions, orders, invoices, requests
 
 test('support knows the refund before « Résoudre », and the partner reads the amount refunded', async () => {
   const { client } = await adminOf(srv.url);
-  const bought = await buy(client, { method: 'card', card: CARD });
+  const bought = await buy(client, await cardPayment(srv.url, CARD));
   await op.setClock('2027-09-01T09:00:00Z');
   const req = await client.call('POST', `/api/v1/subscriptions/${bought.subscription_id}/cancellation`, { description: 'Nous arrêtons, merci.' });
   assert.equal(req.status, 201, JSON.stringify(req.body));
@@ -163,7 +163,7 @@ test('support knows the refund before « Résoudre », and the partner reads the
 
 test('a lapsed subscription: the tile says so, and there is nothing left to cancel', async () => {
   const { client } = await adminOf(srv.url);
-  const bought = await buy(client, { method: 'card', card: CARD });
+  const bought = await buy(client, await cardPayment(srv.url, CARD));
   await client.call('PATCH', `/api/v1/subscriptions/${bought.subscription_id}`, { auto_renew: false });
   await op.setClock('2028-04-15T09:00:00Z'); // expired 2028-02-29, window closed 2028-03-30
   const tile = (await client.call('GET', '/api/v1/offers')).body.items.find((o) => o.code === 'action-pack');
@@ -177,13 +177,13 @@ test('a lapsed subscription: the tile says so, and there is nothing left to canc
 
 test('a card payment whose answer was lost: the tile waits instead of offering Buy, and the card is not saved', async () => {
   const { client } = await adminOf(srv.url);
-  const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: TIMEOUT } });
+  const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, TIMEOUT) });
   const p = await client.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
   assert.equal(p.body.error.code, 'payment_unknown');
   const tile = (await client.call('GET', '/api/v1/offers')).body.items.find((x) => x.code === 'action-pack');
   assert.equal(tile.state, 'pending_payment');
   assert.match(tile.message, /vérification auprès de la banque/);
-  const again = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+  const again = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
   assert.equal(again.body.error.code, 'pending_payment');
   await op.setClock('2027-03-01T09:05:00Z');
   await runJobs(); // the recovery job finds the charge went through
@@ -195,7 +195,7 @@ test('a card payment whose answer was lost: the tile waits instead of offering B
 test('the dashboard counts revenue before VAT', async () => {
   const before = (await op.client.call('GET', '/api/v1/admin/dashboard')).body.revenue.find((r) => r.month === '2027-03' && r.currency === 'EUR')?.amount_minor || 0;
   const { client } = await adminOf(srv.url);
-  const b = await buy(client, { method: 'card', card: CARD });
+  const b = await buy(client, await cardPayment(srv.url, CARD));
   const after = (await op.client.call('GET', '/api/v1/admin/dashboard')).body.revenue.find((r) => r.month === '2027-03' && r.currency === 'EUR').amount_minor;
   assert.equal(after - before, b.subtotal.amount_minor, 'the price without its VAT');
   assert.notEqual(b.subtotal.amount_minor, b.total.amount_minor);
@@ -227,7 +227,8 @@ test('a French caller reads every error and field problem in French', async () =
   ];
   const { client } = await adminOf(srv.url);
   client.lang = 'fr';
-  answers.push(await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: { ...CARD, number: '1234', cvc: 'x', exp_month: 13 } } }));
+  answers.push(await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } }));
+  answers.push(await client.call('POST', '/test-gateway/v1/tokens', { card: { ...CARD, number: '1234', cvc: 'x', exp_month: 13 } }));
   answers.push(await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'wire', contact: { name: 'x'.repeat(300), phone: 'abc', email: 'no' } } }));
   answers.push(await client.call('POST', '/api/v1/support-requests', { title: '', description: '', category: 'x', problem_type: 'y' }));
   finance.lang = 'fr';

@@ -1,10 +1,13 @@
 // security.test.mjs - the smaller promises of docs/security.md: passwords that are not
 // common or personal, a password change that ends every way in, the password confirmations
 // throttled like sign-in, amounts with an upper bound, and no bearer secret in the log or
-// in a stored row.
+// in a stored row; webhook signing secrets sealed at rest, old clear ones sealed at start-up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, join, adminOf, staffClient, sql, totp, dumpDatabase, readMails } from './harness.mjs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { startServer, Client, join, adminOf, staffClient, sql, totp, dumpDatabase, readMails, cli, freshDatabase, webhookReceiver } from './harness.mjs';
 
 let srv;
 before(async () => {
@@ -115,5 +118,111 @@ test('no bearer secret reaches the log or a stored row in clear', async () => {
     assert.ok(s && s.length >= 8, s);
     assert.ok(!dump.includes(s), `a secret is stored in clear: ${s.slice(0, 6)}...`);
     assert.ok(!log.includes(s), `a secret is in the log: ${s.slice(0, 6)}...`);
+  }
+});
+
+test('webhook secrets are sealed at rest; clear ones an older partnerd left are sealed at start-up and still sign', async () => {
+  const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
+  const keyDir = mkdtempSync(joinPath(tmpdir(), 'partnerd-keys-'));
+  const keyFile = joinPath(keyDir, 'keys.secret');
+  const db = freshDatabase();
+  const hooks = [];
+  const servers = [];
+  try {
+    assert.equal(cli(['migrate', '--db', db.url]).status, 0);
+    sql(db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('benefits.key_file', '${keyFile}', 0), ('auth.address_max_failures', '1000', 0)`);
+    const start = async () => {
+      const s = await startServer({ db, args: ['--no-jobs', '--test-clock'] });
+      servers.push(s);
+      return s;
+    };
+    let s = await start();
+    const { client } = await adminOf(s.url);
+    const token = (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token;
+    const endpoint = async (api) => {
+      const hook = await webhookReceiver([500]); // the first POST fails, its retry goes through
+      hooks.push(hook);
+      const ep = await api.call('POST', '/api/v1/webhook-endpoints', { url: hook.url, events: ['order.confirmed'] });
+      assert.equal(ep.status, 201, JSON.stringify(ep.body));
+      hook.useSecret(ep.body.secret);
+      return { hook, id: ep.body.id, secret: ep.body.secret };
+    };
+    let api = new Client(s.url, { bearer: token });
+    const a = await endpoint(api);
+    const stored = () => Object.fromEntries(sql(db.url, 'SELECT id, secret FROM webhook_endpoints ORDER BY id').split('\n').filter(Boolean).map((l) => l.split('|')));
+    const noClearSecret = (secrets, why) => {
+      const dump = dumpDatabase(db.url);
+      assert.ok(dump.includes('webhook_endpoints'), 'the dump has the endpoints');
+      for (const x of secrets) {
+        assert.ok(!dump.includes(x.secret) && !dump.includes(x.secret.slice(6)), `${why}: a webhook secret is in the database in clear`);
+        assert.match(stored()[x.id], /^sealed:[A-Za-z0-9+/]+=*$/, why);
+      }
+    };
+    noClearSecret([a], 'a new endpoint');
+
+    // as an older partnerd left them: one live and one deleted endpoint with clear secrets
+    const b = await endpoint(api);
+    const c = await endpoint(api);
+    assert.equal((await api.call('DELETE', `/api/v1/webhook-endpoints/${c.id}`)).status, 204);
+    sql(db.url, `UPDATE webhook_endpoints SET secret = '${b.secret}' WHERE id = '${b.id}'`);
+    sql(db.url, `UPDATE webhook_endpoints SET secret = '${c.secret}' WHERE id = '${c.id}'`);
+    assert.ok(dumpDatabase(db.url).includes(b.secret), 'the test put a clear secret in');
+    const firstLog = s.stderr();
+    await s.stop();
+
+    // the start-up seals them, once (partnerd migrate here; partnerd serve runs the same pass)
+    const first = cli(['migrate', '--db', db.url]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stderr, /webhook secrets sealed at rest.*sealed=2 resealed=0/);
+    s = await start();
+    noClearSecret([a, b, c], 'after the start-up');
+    const sealed = stored();
+    const again = cli(['migrate', '--db', db.url]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(stored(), sealed, 'sealing again changes nothing (idempotent)');
+
+    // deliveries still pass the Standard Webhooks verifier, with the secrets shown at creation
+    const runJobs = async (srv, now) => {
+      const op = await staffClient(srv, 'operator');
+      assert.equal((await op.call('PUT', '/api/v1/admin/clock', { now })).status, 200);
+      assert.equal((await op.call('POST', '/api/v1/admin/jobs/run', {})).status, 200);
+    };
+    api = new Client(s.url, { bearer: token });
+    const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+    assert.equal((await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {})).body.status, 'confirmed');
+    await runJobs(s, new Date(Date.now() + 60e3).toISOString());
+    assert.equal(a.hook.received.length, 1);
+    assert.equal(b.hook.received.length, 1);
+    assert.equal(c.hook.received.length, 0, 'a deleted endpoint gets nothing');
+    assert.ok(a.hook.allVerified() && b.hook.allVerified(), JSON.stringify([a.hook.received[0].verified, b.hook.received[0].verified]));
+    const secondLog = s.stderr();
+    await s.stop();
+
+    // a new key put first: the start-up reseals under it, and the old key still opens meanwhile
+    const oldKey = readFileSync(keyFile, 'utf8');
+    writeFileSync(keyFile, `${'ab'.repeat(32)}\n${oldKey}`);
+    const rotated = cli(['migrate', '--db', db.url]);
+    assert.match(rotated.stderr, /sealed=0 resealed=3/);
+    s = await start();
+    noClearSecret([a, b, c], 'after a key rotation');
+    // and once more through the operator's reseal, while serving
+    writeFileSync(keyFile, `${'cd'.repeat(32)}\n${'ab'.repeat(32)}\n`);
+    const op = await staffClient(s, 'operator');
+    const reseal = await op.call('POST', '/api/v1/admin/key-pools/reseal', {});
+    assert.equal(reseal.status, 200, JSON.stringify(reseal.body));
+    assert.deepEqual(reseal.body, { resealed: 0, webhook_secrets: 3 });
+    noClearSecret([a, b, c], 'after the reseal');
+    writeFileSync(keyFile, `${'cd'.repeat(32)}\n`); // the old keys retired
+    await runJobs(s, new Date(Date.now() + 86400e3).toISOString()); // the retries
+    assert.equal(a.hook.received.length, 2);
+    assert.equal(b.hook.received.length, 2);
+    assert.ok(a.hook.allVerified() && b.hook.allVerified(), 'signed after the rotation');
+    for (const log of [firstLog, secondLog, s.stderr(), first.stderr, rotated.stderr])
+      for (const x of [a, b, c]) assert.ok(!log.includes(x.secret.slice(6)), 'a webhook secret is in the log');
+  } finally {
+    for (const s of servers) await s.stop().catch(() => {});
+    for (const h of hooks) h.close();
+    db.cleanup();
+    rmSync(keyDir, { recursive: true, force: true });
   }
 });

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { startServer, Client, join, memberOf, operatorClock, staffClient, ledgerSql, sql, readMails } from './harness.mjs';
+import { startServer, Client, join, memberOf, operatorClock, staffClient, ledgerSql, sql, readMails, cardPayment } from './harness.mjs';
 
 let srv, op, support, supportId, supportEmail;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
@@ -151,7 +151,7 @@ test('attachments: PDF, PNG, JPEG, CSV, TXT up to 10 MiB, the type read from the
 });
 
 test('cancellation now with a prorated refund: a credit note and one gateway refund; auto-renew off', async () => {
-  const { api, subId } = await partner('2027-03-01', { method: 'card', card: CARD });
+  const { api, subId } = await partner('2027-03-01', await cardPayment(srv.url, CARD));
   await op.setClock('2027-09-01T09:00:00Z');
   // asked from an English browser: the request is the French organisation's, in French
   const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {}, { 'Accept-Language': 'en' });
@@ -188,7 +188,7 @@ test('cancellation now with a prorated refund: a credit note and one gateway ref
 });
 
 test('cancellation at the end of the term: active until expiry, cancelled the day after, never renewed', async () => {
-  const { api, subId } = await partner('2027-04-01', { method: 'card', card: CARD });
+  const { api, subId } = await partner('2027-04-01', await cardPayment(srv.url, CARD));
   await op.setClock('2027-10-01T09:00:00Z');
   const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
   const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'end_of_term' });

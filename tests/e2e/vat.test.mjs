@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { startServer, Client, join, adminOf, sql, cli, freshDatabase, operatorClock } from './harness.mjs';
+import { startServer, Client, join, adminOf, sql, cli, freshDatabase, operatorClock, staffClient } from './harness.mjs';
 
 let srv, op;
 before(async () => {
@@ -239,6 +239,37 @@ test('VIES: a join never waits for it; the job records valid, invalid, or unveri
     assert.equal(job.done, 3);
     for (const org of [es, nl, at]) assert.equal(status(org), 'valid');
     assert.equal(status(it), 'invalid', 'a verdict stays');
+
+    // an invalid number is no reason for a reverse charge: the Italian organisation is
+    // charged Italy's VAT, as a buyer without a VAT ID; a valid one is reverse-charged
+    const order = async (org) => {
+      const c = new Client(srv.url);
+      await c.signIn(org.email, org.password);
+      const r = await c.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'wire', contact: { name: 'Paul', phone: '+39 06 1234 5678', email: 'ap@org.example' } } });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return r.body;
+    };
+    const itOrder = await order(it);
+    assert.equal(itOrder.tax_treatment, 'eu_no_vat_id');
+    assert.equal(itOrder.tax_rate, 2200);
+    assert.ok(itOrder.tax.amount_minor > 0, 'VAT charged');
+    assert.equal(itOrder.tax_mention, null, 'no « Autoliquidation »');
+    const deOrder = await order(de);
+    assert.equal(deOrder.tax_treatment, 'reverse_charge');
+    assert.equal(deOrder.tax.amount_minor, 0);
+    // unverified (VIES could not answer) is trusted meanwhile: the number passed its check digits
+    sql(srv.db.url, `UPDATE partners SET vat_id_status = 'unverified' WHERE id = '${es.partner.id}'`);
+    assert.equal((await order(es)).tax_treatment, 'reverse_charge');
+    // finance sees it on the organisation's page; the audit trail has it, once
+    const finance = await staffClient(srv, 'finance');
+    const page = await finance.call('GET', `/api/v1/admin/partners/${it.partner.id}`);
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    assert.equal(page.body.partner.vat_id_status, 'invalid');
+    const trail = async (org) => (await op.client.call('GET', `/api/v1/admin/partners/${org.partner.id}`)).body.audit.filter((e) => e.action === 'partner.vat_id_invalid');
+    const flagged = await trail(it);
+    assert.equal(flagged.length, 1, JSON.stringify(flagged));
+    assert.equal(flagged[0].details.vat_id, 'IT00743110157');
+    assert.equal((await trail(de)).length, 0);
   } finally {
     await vies.close();
     await op.client.call('PUT', '/api/v1/admin/settings/vies.enabled', { value: 0 });

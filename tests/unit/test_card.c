@@ -14,7 +14,7 @@ static void test_luhn_and_brands(void **state)
     (void)state;
     char d[24];
     static const char *good[] = {"4242 4242 4242 4242", "4000-0000-0000-0002", "4000000000009995",
-                                 "4000000000000119", "5555555555554444", "378282246310005",
+                                 "4000000000000119",    "5555555555554444",    "378282246310005",
                                  "2223003122003222"};
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
         assert_true(card_digits(good[i], d, sizeof(d)));
@@ -36,6 +36,35 @@ static void test_luhn_and_brands(void **state)
     assert_string_equal(card_brand(d), "amex");
     card_digits("6011111111111117", d, sizeof(d));
     assert_string_equal(card_brand(d), "card");
+}
+
+static void test_card_numbers_in_text(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        bool pan;
+    } cases[] = {
+        {"4242 4242 4242 4242", true},
+        {"4242424242424242", true},
+        {"card: 4000-0025-0000-3155 please", true},
+        {"378282246310005", true},              /* amex, 15 digits */
+        {"{\"n\":\"5555555555554444\"}", true}, /* inside JSON text */
+        {"4242 4242 4242 4241", false},         /* Luhn fails */
+        {"+33 1 23 45 67 89", false},           /* a phone number: too short */
+        {"424242424242", false},                /* 12 digits */
+        {"42424242424242424242", false},        /* 20 digits: not a card */
+        {"4242  4242 4242 4242", false},        /* two spaces split the run */
+        {"ord_4242424242424242", false},        /* part of an id */
+        {"4242424242424242x", false},
+        {"", false},
+        {"RF18539007547034", false}, /* a creditor reference */
+        {"18539007547034", true},    /* the same digits alone pass Luhn */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (card_pan_in(cases[i].text) != cases[i].pan)
+            fail_msg("card_pan_in(\"%s\") should be %d", cases[i].text, cases[i].pan);
+    assert_false(card_pan_in(NULL));
 }
 
 static void test_expiry(void **state)
@@ -84,6 +113,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_luhn_and_brands),
         cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_card_numbers_in_text),
         cmocka_unit_test(test_rf_references),
         cmocka_unit_test(test_vat_rates),
     };

@@ -106,8 +106,9 @@ static void test_subject_folding(void **state)
 {
     (void)state;
     static const char *const subjects[] = {
-        "Commande confirmée : Abonnement au Microsoft Action Pack — renouvellement été 2027 "
-        "éééééééééééééééééééééééééééééééééé",
+        /* one long subject, written on two lines */
+        ("Commande confirmée : Abonnement au Microsoft Action Pack — renouvellement été 2027 "
+         "éééééééééééééééééééééééééééééééééé"),
         "short", "", "€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€"};
     for (size_t k = 0; k < sizeof(subjects) / sizeof(subjects[0]); k++) {
         struct buf b = {0}, decoded = {0};

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  launch, journey, signIn, tile, startServer, operatorClock, addStaff, join, Client, ledgerSql, pdfText, totp,
+  launch, journey, signIn, tile, startServer, operatorClock, addStaff, join, Client, ledgerSql, pdfText, totp, cardPayment,
 } from './harness.mjs';
 
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
@@ -42,7 +42,7 @@ async function organisation() {
 }
 
 async function buyByCard(api, offer = 'action-pack') {
-  const o = await api.call('POST', '/api/v1/orders', { offer, action: 'purchase', payment: { method: 'card', card: CARD } });
+  const o = await api.call('POST', '/api/v1/orders', { offer, action: 'purchase', payment: await cardPayment(srv.url, CARD) });
   const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
   assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
   return p.body;
@@ -52,6 +52,9 @@ test('a partner joins the network and buys Action Pack by card', async () => {
   await op.setClock('2027-03-01T09:00:00Z');
   const j = await journey(browser, srv, '1-first-purchase-by-card');
   const { page } = j;
+  // every request the page sends, with its body: the card goes to the gateway only
+  const sent = [];
+  page.on('request', (r) => sent.push({ url: new URL(r.url()).pathname, body: r.postData() || '' }));
   await page.goto('/rejoindre');
   await assertLabelled(page);
   await page.getByLabel('Raison sociale').fill('Northwind Conseil SAS');
@@ -102,7 +105,53 @@ test('a partner joins the network and buys Action Pack by card', async () => {
   assert.match(await tile(page, 'action-pack').innerText(), /Le renouvellement ouvre le 1 mars 2028/);
   await j.shot('active');
   assert.equal(ledgerSql(srv, "SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded'"), '1', 'charged once');
+  // the network log: the card number and CVC went to the gateway's endpoint, never to /api/
+  const toApi = sent.filter((r) => r.url.startsWith('/api/'));
+  assert.ok(toApi.some((r) => r.url === '/api/v1/orders' && /"payment_method":"pm_test_/.test(r.body)), 'the order carries the payment method');
+  for (const r of toApi) {
+    assert.doesNotMatch(r.body.replace(/[ -]/g, ''), /4242424242424242/, `card number sent to ${r.url}`);
+    assert.doesNotMatch(r.body, /"cvc"|"number"|"card":/, `card data sent to ${r.url}`);
+  }
+  assert.ok(sent.some((r) => r.url === '/test-gateway/v1/tokens' && r.body.includes('4242 4242 4242 4242')), 'the gateway got the card');
   await j.close();
+});
+
+test('3-D Secure at Buy: one challenge passed, one refused, each settled once', async () => {
+  await op.setClock('2027-03-01T09:00:00Z');
+  const charges = () => ledgerSql(srv, "SELECT group_concat(status, ',') FROM gw_charges WHERE token IN (SELECT token FROM gw_tokens WHERE last4 IN ('3155', '3184'))");
+  for (const [number, answer] of [['4000 0025 0000 3155', 'Valider'], ['4000 0027 6000 3184', 'Refuser']]) {
+    const org = await join(srv.url);
+    const j = await journey(browser, srv, `1b-3ds-${answer === 'Valider' ? 'passed' : 'refused'}`);
+    const { page } = j;
+    await signIn(page, org.email, org.password);
+    await page.goto('/commande/action-pack');
+    await page.getByLabel(/Carte de crédit/).check();
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByLabel('Numéro de carte').fill(number);
+    await page.getByLabel("Année d'expiration").selectOption('2031');
+    await page.getByLabel('Cryptogramme (CVC)').fill('737');
+    await page.getByLabel('Titulaire de la carte').fill('Nadia Nord');
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByRole('button', { name: 'Acheter' }).click();
+    // the bank asks: the portal says so and sends the partner there
+    await page.getByText('Votre banque demande de confirmer ce paiement.', { exact: false }).waitFor();
+    if (answer === 'Valider') await j.shot('bank-asks');
+    await page.getByRole('link', { name: 'Confirmer auprès de ma banque' }).click();
+    await page.waitForURL('**/test-gateway/v1/challenges/**');
+    assert.match(await page.locator('main').innerText(), /588,00\s€.*visa se terminant par (3155|3184)/s);
+    await page.getByRole('button', { name: answer }).click();
+    // back on the portal, partnerd has asked the gateway
+    await page.waitForURL('**/paiement/**');
+    if (answer === 'Valider') {
+      await page.getByText('Votre commande est confirmée.').waitFor();
+      await j.shot('confirmed-after-3ds');
+    } else {
+      await page.getByText('Le paiement a échoué : la banque a refusé le paiement', { exact: false }).waitFor();
+      await j.shot('refused-by-3ds');
+    }
+    await j.close();
+  }
+  assert.equal(charges(), 'succeeded,declined', 'one charge passed, one declined, nothing twice');
 });
 
 let renewal; // the organisation of the renewal, reused by the journeys after it
@@ -350,6 +399,7 @@ test('the console: dashboard charts, partners, and the test clock with its jobs'
     await page.getByRole('heading', { name: h2, exact: true }).waitFor();
   assert.match(await page.locator('main').innerText(), /Payée le 1 mars 2027/);
   assert.match(await page.locator('main').innerText(), /France/, 'the country by its name');
+  assert.match(await page.locator('main').innerText(), /Vérification VIES\s+Non vérifié/, 'what VIES said of its VAT ID');
   await j.shot('partner-page');
   await page.getByRole('link', { name: 'Migration depuis le PMC' }).click();
   await page.getByText('Plus aucun abonnement dans le PMC.').waitFor();

@@ -26,7 +26,7 @@ async function listedPartner(name, description) {
   const c = new Client(srv.url);
   await c.signIn(org.email, org.password);
   importLegacy(srv.db, `membership_id,offer,starts_on,expires_on,auto_renew\n${org.partner.membership_id},gold-competency,2027-01-01,2027-12-31,false\n`);
-  const put = await c.call('PUT', '/api/v1/company-profile', { name, description_fr: description, description_en: 'Cloud and security consulting.', referral_email: `leads-${org.partner.id}@partner.example`, countries: ['FR'], services: ['security'] });
+  const put = await c.call('PUT', '/api/v1/company-profile', { name, description_fr: description, description_en: 'Cloud and security consulting.', referral_email: `leads-${org.partner.id}@partner.example`, countries: ['FR', 'DE'], services: ['security'] });
   assert.equal(put.status, 200, JSON.stringify(put.body));
   assert.equal((await c.call('POST', '/api/v1/company-profile/publication', {})).body.listed, true);
   return org;
@@ -60,10 +60,13 @@ for (const lang of ['fr', 'en']) {
     await page.getByRole('button', { name: words.search, exact: true }).click();
     await page.getByRole('link', { name: partnerName }).waitFor();
     await c.shot('search');
+    const germany = lang === 'fr' ? 'Allemagne' : 'Germany'; // countries by name, in the reader's language
+    assert.match(await page.locator('main').innerText(), new RegExp(`France · ${germany}`), 'the card names the countries');
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= PHONE.width, `the page is ${width}px wide on a ${PHONE.width}px phone`);
     await page.getByRole('link', { name: partnerName }).click();
     await page.getByRole('heading', { level: 1, name: new RegExp(partnerName) }).waitFor();
+    assert.match(await page.locator('main').innerText(), new RegExp(`France, ${germany}`), 'the profile names the countries');
     await page.getByLabel(words.name, { exact: true }).fill('Camille Dupré');
     await page.getByLabel(words.company, { exact: true }).fill('Boulangerie Dupré');
     await page.getByLabel(words.email, { exact: true }).fill(customerEmail);

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, journey, signIn, startServer, operatorClock, addStaff, join, Client, importLegacy, axeViolations, assertPhoneFit, PHONE,
+  launch, journey, signIn, startServer, operatorClock, addStaff, join, Client, importLegacy, axeViolations, assertPhoneFit, PHONE, cardPayment,
 } from './harness.mjs';
 
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
@@ -24,7 +24,7 @@ before(async () => {
   const c = new Client(srv.url);
   await c.signIn(org.email, org.password);
   const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 'web' })).body.token });
-  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
   const bought = (await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {})).body;
   for (let i = 0; i < 2; i++) await api.call('POST', '/api/v1/certified-people', { name: `Personne ${i}`, email: `p${i}@contoso.example`, certification: 'Azure Administrator' });
   const w = await api.call('POST', '/api/v1/orders', { offer: 'silver-competency', action: 'purchase', payment: { method: 'wire', contact: { name: 'Paul Payeur', phone: '+33 1 23 45 67 89', email: 'compta@contoso.example' } } });

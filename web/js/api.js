@@ -51,5 +51,22 @@ export const patch = (path, body) => api('PATCH', path, body);
 export const put = (path, body) => api('PUT', path, body);
 export const del = (path) => api('DELETE', path);
 
-/** Every item of a list answer. */
+/** The items of the first page of a list answer (50 unless path says ?limit=). */
 export const items = async (path) => (await get(path)).items;
+
+/**
+ * Every item of one organisation's list, following next_cursor 200 at a time (docs/api.md,
+ * "Lists"); for lists that stay small, such as an organisation's invoices or users. A
+ * staff list, which grows with the whole network, is shown a page at a time (pager.js).
+ */
+export async function allItems(path) {
+  const sep = path.includes('?') ? '&' : '?';
+  const out = [];
+  let cursor = null;
+  do {
+    const r = await get(`${path}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    out.push(...r.items);
+    cursor = r.next_cursor;
+  } while (cursor);
+  return out;
+}

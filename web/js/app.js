@@ -8,7 +8,7 @@ import { session, loadSession, clearSession, can } from './session.js';
 
 import { signInPage, joinPage, invitationPage } from './pages/auth.js';
 import { offersPage } from './pages/offers.js';
-import { checkoutPage } from './pages/checkout.js';
+import { checkoutPage, paymentReturnPage } from './pages/checkout.js';
 import { boughtPage } from './pages/bought.js';
 import { invoicesPage } from './pages/invoices.js';
 import { requestsPage, newRequestPage, requestPage } from './pages/support.js';
@@ -42,6 +42,7 @@ const routes = [
   { path: '/invitations/:token', who: 'anon', title: 'invitation_title', page: invitationPage },
   { path: '/offres', who: 'partner', title: 'nav_offers', page: offersPage },
   { path: '/commande/:offer', who: 'partner', title: 'nav_offers', page: checkoutPage, allowed: can.buy },
+  { path: '/paiement/:id', who: 'partner', title: 'nav_bought', page: paymentReturnPage, allowed: can.buy },
   { path: '/achete', who: 'partner', title: 'nav_bought', page: boughtPage },
   { path: '/factures', who: 'partner', title: 'nav_invoices', page: invoicesPage, allowed: can.invoices },
   { path: '/support', who: 'partner', title: 'nav_support', page: requestsPage },

@@ -1,7 +1,7 @@
 // console/deliveries.js - what the outbox sent: emails and webhooks, their status,
 // attempts and last error, filtered by kind and status.
-import { h, table, badge } from '../dom.js';
-import { items } from '../api.js';
+import { h, badge } from '../dom.js';
+import { pagedTable } from '../pager.js';
 import { t, instant } from '../i18n.js';
 
 const KIND = { pending: 'warn', sending: '', sent: 'ok', delivered: 'ok', failed: 'bad' };
@@ -9,7 +9,6 @@ const KIND = { pending: 'warn', sending: '', sent: 'ok', delivered: 'ok', failed
 export async function deliveriesPage(ctx) {
   const kind = ctx.query.get('type') === 'webhook' ? 'webhook' : 'email';
   const status = ctx.query.get('statut') || '';
-  const list = await items(`/api/v1/admin/deliveries?kind=${kind}${status ? `&status=${encodeURIComponent(status)}` : ''}`);
   const go = (k, s) => ctx.navigate(`/console/envois?type=${k}&statut=${encodeURIComponent(s)}`);
   const kindSel = h('select', { id: 'kind-filter' },
     h('option', { value: 'email', selected: kind === 'email' }, 'E-mail'),
@@ -25,8 +24,8 @@ export async function deliveriesPage(ctx) {
     h('div', { class: 'row' },
       h('div', { class: 'field' }, h('label', { for: 'kind-filter' }, t('kind')), kindSel),
       h('div', { class: 'field' }, h('label', { for: 'dstatus-filter' }, t('status')), statusSel)),
-    table(
+    await pagedTable(`/api/v1/admin/deliveries?kind=${kind}${status ? `&status=${encodeURIComponent(status)}` : ''}`,
       [{ label: t('created') }, { label: t('event') }, { label: t('recipient') }, { label: t('status') }, { label: t('attempts'), num: true }, { label: t('last_error') }],
-      list.map((d) => [instant(d.created_at), d.event, d.recipient || d.endpoint_url, badge(t(`d_${d.status}`), KIND[d.status]), String(d.attempts), d.last_error || '']),
+      (d) => [instant(d.created_at), d.event, d.recipient || d.endpoint_url, badge(t(`d_${d.status}`), KIND[d.status]), String(d.attempts), d.last_error || ''],
       { caption: t('nav_deliveries'), empty: t('no_deliveries') }));
 }

@@ -206,11 +206,11 @@ export async function paymentsPage() {
   session.today = (await get('/api/v1/me')).today;
   const lists = h('div', {});
   const draw = async () => {
-    const [orders, transfers, refunds, partners] = await Promise.all([
-      items('/api/v1/admin/orders/awaiting-payment'), items('/api/v1/admin/wire-transfers'),
-      items('/api/v1/admin/refunds'), items('/api/v1/admin/partners')]);
-    const name = new Map(partners.map((p) => [p.id, p.legal_name]));
-    for (const o of orders) o.partner_name = name.get(o.partner_id) || o.partner_id;
+    // the newest of each list (the server says each one's partner_name)
+    const [orders, transfers, refunds] = await Promise.all([
+      items('/api/v1/admin/orders/awaiting-payment?limit=200'), items('/api/v1/admin/wire-transfers?limit=200'),
+      items('/api/v1/admin/refunds?limit=200')]);
+    for (const o of orders) o.partner_name = o.partner_name || o.partner_id;
     const partnerLink = (p) => (p ? h('a', { href: `/console/partenaires/${encodeURIComponent(p.id)}`, 'data-link': '' }, p.legal_name) : t('wt_unknown_partner'));
     const review = transfers.filter((w) => w.to_review);
     const resolved = transfers.filter((w) => w.resolution);

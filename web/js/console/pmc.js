@@ -9,8 +9,8 @@ export async function pmcPage() {
   const root = h('section', {});
   const operator = session.roles.includes('operator');
   const draw = async () => {
-    const [subs, partners] = await Promise.all([items('/api/v1/admin/subscriptions?managed_in=pmc'), items('/api/v1/admin/partners')]);
-    const name = new Map(partners.map((p) => [p.id, p.legal_name]));
+    const subs = await items('/api/v1/admin/subscriptions?managed_in=pmc&limit=200');
+    const name = new Map(subs.map((s) => [s.partner_id, s.partner_name]));
     const migrate = (s) => h('button', { type: 'button', onclick: async () => {
       try {
         await post(`/api/v1/admin/subscriptions/${s.id}/migrate`, {});

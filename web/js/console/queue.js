@@ -1,10 +1,11 @@
 // console/queue.js - the support queue of every partner, and one request: answer, assign,
 // change its status, and resolve a cancellation (now, with or without a prorated refund,
 // or at the end of the term).
-import { h, mount, field, radio, checkbox, values, showErrors, table, toast } from '../dom.js';
-import { get, post, patch, items } from '../api.js';
+import { h, mount, field, radio, checkbox, values, showErrors, toast } from '../dom.js';
+import { get, post, patch, allItems } from '../api.js';
 import { t, date, money } from '../i18n.js';
 import { session } from '../session.js';
+import { pagedTable } from '../pager.js';
 import { categories, categoryLabel, statusBadge, statusFilter, thread, replyForm, attachments, requestFacts, STATUSES } from '../pages/support.js';
 
 export async function queuePage(ctx) {
@@ -16,8 +17,6 @@ export async function queuePage(ctx) {
   if (status) q.set('status', status);
   if (category) q.set('category', category);
   if (mine) q.set('assignee_id', session.me.id);
-  const [list, partners] = await Promise.all([items(`/api/v1/support-requests?${q}`), items('/api/v1/admin/partners')]);
-  const name = new Map(partners.map((p) => [p.id, p.legal_name]));
   const go = (over) => {
     const p = new URLSearchParams({ statut: status, categorie: category, moi: mine ? '1' : '', ...over });
     ctx.navigate(`/console/support?${p}`);
@@ -35,16 +34,16 @@ export async function queuePage(ctx) {
       h('div', { class: 'field' }, h('label', { for: 'cat-filter' }, t('category')), catSel),
       h('div', { class: 'field' }, h('label', { for: 'who-filter' }, t('assignee')), whoSel)),
     h('h2', { class: 'visually-hidden' }, t('nav_queue')),
-    table(
+    await pagedTable(`/api/v1/support-requests?${q}`,
       [{ label: t('number') }, { label: t('partner') }, { label: t('title') }, { label: t('category') }, { label: t('status') }, { label: t('created') }],
-      list.map((r) => [
+      (r) => [
         h('a', { href: `/console/support/${r.id}`, 'data-link': '' }, r.number),
-        name.get(r.partner_id) || r.partner_id,
+        r.partner_name || r.partner_id,
         r.kind === 'cancellation' ? [h('strong', {}, t('cancellation_request')), ' · ', r.title] : r.title,
         categoryLabel(r.category),
         statusBadge(r.status),
         date(r.created_at),
-      ]),
+      ],
       { caption: t('nav_queue'), empty: t('no_requests') }));
 }
 
@@ -106,10 +105,10 @@ export async function queueItemPage(ctx) {
   const root = h('section', {});
   const draw = async () => {
     const r = await get(`/api/v1/support-requests/${encodeURIComponent(ctx.params.id)}`);
-    const partner = (await items('/api/v1/admin/partners')).find((p) => p.id === r.partner_id);
+    const partner = (await get(`/api/v1/admin/partners/${encodeURIComponent(r.partner_id)}`).catch(() => null))?.partner;
     r.currency = partner?.currency;
     const sub = r.subscription_id
-      ? (await items(`/api/v1/admin/subscriptions?partner_id=${encodeURIComponent(r.partner_id)}`)).find((x) => x.id === r.subscription_id)
+      ? (await allItems(`/api/v1/admin/subscriptions?partner_id=${encodeURIComponent(r.partner_id)}`)).find((x) => x.id === r.subscription_id)
       : null;
     const open = r.status === 'open' || r.status === 'in_progress';
     const statusSel = h('select', { id: 'set-status' },

@@ -2,7 +2,7 @@
 // switch (and why it cannot come back on), « Renouveler l'abonnement »,
 // « Télécharger la facture » and « Annuler l'abonnement ».
 import { h, mount, badge, confirmDialog, toast } from '../dom.js';
-import { items, patch } from '../api.js';
+import { patch, allItems } from '../api.js';
 import { t, date } from '../i18n.js';
 import { can } from '../session.js';
 import { renewalReason, buyAgain } from './offers.js';
@@ -90,19 +90,25 @@ function card(s, invoiceOf, waiting, ctx, redraw) {
 export async function boughtPage(ctx) {
   const root = h('section', {});
   const draw = async (focusId) => {
-    const subs = await items('/api/v1/subscriptions');
+    const subs = await allItems('/api/v1/subscriptions');
     const invoiceOf = new Map();
     const waitingOf = new Map(); // an order of the subscription still being paid
+    const toConfirm = []; // orders waiting for the bank's confirmation (3-D Secure)
     if (can.orders()) {
       // newest first: the first order with an invoice is the current term's
-      for (const o of await items('/api/v1/orders')) {
+      for (const o of await allItems('/api/v1/orders')) {
+        if (o.status === 'requires_action' && o.next_action) toConfirm.push(o);
         if (o.subscription_id && o.invoice_id && !invoiceOf.has(o.subscription_id)) invoiceOf.set(o.subscription_id, o.invoice_id);
-        if (o.subscription_id && ['awaiting_payment', 'payment_unknown', 'processing'].includes(o.status) && !waitingOf.has(o.subscription_id))
+        if (o.subscription_id && ['awaiting_payment', 'payment_unknown', 'processing', 'requires_action'].includes(o.status) && !waitingOf.has(o.subscription_id))
           waitingOf.set(o.subscription_id, o);
       }
     }
     mount(root,
       h('h1', {}, t('nav_bought')),
+      toConfirm.length ? h('section', { class: 'notice warn', 'aria-labelledby': 'sca-pending' },
+        h('h2', { id: 'sca-pending' }, t('sca_pending_list')),
+        h('ul', {}, toConfirm.map((o) => h('li', {}, t('sca_pending_item', { offer: o.offer.name, total: o.total.formatted }), ' ',
+          h('a', { href: o.next_action.url }, t('sca_go')))))) : null,
       h('p', {}, t('bought_intro')),
       subs.length ? subs.map((s) => card(s, invoiceOf, waitingOf.get(s.id), ctx, draw)) : h('p', { class: 'muted' }, t('none_bought')));
     if (focusId) document.getElementById(focusId)?.querySelector('button[role="switch"]')?.focus();

@@ -6,6 +6,7 @@ import { h, mount, field, checkbox, radio, values, showErrors, table, newId } fr
 import { get, post, items, ApiError } from '../api.js';
 import { t, date, rate } from '../i18n.js';
 import { can } from '../session.js';
+import { cardElement } from '../gateway/test.js';
 
 const STEPS = ['step_method', 'step_details', 'step_review', 'step_done'];
 
@@ -15,19 +16,10 @@ function steps(current) {
     STEPS.map((s, i) => h('li', { class: i < at ? 'done' : null, 'aria-current': i === at ? 'step' : null }, t(s))));
 }
 
-function cardFields() {
-  const now = new Date().getFullYear();
-  const months = Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')]);
-  const years = Array.from({ length: 16 }, (_, i) => [String(now + i), String(now + i)]);
-  return [
-    field({ label: t('card_number'), name: 'payment.card.number', required: true, autocomplete: 'cc-number', attrs: { inputmode: 'numeric' } }),
-    h('div', { class: 'row' },
-      field({ label: t('card_exp_month'), name: 'payment.card.exp_month', type: 'select', required: true, options: months, autocomplete: 'cc-exp-month' }),
-      field({ label: t('card_exp_year'), name: 'payment.card.exp_year', type: 'select', required: true, options: years, autocomplete: 'cc-exp-year' }),
-      field({ label: t('card_cvc'), name: 'payment.card.cvc', required: true, autocomplete: 'cc-csc', attrs: { inputmode: 'numeric', maxlength: '4' } })),
-    field({ label: t('card_holder'), name: 'payment.card.holder', required: true, autocomplete: 'cc-name' }),
-    checkbox({ label: t('card_save'), name: 'save', checked: true }),
-  ];
+/** The gateway's card fields (its own script's, in test mode the test gateway's) and the
+ * choice to keep the card for renewals. */
+function cardFields(element) {
+  return [element.node, checkbox({ label: t('card_save'), name: 'save', checked: true })];
 }
 
 function wireFields() {
@@ -97,18 +89,25 @@ export async function checkoutPage(ctx) {
 
   function stepDetails() {
     const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
+    const element = method === 'card' ? cardElement() : null;
     const form = h('form', { class: 'stack', novalidate: true },
       notice,
-      method === 'card' ? cardFields() : wireFields(),
+      element ? cardFields(element) : wireFields(),
       h('div', { class: 'actions' },
         h('button', { type: 'submit', class: 'primary' }, method === 'card' ? t('next') : t('send')),
         h('button', { type: 'button', onclick: stepMethod }, t('back'))));
-    form.addEventListener('submit', (e) => {
+    form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const v = values(form);
-      const payment = method === 'card'
-        ? { method: 'card', save: v.save, card: { number: v['payment.card.number'], exp_month: Number(v['payment.card.exp_month']), exp_year: Number(v['payment.card.exp_year']), cvc: v['payment.card.cvc'], holder: v['payment.card.holder'] } }
-        : { method: 'wire', contact: { name: v['payment.contact.name'], phone: v['payment.contact.phone'], email: v['payment.contact.email'] } };
+      let payment;
+      if (element) {
+        // the card goes to the gateway; partnerd gets the payment method it answers
+        let pm;
+        try { pm = await element.tokenize(); } catch (err) { return showErrors(form, err, notice); }
+        payment = { method: 'card', save: v.save, payment_method: pm.id };
+      } else {
+        payment = { method: 'wire', contact: { name: v['payment.contact.name'], phone: v['payment.contact.phone'], email: v['payment.contact.email'] } };
+      }
       createOrder(payment, form, notice);
     });
     show(steps('step_details'), form);
@@ -139,6 +138,7 @@ export async function checkoutPage(ctx) {
       try {
         // one key per order: the same Buy twice is answered once
         order = await post(`/api/v1/orders/${order.id}/purchase`, {}, { headers: { 'Idempotency-Key': `buy-${order.id}` } });
+        if (order.status === 'requires_action') return show(steps('step_review'), ...pendingAction(order));
         stepDone();
       } catch (err) {
         if (err instanceof ApiError && (err.code === 'payment_declined' || err.code === 'insufficient_funds')) {
@@ -183,29 +183,8 @@ export async function checkoutPage(ctx) {
   }
 
   async function stepDone() {
-    const close = h('a', { class: 'button primary', href: '/offres', 'data-link': '' }, t('close'));
-    const pdf = order.invoice_id ? h('a', { class: 'button', href: `/api/v1/invoices/${order.invoice_id}/pdf`, download: '' }, t('download_invoice')) : null;
-    if (order.status === 'confirmed') {
-      let sub = null;
-      try { sub = await get(`/api/v1/subscriptions/${order.subscription_id}`); } catch { /* shown without dates */ }
-      show(steps('step_done'),
-        h('p', { class: 'notice ok', role: 'status' }, t('confirmed')),
-        sub ? h('p', {}, t('confirmed_card', { from: date(sub.starts_on), to: date(sub.expires_on) })) : null,
-        sub?.auto_renew ? h('p', {}, t('auto_renew_info')) : null,
-        h('div', { class: 'actions' }, close, pdf));
-    } else {
-      const pi = order.payment_instructions;
-      show(steps('step_done'),
-        h('p', { class: 'notice ok', role: 'status' }, t('awaiting')),
-        h('h2', {}, t('pay_to')),
-        h('dl', { class: 'facts', id: newId('pay') },
-          h('dt', {}, t('total')), h('dd', {}, order.total.formatted),
-          h('dt', {}, t('iban')), h('dd', {}, pi.iban),
-          h('dt', {}, t('bic')), h('dd', {}, pi.bic),
-          h('dt', {}, t('reference')), h('dd', { class: 'reference' }, pi.reference),
-          h('dt', {}, t('due_on')), h('dd', {}, date(pi.due_on))),
-        h('div', { class: 'actions' }, close, pdf));
-    }
+    mount(root, ...(await doneView(order, heading)));
+    root.querySelector('h1').focus();
   }
 
   // an order of this offer is still being paid: nothing to buy again meanwhile
@@ -216,5 +195,76 @@ export async function checkoutPage(ctx) {
     return root;
   }
   stepMethod();
+  return root;
+}
+
+/** The bank asks the cardholder to confirm the payment (3-D Secure): where to go, and until
+ * when. The page leaves for the bank's (the gateway's) challenge and comes back to
+ * /paiement/<order>. */
+export function pendingAction(order) {
+  const until = new Date(order.next_action.expires_at);
+  return [
+    h('p', { class: 'notice warn', role: 'alert' }, t('sca_required', { time: until.toLocaleTimeString(document.documentElement.lang || 'fr', { hour: '2-digit', minute: '2-digit' }) })),
+    h('div', { class: 'actions' },
+      h('a', { class: 'button primary', href: order.next_action.url }, t('sca_go')),
+      h('a', { href: '/achete', 'data-link': '' }, t('nav_bought'))),
+  ];
+}
+
+/** The end of a checkout: confirmed (with its term) or awaiting the wire transfer. */
+async function doneView(order, heading) {
+  const out = [h('h1', { tabindex: '-1' }, heading), steps('step_done')];
+  const close = h('a', { class: 'button primary', href: '/offres', 'data-link': '' }, t('close'));
+  const pdf = order.invoice_id ? h('a', { class: 'button', href: `/api/v1/invoices/${order.invoice_id}/pdf`, download: '' }, t('download_invoice')) : null;
+  if (order.status === 'confirmed') {
+    let sub = null;
+    try { sub = await get(`/api/v1/subscriptions/${order.subscription_id}`); } catch { /* shown without dates */ }
+    out.push(
+      h('p', { class: 'notice ok', role: 'status' }, t('confirmed')),
+      sub ? h('p', {}, t('confirmed_card', { from: date(sub.starts_on), to: date(sub.expires_on) })) : null,
+      sub?.auto_renew ? h('p', {}, t('auto_renew_info')) : null,
+      h('div', { class: 'actions' }, close, pdf));
+  } else {
+    const pi = order.payment_instructions;
+    out.push(
+      h('p', { class: 'notice ok', role: 'status' }, t('awaiting')),
+      h('h2', {}, t('pay_to')),
+      h('dl', { class: 'facts', id: newId('pay') },
+        h('dt', {}, t('total')), h('dd', {}, order.total.formatted),
+        h('dt', {}, t('iban')), h('dd', {}, pi.iban),
+        h('dt', {}, t('bic')), h('dd', {}, pi.bic),
+        h('dt', {}, t('reference')), h('dd', { class: 'reference' }, pi.reference),
+        h('dt', {}, t('due_on')), h('dd', {}, date(pi.due_on))),
+      h('div', { class: 'actions' }, close, pdf));
+  }
+  return out;
+}
+
+/** /paiement/:id - back from the bank's challenge: while the order still waits, partnerd asks
+ * the gateway what became of the payment (a Buy again, which never charges twice); an order
+ * the gateway's event has settled meanwhile is shown as it is. */
+export async function paymentReturnPage(ctx) {
+  const id = ctx.params.id;
+  const root = h('section', {});
+  const failed = (why, o) => {
+    mount(root, h('h1', { tabindex: '-1' }, t('sca_title')),
+      h('p', { class: 'notice bad', role: 'alert' }, t('payment_failed', { why: why.replace(/[.\s]+$/, '') })),
+      h('div', { class: 'actions' },
+        o ? h('a', { class: 'button primary', href: `/commande/${o.offer.code}${o.action === 'renewal' ? `?renouveler=${o.subscription_id}` : ''}`, 'data-link': '' }, t('other_method')) : null,
+        h('a', { href: '/offres', 'data-link': '' }, t('back_to_offers'))));
+    return root;
+  };
+  let order = await get(`/api/v1/orders/${id}`);
+  if (['requires_action', 'processing', 'payment_unknown'].includes(order.status)) {
+    try {
+      order = await post(`/api/v1/orders/${id}/purchase`, {}, { headers: { 'Idempotency-Key': `return-${id}-${Date.now()}` } });
+    } catch (err) {
+      return failed(err.message, await get(`/api/v1/orders/${id}`).catch(() => order));
+    }
+  }
+  if (order.status === 'failed') return failed(t(order.failure_code === 'authentication_abandoned' ? 'sca_abandoned' : 'sca_refused'), order);
+  const heading = order.offer.name;
+  if (order.status === 'requires_action') mount(root, h('h1', { tabindex: '-1' }, heading), ...pendingAction(order));
+  else mount(root, ...(await doneView(order, heading)));
   return root;
 }

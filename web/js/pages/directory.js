@@ -3,7 +3,7 @@
 // customer's two email links (confirm the request, erase their data).
 import { h, mount, field, checkbox, values, showErrors, badge } from '../dom.js';
 import { get, post } from '../api.js';
-import { t, lang } from '../i18n.js';
+import { t, lang, countryName } from '../i18n.js';
 
 let catalog = null;
 async function loadCatalog() {
@@ -18,7 +18,7 @@ function card(p, cat) {
     p.logo_url ? h('img', { src: p.logo_url, alt: '', class: 'logo', width: 48, height: 48 }) : null,
     h('h2', {}, h('a', { href: `/annuaire/${p.slug}`, 'data-link': '' }, p.name), ' ', levelBadge(p.level)),
     h('p', {}, p.description[lang()] || p.description.fr || p.description.en),
-    h('p', { class: 'muted' }, [...p.services.map((s) => label(cat.services, s)), ...p.countries].join(' · ')));
+    h('p', { class: 'muted' }, [...p.services.map((s) => label(cat.services, s)), ...p.countries.map(countryName)].join(' · ')));
 }
 
 export async function directoryPage({ query, navigate }) {
@@ -94,7 +94,7 @@ export async function partnerPage({ params }) {
     dl([
       [t('dir_industry'), p.industries.map((c) => label(cat.industries, c)).join(', ')],
       [t('dir_service'), p.services.map((c) => label(cat.services, c)).join(', ')],
-      [t('dir_countries'), p.countries.join(', ')],
+      [t('dir_countries'), p.countries.map(countryName).join(', ')],
       [t('language'), p.languages.join(', ')],
       [t('dir_size'), p.company_size],
       [t('dir_website'), p.website ? h('a', { href: p.website, rel: 'noopener nofollow' }, p.website) : null],

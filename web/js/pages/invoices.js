@@ -1,6 +1,6 @@
 // pages/invoices.js - invoices and credit notes, each downloadable as its PDF.
 import { h, table, badge } from '../dom.js';
-import { items } from '../api.js';
+import { allItems } from '../api.js';
 import { t, date } from '../i18n.js';
 
 const STATUS_KIND = { paid: 'ok', due: 'warn', cancelled: 'grey' };
@@ -15,7 +15,7 @@ export function invoiceStatus(i) {
 }
 
 export async function invoicesPage() {
-  const invoices = await items('/api/v1/invoices');
+  const invoices = await allItems('/api/v1/invoices');
   return h('section', {},
     h('h1', {}, t('nav_invoices')),
     h('p', {}, t('invoices_intro')),

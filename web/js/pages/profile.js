@@ -3,6 +3,7 @@
 import { h, mount, field, checkbox, values, showErrors, table, toast } from '../dom.js';
 import { get, post, patch, put, del, items } from '../api.js';
 import { t, countryName } from '../i18n.js';
+import { cardElement } from '../gateway/test.js';
 import { can, session, loadSession } from '../session.js';
 
 function noticeBox() {
@@ -48,27 +49,21 @@ function cardSection() {
   const draw = async () => {
     const { card } = await get('/api/v1/payment-method');
     const notice = noticeBox();
-    const now = new Date().getFullYear();
+    const element = cardElement();
     const form = h('form', { class: 'stack', novalidate: true },
       notice,
-      field({ label: t('card_number'), name: 'card.number', required: true, autocomplete: 'cc-number', attrs: { inputmode: 'numeric' } }),
-      h('div', { class: 'row' },
-        field({ label: t('card_exp_month'), name: 'card.exp_month', type: 'select', required: true, options: Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')]) }),
-        field({ label: t('card_exp_year'), name: 'card.exp_year', type: 'select', required: true, options: Array.from({ length: 16 }, (_, i) => [String(now + i), String(now + i)]) }),
-        field({ label: t('card_cvc'), name: 'card.cvc', required: true, attrs: { inputmode: 'numeric', maxlength: '4' } })),
-      field({ label: t('card_holder'), name: 'card.holder', required: true, autocomplete: 'cc-name' }),
+      element.node,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('save'))));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      const v = values(form);
       try {
-        await put('/api/v1/payment-method', { card: { number: v['card.number'], exp_month: Number(v['card.exp_month']), exp_year: Number(v['card.exp_year']), cvc: v['card.cvc'], holder: v['card.holder'] } });
+        // the card goes to the gateway; partnerd keeps the payment method it answers
+        const pm = await element.tokenize();
+        await put('/api/v1/payment-method', { payment_method: pm.id });
         toast(t('card_saved'));
         draw();
       } catch (err) {
-        // the API names card fields payment.card.*, the form card.*
-        const fields = Object.fromEntries(Object.entries(err.details?.fields || {}).map(([k, w]) => [k.replace(/^payment\./, ''), w]));
-        showErrors(form, { message: err.message, details: { fields } }, notice);
+        showErrors(form, err, notice);
       }
     });
     mount(box,
@@ -109,7 +104,8 @@ export async function profilePage() {
       h('dt', {}, t('country')), h('dd', {}, countryName(partner.country)),
       h('dt', {}, t('address1')), h('dd', {}, [a.line1, a.line2, `${a.postal_code} ${a.city}`].filter(Boolean).join(', ')),
       h('dt', {}, t('vat_id')), h('dd', {}, partner.vat_id || '—'),
-      partner.vat_id ? [h('dt', {}, t('vat_status')), h('dd', {}, t(`vs_${partner.vat_id_status}`))] : null,
+      partner.vat_id ? [h('dt', {}, t('vat_status')), h('dd', {}, t(`vs_${partner.vat_id_status}`),
+        partner.vat_id_status === 'invalid' && partner.country !== 'FR' ? h('p', { class: 'muted' }, t('vs_invalid_note')) : null)] : null,
       partner.country === 'FR' ? [h('dt', {}, t('siren')), h('dd', {}, partner.siren || '—')] : null,
       h('dt', {}, t('currency')), h('dd', {}, partner.currency),
       h('dt', {}, t('language')), h('dd', {}, partner.locale === 'en' ? 'English' : 'Français')),

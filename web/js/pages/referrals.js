@@ -3,7 +3,7 @@
 // reason, won, lost) and notes.
 import { h, field, values, showErrors, table, badge, toast } from '../dom.js';
 import { get, post } from '../api.js';
-import { t, lang, instant } from '../i18n.js';
+import { t, lang, instant, countryName } from '../i18n.js';
 import { session } from '../session.js';
 
 export const canReferrals = () => ['global_admin', 'account_admin', 'referral_manager'].some((r) => session.roles.includes(r));
@@ -53,7 +53,7 @@ export async function referralPage({ params, render }) {
     try { await post(`/api/v1/referrals/${x.id}/notes`, { body: values(noteForm).body }); render(); } catch (err) { showErrors(noteForm, err); }
   });
   const rows = [[t('ref_company'), x.company], [t('email'), x.email ? h('a', { href: `mailto:${x.email}` }, x.email) : null], [t('ref_phone'), x.phone],
-    [t('country'), x.country], [t('ref_received'), instant(x.created_at)], [t('ref_respond_by'), x.status === 'new' ? instant(x.respond_by) : null], [t('ref_reason'), x.decline_reason]];
+    [t('country'), countryName(x.country)], [t('ref_received'), instant(x.created_at)], [t('ref_respond_by'), x.status === 'new' ? instant(x.respond_by) : null], [t('ref_reason'), x.decline_reason]];
   return h('section', {},
     h('p', {}, h('a', { href: '/demandes-contact', 'data-link': '' }, t('back'))),
     h('h1', {}, x.name || t('ref_erased'), ' ', statusBadge(x)),

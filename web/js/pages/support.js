@@ -2,7 +2,7 @@
 // status, a new request, and one request's thread with its files. The thread, reply and
 // upload parts serve the staff console too.
 import { h, mount, field, values, showErrors, table, badge, toast } from '../dom.js';
-import { get, post, items, api } from '../api.js';
+import { get, post, items, api, allItems } from '../api.js';
 import { t, date, instant } from '../i18n.js';
 import { can, session } from '../session.js';
 
@@ -32,7 +32,7 @@ export function statusFilter(current, onChange, { withAll = true } = {}) {
 export async function requestsPage(ctx) {
   await categories();
   const status = ctx.query.has('statut') ? ctx.query.get('statut') : 'open';
-  const list = await items(`/api/v1/support-requests${status ? `?status=${encodeURIComponent(status)}` : ''}`);
+  const list = await allItems(`/api/v1/support-requests${status ? `?status=${encodeURIComponent(status)}` : ''}`);
   return h('section', {},
     h('h1', {}, t('nav_support')),
     h('p', {}, t('support_intro')),
@@ -60,7 +60,7 @@ const subLabel = (s) => (s.starts_on ? `${s.offer.name} (${date(s.starts_on)} �
 
 export async function newRequestPage(ctx) {
   const cats = await categories();
-  const subs = await items('/api/v1/subscriptions');
+  const subs = await allItems('/api/v1/subscriptions');
   // « Annuler l'abonnement » comes here with the subscription: the support form, filled in
   // as the reference page says, for the partner to finish and send
   const cancelling = subs.find((s) => s.id === ctx.query.get('annuler')) || null;

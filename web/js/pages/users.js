@@ -1,7 +1,7 @@
 // pages/users.js - the organisation's users and their roles; a global admin invites,
 // changes roles and removes (never the last global admin: the server says so).
 import { h, mount, field, checkbox, values, showErrors, table, badge, toast, confirmDialog } from '../dom.js';
-import { items, post, patch, del } from '../api.js';
+import { post, patch, del, allItems } from '../api.js';
 import { t, lang } from '../i18n.js';
 import { can, session } from '../session.js';
 
@@ -73,7 +73,7 @@ function editRow(u, done) {
 export async function usersPage() {
   const list = h('div', {});
   const draw = async () => {
-    const users = await items('/api/v1/users');
+    const users = await allItems('/api/v1/users');
     mount(list, table(
       [{ label: t('name') }, { label: t('email') }, { label: t('roles') }, { label: t('state') }, { label: t('two_factor') }, ...(can.usersWrite() ? [{ label: '' }] : [])],
       users.map((u) => [

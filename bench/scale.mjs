@@ -1,0 +1,94 @@
+// scale.mjs - the daily job pass, a second pass with nothing due, the dashboard and resident
+// memory after walking every staff list, on a generated program (issue 20).
+//
+//   PARTNERD_BIN=build/partnerd [BENCH_SIZE=S|L] [PARTNERD_TEST_PG=url] node bench/scale.mjs
+//
+// The program is written by build/bench_gen (bench/gen.c) at BENCH_SIZE (S: 10 000 partners,
+// 30 000 subscriptions, 60 000 invoices; L: 100 000 / 1 000 000 / 2 000 000; or counts
+// given as partners/subscriptions/invoices, e.g. 1000/3000/6000). Each figure
+// sits beside a baseline measured in the same run on the same database:
+//   - job passes (`partnerd jobs run`, the first with the day's work, the second the same day
+//     with nothing left) beside one full read of subscriptions, orders and invoices by the
+//     engine's own client (sqlite3 / psql): a pass costing about that reads everything;
+//   - GET /api/v1/admin/dashboard beside GET /healthz of the same server (medians of 20);
+//   - the server's VmRSS / VmHWM (/proc/PID/status) after walking every staff list, every
+//     page, beside the same right after start.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, freshDatabase, startServer, sql, Client } from '../tests/e2e/harness.mjs';
+import { generate, memoryOf, staffClients, walkStaffLists } from '../tests/e2e/scale_helpers.mjs';
+
+const SIZE = process.env.BENCH_SIZE || 'S';
+const engine = process.env.PARTNERD_TEST_PG ? 'postgresql' : 'sqlite';
+const db = freshDatabase();
+const gw = mkdtempSync(join(tmpdir(), 'partnerd-scale-'));
+const line = (label, v, unit, ratio) => console.log(`${label.padEnd(52)} ${v.padStart(10)} ${unit.padEnd(4)} ${ratio.padStart(10)}`);
+
+function timed(fn) {
+  const t0 = performance.now();
+  const r = fn();
+  return [performance.now() - t0, r];
+}
+
+function jobsPass() {
+  const [ms, r] = timed(() => spawnSync(BIN, ['jobs', 'run', '--db', db.url], {
+    encoding: 'utf8',
+    env: { ...process.env, PARTNERD_DB: '', PARTNERD_GATEWAY_LEDGER: join(gw, 'ledger.db') },
+    maxBuffer: 1 << 26,
+  }));
+  if (r.status !== 0) throw new Error(`jobs run: ${r.stderr.slice(-2000)}`);
+  const jobs = [...r.stderr.matchAll(/job name=(\w+) done=(\d+) dur_us=(\d+)/g)].map((m) => ({ name: m[1], done: Number(m[2]), ms: Number(m[3]) / 1000 }));
+  return { ms, jobs };
+}
+
+async function median(client, path, n = 20) {
+  const t = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const r = await client.call('GET', path);
+    t.push(performance.now() - t0);
+    if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
+  }
+  t.sort((a, b) => a - b);
+  return t[n >> 1];
+}
+
+let srv;
+try {
+  const custom = SIZE.match(/^(\d+)\/(\d+)\/(\d+)$/); // partners/subscriptions/invoices
+  const shape = custom ? { partners: custom[1], subscriptions: custom[2], invoices: custom[3] } : { size: SIZE };
+  const [genMs, summary] = timed(() => generate(db, shape));
+  // the passes' emails as .eml files in a directory of this run
+  sql(db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('mail.dir', '${join(gw, 'mail')}', 0) ON CONFLICT (key) DO NOTHING`);
+  console.log(`# size ${SIZE} on ${engine}: ${summary} (${(genMs / 1000).toFixed(1)} s)`);
+  console.log(`${'target'.padEnd(52)} ${'value'.padStart(10)} ${'unit'.padEnd(4)} ${'vs base'.padStart(10)}`);
+  const [scanMs] = timed(() => sql(db.url, 'SELECT (SELECT COUNT(*) FROM subscriptions WHERE auto_renew >= 0) + (SELECT COUNT(*) FROM orders WHERE total >= 0) + (SELECT SUM(length(document)) FROM invoices)'));
+  line('baseline: one full read of subs, orders, invoices', scanMs.toFixed(0), 'ms', '1.00');
+  const first = jobsPass();
+  line('daily job pass (jobs run)', first.ms.toFixed(0), 'ms', (first.ms / scanMs).toFixed(3));
+  for (const j of first.jobs) if (j.ms >= 1) line(`  ${j.name} (${j.done} done)`, j.ms.toFixed(0), 'ms', (j.ms / scanMs).toFixed(3));
+  const second = jobsPass();
+  line('second pass, nothing due', second.ms.toFixed(0), 'ms', (second.ms / scanMs).toFixed(3));
+  for (const j of second.jobs) if (j.ms >= 1) line(`  ${j.name} (${j.done} done)`, j.ms.toFixed(0), 'ms', (j.ms / scanMs).toFixed(3));
+
+  srv = await startServer({ db, args: ['--no-jobs'] });
+  const anon = new Client(srv.url);
+  const staff = await staffClients(srv);
+  const health = await median(anon, '/healthz');
+  line('baseline: GET /healthz (median of 20)', health.toFixed(2), 'ms', '1.00');
+  const dash = await median(staff.operator, '/api/v1/admin/dashboard');
+  line('GET /api/v1/admin/dashboard (median of 20)', dash.toFixed(2), 'ms', (dash / health).toFixed(1));
+  const m0 = memoryOf(srv.proc.pid);
+  line('baseline: server RSS after start', (m0.rss / 1024).toFixed(1), 'MiB', '1.00');
+  const walk = await walkStaffLists(staff);
+  for (const w of walk) line(`  ${w.path} (${w.status}, ${w.pages} pages, ${(w.bytes / 1048576).toFixed(1)} MB)`, w.ms.toFixed(0), 'ms', '');
+  const m1 = memoryOf(srv.proc.pid);
+  line('server RSS after walking every staff list', (m1.rss / 1024).toFixed(1), 'MiB', (m1.rss / m0.rss).toFixed(2));
+  line('server peak RSS (VmHWM)', (m1.hwm / 1024).toFixed(1), 'MiB', (m1.hwm / m0.rss).toFixed(2));
+} finally {
+  if (srv) await srv.stop();
+  db.cleanup();
+  rmSync(gw, { recursive: true, force: true });
+}

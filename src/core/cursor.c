@@ -1,0 +1,159 @@
+/*
+ * core/cursor.c - page cursors: base64url of "c1.<created_at>.<id>", and the limit.
+ *
+ * The base64url here is written by hand (RFC 4648 section 5, no padding) because it must
+ * refuse what libsodium's decoder would quietly accept (padding, spaces, ignored
+ * characters): a cursor has exactly one spelling, so a garbled one never names another row.
+ */
+#include "core/cursor.h"
+
+#include <string.h>
+
+static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* The 6-bit value of a base64url character, or -1. */
+static int b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '-')
+        return 62;
+    if (c == '_')
+        return 63;
+    return -1;
+}
+
+static bool id_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+static bool id_valid(const char *id, size_t len)
+{
+    if (len == 0 || len > CURSOR_ID_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!id_char((unsigned char)id[i]))
+            return false;
+    return true;
+}
+
+bool cursor_encode(const struct cursor_key *key, char *out, size_t n)
+{
+    char plain[96];
+    size_t idlen = strnlen(key->id, sizeof(key->id));
+    if (key->created_at < 0 || !id_valid(key->id, idlen))
+        return false;
+    /* "c1." + up to 19 digits + "." + id */
+    char digits[21];
+    int nd = 0;
+    int64_t v = key->created_at;
+    do {
+        digits[nd++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    plain[0] = 'c';
+    plain[1] = '1';
+    plain[2] = '.';
+    size_t len = 3;
+    while (nd > 0)
+        plain[len++] = digits[--nd];
+    plain[len++] = '.';
+    memcpy(plain + len, key->id, idlen);
+    len += idlen;
+
+    size_t need = (len * 4 + 2) / 3 + 1;
+    if (n < need)
+        return false;
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        unsigned b = (unsigned char)plain[i] << 16;
+        if (i + 1 < len)
+            b |= (unsigned char)plain[i + 1] << 8;
+        if (i + 2 < len)
+            b |= (unsigned char)plain[i + 2];
+        out[o++] = b64url[(b >> 18) & 63];
+        out[o++] = b64url[(b >> 12) & 63];
+        if (i + 1 < len)
+            out[o++] = b64url[(b >> 6) & 63];
+        if (i + 2 < len)
+            out[o++] = b64url[b & 63];
+    }
+    out[o] = '\0';
+    return true;
+}
+
+bool cursor_decode(const char *text, struct cursor_key *key)
+{
+    unsigned char plain[96];
+    size_t tlen = text ? strnlen(text, CURSOR_TEXT_MAX) : 0;
+    if (tlen == 0 || tlen >= CURSOR_TEXT_MAX || tlen % 4 == 1)
+        return false;
+    size_t len = 0;
+    for (size_t i = 0; i < tlen; i += 4) {
+        size_t chunk = tlen - i < 4 ? tlen - i : 4;
+        unsigned b = 0;
+        for (size_t j = 0; j < 4; j++) {
+            int v = 0;
+            if (j < chunk && (v = b64_value((unsigned char)text[i + j])) < 0)
+                return false;
+            b = b << 6 | (unsigned)v;
+        }
+        /* the bits past the last whole byte must be zero: one spelling per cursor */
+        if ((chunk == 2 && (b & 0xFFFF)) || (chunk == 3 && (b & 0xFF)))
+            return false;
+        plain[len++] = (unsigned char)(b >> 16);
+        if (chunk > 2)
+            plain[len++] = (unsigned char)(b >> 8);
+        if (chunk > 3)
+            plain[len++] = (unsigned char)b;
+    }
+    if (len < 6 || memcmp(plain, "c1.", 3) != 0)
+        return false;
+    size_t p = 3;
+    int64_t at = 0;
+    size_t start = p;
+    while (p < len && plain[p] >= '0' && plain[p] <= '9') {
+        if (at > (INT64_MAX - (plain[p] - '0')) / 10)
+            return false;
+        at = at * 10 + (plain[p] - '0');
+        p++;
+    }
+    /* digits, no leading zero but "0" itself, then a dot */
+    if (p == start || p - start > 19 || (plain[start] == '0' && p - start > 1) || p >= len ||
+        plain[p] != '.')
+        return false;
+    p++;
+    if (!id_valid((const char *)plain + p, len - p))
+        return false;
+    key->created_at = at;
+    memcpy(key->id, plain + p, len - p);
+    key->id[len - p] = '\0';
+    return true;
+}
+
+bool page_limit_parse(const char *text, int *limit)
+{
+    if (text == NULL) {
+        *limit = PAGE_LIMIT_DEFAULT;
+        return true;
+    }
+    int v = 0;
+    size_t n = strlen(text);
+    if (n == 0 || n > 3)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+        v = v * 10 + (text[i] - '0');
+    }
+    if (v < 1 || v > PAGE_LIMIT_MAX)
+        return false;
+    *limit = v;
+    return true;
+}

@@ -1,0 +1,55 @@
+/*
+ * core/cursor.h - the one pagination convention of every list: limit and cursor.
+ *
+ * A list is read newest first, ordered by (created_at DESC, id DESC), and cut with a keyset:
+ * the next page holds the rows strictly before the last row shown, so rows inserted while a
+ * client walks the list never shift a page (no OFFSET). The cursor handed to the client is
+ * opaque: base64url without padding of "c1.<created_at>.<id>", the sort key of the last row
+ * of the page. Decoding accepts nothing else: a forged or garbled cursor is refused, never
+ * read as some other place in the list.
+ *
+ * limit: absent gives PAGE_LIMIT_DEFAULT; else a decimal integer from 1 to PAGE_LIMIT_MAX.
+ * Pure: no I/O, no allocation.
+ */
+#ifndef PD_CURSOR_H
+#define PD_CURSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_LIMIT_DEFAULT 50
+#define PAGE_LIMIT_MAX 200
+
+/* Longest row id a cursor carries (ids are "prefix_" + 20 characters). */
+#define CURSOR_ID_MAX 63
+
+/* Room for an encoded cursor, NUL included: 4/3 of the longest plain text, rounded up. */
+#define CURSOR_TEXT_MAX 128
+
+/* The sort key of a row: where a page ends. */
+struct cursor_key {
+    int64_t created_at;         /* Unix seconds, >= 0 */
+    char id[CURSOR_ID_MAX + 1]; /* [A-Za-z0-9_-], 1..CURSOR_ID_MAX characters */
+};
+
+/* The page a client asked for: limit rows, after the row of key when after is set. */
+struct page_request {
+    int limit;
+    bool after;
+    struct cursor_key key;
+};
+
+/* Writes the cursor of key into out (at least CURSOR_TEXT_MAX bytes). true, or false when
+ * the key is not one a row can have (negative time, empty or odd id, out too small). */
+bool cursor_encode(const struct cursor_key *key, char *out, size_t n);
+
+/* Reads a cursor written by cursor_encode(). true and *key, or false when text is not one
+ * (bad base64url, wrong version, bad number, bad id, trailing bytes). */
+bool cursor_decode(const char *text, struct cursor_key *key);
+
+/* Reads the limit parameter: NULL gives PAGE_LIMIT_DEFAULT; "1".."200" (digits only, no
+ * sign, no spaces) gives its value. false when out of range or not a number. */
+bool page_limit_parse(const char *text, int *limit);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * db_pg.h - the PostgreSQL backend's connection, shared by db_pg.c (the backend's
+ * operations) and db_pg_cache.c (statements prepared once per connection). Private to
+ * src/db/.
+ */
+#ifndef PD_DB_PG_H
+#define PD_DB_PG_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db_internal.h"
+
+#define PG_INT8OID 20
+#define PG_MAX_PARAMS 64
+/* Server-side statements kept per connection: the store's statements, with room for the
+ * variants its filters build. Past it, the least recently used one is closed. */
+#define PG_STMT_CACHE 256
+/* Evicted statements waiting for their DEALLOCATE. */
+#define PG_CLOSE_MAX 32
+
+/* One statement prepared on the server, named pd_<id>. */
+struct pg_cached {
+    char *key;      /* numbered SQL, '\0', one letter per parameter (i: int8, t: inferred); */
+    size_t sql_len; /* NULL key: a free slot */
+    uint64_t hash;
+    uint64_t last_used;
+    uint64_t id;
+};
+
+struct pg_db {
+    struct db base;
+    PGconn *conn;
+    char err[512];
+    bool in_tx;         /* between db_begin() and its COMMIT or ROLLBACK */
+    bool begin_pending; /* BEGIN not sent yet: it travels with the next statement */
+    struct pg_cached cache[PG_STMT_CACHE];
+    uint64_t uses;    /* a clock for last_used */
+    uint64_t next_id; /* names are never reused on one connection */
+    uint64_t closing[PG_CLOSE_MAX];
+    int nclosing;
+    bool close_all; /* DEALLOCATE ALL before the next statement outside a transaction */
+    struct db_cache_stats stats;
+};
+
+/* Keeps the error text of res (or of the connection when res is NULL) and maps its
+ * SQLSTATE to a pd_status, counting the error. */
+int pg_fail_result(struct pg_db *p, PGresult *res);
+
+/* Opens the connection again when it was lost, outside a transaction (statements
+ * prepared on the lost one are forgotten). 0, or PD_E_DB. */
+int pg_ready(struct pg_db *p);
+
+/* Session settings of a new connection: UTC, quiet notices, the lock timeout. */
+void pg_setup(struct pg_db *p);
+
+/* Runs the numbered statement sql with its parameters (types: PG_INT8OID or 0 each):
+ * prepared on the server the first time it is seen with these parameter types, then
+ * executed by name. A pending BEGIN, the first Parse and the pending DEALLOCATEs go in the
+ * same round trip as the execution (libpq's pipeline mode). 0 and *out (PQclear it), or
+ * a negative status with the error kept. */
+int pg_run(struct pg_db *p, const char *sql, int nparams, const unsigned int *types,
+           const char *const *values, PGresult **out);
+
+/* Forgets every cached statement: closed on the server (server true) or gone with a lost
+ * connection. */
+void pg_cache_clear(struct pg_db *p, bool server);
+
+#endif

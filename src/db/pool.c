@@ -1,0 +1,132 @@
+/*
+ * db/pool.c - the HTTP server's database connections (see pool.h).
+ *
+ * The idle connections are a stack: the one given back last is lent first, so a quiet
+ * server keeps using few connections even when size is large.
+ */
+#include "db/pool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct db_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t returned;
+    char *url;
+    unsigned size;   /* at most this many connections */
+    unsigned opened; /* opened so far (idle or lent) */
+    unsigned nidle;
+    struct db **idle; /* size slots */
+    struct db **all;  /* the opened ones, to close at the end */
+};
+
+struct db_pool *db_pool_new(const char *url, unsigned size)
+{
+    struct db_pool *p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return NULL;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->returned, &attr);
+    pthread_condattr_destroy(&attr);
+    p->url = strdup(url);
+    p->size = size ? size : 1;
+    p->idle = calloc(p->size, sizeof(struct db *));
+    p->all = calloc(p->size, sizeof(struct db *));
+    if (p->url == NULL || p->idle == NULL || p->all == NULL) {
+        db_pool_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* The monotonic time wait_ms from now. */
+static struct timespec deadline_in(int wait_ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += wait_ms / 1000;
+    t.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_error *err)
+{
+    struct timespec until = deadline_in(wait_ms);
+    pthread_mutex_lock(&p->lock);
+    while (p->nidle == 0 && p->opened == p->size) {
+        if (pthread_cond_timedwait(&p->returned, &p->lock, &until) == ETIMEDOUT &&
+            p->nidle == 0) {
+            pthread_mutex_unlock(&p->lock);
+            return pd_fail(err, PD_E_UNAVAILABLE, "all %u database connections busy for %d ms",
+                           p->size, wait_ms);
+        }
+    }
+    if (p->nidle > 0) {
+        *out = p->idle[--p->nidle];
+        pthread_mutex_unlock(&p->lock);
+        return 0;
+    }
+    p->opened++; /* reserved: opened outside the lock */
+    pthread_mutex_unlock(&p->lock);
+
+    struct db *db = NULL;
+    int rc = db_open(p->url, &db, err);
+    pthread_mutex_lock(&p->lock);
+    if (rc < 0) {
+        p->opened--; /* the slot is free again: wake one waiter to try */
+        pthread_cond_signal(&p->returned);
+        pthread_mutex_unlock(&p->lock);
+        return PD_E_UNAVAILABLE;
+    }
+    for (unsigned i = 0; i < p->size; i++) {
+        if (p->all[i] == NULL) {
+            p->all[i] = db;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    *out = db;
+    return 0;
+}
+
+void db_pool_give(struct db_pool *p, struct db *db)
+{
+    if (db == NULL)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->idle[p->nidle++] = db;
+    pthread_cond_signal(&p->returned);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void db_pool_counts(struct db_pool *p, unsigned *lent, unsigned *opened)
+{
+    pthread_mutex_lock(&p->lock);
+    *opened = p->opened;
+    *lent = p->opened - p->nidle;
+    pthread_mutex_unlock(&p->lock);
+}
+
+void db_pool_free(struct db_pool *p)
+{
+    if (p == NULL)
+        return;
+    for (unsigned i = 0; p->all && i < p->size; i++)
+        db_close(p->all[i]);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->returned);
+    free(p->all);
+    free(p->idle);
+    free(p->url);
+    free(p);
+}

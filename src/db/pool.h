@@ -1,0 +1,33 @@
+/*
+ * db/pool.h - the HTTP server's database connections, lent one request at a time.
+ *
+ * Each HTTP connection has its own thread (http/server.c), but at most `size` requests
+ * hold a database connection at once: a request takes one when it needs the database and
+ * gives it back when it is done. Connections are opened on first need and kept open; a
+ * request that finds every connection lent waits for one, up to a deadline.
+ */
+#ifndef PD_DB_POOL_H
+#define PD_DB_POOL_H
+
+#include "core/error.h"
+#include "db/db.h"
+
+struct db_pool;
+
+/* A pool of at most size connections to url (opened lazily). NULL when out of memory. */
+struct db_pool *db_pool_new(const char *url, unsigned size);
+
+/* Lends a connection: 0 and *out, or PD_E_UNAVAILABLE when none was free within wait_ms
+ * (err says so) or a connection could not be opened (err says why). */
+int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_error *err);
+
+/* Gives a lent connection back (use cases end their transactions: service/tx.h). */
+void db_pool_give(struct db_pool *p, struct db *db);
+
+/* Connections lent right now, and opened in all (for /metrics and tests). */
+void db_pool_counts(struct db_pool *p, unsigned *lent, unsigned *opened);
+
+/* Closes every connection; none may be lent. NULL is fine. */
+void db_pool_free(struct db_pool *p);
+
+#endif

@@ -1,0 +1,75 @@
+/* gateway/gateway.c - the gateway in use, and the calls that go to it. */
+#include "gateway/gateway.h"
+
+#include <stddef.h>
+#include <string.h>
+
+static const struct gateway_ops *ops;
+
+const char *gw_outcome_name(enum gw_outcome o)
+{
+    static const char *names[] = {"succeeded", "declined",  "insufficient_funds",
+                                  "unknown",   "not_found", "requires_action"};
+    return o <= GW_REQUIRES_ACTION ? names[o] : "unknown";
+}
+
+void gateway_use(const struct gateway_ops *o)
+{
+    ops = o;
+}
+
+bool gateway_is_test(void)
+{
+    return ops == &gateway_test_ops;
+}
+
+void gateway_close(void)
+{
+    if (ops && ops->close)
+        ops->close();
+    ops = NULL;
+}
+
+int gateway_payment_method(const char *id, struct gw_token *out, struct pd_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (ops == NULL)
+        return pd_fail(err, PD_E_UNAVAILABLE, "no payment gateway");
+    return ops->payment_method(id, out, err);
+}
+
+int gateway_charge(const struct gw_charge_req *req, struct gw_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    return ops ? ops->charge(req, out) : PD_E_UNAVAILABLE;
+}
+
+int gateway_lookup(const char *key, struct gw_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    return ops ? ops->lookup(key, out) : PD_E_UNAVAILABLE;
+}
+
+int gateway_refund(const char *charge_id, int64_t amount, const char *key, struct gw_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    return ops ? ops->refund(charge_id, amount, key, out) : PD_E_UNAVAILABLE;
+}
+
+int gateway_cancel(const char *key, struct gw_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    return ops && ops->cancel ? ops->cancel(key, out) : PD_E_UNAVAILABLE;
+}
+
+const char *gateway_event_header(void)
+{
+    return ops && ops->event_header ? ops->event_header : "Gateway-Signature";
+}
+
+int gateway_event(const char *body, size_t len, const char *signature, char *key, size_t n)
+{
+    if (ops == NULL || ops->event == NULL || signature == NULL)
+        return PD_E_EVENT_SIGNATURE;
+    return ops->event(body, len, signature, key, n);
+}

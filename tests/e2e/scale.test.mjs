@@ -1,0 +1,105 @@
+// scale.test.mjs - on a generated program (bench/gen.c; issue 20): every staff list answers
+// with the server's resident memory bounded, and a job pass with nothing due writes nothing.
+//
+// The program is smaller than size S so that the file runs in a test's time: a fifth of S on
+// SQLite (2 000 partners, 6 000 subscriptions, 12 000 invoices), a twentieth on PostgreSQL
+// (500 / 1 500 / 3 000), where the generator's statement-at-a-time writes are slower.
+// `make bench` (bench/scale.mjs) walks the same lists at S, or L, and prints the figures.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, PG, freshDatabase, startServer, sql } from './harness.mjs';
+import { generate, memoryOf, staffClients, walkStaffLists } from './scale_helpers.mjs';
+
+// the issue's bound: resident memory under 64 MiB after any sequence of API calls
+const RSS_BOUND_KIB = 64 * 1024;
+
+let db;
+let dir;
+
+before(() => {
+  db = freshDatabase();
+  dir = mkdtempSync(join(tmpdir(), 'partnerd-scale-'));
+  generate(db, PG ? { partners: 500, subscriptions: 1500, invoices: 3000 } : { partners: 2000, subscriptions: 6000, invoices: 12000 });
+  sql(db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('mail.dir', '${join(dir, 'mail')}', 0) ON CONFLICT (key) DO NOTHING`);
+});
+
+after(() => {
+  db.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function jobsRun() {
+  const r = spawnSync(BIN, ['jobs', 'run', '--db', db.url], {
+    encoding: 'utf8',
+    env: { ...process.env, PARTNERD_DB: '', PARTNERD_GATEWAY_LEDGER: join(dir, 'ledger.db') },
+    maxBuffer: 1 << 26,
+  });
+  assert.equal(r.status, 0, r.stderr.slice(-2000));
+  return Object.fromEntries([...r.stderr.matchAll(/job name=(\w+) done=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
+}
+
+// What any write to the database would change: on SQLite a hash of every row of every table
+// (the sqlite3 shell's .sha3sum); on PostgreSQL the next transaction id, which only a
+// transaction that writes (a row lock included) takes.
+function writeMark() {
+  if (!PG) {
+    const r = spawnSync('sqlite3', [db.url.slice(7), '.sha3sum'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  }
+  return sql(db.url, 'SELECT pg_snapshot_xmax(pg_current_snapshot())');
+}
+
+test('a job pass the same day, with nothing left to do, writes nothing', () => {
+  const first = jobsRun();
+  // the generated day has its work: notices due, wire orders past their due date
+  assert.ok(first.notices > 0, JSON.stringify(first));
+  assert.ok(first.wire_expiry > 0, JSON.stringify(first));
+  const mark = writeMark();
+  const second = jobsRun();
+  assert.ok(Object.values(second).every((n) => n === 0), JSON.stringify(second));
+  assert.equal(writeMark(), mark, 'the second pass wrote to the database');
+});
+
+test('the dashboard counts what the subscriptions and invoices hold, credit notes deducted', async () => {
+  const srv = await startServer({ db, args: ['--no-jobs'] });
+  try {
+    const staff = await staffClients(srv);
+    const d = (await staff.operator.call('GET', '/api/v1/admin/dashboard')).body;
+    // revenue: kept month by month as invoices are issued; the sums of the invoices themselves
+    const rows = sql(db.url, `SELECT substr(issued_on, 1, 7), currency, SUM(subtotal), SUM(CASE WHEN type = 'invoice' THEN 1 ELSE 0 END) FROM invoices WHERE substr(issued_on, 1, 7) >= '${d.months[0]}' GROUP BY 1, 2 ORDER BY 1, 2`)
+      .split('\n').filter(Boolean).map((l) => l.split('|'));
+    assert.ok(rows.length >= 12, 'a year of invoices');
+    assert.ok(Number(sql(db.url, "SELECT COUNT(*) FROM invoices WHERE type = 'credit_note'")) > 0, 'wire_expiry issued credit notes');
+    assert.deepEqual(d.revenue.map((r) => [r.month, r.currency, String(r.amount_minor), String(r.invoices)]), rows);
+    // renewals due: the running subscriptions whose window opens in each of the 12 weeks
+    const due = d.renewals_due.reduce((n, w) => n + w.automatic + w.manual, 0);
+    const last = new Date(Date.parse(d.renewals_due[11].week_of) + 5 * 86400000).toISOString().slice(0, 10);
+    const first = new Date(Date.parse(d.renewals_due[0].week_of) - 86400000).toISOString().slice(0, 10);
+    const expected = sql(db.url, `SELECT COUNT(*) FROM subscriptions WHERE paid = 1 AND cancelled_on IS NULL AND managed_in = 'partner_center' AND expires_on >= '${first}' AND expires_on <= '${last}'`);
+    assert.equal(due, Number(expected));
+    assert.ok(due > 0);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('walking every staff list keeps the server under 64 MiB resident', async () => {
+  const srv = await startServer({ db, args: ['--no-jobs'] });
+  try {
+    const staff = await staffClients(srv);
+    const walk = await walkStaffLists(staff);
+    for (const w of walk) assert.equal(w.status, 200, w.path);
+    // twice: memory a first walk kept would grow again on the second
+    await walkStaffLists(staff);
+    const m = memoryOf(srv.proc.pid);
+    assert.ok(m.rss < RSS_BOUND_KIB, `VmRSS ${m.rss} KiB after walking every staff list`);
+    assert.ok(m.hwm < RSS_BOUND_KIB, `VmHWM ${m.hwm} KiB while walking every staff list`);
+  } finally {
+    await srv.stop();
+  }
+});

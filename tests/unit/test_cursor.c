@@ -1,0 +1,146 @@
+/*
+ * test_cursor.c - page cursors and the limit parameter (core/cursor.h).
+ *
+ * Every key a row can have survives a round trip; everything else a client might send
+ * (a cursor of another list's old format, padding, a changed character, a negative or
+ * overflowing time, an id with a quote in it) is refused rather than read as a place.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/cursor.h"
+
+static void round_trips(void **state)
+{
+    (void)state;
+    static const struct cursor_key keys[] = {
+        {0, "a"},
+        {1, "par_0123456789abcdefghjk"},
+        {1790000000, "ord_zzzzzzzzzzzzzzzzzzzz"},
+        {INT64_MAX, "x"},
+        {42, "A-b_C"},
+        {7, "ab"}, /* plain lengths 6, 7, 8: every tail of base64 */
+        {7, "abc"},
+        {7, "abcd"},
+        {123, "012345678901234567890123456789012345678901234567890123456789012"}, /* 63 */
+    };
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        char text[CURSOR_TEXT_MAX];
+        struct cursor_key back = {0};
+        assert_true(cursor_encode(&keys[i], text, sizeof(text)));
+        /* opaque and URL-safe: nothing a query string must escape */
+        assert_int_equal(strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                      "0123456789-_"),
+                         strlen(text));
+        assert_true(cursor_decode(text, &back));
+        assert_true(back.created_at == keys[i].created_at);
+        assert_string_equal(back.id, keys[i].id);
+    }
+}
+
+static void known_spelling(void **state)
+{
+    (void)state;
+    struct cursor_key k = {1700000000, "ord_1"};
+    char text[CURSOR_TEXT_MAX];
+    assert_true(cursor_encode(&k, text, sizeof(text)));
+    /* base64url("c1.1700000000.ord_1") */
+    assert_string_equal(text, "YzEuMTcwMDAwMDAwMC5vcmRfMQ");
+}
+
+static void refuses_keys_no_row_has(void **state)
+{
+    (void)state;
+    char text[CURSOR_TEXT_MAX];
+    struct cursor_key neg = {-1, "a"}, empty = {5, ""}, quote = {5, "a'b"}, dot = {5, "a.b"};
+    assert_false(cursor_encode(&neg, text, sizeof(text)));
+    assert_false(cursor_encode(&empty, text, sizeof(text)));
+    assert_false(cursor_encode(&quote, text, sizeof(text)));
+    assert_false(cursor_encode(&dot, text, sizeof(text)));
+    struct cursor_key ok = {5, "a"};
+    assert_false(cursor_encode(&ok, text, 4)); /* too small a buffer */
+}
+
+static void refuses_garbled(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "",
+        "Y",                                /* one character: no whole byte */
+        "YzEuMTcwMDAwMDAwMC5vcmRfMQ==",     /* padding */
+        "YzEuMTcwMDAwMDAwMC5vcmRfMR",       /* stray bits after the last byte */
+        "YzEuMTcwMDAwMDAwMC5vcmRfMQ ",      /* space */
+        "YzEuMTcwMDAwMDAwMC5vcmRfMQ+",      /* the other alphabet */
+        "1700000000.ord_1",                 /* the audit log's old plain cursor */
+        "YzIuMTcwMDAwMDAwMC5vcmRfMQ",       /* c2: another version */
+        "YzEuLm9yZF8x",                     /* "c1..ord_1": no time */
+        "YzEuMDEyLm9yZF8x",                 /* "c1.012.ord_1": a leading zero */
+        "YzEuLTEub3JkXzE",                  /* "c1.-1.ord_1" */
+        "YzEuMTIz",                         /* "c1.123": no id */
+        "YzEuMTIzLg",                       /* "c1.123.": empty id */
+        "YzEuMTIzLmEnYg",                   /* "c1.123.a'b" */
+        "YzEuOTIyMzM3MjAzNjg1NDc3NTgwOC5h", /* "c1.9223372036854775808.a": overflow */
+        "YzEuMTIzLmEAYg",                   /* "c1.123.a\0b" */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct cursor_key k;
+        if (cursor_decode(bad[i], &k))
+            fail_msg("accepted \"%s\"", bad[i]);
+    }
+    assert_false(cursor_decode(NULL, &(struct cursor_key){0}));
+    char longer[CURSOR_TEXT_MAX + 8];
+    memset(longer, 'A', sizeof(longer) - 1);
+    longer[sizeof(longer) - 1] = '\0';
+    assert_false(cursor_decode(longer, &(struct cursor_key){0}));
+}
+
+static void limits(void **state)
+{
+    (void)state;
+    struct {
+        const char *text;
+        bool ok;
+        int value;
+    } cases[] = {
+        {NULL, true, PAGE_LIMIT_DEFAULT},
+        {"1", true, 1},
+        {"50", true, 50},
+        {"200", true, 200},
+        {"0", false, 0},
+        {"201", false, 0},
+        {"1000", false, 0},
+        {"-5", false, 0},
+        {"+5", false, 0},
+        {" 5", false, 0},
+        {"5 ", false, 0},
+        {"5x", false, 0},
+        {"", false, 0},
+        {"99999999999999999999", false, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int v = -1;
+        bool ok = page_limit_parse(cases[i].text, &v);
+        if (ok != cases[i].ok)
+            fail_msg("limit \"%s\": %s", cases[i].text ? cases[i].text : "(none)",
+                     ok ? "accepted" : "refused");
+        if (ok)
+            assert_int_equal(v, cases[i].value);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(round_trips),
+        cmocka_unit_test(known_spelling),
+        cmocka_unit_test(refuses_keys_no_row_has),
+        cmocka_unit_test(refuses_garbled),
+        cmocka_unit_test(limits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
