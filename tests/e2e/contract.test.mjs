@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { cli, contractRequire, startServer } from './harness.mjs';
-import { checkContract, OPENAPI_YAML } from './contract.mjs';
+import { checkContract, contractCheckOff, OPENAPI_YAML } from './contract.mjs';
 
 const YAML = contractRequire('yaml');
 const doc = YAML.parse(readFileSync(OPENAPI_YAML, 'utf8'));
@@ -63,4 +63,87 @@ test('the check refuses an undocumented route, an undocumented status and a wron
     call('POST', '/api/v1/api-tokens', 201, { id: 'tok_x', token: 't', name: 'n', created_at: '2027-01-01T00:00:00Z' }, { requestType: 'application/json', requestBody: JSON.stringify({ name: 'n', colour: 'red' }) }),
     /accepted \(201\) a request body that docs\/openapi.yaml does not allow/,
   );
+});
+
+test('the check runs on every call by default; only PARTNERD_CONTRACT=off turns it off', () => {
+  assert.equal(contractCheckOff({}), false);
+  assert.equal(contractCheckOff({ PARTNERD_CONTRACT: 'strict' }), false);
+  assert.equal(contractCheckOff({ PARTNERD_CONTRACT: 'off' }), true);
+  if (!contractCheckOff()) assert.equal(globalThis.fetch.__contract, true, 'the harness wrapped fetch');
+});
+
+const ok = (method, path, status, body, extra = {}) => () =>
+  checkContract({ method, url: `http://x${path}`, status, responseType: 'application/json', responseText: JSON.stringify(body), ...extra });
+const money = (amount_minor) => ({ amount_minor, currency: 'EUR', formatted: `${amount_minor / 100} €` });
+
+test('answers are closed: a field the document does not name is refused, and named', () => {
+  const version = { name: 'partnerd', version: '1.0.0', schema_version: 20, time_zone: 'Europe/Paris' };
+  assert.doesNotThrow(ok('GET', '/api/v1/version', 200, version));
+  assert.throws(ok('GET', '/api/v1/version', 200, { ...version, debug: true }), /must NOT have additional properties \(debug\)/);
+});
+
+test('the three answers the document once got wrong match what the server writes', () => {
+  // POST /admin/offers: term_months, certified_required and benefits have defaults; any known currency
+  assert.doesNotThrow(
+    ok('POST', '/api/v1/admin/offers', 201, { items: [], next_cursor: null }, {
+      requestType: 'application/json',
+      requestBody: JSON.stringify({ code: 'azure-expert', name: { fr: 'Expert', en: 'Expert' }, description: { fr: 'D', en: 'D' }, prices: { GBP: 42000 } }),
+    }),
+  );
+  assert.throws(
+    ok('POST', '/api/v1/admin/offers', 201, { items: [], next_cursor: null }, {
+      requestType: 'application/json',
+      requestBody: JSON.stringify({ code: 'x', name: { fr: 'a', en: 'b' }, description: { fr: 'a', en: 'b' }, prices: { XYZ: 1 } }),
+    }),
+    /does not allow/,
+  );
+  // a credit note: no due date, and the invoice it credits
+  const credit = {
+    id: 'inv_2', number: 'AV-2026-000001', type: 'credit_note', issued_on: '2026-11-28', due_on: null, order_id: 'ord_1',
+    credits_invoice_id: 'inv_1', subtotal: money(-1000), tax: money(-200), total: money(-1200), tax_rate: 2000,
+    tax_treatment: 'domestic', lang: 'fr', created_at: '2026-11-28T10:00:00Z', status: 'issued', paid_on: null, pdf: '/api/v1/invoices/inv_2/pdf',
+  };
+  assert.doesNotThrow(ok('GET', '/api/v1/invoices/inv_2', 200, credit));
+  assert.throws(ok('GET', '/api/v1/invoices/inv_2', 200, { ...credit, status: 'refunded' }), /must be equal to one of the allowed values/);
+  // webhook deliveries: the organisation sees no status code nor error; staff see both
+  const attempt = { attempt: 1, at: '2026-11-28T10:00:00Z', outcome: 'failed', status_class: null, duration_ms: 12 };
+  const delivery = { id: 'dlv_1', event_id: 'evt_1', event: 'order.paid', status: 'failed', attempts: 1, created_at: '2026-11-28T10:00:00Z', done_at: null, endpoint_url: 'https://h.example/in' };
+  assert.doesNotThrow(ok('GET', '/api/v1/webhook-endpoints/whe_1/deliveries', 200, { items: [{ ...delivery, attempts_made: [attempt] }], next_cursor: null }));
+  assert.throws(
+    ok('GET', '/api/v1/webhook-endpoints/whe_1/deliveries', 200, { items: [{ ...delivery, attempts_made: [{ ...attempt, status_code: 0, error: 'connection refused' }] }], next_cursor: null }),
+    /must NOT have additional properties \(status_code\)/,
+  );
+  const staffAttempt = { ...attempt, status_code: 0, error: 'connection refused' };
+  assert.doesNotThrow(ok('GET', '/api/v1/admin/deliveries', 200, { items: [{ ...delivery, last_error: 'connection refused', attempts_made: [staffAttempt] }], next_cursor: null }));
+  assert.doesNotThrow(
+    ok('GET', '/api/v1/admin/deliveries', 200, { items: [{ ...delivery, endpoint_url: undefined, last_error: null, recipient: 'a@b.example' }], next_cursor: null }),
+  );
+});
+
+test('every answer object of the document is closed, except the three open on purpose', () => {
+  // an open object would let the server add a field nobody documented; these three hold
+  // fields that depend on an error code or an audited action, or are the document itself
+  const open = new Set([
+    '#/components/schemas/Error/properties/error/properties/details',
+    '#/paths/~1api~1v1~1audit-events/get/responses/200/content/application~1json/schema/properties/items/items/properties/details',
+    '#/paths/~1api~1v1~1openapi.json/get/responses/200/content/application~1json/schema',
+    '#/paths/~1api~1v1~1openapi.json/get/responses/200/content/application~1json/schema/properties/info',
+    '#/paths/~1api~1v1~1openapi.json/get/responses/200/content/application~1json/schema/properties/paths',
+  ]);
+  const loose = [];
+  const walk = (s, at) => {
+    if (!s || typeof s !== 'object' || Array.isArray(s)) return;
+    const isObject = s.type === 'object' || (Array.isArray(s.type) && s.type.includes('object')) || s.properties;
+    if (isObject && !s.allOf && !s.oneOf && !s.anyOf && s.additionalProperties === undefined && !open.has(at)) loose.push(at);
+    for (const [k, v] of Object.entries(s.properties || {})) walk(v, `${at}/properties/${k}`);
+    for (const k of ['items', 'additionalProperties']) walk(s[k], `${at}/${k}`);
+    for (const k of ['allOf', 'oneOf', 'anyOf']) (s[k] || []).forEach((x, i) => walk(x, `${at}/${k}/${i}`));
+  };
+  const esc = (p) => p.replace(/~/g, '~0').replace(/\//g, '~1');
+  for (const [p, item] of Object.entries(doc.paths))
+    for (const m of METHODS.filter((x) => item[x]))
+      for (const [code, r] of Object.entries(item[m].responses))
+        for (const [type, c] of Object.entries(r.content || {})) walk(c.schema, `#/paths/${esc(p)}/${m}/responses/${code}/content/${esc(type)}/schema`);
+  for (const [name, s] of Object.entries(doc.components.schemas)) walk(s, `#/components/schemas/${name}`);
+  assert.deepEqual(loose, [], `answer objects without additionalProperties: ${loose.join(', ')}`);
 });

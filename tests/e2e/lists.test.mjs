@@ -207,7 +207,7 @@ test('support queue (staff): every request, no silent cut at 500, by status, num
     for (let i = 0; i < n; i++) {
       const id = `req_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 4)}`;
       ids.push(id);
-      script += `INSERT INTO support_requests (id, number, partner_id, category, problem_type, title, description, status, created_by, created_at, updated_at) VALUES ('${id}', 'SR-${tag}-${i}', '${pid}', 'billing', 'other', 'Question ${i}', 'Text', 'open', '${uid}', ${base + Math.floor(i / 3)}, 0);\n`;
+      script += `INSERT INTO support_requests (id, number, partner_id, category, problem_type, title, description, status, created_by, created_at, updated_at) VALUES ('${id}', 'SR-${tag}-${i}', '${pid}', 'partner_center_issue', 'account_access', 'Question ${i}', 'Text', 'open', '${uid}', ${base + Math.floor(i / 3)}, 0);\n`;
     }
     return { ids, script: script + 'COMMIT;\n' };
   };

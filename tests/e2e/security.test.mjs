@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { startServer, Client, join, adminOf, staffClient, sql, totp, dumpDatabase, readMails, cli, freshDatabase, webhookReceiver } from './harness.mjs';
+import { startServer, Client, join, adminOf, staffClient, sql, totp, dumpDatabase, readMails, cli, freshDatabase, webhookReceiver, cardPayment } from './harness.mjs';
 
 let srv;
 before(async () => {
@@ -188,7 +188,7 @@ test('webhook secrets are sealed at rest; clear ones an older partnerd left are 
       assert.equal((await op.call('POST', '/api/v1/admin/jobs/run', {})).status, 200);
     };
     api = new Client(s.url, { bearer: token });
-    const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', card: CARD } });
+    const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(s.url, CARD) });
     assert.equal((await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {})).body.status, 'confirmed');
     await runJobs(s, new Date(Date.now() + 60e3).toISOString());
     assert.equal(a.hook.received.length, 1);
