@@ -1,0 +1,430 @@
+/*
+ * cli/commands.c - the subcommands besides serve: migrate, backup, jobs run, staff add,
+ * import-legacy, demo, routes, version.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <curl/curl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "core/crypto.h"
+#include "core/date.h"
+#include "core/netaddr.h"
+#include "db/db.h"
+#include "http/server.h"
+#include "jobs/jobs.h"
+#include "log.h"
+#include "service/support.h"
+#include "service/accounts.h"
+#include "service/clock_sync.h"
+#include "service/legacy.h"
+#include "service/seller.h"
+#include "service/settings.h"
+#include "service/webhook_secrets.h"
+#include "gateway/gateway.h"
+#include "version.h"
+
+int cmd_migrate(int argc, char **argv)
+{
+    struct common c;
+    struct db *db;
+    struct pd_error err = {0};
+    int rc = parse_common("migrate",
+                          "usage: partnerd migrate [options]\n\n"
+                          "Applies the schema migrations the database lacks, each in its own\n"
+                          "transaction. Refuses a database migrated by a newer partnerd.\n"
+                          "Then seals the webhook signing secrets still in clear (serve does\n"
+                          "the same at start-up) with the key file benefits.key_file.\n",
+                          argc, argv, &c);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (open_db("migrate", &c, &db))
+        return 1;
+    int before = 0, after = 0;
+    db_schema_version(db, &before);
+    if (db_migrate(db, &err) < 0) {
+        fprintf(stderr, "partnerd migrate: %s\n", err.message);
+        pd_error_clear(&err);
+        db_close(db);
+        return 1;
+    }
+    db_schema_version(db, &after);
+    if (seal_webhook_secrets("migrate", db)) {
+        db_close(db);
+        return 1;
+    }
+    if (after == before)
+        printf("schema is up to date (version %d)\n", after);
+    else
+        printf("schema migrated from version %d to %d\n", before, after);
+    db_close(db);
+    return 0;
+}
+
+int cmd_backup(int argc, char **argv)
+{
+    static const char *help =
+        "usage: partnerd backup [options] DEST\n\n"
+        "Copies the SQLite database, while partnerd serves, into the new file DEST: a\n"
+        "consistent snapshot taken with SQLite's online backup API. DEST must not exist.\n"
+        "To restore, stop partnerd, put the copy in the database's place (removing the\n"
+        "old -wal and -shm files) and start it again. A PostgreSQL database is backed up\n"
+        "with pg_dump --format=custom and restored with pg_restore (see partnerd(8)).\n";
+    struct common c;
+    struct db *db;
+    struct pd_error err = {0};
+    if (argc < 2) {
+        fprintf(stderr,
+                "partnerd backup: DEST is missing\nRun 'partnerd backup --help' for usage.\n");
+        return EXIT_USAGE;
+    }
+    const char *dest = argv[argc - 1];
+    if (strcmp(dest, "--help") == 0 || strcmp(dest, "-h") == 0) {
+        printf("%s\n%s", help, common_help);
+        return 0;
+    }
+    int rc = parse_common("backup", help, argc - 1, argv, &c);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (open_db("backup", &c, &db)) /* any schema version: a copy is a copy */
+        return 1;
+    rc = db_backup(db, dest, &err);
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "partnerd backup: %s\n", err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    printf("database copied to %s\n", dest);
+    return 0;
+}
+
+int cmd_jobs(int argc, char **argv)
+{
+    struct common c;
+    struct db *db;
+    static const char *jobs_help =
+        "usage: partnerd jobs run [options]\n\n"
+        "Runs one pass of every lifecycle job on the business date, then exits\n"
+        "(for cron). Safe to run while servers run jobs too. The test gateway's\n"
+        "ledger is $PARTNERD_GATEWAY_LEDGER (default var/test-gateway.db).\n\n"
+        "  --db-busy-timeout MS how long a change waits for another writer's lock\n"
+        "                       (default 5000)\n"
+        "  --log-format FORMAT  text (default) or json: each log line as one JSON object\n";
+    if (argc < 2 || strcmp(argv[1], "run") != 0) {
+        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+            printf("%s\n%s", jobs_help, common_help);
+            return 0;
+        }
+        return usage_error("jobs", "%s", "expected 'jobs run'");
+    }
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"timezone", required_argument, 0, 'z'},
+                                         {"db-busy-timeout", required_argument, 0, 'W'},
+                                         {"log-format", required_argument, 0, 'F'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    int o;
+    common_defaults(&c);
+    optind = 1;
+    while ((o = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'd':
+            c.db_url = optarg;
+            break;
+        case 'z':
+            c.timezone = optarg;
+            break;
+        case 'F':
+            if (parse_log_format("jobs run", optarg))
+                return EXIT_USAGE;
+            break;
+        case 'W':
+            if (parse_busy_timeout("jobs run", optarg))
+                return EXIT_USAGE;
+            break;
+        case 'h':
+            printf("%s\n%s", jobs_help, common_help);
+            return 0;
+        default:
+            return usage_error("jobs run", "%s", "unknown or incomplete option");
+        }
+    }
+    if (optind < argc - 1)
+        return usage_error("jobs run", "unexpected argument '%s'", argv[optind + 1]);
+    if (open_current_db("jobs run", &c, &db))
+        return 1;
+    if (open_gateway("jobs run", NULL)) {
+        db_close(db);
+        return 1;
+    }
+    clock_sync_enable(true); /* a pinned test clock is honoured by a manual pass */
+    int rc = jobs_run_once(db, true, NULL);
+    db_close(db);
+    return rc < 0 ? 1 : 0;
+}
+
+/* Reads the password from $PARTNERD_PASSWORD or the first line of standard input. */
+static int read_password(char *out, size_t n)
+{
+    const char *env = getenv("PARTNERD_PASSWORD");
+    if (env) {
+        snprintf(out, n, "%s", env);
+        return 0;
+    }
+    if (isatty(STDIN_FILENO))
+        fprintf(stderr, "Password (input is shown; prefer PARTNERD_PASSWORD): ");
+    if (fgets(out, (int)n, stdin) == NULL)
+        return -1;
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+int cmd_staff(int argc, char **argv)
+{
+    static const struct option opts[] = {{"email", required_argument, 0, 'e'},
+                                         {"name", required_argument, 0, 'n'},
+                                         {"role", required_argument, 0, 'r'},
+                                         {"db", required_argument, 0, 'd'},
+                                         {"timezone", required_argument, 0, 'z'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *help = "usage: partnerd staff add --email E --name N --role R [options]\n\n"
+                       "Creates a staff account of the program owner. R is support,\n"
+                       "finance or operator. The password comes from $PARTNERD_PASSWORD or\n"
+                       "the first line of standard input (12 to 128 characters).\n\n"
+                       "  --email E         sign-in address\n"
+                       "  --name N          full name\n"
+                       "  --role R          support | finance | operator\n";
+    struct common c;
+    const char *email = NULL, *name = NULL, *role = NULL;
+    int o;
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("%s%s", help, common_help);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "add") != 0)
+        return usage_error("staff", "%s", "expected 'staff add'");
+    common_defaults(&c);
+    optind = 1;
+    argc--;
+    argv++;
+    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'e':
+            email = optarg;
+            break;
+        case 'n':
+            name = optarg;
+            break;
+        case 'r':
+            role = optarg;
+            break;
+        case 'd':
+            c.db_url = optarg;
+            break;
+        case 'z':
+            c.timezone = optarg;
+            break;
+        case 'h':
+            printf("%s%s", help, common_help);
+            return 0;
+        default:
+            return usage_error("staff add", "%s", "unknown or incomplete option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("staff add", "unexpected argument '%s'", argv[optind]);
+    if (!email || !name || !role)
+        return usage_error("staff add", "%s", "--email, --name and --role are required");
+
+    char password[PASSWORD_MAX + 2];
+    if (read_password(password, sizeof(password)) < 0) {
+        fprintf(stderr, "partnerd staff add: no password on standard input\n");
+        return 1;
+    }
+    struct db *db;
+    struct pd_error err = {0};
+    if (open_current_db("staff add", &c, &db))
+        return 1;
+    int rc = staff_add(db, email, name, role, password, &err);
+    memset(password, 0, sizeof(password));
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "partnerd staff add: %s\n", err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    printf("staff account %s created with role %s\n", email, role);
+    return 0;
+}
+
+static const char *import_help =
+    "usage: partnerd import-legacy [options] FILE.csv\n\n"
+    "Imports subscriptions managed in the Partner Membership Center (PMC). The file is\n"
+    "UTF-8 CSV with this header line and one subscription per line:\n\n"
+    "  membership_id,offer,starts_on,expires_on,auto_renew\n"
+    "  1234567,action-pack,2026-06-23,2027-06-22,true\n\n"
+    "membership_id: the partner's 7 digits; offer: an offer code; dates: YYYY-MM-DD;\n"
+    "auto_renew: true or false. Every bad line is reported with its number, and then\n"
+    "nothing at all is imported. Imported subscriptions are managed in the PMC until an\n"
+    "operator migrates them.\n\n";
+
+/* Reads a whole file (at most 64 MiB) into a malloc'd string. */
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap + 1);
+    size_t n;
+    while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += n;
+        if (len == cap) {
+            if (cap >= (64u << 20)) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            char *grown = realloc(buf, cap * 2 + 1);
+            if (grown == NULL) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+int cmd_import_legacy(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"timezone", required_argument, 0, 'z'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    struct common c;
+    int o;
+    common_defaults(&c);
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (o) {
+        case 'd':
+            c.db_url = optarg;
+            break;
+        case 'z':
+            c.timezone = optarg;
+            break;
+        case 'h':
+            printf("%s%s", import_help, common_help);
+            return 0;
+        default:
+            return usage_error("import-legacy", "%s", "unknown or incomplete option");
+        }
+    }
+    if (optind != argc - 1)
+        return usage_error("import-legacy", "%s", "expected exactly one FILE.csv");
+    char *csv = read_file(argv[optind]);
+    if (csv == NULL) {
+        fprintf(stderr, "partnerd import-legacy: cannot read %s\n", argv[optind]);
+        return 1;
+    }
+    struct db *db;
+    struct pd_error err = {0};
+    json_t *problems = NULL;
+    int imported = 0;
+    if (open_current_db("import-legacy", &c, &db)) {
+        free(csv);
+        return 1;
+    }
+    int rc = legacy_import(db, csv, &imported, &problems, &err);
+    free(csv);
+    db_close(db);
+    size_t i;
+    json_t *p;
+    json_array_foreach(problems, i, p)
+        fprintf(stderr, "%s: %s\n", argv[optind], json_string_value(p));
+    json_decref(problems);
+    if (rc < 0) {
+        fprintf(stderr, "partnerd import-legacy: %s\n", err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    printf("imported %d subscription(s) managed in the Partner Membership Center\n", imported);
+    return 0;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    struct common c;
+    struct db *db;
+    struct pd_error err = {0};
+    int created = 0;
+    int rc = parse_common("demo",
+                          "usage: partnerd demo [options]\n\n"
+                          "Loads demo data into a database that has no partner yet: a partner\n"
+                          "with two users, two certified people and an Action Pack paid by wire\n"
+                          "transfer (its benefits ready to activate), two stocked product key\n"
+                          "pools, and one staff account per role. Prints the logins.\n",
+                          argc, argv, &c);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (open_current_db("demo", &c, &db))
+        return 1;
+    rc = demo_load(db, &created, &err);
+    db_close(db);
+    if (rc < 0) {
+        fprintf(stderr, "partnerd demo: %s\n", err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    printf(created ? "demo data loaded.\n"
+                   : "the database already has data; demo data not "
+                     "loaded again.\n");
+    printf("demo logins (password: %s):\n", DEMO_PASSWORD);
+    for (const struct demo_login *l = demo_logins; l->email; l++)
+        printf("  %-28s %s\n", l->email, l->roles);
+    return 0;
+}
+
+int cmd_routes(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: partnerd routes\n\nLists the HTTP routes: method, path and the action "
+               "the\nauthorization table knows each by, one per line, tab-separated.\n");
+        return 0;
+    }
+    if (argc > 1)
+        return usage_error("routes", "unexpected argument '%s'", argv[1]);
+    for (const struct route *rt = api_routes; rt->method; rt++)
+        printf("%s\t%s\t%s\n", rt->method, rt->pattern, rt->action);
+    return 0;
+}
+
+int cmd_version(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: partnerd version\n\nPrints the version and the schema version.\n");
+        return 0;
+    }
+    if (argc > 1)
+        return usage_error("version", "unexpected argument '%s'", argv[1]);
+    printf("partnerd %s (schema %d)\n", PARTNERD_VERSION, db_schema_latest());
+    return 0;
+}
