@@ -73,7 +73,8 @@ static int write_partner(struct db *db, struct plan *p, long i, int64_t now, boo
     int c = (int)(i % 8);
     memset(&pr, 0, sizeof(pr));
     snprintf(pr.id, sizeof(pr.id), "ptn_gen%07ld", i);
-    snprintf(pr.membership_id, sizeof(pr.membership_id), "%07d", (int)(1000000 + i % 9000000));
+    snprintf(pr.membership_id, sizeof(pr.membership_id), "%07u",
+             (unsigned)(1000000 + i % 9000000) % 10000000u); /* 7 digits */
     snprintf(pr.legal_name, sizeof(pr.legal_name), "Société %ld %s", i, i % 3 ? "SARL" : "SAS");
     snprintf(pr.country, sizeof(pr.country), "%s", countries[c]);
     snprintf(pr.address_line1, sizeof(pr.address_line1), "%ld rue de la République", 1 + i % 180);
