@@ -291,6 +291,11 @@ int db_ping(struct db *db)
     return rc == DB_ROW ? 0 : rc < 0 ? rc : PD_E_DB;
 }
 
+int db_revive(struct db *db)
+{
+    return db->ops->revive ? db->ops->revive(db) : 0;
+}
+
 static _Atomic int busy_timeout_ms = 5000;
 
 void db_set_busy_timeout_ms(int ms)

@@ -109,6 +109,12 @@ int db_backup(struct db *db, const char *dest_path, struct pd_error *err);
 /* Runs SELECT 1; 0 when the database answers. */
 int db_ping(struct db *db);
 
+/* Before an idle connection is used again: when the server has closed it meanwhile (a
+ * PostgreSQL restart, a failover, an administrator's pg_terminate_backend), opens it again
+ * now, so that no request's first statement meets a dead connection. Costs one poll()
+ * when the connection is well. 0, or PD_E_UNAVAILABLE when the server cannot be reached. */
+int db_revive(struct db *db);
+
 /* How long a statement waits for another writer's lock before PD_E_DB_BUSY (SQLite's busy
  * timeout, PostgreSQL's lock_timeout), for connections opened afterwards. Default 5000. */
 void db_set_busy_timeout_ms(int ms);

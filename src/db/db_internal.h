@@ -62,6 +62,8 @@ struct db_ops {
      * connection changed the schema). */
     void (*cache_stats)(struct db *db, struct db_cache_stats *out);
     void (*cache_forget)(struct db *db);
+    /* db_revive() of this engine, or NULL when a connection cannot be lost (SQLite). */
+    int (*revive)(struct db *db);
 };
 
 /* Every backend's struct db and struct db_stmt start with these. */

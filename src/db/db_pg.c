@@ -14,6 +14,7 @@
  */
 #include <stdbool.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,8 @@ static int p_end(struct db *db, bool commit)
     return rc;
 }
 
+static int pg_reconnect(struct pg_db *p);
+
 int pg_ready(struct pg_db *p)
 {
     if (PQstatus(p->conn) == CONNECTION_OK)
@@ -125,6 +128,12 @@ int pg_ready(struct pg_db *p)
         db_count_error();
         return PD_E_DB;
     }
+    return pg_reconnect(p);
+}
+
+/* Opens p's connection again, with none of the old one's prepared statements. */
+static int pg_reconnect(struct pg_db *p)
+{
     pg_cache_clear(p, false);
     p->stats.reconnects++;
     PQreset(p->conn);
@@ -135,6 +144,21 @@ int pg_ready(struct pg_db *p)
     }
     pg_setup(p);
     return 0;
+}
+
+/* An idle connection is sent nothing unless the server is closing it (its last words,
+ * FATAL: terminating connection ..., then the end of file): whatever arrived, it is opened
+ * again before it is used. */
+static int p_revive(struct db *db)
+{
+    struct pg_db *p = pg(db);
+    struct pollfd fd = {.fd = PQsocket(p->conn), .events = POLLIN};
+    int rc = 0;
+    if (!p->in_tx && PQstatus(p->conn) == CONNECTION_OK && fd.fd >= 0 && poll(&fd, 1, 0) > 0)
+        rc = pg_reconnect(p);
+    else
+        rc = pg_ready(p);
+    return rc < 0 ? PD_E_UNAVAILABLE : 0;
 }
 
 static void p_cache_stats(struct db *db, struct db_cache_stats *out)
@@ -371,6 +395,7 @@ static const struct db_ops pg_ops = {
     .end = p_end,
     .cache_stats = p_cache_stats,
     .cache_forget = p_cache_forget,
+    .revive = p_revive,
     .health = p_health,
     .dialect = pg_dialect,
     .fts_condition = p_fts_condition,

@@ -2,7 +2,9 @@
  * db/pool.c - the HTTP server's database connections (see pool.h).
  *
  * The idle connections are a stack: the one given back last is lent first, so a quiet
- * server keeps using few connections even when size is large.
+ * server keeps using few connections even when size is large. An idle connection is
+ * revived before it is lent (db_revive(): opened again if the server closed it meanwhile),
+ * so a database restart costs no request an error once the database is back.
  */
 #include "db/pool.h"
 
@@ -71,8 +73,13 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
         }
     }
     if (p->nidle > 0) {
-        *out = p->idle[--p->nidle];
+        struct db *db = p->idle[--p->nidle];
         pthread_mutex_unlock(&p->lock);
+        if (db_revive(db) < 0) { /* the server went away and cannot be reached again yet */
+            db_pool_give(p, db);
+            return pd_fail(err, PD_E_UNAVAILABLE, "the database cannot be reached");
+        }
+        *out = db;
         return 0;
     }
     p->opened++; /* reserved: opened outside the lock */

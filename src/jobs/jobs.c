@@ -106,6 +106,7 @@ static void *loop(void *arg)
             break;
         uint64_t ticket = job_requests_begin();
         json_t *report = json_array();
+        db_revive(jr->db); /* idle for a minute: the database may have restarted meanwhile */
         jobs_run_once(jr->db, false, report);
         job_requests_done(ticket, report);
         if (why == JOB_WAKE_TIME)

@@ -353,6 +353,48 @@ static void test_a_lost_connection_is_opened_again(void **state)
     db_close(db);
 }
 
+/* Until pid's server process is gone. */
+static void wait_gone(struct db *other, int64_t pid)
+{
+    int64_t v = 0;
+    for (int i = 0; i < 50 && v == 0; i++) {
+        assert_int_equal(db_scalar(other, &v,
+                                   "SELECT (COUNT(*) = 0)::int FROM pg_stat_activity WHERE pid = ?",
+                                   "i", pid),
+                         0);
+        if (v == 0)
+            usleep(20000);
+    }
+    assert_int_equal(v, 1);
+}
+
+/* PostgreSQL: a connection killed while idle (a restart between two requests) is opened
+ * again by db_revive() before it is used, the way db/pool.c lends it: no statement fails.
+ * A well connection is left as it is. */
+static void test_an_idle_lost_connection_is_revived_before_use(void **state)
+{
+    struct db *db = open_fresh(state), *other = open_again(state);
+    struct db_cache_stats s;
+    int64_t pid = 0, killed = 0, now = 0;
+    assert_int_equal(db_revive(db), 0); /* well: nothing happens */
+    assert_int_equal(plus_one(db, 1), 2);
+    assert_int_equal(db_scalar(db, &pid, "SELECT pg_backend_pid()", ""), 0);
+    db_cache_stats(db, &s);
+    assert_int_equal(s.reconnects, 0);
+    assert_int_equal(
+        db_scalar(other, &killed, "SELECT pg_terminate_backend(?::int)::int", "i", pid), 0);
+    assert_int_equal(killed, 1);
+    wait_gone(other, pid);
+    assert_int_equal(db_revive(db), 0);
+    assert_int_equal(plus_one(db, 5), 6); /* the first statement after: no failure */
+    assert_int_equal(db_scalar(db, &now, "SELECT pg_backend_pid()", ""), 0);
+    assert_true(now != pid);
+    db_cache_stats(db, &s);
+    assert_int_equal(s.reconnects, 1);
+    db_close(other);
+    db_close(db);
+}
+
 #define CACHE_TESTS                                                                                \
     cmocka_unit_test(test_a_statement_is_prepared_once),                                           \
         cmocka_unit_test(test_one_text_open_twice), cmocka_unit_test(test_the_cache_is_bounded),   \
@@ -365,7 +407,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {CACHE_TESTS};
     const struct CMUnitTest pg_tests[] = {CACHE_TESTS,
-                                          cmocka_unit_test(test_a_lost_connection_is_opened_again)};
+                                          cmocka_unit_test(test_a_lost_connection_is_opened_again),
+                                          cmocka_unit_test(
+                                              test_an_idle_lost_connection_is_revived_before_use)};
     int failed = _cmocka_run_group_tests("db_cache_sqlite", tests, sizeof(tests) / sizeof(tests[0]),
                                          setup_sqlite, teardown);
     const char *pg = getenv("PARTNERD_TEST_PG");
