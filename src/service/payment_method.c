@@ -74,3 +74,12 @@ int payment_method_replace(struct db *db, const struct principal *who, const cha
     *out = card_view(&o, true);
     return 0;
 }
+
+json_t *payment_gateway_json(void)
+{
+    json_t *out = json_pack("{s:s}", "name", gateway_name());
+    const char *pk = gateway_public_key();
+    if (pk && *pk)
+        json_object_set_new(out, "publishable_key", json_string(pk));
+    return out;
+}
