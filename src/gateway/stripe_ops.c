@@ -140,6 +140,13 @@ static int st_setup(const char *customer, const char *payment_method, const char
         out->outcome = GW_DECLINED;
         return 0;
     }
+    /* the same key replays the first answer: a setup that asked for a challenge is read again,
+     * it may have been passed (or refused) since */
+    if (s.outcome == STRIPE_REQUIRES_ACTION && s.id[0]) {
+        struct stripe_result now;
+        if (stripe_intent(s.id, &now) == 0 && now.outcome != STRIPE_UNKNOWN)
+            s = now;
+    }
     to_gw(&s, out);
     return 0;
 }

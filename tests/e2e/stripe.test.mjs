@@ -315,6 +315,39 @@ test('the automatic renewal is charged off session by `partnerd jobs run`, with 
   assert.equal((await ledger()).charges.filter((c) => c.partnerd_key?.startsWith(`auto:${sub}:`)).length, 1);
 });
 
+test('replacing the saved card: a SetupIntent for the customer, no charge; a challenge first when the bank asks; refused cards 402', async () => {
+  const { api, org } = await partner();
+  const put = (pm) => api.call('PUT', '/api/v1/payment-method', { payment_method: pm });
+  const charged = async () => (await ledger()).charges.filter((c) => c.customer === customerOf(org)).length;
+  let r = await put('pm_card_visa');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual([r.body.card.last4, r.body.next_action], ['4242', undefined]);
+  const setis = () => [...standin.state.setis.values()].filter((si) => si.customer === customerOf(org));
+  assert.deepEqual(setis().map((si) => [si.status, si.usage]), [['succeeded', 'off_session']]);
+  // the bank asks first: the card is not saved until the challenge is passed
+  r = await put('pm_card_authenticationRequiredOnSetup');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.card.last4, '4242', 'the card saved so far');
+  assert.equal(r.body.next_action.type, 'authenticate');
+  assert.ok(r.body.next_action.url.startsWith(`${standin.url}/_standin/3ds/seti_`), r.body.next_action.url);
+  const page = await fetch(r.body.next_action.url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'result=complete' });
+  const back = new URL(page.headers.get('location'));
+  assert.equal(back.pathname, '/profil');
+  assert.equal(back.searchParams.get('carte'), 'pm_card_authenticationRequiredOnSetup');
+  // back on the profile page, the portal replaces the card again: saved now
+  r = await put(back.searchParams.get('carte'));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual([r.body.card.last4, r.body.next_action], ['3155', undefined]);
+  assert.equal((await api.call('GET', '/api/v1/payment-method')).body.card.last4, '3155');
+  r = await put('pm_card_chargeDeclined');
+  assert.equal(r.status, 402, JSON.stringify(r.body));
+  assert.equal(r.body.error.code, 'payment_declined');
+  assert.equal((await api.call('GET', '/api/v1/payment-method')).body.card.last4, '3155', 'kept');
+  assert.equal(await charged(), 0, 'saving a card charges nothing');
+});
+
+const customerOf = (org) => sql(srv.db.url, `SELECT customer_id FROM gateway_customers WHERE partner_id = '${org.partner.id}'`);
+
 for (const mode of ['500_after', 'hang']) {
   test(`Stripe answers ${mode === 'hang' ? 'nothing (timeout)' : 'a 500'} after charging: payment_unknown, then found by lookup, charged once`, async () => {
     await failNext({ mode, path: '/v1/payment_intents', method: 'POST' });
