@@ -50,13 +50,21 @@ struct gateway_args {
     const char *api_base;        /* stripe: a stand-in's URL (tests only) */
 };
 /* getopt_long values of the gateway's options, and their entries in a struct option table. */
-enum { GWOPT_GATEWAY = 1600, GWOPT_KEY_FILE, GWOPT_WEBHOOK_FILE, GWOPT_PUBLISHABLE, GWOPT_API_BASE };
+enum {
+    GWOPT_GATEWAY = 1600,
+    GWOPT_KEY_FILE,
+    GWOPT_WEBHOOK_FILE,
+    GWOPT_PUBLISHABLE,
+    GWOPT_API_BASE
+};
 #define GATEWAY_LONG_OPTIONS                                                                       \
     {"gateway", required_argument, 0, GWOPT_GATEWAY},                                              \
         {"stripe-key-file", required_argument, 0, GWOPT_KEY_FILE},                                 \
         {"stripe-webhook-secret-file", required_argument, 0, GWOPT_WEBHOOK_FILE},                  \
         {"stripe-publishable-key", required_argument, 0, GWOPT_PUBLISHABLE},                       \
-        {"stripe-api-base", required_argument, 0, GWOPT_API_BASE}
+    {                                                                                              \
+        "stripe-api-base", required_argument, 0, GWOPT_API_BASE                                    \
+    }
 /* The help lines of those options. */
 extern const char *const gateway_help;
 /* Takes option o (its argument arg) when it is one of the gateway's: 1, 0 when it is not one,

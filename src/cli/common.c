@@ -278,8 +278,8 @@ int gateway_arg(const char *cmd, int o, const char *arg, struct gateway_args *g)
 static int open_stripe(const char *cmd, const struct gateway_args *g)
 {
     struct pd_error err = {0};
-    const char *pk = g->publishable_key ? g->publishable_key
-                                        : getenv("PARTNERD_STRIPE_PUBLISHABLE_KEY");
+    const char *pk =
+        g->publishable_key ? g->publishable_key : getenv("PARTNERD_STRIPE_PUBLISHABLE_KEY");
     struct stripe_options o = {.api_base = g->api_base,
                                .secret_key_file = g->key_file,
                                .webhook_secret_file = g->webhook_file};
