@@ -326,7 +326,9 @@ int card_pay(struct db *db, const struct settings *set, struct order_row *o, con
         return pd_fail(err, PD_E_PAYMENT_DECLINED, NULL);
     if (outcome == GW_INSUFFICIENT_FUNDS)
         return pd_fail(err, PD_E_INSUFFICIENT_FUNDS, NULL);
-    if (outcome == GW_UNKNOWN)
+    /* no answer, unless the gateway's signed event settled it meanwhile (the order as
+     * settle() read it, locked) */
+    if (outcome == GW_UNKNOWN && strcmp(o->status, "confirmed") != 0)
         return pd_fail(err, PD_E_PAYMENT_UNKNOWN, NULL);
     return 0; /* confirmed, or waiting for the cardholder's challenge (requires_action) */
 }

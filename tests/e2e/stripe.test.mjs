@@ -364,3 +364,14 @@ for (const mode of ['500_after', 'hang']) {
     assert.equal(invoices(o), 1);
   });
 }
+
+test('no answer from Stripe, but its signed event confirms the payment meanwhile: Buy answers confirmed, charged once', async () => {
+  await failNext({ mode: 'hang', path: '/v1/payment_intents', method: 'POST' });
+  const { api, o, p } = await buy('pm_card_visa'); // the event arrives while Buy waits
+  assert.equal(p.status, 200, JSON.stringify(p.body));
+  assert.equal(p.body.status, 'confirmed');
+  assert.equal((await api.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'confirmed');
+  assert.equal((await chargesOf(o)).length, 1);
+  assert.equal(invoices(o), 1);
+  assert.equal(confirmations(o), 1);
+});
