@@ -13,6 +13,14 @@
 #include "gateway/gateway.h"
 #include "gateway/stripe.h"
 
+_Static_assert((int)STRIPE_SUCCEEDED == (int)GW_SUCCEEDED &&
+                   (int)STRIPE_DECLINED == (int)GW_DECLINED &&
+                   (int)STRIPE_INSUFFICIENT_FUNDS == (int)GW_INSUFFICIENT_FUNDS &&
+                   (int)STRIPE_UNKNOWN == (int)GW_UNKNOWN &&
+                   (int)STRIPE_NOT_FOUND == (int)GW_NOT_FOUND &&
+                   (int)STRIPE_REQUIRES_ACTION == (int)GW_REQUIRES_ACTION,
+               "enum stripe_outcome maps onto enum gw_outcome in the same order");
+
 /* The publishable key the portal gives Stripe.js. */
 static char publishable[256];
 
