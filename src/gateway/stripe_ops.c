@@ -107,6 +107,8 @@ static int st_cancel(const char *key, struct gw_result *out)
     stripe_lookup(key, &s);
     if (s.outcome != STRIPE_REQUIRES_ACTION) { /* settled meanwhile, or not known yet */
         to_gw(&s, out);
+        if (out->outcome == GW_NOT_FOUND) /* it asked for a challenge: it exists, unseen now */
+            out->outcome = GW_UNKNOWN;
         return 0;
     }
     snprintf(id, sizeof(id), "%s", s.id);
