@@ -375,3 +375,27 @@ test('no answer from Stripe, but its signed event confirms the payment meanwhile
   assert.equal(invoices(o), 1);
   assert.equal(confirmations(o), 1);
 });
+
+test('an abandoned challenge expires with `partnerd jobs run`: the PaymentIntent cancelled at Stripe, no charge, the order failed', async () => {
+  await op.setClock('2029-07-01T10:00:00Z');
+  const { api, o, p } = await buy('pm_card_authenticationRequired');
+  assert.equal(p.body.status, 'requires_action');
+  const pi = p.body.next_action.url.split('/').pop();
+  await op.setClock('2029-07-01T10:20:00Z'); // within its half hour: left alone
+  assert.equal((await jobsRun()).status, 0);
+  assert.equal((await api.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'requires_action');
+  assert.equal(standin.state.pis.get(pi).status, 'requires_action');
+  await op.setClock('2029-07-01T10:31:00Z');
+  const r = await jobsRun();
+  assert.equal(r.status, 0, r.stderr);
+  const gone = (await api.call('GET', `/api/v1/orders/${o.id}`)).body;
+  assert.equal(gone.status, 'failed');
+  assert.equal(gone.failure_code, 'authentication_abandoned');
+  assert.equal(standin.state.pis.get(pi).status, 'canceled', 'cancelled at Stripe');
+  // the partner comes back too late: Stripe's challenge is over, nothing is charged
+  const late = await fetch(`${standin.url}/_standin/3ds/${pi}`);
+  assert.equal(late.status, 404);
+  assert.equal((await chargesOf(o)).length, 0);
+  assert.equal(invoices(o), 0);
+  await op.setClock('2029-06-01T09:00:00Z');
+});
