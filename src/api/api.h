@@ -153,6 +153,8 @@ int api_test_gateway_challenge(struct req *r, struct resp *w);
 int api_test_gateway_challenge_answer(struct req *r, struct resp *w);
 /* test_gateway.c: the gateway's signed events about charges (3-D Secure outcomes) */
 int api_payment_events(struct req *r, struct resp *w);
+/* test_gateway.c: which gateway the portal's card form hands the card to */
+int api_payment_gateway(struct req *r, struct resp *w);
 
 
 /* ---- the portal (issue 17) ---- */

@@ -85,6 +85,7 @@ static const struct rule rules[] = {
     {"test_gateway.tokenize", ANY_ROLE, PUBLIC | TEST_GATEWAY},
     {"test_gateway.challenge", ANY_ROLE, PUBLIC | TEST_GATEWAY},
     {"payment_events.receive", ANY_ROLE, PUBLIC},
+    {"payment_gateway.read", ANY_ROLE, PUBLIC},
 
     /* ---- the portal (issue 17) ---- */
 

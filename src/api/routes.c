@@ -114,6 +114,7 @@ const struct route api_routes[] = {
      "test_gateway.challenge"},
     /* the gateway's signed events: checked by their signature, not a session */
     {"POST", "/api/v1/payment-events", api_payment_events, J, "payment_events.receive"},
+    {"GET", "/api/v1/payment-gateway", api_payment_gateway, 0, "payment_gateway.read"},
 
     /* ---- the portal (issue 17) ---- */
     {"GET", "/api/v1/admin/partners/{id}", api_admin_partner_page, 0, "admin.partners.read"},

@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "http/query.h"
 #include "service/payment_events.h"
+#include "service/payment_method.h"
 #include "service/test_gateway.h"
 
 int api_test_gateway_tokens(struct req *r, struct resp *w)
@@ -68,5 +69,11 @@ int api_payment_events(struct req *r, struct resp *w)
                                req_header(r, payment_events_header()), &out, &err) < 0)
         return api_fail(r, w, &err);
     resp_json(r, w, 200, out);
+    return 0;
+}
+
+int api_payment_gateway(struct req *r, struct resp *w)
+{
+    resp_json(r, w, 200, payment_gateway_json());
     return 0;
 }

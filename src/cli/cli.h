@@ -39,7 +39,40 @@ int parse_busy_timeout(const char *cmd, const char *text);
 /* Open the database (any schema; or one migrated to this release) and the gateway. */
 int open_db(const char *cmd, const struct common *c, struct db **db);
 int open_current_db(const char *cmd, const struct common *c, struct db **db);
-int open_gateway(const char *cmd, const char *ledger);
+
+/* The payment gateway's options (serve and jobs run; cli/gateway_args.c). */
+struct gateway_args {
+    const char *name;            /* "test" (default) or "stripe" */
+    const char *ledger;          /* test: its ledger file (NULL: env or var/test-gateway.db) */
+    const char *key_file;        /* stripe: the secret key's file (NULL: env) */
+    const char *webhook_file;    /* stripe: the webhook signing secret's file (NULL: env) */
+    const char *publishable_key; /* stripe: pk_... (NULL: env) */
+    const char *api_base;        /* stripe: a stand-in's URL (tests only) */
+};
+/* getopt_long values of the gateway's options, and their entries in a struct option table. */
+enum {
+    GWOPT_GATEWAY = 1600,
+    GWOPT_KEY_FILE,
+    GWOPT_WEBHOOK_FILE,
+    GWOPT_PUBLISHABLE,
+    GWOPT_API_BASE
+};
+#define GATEWAY_LONG_OPTIONS                                                                       \
+    {"gateway", required_argument, 0, GWOPT_GATEWAY},                                              \
+        {"stripe-key-file", required_argument, 0, GWOPT_KEY_FILE},                                 \
+        {"stripe-webhook-secret-file", required_argument, 0, GWOPT_WEBHOOK_FILE},                  \
+        {"stripe-publishable-key", required_argument, 0, GWOPT_PUBLISHABLE},                       \
+    {                                                                                              \
+        "stripe-api-base", required_argument, 0, GWOPT_API_BASE                                    \
+    }
+/* The help lines of those options. */
+extern const char *const gateway_help;
+/* Takes option o (its argument arg) when it is one of the gateway's: 1, 0 when it is not one,
+ * or EXIT_USAGE after a usage error. */
+int gateway_arg(const char *cmd, int o, const char *arg, struct gateway_args *g);
+/* Opens the gateway chosen (a missing or malformed Stripe key: a message naming it, never its
+ * value, and 1). */
+int open_gateway(const char *cmd, const struct gateway_args *g);
 
 /* The start-up checks: the seller's legal identity, and webhook secrets sealed at rest. */
 int check_seller_identity(struct db *db);

@@ -116,14 +116,15 @@ int cmd_jobs(int argc, char **argv)
     static const char *jobs_help =
         "usage: partnerd jobs run [options]\n\n"
         "Runs one pass of every lifecycle job on the business date, then exits\n"
-        "(for cron). Safe to run while servers run jobs too. The test gateway's\n"
-        "ledger is $PARTNERD_GATEWAY_LEDGER (default var/test-gateway.db).\n\n"
+        "(for cron). Safe to run while servers run jobs too. Give it the gateway\n"
+        "options the servers have: automatic renewals are charged here.\n\n"
         "  --db-busy-timeout MS how long a change waits for another writer's lock\n"
         "                       (default 5000)\n"
         "  --log-format FORMAT  text (default) or json: each log line as one JSON object\n";
+    struct gateway_args gw = {0};
     if (argc < 2 || strcmp(argv[1], "run") != 0) {
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-            printf("%s\n%s", jobs_help, common_help);
+            printf("%s%s\n%s", jobs_help, gateway_help, common_help);
             return 0;
         }
         return usage_error("jobs", "%s", "expected 'jobs run'");
@@ -133,6 +134,8 @@ int cmd_jobs(int argc, char **argv)
                                          {"db-busy-timeout", required_argument, 0, 'W'},
                                          {"log-format", required_argument, 0, 'F'},
                                          {"help", no_argument, 0, 'h'},
+                                         {"gateway-ledger", required_argument, 0, 'g'},
+                                         GATEWAY_LONG_OPTIONS,
                                          {0, 0, 0, 0}};
     int o;
     common_defaults(&c);
@@ -153,18 +156,25 @@ int cmd_jobs(int argc, char **argv)
             if (parse_busy_timeout("jobs run", optarg))
                 return EXIT_USAGE;
             break;
+        case 'g':
+            gw.ledger = optarg;
+            break;
         case 'h':
-            printf("%s\n%s", jobs_help, common_help);
+            printf("%s%s\n%s", jobs_help, gateway_help, common_help);
             return 0;
-        default:
-            return usage_error("jobs run", "%s", "unknown or incomplete option");
+        default: {
+            int taken = gateway_arg("jobs run", o, optarg, &gw);
+            if (taken == 1)
+                break;
+            return taken ? taken : usage_error("jobs run", "%s", "unknown or incomplete option");
+        }
         }
     }
     if (optind < argc - 1)
         return usage_error("jobs run", "unexpected argument '%s'", argv[optind + 1]);
     if (open_current_db("jobs run", &c, &db))
         return 1;
-    if (open_gateway("jobs run", NULL)) {
+    if (open_gateway("jobs run", &gw)) {
         db_close(db);
         return 1;
     }

@@ -32,6 +32,7 @@
 #include "service/settings.h"
 #include "service/webhook_secrets.h"
 #include "gateway/gateway.h"
+#include "gateway/stripe.h"
 #include "version.h"
 
 const char *const common_help =
@@ -117,23 +118,6 @@ int open_current_db(const char *cmd, const struct common *c, struct db **db)
 
 /* Opens the payment gateway: the built-in test gateway and its ledger file
  * ($PARTNERD_GATEWAY_LEDGER, default var/test-gateway.db). Returns 0 or prints why. */
-int open_gateway(const char *cmd, const char *ledger)
-{
-    struct pd_error err = {0};
-    if (ledger == NULL)
-        ledger = getenv("PARTNERD_GATEWAY_LEDGER") ? getenv("PARTNERD_GATEWAY_LEDGER")
-                                                   : "var/test-gateway.db";
-    char url[4200];
-    snprintf(url, sizeof(url), "sqlite:%s", ledger);
-    make_sqlite_dir(url);
-    if (gateway_open_test(ledger, &err) < 0) {
-        fprintf(stderr, "partnerd %s: payment gateway: %s\n", cmd, err.message);
-        pd_error_clear(&err);
-        return 1;
-    }
-    return 0;
-}
-
 int parse_positive(const char *s, long max, long *out)
 {
     char *end;
@@ -244,5 +228,92 @@ int parse_common(const char *cmd, const char *help, int argc, char **argv, struc
     }
     if (optind < argc)
         return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+/* ---- the payment gateway ---- */
+
+const char *const gateway_help =
+    "  --gateway NAME       the payment gateway: test (default: partnerd's own, test\n"
+    "                       money only) or stripe\n"
+    "  --gateway-ledger F   the test gateway's ledger (default\n"
+    "                       $PARTNERD_GATEWAY_LEDGER or var/test-gateway.db)\n"
+    "  --stripe-key-file F  stripe: the file holding the secret key, sk_... or rk_...\n"
+    "                       (default $PARTNERD_STRIPE_SECRET_KEY)\n"
+    "  --stripe-webhook-secret-file F\n"
+    "                       stripe: the file holding the webhook endpoint's signing\n"
+    "                       secret, whsec_... (default $PARTNERD_STRIPE_WEBHOOK_SECRET)\n"
+    "  --stripe-publishable-key KEY\n"
+    "                       stripe: the publishable key pk_... the portal gives\n"
+    "                       Stripe.js (default $PARTNERD_STRIPE_PUBLISHABLE_KEY)\n"
+    "  --stripe-api-base URL a Stripe stand-in; tests only\n";
+
+int gateway_arg(const char *cmd, int o, const char *arg, struct gateway_args *g)
+{
+    switch (o) {
+    case GWOPT_GATEWAY:
+        if (strcmp(arg, "test") != 0 && strcmp(arg, "stripe") != 0)
+            return usage_error(cmd, "--gateway wants test or stripe, not '%s'", arg);
+        g->name = arg;
+        return 1;
+    case GWOPT_KEY_FILE:
+        g->key_file = arg;
+        return 1;
+    case GWOPT_WEBHOOK_FILE:
+        g->webhook_file = arg;
+        return 1;
+    case GWOPT_PUBLISHABLE:
+        g->publishable_key = arg;
+        return 1;
+    case GWOPT_API_BASE:
+        if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0)
+            return usage_error(cmd, "--stripe-api-base wants an http(s) URL");
+        g->api_base = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int open_stripe(const char *cmd, const struct gateway_args *g)
+{
+    struct pd_error err = {0};
+    const char *pk =
+        g->publishable_key ? g->publishable_key : getenv("PARTNERD_STRIPE_PUBLISHABLE_KEY");
+    struct stripe_options o = {.api_base = g->api_base,
+                               .secret_key_file = g->key_file,
+                               .webhook_secret_file = g->webhook_file};
+    if (g->api_base)
+        o.timeout_ms = 3000; /* a stand-in answers at once, or is told to hang */
+    if (gateway_open_stripe(&o, pk, &err) < 0) {
+        /* the message names the key and where it was looked for, never a value */
+        fprintf(stderr, "partnerd %s: payment gateway: %s\n", cmd, err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    return 0;
+}
+
+int open_gateway(const char *cmd, const struct gateway_args *g)
+{
+    struct pd_error err = {0};
+    if (g->name && strcmp(g->name, "stripe") == 0)
+        return open_stripe(cmd, g);
+    if (g->key_file || g->webhook_file || g->publishable_key || g->api_base) {
+        fprintf(stderr, "partnerd %s: the --stripe-* options want --gateway stripe\n", cmd);
+        return 1;
+    }
+    const char *ledger = g->ledger;
+    if (ledger == NULL)
+        ledger = getenv("PARTNERD_GATEWAY_LEDGER") ? getenv("PARTNERD_GATEWAY_LEDGER")
+                                                   : "var/test-gateway.db";
+    char url[4200];
+    snprintf(url, sizeof(url), "sqlite:%s", ledger);
+    make_sqlite_dir(url);
+    if (gateway_open_test(ledger, &err) < 0) {
+        fprintf(stderr, "partnerd %s: payment gateway: %s\n", cmd, err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
     return 0;
 }

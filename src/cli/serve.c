@@ -77,9 +77,11 @@ int cmd_serve(int argc, char **argv)
                                          {"body-memory", required_argument, 0, 'M'},
                                          {"db-busy-timeout", required_argument, 0, 'W'},
                                          {"log-format", required_argument, 0, 'F'},
+                                         GATEWAY_LONG_OPTIONS,
                                          {0, 0, 0, 0}};
     struct common c;
-    const char *listen = DEFAULT_LISTEN, *ledger = NULL;
+    const char *listen = DEFAULT_LISTEN;
+    struct gateway_args gw = {0};
     static struct netaddr_list proxies, monitoring;
     const char *proxies_text = "", *monitoring_text = "127.0.0.1, ::1";
     long header_timeout = 10, body_timeout = 60, body_memory = 256L << 20;
@@ -108,7 +110,7 @@ int cmd_serve(int argc, char **argv)
             no_jobs = true;
             break;
         case 'g':
-            ledger = optarg;
+            gw.ledger = optarg;
             break;
         case 'p':
             proxies_text = optarg;
@@ -176,16 +178,18 @@ int cmd_serve(int argc, char **argv)
                 "                       client address is then read from X-Forwarded-For\n"
                 "  --metrics-from LIST  client addresses or CIDRs that may read /metrics\n"
                 "                       (default \"127.0.0.1, ::1\"; \"0.0.0.0/0, ::/0\": all)\n"
-                "  --gateway-ledger F   the test payment gateway's ledger (default\n"
-                "                       $PARTNERD_GATEWAY_LEDGER or var/test-gateway.db)\n"
                 "  --db-busy-timeout MS how long a change waits for another writer's lock\n"
                 "                       before 503 database_busy (default 5000)\n"
                 "  --log-format FORMAT  text (default) or json: each log line as one JSON\n"
-                "                       object, for a log collector\n%s",
-                common_help);
+                "                       object, for a log collector\n%s%s",
+                gateway_help, common_help);
             return 0;
-        default:
-            return usage_error("serve", "%s", "unknown or incomplete option");
+        default: {
+            int taken = gateway_arg("serve", o, optarg, &gw);
+            if (taken == 1)
+                break;
+            return taken ? taken : usage_error("serve", "%s", "unknown or incomplete option");
+        }
         }
     }
     if (optind < argc)
@@ -232,8 +236,13 @@ int cmd_serve(int argc, char **argv)
     db_close(db);
     if (identity)
         return 1;
-    if (open_gateway("serve", ledger))
+    if (open_gateway("serve", &gw))
         return 1;
+    if (gateway_public_key()) { /* Stripe.js in the portal: its origins, and only then */
+        cfg.csp_script = "https://js.stripe.com";
+        cfg.csp_frame = "https://hooks.stripe.com";
+        cfg.csp_connect = "https://api.stripe.com";
+    }
     clock_sync_enable(test_clock);
 
     /* Block the stop signals before any thread starts, so all threads inherit the mask
@@ -261,8 +270,8 @@ int cmd_serve(int argc, char **argv)
            strncmp(c.db_url, "sqlite:", 7) == 0 ? c.db_url : "postgresql",
            test_clock ? ", test clock" : "", no_jobs ? ", no jobs" : "");
     fflush(stdout);
-    log_line(LOG_INFO, NULL, "started", "port=%d threads=%ld jobs=%d test_clock=%d",
-             http_port(server), threads, !no_jobs, test_clock);
+    log_line(LOG_INFO, NULL, "started", "port=%d threads=%ld jobs=%d test_clock=%d gateway=%s",
+             http_port(server), threads, !no_jobs, test_clock, gateway_name());
 
     int sig = 0;
     sigwait(&stop, &sig);

@@ -73,3 +73,37 @@ int gateway_event(const char *body, size_t len, const char *signature, char *key
         return PD_E_EVENT_SIGNATURE;
     return ops->event(body, len, signature, key, n);
 }
+
+const char *gateway_name(void)
+{
+    return ops ? ops->name : "";
+}
+
+const char *gateway_public_key(void)
+{
+    return ops ? ops->public_key : NULL;
+}
+
+bool gateway_has_customers(void)
+{
+    return ops && ops->customer;
+}
+
+int gateway_customer(const char *key, const char *email, const char *name, char id[48])
+{
+    id[0] = '\0';
+    return ops && ops->customer ? ops->customer(key, email, name, id) : PD_E_UNAVAILABLE;
+}
+
+bool gateway_has_setup(void)
+{
+    return ops && ops->setup;
+}
+
+int gateway_setup(const char *customer, const char *payment_method, const char *return_url,
+                  const char *key, struct gw_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    return ops && ops->setup ? ops->setup(customer, payment_method, return_url, key, out)
+                             : PD_E_UNAVAILABLE;
+}

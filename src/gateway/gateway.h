@@ -54,6 +54,13 @@ struct gw_charge_req {
     const char *key; /* idempotency key */
     bool off_session;
     const char *return_url; /* on session: where the challenge sends the partner back */
+    /* The payer at the gateway (cus_... for Stripe), or NULL: a gateway that keeps payment
+     * methods per customer needs it to save one and charge it off session (the test gateway
+     * ignores it). */
+    const char *customer;
+    bool save; /* on session: keep the method for later off-session charges */
+    /* The portal's address, for a gateway that wants an absolute return_url (NULL: as is). */
+    const char *site;
 };
 
 struct gateway_ops {
@@ -79,6 +86,18 @@ struct gateway_ops {
     const char *event_header;
     int (*event)(const char *body, size_t len, const char *signature, char *key, size_t n);
     void (*close)(void);
+    /* A gateway that keeps payment methods per customer (NULL for the test gateway): the
+     * customer of a payer, created once whatever the retries (key: derived from the partner's
+     * id), into id (48 bytes): 0, or PD_E_UNAVAILABLE. */
+    int (*customer)(const char *key, const char *email, const char *name, char id[48]);
+    /* Saves a payment method for off-session charges without a charge (a SetupIntent): out
+     * GW_SUCCEEDED, GW_REQUIRES_ACTION (action_url), GW_DECLINED or GW_UNKNOWN. NULL: the
+     * gateway saves a method as it is given. */
+    int (*setup)(const char *customer, const char *payment_method, const char *return_url,
+                 const char *key, struct gw_result *out);
+    /* What the portal needs to give the card to the gateway (Stripe: the publishable key), or
+     * NULL. */
+    const char *public_key;
 };
 
 /* The built-in test gateway (gateway/test_gateway.c). */
@@ -87,12 +106,37 @@ extern const struct gateway_ops gateway_test_ops;
 /* Opens the test gateway with its ledger (a SQLite file of its own) and uses it. Call once. */
 int gateway_open_test(const char *ledger_path, struct pd_error *err);
 
+/* The Stripe gateway (gateway/stripe_ops.c). */
+extern const struct gateway_ops gateway_stripe_ops;
+
+/* Opens the Stripe gateway (gateway/stripe.h: struct stripe_options) with the publishable key
+ * the portal gives Stripe.js (pk_...), and uses it. Call once. Errors name the missing or
+ * malformed key, never a value. */
+struct stripe_options;
+int gateway_open_stripe(const struct stripe_options *o, const char *publishable_key,
+                        struct pd_error *err);
+
 /* The gateway in use from now on (ops lives as long as the process). */
 void gateway_use(const struct gateway_ops *ops);
 
 /* True when the gateway in use is the built-in test gateway (test mode: its tokenization
  * endpoint and challenge page are served). */
 bool gateway_is_test(void);
+
+/* "test" or "stripe" ("" when none is open). */
+const char *gateway_name(void);
+
+/* What the portal hands the card to: the publishable key, or NULL (the test gateway). */
+const char *gateway_public_key(void);
+
+/* True when the gateway in use keeps payment methods per customer (gateway_customer). */
+bool gateway_has_customers(void);
+int gateway_customer(const char *key, const char *email, const char *name, char id[48]);
+
+/* True when the gateway saves a method through a setup of its own (gateway_setup). */
+bool gateway_has_setup(void);
+int gateway_setup(const char *customer, const char *payment_method, const char *return_url,
+                  const char *key, struct gw_result *out);
 
 /* Closes the gateway in use. */
 void gateway_close(void);

@@ -60,6 +60,7 @@
 struct http_server {
     struct MHD_Daemon *daemon;
     struct http_config cfg;
+    char csp[1024]; /* SECURITY_CSP, or with the gateway's origins (http_start) */
     _Atomic int in_flight;
     _Atomic size_t body_bytes; /* declared lengths of the bodies being read or held */
     struct db_pool *pool; /* lent to requests while they use the database */
@@ -392,7 +393,7 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *c, str
     if (w->content_type)
         MHD_add_response_header(res, "Content-Type", w->content_type);
     MHD_add_response_header(res, "X-Request-Id", st->r.id);
-    MHD_add_response_header(res, "Content-Security-Policy", SECURITY_CSP);
+    MHD_add_response_header(res, "Content-Security-Policy", st->server->csp);
     MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(res, "X-Frame-Options", "DENY");
     MHD_add_response_header(res, "Referrer-Policy", "no-referrer");
@@ -591,6 +592,28 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
     log_line(LOG_WARN, NULL, "httpd", "detail=%s", log_escape(msg, esc, sizeof(esc)));
 }
 
+static bool given(const char *s)
+{
+    return s && *s;
+}
+
+/* SECURITY_CSP, or with the gateway's origins where they are needed and nowhere else. */
+static void set_csp(char *out, size_t n, const struct http_config *cfg)
+{
+    if (!given(cfg->csp_script) && !given(cfg->csp_frame) && !given(cfg->csp_connect)) {
+        snprintf(out, n, "%s", SECURITY_CSP);
+        return;
+    }
+    const char *script = given(cfg->csp_script) ? cfg->csp_script : "";
+    const char *frame = given(cfg->csp_frame) ? cfg->csp_frame : "";
+    snprintf(out, n,
+             "default-src 'self'; script-src 'self'%s%s; style-src 'self'; img-src 'self' data:; "
+             "frame-src%s%s%s%s; connect-src 'self'%s%s; object-src 'none'; base-uri 'none'; "
+             "form-action 'self'; frame-ancestors 'none'",
+             *script ? " " : "", script, *script ? " " : "", script, *frame ? " " : "", frame,
+             given(cfg->csp_connect) ? " " : "", given(cfg->csp_connect) ? cfg->csp_connect : "");
+}
+
 int http_start(const struct http_config *cfg, struct http_server **out)
 {
     struct http_server *s = calloc(1, sizeof(*s));
@@ -600,6 +623,7 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (s == NULL)
         return -1;
     s->cfg = *cfg;
+    set_csp(s->csp, sizeof(s->csp), cfg);
     s->pool = db_pool_new(cfg->db_url, cfg->threads);
     s->watch = s->pool ? watch_start() : NULL;
     if (s->watch == NULL) {

@@ -29,6 +29,13 @@ struct http_config {
     size_t body_limit;        /* bytes; larger bodies answer 413 */
     size_t upload_limit;      /* bytes, for ROUTE_UPLOAD routes (0: body_limit) */
     bool serve_portal;        /* a GET no route matches gets the web portal (http/assets.h) */
+    /* Extra origins of the Content-Security-Policy, for a payment gateway's fields in the
+     * portal (Stripe.js), NULL or "" for none, each a whole origin ("https://x.example"):
+     * csp_script in script-src and frame-src, csp_frame in frame-src, csp_connect in
+     * connect-src. */
+    const char *csp_script;
+    const char *csp_frame;
+    const char *csp_connect;
     unsigned max_connections; /* in total */
     unsigned max_per_ip;      /* connections from one address */
     unsigned timeout_s;       /* idle connection timeout */

@@ -22,6 +22,7 @@
 #include "service/audit.h"
 #include "service/confirm.h"
 #include "service/eligibility.h"
+#include "service/gateway_customers.h"
 #include "service/orders.h"
 #include "service/outbox.h"
 #include "service/tx.h"
@@ -292,15 +293,22 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
         set = &loaded;
     }
     fault_pause("buy.attempted");
-    char back[96];
+    char back[96], customer[48];
     snprintf(back, sizeof(back), "/paiement/%s", o->id);
+    /* the payer at a gateway that keeps methods per customer (Stripe), made once */
+    bool payer = gateway_customer_of(db, o->partner_id, customer, sizeof(customer)) >= 0;
     struct gw_charge_req req = {.payment_method = o->card_token,
                                 .amount = o->total,
                                 .currency = o->currency,
                                 .key = key,
                                 .off_session = orders_automatic(o),
-                                .return_url = back};
-    if (gateway_charge(&req, &g) < 0)
+                                .return_url = back,
+                                .customer = customer,
+                                .save = o->save_card,
+                                .site = set->portal_url};
+    /* no payer (the gateway unreachable): nothing sent, the attempt is looked up and sent
+     * again as a lost one */
+    if (!payer || gateway_charge(&req, &g) < 0)
         g.outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
     *outcome = g.outcome;
     fault_pause("buy.charged");
@@ -318,7 +326,9 @@ int card_pay(struct db *db, const struct settings *set, struct order_row *o, con
         return pd_fail(err, PD_E_PAYMENT_DECLINED, NULL);
     if (outcome == GW_INSUFFICIENT_FUNDS)
         return pd_fail(err, PD_E_INSUFFICIENT_FUNDS, NULL);
-    if (outcome == GW_UNKNOWN)
+    /* no answer, unless the gateway's signed event settled it meanwhile (the order as
+     * settle() read it, locked) */
+    if (outcome == GW_UNKNOWN && strcmp(o->status, "confirmed") != 0)
         return pd_fail(err, PD_E_PAYMENT_UNKNOWN, NULL);
     return 0; /* confirmed, or waiting for the cardholder's challenge (requires_action) */
 }

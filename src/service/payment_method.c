@@ -15,6 +15,8 @@
 #include "gateway/gateway.h"
 #include "service/audit.h"
 #include "service/card.h"
+#include "service/gateway_customers.h"
+#include "service/settings.h"
 #include "service/tx.h"
 #include "service/validate.h"
 #include "store/payments.h"
@@ -40,6 +42,44 @@ int payment_method_json(struct db *db, const struct principal *who, json_t **out
     return 0;
 }
 
+/* Saves method pm for off-session charges at the gateway, without a charge: 0 when saved,
+ * 1 with *out {"card": the card still saved, "next_action": the challenge} when the
+ * cardholder must authenticate first (the portal sends them there, and back to the profile
+ * page, which replaces the card again: the same setup, settled by then), or an error. */
+static int setup(struct db *db, const struct principal *who, const char *pm, json_t **out,
+                 struct pd_error *err)
+{
+    struct settings set;
+    struct order_row saved;
+    struct gw_result g;
+    char customer[48], key[128], back[1024];
+    int rc = gateway_customer_of(db, who->partner_id, customer, sizeof(customer));
+    if (rc < 0)
+        return pd_fail(err, PD_E_UNAVAILABLE, "payment gateway: no customer");
+    if ((rc = settings_load(db, &set)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    /* the same method, the same setup: a return from the challenge finds it settled */
+    snprintf(key, sizeof(key), "setup:%s:%s", who->partner_id, pm);
+    size_t len = strlen(set.portal_url);
+    while (len > 0 && set.portal_url[len - 1] == '/')
+        len--;
+    snprintf(back, sizeof(back), "%.*s/profil?carte=%s", (int)len, set.portal_url, pm);
+    gateway_setup(customer, pm, back, key, &g);
+    if (g.outcome == GW_SUCCEEDED)
+        return 0;
+    if (g.outcome == GW_DECLINED || g.outcome == GW_INSUFFICIENT_FUNDS)
+        return pd_fail(err, PD_E_PAYMENT_DECLINED, "the bank refused to save the card");
+    if (g.outcome != GW_REQUIRES_ACTION || g.action_url[0] == '\0')
+        return pd_fail(err, PD_E_UNAVAILABLE, "payment gateway: no answer to the setup");
+    memset(&saved, 0, sizeof(saved));
+    if ((rc = payment_method_get(db, who->partner_id, &saved)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    *out = card_view(&saved, rc == 1);
+    json_object_set_new(*out, "next_action",
+                        json_pack("{s:s, s:s}", "type", "authenticate", "url", g.action_url));
+    return 1;
+}
+
 int payment_method_replace(struct db *db, const struct principal *who, const char *ip,
                            const json_t *body, json_t **out, struct pd_error *err)
 {
@@ -57,6 +97,10 @@ int payment_method_replace(struct db *db, const struct principal *who, const cha
     if (!card_not_expired(t.exp_month, t.exp_year, clock_today()))
         return pd_fail_field(err, PD_E_CARD_EXPIRED, "payment_method", MSG_FIELD_CARD_EXPIRED,
                              NULL);
+    /* a gateway that saves a method through a setup of its own (Stripe: a SetupIntent) is
+     * asked first; the bank may want the cardholder to authenticate */
+    if (gateway_has_setup() && (rc = setup(db, who, t.token, out, err)) != 0)
+        return rc < 0 ? rc : 0;
     memset(&o, 0, sizeof(o));
     snprintf(o.card_token, sizeof(o.card_token), "%s", t.token);
     snprintf(o.card_brand, sizeof(o.card_brand), "%s", t.brand);
@@ -73,4 +117,13 @@ int payment_method_replace(struct db *db, const struct principal *who, const cha
         return rc;
     *out = card_view(&o, true);
     return 0;
+}
+
+json_t *payment_gateway_json(void)
+{
+    json_t *out = json_pack("{s:s}", "name", gateway_name());
+    const char *pk = gateway_public_key();
+    if (pk && *pk)
+        json_object_set_new(out, "publishable_key", json_string(pk));
+    return out;
 }

@@ -24,4 +24,8 @@ int payment_method_json(struct db *db, const struct principal *who, json_t **out
 int payment_method_replace(struct db *db, const struct principal *who, const char *ip,
                            const json_t *body, json_t **out, struct pd_error *err);
 
+/* The gateway the portal's card form hands cards to: {"name": "test"} or {"name": "stripe",
+ * "publishable_key": "pk_..."} (public: the publishable key is meant for browsers). */
+json_t *payment_gateway_json(void);
+
 #endif

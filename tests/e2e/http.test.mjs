@@ -145,7 +145,10 @@ test('the portal: its files with their types and ETags, index.html for its pages
   assert.equal(home.status, 200);
   assert.equal(home.headers.get('content-type'), 'text/html; charset=utf-8');
   assert.equal(home.headers.get('cache-control'), 'no-cache');
-  assert.match(home.headers.get('content-security-policy'), /script-src 'self'/);
+  // the test gateway: the portal's own origin only, no payment gateway's (issue 16)
+  assert.equal(home.headers.get('content-security-policy'),
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  assert.deepEqual((await (await fetch(`${srv.url}/api/v1/payment-gateway`)).json()), { name: 'test' });
   const html = await home.text();
   assert.match(html, /<script type="module" src="\/js\/app.js"><\/script>/);
   assert.doesNotMatch(html, /<script>|<script [^>]*>[^<]+<\/script>|\son\w+="/, 'no inline script under the CSP');

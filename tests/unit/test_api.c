@@ -26,11 +26,24 @@ static void test_routes_are_unique_and_well_formed(void **state)
     }
 }
 
+/* The portal's card form learns its gateway from a public route (issue 16). */
+static void test_payment_gateway_route_is_public(void **state)
+{
+    (void)state;
+    const struct route *found = NULL;
+    for (const struct route *a = api_routes; a->method; a++)
+        if (strcmp(a->method, "GET") == 0 && strcmp(a->pattern, "/api/v1/payment-gateway") == 0)
+            found = a;
+    assert_non_null(found);
+    assert_string_equal(found->action, "payment_gateway.read");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_route_has_a_rule),
         cmocka_unit_test(test_routes_are_unique_and_well_formed),
+        cmocka_unit_test(test_payment_gateway_route_is_public),
     };
     return cmocka_run_group_tests_name("api", tests, NULL, NULL);
 }

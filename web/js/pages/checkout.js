@@ -6,7 +6,7 @@ import { h, mount, field, checkbox, radio, values, showErrors, table, newId } fr
 import { get, post, items, ApiError } from '../api.js';
 import { t, date, rate } from '../i18n.js';
 import { can } from '../session.js';
-import { cardElement } from '../gateway/test.js';
+import { cardElement } from '../gateway/index.js';
 
 const STEPS = ['step_method', 'step_details', 'step_review', 'step_done'];
 

@@ -3,7 +3,7 @@
 import { h, mount, field, checkbox, values, showErrors, table, toast } from '../dom.js';
 import { get, post, patch, put, del, items } from '../api.js';
 import { t, countryName } from '../i18n.js';
-import { cardElement } from '../gateway/test.js';
+import { cardElement } from '../gateway/index.js';
 import { can, session, loadSession } from '../session.js';
 
 function noticeBox() {
@@ -44,9 +44,27 @@ function certifiedSection() {
   return { box, draw };
 }
 
+/** Back from the bank's challenge about a new card (?carte=<payment method>): the card is
+ * replaced again, saved now that the challenge is passed (or refused: the reason shown). */
+async function cardReturn(notice) {
+  const params = new URLSearchParams(location.search);
+  const pm = params.get('carte');
+  if (!pm) return;
+  params.delete('carte');
+  history.replaceState(history.state, '', location.pathname + (params.size ? `?${params}` : ''));
+  try {
+    const r = await put('/api/v1/payment-method', { payment_method: pm });
+    if (!r?.next_action) toast(t('card_saved'));
+  } catch (err) {
+    mount(notice, h('p', { class: 'notice bad', role: 'alert' }, err.message));
+  }
+}
+
 function cardSection() {
   const box = h('div', {});
+  const returned = h('div', {});
   const draw = async () => {
+    await cardReturn(returned);
     const { card } = await get('/api/v1/payment-method');
     const notice = noticeBox();
     const element = cardElement();
@@ -59,14 +77,16 @@ function cardSection() {
       try {
         // the card goes to the gateway; partnerd keeps the payment method it answers
         const pm = await element.tokenize();
-        await put('/api/v1/payment-method', { payment_method: pm.id });
+        const r = await put('/api/v1/payment-method', { payment_method: pm.id });
+        // the bank asks the cardholder first (a gateway's setup): there and back to this page
+        if (r?.next_action) return location.assign(r.next_action.url);
         toast(t('card_saved'));
         draw();
       } catch (err) {
         showErrors(form, err, notice);
       }
     });
-    mount(box,
+    mount(box, returned,
       h('p', {}, card ? t('pay_saved', { brand: card.brand.toUpperCase(), last4: card.last4 }) + ` (${String(card.exp_month).padStart(2, '0')}/${card.exp_year})` : t('no_card')),
       h('details', {}, h('summary', {}, t(card ? 'replace_card' : 'add_card')), form));
   };

@@ -1,0 +1,401 @@
+// stripe.test.mjs - `partnerd serve --gateway stripe` end to end (issue 16), against the
+// local stand-in of Stripe's API (tests/stripe/standin.mjs, started here: there is no
+// internet). Buy by card with a Stripe payment-method id, charged once whatever the retries;
+// a declined card; 3-D Secure passed (the signed webhook before the partner's return, after
+// it, or twice) and refused; a cancellation refunded through Stripe; the automatic renewal
+// charged off session with the saved method and the partner's customer by `partnerd jobs
+// run`; a 500 and a timeout from Stripe: payment_unknown, then found by lookup, never
+// charged twice. The stand-in's ledger says what was really charged.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { spawn } from 'node:child_process';
+import { startServer, Client, join, operatorClock, staffClient, sql, cli, BIN } from './harness.mjs';
+import { startStandin } from '../stripe/standin.mjs';
+
+const SECRET = 'sk_test_e2e51mpl3';
+const WEBHOOK = 'whsec_e2e51mpl3';
+const PUBLISHABLE = 'pk_test_e2e51mpl3';
+let srv, op, standin, keyDir, support;
+
+before(async () => {
+  standin = await startStandin({ key: SECRET, webhookSecret: WEBHOOK });
+  keyDir = mkdtempSync(joinPath(tmpdir(), 'partnerd-stripe-'));
+  const keyFile = joinPath(keyDir, 'secret');
+  writeFileSync(keyFile, SECRET + '\n', { mode: 0o600 });
+  srv = await startServer({
+    args: ['--no-jobs', '--test-clock', '--gateway', 'stripe', '--stripe-key-file', keyFile,
+      '--stripe-publishable-key', PUBLISHABLE, '--stripe-api-base', standin.url],
+    env: { PARTNERD_STRIPE_WEBHOOK_SECRET: WEBHOOK }, // the webhook secret from the environment
+  });
+  await config({ webhook_url: `${srv.url}/api/v1/payment-events` });
+  sql(srv.db.url, "INSERT INTO settings (key, value, updated_at) VALUES ('auth.address_max_failures', '1000', 0)");
+  op = await operatorClock(srv);
+  // a business date of its own, so that the renewal test (in 2028) meets no other
+  // subscription of this file; Stripe's test cards expire three years from now
+  await op.setClock('2029-06-01T09:00:00Z');
+  support = await staffClient(srv, 'support');
+});
+after(async () => {
+  await op?.setClock(null);
+  await srv?.stop();
+  await standin?.close();
+  if (keyDir) rmSync(keyDir, { recursive: true, force: true });
+});
+
+async function config(c) {
+  const r = await fetch(`${standin.url}/_test/config`, { method: 'POST', body: JSON.stringify(c) });
+  assert.equal(r.status, 200);
+}
+async function failNext(f) {
+  assert.equal((await fetch(`${standin.url}/_test/fail`, { method: 'POST', body: JSON.stringify(f) })).status, 200);
+}
+const ledger = async () => (await fetch(`${standin.url}/_test/ledger`)).json();
+/** The stand-in's real charges of an order (each attempt's key is "<order id>:<n>"). */
+const chargesOf = async (o) => (await ledger()).charges.filter((c) => c.partnerd_key?.startsWith(`${o.id}:`));
+const invoices = (o) => Number(sql(srv.db.url, `SELECT COUNT(*) FROM invoices WHERE order_id = '${o.id}'`));
+const confirmations = (o) => Number(sql(srv.db.url, `SELECT COUNT(*) FROM outbox WHERE event = 'order.confirmed' AND payload LIKE '%${o.id}%'`));
+
+/** A fresh organisation (bearer client). */
+async function partner() {
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  assert.equal((await c.signIn(org.email, org.password)).status, 201);
+  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  return { org, api };
+}
+
+/** An order paid by a Stripe payment method (what Stripe.js gives the portal), and Buy. */
+async function buy(pm, who) {
+  const { api, org } = who || (await partner());
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', payment_method: pm } });
+  assert.equal(o.status, 201, JSON.stringify(o.body));
+  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {}, { 'Idempotency-Key': `buy-${o.body.id}` });
+  return { api, org, o: o.body, p };
+}
+const comeBack = (api, o) => api.call('POST', `/api/v1/orders/${o.id}/purchase`, {}, { 'Idempotency-Key': `return-${o.id}-${Math.random()}` });
+
+/** The cardholder's answer on Stripe's challenge page: where Stripe sends them back. */
+async function challenge(url, result) {
+  assert.ok(url.startsWith(`${standin.url}/_standin/3ds/pi_`), url);
+  const r = await fetch(url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `result=${result}` });
+  assert.equal(r.status, 303);
+  return new URL(r.headers.get('location'));
+}
+
+/** `partnerd jobs run` with the server's Stripe options (not spawnSync: the stand-in lives in
+ * this process and must go on answering). */
+function jobsRun() {
+  const proc = spawn(BIN, ['jobs', 'run', '--db', srv.db.url, '--gateway', 'stripe', '--stripe-key-file', joinPath(keyDir, 'secret'), '--stripe-api-base', standin.url], {
+    env: { ...process.env, PARTNERD_DB: '', PARTNERD_STRIPE_WEBHOOK_SECRET: WEBHOOK, PARTNERD_STRIPE_PUBLISHABLE_KEY: PUBLISHABLE },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (b) => (stderr += b));
+  return new Promise((ok) => proc.on('exit', (status) => ok({ status, stderr })));
+}
+
+/** Waits until cond() holds (events are delivered asynchronously), at most ~5 s. */
+async function until(cond, what) {
+  for (let i = 0; i < 100; i++) {
+    if (await cond()) return;
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+  assert.fail(`never: ${what}`);
+}
+
+test('serve refuses to start with a Stripe key missing or malformed, naming the key, never its value', () => {
+  const db = srv.db.url;
+  const run = (args, env) => cli(['serve', '--listen', '127.0.0.1:0', '--db', db, '--gateway', 'stripe', ...args], {
+    env: { PARTNERD_STRIPE_SECRET_KEY: '', PARTNERD_STRIPE_WEBHOOK_SECRET: '', PARTNERD_STRIPE_PUBLISHABLE_KEY: '', ...env },
+  });
+  let r = run(['--stripe-publishable-key', PUBLISHABLE], { PARTNERD_STRIPE_WEBHOOK_SECRET: WEBHOOK });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /no secret key .*PARTNERD_STRIPE_SECRET_KEY/);
+  r = run(['--stripe-publishable-key', PUBLISHABLE], { PARTNERD_STRIPE_SECRET_KEY: 'pk_live_notasecret123', PARTNERD_STRIPE_WEBHOOK_SECRET: WEBHOOK });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /secret key does not start with sk_/);
+  assert.doesNotMatch(r.stderr, /notasecret/, 'the value is never shown');
+  r = run(['--stripe-publishable-key', PUBLISHABLE], { PARTNERD_STRIPE_SECRET_KEY: SECRET });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /no webhook secret/);
+  r = run([], { PARTNERD_STRIPE_SECRET_KEY: SECRET, PARTNERD_STRIPE_WEBHOOK_SECRET: WEBHOOK });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /no publishable key/);
+  r = run(['--stripe-key-file', joinPath(keyDir, 'missing')], { PARTNERD_STRIPE_WEBHOOK_SECRET: WEBHOOK, PARTNERD_STRIPE_PUBLISHABLE_KEY: PUBLISHABLE });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /cannot read the secret key file/);
+  r = cli(['serve', '--gateway', 'paypal']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--gateway wants test or stripe/);
+  // the keys of the running server are nowhere in its log
+  assert.ok(!srv.stderr().includes(SECRET) && !srv.stderr().includes(WEBHOOK));
+  assert.match(srv.stderr(), /gateway=stripe/);
+});
+
+test('the portal learns the gateway and its publishable key; the CSP names Stripe\'s origins', async () => {
+  const r = await new Client(srv.url).call('GET', '/api/v1/payment-gateway');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body, { name: 'stripe', publishable_key: PUBLISHABLE });
+  for (const path of ['/api/v1/version', '/']) {
+    const csp = (await fetch(srv.url + path)).headers.get('content-security-policy');
+    const dir = Object.fromEntries(csp.split(/;\s*/).map((d) => { const [k, ...v] = d.split(' '); return [k, v]; }));
+    assert.deepEqual(dir['script-src'], ["'self'", 'https://js.stripe.com'], csp);
+    assert.deepEqual(dir['frame-src'], ['https://js.stripe.com', 'https://hooks.stripe.com'], csp);
+    assert.deepEqual(dir['connect-src'], ["'self'", 'https://api.stripe.com'], csp);
+    assert.deepEqual(dir['default-src'], ["'self'"]);
+    assert.deepEqual(dir['frame-ancestors'], ["'none'"]);
+  }
+  // no test-mode tokenization with a real gateway
+  const tok = await fetch(`${srv.url}/test-gateway/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(tok.status, 404);
+});
+
+test('Buy with pm_card_visa: confirmed, one charge with the partner\'s customer; Buy again charges nothing more', async () => {
+  const { api, org, o, p } = await buy('pm_card_visa');
+  assert.equal(p.status, 200, JSON.stringify(p.body));
+  assert.equal(p.body.status, 'confirmed');
+  const again = await api.call('POST', `/api/v1/orders/${o.id}/purchase`, {}, { 'Idempotency-Key': `again-${o.id}` });
+  assert.equal(again.body.status, 'confirmed');
+  const charges = await chargesOf(o);
+  assert.equal(charges.length, 1, 'charged once');
+  assert.equal(charges[0].amount, o.total.amount_minor);
+  assert.equal(charges[0].off_session, false, 'on session');
+  const cus = sql(srv.db.url, `SELECT customer_id FROM gateway_customers WHERE partner_id = '${org.partner.id}' AND gateway = 'stripe'`);
+  assert.match(cus, /^cus_/);
+  assert.equal(charges[0].customer, cus);
+  assert.equal(standin.state.customers.get(cus).metadata.partnerd_key, org.partner.id);
+  assert.equal(invoices(o), 1);
+  // the saved card is what Stripe says of the method, nothing else
+  const card = (await api.call('GET', '/api/v1/payment-method')).body.card;
+  assert.deepEqual([card.brand, card.last4], ['visa', '4242']);
+  // every creating call to Stripe carried an Idempotency-Key
+  const reqs = (await (await fetch(`${standin.url}/_test/requests`)).json()).filter((r) => r.method === 'POST');
+  assert.ok(reqs.length > 0 && reqs.every((r) => r.idempotency_key?.startsWith('partnerd-')), JSON.stringify(reqs));
+});
+
+test('a declined card: 402, the order failed, nothing charged', async () => {
+  const { o, p } = await buy('pm_card_chargeDeclined');
+  assert.equal(p.status, 402, JSON.stringify(p.body));
+  assert.equal(p.body.error.code, 'payment_declined');
+  assert.equal(sql(srv.db.url, `SELECT status FROM orders WHERE id = '${o.id}'`), 'failed');
+  assert.equal((await chargesOf(o)).length, 0);
+  const funds = await buy('pm_card_chargeDeclinedInsufficientFunds');
+  assert.equal(funds.p.body.error.code, 'insufficient_funds');
+});
+
+test('3-D Secure passed, the signed webhook before the partner\'s return: confirmed once', async () => {
+  const { api, o, p } = await buy('pm_card_authenticationRequired');
+  assert.equal(p.status, 200, JSON.stringify(p.body));
+  assert.equal(p.body.status, 'requires_action');
+  assert.equal(p.body.next_action.type, 'authenticate');
+  assert.equal((await chargesOf(o)).length, 0, 'asked, not charged');
+  const back = await challenge(p.body.next_action.url, 'complete');
+  // Stripe sends the partner back to the portal's page of the order
+  assert.equal(back.pathname, `/paiement/${o.id}`);
+  assert.equal(back.searchParams.get('redirect_status'), 'succeeded');
+  // the event came first (the stand-in sends it before redirecting)
+  await until(async () => (await api.call('GET', `/api/v1/orders/${o.id}`)).body.status === 'confirmed', 'confirmed by the event');
+  const done = await comeBack(api, o);
+  assert.equal(done.body.status, 'confirmed');
+  assert.equal((await chargesOf(o)).length, 1);
+  assert.equal(invoices(o), 1);
+  assert.equal(confirmations(o), 1);
+});
+
+test('3-D Secure passed, the partner back before the event, the event late and twice: confirmed once', async () => {
+  await config({ webhook_url: '' }); // the events wait
+  try {
+    const { api, o, p } = await buy('pm_card_authenticationRequired');
+    assert.equal(p.body.status, 'requires_action');
+    await challenge(p.body.next_action.url, 'complete');
+    assert.equal((await api.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'requires_action', 'partnerd has not asked yet');
+    const done = await comeBack(api, o);
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    assert.equal(done.body.status, 'confirmed');
+    // the late event, delivered twice, as Stripe signs it
+    const ev = standin.state.events.map((r) => r.event).find((e) => e.type === 'payment_intent.succeeded' && e.data.object.metadata?.partnerd_key?.startsWith(`${o.id}:`));
+    assert.ok(ev, 'the stand-in made the event');
+    const body = JSON.stringify(ev);
+    for (let i = 0; i < 2; i++) {
+      const t = Math.floor(Date.now() / 1000);
+      const sig = createHmac('sha256', WEBHOOK).update(`${t}.${body}`).digest('hex');
+      const r = await fetch(`${srv.url}/api/v1/payment-events`, { method: 'POST', headers: { 'content-type': 'application/json', 'Stripe-Signature': `t=${t},v1=${sig}` }, body });
+      assert.equal(r.status, 200);
+      assert.equal((await r.json()).status, 'confirmed');
+    }
+    // a forged one is refused
+    const forged = await fetch(`${srv.url}/api/v1/payment-events`, { method: 'POST', headers: { 'content-type': 'application/json', 'Stripe-Signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` }, body });
+    assert.equal(forged.status, 400);
+    assert.equal((await chargesOf(o)).length, 1, 'charged once');
+    assert.equal(invoices(o), 1);
+    assert.equal(confirmations(o), 1);
+  } finally {
+    await config({ webhook_url: `${srv.url}/api/v1/payment-events` });
+  }
+});
+
+test('3-D Secure passed, the webhook delivered twice: confirmed once', async () => {
+  await config({ duplicate_events: true });
+  try {
+    const { api, o, p } = await buy('pm_card_authenticationRequired');
+    assert.equal(p.body.status, 'requires_action');
+    await challenge(p.body.next_action.url, 'complete');
+    await until(async () => (await api.call('GET', `/api/v1/orders/${o.id}`)).body.status === 'confirmed', 'confirmed by the event');
+    const delivered = standin.state.events.filter((r) => r.event.type === 'payment_intent.succeeded' && r.event.data.object.metadata?.partnerd_key?.startsWith(`${o.id}:`));
+    assert.deepEqual(delivered.map((r) => r.deliveries), [[200, 200]]);
+    assert.equal((await comeBack(api, o)).body.status, 'confirmed');
+    assert.equal((await chargesOf(o)).length, 1);
+    assert.equal(confirmations(o), 1);
+  } finally {
+    await config({ duplicate_events: false });
+  }
+});
+
+test('3-D Secure refused: the order failed, nothing charged; paying again asks again', async () => {
+  const { api, o, p } = await buy('pm_card_authenticationRequired');
+  const back = await challenge(p.body.next_action.url, 'fail');
+  assert.equal(back.searchParams.get('redirect_status'), 'failed');
+  // the event (sent before the partner is back) settled it
+  await until(async () => (await api.call('GET', `/api/v1/orders/${o.id}`)).body.status === 'failed', 'failed by the event');
+  const r = (await api.call('GET', `/api/v1/orders/${o.id}`)).body;
+  assert.equal(r.failure_code, 'payment_declined');
+  assert.equal(r.next_action, undefined);
+  assert.equal((await chargesOf(o)).length, 0);
+  // Buy again: a new attempt, a new intent, a new challenge
+  const retry = await api.call('POST', `/api/v1/orders/${o.id}/purchase`, {}, { 'Idempotency-Key': `retry-${o.id}` });
+  assert.equal(retry.body.status, 'requires_action');
+  assert.notEqual(retry.body.next_action.url, p.body.next_action.url, 'a new attempt, a new intent');
+});
+
+test('a cancellation with a refund is refunded through Stripe, once', async () => {
+  await op.setClock('2027-03-01T09:00:00Z');
+  const { api, o, p } = await buy('pm_card_visa');
+  assert.equal(p.body.status, 'confirmed');
+  await op.setClock('2027-09-01T09:00:00Z');
+  const c = await api.call('POST', `/api/v1/subscriptions/${p.body.subscription_id}/cancellation`, {});
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: true });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const [charge] = await chargesOf(o);
+  const refunds = (await ledger()).refunds.filter((r) => r.payment_intent === charge.payment_intent);
+  assert.equal(refunds.length, 1, 'one refund at Stripe');
+  assert.equal(refunds[0].amount, res.body.outcome.refund_total);
+  assert.equal(sql(srv.db.url, `SELECT status FROM refunds WHERE request_id = '${c.body.id}'`), 'refunded');
+  // the answer lost: the job asks again with the same key, and Stripe refunds once
+  sql(srv.db.url, `UPDATE refunds SET status = 'pending', gateway_refund_id = NULL WHERE request_id = '${c.body.id}'`);
+  const run = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  assert.equal(run.status, 200);
+  assert.equal(sql(srv.db.url, `SELECT status FROM refunds WHERE request_id = '${c.body.id}'`), 'refunded');
+  assert.equal((await ledger()).refunds.filter((r) => r.payment_intent === charge.payment_intent).length, 1);
+});
+
+test('the automatic renewal is charged off session by `partnerd jobs run`, with the saved method and the customer', async () => {
+  await op.setClock('2027-02-10T09:00:00Z');
+  const { api, org, o, p } = await buy('pm_card_visa');
+  assert.equal(p.body.status, 'confirmed');
+  const sub = p.body.subscription_id;
+  await op.setClock('2028-02-10T07:00:00Z'); // the first day of the renewal window
+  const r = await jobsRun();
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!r.stderr.includes(SECRET));
+  const first = (await chargesOf(o))[0];
+  const renewal = (await ledger()).charges.filter((c) => c.partnerd_key?.startsWith(`auto:${sub}:`));
+  assert.equal(renewal.length, 1, JSON.stringify((await ledger()).charges.slice(-3)));
+  assert.equal(renewal[0].off_session, true, 'a merchant-initiated transaction');
+  assert.equal(renewal[0].customer, first.customer);
+  assert.equal(renewal[0].customer, sql(srv.db.url, `SELECT customer_id FROM gateway_customers WHERE partner_id = '${org.partner.id}'`));
+  const s = (await api.call('GET', `/api/v1/subscriptions/${sub}`)).body;
+  assert.deepEqual([s.starts_on, s.expires_on], ['2028-02-10', '2029-02-09']);
+  // a second pass charges nothing more
+  assert.equal((await jobsRun()).status, 0);
+  assert.equal((await ledger()).charges.filter((c) => c.partnerd_key?.startsWith(`auto:${sub}:`)).length, 1);
+});
+
+test('replacing the saved card: a SetupIntent for the customer, no charge; a challenge first when the bank asks; refused cards 402', async () => {
+  const { api, org } = await partner();
+  const put = (pm) => api.call('PUT', '/api/v1/payment-method', { payment_method: pm });
+  const charged = async () => (await ledger()).charges.filter((c) => c.customer === customerOf(org)).length;
+  let r = await put('pm_card_visa');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual([r.body.card.last4, r.body.next_action], ['4242', undefined]);
+  const setis = () => [...standin.state.setis.values()].filter((si) => si.customer === customerOf(org));
+  assert.deepEqual(setis().map((si) => [si.status, si.usage]), [['succeeded', 'off_session']]);
+  // the bank asks first: the card is not saved until the challenge is passed
+  r = await put('pm_card_authenticationRequiredOnSetup');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.card.last4, '4242', 'the card saved so far');
+  assert.equal(r.body.next_action.type, 'authenticate');
+  assert.ok(r.body.next_action.url.startsWith(`${standin.url}/_standin/3ds/seti_`), r.body.next_action.url);
+  const page = await fetch(r.body.next_action.url, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'result=complete' });
+  const back = new URL(page.headers.get('location'));
+  assert.equal(back.pathname, '/profil');
+  assert.equal(back.searchParams.get('carte'), 'pm_card_authenticationRequiredOnSetup');
+  // back on the profile page, the portal replaces the card again: saved now
+  r = await put(back.searchParams.get('carte'));
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual([r.body.card.last4, r.body.next_action], ['3155', undefined]);
+  assert.equal((await api.call('GET', '/api/v1/payment-method')).body.card.last4, '3155');
+  r = await put('pm_card_chargeDeclined');
+  assert.equal(r.status, 402, JSON.stringify(r.body));
+  assert.equal(r.body.error.code, 'payment_declined');
+  assert.equal((await api.call('GET', '/api/v1/payment-method')).body.card.last4, '3155', 'kept');
+  assert.equal(await charged(), 0, 'saving a card charges nothing');
+});
+
+const customerOf = (org) => sql(srv.db.url, `SELECT customer_id FROM gateway_customers WHERE partner_id = '${org.partner.id}'`);
+
+for (const mode of ['500_after', 'hang']) {
+  test(`Stripe answers ${mode === 'hang' ? 'nothing (timeout)' : 'a 500'} after charging: payment_unknown, then found by lookup, charged once`, async () => {
+    await failNext({ mode, path: '/v1/payment_intents', method: 'POST' });
+    await config({ webhook_url: '' }); // no event settles it meanwhile: the lookup must
+    const { api, o, p } = await buy('pm_card_visa').finally(() => config({ webhook_url: `${srv.url}/api/v1/payment-events` }));
+    assert.equal(p.status, 502, JSON.stringify(p.body));
+    assert.equal(p.body.error.code, 'payment_unknown');
+    assert.equal((await api.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'payment_unknown');
+    assert.equal((await chargesOf(o)).length, 1, 'Stripe did charge');
+    const again = await comeBack(api, o);
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.status, 'confirmed');
+    assert.equal((await chargesOf(o)).length, 1, 'looked up, not charged again');
+    assert.equal(invoices(o), 1);
+  });
+}
+
+test('no answer from Stripe, but its signed event confirms the payment meanwhile: Buy answers confirmed, charged once', async () => {
+  await failNext({ mode: 'hang', path: '/v1/payment_intents', method: 'POST' });
+  const { api, o, p } = await buy('pm_card_visa'); // the event arrives while Buy waits
+  assert.equal(p.status, 200, JSON.stringify(p.body));
+  assert.equal(p.body.status, 'confirmed');
+  assert.equal((await api.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'confirmed');
+  assert.equal((await chargesOf(o)).length, 1);
+  assert.equal(invoices(o), 1);
+  assert.equal(confirmations(o), 1);
+});
+
+test('an abandoned challenge expires with `partnerd jobs run`: the PaymentIntent cancelled at Stripe, no charge, the order failed', async () => {
+  await op.setClock('2029-07-01T10:00:00Z');
+  const { api, o, p } = await buy('pm_card_authenticationRequired');
+  assert.equal(p.body.status, 'requires_action');
+  const pi = p.body.next_action.url.split('/').pop();
+  await op.setClock('2029-07-01T10:20:00Z'); // within its half hour: left alone
+  assert.equal((await jobsRun()).status, 0);
+  assert.equal((await api.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'requires_action');
+  assert.equal(standin.state.pis.get(pi).status, 'requires_action');
+  await op.setClock('2029-07-01T10:31:00Z');
+  const r = await jobsRun();
+  assert.equal(r.status, 0, r.stderr);
+  const gone = (await api.call('GET', `/api/v1/orders/${o.id}`)).body;
+  assert.equal(gone.status, 'failed');
+  assert.equal(gone.failure_code, 'authentication_abandoned');
+  assert.equal(standin.state.pis.get(pi).status, 'canceled', 'cancelled at Stripe');
+  // the partner comes back too late: Stripe's challenge is over, nothing is charged
+  const late = await fetch(`${standin.url}/_standin/3ds/${pi}`);
+  assert.equal(late.status, 404);
+  assert.equal((await chargesOf(o)).length, 0);
+  assert.equal(invoices(o), 0);
+  await op.setClock('2029-06-01T09:00:00Z');
+});
