@@ -65,9 +65,8 @@ struct date sub_auto_renew_deadline(const struct sub_facts *f, int try, struct d
 {
     struct date opens, closes;
     date_renewal_window(f->expires_on, f->window_days, &opens, &closes);
-    struct date end = try >= 1 && try < SUB_AUTO_TRIES
-                          ? date_add_days(f->expires_on, try_day[try])
-                          : date_add_days(closes, 1);
+    struct date end = try >= 1 && try < SUB_AUTO_TRIES ? date_add_days(f->expires_on, try_day[try])
+                                                       : date_add_days(closes, 1);
     if (date_cmp(end, date_add_days(closes, 1)) > 0)
         end = date_add_days(closes, 1);
     struct date next_day = date_add_days(tried_on, 1);

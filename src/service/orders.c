@@ -86,8 +86,9 @@ static json_t *order_view(struct db *db, const struct settings *set, const struc
     int pending = card_pending_action(db, o, url, sizeof(url), &expires_at);
     if (pending > 0) {
         status = "requires_action";
-        next = json_pack("{s:s, s:s, s:s}", "type", pending == 2 ? "confirm_payment" : "authenticate",
-                         "url", url, "expires_at", instant_format(expires_at, until));
+        next =
+            json_pack("{s:s, s:s, s:s}", "type", pending == 2 ? "confirm_payment" : "authenticate",
+                      "url", url, "expires_at", instant_format(expires_at, until));
     }
     json_t *line = json_pack("{s:O, s:i, s:o, s:o}", "description", name, "quantity", 1,
                              "unit_price", money_json(o->unit_amount, o->currency, lang), "amount",

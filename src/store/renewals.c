@@ -48,9 +48,8 @@ int renewal_tries_of(struct db *db, const char *subscription_id, int64_t term,
 int renewal_try_of_order(struct db *db, const char *order_id, int *try, char *attempted_on)
 {
     struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      "SELECT try, attempted_on FROM renewal_attempts WHERE order_id = ?", "t",
-                      order_id);
+    int rc = db_query(db, &st, "SELECT try, attempted_on FROM renewal_attempts WHERE order_id = ?",
+                      "t", order_id);
     if (rc < 0)
         return rc;
     int found = 0;
