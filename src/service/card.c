@@ -498,8 +498,10 @@ int card_hand_over(struct db *db, const struct settings *set, struct order_row *
         struct gw_result g;
         if ((rc = gateway_cancel(p[i].key, &g)) < 0)
             return rc;
-        if (g.outcome == GW_SUCCEEDED) /* authenticated meanwhile: that is the payment */
-            return settle(db, set, o, p[i].key, &g, false, NULL) < 0 ? -1 : 0;
+        if (g.outcome == GW_SUCCEEDED) { /* authenticated meanwhile: that is the payment */
+            rc = settle(db, set, o, p[i].key, &g, false, NULL);
+            return rc < 0 ? rc : 0;
+        }
         if (g.outcome != GW_DECLINED)
             return 0; /* not cancelled: it still waits, and the partner's would charge twice */
         if ((rc = give_way(db, o, &p[i])) < 0)

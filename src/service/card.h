@@ -13,6 +13,12 @@
  * requires_action) until the partner's return (a Buy again), the gateway's signed event or
  * the recovery job looks the charge up and settles it, once, whichever comes first. A
  * challenge left too long is cancelled at the gateway (no charge) and the order fails.
+ *
+ * An automatic renewal's charge is off session (its key "auto:..."). When the bank still asks
+ * to authenticate it, the order waits for the partner until the try's deadline (the next
+ * try's day, or the end of the window) rather than half an hour, and the partner is emailed a
+ * link to /paiement/<order>, where a Buy hands the job's attempt over (card_hand_over) and
+ * charges the saved card on session with a key of its own, through the bank's challenge.
  */
 #ifndef PD_SERVICE_CARD_H
 #define PD_SERVICE_CARD_H
