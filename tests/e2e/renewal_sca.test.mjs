@@ -169,7 +169,7 @@ test('a partner who never comes: the retries of days 3 and 7 happen, each emaile
   assert.equal(ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded' AND idempotency_key LIKE '${orders[0].id}:%'`).trim(), '0');
 });
 
-test('a retry that succeeds closes the pending action: the link then finds the order paid', async () => {
+test('a retry that succeeds closes the pending action: nothing is left to confirm, the first try is over', async () => {
   const s = await subscriber('2027-04-01'); // expires 2028-03-31: window from 1 April 2028
   await op.setClock('2028-04-01T07:00:00Z');
   await runJobs();
@@ -186,4 +186,33 @@ test('a retry that succeeds closes the pending action: the link then finds the o
   const old = (await s.api.call('GET', `/api/v1/orders/${first.order_id}`)).body;
   assert.equal(old.status, 'failed', 'the first try is over');
   assert.equal(old.next_action, undefined);
+});
+
+test('a challenge the partner left open when day 3 comes: the retry cancels it and tries again, the late answer charges nothing', async () => {
+  const s = await subscriber('2027-05-01'); // expires 2028-04-30: window from 1 May 2028
+  await op.setClock('2028-05-01T07:00:00Z');
+  await runJobs();
+  const { order_id: orderId } = (await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body.pending_payment;
+  const pay = await s.api.call('POST', `/api/v1/orders/${orderId}/purchase`, {}, { 'Idempotency-Key': `confirm-${orderId}` });
+  assert.equal(pay.body.next_action.type, 'authenticate');
+  assert.equal(pay.body.next_action.expires_at, '2028-05-02T22:00:00Z', "the partner's challenge keeps the try's deadline");
+  // day 3: the job gives the open challenge up (cancelled at the gateway) and makes try 2
+  await op.setClock('2028-05-03T07:00:00Z');
+  await runJobs();
+  assert.deepEqual(partnerCharges(orderId), ['canceled']);
+  assert.deepEqual(charges(s.subId), ['canceled', 'requires_action']);
+  const old = (await s.api.call('GET', `/api/v1/orders/${orderId}`)).body;
+  assert.deepEqual([old.status, old.failure_code], ['failed', 'authentication_abandoned']);
+  // the partner answers the old challenge now: over, nothing charged
+  assert.equal(await decide(pay.body.next_action.url, 'pass'), `/paiement/${orderId}?challenge=expired`);
+  assert.deepEqual(partnerCharges(orderId), ['canceled']);
+  // the new try's link works the same way, and is paid once
+  const next = (await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body.pending_payment;
+  assert.notEqual(next.order_id, orderId);
+  const pay2 = await s.api.call('POST', `/api/v1/orders/${next.order_id}/purchase`, {}, { 'Idempotency-Key': `confirm-${next.order_id}` });
+  await decide(pay2.body.next_action.url, 'pass');
+  assert.equal((await s.api.call('GET', `/api/v1/orders/${next.order_id}`)).body.status, 'confirmed');
+  assert.deepEqual(partnerCharges(next.order_id), ['succeeded']);
+  // a new term from the day it is paid, as for every renewal
+  assert.equal((await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body.expires_on, '2029-05-02');
 });
