@@ -75,3 +75,31 @@ test('the email\'s link: « Confirmer le paiement », « Valider » at the bank,
   const sub = (await api.call('GET', `/api/v1/subscriptions/${p.body.subscription_id}`)).body;
   assert.deepEqual([sub.status, sub.expires_on, sub.pending_payment], ['active', '2029-02-09', undefined]);
 });
+
+test('the link of a try that a later retry paid says the renewal is paid, and charges nothing', async () => {
+  await op.setClock('2027-03-01T09:00:00Z');
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 'web' })).body.token });
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
+  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  assert.equal((await api.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, ALWAYS)).id })).status, 200);
+  await op.setClock('2028-03-01T07:00:00Z'); // day 1: the bank asks
+  await runJobs();
+  const first = (await api.call('GET', `/api/v1/subscriptions/${p.body.subscription_id}`)).body.pending_payment;
+  assert.ok(first);
+  // another card, which the bank does not ask about; day 3's retry pays the renewal
+  assert.equal((await api.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, CARD)).id })).status, 200);
+  await op.setClock('2028-03-03T07:00:00Z');
+  await runJobs();
+  const j = await journey(browser, srv, '16-renewal-sca-paid-by-retry');
+  const { page } = j;
+  await signIn(page, org.email, org.password);
+  await page.goto(first.url);
+  await page.getByText('Ce renouvellement est payé', { exact: false }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Confirmer le paiement' }).count(), 0);
+  await j.shot('old-link-paid');
+  await j.close();
+  assert.equal(ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE '${first.order_id}:%'`).trim(), '0');
+});
