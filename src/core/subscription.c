@@ -59,10 +59,23 @@ bool sub_is_live(const struct sub_facts *f, struct date today)
     return s == SUB_PENDING_PAYMENT || s == SUB_ACTIVE || s == SUB_RENEWAL_WINDOW;
 }
 
+static const int try_day[SUB_AUTO_TRIES] = {1, 3, 7};
+
+struct date sub_auto_renew_deadline(const struct sub_facts *f, int try, struct date tried_on)
+{
+    struct date opens, closes;
+    date_renewal_window(f->expires_on, f->window_days, &opens, &closes);
+    struct date end = try >= 1 && try < SUB_AUTO_TRIES ? date_add_days(f->expires_on, try_day[try])
+                                                       : date_add_days(closes, 1);
+    if (date_cmp(end, date_add_days(closes, 1)) > 0)
+        end = date_add_days(closes, 1);
+    struct date next_day = date_add_days(tried_on, 1);
+    return date_cmp(end, next_day) < 0 ? next_day : end;
+}
+
 int sub_auto_renew_try(const struct sub_facts *f, int tries_done, struct date last_try_on,
                        struct date today)
 {
-    static const int try_day[SUB_AUTO_TRIES] = {1, 3, 7};
     if (!f->paid || f->cancelled || f->managed_in_pmc || tries_done >= SUB_AUTO_TRIES)
         return 0;
     int day = date_diff_days(f->expires_on, today); /* 1 on the first day of the window */

@@ -79,6 +79,12 @@ bool sub_is_live(const struct sub_facts *f, struct date today);
 int sub_auto_renew_try(const struct sub_facts *f, int tries_done, struct date last_try_on,
                        struct date today);
 
+/* The first day on which try `try` (1..SUB_AUTO_TRIES), made on `tried_on`, no longer waits
+ * for the partner when the bank asks to authenticate it: the day of the next try (days 3
+ * and 7 of the window), the day after the window closes for the last try, and never before
+ * the day after tried_on (a late try keeps one day at least). */
+struct date sub_auto_renew_deadline(const struct sub_facts *f, int try, struct date tried_on);
+
 /* The notices of SPEC section 3, in the order their dates come. */
 enum sub_notice {
     SUB_NOTICE_NONE,

@@ -25,6 +25,7 @@
 #include "service/gateway_customers.h"
 #include "service/orders.h"
 #include "service/outbox.h"
+#include "service/renewals.h"
 #include "service/tx.h"
 #include "store/order_effects.h"
 #include "store/payments.h"
@@ -94,6 +95,20 @@ static bool lost(const struct payment_row *p)
     return strcmp(p->status, "pending") == 0 || strcmp(p->status, "unknown") == 0;
 }
 
+/* The automatic renewal's own attempts are its keys ("auto:..."), charged off session; every
+ * other attempt is the partner's, on session. */
+static bool off_session(const char *key)
+{
+    return strncmp(key, "auto:", 5) == 0;
+}
+
+/* An attempt waiting for the cardholder's authentication (with or without a challenge URL:
+ * off session the gateway may give none). */
+static bool waiting(const struct payment_row *p)
+{
+    return lost(p) && p->action_expires_at != 0;
+}
+
 /* A text of the catalog in every language, {"fr": ..., "en": ...}, for an event. */
 static json_t *every_language(enum msg_id id)
 {
@@ -142,7 +157,10 @@ int card_attempt(struct db *db, const struct settings *set, const struct princip
         return 1;
     if (last_lost) /* looked up, not found and not given up: sent again with its own key */
         return resend(db, who, ip, o, last_lost, key, n, err);
-    if (strcmp(o->status, "review") != 0 && strcmp(o->status, "failed") != 0 &&
+    /* an automatic renewal whose off-session try the bank asked to authenticate, handed over
+     * to the partner (card_hand_over): processing, with no attempt in flight */
+    bool handed_over = strcmp(o->status, "processing") == 0 && orders_automatic(o) && nprior > 0;
+    if (!handed_over && strcmp(o->status, "review") != 0 && strcmp(o->status, "failed") != 0 &&
         strcmp(o->status, "payment_unknown") != 0) {
         pd_fail(err, PD_E_ORDER_STATE, "order is %s", o->status);
         pd_error_detail(err, "status", json_string(o->status));
@@ -188,17 +206,40 @@ static int record_failure(struct db *db, struct order_row *o, const char *key,
     return rc;
 }
 
-/* An attempt waits for the cardholder's challenge at g->action_url: kept with when it is
- * given up; the order stays processing (shown as requires_action). */
-static int record_action(struct db *db, struct order_row *o, const char *key,
-                         const struct gw_result *g, int64_t now)
+/* An automatic renewal's off-session try the bank asked to authenticate: the partner is
+ * told at once (the outbox; the email leaves with the delivery job) with the link of the
+ * page where they pay on session, and until when. */
+static int tell_action(struct db *db, const struct settings *set, const struct order_row *o,
+                       int64_t until)
 {
-    int rc = payments_set_action(db, key, g->action_url, now + ACTION_SECONDS, now);
+    char link[sizeof(set->portal_url) + 64], last[DATE_STRLEN];
+    snprintf(link, sizeof(link), "%s/paiement/%s", set->portal_url, o->id);
+    json_t *ev = orders_event(db, o);
+    json_object_set_new(ev, "link", json_string(link));
+    /* the last day it waits: the day before the next try */
+    json_object_set_new(ev, "pay_by",
+                        json_string(date_format(date_add_days(date_of_instant(until), -1), last)));
+    return outbox_emit(db, o->partner_id, "payment.action_required", ev);
+}
+
+/* An attempt waits for the cardholder's authentication (at g->action_url, when the gateway
+ * gave one): kept with when it is given up (a Buy's challenge: half an hour; an automatic
+ * renewal's: the try's deadline, the next try's day); the order stays processing (shown as
+ * requires_action). */
+static int record_action(struct db *db, const struct settings *set, struct order_row *o,
+                         const char *key, const struct gw_result *g, int64_t now)
+{
+    int64_t until = now + ACTION_SECONDS;
+    int rc = orders_automatic(o) ? renewals_action_deadline(db, set, o, &until) : 0;
+    if (rc >= 0)
+        rc = payments_set_action(db, key, g->action_url, until, now);
     if (rc >= 0 && strcmp(o->status, "processing") != 0)
         rc = orders_set_outcome(db, o, "processing", NULL, NULL, NULL, NULL, NULL, now);
     if (rc >= 0)
         rc = audit(db, NULL, NULL, o->partner_id, "payment.requires_action", "order", o->id,
-                   json_pack("{s:s}", "key", key));
+                   json_pack("{s:s, s:b}", "key", key, "off_session", off_session(key)));
+    if (rc >= 0 && off_session(key))
+        rc = tell_action(db, set, o, until);
     return rc;
 }
 
@@ -220,7 +261,7 @@ static int record_outcome(struct db *db, const struct settings *set, struct orde
             rc = orders_set_outcome(db, o, "payment_unknown", NULL, NULL, "timeout", NULL, NULL,
                                     now);
     } else if (g->outcome == GW_REQUIRES_ACTION) {
-        rc = record_action(db, o, key, g, now);
+        rc = record_action(db, set, o, key, g, now);
     } else {
         rc = record_failure(db, o, key, g, reason, now);
     }
@@ -272,7 +313,7 @@ static int settle(struct db *db, const struct settings *set, struct order_row *o
     /* settled already (by another process, or an event seen twice): nothing left to write;
      * a challenge already known needs nothing written either */
     bool settled = found == 1 && !lost(&p);
-    bool known = found == 1 && g->outcome == GW_REQUIRES_ACTION && p.action_url[0];
+    bool known = found == 1 && g->outcome == GW_REQUIRES_ACTION && p.action_expires_at != 0;
     /* confirmed already: another process settled it, and nothing is left to write */
     if (rc >= 0 && strcmp(o->status, "confirmed") != 0 && !settled && !known)
         rc = record_outcome(db, set, o, key, g, reason);
@@ -301,7 +342,7 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
                                 .amount = o->total,
                                 .currency = o->currency,
                                 .key = key,
-                                .off_session = orders_automatic(o),
+                                .off_session = off_session(key),
                                 .return_url = back,
                                 .customer = customer,
                                 .save = o->save_card,
@@ -343,12 +384,20 @@ int card_pending_action(struct db *db, const struct order_row *o, char *url, siz
     int rc = payments_of(db, o->id, p, ATTEMPTS, &count);
     if (rc < 0)
         return rc;
-    for (int i = count - 1; i >= 0; i--)
-        if (lost(&p[i]) && p[i].action_url[0]) {
-            snprintf(url, n, "%s", p[i].action_url);
-            *expires_at = p[i].action_expires_at;
-            return 1;
+    for (int i = count - 1; i >= 0; i--) {
+        if (!waiting(&p[i]))
+            continue;
+        *expires_at = p[i].action_expires_at;
+        /* off session: the partner pays on session from the portal's page */
+        if (off_session(p[i].key)) {
+            snprintf(url, n, "/paiement/%s", o->id);
+            return 2;
         }
+        if (p[i].action_url[0] == '\0')
+            continue;
+        snprintf(url, n, "%s", p[i].action_url);
+        return 1;
+    }
     return 0;
 }
 
@@ -411,7 +460,7 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
         }
         /* a lost answer found later keeps the saved card as it is; a challenge the partner
          * passed is the payment they made at Buy */
-        bool lost_answer = p[i].action_url[0] == '\0' && g.outcome != GW_REQUIRES_ACTION;
+        bool lost_answer = p[i].action_expires_at == 0 && g.outcome != GW_REQUIRES_ACTION;
         if ((rc = settle(db, set, o, p[i].key, &g, lost_answer, reason)) < 0)
             return rc;
         if (settled)
@@ -420,4 +469,54 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
             return 1;
     }
     return rc < 0 ? rc : 0;
+}
+
+/* The off-session attempt, cancelled at the gateway with outcome g, gives way to the
+ * partner's own: failed ("authentication_required") without failing the order, in one
+ * transaction with the order locked; an attempt settled meanwhile (the job's abandonment, a
+ * concurrent confirmation) is left as it is. 1 when it gave way. */
+static int give_way(struct db *db, struct order_row *o, const struct payment_row *p)
+{
+    struct pd_error err = {0};
+    struct order_row fresh;
+    struct payment_row now_p;
+    int gave = 0;
+    int rc = tx_begin(db, &err);
+    if (rc >= 0 && (rc = orders_lock(db, o->id, &fresh)) == 1)
+        *o = fresh;
+    if (rc >= 0 && (rc = attempt_of(db, o->id, p->key, &now_p)) == 1 && lost(&now_p) &&
+        strcmp(o->status, "processing") == 0) {
+        rc = payments_set(db, p->key, "failed", NULL, "authentication_required", clock_now());
+        if (rc >= 0)
+            rc = audit(db, NULL, NULL, o->partner_id, "payment.handed_over", "order", o->id,
+                       json_pack("{s:i}", "attempt", p->attempt));
+        gave = rc >= 0;
+    }
+    rc = tx_end(db, rc < 0 ? rc : 0, &err);
+    pd_error_clear(&err);
+    return rc < 0 ? rc : gave;
+}
+
+int card_hand_over(struct db *db, const struct settings *set, struct order_row *o)
+{
+    struct payment_row p[ATTEMPTS];
+    int n = 0, gave = 0;
+    int rc = payments_of(db, o->id, p, ATTEMPTS, &n);
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        if (!waiting(&p[i]) || !off_session(p[i].key))
+            continue;
+        struct gw_result g;
+        if ((rc = gateway_cancel(p[i].key, &g)) < 0)
+            return rc;
+        if (g.outcome == GW_SUCCEEDED) { /* authenticated meanwhile: that is the payment */
+            rc = settle(db, set, o, p[i].key, &g, false, NULL);
+            return rc < 0 ? rc : 0;
+        }
+        if (g.outcome != GW_DECLINED)
+            return 0; /* not cancelled: it still waits, and the partner's would charge twice */
+        if ((rc = give_way(db, o, &p[i])) < 0)
+            return rc;
+        gave += rc;
+    }
+    return rc < 0 ? rc : gave > 0;
 }

@@ -13,6 +13,12 @@
  * requires_action) until the partner's return (a Buy again), the gateway's signed event or
  * the recovery job looks the charge up and settles it, once, whichever comes first. A
  * challenge left too long is cancelled at the gateway (no charge) and the order fails.
+ *
+ * An automatic renewal's charge is off session (its key "auto:..."). When the bank still asks
+ * to authenticate it, the order waits for the partner until the try's deadline (the next
+ * try's day, or the end of the window) rather than half an hour, and the partner is emailed a
+ * link to /paiement/<order>, where a Buy hands the job's attempt over (card_hand_over) and
+ * charges the saved card on session with a key of its own, through the bank's challenge.
  */
 #ifndef PD_SERVICE_CARD_H
 #define PD_SERVICE_CARD_H
@@ -69,8 +75,18 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
                  enum gw_outcome *settled);
 
 /* 1 when the order waits for the cardholder's challenge (3-D Secure): its URL into url (n
- * bytes) and when it is given up into *expires_at; else 0. */
+ * bytes) and when it is given up into *expires_at; 2 when an automatic renewal's off-session
+ * charge waits for the partner to pay on session: url is the portal's page
+ * (/paiement/<order>) and *expires_at the try's deadline; else 0. */
 int card_pending_action(struct db *db, const struct order_row *o, char *url, size_t n,
                         int64_t *expires_at);
+
+/* An automatic renewal the bank asked to authenticate, paid by the partner on session (the
+ * portal's « Confirmer le paiement »): its off-session attempt still waiting is cancelled at
+ * the gateway, outside any transaction, and then failed with "authentication_required" while
+ * the order stays processing, so that a Buy makes the partner's own attempt, on session with
+ * a key of its own. 1 when it was handed over; 0 when there was none to hand over (or it had
+ * been authenticated meanwhile: then *o is confirmed); < 0 on error. */
+int card_hand_over(struct db *db, const struct settings *set, struct order_row *o);
 
 #endif

@@ -83,10 +83,12 @@ static json_t *order_view(struct db *db, const struct settings *set, const struc
     json_t *next = NULL;
     char url[512], until[21];
     int64_t expires_at = 0;
-    if (card_pending_action(db, o, url, sizeof(url), &expires_at) == 1) {
+    int pending = card_pending_action(db, o, url, sizeof(url), &expires_at);
+    if (pending > 0) {
         status = "requires_action";
-        next = json_pack("{s:s, s:s, s:s}", "type", "authenticate", "url", url, "expires_at",
-                         instant_format(expires_at, until));
+        next =
+            json_pack("{s:s, s:s, s:s}", "type", pending == 2 ? "confirm_payment" : "authenticate",
+                      "url", url, "expires_at", instant_format(expires_at, until));
     }
     json_t *line = json_pack("{s:O, s:i, s:o, s:o}", "description", name, "quantity", 1,
                              "unit_price", money_json(o->unit_amount, o->currency, lang), "amount",
@@ -308,6 +310,17 @@ int orders_purchase(struct db *db, const struct principal *who, const char *ip, 
         if (rc == 1) { /* one had in fact succeeded: the order is confirmed */
             rc = 0;
             break;
+        }
+        /* an automatic renewal waiting for the partner, who pays it now on session: the
+         * job's off-session attempt is cancelled, and the next pass makes theirs */
+        if (settled == GW_REQUIRES_ACTION && orders_automatic(&o) && pass == 0) {
+            int handed = card_hand_over(db, &set, &o);
+            if (handed < 0) {
+                rc = pd_fail(err, handed, "payment hand-over");
+                break;
+            }
+            if (handed == 1)
+                continue;
         }
         /* it waits for the cardholder's challenge: the same answer as the first Buy */
         if (settled == GW_REQUIRES_ACTION) {

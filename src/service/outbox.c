@@ -11,12 +11,12 @@
 #include "store/webhooks.h"
 
 const char *const outbox_events[] = {
-    "order.confirmed",      "invoice.issued",      "payment.failed",  "order.cancelled",
+    "order.confirmed", "invoice.issued", "payment.failed", "order.cancelled",
     "subscription.renewed", "subscription.notice", "support.updated",
     /* company profile, directory, referrals (issue 19) */
-    "referral.created",     "referral.updated",
-    /* benefits (issue 18) */
-    "benefit.activated",    "benefit.revoked",     "benefit.reminder", NULL};
+    "referral.created", "referral.updated",
+    /* benefits (issue 18); an automatic renewal the bank asks to authenticate (issue 16) */
+    "benefit.activated", "benefit.revoked", "benefit.reminder", "payment.action_required", NULL};
 
 /* The outbox row; its id into id. */
 static int record(struct db *db, const char *partner_id, const char *event, json_t *payload,

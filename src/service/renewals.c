@@ -123,7 +123,25 @@ static int claim(struct db *db, const struct sub_row *s, int64_t term, int try, 
     return 1;
 }
 
-/* Charges the attempts a killed process left pending, with their own keys. */
+int renewals_action_deadline(struct db *db, const struct settings *set, const struct order_row *o,
+                             int64_t *until)
+{
+    struct sub_row s;
+    struct date tried_on;
+    char day[DATE_STRLEN];
+    int try = 0;
+    int rc = renewal_try_of_order(db, o->id, &try, day);
+    if (rc == 1 && (rc = subs_find(db, o->subscription_id, &s)) == 1 &&
+        date_parse(day, &tried_on) == 0) {
+        struct sub_facts f = renewals_facts(&s, (int)set->renewal_window_days);
+        *until = date_start_instant(sub_auto_renew_deadline(&f, try, tried_on));
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* Charges the attempts a killed process left pending, with their own keys; a try that waits
+ * for the partner (the bank asked to authenticate it) is the recovery job's, not charged
+ * again. */
 static int finish_pending(struct db *db)
 {
     char(*orders)[32] = NULL;
@@ -135,6 +153,8 @@ static int finish_pending(struct db *db)
         int np = 0;
         enum gw_outcome outcome;
         if (orders_find(db, orders[i], &o) != 1 || payments_of(db, o.id, p, 4, &np) < 0 || np == 0)
+            continue;
+        if (p[0].action_expires_at != 0 || np > 1)
             continue;
         rc = card_charge(db, NULL, &o, p[0].key, &outcome);
         done += rc >= 0 && outcome == GW_SUCCEEDED;

@@ -11,6 +11,8 @@
 #include "core/subscription.h"
 
 struct db;
+struct order_row;
+struct settings;
 struct sub_row;
 
 /* Automatic renewal: charges the saved card of every subscription with auto-renew on whose
@@ -21,5 +23,12 @@ int renewals_run(struct db *db, void (*progress)(int done, int total));
 /* The facts of a stored subscription that the rules of core/subscription.h read, with a
  * renewal window of window_days. */
 struct sub_facts renewals_facts(const struct sub_row *s, int window_days);
+
+/* The instant (business clock) until which the automatic renewal paid by order o waits for
+ * the partner when the bank asks to authenticate it: the start of the next try's day (days 3
+ * and 7 of the window), of the day after the window for the last try. *until is left as it is
+ * when o is no try of the job's. */
+int renewals_action_deadline(struct db *db, const struct settings *set, const struct order_row *o,
+                             int64_t *until);
 
 #endif

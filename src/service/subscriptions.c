@@ -22,6 +22,7 @@
 #include "core/msg.h"
 #include "db/db.h"
 #include "service/audit.h"
+#include "service/card.h"
 #include "service/catalog.h"
 #include "service/settings.h"
 #include "service/tx.h"
@@ -31,6 +32,7 @@
 #include "store/certified.h"
 #include "store/offers.h"
 #include "store/orders.h"
+#include "store/renewals.h"
 #include "store/users.h"
 
 int subscriptions_context(struct db *db, const char *partner_id, struct subs_context *ctx)
@@ -78,6 +80,23 @@ static json_t *renewal_json(const struct sub_facts *f, const struct sub_renewal 
                      "reason", reason ? json_string(reason) : json_null());
 }
 
+/* An automatic renewal the bank asked to authenticate waits for the partner: the order, the
+ * page where they pay it (/paiement/<order>) and until when, as v's "pending_payment". */
+static void pending_payment(struct db *db, const struct sub_row *s, json_t *v)
+{
+    char order_id[32], url[512], until[21];
+    struct order_row o;
+    int64_t expires_at = 0;
+    if (renewal_open_order(db, s->id, order_id) == 1 && orders_find(db, order_id, &o) == 1 &&
+        card_pending_action(db, &o, url, sizeof(url), &expires_at) > 0) {
+        char page[64];
+        snprintf(page, sizeof(page), "/paiement/%s", o.id);
+        json_object_set_new(v, "pending_payment",
+                            json_pack("{s:s, s:s, s:s}", "order_id", o.id, "url", page,
+                                      "expires_at", instant_format(expires_at, until)));
+    }
+}
+
 json_t *subscriptions_view(struct db *db, const struct sub_row *s, const struct subs_context *ctx,
                            const char *lang)
 {
@@ -98,6 +117,8 @@ json_t *subscriptions_view(struct db *db, const struct sub_row *s, const struct 
         s->migrated_at != 0);
     if (f.managed_in_pmc)
         json_object_set_new(v, "pmc_url", json_string(ctx->pmc_url));
+    if (state == SUB_RENEWAL_WINDOW && s->auto_renew)
+        pending_payment(db, s, v);
     return v;
 }
 

@@ -45,6 +45,41 @@ int renewal_tries_of(struct db *db, const char *subscription_id, int64_t term,
     return rc < 0 ? rc : 0;
 }
 
+int renewal_try_of_order(struct db *db, const char *order_id, int *try, char *attempted_on)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st, "SELECT try, attempted_on FROM renewal_attempts WHERE order_id = ?",
+                      "t", order_id);
+    if (rc < 0)
+        return rc;
+    int found = 0;
+    if ((rc = db_step(st)) == DB_ROW) {
+        *try = (int)db_column_int64(st, 0);
+        snprintf(attempted_on, 11, "%s", db_column_text(st, 1));
+        found = 1;
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : found;
+}
+
+int renewal_open_order(struct db *db, const char *subscription_id, char order_id[32])
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT order_id FROM renewal_attempts WHERE subscription_id = ? AND status "
+                      "= 'pending' ORDER BY try DESC",
+                      "t", subscription_id);
+    if (rc < 0)
+        return rc;
+    int found = 0;
+    if ((rc = db_step(st)) == DB_ROW) {
+        snprintf(order_id, 32, "%s", db_column_text(st, 0));
+        found = 1;
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : found;
+}
+
 int renewal_attempt_insert(struct db *db, const struct renewal_attempt_new *a, int64_t now)
 {
     int64_t rc = db_run(db,

@@ -44,6 +44,13 @@ int renewal_tries_of(struct db *db, const char *subscription_id, int64_t term,
 /* Records a try; PD_E_DB_CONSTRAINT when this try exists already (another process). */
 int renewal_attempt_insert(struct db *db, const struct renewal_attempt_new *a, int64_t now);
 
+/* 1 with the try of the renewal attempt order_id pays and the day it was made (YYYY-MM-DD,
+ * 11 bytes), or 0 when the order is no automatic renewal's. */
+int renewal_try_of_order(struct db *db, const char *order_id, int *try, char *attempted_on);
+
+/* 1 with the order of the subscription's try still pending (the latest), or 0. */
+int renewal_open_order(struct db *db, const char *subscription_id, char order_id[32]);
+
 /* The orders of the tries still pending (a killed process left them), oldest claim first.
  * *out is a malloc'd array of ids (owner: caller, free()). */
 int renewal_pending_orders(struct db *db, char (**out)[32], int *count);

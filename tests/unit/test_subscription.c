@@ -195,6 +195,36 @@ static void test_auto_renew_tries(void **state)
     assert_int_equal(sub_auto_renew_try(&f, 0, none, D("2027-06-23")), 0);
 }
 
+/* A try the bank asks to authenticate waits for the partner until the next try's day (days
+ * 3 and 7), the last one until the window has closed; a late try keeps one day at least. */
+static void test_auto_renew_deadline(void **state)
+{
+    (void)state;
+    struct sub_facts f = june(); /* expires 2027-06-22, window 23 June - 22 July */
+    struct {
+        int try;
+        const char *tried_on, *want;
+    } rows[] = {
+        {1, "2027-06-23", "2027-06-25"}, /* day 1: until day 3 */
+        {2, "2027-06-25", "2027-06-29"}, /* day 3: until day 7 */
+        {3, "2027-06-29", "2027-07-23"}, /* day 7: until the window has closed */
+        {1, "2027-06-24", "2027-06-25"}, /* a day late: the same day 3 */
+        {1, "2027-06-25", "2027-06-26"}, /* late to day 3: one day */
+        {2, "2027-07-10", "2027-07-11"},
+        {3, "2027-07-22", "2027-07-23"}, /* the window's last day */
+    };
+    char got[DATE_STRLEN];
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        date_format(sub_auto_renew_deadline(&f, rows[i].try, D(rows[i].tried_on)), got);
+        if (strcmp(got, rows[i].want) != 0)
+            fail_msg("try %d on %s: until %s, want %s", rows[i].try, rows[i].tried_on, got,
+                     rows[i].want);
+    }
+    f.window_days = 5; /* a short window closes before day 7 */
+    date_format(sub_auto_renew_deadline(&f, 2, D("2027-06-25")), got);
+    assert_string_equal(got, "2027-06-28");
+}
+
 /* Reminders: 30, 7 and 1 days before expiry, window open, 7 days before it closes, with
  * auto-renew off; the upcoming-renewal notice with it on, until expiry and never after;
  * the lapse for both. */
@@ -282,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_liveness),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_auto_renew_tries),
+        cmocka_unit_test(test_auto_renew_deadline),
         cmocka_unit_test(test_notices),
         cmocka_unit_test(test_prorated),
     };

@@ -70,7 +70,9 @@ function card(s, invoiceOf, waiting, ctx, redraw) {
     actions.push(h('a', { class: 'button danger', href: `/support/nouvelle?annuler=${encodeURIComponent(s.id)}`, 'data-link': '' }, t('cancel_sub')));
   const why = !s.renewal?.eligible && !pmc && !ended && !pending && !waiting ? renewalReason(s.renewal) : null;
   return h('article', { class: 'card', id: s.id, 'aria-labelledby': `h-${s.id}`, dataset: { offer: s.offer.code } },
-    h('header', {}, h('h2', { id: `h-${s.id}` }, s.offer.name), badge(t(`sub_${s.status}`), STATUS_KIND[s.status])),
+    h('header', {}, h('h2', { id: `h-${s.id}` }, s.offer.name), badge(t(`sub_${s.status}`), STATUS_KIND[s.status]),
+      // an automatic renewal the bank asked to authenticate: the partner pays it on session
+      s.pending_payment ? h('a', { class: 'badge warn pay-to-confirm', href: s.pending_payment.url, 'data-link': '' }, t('pay_to_confirm')) : null),
     h('dl', { class: 'facts' },
       s.starts_on ? [h('dt', {}, t('starts_on')), h('dd', {}, date(s.starts_on))] : null,
       s.expires_on ? [h('dt', {}, t('expires_on')), h('dd', {}, date(s.expires_on))] : null,
@@ -78,7 +80,7 @@ function card(s, invoiceOf, waiting, ctx, redraw) {
       s.cancelled_on ? [h('dt', {}, t('status')), h('dd', {}, t('cancelled_from', { date: date(s.cancelled_on) }))] : null),
     s.status === 'lapsed' ? h('p', { class: 'notice warn' }, t('sub_lapsed_on', { date: date(s.renewal?.closes_on) })) : null,
     s.status === 'lapsed' && can.buy() ? buyAgain(s.offer.code) : null,
-    pending || waiting ? h('p', { class: 'notice' }, t(waiting?.payment_instructions ? 'awaiting' : waiting ? 'payment_checking' : 'sub_pending_text')) : null,
+    pending || (waiting && !s.pending_payment) ? h('p', { class: 'notice' }, t(waiting?.payment_instructions ? 'awaiting' : waiting ? 'payment_checking' : 'sub_pending_text')) : null,
     waiting ? payBox(waiting) : null,
     s.benefits_suspended ? h('p', { class: 'notice warn' }, t('benefits_suspended')) : null,
     pmc ? h('p', { class: 'notice' }, t('pmc_managed'), ' — ', h('a', { href: s.pmc_url || '#', rel: 'noopener' }, t('open_pmc'))) : null,

@@ -255,6 +255,22 @@ export async function paymentReturnPage(ctx) {
     return root;
   };
   let order = await get(`/api/v1/orders/${id}`);
+  // an automatic renewal the bank asked to authenticate: the partner pays it here, on session
+  if (order.status === 'requires_action' && order.next_action?.type === 'confirm_payment') return renewalConfirm(root, order, failed);
+  // a renewal try that is over: paid by a later try, or replaced by one still to confirm
+  if (order.status === 'failed' && order.action === 'renewal' && order.subscription_id) {
+    const sub = await get(`/api/v1/subscriptions/${order.subscription_id}`).catch(() => null);
+    if (sub?.status === 'active') {
+      mount(root, h('h1', { tabindex: '-1' }, order.offer.name), h('p', { class: 'notice ok', role: 'status' }, t('renewal_paid', { date: date(sub.expires_on) })),
+        h('div', { class: 'actions' }, h('a', { class: 'button primary', href: '/achete', 'data-link': '' }, t('nav_bought'))));
+      return root;
+    }
+    if (sub?.pending_payment && sub.pending_payment.order_id !== id) {
+      mount(root, h('h1', { tabindex: '-1' }, order.offer.name), h('p', { class: 'notice warn' }, t('renewal_newer')),
+        h('div', { class: 'actions' }, h('a', { class: 'button primary', href: sub.pending_payment.url, 'data-link': '' }, t('renewal_confirm_button'))));
+      return root;
+    }
+  }
   if (['requires_action', 'processing', 'payment_unknown'].includes(order.status)) {
     try {
       order = await post(`/api/v1/orders/${id}/purchase`, {}, { headers: { 'Idempotency-Key': `return-${id}-${Date.now()}` } });
@@ -266,5 +282,47 @@ export async function paymentReturnPage(ctx) {
   const heading = order.offer.name;
   if (order.status === 'requires_action') mount(root, h('h1', { tabindex: '-1' }, heading), ...pendingAction(order));
   else mount(root, ...(await doneView(order, heading)));
+  return root;
+}
+
+/** The last day before an instant that starts a day of the business time zone (Paris,
+ * ahead of UTC): YYYY-MM-DD. */
+const lastDay = (instant) => new Date(Date.parse(instant) - 1000).toISOString().slice(0, 10);
+
+/** An automatic renewal the bank asked to authenticate off session: the amount, the offer and
+ * « Confirmer le paiement », which pays the saved card on session (a Buy with a key of its
+ * own), then the bank's challenge and the way back here. */
+function renewalConfirm(root, order, failed) {
+  const button = h('button', { type: 'button', class: 'primary' }, t('renewal_confirm_button'));
+  const status = h('p', { role: 'status', class: 'muted' });
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const paid = await post(`/api/v1/orders/${order.id}/purchase`, {}, { headers: { 'Idempotency-Key': `confirm-${order.id}-${Date.now()}` } });
+      if (paid.status === 'requires_action' && paid.next_action?.type === 'authenticate') {
+        location.assign(paid.next_action.url); // the bank's challenge, then back to /paiement/<order>
+        return;
+      }
+      if (paid.status === 'confirmed') {
+        mount(root, ...(await doneView(paid, paid.offer.name)));
+        root.querySelector('h1').focus();
+        return;
+      }
+      status.textContent = t('payment_checking');
+    } catch (err) {
+      failed(err.message, await get(`/api/v1/orders/${order.id}`).catch(() => order));
+    }
+    button.disabled = false;
+  });
+  const card = order.payment?.last4 ? `${order.payment.brand} •••• ${order.payment.last4}` : null;
+  mount(root,
+    h('h1', { tabindex: '-1' }, t('renewal_confirm_title')),
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('offer')), h('dd', {}, order.offer.name),
+      h('dt', {}, t('total')), h('dd', { class: 'amount' }, order.total.formatted),
+      card ? [h('dt', {}, t('renewal_card')), h('dd', {}, card)] : null),
+    h('p', { class: 'notice warn' }, t('renewal_confirm_text', { date: date(lastDay(order.next_action.expires_at)) })),
+    h('div', { class: 'actions' }, button, h('a', { href: '/achete', 'data-link': '' }, t('nav_bought'))),
+    status);
   return root;
 }
