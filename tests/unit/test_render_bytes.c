@@ -209,10 +209,10 @@ static void documents(struct invoice_doc d[NDOCS])
 }
 
 static const char *const NAMES[NDOCS] = {
-    "domestic EUR fr card", "reverse charge EUR en wire", "outside EU USD en",
-    "partial credit note USD", "full credit note EUR fr", "outside EU GBP fr wire",
-    "outside EU JPY en", "outside EU KWD fr", "domestic CHF fr", "version 1 invoice",
-    "version 1 credit note"};
+    "domestic EUR fr card",    "reverse charge EUR en wire", "outside EU USD en",
+    "partial credit note USD", "full credit note EUR fr",    "outside EU GBP fr wire",
+    "outside EU JPY en",       "outside EU KWD fr",          "domestic CHF fr",
+    "version 1 invoice",       "version 1 credit note"};
 
 struct run {
     const struct invoice_doc *docs;
