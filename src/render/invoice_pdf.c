@@ -31,7 +31,7 @@
 
 struct page {
     cairo_t *cr;
-    struct text_cache *texts; /* the thread's layouts (render/text_cache.h) */
+    struct text_cache *texts; /* pango's state, for this page (render/text_cache.h) */
     const char *lang;         /* "fr" or "en" */
     const char *currency;
     bool v2; /* a Factur-X document: amounts never wrap */
@@ -230,7 +230,7 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
                      .lang = msg_lang_tag(msg_lang(doc->lang)),
                      .currency = str(doc->currency),
                      .v2 = doc->version >= INVOICE_DOC_FACTURX};
-    p.texts = text_cache_for(p.cr);
+    p.texts = text_cache_take(p.cr);
     if (p.texts == NULL) {
         cairo_destroy(p.cr);
         cairo_surface_destroy(surface);
@@ -343,9 +343,10 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
 
     cairo_show_page(p.cr);
     cairo_destroy(p.cr);
-    cairo_surface_finish(surface);
+    cairo_surface_finish(surface); /* writes the fonts out: the page's, until then */
     cairo_status_t st = cairo_surface_status(surface);
     cairo_surface_destroy(surface);
+    text_cache_give(p.texts);
     return st == CAIRO_STATUS_SUCCESS ? 0 : -1;
 }
 

@@ -1,7 +1,8 @@
 /*
- * render/text_cache.c - per-thread pango context and laid-out constant texts (see the
- * header). A slot is found by a linear scan of the hashes (a page asks for about forty
- * texts, the table has TEXT_CACHE_SLOTS): cheaper than any of the pango calls it saves.
+ * render/text_cache.c - pango font maps, contexts and laid-out constant texts, kept
+ * between pages (see the header). A slot is found by a linear scan of the hashes (a page
+ * asks for about forty texts, the table has TEXT_CACHE_SLOTS): cheaper than any of the
+ * pango calls it saves.
  */
 #include "render/text_cache.h"
 
@@ -19,6 +20,8 @@ struct slot {
 };
 
 struct text_cache {
+    struct text_cache *next_idle; /* in the pool, while no page uses it */
+    PangoFontMap *font_map;       /* its own: a font map is for one thread at a time */
     PangoContext *context;
     PangoFontDescription *font; /* DejaVu Sans; size and weight set for each text */
     PangoLayout *scratch;       /* the texts that are not kept */
@@ -31,9 +34,10 @@ struct text_cache {
     size_t next; /* the slot replaced when the table is full, in turn */
 };
 
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-static bool cache_key_ok;
+/* The caches no page is using, at most TEXT_CACHE_IDLE of them. */
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct text_cache *pool;
+static int pool_size;
 
 static void slot_clear(struct slot *s)
 {
@@ -43,9 +47,8 @@ static void slot_clear(struct slot *s)
     memset(s, 0, sizeof(*s));
 }
 
-static void cache_free(void *p)
+static void cache_free(struct text_cache *c)
 {
-    struct text_cache *c = p;
     if (c == NULL)
         return;
     for (size_t i = 0; i < TEXT_CACHE_SLOTS; i++)
@@ -56,6 +59,8 @@ static void cache_free(void *p)
         pango_font_description_free(c->font);
     if (c->context)
         g_object_unref(c->context);
+    if (c->font_map)
+        g_object_unref(c->font_map);
     cairo_font_options_destroy(c->surface_options);
     cairo_font_options_destroy(c->cr_options);
     cairo_font_options_destroy(c->probe_surface);
@@ -63,44 +68,50 @@ static void cache_free(void *p)
     free(c);
 }
 
-static void cache_key_create(void)
+/* A new cache: what pango_cairo_create_layout(cr) made for each page (a context of a
+ * font map of the thread, pango_cairo_font_map_get_default()), kept. */
+static struct text_cache *cache_new(void)
 {
-    cache_key_ok = pthread_key_create(&cache_key, cache_free) == 0;
+    struct text_cache *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->font_map = pango_cairo_font_map_new();
+    c->context = c->font_map ? pango_font_map_create_context(c->font_map) : NULL;
+    c->font = pango_font_description_new();
+    c->scratch = c->context ? pango_layout_new(c->context) : NULL;
+    c->surface_options = cairo_font_options_create();
+    c->cr_options = cairo_font_options_create();
+    c->probe_surface = cairo_font_options_create();
+    c->probe_cr = cairo_font_options_create();
+    if (c->scratch == NULL || c->font == NULL ||
+        cairo_font_options_status(c->surface_options) != CAIRO_STATUS_SUCCESS ||
+        cairo_font_options_status(c->cr_options) != CAIRO_STATUS_SUCCESS ||
+        cairo_font_options_status(c->probe_surface) != CAIRO_STATUS_SUCCESS ||
+        cairo_font_options_status(c->probe_cr) != CAIRO_STATUS_SUCCESS) {
+        cache_free(c);
+        return NULL;
+    }
+    pango_font_description_set_family(c->font, "DejaVu Sans");
+    return c;
 }
 
-struct text_cache *text_cache_for(cairo_t *cr)
+struct text_cache *text_cache_take(cairo_t *cr)
 {
-    pthread_once(&cache_once, cache_key_create);
-    if (!cache_key_ok)
-        return NULL;
-    struct text_cache *c = pthread_getspecific(cache_key);
-    if (c == NULL) {
-        c = calloc(1, sizeof(*c));
-        if (c == NULL)
-            return NULL;
-        /* what pango_cairo_create_layout(cr) did for each page: a context of the thread's
-         * default font map, matched to cr */
-        c->context = pango_font_map_create_context(pango_cairo_font_map_get_default());
-        c->font = pango_font_description_new();
-        c->surface_options = cairo_font_options_create();
-        c->cr_options = cairo_font_options_create();
-        c->probe_surface = cairo_font_options_create();
-        c->probe_cr = cairo_font_options_create();
-        if (c->context == NULL || c->font == NULL ||
-            cairo_font_options_status(c->surface_options) != CAIRO_STATUS_SUCCESS ||
-            cairo_font_options_status(c->cr_options) != CAIRO_STATUS_SUCCESS ||
-            cairo_font_options_status(c->probe_surface) != CAIRO_STATUS_SUCCESS ||
-            cairo_font_options_status(c->probe_cr) != CAIRO_STATUS_SUCCESS ||
-            pthread_setspecific(cache_key, c) != 0) {
-            cache_free(c);
-            return NULL;
-        }
-        pango_font_description_set_family(c->font, "DejaVu Sans");
+    pthread_mutex_lock(&pool_lock);
+    struct text_cache *c = pool;
+    if (c) {
+        pool = c->next_idle;
+        pool_size--;
     }
+    pthread_mutex_unlock(&pool_lock);
+    if (c == NULL && (c = cache_new()) == NULL)
+        return NULL;
+    c->next_idle = NULL;
+
     /* pango_cairo_update_context() tells the context it changed, and so has every kept
      * layout laid out again, even when nothing did: it is called only when what it reads of
      * cr (its target's font options, its own, its matrix) is not what it was the last time.
-     * For a page of a PDF surface, it is called once per thread. */
+     * For a page of a PDF surface, it is called once in the life of a cache. */
     cairo_matrix_t m;
     cairo_get_matrix(cr, &m);
     cairo_surface_get_font_options(cairo_get_target(cr), c->probe_surface);
@@ -119,9 +130,23 @@ struct text_cache *text_cache_for(cairo_t *cr)
         c->matched = true;
         pango_cairo_update_context(cr, c->context);
     }
-    if (c->scratch == NULL)
-        c->scratch = pango_layout_new(c->context);
-    return c->scratch ? c : NULL;
+    return c;
+}
+
+void text_cache_give(struct text_cache *c)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&pool_lock);
+    bool keep = pool_size < TEXT_CACHE_IDLE;
+    if (keep) {
+        c->next_idle = pool;
+        pool = c;
+        pool_size++;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    if (!keep)
+        cache_free(c);
 }
 
 static void set_up(struct text_cache *c, PangoLayout *layout, const char *s, double size, bool bold,

@@ -1,15 +1,22 @@
 /*
- * render/text_cache.h - the calling thread's pango state for drawing invoice pages.
+ * render/text_cache.h - pango state kept between invoice pages.
  *
- * Laying a text out (itemizing, shaping with HarfBuzz, breaking lines) was a quarter of the
- * time of an invoice, and most of the texts of a page are the same on every document in a
- * language: the catalog's labels, the legal mentions, the seller's block. Each thread keeps
- * a PangoContext, and the laid-out layouts of the texts its caller says are constant, for
- * its next documents. A layout is a function of its text, size, weight, width and alignment
- * alone (the font, DejaVu Sans, and the context are the same for every page), so a kept
- * layout draws exactly what a new one would: the same PDF bytes. The cache holds a fixed
- * number of layouts (the oldest is replaced), so its memory does not grow with the number
- * of documents; it is freed when the thread ends. Nothing is shared between threads.
+ * pango_cairo_create_layout() for each page made a context of the calling thread's
+ * default font map; the server runs each connection on a thread of its own, so a download
+ * also made a font map (fontconfig lookups, HarfBuzz faces, cairo fonts) and threw it away
+ * with the thread: four times the cost of drawing the page. And laying a text out
+ * (itemizing, shaping, breaking lines) was a quarter of the rest, though most texts of a
+ * page are the same on every document in a language: the catalog's labels, the legal
+ * mentions, the seller's block.
+ *
+ * A text cache is a font map, a context of it, and the layouts of the texts its user said
+ * were constant. A page takes one for itself from a pool (a new one when none is idle)
+ * and gives it back when drawn: one thread at a time uses it, as pango requires; at most
+ * TEXT_CACHE_IDLE wait in the pool, the others are freed, so memory follows the number of
+ * pages drawn at once, never the number of documents. A layout is a function of its text,
+ * size, weight, width and alignment alone (the font, DejaVu Sans, and the context's options
+ * are the same for every page), so a kept layout draws exactly what a new one would: the
+ * same PDF bytes (tests/unit/test_render_bytes.c).
  */
 #ifndef PD_RENDER_TEXT_CACHE_H
 #define PD_RENDER_TEXT_CACHE_H
@@ -17,20 +24,25 @@
 #include <pango/pangocairo.h>
 #include <stdbool.h>
 
-/* How many layouts a thread keeps: the constant texts of a page in both languages. */
+/* How many layouts a cache keeps: the constant texts of a page in both languages. */
 #define TEXT_CACHE_SLOTS 128
+/* How many caches wait in the pool, at most: the pages drawn at once, in practice. */
+#define TEXT_CACHE_IDLE 8
 
 struct text_cache;
 
-/* The calling thread's cache, its context made to match cr (a page of a PDF surface), or
- * NULL when pango or memory failed. */
-struct text_cache *text_cache_for(cairo_t *cr);
+/* A cache for the calling thread's page cr (a page of a PDF surface), its context matched
+ * to cr, until text_cache_give(); NULL when pango or memory failed. */
+struct text_cache *text_cache_take(cairo_t *cr);
+
+/* Gives c (NULL: nothing) back to the pool, or frees it when the pool is full. */
+void text_cache_give(struct text_cache *c);
 
 /* s laid out in DejaVu Sans of size (points), bold or not, within width (0: one line,
  * else wrapped at words) aligned right or left. keep: s is the same on many documents
- * (a label, a legal mention, the seller's name): its layout is kept for the thread's next
- * pages; else the thread's one scratch layout is set up for it. The layout belongs to the
- * cache: use it before the next call, do not unref it. */
+ * (a label, a legal mention, the seller's name): its layout is kept for the next pages;
+ * else the cache's one scratch layout is set up for it. The layout belongs to the cache:
+ * use it before the next call, do not unref it. */
 PangoLayout *text_cache_layout(struct text_cache *c, const char *s, double size, bool bold,
                                double width, bool right, bool keep);
 
