@@ -95,6 +95,12 @@ static struct text_cache *cache_new(void)
     return c;
 }
 
+static bool same_matrix(const cairo_matrix_t *a, const cairo_matrix_t *b)
+{
+    return a->xx == b->xx && a->yx == b->yx && a->xy == b->xy && a->yy == b->yy && a->x0 == b->x0 &&
+           a->y0 == b->y0;
+}
+
 struct text_cache *text_cache_take(cairo_t *cr)
 {
     pthread_mutex_lock(&pool_lock);
@@ -116,7 +122,7 @@ struct text_cache *text_cache_take(cairo_t *cr)
     cairo_get_matrix(cr, &m);
     cairo_surface_get_font_options(cairo_get_target(cr), c->probe_surface);
     cairo_get_font_options(cr, c->probe_cr);
-    if (!c->matched || memcmp(&m, &c->matrix, sizeof(m)) != 0 ||
+    if (!c->matched || !same_matrix(&m, &c->matrix) ||
         !cairo_font_options_equal(c->probe_surface, c->surface_options) ||
         !cairo_font_options_equal(c->probe_cr, c->cr_options)) {
         /* the probes become the options matched; the old ones, the next probes */
