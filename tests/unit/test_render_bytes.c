@@ -5,8 +5,10 @@
  * Representative documents (domestic, EU reverse charge, outside the EU, partial and full
  * credit notes, currencies with 0, 2 and 3 decimals, French and English, version 1 and 2)
  * are rendered one after the other, then again in the opposite order on two threads at
- * once: every PDF must be byte for byte the first one. Each PDF's SHA-256 is printed, so
- * that two builds can be compared (an optimisation must not change them). */
+ * once, on more threads at once than the pool keeps pango states for, and after enough
+ * other sellers to fill a cache: every PDF must be byte for byte the first one. Each PDF's
+ * SHA-256 is printed, so that two builds can be compared (an optimisation must not change
+ * them). */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "render/invoice_pdf.h"
+#include "render/text_cache.h"
 
 #define NDOCS 11
 
@@ -273,6 +276,73 @@ static void test_the_same_bytes_whatever_came_before_and_on_any_thread(void **st
     buf_free(&again);
 }
 
+/* One page on each of more threads than the pool keeps pango states for (the states
+ * beyond TEXT_CACHE_IDLE are freed when given back), twice. */
+struct one {
+    const struct invoice_doc *doc;
+    struct buf out;
+    int rc;
+};
+
+static void *render_one(void *arg)
+{
+    struct one *o = arg;
+    o->rc = invoice_pdf_render(o->doc, &o->out);
+    return NULL;
+}
+
+static void test_more_pages_at_once_than_the_pool_keeps(void **state)
+{
+    (void)state;
+    static struct invoice_doc docs[NDOCS];
+    documents(docs);
+    struct buf ref[NDOCS] = {{0}};
+    for (int i = 0; i < NDOCS; i++)
+        assert_int_equal(invoice_pdf_render(&docs[i], &ref[i]), 0);
+    enum { N = TEXT_CACHE_IDLE + 4 };
+    for (int round = 0; round < 2; round++) {
+        struct one ones[N];
+        pthread_t t[N];
+        for (int i = 0; i < N; i++) {
+            ones[i] = (struct one){.doc = &docs[i % NDOCS]};
+            assert_int_equal(pthread_create(&t[i], NULL, render_one, &ones[i]), 0);
+        }
+        for (int i = 0; i < N; i++) /* all of them, before a failure leaves */
+            pthread_join(t[i], NULL);
+        for (int i = 0; i < N; i++) {
+            assert_int_equal(ones[i].rc, 0);
+            assert_same(&ref[i % NDOCS], &ones[i].out, NAMES[i % NDOCS]);
+            buf_free(&ones[i].out);
+        }
+    }
+    for (int i = 0; i < NDOCS; i++)
+        buf_free(&ref[i]);
+}
+
+/* More sellers than a cache keeps texts for: the oldest kept layouts are replaced, and a
+ * document drawn again afterwards is the same. */
+static void test_a_full_cache_still_draws_the_same(void **state)
+{
+    (void)state;
+    static struct invoice_doc docs[NDOCS];
+    documents(docs);
+    struct buf ref = {0}, again = {0};
+    assert_int_equal(invoice_pdf_render(&docs[1], &ref), 0);
+    struct invoice_doc other = docs[1];
+    char name[64];
+    for (int i = 0; i < TEXT_CACHE_SLOTS + 8; i++) { /* a kept name each */
+        snprintf(name, sizeof(name), "Vendeur numéro %d SAS", i);
+        other.seller.name = name;
+        struct buf b = {0};
+        assert_int_equal(invoice_pdf_render(&other, &b), 0);
+        buf_free(&b);
+    }
+    assert_int_equal(invoice_pdf_render(&docs[1], &again), 0);
+    assert_same(&ref, &again, NAMES[1]);
+    buf_free(&ref);
+    buf_free(&again);
+}
+
 /* Different documents give different bytes (the comparison above could not pass by
  * rendering the same thing every time). */
 static void test_different_documents_differ(void **state)
@@ -293,6 +363,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_the_same_bytes_whatever_came_before_and_on_any_thread),
+        cmocka_unit_test(test_more_pages_at_once_than_the_pool_keeps),
+        cmocka_unit_test(test_a_full_cache_still_draws_the_same),
         cmocka_unit_test(test_different_documents_differ),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
