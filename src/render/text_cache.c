@@ -34,10 +34,11 @@ struct text_cache {
     size_t next; /* the slot replaced when the table is full, in turn */
 };
 
-/* The caches no page is using, at most TEXT_CACHE_IDLE of them. */
+/* The caches no page is using; how many there are in all, at most TEXT_CACHE_MAX. */
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_given = PTHREAD_COND_INITIALIZER;
 static struct text_cache *pool;
-static int pool_size;
+static int pool_made;
 
 static void slot_clear(struct slot *s)
 {
@@ -104,14 +105,21 @@ static bool same_matrix(const cairo_matrix_t *a, const cairo_matrix_t *b)
 struct text_cache *text_cache_take(cairo_t *cr)
 {
     pthread_mutex_lock(&pool_lock);
+    while (pool == NULL && pool_made >= TEXT_CACHE_MAX) /* a page takes a few milliseconds */
+        pthread_cond_wait(&pool_given, &pool_lock);
     struct text_cache *c = pool;
-    if (c) {
+    if (c)
         pool = c->next_idle;
-        pool_size--;
-    }
+    else
+        pool_made++; /* made below, out of the lock */
     pthread_mutex_unlock(&pool_lock);
-    if (c == NULL && (c = cache_new()) == NULL)
+    if (c == NULL && (c = cache_new()) == NULL) {
+        pthread_mutex_lock(&pool_lock);
+        pool_made--;
+        pthread_cond_signal(&pool_given);
+        pthread_mutex_unlock(&pool_lock);
         return NULL;
+    }
     c->next_idle = NULL;
 
     /* pango_cairo_update_context() tells the context it changed, and so has every kept
@@ -144,15 +152,10 @@ void text_cache_give(struct text_cache *c)
     if (c == NULL)
         return;
     pthread_mutex_lock(&pool_lock);
-    bool keep = pool_size < TEXT_CACHE_IDLE;
-    if (keep) {
-        c->next_idle = pool;
-        pool = c;
-        pool_size++;
-    }
+    c->next_idle = pool;
+    pool = c;
+    pthread_cond_signal(&pool_given);
     pthread_mutex_unlock(&pool_lock);
-    if (!keep)
-        cache_free(c);
 }
 
 static void set_up(struct text_cache *c, PangoLayout *layout, const char *s, double size, bool bold,

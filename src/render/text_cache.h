@@ -10,10 +10,13 @@
  * mentions, the seller's block.
  *
  * A text cache is a font map, a context of it, and the layouts of the texts its user said
- * were constant. A page takes one for itself from a pool (a new one when none is idle)
- * and gives it back when drawn: one thread at a time uses it, as pango requires; at most
- * TEXT_CACHE_IDLE wait in the pool, the others are freed, so memory follows the number of
- * pages drawn at once, never the number of documents. A layout is a function of its text,
+ * were constant. A page takes one for itself from a pool and gives it back when drawn:
+ * one thread at a time uses it, as pango requires. A new one is made when none is idle,
+ * up to TEXT_CACHE_MAX; beyond, a page waits for one (a page takes milliseconds, and
+ * TEXT_CACHE_MAX pages at once keep more cores busy than the server has). Caches are never
+ * freed: pango 1.50 loses a few kilobytes with every font map it frees (it did so at the
+ * end of every connection's thread), and memory stays at most TEXT_CACHE_MAX caches,
+ * whatever the number of documents. A layout is a function of its text,
  * size, weight, width and alignment alone (the font, DejaVu Sans, and the context's options
  * are the same for every page), so a kept layout draws exactly what a new one would: the
  * same PDF bytes (tests/unit/test_render_bytes.c).
@@ -26,16 +29,17 @@
 
 /* How many layouts a cache keeps: the constant texts of a page in both languages. */
 #define TEXT_CACHE_SLOTS 128
-/* How many caches wait in the pool, at most: the pages drawn at once, in practice. */
-#define TEXT_CACHE_IDLE 8
+/* How many caches there are, at most: the pages drawn at once. */
+#define TEXT_CACHE_MAX 8
 
 struct text_cache;
 
 /* A cache for the calling thread's page cr (a page of a PDF surface), its context matched
- * to cr, until text_cache_give(); NULL when pango or memory failed. */
+ * to cr, until text_cache_give(); waits while TEXT_CACHE_MAX pages are being drawn. NULL
+ * when pango or memory failed. */
 struct text_cache *text_cache_take(cairo_t *cr);
 
-/* Gives c (NULL: nothing) back to the pool, or frees it when the pool is full. */
+/* Gives c (NULL: nothing) back to the pool, for the next page. */
 void text_cache_give(struct text_cache *c);
 
 /* s laid out in DejaVu Sans of size (points), bold or not, within width (0: one line,

@@ -5,7 +5,7 @@
  * Representative documents (domestic, EU reverse charge, outside the EU, partial and full
  * credit notes, currencies with 0, 2 and 3 decimals, French and English, version 1 and 2)
  * are rendered one after the other, then again in the opposite order on two threads at
- * once, on more threads at once than the pool keeps pango states for, and after enough
+ * once, on more threads at once than there are pango states for, and after enough
  * other sellers to fill a cache: every PDF must be byte for byte the first one. Each PDF's
  * SHA-256 is printed, so that two builds can be compared (an optimisation must not change
  * them). */
@@ -276,8 +276,8 @@ static void test_the_same_bytes_whatever_came_before_and_on_any_thread(void **st
     buf_free(&again);
 }
 
-/* One page on each of more threads than the pool keeps pango states for (the states
- * beyond TEXT_CACHE_IDLE are freed when given back), twice. */
+/* One page on each of more threads than there are pango states for (the pages beyond
+ * TEXT_CACHE_MAX wait for one), twice. */
 struct one {
     const struct invoice_doc *doc;
     struct buf out;
@@ -291,7 +291,7 @@ static void *render_one(void *arg)
     return NULL;
 }
 
-static void test_more_pages_at_once_than_the_pool_keeps(void **state)
+static void test_more_pages_at_once_than_there_are_caches(void **state)
 {
     (void)state;
     static struct invoice_doc docs[NDOCS];
@@ -299,7 +299,7 @@ static void test_more_pages_at_once_than_the_pool_keeps(void **state)
     struct buf ref[NDOCS] = {{0}};
     for (int i = 0; i < NDOCS; i++)
         assert_int_equal(invoice_pdf_render(&docs[i], &ref[i]), 0);
-    enum { N = TEXT_CACHE_IDLE + 4 };
+    enum { N = TEXT_CACHE_MAX + 4 };
     for (int round = 0; round < 2; round++) {
         struct one ones[N];
         pthread_t t[N];
@@ -363,7 +363,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_the_same_bytes_whatever_came_before_and_on_any_thread),
-        cmocka_unit_test(test_more_pages_at_once_than_the_pool_keeps),
+        cmocka_unit_test(test_more_pages_at_once_than_there_are_caches),
         cmocka_unit_test(test_a_full_cache_still_draws_the_same),
         cmocka_unit_test(test_different_documents_differ),
     };
