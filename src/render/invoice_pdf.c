@@ -23,6 +23,7 @@
 #include "core/msg.h"
 #include "render/facturx_xml.h"
 #include "render/pdfa.h"
+#include "render/text_cache.h"
 
 #define PAGE_W 595.28
 #define PAGE_H 841.89
@@ -30,9 +31,8 @@
 
 struct page {
     cairo_t *cr;
-    PangoLayout *layout;        /* one for every text of the page: set up anew each time */
-    PangoFontDescription *font; /* DejaVu Sans; size and weight set by each text */
-    const char *lang;           /* "fr" or "en" */
+    struct text_cache *texts; /* pango's state, for this page (render/text_cache.h) */
+    const char *lang;         /* "fr" or "en" */
     const char *currency;
     bool v2; /* a Factur-X document: amounts never wrap */
 };
@@ -43,31 +43,32 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data, unsign
     return CAIRO_STATUS_SUCCESS;
 }
 
-/* Sets the page's layout up for s in DejaVu Sans of size, bold or not, within width (0:
- * one line) aligned right or left. Returns the layout. */
-static PangoLayout *lay_out(struct page *p, double width, const char *s, double size, bool bold,
-                            bool right)
+/* Draws s in DejaVu Sans of size, bold or not, at (x, y) within width (0: no wrapping)
+ * aligned right or left; returns the height used. keep: s is the same on many documents
+ * (a label, a legal mention, the seller's block), its layout is kept for the next pages. */
+static double draw_text(struct page *p, double x, double y, double width, const char *s,
+                        double size, bool bold, bool right, bool keep)
 {
-    pango_font_description_set_absolute_size(p->font, size * PANGO_SCALE);
-    pango_font_description_set_weight(p->font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_font_description(p->layout, p->font);
-    pango_layout_set_width(p->layout, width > 0 ? (int)(width * PANGO_SCALE) : -1);
-    pango_layout_set_wrap(p->layout, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(p->layout, right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-    pango_layout_set_text(p->layout, s ? s : "", -1);
-    return p->layout;
-}
-
-/* Draws text at (x, y) within width (0: no wrapping); returns the height used. */
-static double text(struct page *p, double x, double y, double width, const char *s, double size,
-                   bool bold, bool right)
-{
-    PangoLayout *layout = lay_out(p, width, s, size, bold, right);
+    PangoLayout *layout = text_cache_layout(p->texts, s, size, bold, width, right, keep);
     int w, h;
     pango_layout_get_size(layout, &w, &h);
     cairo_move_to(p->cr, x, y);
     pango_cairo_show_layout(p->cr, layout);
     return (double)h / PANGO_SCALE;
+}
+
+/* A text of this document alone (its number, dates, buyer, amounts). */
+static double text(struct page *p, double x, double y, double width, const char *s, double size,
+                   bool bold, bool right)
+{
+    return draw_text(p, x, y, width, s, size, bold, right, false);
+}
+
+/* A text found on many documents: a label, a legal mention, the seller's block. */
+static double label(struct page *p, double x, double y, double width, const char *s, double size,
+                    bool bold, bool right)
+{
+    return draw_text(p, x, y, width, s, size, bold, right, true);
 }
 
 static const char *str(const char *s)
@@ -83,7 +84,7 @@ static void amount_text(struct page *p, double x, double width, double y, const 
         text(p, x, y, width, s, size, bold, true);
         return;
     }
-    PangoLayout *layout = lay_out(p, 0, s, size, bold, false);
+    PangoLayout *layout = text_cache_layout(p->texts, s, size, bold, 0, false, false);
     int w, h;
     pango_layout_get_size(layout, &w, &h);
     cairo_move_to(p->cr, x + width - (double)w / PANGO_SCALE, y);
@@ -137,29 +138,33 @@ static const char *long_date(struct page *p, const char *iso, char *out, size_t 
 }
 
 /* A party's block (name, address lines, country, VAT ID); returns its height. The country
- * is named when the document froze its name, else drawn as its code, as it was issued. */
+ * is named when the document froze its name, else drawn as its code, as it was issued.
+ * keep: the party is on many documents (the seller), its texts' layouts are kept. */
 static double party(struct page *p, double x, double y, double width, enum msg_id title,
-                    const struct invoice_party *who)
+                    const struct invoice_party *who, bool keep)
 {
     char line[400];
-    double h = text(p, x, y, width, msg_text(title, p->lang), 8, true, false);
-    h += text(p, x, y + h, width, str(who->name), 10, true, false);
+    double h = label(p, x, y, width, msg_text(title, p->lang), 8, true, false);
+    h += draw_text(p, x, y + h, width, str(who->name), 10, true, false, keep);
     for (size_t i = 0; i < who->naddress; i++)
-        h += text(p, x, y + h, width, who->address[i], 9, false, false);
-    h += text(p, x, y + h, width, *str(who->country_name) ? who->country_name : str(who->country),
-              9, false, false);
+        h += draw_text(p, x, y + h, width, who->address[i], 9, false, false, keep);
+    h += draw_text(p, x, y + h, width,
+                   *str(who->country_name) ? who->country_name : str(who->country), 9, false, false,
+                   keep);
     if (*str(who->vat_id))
-        h += text(p, x, y + h, width, say(p, line, sizeof(line), MSG_PDF_VAT_ID, who->vat_id, NULL),
-                  9, false, false);
+        h += draw_text(p, x, y + h, width,
+                       say(p, line, sizeof(line), MSG_PDF_VAT_ID, who->vat_id, NULL), 9, false,
+                       false, keep);
     if (*str(who->membership_id))
-        h += text(p, x, y + h, width,
-                  say(p, line, sizeof(line), MSG_PDF_MEMBERSHIP_ID, who->membership_id, NULL), 9,
-                  false, false);
+        h += draw_text(p, x, y + h, width,
+                       say(p, line, sizeof(line), MSG_PDF_MEMBERSHIP_ID, who->membership_id, NULL),
+                       9, false, false, keep);
     if (p->v2 && *str(who->siren))
-        h += text(p, x, y + h, width,
-                  say(p, line, sizeof(line), MSG_FACTURX_SIREN, who->siren, NULL), 9, false, false);
+        h += draw_text(p, x, y + h, width,
+                       say(p, line, sizeof(line), MSG_FACTURX_SIREN, who->siren, NULL), 9, false,
+                       false, keep);
     if (*str(who->registration))
-        h += text(p, x, y + h, width, who->registration, 8, false, false);
+        h += draw_text(p, x, y + h, width, who->registration, 8, false, false, keep);
     return h;
 }
 
@@ -203,14 +208,14 @@ static double credit_reference(struct page *p, const struct invoice_doc *doc, do
 /* The reform's mentions under the dates: the nature of the operation, the VAT option. */
 static double mentions(struct page *p, const struct invoice_doc *doc, double y)
 {
-    double h = text(p, MARGIN, y, 0, msg_text(MSG_FACTURX_OPERATION, p->lang), 9, false, false);
+    double h = label(p, MARGIN, y, 0, msg_text(MSG_FACTURX_OPERATION, p->lang), 9, false, false);
     if (doc->tax_amount != 0)
-        h +=
-            text(p, MARGIN, y + h, 0,
-                 msg_text(strcmp(str(doc->vat_option), "debits") == 0 ? MSG_FACTURX_VAT_ON_DEBITS
-                                                                      : MSG_FACTURX_VAT_ON_RECEIPTS,
-                          p->lang),
-                 9, false, false);
+        h += label(p, MARGIN, y + h, 0,
+                   msg_text(strcmp(str(doc->vat_option), "debits") == 0
+                                ? MSG_FACTURX_VAT_ON_DEBITS
+                                : MSG_FACTURX_VAT_ON_RECEIPTS,
+                            p->lang),
+                   9, false, false);
     return h;
 }
 
@@ -222,12 +227,15 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
         return -1;
     bool credit = strcmp(str(doc->type), "credit_note") == 0;
     struct page p = {.cr = cairo_create(surface),
-                     .font = pango_font_description_new(),
                      .lang = msg_lang_tag(msg_lang(doc->lang)),
                      .currency = str(doc->currency),
                      .v2 = doc->version >= INVOICE_DOC_FACTURX};
-    p.layout = pango_cairo_create_layout(p.cr);
-    pango_font_description_set_family(p.font, "DejaVu Sans");
+    p.texts = text_cache_take(p.cr);
+    if (p.texts == NULL) {
+        cairo_destroy(p.cr);
+        cairo_surface_destroy(surface);
+        return -1;
+    }
     char title[160], a[64], b[64], c[64], line[600];
     title_of(doc, p.lang, title, sizeof(title));
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
@@ -237,8 +245,8 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, line);
 
     double y = MARGIN, col = (PAGE_W - 2 * MARGIN) / 2;
-    double hs = party(&p, MARGIN, y, col - 10, MSG_PDF_SELLER, &doc->seller);
-    double hb = party(&p, MARGIN + col, y, col, MSG_PDF_BILL_TO, &doc->buyer);
+    double hs = party(&p, MARGIN, y, col - 10, MSG_PDF_SELLER, &doc->seller, true);
+    double hb = party(&p, MARGIN + col, y, col, MSG_PDF_BILL_TO, &doc->buyer, false);
     y += (hs > hb ? hs : hb) + 20;
 
     y += text(&p, MARGIN, y, 0, title, 18, true, false) + 4;
@@ -263,13 +271,13 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
                                         MSG_PDF_COLUMN_QUANTITY, MSG_PDF_COLUMN_UNIT_PRICE,
                                         MSG_PDF_COLUMN_AMOUNT};
     for (int i = 0; i < 5; i++)
-        text(&p, cx[i], y, i == 4 ? PAGE_W - MARGIN - cx[4] : cx[i + 1] - cx[i] - 4,
-             msg_text(heads[i], p.lang), 8, true, i >= 3);
+        label(&p, cx[i], y, i == 4 ? PAGE_W - MARGIN - cx[4] : cx[i + 1] - cx[i] - 4,
+              msg_text(heads[i], p.lang), 8, true, i >= 3);
     y += 22;
     rule(&p, y - 4);
     for (size_t i = 0; i < doc->nlines; i++) {
         const struct invoice_line *l = &doc->lines[i];
-        double h = text(&p, cx[0], y, cx[1] - cx[0] - 6, str(l->description), 9, false, false);
+        double h = label(&p, cx[0], y, cx[1] - cx[0] - 6, str(l->description), 9, false, false);
         if (*str(l->service_start)) {
             say(&p, line, sizeof(line), p.v2 ? MSG_FACTURX_SERVICE_PERIOD : MSG_PDF_SERVICE_PERIOD,
                 long_date(&p, l->service_start, a, sizeof(a)),
@@ -278,7 +286,7 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
             h = p.v2 && hp > h ? hp : h;
         }
         snprintf(line, sizeof(line), "%lld", (long long)l->quantity);
-        text(&p, cx[2], y, cx[3] - cx[2] - 4, line, 9, false, false);
+        label(&p, cx[2], y, cx[3] - cx[2] - 4, line, 9, false, false);
         amount_text(&p, cx[3], cx[4] - cx[3] - 4, y, money(&p, l->unit_price, a, sizeof(a)), 9,
                     false);
         amount_text(&p, cx[4], PAGE_W - MARGIN - cx[4], y, money(&p, l->amount, b, sizeof(b)), 9,
@@ -303,20 +311,20 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
     };
     double tx = p.v2 ? MARGIN + 230 : MARGIN + 250, ax = p.v2 ? cx[4] - 40 : cx[4] - 30;
     for (size_t k = 0; k < 3; k++) {
-        text(&p, tx, y, 150, totals[k].label, 10, totals[k].bold, false);
+        label(&p, tx, y, 150, totals[k].label, 10, totals[k].bold, false);
         amount_text(&p, ax, PAGE_W - MARGIN - ax, y, money(&p, totals[k].amount, a, sizeof(a)), 10,
                     totals[k].bold);
         y += 16;
     }
     if (*str(doc->tax_mention))
-        y += text(&p, MARGIN, y + 4, PAGE_W - 2 * MARGIN, doc->tax_mention, 9, true, false) + 4;
+        y += label(&p, MARGIN, y + 4, PAGE_W - 2 * MARGIN, doc->tax_mention, 9, true, false) + 4;
     y += 14;
 
     /* payment */
     if (doc->has_wire) {
-        y += text(&p, MARGIN, y, 0, msg_text(MSG_PDF_PAY_BY_WIRE, p.lang), 10, true, false);
+        y += label(&p, MARGIN, y, 0, msg_text(MSG_PDF_PAY_BY_WIRE, p.lang), 10, true, false);
         say(&p, line, sizeof(line), MSG_PDF_IBAN_BIC, str(doc->wire.iban), str(doc->wire.bic));
-        y += text(&p, MARGIN, y, 0, line, 9, false, false);
+        y += label(&p, MARGIN, y, 0, line, 9, false, false);
         say(&p, line, sizeof(line), MSG_PDF_PAYMENT_REFERENCE, str(doc->wire.reference), NULL);
         y += text(&p, MARGIN, y, 0, line, 9, true, false);
         say(&p, line, sizeof(line), MSG_PDF_RECEIVE_BY,
@@ -329,17 +337,16 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
     }
 
     /* legal mentions */
-    text(&p, MARGIN, PAGE_H - MARGIN - 40, PAGE_W - 2 * MARGIN,
-         msg_text(MSG_PDF_LATE_PAYMENT, p.lang), 7.5, false, false);
+    label(&p, MARGIN, PAGE_H - MARGIN - 40, PAGE_W - 2 * MARGIN,
+          msg_text(MSG_PDF_LATE_PAYMENT, p.lang), 7.5, false, false);
     (void)y;
 
     cairo_show_page(p.cr);
-    g_object_unref(p.layout);
-    pango_font_description_free(p.font);
     cairo_destroy(p.cr);
-    cairo_surface_finish(surface);
+    cairo_surface_finish(surface); /* writes the fonts out: the page's, until then */
     cairo_status_t st = cairo_surface_status(surface);
     cairo_surface_destroy(surface);
+    text_cache_give(p.texts);
     return st == CAIRO_STATUS_SUCCESS ? 0 : -1;
 }
 
