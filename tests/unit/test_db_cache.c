@@ -297,6 +297,21 @@ static void test_forgetting_every_statement(void **state)
     db_close(db);
 }
 
+/* Until pid's server process is gone. */
+static void wait_gone(struct db *other, int64_t pid)
+{
+    int64_t v = 0;
+    for (int i = 0; i < 50 && v == 0; i++) {
+        assert_int_equal(db_scalar(other, &v,
+                                   "SELECT (COUNT(*) = 0)::int FROM pg_stat_activity WHERE pid = ?",
+                                   "i", pid),
+                         0);
+        if (v == 0)
+            usleep(20000);
+    }
+    assert_int_equal(v, 1);
+}
+
 /* PostgreSQL: this connection's server process is killed (a restart, a failover, an
  * idle timeout). The statement that meets the lost connection fails; the next opens a
  * new connection and prepares its statements there, never naming a dead one. */
@@ -310,14 +325,7 @@ static void test_a_lost_connection_is_opened_again(void **state)
     assert_int_equal(
         db_scalar(other, &killed, "SELECT pg_terminate_backend(?::int)::int", "i", pid), 0);
     assert_int_equal(killed, 1);
-    for (int i = 0; i < 50 && v == 0; i++) { /* until the server process is gone */
-        assert_int_equal(db_scalar(other, &v,
-                                   "SELECT (COUNT(*) = 0)::int FROM pg_stat_activity WHERE pid = ?",
-                                   "i", pid),
-                         0);
-        if (v == 0)
-            usleep(20000);
-    }
+    wait_gone(other, pid);
     assert_true(plus_one(db, 1) < 0); /* met the lost connection */
     assert_int_equal(plus_one(db, 2), 3);
     int64_t now = 0;
@@ -332,15 +340,7 @@ static void test_a_lost_connection_is_opened_again(void **state)
     assert_int_equal(db_run(db, "INSERT INTO items (id, label) VALUES (1, 'lost')", ""), 1);
     assert_int_equal(
         db_scalar(other, &killed, "SELECT pg_terminate_backend(?::int)::int", "i", now), 0);
-    v = 0;
-    for (int i = 0; i < 50 && v == 0; i++) {
-        assert_int_equal(db_scalar(other, &v,
-                                   "SELECT (COUNT(*) = 0)::int FROM pg_stat_activity WHERE pid = ?",
-                                   "i", now),
-                         0);
-        if (v == 0)
-            usleep(20000);
-    }
+    wait_gone(other, now);
     assert_true(db_run(db, "INSERT INTO items (id, label) VALUES (2, 'lost')", "") < 0);
     assert_true(db_run(db, "INSERT INTO items (id, label) VALUES (3, 'lost')", "") < 0);
     assert_true(db_commit(db) < 0);
@@ -351,21 +351,6 @@ static void test_a_lost_connection_is_opened_again(void **state)
     assert_int_equal(v, 1);
     db_close(other);
     db_close(db);
-}
-
-/* Until pid's server process is gone. */
-static void wait_gone(struct db *other, int64_t pid)
-{
-    int64_t v = 0;
-    for (int i = 0; i < 50 && v == 0; i++) {
-        assert_int_equal(db_scalar(other, &v,
-                                   "SELECT (COUNT(*) = 0)::int FROM pg_stat_activity WHERE pid = ?",
-                                   "i", pid),
-                         0);
-        if (v == 0)
-            usleep(20000);
-    }
-    assert_int_equal(v, 1);
 }
 
 /* PostgreSQL: a connection killed while idle (a restart between two requests) is opened
