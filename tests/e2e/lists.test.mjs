@@ -276,6 +276,9 @@ test('each list and filter is read through an index, never a scan of its table (
     ['referrals', page('referrals', " AND status <> 'unconfirmed' AND partner_id = 'p'")],
     ['email_deliveries', page('email_deliveries', " AND status = 'failed'")],
     ['webhook_deliveries', page('webhook_deliveries', " AND endpoint_id = 'e'")],
+    ['api_tokens', page('api_tokens', " AND user_id = 'u'")],
+    ['certified_people', page('certified_people', " AND partner_id = 'p'")],
+    ['webhook_endpoints', page('webhook_endpoints', " AND deleted_at IS NULL AND partner_id = 'p'")],
   ];
   for (const [table, statement] of cases) {
     if (ENGINE === 'sqlite') {
@@ -305,4 +308,38 @@ test('an organisation\'s users are paged like every list', async () => {
   assert.equal(seen.length, 26); // and the admin who joined
   assert.equal(new Set(seen.map((u) => u.id)).size, 26);
   assert.equal((await org.client.call('GET', '/api/v1/users?cursor=abc')).status, 400);
+});
+
+test('an organisation\'s API tokens, certified people and webhook endpoints are paged and stable while rows are added', async () => {
+  const org = await adminOf(srv.url);
+  const pid = org.org.partner.id;
+  const uid = sql(srv.db.url, `SELECT id FROM users WHERE partner_id = '${pid}'`);
+  const rows = (prefix, insert) => (n, tag, base) => {
+    const ids = [];
+    let script = 'BEGIN;\n';
+    for (let i = 0; i < n; i++) {
+      const id = `${prefix}_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 4)}`;
+      ids.push(id);
+      script += insert(id, base + Math.floor(i / 3)) + ';\n';
+    }
+    return { ids, script: script + 'COMMIT;\n' };
+  };
+  const tokens = rows('tok', (id, at) => `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES ('${id}', 'hash-${id}', '${uid}', 'Token ${id}', ${at})`);
+  const people = rows('cpr', (id, at) => `INSERT INTO certified_people (id, partner_id, name, email, certification, created_at) VALUES ('${id}', '${pid}', 'Person', '${id}@org.example', 'MCSE', ${at})`);
+  const hooks = rows('whe', (id, at) => `INSERT INTO webhook_endpoints (id, partner_id, url, events, secret, created_at) VALUES ('${id}', '${pid}', 'https://hooks.example/${id}', '*', 'sealed', ${at})`);
+  await walkWhileAdding(org.client, '/api/v1/api-tokens', tokens, { n: 60, limit: 7 });
+  await walkWhileAdding(org.client, '/api/v1/certified-people', people, { n: 60, limit: 7 });
+  await walkWhileAdding(org.client, '/api/v1/webhook-endpoints', hooks, { n: 60, limit: 7 });
+  // a deleted endpoint is not listed, and no page is longer than the limit asked
+  const gone = sql(srv.db.url, `SELECT id FROM webhook_endpoints WHERE partner_id = '${pid}' ORDER BY created_at DESC, id DESC LIMIT 1`);
+  sql(srv.db.url, `UPDATE webhook_endpoints SET deleted_at = 1 WHERE id = '${gone}'`);
+  const all = await walk(org.client, '/api/v1/webhook-endpoints', 200);
+  assert.ok(!all.some((e) => e.id === gone));
+  for (const path of ['/api/v1/api-tokens', '/api/v1/certified-people', '/api/v1/webhook-endpoints']) {
+    const first = await org.client.call('GET', path);
+    assert.equal(first.body.items.length, 50, `${path}: 50 by default`);
+    assert.notEqual(first.body.next_cursor, null);
+    assert.equal((await org.client.call('GET', `${path}?limit=201`)).status, 400);
+    assert.equal((await org.client.call('GET', `${path}?cursor=abc`)).status, 400);
+  }
 });
