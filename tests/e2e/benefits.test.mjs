@@ -259,3 +259,45 @@ test('usage per organisation and product, as JSON and CSV', async () => {
   assert.equal(lines[0], 'partner_id,partner,product,kind,name,granted,used');
   assert.ok(lines.some((l) => l.includes(',race-product,software_key,') && l.endsWith(',2,2')));
 });
+
+test('the job reads only the grants due: a second pass the same day changes nothing; a cancellation revokes that day', async () => {
+  await offerWith('quiet-pack', [
+    { kind: 'support_incident', product: 'technical-support', name: { fr: 'Incidents', en: 'Incidents' }, quantity: 2 },
+    { kind: 'cloud_subscription', product: 'cloud-q', name: { fr: 'Nuage', en: 'Cloud' }, quantity: 1, deadline_days: 90 },
+  ]);
+  const m = await member('quiet-pack');
+  const pid = m.org.partner.id;
+  // each grant knows the day the job looks at it next: the day after its term, 30 days
+  // before its activation deadline (term 2027-01-04 .. 2028-01-03, deadline 2027-04-04)
+  assert.equal(sql(srv.db.url, `SELECT check_on FROM benefit_grants WHERE partner_id = '${pid}' ORDER BY position`), '2028-01-04\n2027-03-05');
+  const run = async () => {
+    const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  const state = () => [
+    sql(srv.db.url, 'SELECT id, check_on, reminded, revoked_at FROM benefit_grants ORDER BY id'),
+    sql(srv.db.url, 'SELECT subscription_id, term, benefits_due FROM subscription_terms ORDER BY subscription_id, term'),
+    sql(srv.db.url, 'SELECT COUNT(*) FROM outbox'),
+  ];
+  await run();
+  assert.equal(sql(srv.db.url, "SELECT COUNT(*) FROM benefit_grants WHERE check_on <= '2027-01-04'"), '0', 'nothing left due today');
+  assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM subscription_terms WHERE benefits_due = 1'), '0', 'no term left to grant');
+  const once = state();
+  await run();
+  assert.deepEqual(state(), once, 'a pass with nothing due writes nothing');
+
+  // a cancellation brings the grants forward to its day: the next pass revokes them, once
+  const subId = (await benefits(m.client)).items[0].subscription_id;
+  const c = await m.client.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: false });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(sql(srv.db.url, `SELECT check_on FROM benefit_grants WHERE partner_id = '${pid}' ORDER BY position`), '2027-01-04\n2027-01-04');
+  await run();
+  assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM outbox WHERE event = 'benefit.revoked' AND partner_id = '${pid}'`), '2');
+  assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM benefit_grants WHERE partner_id = '${pid}' AND check_on IS NULL`), '2', 'never looked at again');
+  assert.deepEqual((await benefits(m.client)).items.map((g) => g.state), ['revoked', 'revoked']);
+  const after = state();
+  await run();
+  assert.deepEqual(state(), after);
+});
