@@ -113,7 +113,7 @@ struct term_to_grant {
 };
 
 /* Terms the benefits job has not granted yet (subscription_terms.benefits_due: a term added
- * by a renewal, an import), up to limit, by subscription and term, read through the partial
+ * by a renewal, an import), up to limit, by subscription and term, read through the
  * index of those terms; `grantable` is set for the latest term of a subscription not
  * cancelled, the one that gets grants. *out malloc'd (owner: caller, free()). */
 struct term_due {

@@ -24,7 +24,7 @@ CREATE INDEX benefit_grants_check ON benefit_grants (check_on, id) WHERE check_o
 
 -- A term gets its grants when it is paid (service/confirm.c); a term added otherwise (an
 -- automatic renewal, an import) is granted by the job. Such terms are marked, so the job
--- finds them through a partial index instead of looking for terms without grants among all
+-- finds them through an index (benefits_due first) instead of looking for terms without grants among all
 -- of them (store/benefits.c grants_sql_terms_due). Terms with grants, terms a later one
 -- replaced and terms of cancelled subscriptions are done already (none of them is granted).
 ALTER TABLE subscription_terms ADD COLUMN benefits_due INTEGER NOT NULL DEFAULT 1;
@@ -34,5 +34,4 @@ UPDATE subscription_terms SET benefits_due = 0 WHERE EXISTS (
     OR term < (SELECT MAX(u.term) FROM subscription_terms u
                WHERE u.subscription_id = subscription_terms.subscription_id)
     OR subscription_id IN (SELECT id FROM subscriptions WHERE cancelled_on IS NOT NULL);
-CREATE INDEX subscription_terms_benefits_due ON subscription_terms (benefits_due, subscription_id, term)
-    WHERE benefits_due = 1;
+CREATE INDEX subscription_terms_benefits_due ON subscription_terms (benefits_due, subscription_id, term);
