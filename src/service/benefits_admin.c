@@ -33,25 +33,102 @@
 #include "store/offers.h"
 #include "store/subscriptions.h"
 
-int benefits_usage(struct db *db, const char *lang, json_t **items, struct pd_error *err)
+/* A usage page being filled: up to limit lines shown, one more read to know a next exists. */
+struct usage_fill {
+    const struct page_request *p;
+    const char *lang;
+    json_t *items;
+    int lines;                 /* read so far, the peek included */
+    struct busage_partner end; /* where the last line shown belongs */
+    int end_index;             /* its place among its organisation's lines, from 1 */
+};
+
+/* Adds the lines of organisation o from its line skip on; false once the page is full. */
+static int usage_add(struct db *db, struct usage_fill *f, const struct busage_partner *o,
+                     int skip, bool *full)
 {
     struct arena a = {0};
     struct benefit_usage *rows = NULL;
     int n = 0;
-    int rc = busage_list(db, &a, &rows, &n);
-    if (rc >= 0) {
-        *items = json_array();
-        for (int i = 0; i < n; i++)
-            json_array_append_new(
-                *items,
-                json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "partner_id", rows[i].partner_id,
-                          "partner", rows[i].partner_name, "product", rows[i].product, "kind",
-                          rows[i].kind, "name",
-                          msg_lang(lang) == LANG_EN ? rows[i].name_en : rows[i].name_fr, "granted",
-                          (json_int_t)rows[i].granted, "used", (json_int_t)rows[i].used));
+    int rc = busage_of(db, &a, o->id, &rows, &n);
+    for (int i = skip; rc >= 0 && i < n && !*full; i++) {
+        if (++f->lines > f->p->limit) {
+            *full = true; /* the peek: there is a next page */
+            break;
+        }
+        json_array_append_new(
+            f->items,
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "partner_id", rows[i].partner_id,
+                      "partner", rows[i].partner_name, "product", rows[i].product, "kind",
+                      rows[i].kind, "name",
+                      msg_lang(f->lang) == LANG_EN ? rows[i].name_en : rows[i].name_fr, "granted",
+                      (json_int_t)rows[i].granted, "used", (json_int_t)rows[i].used));
+        f->end = *o;
+        f->end_index = i + 1;
     }
     arena_free(&a);
-    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
+    return rc;
+}
+
+/* The cursor's id of a usage page: "<organisation id>-<lines of it shown>". */
+static bool usage_cursor_split(const char *id, char *partner, size_t n, int *shown)
+{
+    const char *dash = strrchr(id, '-');
+    if (dash == NULL || dash == id || (size_t)(dash - id) >= n || !dash[1] ||
+        strspn(dash + 1, "0123456789") != strlen(dash + 1) || strlen(dash + 1) > 4)
+        return false;
+    snprintf(partner, n, "%.*s", (int)(dash - id), id);
+    *shown = atoi(dash + 1);
+    return true;
+}
+
+int benefits_usage(struct db *db, const char *lang, const struct page_in *page, json_t **items,
+                   char next[CURSOR_TEXT_MAX], struct pd_error *err)
+{
+    struct checks c = {0};
+    struct page_request p;
+    struct busage_partner from = {.id = ""};
+    int skip = 0;
+    page_check(&c, page, &p);
+    if (p.after && !usage_cursor_split(p.key.id, from.id, sizeof(from.id), &skip))
+        check_fail(&c, "cursor", MSG_FIELD_CURSOR);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
+    struct usage_fill f = {.p = &p, .lang = lang, .items = json_array()};
+    bool full = false;
+    int rc = 0;
+    if (p.after) { /* the rest of the organisation the last page ended in */
+        from.created_at = p.key.created_at;
+        rc = usage_add(db, &f, &from, skip, &full);
+        snprintf(p.key.id, sizeof(p.key.id), "%s", from.id);
+    }
+    /* then the organisations after it, a batch at a time */
+    struct busage_partner batch[PAGE_LIMIT_MAX + 1];
+    int n = 0;
+    do {
+        if (rc < 0 || full || (rc = busage_partners(db, &p, p.limit + 1, batch, &n)) < 0)
+            break;
+        for (int i = 0; rc >= 0 && i < n && !full; i++)
+            rc = usage_add(db, &f, &batch[i], 0, &full);
+        if (n > 0) {
+            p.after = true;
+            p.key.created_at = batch[n - 1].created_at;
+            snprintf(p.key.id, sizeof(p.key.id), "%s", batch[n - 1].id);
+        }
+    } while (rc >= 0 && !full && n == p.limit + 1);
+    if (rc < 0) {
+        json_decref(f.items);
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    }
+    next[0] = '\0';
+    if (full) {
+        struct cursor_key k = {.created_at = f.end.created_at};
+        snprintf(k.id, sizeof(k.id), "%s-%d", f.end.id, f.end_index);
+        if (!cursor_encode(&k, next, CURSOR_TEXT_MAX))
+            next[0] = '\0';
+    }
+    *items = f.items;
+    return 0;
 }
 
 /* A CSV field, quoted when it holds a comma, a quote or a line break; a leading = + - @

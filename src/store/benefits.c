@@ -13,6 +13,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "store/page.h"
 #include "store/rows.h"
 
 static void copy(char *dst, size_t n, const char *src)
@@ -377,17 +378,42 @@ int busage_page(struct db *db, struct arena *a, const struct busage_key *after, 
     return read_usage(st, a, out, count);
 }
 
-int busage_list(struct db *db, struct arena *a, struct benefit_usage **out, int *count)
+int busage_partners(struct db *db, const struct page_request *p, int limit,
+                    struct busage_partner *out, int *count)
+{
+    struct db_stmt *st;
+    struct page_sql q = {0};
+    struct page_request one = *p;
+    one.limit = limit - 1; /* page_sql_finish() asks for limit + 1 */
+    page_sql_start(&q, "SELECT p.id, p.created_at FROM partners p WHERE EXISTS (SELECT 1 FROM "
+                       "benefit_grants g WHERE g.partner_id = p.id)");
+    page_sql_finish(&q, "p", &one);
+    int rc = page_sql_run(db, &q, &st);
+    if (rc < 0)
+        return rc;
+    int n = 0;
+    while (n < limit && (rc = db_step(st)) == DB_ROW) {
+        copy(out[n].id, sizeof(out[n].id), db_column_text(st, 0));
+        out[n].created_at = db_column_int64(st, 1);
+        n++;
+    }
+    db_finalize(st);
+    *count = n;
+    return rc < 0 ? rc : 0;
+}
+
+int busage_of(struct db *db, struct arena *a, const char *partner_id, struct benefit_usage **out,
+              int *count)
 {
     struct db_stmt *st;
     int rc = db_query(
         db, &st,
         "SELECT g.partner_id, p.legal_name, g.product, g.kind, MIN(g.name_fr), MIN(g.name_en), "
         "SUM(g.quantity), SUM(g.used) FROM benefit_grants g JOIN partners p ON p.id = "
-        "g.partner_id WHERE g.term = (SELECT MAX(t.term) FROM subscription_terms t WHERE "
-        "t.subscription_id = g.subscription_id) GROUP BY g.partner_id, p.legal_name, g.product, "
-        "g.kind ORDER BY p.legal_name, g.partner_id, g.product",
-        "");
+        "g.partner_id WHERE g.partner_id = ? AND g.term = (SELECT MAX(t.term) FROM "
+        "subscription_terms t WHERE t.subscription_id = g.subscription_id) GROUP BY "
+        "g.partner_id, p.legal_name, g.product, g.kind ORDER BY g.product, g.kind",
+        "t", partner_id);
     if (rc < 0)
         return rc;
     return read_usage(st, a, out, count);

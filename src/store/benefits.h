@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct arena;
 struct db;
 
@@ -139,8 +141,20 @@ struct benefit_usage {
     int64_t granted, used;
 };
 
-/* Every usage line, by organisation and product, into a. */
-int busage_list(struct db *db, struct arena *a, struct benefit_usage **out, int *count);
+/* An organisation that has grants, and when it joined (the order of the usage list). */
+struct busage_partner {
+    char id[32];
+    int64_t created_at;
+};
+
+/* Up to limit organisations with grants, newest first, after the one of p (p->after), read
+ * through the index of partners by (created_at, id) and that of grants by organisation. */
+int busage_partners(struct db *db, const struct page_request *p, int limit,
+                    struct busage_partner *out, int *count);
+
+/* The usage lines of one organisation, by product and kind, into a. */
+int busage_of(struct db *db, struct arena *a, const char *partner_id, struct benefit_usage **out,
+              int *count);
 
 /* Where a chunk of usage lines ends: the group key of its last line. */
 struct busage_key {

@@ -279,6 +279,9 @@ test('each list and filter is read through an index, never a scan of its table (
     ['api_tokens', page('api_tokens', " AND user_id = 'u'")],
     ['certified_people', page('certified_people', " AND partner_id = 'p'")],
     ['webhook_endpoints', page('webhook_endpoints', " AND deleted_at IS NULL AND partner_id = 'p'")],
+    ['product_keys', "SELECT id FROM product_keys WHERE 1 = 1 AND pool_id = 'x' AND (loaded_at, id) < (1, 'x') ORDER BY loaded_at DESC, id DESC LIMIT 51"],
+    ['partners', page('partners p', ' AND EXISTS (SELECT 1 FROM benefit_grants g WHERE g.partner_id = p.id)', 'p.')],
+    ['benefit_grants', "SELECT g.product, g.kind, SUM(g.quantity) FROM benefit_grants g WHERE g.partner_id = 'p' AND g.term = (SELECT MAX(t.term) FROM subscription_terms t WHERE t.subscription_id = g.subscription_id) GROUP BY g.partner_id, g.product, g.kind ORDER BY g.product, g.kind"],
   ];
   for (const [table, statement] of cases) {
     if (ENGINE === 'sqlite') {
@@ -342,4 +345,40 @@ test('an organisation\'s API tokens, certified people and webhook endpoints are 
     assert.equal((await org.client.call('GET', `${path}?limit=201`)).status, 400);
     assert.equal((await org.client.call('GET', `${path}?cursor=abc`)).status, 400);
   }
+});
+
+test('benefits usage (JSON): paged by organisation, newest first, a page may end inside one; stable while organisations are added', async () => {
+  const tag = rid().slice(0, 4);
+  const base = 1_600_400_000;
+  const orgs = (n, t, at) => {
+    const { ids, script } = partnersSql(n, t, at);
+    let more = 'BEGIN;\n';
+    ids.forEach((pid, i) => {
+      const sub = `sub_u${t}${i}`;
+      more += `INSERT INTO subscriptions (id, partner_id, offer_code, paid, created_at, updated_at) VALUES ('${sub}', '${pid}', 'action-pack', 0, 0, 0);\n`;
+      more += `INSERT INTO subscription_terms (subscription_id, term, starts_on, expires_on, source, created_at, benefits_due) VALUES ('${sub}', 1, '2020-01-01', '2020-12-31', 'purchase', 0, 0);\n`;
+      for (const [pos, product] of [[1, `u${tag}-a`], [2, `u${tag}-b`]])
+        more += `INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, product, name_fr, name_en, quantity, used, starts_on, ends_on, created_at) VALUES ('bgr_u${t}${i}${pos}', '${pid}', '${sub}', 1, ${pos}, 'software_key', '${product}', 'Clé', 'Key', 3, ${pos}, '2020-01-01', '2020-12-31', 0);\n`;
+    });
+    return { ids, script: script + more + 'COMMIT;\n' };
+  };
+  const first = orgs(40, `q${tag}`, base);
+  sqlScript(srv.db.url, first.script);
+  const added = [];
+  const finance = await staffClient(srv, 'finance');
+  const lines = await walk(finance, '/api/v1/admin/benefits/usage', 3, async (page) => {
+    if (page % 5 !== 0) return;
+    const newer = orgs(2, `n${tag}${page}`, base + 100000 + page);
+    sqlScript(srv.db.url, newer.script);
+    added.push(...newer.ids);
+  });
+  const mine = lines.filter((l) => l.product.startsWith(`u${tag}-`)).map((l) => `${l.partner_id}/${l.product}/${l.used}`);
+  const want = first.ids.slice().reverse().flatMap((pid) => [`${pid}/u${tag}-a/1`, `${pid}/u${tag}-b/2`]);
+  assert.deepEqual(mine, want, 'every line once, organisations newest first, each by product');
+  for (const pid of added) assert.ok(!lines.some((l) => l.partner_id === pid), `${pid}, added above the walk, appeared`);
+  const page = await finance.call('GET', '/api/v1/admin/benefits/usage?limit=1');
+  assert.equal(page.body.items.length, 1);
+  const forged = Buffer.from('c1.1600400000.ptn_x').toString('base64url'); // no "-<shown>"
+  assert.equal((await finance.call('GET', `/api/v1/admin/benefits/usage?cursor=${forged}`)).status, 400);
+  assert.equal((await finance.call('GET', '/api/v1/admin/benefits/usage?limit=0')).status, 400);
 });

@@ -1,8 +1,9 @@
 -- The rest of the lists, paged (issue 20), and the benefits job's "what is due" (issue 20).
 --
--- API tokens, certified people and webhook endpoints are read a page at a time, newest
--- first, like every list (017_list_indexes.sql): each gets an index that starts with its
--- owner and ends with (created_at, id). The indexes these replace were their prefixes.
+-- API tokens, certified people, webhook endpoints, key pools and their keys are read a page
+-- at a time, newest first, like every list (017_list_indexes.sql): each gets an index that
+-- starts with its owner and ends with (created_at, id). The indexes these replace were their
+-- prefixes.
 DROP INDEX IF EXISTS api_tokens_user;
 CREATE INDEX api_tokens_user_page ON api_tokens (user_id, created_at, id);
 
@@ -11,6 +12,10 @@ CREATE INDEX certified_people_partner_page ON certified_people (partner_id, crea
 
 DROP INDEX IF EXISTS webhook_endpoints_partner;
 CREATE INDEX webhook_endpoints_partner_page ON webhook_endpoints (partner_id, created_at, id);
+
+-- The keys of a pool, the last loaded first (staff), and the pools themselves.
+CREATE INDEX product_keys_pool_page ON product_keys (pool_id, loaded_at, id);
+CREATE INDEX key_pools_page ON key_pools (created_at, id);
 
 -- The benefits job used to read every current grant on each pass to find the few owed a
 -- reminder or a revocation. Each grant now keeps the next day the job has to look at it
