@@ -301,3 +301,37 @@ test('the job reads only the grants due: a second pass the same day changes noth
   await run();
   assert.deepEqual(state(), after);
 });
+
+test('staff: the key pools and a pool\'s keys are paged (limit, cursor), none lost or twice while keys are loaded', async () => {
+  const product = 'paged-pool';
+  const first = Array.from({ length: 25 }, (_, i) => keyOf(product, 500 + i));
+  assert.equal((await load(product, first)).status, 201);
+  const firstIds = sql(srv.db.url, `SELECT id FROM product_keys WHERE pool_id = '${product}'`).split('\n');
+  assert.equal(firstIds.length, 25);
+  const seen = [];
+  let cursor = null;
+  for (let page = 0; page < 100; page++) {
+    const r = await support.call('GET', `/api/v1/admin/key-pools/${product}/keys?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.ok(r.body.items.length <= 4);
+    seen.push(...r.body.items);
+    if (page === 2) assert.equal((await load(product, [keyOf(product, 900), keyOf(product, 901)])).status, 201);
+    cursor = r.body.next_cursor;
+    if (cursor === null) break;
+  }
+  const ids = seen.map((k) => k.id);
+  assert.equal(new Set(ids).size, ids.length, 'no key twice');
+  for (const id of firstIds) assert.ok(ids.includes(id), `${id} lost`);
+  // the last loaded first: by loaded_at, then id, descending
+  const order = sql(srv.db.url, `SELECT id FROM product_keys WHERE pool_id = '${product}' ORDER BY loaded_at DESC, id DESC`).split('\n');
+  assert.deepEqual(ids, order.filter((id) => ids.includes(id)));
+  assert.ok(seen.every((k) => /^XXXXX-XXXXX-/.test(k.masked)), 'masked');
+  const pools = await support.call('GET', '/api/v1/admin/key-pools?limit=1');
+  assert.equal(pools.status, 200);
+  assert.equal(pools.body.items.length, 1);
+  assert.notEqual(pools.body.next_cursor, null, 'more than one pool by now');
+  assert.equal(typeof pools.body.low_stock_threshold, 'number');
+  const rest = await support.call('GET', `/api/v1/admin/key-pools?limit=200&cursor=${pools.body.next_cursor}`);
+  assert.ok(!rest.body.items.some((p) => p.product === pools.body.items[0].product));
+  assert.equal((await support.call('GET', '/api/v1/admin/key-pools?cursor=nope')).status, 400);
+});
