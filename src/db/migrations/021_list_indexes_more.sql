@@ -21,10 +21,40 @@ CREATE INDEX key_pools_page ON key_pools (created_at, id);
 -- reminder or a revocation. Each grant now keeps the next day the job has to look at it
 -- (core/benefit.c benefit_next_check: 30 and 7 days before its activation deadline, the day
 -- after its term, the day of a cancellation; NULL once nothing can be owed), and a pass reads
--- the grants whose day has come through this index (store/benefits.c grants_sql_due). Every
--- grant not announced revoked is looked at once by the first pass, which sets its day.
+-- the grants whose day has come through this index (store/benefits.c grants_sql_due).
+-- The grants there are get their day here, as benefit_next_check would set it: none for a
+-- grant a later term replaced, one announced revoked, or one whose activation deadline passed
+-- with nothing activated; else the earliest of the day after its term, its next reminder (30
+-- or 7 days before the deadline) and its subscription's cancellation. A day already passed is
+-- due on the first pass, which looks at that grant once and sets its next day.
 ALTER TABLE benefit_grants ADD COLUMN check_on TEXT;
-UPDATE benefit_grants SET check_on = '0001-01-01' WHERE revoked_at IS NULL;
+-- sqlite-only begin
+UPDATE benefit_grants SET check_on = CASE
+    WHEN kind IN ('software_key', 'cloud_subscription') AND activate_by IS NOT NULL AND used = 0
+         AND activate_by < date('now') THEN NULL
+    ELSE MIN(date(ends_on, '+1 day'),
+             CASE WHEN kind IN ('software_key', 'cloud_subscription') AND activate_by IS NOT NULL
+                       AND used = 0 AND reminded <> 7
+                  THEN date(activate_by, CASE WHEN reminded = 30 THEN '-7 days' ELSE '-30 days' END)
+                  ELSE '9999-12-31' END,
+             COALESCE((SELECT s.cancelled_on FROM subscriptions s
+                       WHERE s.id = benefit_grants.subscription_id), '9999-12-31'))
+    END
+WHERE revoked_at IS NULL AND term = (SELECT MAX(t.term) FROM subscription_terms t
+                                     WHERE t.subscription_id = benefit_grants.subscription_id);
+-- sqlite-only end
+--pg: UPDATE benefit_grants SET check_on = CASE
+--pg:     WHEN kind IN ('software_key', 'cloud_subscription') AND activate_by IS NOT NULL AND used = 0
+--pg:          AND activate_by < to_char(CURRENT_DATE, 'YYYY-MM-DD') THEN NULL
+--pg:     ELSE to_char(LEAST(ends_on::date + 1,
+--pg:              CASE WHEN kind IN ('software_key', 'cloud_subscription') AND activate_by IS NOT NULL
+--pg:                        AND used = 0 AND reminded <> 7
+--pg:                   THEN activate_by::date - (CASE WHEN reminded = 30 THEN 7 ELSE 30 END) END,
+--pg:              (SELECT s.cancelled_on::date FROM subscriptions s
+--pg:               WHERE s.id = benefit_grants.subscription_id)), 'YYYY-MM-DD')
+--pg:     END
+--pg: WHERE revoked_at IS NULL AND term = (SELECT MAX(t.term) FROM subscription_terms t
+--pg:                                      WHERE t.subscription_id = benefit_grants.subscription_id);
 CREATE INDEX benefit_grants_check ON benefit_grants (check_on, id) WHERE check_on IS NOT NULL;
 
 -- A term gets its grants when it is paid (service/confirm.c); a term added otherwise (an
