@@ -70,18 +70,6 @@ static int usage_add(struct db *db, struct usage_fill *f, const struct busage_pa
     return rc;
 }
 
-/* The cursor's id of a usage page: "<organisation id>-<lines of it shown>". */
-static bool usage_cursor_split(const char *id, char *partner, size_t n, int *shown)
-{
-    const char *dash = strrchr(id, '-');
-    if (dash == NULL || dash == id || (size_t)(dash - id) >= n || !dash[1] ||
-        strspn(dash + 1, "0123456789") != strlen(dash + 1) || strlen(dash + 1) > 4)
-        return false;
-    snprintf(partner, n, "%.*s", (int)(dash - id), id);
-    *shown = atoi(dash + 1);
-    return true;
-}
-
 int benefits_usage(struct db *db, const char *lang, const struct page_in *page, json_t **items,
                    char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
@@ -90,7 +78,7 @@ int benefits_usage(struct db *db, const char *lang, const struct page_in *page, 
     struct busage_partner from = {.id = ""};
     int skip = 0;
     page_check(&c, page, &p);
-    if (p.after && !usage_cursor_split(p.key.id, from.id, sizeof(from.id), &skip))
+    if (p.after && !cursor_id_split(p.key.id, from.id, sizeof(from.id), &skip))
         check_fail(&c, "cursor", MSG_FIELD_CURSOR);
     if (page_checks_done(&c, err) < 0)
         return err->code;
