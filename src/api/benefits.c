@@ -85,9 +85,11 @@ int api_admin_benefits_usage(struct req *r, struct resp *w)
         return api_fail(r, w, &err);
     }
     json_t *items;
-    if (benefits_usage(r->db, r->lang, &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct page_in page = api_page_in(r);
+    if (benefits_usage(r->db, r->lang, &page, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 
@@ -96,10 +98,13 @@ int api_admin_key_pools(struct req *r, struct resp *w)
     struct pd_error err = {0};
     json_t *items;
     int threshold = 0;
-    if (bkeys_pools(r->db, &items, &threshold, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct page_in page = api_page_in(r);
+    if (bkeys_pools(r->db, &page, &items, &threshold, next, &err) < 0)
         return api_fail(r, w, &err);
     resp_json(r, w, 200,
-              json_pack("{s:o, s:n, s:i}", "items", items, "next_cursor", "low_stock_threshold",
+              json_pack("{s:o, s:o, s:i}", "items", items, "next_cursor",
+                        next[0] ? json_string(next) : json_null(), "low_stock_threshold",
                         threshold));
     return 0;
 }
@@ -108,9 +113,11 @@ int api_admin_key_pool_keys(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (bkeys_pool_keys(r->db, req_param(r, "product"), &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct page_in page = api_page_in(r);
+    if (bkeys_pool_keys(r->db, req_param(r, "product"), &page, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 

@@ -146,9 +146,11 @@ int api_tokens_list(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    if (auth_token_list(r->db, r->principal, &items, &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct page_in page = api_page_in(r);
+    if (auth_token_list(r->db, r->principal, &page, &items, next, &err) < 0)
         return api_fail(r, w, &err);
-    api_list(r, w, items, NULL);
+    api_list(r, w, items, next);
     return 0;
 }
 

@@ -71,6 +71,30 @@ int benefit_reminder_due(const struct benefit_facts *f, int reminded, struct dat
     return 0;
 }
 
+bool benefit_next_check(const struct benefit_facts *f, int reminded, bool revoked,
+                        struct date from, struct date *next)
+{
+    bool deadline = benefit_kind_activated(f->kind) && f->has_deadline;
+    if (revoked || !f->current_term)
+        return false;
+    if (deadline && f->used == 0 && date_cmp(f->activate_by, from) < 0)
+        return false; /* expired for good: neither reminded nor revoked any more */
+    /* the revocation: not before the term ends while the subscription is active */
+    struct date after_term = date_add_days(f->ends_on, 1);
+    struct date due = f->sub_state == SUB_ACTIVE && date_cmp(after_term, from) > 0 ? after_term
+                                                                                    : from;
+    /* the reminders: 30 days ahead, then 7, while nothing is activated */
+    if (deadline && f->used == 0 && reminded != 7) {
+        struct date r = date_add_days(f->activate_by, reminded == 30 ? -7 : -30);
+        if (date_cmp(r, from) < 0)
+            r = from;
+        if (date_cmp(r, due) < 0)
+            due = r;
+    }
+    *next = due;
+    return true;
+}
+
 struct date benefit_deadline(struct date starts_on, struct date ends_on, int deadline_days)
 {
     if (deadline_days <= 0)

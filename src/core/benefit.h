@@ -69,6 +69,17 @@ bool benefit_can_use(const struct benefit_facts *f, int count, struct date today
  * one sends the 7-day one rather than both. */
 int benefit_reminder_due(const struct benefit_facts *f, int reminded, struct date today);
 
+/* The first day on or after `from` the benefits job has to look at a grant again: true and
+ * *next, or false when nothing can ever be owed for it (a later term took over, its
+ * revocation was announced, its deadline passed with nothing activated). A reminder may be
+ * owed from 30 then 7 days before the deadline (every day from then on while it could not
+ * be sent); a revocation the day after the term ends (every day while the subscription is
+ * in its renewal window, or not active, and not yet revoked). A cancellation is the caller's
+ * to bring forward (it may come any day). `revoked` is whether the revocation was announced.
+ * The job keeps this date with the grant, so a pass reads only the grants due that day. */
+bool benefit_next_check(const struct benefit_facts *f, int reminded, bool revoked,
+                        struct date from, struct date *next);
+
 /* The activation deadline of a grant of a term from starts_on to ends_on, under a rule
  * of `deadline_days` (0: the term's end); never after the term's end. */
 struct date benefit_deadline(struct date starts_on, struct date ends_on, int deadline_days);

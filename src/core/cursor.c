@@ -157,3 +157,22 @@ bool page_limit_parse(const char *text, int *limit)
     *limit = v;
     return true;
 }
+
+bool cursor_id_split(const char *id, char *group, size_t n, int *shown)
+{
+    const char *dash = strrchr(id, '-');
+    if (dash == NULL || dash == id || (size_t)(dash - id) >= n)
+        return false;
+    const char *digits = dash + 1;
+    size_t len = strlen(digits);
+    if (len == 0 || len > 4 || strspn(digits, "0123456789") != len ||
+        (digits[0] == '0' && len > 1))
+        return false;
+    int v = 0;
+    for (size_t i = 0; i < len; i++)
+        v = v * 10 + (digits[i] - '0');
+    memcpy(group, id, (size_t)(dash - id));
+    group[dash - id] = '\0';
+    *shown = v;
+    return true;
+}

@@ -48,6 +48,12 @@ bool cursor_encode(const struct cursor_key *key, char *out, size_t n);
  * (bad base64url, wrong version, bad number, bad id, trailing bytes). */
 bool cursor_decode(const char *text, struct cursor_key *key);
 
+/* The id of a cursor in a list of groups (the benefits usage: lines by organisation) names
+ * the group and how many of its rows were shown: "<group id>-<shown>", shown 0..9999 in
+ * decimal without leading zeros. Splits it: true, the group id in group (n bytes) and
+ * *shown; false when id is not one. */
+bool cursor_id_split(const char *id, char *group, size_t n, int *shown);
+
 /* Reads the limit parameter: NULL gives PAGE_LIMIT_DEFAULT; "1".."200" (digits only, no
  * sign, no spaces) gives its value. false when out of range or not a number. */
 bool page_limit_parse(const char *text, int *limit);

@@ -436,17 +436,25 @@ static json_t *token_view(const struct token_row *t)
                      "revoked", t->revoked != 0);
 }
 
-int auth_token_list(struct db *db, const struct principal *who, json_t **items,
-                    struct pd_error *err)
+int auth_token_list(struct db *db, const struct principal *who, const struct page_in *page,
+                    json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     struct token_row *rows = NULL;
+    struct checks c = {0};
+    struct page_request p;
     int n = 0;
-    int rc = tokens_list(db, who->user_id, &rows, &n);
+    page_check(&c, page, &p);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
+    int rc = tokens_list(db, who->user_id, &p, &rows, &n);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
+    int shown = page_shown(&p, n);
     *items = json_array();
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < shown; i++)
         json_array_append_new(*items, token_view(&rows[i]));
+    page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+              next);
     free(rows);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "service/page.h"
 #include "service/principal.h"
 
 struct db;
@@ -63,9 +64,9 @@ int auth_change_password(struct db *db, const struct principal *who, const char 
 int auth_token_create(struct db *db, const struct principal *who, const char *ip, const char *name,
                       json_t **out, struct pd_error *err);
 
-/* Lists the caller's tokens (never their value). */
-int auth_token_list(struct db *db, const struct principal *who, json_t **items,
-                    struct pd_error *err);
+/* A page of the caller's tokens (never their value), newest first (service/page.h). */
+int auth_token_list(struct db *db, const struct principal *who, const struct page_in *page,
+                    json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 /* Revokes one of the caller's tokens; PD_E_NOT_FOUND when it has no such live token. */
 int auth_token_revoke(struct db *db, const struct principal *who, const char *ip, const char *id,

@@ -247,32 +247,47 @@ static json_t *pool_view(const struct pool_row *p, int64_t threshold)
                      "low", p->free < threshold);
 }
 
-int bkeys_pools(struct db *db, json_t **items, int *threshold, struct pd_error *err)
+int bkeys_pools(struct db *db, const struct page_in *page, json_t **items, int *threshold,
+                char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     struct arena a = {0};
     struct pool_row *pools = NULL;
     struct settings s;
+    struct checks c = {0};
+    struct page_request p;
     int n = 0;
+    page_check(&c, page, &p);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
     int rc = settings_load(db, &s);
     if (rc >= 0)
-        rc = pools_list(db, &a, &pools, &n);
+        rc = pools_list(db, &a, &p, &pools, &n);
     if (rc >= 0) {
+        int shown = page_shown(&p, n);
         *items = json_array();
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < shown; i++)
             json_array_append_new(*items, pool_view(&pools[i], s.benefits_low_stock_threshold));
         *threshold = (int)s.benefits_low_stock_threshold;
+        page_next(&p, n, shown ? pools[shown - 1].created_at : 0,
+                  shown ? pools[shown - 1].id : NULL, next);
     }
     arena_free(&a);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
 
-int bkeys_pool_keys(struct db *db, const char *product, json_t **items, struct pd_error *err)
+int bkeys_pool_keys(struct db *db, const char *product, const struct page_in *page,
+                    json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     struct arena a = {0};
     struct key_row *keys = NULL;
     struct keyring k;
+    struct checks c = {0};
+    struct page_request p;
     int n = 0;
-    int rc = keys_list(db, &a, NULL, NULL, product, &keys, &n);
+    page_check(&c, page, &p);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
+    int rc = keys_page(db, &a, product, &p, &keys, &n);
     if (rc < 0) {
         arena_free(&a);
         return pd_fail(err, rc, "%s", db_errmsg(db));
@@ -281,6 +296,10 @@ int bkeys_pool_keys(struct db *db, const char *product, json_t **items, struct p
         arena_free(&a);
         return err->code;
     }
+    int shown = page_shown(&p, n);
+    page_next(&p, n, shown ? keys[shown - 1].loaded_at : 0, shown ? keys[shown - 1].id : NULL,
+              next);
+    n = shown;
     *items = json_array();
     for (int i = 0; i < n; i++) {
         char key[KEY_TEXT_MAX + 1], masked[KEY_TEXT_MAX + 1] = "";
@@ -370,19 +389,23 @@ int bkeys_load(struct db *db, const struct principal *who, const char *ip, const
     free(text);
     if (rc < 0)
         return rc;
-    json_t *pools = NULL;
-    int threshold = 0;
-    if (bkeys_pools(db, &pools, &threshold, err) < 0)
-        return err->code;
+    /* the pool as it stands now (pools are one a product of the catalog: a few) */
+    struct arena a = {0};
+    struct pool_row *pools = NULL;
+    struct settings s;
+    int npools = 0;
     json_t *pool = json_null();
-    size_t i;
-    json_t *p;
-    json_array_foreach(pools, i, p)
-    {
-        if (strcmp(json_string_value(json_object_get(p, "product")), product) == 0)
-            pool = json_incref(p);
+    rc = settings_load(db, &s);
+    if (rc >= 0)
+        rc = pools_list(db, &a, NULL, &pools, &npools);
+    for (int i = 0; rc >= 0 && i < npools; i++)
+        if (strcmp(pools[i].id, product) == 0)
+            pool = pool_view(&pools[i], s.benefits_low_stock_threshold);
+    arena_free(&a);
+    if (rc < 0) {
+        json_decref(pool);
+        return pd_fail(err, rc, "%s", db_errmsg(db));
     }
-    json_decref(pools);
     *out = json_pack("{s:s, s:i, s:i, s:i, s:o}", "product", product, "loaded", loaded,
                      "duplicates", dupes, "served", served, "pool", pool);
     return 0;
@@ -402,7 +425,7 @@ int bkeys_reseal(struct db *db, const struct principal *who, const char *ip, jso
         secret_wipe(&k, sizeof(k));
         return rc;
     }
-    rc = pools_list(db, &a, &pools, &npools);
+    rc = pools_list(db, &a, NULL, &pools, &npools);
     for (int p = 0; rc >= 0 && p < npools; p++) {
         struct key_row *keys = NULL;
         int n = 0;

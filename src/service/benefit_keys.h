@@ -14,6 +14,7 @@
 
 #include "core/crypto.h"
 #include "core/error.h"
+#include "service/page.h"
 #include "service/principal.h"
 
 struct db;
@@ -54,13 +55,16 @@ int bkeys_of_grant(struct db *db, const struct principal *who, const char *grant
 int bkeys_load(struct db *db, const struct principal *who, const char *ip, const char *product,
                const char *csv, json_t **out, struct pd_error *err);
 
-/* Staff: every pool with its counts and the low-stock threshold:
+/* Staff: a page of the pools (newest first, service/page.h) with their counts, and the
+ * low-stock threshold:
  * [{"product","total","free","assigned","queued_requests","queued_keys","low"}]. */
-int bkeys_pools(struct db *db, json_t **items, int *threshold, struct pd_error *err);
+int bkeys_pools(struct db *db, const struct page_in *page, json_t **items, int *threshold,
+                char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
-/* Staff: the keys of a pool, masked (only the last 5 characters shown), with whom they
- * went to. */
-int bkeys_pool_keys(struct db *db, const char *product, json_t **items, struct pd_error *err);
+/* Staff: a page of the keys of a pool (the last loaded first, service/page.h), masked (only
+ * the last 5 characters shown), with whom they went to. */
+int bkeys_pool_keys(struct db *db, const char *product, const struct page_in *page,
+                    json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 /* Operator: seals every key again under the first key of the key file (after a new key
  * was put first), and the webhook signing secrets with them. Answers {"resealed": n,

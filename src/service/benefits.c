@@ -116,10 +116,24 @@ int benefits_grant_term(struct db *db, const char *subscription_id, const char *
         snprintf(g.starts_on, sizeof(g.starts_on), "%s", starts_on);
         snprintf(g.ends_on, sizeof(g.ends_on), "%s", expires_on);
         int kind = benefit_kind_parse(rules[i].kind);
-        if (kind >= 0 && benefit_kind_activated((enum benefit_kind)kind))
-            date_format(benefit_deadline(start, end, rules[i].deadline_days), g.activate_by);
+        struct benefit_facts f = {.kind = kind < 0 ? BENEFIT_RESOURCE : (enum benefit_kind)kind,
+                                  .quantity = g.quantity,
+                                  .starts_on = start,
+                                  .ends_on = end,
+                                  .sub_state = SUB_ACTIVE, /* paid or renewed */
+                                  .current_term = true};
+        if (kind >= 0 && benefit_kind_activated((enum benefit_kind)kind)) {
+            f.has_deadline = true;
+            f.activate_by = benefit_deadline(start, end, rules[i].deadline_days);
+            date_format(f.activate_by, g.activate_by);
+        }
+        struct date check;
+        if (benefit_next_check(&f, 0, false, clock_today(), &check))
+            date_format(check, g.check_on);
         rc = grants_insert(db, &g, clock_now());
     }
+    if (rc >= 0)
+        rc = grants_term_done(db, subscription_id, term);
     arena_free(&a);
     return rc < 0 ? rc : 0;
 }

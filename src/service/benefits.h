@@ -12,6 +12,7 @@
 
 #include "core/benefit.h"
 #include "core/error.h"
+#include "service/page.h"
 #include "service/principal.h"
 
 struct db;
@@ -64,9 +65,12 @@ int benefits_incidents_left(struct db *db, const char *partner_id, int *left);
 int benefits_serve_queue(struct db *db, const struct principal *who, const char *ip,
                          const char *product, int *served);
 
-/* Staff: usage per organisation and product: [{"partner_id","partner","product","kind",
- * "name","granted","used"}]. */
-int benefits_usage(struct db *db, const char *lang, json_t **items, struct pd_error *err);
+/* Staff: a page of the usage per organisation and product: [{"partner_id","partner",
+ * "product","kind","name","granted","used"}], organisations newest first (the order they
+ * joined), each one's lines by product. A page of `limit` lines may end inside an
+ * organisation: its cursor names the organisation and how many of its lines were shown. */
+int benefits_usage(struct db *db, const char *lang, const struct page_in *page, json_t **items,
+                   char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 /* The same as CSV text (malloc'd, owner: caller). */
 struct usage_export;

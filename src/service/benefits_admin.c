@@ -3,8 +3,10 @@
  * usage per organisation and product (JSON and CSV), the catalog's rules, and the pass
  * that grants, announces revocations and reminds of activation deadlines.
  *
- * The job reads every current grant and asks core/benefit.c what each is owed today; most
- * are owed nothing and cost no transaction. A revocation or reminder is recorded by a
+ * The job reads only the grants whose check day has come (benefit_grants.check_on, set by
+ * core/benefit.c benefit_next_check when a grant is made and each time the job looks at it,
+ * and brought forward by a cancellation), so a pass with nothing due reads and writes
+ * nothing, however many grants there are. A revocation or reminder is recorded by a
  * guarded UPDATE (revoked_at once, reminded 30 then 7) in the transaction of its event,
  * so two passes at once never send one twice.
  */
@@ -31,25 +33,90 @@
 #include "store/offers.h"
 #include "store/subscriptions.h"
 
-int benefits_usage(struct db *db, const char *lang, json_t **items, struct pd_error *err)
+/* A usage page being filled: up to limit lines shown, one more read to know a next exists. */
+struct usage_fill {
+    const struct page_request *p;
+    const char *lang;
+    json_t *items;
+    int lines;                 /* read so far, the peek included */
+    struct busage_partner end; /* where the last line shown belongs */
+    int end_index;             /* its place among its organisation's lines, from 1 */
+};
+
+/* Adds the lines of organisation o from its line skip on; false once the page is full. */
+static int usage_add(struct db *db, struct usage_fill *f, const struct busage_partner *o,
+                     int skip, bool *full)
 {
     struct arena a = {0};
     struct benefit_usage *rows = NULL;
     int n = 0;
-    int rc = busage_list(db, &a, &rows, &n);
-    if (rc >= 0) {
-        *items = json_array();
-        for (int i = 0; i < n; i++)
-            json_array_append_new(
-                *items,
-                json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "partner_id", rows[i].partner_id,
-                          "partner", rows[i].partner_name, "product", rows[i].product, "kind",
-                          rows[i].kind, "name",
-                          msg_lang(lang) == LANG_EN ? rows[i].name_en : rows[i].name_fr, "granted",
-                          (json_int_t)rows[i].granted, "used", (json_int_t)rows[i].used));
+    int rc = busage_of(db, &a, o->id, &rows, &n);
+    for (int i = skip; rc >= 0 && i < n && !*full; i++) {
+        if (++f->lines > f->p->limit) {
+            *full = true; /* the peek: there is a next page */
+            break;
+        }
+        json_array_append_new(
+            f->items,
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "partner_id", rows[i].partner_id,
+                      "partner", rows[i].partner_name, "product", rows[i].product, "kind",
+                      rows[i].kind, "name",
+                      msg_lang(f->lang) == LANG_EN ? rows[i].name_en : rows[i].name_fr, "granted",
+                      (json_int_t)rows[i].granted, "used", (json_int_t)rows[i].used));
+        f->end = *o;
+        f->end_index = i + 1;
     }
     arena_free(&a);
-    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
+    return rc;
+}
+
+int benefits_usage(struct db *db, const char *lang, const struct page_in *page, json_t **items,
+                   char next[CURSOR_TEXT_MAX], struct pd_error *err)
+{
+    struct checks c = {0};
+    struct page_request p;
+    struct busage_partner from = {.id = ""};
+    int skip = 0;
+    page_check(&c, page, &p);
+    if (p.after && !cursor_id_split(p.key.id, from.id, sizeof(from.id), &skip))
+        check_fail(&c, "cursor", MSG_FIELD_CURSOR);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
+    struct usage_fill f = {.p = &p, .lang = lang, .items = json_array()};
+    bool full = false;
+    int rc = 0;
+    if (p.after) { /* the rest of the organisation the last page ended in */
+        from.created_at = p.key.created_at;
+        rc = usage_add(db, &f, &from, skip, &full);
+        snprintf(p.key.id, sizeof(p.key.id), "%s", from.id);
+    }
+    /* then the organisations after it, a batch at a time */
+    struct busage_partner batch[PAGE_LIMIT_MAX + 1];
+    int n = 0;
+    do {
+        if (rc < 0 || full || (rc = busage_partners(db, &p, p.limit + 1, batch, &n)) < 0)
+            break;
+        for (int i = 0; rc >= 0 && i < n && !full; i++)
+            rc = usage_add(db, &f, &batch[i], 0, &full);
+        if (n > 0) {
+            p.after = true;
+            p.key.created_at = batch[n - 1].created_at;
+            snprintf(p.key.id, sizeof(p.key.id), "%s", batch[n - 1].id);
+        }
+    } while (rc >= 0 && !full && n == p.limit + 1);
+    if (rc < 0) {
+        json_decref(f.items);
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    }
+    next[0] = '\0';
+    if (full) {
+        struct cursor_key k = {.created_at = f.end.created_at};
+        snprintf(k.id, sizeof(k.id), "%s-%d", f.end.id, f.end_index);
+        if (!cursor_encode(&k, next, CURSOR_TEXT_MAX))
+            next[0] = '\0';
+    }
+    *items = f.items;
+    return 0;
 }
 
 /* A CSV field, quoted when it holds a comma, a quote or a line break; a leading = + - @
@@ -273,120 +340,112 @@ int benefits_set_rules(struct db *db, const struct principal *who, const char *i
 
 /* ---- the daily job ---- */
 
-/* Grants the terms that have none (terms begun before benefits existed, imports). */
+/* How many terms or grants a pass reads at a time. */
+#define DUE_BATCH 256
+
+/* Grants the terms the job has to (automatic renewals, imports, terms begun before benefits
+ * existed): each in its own transaction, which marks it done, granted or not. */
 static int grant_missing(struct db *db)
 {
-    struct term_to_grant *terms = NULL;
-    int n = 0, done = 0;
-    int rc = grants_missing_terms(db, &terms, &n);
-    for (int i = 0; rc >= 0 && i < n; i++) {
-        struct pd_error err = {0};
-        if ((rc = tx_begin(db, &err)) < 0)
+    int done = 0, rc, n;
+    do {
+        struct term_due *terms = NULL;
+        n = 0;
+        if ((rc = grants_terms_due(db, DUE_BATCH, &terms, &n)) < 0)
             break;
-        rc = benefits_grant_term(db, terms[i].subscription_id, terms[i].partner_id,
-                                 terms[i].offer_code, terms[i].term, terms[i].starts_on,
-                                 terms[i].expires_on);
-        rc = tx_end(db, rc, &err);
-        pd_error_clear(&err);
-        done += rc >= 0;
-    }
-    free(terms);
+        for (int i = 0; rc >= 0 && i < n; i++) {
+            const struct term_to_grant *t = &terms[i].t;
+            struct pd_error err = {0};
+            if ((rc = tx_begin(db, &err)) < 0)
+                break;
+            rc = terms[i].grantable ? benefits_grant_term(db, t->subscription_id, t->partner_id,
+                                                          t->offer_code, t->term, t->starts_on,
+                                                          t->expires_on)
+                                    : grants_term_done(db, t->subscription_id, t->term);
+            rc = tx_end(db, rc, &err);
+            pd_error_clear(&err);
+            done += rc >= 0 && terms[i].grantable;
+        }
+        free(terms);
+    } while (rc >= 0 && n == DUE_BATCH);
     return rc < 0 ? rc : done;
 }
 
-/* What one grant is owed today, each in its own transaction. 1 when an event was written. */
-static int grant_pass(struct db *db, const struct grant_row *g, const struct sub_row *s,
-                      const struct subs_context *ctx, struct date today)
+/* What one grant is owed today, and the next day to look at it, in one transaction, from
+ * the grant as it stands. 1 when an event was written. */
+static int grant_pass(struct db *db, const char *id, const struct subs_context *ctx,
+                      struct date today)
 {
-    struct benefit_facts f = benefits_facts(g, s, ctx, today);
-    enum benefit_state state = benefit_state_on(&f, today);
-    int remind = benefit_reminder_due(&f, g->reminded, today);
-    bool revoke = state == BENEFIT_REVOKED && g->revoked_at == 0;
-    if (!revoke && remind == 0)
-        return 0;
     struct pd_error err = {0};
+    struct grant_row g;
+    struct sub_row s;
     int rc = tx_begin(db, &err), wrote = 0;
-    if (rc >= 0 && revoke && (rc = grants_set_revoked(db, g->id, clock_now())) == 1) {
+    if (rc >= 0 && (rc = grants_find(db, id, NULL, &g)) > 0)
+        rc = subs_find(db, g.subscription_id, &s);
+    if (rc <= 0) { /* gone: nothing to do */
+        rc = tx_end(db, rc, &err);
+        pd_error_clear(&err);
+        return rc < 0 ? rc : 0;
+    }
+    struct benefit_facts f = benefits_facts(&g, &s, ctx, today);
+    enum benefit_state state = benefit_state_on(&f, today);
+    int remind = benefit_reminder_due(&f, g.reminded, today);
+    bool revoke = state == BENEFIT_REVOKED && g.revoked_at == 0;
+    if (revoke && (rc = grants_set_revoked(db, g.id, clock_now())) == 1) {
         wrote = 1;
-        rc = bqueue_delete(db, g->id);
+        g.revoked_at = clock_now();
+        rc = bqueue_delete(db, g.id);
         if (rc >= 0)
-            rc = outbox_emit(db, g->partner_id, "benefit.revoked",
+            rc = outbox_emit(db, g.partner_id, "benefit.revoked",
                              json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:i, s:i}", "benefit_id",
-                                       g->id, "subscription_id", g->subscription_id, "kind",
-                                       g->kind, "product", g->product, "name", "fr", g->name_fr,
-                                       "en", g->name_en, "quantity", g->quantity, "used", g->used));
-    } else if (rc >= 0 && remind && (rc = grants_set_reminded(db, g->id, remind)) == 1) {
+                                       g.id, "subscription_id", g.subscription_id, "kind", g.kind,
+                                       "product", g.product, "name", "fr", g.name_fr, "en",
+                                       g.name_en, "quantity", g.quantity, "used", g.used));
+    } else if (!revoke && remind && (rc = grants_set_reminded(db, g.id, remind)) == 1) {
         char days[8];
         snprintf(days, sizeof(days), "%d", remind);
         wrote = 1;
-        rc = outbox_emit(db, g->partner_id, "benefit.reminder",
+        g.reminded = remind;
+        rc = outbox_emit(db, g.partner_id, "benefit.reminder",
                          json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:i}",
-                                   "benefit_id", g->id, "kind", g->kind, "product", g->product,
-                                   "days", days, "name", "fr", g->name_fr, "en", g->name_en,
-                                   "activate_by", g->activate_by, "subscription_id",
-                                   g->subscription_id, "remaining", g->quantity - g->used));
+                                   "benefit_id", g.id, "kind", g.kind, "product", g.product, "days",
+                                   days, "name", "fr", g.name_fr, "en", g.name_en, "activate_by",
+                                   g.activate_by, "subscription_id", g.subscription_id,
+                                   "remaining", g.quantity - g.used));
+    }
+    if (rc >= 0) {
+        struct date next;
+        char on[DATE_STRLEN];
+        bool any = benefit_next_check(&f, g.reminded, g.revoked_at != 0, date_add_days(today, 1),
+                                      &next);
+        rc = grants_set_check(db, g.id, any ? date_format(next, on) : NULL);
     }
     rc = tx_end(db, rc, &err);
     pd_error_clear(&err);
     return rc < 0 ? rc : wrote;
 }
 
-/* The pass's look at every current grant: only the ids of those owed something today are
- * kept, so the pass holds a list as long as the work of the day, not every grant. */
-struct due_scan {
-    struct db *db;
-    struct sub_row s;
-    struct subs_context ctx;
-    struct date today;
-    char (*ids)[32];
-    int n, cap;
-};
-
-static int note_if_due(void *arg, const struct grant_row *g)
-{
-    struct due_scan *d = arg;
-    if (strcmp(d->s.id, g->subscription_id) != 0) {
-        int rc = subs_find(d->db, g->subscription_id, &d->s);
-        if (rc <= 0)
-            return rc;
-    }
-    struct benefit_facts f = benefits_facts(g, &d->s, &d->ctx, d->today);
-    bool revoke = benefit_state_on(&f, d->today) == BENEFIT_REVOKED && g->revoked_at == 0;
-    if (!revoke && benefit_reminder_due(&f, g->reminded, d->today) == 0)
-        return 1;
-    if (d->n == d->cap) {
-        int cap = d->cap ? d->cap * 2 : 64;
-        char(*more)[32] = realloc(d->ids, (size_t)cap * sizeof(*more));
-        if (more == NULL)
-            return PD_E_INTERNAL;
-        d->ids = more;
-        d->cap = cap;
-    }
-    snprintf(d->ids[d->n++], sizeof(d->ids[0]), "%s", g->id);
-    return 1;
-}
-
 int benefits_run(struct db *db)
 {
-    struct due_scan d = {.db = db, .s = {.id = ""}, .today = clock_today()};
-    int events = 0;
+    struct subs_context ctx;
+    struct date today = clock_today();
+    char day[DATE_STRLEN];
+    struct grant_due_key due[DUE_BATCH], after;
+    int events = 0, n = 0;
     int rc = grant_missing(db);
     if (rc >= 0)
-        rc = subscriptions_context(db, NULL, &d.ctx);
-    if (rc >= 0)
-        rc = grants_each_current(db, note_if_due, &d);
-    /* then each grant owed something, read again as it stands */
-    struct sub_row s = {.id = ""};
-    for (int i = 0; rc >= 0 && i < d.n; i++) {
-        struct grant_row g;
-        if ((rc = grants_find(db, d.ids[i], NULL, &g)) <= 0)
-            continue;
-        if (strcmp(s.id, g.subscription_id) != 0 &&
-            (rc = subs_find(db, g.subscription_id, &s)) <= 0)
-            continue;
-        if ((rc = grant_pass(db, &g, &s, &d.ctx, d.today)) > 0)
-            events += rc;
+        rc = subscriptions_context(db, NULL, &ctx);
+    date_format(today, day);
+    /* the grants whose day has come, a batch at a time; each leaves the list as it is done
+     * (its next day is after today), and the keyset goes past one that failed */
+    for (bool first = true; rc >= 0 && (first || n == DUE_BATCH); first = false) {
+        if ((rc = grants_due(db, day, first ? NULL : &after, DUE_BATCH, due, &n)) < 0)
+            break;
+        for (int i = 0; rc >= 0 && i < n; i++)
+            if ((rc = grant_pass(db, due[i].id, &ctx, today)) > 0)
+                events += rc;
+        if (n > 0)
+            after = due[n - 1];
     }
-    free(d.ids);
     return rc < 0 ? rc : events;
 }

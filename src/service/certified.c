@@ -25,17 +25,25 @@ static json_t *person_view(const struct certified_row *p)
                      instant_format(p->created_at, created));
 }
 
-int certified_people_list(struct db *db, const struct principal *who, json_t **items,
-                          struct pd_error *err)
+int certified_people_list(struct db *db, const struct principal *who, const struct page_in *page,
+                          json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     struct arena a = {0};
     struct certified_row *rows = NULL;
+    struct checks c = {0};
+    struct page_request p;
     int n = 0;
-    int rc = certified_list(db, &a, who->partner_id, &rows, &n);
+    page_check(&c, page, &p);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
+    int rc = certified_list(db, &a, who->partner_id, &p, &rows, &n);
     if (rc >= 0) {
+        int shown = page_shown(&p, n);
         *items = json_array();
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < shown; i++)
             json_array_append_new(*items, person_view(&rows[i]));
+        page_next(&p, n, shown ? rows[shown - 1].created_at : 0,
+                  shown ? rows[shown - 1].id : NULL, next);
     }
     arena_free(&a);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;

@@ -8,13 +8,14 @@
 #include <jansson.h>
 
 #include "core/error.h"
+#include "service/page.h"
 #include "service/principal.h"
 
 struct db;
 
-/* The caller's organisation's certified people, newest first. */
-int certified_people_list(struct db *db, const struct principal *who, json_t **items,
-                          struct pd_error *err);
+/* A page of the caller's organisation's certified people, newest first (service/page.h). */
+int certified_people_list(struct db *db, const struct principal *who, const struct page_in *page,
+                          json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 /* Adds {"name","email","certification"}; PD_E_CERTIFIED_PERSON_TAKEN when the email already
  * counts for an organisation. *out the person. */

@@ -252,18 +252,27 @@ int webhooks_rotate_secret(struct db *db, const struct principal *who, const cha
     return 0;
 }
 
-int webhooks_list(struct db *db, const struct principal *who, json_t **items, struct pd_error *err)
+int webhooks_list(struct db *db, const struct principal *who, const struct page_in *page,
+                  json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
     struct webhook_endpoint_row *rows = NULL;
+    struct checks c = {0};
+    struct page_request p;
     int n = 0;
-    int rc = webhook_endpoints_list(db, who->partner_id, &rows, &n);
+    page_check(&c, page, &p);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
+    int rc = webhook_endpoints_list(db, who->partner_id, &p, &rows, &n);
     if (rc < 0) {
         free(rows);
         return pd_fail(err, rc, "webhook endpoints");
     }
+    int shown = page_shown(&p, n);
     *items = json_array();
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < shown; i++)
         json_array_append_new(*items, endpoint_view(&rows[i]));
+    page_next(&p, n, shown ? rows[shown - 1].created_at : 0, shown ? rows[shown - 1].id : NULL,
+              next);
     free(rows);
     return 0;
 }

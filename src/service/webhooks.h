@@ -23,8 +23,9 @@ int webhooks_create(struct db *db, const struct principal *who, const char *ip, 
 int webhooks_rotate_secret(struct db *db, const struct principal *who, const char *ip,
                            const char *id, json_t **out, struct pd_error *err);
 
-/* The organisation's live endpoints (no secrets). */
-int webhooks_list(struct db *db, const struct principal *who, json_t **items, struct pd_error *err);
+/* A page of the organisation's live endpoints (no secrets), newest first (service/page.h). */
+int webhooks_list(struct db *db, const struct principal *who, const struct page_in *page,
+                  json_t **items, char next[CURSOR_TEXT_MAX], struct pd_error *err);
 
 /* Deletes a live endpoint of the organisation; what was still pending for it fails. */
 int webhooks_delete(struct db *db, const struct principal *who, const char *ip, const char *id,

@@ -8,6 +8,7 @@
 #include "core/crypto.h"
 #include "core/error.h"
 #include "db/db.h"
+#include "store/page.h"
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -130,16 +131,18 @@ int tokens_revoke_for_user(struct db *db, const char *user_id, int64_t now)
     return rc < 0 ? (int)rc : 0;
 }
 
-int tokens_list(struct db *db, const char *user_id, struct token_row **out, int *count)
+int tokens_list(struct db *db, const char *user_id, const struct page_request *p,
+                struct token_row **out, int *count)
 {
     struct db_stmt *st;
     struct token_row *rows = NULL;
+    struct page_sql q = {0};
     int n = 0, cap = 0;
-    int rc = db_query(db, &st,
-                      "SELECT id, name, created_at, COALESCE(last_used_at, 0), "
-                      "revoked_at IS NOT NULL FROM api_tokens WHERE user_id = ? "
-                      "ORDER BY created_at DESC, id DESC",
-                      "t", user_id);
+    page_sql_start(&q, "SELECT id, name, created_at, COALESCE(last_used_at, 0), "
+                       "revoked_at IS NOT NULL FROM api_tokens WHERE 1 = 1");
+    page_sql_and_text(&q, "user_id = ?", user_id);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {

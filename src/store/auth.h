@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct db;
 
 struct session_row {
@@ -47,8 +49,10 @@ int tokens_touch(struct db *db, const char *id, int64_t now);
 /* Revokes a token of this user; 1 when revoked, 0 when no such live token. */
 int tokens_revoke(struct db *db, const char *id, const char *user_id, int64_t now);
 int tokens_revoke_for_user(struct db *db, const char *user_id, int64_t now);
-/* The user's tokens, newest first. *out is malloc'd (owner: caller, free()); *count rows. */
-int tokens_list(struct db *db, const char *user_id, struct token_row **out, int *count);
+/* A page of the user's tokens, newest first (store/page.h: up to p->limit + 1 rows, after
+ * the cursor's row). *out is malloc'd (owner: caller, free()); *count rows. */
+int tokens_list(struct db *db, const char *user_id, const struct page_request *p,
+                struct token_row **out, int *count);
 
 int invitations_insert(struct db *db, const char *token_hash, const char *user_id, int64_t now,
                        int64_t expires_at);

@@ -12,30 +12,41 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "store/page.h"
 #include "store/rows.h"
 
-int pools_list(struct db *db, struct arena *a, struct pool_row **out, int *count)
+#define POOL_COLUMNS                                                                               \
+    "SELECT p.id, p.low_notified, (SELECT COUNT(*) FROM product_keys k WHERE k.pool_id = "        \
+    "p.id), (SELECT COUNT(*) FROM product_keys k WHERE k.pool_id = p.id AND k.grant_id IS "        \
+    "NULL), (SELECT COUNT(*) FROM benefit_queue q WHERE q.pool_id = p.id), (SELECT "              \
+    "COALESCE(SUM(q.count), 0) FROM benefit_queue q WHERE q.pool_id = p.id), p.created_at FROM "  \
+    "key_pools p"
+
+int pools_list(struct db *db, struct arena *a, const struct page_request *p,
+               struct pool_row **out, int *count)
 {
     struct db_stmt *st;
     struct rows r = {0};
-    int rc = db_query(
-        db, &st,
-        "SELECT p.id, p.low_notified, (SELECT COUNT(*) FROM product_keys k WHERE k.pool_id = "
-        "p.id), (SELECT COUNT(*) FROM product_keys k WHERE k.pool_id = p.id AND k.grant_id IS "
-        "NULL), (SELECT COUNT(*) FROM benefit_queue q WHERE q.pool_id = p.id), (SELECT "
-        "COALESCE(SUM(q.count), 0) FROM benefit_queue q WHERE q.pool_id = p.id) FROM key_pools "
-        "p ORDER BY p.id",
-        "");
+    int rc;
+    if (p == NULL) {
+        rc = db_query(db, &st, POOL_COLUMNS " ORDER BY p.id", "");
+    } else {
+        struct page_sql q = {0};
+        page_sql_start(&q, POOL_COLUMNS " WHERE 1 = 1");
+        page_sql_finish(&q, "p", p);
+        rc = page_sql_run(db, &q, &st);
+    }
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        struct pool_row *p = rows_add(a, &r, sizeof(*p));
-        p->id = arena_strdup(a, db_column_text(st, 0));
-        p->low_notified = (int)db_column_int64(st, 1);
-        p->total = db_column_int64(st, 2);
-        p->free = db_column_int64(st, 3);
-        p->queued_requests = db_column_int64(st, 4);
-        p->queued_keys = db_column_int64(st, 5);
+        struct pool_row *pool = rows_add(a, &r, sizeof(*pool));
+        pool->id = arena_strdup(a, db_column_text(st, 0));
+        pool->low_notified = (int)db_column_int64(st, 1);
+        pool->total = db_column_int64(st, 2);
+        pool->free = db_column_int64(st, 3);
+        pool->queued_requests = db_column_int64(st, 4);
+        pool->queued_keys = db_column_int64(st, 5);
+        pool->created_at = db_column_int64(st, 6);
     }
     db_finalize(st);
     *out = r.items;
@@ -137,6 +148,35 @@ int keys_list(struct db *db, struct arena *a, const char *grant_id, const char *
                      : "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
                        "0), loaded_at FROM product_keys WHERE pool_id = ? ORDER BY seq";
     int rc = db_query(db, &st, sql, "t", grant_id ? grant_id : partner_id ? partner_id : pool_id);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct key_row *k = rows_add(a, &r, sizeof(*k));
+        k->id = arena_strdup(a, db_column_text(st, 0));
+        k->pool_id = arena_strdup(a, db_column_text(st, 1));
+        k->sealed = arena_strdup(a, db_column_text(st, 2));
+        k->grant_id = db_column_text(st, 3) ? arena_strdup(a, db_column_text(st, 3)) : NULL;
+        k->partner_id = db_column_text(st, 4) ? arena_strdup(a, db_column_text(st, 4)) : NULL;
+        k->assigned_at = db_column_int64(st, 5);
+        k->loaded_at = db_column_int64(st, 6);
+    }
+    db_finalize(st);
+    *out = r.items;
+    *count = r.count;
+    return rc < 0 ? rc : 0;
+}
+
+int keys_page(struct db *db, struct arena *a, const char *pool_id, const struct page_request *p,
+              struct key_row **out, int *count)
+{
+    struct db_stmt *st;
+    struct rows r = {0};
+    struct page_sql q = {0};
+    page_sql_start(&q, "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
+                       "0), loaded_at FROM product_keys WHERE 1 = 1");
+    page_sql_and_text(&q, "pool_id = ?", pool_id);
+    page_sql_finish_by(&q, "loaded_at", "id", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {

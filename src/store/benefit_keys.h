@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct arena;
 struct db;
 
@@ -19,6 +21,7 @@ struct pool_row {
     const char *id;
     int64_t total, free, queued_requests, queued_keys;
     int low_notified;
+    int64_t created_at;
 };
 
 /* A key as stored: sealed. */
@@ -35,8 +38,15 @@ struct queued_row {
     int count;
 };
 
-/* Every pool with its counts, by product, into a. */
-int pools_list(struct db *db, struct arena *a, struct pool_row **out, int *count);
+/* Pools with their counts, into a: a page (store/page.h: newest first, up to p->limit + 1)
+ * or, p NULL, every pool by product (a reseal). */
+int pools_list(struct db *db, struct arena *a, const struct page_request *p,
+               struct pool_row **out, int *count);
+
+/* A page of the keys of a pool, the last loaded first (store/page.h: by loaded_at and id,
+ * up to p->limit + 1 rows after the cursor's), into a. */
+int keys_page(struct db *db, struct arena *a, const char *pool_id, const struct page_request *p,
+              struct key_row **out, int *count);
 
 /* Creates the pool of a product if it has none. */
 int pools_ensure(struct db *db, const char *id, int64_t now);

@@ -13,6 +13,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "store/page.h"
 #include "store/rows.h"
 
 static void copy(char *dst, size_t n, const char *src)
@@ -70,12 +71,13 @@ int grants_insert(struct db *db, const struct grant_row *g, int64_t now)
     int64_t rc = db_run(
         db,
         "INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, "
-        "product, name_fr, name_en, quantity, used, starts_on, ends_on, activate_by, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) "
+        "product, name_fr, name_en, quantity, used, starts_on, ends_on, activate_by, created_at, "
+        "check_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) "
         "ON CONFLICT (subscription_id, term, position) DO NOTHING",
-        "tttiittttittti", g->id, g->partner_id, g->subscription_id, (int64_t)g->term,
+        "tttiittttitttit", g->id, g->partner_id, g->subscription_id, (int64_t)g->term,
         (int64_t)g->position, g->kind, g->product, g->name_fr, g->name_en, (int64_t)g->quantity,
-        g->starts_on, g->ends_on, g->activate_by[0] ? g->activate_by : NULL, now);
+        g->starts_on, g->ends_on, g->activate_by[0] ? g->activate_by : NULL, now,
+        g->check_on[0] ? g->check_on : NULL);
     return rc < 0 ? (int)rc : rc > 0;
 }
 
@@ -168,24 +170,34 @@ int grants_list(struct db *db, const char *partner_id, bool current, struct gran
     return rc < 0 ? rc : read_grants(st, out, count);
 }
 
-int grants_each_current(struct db *db, int (*each)(void *ctx, const struct grant_row *g), void *ctx)
+const char grants_sql_due[] =
+    "SELECT check_on, id FROM benefit_grants WHERE check_on <= ? AND (check_on, id) > (?, ?) "
+    "ORDER BY check_on, id LIMIT ?";
+
+int grants_due(struct db *db, const char *today, const struct grant_due_key *after, int limit,
+               struct grant_due_key *out, int *count)
 {
     struct db_stmt *st;
-    struct grant_row g;
-    int rc = db_query(db, &st,
-                      GRANT_COLUMNS "WHERE g.term = (SELECT MAX(t.term) FROM subscription_terms t "
-                                    "WHERE t.subscription_id = g.subscription_id) ORDER BY "
-                                    "g.subscription_id, g.term, g.position",
-                      "");
+    int rc = db_query(db, &st, grants_sql_due, "ttti", today, after ? after->check_on : "",
+                      after ? after->id : "", (int64_t)limit);
     if (rc < 0)
         return rc;
-    int more = 1;
-    while (more > 0 && (rc = db_step(st)) == DB_ROW) {
-        read_grant(st, &g);
-        more = each(ctx, &g);
+    int n = 0;
+    while (n < limit && (rc = db_step(st)) == DB_ROW) {
+        copy(out[n].check_on, sizeof(out[n].check_on), db_column_text(st, 0));
+        copy(out[n].id, sizeof(out[n].id), db_column_text(st, 1));
+        n++;
     }
     db_finalize(st);
-    return rc < 0 ? rc : more < 0 ? more : 0;
+    *count = n;
+    return rc < 0 ? rc : 0;
+}
+
+int grants_set_check(struct db *db, const char *id, const char *check_on)
+{
+    int64_t rc = db_run(db, "UPDATE benefit_grants SET check_on = ? WHERE id = ?", "tt", check_on,
+                        id);
+    return rc < 0 ? (int)rc : 0;
 }
 
 int grants_of_term(struct db *db, const char *subscription_id, int term, struct grant_row **out,
@@ -239,38 +251,38 @@ int grants_set_revoked(struct db *db, const char *id, int64_t now)
     return rc < 0 ? (int)rc : rc > 0;
 }
 
-int grants_missing_terms(struct db *db, struct term_to_grant **out, int *count)
+const char grants_sql_terms_due[] =
+    "SELECT s.id, s.partner_id, s.offer_code, t.term, t.starts_on, t.expires_on, "
+    "s.cancelled_on IS NULL AND t.term = (SELECT MAX(u.term) FROM subscription_terms u WHERE "
+    "u.subscription_id = s.id) FROM subscription_terms t JOIN subscriptions s ON s.id = "
+    "t.subscription_id WHERE t.benefits_due = 1 ORDER BY t.subscription_id, t.term LIMIT ?";
+
+int grants_terms_due(struct db *db, int limit, struct term_due **out, int *count)
 {
     struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      "SELECT s.id, s.partner_id, s.offer_code, t.term, t.starts_on, t.expires_on "
-                      "FROM subscriptions s JOIN subscription_terms t ON t.subscription_id = s.id "
-                      "WHERE s.cancelled_on IS NULL AND t.term = (SELECT MAX(u.term) FROM "
-                      "subscription_terms u WHERE u.subscription_id = s.id) AND NOT EXISTS "
-                      "(SELECT 1 FROM benefit_grants g WHERE g.subscription_id = s.id AND g.term "
-                      "= t.term) ORDER BY s.id",
-                      "");
+    int rc = db_query(db, &st, grants_sql_terms_due, "i", (int64_t)limit);
     if (rc < 0)
         return rc;
     int n = 0, cap = 0;
-    struct term_to_grant *list = NULL;
+    struct term_due *list = NULL;
     while ((rc = db_step(st)) == DB_ROW) {
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
-            struct term_to_grant *more = realloc(list, (size_t)cap * sizeof(*list));
+            struct term_due *more = realloc(list, (size_t)cap * sizeof(*list));
             if (more == NULL) {
                 rc = PD_E_INTERNAL;
                 break;
             }
             list = more;
         }
-        struct term_to_grant *t = &list[n++];
-        copy(t->subscription_id, sizeof(t->subscription_id), db_column_text(st, 0));
-        copy(t->partner_id, sizeof(t->partner_id), db_column_text(st, 1));
-        copy(t->offer_code, sizeof(t->offer_code), db_column_text(st, 2));
-        t->term = (int)db_column_int64(st, 3);
-        copy(t->starts_on, sizeof(t->starts_on), db_column_text(st, 4));
-        copy(t->expires_on, sizeof(t->expires_on), db_column_text(st, 5));
+        struct term_due *d = &list[n++];
+        copy(d->t.subscription_id, sizeof(d->t.subscription_id), db_column_text(st, 0));
+        copy(d->t.partner_id, sizeof(d->t.partner_id), db_column_text(st, 1));
+        copy(d->t.offer_code, sizeof(d->t.offer_code), db_column_text(st, 2));
+        d->t.term = (int)db_column_int64(st, 3);
+        copy(d->t.starts_on, sizeof(d->t.starts_on), db_column_text(st, 4));
+        copy(d->t.expires_on, sizeof(d->t.expires_on), db_column_text(st, 5));
+        d->grantable = db_column_int64(st, 6) != 0;
     }
     db_finalize(st);
     if (rc < 0) {
@@ -280,6 +292,15 @@ int grants_missing_terms(struct db *db, struct term_to_grant **out, int *count)
     *out = list;
     *count = n;
     return 0;
+}
+
+int grants_term_done(struct db *db, const char *subscription_id, int term)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE subscription_terms SET benefits_due = 0 WHERE subscription_id = ? "
+                        "AND term = ? AND benefits_due = 1",
+                        "ti", subscription_id, (int64_t)term);
+    return rc < 0 ? (int)rc : 0;
 }
 
 int bincidents_insert(struct db *db, const char *request_id, const char *grant_id, int64_t now)
@@ -357,17 +378,42 @@ int busage_page(struct db *db, struct arena *a, const struct busage_key *after, 
     return read_usage(st, a, out, count);
 }
 
-int busage_list(struct db *db, struct arena *a, struct benefit_usage **out, int *count)
+int busage_partners(struct db *db, const struct page_request *p, int limit,
+                    struct busage_partner *out, int *count)
+{
+    struct db_stmt *st;
+    struct page_sql q = {0};
+    struct page_request one = *p;
+    one.limit = limit - 1; /* page_sql_finish() asks for limit + 1 */
+    page_sql_start(&q, "SELECT p.id, p.created_at FROM partners p WHERE EXISTS (SELECT 1 FROM "
+                       "benefit_grants g WHERE g.partner_id = p.id)");
+    page_sql_finish(&q, "p", &one);
+    int rc = page_sql_run(db, &q, &st);
+    if (rc < 0)
+        return rc;
+    int n = 0;
+    while (n < limit && (rc = db_step(st)) == DB_ROW) {
+        copy(out[n].id, sizeof(out[n].id), db_column_text(st, 0));
+        out[n].created_at = db_column_int64(st, 1);
+        n++;
+    }
+    db_finalize(st);
+    *count = n;
+    return rc < 0 ? rc : 0;
+}
+
+int busage_of(struct db *db, struct arena *a, const char *partner_id, struct benefit_usage **out,
+              int *count)
 {
     struct db_stmt *st;
     int rc = db_query(
         db, &st,
         "SELECT g.partner_id, p.legal_name, g.product, g.kind, MIN(g.name_fr), MIN(g.name_en), "
         "SUM(g.quantity), SUM(g.used) FROM benefit_grants g JOIN partners p ON p.id = "
-        "g.partner_id WHERE g.term = (SELECT MAX(t.term) FROM subscription_terms t WHERE "
-        "t.subscription_id = g.subscription_id) GROUP BY g.partner_id, p.legal_name, g.product, "
-        "g.kind ORDER BY p.legal_name, g.partner_id, g.product",
-        "");
+        "g.partner_id WHERE g.partner_id = ? AND g.term = (SELECT MAX(t.term) FROM "
+        "subscription_terms t WHERE t.subscription_id = g.subscription_id) GROUP BY "
+        "g.partner_id, p.legal_name, g.product, g.kind ORDER BY g.product, g.kind",
+        "t", partner_id);
     if (rc < 0)
         return rc;
     return read_usage(st, a, out, count);

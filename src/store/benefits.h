@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct arena;
 struct db;
 
@@ -44,6 +46,7 @@ struct grant_row {
     int64_t activated_at; /* 0: never */
     int reminded;
     int64_t revoked_at; /* 0: not announced */
+    char check_on[11];  /* grants_insert(): the day the job first looks at it (empty: never) */
 };
 
 /* The rules of an offer (NULL: of every offer), by offer and position, into a. */
@@ -66,11 +69,21 @@ int grants_find(struct db *db, const char *id, const char *partner_id, struct gr
 int grants_list(struct db *db, const char *partner_id, bool current, struct grant_row **out,
                 int *count);
 
-/* Calls each() with every current grant (of its subscription's latest term), one at a time,
- * by subscription, term and position, without holding them all in memory: each() returns 1
- * to go on, 0 to stop, or a negative status to stop with it. 0 or the first error. */
-int grants_each_current(struct db *db, int (*each)(void *ctx, const struct grant_row *g),
-                        void *ctx);
+/* Where the benefits job is in the grants due: the (check_on, id) of the last one read. */
+struct grant_due_key {
+    char check_on[11];
+    char id[32];
+};
+
+/* The benefits job's "what is due": up to limit grants whose check day (check_on) is on or
+ * before today, after the one of after (NULL: from the first), by day and id, read through
+ * the index of check days, so a pass with nothing due reads nothing. */
+extern const char grants_sql_due[];
+int grants_due(struct db *db, const char *today, const struct grant_due_key *after, int limit,
+               struct grant_due_key *out, int *count);
+
+/* Records the next day the job looks at a grant (NULL: never). */
+int grants_set_check(struct db *db, const char *id, const char *check_on);
 
 /* Grants of one subscription's term. *out malloc'd (owner: caller, free()). */
 int grants_of_term(struct db *db, const char *subscription_id, int term, struct grant_row **out,
@@ -101,8 +114,19 @@ struct term_to_grant {
     char starts_on[11], expires_on[11];
 };
 
-/* Latest terms of subscriptions not cancelled that have no grant yet. *out malloc'd. */
-int grants_missing_terms(struct db *db, struct term_to_grant **out, int *count);
+/* Terms the benefits job has not granted yet (subscription_terms.benefits_due: a term added
+ * by a renewal, an import), up to limit, by subscription and term, read through the
+ * index of those terms; `grantable` is set for the latest term of a subscription not
+ * cancelled, the one that gets grants. *out malloc'd (owner: caller, free()). */
+struct term_due {
+    struct term_to_grant t;
+    bool grantable;
+};
+extern const char grants_sql_terms_due[];
+int grants_terms_due(struct db *db, int limit, struct term_due **out, int *count);
+
+/* Records that the benefits of a term were granted (or that none are owed). */
+int grants_term_done(struct db *db, const char *subscription_id, int term);
 
 /* An incident used by a support request. */
 int bincidents_insert(struct db *db, const char *request_id, const char *grant_id, int64_t now);
@@ -117,8 +141,20 @@ struct benefit_usage {
     int64_t granted, used;
 };
 
-/* Every usage line, by organisation and product, into a. */
-int busage_list(struct db *db, struct arena *a, struct benefit_usage **out, int *count);
+/* An organisation that has grants, and when it joined (the order of the usage list). */
+struct busage_partner {
+    char id[32];
+    int64_t created_at;
+};
+
+/* Up to limit organisations with grants, newest first, after the one of p (p->after), read
+ * through the index of partners by (created_at, id) and that of grants by organisation. */
+int busage_partners(struct db *db, const struct page_request *p, int limit,
+                    struct busage_partner *out, int *count);
+
+/* The usage lines of one organisation, by product and kind, into a. */
+int busage_of(struct db *db, struct arena *a, const char *partner_id, struct benefit_usage **out,
+              int *count);
 
 /* Where a chunk of usage lines ends: the group key of its last line. */
 struct busage_key {

@@ -3,6 +3,7 @@
 
 #include "core/arena.h"
 #include "db/db.h"
+#include "store/page.h"
 #include "store/rows.h"
 
 int certified_count(struct db *db, const char *partner_id, int64_t *count)
@@ -12,23 +13,25 @@ int certified_count(struct db *db, const char *partner_id, int64_t *count)
 }
 
 int certified_list(struct db *db, struct arena *a, const char *partner_id,
-                   struct certified_row **out, int *count)
+                   const struct page_request *p, struct certified_row **out, int *count)
 {
     struct db_stmt *st;
     struct rows r = {0};
-    int rc = db_query(db, &st,
-                      "SELECT id, name, email, certification, created_at FROM certified_people "
-                      "WHERE partner_id = ? ORDER BY created_at DESC, id DESC",
-                      "t", partner_id);
+    struct page_sql q = {0};
+    page_sql_start(&q, "SELECT id, name, email, certification, created_at FROM certified_people "
+                       "WHERE 1 = 1");
+    page_sql_and_text(&q, "partner_id = ?", partner_id);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        struct certified_row *p = rows_add(a, &r, sizeof(*p));
-        p->id = arena_strdup(a, db_column_text(st, 0));
-        p->name = arena_strdup(a, db_column_text(st, 1));
-        p->email = arena_strdup(a, db_column_text(st, 2));
-        p->certification = arena_strdup(a, db_column_text(st, 3));
-        p->created_at = db_column_int64(st, 4);
+        struct certified_row *c = rows_add(a, &r, sizeof(*c));
+        c->id = arena_strdup(a, db_column_text(st, 0));
+        c->name = arena_strdup(a, db_column_text(st, 1));
+        c->email = arena_strdup(a, db_column_text(st, 2));
+        c->certification = arena_strdup(a, db_column_text(st, 3));
+        c->created_at = db_column_int64(st, 4);
     }
     db_finalize(st);
     *out = r.items;

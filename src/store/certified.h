@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct arena;
 struct db;
 
@@ -22,9 +24,10 @@ struct certified_row {
 /* How many certified people an organisation has. */
 int certified_count(struct db *db, const char *partner_id, int64_t *count);
 
-/* An organisation's certified people, newest first: *out an array of *count rows in a. */
+/* A page of an organisation's certified people, newest first (store/page.h: up to
+ * p->limit + 1 rows, after the cursor's row): *out an array of *count rows in a. */
 int certified_list(struct db *db, struct arena *a, const char *partner_id,
-                   struct certified_row **out, int *count);
+                   const struct page_request *p, struct certified_row **out, int *count);
 
 /* Adds a person. PD_E_DB_CONSTRAINT when the email already counts for an organisation. */
 int certified_insert(struct db *db, const struct certified_row *p, const char *partner_id);

@@ -72,6 +72,18 @@ void page_sql_finish(struct page_sql *q, const char *alias, const struct page_re
     param(q, 'i', NULL, p->limit + 1);
 }
 
+void page_sql_finish_by(struct page_sql *q, const char *at_col, const char *id_col,
+                        const struct page_request *p)
+{
+    if (p->after) {
+        buf_printf(&q->sql, " AND (%s, %s) < (?, ?)", at_col, id_col);
+        param(q, 'i', NULL, p->key.created_at);
+        param(q, 't', p->key.id, 0);
+    }
+    buf_printf(&q->sql, " ORDER BY %s DESC, %s DESC LIMIT ?", at_col, id_col);
+    param(q, 'i', NULL, p->limit + 1);
+}
+
 int page_sql_run(struct db *db, struct page_sql *q, struct db_stmt **st)
 {
     int rc = db_prepare(db, q->sql.data, st);

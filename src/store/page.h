@@ -55,6 +55,11 @@ void page_sql_and_text_n(struct page_sql *q, const char *cond, const char *value
  * a single table. */
 void page_sql_finish(struct page_sql *q, const char *alias, const struct page_request *p);
 
+/* page_sql_finish() for a table whose sort key has other names: at_col (Unix seconds) and
+ * id_col, as written ("k.loaded_at", "k.id"). The cursor's created_at is then at_col's. */
+void page_sql_finish_by(struct page_sql *q, const char *at_col, const char *id_col,
+                        const struct page_request *p);
+
 /* Prepares and binds: *st ready for db_step(); frees the text either way. */
 int page_sql_run(struct db *db, struct page_sql *q, struct db_stmt **st);
 

@@ -167,6 +167,13 @@ int subs_cancel(struct db *db, const char *id, const char *effective_on, int64_t
                         "UPDATE subscriptions SET cancelled_on = ?, auto_renew = 0, "
                         "auto_renew_locked = 1, updated_at = ? WHERE id = ?",
                         "tit", effective_on, now, id);
+    /* the benefits job revokes its grants from that day: it looks at them then (a grant
+     * with no check day has nothing left to revoke) */
+    if (rc >= 0)
+        rc = db_run(db,
+                    "UPDATE benefit_grants SET check_on = ? WHERE subscription_id = ? AND "
+                    "check_on > ?",
+                    "ttt", effective_on, id, effective_on);
     return rc < 0 ? (int)rc : 0;
 }
 
@@ -186,6 +193,13 @@ int subs_add_term(struct db *db, const char *id, int term, const char *starts_on
                         "INSERT INTO subscription_terms (subscription_id, term, starts_on, "
                         "expires_on, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                         "tittti", id, (int64_t)term, starts_on, expires_on, source, now);
+    /* the new term is the one the benefits job grants (benefits_due, by default); a term it
+     * replaces before being granted never will be */
+    if (rc >= 0 && term > 1)
+        rc = db_run(db,
+                    "UPDATE subscription_terms SET benefits_due = 0 WHERE subscription_id = ? "
+                    "AND term < ? AND benefits_due = 1",
+                    "ti", id, (int64_t)term);
     return rc < 0 ? (int)rc : 0;
 }
 

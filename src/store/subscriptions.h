@@ -68,7 +68,8 @@ int subs_insert(struct db *db, const struct sub_row *s, int64_t now);
 /* Sets auto-renew and its lock. */
 int subs_set_auto_renew(struct db *db, const char *id, bool on, bool locked, int64_t now);
 
-/* Cancelled from effective_on (YYYY-MM-DD): auto-renew off, and locked off. */
+/* Cancelled from effective_on (YYYY-MM-DD): auto-renew off, and locked off; the benefits
+ * job looks at its grants on that day (their revocation). */
 int subs_cancel(struct db *db, const char *id, const char *effective_on, int64_t now);
 
 /* Cancels from on (YYYY-MM-DD) a subscription never paid (an unpaid purchase), auto-renew
@@ -82,7 +83,8 @@ int subs_renew(struct db *db, const char *id, const char *starts_on, const char 
 /* Moves a PMC subscription to partner_center; 1 when it was in the PMC. */
 int subs_migrate(struct db *db, const char *id, int64_t now);
 
-/* Records a term (the first one included). */
+/* Records a term (the first one included), the one the benefits job grants unless a
+ * purchase did (benefits_grant_term); the terms before it are never granted any more. */
 int subs_add_term(struct db *db, const char *id, int term, const char *starts_on,
                   const char *expires_on, const char *source, int64_t now);
 

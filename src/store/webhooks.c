@@ -15,6 +15,7 @@
 
 #include "core/crypto.h"
 #include "db/db.h"
+#include "store/page.h"
 
 int webhook_endpoints_count(struct db *db, const char *partner_id, int64_t *count)
 {
@@ -37,17 +38,19 @@ int webhook_endpoint_insert(struct db *db, const struct webhook_endpoint_row *e,
     return rc < 0 ? (int)rc : 0;
 }
 
-int webhook_endpoints_list(struct db *db, const char *partner_id, struct webhook_endpoint_row **out,
-                           int *count)
+int webhook_endpoints_list(struct db *db, const char *partner_id, const struct page_request *p,
+                           struct webhook_endpoint_row **out, int *count)
 {
     struct db_stmt *st;
+    struct page_sql q = {0};
     int cap = 0;
     *out = NULL;
     *count = 0;
-    int rc = db_query(db, &st,
-                      "SELECT id, url, events, created_at, signature_scheme FROM webhook_endpoints "
-                      "WHERE partner_id = ? AND deleted_at IS NULL ORDER BY created_at DESC, id",
-                      "t", partner_id);
+    page_sql_start(&q, "SELECT id, url, events, created_at, signature_scheme FROM webhook_endpoints "
+                       "WHERE deleted_at IS NULL");
+    page_sql_and_text(&q, "partner_id = ?", partner_id);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {

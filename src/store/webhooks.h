@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/cursor.h"
+
 struct db;
 
 /* An endpoint as its organisation sees it: never its secret. */
@@ -41,9 +43,10 @@ int webhook_endpoints_count(struct db *db, const char *partner_id, int64_t *coun
 int webhook_endpoint_insert(struct db *db, const struct webhook_endpoint_row *e,
                             const char *partner_id, const char *secret, const char *created_by);
 
-/* The organisation's live endpoints, newest first. *out malloc'd (owner: caller, free()). */
-int webhook_endpoints_list(struct db *db, const char *partner_id, struct webhook_endpoint_row **out,
-                           int *count);
+/* A page of the organisation's live endpoints, newest first (store/page.h: up to
+ * p->limit + 1 rows, after the cursor's row). *out malloc'd (owner: caller, free()). */
+int webhook_endpoints_list(struct db *db, const char *partner_id, const struct page_request *p,
+                           struct webhook_endpoint_row **out, int *count);
 
 /* Replaces the secret of a live endpoint of the organisation; its deliveries are signed
  * the Standard Webhooks way from then on. 1 and *row (the endpoint) when it was, 0 when

@@ -259,3 +259,79 @@ test('usage per organisation and product, as JSON and CSV', async () => {
   assert.equal(lines[0], 'partner_id,partner,product,kind,name,granted,used');
   assert.ok(lines.some((l) => l.includes(',race-product,software_key,') && l.endsWith(',2,2')));
 });
+
+test('the job reads only the grants due: a second pass the same day changes nothing; a cancellation revokes that day', async () => {
+  await offerWith('quiet-pack', [
+    { kind: 'support_incident', product: 'technical-support', name: { fr: 'Incidents', en: 'Incidents' }, quantity: 2 },
+    { kind: 'cloud_subscription', product: 'cloud-q', name: { fr: 'Nuage', en: 'Cloud' }, quantity: 1, deadline_days: 90 },
+  ]);
+  const m = await member('quiet-pack');
+  const pid = m.org.partner.id;
+  // each grant knows the day the job looks at it next: the day after its term, 30 days
+  // before its activation deadline (term 2027-01-04 .. 2028-01-03, deadline 2027-04-04)
+  assert.equal(sql(srv.db.url, `SELECT check_on FROM benefit_grants WHERE partner_id = '${pid}' ORDER BY position`), '2028-01-04\n2027-03-05');
+  const run = async () => {
+    const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  const state = () => [
+    sql(srv.db.url, 'SELECT id, check_on, reminded, revoked_at FROM benefit_grants ORDER BY id'),
+    sql(srv.db.url, 'SELECT subscription_id, term, benefits_due FROM subscription_terms ORDER BY subscription_id, term'),
+    sql(srv.db.url, 'SELECT COUNT(*) FROM outbox'),
+  ];
+  await run();
+  assert.equal(sql(srv.db.url, "SELECT COUNT(*) FROM benefit_grants WHERE check_on <= '2027-01-04'"), '0', 'nothing left due today');
+  assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM subscription_terms WHERE benefits_due = 1'), '0', 'no term left to grant');
+  const once = state();
+  await run();
+  assert.deepEqual(state(), once, 'a pass with nothing due writes nothing');
+
+  // a cancellation brings the grants forward to its day: the next pass revokes them, once
+  const subId = (await benefits(m.client)).items[0].subscription_id;
+  const c = await m.client.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: false });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(sql(srv.db.url, `SELECT check_on FROM benefit_grants WHERE partner_id = '${pid}' ORDER BY position`), '2027-01-04\n2027-01-04');
+  await run();
+  assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM outbox WHERE event = 'benefit.revoked' AND partner_id = '${pid}'`), '2');
+  assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM benefit_grants WHERE partner_id = '${pid}' AND check_on IS NULL`), '2', 'never looked at again');
+  assert.deepEqual((await benefits(m.client)).items.map((g) => g.state), ['revoked', 'revoked']);
+  const after = state();
+  await run();
+  assert.deepEqual(state(), after);
+});
+
+test('staff: the key pools and a pool\'s keys are paged (limit, cursor), none lost or twice while keys are loaded', async () => {
+  const product = 'paged-pool';
+  const first = Array.from({ length: 25 }, (_, i) => keyOf(product, 500 + i));
+  assert.equal((await load(product, first)).status, 201);
+  const firstIds = sql(srv.db.url, `SELECT id FROM product_keys WHERE pool_id = '${product}'`).split('\n');
+  assert.equal(firstIds.length, 25);
+  const seen = [];
+  let cursor = null;
+  for (let page = 0; page < 100; page++) {
+    const r = await support.call('GET', `/api/v1/admin/key-pools/${product}/keys?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.ok(r.body.items.length <= 4);
+    seen.push(...r.body.items);
+    if (page === 2) assert.equal((await load(product, [keyOf(product, 900), keyOf(product, 901)])).status, 201);
+    cursor = r.body.next_cursor;
+    if (cursor === null) break;
+  }
+  const ids = seen.map((k) => k.id);
+  assert.equal(new Set(ids).size, ids.length, 'no key twice');
+  for (const id of firstIds) assert.ok(ids.includes(id), `${id} lost`);
+  // the last loaded first: by loaded_at, then id, descending
+  const order = sql(srv.db.url, `SELECT id FROM product_keys WHERE pool_id = '${product}' ORDER BY loaded_at DESC, id DESC`).split('\n');
+  assert.deepEqual(ids, order.filter((id) => ids.includes(id)));
+  assert.ok(seen.every((k) => /^XXXXX-XXXXX-/.test(k.masked)), 'masked');
+  const pools = await support.call('GET', '/api/v1/admin/key-pools?limit=1');
+  assert.equal(pools.status, 200);
+  assert.equal(pools.body.items.length, 1);
+  assert.notEqual(pools.body.next_cursor, null, 'more than one pool by now');
+  assert.equal(typeof pools.body.low_stock_threshold, 'number');
+  const rest = await support.call('GET', `/api/v1/admin/key-pools?limit=200&cursor=${pools.body.next_cursor}`);
+  assert.ok(!rest.body.items.some((p) => p.product === pools.body.items[0].product));
+  assert.equal((await support.call('GET', '/api/v1/admin/key-pools?cursor=nope')).status, 400);
+});

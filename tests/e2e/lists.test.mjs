@@ -276,6 +276,12 @@ test('each list and filter is read through an index, never a scan of its table (
     ['referrals', page('referrals', " AND status <> 'unconfirmed' AND partner_id = 'p'")],
     ['email_deliveries', page('email_deliveries', " AND status = 'failed'")],
     ['webhook_deliveries', page('webhook_deliveries', " AND endpoint_id = 'e'")],
+    ['api_tokens', page('api_tokens', " AND user_id = 'u'")],
+    ['certified_people', page('certified_people', " AND partner_id = 'p'")],
+    ['webhook_endpoints', page('webhook_endpoints', " AND deleted_at IS NULL AND partner_id = 'p'")],
+    ['product_keys', "SELECT id FROM product_keys WHERE 1 = 1 AND pool_id = 'x' AND (loaded_at, id) < (1, 'x') ORDER BY loaded_at DESC, id DESC LIMIT 51"],
+    ['partners', page('partners p', ' AND EXISTS (SELECT 1 FROM benefit_grants g WHERE g.partner_id = p.id)', 'p.')],
+    ['benefit_grants', "SELECT g.product, g.kind, SUM(g.quantity) FROM benefit_grants g WHERE g.partner_id = 'p' AND g.term = (SELECT MAX(t.term) FROM subscription_terms t WHERE t.subscription_id = g.subscription_id) GROUP BY g.partner_id, g.product, g.kind ORDER BY g.product, g.kind"],
   ];
   for (const [table, statement] of cases) {
     if (ENGINE === 'sqlite') {
@@ -305,4 +311,74 @@ test('an organisation\'s users are paged like every list', async () => {
   assert.equal(seen.length, 26); // and the admin who joined
   assert.equal(new Set(seen.map((u) => u.id)).size, 26);
   assert.equal((await org.client.call('GET', '/api/v1/users?cursor=abc')).status, 400);
+});
+
+test('an organisation\'s API tokens, certified people and webhook endpoints are paged and stable while rows are added', async () => {
+  const org = await adminOf(srv.url);
+  const pid = org.org.partner.id;
+  const uid = sql(srv.db.url, `SELECT id FROM users WHERE partner_id = '${pid}'`);
+  const rows = (prefix, insert) => (n, tag, base) => {
+    const ids = [];
+    let script = 'BEGIN;\n';
+    for (let i = 0; i < n; i++) {
+      const id = `${prefix}_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 4)}`;
+      ids.push(id);
+      script += insert(id, base + Math.floor(i / 3)) + ';\n';
+    }
+    return { ids, script: script + 'COMMIT;\n' };
+  };
+  const tokens = rows('tok', (id, at) => `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES ('${id}', 'hash-${id}', '${uid}', 'Token ${id}', ${at})`);
+  const people = rows('cpr', (id, at) => `INSERT INTO certified_people (id, partner_id, name, email, certification, created_at) VALUES ('${id}', '${pid}', 'Person', '${id}@org.example', 'MCSE', ${at})`);
+  const hooks = rows('whe', (id, at) => `INSERT INTO webhook_endpoints (id, partner_id, url, events, secret, created_at) VALUES ('${id}', '${pid}', 'https://hooks.example/${id}', '*', 'sealed', ${at})`);
+  await walkWhileAdding(org.client, '/api/v1/api-tokens', tokens, { n: 60, limit: 7 });
+  await walkWhileAdding(org.client, '/api/v1/certified-people', people, { n: 60, limit: 7 });
+  await walkWhileAdding(org.client, '/api/v1/webhook-endpoints', hooks, { n: 60, limit: 7 });
+  // a deleted endpoint is not listed, and no page is longer than the limit asked
+  const gone = sql(srv.db.url, `SELECT id FROM webhook_endpoints WHERE partner_id = '${pid}' ORDER BY created_at DESC, id DESC LIMIT 1`);
+  sql(srv.db.url, `UPDATE webhook_endpoints SET deleted_at = 1 WHERE id = '${gone}'`);
+  const all = await walk(org.client, '/api/v1/webhook-endpoints', 200);
+  assert.ok(!all.some((e) => e.id === gone));
+  for (const path of ['/api/v1/api-tokens', '/api/v1/certified-people', '/api/v1/webhook-endpoints']) {
+    const first = await org.client.call('GET', path);
+    assert.equal(first.body.items.length, 50, `${path}: 50 by default`);
+    assert.notEqual(first.body.next_cursor, null);
+    assert.equal((await org.client.call('GET', `${path}?limit=201`)).status, 400);
+    assert.equal((await org.client.call('GET', `${path}?cursor=abc`)).status, 400);
+  }
+});
+
+test('benefits usage (JSON): paged by organisation, newest first, a page may end inside one; stable while organisations are added', async () => {
+  const tag = rid().slice(0, 4);
+  const base = 1_600_400_000;
+  const orgs = (n, t, at) => {
+    const { ids, script } = partnersSql(n, t, at);
+    let more = 'BEGIN;\n';
+    ids.forEach((pid, i) => {
+      const sub = `sub_u${t}${i}`;
+      more += `INSERT INTO subscriptions (id, partner_id, offer_code, paid, created_at, updated_at) VALUES ('${sub}', '${pid}', 'action-pack', 0, 0, 0);\n`;
+      more += `INSERT INTO subscription_terms (subscription_id, term, starts_on, expires_on, source, created_at, benefits_due) VALUES ('${sub}', 1, '2020-01-01', '2020-12-31', 'purchase', 0, 0);\n`;
+      for (const [pos, product] of [[1, `u${tag}-a`], [2, `u${tag}-b`]])
+        more += `INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, product, name_fr, name_en, quantity, used, starts_on, ends_on, created_at) VALUES ('bgr_u${t}${i}${pos}', '${pid}', '${sub}', 1, ${pos}, 'software_key', '${product}', 'Clé', 'Key', 3, ${pos}, '2020-01-01', '2020-12-31', 0);\n`;
+    });
+    return { ids, script: script + more + 'COMMIT;\n' };
+  };
+  const first = orgs(40, `q${tag}`, base);
+  sqlScript(srv.db.url, first.script);
+  const added = [];
+  const finance = await staffClient(srv, 'finance');
+  const lines = await walk(finance, '/api/v1/admin/benefits/usage', 3, async (page) => {
+    if (page % 5 !== 0) return;
+    const newer = orgs(2, `n${tag}${page}`, base + 100000 + page);
+    sqlScript(srv.db.url, newer.script);
+    added.push(...newer.ids);
+  });
+  const mine = lines.filter((l) => l.product.startsWith(`u${tag}-`)).map((l) => `${l.partner_id}/${l.product}/${l.used}`);
+  const want = first.ids.slice().reverse().flatMap((pid) => [`${pid}/u${tag}-a/1`, `${pid}/u${tag}-b/2`]);
+  assert.deepEqual(mine, want, 'every line once, organisations newest first, each by product');
+  for (const pid of added) assert.ok(!lines.some((l) => l.partner_id === pid), `${pid}, added above the walk, appeared`);
+  const page = await finance.call('GET', '/api/v1/admin/benefits/usage?limit=1');
+  assert.equal(page.body.items.length, 1);
+  const forged = Buffer.from('c1.1600400000.ptn_x').toString('base64url'); // no "-<shown>"
+  assert.equal((await finance.call('GET', `/api/v1/admin/benefits/usage?cursor=${forged}`)).status, 400);
+  assert.equal((await finance.call('GET', '/api/v1/admin/benefits/usage?limit=0')).status, 400);
 });

@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(k.id[0] != '\0' && strlen(k.id) <= CURSOR_ID_MAX);
         assert(cursor_encode(&k, again, sizeof(again)));
         assert(strcmp(again, text) == 0);
+        /* a group's cursor: the group and a count, spelled back the same way */
+        char group[CURSOR_ID_MAX + 1], back[CURSOR_ID_MAX + 8];
+        int shown;
+        if (cursor_id_split(k.id, group, sizeof(group), &shown)) {
+            assert(group[0] != '\0' && shown >= 0 && shown <= 9999);
+            snprintf(back, sizeof(back), "%s-%d", group, shown);
+            assert(strcmp(back, k.id) == 0);
+        }
     }
     int limit;
     if (page_limit_parse(text, &limit))

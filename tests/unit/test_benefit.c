@@ -187,6 +187,50 @@ static void test_deadline_reminders(void **state)
     assert_int_equal(benefit_reminder_due(&inc, 0, D("2026-09-14")), 0);
 }
 
+/* The day the job looks at a grant next: reminders 30 then 7 days ahead (daily while one is
+ * owed and not sent), the day after the term (daily in the window), never once nothing can
+ * be owed. Term 2026-06-23 .. 2027-06-22; a key to activate within 60 days: 2026-08-22. */
+static void test_next_check(void **state)
+{
+    (void)state;
+    struct sub_facts s = sub();
+    static const struct {
+        enum benefit_kind kind;
+        int used, reminded;
+        bool revoked, current;
+        const char *state_on, *from, *next; /* NULL: never */
+    } rows[] = {
+        {BENEFIT_SOFTWARE_KEY, 0, 0, false, true, "2026-06-23", "2026-06-23", "2026-07-23"},
+        {BENEFIT_SOFTWARE_KEY, 0, 0, false, true, "2026-07-22", "2026-07-23", "2026-07-23"},
+        {BENEFIT_SOFTWARE_KEY, 0, 30, false, true, "2026-07-23", "2026-07-24", "2026-08-15"},
+        {BENEFIT_SOFTWARE_KEY, 0, 0, false, true, "2026-07-23", "2026-07-24", "2026-07-24"},
+        {BENEFIT_SOFTWARE_KEY, 0, 7, false, true, "2026-08-15", "2026-08-16", "2027-06-23"},
+        {BENEFIT_SOFTWARE_KEY, 0, 7, false, true, "2026-08-22", "2026-08-22", "2027-06-23"},
+        {BENEFIT_SOFTWARE_KEY, 0, 7, false, true, "2026-08-22", "2026-08-23", NULL},
+        {BENEFIT_SOFTWARE_KEY, 0, 0, false, true, "2026-08-22", "2026-08-23", NULL},
+        {BENEFIT_SOFTWARE_KEY, 1, 0, false, true, "2026-06-23", "2026-06-24", "2027-06-23"},
+        {BENEFIT_SOFTWARE_KEY, 1, 0, false, true, "2026-09-01", "2026-09-02", "2027-06-23"},
+        {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, true, "2026-06-23", "2026-06-23", "2027-06-23"},
+        {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, true, "2027-06-22", "2027-06-23", "2027-06-23"},
+        {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, true, "2027-06-25", "2027-06-26", "2027-06-26"},
+        {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, true, "2027-07-30", "2027-07-31", "2027-07-31"},
+        {BENEFIT_SUPPORT_INCIDENT, 0, 0, true, true, "2027-07-30", "2027-07-31", NULL},
+        {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, false, "2027-06-25", "2027-06-26", NULL},
+        {BENEFIT_TRAINING, 0, 0, false, true, "2026-06-23", "2026-06-24", "2027-06-23"},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct benefit_facts g = grant(rows[i].kind, 3, rows[i].used, 60, &s, rows[i].state_on);
+        g.current_term = rows[i].current;
+        struct date next = {0, 0, 0};
+        bool any = benefit_next_check(&g, rows[i].reminded, rows[i].revoked, D(rows[i].from), &next);
+        char got[DATE_STRLEN] = "never";
+        if (any)
+            date_format(next, got);
+        if (any != (rows[i].next != NULL) || (any && strcmp(got, rows[i].next) != 0))
+            fail_msg("row %zu: %s, want %s", i, got, rows[i].next ? rows[i].next : "never");
+    }
+}
+
 static void test_catalog_change_keeps_granted_deadline(void **state)
 {
     (void)state;
@@ -218,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_restored_by_renewal),
         cmocka_unit_test(test_activation_deadline),
         cmocka_unit_test(test_deadline_reminders),
+        cmocka_unit_test(test_next_check),
         cmocka_unit_test(test_catalog_change_keeps_granted_deadline),
         cmocka_unit_test(test_names),
     };

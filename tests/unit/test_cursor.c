@@ -133,6 +133,44 @@ static void limits(void **state)
     }
 }
 
+/* The id of a cursor in a list of groups: "<group>-<shown>", one spelling. */
+static void group_ids(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *id;
+        bool ok;
+        const char *group;
+        int shown;
+    } cases[] = {
+        {"ptn_abc-0", true, "ptn_abc", 0},
+        {"ptn_abc-3", true, "ptn_abc", 3},
+        {"ptn-abc-12", true, "ptn-abc", 12},
+        {"a-9999", true, "a", 9999},
+        {"ptn_abc", false, NULL, 0},
+        {"ptn_abc-", false, NULL, 0},
+        {"-3", false, NULL, 0},
+        {"ptn_abc-03", false, NULL, 0},
+        {"ptn_abc-10000", false, NULL, 0},
+        {"ptn_abc-1x", false, NULL, 0},
+        {"ptn_abc--1", true, "ptn_abc-", 1}, /* the last dash splits */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char group[32] = "";
+        int shown = -1;
+        bool ok = cursor_id_split(cases[i].id, group, sizeof(group), &shown);
+        if (ok != cases[i].ok)
+            fail_msg("\"%s\": %s", cases[i].id, ok ? "accepted" : "refused");
+        if (ok) {
+            assert_string_equal(group, cases[i].group);
+            assert_int_equal(shown, cases[i].shown);
+        }
+    }
+    char small[4];
+    int shown;
+    assert_false(cursor_id_split("ptn_abc-1", small, sizeof(small), &shown)); /* no room */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +179,7 @@ int main(void)
         cmocka_unit_test(refuses_keys_no_row_has),
         cmocka_unit_test(refuses_garbled),
         cmocka_unit_test(limits),
+        cmocka_unit_test(group_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "db/db.h"
+#include "store/benefits.h"
 #include "store/invoices.h"
 #include "store/orders.h"
 #include "store/outbox.h"
@@ -70,13 +71,16 @@ static const struct hot_query *hot_queries(int *count)
         {"outbox_delivery: claim stale emails", NULL, "tiiii", {"c", "1", "1", "1", "50"}},
         {"outbox_delivery: claim due webhooks", NULL, "tiiii", {"c", "1", "1", "1", "50"}},
         {"outbox_delivery: claim stale webhooks", NULL, "tiiii", {"c", "1", "1", "1", "50"}},
+        {"benefits: grants due", NULL, "ttti", {"2026-01-01", "2025-12-31", "ben_1", "256"}},
+        {"benefits: terms to grant", NULL, "i", {"256"}},
     };
     const char *sql[] = {
         subs_sql_expiring,        subs_sql_due_by_day,    invoices_sql_revenue,
         renewals_sql_notice_sent, orders_sql_overdue,     invoices_sql_credited,
         orders_sql_paying_term,   orders_sql_awaiting_of, orders_sql_in_status,
         vat_checks_sql_due,       outbox_sql_claim[0][0], outbox_sql_claim[0][1],
-        outbox_sql_claim[1][0],   outbox_sql_claim[1][1],
+        outbox_sql_claim[1][0],   outbox_sql_claim[1][1],   grants_sql_due,
+        grants_sql_terms_due,
     };
     for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
         q[i].sql = sql[i];

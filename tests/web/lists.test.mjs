@@ -63,3 +63,30 @@ for (const width of [1280, 390]) {
     await j.close();
   });
 }
+
+test('« Virements »: each list shows its newest 200, « Charger plus » under it adds the next page', async () => {
+  const finance = addStaff(srv.db, 'finance');
+  let script = 'BEGIN;\n';
+  for (let i = 0; i < 230; i++) {
+    const n = String(i).padStart(3, '0');
+    script += `INSERT INTO wire_transfers (id, reference, amount, currency, received_on, status, source, created_at) VALUES ('wtr_list${n}', 'VIRLIST${n}', 1000, 'EUR', '2020-09-13', 'unknown_reference', 'manual', ${1_600_000_000 + i});\n`;
+  }
+  sqlScript(srv.db.url, script + 'COMMIT;\n');
+  const j = await journey(browser, srv, 'console-payments-more', { width: 1280, height: 860 });
+  await signIn(j.page, finance.email, finance.password);
+  await j.page.goto('/console/virements');
+  await j.page.getByRole('heading', { level: 1 }).first().waitFor();
+  const refs = () => j.page.locator('main table.data .reference').allInnerTexts().then((all) => all.filter((r) => r.startsWith('VIRLIST')));
+  await j.page.getByText('VIRLIST229').waitFor(); // newest first
+  assert.equal((await refs()).length, 200);
+  assert.ok(!(await refs()).includes('VIRLIST029'));
+  const more = j.page.getByRole('button', { name: 'Charger plus — Virements à examiner' });
+  await more.click();
+  await j.page.getByText('VIRLIST000').waitFor();
+  const all = await refs();
+  assert.equal(all.length, 230);
+  assert.equal(new Set(all).size, 230, 'no transfer twice');
+  assert.equal(await more.count(), 0, 'the last page has no button');
+  await j.shot('virements');
+  await j.close();
+});

@@ -1,9 +1,10 @@
 // console/benefits.js - « Avantages » of the console: usage per partner and per product
 // (with its CSV export), the key pools with their counts and the low-stock threshold,
 // and, for operators, loading keys from a CSV file into a pool.
-import { h, table, badge, toast, field } from '../dom.js';
+import { h, badge, toast, field } from '../dom.js';
 import { get, api } from '../api.js';
 import { t } from '../i18n.js';
+import { pagedTable } from '../pager.js';
 import { can } from '../session.js';
 
 function loadForm(ctx) {
@@ -30,18 +31,25 @@ function loadForm(ctx) {
 }
 
 export async function benefitsConsolePage(ctx) {
-  const [usage, pools] = await Promise.all([get('/api/v1/admin/benefits/usage'), get('/api/v1/admin/key-pools')]);
+  // both lists a page at a time, with "load more" (pager.js); the threshold comes with the pools
+  const { low_stock_threshold: threshold } = await get('/api/v1/admin/key-pools?limit=1');
+  const [pools, usage] = await Promise.all([
+    pagedTable('/api/v1/admin/key-pools',
+      [{ label: t('ben_product') }, { label: t('ben_total'), num: true }, { label: t('ben_free'), num: true }, { label: t('ben_assigned'), num: true }, { label: t('ben_waiting'), num: true }, { label: t('status') }],
+      (p) => [p.product, String(p.total), String(p.free), String(p.assigned), String(p.queued_requests), p.low ? badge(t('ben_low'), 'bad') : badge(t('ben_ok'), 'ok')],
+      { caption: t('ben_pools'), empty: t('ben_no_pool') }),
+    pagedTable('/api/v1/admin/benefits/usage',
+      [{ label: t('ben_partner') }, { label: t('ben_product') }, { label: t('ben_benefit') }, { label: t('ben_granted'), num: true }, { label: t('ben_used'), num: true }],
+      (u) => [u.partner, u.product, u.name, String(u.granted), String(u.used)],
+      { caption: t('ben_usage'), empty: t('ben_no_usage') }),
+  ]);
   return h('section', {},
     h('h1', {}, t('nav_benefits_console')),
     h('h2', {}, t('ben_pools')),
-    h('p', { class: 'muted' }, t('ben_threshold', { n: pools.low_stock_threshold })),
-    table([{ label: t('ben_product') }, { label: t('ben_total'), num: true }, { label: t('ben_free'), num: true }, { label: t('ben_assigned'), num: true }, { label: t('ben_waiting'), num: true }, { label: t('status') }],
-      pools.items.map((p) => [p.product, String(p.total), String(p.free), String(p.assigned), String(p.queued_requests), p.low ? badge(t('ben_low'), 'bad') : badge(t('ben_ok'), 'ok')]),
-      { caption: t('ben_pools'), empty: t('ben_no_pool') }),
+    h('p', { class: 'muted' }, t('ben_threshold', { n: threshold })),
+    pools,
     can.benefitsWrite() ? loadForm(ctx) : null,
     h('h2', {}, t('ben_usage')),
     h('p', {}, h('a', { class: 'button', href: '/api/v1/admin/benefits/usage?format=csv', download: 'benefits-usage.csv' }, t('ben_export_csv'))),
-    table([{ label: t('ben_partner') }, { label: t('ben_product') }, { label: t('ben_benefit') }, { label: t('ben_granted'), num: true }, { label: t('ben_used'), num: true }],
-      usage.items.map((u) => [u.partner, u.product, u.name, String(u.granted), String(u.used)]),
-      { caption: t('ben_usage'), empty: t('ben_no_usage') }));
+    usage);
 }

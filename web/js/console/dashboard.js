@@ -1,7 +1,7 @@
 // console/dashboard.js - the program at a glance: renewals falling due in the next 12
 // weeks (automatic or by hand) and what was invoiced each month, net of credit notes.
 import { h } from '../dom.js';
-import { get, items } from '../api.js';
+import { get, items, allItems } from '../api.js';
 import { t, date, dayMonth, month, money, currencyDigits } from '../i18n.js';
 import { can } from '../session.js';
 import { barChart } from './chart.js';
@@ -24,7 +24,7 @@ export async function dashboardPage() {
   }
   if (can.queue()) counts.push(kpi(t('open_requests'), n.open_requests, '/console/support'));
   // benefits (issue 18): key pools under the low-stock threshold
-  const lowPools = (await items('/api/v1/admin/key-pools')).filter((p) => p.low);
+  const lowPools = (await allItems('/api/v1/admin/key-pools')).filter((p) => p.low); // a pool a product: few
   counts.push(kpi(t('ben_low_pools'), lowPools.length, '/console/avantages'));
 
   const weeks = d.renewals_due;

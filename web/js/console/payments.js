@@ -2,7 +2,7 @@
 // transfer or importing a bank statement (CSV or camt.053), what did not match, and
 // refunds to pay, by hand or in one SEPA transfer file for the bank.
 import { h, mount, field, values, showErrors, table, badge, toast } from '../dom.js';
-import { get, items, post, api } from '../api.js';
+import { get, post, api } from '../api.js';
 import { t, date, money, currencyDigits } from '../i18n.js';
 import { can, session } from '../session.js';
 
@@ -202,14 +202,49 @@ function resolveForm(w, orders, done) {
   return h('details', {}, h('summary', {}, t('wt_resolve')), form);
 }
 
+// the lists of the page, read a page at a time
+const PAGE = 200;
+const LIST_PATHS = {
+  orders: '/api/v1/admin/orders/awaiting-payment',
+  transfers: '/api/v1/admin/wire-transfers',
+  refunds: '/api/v1/admin/refunds',
+};
+
 export async function paymentsPage() {
   session.today = (await get('/api/v1/me')).today;
   const lists = h('div', {});
+  // each list a page at a time, newest first: « Charger plus » under a list adds its next page
+  // (docs/api.md, "Lists"); an action on the page draws every list again from its first page
+  const state = {};
+  const pageOf = async (key, cursor) => {
+    const r = await get(`${LIST_PATHS[key]}?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    return { items: r.items, next: r.next_cursor };
+  };
+  const more = (key, title) => {
+    if (!state[key].next) return null;
+    const button = h('button', { type: 'button', class: 'secondary', 'aria-label': `${t('load_more')} — ${title}` }, t('load_more'));
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        const r = await pageOf(key, state[key].next);
+        state[key] = { items: [...state[key].items, ...r.items], next: r.next };
+        render();
+      } catch (err) {
+        toast(err.message);
+        button.disabled = false;
+      }
+    });
+    return h('div', { class: 'load-more' }, button);
+  };
   const draw = async () => {
-    // the newest of each list (the server says each one's partner_name)
-    const [orders, transfers, refunds] = await Promise.all([
-      items('/api/v1/admin/orders/awaiting-payment?limit=200'), items('/api/v1/admin/wire-transfers?limit=200'),
-      items('/api/v1/admin/refunds?limit=200')]);
+    const keys = Object.keys(LIST_PATHS);
+    const pages = await Promise.all(keys.map((k) => pageOf(k)));
+    keys.forEach((k, i) => (state[k] = pages[i]));
+    render();
+  };
+  const render = () => {
+    // the server says each order's partner_name
+    const [orders, transfers, refunds] = [state.orders.items, state.transfers.items, state.refunds.items];
     for (const o of orders) o.partner_name = o.partner_name || o.partner_id;
     const partnerLink = (p) => (p ? h('a', { href: `/console/partenaires/${encodeURIComponent(p.id)}`, 'data-link': '' }, p.legal_name) : t('wt_unknown_partner'));
     const review = transfers.filter((w) => w.to_review);
@@ -228,6 +263,7 @@ export async function paymentsPage() {
           ...(can.paymentsWrite() ? [h('button', { type: 'button', onclick: () => prefill(o) }, t('record_transfer'))] : []),
         ]),
         { caption: t('awaiting_title'), empty: t('no_awaiting') }),
+      more('orders', t('awaiting_title')),
       h('h2', {}, t('unmatched')),
       table(
         [{ label: t('received_on') }, { label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wire_status') }, { label: t('partner') }, { label: t('order') },
@@ -236,6 +272,7 @@ export async function paymentsPage() {
           partnerLink(w.partner), w.order_reference ? h('span', { class: 'reference' }, w.order_reference) : '—',
           ...(can.paymentsWrite() ? [resolveForm(w, orders, draw)] : [])]),
         { caption: t('unmatched'), empty: t('no_unmatched') }),
+      more('transfers', t('unmatched')),
       resolved.length ? [h('h2', {}, t('wt_resolved_title')),
         table(
           [{ label: t('received_on') }, { label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wt_action') }, { label: t('partner') }, { label: t('wt_note') }],
@@ -247,6 +284,7 @@ export async function paymentsPage() {
         [{ label: t('request', { number: '' }).trim() }, { label: t('partner') }, { label: t('credit_note') }, { label: t('amount_major'), num: true }, { label: t('status') }, { label: t('paid_on') }],
         refunds.map((f) => [f.request_number, f.partner.legal_name, f.credit_note_number, money(f.amount_minor, f.currency), badge(t(`rf_${f.status}`), RF_KIND[f.status]), refundRow(f, draw)]),
         { caption: t('refunds'), empty: t('no_refunds') }),
+      more('refunds', t('refunds')),
       transferFileForm(refunds, draw));
   };
   await draw();

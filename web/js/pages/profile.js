@@ -1,7 +1,7 @@
 // pages/profile.js - the company profile (identity, certified people, the card kept for
 // automatic renewal, the second-factor rule) and my account (password, second factor).
 import { h, mount, field, checkbox, values, showErrors, table, toast } from '../dom.js';
-import { get, post, patch, put, del, items } from '../api.js';
+import { get, post, patch, put, del, items, allItems } from '../api.js';
 import { t, countryName } from '../i18n.js';
 import { cardElement } from '../gateway/index.js';
 import { can, session, loadSession } from '../session.js';
@@ -13,7 +13,7 @@ function noticeBox() {
 function certifiedSection() {
   const box = h('div', {});
   const draw = async () => {
-    const people = await items('/api/v1/certified-people');
+    const people = await allItems('/api/v1/certified-people'); // an organisation's: small
     const notice = noticeBox();
     const form = h('form', { class: 'stack', novalidate: true },
       notice,
