@@ -47,6 +47,7 @@
 #include "db/db.h"
 #include "db/pool.h"
 #include "http/assets.h"
+#include "http/client.h"
 #include "http/json_body.h"
 #include "http/metrics.h"
 #include "http/request.h"
@@ -113,79 +114,6 @@ const char *req_cookie(struct req *r, const char *name)
     return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_COOKIE_KIND, name);
 }
 
-/* "fr" or "en" from Accept-Language: the first listed language that is one of them. */
-static const char *pick_language(const char *accept)
-{
-    if (accept == NULL)
-        return "fr";
-    for (const char *p = accept; *p;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (strncasecmp(p, "en", 2) == 0 && (p[2] == '\0' || strchr("-;, ", p[2])))
-            return "en";
-        if (strncasecmp(p, "fr", 2) == 0 && (p[2] == '\0' || strchr("-;, ", p[2])))
-            return "fr";
-        p = strchr(p, ',');
-        if (p == NULL)
-            break;
-    }
-    return "fr";
-}
-
-/* The text of an address: dotted for IPv4 (and IPv4-mapped IPv6), else IPv6. */
-static void address_text(const struct netaddr *a, char *out, size_t n)
-{
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (memcmp(a->b, mapped, 12) == 0)
-        inet_ntop(AF_INET, a->b + 12, out, (socklen_t)n);
-    else
-        inet_ntop(AF_INET6, a->b, out, (socklen_t)n);
-}
-
-/* The client's address: the socket peer; behind a trusted proxy, the rightmost hop of
- * X-Forwarded-For that is not itself a trusted proxy (hops to its left are the client's
- * to write, so they prove nothing). A hop that is not an address ends the walk. */
-static void client_address(const struct http_server *s, struct MHD_Connection *c, char *out,
-                           size_t n)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    struct netaddr peer;
-    snprintf(out, n, "-");
-    if (ci == NULL || !netaddr_from_sockaddr(ci->client_addr, &peer))
-        return;
-    address_text(&peer, out, n);
-    const struct netaddr_list *trusted = s->cfg.trusted_proxies;
-    if (trusted == NULL || !netaddr_list_contains(trusted, &peer))
-        return;
-    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
-    if (xff == NULL)
-        return;
-    size_t end = strlen(xff);
-    while (end > 0) {
-        size_t start = end;
-        while (start > 0 && xff[start - 1] != ',')
-            start--;
-        char hop[64];
-        size_t a = start, b = end;
-        while (a < b && isspace((unsigned char)xff[a]))
-            a++;
-        while (b > a && isspace((unsigned char)xff[b - 1]))
-            b--;
-        struct netaddr h;
-        if (b - a >= sizeof(hop))
-            return;
-        memcpy(hop, xff + a, b - a);
-        hop[b - a] = '\0';
-        if (!netaddr_parse(hop, &h))
-            return;
-        address_text(&h, out, n);
-        if (!netaddr_list_contains(trusted, &h))
-            return;
-        end = start > 0 ? start - 1 : 0;
-    }
-}
-
 /* ---- the watch (http/watch.h) ---- */
 
 static void watch_set(struct MHD_Connection *c, int64_t deadline_us)
@@ -209,34 +137,6 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         watch_remove(s->watch, *socket_context);
         *socket_context = NULL;
     }
-}
-
-/* Writes path for the log with every segment that looks like a bearer secret (32 or
- * more characters of base64url or hex: an invitation token) replaced by "-redacted-". */
-static const char *path_for_log(const char *path, char *out, size_t n)
-{
-    char redacted[1024];
-    size_t o = 0;
-    for (const char *p = path ? path : "-"; *p && o + 12 < sizeof(redacted);) {
-        size_t len = strcspn(p, "/");
-        size_t token = 0;
-        while (token < len &&
-               (isalnum((unsigned char)p[token]) || p[token] == '-' || p[token] == '_'))
-            token++;
-        if (len >= 32 && token == len) {
-            memcpy(redacted + o, "-redacted-", 10);
-            o += 10;
-        } else {
-            size_t take = len < sizeof(redacted) - 12 - o ? len : sizeof(redacted) - 12 - o;
-            memcpy(redacted + o, p, take);
-            o += take;
-        }
-        p += len;
-        if (*p == '/')
-            redacted[o++] = *p++;
-    }
-    redacted[o] = '\0';
-    return log_escape(redacted, out, (unsigned)n);
 }
 
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
@@ -513,8 +413,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         st->step = 1;
         r->method = arena_strdup(&r->arena, method);
         r->path = arena_strdup(&r->arena, url);
-        r->lang = pick_language(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
-        client_address(s, c, r->client_ip, sizeof(r->client_ip));
+        r->lang = http_language(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
+        http_client_address(c, s->cfg.trusted_proxies, r->client_ip, sizeof(r->client_ip));
         r->body_limit = body_limit_for(s, method, url);
         st->match = route_request(s, r, NULL, 0);
         struct resp w = {0};
@@ -564,7 +464,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         metrics_observe(r->route_index, r->method, st->status, dur);
         log_line(LOG_INFO, r->id, "request",
                  "method=%s path=%s route=%s status=%d dur_us=%lld bytes=%zu ip=%s%s%s%s",
-                 r->method, path_for_log(r->path, path, sizeof(path)),
+                 r->method, http_path_for_log(r->path, path, sizeof(path)),
                  r->route ? r->route->pattern : "-", st->status, (long long)dur, st->bytes,
                  r->client_ip, st->error_code ? " error=" : "",
                  st->error_code ? st->error_code : "",
