@@ -460,12 +460,13 @@ export async function smtpSink({ port: wanted } = {}) {
   return { port, dir, mails: () => readMails(dir), stop: () => { proc.kill(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
-/** `partnerd jobs run` as a separate process on srv's database and ledger: {code, signal, stdout, stderr}. */
-export function jobsProcess(srv, { killAfterMs } = {}) {
+/** `partnerd jobs run` as a separate process on srv's database and ledger: {code, signal, stdout, stderr}.
+ *  gateway: {args, env} of another gateway (stripeGateway()), else the test gateway's ledger. */
+export function jobsProcess(srv, { killAfterMs, gateway } = {}) {
   return new Promise((ok) => {
-    const proc = spawn(BIN, ['jobs', 'run', '--db', srv.db.url], {
+    const proc = spawn(BIN, ['jobs', 'run', '--db', srv.db.url, ...(gateway?.args || [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PARTNERD_DB: '', PARTNERD_GATEWAY_LEDGER: srv.ledger },
+      env: { ...process.env, PARTNERD_DB: '', PARTNERD_GATEWAY_LEDGER: srv.ledger, ...(gateway?.env || {}) },
     });
     let stdout = '';
     let stderr = '';
@@ -514,4 +515,81 @@ export function seedDueSubscriptions(srv, n, expiresOn, tag = 'seed', { ledger =
   tokens.push('COMMIT;');
   sqlScript(srv.db.url, rows.join('\n'));
   if (ledger) sqlScript(`sqlite:${srv.ledger}`, tokens.join('\n'));
+}
+
+/**
+ * The Stripe stand-in (tests/stripe/standin.mjs) started in this process, with a secret key
+ * file: args and env are what `partnerd serve` or `jobs run` take to use it (--gateway stripe),
+ * ledger() what it really charged ({charges, refunds}), webhooksTo(url) where its signed events
+ * go, close() stops it. Anything that talks to it must be spawned, never spawnSync'ed: the
+ * stand-in answers from this process's event loop.
+ */
+export async function stripeGateway() {
+  const { startStandin } = await import('../stripe/standin.mjs');
+  const key = 'sk_test_' + randomBytes(8).toString('hex');
+  const webhookSecret = 'whsec_' + randomBytes(8).toString('hex');
+  const standin = await startStandin({ key, webhookSecret });
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-stripe-'));
+  const keyFile = joinPath(dir, 'secret');
+  writeFileSync(keyFile, key + '\n', { mode: 0o600 });
+  const control = async (path, body) => {
+    const r = await fetch(`${standin.url}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+    if (r.status !== 200) throw new Error(`stand-in ${path}: ${r.status}`);
+    return r.json();
+  };
+  return {
+    standin,
+    key,
+    args: ['--gateway', 'stripe', '--stripe-key-file', keyFile, '--stripe-publishable-key', 'pk_test_standin', '--stripe-api-base', standin.url],
+    env: { PARTNERD_STRIPE_WEBHOOK_SECRET: webhookSecret },
+    ledger: () => control('/_test/ledger'),
+    webhooksTo: (url) => control('/_test/config', { webhook_url: url }),
+    /** POSTs a form to the stand-in's /v1 with the secret key, as partnerd would. */
+    async api(path, form) {
+      const r = await fetch(`${standin.url}${path}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      });
+      const body = await r.json();
+      if (r.status !== 200) throw new Error(`stand-in ${path}: ${r.status} ${JSON.stringify(body)}`);
+      return body;
+    },
+    async close() {
+      await standin.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Gives n subscriptions seeded by seedDueSubscriptions(srv, n, ..., tag) the Stripe payer the
+ * API would have saved at their first payment: a customer at the stand-in (metadata
+ * partnerd_key = the partner's id, as partnerd makes it) in gateway_customers, and a card
+ * (4242...) attached to it as the saved payment method.
+ */
+export async function seedStripePayers(srv, stripe, n, tag = 'seed') {
+  const rows = ['BEGIN;'];
+  const one = async (i) => {
+    const partner = `ptn_${tag}${i}`;
+    const cus = await stripe.api('/v1/customers', { name: `Seed ${i} SARL`, 'metadata[partnerd_key]': partner });
+    const pm = await stripe.api('/v1/payment_methods', { type: 'card', 'card[number]': '4242424242424242', 'card[exp_month]': '12', 'card[exp_year]': '2035', 'card[cvc]': '123' });
+    await stripe.api(`/v1/payment_methods/${pm.id}/attach`, { customer: cus.id });
+    rows.push(
+      `UPDATE payment_methods SET token = '${pm.id}', brand = '${pm.card.brand}', last4 = '${pm.card.last4}', exp_month = ${pm.card.exp_month}, exp_year = ${pm.card.exp_year} WHERE partner_id = '${partner}';`,
+      `INSERT INTO gateway_customers (partner_id, gateway, customer_id, created_at) VALUES ('${partner}', 'stripe', '${cus.id}', 0);`,
+    );
+  };
+  for (let i = 0; i < n; i += 50) await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, j) => one(i + j)));
+  rows.push('COMMIT;');
+  // written asynchronously: the stand-in lives in this process
+  await new Promise((ok, fail) => {
+    const proc = srv.db.url.startsWith('sqlite:')
+      ? spawn('sqlite3', [srv.db.url.slice(7)], { stdio: ['pipe', 'ignore', 'pipe'] })
+      : spawn('psql', ['-q', '-v', 'ON_ERROR_STOP=1', srv.db.url], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    proc.stderr.on('data', (b) => (err += b));
+    proc.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`seedStripePayers: ${err}`))));
+    proc.stdin.end(rows.join('\n'));
+  });
 }
