@@ -20,6 +20,7 @@ const EXPECT = {
   'GET /healthz': PUBLIC,
   'GET /metrics': PUBLIC,
   'GET /api/v1/version': PUBLIC,
+  'GET /api/v1/payment-gateway': PUBLIC,
   'POST /api/v1/partners': PUBLIC,
   'POST /api/v1/sessions': PUBLIC,
   'POST /api/v1/invitations/{token}/accept': PUBLIC,
