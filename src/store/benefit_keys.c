@@ -16,14 +16,14 @@
 #include "store/rows.h"
 
 #define POOL_COLUMNS                                                                               \
-    "SELECT p.id, p.low_notified, (SELECT COUNT(*) FROM product_keys k WHERE k.pool_id = "        \
+    "SELECT p.id, p.low_notified, (SELECT COUNT(*) FROM product_keys k WHERE k.pool_id = "         \
     "p.id), (SELECT COUNT(*) FROM product_keys k WHERE k.pool_id = p.id AND k.grant_id IS "        \
-    "NULL), (SELECT COUNT(*) FROM benefit_queue q WHERE q.pool_id = p.id), (SELECT "              \
-    "COALESCE(SUM(q.count), 0) FROM benefit_queue q WHERE q.pool_id = p.id), p.created_at FROM "  \
+    "NULL), (SELECT COUNT(*) FROM benefit_queue q WHERE q.pool_id = p.id), (SELECT "               \
+    "COALESCE(SUM(q.count), 0) FROM benefit_queue q WHERE q.pool_id = p.id), p.created_at FROM "   \
     "key_pools p"
 
-int pools_list(struct db *db, struct arena *a, const struct page_request *p,
-               struct pool_row **out, int *count)
+int pools_list(struct db *db, struct arena *a, const struct page_request *p, struct pool_row **out,
+               int *count)
 {
     struct db_stmt *st;
     struct rows r = {0};
@@ -134,22 +134,14 @@ int keys_take(struct db *db, const char *pool_id, const char *grant_id, const ch
     return given;
 }
 
-int keys_list(struct db *db, struct arena *a, const char *grant_id, const char *partner_id,
-              const char *pool_id, struct key_row **out, int *count)
+/* A key row's columns, in the order read_keys() reads them. */
+#define KEY_COLUMNS "id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, 0), loaded_at"
+
+/* The rows of st (KEY_COLUMNS), finalized, into *out, *count. */
+static int read_keys(struct db_stmt *st, struct arena *a, struct key_row **out, int *count)
 {
-    struct db_stmt *st;
     struct rows r = {0};
-    const char *sql =
-        grant_id     ? "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
-                       "0), loaded_at FROM product_keys WHERE grant_id = ? ORDER BY assigned_at, seq"
-        : partner_id ? "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
-                       "0), loaded_at FROM product_keys WHERE partner_id = ? ORDER BY assigned_at, "
-                       "seq"
-                     : "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
-                       "0), loaded_at FROM product_keys WHERE pool_id = ? ORDER BY seq";
-    int rc = db_query(db, &st, sql, "t", grant_id ? grant_id : partner_id ? partner_id : pool_id);
-    if (rc < 0)
-        return rc;
+    int rc;
     while ((rc = db_step(st)) == DB_ROW) {
         struct key_row *k = rows_add(a, &r, sizeof(*k));
         k->id = arena_strdup(a, db_column_text(st, 0));
@@ -166,33 +158,34 @@ int keys_list(struct db *db, struct arena *a, const char *grant_id, const char *
     return rc < 0 ? rc : 0;
 }
 
+int keys_list(struct db *db, struct arena *a, const char *grant_id, const char *partner_id,
+              const char *pool_id, struct key_row **out, int *count)
+{
+    struct db_stmt *st;
+    const char *sql =
+        grant_id     ? "SELECT " KEY_COLUMNS " FROM product_keys WHERE grant_id = ? ORDER BY "
+                       "assigned_at, seq"
+        : partner_id ? "SELECT " KEY_COLUMNS " FROM product_keys WHERE partner_id = ? ORDER BY "
+                       "assigned_at, seq"
+                     : "SELECT " KEY_COLUMNS " FROM product_keys WHERE pool_id = ? ORDER BY seq";
+    int rc = db_query(db, &st, sql, "t", grant_id ? grant_id : partner_id ? partner_id : pool_id);
+    if (rc < 0)
+        return rc;
+    return read_keys(st, a, out, count);
+}
+
 int keys_page(struct db *db, struct arena *a, const char *pool_id, const struct page_request *p,
               struct key_row **out, int *count)
 {
     struct db_stmt *st;
-    struct rows r = {0};
     struct page_sql q = {0};
-    page_sql_start(&q, "SELECT id, pool_id, sealed, grant_id, partner_id, COALESCE(assigned_at, "
-                       "0), loaded_at FROM product_keys WHERE 1 = 1");
+    page_sql_start(&q, "SELECT " KEY_COLUMNS " FROM product_keys WHERE 1 = 1");
     page_sql_and_text(&q, "pool_id = ?", pool_id);
     page_sql_finish_by(&q, "loaded_at", "id", p);
     int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        struct key_row *k = rows_add(a, &r, sizeof(*k));
-        k->id = arena_strdup(a, db_column_text(st, 0));
-        k->pool_id = arena_strdup(a, db_column_text(st, 1));
-        k->sealed = arena_strdup(a, db_column_text(st, 2));
-        k->grant_id = db_column_text(st, 3) ? arena_strdup(a, db_column_text(st, 3)) : NULL;
-        k->partner_id = db_column_text(st, 4) ? arena_strdup(a, db_column_text(st, 4)) : NULL;
-        k->assigned_at = db_column_int64(st, 5);
-        k->loaded_at = db_column_int64(st, 6);
-    }
-    db_finalize(st);
-    *out = r.items;
-    *count = r.count;
-    return rc < 0 ? rc : 0;
+    return read_keys(st, a, out, count);
 }
 
 int keys_reseal(struct db *db, const char *id, const char *sealed, const char *fingerprint)
