@@ -48,6 +48,7 @@ struct gateway_args {
     const char *webhook_file;    /* stripe: the webhook signing secret's file (NULL: env) */
     const char *publishable_key; /* stripe: pk_... (NULL: env) */
     const char *api_base;        /* stripe: a stand-in's URL (tests only) */
+    bool switch_gateway;         /* the database moves to this gateway (once, audited) */
 };
 /* getopt_long values of the gateway's options, and their entries in a struct option table. */
 enum {
@@ -55,15 +56,17 @@ enum {
     GWOPT_KEY_FILE,
     GWOPT_WEBHOOK_FILE,
     GWOPT_PUBLISHABLE,
-    GWOPT_API_BASE
+    GWOPT_API_BASE,
+    GWOPT_SWITCH
 };
 #define GATEWAY_LONG_OPTIONS                                                                       \
     {"gateway", required_argument, 0, GWOPT_GATEWAY},                                              \
         {"stripe-key-file", required_argument, 0, GWOPT_KEY_FILE},                                 \
         {"stripe-webhook-secret-file", required_argument, 0, GWOPT_WEBHOOK_FILE},                  \
         {"stripe-publishable-key", required_argument, 0, GWOPT_PUBLISHABLE},                       \
+        {"stripe-api-base", required_argument, 0, GWOPT_API_BASE},                                 \
     {                                                                                              \
-        "stripe-api-base", required_argument, 0, GWOPT_API_BASE                                    \
+        "switch-gateway", no_argument, 0, GWOPT_SWITCH                                             \
     }
 /* The help lines of those options. */
 extern const char *const gateway_help;
@@ -73,6 +76,9 @@ int gateway_arg(const char *cmd, int o, const char *arg, struct gateway_args *g)
 /* Opens the gateway chosen (a missing or malformed Stripe key: a message naming it, never its
  * value, and 1). */
 int open_gateway(const char *cmd, const struct gateway_args *g);
+/* Checks that db's card payments go through the gateway chosen (service/settings.h
+ * settings_bind_gateway), recording it on a new database: 0, or 1 after saying why. */
+int bind_gateway(const char *cmd, struct db *db, const struct gateway_args *g);
 
 /* The start-up checks: the seller's legal identity, and webhook secrets sealed at rest. */
 int check_seller_identity(struct db *db);

@@ -174,7 +174,7 @@ int cmd_jobs(int argc, char **argv)
         return usage_error("jobs run", "unexpected argument '%s'", argv[optind + 1]);
     if (open_current_db("jobs run", &c, &db))
         return 1;
-    if (open_gateway("jobs run", &gw)) {
+    if (open_gateway("jobs run", &gw) || bind_gateway("jobs run", db, &gw)) {
         db_close(db);
         return 1;
     }

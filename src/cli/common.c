@@ -246,7 +246,11 @@ const char *const gateway_help =
     "  --stripe-publishable-key KEY\n"
     "                       stripe: the publishable key pk_... the portal gives\n"
     "                       Stripe.js (default $PARTNERD_STRIPE_PUBLISHABLE_KEY)\n"
-    "  --stripe-api-base URL a Stripe stand-in; tests only\n";
+    "  --stripe-api-base URL a Stripe stand-in; tests only\n"
+    "  --switch-gateway     move this database's card payments to the gateway chosen\n"
+    "                       (a database is bound to the gateway it started with, so\n"
+    "                       that a process started without --gateway stripe cannot\n"
+    "                       act on Stripe's payments with the test gateway)\n";
 
 int gateway_arg(const char *cmd, int o, const char *arg, struct gateway_args *g)
 {
@@ -264,6 +268,9 @@ int gateway_arg(const char *cmd, int o, const char *arg, struct gateway_args *g)
         return 1;
     case GWOPT_PUBLISHABLE:
         g->publishable_key = arg;
+        return 1;
+    case GWOPT_SWITCH:
+        g->switch_gateway = true;
         return 1;
     case GWOPT_API_BASE:
         if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0)
@@ -291,6 +298,29 @@ static int open_stripe(const char *cmd, const struct gateway_args *g)
         pd_error_clear(&err);
         return 1;
     }
+    return 0;
+}
+
+int bind_gateway(const char *cmd, struct db *db, const struct gateway_args *g)
+{
+    const char *name = g->name ? g->name : "test";
+    char bound[32] = "";
+    int rc = settings_bind_gateway(db, name, g->switch_gateway, bound, sizeof(bound));
+    if (rc == PD_E_CONFLICT) {
+        fprintf(stderr,
+                "partnerd %s: this database's card payments go through the %s gateway, not %s: "
+                "start with --gateway %s (to move the database to %s: --gateway %s "
+                "--switch-gateway)\n",
+                cmd, bound, name, bound, name, name);
+        return 1;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "partnerd %s: cannot read the payment gateway's setting: %s\n", cmd,
+                db_errmsg(db));
+        return 1;
+    }
+    if (g->switch_gateway)
+        log_line(LOG_WARN, NULL, "payment gateway", "gateway=%s switched=1", name);
     return 0;
 }
 

@@ -227,16 +227,18 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "partnerd serve: a route has no rule in the authorization table\n");
         return 1;
     }
+    if (open_gateway("serve", &gw)) /* its keys checked before the database is bound to it */
+        return 1;
     struct db *db;
     if (open_current_db("serve", &c, &db))
         return 1;
     int identity = check_seller_identity(db);
     if (identity == 0)
         identity = seal_webhook_secrets("serve", db);
+    if (identity == 0)
+        identity = bind_gateway("serve", db, &gw);
     db_close(db);
     if (identity)
-        return 1;
-    if (open_gateway("serve", &gw))
         return 1;
     if (gateway_public_key()) { /* Stripe.js in the portal: its origins, and only then */
         cfg.csp_script = "https://js.stripe.com";

@@ -313,3 +313,23 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
     secret_wipe(&all, sizeof(all));
     return 0;
 }
+
+int settings_bind_gateway(struct db *db, const char *name, bool move, char *bound, size_t n)
+{
+    struct pd_error err = {0};
+    int rc = tx_begin(db, &err);
+    int found = rc >= 0 ? settings_get(db, "payments.gateway", bound, n) : 0;
+    if (found < 0)
+        rc = found;
+    bool same = found == 1 && strcmp(bound, name) == 0;
+    if (rc >= 0 && found == 1 && !same && !move)
+        rc = PD_E_CONFLICT;
+    if (rc >= 0 && !same)
+        rc = settings_set(db, "payments.gateway", name);
+    if (rc >= 0 && found == 1 && !same)
+        rc = audit(db, NULL, NULL, NULL, "payments.gateway_switched", "setting", "payments.gateway",
+                   json_pack("{s:s, s:s}", "from", bound, "to", name));
+    rc = tx_end(db, rc, &err);
+    pd_error_clear(&err);
+    return rc;
+}

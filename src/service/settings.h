@@ -66,6 +66,14 @@ int settings_change(struct db *db, const struct principal *who, const char *ip, 
 /* The renewal window length in days (renewal.window_days, default 30). */
 int64_t setting_window_days(struct db *db);
 
+/* The payment gateway this database's card payments go through ("test", "stripe"): its
+ * saved cards, attempts in doubt and renewals are the gateway's, and a process that asked
+ * another gateway would find none of them (a renewal declined, a lost answer given up as
+ * never sent although it was charged). Recorded by the first process that starts on the
+ * database; 0 when name is the one recorded (or now is), PD_E_CONFLICT when another is
+ * (bound says which), unless move: then name is recorded, and audited. */
+int settings_bind_gateway(struct db *db, const char *name, bool move, char *bound, size_t n);
+
 /* The Partner Membership Center's address (pmc.url) into out. */
 void setting_pmc_url(struct db *db, char *out, size_t n);
 

@@ -167,3 +167,34 @@ test('jobs run makes one pass and exits 0', () => {
     db.cleanup();
   }
 });
+
+test('a database keeps the payment gateway it started with: another is refused, --switch-gateway moves it once, audited', () => {
+  const db = freshDatabase();
+  // a Stripe that cannot be reached: a pass with nothing due never asks it
+  const stripe = ['--gateway', 'stripe', '--stripe-api-base', 'http://127.0.0.1:9'];
+  const env = { PARTNERD_STRIPE_SECRET_KEY: 'sk_test_cli51mpl3', PARTNERD_STRIPE_WEBHOOK_SECRET: 'whsec_cli51mpl3', PARTNERD_STRIPE_PUBLISHABLE_KEY: 'pk_test_cli51mpl3' };
+  const bound = () => sql(db.url, "SELECT value FROM settings WHERE key = 'payments.gateway'");
+  try {
+    assert.equal(cli(['migrate', '--db', db.url]).status, 0);
+    assert.equal(bound(), '', 'no gateway before a process used one');
+    assert.equal(cli(['jobs', 'run', '--db', db.url]).status, 0);
+    assert.equal(bound(), 'test');
+    // the operator's cron forgot nothing here, but the database is the test gateway's
+    let r = cli(['jobs', 'run', '--db', db.url, ...stripe], { env });
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /go through the test gateway, not stripe: start with --gateway test \(to move the database to stripe: --gateway stripe --switch-gateway\)/);
+    assert.doesNotMatch(r.stderr, /sk_test|whsec_/);
+    assert.equal(bound(), 'test');
+    r = cli(['jobs', 'run', '--db', db.url, ...stripe, '--switch-gateway'], { env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(bound(), 'stripe');
+    assert.equal(sql(db.url, "SELECT COUNT(*) FROM audit_events WHERE action = 'payments.gateway_switched' AND details LIKE '%\"from\":\"test\"%'"), '1');
+    // now a process without --gateway stripe (the test gateway by default) is the one refused
+    r = cli(['jobs', 'run', '--db', db.url]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /go through the stripe gateway, not test/);
+    assert.equal(cli(['jobs', 'run', '--db', db.url, ...stripe], { env }).status, 0);
+  } finally {
+    db.cleanup();
+  }
+});
