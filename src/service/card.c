@@ -459,8 +459,11 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
             reason = "authentication_abandoned";
         }
         /* a lost answer found later keeps the saved card as it is; a challenge the partner
-         * passed is the payment they made at Buy */
-        bool lost_answer = p[i].action_expires_at == 0 && g.outcome != GW_REQUIRES_ACTION;
+         * passed is the payment they made at Buy, and so is a charge whose Buy is still
+         * waiting for its answer (the gateway's event came first): neither is lost */
+        bool in_flight = strcmp(p[i].status, "pending") == 0 && !overdue;
+        bool lost_answer =
+            p[i].action_expires_at == 0 && g.outcome != GW_REQUIRES_ACTION && !in_flight;
         if ((rc = settle(db, set, o, p[i].key, &g, lost_answer, reason)) < 0)
             return rc;
         if (settled)

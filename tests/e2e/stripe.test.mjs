@@ -177,6 +177,24 @@ test('Buy with pm_card_visa: confirmed, one charge with the partner\'s customer;
   assert.ok(reqs.length > 0 && reqs.every((r) => r.idempotency_key?.startsWith('partnerd-')), JSON.stringify(reqs));
 });
 
+test('the card is saved for the renewal even when Stripe\'s event arrives before the answer to Buy', async () => {
+  // Stripe sends payment_intent.succeeded as it charges: on a busy network it reaches
+  // partnerd while Buy still waits for its own answer, and settles the order first
+  await config({ events_first: true });
+  try {
+    const { api, o, p } = await buy('pm_card_visa');
+    assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
+    assert.equal((await chargesOf(o)).length, 1);
+    const settledBy = sql(srv.db.url, `SELECT COUNT(*) FROM payments WHERE order_id = '${o.id}' AND status = 'succeeded'`);
+    assert.equal(settledBy, '1');
+    const card = (await api.call('GET', '/api/v1/payment-method')).body.card;
+    assert.ok(card, 'a saved card');
+    assert.deepEqual([card.brand, card.last4], ['visa', '4242']);
+  } finally {
+    await config({ events_first: false });
+  }
+});
+
 test('a declined card: 402, the order failed, nothing charged', async () => {
   const { o, p } = await buy('pm_card_chargeDeclined');
   assert.equal(p.status, 402, JSON.stringify(p.body));

@@ -26,7 +26,9 @@
 //   POST /_test/fail   {mode, count?, method?, path?}   the next matching /v1 requests fail:
 //        "429" (nothing done), "500" (nothing done), "500_after" (done, the answer is a 500,
 //        replays give the same 500, as Stripe does), "hang" (done, never answered)
-//   POST /_test/config {webhook_url?, webhook_secret?, duplicate_events?}
+//   POST /_test/config {webhook_url?, webhook_secret?, duplicate_events?, events_first?}
+//     (events_first: a confirmation's event is delivered before its answer is sent, the
+//     order a loaded network may give them)
 //   GET  /_test/ledger   {charges:[...], refunds:[...]}: what really happened
 //   GET  /_test/requests every /v1 request: method, path, idempotency_key, stripe_version
 //   GET  /_test/events   every event sent, with the status of each delivery
@@ -52,8 +54,8 @@ export async function startStandin({
   const st = {
     customers: new Map(), pms: new Map(), pis: new Map(), setis: new Map(), refunds: new Map(),
     idem: new Map(), charges: [], refundLedger: [], requests: [], events: [], failures: [],
-    hanging: new Set(),
-    config: { webhook_url: webhookUrl, webhook_secret: webhookSecret, duplicate_events: false },
+    hanging: new Set(), eventsFirst: [],
+    config: { webhook_url: webhookUrl, webhook_secret: webhookSecret, duplicate_events: false, events_first: false },
   };
   let base = '';
 
@@ -160,7 +162,8 @@ export async function startStandin({
       charge(pi, pm);
       event = 'payment_intent.succeeded';
     }
-    queueMicrotask(() => sendEvent(event, pi, idemKey));
+    if (st.config.events_first) st.eventsFirst.push(sendEvent(event, pi, idemKey));
+    else queueMicrotask(() => sendEvent(event, pi, idemKey));
     if (pi.status === 'requires_payment_method') {
       const e = pi.last_payment_error;
       return stripeError(402, 'card_error', e.message, {
@@ -456,6 +459,7 @@ export async function startStandin({
       return send(res, saved.status, saved.body, { 'idempotent-replayed': 'true' });
     }
     let answer = route(req.method, url.pathname, params, idemKey, url.searchParams);
+    await Promise.all(st.eventsFirst.splice(0)); // events_first: delivered, then answered
     answer = { status: answer.status, body: JSON.parse(JSON.stringify(answer.body)) };
     if (mode === '500_after') answer = { status: 500, body: { error: { type: 'api_error', message: 'An unknown error occurred' } } };
     if (idemSlot && answer.status !== 400 && answer.status !== 401 && answer.status !== 429)
@@ -475,7 +479,7 @@ export async function startStandin({
       return send(res, 200, { ok: true });
     }
     if (req.method === 'POST' && url.pathname === '/_test/config') {
-      for (const k of ['webhook_url', 'webhook_secret', 'duplicate_events']) if (k in body) st.config[k] = body[k];
+      for (const k of ['webhook_url', 'webhook_secret', 'duplicate_events', 'events_first']) if (k in body) st.config[k] = body[k];
       return send(res, 200, st.config);
     }
     if (url.pathname === '/_test/ledger') return send(res, 200, { charges: st.charges, refunds: st.refundLedger });
