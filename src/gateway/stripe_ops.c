@@ -8,8 +8,8 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "gateway/gateway.h"
 #include "gateway/stripe.h"
 
@@ -125,7 +125,7 @@ static int st_cancel(const char *key, struct gw_result *out)
 static int st_event(const char *body, size_t len, const char *signature, char *key, size_t n)
 {
     struct stripe_event ev;
-    enum stripe_event_status st = stripe_webhook(signature, body, len, (long long)time(NULL), &ev);
+    enum stripe_event_status st = stripe_webhook(signature, body, len, (long long)clock_real_now(), &ev);
     if (st == STRIPE_EVENT_BAD_SIGNATURE)
         return PD_E_EVENT_SIGNATURE;
     if (st == STRIPE_EVENT_MALFORMED)
