@@ -41,6 +41,9 @@ struct gw_result {
     enum gw_outcome outcome;
     char charge_id[48];
     char action_url[512]; /* GW_REQUIRES_ACTION: where the partner must go to authenticate */
+    /* GW_DECLINED because partnerd cancelled it while it waited for authentication (cancel
+     * below): nothing charged, and partnerd's own reason, not the bank's */
+    bool cancelled;
 };
 
 /* A charge. On session: the partner is at the keyboard (Buy) and may be sent to

@@ -82,6 +82,7 @@ static void read_intent(const json_t *pi, struct stripe_result *out)
         out->outcome = STRIPE_REQUIRES_ACTION;
     } else if (strcmp(status, "canceled") == 0) {
         out->outcome = STRIPE_DECLINED;
+        out->canceled = true;
         snprintf(out->code, sizeof(out->code), "canceled");
     } else if (strcmp(status, "requires_payment_method") == 0 && json_is_object(last)) {
         /* an attempt failed: declined, or an off-session charge the bank wants to see

@@ -30,6 +30,7 @@ static void to_gw(const struct stripe_result *s, struct gw_result *out)
     out->outcome = (enum gw_outcome)s->outcome; /* the same order, stripe.h */
     snprintf(out->charge_id, sizeof(out->charge_id), "%s", s->id);
     snprintf(out->action_url, sizeof(out->action_url), "%s", s->action_url);
+    out->cancelled = s->canceled;
 }
 
 static int st_payment_method(const char *id, struct gw_token *out, struct pd_error *err)

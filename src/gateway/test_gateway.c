@@ -146,6 +146,7 @@ static int find_charge(const char *key, struct gw_result *out)
     if (rc == DB_ROW) {
         snprintf(out->charge_id, sizeof(out->charge_id), "%s", db_column_text(st, 0));
         out->outcome = outcome_of(db_column_text(st, 1));
+        out->cancelled = strcmp(db_column_text(st, 1), "canceled") == 0;
         if (out->outcome == GW_REQUIRES_ACTION && db_column_text(st, 2))
             snprintf(out->action_url, sizeof(out->action_url), "/test-gateway/v1/challenges/%s",
                      db_column_text(st, 2));

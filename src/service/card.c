@@ -426,6 +426,36 @@ static int give_up(struct db *db, struct order_row *o, const struct payment_row 
     return rc;
 }
 
+/* The off-session attempt, cancelled at the gateway, gives way to the partner's own: failed
+ * ("authentication_required") without failing the order, in one transaction with the order
+ * locked. 1 when it gave way, now or already (the gateway's event of the cancellation may
+ * come first); an attempt settled otherwise meanwhile (the job's abandonment, a concurrent
+ * confirmation) is left as it is. */
+static int give_way(struct db *db, struct order_row *o, const struct payment_row *p)
+{
+    struct pd_error err = {0};
+    struct order_row fresh;
+    struct payment_row now_p;
+    int gave = 0;
+    int rc = tx_begin(db, &err);
+    if (rc >= 0 && (rc = orders_lock(db, o->id, &fresh)) == 1)
+        *o = fresh;
+    if (rc >= 0 && (rc = attempt_of(db, o->id, p->key, &now_p)) == 1 && lost(&now_p) &&
+        strcmp(o->status, "processing") == 0) {
+        rc = payments_set(db, p->key, "failed", NULL, "authentication_required", clock_now());
+        if (rc >= 0)
+            rc = audit(db, NULL, NULL, o->partner_id, "payment.handed_over", "order", o->id,
+                       json_pack("{s:i}", "attempt", p->attempt));
+        gave = rc >= 0;
+    } else if (rc == 1) {
+        gave = strcmp(now_p.status, "failed") == 0 &&
+               strcmp(now_p.failure_code, "authentication_required") == 0;
+    }
+    rc = tx_end(db, rc < 0 ? rc : 0, &err);
+    pd_error_clear(&err);
+    return rc < 0 ? rc : gave;
+}
+
 int card_recover(struct db *db, const struct settings *set, struct order_row *o,
                  enum gw_outcome *settled)
 {
@@ -450,13 +480,26 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
             continue;
         }
         const char *reason = NULL;
+        bool expired = p[i].action_expires_at && clock_now() >= p[i].action_expires_at;
         /* a challenge left too long: cancelled at the gateway, which says what became of it
          * (declined, no charge; or passed at the last moment) */
-        if (g.outcome == GW_REQUIRES_ACTION && p[i].action_expires_at &&
-            clock_now() >= p[i].action_expires_at) {
-            if ((rc = gateway_cancel(p[i].key, &g)) < 0)
-                return rc;
-            reason = "authentication_abandoned";
+        if (g.outcome == GW_REQUIRES_ACTION && expired &&
+            (rc = gateway_cancel(p[i].key, &g)) < 0)
+            return rc;
+        /* partnerd cancels a charge only while it waits for authentication, for one of two
+         * reasons it can tell from the attempt: its challenge was left too long, or an
+         * automatic renewal's try gave way to the partner paying on session. Whoever reads
+         * the cancelled charge first (the process that cancelled it, the gateway's event of
+         * it, a later pass) records it the same way. */
+        if (g.outcome == GW_DECLINED && g.cancelled && waiting(&p[i])) {
+            if (expired) {
+                reason = "authentication_abandoned";
+            } else if (off_session(p[i].key)) {
+                if ((rc = give_way(db, o, &p[i])) < 0)
+                    return rc;
+                if (rc == 1)
+                    continue;
+            }
         }
         /* a lost answer found later keeps the saved card as it is; a challenge the partner
          * passed is the payment they made at Buy, and so is a charge whose Buy is still
@@ -472,32 +515,6 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
             return 1;
     }
     return rc < 0 ? rc : 0;
-}
-
-/* The off-session attempt, cancelled at the gateway with outcome g, gives way to the
- * partner's own: failed ("authentication_required") without failing the order, in one
- * transaction with the order locked; an attempt settled meanwhile (the job's abandonment, a
- * concurrent confirmation) is left as it is. 1 when it gave way. */
-static int give_way(struct db *db, struct order_row *o, const struct payment_row *p)
-{
-    struct pd_error err = {0};
-    struct order_row fresh;
-    struct payment_row now_p;
-    int gave = 0;
-    int rc = tx_begin(db, &err);
-    if (rc >= 0 && (rc = orders_lock(db, o->id, &fresh)) == 1)
-        *o = fresh;
-    if (rc >= 0 && (rc = attempt_of(db, o->id, p->key, &now_p)) == 1 && lost(&now_p) &&
-        strcmp(o->status, "processing") == 0) {
-        rc = payments_set(db, p->key, "failed", NULL, "authentication_required", clock_now());
-        if (rc >= 0)
-            rc = audit(db, NULL, NULL, o->partner_id, "payment.handed_over", "order", o->id,
-                       json_pack("{s:i}", "attempt", p->attempt));
-        gave = rc >= 0;
-    }
-    rc = tx_end(db, rc < 0 ? rc : 0, &err);
-    pd_error_clear(&err);
-    return rc < 0 ? rc : gave;
 }
 
 int card_hand_over(struct db *db, const struct settings *set, struct order_row *o)

@@ -91,9 +91,8 @@ int payments_of(struct db *db, const char *order_id, struct payment_row *out, in
     struct db_stmt *st;
     int rc = db_query(db, &st,
                       "SELECT id, attempt, idempotency_key, status, created_at, "
-                      "COALESCE(sent_at, 0), action_url, COALESCE(action_expires_at, 0) FROM "
-                      "payments "
-                      "WHERE order_id = ? ORDER BY attempt",
+                      "COALESCE(sent_at, 0), action_url, COALESCE(action_expires_at, 0), "
+                      "COALESCE(failure_code, '') FROM payments WHERE order_id = ? ORDER BY attempt",
                       "t", order_id);
     if (rc < 0)
         return rc;
@@ -107,6 +106,7 @@ int payments_of(struct db *db, const char *order_id, struct payment_row *out, in
         out[n].sent_at = db_column_int64(st, 5);
         copy(out[n].action_url, sizeof(out[n].action_url), db_column_text(st, 6));
         out[n].action_expires_at = db_column_int64(st, 7);
+        copy(out[n].failure_code, sizeof(out[n].failure_code), db_column_text(st, 8));
         n++;
     }
     db_finalize(st);

@@ -24,6 +24,7 @@ struct payment_row {
     int64_t sent_at;      /* real time it was last sent; 0 for an attempt made before it was kept */
     char action_url[512]; /* pending: the cardholder's challenge, or "" */
     int64_t action_expires_at; /* when that challenge is given up (business clock), or 0 */
+    char failure_code[32];     /* failed: why ("authentication_required": handed over), or "" */
 };
 
 /* Inserts a pending attempt, sent now in real time (the gateway is called right after it

@@ -394,26 +394,70 @@ test('no answer from Stripe, but its signed event confirms the payment meanwhile
   assert.equal(confirmations(o), 1);
 });
 
-test('an abandoned challenge expires with `partnerd jobs run`: the PaymentIntent cancelled at Stripe, no charge, the order failed', async () => {
-  await op.setClock('2029-07-01T10:00:00Z');
-  const { api, o, p } = await buy('pm_card_authenticationRequired');
-  assert.equal(p.body.status, 'requires_action');
-  const pi = p.body.next_action.url.split('/').pop();
-  await op.setClock('2029-07-01T10:20:00Z'); // within its half hour: left alone
+// Stripe's event of the cancellation may reach the server before the job has its answer: the
+// order says the same either way.
+for (const eventsFirst of [false, true]) {
+  test(`an abandoned challenge expires with \`partnerd jobs run\`: the PaymentIntent cancelled at Stripe, no charge, the order failed${eventsFirst ? ' (the cancellation\'s event first)' : ''}`, async () => {
+    await op.setClock('2029-07-01T10:00:00Z');
+    const { api, o, p } = await buy('pm_card_authenticationRequired');
+    assert.equal(p.body.status, 'requires_action');
+    const pi = p.body.next_action.url.split('/').pop();
+    await op.setClock('2029-07-01T10:20:00Z'); // within its half hour: left alone
+    assert.equal((await jobsRun()).status, 0);
+    assert.equal((await api.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'requires_action');
+    assert.equal(standin.state.pis.get(pi).status, 'requires_action');
+    await op.setClock('2029-07-01T10:31:00Z');
+    await config({ events_first: eventsFirst });
+    try {
+      const r = await jobsRun();
+      assert.equal(r.status, 0, r.stderr);
+    } finally {
+      await config({ events_first: false });
+    }
+    const gone = (await api.call('GET', `/api/v1/orders/${o.id}`)).body;
+    assert.equal(gone.status, 'failed');
+    assert.equal(gone.failure_code, 'authentication_abandoned');
+    assert.equal(standin.state.pis.get(pi).status, 'canceled', 'cancelled at Stripe');
+    assert.equal(standin.state.pis.get(pi).cancellation_reason, 'abandoned');
+    // the partner comes back too late: Stripe's challenge is over, nothing is charged
+    const late = await fetch(`${standin.url}/_standin/3ds/${pi}`);
+    assert.equal(late.status, 404);
+    assert.equal((await chargesOf(o)).length, 0);
+    assert.equal(invoices(o), 0);
+    await op.setClock('2029-06-01T09:00:00Z');
+  });
+}
+
+// Bought in 2028, renewed in 2029: no subscription of the tests above is bought in 2028.
+test('a renewal the bank asks to authenticate, paid by the partner on session while Stripe\'s event of the cancelled off-session try comes first: it gives way, charged once', async () => {
+  await op.setClock('2028-03-10T09:00:00Z');
+  const { api, o, p } = await buy('pm_card_authenticationRequired'); // asks on session and off
+  await challenge(p.body.next_action.url, 'complete');
+  await until(async () => (await comeBack(api, o)).body.status === 'confirmed', 'bought');
+  const sub = p.body.subscription_id ?? (await api.call('GET', `/api/v1/orders/${o.id}`)).body.subscription_id;
+  await op.setClock('2029-03-10T07:00:00Z'); // expired 2029-03-09: the window's first day
   assert.equal((await jobsRun()).status, 0);
-  assert.equal((await api.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'requires_action');
-  assert.equal(standin.state.pis.get(pi).status, 'requires_action');
-  await op.setClock('2029-07-01T10:31:00Z');
-  const r = await jobsRun();
-  assert.equal(r.status, 0, r.stderr);
-  const gone = (await api.call('GET', `/api/v1/orders/${o.id}`)).body;
-  assert.equal(gone.status, 'failed');
-  assert.equal(gone.failure_code, 'authentication_abandoned');
-  assert.equal(standin.state.pis.get(pi).status, 'canceled', 'cancelled at Stripe');
-  // the partner comes back too late: Stripe's challenge is over, nothing is charged
-  const late = await fetch(`${standin.url}/_standin/3ds/${pi}`);
-  assert.equal(late.status, 404);
-  assert.equal((await chargesOf(o)).length, 0);
-  assert.equal(invoices(o), 0);
-  await op.setClock('2029-06-01T09:00:00Z');
+  const tries = async () => (await ledger()).charges.filter((c) => c.partnerd_key?.startsWith(`auto:${sub}:`));
+  assert.equal((await tries()).length, 0, 'asked, not charged');
+  const waiting = (await api.call('GET', `/api/v1/subscriptions/${sub}`)).body.pending_payment;
+  assert.ok(waiting, 'a payment to confirm');
+  const renewal = { id: waiting.order_id };
+  await config({ events_first: true });
+  let pay;
+  try {
+    pay = await api.call('POST', `/api/v1/orders/${renewal.id}/purchase`, {}, { 'Idempotency-Key': `confirm-${renewal.id}` });
+  } finally {
+    await config({ events_first: false });
+  }
+  assert.equal(pay.status, 200, JSON.stringify(pay.body));
+  assert.equal(pay.body.status, 'requires_action', JSON.stringify(pay.body));
+  assert.equal(pay.body.next_action.type, 'authenticate');
+  const offSession = [...standin.state.pis.values()].filter((pi) => pi.metadata?.partnerd_key?.startsWith(`auto:${sub}:`));
+  assert.deepEqual(offSession.map((pi) => pi.status), ['canceled'], "the job's try is cancelled at Stripe");
+  await challenge(pay.body.next_action.url, 'complete');
+  await until(async () => (await comeBack(api, renewal)).body.status === 'confirmed', 'renewed');
+  assert.equal((await chargesOf(renewal)).length, 1, 'charged once');
+  assert.equal((await tries()).length, 0);
+  const s = (await api.call('GET', `/api/v1/subscriptions/${sub}`)).body;
+  assert.deepEqual([s.status, s.expires_on, s.pending_payment], ['active', '2030-03-09', undefined]);
 });

@@ -27,8 +27,8 @@
 //        "429" (nothing done), "500" (nothing done), "500_after" (done, the answer is a 500,
 //        replays give the same 500, as Stripe does), "hang" (done, never answered)
 //   POST /_test/config {webhook_url?, webhook_secret?, duplicate_events?, events_first?}
-//     (events_first: a confirmation's event is delivered before its answer is sent, the
-//     order a loaded network may give them)
+//     (events_first: a confirmation's or a cancellation's event is delivered before its
+//     answer is sent, the order a loaded network may give them)
 //   GET  /_test/ledger   {charges:[...], refunds:[...]}: what really happened
 //   GET  /_test/requests every /v1 request: method, path, idempotency_key, stripe_version
 //   GET  /_test/events   every event sent, with the status of each delivery
@@ -262,7 +262,8 @@ export async function startStandin({
       pi.canceled_at = now();
       pi.cancellation_reason = p.cancellation_reason ?? null;
       pi.next_action = null;
-      queueMicrotask(() => sendEvent('payment_intent.canceled', pi, idemKey));
+      if (st.config.events_first) st.eventsFirst.push(sendEvent('payment_intent.canceled', pi, idemKey));
+      else queueMicrotask(() => sendEvent('payment_intent.canceled', pi, idemKey));
       return { status: 200, body: intentView(pi) };
     }
     if ((m = /^\/v1\/payment_intents\/([\w]+)(\/confirm)?$/.exec(path))) {

@@ -167,6 +167,25 @@ static void test_answers(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* A cancelled intent is partnerd's own doing (an abandoned challenge, a renewal handed to the
+ * partner), told apart from a bank's refusal: the order records partnerd's reason. */
+static void test_cancelled_is_not_a_refusal(void **state)
+{
+    (void)state;
+    struct stripe_result r;
+    const char *canceled = "{\"id\":\"pi_7\",\"object\":\"payment_intent\",\"status\":"
+                           "\"canceled\",\"cancellation_reason\":\"abandoned\"}";
+    stripe_read_answer(200, canceled, strlen(canceled), &r);
+    assert_int_equal(r.outcome, STRIPE_DECLINED);
+    assert_true(r.canceled);
+    const char *refused = "{\"id\":\"pi_5\",\"object\":\"payment_intent\",\"status\":"
+                          "\"requires_payment_method\",\"last_payment_error\":{\"type\":"
+                          "\"card_error\",\"code\":\"card_declined\"}}";
+    stripe_read_answer(200, refused, strlen(refused), &r);
+    assert_int_equal(r.outcome, STRIPE_DECLINED);
+    assert_false(r.canceled);
+}
+
 struct event_row {
     const char *name;
     const char *body;
@@ -263,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_form_encoding),
         cmocka_unit_test(test_idempotency_key),
         cmocka_unit_test(test_answers),
+        cmocka_unit_test(test_cancelled_is_not_a_refusal),
         cmocka_unit_test(test_events),
         cmocka_unit_test(test_outcomes_follow_gateway),
     };
