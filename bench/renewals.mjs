@@ -8,9 +8,17 @@
 // document, an event and its email each). The baseline writes the very rows that run
 // wrote into a copy of the database as it was before, with plain SQLite in one
 // transaction: the cost of the data alone, without the work that decides it.
-import { startServer, operatorClock, seedDueSubscriptions, jobsProcess, sqlScript, freshDatabase, cli } from '../tests/e2e/harness.mjs';
+import { startServer, operatorClock, seedDueSubscriptions, jobsProcess, sqlScript, freshDatabase, cli, sql } from '../tests/e2e/harness.mjs';
 
 const N = Number(process.env.BENCH_RENEWALS || 100000);
+// what a renewal writes: its rows are copied by the baseline (checked below, so that the
+// baseline cannot miss a table the renewals come to write)
+const WRITTEN = ['orders', 'payments', 'invoices', 'invoice_month_totals', 'renewal_attempts', 'outbox', 'email_deliveries', 'counters', 'benefit_grants'];
+const AUDITED = ['renewal.attempted', 'order.confirmed', 'invoice.issued'];
+const tableCounts = (url) => {
+  const tables = sql(url, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").split('\n').filter(Boolean);
+  return Object.fromEntries(tables.map((t) => [t, Number(sql(url, `SELECT COUNT(*) FROM "${t}"`))]));
+};
 
 const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
 const base = freshDatabase();
@@ -18,10 +26,14 @@ try {
   const op = await operatorClock(srv);
   seedDueSubscriptions(srv, N, '2027-06-22', 'bench');
   await op.setClock('2027-06-23T06:00:00Z');
+  const before = tableCounts(srv.db.url);
   const t0 = performance.now();
   const run = await jobsProcess(srv);
   const wall = (performance.now() - t0) / 1000;
   if (run.code !== 0) throw new Error(`jobs run: ${run.stderr}`);
+  const after = tableCounts(srv.db.url);
+  const missed = Object.keys(after).filter((t) => after[t] !== before[t] && !WRITTEN.includes(t) && !['subscription_terms', 'audit_events'].includes(t));
+  if (missed.length) throw new Error(`the baseline does not copy the rows renewals wrote in: ${missed.join(', ')}`);
   const dur = (name) => Number((run.stderr.match(new RegExp(`job name=${name} done=\\d+ dur_us=(\\d+)`)) || [])[1]) / 1e6;
   const renewSeconds = dur('auto_renewal');
   const mailSeconds = dur('outbox_delivery');
@@ -32,9 +44,9 @@ try {
   const copy = [
     `ATTACH '${srv.db.url.slice(7)}' AS r;`,
     'BEGIN;',
-    ...['orders', 'payments', 'invoices', 'renewal_attempts', 'outbox', 'email_deliveries', 'counters'].map((t) => `INSERT OR REPLACE INTO main.${t} SELECT * FROM r.${t};`),
+    ...WRITTEN.map((t) => `INSERT OR REPLACE INTO main.${t} SELECT * FROM r.${t};`),
     'INSERT INTO main.subscription_terms SELECT * FROM r.subscription_terms WHERE term > 1;',
-    "INSERT INTO main.audit_events SELECT * FROM r.audit_events WHERE action IN ('renewal.attempted', 'order.confirmed');",
+    `INSERT INTO main.audit_events SELECT * FROM r.audit_events WHERE action IN (${AUDITED.map((a) => `'${a}'`).join(', ')});`,
     'UPDATE main.subscriptions AS s SET starts_on = x.starts_on, expires_on = x.expires_on, auto_renew_locked = 0, updated_at = x.updated_at FROM r.subscriptions AS x WHERE x.id = s.id;',
     'COMMIT;',
   ].join('\n');

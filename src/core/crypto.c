@@ -17,12 +17,30 @@ int crypto_init(void)
     return sodium_init() < 0 ? -1 : 0;
 }
 
+/* An id's random bits come from a buffer of its thread, filled 1 KiB at a time: one system
+ * call for 78 ids rather than one for each (a renewal makes a dozen). Ids are names, not
+ * secrets; partnerd never forks, so no two processes share a buffer. */
+#define ID_POOL_BYTES 1024
+static _Thread_local unsigned char id_pool[ID_POOL_BYTES];
+static _Thread_local size_t id_pool_left;
+
+static void id_random(unsigned char *raw, size_t n)
+{
+    if (id_pool_left < n) {
+        randombytes_buf(id_pool, sizeof(id_pool));
+        id_pool_left = sizeof(id_pool);
+    }
+    id_pool_left -= n;
+    memcpy(raw, id_pool + id_pool_left, n);
+    sodium_memzero(id_pool + id_pool_left, n); /* used once */
+}
+
 void id_new(const char *prefix, char *out, size_t n)
 {
     static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
     unsigned char raw[13];
     char body[21];
-    randombytes_buf(raw, sizeof(raw));
+    id_random(raw, sizeof(raw));
     /* 20 characters of 5 bits = 100 bits, read from the 104 random bits */
     for (int i = 0; i < 20; i++) {
         int bit = i * 5;

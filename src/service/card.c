@@ -19,6 +19,7 @@
 #include "core/date.h"
 #include "core/msg.h"
 #include "db/db.h"
+#include "log.h"
 #include "service/audit.h"
 #include "service/confirm.h"
 #include "service/eligibility.h"
@@ -290,17 +291,13 @@ static int attempt_of(struct db *db, const char *order_id, const char *key, stru
  * locked (*o becomes that row, then what was written to it). An attempt settled meanwhile
  * by another caller (the gateway's event and the partner's return, in any order, or one of
  * them twice) is left as it is: its outcome is written exactly once. */
-static int settle(struct db *db, const struct settings *set, struct order_row *o, const char *key,
-                  const struct gw_result *g, bool recovered, const char *reason)
+static int settle_in(struct db *db, const struct settings *set, struct order_row *o,
+                     const char *key, const struct gw_result *g, bool recovered,
+                     const char *reason)
 {
-    struct pd_error err = {0};
     struct order_row fresh;
-    int rc = tx_begin(db, &err);
-    if (rc < 0) {
-        pd_error_clear(&err);
-        return rc;
-    }
-    if ((rc = orders_lock(db, o->id, &fresh)) == 1)
+    int rc = orders_lock(db, o->id, &fresh);
+    if (rc == 1)
         *o = fresh;
     /* a charge whose answer was lost and found later never replaces the saved card: the
      * partner may have gone on with another card meanwhile */
@@ -317,22 +314,25 @@ static int settle(struct db *db, const struct settings *set, struct order_row *o
     /* confirmed already: another process settled it, and nothing is left to write */
     if (rc >= 0 && strcmp(o->status, "confirmed") != 0 && !settled && !known)
         rc = record_outcome(db, set, o, key, g, reason);
-    rc = tx_end(db, rc, &err);
+    return rc;
+}
+
+/* settle_in() in a transaction of its own. */
+static int settle(struct db *db, const struct settings *set, struct order_row *o, const char *key,
+                  const struct gw_result *g, bool recovered, const char *reason)
+{
+    struct pd_error err = {0};
+    int rc = tx_begin(db, &err);
+    if (rc >= 0)
+        rc = tx_end(db, settle_in(db, set, o, key, g, recovered, reason), &err);
     pd_error_clear(&err);
     return rc;
 }
 
-int card_charge(struct db *db, const struct settings *set, struct order_row *o, const char *key,
-                enum gw_outcome *outcome)
+void card_send(struct db *db, const struct settings *set, const struct order_row *o,
+               const char *key, struct gw_result *g)
 {
-    struct settings loaded;
-    struct gw_result g = {0};
-    if (set == NULL) {
-        int rc = settings_load(db, &loaded);
-        if (rc < 0)
-            return rc;
-        set = &loaded;
-    }
+    memset(g, 0, sizeof(*g));
     fault_pause("buy.attempted");
     char back[96], customer[48];
     snprintf(back, sizeof(back), "/paiement/%s", o->id);
@@ -349,11 +349,47 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
                                 .site = set->portal_url};
     /* no payer (the gateway unreachable): nothing sent, the attempt is looked up and sent
      * again as a lost one */
-    if (!payer || gateway_charge(&req, &g) < 0)
-        g.outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
-    *outcome = g.outcome;
+    if (!payer || gateway_charge(&req, g) < 0)
+        g->outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
     fault_pause("buy.charged");
+}
+
+int card_charge(struct db *db, const struct settings *set, struct order_row *o, const char *key,
+                enum gw_outcome *outcome)
+{
+    struct settings loaded;
+    struct gw_result g;
+    if (set == NULL) {
+        int rc = settings_load(db, &loaded);
+        if (rc < 0)
+            return rc;
+        set = &loaded;
+    }
+    card_send(db, set, o, key, &g);
+    *outcome = g.outcome;
     return settle(db, set, o, key, &g, false, NULL);
+}
+
+int card_settle_sent(struct db *db, const struct settings *set, struct card_sent *sent, int n)
+{
+    struct pd_error err = {0};
+    int rc = tx_begin(db, &err);
+    for (int i = 0; rc >= 0 && i < n; i++)
+        rc = settle_in(db, set, &sent[i].order, sent[i].key, &sent[i].g, false, NULL);
+    rc = tx_end(db, rc, &err);
+    pd_error_clear(&err);
+    /* one that could not be written (a deadlock with another server on PostgreSQL, a
+     * full disk) undoes the batch: each is settled again alone, from the order as it
+     * stands, so the others still are */
+    for (int i = 0; rc < 0 && i < n; i++) {
+        int one = settle(db, set, &sent[i].order, sent[i].key, &sent[i].g, false, NULL);
+        if (one < 0)
+            log_line(LOG_ERROR, NULL, "card_settle", "order=%s error=%d", sent[i].order.id, one);
+    }
+    int succeeded = 0;
+    for (int i = 0; i < n; i++)
+        succeeded += sent[i].g.outcome == GW_SUCCEEDED;
+    return succeeded;
 }
 
 int card_pay(struct db *db, const struct settings *set, struct order_row *o, const char *key,

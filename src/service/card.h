@@ -66,6 +66,24 @@ int card_pay(struct db *db, const struct settings *set, struct order_row *o, con
 int card_charge(struct db *db, const struct settings *set, struct order_row *o, const char *key,
                 enum gw_outcome *outcome);
 
+/* Step 2 alone, outside any transaction: charges the order's card with key (an attempt row
+ * already committed); the gateway's answer into *g (GW_UNKNOWN when it could not be asked). */
+void card_send(struct db *db, const struct settings *set, const struct order_row *o,
+               const char *key, struct gw_result *g);
+
+/* A charge sent (card_send) and not yet settled: the order as claimed, its key, the answer. */
+struct card_sent {
+    struct order_row order;
+    char key[96];
+    struct gw_result g;
+};
+
+/* Step 3 for n charges sent: their outcomes settled together in one transaction, each as
+ * card_charge() would settle it; should that transaction fail, each is settled again in
+ * its own. The automatic renewal's batches (service/renewals.c). Returns how many
+ * succeeded at the gateway. */
+int card_settle_sent(struct db *db, const struct settings *set, struct card_sent *sent, int n);
+
 /* Looks up the order's attempts whose answer was lost and settles what the gateway says
  * became of them (*settled, when not NULL, is the last outcome settled). An attempt the
  * gateway never saw is given up (failed, and the order failed: the partner may Buy again)

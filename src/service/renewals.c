@@ -32,6 +32,10 @@
 #include "store/renewals.h"
 #include "store/subscriptions.h"
 
+/* Due subscriptions claimed in one transaction, then settled in one: fewer commits (each
+ * one a sync to disk), each charge still keyed once. */
+#define RENEWAL_BATCH 64
+
 struct sub_facts renewals_facts(const struct sub_row *s, int window_days)
 {
     struct sub_facts f = {.paid = s->paid,
@@ -73,31 +77,37 @@ static bool may_claim(struct db *db, const struct sub_row *s)
     return rc >= 0 && payment_method_get(db, s->partner_id, &card) == 1;
 }
 
-/* Step 1. Returns 1 with the order and key when this process made the attempt, 0 when
- * there is nothing to do (not eligible, no card, or another process got there first). */
-static int claim(struct db *db, const struct sub_row *s, int64_t term, int try, struct order_row *o,
-                 char *key, size_t keylen)
+/* A subscription whose try is due today, and which may be claimed. */
+struct due {
+    const struct sub_row *s;
+    int64_t term;
+    int try;
+};
+
+/* Step 1 for one subscription, in the caller's transaction. 1 with the order and key when
+ * the attempt was made, 0 when there is nothing to do (not eligible, no card: another
+ * process renewed it first), negative when a write failed. */
+static int claim_in(struct db *db, const struct due *d, struct order_row *o, char *key,
+                    size_t keylen)
 {
+    const struct sub_row *s = d->s;
     struct pd_error err = {0};
-    struct renewal_attempt_new a = {.term = term, .try = try};
+    struct renewal_attempt_new a = {.term = d->term, .try = d->try};
     char pay_id[32];
     int64_t now = clock_now();
+    int64_t term = d->term;
+    int try = d->try;
     memset(o, 0, sizeof(*o));
-    int rc = tx_begin(db, &err);
-    if (rc < 0) {
-        pd_error_clear(&err);
+    int rc = renewal_lock_subscription(db, s->id);
+    if (rc < 0)
         return rc;
-    }
-    renewal_lock_subscription(db, s->id);
     /* the rules of a manual renewal hold: window, prerequisites, no open renewal order */
     rc = eligibility_renewal(db, s->partner_id, s->offer_code, s->id, &err);
     if (rc >= 0 && payment_method_get(db, s->partner_id, o) != 1)
-        rc = pd_fail(&err, PD_E_NO_SAVED_CARD, NULL);
-    if (rc < 0) { /* not due after all */
-        tx_end(db, rc, &err);
-        pd_error_clear(&err);
+        rc = PD_E_NO_SAVED_CARD;
+    pd_error_clear(&err);
+    if (rc < 0) /* not due after all: nothing was written */
         return 0;
-    }
     order_fill(o, s, now);
     snprintf(key, keylen, "auto:%s:%lld:%d", s->id, (long long)term, try);
     id_new("ren", a.id, sizeof(a.id));
@@ -116,11 +126,67 @@ static int claim(struct db *db, const struct sub_row *s, int64_t term, int try, 
         rc = audit(db, NULL, NULL, s->partner_id, "renewal.attempted", "subscription", s->id,
                    json_pack("{s:I, s:i, s:s, s:s}", "term", (json_int_t)term, "try", try,
                              "order_id", o->id, "card", o->card_last4));
-    rc = tx_end(db, rc, &err);
+    pd_error_clear(&err);
+    return rc < 0 ? rc : 1;
+}
+
+/* Step 1 for one subscription, in a transaction of its own. */
+static int claim(struct db *db, const struct due *d, struct card_sent *c)
+{
+    struct pd_error err = {0};
+    int rc = tx_begin(db, &err);
+    int made = rc < 0 ? rc : claim_in(db, d, &c->order, c->key, sizeof(c->key));
+    rc = tx_end(db, made < 0 ? made : 0, &err);
     pd_error_clear(&err);
     if (rc < 0)
         return rc == PD_E_DB_CONSTRAINT ? 0 : rc; /* another process made this try */
-    return 1;
+    return made;
+}
+
+/* Step 1 for a batch, in one transaction: the attempts made go into sent (*count of them).
+ * Should the transaction fail (another process made one of these tries: a unique key; a
+ * deadlock on PostgreSQL), each is claimed again in its own. */
+static int claim_batch(struct db *db, const struct due *due, int n, struct card_sent *sent,
+                       int *count)
+{
+    struct pd_error err = {0};
+    int made = 0;
+    int rc = tx_begin(db, &err);
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        rc = claim_in(db, &due[i], &sent[made].order, sent[made].key, sizeof(sent[made].key));
+        made += rc == 1;
+    }
+    rc = tx_end(db, rc < 0 ? rc : 0, &err);
+    pd_error_clear(&err);
+    if (rc >= 0) {
+        *count = made;
+        return 0;
+    }
+    made = 0;
+    for (int i = 0; i < n; i++) {
+        if ((rc = claim(db, &due[i], &sent[made])) < 0)
+            return rc;
+        made += rc;
+    }
+    *count = made;
+    return 0;
+}
+
+/* Steps 1 to 3 for a batch of due subscriptions: claimed together, charged one after the
+ * other, settled together. The number renewed, or negative. */
+static int renew_batch(struct db *db, const struct settings *set, const struct due *due, int n)
+{
+    struct card_sent *sent = calloc((size_t)n, sizeof(*sent));
+    int count = 0;
+    if (sent == NULL)
+        return PD_E_INTERNAL;
+    int rc = claim_batch(db, due, n, sent, &count);
+    for (int i = 0; rc >= 0 && i < count; i++)
+        card_send(db, set, &sent[i].order, sent[i].key, &sent[i].g);
+    if (rc >= 0)
+        rc = card_settle_sent(db, set, sent, count);
+    free(sent);
+    return rc;
 }
 
 int renewals_action_deadline(struct db *db, const struct settings *set, const struct order_row *o,
@@ -199,32 +265,28 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
     if (renewed < 0)
         return renewed;
     struct sub_row *subs = NULL;
-    int n = 0;
+    struct due due[RENEWAL_BATCH];
+    int n = 0, ndue = 0;
     rc = subs_expiring(db, from, to, &subs, &n);
     for (int i = 0; rc >= 0 && i < n; i++) {
         if (progress && (i % 100 == 0 || i == n - 1))
             progress(i + 1, n);
         const struct sub_row *s = &subs[i];
-        if (!s->auto_renew)
-            continue;
+        int try = 0;
         int64_t term = 0;
-        int try = try_due(db, s, window, today, &term);
-        if (try <= 0) {
+        if (s->auto_renew && (try = try_due(db, s, window, today, &term)) < 0)
             rc = try;
-            continue;
+        if (try > 0 && may_claim(db, s))
+            due[ndue++] = (struct due){.s = s, .term = term, .try = try};
+        if (ndue > 0 && (ndue == RENEWAL_BATCH || i == n - 1 || rc < 0)) {
+            int done = renew_batch(db, &set, due, ndue);
+            if (done < 0)
+                log_line(LOG_ERROR, NULL, "auto_renewal", "batch of %d from subscription=%s "
+                         "error=%d", ndue, due[0].s->id, done);
+            renewed += done > 0 ? done : 0;
+            rc = rc < 0 ? rc : done < 0 ? done : 0;
+            ndue = 0;
         }
-        if (!may_claim(db, s))
-            continue;
-        struct order_row o;
-        char key[96];
-        rc = claim(db, s, term, try, &o, key, sizeof(key));
-        if (rc != 1)
-            continue;
-        enum gw_outcome outcome;
-        if ((rc = card_charge(db, NULL, &o, key, &outcome)) < 0)
-            log_line(LOG_ERROR, NULL, "auto_renewal", "subscription=%s order=%s error=%d", s->id,
-                     o.id, rc);
-        renewed += rc >= 0 && outcome == GW_SUCCEEDED;
     }
     free(subs);
     return rc < 0 ? rc : renewed;
