@@ -185,6 +185,9 @@ static int renew_batch(struct db *db, const struct settings *set, const struct d
         card_send(db, set, &sent[i].order, sent[i].key, &sent[i].g);
     if (rc >= 0)
         rc = card_settle_sent(db, set, sent, count);
+    /* a pass over many renewals says how far it got, a batch at a time */
+    if (rc >= 0 && count > 0)
+        log_line(LOG_INFO, NULL, "job", "name=auto_renewal batch=%d renewed=%d", count, rc);
     free(sent);
     return rc;
 }
