@@ -394,7 +394,7 @@ static int grant_pass(struct db *db, const char *id, const struct subs_context *
     if (revoke && (rc = grants_set_revoked(db, g.id, clock_now())) == 1) {
         wrote = 1;
         g.revoked_at = clock_now();
-        rc = bqueue_delete(db, g.id);
+        rc = bqueue_delete(db, g.id, NULL);
         if (rc >= 0)
             rc = outbox_emit(db, g.partner_id, "benefit.revoked",
                              json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:i, s:i}", "benefit_id",
