@@ -45,7 +45,7 @@ static bool id_valid(const char *id, size_t len)
 
 bool cursor_encode(const struct cursor_key *key, char *out, size_t n)
 {
-    char plain[96];
+    char plain[160];
     size_t idlen = strnlen(key->id, sizeof(key->id));
     if (key->created_at < 0 || !id_valid(key->id, idlen))
         return false;
@@ -90,7 +90,7 @@ bool cursor_encode(const struct cursor_key *key, char *out, size_t n)
 
 bool cursor_decode(const char *text, struct cursor_key *key)
 {
-    unsigned char plain[96];
+    unsigned char plain[160];
     size_t tlen = text ? strnlen(text, CURSOR_TEXT_MAX) : 0;
     if (tlen == 0 || tlen >= CURSOR_TEXT_MAX || tlen % 4 == 1)
         return false;
@@ -158,21 +158,54 @@ bool page_limit_parse(const char *text, int *limit)
     return true;
 }
 
-bool cursor_id_split(const char *id, char *group, size_t n, int *shown)
+/* true when s[0..len) is 1..max - 1 characters, each in set. */
+static bool part_valid(const char *s, size_t len, size_t max, const char *set)
 {
-    const char *dash = strrchr(id, '-');
-    if (dash == NULL || dash == id || (size_t)(dash - id) >= n)
+    if (len == 0 || len >= max)
         return false;
-    const char *digits = dash + 1;
-    size_t len = strlen(digits);
-    if (len == 0 || len > 4 || strspn(digits, "0123456789") != len ||
-        (digits[0] == '0' && len > 1))
-        return false;
-    int v = 0;
     for (size_t i = 0; i < len; i++)
-        v = v * 10 + (digits[i] - '0');
-    memcpy(group, id, (size_t)(dash - id));
-    group[dash - id] = '\0';
-    *shown = v;
+        if (s[i] == '\0' || strchr(set, s[i]) == NULL)
+            return false;
+    return true;
+}
+
+#define GROUP_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+#define KIND_CHARS "abcdefghijklmnopqrstuvwxyz_"
+#define PRODUCT_CHARS "abcdefghijklmnopqrstuvwxyz0123456789-"
+
+bool cursor_id_join(const struct cursor_group_key *k, char *id, size_t n)
+{
+    size_t g = strnlen(k->group, sizeof(k->group)), kd = strnlen(k->kind, sizeof(k->kind));
+    size_t p = strnlen(k->product, sizeof(k->product));
+    if (!part_valid(k->group, g, sizeof(k->group), GROUP_CHARS) ||
+        !part_valid(k->kind, kd, sizeof(k->kind), KIND_CHARS) ||
+        !part_valid(k->product, p, sizeof(k->product), PRODUCT_CHARS) || g + kd + p + 3 > n)
+        return false;
+    memcpy(id, k->group, g);
+    id[g] = '-';
+    memcpy(id + g + 1, k->kind, kd);
+    id[g + 1 + kd] = '-';
+    memcpy(id + g + kd + 2, k->product, p);
+    id[g + kd + p + 2] = '\0';
+    return true;
+}
+
+bool cursor_id_split(const char *id, struct cursor_group_key *k)
+{
+    const char *dash1 = strchr(id, '-');
+    const char *dash2 = dash1 ? strchr(dash1 + 1, '-') : NULL;
+    if (dash2 == NULL)
+        return false;
+    size_t g = (size_t)(dash1 - id), kd = (size_t)(dash2 - dash1 - 1), p = strlen(dash2 + 1);
+    if (!part_valid(id, g, sizeof(k->group), GROUP_CHARS) ||
+        !part_valid(dash1 + 1, kd, sizeof(k->kind), KIND_CHARS) ||
+        !part_valid(dash2 + 1, p, sizeof(k->product), PRODUCT_CHARS))
+        return false;
+    memcpy(k->group, id, g);
+    k->group[g] = '\0';
+    memcpy(k->kind, dash1 + 1, kd);
+    k->kind[kd] = '\0';
+    memcpy(k->product, dash2 + 1, p);
+    k->product[p] = '\0';
     return true;
 }

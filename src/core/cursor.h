@@ -21,11 +21,13 @@
 #define PAGE_LIMIT_DEFAULT 50
 #define PAGE_LIMIT_MAX 200
 
-/* Longest row id a cursor carries (ids are "prefix_" + 20 characters). */
-#define CURSOR_ID_MAX 63
+/* Longest id a cursor carries: a row id ("prefix_" + 20 characters), or the place of a
+ * line inside a group (cursor_id_join: up to 111 characters). */
+#define CURSOR_ID_MAX 127
 
-/* Room for an encoded cursor, NUL included: 4/3 of the longest plain text, rounded up. */
-#define CURSOR_TEXT_MAX 128
+/* Room for an encoded cursor, NUL included: 4/3 of the longest plain text ("c1." + 19
+ * digits + "." + CURSOR_ID_MAX = 150 bytes, 200 characters), rounded up. */
+#define CURSOR_TEXT_MAX 204
 
 /* The sort key of a row: where a page ends. */
 struct cursor_key {
@@ -48,11 +50,23 @@ bool cursor_encode(const struct cursor_key *key, char *out, size_t n);
  * (bad base64url, wrong version, bad number, bad id, trailing bytes). */
 bool cursor_decode(const char *text, struct cursor_key *key);
 
-/* The id of a cursor in a list of groups (the benefits usage: lines by organisation) names
- * the group and how many of its rows were shown: "<group id>-<shown>", shown 0..9999 in
- * decimal without leading zeros. Splits it: true, the group id in group (n bytes) and
- * *shown; false when id is not one. */
-bool cursor_id_split(const char *id, char *group, size_t n, int *shown);
+/* The place of a line in a list of groups (the benefits usage: lines by organisation, an
+ * organisation's lines by product then kind): the group and the last line shown, by its
+ * own key, so the next page resumes strictly after that line whatever lines were added to
+ * or removed from the group meanwhile (a count of lines shown would repeat or skip one). */
+struct cursor_group_key {
+    char group[32];   /* the group's id: 1..31 of [A-Za-z0-9_] (no dash) */
+    char kind[32];    /* the line's kind: 1..31 of [a-z_] */
+    char product[48]; /* the line's product: 1..47 of [a-z0-9-] */
+};
+
+/* Spells k as a cursor id, "<group>-<kind>-<product>" (the first two dashes split it), into
+ * id (n bytes, CURSOR_ID_MAX + 1 is enough): true, or false when a part is empty, too long
+ * or holds a character its part cannot have. */
+bool cursor_id_join(const struct cursor_group_key *k, char *id, size_t n);
+
+/* Reads an id written by cursor_id_join(): true and *k, or false when id is not one. */
+bool cursor_id_split(const char *id, struct cursor_group_key *k);
 
 /* Reads the limit parameter: NULL gives PAGE_LIMIT_DEFAULT; "1".."200" (digits only, no
  * sign, no spaces) gives its value. false when out of range or not a number. */

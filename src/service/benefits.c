@@ -405,6 +405,7 @@ int benefits_serve_queue(struct db *db, const struct principal *who, const char 
     struct queued_row *queue = NULL;
     struct subs_context ctx;
     struct date today = clock_today();
+    struct bqueue_taken taken = {0}; /* the queue's figures move once, at the end */
     int n = 0;
     *served = 0;
     int rc = subscriptions_context(db, NULL, &ctx);
@@ -418,19 +419,22 @@ int benefits_serve_queue(struct db *db, const struct principal *who, const char 
             break;
         struct benefit_facts f = benefits_facts(&g, &s, &ctx, today);
         if (!benefit_can_use(&f, queue[i].count, today)) {
-            rc = bqueue_delete(db, g.id); /* revoked or expired meanwhile: nothing to serve */
+            /* revoked or expired meanwhile: nothing to serve */
+            rc = bqueue_delete(db, g.id, &taken);
             continue;
         }
         if ((rc = bkeys_assign(db, who, ip, product, g.id, g.partner_id, queue[i].count)) <= 0)
             break; /* first come first served: the next waits behind this one */
         if ((rc = grants_use(db, g.id, queue[i].count, clock_now())) == 1 &&
-            (rc = bqueue_delete(db, g.id)) >= 0) {
+            (rc = bqueue_delete(db, g.id, &taken)) >= 0) {
             g.used += queue[i].count;
             rc = emit(db, "benefit.activated", &g, queue[i].count);
             (*served)++;
         } else if (rc == 0)
             rc = PD_E_INTERNAL;
     }
+    if (rc >= 0)
+        rc = bqueue_settle(db, product, &taken);
     free(queue);
     return rc < 0 ? rc : 0;
 }

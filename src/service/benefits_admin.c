@@ -40,18 +40,22 @@ struct usage_fill {
     json_t *items;
     int lines;                 /* read so far, the peek included */
     struct busage_partner end; /* where the last line shown belongs */
-    int end_index;             /* its place among its organisation's lines, from 1 */
+    char end_product[48];      /* and that line's key in its organisation */
+    char end_kind[32];
 };
 
-/* Adds the lines of organisation o from its line skip on; false once the page is full. */
+/* Adds the lines of organisation o after the line (after_product, after_kind) (from its
+ * first when after_product is NULL); sets *full once the page is full. */
 static int usage_add(struct db *db, struct usage_fill *f, const struct busage_partner *o,
-                     int skip, bool *full)
+                     const char *after_product, const char *after_kind, bool *full)
 {
     struct arena a = {0};
     struct benefit_usage *rows = NULL;
     int n = 0;
-    int rc = busage_of(db, &a, o->id, &rows, &n);
-    for (int i = skip; rc >= 0 && i < n && !*full; i++) {
+    /* the lines this page still has room for, and the peek */
+    int rc =
+        busage_of(db, &a, o->id, after_product, after_kind, f->p->limit + 1 - f->lines, &rows, &n);
+    for (int i = 0; rc >= 0 && i < n && !*full; i++) {
         if (++f->lines > f->p->limit) {
             *full = true; /* the peek: there is a next page */
             break;
@@ -64,7 +68,8 @@ static int usage_add(struct db *db, struct usage_fill *f, const struct busage_pa
                       msg_lang(f->lang) == LANG_EN ? rows[i].name_en : rows[i].name_fr, "granted",
                       (json_int_t)rows[i].granted, "used", (json_int_t)rows[i].used));
         f->end = *o;
-        f->end_index = i + 1;
+        snprintf(f->end_product, sizeof(f->end_product), "%s", rows[i].product);
+        snprintf(f->end_kind, sizeof(f->end_kind), "%s", rows[i].kind);
     }
     arena_free(&a);
     return rc;
@@ -75,19 +80,19 @@ int benefits_usage(struct db *db, const char *lang, const struct page_in *page, 
 {
     struct checks c = {0};
     struct page_request p;
-    struct busage_partner from = {.id = ""};
-    int skip = 0;
+    struct cursor_group_key at = {0};
     page_check(&c, page, &p);
-    if (p.after && !cursor_id_split(p.key.id, from.id, sizeof(from.id), &skip))
+    if (p.after && !cursor_id_split(p.key.id, &at))
         check_fail(&c, "cursor", MSG_FIELD_CURSOR);
     if (page_checks_done(&c, err) < 0)
         return err->code;
     struct usage_fill f = {.p = &p, .lang = lang, .items = json_array()};
     bool full = false;
     int rc = 0;
-    if (p.after) { /* the rest of the organisation the last page ended in */
-        from.created_at = p.key.created_at;
-        rc = usage_add(db, &f, &from, skip, &full);
+    if (p.after) { /* the rest of the organisation the last page ended in, after its line */
+        struct busage_partner from = {.created_at = p.key.created_at};
+        snprintf(from.id, sizeof(from.id), "%s", at.group);
+        rc = usage_add(db, &f, &from, at.product, at.kind, &full);
         snprintf(p.key.id, sizeof(p.key.id), "%s", from.id);
     }
     /* then the organisations after it, a batch at a time */
@@ -97,7 +102,7 @@ int benefits_usage(struct db *db, const char *lang, const struct page_in *page, 
         if (rc < 0 || full || (rc = busage_partners(db, &p, p.limit + 1, batch, &n)) < 0)
             break;
         for (int i = 0; rc >= 0 && i < n && !full; i++)
-            rc = usage_add(db, &f, &batch[i], 0, &full);
+            rc = usage_add(db, &f, &batch[i], NULL, NULL, &full);
         if (n > 0) {
             p.after = true;
             p.key.created_at = batch[n - 1].created_at;
@@ -111,9 +116,17 @@ int benefits_usage(struct db *db, const char *lang, const struct page_in *page, 
     next[0] = '\0';
     if (full) {
         struct cursor_key k = {.created_at = f.end.created_at};
-        snprintf(k.id, sizeof(k.id), "%s-%d", f.end.id, f.end_index);
-        if (!cursor_encode(&k, next, CURSOR_TEXT_MAX))
-            next[0] = '\0';
+        struct cursor_group_key line = {0};
+        snprintf(line.group, sizeof(line.group), "%s", f.end.id);
+        snprintf(line.kind, sizeof(line.kind), "%s", f.end_kind);
+        snprintf(line.product, sizeof(line.product), "%s", f.end_product);
+        /* a line no cursor can name would end the list there unseen: say so instead */
+        if (!cursor_id_join(&line, k.id, sizeof(k.id)) ||
+            !cursor_encode(&k, next, CURSOR_TEXT_MAX)) {
+            json_decref(f.items);
+            return pd_fail(err, PD_E_INTERNAL, "usage line %s/%s/%s has no cursor", f.end.id,
+                           f.end_product, f.end_kind);
+        }
     }
     *items = f.items;
     return 0;
@@ -394,7 +407,7 @@ static int grant_pass(struct db *db, const char *id, const struct subs_context *
     if (revoke && (rc = grants_set_revoked(db, g.id, clock_now())) == 1) {
         wrote = 1;
         g.revoked_at = clock_now();
-        rc = bqueue_delete(db, g.id);
+        rc = bqueue_delete(db, g.id, NULL);
         if (rc >= 0)
             rc = outbox_emit(db, g.partner_id, "benefit.revoked",
                              json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:i, s:i}", "benefit_id",

@@ -1,8 +1,10 @@
 /*
  * store/benefit_keys.c - SQL of key pools, sealed product keys and the waiting queue.
  *
- * Counts are read with the keys rather than kept, so they cannot drift from the keys
- * themselves.
+ * A pool's figures are kept, not counted (migration 021): every function here that adds or
+ * gives a key moves key_pools.total_keys and free_keys, and every one that queues or
+ * unqueues an activation moves key_pool_queues, in the caller's transaction, so a page of
+ * pools costs the same whatever their keys and queues hold.
  */
 #include "store/benefit_keys.h"
 
@@ -16,11 +18,9 @@
 #include "store/rows.h"
 
 #define POOL_COLUMNS                                                                               \
-    "SELECT p.id, p.low_notified, (SELECT COUNT(*) FROM product_keys k WHERE k.pool_id = "         \
-    "p.id), (SELECT COUNT(*) FROM product_keys k WHERE k.pool_id = p.id AND k.grant_id IS "        \
-    "NULL), (SELECT COUNT(*) FROM benefit_queue q WHERE q.pool_id = p.id), (SELECT "               \
-    "COALESCE(SUM(q.count), 0) FROM benefit_queue q WHERE q.pool_id = p.id), p.created_at FROM "   \
-    "key_pools p"
+    "SELECT p.id, p.low_notified, p.total_keys, p.free_keys, COALESCE(q.queued_requests, 0), "     \
+    "COALESCE(q.queued_keys, 0), p.created_at FROM key_pools p LEFT JOIN key_pool_queues q ON "    \
+    "q.pool_id = p.id"
 
 int pools_list(struct db *db, struct arena *a, const struct page_request *p, struct pool_row **out,
                int *count)
@@ -70,9 +70,7 @@ int pools_lock(struct db *db, const char *id)
 
 int pools_free(struct db *db, const char *id, int64_t *count)
 {
-    return db_scalar(db, count,
-                     "SELECT COUNT(*) FROM product_keys WHERE pool_id = ? AND grant_id IS NULL",
-                     "t", id);
+    return db_scalar(db, count, "SELECT free_keys FROM key_pools WHERE id = ?", "t", id);
 }
 
 int pools_set_low(struct db *db, const char *id, int low)
@@ -99,7 +97,12 @@ int keys_insert(struct db *db, const char *id, const char *pool_id, const char *
                         "loaded_at) SELECT ?, ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ? FROM "
                         "product_keys",
                         "tttti", id, pool_id, sealed, fingerprint, now);
-    return rc < 0 ? (int)rc : 0;
+    if (rc >= 0)
+        rc = db_run(db,
+                    "UPDATE key_pools SET total_keys = total_keys + 1, free_keys = free_keys + 1 "
+                    "WHERE id = ?",
+                    "t", pool_id);
+    return rc < 0 ? (int)rc : rc == 1 ? 0 : PD_E_INTERNAL; /* a key of no pool: refused */
 }
 
 int keys_take(struct db *db, const char *pool_id, const char *grant_id, const char *partner_id,
@@ -130,6 +133,12 @@ int keys_take(struct db *db, const char *pool_id, const char *grant_id, const ch
         if (changed == 1 && given != i)
             memmove(ids[given], ids[i], 32);
         given += changed == 1;
+    }
+    if (given > 0) {
+        int64_t rc2 = db_run(db, "UPDATE key_pools SET free_keys = free_keys - ? WHERE id = ?",
+                             "it", (int64_t)given, pool_id);
+        if (rc2 < 0)
+            return (int)rc2;
     }
     return given;
 }
@@ -195,6 +204,27 @@ int keys_reseal(struct db *db, const char *id, const char *sealed, const char *f
     return rc < 0 ? (int)rc : 0;
 }
 
+/* Moves the queue figures of a pool by requests and keys: both positive (a row is made for
+ * the pool's first) or both negative (taken off: its row exists since they were added). */
+static int bqueue_move(struct db *db, const char *pool_id, int64_t requests, int64_t keys)
+{
+    /* a row's CHECKs see the values an INSERT proposes before its conflict: a negative
+     * move is an UPDATE */
+    int64_t rc =
+        requests > 0
+            ? db_run(db,
+                     "INSERT INTO key_pool_queues (pool_id, queued_requests, queued_keys) "
+                     "VALUES (?, ?, ?) ON CONFLICT (pool_id) DO UPDATE SET queued_requests = "
+                     "key_pool_queues.queued_requests + excluded.queued_requests, queued_keys "
+                     "= key_pool_queues.queued_keys + excluded.queued_keys",
+                     "tii", pool_id, requests, keys)
+            : db_run(db,
+                     "UPDATE key_pool_queues SET queued_requests = queued_requests + ?, "
+                     "queued_keys = queued_keys + ? WHERE pool_id = ?",
+                     "iit", requests, keys, pool_id);
+    return rc < 0 ? (int)rc : rc == 1 ? 0 : PD_E_INTERNAL;
+}
+
 int bqueue_insert(struct db *db, const char *grant_id, const char *pool_id, const char *partner_id,
                   int count, const char *user_id, int64_t now)
 {
@@ -203,6 +233,11 @@ int bqueue_insert(struct db *db, const char *grant_id, const char *pool_id, cons
                         "requested_by, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
                         "(grant_id) DO NOTHING",
                         "tttiti", grant_id, pool_id, partner_id, (int64_t)count, user_id, now);
+    if (rc > 0) { /* queued now (not before): counted */
+        int moved = bqueue_move(db, pool_id, 1, count);
+        if (moved < 0)
+            return moved;
+    }
     return rc < 0 ? (int)rc : rc > 0;
 }
 
@@ -250,8 +285,38 @@ int bqueue_has(struct db *db, const char *grant_id)
     return rc < 0 ? rc : n > 0;
 }
 
-int bqueue_delete(struct db *db, const char *grant_id)
+int bqueue_delete(struct db *db, const char *grant_id, struct bqueue_taken *defer)
 {
-    int64_t rc = db_run(db, "DELETE FROM benefit_queue WHERE grant_id = ?", "t", grant_id);
-    return rc < 0 ? (int)rc : 0;
+    struct db_stmt *st;
+    /* the row this transaction took off, if any: one taken off by another is not counted
+     * twice (PostgreSQL: the DELETE waits for it and then finds nothing) */
+    int rc =
+        db_query(db, &st, "DELETE FROM benefit_queue WHERE grant_id = ? RETURNING pool_id, count",
+                 "t", grant_id);
+    if (rc < 0)
+        return rc;
+    char pool_id[64] = "";
+    int64_t count = 0;
+    if ((rc = db_step(st)) == DB_ROW) {
+        snprintf(pool_id, sizeof(pool_id), "%s", db_column_text(st, 0));
+        count = db_column_int64(st, 1);
+        rc = db_step(st);
+    }
+    db_finalize(st);
+    if (rc < 0 || pool_id[0] == '\0')
+        return rc < 0 ? rc : 0;
+    if (defer == NULL)
+        return bqueue_move(db, pool_id, -1, -count);
+    defer->requests++;
+    defer->keys += count;
+    return 0;
+}
+
+int bqueue_settle(struct db *db, const char *pool_id, struct bqueue_taken *taken)
+{
+    int rc = 0;
+    if (taken->requests > 0)
+        rc = bqueue_move(db, pool_id, -taken->requests, -taken->keys);
+    taken->requests = taken->keys = 0;
+    return rc;
 }

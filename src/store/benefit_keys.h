@@ -16,7 +16,7 @@
 struct arena;
 struct db;
 
-/* A pool with its counts. */
+/* A pool with its figures (kept: migration 021). */
 struct pool_row {
     const char *id;
     int64_t total, free, queued_requests, queued_keys;
@@ -40,8 +40,8 @@ struct queued_row {
 
 /* Pools with their counts, into a: a page (store/page.h: newest first, up to p->limit + 1)
  * or, p NULL, every pool by product (a reseal). */
-int pools_list(struct db *db, struct arena *a, const struct page_request *p,
-               struct pool_row **out, int *count);
+int pools_list(struct db *db, struct arena *a, const struct page_request *p, struct pool_row **out,
+               int *count);
 
 /* A page of the keys of a pool, the last loaded first (store/page.h: by loaded_at and id,
  * up to p->limit + 1 rows after the cursor's), into a. */
@@ -55,7 +55,7 @@ int pools_ensure(struct db *db, const char *id, int64_t now);
  * 1 when it exists. */
 int pools_lock(struct db *db, const char *id);
 
-/* Keys of the pool not given yet. */
+/* Keys of the pool not given yet (its kept figure). */
 int pools_free(struct db *db, const char *id, int64_t *count);
 
 /* Sets whether operators were told the pool runs low: 1 when it changed. */
@@ -93,7 +93,19 @@ int bqueue_list(struct db *db, const char *pool_id, struct queued_row **out, int
 /* 1 when the grant waits in the queue. */
 int bqueue_has(struct db *db, const char *grant_id);
 
-/* Takes a grant off the queue. */
-int bqueue_delete(struct db *db, const char *grant_id);
+/* Queue figures taken off but not yet moved (bqueue_delete's defer). */
+struct bqueue_taken {
+    int64_t requests, keys;
+};
+
+/* Takes a grant off the queue (0 whether it was queued or not) and its pool's queue figures
+ * with it: at once, or, defer not NULL, into *defer for one bqueue_settle() at the end of
+ * the caller's work. The figures' row is locked last by every transaction: serving a queue
+ * locks grant after grant, and must not hold that row meanwhile while the job, holding a
+ * grant it revokes, waits for it (service/benefits.c benefits_serve_queue). */
+int bqueue_delete(struct db *db, const char *grant_id, struct bqueue_taken *defer);
+
+/* Moves the pool's queue figures by what *taken holds, and empties it. */
+int bqueue_settle(struct db *db, const char *pool_id, struct bqueue_taken *taken);
 
 #endif

@@ -402,18 +402,21 @@ int busage_partners(struct db *db, const struct page_request *p, int limit,
     return rc < 0 ? rc : 0;
 }
 
-int busage_of(struct db *db, struct arena *a, const char *partner_id, struct benefit_usage **out,
-              int *count)
+int busage_of(struct db *db, struct arena *a, const char *partner_id, const char *after_product,
+              const char *after_kind, int limit, struct benefit_usage **out, int *count)
 {
     struct db_stmt *st;
+    /* (product, kind) is the key of a line: the GROUP BY makes it unique in an organisation */
     int rc = db_query(
         db, &st,
         "SELECT g.partner_id, p.legal_name, g.product, g.kind, MIN(g.name_fr), MIN(g.name_en), "
         "SUM(g.quantity), SUM(g.used) FROM benefit_grants g JOIN partners p ON p.id = "
-        "g.partner_id WHERE g.partner_id = ? AND g.term = (SELECT MAX(t.term) FROM "
-        "subscription_terms t WHERE t.subscription_id = g.subscription_id) GROUP BY "
-        "g.partner_id, p.legal_name, g.product, g.kind ORDER BY g.product, g.kind",
-        "t", partner_id);
+        "g.partner_id WHERE g.partner_id = ? AND (g.product, g.kind) > (?, ?) AND g.term = "
+        "(SELECT MAX(t.term) FROM subscription_terms t WHERE t.subscription_id = "
+        "g.subscription_id) GROUP BY g.partner_id, p.legal_name, g.product, g.kind ORDER BY "
+        "g.product, g.kind LIMIT ?",
+        "ttti", partner_id, after_product ? after_product : "", after_kind ? after_kind : "",
+        (int64_t)limit);
     if (rc < 0)
         return rc;
     return read_usage(st, a, out, count);

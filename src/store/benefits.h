@@ -152,9 +152,11 @@ struct busage_partner {
 int busage_partners(struct db *db, const struct page_request *p, int limit,
                     struct busage_partner *out, int *count);
 
-/* The usage lines of one organisation, by product and kind, into a. */
-int busage_of(struct db *db, struct arena *a, const char *partner_id, struct benefit_usage **out,
-              int *count);
+/* Up to limit usage lines of one organisation, by product then kind (a line's key: the
+ * order is total), after the line (after_product, after_kind) when after_product is not
+ * NULL, into a. */
+int busage_of(struct db *db, struct arena *a, const char *partner_id, const char *after_product,
+              const char *after_kind, int limit, struct benefit_usage **out, int *count);
 
 /* Where a chunk of usage lines ends: the group key of its last line. */
 struct busage_key {

@@ -5,10 +5,10 @@
 // PARTNERD_TEST_PG, on PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { startServer, adminOf, memberOf, operatorClock, staffClient, sql } from './harness.mjs';
+import { startServer, adminOf, memberOf, operatorClock, staffClient, sql, sqlScript } from './harness.mjs';
 
 let srv, op, finance, support;
 const WIRE = { method: 'wire', contact: { name: 'Pay Er', phone: '+33 1 23 45 67 89', email: 'pay@x.example' } };
@@ -334,4 +334,71 @@ test('staff: the key pools and a pool\'s keys are paged (limit, cursor), none lo
   const rest = await support.call('GET', `/api/v1/admin/key-pools?limit=200&cursor=${pools.body.next_cursor}`);
   assert.ok(!rest.body.items.some((p) => p.product === pools.body.items[0].product));
   assert.equal((await support.call('GET', '/api/v1/admin/key-pools?cursor=nope')).status, 400);
+});
+
+test('staff: a pool\'s figures (total, free, assigned, queue) are kept exact through loads, activations, the queue and a revocation', async () => {
+  const product = 'count-product';
+  await offerWith('count-pack', [{ kind: 'software_key', product, name: { fr: 'Compté', en: 'Counted' }, quantity: 2 }]);
+  const [a, b, c] = [await member('count-pack'), await member('count-pack'), await member('count-pack')];
+  // what the route shows, and what the keys and the queue themselves hold
+  const shown = async () => {
+    const r = await support.call('GET', '/api/v1/admin/key-pools?limit=200');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const p = r.body.items.find((x) => x.product === product);
+    return p && [p.total, p.free, p.assigned, p.queued_requests, p.queued_keys, p.low];
+  };
+  const counted = () => {
+    const [total, free, requests, keys] = sql(srv.db.url, `SELECT (SELECT COUNT(*) FROM product_keys WHERE pool_id = '${product}') || '|' || (SELECT COUNT(*) FROM product_keys WHERE pool_id = '${product}' AND grant_id IS NULL) || '|' || (SELECT COUNT(*) FROM benefit_queue WHERE pool_id = '${product}') || '|' || (SELECT COALESCE(SUM(count), 0) FROM benefit_queue WHERE pool_id = '${product}')`).split('|').map(Number);
+    return [total, free, total - free, requests, keys, free < 2];
+  };
+  const expect = async (want, what) => {
+    assert.deepEqual(counted(), want, `${what}: the keys and the queue`);
+    assert.deepEqual(await shown(), want, `${what}: the figures shown`);
+  };
+  const activate = async (m) => {
+    const g = (await benefits(m.client)).items[0];
+    return m.client.call('POST', `/api/v1/benefits/${g.id}/activation`, {});
+  };
+  assert.equal(await shown(), undefined, 'no pool before its first keys');
+
+  const first = await load(product, [keyOf(product, 1), keyOf(product, 2), keyOf(product, 3), keyOf(product, 1)]);
+  assert.deepEqual([first.body.loaded, first.body.duplicates, first.body.pool.total, first.body.pool.free], [3, 1, 3, 3]);
+  await expect([3, 3, 0, 0, 0, false], 'three keys loaded (a duplicate refused)');
+  assert.equal((await activate(a)).status, 200);
+  await expect([3, 1, 2, 0, 0, true], 'two given');
+  const queuedB = await activate(b);
+  assert.equal(queuedB.body.error?.code, 'key_pool_empty', JSON.stringify(queuedB.body));
+  await expect([3, 1, 2, 1, 2, true], 'one activation queued for two keys');
+  assert.equal((await activate(c)).body.error?.code, 'key_pool_empty');
+  await expect([3, 1, 2, 2, 4, true], 'two queued');
+  assert.equal((await activate(b)).body.error?.code, 'key_pool_empty');
+  await expect([3, 1, 2, 2, 4, true], 'asking again keeps one place, counted once');
+
+  // c's membership is cancelled: the job revokes its grant and takes it off the queue
+  const subId = (await benefits(c.client)).items[0].subscription_id;
+  const cancel = await c.client.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+  assert.equal(cancel.status, 201, JSON.stringify(cancel.body));
+  const res = await support.call('POST', `/api/v1/support-requests/${cancel.body.id}/resolution`, { cancellation: 'immediate', refund: false });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal((await op.client.call('POST', '/api/v1/admin/jobs/run', {})).status, 200);
+  assert.equal((await benefits(c.client)).items[0].state, 'revoked');
+  await expect([3, 1, 2, 1, 2, true], 'a revoked grant taken off the queue');
+
+  // keys arrive: b is served from the queue
+  const more = await load(product, [keyOf(product, 4), keyOf(product, 5), keyOf(product, 6)]);
+  assert.deepEqual([more.body.loaded, more.body.served], [3, 1]);
+  assert.deepEqual([more.body.pool.total, more.body.pool.free, more.body.pool.queued_requests, more.body.pool.queued_keys], [6, 2, 0, 0]);
+  await expect([6, 2, 4, 0, 0, false], 'the queue served');
+  assert.equal((await benefits(b.client)).items[0].state, 'activated');
+
+  // the migration's figures from the keys and queues there are (021, run again here on this
+  // engine) are the figures kept
+  const migration = readFileSync(new URL('../../src/db/migrations/021_key_pool_counts.sql', import.meta.url), 'utf8');
+  const fill = migration.split('-- fill begin\n')[1].split('-- fill end')[0];
+  const kept = sql(srv.db.url, 'SELECT id, total_keys, free_keys FROM key_pools ORDER BY id');
+  const keptQueues = sql(srv.db.url, 'SELECT pool_id, queued_requests, queued_keys FROM key_pool_queues WHERE queued_requests > 0 ORDER BY pool_id');
+  sqlScript(srv.db.url, `BEGIN;\nUPDATE key_pools SET total_keys = 0, free_keys = 0;\nDELETE FROM key_pool_queues;\n${fill}COMMIT;\n`);
+  assert.equal(sql(srv.db.url, 'SELECT id, total_keys, free_keys FROM key_pools ORDER BY id'), kept);
+  assert.equal(sql(srv.db.url, 'SELECT pool_id, queued_requests, queued_keys FROM key_pool_queues WHERE queued_requests > 0 ORDER BY pool_id'), keptQueues);
+  await expect([6, 2, 4, 0, 0, false], 'after the migration\'s figures');
 });

@@ -378,7 +378,60 @@ test('benefits usage (JSON): paged by organisation, newest first, a page may end
   for (const pid of added) assert.ok(!lines.some((l) => l.partner_id === pid), `${pid}, added above the walk, appeared`);
   const page = await finance.call('GET', '/api/v1/admin/benefits/usage?limit=1');
   assert.equal(page.body.items.length, 1);
-  const forged = Buffer.from('c1.1600400000.ptn_x').toString('base64url'); // no "-<shown>"
+  const forged = Buffer.from('c1.1600400000.ptn_x').toString('base64url'); // no "-<kind>-<product>"
   assert.equal((await finance.call('GET', `/api/v1/admin/benefits/usage?cursor=${forged}`)).status, 400);
   assert.equal((await finance.call('GET', '/api/v1/admin/benefits/usage?limit=0')).status, 400);
+});
+
+test('benefits usage (JSON): a page that ends inside an organisation resumes strictly after its last line, while lines are added to or removed from that organisation', async () => {
+  const finance = await staffClient(srv, 'finance');
+  const tag = rid().slice(0, 4);
+  /** An organisation created at `at` (newer than any other test's), with these lines
+   * ([product suffix, kind]) of one current term; returns its id and a way to add lines. */
+  const org = (t, at, lines) => {
+    const { ids: [pid], script } = partnersSql(1, t, at);
+    const sub = `sub_l${t}`;
+    let position = 0;
+    const line = ([p, kind]) => `INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, product, name_fr, name_en, quantity, used, starts_on, ends_on, created_at) VALUES ('bgr_l${t}${++position}', '${pid}', '${sub}', 1, ${position}, '${kind}', 'v${tag}-${p}', 'Ligne', 'Line', 9, ${position}, '2020-01-01', '2020-12-31', 0);\n`;
+    sqlScript(srv.db.url, `${script}BEGIN;
+INSERT INTO subscriptions (id, partner_id, offer_code, paid, created_at, updated_at) VALUES ('${sub}', '${pid}', 'action-pack', 0, 0, 0);
+INSERT INTO subscription_terms (subscription_id, term, starts_on, expires_on, source, created_at, benefits_due) VALUES ('${sub}', 1, '2020-01-01', '2020-12-31', 'purchase', 0, 0);
+${lines.map(line).join('')}COMMIT;\n`);
+    return { pid, add: (more) => sqlScript(srv.db.url, `BEGIN;\n${more.map(line).join('')}COMMIT;\n`) };
+  };
+  const page = async (limit, cursor) => {
+    const r = await finance.call('GET', `/api/v1/admin/benefits/usage?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return { lines: r.body.items.map((l) => `${l.partner_id}/${l.product.replace(`v${tag}-`, '')}/${l.kind}`), next: r.body.next_cursor };
+  };
+
+  // lines added: one before the page's last line (not shown: behind the reader, as a row
+  // added above a list), one of the same product and another kind after it, one further on
+  const base = 3_000_000_000; // newer than every other organisation of these tests
+  const y = org(`y${tag}`, base, [['a', 'resource'], ['b', 'resource']]);
+  const x = org(`x${tag}`, base + 1, [['b', 'resource'], ['b', 'software_key'], ['d', 'software_key']]);
+  const one = await page(2);
+  assert.deepEqual(one.lines, [`${x.pid}/b/resource`, `${x.pid}/b/software_key`]);
+  assert.notEqual(one.next, null);
+  x.add([['a', 'software_key'], ['b', 'training'], ['c', 'resource']]);
+  const two = await page(5, one.next);
+  assert.deepEqual(two.lines, [`${x.pid}/b/training`, `${x.pid}/c/resource`, `${x.pid}/d/software_key`, `${y.pid}/a/resource`, `${y.pid}/b/resource`],
+    'resumed after the last line shown: none repeated, none lost');
+
+  // lines removed: the page's first line and its last, before the next page is read
+  const z = org(`z${tag}`, base + 10, [['a', 'resource'], ['b', 'resource'], ['c', 'resource'], ['d', 'resource']]);
+  const first = await page(2);
+  assert.deepEqual(first.lines, [`${z.pid}/a/resource`, `${z.pid}/b/resource`]);
+  sql(srv.db.url, `DELETE FROM benefit_grants WHERE partner_id = '${z.pid}' AND product IN ('v${tag}-a', 'v${tag}-b')`);
+  const second = await page(3, first.next);
+  assert.deepEqual(second.lines, [`${z.pid}/c/resource`, `${z.pid}/d/resource`, `${x.pid}/a/software_key`], 'no line skipped');
+  // a page may end on an organisation's last line exactly: the next begins with the next one
+  const c = await page(1, first.next);
+  const d = await page(1, c.next);
+  assert.deepEqual([...c.lines, ...d.lines], [`${z.pid}/c/resource`, `${z.pid}/d/resource`]);
+  assert.deepEqual((await page(1, d.next)).lines, [`${x.pid}/a/software_key`]);
+  // a cursor of the former spelling (the organisation and how many of its lines were shown)
+  // is refused, never read as a place
+  const former = Buffer.from(`c1.${base + 10}.${z.pid}-2`).toString('base64url');
+  assert.equal((await finance.call('GET', `/api/v1/admin/benefits/usage?cursor=${former}`)).status, 400);
 });

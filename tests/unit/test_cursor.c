@@ -28,6 +28,8 @@ static void round_trips(void **state)
         {7, "abc"},
         {7, "abcd"},
         {123, "012345678901234567890123456789012345678901234567890123456789012"}, /* 63 */
+        {INT64_MAX, "0123456789012345678901234567890123456789012345678901234567890123456789"
+                    "01234567890123456789012345678901234567890123456"}, /* 127: the longest */
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         char text[CURSOR_TEXT_MAX];
@@ -62,8 +64,10 @@ static void refuses_keys_no_row_has(void **state)
     assert_false(cursor_encode(&empty, text, sizeof(text)));
     assert_false(cursor_encode(&quote, text, sizeof(text)));
     assert_false(cursor_encode(&dot, text, sizeof(text)));
-    struct cursor_key ok = {5, "a"};
-    assert_false(cursor_encode(&ok, text, 4)); /* too small a buffer */
+    struct cursor_key ok = {5, "a"}, longest = {5, ""};
+    assert_false(cursor_encode(&ok, text, 4));  /* too small a buffer */
+    memset(longest.id, 'a', CURSOR_ID_MAX + 1); /* 128 characters, no NUL: one too many */
+    assert_false(cursor_encode(&longest, text, sizeof(text)));
 }
 
 static void refuses_garbled(void **state)
@@ -133,42 +137,76 @@ static void limits(void **state)
     }
 }
 
-/* The id of a cursor in a list of groups: "<group>-<shown>", one spelling. */
+/* The id of a cursor in a list of groups: "<group>-<kind>-<product>", one spelling, the
+ * last line shown named by its own key (not by how many lines came before it). */
 static void group_ids(void **state)
 {
     (void)state;
     static const struct {
         const char *id;
         bool ok;
-        const char *group;
-        int shown;
+        const char *group, *kind, *product;
     } cases[] = {
-        {"ptn_abc-0", true, "ptn_abc", 0},
-        {"ptn_abc-3", true, "ptn_abc", 3},
-        {"ptn-abc-12", true, "ptn-abc", 12},
-        {"a-9999", true, "a", 9999},
-        {"ptn_abc", false, NULL, 0},
-        {"ptn_abc-", false, NULL, 0},
-        {"-3", false, NULL, 0},
-        {"ptn_abc-03", false, NULL, 0},
-        {"ptn_abc-10000", false, NULL, 0},
-        {"ptn_abc-1x", false, NULL, 0},
-        {"ptn_abc--1", true, "ptn_abc-", 1}, /* the last dash splits */
+        {"ptn_abc-software_key-windows-server", true, "ptn_abc", "software_key", "windows-server"},
+        {"ptn_abc-resource-a", true, "ptn_abc", "resource", "a"},
+        {"P_0-k-x-", true, "P_0", "k", "x-"}, /* dashes past the second belong to the product */
+        {"ptn_abc-software_key--", true, "ptn_abc", "software_key", "-"},
+        {"ptn_0123456789abcdefghjkmnpqrst-cloud_subscription-"
+         "abcdefghijklmnopqrstuvwxyz0123456789-abcdefghij",
+         true, "ptn_0123456789abcdefghjkmnpqrst", "cloud_subscription",
+         "abcdefghijklmnopqrstuvwxyz0123456789-abcdefghij"}, /* 31 + 18 + 47: the longest */
+        {"ptn_abc-3", false, NULL, NULL, NULL},              /* the old "<group>-<shown>" */
+        {"ptn_abc-0", false, NULL, NULL, NULL},
+        {"ptn_abc", false, NULL, NULL, NULL},
+        {"ptn_abc-software_key", false, NULL, NULL, NULL}, /* no product */
+        {"ptn_abc-software_key-", false, NULL, NULL, NULL},
+        {"-software_key-x", false, NULL, NULL, NULL},    /* no group */
+        {"ptn_abc--x", false, NULL, NULL, NULL},         /* no kind */
+        {"ptn_abc-Software-x", false, NULL, NULL, NULL}, /* a kind is lower case */
+        {"ptn_abc-kind1-x", false, NULL, NULL, NULL},    /* and letters only */
+        {"ptn_abc-software_key-Windows", false, NULL, NULL, NULL},
+        {"ptn_abc-software_key-a_b", false, NULL, NULL, NULL},
+        {"ptn_0123456789abcdefghjkmnpqrstu-k-x", false, NULL, NULL, NULL}, /* group of 32 */
+        {"ptn_abc-k-abcdefghijklmnopqrstuvwxyz0123456789-abcdefghijk", false, NULL, NULL,
+         NULL}, /* product of 48 */
+        {"ptn_abc-abcdefghijklmnopqrstuvwxyz_abcdef-x", false, NULL, NULL, NULL}, /* kind 32 */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char group[32] = "";
-        int shown = -1;
-        bool ok = cursor_id_split(cases[i].id, group, sizeof(group), &shown);
+        struct cursor_group_key k;
+        memset(&k, 0, sizeof(k));
+        bool ok = cursor_id_split(cases[i].id, &k);
         if (ok != cases[i].ok)
             fail_msg("\"%s\": %s", cases[i].id, ok ? "accepted" : "refused");
-        if (ok) {
-            assert_string_equal(group, cases[i].group);
-            assert_int_equal(shown, cases[i].shown);
-        }
+        if (!ok)
+            continue;
+        assert_string_equal(k.group, cases[i].group);
+        assert_string_equal(k.kind, cases[i].kind);
+        assert_string_equal(k.product, cases[i].product);
+        /* spelled back the same, and through a whole cursor */
+        char id[CURSOR_ID_MAX + 1], text[CURSOR_TEXT_MAX];
+        assert_true(cursor_id_join(&k, id, sizeof(id)));
+        assert_string_equal(id, cases[i].id);
+        struct cursor_key c = {1700000000, ""}, back;
+        memcpy(c.id, id, strlen(id) + 1);
+        assert_true(cursor_encode(&c, text, sizeof(text)));
+        assert_true(cursor_decode(text, &back));
+        assert_string_equal(back.id, cases[i].id);
     }
-    char small[4];
-    int shown;
-    assert_false(cursor_id_split("ptn_abc-1", small, sizeof(small), &shown)); /* no room */
+    /* what no line can have is never spelled */
+    static const struct cursor_group_key bad[] = {
+        {"", "resource", "a"},        {"ptn-a", "resource", "a"}, {"ptn_a", "", "a"},
+        {"ptn_a", "res-ource", "a"},  {"ptn_a", "resource", ""},  {"ptn_a", "resource", "A"},
+        {"ptn_a", "resource", "a.b"},
+    };
+    char id[CURSOR_ID_MAX + 1];
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (cursor_id_join(&bad[i], id, sizeof(id)))
+            fail_msg("joined \"%s\"", id);
+    struct cursor_group_key ok = {"ptn_a", "resource", "kit"};
+    char exact[19]; /* "ptn_a-resource-kit" and its NUL */
+    assert_false(cursor_id_join(&ok, exact, sizeof(exact) - 1)); /* no room */
+    assert_true(cursor_id_join(&ok, exact, sizeof(exact)));
+    assert_string_equal(exact, "ptn_a-resource-kit");
 }
 
 int main(void)
