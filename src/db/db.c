@@ -296,6 +296,12 @@ int db_revive(struct db *db)
     return db->ops->revive ? db->ops->revive(db) : 0;
 }
 
+void db_bulk(struct db *db, bool on)
+{
+    if (db->ops->bulk)
+        db->ops->bulk(db, on);
+}
+
 static _Atomic int busy_timeout_ms = 5000;
 
 void db_set_busy_timeout_ms(int ms)

@@ -115,6 +115,13 @@ int db_ping(struct db *db);
  * when the connection is well. 0, or PD_E_UNAVAILABLE when the server cannot be reached. */
 int db_revive(struct db *db);
 
+/* A connection about to write much in one go (a job pass: batches of renewals, each touching
+ * pages all over a dozen indexes) when on: SQLite keeps up to 16 MiB of pages in its cache
+ * instead of 2 MiB, so a batch's transaction does not spill and read its own pages again,
+ * and checkpoints every 32 MiB of WAL instead of 4. Off: back to the defaults, the extra
+ * pages freed. PostgreSQL: nothing (the server's buffers serve). */
+void db_bulk(struct db *db, bool on);
+
 /* How long a statement waits for another writer's lock before PD_E_DB_BUSY (SQLite's busy
  * timeout, PostgreSQL's lock_timeout), for connections opened afterwards. Default 5000. */
 void db_set_busy_timeout_ms(int ms);

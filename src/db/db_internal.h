@@ -64,6 +64,8 @@ struct db_ops {
     void (*cache_forget)(struct db *db);
     /* db_revive() of this engine, or NULL when a connection cannot be lost (SQLite). */
     int (*revive)(struct db *db);
+    /* db_bulk() of this engine, or NULL when it has nothing to tune (PostgreSQL). */
+    void (*bulk)(struct db *db, bool on);
 };
 
 /* Every backend's struct db and struct db_stmt start with these. */

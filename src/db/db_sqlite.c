@@ -204,6 +204,17 @@ static int s_exec(struct db *db, const char *sql)
     return map_rc(sqlite3_exec(conn_of(db), sql, NULL, NULL, NULL));
 }
 
+/* db_bulk(): SQLite's defaults are a cache of 2 000 KiB and a checkpoint every 1 000 pages. */
+static void s_bulk(struct db *db, bool on)
+{
+    sqlite3_exec(conn_of(db),
+                 on ? "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=8192;"
+                    : "PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint=1000;",
+                 NULL, NULL, NULL);
+    if (!on)
+        sqlite3_db_release_memory(conn_of(db));
+}
+
 /* The slot a new statement may take: a free one, else the least recently used idle one,
  * or NULL when every slot is in use. */
 static struct cached_stmt *slot_for_new(struct sqlite_db *s)
@@ -491,6 +502,7 @@ static const struct db_ops sqlite_ops = {
     .health = s_health,
     .cache_stats = s_cache_stats,
     .cache_forget = NULL, /* SQLite prepares a statement again when the schema changed */
+    .bulk = s_bulk,
 };
 
 int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)

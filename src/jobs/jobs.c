@@ -76,6 +76,7 @@ int jobs_run_once(struct db *db, bool verbose, json_t *report)
     int first_failure = 0, n = 0;
     show_progress = verbose && isatty(STDOUT_FILENO);
     clock_sync(db);
+    db_bulk(db, true);
     for (const struct job *j = jobs_table; j->name; j++, n++) {
         int64_t t0 = clock_monotonic_us();
         int rc = j->run(db);
@@ -90,6 +91,7 @@ int jobs_run_once(struct db *db, bool verbose, json_t *report)
         if (rc < 0 && first_failure == 0)
             first_failure = rc;
     }
+    db_bulk(db, false);
     if (verbose && n == 0)
         printf("no job is registered in this version\n");
     return first_failure;
