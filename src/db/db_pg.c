@@ -106,9 +106,17 @@ static int p_end(struct db *db, bool commit)
 {
     struct pg_db *p = pg(db);
     int rc = 0;
+    /* a statement failed in it: PostgreSQL answers COMMIT with ROLLBACK, and says so only
+     * in the command tag; the caller must hear that nothing was written */
+    if (commit && !p->begin_pending && PQtransactionStatus(p->conn) == PQTRANS_INERROR) {
+        snprintf(p->err, sizeof(p->err), "the transaction had failed: rolled back");
+        db_count_error();
+        commit = false;
+        rc = PD_E_DB;
+    }
     if (!p->begin_pending) {
         PGresult *res = PQexec(p->conn, commit ? "COMMIT" : "ROLLBACK");
-        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
             rc = pg_fail_result(p, res);
         PQclear(res);
     }

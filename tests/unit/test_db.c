@@ -206,6 +206,22 @@ static void test_transactions_and_changes(void **state)
     assert_int_equal(db_changes(st), 2);
     db_finalize(st);
     assert_int_equal(scalar(a, "SELECT SUM(value) FROM counters"), 84);
+
+    /* a statement refused inside a transaction: SQLite undoes that statement alone, and the
+     * commit keeps the rest; PostgreSQL has aborted the whole transaction, and its commit
+     * must say that nothing was written (it answers COMMIT with ROLLBACK) */
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_exec(a, "INSERT INTO counters (name, value) VALUES ('z', 1)"), 0);
+    assert_int_equal(db_exec(a, "INSERT INTO counters (name, value) VALUES ('z', 2)"),
+                     PD_E_DB_CONSTRAINT);
+    bool pg = db_kind(a) == DB_POSTGRES;
+    assert_int_equal(db_commit(a), pg ? PD_E_DB : 0);
+    assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters WHERE name = 'z'"), pg ? 0 : 1);
+    /* and the connection goes on */
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_exec(a, "INSERT INTO counters (name, value) VALUES ('w', 1)"), 0);
+    assert_int_equal(db_commit(a), 0);
+    assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters WHERE name = 'w'"), 1);
     db_close(a);
     db_close(b);
 }
