@@ -41,8 +41,8 @@ struct gw_result {
     enum gw_outcome outcome;
     char charge_id[48];
     char action_url[512]; /* GW_REQUIRES_ACTION: where the partner must go to authenticate */
-    /* GW_DECLINED because partnerd cancelled it while it waited for authentication (cancel
-     * below): nothing charged, and partnerd's own reason, not the bank's */
+    /* GW_DECLINED because it was cancelled, not refused by the bank: by partnerd while it
+     * waited for authentication (cancel below), or by hand at the gateway; nothing charged */
     bool cancelled;
 };
 

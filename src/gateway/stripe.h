@@ -65,7 +65,7 @@ struct stripe_result {
     char payment_method[48]; /* the method charged or saved, when Stripe says */
     char code[48];           /* Stripe's error or decline code, for the log: "card_declined" */
     int http_status;         /* the last answer's status (0: none) */
-    bool canceled;           /* an intent partnerd cancelled (status canceled): DECLINED */
+    bool canceled;           /* an intent cancelled (status canceled): DECLINED */
 };
 
 struct stripe_options {

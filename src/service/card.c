@@ -287,26 +287,21 @@ static int attempt_of(struct db *db, const char *order_id, const char *key, stru
     return rc < 0 ? rc : 0;
 }
 
-/* Settles the outcome of one attempt in one transaction, from the order as it stands once
- * locked (*o becomes that row, then what was written to it). An attempt settled meanwhile
+/* Settles the outcome of one attempt, in the caller's transaction, with the order locked
+ * and *o read under that lock (*o becomes what was written to it). An attempt settled meanwhile
  * by another caller (the gateway's event and the partner's return, in any order, or one of
  * them twice) is left as it is: its outcome is written exactly once. */
 static int settle_in(struct db *db, const struct settings *set, struct order_row *o,
                      const char *key, const struct gw_result *g, bool recovered,
                      const char *reason)
 {
-    struct order_row fresh;
-    int rc = orders_lock(db, o->id, &fresh);
-    if (rc == 1)
-        *o = fresh;
     /* a charge whose answer was lost and found later never replaces the saved card: the
      * partner may have gone on with another card meanwhile */
     if (recovered)
         o->save_card = false;
     struct payment_row p;
-    int found = rc >= 0 ? attempt_of(db, o->id, key, &p) : 0;
-    if (found < 0)
-        rc = found;
+    int found = attempt_of(db, o->id, key, &p);
+    int rc = found < 0 ? found : 0;
     /* settled already (by another process, or an event seen twice): nothing left to write;
      * a challenge already known needs nothing written either */
     bool settled = found == 1 && !lost(&p);
@@ -317,14 +312,26 @@ static int settle_in(struct db *db, const struct settings *set, struct order_row
     return rc;
 }
 
-/* settle_in() in a transaction of its own. */
+/* The order locked, and *o the row as it stands now: 1, or 0 when there is no such order
+ * (nothing to settle), or negative. */
+static int lock_fresh(struct db *db, struct order_row *o)
+{
+    struct order_row fresh;
+    int rc = orders_lock(db, o->id, &fresh);
+    if (rc == 1)
+        *o = fresh;
+    return rc;
+}
+
+/* settle_in() in a transaction of its own, with the order locked. */
 static int settle(struct db *db, const struct settings *set, struct order_row *o, const char *key,
                   const struct gw_result *g, bool recovered, const char *reason)
 {
     struct pd_error err = {0};
     int rc = tx_begin(db, &err);
-    if (rc >= 0)
-        rc = tx_end(db, settle_in(db, set, o, key, g, recovered, reason), &err);
+    if (rc >= 0 && (rc = lock_fresh(db, o)) == 1)
+        rc = settle_in(db, set, o, key, g, recovered, reason);
+    rc = tx_end(db, rc, &err);
     pd_error_clear(&err);
     return rc;
 }
@@ -373,22 +380,40 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
 int card_settle_sent(struct db *db, const struct settings *set, struct card_sent *sent, int n)
 {
     struct pd_error err = {0};
+    if (n == 0)
+        return 0;
     int rc = tx_begin(db, &err);
+    /* every order of the batch locked before anything is written: a webhook or a Buy that
+     * holds one of them then never waits for what the batch took meanwhile (the invoice
+     * counter), nor the batch for it, at the same time */
     for (int i = 0; rc >= 0 && i < n; i++)
-        rc = settle_in(db, set, &sent[i].order, sent[i].key, &sent[i].g, false, NULL);
-    rc = tx_end(db, rc, &err);
+        if ((rc = lock_fresh(db, &sent[i].order)) == 0)
+            sent[i].order.id[0] = '\0'; /* no such order: nothing to settle */
+    for (int i = 0; rc >= 0 && i < n; i++)
+        if (sent[i].order.id[0])
+            rc = settle_in(db, set, &sent[i].order, sent[i].key, &sent[i].g, false, NULL);
+    if (rc >= 0 && fault_fail("renewal.settle_batch")) /* tests: the path below */
+        rc = PD_E_DB;
+    rc = tx_end(db, rc < 0 ? rc : 0, &err);
     pd_error_clear(&err);
     /* one that could not be written (a deadlock with another server on PostgreSQL, a
      * full disk) undoes the batch: each is settled again alone, from the order as it
-     * stands, so the others still are */
+     * stands, so the others still are; the first failure is the answer */
+    int first = 0;
     for (int i = 0; rc < 0 && i < n; i++) {
-        int one = settle(db, set, &sent[i].order, sent[i].key, &sent[i].g, false, NULL);
+        int one = sent[i].order.id[0]
+                      ? settle(db, set, &sent[i].order, sent[i].key, &sent[i].g, false, NULL)
+                      : 0;
         if (one < 0)
             log_line(LOG_ERROR, NULL, "card_settle", "order=%s error=%d", sent[i].order.id, one);
+        if (one < 0 && first == 0)
+            first = one;
     }
+    if (first < 0)
+        return first;
     int succeeded = 0;
     for (int i = 0; i < n; i++)
-        succeeded += sent[i].g.outcome == GW_SUCCEEDED;
+        succeeded += sent[i].order.id[0] && sent[i].g.outcome == GW_SUCCEEDED;
     return succeeded;
 }
 

@@ -88,7 +88,11 @@ int card_settle_sent(struct db *db, const struct settings *set, struct card_sent
  * became of them (*settled, when not NULL, is the last outcome settled). An attempt the
  * gateway never saw is given up (failed, and the order failed: the partner may Buy again)
  * once a minute of real time has passed since it was last sent, so no call can still be
- * on its way. 1 when one had in fact succeeded (*o is now confirmed), else 0. */
+ * on its way. A charge cancelled at the gateway while it waited for authentication is
+ * recorded for partnerd's reason, whoever reads it first: past its deadline, the challenge
+ * was abandoned (the order fails, "authentication_abandoned"); an automatic renewal's try
+ * still within its time gave way to the partner paying on session. 1 when one had in fact
+ * succeeded (*o is now confirmed), else 0. */
 int card_recover(struct db *db, const struct settings *set, struct order_row *o,
                  enum gw_outcome *settled);
 

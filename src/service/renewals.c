@@ -1,12 +1,15 @@
 /*
  * service/renewals.c - automatic renewal (SPEC section 3).
  *
- * Automatic renewal of one subscription is three steps, like Buy:
- *   1. claim: in one transaction, the renewal_attempts row (unique per subscription, term
- *      and try: a second process, or a second pass, cannot make it again), the order and
- *      its payment row, whose gateway idempotency key is "auto:<subscription>:<term>:<try>";
- *   2. the charge, outside any transaction;
- *   3. its outcome, settled by card_charge() in one transaction.
+ * Automatic renewal of one subscription is three steps, like Buy, done for up to
+ * RENEWAL_BATCH due subscriptions at a time:
+ *   1. claim: in one transaction for the batch, each one's renewal_attempts row (unique per
+ *      subscription, term and try: a second process, or a second pass, cannot make it
+ *      again), its order and its payment row, whose gateway idempotency key is
+ *      "auto:<subscription>:<term>:<try>";
+ *   2. the charges, one after the other, outside any transaction (card_send);
+ *   3. their outcomes, settled in one transaction for the batch (card_settle_sent).
+ * A batch whose transaction fails is done again one subscription at a time.
  * A process killed after 1 leaves a 'pending' attempt; the next pass charges it again with
  * the same key, which the gateway answers with the first charge's outcome: one charge per
  * key, whatever happens.
@@ -20,6 +23,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/date.h"
+#include "core/fault.h"
 #include "log.h"
 #include "service/audit.h"
 #include "service/card.h"
@@ -32,8 +36,8 @@
 #include "store/renewals.h"
 #include "store/subscriptions.h"
 
-/* Due subscriptions claimed in one transaction, then settled in one: fewer commits (each
- * one a sync to disk), each charge still keyed once. */
+/* Due subscriptions claimed in one transaction, then settled in one: fewer commits, each
+ * writing the pages it touched to the WAL again, and each charge still keyed once. */
 #define RENEWAL_BATCH 64
 
 struct sub_facts renewals_facts(const struct sub_row *s, int window_days)
@@ -66,7 +70,7 @@ static void order_fill(struct order_row *o, const struct sub_row *s, int64_t now
 
 /* Whether s could be renewed now (the rules of a manual renewal and a saved card), read
  * without a transaction: one that cannot (prerequisites missing, no card) is passed over
- * without locking its row, so a pass with nothing to renew writes nothing. claim() asks
+ * without locking its row, so a pass with nothing to renew writes nothing. claim_in() asks
  * again under the lock. */
 static bool may_claim(struct db *db, const struct sub_row *s)
 {
@@ -84,9 +88,16 @@ struct due {
     int try;
 };
 
+/* A failure of the database itself, as opposed to a rule refusing. */
+static bool db_failure(int rc)
+{
+    return rc == PD_E_DB || rc == PD_E_DB_BUSY || rc == PD_E_DB_CONSTRAINT ||
+           rc == PD_E_UNAVAILABLE || rc == PD_E_INTERNAL;
+}
+
 /* Step 1 for one subscription, in the caller's transaction. 1 with the order and key when
  * the attempt was made, 0 when there is nothing to do (not eligible, no card: another
- * process renewed it first), negative when a write failed. */
+ * process renewed it first), negative when the database failed. */
 static int claim_in(struct db *db, const struct due *d, struct order_row *o, char *key,
                     size_t keylen)
 {
@@ -103,9 +114,13 @@ static int claim_in(struct db *db, const struct due *d, struct order_row *o, cha
         return rc;
     /* the rules of a manual renewal hold: window, prerequisites, no open renewal order */
     rc = eligibility_renewal(db, s->partner_id, s->offer_code, s->id, &err);
-    if (rc >= 0 && payment_method_get(db, s->partner_id, o) != 1)
+    if (rc >= 0 && (rc = payment_method_get(db, s->partner_id, o)) == 0)
         rc = PD_E_NO_SAVED_CARD;
     pd_error_clear(&err);
+    /* the database failing is not a rule saying no: on PostgreSQL it has aborted the
+     * transaction, which must not be taken for written */
+    if (rc < 0 && db_failure(rc))
+        return rc;
     if (rc < 0) /* not due after all: nothing was written */
         return 0;
     order_fill(o, s, now);
@@ -156,6 +171,8 @@ static int claim_batch(struct db *db, const struct due *due, int n, struct card_
         rc = claim_in(db, &due[i], &sent[made].order, sent[made].key, sizeof(sent[made].key));
         made += rc == 1;
     }
+    if (rc >= 0 && fault_fail("renewal.claim_batch")) /* tests: the path below */
+        rc = PD_E_DB;
     rc = tx_end(db, rc < 0 ? rc : 0, &err);
     pd_error_clear(&err);
     if (rc >= 0) {
@@ -165,11 +182,11 @@ static int claim_batch(struct db *db, const struct due *due, int n, struct card_
     made = 0;
     for (int i = 0; i < n; i++) {
         if ((rc = claim(db, &due[i], &sent[made])) < 0)
-            return rc;
+            break;
         made += rc;
     }
-    *count = made;
-    return 0;
+    *count = made; /* those made before a failure are charged all the same */
+    return rc < 0 ? rc : 0;
 }
 
 /* Steps 1 to 3 for a batch of due subscriptions: claimed together, charged one after the
@@ -180,16 +197,15 @@ static int renew_batch(struct db *db, const struct settings *set, const struct d
     int count = 0;
     if (sent == NULL)
         return PD_E_INTERNAL;
-    int rc = claim_batch(db, due, n, sent, &count);
-    for (int i = 0; rc >= 0 && i < count; i++)
+    int claimed = claim_batch(db, due, n, sent, &count);
+    for (int i = 0; i < count; i++)
         card_send(db, set, &sent[i].order, sent[i].key, &sent[i].g);
-    if (rc >= 0)
-        rc = card_settle_sent(db, set, sent, count);
+    int rc = card_settle_sent(db, set, sent, count);
     /* a pass over many renewals says how far it got, a batch at a time */
     if (rc >= 0 && count > 0)
-        log_line(LOG_INFO, NULL, "job", "name=auto_renewal batch=%d renewed=%d", count, rc);
+        log_line(LOG_INFO, NULL, "renewal_batch", "claimed=%d renewed=%d", count, rc);
     free(sent);
-    return rc;
+    return claimed < 0 ? claimed : rc;
 }
 
 int renewals_action_deadline(struct db *db, const struct settings *set, const struct order_row *o,
@@ -271,21 +287,23 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
     struct due due[RENEWAL_BATCH];
     int n = 0, ndue = 0;
     rc = subs_expiring(db, from, to, &subs, &n);
-    for (int i = 0; rc >= 0 && i < n; i++) {
-        if (progress && (i % 100 == 0 || i == n - 1))
-            progress(i + 1, n);
-        const struct sub_row *s = &subs[i];
-        int try = 0;
-        int64_t term = 0;
-        if (s->auto_renew && (try = try_due(db, s, window, today, &term)) < 0)
-            rc = try;
-        if (try > 0 && may_claim(db, s))
-            due[ndue++] = (struct due){.s = s, .term = term, .try = try};
-        if (ndue > 0 && (ndue == RENEWAL_BATCH || i == n - 1 || rc < 0)) {
+    for (int i = 0; rc >= 0 && i <= n; i++) {
+        if (i < n) { /* the subscription's try, if one is due today and may be claimed */
+            if (progress && (i % 100 == 0 || i == n - 1))
+                progress(i + 1, n);
+            const struct sub_row *s = &subs[i];
+            int try = 0;
+            int64_t term = 0;
+            if (s->auto_renew && (try = try_due(db, s, window, today, &term)) < 0)
+                rc = try;
+            if (try > 0 && may_claim(db, s))
+                due[ndue++] = (struct due){.s = s, .term = term, .try = try};
+        }
+        if (ndue == RENEWAL_BATCH || (i == n && ndue > 0)) { /* a batch full, or the last */
             int done = renew_batch(db, &set, due, ndue);
             if (done < 0)
-                log_line(LOG_ERROR, NULL, "auto_renewal", "batch of %d from subscription=%s "
-                         "error=%d", ndue, due[0].s->id, done);
+                log_line(LOG_ERROR, NULL, "auto_renewal",
+                         "batch of %d from subscription=%s error=%d", ndue, due[0].s->id, done);
             renewed += done > 0 ? done : 0;
             rc = rc < 0 ? rc : done < 0 ? done : 0;
             ndue = 0;

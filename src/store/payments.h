@@ -27,8 +27,9 @@ struct payment_row {
     char failure_code[32];     /* failed: why ("authentication_required": handed over), or "" */
 };
 
-/* Inserts a pending attempt, sent now in real time (the gateway is called right after it
- * commits); its new id into id_out (n bytes). */
+/* Inserts a pending attempt, sent now in real time (a Buy calls the gateway right after it
+ * commits; a renewal batch, after the batch's earlier charges: up to RENEWAL_BATCH calls
+ * later); its new id into id_out (n bytes). */
 int payments_insert(struct db *db, const char *order_id, int attempt, const char *method,
                     const char *key, int64_t amount, const char *currency, int64_t now,
                     char *id_out, size_t n);

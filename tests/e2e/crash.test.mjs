@@ -104,3 +104,34 @@ test(`${N} renewals killed at random moments (up to ${KILLS} times), then finish
 // landing mid-way and the file's run time reasonable on a loaded 2-core machine.
 const NS = 300;
 test(`Stripe: ${NS} renewals killed at random moments (up to ${KILLS} times), then finished: one charge each in Stripe's ledger, one invoice each, no gap`, (t) => crashRun(t, NS, true));
+
+// A batch whose transaction fails (a deadlock with another server on PostgreSQL, a full
+// disk) is done again one renewal at a time: the claim of the first batch fails once, and
+// the settlement of the second; every renewal is still claimed, charged and settled once,
+// and the pass ends well.
+test('a batch of renewals whose claim or settlement fails is done one by one: every renewal once, nothing left pending', async () => {
+  const N = 150; // three batches
+  const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  const op = await operatorClock(srv);
+  try {
+    seedDueSubscriptions(srv, N, '2027-06-22', 'fallback');
+    await op.setClock('2027-06-23T06:00:00Z');
+    const run = await jobsProcess(srv, { gateway: { args: [], env: { PARTNERD_FAULT_FAIL: 'renewal.claim_batch=1,renewal.settle_batch=1' } } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /PARTNERD_FAULT_FAIL is set/);
+    const q = (s) => Number(sql(srv.db.url, s));
+    const keys = ledgerSql(srv, "SELECT idempotency_key FROM gw_charges WHERE status = 'succeeded'").split('\n').filter(Boolean);
+    assert.equal(keys.length, N, 'one charge per subscription');
+    assert.equal(new Set(keys).size, N);
+    assert.equal(q("SELECT COUNT(*) FROM renewal_attempts WHERE status = 'succeeded'"), N);
+    assert.equal(q("SELECT COUNT(*) FROM renewal_attempts WHERE status <> 'succeeded'"), 0, 'no try left pending');
+    assert.equal(q("SELECT COUNT(*) FROM orders WHERE action = 'renewal'"), N, 'no order left by the undone claim');
+    assert.equal(q("SELECT COUNT(*) FROM invoices"), N, 'one invoice each');
+    assert.equal(sql(srv.db.url, 'SELECT MAX(number) FROM invoices'), `2027-${String(N).padStart(6, '0')}`, 'no gap: the undone settlement took no number');
+    assert.equal(q("SELECT COUNT(*) FROM outbox WHERE event = 'subscription.renewed'"), N, 'one event each');
+    assert.equal(q("SELECT COUNT(*) FROM subscriptions WHERE expires_on = '2028-06-22'"), N);
+  } finally {
+    await op.setClock(null);
+    await srv.stop();
+  }
+});

@@ -45,7 +45,7 @@ async function twoServers(t, N, useStripe) {
     await until('a tenth of the charges', async () => (await charged()) >= N / 10);
     await b.kill();
     // what each server renewed, batch by batch (a killed server logs no pass's end)
-    const worked = (srv) => [...srv.stderr().matchAll(/job name=auto_renewal batch=\d+ renewed=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    const worked = (srv) => [...srv.stderr().matchAll(/renewal_batch claimed=\d+ renewed=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
     await until('every renewal', () => q("SELECT COUNT(*) FROM renewal_attempts WHERE status = 'succeeded'") === N);
     assert.ok(worked(b) > 0 || q("SELECT COUNT(*) FROM renewal_attempts") > worked(a), 'the killed server had done some of the work');
     t.diagnostic(`renewals done: ${worked(a)} by the server that lived on, ${worked(b)} logged by the killed one`);
