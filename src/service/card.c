@@ -1,5 +1,6 @@
 /*
- * service/card.c - paying an order by card: attempt, charge, settlement, recovery.
+ * service/card.c - paying an order by card: attempt, charge, settlement (the recovery of
+ * lost answers and the renewal's hand-over: service/card_recovery.c).
  *
  * An attempt is a payments row whose idempotency key ("<order id>:<attempt>", or the
  * automatic renewal's own key) goes to the gateway with the charge. Its outcome is settled
@@ -8,6 +9,7 @@
  * confirmed and writes nothing.
  */
 #include "service/card.h"
+#include "service/card_attempts.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,11 +33,6 @@
 #include "store/order_effects.h"
 #include "store/payments.h"
 
-/* Attempts an order may have at most (more are not looked at). */
-#define ATTEMPTS 32
-/* An attempt the gateway has not seen this long (real time) after it was sent never will:
- * longer than any gateway call may take. */
-#define LOST_SECONDS 60
 /* A challenge (3-D Secure) the partner has not completed this long (business clock) after it
  * was asked is abandoned: cancelled at the gateway, no charge, and the order failed. */
 #define ACTION_SECONDS ((int64_t)30 * 60)
@@ -90,24 +87,19 @@ int card_data_refuse(const json_t *body, struct pd_error *err)
     return pd_fail_field(err, PD_E_CARD_DATA_REFUSED, path, MSG_FIELD_CARD_DATA_REFUSED, NULL);
 }
 
-/* An attempt whose answer never came back. */
-static bool lost(const struct payment_row *p)
+bool card_attempt_lost(const struct payment_row *p)
 {
     return strcmp(p->status, "pending") == 0 || strcmp(p->status, "unknown") == 0;
 }
 
-/* The automatic renewal's own attempts are its keys ("auto:..."), charged off session; every
- * other attempt is the partner's, on session. */
-static bool off_session(const char *key)
+bool card_off_session(const char *key)
 {
     return strncmp(key, "auto:", 5) == 0;
 }
 
-/* An attempt waiting for the cardholder's authentication (with or without a challenge URL:
- * off session the gateway may give none). */
-static bool waiting(const struct payment_row *p)
+bool card_attempt_waiting(const struct payment_row *p)
 {
-    return lost(p) && p->action_expires_at != 0;
+    return card_attempt_lost(p) && p->action_expires_at != 0;
 }
 
 /* A text of the catalog in every language, {"fr": ..., "en": ...}, for an event. */
@@ -152,7 +144,7 @@ int card_attempt(struct db *db, const struct settings *set, const struct princip
         return pd_fail(err, rc, "%s", db_errmsg(db));
     const struct payment_row *last_lost = NULL;
     for (int i = 0; i < nprior; i++)
-        if (lost(&prior[i]))
+        if (card_attempt_lost(&prior[i]))
             last_lost = &prior[i];
     if (last_lost && lost_first)
         return 1;
@@ -238,8 +230,8 @@ static int record_action(struct db *db, const struct settings *set, struct order
         rc = orders_set_outcome(db, o, "processing", NULL, NULL, NULL, NULL, NULL, now);
     if (rc >= 0)
         rc = audit(db, NULL, NULL, o->partner_id, "payment.requires_action", "order", o->id,
-                   json_pack("{s:s, s:b}", "key", key, "off_session", off_session(key)));
-    if (rc >= 0 && off_session(key))
+                   json_pack("{s:s, s:b}", "key", key, "off_session", card_off_session(key)));
+    if (rc >= 0 && card_off_session(key))
         rc = tell_action(db, set, o, until);
     return rc;
 }
@@ -273,8 +265,7 @@ static int record_outcome(struct db *db, const struct settings *set, struct orde
     return rc;
 }
 
-/* The attempt with key of order_id into *p: 1, or 0 when there is none. */
-static int attempt_of(struct db *db, const char *order_id, const char *key, struct payment_row *p)
+int card_attempt_of(struct db *db, const char *order_id, const char *key, struct payment_row *p)
 {
     struct payment_row rows[ATTEMPTS];
     int n = 0;
@@ -292,19 +283,18 @@ static int attempt_of(struct db *db, const char *order_id, const char *key, stru
  * by another caller (the gateway's event and the partner's return, in any order, or one of
  * them twice) is left as it is: its outcome is written exactly once. */
 static int settle_in(struct db *db, const struct settings *set, struct order_row *o,
-                     const char *key, const struct gw_result *g, bool recovered,
-                     const char *reason)
+                     const char *key, const struct gw_result *g, bool recovered, const char *reason)
 {
     /* a charge whose answer was lost and found later never replaces the saved card: the
      * partner may have gone on with another card meanwhile */
     if (recovered)
         o->save_card = false;
     struct payment_row p;
-    int found = attempt_of(db, o->id, key, &p);
+    int found = card_attempt_of(db, o->id, key, &p);
     int rc = found < 0 ? found : 0;
     /* settled already (by another process, or an event seen twice): nothing left to write;
      * a challenge already known needs nothing written either */
-    bool settled = found == 1 && !lost(&p);
+    bool settled = found == 1 && !card_attempt_lost(&p);
     bool known = found == 1 && g->outcome == GW_REQUIRES_ACTION && p.action_expires_at != 0;
     /* confirmed already: another process settled it, and nothing is left to write */
     if (rc >= 0 && strcmp(o->status, "confirmed") != 0 && !settled && !known)
@@ -323,9 +313,8 @@ static int lock_fresh(struct db *db, struct order_row *o)
     return rc;
 }
 
-/* settle_in() in a transaction of its own, with the order locked. */
-static int settle(struct db *db, const struct settings *set, struct order_row *o, const char *key,
-                  const struct gw_result *g, bool recovered, const char *reason)
+int card_settle(struct db *db, const struct settings *set, struct order_row *o, const char *key,
+                const struct gw_result *g, bool recovered, const char *reason)
 {
     struct pd_error err = {0};
     int rc = tx_begin(db, &err);
@@ -349,7 +338,7 @@ void card_send(struct db *db, const struct settings *set, const struct order_row
                                 .amount = o->total,
                                 .currency = o->currency,
                                 .key = key,
-                                .off_session = off_session(key),
+                                .off_session = card_off_session(key),
                                 .return_url = back,
                                 .customer = customer,
                                 .save = o->save_card,
@@ -374,7 +363,7 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
     }
     card_send(db, set, o, key, &g);
     *outcome = g.outcome;
-    return settle(db, set, o, key, &g, false, NULL);
+    return card_settle(db, set, o, key, &g, false, NULL);
 }
 
 int card_settle_sent(struct db *db, const struct settings *set, struct card_sent *sent, int n)
@@ -402,7 +391,7 @@ int card_settle_sent(struct db *db, const struct settings *set, struct card_sent
     int first = 0;
     for (int i = 0; rc < 0 && i < n; i++) {
         int one = sent[i].order.id[0]
-                      ? settle(db, set, &sent[i].order, sent[i].key, &sent[i].g, false, NULL)
+                      ? card_settle(db, set, &sent[i].order, sent[i].key, &sent[i].g, false, NULL)
                       : 0;
         if (one < 0)
             log_line(LOG_ERROR, NULL, "card_settle", "order=%s error=%d", sent[i].order.id, one);
@@ -429,7 +418,7 @@ int card_pay(struct db *db, const struct settings *set, struct order_row *o, con
     if (outcome == GW_INSUFFICIENT_FUNDS)
         return pd_fail(err, PD_E_INSUFFICIENT_FUNDS, NULL);
     /* no answer, unless the gateway's signed event settled it meanwhile (the order as
-     * settle() read it, locked) */
+     * card_settle() read it, locked) */
     if (outcome == GW_UNKNOWN && strcmp(o->status, "confirmed") != 0)
         return pd_fail(err, PD_E_PAYMENT_UNKNOWN, NULL);
     return 0; /* confirmed, or waiting for the cardholder's challenge (requires_action) */
@@ -446,11 +435,11 @@ int card_pending_action(struct db *db, const struct order_row *o, char *url, siz
     if (rc < 0)
         return rc;
     for (int i = count - 1; i >= 0; i--) {
-        if (!waiting(&p[i]))
+        if (!card_attempt_waiting(&p[i]))
             continue;
         *expires_at = p[i].action_expires_at;
         /* off session: the partner pays on session from the portal's page */
-        if (off_session(p[i].key)) {
+        if (card_off_session(p[i].key)) {
             snprintf(url, n, "/paiement/%s", o->id);
             return 2;
         }
@@ -460,144 +449,4 @@ int card_pending_action(struct db *db, const struct order_row *o, char *url, siz
         return 1;
     }
     return 0;
-}
-
-/* An attempt the gateway never saw, sent a minute of real time ago or more: no charge,
- * and none to come (a gateway call times out sooner). It is failed, unless a Buy sent it
- * again since it was read, and the order with it, so the partner can act: Buy again (a new
- * attempt) or choose another card. One transaction, with the order locked. */
-static int give_up(struct db *db, struct order_row *o, const struct payment_row *p)
-{
-    struct pd_error err = {0};
-    struct order_row fresh;
-    int rc = tx_begin(db, &err);
-    if (rc >= 0 && (rc = orders_lock(db, o->id, &fresh)) == 1)
-        *o = fresh;
-    if (rc >= 0)
-        rc = payments_give_up(db, p->key, p->sent_at, clock_now());
-    if (rc == 1 &&
-        (strcmp(o->status, "processing") == 0 || strcmp(o->status, "payment_unknown") == 0)) {
-        rc = orders_set_outcome(db, o, "failed", NULL, NULL, "not_sent", NULL, NULL, clock_now());
-        if (rc >= 0)
-            rc = audit(db, NULL, NULL, o->partner_id, "payment.failed", "order", o->id,
-                       json_pack("{s:s, s:i}", "reason", "not_sent", "attempt", p->attempt));
-    }
-    rc = tx_end(db, rc < 0 ? rc : 0, &err);
-    pd_error_clear(&err);
-    return rc;
-}
-
-/* The off-session attempt, cancelled at the gateway, gives way to the partner's own: failed
- * ("authentication_required") without failing the order, in one transaction with the order
- * locked. 1 when it gave way, now or already (the gateway's event of the cancellation may
- * come first); an attempt settled otherwise meanwhile (the job's abandonment, a concurrent
- * confirmation) is left as it is. */
-static int give_way(struct db *db, struct order_row *o, const struct payment_row *p)
-{
-    struct pd_error err = {0};
-    struct order_row fresh;
-    struct payment_row now_p;
-    int gave = 0;
-    int rc = tx_begin(db, &err);
-    if (rc >= 0 && (rc = orders_lock(db, o->id, &fresh)) == 1)
-        *o = fresh;
-    if (rc >= 0 && (rc = attempt_of(db, o->id, p->key, &now_p)) == 1 && lost(&now_p) &&
-        strcmp(o->status, "processing") == 0) {
-        rc = payments_set(db, p->key, "failed", NULL, "authentication_required", clock_now());
-        if (rc >= 0)
-            rc = audit(db, NULL, NULL, o->partner_id, "payment.handed_over", "order", o->id,
-                       json_pack("{s:i}", "attempt", p->attempt));
-        gave = rc >= 0;
-    } else if (rc == 1) {
-        gave = strcmp(now_p.status, "failed") == 0 &&
-               strcmp(now_p.failure_code, "authentication_required") == 0;
-    }
-    rc = tx_end(db, rc < 0 ? rc : 0, &err);
-    pd_error_clear(&err);
-    return rc < 0 ? rc : gave;
-}
-
-int card_recover(struct db *db, const struct settings *set, struct order_row *o,
-                 enum gw_outcome *settled)
-{
-    struct payment_row p[ATTEMPTS];
-    int n = 0;
-    int rc = payments_of(db, o->id, p, ATTEMPTS, &n);
-    for (int i = 0; rc >= 0 && i < n; i++) {
-        if (!lost(&p[i]))
-            continue;
-        /* read before the lookup: a sender that was still within its minute then may have
-         * charged since, and must not be given up on an old answer */
-        int64_t real_now = clock_real_now();
-        int64_t sent = p[i].sent_at ? p[i].sent_at : p[i].created_at;
-        bool overdue = real_now - sent >= LOST_SECONDS || real_now < sent;
-        struct gw_result g;
-        if ((rc = gateway_lookup(p[i].key, &g)) < 0)
-            return rc;
-        if (g.outcome == GW_NOT_FOUND) {
-            /* An automatic renewal's attempt is sent again by its own job instead. */
-            if (overdue && !orders_automatic(o))
-                rc = give_up(db, o, &p[i]);
-            continue;
-        }
-        const char *reason = NULL;
-        bool expired = p[i].action_expires_at && clock_now() >= p[i].action_expires_at;
-        /* a challenge left too long: cancelled at the gateway, which says what became of it
-         * (declined, no charge; or passed at the last moment) */
-        if (g.outcome == GW_REQUIRES_ACTION && expired &&
-            (rc = gateway_cancel(p[i].key, &g)) < 0)
-            return rc;
-        /* partnerd cancels a charge only while it waits for authentication, for one of two
-         * reasons it can tell from the attempt: its challenge was left too long, or an
-         * automatic renewal's try gave way to the partner paying on session. Whoever reads
-         * the cancelled charge first (the process that cancelled it, the gateway's event of
-         * it, a later pass) records it the same way. */
-        if (g.outcome == GW_DECLINED && g.cancelled && waiting(&p[i])) {
-            if (expired) {
-                reason = "authentication_abandoned";
-            } else if (off_session(p[i].key)) {
-                if ((rc = give_way(db, o, &p[i])) < 0)
-                    return rc;
-                if (rc == 1)
-                    continue;
-            }
-        }
-        /* a lost answer found later keeps the saved card as it is; a challenge the partner
-         * passed is the payment they made at Buy, and so is a charge whose Buy is still
-         * waiting for its answer (the gateway's event came first): neither is lost */
-        bool in_flight = strcmp(p[i].status, "pending") == 0 && !overdue;
-        bool lost_answer =
-            p[i].action_expires_at == 0 && g.outcome != GW_REQUIRES_ACTION && !in_flight;
-        if ((rc = settle(db, set, o, p[i].key, &g, lost_answer, reason)) < 0)
-            return rc;
-        if (settled)
-            *settled = g.outcome;
-        if (g.outcome == GW_SUCCEEDED)
-            return 1;
-    }
-    return rc < 0 ? rc : 0;
-}
-
-int card_hand_over(struct db *db, const struct settings *set, struct order_row *o)
-{
-    struct payment_row p[ATTEMPTS];
-    int n = 0, gave = 0;
-    int rc = payments_of(db, o->id, p, ATTEMPTS, &n);
-    for (int i = 0; rc >= 0 && i < n; i++) {
-        if (!waiting(&p[i]) || !off_session(p[i].key))
-            continue;
-        struct gw_result g;
-        if ((rc = gateway_cancel(p[i].key, &g)) < 0)
-            return rc;
-        if (g.outcome == GW_SUCCEEDED) { /* authenticated meanwhile: that is the payment */
-            rc = settle(db, set, o, p[i].key, &g, false, NULL);
-            return rc < 0 ? rc : 0;
-        }
-        if (g.outcome != GW_DECLINED)
-            return 0; /* not cancelled: it still waits, and the partner's would charge twice */
-        if ((rc = give_way(db, o, &p[i])) < 0)
-            return rc;
-        gave += rc;
-    }
-    return rc < 0 ? rc : gave > 0;
 }

@@ -4,7 +4,8 @@
  * A charge that waited for the cardholder's challenge is settled by whichever comes first:
  * the partner's return (a Buy again), this event, or the recovery job. The event only says
  * which charge to look at: partnerd asks the gateway for its outcome and settles it once
- * (service/card.c), so an event sent twice, or after the return, changes nothing.
+ * (card_recover, service/card_recovery.c), so an event sent twice, or after the return,
+ * changes nothing.
  */
 #ifndef PD_SERVICE_PAYMENT_EVENTS_H
 #define PD_SERVICE_PAYMENT_EVENTS_H

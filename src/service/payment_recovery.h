@@ -8,8 +8,8 @@ struct db;
 
 /* Job: for every order still processing or payment_unknown (a process died between the
  * attempt and its outcome, or the gateway did not answer), asks the gateway what became
- * of its attempts and settles them (service/card.c). Returns how many orders turned out
- * paid, or a failure. */
+ * of its attempts and settles them (card_recover, service/card_recovery.c). Returns how
+ * many orders turned out paid, or a failure. */
 int payment_recovery_run(struct db *db);
 
 #endif
