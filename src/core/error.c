@@ -98,6 +98,12 @@ static const struct status_row *row(enum pd_status s)
     return &rows[pd_status_known(s) ? -(int)s : 1];
 }
 
+bool pd_status_is_failure(enum pd_status s)
+{
+    return s == PD_E_DB || s == PD_E_DB_BUSY || s == PD_E_DB_CONSTRAINT || s == PD_E_UNAVAILABLE ||
+           s == PD_E_INTERNAL;
+}
+
 const char *pd_status_code(enum pd_status s)
 {
     return row(s)->code;

@@ -9,6 +9,7 @@
 #define PD_ERROR_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/msg.h"
 
@@ -89,7 +90,7 @@ enum pd_status {
     PD_E_CARD_DATA_REFUSED = -120, /* a card number or CVC sent to partnerd's API */
     PD_E_PAYMENT_CHALLENGE = -121, /* the cardholder's authentication failed or was abandoned */
     PD_E_EVENT_SIGNATURE = -122,   /* a gateway event whose signature does not hold */
-    PD_E__COUNT = 130 /* size of the table, PD_OK included */
+    PD_E__COUNT = 130              /* size of the table, PD_OK included */
 };
 
 /* A failure with its details. Owner: the caller that declared it; pd_error_clear() frees. */
@@ -110,6 +111,11 @@ int pd_status_http(enum pd_status s);
 
 /* The user-facing message in "fr" or "en" (anything else gives French). */
 const char *pd_status_message(enum pd_status s, const char *lang);
+
+/* True when s is a failure of the database (or of partnerd itself) rather than a rule
+ * saying no: a use case that meets one inside a transaction must give the transaction up
+ * (on PostgreSQL the transaction is aborted already), never go on as if nothing was due. */
+bool pd_status_is_failure(enum pd_status s);
 
 /* Sets code and an optional printf detail message; returns code, for `return pd_fail(...)`. */
 int pd_fail(struct pd_error *e, enum pd_status code, const char *fmt, ...)

@@ -88,13 +88,6 @@ struct due {
     int try;
 };
 
-/* A failure of the database itself, as opposed to a rule refusing. */
-static bool db_failure(int rc)
-{
-    return rc == PD_E_DB || rc == PD_E_DB_BUSY || rc == PD_E_DB_CONSTRAINT ||
-           rc == PD_E_UNAVAILABLE || rc == PD_E_INTERNAL;
-}
-
 /* Step 1 for one subscription, in the caller's transaction. 1 with the order and key when
  * the attempt was made, 0 when there is nothing to do (not eligible, no card: another
  * process renewed it first), negative when the database failed. */
@@ -119,7 +112,7 @@ static int claim_in(struct db *db, const struct due *d, struct order_row *o, cha
     pd_error_clear(&err);
     /* the database failing is not a rule saying no: on PostgreSQL it has aborted the
      * transaction, which must not be taken for written */
-    if (rc < 0 && db_failure(rc))
+    if (rc < 0 && pd_status_is_failure(rc))
         return rc;
     if (rc < 0) /* not due after all: nothing was written */
         return 0;

@@ -79,6 +79,11 @@ static void test_every_error_has_words(void **state)
     assert_true(known >= 50);
     assert_string_equal(pd_status_code(PD_E_RENEWAL_NOT_OPEN), "renewal_not_open");
     assert_string_equal(pd_status_code((enum pd_status) - 129), "internal_error");
+    /* the database failing is not a rule refusing */
+    assert_true(pd_status_is_failure(PD_E_DB));
+    assert_true(pd_status_is_failure(PD_E_DB_BUSY));
+    assert_false(pd_status_is_failure(PD_E_RENEWAL_NOT_OPEN));
+    assert_false(pd_status_is_failure(PD_E_NOT_FOUND));
 }
 
 static void test_field_problems_worded_when_written(void **state)
