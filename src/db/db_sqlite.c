@@ -7,8 +7,14 @@
  * Inside one process, the connections to one file take turns to write on a mutex
  * (struct writer_queue): SQLite's busy handler sleeps 1, 2, 5, 10... ms between tries,
  * which leaves the CPU idle while writers wait. Other processes meet the busy timeout.
+ * A transaction runs on the queue's own connection (its writer), lent to the holder of the
+ * mutex from BEGIN to COMMIT: a connection whose pages another connection changed throws its
+ * whole page cache away at its next transaction, so when every request wrote on its own
+ * connection every transaction began by reading its pages again; the one writer keeps them.
+ * Reads outside a transaction stay on the caller's connection.
  * Migrations are written for SQLite already (STRICT tables), so the dialect is identity.
  */
+#include <assert.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -23,11 +29,15 @@
 
 #define SQLITE_BUSY_MS db_busy_timeout_ms()
 
+struct sqlite_db;
+
 /* One per database file open in this process; connections share it. */
 struct writer_queue {
     char *path;
     pthread_mutex_t mutex;
     int refs;
+    struct sqlite_db *writer; /* transactions' connection, opened at the first; its user
+                                 holds mutex */
     struct writer_queue *next;
 };
 
@@ -50,12 +60,18 @@ struct cached_stmt {
 struct sqlite_db {
     struct db base;
     sqlite3 *conn;
-    struct writer_queue *writers; /* NULL for an in-memory database */
+    struct writer_queue *writers; /* NULL for an in-memory database, and for a writer */
     bool writing;                 /* holds writers->mutex */
+    struct sqlite_db *lent;       /* in a transaction: the writer it runs on, else NULL */
+    char lent_err[256];           /* the writer's last error in this connection's transaction */
     struct cached_stmt cache[STMT_CACHE];
+    int handed; /* statements handed out and not yet given back */
     uint64_t uses;
     struct db_cache_stats stats;
 };
+
+static void s_close(struct db *db);
+static const struct db_ops sqlite_ops;
 
 static struct writer_queue *queue_acquire(const char *path)
 {
@@ -92,6 +108,8 @@ static void queue_release(struct writer_queue *q)
         while (*pp != q)
             pp = &(*pp)->next;
         *pp = q->next;
+        if (q->writer)
+            s_close(&q->writer->base);
         pthread_mutex_destroy(&q->mutex);
         free(q->path);
         free(q);
@@ -100,15 +118,30 @@ static void queue_release(struct writer_queue *q)
 }
 
 struct sqlite_stmt {
-    struct db_stmt base;
+    struct db_stmt base; /* base.db: the connection it was handed to */
     sqlite3_stmt *stmt;
+    struct sqlite_db *home;     /* the connection it was prepared on (a writer, when lent) */
     bool writing;               /* a write outside a transaction, holding the writer queue */
     struct cached_stmt *cached; /* its cache slot, or NULL: finalized when done */
 };
 
+/* The connection db's statements run on now: the writer while a transaction is lent it. */
+static struct sqlite_db *current(struct db *db)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    return s->lent ? s->lent : s;
+}
+
 static sqlite3 *conn_of(struct db *db)
 {
-    return ((struct sqlite_db *)db)->conn;
+    return current(db)->conn;
+}
+
+/* A failure on the lent writer, kept for db_errmsg() after the transaction gave it back. */
+static void note_error(struct sqlite_db *s, int rc)
+{
+    if (s->lent && rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        snprintf(s->lent_err, sizeof(s->lent_err), "%s", sqlite3_errmsg(s->lent->conn));
 }
 
 static sqlite3_stmt *stmt_of(struct db_stmt *st)
@@ -150,9 +183,9 @@ static void deadline_in(struct timespec *t, int ms)
     }
 }
 
-static void s_tx_enter(struct db *db)
+/* Takes this process's turn to write on s's file. */
+static void queue_enter(struct sqlite_db *s)
 {
-    struct sqlite_db *s = (struct sqlite_db *)db;
     if (s->writers == NULL || s->writing)
         return;
     /* Waits as long as the busy timeout would; past it, SQLite's own locking decides
@@ -162,12 +195,50 @@ static void s_tx_enter(struct db *db)
     s->writing = pthread_mutex_timedlock(&s->writers->mutex, &until) == 0;
 }
 
+static int open_conn(const char *path, sqlite3 **out, struct pd_error *err);
+
+/* The queue's writer, opened the first time (its holder of the mutex calls), or NULL when
+ * it cannot be: the transaction then runs on the caller's own connection, as it may. */
+static struct sqlite_db *writer_of(struct writer_queue *q)
+{
+    if (q->writer)
+        return q->writer;
+    struct pd_error err = {0};
+    sqlite3 *conn = NULL;
+    struct sqlite_db *w = calloc(1, sizeof(*w));
+    if (w == NULL || open_conn(q->path, &conn, &err) < 0) {
+        free(w);
+        pd_error_clear(&err);
+        return NULL;
+    }
+    w->base.ops = &sqlite_ops;
+    w->base.kind = DB_SQLITE;
+    w->conn = conn;
+    q->writer = w;
+    return w;
+}
+
+/* A transaction begins: this connection's turn to write, on the queue's writer. */
+static void s_tx_enter(struct db *db)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    if (s->writers == NULL || s->writing)
+        return;
+    queue_enter(s);
+    s->lent_err[0] = '\0';
+    if (s->writing)
+        s->lent = writer_of(s->writers);
+}
+
 /* Lets the next writer in once this connection is out of its transaction (a failed
- * COMMIT leaves it open until the ROLLBACK). */
+ * COMMIT leaves it open until the ROLLBACK). Every statement of the transaction has been
+ * given back: the writer is the next holder's. */
 static void s_tx_leave(struct db *db)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
-    if (s->writing && sqlite3_get_autocommit(s->conn)) {
+    if (s->writing && sqlite3_get_autocommit(conn_of(db))) {
+        assert(s->lent == NULL || s->lent->handed == 0);
+        s->lent = NULL;
         s->writing = false;
         pthread_mutex_unlock(&s->writers->mutex);
     }
@@ -188,6 +259,9 @@ static void s_close(struct db *db)
         if (s->cache[i].sql)
             drop_cached(&s->cache[i]);
     sqlite3_close_v2(s->conn);
+    /* a transaction left open on the writer is undone before the next holder comes */
+    if (s->lent && !sqlite3_get_autocommit(s->lent->conn))
+        sqlite3_exec(s->lent->conn, "ROLLBACK", NULL, NULL, NULL);
     if (s->writing)
         pthread_mutex_unlock(&s->writers->mutex);
     queue_release(s->writers);
@@ -196,23 +270,46 @@ static void s_close(struct db *db)
 
 static const char *s_errmsg(struct db *db)
 {
-    return sqlite3_errmsg(conn_of(db));
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    return s->lent_err[0] ? s->lent_err : sqlite3_errmsg(conn_of(db));
 }
 
 static int s_exec(struct db *db, const char *sql)
 {
-    return map_rc(sqlite3_exec(conn_of(db), sql, NULL, NULL, NULL));
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    if (s->lent == NULL)
+        s->lent_err[0] = '\0';
+    int rc = sqlite3_exec(conn_of(db), sql, NULL, NULL, NULL);
+    note_error(s, rc);
+    return map_rc(rc);
 }
 
-/* db_bulk(): SQLite's defaults are a cache of 2 000 KiB and a checkpoint every 1 000 pages. */
-static void s_bulk(struct db *db, bool on)
+static void bulk_on(sqlite3 *conn, bool on)
 {
-    sqlite3_exec(conn_of(db),
+    sqlite3_exec(conn,
                  on ? "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=8192;"
                     : "PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint=1000;",
                  NULL, NULL, NULL);
     if (!on)
-        sqlite3_db_release_memory(conn_of(db));
+        sqlite3_db_release_memory(conn);
+}
+
+/* db_bulk(): SQLite's defaults are a cache of 2 000 KiB and a checkpoint every 1 000 pages.
+ * Set on the caller's connection (its reads) and on the writer (its transactions). */
+static void s_bulk(struct db *db, bool on)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    bulk_on(s->conn, on);
+    if (s->writers == NULL || s->writing)
+        return;
+    queue_enter(s);
+    struct sqlite_db *w = s->writing ? writer_of(s->writers) : NULL;
+    if (w)
+        bulk_on(w->conn, on);
+    if (s->writing) {
+        s->writing = false;
+        pthread_mutex_unlock(&s->writers->mutex);
+    }
 }
 
 /* The slot a new statement may take: a free one, else the least recently used idle one,
@@ -230,16 +327,21 @@ static struct cached_stmt *slot_for_new(struct sqlite_db *s)
     return best;
 }
 
+/* A statement of s's connection (the writer while lent) handed to db. */
 static int s_prepare(struct db *db, const char *sql, struct db_stmt **out)
 {
-    struct sqlite_db *s = (struct sqlite_db *)db;
+    struct sqlite_db *caller = (struct sqlite_db *)db, *s = current(db);
+    if (caller->lent == NULL)
+        caller->lent_err[0] = '\0';
     s->uses++;
     for (int i = 0; i < STMT_CACHE; i++) {
         struct cached_stmt *c = &s->cache[i];
         if (c->sql && !c->in_use && strcmp(c->sql, sql) == 0) {
             s->stats.reuses++;
+            s->handed++;
             c->in_use = true;
             c->last_used = s->uses;
+            c->st->base.db = db;
             *out = &c->st->base;
             return 0;
         }
@@ -247,15 +349,19 @@ static int s_prepare(struct db *db, const char *sql, struct db_stmt **out)
     sqlite3_stmt *stmt;
     /* PERSISTENT: kept for long, so SQLite does not take its memory from the lookaside */
     int rc = sqlite3_prepare_v3(s->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
-    if (rc != SQLITE_OK)
+    if (rc != SQLITE_OK) {
+        note_error(caller, rc);
         return map_rc(rc);
+    }
     s->stats.prepares++;
     struct sqlite_stmt *st = calloc(1, sizeof(*st));
     if (st == NULL) {
         sqlite3_finalize(stmt);
         return PD_E_INTERNAL;
     }
+    s->handed++;
     st->base.db = db;
+    st->home = s;
     st->stmt = stmt;
     struct cached_stmt *c = slot_for_new(s);
     char *copy = c ? strdup(sql) : NULL;
@@ -301,13 +407,15 @@ static int s_step(struct db_stmt *st)
 {
     struct sqlite_stmt *ss = (struct sqlite_stmt *)st;
     struct sqlite_db *s = (struct sqlite_db *)st->db;
-    /* A write outside a transaction queues like a transaction, until it is done */
-    if (!ss->writing && !s->writing && sqlite3_get_autocommit(s->conn) &&
+    /* A write outside a transaction queues like a transaction, until it is done (on the
+     * caller's own connection: it is its own transaction) */
+    if (!ss->writing && !s->writing && sqlite3_get_autocommit(ss->home->conn) &&
         !sqlite3_stmt_readonly(ss->stmt) && !sqlite3_stmt_busy(ss->stmt)) {
-        s_tx_enter(st->db);
+        queue_enter(s);
         ss->writing = s->writing;
     }
     int rc = sqlite3_step(ss->stmt);
+    note_error(s, rc);
     if (ss->writing && rc != SQLITE_ROW) {
         ss->writing = false;
         s_tx_leave(st->db);
@@ -332,7 +440,7 @@ static bool s_column_is_null(struct db_stmt *st, int col)
 
 static int64_t s_changes(struct db_stmt *st)
 {
-    return sqlite3_changes64(conn_of(st->db));
+    return sqlite3_changes64(((struct sqlite_stmt *)st)->home->conn);
 }
 
 /* A write statement left with rows unread lets the next writer in when it is reset. */
@@ -356,6 +464,7 @@ static int s_reset(struct db_stmt *st)
 static void s_finalize(struct db_stmt *st)
 {
     struct sqlite_stmt *ss = (struct sqlite_stmt *)st;
+    ss->home->handed--;
     if (ss->cached) {
         sqlite3_reset(ss->stmt);
         sqlite3_clear_bindings(ss->stmt);
@@ -505,7 +614,27 @@ static const struct db_ops sqlite_ops = {
     .bulk = s_bulk,
 };
 
-int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)
+/* Pages of the process's page-cache pool: every connection takes its cached pages from it
+ * first (malloc past it). A connection whose file another one changed throws its cache away
+ * at its next transaction, which happens at nearly every request on a busy server; page by
+ * page through malloc, each time, freeing them trimmed the threads' heaps (madvise, a TLB
+ * flush on every core) and taking them again faulted the pages back in. */
+#define PAGE_POOL_PAGES 2048
+#define PAGE_POOL_PAGE_SIZE 4096
+
+static void configure_library(void)
+{
+    int header = 0;
+    if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &header) != SQLITE_OK)
+        return;
+    int slot = PAGE_POOL_PAGE_SIZE + header;
+    void *pool = malloc((size_t)slot * PAGE_POOL_PAGES);
+    if (pool && sqlite3_config(SQLITE_CONFIG_PAGECACHE, pool, slot, PAGE_POOL_PAGES) != SQLITE_OK)
+        free(pool); /* SQLite was initialized already: it keeps its own allocation */
+}
+
+/* A connection to path, configured as every one of partnerd's is. */
+static int open_conn(const char *path, sqlite3 **out, struct pd_error *err)
 {
     sqlite3 *conn = NULL;
     int rc = sqlite3_open_v2(
@@ -538,6 +667,18 @@ int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)
         sqlite3_close_v2(conn);
         return map_rc(rc);
     }
+    *out = conn;
+    return 0;
+}
+
+int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)
+{
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, configure_library);
+    sqlite3 *conn = NULL;
+    int rc = open_conn(path, &conn, err);
+    if (rc < 0)
+        return rc;
     struct sqlite_db *db = calloc(1, sizeof(*db));
     if (db == NULL) {
         sqlite3_close_v2(conn);

@@ -235,6 +235,48 @@ static void test_transactions_hold_their_statements(void **state)
     db_close(db);
 }
 
+/* Connections of one process to one file take turns at transactions (on SQLite, each runs
+ * on the file's one writer connection): each sees the other's commits and nothing before,
+ * a failure keeps its own words past the rollback, and a connection closed in the middle of
+ * its transaction leaves nothing of it and lets the next one write. */
+static void test_connections_take_turns_at_transactions(void **state)
+{
+    struct db *a = open_fresh(state), *b = open_again(state);
+    int64_t n = -1;
+    const char *insert = "INSERT INTO items (id, label) VALUES (?, ?)";
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_run(a, insert, "it", (int64_t)1, "a"), 1);
+    assert_int_equal(db_scalar(b, &n, "SELECT COUNT(*) FROM items", ""), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(db_commit(a), 0);
+    assert_int_equal(db_begin(b), 0);
+    assert_int_equal(db_scalar(b, &n, "SELECT COUNT(*) FROM items", ""), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_run(b, insert, "it", (int64_t)2, "b"), 1);
+    assert_int_equal(db_run(b, "UPDATE items SET label = 'both'", ""), 2);
+    assert_int_equal(db_commit(b), 0);
+    assert_int_equal(db_scalar(a, &n, "SELECT COUNT(*) FROM items WHERE label = 'both'", ""), 0);
+    assert_int_equal(n, 2);
+    /* a failure: its own words, still after the rollback */
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_run(a, insert, "it", (int64_t)1, "again"), PD_E_DB_CONSTRAINT);
+    assert_int_equal(db_rollback(a), 0);
+    if (db_kind(a) == DB_SQLITE)
+        assert_non_null(strstr(db_errmsg(a), "UNIQUE"));
+    /* closed in the middle: undone, and the other writes at once */
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_run(a, insert, "it", (int64_t)3, "left open"), 1);
+    db_close(a);
+    assert_int_equal(db_begin(b), 0);
+    assert_int_equal(db_run(b, insert, "it", (int64_t)4, "b"), 1);
+    assert_int_equal(db_commit(b), 0);
+    assert_int_equal(db_scalar(b, &n, "SELECT COUNT(*) FROM items WHERE id IN (3, 4)", ""), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_scalar(b, &n, "SELECT id FROM items WHERE id IN (3, 4)", ""), 0);
+    assert_int_equal(n, 4);
+    db_close(b);
+}
+
 /* Another process changed the schema (a migration by a newer server): the statements this
  * connection cached still answer, with the new columns. */
 static void test_a_schema_change_keeps_statements_working(void **state)
@@ -385,16 +427,16 @@ static void test_an_idle_lost_connection_is_revived_before_use(void **state)
         cmocka_unit_test(test_one_text_open_twice), cmocka_unit_test(test_the_cache_is_bounded),   \
         cmocka_unit_test(test_a_failed_prepare_is_not_kept),                                       \
         cmocka_unit_test(test_transactions_hold_their_statements),                                 \
+        cmocka_unit_test(test_connections_take_turns_at_transactions),                             \
         cmocka_unit_test(test_a_schema_change_keeps_statements_working),                           \
         cmocka_unit_test(test_forgetting_every_statement)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {CACHE_TESTS};
-    const struct CMUnitTest pg_tests[] = {CACHE_TESTS,
-                                          cmocka_unit_test(test_a_lost_connection_is_opened_again),
-                                          cmocka_unit_test(
-                                              test_an_idle_lost_connection_is_revived_before_use)};
+    const struct CMUnitTest pg_tests[] = {
+        CACHE_TESTS, cmocka_unit_test(test_a_lost_connection_is_opened_again),
+        cmocka_unit_test(test_an_idle_lost_connection_is_revived_before_use)};
     int failed = _cmocka_run_group_tests("db_cache_sqlite", tests, sizeof(tests) / sizeof(tests[0]),
                                          setup_sqlite, teardown);
     const char *pg = getenv("PARTNERD_TEST_PG");
