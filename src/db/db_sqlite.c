@@ -622,15 +622,20 @@ static const struct db_ops sqlite_ops = {
 #define PAGE_POOL_PAGES 2048
 #define PAGE_POOL_PAGE_SIZE 4096
 
+static void *page_pool; /* SQLite's for the life of the process */
+
 static void configure_library(void)
 {
     int header = 0;
     if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &header) != SQLITE_OK)
         return;
     int slot = PAGE_POOL_PAGE_SIZE + header;
-    void *pool = malloc((size_t)slot * PAGE_POOL_PAGES);
-    if (pool && sqlite3_config(SQLITE_CONFIG_PAGECACHE, pool, slot, PAGE_POOL_PAGES) != SQLITE_OK)
-        free(pool); /* SQLite was initialized already: it keeps its own allocation */
+    page_pool = malloc((size_t)slot * PAGE_POOL_PAGES);
+    if (page_pool &&
+        sqlite3_config(SQLITE_CONFIG_PAGECACHE, page_pool, slot, PAGE_POOL_PAGES) != SQLITE_OK) {
+        free(page_pool); /* SQLite was initialized already: it keeps its own allocation */
+        page_pool = NULL;
+    }
 }
 
 /* A connection to path, configured as every one of partnerd's is. */
