@@ -243,7 +243,7 @@ int db_begin(struct db *db)
         db->ops->tx_enter(db);
     int rc = db->ops->exec(db, db->ops->begin_sql);
     if (rc < 0 && db->ops->tx_leave)
-        db->ops->tx_leave(db);
+        db->ops->tx_leave(db, false);
     return rc;
 }
 
@@ -252,10 +252,10 @@ static int end_tx(struct db *db, const char *sql)
 {
     if (db->ops->end)
         return db->ops->end(db, strcmp(sql, "COMMIT") == 0);
+    bool commit = strcmp(sql, "COMMIT") == 0;
     int rc = db->ops->exec(db, sql);
-    if (db->ops->tx_leave)
-        db->ops->tx_leave(db);
-    return rc;
+    int left = db->ops->tx_leave ? db->ops->tx_leave(db, commit && rc >= 0) : 0;
+    return rc < 0 ? rc : left;
 }
 
 int db_commit(struct db *db)

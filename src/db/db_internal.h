@@ -44,7 +44,7 @@ struct db_ops {
     int (*end)(struct db *db, bool commit);
     /* Called before BEGIN and after COMMIT or ROLLBACK (NULL: nothing to do). */
     void (*tx_enter)(struct db *db);
-    void (*tx_leave)(struct db *db);
+    int (*tx_leave)(struct db *db, bool committed); /* < 0: the commit is not durable */
     /* Rewrites migration SQL into this dialect; returns malloc'd text. */
     char *(*dialect)(const char *sql);
     /* Serialises concurrent migrators inside the migration transaction, or NULL. */

@@ -2,16 +2,17 @@
  * db_sqlite.c - the SQLite backend.
  *
  * One sqlite3 connection per struct db, opened in WAL mode (readers never wait for the
- * writer), with foreign keys on, a busy timeout so concurrent writers queue instead of
- * failing, and synchronous=NORMAL (durable at every checkpoint, safe in WAL).
- * Inside one process, the connections to one file take turns to write on a mutex
- * (struct writer_queue): SQLite's busy handler sleeps 1, 2, 5, 10... ms between tries,
- * which leaves the CPU idle while writers wait. Other processes meet the busy timeout.
- * A transaction runs on the queue's own connection (its writer), lent to the holder of the
- * mutex from BEGIN to COMMIT: a connection whose pages another connection changed throws its
- * whole page cache away at its next transaction, so when every request wrote on its own
- * connection every transaction began by reading its pages again; the one writer keeps them.
- * Reads outside a transaction stay on the caller's connection.
+ * writer), with foreign keys on and a busy timeout so concurrent writers queue instead of
+ * failing. Inside one process, the connections to one file take turns to write
+ * (sqlite_queue.h), and a transaction runs on the file's one writer connection, lent to the
+ * holder of the turn from BEGIN to COMMIT: a connection whose pages another connection
+ * changed throws its whole page cache away at its next transaction, so when every request
+ * wrote on its own connection every transaction began by reading its pages again; the one
+ * writer keeps them. Reads outside a transaction stay on the caller's connection.
+ * A commit is on disk before the caller hears of it: SQLite writes it to the WAL
+ * (synchronous=NORMAL) and the queue syncs the WAL after the turn is given up, one sync for
+ * every commit written meanwhile (sqlite_queue.h); durable as synchronous=FULL, without
+ * holding the turn while the disk works.
  * Migrations are written for SQLite already (STRICT tables), so the dialect is identity.
  */
 #include <assert.h>
@@ -26,23 +27,9 @@
 #include <unistd.h>
 
 #include "db_internal.h"
+#include "sqlite_queue.h"
 
 #define SQLITE_BUSY_MS db_busy_timeout_ms()
-
-struct sqlite_db;
-
-/* One per database file open in this process; connections share it. */
-struct writer_queue {
-    char *path;
-    pthread_mutex_t mutex;
-    int refs;
-    struct sqlite_db *writer; /* transactions' connection, opened at the first; its user
-                                 holds mutex */
-    struct writer_queue *next;
-};
-
-static pthread_mutex_t queues_mutex = PTHREAD_MUTEX_INITIALIZER;
-static struct writer_queue *queues;
 
 /* Prepared statements kept per connection, by their SQL text: a request runs the same few
  * statements again and again, and preparing one costs as much as running a simple one. */
@@ -61,7 +48,7 @@ struct sqlite_db {
     struct db base;
     sqlite3 *conn;
     struct writer_queue *writers; /* NULL for an in-memory database, and for a writer */
-    bool writing;                 /* holds writers->mutex */
+    bool writing;                 /* has the turn to write (queue_lock) */
     struct sqlite_db *lent;       /* in a transaction: the writer it runs on, else NULL */
     char lent_err[256];           /* the writer's last error in this connection's transaction */
     struct cached_stmt cache[STMT_CACHE];
@@ -72,50 +59,6 @@ struct sqlite_db {
 
 static void s_close(struct db *db);
 static const struct db_ops sqlite_ops;
-
-static struct writer_queue *queue_acquire(const char *path)
-{
-    if (path == NULL || path[0] == '\0')
-        return NULL;
-    pthread_mutex_lock(&queues_mutex);
-    struct writer_queue *q = queues;
-    while (q && strcmp(q->path, path) != 0)
-        q = q->next;
-    if (q == NULL && (q = calloc(1, sizeof(*q))) != NULL) {
-        q->path = strdup(path);
-        if (q->path == NULL) {
-            free(q);
-            q = NULL;
-        } else {
-            pthread_mutex_init(&q->mutex, NULL);
-            q->next = queues;
-            queues = q;
-        }
-    }
-    if (q)
-        q->refs++;
-    pthread_mutex_unlock(&queues_mutex);
-    return q;
-}
-
-static void queue_release(struct writer_queue *q)
-{
-    if (q == NULL)
-        return;
-    pthread_mutex_lock(&queues_mutex);
-    if (--q->refs == 0) {
-        struct writer_queue **pp = &queues;
-        while (*pp != q)
-            pp = &(*pp)->next;
-        *pp = q->next;
-        if (q->writer)
-            s_close(&q->writer->base);
-        pthread_mutex_destroy(&q->mutex);
-        free(q->path);
-        free(q);
-    }
-    pthread_mutex_unlock(&queues_mutex);
-}
 
 struct sqlite_stmt {
     struct db_stmt base; /* base.db: the connection it was handed to */
@@ -171,28 +114,13 @@ static int map_rc(int rc)
     }
 }
 
-/* The CLOCK_REALTIME instant ms from now, for pthread_mutex_timedlock. */
-static void deadline_in(struct timespec *t, int ms)
-{
-    clock_gettime(CLOCK_REALTIME, t);
-    t->tv_sec += ms / 1000;
-    t->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (t->tv_nsec >= 1000000000L) {
-        t->tv_sec++;
-        t->tv_nsec -= 1000000000L;
-    }
-}
-
-/* Takes this process's turn to write on s's file. */
+/* Takes this process's turn to write on s's file. Waits as long as the busy timeout would;
+ * past it, SQLite's own locking decides (so a thread that somehow holds two connections to
+ * one file cannot deadlock). */
 static void queue_enter(struct sqlite_db *s)
 {
-    if (s->writers == NULL || s->writing)
-        return;
-    /* Waits as long as the busy timeout would; past it, SQLite's own locking decides
-     * (so a thread that somehow holds two connections to one file cannot deadlock). */
-    struct timespec until;
-    deadline_in(&until, SQLITE_BUSY_MS);
-    s->writing = pthread_mutex_timedlock(&s->writers->mutex, &until) == 0;
+    if (s->writers && !s->writing)
+        s->writing = queue_lock(s->writers, SQLITE_BUSY_MS);
 }
 
 static int open_conn(const char *path, sqlite3 **out, struct pd_error *err);
@@ -201,12 +129,12 @@ static int open_conn(const char *path, sqlite3 **out, struct pd_error *err);
  * it cannot be: the transaction then runs on the caller's own connection, as it may. */
 static struct sqlite_db *writer_of(struct writer_queue *q)
 {
-    if (q->writer)
-        return q->writer;
+    if (queue_writer(q))
+        return queue_writer(q);
     struct pd_error err = {0};
     sqlite3 *conn = NULL;
     struct sqlite_db *w = calloc(1, sizeof(*w));
-    if (w == NULL || open_conn(q->path, &conn, &err) < 0) {
+    if (w == NULL || open_conn(queue_path(q), &conn, &err) < 0) {
         free(w);
         pd_error_clear(&err);
         return NULL;
@@ -214,7 +142,7 @@ static struct sqlite_db *writer_of(struct writer_queue *q)
     w->base.ops = &sqlite_ops;
     w->base.kind = DB_SQLITE;
     w->conn = conn;
-    q->writer = w;
+    queue_set_writer(q, w);
     return w;
 }
 
@@ -231,17 +159,25 @@ static void s_tx_enter(struct db *db)
 }
 
 /* Lets the next writer in once this connection is out of its transaction (a failed
- * COMMIT leaves it open until the ROLLBACK). Every statement of the transaction has been
- * given back: the writer is the next holder's. */
-static void s_tx_leave(struct db *db)
+ * COMMIT leaves it open until the ROLLBACK), and, when it committed, returns once the
+ * commit is on disk (sqlite_queue.h). Every statement of the transaction has been given
+ * back: the writer is the next holder's. */
+static int s_tx_leave(struct db *db, bool committed)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
-    if (s->writing && sqlite3_get_autocommit(conn_of(db))) {
-        assert(s->lent == NULL || s->lent->handed == 0);
-        s->lent = NULL;
-        s->writing = false;
-        pthread_mutex_unlock(&s->writers->mutex);
-    }
+    if (!s->writing || !sqlite3_get_autocommit(conn_of(db)))
+        return 0;
+    assert(s->lent == NULL || s->lent->handed == 0);
+    uint64_t commit = committed ? queue_committed(s->writers) : 0;
+    s->lent = NULL;
+    s->writing = false;
+    queue_unlock(s->writers);
+    if (commit == 0)
+        return 0;
+    int rc = queue_durable(s->writers, commit, s->lent_err, sizeof(s->lent_err));
+    if (rc < 0)
+        db_count_error();
+    return rc;
 }
 
 static void drop_cached(struct cached_stmt *c)
@@ -263,8 +199,10 @@ static void s_close(struct db *db)
     if (s->lent && !sqlite3_get_autocommit(s->lent->conn))
         sqlite3_exec(s->lent->conn, "ROLLBACK", NULL, NULL, NULL);
     if (s->writing)
-        pthread_mutex_unlock(&s->writers->mutex);
-    queue_release(s->writers);
+        queue_unlock(s->writers);
+    struct sqlite_db *writer = queue_release(s->writers);
+    if (writer)
+        s_close(&writer->base);
     free(s);
 }
 
@@ -308,7 +246,7 @@ static void s_bulk(struct db *db, bool on)
         bulk_on(w->conn, on);
     if (s->writing) {
         s->writing = false;
-        pthread_mutex_unlock(&s->writers->mutex);
+        queue_unlock(s->writers);
     }
 }
 
@@ -418,7 +356,8 @@ static int s_step(struct db_stmt *st)
     note_error(s, rc);
     if (ss->writing && rc != SQLITE_ROW) {
         ss->writing = false;
-        s_tx_leave(st->db);
+        if (s_tx_leave(st->db, rc == SQLITE_DONE) < 0)
+            return PD_E_DB;
     }
     return map_rc(rc);
 }
@@ -443,13 +382,14 @@ static int64_t s_changes(struct db_stmt *st)
     return sqlite3_changes64(((struct sqlite_stmt *)st)->home->conn);
 }
 
-/* A write statement left with rows unread lets the next writer in when it is reset. */
+/* A write statement left with rows unread commits when it is reset, and lets the next
+ * writer in. */
 static void stmt_done(struct db_stmt *st)
 {
     struct sqlite_stmt *ss = (struct sqlite_stmt *)st;
     if (ss->writing) {
         ss->writing = false;
-        s_tx_leave(st->db);
+        s_tx_leave(st->db, true);
     }
 }
 
@@ -529,9 +469,7 @@ static int s_health(struct db *db, int timeout_ms, struct db_health *out)
     }
     bool queued = false;
     if (s->writers && !s->writing) {
-        struct timespec until;
-        deadline_in(&until, timeout_ms);
-        if (pthread_mutex_timedlock(&s->writers->mutex, &until) != 0)
+        if (!queue_lock(s->writers, timeout_ms))
             return 0; /* this process's writers hold it longer than the probe waits */
         queued = true;
     }
@@ -543,7 +481,7 @@ static int s_health(struct db *db, int timeout_ms, struct db_health *out)
     }
     sqlite3_busy_timeout(s->conn, SQLITE_BUSY_MS);
     if (queued)
-        pthread_mutex_unlock(&s->writers->mutex);
+        queue_unlock(s->writers);
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED || rc == SQLITE_OK ||
         (rc & 0xff) == SQLITE_READONLY)
         return 0;
