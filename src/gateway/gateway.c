@@ -56,10 +56,10 @@ int gateway_refund(const char *charge_id, int64_t amount, const char *key, struc
     return ops ? ops->refund(charge_id, amount, key, out) : PD_E_UNAVAILABLE;
 }
 
-int gateway_cancel(const char *key, struct gw_result *out)
+int gateway_cancel(const char *key, enum gw_cancel_reason reason, struct gw_result *out)
 {
     memset(out, 0, sizeof(*out));
-    return ops && ops->cancel ? ops->cancel(key, out) : PD_E_UNAVAILABLE;
+    return ops && ops->cancel ? ops->cancel(key, reason, out) : PD_E_UNAVAILABLE;
 }
 
 const char *gateway_event_header(void)

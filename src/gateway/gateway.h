@@ -37,6 +37,17 @@ enum gw_outcome {
     GW_REQUIRES_ACTION, /* the cardholder must authenticate at action_url first */
 };
 
+/* Why a charge was cancelled at the gateway: partnerd says it when it cancels (cancel below),
+ * and the gateway says it back when the charge is read (Stripe: the PaymentIntent's
+ * cancellation_reason). partnerd tells its two cancellations apart by it, never by the clock. */
+enum gw_cancel_reason {
+    GW_CANCEL_NONE,        /* not cancelled, or cancelled with no reason (by hand at the gateway) */
+    GW_CANCEL_ABANDONED,   /* a 3-D Secure challenge left past its deadline (Stripe: abandoned) */
+    GW_CANCEL_HANDED_OVER, /* a renewal's off-session try given way to the partner paying on
+                            * session (Stripe: requested_by_customer) */
+    GW_CANCEL_OTHER,       /* any other reason (Stripe: duplicate, fraudulent, ...): by hand */
+};
+
 struct gw_result {
     enum gw_outcome outcome;
     char charge_id[48];
@@ -44,6 +55,7 @@ struct gw_result {
     /* GW_DECLINED because it was cancelled, not refused by the bank: by partnerd while it
      * waited for authentication (cancel below), or by hand at the gateway; nothing charged */
     bool cancelled;
+    enum gw_cancel_reason cancel_reason; /* cancelled: why, as the gateway tells it */
 };
 
 /* A charge. On session: the partner is at the keyboard (Buy) and may be sent to
@@ -77,10 +89,11 @@ struct gateway_ops {
     int (*lookup)(const char *key, struct gw_result *out);
     /* Refunds (part of) a charge; the same key refunds once. */
     int (*refund)(const char *charge_id, int64_t amount, const char *key, struct gw_result *out);
-    /* Cancels the charge made with key while it waits for authentication (abandoned): out is
-     * what became of it (GW_DECLINED once cancelled, no charge; GW_SUCCEEDED if the cardholder
-     * passed the challenge just before). */
-    int (*cancel)(const char *key, struct gw_result *out);
+    /* Cancels the charge made with key while it waits for authentication, for reason
+     * (GW_CANCEL_ABANDONED or GW_CANCEL_HANDED_OVER), which the gateway keeps with it: out is
+     * what became of it (GW_DECLINED once cancelled, no charge, with the reason of the first
+     * cancellation; GW_SUCCEEDED if the cardholder passed the challenge just before). */
+    int (*cancel)(const char *key, enum gw_cancel_reason reason, struct gw_result *out);
     /* The header that signs the gateway's events, and their check: the idempotency key of the
      * charge a signed event (raw body of len bytes) is about into key (n bytes): 0, or
      * PD_E_EVENT_SIGNATURE (bad or stale signature), PD_E_INVALID_REQUEST (not about a
@@ -152,7 +165,7 @@ int gateway_lookup(const char *key, struct gw_result *out);
  * than amount on it). */
 int gateway_refund(const char *charge_id, int64_t amount, const char *key, struct gw_result *out);
 
-int gateway_cancel(const char *key, struct gw_result *out);
+int gateway_cancel(const char *key, enum gw_cancel_reason reason, struct gw_result *out);
 /* The header that carries the signature of the gateway's events. */
 const char *gateway_event_header(void);
 int gateway_event(const char *body, size_t len, const char *signature, char *key, size_t n);

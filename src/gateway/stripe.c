@@ -379,7 +379,7 @@ int stripe_confirm(const char *intent_id, const char *payment_method, const char
     return rc;
 }
 
-int stripe_cancel(const char *intent_id, struct stripe_result *out)
+int stripe_cancel(const char *intent_id, enum gw_cancel_reason reason, struct stripe_result *out)
 {
     char idem[STRIPE_IDEM_BYTES], path[96];
     int ok = id_ok(intent_id);
@@ -391,7 +391,10 @@ int stripe_cancel(const char *intent_id, struct stripe_result *out)
     out->outcome = STRIPE_UNKNOWN;
     if (!ok)
         return -1;
-    return call("POST", path, "cancellation_reason=abandoned", idem, out);
+    const char *form = reason == GW_CANCEL_ABANDONED     ? "cancellation_reason=abandoned"
+                       : reason == GW_CANCEL_HANDED_OVER ? "cancellation_reason=requested_by_customer"
+                                                         : "";
+    return call("POST", path, form, idem, out);
 }
 
 int stripe_refund(const char *intent_id, int64_t amount, const char *key, struct stripe_result *out)

@@ -66,6 +66,9 @@ struct stripe_result {
     char code[48];           /* Stripe's error or decline code, for the log: "card_declined" */
     int http_status;         /* the last answer's status (0: none) */
     bool canceled;           /* an intent cancelled (status canceled): DECLINED */
+    /* canceled: its cancellation_reason (abandoned: ABANDONED; requested_by_customer:
+     * HANDED_OVER; duplicate, fraudulent or any other: OTHER; null: NONE) */
+    enum gw_cancel_reason cancel_reason;
 };
 
 struct stripe_options {
@@ -118,10 +121,13 @@ int stripe_intent(const char *intent_id, struct stripe_result *out);
 int stripe_confirm(const char *intent_id, const char *payment_method, const char *return_url,
                    const char *key, struct stripe_result *out);
 
-/* Cancels an intent nobody will complete (an abandoned challenge), so that a late answer to
- * the challenge cannot charge. DECLINED (canceled: nothing charged), or the intent's
- * outcome when it was settled first (SUCCEEDED: it was paid, keep the payment). */
-int stripe_cancel(const char *intent_id, struct stripe_result *out);
+/* Cancels an intent nobody will complete, so that a late answer to the challenge cannot
+ * charge, saying why: GW_CANCEL_ABANDONED (a challenge left too long) sends
+ * cancellation_reason=abandoned, GW_CANCEL_HANDED_OVER (a renewal's try giving way to the
+ * payer on session) requested_by_customer. DECLINED (canceled: nothing charged, with the
+ * reason Stripe kept), or the intent's outcome when it was settled first (SUCCEEDED: it was
+ * paid, keep the payment). */
+int stripe_cancel(const char *intent_id, enum gw_cancel_reason reason, struct stripe_result *out);
 
 /* Refunds amount of a PaymentIntent; the same key refunds once. SUCCEEDED (refund
  * succeeded or pending) with the refund id in out->id, DECLINED, or UNKNOWN. */

@@ -60,6 +60,20 @@ static void error_code(const json_t *e, struct stripe_result *out)
     snprintf(out->code, sizeof(out->code), "%s", *decline ? decline : str_at(e, "code"));
 }
 
+/* A cancelled intent's cancellation_reason: partnerd's two (abandoned, requested_by_customer),
+ * none (null: cancelled by hand in the Dashboard), or another one. */
+static enum gw_cancel_reason cancel_reason_of(const json_t *v)
+{
+    const char *r = json_string_value(v);
+    if (r == NULL || *r == '\0')
+        return GW_CANCEL_NONE;
+    if (strcmp(r, "abandoned") == 0)
+        return GW_CANCEL_ABANDONED;
+    if (strcmp(r, "requested_by_customer") == 0)
+        return GW_CANCEL_HANDED_OVER;
+    return GW_CANCEL_OTHER;
+}
+
 /* A PaymentIntent or SetupIntent object. */
 static void read_intent(const json_t *pi, struct stripe_result *out)
 {
@@ -83,6 +97,7 @@ static void read_intent(const json_t *pi, struct stripe_result *out)
     } else if (strcmp(status, "canceled") == 0) {
         out->outcome = STRIPE_DECLINED;
         out->canceled = true;
+        out->cancel_reason = cancel_reason_of(json_object_get(pi, "cancellation_reason"));
         snprintf(out->code, sizeof(out->code), "canceled");
     } else if (strcmp(status, "requires_payment_method") == 0 && json_is_object(last)) {
         /* an attempt failed: declined, or an off-session charge the bank wants to see

@@ -31,6 +31,7 @@ static void to_gw(const struct stripe_result *s, struct gw_result *out)
     snprintf(out->charge_id, sizeof(out->charge_id), "%s", s->id);
     snprintf(out->action_url, sizeof(out->action_url), "%s", s->action_url);
     out->cancelled = s->canceled;
+    out->cancel_reason = s->cancel_reason;
 }
 
 static int st_payment_method(const char *id, struct gw_token *out, struct pd_error *err)
@@ -101,7 +102,7 @@ static int st_refund(const char *charge_id, int64_t amount, const char *key, str
     return 0;
 }
 
-static int st_cancel(const char *key, struct gw_result *out)
+static int st_cancel(const char *key, enum gw_cancel_reason reason, struct gw_result *out)
 {
     struct stripe_result s;
     char id[48];
@@ -113,7 +114,7 @@ static int st_cancel(const char *key, struct gw_result *out)
         return 0;
     }
     snprintf(id, sizeof(id), "%s", s.id);
-    stripe_cancel(id, &s);
+    stripe_cancel(id, reason, &s);
     to_gw(&s, out);
     if (out->outcome == GW_SUCCEEDED || out->outcome == GW_DECLINED)
         return 0;

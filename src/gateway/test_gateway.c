@@ -15,9 +15,10 @@
  * A charge that asks to authenticate stays "requires_action" with a challenge
  * (/test-gateway/v1/challenges/<id>, served by partnerd in test mode) until the cardholder
  * passes it (succeeded), refuses it (declined) or the merchant cancels it (canceled: no
- * charge).
+ * charge), keeping why in cancellation_reason ("abandoned", "handed_over"; NULL: by hand).
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,7 @@ static const char *schema =
     " exp_year INTEGER NOT NULL, created_at INTEGER NOT NULL) STRICT;"
     "CREATE TABLE IF NOT EXISTS gw_charges (id TEXT PRIMARY KEY, idempotency_key TEXT NOT NULL"
     " UNIQUE, token TEXT NOT NULL, amount INTEGER NOT NULL, currency TEXT NOT NULL,"
-    " status TEXT NOT NULL, created_at INTEGER NOT NULL) STRICT;"
+    " status TEXT NOT NULL, created_at INTEGER NOT NULL, cancellation_reason TEXT) STRICT;"
     "CREATE TABLE IF NOT EXISTS gw_refunds (id TEXT PRIMARY KEY, idempotency_key TEXT NOT NULL"
     " UNIQUE, charge_id TEXT NOT NULL, amount INTEGER NOT NULL, created_at INTEGER NOT NULL)"
     " STRICT;"
@@ -64,6 +65,18 @@ int gateway_open_test(const char *path, struct pd_error *err)
         return rc;
     if ((rc = db_exec(ledger, schema)) < 0)
         return pd_fail(err, rc, "test gateway ledger: %s", db_errmsg(ledger));
+    /* a ledger made before the cancellation kept its reason */
+    struct db_stmt *col;
+    if (db_query(ledger, &col,
+                 "SELECT count(*) FROM pragma_table_info('gw_charges') WHERE name = "
+                 "'cancellation_reason'",
+                 "") < 0)
+        return pd_fail(err, PD_E_UNAVAILABLE, "test gateway ledger: %s", db_errmsg(ledger));
+    bool has_reason = db_step(col) == DB_ROW && db_column_int64(col, 0) > 0;
+    db_finalize(col);
+    if (!has_reason &&
+        db_exec(ledger, "ALTER TABLE gw_charges ADD COLUMN cancellation_reason TEXT") < 0)
+        return pd_fail(err, PD_E_UNAVAILABLE, "test gateway ledger: %s", db_errmsg(ledger));
     /* the first process makes the secret; every other one reads it */
     char fresh[65];
     random_hex(32, fresh);
@@ -137,7 +150,8 @@ static int find_charge(const char *key, struct gw_result *out)
 {
     struct db_stmt *st;
     int rc = db_query(ledger, &st,
-                      "SELECT c.id, c.status, h.id FROM gw_charges c LEFT JOIN gw_challenges h "
+                      "SELECT c.id, c.status, h.id, c.cancellation_reason FROM gw_charges c "
+                      "LEFT JOIN gw_challenges h "
                       "ON h.charge_id = c.id WHERE c.idempotency_key = ?",
                       "t", key);
     if (rc < 0)
@@ -147,6 +161,11 @@ static int find_charge(const char *key, struct gw_result *out)
         snprintf(out->charge_id, sizeof(out->charge_id), "%s", db_column_text(st, 0));
         out->outcome = outcome_of(db_column_text(st, 1));
         out->cancelled = strcmp(db_column_text(st, 1), "canceled") == 0;
+        const char *why = out->cancelled ? db_column_text(st, 3) : NULL;
+        out->cancel_reason = why == NULL                       ? GW_CANCEL_NONE
+                             : strcmp(why, "abandoned") == 0   ? GW_CANCEL_ABANDONED
+                             : strcmp(why, "handed_over") == 0 ? GW_CANCEL_HANDED_OVER
+                                                               : GW_CANCEL_OTHER;
         if (out->outcome == GW_REQUIRES_ACTION && db_column_text(st, 2))
             snprintf(out->action_url, sizeof(out->action_url), "/test-gateway/v1/challenges/%s",
                      db_column_text(st, 2));
@@ -296,13 +315,16 @@ static int test_payment_method(const char *id, struct gw_token *out, struct pd_e
     return 0;
 }
 
-static int test_cancel(const char *key, struct gw_result *out)
+static int test_cancel(const char *key, enum gw_cancel_reason reason, struct gw_result *out)
 {
+    const char *why = reason == GW_CANCEL_ABANDONED     ? "abandoned"
+                      : reason == GW_CANCEL_HANDED_OVER ? "handed_over"
+                                                        : NULL;
     pthread_mutex_lock(&lock);
     int64_t rc = db_run(ledger,
-                        "UPDATE gw_charges SET status = 'canceled' WHERE idempotency_key = ? AND "
-                        "status = 'requires_action'",
-                        "t", key);
+                        "UPDATE gw_charges SET status = 'canceled', cancellation_reason = ? "
+                        "WHERE idempotency_key = ? AND status = 'requires_action'",
+                        "tt", why, key);
     if (rc >= 0)
         rc = db_run(ledger,
                     "UPDATE gw_challenges SET status = 'expired' WHERE status = 'pending' AND "

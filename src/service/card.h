@@ -89,10 +89,12 @@ int card_settle_sent(struct db *db, const struct settings *set, struct card_sent
  * gateway never saw is given up (failed, and the order failed: the partner may Buy again)
  * once a minute of real time has passed since it was last sent, so no call can still be
  * on its way. A charge cancelled at the gateway while it waited for authentication is
- * recorded for partnerd's reason, whoever reads it first: past its deadline, the challenge
- * was abandoned (the order fails, "authentication_abandoned"); an automatic renewal's try
- * still within its time gave way to the partner paying on session. 1 when one had in fact
- * succeeded (*o is now confirmed), else 0. */
+ * recorded for the reason the gateway kept with it (the one partnerd gave when it cancelled
+ * it, not the clock when it is read), whoever reads it first: abandoned, the challenge was
+ * left past its deadline (the order fails, "authentication_abandoned"); handed over, an
+ * automatic renewal's try gave way to the partner paying on session (the order stays
+ * processing); any other reason or none (cancelled by hand at the gateway) is a decline
+ * ("payment_declined"). 1 when one had in fact succeeded (*o is now confirmed), else 0. */
 int card_recover(struct db *db, const struct settings *set, struct order_row *o,
                  enum gw_outcome *settled);
 
@@ -105,7 +107,7 @@ int card_pending_action(struct db *db, const struct order_row *o, char *url, siz
 
 /* An automatic renewal the bank asked to authenticate, paid by the partner on session (the
  * portal's « Confirmer le paiement »): its off-session attempt still waiting is cancelled at
- * the gateway, outside any transaction, and then failed with "authentication_required" while
+ * the gateway as handed over (GW_CANCEL_HANDED_OVER), outside any transaction, and then failed with "authentication_required" while
  * the order stays processing, so that a Buy makes the partner's own attempt, on session with
  * a key of its own. 1 when it was handed over; 0 when there was none to hand over (or it had
  * been authenticated meanwhile: then *o is confirmed); < 0 on error. */

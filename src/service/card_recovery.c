@@ -4,8 +4,9 @@
  *
  * A lost attempt is looked up at the gateway by its key and settled as service/card.c
  * settles an answer (card_settle: once, whoever comes first), given up when the gateway
- * never saw it, or recorded for partnerd's reason when partnerd itself cancelled it (an
- * abandoned challenge, a renewal's try giving way). See service/card.h for the contracts.
+ * never saw it, or recorded for the reason the gateway keeps with a cancelled charge: the one
+ * partnerd gave when it cancelled it (an abandoned challenge, a renewal's try giving way), or
+ * none (cancelled by hand at the gateway: a decline). See service/card.h for the contracts.
  */
 #include "service/card.h"
 #include "service/card_attempts.h"
@@ -107,17 +108,21 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
         bool expired = p[i].action_expires_at && clock_now() >= p[i].action_expires_at;
         /* a challenge left too long: cancelled at the gateway, which says what became of it
          * (declined, no charge; or passed at the last moment) */
-        if (g.outcome == GW_REQUIRES_ACTION && expired && (rc = gateway_cancel(p[i].key, &g)) < 0)
+        if (g.outcome == GW_REQUIRES_ACTION && expired &&
+            (rc = gateway_cancel(p[i].key, GW_CANCEL_ABANDONED, &g)) < 0)
             return rc;
         /* partnerd cancels a charge only while it waits for authentication, for one of two
-         * reasons it can tell from the attempt: its challenge was left too long, or an
-         * automatic renewal's try gave way to the partner paying on session. Whoever reads
-         * the cancelled charge first (the process that cancelled it, the gateway's event of
-         * it, a later pass) records it the same way. */
+         * reasons it gives the gateway, which keeps it with the charge: its challenge was
+         * left too long (abandoned), or an automatic renewal's try gave way to the partner
+         * paying on session (handed over). Whoever reads the cancelled charge first (the
+         * process that cancelled it, the gateway's event of it, a later pass) records it
+         * by that reason, never by the clock (a hand-over read after the try's deadline is
+         * still one). A charge cancelled for any other reason, or none, was cancelled by
+         * hand at the gateway (its Dashboard): a decline. */
         if (g.outcome == GW_DECLINED && g.cancelled && card_attempt_waiting(&p[i])) {
-            if (expired) {
+            if (g.cancel_reason == GW_CANCEL_ABANDONED) {
                 reason = "authentication_abandoned";
-            } else if (card_off_session(p[i].key)) {
+            } else if (g.cancel_reason == GW_CANCEL_HANDED_OVER && card_off_session(p[i].key)) {
                 if ((rc = give_way(db, o, &p[i])) < 0)
                     return rc;
                 if (rc == 1)
@@ -149,7 +154,7 @@ int card_hand_over(struct db *db, const struct settings *set, struct order_row *
         if (!card_attempt_waiting(&p[i]) || !card_off_session(p[i].key))
             continue;
         struct gw_result g;
-        if ((rc = gateway_cancel(p[i].key, &g)) < 0)
+        if ((rc = gateway_cancel(p[i].key, GW_CANCEL_HANDED_OVER, &g)) < 0)
             return rc;
         if (g.outcome == GW_SUCCEEDED) { /* authenticated meanwhile: that is the payment */
             rc = card_settle(db, set, o, p[i].key, &g, false, NULL);

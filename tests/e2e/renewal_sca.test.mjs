@@ -111,6 +111,7 @@ test('the bank asks to authenticate the renewal: the partner is emailed, pays on
   assert.match(pay.body.next_action.url, /^\/test-gateway\/v1\/challenges\/chl_/);
   assert.deepEqual(charges(s.subId), ['canceled'], "the job's charge is cancelled at the gateway");
   assert.deepEqual(partnerCharges(orderId), ['requires_action']);
+  assert.equal(ledgerSql(srv, `SELECT cancellation_reason FROM gw_charges WHERE idempotency_key LIKE 'auto:${s.subId}:%'`).trim(), 'handed_over', 'the gateway keeps why');
   // the same click again: the same challenge, nothing more
   const again = await s.api.call('POST', `/api/v1/orders/${orderId}/purchase`, {}, { 'Idempotency-Key': `again-${orderId}` });
   assert.equal(again.body.next_action.url, pay.body.next_action.url);

@@ -145,6 +145,7 @@ test('an abandoned challenge expires with the job: cancelled at the gateway, no 
   assert.equal(gone.status, 'failed');
   assert.equal(gone.failure_code, 'authentication_abandoned');
   assert.deepEqual(charges(o), ['canceled'], 'no charge');
+  assert.equal(ledgerSql(srv, `SELECT cancellation_reason FROM gw_charges WHERE idempotency_key LIKE '${o.id}:%'`).trim(), 'abandoned', 'the gateway keeps why');
   // the partner comes back too late: the challenge is over, nothing is charged
   assert.equal(await decide(p.body.next_action.url, 'pass'), `/paiement/${o.id}?challenge=expired`);
   assert.deepEqual(charges(o), ['canceled']);

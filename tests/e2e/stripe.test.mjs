@@ -429,35 +429,89 @@ for (const eventsFirst of [false, true]) {
 }
 
 // Bought in 2028, renewed in 2029: no subscription of the tests above is bought in 2028.
-test('a renewal the bank asks to authenticate, paid by the partner on session while Stripe\'s event of the cancelled off-session try comes first: it gives way, charged once', async () => {
-  await op.setClock('2028-03-10T09:00:00Z');
+/** A subscription bought at `bought` (asking to authenticate on session and off) whose
+ * automatic renewal, run by the job at `renewed`, waits for the partner to pay on session. */
+async function waitingRenewal(bought, renewed) {
+  await op.setClock(bought);
   const { api, o, p } = await buy('pm_card_authenticationRequired'); // asks on session and off
   await challenge(p.body.next_action.url, 'complete');
   await until(async () => (await comeBack(api, o)).body.status === 'confirmed', 'bought');
   const sub = p.body.subscription_id ?? (await api.call('GET', `/api/v1/orders/${o.id}`)).body.subscription_id;
-  await op.setClock('2029-03-10T07:00:00Z'); // expired 2029-03-09: the window's first day
+  await op.setClock(renewed);
   assert.equal((await jobsRun()).status, 0);
   const tries = async () => (await ledger()).charges.filter((c) => c.partnerd_key?.startsWith(`auto:${sub}:`));
   assert.equal((await tries()).length, 0, 'asked, not charged');
   const waiting = (await api.call('GET', `/api/v1/subscriptions/${sub}`)).body.pending_payment;
   assert.ok(waiting, 'a payment to confirm');
-  const renewal = { id: waiting.order_id };
+  const offSession = () => [...standin.state.pis.values()].filter((pi) => pi.metadata?.partnerd_key?.startsWith(`auto:${sub}:`));
+  return { api, sub, renewal: { id: waiting.order_id }, tries, offSession };
+}
+
+/** The partner's « Confirmer le paiement » (a Buy), Stripe's events before its answers. */
+async function payEventsFirst(api, renewal) {
   await config({ events_first: true });
-  let pay;
   try {
-    pay = await api.call('POST', `/api/v1/orders/${renewal.id}/purchase`, {}, { 'Idempotency-Key': `confirm-${renewal.id}` });
+    return await api.call('POST', `/api/v1/orders/${renewal.id}/purchase`, {}, { 'Idempotency-Key': `confirm-${renewal.id}` });
   } finally {
     await config({ events_first: false });
   }
+}
+
+/** The partner passes the challenge of their own payment: the renewal confirmed, charged once. */
+async function renewedOnce(api, sub, renewal, pay, tries, expiresOn) {
   assert.equal(pay.status, 200, JSON.stringify(pay.body));
   assert.equal(pay.body.status, 'requires_action', JSON.stringify(pay.body));
   assert.equal(pay.body.next_action.type, 'authenticate');
-  const offSession = [...standin.state.pis.values()].filter((pi) => pi.metadata?.partnerd_key?.startsWith(`auto:${sub}:`));
-  assert.deepEqual(offSession.map((pi) => pi.status), ['canceled'], "the job's try is cancelled at Stripe");
   await challenge(pay.body.next_action.url, 'complete');
   await until(async () => (await comeBack(api, renewal)).body.status === 'confirmed', 'renewed');
   assert.equal((await chargesOf(renewal)).length, 1, 'charged once');
   assert.equal((await tries()).length, 0);
   const s = (await api.call('GET', `/api/v1/subscriptions/${sub}`)).body;
-  assert.deepEqual([s.status, s.expires_on, s.pending_payment], ['active', '2030-03-09', undefined]);
+  assert.deepEqual([s.status, s.expires_on, s.pending_payment], ['active', expiresOn, undefined]);
+}
+
+test('a renewal the bank asks to authenticate, paid by the partner on session while Stripe\'s event of the cancelled off-session try comes first: it gives way, charged once', async () => {
+  const { api, sub, renewal, tries, offSession } = await waitingRenewal('2028-03-10T09:00:00Z', '2029-03-10T07:00:00Z'); // expired 2029-03-09: the window's first day
+  const pay = await payEventsFirst(api, renewal);
+  assert.deepEqual(offSession().map((pi) => pi.status), ['canceled'], "the job's try is cancelled at Stripe");
+  assert.deepEqual(offSession().map((pi) => pi.cancellation_reason), ['requested_by_customer'], 'handed over, as Stripe is told');
+  await renewedOnce(api, sub, renewal, pay, tries, '2030-03-09');
+});
+
+test('a renewal handed over in the last second of its try, the cancellation\'s event read after the try\'s deadline: it still gives way, charged once', async () => {
+  const { api, sub, renewal, tries } = await waitingRenewal('2028-04-10T09:00:00Z', '2029-04-10T07:00:00Z');
+  const deadline = Number(sql(srv.db.url, `SELECT action_expires_at FROM payments WHERE order_id = '${renewal.id}' AND idempotency_key LIKE 'auto:%'`));
+  assert.ok(deadline > 0, 'the try has a deadline');
+  const at = (t) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+  await op.setClock(at(deadline - 1));
+  // Stripe's event of the cancellation reaches partnerd once the deadline has passed
+  standin.state.beforeEvent = async (type) => {
+    if (type === 'payment_intent.canceled') await op.setClock(at(deadline + 1));
+  };
+  let pay;
+  try {
+    pay = await payEventsFirst(api, renewal);
+  } finally {
+    standin.state.beforeEvent = null;
+  }
+  assert.notEqual((await api.call('GET', `/api/v1/orders/${renewal.id}`)).body.failure_code, 'authentication_abandoned', JSON.stringify(pay.body));
+  // paid after the try's deadline (2029-04-12, Paris), past expiry: a year from that day
+  await renewedOnce(api, sub, renewal, pay, tries, '2030-04-11');
+});
+
+test('a renewal try waiting for the partner, cancelled by hand in Stripe\'s Dashboard (no reason): recorded as declined, not handed over', async () => {
+  const { api, sub, renewal, offSession } = await waitingRenewal('2028-05-10T09:00:00Z', '2029-05-10T07:00:00Z');
+  const [pi] = offSession();
+  const r = await fetch(`${standin.url}/v1/payment_intents/${pi.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}` } });
+  assert.equal(r.status, 200, await r.text());
+  assert.equal(pi.cancellation_reason, null);
+  const attempt = () => sql(srv.db.url, `SELECT status || ' ' || COALESCE(failure_code, '') FROM payments WHERE idempotency_key = '${pi.metadata.partnerd_key}'`);
+  await until(async () => attempt() !== 'pending', 'the cancellation recorded');
+  assert.equal(attempt(), 'failed payment_declined');
+  // the order failed as a refused payment would, nothing waits for the partner any more
+  const order = (await api.call('GET', `/api/v1/orders/${renewal.id}`)).body;
+  assert.deepEqual([order.status, order.failure_code], ['failed', 'payment_declined']);
+  const s = (await api.call('GET', `/api/v1/subscriptions/${sub}`)).body;
+  assert.deepEqual([s.status, s.pending_payment], ['renewal_window', undefined]);
+  assert.equal((await chargesOf(renewal)).length, 0, 'nothing charged');
 });

@@ -72,6 +72,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     stripe_read_answer(200 + data[0] % 400, raw, body_len, &res);
     CHECK((unsigned)res.outcome <= STRIPE_REQUIRES_ACTION);
     CHECK(memchr(res.id, '\0', sizeof(res.id)) && memchr(res.code, '\0', sizeof(res.code)));
+    /* a cancellation's reason is one partnerd knows, and only on a cancelled intent */
+    CHECK((unsigned)res.cancel_reason <= GW_CANCEL_OTHER);
+    CHECK(res.canceled || res.cancel_reason == GW_CANCEL_NONE);
+    CHECK(!res.canceled || res.outcome == STRIPE_DECLINED);
     free(raw);
     free(text);
     return 0;

@@ -29,6 +29,9 @@
 //   POST /_test/config {webhook_url?, webhook_secret?, duplicate_events?, events_first?}
 //     (events_first: a confirmation's or a cancellation's event is delivered before its
 //     answer is sent, the order a loaded network may give them)
+//   state.beforeEvent (imported only): an async function (type, object) awaited before each
+//     event is sent, so a test may act between an operation and its event (move partnerd's
+//     business clock, say)
 //   GET  /_test/ledger   {charges:[...], refunds:[...]}: what really happened
 //   GET  /_test/requests every /v1 request: method, path, idempotency_key, stripe_version
 //   GET  /_test/events   every event sent, with the status of each delivery
@@ -76,6 +79,7 @@ export async function startStandin({
 
   // ---- events ----
   async function sendEvent(type, object, requestKey = null) {
+    if (st.beforeEvent) await st.beforeEvent(type, object);
     const event = {
       id: newId('evt'), object: 'event', api_version: '2024-06-20', created: now(),
       data: { object: pub(object) }, livemode: false, pending_webhooks: 1,
@@ -258,9 +262,12 @@ export async function startStandin({
       if (!pi) return missing('payment_intent', m[1]);
       if (['succeeded', 'canceled', 'processing'].includes(pi.status))
         return stripeError(400, 'invalid_request_error', `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`, { code: 'payment_intent_unexpected_state', payment_intent: intentView(pi) });
+      const why = p.cancellation_reason ?? null; // Stripe's documented values, or none
+      if (why !== null && !['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'].includes(why))
+        return stripeError(400, 'invalid_request_error', `Invalid cancellation_reason: must be one of duplicate, fraudulent, requested_by_customer, or abandoned`, { param: 'cancellation_reason' });
       pi.status = 'canceled';
       pi.canceled_at = now();
-      pi.cancellation_reason = p.cancellation_reason ?? null;
+      pi.cancellation_reason = why;
       pi.next_action = null;
       if (st.config.events_first) st.eventsFirst.push(sendEvent('payment_intent.canceled', pi, idemKey));
       else queueMicrotask(() => sendEvent('payment_intent.canceled', pi, idemKey));

@@ -186,6 +186,63 @@ static void test_cancelled_is_not_a_refusal(void **state)
     assert_false(r.canceled);
 }
 
+/* Why an intent was cancelled, as Stripe says it (cancellation_reason), is how partnerd tells
+ * its two cancellations apart, never the clock: abandoned (a challenge left too long),
+ * requested_by_customer (a renewal's try handed over to the payer on session), anything
+ * else or null (cancelled by hand in the Dashboard: a decline). */
+struct cancel_row {
+    const char *name;
+    int status;
+    const char *body;
+    bool canceled;
+    enum gw_cancel_reason want;
+};
+
+#define PI_CANCELED(reason)                                                                        \
+    "{\"id\":\"pi_c\",\"object\":\"payment_intent\",\"status\":\"canceled\","                 \
+    "\"cancellation_reason\":" reason "}"
+
+static const struct cancel_row cancels[] = {
+    {"abandoned", 200, PI_CANCELED("\"abandoned\""), true, GW_CANCEL_ABANDONED},
+    {"requested_by_customer", 200, PI_CANCELED("\"requested_by_customer\""), true,
+     GW_CANCEL_HANDED_OVER},
+    {"null (the Dashboard)", 200, PI_CANCELED("null"), true, GW_CANCEL_NONE},
+    {"absent", 200, "{\"id\":\"pi_c\",\"object\":\"payment_intent\",\"status\":\"canceled\"}",
+     true, GW_CANCEL_NONE},
+    {"duplicate", 200, PI_CANCELED("\"duplicate\""), true, GW_CANCEL_OTHER},
+    {"fraudulent", 200, PI_CANCELED("\"fraudulent\""), true, GW_CANCEL_OTHER},
+    {"automatic", 200, PI_CANCELED("\"automatic\""), true, GW_CANCEL_OTHER},
+    {"not a string", 200, PI_CANCELED("7"), true, GW_CANCEL_NONE},
+    {"cancel of an intent cancelled first (handed over)", 400,
+     "{\"error\":{\"type\":\"invalid_request_error\",\"code\":"
+     "\"payment_intent_unexpected_state\",\"payment_intent\":" PI_CANCELED(
+         "\"requested_by_customer\"") "}}",
+     true, GW_CANCEL_HANDED_OVER},
+    {"a reason on an intent not cancelled", 200,
+     "{\"id\":\"pi_c\",\"object\":\"payment_intent\",\"status\":\"succeeded\","
+     "\"cancellation_reason\":\"abandoned\"}",
+     false, GW_CANCEL_NONE},
+};
+
+static void test_cancellation_reason(void **state)
+{
+    (void)state;
+    int failed = 0;
+    for (size_t i = 0; i < sizeof(cancels) / sizeof(cancels[0]); i++) {
+        const struct cancel_row *c = &cancels[i];
+        struct stripe_result r;
+        stripe_read_answer(c->status, c->body, strlen(c->body), &r);
+        if (r.canceled != c->canceled || r.cancel_reason != c->want ||
+            r.outcome != (c->canceled ? STRIPE_DECLINED : STRIPE_SUCCEEDED)) {
+            print_error("%s: canceled=%d reason=%d outcome=%s, want canceled=%d reason=%d\n",
+                        c->name, r.canceled, (int)r.cancel_reason,
+                        stripe_outcome_name(r.outcome), c->canceled, (int)c->want);
+            failed++;
+        }
+    }
+    assert_int_equal(failed, 0);
+}
+
 struct event_row {
     const char *name;
     const char *body;
@@ -283,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_idempotency_key),
         cmocka_unit_test(test_answers),
         cmocka_unit_test(test_cancelled_is_not_a_refusal),
+        cmocka_unit_test(test_cancellation_reason),
         cmocka_unit_test(test_events),
         cmocka_unit_test(test_outcomes_follow_gateway),
     };

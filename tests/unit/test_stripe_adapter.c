@@ -292,8 +292,13 @@ static void test_abandoned_challenge_cancelled(void **state)
     struct stripe_result r = on_session("pm_card_authenticationRequired", NULL, key);
     assert_int_equal(r.outcome, STRIPE_REQUIRES_ACTION);
     struct stripe_result c;
-    assert_int_equal(stripe_cancel(r.id, &c), 0);
+    assert_int_equal(stripe_cancel(r.id, GW_CANCEL_ABANDONED, &c), 0);
     assert_int_equal(c.outcome, STRIPE_DECLINED);
+    assert_int_equal(c.cancel_reason, GW_CANCEL_ABANDONED);
+    /* read back later (a lookup by key): Stripe kept why */
+    assert_int_equal(stripe_lookup(key, &c), 0);
+    assert_true(c.canceled);
+    assert_int_equal(c.cancel_reason, GW_CANCEL_ABANDONED);
     /* the payer comes back late: there is no challenge to answer any more */
     assert_int_equal(standin_http("GET", r.action_url, NULL, NULL, NULL, NULL, 0), 404);
     assert_int_equal(standin_http("POST", r.action_url, "result=complete",
@@ -304,9 +309,20 @@ static void test_abandoned_challenge_cancelled(void **state)
     /* a cancel that comes after the payment: the payment stands */
     new_key("paid_first", key);
     r = on_session("pm_card_visa", NULL, key);
-    assert_int_equal(stripe_cancel(r.id, &c), 0);
+    assert_int_equal(stripe_cancel(r.id, GW_CANCEL_ABANDONED, &c), 0);
     assert_int_equal(c.outcome, STRIPE_SUCCEEDED);
     assert_int_equal(standin_charges_for(key), 1);
+
+    /* a renewal's try handed over to the payer on session: Stripe is told, and says it back */
+    new_key("handed_over", key);
+    r = on_session("pm_card_authenticationRequired", NULL, key);
+    assert_int_equal(r.outcome, STRIPE_REQUIRES_ACTION);
+    assert_int_equal(stripe_cancel(r.id, GW_CANCEL_HANDED_OVER, &c), 0);
+    assert_int_equal(c.outcome, STRIPE_DECLINED);
+    assert_int_equal(c.cancel_reason, GW_CANCEL_HANDED_OVER);
+    assert_int_equal(stripe_intent(r.id, &c), 0);
+    assert_int_equal(c.cancel_reason, GW_CANCEL_HANDED_OVER);
+    assert_int_equal(standin_charges_for(key), 0);
 }
 
 static void test_rate_limited_then_success(void **state)
