@@ -302,6 +302,12 @@ void db_bulk(struct db *db, bool on)
         db->ops->bulk(db, on);
 }
 
+void db_not_durable(struct db *db)
+{
+    if (db->ops->not_durable)
+        db->ops->not_durable(db);
+}
+
 static _Atomic int busy_timeout_ms = 5000;
 
 void db_set_busy_timeout_ms(int ms)

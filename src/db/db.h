@@ -122,6 +122,11 @@ int db_revive(struct db *db);
  * pages freed. PostgreSQL: nothing (the server's buffers serve). */
 void db_bulk(struct db *db, bool on);
 
+/* This connection's commits need not survive a power cut (SQLite: its commits do not wait
+ * for the WAL's sync; PostgreSQL: nothing). Only for the test gateway's ledger, a stand-in
+ * for an acquirer's own books: partnerd's data is always durable. */
+void db_not_durable(struct db *db);
+
 /* How long a statement waits for another writer's lock before PD_E_DB_BUSY (SQLite's busy
  * timeout, PostgreSQL's lock_timeout), for connections opened afterwards. Default 5000. */
 void db_set_busy_timeout_ms(int ms);

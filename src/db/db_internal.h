@@ -66,6 +66,8 @@ struct db_ops {
     int (*revive)(struct db *db);
     /* db_bulk() of this engine, or NULL when it has nothing to tune (PostgreSQL). */
     void (*bulk)(struct db *db, bool on);
+    /* db_not_durable() of this engine, or NULL (PostgreSQL). */
+    void (*not_durable)(struct db *db);
 };
 
 /* Every backend's struct db and struct db_stmt start with these. */

@@ -50,6 +50,7 @@ struct sqlite_db {
     struct writer_queue *writers; /* NULL for an in-memory database, and for a writer */
     bool writing;                 /* has the turn to write (queue_lock) */
     struct sqlite_db *lent;       /* in a transaction: the writer it runs on, else NULL */
+    bool not_durable;             /* commits do not wait for the sync (db_not_durable) */
     char lent_err[256];           /* the writer's last error in this connection's transaction */
     struct cached_stmt cache[STMT_CACHE];
     int handed; /* statements handed out and not yet given back */
@@ -172,7 +173,7 @@ static int s_tx_leave(struct db *db, bool committed)
     s->lent = NULL;
     s->writing = false;
     queue_unlock(s->writers);
-    if (commit == 0)
+    if (commit == 0 || s->not_durable)
         return 0;
     int rc = queue_durable(s->writers, commit, s->lent_err, sizeof(s->lent_err));
     if (rc < 0)
@@ -248,6 +249,11 @@ static void s_bulk(struct db *db, bool on)
         s->writing = false;
         queue_unlock(s->writers);
     }
+}
+
+static void s_not_durable(struct db *db)
+{
+    ((struct sqlite_db *)db)->not_durable = true;
 }
 
 /* The slot a new statement may take: a free one, else the least recently used idle one,
@@ -550,6 +556,7 @@ static const struct db_ops sqlite_ops = {
     .cache_stats = s_cache_stats,
     .cache_forget = NULL, /* SQLite prepares a statement again when the schema changed */
     .bulk = s_bulk,
+    .not_durable = s_not_durable,
 };
 
 /* Pages of the process's page-cache pool: every connection takes its cached pages from it
