@@ -65,7 +65,7 @@ struct sqlite_stmt {
     struct db_stmt base; /* base.db: the connection it was handed to */
     sqlite3_stmt *stmt;
     struct sqlite_db *home;     /* the connection it was prepared on (a writer, when lent) */
-    bool writing;               /* a write outside a transaction, holding the writer queue */
+    bool writing;               /* a write outside a transaction: its own, until done */
     struct cached_stmt *cached; /* its cache slot, or NULL: finalized when done */
 };
 
@@ -166,15 +166,19 @@ static void s_tx_enter(struct db *db)
 static int s_tx_leave(struct db *db, bool committed)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
-    if (!s->writing || !sqlite3_get_autocommit(conn_of(db)))
+    if (!sqlite3_get_autocommit(conn_of(db)))
+        return 0; /* a failed COMMIT: its ROLLBACK comes next */
+    if (s->writing) {
+        assert(s->lent == NULL || s->lent->handed == 0);
+        s->lent = NULL;
+        s->writing = false;
+        queue_unlock(s->writers);
+    }
+    /* numbered once written, so a sync begun after covers it; with the turn or without it
+     * (past the busy timeout a commit is made on the caller's own connection) */
+    if (!committed || s->writers == NULL || s->not_durable)
         return 0;
-    assert(s->lent == NULL || s->lent->handed == 0);
-    uint64_t commit = committed ? queue_committed(s->writers) : 0;
-    s->lent = NULL;
-    s->writing = false;
-    queue_unlock(s->writers);
-    if (commit == 0 || s->not_durable)
-        return 0;
+    uint64_t commit = queue_committed(s->writers);
     int rc = queue_durable(s->writers, commit, s->lent_err, sizeof(s->lent_err));
     if (rc < 0)
         db_count_error();
@@ -196,9 +200,21 @@ static void s_close(struct db *db)
         if (s->cache[i].sql)
             drop_cached(&s->cache[i]);
     sqlite3_close_v2(s->conn);
-    /* a transaction left open on the writer is undone before the next holder comes */
-    if (s->lent && !sqlite3_get_autocommit(s->lent->conn))
-        sqlite3_exec(s->lent->conn, "ROLLBACK", NULL, NULL, NULL);
+    /* a transaction left open on the writer is undone, and its statements given back,
+     * before the next holder comes */
+    if (s->lent) {
+        for (int i = 0; i < STMT_CACHE; i++) {
+            struct cached_stmt *c = &s->lent->cache[i];
+            if (c->sql && c->in_use && c->st->base.db == db) {
+                sqlite3_reset(c->st->stmt);
+                sqlite3_clear_bindings(c->st->stmt);
+                c->in_use = false;
+                s->lent->handed--;
+            }
+        }
+        if (!sqlite3_get_autocommit(s->lent->conn))
+            sqlite3_exec(s->lent->conn, "ROLLBACK", NULL, NULL, NULL);
+    }
     if (s->writing)
         queue_unlock(s->writers);
     struct sqlite_db *writer = queue_release(s->writers);
@@ -216,8 +232,7 @@ static const char *s_errmsg(struct db *db)
 static int s_exec(struct db *db, const char *sql)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
-    if (s->lent == NULL)
-        s->lent_err[0] = '\0';
+    /* lent_err is kept: the ROLLBACK after a commit whose sync failed must not hide why */
     int rc = sqlite3_exec(conn_of(db), sql, NULL, NULL, NULL);
     note_error(s, rc);
     return map_rc(rc);
@@ -229,8 +244,6 @@ static void bulk_on(sqlite3 *conn, bool on)
                  on ? "PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=8192;"
                     : "PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint=1000;",
                  NULL, NULL, NULL);
-    if (!on)
-        sqlite3_db_release_memory(conn);
 }
 
 /* db_bulk(): SQLite's defaults are a cache of 2 000 KiB and a checkpoint every 1 000 pages.
@@ -239,6 +252,9 @@ static void s_bulk(struct db *db, bool on)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
     bulk_on(s->conn, on);
+    if (!on)
+        sqlite3_db_release_memory(s->conn);
+    /* the writer keeps its pages warm: back to the default size, nothing more freed */
     if (s->writers == NULL || s->writing)
         return;
     queue_enter(s);
@@ -356,7 +372,7 @@ static int s_step(struct db_stmt *st)
     if (!ss->writing && !s->writing && sqlite3_get_autocommit(ss->home->conn) &&
         !sqlite3_stmt_readonly(ss->stmt) && !sqlite3_stmt_busy(ss->stmt)) {
         queue_enter(s);
-        ss->writing = s->writing;
+        ss->writing = true;
     }
     int rc = sqlite3_step(ss->stmt);
     note_error(s, rc);

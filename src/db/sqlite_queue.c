@@ -32,6 +32,8 @@ struct writer_queue {
     uint64_t durable; /* of which known on disk */
     uint64_t syncs;   /* syncs made */
     bool syncing;     /* a leader is syncing (wal_fd is its own meanwhile) */
+    bool broken;      /* a sync failed: what it covered may be lost, and so may every later
+                         commit (the WAL's frames chain), so each fails until a restart */
     int wal_fd;       /* the WAL, opened at the first sync; -1 before */
     struct writer_queue *next;
 };
@@ -148,6 +150,21 @@ static int sync_wal(struct writer_queue *q)
         q->wal_fd = open(wal, O_RDWR | O_CLOEXEC);
         if (q->wal_fd < 0)
             return -1;
+        /* a WAL made since the last checkpoint is in its directory once that is synced
+         * (as SQLite does at a new WAL's first sync under synchronous=FULL) */
+        char *slash = strrchr(wal, '/');
+        if (slash) {
+            *(slash == wal ? slash + 1 : slash) = '\0';
+            int dir = open(wal, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            int synced = dir >= 0 ? fsync(dir) : -1;
+            if (dir >= 0)
+                close(dir);
+            if (synced != 0) {
+                close(q->wal_fd);
+                q->wal_fd = -1;
+                return -1;
+            }
+        }
     }
     return fdatasync(q->wal_fd);
 }
@@ -157,6 +174,14 @@ int queue_durable(struct writer_queue *q, uint64_t n, char *why, size_t len)
     int rc = 0;
     pthread_mutex_lock(&q->sync_mutex);
     while (q->durable < n && rc == 0) {
+        if (q->broken) {
+            snprintf(why, len,
+                     "a sync of %s-wal failed: commits are not durable until "
+                     "partnerd is restarted",
+                     q->path);
+            rc = PD_E_DB;
+            break;
+        }
         if (q->syncing) {
             pthread_cond_wait(&q->synced, &q->sync_mutex);
             continue;
@@ -173,6 +198,7 @@ int queue_durable(struct writer_queue *q, uint64_t n, char *why, size_t len)
             q->durable = upto;
         if (synced != 0) {
             snprintf(why, len, "cannot sync %s-wal: %s", q->path, strerror(error));
+            q->broken = true;
             rc = PD_E_DB;
         }
         pthread_cond_broadcast(&q->synced);

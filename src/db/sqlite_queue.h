@@ -7,7 +7,9 @@
  * the committer then waits, its turn given up, until a sync of the WAL covers its commit.
  * One sync covers every commit written before it began, so commits that come together
  * share one (group commit), and none holds the turn while the disk works. A commit is on
- * disk before its caller hears it was made, as with synchronous=FULL.
+ * disk before its caller hears it was made, as with synchronous=FULL. A failed sync fails
+ * every commit it covered and every later one (the WAL's frames chain: later ones could be
+ * lost with it), until the process starts again.
  */
 #ifndef PD_DB_SQLITE_QUEUE_H
 #define PD_DB_SQLITE_QUEUE_H

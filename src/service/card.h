@@ -107,10 +107,11 @@ int card_pending_action(struct db *db, const struct order_row *o, char *url, siz
 
 /* An automatic renewal the bank asked to authenticate, paid by the partner on session (the
  * portal's « Confirmer le paiement »): its off-session attempt still waiting is cancelled at
- * the gateway as handed over (GW_CANCEL_HANDED_OVER), outside any transaction, and then failed with "authentication_required" while
- * the order stays processing, so that a Buy makes the partner's own attempt, on session with
- * a key of its own. 1 when it was handed over; 0 when there was none to hand over (or it had
- * been authenticated meanwhile: then *o is confirmed); < 0 on error. */
+ * the gateway as handed over (GW_CANCEL_HANDED_OVER), outside any transaction, and then failed with
+ * "authentication_required" while the order stays processing, so that a Buy makes the partner's own
+ * attempt, on session with a key of its own. 1 when it was handed over; 0 when there was none to
+ * hand over (or it had ended otherwise meanwhile, settled as it ended: authenticated, *o confirmed;
+ * abandoned by the job, declined, or cancelled by hand at the gateway, *o failed); < 0 on error. */
 int card_hand_over(struct db *db, const struct settings *set, struct order_row *o);
 
 #endif

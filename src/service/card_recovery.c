@@ -162,6 +162,14 @@ int card_hand_over(struct db *db, const struct settings *set, struct order_row *
         }
         if (g.outcome != GW_DECLINED)
             return 0; /* not cancelled: it still waits, and the partner's would charge twice */
+        if (!g.cancelled || g.cancel_reason != GW_CANCEL_HANDED_OVER) {
+            /* ended otherwise first (the job abandoned it, someone cancelled it by hand,
+             * the bank declined it): that is its outcome, and nothing was handed over */
+            bool abandoned = g.cancelled && g.cancel_reason == GW_CANCEL_ABANDONED;
+            rc = card_settle(db, set, o, p[i].key, &g, false,
+                             abandoned ? "authentication_abandoned" : NULL);
+            return rc < 0 ? rc : 0;
+        }
         if ((rc = give_way(db, o, &p[i])) < 0)
             return rc;
         gave += rc;
