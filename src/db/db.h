@@ -38,7 +38,8 @@ enum db_kind db_kind(const struct db *db);
 /* The engine's last error message, for logs. */
 const char *db_errmsg(struct db *db);
 
-/* Runs one or more statements without parameters (migrations, BEGIN, ...). */
+/* Runs one or more statements without parameters (migrations, BEGIN, ...). Writes belong
+ * in a transaction: outside one, SQLite's are neither queued nor synced (db_commit is). */
 int db_exec(struct db *db, const char *sql);
 
 /* Prepares one statement. Owner of *out: caller, db_finalize(). */
