@@ -23,10 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "db_internal.h"
+#include "sqlite_file.h"
 #include "sqlite_queue.h"
 
 #define SQLITE_BUSY_MS db_busy_timeout_ms()
@@ -472,77 +472,18 @@ static int s_fts_query(const char *const words[], int nwords, const char *column
     return 0;
 }
 
-/* Takes the write lock as a writer would (this process's queue, then SQLite's lock),
- * within timeout_ms, and lets it go at once: nothing is written. */
+/* The probe answers for every state of the lock (busy, locked, read-only: in out). */
 static int s_health(struct db *db, int timeout_ms, struct db_health *out)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
-    const char *path = sqlite3_db_filename(s->conn, "main");
-    out->read_only = sqlite3_db_readonly(s->conn, "main") == 1;
-    if (path && path[0]) {
-        char dir[4096];
-        snprintf(dir, sizeof(dir), "%s", path);
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            *(slash == dir ? slash + 1 : slash) = '\0';
-        struct statvfs fs;
-        if (statvfs(slash ? dir : ".", &fs) == 0)
-            out->free_bytes = (int64_t)fs.f_bavail * (int64_t)fs.f_frsize;
-    }
-    bool queued = false;
-    if (s->writers && !s->writing) {
-        if (!queue_lock(s->writers, timeout_ms))
-            return 0; /* this process's writers hold it longer than the probe waits */
-        queued = true;
-    }
-    sqlite3_busy_timeout(s->conn, timeout_ms);
-    int rc = sqlite3_exec(s->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-    if (rc == SQLITE_OK) {
-        out->writable = !out->read_only;
-        sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
-    }
-    sqlite3_busy_timeout(s->conn, SQLITE_BUSY_MS);
-    if (queued)
-        queue_unlock(s->writers);
-    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED || rc == SQLITE_OK ||
-        (rc & 0xff) == SQLITE_READONLY)
-        return 0;
-    return map_rc(rc);
+    int rc = sqlite_file_health(s->conn, s->writing ? NULL : s->writers, timeout_ms, SQLITE_BUSY_MS,
+                                out);
+    return rc == SQLITE_OK ? 0 : map_rc(rc);
 }
 
-/* Copies the database page by page, 256 pages a step, letting writers in between steps;
- * a write by another connection restarts the copy, so the file is one consistent state. */
 static int s_backup(struct db *db, const char *dest_path, struct pd_error *err)
 {
-    struct sqlite_db *s = (struct sqlite_db *)db;
-    sqlite3 *dest = NULL;
-    if (access(dest_path, F_OK) == 0)
-        return pd_fail(err, PD_E_CONFLICT, "%s exists already; backups never overwrite", dest_path);
-    int rc = sqlite3_open_v2(dest_path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(dest, "main", s->conn, "main") : NULL;
-    if (b == NULL) {
-        pd_fail(err, PD_E_DB, "cannot write %s: %s", dest_path,
-                dest ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
-        sqlite3_close_v2(dest);
-        unlink(dest_path);
-        return PD_E_DB;
-    }
-    do {
-        rc = sqlite3_backup_step(b, 256);
-        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-            usleep(10 * 1000);
-    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-    sqlite3_backup_finish(b);
-    if (rc == SQLITE_DONE)
-        rc = sqlite3_exec(dest, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
-    if (rc != SQLITE_DONE && rc != SQLITE_OK) {
-        pd_fail(err, PD_E_DB, "backup to %s failed: %s", dest_path, sqlite3_errmsg(dest));
-        sqlite3_close_v2(dest);
-        unlink(dest_path);
-        return PD_E_DB;
-    }
-    sqlite3_close_v2(dest);
-    return 0;
+    return sqlite_file_backup(((struct sqlite_db *)db)->conn, dest_path, err);
 }
 
 static const struct db_ops sqlite_ops = {
