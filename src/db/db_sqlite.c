@@ -525,9 +525,14 @@ static const struct db_ops sqlite_ops = {
 #define PAGE_POOL_PAGE_SIZE 4096
 
 static void *page_pool; /* SQLite's for the life of the process */
+/* PARTNERD_SQLITE_SYNC=off: commits are not synced, as a PostgreSQL cluster with fsync=off;
+ * for test suites and throwaway databases only (docs/operations.md). */
+static bool sync_off;
 
 static void configure_library(void)
 {
+    const char *sync = getenv("PARTNERD_SQLITE_SYNC");
+    sync_off = sync && strcmp(sync, "off") == 0;
     int header = 0;
     if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &header) != SQLITE_OK)
         return;
@@ -594,6 +599,7 @@ int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)
     db->base.ops = &sqlite_ops;
     db->base.kind = DB_SQLITE;
     db->conn = conn;
+    db->not_durable = sync_off;
     db->writers = queue_acquire(sqlite3_db_filename(conn, "main"));
     *out = &db->base;
     return 0;

@@ -10,7 +10,8 @@ const card = (number) => cardPayment(srv.url, { ...CARD, number });
 const WIRE = { method: 'wire', contact: { name: 'Paul Payer', phone: '+33 1 23 45 67 89', email: 'ap@org.example' } };
 
 before(async () => {
-  srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  // every commit synced, as partnerd runs (the suite turns it off for speed: scripts/test)
+  srv = await startServer({ args: ['--no-jobs', '--test-clock'], env: { PARTNERD_SQLITE_SYNC: 'on' } });
   sql(srv.db.url, "INSERT INTO settings (key, value, updated_at) VALUES ('auth.address_max_failures', '1000', 0)");
   op = await operatorClock(srv);
   finance = await staffClient(srv, 'finance');
