@@ -41,13 +41,16 @@ async function twoServers(t, N, useStripe) {
       : ledgerSql(a, "SELECT idempotency_key FROM gw_charges WHERE status = 'succeeded'").split('\n').filter(Boolean);
     const charged = async () => (await keysCharged()).length;
 
-    await op.setClock('2027-06-23T06:00:00Z'); // day 1 of every window; both servers see it
-    await until('a tenth of the charges', async () => (await charged()) >= N / 10);
-    await b.kill();
     // what each server renewed, batch by batch (a killed server logs no pass's end)
     const worked = (srv) => [...srv.stderr().matchAll(/renewal_batch claimed=\d+ renewed=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    await op.setClock('2027-06-23T06:00:00Z'); // day 1 of every window; both servers see it
+    // killed once it has done some of the work, and while there is more: whichever server
+    // starts its pass first may do the first tenth alone (a CI run killed one that had not)
+    await until('a tenth of the charges, some by each server', async () => worked(b) > 0 && (await charged()) >= N / 10);
+    await b.kill();
+    const atKill = await charged();
+    assert.ok(atKill < N, `killed mid-way: ${atKill} of ${N} charged`);
     await until('every renewal', () => q("SELECT COUNT(*) FROM renewal_attempts WHERE status = 'succeeded'") === N);
-    assert.ok(worked(b) > 0 || q("SELECT COUNT(*) FROM renewal_attempts") > worked(a), 'the killed server had done some of the work');
     t.diagnostic(`renewals done: ${worked(a)} by the server that lived on, ${worked(b)} logged by the killed one`);
 
     // what the killed server had claimed but not sent is taken over once its claim is stale
