@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "date.h"
 
@@ -35,5 +36,10 @@ int64_t clock_real_now(void);
 
 /* Monotonic microseconds, for measuring durations only (never a business date). */
 int64_t clock_monotonic_us(void);
+
+/* The instant ms milliseconds from now on the system clock `which`, for a timed wait
+ * (pthread_cond_timedwait on a CLOCK_MONOTONIC condition, pthread_mutex_timedlock on
+ * CLOCK_REALTIME). */
+struct timespec clock_deadline_in(clockid_t which, int ms);
 
 #endif

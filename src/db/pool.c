@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
+
 struct db_pool {
     pthread_mutex_t lock;
     pthread_cond_t returned;
@@ -48,22 +50,9 @@ struct db_pool *db_pool_new(const char *url, unsigned size)
 }
 
 /* The monotonic time wait_ms from now. */
-static struct timespec deadline_in(int wait_ms)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_sec += wait_ms / 1000;
-    t.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-    if (t.tv_nsec >= 1000000000L) {
-        t.tv_sec++;
-        t.tv_nsec -= 1000000000L;
-    }
-    return t;
-}
-
 int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_error *err)
 {
-    struct timespec until = deadline_in(wait_ms);
+    struct timespec until = clock_deadline_in(CLOCK_MONOTONIC, wait_ms);
     pthread_mutex_lock(&p->lock);
     while (p->nidle == 0 && p->opened == p->size) {
         if (pthread_cond_timedwait(&p->returned, &p->lock, &until) == ETIMEDOUT && p->nidle == 0) {
