@@ -174,12 +174,9 @@ static int s_tx_leave(struct db *db, bool committed)
         s->writing = false;
         queue_unlock(s->writers);
     }
-    /* numbered once written, so a sync begun after covers it; with the turn or without it
-     * (past the busy timeout a commit is made on the caller's own connection) */
     if (!committed || s->writers == NULL || s->not_durable)
         return 0;
-    uint64_t commit = queue_committed(s->writers);
-    int rc = queue_durable(s->writers, commit, s->lent_err, sizeof(s->lent_err));
+    int rc = queue_durable(s->writers, s->lent_err, sizeof(s->lent_err));
     if (rc < 0)
         db_count_error();
     return rc;
@@ -257,14 +254,10 @@ static void s_bulk(struct db *db, bool on)
     /* the writer keeps its pages warm: back to the default size, nothing more freed */
     if (s->writers == NULL || s->writing)
         return;
-    queue_enter(s);
-    struct sqlite_db *w = s->writing ? writer_of(s->writers) : NULL;
-    if (w)
-        bulk_on(w->conn, on);
-    if (s->writing) {
-        s->writing = false;
-        queue_unlock(s->writers);
-    }
+    s_tx_enter(db); /* the writer is the turn's: taken as a transaction takes it */
+    if (s->lent)
+        bulk_on(s->lent->conn, on);
+    s_tx_leave(db, false);
 }
 
 static void s_not_durable(struct db *db)

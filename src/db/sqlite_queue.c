@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 
 struct writer_queue {
@@ -95,14 +96,7 @@ void *queue_release(struct writer_queue *q)
 
 bool queue_lock(struct writer_queue *q, int ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = clock_deadline_in(CLOCK_REALTIME, ms);
     return pthread_mutex_timedlock(&q->turn, &until) == 0;
 }
 
@@ -124,14 +118,6 @@ void queue_set_writer(struct writer_queue *q, void *writer)
 const char *queue_path(const struct writer_queue *q)
 {
     return q->path;
-}
-
-uint64_t queue_committed(struct writer_queue *q)
-{
-    pthread_mutex_lock(&q->sync_mutex);
-    uint64_t n = ++q->written;
-    pthread_mutex_unlock(&q->sync_mutex);
-    return n;
 }
 
 /* Syncs the WAL's data to disk: 0, or -1 (errno). Linux syncs a file's pages whichever
@@ -169,10 +155,12 @@ static int sync_wal(struct writer_queue *q)
     return fdatasync(q->wal_fd);
 }
 
-int queue_durable(struct writer_queue *q, uint64_t n, char *why, size_t len)
+int queue_durable(struct writer_queue *q, char *why, size_t len)
 {
     int rc = 0;
     pthread_mutex_lock(&q->sync_mutex);
+    /* numbered once written, so a sync begun after covers it */
+    uint64_t n = ++q->written;
     while (q->durable < n && rc == 0) {
         if (q->broken) {
             snprintf(why, len,

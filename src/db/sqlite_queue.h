@@ -37,12 +37,11 @@ void queue_unlock(struct writer_queue *q);
 void *queue_writer(struct writer_queue *q);
 void queue_set_writer(struct writer_queue *q, void *writer);
 
-/* By the holder of the turn, after a commit: the commit's number, for queue_durable(). */
-uint64_t queue_committed(struct writer_queue *q);
-
-/* After the turn is given up: returns once commit n is on disk, 0; or PD_E_DB when the sync
- * failed (what the commit wrote may not survive a power cut), with why (len bytes). */
-int queue_durable(struct writer_queue *q, uint64_t n, char *why, size_t len);
+/* After a commit, the turn given up (or never taken: past the busy timeout a commit is made
+ * on the caller's own connection): returns once the commit is on disk, 0; or PD_E_DB when
+ * the sync failed (what the commit wrote may not survive a power cut), with why (len
+ * bytes). */
+int queue_durable(struct writer_queue *q, char *why, size_t len);
 
 /* Commits numbered and syncs made so far (tests). */
 void queue_counts(struct writer_queue *q, uint64_t *commits, uint64_t *syncs);
