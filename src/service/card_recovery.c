@@ -81,6 +81,15 @@ static int give_way(struct db *db, struct order_row *o, const struct payment_row
     return rc < 0 ? rc : gave;
 }
 
+/* The failure code of a charge partnerd cancelled because its challenge was left too long
+ * ("authentication_abandoned"), read from the reason the gateway keeps with it; NULL for
+ * any other outcome (the gateway's own decline code stands). */
+static const char *cancel_failure(const struct gw_result *g)
+{
+    return g->cancelled && g->cancel_reason == GW_CANCEL_ABANDONED ? "authentication_abandoned"
+                                                                   : NULL;
+}
+
 int card_recover(struct db *db, const struct settings *set, struct order_row *o,
                  enum gw_outcome *settled)
 {
@@ -120,9 +129,8 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
          * still one). A charge cancelled for any other reason, or none, was cancelled by
          * hand at the gateway (its Dashboard): a decline. */
         if (g.outcome == GW_DECLINED && g.cancelled && card_attempt_waiting(&p[i])) {
-            if (g.cancel_reason == GW_CANCEL_ABANDONED) {
-                reason = "authentication_abandoned";
-            } else if (g.cancel_reason == GW_CANCEL_HANDED_OVER && card_off_session(p[i].key)) {
+            reason = cancel_failure(&g);
+            if (g.cancel_reason == GW_CANCEL_HANDED_OVER && card_off_session(p[i].key)) {
                 if ((rc = give_way(db, o, &p[i])) < 0)
                     return rc;
                 if (rc == 1)
@@ -165,9 +173,7 @@ int card_hand_over(struct db *db, const struct settings *set, struct order_row *
         if (!g.cancelled || g.cancel_reason != GW_CANCEL_HANDED_OVER) {
             /* ended otherwise first (the job abandoned it, someone cancelled it by hand,
              * the bank declined it): that is its outcome, and nothing was handed over */
-            bool abandoned = g.cancelled && g.cancel_reason == GW_CANCEL_ABANDONED;
-            rc = card_settle(db, set, o, p[i].key, &g, false,
-                             abandoned ? "authentication_abandoned" : NULL);
+            rc = card_settle(db, set, o, p[i].key, &g, false, cancel_failure(&g));
             return rc < 0 ? rc : 0;
         }
         if ((rc = give_way(db, o, &p[i])) < 0)
