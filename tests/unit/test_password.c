@@ -55,6 +55,9 @@ static void test_list(void **state)
     assert_true(password_listed("123456"));
     assert_true(password_listed("password"));
     assert_true(password_listed("dragon"));
+    assert_true(password_listed("geekboy"));   /* the list's last line */
+    assert_false(password_listed("geekbo"));   /* a line's start is not the line */
+    assert_false(password_listed("geekboyz")); /* nor a longer one */
     assert_false(password_listed(""));
     assert_false(password_listed("correct horse battery staple 2027"));
     assert_false(password_listed("xq7-vault-lark"));
