@@ -2,8 +2,8 @@
  * db_sqlite.c - the SQLite backend.
  *
  * One sqlite3 connection per struct db, opened in WAL mode (readers never wait for the
- * writer), with foreign keys on and a busy timeout so concurrent writers queue instead of
- * failing. Inside one process, the connections to one file take turns to write
+ * writer), with foreign keys on and a busy wait so concurrent writers queue instead of
+ * failing (sqlite_file.h). Inside one process, the connections to one file take turns to write
  * (sqlite_queue.h), and a transaction runs on the file's one writer connection, lent to the
  * holder of the turn from BEGIN to COMMIT: a connection whose pages another connection
  * changed throws its whole page cache away at its next transaction, so when every request
@@ -16,14 +16,11 @@
  * Migrations are written for SQLite already (STRICT tables), so the dialect is identity.
  */
 #include <assert.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "db_internal.h"
 #include "sqlite_file.h"
@@ -124,8 +121,6 @@ static void queue_enter(struct sqlite_db *s)
         s->writing = queue_lock(s->writers, SQLITE_BUSY_MS);
 }
 
-static int open_conn(const char *path, sqlite3 **out, struct pd_error *err);
-
 /* The queue's writer, opened the first time (its holder of the mutex calls), or NULL when
  * it cannot be: the transaction then runs on the caller's own connection, as it may. */
 static struct sqlite_db *writer_of(struct writer_queue *q)
@@ -135,7 +130,7 @@ static struct sqlite_db *writer_of(struct writer_queue *q)
     struct pd_error err = {0};
     sqlite3 *conn = NULL;
     struct sqlite_db *w = calloc(1, sizeof(*w));
-    if (w == NULL || open_conn(queue_path(q), &conn, &err) < 0) {
+    if (w == NULL || sqlite_file_open(queue_path(q), &conn, &err) != SQLITE_OK) {
         free(w);
         pd_error_clear(&err);
         return NULL;
@@ -469,8 +464,7 @@ static int s_fts_query(const char *const words[], int nwords, const char *column
 static int s_health(struct db *db, int timeout_ms, struct db_health *out)
 {
     struct sqlite_db *s = (struct sqlite_db *)db;
-    int rc = sqlite_file_health(s->conn, s->writing ? NULL : s->writers, timeout_ms, SQLITE_BUSY_MS,
-                                out);
+    int rc = sqlite_file_health(s->conn, s->writing ? NULL : s->writers, timeout_ms, out);
     return rc == SQLITE_OK ? 0 : map_rc(rc);
 }
 
@@ -509,81 +503,12 @@ static const struct db_ops sqlite_ops = {
     .not_durable = s_not_durable,
 };
 
-/* Pages of the process's page-cache pool: every connection takes its cached pages from it
- * first (malloc past it). A connection whose file another one changed throws its cache away
- * at its next transaction, which happens at nearly every request on a busy server; page by
- * page through malloc, each time, freeing them trimmed the threads' heaps (madvise, a TLB
- * flush on every core) and taking them again faulted the pages back in. */
-#define PAGE_POOL_PAGES 2048
-#define PAGE_POOL_PAGE_SIZE 4096
-
-static void *page_pool; /* SQLite's for the life of the process */
-/* PARTNERD_SQLITE_SYNC=off: commits are not synced, as a PostgreSQL cluster with fsync=off;
- * for test suites and throwaway databases only (docs/operations.md). */
-static bool sync_off;
-
-static void configure_library(void)
-{
-    const char *sync = getenv("PARTNERD_SQLITE_SYNC");
-    sync_off = sync && strcmp(sync, "off") == 0;
-    int header = 0;
-    if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &header) != SQLITE_OK)
-        return;
-    int slot = PAGE_POOL_PAGE_SIZE + header;
-    page_pool = malloc((size_t)slot * PAGE_POOL_PAGES);
-    if (page_pool &&
-        sqlite3_config(SQLITE_CONFIG_PAGECACHE, page_pool, slot, PAGE_POOL_PAGES) != SQLITE_OK) {
-        free(page_pool); /* SQLite was initialized already: it keeps its own allocation */
-        page_pool = NULL;
-    }
-}
-
-/* A connection to path, configured as every one of partnerd's is. */
-static int open_conn(const char *path, sqlite3 **out, struct pd_error *err)
-{
-    sqlite3 *conn = NULL;
-    int rc = sqlite3_open_v2(
-        path, &conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        pd_fail(err, PD_E_DB, "cannot open SQLite database %s: %s", path,
-                conn ? sqlite3_errmsg(conn) : sqlite3_errstr(rc));
-        sqlite3_close_v2(conn);
-        db_count_error();
-        return PD_E_DB;
-    }
-    sqlite3_busy_timeout(conn, SQLITE_BUSY_MS);
-    sqlite3_extended_result_codes(conn, 1);
-    /* Switching a new file to WAL takes an exclusive lock without calling the busy
-     * handler, so connections opening a fresh database together retry here. */
-    for (int waited = 0;; waited += 10) {
-        rc = sqlite3_exec(conn,
-                          "PRAGMA journal_mode=WAL;"
-                          "PRAGMA synchronous=NORMAL;"
-                          "PRAGMA foreign_keys=ON;",
-                          NULL, NULL, NULL);
-        if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
-            waited >= SQLITE_BUSY_MS)
-            break;
-        usleep(10 * 1000);
-    }
-    if (rc != SQLITE_OK) {
-        pd_fail(err, PD_E_DB, "cannot configure SQLite database %s: %s", path,
-                sqlite3_errmsg(conn));
-        sqlite3_close_v2(conn);
-        return map_rc(rc);
-    }
-    *out = conn;
-    return 0;
-}
-
 int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)
 {
-    static pthread_once_t configured = PTHREAD_ONCE_INIT;
-    pthread_once(&configured, configure_library);
     sqlite3 *conn = NULL;
-    int rc = open_conn(path, &conn, err);
-    if (rc < 0)
-        return rc;
+    int rc = sqlite_file_open(path, &conn, err);
+    if (rc != SQLITE_OK)
+        return map_rc(rc);
     struct sqlite_db *db = calloc(1, sizeof(*db));
     if (db == NULL) {
         sqlite3_close_v2(conn);
@@ -592,7 +517,7 @@ int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)
     db->base.ops = &sqlite_ops;
     db->base.kind = DB_SQLITE;
     db->conn = conn;
-    db->not_durable = sync_off;
+    db->not_durable = !sqlite_file_synced();
     db->writers = queue_acquire(sqlite3_db_filename(conn, "main"));
     *out = &db->base;
     return 0;

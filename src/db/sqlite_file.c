@@ -1,17 +1,109 @@
 /*
- * sqlite_file.c - what partnerd asks of a SQLite file besides statements: whether it can be
- * written now (the health probe) and a consistent copy of it (backup). Private to src/db/.
+ * sqlite_file.c - what partnerd asks of a SQLite file besides statements: a connection to
+ * it, configured as every one of partnerd's is; whether it can be written now (the health
+ * probe); and a consistent copy of it (backup). Private to src/db/.
  */
 #include "sqlite_file.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-int sqlite_file_health(sqlite3 *conn, struct writer_queue *q, int timeout_ms, int busy_ms,
-                       struct db_health *out)
+#include "db_internal.h"
+
+/* Pages of the process's page-cache pool: every connection takes its cached pages from it
+ * first (malloc past it). A connection whose file another one changed throws its cache away
+ * at its next transaction, which happens at nearly every request on a busy server; page by
+ * page through malloc, each time, freeing them trimmed the threads' heaps (madvise, a TLB
+ * flush on every core) and taking them again faulted the pages back in. */
+#define PAGE_POOL_PAGES 2048
+#define PAGE_POOL_PAGE_SIZE 4096
+
+static void *page_pool; /* SQLite's for the life of the process */
+/* PARTNERD_SQLITE_SYNC=off: commits are not synced, as a PostgreSQL cluster with fsync=off;
+ * for test suites and throwaway databases only (docs/operations.md). */
+static bool sync_off;
+static pthread_once_t configured = PTHREAD_ONCE_INIT;
+
+static void configure_library(void)
+{
+    const char *sync = getenv("PARTNERD_SQLITE_SYNC");
+    sync_off = sync && strcmp(sync, "off") == 0;
+    int header = 0;
+    if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &header) != SQLITE_OK)
+        return;
+    int slot = PAGE_POOL_PAGE_SIZE + header;
+    page_pool = malloc((size_t)slot * PAGE_POOL_PAGES);
+    if (page_pool &&
+        sqlite3_config(SQLITE_CONFIG_PAGECACHE, page_pool, slot, PAGE_POOL_PAGES) != SQLITE_OK) {
+        free(page_pool); /* SQLite was initialized already: it keeps its own allocation */
+        page_pool = NULL;
+    }
+}
+
+bool sqlite_file_synced(void)
+{
+    pthread_once(&configured, configure_library);
+    return !sync_off;
+}
+
+/* Another process holds the file's write lock: try again every millisecond, for limit_ms
+ * (NULL: the busy timeout). SQLite's own handler waits longer and longer between tries (up
+ * to 100 ms), and a second server sharing the file then seldom finds the lock free: the
+ * first takes it again within a millisecond of each commit (a two-server test saw one do
+ * every renewal). */
+static int busy_wait(void *limit_ms, int tries)
+{
+    int limit = limit_ms ? *(const int *)limit_ms : db_busy_timeout_ms();
+    if (tries >= limit)
+        return 0; /* at least a millisecond a try: the time has passed */
+    usleep(1000);
+    return 1;
+}
+
+int sqlite_file_open(const char *path, sqlite3 **out, struct pd_error *err)
+{
+    pthread_once(&configured, configure_library);
+    sqlite3 *conn = NULL;
+    int rc = sqlite3_open_v2(
+        path, &conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        pd_fail(err, PD_E_DB, "cannot open SQLite database %s: %s", path,
+                conn ? sqlite3_errmsg(conn) : sqlite3_errstr(rc));
+        sqlite3_close_v2(conn);
+        return rc;
+    }
+    sqlite3_busy_handler(conn, busy_wait, NULL);
+    sqlite3_extended_result_codes(conn, 1);
+    /* Switching a new file to WAL takes an exclusive lock without calling the busy
+     * handler, so connections opening a fresh database together retry here. */
+    for (int waited = 0;; waited += 10) {
+        rc = sqlite3_exec(conn,
+                          "PRAGMA journal_mode=WAL;"
+                          "PRAGMA synchronous=NORMAL;"
+                          "PRAGMA foreign_keys=ON;",
+                          NULL, NULL, NULL);
+        if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
+            waited >= db_busy_timeout_ms())
+            break;
+        usleep(10 * 1000);
+    }
+    if (rc != SQLITE_OK) {
+        pd_fail(err, PD_E_DB, "cannot configure SQLite database %s: %s", path,
+                sqlite3_errmsg(conn));
+        sqlite3_close_v2(conn);
+        return rc;
+    }
+    *out = conn;
+    return SQLITE_OK;
+}
+
+int sqlite_file_health(sqlite3 *conn, struct writer_queue *q, int timeout_ms, struct db_health *out)
 {
     const char *path = sqlite3_db_filename(conn, "main");
     out->read_only = sqlite3_db_readonly(conn, "main") == 1;
@@ -27,13 +119,13 @@ int sqlite_file_health(sqlite3 *conn, struct writer_queue *q, int timeout_ms, in
     }
     if (q && !queue_lock(q, timeout_ms))
         return SQLITE_OK; /* this process's writers hold it longer than the probe waits */
-    sqlite3_busy_timeout(conn, timeout_ms);
+    sqlite3_busy_handler(conn, busy_wait, &timeout_ms);
     int rc = sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK) {
         out->writable = !out->read_only;
         sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
     }
-    sqlite3_busy_timeout(conn, busy_ms);
+    sqlite3_busy_handler(conn, busy_wait, NULL);
     if (q)
         queue_unlock(q);
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ||
