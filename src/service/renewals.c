@@ -191,6 +191,8 @@ static int renew_batch(struct db *db, const struct settings *set, const struct d
     if (sent == NULL)
         return PD_E_INTERNAL;
     int claimed = claim_batch(db, due, n, sent, &count);
+    if (count > 0) /* what this process is charging now, should it stop before the end */
+        log_line(LOG_INFO, NULL, "renewal_claim", "claimed=%d", count);
     for (int i = 0; i < count; i++)
         card_send(db, set, &sent[i].order, sent[i].key, &sent[i].g);
     int rc = card_settle_sent(db, set, sent, count);
