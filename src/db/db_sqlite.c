@@ -26,8 +26,6 @@
 #include "sqlite_file.h"
 #include "sqlite_queue.h"
 
-#define SQLITE_BUSY_MS db_busy_timeout_ms()
-
 /* Prepared statements kept per connection, by their SQL text: a request runs the same few
  * statements again and again, and preparing one costs as much as running a simple one. */
 #define STMT_CACHE 96
@@ -118,7 +116,7 @@ static int map_rc(int rc)
 static void queue_enter(struct sqlite_db *s)
 {
     if (s->writers && !s->writing)
-        s->writing = queue_lock(s->writers, SQLITE_BUSY_MS);
+        s->writing = queue_lock(s->writers, db_busy_timeout_ms());
 }
 
 /* The queue's writer, opened the first time (its holder of the mutex calls), or NULL when
@@ -131,6 +129,7 @@ static struct sqlite_db *writer_of(struct writer_queue *q)
     sqlite3 *conn = NULL;
     struct sqlite_db *w = calloc(1, sizeof(*w));
     if (w == NULL || sqlite_file_open(queue_path(q), &conn, &err) != SQLITE_OK) {
+        db_count_error(); /* the metric shows it; the caller's connection serves meanwhile */
         free(w);
         pd_error_clear(&err);
         return NULL;

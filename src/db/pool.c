@@ -49,7 +49,6 @@ struct db_pool *db_pool_new(const char *url, unsigned size)
     return p;
 }
 
-/* The monotonic time wait_ms from now. */
 int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_error *err)
 {
     struct timespec until = clock_deadline_in(CLOCK_MONOTONIC, wait_ms);

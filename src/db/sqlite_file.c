@@ -14,7 +14,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "db_internal.h"
+#include "core/clock.h"
 
 /* Pages of the process's page-cache pool: every connection takes its cached pages from it
  * first (malloc past it). A connection whose file another one changed throws its cache away
@@ -59,9 +59,13 @@ bool sqlite_file_synced(void)
  * every renewal). */
 static int busy_wait(void *limit_ms, int tries)
 {
+    static _Thread_local int64_t since; /* when this wait began (SQLite passes tries 0) */
     int limit = limit_ms ? *(const int *)limit_ms : db_busy_timeout_ms();
-    if (tries >= limit)
-        return 0; /* at least a millisecond a try: the time has passed */
+    int64_t now = clock_monotonic_us();
+    if (tries == 0)
+        since = now;
+    if (now - since >= (int64_t)limit * 1000)
+        return 0;
     usleep(1000);
     return 1;
 }

@@ -1,10 +1,11 @@
 /*
  * sqlite_queue.c - the writers of one SQLite file in this process (see sqlite_queue.h).
  *
- * The turn to write is a mutex: SQLite's own busy handler sleeps 1, 2, 5, 10... ms between
- * tries, which leaves the CPU idle while writers wait. Other processes meet SQLite's busy
- * timeout. The sync is made by whichever waiter finds none under way (the leader); the
- * others wait for it, and one more if it began before their commit.
+ * The turn to write is a mutex: a waiting thread of this process has it as soon as it is
+ * free, instead of trying SQLite's lock again and again. Other processes meet SQLite's lock
+ * and the busy wait (sqlite_file.c), which tries it every millisecond. The sync is made by
+ * whichever waiter finds none under way (the leader); the others wait for it, and one more if it
+ * began before their commit.
  */
 #include "sqlite_queue.h"
 
