@@ -24,7 +24,8 @@ struct writer {
     int failures;
 };
 
-/* A writer's loop: take the turn, commit, give the turn up, wait for the sync. */
+/* A writer's loop: take the turn (a commit would be written here), give it up, wait for a
+ * sync that covers the commit. */
 static void *commit_many(void *arg)
 {
     struct writer *w = arg;
