@@ -308,6 +308,16 @@ void db_not_durable(struct db *db)
         db->ops->not_durable(db);
 }
 
+void db_defer_sync(struct db *db)
+{
+    db->ops->defer_sync(db);
+}
+
+int db_sync(struct db *db)
+{
+    return db->ops->sync(db);
+}
+
 static _Atomic int busy_timeout_ms = 5000;
 
 void db_set_busy_timeout_ms(int ms)

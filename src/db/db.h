@@ -128,6 +128,17 @@ void db_bulk(struct db *db, bool on);
  * for an acquirer's own books: partnerd's data is always durable. */
 void db_not_durable(struct db *db);
 
+/* Until db_sync(), this connection's commits return once written, without waiting for the
+ * disk (SQLite: the WAL's sync; PostgreSQL: synchronous_commit off). None is lost if the
+ * process dies; a power cut may undo those made since db_defer_sync(). Only for a group of
+ * commits whose loss is a repeat allowed anyway (an email marked sent: sent again), ended
+ * by db_sync(). */
+void db_defer_sync(struct db *db);
+
+/* Returns once every commit this connection made since db_defer_sync() is on disk, and
+ * ends it: 0, or PD_E_DB when the sync failed (db_errmsg() says why). */
+int db_sync(struct db *db);
+
 /* How long a statement waits for another writer's lock before PD_E_DB_BUSY (SQLite's busy
  * timeout, PostgreSQL's lock_timeout), for connections opened afterwards. Default 5000. */
 void db_set_busy_timeout_ms(int ms);

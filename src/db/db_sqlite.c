@@ -46,6 +46,8 @@ struct sqlite_db {
     bool writing;                 /* has the turn to write (queue_lock) */
     struct sqlite_db *lent;       /* in a transaction: the writer it runs on, else NULL */
     bool not_durable;             /* commits do not wait for the sync (db_not_durable) */
+    bool deferring;               /* between db_defer_sync() and db_sync() */
+    uint64_t deferred;            /* the last commit made meanwhile (0: none) */
     char lent_err[256];           /* the writer's last error in this connection's transaction */
     struct cached_stmt cache[STMT_CACHE];
     int handed; /* statements handed out and not yet given back */
@@ -170,6 +172,10 @@ static int s_tx_leave(struct db *db, bool committed)
     }
     if (!committed || s->writers == NULL || s->not_durable)
         return 0;
+    if (s->deferring) { /* on disk at db_sync() */
+        s->deferred = queue_written(s->writers);
+        return 0;
+    }
     int rc = queue_durable(s->writers, s->lent_err, sizeof(s->lent_err));
     if (rc < 0)
         db_count_error();
@@ -257,6 +263,23 @@ static void s_bulk(struct db *db, bool on)
 static void s_not_durable(struct db *db)
 {
     ((struct sqlite_db *)db)->not_durable = true;
+}
+
+static void s_defer_sync(struct db *db)
+{
+    ((struct sqlite_db *)db)->deferring = true;
+}
+
+static int s_sync(struct db *db)
+{
+    struct sqlite_db *s = (struct sqlite_db *)db;
+    int rc =
+        s->deferred ? queue_wait(s->writers, s->deferred, s->lent_err, sizeof(s->lent_err)) : 0;
+    s->deferring = false;
+    s->deferred = 0;
+    if (rc < 0)
+        db_count_error();
+    return rc;
 }
 
 /* The slot a new statement may take: a free one, else the least recently used idle one,
@@ -500,6 +523,8 @@ static const struct db_ops sqlite_ops = {
     .cache_forget = NULL, /* SQLite prepares a statement again when the schema changed */
     .bulk = s_bulk,
     .not_durable = s_not_durable,
+    .defer_sync = s_defer_sync,
+    .sync = s_sync,
 };
 
 int db_sqlite_open(const char *path, struct db **out, struct pd_error *err)

@@ -156,12 +156,10 @@ static int sync_wal(struct writer_queue *q)
     return fdatasync(q->wal_fd);
 }
 
-int queue_durable(struct writer_queue *q, char *why, size_t len)
+/* Returns once commit n is on disk (or the sync failed), with sync_mutex held. */
+static int wait_durable(struct writer_queue *q, uint64_t n, char *why, size_t len)
 {
     int rc = 0;
-    pthread_mutex_lock(&q->sync_mutex);
-    /* numbered once written, so a sync begun after covers it */
-    uint64_t n = ++q->written;
     while (q->durable < n && rc == 0) {
         if (q->broken) {
             snprintf(why, len,
@@ -192,6 +190,30 @@ int queue_durable(struct writer_queue *q, char *why, size_t len)
         }
         pthread_cond_broadcast(&q->synced);
     }
+    return rc;
+}
+
+int queue_durable(struct writer_queue *q, char *why, size_t len)
+{
+    pthread_mutex_lock(&q->sync_mutex);
+    /* numbered once written, so a sync begun after covers it */
+    int rc = wait_durable(q, ++q->written, why, len);
+    pthread_mutex_unlock(&q->sync_mutex);
+    return rc;
+}
+
+uint64_t queue_written(struct writer_queue *q)
+{
+    pthread_mutex_lock(&q->sync_mutex);
+    uint64_t n = ++q->written;
+    pthread_mutex_unlock(&q->sync_mutex);
+    return n;
+}
+
+int queue_wait(struct writer_queue *q, uint64_t n, char *why, size_t len)
+{
+    pthread_mutex_lock(&q->sync_mutex);
+    int rc = wait_durable(q, n, why, len);
     pthread_mutex_unlock(&q->sync_mutex);
     return rc;
 }

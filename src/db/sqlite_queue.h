@@ -43,6 +43,12 @@ void queue_set_writer(struct writer_queue *q, void *writer);
  * bytes). */
 int queue_durable(struct writer_queue *q, char *why, size_t len);
 
+/* A commit whose caller does not wait for the disk now (db_defer_sync): its number, for a
+ * later queue_wait(), which returns once commit n, and every one before it, is on disk (0,
+ * or PD_E_DB as queue_durable). */
+uint64_t queue_written(struct writer_queue *q);
+int queue_wait(struct writer_queue *q, uint64_t n, char *why, size_t len);
+
 /* Commits numbered and syncs made so far (tests). */
 void queue_counts(struct writer_queue *q, uint64_t *commits, uint64_t *syncs);
 

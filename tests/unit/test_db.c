@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "db/db.h"
 #include "db/db_internal.h"
+#include "db/sqlite_queue.h"
 
 struct fixture {
     char url[512];
@@ -445,6 +446,63 @@ static void test_health(void **state)
     db_close(db);
 }
 
+/* The text of the first column of sql's first row, into out. */
+static void text_of(struct db *db, const char *sql, char *out, size_t n)
+{
+    struct db_stmt *st;
+    assert_int_equal(db_prepare(db, sql, &st), 0);
+    assert_int_equal(db_step(st), DB_ROW);
+    snprintf(out, n, "%s", db_column_text(st, 0));
+    db_finalize(st);
+}
+
+/* Between db_defer_sync() and db_sync() commits do not wait for the disk: on SQLite none is
+ * synced until db_sync(), which makes one sync for them all; on PostgreSQL
+ * synchronous_commit is off meanwhile. Nothing is lost, and afterwards commits wait again. */
+static void test_deferred_sync(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = open_migrated(f);
+    struct writer_queue *q = f->path[0] ? queue_acquire(f->path) : NULL; /* db's, shared */
+    uint64_t commits0 = 0, syncs0 = 0, commits = 0, syncs = 0;
+    char setting[16];
+    if (q)
+        queue_counts(q, &commits0, &syncs0);
+    db_defer_sync(db);
+    if (q == NULL) {
+        text_of(db, "SHOW synchronous_commit", setting, sizeof(setting));
+        assert_string_equal(setting, "off");
+    }
+    for (int i = 0; i < 20; i++)
+        assert_true(db_run(db, "INSERT INTO settings (key, value, updated_at) VALUES (?, 'v', 0)",
+                           "i", (int64_t)i) == 1);
+    if (q) {
+        queue_counts(q, &commits, &syncs);
+        assert_int_equal(commits, commits0 + 20);
+        assert_int_equal(syncs, syncs0); /* none waited for */
+    }
+    assert_int_equal(db_sync(db), 0);
+    if (q) {
+        queue_counts(q, &commits, &syncs);
+        assert_int_equal(syncs, syncs0 + 1); /* one for the twenty */
+    } else {
+        text_of(db, "SHOW synchronous_commit", setting, sizeof(setting));
+        assert_string_equal(setting, "on");
+    }
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM settings WHERE value = 'v'"), 20);
+    /* after it, a commit waits for its own sync again; a db_sync() with nothing deferred
+     * makes none */
+    assert_true(
+        db_run(db, "INSERT INTO settings (key, value, updated_at) VALUES ('x', 'v', 0)", "") == 1);
+    assert_int_equal(db_sync(db), 0);
+    if (q) {
+        queue_counts(q, &commits, &syncs);
+        assert_int_equal(syncs, syncs0 + 2);
+        assert_null(queue_release(q));
+    }
+    db_close(db);
+}
+
 #define DB_TESTS                                                                                   \
     cmocka_unit_test_setup(test_migrations_apply_once, fresh),                                     \
         cmocka_unit_test_setup(test_newer_database_is_refused, fresh),                             \
@@ -456,7 +514,8 @@ static void test_health(void **state)
         cmocka_unit_test_setup(test_concurrent_migrators, fresh),                                  \
         cmocka_unit_test_setup(test_typed_helpers_refuse_mismatched_types, fresh),                 \
         cmocka_unit_test_setup(test_statements_again_and_again, fresh),                            \
-        cmocka_unit_test_setup(test_ping, fresh), cmocka_unit_test_setup(test_health, fresh)
+        cmocka_unit_test_setup(test_ping, fresh), cmocka_unit_test_setup(test_health, fresh),      \
+        cmocka_unit_test_setup(test_deferred_sync, fresh)
 
 int main(void)
 {
