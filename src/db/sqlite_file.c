@@ -53,13 +53,13 @@ bool sqlite_file_synced(void)
 }
 
 /* Another process holds the file's write lock: try again every millisecond, for limit_ms
- * (NULL: the busy timeout). SQLite's own handler waits longer and longer between tries (up
- * to 100 ms), and a second server sharing the file then seldom finds the lock free: the
- * first takes it again within a millisecond of each commit (a two-server test saw one do
- * every renewal). */
+ * (NULL: the busy timeout), measured from the first try (SQLite passes tries 0). SQLite's
+ * own handler sleeps longer and longer between tries (1, 2, 5 ... up to 100 ms, its
+ * sqliteDefaultBusyCallback), and the holder takes the lock again within a millisecond of
+ * each commit: a waiter sleeping that long finds it free only by chance. */
 static int busy_wait(void *limit_ms, int tries)
 {
-    static _Thread_local int64_t since; /* when this wait began (SQLite passes tries 0) */
+    static _Thread_local int64_t since; /* when this wait began */
     int limit = limit_ms ? *(const int *)limit_ms : db_busy_timeout_ms();
     int64_t now = clock_monotonic_us();
     if (tries == 0)
@@ -85,17 +85,16 @@ int sqlite_file_open(const char *path, sqlite3 **out, struct pd_error *err)
     sqlite3_busy_handler(conn, busy_wait, NULL);
     sqlite3_extended_result_codes(conn, 1);
     /* Switching a new file to WAL takes an exclusive lock without calling the busy
-     * handler, so connections opening a fresh database together retry here. */
-    for (int waited = 0;; waited += 10) {
+     * handler, so connections opening a fresh database together wait here, as busy_wait. */
+    for (int tries = 0;; tries++) {
         rc = sqlite3_exec(conn,
                           "PRAGMA journal_mode=WAL;"
                           "PRAGMA synchronous=NORMAL;"
                           "PRAGMA foreign_keys=ON;",
                           NULL, NULL, NULL);
         if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
-            waited >= db_busy_timeout_ms())
+            !busy_wait(NULL, tries))
             break;
-        usleep(10 * 1000);
     }
     if (rc != SQLITE_OK) {
         pd_fail(err, PD_E_DB, "cannot configure SQLite database %s: %s", path,
