@@ -14,7 +14,8 @@
 /* Starts libsodium. Call once before anything else here. Returns 0 or -1. */
 int crypto_init(void);
 
-/* Writes prefix + "_" + 20 base32 characters into out (at least strlen(prefix) + 22). */
+/* Writes prefix + "_" + 20 base32 characters into out (at least strlen(prefix) + 22): an
+ * id, unique and ordered by the time it was made (to the millisecond); a name, not a secret. */
 void id_new(const char *prefix, char *out, size_t n);
 
 /* Room for a password hash (Argon2id string form, NUL included). */
