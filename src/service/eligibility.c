@@ -146,15 +146,12 @@ int eligibility_order(struct db *db, const struct settings *set, const struct or
                              o->subscription_id[0] ? o->subscription_id : NULL, o->id, err);
 }
 
-int eligibility_renewal(struct db *db, const char *partner_id, const char *offer_code,
-                        const char *sub_id, struct pd_error *err)
+int eligibility_renewal(struct db *db, const struct settings *set, const char *partner_id,
+                        const char *offer_code, const char *sub_id, struct pd_error *err)
 {
     struct offer_row offer;
-    struct settings set;
     int rc = offers_find(db, offer_code, &offer);
     if (rc <= 0)
         return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : pd_fail(err, PD_E_NOT_FOUND, NULL);
-    if ((rc = settings_load(db, &set)) < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    return eligibility_check(db, &set, partner_id, &offer, "renewal", sub_id, NULL, err);
+    return eligibility_check(db, set, partner_id, &offer, "renewal", sub_id, NULL, err);
 }

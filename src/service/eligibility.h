@@ -28,9 +28,9 @@ int eligibility_check(struct db *db, const struct settings *set, const char *par
 int eligibility_order(struct db *db, const struct settings *set, const struct order_row *o,
                       struct offer_row *offer, struct pd_error *err);
 
-/* May the organisation renew this subscription today? 0, or the reason as an error.
- * For the automatic renewal (service/renewals.c). */
-int eligibility_renewal(struct db *db, const char *partner_id, const char *offer_code,
-                        const char *sub_id, struct pd_error *err);
+/* May the organisation renew this subscription today, under the settings set? 0, or the
+ * reason as an error. For the automatic renewal (service/renewals.c). */
+int eligibility_renewal(struct db *db, const struct settings *set, const char *partner_id,
+                        const char *offer_code, const char *sub_id, struct pd_error *err);
 
 #endif

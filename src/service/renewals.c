@@ -72,11 +72,11 @@ static void order_fill(struct order_row *o, const struct sub_row *s, int64_t now
  * without a transaction: one that cannot (prerequisites missing, no card) is passed over
  * without locking its row, so a pass with nothing to renew writes nothing. claim_in() asks
  * again under the lock. */
-static bool may_claim(struct db *db, const struct sub_row *s)
+static bool may_claim(struct db *db, const struct settings *set, const struct sub_row *s)
 {
     struct pd_error err = {0};
     struct order_row card;
-    int rc = eligibility_renewal(db, s->partner_id, s->offer_code, s->id, &err);
+    int rc = eligibility_renewal(db, set, s->partner_id, s->offer_code, s->id, &err);
     pd_error_clear(&err);
     return rc >= 0 && payment_method_get(db, s->partner_id, &card) == 1;
 }
@@ -91,8 +91,8 @@ struct due {
 /* Step 1 for one subscription, in the caller's transaction. 1 with the order and key when
  * the attempt was made, 0 when there is nothing to do (not eligible, no card: another
  * process renewed it first), negative when the database failed. */
-static int claim_in(struct db *db, const struct due *d, struct order_row *o, char *key,
-                    size_t keylen)
+static int claim_in(struct db *db, const struct settings *set, const struct due *d,
+                    struct order_row *o, char *key, size_t keylen)
 {
     const struct sub_row *s = d->s;
     struct pd_error err = {0};
@@ -106,7 +106,7 @@ static int claim_in(struct db *db, const struct due *d, struct order_row *o, cha
     if (rc < 0)
         return rc;
     /* the rules of a manual renewal hold: window, prerequisites, no open renewal order */
-    rc = eligibility_renewal(db, s->partner_id, s->offer_code, s->id, &err);
+    rc = eligibility_renewal(db, set, s->partner_id, s->offer_code, s->id, &err);
     if (rc >= 0 && (rc = payment_method_get(db, s->partner_id, o)) == 0)
         rc = PD_E_NO_SAVED_CARD;
     pd_error_clear(&err);
@@ -122,7 +122,7 @@ static int claim_in(struct db *db, const struct due *d, struct order_row *o, cha
     snprintf(a.subscription_id, sizeof(a.subscription_id), "%s", s->id);
     snprintf(a.order_id, sizeof(a.order_id), "%s", o->id);
     date_format(clock_today(), a.attempted_on);
-    rc = pricing_order(db, NULL, s->partner_id, s->offer_code, o, &err);
+    rc = pricing_order(db, set, s->partner_id, s->offer_code, o, &err);
     if (rc >= 0)
         rc = orders_insert(db, o, now);
     if (rc >= 0)
@@ -139,11 +139,12 @@ static int claim_in(struct db *db, const struct due *d, struct order_row *o, cha
 }
 
 /* Step 1 for one subscription, in a transaction of its own. */
-static int claim(struct db *db, const struct due *d, struct card_sent *c)
+static int claim(struct db *db, const struct settings *set, const struct due *d,
+                 struct card_sent *c)
 {
     struct pd_error err = {0};
     int rc = tx_begin(db, &err);
-    int made = rc < 0 ? rc : claim_in(db, d, &c->order, c->key, sizeof(c->key));
+    int made = rc < 0 ? rc : claim_in(db, set, d, &c->order, c->key, sizeof(c->key));
     rc = tx_end(db, made < 0 ? made : 0, &err);
     pd_error_clear(&err);
     if (rc < 0)
@@ -154,14 +155,14 @@ static int claim(struct db *db, const struct due *d, struct card_sent *c)
 /* Step 1 for a batch, in one transaction: the attempts made go into sent (*count of them).
  * Should the transaction fail (another process made one of these tries: a unique key; a
  * deadlock on PostgreSQL), each is claimed again in its own. */
-static int claim_batch(struct db *db, const struct due *due, int n, struct card_sent *sent,
-                       int *count)
+static int claim_batch(struct db *db, const struct settings *set, const struct due *due, int n,
+                       struct card_sent *sent, int *count)
 {
     struct pd_error err = {0};
     int made = 0;
     int rc = tx_begin(db, &err);
     for (int i = 0; rc >= 0 && i < n; i++) {
-        rc = claim_in(db, &due[i], &sent[made].order, sent[made].key, sizeof(sent[made].key));
+        rc = claim_in(db, set, &due[i], &sent[made].order, sent[made].key, sizeof(sent[made].key));
         made += rc == 1;
     }
     if (rc >= 0 && fault_fail("renewal.claim_batch")) /* tests: the path below */
@@ -174,7 +175,7 @@ static int claim_batch(struct db *db, const struct due *due, int n, struct card_
     }
     made = 0;
     for (int i = 0; i < n; i++) {
-        if ((rc = claim(db, &due[i], &sent[made])) < 0)
+        if ((rc = claim(db, set, &due[i], &sent[made])) < 0)
             break;
         made += rc;
     }
@@ -190,7 +191,7 @@ static int renew_batch(struct db *db, const struct settings *set, const struct d
     int count = 0;
     if (sent == NULL)
         return PD_E_INTERNAL;
-    int claimed = claim_batch(db, due, n, sent, &count);
+    int claimed = claim_batch(db, set, due, n, sent, &count);
     if (count > 0) /* what this process is charging now, should it stop before the end */
         log_line(LOG_INFO, NULL, "renewal_claim", "claimed=%d", count);
     for (int i = 0; i < count; i++)
@@ -291,7 +292,7 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
             int64_t term = 0;
             if (s->auto_renew && (try = try_due(db, s, window, today, &term)) < 0)
                 rc = try;
-            if (try > 0 && may_claim(db, s))
+            if (try > 0 && may_claim(db, &set, s))
                 due[ndue++] = (struct due){.s = s, .term = term, .try = try};
         }
         if (ndue == RENEWAL_BATCH || (i == n && ndue > 0)) { /* a batch full, or the last */
