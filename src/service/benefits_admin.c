@@ -19,6 +19,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/fault.h"
 #include "core/msg.h"
 #include "core/text.h"
 #include "db/db.h"
@@ -355,6 +356,9 @@ int benefits_set_rules(struct db *db, const struct principal *who, const char *i
 
 /* How many terms or grants a pass reads at a time. */
 #define DUE_BATCH 256
+/* How many grants' passes share a transaction: it holds the write lock while it reads them,
+ * which requests wait for. */
+#define GRANT_TX 32
 
 /* Grants the terms the job has to (automatic renewals, imports, terms begun before benefits
  * existed): each in its own transaction, which marks it done, granted or not. */
@@ -371,10 +375,10 @@ static int grant_missing(struct db *db)
             struct pd_error err = {0};
             if ((rc = tx_begin(db, &err)) < 0)
                 break;
-            rc = terms[i].grantable ? benefits_grant_term(db, t->subscription_id, t->partner_id,
-                                                          t->offer_code, t->term, t->starts_on,
-                                                          t->expires_on)
-                                    : grants_term_done(db, t->subscription_id, t->term);
+            rc = terms[i].grantable
+                     ? benefits_grant_term(db, t->subscription_id, t->partner_id, t->offer_code,
+                                           t->term, t->starts_on, t->expires_on)
+                     : grants_term_done(db, t->subscription_id, t->term);
             rc = tx_end(db, rc, &err);
             pd_error_clear(&err);
             done += rc >= 0 && terms[i].grantable;
@@ -384,22 +388,19 @@ static int grant_missing(struct db *db)
     return rc < 0 ? rc : done;
 }
 
-/* What one grant is owed today, and the next day to look at it, in one transaction, from
- * the grant as it stands. 1 when an event was written. */
-static int grant_pass(struct db *db, const char *id, const struct subs_context *ctx,
-                      struct date today)
+/* What one grant is owed today, and the next day to look at it, in the caller's
+ * transaction, from the grant as it stands. 1 when an event was written, 0 when not (or the
+ * grant is gone), negative when the database failed. */
+static int grant_pass_in(struct db *db, const char *id, const struct subs_context *ctx,
+                         struct date today)
 {
-    struct pd_error err = {0};
     struct grant_row g;
     struct sub_row s;
-    int rc = tx_begin(db, &err), wrote = 0;
-    if (rc >= 0 && (rc = grants_find(db, id, NULL, &g)) > 0)
+    int rc = grants_find(db, id, NULL, &g), wrote = 0;
+    if (rc > 0)
         rc = subs_find(db, g.subscription_id, &s);
-    if (rc <= 0) { /* gone: nothing to do */
-        rc = tx_end(db, rc, &err);
-        pd_error_clear(&err);
-        return rc < 0 ? rc : 0;
-    }
+    if (rc <= 0) /* gone: nothing to do */
+        return rc;
     struct benefit_facts f = benefits_facts(&g, &s, ctx, today);
     enum benefit_state state = benefit_state_on(&f, today);
     int remind = benefit_reminder_due(&f, g.reminded, today);
@@ -423,19 +424,63 @@ static int grant_pass(struct db *db, const char *id, const struct subs_context *
                          json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:i}",
                                    "benefit_id", g.id, "kind", g.kind, "product", g.product, "days",
                                    days, "name", "fr", g.name_fr, "en", g.name_en, "activate_by",
-                                   g.activate_by, "subscription_id", g.subscription_id,
-                                   "remaining", g.quantity - g.used));
+                                   g.activate_by, "subscription_id", g.subscription_id, "remaining",
+                                   g.quantity - g.used));
     }
     if (rc >= 0) {
         struct date next;
         char on[DATE_STRLEN];
-        bool any = benefit_next_check(&f, g.reminded, g.revoked_at != 0, date_add_days(today, 1),
-                                      &next);
+        bool any =
+            benefit_next_check(&f, g.reminded, g.revoked_at != 0, date_add_days(today, 1), &next);
         rc = grants_set_check(db, g.id, any ? date_format(next, on) : NULL);
     }
-    rc = tx_end(db, rc, &err);
+    return rc < 0 ? rc : wrote;
+}
+
+/* One grant's pass in a transaction of its own. */
+static int grant_pass(struct db *db, const char *id, const struct subs_context *ctx,
+                      struct date today)
+{
+    struct pd_error err = {0};
+    int rc = tx_begin(db, &err);
+    int wrote = rc < 0 ? rc : grant_pass_in(db, id, ctx, today);
+    rc = tx_end(db, wrote < 0 ? wrote : 0, &err);
     pd_error_clear(&err);
     return rc < 0 ? rc : wrote;
+}
+
+/* The passes of n due grants, GRANT_TX at a time in one transaction: a commit (and its sync)
+ * for each grant was most of a pass's time at 100 000 partners. Should a transaction fail
+ * (a deadlock with another server on PostgreSQL, a full disk), its grants are passed again
+ * one by one, so the others still are; the first failure is the answer. The events
+ * written, or negative. */
+static int grant_batch(struct db *db, const struct grant_due_key *due, int n,
+                       const struct subs_context *ctx, struct date today)
+{
+    int events = 0, first = 0;
+    for (int from = 0; from < n; from += GRANT_TX) {
+        int to = from + GRANT_TX < n ? from + GRANT_TX : n, wrote = 0;
+        struct pd_error err = {0};
+        int rc = tx_begin(db, &err);
+        for (int i = from; rc >= 0 && i < to; i++)
+            if ((rc = grant_pass_in(db, due[i].id, ctx, today)) > 0)
+                wrote += rc;
+        if (rc >= 0 && fault_fail("benefits.grant_batch")) /* tests: the path below */
+            rc = PD_E_DB;
+        rc = tx_end(db, rc < 0 ? rc : 0, &err);
+        pd_error_clear(&err);
+        if (rc >= 0) {
+            events += wrote;
+            continue;
+        }
+        for (int i = from; i < to; i++) {
+            int one = grant_pass(db, due[i].id, ctx, today);
+            if (one < 0 && first == 0)
+                first = one;
+            events += one > 0 ? one : 0;
+        }
+    }
+    return first < 0 ? first : events;
 }
 
 int benefits_run(struct db *db)
@@ -454,9 +499,8 @@ int benefits_run(struct db *db)
     for (bool first = true; rc >= 0 && (first || n == DUE_BATCH); first = false) {
         if ((rc = grants_due(db, day, first ? NULL : &after, DUE_BATCH, due, &n)) < 0)
             break;
-        for (int i = 0; rc >= 0 && i < n; i++)
-            if ((rc = grant_pass(db, due[i].id, &ctx, today)) > 0)
-                events += rc;
+        if ((rc = grant_batch(db, due, n, &ctx, today)) > 0)
+            events += rc;
         if (n > 0)
             after = due[n - 1];
     }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { startServer, adminOf, memberOf, operatorClock, staffClient, sql, sqlScript } from './harness.mjs';
+import { startServer, adminOf, memberOf, operatorClock, staffClient, sql, sqlScript, jobsProcess } from './harness.mjs';
 
 let srv, op, finance, support;
 const WIRE = { method: 'wire', contact: { name: 'Pay Er', phone: '+33 1 23 45 67 89', email: 'pay@x.example' } };
@@ -300,6 +300,32 @@ test('the job reads only the grants due: a second pass the same day changes noth
   const after = state();
   await run();
   assert.deepEqual(state(), after);
+});
+
+// The job passes the grants due 32 to a transaction (service/benefits_admin.c, GRANT_TX); a
+// transaction that fails (a deadlock with another server on PostgreSQL, a full disk) is done
+// again one grant at a time. 48 grants due: the first transaction of 32 fails once.
+test('grants due are passed 32 to a transaction; one that fails is done again one by one: each revoked once', async () => {
+  const rules = Array.from({ length: 24 }, (_, i) => ({ kind: 'cloud_subscription', product: `cloud-b${i}`, name: { fr: `Nuage ${i}`, en: `Cloud ${i}` }, quantity: 1, deadline_days: 90 }));
+  await offerWith('batch-pack', rules);
+  const members = [await member('batch-pack'), await member('batch-pack')];
+  const ids = members.map((m) => `'${m.org.partner.id}'`).join(', ');
+  for (const m of members) {
+    const subId = (await benefits(m.client)).items[0].subscription_id;
+    const c = await m.client.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: false });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+  }
+  assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM benefit_grants WHERE partner_id IN (${ids}) AND check_on = '2027-01-04'`), '48');
+  const run = await jobsProcess(srv, { gateway: { args: [], env: { PARTNERD_FAULT_FAIL: 'benefits.grant_batch=1' } } });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /PARTNERD_FAULT_FAIL is set/);
+  const revoked = sql(srv.db.url, `SELECT payload FROM outbox WHERE event = 'benefit.revoked' AND partner_id IN (${ids})`).split('\n').filter(Boolean).map((p) => JSON.parse(p).benefit_id);
+  assert.equal(revoked.length, 48, 'one event per grant');
+  assert.equal(new Set(revoked).size, 48, 'no grant revoked twice');
+  assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM benefit_grants WHERE partner_id IN (${ids}) AND revoked_at IS NOT NULL AND check_on IS NULL`), '48');
+  for (const m of members) assert.deepEqual([...new Set((await benefits(m.client)).items.map((g) => g.state))], ['revoked']);
 });
 
 test('staff: the key pools and a pool\'s keys are paged (limit, cursor), none lost or twice while keys are loaded', async () => {
