@@ -99,26 +99,31 @@ int staff_contacts(struct db *db, const char *role, struct contact **out, int *c
 }
 
 /* Claims up to limit rows of email_deliveries or webhook_deliveries, oldest first: those a dead
- * process left (stale: claimed before bound) or those due (pending, their time come by bound). The
- * status is checked again in the outer WHERE: a row another process claimed meanwhile no longer
- * matches (PostgreSQL re-reads it after waiting for its lock). Each form has its index: (status,
- * claimed_at) and (status, next_attempt_at). */
-#define CLAIM(table, due, order)                                                                   \
-    "UPDATE " table " SET status = 'sending', claim = ?, claimed_at = ? WHERE " due                \
-    " AND id IN (SELECT id FROM " table " WHERE " due " ORDER BY " order ", id LIMIT ?)"
+ * process left (stale: claimed before bound) or those due (pending, their time come by bound).
+ * The subquery picks them from the form's index, (status, claimed_at, id) or (status,
+ * next_attempt_at, id), in its order; the UPDATE finds them by id. The condition is checked
+ * again in the outer WHERE: a row another process claimed meanwhile no longer matches
+ * (PostgreSQL re-reads it after waiting for its lock). There the status is written
+ * COALESCE(status, '') (status is never NULL) so that no index can serve it: given one, SQLite
+ * walked every pending row of the status index and kept those in the list. */
+#define CLAIM(table, due, recheck, order)                                                          \
+    "UPDATE " table " SET status = 'sending', claim = ?, claimed_at = ? WHERE id IN (SELECT id "   \
+    "FROM " table " WHERE " due " ORDER BY " order ", id LIMIT ?) AND " recheck
 #define STALE "status = 'sending' AND claimed_at < ?"
+#define STALE_AGAIN "COALESCE(status, '') = 'sending' AND claimed_at < ?"
 #define DUE "status = 'pending' AND next_attempt_at <= ?"
+#define DUE_AGAIN "COALESCE(status, '') = 'pending' AND next_attempt_at <= ?"
 const char *const outbox_sql_claim[2][2] = {
-    {CLAIM("email_deliveries", DUE, "next_attempt_at"),
-     CLAIM("email_deliveries", STALE, "claimed_at")},
-    {CLAIM("webhook_deliveries", DUE, "next_attempt_at"),
-     CLAIM("webhook_deliveries", STALE, "claimed_at")},
+    {CLAIM("email_deliveries", DUE, DUE_AGAIN, "next_attempt_at"),
+     CLAIM("email_deliveries", STALE, STALE_AGAIN, "claimed_at")},
+    {CLAIM("webhook_deliveries", DUE, DUE_AGAIN, "next_attempt_at"),
+     CLAIM("webhook_deliveries", STALE, STALE_AGAIN, "claimed_at")},
 };
 
 static int64_t claim_rows(struct db *db, bool email, bool stale, const char *claim, int64_t now,
                           int64_t bound, int64_t limit)
 {
-    return db_run(db, outbox_sql_claim[!email][stale], "tiiii", claim, now, bound, bound, limit);
+    return db_run(db, outbox_sql_claim[!email][stale], "tiiii", claim, now, bound, limit, bound);
 }
 
 int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t now,
