@@ -51,35 +51,51 @@ struct hot_query {
     const char *sql;
     const char *types;
     const char *args[6];
+    /* On SQLite, the index whose range the plan must search (NULL: any that is not a full
+     * scan): for a query where another index, walked nearly whole, looks better to a
+     * planner without statistics (an equality on a column most rows share). */
+    const char *index;
 };
 
 /* Every statement a job pass or the dashboard runs on a large table. */
 static const struct hot_query *hot_queries(int *count)
 {
     static struct hot_query q[] = {
-        {"renewals and notices: subscriptions expiring", NULL, "tt", {"2026-01-01", "2026-02-01"}},
-        {"dashboard: renewals due per day", NULL, "tt", {"2026-01-01", "2026-04-01"}},
-        {"dashboard: revenue by month", NULL, "t", {"2025-02"}},
-        {"notices: went out already", NULL, "tit", {"sub_1", "1", "reminder_30"}},
-        {"wire_expiry: overdue orders", NULL, "t", {"2026-01-01"}},
-        {"wire_expiry: invoice credited", NULL, "t", {"inv_1"}},
-        {"cancellation: paying order", NULL, "t", {"sub_1"}},
-        {"cancellation: orders awaiting payment", NULL, "t", {"sub_1"}},
-        {"payment_recovery: orders in a status", NULL, "t", {"payment_unknown"}},
-        {"vies_check: VAT numbers due", NULL, "ii", {"1767225600", "50"}},
-        {"outbox_delivery: claim due emails", NULL, "tiiii", {"c", "1", "1", "50", "1"}},
-        {"outbox_delivery: claim stale emails", NULL, "tiiii", {"c", "1", "1", "50", "1"}},
-        {"outbox_delivery: claim due webhooks", NULL, "tiiii", {"c", "1", "1", "50", "1"}},
-        {"outbox_delivery: claim stale webhooks", NULL, "tiiii", {"c", "1", "1", "50", "1"}},
-        {"benefits: grants due", NULL, "ttti", {"2026-01-01", "2025-12-31", "ben_1", "256"}},
-        {"benefits: terms to grant", NULL, "i", {"256"}},
+        {"renewals and notices: subscriptions expiring",
+         NULL,
+         "tt",
+         {"2026-01-01", "2026-02-01"},
+         "subscriptions_due (managed_in=? AND expires_on>? AND expires_on<?)"},
+        {"dashboard: renewals due per day",
+         NULL,
+         "tt",
+         {"2026-01-01", "2026-04-01"},
+         "subscriptions_due (managed_in=? AND expires_on>? AND expires_on<?)"},
+        {"dashboard: revenue by month", NULL, "t", {"2025-02"}, NULL},
+        {"notices: went out already", NULL, "tit", {"sub_1", "1", "reminder_30"}, NULL},
+        {"wire_expiry: overdue orders", NULL, "t", {"2026-01-01"}, NULL},
+        {"wire_expiry: invoice credited", NULL, "t", {"inv_1"}, NULL},
+        {"cancellation: paying order", NULL, "t", {"sub_1"}, NULL},
+        {"cancellation: orders awaiting payment",
+         NULL,
+         "t",
+         {"sub_1"},
+         "orders_subscription (subscription_id=? AND status=?)"},
+        {"payment_recovery: orders in a status", NULL, "t", {"payment_unknown"}, NULL},
+        {"vies_check: VAT numbers due", NULL, "ii", {"1767225600", "50"}, NULL},
+        {"outbox_delivery: claim due emails", NULL, "tiiii", {"c", "1", "1", "50", "1"}, NULL},
+        {"outbox_delivery: claim stale emails", NULL, "tiiii", {"c", "1", "1", "50", "1"}, NULL},
+        {"outbox_delivery: claim due webhooks", NULL, "tiiii", {"c", "1", "1", "50", "1"}, NULL},
+        {"outbox_delivery: claim stale webhooks", NULL, "tiiii", {"c", "1", "1", "50", "1"}, NULL},
+        {"benefits: grants due", NULL, "ttti", {"2026-01-01", "2025-12-31", "ben_1", "256"}, NULL},
+        {"benefits: terms to grant", NULL, "i", {"256"}, NULL},
     };
     const char *sql[] = {
         subs_sql_expiring,        subs_sql_due_by_day,    invoices_sql_revenue,
         renewals_sql_notice_sent, orders_sql_overdue,     invoices_sql_credited,
         orders_sql_paying_term,   orders_sql_awaiting_of, orders_sql_in_status,
         vat_checks_sql_due,       outbox_sql_claim[0][0], outbox_sql_claim[0][1],
-        outbox_sql_claim[1][0],   outbox_sql_claim[1][1],   grants_sql_due,
+        outbox_sql_claim[1][0],   outbox_sql_claim[1][1], grants_sql_due,
         grants_sql_terms_due,
     };
     for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
@@ -188,6 +204,10 @@ static void test_hot_queries_use_an_index(void **state)
             printf("full scan in \"%s\":\n%s", q[i].name, plan);
             failed++;
         }
+        if (q[i].index && db_kind(f->db) == DB_SQLITE && strstr(plan, q[i].index) == NULL) {
+            printf("\"%s\" does not search %s:\n%s", q[i].name, q[i].index, plan);
+            failed++;
+        }
     }
     assert_int_equal(failed, 0);
 }
@@ -198,13 +218,14 @@ static void test_a_scan_is_reported(void **state)
     struct fixture *f = *state;
     char plan[4096];
     struct hot_query q = {
-        "unindexed lookup", "SELECT id FROM invoices WHERE lang = ?", "t", {"fr"}};
+        "unindexed lookup", "SELECT id FROM invoices WHERE lang = ?", "t", {"fr"}, NULL};
     assert_int_equal(explain(f->db, &q, plan, sizeof(plan)), 1);
     struct hot_query joined = {"unindexed join",
                                "SELECT o.id FROM orders o JOIN payments p ON p.order_id = o.id "
                                "WHERE p.currency = ?",
                                "t",
-                               {"EUR"}};
+                               {"EUR"},
+                               NULL};
     int scans = explain(f->db, &joined, plan, sizeof(plan));
     if (scans < 1)
         printf("not reported:\n%s", plan);
