@@ -310,12 +310,13 @@ void db_not_durable(struct db *db)
 
 void db_defer_sync(struct db *db)
 {
-    db->ops->defer_sync(db);
+    if (db->ops->defer_sync)
+        db->ops->defer_sync(db);
 }
 
 int db_sync(struct db *db)
 {
-    return db->ops->sync(db);
+    return db->ops->sync ? db->ops->sync(db) : 0;
 }
 
 static _Atomic int busy_timeout_ms = 5000;

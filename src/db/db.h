@@ -129,14 +129,17 @@ void db_bulk(struct db *db, bool on);
 void db_not_durable(struct db *db);
 
 /* Until db_sync(), this connection's commits return once written, without waiting for the
- * disk (SQLite: the WAL's sync; PostgreSQL: synchronous_commit off). None is lost if the
- * process dies; a power cut may undo those made since db_defer_sync(). Only for a group of
- * commits whose loss is a repeat allowed anyway (an email marked sent: sent again), ended
- * by db_sync(). */
+ * WAL's sync (SQLite). None is lost if the process dies; a power cut may undo those made
+ * since db_defer_sync(). Only for a group of commits whose loss is a repeat allowed anyway
+ * (an email marked sent: sent again), ended by db_sync(); outside a transaction. On
+ * PostgreSQL nothing changes: every commit waits for its flush. (synchronous_commit off
+ * would do it, but a commit that writes no WAL of its own, as db_sync() could make, does not
+ * wait for the flush of earlier ones, and a crash of the server itself loses them too.) */
 void db_defer_sync(struct db *db);
 
 /* Returns once every commit this connection made since db_defer_sync() is on disk, and
- * ends it: 0, or PD_E_DB when the sync failed (db_errmsg() says why). */
+ * ends it: 0, or PD_E_DB when the sync failed (db_errmsg() says why). Nothing to do on
+ * PostgreSQL. */
 int db_sync(struct db *db);
 
 /* How long a statement waits for another writer's lock before PD_E_DB_BUSY (SQLite's busy

@@ -383,24 +383,6 @@ static int p_health(struct db *db, int timeout_ms, struct db_health *out)
     return rc;
 }
 
-/* A connection opened again has synchronous_commit on (its default): nothing is lost. */
-static void p_defer_sync(struct db *db)
-{
-    if (!pg(db)->deferring && p_exec(db, "SET synchronous_commit TO off") == 0)
-        pg(db)->deferring = true;
-}
-
-/* A commit waits for the WAL's flush up to its own record, which follows every earlier
- * commit's: one made after synchronous_commit is back on covers them all. */
-static int p_sync(struct db *db)
-{
-    if (!pg(db)->deferring)
-        return 0;
-    pg(db)->deferring = false;
-    int rc = p_exec(db, "SET synchronous_commit TO on");
-    return rc < 0 ? rc : p_exec(db, "BEGIN; SELECT txid_current(); COMMIT");
-}
-
 static const struct db_ops pg_ops = {
     .close = p_close,
     .errmsg = p_errmsg,
@@ -422,8 +404,6 @@ static const struct db_ops pg_ops = {
     .cache_stats = p_cache_stats,
     .cache_forget = p_cache_forget,
     .revive = p_revive,
-    .defer_sync = p_defer_sync,
-    .sync = p_sync,
     .health = p_health,
     .dialect = pg_dialect,
     .fts_condition = p_fts_condition,

@@ -41,7 +41,6 @@ struct pg_db {
     uint64_t closing[PG_CLOSE_MAX];
     int nclosing;
     bool close_all; /* DEALLOCATE ALL before the next statement outside a transaction */
-    bool deferring; /* between db_defer_sync() and db_sync(): synchronous_commit off */
     struct db_cache_stats stats;
 };
 

@@ -336,12 +336,12 @@ int outbox_delivery_run(struct db *db)
     struct delivery_pass p;
     int rc = delivery_pass_begin(db, &p);
     if (rc < 0) {
-        delivery_pass_end(&p);
+        delivery_pass_end(db, &p);
         return rc;
     }
     int emails = deliver_emails(db, &p);
     int hooks = deliver_webhooks(db, &p);
-    delivery_pass_end(&p);
+    delivery_pass_end(db, &p);
     if (emails < 0)
         return emails;
     return hooks < 0 ? hooks : emails + hooks;

@@ -38,8 +38,11 @@ int delivery_pass_begin(struct db *db, struct delivery_pass *p)
     return settings_load(db, &p->settings);
 }
 
-void delivery_pass_end(struct delivery_pass *p)
+void delivery_pass_end(struct db *db, struct delivery_pass *p)
 {
+    /* the last group's marks: a caller that stopped early must not leave later commits of
+     * this connection deferred (a failed sync fails them too, so nothing more to do here) */
+    db_sync(db);
     secret_wipe(p->settings.smtp_password, sizeof(p->settings.smtp_password));
 }
 

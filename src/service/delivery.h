@@ -14,7 +14,7 @@
  *         ...send each, then delivery_email_done(db, &p, &mails[i], error or NULL)...
  *         delivery_emails_free(mails, n);
  *     }
- *     delivery_pass_end(&p);
+ *     delivery_pass_end(db, &p);
  */
 #ifndef PD_SERVICE_DELIVERY_H
 #define PD_SERVICE_DELIVERY_H
@@ -58,8 +58,8 @@ struct delivery_webhook {
 /* Starts a pass: loads the settings and draws a claim token. 0 or a negative status. */
 int delivery_pass_begin(struct db *db, struct delivery_pass *p);
 
-/* Ends a pass: wipes the SMTP password. */
-void delivery_pass_end(struct delivery_pass *p);
+/* Ends a pass: syncs the marks of the last emails returned, wipes the SMTP password. */
+void delivery_pass_end(struct db *db, struct delivery_pass *p);
 
 /* Claims up to limit due emails and renders each; one without a template is recorded
  * failed (and retried) rather than returned. 0 with *out (owner: caller,
