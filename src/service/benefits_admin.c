@@ -19,7 +19,6 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/clock.h"
-#include "core/fault.h"
 #include "core/msg.h"
 #include "core/text.h"
 #include "db/db.h"
@@ -437,50 +436,17 @@ static int grant_pass_in(struct db *db, const char *id, const struct subs_contex
     return rc < 0 ? rc : wrote;
 }
 
-/* One grant's pass in a transaction of its own. */
-static int grant_pass(struct db *db, const char *id, const struct subs_context *ctx,
-                      struct date today)
-{
-    struct pd_error err = {0};
-    int rc = tx_begin(db, &err);
-    int wrote = rc < 0 ? rc : grant_pass_in(db, id, ctx, today);
-    rc = tx_end(db, wrote < 0 ? wrote : 0, &err);
-    pd_error_clear(&err);
-    return rc < 0 ? rc : wrote;
-}
+/* The due grants of a pass, for tx_batch(). */
+struct grants_due {
+    const struct grant_due_key *due;
+    const struct subs_context *ctx;
+    struct date today;
+};
 
-/* The passes of n due grants, GRANT_TX at a time in one transaction: a commit (and its sync)
- * for each grant was most of a pass's time at 100 000 partners. Should a transaction fail
- * (a deadlock with another server on PostgreSQL, a full disk), its grants are passed again
- * one by one, so the others still are; the first failure is the answer. The events
- * written, or negative. */
-static int grant_batch(struct db *db, const struct grant_due_key *due, int n,
-                       const struct subs_context *ctx, struct date today)
+static int grant_step(struct db *db, int i, void *arg)
 {
-    int events = 0, first = 0;
-    for (int from = 0; from < n; from += GRANT_TX) {
-        int to = from + GRANT_TX < n ? from + GRANT_TX : n, wrote = 0;
-        struct pd_error err = {0};
-        int rc = tx_begin(db, &err);
-        for (int i = from; rc >= 0 && i < to; i++)
-            if ((rc = grant_pass_in(db, due[i].id, ctx, today)) > 0)
-                wrote += rc;
-        if (rc >= 0 && fault_fail("benefits.grant_batch")) /* tests: the path below */
-            rc = PD_E_DB;
-        rc = tx_end(db, rc < 0 ? rc : 0, &err);
-        pd_error_clear(&err);
-        if (rc >= 0) {
-            events += wrote;
-            continue;
-        }
-        for (int i = from; i < to; i++) {
-            int one = grant_pass(db, due[i].id, ctx, today);
-            if (one < 0 && first == 0)
-                first = one;
-            events += one > 0 ? one : 0;
-        }
-    }
-    return first < 0 ? first : events;
+    const struct grants_due *g = arg;
+    return grant_pass_in(db, g->due[i].id, g->ctx, g->today);
 }
 
 int benefits_run(struct db *db)
@@ -499,7 +465,10 @@ int benefits_run(struct db *db)
     for (bool first = true; rc >= 0 && (first || n == DUE_BATCH); first = false) {
         if ((rc = grants_due(db, day, first ? NULL : &after, DUE_BATCH, due, &n)) < 0)
             break;
-        if ((rc = grant_batch(db, due, n, &ctx, today)) > 0)
+        /* a commit (and its sync) for each grant was most of a pass's time at 100 000
+         * partners: GRANT_TX share one */
+        struct grants_due g = {due, &ctx, today};
+        if ((rc = tx_batch(db, n, GRANT_TX, "benefits.grant_batch", grant_step, &g)) > 0)
             events += rc;
         if (n > 0)
             after = due[n - 1];

@@ -54,23 +54,27 @@ static int notice_write(struct db *db, const struct sub_row *s, int window, stru
     return rc < 0 ? rc : 1;
 }
 
-/* One subscription's notice, in one transaction, from the row as it is now. Returns 1
- * when a notice was written. */
-static int notice_one(struct db *db, const char *sub_id, int window, struct date today)
+/* How many subscriptions' notices share a transaction: each is a commit (and a sync) of
+ * its own otherwise, 11 600 of them on a day at 100 000 partners. */
+#define NOTICE_TX 32
+
+/* The subscriptions of a pass that may owe a notice, for tx_batch(). */
+struct notices_due {
+    const char *ids[NOTICE_TX];
+    int window;
+    struct date today;
+};
+
+/* One subscription's notice, in the caller's transaction, from the row as it is now: 1 when
+ * a notice was written. */
+static int notice_step(struct db *db, int i, void *arg)
 {
-    struct pd_error err = {0};
+    const struct notices_due *due = arg;
     struct sub_row s;
-    int sent = 0;
-    int rc = tx_begin(db, &err);
-    if (rc < 0) {
-        pd_error_clear(&err);
-        return rc;
-    }
-    if ((rc = renewal_lock_subscription(db, sub_id)) >= 0 && (rc = subs_find(db, sub_id, &s)) == 1)
-        rc = sent = notice_write(db, &s, window, today);
-    rc = tx_end(db, rc, &err);
-    pd_error_clear(&err);
-    return rc < 0 ? rc : sent;
+    int rc = renewal_lock_subscription(db, due->ids[i]);
+    if (rc >= 0 && (rc = subs_find(db, due->ids[i], &s)) == 1)
+        return notice_write(db, &s, due->window, due->today);
+    return rc < 0 ? rc : 0;
 }
 
 int notices_run(struct db *db)
@@ -86,9 +90,17 @@ int notices_run(struct db *db)
     date_format(date_add_days(today, -(window + 31)), from);
     date_format(date_add_days(today, 30), to);
     struct sub_row *subs = NULL;
-    int n = 0, sent = 0;
+    struct notices_due due = {.window = window, .today = today};
+    int n = 0, sent = 0, ndue = 0;
     rc = subs_expiring(db, from, to, &subs, &n);
-    for (int i = 0; rc >= 0 && i < n; i++) {
+    for (int i = 0; rc >= 0 && i <= n; i++) {
+        if (ndue == NOTICE_TX || (i == n && ndue > 0)) { /* a batch full, or the last */
+            if ((rc = tx_batch(db, ndue, NOTICE_TX, "notices.batch", notice_step, &due)) > 0)
+                sent += rc;
+            ndue = 0;
+        }
+        if (i == n || rc < 0)
+            break;
         /* a first look without a transaction: most subscriptions have nothing due */
         struct sub_facts f = renewals_facts(&subs[i], window);
         enum sub_notice kind = sub_notice_due(&f, subs[i].auto_renew, today);
@@ -100,8 +112,7 @@ int notices_run(struct db *db)
         if ((rc = renewal_term_count(db, subs[i].id, &term)) < 0 ||
             (rc = renewal_notice_sent(db, subs[i].id, term, sub_notice_name(kind))) != 0)
             continue;
-        rc = notice_one(db, subs[i].id, window, today);
-        sent += rc == 1;
+        due.ids[ndue++] = subs[i].id;
     }
     free(subs);
     return rc < 0 ? rc : sent;

@@ -30,4 +30,13 @@ int tx_end(struct db *db, int rc, struct pd_error *err);
  * the answer is dropped (*out NULL). */
 int tx_end_answer(struct db *db, int rc, json_t **out, struct pd_error *err);
 
+/* A job's n steps, per_tx to a transaction: step(db, i, ctx) does step i in the caller's
+ * transaction and returns 1 when it wrote what the job counts, 0 when not, negative when
+ * the database failed. A transaction that fails (a deadlock with another server on
+ * PostgreSQL, a full disk) is logged under name and done again one step to a transaction,
+ * so its other steps still are; in tests, name is also the fault point that fails a
+ * transaction of more than one step. The steps that wrote, or the first failure. */
+int tx_batch(struct db *db, int n, int per_tx, const char *name,
+             int (*step)(struct db *db, int i, void *ctx), void *ctx);
+
 #endif

@@ -321,6 +321,7 @@ test('grants due are passed 32 to a transaction; one that fails is done again on
   const run = await jobsProcess(srv, { gateway: { args: [], env: { PARTNERD_FAULT_FAIL: 'benefits.grant_batch=1' } } });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /PARTNERD_FAULT_FAIL is set/);
+  assert.match(run.stderr, /tx_batch failed=benefits\.grant_batch steps=32 .*one by one/, 'the first transaction failed');
   const revoked = sql(srv.db.url, `SELECT payload FROM outbox WHERE event = 'benefit.revoked' AND partner_id IN (${ids})`).split('\n').filter(Boolean).map((p) => JSON.parse(p).benefit_id);
   assert.equal(revoked.length, 48, 'one event per grant');
   assert.equal(new Set(revoked).size, 48, 'no grant revoked twice');
