@@ -13,6 +13,10 @@
 //   - GET /api/v1/admin/dashboard beside GET /healthz of the same server (medians of 20);
 //   - the server's VmRSS / VmHWM (/proc/PID/status) after walking every staff list, every
 //     page, beside the same right after start.
+// BENCH_DB=url measures a database generated before (by an earlier run's bench_gen, e.g.
+// the 11 GB of L, which takes about 20 minutes to write here) as it stands: nothing is
+// generated and the database is kept, so its first pass finds only what earlier passes
+// left (pin the test clock, settings clock.pinned, to measure another day's pass).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +25,8 @@ import { BIN, freshDatabase, startServer, sql, Client } from '../tests/e2e/harne
 import { generate, memoryOf, staffClients, walkStaffLists } from '../tests/e2e/scale_helpers.mjs';
 
 const SIZE = process.env.BENCH_SIZE || 'S';
-const engine = process.env.PARTNERD_TEST_PG ? 'postgresql' : 'sqlite';
-const db = freshDatabase();
+const engine = (process.env.BENCH_DB || '').startsWith('postgres') || (!process.env.BENCH_DB && process.env.PARTNERD_TEST_PG) ? 'postgresql' : 'sqlite';
+const db = process.env.BENCH_DB ? { url: process.env.BENCH_DB, cleanup() {} } : freshDatabase();
 const gw = mkdtempSync(join(tmpdir(), 'partnerd-scale-'));
 const line = (label, v, unit, ratio) => console.log(`${label.padEnd(52)} ${v.padStart(10)} ${unit.padEnd(4)} ${ratio.padStart(10)}`);
 
@@ -59,9 +63,9 @@ let srv;
 try {
   const custom = SIZE.match(/^(\d+)\/(\d+)\/(\d+)$/); // partners/subscriptions/invoices
   const shape = custom ? { partners: custom[1], subscriptions: custom[2], invoices: custom[3] } : { size: SIZE };
-  const [genMs, summary] = timed(() => generate(db, shape));
+  const [genMs, summary] = process.env.BENCH_DB ? [0, `${process.env.BENCH_DB} as it stands`] : timed(() => generate(db, shape));
   // the passes' emails as .eml files in a directory of this run
-  sql(db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('mail.dir', '${join(gw, 'mail')}', 0) ON CONFLICT (key) DO NOTHING`);
+  sql(db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('mail.dir', '${join(gw, 'mail')}', 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
   console.log(`# size ${SIZE} on ${engine}: ${summary} (${(genMs / 1000).toFixed(1)} s)`);
   console.log(`${'target'.padEnd(52)} ${'value'.padStart(10)} ${'unit'.padEnd(4)} ${'vs base'.padStart(10)}`);
   const [scanMs] = timed(() => sql(db.url, 'SELECT (SELECT COUNT(*) FROM subscriptions WHERE auto_renew >= 0) + (SELECT COUNT(*) FROM orders WHERE total >= 0) + (SELECT SUM(length(document)) FROM invoices)'));

@@ -20,7 +20,7 @@ int crypto_init(void)
 }
 
 /* An id's random bits come from a buffer of its thread, filled 1 KiB at a time: one system
- * call for 78 ids rather than one for each (a renewal makes a dozen). Ids are names, not
+ * call for 146 ids rather than one for each (a renewal makes a dozen). Ids are names, not
  * secrets; partnerd never forks, so no two processes share a buffer. */
 #define ID_POOL_BYTES 1024
 static _Thread_local unsigned char id_pool[ID_POOL_BYTES];

@@ -3,8 +3,10 @@
  *
  * The one door to libsodium with core/base64.c: no other file includes <sodium.h>
  * (jobs/deliver.c signs webhooks and encodes mail through these two). IDs are opaque strings with a
- * type prefix ("usr_", "sub_", ...) and 100 random bits in Crockford base32; they reveal neither
- * order nor count. Passwords are hashed with Argon2id at OWASP's recommended cost or more.
+ * type prefix ("usr_", "sub_", ...) and, in Crockford base32, the millisecond they were made
+ * and 50 random bits: they reveal when they were made (as created_at does), not how many
+ * there are, and are never secrets (those come from random_hex). Passwords are hashed with
+ * Argon2id at OWASP's recommended cost or more.
  */
 #ifndef PD_CRYPTO_H
 #define PD_CRYPTO_H
