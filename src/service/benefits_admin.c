@@ -355,12 +355,24 @@ int benefits_set_rules(struct db *db, const struct principal *who, const char *i
 
 /* How many terms or grants a pass reads at a time. */
 #define DUE_BATCH 256
-/* How many grants' passes share a transaction: it holds the write lock while it reads them,
- * which requests wait for. */
+/* How many grants' passes, or terms' grants, share a transaction: it holds the write lock,
+ * which requests wait for, while it reads them. */
 #define GRANT_TX 32
 
+/* Grants term i of the terms due (a struct term_due array), in the caller's transaction,
+ * which marks it done, granted or not: 1 when it was granted. */
+static int term_step(struct db *db, int i, void *arg)
+{
+    const struct term_due *d = (const struct term_due *)arg + i;
+    const struct term_to_grant *t = &d->t;
+    int rc = d->grantable ? benefits_grant_term(db, t->subscription_id, t->partner_id,
+                                                t->offer_code, t->term, t->starts_on, t->expires_on)
+                          : grants_term_done(db, t->subscription_id, t->term);
+    return rc < 0 ? rc : d->grantable;
+}
+
 /* Grants the terms the job has to (automatic renewals, imports, terms begun before benefits
- * existed): each in its own transaction, which marks it done, granted or not. */
+ * existed), GRANT_TX to a transaction. */
 static int grant_missing(struct db *db)
 {
     int done = 0, rc, n;
@@ -369,19 +381,8 @@ static int grant_missing(struct db *db)
         n = 0;
         if ((rc = grants_terms_due(db, DUE_BATCH, &terms, &n)) < 0)
             break;
-        for (int i = 0; rc >= 0 && i < n; i++) {
-            const struct term_to_grant *t = &terms[i].t;
-            struct pd_error err = {0};
-            if ((rc = tx_begin(db, &err)) < 0)
-                break;
-            rc = terms[i].grantable
-                     ? benefits_grant_term(db, t->subscription_id, t->partner_id, t->offer_code,
-                                           t->term, t->starts_on, t->expires_on)
-                     : grants_term_done(db, t->subscription_id, t->term);
-            rc = tx_end(db, rc, &err);
-            pd_error_clear(&err);
-            done += rc >= 0 && terms[i].grantable;
-        }
+        if ((rc = tx_batch(db, n, GRANT_TX, "benefits.term_batch", term_step, terms)) > 0)
+            done += rc;
         free(terms);
     } while (rc >= 0 && n == DUE_BATCH);
     return rc < 0 ? rc : done;
