@@ -34,6 +34,7 @@
 #include "core/clock.h"
 #include "core/date.h"
 #include "core/roles.h"
+#include "core/subscription.h"
 #include "db/db.h"
 #include "service/benefits.h"
 #include "service/tx.h"
@@ -215,6 +216,15 @@ static int write_subscription(struct db *db, struct plan *p, struct counts *c, l
     s.auto_renew = card && next_rand(p) % 10 < 7;
     s.created_at = (int64_t)date_diff_days((struct date){1970, 1, 1}, starts) * 86400 + 36000;
     int rc = subs_insert(db, &s, s.created_at);
+    /* the days the notices and renewals jobs first look at it, as they would have been
+     * written by the passes of earlier years (migration 024 gives the same to rows of old) */
+    char notice_on[DATE_STRLEN], renew_on[DATE_STRLEN];
+    if (rc >= 0)
+        rc = subs_set_check(db, SUBS_CHECK_NOTICE, s.id,
+                            date_format(sub_notice_first_check(expires), notice_on));
+    if (rc >= 0)
+        rc = subs_set_check(db, SUBS_CHECK_RENEW, s.id,
+                            date_format(sub_auto_renew_first_check(expires), renew_on));
     if (rc < 0)
         return rc;
     c->subscriptions++;

@@ -101,7 +101,8 @@ enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struc
         bool when_auto_renew_on;
         bool when_auto_renew_off;
     } schedule[] = {
-        {SUB_NOTICE_UPCOMING_RENEWAL, date_add_days(f->expires_on, -30), f->expires_on, true, false},
+        {SUB_NOTICE_UPCOMING_RENEWAL, date_add_days(f->expires_on, -30), f->expires_on, true,
+         false},
         {SUB_NOTICE_EXPIRY_30, date_add_days(f->expires_on, -30), f->expires_on, false, true},
         {SUB_NOTICE_EXPIRY_7, date_add_days(f->expires_on, -7), f->expires_on, false, true},
         /* "expires tomorrow" is true on one day only: a late one is dropped */
@@ -113,15 +114,57 @@ enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struc
     };
     enum sub_notice due = SUB_NOTICE_NONE;
     for (size_t i = 0; i < sizeof(schedule) / sizeof(schedule[0]); i++) {
-        bool applies = auto_renew ? schedule[i].when_auto_renew_on : schedule[i].when_auto_renew_off;
-        if (applies && date_cmp(schedule[i].on, today) <= 0 && date_cmp(today, schedule[i].last) <= 0)
+        bool applies =
+            auto_renew ? schedule[i].when_auto_renew_on : schedule[i].when_auto_renew_off;
+        if (applies && date_cmp(schedule[i].on, today) <= 0 &&
+            date_cmp(today, schedule[i].last) <= 0)
             due = schedule[i].kind;
     }
     return due;
 }
 
-int64_t sub_prorated(int64_t paid, struct date starts_on, struct date expires_on,
-                     struct date from)
+struct date sub_notice_next_check(const struct sub_facts *f, bool auto_renew, struct date today)
+{
+    enum sub_notice now = sub_notice_due(f, auto_renew, today);
+    struct date opens, closes;
+    date_renewal_window(f->expires_on, f->window_days, &opens, &closes);
+    /* nothing is due after the lapsed notice's last day (31 days after the window closed) */
+    struct date last = date_add_days(closes, 31);
+    /* nor anything before the first notice's day */
+    struct date d = date_add_days(today, 1), first = sub_notice_first_check(f->expires_on);
+    if (date_cmp(d, first) < 0)
+        d = first;
+    for (; date_cmp(d, last) <= 0; d = date_add_days(d, 1)) {
+        enum sub_notice due = sub_notice_due(f, auto_renew, d);
+        if (due != SUB_NOTICE_NONE && due != now)
+            return d;
+    }
+    return SUB_CHECK_NEVER;
+}
+
+struct date sub_auto_renew_next_check(const struct sub_facts *f, int tries_done,
+                                      struct date last_try_on, bool open_or_done, struct date today)
+{
+    if (open_or_done)
+        return SUB_CHECK_NEVER;
+    struct date last = date_add_days(f->expires_on, f->window_days);
+    for (struct date d = date_add_days(today, 1); date_cmp(d, last) <= 0; d = date_add_days(d, 1))
+        if (sub_auto_renew_try(f, tries_done, last_try_on, d) > 0)
+            return d;
+    return SUB_CHECK_NEVER;
+}
+
+struct date sub_notice_first_check(struct date expires_on)
+{
+    return date_add_days(expires_on, -30);
+}
+
+struct date sub_auto_renew_first_check(struct date expires_on)
+{
+    return date_add_days(expires_on, try_day[0]);
+}
+
+int64_t sub_prorated(int64_t paid, struct date starts_on, struct date expires_on, struct date from)
 {
     int64_t days = date_diff_days(starts_on, expires_on) + 1;
     int64_t left = date_diff_days(from, expires_on) + 1;
@@ -136,9 +179,8 @@ int64_t sub_prorated(int64_t paid, struct date starts_on, struct date expires_on
 
 const char *sub_notice_name(enum sub_notice n)
 {
-    static const char *names[] = {"none",     "upcoming_renewal", "expiry_30",
-                                  "expiry_7", "expiry_1",         "window_open",
-                                  "window_closing", "lapsed"};
+    static const char *names[] = {"none",     "upcoming_renewal", "expiry_30",      "expiry_7",
+                                  "expiry_1", "window_open",      "window_closing", "lapsed"};
     return n <= SUB_NOTICE_LAPSED ? names[n] : "none";
 }
 

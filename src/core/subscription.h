@@ -41,22 +41,22 @@ enum sub_reason {
 
 /* What is stored about a subscription, and about its organisation, that the rules need. */
 struct sub_facts {
-    bool paid;              /* false until its first payment: no term yet */
-    struct date starts_on;  /* the current term, when paid */
+    bool paid;             /* false until its first payment: no term yet */
+    struct date starts_on; /* the current term, when paid */
     struct date expires_on;
-    bool managed_in_pmc;    /* legacy, renewed in the Partner Membership Center */
+    bool managed_in_pmc; /* legacy, renewed in the Partner Membership Center */
     bool cancelled;
     struct date cancelled_on; /* effective date, when cancelled */
-    bool member;            /* the organisation is a member of the network */
-    int certified;          /* certified people the organisation has */
-    int certified_required; /* for the offer (0, 2 or 4) */
-    int window_days;        /* renewal window length (setting, default 30) */
+    bool member;              /* the organisation is a member of the network */
+    int certified;            /* certified people the organisation has */
+    int certified_required;   /* for the offer (0, 2 or 4) */
+    int window_days;          /* renewal window length (setting, default 30) */
 };
 
 struct sub_renewal {
     bool eligible;
     enum sub_reason reason;
-    struct date opens_on;  /* meaningful when paid */
+    struct date opens_on; /* meaningful when paid */
     struct date closes_on;
 };
 
@@ -92,24 +92,48 @@ enum sub_notice {
     SUB_NOTICE_EXPIRY_30,        /* auto-renew off: 30, 7 and 1 days before expiry */
     SUB_NOTICE_EXPIRY_7,
     SUB_NOTICE_EXPIRY_1,
-    SUB_NOTICE_WINDOW_OPEN,      /* auto-renew off: the first day of the window */
-    SUB_NOTICE_WINDOW_CLOSING,   /* auto-renew off: 7 days before the window closes */
-    SUB_NOTICE_LAPSED,           /* anyone: the day after the window closed */
+    SUB_NOTICE_WINDOW_OPEN,    /* auto-renew off: the first day of the window */
+    SUB_NOTICE_WINDOW_CLOSING, /* auto-renew off: 7 days before the window closes */
+    SUB_NOTICE_LAPSED,         /* anyone: the day after the window closed */
 };
 
 /* The notice due on `today`: the latest whose date has come, so a job that missed days
  * sends the one that still matters rather than every one it missed, and only while its
  * words are still true on the day it goes (no upcoming-renewal notice after expiry, no
  * reminder after the window closed, no "expires tomorrow" on the expiry day: a notice
- * sent late says what is true that day, or is not sent). None for unpaid, cancelled or PMC subscriptions, nor more than 31 days after
- * the window closed. The caller sends it once per term. */
+ * sent late says what is true that day, or is not sent). None for unpaid, cancelled or PMC
+ * subscriptions, nor more than 31 days after the window closed. The caller sends it once per term.
+ */
 enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struct date today);
+
+/* When the jobs must look at a subscription again (they keep the day on its row, so a pass
+ * reads only the subscriptions whose day has come). SUB_CHECK_NEVER: not before its facts
+ * change (every change of a subscription, or of its renewal tries, sets its days back to
+ * "now"). Both look only forward from `today`, with the facts as they are once today's
+ * notice or try is done. */
+#define SUB_CHECK_NEVER ((struct date){9999, 12, 31})
+
+/* The first day after `today` on which sub_notice_due() names a notice other than none and
+ * other than today's (sent today, or before), or SUB_CHECK_NEVER. */
+struct date sub_notice_next_check(const struct sub_facts *f, bool auto_renew, struct date today);
+
+/* The first day after `today` on which sub_auto_renew_try() gives a try, with tries_done
+ * failed tries, the last on last_try_on; SUB_CHECK_NEVER when a try is open or done (its
+ * end changes the facts) or none is left in the window. */
+struct date sub_auto_renew_next_check(const struct sub_facts *f, int tries_done,
+                                      struct date last_try_on, bool open_or_done,
+                                      struct date today);
+
+/* The earliest day anything can be due for a subscription that expires on expires_on: its
+ * first notice (30 days before) and its first try (the day after). What a subscription
+ * never looked at starts from; migration 024 writes the same in SQL. */
+struct date sub_notice_first_check(struct date expires_on);
+struct date sub_auto_renew_first_check(struct date expires_on);
 
 /* The share of `paid` (minor units) that the days of the term from `from` to its expiry,
  * both included, are worth: a cancellation's prorated refund, rounded half up. All of it
  * from the first day on, nothing after expiry. */
-int64_t sub_prorated(int64_t paid, struct date starts_on, struct date expires_on,
-                     struct date from);
+int64_t sub_prorated(int64_t paid, struct date starts_on, struct date expires_on, struct date from);
 
 /* Stable names: "upcoming_renewal", "expiry_30", ... */
 const char *sub_notice_name(enum sub_notice n);

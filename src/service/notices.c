@@ -1,13 +1,13 @@
 /*
  * service/notices.c - reminders and notices of the renewal calendar (SPEC section 3).
  *
- * A pass lists the subscriptions whose expiry is near (from 30 days ahead to 31 days
- * after their window closed) and asks core/subscription.c which notice, if any, each is
- * owed today. Most are owed none, or one that went out on an earlier day, and cost no
- * transaction (only reads), so a pass with nothing new writes nothing. For the others the
- * row is locked and read again, since the list may be stale (a renewal in another process
- * moves the term on); the notice row, unique per subscription, term and kind, and the event
- * commit together, so a notice goes out once whatever runs at the same time.
+ * A pass reads only the subscriptions whose notice check day has come (migration 024: the
+ * next day a notice other than the last one can be due, or "now" once the subscription
+ * changed), asks core/subscription.c which notice, if any, each is owed today, and writes
+ * it with the next check day (sub_notice_next_check). A pass with nothing due reads one
+ * index entry and writes nothing. Each row is locked and read again, since the page may be
+ * stale; the notice row, unique per subscription, term and kind, and the event commit
+ * together, so a notice goes out once whatever runs at the same time.
  */
 #include "service/notices.h"
 
@@ -58,23 +58,32 @@ static int notice_write(struct db *db, const struct sub_row *s, int window, stru
  * its own otherwise, 11 600 of them on a day at 100 000 partners. */
 #define NOTICE_TX 32
 
-/* The subscriptions of a pass that may owe a notice, for tx_batch(). */
+/* A page of the subscriptions whose check day has come, for tx_batch(). */
 struct notices_due {
-    const char *ids[NOTICE_TX];
+    const struct sub_row *subs;
     int window;
     struct date today;
 };
 
-/* One subscription's notice, in the caller's transaction, from the row as it is now: 1 when
- * a notice was written. */
+/* One subscription's notice, in the caller's transaction, from the row as it is now (the
+ * page may be stale: a renewal in another process moves the term on), and the next day the
+ * pass looks at it again: 1 when a notice was written. */
 static int notice_step(struct db *db, int i, void *arg)
 {
     const struct notices_due *due = arg;
     struct sub_row s;
-    int rc = renewal_lock_subscription(db, due->ids[i]);
-    if (rc >= 0 && (rc = subs_find(db, due->ids[i], &s)) == 1)
-        return notice_write(db, &s, due->window, due->today);
-    return rc < 0 ? rc : 0;
+    char day[DATE_STRLEN];
+    int rc = renewal_lock_subscription(db, due->subs[i].id);
+    if (rc < 0 || (rc = subs_find(db, due->subs[i].id, &s)) != 1)
+        return rc < 0 ? rc : 0;
+    int sent = notice_write(db, &s, due->window, due->today);
+    if (sent < 0)
+        return sent;
+    struct sub_facts f = renewals_facts(&s, due->window);
+    struct date next = sub_notice_next_check(&f, s.auto_renew, due->today);
+    rc = subs_set_check(db, SUBS_CHECK_NOTICE, s.id,
+                        date_cmp(next, SUB_CHECK_NEVER) == 0 ? NULL : date_format(next, day));
+    return rc < 0 ? rc : sent;
 }
 
 int notices_run(struct db *db)
@@ -85,35 +94,28 @@ int notices_run(struct db *db)
     if (rc < 0)
         return rc;
     int window = (int)set.renewal_window_days;
-    char from[DATE_STRLEN], to[DATE_STRLEN];
-    /* from 30 days before expiry to 31 days after the window closed */
-    date_format(date_add_days(today, -(window + 31)), from);
-    date_format(date_add_days(today, 30), to);
-    struct sub_row *subs = NULL;
-    struct notices_due due = {.window = window, .today = today};
-    int n = 0, sent = 0, ndue = 0;
-    rc = subs_expiring(db, from, to, &subs, &n);
-    for (int i = 0; rc >= 0 && i <= n; i++) {
-        if (ndue == NOTICE_TX || (i == n && ndue > 0)) { /* a batch full, or the last */
-            if ((rc = tx_batch(db, ndue, NOTICE_TX, "notices.batch", notice_step, &due)) > 0)
-                sent += rc;
-            ndue = 0;
-        }
-        if (i == n || rc < 0)
+    char day[DATE_STRLEN];
+    date_format(today, day);
+    if ((rc = renewals_check_days(db, window, today)) < 0)
+        return rc;
+    struct subs_due_key key = {.check_on = "", .id = ""}, last;
+    int sent = 0;
+    for (;;) {
+        struct sub_row *subs = NULL;
+        int n = 0;
+        if ((rc = subs_checks_due(db, SUBS_CHECK_NOTICE, day, &key, NOTICE_TX * 4, &subs, &n,
+                                  &last)) < 0 ||
+            n == 0) {
+            free(subs);
             break;
-        /* a first look without a transaction: most subscriptions have nothing due */
-        struct sub_facts f = renewals_facts(&subs[i], window);
-        enum sub_notice kind = sub_notice_due(&f, subs[i].auto_renew, today);
-        if (kind == SUB_NOTICE_NONE)
-            continue;
-        /* a notice is owed for days on end but goes out once: read whether it went out
-         * before taking a write transaction, so a pass with nothing new writes nothing */
-        int64_t term = 0;
-        if ((rc = renewal_term_count(db, subs[i].id, &term)) < 0 ||
-            (rc = renewal_notice_sent(db, subs[i].id, term, sub_notice_name(kind))) != 0)
-            continue;
-        due.ids[ndue++] = subs[i].id;
+        }
+        struct notices_due due = {.subs = subs, .window = window, .today = today};
+        rc = tx_batch(db, n, NOTICE_TX, "notices.batch", notice_step, &due);
+        free(subs);
+        if (rc < 0)
+            break;
+        sent += rc;
+        key = last;
     }
-    free(subs);
     return rc < 0 ? rc : sent;
 }

@@ -31,6 +31,7 @@
 #include "service/pricing.h"
 #include "service/settings.h"
 #include "service/tx.h"
+#include "store/counters.h"
 #include "store/orders.h"
 #include "store/payments.h"
 #include "store/renewals.h"
@@ -244,9 +245,10 @@ static int finish_pending(struct db *db)
     return rc < 0 ? rc : done;
 }
 
-/* The try of subscription s due today (1..SUB_AUTO_TRIES) and its term, or 0. */
+/* The try of subscription s due today (1..SUB_AUTO_TRIES) and its term, or 0; with next,
+ * also the next day the pass must look at s again (NEVER: not before its facts change). */
 static int try_due(struct db *db, const struct sub_row *s, int window, struct date today,
-                   int64_t *term)
+                   int64_t *term, struct date *next)
 {
     struct renewal_tries t;
     struct date last_on = {0};
@@ -255,12 +257,79 @@ static int try_due(struct db *db, const struct sub_row *s, int window, struct da
         rc = renewal_tries_of(db, s->id, *term, &t);
     if (rc < 0)
         return rc;
-    if (t.open_or_done)
-        return 0;
     if (t.last_on[0])
         date_parse(t.last_on, &last_on);
     struct sub_facts f = renewals_facts(s, window);
-    return sub_auto_renew_try(&f, t.failed, last_on, today);
+    int try = t.open_or_done ? 0 : sub_auto_renew_try(&f, t.failed, last_on, today);
+    if (next) /* a try due but not made (not eligible today, no card): tomorrow */
+        *next = try > 0 ? date_add_days(today, 1)
+                        : sub_auto_renew_next_check(&f, t.failed, last_on, t.open_or_done, today);
+    return try;
+}
+
+/* The subscriptions of a page whose next check day is written, for tx_batch(). */
+struct renew_checks {
+    const struct sub_row *subs;
+    int window;
+    struct date today;
+};
+
+/* Writes when the pass looks at subscription i again, from its facts and tries as they are
+ * now (after this pass's try, if any), the row locked: a change by another process comes
+ * before (and is read) or after (and sets the day back to "now"). */
+static int check_step(struct db *db, int i, void *arg)
+{
+    const struct renew_checks *c = arg;
+    struct sub_row s;
+    struct date next;
+    int64_t term = 0;
+    char day[DATE_STRLEN];
+    int rc = renewal_lock_subscription(db, c->subs[i].id);
+    if (rc < 0 || (rc = subs_find(db, c->subs[i].id, &s)) != 1)
+        return rc < 0 ? rc : 0;
+    if ((rc = try_due(db, &s, c->window, c->today, &term, &next)) < 0)
+        return rc;
+    rc = subs_set_check(db, SUBS_CHECK_RENEW, s.id,
+                        date_cmp(next, SUB_CHECK_NEVER) == 0 ? NULL : date_format(next, day));
+    return rc < 0 ? rc : 0;
+}
+
+/* The counters renewals_check_days() keeps: the window and the day (days since 1970). */
+static int check_days_read(struct db *db, int64_t *window, int64_t *day)
+{
+    int rc = counters_get(db, "check_days:window", window);
+    return rc < 0 ? rc : counters_get(db, "check_days:day", day);
+}
+
+int renewals_check_days(struct db *db, int window, struct date today)
+{
+    struct pd_error err = {0};
+    int64_t was_window = 0, was_day = 0, day = date_to_days(today);
+    char on[DATE_STRLEN], since[DATE_STRLEN];
+    int rc = check_days_read(db, &was_window, &was_day);
+    if (rc < 0 || (was_window == window && was_day == day))
+        return rc; /* the same day and window: nothing to write */
+    if ((rc = tx_begin(db, &err)) >= 0)
+        rc = check_days_read(db, &was_window, &was_day); /* another process may be first */
+    date_format(today, on);
+    if (rc >= 0 && was_window != 0 && was_window != window) {
+        /* the days after expiry of the subscriptions that can still be in
+         * their window or lapse notice, under the old window or the new */
+        int widest = (int)(was_window > window ? was_window : window);
+        date_format(date_add_days(today, -(widest + 32)), since);
+        rc = subs_checks_reset(db, NULL, true, since);
+        log_line(LOG_INFO, NULL, "auto_renewal", "window_days=%lld->%d: check days set again",
+                 (long long)was_window, window);
+    }
+    if (rc >= 0 && was_day > day)
+        rc = subs_checks_reset(db, on, false, NULL);
+    if (rc >= 0 && was_window != window)
+        rc = counters_set(db, "check_days:window", window);
+    if (rc >= 0 && was_day != day)
+        rc = counters_set(db, "check_days:day", day);
+    rc = tx_end(db, rc, &err);
+    pd_error_clear(&err);
+    return rc;
 }
 
 int renewals_run(struct db *db, void (*progress)(int done, int total))
@@ -271,40 +340,59 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
     if (rc < 0)
         return rc;
     int window = (int)set.renewal_window_days;
-    char from[DATE_STRLEN], to[DATE_STRLEN];
-    /* in their window today: expired from `window` days ago to yesterday */
-    date_format(date_add_days(today, -window), from);
-    date_format(date_add_days(today, -1), to);
-
+    char day[DATE_STRLEN];
+    date_format(today, day);
+    if ((rc = renewals_check_days(db, window, today)) < 0)
+        return rc;
     int renewed = finish_pending(db);
     if (renewed < 0)
         return renewed;
-    struct sub_row *subs = NULL;
+    int64_t total = 0;
+    if (progress && (rc = subs_checks_count(db, SUBS_CHECK_RENEW, day, &total)) < 0)
+        return rc;
+    /* the subscriptions whose check day has come, a page at a time: the tries due among
+     * them, then when each is looked at again */
+    struct subs_due_key key = {.check_on = "", .id = ""}, last;
     struct due due[RENEWAL_BATCH];
-    int n = 0, ndue = 0;
-    rc = subs_expiring(db, from, to, &subs, &n);
-    for (int i = 0; rc >= 0 && i <= n; i++) {
-        if (i < n) { /* the subscription's try, if one is due today and may be claimed */
-            if (progress && (i % 100 == 0 || i == n - 1))
-                progress(i + 1, n);
-            const struct sub_row *s = &subs[i];
-            int try = 0;
-            int64_t term = 0;
-            if (s->auto_renew && (try = try_due(db, s, window, today, &term)) < 0)
-                rc = try;
-            if (try > 0 && may_claim(db, &set, s))
-                due[ndue++] = (struct due){.s = s, .term = term, .try = try};
+    int seen = 0;
+    for (;;) {
+        struct sub_row *subs = NULL;
+        int n = 0, ndue = 0;
+        if ((rc = subs_checks_due(db, SUBS_CHECK_RENEW, day, &key, RENEWAL_BATCH, &subs, &n,
+                                  &last)) < 0 ||
+            n == 0) {
+            free(subs);
+            break;
         }
-        if (ndue == RENEWAL_BATCH || (i == n && ndue > 0)) { /* a batch full, or the last */
+        for (int i = 0; rc >= 0 && i < n; i++) {
+            int64_t term = 0;
+            int try = try_due(db, &subs[i], window, today, &term, NULL);
+            if (try < 0)
+                rc = try;
+            else if (try > 0 && may_claim(db, &set, &subs[i]))
+                due[ndue++] = (struct due){.s = &subs[i], .term = term, .try = try};
+        }
+        if (rc >= 0 && ndue > 0) {
             int done = renew_batch(db, &set, due, ndue);
             if (done < 0)
                 log_line(LOG_ERROR, NULL, "auto_renewal",
                          "batch of %d from subscription=%s error=%d", ndue, due[0].s->id, done);
             renewed += done > 0 ? done : 0;
-            rc = rc < 0 ? rc : done < 0 ? done : 0;
-            ndue = 0;
+            rc = done < 0 ? done : 0;
         }
+        if (rc >= 0) {
+            struct renew_checks c = {.subs = subs, .window = window, .today = today};
+            rc = tx_batch(db, n, RENEWAL_BATCH, "renewals.check_batch", check_step, &c);
+        }
+        free(subs);
+        seen += n;
+        if (progress)
+            progress(seen, seen > total ? seen : (int)total);
+        if (rc < 0)
+            break;
+        key = last;
     }
-    free(subs);
+    if (progress && seen < total)
+        progress((int)total, (int)total);
     return rc < 0 ? rc : renewed;
 }

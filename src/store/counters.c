@@ -1,4 +1,4 @@
-/* store/counters.c - SQL of numbered series. */
+/* store/counters.c - SQL of numbered series, and of counters kept. */
 #include "store/counters.h"
 
 #include "db/db.h"
@@ -17,4 +17,21 @@ int counters_next(struct db *db, const char *series, int64_t *value)
         *value = db_column_int64(st, 0);
     db_finalize(st);
     return rc == DB_ROW ? 0 : rc < 0 ? rc : PD_E_DB;
+}
+
+int counters_get(struct db *db, const char *name, int64_t *value)
+{
+    *value = 0;
+    int rc = db_scalar(db, value, "SELECT COALESCE(MAX(value), 0) FROM counters WHERE name = ?",
+                       "t", name);
+    return rc < 0 ? rc : 0;
+}
+
+int counters_set(struct db *db, const char *name, int64_t value)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO "
+                        "UPDATE SET value = excluded.value",
+                        "ti", name, value);
+    return rc < 0 ? (int)rc : 0;
 }

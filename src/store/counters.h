@@ -15,4 +15,9 @@ struct db;
 /* Takes the next number of a series ("invoice:2027") inside the caller's transaction. */
 int counters_next(struct db *db, const char *series, int64_t *value);
 
+/* A counter kept rather than taken (what the jobs' check days were written with,
+ * "check_days:window"): its value, 0 when it was never set. */
+int counters_get(struct db *db, const char *name, int64_t *value);
+int counters_set(struct db *db, const char *name, int64_t value);
+
 #endif

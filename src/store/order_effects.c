@@ -2,6 +2,7 @@
 #include "store/order_effects.h"
 
 #include "db/db.h"
+#include "store/subscriptions.h"
 
 int order_effects_terms(struct db *db, const char *subscription_id, int64_t *count)
 {
@@ -14,7 +15,7 @@ int order_effects_start_term(struct db *db, const char *subscription_id, const c
 {
     int64_t rc = db_run(db,
                         "UPDATE subscriptions SET paid = 1, starts_on = ?, expires_on = ?, "
-                        "auto_renew_locked = 0, updated_at = ? WHERE id = ?",
+                        "auto_renew_locked = 0, updated_at = ?, " SUBS_RECHECK " WHERE id = ?",
                         "ttit", starts_on, expires_on, now, subscription_id);
     return rc < 0 ? (int)rc : 0;
 }
@@ -24,7 +25,7 @@ int order_effects_cancel_unpaid(struct db *db, const char *subscription_id, cons
 {
     int64_t rc = db_run(db,
                         "UPDATE subscriptions SET cancelled_on = ?, auto_renew = 0, "
-                        "updated_at = ? WHERE id = ? AND paid = 0",
+                        "updated_at = ?, " SUBS_RECHECK " WHERE id = ? AND paid = 0",
                         "tit", on, now, subscription_id);
     return rc < 0 ? (int)rc : 0;
 }
@@ -34,5 +35,11 @@ int order_effects_end_attempt(struct db *db, const char *order_id, const char *s
     int64_t rc =
         db_run(db, "UPDATE renewal_attempts SET status = ?, updated_at = ? WHERE order_id = ?",
                "tit", status, now, order_id);
+    /* the renewals job looks at the subscription again: its next try, if any, moves */
+    if (rc > 0)
+        rc = db_run(db,
+                    "UPDATE subscriptions SET renew_check_on = '' WHERE id = (SELECT "
+                    "subscription_id FROM renewal_attempts WHERE order_id = ?)",
+                    "t", order_id);
     return rc < 0 ? (int)rc : 0;
 }

@@ -88,6 +88,11 @@ int renewal_attempt_insert(struct db *db, const struct renewal_attempt_new *a, i
                         "'pending', ?, ?, ?)",
                         "ttiittii", a->id, a->subscription_id, a->term, (int64_t)a->try,
                         a->order_id, a->attempted_on, now, now);
+    /* the renewals job looks at the subscription again once the try has ended (set again
+     * then, by order_effects_end_attempt) */
+    if (rc >= 0)
+        rc = db_run(db, "UPDATE subscriptions SET renew_check_on = '' WHERE id = ?", "t",
+                    a->subscription_id);
     return rc < 0 ? (int)rc : 0;
 }
 
@@ -115,16 +120,6 @@ int renewal_pending_orders(struct db *db, char (**out)[32], int *count)
     }
     db_finalize(st);
     return rc < 0 ? rc : 0;
-}
-
-const char renewals_sql_notice_sent[] =
-    "SELECT COUNT(*) FROM subscription_notices WHERE subscription_id = ? AND term = ? AND kind = ?";
-
-int renewal_notice_sent(struct db *db, const char *subscription_id, int64_t term, const char *kind)
-{
-    int64_t n = 0;
-    int rc = db_scalar(db, &n, renewals_sql_notice_sent, "tit", subscription_id, term, kind);
-    return rc < 0 ? rc : n > 0;
 }
 
 int renewal_notice_insert(struct db *db, const char *subscription_id, int64_t term,

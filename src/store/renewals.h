@@ -55,10 +55,6 @@ int renewal_open_order(struct db *db, const char *subscription_id, char order_id
  * *out is a malloc'd array of ids (owner: caller, free()). */
 int renewal_pending_orders(struct db *db, char (**out)[32], int *count);
 
-/* 1 when the notice of kind for the subscription's term went out already, else 0. */
-int renewal_notice_sent(struct db *db, const char *subscription_id, int64_t term, const char *kind);
-extern const char renewals_sql_notice_sent[];
-
 /* Records that a notice of kind went out for the term on day (YYYY-MM-DD): 1 when it is
  * new, 0 when it was sent already. */
 int renewal_notice_insert(struct db *db, const char *subscription_id, int64_t term,

@@ -8,9 +8,10 @@
 #include "db/db.h"
 #include "store/page.h"
 
-#define SUB_COLUMNS                                                                                \
-    "SELECT id, partner_id, offer_code, managed_in, paid, starts_on, expires_on, auto_renew, "     \
-    "auto_renew_locked, cancelled_on, COALESCE(migrated_at, 0), created_at FROM subscriptions "
+#define SUB_LIST                                                                                   \
+    "id, partner_id, offer_code, managed_in, paid, starts_on, expires_on, auto_renew, "            \
+    "auto_renew_locked, cancelled_on, COALESCE(migrated_at, 0), created_at"
+#define SUB_COLUMNS "SELECT " SUB_LIST " FROM subscriptions "
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -49,7 +50,12 @@ int subs_find(struct db *db, const char *id, struct sub_row *out)
     return rc;
 }
 
-static int read_all(struct db_stmt *st, struct sub_row **out, int *count);
+static int read_rows(struct db_stmt *st, struct sub_row **out, int *count, char *last_extra);
+
+static int read_all(struct db_stmt *st, struct sub_row **out, int *count)
+{
+    return read_rows(st, out, count, NULL);
+}
 
 int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *count)
 {
@@ -77,22 +83,11 @@ int subs_page(struct db *db, const char *partner_id, const char *managed_in,
     return rc < 0 ? rc : read_all(st, out, count);
 }
 
-/* Both match the partial index subscriptions_due (migration 018) by repeating its WHERE. */
+/* It matches the partial index subscriptions_due (migration 023) by repeating its WHERE. */
 #define RUNNING_IN_PC "paid = 1 AND cancelled_on IS NULL AND managed_in = 'partner_center'"
-const char subs_sql_expiring[] = SUB_COLUMNS
-    "WHERE expires_on >= ? AND expires_on <= ? AND " RUNNING_IN_PC " ORDER BY expires_on, id";
 const char subs_sql_due_by_day[] =
     "SELECT expires_on, auto_renew, COUNT(*) FROM subscriptions WHERE expires_on >= ? AND "
     "expires_on <= ? AND " RUNNING_IN_PC " GROUP BY expires_on, auto_renew ORDER BY expires_on";
-
-int subs_expiring(struct db *db, const char *from, const char *to, struct sub_row **out, int *count)
-{
-    struct db_stmt *st;
-    int rc = db_query(db, &st, subs_sql_expiring, "tt", from, to);
-    if (rc < 0)
-        return rc;
-    return read_all(st, out, count);
-}
 
 int subs_due_by_day(struct db *db, const char *from, const char *to,
                     void (*each)(void *ctx, const char *expires_on, bool auto_renew, int64_t n),
@@ -108,8 +103,72 @@ int subs_due_by_day(struct db *db, const char *from, const char *to,
     return rc < 0 ? rc : 0;
 }
 
-/* Reads every row of st into a malloc'd array and finalizes st. */
-static int read_all(struct db_stmt *st, struct sub_row **out, int *count)
+/* Both match their partial index (migration 024) by repeating its WHERE. */
+const char subs_sql_notice_due[] =
+    "SELECT " SUB_LIST ", notice_check_on FROM subscriptions WHERE notice_check_on <= ? AND "
+    "(notice_check_on, id) > (?, ?) AND " RUNNING_IN_PC " ORDER BY notice_check_on, id LIMIT ?";
+const char subs_sql_renew_due[] =
+    "SELECT " SUB_LIST ", renew_check_on FROM subscriptions WHERE renew_check_on <= ? AND "
+    "(renew_check_on, id) > (?, ?) AND " RUNNING_IN_PC
+    " AND auto_renew = 1 ORDER BY renew_check_on, id LIMIT ?";
+
+int subs_checks_due(struct db *db, enum subs_check which, const char *today,
+                    const struct subs_due_key *after, int limit, struct sub_row **out, int *count,
+                    struct subs_due_key *last)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      which == SUBS_CHECK_NOTICE ? subs_sql_notice_due : subs_sql_renew_due, "ttti",
+                      today, after ? after->check_on : "", after ? after->id : "", (int64_t)limit);
+    if (rc < 0)
+        return rc;
+    /* the page's last key: its check day is the column after the row's */
+    rc = read_rows(st, out, count, last->check_on);
+    if (rc == 0 && *count > 0)
+        snprintf(last->id, sizeof(last->id), "%s", (*out)[*count - 1].id);
+    return rc;
+}
+
+int subs_checks_count(struct db *db, enum subs_check which, const char *today, int64_t *count)
+{
+    return db_scalar(db, count,
+                     which == SUBS_CHECK_NOTICE
+                         ? "SELECT COUNT(*) FROM subscriptions WHERE notice_check_on <= ? "
+                           "AND " RUNNING_IN_PC
+                         : "SELECT COUNT(*) FROM subscriptions WHERE renew_check_on <= ? "
+                           "AND " RUNNING_IN_PC " AND auto_renew = 1",
+                     "t", today);
+}
+
+int subs_set_check(struct db *db, enum subs_check which, const char *id, const char *check_on)
+{
+    int64_t rc = db_run(db,
+                        which == SUBS_CHECK_NOTICE
+                            ? "UPDATE subscriptions SET notice_check_on = ? WHERE id = ?"
+                            : "UPDATE subscriptions SET renew_check_on = ? WHERE id = ?",
+                        "tt", check_on, id);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int subs_checks_reset(struct db *db, const char *today, bool past_expiry, const char *since)
+{
+    int64_t rc = past_expiry
+                     ? db_run(db,
+                              "UPDATE subscriptions SET " SUBS_RECHECK " WHERE expires_on >= ? AND "
+                              "(COALESCE(notice_check_on, '9999-12-31') > expires_on OR "
+                              "COALESCE(renew_check_on, '9999-12-31') > expires_on)",
+                              "t", since)
+                     : db_run(db,
+                              "UPDATE subscriptions SET " SUBS_RECHECK " WHERE "
+                              "COALESCE(notice_check_on, '9999-12-31') > ? OR "
+                              "COALESCE(renew_check_on, '9999-12-31') > ?",
+                              "tt", today, today);
+    return rc < 0 ? (int)rc : 0;
+}
+
+/* Reads every row of st into a malloc'd array and finalizes st; with last_extra, the
+ * column after the row's (a date) of the last row there. */
+static int read_rows(struct db_stmt *st, struct sub_row **out, int *count, char *last_extra)
 {
     int rc = 0;
     int cap = 16, n = 0;
@@ -125,6 +184,8 @@ static int read_all(struct db_stmt *st, struct sub_row **out, int *count)
             rows = grown;
         }
         read_row(st, &rows[n++]);
+        if (last_extra)
+            copy(last_extra, 11, db_column_text(st, 12));
     }
     db_finalize(st);
     if (rows == NULL)
@@ -156,7 +217,7 @@ int subs_set_auto_renew(struct db *db, const char *id, bool on, bool locked, int
 {
     int64_t rc = db_run(db,
                         "UPDATE subscriptions SET auto_renew = ?, auto_renew_locked = ?, "
-                        "updated_at = ? WHERE id = ?",
+                        "updated_at = ?, " SUBS_RECHECK " WHERE id = ?",
                         "iiit", (int64_t)on, (int64_t)locked, now, id);
     return rc < 0 ? (int)rc : 0;
 }
@@ -165,7 +226,7 @@ int subs_cancel(struct db *db, const char *id, const char *effective_on, int64_t
 {
     int64_t rc = db_run(db,
                         "UPDATE subscriptions SET cancelled_on = ?, auto_renew = 0, "
-                        "auto_renew_locked = 1, updated_at = ? WHERE id = ?",
+                        "auto_renew_locked = 1, updated_at = ?, " SUBS_RECHECK " WHERE id = ?",
                         "tit", effective_on, now, id);
     /* the benefits job revokes its grants from that day: it looks at them then (a grant
      * with no check day has nothing left to revoke) */
@@ -181,7 +242,7 @@ int subs_migrate(struct db *db, const char *id, int64_t now)
 {
     int64_t rc = db_run(db,
                         "UPDATE subscriptions SET managed_in = 'partner_center', migrated_at = ?, "
-                        "updated_at = ? WHERE id = ? AND managed_in = 'pmc'",
+                        "updated_at = ?, " SUBS_RECHECK " WHERE id = ? AND managed_in = 'pmc'",
                         "iit", now, now, id);
     return rc < 0 ? (int)rc : rc > 0;
 }
@@ -212,7 +273,7 @@ int subs_cancel_unpaid(struct db *db, const char *id, const char *on, int64_t no
 {
     int64_t rc = db_run(db,
                         "UPDATE subscriptions SET cancelled_on = ?, auto_renew = 0, "
-                        "updated_at = ? WHERE id = ? AND paid = 0",
+                        "updated_at = ?, " SUBS_RECHECK " WHERE id = ? AND paid = 0",
                         "tit", on, now, id);
     return rc < 0 ? (int)rc : 0;
 }
@@ -222,7 +283,7 @@ int subs_renew(struct db *db, const char *id, const char *starts_on, const char 
 {
     int64_t rc = db_run(db,
                         "UPDATE subscriptions SET paid = 1, starts_on = ?, expires_on = ?, "
-                        "auto_renew_locked = 0, updated_at = ? WHERE id = ?",
+                        "auto_renew_locked = 0, updated_at = ?, " SUBS_RECHECK " WHERE id = ?",
                         "ttit", starts_on, expires_on, now, id);
     return rc < 0 ? (int)rc : 0;
 }

@@ -44,11 +44,7 @@ int subs_page(struct db *db, const char *partner_id, const char *managed_in,
               const struct page_request *p, struct sub_row **out, int *count);
 
 /* Paid, not cancelled, Partner Center subscriptions expiring from `from` to `to`
- * (YYYY-MM-DD, inclusive), by expiry. *out malloc'd (owner: caller, free()). */
-int subs_expiring(struct db *db, const char *from, const char *to, struct sub_row **out,
-                  int *count);
-
-/* The same subscriptions counted per expiry day and auto_renew, by day: each() is called
+ * (YYYY-MM-DD, inclusive) counted per expiry day and auto_renew, by day: each() is called
  * once per (day, auto_renew) with its count. */
 int subs_due_by_day(struct db *db, const char *from, const char *to,
                     void (*each)(void *ctx, const char *expires_on, bool auto_renew, int64_t n),
@@ -56,8 +52,42 @@ int subs_due_by_day(struct db *db, const char *from, const char *to,
 
 /* The statements above that the jobs and the dashboard run, for the query-plan checks
  * (tests/unit/test_plans.c). */
-extern const char subs_sql_expiring[];
 extern const char subs_sql_due_by_day[];
+
+/* What every write of a subscription's facts also sets: its check days back to "now", so
+ * the notices and renewals jobs look at it on their next pass (migration 024). */
+#define SUBS_RECHECK "notice_check_on = '', renew_check_on = ''"
+
+/* Which check day: the notices job's or the renewals job's. */
+enum subs_check { SUBS_CHECK_NOTICE, SUBS_CHECK_RENEW };
+
+/* Where a job is in the subscriptions due: the (check day, id) of the last one read. */
+struct subs_due_key {
+    char check_on[11];
+    char id[32];
+};
+
+/* A job's "what is due": up to limit paid, running, Partner Center subscriptions (with
+ * auto-renew on, for SUBS_CHECK_RENEW) whose check day is on or before today, after the one
+ * of after (NULL: from the first), by day and id, read through the index of that check day
+ * (migration 024), so a pass with nothing due reads nothing. *keys (limit of them) get
+ * where the page ends; rows malloc'd in *out (owner: caller, free()). */
+int subs_checks_due(struct db *db, enum subs_check which, const char *today,
+                    const struct subs_due_key *after, int limit, struct sub_row **out, int *count,
+                    struct subs_due_key *last);
+extern const char subs_sql_notice_due[];
+extern const char subs_sql_renew_due[];
+
+/* How many subscriptions are due as subs_checks_due() reads them (a progress total). */
+int subs_checks_count(struct db *db, enum subs_check which, const char *today, int64_t *count);
+
+/* Records the next day a job looks at the subscription (NULL: not before its facts change). */
+int subs_set_check(struct db *db, enum subs_check which, const char *id, const char *check_on);
+
+/* Sets back to "now" the check days after `today` (the clock went back), or, with
+ * past_expiry, those that lie after their subscription's expiry, of subscriptions expiring
+ * on or after `since` (the renewal window changed: days after expiry depend on it). */
+int subs_checks_reset(struct db *db, const char *today, bool past_expiry, const char *since);
 
 /* Inside a transaction, locks the subscription until commit. 1 when it exists. */
 int subs_lock(struct db *db, const char *id);

@@ -173,6 +173,40 @@ test('with auto-renew on, one upcoming-renewal notice 30 days before', async () 
   assert.match(upcoming[0].text, /renouvelé automatiquement le 20 mai 2028/);
 });
 
+// The notices job looks at a subscription on the days something can be due (its check day,
+// migration 024), and again as soon as it changes: a change must not wait for that day.
+test('auto-renew turned off after the upcoming-renewal notice: the reminder goes out at the next pass, the same day', async () => {
+  const s = await subscriber('2027-06-10'); // expires 2028-06-09
+  const notices = () => mailsTo(s.email).filter((m) => m.headers['x-partnerd-event'] === 'subscription.notice').map((m) => m.subject);
+  await op.setClock('2028-05-10T08:00:00Z'); // 30 days before
+  await runJobs();
+  assert.equal(notices().length, 1, notices().join(' | '));
+  assert.match(notices()[0], /^Renouvellement automatique/);
+  await runJobs();
+  assert.equal(notices().length, 1, 'a second pass the same day sends nothing');
+  assert.equal((await s.api.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false })).status, 200);
+  await runJobs();
+  assert.deepEqual(notices().slice(1), ['Abonnement au Microsoft Action Pack : expire le 9 juin 2028']);
+});
+
+test('the renewal window shortened: the reminders follow the new window from the next pass', async () => {
+  const s = await subscriber('2027-07-10'); // expires 2028-07-09; a window of 30 days closes on 8 August
+  assert.equal((await s.api.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false })).status, 200);
+  const notices = () => mailsTo(s.email).filter((m) => m.headers['x-partnerd-event'] === 'subscription.notice').map((m) => m.subject);
+  await op.setClock('2028-07-10T08:00:00Z');
+  await runJobs();
+  assert.deepEqual(notices(), ['Abonnement au Microsoft Action Pack : à renouveler avant le 8 août 2028']);
+  const put = await op.client.call('PUT', '/api/v1/admin/settings/renewal.window_days', { value: 10 });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  try {
+    await op.setClock('2028-07-12T08:00:00Z'); // 7 days before a window of 10 closes, on 19 July
+    await runJobs();
+    assert.deepEqual(notices().slice(1), ["Abonnement au Microsoft Action Pack : renouvellement possible jusqu'au 19 juillet 2028 seulement"]);
+  } finally {
+    assert.equal((await op.client.call('PUT', '/api/v1/admin/settings/renewal.window_days', { value: 30 })).status, 200);
+  }
+});
+
 test('webhooks: a secret shown once, Standard Webhooks signatures, retried with backoff, every attempt visible', async () => {
   const s = await subscriber('2027-06-01');
   const hook = await webhookReceiver([500]);

@@ -61,18 +61,22 @@ struct hot_query {
 static const struct hot_query *hot_queries(int *count)
 {
     static struct hot_query q[] = {
-        {"renewals and notices: subscriptions expiring",
+        {"notices: subscriptions due",
          NULL,
-         "tt",
-         {"2026-01-01", "2026-02-01"},
-         "subscriptions_due (managed_in=? AND expires_on>? AND expires_on<?)"},
+         "ttti",
+         {"2026-01-01", "2025-12-31", "sub_1", "128"},
+         "subscriptions_notice_check (managed_in=? AND (notice_check_on,id)>(?,?)"},
+        {"renewals: subscriptions due",
+         NULL,
+         "ttti",
+         {"2026-01-01", "2025-12-31", "sub_1", "64"},
+         "subscriptions_renew_check (managed_in=? AND (renew_check_on,id)>(?,?)"},
         {"dashboard: renewals due per day",
          NULL,
          "tt",
          {"2026-01-01", "2026-04-01"},
          "subscriptions_due (managed_in=? AND expires_on>? AND expires_on<?)"},
         {"dashboard: revenue by month", NULL, "t", {"2025-02"}, NULL},
-        {"notices: went out already", NULL, "tit", {"sub_1", "1", "reminder_30"}, NULL},
         {"wire_expiry: overdue orders", NULL, "t", {"2026-01-01"}, NULL},
         {"wire_expiry: invoice credited", NULL, "t", {"inv_1"}, NULL},
         {"cancellation: paying order", NULL, "t", {"sub_1"}, NULL},
@@ -91,11 +95,11 @@ static const struct hot_query *hot_queries(int *count)
         {"benefits: terms to grant", NULL, "i", {"256"}, NULL},
     };
     const char *sql[] = {
-        subs_sql_expiring,        subs_sql_due_by_day,    invoices_sql_revenue,
-        renewals_sql_notice_sent, orders_sql_overdue,     invoices_sql_credited,
-        orders_sql_paying_term,   orders_sql_awaiting_of, orders_sql_in_status,
-        vat_checks_sql_due,       outbox_sql_claim[0][0], outbox_sql_claim[0][1],
-        outbox_sql_claim[1][0],   outbox_sql_claim[1][1], grants_sql_due,
+        subs_sql_notice_due,    subs_sql_renew_due,     subs_sql_due_by_day,
+        invoices_sql_revenue,   orders_sql_overdue,     invoices_sql_credited,
+        orders_sql_paying_term, orders_sql_awaiting_of, orders_sql_in_status,
+        vat_checks_sql_due,     outbox_sql_claim[0][0], outbox_sql_claim[0][1],
+        outbox_sql_claim[1][0], outbox_sql_claim[1][1], grants_sql_due,
         grants_sql_terms_due,
     };
     for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)

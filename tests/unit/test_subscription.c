@@ -8,15 +8,15 @@
 
 #include "core/subscription.h"
 
-static struct date D(const char *s)
-{
+static struct date D(const char *s) {
     struct date d = {0, 0, 0};
     assert_int_equal(date_parse(s, &d), 0);
     return d;
 }
 
 /* A paid subscription of the reference page: started 2026-06-23, expires 2027-06-22. */
-static struct sub_facts june(void)
+static struct sub_facts
+june(void)
 {
     struct sub_facts f = {.paid = true, .member = true, .window_days = 30};
     f.starts_on = D("2026-06-23");
@@ -48,7 +48,7 @@ static void test_reference_example(void **state)
     check(&f, "2027-06-22", SUB_ACTIVE, SUB_RENEWAL_NOT_OPEN); /* expiry day: not yet */
     check(&f, "2027-06-23", SUB_RENEWAL_WINDOW, SUB_OK);       /* the day after */
     check(&f, "2027-07-01", SUB_RENEWAL_WINDOW, SUB_OK);
-    check(&f, "2027-07-22", SUB_RENEWAL_WINDOW, SUB_OK);       /* window day 30 */
+    check(&f, "2027-07-22", SUB_RENEWAL_WINDOW, SUB_OK);            /* window day 30 */
     check(&f, "2027-07-23", SUB_LAPSED, SUB_RENEWAL_WINDOW_CLOSED); /* day 31 */
     check(&f, "2028-01-01", SUB_LAPSED, SUB_RENEWAL_WINDOW_CLOSED);
     struct sub_renewal r = sub_renewal_on(&f, D("2027-06-22"));
@@ -151,7 +151,6 @@ static void test_names(void **state)
     assert_int_equal(sub_state_parse("expired"), -1);
     assert_int_equal(sub_state_parse(NULL), -1);
 }
-
 
 /* Automatic renewal: days 1, 3 and 7 of the window, one try a day, none after a success
  * (the caller stops asking) or past the window. Expiry 2027-06-22: day 1 is 23 June. */
@@ -271,6 +270,90 @@ static void test_notices(void **state)
     assert_string_equal(sub_notice_name(SUB_NOTICE_WINDOW_CLOSING), "window_closing");
 }
 
+/* The day the notices job looks at a subscription again: the next day its notice changes to
+ * one not sent yet, never every day in between, and never once nothing more is due. */
+static void test_notice_next_check(void **state)
+{
+    (void)state;
+    struct sub_facts f = june(); /* expires 2027-06-22, window 23 June - 22 July */
+    struct {
+        const char *today;
+        bool auto_renew;
+        int window;
+        const char *want;
+    } rows[] = {
+        {"2026-06-23", false, 30, "2027-05-23"}, /* bought: the 30-day reminder */
+        {"2027-05-23", false, 30, "2027-06-15"}, /* sent: the 7-day one, not every day */
+        {"2027-06-14", false, 30, "2027-06-15"},
+        {"2027-06-15", false, 30, "2027-06-21"},
+        {"2027-06-21", false, 30, "2027-06-22"}, /* "tomorrow", then the dated one again */
+        {"2027-06-22", false, 30, "2027-06-23"},
+        {"2027-06-23", false, 30, "2027-07-15"},
+        {"2027-07-15", false, 30, "2027-07-23"},
+        {"2027-07-23", false, 30, "9999-12-31"}, /* lapsed: nothing more */
+        {"2027-08-23", false, 30, "9999-12-31"},
+        {"2027-05-01", true, 30, "2027-05-23"},
+        {"2027-05-23", true, 30, "2027-07-23"}, /* upcoming renewal sent: then the lapse */
+        {"2027-06-23", true, 30, "2027-07-23"},
+        {"2027-05-23", true, 10, "2027-07-03"}, /* the window is a setting */
+        {"2027-06-23", false, 10, "2027-06-25"},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        f.window_days = rows[i].window;
+        char got[DATE_STRLEN];
+        date_format(sub_notice_next_check(&f, rows[i].auto_renew, D(rows[i].today)), got);
+        if (strcmp(got, rows[i].want) != 0)
+            fail_msg("%s auto_renew=%d window=%d: next check %s, want %s", rows[i].today,
+                     rows[i].auto_renew, rows[i].window, got, rows[i].want);
+    }
+    f.window_days = 30;
+    f.paid = false;
+    assert_int_equal(date_cmp(sub_notice_next_check(&f, false, D("2027-05-23")), SUB_CHECK_NEVER),
+                     0);
+    /* what a subscription never looked at starts from */
+    char day[DATE_STRLEN];
+    assert_string_equal(date_format(sub_notice_first_check(D("2027-06-22")), day), "2027-05-23");
+}
+
+/* The day the renewals job looks at a subscription again: its next try's day, never while a
+ * try is open or done, never once the tries or the window are used up. */
+static void test_auto_renew_next_check(void **state)
+{
+    (void)state;
+    struct sub_facts f = june();
+    struct date none = {0, 0, 0};
+    struct {
+        const char *today;
+        int done;
+        const char *last;
+        bool open;
+        const char *want;
+    } rows[] = {
+        {"2027-01-10", 0, NULL, false, "2027-06-23"}, /* day 1 of the window */
+        {"2027-06-22", 0, NULL, false, "2027-06-23"},
+        {"2027-06-23", 0, NULL, true, "9999-12-31"},          /* tried today, open */
+        {"2027-06-23", 1, "2027-06-23", false, "2027-06-25"}, /* declined: day 3 */
+        {"2027-06-25", 2, "2027-06-25", false, "2027-06-29"}, /* declined again: day 7 */
+        {"2027-06-29", 3, "2027-06-29", false, "9999-12-31"}, /* all tries used */
+        {"2027-06-27", 1, "2027-06-27", false, "2027-06-28"}, /* late: the next day */
+        {"2027-07-22", 0, NULL, false, "9999-12-31"},         /* the window's last day */
+        {"2027-07-21", 0, NULL, false, "2027-07-22"},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        char got[DATE_STRLEN];
+        date_format(sub_auto_renew_next_check(&f, rows[i].done,
+                                              rows[i].last ? D(rows[i].last) : none, rows[i].open,
+                                              D(rows[i].today)),
+                    got);
+        if (strcmp(got, rows[i].want) != 0)
+            fail_msg("%s after %d tries%s: next check %s, want %s", rows[i].today, rows[i].done,
+                     rows[i].open ? " (one open)" : "", got, rows[i].want);
+    }
+    char day[DATE_STRLEN];
+    assert_string_equal(date_format(sub_auto_renew_first_check(D("2027-06-22")), day),
+                        "2027-06-23");
+}
+
 /* A prorated refund: by the day, half up, all of it before the term starts, none after. */
 static void test_prorated(void **state)
 {
@@ -289,12 +372,13 @@ static void test_prorated(void **state)
         {3, "2027-01-01", "2027-01-04", "2027-01-03", 2},         /* 1.5 rounds up */
         {1, "2027-01-01", "2027-01-04", "2027-01-04", 0},         /* 0.25 rounds down */
         {0, "2027-01-01", "2027-12-31", "2027-06-01", 0},
-        {INT64_MAX, "2027-01-01", "2027-12-31", "2027-12-31", INT64_MAX / 365 + 1}, /* no overflow */
+        {INT64_MAX, "2027-01-01", "2027-12-31", "2027-12-31",
+         INT64_MAX / 365 + 1}, /* no overflow */
         {INT64_C(9000000000000), "2027-01-01", "2027-12-31", "2027-07-02", INT64_C(4512328767123)},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-        int64_t got = sub_prorated(rows[i].paid, D(rows[i].starts), D(rows[i].expires),
-                                   D(rows[i].from));
+        int64_t got =
+            sub_prorated(rows[i].paid, D(rows[i].starts), D(rows[i].expires), D(rows[i].from));
         if (got != rows[i].want)
             fail_msg("%lld from %s: %lld, want %lld", (long long)rows[i].paid, rows[i].from,
                      (long long)got, (long long)rows[i].want);
@@ -314,6 +398,8 @@ int main(void)
         cmocka_unit_test(test_auto_renew_tries),
         cmocka_unit_test(test_auto_renew_deadline),
         cmocka_unit_test(test_notices),
+        cmocka_unit_test(test_notice_next_check),
+        cmocka_unit_test(test_auto_renew_next_check),
         cmocka_unit_test(test_prorated),
     };
     return cmocka_run_group_tests_name("subscription", tests, NULL, NULL);
