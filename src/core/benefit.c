@@ -71,18 +71,22 @@ int benefit_reminder_due(const struct benefit_facts *f, int reminded, struct dat
     return 0;
 }
 
-bool benefit_next_check(const struct benefit_facts *f, int reminded, bool revoked,
-                        struct date from, struct date *next)
+bool benefit_next_check(const struct benefit_facts *f, int reminded, bool revoked, struct date from,
+                        struct date *next)
 {
     bool deadline = benefit_kind_activated(f->kind) && f->has_deadline;
     if (revoked || !f->current_term)
         return false;
     if (deadline && f->used == 0 && date_cmp(f->activate_by, from) < 0)
         return false; /* expired for good: neither reminded nor revoked any more */
-    /* the revocation: not before the term ends while the subscription is active */
+    /* the revocation: not before the term ends while the subscription is active, nor
+     * before it lapses while it is in its renewal window (suspended, not revoked) */
     struct date after_term = date_add_days(f->ends_on, 1);
-    struct date due = f->sub_state == SUB_ACTIVE && date_cmp(after_term, from) > 0 ? after_term
-                                                                                    : from;
+    struct date due = from;
+    if (f->sub_state == SUB_ACTIVE && date_cmp(after_term, from) > 0)
+        due = after_term;
+    else if (f->sub_state == SUB_RENEWAL_WINDOW && date_cmp(f->lapses_on, from) > 0)
+        due = f->lapses_on;
     /* the reminders: 30 days ahead, then 7, while nothing is activated */
     if (deadline && f->used == 0 && reminded != 7) {
         struct date r = date_add_days(f->activate_by, reminded == 30 ? -7 : -30);

@@ -49,6 +49,7 @@ struct benefit_facts {
     bool has_deadline; /* software and cloud: activate on or before activate_by */
     struct date activate_by;
     enum sub_state sub_state; /* of its subscription, on the same day */
+    struct date lapses_on;    /* the first day its subscription is lapsed, unless renewed */
     bool current_term;        /* the grant belongs to the subscription's latest term */
 };
 
@@ -73,12 +74,14 @@ int benefit_reminder_due(const struct benefit_facts *f, int reminded, struct dat
  * *next, or false when nothing can ever be owed for it (a later term took over, its
  * revocation was announced, its deadline passed with nothing activated). A reminder may be
  * owed from 30 then 7 days before the deadline (every day from then on while it could not
- * be sent); a revocation the day after the term ends (every day while the subscription is
- * in its renewal window, or not active, and not yet revoked). A cancellation is the caller's
- * to bring forward (it may come any day). `revoked` is whether the revocation was announced.
- * The job keeps this date with the grant, so a pass reads only the grants due that day. */
-bool benefit_next_check(const struct benefit_facts *f, int reminded, bool revoked,
-                        struct date from, struct date *next);
+ * be sent); a revocation from the day the subscription lapses (looked at the day after the
+ * term ends, then on lapses_on while it is in its renewal window, then every day while it is
+ * not active and not yet revoked). A cancellation is the caller's to bring forward (it may
+ * come any day), and a renewal grants a new term. `revoked` is whether the revocation was
+ * announced. The job keeps this date with the grant, so a pass reads only the grants due that day.
+ */
+bool benefit_next_check(const struct benefit_facts *f, int reminded, bool revoked, struct date from,
+                        struct date *next);
 
 /* The activation deadline of a grant of a term from starts_on to ends_on, under a rule
  * of `deadline_days` (0: the term's end); never after the term's end. */

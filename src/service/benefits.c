@@ -49,6 +49,7 @@ struct benefit_facts benefits_facts(const struct grant_row *g, const struct sub_
         date_parse(g->activate_by, &f.activate_by);
     struct sub_facts sf = subscriptions_facts(s, ctx, 0);
     f.sub_state = sub_state_on(&sf, today);
+    f.lapses_on = date_add_days(sf.expires_on, sf.window_days + 1);
     return f;
 }
 

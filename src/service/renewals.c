@@ -31,6 +31,7 @@
 #include "service/pricing.h"
 #include "service/settings.h"
 #include "service/tx.h"
+#include "store/benefits.h"
 #include "store/counters.h"
 #include "store/orders.h"
 #include "store/payments.h"
@@ -313,11 +314,13 @@ int renewals_check_days(struct db *db, int window, struct date today)
         rc = check_days_read(db, &was_window, &was_day); /* another process may be first */
     date_format(today, on);
     if (rc >= 0 && was_window != 0 && was_window != window) {
-        /* the days after expiry of the subscriptions that can still be in
+        /* the days after expiry of the subscriptions (and grants) that can still be in
          * their window or lapse notice, under the old window or the new */
         int widest = (int)(was_window > window ? was_window : window);
         date_format(date_add_days(today, -(widest + 32)), since);
         rc = subs_checks_reset(db, NULL, true, since);
+        if (rc >= 0)
+            rc = grants_checks_reset(db, on, since);
         log_line(LOG_INFO, NULL, "auto_renewal", "window_days=%lld->%d: check days set again",
                  (long long)was_window, window);
     }

@@ -85,6 +85,11 @@ int grants_due(struct db *db, const char *today, const struct grant_due_key *aft
 /* Records the next day the job looks at a grant (NULL: never). */
 int grants_set_check(struct db *db, const char *id, const char *check_on);
 
+/* Brings the check day of the grants whose term ended from `since` to before today, and
+ * whose day lies after it (their subscription's lapse), forward to today: the renewal window
+ * it was reckoned with changed. */
+int grants_checks_reset(struct db *db, const char *today, const char *since);
+
 /* Grants of one subscription's term. *out malloc'd (owner: caller, free()). */
 int grants_of_term(struct db *db, const char *subscription_id, int term, struct grant_row **out,
                    int *count);

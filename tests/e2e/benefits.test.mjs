@@ -239,6 +239,18 @@ test('deadline reminders 30 and 7 days ahead, suspended in the window, revoked o
   assert.equal((await incidents()).state, 'available'); // its own term began 2028-01-10
   await op.setClock('2029-01-12T09:00:00Z'); // n's window: from 2029-01-10
   assert.deepEqual([(await incidents()).state, (await incidents()).remaining], ['suspended', 2]);
+  // in the window the job looks at the grant again the day it lapses, not every day; a
+  // window made shorter brings that day forward
+  const checkOn = () => sql(srv.db.url, `SELECT check_on FROM benefit_grants WHERE partner_id = '${n.org.partner.id}' AND kind = 'support_incident'`);
+  await run('2029-01-12');
+  assert.equal(checkOn(), '2029-02-09');
+  assert.equal((await op.client.call('PUT', '/api/v1/admin/settings/renewal.window_days', { value: 20 })).status, 200);
+  try {
+    await run('2029-01-13');
+    assert.equal(checkOn(), '2029-01-30');
+  } finally {
+    assert.equal((await op.client.call('PUT', '/api/v1/admin/settings/renewal.window_days', { value: 30 })).status, 200);
+  }
   await run('2029-02-10'); // window closed 2029-02-08: lapsed
   const revoked = await incidents();
   assert.deepEqual([revoked.state, revoked.remaining], ['revoked', 0]);

@@ -40,6 +40,7 @@ static struct benefit_facts grant(enum benefit_kind kind, int quantity, int used
     g.has_deadline = benefit_kind_activated(kind);
     g.activate_by = benefit_deadline(s->starts_on, s->expires_on, deadline_days);
     g.sub_state = sub_state_on(s, D(day));
+    g.lapses_on = date_add_days(s->expires_on, s->window_days + 1);
     return g;
 }
 
@@ -188,8 +189,9 @@ static void test_deadline_reminders(void **state)
 }
 
 /* The day the job looks at a grant next: reminders 30 then 7 days ahead (daily while one is
- * owed and not sent), the day after the term (daily in the window), never once nothing can
- * be owed. Term 2026-06-23 .. 2027-06-22; a key to activate within 60 days: 2026-08-22. */
+ * owed and not sent), the day after the term, the day the subscription lapses while it is
+ * in its window (then daily until revoked), never once nothing can be owed. Term 2026-06-23 ..
+ * 2027-06-22; a key to activate within 60 days: 2026-08-22. */
 static void test_next_check(void **state)
 {
     (void)state;
@@ -212,7 +214,10 @@ static void test_next_check(void **state)
         {BENEFIT_SOFTWARE_KEY, 1, 0, false, true, "2026-09-01", "2026-09-02", "2027-06-23"},
         {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, true, "2026-06-23", "2026-06-23", "2027-06-23"},
         {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, true, "2027-06-22", "2027-06-23", "2027-06-23"},
-        {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, true, "2027-06-25", "2027-06-26", "2027-06-26"},
+        /* in the renewal window: suspended, looked at again the day it lapses, not daily */
+        {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, true, "2027-06-25", "2027-06-26", "2027-07-23"},
+        {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, true, "2027-07-22", "2027-07-22", "2027-07-23"},
+        {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, true, "2027-07-23", "2027-07-23", "2027-07-23"},
         {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, true, "2027-07-30", "2027-07-31", "2027-07-31"},
         {BENEFIT_SUPPORT_INCIDENT, 0, 0, true, true, "2027-07-30", "2027-07-31", NULL},
         {BENEFIT_SUPPORT_INCIDENT, 0, 0, false, false, "2027-06-25", "2027-06-26", NULL},
@@ -222,7 +227,8 @@ static void test_next_check(void **state)
         struct benefit_facts g = grant(rows[i].kind, 3, rows[i].used, 60, &s, rows[i].state_on);
         g.current_term = rows[i].current;
         struct date next = {0, 0, 0};
-        bool any = benefit_next_check(&g, rows[i].reminded, rows[i].revoked, D(rows[i].from), &next);
+        bool any =
+            benefit_next_check(&g, rows[i].reminded, rows[i].revoked, D(rows[i].from), &next);
         char got[DATE_STRLEN] = "never";
         if (any)
             date_format(next, got);
