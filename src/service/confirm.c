@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/date.h"
+#include "core/subscription.h"
 #include "service/audit.h"
 #include "service/benefits.h"
 #include "service/invoice_issue.h"
@@ -40,7 +41,14 @@ static int start_term(struct db *db, struct order_row *o, const char *start, con
             return rc;
         *term = (int)terms + 1;
         snprintf(sub_id, n, "%s", s.id);
-        return order_effects_start_term(db, s.id, start, end, now);
+        /* the jobs look at the new term from its first days: nothing is due before */
+        struct date expires;
+        char notice_on[DATE_STRLEN] = "", renew_on[DATE_STRLEN] = "";
+        if (date_parse(end, &expires) == 0) {
+            date_format(sub_notice_first_check(expires), notice_on);
+            date_format(sub_auto_renew_first_check(expires), renew_on);
+        }
+        return order_effects_start_term(db, s.id, start, end, notice_on, renew_on, now);
     }
     struct sub_row s;
     memset(&s, 0, sizeof(s));

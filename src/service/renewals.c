@@ -13,6 +13,11 @@
  * A process killed after 1 leaves a 'pending' attempt; the next pass charges it again with
  * the same key, which the gateway answers with the first charge's outcome: one charge per
  * key, whatever happens.
+ *
+ * A pass reads only the subscriptions whose renewal check day has come (migration 024), a
+ * page at a time. After the page's tries, each one looked at gets its next day: a try made
+ * writes it when it ends (a renewed term its first days, in confirm.c; a declined try "now",
+ * for the next one), the others here, the row locked and read again.
  */
 #include "service/renewals.h"
 
@@ -88,6 +93,7 @@ struct due {
     const struct sub_row *s;
     int64_t term;
     int try;
+    bool made; /* its try was made: the try's end writes the next check day */
 };
 
 /* Step 1 for one subscription, in the caller's transaction. 1 with the order and key when
@@ -157,14 +163,16 @@ static int claim(struct db *db, const struct settings *set, const struct due *d,
 /* Step 1 for a batch, in one transaction: the attempts made go into sent (*count of them).
  * Should the transaction fail (another process made one of these tries: a unique key; a
  * deadlock on PostgreSQL), each is claimed again in its own. */
-static int claim_batch(struct db *db, const struct settings *set, const struct due *due, int n,
+static int claim_batch(struct db *db, const struct settings *set, struct due *due, int n,
                        struct card_sent *sent, int *count)
 {
     struct pd_error err = {0};
     int made = 0;
+    bool made_here[RENEWAL_BATCH] = {false};
     int rc = tx_begin(db, &err);
     for (int i = 0; rc >= 0 && i < n; i++) {
         rc = claim_in(db, set, &due[i], &sent[made].order, sent[made].key, sizeof(sent[made].key));
+        made_here[i] = rc == 1;
         made += rc == 1;
     }
     if (rc >= 0 && fault_fail("renewal.claim_batch")) /* tests: the path below */
@@ -172,6 +180,8 @@ static int claim_batch(struct db *db, const struct settings *set, const struct d
     rc = tx_end(db, rc < 0 ? rc : 0, &err);
     pd_error_clear(&err);
     if (rc >= 0) {
+        for (int i = 0; i < n; i++)
+            due[i].made = made_here[i];
         *count = made;
         return 0;
     }
@@ -179,6 +189,7 @@ static int claim_batch(struct db *db, const struct settings *set, const struct d
     for (int i = 0; i < n; i++) {
         if ((rc = claim(db, set, &due[i], &sent[made])) < 0)
             break;
+        due[i].made = rc == 1;
         made += rc;
     }
     *count = made; /* those made before a failure are charged all the same */
@@ -187,7 +198,7 @@ static int claim_batch(struct db *db, const struct settings *set, const struct d
 
 /* Steps 1 to 3 for a batch of due subscriptions: claimed together, charged one after the
  * other, settled together. The number renewed, or negative. */
-static int renew_batch(struct db *db, const struct settings *set, const struct due *due, int n)
+static int renew_batch(struct db *db, const struct settings *set, struct due *due, int n)
 {
     struct card_sent *sent = calloc((size_t)n, sizeof(*sent));
     int count = 0;
@@ -268,9 +279,11 @@ static int try_due(struct db *db, const struct sub_row *s, int window, struct da
     return try;
 }
 
-/* The subscriptions of a page whose next check day is written, for tx_batch(). */
+/* The subscriptions of a page whose next check day is written (which[], n of them), for
+ * tx_batch(). */
 struct renew_checks {
     const struct sub_row *subs;
+    const int *which;
     int window;
     struct date today;
 };
@@ -285,8 +298,9 @@ static int check_step(struct db *db, int i, void *arg)
     struct date next;
     int64_t term = 0;
     char day[DATE_STRLEN];
-    int rc = renewal_lock_subscription(db, c->subs[i].id);
-    if (rc < 0 || (rc = subs_find(db, c->subs[i].id, &s)) != 1)
+    const char *id = c->subs[c->which[i]].id;
+    int rc = renewal_lock_subscription(db, id);
+    if (rc < 0 || (rc = subs_find(db, id, &s)) != 1)
         return rc < 0 ? rc : 0;
     if ((rc = try_due(db, &s, c->window, c->today, &term, &next)) < 0)
         return rc;
@@ -383,9 +397,17 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
             renewed += done > 0 ? done : 0;
             rc = done < 0 ? done : 0;
         }
-        if (rc >= 0) {
-            struct renew_checks c = {.subs = subs, .window = window, .today = today};
-            rc = tx_batch(db, n, RENEWAL_BATCH, "renewals.check_batch", check_step, &c);
+        if (rc >= 0) { /* those whose try was made: its end writes the day */
+            bool made[RENEWAL_BATCH] = {false};
+            int which[RENEWAL_BATCH], left = 0;
+            for (int k = 0; k < ndue; k++)
+                made[due[k].s - subs] = due[k].made;
+            for (int i = 0; i < n; i++)
+                if (!made[i])
+                    which[left++] = i;
+            struct renew_checks c = {
+                .subs = subs, .which = which, .window = window, .today = today};
+            rc = tx_batch(db, left, RENEWAL_BATCH, "renewals.check_batch", check_step, &c);
         }
         free(subs);
         seen += n;

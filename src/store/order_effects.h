@@ -18,9 +18,11 @@ struct db;
 int order_effects_terms(struct db *db, const char *subscription_id, int64_t *count);
 
 /* Marks the subscription paid for the term starts_on..expires_on; a renewal also clears
- * the auto-renew lock (SPEC section 3). */
+ * the auto-renew lock (SPEC section 3). The notices and renewals jobs next look at it on
+ * notice_on and renew_on (the new term's first days, migration 024). */
 int order_effects_start_term(struct db *db, const char *subscription_id, const char *starts_on,
-                             const char *expires_on, int64_t now);
+                             const char *expires_on, const char *notice_on, const char *renew_on,
+                             int64_t now);
 
 /* Cancels the subscription on `on` with auto-renew off, if it was never paid. */
 int order_effects_cancel_unpaid(struct db *db, const char *subscription_id, const char *on,

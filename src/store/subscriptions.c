@@ -278,16 +278,6 @@ int subs_cancel_unpaid(struct db *db, const char *id, const char *on, int64_t no
     return rc < 0 ? (int)rc : 0;
 }
 
-int subs_renew(struct db *db, const char *id, const char *starts_on, const char *expires_on,
-               int64_t now)
-{
-    int64_t rc = db_run(db,
-                        "UPDATE subscriptions SET paid = 1, starts_on = ?, expires_on = ?, "
-                        "auto_renew_locked = 0, updated_at = ?, " SUBS_RECHECK " WHERE id = ?",
-                        "ttit", starts_on, expires_on, now, id);
-    return rc < 0 ? (int)rc : 0;
-}
-
 int subs_terms_count(struct db *db, const char *id, int64_t *count)
 {
     return db_scalar(db, count, "SELECT COUNT(*) FROM subscription_terms WHERE subscription_id = ?",

@@ -106,10 +106,6 @@ int subs_cancel(struct db *db, const char *id, const char *effective_on, int64_t
  * off; a paid one is left alone. */
 int subs_cancel_unpaid(struct db *db, const char *id, const char *on, int64_t now);
 
-/* A new paid term from starts_on to expires_on; a renewal clears the auto-renew lock. */
-int subs_renew(struct db *db, const char *id, const char *starts_on, const char *expires_on,
-               int64_t now);
-
 /* Moves a PMC subscription to partner_center; 1 when it was in the PMC. */
 int subs_migrate(struct db *db, const char *id, int64_t now);
 

@@ -81,6 +81,8 @@ test('automatic renewal: charged on the first day of the window, a new term from
   assert.deepEqual(charges(s.subId), ['succeeded']);
   const sub = (await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body;
   assert.deepEqual([sub.status, sub.starts_on, sub.expires_on, sub.auto_renew], ['active', '2028-02-10', '2029-02-09', true]);
+  // the jobs next look at it 30 days before its new expiry (a notice), then the day after (a try)
+  assert.equal(sql(srv.db.url, `SELECT notice_check_on || ' ' || renew_check_on FROM subscriptions WHERE id = '${s.subId}'`), '2029-01-10 2029-02-10');
   const invoices = (await s.api.call('GET', '/api/v1/invoices')).body.items;
   assert.equal(invoices.length, 2, 'one invoice for the purchase, one for the renewal');
   await runJobs();
@@ -182,6 +184,9 @@ test('auto-renew turned off after the upcoming-renewal notice: the reminder goes
   await runJobs();
   assert.equal(notices().length, 1, notices().join(' | '));
   assert.match(notices()[0], /^Renouvellement automatique/);
+  // the next days either job looks at it: the lapse notice, the first try
+  assert.equal(sql(srv.db.url, `SELECT notice_check_on || ' ' || renew_check_on FROM subscriptions WHERE id = '${s.subId}'`), '2028-07-10 2028-06-10');
+  assert.equal(sql(srv.db.url, "SELECT COUNT(*) FROM subscriptions WHERE paid = 1 AND cancelled_on IS NULL AND managed_in = 'partner_center' AND (notice_check_on <= '2028-05-10' OR (auto_renew = 1 AND renew_check_on <= '2028-05-10'))"), '0', 'nothing is left due today');
   await runJobs();
   assert.equal(notices().length, 1, 'a second pass the same day sends nothing');
   assert.equal((await s.api.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false })).status, 200);
