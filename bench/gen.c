@@ -3,7 +3,7 @@
  * scale tests (issue 20).
  *
  *   build/bench_gen --db URL [--size S|L] [--partners N] [--subscriptions N]
- *                   [--invoices N] [--today YYYY-MM-DD] [--seed N]
+ *                   [--invoices N] [--today YYYY-MM-DD] [--seed N] [--gateway-ledger F]
  *
  * S (the default) is 10 000 partners, 30 000 subscriptions and 60 000 invoices; L is
  * 100 000 / 1 000 000 / 2 000 000. The counts can be set one by one. The database is
@@ -14,7 +14,9 @@
  *
  * The shape, around --today (default: today, UTC):
  *   - an organisation: a global admin, a saved card (every fourth has none), French or
- *     from another EU country, a VAT number checked valid for those with one;
+ *     from another EU country, a VAT number checked valid for those with one; with
+ *     --gateway-ledger, each card is tokenized by the test gateway into that ledger (give
+ *     the jobs the same one: their automatic renewals are then charged, not declined);
  *   - its subscriptions, to the offers of the catalog in turn, each with its terms (one a
  *     year, as many as invoices / subscriptions on average) and per term a confirmed card
  *     order, its payment and its invoice (a frozen document of about 2 kB), and the
@@ -36,6 +38,7 @@
 #include "core/roles.h"
 #include "core/subscription.h"
 #include "db/db.h"
+#include "gateway/test_gateway.h"
 #include "service/benefits.h"
 #include "service/tx.h"
 #include "store/invoices.h"
@@ -56,6 +59,9 @@ struct plan {
 struct counts {
     long partners, subscriptions, terms, orders, invoices, awaiting;
 };
+
+/* The test gateway's ledger the cards are tokenized into (--gateway-ledger), or NULL. */
+static const char *ledger;
 
 static unsigned next_rand(struct plan *p)
 {
@@ -109,7 +115,16 @@ static int write_partner(struct db *db, struct plan *p, long i, int64_t now, boo
         snprintf(o.card_token, sizeof(o.card_token), "tok_test_gen%ld", i);
         snprintf(o.card_brand, sizeof(o.card_brand), "visa");
         snprintf(o.card_last4, sizeof(o.card_last4), "4242");
-        rc = payment_method_save(db, pr.id, &o, pr.created_at);
+        if (ledger) { /* a card the test gateway knows */
+            struct gw_card gc = {"4242424242424242", 12, 2035, "737", u.name};
+            struct gw_token tok;
+            struct pd_error err = {0};
+            rc = test_gateway_tokenize(&gc, &tok, &err);
+            pd_error_clear(&err);
+            snprintf(o.card_token, sizeof(o.card_token), "%s", tok.token);
+        }
+        if (rc >= 0)
+            rc = payment_method_save(db, pr.id, &o, pr.created_at);
     }
     return rc;
 }
@@ -303,7 +318,7 @@ static int generate(struct db *db, struct plan *p, struct counts *c)
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_gen --db URL [--size S|L] [--partners N] [--subscriptions N] "
-                    "[--invoices N] [--today YYYY-MM-DD] [--seed N]\n");
+                    "[--invoices N] [--today YYYY-MM-DD] [--seed N] [--gateway-ledger F]\n");
 }
 
 int main(int argc, char **argv)
@@ -334,6 +349,8 @@ int main(int argc, char **argv)
             p.invoices = atol(v);
         else if (!strcmp(argv[i], "--seed"))
             p.rng = strtoull(v, NULL, 10);
+        else if (!strcmp(argv[i], "--gateway-ledger"))
+            ledger = v;
         else if (!strcmp(argv[i], "--today") && date_parse(v, &p.today) == 0)
             ;
         else {
@@ -350,6 +367,11 @@ int main(int argc, char **argv)
     struct pd_error err = {0};
     if (db_open(url, &db, &err) < 0 || db_migrate(db, &err) < 0) {
         fprintf(stderr, "bench_gen: %s\n", err.message);
+        return 1;
+    }
+    if (ledger && gateway_open_test(ledger, &err) < 0) {
+        fprintf(stderr, "bench_gen: %s\n", err.message);
+        db_close(db);
         return 1;
     }
     int64_t have = 0;

@@ -8,8 +8,9 @@
 // given as partners/subscriptions/invoices, e.g. 1000/3000/6000). Each figure
 // sits beside a baseline measured in the same run on the same database:
 //   - job passes (`partnerd jobs run`, the first with the day's work, the second the same day
-//     with nothing left) beside one full read of subscriptions, orders and invoices by the
-//     engine's own client (sqlite3 / psql): a pass costing about that reads everything;
+//     with nothing left, then the next day's and a second one that day) beside one full
+//     read of subscriptions, orders and invoices by the engine's own client (sqlite3 /
+//     psql): a pass costing about that reads everything;
 //   - GET /api/v1/admin/dashboard beside GET /healthz of the same server (medians of 20);
 //   - the server's VmRSS / VmHWM (/proc/PID/status) after walking every staff list, every
 //     page, beside the same right after start.
@@ -63,19 +64,31 @@ let srv;
 try {
   const custom = SIZE.match(/^(\d+)\/(\d+)\/(\d+)$/); // partners/subscriptions/invoices
   const shape = custom ? { partners: custom[1], subscriptions: custom[2], invoices: custom[3] } : { size: SIZE };
-  const [genMs, summary] = process.env.BENCH_DB ? [0, `${process.env.BENCH_DB} as it stands`] : timed(() => generate(db, shape));
+  const [genMs, summary] = process.env.BENCH_DB ? [0, `${process.env.BENCH_DB} as it stands`] : timed(() => generate(db, { ...shape, ledger: join(gw, 'ledger.db') }));
   // the passes' emails as .eml files in a directory of this run
   sql(db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('mail.dir', '${join(gw, 'mail')}', 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
   console.log(`# size ${SIZE} on ${engine}: ${summary} (${(genMs / 1000).toFixed(1)} s)`);
   console.log(`${'target'.padEnd(52)} ${'value'.padStart(10)} ${'unit'.padEnd(4)} ${'vs base'.padStart(10)}`);
   const [scanMs] = timed(() => sql(db.url, 'SELECT (SELECT COUNT(*) FROM subscriptions WHERE auto_renew >= 0) + (SELECT COUNT(*) FROM orders WHERE total >= 0) + (SELECT SUM(length(document)) FROM invoices)'));
   line('baseline: one full read of subs, orders, invoices', scanMs.toFixed(0), 'ms', '1.00');
-  const first = jobsPass();
-  line('daily job pass (jobs run)', first.ms.toFixed(0), 'ms', (first.ms / scanMs).toFixed(3));
-  for (const j of first.jobs) if (j.ms >= 1) line(`  ${j.name} (${j.done} done)`, j.ms.toFixed(0), 'ms', (j.ms / scanMs).toFixed(3));
-  const second = jobsPass();
-  line('second pass, nothing due', second.ms.toFixed(0), 'ms', (second.ms / scanMs).toFixed(3));
-  for (const j of second.jobs) if (j.ms >= 1) line(`  ${j.name} (${j.done} done)`, j.ms.toFixed(0), 'ms', (j.ms / scanMs).toFixed(3));
+  // a pass: the process's wall time (start and migration check included), the jobs' own
+  // time, and each job that took a millisecond or more
+  const showPass = (label, pass) => {
+    line(label, pass.ms.toFixed(0), 'ms', (pass.ms / scanMs).toFixed(3));
+    const own = pass.jobs.reduce((t, j) => t + j.ms, 0);
+    line('  the jobs themselves', own.toFixed(1), 'ms', (own / scanMs).toFixed(3));
+    for (const j of pass.jobs) if (j.ms >= 1) line(`  ${j.name} (${j.done} done)`, j.ms.toFixed(0), 'ms', (j.ms / scanMs).toFixed(3));
+  };
+  showPass('daily job pass (jobs run)', jobsPass());
+  showPass('second pass, nothing due', jobsPass());
+  // the day after: that day's renewals, notices and emails (the test clock pinned, which
+  // `jobs run` honours), then once more with nothing due
+  const tomorrow = new Date();
+  tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
+  tomorrow.setUTCHours(8, 0, 0, 0);
+  sql(db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('clock.pinned', '${Math.floor(tomorrow.getTime() / 1000)}', 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+  for (const label of ["the next day's pass", 'the next day, nothing due']) showPass(label, jobsPass());
+  sql(db.url, "DELETE FROM settings WHERE key = 'clock.pinned'");
 
   srv = await startServer({ db, args: ['--no-jobs'] });
   const anon = new Client(srv.url);

@@ -7,8 +7,9 @@ import { BIN, staffClient } from './harness.mjs';
 
 /** Writes a program into db.url with build/bench_gen: {partners, subscriptions, invoices}
  *  or size 'S' / 'L'. Returns the generator's summary line. */
-export function generate(db, { size, partners, subscriptions, invoices, today } = {}) {
+export function generate(db, { size, partners, subscriptions, invoices, today, ledger } = {}) {
   const args = ['--db', db.url];
+  if (ledger) args.push('--gateway-ledger', ledger);
   if (size) args.push('--size', size);
   if (partners) args.push('--partners', String(partners));
   if (subscriptions) args.push('--subscriptions', String(subscriptions));
