@@ -108,9 +108,9 @@ enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struc
 
 /* When the jobs must look at a subscription again (they keep the day on its row, so a pass
  * reads only the subscriptions whose day has come). SUB_CHECK_NEVER: not before its facts
- * change (every change of a subscription, or of its renewal tries, sets its days back to
- * "now"). Both look only forward from `today`, with the facts as they are once today's
- * notice or try is done. */
+ * change (a change of what the rules read sets its days back to "now": store/subscriptions.h,
+ * SUBS_RECHECK). Both look only forward from `today`, with the facts as they are once
+ * today's notice or try is done. */
 #define SUB_CHECK_NEVER ((struct date){9999, 12, 31})
 
 /* The first day after `today` on which sub_notice_due() names a notice other than none and

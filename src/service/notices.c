@@ -81,8 +81,9 @@ static int notice_step(struct db *db, int i, void *arg)
         return sent;
     struct sub_facts f = renewals_facts(&s, due->window);
     struct date next = sub_notice_next_check(&f, s.auto_renew, due->today);
-    rc = subs_set_check(db, SUBS_CHECK_NOTICE, s.id,
-                        date_cmp(next, SUB_CHECK_NEVER) == 0 ? NULL : date_format(next, day));
+    if ((rc = renewals_check_day(db, due->window, next, day)) < 0)
+        return rc;
+    rc = subs_set_check(db, SUBS_CHECK_NOTICE, s.id, rc == 1 ? day : NULL);
     return rc < 0 ? rc : sent;
 }
 

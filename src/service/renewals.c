@@ -76,9 +76,9 @@ static void order_fill(struct order_row *o, const struct sub_row *s, int64_t now
 }
 
 /* Whether s could be renewed now (the rules of a manual renewal and a saved card), read
- * without a transaction: one that cannot (prerequisites missing, no card) is passed over
- * without locking its row, so a pass with nothing to renew writes nothing. claim_in() asks
- * again under the lock. */
+ * without a transaction: one that cannot (prerequisites missing, no card, an open renewal
+ * order) is not claimed, and is looked at again the next day, or at the next pass once
+ * what kept it changes (subs_recheck_renewals). claim_in() asks again under the lock. */
 static bool may_claim(struct db *db, const struct settings *set, const struct sub_row *s)
 {
     struct pd_error err = {0};
@@ -304,9 +304,26 @@ static int check_step(struct db *db, int i, void *arg)
         return rc < 0 ? rc : 0;
     if ((rc = try_due(db, &s, c->window, c->today, &term, &next)) < 0)
         return rc;
-    rc = subs_set_check(db, SUBS_CHECK_RENEW, s.id,
-                        date_cmp(next, SUB_CHECK_NEVER) == 0 ? NULL : date_format(next, day));
+    if ((rc = renewals_check_day(db, c->window, next, day)) < 0)
+        return rc;
+    rc = subs_set_check(db, SUBS_CHECK_RENEW, s.id, rc == 1 ? day : NULL);
     return rc < 0 ? rc : 0;
+}
+
+int renewals_check_day(struct db *db, int window, struct date next, char day[DATE_STRLEN])
+{
+    int64_t current = 0;
+    int rc = counters_get(db, "check_days:window", &current);
+    if (rc < 0)
+        return rc;
+    if (current != 0 && current != window) { /* changed since this pass began: "now" */
+        day[0] = '\0';
+        return 1;
+    }
+    if (date_cmp(next, SUB_CHECK_NEVER) == 0)
+        return 0;
+    date_format(next, day);
+    return 1;
 }
 
 /* The counters renewals_check_days() keeps: the window and the day (days since 1970). */
@@ -322,7 +339,8 @@ int renewals_check_days(struct db *db, int window, struct date today)
     int64_t was_window = 0, was_day = 0, day = date_to_days(today);
     char on[DATE_STRLEN], since[DATE_STRLEN];
     int rc = check_days_read(db, &was_window, &was_day);
-    if (rc < 0 || (was_window == window && was_day == day))
+    if (rc < 0 ||
+        (was_window == window && (was_day == day || (was_day > day && !clock_is_pinned()))))
         return rc; /* the same day and window: nothing to write */
     if ((rc = tx_begin(db, &err)) >= 0)
         rc = check_days_read(db, &was_window, &was_day); /* another process may be first */
@@ -338,11 +356,14 @@ int renewals_check_days(struct db *db, int window, struct date today)
         log_line(LOG_INFO, NULL, "auto_renewal", "window_days=%lld->%d: check days set again",
                  (long long)was_window, window);
     }
-    if (rc >= 0 && was_day > day)
+    /* only a test clock goes back a day; two processes either side of midnight do not
+     * take the day back */
+    bool back = was_day > day && clock_is_pinned();
+    if (rc >= 0 && back)
         rc = subs_checks_reset(db, on, false, NULL);
     if (rc >= 0 && was_window != window)
         rc = counters_set(db, "check_days:window", window);
-    if (rc >= 0 && was_day != day)
+    if (rc >= 0 && (was_day < day || back))
         rc = counters_set(db, "check_days:day", day);
     rc = tx_end(db, rc, &err);
     pd_error_clear(&err);

@@ -5,6 +5,7 @@
 #include "db/db.h"
 #include "store/page.h"
 #include "store/rows.h"
+#include "store/subscriptions.h"
 
 int certified_count(struct db *db, const char *partner_id, int64_t *count)
 {
@@ -46,7 +47,9 @@ int certified_insert(struct db *db, const struct certified_row *p, const char *p
                "INSERT INTO certified_people (id, partner_id, name, email, "
                "certification, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                "ttttti", p->id, partner_id, p->name, p->email, p->certification, p->created_at);
-    return rc < 0 ? (int)rc : 0;
+    /* a competency's renewal needs certified people: a try refused for want of them is
+     * made at the next pass */
+    return rc < 0 ? (int)rc : subs_recheck_renewals(db, partner_id, NULL);
 }
 
 int certified_delete(struct db *db, const char *id, const char *partner_id)

@@ -7,6 +7,7 @@
 
 #include "core/date.h"
 #include "db/db.h"
+#include "store/subscriptions.h"
 #include "store/page.h"
 
 static void copy(char *dst, size_t n, const char *src)
@@ -228,6 +229,18 @@ int orders_count_open(struct db *db, const char *partner_id, const char *offer_c
                      except_order_id ? except_order_id : "");
 }
 
+/* An open renewal order keeps its offer's automatic renewal from being tried
+ * (orders_count_open): once it ends without a term (one that renewed wrote the term's
+ * days), the tries are looked at again at the next pass. */
+static int renewal_order_ended(struct db *db, const struct order_row *o, const char *status)
+{
+    if (strcmp(o->action, "renewal") != 0 || !strcmp(status, "confirmed") ||
+        !strcmp(status, "processing") || !strcmp(status, "payment_unknown") ||
+        !strcmp(status, "awaiting_payment"))
+        return 0;
+    return subs_recheck_renewals(db, o->partner_id, o->offer_code);
+}
+
 int orders_transition(struct db *db, struct order_row *o, const char *from, const char *to,
                       int64_t now)
 {
@@ -236,6 +249,8 @@ int orders_transition(struct db *db, struct order_row *o, const char *from, cons
                "titt", to, now, o->id, from);
     if (rc > 0 && to != o->status)
         copy(o->status, sizeof(o->status), to);
+    if (rc > 0 && (rc = renewal_order_ended(db, o, to)) >= 0)
+        rc = 1;
     return rc < 0 ? (int)rc : rc > 0;
 }
 
@@ -257,6 +272,8 @@ int orders_set_outcome(struct db *db, struct order_row *o, const char *status, c
                         "due_on = COALESCE(?, due_on), updated_at = ? WHERE id = ?",
                         "ttttttit", status, nul(paid_on), nul(invoice_id), nul(failure_code),
                         nul(subscription_id), nul(due_on), now, o->id);
+    if (rc >= 0)
+        rc = renewal_order_ended(db, o, status);
     if (rc < 0)
         return (int)rc;
     if (status != o->status)

@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "db/db.h"
+#include "store/subscriptions.h"
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -89,11 +90,12 @@ int payments_give_up(struct db *db, const char *key, int64_t sent_at, int64_t no
 int payments_of(struct db *db, const char *order_id, struct payment_row *out, int max, int *count)
 {
     struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      "SELECT id, attempt, idempotency_key, status, created_at, "
-                      "COALESCE(sent_at, 0), action_url, COALESCE(action_expires_at, 0), "
-                      "COALESCE(failure_code, '') FROM payments WHERE order_id = ? ORDER BY attempt",
-                      "t", order_id);
+    int rc =
+        db_query(db, &st,
+                 "SELECT id, attempt, idempotency_key, status, created_at, "
+                 "COALESCE(sent_at, 0), action_url, COALESCE(action_expires_at, 0), "
+                 "COALESCE(failure_code, '') FROM payments WHERE order_id = ? ORDER BY attempt",
+                 "t", order_id);
     if (rc < 0)
         return rc;
     int n = 0;
@@ -140,9 +142,14 @@ int payment_method_save(struct db *db, const char *partner_id, const struct orde
                         "exp_year, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
                         "(partner_id) DO UPDATE SET token = excluded.token, brand = "
                         "excluded.brand, last4 = excluded.last4, exp_month = excluded.exp_month, "
-                        "exp_year = excluded.exp_year, updated_at = excluded.updated_at",
+                        "exp_year = excluded.exp_year, updated_at = excluded.updated_at "
+                        "WHERE payment_methods.token <> excluded.token",
                         "ttttiii", partner_id, o->card_token, o->card_brand, o->card_last4,
                         (int64_t)o->card_exp_month, (int64_t)o->card_exp_year, now);
+    /* another card (a renewal saves the one it charged again: not another): a try refused
+     * for want of a card, or declined, is made at the next pass, not the next day */
+    if (rc > 0)
+        rc = subs_recheck_renewals(db, partner_id, NULL);
     return rc < 0 ? (int)rc : 0;
 }
 

@@ -156,13 +156,23 @@ int subs_checks_reset(struct db *db, const char *today, bool past_expiry, const 
                      ? db_run(db,
                               "UPDATE subscriptions SET " SUBS_RECHECK " WHERE expires_on >= ? AND "
                               "(COALESCE(notice_check_on, '9999-12-31') > expires_on OR "
-                              "COALESCE(renew_check_on, '9999-12-31') > expires_on)",
+                              "renew_check_on IS NULL)",
                               "t", since)
                      : db_run(db,
                               "UPDATE subscriptions SET " SUBS_RECHECK " WHERE "
                               "COALESCE(notice_check_on, '9999-12-31') > ? OR "
                               "COALESCE(renew_check_on, '9999-12-31') > ?",
                               "tt", today, today);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int subs_recheck_renewals(struct db *db, const char *partner_id, const char *offer_code)
+{
+    int64_t rc =
+        db_run(db,
+               "UPDATE subscriptions SET renew_check_on = '' WHERE partner_id = ? AND "
+               "(CAST(? AS TEXT) IS NULL OR offer_code = ?) AND auto_renew = 1 AND " RUNNING_IN_PC,
+               "ttt", partner_id, offer_code, offer_code);
     return rc < 0 ? (int)rc : 0;
 }
 

@@ -54,9 +54,16 @@ int subs_due_by_day(struct db *db, const char *from, const char *to,
  * (tests/unit/test_plans.c). */
 extern const char subs_sql_due_by_day[];
 
-/* What every write of a subscription's facts also sets: its check days back to "now", so
- * the notices and renewals jobs look at it on their next pass (migration 024). */
+/* What a write of a subscription's facts also sets: its check days back to "now", so the
+ * notices and renewals jobs look at it on their next pass (migration 024). A new term
+ * writes its first days instead (order_effects_start_term). */
 #define SUBS_RECHECK "notice_check_on = '', renew_check_on = ''"
+
+/* Sets the renewal check day of an organisation's running subscriptions with auto-renew on
+ * (of offer_code; NULL: of every offer) back to "now": a fact a try depends on that is not
+ * on the subscription's row changed (its saved card, its certified people, an open renewal
+ * order ended). */
+int subs_recheck_renewals(struct db *db, const char *partner_id, const char *offer_code);
 
 /* Which check day: the notices job's or the renewals job's. */
 enum subs_check { SUBS_CHECK_NOTICE, SUBS_CHECK_RENEW };
@@ -70,8 +77,8 @@ struct subs_due_key {
 /* A job's "what is due": up to limit paid, running, Partner Center subscriptions (with
  * auto-renew on, for SUBS_CHECK_RENEW) whose check day is on or before today, after the one
  * of after (NULL: from the first), by day and id, read through the index of that check day
- * (migration 024), so a pass with nothing due reads nothing. *keys (limit of them) get
- * where the page ends; rows malloc'd in *out (owner: caller, free()). */
+ * (migration 024), so a pass with nothing due reads nothing. *last gets where the page
+ * ends; rows malloc'd in *out (owner: caller, free()). */
 int subs_checks_due(struct db *db, enum subs_check which, const char *today,
                     const struct subs_due_key *after, int limit, struct sub_row **out, int *count,
                     struct subs_due_key *last);
@@ -84,9 +91,11 @@ int subs_checks_count(struct db *db, enum subs_check which, const char *today, i
 /* Records the next day a job looks at the subscription (NULL: not before its facts change). */
 int subs_set_check(struct db *db, enum subs_check which, const char *id, const char *check_on);
 
-/* Sets back to "now" the check days after `today` (the clock went back), or, with
- * past_expiry, those that lie after their subscription's expiry, of subscriptions expiring
- * on or after `since` (the renewal window changed: days after expiry depend on it). */
+/* Sets back to "now" the check days after `today` (the test clock went back), or, with
+ * past_expiry, of subscriptions expiring on or after `since` (the renewal window changed),
+ * the notice days that lie after expiry or are NULL and the renewal days that are NULL: the
+ * days after expiry depend on the window (a renewal day later than a shorter window's end
+ * finds no try then, and is harmless). */
 int subs_checks_reset(struct db *db, const char *today, bool past_expiry, const char *since);
 
 /* Inside a transaction, locks the subscription until commit. 1 when it exists. */

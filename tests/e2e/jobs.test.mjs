@@ -194,6 +194,35 @@ test('auto-renew turned off after the upcoming-renewal notice: the reminder goes
   assert.deepEqual(notices().slice(1), ['Abonnement au Microsoft Action Pack : expire le 9 juin 2028']);
 });
 
+// A try can be refused for a fact outside the subscription (its organisation's certified
+// people, saved card, an open renewal order): it is made at the next pass once that fact
+// changes, not on the next day (on the window's last day, that would be never).
+test('a try refused for want of certified people is made at the next pass once they are added, the same day', async () => {
+  await op.setClock('2027-08-10T09:00:00Z');
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  const people = [];
+  for (let i = 0; i < 2; i++) {
+    const r = await api.call('POST', '/api/v1/certified-people', { name: `Certifié ${i}`, email: `c${i}-${org.partner.id}@x.example`, certification: 'x' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    people.push(r.body.id);
+  }
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'silver-competency', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
+  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
+  const subId = p.body.subscription_id;
+  assert.equal((await api.call('DELETE', `/api/v1/certified-people/${people[1]}`)).status, 204);
+  await op.setClock('2028-08-10T07:00:00Z'); // day 1 of the window
+  await runJobs();
+  assert.deepEqual(charges(subId), [], 'one certified person: no renewal');
+  const r = await api.call('POST', '/api/v1/certified-people', { name: 'Certifié 2', email: `c2-${org.partner.id}@x.example`, certification: 'x' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  await runJobs();
+  assert.deepEqual(charges(subId), ['succeeded'], 'renewed at the next pass');
+});
+
 test('the renewal window shortened: the reminders follow the new window from the next pass', async () => {
   const s = await subscriber('2027-07-10'); // expires 2028-07-09; a window of 30 days closes on 8 August
   assert.equal((await s.api.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false })).status, 200);

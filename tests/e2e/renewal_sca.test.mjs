@@ -197,6 +197,9 @@ test('a challenge the partner left open when day 3 comes: the retry cancels it a
   const pay = await s.api.call('POST', `/api/v1/orders/${orderId}/purchase`, {}, { 'Idempotency-Key': `confirm-${orderId}` });
   assert.equal(pay.body.next_action.type, 'authenticate');
   assert.equal(pay.body.next_action.expires_at, '2028-05-02T22:00:00Z', "the partner's challenge keeps the try's deadline");
+  // a pass while the try is open: the subscription waits for the try's end, not a day
+  await op.setClock('2028-05-02T07:00:00Z');
+  await runJobs();
   // day 3: the job gives the open challenge up (cancelled at the gateway) and makes try 2
   await op.setClock('2028-05-03T07:00:00Z');
   await runJobs();

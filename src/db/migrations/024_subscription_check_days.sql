@@ -6,8 +6,10 @@
 -- anything can be due (core/subscription.c, sub_notice_next_check and
 -- sub_auto_renew_next_check) and a pass reads only the rows whose day has come, through
 -- these indexes, as the benefits job does with its grants' check_on (migration 020).
--- '' is "now" (a row never looked at, or whose facts changed: every write to a subscription
--- and to its renewal tries sets it), NULL is "not before its facts change".
+-- '' is "now" (a row never looked at, or whose facts changed: a write to the subscription or
+-- to its renewal tries, to its organisation's saved card or certified people, the end of an
+-- open renewal order; a new term writes its first days instead), NULL is "not before its
+-- facts change".
 --
 -- Both start with managed_in, as subscriptions_due does (migration 023): SQLite, without
 -- statistics, would take that index for the equality and sort the whole range.
