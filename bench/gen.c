@@ -13,7 +13,8 @@
  * organisations per transaction, on SQLite or PostgreSQL alike.
  *
  * The shape, around --today (default: today, UTC):
- *   - an organisation: a global admin, a saved card (every fourth has none), French or
+ *   - an organisation: a global admin, four certified people (what a Gold competency
+ *     asks), a saved card (every fourth has none), French or
  *     from another EU country, a VAT number checked valid for those with one; with
  *     --gateway-ledger, each card is tokenized by the test gateway into that ledger (give
  *     the jobs the same one: their automatic renewals are then charged, not declined);
@@ -41,6 +42,7 @@
 #include "gateway/test_gateway.h"
 #include "service/benefits.h"
 #include "service/tx.h"
+#include "store/certified.h"
 #include "store/invoices.h"
 #include "store/offers.h"
 #include "store/orders.h"
@@ -108,6 +110,18 @@ static int write_partner(struct db *db, struct plan *p, long i, int64_t now, boo
     u.roles = ROLE_GLOBAL_ADMIN;
     u.created_at = pr.created_at;
     if ((rc = users_insert(db, &u)) < 0)
+        return rc;
+    /* the certified people a Gold competency asks for (four; Silver two), so that its
+     * renewals are eligible as they were when it was bought */
+    for (int k = 0; rc >= 0 && k < 4; k++) {
+        char id[32], name[32], email[64];
+        snprintf(id, sizeof(id), "cer_gen%07ld%d", i, k);
+        snprintf(name, sizeof(name), "Certified %ld-%d", i, k);
+        snprintf(email, sizeof(email), "certified%d@%ld.gen.example", k, i);
+        struct certified_row cp = {id, name, email, "Azure Administrator", pr.created_at};
+        rc = certified_insert(db, &cp, pr.id);
+    }
+    if (rc < 0)
         return rc;
     *card = i % 4 != 3;
     if (*card) {
