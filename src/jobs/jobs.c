@@ -46,13 +46,15 @@ static int auto_renewal(struct db *db)
     return renewals_run(db, show_progress ? print_progress : NULL);
 }
 
-/* In this order: payments left unknown first, then the day's renewals and notices, then
- * whatever they made goes out. */
+/* In this order: payments left unknown first, and wire orders past their due date (an open
+ * renewal order keeps the automatic renewal from trying: once it has expired, the try is
+ * made in the same pass), then the day's renewals and notices, then whatever they made goes
+ * out. */
 const struct job jobs_table[] = {
     {"payment_recovery", payment_recovery_run},
+    {"wire_expiry", wire_expiry_run},
     {"auto_renewal", auto_renewal},
     {"notices", notices_run},
-    {"wire_expiry", wire_expiry_run},
     {"support_autoclose", support_autoclose_run},
     {"refund_retry", refunds_retry_run},
     {"vies_check", vies_check_run},

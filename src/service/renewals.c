@@ -15,9 +15,9 @@
  * key, whatever happens.
  *
  * A pass reads only the subscriptions whose renewal check day has come (migration 024), a
- * page at a time. After the page's tries, each one looked at gets its next day: a try made
- * writes it when it ends (a renewed term its first days, in confirm.c; a declined try "now",
- * for the next one), the others here, the row locked and read again.
+ * page at a time. After the page's tries, each one looked at gets its next day, the row
+ * locked and read again (a declined try's next, a try waiting for the partner: not before
+ * it ends), but those renewed: a new term writes its first days (confirm.c).
  */
 #include "service/renewals.h"
 
@@ -93,7 +93,8 @@ struct due {
     const struct sub_row *s;
     int64_t term;
     int try;
-    bool made; /* its try was made: the try's end writes the next check day */
+    bool made;    /* its try was made */
+    bool renewed; /* and succeeded: the new term wrote its check days */
 };
 
 /* Step 1 for one subscription, in the caller's transaction. 1 with the order and key when
@@ -209,6 +210,9 @@ static int renew_batch(struct db *db, const struct settings *set, struct due *du
         log_line(LOG_INFO, NULL, "renewal_claim", "claimed=%d", count);
     for (int i = 0; i < count; i++)
         card_send(db, set, &sent[i].order, sent[i].key, &sent[i].g);
+    for (int k = 0, j = 0; k < n && j < count; k++) /* sent holds the made ones, in order */
+        if (due[k].made)
+            due[k].renewed = sent[j++].g.outcome == GW_SUCCEEDED;
     int rc = card_settle_sent(db, set, sent, count);
     /* a pass over many renewals says how far it got, a batch at a time */
     if (rc >= 0 && count > 0)
@@ -418,13 +422,13 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
             renewed += done > 0 ? done : 0;
             rc = done < 0 ? done : 0;
         }
-        if (rc >= 0) { /* those whose try was made: its end writes the day */
-            bool made[RENEWAL_BATCH] = {false};
+        if (rc >= 0) { /* but those renewed: their new term wrote its days */
+            bool done_here[RENEWAL_BATCH] = {false};
             int which[RENEWAL_BATCH], left = 0;
             for (int k = 0; k < ndue; k++)
-                made[due[k].s - subs] = due[k].made;
+                done_here[due[k].s - subs] = due[k].renewed;
             for (int i = 0; i < n; i++)
-                if (!made[i])
+                if (!done_here[i])
                     which[left++] = i;
             struct renew_checks c = {
                 .subs = subs, .which = which, .window = window, .today = today};

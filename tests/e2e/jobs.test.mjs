@@ -435,7 +435,7 @@ test('jobs/run asked by several operators at once: each answer comes after a who
   for (const r of runs) {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.ok, true, JSON.stringify(r.body));
-    assert.deepEqual(r.body.jobs.map((j) => j.name), ['payment_recovery', 'auto_renewal', 'notices', 'wire_expiry', 'support_autoclose', 'refund_retry', 'vies_check', 'referral_expiry', 'referral_retention', 'benefits', 'outbox_delivery', 'idempotency_expiry']);
+    assert.deepEqual(r.body.jobs.map((j) => j.name), ['payment_recovery', 'wire_expiry', 'auto_renewal', 'notices', 'support_autoclose', 'refund_retry', 'vies_check', 'referral_expiry', 'referral_retention', 'benefits', 'outbox_delivery', 'idempotency_expiry']);
   }
   for (const s of subs) assert.equal(mailsTo(s.email).filter((m) => m.subject.startsWith('Commande confirmée')).length, 1, s.email);
 });
