@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/date.h"
 #include "service/catalog.h"
+#include "service/check_days.h"
 #include "service/outbox.h"
 #include "service/renewals.h"
 #include "service/settings.h"
@@ -81,7 +82,7 @@ static int notice_step(struct db *db, int i, void *arg)
         return sent;
     struct sub_facts f = renewals_facts(&s, due->window);
     struct date next = sub_notice_next_check(&f, s.auto_renew, due->today);
-    if ((rc = renewals_check_day(db, due->window, next, day)) < 0)
+    if ((rc = check_days_value(db, due->window, next, day)) < 0)
         return rc;
     rc = subs_set_check(db, SUBS_CHECK_NOTICE, s.id, rc == 1 ? day : NULL);
     return rc < 0 ? rc : sent;
@@ -97,7 +98,7 @@ int notices_run(struct db *db)
     int window = (int)set.renewal_window_days;
     char day[DATE_STRLEN];
     date_format(today, day);
-    if ((rc = renewals_check_days(db, window, today)) < 0)
+    if ((rc = check_days_sync(db, window, today)) < 0)
         return rc;
     struct subs_due_key key = {.check_on = "", .id = ""}, last;
     int sent = 0;

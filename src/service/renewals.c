@@ -32,12 +32,11 @@
 #include "log.h"
 #include "service/audit.h"
 #include "service/card.h"
+#include "service/check_days.h"
 #include "service/eligibility.h"
 #include "service/pricing.h"
 #include "service/settings.h"
 #include "service/tx.h"
-#include "store/benefits.h"
-#include "store/counters.h"
 #include "store/orders.h"
 #include "store/payments.h"
 #include "store/renewals.h"
@@ -308,70 +307,10 @@ static int check_step(struct db *db, int i, void *arg)
         return rc < 0 ? rc : 0;
     if ((rc = try_due(db, &s, c->window, c->today, &term, &next)) < 0)
         return rc;
-    if ((rc = renewals_check_day(db, c->window, next, day)) < 0)
+    if ((rc = check_days_value(db, c->window, next, day)) < 0)
         return rc;
     rc = subs_set_check(db, SUBS_CHECK_RENEW, s.id, rc == 1 ? day : NULL);
     return rc < 0 ? rc : 0;
-}
-
-int renewals_check_day(struct db *db, int window, struct date next, char day[DATE_STRLEN])
-{
-    int64_t current = 0;
-    int rc = counters_get(db, "check_days:window", &current);
-    if (rc < 0)
-        return rc;
-    if (current != 0 && current != window) { /* changed since this pass began: "now" */
-        day[0] = '\0';
-        return 1;
-    }
-    if (date_cmp(next, SUB_CHECK_NEVER) == 0)
-        return 0;
-    date_format(next, day);
-    return 1;
-}
-
-/* The counters renewals_check_days() keeps: the window and the day (days since 1970). */
-static int check_days_read(struct db *db, int64_t *window, int64_t *day)
-{
-    int rc = counters_get(db, "check_days:window", window);
-    return rc < 0 ? rc : counters_get(db, "check_days:day", day);
-}
-
-int renewals_check_days(struct db *db, int window, struct date today)
-{
-    struct pd_error err = {0};
-    int64_t was_window = 0, was_day = 0, day = date_to_days(today);
-    char on[DATE_STRLEN], since[DATE_STRLEN];
-    int rc = check_days_read(db, &was_window, &was_day);
-    if (rc < 0 ||
-        (was_window == window && (was_day == day || (was_day > day && !clock_is_pinned()))))
-        return rc; /* the same day and window: nothing to write */
-    if ((rc = tx_begin(db, &err)) >= 0)
-        rc = check_days_read(db, &was_window, &was_day); /* another process may be first */
-    date_format(today, on);
-    if (rc >= 0 && was_window != 0 && was_window != window) {
-        /* the days after expiry of the subscriptions (and grants) that can still be in
-         * their window or lapse notice, under the old window or the new */
-        int widest = (int)(was_window > window ? was_window : window);
-        date_format(date_add_days(today, -(widest + 32)), since);
-        rc = subs_checks_reset(db, NULL, true, since);
-        if (rc >= 0)
-            rc = grants_checks_reset(db, on, since);
-        log_line(LOG_INFO, NULL, "auto_renewal", "window_days=%lld->%d: check days set again",
-                 (long long)was_window, window);
-    }
-    /* only a test clock goes back a day; two processes either side of midnight do not
-     * take the day back */
-    bool back = was_day > day && clock_is_pinned();
-    if (rc >= 0 && back)
-        rc = subs_checks_reset(db, on, false, NULL);
-    if (rc >= 0 && was_window != window)
-        rc = counters_set(db, "check_days:window", window);
-    if (rc >= 0 && (was_day < day || back))
-        rc = counters_set(db, "check_days:day", day);
-    rc = tx_end(db, rc, &err);
-    pd_error_clear(&err);
-    return rc;
 }
 
 int renewals_run(struct db *db, void (*progress)(int done, int total))
@@ -384,7 +323,7 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
     int window = (int)set.renewal_window_days;
     char day[DATE_STRLEN];
     date_format(today, day);
-    if ((rc = renewals_check_days(db, window, today)) < 0)
+    if ((rc = check_days_sync(db, window, today)) < 0)
         return rc;
     int renewed = finish_pending(db);
     if (renewed < 0)

@@ -20,18 +20,6 @@ struct sub_row;
  * left behind. progress (may be NULL) hears how far it got. Returns renewals made. */
 int renewals_run(struct db *db, void (*progress)(int done, int total));
 
-/* Keeps the check days of the notices and renewals jobs true to the renewal window and
- * the clock they were written with (both are kept as counters): a window changed since
- * moves the days after expiry, a clock set back (a test clock) every day after today; those
- * are set back to "now". Each of the two passes calls it first. */
-int renewals_check_days(struct db *db, int window, struct date today);
-
-/* The check day a step of a pass that began with `window` writes for `next` (a day, or
- * SUB_CHECK_NEVER): 1 and the day in day ("" for "now" when the window changed since the
- * pass began: another process reset the days, and this pass's would be stale), or 0 for
- * NULL. */
-int renewals_check_day(struct db *db, int window, struct date next, char day[DATE_STRLEN]);
-
 /* The facts of a stored subscription that the rules of core/subscription.h read, with a
  * renewal window of window_days. */
 struct sub_facts renewals_facts(const struct sub_row *s, int window_days);

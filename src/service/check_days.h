@@ -1,0 +1,30 @@
+/*
+ * service/check_days.h - the days the notices, renewals and benefits passes look at a row
+ * again (migration 024), and the two facts they were reckoned with.
+ *
+ * A subscription's notice_check_on and renew_check_on, and a grant's check day, are
+ * computed from the renewal window and today. Both can change under them: staff change
+ * renewal.window_days, or a test clock goes back. The window and the day the stored days
+ * were written with are kept as counters ("check_days:window", "check_days:day"), so a
+ * pass can tell and set the days concerned back to "now" ('').
+ */
+#ifndef PD_SERVICE_CHECK_DAYS_H
+#define PD_SERVICE_CHECK_DAYS_H
+
+#include "core/date.h"
+
+struct db;
+
+/* Keeps the stored check days true to the window and clock of this pass: a window changed
+ * since moves the days after expiry (subscriptions and grants), a clock set back (a test
+ * clock) every day after today; those are set back to "now". Each pass calls it first; with
+ * nothing changed it reads the two counters and writes nothing. */
+int check_days_sync(struct db *db, int window, struct date today);
+
+/* The check day a step of a pass that began with `window` writes for `next` (a day, or
+ * SUB_CHECK_NEVER): 1 and the day in day ("" for "now" when the window changed since the
+ * pass began: another process reset the days, and this pass's would be stale), or 0 for
+ * NULL. In the step's transaction. */
+int check_days_value(struct db *db, int window, struct date next, char day[DATE_STRLEN]);
+
+#endif
