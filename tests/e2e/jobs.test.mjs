@@ -25,17 +25,24 @@ async function runJobs() {
   return Object.fromEntries(r.body.jobs.map((j) => [j.name, j.done]));
 }
 
-/** A fresh organisation (bearer client) that bought the Action Pack by card on `day`. */
-async function subscriber(day, overrides = {}) {
+/** A fresh organisation (bearer client) that bought `offer` by card on `day`, with
+ * `certified` certified people (a competency asks for two). */
+async function subscriber(day, { offer = 'action-pack', certified = 0, ...overrides } = {}) {
   await op.setClock(`${day}T09:00:00Z`);
   const org = await join(srv.url, overrides);
   const c = new Client(srv.url);
   await c.signIn(org.email, org.password);
   const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
+  const people = [];
+  for (let i = 0; i < certified; i++) {
+    const r = await api.call('POST', '/api/v1/certified-people', { name: `Certifié ${i}`, email: `c${i}-${org.partner.id}@x.example`, certification: 'x' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    people.push(r.body.id);
+  }
+  const o = await api.call('POST', '/api/v1/orders', { offer, action: 'purchase', payment: await cardPayment(srv.url, CARD) });
   const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
   assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
-  return { api, org, email: org.email, subId: p.body.subscription_id };
+  return { api, org, people, email: org.email, subId: p.body.subscription_id };
 }
 
 const mailsTo = (email) => readMails(srv.mailDir).filter((m) => m.to === email);
@@ -198,21 +205,7 @@ test('auto-renew turned off after the upcoming-renewal notice: the reminder goes
 // people, saved card, an open renewal order): it is made at the next pass once that fact
 // changes, not on the next day (on the window's last day, that would be never).
 test('a try refused for want of certified people is made at the next pass once they are added, the same day', async () => {
-  await op.setClock('2027-08-10T09:00:00Z');
-  const org = await join(srv.url);
-  const c = new Client(srv.url);
-  await c.signIn(org.email, org.password);
-  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-  const people = [];
-  for (let i = 0; i < 2; i++) {
-    const r = await api.call('POST', '/api/v1/certified-people', { name: `Certifié ${i}`, email: `c${i}-${org.partner.id}@x.example`, certification: 'x' });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    people.push(r.body.id);
-  }
-  const o = await api.call('POST', '/api/v1/orders', { offer: 'silver-competency', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
-  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
-  assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
-  const subId = p.body.subscription_id;
+  const { api, org, people, subId } = await subscriber('2027-08-10', { offer: 'silver-competency', certified: 2 });
   assert.equal((await api.call('DELETE', `/api/v1/certified-people/${people[1]}`)).status, 204);
   await op.setClock('2028-08-10T07:00:00Z'); // day 1 of the window
   await runJobs();
