@@ -166,13 +166,16 @@ int subs_checks_reset(struct db *db, const char *today, bool past_expiry, const 
     return rc < 0 ? (int)rc : 0;
 }
 
+/* Not "AND auto_renew = 1 AND " RUNNING_IN_PC: those terms are the renewal pass's partial
+ * index's, and a planner without statistics then walks that index, every subscription with
+ * auto-renew on, instead of the organisation's few (seconds a call at 100 000 partners). */
+const char subs_sql_recheck_renewals[] =
+    "UPDATE subscriptions SET renew_check_on = '' WHERE partner_id = ? AND "
+    "(CAST(? AS TEXT) IS NULL OR offer_code = ?) AND renew_check_on IS DISTINCT FROM ''";
+
 int subs_recheck_renewals(struct db *db, const char *partner_id, const char *offer_code)
 {
-    int64_t rc =
-        db_run(db,
-               "UPDATE subscriptions SET renew_check_on = '' WHERE partner_id = ? AND "
-               "(CAST(? AS TEXT) IS NULL OR offer_code = ?) AND auto_renew = 1 AND " RUNNING_IN_PC,
-               "ttt", partner_id, offer_code, offer_code);
+    int64_t rc = db_run(db, subs_sql_recheck_renewals, "ttt", partner_id, offer_code, offer_code);
     return rc < 0 ? (int)rc : 0;
 }
 

@@ -59,11 +59,13 @@ extern const char subs_sql_due_by_day[];
  * writes its first days instead (order_effects_start_term). */
 #define SUBS_RECHECK "notice_check_on = '', renew_check_on = ''"
 
-/* Sets the renewal check day of an organisation's running subscriptions with auto-renew on
- * (of offer_code; NULL: of every offer) back to "now": a fact a try depends on that is not
- * on the subscription's row changed (its saved card, its certified people, an open renewal
- * order ended). */
+/* Sets the renewal check day of an organisation's subscriptions (of offer_code; NULL: of
+ * every offer) back to "now": a fact a try depends on that is not on the subscription's row
+ * changed (its saved card, its certified people, an open renewal order ended). Only the
+ * running ones with auto-renew on are ever read by the pass; the others are written too, so
+ * the statement is served by the organisation's index (subs_sql_recheck_renewals). */
 int subs_recheck_renewals(struct db *db, const char *partner_id, const char *offer_code);
+extern const char subs_sql_recheck_renewals[];
 
 /* Which check day: the notices job's or the renewals job's. */
 enum subs_check { SUBS_CHECK_NOTICE, SUBS_CHECK_RENEW };
