@@ -4,9 +4,10 @@
  * service/delivery.c claims the due deliveries and hands them over ready: an email
  * rendered in its recipient's language, a webhook with its body and secret. This file
  * carries them and reports back. Email goes through the SMTP relay of the settings
- * (libcurl, STARTTLS when asked) as a MIME message with a text and an HTML part or, when
- * smtp.host is empty, is written as an .eml file into mail.dir; its Subject is a series
- * of RFC 2047 encoded words of whole characters, none over 75 characters, one a line.
+ * (libcurl, STARTTLS when asked, one connection for a pass) as a MIME message with a text
+ * and an HTML part or, when smtp.host is empty, is written as an .eml file into mail.dir;
+ * its Subject is a series of RFC 2047 encoded words of whole characters, none over 75
+ * characters, one a line.
  * Webhooks are POSTed with libcurl and signed as Standard Webhooks
  * (https://www.standardwebhooks.com) say:
  *     webhook-id: <delivery id, the same on every retry>
@@ -160,40 +161,66 @@ static size_t read_upload(char *ptr, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-static int send_smtp(const struct settings *c, const char *to, const struct buf *msg, char *error,
-                     size_t n)
+/* One SMTP connection for a pass's emails: libcurl keeps it open between the transfers of
+ * one handle, so every email after the first is MAIL FROM, RCPT TO and DATA on it rather
+ * than a new TCP (and TLS) handshake, EHLO and login. A relay that closed it, or a failed
+ * transfer, makes the next one connect again. */
+struct smtp {
+    CURL *curl;
+};
+
+/* The handle of the pass, made at its first email with what does not change. */
+static CURL *smtp_handle(struct smtp *s, const struct settings *c)
 {
-    CURL *curl = curl_easy_init();
+    if (s->curl || (s->curl = curl_easy_init()) == NULL)
+        return s->curl;
+    char url[SETTING_TEXT_SIZE + 32], from[SETTING_TEXT_SIZE + 2];
+    snprintf(url, sizeof(url), "smtp://%s:%lld", c->smtp_host, (long long)c->smtp_port);
+    snprintf(from, sizeof(from), "<%s>", c->mail_from);
+    curl_easy_setopt(s->curl, CURLOPT_URL, url); /* libcurl keeps copies of the strings */
+    curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(s->curl, CURLOPT_READFUNCTION, read_upload);
+    curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
+    if (c->smtp_starttls)
+        curl_easy_setopt(s->curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (c->smtp_username[0]) {
+        curl_easy_setopt(s->curl, CURLOPT_USERNAME, c->smtp_username);
+        curl_easy_setopt(s->curl, CURLOPT_PASSWORD, c->smtp_password);
+    }
+    return s->curl;
+}
+
+static int send_smtp(struct smtp *s, const struct settings *c, const char *to,
+                     const struct buf *msg, char *error, size_t n)
+{
+    CURL *curl = smtp_handle(s, c);
     if (curl == NULL) {
         snprintf(error, n, "curl_easy_init failed");
         return -1;
     }
-    char url[SETTING_TEXT_SIZE + 32], from[SETTING_TEXT_SIZE + 2], rcpt[260];
-    snprintf(url, sizeof(url), "smtp://%s:%lld", c->smtp_host, (long long)c->smtp_port);
-    snprintf(from, sizeof(from), "<%s>", c->mail_from);
+    char rcpt[260];
     snprintf(rcpt, sizeof(rcpt), "<%s>", to);
     struct curl_slist *rcpts = curl_slist_append(NULL, rcpt);
     struct upload u = {msg->data, msg->len};
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpts);
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_upload);
     curl_easy_setopt(curl, CURLOPT_READDATA, &u);
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    if (c->smtp_starttls)
-        curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-    if (c->smtp_username[0]) {
-        curl_easy_setopt(curl, CURLOPT_USERNAME, c->smtp_username);
-        curl_easy_setopt(curl, CURLOPT_PASSWORD, c->smtp_password);
-    }
     CURLcode res = curl_easy_perform(curl);
     if (res != CURLE_OK)
         snprintf(error, n, "smtp: %s", curl_easy_strerror(res));
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, NULL); /* before the list goes */
+    curl_easy_setopt(curl, CURLOPT_READDATA, NULL);
     curl_slist_free_all(rcpts);
-    curl_easy_cleanup(curl);
     return res == CURLE_OK ? 0 : -1;
+}
+
+/* Ends the pass's connection (QUIT). */
+static void smtp_close(struct smtp *s)
+{
+    if (s->curl)
+        curl_easy_cleanup(s->curl);
+    s->curl = NULL;
 }
 
 /* Sends every due email. Returns how many went out, or a negative status. */
@@ -201,20 +228,23 @@ static int deliver_emails(struct db *db, const struct delivery_pass *p)
 {
     const struct settings *c = &p->settings;
     struct delivery_email *e = NULL;
+    struct smtp smtp = {0};
     int n = 0, sent = 0, rc;
     while ((rc = delivery_emails_next(db, p, BATCH, &e, &n)) == 0 && n > 0) {
         for (int i = 0; i < n; i++) {
             struct buf msg = {0};
             char error[1200] = "";
             build_message(c->mail_from, &e[i], &msg);
-            int ok = c->smtp_host[0] ? send_smtp(c, e[i].recipient, &msg, error, sizeof(error))
-                                     : write_eml(c->mail_dir, e[i].id, &msg, error, sizeof(error));
+            int ok = c->smtp_host[0]
+                         ? send_smtp(&smtp, c, e[i].recipient, &msg, error, sizeof(error))
+                         : write_eml(c->mail_dir, e[i].id, &msg, error, sizeof(error));
             buf_free(&msg);
             delivery_email_done(db, p, &e[i], ok == 0 ? NULL : error);
             sent += ok == 0;
         }
         delivery_emails_free(e, n);
     }
+    smtp_close(&smtp);
     return rc < 0 ? rc : sent;
 }
 
@@ -278,8 +308,9 @@ static long post_webhook(const struct delivery_webhook *d, const char *body, boo
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     if (sign_webhook(d, body, t, &h) < 0) {
         curl_slist_free_all(h);
-        snprintf(error, n, "the endpoint's secret cannot sign: not whsec_<base64>, or sealed "
-                          "under a key benefits.key_file lacks");
+        snprintf(error, n,
+                 "the endpoint's secret cannot sign: not whsec_<base64>, or sealed "
+                 "under a key benefits.key_file lacks");
         return 0;
     }
     h = curl_slist_append(h, event);
@@ -318,10 +349,10 @@ static int deliver_webhooks(struct db *db, const struct delivery_pass *p)
         for (int i = 0; i < n; i++) {
             char error[1200] = "";
             int64_t t0 = clock_monotonic_us();
-            long status = w[i].body ? post_webhook(&w[i], w[i].body,
-                                                   p->settings.webhooks_allow_private != 0, error,
-                                                   sizeof(error))
-                                    : 0;
+            long status =
+                w[i].body ? post_webhook(&w[i], w[i].body, p->settings.webhooks_allow_private != 0,
+                                         error, sizeof(error))
+                          : 0;
             int64_t ms = (clock_monotonic_us() - t0) / 1000;
             delivery_webhook_done(db, p, &w[i], status, error, ms);
             delivered += status >= 200 && status < 300;

@@ -447,17 +447,20 @@ export function freePort() {
 }
 
 /** A real SMTP server (Debian's python3-aiosmtpd) writing what it receives into dir; on
- *  port when given (a relay that comes back where it was), else on a free one. */
-export async function smtpSink({ port: wanted } = {}) {
+ *  port when given (a relay that comes back where it was), else on a free one; refusing
+ *  (550) the recipients whose address contains `refuse`. */
+export async function smtpSink({ port: wanted, refuse } = {}) {
   const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-smtp-'));
   const port = wanted || (await freePort());
   // Debian's own python3, where python3-aiosmtpd is installed
-  const proc = spawn('/usr/bin/python3', [joinPath(HERE, 'smtp_sink.py'), dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn('/usr/bin/python3', [joinPath(HERE, 'smtp_sink.py'), dir, String(port), ...(refuse ? [refuse] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((ok, fail) => {
     proc.stdout.on('data', (b) => String(b).includes('ready') && ok());
     proc.on('exit', (code) => fail(new Error(`smtp sink exited ${code}`)));
   });
-  return { port, dir, mails: () => readMails(dir), stop: () => { proc.kill(); rmSync(dir, { recursive: true, force: true }); } };
+  // connections(): how many client connections the messages came over
+  const connections = () => new Set(readdirSync(dir).filter((f) => f.endsWith('.peer')).map((f) => readFileSync(joinPath(dir, f), 'utf8'))).size;
+  return { port, dir, mails: () => readMails(dir), connections, stop: () => { proc.kill(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 /** `partnerd jobs run` as a separate process on srv's database and ledger: {code, signal, stdout, stderr}.

@@ -373,6 +373,33 @@ test('email through a real SMTP server; its password is never shown nor logged',
   }
 });
 
+// A relay is a round trip per command: a connection per email would pay the handshake,
+// EHLO and login again for each of a day's thousands.
+test("a pass's emails go over one SMTP connection; a recipient the relay refuses waits, the others go", async () => {
+  const subs = [];
+  for (let i = 0; i < 5; i++) subs.push(await subscriber('2027-07-20'));
+  const refused = subs.pop();
+  const sink = await smtpSink({ refuse: refused.email });
+  const put = (key, value) => op.client.call('PUT', `/api/v1/admin/settings/${key}`, { value });
+  try {
+    for (const [k, v] of [['smtp.host', '127.0.0.1'], ['smtp.port', sink.port], ['smtp.starttls', 0], ['smtp.username', '']]) assert.equal((await put(k, v)).status, 200);
+    await runJobs();
+    const to = (s) => sink.mails().filter((m) => m.to === s.email).length;
+    assert.deepEqual(subs.map((s) => to(s) >= 1), [true, true, true, true], 'the others are received');
+    assert.equal(to(refused), 0);
+    // one connection, and another if the refusal came before the end and closed it
+    const mails = sink.mails().length;
+    assert.ok(mails >= 4 && sink.connections() <= 2, `${mails} emails over ${sink.connections()} connections`);
+    const staff = await staffClient(srv, 'operator');
+    const pending = (await staff.call('GET', '/api/v1/admin/deliveries?kind=email&status=pending')).body.items.filter((d) => d.recipient === refused.email);
+    assert.ok(pending.length >= 1, 'the refused email waits for a retry');
+    assert.match(pending[0].last_error, /smtp/);
+  } finally {
+    await put('smtp.host', '');
+    sink.stop();
+  }
+});
+
 test('an unreachable SMTP server: the email waits and is retried, never lost', async () => {
   await op.client.call('PUT', '/api/v1/admin/settings/smtp.host', { value: '127.0.0.1' });
   await op.client.call('PUT', '/api/v1/admin/settings/smtp.port', { value: 9 });
