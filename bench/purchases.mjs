@@ -11,15 +11,25 @@
 // (POST /test-gateway/v1/tokens), then POST /orders with the payment method's id, then Buy.
 // Beside it, the same purchases with a payment method tokenized beforehand (the API's own
 // part, what the figure measured when the API tokenized the card itself). The baseline is
-// GET /healthz with the same clients in the same run. At the end the test gateway's own
-// ledger must hold exactly one charge per purchase.
-import { spawnSync } from 'node:child_process';
+// GET /healthz with the same clients in the same run. The Node clients top out near 2 000
+// requests a second here, below the server, so the same purchases are also driven by wrk
+// (bench/purchases.lua, BENCH_WRK_CONNS connections for BENCH_WRK_SECONDS, on
+// BENCH_WRK_ORGS more organisations) beside wrk's own GET /healthz. At the end the test
+// gateway's own ledger must hold exactly one charge per confirmed order.
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startServer, adminOf, sql, ledgerSql, ENGINE } from '../tests/e2e/harness.mjs';
 
 const N = Number(process.env.BENCH_PURCHASES || 2000);
 const CONC = Number(process.env.BENCH_CONCURRENCY || 16);
 const BASE_SECONDS = Number(process.env.BENCH_SECONDS || 5);
+const WRK_CONNS = Number(process.env.BENCH_WRK_CONNS || 64);
+const WRK_SECONDS = Number(process.env.BENCH_WRK_SECONDS || 8);
+const WRK_ORGS = Number(process.env.BENCH_WRK_ORGS || 24000);
 const CARD = { number: '4242424242424242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Bench Buyer' };
 
 function runScript(url, script) {
@@ -29,13 +39,14 @@ function runScript(url, script) {
   if (r.status !== 0) throw new Error(`loading organisations: ${r.stderr}`);
 }
 
-/** N organisations like the template, each with a global_admin and an API token. */
-function cloneOrganisations(url, template) {
+/** n organisations like the template (numbered from first), each with a global_admin and
+ *  an API token. */
+function cloneOrganisations(url, template, n, first = 0) {
   const t = sql(url, `SELECT country || '|' || address_line1 || '|' || postal_code || '|' || city || '|' || vat_id || '|' || currency FROM partners WHERE membership_id = '${template}'`).split('|');
   const [country, line1, postal, city, vat, currency] = t;
   const tokens = [];
   const rows = ['BEGIN;'];
-  for (let i = 0; i < N; i++) {
+  for (let i = first; i < first + n; i++) {
     const mid = String(9000000 + i);
     if (mid === template) continue;
     const token = 'pdt_' + randomBytes(32).toString('hex');
@@ -104,10 +115,41 @@ async function healthz(base, seconds) {
   return n / ((performance.now() - start) / 1000);
 }
 
+/** wrk's figures for a run: {rps} for a plain URL; with the purchase script, its line. Not
+ *  spawnSync: this process must go on reading the server's log, or the server blocks. */
+function wrk(args) {
+  return new Promise((ok, fail) => {
+    const p = spawn('wrk', ['-t', String(WRK_CONNS), '-c', String(WRK_CONNS), '-d', `${WRK_SECONDS}s`, ...args]);
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (b) => (out += b));
+    p.stderr.on('data', (b) => (err += b));
+    p.on('exit', (code) => {
+      if (code !== 0) return fail(new Error(`wrk: ${err}`));
+      const rps = Number((out.match(/Requests\/sec:\s+([\d.]+)/) || [])[1]);
+      const m = out.match(/purchases=(\d+) failures=(\d+) exhausted=(\d+) seconds=([\d.]+)/);
+      ok(m ? { rps, purchases: Number(m[1]), failures: Number(m[2]), exhausted: Number(m[3]), seconds: Number(m[4]) } : { rps });
+    });
+  });
+}
+
+/** Card purchases driven by wrk for the organisations of tokens. */
+async function wrkPurchases(base, tokens) {
+  const dir = mkdtempSync(join(tmpdir(), 'partnerd-bench-'));
+  try {
+    writeFileSync(join(dir, 'tokens'), tokens.join('\n') + '\n');
+    const script = join(dirname(fileURLToPath(import.meta.url)), 'purchases.lua');
+    return await wrk(['-s', script, base, '--', join(dir, 'tokens'), String(WRK_CONNS)]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const srv = await startServer({ args: ['--no-jobs'] });
 try {
   const { org } = await adminOf(srv.url);
-  const all = cloneOrganisations(srv.db.url, org.partner.membership_id);
+  const all = cloneOrganisations(srv.db.url, org.partner.membership_id, N);
+  const forWrk = cloneOrganisations(srv.db.url, org.partner.membership_id, WRK_ORGS, N);
   // half buy with tokenization each time, half with a payment method tokenized beforehand
   const tokens = all.slice(0, Math.ceil(all.length / 2));
   const others = all.slice(tokens.length);
@@ -115,7 +157,11 @@ try {
   const run = await purchases(srv.url, tokens);
   const pre = await purchases(srv.url, others, await tokenize(srv.url));
   run.failures += pre.failures;
+  const wrkBase = (await wrk([`${srv.url}/healthz`])).rps;
+  const w = await wrkPurchases(srv.url, forWrk);
+  await new Promise((ok) => setTimeout(ok, 500)); // the purchases wrk left in flight
   const charged = Number(ledgerSql(srv, "SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded'"));
+  const confirmed = Number(sql(srv.db.url, "SELECT COUNT(*) FROM orders WHERE status = 'confirmed'"));
   const rate = tokens.length / run.seconds;
   const preRate = others.length / pre.seconds;
   const line = (label, value, ratio) => console.log(`${label.padEnd(48)} ${value.toFixed(1).padStart(10)} ${ratio.padStart(10)}`);
@@ -126,8 +172,13 @@ try {
   line(`  of which HTTP requests`, rate * 3, ((rate * 3) / base).toFixed(3));
   line(`purchases (order + Buy, card tokenized before)`, preRate, (preRate / base).toFixed(3));
   line(`  of which HTTP requests`, preRate * 2, ((preRate * 2) / base).toFixed(3));
-  if (run.failures || charged !== all.length) {
-    console.error(`purchases failed: ${run.failures}; the gateway ledger holds ${charged} charges for ${all.length} purchases`);
+  const wrkRate = w.purchases / w.seconds;
+  line(`GET /healthz (wrk, ${WRK_CONNS} connections, ${ENGINE})`, wrkBase, '1.00');
+  line(`purchases (wrk, tokenize + order + Buy, ${ENGINE})`, wrkRate, (wrkRate / wrkBase).toFixed(3));
+  line(`  of which HTTP requests`, wrkRate * 3, ((wrkRate * 3) / wrkBase).toFixed(3));
+  if (w.exhausted) console.error(`wrk: ${w.exhausted} of ${WRK_CONNS} clients ran out of organisations: raise BENCH_WRK_ORGS`);
+  if (run.failures || w.failures || w.exhausted || charged !== confirmed || confirmed < all.length + w.purchases) {
+    console.error(`purchases failed: ${run.failures} + ${w.failures}; the gateway ledger holds ${charged} charges for ${confirmed} confirmed orders (${all.length} + ${w.purchases} purchases)`);
     process.exitCode = 1;
   }
 } finally {
