@@ -58,13 +58,17 @@ int check_days_sync(struct db *db, int window, struct date today)
     return rc;
 }
 
-int check_days_value(struct db *db, int window, struct date next, char day[DATE_STRLEN])
+int check_days_stale(struct db *db, int window, bool *stale)
 {
     int64_t current = 0;
     int rc = counters_get(db, "check_days:window", &current);
-    if (rc < 0)
-        return rc;
-    if (current != 0 && current != window) { /* changed since this pass began: "now" */
+    *stale = rc >= 0 && current != 0 && current != window;
+    return rc < 0 ? rc : 0;
+}
+
+int check_days_value(bool stale, struct date next, char day[DATE_STRLEN])
+{
+    if (stale) { /* "now": the pass that reset the days looks at it again */
         day[0] = '\0';
         return 1;
     }

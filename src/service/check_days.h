@@ -11,6 +11,8 @@
 #ifndef PD_SERVICE_CHECK_DAYS_H
 #define PD_SERVICE_CHECK_DAYS_H
 
+#include <stdbool.h>
+
 #include "core/date.h"
 
 struct db;
@@ -21,10 +23,13 @@ struct db;
  * nothing changed it reads the two counters and writes nothing. */
 int check_days_sync(struct db *db, int window, struct date today);
 
-/* The check day a step of a pass that began with `window` writes for `next` (a day, or
- * SUB_CHECK_NEVER): 1 and the day in day ("" for "now" when the window changed since the
- * pass began: another process reset the days, and this pass's would be stale), or 0 for
- * NULL. In the step's transaction. */
-int check_days_value(struct db *db, int window, struct date next, char day[DATE_STRLEN]);
+/* Whether the window changed since a pass that began with `window` did: another process
+ * reset the days, and the days this pass reckoned would be stale. Read once in each
+ * transaction that writes days (the tx_batch_job's begin), before its first. */
+int check_days_stale(struct db *db, int window, bool *stale);
+
+/* The check day to write for `next` (a day, or SUB_CHECK_NEVER): 1 and the day in day (""
+ * for "now" when stale), or 0 for NULL. */
+int check_days_value(bool stale, struct date next, char day[DATE_STRLEN]);
 
 #endif

@@ -59,12 +59,19 @@ static int notice_write(struct db *db, const struct sub_row *s, int window, stru
  * its own otherwise, 11 600 of them on a day at 100 000 partners. */
 #define NOTICE_TX 32
 
-/* A page of the subscriptions whose check day has come, for tx_batch(). */
+/* A page of the subscriptions whose check day has come, for tx_batch_job(). */
 struct notices_due {
     const struct sub_row *subs;
     int window;
     struct date today;
+    bool stale; /* the window changed since the pass began (read in each transaction) */
 };
+
+static int notices_tx_begin(struct db *db, void *arg)
+{
+    struct notices_due *due = arg;
+    return check_days_stale(db, due->window, &due->stale);
+}
 
 /* One subscription's notice, in the caller's transaction, from the row as it is now (the
  * page may be stale: a renewal in another process moves the term on), and the next day the
@@ -82,8 +89,7 @@ static int notice_step(struct db *db, int i, void *arg)
         return sent;
     struct sub_facts f = renewals_facts(&s, due->window);
     struct date next = sub_notice_next_check(&f, s.auto_renew, due->today);
-    if ((rc = check_days_value(db, due->window, next, day)) < 0)
-        return rc;
+    rc = check_days_value(due->stale, next, day);
     rc = subs_set_check(db, SUBS_CHECK_NOTICE, s.id, rc == 1 ? day : NULL);
     return rc < 0 ? rc : sent;
 }
@@ -112,7 +118,9 @@ int notices_run(struct db *db)
             break;
         }
         struct notices_due due = {.subs = subs, .window = window, .today = today};
-        rc = tx_batch(db, n, NOTICE_TX, "notices.batch", notice_step, &due);
+        struct tx_batch_job job = {
+            .name = "notices.batch", .begin = notices_tx_begin, .step = notice_step, .ctx = &due};
+        rc = tx_batch_job(db, n, NOTICE_TX, &job);
         free(subs);
         if (rc < 0)
             break;

@@ -283,13 +283,20 @@ static int try_due(struct db *db, const struct sub_row *s, int window, struct da
 }
 
 /* The subscriptions of a page whose next check day is written (which[], n of them), for
- * tx_batch(). */
+ * tx_batch_job(). */
 struct renew_checks {
     const struct sub_row *subs;
     const int *which;
     int window;
     struct date today;
+    bool stale; /* the window changed since the pass began (read in each transaction) */
 };
+
+static int checks_tx_begin(struct db *db, void *arg)
+{
+    struct renew_checks *c = arg;
+    return check_days_stale(db, c->window, &c->stale);
+}
 
 /* Writes when the pass looks at subscription i again, from its facts and tries as they are
  * now (after this pass's try, if any), the row locked: a change by another process comes
@@ -307,8 +314,7 @@ static int check_step(struct db *db, int i, void *arg)
         return rc < 0 ? rc : 0;
     if ((rc = try_due(db, &s, c->window, c->today, &term, &next)) < 0)
         return rc;
-    if ((rc = check_days_value(db, c->window, next, day)) < 0)
-        return rc;
+    rc = check_days_value(c->stale, next, day);
     rc = subs_set_check(db, SUBS_CHECK_RENEW, s.id, rc == 1 ? day : NULL);
     return rc < 0 ? rc : 0;
 }
@@ -371,7 +377,11 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
                     which[left++] = i;
             struct renew_checks c = {
                 .subs = subs, .which = which, .window = window, .today = today};
-            rc = tx_batch(db, left, RENEWAL_BATCH, "renewals.check_batch", check_step, &c);
+            struct tx_batch_job job = {.name = "renewals.check_batch",
+                                       .begin = checks_tx_begin,
+                                       .step = check_step,
+                                       .ctx = &c};
+            rc = tx_batch_job(db, left, RENEWAL_BATCH, &job);
         }
         free(subs);
         seen += n;

@@ -39,4 +39,15 @@ int tx_end_answer(struct db *db, int rc, json_t **out, struct pd_error *err);
 int tx_batch(struct db *db, int n, int per_tx, const char *name,
              int (*step)(struct db *db, int i, void *ctx), void *ctx);
 
+/* tx_batch() with a begin(db, ctx) that runs first in each of its transactions (0, or
+ * negative when the database failed): what every step of a transaction would read alike,
+ * read once for them. */
+struct tx_batch_job {
+    const char *name;
+    int (*begin)(struct db *db, void *ctx); /* may be NULL */
+    int (*step)(struct db *db, int i, void *ctx);
+    void *ctx;
+};
+int tx_batch_job(struct db *db, int n, int per_tx, const struct tx_batch_job *job);
+
 #endif
