@@ -24,6 +24,7 @@
 #include "db/db.h"
 #include "log.h"
 #include "service/audit.h"
+#include "service/check_days.h"
 #include "service/outbox.h"
 #include "service/subscriptions.h"
 #include "service/tx.h"
@@ -389,10 +390,12 @@ static int grant_missing(struct db *db)
 }
 
 /* What one grant is owed today, and the next day to look at it, in the caller's
- * transaction, from the grant as it stands. 1 when an event was written, 0 when not (or the
- * grant is gone), negative when the database failed. */
+ * transaction, from the grant as it stands; with stale (the renewal window changed since
+ * the pass read it), nothing but today as its day, for the next pass, with the new window.
+ * 1 when an event was written, 0 when not (or the grant is gone), negative when the
+ * database failed. */
 static int grant_pass_in(struct db *db, const char *id, const struct subs_context *ctx,
-                         struct date today)
+                         struct date today, bool stale)
 {
     struct grant_row g;
     struct sub_row s;
@@ -401,6 +404,11 @@ static int grant_pass_in(struct db *db, const char *id, const struct subs_contex
         rc = subs_find(db, g.subscription_id, &s);
     if (rc <= 0) /* gone: nothing to do */
         return rc;
+    char on[DATE_STRLEN];
+    if (stale) {
+        rc = grants_set_check(db, g.id, date_format(today, on));
+        return rc < 0 ? rc : 0;
+    }
     struct benefit_facts f = benefits_facts(&g, &s, ctx, today);
     enum benefit_state state = benefit_state_on(&f, today);
     int remind = benefit_reminder_due(&f, g.reminded, today);
@@ -429,7 +437,6 @@ static int grant_pass_in(struct db *db, const char *id, const struct subs_contex
     }
     if (rc >= 0) {
         struct date next;
-        char on[DATE_STRLEN];
         bool any =
             benefit_next_check(&f, g.reminded, g.revoked_at != 0, date_add_days(today, 1), &next);
         rc = grants_set_check(db, g.id, any ? date_format(next, on) : NULL);
@@ -437,17 +444,24 @@ static int grant_pass_in(struct db *db, const char *id, const struct subs_contex
     return rc < 0 ? rc : wrote;
 }
 
-/* The due grants of a pass, for tx_batch(). */
+/* The due grants of a pass, for tx_batch_job(). */
 struct grants_due {
     const struct grant_due_key *due;
     const struct subs_context *ctx;
     struct date today;
+    bool stale; /* the window changed since the pass read it (read in each transaction) */
 };
+
+static int grants_tx_begin(struct db *db, void *arg)
+{
+    struct grants_due *g = arg;
+    return check_days_stale(db, g->ctx->window_days, &g->stale);
+}
 
 static int grant_step(struct db *db, int i, void *arg)
 {
     const struct grants_due *g = arg;
-    return grant_pass_in(db, g->due[i].id, g->ctx, g->today);
+    return grant_pass_in(db, g->due[i].id, g->ctx, g->today, g->stale);
 }
 
 int benefits_run(struct db *db)
@@ -468,8 +482,12 @@ int benefits_run(struct db *db)
             break;
         /* a commit (and its sync) for each grant was most of a pass's time at 100 000
          * partners: GRANT_TX share one */
-        struct grants_due g = {due, &ctx, today};
-        if ((rc = tx_batch(db, n, GRANT_TX, "benefits.grant_batch", grant_step, &g)) > 0)
+        struct grants_due g = {.due = due, .ctx = &ctx, .today = today};
+        struct tx_batch_job job = {.name = "benefits.grant_batch",
+                                   .begin = grants_tx_begin,
+                                   .step = grant_step,
+                                   .ctx = &g};
+        if ((rc = tx_batch_job(db, n, GRANT_TX, &job)) > 0)
             events += rc;
         if (n > 0)
             after = due[n - 1];
