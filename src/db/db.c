@@ -223,16 +223,30 @@ int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types,
     return rc < 0 ? rc : 0;
 }
 
+static bool identifier(const char *s)
+{
+    return strspn(s, "abcdefghijklmnopqrstuvwxyz_") == strlen(s) && strlen(s) <= 60;
+}
+
+int db_lock_row_by(struct db *db, const char *table, const char *column, const char *key,
+                   bool shared)
+{
+    char sql[320];
+    int64_t found = 0;
+    if (!identifier(table) || !identifier(column))
+        return PD_E_INTERNAL;
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM (SELECT %s FROM %s WHERE %s = ?%s) AS locked",
+             column, table, column,
+             db->kind != DB_POSTGRES ? ""
+             : shared                ? " FOR SHARE"
+                                     : " FOR UPDATE");
+    int rc = db_scalar(db, &found, sql, "t", key);
+    return rc < 0 ? rc : found > 0;
+}
+
 int db_lock_row(struct db *db, const char *table, const char *id)
 {
-    char sql[160];
-    int64_t found = 0;
-    if (strspn(table, "abcdefghijklmnopqrstuvwxyz_") != strlen(table) || strlen(table) > 60)
-        return PD_E_INTERNAL;
-    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM (SELECT id FROM %s WHERE id = ?%s) AS locked",
-             table, db->kind == DB_POSTGRES ? " FOR UPDATE" : "");
-    int rc = db_scalar(db, &found, sql, "t", id);
-    return rc < 0 ? rc : found > 0;
+    return db_lock_row_by(db, table, "id", id, false);
 }
 
 int db_begin(struct db *db)

@@ -92,6 +92,12 @@ int db_rollback(struct db *db);
  * table must be a plain identifier. Returns 1 when the row exists, 0 when not. */
 int db_lock_row(struct db *db, const char *table, const char *id);
 
+/* db_lock_row() for the row whose column holds key; shared, a lock that transactions which
+ * only read the row hold together (FOR SHARE), while one that locks it not shared waits for
+ * them, and they for it. */
+int db_lock_row_by(struct db *db, const char *table, const char *column, const char *key,
+                   bool shared);
+
 /* Applies the embedded migrations the database lacks, each in its own transaction.
  * Refuses (PD_E_SCHEMA_TOO_NEW) a database migrated by a newer partnerd. */
 int db_migrate(struct db *db, struct pd_error *err);

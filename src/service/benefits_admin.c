@@ -449,7 +449,8 @@ struct grants_due {
     const struct grant_due_key *due;
     const struct subs_context *ctx;
     struct date today;
-    bool stale; /* the window changed since the pass read it (read in each transaction) */
+    bool stale;   /* the window changed since the pass read it (read in each transaction) */
+    int deferred; /* grants left for the next pass for that */
 };
 
 static int grants_tx_begin(struct db *db, void *arg)
@@ -460,7 +461,8 @@ static int grants_tx_begin(struct db *db, void *arg)
 
 static int grant_step(struct db *db, int i, void *arg)
 {
-    const struct grants_due *g = arg;
+    struct grants_due *g = arg;
+    g->deferred += g->stale;
     return grant_pass_in(db, g->due[i].id, g->ctx, g->today, g->stale);
 }
 
@@ -470,10 +472,14 @@ int benefits_run(struct db *db)
     struct date today = clock_today();
     char day[DATE_STRLEN];
     struct grant_due_key due[DUE_BATCH], after;
-    int events = 0, n = 0;
+    int events = 0, n = 0, deferred = 0;
     int rc = grant_missing(db);
     if (rc >= 0)
         rc = subscriptions_context(db, NULL, &ctx);
+    /* the days true to this window (as the notices and renewals passes do first), so a
+     * stale window below means it changed during this pass */
+    if (rc >= 0)
+        rc = check_days_sync(db, ctx.window_days, today);
     date_format(today, day);
     /* the grants whose day has come, a batch at a time; each leaves the list as it is done
      * (its next day is after today), and the keyset goes past one that failed */
@@ -489,8 +495,12 @@ int benefits_run(struct db *db)
                                    .ctx = &g};
         if ((rc = tx_batch_job(db, n, GRANT_TX, &job)) > 0)
             events += rc;
+        deferred += g.deferred;
         if (n > 0)
             after = due[n - 1];
     }
+    if (deferred > 0)
+        log_line(LOG_INFO, NULL, "benefits",
+                 "deferred=%d: the renewal window changed during the pass", deferred);
     return rc < 0 ? rc : events;
 }

@@ -32,7 +32,9 @@ int check_days_sync(struct db *db, int window, struct date today)
     int rc = counters_read(db, &was_window, &was_day);
     if (rc < 0 || (was_window == window && was_day >= day && !clock_went_back(was_day, day)))
         return rc; /* the same window, and no new day: nothing to write */
-    if ((rc = tx_begin(db, &err)) >= 0)
+    /* locked first: a transaction of a pass that read the window (check_days_stale) ends
+     * before these days are set back, or begins after and reads the new window */
+    if ((rc = tx_begin(db, &err)) >= 0 && (rc = counters_lock(db, "check_days:window", false)) >= 0)
         rc = counters_read(db, &was_window, &was_day); /* another process may be first */
     date_format(today, on);
     if (rc >= 0 && was_window != 0 && was_window != window) {
@@ -61,7 +63,11 @@ int check_days_sync(struct db *db, int window, struct date today)
 int check_days_stale(struct db *db, int window, bool *stale)
 {
     int64_t current = 0;
-    int rc = counters_get(db, "check_days:window", &current);
+    /* shared: no reset of the days can commit before this transaction ends (PostgreSQL
+     * reads what commits meanwhile; on SQLite the write lock already keeps it out) */
+    int rc = counters_lock(db, "check_days:window", true);
+    if (rc >= 0)
+        rc = counters_get(db, "check_days:window", &current);
     *stale = rc >= 0 && current != 0 && current != window;
     return rc < 0 ? rc : 0;
 }

@@ -25,7 +25,8 @@ int check_days_sync(struct db *db, int window, struct date today);
 
 /* Whether the window changed since a pass that began with `window` did: another process
  * reset the days, and the days this pass reckoned would be stale. Read once in each
- * transaction that writes days (the tx_batch_job's begin), before its first. */
+ * transaction that writes days (the tx_batch_job's begin), before its first, with the
+ * counter locked shared, so no reset commits before that transaction ends. */
 int check_days_stale(struct db *db, int window, bool *stale);
 
 /* The check day to write for `next` (a day, or SUB_CHECK_NEVER): 1 and the day in day (""

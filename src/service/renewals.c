@@ -300,7 +300,8 @@ static int checks_tx_begin(struct db *db, void *arg)
 
 /* Writes when the pass looks at subscription i again, from its facts and tries as they are
  * now (after this pass's try, if any), the row locked: a change by another process comes
- * before (and is read) or after (and sets the day back to "now"). */
+ * before (and is read) or after (and sets the day back to "now"); a change of the window
+ * cannot come before the transaction ends (checks_tx_begin's shared lock). */
 static int check_step(struct db *db, int i, void *arg)
 {
     const struct renew_checks *c = arg;

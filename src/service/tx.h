@@ -39,15 +39,18 @@ int tx_end_answer(struct db *db, int rc, json_t **out, struct pd_error *err);
 int tx_batch(struct db *db, int n, int per_tx, const char *name,
              int (*step)(struct db *db, int i, void *ctx), void *ctx);
 
-/* tx_batch() with a begin(db, ctx) that runs first in each of its transactions (0, or
- * negative when the database failed): what every step of a transaction would read alike,
- * read once for them. */
+/* A job for tx_batch_job(): tx_batch()'s name, step and ctx, and a begin (may be NULL). */
 struct tx_batch_job {
     const char *name;
-    int (*begin)(struct db *db, void *ctx); /* may be NULL */
+    int (*begin)(struct db *db, void *ctx);
     int (*step)(struct db *db, int i, void *ctx);
     void *ctx;
 };
+
+/* tx_batch() whose every transaction runs begin(db, ctx) first: what all the steps of a
+ * transaction would read alike, read once for them (begin may write it into ctx for the
+ * steps). It runs again in each transaction of the one-by-one retries; a begin that fails
+ * (negative) fails its transaction as a step would. */
 int tx_batch_job(struct db *db, int n, int per_tx, const struct tx_batch_job *job);
 
 #endif

@@ -35,3 +35,9 @@ int counters_set(struct db *db, const char *name, int64_t value)
                         "ti", name, value);
     return rc < 0 ? (int)rc : 0;
 }
+
+int counters_lock(struct db *db, const char *name, bool shared)
+{
+    int rc = db_lock_row_by(db, "counters", "name", name, shared);
+    return rc < 0 ? rc : 0;
+}

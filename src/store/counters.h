@@ -8,6 +8,7 @@
 #ifndef PD_STORE_COUNTERS_H
 #define PD_STORE_COUNTERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct db;
@@ -19,5 +20,9 @@ int counters_next(struct db *db, const char *series, int64_t *value);
  * "check_days:window"): its value, 0 when it was never set. */
 int counters_get(struct db *db, const char *name, int64_t *value);
 int counters_set(struct db *db, const char *name, int64_t value);
+
+/* Locks a kept counter's row until the caller's transaction ends (db_lock_row_by): shared
+ * by the transactions that act on its value, not shared by the one that changes it. */
+int counters_lock(struct db *db, const char *name, bool shared);
 
 #endif
