@@ -145,6 +145,9 @@ async function wrkPurchases(base, tokens) {
   }
 }
 
+// each wrk client needs organisations of its own (a client without one cannot stop itself)
+if (WRK_ORGS < WRK_CONNS) throw new Error(`BENCH_WRK_ORGS (${WRK_ORGS}) must be at least BENCH_WRK_CONNS (${WRK_CONNS})`);
+
 const srv = await startServer({ args: ['--no-jobs'] });
 try {
   const { org } = await adminOf(srv.url);
@@ -159,9 +162,18 @@ try {
   run.failures += pre.failures;
   const wrkBase = (await wrk([`${srv.url}/healthz`])).rps;
   const w = await wrkPurchases(srv.url, forWrk);
-  await new Promise((ok) => setTimeout(ok, 500)); // the purchases wrk left in flight
-  const charged = Number(ledgerSql(srv, "SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded'"));
-  const confirmed = Number(sql(srv.db.url, "SELECT COUNT(*) FROM orders WHERE status = 'confirmed'"));
+  // the purchases wrk left in flight end on their own: read until two readings agree
+  const counts = () => [
+    Number(ledgerSql(srv, "SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded'")),
+    Number(sql(srv.db.url, "SELECT COUNT(*) FROM orders WHERE status = 'confirmed'")),
+  ];
+  let [charged, confirmed] = counts();
+  for (let i = 0; i < 50; i++) {
+    await new Promise((ok) => setTimeout(ok, 200));
+    const [c, o] = counts();
+    if (c === charged && o === confirmed) break;
+    [charged, confirmed] = [c, o];
+  }
   const rate = tokens.length / run.seconds;
   const preRate = others.length / pre.seconds;
   const line = (label, value, ratio) => console.log(`${label.padEnd(48)} ${value.toFixed(1).padStart(10)} ${ratio.padStart(10)}`);

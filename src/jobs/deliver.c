@@ -167,18 +167,22 @@ static size_t read_upload(char *ptr, size_t size, size_t nmemb, void *arg)
  * transfer, makes the next one connect again. */
 struct smtp {
     CURL *curl;
+    char error[CURL_ERROR_SIZE]; /* libcurl's words for a failed transfer ("RCPT failed: 550") */
 };
 
 /* The handle of the pass, made at its first email with what does not change. */
 static CURL *smtp_handle(struct smtp *s, const struct settings *c)
 {
-    if (s->curl || (s->curl = curl_easy_init()) == NULL)
+    if (s->curl)
         return s->curl;
+    if ((s->curl = curl_easy_init()) == NULL)
+        return NULL;
     char url[SETTING_TEXT_SIZE + 32], from[SETTING_TEXT_SIZE + 2];
     snprintf(url, sizeof(url), "smtp://%s:%lld", c->smtp_host, (long long)c->smtp_port);
     snprintf(from, sizeof(from), "<%s>", c->mail_from);
     curl_easy_setopt(s->curl, CURLOPT_URL, url); /* libcurl keeps copies of the strings */
     curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(s->curl, CURLOPT_ERRORBUFFER, s->error);
     curl_easy_setopt(s->curl, CURLOPT_READFUNCTION, read_upload);
     curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, 30L);
@@ -206,9 +210,10 @@ static int send_smtp(struct smtp *s, const struct settings *c, const char *to,
     struct upload u = {msg->data, msg->len};
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpts);
     curl_easy_setopt(curl, CURLOPT_READDATA, &u);
+    s->error[0] = '\0';
     CURLcode res = curl_easy_perform(curl);
     if (res != CURLE_OK)
-        snprintf(error, n, "smtp: %s", curl_easy_strerror(res));
+        snprintf(error, n, "smtp: %s", s->error[0] ? s->error : curl_easy_strerror(res));
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, NULL); /* before the list goes */
     curl_easy_setopt(curl, CURLOPT_READDATA, NULL);
     curl_slist_free_all(rcpts);
