@@ -468,7 +468,7 @@ static int grant_step(struct db *db, int i, void *arg)
 
 int benefits_run(struct db *db)
 {
-    struct subs_context ctx;
+    struct subs_context ctx = {0};
     struct date today = clock_today();
     char day[DATE_STRLEN];
     struct grant_due_key due[DUE_BATCH], after;
