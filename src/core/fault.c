@@ -52,6 +52,8 @@ void fault_pause(const char *point)
     char *at;
     long ms = pauses ? lookup(pauses, point, &at) : -1;
     if (ms > 0 && ms <= 600000) {
+        /* a test waits for this line to act in the pause */
+        fprintf(stderr, "partnerd: paused at %s for %ld ms\n", point, ms);
         struct timespec t = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
         nanosleep(&t, NULL);
     }

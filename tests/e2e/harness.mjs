@@ -464,8 +464,9 @@ export async function smtpSink({ port: wanted, refuse } = {}) {
 }
 
 /** `partnerd jobs run` as a separate process on srv's database and ledger: {code, signal, stdout, stderr}.
- *  gateway: {args, env} of another gateway (stripeGateway()), else the test gateway's ledger. */
-export function jobsProcess(srv, { killAfterMs, gateway } = {}) {
+ *  gateway: {args, env} of another gateway (stripeGateway()), else the test gateway's ledger;
+ *  onStderr(all so far): called as its standard error grows. */
+export function jobsProcess(srv, { killAfterMs, gateway, onStderr } = {}) {
   return new Promise((ok) => {
     const proc = spawn(BIN, ['jobs', 'run', '--db', srv.db.url, ...(gateway?.args || [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -474,7 +475,10 @@ export function jobsProcess(srv, { killAfterMs, gateway } = {}) {
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (b) => (stdout += b));
-    proc.stderr.on('data', (b) => (stderr += b));
+    proc.stderr.on('data', (b) => {
+      stderr += b;
+      onStderr?.(stderr);
+    });
     const timer = killAfterMs === undefined ? null : setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
     proc.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
