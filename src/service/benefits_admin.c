@@ -19,6 +19,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/fault.h"
 #include "core/msg.h"
 #include "core/text.h"
 #include "db/db.h"
@@ -390,12 +391,10 @@ static int grant_missing(struct db *db)
 }
 
 /* What one grant is owed today, and the next day to look at it, in the caller's
- * transaction, from the grant as it stands; with stale (the renewal window changed since
- * the pass read it), nothing but today as its day, for the next pass, with the new window.
- * 1 when an event was written, 0 when not (or the grant is gone), negative when the
- * database failed. */
+ * transaction, from the grant as it stands: 1 when an event was written, 0 when not (or the
+ * grant is gone), negative when the database failed. */
 static int grant_pass_in(struct db *db, const char *id, const struct subs_context *ctx,
-                         struct date today, bool stale)
+                         struct date today)
 {
     struct grant_row g;
     struct sub_row s;
@@ -405,10 +404,6 @@ static int grant_pass_in(struct db *db, const char *id, const struct subs_contex
     if (rc <= 0) /* gone: nothing to do */
         return rc;
     char on[DATE_STRLEN];
-    if (stale) {
-        rc = grants_set_check(db, g.id, date_format(today, on));
-        return rc < 0 ? rc : 0;
-    }
     struct benefit_facts f = benefits_facts(&g, &s, ctx, today);
     enum benefit_state state = benefit_state_on(&f, today);
     int remind = benefit_reminder_due(&f, g.reminded, today);
@@ -449,8 +444,8 @@ struct grants_due {
     const struct grant_due_key *due;
     const struct subs_context *ctx;
     struct date today;
-    bool stale;   /* the window changed since the pass read it (read in each transaction) */
-    int deferred; /* grants left for the next pass for that */
+    bool stale;    /* the window changed since the pass read it (read in each transaction) */
+    bool deferred; /* grants were left for the next pass for that */
 };
 
 static int grants_tx_begin(struct db *db, void *arg)
@@ -462,8 +457,14 @@ static int grants_tx_begin(struct db *db, void *arg)
 static int grant_step(struct db *db, int i, void *arg)
 {
     struct grants_due *g = arg;
-    g->deferred += g->stale;
-    return grant_pass_in(db, g->due[i].id, g->ctx, g->today, g->stale);
+    char on[DATE_STRLEN];
+    if (!g->stale)
+        return grant_pass_in(db, g->due[i].id, g->ctx, g->today);
+    /* the renewal window changed since the pass read it: nothing decided with the old one,
+     * today as the grant's day, for the next pass and its new window */
+    g->deferred = true;
+    int rc = grants_set_check(db, g->due[i].id, date_format(g->today, on));
+    return rc < 0 ? rc : 0;
 }
 
 int benefits_run(struct db *db)
@@ -472,7 +473,8 @@ int benefits_run(struct db *db)
     struct date today = clock_today();
     char day[DATE_STRLEN];
     struct grant_due_key due[DUE_BATCH], after;
-    int events = 0, n = 0, deferred = 0;
+    int events = 0, n = 0;
+    bool deferred = false;
     int rc = grant_missing(db);
     if (rc >= 0)
         rc = subscriptions_context(db, NULL, &ctx);
@@ -486,6 +488,7 @@ int benefits_run(struct db *db)
     for (bool first = true; rc >= 0 && (first || n == DUE_BATCH); first = false) {
         if ((rc = grants_due(db, day, first ? NULL : &after, DUE_BATCH, due, &n)) < 0)
             break;
+        fault_pause("benefits.due_read"); /* tests: another pass changes the window here */
         /* a commit (and its sync) for each grant was most of a pass's time at 100 000
          * partners: GRANT_TX share one */
         struct grants_due g = {.due = due, .ctx = &ctx, .today = today};
@@ -495,12 +498,13 @@ int benefits_run(struct db *db)
                                    .ctx = &g};
         if ((rc = tx_batch_job(db, n, GRANT_TX, &job)) > 0)
             events += rc;
-        deferred += g.deferred;
+        deferred = deferred || g.deferred;
         if (n > 0)
             after = due[n - 1];
     }
-    if (deferred > 0)
+    if (deferred)
         log_line(LOG_INFO, NULL, "benefits",
-                 "deferred=%d: the renewal window changed during the pass", deferred);
+                 "deferred: the renewal window changed during the pass; the grants left are "
+                 "looked at again by the next pass");
     return rc < 0 ? rc : events;
 }

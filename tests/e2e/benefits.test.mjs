@@ -341,6 +341,48 @@ test('grants due are passed 32 to a transaction; one that fails is done again on
   for (const m of members) assert.deepEqual([...new Set((await benefits(m.client)).items.map((g) => g.state))], ['revoked']);
 });
 
+// A pass reckons a grant's day with the renewal window it read when it began. Staff change
+// the window, and another pass (another server, or `jobs run`) sets the days again with the
+// new one, while this pass is between reading its grants and deciding them: it must decide
+// nothing with the old window (which says lapsed) but leave the grant for the next pass.
+test('a pass whose renewal window changed under it revokes nothing with the old window', async () => {
+  await offerWith('stale-pack', [{ kind: 'support_incident', product: 'technical-support', name: { fr: 'Incidents', en: 'Incidents' }, quantity: 2 }]);
+  const m = await member('stale-pack');
+  const pid = m.org.partner.id;
+  const checkOn = () => sql(srv.db.url, `SELECT check_on FROM benefit_grants WHERE partner_id = '${pid}'`);
+  const revokedEvents = () => sql(srv.db.url, `SELECT COUNT(*) FROM outbox WHERE event = 'benefit.revoked' AND partner_id = '${pid}'`);
+  // the term ends 2028-01-03: with 30 days of window it lapsed on 2028-02-03, with 60 it lapses on 2028-03-04
+  await op.setClock('2028-02-10T09:00:00Z');
+  let reached;
+  const paused = new Promise((ok) => (reached = ok));
+  const first = jobsProcess(srv, {
+    gateway: { args: [], env: { PARTNERD_FAULT_PAUSE: 'benefits.due_read=4000' } },
+    onStderr: (all) => /paused at benefits\.due_read/.test(all) && reached(),
+  });
+  first.then(reached); // a pass that never paused fails below instead of waiting
+  try {
+    await paused; // the first pass is in the benefits job, its grants read, nothing decided
+    assert.equal((await op.client.call('PUT', '/api/v1/admin/settings/renewal.window_days', { value: 60 })).status, 200);
+    const second = await jobsProcess(srv);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(checkOn(), '2028-03-04', 'the second pass, with 60 days: the day it lapses');
+    const run = await first;
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(revokedEvents(), '0', 'nothing revoked with the old window');
+    assert.match(run.stderr, /deferred: the renewal window changed during the pass/);
+    assert.equal(checkOn(), '2028-02-10', 'left for the next pass');
+    assert.deepEqual([(await benefits(m.client)).items[0].state, (await benefits(m.client)).items[0].remaining], ['suspended', 2]);
+    const next = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+    assert.equal(next.status, 200, JSON.stringify(next.body));
+    assert.equal(checkOn(), '2028-03-04', 'the next pass decides with the new window');
+    assert.equal(revokedEvents(), '0');
+  } finally {
+    await first;
+    assert.equal((await op.client.call('PUT', '/api/v1/admin/settings/renewal.window_days', { value: 30 })).status, 200);
+    await op.setClock('2027-01-04T09:00:00Z');
+  }
+});
+
 test('staff: the key pools and a pool\'s keys are paged (limit, cursor), none lost or twice while keys are loaded', async () => {
   const product = 'paged-pool';
   const first = Array.from({ length: 25 }, (_, i) => keyOf(product, 500 + i));
