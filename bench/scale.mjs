@@ -17,7 +17,9 @@
 // BENCH_DB=url measures a database generated before (by an earlier run's bench_gen, e.g.
 // the 11 GB of L, which takes about 20 minutes to write here) as it stands: nothing is
 // generated and the database is kept, so its first pass finds only what earlier passes
-// left (pin the test clock, settings clock.pinned, to measure another day's pass).
+// left (pin the test clock, settings clock.pinned, to measure another day's pass);
+// BENCH_LEDGER=file is the test gateway's ledger bench_gen wrote beside it (--gateway-ledger),
+// without which the saved cards are unknown to the gateway and every renewal is declined.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +31,7 @@ const SIZE = process.env.BENCH_SIZE || 'S';
 const engine = (process.env.BENCH_DB || '').startsWith('postgres') || (!process.env.BENCH_DB && process.env.PARTNERD_TEST_PG) ? 'postgresql' : 'sqlite';
 const db = process.env.BENCH_DB ? { url: process.env.BENCH_DB, cleanup() {} } : freshDatabase();
 const gw = mkdtempSync(join(tmpdir(), 'partnerd-scale-'));
+const ledger = process.env.BENCH_LEDGER || join(gw, 'ledger.db');
 const line = (label, v, unit, ratio) => console.log(`${label.padEnd(52)} ${v.padStart(10)} ${unit.padEnd(4)} ${ratio.padStart(10)}`);
 
 function timed(fn) {
@@ -40,7 +43,7 @@ function timed(fn) {
 function jobsPass() {
   const [ms, r] = timed(() => spawnSync(BIN, ['jobs', 'run', '--db', db.url], {
     encoding: 'utf8',
-    env: { ...process.env, PARTNERD_DB: '', PARTNERD_GATEWAY_LEDGER: join(gw, 'ledger.db') },
+    env: { ...process.env, PARTNERD_DB: '', PARTNERD_GATEWAY_LEDGER: ledger },
     maxBuffer: 1 << 26,
   }));
   if (r.status !== 0) throw new Error(`jobs run: ${r.stderr.slice(-2000)}`);
@@ -64,7 +67,7 @@ let srv;
 try {
   const custom = SIZE.match(/^(\d+)\/(\d+)\/(\d+)$/); // partners/subscriptions/invoices
   const shape = custom ? { partners: custom[1], subscriptions: custom[2], invoices: custom[3] } : { size: SIZE };
-  const [genMs, summary] = process.env.BENCH_DB ? [0, `${process.env.BENCH_DB} as it stands`] : timed(() => generate(db, { ...shape, ledger: join(gw, 'ledger.db') }));
+  const [genMs, summary] = process.env.BENCH_DB ? [0, `${process.env.BENCH_DB} as it stands`] : timed(() => generate(db, { ...shape, ledger }));
   // the passes' emails as .eml files in a directory of this run
   sql(db.url, `INSERT INTO settings (key, value, updated_at) VALUES ('mail.dir', '${join(gw, 'mail')}', 0) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
   console.log(`# size ${SIZE} on ${engine}: ${summary} (${(genMs / 1000).toFixed(1)} s)`);
@@ -90,7 +93,7 @@ try {
   for (const label of ["the next day's pass", 'the next day, nothing due']) showPass(label, jobsPass());
   sql(db.url, "DELETE FROM settings WHERE key = 'clock.pinned'");
 
-  srv = await startServer({ db, args: ['--no-jobs'] });
+  srv = await startServer({ db, ledger, args: ['--no-jobs'] });
   const anon = new Client(srv.url);
   const staff = await staffClients(srv);
   const health = await median(anon, '/healthz');
