@@ -356,12 +356,14 @@ test('a pass whose renewal window changed under it revokes nothing with the old 
   let reached;
   const paused = new Promise((ok) => (reached = ok));
   const first = jobsProcess(srv, {
-    gateway: { args: [], env: { PARTNERD_FAULT_PAUSE: 'benefits.due_read=4000' } },
+    gateway: { args: [], env: { PARTNERD_FAULT_PAUSE: 'benefits.due_read=6000' } },
     onStderr: (all) => /paused at benefits\.due_read/.test(all) && reached(),
   });
   first.then(reached); // a pass that never paused fails below instead of waiting
   try {
-    await paused; // the first pass is in the benefits job, its grants read, nothing decided
+    // the first pass is in the benefits job, its grants read, nothing decided; the second
+    // must set the days again within the pause (six seconds; it takes a tenth of one)
+    await paused;
     assert.equal((await op.client.call('PUT', '/api/v1/admin/settings/renewal.window_days', { value: 60 })).status, 200);
     const second = await jobsProcess(srv);
     assert.equal(second.code, 0, second.stderr);
