@@ -5,8 +5,9 @@
  *
  * PARTNERD_FAULT_PAUSE, read once at the first call, lists "point=ms" pairs separated by
  * commas (say "buy.attempted=300,buy.charged=300"); fault_pause(point) then says so on
- * standard error ("partnerd: paused at <point> for <ms> ms") and sleeps that long. PARTNERD_FAULT_FAIL lists "point=times" pairs the same way: fault_fail(point) is
- * true that many times, then false. Unset (as in production) they do nothing: never set
+ * standard error ("partnerd: paused at <point> for <ms> ms") and sleeps that long.
+ * PARTNERD_FAULT_FAIL lists "point=times" pairs the same way: fault_fail(point) is true
+ * that many times, then false. Unset (as in production) they do nothing: never set
  * them outside tests.
  */
 #ifndef PD_CORE_FAULT_H

@@ -444,8 +444,10 @@ struct grants_due {
     const struct grant_due_key *due;
     const struct subs_context *ctx;
     struct date today;
-    bool stale;    /* the window changed since the pass read it (read in each transaction) */
-    bool deferred; /* grants were left for the next pass for that */
+    bool stale;    /* another pass set the days again for a new window since this one read
+                      its own (check_days_stale, in each transaction) */
+    bool deferred; /* grants were left for the next pass for that (in a transaction that
+                      may yet roll back: the log line it makes says so) */
 };
 
 static int grants_tx_begin(struct db *db, void *arg)
@@ -460,8 +462,9 @@ static int grant_step(struct db *db, int i, void *arg)
     char on[DATE_STRLEN];
     if (!g->stale)
         return grant_pass_in(db, g->due[i].id, g->ctx, g->today);
-    /* the renewal window changed since the pass read it: nothing decided with the old one,
-     * today as the grant's day, for the next pass and its new window */
+    /* another pass has taken a new window since this one read its own: nothing decided
+     * with the old one (that pass may have decided otherwise with the new), today as the
+     * grant's day, for the next pass */
     g->deferred = true;
     int rc = grants_set_check(db, g->due[i].id, date_format(g->today, on));
     return rc < 0 ? rc : 0;
@@ -479,12 +482,16 @@ int benefits_run(struct db *db)
     if (rc >= 0)
         rc = subscriptions_context(db, NULL, &ctx);
     /* the days true to this window (as the notices and renewals passes do first), so a
-     * stale window below means it changed during this pass */
+     * stale window below means another pass took a new one during this pass; a window
+     * staff change with no other pass under way counts from the next pass (this one decides
+     * as if it had run just before the change) */
     if (rc >= 0)
         rc = check_days_sync(db, ctx.window_days, today);
     date_format(today, day);
-    /* the grants whose day has come, a batch at a time; each leaves the list as it is done
-     * (its next day is after today), and the keyset goes past one that failed */
+    /* the grants whose day has come, a batch at a time, after the last one read: each
+     * decided leaves the list (its next day is after today; a deferred one stays, and a
+     * later batch of this pass defers it again); a grant that fails is left for the next
+     * pass, the others of its batch done (tx_batch_job), and the pass stops there */
     for (bool first = true; rc >= 0 && (first || n == DUE_BATCH); first = false) {
         if ((rc = grants_due(db, day, first ? NULL : &after, DUE_BATCH, due, &n)) < 0)
             break;
@@ -504,7 +511,8 @@ int benefits_run(struct db *db)
     }
     if (deferred)
         log_line(LOG_INFO, NULL, "benefits",
-                 "deferred: the renewal window changed during the pass; the grants left are "
-                 "looked at again by the next pass");
+                 "deferred=1: another pass took a new renewal window during this one; the "
+                 "grants it had not decided (unless their transaction failed) are the next "
+                 "pass's");
     return rc < 0 ? rc : events;
 }

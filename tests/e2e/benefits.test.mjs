@@ -330,7 +330,7 @@ test('grants due are passed 32 to a transaction; one that fails is done again on
     assert.equal(res.status, 200, JSON.stringify(res.body));
   }
   assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM benefit_grants WHERE partner_id IN (${ids}) AND check_on = '2027-01-04'`), '48');
-  const run = await jobsProcess(srv, { gateway: { args: [], env: { PARTNERD_FAULT_FAIL: 'benefits.grant_batch=1' } } });
+  const run = await jobsProcess(srv, { env: { PARTNERD_FAULT_FAIL: 'benefits.grant_batch=1' } });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /PARTNERD_FAULT_FAIL is set/);
   assert.match(run.stderr, /tx_batch failed=benefits\.grant_batch steps=32 .*one by one/, 'the first transaction failed');
@@ -341,11 +341,12 @@ test('grants due are passed 32 to a transaction; one that fails is done again on
   for (const m of members) assert.deepEqual([...new Set((await benefits(m.client)).items.map((g) => g.state))], ['revoked']);
 });
 
-// A pass reckons a grant's day with the renewal window it read when it began. Staff change
-// the window, and another pass (another server, or `jobs run`) sets the days again with the
-// new one, while this pass is between reading its grants and deciding them: it must decide
-// nothing with the old window (which says lapsed) but leave the grant for the next pass.
-test('a pass whose renewal window changed under it revokes nothing with the old window', async () => {
+// A pass decides a grant with the renewal window it read when it began. Staff widen the
+// window, and another pass (another server, or `jobs run`) takes the new one and decides the
+// grant with it, while this pass is between reading its grants and deciding them: this pass
+// must decide nothing with its old window (which says lapsed, where the other said not yet)
+// but leave the grant for the next pass.
+test('a pass overtaken by another with a new renewal window revokes nothing with its old one', async () => {
   await offerWith('stale-pack', [{ kind: 'support_incident', product: 'technical-support', name: { fr: 'Incidents', en: 'Incidents' }, quantity: 2 }]);
   const m = await member('stale-pack');
   const pid = m.org.partner.id;
@@ -353,25 +354,36 @@ test('a pass whose renewal window changed under it revokes nothing with the old 
   const revokedEvents = () => sql(srv.db.url, `SELECT COUNT(*) FROM outbox WHERE event = 'benefit.revoked' AND partner_id = '${pid}'`);
   // the term ends 2028-01-03: with 30 days of window it lapsed on 2028-02-03, with 60 it lapses on 2028-03-04
   await op.setClock('2028-02-10T09:00:00Z');
-  let reached;
-  const paused = new Promise((ok) => (reached = ok));
+  // the first pass is stopped (SIGSTOP) in its pause, its grants read and nothing decided,
+  // for as long as the second pass takes, then let go (SIGCONT)
+  let stopped;
+  let firstErr = '';
+  let once = false;
+  const inPause = new Promise((ok) => (stopped = ok));
   const first = jobsProcess(srv, {
-    gateway: { args: [], env: { PARTNERD_FAULT_PAUSE: 'benefits.due_read=6000' } },
-    onStderr: (all) => /paused at benefits\.due_read/.test(all) && reached(),
+    env: { PARTNERD_FAULT_PAUSE: 'benefits.due_read=2000' },
+    onStderr: (all, proc) => {
+      firstErr = all;
+      if (!once && /paused at benefits\.due_read/.test(all)) {
+        once = true;
+        stopped(proc.kill('SIGSTOP') ? proc : null);
+      }
+    },
   });
-  first.then(reached); // a pass that never paused fails below instead of waiting
+  first.then(() => stopped(null));
+  const proc = await inPause;
   try {
-    // the first pass is in the benefits job, its grants read, nothing decided; the second
-    // must set the days again within the pause (six seconds; it takes a tenth of one)
-    await paused;
+    assert.ok(proc, `the first pass reached its pause: ${firstErr}`);
     assert.equal((await op.client.call('PUT', '/api/v1/admin/settings/renewal.window_days', { value: 60 })).status, 200);
     const second = await jobsProcess(srv);
     assert.equal(second.code, 0, second.stderr);
     assert.equal(checkOn(), '2028-03-04', 'the second pass, with 60 days: the day it lapses');
+    assert.doesNotMatch(firstErr, /job name=benefits /, 'the first pass was stopped within its pause');
+    proc.kill('SIGCONT');
     const run = await first;
     assert.equal(run.code, 0, run.stderr);
     assert.equal(revokedEvents(), '0', 'nothing revoked with the old window');
-    assert.match(run.stderr, /deferred: the renewal window changed during the pass/);
+    assert.match(run.stderr, /deferred=1: another pass took a new renewal window/);
     assert.equal(checkOn(), '2028-02-10', 'left for the next pass');
     assert.deepEqual([(await benefits(m.client)).items[0].state, (await benefits(m.client)).items[0].remaining], ['suspended', 2]);
     const next = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
@@ -379,6 +391,7 @@ test('a pass whose renewal window changed under it revokes nothing with the old 
     assert.equal(checkOn(), '2028-03-04', 'the next pass decides with the new window');
     assert.equal(revokedEvents(), '0');
   } finally {
+    proc?.kill('SIGCONT');
     await first;
     assert.equal((await op.client.call('PUT', '/api/v1/admin/settings/renewal.window_days', { value: 30 })).status, 200);
     await op.setClock('2027-01-04T09:00:00Z');

@@ -116,7 +116,7 @@ test('a batch of renewals whose claim or settlement fails is done one by one: ev
   try {
     seedDueSubscriptions(srv, N, '2027-06-22', 'fallback');
     await op.setClock('2027-06-23T06:00:00Z');
-    const run = await jobsProcess(srv, { gateway: { args: [], env: { PARTNERD_FAULT_FAIL: 'renewal.claim_batch=1,renewal.settle_batch=1' } } });
+    const run = await jobsProcess(srv, { env: { PARTNERD_FAULT_FAIL: 'renewal.claim_batch=1,renewal.settle_batch=1' } });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /PARTNERD_FAULT_FAIL is set/);
     const q = (s) => Number(sql(srv.db.url, s));

@@ -465,19 +465,20 @@ export async function smtpSink({ port: wanted, refuse } = {}) {
 
 /** `partnerd jobs run` as a separate process on srv's database and ledger: {code, signal, stdout, stderr}.
  *  gateway: {args, env} of another gateway (stripeGateway()), else the test gateway's ledger;
- *  onStderr(all so far): called as its standard error grows. */
-export function jobsProcess(srv, { killAfterMs, gateway, onStderr } = {}) {
+ *  env: more of its environment (PARTNERD_FAULT_*); onStderr(all so far, the process):
+ *  called as its standard error grows. */
+export function jobsProcess(srv, { killAfterMs, gateway, env = {}, onStderr } = {}) {
   return new Promise((ok) => {
     const proc = spawn(BIN, ['jobs', 'run', '--db', srv.db.url, ...(gateway?.args || [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PARTNERD_DB: '', PARTNERD_GATEWAY_LEDGER: srv.ledger, ...(gateway?.env || {}) },
+      env: { ...process.env, PARTNERD_DB: '', PARTNERD_GATEWAY_LEDGER: srv.ledger, ...(gateway?.env || {}), ...env },
     });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (b) => (stdout += b));
     proc.stderr.on('data', (b) => {
       stderr += b;
-      onStderr?.(stderr);
+      onStderr?.(stderr, proc);
     });
     const timer = killAfterMs === undefined ? null : setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
     proc.on('exit', (code, signal) => {
