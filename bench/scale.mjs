@@ -21,7 +21,7 @@
 // BENCH_LEDGER=file is the test gateway's ledger bench_gen wrote beside it (--gateway-ledger),
 // without which the saved cards are unknown to the gateway and every renewal is declined.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, freshDatabase, startServer, sql, Client } from '../tests/e2e/harness.mjs';
@@ -29,6 +29,10 @@ import { generate, memoryOf, staffClients, walkStaffLists } from '../tests/e2e/s
 
 const SIZE = process.env.BENCH_SIZE || 'S';
 const engine = (process.env.BENCH_DB || '').startsWith('postgres') || (!process.env.BENCH_DB && process.env.PARTNERD_TEST_PG) ? 'postgresql' : 'sqlite';
+if (process.env.BENCH_LEDGER && (!process.env.BENCH_DB || !existsSync(process.env.BENCH_LEDGER))) {
+  console.error(`BENCH_LEDGER=${process.env.BENCH_LEDGER}: the existing ledger of the program BENCH_DB names (bench_gen --gateway-ledger)`);
+  process.exit(2);
+}
 const db = process.env.BENCH_DB ? { url: process.env.BENCH_DB, cleanup() {} } : freshDatabase();
 const gw = mkdtempSync(join(tmpdir(), 'partnerd-scale-'));
 const ledger = process.env.BENCH_LEDGER || join(gw, 'ledger.db');
