@@ -95,6 +95,7 @@ extern const char orders_sql_paying_term[];
 extern const char orders_sql_in_status[];
 extern const char orders_sql_overdue[];
 extern const char orders_sql_awaiting_of[];
+extern const char orders_sql_count_open[];
 
 /* Counts the organisation's orders for an offer and action that are being paid
  * (processing, payment_unknown or awaiting_payment), the order except_order_id aside. */

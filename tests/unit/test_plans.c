@@ -51,9 +51,12 @@ struct hot_query {
     const char *sql;
     const char *types;
     const char *args[6];
-    /* On SQLite, the index whose range the plan must search (NULL: any that is not a full
-     * scan): for a query where another index, walked nearly whole, looks better to a
-     * planner without statistics (an equality on a column most rows share). */
+    /* The index the plan must use (NULL: any that is not a full scan), as SQLite's plan
+     * names it with the columns it searches ("name (a=? AND b>?)"); PostgreSQL's plan must
+     * name the index (its first word). For a query where another index, walked nearly
+     * whole, looks better to a planner without statistics (an equality on a column most
+     * rows share), or with statistics older than the rows (PostgreSQL, an index of statuses
+     * full of dead entries). */
     const char *index;
 };
 
@@ -99,7 +102,13 @@ static const struct hot_query *hot_queries(int *count)
          NULL,
          "ttt",
          {"ptn_1", "action-pack", "action-pack"},
-         " (partner_id=?"},
+         "subscriptions_partner_page"},
+        /* not a job's alone: at every purchase, and twice in every renewal */
+        {"eligibility: an organisation's open orders",
+         NULL,
+         "tttt",
+         {"ptn_1", "action-pack", "renewal", "ord_1"},
+         "orders_open"},
     };
     const char *sql[] = {
         subs_sql_notice_due,    subs_sql_renew_due,        subs_sql_due_by_day,
@@ -107,7 +116,7 @@ static const struct hot_query *hot_queries(int *count)
         orders_sql_paying_term, orders_sql_awaiting_of,    orders_sql_in_status,
         vat_checks_sql_due,     outbox_sql_claim[0][0],    outbox_sql_claim[0][1],
         outbox_sql_claim[1][0], outbox_sql_claim[1][1],    grants_sql_due,
-        grants_sql_terms_due,   subs_sql_recheck_renewals,
+        grants_sql_terms_due,   subs_sql_recheck_renewals, orders_sql_count_open,
     };
     for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
         q[i].sql = sql[i];
@@ -201,6 +210,16 @@ static int explain(struct db *db, const struct hot_query *q, char *plan, size_t 
     return scans;
 }
 
+/* Whether plan uses index (struct hot_query's index). */
+static bool uses_index(struct db *db, const char *plan, const char *index)
+{
+    if (db_kind(db) != DB_POSTGRES)
+        return strstr(plan, index) != NULL;
+    char name[128];
+    snprintf(name, sizeof(name), "%.*s", (int)strcspn(index, " "), index);
+    return strstr(plan, name) != NULL;
+}
+
 static void test_hot_queries_use_an_index(void **state)
 {
     struct fixture *f = *state;
@@ -215,8 +234,8 @@ static void test_hot_queries_use_an_index(void **state)
             printf("full scan in \"%s\":\n%s", q[i].name, plan);
             failed++;
         }
-        if (q[i].index && db_kind(f->db) == DB_SQLITE && strstr(plan, q[i].index) == NULL) {
-            printf("\"%s\" does not search %s:\n%s", q[i].name, q[i].index, plan);
+        if (q[i].index && !uses_index(f->db, plan, q[i].index)) {
+            printf("\"%s\" does not use %s:\n%s", q[i].name, q[i].index, plan);
             failed++;
         }
     }
