@@ -32,7 +32,9 @@ try {
   const wall = (performance.now() - t0) / 1000;
   if (run.code !== 0) throw new Error(`jobs run: ${run.stderr}`);
   const after = tableCounts(srv.db.url);
-  const missed = Object.keys(after).filter((t) => after[t] !== before[t] && !WRITTEN.includes(t) && !['subscription_terms', 'audit_events'].includes(t));
+  // (the counts kept per day are written by a trigger on subscriptions, which the baseline's
+  // UPDATE of subscriptions fires too; and folded afterwards by the day_counts job)
+  const missed = Object.keys(after).filter((t) => after[t] !== before[t] && !WRITTEN.includes(t) && !['subscription_terms', 'audit_events', 'subscription_day_counts'].includes(t));
   if (missed.length) throw new Error(`the baseline does not copy the rows renewals wrote in: ${missed.join(', ')}`);
   const dur = (name) => Number((run.stderr.match(new RegExp(`job name=${name} done=\\d+ dur_us=(\\d+)`)) || [])[1]) / 1e6;
   const renewSeconds = dur('auto_renewal');

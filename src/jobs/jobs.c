@@ -19,6 +19,7 @@
 #include "jobs/vies.h"
 #include "log.h"
 #include "service/clock_sync.h"
+#include "service/dashboard.h"
 #include "service/benefits.h"
 #include "service/housekeeping.h"
 #include "service/job_requests.h"
@@ -63,6 +64,7 @@ const struct job jobs_table[] = {
     {"benefits", benefits_run}, /* issue 18: before the delivery of what it writes */
     {"outbox_delivery", outbox_delivery_run},
     {"idempotency_expiry", housekeeping_idempotency_run},
+    {"day_counts", dashboard_fold_run}, /* last: after every job that changes subscriptions */
     {0, 0},
 };
 

@@ -18,4 +18,10 @@ struct db;
  * are absent from "revenue"). */
 int dashboard_json(struct db *db, json_t **out, struct pd_error *err);
 
+/* The job day_counts: folds the rows the subscriptions' changes added to the counts of
+ * renewals due (migration 027) into one per day and auto_renew, in one transaction, so the
+ * dashboard reads a row or so per day. Returns the days folded, or a negative status; a
+ * pass with nothing to fold writes nothing. */
+int dashboard_fold_run(struct db *db);
+
 #endif

@@ -83,25 +83,8 @@ int subs_page(struct db *db, const char *partner_id, const char *managed_in,
     return rc < 0 ? rc : read_all(st, out, count);
 }
 
-/* It matches the partial index subscriptions_due (migration 023) by repeating its WHERE. */
+/* Running Partner Center subscriptions: the WHERE of the partial check-day indexes. */
 #define RUNNING_IN_PC "paid = 1 AND cancelled_on IS NULL AND managed_in = 'partner_center'"
-const char subs_sql_due_by_day[] =
-    "SELECT expires_on, auto_renew, COUNT(*) FROM subscriptions WHERE expires_on >= ? AND "
-    "expires_on <= ? AND " RUNNING_IN_PC " GROUP BY expires_on, auto_renew ORDER BY expires_on";
-
-int subs_due_by_day(struct db *db, const char *from, const char *to,
-                    void (*each)(void *ctx, const char *expires_on, bool auto_renew, int64_t n),
-                    void *ctx)
-{
-    struct db_stmt *st;
-    int rc = db_query(db, &st, subs_sql_due_by_day, "tt", from, to);
-    if (rc < 0)
-        return rc;
-    while ((rc = db_step(st)) == DB_ROW)
-        each(ctx, db_column_text(st, 0), db_column_int64(st, 1) != 0, db_column_int64(st, 2));
-    db_finalize(st);
-    return rc < 0 ? rc : 0;
-}
 
 /* Both match their partial index (migration 024) by repeating its WHERE. */
 const char subs_sql_notice_due[] =

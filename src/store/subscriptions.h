@@ -43,16 +43,6 @@ int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *
 int subs_page(struct db *db, const char *partner_id, const char *managed_in,
               const struct page_request *p, struct sub_row **out, int *count);
 
-/* Paid, not cancelled, Partner Center subscriptions expiring from `from` to `to`
- * (YYYY-MM-DD, inclusive) counted per expiry day and auto_renew, by day: each() is called
- * once per (day, auto_renew) with its count. */
-int subs_due_by_day(struct db *db, const char *from, const char *to,
-                    void (*each)(void *ctx, const char *expires_on, bool auto_renew, int64_t n),
-                    void *ctx);
-
-/* The statements above that the jobs and the dashboard run, for the query-plan checks
- * (tests/unit/test_plans.c). */
-extern const char subs_sql_due_by_day[];
 
 /* What a write of a subscription's facts also sets: its check days back to "now", so the
  * notices and renewals jobs look at it on their next pass (migration 024). A new term

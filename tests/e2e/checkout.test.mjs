@@ -1,7 +1,7 @@
 // checkout.test.mjs - orders, card and wire payments, invoices with VAT and PDF (issue 5).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, adminOf, memberOf, operatorClock, importLegacy, sql, ledgerSql, dumpDatabase, pdfText, staffClient, join, cli, tokenize, cardPayment } from './harness.mjs';
+import { startServer, Client, adminOf, memberOf, operatorClock, importLegacy, sql, ledgerSql, dumpDatabase, pdfText, staffClient, join, cli, tokenize, cardPayment, assertDayCountsKept } from './harness.mjs';
 
 let srv, op, finance;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
@@ -416,4 +416,12 @@ test('a transfer dated before its order was placed starts the term on the order 
   assert.equal(r.body.status, 'matched');
   const sub = (await api.call('GET', `/api/v1/subscriptions/${p.body.subscription_id}`)).body;
   assert.deepEqual([sub.status, sub.starts_on, sub.expires_on], ['active', '2027-05-10', '2028-05-09']);
+});
+
+// last: after every change the tests above made to subscriptions
+test("the dashboard's renewals due, kept per day, follow every change above: card and wire purchases, renewals by hand, wire orders expired", async () => {
+  assert.ok(assertDayCountsKept(srv.db.url) > 0, 'subscriptions counted');
+  const run = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  assert.equal(run.status, 200, JSON.stringify(run.body));
+  assertDayCountsKept(srv.db.url, { folded: true });
 });

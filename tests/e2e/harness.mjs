@@ -52,6 +52,24 @@ export function sql(url, statement) {
   return psql(url, statement);
 }
 
+/**
+ * Checks the renewals due kept per day (migration 027, read by the dashboard) against the
+ * subscriptions counted: for each expiry day and auto_renew, the sum of the rows kept is the
+ * number of running Partner Center subscriptions. With folded: one row per day and
+ * auto_renew (a jobs pass has folded them). Returns the number of days counted.
+ */
+export function assertDayCountsKept(url, { folded = false } = {}) {
+  const kept = sql(url, 'SELECT expires_on, auto_renew, SUM(n) FROM subscription_day_counts GROUP BY 1, 2 HAVING SUM(n) <> 0 ORDER BY 1, 2');
+  const counted = sql(url, "SELECT expires_on, auto_renew, COUNT(*) FROM subscriptions WHERE paid = 1 AND cancelled_on IS NULL AND managed_in = 'partner_center' GROUP BY 1, 2 ORDER BY 1, 2");
+  if (kept !== counted) throw new Error(`renewals due kept per day:\n${kept}\nsubscriptions counted:\n${counted}`);
+  if (folded) {
+    const rows = sql(url, 'SELECT COUNT(*) FROM subscription_day_counts');
+    const days = sql(url, 'SELECT COUNT(*) FROM (SELECT DISTINCT expires_on, auto_renew FROM subscription_day_counts) AS d');
+    if (rows !== days) throw new Error(`${rows} rows of day counts for ${days} days after a jobs pass`);
+  }
+  return counted ? counted.split('\n').length : 0;
+}
+
 /** Runs the CLI synchronously: {status, stdout, stderr}. */
 export function cli(args, { env = {}, input } = {}) {
   const r = spawnSync(BIN, args, {

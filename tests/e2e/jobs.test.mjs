@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess, cardPayment, tokenize } from './harness.mjs';
+import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess, cardPayment, tokenize, assertDayCountsKept } from './harness.mjs';
 
 let srv, op;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
@@ -455,7 +455,15 @@ test('jobs/run asked by several operators at once: each answer comes after a who
   for (const r of runs) {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.ok, true, JSON.stringify(r.body));
-    assert.deepEqual(r.body.jobs.map((j) => j.name), ['payment_recovery', 'wire_expiry', 'auto_renewal', 'notices', 'support_autoclose', 'refund_retry', 'vies_check', 'referral_expiry', 'referral_retention', 'benefits', 'outbox_delivery', 'idempotency_expiry']);
+    assert.deepEqual(r.body.jobs.map((j) => j.name), ['payment_recovery', 'wire_expiry', 'auto_renewal', 'notices', 'support_autoclose', 'refund_retry', 'vies_check', 'referral_expiry', 'referral_retention', 'benefits', 'outbox_delivery', 'idempotency_expiry', 'day_counts']);
   }
   for (const s of subs) assert.equal(mailsTo(s.email).filter((m) => m.subject.startsWith('Commande confirmée')).length, 1, s.email);
+});
+
+// last: after every change the tests above made to subscriptions
+test("the dashboard's renewals due, kept per day, follow every change above: purchases, automatic renewals, lapses", async () => {
+  assert.ok(assertDayCountsKept(srv.db.url) > 0, 'subscriptions counted');
+  const run = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  assert.equal(run.status, 200, JSON.stringify(run.body));
+  assertDayCountsKept(srv.db.url, { folded: true });
 });

@@ -1,7 +1,7 @@
 // subscriptions.test.mjs - offers, subscriptions, renewal window and auto-renew (issue 4).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, adminOf, memberOf, operatorClock, importLegacy, sql } from './harness.mjs';
+import { startServer, Client, adminOf, memberOf, operatorClock, importLegacy, sql, assertDayCountsKept } from './harness.mjs';
 
 const NNBSP = '\u202f';
 const NBSP = '\u00a0';
@@ -313,4 +313,12 @@ test('operators change prices and add offers; partners see them at once', async 
   assert.equal(dup.status, 409);
   const events = (await op.client.call('GET', '/api/v1/audit-events?limit=200')).body.items.map((e) => e.action);
   assert.ok(events.includes('offer.price_changed') && events.includes('offer.added'));
+});
+
+// last: after every change the tests above made to subscriptions
+test("the dashboard's renewals due, kept per day, follow every change above: imports, PMC migrations, auto-renew turned off and on, renewals", async () => {
+  assert.ok(assertDayCountsKept(srv.db.url) > 0, 'subscriptions counted');
+  const run = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  assert.equal(run.status, 200, JSON.stringify(run.body));
+  assertDayCountsKept(srv.db.url, { folded: true });
 });

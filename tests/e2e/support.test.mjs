@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { startServer, Client, join, memberOf, operatorClock, staffClient, ledgerSql, sql, readMails, cardPayment } from './harness.mjs';
+import { startServer, Client, join, memberOf, operatorClock, staffClient, ledgerSql, sql, readMails, cardPayment, assertDayCountsKept } from './harness.mjs';
 
 let srv, op, support, supportId, supportEmail;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
@@ -245,4 +245,16 @@ test('each side hears of the other: the author of a request, and the support sta
   assert.ok(toPartner.some((m) => /guide\.txt/.test(m.text)), 'the email names the file');
   const toStaff = mails.filter((m) => m.subject === `Demande ${r.body.number} d'un partenaire : Crédits cloud` && m.to === supportEmail);
   assert.equal(toStaff.length, 1, 'support hears of the new request once');
+});
+
+// last: after every change the tests above made to subscriptions
+test("the dashboard's renewals due, kept per day, follow every change above: cancellations now and at the end of the term", async () => {
+  // every subscription above was counted once paid, and ended cancelled: what was kept for
+  // each adds up to nothing
+  assert.ok(Number(sql(srv.db.url, 'SELECT COUNT(*) FROM subscriptions WHERE paid = 1 AND cancelled_on IS NOT NULL')) >= 3);
+  assert.equal(assertDayCountsKept(srv.db.url), 0);
+  const run = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  assert.equal(run.status, 200, JSON.stringify(run.body));
+  assertDayCountsKept(srv.db.url, { folded: true });
+  assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM subscription_day_counts'), '0', 'days folded to nothing leave no row');
 });

@@ -31,6 +31,7 @@
 
 #include "db/db.h"
 #include "store/benefits.h"
+#include "store/dashboard.h"
 #include "store/invoices.h"
 #include "store/orders.h"
 #include "store/outbox.h"
@@ -79,7 +80,8 @@ static const struct hot_query *hot_queries(int *count)
          NULL,
          "tt",
          {"2026-01-01", "2026-04-01"},
-         "subscriptions_due (managed_in=? AND expires_on>? AND expires_on<?)"},
+         "subscription_day_counts_day (expires_on>? AND expires_on<?)"},
+        {"day_counts: days to fold", NULL, "i", {"1000"}, NULL},
         {"dashboard: revenue by month", NULL, "t", {"2025-02"}, NULL},
         {"wire_expiry: overdue orders", NULL, "t", {"2026-01-01"}, NULL},
         {"wire_expiry: invoice credited", NULL, "t", {"inv_1"}, NULL},
@@ -111,12 +113,13 @@ static const struct hot_query *hot_queries(int *count)
          "orders_open"},
     };
     const char *sql[] = {
-        subs_sql_notice_due,    subs_sql_renew_due,        subs_sql_due_by_day,
-        invoices_sql_revenue,   orders_sql_overdue,        invoices_sql_credited,
-        orders_sql_paying_term, orders_sql_awaiting_of,    orders_sql_in_status,
-        vat_checks_sql_due,     outbox_sql_claim[0][0],    outbox_sql_claim[0][1],
-        outbox_sql_claim[1][0], outbox_sql_claim[1][1],    grants_sql_due,
-        grants_sql_terms_due,   subs_sql_recheck_renewals, orders_sql_count_open,
+        subs_sql_notice_due,     subs_sql_renew_due,     day_counts_sql_due,
+        day_counts_sql_unfolded, invoices_sql_revenue,   orders_sql_overdue,
+        invoices_sql_credited,   orders_sql_paying_term, orders_sql_awaiting_of,
+        orders_sql_in_status,    vat_checks_sql_due,     outbox_sql_claim[0][0],
+        outbox_sql_claim[0][1],  outbox_sql_claim[1][0], outbox_sql_claim[1][1],
+        grants_sql_due,          grants_sql_terms_due,   subs_sql_recheck_renewals,
+        orders_sql_count_open,
     };
     for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
         q[i].sql = sql[i];
@@ -124,12 +127,22 @@ static const struct hot_query *hot_queries(int *count)
     return q;
 }
 
-/* Tables that stay small whatever the program's size (settings and the catalog): a full
- * scan of one of them is fine. Any other full scan fails, so a table added later is checked
+/* Tables that stay small whatever the program's size (settings and the catalog; the
+ * renewals due counted per day, a row per day and auto_renew once folded): a full scan of
+ * one of them is fine. Any other full scan fails, so a table added later is checked
  * without being listed, and so is a table behind an alias (SQLite names the alias only). */
 static const char *const small_tables[] = {
-    "settings",       "counters",      "offers",    "offer_texts",       "offer_prices",
-    "offer_benefits", "benefit_rules", "key_pools", "schema_migrations", NULL,
+    "settings",
+    "counters",
+    "offers",
+    "offer_texts",
+    "offer_prices",
+    "offer_benefits",
+    "benefit_rules",
+    "key_pools",
+    "schema_migrations",
+    "subscription_day_counts",
+    NULL,
 };
 
 static bool is_small(const char *name, size_t len)
