@@ -1,7 +1,7 @@
 /*
  * store/dashboard.h - the figures of the staff console's dashboard: the renewals due per
- * day, kept in subscription_day_counts (migration 027), and the counts beside them, each
- * one indexed COUNT.
+ * day, kept in subscription_day_counts (migration 027), and the counts beside them: the
+ * partners kept in counters (migration 028), the others each one indexed COUNT.
  */
 #ifndef PD_STORE_DASHBOARD_H
 #define PD_STORE_DASHBOARD_H

@@ -613,3 +613,15 @@ test('staff accounts created from the command line are audited', async () => {
   assert.equal(ev.ip, 'cli');
   assert.equal(ev.details.role, 'support');
 });
+
+// last: after the joins above, those refused included
+test('the dashboard counts every organisation that joined, and none of the joins refused', async () => {
+  const op = (await operatorClock(srv)).client;
+  const partners = async () => (await op.call('GET', '/api/v1/admin/dashboard')).body.counts.partners;
+  const before = await partners();
+  assert.equal(before, Number(sql(srv.db.url, 'SELECT COUNT(*) FROM partners')));
+  assert.ok(before >= 3);
+  assert.equal((await new Client(srv.url).call('POST', '/api/v1/partners', validJoin('nora@northwind.example'))).status, 409);
+  await join(srv.url, { country: 'FR', vat_id: undefined });
+  assert.equal(await partners(), before + 1);
+});

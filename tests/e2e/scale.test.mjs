@@ -98,6 +98,11 @@ test('the dashboard counts what the subscriptions and invoices hold, credit note
     const kept = sql(db.url, 'SELECT * FROM subscription_day_counts ORDER BY 1, 2');
     sqlScript(db.url, `BEGIN;\nDELETE FROM subscription_day_counts;\n${fill}COMMIT;\n`);
     assert.equal(sql(db.url, 'SELECT * FROM subscription_day_counts ORDER BY 1, 2'), kept);
+    // the partners too: kept from the generator's inserts on (migration 028, its count below)
+    const partnersKept = sql(db.url, "SELECT value FROM counters WHERE name = 'partners'");
+    const fillPartners = readFileSync(new URL('../../src/db/migrations/028_partners_count.sql', import.meta.url), 'utf8').match(/^INSERT INTO counters .*$/m)[0];
+    sqlScript(db.url, `BEGIN;\nDELETE FROM counters WHERE name = 'partners';\n${fillPartners}\nCOMMIT;\n`);
+    assert.equal(sql(db.url, "SELECT value FROM counters WHERE name = 'partners'"), partnersKept);
     // the console's figures: counted by the server over thousands of rows, not one page of them
     const count = (q) => Number(sql(db.url, q));
     assert.deepEqual(d.counts, {
