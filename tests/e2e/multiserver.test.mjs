@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { startServer, operatorClock, seedDueSubscriptions, seedStripePayers, stripeGateway, ledgerSql, sql, readMails } from './harness.mjs';
+import { startServer, operatorClock, seedDueSubscriptions, seedStripePayers, stripeGateway, ledgerSql, sql, readMails, assertDayCountsKept } from './harness.mjs';
 
 async function until(what, check, seconds = 600) {
   const end = Date.now() + seconds * 1000;
@@ -81,6 +81,11 @@ async function twoServers(t, N, useStripe) {
     assert.equal(files.length, N, 'one email file per renewal, each written once');
     const sample = readMails(a.mailDir).slice(0, 3);
     for (const m of sample) assert.match(m.subject, /^Abonnement renouvelé/);
+    // the dashboard's renewals due, kept per day while both servers renewed and folded them:
+    // every subscription moved to its new expiry day, counted once
+    assertDayCountsKept(a.db.url);
+    assert.equal(sql(a.db.url, 'SELECT expires_on, SUM(n) FROM subscription_day_counts GROUP BY 1 HAVING SUM(n) <> 0'), `2028-06-22|${N}`);
+    await until('the day counts folded by a pass', () => { try { assertDayCountsKept(a.db.url, { folded: true }); return true; } catch { return false; } }, 30);
   } finally {
     await op?.setClock(null);
     await b?.stop();
