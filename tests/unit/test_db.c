@@ -193,12 +193,13 @@ static void test_transactions_and_changes(void **state)
     assert_int_equal(db_begin(a), 0);
     assert_int_equal(db_exec(a, "INSERT INTO counters (name, value) VALUES ('x', 1)"), 0);
     assert_int_equal(db_rollback(a), 0);
-    assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters"), 0);
+    /* (the counters the migrations keep, 'partners' say, are left out) */
+    assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters WHERE name IN ('x', 'y')"), 0);
 
     assert_int_equal(db_begin(a), 0);
     assert_int_equal(db_exec(a, "INSERT INTO counters (name, value) VALUES ('x', 1), ('y', 1)"), 0);
     assert_int_equal(db_commit(a), 0);
-    assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters"), 2);
+    assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters WHERE name IN ('x', 'y')"), 2);
 
     assert_int_equal(db_prepare(b, "UPDATE counters SET value = value + ? WHERE value = 1", &st),
                      0);
@@ -206,7 +207,7 @@ static void test_transactions_and_changes(void **state)
     assert_int_equal(db_step(st), DB_DONE);
     assert_int_equal(db_changes(st), 2);
     db_finalize(st);
-    assert_int_equal(scalar(a, "SELECT SUM(value) FROM counters"), 84);
+    assert_int_equal(scalar(a, "SELECT SUM(value) FROM counters WHERE name IN ('x', 'y')"), 84);
 
     /* a statement refused inside a transaction: SQLite undoes that statement alone, and the
      * commit keeps the rest; PostgreSQL has aborted the whole transaction, and its commit
