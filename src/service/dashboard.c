@@ -5,11 +5,12 @@
  * what was invoiced before VAT (the VAT collected is the state's, not the program's),
  * credit notes deducted, per month and currency, as the invoices store sums it; months
  * without an invoice are simply absent. Both come from a few hundred rows at most: the
- * renewals from the counts kept per expiry day (migration 027, folded by the jobs pass
- * below), the revenue from the monthly totals kept as invoices are issued (migration 018),
- * so the cost does not grow with the number of subscriptions or invoices. The counts beside
- * them (partners, wire orders awaiting payment, refunds to send, open requests) are indexed
- * COUNTs: the console no longer downloads those lists to count them.
+ * renewals from the counts kept per expiry day (migration 027; folded by the jobs pass
+ * below, and between two passes the rows of the changes since), the revenue from the
+ * monthly totals kept as invoices are issued (migration 018), so the cost does not grow with
+ * the number of subscriptions or invoices. Of the counts beside them, partners is kept too
+ * (migration 028); wire orders awaiting payment, refunds to send and open requests are
+ * indexed COUNTs of what is open: the console no longer downloads those lists to count them.
  */
 #include "service/dashboard.h"
 
@@ -21,6 +22,7 @@
 #include "core/date.h"
 #include "db/db.h"
 #include "service/tx.h"
+#include "store/counters.h"
 #include "store/dashboard.h"
 #include "store/invoices.h"
 
@@ -118,11 +120,17 @@ int dashboard_fold_run(struct db *db)
     struct pd_error err = {0};
     struct day_count_key *keys;
     int n;
-    /* read outside a transaction: a pass with nothing to fold writes nothing */
+    /* read outside a transaction: a pass with nothing to fold takes no write lock (a day
+     * another pass folds meanwhile is folded again below, to its own row: harmless) */
     int rc = day_counts_unfolded(db, &a, FOLD_DAYS, &keys, &n);
     if (rc >= 0 && n > 0) {
+        int64_t fold;
         rc = tx_begin(db, &err);
         if (rc >= 0) {
+            /* the folds' own series: taking its next number locks its row until commit, so
+             * two servers' folds take turns (on PostgreSQL; SQLite's writer lock does
+             * already) rather than lock a day's rows in two orders and deadlock */
+            rc = counters_next(db, "day_counts:folds", &fold);
             for (int i = 0; rc >= 0 && i < n; i++)
                 rc = day_counts_fold(db, &keys[i]);
             rc = tx_end(db, rc, &err);

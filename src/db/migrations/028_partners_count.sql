@@ -7,6 +7,7 @@
 -- network, the demo, the benches' own inserts). One row, updated in place: organisations
 -- join rarely, and one joining at the same time as another waits for the other's commit at
 -- most (after its partner row, a joining writes only rows of its own: its user, its audit).
+-- A later migration that rebuilds partners must create these triggers again.
 --pg: CREATE FUNCTION partners_count() RETURNS trigger LANGUAGE plpgsql AS $$
 --pg: BEGIN
 --pg:     UPDATE counters SET value = value + CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END
