@@ -390,17 +390,28 @@ static int grant_missing(struct db *db)
     return rc < 0 ? rc : done;
 }
 
+/* The day after today the job next looks at a grant with these facts, reminded and revoked
+ * as given, into on: NULL when never. */
+static const char *next_check(const struct benefit_facts *f, int reminded, bool revoked,
+                              struct date today, char on[DATE_STRLEN])
+{
+    struct date next;
+    return benefit_next_check(f, reminded, revoked, date_add_days(today, 1), &next)
+               ? date_format(next, on)
+               : NULL;
+}
+
 /* What one grant is owed today, and the next day to look at it, in the caller's
  * transaction, from the grant as it stands: 1 when an event was written, 0 when not (or the
- * grant is gone), negative when the database failed. */
+ * grant is gone), negative when the database failed. The grant and its subscription are read
+ * in one statement, and an event's guarded write records the next day too: on PostgreSQL,
+ * where each statement is a round trip, a pass spends its time in their number. */
 static int grant_pass_in(struct db *db, const char *id, const struct subs_context *ctx,
                          struct date today)
 {
     struct grant_row g;
     struct sub_row s;
-    int rc = grants_find(db, id, NULL, &g), wrote = 0;
-    if (rc > 0)
-        rc = subs_find(db, g.subscription_id, &s);
+    int rc = grants_find_with_sub(db, id, &g, &s), wrote = 0;
     if (rc <= 0) /* gone: nothing to do */
         return rc;
     char on[DATE_STRLEN];
@@ -408,7 +419,8 @@ static int grant_pass_in(struct db *db, const char *id, const struct subs_contex
     enum benefit_state state = benefit_state_on(&f, today);
     int remind = benefit_reminder_due(&f, g.reminded, today);
     bool revoke = state == BENEFIT_REVOKED && g.revoked_at == 0;
-    if (revoke && (rc = grants_set_revoked(db, g.id, clock_now())) == 1) {
+    if (revoke && (rc = grants_set_revoked(db, g.id, clock_now(),
+                                           next_check(&f, g.reminded, true, today, on))) == 1) {
         wrote = 1;
         g.revoked_at = clock_now();
         rc = bqueue_delete(db, g.id, NULL);
@@ -418,7 +430,9 @@ static int grant_pass_in(struct db *db, const char *id, const struct subs_contex
                                        g.id, "subscription_id", g.subscription_id, "kind", g.kind,
                                        "product", g.product, "name", "fr", g.name_fr, "en",
                                        g.name_en, "quantity", g.quantity, "used", g.used));
-    } else if (!revoke && remind && (rc = grants_set_reminded(db, g.id, remind)) == 1) {
+    } else if (!revoke && remind &&
+               (rc = grants_set_reminded(
+                    db, g.id, remind, next_check(&f, remind, g.revoked_at != 0, today, on))) == 1) {
         char days[8];
         snprintf(days, sizeof(days), "%d", remind);
         wrote = 1;
@@ -430,12 +444,9 @@ static int grant_pass_in(struct db *db, const char *id, const struct subs_contex
                                    g.activate_by, "subscription_id", g.subscription_id, "remaining",
                                    g.quantity - g.used));
     }
-    if (rc >= 0) {
-        struct date next;
-        bool any =
-            benefit_next_check(&f, g.reminded, g.revoked_at != 0, date_add_days(today, 1), &next);
-        rc = grants_set_check(db, g.id, any ? date_format(next, on) : NULL);
-    }
+    /* no event written (none due, or another pass wrote it): the next day alone */
+    if (rc >= 0 && !wrote)
+        rc = grants_set_check(db, g.id, next_check(&f, g.reminded, g.revoked_at != 0, today, on));
     return rc < 0 ? rc : wrote;
 }
 

@@ -15,6 +15,7 @@
 #include "db/db.h"
 #include "store/page.h"
 #include "store/rows.h"
+#include "store/subscriptions.h"
 
 static void copy(char *dst, size_t n, const char *src)
 {
@@ -81,12 +82,14 @@ int grants_insert(struct db *db, const struct grant_row *g, int64_t now)
     return rc < 0 ? (int)rc : rc > 0;
 }
 
-#define GRANT_COLUMNS                                                                              \
-    "SELECT g.id, g.partner_id, g.subscription_id, g.term, (SELECT MAX(t.term) FROM "              \
+#define GRANT_LIST                                                                                 \
+    "g.id, g.partner_id, g.subscription_id, g.term, (SELECT MAX(t.term) FROM "                     \
     "subscription_terms t WHERE t.subscription_id = g.subscription_id), g.position, g.kind, "      \
     "g.product, g.name_fr, g.name_en, g.quantity, g.used, g.starts_on, g.ends_on, "                \
     "g.activate_by, g.tenant_domain, COALESCE(g.activated_at, 0), g.reminded, "                    \
-    "COALESCE(g.revoked_at, 0) FROM benefit_grants g "
+    "COALESCE(g.revoked_at, 0)"
+#define GRANT_LIST_COUNT 19 /* the columns of GRANT_LIST */
+#define GRANT_COLUMNS "SELECT " GRANT_LIST " FROM benefit_grants g "
 
 static void read_grant(struct db_stmt *st, struct grant_row *g)
 {
@@ -150,6 +153,26 @@ int grants_find(struct db *db, const char *id, const char *partner_id, struct gr
     rc = db_step(st);
     if (rc == DB_ROW) {
         read_grant(st, out);
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int grants_find_with_sub(struct db *db, const char *id, struct grant_row *g, struct sub_row *s)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT " GRANT_LIST ", " SUBS_COLUMNS_OF(
+                          "s.") " FROM benefit_grants g JOIN "
+                                "subscriptions s ON s.id = g.subscription_id WHERE g.id = ?",
+                      "t", id);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        read_grant(st, g);
+        subs_read_columns(st, GRANT_LIST_COUNT, s);
         rc = 1;
     }
     db_finalize(st);
@@ -242,21 +265,22 @@ int grants_set_tenant(struct db *db, const char *id, const char *domain)
     return rc < 0 ? (int)rc : 0;
 }
 
-int grants_set_reminded(struct db *db, const char *id, int reminded)
+int grants_set_reminded(struct db *db, const char *id, int reminded, const char *check_on)
 {
-    int64_t rc = db_run(db,
-                        "UPDATE benefit_grants SET reminded = ? WHERE id = ? AND reminded <> ? "
-                        "AND (reminded = 0 OR ? = 7)",
-                        "itii", (int64_t)reminded, id, (int64_t)reminded, (int64_t)reminded);
+    int64_t rc =
+        db_run(db,
+               "UPDATE benefit_grants SET reminded = ?, check_on = ? WHERE id = ? AND "
+               "reminded <> ? AND (reminded = 0 OR ? = 7)",
+               "ittii", (int64_t)reminded, check_on, id, (int64_t)reminded, (int64_t)reminded);
     return rc < 0 ? (int)rc : rc > 0;
 }
 
-int grants_set_revoked(struct db *db, const char *id, int64_t now)
+int grants_set_revoked(struct db *db, const char *id, int64_t now, const char *check_on)
 {
     int64_t rc = db_run(db,
-                        "UPDATE benefit_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS "
-                        "NULL",
-                        "it", now, id);
+                        "UPDATE benefit_grants SET revoked_at = ?, check_on = ? WHERE id = ? AND "
+                        "revoked_at IS NULL",
+                        "itt", now, check_on, id);
     return rc < 0 ? (int)rc : rc > 0;
 }
 

@@ -16,6 +16,7 @@
 
 struct arena;
 struct db;
+struct sub_row;
 
 /* A benefit of an offer as the catalog has it now (texts in the arena). */
 struct benefit_rule {
@@ -64,6 +65,10 @@ int grants_insert(struct db *db, const struct grant_row *g, int64_t now);
 /* 1 and *out when the grant exists (of partner_id when not NULL). */
 int grants_find(struct db *db, const char *id, const char *partner_id, struct grant_row *out);
 
+/* 1, *g and its subscription *s, in one statement, when the grant exists (the benefits
+ * job's read of each grant due). */
+int grants_find_with_sub(struct db *db, const char *id, struct grant_row *g, struct sub_row *s);
+
 /* Grants of an organisation's (partner_id NULL: every) subscriptions, current terms only
  * when `current`; by subscription, term, position. *out malloc'd (owner: caller, free()). */
 int grants_list(struct db *db, const char *partner_id, bool current, struct grant_row **out,
@@ -103,11 +108,13 @@ int grants_unuse(struct db *db, const char *id, int count);
 /* Records the customer tenant of a cloud subscription. */
 int grants_set_tenant(struct db *db, const char *id, const char *domain);
 
-/* Records the deadline reminder sent (30 or 7): 1 when it was not sent yet, 0 otherwise. */
-int grants_set_reminded(struct db *db, const char *id, int reminded);
+/* Records the deadline reminder sent (30 or 7) and, in the same statement, the grant's next
+ * check day (NULL: never): 1 when it was not sent yet, 0 otherwise (and nothing written). */
+int grants_set_reminded(struct db *db, const char *id, int reminded, const char *check_on);
 
-/* Records the announced revocation: 1 when it was not recorded yet, 0 otherwise. */
-int grants_set_revoked(struct db *db, const char *id, int64_t now);
+/* Records the announced revocation and the next check day (NULL: never): 1 when it was not
+ * recorded yet, 0 otherwise (and nothing written). */
+int grants_set_revoked(struct db *db, const char *id, int64_t now, const char *check_on);
 
 /* A subscription's latest term without grants, for the catch-up of terms that began
  * before benefits existed. */

@@ -8,9 +8,7 @@
 #include "db/db.h"
 #include "store/page.h"
 
-#define SUB_LIST                                                                                   \
-    "id, partner_id, offer_code, managed_in, paid, starts_on, expires_on, auto_renew, "            \
-    "auto_renew_locked, cancelled_on, COALESCE(migrated_at, 0), created_at"
+#define SUB_LIST SUBS_COLUMNS_OF("")
 #define SUB_COLUMNS "SELECT " SUB_LIST " FROM subscriptions "
 
 static void copy(char *dst, size_t n, const char *src)
@@ -18,21 +16,26 @@ static void copy(char *dst, size_t n, const char *src)
     snprintf(dst, n, "%s", src ? src : "");
 }
 
-static void read_row(struct db_stmt *st, struct sub_row *s)
+void subs_read_columns(struct db_stmt *st, int first, struct sub_row *s)
 {
     memset(s, 0, sizeof(*s));
-    copy(s->id, sizeof(s->id), db_column_text(st, 0));
-    copy(s->partner_id, sizeof(s->partner_id), db_column_text(st, 1));
-    copy(s->offer_code, sizeof(s->offer_code), db_column_text(st, 2));
-    copy(s->managed_in, sizeof(s->managed_in), db_column_text(st, 3));
-    s->paid = db_column_int64(st, 4) != 0;
-    copy(s->starts_on, sizeof(s->starts_on), db_column_text(st, 5));
-    copy(s->expires_on, sizeof(s->expires_on), db_column_text(st, 6));
-    s->auto_renew = db_column_int64(st, 7) != 0;
-    s->auto_renew_locked = db_column_int64(st, 8) != 0;
-    copy(s->cancelled_on, sizeof(s->cancelled_on), db_column_text(st, 9));
-    s->migrated_at = db_column_int64(st, 10);
-    s->created_at = db_column_int64(st, 11);
+    copy(s->id, sizeof(s->id), db_column_text(st, first));
+    copy(s->partner_id, sizeof(s->partner_id), db_column_text(st, first + 1));
+    copy(s->offer_code, sizeof(s->offer_code), db_column_text(st, first + 2));
+    copy(s->managed_in, sizeof(s->managed_in), db_column_text(st, first + 3));
+    s->paid = db_column_int64(st, first + 4) != 0;
+    copy(s->starts_on, sizeof(s->starts_on), db_column_text(st, first + 5));
+    copy(s->expires_on, sizeof(s->expires_on), db_column_text(st, first + 6));
+    s->auto_renew = db_column_int64(st, first + 7) != 0;
+    s->auto_renew_locked = db_column_int64(st, first + 8) != 0;
+    copy(s->cancelled_on, sizeof(s->cancelled_on), db_column_text(st, first + 9));
+    s->migrated_at = db_column_int64(st, first + 10);
+    s->created_at = db_column_int64(st, first + 11);
+}
+
+static void read_row(struct db_stmt *st, struct sub_row *s)
+{
+    subs_read_columns(st, 0, s);
 }
 
 int subs_find(struct db *db, const char *id, struct sub_row *out)

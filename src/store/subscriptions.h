@@ -14,6 +14,7 @@
 #include "core/cursor.h"
 
 struct db;
+struct db_stmt;
 
 /* A subscription row as stored: facts only, no derived state. */
 struct sub_row {
@@ -34,6 +35,15 @@ struct sub_row {
 /* 1 and *out when found. */
 int subs_find(struct db *db, const char *id, struct sub_row *out);
 
+/* The columns of a sub_row, each name prefixed with t ("s." for a table joined as s), for
+ * another store's query that reads a subscription with its own row; subs_read_columns()
+ * reads them into *out from column `first` on. */
+#define SUBS_COLUMNS_OF(t)                                                                         \
+    t "id, " t "partner_id, " t "offer_code, " t "managed_in, " t "paid, " t "starts_on, " t       \
+      "expires_on, " t "auto_renew, " t "auto_renew_locked, " t "cancelled_on, COALESCE(" t        \
+      "migrated_at, 0), " t "created_at"
+void subs_read_columns(struct db_stmt *st, int first, struct sub_row *out);
+
 /* Every subscription of an organisation (partner_id NULL: of every organisation),
  * newest first. *out is malloc'd (owner: caller, free()); *count rows. */
 int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *count);
@@ -42,7 +52,6 @@ int subs_list(struct db *db, const char *partner_id, struct sub_row **out, int *
  * (NULL: any): p->limit + 1 rows at most. *out is malloc'd (owner: caller, free()). */
 int subs_page(struct db *db, const char *partner_id, const char *managed_in,
               const struct page_request *p, struct sub_row **out, int *count);
-
 
 /* What a write of a subscription's facts also sets: its check days back to "now", so the
  * notices and renewals jobs look at it on their next pass (migration 024). A new term
