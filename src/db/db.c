@@ -163,22 +163,47 @@ static int bind_args(struct db_stmt *st, const char *types, va_list ap)
     return 0;
 }
 
-int db_query(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...)
+static int query_v(struct db *db, struct db_stmt **out, const char *sql, const char *types,
+                   va_list ap)
 {
-    va_list ap;
     *out = NULL;
     if (check_types(sql, types) < 0)
         return PD_E_INTERNAL;
     int rc = db_prepare(db, sql, out);
     if (rc < 0)
         return rc;
-    va_start(ap, types);
     rc = bind_args(*out, types, ap);
-    va_end(ap);
     if (rc < 0) {
         db_finalize(*out);
         *out = NULL;
     }
+    return rc;
+}
+
+int db_query(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    int rc = query_v(db, out, sql, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+int db_query_locked(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    char *locked = NULL;
+    *out = NULL;
+    if (db->kind == DB_POSTGRES) {
+        size_t n = strlen(sql) + sizeof(" FOR UPDATE");
+        if ((locked = malloc(n)) == NULL)
+            return PD_E_INTERNAL;
+        snprintf(locked, n, "%s FOR UPDATE", sql);
+    }
+    va_start(ap, types);
+    int rc = query_v(db, out, locked ? locked : sql, types, ap);
+    va_end(ap);
+    free(locked);
     return rc;
 }
 

@@ -92,6 +92,12 @@ int db_rollback(struct db *db);
  * table must be a plain identifier. Returns 1 when the row exists, 0 when not. */
 int db_lock_row(struct db *db, const char *table, const char *id);
 
+/* db_query() of a SELECT of one table's rows that also locks them until the transaction
+ * ends, as db_lock_row() does, in the same statement as the read (a round trip fewer on
+ * PostgreSQL, which runs it FOR UPDATE; SQLite holds the write lock from BEGIN IMMEDIATE
+ * already). Only inside a transaction; no aggregate, DISTINCT or GROUP BY in sql. */
+int db_query_locked(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...);
+
 /* db_lock_row() for the row whose column holds key; shared, a lock that transactions which
  * only read the row hold together (FOR SHARE), while one that locks it not shared waits for
  * them, and they for it. */

@@ -107,8 +107,7 @@ int cancellation_open(struct db *db, const struct principal *who, const char *ip
     rc = tx_begin(db, err);
     if (rc < 0)
         return rc;
-    subs_lock(db, sub_id);
-    rc = subs_find(db, sub_id, &s);
+    rc = subs_find_locked(db, sub_id, &s);
     if (rc == 0 || (rc > 0 && strcmp(s.partner_id, who->partner_id) != 0))
         rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
     else if (rc > 0 && strcmp(s.managed_in, "pmc") == 0)
@@ -234,8 +233,7 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
         rc = pd_fail(err, PD_E_CONFLICT, "not an open cancellation request");
         pd_error_detail(err, "status", json_string(req.status));
     }
-    if (rc >= 0 && (rc = subs_lock(db, req.subscription_id)) >= 0 &&
-        (rc = subs_find(db, req.subscription_id, &s)) == 0)
+    if (rc >= 0 && (rc = subs_find_locked(db, req.subscription_id, &s)) == 0)
         rc = pd_fail(err, PD_E_NOT_FOUND, "subscription");
     if (rc >= 0) {
         date_format(effective_on(when, &s, today), effective);

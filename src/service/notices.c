@@ -81,8 +81,8 @@ static int notice_step(struct db *db, int i, void *arg)
     const struct notices_due *due = arg;
     struct sub_row s;
     char day[DATE_STRLEN];
-    int rc = renewal_lock_subscription(db, due->subs[i].id);
-    if (rc < 0 || (rc = subs_find(db, due->subs[i].id, &s)) != 1)
+    int rc = subs_find_locked(db, due->subs[i].id, &s);
+    if (rc != 1)
         return rc < 0 ? rc : 0;
     int sent = notice_write(db, &s, due->window, due->today);
     if (sent < 0)

@@ -310,8 +310,8 @@ static int check_step(struct db *db, int i, void *arg)
     int64_t term = 0;
     char day[DATE_STRLEN];
     const char *id = c->subs[c->which[i]].id;
-    int rc = renewal_lock_subscription(db, id);
-    if (rc < 0 || (rc = subs_find(db, id, &s)) != 1)
+    int rc = subs_find_locked(db, id, &s);
+    if (rc != 1)
         return rc < 0 ? rc : 0;
     if ((rc = try_due(db, &s, c->window, c->today, &term, &next)) < 0)
         return rc;

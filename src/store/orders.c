@@ -93,19 +93,23 @@ const char orders_sql_awaiting_of[] =
                   "created_at, id";
 
 /* The first row of sql, bound to value. */
-static int find_order_sql(struct db *db, const char *sql, const char *value, struct order_row *out)
+/* The first row of st, if any, into *out (1; 0 when none), and st finalized. */
+static int first_order(struct db_stmt *st, struct order_row *out)
 {
-    struct db_stmt *st;
-    int rc = db_query(db, &st, sql, "t", value);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
+    int rc = db_step(st);
     if (rc == DB_ROW) {
         read_order(st, out);
         rc = 1;
     }
     db_finalize(st);
     return rc;
+}
+
+static int find_order_sql(struct db *db, const char *sql, const char *value, struct order_row *out)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st, sql, "t", value);
+    return rc < 0 ? rc : first_order(st, out);
 }
 
 static int find_order(struct db *db, const char *where, const char *value, struct order_row *out)
@@ -122,8 +126,9 @@ int orders_find(struct db *db, const char *id, struct order_row *out)
 
 int orders_lock(struct db *db, const char *id, struct order_row *out)
 {
-    int rc = db_lock_row(db, "orders", id);
-    return rc < 0 ? rc : orders_find(db, id, out);
+    struct db_stmt *st;
+    int rc = db_query_locked(db, &st, ORDER_COLUMNS "WHERE id = ?", "t", id);
+    return rc < 0 ? rc : first_order(st, out);
 }
 
 int orders_lock_by_reference(struct db *db, const char *reference, struct order_row *out)

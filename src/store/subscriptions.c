@@ -38,19 +38,30 @@ static void read_row(struct db_stmt *st, struct sub_row *s)
     subs_read_columns(st, 0, s);
 }
 
-int subs_find(struct db *db, const char *id, struct sub_row *out)
+/* The first row of st, if any, into *out (1; 0 when none), and st finalized. */
+static int first_row(struct db_stmt *st, struct sub_row *out)
 {
-    struct db_stmt *st;
-    int rc = db_query(db, &st, SUB_COLUMNS "WHERE id = ?", "t", id);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
+    int rc = db_step(st);
     if (rc == DB_ROW) {
         read_row(st, out);
         rc = 1;
     }
     db_finalize(st);
     return rc;
+}
+
+int subs_find(struct db *db, const char *id, struct sub_row *out)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st, SUB_COLUMNS "WHERE id = ?", "t", id);
+    return rc < 0 ? rc : first_row(st, out);
+}
+
+int subs_find_locked(struct db *db, const char *id, struct sub_row *out)
+{
+    struct db_stmt *st;
+    int rc = db_query_locked(db, &st, SUB_COLUMNS "WHERE id = ?", "t", id);
+    return rc < 0 ? rc : first_row(st, out);
 }
 
 static int read_rows(struct db_stmt *st, struct sub_row **out, int *count, char *last_extra);
@@ -261,11 +272,6 @@ int subs_add_term(struct db *db, const char *id, int term, const char *starts_on
                     "AND term < ? AND benefits_due = 1",
                     "ti", id, (int64_t)term);
     return rc < 0 ? (int)rc : 0;
-}
-
-int subs_lock(struct db *db, const char *id)
-{
-    return db_lock_row(db, "subscriptions", id);
 }
 
 int subs_cancel_unpaid(struct db *db, const char *id, const char *on, int64_t now)

@@ -35,6 +35,10 @@ struct sub_row {
 /* 1 and *out when found. */
 int subs_find(struct db *db, const char *id, struct sub_row *out);
 
+/* subs_find() that also locks the row until the caller's transaction ends (db_lock_row()),
+ * in the same statement: the jobs' read of a subscription they may write. */
+int subs_find_locked(struct db *db, const char *id, struct sub_row *out);
+
 /* The columns of a sub_row, each name prefixed with t ("s." for a table joined as s), for
  * another store's query that reads a subscription with its own row; subs_read_columns()
  * reads them into *out from column `first` on. */
@@ -98,9 +102,6 @@ int subs_set_check(struct db *db, enum subs_check which, const char *id, const c
  * days after expiry depend on the window (a renewal day later than a shorter window's end
  * finds no try then, and is harmless). */
 int subs_checks_reset(struct db *db, const char *today, bool past_expiry, const char *since);
-
-/* Inside a transaction, locks the subscription until commit. 1 when it exists. */
-int subs_lock(struct db *db, const char *id);
 
 /* Inserts a new subscription (s->id already drawn). */
 int subs_insert(struct db *db, const struct sub_row *s, int64_t now);

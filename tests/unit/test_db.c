@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,7 @@ static void test_transactions_and_changes(void **state)
 struct writer {
     struct fixture *f;
     int rc;
+    bool locked_read; /* busy_writer: read with db_query_locked() instead of locking first */
 };
 
 /* Holds the write lock for 200 ms, then commits. */
@@ -253,7 +255,7 @@ static void test_concurrent_writers_queue(void **state)
     struct db *db = open_migrated(f);
     assert_int_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('n', 0)"), 0);
     pthread_t t;
-    struct writer w = {f, -99};
+    struct writer w = {f, -99, false};
     pthread_create(&t, NULL, slow_writer, &w);
     usleep(50 * 1000);
     /* the second writer waits for the first instead of failing */
@@ -282,10 +284,22 @@ static void *busy_writer(void *arg)
         }
         if ((w->rc = db_begin(db)) < 0)
             break;
-        /* lock the row first (PostgreSQL), then read, then write */
-        db_exec(db, "UPDATE counters SET value = value WHERE name = 'n'");
-        int64_t v = scalar(db, "SELECT value FROM counters WHERE name = 'n'");
-        w->rc = (int)db_run(db, "UPDATE counters SET value = ? WHERE name = 'n'", "i", v + 1);
+        int64_t v = -1;
+        if (w->locked_read) { /* read and lock in one statement, then write */
+            struct db_stmt *st;
+            if ((w->rc = db_query_locked(db, &st, "SELECT value FROM counters WHERE name = ?", "t",
+                                         "n")) == 0) {
+                if (db_step(st) == DB_ROW)
+                    v = db_column_int64(st, 0);
+                db_finalize(st);
+            }
+            usleep(300); /* the others' reads come meanwhile, and wait */
+        } else {         /* lock the row first (PostgreSQL), then read, then write */
+            db_exec(db, "UPDATE counters SET value = value WHERE name = 'n'");
+            v = scalar(db, "SELECT value FROM counters WHERE name = 'n'");
+        }
+        if (w->rc == 0)
+            w->rc = (int)db_run(db, "UPDATE counters SET value = ? WHERE name = 'n'", "i", v + 1);
         w->rc = w->rc < 0 ? w->rc : db_commit(db);
         if (w->rc < 0)
             db_rollback(db);
@@ -294,8 +308,10 @@ static void *busy_writer(void *arg)
     return NULL;
 }
 
-/* Many writers of one file in one process: none fails, no update is lost. */
-static void test_many_writers_lose_nothing(void **state)
+/* Many writers of one file in one process: none fails, no update is lost. With locked_read,
+ * each reads the value it increments with db_query_locked(): on PostgreSQL, without its
+ * FOR UPDATE, two would read the same value and one increment would be lost. */
+static void many_writers(void **state, bool locked_read)
 {
     struct fixture *f = *state;
     struct db *db = open_migrated(f);
@@ -303,7 +319,7 @@ static void test_many_writers_lose_nothing(void **state)
     pthread_t t[BUSY_THREADS];
     struct writer w[BUSY_THREADS];
     for (int i = 0; i < BUSY_THREADS; i++) {
-        w[i] = (struct writer){f, -99};
+        w[i] = (struct writer){f, -99, locked_read};
         pthread_create(&t[i], NULL, busy_writer, &w[i]);
     }
     for (int i = 0; i < BUSY_THREADS; i++) {
@@ -313,6 +329,16 @@ static void test_many_writers_lose_nothing(void **state)
     assert_int_equal(scalar(db, "SELECT value FROM counters WHERE name = 'n'"),
                      BUSY_THREADS * BUSY_ROUNDS);
     db_close(db);
+}
+
+static void test_many_writers_lose_nothing(void **state)
+{
+    many_writers(state, false);
+}
+
+static void test_locked_reads_lose_nothing(void **state)
+{
+    many_writers(state, true);
 }
 
 static void *migrator(void *arg)
@@ -336,7 +362,7 @@ static void test_concurrent_migrators(void **state)
     pthread_t t[3];
     struct writer w[3];
     for (int i = 0; i < 3; i++) {
-        w[i] = (struct writer){f, -99};
+        w[i] = (struct writer){f, -99, false};
         pthread_create(&t[i], NULL, migrator, &w[i]);
     }
     for (int i = 0; i < 3; i++) {
@@ -515,6 +541,7 @@ static void test_deferred_sync(void **state)
         cmocka_unit_test_setup(test_transactions_and_changes, fresh),                              \
         cmocka_unit_test_setup(test_concurrent_writers_queue, fresh),                              \
         cmocka_unit_test_setup(test_many_writers_lose_nothing, fresh),                             \
+        cmocka_unit_test_setup(test_locked_reads_lose_nothing, fresh),                             \
         cmocka_unit_test_setup(test_concurrent_migrators, fresh),                                  \
         cmocka_unit_test_setup(test_typed_helpers_refuse_mismatched_types, fresh),                 \
         cmocka_unit_test_setup(test_statements_again_and_again, fresh),                            \
