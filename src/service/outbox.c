@@ -32,8 +32,9 @@ static int record(struct db *db, const char *partner_id, const char *event, json
     return rc;
 }
 
-/* The event with an email to each of `to` and, when webhooks, a delivery to each
- * webhook endpoint of the organisation that wants it. */
+/* The event with an email to each of `to` and, when webhooks (the event goes to webhooks,
+ * and the organisation may have an endpoint), a delivery to each webhook endpoint of the
+ * organisation that wants it. */
 static int emit_all(struct db *db, const char *partner_id, const char *event, json_t *payload,
                     const struct contact *to, int n, bool webhooks)
 {
@@ -63,9 +64,10 @@ int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t
 {
     struct contact *to = NULL;
     int n = 0;
-    int rc = billing_contacts(db, partner_id, &to, &n);
+    bool endpoints;
+    int rc = billing_contacts(db, partner_id, &to, &n, &endpoints);
     if (rc >= 0)
-        rc = emit_all(db, partner_id, event, payload, to, n, true);
+        rc = emit_all(db, partner_id, event, payload, to, n, endpoints);
     else
         json_decref(payload);
     free(to);
@@ -77,8 +79,8 @@ int outbox_emit_also(struct db *db, const char *partner_id, const char *event, j
 {
     struct contact *to = NULL;
     int n = 0;
-    int rc = billing_contacts(db, partner_id, &to, &n);
-    bool known = false;
+    bool endpoints, known = false;
+    int rc = billing_contacts(db, partner_id, &to, &n, &endpoints);
     for (int i = 0; rc >= 0 && i < n; i++)
         known = known || strcasecmp(to[i].email, extra->email) == 0;
     if (rc >= 0 && !known && extra->email[0]) {
@@ -89,7 +91,7 @@ int outbox_emit_also(struct db *db, const char *partner_id, const char *event, j
             (to = grown)[n++] = *extra;
     }
     if (rc >= 0)
-        rc = emit_all(db, partner_id, event, payload, to, n, true);
+        rc = emit_all(db, partner_id, event, payload, to, n, endpoints);
     else
         json_decref(payload);
     free(to);

@@ -1,6 +1,7 @@
 /* store/outbox.c - SQL of the outbox, its emails, and the claiming and listing of deliveries. */
 #include "store/outbox.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +51,9 @@ int user_contact(struct db *db, const char *partner_id, const char *user_id, str
     return rc;
 }
 
-/* Every (email, locale) row of st into a malloc'd array. */
-static int collect_contacts(struct db_stmt *st, struct contact **out, int *count)
+/* Every (email, locale) row of st into a malloc'd array; with flag, the third column (the
+ * same in every row) into *flag. */
+static int collect_contacts(struct db_stmt *st, struct contact **out, int *count, bool *flag)
 {
     int rc, cap = 0;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -67,22 +69,28 @@ static int collect_contacts(struct db_stmt *st, struct contact **out, int *count
         struct contact *c = &(*out)[(*count)++];
         snprintf(c->email, sizeof(c->email), "%s", db_column_text(st, 0));
         snprintf(c->lang, sizeof(c->lang), "%s", db_column_text(st, 1));
+        if (flag)
+            *flag = db_column_int64(st, 2) != 0;
     }
     db_finalize(st);
     return rc < 0 ? rc : 0;
 }
 
-int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count)
+int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count,
+                     bool *endpoints)
 {
     struct db_stmt *st;
     *out = NULL;
     *count = 0;
+    *endpoints = true; /* not known without a contact row: the caller looks */
     int rc = db_query(db, &st,
-                      "SELECT DISTINCT u.email, u.locale FROM users u JOIN user_roles r ON "
-                      "r.user_id = u.id WHERE u.partner_id = ? AND u.status = 'active' AND "
-                      "r.role IN ('global_admin', 'billing_admin') ORDER BY u.email",
+                      "SELECT DISTINCT u.email, u.locale, EXISTS (SELECT 1 FROM "
+                      "webhook_endpoints w WHERE w.partner_id = u.partner_id AND w.deleted_at "
+                      "IS NULL) FROM users u JOIN user_roles r ON r.user_id = u.id WHERE "
+                      "u.partner_id = ? AND u.status = 'active' AND r.role IN ('global_admin', "
+                      "'billing_admin') ORDER BY u.email",
                       "t", partner_id);
-    return rc < 0 ? rc : collect_contacts(st, out, count);
+    return rc < 0 ? rc : collect_contacts(st, out, count, endpoints);
 }
 
 int staff_contacts(struct db *db, const char *role, struct contact **out, int *count)
@@ -95,7 +103,7 @@ int staff_contacts(struct db *db, const char *role, struct contact **out, int *c
                       "r.user_id = u.id WHERE u.kind = 'staff' AND u.status = 'active' AND "
                       "r.role = ? ORDER BY u.email",
                       "t", role);
-    return rc < 0 ? rc : collect_contacts(st, out, count);
+    return rc < 0 ? rc : collect_contacts(st, out, count, NULL);
 }
 
 /* Claims up to limit rows of email_deliveries or webhook_deliveries, oldest first: those a dead
