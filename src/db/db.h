@@ -95,7 +95,9 @@ int db_lock_row(struct db *db, const char *table, const char *id);
 /* db_query() of a SELECT of one table's rows that also locks them until the transaction
  * ends, as db_lock_row() does, in the same statement as the read (a round trip fewer on
  * PostgreSQL, which runs it FOR UPDATE; SQLite holds the write lock from BEGIN IMMEDIATE
- * already). Only inside a transaction; no aggregate, DISTINCT or GROUP BY in sql. */
+ * already). Only inside a transaction; no aggregate, DISTINCT or GROUP BY in sql, and no
+ * outer join (PostgreSQL refuses FOR UPDATE of its nullable side): such a read takes
+ * db_lock_row() first (store/wire_transfers.c). */
 int db_query_locked(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...);
 
 /* db_lock_row() for the row whose column holds key; shared, a lock that transactions which

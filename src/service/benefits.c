@@ -272,9 +272,7 @@ int benefits_activate(struct db *db, const struct principal *who, const char *ip
     bool queued = false;
     if (rc < 0)
         return rc;
-    rc = db_lock_row(db, "benefit_grants", id);
-    if (rc >= 0)
-        rc = grants_find(db, id, who->partner_id, &g);
+    rc = grants_find_locked(db, id, who->partner_id, &g);
     if (rc == 0)
         rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
     if (rc > 0 && (rc = load_sub(db, &g, &s, &ctx)) < 0)

@@ -142,21 +142,32 @@ static int read_grants(struct db_stmt *st, struct grant_row **out, int *count)
     return 0;
 }
 
-int grants_find(struct db *db, const char *id, const char *partner_id, struct grant_row *out)
+/* The first row of st, if any, into *out (1; 0 when none), and st finalized. */
+static int first_grant(struct db_stmt *st, struct grant_row *out)
 {
-    struct db_stmt *st;
-    int rc = db_query(
-        db, &st, GRANT_COLUMNS "WHERE g.id = ? AND (CAST(? AS TEXT) IS NULL OR g.partner_id = ?)",
-        "ttt", id, partner_id, partner_id);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
+    int rc = db_step(st);
     if (rc == DB_ROW) {
         read_grant(st, out);
         rc = 1;
     }
     db_finalize(st);
     return rc;
+}
+
+#define GRANT_OF GRANT_COLUMNS "WHERE g.id = ? AND (CAST(? AS TEXT) IS NULL OR g.partner_id = ?)"
+
+int grants_find(struct db *db, const char *id, const char *partner_id, struct grant_row *out)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st, GRANT_OF, "ttt", id, partner_id, partner_id);
+    return rc < 0 ? rc : first_grant(st, out);
+}
+
+int grants_find_locked(struct db *db, const char *id, const char *partner_id, struct grant_row *out)
+{
+    struct db_stmt *st;
+    int rc = db_query_locked(db, &st, GRANT_OF, "ttt", id, partner_id, partner_id);
+    return rc < 0 ? rc : first_grant(st, out);
 }
 
 int grants_find_with_sub(struct db *db, const char *id, struct grant_row *g, struct sub_row *s)

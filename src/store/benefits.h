@@ -65,6 +65,11 @@ int grants_insert(struct db *db, const struct grant_row *g, int64_t now);
 /* 1 and *out when the grant exists (of partner_id when not NULL). */
 int grants_find(struct db *db, const char *id, const char *partner_id, struct grant_row *out);
 
+/* grants_find() that also locks the grant's row until the caller's transaction ends, in the
+ * same statement (db_query_locked). */
+int grants_find_locked(struct db *db, const char *id, const char *partner_id,
+                       struct grant_row *out);
+
 /* 1, *g and its subscription *s, in one statement, when the grant exists (the benefits
  * job's read of each grant due). */
 int grants_find_with_sub(struct db *db, const char *id, struct grant_row *g, struct sub_row *s);
