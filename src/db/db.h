@@ -97,7 +97,9 @@ int db_lock_row(struct db *db, const char *table, const char *id);
  * PostgreSQL, which runs it FOR UPDATE; SQLite holds the write lock from BEGIN IMMEDIATE
  * already). Only inside a transaction; no aggregate, DISTINCT or GROUP BY in sql, and no
  * outer join (PostgreSQL refuses FOR UPDATE of its nullable side): such a read takes
- * db_lock_row() first (store/wire_transfers.c). */
+ * db_lock_row() first (store/wire_transfers.c). On PostgreSQL only the locked rows' columns
+ * are read as they stand once the lock is had: a subquery or a join reads the other tables
+ * as they were when the statement began, before any wait for the lock. */
 int db_query_locked(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...);
 
 /* db_lock_row() for the row whose column holds key; shared, a lock that transactions which

@@ -88,10 +88,10 @@ int grants_insert(struct db *db, const struct grant_row *g, int64_t now)
     "g.product, g.name_fr, g.name_en, g.quantity, g.used, g.starts_on, g.ends_on, "                \
     "g.activate_by, g.tenant_domain, COALESCE(g.activated_at, 0), g.reminded, "                    \
     "COALESCE(g.revoked_at, 0)"
-#define GRANT_LIST_COUNT 19 /* the columns of GRANT_LIST */
 #define GRANT_COLUMNS "SELECT " GRANT_LIST " FROM benefit_grants g "
 
-static void read_grant(struct db_stmt *st, struct grant_row *g)
+/* Reads the columns of GRANT_LIST; returns how many, the index of the next column. */
+static int read_grant(struct db_stmt *st, struct grant_row *g)
 {
     memset(g, 0, sizeof(*g));
     copy(g->id, sizeof(g->id), db_column_text(st, 0));
@@ -113,6 +113,7 @@ static void read_grant(struct db_stmt *st, struct grant_row *g)
     g->activated_at = db_column_int64(st, 16);
     g->reminded = (int)db_column_int64(st, 17);
     g->revoked_at = db_column_int64(st, 18);
+    return 19;
 }
 
 /* Runs a query of grants into a malloc'd array. */
@@ -182,8 +183,7 @@ int grants_find_with_sub(struct db *db, const char *id, struct grant_row *g, str
         return rc;
     rc = db_step(st);
     if (rc == DB_ROW) {
-        read_grant(st, g);
-        subs_read_columns(st, GRANT_LIST_COUNT, s);
+        subs_read_columns(st, read_grant(st, g), s);
         rc = 1;
     }
     db_finalize(st);

@@ -66,7 +66,8 @@ int grants_insert(struct db *db, const struct grant_row *g, int64_t now);
 int grants_find(struct db *db, const char *id, const char *partner_id, struct grant_row *out);
 
 /* grants_find() that also locks the grant's row until the caller's transaction ends, in the
- * same statement (db_query_locked). */
+ * same statement (db_query_locked; latest_term, read from the subscription's terms, is as
+ * the statement began: no transaction adds a term while it holds a grant's lock). */
 int grants_find_locked(struct db *db, const char *id, const char *partner_id,
                        struct grant_row *out);
 

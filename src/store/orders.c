@@ -92,7 +92,6 @@ const char orders_sql_awaiting_of[] =
     ORDER_COLUMNS "WHERE subscription_id = ? AND status = 'awaiting_payment' ORDER BY "
                   "created_at, id";
 
-/* The first row of sql, bound to value. */
 /* The first row of st, if any, into *out (1; 0 when none), and st finalized. */
 static int first_order(struct db_stmt *st, struct order_row *out)
 {
@@ -105,6 +104,7 @@ static int first_order(struct db_stmt *st, struct order_row *out)
     return rc;
 }
 
+/* The first row of sql, bound to value. */
 static int find_order_sql(struct db *db, const char *sql, const char *value, struct order_row *out)
 {
     struct db_stmt *st;

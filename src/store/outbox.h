@@ -31,8 +31,9 @@ struct contact {
 };
 
 /* The organisation's billing contacts: active global and billing admins. *out malloc'd
- * (owner: caller, free()). In the same statement, whether it has a webhook endpoint
- * (*endpoints; true when it has no contact, so not known): most have none, and an event
+ * (owner: caller, free()). In the same statement, whether it has a live (not deleted)
+ * webhook endpoint, whatever its events (*endpoints; true when it has no contact, so not
+ * known): most have none, and an event
  * then needs no look for them (a statement per event, on PostgreSQL a round trip). */
 int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count,
                      bool *endpoints);

@@ -35,8 +35,9 @@ struct sub_row {
 /* 1 and *out when found. */
 int subs_find(struct db *db, const char *id, struct sub_row *out);
 
-/* subs_find() that also locks the row until the caller's transaction ends (db_lock_row()),
- * in the same statement: the jobs' read of a subscription they may write. */
+/* subs_find() that also locks the row until the caller's transaction ends, in the same
+ * statement (db_query_locked): the read of a subscription about to be written (the notices
+ * and renewal checks, a cancellation). */
 int subs_find_locked(struct db *db, const char *id, struct sub_row *out);
 
 /* The columns of a sub_row, each name prefixed with t ("s." for a table joined as s), for

@@ -289,8 +289,10 @@ static void *busy_writer(void *arg)
             struct db_stmt *st;
             if ((w->rc = db_query_locked(db, &st, "SELECT value FROM counters WHERE name = ?", "t",
                                          "n")) == 0) {
-                if (db_step(st) == DB_ROW)
+                if ((w->rc = db_step(st)) == DB_ROW) {
                     v = db_column_int64(st, 0);
+                    w->rc = 0;
+                }
                 db_finalize(st);
             }
             usleep(300); /* the others' reads come meanwhile, and wait */
