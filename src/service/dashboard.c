@@ -1,5 +1,6 @@
 /*
- * service/dashboard.c - renewals due by week and revenue by month, for the staff console.
+ * service/dashboard.c - renewals due by week and revenue by month, for the staff console,
+ * and the job that folds the renewals due it keeps per day (day_counts).
  *
  * Both figures are computed on the business date (the test clock's, in tests). Revenue is
  * what was invoiced before VAT (the VAT collected is the state's, not the program's),
