@@ -15,7 +15,7 @@ function kpi(label, value, href) {
 
 export async function dashboardPage() {
   const d = await get('/api/v1/admin/dashboard');
-  // counted by the server (indexed COUNTs): the lists are pages, never downloaded to count
+  // counted by the server (kept, or indexed counts): the lists are pages, never downloaded to count
   const n = d.counts;
   const counts = [kpi(t('partners_count'), n.partners, '/console/partenaires')];
   if (can.payments()) {
