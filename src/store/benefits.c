@@ -171,14 +171,16 @@ int grants_find_locked(struct db *db, const char *id, const char *partner_id, st
     return rc < 0 ? rc : first_grant(st, out);
 }
 
+/* A grant's columns, then its subscription's (store/subscriptions.h). */
+#define SUB_LIST_S SUBS_COLUMNS_OF("s.")
+static const char grant_with_sub_sql[] =
+    "SELECT " GRANT_LIST ", " SUB_LIST_S " FROM benefit_grants g JOIN subscriptions s ON s.id = "
+    "g.subscription_id WHERE g.id = ?";
+
 int grants_find_with_sub(struct db *db, const char *id, struct grant_row *g, struct sub_row *s)
 {
     struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      "SELECT " GRANT_LIST ", " SUBS_COLUMNS_OF(
-                          "s.") " FROM benefit_grants g JOIN "
-                                "subscriptions s ON s.id = g.subscription_id WHERE g.id = ?",
-                      "t", id);
+    int rc = db_query(db, &st, grant_with_sub_sql, "t", id);
     if (rc < 0)
         return rc;
     rc = db_step(st);
