@@ -42,7 +42,11 @@ const char *db_errmsg(struct db *db);
  * in a transaction: outside one, SQLite's are neither queued nor synced (db_commit is). */
 int db_exec(struct db *db, const char *sql);
 
-/* Prepares one statement. Owner of *out: caller, db_finalize(). */
+/* A statement's parameters at most, on both engines. */
+#define DB_MAX_PARAMS 1024
+
+/* Prepares one statement (at most DB_MAX_PARAMS parameters). Owner of *out: caller,
+ * db_finalize(). */
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out);
 
 /* Binds parameter idx (1-based). Text is copied. */

@@ -25,8 +25,8 @@ struct pg_stmt {
     struct db_stmt base;
     char *sql;
     int nparams;
-    char *values[PG_MAX_PARAMS];
-    unsigned int types[PG_MAX_PARAMS];
+    char **values; /* nparams of each, NULL when none */
+    unsigned int *types;
     PGresult *res;
     int row;     /* next row to return */
     int current; /* row being read */
@@ -221,6 +221,17 @@ static int p_prepare(struct db *db, const char *sql, struct db_stmt **out)
         free(st);
         return PD_E_INTERNAL;
     }
+    if (st->nparams > 0) {
+        st->values = calloc((size_t)st->nparams, sizeof(*st->values));
+        st->types = calloc((size_t)st->nparams, sizeof(*st->types));
+        if (st->values == NULL || st->types == NULL) {
+            free(st->values);
+            free(st->types);
+            free(st->sql);
+            free(st);
+            return PD_E_INTERNAL;
+        }
+    }
     st->current = -1;
     *out = &st->base;
     return 0;
@@ -324,6 +335,8 @@ static int p_reset(struct db_stmt *s)
 static void p_finalize(struct db_stmt *s)
 {
     p_reset(s);
+    free(pst(s)->values);
+    free(pst(s)->types);
     free(pst(s)->sql);
     free(s);
 }

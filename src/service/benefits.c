@@ -99,26 +99,27 @@ int benefits_grant_term(struct db *db, const char *subscription_id, const char *
     struct date start, end;
     int n = 0;
     int rc = brules_list(db, &a, offer_code, &rules, &n);
+    struct grant_row *grants =
+        rc >= 0 && n > 0 ? arena_alloc(&a, (size_t)n * sizeof(*grants)) : NULL;
     date_parse(starts_on, &start);
     date_parse(expires_on, &end);
     for (int i = 0; rc >= 0 && i < n; i++) {
-        struct grant_row g;
-        memset(&g, 0, sizeof(g));
-        id_new("ben", g.id, sizeof(g.id));
-        snprintf(g.partner_id, sizeof(g.partner_id), "%s", partner_id);
-        snprintf(g.subscription_id, sizeof(g.subscription_id), "%s", subscription_id);
-        g.term = term;
-        g.position = rules[i].position;
-        snprintf(g.kind, sizeof(g.kind), "%s", rules[i].kind);
-        snprintf(g.product, sizeof(g.product), "%s", rules[i].product);
-        snprintf(g.name_fr, sizeof(g.name_fr), "%s", rules[i].name_fr);
-        snprintf(g.name_en, sizeof(g.name_en), "%s", rules[i].name_en);
-        g.quantity = rules[i].quantity;
-        snprintf(g.starts_on, sizeof(g.starts_on), "%s", starts_on);
-        snprintf(g.ends_on, sizeof(g.ends_on), "%s", expires_on);
+        struct grant_row *g = &grants[i];
+        id_new("ben", g->id, sizeof(g->id));
+        snprintf(g->partner_id, sizeof(g->partner_id), "%s", partner_id);
+        snprintf(g->subscription_id, sizeof(g->subscription_id), "%s", subscription_id);
+        g->term = term;
+        g->position = rules[i].position;
+        snprintf(g->kind, sizeof(g->kind), "%s", rules[i].kind);
+        snprintf(g->product, sizeof(g->product), "%s", rules[i].product);
+        snprintf(g->name_fr, sizeof(g->name_fr), "%s", rules[i].name_fr);
+        snprintf(g->name_en, sizeof(g->name_en), "%s", rules[i].name_en);
+        g->quantity = rules[i].quantity;
+        snprintf(g->starts_on, sizeof(g->starts_on), "%s", starts_on);
+        snprintf(g->ends_on, sizeof(g->ends_on), "%s", expires_on);
         int kind = benefit_kind_parse(rules[i].kind);
         struct benefit_facts f = {.kind = kind < 0 ? BENEFIT_RESOURCE : (enum benefit_kind)kind,
-                                  .quantity = g.quantity,
+                                  .quantity = g->quantity,
                                   .starts_on = start,
                                   .ends_on = end,
                                   .sub_state = SUB_ACTIVE, /* paid or renewed */
@@ -126,13 +127,15 @@ int benefits_grant_term(struct db *db, const char *subscription_id, const char *
         if (kind >= 0 && benefit_kind_activated((enum benefit_kind)kind)) {
             f.has_deadline = true;
             f.activate_by = benefit_deadline(start, end, rules[i].deadline_days);
-            date_format(f.activate_by, g.activate_by);
+            date_format(f.activate_by, g->activate_by);
         }
         struct date check;
         if (benefit_next_check(&f, 0, false, clock_today(), &check))
-            date_format(check, g.check_on);
-        rc = grants_insert(db, &g, clock_now());
+            date_format(check, g->check_on);
     }
+    /* one statement for the term's grants: a term is granted at every purchase and renewal */
+    if (rc >= 0)
+        rc = grants_insert_term(db, grants, n, clock_now());
     if (rc >= 0)
         rc = grants_term_done(db, subscription_id, term);
     arena_free(&a);

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
+#include "core/error.h"
 #include "db/db.h"
 #include "store/page.h"
 #include "store/rows.h"
@@ -67,19 +69,69 @@ int brules_replace(struct db *db, const char *offer_code, const struct benefit_r
     return rc < 0 ? (int)rc : 0;
 }
 
-int grants_insert(struct db *db, const struct grant_row *g, int64_t now)
+/* The columns of a grant's row, in the order grants_insert_term() binds them. */
+#define GRANT_ROW_PARAMS 15
+#define GRANT_ROW_VALUES "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)"
+/* Rows of one INSERT: their parameters within DB_MAX_PARAMS. An offer has at most 32 rules
+ * (benefits_set_rules), so a term takes one statement. */
+#define GRANTS_PER_STATEMENT (DB_MAX_PARAMS / GRANT_ROW_PARAMS)
+
+static int bind_grant(struct db_stmt *st, int first, const struct grant_row *g, int64_t now)
 {
-    int64_t rc = db_run(
-        db,
-        "INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, "
-        "product, name_fr, name_en, quantity, used, starts_on, ends_on, activate_by, created_at, "
-        "check_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (subscription_id, term, position) DO NOTHING",
-        "tttiittttitttit", g->id, g->partner_id, g->subscription_id, (int64_t)g->term,
-        (int64_t)g->position, g->kind, g->product, g->name_fr, g->name_en, (int64_t)g->quantity,
-        g->starts_on, g->ends_on, g->activate_by[0] ? g->activate_by : NULL, now,
-        g->check_on[0] ? g->check_on : NULL);
-    return rc < 0 ? (int)rc : rc > 0;
+    bool failed = false;
+    int i = first;
+    failed = failed || db_bind_text(st, i++, g->id) < 0;
+    failed = failed || db_bind_text(st, i++, g->partner_id) < 0;
+    failed = failed || db_bind_text(st, i++, g->subscription_id) < 0;
+    failed = failed || db_bind_int64(st, i++, g->term) < 0;
+    failed = failed || db_bind_int64(st, i++, g->position) < 0;
+    failed = failed || db_bind_text(st, i++, g->kind) < 0;
+    failed = failed || db_bind_text(st, i++, g->product) < 0;
+    failed = failed || db_bind_text(st, i++, g->name_fr) < 0;
+    failed = failed || db_bind_text(st, i++, g->name_en) < 0;
+    failed = failed || db_bind_int64(st, i++, g->quantity) < 0;
+    failed = failed || db_bind_text(st, i++, g->starts_on) < 0;
+    failed = failed || db_bind_text(st, i++, g->ends_on) < 0;
+    failed = failed || db_bind_text(st, i++, g->activate_by[0] ? g->activate_by : NULL) < 0;
+    failed = failed || db_bind_int64(st, i++, now) < 0;
+    failed = failed || db_bind_text(st, i++, g->check_on[0] ? g->check_on : NULL) < 0;
+    return failed ? PD_E_DB : 0;
+}
+
+/* Inserts g[0..n-1] in one statement: how many were inserted, or negative. */
+static int insert_grants(struct db *db, const struct grant_row *g, int n, int64_t now)
+{
+    struct buf sql = {0};
+    buf_puts(&sql, "INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, "
+                   "kind, product, name_fr, name_en, quantity, used, starts_on, ends_on, "
+                   "activate_by, created_at, check_on) VALUES " GRANT_ROW_VALUES);
+    for (int i = 1; i < n; i++)
+        buf_puts(&sql, ", " GRANT_ROW_VALUES);
+    buf_puts(&sql, " ON CONFLICT (subscription_id, term, position) DO NOTHING");
+    struct db_stmt *st = NULL;
+    int rc = sql.data ? db_prepare(db, sql.data, &st) : PD_E_INTERNAL;
+    buf_free(&sql);
+    for (int i = 0; rc >= 0 && i < n; i++)
+        rc = bind_grant(st, 1 + i * GRANT_ROW_PARAMS, &g[i], now);
+    if (rc >= 0)
+        rc = db_step(st);
+    int64_t inserted = rc < 0 ? rc : db_changes(st);
+    db_finalize(st);
+    return (int)inserted;
+}
+
+int grants_insert_term(struct db *db, const struct grant_row *g, int n, int64_t now)
+{
+    int inserted = 0;
+    for (int done = 0; done < n;) { /* a statement's parameters are bounded (db.h) */
+        int rows = n - done < GRANTS_PER_STATEMENT ? n - done : GRANTS_PER_STATEMENT;
+        int rc = insert_grants(db, g + done, rows, now);
+        if (rc < 0)
+            return rc;
+        inserted += rc;
+        done += rows;
+    }
+    return inserted;
 }
 
 #define GRANT_LIST                                                                                 \

@@ -47,7 +47,7 @@ struct grant_row {
     int64_t activated_at; /* 0: never */
     int reminded;
     int64_t revoked_at; /* 0: not announced */
-    char check_on[11];  /* grants_insert(): the day the job first looks at it (empty: never) */
+    char check_on[11];  /* grants_insert_term(): the day the job first looks at it (empty: never) */
 };
 
 /* The rules of an offer (NULL: of every offer), by offer and position, into a. */
@@ -58,9 +58,9 @@ int brules_list(struct db *db, struct arena *a, const char *offer_code, struct b
 int brules_replace(struct db *db, const char *offer_code, const struct benefit_rule *rules, int n,
                    int64_t now);
 
-/* Inserts a grant (g->id drawn); a second grant of the same term and position is ignored
- * and 0 returned, 1 when inserted. */
-int grants_insert(struct db *db, const struct grant_row *g, int64_t now);
+/* Inserts the n grants of a term in one statement (each g->id drawn): how many were
+ * inserted, a grant of a term and position the term has already being left as it is. */
+int grants_insert_term(struct db *db, const struct grant_row *g, int n, int64_t now);
 
 /* 1 and *out when the grant exists (of partner_id when not NULL). */
 int grants_find(struct db *db, const char *id, const char *partner_id, struct grant_row *out);

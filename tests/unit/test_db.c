@@ -169,6 +169,30 @@ static void test_binds_and_columns(void **state)
     db_close(db);
 }
 
+/* A statement of DB_MAX_PARAMS parameters runs on both engines (a term's benefit grants are
+ * inserted in one), bound and bound again. */
+static void test_most_parameters(void **state)
+{
+    struct db *db = open_migrated(*state);
+    struct db_stmt *st;
+    char *sql = malloc(8 + 4 * DB_MAX_PARAMS);
+    size_t o = (size_t)sprintf(sql, "SELECT ?");
+    for (int i = 1; i < DB_MAX_PARAMS; i++)
+        o += (size_t)sprintf(sql + o, ", ?");
+    assert_int_equal(db_prepare(db, sql, &st), 0);
+    for (int round = 1; round <= 2; round++) {
+        for (int i = 1; i <= DB_MAX_PARAMS; i++)
+            assert_int_equal(db_bind_int64(st, i, (int64_t)i * round), 0);
+        assert_int_equal(db_step(st), DB_ROW);
+        for (int i = 1; i <= DB_MAX_PARAMS; i++)
+            assert_true(db_column_int64(st, i - 1) == (int64_t)i * round);
+        assert_int_equal(db_reset(st), 0);
+    }
+    db_finalize(st);
+    free(sql);
+    db_close(db);
+}
+
 static void test_constraints_and_foreign_keys(void **state)
 {
     struct db *db = open_migrated(*state);
@@ -539,6 +563,7 @@ static void test_deferred_sync(void **state)
     cmocka_unit_test_setup(test_migrations_apply_once, fresh),                                     \
         cmocka_unit_test_setup(test_newer_database_is_refused, fresh),                             \
         cmocka_unit_test_setup(test_binds_and_columns, fresh),                                     \
+        cmocka_unit_test_setup(test_most_parameters, fresh),                                       \
         cmocka_unit_test_setup(test_constraints_and_foreign_keys, fresh),                          \
         cmocka_unit_test_setup(test_transactions_and_changes, fresh),                              \
         cmocka_unit_test_setup(test_concurrent_writers_queue, fresh),                              \
