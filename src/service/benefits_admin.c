@@ -360,6 +360,7 @@ int benefits_set_rules(struct db *db, const struct principal *who, const char *i
 /* How many grants' passes, or terms' grants, share a transaction: it holds the write lock,
  * which requests wait for, while it reads them. */
 #define GRANT_TX 32
+_Static_assert(GRANT_TX <= GRANTS_READ_MAX, "a transaction's grants are read in one statement");
 
 /* Grants term i of the terms due (a struct term_due array), in the caller's transaction,
  * which marks it done, granted or not: 1 when it was granted. */
@@ -401,56 +402,54 @@ static const char *next_check(const struct benefit_facts *f, int reminded, bool 
                : NULL;
 }
 
-/* What one grant is owed today, and the next day to look at it, in the caller's
- * transaction, from the grant as it stands: 1 when an event was written, 0 when not (or the
- * grant is gone), negative when the database failed. The grant and its subscription are read
- * in one statement, and an event's guarded write records the next day too: on PostgreSQL,
- * where each statement is a round trip, a pass spends its time in their number. */
-static int grant_pass_in(struct db *db, const char *id, const struct subs_context *ctx,
-                         struct date today)
+/* What grant g (with its subscription s, read in the caller's transaction) is owed today,
+ * and the next day to look at it: 1 when an event was written, 0 when not, negative when the
+ * database failed. An event's guarded write records the next day too: on PostgreSQL, where
+ * each statement is a round trip, a pass spends its time in their number. */
+static int grant_pass_in(struct db *db, struct grant_row *g, const struct sub_row *s,
+                         const struct subs_context *ctx, struct date today)
 {
-    struct grant_row g;
-    struct sub_row s;
-    int rc = grants_find_with_sub(db, id, &g, &s), wrote = 0;
-    if (rc <= 0) /* gone: nothing to do */
-        return rc;
+    int rc = 0, wrote = 0;
     char on[DATE_STRLEN];
-    struct benefit_facts f = benefits_facts(&g, &s, ctx, today);
+    struct benefit_facts f = benefits_facts(g, s, ctx, today);
     enum benefit_state state = benefit_state_on(&f, today);
-    int remind = benefit_reminder_due(&f, g.reminded, today);
-    bool revoke = state == BENEFIT_REVOKED && g.revoked_at == 0;
-    if (revoke && (rc = grants_set_revoked(db, g.id, clock_now(),
-                                           next_check(&f, g.reminded, true, today, on))) == 1) {
+    int remind = benefit_reminder_due(&f, g->reminded, today);
+    bool revoke = state == BENEFIT_REVOKED && g->revoked_at == 0;
+    if (revoke && (rc = grants_set_revoked(db, g->id, clock_now(),
+                                           next_check(&f, g->reminded, true, today, on))) == 1) {
         wrote = 1;
-        g.revoked_at = clock_now();
-        rc = bqueue_delete(db, g.id, NULL);
+        g->revoked_at = clock_now();
+        rc = bqueue_delete(db, g->id, NULL);
         if (rc >= 0)
-            rc = outbox_emit(db, g.partner_id, "benefit.revoked",
+            rc = outbox_emit(db, g->partner_id, "benefit.revoked",
                              json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:i, s:i}", "benefit_id",
-                                       g.id, "subscription_id", g.subscription_id, "kind", g.kind,
-                                       "product", g.product, "name", "fr", g.name_fr, "en",
-                                       g.name_en, "quantity", g.quantity, "used", g.used));
+                                       g->id, "subscription_id", g->subscription_id, "kind",
+                                       g->kind, "product", g->product, "name", "fr", g->name_fr,
+                                       "en", g->name_en, "quantity", g->quantity, "used", g->used));
     } else if (!revoke && remind &&
-               (rc = grants_set_reminded(
-                    db, g.id, remind, next_check(&f, remind, g.revoked_at != 0, today, on))) == 1) {
+               (rc = grants_set_reminded(db, g->id, remind,
+                                         next_check(&f, remind, g->revoked_at != 0, today, on))) ==
+                   1) {
         char days[8];
         snprintf(days, sizeof(days), "%d", remind);
         wrote = 1;
-        g.reminded = remind;
-        rc = outbox_emit(db, g.partner_id, "benefit.reminder",
+        g->reminded = remind;
+        rc = outbox_emit(db, g->partner_id, "benefit.reminder",
                          json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:i}",
-                                   "benefit_id", g.id, "kind", g.kind, "product", g.product, "days",
-                                   days, "name", "fr", g.name_fr, "en", g.name_en, "activate_by",
-                                   g.activate_by, "subscription_id", g.subscription_id, "remaining",
-                                   g.quantity - g.used));
+                                   "benefit_id", g->id, "kind", g->kind, "product", g->product,
+                                   "days", days, "name", "fr", g->name_fr, "en", g->name_en,
+                                   "activate_by", g->activate_by, "subscription_id",
+                                   g->subscription_id, "remaining", g->quantity - g->used));
     }
     /* no event written (none due, or another pass wrote it): the next day alone */
     if (rc >= 0 && !wrote)
-        rc = grants_set_check(db, g.id, next_check(&f, g.reminded, g.revoked_at != 0, today, on));
+        rc =
+            grants_set_check(db, g->id, next_check(&f, g->reminded, g->revoked_at != 0, today, on));
     return rc < 0 ? rc : wrote;
 }
 
-/* The due grants of a pass, for tx_batch_job(). */
+/* The due grants of a pass, for tx_batch_job(); those of the transaction under way read in
+ * its begin, with their subscriptions, in one statement. */
 struct grants_due {
     const struct grant_due_key *due;
     const struct subs_context *ctx;
@@ -459,20 +458,32 @@ struct grants_due {
                       its own (check_days_stale, in each transaction) */
     bool deferred; /* grants were left for the next pass for that (in a transaction that
                       may yet roll back: the log line it makes says so) */
+    int from;      /* the transaction's first step: due[from + k] is read into rows[k] */
+    struct grant_row rows[GRANT_TX];
+    struct sub_row subs[GRANT_TX];
+    bool found[GRANT_TX]; /* false: the grant is gone */
 };
 
-static int grants_tx_begin(struct db *db, void *arg)
+static int grants_tx_begin(struct db *db, int from, int to, void *arg)
 {
     struct grants_due *g = arg;
-    return check_days_stale(db, g->ctx->window_days, &g->stale);
+    const char *ids[GRANT_TX];
+    int rc = check_days_stale(db, g->ctx->window_days, &g->stale);
+    if (rc < 0 || g->stale) /* nothing is decided with a stale window: nothing to read */
+        return rc;
+    g->from = from;
+    for (int i = from; i < to; i++)
+        ids[i - from] = g->due[i].id;
+    return grants_find_with_subs(db, ids, to - from, g->rows, g->subs, g->found);
 }
 
 static int grant_step(struct db *db, int i, void *arg)
 {
     struct grants_due *g = arg;
     char on[DATE_STRLEN];
+    int k = i - g->from;
     if (!g->stale)
-        return grant_pass_in(db, g->due[i].id, g->ctx, g->today);
+        return g->found[k] ? grant_pass_in(db, &g->rows[k], &g->subs[k], g->ctx, g->today) : 0;
     /* another pass has taken a new window since this one read its own: nothing decided
      * with the old one (that pass may have decided otherwise with the new), today as the
      * grant's day, for the next pass */
@@ -489,6 +500,9 @@ int benefits_run(struct db *db)
     struct grant_due_key due[DUE_BATCH], after;
     int events = 0, n = 0;
     bool deferred = false;
+    struct grants_due *g = calloc(1, sizeof(*g)); /* a transaction's rows: ~60 KB */
+    if (g == NULL)
+        return PD_E_INTERNAL;
     int rc = grant_missing(db);
     if (rc >= 0)
         rc = subscriptions_context(db, NULL, &ctx);
@@ -509,14 +523,15 @@ int benefits_run(struct db *db)
         fault_pause("benefits.due_read"); /* tests: another pass changes the window here */
         /* a commit (and its sync) for each grant was most of a pass's time at 100 000
          * partners: GRANT_TX share one */
-        struct grants_due g = {.due = due, .ctx = &ctx, .today = today};
-        struct tx_batch_job job = {.name = "benefits.grant_batch",
-                                   .begin = grants_tx_begin,
-                                   .step = grant_step,
-                                   .ctx = &g};
+        g->due = due;
+        g->ctx = &ctx;
+        g->today = today;
+        g->deferred = false;
+        struct tx_batch_job job = {
+            .name = "benefits.grant_batch", .begin = grants_tx_begin, .step = grant_step, .ctx = g};
         if ((rc = tx_batch_job(db, n, GRANT_TX, &job)) > 0)
             events += rc;
-        deferred = deferred || g.deferred;
+        deferred = deferred || g->deferred;
         if (n > 0)
             after = due[n - 1];
     }
@@ -525,5 +540,6 @@ int benefits_run(struct db *db)
                  "deferred=1: another pass took a new renewal window during this one; the "
                  "grants it had not decided (unless their transaction failed) are the next "
                  "pass's");
+    free(g);
     return rc < 0 ? rc : events;
 }

@@ -67,8 +67,10 @@ struct notices_due {
     bool stale; /* the window changed since the pass began (read in each transaction) */
 };
 
-static int notices_tx_begin(struct db *db, void *arg)
+static int notices_tx_begin(struct db *db, int from, int to, void *arg)
 {
+    (void)from;
+    (void)to;
     struct notices_due *due = arg;
     return check_days_stale(db, due->window, &due->stale);
 }

@@ -292,8 +292,10 @@ struct renew_checks {
     bool stale; /* the window changed since the pass began (read in each transaction) */
 };
 
-static int checks_tx_begin(struct db *db, void *arg)
+static int checks_tx_begin(struct db *db, int from, int to, void *arg)
 {
+    (void)from;
+    (void)to;
     struct renew_checks *c = arg;
     return check_days_stale(db, c->window, &c->stale);
 }

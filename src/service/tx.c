@@ -39,7 +39,7 @@ static int steps_in(struct db *db, int from, int to, const struct tx_batch_job *
     struct pd_error err = {0};
     int wrote = 0, rc = tx_begin(db, &err);
     if (rc >= 0 && job->begin)
-        rc = job->begin(db, job->ctx);
+        rc = job->begin(db, from, to, job->ctx);
     for (int i = from; rc >= 0 && i < to; i++)
         if ((rc = job->step(db, i, job->ctx)) > 0)
             wrote += rc;

@@ -42,15 +42,15 @@ int tx_batch(struct db *db, int n, int per_tx, const char *name,
 /* A job for tx_batch_job(): tx_batch()'s name, step and ctx, and a begin (may be NULL). */
 struct tx_batch_job {
     const char *name;
-    int (*begin)(struct db *db, void *ctx);
+    int (*begin)(struct db *db, int from, int to, void *ctx);
     int (*step)(struct db *db, int i, void *ctx);
     void *ctx;
 };
 
-/* tx_batch() whose every transaction runs begin(db, ctx) first: what all the steps of a
- * transaction would read alike, read once for them (begin may write it into ctx for the
- * steps). It runs again in each transaction of the one-by-one retries; a begin that fails
- * (negative) fails its transaction as a step would. */
+/* tx_batch() whose every transaction runs begin(db, from, to, ctx) first, for its steps from
+ * to to - 1: what they would read alike, or each one's row, read once for them (begin may
+ * write it into ctx for the steps). It runs again in each transaction of the one-by-one
+ * retries; a begin that fails (negative) fails its transaction as a step would. */
 int tx_batch_job(struct db *db, int n, int per_tx, const struct tx_batch_job *job);
 
 #endif

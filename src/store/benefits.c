@@ -227,21 +227,38 @@ int grants_find_locked(struct db *db, const char *id, const char *partner_id, st
 #define SUB_LIST_S SUBS_COLUMNS_OF("s.")
 static const char grant_with_sub_sql[] =
     "SELECT " GRANT_LIST ", " SUB_LIST_S " FROM benefit_grants g JOIN subscriptions s ON s.id = "
-    "g.subscription_id WHERE g.id = ?";
+    "g.subscription_id WHERE g.id IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-int grants_find_with_sub(struct db *db, const char *id, struct grant_row *g, struct sub_row *s)
+int grants_find_with_subs(struct db *db, const char *const *ids, int n, struct grant_row *g,
+                          struct sub_row *s, bool *found)
 {
     struct db_stmt *st;
-    int rc = db_query(db, &st, grant_with_sub_sql, "t", id);
-    if (rc < 0)
+    if (n > GRANTS_READ_MAX)
+        return PD_E_INTERNAL;
+    int rc = db_prepare(db, grant_with_sub_sql, &st);
+    /* one statement whatever n: the ids it is not given are NULL, which no id equals */
+    for (int i = 0; rc >= 0 && i < GRANTS_READ_MAX; i++)
+        rc = db_bind_text(st, i + 1, i < n ? ids[i] : NULL);
+    if (rc < 0) {
+        db_finalize(st);
         return rc;
-    rc = db_step(st);
-    if (rc == DB_ROW) {
-        subs_read_columns(st, read_grant(st, g), s);
-        rc = 1;
+    }
+    for (int i = 0; i < n; i++)
+        found[i] = false;
+    struct grant_row row;
+    while ((rc = db_step(st)) == DB_ROW) {
+        int next = read_grant(st, &row);
+        for (int i = 0; i < n; i++)
+            if (!found[i] && strcmp(ids[i], row.id) == 0) {
+                g[i] = row;
+                subs_read_columns(st, next, &s[i]);
+                found[i] = true;
+                break;
+            }
     }
     db_finalize(st);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 int grants_list(struct db *db, const char *partner_id, bool current, struct grant_row **out,

@@ -71,9 +71,12 @@ int grants_find(struct db *db, const char *id, const char *partner_id, struct gr
 int grants_find_locked(struct db *db, const char *id, const char *partner_id,
                        struct grant_row *out);
 
-/* 1, *g and its subscription *s, in one statement, when the grant exists (the benefits
- * job's read of each grant due). */
-int grants_find_with_sub(struct db *db, const char *id, struct grant_row *g, struct sub_row *s);
+/* The grants of ids[0..n-1] (n at most GRANTS_READ_MAX), each with its subscription, in one
+ * statement (the benefits job's read of a transaction's grants due): for each ids[i],
+ * found[i] whether it exists, and then g[i] and s[i]. */
+#define GRANTS_READ_MAX 32
+int grants_find_with_subs(struct db *db, const char *const *ids, int n, struct grant_row *g,
+                          struct sub_row *s, bool *found);
 
 /* Grants of an organisation's (partner_id NULL: every) subscriptions, current terms only
  * when `current`; by subscription, term, position. *out malloc'd (owner: caller, free()). */

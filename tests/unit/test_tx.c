@@ -51,14 +51,17 @@ static int teardown(void **state)
 /* What the steps share: the number of the transaction they are in, set by begin. */
 struct batch {
     int begins;
-    int tx; /* begins so far, as begin saw it */
+    int tx;         /* begins so far, as begin saw it */
+    char steps[64]; /* each begin's steps, "from-to " (to excluded) */
 };
 
-static int count_begin(struct db *db, void *ctx)
+static int count_begin(struct db *db, int from, int to, void *ctx)
 {
     (void)db;
     struct batch *b = ctx;
     b->tx = ++b->begins;
+    size_t used = strlen(b->steps);
+    snprintf(b->steps + used, sizeof(b->steps) - used, "%d-%d ", from, to);
     return 0;
 }
 
@@ -78,7 +81,8 @@ static void test_begin_once_per_transaction(void **state)
     struct tx_batch_job job = {
         .name = "test.ok", .begin = count_begin, .step = write_step, .ctx = &b};
     assert_int_equal(tx_batch_job(f->db, 7, 3, &job), 7);
-    assert_int_equal(b.begins, 3); /* 0-2, 3-5, 6 */
+    assert_int_equal(b.begins, 3);
+    assert_string_equal(b.steps, "0-3 3-6 6-7 "); /* each begin is told its steps */
     int64_t n = 0;
     assert_int_equal(db_scalar(f->db, &n, "SELECT COUNT(DISTINCT tx) FROM t", ""), 0);
     assert_int_equal(n, 3);
@@ -96,6 +100,7 @@ static void test_one_by_one_after_a_failure(void **state)
     assert_int_equal(tx_batch_job(f->db, 5, 3, &job), 5);
     /* 0-2 failed, then 0, 1 and 2 each in its own, then 3-4 */
     assert_int_equal(b.begins, 5);
+    assert_string_equal(b.steps, "0-3 0-1 1-2 2-3 3-5 ");
     int64_t n = 0;
     assert_int_equal(db_scalar(f->db, &n, "SELECT COUNT(*) FROM t", ""), 0);
     assert_int_equal(n, 5);
@@ -104,9 +109,11 @@ static void test_one_by_one_after_a_failure(void **state)
 }
 
 /* A begin that fails fails its transaction: no step of it is written. */
-static int failing_begin(struct db *db, void *ctx)
+static int failing_begin(struct db *db, int from, int to, void *ctx)
 {
     (void)db;
+    (void)from;
+    (void)to;
     (void)ctx;
     return PD_E_DB;
 }
