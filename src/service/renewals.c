@@ -74,20 +74,7 @@ static void order_fill(struct order_row *o, const struct sub_row *s, int64_t now
     o->created_at = now;
 }
 
-/* Whether s could be renewed now (the rules of a manual renewal and a saved card), read
- * without a transaction: one that cannot (prerequisites missing, no card, an open renewal
- * order) is not claimed, and is looked at again the next day, or at the next pass once
- * what kept it changes (subs_recheck_renewals). claim_in() asks again under the lock. */
-static bool may_claim(struct db *db, const struct settings *set, const struct sub_row *s)
-{
-    struct pd_error err = {0};
-    struct order_row card;
-    int rc = eligibility_renewal(db, set, s->partner_id, s->offer_code, s->id, &err);
-    pd_error_clear(&err);
-    return rc >= 0 && payment_method_get(db, s->partner_id, &card) == 1;
-}
-
-/* A subscription whose try is due today, and which may be claimed. */
+/* A subscription whose try is due today. */
 struct due {
     const struct sub_row *s;
     int64_t term;
@@ -96,9 +83,12 @@ struct due {
     bool renewed; /* and succeeded: the new term wrote its check days */
 };
 
-/* Step 1 for one subscription, in the caller's transaction. 1 with the order and key when
- * the attempt was made, 0 when there is nothing to do (not eligible, no card: another
- * process renewed it first), negative when the database failed. */
+/* Step 1 for one subscription, in the caller's transaction, the subscription locked: 1 with
+ * the order and key when the attempt was made, 0 when there is nothing to do, negative when
+ * the database failed. The rules of a manual renewal and a saved card are asked here only,
+ * under the lock: one that cannot be renewed now (prerequisites missing, no card, an open
+ * renewal order; another process renewed it first) is not claimed, and is looked at again
+ * the next day, or at the next pass once what kept it changes (subs_recheck_renewals). */
 static int claim_in(struct db *db, const struct settings *set, const struct due *d,
                     struct order_row *o, char *key, size_t keylen)
 {
@@ -359,7 +349,7 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
             int try = try_due(db, &subs[i], window, today, &term, NULL);
             if (try < 0)
                 rc = try;
-            else if (try > 0 && may_claim(db, &set, &subs[i]))
+            else if (try > 0)
                 due[ndue++] = (struct due){.s = &subs[i], .term = term, .try = try};
         }
         if (rc >= 0 && ndue > 0) {
