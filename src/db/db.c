@@ -163,13 +163,28 @@ static int bind_args(struct db_stmt *st, const char *types, va_list ap)
     return 0;
 }
 
-static int query_v(struct db *db, struct db_stmt **out, const char *sql, const char *types,
-                   va_list ap)
+int db_prepare_locked(struct db *db, const char *sql, struct db_stmt **out)
+{
+    *out = NULL;
+    if (db->kind != DB_POSTGRES) /* BEGIN IMMEDIATE holds the write lock already */
+        return db_prepare(db, sql, out);
+    size_t n = strlen(sql) + sizeof(" FOR UPDATE");
+    char *locked = malloc(n);
+    if (locked == NULL)
+        return PD_E_INTERNAL;
+    snprintf(locked, n, "%s FOR UPDATE", sql);
+    int rc = db_prepare(db, locked, out);
+    free(locked);
+    return rc;
+}
+
+static int query_v(struct db *db, struct db_stmt **out, const char *sql, bool locked,
+                   const char *types, va_list ap)
 {
     *out = NULL;
     if (check_types(sql, types) < 0)
         return PD_E_INTERNAL;
-    int rc = db_prepare(db, sql, out);
+    int rc = locked ? db_prepare_locked(db, sql, out) : db_prepare(db, sql, out);
     if (rc < 0)
         return rc;
     rc = bind_args(*out, types, ap);
@@ -184,7 +199,7 @@ int db_query(struct db *db, struct db_stmt **out, const char *sql, const char *t
 {
     va_list ap;
     va_start(ap, types);
-    int rc = query_v(db, out, sql, types, ap);
+    int rc = query_v(db, out, sql, false, types, ap);
     va_end(ap);
     return rc;
 }
@@ -192,18 +207,9 @@ int db_query(struct db *db, struct db_stmt **out, const char *sql, const char *t
 int db_query_locked(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...)
 {
     va_list ap;
-    char *locked = NULL;
-    *out = NULL;
-    if (db->kind == DB_POSTGRES) {
-        size_t n = strlen(sql) + sizeof(" FOR UPDATE");
-        if ((locked = malloc(n)) == NULL)
-            return PD_E_INTERNAL;
-        snprintf(locked, n, "%s FOR UPDATE", sql);
-    }
     va_start(ap, types);
-    int rc = query_v(db, out, locked ? locked : sql, types, ap);
+    int rc = query_v(db, out, sql, true, types, ap);
     va_end(ap);
-    free(locked);
     return rc;
 }
 

@@ -106,6 +106,10 @@ int db_lock_row(struct db *db, const char *table, const char *id);
  * as they were when the statement began, before any wait for the lock. */
 int db_query_locked(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...);
 
+/* db_prepare() of such a locked read, its parameters bound by the caller (a list of ids,
+ * say). With ORDER BY in sql, PostgreSQL locks the rows in that order. */
+int db_prepare_locked(struct db *db, const char *sql, struct db_stmt **out);
+
 /* db_lock_row() for the row whose column holds key; shared, a lock that transactions which
  * only read the row hold together (FOR SHARE), while one that locks it not shared waits for
  * them, and they for it. */

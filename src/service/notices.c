@@ -58,41 +58,49 @@ static int notice_write(struct db *db, const struct sub_row *s, int window, stru
 /* How many subscriptions' notices share a transaction: each is a commit (and a sync) of
  * its own otherwise, 11 600 of them on a day at 100 000 partners. */
 #define NOTICE_TX 32
+_Static_assert(NOTICE_TX <= SUBS_READ_MAX, "a transaction's subscriptions are read in one statement");
 
-/* A page of the subscriptions whose check day has come, for tx_batch_job(). */
+/* A page of the subscriptions whose check day has come, for tx_batch_job(); those of the
+ * transaction under way locked and read again in its begin, in one statement (the page may be
+ * stale: a renewal in another process moves the term on). */
 struct notices_due {
     const struct sub_row *subs;
     int window;
     struct date today;
     bool stale; /* the window changed since the pass began (read in each transaction) */
+    int from;   /* the transaction's first step: subs[from + k] is read into rows[k] */
+    struct sub_row rows[NOTICE_TX];
+    bool found[NOTICE_TX];
 };
 
 static int notices_tx_begin(struct db *db, int from, int to, void *arg)
 {
-    (void)from;
-    (void)to;
     struct notices_due *due = arg;
-    return check_days_stale(db, due->window, &due->stale);
+    const char *ids[NOTICE_TX];
+    int rc = check_days_stale(db, due->window, &due->stale);
+    due->from = from;
+    for (int i = from; i < to; i++)
+        ids[i - from] = due->subs[i].id;
+    return rc < 0 ? rc : subs_find_locked_many(db, ids, to - from, due->rows, due->found);
 }
 
-/* One subscription's notice, in the caller's transaction, from the row as it is now (the
- * page may be stale: a renewal in another process moves the term on), and the next day the
- * pass looks at it again: 1 when a notice was written. */
+/* One subscription's notice, in the caller's transaction, from the row as it is now, and the
+ * next day the pass looks at it again: 1 when a notice was written. */
 static int notice_step(struct db *db, int i, void *arg)
 {
-    const struct notices_due *due = arg;
-    struct sub_row s;
+    struct notices_due *due = arg;
     char day[DATE_STRLEN];
-    int rc = subs_find_locked(db, due->subs[i].id, &s);
-    if (rc != 1)
-        return rc < 0 ? rc : 0;
-    int sent = notice_write(db, &s, due->window, due->today);
+    int k = i - due->from;
+    if (!due->found[k]) /* gone */
+        return 0;
+    const struct sub_row *s = &due->rows[k];
+    int sent = notice_write(db, s, due->window, due->today);
     if (sent < 0)
         return sent;
-    struct sub_facts f = renewals_facts(&s, due->window);
-    struct date next = sub_notice_next_check(&f, s.auto_renew, due->today);
-    rc = check_days_value(due->stale, next, day);
-    rc = subs_set_check(db, SUBS_CHECK_NOTICE, s.id, rc == 1 ? day : NULL);
+    struct sub_facts f = renewals_facts(s, due->window);
+    struct date next = sub_notice_next_check(&f, s->auto_renew, due->today);
+    int rc = check_days_value(due->stale, next, day);
+    rc = subs_set_check(db, SUBS_CHECK_NOTICE, s->id, rc == 1 ? day : NULL);
     return rc < 0 ? rc : sent;
 }
 

@@ -45,6 +45,7 @@
 /* Due subscriptions claimed in one transaction, then settled in one: fewer commits, each
  * writing the pages it touched to the WAL again, and each charge still keyed once. */
 #define RENEWAL_BATCH 64
+_Static_assert(RENEWAL_BATCH <= SUBS_READ_MAX, "a transaction's checks are read in one statement");
 
 struct sub_facts renewals_facts(const struct sub_row *s, int window_days)
 {
@@ -273,21 +274,28 @@ static int try_due(struct db *db, const struct sub_row *s, int window, struct da
 }
 
 /* The subscriptions of a page whose next check day is written (which[], n of them), for
- * tx_batch_job(). */
+ * tx_batch_job(); those of the transaction under way locked and read again in its begin, in
+ * one statement. */
 struct renew_checks {
     const struct sub_row *subs;
     const int *which;
     int window;
     struct date today;
     bool stale; /* the window changed since the pass began (read in each transaction) */
+    int from;   /* the transaction's first step: subs[which[from + k]] is read into rows[k] */
+    struct sub_row rows[RENEWAL_BATCH];
+    bool found[RENEWAL_BATCH];
 };
 
 static int checks_tx_begin(struct db *db, int from, int to, void *arg)
 {
-    (void)from;
-    (void)to;
     struct renew_checks *c = arg;
-    return check_days_stale(db, c->window, &c->stale);
+    const char *ids[RENEWAL_BATCH];
+    int rc = check_days_stale(db, c->window, &c->stale);
+    c->from = from;
+    for (int i = from; i < to; i++)
+        ids[i - from] = c->subs[c->which[i]].id;
+    return rc < 0 ? rc : subs_find_locked_many(db, ids, to - from, c->rows, c->found);
 }
 
 /* Writes when the pass looks at subscription i again, from its facts and tries as they are
@@ -297,18 +305,18 @@ static int checks_tx_begin(struct db *db, int from, int to, void *arg)
 static int check_step(struct db *db, int i, void *arg)
 {
     const struct renew_checks *c = arg;
-    struct sub_row s;
     struct date next;
     int64_t term = 0;
     char day[DATE_STRLEN];
-    const char *id = c->subs[c->which[i]].id;
-    int rc = subs_find_locked(db, id, &s);
-    if (rc != 1)
-        return rc < 0 ? rc : 0;
-    if ((rc = try_due(db, &s, c->window, c->today, &term, &next)) < 0)
+    int k = i - c->from;
+    if (!c->found[k]) /* gone */
+        return 0;
+    const struct sub_row *s = &c->rows[k];
+    int rc = try_due(db, s, c->window, c->today, &term, &next);
+    if (rc < 0)
         return rc;
     rc = check_days_value(c->stale, next, day);
-    rc = subs_set_check(db, SUBS_CHECK_RENEW, s.id, rc == 1 ? day : NULL);
+    rc = subs_set_check(db, SUBS_CHECK_RENEW, s->id, rc == 1 ? day : NULL);
     return rc < 0 ? rc : 0;
 }
 

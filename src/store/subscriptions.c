@@ -64,6 +64,44 @@ int subs_find_locked(struct db *db, const char *id, struct sub_row *out)
     return rc < 0 ? rc : first_row(st, out);
 }
 
+/* The locked read of up to SUBS_READ_MAX subscriptions: one statement whatever their number,
+ * the ids not given bound NULL, which no id equals; in the order of their ids, so that two
+ * transactions locking some of the same rows take them in the same order. */
+#define EIGHT_IDS "?, ?, ?, ?, ?, ?, ?, ?"
+static const char subs_sql_find_locked_many[] =
+    SUB_COLUMNS "WHERE id IN (" EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS
+                ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ") ORDER BY id";
+_Static_assert(SUBS_READ_MAX == 8 * 8, "one parameter for each id");
+
+int subs_find_locked_many(struct db *db, const char *const *ids, int n, struct sub_row *out,
+                          bool *found)
+{
+    struct db_stmt *st;
+    if (n > SUBS_READ_MAX)
+        return PD_E_INTERNAL;
+    int rc = db_prepare_locked(db, subs_sql_find_locked_many, &st);
+    for (int i = 0; rc >= 0 && i < SUBS_READ_MAX; i++)
+        rc = db_bind_text(st, i + 1, i < n ? ids[i] : NULL);
+    if (rc < 0) {
+        db_finalize(st);
+        return rc;
+    }
+    for (int i = 0; i < n; i++)
+        found[i] = false;
+    struct sub_row row;
+    while ((rc = db_step(st)) == DB_ROW) {
+        read_row(st, &row);
+        for (int i = 0; i < n; i++)
+            if (!found[i] && strcmp(ids[i], row.id) == 0) {
+                out[i] = row;
+                found[i] = true;
+                break;
+            }
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 static int read_rows(struct db_stmt *st, struct sub_row **out, int *count, char *last_extra);
 
 static int read_all(struct db_stmt *st, struct sub_row **out, int *count)

@@ -40,6 +40,13 @@ int subs_find(struct db *db, const char *id, struct sub_row *out);
  * and renewal checks, a cancellation). */
 int subs_find_locked(struct db *db, const char *id, struct sub_row *out);
 
+/* subs_find_locked() of the subscriptions of ids[0..n-1] (n at most SUBS_READ_MAX), in one
+ * statement (a job's transaction of them): for each ids[i], found[i] whether it exists, and
+ * then out[i]. */
+#define SUBS_READ_MAX 64
+int subs_find_locked_many(struct db *db, const char *const *ids, int n, struct sub_row *out,
+                          bool *found);
+
 /* The columns of a sub_row, each name prefixed with t ("s." for a table joined as s), for
  * another store's query that reads a subscription with its own row; subs_read_columns()
  * reads them into *out from column `first` on. */

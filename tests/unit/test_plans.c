@@ -105,7 +105,7 @@ static const struct hot_query *hot_queries(int *count)
          "ttt",
          {"ptn_1", "action-pack", "action-pack"},
          "subscriptions_partner_page"},
-        /* not a job's alone: at every purchase, and twice in every renewal */
+        /* not a job's alone: at every purchase and every renewal */
         {"eligibility: an organisation's open orders",
          NULL,
          "tttt",
