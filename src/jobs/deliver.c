@@ -229,7 +229,7 @@ static void smtp_close(struct smtp *s)
 }
 
 /* Sends every due email. Returns how many went out, or a negative status. */
-static int deliver_emails(struct db *db, const struct delivery_pass *p)
+static int deliver_emails(struct db *db, struct delivery_pass *p)
 {
     const struct settings *c = &p->settings;
     struct delivery_email *e = NULL;
@@ -346,7 +346,7 @@ static long post_webhook(const struct delivery_webhook *d, const char *body, boo
 }
 
 /* POSTs every due webhook. Returns how many were delivered, or a negative status. */
-static int deliver_webhooks(struct db *db, const struct delivery_pass *p)
+static int deliver_webhooks(struct db *db, struct delivery_pass *p)
 {
     struct delivery_webhook *w = NULL;
     int n = 0, delivered = 0, rc;

@@ -34,6 +34,7 @@
 
 int delivery_pass_begin(struct db *db, struct delivery_pass *p)
 {
+    memset(p, 0, sizeof(*p));
     random_hex(16, p->claim);
     return settings_load(db, &p->settings);
 }
@@ -103,7 +104,7 @@ static int email_ready(struct db *db, const struct delivery_pass *p, const struc
     return rc;
 }
 
-int delivery_emails_next(struct db *db, const struct delivery_pass *p, int limit,
+int delivery_emails_next(struct db *db, struct delivery_pass *p, int limit,
                          struct delivery_email **out, int *count)
 {
     *out = NULL;
@@ -116,7 +117,8 @@ int delivery_emails_next(struct db *db, const struct delivery_pass *p, int limit
         struct delivery *d = NULL;
         int n = 0;
         int64_t now = clock_now();
-        int rc = deliveries_claim(db, "email", p->claim, now, now - CLAIM_STALE_S, limit, &d, &n);
+        int rc = deliveries_claim(db, "email", p->claim, now, now - CLAIM_STALE_S, limit,
+                                  &p->emails, &d, &n);
         if (rc < 0 || n == 0) {
             deliveries_free(d, n);
             return rc < 0 ? rc : 0;
@@ -185,7 +187,7 @@ static char *webhook_body(const struct delivery *d)
     return body;
 }
 
-int delivery_webhooks_next(struct db *db, const struct delivery_pass *p, int limit,
+int delivery_webhooks_next(struct db *db, struct delivery_pass *p, int limit,
                            struct delivery_webhook **out, int *count)
 {
     struct delivery *d = NULL;
@@ -193,7 +195,8 @@ int delivery_webhooks_next(struct db *db, const struct delivery_pass *p, int lim
     int64_t now = clock_now();
     *out = NULL;
     *count = 0;
-    int rc = deliveries_claim(db, "webhook", p->claim, now, now - CLAIM_STALE_S, limit, &d, &n);
+    int rc = deliveries_claim(db, "webhook", p->claim, now, now - CLAIM_STALE_S, limit,
+                              &p->webhooks, &d, &n);
     if (rc < 0 || n == 0) {
         deliveries_free(d, n);
         return rc < 0 ? rc : 0;

@@ -24,14 +24,17 @@
 
 #include "core/buf.h"
 #include "service/settings.h"
+#include "store/outbox.h"
 
 struct db;
 
-/* One pass of the outbox: the settings (mail.*, smtp.*, seller.name), read once, and the
- * claim token of the deliveries it takes. Holds the SMTP password: end it. */
+/* One pass of the outbox: the settings (mail.*, smtp.*, seller.name), read once, the
+ * claim token of the deliveries it takes, and how far its claims of each kind have got.
+ * Holds the SMTP password: end it. */
 struct delivery_pass {
     struct settings settings;
     char claim[40];
+    struct claim_cursor emails, webhooks;
 };
 
 /* An email ready to go. */
@@ -66,7 +69,7 @@ void delivery_pass_end(struct db *db, struct delivery_pass *p);
  * delivery_emails_free()) and *count, 0 when nothing is due; or a negative status. The
  * marks of the emails it returns (delivery_email_done) do not wait for the disk: they are
  * synced at the next call, so call it again until it returns none or fails. */
-int delivery_emails_next(struct db *db, const struct delivery_pass *p, int limit,
+int delivery_emails_next(struct db *db, struct delivery_pass *p, int limit,
                          struct delivery_email **out, int *count);
 
 /* Records the outcome of an email: sent when error is NULL, else retried or given up. */
@@ -76,7 +79,7 @@ int delivery_email_done(struct db *db, const struct delivery_pass *p,
 void delivery_emails_free(struct delivery_email *e, int count);
 
 /* Claims up to limit due webhook deliveries, each with its body, as for emails. */
-int delivery_webhooks_next(struct db *db, const struct delivery_pass *p, int limit,
+int delivery_webhooks_next(struct db *db, struct delivery_pass *p, int limit,
                            struct delivery_webhook **out, int *count);
 
 /* Records one POST: the HTTP status (0 when none came, error then says why) and how

@@ -107,43 +107,72 @@ int staff_contacts(struct db *db, const char *role, struct contact **out, int *c
 }
 
 /* Claims up to limit rows of email_deliveries or webhook_deliveries, oldest first: those a dead
- * process left (stale: claimed before bound) or those due (pending, their time come by bound).
- * The subquery picks them from the form's index, (status, claimed_at, id) or (status,
- * next_attempt_at, id), in its order; the UPDATE finds them by id. The condition is checked
- * again in the outer WHERE: a row another process claimed meanwhile no longer matches
- * (PostgreSQL re-reads it after waiting for its lock). There the status is written
- * COALESCE(status, '') (status is never NULL) so that no index can serve it: given one, SQLite
- * walked every pending row of the status index and kept those in the list. */
+ * process left (stale: claimed before bound) or those due (pending, their time come by bound,
+ * after the pass's cursor). The subquery picks them from the form's index, (status,
+ * claimed_at, id) or (status, next_attempt_at, id), in its order; the UPDATE finds them by
+ * id. The condition is checked again in the outer WHERE: a row another process claimed
+ * meanwhile no longer matches (PostgreSQL re-reads it after waiting for its lock). There the
+ * status is written COALESCE(status, '') (status is never NULL) so that no index can serve
+ * it: given one, SQLite walked every pending row of the status index and kept those in the
+ * list. A due claim returns the keys it took, for the cursor. */
 #define CLAIM(table, due, recheck, order)                                                          \
     "UPDATE " table " SET status = 'sending', claim = ?, claimed_at = ? WHERE id IN (SELECT id "   \
     "FROM " table " WHERE " due " ORDER BY " order ", id LIMIT ?) AND " recheck
 #define STALE "status = 'sending' AND claimed_at < ?"
 #define STALE_AGAIN "COALESCE(status, '') = 'sending' AND claimed_at < ?"
-#define DUE "status = 'pending' AND next_attempt_at <= ?"
+#define DUE "status = 'pending' AND next_attempt_at <= ? AND (next_attempt_at, id) > (?, ?)"
 #define DUE_AGAIN "COALESCE(status, '') = 'pending' AND next_attempt_at <= ?"
+#define RETURNING_KEY " RETURNING next_attempt_at, id"
 const char *const outbox_sql_claim[2][2] = {
-    {CLAIM("email_deliveries", DUE, DUE_AGAIN, "next_attempt_at"),
+    {CLAIM("email_deliveries", DUE, DUE_AGAIN, "next_attempt_at") RETURNING_KEY,
      CLAIM("email_deliveries", STALE, STALE_AGAIN, "claimed_at")},
-    {CLAIM("webhook_deliveries", DUE, DUE_AGAIN, "next_attempt_at"),
+    {CLAIM("webhook_deliveries", DUE, DUE_AGAIN, "next_attempt_at") RETURNING_KEY,
      CLAIM("webhook_deliveries", STALE, STALE_AGAIN, "claimed_at")},
 };
 
-static int64_t claim_rows(struct db *db, bool email, bool stale, const char *claim, int64_t now,
-                          int64_t bound, int64_t limit)
+/* What a dead process left, claimed before bound: how many. */
+static int64_t claim_stale(struct db *db, bool email, const char *claim, int64_t now,
+                           int64_t bound, int64_t limit)
 {
-    return db_run(db, outbox_sql_claim[!email][stale], "tiiii", claim, now, bound, limit, bound);
+    return db_run(db, outbox_sql_claim[!email][1], "tiiii", claim, now, bound, limit, bound);
+}
+
+/* The due rows after the cursor: how many, the cursor moved to the last of them. */
+static int64_t claim_due(struct db *db, bool email, const char *claim, int64_t now,
+                         int64_t limit, struct claim_cursor *cur)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st, outbox_sql_claim[!email][0], "tiiitii", claim, now, now,
+                      cur->due_at, cur->due_id, limit, now);
+    int64_t claimed = 0;
+    while (rc >= 0 && (rc = db_step(st)) == DB_ROW) {
+        int64_t at = db_column_int64(st, 0);
+        const char *id = db_column_text(st, 1);
+        if (at > cur->due_at || (at == cur->due_at && strcmp(id, cur->due_id) > 0)) {
+            cur->due_at = at;
+            snprintf(cur->due_id, sizeof(cur->due_id), "%s", id);
+        }
+        claimed++;
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : claimed;
 }
 
 int deliveries_claim(struct db *db, const char *kind, const char *claim, int64_t now,
-                     int64_t stale_before, int limit, struct delivery **out, int *count)
+                     int64_t stale_before, int limit, struct claim_cursor *cur,
+                     struct delivery **out, int *count)
 {
     bool email = strcmp(kind, "email") == 0;
     *out = NULL;
     *count = 0;
     /* first what a dead process left, then what is due */
-    int64_t claimed = claim_rows(db, email, true, claim, now, stale_before, limit);
+    int64_t claimed = 0;
+    if (!cur->stale_done) {
+        claimed = claim_stale(db, email, claim, now, stale_before, limit);
+        cur->stale_done = claimed >= 0 && claimed < limit;
+    }
     if (claimed >= 0 && claimed < limit) {
-        int64_t more = claim_rows(db, email, false, claim, now, now, limit - claimed);
+        int64_t more = claim_due(db, email, claim, now, limit - claimed, cur);
         claimed = more < 0 ? more : claimed + more;
     }
     if (claimed <= 0)

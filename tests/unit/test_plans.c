@@ -51,7 +51,7 @@ struct hot_query {
     const char *name;
     const char *sql;
     const char *types;
-    const char *args[6];
+    const char *args[7];
     /* The index the plan must use (NULL: any that is not a full scan), as SQLite's plan
      * names it with the columns it searches ("name (a=? AND b>?)"); PostgreSQL's plan must
      * name the index (its first word). For a query where another index, walked nearly
@@ -93,9 +93,13 @@ static const struct hot_query *hot_queries(int *count)
          "orders_subscription (subscription_id=? AND status=?)"},
         {"payment_recovery: orders in a status", NULL, "t", {"payment_unknown"}, NULL},
         {"vies_check: VAT numbers due", NULL, "ii", {"1767225600", "50"}, NULL},
-        {"outbox_delivery: claim due emails", NULL, "tiiii", {"c", "1", "1", "50", "1"}, NULL},
+        {"outbox_delivery: claim due emails",
+         NULL,
+         "tiiitii",
+         {"c", "1", "1", "0", "", "50", "1"},
+         "email_deliveries_due (status=? AND (next_attempt_at,id)>(?,?) AND next_attempt_at<?)"},
         {"outbox_delivery: claim stale emails", NULL, "tiiii", {"c", "1", "1", "50", "1"}, NULL},
-        {"outbox_delivery: claim due webhooks", NULL, "tiiii", {"c", "1", "1", "50", "1"}, NULL},
+        {"outbox_delivery: claim due webhooks", NULL, "tiiitii", {"c", "1", "1", "0", "", "50", "1"}, NULL},
         {"outbox_delivery: claim stale webhooks", NULL, "tiiii", {"c", "1", "1", "50", "1"}, NULL},
         {"benefits: grants due", NULL, "ttti", {"2026-01-01", "2025-12-31", "ben_1", "256"}, NULL},
         {"benefits: terms to grant", NULL, "i", {"256"}, NULL},
