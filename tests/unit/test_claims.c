@@ -12,20 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "db/db.h"
+#include "db_fixture.h"
 #include "store/outbox.h"
 
 #define NOW 2000
 #define STALE_BEFORE (NOW - 600)
 #define DUE 120
-
-struct fixture {
-    char url[512];
-    char path[256]; /* SQLite file, removed at teardown */
-    struct db *db;
-};
 
 static void add(struct db *db, const char *id, const char *status, int64_t next_attempt_at,
                 int64_t claimed_at)
@@ -58,8 +52,7 @@ static int claim(struct db *db, struct claim_cursor *cur, int limit, char *seen,
 
 static void test_a_pass_claims_each_due_row_once(void **state)
 {
-    struct fixture *f = *state;
-    struct db *db = f->db;
+    struct db *db = ((struct db_fixture *)*state)->db;
     char id[32];
     assert_int_equal(db_run(db,
                             "INSERT INTO outbox (id, event, payload, created_at) VALUES ('evt_1', "
@@ -109,70 +102,13 @@ static void test_a_pass_claims_each_due_row_once(void **state)
     assert_string_equal(seen, "eml_before ");
 }
 
-static void wipe(struct fixture *f)
-{
-    if (f->path[0]) {
-        char side[300];
-        unlink(f->path);
-        snprintf(side, sizeof(side), "%s-wal", f->path);
-        unlink(side);
-        snprintf(side, sizeof(side), "%s-shm", f->path);
-        unlink(side);
-        return;
-    }
-    struct db *db;
-    struct pd_error err = {0};
-    assert_int_equal(db_open(f->url, &db, &err), 0);
-    assert_int_equal(db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), 0);
-    db_close(db);
-}
-
-static int open_migrated(struct fixture *f)
-{
-    struct pd_error err = {0};
-    wipe(f);
-    if (db_open(f->url, &f->db, &err) < 0 || db_migrate(f->db, &err) < 0) {
-        fprintf(stderr, "%s\n", err.message);
-        pd_error_clear(&err);
-        return -1;
-    }
-    return 0;
-}
-
-static int setup_sqlite(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->path, sizeof(f->path), "/tmp/partnerd-test-claims-%d.sqlite", (int)getpid());
-    snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
-    *state = f;
-    return open_migrated(f);
-}
-
-static int setup_pg(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->url, sizeof(f->url), "%s", getenv("PARTNERD_TEST_PG"));
-    *state = f;
-    return open_migrated(f);
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    db_close(f->db);
-    wipe(f);
-    free(f);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_a_pass_claims_each_due_row_once)};
-    int failed = cmocka_run_group_tests_name("claims_sqlite", tests, setup_sqlite, teardown);
-    const char *pg = getenv("PARTNERD_TEST_PG");
-    if (pg && *pg)
-        failed += cmocka_run_group_tests_name("claims_postgresql", tests, setup_pg, teardown);
-    else
-        printf("claims_postgresql: PARTNERD_TEST_PG is not set; make test sets it\n");
+    int failed =
+        cmocka_run_group_tests_name("claims_sqlite", tests, db_fixture_sqlite, db_fixture_teardown);
+    if (db_fixture_pg_url("claims_postgresql"))
+        failed += cmocka_run_group_tests_name("claims_postgresql", tests, db_fixture_pg,
+                                              db_fixture_teardown);
     return failed;
 }

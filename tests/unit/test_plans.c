@@ -27,9 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "db/db.h"
+#include "db_fixture.h"
 #include "store/benefits.h"
 #include "store/dashboard.h"
 #include "store/invoices.h"
@@ -38,12 +38,6 @@
 #include "store/renewals.h"
 #include "store/subscriptions.h"
 #include "store/vat_checks.h"
-
-struct fixture {
-    char url[512];
-    char path[256]; /* SQLite file, removed at teardown */
-    struct db *db;
-};
 
 /* A statement and sample values for its placeholders: types as db_query's ('t' text, 'i'
  * integer), values as text. */
@@ -99,7 +93,11 @@ static const struct hot_query *hot_queries(int *count)
          {"c", "1", "1", "0", "", "50", "1"},
          "email_deliveries_due (status=? AND (next_attempt_at,id)>(?,?) AND next_attempt_at<?)"},
         {"outbox_delivery: claim stale emails", NULL, "tiiii", {"c", "1", "1", "50", "1"}, NULL},
-        {"outbox_delivery: claim due webhooks", NULL, "tiiitii", {"c", "1", "1", "0", "", "50", "1"}, NULL},
+        {"outbox_delivery: claim due webhooks",
+         NULL,
+         "tiiitii",
+         {"c", "1", "1", "0", "", "50", "1"},
+         NULL},
         {"outbox_delivery: claim stale webhooks", NULL, "tiiii", {"c", "1", "1", "50", "1"}, NULL},
         {"benefits: grants due", NULL, "ttti", {"2026-01-01", "2025-12-31", "ben_1", "256"}, NULL},
         {"benefits: terms to grant", NULL, "i", {"256"}, NULL},
@@ -239,7 +237,7 @@ static bool uses_index(struct db *db, const char *plan, const char *index)
 
 static void test_hot_queries_use_an_index(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     int count = 0, failed = 0;
     const struct hot_query *q = hot_queries(&count);
     for (int i = 0; i < count; i++) {
@@ -262,7 +260,7 @@ static void test_hot_queries_use_an_index(void **state)
 /* The check can fail: a lookup by a column no index holds is reported, on both engines. */
 static void test_a_scan_is_reported(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     char plan[4096];
     struct hot_query q = {
         "unindexed lookup", "SELECT id FROM invoices WHERE lang = ?", "t", {"fr"}, NULL};
@@ -285,7 +283,7 @@ static void test_a_scan_is_reported(void **state)
  * 640 000 made of every claim of 50). */
 static void test_claims_read_what_they_take(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     bool pg = db_kind(f->db) == DB_POSTGRES;
     int count = 0;
     const struct hot_query *q = hot_queries(&count);
@@ -309,7 +307,7 @@ static void test_claims_read_what_they_take(void **state)
  * column first (migration 024), so the check runs in the PostgreSQL group alone. */
 static void test_no_partial_index_leads_with_a_fixed_column(void **state)
 {
-    struct fixture *f = *state;
+    struct db_fixture *f = *state;
     struct db_stmt *st;
     int checked = 0, bad = 0;
     assert_int_equal(db_query(f->db, &st,
@@ -337,63 +335,11 @@ static void test_no_partial_index_leads_with_a_fixed_column(void **state)
     assert_int_equal(bad, 0);
 }
 
-/* Empties the database so each group starts from nothing. */
-static void wipe(struct fixture *f)
-{
-    if (f->path[0]) {
-        char side[300];
-        unlink(f->path);
-        snprintf(side, sizeof(side), "%s-wal", f->path);
-        unlink(side);
-        snprintf(side, sizeof(side), "%s-shm", f->path);
-        unlink(side);
-        return;
-    }
-    struct db *db;
-    struct pd_error err = {0};
-    assert_int_equal(db_open(f->url, &db, &err), 0);
-    assert_int_equal(db_exec(db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"), 0);
-    db_close(db);
-}
-
-static int open_migrated(struct fixture *f)
-{
-    struct pd_error err = {0};
-    wipe(f);
-    if (db_open(f->url, &f->db, &err) < 0 || db_migrate(f->db, &err) < 0) {
-        fprintf(stderr, "%s\n", err.message);
-        pd_error_clear(&err);
-        return -1;
-    }
-    if (db_kind(f->db) == DB_POSTGRES)
-        return db_exec(f->db, "SET enable_seqscan = off"); /* see the comment at the top */
-    return 0;
-}
-
-static int setup_sqlite(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->path, sizeof(f->path), "/tmp/partnerd-test-plans-%d.sqlite", (int)getpid());
-    snprintf(f->url, sizeof(f->url), "sqlite:%s", f->path);
-    *state = f;
-    return open_migrated(f);
-}
-
+/* PostgreSQL's group: seq scans priced out (see the comment at the top). */
 static int setup_pg(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->url, sizeof(f->url), "%s", getenv("PARTNERD_TEST_PG"));
-    *state = f;
-    return open_migrated(f);
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    db_close(f->db);
-    wipe(f);
-    free(f);
-    return 0;
+    int rc = db_fixture_pg(state);
+    return rc < 0 ? rc : db_exec(((struct db_fixture *)*state)->db, "SET enable_seqscan = off");
 }
 
 int main(void)
@@ -410,13 +356,10 @@ int main(void)
         cmocka_unit_test(test_no_partial_index_leads_with_a_fixed_column),
     };
     int failed = _cmocka_run_group_tests("plans_sqlite", tests, sizeof(tests) / sizeof(tests[0]),
-                                         setup_sqlite, teardown);
-    const char *pg = getenv("PARTNERD_TEST_PG");
-    if (pg && *pg)
-        failed +=
-            _cmocka_run_group_tests("plans_postgresql", pg_tests,
-                                    sizeof(pg_tests) / sizeof(pg_tests[0]), setup_pg, teardown);
-    else
-        printf("plans_postgresql: PARTNERD_TEST_PG is not set; make test sets it\n");
+                                         db_fixture_sqlite, db_fixture_teardown);
+    if (db_fixture_pg_url("plans_postgresql"))
+        failed += _cmocka_run_group_tests("plans_postgresql", pg_tests,
+                                          sizeof(pg_tests) / sizeof(pg_tests[0]), setup_pg,
+                                          db_fixture_teardown);
     return failed;
 }
