@@ -82,6 +82,14 @@ int db_bind_null(struct db_stmt *st, int idx)
     return st->db->ops->bind_null(st, idx);
 }
 
+int db_bind_text_list(struct db_stmt *st, int idx, const char *const *list, int n, int width)
+{
+    int rc = n <= width ? 0 : PD_E_INTERNAL;
+    for (int i = 0; rc >= 0 && i < width; i++)
+        rc = db_bind_text(st, idx + i, i < n ? list[i] : NULL);
+    return rc;
+}
+
 int db_step(struct db_stmt *st)
 {
     return st->db->ops->step(st);

@@ -54,6 +54,11 @@ int db_bind_int64(struct db_stmt *st, int idx, int64_t v);
 int db_bind_text(struct db_stmt *st, int idx, const char *s); /* NULL binds NULL */
 int db_bind_null(struct db_stmt *st, int idx);
 
+/* Binds list[0..n-1] to the parameters from idx on, and NULL, which equals nothing, to the
+ * rest of width of them: an IN list of width placeholders takes up to width values in one
+ * statement, prepared once whatever their number. n must not exceed width. */
+int db_bind_text_list(struct db_stmt *st, int idx, const char *const *list, int n, int width);
+
 /* Runs or advances: DB_ROW with a row to read, DB_DONE at the end, or a negative status
  * (PD_E_DB_BUSY, PD_E_DB_CONSTRAINT, PD_E_DB). */
 int db_step(struct db_stmt *st);

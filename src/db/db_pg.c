@@ -215,7 +215,7 @@ static int p_prepare(struct db *db, const char *sql, struct db_stmt **out)
         return PD_E_INTERNAL;
     st->base.db = db;
     st->sql = number_placeholders(sql, &st->nparams);
-    if (st->sql == NULL || st->nparams > PG_MAX_PARAMS) {
+    if (st->sql == NULL || st->nparams > DB_MAX_PARAMS) {
         snprintf(pg(db)->err, sizeof(pg(db)->err), "too many parameters (%d)", st->nparams);
         free(st->sql);
         free(st);

@@ -13,7 +13,6 @@
 #include "db_internal.h"
 
 #define PG_INT8OID 20
-#define PG_MAX_PARAMS DB_MAX_PARAMS
 /* Server-side statements kept per connection: the store's statements, with room for the
  * variants its filters build. Past it, the least recently used one is closed. */
 #define PG_STMT_CACHE 256

@@ -276,7 +276,7 @@ static int attempt(struct pg_db *p, const char *sql, const char *sig, int nparam
 int pg_run(struct pg_db *p, const char *sql, int nparams, const unsigned int *types,
            const char *const *values, PGresult **out)
 {
-    char sig[PG_MAX_PARAMS + 1];
+    char sig[DB_MAX_PARAMS + 1];
     for (int i = 0; i < nparams; i++)
         sig[i] = types[i] == PG_INT8OID ? 'i' : 't';
     sig[nparams] = '\0';

@@ -36,6 +36,7 @@ int delivery_pass_begin(struct db *db, struct delivery_pass *p)
 {
     memset(p, 0, sizeof(*p));
     random_hex(16, p->claim);
+    p->emails.due_by = p->webhooks.due_by = clock_now();
     return settings_load(db, &p->settings);
 }
 

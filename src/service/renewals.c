@@ -84,6 +84,11 @@ struct due {
     bool renewed; /* and succeeded: the new term wrote its check days */
 };
 
+static int due_by_id(const void *a, const void *b)
+{
+    return strcmp(((const struct due *)a)->s->id, ((const struct due *)b)->s->id);
+}
+
 /* Step 1 for one subscription, in the caller's transaction, the subscription locked: 1 with
  * the order and key when the attempt was made, 0 when there is nothing to do, negative when
  * the database failed. The rules of a manual renewal and a saved card are asked here only,
@@ -361,6 +366,10 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
                 due[ndue++] = (struct due){.s = &subs[i], .term = term, .try = try};
         }
         if (rc >= 0 && ndue > 0) {
+            /* claimed and settled in the order of their ids, as every transaction that
+             * locks several subscriptions takes them (subs_find_locked_many): two servers'
+             * batches then never wait for each other in a circle */
+            qsort(due, (size_t)ndue, sizeof(due[0]), due_by_id);
             int done = renew_batch(db, &set, due, ndue);
             if (done < 0)
                 log_line(LOG_ERROR, NULL, "auto_renewal",

@@ -47,8 +47,8 @@ struct tx_batch_job {
     void *ctx;
 };
 
-/* tx_batch() whose every transaction runs begin(db, from, to, ctx) first, for its steps from
- * to to - 1: what they would read alike, or each one's row, read once for them (begin may
+/* tx_batch() whose every transaction runs begin(db, from, to, ctx) first, for its steps
+ * [from, to): what they would read alike, or each one's row, read once for them (begin may
  * write it into ctx for the steps). It runs again in each transaction of the one-by-one
  * retries; a begin that fails (negative) fails its transaction as a step would. */
 int tx_batch_job(struct db *db, int n, int per_tx, const struct tx_batch_job *job);

@@ -233,13 +233,10 @@ static const char grant_with_sub_sql[] =
 int grants_find_with_subs(struct db *db, const char *const *ids, int n, struct grant_row *g,
                           struct sub_row *s, bool *found)
 {
-    struct db_stmt *st;
-    if (n > GRANTS_READ_MAX)
-        return PD_E_INTERNAL;
+    struct db_stmt *st = NULL;
     int rc = db_prepare(db, grant_with_sub_sql, &st);
-    /* one statement whatever n: the ids it is not given are NULL, which no id equals */
-    for (int i = 0; rc >= 0 && i < GRANTS_READ_MAX; i++)
-        rc = db_bind_text(st, i + 1, i < n ? ids[i] : NULL);
+    if (rc >= 0)
+        rc = db_bind_text_list(st, 1, ids, n, GRANTS_READ_MAX);
     if (rc < 0) {
         db_finalize(st);
         return rc;

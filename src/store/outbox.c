@@ -137,13 +137,14 @@ static int64_t claim_stale(struct db *db, bool email, const char *claim, int64_t
     return db_run(db, outbox_sql_claim[!email][1], "tiiii", claim, now, bound, limit, bound);
 }
 
-/* The due rows after the cursor: how many, the cursor moved to the last of them. */
+/* The rows due by the pass's start after the cursor: how many, the cursor moved to the last
+ * of them. */
 static int64_t claim_due(struct db *db, bool email, const char *claim, int64_t now,
                          int64_t limit, struct claim_cursor *cur)
 {
     struct db_stmt *st;
-    int rc = db_query(db, &st, outbox_sql_claim[!email][0], "tiiitii", claim, now, now,
-                      cur->due_at, cur->due_id, limit, now);
+    int rc = db_query(db, &st, outbox_sql_claim[!email][0], "tiiitii", claim, now, cur->due_by,
+                      cur->due_at, cur->due_id, limit, cur->due_by);
     int64_t claimed = 0;
     while (rc >= 0 && (rc = db_step(st)) == DB_ROW) {
         int64_t at = db_column_int64(st, 0);

@@ -62,14 +62,15 @@ struct delivery {
     char scheme[16]; /* "standard" (Standard Webhooks) or "partnerd" (Partnerd-Signature) */
 };
 
-/* How far a pass's claims of one kind have got (zeroed at the start of a pass). PostgreSQL
- * keeps the index entries of rows claimed and sent until VACUUM, and every claim walked them
- * from the start of the index: at 100 000 partners, 5 s of a pass's 555 email claims went
- * there. A pass now looks for stale claims until one claim finds fewer than it asked for
- * (they are minutes old: the next pass finds those that go stale meanwhile), and for due rows
- * after the last one it claimed, in the index's order (a row committed late with an earlier
- * key, or one set back, waits for the next pass). */
+/* Where a pass's claims of one kind stand. A pass takes over what dead processes left until
+ * a claim finds fewer than it asked for (such claims are minutes old: one that goes stale
+ * meanwhile is the next pass's), then claims the rows due by its start, each claim after the
+ * last row the previous one took, in the due index's order: PostgreSQL keeps the index
+ * entries of rows claimed and sent until VACUUM, and a claim that searched from the start
+ * of the index walked them all. A row committed late with an earlier key, or set back, waits
+ * for the next pass, as does a row due after the pass began, so that a pass ends. */
 struct claim_cursor {
+    int64_t due_by; /* the pass's start: set it before the first claim */
     bool stale_done;
     int64_t due_at; /* next_attempt_at and id of the last due row claimed */
     char due_id[32];

@@ -64,9 +64,9 @@ int subs_find_locked(struct db *db, const char *id, struct sub_row *out)
     return rc < 0 ? rc : first_row(st, out);
 }
 
-/* The locked read of up to SUBS_READ_MAX subscriptions: one statement whatever their number,
- * the ids not given bound NULL, which no id equals; in the order of their ids, so that two
- * transactions locking some of the same rows take them in the same order. */
+/* The locked read of up to SUBS_READ_MAX subscriptions (db_bind_text_list), in the order of
+ * their ids, so that two transactions locking some of the same rows take them in the same
+ * order. */
 #define EIGHT_IDS "?, ?, ?, ?, ?, ?, ?, ?"
 static const char subs_sql_find_locked_many[] =
     SUB_COLUMNS "WHERE id IN (" EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS
@@ -76,12 +76,10 @@ _Static_assert(SUBS_READ_MAX == 8 * 8, "one parameter for each id");
 int subs_find_locked_many(struct db *db, const char *const *ids, int n, struct sub_row *out,
                           bool *found)
 {
-    struct db_stmt *st;
-    if (n > SUBS_READ_MAX)
-        return PD_E_INTERNAL;
+    struct db_stmt *st = NULL;
     int rc = db_prepare_locked(db, subs_sql_find_locked_many, &st);
-    for (int i = 0; rc >= 0 && i < SUBS_READ_MAX; i++)
-        rc = db_bind_text(st, i + 1, i < n ? ids[i] : NULL);
+    if (rc >= 0)
+        rc = db_bind_text_list(st, 1, ids, n, SUBS_READ_MAX);
     if (rc < 0) {
         db_finalize(st);
         return rc;

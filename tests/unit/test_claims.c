@@ -33,21 +33,27 @@ static void add(struct db *db, const char *id, const char *status, int64_t next_
     assert_int_equal(rc, 1);
 }
 
-/* One claim of up to limit rows: their ids appended to seen (a space after each), each then
- * marked sent, as a pass does; how many. */
-static int claim(struct db *db, struct claim_cursor *cur, int limit, char *seen, size_t size)
+/* One claim of up to limit rows at now: their ids appended to seen (a space after each), each
+ * then marked sent, as a pass does; how many. */
+static int claim_at(struct db *db, int64_t now, struct claim_cursor *cur, int limit, char *seen,
+                    size_t size)
 {
     struct delivery *d = NULL;
     int n = 0;
     assert_int_equal(
-        deliveries_claim(db, "email", "this pass", NOW, STALE_BEFORE, limit, cur, &d, &n), 0);
+        deliveries_claim(db, "email", "this pass", now, STALE_BEFORE, limit, cur, &d, &n), 0);
     for (int i = 0; i < n; i++) {
         size_t used = strlen(seen);
         snprintf(seen + used, size - used, "%s ", d[i].id);
-        assert_int_equal(email_delivery_done(db, d[i].id, "this pass", true, NULL, 0, NOW), 0);
+        assert_int_equal(email_delivery_done(db, d[i].id, "this pass", true, NULL, 0, now), 0);
     }
     deliveries_free(d, n);
     return n;
+}
+
+static int claim(struct db *db, struct claim_cursor *cur, int limit, char *seen, size_t size)
+{
+    return claim_at(db, NOW, cur, limit, seen, size);
 }
 
 static void test_a_pass_claims_each_due_row_once(void **state)
@@ -69,7 +75,7 @@ static void test_a_pass_claims_each_due_row_once(void **state)
     add(db, "eml_stale_2", "sending", 999, 200);
     add(db, "eml_held", "sending", 999, STALE_BEFORE + 1); /* a live process's */
 
-    struct claim_cursor cur = {0};
+    struct claim_cursor cur = {.due_by = NOW};
     char seen[8192] = "";
     int first = claim(db, &cur, 50, seen, sizeof(seen));
     assert_int_equal(first, 50);
@@ -89,17 +95,19 @@ static void test_a_pass_claims_each_due_row_once(void **state)
     assert_null(strstr(seen, "eml_later"));
     assert_null(strstr(seen, "eml_held"));
 
-    /* rows that come during the pass: one after its cursor is claimed by it, one before
-     * (committed late, or set back) waits for the next pass */
+    /* rows that come during the pass: one after its cursor is claimed by it; one before
+     * (committed late, or set back), and one due only after the pass began (the pass must
+     * end), wait for the next pass */
     add(db, "eml_after", "pending", 1500, 0);
     add(db, "eml_before", "pending", 1000, 0);
+    add(db, "eml_new", "pending", NOW + 30, 0);
     seen[0] = '\0';
-    assert_int_equal(claim(db, &cur, 50, seen, sizeof(seen)), 1);
+    assert_int_equal(claim_at(db, NOW + 45, &cur, 50, seen, sizeof(seen)), 1);
     assert_string_equal(seen, "eml_after ");
-    struct claim_cursor next_pass = {0};
+    struct claim_cursor next_pass = {.due_by = NOW + 45};
     seen[0] = '\0';
-    assert_int_equal(claim(db, &next_pass, 50, seen, sizeof(seen)), 1);
-    assert_string_equal(seen, "eml_before ");
+    assert_int_equal(claim_at(db, NOW + 45, &next_pass, 50, seen, sizeof(seen)), 2);
+    assert_string_equal(seen, "eml_before eml_new ");
 }
 
 int main(void)
