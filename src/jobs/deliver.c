@@ -228,7 +228,7 @@ static void smtp_close(struct smtp *s)
     s->curl = NULL;
 }
 
-/* Sends every due email. Returns how many went out, or a negative status. */
+/* Sends every email due by the pass's start. Returns how many went out, or a negative status. */
 static int deliver_emails(struct db *db, struct delivery_pass *p)
 {
     const struct settings *c = &p->settings;
@@ -345,7 +345,8 @@ static long post_webhook(const struct delivery_webhook *d, const char *body, boo
     return status;
 }
 
-/* POSTs every due webhook. Returns how many were delivered, or a negative status. */
+/* POSTs every webhook due by the pass's start. Returns how many were delivered, or a negative
+ * status. */
 static int deliver_webhooks(struct db *db, struct delivery_pass *p)
 {
     struct delivery_webhook *w = NULL;

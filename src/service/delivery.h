@@ -58,7 +58,8 @@ struct delivery_webhook {
     char *body;         /* {"id","type","created_at","data"}; owned */
 };
 
-/* Starts a pass: loads the settings and draws a claim token. 0 or a negative status. */
+/* Starts a pass: loads the settings, draws a claim token and records the pass's start, by
+ * which what its claims take is due (store/outbox.h). 0 or a negative status. */
 int delivery_pass_begin(struct db *db, struct delivery_pass *p);
 
 /* Ends a pass: syncs the marks of the last emails returned, wipes the SMTP password. */

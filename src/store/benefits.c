@@ -229,6 +229,7 @@ static const char grant_with_sub_sql[] =
     "SELECT " GRANT_LIST ", " SUB_LIST_S " FROM benefit_grants g JOIN subscriptions s ON s.id = "
     "g.subscription_id WHERE g.id IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+_Static_assert(GRANTS_READ_MAX == 32, "one parameter for each id");
 
 int grants_find_with_subs(struct db *db, const char *const *ids, int n, struct grant_row *g,
                           struct sub_row *s, bool *found)

@@ -37,7 +37,8 @@ int subs_find(struct db *db, const char *id, struct sub_row *out);
 
 /* subs_find() that also locks the row until the caller's transaction ends, in the same
  * statement (db_query_locked): the read of a subscription about to be written (a
- * cancellation; the jobs lock a transaction's subscriptions with subs_find_locked_many). */
+ * cancellation). The notices and the renewal checks lock a transaction's subscriptions with
+ * subs_find_locked_many; the renewals' claims lock theirs one by one, in id order. */
 int subs_find_locked(struct db *db, const char *id, struct sub_row *out);
 
 /* subs_find_locked() of the subscriptions of ids[0..n-1] (n at most SUBS_READ_MAX), in one
