@@ -240,6 +240,24 @@ int64_t db_run(struct db *db, const char *sql, const char *types, ...)
     return changed;
 }
 
+int db_write(struct db *db, const char *sql, const char *types, ...)
+{
+    struct db_stmt *st;
+    va_list ap;
+    if (check_types(sql, types) < 0)
+        return PD_E_INTERNAL;
+    int rc = db_prepare(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    va_start(ap, types);
+    rc = bind_args(st, types, ap);
+    va_end(ap);
+    if (rc == 0)
+        rc = db->ops->step_later ? db->ops->step_later(st) : db_step(st);
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types, ...)
 {
     struct db_stmt *st;

@@ -85,6 +85,16 @@ int db_query(struct db *db, struct db_stmt **out, const char *sql, const char *t
 /* Same, run to completion: the number of rows changed, or a negative status. */
 int64_t db_run(struct db *db, const char *sql, const char *types, ...);
 
+/* db_run() for a write in a transaction whose outcome nothing reads before the commit: an
+ * event's rows, a row's next check day. On PostgreSQL it is sent without waiting for its
+ * answer (libpq's pipeline mode) and travels with the next statements of the transaction,
+ * up to its COMMIT, which read the answers of all in one round trip; should it fail, the
+ * next statement or the COMMIT fails with its error, and the transaction is lost as if that
+ * statement had failed. On SQLite, and outside a transaction, it runs at once. 0, or a
+ * negative status (on PostgreSQL, once sent, only when it could not be). Not for a write
+ * whose own failure the caller handles (a unique key it expects to meet). */
+int db_write(struct db *db, const char *sql, const char *types, ...);
+
 /* Same, for a query of one integer (COUNT, EXISTS...): 0 and *value, or a negative
  * status; a query without rows gives *value = 0. */
 int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types, ...);

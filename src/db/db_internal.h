@@ -31,6 +31,8 @@ struct db_ops {
     int (*bind_text)(struct db_stmt *st, int idx, const char *s);
     int (*bind_null)(struct db_stmt *st, int idx);
     int (*step)(struct db_stmt *st);
+    /* db_write()'s step: sends st without waiting for its answer (NULL: step it). */
+    int (*step_later)(struct db_stmt *st);
     int64_t (*column_int64)(struct db_stmt *st, int col);
     const char *(*column_text)(struct db_stmt *st, int col);
     bool (*column_is_null)(struct db_stmt *st, int col);

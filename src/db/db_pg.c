@@ -75,7 +75,7 @@ static int p_exec(struct db *db, const char *sql)
     struct pg_db *p = pg(db);
     char *with_begin = NULL;
     int rc = pg_ready(p);
-    if (rc < 0)
+    if (rc < 0 || (p->deferred && (rc = pg_drain(p, NULL)) < 0))
         return rc;
     if (p->begin_pending) {
         size_t n = strlen(sql);
@@ -106,6 +106,16 @@ static int p_end(struct db *db, bool commit)
 {
     struct pg_db *p = pg(db);
     int rc = 0;
+    /* writes sent and not waited for: the COMMIT goes behind them, in their round trip; a
+     * ROLLBACK would not be run there after a failure, so it goes after */
+    if (p->deferred) {
+        rc = pg_drain(p, commit ? "COMMIT" : NULL);
+        if (rc == 0 && commit) {
+            p->in_tx = false;
+            return 0;
+        }
+        commit = false; /* a write or the COMMIT failed: whatever is left is rolled back */
+    }
     /* a statement failed in it: PostgreSQL answers COMMIT with ROLLBACK, and says so only
      * in the command tag; the caller must hear that nothing was written */
     if (commit && !p->begin_pending && PQtransactionStatus(p->conn) == PQTRANS_INERROR) {
@@ -143,6 +153,7 @@ int pg_ready(struct pg_db *p)
 static int pg_reconnect(struct pg_db *p)
 {
     pg_cache_clear(p, false);
+    p->deferred = 0; /* their answers went with the old connection */
     p->stats.reconnects++;
     PQreset(p->conn);
     if (PQstatus(p->conn) != CONNECTION_OK) {
@@ -288,6 +299,15 @@ static int p_step(struct db_stmt *s)
     return DB_DONE;
 }
 
+static int p_step_later(struct db_stmt *s)
+{
+    struct pg_stmt *st = pst(s);
+    int rc = pg_ready(pg(s->db));
+    return rc < 0 ? rc
+                  : pg_send_later(pg(s->db), st->sql, st->nparams, st->types,
+                                  (const char *const *)st->values);
+}
+
 static int64_t p_column_int64(struct db_stmt *s, int col)
 {
     struct pg_stmt *st = pst(s);
@@ -405,6 +425,7 @@ static const struct db_ops pg_ops = {
     .bind_text = p_bind_text,
     .bind_null = p_bind_null,
     .step = p_step,
+    .step_later = p_step_later,
     .column_int64 = p_column_int64,
     .column_text = p_column_text,
     .column_is_null = p_column_is_null,

@@ -18,6 +18,9 @@
 #define PG_STMT_CACHE 256
 /* Evicted statements waiting for their DEALLOCATE. */
 #define PG_CLOSE_MAX 32
+/* db_write()s sent before their answers are read: bounds what waits unread on either side
+ * of the socket, so that neither end blocks writing to the other (a few kB of answers). */
+#define PG_DEFER_MAX 256
 
 /* One statement prepared on the server, named pd_<id>. */
 struct pg_cached {
@@ -34,6 +37,10 @@ struct pg_db {
     char err[512];
     bool in_tx;         /* between db_begin() and its COMMIT or ROLLBACK */
     bool begin_pending; /* BEGIN not sent yet: it travels with the next statement */
+    int deferred;       /* db_write()s sent, their answers unread (pipeline mode is on) */
+    uint64_t deferred_ids[PG_DEFER_MAX]; /* the cached statement of each */
+    uint64_t stale_id; /* a write's statement whose plan went stale: dropped once out of
+                          pipeline mode */
     struct pg_cached cache[PG_STMT_CACHE];
     uint64_t uses;    /* a clock for last_used */
     uint64_t next_id; /* names are never reused on one connection */
@@ -61,6 +68,18 @@ void pg_setup(struct pg_db *p);
  * a negative status with the error kept. */
 int pg_run(struct pg_db *p, const char *sql, int nparams, const unsigned int *types,
            const char *const *values, PGresult **out);
+
+/* Sends the numbered statement sql and does not wait for its answer (db_write()), when it
+ * can go so: in a transaction whose BEGIN went, prepared on this connection before.
+ * Otherwise it runs at once. 0, or a negative status with the error kept. */
+int pg_send_later(struct pg_db *p, const char *sql, int nparams, const unsigned int *types,
+                  const char *const *values);
+
+/* Sends then (a statement without parameters, or NULL) behind the writes pg_send_later()
+ * sent, reads all their answers in one round trip and leaves pipeline mode: 0, or the
+ * status of the first that failed, its error kept (a failed write's, and then then was not
+ * run). */
+int pg_drain(struct pg_db *p, const char *then);
 
 /* Forgets every cached statement: closed on the server (server true) or gone with a lost
  * connection. */

@@ -14,6 +14,11 @@
  * a moment outside any transaction and go, in their own pipeline segment (a failure
  * there touches nothing else), in front of the next statement.
  *
+ * A write nothing reads before the commit (db_write()) is sent without waiting for its
+ * answer, when its statement is prepared already: the connection stays in pipeline mode,
+ * and the transaction's next statement, or its COMMIT, goes behind it and reads every
+ * answer in one round trip. The first failure among them is that statement's failure.
+ *
  * What can make a prepared statement wrong: a lost connection (pg_ready() opens a new one
  * and forgets them all), and a schema change that alters the columns a statement returns
  * ("cached plan must not change result type"): that statement is prepared again and, when
@@ -81,6 +86,8 @@ static void close_now(struct pg_db *p)
 /* Drops c from the cache; its server statement is closed later. */
 static void cache_drop(struct pg_db *p, struct pg_cached *c)
 {
+    if (c->key == NULL) /* dropped already (stale_dropped()) */
+        return;
     if (p->nclosing == PG_CLOSE_MAX)
         close_now(p);
     p->closing[p->nclosing++] = c->id;
@@ -160,8 +167,64 @@ static bool send_pipeline(struct pg_db *p, const enum step *steps, int n, const 
     return ok;
 }
 
-/* Runs steps in one round trip; the result of the first failing step among BEGIN, PARSE
- * and EXECUTE, else EXECUTE's, goes to *out. *parsed tells whether PARSE succeeded. */
+static bool ok_result(PGresult *res)
+{
+    ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    return t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
+}
+
+/* "cached plan must not change result type": the schema moved under the statement. */
+static bool stale_plan(PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *text = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    return state && strcmp(state, "0A000") == 0 && text && strstr(text, "cached plan");
+}
+
+/* Reads the answers of the first n writes sent before (pg_send_later()) and forgets them
+ * all: the first failure into *failed when it holds none yet. A write whose plan went
+ * stale is noted, to be prepared afresh at its next run (stale_dropped()). */
+static void read_deferred(struct pg_db *p, int n, PGresult **failed)
+{
+    for (int i = 0; i < n && PQstatus(p->conn) == CONNECTION_OK; i++) {
+        PGresult *r;
+        while ((r = PQgetResult(p->conn)) != NULL) {
+            if (*failed == NULL && !ok_result(r)) {
+                *failed = r;
+                if (stale_plan(r) && i < p->deferred)
+                    p->stale_id = p->deferred_ids[i];
+            } else
+                PQclear(r);
+        }
+    }
+    p->deferred = 0;
+}
+
+/* Out of pipeline mode: drops the statement read_deferred() found stale, as pg_run() does
+ * its own. */
+static void stale_dropped(struct pg_db *p)
+{
+    for (int k = 0; p->stale_id && k < PG_STMT_CACHE; k++)
+        if (p->cache[k].key && p->cache[k].id == p->stale_id)
+            cache_drop(p, &p->cache[k]);
+    p->stale_id = 0;
+}
+
+/* Leaves pipeline mode, every answer read; refused while answers are unread, which happens
+ * only when the connection broke mid-way. */
+static void leave_pipeline(PGconn *conn)
+{
+    for (int i = 0; i < 8 && !PQexitPipelineMode(conn); i++) {
+        PGresult *r = PQgetResult(conn);
+        if (r == NULL && PQstatus(conn) != CONNECTION_OK)
+            break;
+        PQclear(r);
+    }
+}
+
+/* Runs steps in one round trip, behind the writes sent before; the result of the first
+ * failing one of those writes and the steps BEGIN, PARSE and EXECUTE, else EXECUTE's, goes
+ * to *out. *parsed tells whether PARSE succeeded. */
 static void run_pipeline(struct pg_db *p, const enum step *steps, int n, const char *name,
                          const char *sql, int nparams, const unsigned int *types,
                          const char *const *values, PGresult **out, bool *parsed)
@@ -172,6 +235,7 @@ static void run_pipeline(struct pg_db *p, const enum step *steps, int n, const c
     if (!PQenterPipelineMode(conn))
         return;
     if (send_pipeline(p, steps, n, name, sql, nparams, types, values)) {
+        read_deferred(p, p->deferred, out);
         for (int i = 0; i < n && PQstatus(conn) == CONNECTION_OK; i++) {
             PGresult *r;
             if (steps[i] == SYNC) { /* one result, PGRES_PIPELINE_SYNC, and no NULL after */
@@ -192,27 +256,9 @@ static void run_pipeline(struct pg_db *p, const enum step *steps, int n, const c
             }
         }
     }
-    /* refused while results are unread: only when the connection broke mid-way */
-    for (int i = 0; i < 8 && !PQexitPipelineMode(conn); i++) {
-        PGresult *r = PQgetResult(conn);
-        if (r == NULL && PQstatus(conn) != CONNECTION_OK)
-            break;
-        PQclear(r);
-    }
-}
-
-static bool ok_result(PGresult *res)
-{
-    ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    return t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK;
-}
-
-/* "cached plan must not change result type": the schema moved under the statement. */
-static bool stale_plan(PGresult *res)
-{
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    const char *text = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-    return state && strcmp(state, "0A000") == 0 && text && strstr(text, "cached plan");
+    p->deferred = 0; /* their answers are gone with the connection if not read above */
+    leave_pipeline(conn);
+    stale_dropped(p);
 }
 
 /* One attempt: 0 and *out, or the failed result in *out (NULL: the connection). */
@@ -237,7 +283,7 @@ static int attempt(struct pg_db *p, const char *sql, const char *sig, int nparam
     c->last_used = ++p->uses;
     char name[32];
     statement_name(c->id, name, sizeof(name));
-    if (!fresh && !p->begin_pending && !closing) {
+    if (!fresh && !p->begin_pending && !closing && p->deferred == 0) {
         p->stats.reuses++;
         *out = PQexecPrepared(p->conn, name, nparams, values, NULL, NULL, 0);
         return ok_result(*out) ? 0 : -1;
@@ -273,16 +319,27 @@ static int attempt(struct pg_db *p, const char *sql, const char *sig, int nparam
     return ok_result(*out) ? 0 : -1;
 }
 
+/* The cache key's letters for types: 'i' int8, 't' inferred. */
+static void signature(const unsigned int *types, int nparams, char sig[DB_MAX_PARAMS + 1])
+{
+    for (int i = 0; i < nparams; i++)
+        sig[i] = types[i] == PG_INT8OID ? 'i' : 't';
+    sig[nparams] = '\0';
+}
+
 int pg_run(struct pg_db *p, const char *sql, int nparams, const unsigned int *types,
            const char *const *values, PGresult **out)
 {
     char sig[DB_MAX_PARAMS + 1];
-    for (int i = 0; i < nparams; i++)
-        sig[i] = types[i] == PG_INT8OID ? 'i' : 't';
-    sig[nparams] = '\0';
+    signature(types, nparams, sig);
     *out = NULL;
     int rc = pg_ready(p);
     if (rc < 0)
+        return rc;
+    /* a statement to prepare first may evict one, whose DEALLOCATE cannot go in a pipeline:
+     * the writes sent before are read first, in a round trip of their own */
+    if (p->deferred && cache_find(p, sql, sig, hash_key(sql, sig)) == NULL &&
+        (rc = pg_drain(p, NULL)) < 0)
         return rc;
     for (int tries = 0;; tries++) {
         bool autocommit = !p->in_tx;
@@ -303,4 +360,55 @@ int pg_run(struct pg_db *p, const char *sql, int nparams, const unsigned int *ty
         PQclear(res);
         return rc;
     }
+}
+
+int pg_send_later(struct pg_db *p, const char *sql, int nparams, const unsigned int *types,
+                  const char *const *values)
+{
+    char sig[DB_MAX_PARAMS + 1], name[32];
+    signature(types, nparams, sig);
+    struct pg_cached *c = NULL;
+    if (p->in_tx && !p->begin_pending && PQstatus(p->conn) == CONNECTION_OK)
+        c = cache_find(p, sql, sig, hash_key(sql, sig));
+    if (c == NULL) { /* its first run here, or no transaction under way: at once */
+        PGresult *res;
+        int rc = pg_run(p, sql, nparams, types, values, &res);
+        PQclear(res);
+        return rc;
+    }
+    if (p->deferred == PG_DEFER_MAX) { /* their answers are read before more are sent */
+        int rc = pg_drain(p, NULL);
+        if (rc < 0)
+            return rc;
+    }
+    c->last_used = ++p->uses;
+    statement_name(c->id, name, sizeof(name));
+    if (p->deferred == 0 && !PQenterPipelineMode(p->conn))
+        return pg_fail_result(p, NULL);
+    if (!PQsendQueryPrepared(p->conn, name, nparams, values, NULL, NULL, 0)) {
+        int rc = pg_fail_result(p, NULL);
+        pg_drain(p, NULL);
+        return rc;
+    }
+    p->deferred_ids[p->deferred++] = c->id;
+    p->stats.reuses++;
+    return 0;
+}
+
+int pg_drain(struct pg_db *p, const char *then)
+{
+    PGconn *conn = p->conn;
+    PGresult *failed = NULL;
+    bool sent = (then == NULL || PQsendQueryParams(conn, then, 0, NULL, NULL, NULL, NULL, 0)) &&
+                PQpipelineSync(conn);
+    if (sent) { /* then's answer is read with theirs */
+        read_deferred(p, p->deferred + (then != NULL), &failed);
+        PQclear(PQgetResult(conn)); /* PGRES_PIPELINE_SYNC, with no NULL after it */
+    }
+    p->deferred = 0;
+    leave_pipeline(conn);
+    stale_dropped(p);
+    int rc = sent && failed == NULL ? 0 : pg_fail_result(p, failed);
+    PQclear(failed);
+    return rc;
 }

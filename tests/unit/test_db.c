@@ -463,6 +463,86 @@ static void test_statements_again_and_again(void **state)
     db_close(db);
 }
 
+/* db_write(): a write nothing reads before the commit. On PostgreSQL it is sent without
+ * waiting for its answer; the transaction's next statement or its COMMIT reads the answers,
+ * and a failed write fails that statement and loses the whole transaction. */
+static void test_writes_not_waited_for(void **state)
+{
+    struct fixture *f = *state;
+    struct db *a = open_migrated(f), *b = open_migrated(f);
+    bool pg = db_kind(a) == DB_POSTGRES;
+    const char *put = "INSERT INTO counters (name, value) VALUES (?, ?)";
+    struct db_cache_stats before, after;
+
+    /* outside a transaction it runs at once, and says how it went */
+    assert_int_equal(db_write(a, put, "ti", "w0", (int64_t)1), 0);
+    assert_int_equal(db_write(a, put, "ti", "w0", (int64_t)2), PD_E_DB_CONSTRAINT);
+
+    /* many in a row, read by the transaction's next statement, kept by its commit */
+    db_cache_stats(a, &before);
+    assert_int_equal(db_begin(a), 0);
+    for (int i = 1; i <= 300; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "w%d", i);
+        assert_int_equal(db_write(a, put, "ti", name, (int64_t)i), 0);
+    }
+    assert_int_equal(scalar(a, "SELECT SUM(value) FROM counters WHERE name LIKE 'w%'"),
+                     1 + 300 * 301 / 2);
+    assert_int_equal(db_write(a, "UPDATE counters SET value = value + 1 WHERE name = ?", "t", "w1"),
+                     0);
+    assert_int_equal(db_commit(a), 0); /* behind the last write */
+    db_cache_stats(a, &after);
+    /* put was prepared before: all 300 went as runs of it; the SUM and the UPDATE are new */
+    assert_int_equal(after.prepares - before.prepares, pg ? 2 : 0);
+    assert_true(after.reuses - before.reuses >= (pg ? 300 : 0));
+    assert_int_equal(scalar(b, "SELECT SUM(value) FROM counters WHERE name LIKE 'w%'"),
+                     1 + 300 * 301 / 2 + 1);
+
+    /* a write that fails: on PostgreSQL the next statement fails with its error, and the
+     * commit says nothing was written, the writes before it included */
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_write(a, put, "ti", "x1", (int64_t)1), 0);
+    int rc = db_write(a, put, "ti", "w5", (int64_t)1); /* w5 exists */
+    assert_int_equal(rc, pg ? 0 : PD_E_DB_CONSTRAINT);
+    int64_t v = -1;
+    rc = db_scalar(a, &v, "SELECT COUNT(*) FROM counters WHERE name = ?", "t", "x1");
+    if (pg) {
+        assert_int_equal(rc, PD_E_DB_CONSTRAINT);
+        assert_non_null(strstr(db_errmsg(a), "counters"));
+        assert_int_equal(db_commit(a), PD_E_DB);
+    } else { /* SQLite undid that statement alone (test_transactions_and_changes) */
+        assert_int_equal(rc, 0);
+        assert_int_equal(v, 1);
+        assert_int_equal(db_rollback(a), 0);
+    }
+    assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters WHERE name = 'x1'"), 0);
+
+    /* a write that fails just before the commit: the commit fails, nothing is written */
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_write(a, put, "ti", "x2", (int64_t)1), 0);
+    rc = db_write(a, put, "ti", "w6", (int64_t)1);
+    if (pg) {
+        assert_int_equal(rc, 0);
+        assert_int_equal(db_commit(a), PD_E_DB_CONSTRAINT);
+        assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters WHERE name = 'x2'"), 0);
+    } else {
+        assert_int_equal(rc, PD_E_DB_CONSTRAINT);
+        assert_int_equal(db_rollback(a), 0);
+    }
+    /* a rollback behind writes, then the connection goes on */
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_write(a, put, "ti", "x3", (int64_t)1), 0);
+    assert_int_equal(db_rollback(a), 0);
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_write(a, put, "ti", "x4", (int64_t)1), 0);
+    assert_int_equal(db_exec(a, "UPDATE counters SET value = 7 WHERE name = 'x4'"), 0);
+    assert_int_equal(db_commit(a), 0);
+    assert_int_equal(scalar(b, "SELECT COUNT(*) FROM counters WHERE name = 'x3'"), 0);
+    assert_int_equal(scalar(b, "SELECT SUM(value) FROM counters WHERE name = 'x4'"), 7);
+    db_close(a);
+    db_close(b);
+}
+
 static void test_ping(void **state)
 {
     struct db *db = open_migrated(*state);
@@ -572,6 +652,7 @@ static void test_deferred_sync(void **state)
         cmocka_unit_test_setup(test_concurrent_migrators, fresh),                                  \
         cmocka_unit_test_setup(test_typed_helpers_refuse_mismatched_types, fresh),                 \
         cmocka_unit_test_setup(test_statements_again_and_again, fresh),                            \
+        cmocka_unit_test_setup(test_writes_not_waited_for, fresh),                                 \
         cmocka_unit_test_setup(test_ping, fresh), cmocka_unit_test_setup(test_health, fresh),      \
         cmocka_unit_test_setup(test_deferred_sync, fresh)
 

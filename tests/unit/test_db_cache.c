@@ -316,6 +316,35 @@ static void test_a_schema_change_keeps_statements_working(void **state)
     db_close(db);
 }
 
+/* The same for a write sent without waiting for its answer (db_write()): the transaction
+ * it failed is lost, and the next one prepares it afresh. */
+static void test_a_schema_change_under_a_write_not_waited_for(void **state)
+{
+    struct db *db = open_fresh(state), *other = open_again(state);
+    const char *touch = "UPDATE items SET label = label WHERE id = ? RETURNING *";
+    int64_t n;
+    assert_int_equal(db_run(db, "INSERT INTO items (id, label) VALUES (1, 'one')", ""), 1);
+    for (int round = 0; round < 3; round++) {
+        if (round == 1)
+            assert_int_equal(db_exec(other, "ALTER TABLE items ADD COLUMN later TEXT"), 0);
+        assert_int_equal(db_begin(db), 0);
+        /* the BEGIN goes with a first statement; the writes after it can wait */
+        assert_int_equal(db_scalar(db, &n, "SELECT COUNT(*) FROM items", ""), 0);
+        assert_int_equal(db_write(db, touch, "i", (int64_t)1), 0);
+        int rc = db_write(db, "INSERT INTO items (id, label) VALUES (?, 'w')", "i",
+                          (int64_t)(10 + round));
+        rc = rc < 0 ? rc : db_commit(db);
+        if (rc < 0) {
+            db_rollback(db);
+            assert_int_equal(round, 1); /* the round after the change, on PostgreSQL */
+        }
+    }
+    assert_int_equal(db_scalar(db, &n, "SELECT COUNT(*) FROM items WHERE id IN (10, 12)", ""), 0);
+    assert_int_equal(n, 2); /* the round after the failed one went through */
+    db_close(other);
+    db_close(db);
+}
+
 /* After this connection migrated the schema it forgets every statement (db_migrate()):
  * statements prepared since, in a transaction or not, keep answering. */
 static void test_forgetting_every_statement(void **state)
@@ -429,6 +458,7 @@ static void test_an_idle_lost_connection_is_revived_before_use(void **state)
         cmocka_unit_test(test_transactions_hold_their_statements),                                 \
         cmocka_unit_test(test_connections_take_turns_at_transactions),                             \
         cmocka_unit_test(test_a_schema_change_keeps_statements_working),                           \
+        cmocka_unit_test(test_a_schema_change_under_a_write_not_waited_for),                       \
         cmocka_unit_test(test_forgetting_every_statement)
 
 int main(void)
