@@ -274,13 +274,12 @@ int audit_insert(struct db *db, const struct audit_entry *e, int64_t now)
 {
     char id[32];
     id_new("aud", id, sizeof(id));
-    int64_t rc = db_run(db,
-                        "INSERT INTO audit_events (id, at, actor_id, actor_email, partner_id, ip, "
-                        "action, object_type, object_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-                        "?, ?)",
-                        "titttttttt", id, now, e->actor_id, e->actor_email, e->partner_id, e->ip,
-                        e->action, e->object_type, e->object_id, e->details ? e->details : "{}");
-    return rc < 0 ? (int)rc : 0;
+    return db_write(db,
+                    "INSERT INTO audit_events (id, at, actor_id, actor_email, partner_id, ip, "
+                    "action, object_type, object_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?)",
+                    "titttttttt", id, now, e->actor_id, e->actor_email, e->partner_id, e->ip,
+                    e->action, e->object_type, e->object_id, e->details ? e->details : "{}");
 }
 
 #define AUDIT_COLUMNS                                                                              \

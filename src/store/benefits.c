@@ -298,9 +298,7 @@ int grants_due(struct db *db, const char *today, const struct grant_due_key *aft
 
 int grants_set_check(struct db *db, const char *id, const char *check_on)
 {
-    int64_t rc =
-        db_run(db, "UPDATE benefit_grants SET check_on = ? WHERE id = ?", "tt", check_on, id);
-    return rc < 0 ? (int)rc : 0;
+    return db_write(db, "UPDATE benefit_grants SET check_on = ? WHERE id = ?", "tt", check_on, id);
 }
 
 int grants_checks_reset(struct db *db, const char *today, const char *since)

@@ -29,11 +29,10 @@ int counters_get(struct db *db, const char *name, int64_t *value)
 
 int counters_set(struct db *db, const char *name, int64_t value)
 {
-    int64_t rc = db_run(db,
-                        "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO "
-                        "UPDATE SET value = excluded.value",
-                        "ti", name, value);
-    return rc < 0 ? (int)rc : 0;
+    return db_write(db,
+                    "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO "
+                    "UPDATE SET value = excluded.value",
+                    "ti", name, value);
 }
 
 int counters_lock(struct db *db, const char *name, bool shared)

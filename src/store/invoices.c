@@ -69,31 +69,30 @@ static int add_to_month(struct db *db, const struct invoice_row *v)
 {
     char month[8];
     snprintf(month, sizeof(month), "%.7s", v->issued_on);
-    int64_t rc = db_run(db,
-                        "INSERT INTO invoice_month_totals (month, currency, shard, amount_minor, "
-                        "invoices) VALUES (?, ?, ?, ?, ?) ON CONFLICT (month, currency, shard) DO "
-                        "UPDATE SET amount_minor = invoice_month_totals.amount_minor + "
-                        "excluded.amount_minor, invoices = invoice_month_totals.invoices + "
-                        "excluded.invoices",
-                        "ttiii", month, v->currency, month_shard(v->id), v->subtotal,
-                        (int64_t)(strcmp(v->type, "invoice") == 0));
-    return rc < 0 ? (int)rc : 0;
+    return db_write(db,
+                    "INSERT INTO invoice_month_totals (month, currency, shard, amount_minor, "
+                    "invoices) VALUES (?, ?, ?, ?, ?) ON CONFLICT (month, currency, shard) DO "
+                    "UPDATE SET amount_minor = invoice_month_totals.amount_minor + "
+                    "excluded.amount_minor, invoices = invoice_month_totals.invoices + "
+                    "excluded.invoices",
+                    "ttiii", month, v->currency, month_shard(v->id), v->subtotal,
+                    (int64_t)(strcmp(v->type, "invoice") == 0));
 }
 
 int invoices_insert(struct db *db, const struct invoice_row *v, const char *service_start,
                     const char *service_end, const char *document, int64_t now)
 {
-    int64_t rc =
-        db_run(db,
-               "INSERT INTO invoices (id, type, number, partner_id, order_id, "
-               "credits_invoice_id, issued_on, due_on, service_start, service_end, "
-               "currency, subtotal, tax_rate, tax_amount, total, tax_treatment, lang, "
-               "document, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-               "?, ?, ?, ?, ?)",
-               "tttttttttttiiiittti", v->id, v->type, v->number, v->partner_id, nul(v->order_id),
-               nul(v->credits_invoice_id), v->issued_on, nul(v->due_on), nul(service_start),
-               nul(service_end), v->currency, v->subtotal, (int64_t)v->tax_rate, v->tax_amount,
-               v->total, v->tax_treatment, v->lang, document, now);
+    int rc =
+        db_write(db,
+                 "INSERT INTO invoices (id, type, number, partner_id, order_id, "
+                 "credits_invoice_id, issued_on, due_on, service_start, service_end, "
+                 "currency, subtotal, tax_rate, tax_amount, total, tax_treatment, lang, "
+                 "document, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                 "?, ?, ?, ?, ?)",
+                 "tttttttttttiiiittti", v->id, v->type, v->number, v->partner_id, nul(v->order_id),
+                 nul(v->credits_invoice_id), v->issued_on, nul(v->due_on), nul(service_start),
+                 nul(service_end), v->currency, v->subtotal, (int64_t)v->tax_rate, v->tax_amount,
+                 v->total, v->tax_treatment, v->lang, document, now);
     return rc < 0 ? (int)rc : add_to_month(db, v);
 }
 

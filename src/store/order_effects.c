@@ -16,12 +16,11 @@ int order_effects_start_term(struct db *db, const char *subscription_id, const c
                              const char *expires_on, const char *notice_on, const char *renew_on,
                              int64_t now)
 {
-    int64_t rc = db_run(db,
-                        "UPDATE subscriptions SET paid = 1, starts_on = ?, expires_on = ?, "
-                        "auto_renew_locked = 0, updated_at = ?, notice_check_on = ?, "
-                        "renew_check_on = ? WHERE id = ?",
-                        "ttittt", starts_on, expires_on, now, notice_on, renew_on, subscription_id);
-    return rc < 0 ? (int)rc : 0;
+    return db_write(db,
+                    "UPDATE subscriptions SET paid = 1, starts_on = ?, expires_on = ?, "
+                    "auto_renew_locked = 0, updated_at = ?, notice_check_on = ?, "
+                    "renew_check_on = ? WHERE id = ?",
+                    "ttittt", starts_on, expires_on, now, notice_on, renew_on, subscription_id);
 }
 
 int order_effects_cancel_unpaid(struct db *db, const char *subscription_id, const char *on,

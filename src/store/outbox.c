@@ -13,11 +13,10 @@
 int outbox_insert(struct db *db, const char *id, const char *event, const char *partner_id,
                   const char *payload, int64_t now)
 {
-    int64_t rc = db_run(db,
-                        "INSERT INTO outbox (id, event, partner_id, payload, created_at) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        "tttti", id, event, partner_id, payload, now);
-    return rc < 0 ? (int)rc : 0;
+    return db_write(db,
+                    "INSERT INTO outbox (id, event, partner_id, payload, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    "tttti", id, event, partner_id, payload, now);
 }
 
 int email_delivery_insert(struct db *db, const char *outbox_id, const char *recipient,
@@ -25,12 +24,11 @@ int email_delivery_insert(struct db *db, const char *outbox_id, const char *reci
 {
     char id[32];
     id_new("eml", id, sizeof(id));
-    int64_t rc = db_run(db,
-                        "INSERT INTO email_deliveries (id, outbox_id, recipient, lang, status, "
-                        "next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) "
-                        "ON CONFLICT (outbox_id, recipient) DO NOTHING",
-                        "ttttii", id, outbox_id, recipient, lang, now, now);
-    return rc < 0 ? (int)rc : 0;
+    return db_write(db,
+                    "INSERT INTO email_deliveries (id, outbox_id, recipient, lang, status, "
+                    "next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) "
+                    "ON CONFLICT (outbox_id, recipient) DO NOTHING",
+                    "ttttii", id, outbox_id, recipient, lang, now, now);
 }
 
 int user_contact(struct db *db, const char *partner_id, const char *user_id, struct contact *out)
@@ -131,16 +129,16 @@ const char *const outbox_sql_claim[2][2] = {
 };
 
 /* What a dead process left, claimed before bound: how many. */
-static int64_t claim_stale(struct db *db, bool email, const char *claim, int64_t now,
-                           int64_t bound, int64_t limit)
+static int64_t claim_stale(struct db *db, bool email, const char *claim, int64_t now, int64_t bound,
+                           int64_t limit)
 {
     return db_run(db, outbox_sql_claim[!email][1], "tiiii", claim, now, bound, limit, bound);
 }
 
 /* The rows due by the pass's start after the cursor: how many, the cursor moved to the last
  * of them. */
-static int64_t claim_due(struct db *db, bool email, const char *claim, int64_t now,
-                         int64_t limit, struct claim_cursor *cur)
+static int64_t claim_due(struct db *db, bool email, const char *claim, int64_t now, int64_t limit,
+                         struct claim_cursor *cur)
 {
     struct db_stmt *st;
     int rc = db_query(db, &st, outbox_sql_claim[!email][0], "tiiitii", claim, now, cur->due_by,

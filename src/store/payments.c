@@ -35,12 +35,11 @@ int payments_insert(struct db *db, const char *order_id, int attempt, const char
 int payments_set(struct db *db, const char *key, const char *status, const char *charge_id,
                  const char *failure_code, int64_t now)
 {
-    int64_t rc = db_run(db,
-                        "UPDATE payments SET status = ?, gateway_charge_id = COALESCE(?, "
-                        "gateway_charge_id), failure_code = ?, updated_at = ? WHERE "
-                        "idempotency_key = ?",
-                        "tttit", status, nul(charge_id), nul(failure_code), now, key);
-    return rc < 0 ? (int)rc : 0;
+    return db_write(db,
+                    "UPDATE payments SET status = ?, gateway_charge_id = COALESCE(?, "
+                    "gateway_charge_id), failure_code = ?, updated_at = ? WHERE "
+                    "idempotency_key = ?",
+                    "tttit", status, nul(charge_id), nul(failure_code), now, key);
 }
 
 int payments_set_action(struct db *db, const char *key, const char *url, int64_t expires_at,

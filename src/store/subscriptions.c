@@ -175,12 +175,11 @@ int subs_checks_count(struct db *db, enum subs_check which, const char *today, i
 
 int subs_set_check(struct db *db, enum subs_check which, const char *id, const char *check_on)
 {
-    int64_t rc = db_run(db,
-                        which == SUBS_CHECK_NOTICE
-                            ? "UPDATE subscriptions SET notice_check_on = ? WHERE id = ?"
-                            : "UPDATE subscriptions SET renew_check_on = ? WHERE id = ?",
-                        "tt", check_on, id);
-    return rc < 0 ? (int)rc : 0;
+    return db_write(db,
+                    which == SUBS_CHECK_NOTICE
+                        ? "UPDATE subscriptions SET notice_check_on = ? WHERE id = ?"
+                        : "UPDATE subscriptions SET renew_check_on = ? WHERE id = ?",
+                    "tt", check_on, id);
 }
 
 int subs_checks_reset(struct db *db, const char *today, bool past_expiry, const char *since)
@@ -296,18 +295,18 @@ int subs_migrate(struct db *db, const char *id, int64_t now)
 int subs_add_term(struct db *db, const char *id, int term, const char *starts_on,
                   const char *expires_on, const char *source, int64_t now)
 {
-    int64_t rc = db_run(db,
-                        "INSERT INTO subscription_terms (subscription_id, term, starts_on, "
-                        "expires_on, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        "tittti", id, (int64_t)term, starts_on, expires_on, source, now);
+    int rc = db_write(db,
+                      "INSERT INTO subscription_terms (subscription_id, term, starts_on, "
+                      "expires_on, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                      "tittti", id, (int64_t)term, starts_on, expires_on, source, now);
     /* the new term is the one the benefits job grants (benefits_due, by default); a term it
      * replaces before being granted never will be */
     if (rc >= 0 && term > 1)
-        rc = db_run(db,
-                    "UPDATE subscription_terms SET benefits_due = 0 WHERE subscription_id = ? "
-                    "AND term < ? AND benefits_due = 1",
-                    "ti", id, (int64_t)term);
-    return rc < 0 ? (int)rc : 0;
+        rc = db_write(db,
+                      "UPDATE subscription_terms SET benefits_due = 0 WHERE subscription_id = ? "
+                      "AND term < ? AND benefits_due = 1",
+                      "ti", id, (int64_t)term);
+    return rc;
 }
 
 int subs_cancel_unpaid(struct db *db, const char *id, const char *on, int64_t now)
