@@ -225,16 +225,12 @@ int64_t db_run(struct db *db, const char *sql, const char *types, ...)
 {
     struct db_stmt *st;
     va_list ap;
-    if (check_types(sql, types) < 0)
-        return PD_E_INTERNAL;
-    int rc = db_prepare(db, sql, &st);
+    va_start(ap, types);
+    int rc = query_v(db, &st, sql, false, types, ap);
+    va_end(ap);
     if (rc < 0)
         return rc;
-    va_start(ap, types);
-    rc = bind_args(st, types, ap);
-    va_end(ap);
-    if (rc == 0)
-        rc = db_step(st);
+    rc = db_step(st);
     int64_t changed = rc < 0 ? rc : db_changes(st);
     db_finalize(st);
     return changed;
@@ -244,16 +240,12 @@ int db_write(struct db *db, const char *sql, const char *types, ...)
 {
     struct db_stmt *st;
     va_list ap;
-    if (check_types(sql, types) < 0)
-        return PD_E_INTERNAL;
-    int rc = db_prepare(db, sql, &st);
+    va_start(ap, types);
+    int rc = query_v(db, &st, sql, false, types, ap);
+    va_end(ap);
     if (rc < 0)
         return rc;
-    va_start(ap, types);
-    rc = bind_args(st, types, ap);
-    va_end(ap);
-    if (rc == 0)
-        rc = db->ops->step_later ? db->ops->step_later(st) : db_step(st);
+    rc = db->ops->step_later ? db->ops->step_later(st) : db_step(st);
     db_finalize(st);
     return rc < 0 ? rc : 0;
 }
@@ -263,17 +255,12 @@ int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types,
     struct db_stmt *st;
     va_list ap;
     *value = 0;
-    if (check_types(sql, types) < 0)
-        return PD_E_INTERNAL;
-    int rc = db_prepare(db, sql, &st);
+    va_start(ap, types);
+    int rc = query_v(db, &st, sql, false, types, ap);
+    va_end(ap);
     if (rc < 0)
         return rc;
-    va_start(ap, types);
-    rc = bind_args(st, types, ap);
-    va_end(ap);
-    *value = 0;
-    if (rc == 0)
-        rc = db_step(st);
+    rc = db_step(st);
     if (rc == DB_ROW)
         *value = db_column_int64(st, 0);
     db_finalize(st);
