@@ -87,12 +87,14 @@ int64_t db_run(struct db *db, const char *sql, const char *types, ...);
 
 /* db_run() for a write in a transaction whose outcome nothing reads before the commit: an
  * event's rows, a row's next check day. On PostgreSQL it is sent without waiting for its
- * answer (libpq's pipeline mode) and travels with the next statements of the transaction,
- * up to its COMMIT, which read the answers of all in one round trip; should it fail, the
- * next statement or the COMMIT fails with its error, and the transaction is lost as if that
- * statement had failed. On SQLite, and outside a transaction, it runs at once. 0, or a
- * negative status (on PostgreSQL, once sent, only when it could not be). Not for a write
- * whose own failure the caller handles (a unique key it expects to meet). */
+ * answer (libpq's pipeline mode), once the transaction's first statement went and the
+ * statement ran on this connection before; the transaction's next statement, or its
+ * COMMIT, reads the answers. Should the write fail, that statement (a db_write() too) or the
+ * COMMIT fails with the write's error text and PD_E_DB (PD_E_DB_BUSY for a deadlock or a
+ * lock timeout: a constraint is the write's, not the statement's), and the transaction is
+ * lost as if that statement had failed. On SQLite, outside a transaction, and otherwise, it
+ * runs at once, and its failure is its own. 0, or a negative status. Not for a write whose
+ * own failure the caller handles (a unique key it expects to meet). */
 int db_write(struct db *db, const char *sql, const char *types, ...);
 
 /* Same, for a query of one integer (COUNT, EXISTS...): 0 and *value, or a negative

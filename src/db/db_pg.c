@@ -107,13 +107,16 @@ static int p_end(struct db *db, bool commit)
     struct pg_db *p = pg(db);
     int rc = 0;
     /* writes sent and not waited for: the COMMIT goes behind them, in their round trip; a
-     * ROLLBACK would not be run there after a failure, so it goes after */
+     * ROLLBACK would not be run there after a failure, so it goes after, and a write's
+     * failure is not the rollback's */
     if (p->deferred) {
         rc = pg_drain(p, commit ? "COMMIT" : NULL);
         if (rc == 0 && commit) {
             p->in_tx = false;
             return 0;
         }
+        if (!commit)
+            rc = 0;
         commit = false; /* a write or the COMMIT failed: whatever is left is rolled back */
     }
     /* a statement failed in it: PostgreSQL answers COMMIT with ROLLBACK, and says so only

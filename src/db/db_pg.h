@@ -18,8 +18,8 @@
 #define PG_STMT_CACHE 256
 /* Evicted statements waiting for their DEALLOCATE. */
 #define PG_CLOSE_MAX 32
-/* db_write()s sent before their answers are read: bounds what waits unread on either side
- * of the socket, so that neither end blocks writing to the other (a few kB of answers). */
+/* db_write()s sent before their answers are read: bounds the statements and answers held
+ * in libpq's buffers, and the writes one failure leaves unrun. */
 #define PG_DEFER_MAX 256
 
 /* One statement prepared on the server, named pd_<id>. */

@@ -15,9 +15,11 @@
  * there touches nothing else), in front of the next statement.
  *
  * A write nothing reads before the commit (db_write()) is sent without waiting for its
- * answer, when its statement is prepared already: the connection stays in pipeline mode,
- * and the transaction's next statement, or its COMMIT, goes behind it and reads every
- * answer in one round trip. The first failure among them is that statement's failure.
+ * answer, when its statement is prepared already and its transaction's BEGIN went: the
+ * connection stays in pipeline mode, and the transaction's next statement, or its COMMIT,
+ * goes behind it and reads every answer in the same round trip. (A statement new to the
+ * connection, a plain exec and a ROLLBACK read them first, in a round trip of their own.)
+ * The first failure among them is that statement's failure.
  *
  * What can make a prepared statement wrong: a lost connection (pg_ready() opens a new one
  * and forgets them all), and a schema change that alters the columns a statement returns
@@ -86,8 +88,6 @@ static void close_now(struct pg_db *p)
 /* Drops c from the cache; its server statement is closed later. */
 static void cache_drop(struct pg_db *p, struct pg_cached *c)
 {
-    if (c->key == NULL) /* dropped already (stale_dropped()) */
-        return;
     if (p->nclosing == PG_CLOSE_MAX)
         close_now(p);
     p->closing[p->nclosing++] = c->id;
@@ -181,16 +181,20 @@ static bool stale_plan(PGresult *res)
     return state && strcmp(state, "0A000") == 0 && text && strstr(text, "cached plan");
 }
 
-/* Reads the answers of the first n writes sent before (pg_send_later()) and forgets them
- * all: the first failure into *failed when it holds none yet. A write whose plan went
- * stale is noted, to be prepared afresh at its next run (stale_dropped()). */
-static void read_deferred(struct pg_db *p, int n, PGresult **failed)
+/* Reads the answers of the first n statements sent before (the writes pg_send_later()
+ * sent, and what pg_drain() sent behind them) and forgets the writes: the first failure into
+ * *failed when it holds none yet. Returns the place of the failure it stored, or -1. A
+ * write whose plan went stale is noted, to be prepared afresh at its next run
+ * (stale_dropped()). */
+static int read_deferred(struct pg_db *p, int n, PGresult **failed)
 {
+    int at = -1;
     for (int i = 0; i < n && PQstatus(p->conn) == CONNECTION_OK; i++) {
         PGresult *r;
         while ((r = PQgetResult(p->conn)) != NULL) {
             if (*failed == NULL && !ok_result(r)) {
                 *failed = r;
+                at = i;
                 if (stale_plan(r) && i < p->deferred)
                     p->stale_id = p->deferred_ids[i];
             } else
@@ -198,6 +202,19 @@ static void read_deferred(struct pg_db *p, int n, PGresult **failed)
         }
     }
     p->deferred = 0;
+    return at;
+}
+
+/* The status of a write's failure read with another statement's answer: a broken
+ * constraint is that write's own, not the statement's (which may take PD_E_DB_CONSTRAINT
+ * for a row it meant to insert existing already), so the caller hears PD_E_DB. */
+static int earlier_failure(struct pg_db *p, PGresult *res)
+{
+    int rc = pg_fail_result(p, res);
+    if (rc != PD_E_DB_CONSTRAINT)
+        return rc;
+    db_count_error();
+    return PD_E_DB;
 }
 
 /* Out of pipeline mode: drops the statement read_deferred() found stale, as pg_run() does
@@ -224,18 +241,20 @@ static void leave_pipeline(PGconn *conn)
 
 /* Runs steps in one round trip, behind the writes sent before; the result of the first
  * failing one of those writes and the steps BEGIN, PARSE and EXECUTE, else EXECUTE's, goes
- * to *out. *parsed tells whether PARSE succeeded. */
+ * to *out, *earlier telling whether it is a write's. *parsed tells whether PARSE
+ * succeeded. */
 static void run_pipeline(struct pg_db *p, const enum step *steps, int n, const char *name,
                          const char *sql, int nparams, const unsigned int *types,
-                         const char *const *values, PGresult **out, bool *parsed)
+                         const char *const *values, PGresult **out, bool *parsed, bool *earlier)
 {
     PGconn *conn = p->conn;
     *out = NULL;
     *parsed = false;
+    *earlier = false;
     if (!PQenterPipelineMode(conn))
         return;
     if (send_pipeline(p, steps, n, name, sql, nparams, types, values)) {
-        read_deferred(p, p->deferred, out);
+        *earlier = read_deferred(p, p->deferred, out) >= 0;
         for (int i = 0; i < n && PQstatus(conn) == CONNECTION_OK; i++) {
             PGresult *r;
             if (steps[i] == SYNC) { /* one result, PGRES_PIPELINE_SYNC, and no NULL after */
@@ -261,11 +280,13 @@ static void run_pipeline(struct pg_db *p, const enum step *steps, int n, const c
     stale_dropped(p);
 }
 
-/* One attempt: 0 and *out, or the failed result in *out (NULL: the connection). */
+/* One attempt: 0 and *out, or the failed result in *out (NULL: the connection), *earlier
+ * telling whether it is a write's sent before (pg_send_later()). */
 static int attempt(struct pg_db *p, const char *sql, const char *sig, int nparams,
                    const unsigned int *types, const char *const *values, PGresult **out,
-                   struct pg_cached **used)
+                   struct pg_cached **used, bool *earlier)
 {
+    *earlier = false;
     bool closing =
         (p->nclosing || p->close_all) && !p->in_tx && PQtransactionStatus(p->conn) == PQTRANS_IDLE;
     if (closing && p->close_all) /* also drops what was prepared since it was asked */
@@ -302,7 +323,7 @@ static int attempt(struct pg_db *p, const char *sql, const char *sig, int nparam
     steps[n++] = EXECUTE;
     steps[n++] = SYNC;
     bool parsed;
-    run_pipeline(p, steps, n, name, sql, nparams, types, values, out, &parsed);
+    run_pipeline(p, steps, n, name, sql, nparams, types, values, out, &parsed, earlier);
     if (closing) {
         p->nclosing = 0;
         p->close_all = false;
@@ -345,9 +366,15 @@ int pg_run(struct pg_db *p, const char *sql, int nparams, const unsigned int *ty
         bool autocommit = !p->in_tx;
         struct pg_cached *used;
         PGresult *res;
-        if (attempt(p, sql, sig, nparams, types, values, &res, &used) == 0) {
+        bool earlier;
+        if (attempt(p, sql, sig, nparams, types, values, &res, &used, &earlier) == 0) {
             *out = res;
             return 0;
+        }
+        if (earlier) { /* this statement was not run */
+            rc = earlier_failure(p, res);
+            PQclear(res);
+            return rc;
         }
         if (res && stale_plan(res) && used) {
             cache_drop(p, used); /* prepared afresh at its next run */
@@ -401,14 +428,17 @@ int pg_drain(struct pg_db *p, const char *then)
     PGresult *failed = NULL;
     bool sent = (then == NULL || PQsendQueryParams(conn, then, 0, NULL, NULL, NULL, NULL, 0)) &&
                 PQpipelineSync(conn);
+    int writes = p->deferred, at = -1;
     if (sent) { /* then's answer is read with theirs */
-        read_deferred(p, p->deferred + (then != NULL), &failed);
+        at = read_deferred(p, writes + (then != NULL), &failed);
         PQclear(PQgetResult(conn)); /* PGRES_PIPELINE_SYNC, with no NULL after it */
     }
     p->deferred = 0;
     leave_pipeline(conn);
     stale_dropped(p);
-    int rc = sent && failed == NULL ? 0 : pg_fail_result(p, failed);
+    int rc = sent && failed == NULL   ? 0
+             : at >= 0 && at < writes ? earlier_failure(p, failed)
+                                      : pg_fail_result(p, failed);
     PQclear(failed);
     return rc;
 }

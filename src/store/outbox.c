@@ -104,15 +104,16 @@ int staff_contacts(struct db *db, const char *role, struct contact **out, int *c
     return rc < 0 ? rc : collect_contacts(st, out, count, NULL);
 }
 
-/* Claims up to limit rows of email_deliveries or webhook_deliveries, oldest first: those a dead
- * process left (stale: claimed before bound) or those due (pending, their time come by bound,
- * after the pass's cursor). The subquery picks them from the form's index, (status,
- * claimed_at, id) or (status, next_attempt_at, id), in its order; the UPDATE finds them by
- * id. The condition is checked again in the outer WHERE: a row another process claimed
- * meanwhile no longer matches (PostgreSQL re-reads it after waiting for its lock). There the
- * status is written COALESCE(status, '') (status is never NULL) so that no index can serve
- * it: given one, SQLite walked every pending row of the status index and kept those in the
- * list. A due claim returns the keys it took, for the cursor. */
+/* Claims up to limit rows of email_deliveries or webhook_deliveries, oldest first: those a
+ * dead process left (stale: claimed before bound) or those due (pending, their time come by
+ * bound, after the pass's cursor). The subquery picks them from the form's index, of the
+ * sending rows by (claimed_at, id) or of the pending ones by (next_attempt_at, id) (migration
+ * 029; status first on SQLite), in its order; the UPDATE finds them by id. The condition is
+ * checked again in the outer WHERE: a row another process claimed meanwhile no longer matches
+ * (PostgreSQL re-reads it after waiting for its lock). There the status is written
+ * COALESCE(status, '') (status is never NULL) so that no index can serve it: given one,
+ * SQLite walked every pending row of the status index and kept those in the list. A due
+ * claim returns the keys it took, for the cursor. */
 #define CLAIM(table, due, recheck, order)                                                          \
     "UPDATE " table " SET status = 'sending', claim = ?, claimed_at = ? WHERE id IN (SELECT id "   \
     "FROM " table " WHERE " due " ORDER BY " order ", id LIMIT ?) AND " recheck
