@@ -92,8 +92,9 @@ int64_t db_run(struct db *db, const char *sql, const char *types, ...);
  * COMMIT, reads the answers. Should the write fail, that statement (a db_write() too) or the
  * COMMIT fails with the write's error text and PD_E_DB (PD_E_DB_BUSY for a deadlock or a
  * lock timeout: a constraint is the write's, not the statement's), and the transaction is
- * lost as if that statement had failed. On SQLite, outside a transaction, and otherwise, it
- * runs at once, and its failure is its own. 0, or a negative status. Not for a write whose
+ * lost as if that statement had failed. Outside a transaction, after db_defer_sync(), it is
+ * sent so too, as a transaction of its own (see there). On SQLite, and otherwise, it runs at
+ * once, and its failure is its own. 0, or a negative status. Not for a write whose
  * own failure the caller handles (a unique key it expects to meet). */
 int db_write(struct db *db, const char *sql, const char *types, ...);
 
@@ -173,14 +174,18 @@ void db_not_durable(struct db *db);
  * WAL's sync (SQLite). None is lost if the process dies; a power cut may undo those made
  * since db_defer_sync(). Only for a group of commits whose loss is a repeat allowed anyway
  * (an email marked sent: sent again), ended by db_sync(); outside a transaction. On
- * PostgreSQL nothing changes: every commit waits for its flush. (synchronous_commit off
- * would do it, but a commit that writes no WAL of its own, as db_sync() could make, does not
- * wait for the flush of earlier ones, and a crash of the server itself loses them too.) */
+ * PostgreSQL every commit still waits for its flush on the server, but a db_write() outside a
+ * transaction, a transaction of its own, is sent without waiting for its answer (db_write()
+ * says when it can be); db_sync() reads the answers, and a failed one fails no other
+ * statement. (synchronous_commit off would not do: a commit that writes no WAL of its own,
+ * as db_sync() could make, does not wait for the flush of earlier ones, and a crash of the
+ * server itself loses them too.) */
 void db_defer_sync(struct db *db);
 
 /* Returns once every commit this connection made since db_defer_sync() is on disk, and
- * ends it: 0, or PD_E_DB when the sync failed (db_errmsg() says why). Nothing to do on
- * PostgreSQL. */
+ * ends it: 0, or PD_E_DB when the sync failed (db_errmsg() says why). On PostgreSQL: once
+ * the answers of the writes sent since are read; 0, or the first failure's status (with its
+ * error), that write undone and the others kept. */
 int db_sync(struct db *db);
 
 /* How long a statement waits for another writer's lock before PD_E_DB_BUSY (SQLite's busy

@@ -70,7 +70,7 @@ struct db_ops {
     void (*bulk)(struct db *db, bool on);
     /* db_not_durable() of this engine, or NULL (PostgreSQL). */
     void (*not_durable)(struct db *db);
-    /* db_defer_sync() and db_sync() of this engine, or NULL (PostgreSQL: nothing deferred). */
+    /* db_defer_sync() and db_sync() of this engine, or NULL. */
     void (*defer_sync)(struct db *db);
     int (*sync)(struct db *db);
 };

@@ -157,6 +157,7 @@ static int pg_reconnect(struct pg_db *p)
 {
     pg_cache_clear(p, false);
     p->deferred = 0; /* their answers went with the old connection */
+    p->sync_rc = 0;
     p->stats.reconnects++;
     PQreset(p->conn);
     if (PQstatus(p->conn) != CONNECTION_OK) {
@@ -176,11 +177,23 @@ static int p_revive(struct db *db)
     struct pg_db *p = pg(db);
     struct pollfd fd = {.fd = PQsocket(p->conn), .events = POLLIN};
     int rc = 0;
+    if (p->deferred) /* answers are due on the socket: not the server's last words */
+        pg_drain(p, NULL);
     if (!p->in_tx && PQstatus(p->conn) == CONNECTION_OK && fd.fd >= 0 && poll(&fd, 1, 0) > 0)
         rc = pg_reconnect(p);
     else
         rc = pg_ready(p);
     return rc < 0 ? PD_E_UNAVAILABLE : 0;
+}
+
+static void p_defer_sync(struct db *db)
+{
+    pg_defer_sync(pg(db));
+}
+
+static int p_sync(struct db *db)
+{
+    return pg_sync(pg(db));
 }
 
 static void p_cache_stats(struct db *db, struct db_cache_stats *out)
@@ -397,7 +410,7 @@ static int p_health(struct db *db, int timeout_ms, struct db_health *out)
     struct pg_db *p = (struct pg_db *)db;
     char sql[200];
     int rc = pg_ready(p);
-    if (rc < 0)
+    if (rc < 0 || (p->deferred && (rc = pg_drain(p, NULL)) < 0))
         return rc;
     /* one round trip: the three statements in one message, every result read */
     snprintf(sql, sizeof(sql),
@@ -441,6 +454,8 @@ static const struct db_ops pg_ops = {
     .cache_stats = p_cache_stats,
     .cache_forget = p_cache_forget,
     .revive = p_revive,
+    .defer_sync = p_defer_sync,
+    .sync = p_sync,
     .health = p_health,
     .dialect = pg_dialect,
     .fts_condition = p_fts_condition,

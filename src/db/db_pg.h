@@ -39,6 +39,10 @@ struct pg_db {
     bool begin_pending; /* BEGIN not sent yet: it travels with the next statement */
     int deferred;       /* db_write()s sent, their answers unread (pipeline mode is on) */
     uint64_t deferred_ids[PG_DEFER_MAX]; /* the cached statement of each */
+    bool deferred_own[PG_DEFER_MAX];     /* and whether it was a transaction of its own */
+    bool defer_sync;                     /* db_defer_sync(): writes outside a transaction too */
+    int sync_rc;                         /* the first of those that failed, for db_sync() */
+    char sync_err[512];
     uint64_t stale_id; /* a write's statement whose plan went stale: dropped once out of
                           pipeline mode */
     struct pg_cached cache[PG_STMT_CACHE];
@@ -70,8 +74,9 @@ int pg_run(struct pg_db *p, const char *sql, int nparams, const unsigned int *ty
            const char *const *values, PGresult **out);
 
 /* Sends the numbered statement sql and does not wait for its answer (db_write()), when it
- * can go so: in a transaction whose BEGIN went, prepared on this connection before.
- * Otherwise it runs at once. 0, or a negative status with the error kept. */
+ * can go so: prepared on this connection before, and in a transaction whose BEGIN went or,
+ * after db_defer_sync(), outside any (a transaction of its own, whose failure db_sync()
+ * reports). Otherwise it runs at once. 0, or a negative status with the error kept. */
 int pg_send_later(struct pg_db *p, const char *sql, int nparams, const unsigned int *types,
                   const char *const *values);
 
@@ -80,6 +85,12 @@ int pg_send_later(struct pg_db *p, const char *sql, int nparams, const unsigned 
  * status of the first that failed, its error kept (a failed write's, and then then was not
  * run). */
 int pg_drain(struct pg_db *p, const char *then);
+
+/* db_defer_sync() and db_sync(): writes outside a transaction are sent without waiting
+ * (pg_send_later()) until pg_sync(), which reads their answers: 0, or the first failure's
+ * status with its error kept. */
+void pg_defer_sync(struct pg_db *p);
+int pg_sync(struct pg_db *p);
 
 /* Forgets every cached statement: closed on the server (server true) or gone with a lost
  * connection. */

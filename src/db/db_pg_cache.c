@@ -19,7 +19,9 @@
  * connection stays in pipeline mode, and the transaction's next statement, or its COMMIT,
  * goes behind it and reads every answer in the same round trip. (A statement new to the
  * connection, a plain exec and a ROLLBACK read them first, in a round trip of their own.)
- * The first failure among them is that statement's failure.
+ * The first failure among them is that statement's failure. After db_defer_sync(), a write
+ * outside any transaction is sent so too, with a Sync of its own (its own transaction):
+ * its failure is kept for db_sync(), and fails no other statement.
  *
  * What can make a prepared statement wrong: a lost connection (pg_ready() opens a new one
  * and forgets them all), and a schema change that alters the columns a statement returns
@@ -190,16 +192,23 @@ static int read_deferred(struct pg_db *p, int n, PGresult **failed)
 {
     int at = -1;
     for (int i = 0; i < n && PQstatus(p->conn) == CONNECTION_OK; i++) {
+        bool own = i < p->deferred && p->deferred_own[i];
         PGresult *r;
         while ((r = PQgetResult(p->conn)) != NULL) {
-            if (*failed == NULL && !ok_result(r)) {
+            if (!ok_result(r) && i < p->deferred && stale_plan(r))
+                p->stale_id = p->deferred_ids[i];
+            if (own && !ok_result(r) && p->sync_rc == 0) { /* its own: for db_sync() */
+                p->sync_rc = pg_fail_result(p, r);
+                snprintf(p->sync_err, sizeof(p->sync_err), "%s", p->err);
+            }
+            if (!own && *failed == NULL && !ok_result(r)) {
                 *failed = r;
                 at = i;
-                if (stale_plan(r) && i < p->deferred)
-                    p->stale_id = p->deferred_ids[i];
             } else
                 PQclear(r);
         }
+        if (own) /* its Sync's answer, PGRES_PIPELINE_SYNC, with no NULL after it */
+            PQclear(PQgetResult(p->conn));
     }
     p->deferred = 0;
     return at;
@@ -395,7 +404,8 @@ int pg_send_later(struct pg_db *p, const char *sql, int nparams, const unsigned 
     char sig[DB_MAX_PARAMS + 1], name[32];
     signature(types, nparams, sig);
     struct pg_cached *c = NULL;
-    if (p->in_tx && !p->begin_pending && PQstatus(p->conn) == CONNECTION_OK)
+    bool own = !p->in_tx && p->defer_sync; /* a transaction of its own */
+    if (((p->in_tx && !p->begin_pending) || own) && PQstatus(p->conn) == CONNECTION_OK)
         c = cache_find(p, sql, sig, hash_key(sql, sig));
     if (c == NULL) { /* its first run here, or no transaction under way: at once */
         PGresult *res;
@@ -412,11 +422,13 @@ int pg_send_later(struct pg_db *p, const char *sql, int nparams, const unsigned 
     statement_name(c->id, name, sizeof(name));
     if (p->deferred == 0 && !PQenterPipelineMode(p->conn))
         return pg_fail_result(p, NULL);
-    if (!PQsendQueryPrepared(p->conn, name, nparams, values, NULL, NULL, 0)) {
+    if (!PQsendQueryPrepared(p->conn, name, nparams, values, NULL, NULL, 0) ||
+        (own && !PQpipelineSync(p->conn))) {
         int rc = pg_fail_result(p, NULL);
         pg_drain(p, NULL);
         return rc;
     }
+    p->deferred_own[p->deferred] = own;
     p->deferred_ids[p->deferred++] = c->id;
     p->stats.reuses++;
     return 0;
@@ -440,5 +452,20 @@ int pg_drain(struct pg_db *p, const char *then)
              : at >= 0 && at < writes ? earlier_failure(p, failed)
                                       : pg_fail_result(p, failed);
     PQclear(failed);
+    return rc;
+}
+
+void pg_defer_sync(struct pg_db *p)
+{
+    p->defer_sync = true;
+}
+
+int pg_sync(struct pg_db *p)
+{
+    int rc = p->deferred ? pg_drain(p, NULL) : 0;
+    if (rc == 0 && (rc = p->sync_rc) < 0)
+        snprintf(p->err, sizeof(p->err), "%s", p->sync_err);
+    p->sync_rc = 0;
+    p->defer_sync = false;
     return rc;
 }

@@ -149,7 +149,8 @@ int delivery_emails_next(struct db *db, struct delivery_pass *p, int limit,
              * wait for the disk: a crash loses none, and an email is sent again only if the
              * crash came between its sending and its mark, as always; a power cut may send
              * the group's emails again. One sync for the group at the next call, instead of
-             * one for each email. */
+             * one for each email. (On PostgreSQL each mark is flushed by the server as always,
+             * but sent without waiting for its answer: the next call reads them all.) */
             db_defer_sync(db);
             *out = e;
             *count = ready;

@@ -231,13 +231,12 @@ int email_delivery_done(struct db *db, const char *id, const char *claim, bool s
                         const char *error, int64_t next_attempt_at, int64_t now)
 {
     const char *status = sent ? "sent" : next_attempt_at ? "pending" : "failed";
-    int64_t rc =
-        db_run(db,
-               "UPDATE email_deliveries SET status = ?, attempts = attempts + 1, "
-               "last_error = ?, next_attempt_at = ?, sent_at = ?, claim = NULL "
-               "WHERE id = ? AND claim = ?",
-               "ttiitt", status, error, next_attempt_at, sent ? now : (int64_t)0, id, claim);
-    return rc < 0 ? (int)rc : 0;
+    /* after db_defer_sync(), on PostgreSQL, not waited for (the pass's next claim reads it) */
+    return db_write(db,
+                    "UPDATE email_deliveries SET status = ?, attempts = attempts + 1, "
+                    "last_error = ?, next_attempt_at = ?, sent_at = ?, claim = NULL "
+                    "WHERE id = ? AND claim = ?",
+                    "ttiitt", status, error, next_attempt_at, sent ? now : (int64_t)0, id, claim);
 }
 
 /* Every row of st, read as delivery_row columns, into a malloc'd array. */

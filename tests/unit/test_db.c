@@ -637,6 +637,24 @@ static void test_deferred_sync(void **state)
         assert_string_equal(setting, before);
     }
     assert_int_equal(scalar(db, "SELECT COUNT(*) FROM settings WHERE value = 'v'"), 20);
+    /* writes (db_write) meanwhile: on PostgreSQL each a transaction of its own, sent without
+     * waiting; one that fails fails no other statement, and db_sync() reports it */
+    bool pg = q == NULL;
+    const char *put = "INSERT INTO settings (key, value, updated_at) VALUES (?, 'w', 0)";
+    db_defer_sync(db);
+    for (int i = 100; i < 120; i++)
+        assert_int_equal(db_write(db, put, "i", (int64_t)i), 0);
+    assert_int_equal(db_write(db, put, "i", (int64_t)105), pg ? 0 : PD_E_DB_CONSTRAINT);
+    for (int i = 120; i < 130; i++)
+        assert_int_equal(db_write(db, put, "i", (int64_t)i), 0);
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM settings WHERE value = 'w'"), 30);
+    assert_int_equal(db_write(db, put, "i", (int64_t)130), 0);
+    if (pg) {
+        assert_int_equal(db_sync(db), PD_E_DB_CONSTRAINT);
+        assert_non_null(strstr(db_errmsg(db), "settings"));
+    } else
+        assert_int_equal(db_sync(db), 0);
+    assert_int_equal(scalar(db, "SELECT COUNT(*) FROM settings WHERE value = 'w'"), 31);
     /* after it, a commit waits for its own sync again; a db_sync() with nothing deferred
      * makes none */
     assert_true(
@@ -644,7 +662,7 @@ static void test_deferred_sync(void **state)
     assert_int_equal(db_sync(db), 0);
     if (q) {
         queue_counts(q, &commits, &syncs);
-        assert_int_equal(syncs, syncs0 + 2);
+        assert_int_equal(syncs, syncs0 + 3); /* the two groups', the last commit's */
         assert_null(queue_release(q));
     }
     db_close(db);
