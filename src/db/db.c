@@ -283,7 +283,7 @@ int db_lock_row_by(struct db *db, const char *table, const char *column, const c
              column, table, column,
              db->kind != DB_POSTGRES ? ""
              : shared                ? " FOR SHARE"
-                                     : " FOR UPDATE");
+                                     : " FOR NO KEY UPDATE");
     int rc = db_scalar(db, &found, sql, "t", key);
     return rc < 0 ? rc : found > 0;
 }

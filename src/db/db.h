@@ -110,18 +110,23 @@ int db_rollback(struct db *db);
 
 /* Inside a transaction, locks the row of table with this id until commit, so two
  * transactions working on the same organisation (say) take turns. SQLite already holds
- * the database's write lock from BEGIN IMMEDIATE; PostgreSQL takes a row lock (FOR UPDATE).
- * table must be a plain identifier. Returns 1 when the row exists, 0 when not. */
+ * the database's write lock from BEGIN IMMEDIATE; PostgreSQL takes the row lock an UPDATE
+ * of the row takes (FOR NO KEY UPDATE): it makes the row's other lockers and writers wait,
+ * not the inserts of rows that refer to it (their foreign-key checks), so a transaction
+ * holding it and one that inserts such a row while holding what the first waits for (an
+ * organisation locked to buy; its order being settled, which inserts the order's grants)
+ * do not deadlock. table must be a plain identifier. Returns 1 when the row exists, 0 when
+ * not. */
 int db_lock_row(struct db *db, const char *table, const char *id);
 
 /* db_query() of a SELECT of one table's rows that also locks them until the transaction
  * ends, as db_lock_row() does, in the same statement as the read (a round trip fewer on
- * PostgreSQL, which runs it FOR UPDATE; SQLite holds the write lock from BEGIN IMMEDIATE
- * already). Only inside a transaction; no aggregate, DISTINCT or GROUP BY in sql, and no
- * outer join (PostgreSQL refuses FOR UPDATE of its nullable side): such a read takes
- * db_lock_row() first (store/wire_transfers.c). On PostgreSQL only the locked rows' columns
- * are read as they stand once the lock is had: a subquery or a join reads the other tables
- * as they were when the statement began, before any wait for the lock. */
+ * PostgreSQL, which runs it FOR UPDATE, a lock the rows' foreign-key checks wait for too; SQLite
+ * holds the write lock from BEGIN IMMEDIATE already). Only inside a transaction; no aggregate,
+ * DISTINCT or GROUP BY in sql, and no outer join (PostgreSQL refuses FOR UPDATE of its nullable
+ * side): such a read takes db_lock_row() first (store/wire_transfers.c). On PostgreSQL only the
+ * locked rows' columns are read as they stand once the lock is had: a subquery or a join reads the
+ * other tables as they were when the statement began, before any wait for the lock. */
 int db_query_locked(struct db *db, struct db_stmt **out, const char *sql, const char *types, ...);
 
 /* db_prepare() of such a locked read, its parameters bound by the caller (a list of ids,
