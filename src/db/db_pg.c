@@ -110,14 +110,17 @@ static int p_end(struct db *db, bool commit)
      * ROLLBACK would not be run there after a failure, so it goes after, and a write's
      * failure is not the rollback's */
     if (p->deferred) {
-        rc = pg_drain(p, commit ? "COMMIT" : NULL);
-        if (rc == 0 && commit) {
+        /* (writes of their own before a transaction that ran nothing: no COMMIT to send) */
+        bool with_commit = commit && !p->begin_pending;
+        rc = pg_drain(p, with_commit ? "COMMIT" : NULL);
+        if (rc == 0 && with_commit) {
             p->in_tx = false;
             return 0;
         }
         if (!commit)
             rc = 0;
-        commit = false; /* a write or the COMMIT failed: whatever is left is rolled back */
+        else if (rc < 0)
+            commit = false; /* a write or the COMMIT failed: whatever is left is rolled back */
     }
     /* a statement failed in it: PostgreSQL answers COMMIT with ROLLBACK, and says so only
      * in the command tag; the caller must hear that nothing was written */
@@ -156,8 +159,12 @@ int pg_ready(struct pg_db *p)
 static int pg_reconnect(struct pg_db *p)
 {
     pg_cache_clear(p, false);
+    if (p->deferred && p->sync_rc == 0) { /* for db_sync(): what became of them is unknown */
+        p->sync_rc = PD_E_DB;
+        snprintf(p->sync_err, sizeof(p->sync_err),
+                 "the connection to PostgreSQL was lost before writes sent were answered");
+    }
     p->deferred = 0; /* their answers went with the old connection */
-    p->sync_rc = 0;
     p->stats.reconnects++;
     PQreset(p->conn);
     if (PQstatus(p->conn) != CONNECTION_OK) {

@@ -43,7 +43,8 @@ int delivery_pass_begin(struct db *db, struct delivery_pass *p)
 void delivery_pass_end(struct db *db, struct delivery_pass *p)
 {
     /* the last group's marks: a caller that stopped early must not leave later commits of
-     * this connection deferred (a failed sync fails them too, so nothing more to do here) */
+     * this connection deferred (nothing more to do when it fails: a mark lost leaves its
+     * email claimed, sent again once the claim is stale) */
     db_sync(db);
     secret_wipe(p->settings.smtp_password, sizeof(p->settings.smtp_password));
 }

@@ -231,7 +231,7 @@ int email_delivery_done(struct db *db, const char *id, const char *claim, bool s
                         const char *error, int64_t next_attempt_at, int64_t now)
 {
     const char *status = sent ? "sent" : next_attempt_at ? "pending" : "failed";
-    /* after db_defer_sync(), on PostgreSQL, not waited for (the pass's next claim reads it) */
+    /* after db_defer_sync(), on PostgreSQL, not waited for: db_sync() reads the answers */
     return db_write(db,
                     "UPDATE email_deliveries SET status = ?, attempts = attempts + 1, "
                     "last_error = ?, next_attempt_at = ?, sent_at = ?, claim = NULL "
