@@ -37,6 +37,7 @@
 #include "service/wire.h"
 #include "store/offers.h"
 #include "store/payments.h"
+#include "store/renewals.h"
 
 bool orders_automatic(const struct order_row *o)
 {
@@ -253,14 +254,24 @@ int orders_create(struct db *db, const struct principal *who, const char *ip, co
 
 /* ---- Buy ---- */
 
-/* Locks the caller's organisation and reads its order under lock: 0, or PD_E_NOT_FOUND
- * (an order of another organisation is not found either). */
+/* Locks the caller's organisation and reads its order under lock, then locks the
+ * subscription a renewal order renews: 0, or PD_E_NOT_FOUND (an order of another
+ * organisation is not found either). The subscription's lock is the one the automatic
+ * renewal's claim takes before it checks for an open renewal order and makes its own
+ * (service/renewals.c): the two take turns, and whichever comes second sees the other's
+ * order. It comes after the order's, as when an order is settled (the order locked, then
+ * its subscription written). */
 static int lock_own_order(struct db *db, const struct principal *who, const char *id,
                           struct order_row *o, struct pd_error *err)
 {
     int rc = orders_lock_buyer(db, who->partner_id);
     if (rc >= 0)
         rc = orders_lock(db, id, o);
+    if (rc == 1 && strcmp(o->partner_id, who->partner_id) == 0 && o->subscription_id[0] &&
+        strcmp(o->action, "renewal") == 0) {
+        int locked = renewal_lock_subscription(db, o->subscription_id);
+        rc = locked < 0 ? locked : rc;
+    }
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
     if (rc == 0 || strcmp(o->partner_id, who->partner_id) != 0)

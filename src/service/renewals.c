@@ -171,6 +171,7 @@ static int claim_batch(struct db *db, const struct settings *set, struct due *du
         made_here[i] = rc == 1;
         made += rc == 1;
     }
+    fault_pause("renewal.claimed"); /* tests: a Buy of the same renewal meanwhile */
     if (rc >= 0 && fault_fail("renewal.claim_batch")) /* tests: the path below */
         rc = PD_E_DB;
     rc = tx_end(db, rc < 0 ? rc : 0, &err);

@@ -419,6 +419,31 @@ test('an unreachable SMTP server: the email waits and is retried, never lost', a
   }
 });
 
+test('a Buy of a renewal by hand while the job claims the automatic one: one charge', async () => {
+  const s = await subscriber('2027-04-10');
+  await op.setClock('2028-04-10T07:00:00Z'); // day 1 of the window
+  // the partner starts a renewal of their own, not paid yet
+  const o = await s.api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'renewal', subscription_id: s.subId, payment: await cardPayment(srv.url, CARD) });
+  assert.equal(o.status, 201, JSON.stringify(o.body));
+  // the job claims the automatic try and waits before committing; the partner clicks Buy then
+  let buy;
+  const run = await jobsProcess(srv, {
+    env: { PARTNERD_FAULT_PAUSE: 'renewal.claimed=1500' },
+    onStderr: (all) => {
+      if (!buy && all.includes('paused at renewal.claimed')) buy = s.api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+    },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(buy, 'the job paused after its claim');
+  const b = await buy;
+  // the Buy waited for the claim, then saw the renewal under way: nothing charged by hand
+  assert.equal(b.status, 409, JSON.stringify(b.body));
+  const byHand = ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE '${o.body.id}:%'`).trim();
+  assert.deepEqual([charges(s.subId), byHand], [['succeeded'], '0'], 'one charge, the automatic one');
+  const sub = (await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body;
+  assert.deepEqual([sub.status, sub.expires_on], ['active', '2029-04-09']);
+});
+
 test('two job runners at once renew each subscription once', async () => {
   const subs = [];
   for (let i = 0; i < 6; i++) subs.push(await subscriber('2027-09-15'));
