@@ -22,6 +22,12 @@
  * in libpq's buffers, and the writes one failure leaves unrun. */
 #define PG_DEFER_MAX 256
 
+/* A write sent without waiting for its answer (pg_send_later()). */
+struct pg_sent {
+    uint64_t id; /* its cached statement's */
+    bool own;    /* a transaction of its own (db_defer_sync()), followed by a Sync */
+};
+
 /* One statement prepared on the server, named pd_<id>. */
 struct pg_cached {
     char *key;      /* numbered SQL, '\0', one letter per parameter (i: int8, t: inferred); */
@@ -38,10 +44,9 @@ struct pg_db {
     bool in_tx;         /* between db_begin() and its COMMIT or ROLLBACK */
     bool begin_pending; /* BEGIN not sent yet: it travels with the next statement */
     int deferred;       /* db_write()s sent, their answers unread (pipeline mode is on) */
-    uint64_t deferred_ids[PG_DEFER_MAX]; /* the cached statement of each */
-    bool deferred_own[PG_DEFER_MAX];     /* and whether it was a transaction of its own */
-    bool defer_sync;                     /* db_defer_sync(): writes outside a transaction too */
-    int sync_rc;                         /* the first of those that failed, for db_sync() */
+    struct pg_sent sent[PG_DEFER_MAX]; /* those writes, in the order sent */
+    bool defer_sync;                   /* db_defer_sync(): writes outside a transaction too */
+    int sync_rc;                       /* the first of those that failed, for db_sync() */
     char sync_err[512];
     uint64_t stale_id; /* a write's statement whose plan went stale: dropped once out of
                           pipeline mode */

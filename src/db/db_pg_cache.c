@@ -192,16 +192,17 @@ static int read_deferred(struct pg_db *p, int n, PGresult **failed)
 {
     int at = -1;
     for (int i = 0; i < n && PQstatus(p->conn) == CONNECTION_OK; i++) {
-        bool own = i < p->deferred && p->deferred_own[i];
+        bool write = i < p->deferred, own = write && p->sent[i].own;
         PGresult *r;
         while ((r = PQgetResult(p->conn)) != NULL) {
-            if (!ok_result(r) && i < p->deferred && stale_plan(r))
-                p->stale_id = p->deferred_ids[i];
-            if (own && !ok_result(r) && p->sync_rc == 0) { /* its own: for db_sync() */
+            bool ok = ok_result(r);
+            if (!ok && write && stale_plan(r))
+                p->stale_id = p->sent[i].id;
+            if (!ok && own && p->sync_rc == 0) { /* a transaction of its own: for db_sync() */
                 p->sync_rc = pg_fail_result(p, r);
                 snprintf(p->sync_err, sizeof(p->sync_err), "%s", p->err);
             }
-            if (!own && *failed == NULL && !ok_result(r)) {
+            if (!ok && !own && *failed == NULL) {
                 *failed = r;
                 at = i;
             } else
@@ -428,8 +429,7 @@ int pg_send_later(struct pg_db *p, const char *sql, int nparams, const unsigned 
         pg_drain(p, NULL);
         return rc;
     }
-    p->deferred_own[p->deferred] = own;
-    p->deferred_ids[p->deferred++] = c->id;
+    p->sent[p->deferred++] = (struct pg_sent){.id = c->id, .own = own};
     p->stats.reuses++;
     return 0;
 }
