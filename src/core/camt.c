@@ -115,12 +115,28 @@ static int amount_of(const xmlNode *amt, int64_t *amount, char currency[4])
     return 0;
 }
 
-bool camt_find_reference(const char *text, char *out, size_t n)
+/* Keeps ref among out's readings, longest first, unless it is there already or shorter
+ * than all of a full list. */
+static void keep_reading(struct camt_refs *out, const char *ref)
 {
-    bool found = false;
-    if (n < 26)
-        return false;
-    out[0] = '\0';
+    size_t len = strlen(ref);
+    int at = 0;
+    for (int i = 0; i < out->count; i++)
+        if (strcmp(out->ref[i], ref) == 0)
+            return;
+    while (at < out->count && strlen(out->ref[at]) >= len)
+        at++;
+    if (at == CAMT_READINGS)
+        return;
+    int last = out->count < CAMT_READINGS ? out->count : CAMT_READINGS - 1;
+    memmove(out->ref[at + 1], out->ref[at], (size_t)(last - at) * sizeof(out->ref[0]));
+    snprintf(out->ref[at], sizeof(out->ref[at]), "%s", ref);
+    out->count = last + 1;
+}
+
+void camt_find_references(const char *text, struct camt_refs *out)
+{
+    out->count = 0;
     for (const char *p = text; p && *p; p++) {
         if (toupper((unsigned char)p[0]) != 'R' || toupper((unsigned char)p[1]) != 'F')
             continue;
@@ -135,15 +151,11 @@ bool camt_find_reference(const char *text, char *out, size_t n)
                 break;
             compact[len++] = (char)toupper((unsigned char)*q);
             compact[len] = '\0';
-            /* a candidate ends where a word ends */
-            bool word_end = !isalnum((unsigned char)q[1]);
-            if (len >= 5 && word_end && len > strlen(out) && rf_reference_valid(compact)) {
-                snprintf(out, n, "%s", compact);
-                found = true;
-            }
+            /* a reading ends where a word ends */
+            if (len >= 5 && !isalnum((unsigned char)q[1]) && rf_reference_valid(compact))
+                keep_reading(out, compact);
         }
     }
-    return found;
 }
 
 /* Whether an entry or transaction is a credit: CRDT. */
@@ -175,16 +187,16 @@ static void remittance_of(const xmlNode *tx, struct camt_move *m)
     for (const xmlNode *c = rmt ? rmt->children : NULL; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        if (strcmp((const char *)c->name, "Strd") == 0 && m->reference[0] == '\0') {
+        if (strcmp((const char *)c->name, "Strd") == 0 && m->refs.count == 0) {
             text_at(c, "CdtrRefInf/Ref", t, sizeof(t));
-            camt_find_reference(t, m->reference, sizeof(m->reference));
+            camt_find_references(t, &m->refs);
         } else if (strcmp((const char *)c->name, "Ustrd") == 0) {
             text_of(c, t, sizeof(t));
             if (m->remittance[0] == '\0')
                 snprintf(m->remittance, sizeof(m->remittance), "%.*s",
                          (int)sizeof(m->remittance) - 1, t); /* cut to the field */
-            if (m->reference[0] == '\0')
-                camt_find_reference(t, m->reference, sizeof(m->reference));
+            if (m->refs.count == 0)
+                camt_find_references(t, &m->refs);
         }
     }
 }

@@ -29,6 +29,15 @@
 /* The most movements a statement may hold. */
 #define CAMT_MAX_MOVES 5000
 
+/* The most readings of one remittance text kept (see camt_find_references). */
+#define CAMT_READINGS 4
+
+/* The RF references a text typed by hand may mean, longest first; none when count is 0. */
+struct camt_refs {
+    char ref[CAMT_READINGS][26]; /* compact and upper case */
+    int count;
+};
+
 /* One money movement of a statement. */
 struct camt_move {
     char key[200];          /* <Stmt Id>/<entry ref or #n>/<transaction ref or #n> */
@@ -39,7 +48,8 @@ struct camt_move {
     char booked_on[11];     /* BookgDt, YYYY-MM-DD ("" when absent) */
     char value_on[11];      /* ValDt, YYYY-MM-DD ("" when absent) */
     char end_to_end_id[36]; /* Refs/EndToEndId ("" or NOTPROVIDED when absent) */
-    char reference[26];     /* RF creditor reference, compact and upper case; "" none */
+    struct camt_refs refs;  /* the RF creditor reference: the structured one, else the
+                             * readings of the unstructured text */
     char party_name[141];   /* the debtor of a credit, the creditor of a debit */
     char party_iban[35];    /* their account's IBAN, "" when not given */
     char remittance[141];   /* the unstructured remittance text, for people */
@@ -61,10 +71,12 @@ int camt_parse(const char *xml, size_t len, struct camt_statement *out, char *wh
 /* Frees what camt_parse gave. */
 void camt_free(struct camt_statement *s);
 
-/* Finds an ISO 11649 reference in text typed by a person ("facture rf18 5390 0754 7034
- * merci"): RF, two check digits and up to 21 letters or digits, with any spaces between;
- * the longest candidate whose check digits hold. Writes it compact and upper case into
- * out (at least 26). True when one was found. */
-bool camt_find_reference(const char *text, char *out, size_t n);
+/* Finds the ISO 11649 references in text typed by a person ("facture rf18 5390 0754 7034
+ * merci"): RF starting a word, two check digits and up to 21 letters or digits, with any
+ * spaces between, ending where a word ends, whose check digits hold. Spaces make a text
+ * ambiguous: that one reads as RF18539007547034 and, for one reference in 97, also as
+ * RF18539007547034MERCI. Every reading is kept, longest first, the CAMT_READINGS longest
+ * when there are more; the importer takes the one that names an order. */
+void camt_find_references(const char *text, struct camt_refs *out);
 
 #endif

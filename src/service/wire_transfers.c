@@ -1,9 +1,10 @@
 /*
  * service/wire_transfers.c - recording received transfers and matching them to orders.
  *
- * A transfer's reference is compared without spaces and in capitals. The order it names is
- * locked and read as it stands then: a transfer recorded at the same moment, or the due
- * date's cancellation, waits for this one and then sees what it did. A matched transfer
+ * A transfer's reference is compared without spaces and in capitals. A statement's text that
+ * reads more than one way (core/camt.h) names the order of its first reading that names one.
+ * That order is locked and read as it stands then: a transfer recorded at the same moment, or
+ * the due date's cancellation, waits for this one and then sees what it did. A matched transfer
  * confirms its order in the same transaction (service/confirm.c).
  */
 #include "service/wire_transfers.h"
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/camt.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/csv.h"
@@ -48,18 +50,36 @@ static const char *match_status(bool found, const struct order_row *o,
     return "matched";
 }
 
+/* Locks the order t names into *o: the first of its readings that names one. w->reference
+ * gets that reading, or the first when none does. 1, 0 when none, or a db error. */
+static int lock_named_order(struct db *db, const struct wire_received *t,
+                            struct wire_transfer_row *w, struct order_row *o)
+{
+    int n = t->readings ? t->readings->count : 1;
+    for (int i = 0; i < n; i++) {
+        const char *p = t->readings ? t->readings->ref[i] : t->reference;
+        char compact[sizeof(w->reference)];
+        size_t k = 0;
+        for (; *p && k + 1 < sizeof(compact); p++)
+            if (*p != ' ')
+                compact[k++] = (char)toupper((unsigned char)*p);
+        compact[k] = '\0';
+        int rc = orders_lock_by_reference(db, compact, o);
+        if (i == 0 || rc == 1)
+            memcpy(w->reference, compact, k + 1);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int wire_transfers_match(struct db *db, const struct settings *set, const struct principal *who,
                          const struct wire_received *t, const char *source,
                          struct wire_transfer_row *w)
 {
     struct order_row o;
-    size_t k = 0;
     memset(w, 0, sizeof(*w));
-    for (const char *p = t->reference; *p && k + 1 < sizeof(w->reference); p++)
-        if (*p != ' ')
-            w->reference[k++] = (char)toupper((unsigned char)*p);
-    w->reference[k] = '\0';
-    int rc = orders_lock_by_reference(db, w->reference, &o);
+    int rc = lock_named_order(db, t, w, &o);
     if (rc < 0)
         return rc;
     bool found = rc == 1;

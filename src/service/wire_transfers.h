@@ -16,6 +16,7 @@
 #include "service/settings.h"
 #include "store/wire_transfers.h"
 
+struct camt_refs;
 struct db;
 
 /* A received transfer as finance or a statement tells it. */
@@ -24,6 +25,9 @@ struct wire_received {
     int64_t amount;
     /* from a camt.053 statement, else NULL */
     const char *bank_ref, *payer_name, *payer_iban;
+    /* a camt.053 text's readings (core/camt.h), tried in turn instead of reference; the
+     * first is the reference recorded when none names an order. NULL: reference alone */
+    const struct camt_refs *readings;
 };
 
 /* In the caller's transaction: records one received transfer from source ("manual",

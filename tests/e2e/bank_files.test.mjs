@@ -104,6 +104,36 @@ test('camt.053.001.08: a reference typed by hand (spaces, lower case) pays its o
   assert.equal(listed.source, 'camt053');
 });
 
+/** ISO 11649: a text's number mod 97, its letters read as 10-35. */
+const mod97 = (text) => Number(BigInt([...text].map((c) => parseInt(c, 36)).join('')) % 97n);
+const rfValid = (ref) => mod97(ref.slice(4) + ref.slice(0, 4)) === 1;
+const rfOf = (body) => `RF${String(98 - mod97(`${body}RF00`)).padStart(2, '0')}${body}`;
+
+/** A word of capitals after which ref reads on as a second valid reference: "RF.. ..." + word. */
+function wordReadingOn(ref) {
+  for (let n = 0; ; n++) {
+    const word = n.toString(26).split('').map((d) => String.fromCharCode(65 + parseInt(d, 26))).join('') + 'Z';
+    if (rfValid(ref + word)) return word;
+  }
+}
+
+test('a typed reference that reads on into the next word as another valid reference still pays its order', async () => {
+  const a = await wireOrder('2027-05-06');
+  const word = wordReadingOn(a.reference);
+  assert.ok(rfValid(a.reference) && rfValid(a.reference + word), 'the text reads two ways');
+  const xml = camt('08', 'STMT-08-READ', [{ amount: major(a.total), date: '2027-05-06', txs: [{ ustrd: `virement ${spaced(a.reference)} ${word.toLowerCase()}` }] }]);
+  const r = await importCamt(xml);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.matched, 1, JSON.stringify(r.body));
+  assert.equal(r.body.items[0].reference, a.reference, 'the reading that names the order');
+  assert.equal((await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.status, 'confirmed');
+  // a text that names no order keeps its longest reading for finance to review
+  const other = rfOf('4242');
+  assert.ok(rfValid(other));
+  const none = await importCamt(camt('08', 'STMT-08-NONE', [{ amount: '10.00', date: '2027-05-06', txs: [{ ustrd: `ref ${other}` }] }]));
+  assert.deepEqual(none.body.items.map((i) => [i.status, i.reference]), [['unknown_reference', other]]);
+});
+
 test('camt.053.001.02: structured reference, a batch entry with one TxDtls per transfer, partial and unknown kept for review', async () => {
   const a = await wireOrder('2027-05-10');
   const b = await wireOrder('2027-05-10');

@@ -1,6 +1,7 @@
 /* fuzz_camt.c - camt.053 bank statements (uploaded by finance): the parser never reads
  * outside the document, every movement it gives is a positive amount in a known currency
- * with a key, and the reference finder only returns references whose check digits hold. */
+ * with a key, and the reference finder only returns references whose check digits hold, longest
+ * first. */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +15,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct camt_statement s;
-    char why[200], ref[32];
+    char why[200];
     if (camt_parse((const char *)data, size, &s, why, sizeof(why)) == 0) {
         assert(s.version == 2 || s.version == 8);
         assert(s.count >= 0 && s.count <= CAMT_MAX_MOVES);
@@ -23,7 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             assert(m->amount > 0);
             assert(money_currency(m->currency) != NULL);
             assert(m->key[0] != '\0');
-            assert(m->reference[0] == '\0' || rf_reference_valid(m->reference));
+            assert(m->refs.count >= 0 && m->refs.count <= CAMT_READINGS);
+            for (int r = 0; r < m->refs.count; r++)
+                assert(rf_reference_valid(m->refs.ref[r]));
             assert(!m->booked || strlen(m->booked_on) == 10);
         }
         camt_free(&s);
@@ -34,8 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = malloc(size + 1);
     memcpy(text, data, size);
     text[size] = '\0';
-    if (camt_find_reference(text, ref, sizeof(ref)))
-        assert(rf_reference_valid(ref) && strlen(ref) <= 25);
+    struct camt_refs refs;
+    camt_find_references(text, &refs);
+    assert(refs.count >= 0 && refs.count <= CAMT_READINGS);
+    for (int r = 0; r < refs.count; r++) {
+        assert(rf_reference_valid(refs.ref[r]) && strlen(refs.ref[r]) <= 25);
+        assert(r == 0 || strlen(refs.ref[r]) <= strlen(refs.ref[r - 1])); /* longest first */
+    }
     free(text);
     return 0;
 }

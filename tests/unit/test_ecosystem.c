@@ -20,15 +20,34 @@
 static void test_find_reference(void **state)
 {
     (void)state;
-    char ref[32];
-    assert_true(
-        camt_find_reference("Paiement facture rf18 5390 0754 7034 merci", ref, sizeof(ref)));
-    assert_string_equal(ref, "RF18539007547034");
-    assert_true(camt_find_reference("RF18539007547034", ref, sizeof(ref)));
-    assert_string_equal(ref, "RF18539007547034");
-    assert_false(camt_find_reference("RF19 5390 0754 7034", ref, sizeof(ref))); /* check digits */
-    assert_false(camt_find_reference("SURF18539007547034", ref, sizeof(ref)));  /* not a word */
-    assert_false(camt_find_reference("", ref, sizeof(ref)));
+    struct camt_refs r;
+    camt_find_references("Paiement facture rf18 5390 0754 7034 merci", &r);
+    assert_int_equal(r.count, 1);
+    assert_string_equal(r.ref[0], "RF18539007547034");
+    camt_find_references("RF18539007547034", &r);
+    assert_int_equal(r.count, 1);
+    assert_string_equal(r.ref[0], "RF18539007547034");
+    /* one reference in 97 reads on into the next word: both readings, longest first */
+    camt_find_references("facture RF22 1449 1523 7892 merci", &r);
+    assert_int_equal(r.count, 2);
+    assert_string_equal(r.ref[0], "RF22144915237892MERCI");
+    assert_string_equal(r.ref[1], "RF22144915237892");
+    /* the same reference twice is one reading */
+    camt_find_references("RF18539007547034 / RF18 5390 0754 7034", &r);
+    assert_int_equal(r.count, 1);
+    /* five references: the four longest are kept */
+    camt_find_references("RF5977 / RF7577777 / RF097 / RF307777 / RF74777", &r);
+    assert_int_equal(r.count, CAMT_READINGS);
+    assert_string_equal(r.ref[0], "RF7577777");
+    assert_string_equal(r.ref[1], "RF307777");
+    assert_string_equal(r.ref[2], "RF74777");
+    assert_string_equal(r.ref[3], "RF5977");
+    camt_find_references("RF19 5390 0754 7034", &r); /* check digits */
+    assert_int_equal(r.count, 0);
+    camt_find_references("SURF18539007547034", &r); /* not a word */
+    assert_int_equal(r.count, 0);
+    camt_find_references("", &r);
+    assert_int_equal(r.count, 0);
 }
 
 static const char CAMT08[] =
@@ -53,7 +72,8 @@ static void test_camt_parse(void **state)
     assert_int_equal(s.count, 2);
     assert_true(s.moves[0].credit && s.moves[0].booked);
     assert_int_equal(s.moves[0].amount, 58800);
-    assert_string_equal(s.moves[0].reference, "RF18539007547034");
+    assert_int_equal(s.moves[0].refs.count, 1);
+    assert_string_equal(s.moves[0].refs.ref[0], "RF18539007547034");
     assert_string_equal(s.moves[0].party_name, "Org");
     assert_string_equal(s.moves[0].party_iban, "DE89370400440532013000");
     assert_string_equal(s.moves[0].key, "S1/E1/#1");
