@@ -481,16 +481,12 @@ export async function smtpSink({ port: wanted, refuse } = {}) {
   return { port, dir, mails: () => readMails(dir), connections, stop: () => { proc.kill(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
-/** `partnerd jobs run` as a separate process on srv's database and ledger: {code, signal, stdout, stderr}.
- *  gateway: {args, env} of another gateway (stripeGateway()), else the test gateway's ledger;
+/** partnerd with args as a separate process: {code, signal, stdout, stderr} once it exits.
  *  env: more of its environment (PARTNERD_FAULT_*); onStderr(all so far, the process):
- *  called as its standard error grows. */
-export function jobsProcess(srv, { killAfterMs, gateway, env = {}, onStderr } = {}) {
+ *  called as its standard error grows; killAfterMs: SIGKILL after that long. */
+export function partnerdProcess(args, { killAfterMs, env = {}, onStderr } = {}) {
   return new Promise((ok) => {
-    const proc = spawn(BIN, ['jobs', 'run', '--db', srv.db.url, ...(gateway?.args || [])], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PARTNERD_DB: '', PARTNERD_GATEWAY_LEDGER: srv.ledger, ...(gateway?.env || {}), ...env },
-    });
+    const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARTNERD_DB: '', ...env } });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (b) => (stdout += b));
@@ -504,6 +500,13 @@ export function jobsProcess(srv, { killAfterMs, gateway, env = {}, onStderr } = 
       ok({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** `partnerd jobs run` as a separate process on srv's database and ledger (partnerdProcess).
+ *  gateway: {args, env} of another gateway (stripeGateway()), else the test gateway's ledger. */
+export function jobsProcess(srv, { gateway, env = {}, ...rest } = {}) {
+  const args = ['jobs', 'run', '--db', srv.db.url, ...(gateway?.args || [])];
+  return partnerdProcess(args, { ...rest, env: { PARTNERD_GATEWAY_LEDGER: srv.ledger, ...(gateway?.env || {}), ...env } });
 }
 
 /** Runs an SQL script (many statements) on a database URL through the engine's client. */

@@ -2,12 +2,14 @@
 // it: invoices that say « Payée », a wire contact who gets the payment instructions,
 // transfers finance can allocate, refund or dismiss, the console's page of a partner, the
 // refund known before « Résoudre » and stated to the partner, tiles that tell a lapse or a
-// payment being checked, revenue without VAT, the PMC import over an unpaid purchase, and
-// errors in French for a French caller.
+// payment being checked, revenue without VAT, the PMC import over an unpaid purchase or
+// beside a Buy, and errors in French for a French caller.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { startServer, Client, adminOf as signedInAdmin, operatorClock, staffClient, readMails, importLegacy, sql, cardPayment } from './harness.mjs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { startServer, Client, adminOf as signedInAdmin, operatorClock, staffClient, readMails, importLegacy, sql, cardPayment, ledgerSql, partnerdProcess } from './harness.mjs';
 
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
 const TIMEOUT = { ...CARD, number: '4000 0000 0000 0119' };
@@ -212,6 +214,32 @@ test('import-legacy takes a company whose only Action Pack order was never paid,
   const invoices = (await client.call('GET', '/api/v1/invoices')).body.items;
   assert.ok(invoices.some((i) => i.type === 'credit_note'), 'the unpaid invoice is credited');
   assert.equal(invoices.find((i) => i.type === 'invoice').status, 'cancelled');
+});
+
+test('a Buy while import-legacy writes the same offer: the Buy waits, then refuses; one subscription, nothing charged', async () => {
+  const { client, org } = await adminOf(srv.url);
+  const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
+  assert.equal(o.status, 201, JSON.stringify(o.body));
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-csv-'));
+  const file = joinPath(dir, 'pmc.csv');
+  writeFileSync(file, `membership_id,offer,starts_on,expires_on,auto_renew\n${org.partner.membership_id},action-pack,2026-09-01,2027-08-31,true\n`);
+  // the import has checked the file and waits before writing; the partner clicks Buy then
+  let bought;
+  const run = await partnerdProcess(['import-legacy', '--db', srv.db.url, file], {
+    env: { PARTNERD_FAULT_PAUSE: 'legacy.checked=1500' },
+    onStderr: (all) => {
+      if (!bought && all.includes('paused at legacy.checked')) bought = client.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+    },
+  });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(run.code, 0, run.stderr + run.stdout);
+  assert.ok(bought, 'the import paused after its checks');
+  const b = await bought;
+  assert.deepEqual([b.status, b.body.error?.code], [409, 'already_subscribed'], JSON.stringify(b.body));
+  const charged = ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE '${o.body.id}:%' AND status = 'succeeded'`);
+  const live = (await client.call('GET', '/api/v1/subscriptions')).body.items.filter((x) => x.status !== 'cancelled');
+  assert.deepEqual([charged, live.map((x) => x.managed_in)], ['0', ['pmc']], 'the PMC\'s subscription alone, nothing charged');
+  assert.equal(b.body.error.details.subscription_id, live[0].id, 'the Buy names the imported subscription');
 });
 
 test('a French caller reads every error and field problem in French', async () => {
