@@ -37,7 +37,7 @@ static int start_term(struct db *db, struct order_row *o, const char *start, con
         int64_t terms = 0;
         if ((rc = subs_find(db, o->subscription_id, &s)) <= 0)
             return rc < 0 ? rc : PD_E_INTERNAL;
-        if ((rc = order_effects_terms(db, s.id, &terms)) < 0)
+        if ((rc = subs_terms_count(db, s.id, &terms)) < 0)
             return rc;
         *term = (int)terms + 1;
         snprintf(sub_id, n, "%s", s.id);

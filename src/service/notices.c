@@ -35,7 +35,7 @@ static int notice_write(struct db *db, const struct sub_row *s, int window, stru
     char day[DATE_STRLEN];
     if (kind == SUB_NOTICE_NONE)
         return 0;
-    int rc = renewal_term_count(db, s->id, &term);
+    int rc = subs_terms_count(db, s->id, &term);
     if (rc < 0)
         return rc;
     /* once per subscription, term and kind: the row and the event commit together */

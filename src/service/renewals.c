@@ -264,7 +264,7 @@ static int try_due(struct db *db, const struct sub_row *s, int window, struct da
 {
     struct renewal_tries t;
     struct date last_on = {0};
-    int rc = renewal_term_count(db, s->id, term);
+    int rc = subs_terms_count(db, s->id, term);
     if (rc >= 0)
         rc = renewal_tries_of(db, s->id, *term, &t);
     if (rc < 0)

@@ -6,12 +6,6 @@
 #include "db/db.h"
 #include "store/subscriptions.h"
 
-int order_effects_terms(struct db *db, const char *subscription_id, int64_t *count)
-{
-    return db_scalar(db, count, "SELECT COUNT(*) FROM subscription_terms WHERE subscription_id = ?",
-                     "t", subscription_id);
-}
-
 int order_effects_start_term(struct db *db, const char *subscription_id, const char *starts_on,
                              const char *expires_on, const char *notice_on, const char *renew_on,
                              int64_t now)

@@ -14,9 +14,6 @@
 
 struct db;
 
-/* The number of terms the subscription has had. */
-int order_effects_terms(struct db *db, const char *subscription_id, int64_t *count);
-
 /* Marks the subscription paid for the term starts_on..expires_on; a renewal also clears
  * the auto-renew lock (SPEC section 3). The notices and renewals jobs next look at it on
  * notice_on and renew_on (the new term's first days, migration 024). */

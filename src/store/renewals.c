@@ -17,12 +17,6 @@ int renewal_lock_subscription(struct db *db, const char *subscription_id)
     return db_lock_row(db, "subscriptions", subscription_id);
 }
 
-int renewal_term_count(struct db *db, const char *subscription_id, int64_t *term)
-{
-    return db_scalar(db, term, "SELECT COUNT(*) FROM subscription_terms WHERE subscription_id = ?",
-                     "t", subscription_id);
-}
-
 int renewal_tries_of(struct db *db, const char *subscription_id, int64_t term,
                      struct renewal_tries *out)
 {

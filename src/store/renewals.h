@@ -34,9 +34,6 @@ struct renewal_attempt_new {
 /* Inside a transaction, locks the subscription until commit. 1 when it exists, else 0. */
 int renewal_lock_subscription(struct db *db, const char *subscription_id);
 
-/* 0 and *term, the number of terms of the subscription (the first one included). */
-int renewal_term_count(struct db *db, const char *subscription_id, int64_t *term);
-
 /* 0 and *out, the tries of the subscription's term. */
 int renewal_tries_of(struct db *db, const char *subscription_id, int64_t term,
                      struct renewal_tries *out);

@@ -134,7 +134,7 @@ int subs_migrate(struct db *db, const char *id, int64_t now);
 int subs_add_term(struct db *db, const char *id, int term, const char *starts_on,
                   const char *expires_on, const char *source, int64_t now);
 
-/* How many terms a subscription has had. */
+/* 0 and *count, the number of terms a subscription has had (the first one included). */
 int subs_terms_count(struct db *db, const char *id, int64_t *count);
 
 /* The organisation a PMC membership ID (7 digits) names, for the PMC import: 1 and its id
