@@ -31,27 +31,23 @@ static int notice_write(struct db *db, const struct sub_row *s, int window, stru
 {
     struct sub_facts f = renewals_facts(s, window);
     enum sub_notice kind = sub_notice_due(&f, s->auto_renew, today);
-    int64_t term = 0;
     char day[DATE_STRLEN];
     if (kind == SUB_NOTICE_NONE)
         return 0;
-    int rc = subs_terms_count(db, s->id, &term);
-    if (rc < 0)
-        return rc;
     /* once per subscription, term and kind: the row and the event commit together */
-    int fresh =
-        renewal_notice_insert(db, s->id, term, sub_notice_name(kind), date_format(today, day));
+    int fresh = renewal_notice_insert(db, s->id, sub_notice_name(kind), date_format(today, day));
     if (fresh != 1)
         return fresh;
     struct date opens, closes;
     char o[DATE_STRLEN], c[DATE_STRLEN];
     date_renewal_window(f.expires_on, window, &opens, &closes);
-    rc = outbox_emit(db, s->partner_id, "subscription.notice",
-                     json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "kind",
-                               sub_notice_name(kind), "subscription_id", s->id, "offer_code",
-                               s->offer_code, "offer", catalog_offer_names(db, s->offer_code),
-                               "expires_on", s->expires_on, "opens_on", date_format(opens, o),
-                               "closes_on", date_format(closes, c), "auto_renew", s->auto_renew));
+    int rc =
+        outbox_emit(db, s->partner_id, "subscription.notice",
+                    json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "kind",
+                              sub_notice_name(kind), "subscription_id", s->id, "offer_code",
+                              s->offer_code, "offer", catalog_offer_names(db, s->offer_code),
+                              "expires_on", s->expires_on, "opens_on", date_format(opens, o),
+                              "closes_on", date_format(closes, c), "auto_renew", s->auto_renew));
     return rc < 0 ? rc : 1;
 }
 

@@ -116,12 +116,14 @@ int renewal_pending_orders(struct db *db, char (**out)[32], int *count)
     return rc < 0 ? rc : 0;
 }
 
-int renewal_notice_insert(struct db *db, const char *subscription_id, int64_t term,
-                          const char *kind, const char *day)
+int renewal_notice_insert(struct db *db, const char *subscription_id, const char *kind,
+                          const char *day)
 {
+    /* the term counted in the insert: one statement, not a count and then the insert */
     int64_t fresh = db_run(db,
                            "INSERT INTO subscription_notices (subscription_id, term, kind, "
-                           "sent_on) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                           "titt", subscription_id, term, kind, day);
+                           "sent_on) SELECT ?, COUNT(*), ?, ? FROM subscription_terms WHERE "
+                           "subscription_id = ? ON CONFLICT DO NOTHING",
+                           "tttt", subscription_id, kind, day, subscription_id);
     return fresh < 0 ? (int)fresh : fresh == 1;
 }

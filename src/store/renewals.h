@@ -52,9 +52,10 @@ int renewal_open_order(struct db *db, const char *subscription_id, char order_id
  * *out is a malloc'd array of ids (owner: caller, free()). */
 int renewal_pending_orders(struct db *db, char (**out)[32], int *count);
 
-/* Records that a notice of kind went out for the term on day (YYYY-MM-DD): 1 when it is
- * new, 0 when it was sent already. */
-int renewal_notice_insert(struct db *db, const char *subscription_id, int64_t term,
-                          const char *kind, const char *day);
+/* Records that a notice of kind went out on day (YYYY-MM-DD) for the subscription's term
+ * under way, the one its count of terms names: 1 when it is new, 0 when it was sent
+ * already. */
+int renewal_notice_insert(struct db *db, const char *subscription_id, const char *kind,
+                          const char *day);
 
 #endif

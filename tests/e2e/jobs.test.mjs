@@ -99,6 +99,13 @@ test('automatic renewal: charged on the first day of the window, a new term from
   const renewed = mailsTo(s.email).find((m) => m.subject.startsWith('Abonnement renouvelé'));
   assert.ok(renewed, 'the renewal email');
   assert.match(renewed.text, /•••• 4242/);
+  // the new term is owed its own notice, 30 days before its expiry: the term it is recorded for
+  await op.setClock('2029-01-10T07:00:00Z');
+  await runJobs();
+  const upcoming = mailsTo(s.email).filter((m) => m.headers['x-partnerd-event'] === 'subscription.notice').map((m) => m.subject);
+  assert.equal(upcoming.length, 2, upcoming.join(' | '));
+  assert.match(upcoming[1], /10 février 2029/);
+  assert.equal(sql(srv.db.url, `SELECT term || ' ' || kind || ' ' || sent_on FROM subscription_notices WHERE subscription_id = '${s.subId}' ORDER BY term DESC LIMIT 1`), '2 upcoming_renewal 2029-01-10');
 });
 
 test('a declined card is retried on days 3 and 7 of the window, then waits for a manual renewal', async () => {
