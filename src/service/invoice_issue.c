@@ -107,9 +107,7 @@ static const char *bare_email(const char *from, char *out, size_t n)
  * active global admin, into out (n bytes); empty when none. */
 static int buyer_email(struct db *db, const char *partner_id, char *out, size_t n)
 {
-    int rc = users_oldest_with_role(db, partner_id, "billing_admin", out, n);
-    if (rc == 0)
-        rc = users_oldest_with_role(db, partner_id, "global_admin", out, n);
+    int rc = users_billing_contact(db, partner_id, out, n);
     return rc < 0 ? rc : 0;
 }
 

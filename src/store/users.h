@@ -106,10 +106,9 @@ int users_find(struct db *db, const char *id, struct user_row *out);
 int users_page(struct db *db, const char *partner_id, const struct page_request *p,
                struct user_row **out, int *count);
 
-/* The email of the organisation's oldest active user with role ("billing_admin", ...)
- * into out (n bytes): 1, or 0 when it has none. */
-int users_oldest_with_role(struct db *db, const char *partner_id, const char *role, char *out,
-                           size_t n);
+/* The email of the organisation's billing contact into out (n bytes): its oldest active
+ * billing admin, else its oldest active global admin. 1, or 0 when it has neither. */
+int users_billing_contact(struct db *db, const char *partner_id, char *out, size_t n);
 
 /* Global admins of an organisation that are not removed. */
 int users_count_global_admins(struct db *db, const char *partner_id, int64_t *count);

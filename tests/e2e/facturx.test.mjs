@@ -297,3 +297,16 @@ test('a document issued before Factur-X keeps its plain PDF and has no XML', asy
   const other = await org({ locale: 'fr' });
   assert.equal((await other.api.call('GET', `/api/v1/invoices/${p.invoice_id}/xml`)).status, 404, "another organisation's XML is not found");
 });
+
+test("a foreign buyer's electronic address is its active billing admin's email, before its global admin's", async () => {
+  const de = await org({ country: 'DE', vat_id: 'DE136695976', address: { line1: 'Unter den Linden 1', postal_code: '10117', city: 'Berlin' } });
+  const email = `billing-${Date.now()}@org.example`;
+  const inv = await de.api.call('POST', '/api/v1/users', { email, name: 'Bea Billing', roles: ['billing_admin'] });
+  assert.equal(inv.status, 201, JSON.stringify(inv.body));
+  const acc = await new Client(srv.url).call('POST', `/api/v1/invitations/${inv.body.invitation.token}/accept`, { password: 'bea password 123' });
+  assert.equal(acc.status, 200, JSON.stringify(acc.body));
+  const bought = await buy(de.api, WIRE);
+  const xml = (await download(de.api, bought.invoice_id, 'xml')).bytes.toString();
+  // (a buyer with no billing admin is addressed by its global admin's email: the test above)
+  assert.equal(xml.match(/<ram:BuyerTradeParty>.*?<ram:URIID schemeID="EM">([^<]*)</s)?.[1], email);
+});
