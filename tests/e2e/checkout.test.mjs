@@ -81,7 +81,11 @@ test('the card number and CVC reach neither the database nor a log', async () =>
   const cvc = /(?<=^|[^\w.:-]|[A-Za-z"]:)9173(?![\w:-]|\.\d)/;
   for (const secret of [number, '5555 5555 5555 4444']) assert.ok(!dump.includes(secret), `${secret} is in the database`);
   assert.ok(!cvc.test(dump), `the CVC is in the database: ${dump.match(new RegExp(`.{0,60}${cvc.source}.{0,60}`))?.[0]}`);
-  assert.ok(!srv.stderr().includes(number) && !cvc.test(srv.stderr()));
+  // the log's measures are numbers of their own too: a request that took 9 173 µs (dur_us=9173)
+  // or sent 9 173 bytes says nothing of the card
+  const log = srv.stderr().replace(/\b(dur_us|bytes)=\d+/g, '$1=#');
+  assert.ok(!log.includes(number), 'the number is in the log');
+  assert.ok(!cvc.test(log), `the CVC is in the log: ${log.match(new RegExp(`.{0,60}${cvc.source}.{0,60}`))?.[0]}`);
   const ledger = ledgerSql(srv, "SELECT group_concat(token || brand || last4, ',') FROM gw_tokens");
   assert.ok(!ledger.includes(number), 'not even the gateway keeps it');
 });

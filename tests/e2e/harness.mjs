@@ -157,7 +157,8 @@ export async function startServer({ args = [], demo = false, db, ledger: sharedL
 }
 
 /** Creates a staff account through the CLI; returns its credentials. */
-export function addStaff(db, role, email = `${role}-${randomBytes(3).toString('hex')}@staff.example`) {
+let staffCounter = 0;
+export function addStaff(db, role, email = `${role}-${process.pid}-${++staffCounter}-${randomBytes(3).toString('hex')}@staff.example`) {
   const password = 'staff password ' + randomBytes(6).toString('hex');
   const r = cli(['staff', 'add', '--db', db.url, '--email', email, '--name', `Staff ${role}`, '--role', role], {
     env: { PARTNERD_PASSWORD: password },
@@ -453,6 +454,21 @@ export function signatureValid(header, secret, body) {
   return want === m[2];
 }
 
+/** A TCP port of 127.0.0.1 free now that stays free while nothing listens on it: below the
+ *  range the kernel hands out to outgoing connections (32768 and up on Linux), so no client
+ *  socket opened meanwhile takes it. For a port left closed for a while, then listened on. */
+export async function quietPort() {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise((ok) => {
+      const s = createNetServer();
+      s.once('error', () => ok(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => ok(true)));
+    });
+    if (free) return port;
+  }
+}
+
 /** A TCP port of 127.0.0.1 free right now. */
 export function freePort() {
   return new Promise((ok) => {
@@ -522,16 +538,17 @@ export function sqlScript(url, script) {
  * n organisations, each with a global admin, a saved card (known to the test gateway's
  * ledger) and an Action Pack subscription with auto-renew on that expires on expiresOn:
  * due for automatic renewal the day after. Written in SQL: joining through the API runs
- * Argon2id n times, which is not what the callers measure.
+ * Argon2id n times, which is not what the callers measure. first: where their membership
+ * IDs start after 8000000, for a second seeding of the same database (with another tag).
  */
-export function seedDueSubscriptions(srv, n, expiresOn, tag = 'seed', { ledger = true } = {}) {
+export function seedDueSubscriptions(srv, n, expiresOn, tag = 'seed', { ledger = true, first = 0 } = {}) {
   const starts = new Date(Date.parse(expiresOn) - 364 * 86400000).toISOString().slice(0, 10);
   const rows = ['BEGIN;'];
   const tokens = ['BEGIN;'];
   for (let i = 0; i < n; i++) {
     const id = `${tag}${i}`;
     rows.push(
-      `INSERT INTO partners (id, membership_id, legal_name, country, address_line1, postal_code, city, vat_id, locale, currency, created_at) VALUES ('ptn_${id}', '${8000000 + i}', 'Seed ${i} SARL', 'FR', '1 rue de la Paix', '75002', 'Paris', 'FR40303265045', 'fr', 'EUR', 0);`,
+      `INSERT INTO partners (id, membership_id, legal_name, country, address_line1, postal_code, city, vat_id, locale, currency, created_at) VALUES ('ptn_${id}', '${8000000 + first + i}', 'Seed ${i} SARL', 'FR', '1 rue de la Paix', '75002', 'Paris', 'FR40303265045', 'fr', 'EUR', 0);`,
       `INSERT INTO users (id, kind, partner_id, email, name, locale, status, created_at) VALUES ('usr_${id}', 'partner', 'ptn_${id}', '${id}@seed.example', 'Seed ${i}', 'fr', 'active', 0);`,
       `INSERT INTO user_roles (user_id, role) VALUES ('usr_${id}', 'global_admin');`,
       `INSERT INTO payment_methods (partner_id, token, brand, last4, exp_month, exp_year, updated_at) VALUES ('ptn_${id}', 'tok_test_${id}', 'visa', '4242', 12, 2035, 0);`,

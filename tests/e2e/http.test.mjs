@@ -85,7 +85,8 @@ test('metrics count requests by route and status, with a latency histogram', asy
     r = await fetch(`${srv.url}/metrics`);
     text = await r.text();
     ok = text.match(healthz);
-    if (ok && Number(ok[1]) >= 4 && /status="405"\} 2$/m.test(text)) break;
+    const post405 = /^partnerd_http_requests_total\{method="POST",route="\/healthz",status="405"\} 1$/m.test(text);
+    if (ok && Number(ok[1]) >= 4 && /status="405"\} 2$/m.test(text) && post405) break;
     await new Promise((done) => setTimeout(done, 20));
   }
   assert.equal(r.status, 200);

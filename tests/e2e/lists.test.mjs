@@ -17,17 +17,19 @@ after(async () => {
 
 const rid = () => randomBytes(10).toString('hex');
 let memberships = 2000000 + Math.floor(Math.random() * 1000) * 5000;
-const nextMembership = () => String(memberships++);
 
 /** SQL for n partners with ids of tag, created at base + i / 3 (three rows share a second,
- * so the id breaks the tie). Returns their ids. */
+ * so the id breaks the tie). Returns their ids. Their membership IDs follow each other,
+ * skipping those taken: a partner that joined through the API drew its own at random. */
 function partnersSql(n, tag, base) {
   const ids = [];
+  const taken = new Set(sql(srv.db.url, 'SELECT membership_id FROM partners').split('\n'));
   let script = 'BEGIN;\n';
   for (let i = 0; i < n; i++) {
     const id = `ptn_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 6)}`;
     ids.push(id);
-    const membership = nextMembership();
+    while (taken.has(String(memberships))) memberships++;
+    const membership = String(memberships++);
     script += `INSERT INTO partners (id, membership_id, legal_name, country, address_line1, postal_code, city, vat_id, locale, currency, created_at) VALUES ('${id}', '${membership}', 'Walk ${tag} ${i}', 'FR', '1 rue', '75001', 'Paris', NULL, 'fr', 'EUR', ${base + Math.floor(i / 3)});\n`;
   }
   return { ids, script: script + 'COMMIT;\n' };
