@@ -149,6 +149,12 @@ let srv, routes;
 const people = {}; // role -> {email, password}
 let orgA, orgB;
 
+// The server runs on the real clock here: the PMC term and its benefits run from a month ago
+// to eleven months on, whatever the day (fixed dates would expire as the calendar moves on).
+const dayFromNow = (days) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+const TERM_START = dayFromNow(-30);
+const TERM_END = dayFromNow(335);
+
 before(async () => {
   srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
   sql(srv.db.url, "INSERT INTO settings (key, value, updated_at) VALUES ('auth.address_max_failures', '1000', 0)");
@@ -165,13 +171,13 @@ before(async () => {
   }
   for (const role of STAFF) people[role] = addStaff(srv.db, role);
   const csv = ['membership_id,offer,starts_on,expires_on,auto_renew'];
-  for (const o of [orgA, orgB]) csv.push(`${o.org.partner.membership_id},action-pack,2026-06-23,2027-06-22,true`);
+  for (const o of [orgA, orgB]) csv.push(`${o.org.partner.membership_id},action-pack,${TERM_START},${TERM_END},true`);
   assert.equal(importLegacy(srv.db, csv.join('\n') + '\n').status, 0);
   for (const o of [orgA, orgB]) o.sub = (await o.client.call('GET', '/api/v1/subscriptions')).body.items[0].id;
   // a benefit of each organisation (issue 18): software keys of a pool with none yet
   for (const o of [orgA, orgB]) {
     o.benefit = `ben_authz_${o === orgA ? 'a' : 'b'}`;
-    sql(srv.db.url, `INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, product, name_fr, name_en, quantity, starts_on, ends_on, activate_by, created_at) VALUES ('${o.benefit}', '${o.org.partner.id}', '${o.sub}', 1, 90, 'software_key', 'authz-empty', 'P', 'P', 1, '2026-06-23', '2027-06-22', '2027-06-22', 0)`);
+    sql(srv.db.url, `INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, product, name_fr, name_en, quantity, starts_on, ends_on, activate_by, created_at) VALUES ('${o.benefit}', '${o.org.partner.id}', '${o.sub}', 1, 90, 'software_key', 'authz-empty', 'P', 'P', 1, '${TERM_START}', '${TERM_END}', '${TERM_END}', 0)`);
   }
   // orders to act on: a pool of reviews for org A; one bought by wire in each org (an invoice)
   const wire = { method: 'wire', contact: { name: 'Pay Er', phone: '+33 1 23 45 67 89', email: 'pay@x.example' } };
@@ -357,7 +363,7 @@ test('the public directory shows nothing unpublished: a draft, its logo, the org
 
 test('product keys never leak: whole to the organisation that received them, 404 to another, 403 and masked for staff', async () => {
   const key = 'LEAKS-00001-AAAAA-BBBBB-CCCCC';
-  sql(srv.db.url, `INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, product, name_fr, name_en, quantity, starts_on, ends_on, activate_by, created_at) VALUES ('ben_authz_keys', '${orgA.org.partner.id}', '${orgA.sub}', 1, 91, 'software_key', 'authz-keys', 'P', 'P', 1, '2026-06-23', '2027-06-22', '2027-06-22', 0)`);
+  sql(srv.db.url, `INSERT INTO benefit_grants (id, partner_id, subscription_id, term, position, kind, product, name_fr, name_en, quantity, starts_on, ends_on, activate_by, created_at) VALUES ('ben_authz_keys', '${orgA.org.partner.id}', '${orgA.sub}', 1, 91, 'software_key', 'authz-keys', 'P', 'P', 1, '${TERM_START}', '${TERM_END}', '${TERM_END}', 0)`);
   const op = await signedIn(OP);
   const loaded = await op.call('POST', '/api/v1/admin/key-pools/authz-keys/keys', `${key}\n`, { 'Content-Type': 'text/csv' });
   assert.equal(loaded.status, 201, JSON.stringify(loaded.body));

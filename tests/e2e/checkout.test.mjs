@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { startServer, Client, adminOf, memberOf, operatorClock, importLegacy, sql, ledgerSql, dumpDatabase, pdfText, staffClient, join, cli, tokenize, cardPayment, assertDayCountsKept } from './harness.mjs';
 
 let srv, op, finance;
-const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
+// valid for years whatever the day: some purchases here run on the real clock
+const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: new Date().getUTCFullYear() + 5, cvc: '737', holder: 'Camille Martin' };
 // the card goes to the test gateway's tokenization endpoint; the API gets its id only
 const card = (number) => cardPayment(srv.url, { ...CARD, number });
 const WIRE = { method: 'wire', contact: { name: 'Paul Payer', phone: '+33 1 23 45 67 89', email: 'ap@org.example' } };
@@ -39,7 +40,7 @@ test('a first purchase by card: review with VAT, Buy charges once, subscription 
   assert.equal(o.body.tax.amount_minor, 9800);
   assert.equal(o.body.total.amount_minor, 58800);
   assert.equal(o.body.tax_treatment, 'domestic');
-  assert.deepEqual(o.body.payment, { method: 'card', brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2031 });
+  assert.deepEqual(o.body.payment, { method: 'card', brand: 'visa', last4: '4242', exp_month: 12, exp_year: CARD.exp_year });
   assert.equal(charges(), before, 'nothing is charged at review');
   const p = await client.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
   assert.equal(p.status, 200, JSON.stringify(p.body));
@@ -58,7 +59,7 @@ test('a first purchase by card: review with VAT, Buy charges once, subscription 
   assert.equal(inv.type, 'invoice');
   assert.equal(inv.total.amount_minor, 58800);
   const saved = await client.call('GET', '/api/v1/payment-method');
-  assert.deepEqual(saved.body.card, { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2031 });
+  assert.deepEqual(saved.body.card, { brand: 'visa', last4: '4242', exp_month: 12, exp_year: CARD.exp_year });
   const tile = (await client.call('GET', '/api/v1/offers')).body.items.find((t) => t.code === 'action-pack');
   assert.equal(tile.state, 'active');
   const second = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await card(CARD.number) });
@@ -140,7 +141,7 @@ test('the orders API refuses card data, in the caller\'s language, and knows onl
   // the id alone pays
   const ok = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', payment_method: pm } });
   assert.equal(ok.status, 201, JSON.stringify(ok.body));
-  assert.deepEqual(ok.body.payment, { method: 'card', brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2031 });
+  assert.deepEqual(ok.body.payment, { method: 'card', brand: 'visa', last4: '4242', exp_month: 12, exp_year: CARD.exp_year });
 });
 
 test('declined and insufficient funds: the order fails, nothing is charged, a retry is possible', async () => {

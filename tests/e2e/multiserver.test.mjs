@@ -28,6 +28,10 @@ async function twoServers(t, N, useStripe) {
     b = await startServer({ args, env: stripe?.env, db: a.db, ledger: a.ledger });
     op = [await operatorClock(a), await operatorClock(b)];
     clock = op[0];
+    // the jobs threads look at the subscriptions as soon as they are written: on a day pinned
+    // before any of their notices or tries is due, not the real one (from 2027-05-23 that
+    // would send their notices, and from 2027-06-23 renew them on the real day)
+    await clock.setClock('2027-05-01T06:00:00Z');
     seedDueSubscriptions(a, N, '2027-06-22', 'multi', { ledger: !stripe });
     if (stripe) {
       await seedStripePayers(a, stripe, N, 'multi');

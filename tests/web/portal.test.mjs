@@ -9,7 +9,8 @@ import {
   launch, journey, signIn, tile, startServer, operatorClock, addStaff, join, Client, ledgerSql, pdfText, totp, cardPayment,
 } from './harness.mjs';
 
-const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
+// the page lists expiry years from the browser's own (real) year on
+const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: new Date().getUTCFullYear() + 5, cvc: '737', holder: 'Camille Martin' };
 let srv, op, browser;
 const staff = {};
 
@@ -81,7 +82,7 @@ test('a partner joins the network and buys Action Pack by card', async () => {
   await j.shot('payment-method');
   await page.getByRole('button', { name: 'Suivant' }).click();
   await page.getByLabel('Numéro de carte').fill(CARD.number);
-  await page.getByLabel("Année d'expiration").selectOption('2031');
+  await page.getByLabel("Année d'expiration").selectOption(String(CARD.exp_year));
   await page.getByLabel('Cryptogramme (CVC)').fill('737');
   await page.getByLabel('Titulaire de la carte').fill('Nadia Nord');
   await assertLabelled(page);
@@ -128,7 +129,7 @@ test('3-D Secure at Buy: one challenge passed, one refused, each settled once', 
     await page.getByLabel(/Carte de crédit/).check();
     await page.getByRole('button', { name: 'Suivant' }).click();
     await page.getByLabel('Numéro de carte').fill(number);
-    await page.getByLabel("Année d'expiration").selectOption('2031');
+    await page.getByLabel("Année d'expiration").selectOption(String(CARD.exp_year));
     await page.getByLabel('Cryptogramme (CVC)').fill('737');
     await page.getByLabel('Titulaire de la carte').fill('Nadia Nord');
     await page.getByRole('button', { name: 'Suivant' }).click();
