@@ -133,20 +133,51 @@ static int read_import(struct db *db, char *text, struct import_row **rows, int 
     return 0;
 }
 
+/* Orders partner ids by their text, for qsort. */
+static int by_partner(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Locks the file's partners as a Buy locks its own (service/orders.c), in the order of their
+ * ids, so that two imports naming some of the same partners take them in the same order. */
+static int lock_partners(struct db *db, const struct import_row *rows, int nrows)
+{
+    const char **ids = malloc((size_t)(nrows > 0 ? nrows : 1) * sizeof(*ids));
+    if (ids == NULL)
+        return PD_E_INTERNAL;
+    for (int k = 0; k < nrows; k++)
+        ids[k] = rows[k].partner_id;
+    qsort(ids, (size_t)nrows, sizeof(*ids), by_partner);
+    int rc = 0;
+    for (int k = 0; rc >= 0 && k < nrows; k++)
+        if (k == 0 || strcmp(ids[k], ids[k - 1]) != 0)
+            rc = orders_lock_buyer(db, ids[k]);
+    free(ids);
+    return rc < 0 ? rc : 0;
+}
+
 /* An organisation holds one live subscription per offer: a problem for each row whose
- * partner already has one. Each partner is locked first, as a Buy locks it (service/
- * orders.c): a Buy under way is seen here, and a Buy meanwhile waits for the import and then
- * sees what it wrote. */
+ * partner already has one, or is paying for one by card. Its partner is locked, and then its
+ * open orders of the offer: a Buy or a transfer under way before is seen here (a paid term, or
+ * a card payment not settled yet), and one meanwhile waits for the import and then sees what it
+ * wrote (its subscription, the unpaid purchases it cancelled). */
 static int check_live(struct db *db, const struct import_row *rows, int nrows, json_t *problems)
 {
     struct subs_context ctx;
     int rc = subscriptions_context(db, NULL, &ctx);
+    if (rc >= 0 && json_array_size(problems) == 0)
+        rc = lock_partners(db, rows, nrows);
     for (int k = 0; rc >= 0 && k < nrows && json_array_size(problems) == 0; k++) {
         struct sub_row *have = NULL;
-        int n = 0;
-        if ((rc = orders_lock_buyer(db, rows[k].partner_id)) < 0 ||
+        int n = 0, paying = 0;
+        if ((rc = orders_lock_open_of(db, rows[k].partner_id, rows[k].offer, &paying)) < 0 ||
             (rc = subs_list(db, rows[k].partner_id, &have, &n)) < 0)
             break;
+        if (paying > 0)
+            problem(problems, rows[k].line, "offer",
+                    "the partner is paying for this offer by card (the payment is not settled "
+                    "yet): import this line again once it is");
         for (int j = 0; j < n; j++) {
             struct sub_facts f = subscriptions_facts(&have[j], &ctx, 0);
             /* a purchase never paid holds nothing: the PMC's record supersedes it */

@@ -149,6 +149,23 @@ int orders_lock_buyer(struct db *db, const char *partner_id)
     return db_lock_row(db, "partners", partner_id);
 }
 
+int orders_lock_open_of(struct db *db, const char *partner_id, const char *offer_code, int *paying)
+{
+    struct db_stmt *st;
+    *paying = 0;
+    int rc = db_query_locked(db, &st,
+                             "SELECT status FROM orders WHERE partner_id = ? AND offer_code = ? "
+                             "AND status IN ('processing', 'payment_unknown', "
+                             "'awaiting_payment') ORDER BY id",
+                             "tt", partner_id, offer_code);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        *paying += strcmp(db_column_text(st, 0), "awaiting_payment") != 0;
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 int orders_paying_term(struct db *db, const char *subscription_id, struct order_row *out)
 {
     return find_order_sql(db, orders_sql_paying_term, subscription_id, out);

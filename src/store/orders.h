@@ -65,6 +65,11 @@ int orders_lock_by_reference(struct db *db, const char *reference, struct order_
  * organisation (checked against each other's open orders) take turns. */
 int orders_lock_buyer(struct db *db, const char *partner_id);
 
+/* In the caller's transaction: locks the organisation's open orders of the offer (awaiting a
+ * transfer, or paid by card and not settled yet), so that a transfer's settlement waits for the
+ * caller. *paying: how many of them are card payments under way (processing, payment_unknown). */
+int orders_lock_open_of(struct db *db, const char *partner_id, const char *offer_code, int *paying);
+
 /* 1 and the confirmed order that paid the subscription's current term (its latest). */
 int orders_paying_term(struct db *db, const char *subscription_id, struct order_row *out);
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { startServer, Client, adminOf as signedInAdmin, operatorClock, staffClient, readMails, importLegacy, sql, cardPayment, ledgerSql, partnerdProcess } from './harness.mjs';
+import { startServer, Client, adminOf as signedInAdmin, operatorClock, staffClient, readMails, importLegacy, sql, cardPayment, ledgerSql, partnerdProcess, PG } from './harness.mjs';
 
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
 const TIMEOUT = { ...CARD, number: '4000 0000 0000 0119' };
@@ -216,30 +216,73 @@ test('import-legacy takes a company whose only Action Pack order was never paid,
   assert.equal(invoices.find((i) => i.type === 'invoice').status, 'cancelled');
 });
 
+/** import-legacy of csv as a process in the background (partnerdProcess options). */
+async function importInBackground(csv, options) {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-csv-'));
+  const file = joinPath(dir, 'pmc.csv');
+  writeFileSync(file, csv);
+  try {
+    return await partnerdProcess(['import-legacy', '--db', srv.db.url, file], options);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const pmcLine = (org) => `membership_id,offer,starts_on,expires_on,auto_renew\n${org.partner.membership_id},action-pack,2026-09-01,2027-08-31,true\n`;
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
 test('a Buy while import-legacy writes the same offer: the Buy waits, then refuses; one subscription, nothing charged', async () => {
   const { client, org } = await adminOf(srv.url);
   const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
   assert.equal(o.status, 201, JSON.stringify(o.body));
-  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-csv-'));
-  const file = joinPath(dir, 'pmc.csv');
-  writeFileSync(file, `membership_id,offer,starts_on,expires_on,auto_renew\n${org.partner.membership_id},action-pack,2026-09-01,2027-08-31,true\n`);
-  // the import has checked the file and waits before writing; the partner clicks Buy then
-  let bought;
-  const run = await partnerdProcess(['import-legacy', '--db', srv.db.url, file], {
+  // the import has checked the file and waits before writing; the partner clicks Buy then. On
+  // PostgreSQL the Buy is seen waiting for a lock (on SQLite every writer waits its turn)
+  let bought, waited;
+  const lockWaits = () => Number(sql(srv.db.url, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"));
+  const run = await importInBackground(pmcLine(org), {
     env: { PARTNERD_FAULT_PAUSE: 'legacy.checked=1500' },
     onStderr: (all) => {
-      if (!bought && all.includes('paused at legacy.checked')) bought = client.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+      if (bought || !all.includes('paused at legacy.checked')) return;
+      bought = client.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+      waited = (async () => {
+        for (let i = 0; i < 10; i++) if ((await sleep(100), PG && lockWaits() > 0)) return true;
+        return false;
+      })();
     },
   });
-  rmSync(dir, { recursive: true, force: true });
   assert.equal(run.code, 0, run.stderr + run.stdout);
   assert.ok(bought, 'the import paused after its checks');
   const b = await bought;
+  if (PG) assert.ok(await waited, 'the Buy waited for the import\'s lock');
   assert.deepEqual([b.status, b.body.error?.code], [409, 'already_subscribed'], JSON.stringify(b.body));
   const charged = ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE '${o.body.id}:%' AND status = 'succeeded'`);
   const live = (await client.call('GET', '/api/v1/subscriptions')).body.items.filter((x) => x.status !== 'cancelled');
   assert.deepEqual([charged, live.map((x) => x.managed_in)], ['0', ['pmc']], 'the PMC\'s subscription alone, nothing charged');
   assert.equal(b.body.error.details.subscription_id, live[0].id, 'the Buy names the imported subscription');
+});
+
+test('import-legacy while a card payment of the offer is under way: the line is refused; the payment settles; one subscription', async () => {
+  // a second server on the same database whose Buys wait between their attempt and the charge
+  const paused = await startServer({ args: ['--no-jobs', '--test-clock'], db: srv.db, ledger: srv.ledger, env: { PARTNERD_FAULT_PAUSE: 'buy.attempted=3000' } });
+  try {
+    const { client, org } = await adminOf(paused.url);
+    const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(paused.url, CARD) });
+    assert.equal(o.status, 201, JSON.stringify(o.body));
+    const buying = client.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+    for (let i = 0; i < 100 && !paused.stderr().includes('paused at buy.attempted'); i++) await sleep(20);
+    assert.match(paused.stderr(), /paused at buy\.attempted/);
+    const during = importLegacy(srv.db, pmcLine(org));
+    assert.equal(during.status, 1, during.stdout);
+    assert.match(during.stderr, /line 2: offer: the partner is paying for this offer by card/);
+    const b = await buying;
+    assert.equal(b.body.status, 'confirmed', JSON.stringify(b.body));
+    const after = importLegacy(srv.db, pmcLine(org));
+    assert.match(after.stderr, /already has a live subscription/, 'once paid, the line is refused as any other');
+    const live = (await client.call('GET', '/api/v1/subscriptions')).body.items.filter((x) => x.status !== 'cancelled');
+    assert.deepEqual(live.map((x) => x.managed_in), ['partner_center'], 'one subscription, the one paid for');
+  } finally {
+    await paused.stop();
+  }
 });
 
 test('a French caller reads every error and field problem in French', async () => {

@@ -187,6 +187,15 @@ test('legacy PMC subscriptions: every bad row reported by line, and then nothing
   const again = importLegacy(srv.db, `membership_id,offer,starts_on,expires_on,auto_renew\n${a.org.partner.membership_id},action-pack,2026-06-23,2027-06-22,true\n`);
   assert.equal(again.status, 1);
   assert.match(again.stderr, /already has a live subscription/);
+  // the import runs on the pinned test clock: once that term is over and its window closed, the
+  // PMC's next one is taken (on the real day, 2026-11-30 at the time of writing, it is live)
+  await op.setClock('2027-08-01T10:00:00Z');
+  try {
+    const next = importLegacy(srv.db, `membership_id,offer,starts_on,expires_on,auto_renew\n${a.org.partner.membership_id},action-pack,2027-07-15,2028-07-14,true\n`);
+    assert.equal(next.status, 0, next.stderr);
+  } finally {
+    await op.setClock('2027-01-10T10:00:00Z');
+  }
 });
 
 test('PMC subscriptions: tiles send partners to the PMC until an operator migrates them', async () => {
