@@ -46,7 +46,6 @@ static int credit(struct db *db, const struct settings *set, const struct princi
     struct wire_transfer_row w;
     snprintf(r.date, sizeof(r.date), "%s", m->booked_on);
     snprintf(r.currency, sizeof(r.currency), "%s", m->currency);
-    snprintf(r.reference, sizeof(r.reference), "%s", m->refs.count ? m->refs.ref[0] : "");
     r.readings = &m->refs;
     if ((rc = wire_transfers_match(db, set, who, &r, "camt053", &w)) < 0)
         return rc;

@@ -25,8 +25,9 @@ struct wire_received {
     int64_t amount;
     /* from a camt.053 statement, else NULL */
     const char *bank_ref, *payer_name, *payer_iban;
-    /* a camt.053 text's readings (core/camt.h), tried in turn instead of reference; the
-     * first is the reference recorded when none names an order. NULL: reference alone */
+    /* a camt.053 text's readings (core/camt.h), tried in turn instead of reference (left
+     * empty then); the first is the reference recorded when none names an order. NULL:
+     * reference alone */
     const struct camt_refs *readings;
 };
 

@@ -119,7 +119,8 @@ int renewal_pending_orders(struct db *db, char (**out)[32], int *count)
 int renewal_notice_insert(struct db *db, const char *subscription_id, const char *kind,
                           const char *day)
 {
-    /* the term counted in the insert: one statement, not a count and then the insert */
+    /* the term counted in the insert, as subs_terms_count() counts it: one statement, not a
+     * count and then the insert */
     int64_t fresh = db_run(db,
                            "INSERT INTO subscription_notices (subscription_id, term, kind, "
                            "sent_on) SELECT ?, COUNT(*), ?, ? FROM subscription_terms WHERE "

@@ -455,11 +455,13 @@ export function signatureValid(header, secret, body) {
 }
 
 /** A TCP port of 127.0.0.1 free now that stays free while nothing listens on it: below the
- *  range the kernel hands out to outgoing connections (32768 and up on Linux), so no client
- *  socket opened meanwhile takes it. For a port left closed for a while, then listened on. */
+ *  range the kernel hands out to outgoing connections (ip_local_port_range, 32768 and up by
+ *  default), so no client socket opened meanwhile takes it. For a port left closed for a
+ *  while, then listened on. */
 export async function quietPort() {
+  const ephemeral = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
   for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
+    const port = 10000 + Math.floor(Math.random() * (Math.max(ephemeral, 11000) - 10000));
     const free = await new Promise((ok) => {
       const s = createNetServer();
       s.once('error', () => ok(false));
