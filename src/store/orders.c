@@ -149,14 +149,18 @@ int orders_lock_buyer(struct db *db, const char *partner_id)
     return db_lock_row(db, "partners", partner_id);
 }
 
+/* An open order: paid by card and not settled yet, or awaiting a transfer. The terms of the
+ * partial index orders_open (migration 025), word for word: a planner uses that index only
+ * for a query that names them. */
+#define ORDERS_OPEN "status IN ('processing', 'payment_unknown', 'awaiting_payment')"
+
 int orders_lock_open_of(struct db *db, const char *partner_id, const char *offer_code, int *paying)
 {
     struct db_stmt *st;
     *paying = 0;
     int rc = db_query_locked(db, &st,
                              "SELECT status FROM orders WHERE partner_id = ? AND offer_code = ? "
-                             "AND status IN ('processing', 'payment_unknown', "
-                             "'awaiting_payment') ORDER BY id",
+                             "AND " ORDERS_OPEN " ORDER BY id",
                              "tt", partner_id, offer_code);
     if (rc < 0)
         return rc;
@@ -240,11 +244,9 @@ int orders_awaiting_of(struct db *db, const char *subscription_id, struct order_
     return list_orders(db, orders_sql_awaiting_of, subscription_id, out, count);
 }
 
-/* Its terms are those of the partial index orders_open (migration 025), status list and
- * all: a planner uses that index only for a query that names them. */
 const char orders_sql_count_open[] =
     "SELECT COUNT(*) FROM orders WHERE partner_id = ? AND offer_code = ? AND action = ? AND "
-    "id <> ? AND status IN ('processing', 'payment_unknown', 'awaiting_payment')";
+    "id <> ? AND " ORDERS_OPEN;
 
 int orders_count_open(struct db *db, const char *partner_id, const char *offer_code,
                       const char *action, const char *except_order_id, int64_t *count)
