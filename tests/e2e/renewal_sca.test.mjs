@@ -136,6 +136,26 @@ test('the bank asks to authenticate the renewal: the partner is emailed, pays on
   assert.equal((await s.api.call('GET', `/api/v1/orders/${orderId}`)).body.status, 'confirmed');
 });
 
+test('a card saved while the renewal waits stays saved: paying the waiting renewal with the old card does not bring it back', async () => {
+  const s = await subscriber('2027-06-01'); // expires 2028-05-31: window from 1 June 2028
+  await op.setClock('2028-06-01T07:00:00Z');
+  await runJobs();
+  const { order_id: orderId } = (await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body.pending_payment;
+  // later that day the partner saves another card, then pays the waiting renewal, which
+  // is paid with the card it was made with
+  await op.setClock('2028-06-01T12:00:00Z');
+  const put = await s.api.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, CARD)).id });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  await op.setClock('2028-06-01T12:05:00Z');
+  const pay = await s.api.call('POST', `/api/v1/orders/${orderId}/purchase`, {}, { 'Idempotency-Key': `confirm-${orderId}` });
+  assert.equal(pay.body.next_action.type, 'authenticate', JSON.stringify(pay.body));
+  await decide(pay.body.next_action.url, 'pass');
+  const order = (await s.api.call('GET', `/api/v1/orders/${orderId}`)).body;
+  assert.equal(order.status, 'confirmed');
+  assert.equal(order.payment.last4, '3184', 'paid with the card the renewal was made with');
+  assert.equal((await s.api.call('GET', '/api/v1/payment-method')).body.card.last4, '4242', 'the card saved last is kept');
+});
+
 test('a partner who never comes: the retries of days 3 and 7 happen, each emailed, nothing charged, then the subscription lapses', async () => {
   const s = await subscriber('2027-03-01'); // expires 2028-02-29: window 1-30 March 2028
   const days = [
