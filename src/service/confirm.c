@@ -26,21 +26,14 @@
 #include "store/payments.h"
 #include "store/subscriptions.h"
 
-/* The subscription the order pays for, its term numbered (*term), starting on start and
- * ending on end; a purchase's new subscription is created, and o names it. */
+/* The subscription the order pays for and its new term, numbered (*term), starting on start
+ * and ending on end; a purchase's new subscription is created, and o names it. */
 static int start_term(struct db *db, struct order_row *o, const char *start, const char *end,
-                      int64_t now, char *sub_id, size_t n, int *term)
+                      const char *source, int64_t now, char *sub_id, size_t n, int *term)
 {
     int rc;
     if (strcmp(o->action, "renewal") == 0 || o->subscription_id[0]) {
-        struct sub_row s;
-        int64_t terms = 0;
-        if ((rc = subs_find(db, o->subscription_id, &s)) <= 0)
-            return rc < 0 ? rc : PD_E_INTERNAL;
-        if ((rc = subs_terms_count(db, s.id, &terms)) < 0)
-            return rc;
-        *term = (int)terms + 1;
-        snprintf(sub_id, n, "%s", s.id);
+        snprintf(sub_id, n, "%s", o->subscription_id);
         /* the jobs look at the new term from its first days: nothing is due before */
         struct date expires;
         char notice_on[DATE_STRLEN] = "", renew_on[DATE_STRLEN] = "";
@@ -48,7 +41,10 @@ static int start_term(struct db *db, struct order_row *o, const char *start, con
             date_format(sub_notice_first_check(expires), notice_on);
             date_format(sub_auto_renew_first_check(expires), renew_on);
         }
-        return order_effects_start_term(db, s.id, start, end, notice_on, renew_on, now);
+        rc = order_effects_start_term(db, sub_id, start, end, notice_on, renew_on, now);
+        if (rc >= 0)
+            rc = subs_add_next_term(db, sub_id, start, end, source, now, term);
+        return rc == 0 ? PD_E_INTERNAL : rc; /* no such subscription */
     }
     struct sub_row s;
     memset(&s, 0, sizeof(s));
@@ -63,7 +59,8 @@ static int start_term(struct db *db, struct order_row *o, const char *start, con
     *term = 1;
     snprintf(sub_id, n, "%s", s.id);
     snprintf(o->subscription_id, sizeof(o->subscription_id), "%s", s.id);
-    return subs_insert(db, &s, now);
+    rc = subs_insert(db, &s, now);
+    return rc < 0 ? rc : subs_add_term(db, s.id, 1, start, end, source, now);
 }
 
 /* order.confirmed (subscription.renewed for an automatic renewal). */
@@ -107,9 +104,7 @@ int confirm_order(struct db *db, const struct settings *set, struct order_row *o
     const char *source = orders_automatic(o)                 ? "auto_renewal"
                          : strcmp(o->action, "renewal") == 0 ? "renewal"
                                                              : "purchase";
-    rc = start_term(db, o, start, end, now, sub_id, sizeof(sub_id), &term);
-    if (rc >= 0)
-        rc = subs_add_term(db, sub_id, term, start, end, source, now);
+    rc = start_term(db, o, start, end, source, now, sub_id, sizeof(sub_id), &term);
     if (rc >= 0) /* the term's benefits, as the catalog has them now (issue 18) */
         rc = benefits_grant_term(db, sub_id, o->partner_id, o->offer_code, term, start, end);
     /* a card order's invoice is issued now, due (and paid) on its date */

@@ -264,11 +264,10 @@ static int try_due(struct db *db, const struct sub_row *s, int window, struct da
 {
     struct renewal_tries t;
     struct date last_on = {0};
-    int rc = subs_terms_count(db, s->id, term);
-    if (rc >= 0)
-        rc = renewal_tries_of(db, s->id, *term, &t);
+    int rc = renewal_tries_of(db, s->id, &t);
     if (rc < 0)
         return rc;
+    *term = t.term;
     if (t.last_on[0])
         date_parse(t.last_on, &last_on);
     struct sub_facts f = renewals_facts(s, window);

@@ -17,23 +17,29 @@ int renewal_lock_subscription(struct db *db, const char *subscription_id)
     return db_lock_row(db, "subscriptions", subscription_id);
 }
 
-int renewal_tries_of(struct db *db, const char *subscription_id, int64_t term,
-                     struct renewal_tries *out)
+int renewal_tries_of(struct db *db, const char *subscription_id, struct renewal_tries *out)
 {
     struct db_stmt *st;
     memset(out, 0, sizeof(*out));
+    /* the term, the number of terms the subscription has had, counted in the same statement:
+     * a row even when there is no try yet */
     int rc = db_query(db, &st,
-                      "SELECT status, attempted_on FROM renewal_attempts WHERE subscription_id = "
-                      "? AND term = ? ORDER BY try",
-                      "ti", subscription_id, term);
+                      "SELECT t.n, a.status, a.attempted_on FROM (SELECT COUNT(*) AS n FROM "
+                      "subscription_terms WHERE subscription_id = ?) AS t LEFT JOIN "
+                      "renewal_attempts a ON a.subscription_id = ? AND a.term = t.n ORDER BY a.try",
+                      "tt", subscription_id, subscription_id);
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {
-        if (strcmp(db_column_text(st, 0), "failed") == 0)
+        const char *status = db_column_text(st, 1);
+        out->term = db_column_int64(st, 0);
+        if (status == NULL) /* no try */
+            continue;
+        if (strcmp(status, "failed") == 0)
             out->failed++;
         else
             out->open_or_done = true;
-        snprintf(out->last_on, sizeof(out->last_on), "%s", db_column_text(st, 1));
+        snprintf(out->last_on, sizeof(out->last_on), "%s", db_column_text(st, 2));
     }
     db_finalize(st);
     return rc < 0 ? rc : 0;
@@ -119,8 +125,8 @@ int renewal_pending_orders(struct db *db, char (**out)[32], int *count)
 int renewal_notice_insert(struct db *db, const char *subscription_id, const char *kind,
                           const char *day)
 {
-    /* the term counted in the insert, as subs_terms_count() counts it: one statement, not a
-     * count and then the insert */
+    /* the term (the number of terms the subscription has had) counted in the insert: one
+     * statement, not a count and then the insert */
     int64_t fresh = db_run(db,
                            "INSERT INTO subscription_notices (subscription_id, term, kind, "
                            "sent_on) SELECT ?, COUNT(*), ?, ? FROM subscription_terms WHERE "

@@ -16,6 +16,7 @@ struct db;
 
 /* The tries of one subscription's term so far. */
 struct renewal_tries {
+    int64_t term;      /* the term: the subscription's latest (its number of terms) */
     int failed;        /* how many failed */
     char last_on[11];  /* the day of the latest (YYYY-MM-DD); empty when none */
     bool open_or_done; /* one is still pending, or one succeeded */
@@ -34,9 +35,8 @@ struct renewal_attempt_new {
 /* Inside a transaction, locks the subscription until commit. 1 when it exists, else 0. */
 int renewal_lock_subscription(struct db *db, const char *subscription_id);
 
-/* 0 and *out, the tries of the subscription's term. */
-int renewal_tries_of(struct db *db, const char *subscription_id, int64_t term,
-                     struct renewal_tries *out);
+/* 0 and *out, the tries of the subscription's latest term, and that term. */
+int renewal_tries_of(struct db *db, const char *subscription_id, struct renewal_tries *out);
 
 /* Records a try; PD_E_DB_CONSTRAINT when this try exists already (another process). */
 int renewal_attempt_insert(struct db *db, const struct renewal_attempt_new *a, int64_t now);

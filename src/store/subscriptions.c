@@ -69,8 +69,8 @@ int subs_find_locked(struct db *db, const char *id, struct sub_row *out)
  * order. */
 #define EIGHT_IDS "?, ?, ?, ?, ?, ?, ?, ?"
 static const char subs_sql_find_locked_many[] =
-    SUB_COLUMNS "WHERE id IN (" EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS
-                ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ") ORDER BY id";
+    SUB_COLUMNS "WHERE id IN (" EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS
+                ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ") ORDER BY id";
 _Static_assert(SUBS_READ_MAX == 8 * 8, "one parameter for each id");
 
 int subs_find_locked_many(struct db *db, const char *const *ids, int n, struct sub_row *out,
@@ -292,6 +292,16 @@ int subs_migrate(struct db *db, const char *id, int64_t now)
     return rc < 0 ? (int)rc : rc > 0;
 }
 
+/* The new term is the one the benefits job grants (benefits_due, by default); a term it
+ * replaces before being granted never will be. */
+static int terms_supersede(struct db *db, const char *id, int64_t term)
+{
+    return db_write(db,
+                    "UPDATE subscription_terms SET benefits_due = 0 WHERE subscription_id = ? AND "
+                    "term < ? AND benefits_due = 1",
+                    "ti", id, term);
+}
+
 int subs_add_term(struct db *db, const char *id, int term, const char *starts_on,
                   const char *expires_on, const char *source, int64_t now)
 {
@@ -299,14 +309,30 @@ int subs_add_term(struct db *db, const char *id, int term, const char *starts_on
                       "INSERT INTO subscription_terms (subscription_id, term, starts_on, "
                       "expires_on, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                       "tittti", id, (int64_t)term, starts_on, expires_on, source, now);
-    /* the new term is the one the benefits job grants (benefits_due, by default); a term it
-     * replaces before being granted never will be */
     if (rc >= 0 && term > 1)
-        rc = db_write(db,
-                      "UPDATE subscription_terms SET benefits_due = 0 WHERE subscription_id = ? "
-                      "AND term < ? AND benefits_due = 1",
-                      "ti", id, (int64_t)term);
+        rc = terms_supersede(db, id, term);
     return rc;
+}
+
+int subs_add_next_term(struct db *db, const char *id, const char *starts_on, const char *expires_on,
+                       const char *source, int64_t now, int *term)
+{
+    /* numbered in the insert, a term's number being how many the subscription has had: one
+     * statement, not a read of the subscription and a count before it (a round trip each on
+     * PostgreSQL) */
+    int64_t next = 0;
+    int rc = db_scalar(db, &next,
+                       "INSERT INTO subscription_terms (subscription_id, term, starts_on, "
+                       "expires_on, source, created_at) SELECT s.id, (SELECT COUNT(*) FROM "
+                       "subscription_terms t WHERE t.subscription_id = s.id) + 1, ?, ?, ?, ? "
+                       "FROM subscriptions s WHERE s.id = ? RETURNING term",
+                       "tttit", starts_on, expires_on, source, now, id);
+    if (rc < 0 || next == 0) /* no such subscription: nothing inserted */
+        return rc < 0 ? rc : 0;
+    *term = (int)next;
+    if (next > 1)
+        rc = terms_supersede(db, id, next);
+    return rc < 0 ? rc : 1;
 }
 
 int subs_cancel_unpaid(struct db *db, const char *id, const char *on, int64_t now)
@@ -316,12 +342,6 @@ int subs_cancel_unpaid(struct db *db, const char *id, const char *on, int64_t no
                         "updated_at = ?, " SUBS_RECHECK " WHERE id = ? AND paid = 0",
                         "tit", on, now, id);
     return rc < 0 ? (int)rc : 0;
-}
-
-int subs_terms_count(struct db *db, const char *id, int64_t *count)
-{
-    return db_scalar(db, count, "SELECT COUNT(*) FROM subscription_terms WHERE subscription_id = ?",
-                     "t", id);
 }
 
 int subs_partner_by_membership(struct db *db, const char *membership_id, char *out, size_t n)

@@ -134,8 +134,10 @@ int subs_migrate(struct db *db, const char *id, int64_t now);
 int subs_add_term(struct db *db, const char *id, int term, const char *starts_on,
                   const char *expires_on, const char *source, int64_t now);
 
-/* 0 and *count, the number of terms a subscription has had (the first one included). */
-int subs_terms_count(struct db *db, const char *id, int64_t *count);
+/* Records the subscription's next term, numbered after those it has (*term): 1, or 0 when
+ * there is no such subscription (nothing written). As subs_add_term() otherwise. */
+int subs_add_next_term(struct db *db, const char *id, const char *starts_on,
+                       const char *expires_on, const char *source, int64_t now, int *term);
 
 /* The organisation a PMC membership ID (7 digits) names, for the PMC import: 1 and its id
  * in out, or 0. */
