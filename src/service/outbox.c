@@ -32,9 +32,8 @@ static int record(struct db *db, const char *partner_id, const char *event, json
     return rc;
 }
 
-/* The event with an email to each of `to` and, when webhooks (the event goes to webhooks,
- * and the organisation may have an endpoint), a delivery to each webhook endpoint of the
- * organisation that wants it. */
+/* The event with an email to each of `to` and, when webhooks, a delivery to each webhook
+ * endpoint of the organisation that wants it. */
 static int emit_all(struct db *db, const char *partner_id, const char *event, json_t *payload,
                     const struct contact *to, int n, bool webhooks)
 {
@@ -42,7 +41,7 @@ static int emit_all(struct db *db, const char *partner_id, const char *event, js
     int64_t now = clock_now();
     int rc = record(db, partner_id, event, payload, id);
     for (int i = 0; rc >= 0 && i < n; i++)
-        rc = email_delivery_insert(db, id, to[i].email, to[i].lang, now);
+        rc = email_delivery_insert(db, id, i + 1, to[i].email, to[i].lang, now);
     if (rc >= 0 && webhooks)
         rc = webhook_deliveries_fan_out(db, id, partner_id, event, now);
     return rc < 0 ? rc : 0;
@@ -62,16 +61,17 @@ int outbox_emit_notify(struct db *db, const char *partner_id, const char *event,
 
 int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t *payload)
 {
-    struct contact *to = NULL;
-    int n = 0;
-    bool endpoints;
-    int rc = billing_contacts(db, partner_id, &to, &n, &endpoints);
+    /* the event and its deliveries written without reading who they go to first: writes
+     * that PostgreSQL is sent without waiting, where most events (notices, benefits,
+     * renewals) used to wait for a read of their recipients */
+    char id[32];
+    int64_t now = clock_now();
+    int rc = record(db, partner_id, event, payload, id);
     if (rc >= 0)
-        rc = emit_all(db, partner_id, event, payload, to, n, endpoints);
-    else
-        json_decref(payload);
-    free(to);
-    return rc;
+        rc = email_deliveries_to_billing(db, id, partner_id, now);
+    if (rc >= 0)
+        rc = webhook_deliveries_fan_out(db, id, partner_id, event, now);
+    return rc < 0 ? rc : 0;
 }
 
 int outbox_emit_also(struct db *db, const char *partner_id, const char *event, json_t *payload,
@@ -79,8 +79,8 @@ int outbox_emit_also(struct db *db, const char *partner_id, const char *event, j
 {
     struct contact *to = NULL;
     int n = 0;
-    bool endpoints, known = false;
-    int rc = billing_contacts(db, partner_id, &to, &n, &endpoints);
+    bool known = false;
+    int rc = billing_contacts(db, partner_id, &to, &n);
     for (int i = 0; rc >= 0 && i < n; i++)
         known = known || strcasecmp(to[i].email, extra->email) == 0;
     if (rc >= 0 && !known && extra->email[0]) {
@@ -91,7 +91,7 @@ int outbox_emit_also(struct db *db, const char *partner_id, const char *event, j
             (to = grown)[n++] = *extra;
     }
     if (rc >= 0)
-        rc = emit_all(db, partner_id, event, payload, to, n, endpoints);
+        rc = emit_all(db, partner_id, event, payload, to, n, true);
     else
         json_decref(payload);
     free(to);

@@ -19,16 +19,44 @@ int outbox_insert(struct db *db, const char *id, const char *event, const char *
                     "tttti", id, event, partner_id, payload, now);
 }
 
-int email_delivery_insert(struct db *db, const char *outbox_id, const char *recipient,
+const char *delivery_id_stem(const char *kind, const char *outbox_id, char out[32])
+{
+    const char *body = strchr(outbox_id, '_');
+    snprintf(out, 32, "%s_%.20s", kind, body ? body + 1 : outbox_id);
+    return out;
+}
+
+int email_delivery_insert(struct db *db, const char *outbox_id, int number, const char *recipient,
                           const char *lang, int64_t now)
 {
-    char id[32];
-    id_new("eml", id, sizeof(id));
+    char stem[32], id[40];
+    snprintf(id, sizeof(id), "%s%d", delivery_id_stem("eml", outbox_id, stem), number);
     return db_write(db,
                     "INSERT INTO email_deliveries (id, outbox_id, recipient, lang, status, "
                     "next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) "
                     "ON CONFLICT (outbox_id, recipient) DO NOTHING",
                     "ttttii", id, outbox_id, recipient, lang, now, now);
+}
+
+/* Who billing_contacts() reads, as a subquery of (email, locale) rows. */
+#define BILLING_CONTACTS                                                                           \
+    "SELECT DISTINCT u.email, u.locale FROM users u JOIN user_roles r ON r.user_id = u.id "        \
+    "WHERE u.partner_id = ? AND u.status = 'active' AND r.role IN ('global_admin', "               \
+    "'billing_admin')"
+
+int email_deliveries_to_billing(struct db *db, const char *outbox_id, const char *partner_id,
+                                int64_t now)
+{
+    char stem[32];
+    /* (the WHERE lets SQLite tell the upsert's ON from a join's) */
+    return db_write(db,
+                    "INSERT INTO email_deliveries (id, outbox_id, recipient, lang, status, "
+                    "next_attempt_at, created_at) SELECT CAST(? AS TEXT) || CAST(ROW_NUMBER() "
+                    "OVER (ORDER BY c.email) AS TEXT), ?, c.email, c.locale, 'pending', ?, ? "
+                    "FROM (" BILLING_CONTACTS ") AS c WHERE true "
+                    "ON CONFLICT (outbox_id, recipient) DO NOTHING",
+                    "ttiit", delivery_id_stem("eml", outbox_id, stem), outbox_id, now, now,
+                    partner_id);
 }
 
 int user_contact(struct db *db, const char *partner_id, const char *user_id, struct contact *out)
@@ -49,9 +77,8 @@ int user_contact(struct db *db, const char *partner_id, const char *user_id, str
     return rc;
 }
 
-/* Every (email, locale) row of st into a malloc'd array; with flag, the third column (the
- * same in every row) into *flag. */
-static int collect_contacts(struct db_stmt *st, struct contact **out, int *count, bool *flag)
+/* Every (email, locale) row of st into a malloc'd array. */
+static int collect_contacts(struct db_stmt *st, struct contact **out, int *count)
 {
     int rc, cap = 0;
     while ((rc = db_step(st)) == DB_ROW) {
@@ -67,28 +94,18 @@ static int collect_contacts(struct db_stmt *st, struct contact **out, int *count
         struct contact *c = &(*out)[(*count)++];
         snprintf(c->email, sizeof(c->email), "%s", db_column_text(st, 0));
         snprintf(c->lang, sizeof(c->lang), "%s", db_column_text(st, 1));
-        if (flag)
-            *flag = db_column_int64(st, 2) != 0;
     }
     db_finalize(st);
     return rc < 0 ? rc : 0;
 }
 
-int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count,
-                     bool *endpoints)
+int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count)
 {
     struct db_stmt *st;
     *out = NULL;
     *count = 0;
-    *endpoints = true; /* not known without a contact row: the caller looks */
-    int rc = db_query(db, &st,
-                      "SELECT DISTINCT u.email, u.locale, EXISTS (SELECT 1 FROM "
-                      "webhook_endpoints w WHERE w.partner_id = u.partner_id AND w.deleted_at "
-                      "IS NULL) FROM users u JOIN user_roles r ON r.user_id = u.id WHERE "
-                      "u.partner_id = ? AND u.status = 'active' AND r.role IN ('global_admin', "
-                      "'billing_admin') ORDER BY u.email",
-                      "t", partner_id);
-    return rc < 0 ? rc : collect_contacts(st, out, count, endpoints);
+    int rc = db_query(db, &st, BILLING_CONTACTS " ORDER BY u.email", "t", partner_id);
+    return rc < 0 ? rc : collect_contacts(st, out, count);
 }
 
 int staff_contacts(struct db *db, const char *role, struct contact **out, int *count)
@@ -101,7 +118,7 @@ int staff_contacts(struct db *db, const char *role, struct contact **out, int *c
                       "r.user_id = u.id WHERE u.kind = 'staff' AND u.status = 'active' AND "
                       "r.role = ? ORDER BY u.email",
                       "t", role);
-    return rc < 0 ? rc : collect_contacts(st, out, count, NULL);
+    return rc < 0 ? rc : collect_contacts(st, out, count);
 }
 
 /* Claims up to limit rows of email_deliveries or webhook_deliveries, oldest first: those a

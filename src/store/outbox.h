@@ -21,22 +21,33 @@ struct db;
 int outbox_insert(struct db *db, const char *id, const char *event, const char *partner_id,
                   const char *payload, int64_t now);
 
-/* One email per (event, recipient); a second insert is ignored. */
-int email_delivery_insert(struct db *db, const char *outbox_id, const char *recipient,
+/* An email delivery's id is its event's with the recipient's number (1, 2...) in place of
+ * the prefix: "evt_01hx..." gives "eml_01hx...1". Written by the SQL that inserts it, the id
+ * needs no read of the recipients first. */
+
+/* The first characters of the ids of event outbox_id's deliveries of a kind ("eml", "whd"),
+ * into out (32 bytes): the event's id with the kind's prefix. */
+const char *delivery_id_stem(const char *kind, const char *outbox_id, char out[32]);
+
+/* The email of event outbox_id to recipient, its number-th; one per (event, recipient): a
+ * second insert is ignored. */
+int email_delivery_insert(struct db *db, const char *outbox_id, int number, const char *recipient,
                           const char *lang, int64_t now);
+
+/* The emails of event outbox_id to the organisation's billing contacts (its active global
+ * and billing admins, by email), in one statement that reads them itself: on PostgreSQL it
+ * is sent without waiting (db_write). */
+int email_deliveries_to_billing(struct db *db, const char *outbox_id, const char *partner_id,
+                                int64_t now);
 
 struct contact {
     char email[256];
     char lang[3];
 };
 
-/* The organisation's billing contacts: active global and billing admins. *out malloc'd
- * (owner: caller, free()). In the same statement, whether it has a live (not deleted)
- * webhook endpoint, whatever its events (*endpoints; true when it has no contact, so not
- * known): most have none, and an event
- * then needs no look for them (a statement per event, on PostgreSQL a round trip). */
-int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count,
-                     bool *endpoints);
+/* The organisation's billing contacts: active global and billing admins, by email. *out
+ * malloc'd (owner: caller, free()). */
+int billing_contacts(struct db *db, const char *partner_id, struct contact **out, int *count);
 
 /* Active staff accounts with a role ("support"), the same way. */
 int staff_contacts(struct db *db, const char *role, struct contact **out, int *count);

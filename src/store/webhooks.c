@@ -15,6 +15,7 @@
 
 #include "core/crypto.h"
 #include "db/db.h"
+#include "store/outbox.h"
 #include "store/page.h"
 
 int webhook_endpoints_count(struct db *db, const char *partner_id, int64_t *count)
@@ -46,8 +47,9 @@ int webhook_endpoints_list(struct db *db, const char *partner_id, const struct p
     int cap = 0;
     *out = NULL;
     *count = 0;
-    page_sql_start(&q, "SELECT id, url, events, created_at, signature_scheme FROM webhook_endpoints "
-                       "WHERE deleted_at IS NULL");
+    page_sql_start(&q,
+                   "SELECT id, url, events, created_at, signature_scheme FROM webhook_endpoints "
+                   "WHERE deleted_at IS NULL");
     page_sql_and_text(&q, "partner_id = ?", partner_id);
     page_sql_finish(&q, "", p);
     int rc = page_sql_run(db, &q, &st);
@@ -167,32 +169,16 @@ int webhook_deliveries_fail_pending(struct db *db, const char *endpoint_id)
 int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char *partner_id,
                                const char *event, int64_t now)
 {
-    struct db_stmt *st;
-    char ids[64][32];
-    int n = 0;
-    int rc = db_query(db, &st,
-                      "SELECT id FROM webhook_endpoints WHERE partner_id = ? AND deleted_at IS "
-                      "NULL AND (events = '*' OR events LIKE '%,' || ? || ',%') ORDER BY id",
-                      "tt", partner_id, event);
-    if (rc < 0)
-        return rc;
-    while (n < 64 && (rc = db_step(st)) == DB_ROW)
-        snprintf(ids[n++], sizeof(ids[0]), "%s", db_column_text(st, 0));
-    db_finalize(st);
-    if (rc < 0)
-        return rc;
-    for (int i = 0; i < n; i++) {
-        char id[32];
-        id_new("whd", id, sizeof(id));
-        int64_t r = db_run(db,
-                           "INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, "
-                           "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?) "
-                           "ON CONFLICT (outbox_id, endpoint_id) DO NOTHING",
-                           "tttii", id, outbox_id, ids[i], now, now);
-        if (r < 0)
-            return (int)r;
-    }
-    return n;
+    char stem[32];
+    /* (the WHERE lets SQLite tell the upsert's ON from a join's) */
+    return db_write(db,
+                    "INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, "
+                    "next_attempt_at, created_at) SELECT CAST(? AS TEXT) || CAST(ROW_NUMBER() "
+                    "OVER (ORDER BY id) AS TEXT), ?, id, 'pending', ?, ? FROM webhook_endpoints "
+                    "WHERE partner_id = ? AND deleted_at IS NULL AND (events = '*' OR events LIKE "
+                    "'%,' || ? || ',%') ON CONFLICT (outbox_id, endpoint_id) DO NOTHING",
+                    "ttiitt", delivery_id_stem("whd", outbox_id, stem), outbox_id, now, now,
+                    partner_id, event);
 }
 
 int webhook_delivery_done(struct db *db, const char *id, const char *claim, bool delivered,

@@ -79,7 +79,9 @@ int webhook_endpoint_owned(struct db *db, const char *id, const char *partner_id
 int webhook_deliveries_fail_pending(struct db *db, const char *endpoint_id);
 
 /* One delivery per (event, endpoint) for every live endpoint of partner_id that wants
- * event. Returns how many. */
+ * event, in one statement that reads them itself (on PostgreSQL sent without waiting,
+ * db_write): the delivery's id is the event's with the endpoint's number, as an email's
+ * (store/outbox.h). */
 int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char *partner_id,
                                const char *event, int64_t now);
 
