@@ -11,7 +11,9 @@
  */
 #include "service/notices.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/clock.h"
 #include "core/date.h"
@@ -25,9 +27,41 @@
 #include "store/renewals.h"
 #include "store/subscriptions.h"
 
+/* The names of the offers a pass's notices name, read once a pass: an offer's names are the
+ * same in all its notices, and a read for each was a round trip each on PostgreSQL. */
+#define NAMES_KEPT 16
+struct names_kept {
+    int n;
+    char code[NAMES_KEPT][32];
+    json_t *names[NAMES_KEPT];
+};
+
+/* The names of offer code (a new reference), read unless kept. */
+static json_t *offer_names(struct db *db, struct names_kept *kept, const char *code)
+{
+    for (int i = 0; i < kept->n; i++)
+        if (strcmp(kept->code[i], code) == 0)
+            return json_incref(kept->names[i]);
+    json_t *names = catalog_offer_names(db, code);
+    /* (none read, the read may have failed: not kept) */
+    if (json_object_size(names) > 0 && kept->n < NAMES_KEPT) {
+        snprintf(kept->code[kept->n], sizeof(kept->code[0]), "%s", code);
+        kept->names[kept->n++] = json_incref(names);
+    }
+    return names;
+}
+
+static void names_kept_free(struct names_kept *kept)
+{
+    for (int i = 0; i < kept->n; i++)
+        json_decref(kept->names[i]);
+    kept->n = 0;
+}
+
 /* Writes the notice subscription s is owed today, if any, with its event. Returns 1 when
  * one was written, 0 when none is owed or it went out already. */
-static int notice_write(struct db *db, const struct sub_row *s, int window, struct date today)
+static int notice_write(struct db *db, struct names_kept *kept, const struct sub_row *s, int window,
+                        struct date today)
 {
     struct sub_facts f = renewals_facts(s, window);
     enum sub_notice kind = sub_notice_due(&f, s->auto_renew, today);
@@ -45,7 +79,7 @@ static int notice_write(struct db *db, const struct sub_row *s, int window, stru
         outbox_emit(db, s->partner_id, "subscription.notice",
                     json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "kind",
                               sub_notice_name(kind), "subscription_id", s->id, "offer_code",
-                              s->offer_code, "offer", catalog_offer_names(db, s->offer_code),
+                              s->offer_code, "offer", offer_names(db, kept, s->offer_code),
                               "expires_on", s->expires_on, "opens_on", date_format(opens, o),
                               "closes_on", date_format(closes, c), "auto_renew", s->auto_renew));
     return rc < 0 ? rc : 1;
@@ -54,7 +88,8 @@ static int notice_write(struct db *db, const struct sub_row *s, int window, stru
 /* How many subscriptions' notices share a transaction: each is a commit (and a sync) of
  * its own otherwise, 11 600 of them on a day at 100 000 partners. */
 #define NOTICE_TX 32
-_Static_assert(NOTICE_TX <= SUBS_READ_MAX, "a transaction's subscriptions are read in one statement");
+_Static_assert(NOTICE_TX <= SUBS_READ_MAX,
+               "a transaction's subscriptions are read in one statement");
 
 /* A page of the subscriptions whose check day has come, for tx_batch_job(); those of the
  * transaction under way locked and read again in its begin, in one statement (the page may be
@@ -63,6 +98,7 @@ struct notices_due {
     const struct sub_row *subs;
     int window;
     struct date today;
+    struct names_kept *names;
     bool stale; /* the window changed since the pass began (read in each transaction) */
     int from;   /* the transaction's first step: subs[from + k] is read into rows[k] */
     struct sub_row rows[NOTICE_TX];
@@ -90,7 +126,7 @@ static int notice_step(struct db *db, int i, void *arg)
     if (!due->found[k]) /* gone */
         return 0;
     const struct sub_row *s = &due->rows[k];
-    int sent = notice_write(db, s, due->window, due->today);
+    int sent = notice_write(db, due->names, s, due->window, due->today);
     if (sent < 0)
         return sent;
     struct sub_facts f = renewals_facts(s, due->window);
@@ -113,6 +149,7 @@ int notices_run(struct db *db)
     if ((rc = check_days_sync(db, window, today)) < 0)
         return rc;
     struct subs_due_key key = {.check_on = "", .id = ""}, last;
+    struct names_kept names = {0};
     int sent = 0;
     for (;;) {
         struct sub_row *subs = NULL;
@@ -123,7 +160,7 @@ int notices_run(struct db *db)
             free(subs);
             break;
         }
-        struct notices_due due = {.subs = subs, .window = window, .today = today};
+        struct notices_due due = {.subs = subs, .window = window, .today = today, .names = &names};
         struct tx_batch_job job = {
             .name = "notices.batch", .begin = notices_tx_begin, .step = notice_step, .ctx = &due};
         rc = tx_batch_job(db, n, NOTICE_TX, &job);
@@ -133,5 +170,6 @@ int notices_run(struct db *db)
         sent += rc;
         key = last;
     }
+    names_kept_free(&names);
     return rc < 0 ? rc : sent;
 }

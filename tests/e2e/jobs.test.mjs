@@ -241,6 +241,24 @@ test('the renewal window shortened: the reminders follow the new window from the
   }
 });
 
+test("notices of two offers in one pass: each names its own offer, in its reader's language", async () => {
+  const subs = [
+    await subscriber('2027-10-05'),
+    await subscriber('2027-10-05', { offer: 'silver-competency', certified: 2 }),
+    await subscriber('2027-10-05', { locale: 'en' }),
+  ];
+  for (const s of subs) assert.equal((await s.api.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false })).status, 200);
+  await op.setClock('2028-10-05T08:00:00Z'); // expired on 4 October: the window opens
+  await runJobs();
+  const subjects = subs.map((s) => mailsTo(s.email).filter((m) => m.headers['x-partnerd-event'] === 'subscription.notice').map((m) => m.subject));
+  assert.deepEqual(subjects, [
+    ['Abonnement au Microsoft Action Pack : à renouveler avant le 3 novembre 2028'],
+    ['Compétence Silver : à renouveler avant le 3 novembre 2028'],
+    [subjects[2][0]],
+  ]);
+  assert.match(subjects[2][0], /^Microsoft Action Pack subscription\b/, subjects[2][0]);
+});
+
 test('webhooks: a secret shown once, Standard Webhooks signatures, retried with backoff, every attempt visible', async () => {
   const s = await subscriber('2027-06-01');
   const hook = await webhookReceiver([500]);
