@@ -138,7 +138,7 @@ static int write_partner(struct db *db, struct plan *p, long i, int64_t now, boo
             snprintf(o.card_token, sizeof(o.card_token), "%s", tok.token);
         }
         if (rc >= 0)
-            rc = payment_method_save(db, pr.id, &o, pr.created_at, pr.created_at);
+            rc = payment_method_save(db, pr.id, &o, pr.created_at);
     }
     return rc;
 }

@@ -109,7 +109,7 @@ int payment_method_replace(struct db *db, const struct principal *who, const cha
     o.card_exp_year = t.exp_year;
     if ((rc = tx_begin(db, err)) < 0)
         return rc;
-    rc = payment_method_save(db, who->partner_id, &o, clock_now(), clock_now());
+    rc = payment_method_save(db, who->partner_id, &o, clock_now());
     if (rc == 0)
         rc = audit(db, who, ip, NULL, "payment_method.replaced", "partner", who->partner_id,
                    json_pack("{s:s, s:s}", "brand", t.brand, "last4", t.last4));

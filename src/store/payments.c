@@ -134,7 +134,7 @@ int payments_succeeded_charge(struct db *db, const char *order_id, char *charge_
 }
 
 int payment_method_save(struct db *db, const char *partner_id, const struct order_row *o,
-                        int64_t chosen_at, int64_t now)
+                        int64_t now)
 {
     int64_t rc = db_run(db,
                         "INSERT INTO payment_methods (partner_id, token, brand, last4, exp_month, "
@@ -142,11 +142,10 @@ int payment_method_save(struct db *db, const char *partner_id, const struct orde
                         "(partner_id) DO UPDATE SET token = excluded.token, brand = "
                         "excluded.brand, last4 = excluded.last4, exp_month = excluded.exp_month, "
                         "exp_year = excluded.exp_year, updated_at = excluded.updated_at "
-                        "WHERE payment_methods.token <> excluded.token AND "
-                        "payment_methods.updated_at <= ?",
-                        "ttttiiii", partner_id, o->card_token, o->card_brand, o->card_last4,
-                        (int64_t)o->card_exp_month, (int64_t)o->card_exp_year, now, chosen_at);
-    /* another card (a renewal saves the one it charged again: not another): a try refused
+                        "WHERE payment_methods.token <> excluded.token",
+                        "ttttiii", partner_id, o->card_token, o->card_brand, o->card_last4,
+                        (int64_t)o->card_exp_month, (int64_t)o->card_exp_year, now);
+    /* another card (a Buy with the saved card saves it again: not another): a try refused
      * for want of a card, or declined, is made at the next pass, not the next day */
     if (rc > 0)
         rc = subs_recheck_renewals(db, partner_id, NULL);

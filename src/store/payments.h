@@ -60,11 +60,9 @@ int payments_of(struct db *db, const char *order_id, struct payment_row *out, in
 /* 1 and the gateway charge id of the order's successful payment, or 0. */
 int payments_succeeded_charge(struct db *db, const char *order_id, char *charge_id, size_t n);
 
-/* Saves the card of o (token, brand, last4, expiry) as the organisation's, chosen at
- * chosen_at: it replaces the one saved, unless that one was saved after chosen_at (the
- * partner saved another card while paying an order with this one). */
+/* Saves the card of o (token, brand, last4, expiry) as the organisation's, replacing any. */
 int payment_method_save(struct db *db, const char *partner_id, const struct order_row *o,
-                        int64_t chosen_at, int64_t now);
+                        int64_t now);
 
 /* 1 and the card, in the card_* fields of *card, when the organisation has one saved. */
 int payment_method_get(struct db *db, const char *partner_id, struct order_row *card);
