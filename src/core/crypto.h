@@ -5,7 +5,8 @@
  * (jobs/deliver.c signs webhooks and encodes mail through these two). IDs are opaque strings with a
  * type prefix ("usr_", "sub_", ...) and, in Crockford base32, the millisecond they were made
  * and 50 random bits: they reveal when they were made (as created_at does), not how many
- * there are, and are never secrets (those come from random_hex). Passwords are hashed with
+ * there are, and are never secrets (those come from random_hex). (An event's deliveries are
+ * named after the event instead: store/outbox.h.) Passwords are hashed with
  * Argon2id at OWASP's recommended cost or more.
  */
 #ifndef PD_CRYPTO_H

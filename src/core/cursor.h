@@ -21,7 +21,7 @@
 #define PAGE_LIMIT_DEFAULT 50
 #define PAGE_LIMIT_MAX 200
 
-/* Longest id a cursor carries: a row id ("prefix_" + 20 characters), or the place of a
+/* Longest id a cursor carries: a row id (at most 31 characters), or the place of a
  * line inside a group (cursor_id_join: up to 111 characters). */
 #define CURSOR_ID_MAX 127
 

@@ -19,18 +19,21 @@ int outbox_insert(struct db *db, const char *id, const char *event, const char *
                     "tttti", id, event, partner_id, payload, now);
 }
 
-const char *delivery_id_stem(const char *kind, const char *outbox_id, char out[32])
+int delivery_id_stem(const char *kind, const char *outbox_id, char out[DELIVERY_STEM_SIZE])
 {
     const char *body = strchr(outbox_id, '_');
-    snprintf(out, 32, "%s_%.20s", kind, body ? body + 1 : outbox_id);
-    return out;
+    int n = snprintf(out, DELIVERY_STEM_SIZE, "%s_%s-", kind, body ? body + 1 : outbox_id);
+    return n > 0 && n < DELIVERY_STEM_SIZE ? 0 : PD_E_INTERNAL;
 }
 
 int email_delivery_insert(struct db *db, const char *outbox_id, int number, const char *recipient,
                           const char *lang, int64_t now)
 {
-    char stem[32], id[40];
-    snprintf(id, sizeof(id), "%s%d", delivery_id_stem("eml", outbox_id, stem), number);
+    char stem[DELIVERY_STEM_SIZE], id[32];
+    int rc = delivery_id_stem("eml", outbox_id, stem);
+    if (rc < 0)
+        return rc;
+    snprintf(id, sizeof(id), "%s%d", stem, number);
     return db_write(db,
                     "INSERT INTO email_deliveries (id, outbox_id, recipient, lang, status, "
                     "next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) "
@@ -47,7 +50,10 @@ int email_delivery_insert(struct db *db, const char *outbox_id, int number, cons
 int email_deliveries_to_billing(struct db *db, const char *outbox_id, const char *partner_id,
                                 int64_t now)
 {
-    char stem[32];
+    char stem[DELIVERY_STEM_SIZE];
+    int rc = delivery_id_stem("eml", outbox_id, stem);
+    if (rc < 0)
+        return rc;
     /* (the WHERE lets SQLite tell the upsert's ON from a join's) */
     return db_write(db,
                     "INSERT INTO email_deliveries (id, outbox_id, recipient, lang, status, "
@@ -55,8 +61,7 @@ int email_deliveries_to_billing(struct db *db, const char *outbox_id, const char
                     "OVER (ORDER BY c.email) AS TEXT), ?, c.email, c.locale, 'pending', ?, ? "
                     "FROM (" BILLING_CONTACTS ") AS c WHERE true "
                     "ON CONFLICT (outbox_id, recipient) DO NOTHING",
-                    "ttiit", delivery_id_stem("eml", outbox_id, stem), outbox_id, now, now,
-                    partner_id);
+                    "ttiit", stem, outbox_id, now, now, partner_id);
 }
 
 int user_contact(struct db *db, const char *partner_id, const char *user_id, struct contact *out)

@@ -21,13 +21,19 @@ struct db;
 int outbox_insert(struct db *db, const char *id, const char *event, const char *partner_id,
                   const char *payload, int64_t now);
 
-/* An email delivery's id is its event's with the recipient's number (1, 2...) in place of
- * the prefix: "evt_01hx..." gives "eml_01hx...1". Written by the SQL that inserts it, the id
- * needs no read of the recipients first. */
+/* A delivery's id is its event's, with the kind's prefix, then its number among the event's
+ * deliveries of that kind (1, 2... in the order of the recipients' emails, or of the
+ * endpoints' ids): "evt_01hx..." gives "eml_01hx...-1", "eml_01hx...-2", "whd_01hx...-1".
+ * Written by the SQL that inserts the deliveries, the id needs no read of who they go to
+ * first. It tells a receiver (the organisation's own webhook endpoint) its rank among the
+ * organisation's endpoints that want the event, nothing more. */
+
+/* Room for the stem of a delivery's id: at most 31 characters with a number of 3 digits. */
+#define DELIVERY_STEM_SIZE 29
 
 /* The first characters of the ids of event outbox_id's deliveries of a kind ("eml", "whd"),
- * into out (32 bytes): the event's id with the kind's prefix. */
-const char *delivery_id_stem(const char *kind, const char *outbox_id, char out[32]);
+ * up to the number, into out: 0, or PD_E_INTERNAL when the event's id is too long for them. */
+int delivery_id_stem(const char *kind, const char *outbox_id, char out[DELIVERY_STEM_SIZE]);
 
 /* The email of event outbox_id to recipient, its number-th; one per (event, recipient): a
  * second insert is ignored. */

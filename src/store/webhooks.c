@@ -47,9 +47,8 @@ int webhook_endpoints_list(struct db *db, const char *partner_id, const struct p
     int cap = 0;
     *out = NULL;
     *count = 0;
-    page_sql_start(&q,
-                   "SELECT id, url, events, created_at, signature_scheme FROM webhook_endpoints "
-                   "WHERE deleted_at IS NULL");
+    page_sql_start(&q, "SELECT id, url, events, created_at, signature_scheme FROM webhook_endpoints "
+                       "WHERE deleted_at IS NULL");
     page_sql_and_text(&q, "partner_id = ?", partner_id);
     page_sql_finish(&q, "", p);
     int rc = page_sql_run(db, &q, &st);
@@ -169,7 +168,10 @@ int webhook_deliveries_fail_pending(struct db *db, const char *endpoint_id)
 int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char *partner_id,
                                const char *event, int64_t now)
 {
-    char stem[32];
+    char stem[DELIVERY_STEM_SIZE];
+    int rc = delivery_id_stem("whd", outbox_id, stem);
+    if (rc < 0)
+        return rc;
     /* (the WHERE lets SQLite tell the upsert's ON from a join's) */
     return db_write(db,
                     "INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, "
@@ -177,8 +179,7 @@ int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char 
                     "OVER (ORDER BY id) AS TEXT), ?, id, 'pending', ?, ? FROM webhook_endpoints "
                     "WHERE partner_id = ? AND deleted_at IS NULL AND (events = '*' OR events LIKE "
                     "'%,' || ? || ',%') ON CONFLICT (outbox_id, endpoint_id) DO NOTHING",
-                    "ttiitt", delivery_id_stem("whd", outbox_id, stem), outbox_id, now, now,
-                    partner_id, event);
+                    "ttiitt", stem, outbox_id, now, now, partner_id, event);
 }
 
 int webhook_delivery_done(struct db *db, const char *id, const char *claim, bool delivered,

@@ -20,6 +20,7 @@
 #include "db/db.h"
 #include "db_fixture.h"
 #include "service/outbox.h"
+#include "store/outbox.h"
 
 static void exec(struct db *db, const char *sql)
 {
@@ -114,7 +115,7 @@ static void test_an_event_goes_to_the_billing_contacts_and_endpoints(void **stat
     rows(db, "SELECT id, recipient, lang FROM email_deliveries WHERE outbox_id = ? ORDER BY id",
          event, got, sizeof(got));
     snprintf(want, sizeof(want),
-             "eml_%s1 anne@ptn_000001.example fr\neml_%s2 zoe@ptn_000001.example en\n", event + 4,
+             "eml_%s-1 anne@ptn_000001.example fr\neml_%s-2 zoe@ptn_000001.example en\n", event + 4,
              event + 4);
     assert_string_equal(got, want);
     /* the live endpoints that want it, numbered by their ids */
@@ -122,7 +123,7 @@ static void test_an_event_goes_to_the_billing_contacts_and_endpoints(void **stat
          "SELECT id, endpoint_id, status FROM webhook_deliveries WHERE outbox_id = ? ORDER BY id",
          event, got, sizeof(got));
     snprintf(want, sizeof(want),
-             "whd_%s1 wh_a_ptn_000001 pending\nwhd_%s2 wh_b_ptn_000001 pending\n", event + 4,
+             "whd_%s-1 wh_a_ptn_000001 pending\nwhd_%s-2 wh_b_ptn_000001 pending\n", event + 4,
              event + 4);
     assert_string_equal(got, want);
 
@@ -147,10 +148,43 @@ static void test_an_event_goes_to_the_billing_contacts_and_endpoints(void **stat
     assert_int_equal(n, 1);
 }
 
+/* An event to a list of people the caller chose (staff, an invited user): numbered in the
+ * list's order, a second email to one of them ignored. */
+static void test_an_event_to_chosen_people(void **state)
+{
+    struct db *db = ((struct db_fixture *)*state)->db;
+    char got[1024], want[1024], event[32];
+    seed(db, "ptn_000003");
+    const struct contact to[] = {
+        {"b@x.example", "en"}, {"a@x.example", "fr"}, {"b@x.example", "fr"}};
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(outbox_emit_to(db, "ptn_000003", "support.updated", json_object(), to, 3), 0);
+    assert_int_equal(db_commit(db), 0);
+    struct db_stmt *st;
+    assert_int_equal(
+        db_query(db, &st, "SELECT id FROM outbox WHERE partner_id = ?", "t", "ptn_000003"), 0);
+    assert_int_equal(db_step(st), DB_ROW);
+    snprintf(event, sizeof(event), "%s", db_column_text(st, 0));
+    db_finalize(st);
+    rows(db, "SELECT id, recipient, lang FROM email_deliveries WHERE outbox_id = ? ORDER BY id",
+         event, got, sizeof(got));
+    snprintf(want, sizeof(want), "eml_%s-1 b@x.example en\neml_%s-2 a@x.example fr\n", event + 4,
+             event + 4);
+    assert_string_equal(got, want);
+    /* nor to the webhooks: outbox_emit_to is for people only */
+    int64_t n = -1;
+    assert_int_equal(db_scalar(db, &n,
+                               "SELECT COUNT(*) FROM webhook_deliveries WHERE outbox_id = ?", "t",
+                               event),
+                     0);
+    assert_int_equal(n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_an_event_goes_to_the_billing_contacts_and_endpoints)};
+        cmocka_unit_test(test_an_event_goes_to_the_billing_contacts_and_endpoints),
+        cmocka_unit_test(test_an_event_to_chosen_people)};
     int failed =
         cmocka_run_group_tests_name("outbox_sqlite", tests, db_fixture_sqlite, db_fixture_teardown);
     if (db_fixture_pg_url("outbox_postgresql"))
