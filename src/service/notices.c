@@ -32,7 +32,7 @@
 #define NAMES_KEPT 16
 struct names_kept {
     int n;
-    char code[NAMES_KEPT][32];
+    char code[NAMES_KEPT][sizeof(((struct sub_row *)0)->offer_code)];
     json_t *names[NAMES_KEPT];
 };
 
@@ -88,8 +88,7 @@ static int notice_write(struct db *db, struct names_kept *kept, const struct sub
 /* How many subscriptions' notices share a transaction: each is a commit (and a sync) of
  * its own otherwise, 11 600 of them on a day at 100 000 partners. */
 #define NOTICE_TX 32
-_Static_assert(NOTICE_TX <= SUBS_READ_MAX,
-               "a transaction's subscriptions are read in one statement");
+_Static_assert(NOTICE_TX <= SUBS_READ_MAX, "a transaction's subscriptions are read in one statement");
 
 /* A page of the subscriptions whose check day has come, for tx_batch_job(); those of the
  * transaction under way locked and read again in its begin, in one statement (the page may be

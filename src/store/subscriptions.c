@@ -69,8 +69,8 @@ int subs_find_locked(struct db *db, const char *id, struct sub_row *out)
  * order. */
 #define EIGHT_IDS "?, ?, ?, ?, ?, ?, ?, ?"
 static const char subs_sql_find_locked_many[] =
-    SUB_COLUMNS "WHERE id IN (" EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS
-                ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ") ORDER BY id";
+    SUB_COLUMNS "WHERE id IN (" EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS
+                ", " EIGHT_IDS ", " EIGHT_IDS ", " EIGHT_IDS ") ORDER BY id";
 _Static_assert(SUBS_READ_MAX == 8 * 8, "one parameter for each id");
 
 int subs_find_locked_many(struct db *db, const char *const *ids, int n, struct sub_row *out,
