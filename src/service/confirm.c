@@ -110,11 +110,10 @@ int confirm_order(struct db *db, const struct settings *set, struct order_row *o
     /* a card order's invoice is issued now, due (and paid) on its date */
     if (rc >= 0 && o->invoice_id[0] == '\0')
         rc = invoice_issue(db, set, o, NULL, paid_on, start, end, &issued);
-    /* the card paid with is saved; an automatic renewal charged the card saved when it was
-     * claimed, and saving it again would put it back over one the partner saved since (a
-     * renewal waiting for the partner, paid days later) */
+    /* the card paid with is saved, unless the partner saved another since ordering; an
+     * automatic renewal charged the card saved when it was claimed: nothing to save */
     if (rc >= 0 && strcmp(o->payment_method, "card") == 0 && o->save_card && !orders_automatic(o))
-        rc = payment_method_save(db, o->partner_id, o, now);
+        rc = payment_method_save_paid(db, o, now);
     if (rc >= 0)
         rc = orders_set_outcome(db, o, "confirmed", paid_on, issued.id, NULL, sub_id, NULL, now);
     if (rc >= 0)

@@ -25,7 +25,7 @@ static const char *nul(const char *s)
     "unit_amount, subtotal, tax_rate, tax_amount, total, tax_treatment, payment_method, "          \
     "card_token, card_brand, card_last4, card_exp_month, card_exp_year, save_card, "               \
     "wire_name, wire_phone, wire_email, wire_reference, due_on, paid_on, invoice_id, "             \
-    "failure_code, created_at FROM orders "
+    "failure_code, created_at, saved_card FROM orders "
 
 static void read_order(struct db_stmt *st, struct order_row *o)
 {
@@ -60,6 +60,8 @@ static void read_order(struct db_stmt *st, struct order_row *o)
     copy(o->invoice_id, sizeof(o->invoice_id), db_column_text(st, 27));
     copy(o->failure_code, sizeof(o->failure_code), db_column_text(st, 28));
     o->created_at = db_column_int64(st, 29);
+    o->saved_card_known = !db_column_is_null(st, 30);
+    copy(o->saved_card, sizeof(o->saved_card), db_column_text(st, 30));
 }
 
 int orders_insert(struct db *db, const struct order_row *o, int64_t now)
@@ -69,14 +71,15 @@ int orders_insert(struct db *db, const struct order_row *o, int64_t now)
         "INSERT INTO orders (id, partner_id, user_id, offer_code, action, subscription_id, "
         "status, currency, unit_amount, subtotal, tax_rate, tax_amount, total, tax_treatment, "
         "payment_method, card_token, card_brand, card_last4, card_exp_month, card_exp_year, "
-        "save_card, wire_name, wire_phone, wire_email, wire_reference, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "ttttttttiiiiitttttiiittttii", o->id, o->partner_id, nul(o->user_id), o->offer_code,
+        "save_card, wire_name, wire_phone, wire_email, wire_reference, created_at, updated_at, "
+        "saved_card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, COALESCE((SELECT token FROM payment_methods WHERE partner_id = ?), ''))",
+        "ttttttttiiiiitttttiiittttiit", o->id, o->partner_id, nul(o->user_id), o->offer_code,
         o->action, nul(o->subscription_id), o->status, o->currency, o->unit_amount, o->subtotal,
         (int64_t)o->tax_rate, o->tax_amount, o->total, o->tax_treatment, o->payment_method,
         nul(o->card_token), nul(o->card_brand), nul(o->card_last4), (int64_t)o->card_exp_month,
         (int64_t)o->card_exp_year, (int64_t)o->save_card, nul(o->wire_name), nul(o->wire_phone),
-        nul(o->wire_email), nul(o->wire_reference), now, now);
+        nul(o->wire_email), nul(o->wire_reference), now, now, o->partner_id);
     return rc < 0 ? (int)rc : 0;
 }
 

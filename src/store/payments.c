@@ -133,8 +133,10 @@ int payments_succeeded_charge(struct db *db, const char *order_id, char *charge_
     return rc;
 }
 
-int payment_method_save(struct db *db, const char *partner_id, const struct order_row *o,
-                        int64_t now)
+/* Saves o's card for partner_id; a saved card is replaced only while it is still the one
+ * while_saved names (NULL: whatever it is; "": none was saved, so it stays). */
+static int save_card(struct db *db, const char *partner_id, const struct order_row *o,
+                     const char *while_saved, int64_t now)
 {
     int64_t rc = db_run(db,
                         "INSERT INTO payment_methods (partner_id, token, brand, last4, exp_month, "
@@ -142,14 +144,28 @@ int payment_method_save(struct db *db, const char *partner_id, const struct orde
                         "(partner_id) DO UPDATE SET token = excluded.token, brand = "
                         "excluded.brand, last4 = excluded.last4, exp_month = excluded.exp_month, "
                         "exp_year = excluded.exp_year, updated_at = excluded.updated_at "
-                        "WHERE payment_methods.token <> excluded.token",
-                        "ttttiii", partner_id, o->card_token, o->card_brand, o->card_last4,
-                        (int64_t)o->card_exp_month, (int64_t)o->card_exp_year, now);
+                        "WHERE payment_methods.token <> excluded.token AND (CAST(? AS TEXT) IS "
+                        "NULL OR payment_methods.token = ?)",
+                        "ttttiiitt", partner_id, o->card_token, o->card_brand, o->card_last4,
+                        (int64_t)o->card_exp_month, (int64_t)o->card_exp_year, now, while_saved,
+                        while_saved);
     /* another card (a Buy with the saved card saves it again: not another): a try refused
      * for want of a card, or declined, is made at the next pass, not the next day */
     if (rc > 0)
         rc = subs_recheck_renewals(db, partner_id, NULL);
     return rc < 0 ? (int)rc : 0;
+}
+
+int payment_method_save(struct db *db, const char *partner_id, const struct order_row *o,
+                        int64_t now)
+{
+    return save_card(db, partner_id, o, NULL, now);
+}
+
+int payment_method_save_paid(struct db *db, const struct order_row *o, int64_t now)
+{
+    /* an order made when no card was saved ("") saves its card only if none is saved now */
+    return save_card(db, o->partner_id, o, o->saved_card_known ? o->saved_card : NULL, now);
 }
 
 int payment_method_get(struct db *db, const char *partner_id, struct order_row *card)

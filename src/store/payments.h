@@ -60,9 +60,14 @@ int payments_of(struct db *db, const char *order_id, struct payment_row *out, in
 /* 1 and the gateway charge id of the order's successful payment, or 0. */
 int payments_succeeded_charge(struct db *db, const char *order_id, char *charge_id, size_t n);
 
-/* Saves the card of o (token, brand, last4, expiry) as the organisation's, replacing any. */
+/* Saves the card of o (token, brand, last4, expiry) as the organisation's, replacing any:
+ * the partner's own choice (PUT /api/v1/payment-method). */
 int payment_method_save(struct db *db, const char *partner_id, const struct order_row *o,
                         int64_t now);
+
+/* Saves the card order o was paid with, the same way, unless the partner saved another card
+ * since the order was made (o->saved_card): that one stays. */
+int payment_method_save_paid(struct db *db, const struct order_row *o, int64_t now);
 
 /* 1 and the card, in the card_* fields of *card, when the organisation has one saved. */
 int payment_method_get(struct db *db, const char *partner_id, struct order_row *card);

@@ -6,7 +6,7 @@
 // gateway's ledger counts the charges.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, adminOf, operatorClock, sql, ledgerSql, cli, cardPayment } from './harness.mjs';
+import { startServer, adminOf, operatorClock, sql, ledgerSql, cli, cardPayment, tokenize } from './harness.mjs';
 
 let srv, op;
 const CARD = { exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
@@ -103,6 +103,30 @@ test('a challenge passed: requires_action with its URL, nothing charged before, 
   assert.equal(confirmations(o), 1);
   // the card the partner authenticated is the one kept for renewals
   assert.equal((await client.call('GET', '/api/v1/payment-method')).body.card.last4, '3155');
+});
+
+test('a card saved while a challenge is open stays saved; without one, the card paid with is saved', async () => {
+  const [client, o, p] = await buy(SCA);
+  assert.equal(p.body.status, 'requires_action');
+  // before the challenge is answered (the same second: the clock is pinned), the partner
+  // saves another card in their profile
+  const put = await client.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, { ...CARD, number: '4242 4242 4242 4242' })).id });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  await decide(p.body.next_action.url, 'pass');
+  assert.equal((await client.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'confirmed');
+  assert.deepEqual(charges(o), ['succeeded']);
+  const kept = (await client.call('GET', '/api/v1/payment-method')).body.card;
+  assert.equal(kept.last4, '4242', 'the card saved last is kept for renewals');
+  // another organisation with a card saved, nothing saved meanwhile: the card of its Buy
+  // replaces the saved one
+  const { client: other } = await adminOf(srv.url);
+  assert.equal((await other.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, { ...CARD, number: '4242 4242 4242 4242' })).id })).status, 200);
+  const o2 = await other.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, SCA) });
+  assert.equal(o2.status, 201, JSON.stringify(o2.body));
+  const p2 = await other.call('POST', `/api/v1/orders/${o2.body.id}/purchase`, {}, { 'Idempotency-Key': `buy-${o2.body.id}` });
+  await decide(p2.body.next_action.url, 'pass');
+  assert.equal((await other.call('GET', `/api/v1/orders/${o2.body.id}`)).body.status, 'confirmed');
+  assert.equal((await other.call('GET', '/api/v1/payment-method')).body.card.last4, '3155');
 });
 
 test('a challenge refused: the payment is declined, nothing charged, the partner may pay again', async () => {
