@@ -159,6 +159,10 @@ static int take_card(struct db *db, const struct principal *who, const char *pm,
     if (!card_not_expired(o->card_exp_month, o->card_exp_year, clock_today()))
         return pd_fail(err, PD_E_CARD_EXPIRED, NULL);
     o->save_card = true;
+    /* the card saved when the order is made is the one read here, whatever is saved by the
+     * time the order is written: its payment then never replaces a card saved meanwhile */
+    snprintf(o->saved_card, sizeof(o->saved_card), "%s", o->card_token);
+    o->saved_card_known = true;
     return 0;
 }
 

@@ -73,13 +73,14 @@ int orders_insert(struct db *db, const struct order_row *o, int64_t now)
         "payment_method, card_token, card_brand, card_last4, card_exp_month, card_exp_year, "
         "save_card, wire_name, wire_phone, wire_email, wire_reference, created_at, updated_at, "
         "saved_card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, COALESCE((SELECT token FROM payment_methods WHERE partner_id = ?), ''))",
-        "ttttttttiiiiitttttiiittttiit", o->id, o->partner_id, nul(o->user_id), o->offer_code,
+        "?, ?, ?, ?, COALESCE(?, (SELECT token FROM payment_methods WHERE partner_id = ?), ''))",
+        "ttttttttiiiiitttttiiittttiitt", o->id, o->partner_id, nul(o->user_id), o->offer_code,
         o->action, nul(o->subscription_id), o->status, o->currency, o->unit_amount, o->subtotal,
         (int64_t)o->tax_rate, o->tax_amount, o->total, o->tax_treatment, o->payment_method,
         nul(o->card_token), nul(o->card_brand), nul(o->card_last4), (int64_t)o->card_exp_month,
         (int64_t)o->card_exp_year, (int64_t)o->save_card, nul(o->wire_name), nul(o->wire_phone),
-        nul(o->wire_email), nul(o->wire_reference), now, now, o->partner_id);
+        nul(o->wire_email), nul(o->wire_reference), now, now,
+        o->saved_card_known ? o->saved_card : NULL, o->partner_id);
     return rc < 0 ? (int)rc : 0;
 }
 

@@ -36,8 +36,10 @@ struct order_row {
     char card_last4[5];
     int card_exp_month, card_exp_year;
     bool save_card;
-    /* the token of the card saved when the order was made ("" when none), read back from
-     * the row; saved_card_known is false for an order made before it was recorded */
+    /* the token of the card saved when the order was made ("" when none); saved_card_known
+     * is false for an order made before it was recorded. orders_insert() writes the card
+     * saved as it inserts, unless the caller read it already (known: a payment with the
+     * saved card) */
     char saved_card[48];
     bool saved_card_known;
     char wire_name[256];

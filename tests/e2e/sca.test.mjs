@@ -105,28 +105,55 @@ test('a challenge passed: requires_action with its URL, nothing charged before, 
   assert.equal((await client.call('GET', '/api/v1/payment-method')).body.card.last4, '3155');
 });
 
-test('a card saved while a challenge is open stays saved; without one, the card paid with is saved', async () => {
-  const [client, o, p] = await buy(SCA);
+/** The last 4 digits of a card the gateway tokenizes, and its payment-method id. */
+const pm = async (number) => (await tokenize(srv.url, { ...CARD, number })).id;
+const savedCard = async (client) => (await client.call('GET', '/api/v1/payment-method')).body.card?.last4;
+
+/** An organisation that saved the card `saved` (none when null), and its Buy with a new card
+ * that the bank challenges; `meanwhile` runs before the challenge is passed. */
+async function buyWhileChallenged(saved, meanwhile) {
+  const { client } = await adminOf(srv.url);
+  if (saved) assert.equal((await client.call('PUT', '/api/v1/payment-method', { payment_method: await pm(saved) })).status, 200);
+  const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, SCA) });
+  assert.equal(o.status, 201, JSON.stringify(o.body));
+  const p = await client.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {}, { 'Idempotency-Key': `buy-${o.body.id}` });
   assert.equal(p.body.status, 'requires_action');
-  // before the challenge is answered (the same second: the clock is pinned), the partner
-  // saves another card in their profile
-  const put = await client.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, { ...CARD, number: '4242 4242 4242 4242' })).id });
-  assert.equal(put.status, 200, JSON.stringify(put.body));
+  await meanwhile(client, o.body);
   await decide(p.body.next_action.url, 'pass');
-  assert.equal((await client.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'confirmed');
-  assert.deepEqual(charges(o), ['succeeded']);
-  const kept = (await client.call('GET', '/api/v1/payment-method')).body.card;
-  assert.equal(kept.last4, '4242', 'the card saved last is kept for renewals');
-  // another organisation with a card saved, nothing saved meanwhile: the card of its Buy
-  // replaces the saved one
-  const { client: other } = await adminOf(srv.url);
-  assert.equal((await other.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, { ...CARD, number: '4242 4242 4242 4242' })).id })).status, 200);
-  const o2 = await other.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, SCA) });
-  assert.equal(o2.status, 201, JSON.stringify(o2.body));
-  const p2 = await other.call('POST', `/api/v1/orders/${o2.body.id}/purchase`, {}, { 'Idempotency-Key': `buy-${o2.body.id}` });
-  await decide(p2.body.next_action.url, 'pass');
-  assert.equal((await other.call('GET', `/api/v1/orders/${o2.body.id}`)).body.status, 'confirmed');
-  assert.equal((await other.call('GET', '/api/v1/payment-method')).body.card.last4, '3155');
+  assert.equal((await client.call('GET', `/api/v1/orders/${o.body.id}`)).body.status, 'confirmed');
+  assert.deepEqual(charges(o.body), ['succeeded']);
+  return client;
+}
+
+test('a card saved while a challenge is open stays saved; otherwise the card paid with replaces the saved one', async () => {
+  // (the clock is pinned: the order and the card saved meanwhile fall in the same second)
+  const put = (number) => async (client) => assert.equal((await client.call('PUT', '/api/v1/payment-method', { payment_method: await pm(number) })).status, 200);
+  const nothing = async () => {};
+  // none saved when ordering, one saved meanwhile: it stays
+  assert.equal(await savedCard(await buyWhileChallenged(null, put('4242 4242 4242 4242'))), '4242');
+  // one saved when ordering, another saved meanwhile: the other stays
+  assert.equal(await savedCard(await buyWhileChallenged('4242 4242 4242 4242', put('5555 5555 5555 4444'))), '4444');
+  // one saved when ordering, nothing meanwhile: the card paid with replaces it
+  assert.equal(await savedCard(await buyWhileChallenged('4242 4242 4242 4242', nothing)), '3155');
+  // an order made before orders recorded their saved card: its card replaces what is saved
+  const older = async (client, o) => {
+    await put('5555 5555 5555 4444')(client);
+    sql(srv.db.url, `UPDATE orders SET saved_card = NULL WHERE id = '${o.id}'`);
+  };
+  assert.equal(await savedCard(await buyWhileChallenged('4242 4242 4242 4242', older)), '3155');
+});
+
+test('a Buy with the saved card leaves a card saved before it was paid', async () => {
+  const { client } = await adminOf(srv.url);
+  assert.equal((await client.call('PUT', '/api/v1/payment-method', { payment_method: await pm('4000 0027 6000 3184') })).status, 200);
+  const o = await client.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', saved_card: true } });
+  assert.equal(o.status, 201, JSON.stringify(o.body));
+  const p = await client.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {}, { 'Idempotency-Key': `buy-${o.body.id}` });
+  assert.equal(p.body.status, 'requires_action');
+  assert.equal((await client.call('PUT', '/api/v1/payment-method', { payment_method: await pm('4242 4242 4242 4242') })).status, 200);
+  await decide(p.body.next_action.url, 'pass');
+  assert.equal((await client.call('GET', `/api/v1/orders/${o.body.id}`)).body.status, 'confirmed');
+  assert.equal(await savedCard(client), '4242');
 });
 
 test('a challenge refused: the payment is declined, nothing charged, the partner may pay again', async () => {
