@@ -63,6 +63,15 @@ static int start_term(struct db *db, struct order_row *o, const char *start, con
     return rc < 0 ? rc : subs_add_term(db, s.id, 1, start, end, source, now);
 }
 
+/* Whether o is paid with the card that was saved when it was made: its payment has nothing to
+ * save. An automatic renewal charges the card saved when it was claimed (those claimed before
+ * orders recorded it, migration 030, included); a Buy with the saved card records that card. */
+static bool paid_with_saved_card(const struct order_row *o)
+{
+    return orders_automatic(o) ||
+           (o->saved_card_known && strcmp(o->saved_card, o->card_token) == 0);
+}
+
 /* order.confirmed (subscription.renewed for an automatic renewal). */
 static int emit_confirmed(struct db *db, const struct order_row *o, const char *sub_id,
                           const char *paid_on, const char *start, const char *end,
@@ -110,9 +119,9 @@ int confirm_order(struct db *db, const struct settings *set, struct order_row *o
     /* a card order's invoice is issued now, due (and paid) on its date */
     if (rc >= 0 && o->invoice_id[0] == '\0')
         rc = invoice_issue(db, set, o, NULL, paid_on, start, end, &issued);
-    /* the card paid with is saved, unless the partner saved another since ordering; an
-     * automatic renewal charged the card saved when it was claimed: nothing to save */
-    if (rc >= 0 && strcmp(o->payment_method, "card") == 0 && o->save_card && !orders_automatic(o))
+    /* the card paid with is saved, unless the partner saved another since ordering */
+    if (rc >= 0 && strcmp(o->payment_method, "card") == 0 && o->save_card &&
+        !paid_with_saved_card(o))
         rc = payment_method_save_paid(db, o, now);
     if (rc >= 0)
         rc = orders_set_outcome(db, o, "confirmed", paid_on, issued.id, NULL, sub_id, NULL, now);

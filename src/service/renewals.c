@@ -72,6 +72,9 @@ static void order_fill(struct order_row *o, const struct sub_row *s, int64_t now
     snprintf(o->status, sizeof(o->status), "processing");
     snprintf(o->payment_method, sizeof(o->payment_method), "card");
     o->save_card = true;
+    /* the card it is paid with is the one saved now: its payment has nothing to save */
+    snprintf(o->saved_card, sizeof(o->saved_card), "%s", o->card_token);
+    o->saved_card_known = true;
     o->created_at = now;
 }
 

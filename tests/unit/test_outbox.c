@@ -94,6 +94,18 @@ static void rows(struct db *db, const char *sql, const char *arg, char *out, siz
     db_finalize(st);
 }
 
+/* The id of the one event of partner (into out). */
+static void event_of(struct db *db, const char *partner, char *out, size_t n)
+{
+    struct db_stmt *st;
+    assert_int_equal(db_query(db, &st, "SELECT id FROM outbox WHERE partner_id = ?", "t", partner),
+                     0);
+    assert_int_equal(db_step(st), DB_ROW);
+    snprintf(out, n, "%s", db_column_text(st, 0));
+    db_finalize(st);
+    assert_int_equal(strncmp(out, "evt_", 4), 0);
+}
+
 static void test_an_event_goes_to_the_billing_contacts_and_endpoints(void **state)
 {
     struct db *db = ((struct db_fixture *)*state)->db;
@@ -103,13 +115,7 @@ static void test_an_event_goes_to_the_billing_contacts_and_endpoints(void **stat
     assert_int_equal(outbox_emit(db, "ptn_000001", "order.confirmed", json_pack("{s:s}", "a", "b")),
                      0);
     assert_int_equal(db_commit(db), 0);
-    struct db_stmt *st;
-    assert_int_equal(
-        db_query(db, &st, "SELECT id FROM outbox WHERE partner_id = ?", "t", "ptn_000001"), 0);
-    assert_int_equal(db_step(st), DB_ROW);
-    snprintf(event, sizeof(event), "%s", db_column_text(st, 0));
-    db_finalize(st);
-    assert_int_equal(strncmp(event, "evt_", 4), 0);
+    event_of(db, "ptn_000001", event, sizeof(event));
 
     /* by email: anne, then zoe (both roles, once), in their own languages */
     rows(db, "SELECT id, recipient, lang FROM email_deliveries WHERE outbox_id = ? ORDER BY id",
@@ -160,12 +166,7 @@ static void test_an_event_to_chosen_people(void **state)
     assert_int_equal(db_begin(db), 0);
     assert_int_equal(outbox_emit_to(db, "ptn_000003", "support.updated", json_object(), to, 3), 0);
     assert_int_equal(db_commit(db), 0);
-    struct db_stmt *st;
-    assert_int_equal(
-        db_query(db, &st, "SELECT id FROM outbox WHERE partner_id = ?", "t", "ptn_000003"), 0);
-    assert_int_equal(db_step(st), DB_ROW);
-    snprintf(event, sizeof(event), "%s", db_column_text(st, 0));
-    db_finalize(st);
+    event_of(db, "ptn_000003", event, sizeof(event));
     rows(db, "SELECT id, recipient, lang FROM email_deliveries WHERE outbox_id = ? ORDER BY id",
          event, got, sizeof(got));
     snprintf(want, sizeof(want), "eml_%s-1 b@x.example en\neml_%s-2 a@x.example fr\n", event + 4,
