@@ -262,7 +262,7 @@ static int write_subscription(struct db *db, struct plan *p, struct counts *c, l
         struct date ts = date_add_months(starts, 12 * (t - 1)), te = date_add_months(ts, 12);
         char a[DATE_STRLEN], b[DATE_STRLEN];
         rc = subs_add_term(db, s.id, t, date_format(ts, a), date_format(te, b),
-                           t == 1 ? "purchase" : "auto_renewal", s.created_at);
+                           t == 1 ? "purchase" : "auto_renewal", t == terms, s.created_at);
         if (rc >= 0)
             rc = write_term(db, c, &s, price, t, ts, te, wire_last && t == terms, p);
         /* the latest term's benefits, granted as a purchase or renewal grants them */

@@ -136,8 +136,6 @@ int benefits_grant_term(struct db *db, const char *subscription_id, const char *
     /* one statement for the term's grants: a term is granted at every purchase and renewal */
     if (rc >= 0)
         rc = grants_insert_term(db, grants, n, clock_now());
-    if (rc >= 0)
-        rc = grants_term_done(db, subscription_id, term);
     arena_free(&a);
     return rc < 0 ? rc : 0;
 }

@@ -26,7 +26,8 @@ struct benefit_facts benefits_facts(const struct grant_row *g, const struct sub_
                                     const struct subs_context *ctx, struct date today);
 
 /* Inside the transaction that starts a term: grants the offer's benefits as the catalog
- * has them now, for that term (a second call for the same term does nothing). */
+ * has them now, for that term (a second call for the same term does nothing). The term is
+ * marked granted by its insert (subs_add_term) or by the caller (grants_term_done). */
 int benefits_grant_term(struct db *db, const char *subscription_id, const char *partner_id,
                         const char *offer_code, int term, const char *starts_on,
                         const char *expires_on);

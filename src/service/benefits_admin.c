@@ -370,7 +370,9 @@ static int term_step(struct db *db, int i, void *arg)
     const struct term_to_grant *t = &d->t;
     int rc = d->grantable ? benefits_grant_term(db, t->subscription_id, t->partner_id,
                                                 t->offer_code, t->term, t->starts_on, t->expires_on)
-                          : grants_term_done(db, t->subscription_id, t->term);
+                          : 0;
+    if (rc >= 0)
+        rc = grants_term_done(db, t->subscription_id, t->term);
     return rc < 0 ? rc : d->grantable;
 }
 

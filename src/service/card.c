@@ -258,8 +258,9 @@ static int record_outcome(struct db *db, const struct settings *set, struct orde
     } else {
         rc = record_failure(db, o, key, g, reason, now);
     }
-    /* an automatic renewal's try ends with its payment */
-    if (rc >= 0 && g->outcome != GW_UNKNOWN && g->outcome != GW_REQUIRES_ACTION)
+    /* an automatic renewal's try ends with its payment (a purchase has none) */
+    if (rc >= 0 && g->outcome != GW_UNKNOWN && g->outcome != GW_REQUIRES_ACTION &&
+        strcmp(o->action, "renewal") == 0)
         rc = order_effects_end_attempt(db, o->id,
                                        g->outcome == GW_SUCCEEDED ? "succeeded" : "failed", now);
     return rc;

@@ -43,7 +43,7 @@ static int start_term(struct db *db, struct order_row *o, const char *start, con
         }
         rc = order_effects_start_term(db, sub_id, start, end, notice_on, renew_on, now);
         if (rc >= 0)
-            rc = subs_add_next_term(db, sub_id, start, end, source, now, term);
+            rc = subs_add_next_term(db, sub_id, start, end, source, true, now, term);
         return rc == 0 ? PD_E_INTERNAL : rc; /* no such subscription */
     }
     struct sub_row s;
@@ -60,7 +60,7 @@ static int start_term(struct db *db, struct order_row *o, const char *start, con
     snprintf(sub_id, n, "%s", s.id);
     snprintf(o->subscription_id, sizeof(o->subscription_id), "%s", s.id);
     rc = subs_insert(db, &s, now);
-    return rc < 0 ? rc : subs_add_term(db, s.id, 1, start, end, source, now);
+    return rc < 0 ? rc : subs_add_term(db, s.id, 1, start, end, source, true, now);
 }
 
 /* Whether o is paid with the card that was saved when it was made: its payment has nothing to

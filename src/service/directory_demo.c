@@ -92,7 +92,7 @@ int directory_demo_load(struct db *db, char *first_partner, size_t n)
         snprintf(s.starts_on, sizeof(s.starts_on), "%s", starts);
         snprintf(s.expires_on, sizeof(s.expires_on), "%s", expires);
         if ((rc = subs_insert(db, &s, now)) < 0 ||
-            (rc = subs_add_term(db, s.id, 1, starts, expires, "import", now)) < 0)
+            (rc = subs_add_term(db, s.id, 1, starts, expires, "import", false, now)) < 0)
             break;
         char slug[80], folded[48], sort_name[201], hex[7];
         words_fold(d->name, '-', folded, sizeof(folded));

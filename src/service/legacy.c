@@ -229,7 +229,7 @@ static int import_one(struct db *db, const struct import_row *r)
     int64_t now = clock_now();
     int rc = subs_insert(db, &s, now);
     if (rc == 0)
-        rc = subs_add_term(db, s.id, 1, s.starts_on, s.expires_on, "import", now);
+        rc = subs_add_term(db, s.id, 1, s.starts_on, s.expires_on, "import", false, now);
     if (rc == 0)
         rc = audit(db, NULL, "cli", s.partner_id, "subscription.imported", "subscription", s.id,
                    json_pack("{s:s, s:s, s:i}", "offer", s.offer_code, "expires_on", s.expires_on,

@@ -303,19 +303,20 @@ static int terms_supersede(struct db *db, const char *id, int64_t term)
 }
 
 int subs_add_term(struct db *db, const char *id, int term, const char *starts_on,
-                  const char *expires_on, const char *source, int64_t now)
+                  const char *expires_on, const char *source, bool granted, int64_t now)
 {
     int rc = db_write(db,
                       "INSERT INTO subscription_terms (subscription_id, term, starts_on, "
-                      "expires_on, source, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                      "tittti", id, (int64_t)term, starts_on, expires_on, source, now);
+                      "expires_on, source, created_at, benefits_due) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      "titttii", id, (int64_t)term, starts_on, expires_on, source, now,
+                      (int64_t)!granted);
     if (rc >= 0 && term > 1)
         rc = terms_supersede(db, id, term);
     return rc;
 }
 
 int subs_add_next_term(struct db *db, const char *id, const char *starts_on, const char *expires_on,
-                       const char *source, int64_t now, int *term)
+                       const char *source, bool granted, int64_t now, int *term)
 {
     /* numbered in the insert, a term's number being how many the subscription has had: one
      * statement, not a read of the subscription and a count before it (a round trip each on
@@ -323,10 +324,10 @@ int subs_add_next_term(struct db *db, const char *id, const char *starts_on, con
     int64_t next = 0;
     int rc = db_scalar(db, &next,
                        "INSERT INTO subscription_terms (subscription_id, term, starts_on, "
-                       "expires_on, source, created_at) SELECT s.id, (SELECT COUNT(*) FROM "
-                       "subscription_terms t WHERE t.subscription_id = s.id) + 1, ?, ?, ?, ? "
-                       "FROM subscriptions s WHERE s.id = ? RETURNING term",
-                       "tttit", starts_on, expires_on, source, now, id);
+                       "expires_on, source, created_at, benefits_due) SELECT s.id, (SELECT "
+                       "COUNT(*) FROM subscription_terms t WHERE t.subscription_id = s.id) + 1, "
+                       "?, ?, ?, ?, ? FROM subscriptions s WHERE s.id = ? RETURNING term",
+                       "tttiit", starts_on, expires_on, source, now, (int64_t)!granted, id);
     if (rc < 0 || next == 0) /* no such subscription: nothing inserted */
         return rc < 0 ? rc : 0;
     *term = (int)next;

@@ -129,15 +129,17 @@ int subs_cancel_unpaid(struct db *db, const char *id, const char *on, int64_t no
 /* Moves a PMC subscription to partner_center; 1 when it was in the PMC. */
 int subs_migrate(struct db *db, const char *id, int64_t now);
 
-/* Records a term (the first one included), the one the benefits job grants unless a
- * purchase did (benefits_grant_term); the terms before it are never granted any more. */
+/* Records a term (the first one included); the terms before it are never granted any more.
+ * granted: the caller's transaction grants its benefits (benefits_grant_term); otherwise the
+ * benefits job does. */
 int subs_add_term(struct db *db, const char *id, int term, const char *starts_on,
-                  const char *expires_on, const char *source, int64_t now);
+                  const char *expires_on, const char *source, bool granted, int64_t now);
 
 /* Records the subscription's next term, numbered after those it has (*term): 1, or 0 when
  * there is no such subscription (nothing written). As subs_add_term() otherwise. */
 int subs_add_next_term(struct db *db, const char *id, const char *starts_on,
-                       const char *expires_on, const char *source, int64_t now, int *term);
+                       const char *expires_on, const char *source, bool granted, int64_t now,
+                       int *term);
 
 /* The organisation a PMC membership ID (7 digits) names, for the PMC import: 1 and its id
  * in out, or 0. */
