@@ -376,8 +376,8 @@ static int term_step(struct db *db, int i, void *arg)
     return rc < 0 ? rc : d->grantable;
 }
 
-/* Grants the terms the job has to (automatic renewals, imports, terms begun before benefits
- * existed), GRANT_TX to a transaction. */
+/* Grants the terms the job has to (imports, terms begun before benefits existed; a paid
+ * term is granted when it is paid), GRANT_TX to a transaction. */
 static int grant_missing(struct db *db)
 {
     int done = 0, rc, n;

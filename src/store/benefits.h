@@ -135,9 +135,9 @@ struct term_to_grant {
     char starts_on[11], expires_on[11];
 };
 
-/* Terms the benefits job has not granted yet (subscription_terms.benefits_due: a term added
- * by a renewal, an import), up to limit, by subscription and term, read through the
- * index of those terms; `grantable` is set for the latest term of a subscription not
+/* Terms the benefits job has not granted yet (subscription_terms.benefits_due: a term
+ * imported, or begun before benefits existed), up to limit, by subscription and term, read
+ * through the index of those terms; `grantable` is set for the latest term of a subscription not
  * cancelled, the one that gets grants. *out malloc'd (owner: caller, free()). */
 struct term_due {
     struct term_to_grant t;

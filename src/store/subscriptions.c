@@ -292,8 +292,8 @@ int subs_migrate(struct db *db, const char *id, int64_t now)
     return rc < 0 ? (int)rc : rc > 0;
 }
 
-/* The new term is the one the benefits job grants (benefits_due, by default); a term it
- * replaces before being granted never will be. */
+/* The new term is the one that gets grants (by its caller, or the benefits job when it is
+ * inserted due); a term it replaces before being granted never will be. */
 static int terms_supersede(struct db *db, const char *id, int64_t term)
 {
     return db_write(db,
