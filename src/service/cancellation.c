@@ -6,8 +6,9 @@
  * not the caller's browser's); support resolves it
  * with POST /support-requests/{id}/resolution: now (optionally with a prorated refund: a
  * credit note, and a gateway refund for a card, or a refund left to finance for a wire
- * transfer), or at the end of the term. Either way auto-renew goes off and the
- * subscription shows cancelled from the effective date.
+ * transfer), or at the end of the term. Either way auto-renew goes off, the subscription
+ * shows cancelled from the effective date, and a wire order still awaiting its transfer for
+ * it is cancelled with a credit note.
  */
 #include "service/cancellation.h"
 
@@ -26,6 +27,8 @@
 #include "service/support_catalog.h"
 #include "service/tx.h"
 #include "service/validate.h"
+#include "service/settings.h"
+#include "service/wire.h"
 #include "core/money.h"
 #include "store/offers.h"
 #include "store/orders.h"
@@ -223,6 +226,7 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
     struct request_row req;
     struct sub_row s;
     struct refund_made f = {.amount = 0};
+    struct settings set;
     json_t *view = NULL;
     int64_t now = clock_now();
     struct date today = clock_today();
@@ -235,6 +239,11 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
     }
     if (rc >= 0 && (rc = subs_find_locked(db, req.subscription_id, &s)) == 0)
         rc = pd_fail(err, PD_E_NOT_FOUND, "subscription");
+    /* a wire order still awaiting its transfer would pay for what is cancelled: it is
+     * cancelled too, its invoice credited, and a transfer arriving later is finance's to
+     * review (service/wire_transfers.c) */
+    if (rc >= 0 && (rc = settings_load(db, &set)) >= 0)
+        rc = wire_cancel_waiting(db, &set, s.id, "subscription_cancelled");
     if (rc >= 0) {
         date_format(effective_on(when, &s, today), effective);
         rc = subs_cancel(db, s.id, effective, now);

@@ -227,6 +227,48 @@ test('a wire-paid subscription cancelled with a refund leaves the refund to fina
   assert.equal((await finance.call('POST', '/api/v1/admin/refunds/rfd_none/paid', { paid_on: '2027-06-03' })).status, 404);
 });
 
+test('a cancellation cancels the wire orders still awaiting their transfer: a transfer arriving later pays for nothing', async () => {
+  const finance = await staffClient(srv, 'finance');
+  const pay = (reference, amount, day) => finance.call('POST', '/api/v1/admin/wire-transfers', { reference, amount_minor: amount, currency: 'EUR', received_on: day });
+  const order = async (api, body) => {
+    const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', payment: WIRE, ...body });
+    const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+    assert.equal(p.body.status, 'awaiting_payment', JSON.stringify(p.body));
+    return p.body;
+  };
+  const resolve = async (api, subId, refund) => {
+    const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+    const r = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  const invoices = async (api) => (await api.call('GET', '/api/v1/invoices')).body.items.map((i) => `${i.type} ${i.total.amount_minor}`).sort();
+
+  // a purchase by wire, cancelled before its transfer came
+  const a = await partner('2027-03-01');
+  const bought = await order(a.api, { action: 'purchase' });
+  await resolve(a.api, bought.subscription_id, true);
+  assert.equal((await a.api.call('GET', `/api/v1/orders/${bought.id}`)).body.status, 'cancelled');
+  assert.deepEqual(await invoices(a.api), ['credit_note -58800', 'invoice 58800'], 'its invoice credited');
+  await op.setClock('2027-03-03T09:00:00Z');
+  const late = await pay(bought.payment_instructions.reference, 58800, '2027-03-03');
+  assert.equal(late.status, 201, JSON.stringify(late.body));
+  assert.notEqual(late.body.status, 'matched', 'finance reviews it: nothing is bought with it');
+  assert.equal((await a.api.call('GET', `/api/v1/orders/${bought.id}`)).body.status, 'cancelled');
+  const s = (await a.api.call('GET', `/api/v1/subscriptions/${bought.subscription_id}`)).body;
+  assert.equal(s.status, 'cancelled');
+
+  // a renewal by wire, awaiting its transfer when the subscription is cancelled
+  const b = await partner('2027-03-01', WIRE);
+  await op.setClock('2028-03-02T09:00:00Z');
+  const renewal = await order(b.api, { action: 'renewal', subscription_id: b.subId });
+  await resolve(b.api, b.subId, false);
+  assert.equal((await b.api.call('GET', `/api/v1/orders/${renewal.id}`)).body.status, 'cancelled');
+  const t = await pay(renewal.payment_instructions.reference, renewal.total.amount_minor, '2028-03-02');
+  assert.notEqual(t.body.status, 'matched');
+  const after = (await b.api.call('GET', `/api/v1/subscriptions/${b.subId}`)).body;
+  assert.deepEqual([after.status, after.expires_on], ['cancelled', '2028-02-29'], 'no new term');
+});
+
 test('each side hears of the other: the author of a request, and the support staff', async () => {
   await op.setClock('2027-07-01T09:00:00Z');
   const { org } = await partner();
