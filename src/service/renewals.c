@@ -108,10 +108,16 @@ static int claim_in(struct db *db, const struct settings *set, const struct due 
     int64_t now = clock_now();
     int64_t term = d->term;
     int try = d->try;
+    struct sub_row fresh;
     memset(o, 0, sizeof(*o));
-    int rc = renewal_lock_subscription(db, s->id);
-    if (rc < 0)
+    /* read again under the lock: the partner may have turned automatic renewal off, or
+     * support cancelled, since the pass read it (a transaction of theirs that came first) */
+    int rc = subs_find_locked(db, s->id, &fresh);
+    if (rc <= 0)
         return rc;
+    if (!fresh.auto_renew || !fresh.paid || fresh.cancelled_on[0] ||
+        strcmp(fresh.managed_in, "partner_center") != 0)
+        return 0;
     /* the rules of a manual renewal hold: window, prerequisites, no open renewal order */
     rc = eligibility_renewal(db, set, s->partner_id, s->offer_code, s->id, &err);
     if (rc >= 0 && (rc = payment_method_get(db, s->partner_id, o)) == 0)
@@ -373,6 +379,7 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
              * locks several subscriptions takes them (subs_find_locked_many): two servers'
              * batches then never wait for each other in a circle */
             qsort(due, (size_t)ndue, sizeof(due[0]), due_by_id);
+            fault_pause("renewals.due_read"); /* tests: auto-renew turned off meanwhile */
             int done = renew_batch(db, &set, due, ndue);
             if (done < 0)
                 log_line(LOG_ERROR, NULL, "auto_renewal",

@@ -469,6 +469,30 @@ test('a Buy of a renewal by hand while the job claims the automatic one: one cha
   assert.deepEqual([sub.status, sub.expires_on], ['active', '2029-04-09']);
 });
 
+test('automatic renewal turned off while the pass is between reading what is due and claiming it: no charge', async () => {
+  const s = await subscriber('2027-04-12');
+  await op.setClock('2028-04-12T07:00:00Z'); // day 1 of the window
+  // the pass has read the subscription as due; the partner turns automatic renewal off then
+  let patch;
+  const run = await jobsProcess(srv, {
+    env: { PARTNERD_FAULT_PAUSE: 'renewals.due_read=1500' },
+    onStderr: (all) => {
+      if (!patch && all.includes('paused at renewals.due_read')) patch = s.api.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false });
+    },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(patch, 'the pass paused after its read');
+  const p = await patch;
+  assert.equal(p.status, 200, JSON.stringify(p.body));
+  assert.equal(p.body.auto_renew, false);
+  // the claim read the subscription again under its lock: nothing charged, nothing ordered
+  assert.deepEqual(charges(s.subId), []);
+  const orders = (await s.api.call('GET', '/api/v1/orders')).body.items.filter((o) => o.action === 'renewal');
+  assert.deepEqual(orders, []);
+  const sub = (await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body;
+  assert.deepEqual([sub.auto_renew, sub.expires_on], [false, '2028-04-11']);
+});
+
 test('two job runners at once renew each subscription once', async () => {
   const subs = [];
   for (let i = 0; i < 6; i++) subs.push(await subscriber('2027-09-15'));
