@@ -60,6 +60,11 @@ const char *country_currency(const char *code)
     return "USD";
 }
 
+const char *country_vat_territory(const char *code)
+{
+    return code && strcmp(code, "MC") == 0 ? "FR" : code;
+}
+
 int vat_standard_rate(const char *country)
 {
     /* standard rates in force in 2026 */

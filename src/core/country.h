@@ -18,6 +18,11 @@ bool country_in_eu(const char *code);
  * program prices offers in EUR, USD and GBP). */
 const char *country_currency(const char *code);
 
+/* The country whose VAT applies in country: Monaco is in France's VAT territory (Council
+ * Directive 2006/112/EC, article 7), so a sale to Monaco is taxed as one to France; every
+ * other country is its own. */
+const char *country_vat_territory(const char *code);
+
 /* The standard VAT rate of an EU member state in hundredths of a percent (2000 = 20 %),
  * or -1 outside the EU. */
 int vat_standard_rate(const char *country);

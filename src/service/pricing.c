@@ -39,22 +39,25 @@ int pricing_buyer(struct db *db, const char *partner_id, struct buyer *b)
     return 0;
 }
 
-/* The treatment and rate of a sale from seller_country to b. A VAT ID VIES called invalid
- * is no VAT ID for the reverse charge (one VIES has not answered about yet, or could not,
- * passed its country's check digits and is trusted meanwhile). */
+/* The treatment and rate of a sale from seller_country to b, each country taken as the VAT
+ * territory it is in (Monaco is France's). A VAT ID VIES called invalid is no VAT ID for the
+ * reverse charge (one VIES has not answered about yet, or could not, passed its country's
+ * check digits and is trusted meanwhile). */
 static void tax_for(const struct buyer *b, const char *seller_country, int *rate,
                     const char **treatment)
 {
     bool vat_id = b->vat_id[0] && strcmp(b->vat_id_status, "invalid") != 0;
-    if (strcmp(b->country, seller_country) == 0) {
-        int r = vat_standard_rate(seller_country);
+    const char *buyer = country_vat_territory(b->country);
+    const char *seller = country_vat_territory(seller_country);
+    if (strcmp(buyer, seller) == 0) {
+        int r = vat_standard_rate(seller);
         *rate = r < 0 ? 0 : r;
         *treatment = "domestic";
-    } else if (country_in_eu(b->country) && country_in_eu(seller_country) && vat_id) {
+    } else if (country_in_eu(buyer) && country_in_eu(seller) && vat_id) {
         *rate = 0;
         *treatment = "reverse_charge";
-    } else if (country_in_eu(b->country) && country_in_eu(seller_country)) {
-        *rate = vat_standard_rate(b->country);
+    } else if (country_in_eu(buyer) && country_in_eu(seller)) {
+        *rate = vat_standard_rate(buyer);
         *treatment = "eu_no_vat_id";
     } else {
         *rate = 0;

@@ -325,9 +325,12 @@ test('renewal: refused before expiry with the opening date, by card in the windo
   assert.equal(saved.body.error.code, 'renewal_not_open');
 });
 
-test('VAT: home country, EU reverse charge with « Autoliquidation », EU without VAT ID, outside the EU', async () => {
+test('VAT: home country (Monaco included), EU reverse charge with « Autoliquidation », EU without VAT ID, outside the EU', async () => {
   const cases = [
     [{ country: 'FR', vat_id: 'FR40303265045' }, 2000, 9800, 'domestic', null],
+    // Monaco is in France's VAT territory: French VAT, as at home, with a VAT ID or without
+    [{ country: 'MC', vat_id: 'FR40303265045', siren: undefined }, 2000, 9800, 'domestic', null],
+    [{ country: 'MC', vat_id: undefined, siren: undefined }, 2000, 9800, 'domestic', null],
     [{ country: 'DE', vat_id: 'DE136695976' }, 0, 0, 'reverse_charge', /Autoliquidation/],
     [{ country: 'DE', vat_id: undefined }, 1900, 9310, 'eu_no_vat_id', null],
     [{ country: 'US', vat_id: undefined }, 0, 0, 'outside_eu', /259-1/],

@@ -39,6 +39,17 @@ static void test_currencies(void **state)
     assert_string_equal(country_currency("JP"), "USD");
 }
 
+/* Monaco is in France's VAT territory; every other country is its own. */
+static void test_vat_territories(void **state)
+{
+    (void)state;
+    assert_string_equal(country_vat_territory("MC"), "FR");
+    assert_string_equal(country_vat_territory("FR"), "FR");
+    assert_string_equal(country_vat_territory("DE"), "DE");
+    assert_string_equal(country_vat_territory("CH"), "CH");
+    assert_int_equal(vat_standard_rate(country_vat_territory("MC")), 2000);
+}
+
 /* Every assigned code has a French and an English name; the table is sorted (it is
  * searched by halves) and holds exactly the assigned codes. */
 static void test_names(void **state)
@@ -96,6 +107,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_countries),
         cmocka_unit_test(test_currencies),
+        cmocka_unit_test(test_vat_territories),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests_name("country", tests, NULL, NULL);
