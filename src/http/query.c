@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/text.h"
 
 static int hexval(char c)
 {
@@ -16,7 +17,7 @@ static int hexval(char c)
     return -1;
 }
 
-/* Decodes s[0..n) into a fresh arena string, or NULL when malformed. */
+/* Decodes s[0..n) into a fresh arena string, or NULL when malformed or not UTF-8. */
 static char *decode(struct arena *a, const char *s, size_t n)
 {
     char *out = arena_alloc(a, n + 1);
@@ -39,7 +40,9 @@ static char *decode(struct arena *a, const char *s, size_t n)
         out[o++] = c;
     }
     out[o] = '\0';
-    return out;
+    /* every value is text: bytes that are not UTF-8 are no filter a row can match, and
+     * PostgreSQL refuses to compare them with text */
+    return text_utf8_valid(out, o) ? out : NULL;
 }
 
 int query_parse(struct arena *a, const char *qs, size_t len, struct query *q)

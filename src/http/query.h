@@ -2,7 +2,7 @@
  * query.h - strict parsing of URL query strings ("a=1&b=x%20y").
  *
  * Names and values are percent-decoded ('+' is a space); a malformed escape, a NUL byte,
- * an empty name or more than QUERY_MAX_PARAMS pairs make the whole query invalid, so a
+ * bytes that are not UTF-8, an empty name or more than QUERY_MAX_PARAMS pairs make the whole query invalid, so a
  * handler never works from a half-understood request.
  */
 #ifndef PD_QUERY_H

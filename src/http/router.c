@@ -3,12 +3,14 @@
  *
  * partnerd has a few dozen routes; a linear scan of segment comparisons costs far less
  * than the request parsing around it and keeps the code obvious. Paths with empty
- * segments ("//"), "." or ".." never match anything.
+ * segments ("//"), "." or "..", or a parameter that is not UTF-8, never match anything.
  */
 #include "router.h"
 
 #include <stdbool.h>
 #include <string.h>
+
+#include "core/text.h"
 
 /* Matches one pattern against path, filling params. */
 static bool match_pattern(const char *pat, const char *path, struct route_params *params)
@@ -31,7 +33,10 @@ static bool match_pattern(const char *pat, const char *path, struct route_params
             (slen == 2 && path[0] == '.' && path[1] == '.'))
             return false;
         if (plen >= 2 && pat[0] == '{' && pat[plen - 1] == '}') {
-            if (params->count == ROUTE_MAX_PARAMS || used + slen + 1 > sizeof(params->values_buf))
+            /* a parameter names a row: one that is not UTF-8 names none (and PostgreSQL
+             * refuses to compare it with text) */
+            if (params->count == ROUTE_MAX_PARAMS ||
+                used + slen + 1 > sizeof(params->values_buf) || !text_utf8_valid(path, slen))
                 return false;
             char *v = params->values_buf + used;
             memcpy(v, path, slen);

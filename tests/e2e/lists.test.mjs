@@ -112,6 +112,18 @@ test('a forged or garbled cursor is a 400 that says what a cursor is', async () 
   }
 });
 
+test('a filter or an id that is not UTF-8 is a 400 or a 404 on both engines, never a database error', async () => {
+  for (const path of ['/api/v1/admin/partners?membership_id=%FF', '/api/v1/admin/wire-transfers?reference=%FF', '/api/v1/admin/orders/awaiting-payment?reference=soci%C3', '/api/v1/admin/subscriptions?partner_id=%FF', '/api/v1/support-requests?number=%C3', '/api/v1/audit-events?partner_id=%FF']) {
+    const r = await ops.call('GET', path);
+    assert.equal(r.status, 400, `${path}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error.code, 'invalid_query', path);
+  }
+  const r = await ops.call('GET', '/api/v1/admin/key-pools/%FF/keys');
+  assert.equal(r.status, 404, JSON.stringify(r.body));
+  // text in UTF-8 is a filter like any
+  assert.equal((await ops.call('GET', '/api/v1/admin/partners?q=Soci%C3%A9t%C3%A9')).status, 200);
+});
+
 test('partners: the search box finds by name words, membership ID and VAT ID', async () => {
   const tag = rid().slice(0, 6);
   const id = `ptn_${tag}search`;

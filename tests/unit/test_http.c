@@ -94,13 +94,25 @@ static void test_router(void **state)
                      ROUTE_NO_METHOD);
     assert_string_equal(allow, "GET, PATCH, DELETE");
     assert_int_equal(idx, 2); /* the path's first route, for the metrics of a 405 */
-    static const char *missing[] = {
-        "/things/",           "/things//",         "/things/x/", "/thing", "/",
-        "/things/x/parts",    "/things/../things", "/things/.",  "things", "",
-        "/things/x/parts/y/z"};
+    static const char *missing[] = {"/things/",
+                                    "/things//",
+                                    "/things/x/",
+                                    "/thing",
+                                    "/",
+                                    "/things/x/parts",
+                                    "/things/../things",
+                                    "/things/.",
+                                    "things",
+                                    "",
+                                    "/things/x/parts/y/z",
+                                    "/things/\xff",
+                                    "/things/a\xc3/parts/b"};
     for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++)
         assert_int_equal(router_match(routes, "GET", missing[i], &idx, &p, allow, 64),
                          ROUTE_NO_PATH);
+    assert_int_equal(
+        router_match(routes, "GET", "/things/soci\xc3\xa9t\xc3\xa9", &idx, &p, allow, 64),
+        ROUTE_FOUND); /* UTF-8 is a parameter like any */
     assert_int_equal(router_count(routes), 10);
 }
 
@@ -144,7 +156,11 @@ static void test_query(void **state)
     assert_string_equal(query_get(&q, "x"), "1 2");
     assert_string_equal(query_get(&q, "e"), "");
     assert_null(query_get(&q, "missing"));
-    static const char *bad[] = {"a=%", "a=%4", "a=%zz", "=x", "a=%00", "%00=1", "a=1&=2"};
+    const char *utf8 = "q=Soci%C3%A9t%C3%A9";
+    assert_int_equal(query_parse(&a, utf8, strlen(utf8), &q), 0);
+    assert_string_equal(query_get(&q, "q"), "Soci\xc3\xa9t\xc3\xa9");
+    static const char *bad[] = {"a=%",    "a=%4",  "a=%zz",     "=x",        "a=%00",   "%00=1",
+                                "a=1&=2", "a=%FF", "q=soci%C3", "%E9t%E9=1", "a=%C0%AF"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(query_parse(&a, bad[i], strlen(bad[i]), &q), -1);
     char many[256] = "";
