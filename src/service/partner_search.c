@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "core/words.h"
 #include "db/db.h"
 #include "service/members.h"
@@ -71,6 +72,17 @@ json_t *partner_search_name(struct db *db, const char *id, struct partner_name_c
     return last->name[0] ? json_string(last->name) : json_null();
 }
 
+/* 1 when an organisation matches f, 0 when none does, or a failure. */
+static int any_found(struct db *db, const struct partners_filter *f)
+{
+    struct page_request first = {.limit = 1, .after = false};
+    struct partner_row *rows = NULL;
+    int n = 0;
+    int rc = partners_page(db, f, &first, &rows, &n);
+    free(rows);
+    return rc < 0 ? rc : n > 0;
+}
+
 int partner_search_page(struct db *db, const struct partner_search_in *in, json_t **items,
                         char next[CURSOR_TEXT_MAX], struct pd_error *err)
 {
@@ -79,7 +91,7 @@ int partner_search_page(struct db *db, const struct partner_search_in *in, json_
     struct partners_filter f = {.membership_id = in->membership_id};
     char vat[24];
     page_check(&c, &in->page, &p);
-    if (in->q && strlen(in->q) > 200)
+    if (in->q && *in->q && !text_line_valid(in->q, 200)) /* characters, not bytes */
         check_fail_args(&c, "q", MSG_FIELD_TEXT_LINE, (const char *const[]){"200"}, 1);
     if (in->vat_id) {
         if (vat_shape(in->vat_id, vat, sizeof(vat)))
@@ -90,17 +102,36 @@ int partner_search_page(struct db *db, const struct partner_search_in *in, json_
     int rc = page_checks_done(&c, err);
     if (rc < 0)
         return rc;
+    /* the box's text taken for a membership or VAT ID is only a guess: when no organisation
+     * has it, it is looked for among the names ("BT2000 Services" looks like a VAT ID) */
+    bool guessed = false;
     if (in->q && *in->q && f.vat_id == NULL && f.membership_id == NULL) {
+        guessed = true;
         if (looks_like_membership(in->q))
             f.membership_id = in->q;
         else if ((!strchr(in->q, ' ') || spaced_vat(in->q)) && vat_shape(in->q, vat, sizeof(vat)))
             f.vat_id = vat;
         else
+            guessed = false;
+        if (!guessed)
             f.nwords = words_split(in->q, f.words);
     }
     struct partner_row *rows = NULL;
     int n = 0;
-    if ((rc = partners_page(db, &f, &p, &rows, &n)) < 0)
+    rc = partners_page(db, &f, &p, &rows, &n);
+    /* a page after the first may be empty because the organisations with that ID were all
+     * shown: the names are looked at only when none has it */
+    int found = rc >= 0 && guessed && n == 0 && p.after ? any_found(db, &f) : 0;
+    if (found < 0)
+        rc = found;
+    else if (rc >= 0 && guessed && n == 0 && found == 0) {
+        f.membership_id = f.vat_id = NULL;
+        f.nwords = words_split(in->q, f.words);
+        free(rows);
+        rows = NULL;
+        rc = partners_page(db, &f, &p, &rows, &n);
+    }
+    if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
     int shown = page_shown(&p, n);
     *items = json_array();

@@ -137,6 +137,15 @@ test('partners: the search box finds by name words, membership ID and VAT ID', a
   assert.ok((await ops.call('GET', '/api/v1/admin/partners?vat_id=FR40303265045')).body.items.some((p) => p.id === id));
   assert.deepEqual(await find(`nothing-like-this ${tag}`), []);
   assert.equal((await ops.call('GET', '/api/v1/admin/partners?vat_id=%25')).status, 400);
+  // a name that looks like a VAT ID or a membership ID is found by its name when no
+  // organisation has that ID
+  const named = `ptn_${tag}vatlike`;
+  const word = `BT${tag.replace(/[a-f]/g, '3')}`;
+  sql(srv.db.url, `INSERT INTO partners (id, membership_id, legal_name, country, address_line1, postal_code, city, vat_id, locale, currency, created_at) VALUES ('${named}', '2${tag.replace(/[a-f]/g, '5').slice(0, 6)}', '${word} Services', 'FR', '1 rue', '75001', 'Paris', 'FR40303265045', 'fr', 'EUR', 1600200001)`);
+  assert.deepEqual(await find(word), [named]);
+  // the box counts characters, not bytes: 150 « é » are within its 200
+  assert.equal((await ops.call('GET', `/api/v1/admin/partners?q=${encodeURIComponent('é'.repeat(150))}`)).status, 200);
+  assert.equal((await ops.call('GET', `/api/v1/admin/partners?q=${encodeURIComponent('é'.repeat(201))}`)).status, 400);
 });
 
 /** A walk of path with pages of limit while batches of rows (rows(n, tag, base) ->
