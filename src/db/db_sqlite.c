@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/words.h"
 #include "db_internal.h"
 #include "sqlite_file.h"
 #include "sqlite_queue.h"
@@ -465,6 +466,36 @@ static int s_fts_condition(const char *table, const char *alias, const char *col
     return len < 0 || (size_t)len >= n ? PD_E_INTERNAL : 0;
 }
 
+/* The letters the unicode61 tokenizer keeps as they are and PostgreSQL's unaccent folds,
+ * folded alike: the triggers of migration 031 index them so, and a search's words are folded
+ * here (the same pairs; test_db checks they agree). No replacement is longer than its
+ * letter. */
+static const char *const fts_letters[][2] = {
+    {"\u00d8", "o"},  {"\u00f8", "o"},  {"\u00c6", "ae"}, {"\u00e6", "ae"}, {"\u0152", "oe"},
+    {"\u0153", "oe"}, {"\u00df", "ss"}, {"\u1e9e", "ss"}, {"\u0110", "d"},  {"\u0111", "d"},
+    {"\u00d0", "d"},  {"\u00f0", "d"},  {"\u0141", "l"},  {"\u0142", "l"},  {"\u00de", "th"},
+    {"\u00fe", "th"}, {"\u0132", "ij"}, {"\u0133", "ij"}, {"\ufb01", "fi"}, {"\ufb02", "fl"}};
+
+/* word with fts_letters folded, into out (at least as long as word, its end included). */
+static void fts_fold(const char *word, char *out)
+{
+    size_t o = 0;
+    while (*word) {
+        size_t i = 0, k = sizeof(fts_letters) / sizeof(fts_letters[0]);
+        for (; i < k; i++)
+            if (strncmp(word, fts_letters[i][0], strlen(fts_letters[i][0])) == 0)
+                break;
+        if (i == k) {
+            out[o++] = *word++;
+            continue;
+        }
+        word += strlen(fts_letters[i][0]);
+        for (const char *r = fts_letters[i][1]; *r; r++)
+            out[o++] = *r;
+    }
+    out[o] = '\0';
+}
+
 /* Every word as a prefix, in the column when one is named: name : "conseil"* AND ...;
  * words are letters and digits only, so quoting them cannot break the expression. */
 static int s_fts_query(const char *const words[], int nwords, const char *column, char *out,
@@ -473,8 +504,12 @@ static int s_fts_query(const char *const words[], int nwords, const char *column
     size_t o = 0;
     out[0] = '\0';
     for (int i = 0; i < nwords; i++) {
+        char folded[WORD_BYTES];
+        if (strlen(words[i]) >= sizeof(folded))
+            return PD_E_INTERNAL;
+        fts_fold(words[i], folded);
         int len = snprintf(out + o, n - o, "%s%s%s\"%s\"*", i ? " AND " : "", column ? column : "",
-                           column ? " : " : "", words[i]);
+                           column ? " : " : "", folded);
         if (len < 0 || (size_t)len >= n - o)
             return PD_E_INTERNAL;
         o += (size_t)len;
