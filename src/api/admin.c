@@ -62,10 +62,10 @@ int api_audit_events(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *items;
-    char next[80];
-    if (audit_page(r->db, r->principal, query_get(&r->query, "partner_id"),
-                   query_get(&r->query, "cursor"), query_get(&r->query, "limit"), &items, next,
-                   sizeof(next), &err) < 0)
+    char next[CURSOR_TEXT_MAX];
+    struct page_in page = api_page_in(r);
+    if (audit_page(r->db, r->principal, query_get(&r->query, "partner_id"), &page, &items, next,
+                   &err) < 0)
         return api_fail(r, w, &err);
     api_list(r, w, items, next);
     return 0;

@@ -1,15 +1,14 @@
 /*
  * service/audit.c - the audit helper every use case calls, and the audit log's pages.
  *
- * Pages are cut by a cursor "<at>.<id>" of the last event of the previous page, so a
- * page stays the same while new events arrive.
+ * The log is paged like every list (service/page.h): its events newest first by (at, id),
+ * an event's at standing for the created_at of the cursor's sort key.
  */
 #include "service/audit.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/clock.h"
 #include "core/date.h"
@@ -38,12 +37,13 @@ int audit(struct db *db, const struct principal *who, const char *ip, const char
     return rc;
 }
 
-/* A page being read: the events so far, and the cursor of the last one kept. */
+/* A page being read: the events so far, and the sort key of the last one shown. */
 struct page {
+    const struct page_request *req;
     json_t *items;
-    int limit, count;
-    char last[80];
-    bool more;
+    int count;
+    int64_t last_at;
+    char last_id[CURSOR_ID_MAX + 1];
 };
 
 /* The API object of an event. */
@@ -61,40 +61,29 @@ static json_t *event_view(const struct audit_entry *e)
 static void page_add(void *ctx, const struct audit_entry *e)
 {
     struct page *p = ctx;
-    if (p->count++ == p->limit) { /* one more than asked: there is a next page */
-        p->more = true;
+    if (p->count++ >= p->req->limit) /* the one row more than the page: a next page */
         return;
-    }
     json_array_append_new(p->items, event_view(e));
-    snprintf(p->last, sizeof(p->last), "%lld.%s", (long long)e->at, e->id);
+    p->last_at = e->at;
+    snprintf(p->last_id, sizeof(p->last_id), "%s", e->id);
 }
 
 int audit_page(struct db *db, const struct principal *who, const char *partner_id,
-               const char *cursor, const char *limit, json_t **items, char *next, size_t n,
+               const struct page_in *page, json_t **items, char next[CURSOR_TEXT_MAX],
                struct pd_error *err)
 {
-    struct page p = {.limit = limit ? atoi(limit) : 50};
-    int64_t at = 0;
-    char id[40];
-    const char *before = NULL;
-    if (p.limit < 1 || p.limit > 200)
-        return pd_fail(err, PD_E_INVALID_QUERY, NULL);
-    if (cursor && *cursor) {
-        const char *dot = strchr(cursor, '.');
-        if (dot == NULL || dot == cursor || strlen(dot + 1) >= sizeof(id))
-            return pd_fail(err, PD_E_INVALID_QUERY, NULL);
-        at = strtoll(cursor, NULL, 10);
-        snprintf(id, sizeof(id), "%s", dot + 1);
-        before = id;
-    }
-    p.items = json_array();
-    int rc = audit_each(db, who->staff ? partner_id : who->partner_id, at, before, p.limit + 1,
-                        page_add, &p);
+    struct checks c = {0};
+    struct page_request req;
+    page_check(&c, page, &req);
+    if (page_checks_done(&c, err) < 0)
+        return err->code;
+    struct page p = {.req = &req, .items = json_array()};
+    int rc = audit_each(db, who->staff ? partner_id : who->partner_id, &req, page_add, &p);
     if (rc < 0) {
         json_decref(p.items);
         return pd_fail(err, rc, "%s", db_errmsg(db));
     }
-    snprintf(next, n, "%s", p.more ? p.last : "");
+    page_next(&req, p.count, p.last_at, p.last_id, next);
     *items = p.items;
     return 0;
 }

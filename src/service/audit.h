@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "service/page.h"
 
 struct db;
 struct principal;
@@ -18,12 +19,12 @@ struct principal;
 int audit(struct db *db, const struct principal *who, const char *ip, const char *partner_id,
           const char *action, const char *object_type, const char *object_id, json_t *details);
 
-/* A page of events, newest first: a partner's global_admin sees its organisation's, staff
- * every organisation's or partner_id's (NULL: all). cursor (NULL: the first page) and
- * limit ("1".."200", NULL: 50) come from the query string; next (n bytes) gets the
- * cursor of the following page, or "" on the last. PD_E_INVALID_QUERY for a bad one. */
+/* A page of events, newest first, paged like every list (service/page.h): a partner's
+ * global_admin sees its organisation's, staff every organisation's or partner_id's (NULL:
+ * all). next gets the cursor of the following page, or "" on the last. PD_E_INVALID_QUERY
+ * (details.fields) for a wrong limit or cursor. */
 int audit_page(struct db *db, const struct principal *who, const char *partner_id,
-               const char *cursor, const char *limit, json_t **items, char *next, size_t n,
+               const struct page_in *page, json_t **items, char next[CURSOR_TEXT_MAX],
                struct pd_error *err);
 
 #endif

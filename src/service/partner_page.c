@@ -28,7 +28,7 @@ int partner_page_json(struct db *db, const struct principal *who, const char *pa
     struct partner_row p;
     struct principal org;
     json_t *subs = NULL, *orders = NULL, *invoices = NULL, *requests = NULL, *events = NULL;
-    char next[80], more[CURSOR_TEXT_MAX];
+    char more[CURSOR_TEXT_MAX];
     /* the newest of each list; the console pages on through the lists' own routes */
     const struct page_in newest = {.limit = "200"};
     struct subs_admin_query subs_in = {.page = newest, .partner_id = partner_id};
@@ -50,7 +50,7 @@ int partner_page_json(struct db *db, const struct principal *who, const char *pa
         (rc = invoices_list_json(db, &org, &invoices_in, lang, &invoices, more, err)) >= 0)
         rc = support_list(db, &org, &requests_in, &requests, more, err);
     if (rc >= 0 && (who->roles & ROLE_OPERATOR))
-        rc = audit_page(db, who, p.id, NULL, "50", &events, next, sizeof(next), err);
+        rc = audit_page(db, who, p.id, &(struct page_in){.limit = "50"}, &events, more, err);
     if (rc < 0) {
         json_decref(subs);
         json_decref(orders);

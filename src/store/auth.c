@@ -282,28 +282,16 @@ int audit_insert(struct db *db, const struct audit_entry *e, int64_t now)
                     e->action, e->object_type, e->object_id, e->details ? e->details : "{}");
 }
 
-#define AUDIT_COLUMNS                                                                              \
-    "SELECT id, at, actor_id, actor_email, partner_id, ip, action, object_type, object_id, "       \
-    "details FROM audit_events WHERE "
-
-int audit_each(struct db *db, const char *partner_id, int64_t before_at, const char *before_id,
-               int limit, void (*fn)(void *ctx, const struct audit_entry *e), void *ctx)
+int audit_each(struct db *db, const char *partner_id, const struct page_request *p,
+               void (*fn)(void *ctx, const struct audit_entry *e), void *ctx)
 {
     struct db_stmt *st;
-    int rc;
-    const char *id = before_id ? before_id : "~"; /* after every id */
-    if (before_id == NULL)
-        before_at = INT64_MAX;
-    if (partner_id)
-        rc = db_query(db, &st,
-                      AUDIT_COLUMNS "partner_id = ? AND (at < ? OR (at = ? AND id < ?)) "
-                                    "ORDER BY at DESC, id DESC LIMIT ?",
-                      "tiiti", partner_id, before_at, before_at, id, (int64_t)limit);
-    else
-        rc = db_query(db, &st,
-                      AUDIT_COLUMNS "(at < ? OR (at = ? AND id < ?)) "
-                                    "ORDER BY at DESC, id DESC LIMIT ?",
-                      "iiti", before_at, before_at, id, (int64_t)limit);
+    struct page_sql q = {0};
+    page_sql_start(&q, "SELECT id, at, actor_id, actor_email, partner_id, ip, action, object_type, "
+                       "object_id, details FROM audit_events WHERE 1 = 1");
+    page_sql_and_text(&q, "partner_id = ?", partner_id);
+    page_sql_finish_by(&q, "at", "id", p);
+    int rc = page_sql_run(db, &q, &st);
     if (rc < 0)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {

@@ -90,10 +90,11 @@ struct audit_entry {
 
 int audit_insert(struct db *db, const struct audit_entry *e, int64_t now);
 
-/* Calls fn for at most limit events, newest first, of one organisation (partner_id NULL:
- * every organisation), starting after the event (before_at, before_id) of a previous
- * page (before_id NULL: from the newest). Returns 0 or a negative status. */
-int audit_each(struct db *db, const char *partner_id, int64_t before_at, const char *before_id,
-               int limit, void (*fn)(void *ctx, const struct audit_entry *e), void *ctx);
+/* Calls fn for the events of page p (at most p->limit + 1, store/page.h), newest first by
+ * (at, id), of one organisation (partner_id NULL: every organisation), starting after the
+ * event p->key names when p->after (its created_at is the event's at). Returns 0 or a
+ * negative status. */
+int audit_each(struct db *db, const char *partner_id, const struct page_request *p,
+               void (*fn)(void *ctx, const struct audit_entry *e), void *ctx);
 
 #endif

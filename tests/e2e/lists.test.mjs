@@ -124,6 +124,60 @@ test('a filter or an id that is not UTF-8 is a 400 or a 404 on both engines, nev
   assert.equal((await ops.call('GET', '/api/v1/admin/partners?q=Soci%C3%A9t%C3%A9')).status, 200);
 });
 
+/** Asks the audit log and the partners list the same bad query in lang: both the same 400. */
+async function sameErrorAsPartners(lang, param, bad) {
+  const c = new Client(srv.url, { bearer: ops.bearer, lang });
+  const q = `${param}=${encodeURIComponent(bad)}`;
+  const audit = await c.call('GET', `/api/v1/audit-events?${q}`);
+  const partners = await c.call('GET', `/api/v1/admin/partners?${q}`);
+  assert.equal(audit.status, 400, `${lang} ${q}: ${JSON.stringify(audit.body)}`);
+  assert.equal(audit.body.error.code, 'invalid_query');
+  assert.ok(audit.body.error.details.fields[param], `${lang} ${q}: ${JSON.stringify(audit.body)}`);
+  assert.equal(partners.status, 400, `${lang} ${q}`);
+  const { request_id: _a, ...auditError } = audit.body.error;
+  const { request_id: _p, ...partnersError } = partners.body.error;
+  assert.deepEqual(auditError, partnersError, `${lang} ${q}`);
+  return audit.body.error;
+}
+
+test('the audit log: a wrong limit is the error of every list, in the caller\'s language', async () => {
+  for (const lang of ['en', 'fr'])
+    for (const bad of ['2abc', '0', '201', '-1', '5.5', '']) await sameErrorAsPartners(lang, 'limit', bad);
+  assert.match(JSON.stringify((await sameErrorAsPartners('fr', 'limit', '2abc')).details.fields.limit), /entier de 1 à 200/);
+  assert.match(JSON.stringify((await sameErrorAsPartners('en', 'limit', '2abc')).details.fields.limit), /1.*200/);
+});
+
+test('the audit log: a cursor partnerd did not give is the 400 of every list', async () => {
+  const forged = ['1.x', '1796032508.aud_qj4k341x50hbd4hk1xct', 'nope', Buffer.from("c1.1.x' OR 1=1 --").toString('base64url')];
+  for (const lang of ['en', 'fr'])
+    for (const bad of forged) await sameErrorAsPartners(lang, 'cursor', bad);
+});
+
+test('the audit log: an opaque cursor, and a walk one event a page loses and repeats nothing while events are written', async () => {
+  // events written between pages: newer ones (not to be seen) and ones at the very second
+  // of events passed (ids on both sides of theirs), all of one organisation
+  const { ids: [pid], script } = partnersSql(1, rid().slice(0, 4), 1_600_600_000);
+  sqlScript(srv.db.url, script);
+  const events = (n, tag, base) => {
+    const ids = [];
+    let text = 'BEGIN;\n';
+    for (let i = 0; i < n; i++) {
+      const id = `aud_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 4)}`;
+      ids.push(id);
+      text += `INSERT INTO audit_events (id, at, partner_id, action, object_type, object_id) VALUES ('${id}', ${base + Math.floor(i / 3)}, '${pid}', 'test.walked', 'partner', '${pid}');\n`;
+    }
+    return { ids, script: text + 'COMMIT;\n' };
+  };
+  await walkWhileAdding(ops, `/api/v1/audit-events?partner_id=${pid}`, events, { n: 40, limit: 1 });
+  // the operator's own log (every organisation), walked by its route's cursor
+  const page = await ops.call('GET', '/api/v1/audit-events?limit=1');
+  assert.match(page.body.next_cursor, /^[A-Za-z0-9_-]+$/);
+  const next = await ops.call('GET', `/api/v1/audit-events?limit=1&cursor=${page.body.next_cursor}`);
+  assert.equal(next.status, 200);
+  assert.notEqual(next.body.items[0].id, page.body.items[0].id);
+  assert.ok(next.body.items[0].at <= page.body.items[0].at);
+});
+
 test('partners: the search box finds by name words, membership ID and VAT ID', async () => {
   const tag = rid().slice(0, 6);
   const id = `ptn_${tag}search`;
@@ -303,6 +357,8 @@ test('each list and filter is read through an index, never a scan of its table (
     ['certified_people', page('certified_people', " AND partner_id = 'p'")],
     ['webhook_endpoints', page('webhook_endpoints', " AND deleted_at IS NULL AND partner_id = 'p'")],
     ['product_keys', "SELECT id FROM product_keys WHERE 1 = 1 AND pool_id = 'x' AND (loaded_at, id) < (1, 'x') ORDER BY loaded_at DESC, id DESC LIMIT 51"],
+    ['audit_events', "SELECT id FROM audit_events WHERE 1 = 1 AND (at, id) < (1, 'x') ORDER BY at DESC, id DESC LIMIT 51"],
+    ['audit_events', "SELECT id FROM audit_events WHERE 1 = 1 AND partner_id = 'p' AND (at, id) < (1, 'x') ORDER BY at DESC, id DESC LIMIT 51"],
     ['partners', page('partners p', ' AND EXISTS (SELECT 1 FROM benefit_grants g WHERE g.partner_id = p.id)', 'p.')],
     ['benefit_grants', "SELECT g.product, g.kind, SUM(g.quantity) FROM benefit_grants g WHERE g.partner_id = 'p' AND g.term = (SELECT MAX(t.term) FROM subscription_terms t WHERE t.subscription_id = g.subscription_id) GROUP BY g.partner_id, g.product, g.kind ORDER BY g.product, g.kind"],
   ];
