@@ -93,6 +93,14 @@ int cmd_backup(int argc, char **argv)
         printf("%s\n%s", help, common_help);
         return 0;
     }
+    /* a mistyped option is no file to write ("./-name" names one that begins with '-') */
+    if (dest[0] == '-') {
+        fprintf(stderr,
+                "partnerd backup: unknown option '%s' (DEST comes last)\n"
+                "Run 'partnerd backup --help' for usage.\n",
+                dest);
+        return EXIT_USAGE;
+    }
     int rc = parse_common("backup", help, argc - 1, argv, &c);
     if (rc)
         return rc < 0 ? 0 : rc;

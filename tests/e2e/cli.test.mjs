@@ -1,6 +1,7 @@
 // cli.test.mjs - the command line of SPEC section 10, as an operator uses it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { cli, freshDatabase, sql } from './harness.mjs';
 
 const COMMANDS = [['serve'], ['migrate'], ['jobs', 'run'], ['staff', 'add'], ['import-legacy'], ['demo'], ['version']];
@@ -22,6 +23,10 @@ test('a bad flag, a missing command or an unknown command is a usage error (exit
   assert.equal(cli(['serve', '--threads', '0']).status, 2);
   assert.equal(cli(['migrate', '--bogus']).status, 2);
   assert.equal(cli(['migrate', 'extra']).status, 2);
+  const db = freshDatabase();
+  assert.equal(cli(['backup', '--db', db.url, '--bogus']).status, 2, 'a mistyped option is no file to write');
+  assert.ok(!existsSync('--bogus'));
+  db.cleanup();
   assert.equal(cli(['staff', 'add', '--email', 'a@b.example']).status, 2);
   assert.equal(cli(['jobs']).status, 2);
   assert.equal(cli(['version', 'x']).status, 2);
