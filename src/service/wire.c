@@ -29,6 +29,7 @@
 #include "store/outbox.h"
 #include "store/subscriptions.h"
 #include "store/users.h"
+#include "store/wire_transfers.h"
 
 void wire_reference_new(struct order_row *o)
 {
@@ -136,7 +137,9 @@ static int emit_cancelled(struct db *db, const struct order_row *o, const char *
 
 /* Cancels one order past its due date, in the caller's transaction: 1 when it was still
  * awaiting payment (a transfer recorded meanwhile wins), else 0. reason goes to the audit;
- * only a cancellation at the due date is told by order.cancelled, whose words say so. */
+ * only a cancellation at the due date is told by order.cancelled, whose words say so. The
+ * transfers finance allocated to it paid no sale: they go back to finance's review, to be
+ * refunded or allocated to another order, and no longer count towards this one. */
 static int cancel_unpaid(struct db *db, const struct settings *set, struct order_row *o,
                          const char *today, const char *reason)
 {
@@ -146,6 +149,9 @@ static int cancel_unpaid(struct db *db, const struct settings *set, struct order
     int rc = orders_transition(db, o, "awaiting_payment", "cancelled", now);
     if (rc != 1)
         return rc;
+    int reopened = wire_transfers_reopen(db, o->id, "order_cancelled");
+    if (reopened < 0)
+        return reopened;
     memset(&inv, 0, sizeof(inv));
     rc = invoices_find(db, o->invoice_id, &inv, NULL);
     if (rc == 1 && (rc = invoices_credited(db, inv.id)) == 0)
@@ -154,7 +160,8 @@ static int cancel_unpaid(struct db *db, const struct settings *set, struct order
         rc = order_effects_cancel_unpaid(db, o->subscription_id, today, now);
     if (rc >= 0)
         rc = audit(db, NULL, NULL, o->partner_id, "order.cancelled", "order", o->id,
-                   json_pack("{s:s, s:s}", "reason", reason, "due_on", o->due_on));
+                   json_pack("{s:s, s:s, s:i}", "reason", reason, "due_on", o->due_on,
+                             "transfers_to_review", reopened));
     if (rc >= 0 && !strcmp(reason, "unpaid_at_due_date"))
         rc = emit_cancelled(db, o, inv.number, &credit);
     return rc < 0 ? rc : 1;

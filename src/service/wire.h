@@ -37,12 +37,14 @@ int wire_purchase(struct db *db, const struct settings *set, const struct princi
                   const char *ip, struct order_row *o, struct pd_error *err);
 
 /* Job: cancels wire orders still unpaid after their due date, each in its own
- * transaction, with a credit note for its invoice. Returns how many, or a failure. */
+ * transaction, with a credit note for its invoice; the transfers allocated to one go back
+ * to finance's review. Returns how many, or a failure. */
 int wire_expiry_run(struct db *db);
 
 /* In the caller's transaction: cancels the wire orders still awaiting payment for
- * subscription_id (a purchase the PMC import supersedes), each invoice credited, the
- * audit saying reason; no email. Returns how many, or a failure. */
+ * subscription_id (a purchase the PMC import supersedes), each invoice credited, its
+ * allocated transfers back to finance's review, the audit saying reason; no email. Returns
+ * how many, or a failure. */
 int wire_cancel_waiting(struct db *db, const struct settings *set, const char *subscription_id,
                         const char *reason);
 

@@ -20,6 +20,7 @@
 #include "core/csv.h"
 #include "core/date.h"
 #include "core/money.h"
+#include "core/msg.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "service/audit.h"
@@ -33,9 +34,11 @@
 /* Rows a bank statement may have. */
 #define STATEMENT_ROWS 2000
 
-/* Why a transfer of t could or could not pay the order o (found: whether there is one). */
+/* Why a transfer of t could or could not pay the order o (found: whether there is one),
+ * paid already by the transfers given to it: only what it still owes matches, so the rest
+ * of a part finance allocated completes it and more than the rest is an overpayment. */
 static const char *match_status(bool found, const struct order_row *o,
-                                const struct wire_received *t)
+                                const struct wire_received *t, int64_t paid)
 {
     if (!found)
         return "unknown_reference";
@@ -43,9 +46,9 @@ static const char *match_status(bool found, const struct order_row *o,
         return "not_awaiting";
     if (strcmp(o->currency, t->currency) != 0)
         return "currency_mismatch";
-    if (t->amount < o->total)
+    if (t->amount < o->total - paid)
         return "partial";
-    if (t->amount > o->total)
+    if (t->amount > o->total - paid)
         return "excess";
     return "matched";
 }
@@ -78,16 +81,19 @@ int wire_transfers_match(struct db *db, const struct settings *set, const struct
                          struct wire_transfer_row *w)
 {
     struct order_row o;
+    int64_t paid = 0;
     memset(w, 0, sizeof(*w));
     int rc = lock_named_order(db, t, w, &o);
     if (rc < 0)
         return rc;
     bool found = rc == 1;
+    if (found && (rc = wire_transfers_paid_to(db, o.id, &paid)) < 0)
+        return rc;
     id_new("wtr", w->id, sizeof(w->id));
     w->amount = t->amount;
     snprintf(w->currency, sizeof(w->currency), "%s", t->currency);
     snprintf(w->received_on, sizeof(w->received_on), "%s", t->date);
-    snprintf(w->status, sizeof(w->status), "%s", match_status(found, &o, t));
+    snprintf(w->status, sizeof(w->status), "%s", match_status(found, &o, t, paid));
     snprintf(w->order_id, sizeof(w->order_id), "%s", found ? o.id : "");
     snprintf(w->source, sizeof(w->source), "%s", source);
     snprintf(w->recorded_by, sizeof(w->recorded_by), "%s", who ? who->user_id : "");
@@ -274,8 +280,15 @@ static json_t *transfer_view(const struct wire_transfer_row *w)
     json_object_set_new(v, "order_reference",
                         w->order_reference[0] ? json_string(w->order_reference) : json_null());
     /* what finance still has to look at: it paid nothing by itself and is not resolved */
-    json_object_set_new(v, "to_review",
-                        json_boolean(strcmp(w->status, "matched") != 0 && !w->resolution[0]));
+    bool to_review = strcmp(w->status, "matched") != 0 && !w->resolution[0];
+    json_object_set_new(v, "to_review", json_boolean(to_review));
+    /* and why, when it had been resolved: the order it was allocated to was cancelled */
+    json_object_set_new(v, "review_reason",
+                        to_review && !strcmp(w->review_reason, "order_cancelled")
+                            ? json_pack("{s:s, s:s, s:s}", "code", w->review_reason, "fr",
+                                        msg_text(MSG_WIRE_REVIEW_ORDER_CANCELLED, "fr"), "en",
+                                        msg_text(MSG_WIRE_REVIEW_ORDER_CANCELLED, "en"))
+                            : json_null());
     return v;
 }
 

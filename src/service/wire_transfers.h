@@ -1,9 +1,10 @@
 /*
  * service/wire_transfers.h - finance's side of wire payments: recording what arrived.
  *
- * A received transfer is recorded by hand or from a bank statement. The exact amount,
- * currency and reference of an order awaiting payment confirm it (its term starts on the
- * day the money was received); anything else is kept, with why, for review.
+ * A received transfer is recorded by hand or from a bank statement. The reference and
+ * currency of an order awaiting payment, with exactly what it still owes (its total less
+ * the transfers finance allocated to it), confirm it (its term starts on the day the money
+ * was received); anything else is kept, with why, for review.
  */
 #ifndef PD_SERVICE_WIRE_TRANSFERS_H
 #define PD_SERVICE_WIRE_TRANSFERS_H

@@ -61,8 +61,8 @@ int wire_transfers_payer_of(struct db *db, const char *order_id, char *name, siz
 #define TRANSFER_COLUMNS                                                                           \
     "SELECT w.id, w.reference, w.amount, w.currency, w.received_on, w.status, w.order_id, "        \
     "w.source, w.recorded_by, w.resolution, w.resolution_note, o.partner_id, p.legal_name, "       \
-    "o.wire_reference, w.created_at FROM wire_transfers w LEFT JOIN orders o ON o.id = "           \
-    "w.order_id LEFT JOIN partners p ON p.id = o.partner_id "
+    "o.wire_reference, w.created_at, w.review_reason FROM wire_transfers w LEFT JOIN orders o "    \
+    "ON o.id = w.order_id LEFT JOIN partners p ON p.id = o.partner_id "
 
 static void read_transfer(struct db_stmt *st, struct wire_transfer_row *w)
 {
@@ -82,6 +82,7 @@ static void read_transfer(struct db_stmt *st, struct wire_transfer_row *w)
     copy(w->partner_name, sizeof(w->partner_name), db_column_text(st, 12));
     copy(w->order_reference, sizeof(w->order_reference), db_column_text(st, 13));
     w->created_at = db_column_int64(st, 14);
+    copy(w->review_reason, sizeof(w->review_reason), db_column_text(st, 15));
 }
 
 int wire_transfers_page(struct db *db, const struct wire_transfers_filter *f,
@@ -148,6 +149,16 @@ int wire_transfers_resolve(struct db *db, const char *id, const char *resolution
                                    "?, resolved_by = ?, resolved_at = ? WHERE id = ?",
                                    "tttit", resolution, nul(note), by, now, id);
     return rc < 0 ? (int)rc : 0;
+}
+
+int wire_transfers_reopen(struct db *db, const char *order_id, const char *reason)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE wire_transfers SET resolution = NULL, resolution_note = NULL, "
+                        "resolved_by = NULL, resolved_at = NULL, review_reason = ? "
+                        "WHERE order_id = ? AND resolution = 'allocated'",
+                        "tt", reason, order_id);
+    return (int)rc;
 }
 
 int wire_transfers_paid_to(struct db *db, const char *order_id, int64_t *sum)

@@ -33,6 +33,9 @@ struct wire_transfer_row {
      * "refunded", "dismissed", or empty while it waits for review */
     char resolution[12];
     char resolution_note[256];
+    /* why a transfer finance had resolved is to review again: "order_cancelled" (the order
+     * it was allocated to was cancelled unpaid), or empty */
+    char review_reason[20];
     /* read only: the organisation of order_id, when there is one */
     char partner_id[32];
     char partner_name[256];
@@ -70,6 +73,10 @@ int wire_transfers_lock(struct db *db, const char *id, struct wire_transfer_row 
 /* Sets a transfer's resolution (and the order it is allocated to, when not NULL). */
 int wire_transfers_resolve(struct db *db, const char *id, const char *resolution, const char *note,
                            const char *order_id, const char *by, int64_t now);
+
+/* In the caller's transaction: gives the transfers allocated to order_id back to finance's
+ * review (no resolution), reason saying why. How many, or a db error. */
+int wire_transfers_reopen(struct db *db, const char *order_id, const char *reason);
 
 /* What the transfers given to an order add up to: those that matched it and those finance
  * allocated to it. */

@@ -3,7 +3,7 @@
 // refunds to pay, by hand or in one SEPA transfer file for the bank.
 import { h, mount, field, values, showErrors, table, badge, toast } from '../dom.js';
 import { get, post, api } from '../api.js';
-import { t, date, money, currencyDigits } from '../i18n.js';
+import { t, date, money, currencyDigits, lang } from '../i18n.js';
 import { can, session } from '../session.js';
 
 /** "588,00" or "588.00" in a currency -> minor units, or NaN. */
@@ -268,7 +268,9 @@ export async function paymentsPage() {
       table(
         [{ label: t('received_on') }, { label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wire_status') }, { label: t('partner') }, { label: t('order') },
           ...(can.paymentsWrite() ? [{ label: '' }] : [])],
-        review.map((w) => [date(w.received_on), h('span', { class: 'reference' }, w.reference), money(w.amount_minor, w.currency), badge(t(`ws_${w.status}`), WS_KIND[w.status]),
+        review.map((w) => [date(w.received_on), h('span', { class: 'reference' }, w.reference), money(w.amount_minor, w.currency),
+          // a transfer back from an allocation says why, in the catalog's words (review_reason)
+          [badge(t(`ws_${w.status}`), WS_KIND[w.status]), w.review_reason ? h('p', { class: 'muted' }, w.review_reason[lang()] || w.review_reason.en) : null],
           partnerLink(w.partner), w.order_reference ? h('span', { class: 'reference' }, w.order_reference) : '—',
           ...(can.paymentsWrite() ? [resolveForm(w, orders, draw)] : [])]),
         { caption: t('unmatched'), empty: t('no_unmatched') }),

@@ -1,0 +1,9 @@
+-- Why a transfer finance had resolved is to review again.
+--
+-- A transfer allocated to a wire order counts towards what the order still owes. When that
+-- order is cancelled before it is paid in full (unpaid at its due date, or superseded by an
+-- import from the PMC), the money is the partner's still: the allocation is undone and the
+-- transfer goes back to finance's review, to be refunded or allocated to another order.
+-- review_reason says why ('order_cancelled'); NULL for a transfer that never came back.
+ALTER TABLE wire_transfers ADD COLUMN review_reason TEXT
+    CHECK (review_reason IN ('order_cancelled'));

@@ -1,0 +1,150 @@
+// wire_allocations.test.mjs - transfers finance allocated to a wire order: what arrives next
+// is matched against what the order still owes, and an order cancelled before it is paid in
+// full gives the money allocated to it back to finance's review.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, Client, join, operatorClock, staffClient, cli, importLegacy } from './harness.mjs';
+
+const WIRE = { method: 'wire', contact: { name: 'Paul Payer', phone: '+33 1 23 45 67 89', email: 'ap@org.example' } };
+const PART = 30000;
+
+let srv, op, finance;
+
+before(async () => {
+  srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  op = await operatorClock(srv);
+  finance = await staffClient(srv, 'finance');
+});
+after(async () => {
+  await op?.setClock(null);
+  await srv?.stop();
+});
+
+/** A fresh organisation's action-pack bought by wire on day: {api, org, order, reference,
+ * total}. */
+async function wireOrder(day) {
+  await op.setClock(`${day}T09:00:00Z`);
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: WIRE });
+  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  assert.equal(p.body.status, 'awaiting_payment', JSON.stringify(p.body));
+  return { api, org, order: p.body, reference: p.body.payment_instructions.reference, total: p.body.total.amount_minor };
+}
+
+/** wireOrder(day), with PART of it received and allocated by finance: and part, the
+ * transfer. */
+async function partlyPaidOrder(day) {
+  const { api, org, order, reference, total } = await wireOrder(day);
+  assert.ok(total > PART, `the offer costs more than ${PART}`);
+  const part = await record(reference, PART, day);
+  assert.equal(part.body.status, 'partial');
+  const alloc = await finance.call('POST', `/api/v1/admin/wire-transfers/${part.body.id}/resolution`, { action: 'allocate', order_id: order.id });
+  assert.equal(alloc.status, 200, JSON.stringify(alloc.body));
+  assert.equal(alloc.body.order_status, 'awaiting_payment');
+  assert.equal(alloc.body.to_review, false);
+  return { api, org, order, reference, total, part: part.body };
+}
+
+const record = (reference, amount, day) =>
+  finance.call('POST', '/api/v1/admin/wire-transfers', { reference, amount_minor: amount, currency: 'EUR', received_on: day });
+
+/** The transfers recorded under reference, by id. */
+async function transfers(reference) {
+  const r = await finance.call('GET', `/api/v1/admin/wire-transfers?reference=${reference}`);
+  assert.equal(r.status, 200);
+  return new Map(r.body.items.map((t) => [t.id, t]));
+}
+
+/** The allocated part is back to review, saying why in both languages, and finance can
+ * still refund it (or allocate it elsewhere). */
+async function assertBackToReview(x) {
+  const t = (await transfers(x.reference)).get(x.part.id);
+  assert.equal(t.to_review, true, JSON.stringify(t));
+  assert.equal(t.resolution, null);
+  assert.equal(t.status, 'partial');
+  assert.equal(t.order_id, x.order.id, 'it still names the order it was meant for');
+  assert.equal(t.review_reason.code, 'order_cancelled');
+  assert.match(t.review_reason.fr, /annulée/);
+  assert.match(t.review_reason.en, /cancelled/);
+  // it no longer counts towards the cancelled order: giving it back to it is refused
+  const again = await finance.call('POST', `/api/v1/admin/wire-transfers/${t.id}/resolution`, { action: 'allocate', order_id: x.order.id });
+  assert.equal(again.status, 409, JSON.stringify(again.body));
+  const refund = await finance.call('POST', `/api/v1/admin/wire-transfers/${t.id}/resolution`, { action: 'refund', note: 'VIR-RETOUR-1' });
+  assert.equal(refund.status, 200, JSON.stringify(refund.body));
+  assert.equal(refund.body.resolution, 'refunded');
+  assert.equal(refund.body.to_review, false);
+  assert.equal(refund.body.review_reason, null);
+}
+
+test('(a) part allocated, then the order is cancelled at its due date: the part goes back to review', async () => {
+  const x = await partlyPaidOrder('2027-03-01');
+  // a transfer still to review before: not one finance had resolved, no reason given
+  assert.equal((await transfers(x.reference)).get(x.part.id).review_reason, null);
+  await op.setClock('2027-03-20T09:00:00Z');
+  const r = cli(['jobs', 'run', '--db', srv.db.url], { env: { PARTNERD_GATEWAY_LEDGER: srv.ledger } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal((await x.api.call('GET', `/api/v1/orders/${x.order.id}`)).body.status, 'cancelled');
+  const docs = (await x.api.call('GET', '/api/v1/invoices')).body.items;
+  assert.deepEqual(docs.map((d) => `${d.type} ${d.total.amount_minor}`).sort(), [`credit_note -${x.total}`, `invoice ${x.total}`]);
+  await assertBackToReview(x);
+});
+
+test('(b) part allocated, then the rest arrives: it is matched and confirms the order once', async () => {
+  const x = await partlyPaidOrder('2027-04-01');
+  await op.setClock('2027-04-03T09:00:00Z');
+  // by a bank statement, as most transfers come
+  const major = (m) => `${Math.floor(m / 100)}.${String(m % 100).padStart(2, '0')}`;
+  const csv = `date,amount,currency,reference\n2027-04-03,${major(x.total - PART)},EUR,${x.reference}\n`;
+  const imp = await finance.call('POST', '/api/v1/admin/bank-statements', csv);
+  assert.equal(imp.status, 201, JSON.stringify(imp.body));
+  assert.equal(imp.body.matched, 1);
+  assert.equal(imp.body.items[0].status, 'matched');
+  const order = (await x.api.call('GET', `/api/v1/orders/${x.order.id}`)).body;
+  assert.equal(order.status, 'confirmed');
+  assert.equal(order.paid_on, '2027-04-03', 'paid on the day the rest was received');
+  // the same rest again pays nothing twice
+  const twice = await record(x.reference, x.total - PART, '2027-04-03');
+  assert.equal(twice.body.status, 'not_awaiting');
+  const docs = (await x.api.call('GET', '/api/v1/invoices')).body.items;
+  assert.deepEqual(docs.map((d) => `${d.type} ${d.status}`), ['invoice paid']);
+  const subs = (await x.api.call('GET', '/api/v1/subscriptions')).body.items;
+  assert.equal(subs.length, 1);
+  assert.equal(subs[0].status, 'active');
+  assert.equal(subs[0].starts_on, '2027-04-03');
+  const all = await transfers(x.reference);
+  assert.equal(all.get(x.part.id).resolution, 'allocated');
+  assert.equal(all.get(x.part.id).to_review, false);
+  assert.equal([...all.values()].filter((t) => t.status === 'matched').length, 1);
+});
+
+test('(c) part allocated, then the full total arrives: an overpayment kept for review', async () => {
+  const x = await partlyPaidOrder('2027-05-03');
+  const full = await record(x.reference, x.total, '2027-05-03');
+  assert.equal(full.status, 201);
+  assert.equal(full.body.status, 'excess');
+  assert.equal((await x.api.call('GET', `/api/v1/orders/${x.order.id}`)).body.status, 'awaiting_payment');
+  const t = (await transfers(x.reference)).get(full.body.id);
+  assert.equal(t.to_review, true);
+  assert.equal(t.resolution, null);
+  // finance cannot allocate more than is owed: the 422 says what is
+  const alloc = await finance.call('POST', `/api/v1/admin/wire-transfers/${t.id}/resolution`, { action: 'allocate', order_id: x.order.id });
+  assert.equal(alloc.status, 422);
+  assert.equal(alloc.body.error.details.owed_minor, x.total - PART);
+  // less than what is left stays partial
+  assert.equal((await record(x.reference, 100, '2027-05-03')).body.status, 'partial');
+  // an order with nothing allocated still matches its total exactly, as before
+  const y = await wireOrder('2027-05-04');
+  assert.equal((await record(y.reference, y.total, '2027-05-04')).body.status, 'matched');
+  assert.equal((await y.api.call('GET', `/api/v1/orders/${y.order.id}`)).body.status, 'confirmed');
+});
+
+test('a part allocated to a purchase the PMC import supersedes goes back to review too', async () => {
+  const x = await partlyPaidOrder('2027-06-01');
+  const r = importLegacy(srv.db, `membership_id,offer,starts_on,expires_on,auto_renew\n${x.org.partner.membership_id},action-pack,2026-07-01,2027-06-30,true\n`);
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.equal((await x.api.call('GET', `/api/v1/orders/${x.order.id}`)).body.status, 'cancelled');
+  await assertBackToReview(x);
+});
