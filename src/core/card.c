@@ -131,6 +131,16 @@ bool rf_reference(const char *body, char *out, size_t n)
     return true;
 }
 
+void rf_compact(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; s && *s && k + 1 < n; s++)
+        if (*s != ' ')
+            out[k++] = (char)toupper((unsigned char)*s);
+    if (n > 0)
+        out[k] = '\0';
+}
+
 bool rf_reference_valid(const char *s)
 {
     char compact[32], moved[32];

@@ -420,7 +420,12 @@ static int order_page(struct db *db, const struct orders_query *in, struct order
         return err->code;
     if (!staff)
         f->status = in->status;
-    f->wire_reference = in->reference;
+    /* as references are kept: "rf12 3456" finds RF123456 */
+    char reference[48];
+    if (in->reference) {
+        rf_compact(in->reference, reference, sizeof(reference));
+        f->wire_reference = reference;
+    }
     struct order_row *rows = NULL;
     int n = 0;
     int rc = orders_page(db, f, &p, &rows, &n);

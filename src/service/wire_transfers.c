@@ -9,12 +9,12 @@
  */
 #include "service/wire_transfers.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/camt.h"
+#include "core/card.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/csv.h"
@@ -60,16 +60,11 @@ static int lock_named_order(struct db *db, const struct wire_received *t,
 {
     int n = t->readings ? t->readings->count : 1;
     for (int i = 0; i < n; i++) {
-        const char *p = t->readings ? t->readings->ref[i] : t->reference;
         char compact[sizeof(w->reference)];
-        size_t k = 0;
-        for (; *p && k + 1 < sizeof(compact); p++)
-            if (*p != ' ')
-                compact[k++] = (char)toupper((unsigned char)*p);
-        compact[k] = '\0';
+        rf_compact(t->readings ? t->readings->ref[i] : t->reference, compact, sizeof(compact));
         int rc = orders_lock_by_reference(db, compact, o);
         if (i == 0 || rc == 1)
-            memcpy(w->reference, compact, k + 1);
+            memcpy(w->reference, compact, strlen(compact) + 1);
         if (rc != 0)
             return rc;
     }
@@ -154,7 +149,8 @@ int wire_transfers_record(struct db *db, const struct principal *who, const char
     rc = wire_transfers_match(db, &set, who, &t, "manual", &w);
     if ((rc = tx_end(db, rc, err)) < 0)
         return rc;
-    *out = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "id", w.id, "reference", reference,
+    /* the reference as it is kept, and found by the list's filter */
+    *out = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "id", w.id, "reference", w.reference,
                      "amount_minor", (json_int_t)t.amount, "currency", currency, "received_on", on,
                      "status", w.status);
     return 0;
@@ -196,6 +192,8 @@ static void read_statement(const char *csv, const char *lang, struct wire_receiv
             problem(problems, lang, MSG_STATEMENT_FIELDS, line, NULL);
         } else if (date_parse(f[0], &d) < 0) {
             problem(problems, lang, MSG_STATEMENT_DATE, line, NULL);
+        } else if (date_cmp(d, clock_today()) > 0) { /* a term would start that day */
+            problem(problems, lang, MSG_STATEMENT_DATE_FUTURE, line, NULL);
         } else if (cur == NULL) {
             problem(problems, lang, MSG_STATEMENT_CURRENCY, line, NULL);
         } else if (*n == STATEMENT_ROWS) {
@@ -310,6 +308,12 @@ int wire_transfers_list_json(struct db *db, const struct wire_transfers_query *i
     f.to = page_check_date(&c, "to", in->to, true);
     if (page_checks_done(&c, err) < 0)
         return err->code;
+    /* as references are kept: "rf47 unknown 0001" finds RF47UNKNOWN0001 */
+    char reference[48];
+    if (in->reference) {
+        rf_compact(in->reference, reference, sizeof(reference));
+        f.reference = reference;
+    }
     struct wire_transfer_row *rows = NULL;
     int n = 0;
     int rc = wire_transfers_page(db, &f, &p, &rows, &n);

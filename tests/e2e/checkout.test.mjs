@@ -218,6 +218,14 @@ test('wire transfer: contact required, invoice with RF reference at Buy, confirm
   assert.equal(partial.status, 201);
   assert.equal(partial.body.status, 'partial');
   assert.equal((await api.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'awaiting_payment');
+  // finance looks the order up by its reference as printed, in groups of four, or typed small
+  const spaced = pi.reference.replace(/(.{4})/g, '$1 ').trim();
+  for (const typed of [spaced, spaced.toLowerCase()]) {
+    const awaiting = await finance.call('GET', `/api/v1/admin/orders/awaiting-payment?reference=${encodeURIComponent(typed)}`);
+    assert.deepEqual(awaiting.body.items.map((x) => x.id), [o.id], typed);
+    const received = await finance.call('GET', `/api/v1/admin/wire-transfers?reference=${encodeURIComponent(typed)}`);
+    assert.deepEqual(received.body.items.map((x) => x.id), [partial.body.id], typed);
+  }
   const unknown = await finance.call('POST', '/api/v1/admin/wire-transfers', { reference: 'RF00NOTHING', amount_minor: 58800, currency: 'EUR', received_on: '2027-03-04' });
   assert.equal(unknown.body.status, 'unknown_reference');
   const review = await finance.call('GET', '/api/v1/admin/wire-transfers?status=partial');
@@ -241,9 +249,11 @@ test('a bank statement CSV matches what it can and keeps the rest for review', a
   const ta = new Client(srv.url, { bearer: (await a.client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
   const [, pa] = await buy(ta, WIRE);
   const ref = pa.body.payment_instructions.reference;
-  const bad = await finance.call('POST', '/api/v1/admin/bank-statements', 'date,amount,currency,reference\n2027-04-01,12.345,EUR,X\n2027-13-01,1.00,EUR,Y\n');
+  // a date mistyped a year ahead would start a term that day: refused like a bad date
+  const bad = await finance.call('POST', '/api/v1/admin/bank-statements', 'date,amount,currency,reference\n2027-04-01,12.345,EUR,X\n2027-13-01,1.00,EUR,Y\n2028-04-01,588.00,EUR,Z\n');
   assert.equal(bad.status, 422);
-  assert.equal(bad.body.error.details.lines.length, 2);
+  assert.equal(bad.body.error.details.lines.length, 3);
+  assert.match(bad.body.error.details.lines[2], /line 4: date: must not be in the future|ligne 4 : date : ne peut pas être dans le futur/);
   const csv = `date,amount,currency,reference\n2027-04-01,588.00,EUR,${ref}\n2027-04-01,100.00,EUR,RF18539007547034\n`;
   const r = await finance.call('POST', '/api/v1/admin/bank-statements', csv);
   assert.equal(r.status, 201, JSON.stringify(r.body));

@@ -231,14 +231,17 @@ test('wire transfers: paged, stable while statements arrive, filtered by status,
     for (let i = 0; i < n; i++) {
       const id = `wtr_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 4)}`;
       ids.push(id);
-      script += `INSERT INTO wire_transfers (id, reference, amount, currency, received_on, status, source, created_at) VALUES ('${id}', 'REF${tag}${i}', 1000, 'EUR', '2020-09-13', 'unknown_reference', 'manual', ${base + Math.floor(i / 3)});\n`;
+      script += `INSERT INTO wire_transfers (id, reference, amount, currency, received_on, status, source, created_at) VALUES ('${id}', 'REF${tag.toUpperCase()}${i}', 1000, 'EUR', '2020-09-13', 'unknown_reference', 'manual', ${base + Math.floor(i / 3)});\n`;
     }
     return { ids, script: script + 'COMMIT;\n' };
   };
   const { first } = await walkWhileAdding(ops, '/api/v1/admin/wire-transfers?status=unknown_reference', transfers);
   const tag = first.ids[5].slice(4, 8);
-  const byRef = await ops.call('GET', `/api/v1/admin/wire-transfers?reference=REF${tag}5`);
+  const byRef = await ops.call('GET', `/api/v1/admin/wire-transfers?reference=REF${tag.toUpperCase()}5`);
   assert.deepEqual(byRef.body.items.map((t) => t.id), [first.ids[5]]);
+  // as the bank or a clerk writes it: spaces and small letters, kept without and in capitals
+  const typed = await ops.call('GET', `/api/v1/admin/wire-transfers?reference=${encodeURIComponent(`ref ${tag} 5`)}`);
+  assert.deepEqual(typed.body.items.map((t) => t.id), [first.ids[5]]);
   // 1650000000 is 2022-04-15 07:20 in Paris: the first rows are that day, none the day before
   const day = await ops.call('GET', '/api/v1/admin/wire-transfers?from=2022-04-15&to=2022-04-15&limit=200');
   assert.ok(day.body.items.some((t) => t.id === first.ids.at(-1)));
