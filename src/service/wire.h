@@ -42,7 +42,8 @@ int wire_purchase(struct db *db, const struct settings *set, const struct princi
 int wire_expiry_run(struct db *db);
 
 /* In the caller's transaction: cancels the wire orders still awaiting payment for
- * subscription_id (a purchase the PMC import supersedes), each invoice credited, its
+ * subscription_id (a purchase the PMC import supersedes, a subscription support cancels),
+ * each invoice credited, its
  * allocated transfers back to finance's review, the audit saying reason; no email. Returns
  * how many, or a failure. */
 int wire_cancel_waiting(struct db *db, const struct settings *set, const char *subscription_id,
