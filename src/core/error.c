@@ -85,6 +85,7 @@ static const struct status_row rows[PD_E__COUNT] = {
     [120] = {"card_data_refused", 422, MSG_ERR_CARD_DATA_REFUSED},
     [121] = {"authentication_failed", 402, MSG_ERR_PAYMENT_CHALLENGE},
     [122] = {"event_signature_invalid", 400, MSG_ERR_EVENT_SIGNATURE},
+    [123] = {"payment_attempts_exhausted", 409, MSG_ERR_PAYMENT_ATTEMPTS},
 };
 
 int pd_status_known(enum pd_status s)

@@ -90,6 +90,7 @@ enum pd_status {
     PD_E_CARD_DATA_REFUSED = -120, /* a card number or CVC sent to partnerd's API */
     PD_E_PAYMENT_CHALLENGE = -121, /* the cardholder's authentication failed or was abandoned */
     PD_E_EVENT_SIGNATURE = -122,   /* a gateway event whose signature does not hold */
+    PD_E_PAYMENT_ATTEMPTS = -123,  /* an order tried by card as often as it may be */
     PD_E__COUNT = 130              /* size of the table, PD_OK included */
 };
 

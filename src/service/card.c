@@ -135,17 +135,16 @@ int card_attempt(struct db *db, const struct settings *set, const struct princip
                  const char *ip, struct order_row *o, bool lost_first, char *key, size_t n,
                  struct pd_error *err)
 {
-    struct payment_row prior[ATTEMPTS];
+    struct payment_row lost[ATTEMPTS];
     struct offer_row offer;
     char pay_id[32];
-    int nprior = 0;
-    int rc = payments_of(db, o->id, prior, ATTEMPTS, &nprior);
+    int nlost = 0, nprior = 0, last = 0;
+    int rc = payments_lost_of(db, o->id, lost, ATTEMPTS, &nlost);
+    if (rc >= 0)
+        rc = payments_count(db, o->id, &nprior, &last);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
-    const struct payment_row *last_lost = NULL;
-    for (int i = 0; i < nprior; i++)
-        if (card_attempt_lost(&prior[i]))
-            last_lost = &prior[i];
+    const struct payment_row *last_lost = nlost ? &lost[nlost - 1] : NULL;
     if (last_lost && lost_first)
         return 1;
     if (last_lost) /* looked up, not found and not given up: sent again with its own key */
@@ -159,9 +158,15 @@ int card_attempt(struct db *db, const struct settings *set, const struct princip
         pd_error_detail(err, "status", json_string(o->status));
         return PD_E_ORDER_STATE;
     }
+    if (nprior >= ATTEMPTS) {
+        pd_fail(err, PD_E_PAYMENT_ATTEMPTS, "order has %d attempts", nprior);
+        pd_error_detail(err, "max_attempts", json_integer(ATTEMPTS));
+        return PD_E_PAYMENT_ATTEMPTS;
+    }
     if ((rc = eligibility_order(db, set, o, &offer, err)) < 0)
         return rc;
-    int attempt = nprior ? prior[nprior - 1].attempt + 1 : 1;
+    /* after the highest, whatever came before: never a key already sent */
+    int attempt = last + 1;
     snprintf(key, n, "%s:%d", o->id, attempt);
     rc = payments_insert(db, o->id, attempt, "card", key, o->total, o->currency, clock_now(),
                          pay_id, sizeof(pay_id));
@@ -268,15 +273,7 @@ static int record_outcome(struct db *db, const struct settings *set, struct orde
 
 int card_attempt_of(struct db *db, const char *order_id, const char *key, struct payment_row *p)
 {
-    struct payment_row rows[ATTEMPTS];
-    int n = 0;
-    int rc = payments_of(db, order_id, rows, ATTEMPTS, &n);
-    for (int i = 0; rc >= 0 && i < n; i++)
-        if (strcmp(rows[i].key, key) == 0) {
-            *p = rows[i];
-            return 1;
-        }
-    return rc < 0 ? rc : 0;
+    return payments_find(db, order_id, key, p);
 }
 
 /* Settles the outcome of one attempt, in the caller's transaction, with the order locked
@@ -432,7 +429,7 @@ int card_pending_action(struct db *db, const struct order_row *o, char *url, siz
     int count = 0;
     if (strcmp(o->status, "processing") != 0 && strcmp(o->status, "payment_unknown") != 0)
         return 0;
-    int rc = payments_of(db, o->id, p, ATTEMPTS, &count);
+    int rc = payments_lost_of(db, o->id, p, ATTEMPTS, &count);
     if (rc < 0)
         return rc;
     for (int i = count - 1; i >= 0; i--) {

@@ -47,8 +47,9 @@ int card_data_refuse(const json_t *body, struct pd_error *err);
  * are to be looked up first (card_recover). Without, an attempt still lost after that
  * lookup (the gateway has not seen it) is sent again with its own key (into key, n bytes):
  * the gateway charges one key once. Otherwise the order must still be payable (review,
- * failed or payment_unknown) and eligible; a new attempt is inserted with its key and the
- * order moves to processing. */
+ * failed or payment_unknown), short of its most attempts (else PD_E_PAYMENT_ATTEMPTS,
+ * details.max_attempts) and eligible; a new attempt, numbered after the highest, is inserted
+ * with its key and the order moves to processing. */
 int card_attempt(struct db *db, const struct settings *set, const struct principal *who,
                  const char *ip, struct order_row *o, bool lost_first, char *key, size_t n,
                  struct pd_error *err);

@@ -14,8 +14,13 @@
 
 struct db;
 
-/* Attempts an order may have at most (more are not looked at). */
-#define ATTEMPTS 32
+/* Attempts an order may have at most (an automatic renewal's own included): a Buy that would
+ * make one more is refused (PD_E_PAYMENT_ATTEMPTS), and the partner makes a new order, with
+ * another card if need be, so one order is never tried without end (a script looping on Buy,
+ * a card being tested). An attempt sent again with its own key is not a new one. No order
+ * then has more lost attempts than this (orders made before the cap have 33 attempts at
+ * most): reading this many of them reads them all. */
+#define ATTEMPTS 40
 
 /* An attempt whose answer never came back. */
 bool card_attempt_lost(const struct payment_row *p);

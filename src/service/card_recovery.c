@@ -95,7 +95,7 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
 {
     struct payment_row p[ATTEMPTS];
     int n = 0;
-    int rc = payments_of(db, o->id, p, ATTEMPTS, &n);
+    int rc = payments_lost_of(db, o->id, p, ATTEMPTS, &n);
     for (int i = 0; rc >= 0 && i < n; i++) {
         if (!card_attempt_lost(&p[i]))
             continue;
@@ -157,7 +157,7 @@ int card_hand_over(struct db *db, const struct settings *set, struct order_row *
 {
     struct payment_row p[ATTEMPTS];
     int n = 0, gave = 0;
-    int rc = payments_of(db, o->id, p, ATTEMPTS, &n);
+    int rc = payments_lost_of(db, o->id, p, ATTEMPTS, &n);
     for (int i = 0; rc >= 0 && i < n; i++) {
         if (!card_attempt_waiting(&p[i]) || !card_off_session(p[i].key))
             continue;

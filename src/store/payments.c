@@ -86,18 +86,16 @@ int payments_give_up(struct db *db, const char *key, int64_t sent_at, int64_t no
     return rc < 0 ? (int)rc : rc > 0;
 }
 
-int payments_of(struct db *db, const char *order_id, struct payment_row *out, int max, int *count)
+/* The columns read_rows() reads, in its order. */
+#define PAYMENT_COLUMNS                                                                            \
+    "id, attempt, idempotency_key, status, created_at, COALESCE(sent_at, 0), action_url, "         \
+    "COALESCE(action_expires_at, 0), COALESCE(failure_code, '')"
+
+/* At most max rows of st (PAYMENT_COLUMNS) into out, their number into *count; st is
+ * finalized. */
+static int read_rows(struct db_stmt *st, struct payment_row *out, int max, int *count)
 {
-    struct db_stmt *st;
-    int rc =
-        db_query(db, &st,
-                 "SELECT id, attempt, idempotency_key, status, created_at, "
-                 "COALESCE(sent_at, 0), action_url, COALESCE(action_expires_at, 0), "
-                 "COALESCE(failure_code, '') FROM payments WHERE order_id = ? ORDER BY attempt",
-                 "t", order_id);
-    if (rc < 0)
-        return rc;
-    int n = 0;
+    int rc, n = 0;
     while ((rc = db_step(st)) == DB_ROW && n < max) {
         copy(out[n].id, sizeof(out[n].id), db_column_text(st, 0));
         out[n].attempt = (int)db_column_int64(st, 1);
@@ -112,6 +110,57 @@ int payments_of(struct db *db, const char *order_id, struct payment_row *out, in
     }
     db_finalize(st);
     *count = n;
+    return rc < 0 ? rc : 0;
+}
+
+int payments_of(struct db *db, const char *order_id, struct payment_row *out, int max, int *count)
+{
+    struct db_stmt *st;
+    int rc = db_query(
+        db, &st, "SELECT " PAYMENT_COLUMNS " FROM payments WHERE order_id = ? ORDER BY attempt",
+        "t", order_id);
+    return rc < 0 ? rc : read_rows(st, out, max, count);
+}
+
+int payments_lost_of(struct db *db, const char *order_id, struct payment_row *out, int max,
+                     int *count)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT " PAYMENT_COLUMNS " FROM payments WHERE order_id = ? AND status IN "
+                      "('pending', 'unknown') ORDER BY attempt",
+                      "t", order_id);
+    return rc < 0 ? rc : read_rows(st, out, max, count);
+}
+
+int payments_find(struct db *db, const char *order_id, const char *key, struct payment_row *p)
+{
+    struct db_stmt *st;
+    int n = 0;
+    int rc = db_query(db, &st,
+                      "SELECT " PAYMENT_COLUMNS
+                      " FROM payments WHERE order_id = ? AND idempotency_key = ?",
+                      "tt", order_id, key);
+    if (rc >= 0)
+        rc = read_rows(st, p, 1, &n);
+    return rc < 0 ? rc : n;
+}
+
+int payments_count(struct db *db, const char *order_id, int *count, int *last)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT COUNT(*), COALESCE(MAX(attempt), 0) FROM payments WHERE order_id = ?",
+                      "t", order_id);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        *count = (int)db_column_int64(st, 0);
+        *last = (int)db_column_int64(st, 1);
+        rc = 0;
+    }
+    db_finalize(st);
     return rc < 0 ? rc : 0;
 }
 

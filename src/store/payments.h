@@ -54,8 +54,21 @@ int payments_resend(struct db *db, const char *key, int64_t real_now, int64_t no
  * it was settled or sent again since. */
 int payments_give_up(struct db *db, const char *key, int64_t sent_at, int64_t now);
 
-/* At most max payments of an order, by attempt, into out; their number into *count. */
+/* At most max payments of an order, by attempt (the first ones), into out; their number into
+ * *count. */
 int payments_of(struct db *db, const char *order_id, struct payment_row *out, int max, int *count);
+
+/* At most max of the order's attempts still pending or unknown (lost answers, challenges
+ * waiting), by attempt, into out; their number into *count. */
+int payments_lost_of(struct db *db, const char *order_id, struct payment_row *out, int max,
+                     int *count);
+
+/* The attempt with key of order_id into *p: 1, or 0 when there is none. */
+int payments_find(struct db *db, const char *order_id, const char *key, struct payment_row *p);
+
+/* How many attempts the order has into *count, and the highest attempt number (0 for none)
+ * into *last. */
+int payments_count(struct db *db, const char *order_id, int *count, int *last);
 
 /* 1 and the gateway charge id of the order's successful payment, or 0. */
 int payments_succeeded_charge(struct db *db, const char *order_id, char *charge_id, size_t n);

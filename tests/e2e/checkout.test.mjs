@@ -184,6 +184,71 @@ test('a job resolves a payment whose answer was lost, without anyone pressing Bu
   assert.equal((await client.call('GET', `/api/v1/orders/${o.id}`)).body.status, 'confirmed');
 });
 
+// src/service/card_attempts.h: the attempts an order may have; more than the 32 once read
+const MAX_ATTEMPTS = 40;
+
+/** Buys of order o with client until n were answered, each asserted declined. */
+async function declined(client, o, n) {
+  for (let i = 1; i <= n; i++) {
+    const p = await client.call('POST', `/api/v1/orders/${o.id}/purchase`, {});
+    assert.deepEqual([p.status, p.body.error?.code], [402, 'payment_declined'], `Buy ${i}: ${JSON.stringify(p.body)}`);
+  }
+}
+
+test(`a declined card may be tried again ${MAX_ATTEMPTS} times, each a charge of its own; then Buy says why it refuses, in the caller's language`, async () => {
+  const { client } = await adminOf(srv.url);
+  const [o, first] = await buy(client, await card('4000 0000 0000 0002'));
+  assert.deepEqual([first.status, first.body.error?.code], [402, 'payment_declined']);
+  await declined(client, o, MAX_ATTEMPTS - 1);
+  const keys = ledgerSql(srv, `SELECT idempotency_key FROM gw_charges WHERE idempotency_key LIKE '${o.id}:%'`).split('\n').filter(Boolean);
+  assert.deepEqual(keys.sort(), Array.from({ length: MAX_ATTEMPTS }, (_, i) => `${o.id}:${i + 1}`).sort(), 'one charge per attempt, each with its own key');
+  for (const lang of ['en', 'fr']) {
+    client.lang = lang;
+    const p = await client.call('POST', `/api/v1/orders/${o.id}/purchase`, {});
+    assert.equal(p.status, 409, JSON.stringify(p.body));
+    assert.equal(p.body.error.code, 'payment_attempts_exhausted');
+    assert.equal(p.body.error.details.max_attempts, MAX_ATTEMPTS);
+    assert.equal(p.body.error.details.order_id, o.id);
+    assert.match(p.body.error.message, lang === 'en' ? /too many payment attempts.*new order/i : /trop de tentatives de paiement.*nouvelle commande/i);
+  }
+  client.lang = null;
+  assert.equal(Number(ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE '${o.id}:%'`)), MAX_ATTEMPTS, 'a refused Buy charges nothing');
+  assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM payments WHERE order_id = '${o.id}'`), String(MAX_ATTEMPTS));
+  const after = (await client.call('GET', `/api/v1/orders/${o.id}`)).body;
+  assert.deepEqual([after.status, after.failure_code], ['failed', 'payment_declined'], 'the order stays as its last attempt left it');
+  // the way out the message gives: a new order, with another card
+  const [, other] = await buy(client, await card(CARD.number));
+  assert.equal(other.status, 200, JSON.stringify(other.body));
+  assert.equal(other.body.status, 'confirmed');
+});
+
+test('an answer lost on the 33rd attempt is found: by the next Buy, by the job, and charged once', async () => {
+  for (const by of ['buy', 'job']) {
+    const { client } = await adminOf(srv.url);
+    const [o, first] = await buy(client, await card('4000 0000 0000 0002'));
+    assert.equal(first.status, 402);
+    await declined(client, o, 31);
+    // the bank now takes the card, and the 33rd attempt's answer is lost on its way back
+    const token = sql(srv.db.url, `SELECT card_token FROM orders WHERE id = '${o.id}'`);
+    ledgerSql(srv, `UPDATE gw_tokens SET behaviour = 'timeout' WHERE token = '${token}'`);
+    const lost = await client.call('POST', `/api/v1/orders/${o.id}/purchase`, {});
+    assert.deepEqual([lost.status, lost.body.error?.code], [502, 'payment_unknown'], JSON.stringify(lost.body));
+    assert.equal(ledgerSql(srv, `SELECT status FROM gw_charges WHERE idempotency_key = '${o.id}:33'`), 'succeeded', 'the bank did charge it');
+    if (by === 'buy') {
+      const retry = await client.call('POST', `/api/v1/orders/${o.id}/purchase`, {});
+      assert.equal(retry.status, 200, JSON.stringify(retry.body));
+    } else {
+      const r = cli(['jobs', 'run', '--db', srv.db.url], { env: { PARTNERD_GATEWAY_LEDGER: srv.ledger } });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    const done = (await client.call('GET', `/api/v1/orders/${o.id}`)).body;
+    assert.equal(done.status, 'confirmed', `${by}: ${JSON.stringify(done)}`);
+    assert.equal(sql(srv.db.url, `SELECT status FROM payments WHERE idempotency_key = '${o.id}:33'`), 'succeeded');
+    assert.equal(Number(ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE '${o.id}:%' AND status = 'succeeded'`)), 1, 'charged once');
+    assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM invoices WHERE order_id = '${o.id}'`), '1');
+  }
+});
+
 test('wire transfer: contact required, invoice with RF reference at Buy, confirmed by finance', async () => {
   await op.setClock('2027-03-01T09:00:00Z');
   const { client, org } = await adminOf(srv.url);
