@@ -184,12 +184,14 @@ static int check_resolution(const json_t *body, const char **when, bool *refund,
 }
 
 /* The "outcome" of a resolution: when it takes effect and what was refunded. */
-static json_t *outcome_view(const char *effective, const char *when, const struct refund_made *f)
+static json_t *outcome_view(const char *effective, const char *when, const struct refund_made *f,
+                            int wire_orders_cancelled)
 {
-    return json_pack("{s:s, s:s, s:s?, s:I, s:s?, s:s?}", "effective_on", effective, "cancellation",
-                     when, "credit_note_id", f->credit_id[0] ? f->credit_id : NULL, "refund_total",
-                     (json_int_t)f->amount, "refund_id", f->id[0] ? f->id : NULL, "refund_method",
-                     f->id[0] ? refunds_method(f) : NULL);
+    return json_pack("{s:s, s:s, s:s?, s:I, s:s?, s:s?, s:i}", "effective_on", effective,
+                     "cancellation", when, "credit_note_id", f->credit_id[0] ? f->credit_id : NULL,
+                     "refund_total", (json_int_t)f->amount, "refund_id", f->id[0] ? f->id : NULL,
+                     "refund_method", f->id[0] ? refunds_method(f) : NULL,
+                     "wire_orders_cancelled", wire_orders_cancelled);
 }
 
 /* The sentence that states refund f to the partner of s, followed by support's message
@@ -237,13 +239,27 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
         rc = pd_fail(err, PD_E_CONFLICT, "not an open cancellation request");
         pd_error_detail(err, "status", json_string(req.status));
     }
-    if (rc >= 0 && (rc = subs_find_locked(db, req.subscription_id, &s)) == 0)
-        rc = pd_fail(err, PD_E_NOT_FOUND, "subscription");
     /* a wire order still awaiting its transfer would pay for what is cancelled: it is
      * cancelled too, its invoice credited, and a transfer arriving later is finance's to
-     * review (service/wire_transfers.c) */
-    if (rc >= 0 && (rc = settings_load(db, &set)) >= 0)
-        rc = wire_cancel_waiting(db, &set, s.id, "subscription_cancelled");
+     * review (service/wire_transfers.c). Its row is locked before the subscription's, in
+     * the order every payment takes them. */
+    int wire_cancelled = 0;
+    if (rc >= 0 && (rc = settings_load(db, &set)) >= 0 &&
+        (rc = wire_cancel_waiting(db, &set, req.subscription_id, "subscription_cancelled")) >= 0)
+        wire_cancelled = rc;
+    if (rc >= 0 && (rc = subs_find_locked(db, req.subscription_id, &s)) == 0)
+        rc = pd_fail(err, PD_E_NOT_FOUND, "subscription");
+    /* a card payment under way (a bank's challenge open, an answer lost) may still succeed
+     * and would start a term on a cancelled subscription: support resolves once it has
+     * settled. A Buy that comes later waits for this lock, then finds it cancelled. */
+    char paying[32];
+    int busy = rc >= 0 ? orders_card_paying_of(db, s.id, paying, sizeof(paying)) : 0;
+    if (busy < 0)
+        rc = busy;
+    else if (busy == 1) {
+        rc = pd_fail(err, PD_E_PENDING_PAYMENT, "order %s is being paid by card", paying);
+        pd_error_detail(err, "order_id", json_string(paying));
+    }
     if (rc >= 0) {
         date_format(effective_on(when, &s, today), effective);
         rc = subs_cancel(db, s.id, effective, now);
@@ -263,15 +279,16 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
         rc = requests_add_message(db, id, who->user_id, true, message, now);
     if (rc >= 0)
         rc = audit(db, who, ip, s.partner_id, "subscription.cancelled", "subscription", s.id,
-                   json_pack("{s:s, s:s, s:s, s:b, s:I, s:s?, s:s?}", "request_id", id,
+                   json_pack("{s:s, s:s, s:s, s:b, s:I, s:s?, s:s?, s:i}", "request_id", id,
                              "cancellation", when, "effective_on", effective, "refund",
                              f.id[0] != '\0', "refund_total", (json_int_t)f.amount,
                              "credit_note_id", f.credit_id[0] ? f.credit_id : NULL, "refund_method",
-                             f.id[0] ? refunds_method(&f) : NULL));
+                             f.id[0] ? refunds_method(&f) : NULL, "wire_orders_cancelled",
+                             wire_cancelled));
     if (rc >= 0)
         rc = support_notify(db, &req, true, "resolved", message);
     if (rc >= 0 && (rc = support_view(db, &req, &view)) >= 0)
-        json_object_set_new(view, "outcome", outcome_view(effective, when, &f));
+        json_object_set_new(view, "outcome", outcome_view(effective, when, &f, wire_cancelled));
     arena_free(&a);
     if ((rc = tx_end(db, rc, err)) < 0) {
         json_decref(view);

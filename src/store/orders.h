@@ -101,6 +101,10 @@ int orders_overdue(struct db *db, const char *today, struct order_row **out, int
 int orders_awaiting_of(struct db *db, const char *subscription_id, struct order_row **out,
                        int *count);
 
+/* The id of a card order of the subscription still being paid (processing: a charge sent,
+ * or a bank's challenge open; payment_unknown: its answer lost) into out: 1, or 0. */
+int orders_card_paying_of(struct db *db, const char *subscription_id, char *out, size_t n);
+
 /* The statements above that the jobs run, for the query-plan checks (tests/unit/test_plans.c). */
 extern const char orders_sql_paying_term[];
 extern const char orders_sql_in_status[];

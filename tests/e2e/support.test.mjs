@@ -240,6 +240,7 @@ test('a cancellation cancels the wire orders still awaiting their transfer: a tr
     const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
     const r = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund });
     assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.outcome.wire_orders_cancelled, 1, 'support is told');
   };
   const invoices = async (api) => (await api.call('GET', '/api/v1/invoices')).body.items.map((i) => `${i.type} ${i.total.amount_minor}`).sort();
 
@@ -267,6 +268,31 @@ test('a cancellation cancels the wire orders still awaiting their transfer: a tr
   assert.notEqual(t.body.status, 'matched');
   const after = (await b.api.call('GET', `/api/v1/subscriptions/${b.subId}`)).body;
   assert.deepEqual([after.status, after.expires_on], ['cancelled', '2028-02-29'], 'no new term');
+});
+
+test('a cancellation waits while a card payment for the subscription is under way: no term on a cancelled subscription', async () => {
+  const ALWAYS = { ...CARD, number: '4000 0027 6000 3184' }; // the bank asks every time
+  const { api, subId } = await partner('2027-05-01', await cardPayment(srv.url, CARD));
+  await op.setClock('2028-05-01T09:00:00Z'); // the renewal window's first day
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'renewal', subscription_id: subId, payment: await cardPayment(srv.url, ALWAYS) });
+  const b = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  assert.equal(b.body.status, 'requires_action', JSON.stringify(b.body));
+  const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+  // the challenge is open: passed, it would renew what support cancels
+  const busy = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: false });
+  assert.equal(busy.status, 409, JSON.stringify(busy.body));
+  assert.equal(busy.body.error.code, 'pending_payment');
+  assert.equal(busy.body.error.details.order_id, o.body.id);
+  assert.equal((await api.call('GET', `/api/v1/subscriptions/${subId}`)).body.status, 'renewal_window', 'nothing written');
+  // the partner refuses the challenge: the order fails, and the cancellation goes through
+  const r = await fetch(srv.url + b.body.next_action.url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'decision=refuse' });
+  assert.equal(r.status, 200);
+  assert.equal((await api.call('GET', `/api/v1/orders/${o.body.id}`)).body.status, 'failed');
+  const done = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: false });
+  assert.equal(done.status, 200, JSON.stringify(done.body));
+  const s = (await api.call('GET', `/api/v1/subscriptions/${subId}`)).body;
+  assert.deepEqual([s.status, s.expires_on], ['cancelled', '2028-04-30']);
+  assert.equal(ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE '${o.body.id}:%' AND status = 'succeeded'`).trim(), '0');
 });
 
 test('each side hears of the other: the author of a request, and the support staff', async () => {
