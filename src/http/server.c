@@ -221,14 +221,16 @@ static void dispatch(struct http_server *s, struct req_state *st, struct resp *w
     const char *match_method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
     struct pd_error err = {0};
 
-    if (r->query.count < 0) {
+    enum route_result rr = st->match;
+    if (rr == ROUTE_NO_METHOD) /* the methods the path has, for Allow */
+        rr = route_request(s, r, allow, sizeof(allow));
+    /* a query only routes read; a portal file is the same whatever its address carries
+     * (a link with ?utm=%E9t%E9 in Latin-1 opens the page) */
+    if (r->query.count < 0 && rr != ROUTE_NO_PATH) {
         pd_fail(&err, PD_E_INVALID_QUERY, "malformed query string");
         pd_error_detail(&err, "query", json_string("malformed query string"));
         goto error;
     }
-    enum route_result rr = st->match;
-    if (rr == ROUTE_NO_METHOD) /* the methods the path has, for Allow */
-        rr = route_request(s, r, allow, sizeof(allow));
     if (rr == ROUTE_NO_PATH) {
         const struct http_asset *a = NULL;
         if (s->cfg.serve_portal && strcmp(match_method, "GET") == 0)

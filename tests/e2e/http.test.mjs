@@ -58,10 +58,18 @@ test('a wrong method is 405 with Allow', async () => {
   assert.equal((await r.json()).error.code, 'method_not_allowed');
 });
 
-test('a malformed query string is 400 invalid_query', async () => {
-  const r = await fetch(`${srv.url}/api/v1/version?x=%zz`);
-  assert.equal(r.status, 400);
-  assert.equal((await r.json()).error.code, 'invalid_query');
+test('a malformed query string is 400 invalid_query; a portal page opens whatever its address carries', async () => {
+  for (const q of ['x=%zz', 'x=%E9t%E9']) {
+    const r = await fetch(`${srv.url}/api/v1/version?${q}`);
+    assert.equal(r.status, 400, q);
+    assert.equal((await r.json()).error.code, 'invalid_query');
+  }
+  // a link written in Latin-1, or cut in the middle of an escape, still opens the page
+  for (const path of ['/?utm_source=%E9t%E9', '/annuaire?q=caf%E9', '/offres?x=%zz']) {
+    const r = await fetch(`${srv.url}${path}`);
+    assert.equal(r.status, 200, path);
+    assert.match(r.headers.get('content-type'), /text\/html/);
+  }
 });
 
 test('version tells the release, the schema and the business time zone', async () => {
