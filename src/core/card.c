@@ -143,16 +143,12 @@ void rf_compact(const char *s, char *out, size_t n)
 
 bool rf_reference_valid(const char *s)
 {
-    char compact[32], moved[32];
-    size_t len = 0;
-    for (; s && *s; s++) {
-        if (*s == ' ')
-            continue;
-        if (!isalnum((unsigned char)*s) || len + 1 >= sizeof(compact))
+    char compact[64], moved[64];
+    rf_compact(s, compact, sizeof(compact)); /* a longer one, cut, is too long still */
+    size_t len = strlen(compact);
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)compact[i]))
             return false;
-        compact[len++] = (char)toupper((unsigned char)*s);
-    }
-    compact[len] = '\0';
     if (len < 5 || len > 25 || compact[0] != 'R' || compact[1] != 'F' ||
         !isdigit((unsigned char)compact[2]) || !isdigit((unsigned char)compact[3]))
         return false;

@@ -468,8 +468,8 @@ static int s_fts_condition(const char *table, const char *alias, const char *col
 
 /* The letters the unicode61 tokenizer keeps as they are and PostgreSQL's unaccent folds,
  * folded alike: the triggers of migration 031 index them so, and a search's words are folded
- * here (the same pairs; test_db checks they agree). No replacement is longer than its
- * letter. */
+ * here (the same pairs; test_fts checks every one on both engines). No replacement is longer
+ * than its letter. */
 static const char *const fts_letters[][2] = {
     {"\u00d8", "o"},  {"\u00f8", "o"},  {"\u00c6", "ae"}, {"\u00e6", "ae"}, {"\u0152", "oe"},
     {"\u0153", "oe"}, {"\u00df", "ss"}, {"\u1e9e", "ss"}, {"\u0110", "d"},  {"\u0111", "d"},

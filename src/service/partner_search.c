@@ -91,7 +91,8 @@ int partner_search_page(struct db *db, const struct partner_search_in *in, json_
     struct partners_filter f = {.membership_id = in->membership_id};
     char vat[24];
     page_check(&c, &in->page, &p);
-    if (in->q && *in->q && !text_line_valid(in->q, 200)) /* characters, not bytes */
+    /* characters, not bytes; a box left blank (spaces) searches nothing, as an empty one */
+    if (in->q && in->q[strspn(in->q, " ")] != '\0' && !text_line_valid(in->q, 200))
         check_fail_args(&c, "q", MSG_FIELD_TEXT_LINE, (const char *const[]){"200"}, 1);
     if (in->vat_id) {
         if (vat_shape(in->vat_id, vat, sizeof(vat)))

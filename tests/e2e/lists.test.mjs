@@ -200,6 +200,7 @@ test('partners: the search box finds by name words, membership ID and VAT ID', a
   // the box counts characters, not bytes: 150 « é » are within its 200
   assert.equal((await ops.call('GET', `/api/v1/admin/partners?q=${encodeURIComponent('é'.repeat(150))}`)).status, 200);
   assert.equal((await ops.call('GET', `/api/v1/admin/partners?q=${encodeURIComponent('é'.repeat(201))}`)).status, 400);
+  assert.equal((await ops.call('GET', '/api/v1/admin/partners?q=%20%20')).status, 200, 'a blank box searches nothing');
 });
 
 /** A walk of path with pages of limit while batches of rows (rows(n, tag, base) ->

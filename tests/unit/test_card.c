@@ -95,6 +95,15 @@ static void test_rf_references(void **state)
     assert_false(rf_reference("1234567890123456789012", out, sizeof(out)));
     assert_false(rf_reference_valid("XX18539007547034"));
     assert_false(rf_reference_valid(NULL));
+    assert_false(rf_reference_valid("RF18 5390-0754 7034"));
+    assert_false(rf_reference_valid("RF18 5390 0754 7034 0000 0000 0000 0000 0000 0000 0000 00"));
+    /* as references are kept and compared: no spaces, capitals; cut to fit */
+    rf_compact("rf18 5390 0754 7034", out, sizeof(out));
+    assert_string_equal(out, "RF18539007547034");
+    rf_compact("rf47 unknown 0001", out, 8);
+    assert_string_equal(out, "RF47UNK");
+    rf_compact(NULL, out, sizeof(out));
+    assert_string_equal(out, "");
 }
 
 static void test_vat_rates(void **state)

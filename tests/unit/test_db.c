@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "core/words.h"
 #include "db/db.h"
 #include "db/db_internal.h"
 #include "db/sqlite_queue.h"
@@ -702,50 +701,6 @@ static void test_deferred_sync(void **state)
     db_close(db);
 }
 
-/* A name search ignores case and accents alike on both engines, letters that do not
- * decompose included (SQLite's unicode61 keeps them; migration 031 and the query fold them
- * as PostgreSQL's unaccent does), whether the search types them folded or as written. */
-static void test_search_folds_letters_alike(void **state)
-{
-    struct fixture *f = *state;
-    struct db *db = open_migrated(f);
-    static const struct {
-        const char *name, *searches[3];
-    } cases[] = {
-        {"\u00d8resund Data", {"oresund", "\u00f8resund", "\u00d8RESUND"}},
-        {"\u0152uvres Sociales", {"oeuvres", "\u0153uvres", "OEUVRES"}},
-        {"Stra\u00dfe Bau", {"strasse", "stra\u00dfe", "STRASSE"}},
-        {"\u00c6ther Systems", {"aether", "\u00e6ther", "AETHER"}},
-        {"\u0141\u00f3d\u017a IT", {"lodz", "\u0142odz", "\u0141\u00d3D\u0179"}},
-        {"Soci\u00e9t\u00e9 G\u00e9n\u00e9rale", {"societe", "soci\u00e9t\u00e9", "SOCI\u00c9T\u00c9"}},
-    };
-    char cond[256], sql[512], query[256], words[WORDS_MAX][WORD_BYTES];
-    assert_int_equal(db_fts_condition(db, "partners", "p", NULL, cond, sizeof(cond)), 0);
-    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM partners p WHERE %s AND p.id = ?", cond);
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char id[16], insert[512];
-        snprintf(id, sizeof(id), "ptn_fold%zu", i);
-        snprintf(insert, sizeof(insert),
-                 "INSERT INTO partners (id, membership_id, legal_name, country, address_line1, "
-                 "postal_code, city, vat_id, locale, currency, created_at) VALUES ('%s', '80000%zu', "
-                 "'%s', 'FR', '1 rue', '75001', 'Paris', 'FR40303265045', 'fr', 'EUR', 0)",
-                 id, i, cases[i].name);
-        assert_int_equal(db_exec(db, insert), 0);
-        for (int k = 0; k < 3; k++) {
-            int n = words_split(cases[i].searches[k], words);
-            const char *w[WORDS_MAX];
-            for (int j = 0; j < n; j++)
-                w[j] = words[j];
-            assert_int_equal(db_fts_query(db, w, n, NULL, query, sizeof(query)), 0);
-            int64_t found = -1;
-            assert_int_equal(db_scalar(db, &found, sql, "tt", query, id), 0);
-            if (found != 1)
-                fail_msg("%s not found by %s", cases[i].name, cases[i].searches[k]);
-        }
-    }
-    db_close(db);
-}
-
 #define DB_TESTS                                                                                   \
     cmocka_unit_test_setup(test_migrations_apply_once, fresh),                                     \
         cmocka_unit_test_setup(test_newer_database_is_refused, fresh),                             \
@@ -761,8 +716,7 @@ static void test_search_folds_letters_alike(void **state)
         cmocka_unit_test_setup(test_statements_again_and_again, fresh),                            \
         cmocka_unit_test_setup(test_writes_not_waited_for, fresh),                                 \
         cmocka_unit_test_setup(test_ping, fresh), cmocka_unit_test_setup(test_health, fresh),      \
-        cmocka_unit_test_setup(test_deferred_sync, fresh),                                         \
-        cmocka_unit_test_setup(test_search_folds_letters_alike, fresh)
+        cmocka_unit_test_setup(test_deferred_sync, fresh)
 
 int main(void)
 {

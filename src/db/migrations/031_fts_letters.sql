@@ -3,7 +3,7 @@
 -- The unicode61 tokenizer takes accents off letters that decompose (é, ü, ç) but keeps
 -- ø, æ, œ, ß, đ, ł, þ, ĳ and the fi/fl ligatures as they are, where PostgreSQL's unaccent
 -- folds them: « oeuvres » found « Œuvres Sociales » on PostgreSQL and nothing on SQLite.
--- The triggers now index those letters folded (the same pairs as FTS_LETTERS in
+-- The triggers now index those letters folded (the same pairs as fts_letters in
 -- src/db/db_sqlite.c, which folds the words of a search alike), and the indexes are
 -- written again.
 -- sqlite-only begin

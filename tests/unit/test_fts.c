@@ -1,0 +1,91 @@
+/*
+ * test_fts.c - a name search ignores case and accents alike on SQLite and, when
+ * PARTNERD_TEST_PG holds a postgresql:// URL of a throwaway database, on PostgreSQL.
+ *
+ * SQLite's unicode61 tokenizer takes accents off the letters that decompose; the letters it
+ * keeps (ø, æ, œ, ß, đ, ð, ł, þ, ĳ, the fi and fl ligatures) are folded by the triggers of
+ * migration 031 and by db_sqlite.c's fts_letters, as PostgreSQL's unaccent folds them. Each
+ * name here is found by its first word folded, as written and in capitals: every pair of
+ * fts_letters is met once at least.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/words.h"
+#include "db/db.h"
+#include "db_fixture.h"
+
+static const struct {
+    const char *name, *searches[3];
+} cases[] = {
+    {"\u00d8resund Data", {"oresund", "\u00f8resund", "\u00d8RESUND"}},
+    {"\u0152uvres Sociales", {"oeuvres", "\u0153uvres", "\u0152UVRES"}},
+    {"Stra\u00dfe Bau", {"strasse", "stra\u00dfe", "STRA\u1e9eE"}},
+    {"\u00c6ther Systems", {"aether", "\u00e6ther", "\u00c6THER"}},
+    {"\u0141\u00f3d\u017a IT", {"lodz", "\u0142odz", "\u0141\u00d3D\u0179"}},
+    {"\u0110ur\u0111evac Ltd", {"durdevac", "\u0111ur\u0111evac", "\u0110UR\u0110EVAC"}},
+    {"\u00d0\u00f3ra ehf", {"dora", "\u00f0\u00f3ra", "\u00d0\u00d3RA"}},
+    {"\u00de\u00f3r Software", {"thor", "\u00fe\u00f3r", "\u00de\u00d3R"}},
+    {"\u0132ssel Groep", {"ijssel", "\u0133ssel", "\u0132SSEL"}},
+    {"Pro\ufb01l Conseil", {"profil", "pro\ufb01l", "PROFIL"}},
+    {"A\ufb02ux Data", {"aflux", "a\ufb02ux", "AFLUX"}},
+    {"Soci\u00e9t\u00e9 G\u00e9n\u00e9rale", {"societe", "soci\u00e9t\u00e9", "SOCI\u00c9T\u00c9"}},
+};
+
+static void test_search_folds_letters_alike(void **state)
+{
+    struct db *db = ((struct db_fixture *)*state)->db;
+    char cond[256], sql[512], query[256], words[WORDS_MAX][WORD_BYTES];
+    assert_int_equal(db_fts_condition(db, "partners", "p", NULL, cond, sizeof(cond)), 0);
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM partners p WHERE %s AND p.id = ?", cond);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char id[16], insert[512];
+        snprintf(id, sizeof(id), "ptn_fold%zu", i);
+        snprintf(insert, sizeof(insert),
+                 "INSERT INTO partners (id, membership_id, legal_name, country, address_line1, "
+                 "postal_code, city, vat_id, locale, currency, created_at) VALUES ('%s', "
+                 "'8%06zu', '%s', 'FR', '1 rue', '75001', 'Paris', 'FR40303265045', 'fr', 'EUR', "
+                 "0)",
+                 id, i, cases[i].name);
+        assert_int_equal(db_exec(db, insert), 0);
+        for (int k = 0; k < 3; k++) {
+            int n = words_split(cases[i].searches[k], words);
+            const char *w[WORDS_MAX];
+            for (int j = 0; j < n; j++)
+                w[j] = words[j];
+            assert_int_equal(db_fts_query(db, w, n, NULL, query, sizeof(query)), 0);
+            int64_t found = -1;
+            assert_int_equal(db_scalar(db, &found, sql, "tt", query, id), 0);
+            if (found != 1)
+                fail_msg("%s not found by %s", cases[i].name, cases[i].searches[k]);
+        }
+    }
+    /* a renamed organisation is found by its new name only (the update trigger) */
+    assert_int_equal(db_exec(db, "UPDATE partners SET legal_name = 'Nordlys \u00c6ra' WHERE id = "
+                                 "'ptn_fold0'"),
+                     0);
+    const char *aera[] = {"aera"}, *oresund[] = {"oresund"};
+    int64_t found = -1;
+    assert_int_equal(db_fts_query(db, aera, 1, NULL, query, sizeof(query)), 0);
+    assert_int_equal(db_scalar(db, &found, sql, "tt", query, "ptn_fold0"), 0);
+    assert_int_equal(found, 1);
+    assert_int_equal(db_fts_query(db, oresund, 1, NULL, query, sizeof(query)), 0);
+    assert_int_equal(db_scalar(db, &found, sql, "tt", query, "ptn_fold0"), 0);
+    assert_int_equal(found, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_search_folds_letters_alike)};
+    int failed =
+        cmocka_run_group_tests_name("fts_sqlite", tests, db_fixture_sqlite, db_fixture_teardown);
+    if (db_fixture_pg_url("fts_postgresql"))
+        failed += cmocka_run_group_tests_name("fts_postgresql", tests, db_fixture_pg,
+                                              db_fixture_teardown);
+    return failed;
+}
