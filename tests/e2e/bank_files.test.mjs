@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join as joinPath, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, Client, join, operatorClock, staffClient, sql } from './harness.mjs';
+import { startServer, Client, operatorClock, staffClient, sql, wireOrder } from './harness.mjs';
 
 // the schema of the bank's file: ../shared/reference/iso20022 beside the repository (or
 // two levels up for a git worktree under wt/NAME), or $PARTNERD_ISO20022_DIR
@@ -15,7 +15,6 @@ const XSD_TRIED = [process.env.PARTNERD_ISO20022_DIR, resolve(ROOT, '../shared/r
   .filter(Boolean)
   .map((d) => joinPath(d, 'pain.001.001.03.xsd'));
 const XSD = XSD_TRIED.find((f) => existsSync(f)) || XSD_TRIED[0];
-const WIRE = { method: 'wire', contact: { name: 'Paul Payer', phone: '+33 1 23 45 67 89', email: 'ap@org.example' } };
 
 let srv, op, finance, support;
 
@@ -62,24 +61,11 @@ function camt(version, statementId, entries) {
 /** POSTs a statement as application/xml. */
 const importCamt = (xml, client = finance) => client.call('POST', '/api/v1/admin/bank-statements/camt053', xml, { 'Content-Type': 'application/xml' });
 
-/** A fresh organisation's order bought by wire on day: {api, order, reference, total}. */
-async function wireOrder(day) {
-  await op.setClock(`${day}T09:00:00Z`);
-  const org = await join(srv.url);
-  const c = new Client(srv.url);
-  await c.signIn(org.email, org.password);
-  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: WIRE });
-  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
-  assert.equal(p.body.status, 'awaiting_payment', JSON.stringify(p.body));
-  return { api, org, order: p.body, reference: p.body.payment_instructions.reference, total: p.body.total.amount_minor };
-}
-
 const major = (minor) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
 const spaced = (ref) => ref.toLowerCase().replace(/(.{4})/g, '$1 ').trim();
 
 test('camt.053.001.08: a reference typed by hand (spaces, lower case) pays its order; pending, debits and a second import change nothing', async () => {
-  const a = await wireOrder('2027-05-03');
+  const a = await wireOrder(srv.url, op, '2027-05-03');
   const xml = camt('08', 'STMT-08-A', [
     { amount: major(a.total), date: '2027-05-05', txs: [{ ustrd: `Paiement facture ${spaced(a.reference)} merci`, name: 'Org Payer SARL', iban: 'FR14 2004 1010 0505 0001 3M02 606' }] },
     { amount: '12.00', date: '2027-05-05', status: 'PDNG', txs: [{ ustrd: 'en attente' }] },
@@ -118,7 +104,7 @@ function wordReadingOn(ref) {
 }
 
 test('a typed reference that reads on into the next word as another valid reference still pays its order', async () => {
-  const a = await wireOrder('2027-05-06');
+  const a = await wireOrder(srv.url, op, '2027-05-06');
   const word = wordReadingOn(a.reference);
   assert.ok(rfValid(a.reference) && rfValid(a.reference + word), 'the text reads two ways');
   const xml = camt('08', 'STMT-08-READ', [{ amount: major(a.total), date: '2027-05-06', txs: [{ ustrd: `virement ${spaced(a.reference)} ${word.toLowerCase()}` }] }]);
@@ -136,8 +122,8 @@ test('a typed reference that reads on into the next word as another valid refere
 });
 
 test('camt.053.001.02: structured reference, a batch entry with one TxDtls per transfer, partial and unknown kept for review', async () => {
-  const a = await wireOrder('2027-05-10');
-  const b = await wireOrder('2027-05-10');
+  const a = await wireOrder(srv.url, op, '2027-05-10');
+  const b = await wireOrder(srv.url, op, '2027-05-10');
   const xml = camt('02', 'STMT-02-B', [
     { amount: major(a.total), date: '2027-05-11', txs: [{ strd: a.reference }] },
     {
@@ -181,7 +167,7 @@ test('a statement that is not a readable camt.053 records nothing and says why; 
 
 /** A wire-paid subscription (paid through a camt.053 statement), cancelled with a refund. */
 async function wireRefund(day, payerIban) {
-  const a = await wireOrder(day);
+  const a = await wireOrder(srv.url, op, day);
   const paid = await importCamt(camt('08', `STMT-${a.order.id}`, [{ amount: major(a.total), date: day, txs: [{ strd: a.reference, iban: payerIban, name: 'Société Générale &amp; Fils' }] }]));
   assert.equal(paid.body.matched, 1, JSON.stringify(paid.body));
   const sub = (await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.subscription_id;

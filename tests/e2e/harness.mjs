@@ -331,6 +331,23 @@ export async function operatorClock(srv) {
   };
 }
 
+/** The wire contact a partner gives at checkout. */
+export const WIRE_PAYMENT = { method: 'wire', contact: { name: 'Paul Payer', phone: '+33 1 23 45 67 89', email: 'ap@org.example' } };
+
+/** A fresh organisation's Action Pack bought by wire on day (the clock set by op, an
+ *  operatorClock), awaiting its transfer: {api, org, order, reference, total}. */
+export async function wireOrder(base, op, day) {
+  await op.setClock(`${day}T09:00:00Z`);
+  const org = await join(base);
+  const c = new Client(base);
+  await c.signIn(org.email, org.password);
+  const api = new Client(base, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: WIRE_PAYMENT });
+  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  if (p.body.status !== 'awaiting_payment') throw new Error(`wire order: ${p.status} ${JSON.stringify(p.body)}`);
+  return { api, org, order: p.body, reference: p.body.payment_instructions.reference, total: p.body.total.amount_minor };
+}
+
 /** Imports legacy PMC subscriptions through the CLI from CSV text. */
 export function importLegacy(db, csv) {
   const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-csv-'));

@@ -3,9 +3,8 @@
 // full gives the money allocated to it back to finance's review.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, join, operatorClock, staffClient, cli, importLegacy } from './harness.mjs';
+import { startServer, operatorClock, staffClient, cli, importLegacy, wireOrder } from './harness.mjs';
 
-const WIRE = { method: 'wire', contact: { name: 'Paul Payer', phone: '+33 1 23 45 67 89', email: 'ap@org.example' } };
 const PART = 30000;
 
 let srv, op, finance;
@@ -20,24 +19,10 @@ after(async () => {
   await srv?.stop();
 });
 
-/** A fresh organisation's action-pack bought by wire on day: {api, org, order, reference,
- * total}. */
-async function wireOrder(day) {
-  await op.setClock(`${day}T09:00:00Z`);
-  const org = await join(srv.url);
-  const c = new Client(srv.url);
-  await c.signIn(org.email, org.password);
-  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: WIRE });
-  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
-  assert.equal(p.body.status, 'awaiting_payment', JSON.stringify(p.body));
-  return { api, org, order: p.body, reference: p.body.payment_instructions.reference, total: p.body.total.amount_minor };
-}
-
 /** wireOrder(day), with PART of it received and allocated by finance: and part, the
  * transfer. */
 async function partlyPaidOrder(day) {
-  const { api, org, order, reference, total } = await wireOrder(day);
+  const { api, org, order, reference, total } = await wireOrder(srv.url, op, day);
   assert.ok(total > PART, `the offer costs more than ${PART}`);
   const part = await record(reference, PART, day);
   assert.equal(part.body.status, 'partial');
@@ -136,7 +121,7 @@ test('(c) part allocated, then the full total arrives: an overpayment kept for r
   // less than what is left stays partial
   assert.equal((await record(x.reference, 100, '2027-05-03')).body.status, 'partial');
   // an order with nothing allocated still matches its total exactly, as before
-  const y = await wireOrder('2027-05-04');
+  const y = await wireOrder(srv.url, op, '2027-05-04');
   assert.equal((await record(y.reference, y.total, '2027-05-04')).body.status, 'matched');
   assert.equal((await y.api.call('GET', `/api/v1/orders/${y.order.id}`)).body.status, 'confirmed');
 });
