@@ -143,7 +143,7 @@ void rf_compact(const char *s, char *out, size_t n)
 
 bool rf_reference_valid(const char *s)
 {
-    char compact[64], moved[64];
+    char compact[64] = "", moved[64];
     rf_compact(s, compact, sizeof(compact)); /* a longer one, cut, is too long still */
     size_t len = strlen(compact);
     for (size_t i = 0; i < len; i++)

@@ -429,6 +429,7 @@ static int order_page(struct db *db, const struct orders_query *in, struct order
     struct order_row *rows = NULL;
     int n = 0;
     int rc = orders_page(db, f, &p, &rows, &n);
+    f->wire_reference = NULL; /* this call's buffer: the filter does not keep it */
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
     int shown = page_shown(&p, n);
