@@ -135,16 +135,20 @@ int card_attempt(struct db *db, const struct settings *set, const struct princip
                  const char *ip, struct order_row *o, bool lost_first, char *key, size_t n,
                  struct pd_error *err)
 {
-    struct payment_row lost[ATTEMPTS];
+    struct payment_row prior[ATTEMPTS + 1];
     struct offer_row offer;
     char pay_id[32];
-    int nlost = 0, nprior = 0, last = 0;
-    int rc = payments_lost_of(db, o->id, lost, ATTEMPTS, &nlost);
-    if (rc >= 0)
-        rc = payments_count(db, o->id, &nprior, &last);
+    int nprior = 0;
+    /* every attempt in one read: an order never has more than ATTEMPTS (one more is refused
+     * below), so this gives the count, the highest number and the lost ones */
+    int rc = payments_of(db, o->id, prior, ATTEMPTS + 1, &nprior);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
-    const struct payment_row *last_lost = nlost ? &lost[nlost - 1] : NULL;
+    const struct payment_row *last_lost = NULL;
+    for (int i = 0; i < nprior; i++)
+        if (card_attempt_lost(&prior[i]))
+            last_lost = &prior[i];
+    int last = nprior ? prior[nprior - 1].attempt : 0; /* read in the order of attempts */
     if (last_lost && lost_first)
         return 1;
     if (last_lost) /* looked up, not found and not given up: sent again with its own key */

@@ -146,24 +146,6 @@ int payments_find(struct db *db, const char *order_id, const char *key, struct p
     return rc < 0 ? rc : n;
 }
 
-int payments_count(struct db *db, const char *order_id, int *count, int *last)
-{
-    struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      "SELECT COUNT(*), COALESCE(MAX(attempt), 0) FROM payments WHERE order_id = ?",
-                      "t", order_id);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
-    if (rc == DB_ROW) {
-        *count = (int)db_column_int64(st, 0);
-        *last = (int)db_column_int64(st, 1);
-        rc = 0;
-    }
-    db_finalize(st);
-    return rc < 0 ? rc : 0;
-}
-
 int payments_succeeded_charge(struct db *db, const char *order_id, char *charge_id, size_t n)
 {
     struct db_stmt *st;

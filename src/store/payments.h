@@ -66,10 +66,6 @@ int payments_lost_of(struct db *db, const char *order_id, struct payment_row *ou
 /* The attempt with key of order_id into *p: 1, or 0 when there is none. */
 int payments_find(struct db *db, const char *order_id, const char *key, struct payment_row *p);
 
-/* How many attempts the order has into *count, and the highest attempt number (0 for none)
- * into *last. */
-int payments_count(struct db *db, const char *order_id, int *count, int *last);
-
 /* 1 and the gateway charge id of the order's successful payment, or 0. */
 int payments_succeeded_charge(struct db *db, const char *order_id, char *charge_id, size_t n);
 
