@@ -1,5 +1,5 @@
 /*
- * core/cursor.c - page cursors: base64url of "c1.<created_at>.<id>", and the limit.
+ * core/cursor.c - page cursors: base64url of "c2.<scope>.<created_at>.<id>", and the limit.
  *
  * The base64url here is written by hand (RFC 4648 section 5, no padding) because it must
  * refuse what libsodium's decoder would quietly accept (padding, spaces, ignored
@@ -43,26 +43,35 @@ static bool id_valid(const char *id, size_t len)
     return true;
 }
 
-bool cursor_encode(const struct cursor_key *key, char *out, size_t n)
+/* Appends v's decimal digits to out at *len. */
+static void put_decimal(char *out, size_t *len, int64_t v)
 {
-    char plain[160];
-    size_t idlen = strnlen(key->id, sizeof(key->id));
-    if (key->created_at < 0 || !id_valid(key->id, idlen))
-        return false;
-    /* "c1." + up to 19 digits + "." + id */
     char digits[21];
     int nd = 0;
-    int64_t v = key->created_at;
     do {
         digits[nd++] = (char)('0' + v % 10);
         v /= 10;
     } while (v > 0);
+    while (nd > 0)
+        out[(*len)++] = digits[--nd];
+}
+
+bool cursor_encode(const struct cursor_key *key, char *out, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    char plain[176];
+    size_t idlen = strnlen(key->id, sizeof(key->id));
+    if (key->created_at < 0 || !id_valid(key->id, idlen))
+        return false;
+    /* "c2." + 8 hex digits + "." + up to 19 digits + "." + id */
     plain[0] = 'c';
-    plain[1] = '1';
+    plain[1] = '2';
     plain[2] = '.';
     size_t len = 3;
-    while (nd > 0)
-        plain[len++] = digits[--nd];
+    for (int shift = 28; shift >= 0; shift -= 4)
+        plain[len++] = hex[(key->scope >> shift) & 15];
+    plain[len++] = '.';
+    put_decimal(plain, &len, key->created_at);
     plain[len++] = '.';
     memcpy(plain + len, key->id, idlen);
     len += idlen;
@@ -88,9 +97,19 @@ bool cursor_encode(const struct cursor_key *key, char *out, size_t n)
     return true;
 }
 
+/* The value of a lowercase hex digit, or -1. */
+static int hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
 bool cursor_decode(const char *text, struct cursor_key *key)
 {
-    unsigned char plain[160];
+    unsigned char plain[176];
     size_t tlen = text ? strnlen(text, CURSOR_TEXT_MAX) : 0;
     if (tlen == 0 || tlen >= CURSOR_TEXT_MAX || tlen % 4 == 1)
         return false;
@@ -113,9 +132,16 @@ bool cursor_decode(const char *text, struct cursor_key *key)
         if (chunk > 3)
             plain[len++] = (unsigned char)b;
     }
-    if (len < 6 || memcmp(plain, "c1.", 3) != 0)
+    if (len < 15 || memcmp(plain, "c2.", 3) != 0 || plain[11] != '.')
         return false;
-    size_t p = 3;
+    uint32_t scope = 0;
+    for (size_t i = 3; i < 11; i++) {
+        int v = hex_value(plain[i]);
+        if (v < 0)
+            return false;
+        scope = scope << 4 | (uint32_t)v;
+    }
+    size_t p = 12;
     int64_t at = 0;
     size_t start = p;
     while (p < len && plain[p] >= '0' && plain[p] <= '9') {
@@ -131,10 +157,30 @@ bool cursor_decode(const char *text, struct cursor_key *key)
     p++;
     if (!id_valid((const char *)plain + p, len - p))
         return false;
+    key->scope = scope;
     key->created_at = at;
     memcpy(key->id, plain + p, len - p);
     key->id[len - p] = '\0';
     return true;
+}
+
+/* FNV-1a over s, then a 0 byte, from h. */
+static uint32_t fnv1a(uint32_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return (h ^ 0u) * 16777619u;
+}
+
+uint32_t cursor_scope_path(const char *path)
+{
+    return fnv1a(2166136261u, path ? path : "");
+}
+
+uint32_t cursor_scope_add(uint32_t scope, const char *name, const char *value)
+{
+    /* a sum of the parameters' own hashes: the same for any order */
+    return scope + fnv1a(fnv1a(2166136261u, name), value ? value : "");
 }
 
 bool page_limit_parse(const char *text, int *limit)

@@ -117,7 +117,7 @@ int benefits_usage(struct db *db, const char *lang, const struct page_in *page, 
     }
     next[0] = '\0';
     if (full) {
-        struct cursor_key k = {.created_at = f.end.created_at};
+        struct cursor_key k = {.scope = p.scope, .created_at = f.end.created_at};
         struct cursor_group_key line = {0};
         snprintf(line.group, sizeof(line.group), "%s", f.end.id);
         snprintf(line.kind, sizeof(line.kind), "%s", f.end_kind);

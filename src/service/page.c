@@ -8,15 +8,18 @@
 void page_check(struct checks *c, const struct page_in *in, struct page_request *p)
 {
     p->after = false;
+    p->scope = in->scope;
     if (!page_limit_parse(in->limit, &p->limit)) {
         check_fail_args(c, "limit", MSG_FIELD_INTEGER_RANGE, (const char *const[]){"1", "200"}, 2);
         p->limit = PAGE_LIMIT_DEFAULT;
     }
     if (in->cursor) {
-        if (cursor_decode(in->cursor, &p->key))
-            p->after = true;
-        else
+        if (!cursor_decode(in->cursor, &p->key))
             check_fail(c, "cursor", MSG_FIELD_CURSOR);
+        else if (p->key.scope != in->scope) /* a page of another list, or other filters */
+            check_fail(c, "cursor", MSG_FIELD_CURSOR_SCOPE);
+        else
+            p->after = true;
     }
 }
 
@@ -51,7 +54,7 @@ void page_next(const struct page_request *p, int n, int64_t last_at, const char 
     next[0] = '\0';
     if (n <= p->limit || last_id == NULL)
         return;
-    struct cursor_key k = {.created_at = last_at};
+    struct cursor_key k = {.scope = p->scope, .created_at = last_at};
     snprintf(k.id, sizeof(k.id), "%s", last_id);
     if (!cursor_encode(&k, next, CURSOR_TEXT_MAX))
         next[0] = '\0';

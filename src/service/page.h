@@ -4,7 +4,8 @@
  * One convention for every list (core/cursor.h): ?limit=1..200 (50 when absent) and
  * ?cursor=<the next_cursor of the previous page>; the answer is {"items": [...],
  * "next_cursor": "..." or null}, newest first. A wrong limit or cursor is a validation
- * error of the query (PD_E_INVALID_QUERY, details.fields), worded in the caller's language.
+ * error of the query (PD_E_INVALID_QUERY, details.fields), worded in the caller's language;
+ * so is a cursor given by another list, or by this one with other filters (its scope).
  */
 #ifndef PD_SERVICE_PAGE_H
 #define PD_SERVICE_PAGE_H
@@ -17,6 +18,7 @@
 /* The page parameters of a query string, as given (NULL when absent). */
 struct page_in {
     const char *cursor, *limit;
+    uint32_t scope; /* the list's path and filters (cursor_scope_add); 0 for an inner read */
 };
 
 /* Reads limit and cursor into *p, recording a problem in c for each wrong one. */

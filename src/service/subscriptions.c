@@ -219,7 +219,7 @@ static int page_views(struct db *db, const char *partner_id, int want, const cha
         return pd_fail(err, rc, "%s", db_errmsg(db));
     }
     if (more) {
-        struct page_request one = {.limit = 0};
+        struct page_request one = {.limit = 0, .scope = p.scope};
         page_next(&one, 1, last.created_at, last.id, next);
     }
     return 0;

@@ -103,13 +103,49 @@ test('a forged or garbled cursor is a 400 that says what a cursor is', async () 
   const page = await ops.call('GET', '/api/v1/admin/partners?limit=2');
   const good = page.body.next_cursor;
   assert.equal((await ops.call('GET', `/api/v1/admin/partners?limit=2&cursor=${good}`)).status, 200);
-  const forged = Buffer.from("c1.1.x' OR 1=1 --").toString('base64url');
+  const forged = Buffer.from(`c2.${scopeOf(good)}.1.x' OR 1=1 --`).toString('base64url');
   for (const bad of [good.slice(0, -1) + (good.endsWith('A') ? 'B' : 'A') + '=', 'nope', forged, good + '!', '1700000000.ptn_x']) {
     const r = await ops.call('GET', `/api/v1/admin/partners?cursor=${encodeURIComponent(bad)}`);
     assert.equal(r.status, 400, bad);
     assert.equal(r.body.error.code, 'invalid_query');
     assert.ok(r.body.error.details.fields.cursor, JSON.stringify(r.body));
   }
+});
+
+/** The scope a cursor carries (8 hex digits), to forge one that only its key makes wrong. */
+const scopeOf = (cursor) => Buffer.from(cursor, 'base64url').toString().split('.')[1];
+
+test('a cursor is taken only by the list and the filters that gave it, in either language', async () => {
+  const tag = `sc${rid().slice(0, 4)}`;
+  sqlScript(srv.db.url, partnersSql(5, tag, 2_000_000_000).script);
+  const page = await ops.call('GET', `/api/v1/admin/partners?q=Walk+${tag}&limit=2`);
+  assert.equal(page.body.items.length, 2);
+  const cursor = page.body.next_cursor;
+  // the same list and filters follow it, whatever the order of the query string
+  const same = await ops.call('GET', `/api/v1/admin/partners?cursor=${cursor}&limit=2&q=Walk+${tag}`);
+  assert.equal(same.status, 200, JSON.stringify(same.body));
+  assert.equal(same.body.items.length, 2);
+  assert.ok(!same.body.items.some((p) => page.body.items.some((q) => q.id === p.id)), 'the next page, not the first again');
+  // another list, the same list with another filter, or without its filter: refused, not
+  // read as an arbitrary place
+  const en = new Client(srv.url, { bearer: ops.bearer, lang: 'en' });
+  const fr = new Client(srv.url, { bearer: ops.bearer, lang: 'fr' });
+  for (const path of [`/api/v1/admin/wire-transfers?cursor=${cursor}`, `/api/v1/audit-events?cursor=${cursor}`,
+    `/api/v1/admin/partners?q=Walk&cursor=${cursor}`, `/api/v1/admin/partners?cursor=${cursor}`,
+    `/api/v1/admin/partners?q=Walk+${tag}&membership_id=1234567&cursor=${cursor}`]) {
+    const r = await en.call('GET', path);
+    assert.equal(r.status, 400, path);
+    assert.equal(r.body.error.code, 'invalid_query', path);
+    assert.match(JSON.stringify(r.body.error.details.fields.cursor), /same filters: start again from the first page/, path);
+    const f = await fr.call('GET', path);
+    assert.match(JSON.stringify(f.body.error.details.fields.cursor), /mêmes filtres\s:\sreprenez à la première page/u, path);
+  }
+  // a cursor of the first spelling, without a scope, is a cursor partnerd no longer gives
+  const [, , at, id] = Buffer.from(cursor, 'base64url').toString().split('.');
+  const old = Buffer.from(`c1.${at}.${id}`).toString('base64url');
+  const r = await en.call('GET', `/api/v1/admin/partners?q=Walk+${tag}&cursor=${old}`);
+  assert.equal(r.status, 400);
+  assert.match(JSON.stringify(r.body.error.details.fields.cursor), /the next_cursor of an earlier page/);
 });
 
 test('a filter or an id that is not UTF-8 is a 400 or a 404 on both engines, never a database error', async () => {
@@ -461,7 +497,7 @@ test('benefits usage (JSON): paged by organisation, newest first, a page may end
   for (const pid of added) assert.ok(!lines.some((l) => l.partner_id === pid), `${pid}, added above the walk, appeared`);
   const page = await finance.call('GET', '/api/v1/admin/benefits/usage?limit=1');
   assert.equal(page.body.items.length, 1);
-  const forged = Buffer.from('c1.1600400000.ptn_x').toString('base64url'); // no "-<kind>-<product>"
+  const forged = Buffer.from(`c2.${scopeOf(page.body.next_cursor)}.1600400000.ptn_x`).toString('base64url'); // no "-<kind>-<product>"
   assert.equal((await finance.call('GET', `/api/v1/admin/benefits/usage?cursor=${forged}`)).status, 400);
   assert.equal((await finance.call('GET', '/api/v1/admin/benefits/usage?limit=0')).status, 400);
 });
@@ -515,6 +551,6 @@ ${lines.map(line).join('')}COMMIT;\n`);
   assert.deepEqual((await page(1, d.next)).lines, [`${x.pid}/a/software_key`]);
   // a cursor of the former spelling (the organisation and how many of its lines were shown)
   // is refused, never read as a place
-  const former = Buffer.from(`c1.${base + 10}.${z.pid}-2`).toString('base64url');
+  const former = Buffer.from(`c2.${scopeOf(first.next)}.${base + 10}.${z.pid}-2`).toString('base64url');
   assert.equal((await finance.call('GET', `/api/v1/admin/benefits/usage?cursor=${former}`)).status, 400);
 });

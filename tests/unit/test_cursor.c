@@ -1,9 +1,10 @@
 /*
  * test_cursor.c - page cursors and the limit parameter (core/cursor.h).
  *
- * Every key a row can have survives a round trip; everything else a client might send
- * (a cursor of another list's old format, padding, a changed character, a negative or
- * overflowing time, an id with a quote in it) is refused rather than read as a place.
+ * Every key a row can have survives a round trip, its scope with it; everything else a client
+ * might send (a cursor of an older format, padding, a changed character, a negative or
+ * overflowing time, an id with a quote in it) is refused rather than read as a place. A
+ * list's scope is the same for its filters in any order, and differs for any other.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,17 +20,20 @@ static void round_trips(void **state)
 {
     (void)state;
     static const struct cursor_key keys[] = {
-        {0, "a"},
-        {1, "par_0123456789abcdefghjk"},
-        {1790000000, "ord_zzzzzzzzzzzzzzzzzzzz"},
-        {INT64_MAX, "x"},
-        {42, "A-b_C"},
-        {7, "ab"}, /* plain lengths 6, 7, 8: every tail of base64 */
-        {7, "abc"},
-        {7, "abcd"},
-        {123, "012345678901234567890123456789012345678901234567890123456789012"}, /* 63 */
-        {INT64_MAX, "0123456789012345678901234567890123456789012345678901234567890123456789"
-                    "01234567890123456789012345678901234567890123456"}, /* 127: the longest */
+        {0, "a", 0},
+        {1, "par_0123456789abcdefghjk", 0xffffffffu},
+        {1, "par_0123456789abcdefghjk", 0x0000000fu},
+        {1790000000, "ord_zzzzzzzzzzzzzzzzzzzz", 0},
+        {INT64_MAX, "x", 0},
+        {42, "A-b_C", 0},
+        {7, "ab", 0}, /* plain lengths 6, 7, 8: every tail of base64 */
+        {7, "abc", 0},
+        {7, "abcd", 0},
+        {123, "012345678901234567890123456789012345678901234567890123456789012", 0}, /* 63 */
+        {INT64_MAX,
+         "0123456789012345678901234567890123456789012345678901234567890123456789"
+         "01234567890123456789012345678901234567890123456",
+         0xdeadbeefu}, /* 127: the longest */
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         char text[CURSOR_TEXT_MAX];
@@ -42,29 +46,31 @@ static void round_trips(void **state)
         assert_true(cursor_decode(text, &back));
         assert_true(back.created_at == keys[i].created_at);
         assert_string_equal(back.id, keys[i].id);
+        assert_true(back.scope == keys[i].scope);
     }
 }
 
 static void known_spelling(void **state)
 {
     (void)state;
-    struct cursor_key k = {1700000000, "ord_1"};
+    struct cursor_key k = {1700000000, "ord_1", 0x0123abcdu};
     char text[CURSOR_TEXT_MAX];
     assert_true(cursor_encode(&k, text, sizeof(text)));
-    /* base64url("c1.1700000000.ord_1") */
-    assert_string_equal(text, "YzEuMTcwMDAwMDAwMC5vcmRfMQ");
+    /* base64url("c2.0123abcd.1700000000.ord_1") */
+    assert_string_equal(text, "YzIuMDEyM2FiY2QuMTcwMDAwMDAwMC5vcmRfMQ");
 }
 
 static void refuses_keys_no_row_has(void **state)
 {
     (void)state;
     char text[CURSOR_TEXT_MAX];
-    struct cursor_key neg = {-1, "a"}, empty = {5, ""}, quote = {5, "a'b"}, dot = {5, "a.b"};
+    struct cursor_key neg = {-1, "a", 0}, empty = {5, "", 0}, quote = {5, "a'b", 0};
+    struct cursor_key dot = {5, "a.b", 0};
     assert_false(cursor_encode(&neg, text, sizeof(text)));
     assert_false(cursor_encode(&empty, text, sizeof(text)));
     assert_false(cursor_encode(&quote, text, sizeof(text)));
     assert_false(cursor_encode(&dot, text, sizeof(text)));
-    struct cursor_key ok = {5, "a"}, longest = {5, ""};
+    struct cursor_key ok = {5, "a", 0}, longest = {5, "", 0};
     assert_false(cursor_encode(&ok, text, 4));  /* too small a buffer */
     memset(longest.id, 'a', CURSOR_ID_MAX + 1); /* 128 characters, no NUL: one too many */
     assert_false(cursor_encode(&longest, text, sizeof(text)));
@@ -75,21 +81,31 @@ static void refuses_garbled(void **state)
     (void)state;
     static const char *const bad[] = {
         "",
-        "Y",                                /* one character: no whole byte */
-        "YzEuMTcwMDAwMDAwMC5vcmRfMQ==",     /* padding */
-        "YzEuMTcwMDAwMDAwMC5vcmRfMR",       /* stray bits after the last byte */
-        "YzEuMTcwMDAwMDAwMC5vcmRfMQ ",      /* space */
-        "YzEuMTcwMDAwMDAwMC5vcmRfMQ+",      /* the other alphabet */
-        "1700000000.ord_1",                 /* the audit log's old plain cursor */
-        "YzIuMTcwMDAwMDAwMC5vcmRfMQ",       /* c2: another version */
-        "YzEuLm9yZF8x",                     /* "c1..ord_1": no time */
-        "YzEuMDEyLm9yZF8x",                 /* "c1.012.ord_1": a leading zero */
-        "YzEuLTEub3JkXzE",                  /* "c1.-1.ord_1" */
-        "YzEuMTIz",                         /* "c1.123": no id */
-        "YzEuMTIzLg",                       /* "c1.123.": empty id */
-        "YzEuMTIzLmEnYg",                   /* "c1.123.a'b" */
-        "YzEuOTIyMzM3MjAzNjg1NDc3NTgwOC5h", /* "c1.9223372036854775808.a": overflow */
-        "YzEuMTIzLmEAYg",                   /* "c1.123.a\0b" */
+        "Y",                                        /* one character: no whole byte */
+        "YzIuMDEyM2FiY2QuMTcwMDAwMDAwMC5vcmRfMQ==", /* padding */
+        "YzIuMDEyM2FiY2QuMTcwMDAwMDAwMC5vcmRfMR",   /* stray bits after the last byte */
+        "YzIuMDEyM2FiY2QuMTcwMDAwMDAwMC5vcmRfMQ ",  /* space */
+        "YzIuMDEyM2FiY2QuMTcwMDAwMDAwMC5vcmRfMQ+",  /* the other alphabet */
+        "1700000000.ord_1",                         /* the audit log's old plain cursor */
+        "YzEuMTcwMDAwMDAwMC5vcmRfMQ", /* "c1.1700000000.ord_1": the first version, without a scope
+                                       */
+        "YzMuMDEyM2FiY2QuMTcwMDAwMDAwMC5vcmRfMQ", /* "c3.0123abcd.1700000000.ord_1": another version
+                                                   */
+        "YzIuMDEyM2FiYy4xNzAwMDAwMDAwLm9yZF8x",   /* "c2.0123abc.1700000000.ord_1": a scope of 7
+                                                     digits */
+        "YzIuMDEyM0FCQ0QuMTcwMDAwMDAwMC5vcmRfMQ", /* "c2.0123ABCD.1700000000.ord_1": a scope in
+                                                     capitals */
+        "YzIuMDEyM2FiY2cuMTcwMDAwMDAwMC5vcmRfMQ", /* "c2.0123abcg.1700000000.ord_1": a scope not hex
+                                                   */
+        "YzIuMDEyM2FiY2QuLm9yZF8x",               /* "c2.0123abcd..ord_1": no time */
+        "YzIuMDEyM2FiY2QuMDEyLm9yZF8x",           /* "c2.0123abcd.012.ord_1": a leading zero */
+        "YzIuMDEyM2FiY2QuLTEub3JkXzE",            /* "c2.0123abcd.-1.ord_1": a negative time */
+        "YzIuMDEyM2FiY2QuMTIz",                   /* "c2.0123abcd.123": no id */
+        "YzIuMDEyM2FiY2QuMTIzLg",                 /* "c2.0123abcd.123.": an empty id */
+        "YzIuMDEyM2FiY2QuMTIzLmEnYg",             /* "c2.0123abcd.123.a'b": a quote */
+        "YzIuMDEyM2FiY2QuOTIyMzM3MjAzNjg1NDc3NTgwOC5h", /* "c2.0123abcd.9223372036854775808.a":
+                                                           overflow */
+        "YzIuMDEyM2FiY2QuMTIzLmEAYg",                   /* "c2.0123abcd.123.a\\0b": a NUL */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct cursor_key k;
@@ -186,7 +202,7 @@ static void group_ids(void **state)
         char id[CURSOR_ID_MAX + 1], text[CURSOR_TEXT_MAX];
         assert_true(cursor_id_join(&k, id, sizeof(id)));
         assert_string_equal(id, cases[i].id);
-        struct cursor_key c = {1700000000, ""}, back;
+        struct cursor_key c = {1700000000, "", 0}, back;
         memcpy(c.id, id, strlen(id) + 1);
         assert_true(cursor_encode(&c, text, sizeof(text)));
         assert_true(cursor_decode(text, &back));
@@ -209,6 +225,25 @@ static void group_ids(void **state)
     assert_string_equal(exact, "ptn_a-resource-kit");
 }
 
+static void scopes(void **state)
+{
+    (void)state;
+    uint32_t path = cursor_scope_path("/api/v1/admin/orders");
+    uint32_t ab =
+        cursor_scope_add(cursor_scope_add(path, "status", "confirmed"), "from", "2026-01-01");
+    uint32_t ba =
+        cursor_scope_add(cursor_scope_add(path, "from", "2026-01-01"), "status", "confirmed");
+    assert_true(ab == ba); /* the filters' order does not matter */
+    assert_true(path != cursor_scope_path("/api/v1/admin/wire-transfers"));
+    assert_true(path != cursor_scope_path("/api/v1/admin/orders/x"));
+    assert_true(ab != cursor_scope_add(path, "status", "confirmed")); /* one filter fewer */
+    assert_true(cursor_scope_add(path, "status", "confirmed") !=
+                cursor_scope_add(path, "status", "cancelled")); /* another value */
+    assert_true(cursor_scope_add(path, "status", "") != path);  /* an empty filter */
+    assert_true(cursor_scope_add(path, "a", "bc") != cursor_scope_add(path, "ab", "c"));
+    assert_true(cursor_scope_path(NULL) == cursor_scope_path(""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +253,7 @@ int main(void)
         cmocka_unit_test(refuses_garbled),
         cmocka_unit_test(limits),
         cmocka_unit_test(group_ids),
+        cmocka_unit_test(scopes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
