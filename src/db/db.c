@@ -267,6 +267,23 @@ int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types,
     return rc < 0 ? rc : 0;
 }
 
+int db_text(struct db *db, char *out, size_t n, const char *sql, const char *types, ...)
+{
+    struct db_stmt *st;
+    va_list ap;
+    out[0] = '\0';
+    va_start(ap, types);
+    int rc = query_v(db, &st, sql, false, types, ap);
+    va_end(ap);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW)
+        snprintf(out, n, "%s", db_column_text(st, 0) ? db_column_text(st, 0) : "");
+    db_finalize(st);
+    return rc < 0 ? rc : rc == DB_ROW;
+}
+
 static bool identifier(const char *s)
 {
     return strspn(s, "abcdefghijklmnopqrstuvwxyz_") == strlen(s) && strlen(s) <= 60;

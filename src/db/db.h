@@ -102,6 +102,10 @@ int db_write(struct db *db, const char *sql, const char *types, ...);
  * status; a query without rows gives *value = 0. */
 int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types, ...);
 
+/* Same, for a query of one text (an id, an email): 1 and its first row's first column copied
+ * into out (n bytes, cut to fit), 0 and "" when there is no row, or a negative status. */
+int db_text(struct db *db, char *out, size_t n, const char *sql, const char *types, ...);
+
 /* Transactions. SQLite takes the write lock at BEGIN (BEGIN IMMEDIATE), so two writers
  * never deadlock on a lock upgrade; PostgreSQL uses READ COMMITTED with row locks. */
 int db_begin(struct db *db);

@@ -250,18 +250,10 @@ int orders_awaiting_of(struct db *db, const char *subscription_id, struct order_
 
 int orders_card_paying_of(struct db *db, const char *subscription_id, char *out, size_t n)
 {
-    struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      "SELECT id FROM orders WHERE subscription_id = ? AND payment_method = "
-                      "'card' AND status IN ('processing', 'payment_unknown') LIMIT 1",
-                      "t", subscription_id);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
-    if (rc == DB_ROW)
-        snprintf(out, n, "%s", db_column_text(st, 0));
-    db_finalize(st);
-    return rc == DB_ROW ? 1 : rc < 0 ? rc : 0;
+    return db_text(db, out, n,
+                   "SELECT id FROM orders WHERE subscription_id = ? AND payment_method = "
+                   "'card' AND status IN ('processing', 'payment_unknown') LIMIT 1",
+                   "t", subscription_id);
 }
 
 const char orders_sql_count_open[] =

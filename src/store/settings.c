@@ -9,18 +9,7 @@
 
 int settings_get(struct db *db, const char *key, char *out, size_t n)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, "SELECT value FROM settings WHERE key = ?", &st);
-    if (rc < 0)
-        return rc;
-    db_bind_text(st, 1, key);
-    rc = db_step(st);
-    if (rc == DB_ROW) {
-        snprintf(out, n, "%s", db_column_text(st, 0));
-        rc = 1;
-    }
-    db_finalize(st);
-    return rc;
+    return db_text(db, out, n, "SELECT value FROM settings WHERE key = ?", "t", key);
 }
 
 int settings_each(struct db *db, void (*fn)(void *ctx, const char *key, const char *value),

@@ -347,16 +347,6 @@ int subs_cancel_unpaid(struct db *db, const char *id, const char *on, int64_t no
 
 int subs_partner_by_membership(struct db *db, const char *membership_id, char *out, size_t n)
 {
-    struct db_stmt *st;
-    int rc =
-        db_query(db, &st, "SELECT id FROM partners WHERE membership_id = ?", "t", membership_id);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
-    if (rc == DB_ROW) {
-        snprintf(out, n, "%s", db_column_text(st, 0));
-        rc = 1;
-    }
-    db_finalize(st);
-    return rc;
+    return db_text(db, out, n, "SELECT id FROM partners WHERE membership_id = ?", "t",
+                   membership_id);
 }

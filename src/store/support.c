@@ -73,20 +73,10 @@ int requests_find(struct db *db, struct arena *a, const char *id, const char *pa
 
 int requests_open_cancellation(struct db *db, const char *subscription_id, char *id, size_t n)
 {
-    struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      "SELECT id FROM support_requests WHERE subscription_id = ? AND kind = "
-                      "'cancellation' AND status IN ('open', 'in_progress')",
-                      "t", subscription_id);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
-    if (rc == DB_ROW) {
-        snprintf(id, n, "%s", db_column_text(st, 0));
-        rc = 1;
-    }
-    db_finalize(st);
-    return rc;
+    return db_text(db, id, n,
+                   "SELECT id FROM support_requests WHERE subscription_id = ? AND kind = "
+                   "'cancellation' AND status IN ('open', 'in_progress')",
+                   "t", subscription_id);
 }
 
 int requests_page(struct db *db, struct arena *a, const struct requests_filter *f,

@@ -51,21 +51,12 @@ int partners_count(struct db *db, int64_t *count)
 
 int users_billing_contact(struct db *db, const char *partner_id, char *out, size_t n)
 {
-    struct db_stmt *st;
-    out[0] = '\0';
-    int rc = db_query(db, &st,
-                      "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id "
-                      "WHERE u.partner_id = ? AND u.status = 'active' AND r.role IN "
-                      "('billing_admin', 'global_admin') "
-                      "ORDER BY r.role = 'global_admin', u.created_at, u.id LIMIT 1",
-                      "t", partner_id);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
-    if (rc == DB_ROW)
-        snprintf(out, n, "%s", db_column_text(st, 0));
-    db_finalize(st);
-    return rc < 0 ? rc : rc == DB_ROW;
+    return db_text(db, out, n,
+                   "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id "
+                   "WHERE u.partner_id = ? AND u.status = 'active' AND r.role IN "
+                   "('billing_admin', 'global_admin') "
+                   "ORDER BY r.role = 'global_admin', u.created_at, u.id LIMIT 1",
+                   "t", partner_id);
 }
 
 static int add_role(struct db *db, const char *user_id, const char *role)

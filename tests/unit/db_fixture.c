@@ -3,6 +3,11 @@
  */
 #include "db_fixture.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +64,39 @@ int db_fixture_sqlite(void **state)
 
 int db_fixture_pg(void **state)
 {
-    struct db_fixture *f = calloc(1, sizeof(*f));
     const char *url = getenv("PARTNERD_TEST_PG");
-    if (f == NULL || url == NULL)
+    struct db_fixture *f = url ? calloc(1, sizeof(*f)) : NULL;
+    if (f == NULL)
         return -1;
     snprintf(f->url, sizeof(f->url), "%s", url);
     return open_migrated(f, state);
+}
+
+int db_fixture_empty(void **state)
+{
+    struct db_fixture *f = *state;
+    db_close(f->db);
+    f->db = NULL;
+    return wipe(f);
+}
+
+struct db *db_fixture_open(struct db_fixture *f)
+{
+    struct db *db = NULL;
+    struct pd_error err = {0};
+    assert_int_equal(db_open(f->url, &db, &err), 0);
+    assert_int_equal(db_migrate(db, &err), 0);
+    return db;
+}
+
+int64_t db_fixture_scalar(struct db *db, const char *sql)
+{
+    struct db_stmt *st;
+    assert_int_equal(db_prepare(db, sql, &st), 0);
+    assert_int_equal(db_step(st), DB_ROW);
+    int64_t v = db_column_int64(st, 0);
+    db_finalize(st);
+    return v;
 }
 
 int db_fixture_teardown(void **state)
