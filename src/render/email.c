@@ -28,7 +28,7 @@
 struct template
 {
     const char *event;
-    const char *kind; /* subscription.notice only */
+    const char *kind; /* the payload's "kind" (subscription.notice) or "reason" (order.cancelled) */
     enum msg_id subject, body;
     const char *holes[HOLES]; /* payload names of the holes {0}, {1}... */
 };
@@ -95,6 +95,16 @@ static const struct template templates[] = {
      MSG_EMAIL_PAYMENT_ACTION_BODY,
      {"offer", "total", "card", "link", "pay_by"}},
     {"order.cancelled",
+     "subscription_cancelled",
+     MSG_EMAIL_ORDER_CANCELLED_SUBJECT,
+     MSG_EMAIL_ORDER_CANCELLED_SUBSCRIPTION_BODY,
+     {"offer", "total", "due_on", "invoice_number", "credit_note_number"}},
+    {"order.cancelled",
+     "superseded_by_pmc_import",
+     MSG_EMAIL_ORDER_CANCELLED_SUBJECT,
+     MSG_EMAIL_ORDER_CANCELLED_PMC_BODY,
+     {"offer", "total", "due_on", "invoice_number", "credit_note_number"}},
+    {"order.cancelled", /* unpaid_at_due_date, and any reason without words of its own */
      NULL,
      MSG_EMAIL_ORDER_CANCELLED_SUBJECT,
      MSG_EMAIL_ORDER_CANCELLED_BODY,
@@ -225,7 +235,10 @@ static void fill(char *out, size_t n, enum msg_id id, const struct template *t,
 int email_render(const char *event, const json_t *payload, const char *lang, const char *seller,
                  struct buf *subject, struct buf *text, struct buf *html)
 {
-    const struct template *t = find(event, json_string_value(json_object_get(payload, "kind")));
+    const char *kind = json_string_value(json_object_get(payload, "kind"));
+    if (kind == NULL)
+        kind = json_string_value(json_object_get(payload, "reason"));
+    const struct template *t = find(event, kind);
     if (t == NULL)
         return -1;
     char body[TEXT_MAX], line[TEXT_MAX];

@@ -123,11 +123,12 @@ int wire_purchase(struct db *db, const struct settings *set, const struct princi
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
 
-/* order.cancelled, with the invoice and the credit note that cancels it. */
-static int emit_cancelled(struct db *db, const struct order_row *o, const char *invoice_number,
-                          const struct invoice_issued *credit)
+/* order.cancelled, with why, the invoice and the credit note that cancels it. */
+static int emit_cancelled(struct db *db, const struct order_row *o, const char *reason,
+                          const char *invoice_number, const struct invoice_issued *credit)
 {
     json_t *ev = orders_event(db, o);
+    json_object_set_new(ev, "reason", json_string(reason));
     json_object_set_new(ev, "due_on", json_string(o->due_on));
     json_object_set_new(ev, "invoice_number", json_string(invoice_number));
     if (credit->id[0])
@@ -135,9 +136,10 @@ static int emit_cancelled(struct db *db, const struct order_row *o, const char *
     return outbox_emit(db, o->partner_id, "order.cancelled", ev);
 }
 
-/* Cancels one order past its due date, in the caller's transaction: 1 when it was still
- * awaiting payment (a transfer recorded meanwhile wins), else 0. reason goes to the audit;
- * only a cancellation at the due date is told by order.cancelled, whose words say so. The
+/* Cancels one order awaiting its transfer, in the caller's transaction: 1 when it was still
+ * awaiting payment (a transfer recorded meanwhile wins), else 0. reason goes to the audit
+ * and to order.cancelled, whose email words each reason its own way (render/email.c): the
+ * due date passed, the subscription was cancelled, the PMC import superseded it. The
  * transfers finance allocated to it paid no sale: they go back to finance's review, to be
  * refunded or allocated to another order, and no longer count towards this one. */
 static int cancel_unpaid(struct db *db, const struct settings *set, struct order_row *o,
@@ -162,8 +164,8 @@ static int cancel_unpaid(struct db *db, const struct settings *set, struct order
         rc = audit(db, NULL, NULL, o->partner_id, "order.cancelled", "order", o->id,
                    json_pack("{s:s, s:s, s:i}", "reason", reason, "due_on", o->due_on,
                              "transfers_to_review", reopened));
-    if (rc >= 0 && !strcmp(reason, "unpaid_at_due_date"))
-        rc = emit_cancelled(db, o, inv.number, &credit);
+    if (rc >= 0)
+        rc = emit_cancelled(db, o, reason, inv.number, &credit);
     return rc < 0 ? rc : 1;
 }
 

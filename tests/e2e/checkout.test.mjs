@@ -1,7 +1,7 @@
 // checkout.test.mjs - orders, card and wire payments, invoices with VAT and PDF (issue 5).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, adminOf, memberOf, operatorClock, importLegacy, sql, ledgerSql, dumpDatabase, pdfText, staffClient, join, cli, tokenize, cardPayment, assertDayCountsKept } from './harness.mjs';
+import { startServer, Client, adminOf, memberOf, operatorClock, importLegacy, sql, ledgerSql, dumpDatabase, pdfText, staffClient, join, cli, tokenize, cardPayment, assertDayCountsKept, readMails } from './harness.mjs';
 
 let srv, op, finance;
 // valid for years whatever the day: some purchases here run on the real clock
@@ -357,6 +357,11 @@ test('a wire order unpaid at its due date is cancelled by a credit note', async 
   assert.match(text, new RegExp(`Annule la facture n° ${invoices.find((i) => i.id === p.body.invoice_id).number}`));
   cli(['jobs', 'run', '--db', srv.db.url], { env: { PARTNERD_GATEWAY_LEDGER: srv.ledger } });
   assert.equal((await api.call('GET', '/api/v1/invoices')).body.items.filter((i) => i.type === 'credit_note').length, 1, 'one credit note, however often the job runs');
+  // the partner is told why, once
+  const told = readMails(srv.mailDir).filter((m) => m.to === a.org.email && m.subject.startsWith('Commande annulée'));
+  assert.equal(told.length, 1);
+  assert.match(told[0].text.replace(/[\u00a0\u202f]/g, ' '), /Le virement de 588,00 € attendu au plus tard le 15 mai 2027 n'a pas été reçu/);
+  assert.ok(told[0].text.includes(credit.number));
 });
 
 test('renewal: refused before expiry with the opening date, by card in the window, a new term from the payment date, the lock cleared', async () => {

@@ -268,6 +268,17 @@ test('a cancellation cancels the wire orders still awaiting their transfer: a tr
   assert.notEqual(t.body.status, 'matched');
   const after = (await b.api.call('GET', `/api/v1/subscriptions/${b.subId}`)).body;
   assert.deepEqual([after.status, after.expires_on], ['cancelled', '2028-02-29'], 'no new term');
+
+  // each partner is told its order is cancelled and not to send the transfer, in its words
+  await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  for (const [who, order] of [[a, bought], [b, renewal]]) {
+    const mails = readMails(srv.mailDir).filter((m) => m.to === who.org.email && m.subject.startsWith('Commande annulée'));
+    assert.equal(mails.length, 1, `${who.org.email}: ${mails.map((m) => m.subject)}`);
+    assert.match(mails[0].text.replace(/[\u00a0\u202f]/g, ' '), /Votre abonnement est résilié : la commande qui attendait un virement de 588,00 € est annulée/);
+    assert.match(mails[0].text, /N'envoyez pas ce virement/);
+    const credit = (await who.api.call('GET', '/api/v1/invoices')).body.items.find((i) => i.type === 'credit_note' && i.order_id === order.id);
+    assert.ok(credit && mails[0].text.includes(credit.number), 'the credit note named');
+  }
 });
 
 test('a cancellation waits while a card payment for the subscription is under way: no term on a cancelled subscription', async () => {

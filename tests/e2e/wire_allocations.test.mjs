@@ -3,7 +3,7 @@
 // full gives the money allocated to it back to finance's review.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, operatorClock, staffClient, cli, importLegacy, wireOrder } from './harness.mjs';
+import { startServer, operatorClock, staffClient, cli, importLegacy, wireOrder, readMails } from './harness.mjs';
 
 const PART = 30000;
 
@@ -132,4 +132,10 @@ test('a part allocated to a purchase the PMC import supersedes goes back to revi
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.equal((await x.api.call('GET', `/api/v1/orders/${x.order.id}`)).body.status, 'cancelled');
   await assertBackToReview(x);
+  // the partner is told the order is no longer needed, and not to send the rest
+  const run = cli(['jobs', 'run', '--db', srv.db.url], { env: { PARTNERD_GATEWAY_LEDGER: srv.ledger } });
+  assert.equal(run.status, 0, run.stderr);
+  const told = readMails(srv.mailDir).filter((m) => m.to === x.org.email && m.subject.startsWith('Commande annulée'));
+  assert.equal(told.length, 1, told.map((m) => m.subject).join());
+  assert.match(told[0].text, /repris ici : la commande qui attendait un virement de .* n'est plus nécessaire/);
 });
