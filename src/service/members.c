@@ -424,11 +424,13 @@ static int own_user(struct db *db, const struct principal *who, const char *id, 
     return 0;
 }
 
-/* Refuses a change that leaves the organisation without a global_admin. */
+/* Refuses a change that leaves the organisation without an active global_admin. Only
+ * active admins count: an invitee who has not accepted cannot manage anyone (and may
+ * never accept), so changing or removing one takes nothing away. */
 static int keeps_a_global_admin(struct db *db, const struct user_row *u, struct pd_error *err)
 {
     int64_t admins = 0;
-    if (!(u->roles & ROLE_GLOBAL_ADMIN))
+    if (!(u->roles & ROLE_GLOBAL_ADMIN) || strcmp(u->status, "active") != 0)
         return 0;
     int rc = users_count_global_admins(db, u->partner_id, &admins);
     if (rc < 0)

@@ -283,7 +283,7 @@ int users_count_global_admins(struct db *db, const char *partner_id, int64_t *co
 {
     return db_scalar(db, count,
                      "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id WHERE "
-                     "u.partner_id = ? AND u.status <> 'removed' AND r.role = 'global_admin'",
+                     "u.partner_id = ? AND u.status = 'active' AND r.role = 'global_admin'",
                      "t", partner_id);
 }
 

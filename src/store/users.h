@@ -110,7 +110,7 @@ int users_page(struct db *db, const char *partner_id, const struct page_request 
  * billing admin, else its oldest active global admin. 1, or 0 when it has neither. */
 int users_billing_contact(struct db *db, const char *partner_id, char *out, size_t n);
 
-/* Global admins of an organisation that are not removed. */
+/* Active global admins of an organisation (invitees who have not accepted do not count). */
 int users_count_global_admins(struct db *db, const char *partner_id, int64_t *count);
 
 /* Sets one column of a user (and updated_at). */

@@ -392,6 +392,29 @@ test('roles change, users leave, and an organisation always keeps a global admin
   assert.equal(bad.status, 422);
 });
 
+test('an invited global admin who has not accepted does not count as the one the organisation keeps', async () => {
+  const { org, client } = await adminOf(srv.url);
+  const me = org.user.id;
+  const inv = await client.call('POST', '/api/v1/users', { email: `pending-ga-${me}@org.example`, name: 'Pending Admin', roles: ['global_admin'] });
+  assert.equal(inv.status, 201);
+  let r = await client.call('PATCH', `/api/v1/users/${me}`, { roles: ['user'] });
+  assert.equal(r.status, 409, 'the only active global admin may not step down for an invitee');
+  assert.equal(r.body.error.code, 'last_global_admin');
+  r = await client.call('DELETE', `/api/v1/users/${me}`);
+  assert.equal(r.status, 409, 'nor leave');
+  assert.equal((await client.call('GET', '/api/v1/users')).status, 200);
+  // the invitee itself may still be changed or removed
+  r = await client.call('PATCH', `/api/v1/users/${inv.body.user.id}`, { roles: ['user'] });
+  assert.equal(r.status, 200);
+  r = await client.call('PATCH', `/api/v1/users/${inv.body.user.id}`, { roles: ['global_admin'] });
+  assert.equal(r.status, 200);
+  assert.equal((await client.call('DELETE', `/api/v1/users/${inv.body.user.id}`)).status, 204);
+  // once an invited admin accepts, the first may step down
+  const second = await memberOf(srv.url, client, ['global_admin']);
+  assert.equal((await client.call('PATCH', `/api/v1/users/${me}`, { roles: ['user'] })).status, 200);
+  assert.equal((await second.client.call('GET', '/api/v1/users')).status, 200);
+});
+
 test("another organisation's users answer 404, exactly like missing ones", async () => {
   const a = await adminOf(srv.url);
   const b = await adminOf(srv.url);
