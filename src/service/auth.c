@@ -155,7 +155,8 @@ static int throttle_check(struct db *db, const struct sign_in_keys *k, int64_t n
 
 /* Opens the session of a user whose password (and TOTP code, step > 0) matched: uses the
  * recovery code when one was given, resets the account's throttle and records the event.
- * *bad_code is set when the recovery code matched nothing (then nothing is written). */
+ * *bad_code is set when the recovery code matched nothing, or when the TOTP code's step was
+ * used meanwhile (then nothing is written). */
 static int open_session(struct db *db, const struct sign_in_request *in, const struct user_row *u,
                         const struct sign_in_keys *k, int64_t step, bool *bad_code,
                         struct sign_in_result *out, struct pd_error *err)
@@ -182,8 +183,14 @@ static int open_session(struct db *db, const struct sign_in_request *in, const s
         if (*bad_code) /* nothing was written: the commit below ends an empty transaction */
             return tx_end(db, 0, err);
     }
-    if (rc >= 0 && step > 0)
-        rc = users_set_totp(db, u->id, u->totp_secret, NULL, step);
+    if (rc >= 0 && step > 0) {
+        /* the step was checked before this transaction: two sign-ins with one code may
+         * both have passed it, and only the first to record it opens a session */
+        rc = users_claim_totp_step(db, u->id, u->totp_secret, step);
+        *bad_code = rc == 0;
+        if (*bad_code)
+            return tx_end(db, 0, err);
+    }
     if (rc >= 0)
         rc = throttle_reset(db, k->account);
     if (rc >= 0)

@@ -279,6 +279,15 @@ int users_set_totp(struct db *db, const char *id, const char *secret, const char
     return rc < 0 ? (int)rc : 0;
 }
 
+int users_claim_totp_step(struct db *db, const char *id, const char *secret, int64_t step)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_secret = ? "
+                        "AND totp_last_step < ?",
+                        "itti", step, id, secret, step);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
 int users_count_global_admins(struct db *db, const char *partner_id, int64_t *count)
 {
     return db_scalar(db, count,

@@ -110,6 +110,10 @@ int users_page(struct db *db, const char *partner_id, const struct page_request 
  * billing admin, else its oldest active global admin. 1, or 0 when it has neither. */
 int users_billing_contact(struct db *db, const char *partner_id, char *out, size_t n);
 
+/* Records that the TOTP code of time step `step` of this secret was used: 1 when no code
+ * of that step or a later one was before (the one caller that gets 1 may go on), else 0. */
+int users_claim_totp_step(struct db *db, const char *id, const char *secret, int64_t step);
+
 /* Active global admins of an organisation (invitees who have not accepted do not count). */
 int users_count_global_admins(struct db *db, const char *partner_id, int64_t *count);
 

@@ -473,6 +473,29 @@ test('two-factor: enrolment, codes at sign-in, no replay, recovery codes once', 
   }
 });
 
+test('two-factor: one code opens one session, even when sign-ins with it arrive together', async () => {
+  const { setClock } = await operatorClock(srv);
+  try {
+    const now = Date.parse('2027-03-02T10:00:00Z') / 1000;
+    await setClock(new Date(now * 1000).toISOString().replace('.000', ''));
+    const { org, client } = await adminOf(srv.url);
+    const begin = await client.call('POST', '/api/v1/me/totp', {});
+    assert.equal((await client.call('POST', '/api/v1/me/totp/confirm', { code: totp(begin.body.secret, now - 30) })).status, 200);
+    const code = totp(begin.body.secret, now);
+    const tries = await Promise.all(
+      Array.from({ length: 8 }, () => new Client(srv.url).signIn(org.email, org.password, { totp_code: code })),
+    );
+    const opened = tries.filter((r) => r.status === 201);
+    assert.equal(opened.length, 1, `statuses: ${tries.map((r) => r.status)}`);
+    for (const r of tries.filter((r) => r.status !== 201)) {
+      assert.ok([401, 429].includes(r.status), `status ${r.status}`);
+      assert.equal(r.setCookie, null);
+    }
+  } finally {
+    await setClock(null);
+  }
+});
+
 test('a global admin can require two-factor for the whole organisation', async () => {
   const { org, client } = await adminOf(srv.url);
   const member = await memberOf(srv.url, client, ['billing_admin']);
