@@ -395,13 +395,15 @@ int members_accept_invitation(struct db *db, const char *token, const json_t *bo
         if (rc >= 0 && check_done(&c, err) < 0)
             rc = err->code;
     }
+    /* both writes are conditional: an accept that ran meanwhile with this link (or the
+     * email's), or a removal, was read above as still to come (PostgreSQL) */
     if (rc > 0)
         rc = invitations_use(db, token_hash, now);
     if (rc > 0)
-        rc = users_set_password(db, user_id, hash, now);
-    if (rc >= 0)
-        rc = users_set_status(db, user_id, "active", now);
-    if (rc >= 0)
+        rc = users_activate_invited(db, user_id, hash, now);
+    if (rc == 0)
+        rc = pd_fail(err, PD_E_INVITATION_INVALID, NULL);
+    if (rc > 0)
         rc = audit(db, NULL, ip, u.partner_id, "user.invitation_accepted", "user", user_id,
                    json_pack("{s:s}", "email", u.email));
     secret_wipe(hash, sizeof(hash));

@@ -251,6 +251,15 @@ int users_set_status(struct db *db, const char *id, const char *status, int64_t 
     return rc < 0 ? (int)rc : 0;
 }
 
+int users_activate_invited(struct db *db, const char *id, const char *hash, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE users SET password_hash = ?, status = 'active', updated_at = ? "
+                        "WHERE id = ? AND status = 'invited'",
+                        "tit", hash, now, id);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
 int users_set_name(struct db *db, const char *id, const char *name, int64_t now)
 {
     int64_t rc =

@@ -117,6 +117,10 @@ int users_claim_totp_step(struct db *db, const char *id, const char *secret, int
 /* Active global admins of an organisation (invitees who have not accepted do not count). */
 int users_count_global_admins(struct db *db, const char *partner_id, int64_t *count);
 
+/* Gives an invited user their password and makes them active: 1, or 0 when the user is no
+ * longer invited (accepted or removed meanwhile: nothing is written). */
+int users_activate_invited(struct db *db, const char *id, const char *hash, int64_t now);
+
 /* Sets one column of a user (and updated_at). */
 int users_set_password(struct db *db, const char *id, const char *hash, int64_t now);
 int users_set_status(struct db *db, const char *id, const char *status, int64_t now);

@@ -344,6 +344,23 @@ test('a global admin invites users with roles; the one-time link sets a password
   assert.equal(list.body.next_cursor, null);
 });
 
+test('an invitation is accepted once when accepts with its link arrive together, and the one told so signs in', async () => {
+  const { client } = await adminOf(srv.url);
+  for (let round = 0; round < 4; round++) {
+    const email = `together-${round}-${Date.now()}@org.example`;
+    const inv = await client.call('POST', '/api/v1/users', { email, name: 'Together', roles: ['user'] });
+    assert.equal(inv.status, 201);
+    const password = (i) => `distinct password number ${i} zq`;
+    const accepts = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => new Client(srv.url).call('POST', `/api/v1/invitations/${inv.body.invitation.token}/accept`, { password: password(i) })),
+    );
+    const accepted = accepts.flatMap((r, i) => (r.status === 200 ? [i] : []));
+    assert.equal(accepted.length, 1, `statuses: ${accepts.map((r) => r.status)}`);
+    for (const r of accepts.filter((r) => r.status !== 200)) assert.equal(r.body.error.code, 'invitation_invalid');
+    assert.equal((await new Client(srv.url).signIn(email, password(accepted[0]))).status, 201);
+  }
+});
+
 test('invitations expire after 7 days', async () => {
   const { setClock } = await operatorClock(srv);
   try {
