@@ -172,8 +172,13 @@ int referral_confirm_link(struct db *db, const json_t *body, json_t **out, struc
         r.respond_by = now + s.referral_response_days * DAY;
         r.status = "new";
         r.confirmed_at = now;
-        if ((rc = referrals_confirm(db, r.id, r.respond_by, now)) < 0)
-            pd_fail(err, rc, "%s", db_errmsg(db));
+        /* two clicks at once both read it unconfirmed: the UPDATE lets one through, the
+         * other answers as a used link and tells no one a second time */
+        int confirmed = referrals_confirm(db, r.id, r.respond_by, now);
+        if (confirmed < 0)
+            rc = pd_fail(err, confirmed, "%s", db_errmsg(db));
+        else if (confirmed == 0)
+            rc = pd_fail(err, PD_E_REFERRAL_LINK_INVALID, NULL);
     }
     if (rc >= 0)
         rc = referral_tell(db, &s, &r, "referral.created", false);

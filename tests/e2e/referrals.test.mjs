@@ -233,3 +233,22 @@ test('erasure: by the link in any email at once, and by the job after the retent
   await op.setClock(`${DAY0}T09:00:00Z`);
   void sql;
 });
+
+test('a link opened several times at once confirms once: one 200, the others a used link, one referral.created', async () => {
+  const bodies = Array.from({ length: 8 }, () => customer());
+  for (const b of bodies) assert.equal((await new Client(srv.url).call('POST', `/api/v1/directory/partners/${partner.slug}/referrals`, b)).status, 202);
+  await runJobs();
+  const mails = readMails(srv.mailDir);
+  const tokens = bodies.map((b) => tokenOf(mails.find((m) => m.to.includes(b.email)), 'confirmer'));
+  const answers = await Promise.all(tokens.map((token) => Promise.all([0, 1, 2].map(() => new Client(srv.url).call('POST', '/api/v1/referral-links/confirmation', { token })))));
+  for (const three of answers) {
+    assert.deepEqual(three.map((a) => a.status).sort(), [200, 410, 410], JSON.stringify(three.map((a) => a.body)));
+    for (const a of three.filter((x) => x.status === 410)) assert.equal(a.body.error.code, 'referral_link_invalid');
+  }
+  const list = (await partner.api.call('GET', '/api/v1/referrals?limit=100')).body.items;
+  for (const b of bodies) {
+    const id = list.find((i) => i.email === b.email).id;
+    const created = sql(srv.db.url, `SELECT COUNT(*) FROM outbox WHERE event = 'referral.created' AND payload LIKE '%"referral_id":"${id}"%'`);
+    assert.equal(created, '1', `referral.created of ${id} written ${created} times`);
+  }
+});
