@@ -262,7 +262,7 @@ int directory_logo_put(struct db *db, const struct principal *who, const char *i
 /* A slug for a first publication: the folded name and six hex digits. */
 static int new_slug(struct db *db, const char *name, char *out, size_t n)
 {
-    char folded[48], hex[7];
+    char folded[DIRECTORY_SLUG_MAX - 6], hex[7]; /* the name, "-", six hex digits */
     words_fold(name, '-', folded, sizeof(folded));
     for (int tries = 0; tries < 5; tries++) {
         random_hex(3, hex);
@@ -279,7 +279,7 @@ int directory_publish(struct db *db, const struct principal *who, const char *ip
 {
     struct arena a = {0};
     struct profile_row p, listing;
-    char slug[80], sort_name[201];
+    char slug[DIRECTORY_SLUG_MAX + 1], sort_name[201];
     *out = NULL;
     int rc = tx_begin(db, err);
     if (rc < 0)

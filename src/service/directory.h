@@ -21,6 +21,10 @@ struct db;
 
 #define DIRECTORY_LOGO_MAX ((size_t)1024 * 1024)
 
+/* The longest slug: a folded name of up to 47 characters, "-" and six hex digits. Every
+ * reader of a slug (a partner's page, the search's cursor) takes what publishing makes. */
+#define DIRECTORY_SLUG_MAX 54
+
 /* {"draft", "published", "level", "listed", "slug"} of the caller's organisation. */
 int directory_profile_get(struct db *db, const struct principal *who, json_t **out,
                           struct pd_error *err);

@@ -7,6 +7,7 @@
  * folded name, slug), so pages hold still while listings change.
  */
 #include "service/directory_search.h"
+#include "service/directory.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -44,6 +45,15 @@ static bool query_code(const char *s, bool upper)
     return true;
 }
 
+/* A slug as publishing makes them (service/directory.c new_slug): [a-z0-9-], up to
+ * DIRECTORY_SLUG_MAX, longer than a code when the name is long. */
+static bool slug_valid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= DIRECTORY_SLUG_MAX &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
 /* "level.relevance.sort_name.slug" into q. */
 static bool parse_cursor(const char *s, struct arena *a, struct directory_query *q)
 {
@@ -64,7 +74,7 @@ static bool parse_cursor(const char *s, struct arena *a, struct directory_query 
         !isdigit((unsigned char)*parts[0]) || !isdigit((unsigned char)*parts[1]) ||
         strchr(parts[3], '.') ||
         strspn(parts[2], "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(parts[2]) ||
-        !query_code(parts[3], false))
+        !slug_valid(parts[3]))
         return false;
     q->after = 1;
     q->after_level = *parts[0] - '0';
@@ -157,7 +167,7 @@ int directory_partner_page(struct db *db, const char *slug, json_t **out, struct
     struct profile_row p;
     char today[DATE_STRLEN];
     int rc =
-        query_code(slug, false) ? listings_find_listed(db, &a, slug, today_text(today), &p) : 0;
+        slug_valid(slug) ? listings_find_listed(db, &a, slug, today_text(today), &p) : 0;
     if (rc < 0)
         pd_fail(err, rc, "%s", db_errmsg(db));
     else if (rc == 0)

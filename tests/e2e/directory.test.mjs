@@ -246,3 +246,32 @@ test('a lapsed partner leaves the directory and comes back on renewal', async ()
   assert.ok((await searchAll({ q: 'ebene' })).includes('Ébène Services'));
   void dumpDatabase;
 });
+
+test('a long name gets a slug its page and the search cursor accept: page 200, every page of results', async () => {
+  const names = ['Établissements Informatiques Kerguelen de Bretagne Occidentale', 'Kerguelen Ingénierie des Systèmes d’Information et Télécommunications'];
+  const csv = ['membership_id,offer,starts_on,expires_on,auto_renew'];
+  const apis = [];
+  for (const name of names) {
+    const org = await join(srv.url);
+    const c = new Client(srv.url);
+    await c.signIn(org.email, org.password);
+    csv.push(`${org.partner.membership_id},action-pack,2027-01-01,2027-12-31,false`);
+    apis.push({ c, name });
+  }
+  assert.equal(importLegacy(srv.db, csv.join('\n') + '\n').status, 0);
+  const slugs = [];
+  for (const { c, name } of apis) {
+    assert.equal((await c.call('PUT', '/api/v1/company-profile', { name, description_fr: 'Conseil.', referral_email: 'leads@kerguelen.example' })).status, 200);
+    const pub = await c.call('POST', '/api/v1/company-profile/publication', {});
+    assert.equal(pub.status, 200, JSON.stringify(pub.body));
+    assert.ok(pub.body.slug.length > 48, pub.body.slug);
+    slugs.push(pub.body.slug);
+  }
+  for (const slug of slugs) {
+    const page = await new Client(srv.url).call('GET', `/api/v1/directory/partners/${slug}`);
+    assert.equal(page.status, 200, `${slug}: ${JSON.stringify(page.body)}`);
+    assert.equal(page.body.slug, slug);
+  }
+  assert.deepEqual(await searchAll({ q: 'kerguelen' }, 1), [...names].sort((a, b) => (sortName(a) < sortName(b) ? -1 : 1)));
+  for (const { c } of apis) assert.equal((await c.call('DELETE', '/api/v1/company-profile/publication')).status, 204);
+});
