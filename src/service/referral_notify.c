@@ -41,22 +41,30 @@ void referral_link(const struct settings *s, const char *path, const char *token
     snprintf(out, n, "%s%s%s", s->portal_url, path, token ? token : "");
 }
 
-/* The partner's contact for referrals: the listing's address, in the organisation's
- * language. 1 when there is one. */
+/* The partner's contact for referrals: the listing's address, or the draft's once the
+ * profile is unpublished (its referrals are still followed), in the organisation's
+ * language; *n is 1 when there is an address. *name: the profile's name, else the legal
+ * name. */
 static int partner_contact(struct db *db, struct arena *a, const char *partner_id,
-                           struct contact *to, const char **name)
+                           struct contact *to, int *n, const char **name)
 {
     struct profile_row l;
     struct partner_row org;
-    int rc = listings_find(db, a, partner_id, &l);
-    if (rc <= 0)
+    int found = listings_find(db, a, partner_id, &l);
+    if (found == 0)
+        found = profiles_find(db, a, partner_id, &l);
+    if (found < 0)
+        return found;
+    int rc = partners_find(db, partner_id, &org);
+    if (rc < 0)
         return rc;
-    if ((rc = partners_find(db, partner_id, &org)) < 0)
-        return rc;
-    snprintf(to->email, sizeof(to->email), "%s", l.referral_email);
-    snprintf(to->lang, sizeof(to->lang), "%s", rc > 0 ? org.locale : "fr");
-    *name = l.name;
-    return 1;
+    *name = found > 0 ? l.name : rc > 0 ? arena_strdup(a, org.legal_name) : "";
+    *n = found > 0 && l.referral_email && l.referral_email[0];
+    if (*n) {
+        snprintf(to->email, sizeof(to->email), "%s", l.referral_email);
+        snprintf(to->lang, sizeof(to->lang), "%s", rc > 0 ? org.locale : "fr");
+    }
+    return 0;
 }
 
 int referral_tell(struct db *db, const struct settings *s, const struct referral_row *r,
@@ -66,11 +74,12 @@ int referral_tell(struct db *db, const struct settings *s, const struct referral
     struct contact to;
     const char *partner_name = "";
     char link[700], respond[DATE_STRLEN] = "";
-    int rc = partner_contact(db, &a, r->partner_id, &to, &partner_name);
+    int n = 0;
+    int rc = partner_contact(db, &a, r->partner_id, &to, &n, &partner_name);
     referral_link(s, "/demandes-contact/", r->id, link, sizeof(link));
     if (r->respond_by)
         date_format(date_of_instant(r->respond_by), respond);
-    if (rc > 0) {
+    if (rc >= 0) { /* the organisation's webhooks, with or without an address to email */
         json_t *payload = json_pack(
             "{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "referral_id", r->id,
             "status", r->status, "status_label", referral_status_label(r->status), "customer",
@@ -78,7 +87,7 @@ int referral_tell(struct db *db, const struct settings *s, const struct referral
             r->email ? r->email : "", "phone", r->phone ? r->phone : "", "country",
             r->country ? r->country : "", "need", r->need ? r->need : "", "respond_on", respond,
             "reason", r->decline_reason ? r->decline_reason : "", "link", link);
-        rc = outbox_emit_notify(db, r->partner_id, event, payload, &to, 1);
+        rc = outbox_emit_notify(db, r->partner_id, event, payload, &to, n);
     }
     if (rc >= 0 && customer_too && r->email && r->erase_token) {
         struct contact c;

@@ -252,3 +252,22 @@ test('a link opened several times at once confirms once: one 200, the others a u
     assert.equal(created, '1', `referral.created of ${id} written ${created} times`);
   }
 });
+
+test('after « unpublish » the partner still follows its referrals: referral.updated reaches its webhooks and address, the customer is told by name', async () => {
+  const body = customer({ lang: 'fr' });
+  const id = await confirmed(body);
+  assert.equal((await partner.api.call('DELETE', '/api/v1/company-profile/publication')).status, 204);
+  try {
+    const dec = await partner.api.call('POST', `/api/v1/referrals/${id}/status`, { status: 'declined', reason: 'Plus de disponibilité.' });
+    assert.equal(dec.status, 200, JSON.stringify(dec.body));
+    const told = (await mailsTo(body.email)).pop();
+    assert.match(told.subject, /Votre demande à Atelier Numérique : déclinée/);
+    assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM outbox WHERE event = 'referral.updated' AND payload LIKE '%"referral_id":"${id}"%'`), '1');
+    const leads = await mailsTo('leads@atelier.example');
+    assert.ok(leads.some((m) => m.text.includes(`/demandes-contact/${id}`)), 'the partner\'s address is told');
+    const hooked = hook.received.map((h) => h.body).filter((b) => b.includes('referral.updated') && b.includes(id));
+    assert.equal(hooked.length, 1, 'the webhook is told');
+  } finally {
+    assert.equal((await partner.api.call('POST', '/api/v1/company-profile/publication', {})).status, 200);
+  }
+});
