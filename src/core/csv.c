@@ -43,3 +43,26 @@ int csv_split(char *line, char **fields, int max)
     }
     return n;
 }
+
+char *csv_skip_bom(char *text)
+{
+    return text && strncmp(text, "\xEF\xBB\xBF", 3) == 0 ? text + 3 : text;
+}
+
+char *csv_unquote(char *field)
+{
+    size_t len = field ? strlen(field) : 0;
+    if (len < 2 || field[0] != '"' || field[len - 1] != '"')
+        return field;
+    for (size_t i = 1; i + 1 < len; i++) /* a lone quote inside: not one quoted field */
+        if (field[i] == '"' && (i + 2 >= len || field[++i] != '"'))
+            return field;
+    size_t o = 0;
+    for (size_t i = 1; i + 1 < len; i++) {
+        if (field[i] == '"')
+            i++; /* "" is one quote */
+        field[o++] = field[i];
+    }
+    field[o] = '\0';
+    return field;
+}

@@ -322,7 +322,7 @@ int bkeys_pool_keys(struct db *db, const char *product, const struct page_in *pa
 static int load_lines(struct db *db, const struct keyring *k, const char *product, char *text,
                       int *loaded, int *dupes, struct pd_error *err)
 {
-    char *cursor = text, *line;
+    char *cursor = csv_skip_bom(text), *line;
     int number = 0, rc = 0;
     int64_t now = clock_now();
     while (rc >= 0 && (line = csv_next_line(&cursor)) != NULL) {
@@ -331,6 +331,8 @@ static int load_lines(struct db *db, const struct keyring *k, const char *produc
         int nf = csv_split(line, fields, 2);
         if (nf == 1 && fields[0][0] == '\0')
             continue;
+        for (int f = 0; f < nf && f < 2; f++) /* "product","key" as some tools write them */
+            csv_unquote(fields[f]);
         const char *key = nf == 2 ? fields[1] : fields[0];
         if (number == 1 && (strcmp(key, "key") == 0 || strcmp(key, "product_key") == 0))
             continue;

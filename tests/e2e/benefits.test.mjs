@@ -498,3 +498,18 @@ test('staff: a pool\'s figures (total, free, assigned, queue) are kept exact thr
   assert.equal(sql(srv.db.url, 'SELECT pool_id, queued_requests, queued_keys FROM key_pool_queues WHERE queued_requests > 0 ORDER BY pool_id'), keptQueues);
   await expect([6, 2, 4, 0, 0, false], 'after the migration\'s figures');
 });
+
+test('keys from a spreadsheet: the byte order mark of a "CSV UTF-8" export and quoted fields are read as the keys they hold', async () => {
+  await offerWith('csv-pack', [{ kind: 'software_key', product: 'csv-product', name: { fr: 'Produit', en: 'Product' }, quantity: 3 }]);
+  const csv = '\ufeffproduct,key\r\ncsv-product,CSVKY-AAAAA-00001\r\n"csv-product","CSVKY-AAAAA-00002"\r\n';
+  const loaded = await op.client.call('POST', '/api/v1/admin/key-pools/csv-product/keys', csv, CSV);
+  assert.equal(loaded.status, 201, JSON.stringify(loaded.body));
+  const quoted = await op.client.call('POST', '/api/v1/admin/key-pools/csv-product/keys', '"key"\n"CSVKY-AAAAA-00003"\n"CSVKY-AAAAA-00001"\n', CSV);
+  assert.equal(quoted.status, 201, JSON.stringify(quoted.body));
+  assert.deepEqual([loaded.body.loaded, quoted.body.loaded, quoted.body.duplicates, quoted.body.pool.total], [2, 1, 1, 3]);
+  const m = await member('csv-pack');
+  const grant = (await benefits(m.client)).items[0];
+  assert.equal((await m.client.call('POST', `/api/v1/benefits/${grant.id}/activation`, {})).status, 200);
+  const keys = await m.client.call('GET', `/api/v1/benefits/${grant.id}/keys`);
+  assert.deepEqual(keys.body.items.map((k) => k.key), ['CSVKY-AAAAA-00001', 'CSVKY-AAAAA-00002', 'CSVKY-AAAAA-00003']);
+});

@@ -50,11 +50,33 @@ static void test_split(void **state)
     assert_string_equal(f[0], "");
 }
 
+static void test_bom_and_quotes(void **state)
+{
+    (void)state;
+    char bom[] = "\xEF\xBB\xBFkey\r\nAAAAA";
+    assert_string_equal(csv_skip_bom(bom), "key\r\nAAAAA");
+    char none[] = "key";
+    assert_ptr_equal(csv_skip_bom(none), none);
+    char quoted[] = "\"AAAAA-11111\"";
+    assert_string_equal(csv_unquote(quoted), "AAAAA-11111");
+    char inner[] = "\"a\"\"b\"";
+    assert_string_equal(csv_unquote(inner), "a\"b");
+    char empty[] = "\"\"";
+    assert_string_equal(csv_unquote(empty), "");
+    char lone[] = "\"a\"b\"";
+    assert_string_equal(csv_unquote(lone), "\"a\"b\""); /* not one quoted field: as it is */
+    char plain[] = "AAAAA";
+    assert_string_equal(csv_unquote(plain), "AAAAA");
+    char one[] = "\"";
+    assert_string_equal(csv_unquote(one), "\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lines),
         cmocka_unit_test(test_split),
+        cmocka_unit_test(test_bom_and_quotes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
