@@ -14,7 +14,8 @@ enum xml_escape_flag {
     XML_ESCAPE_QUOT = 1 << 0,          /* " as &quot; */
     XML_ESCAPE_APOS = 1 << 1,          /* ' as &apos; */
     XML_ESCAPE_APOS_NUMERIC = 1 << 2,  /* ' as &#39; (HTML 4 knows no &apos;) */
-    XML_ESCAPE_DROP_CONTROLS = 1 << 3, /* control bytes but tab and line feed left out */
+    XML_ESCAPE_DROP_CONTROLS = 1 << 3, /* control bytes but tab and line feed, and U+FFFE and
+                                          U+FFFF, left out: no XML 1.0 character */
     XML_ESCAPE_LINE_BREAK = 1 << 4,    /* line feed as <br> (HTML) */
 };
 

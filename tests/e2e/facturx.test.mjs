@@ -310,3 +310,22 @@ test("a foreign buyer's electronic address is its active billing admin's email, 
   // (a buyer with no billing admin is addressed by its global admin's email: the test above)
   assert.equal(xml.match(/<ram:BuyerTradeParty>.*?<ram:URIID schemeID="EM">([^<]*)</s)?.[1], email);
 });
+
+test('a name or address with U+FFFE or U+FFFF still gives a well-formed XML, in the PDF too', async () => {
+  // both are valid UTF-8 and a join accepts them, but XML 1.0 has no such character
+  const odd = await org({ company: 'Acme\uFFFE Conseil\uFFFF SARL', address: { line1: '1 rue\uFFFF de la Paix', postal_code: '75002', city: 'Paris' } });
+  const p = await buy(odd.api, CARD);
+  const xml = await download(odd.api, p.invoice_id, 'xml');
+  assert.equal(xml.status, 200);
+  const file = path.join(work, 'nonchar.xml');
+  writeFileSync(file, xml.bytes);
+  const xsd = run('xmllint', ['--noout', '--schema', XSD, file]);
+  assert.equal(xsd.status, 0, xsd.stderr);
+  const text = xml.bytes.toString('utf8');
+  assert.match(text, /<ram:BuyerTradeParty>.*<ram:Name>Acme Conseil SARL<\/ram:Name>.*<ram:LineOne>1 rue de la Paix<\/ram:LineOne>/s);
+  const pdf = path.join(work, 'nonchar.pdf');
+  writeFileSync(pdf, (await download(odd.api, p.invoice_id, 'pdf')).bytes);
+  const saved = path.join(work, 'nonchar.detached.xml');
+  assert.equal(run('pdfdetach', ['-save', '1', '-o', saved, pdf]).status, 0);
+  assert.ok(readFileSync(saved).equals(xml.bytes), 'the attached XML is the one served');
+});

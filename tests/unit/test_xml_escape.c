@@ -44,6 +44,16 @@ static void test_table(void **state)
          "a\x01"
          "b\rc"},
         {"€ <", XML_ESCAPE_HTML, "€ &lt;"},
+        /* U+FFFE and U+FFFF are no XML character: a Factur-X or XMP parser refuses them */
+        {"A\xEF\xBF\xBE"
+         "B\xEF\xBF\xBF"
+         "C\xEF\xBF\xBD",
+         FACTURX, "ABC\xEF\xBF\xBD"},
+        {"A\xEF\xBF\xBF"
+         "B",
+         XMP, "AB"},
+        {"A\xEF\xBF\xBF", PAIN001, "A\xEF\xBF\xBF"},
+        {"\xEF\xBF", FACTURX, "\xEF\xBF"}, /* cut short: no byte read past the end */
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         struct buf b = {0};
