@@ -11,7 +11,7 @@
  * (render/invoice_pdf.h): it also keeps the SIRENs, the postal code and city apart, the
  * seller's VAT option, and for a credit note the date of the invoice it credits, whether
  * it credits all of it or part of it, and the service period it credits (all the
- * invoice's period, or from today to its end for a refund of the rest of a term).
+ * invoice's period, or for a refund the days of the term it pays back).
  * Since issue 17 and the reform's addresses it also keeps each country's name in the
  * document's language and each party's electronic address (BT-34, BT-49).
  */
@@ -261,8 +261,9 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
     return rc;
 }
 
-int invoice_credit(struct db *db, const struct order_row *o, int64_t subtotal, char *credit_id,
-                   size_t n, int64_t *total)
+int invoice_credit(struct db *db, const struct order_row *o, int64_t subtotal,
+                   const char *service_start, const char *service_end, char *credit_id, size_t n,
+                   int64_t *total)
 {
     struct settings set;
     struct invoice_row inv;
@@ -278,7 +279,7 @@ int invoice_credit(struct db *db, const struct order_row *o, int64_t subtotal, c
     *total = part.total;
     if ((rc = settings_load(db, &set)) < 0)
         return rc;
-    rc = invoice_issue(db, &set, &part, &inv, NULL, NULL, NULL, &issued);
+    rc = invoice_issue(db, &set, &part, &inv, NULL, service_start, service_end, &issued);
     if (rc == 0)
         snprintf(credit_id, n, "%s", issued.id);
     return rc;

@@ -33,10 +33,12 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
                   const struct invoice_row *credits, const char *due_on, const char *service_start,
                   const char *service_end, struct invoice_issued *out);
 
-/* For service/support.c, a refund: in the caller's transaction, a credit note of the
- * order's invoice for subtotal (before VAT), at the order's VAT rate. Its id into
- * credit_id (n bytes), its total (VAT included) into *total. */
-int invoice_credit(struct db *db, const struct order_row *o, int64_t subtotal, char *credit_id,
-                   size_t n, int64_t *total);
+/* For service/refunds.c, a refund: in the caller's transaction, a credit note of the
+ * order's invoice for subtotal (before VAT), at the order's VAT rate, crediting the service
+ * from service_start to service_end (the days subtotal pays back). Its id into credit_id
+ * (n bytes), its total (VAT included) into *total. */
+int invoice_credit(struct db *db, const struct order_row *o, int64_t subtotal,
+                   const char *service_start, const char *service_end, char *credit_id, size_t n,
+                   int64_t *total);
 
 #endif

@@ -15,6 +15,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/date.h"
 #include "core/subscription.h"
 #include "db/db.h"
 #include "gateway/gateway.h"
@@ -41,7 +42,13 @@ int refunds_make(struct db *db, const struct sub_row *s, const char *request_id,
     int64_t rest = sub_prorated(o.subtotal, starts, expires, today);
     if (rest <= 0)
         return 0;
-    rc = invoice_credit(db, &o, rest, out->credit_id, sizeof(out->credit_id), &out->amount);
+    /* the credit note credits the days the refund pays back: from today (or the term's
+     * start) to the term's end. A wire invoice's period, written at Buy, ends earlier when
+     * the transfer came later than that day: the term starts on its payment. */
+    char from[DATE_STRLEN];
+    date_format(date_cmp(today, starts) > 0 ? today : starts, from);
+    rc = invoice_credit(db, &o, rest, from, s->expires_on, out->credit_id,
+                        sizeof(out->credit_id), &out->amount);
     if (rc < 0)
         return rc;
     bool card = strcmp(o.payment_method, "card") == 0 &&

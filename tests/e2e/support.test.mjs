@@ -227,6 +227,30 @@ test('a wire-paid subscription cancelled with a refund leaves the refund to fina
   assert.equal((await finance.call('POST', '/api/v1/admin/refunds/rfd_none/paid', { paid_on: '2027-06-03' })).status, 404);
 });
 
+test('a refund credits the days it pays back: a wire transfer received after the Buy starts the term later than the invoice said', async () => {
+  const { api } = await partner('2027-05-01');
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: WIRE });
+  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  const invoiceXml = (await api.call('GET', `/api/v1/invoices/${p.body.invoice_id}/xml`)).body;
+  assert.match(invoiceXml, /<ram:BillingSpecifiedPeriod><ram:StartDateTime><udt:DateTimeString format="102">20270501<.*?20280430</s, 'the invoice, written at Buy');
+  await op.setClock('2027-05-12T09:00:00Z'); // the transfer comes 11 days later: the term starts then
+  const f = await staffClient(srv, 'finance');
+  const t = await f.call('POST', '/api/v1/admin/wire-transfers', { reference: p.body.payment_instructions.reference, amount_minor: 58800, currency: 'EUR', received_on: '2027-05-12' });
+  assert.equal(t.body.status, 'matched');
+  const sub = (await api.call('GET', `/api/v1/subscriptions/${p.body.subscription_id}`)).body;
+  assert.deepEqual([sub.starts_on, sub.expires_on], ['2027-05-12', '2028-05-11']);
+  await op.setClock('2028-03-01T09:00:00Z');
+  const c = await api.call('POST', `/api/v1/subscriptions/${sub.id}/cancellation`, {});
+  const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: true });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const credit = (await api.call('GET', `/api/v1/invoices/${res.body.outcome.credit_note_id}`)).body;
+  // 2028-03-01 to 2028-05-11: 72 days of the term's 366, 49000 * 72 / 366 = 9639 before VAT
+  assert.equal(credit.subtotal.amount_minor, -9639);
+  const xml = (await api.call('GET', `/api/v1/invoices/${credit.id}/xml`)).body;
+  assert.match(xml, /<ram:SpecifiedLineTradeSettlement>.*<ram:BillingSpecifiedPeriod><ram:StartDateTime><udt:DateTimeString format="102">20280301<\/udt:DateTimeString><\/ram:StartDateTime><ram:EndDateTime><udt:DateTimeString format="102">20280511</s,
+    'the credit note credits the days refunded, to the end of the term paid for');
+});
+
 test('a cancellation cancels the wire orders still awaiting their transfer: a transfer arriving later pays for nothing', async () => {
   const finance = await staffClient(srv, 'finance');
   const pay = (reference, amount, day) => finance.call('POST', '/api/v1/admin/wire-transfers', { reference, amount_minor: amount, currency: 'EUR', received_on: day });
