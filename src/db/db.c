@@ -250,20 +250,32 @@ int db_write(struct db *db, const char *sql, const char *types, ...)
     return rc < 0 ? rc : 0;
 }
 
+/* Runs sql and steps to its first row: DB_ROW with *st open on it (the caller finalizes),
+ * DB_DONE when there is none, or a negative status (*st finalized either way but DB_ROW). */
+static int first_row_v(struct db *db, struct db_stmt **st, const char *sql, const char *types,
+                       va_list ap)
+{
+    int rc = query_v(db, st, sql, false, types, ap);
+    if (rc < 0)
+        return rc;
+    rc = db_step(*st);
+    if (rc != DB_ROW)
+        db_finalize(*st);
+    return rc;
+}
+
 int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types, ...)
 {
     struct db_stmt *st;
     va_list ap;
     *value = 0;
     va_start(ap, types);
-    int rc = query_v(db, &st, sql, false, types, ap);
+    int rc = first_row_v(db, &st, sql, types, ap);
     va_end(ap);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
-    if (rc == DB_ROW)
+    if (rc == DB_ROW) {
         *value = db_column_int64(st, 0);
-    db_finalize(st);
+        db_finalize(st);
+    }
     return rc < 0 ? rc : 0;
 }
 
@@ -273,14 +285,13 @@ int db_text(struct db *db, char *out, size_t n, const char *sql, const char *typ
     va_list ap;
     out[0] = '\0';
     va_start(ap, types);
-    int rc = query_v(db, &st, sql, false, types, ap);
+    int rc = first_row_v(db, &st, sql, types, ap);
     va_end(ap);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
-    if (rc == DB_ROW)
-        snprintf(out, n, "%s", db_column_text(st, 0) ? db_column_text(st, 0) : "");
-    db_finalize(st);
+    if (rc == DB_ROW) {
+        const char *text = db_column_text(st, 0);
+        snprintf(out, n, "%s", text ? text : "");
+        db_finalize(st);
+    }
     return rc < 0 ? rc : rc == DB_ROW;
 }
 
