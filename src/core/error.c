@@ -81,6 +81,7 @@ static const struct status_row rows[PD_E__COUNT] = {
     [101] = {"refund_not_payable", 409, MSG_ERR_REFUND_NOT_PAYABLE},
     /* the portal (issue 17) */
     [70] = {"transfer_resolved", 409, MSG_ERR_TRANSFER_RESOLVED},
+    [71] = {"transfer_not_reopenable", 409, MSG_ERR_TRANSFER_FINAL},
     /* card payments (issue 16) */
     [120] = {"card_data_refused", 422, MSG_ERR_CARD_DATA_REFUSED},
     [121] = {"authentication_failed", 402, MSG_ERR_PAYMENT_CHALLENGE},

@@ -86,6 +86,7 @@ enum pd_status {
     PD_E_PROFILE_INCOMPLETE = -93,
     /* the portal (issue 17) */
     PD_E_TRANSFER_RESOLVED = -70,
+    PD_E_TRANSFER_FINAL = -71, /* a transfer that paid its order or was refunded: not reopened */
     /* card payments: tokens, SCA, Stripe (issue 16) */
     PD_E_CARD_DATA_REFUSED = -120, /* a card number or CVC sent to partnerd's API */
     PD_E_PAYMENT_CHALLENGE = -121, /* the cardholder's authentication failed or was abandoned */

@@ -368,12 +368,43 @@ static int allocate(struct db *db, const struct settings *set, const struct prin
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
 
+/* Puts transfer w back to finance's review, in the caller's transaction, when its resolution
+ * was a mistake: a dismissal, or an allocation to an order that still awaits the rest (the
+ * order owes it again). A transfer that paid its order (matched, or the allocation that
+ * completed it) or was refunded is not: its money went somewhere (409, details saying
+ * which). Its order is again the one its reference names, if any. One already in review is
+ * left as it is. */
+static int reopen(struct db *db, struct wire_transfer_row *w, struct order_row *o,
+                  struct pd_error *err)
+{
+    bool allocated = strcmp(w->resolution, "allocated") == 0;
+    int rc = allocated ? orders_lock(db, w->order_id, o) : 0;
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (strcmp(w->status, "matched") != 0 && w->resolution[0] == '\0')
+        return 0;
+    if (!(allocated && rc == 1 && strcmp(o->status, "awaiting_payment") == 0) &&
+        strcmp(w->resolution, "dismissed") != 0) {
+        pd_fail(err, PD_E_TRANSFER_FINAL, NULL);
+        pd_error_detail(err, "resolution",
+                        json_string(w->resolution[0] ? w->resolution : "matched"));
+        if (allocated && rc == 1)
+            pd_error_detail(err, "order_status", json_string(o->status));
+        return PD_E_TRANSFER_FINAL;
+    }
+    struct order_row named;
+    rc = orders_lock_by_reference(db, w->reference, &named);
+    if (rc >= 0)
+        rc = wire_transfers_unresolve(db, w->id, rc == 1 ? named.id : NULL);
+    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
+}
+
 int wire_transfers_resolve_json(struct db *db, const struct principal *who, const char *ip,
                                 const char *id, const json_t *body, json_t **out,
                                 struct pd_error *err)
 {
     static const char *const keys[] = {"action", "order_id", "note", NULL};
-    static const char *const actions[] = {"allocate", "refund", "dismiss", NULL};
+    static const char *const actions[] = {"allocate", "refund", "dismiss", "reopen", NULL};
     struct checks c = {0};
     *out = NULL;
     check_known_keys(&c, body, "", keys);
@@ -382,7 +413,7 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
         check_fail_one_of(&c, "action", actions), action = NULL;
     bool allocating = action && !strcmp(action, "allocate");
     const char *order_id = check_text(&c, body, "order_id", "order_id", allocating, 32);
-    /* dismissing says why; a refund may say the bank's reference */
+    /* dismissing says why; a refund may say the bank's reference; a reopening, why (audit) */
     const char *note =
         check_text(&c, body, "note", "note", action && !strcmp(action, "dismiss"), 200);
     int rc = check_done(&c, err);
@@ -404,20 +435,24 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
         rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
     else if (rc < 0)
         rc = pd_fail(err, rc, "%s", db_errmsg(db));
+    else if (!strcmp(action, "reopen")) /* a mistake of finance's, taken back */
+        rc = reopen(db, &w, &o, err);
     else if (strcmp(w.status, "matched") == 0 || w.resolution[0]) {
         rc = pd_fail(err, PD_E_TRANSFER_RESOLVED, NULL);
         pd_error_detail(err, "resolution", json_string(w.resolution[0] ? w.resolution : "matched"));
-    }
-    if (rc >= 0 && allocating)
+    } else if (allocating)
         rc = allocate(db, &set, who, &w, order_id, note, &o, err);
-    else if (rc >= 0)
+    else
         rc = wire_transfers_resolve(db, id, !strcmp(action, "refund") ? "refunded" : "dismissed",
                                     note, NULL, who->user_id, clock_now());
-    if (rc >= 0)
-        rc = audit(db, who, ip, o.partner_id[0] ? o.partner_id : NULL, "wire_transfer.resolved",
+    bool reopened = rc >= 0 && !strcmp(action, "reopen");
+    if (rc >= 0 && (!reopened || w.resolution[0]))
+        rc = audit(db, who, ip, o.partner_id[0] ? o.partner_id : NULL,
+                   reopened ? "wire_transfer.reopened" : "wire_transfer.resolved",
                    "wire_transfer", id,
-                   json_pack("{s:s, s:s?, s:s?}", "action", action, "order_id",
-                             o.id[0] ? o.id : NULL, "note", note));
+                   json_pack("{s:s, s:s?, s:s?, s:s?}", "action", action, "order_id",
+                             o.id[0] ? o.id : NULL, "note", note, "was",
+                             reopened ? w.resolution : NULL));
     if (rc >= 0 && (rc = wire_transfers_lock(db, id, &w)) == 1) {
         *out = transfer_view(&w);
         if (o.id[0])

@@ -151,6 +151,16 @@ int wire_transfers_resolve(struct db *db, const char *id, const char *resolution
     return rc < 0 ? (int)rc : 0;
 }
 
+int wire_transfers_unresolve(struct db *db, const char *id, const char *order_id)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE wire_transfers SET resolution = NULL, resolution_note = NULL, "
+                        "resolved_by = NULL, resolved_at = NULL, review_reason = NULL, "
+                        "order_id = ? WHERE id = ?",
+                        "tt", nul(order_id), id);
+    return rc < 0 ? (int)rc : 0;
+}
+
 int wire_transfers_reopen(struct db *db, const char *order_id, const char *reason)
 {
     int64_t rc = db_run(db,

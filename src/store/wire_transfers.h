@@ -74,6 +74,10 @@ int wire_transfers_lock(struct db *db, const char *id, struct wire_transfer_row 
 int wire_transfers_resolve(struct db *db, const char *id, const char *resolution, const char *note,
                            const char *order_id, const char *by, int64_t now);
 
+/* Takes a transfer's resolution back: it is to review again, its order the one its reference
+ * names (order_id), or none (NULL). */
+int wire_transfers_unresolve(struct db *db, const char *id, const char *order_id);
+
 /* In the caller's transaction: gives the transfers allocated to order_id back to finance's
  * review (no resolution), reason saying why. How many, or a db error. */
 int wire_transfers_reopen(struct db *db, const char *order_id, const char *reason);

@@ -3,7 +3,7 @@
 // full gives the money allocated to it back to finance's review.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, operatorClock, staffClient, cli, importLegacy, wireOrder, readMails } from './harness.mjs';
+import { startServer, Client, operatorClock, staffClient, cli, importLegacy, wireOrder, readMails } from './harness.mjs';
 
 const PART = 30000;
 
@@ -124,6 +124,54 @@ test('(c) part allocated, then the full total arrives: an overpayment kept for r
   const y = await wireOrder(srv.url, op, '2027-05-04');
   assert.equal((await record(y.reference, y.total, '2027-05-04')).body.status, 'matched');
   assert.equal((await y.api.call('GET', `/api/v1/orders/${y.order.id}`)).body.status, 'confirmed');
+});
+
+test('finance reopens a mistaken allocation or dismissal; never a transfer that paid its order or was refunded', async () => {
+  const resolve = (t, body, client = finance) => client.call('POST', `/api/v1/admin/wire-transfers/${t}/resolution`, body);
+  // a transfer of an unknown reference, allocated by mistake to an order awaiting payment
+  const x = await wireOrder(srv.url, op, '2027-07-01');
+  const stray = await record('RF47PARTNERDUNKNOWN1', PART, '2027-07-01');
+  assert.equal(stray.body.status, 'unknown_reference');
+  assert.equal((await resolve(stray.body.id, { action: 'allocate', order_id: x.order.id })).status, 200);
+  const back = await resolve(stray.body.id, { action: 'reopen', note: 'wrong order' });
+  assert.equal(back.status, 200, JSON.stringify(back.body));
+  assert.deepEqual([back.body.to_review, back.body.resolution, back.body.order_id, back.body.partner, back.body.order_status],
+    [true, null, null, null, 'awaiting_payment'], 'to review again, its reference naming no order');
+  assert.deepEqual((await resolve(stray.body.id, { action: 'reopen' })).body.to_review, true, 'twice: as it is');
+  // the order owes all of it again: its full total matches and confirms it
+  assert.equal((await record(x.reference, x.total, '2027-07-01')).body.status, 'matched');
+  assert.equal((await x.api.call('GET', `/api/v1/orders/${x.order.id}`)).body.status, 'confirmed');
+  // ... after which that allocation could not be taken back, nor the matched transfer
+  const y = await partlyPaidOrder('2027-07-03');
+  const rest = await record(y.reference, 100, '2027-07-03');
+  assert.equal((await resolve(rest.body.id, { action: 'allocate', order_id: y.order.id })).body.order_status, 'awaiting_payment');
+  const reopened = await resolve(y.part.id, { action: 'reopen' });
+  assert.equal(reopened.body.order_id, y.order.id, 'its own reference names the order');
+  assert.equal(reopened.body.status, 'partial');
+  assert.equal(reopened.body.to_review, true);
+  // what it paid is owed again: allocating it back completes nothing yet
+  assert.equal((await resolve(y.part.id, { action: 'allocate', order_id: y.order.id })).body.order_status, 'awaiting_payment');
+  const last = await record(y.reference, y.total - PART - 100, '2027-07-03');
+  assert.equal(last.body.status, 'matched');
+  const fr = new Client(srv.url, { bearer: finance.bearer, lang: 'fr' });
+  for (const [t, was] of [[last.body.id, 'matched'], [y.part.id, 'allocated']]) {
+    const r = await resolve(t, { action: 'reopen' }, fr);
+    assert.equal(r.status, 409, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'transfer_not_reopenable');
+    assert.equal(r.body.error.details.resolution, was);
+    assert.match(r.body.error.message, /ne peut pas être rouvert/);
+  }
+  // a dismissal is taken back; a refund is not: the money went back to the payer
+  const d = await record('RF47PARTNERDUNKNOWN2', 500, '2027-07-03');
+  assert.equal((await resolve(d.body.id, { action: 'dismiss', note: 'test' })).body.resolution, 'dismissed');
+  assert.equal((await resolve(d.body.id, { action: 'reopen' })).body.to_review, true);
+  assert.equal((await resolve(d.body.id, { action: 'refund', note: 'VIR-1' })).body.resolution, 'refunded');
+  const refunded = await resolve(d.body.id, { action: 'reopen' });
+  assert.equal(refunded.status, 409);
+  assert.equal(refunded.body.error.details.resolution, 'refunded');
+  const audit = (await op.client.call('GET', '/api/v1/audit-events')).body.items.filter((e) => e.action === 'wire_transfer.reopened');
+  const said = audit.find((e) => e.object_id === stray.body.id);
+  assert.deepEqual([said?.details.was, said?.details.note], ['allocated', 'wrong order'], JSON.stringify(audit.slice(0, 2)));
 });
 
 test('a part allocated to a purchase the PMC import supersedes goes back to review too', async () => {

@@ -220,6 +220,16 @@ test('a renewal by wire transfer, recorded by finance', async () => {
   await f.page.getByRole('heading', { name: 'Virements traités' }).waitFor();
   await f.page.getByRole('cell', { name: 'Virement de test de la banque' }).waitFor();
   await f.shot('transfer-resolved');
+  // a dismissal made by mistake is taken back: the transfer is to review again
+  await f.page.getByRole('button', { name: 'Rouvrir RF00INCONNU' }).first().click();
+  await f.page.getByText('Virement remis à traiter.').waitFor();
+  const again = f.page.locator('tr', { hasText: 'RF00INCONNU' }).filter({ has: f.page.locator('summary', { hasText: 'Traiter' }) }).first();
+  await again.waitFor();
+  await again.locator('summary', { hasText: 'Traiter' }).click();
+  await again.getByLabel('Décision').selectOption('dismiss');
+  await again.getByLabel('Motif ou référence').fill('Virement de test de la banque');
+  await again.getByRole('button', { name: 'Traiter' }).click();
+  await f.page.getByText('Virement classé.').waitFor();
   await f.close();
 
   await page.getByRole('link', { name: 'Acheté' }).click();

@@ -202,6 +202,26 @@ function resolveForm(w, orders, done) {
   return h('details', {}, h('summary', {}, t('wt_resolve')), form);
 }
 
+/** Takes a mistaken resolution back (a dismissal, or an allocation to an order still awaiting
+ * the rest): the transfer is to review again. A refund is final, and the server refuses a
+ * transfer whose allocation paid its order (its message says so). */
+function reopenButton(w, done) {
+  if (w.resolution === 'refunded') return '';
+  const b = h('button', { type: 'button', 'aria-label': `${t('wt_reopen')} ${w.reference}` }, t('wt_reopen'));
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    try {
+      await post(`/api/v1/admin/wire-transfers/${w.id}/resolution`, { action: 'reopen' });
+      toast(t('wt_done_reopened'));
+      done();
+    } catch (err) {
+      toast(err.message);
+      b.disabled = false;
+    }
+  });
+  return b;
+}
+
 // the lists of the page, read a page at a time
 const PAGE = 200;
 const LIST_PATHS = {
@@ -277,9 +297,10 @@ export async function paymentsPage() {
       more('transfers', t('unmatched')),
       resolved.length ? [h('h2', {}, t('wt_resolved_title')),
         table(
-          [{ label: t('received_on') }, { label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wt_action') }, { label: t('partner') }, { label: t('wt_note') }],
+          [{ label: t('received_on') }, { label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wt_action') }, { label: t('partner') }, { label: t('wt_note') },
+            ...(can.paymentsWrite() ? [{ label: '' }] : [])],
           resolved.map((w) => [date(w.received_on), h('span', { class: 'reference' }, w.reference), money(w.amount_minor, w.currency), badge(t(`wt_${w.resolution}`), 'grey'),
-            partnerLink(w.partner), w.resolution_note || '—']),
+            partnerLink(w.partner), w.resolution_note || '—', ...(can.paymentsWrite() ? [reopenButton(w, draw)] : [])]),
           { caption: t('wt_resolved_title') })] : null,
       h('h2', {}, t('refunds')),
       table(
