@@ -63,6 +63,17 @@ static int subscription_waiting(struct db *db, struct order_row *o, int64_t now)
     return subs_insert(db, &s, now);
 }
 
+/* The contact the partner named for this payment, in the organisation's language: the one
+ * invoice.issued gave the payment instructions to, so the one order.cancelled tells too. */
+static void payer_of(struct db *db, const struct order_row *o, struct contact *payer)
+{
+    struct partner_row p;
+    memset(payer, 0, sizeof(*payer));
+    snprintf(payer->email, sizeof(payer->email), "%s", o->wire_email);
+    snprintf(payer->lang, sizeof(payer->lang), "%s",
+             partners_find(db, o->partner_id, &p) == 1 ? p.locale : "fr");
+}
+
 /* invoice.issued, with what the partner needs to pay. */
 static int emit_invoice_issued(struct db *db, const struct settings *set, const struct order_row *o,
                                const struct invoice_issued *issued)
@@ -76,11 +87,7 @@ static int emit_invoice_issued(struct db *db, const struct settings *set, const 
     json_object_set_new(ev, "reference", json_string(o->wire_reference));
     /* the payment instructions go to the contact the partner named for this payment too */
     struct contact payer;
-    struct partner_row p;
-    memset(&payer, 0, sizeof(payer));
-    snprintf(payer.email, sizeof(payer.email), "%s", o->wire_email);
-    snprintf(payer.lang, sizeof(payer.lang), "%s",
-             partners_find(db, o->partner_id, &p) == 1 ? p.locale : "fr");
+    payer_of(db, o, &payer);
     if (o->wire_name[0])
         json_object_set_new(ev, "contact",
                             json_pack("{s:s, s:s, s:s}", "name", o->wire_name, "phone",
@@ -123,17 +130,21 @@ int wire_purchase(struct db *db, const struct settings *set, const struct princi
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
 
-/* order.cancelled, with why, the invoice and the credit note that cancels it. */
+/* order.cancelled, with why, the invoice and the credit note that cancels it; to the
+ * contact named for the payment too, who was given the payment instructions and is the
+ * one who would send the transfer. */
 static int emit_cancelled(struct db *db, const struct order_row *o, const char *reason,
                           const char *invoice_number, const struct invoice_issued *credit)
 {
+    struct contact payer;
+    payer_of(db, o, &payer);
     json_t *ev = orders_event(db, o);
     json_object_set_new(ev, "reason", json_string(reason));
     json_object_set_new(ev, "due_on", json_string(o->due_on));
     json_object_set_new(ev, "invoice_number", json_string(invoice_number));
     if (credit->id[0])
         json_object_set_new(ev, "credit_note_number", json_string(credit->number));
-    return outbox_emit(db, o->partner_id, "order.cancelled", ev);
+    return outbox_emit_also(db, o->partner_id, "order.cancelled", ev, &payer);
 }
 
 /* Cancels one order awaiting its transfer, in the caller's transaction: 1 when it was still

@@ -305,6 +305,22 @@ test('a cancellation cancels the wire orders still awaiting their transfer: a tr
   }
 });
 
+test('the contact named to pay a wire order is told when a cancellation cancels it, not to send the transfer', async () => {
+  const { api } = await partner('2027-03-01');
+  const payer = `payer-${Date.now()}@accounts.example`;
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { ...WIRE, contact: { ...WIRE.contact, email: payer } } });
+  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
+  assert.equal(p.body.status, 'awaiting_payment', JSON.stringify(p.body));
+  const c = await api.call('POST', `/api/v1/subscriptions/${p.body.subscription_id}/cancellation`, {});
+  assert.equal((await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: false })).status, 200);
+  await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  const mails = readMails(srv.mailDir).filter((m) => m.to === payer);
+  assert.ok(mails.some((m) => m.subject.startsWith('Facture')), 'given the payment instructions');
+  const told = mails.filter((m) => m.subject.startsWith('Commande annulée'));
+  assert.equal(told.length, 1, mails.map((m) => m.subject).join());
+  assert.match(told[0].text, /N'envoyez pas ce virement/);
+});
+
 test('a cancellation waits while a card payment for the subscription is under way: no term on a cancelled subscription', async () => {
   const ALWAYS = { ...CARD, number: '4000 0027 6000 3184' }; // the bank asks every time
   const { api, subId } = await partner('2027-05-01', await cardPayment(srv.url, CARD));
