@@ -434,7 +434,11 @@ static int keeps_a_global_admin(struct db *db, const struct user_row *u, struct 
     int64_t admins = 0;
     if (!(u->roles & ROLE_GLOBAL_ADMIN) || strcmp(u->status, "active") != 0)
         return 0;
-    int rc = users_count_global_admins(db, u->partner_id, &admins);
+    /* counted under the organisation's lock: two admins stepping down at once would each
+     * count the other (PostgreSQL), and leave none */
+    int rc = users_lock_organisation(db, u->partner_id);
+    if (rc >= 0)
+        rc = users_count_global_admins(db, u->partner_id, &admins);
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
     return admins <= 1 ? pd_fail(err, PD_E_LAST_GLOBAL_ADMIN, NULL) : 0;

@@ -297,6 +297,11 @@ int users_claim_totp_step(struct db *db, const char *id, const char *secret, int
     return rc < 0 ? (int)rc : rc > 0;
 }
 
+int users_lock_organisation(struct db *db, const char *partner_id)
+{
+    return db_lock_row(db, "partners", partner_id);
+}
+
 int users_count_global_admins(struct db *db, const char *partner_id, int64_t *count)
 {
     return db_scalar(db, count,

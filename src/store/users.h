@@ -117,6 +117,11 @@ int users_claim_totp_step(struct db *db, const char *id, const char *secret, int
 /* Active global admins of an organisation (invitees who have not accepted do not count). */
 int users_count_global_admins(struct db *db, const char *partner_id, int64_t *count);
 
+/* Locks the organisation's row until the transaction ends, so that two changes that each
+ * take a global admin away (two admins stepping down at once) are counted one after the
+ * other: on PostgreSQL both would count the other still there. 1, or 0 when none. */
+int users_lock_organisation(struct db *db, const char *partner_id);
+
 /* Gives an invited user their password and makes them active: 1, or 0 when the user is no
  * longer invited (accepted or removed meanwhile: nothing is written). */
 int users_activate_invited(struct db *db, const char *id, const char *hash, int64_t now);

@@ -409,6 +409,19 @@ test('roles change, users leave, and an organisation always keeps a global admin
   assert.equal(bad.status, 422);
 });
 
+test('two global admins stepping down at once: one may, the other is the one the organisation keeps', async () => {
+  for (let round = 0; round < 12; round++) {
+    const { org, client } = await adminOf(srv.url);
+    const b = await memberOf(srv.url, client, ['global_admin']);
+    const both = await Promise.all([
+      client.call('PATCH', `/api/v1/users/${org.user.id}`, { roles: ['user'] }),
+      b.client.call('PATCH', `/api/v1/users/${b.user.id}`, { roles: ['user'] }),
+    ]);
+    assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], `round ${round}: ${both.map((r) => r.status)}`);
+    assert.equal(both.find((r) => r.status === 409).body.error.code, 'last_global_admin');
+  }
+});
+
 test('an invited global admin who has not accepted does not count as the one the organisation keeps', async () => {
   const { org, client } = await adminOf(srv.url);
   const me = org.user.id;
