@@ -95,6 +95,14 @@ enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struc
     /* each notice from its day until the next one's, and none once it is no longer true:
      * "will renew on X" is not sent after X */
     struct date lapse_end = date_add_days(closes, 31);
+    /* "7 days before it closes" is a day of the window after its opening: in a window of 8
+     * days or fewer it would fall on the opening day or before the subscription expired,
+     * and outrank the notices of those days (window_open never sent, "renewable only
+     * until" before expiry); the window-open notice, which names the closing day, is then
+     * the reminder of both */
+    struct date closing = date_add_days(closes, -7);
+    if (date_cmp(closing, opens) <= 0)
+        closing = date_add_days(closes, 1); /* never: after its last day */
     struct {
         enum sub_notice kind;
         struct date on, last;
@@ -109,7 +117,7 @@ enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struc
         {SUB_NOTICE_EXPIRY_1, date_add_days(f->expires_on, -1), date_add_days(f->expires_on, -1),
          false, true},
         {SUB_NOTICE_WINDOW_OPEN, opens, closes, false, true},
-        {SUB_NOTICE_WINDOW_CLOSING, date_add_days(closes, -7), closes, false, true},
+        {SUB_NOTICE_WINDOW_CLOSING, closing, closes, false, true},
         {SUB_NOTICE_LAPSED, date_add_days(closes, 1), lapse_end, true, true},
     };
     enum sub_notice due = SUB_NOTICE_NONE;

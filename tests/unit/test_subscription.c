@@ -270,6 +270,45 @@ static void test_notices(void **state)
     assert_string_equal(sub_notice_name(SUB_NOTICE_WINDOW_CLOSING), "window_closing");
 }
 
+/* A window of 8 days or fewer: "7 days before it closes" is the opening day or earlier. The
+ * reminders before expiry and the window-open notice keep their days; the window-open
+ * notice, naming the closing day, is the only reminder in the window. */
+static void test_notices_short_window(void **state)
+{
+    (void)state;
+    struct {
+        int window;
+        const char *today;
+        enum sub_notice want;
+    } rows[] = {
+        /* expires 2027-06-22, a window of 7 days: 23 - 29 June */
+        {7, "2027-06-15", SUB_NOTICE_EXPIRY_7},
+        {7, "2027-06-21", SUB_NOTICE_EXPIRY_1},
+        {7, "2027-06-22", SUB_NOTICE_EXPIRY_7}, /* not "renewable only until" before it opens */
+        {7, "2027-06-23", SUB_NOTICE_WINDOW_OPEN},
+        {7, "2027-06-29", SUB_NOTICE_WINDOW_OPEN},
+        {7, "2027-06-30", SUB_NOTICE_LAPSED},
+        /* a window of 1 day: 23 June */
+        {1, "2027-06-16", SUB_NOTICE_EXPIRY_7},
+        {1, "2027-06-21", SUB_NOTICE_EXPIRY_1},
+        {1, "2027-06-23", SUB_NOTICE_WINDOW_OPEN},
+        /* 8 days: the closing reminder's day is the opening day, one notice */
+        {8, "2027-06-23", SUB_NOTICE_WINDOW_OPEN},
+        {8, "2027-06-30", SUB_NOTICE_WINDOW_OPEN},
+        /* 9 days: a closing reminder on the window's second day */
+        {9, "2027-06-23", SUB_NOTICE_WINDOW_OPEN},
+        {9, "2027-06-24", SUB_NOTICE_WINDOW_CLOSING},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct sub_facts f = june();
+        f.window_days = rows[i].window;
+        enum sub_notice got = sub_notice_due(&f, false, D(rows[i].today));
+        if (got != rows[i].want)
+            fail_msg("window %d, %s: %s, want %s", rows[i].window, rows[i].today,
+                     sub_notice_name(got), sub_notice_name(rows[i].want));
+    }
+}
+
 /* The day the notices job looks at a subscription again: the next day its notice changes to
  * one not sent yet, never every day in between, and never once nothing more is due. */
 static void test_notice_next_check(void **state)
@@ -398,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_auto_renew_tries),
         cmocka_unit_test(test_auto_renew_deadline),
         cmocka_unit_test(test_notices),
+        cmocka_unit_test(test_notices_short_window),
         cmocka_unit_test(test_notice_next_check),
         cmocka_unit_test(test_auto_renew_next_check),
         cmocka_unit_test(test_prorated),
