@@ -24,6 +24,7 @@
 #include "service/settings.h"
 #include "service/tx.h"
 #include "store/offers.h"
+#include "store/payments.h"
 #include "store/renewals.h"
 #include "store/subscriptions.h"
 
@@ -58,13 +59,14 @@ static void names_kept_free(struct names_kept *kept)
     kept->n = 0;
 }
 
-/* Writes the notice subscription s is owed today, if any, with its event. Returns 1 when
- * one was written, 0 when none is owed or it went out already. */
+/* Writes the notice subscription s is owed today, if any, with its event (automatic: it
+ * renews by itself, see renews_by_itself()). Returns 1 when one was written, 0 when none is
+ * owed or it went out already. */
 static int notice_write(struct db *db, struct names_kept *kept, const struct sub_row *s, int window,
-                        struct date today)
+                        bool automatic, struct date today)
 {
     struct sub_facts f = renewals_facts(s, window);
-    enum sub_notice kind = sub_notice_due(&f, s->auto_renew, today);
+    enum sub_notice kind = sub_notice_due(&f, automatic, today);
     char day[DATE_STRLEN];
     if (kind == SUB_NOTICE_NONE)
         return 0;
@@ -83,6 +85,19 @@ static int notice_write(struct db *db, struct names_kept *kept, const struct sub
                               "expires_on", s->expires_on, "opens_on", date_format(opens, o),
                               "closes_on", date_format(closes, c), "auto_renew", s->auto_renew));
     return rc < 0 ? rc : 1;
+}
+
+/* Whether s renews by itself: auto-renew on and a saved card to charge (the renewals job
+ * tries nothing without one, service/renewals.c). Otherwise the partner renews by hand and is
+ * owed the reminders of a manual renewal, not "will renew automatically with the saved
+ * card". 1, 0, or negative when the database failed. */
+static int renews_by_itself(struct db *db, const struct sub_row *s)
+{
+    struct order_row card;
+    if (!s->auto_renew)
+        return 0;
+    int rc = payment_method_get(db, s->partner_id, &card);
+    return rc < 0 ? rc : rc == 1;
 }
 
 /* How many subscriptions' notices share a transaction: each is a commit (and a sync) of
@@ -125,11 +140,14 @@ static int notice_step(struct db *db, int i, void *arg)
     if (!due->found[k]) /* gone */
         return 0;
     const struct sub_row *s = &due->rows[k];
-    int sent = notice_write(db, due->names, s, due->window, due->today);
+    int automatic = renews_by_itself(db, s);
+    if (automatic < 0)
+        return automatic;
+    int sent = notice_write(db, due->names, s, due->window, automatic, due->today);
     if (sent < 0)
         return sent;
     struct sub_facts f = renewals_facts(s, due->window);
-    struct date next = sub_notice_next_check(&f, s->auto_renew, due->today);
+    struct date next = sub_notice_next_check(&f, automatic, due->today);
     int rc = check_days_value(due->stale, next, day);
     rc = subs_set_check(db, SUBS_CHECK_NOTICE, s->id, rc == 1 ? day : NULL);
     return rc < 0 ? rc : sent;

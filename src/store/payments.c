@@ -181,9 +181,10 @@ static int save_card(struct db *db, const char *partner_id, const struct order_r
                         (int64_t)o->card_exp_month, (int64_t)o->card_exp_year, now, while_saved,
                         while_saved);
     /* another card (a Buy with the saved card saves it again: not another): a try refused
-     * for want of a card, or declined, is made at the next pass, not the next day */
-    if (rc > 0)
-        rc = subs_recheck_renewals(db, partner_id, NULL);
+     * for want of a card, or declined, is made at the next pass, not the next day; and the
+     * first card makes the notices owed those of an automatic renewal (service/notices.c) */
+    if (rc > 0 && (rc = subs_recheck_renewals(db, partner_id, NULL)) >= 0)
+        rc = subs_recheck_notices(db, partner_id);
     return rc < 0 ? (int)rc : 0;
 }
 

@@ -211,6 +211,15 @@ int subs_recheck_renewals(struct db *db, const char *partner_id, const char *off
     return rc < 0 ? (int)rc : 0;
 }
 
+int subs_recheck_notices(struct db *db, const char *partner_id)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE subscriptions SET notice_check_on = '' WHERE partner_id = ? AND "
+                        "notice_check_on IS DISTINCT FROM ''",
+                        "t", partner_id);
+    return rc < 0 ? (int)rc : 0;
+}
+
 /* Reads every row of st into a malloc'd array and finalizes st; with last_extra, the
  * column after the row's (a date) of the last row there. */
 static int read_rows(struct db_stmt *st, struct sub_row **out, int *count, char *last_extra)

@@ -79,6 +79,10 @@ int subs_page(struct db *db, const char *partner_id, const char *managed_in,
 int subs_recheck_renewals(struct db *db, const char *partner_id, const char *offer_code);
 extern const char subs_sql_recheck_renewals[];
 
+/* Sets the notices check day of an organisation's subscriptions back to "now": what they
+ * are owed changed with a fact outside them (its saved card). */
+int subs_recheck_notices(struct db *db, const char *partner_id);
+
 /* Which check day: the notices job's or the renewals job's. */
 enum subs_check { SUBS_CHECK_NOTICE, SUBS_CHECK_RENEW };
 

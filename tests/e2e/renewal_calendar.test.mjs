@@ -1,8 +1,8 @@
 // renewal_calendar.test.mjs - the renewal calendar's edges over time: reminders in a short
-// renewal window, and what a pass owes a subscription after days without one.
+// renewal window, and those of a subscription that cannot renew by itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, operatorClock, readMails, sql, join, cardPayment } from './harness.mjs';
+import { startServer, Client, operatorClock, readMails, sql, join, cardPayment, tokenize, wireOrder, staffClient, ledgerSql } from './harness.mjs';
 
 let srv, op;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
@@ -70,4 +70,47 @@ test('a renewal window of 7 days: the window-open notice goes out when it opens,
   } finally {
     assert.equal((await op.client.call('PUT', '/api/v1/admin/settings/renewal.window_days', { value: 30 })).status, 200);
   }
+});
+
+// Bought by wire, auto-renew is on (the default) but no card is saved: the renewals job tries
+// nothing. The partner was told « sera renouvelé automatiquement ... avec la carte
+// enregistrée », then nothing until « a pris fin ».
+test('auto-renew on without a saved card: the reminders of a manual renewal, until a card is saved', async () => {
+  const w = await wireOrder(srv.url, op, '2027-04-14'); // expires 2028-04-13
+  const fin = await staffClient(srv, 'finance');
+  const paid = await fin.call('POST', '/api/v1/admin/wire-transfers', { reference: w.reference, amount_minor: w.total, currency: 'EUR', received_on: '2027-04-14' });
+  assert.equal(paid.status, 201, JSON.stringify(paid.body));
+  const [sub] = (await w.api.call('GET', '/api/v1/subscriptions')).body.items;
+  assert.deepEqual([sub.expires_on, sub.auto_renew], ['2028-04-13', true]);
+  const mails = () => readMails(srv.mailDir).filter((m) => m.to === w.org.email && m.headers['x-partnerd-event'] === 'subscription.notice');
+  await op.setClock('2028-03-14T08:00:00Z'); // 30 days before
+  await runJobs();
+  assert.deepEqual(mails().map((m) => m.subject), ['Abonnement au Microsoft Action Pack : expire le 13 avril 2028']);
+  assert.match(mails()[0].text, /ne sera pas renouvelé automatiquement/);
+  await everyDay('2028-04-06', '2028-04-14');
+  assert.deepEqual(mails().map((m) => m.subject).slice(1), [
+    'Rappel : Abonnement au Microsoft Action Pack expire le 13 avril 2028',
+    'Abonnement au Microsoft Action Pack : expire demain, le 13 avril 2028',
+    'Abonnement au Microsoft Action Pack : à renouveler avant le 13 mai 2028',
+  ]);
+  // a card saved now: the automatic renewal's notice is no longer true (the window is open:
+  // none is sent), and the next try day charges it
+  const put = await w.api.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, CARD)).id });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  await runJobs();
+  assert.equal(ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE 'auto:${sub.id}:%'`).trim(), '1', 'renewed at the next pass');
+  assert.equal(mails().length, 4);
+});
+
+test('a card saved before the first notice: the upcoming-renewal notice, at the next pass', async () => {
+  const w = await wireOrder(srv.url, op, '2027-04-15'); // expires 2028-04-14
+  const fin = await staffClient(srv, 'finance');
+  assert.equal((await fin.call('POST', '/api/v1/admin/wire-transfers', { reference: w.reference, amount_minor: w.total, currency: 'EUR', received_on: '2027-04-15' })).status, 201);
+  const mails = () => readMails(srv.mailDir).filter((m) => m.to === w.org.email && m.headers['x-partnerd-event'] === 'subscription.notice').map((m) => m.subject);
+  await op.setClock('2028-03-15T08:00:00Z'); // 30 days before
+  await runJobs();
+  assert.deepEqual(mails(), ['Abonnement au Microsoft Action Pack : expire le 14 avril 2028']);
+  assert.equal((await w.api.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, CARD)).id })).status, 200);
+  await runJobs();
+  assert.deepEqual(mails().slice(1), ['Renouvellement automatique le 15 avril 2028 : Abonnement au Microsoft Action Pack']);
 });
