@@ -111,11 +111,12 @@ static int buyer_email(struct db *db, const char *partner_id, char *out, size_t 
     return rc < 0 ? rc : 0;
 }
 
-/* The service period a credit note of the invoice credits credits: the invoice's own, or
- * for part of it (a refund of the rest of a term), from today to its end. The dates are
- * written into start and end (11 bytes each); empty when the invoice has none. */
-static int credited_period(struct db *db, const struct invoice_row *credits, bool partial,
-                           struct date today, char *start, char *end)
+/* The service period a credit note that credits the whole of invoice credits credits: the
+ * invoice's own (a refund, which credits part of it, says the days it pays back:
+ * invoice_credit). The dates are written into start and end (11 bytes each); empty when the
+ * invoice has none. */
+static int credited_period(struct db *db, const struct invoice_row *credits, char *start,
+                           char *end)
 {
     struct invoice_row row;
     struct invoice_doc doc;
@@ -129,10 +130,6 @@ static int credited_period(struct db *db, const struct invoice_row *credits, boo
         doc.lines[0].service_start && doc.lines[0].service_end) {
         snprintf(start, 11, "%s", doc.lines[0].service_start);
         snprintf(end, 11, "%s", doc.lines[0].service_end);
-        struct date from, to;
-        if (partial && date_parse(start, &from) == 0 && date_parse(end, &to) == 0 &&
-            date_cmp(today, from) > 0)
-            date_format(date_cmp(today, to) > 0 ? to : today, start);
     }
     json_decref(keep);
     free(text);
@@ -167,7 +164,7 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
     bool partial = credit && o->total != credits->total;
     int rc = pricing_buyer(db, o->partner_id, &buyer);
     if (rc >= 0 && credit && service_start == NULL)
-        rc = credited_period(db, credits, partial, today, credited_start, credited_end);
+        rc = credited_period(db, credits, credited_start, credited_end);
     if (credited_start[0]) {
         service_start = credited_start;
         service_end = credited_end;

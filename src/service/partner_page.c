@@ -29,7 +29,7 @@ int partner_page_json(struct db *db, const struct principal *who, const char *pa
     struct principal org;
     json_t *subs = NULL, *orders = NULL, *invoices = NULL, *requests = NULL, *events = NULL;
     char more[CURSOR_TEXT_MAX];
-    /* the newest of each list; the console pages on through the lists' own routes */
+    /* the newest of each list (the console's page of an organisation shows these) */
     const struct page_in newest = {.limit = "200"};
     struct subs_admin_query subs_in = {.page = newest, .partner_id = partner_id};
     struct orders_query orders_in = {.page = newest};
