@@ -451,6 +451,7 @@ int members_update(struct db *db, const struct principal *who, const char *ip, c
     struct checks c = {0};
     struct user_row u;
     check_known_keys(&c, body, "", keys);
+    check_not_null(&c, body, keys);
     const char *name = check_text(&c, body, "name", "name", false, 200);
     unsigned roles = check_roles(&c, body, false);
     int rc = check_done(&c, err);
@@ -546,6 +547,7 @@ int members_update_partner(struct db *db, const struct principal *who, const cha
     struct partner_row p = {0};
     char siren[10] = "";
     check_known_keys(&c, body, "", keys);
+    check_not_null(&c, body, keys); /* a SIREN is added, never removed */
     json_t *req = json_object_get(body, "require_2fa");
     if (req && !json_is_boolean(req))
         check_fail(&c, "require_2fa", MSG_FIELD_NOT_BOOLEAN);

@@ -57,6 +57,13 @@ void check_known_keys(struct checks *c, const json_t *obj, const char *prefix,
     }
 }
 
+void check_not_null(struct checks *c, const json_t *obj, const char *const keys[])
+{
+    for (int i = 0; obj && keys[i]; i++)
+        if (json_is_null(json_object_get(obj, keys[i])))
+            check_fail(c, keys[i], MSG_FIELD_NOT_NULL);
+}
+
 const char *check_text(struct checks *c, const json_t *obj, const char *key, const char *field,
                        bool required, size_t max)
 {

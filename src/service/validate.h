@@ -35,6 +35,11 @@ void check_fail_one_of(struct checks *c, const char *field, const char *const al
 void check_known_keys(struct checks *c, const json_t *obj, const char *prefix,
                       const char *const allowed[]);
 
+/* Records MSG_FIELD_NOT_NULL for each of keys (NULL-terminated) that obj holds as null: in
+ * a partial update an absent field stays as it is, and these fields cannot be emptied. Call
+ * it before the other checks of those fields, which take a null for an absent field. */
+void check_not_null(struct checks *c, const json_t *obj, const char *const keys[]);
+
 /* A one-line text field of at most max characters: its value, or NULL (and a recorded problem
  * when required, or when present but not a valid string). */
 const char *check_text(struct checks *c, const json_t *obj, const char *key, const char *field,

@@ -422,6 +422,26 @@ test('two global admins stepping down at once: one may, the other is the one the
   }
 });
 
+test('a PATCH refuses null for a field that cannot be emptied, naming it in the caller\'s language', async () => {
+  const { org, client } = await adminOf(srv.url);
+  const me = org.user.id;
+  for (const [lang, words] of [['fr', /omettez le champ/], ['en', /leave the field out/]]) {
+    client.lang = lang;
+    const r = await client.call('PATCH', `/api/v1/users/${me}`, { name: null, roles: null });
+    assert.equal(r.status, 422, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'invalid_request');
+    assert.match(r.body.error.details.fields.name, words);
+    assert.match(r.body.error.details.fields.roles, words);
+    const p = await client.call('PATCH', '/api/v1/partner', { siren: null });
+    assert.equal(p.status, 422, JSON.stringify(p.body));
+    assert.match(p.body.error.details.fields.siren, words);
+    assert.equal((await client.call('PATCH', '/api/v1/partner', { require_2fa: null })).status, 422);
+  }
+  const after = (await client.call('GET', '/api/v1/users')).body.items.find((u) => u.id === me);
+  assert.equal(after.name, org.user.name, 'the name is unchanged');
+  assert.equal((await client.call('PATCH', `/api/v1/users/${me}`, {})).status, 200, 'an absent field stays as it is');
+});
+
 test('an invited global admin who has not accepted does not count as the one the organisation keeps', async () => {
   const { org, client } = await adminOf(srv.url);
   const me = org.user.id;

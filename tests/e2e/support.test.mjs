@@ -102,6 +102,12 @@ test('a request: validated, numbered, listed by status, answered, assigned, reso
   assert.equal(assigned.body.assignee_id, supportId);
   assert.ok((await support.call('GET', `/api/v1/support-requests?assignee_id=${supportId}`)).body.items.some((x) => x.id === id));
   assert.equal((await support.call('PATCH', `/api/v1/support-requests/${id}`, { assignee_id: 'usr_nobody' })).status, 422);
+  for (const body of [{ status: null }, { status: 'resolved', resolution: null }]) {
+    const bad = await support.call('PATCH', `/api/v1/support-requests/${id}`, body);
+    assert.equal(bad.status, 422, `${JSON.stringify(body)}: ${JSON.stringify(bad.body)}`);
+    assert.deepEqual(Object.keys(bad.body.error.details.fields), Object.keys(body).filter((k) => body[k] === null));
+  }
+  assert.equal((await api.call('GET', `/api/v1/support-requests/${id}`)).body.status, 'in_progress', 'a null status changed nothing');
   const resolved = await support.call('PATCH', `/api/v1/support-requests/${id}`, { status: 'resolved' });
   assert.equal(resolved.body.status, 'resolved');
   await op.client.call('POST', '/api/v1/admin/jobs/run', {});
