@@ -65,6 +65,10 @@ static const struct status_row rows[PD_E__COUNT] = {
     [47] = {"no_saved_card", 409, MSG_ERR_NO_SAVED_CARD},
     [48] = {"price_missing", 409, MSG_ERR_PRICE_MISSING},
     [49] = {"length_required", 411, MSG_ERR_LENGTH_REQUIRED},
+    /* faults and security */
+    [50] = {"second_factor_off", 409, MSG_ERR_SECOND_FACTOR_OFF},
+    [51] = {"second_factor_already_on", 409, MSG_ERR_SECOND_FACTOR_ALREADY_ON},
+    [52] = {"no_enrolment_in_progress", 409, MSG_ERR_NO_ENROLMENT_IN_PROGRESS},
     /* e-invoices, Factur-X documents */
     [65] = {"e_invoice_unavailable", 404, MSG_ERR_E_INVOICE_UNAVAILABLE},
     [90] = {"referral_state", 409, MSG_ERR_REFERRAL_STATE},

@@ -77,6 +77,10 @@ enum pd_status {
      * until a code takes it): faults and security -50..-59, e-invoices -60..-69, the
      * portal -70..-79, benefits -80..-89, directory and referrals -90..-99, the
      * ecosystem -100..-109, scale -110..-119, card payments -120..-129. */
+    /* faults and security (-50..-59) */
+    PD_E_SECOND_FACTOR_OFF = -50,        /* turning off a second factor that is not on */
+    PD_E_SECOND_FACTOR_ALREADY_ON = -51, /* enrolling a second factor that is on already */
+    PD_E_NO_ENROLMENT_IN_PROGRESS = -52, /* confirming an enrolment that was not begun */
     /* e-invoices, Factur-X documents (-65..-69) */
     PD_E_E_INVOICE_UNAVAILABLE = -65, /* a document issued before Factur-X has no XML */
     /* company profile, directory, referrals (-90..-99) */

@@ -491,7 +491,7 @@ int auth_totp_begin(struct db *db, const struct principal *who, json_t **out, st
     if (rc < 0)
         return rc;
     if (u.totp_secret[0])
-        return pd_fail(err, PD_E_CONFLICT, "the second factor is already on");
+        return pd_fail(err, PD_E_SECOND_FACTOR_ALREADY_ON, NULL);
     random_bytes(raw, sizeof(raw));
     rc = oath_base32_encode((const char *)raw, sizeof(raw), &b32, &len);
     secret_wipe(raw, sizeof(raw));
@@ -520,7 +520,7 @@ int auth_totp_confirm(struct db *db, const struct principal *who, const char *ip
     if (rc < 0)
         return rc;
     if (u.totp_pending_secret[0] == '\0')
-        return pd_fail(err, PD_E_CONFLICT, "no enrolment in progress");
+        return pd_fail(err, PD_E_NO_ENROLMENT_IN_PROGRESS, NULL);
     int64_t step = totp_check(u.totp_pending_secret, code, clock_now(), 0);
     if (step < 0)
         return pd_fail(err, PD_E_INVALID_SECOND_FACTOR, NULL);
@@ -556,6 +556,9 @@ int auth_totp_disable(struct db *db, const struct principal *who, const char *ip
     int rc = own_row(db, who, &u, err);
     if (rc < 0)
         return rc;
+    /* nothing to turn off: said plainly, and no "disabled" event for what was never on */
+    if (u.totp_secret[0] == '\0')
+        return pd_fail(err, PD_E_SECOND_FACTOR_OFF, NULL);
     if (u.partner_requires_2fa)
         return pd_fail(err, PD_E_SECOND_FACTOR_MANDATORY, NULL);
     if ((rc = password_confirmed(db, &u, ip, password, "password", err)) < 0)

@@ -72,15 +72,17 @@ int auth_token_list(struct db *db, const struct principal *who, const struct pag
 int auth_token_revoke(struct db *db, const struct principal *who, const char *ip, const char *id,
                       struct pd_error *err);
 
-/* Starts TOTP enrolment: *out {"secret" (base32), "otpauth_uri"}. */
+/* Starts TOTP enrolment: *out {"secret" (base32), "otpauth_uri"};
+ * PD_E_SECOND_FACTOR_ALREADY_ON when it is on. */
 int auth_totp_begin(struct db *db, const struct principal *who, json_t **out, struct pd_error *err);
 
-/* Confirms enrolment with a code from the app: *out {"recovery_codes":[10 codes]}. */
+/* Confirms enrolment with a code from the app: *out {"recovery_codes":[10 codes]};
+ * PD_E_NO_ENROLMENT_IN_PROGRESS when none was begun. */
 int auth_totp_confirm(struct db *db, const struct principal *who, const char *ip, const char *code,
                       json_t **out, struct pd_error *err);
 
-/* Turns the second factor off (password required); refused when the organisation
- * requires it. */
+/* Turns the second factor off (password required); PD_E_SECOND_FACTOR_OFF when it is not
+ * on, PD_E_SECOND_FACTOR_MANDATORY when the organisation requires it. */
 int auth_totp_disable(struct db *db, const struct principal *who, const char *ip,
                       const char *password, struct pd_error *err);
 

@@ -523,6 +523,35 @@ test('two-factor: enrolment, codes at sign-in, no replay, recovery codes once', 
   }
 });
 
+test('two-factor: turning off what is not on, confirming what was not begun, beginning what is on: a clear 409', async () => {
+  const { org, client } = await adminOf(srv.url);
+  const disabledEvents = () => sql(srv.db.url, `SELECT COUNT(*) FROM audit_events WHERE action = 'user.second_factor_disabled' AND object_id = '${org.user.id}'`);
+  for (const [lang, words] of [['fr', /n'est pas activée/], ['en', /not on/]]) {
+    client.lang = lang;
+    const off = await client.call('POST', '/api/v1/me/totp/disable', { password: org.password });
+    assert.equal(off.status, 409, JSON.stringify(off.body));
+    assert.equal(off.body.error.code, 'second_factor_off');
+    assert.match(off.body.error.message, words);
+  }
+  assert.equal(disabledEvents(), '0', 'nothing was turned off, nothing is recorded');
+  client.lang = 'en';
+  const early = await client.call('POST', '/api/v1/me/totp/confirm', { code: '123456' });
+  assert.equal(early.status, 409, JSON.stringify(early.body));
+  assert.equal(early.body.error.code, 'no_enrolment_in_progress');
+  assert.match(early.body.error.message, /start the set-up again/);
+  const begin = await client.call('POST', '/api/v1/me/totp', {});
+  const now = Math.floor(Date.now() / 1000);
+  assert.equal((await client.call('POST', '/api/v1/me/totp/confirm', { code: totp(begin.body.secret, now) })).status, 200);
+  const again = await client.call('POST', '/api/v1/me/totp', {});
+  assert.equal(again.status, 409);
+  assert.equal(again.body.error.code, 'second_factor_already_on');
+  assert.equal((await client.call('POST', '/api/v1/me/totp/confirm', { code: totp(begin.body.secret, now) })).body.error.code, 'no_enrolment_in_progress');
+  assert.equal((await client.call('POST', '/api/v1/me/totp/disable', { password: org.password })).status, 204);
+  assert.equal(disabledEvents(), '1');
+  assert.equal((await client.call('POST', '/api/v1/me/totp/disable', { password: org.password })).body.error.code, 'second_factor_off');
+  assert.equal(disabledEvents(), '1');
+});
+
 test('two-factor: one code opens one session, even when sign-ins with it arrive together', async () => {
   const { setClock } = await operatorClock(srv);
   try {
