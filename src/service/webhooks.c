@@ -39,8 +39,8 @@
 #define MAX_ENDPOINTS 20
 
 /* The host of an http(s) URL, lower-cased, without brackets or port; NULL when the URL
- * is not one. */
-static const char *url_host(const char *url, char *host, size_t n)
+ * is not one. *after: what follows the host (":port/...", "/...", or ""). */
+static const char *url_host(const char *url, char *host, size_t n, const char **after)
 {
     const char *p = strncmp(url, "https://", 8) == 0  ? url + 8
                     : strncmp(url, "http://", 7) == 0 ? url + 7
@@ -54,8 +54,10 @@ static const char *url_host(const char *url, char *host, size_t n)
             return NULL;
         p++;
         len = (size_t)(end - p);
+        *after = end + 1;
     } else {
         len = strcspn(p, ":/?#");
+        *after = p + len;
     }
     if (len == 0 || len >= n)
         return NULL;
@@ -66,6 +68,20 @@ static const char *url_host(const char *url, char *host, size_t n)
     }
     host[len] = '\0';
     return host;
+}
+
+/* True when what follows a URL's host has no port, or a port from 1 to 65535: a TCP port
+ * cannot be more, and curl would refuse the address only when a delivery is due. */
+static bool url_port_valid(const char *after)
+{
+    if (*after != ':')
+        return *after == '\0' || strchr("/?#", *after) != NULL;
+    long port = 0;
+    size_t digits = strspn(after + 1, "0123456789");
+    for (size_t i = 1; i <= digits && port <= 65535; i++)
+        port = port * 10 + (after[i] - '0');
+    const char *end = after + 1 + digits;
+    return digits > 0 && port >= 1 && port <= 65535 && (*end == '\0' || strchr("/?#", *end));
 }
 
 /* True when the host, as typed, already says it is not on the public internet: a
@@ -102,6 +118,14 @@ static bool event_known(const char *e)
         if (!strcmp(*k, e))
             return true;
     return false;
+}
+
+/* True when the stored list ",a,b," holds the event name. */
+static bool events_listed(const char *stored, const char *name)
+{
+    char item[128];
+    snprintf(item, sizeof(item), ",%s,", name);
+    return strstr(stored, item) != NULL;
 }
 
 static json_t *events_json(const char *stored)
@@ -151,11 +175,14 @@ static int endpoint_check(const json_t *body, const struct settings *set, const 
     static const char *const keys[] = {"url", "events", NULL};
     struct checks c = {0};
     char host[256];
+    const char *after = NULL;
     snprintf(events, n, ",");
     check_known_keys(&c, body, "", keys);
     *url = check_text(&c, body, "url", "url", true, 500);
-    if (*url && url_host(*url, host, sizeof(host)) == NULL)
+    if (*url && url_host(*url, host, sizeof(host), &after) == NULL)
         check_fail(&c, "url", MSG_FIELD_URL), *url = NULL;
+    if (*url && !url_port_valid(after))
+        check_fail(&c, "url", MSG_FIELD_URL_PORT), *url = NULL;
     if (*url && host_private(host) && set->webhooks_allow_private == 0)
         check_fail(&c, "url", MSG_FIELD_URL_PUBLIC);
     json_t *list = json_object_get(body, "events");
@@ -171,6 +198,9 @@ static int endpoint_check(const json_t *body, const struct settings *set, const 
                 snprintf(events, n, "*");
             } else if (name == NULL || !event_known(name)) {
                 check_fail(&c, "events", MSG_FIELD_EVENT_UNKNOWN);
+            } else if (events_listed(events, name)) { /* each event once */
+                check_fail_args(&c, "events", MSG_FIELD_EVENT_TWICE, (const char *const[]){name},
+                                1);
             } else {
                 size_t used = strlen(events);
                 snprintf(events + used, n - used, "%s,", name);

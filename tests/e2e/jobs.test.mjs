@@ -374,6 +374,26 @@ test('webhook endpoints on private addresses are refused unless the operator all
   await set(1);
 });
 
+test('a webhook endpoint names a real port and each event once: otherwise 422 on the field, in the caller\'s language', async () => {
+  const { client } = await adminOf(srv.url);
+  for (const url of ['https://x.example:99999/', 'https://x.example:0/', 'https://x.example:/', 'https://x.example:443x/', 'https://[2001:db8::1]:65536/']) {
+    client.lang = 'en';
+    const r = await client.call('POST', '/api/v1/webhook-endpoints', { url, events: ['*'] });
+    assert.equal(r.status, 422, url);
+    assert.deepEqual(Object.keys(r.body.error.details.fields), ['url'], url);
+    assert.match(r.body.error.details.fields.url, /port/, url);
+  }
+  client.lang = 'fr';
+  const twice = await client.call('POST', '/api/v1/webhook-endpoints', { url: 'https://x.example/', events: ['order.confirmed', 'invoice.issued', 'order.confirmed'] });
+  assert.equal(twice.status, 422);
+  assert.deepEqual(Object.keys(twice.body.error.details.fields), ['events']);
+  assert.match(twice.body.error.details.fields.events, /order\.confirmed est en double/);
+  assert.equal((await client.call('GET', '/api/v1/webhook-endpoints')).body.items.length, 0, 'nothing registered');
+  const ok = await client.call('POST', '/api/v1/webhook-endpoints', { url: 'https://x.example:8443/hooks?a=1', events: ['order.confirmed', 'invoice.issued'] });
+  assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  assert.deepEqual(ok.body.events, ['order.confirmed', 'invoice.issued']);
+});
+
 test('email through a real SMTP server; its password is never shown nor logged', async () => {
   const sink = await smtpSink();
   try {
