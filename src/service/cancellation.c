@@ -157,6 +157,17 @@ static struct date effective_on(const char *when, const struct sub_row *s, struc
     return today;
 }
 
+/* True when a resolution of a request resolved before (staff set it back in progress) may
+ * still change s, already cancelled: only to bring an end-of-term cancellation that has not
+ * taken effect forward to today. One taken effect is final: cancelling it again would move its
+ * date, and refunding it again would pay the same days twice. */
+static bool brings_forward(const struct sub_row *s, const char *when, struct date today)
+{
+    struct date on;
+    return strcmp(when, "immediate") == 0 && date_parse(s->cancelled_on, &on) == 0 &&
+           date_cmp(on, today) > 0;
+}
+
 /* Checks the body of a resolution; *when and *refund and *message from it. */
 static int check_resolution(const json_t *body, const char **when, bool *refund,
                             const char **message, struct pd_error *err)
@@ -238,6 +249,16 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
                     (strcmp(req.status, "open") != 0 && strcmp(req.status, "in_progress") != 0))) {
         rc = pd_fail(err, PD_E_CONFLICT, "not an open cancellation request");
         pd_error_detail(err, "status", json_string(req.status));
+    }
+    /* cancelled before this resolution (a request resolved once, set back in progress by
+     * staff; or an unpaid order expired): said plainly, and nothing is done twice */
+    struct sub_row before;
+    int found = rc >= 0 ? subs_find(db, req.subscription_id, &before) : 0;
+    if (found < 0)
+        rc = pd_fail(err, found, "%s", db_errmsg(db));
+    else if (found == 1 && before.cancelled_on[0] && !brings_forward(&before, when, today)) {
+        rc = pd_fail(err, PD_E_SUBSCRIPTION_CANCELLED, "cancelled from %s", before.cancelled_on);
+        pd_error_detail(err, "cancelled_on", json_string(before.cancelled_on));
     }
     /* a wire order still awaiting its transfer would pay for what is cancelled: it is
      * cancelled too, its invoice credited, and a transfer arriving later is finance's to

@@ -209,6 +209,46 @@ test('cancellation at the end of the term: active until expiry, cancelled the da
   assert.equal(ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE 'auto:${subId}:%'`), '0', 'never renewed');
 });
 
+test('a cancellation resolved, set back in progress by staff and resolved again: nothing cancelled or refunded twice, a clear 409', async () => {
+  const { api, subId } = await partner('2027-03-01', await cardPayment(srv.url, CARD));
+  await op.setClock('2027-09-01T09:00:00Z');
+  const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+  const first = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: true });
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  const refundsBefore = ledgerSql(srv, 'SELECT COUNT(*) FROM gw_refunds');
+  const credits = async () => (await api.call('GET', '/api/v1/invoices')).body.items.filter((i) => i.type === 'credit_note').length;
+  assert.equal(await credits(), 1);
+  await op.setClock('2027-09-03T09:00:00Z');
+  const back = await support.call('PATCH', `/api/v1/support-requests/${c.body.id}`, { status: 'in_progress' });
+  assert.equal(back.status, 200, JSON.stringify(back.body));
+  for (const body of [{ cancellation: 'immediate', refund: true }, { cancellation: 'immediate' }, { cancellation: 'end_of_term' }]) {
+    const again = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, body);
+    assert.equal(again.status, 409, `${JSON.stringify(body)}: ${JSON.stringify(again.body)}`);
+    assert.equal(again.body.error.code, 'subscription_cancelled');
+    assert.equal(again.body.error.details.cancelled_on, '2027-09-01');
+  }
+  assert.equal(ledgerSql(srv, 'SELECT COUNT(*) FROM gw_refunds'), refundsBefore, 'refunded once');
+  assert.equal(await credits(), 1, 'one credit note');
+  assert.equal((await api.call('GET', `/api/v1/subscriptions/${subId}`)).body.cancelled_on, '2027-09-01', 'its date stays');
+  assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM audit_events WHERE action = 'subscription.cancelled' AND object_id = '${subId}'`), '1');
+
+  // an end-of-term cancellation not yet in effect may still be brought forward, refunded once
+  const later = await partner('2027-04-01', await cardPayment(srv.url, CARD));
+  await op.setClock('2027-10-01T09:00:00Z');
+  const r2 = await later.api.call('POST', `/api/v1/subscriptions/${later.subId}/cancellation`, {});
+  assert.equal((await support.call('POST', `/api/v1/support-requests/${r2.body.id}/resolution`, { cancellation: 'end_of_term' })).body.outcome.effective_on, '2028-04-01');
+  await support.call('PATCH', `/api/v1/support-requests/${r2.body.id}`, { status: 'in_progress' });
+  assert.equal((await support.call('POST', `/api/v1/support-requests/${r2.body.id}/resolution`, { cancellation: 'end_of_term' })).status, 409, 'the same end of term again is nothing new');
+  const forward = await support.call('POST', `/api/v1/support-requests/${r2.body.id}/resolution`, { cancellation: 'immediate', refund: true });
+  assert.equal(forward.status, 200, JSON.stringify(forward.body));
+  assert.equal(forward.body.outcome.effective_on, '2027-10-01');
+  assert.ok(forward.body.outcome.refund_total > 0);
+  await support.call('PATCH', `/api/v1/support-requests/${r2.body.id}`, { status: 'in_progress' });
+  const twice = await support.call('POST', `/api/v1/support-requests/${r2.body.id}/resolution`, { cancellation: 'immediate', refund: true });
+  assert.equal(twice.status, 409);
+  assert.equal(twice.body.error.code, 'subscription_cancelled');
+});
+
 test('a wire-paid subscription cancelled with a refund leaves the refund to finance', async () => {
   const { api, subId } = await partner('2027-05-01', WIRE);
   await op.setClock('2027-06-01T09:00:00Z');
