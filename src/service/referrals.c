@@ -146,6 +146,8 @@ int referral_change(struct db *db, const struct principal *who, const char *ip, 
     const char *reason = check_text(&c, body, "reason", "reason", false, 500);
     if (to && !strcmp(to, "declined") && reason == NULL)
         check_fail(&c, "reason", MSG_FIELD_REASON_REQUIRED);
+    else if (to && strcmp(to, "declined") != 0 && json_object_get(body, "reason"))
+        check_fail(&c, "reason", MSG_FIELD_REASON_DECLINE_ONLY); /* kept as decline_reason */
     *out = NULL;
     int rc = tx_begin(db, err);
     if (rc < 0) {

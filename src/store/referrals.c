@@ -141,13 +141,14 @@ int referrals_move(struct db *db, const char *id, const char *from, const char *
     int closing = !strcmp(to, "won") || !strcmp(to, "lost") || !strcmp(to, "declined") ||
                   !strcmp(to, "expired");
     int answering = !strcmp(from, "new");
-    int64_t rc = db_run(
-        db,
-        "UPDATE referrals SET status = ?, decline_reason = COALESCE(?, "
-        "decline_reason), responded_at = CASE WHEN ? = 1 THEN ? ELSE responded_at "
-        "END, closed_at = CASE WHEN ? = 1 THEN ? ELSE closed_at END, updated_at = ? "
-        "WHERE id = ? AND status = ?",
-        "ttiiiiitt", to, reason, (int64_t)answering, now, (int64_t)closing, now, now, id, from);
+    int64_t rc =
+        db_run(db,
+               "UPDATE referrals SET status = ?, decline_reason = COALESCE(?, "
+               "decline_reason), responded_at = CASE WHEN ? = 1 THEN ? ELSE responded_at "
+               "END, closed_at = CASE WHEN ? = 1 THEN ? ELSE closed_at END, updated_at = ? "
+               "WHERE id = ? AND status = ?",
+               "ttiiiiitt", to, strcmp(to, "declined") == 0 ? reason : NULL, (int64_t)answering,
+               now, (int64_t)closing, now, now, id, from);
     return rc < 0 ? (int)rc : rc > 0;
 }
 

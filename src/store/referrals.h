@@ -48,7 +48,8 @@ int referrals_find_erase(struct db *db, struct arena *a, const char *token,
 /* Marks a referral confirmed: status new, answer due by respond_by. 1 when it was waiting. */
 int referrals_confirm(struct db *db, const char *id, int64_t respond_by, int64_t now);
 
-/* Moves a referral from `from` to `to` (declined: with reason); 1 when it did. */
+/* Moves a referral from `from` to `to`; reason is kept as the decline reason, so only a move
+ * to declined writes it. 1 when it moved. */
 int referrals_move(struct db *db, const char *id, const char *from, const char *to,
                    const char *reason, int64_t now);
 

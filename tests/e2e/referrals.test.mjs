@@ -146,6 +146,24 @@ test('abuse: the honeypot stores nothing; per-email and per-address limits in 24
   await op.setClock(`${DAY0}T09:00:00Z`);
 });
 
+test('a reason is for declining only: with another status (accepted, lost) it is a 422 on reason, and no decline reason is stored', async () => {
+  const id = await confirmed(customer({ lang: 'fr' }));
+  const withReason = async (status) => {
+    const r = await partner.api.call('POST', `/api/v1/referrals/${id}/status`, { status, reason: 'Budget gelé.' });
+    assert.equal(r.status, 422, `${status}: ${JSON.stringify(r.body)}`);
+    assert.deepEqual(Object.keys(r.body.error.details.fields), ['reason']);
+    assert.match(r.body.error.details.fields.reason, /seulement pour décliner/);
+  };
+  await withReason('accepted');
+  assert.equal((await partner.api.call('GET', `/api/v1/referrals/${id}`)).body.status, 'new', 'not moved');
+  assert.equal((await partner.api.call('POST', `/api/v1/referrals/${id}/status`, { status: 'accepted' })).status, 200);
+  await withReason('lost');
+  const lost = await partner.api.call('POST', `/api/v1/referrals/${id}/status`, { status: 'lost' });
+  assert.equal(lost.status, 200, JSON.stringify(lost.body));
+  const after = (await partner.api.call('GET', `/api/v1/referrals/${id}`)).body;
+  assert.deepEqual([after.status, after.decline_reason], ['lost', null]);
+});
+
 test('lifecycle: accept then won, decline with a reason, wrong moves refused, notes; a referral manager may do it', async () => {
   const id = await confirmed(customer({ lang: 'fr' }));
   const rm = await memberOf(srv.url, partner.client, ['referral_manager']);
