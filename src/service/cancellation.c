@@ -251,7 +251,9 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
         pd_error_detail(err, "status", json_string(req.status));
     }
     /* cancelled before this resolution (a request resolved once, set back in progress by
-     * staff; or an unpaid order expired): said plainly, and nothing is done twice */
+     * staff; or an unpaid order expired): said plainly, and nothing is done twice. Read
+     * before the wire orders below are cancelled, which cancels an unpaid purchase's
+     * subscription: the row locked after them could not tell the two apart. */
     struct sub_row before;
     int found = rc >= 0 ? subs_find(db, req.subscription_id, &before) : 0;
     if (found < 0)
