@@ -1,0 +1,66 @@
+// phone_review.test.mjs - what a French partner and the program owner's staff met walking
+// the portal on a phone (390 px): words that said something untrue, forms that failed on
+// their second use, and a menu that named the wrong page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, journey, signIn, startServer, operatorClock, addStaff, join, Client, cardPayment, PHONE } from './harness.mjs';
+
+const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
+let srv, op, browser;
+const staff = {};
+
+before(async () => {
+  srv = await startServer({ args: ['--test-clock', '--no-jobs'] });
+  op = await operatorClock(srv);
+  await op.setClock('2027-03-01T09:00:00Z');
+  for (const role of ['support', 'finance']) staff[role] = addStaff(srv.db, role);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await op?.setClock(null);
+  await srv?.stop();
+});
+
+/** A fresh organisation, signed in through the API, with a bearer client. */
+async function organisation() {
+  const org = await join(srv.url);
+  const c = new Client(srv.url);
+  await c.signIn(org.email, org.password);
+  return { org, api: c };
+}
+
+test('a renewal paid by wire: the offer tile speaks of the transfer, not of a card', async () => {
+  const { org, api } = await organisation();
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
+  const bought = (await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {})).body;
+  assert.equal(bought.status, 'confirmed');
+  await api.call('PATCH', `/api/v1/subscriptions/${bought.subscription_id}`, { auto_renew: false });
+  await op.setClock('2028-03-02T09:00:00Z'); // the day after expiry: renewal open
+  const j = await journey(browser, srv, 'review-wire-renewal-tile', { ...PHONE });
+  try {
+    await signIn(j.page, org.email, org.password);
+    await j.page.goto('/offres');
+    await j.page.locator('article[data-offer="action-pack"]').getByRole('link', { name: "Renouveler l'abonnement" }).click();
+    await j.page.getByLabel(/Virement bancaire/).check();
+    await j.page.getByRole('button', { name: 'Suivant' }).click();
+    await j.page.getByLabel('Nom du contact').fill('Paul Payeur');
+    await j.page.getByLabel('Numéro de téléphone').fill('+33 1 23 45 67 89');
+    await j.page.getByLabel('Adresse de messagerie').fill('compta@org.example');
+    await j.page.getByRole('button', { name: 'Envoyer' }).click();
+    await j.page.getByRole('button', { name: 'Acheter' }).click();
+    await j.page.getByText('elle sera confirmée à réception de votre virement').waitFor();
+    await j.page.goto('/offres');
+    const tile = j.page.locator('article[data-offer="action-pack"]');
+    await tile.locator('.message').waitFor();
+    assert.equal(await tile.getAttribute('data-state'), 'pending_payment');
+    const said = await tile.locator('.message').innerText();
+    // it said « Paiement par carte en cours de vérification auprès de la banque »
+    assert.doesNotMatch(said, /Paiement par carte/, said);
+    assert.match(said, /virement/, said);
+    await j.shot('tile');
+  } finally {
+    await j.close();
+    await op.setClock('2027-03-01T09:00:00Z');
+  }
+});
