@@ -64,3 +64,34 @@ test('a renewal paid by wire: the offer tile speaks of the transfer, not of a ca
     await op.setClock('2027-03-01T09:00:00Z');
   }
 });
+
+test('« Mon compte » says an organisation requires two-step verification only when it does', async () => {
+  const { org, api } = await organisation();
+  const j = await journey(browser, srv, 'review-account-2fa', { ...PHONE });
+  try {
+    await signIn(j.page, org.email, org.password);
+    await j.page.goto('/compte');
+    await j.page.getByRole('button', { name: 'Activer la validation en deux étapes' }).waitFor();
+    // it said « Votre organisation exige la validation en deux étapes . » to everyone
+    assert.equal(await j.page.getByText(/exige la validation/).count(), 0, await j.page.locator('main').innerText());
+    assert.doesNotMatch(await j.page.locator('main').innerText(), / \./);
+    await j.shot('not-required');
+    assert.equal((await api.call('PATCH', '/api/v1/partner', { require_2fa: true })).status, 200);
+    await j.page.reload();
+    await j.page.getByRole('button', { name: 'Activer la validation en deux étapes' }).waitFor();
+    assert.equal(await j.page.getByText('Votre organisation exige la validation en deux étapes : activez-la dans Mon compte.').count(), 1);
+    await j.shot('required');
+  } finally {
+    await j.close();
+  }
+  // staff belong to no organisation: nothing is said of one
+  const s = await journey(browser, srv, 'review-account-2fa-staff', { ...PHONE });
+  try {
+    await signIn(s.page, staff.support.email, staff.support.password);
+    await s.page.goto('/compte');
+    await s.page.getByRole('button', { name: 'Activer la validation en deux étapes' }).waitFor();
+    assert.equal(await s.page.getByText(/Votre organisation/).count(), 0);
+  } finally {
+    await s.close();
+  }
+});

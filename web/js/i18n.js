@@ -136,6 +136,7 @@ const words = {
     totp_confirm: 'Confirmer', recovery_codes: 'Codes de récupération : gardez-les en lieu sûr, chacun ne sert qu\'une fois.',
     totp_on: 'La validation en deux étapes est activée.', totp_disable: 'Désactiver la validation en deux étapes',
     totp_off: 'La validation en deux étapes est désactivée.',
+    totp_intro: 'À chaque connexion, un code de votre application d\'authentification vient s\'ajouter à votre mot de passe.',
     // console
     console_intro: 'Le programme en un coup d\'œil.', renewals_due: 'Renouvellements à venir (12 semaines)',
     automatic: 'Automatiques', manual: 'Manuels', week_of: 'Semaine du', revenue: 'Chiffre d\'affaires facturé par mois, hors TVA (net des avoirs)',
@@ -399,6 +400,7 @@ const words = {
     totp_confirm: 'Confirm', recovery_codes: 'Recovery codes: keep them safe, each works once.',
     totp_on: 'Two-step verification is on.', totp_disable: 'Turn off two-step verification',
     totp_off: 'Two-step verification is off.',
+    totp_intro: 'At each sign-in, a code from your authenticator app comes on top of your password.',
     console_intro: 'The program at a glance.', renewals_due: 'Renewals due (12 weeks)',
     automatic: 'Automatic', manual: 'Manual', week_of: 'Week of', revenue: 'Invoiced per month, excluding VAT (net of credit notes)',
     month: 'Month', partners_count: 'Partners', awaiting_count: 'Transfers awaited', open_requests: 'Open requests',

@@ -222,7 +222,8 @@ function secondFactor(redraw) {
     mount(box, form);
     form.querySelector('input').focus();
   });
-  return mount(box, h('p', {}, t('enrol_required').split(':')[0] + '.'), start);
+  // what it is; that the organisation requires it is said above, and only when it does
+  return mount(box, h('p', {}, t('totp_intro')), start);
 }
 
 export async function accountPage() {
