@@ -95,3 +95,40 @@ test('« Mon compte » says an organisation requires two-step verification only 
     await s.close();
   }
 });
+
+test('« Enregistrer un virement reçu » twice in a row, and an amount typed wrong', async () => {
+  const j = await journey(browser, srv, 'review-record-transfer', { ...PHONE });
+  try {
+    await signIn(j.page, staff.finance.email, staff.finance.password);
+    await j.page.goto('/console/virements');
+    const form = j.page.locator('#record-transfer');
+    const received = form.getByLabel('Reçu le');
+    await form.waitFor();
+    const today = await received.inputValue();
+    assert.match(today, /^\d{4}-\d\d-\d\d$/);
+    await form.getByLabel('Référence').fill('RF00PREMIER');
+    await form.getByLabel('Montant').fill('120,00');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await j.page.locator('#toast', { hasText: 'Virement enregistré' }).waitFor();
+    // the form was reset to an empty « Reçu le », and the next transfer was refused with
+    // « de 1 à 10 caractères, sur une seule ligne »
+    assert.equal(await received.inputValue(), today);
+    await form.getByLabel('Référence').fill('RF00SECOND');
+    await form.getByLabel('Montant').fill('1 234,5');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    await j.page.waitForFunction(() => document.querySelector('#record-transfer [name=reference]').value === '');
+    assert.equal(await form.locator('.error').evaluateAll((es) => es.map((e) => e.textContent).join('')), '');
+    const transfers = await j.page.evaluate(async () => (await (await fetch('/api/v1/admin/wire-transfers')).json()).items);
+    assert.deepEqual(transfers.filter((w) => w.reference === 'RF00SECOND').map((w) => w.amount_minor), [123450]);
+    // an amount that is not one: said in the field's terms, not in cents
+    await form.getByLabel('Référence').fill('RF00TROISIEME');
+    await form.getByLabel('Montant').fill('12 euros');
+    await form.getByRole('button', { name: 'Enregistrer' }).click();
+    const error = form.locator('[data-field="amount_minor"] .error');
+    await error.filter({ hasText: /./ }).waitFor();
+    assert.equal(await error.innerText(), 'un montant positif, par exemple 588,00');
+    await j.shot('amount-error');
+  } finally {
+    await j.close();
+  }
+});

@@ -52,10 +52,11 @@ export function field({ label, name, type = 'text', value, required, hint, optio
       options.map(([v, l]) => h('option', { value: v, selected: String(v) === String(value ?? '') }, l)));
   } else if (type === 'textarea') {
     input = h('textarea', { id, name, required, 'aria-describedby': described, ...attrs });
-    if (value) input.value = value;
+    if (value) input.defaultValue = input.value = value;
   } else {
     input = h('input', { id, name, type, required, autocomplete, 'aria-describedby': described, ...attrs });
-    if (value !== undefined && value !== null) input.value = value;
+    // the default too, so that form.reset() comes back to it rather than to nothing
+    if (value !== undefined && value !== null) input.defaultValue = input.value = value;
   }
   return h('div', { class: 'field', dataset: { field: name } },
     h('label', { for: id }, label, required ? '' : h('span', { class: 'muted' }, ` (${optionalWord()})`)),

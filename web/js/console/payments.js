@@ -35,8 +35,13 @@ function recordForm(done) {
     e.preventDefault();
     const v = values(form);
     const amount = toMinor(v.amount_minor, v.currency);
+    // said here, in the field's terms: the API's words are of minor units (cents)
+    if (Number.isNaN(amount)) {
+      const why = t('amount_major_invalid');
+      return showErrors(form, { message: `${t('amount_major')}${lang() === 'fr' ? ' : ' : ': '}${why}`, details: { fields: { amount_minor: why } } }, notice);
+    }
     try {
-      const r = await post('/api/v1/admin/wire-transfers', { reference: v.reference, amount_minor: Number.isNaN(amount) ? -1 : amount, currency: v.currency, received_on: v.received_on });
+      const r = await post('/api/v1/admin/wire-transfers', { reference: v.reference, amount_minor: amount, currency: v.currency, received_on: v.received_on });
       toast(t('recorded', { status: t(`ws_${r.status}`) }));
       form.reset();
       done();
