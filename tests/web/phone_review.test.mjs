@@ -132,3 +132,30 @@ test('« Enregistrer un virement reçu » twice in a row, and an amount typed wr
     await j.close();
   }
 });
+
+test('resolving a cancellation in the renewal window: nothing to refund, without saying it was never paid', async () => {
+  const { org, api } = await organisation();
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
+  const bought = (await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {})).body;
+  assert.equal(bought.status, 'confirmed');
+  await op.setClock('2028-03-05T09:00:00Z'); // the paid term is over, the renewal window open
+  await api.signIn(org.email, org.password); // the session ended with the year gone by
+  const j = await journey(browser, srv, 'review-cancel-window', { ...PHONE });
+  try {
+    const req = await api.call('POST', `/api/v1/subscriptions/${bought.subscription_id}/cancellation`, { description: 'Merci d\'annuler.' });
+    assert.equal(req.status, 201);
+    await signIn(j.page, staff.support.email, staff.support.password);
+    await j.page.goto(`/console/support/${req.body.id}`);
+    const form = j.page.locator('#resolution');
+    await form.getByLabel('Rembourser au prorata les jours non utilisés').check();
+    const outcome = form.locator('p[id^="outcome-"]');
+    await outcome.filter({ hasText: 'Rien à rembourser' }).waitFor();
+    // it said « cet abonnement n'a pas été payé ici » of a subscription paid here by card
+    assert.doesNotMatch(await outcome.innerText(), /pas été payé/);
+    assert.match(await outcome.innerText(), /aucun jour payé/);
+    await j.shot('outcome');
+  } finally {
+    await j.close();
+    await op.setClock('2027-03-01T09:00:00Z');
+  }
+});
