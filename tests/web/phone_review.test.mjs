@@ -159,3 +159,23 @@ test('resolving a cancellation in the renewal window: nothing to refund, without
     await op.setClock('2027-03-01T09:00:00Z');
   }
 });
+
+test('the phone menu names the page shown: « Profil dans l\'annuaire », one entry current', async () => {
+  const { org } = await organisation();
+  const j = await journey(browser, srv, 'review-menu-current', { ...PHONE });
+  try {
+    await signIn(j.page, org.email, org.password);
+    for (const [path, name] of [['/profil/annuaire', "Profil dans l'annuaire"], ['/profil', "Profil de l'entreprise"], ['/support/nouvelle', "Demandes à l'Espace partenaires"]]) {
+      await j.page.goto(path);
+      await j.page.locator('main h1').first().waitFor();
+      const current = await j.page.locator('#nav a[aria-current="page"]').allInnerTexts();
+      assert.deepEqual(current, [name], path);
+      assert.equal(await j.page.locator('#nav .menu-toggle .current').innerText(), name, path);
+    }
+    await j.page.goto('/profil/annuaire');
+    await j.page.locator('main h1').first().waitFor();
+    await j.shot('directory-profile');
+  } finally {
+    await j.close();
+  }
+});

@@ -122,7 +122,13 @@ function menu(pathname) {
   const item = (href, key, show = true) =>
     show ? h('li', {}, h('a', { href, 'data-link': '', 'aria-current': pathname === href || pathname.startsWith(href + '/') && href !== '/console' ? 'page' : null }, t(key))) : null;
   if (!session.me) return null;
-  return menuToggle(menuList(item), pathname);
+  // one current page: the entry whose address is the longest part of this one (on
+  // /profil/annuaire, « Profil dans l'annuaire », not « Profil de l'entreprise » as well)
+  const list = menuList(item);
+  const marked = [...list.querySelectorAll('a[aria-current]')];
+  const best = marked.reduce((a, b) => (b.getAttribute('href').length > a.getAttribute('href').length ? b : a), marked[0]);
+  for (const a of marked) if (a !== best) a.removeAttribute('aria-current');
+  return menuToggle(list, pathname);
 }
 
 function menuList(item) {
