@@ -18,12 +18,7 @@ after(async () => {
   await srv?.stop();
 });
 
-async function runJobs() {
-  const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  assert.equal(r.body.ok, true, JSON.stringify(r.body));
-  return Object.fromEntries(r.body.jobs.map((j) => [j.name, j.done]));
-}
+const runJobs = () => op.runJobs();
 
 /** A fresh organisation (bearer client) that bought `offer` by card on `day`, with
  * `certified` certified people (a competency asks for two). */

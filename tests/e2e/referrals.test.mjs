@@ -8,12 +8,7 @@ import { startServer, Client, join, memberOf, operatorClock, staffClient, import
 let srv, op, partner, hook;
 const DAY0 = '2027-04-01';
 
-async function runJobs() {
-  const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  assert.equal(r.body.ok, true, JSON.stringify(r.body));
-  return Object.fromEntries(r.body.jobs.map((j) => [j.name, j.done]));
-}
+const runJobs = () => op.runJobs();
 
 async function setting(key, value) {
   const r = await op.client.call('PUT', `/api/v1/admin/settings/${key}`, { value });

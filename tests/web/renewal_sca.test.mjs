@@ -21,10 +21,7 @@ after(async () => {
   await srv?.stop();
 });
 
-async function runJobs() {
-  const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-}
+const runJobs = () => op.runJobs();
 
 test('the email\'s link: « Confirmer le paiement », « Valider » at the bank, the renewal confirmed', async () => {
   await op.setClock('2027-02-10T09:00:00Z');
