@@ -357,12 +357,16 @@ static const char *tile_state(bool live, bool met, bool paying, const struct sub
 /* The tile's sentence in lang; s is the live subscription or NULL. */
 static json_t *tile_message(const char *state, const char *lang, const struct sub_facts *f,
                             const struct sub_renewal *r, const struct sub_row *s,
-                            const struct subs_context *ctx, int required, bool paying,
+                            const struct subs_context *ctx, int required, const char *paying_by,
                             const struct sub_row *ended)
 {
     char a[40], b[40], text[600];
+    bool paying = paying_by[0] != '\0';
     if (paying && strcmp(state, "pending_payment") == 0 && (s == NULL || s->paid)) {
-        msg_format(text, sizeof(text), MSG_TILE_PAYMENT_CHECKING, lang, NULL, 0);
+        msg_format(text, sizeof(text),
+                   strcmp(paying_by, "wire") == 0 ? MSG_TILE_PAYMENT_WIRE
+                                                  : MSG_TILE_PAYMENT_CHECKING,
+                   lang, NULL, 0);
     } else if (strcmp(state, "buy") == 0 && ended) {
         /* the window of the last subscription closed: say so, not just "available" */
         struct sub_facts e = subscriptions_facts(ended, ctx, required);
@@ -415,13 +419,15 @@ static json_t *tile_view(struct db *db, const char *partner_id, const json_t *o,
         f = subscriptions_facts(shown, ctx, required);
         r = sub_renewal_on(&f, today);
     }
-    int64_t open_buy = 0, open_renew = 0;
-    /* counted as not open when unreadable: the tile is a view, Buy checks again */
-    if (orders_count_open(db, partner_id, code, "purchase", NULL, &open_buy) < 0)
-        open_buy = 0;
-    if (orders_count_open(db, partner_id, code, "renewal", NULL, &open_renew) < 0)
-        open_renew = 0;
-    bool paying = open_buy > 0 || (live && open_renew > 0);
+    /* the open orders' payment method ("" when none, or unreadable: the tile is a view, Buy
+     * checks again) */
+    char buying[8], renewing[8];
+    if (orders_open_method(db, partner_id, code, "purchase", buying, sizeof(buying)) < 0)
+        buying[0] = '\0';
+    if (orders_open_method(db, partner_id, code, "renewal", renewing, sizeof(renewing)) < 0)
+        renewing[0] = '\0';
+    const char *paying_by = buying[0] ? buying : live ? renewing : "";
+    bool paying = paying_by[0] != '\0';
     const struct sub_row *ended = NULL;
     if (!live && shown && shown->paid && !shown->cancelled_on[0]) {
         struct sub_facts e = subscriptions_facts(shown, ctx, required);
@@ -441,7 +447,7 @@ static json_t *tile_view(struct db *db, const char *partner_id, const json_t *o,
         date_json(live && f.paid, f.starts_on), "expires_on",
         date_json(live && f.paid, f.expires_on), "renewal",
         live ? renewal_json(&f, &r) : json_null(), "message",
-        tile_message(state, lang, &f, &r, live, ctx, required, paying, ended));
+        tile_message(state, lang, &f, &r, live, ctx, required, paying_by, ended));
     json_object_set_new(tile, "lapsed", json_boolean(ended != NULL));
     json_object_set_new(tile, "auto_renew", live ? json_boolean(live->auto_renew) : json_null());
     if (strcmp(state, "manage_in_pmc") == 0)

@@ -267,6 +267,16 @@ int orders_count_open(struct db *db, const char *partner_id, const char *offer_c
                      except_order_id ? except_order_id : "");
 }
 
+const char orders_sql_open_method[] =
+    "SELECT payment_method FROM orders WHERE partner_id = ? AND offer_code = ? AND action = ? "
+    "AND " ORDERS_OPEN " LIMIT 1";
+
+int orders_open_method(struct db *db, const char *partner_id, const char *offer_code,
+                       const char *action, char *method, size_t n)
+{
+    return db_text(db, method, n, orders_sql_open_method, "ttt", partner_id, offer_code, action);
+}
+
 /* An open renewal order keeps its offer's automatic renewal from being tried
  * (orders_count_open): once it ends without a term (one that renewed wrote the term's
  * days), the tries are looked at again at the next pass. */

@@ -111,11 +111,18 @@ extern const char orders_sql_in_status[];
 extern const char orders_sql_overdue[];
 extern const char orders_sql_awaiting_of[];
 extern const char orders_sql_count_open[];
+extern const char orders_sql_open_method[];
 
 /* Counts the organisation's orders for an offer and action that are being paid
  * (processing, payment_unknown or awaiting_payment), the order except_order_id aside. */
 int orders_count_open(struct db *db, const char *partner_id, const char *offer_code,
                       const char *action, const char *except_order_id, int64_t *count);
+
+/* The payment method ("card" or "wire") of the organisation's order for an offer and action
+ * that is being paid (one at most: Buy refuses a second), into method (n bytes): 1, 0 ("")
+ * when none is, or a db error. */
+int orders_open_method(struct db *db, const char *partner_id, const char *offer_code,
+                       const char *action, char *method, size_t n);
 
 /* Moves an order from one status to another; 1 when it was in `from` (and *o says `to`),
  * 0 when it had moved on meanwhile. */

@@ -121,6 +121,12 @@ static const struct hot_query *hot_queries(int *count)
          "tttt",
          {"ptn_1", "action-pack", "renewal", "ord_1"},
          "orders_open"},
+        /* at every offer tile */
+        {"tiles: the open order's payment method",
+         NULL,
+         "ttt",
+         {"ptn_1", "action-pack", "renewal"},
+         "orders_open"},
     };
     const char *sql[] = {
         subs_sql_notice_due,     subs_sql_renew_due,     day_counts_sql_due,
@@ -129,7 +135,7 @@ static const struct hot_query *hot_queries(int *count)
         orders_sql_in_status,    vat_checks_sql_due,     outbox_sql_claim[0][0],
         outbox_sql_claim[0][1],  outbox_sql_claim[1][0], outbox_sql_claim[1][1],
         grants_sql_due,          grants_sql_terms_due,   subs_sql_recheck_renewals,
-        orders_sql_count_open,
+        orders_sql_count_open,   orders_sql_open_method,
     };
     for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
         q[i].sql = sql[i];
