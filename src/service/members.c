@@ -172,7 +172,9 @@ static void check_siren(struct checks *c, const json_t *body, const char *countr
     const char *in = check_text(c, body, "siren", "siren", false, 20);
     bool french = country && strcmp(country, "FR") == 0;
     if (in == NULL) {
-        if (french && required_in_fr && json_object_get(body, "siren") == NULL)
+        /* absent or null is missing alike (a value of another type failed above) */
+        json_t *given = json_object_get(body, "siren");
+        if (french && required_in_fr && (given == NULL || json_is_null(given)))
             check_fail(c, "siren", MSG_FIELD_SIREN_REQUIRED_FR);
         return;
     }

@@ -67,6 +67,7 @@ test('a French company joins with its SIREN: required, Luhn-checked, the one of 
     return r.body.error.details.fields;
   };
   assert.match((await fields({ siren: undefined })).siren, /required for a French company/);
+  assert.match((await fields({ siren: null })).siren, /required for a French company/, 'null is no SIREN either');
   assert.match((await fields({ siren: '303265046' })).siren, /Luhn/);
   assert.match((await fields({ siren: '30326504' })).siren, /Luhn/);
   assert.match((await fields({ siren: '732829320' })).siren, /does not match the SIREN in the VAT ID/);
