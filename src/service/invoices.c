@@ -15,6 +15,7 @@
 
 #include "core/date.h"
 #include "core/money.h"
+#include "core/msg.h"
 #include "db/db.h"
 #include "render/facturx_xml.h"
 #include "render/invoice_pdf.h"
@@ -118,8 +119,9 @@ int invoices_get(struct db *db, const struct principal *who, const char *id, con
 }
 
 /* The organisation's invoice id drawn by draw (failed names its failure) into out, named
- * "<type>-<number>.<ext>"; PD_E_E_INVOICE_UNAVAILABLE when facturx and the document was
- * frozen before Factur-X. */
+ * "<kind>-<number>.<ext>" in the document's language (facture-2027-000123.pdf,
+ * credit-note-AV2027-000001.xml); PD_E_E_INVOICE_UNAVAILABLE when facturx and the document
+ * was frozen before Factur-X. */
 static int invoice_file(struct db *db, const struct principal *who, const char *id, const char *ext,
                         bool facturx, int (*draw)(const struct invoice_doc *, struct buf *),
                         const char *failed, struct invoice_pdf_file *out, struct pd_error *err)
@@ -140,7 +142,9 @@ static int invoice_file(struct db *db, const struct principal *who, const char *
         json_decref(keep);
         return pd_fail(err, PD_E_E_INVOICE_UNAVAILABLE, NULL);
     }
-    snprintf(out->filename, sizeof(out->filename), "%s-%s.%s", doc.type ? doc.type : "",
+    bool credit = doc.type && strcmp(doc.type, "credit_note") == 0;
+    snprintf(out->filename, sizeof(out->filename), "%s-%s.%s",
+             msg_text(credit ? MSG_FILE_CREDIT_NOTE : MSG_FILE_INVOICE, doc.lang ? doc.lang : "fr"),
              doc.number ? doc.number : "document", ext);
     rc = draw(&doc, &out->bytes);
     json_decref(keep);

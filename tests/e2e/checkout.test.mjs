@@ -440,7 +440,7 @@ test('the invoice PDF carries what the law asks, in the partner language', async
   const fr = await adminOf(srv.url);
   const [, p] = await buy(fr.client, await card(CARD.number));
   const res = await fetch(`${srv.url}/api/v1/invoices/${p.body.invoice_id}/pdf`, { headers: { Cookie: fr.client.cookie } });
-  assert.match(res.headers.get('content-disposition'), /^attachment; filename="invoice-\d{4}-\d{6}\.pdf"$/);
+  assert.match(res.headers.get('content-disposition'), /^attachment; filename="facture-\d{4}-\d{6}\.pdf"$/, 'named in French');
   const { ok, text } = pdfText(Buffer.from(await res.arrayBuffer()));
   assert.ok(ok);
   const inv = (await fr.client.call('GET', `/api/v1/invoices/${p.body.invoice_id}`)).body;

@@ -102,7 +102,9 @@ async function keep(name, api, id) {
   const xml = await download(api, id, 'xml');
   assert.equal(xml.status, 200, xml.bytes.toString());
   assert.match(xml.type, /^application\/xml/);
-  assert.match(xml.disposition, new RegExp(`^attachment; filename="${inv.type}-${inv.number}\\.xml"$`));
+  // named in the document's language, as the portal's French partners read it
+  const kind = { fr: { invoice: 'facture', credit_note: 'avoir' }, en: { invoice: 'invoice', credit_note: 'credit-note' } }[inv.lang][inv.type];
+  assert.match(xml.disposition, new RegExp(`^attachment; filename="${kind}-${inv.number}\\.xml"$`));
   const file = path.join(work, `${name}.pdf`);
   writeFileSync(file, pdf.bytes);
   const check = run('qpdf', ['--check', file]);
