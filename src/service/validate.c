@@ -78,6 +78,10 @@ const char *check_text(struct checks *c, const json_t *obj, const char *key, con
         return NULL;
     }
     const char *s = json_string_value(v);
+    if (required && s[0] == '\0') { /* a field left empty: the same word as one left out */
+        check_fail(c, field, MSG_FIELD_REQUIRED);
+        return NULL;
+    }
     if (!text_line_valid(s, max)) {
         char n[24];
         snprintf(n, sizeof(n), "%zu", max);

@@ -83,12 +83,12 @@ test('validation messages are in the caller\'s language: a French partner who le
   assert.equal(fr.status, 422);
   assert.equal(fr.body.error.message, 'Certains champs de la requête ne sont pas valides.');
   assert.deepEqual(fr.body.error.details.fields, {
-    company: 'de 1 à 200 caractères, sur une seule ligne',
+    company: 'obligatoire', // left empty: the word of a field left out
     country: 'de 1 à 2 caractères, sur une seule ligne',
     'admin.email': 'adresse e-mail non valide',
   });
   assert.deepEqual(en.body.error.details.fields, {
-    company: 'must be 1 to 200 characters on one line',
+    company: 'required',
     country: 'must be 1 to 2 characters on one line',
     'admin.email': 'not a valid email address',
   });
