@@ -283,6 +283,18 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
         rc = pd_fail(err, PD_E_PENDING_PAYMENT, "order %s is being paid by card", paying);
         pd_error_detail(err, "order_id", json_string(paying));
     }
+    /* resolved once: two agents resolving at the same time both read the request open and
+     * the subscription not cancelled (read without a lock, above); the second waited for the
+     * subscription's lock until the first committed, and its move from the status it read
+     * finds the request resolved (PostgreSQL; SQLite runs them one after the other) */
+    if (rc >= 0 && (rc = requests_set_status(db, id, req.status, "resolved", now)) == 0) {
+        struct request_row now_req;
+        rc = pd_fail(err, PD_E_CONFLICT, "not an open cancellation request");
+        if (requests_find(db, &a, id, NULL, &now_req) == 1)
+            pd_error_detail(err, "status", json_string(now_req.status));
+    } else if (rc > 0) {
+        support_set_status(&req, "resolved", now);
+    }
     if (rc >= 0) {
         date_format(effective_on(when, &s, today), effective);
         rc = subs_cancel(db, s.id, effective, now);
@@ -290,8 +302,6 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
     if (rc >= 0 && refund && s.paid)
         rc = refunds_make(db, &s, id, today, &f);
     const char *resolution = f.id[0] ? "immediate_with_refund" : when;
-    if (rc >= 0 && (rc = requests_set_status(db, id, NULL, "resolved", now)) >= 0)
-        support_set_status(&req, "resolved", now);
     if (rc >= 0 && (rc = requests_set_resolution(db, id, resolution, now)) >= 0)
         req.resolution = resolution;
     /* the partner reads what was refunded, in the organisation's language */

@@ -249,6 +249,27 @@ test('a cancellation resolved, set back in progress by staff and resolved again:
   assert.equal(twice.body.error.code, 'subscription_cancelled');
 });
 
+test('two agents resolving one cancellation at the same time: one resolves it, the other is told 409', async () => {
+  const other = await staffClient(srv, 'support');
+  for (let i = 0; i < 5; i++) {
+    const { api, subId } = await partner('2027-04-01', await cardPayment(srv.url, CARD));
+    await op.setClock('2027-10-01T09:00:00Z');
+    const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
+    // on PostgreSQL both read the request open and the subscription not cancelled: the second
+    // moved the date to the end of a term the first had just refunded
+    const both = await Promise.all([
+      support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: true }),
+      other.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'end_of_term' }),
+    ]);
+    assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], JSON.stringify(both.map((r) => r.body)));
+    const won = both.find((r) => r.status === 200), lost = both.find((r) => r.status === 409);
+    assert.equal(lost.body.error.code, 'conflict');
+    assert.equal(lost.body.error.details.status, 'resolved');
+    assert.equal((await api.call('GET', `/api/v1/subscriptions/${subId}`)).body.cancelled_on, won.body.outcome.effective_on);
+    assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM audit_events WHERE action = 'subscription.cancelled' AND object_id = '${subId}'`), '1');
+  }
+});
+
 test('a wire-paid subscription cancelled with a refund leaves the refund to finance', async () => {
   const { api, subId } = await partner('2027-05-01', WIRE);
   await op.setClock('2027-06-01T09:00:00Z');
