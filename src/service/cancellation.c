@@ -352,8 +352,11 @@ int cancellation_preview(struct db *db, const struct principal *who, const char 
     if (rc < 0)
         return err->code ? err->code : pd_fail(err, rc, "%s", db_errmsg(db));
     json_t *refund = json_null();
-    /* what refunds_make() would give back today: the prorated rest before VAT, then VAT */
-    if (s.paid && !s.cancelled_on[0] && (rc = orders_paying_term(db, s.id, &o)) == 1) {
+    /* what refunds_make() would give back today: the prorated rest before VAT, then VAT;
+     * also for an end-of-term cancellation not yet in effect, which a resolution may still
+     * bring forward to today and refund (brings_forward()) */
+    if (s.paid && (!s.cancelled_on[0] || brings_forward(&s, "immediate", today)) &&
+        (rc = orders_paying_term(db, s.id, &o)) == 1) {
         struct date starts, expires;
         int64_t rest, tax = 0, total = 0;
         char charge[64];

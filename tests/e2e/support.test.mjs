@@ -239,10 +239,13 @@ test('a cancellation resolved, set back in progress by staff and resolved again:
   assert.equal((await support.call('POST', `/api/v1/support-requests/${r2.body.id}/resolution`, { cancellation: 'end_of_term' })).body.outcome.effective_on, '2028-04-01');
   await support.call('PATCH', `/api/v1/support-requests/${r2.body.id}`, { status: 'in_progress' });
   assert.equal((await support.call('POST', `/api/v1/support-requests/${r2.body.id}/resolution`, { cancellation: 'end_of_term' })).status, 409, 'the same end of term again is nothing new');
+  // the console's summary reads the preview: it said « Rien à rembourser » for what was then refunded
+  const preview = (await support.call('GET', `/api/v1/support-requests/${r2.body.id}/resolution-preview`)).body;
+  assert.ok(preview.immediate.refund?.total.amount_minor > 0, JSON.stringify(preview));
   const forward = await support.call('POST', `/api/v1/support-requests/${r2.body.id}/resolution`, { cancellation: 'immediate', refund: true });
   assert.equal(forward.status, 200, JSON.stringify(forward.body));
   assert.equal(forward.body.outcome.effective_on, '2027-10-01');
-  assert.ok(forward.body.outcome.refund_total > 0);
+  assert.equal(forward.body.outcome.refund_total, preview.immediate.refund.total.amount_minor);
   await support.call('PATCH', `/api/v1/support-requests/${r2.body.id}`, { status: 'in_progress' });
   const twice = await support.call('POST', `/api/v1/support-requests/${r2.body.id}/resolution`, { cancellation: 'immediate', refund: true });
   assert.equal(twice.status, 409);
