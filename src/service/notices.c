@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/card.h"
 #include "core/clock.h"
 #include "core/date.h"
 #include "service/catalog.h"
@@ -87,17 +88,24 @@ static int notice_write(struct db *db, struct names_kept *kept, const struct sub
     return rc < 0 ? rc : 1;
 }
 
-/* Whether s renews by itself: auto-renew on and a saved card to charge (the renewals job
- * tries nothing without one, service/renewals.c). Otherwise the partner renews by hand and is
- * owed the reminders of a manual renewal, not "will renew automatically with the saved
- * card". 1, 0, or negative when the database failed. */
+/* Whether s renews by itself: auto-renew on and a saved card to charge on the window's first
+ * day (the renewals job tries nothing without one, service/renewals.c, and the bank declines
+ * a card expired by then). Otherwise the partner renews by hand and is owed the reminders of a
+ * manual renewal, not "will renew automatically with the saved card". The answer is the same
+ * whatever the day it is asked (it depends on the expiry date, not on today). 1, 0, or
+ * negative when the database failed. */
 static int renews_by_itself(struct db *db, const struct sub_row *s)
 {
     struct order_row card;
+    struct date expires;
     if (!s->auto_renew)
         return 0;
     int rc = payment_method_get(db, s->partner_id, &card);
-    return rc < 0 ? rc : rc == 1;
+    if (rc != 1)
+        return rc;
+    if (date_parse(s->expires_on, &expires) != 0)
+        return 1;
+    return card_not_expired(card.card_exp_month, card.card_exp_year, date_add_days(expires, 1));
 }
 
 /* How many subscriptions' notices share a transaction: each is a commit (and a sync) of

@@ -109,3 +109,21 @@ test('a card saved before the first notice: the upcoming-renewal notice, at the 
   await runJobs();
   assert.deepEqual(mails().slice(1), ['Renouvellement automatique le 15 avril 2028 : Abonnement au Microsoft Action Pack']);
 });
+
+// The saved card expires in December 2027, the subscription on 29 February 2028: the bank
+// declines it on every try. The partner was told « sera renouvelé automatiquement le 1er mars
+// 2028 avec la carte enregistrée », then got three failed payments and « a pris fin ».
+test('a saved card expired by the renewal day: the reminders of a manual renewal, until a valid card is saved', async () => {
+  const s = await subscriber('2027-03-01'); // expires 2028-02-29
+  const old = { ...CARD, exp_year: 2027 };
+  assert.equal((await s.api.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, old)).id })).status, 200);
+  await op.setClock('2028-01-30T08:00:00Z'); // 30 days before
+  await runJobs();
+  assert.deepEqual(notices(s), ['Abonnement au Microsoft Action Pack : expire le 29 février 2028']);
+  assert.match(readMails(srv.mailDir).find((m) => m.to === s.email && m.subject === notices(s)[0]).text, /aucune carte enregistrée valable à cette date/);
+  await everyDay('2028-02-22', '2028-02-22');
+  assert.equal(notices(s).length, 2, 'reminded 7 days before');
+  assert.equal((await s.api.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, CARD)).id })).status, 200);
+  await runJobs();
+  assert.deepEqual(notices(s).slice(2), ['Renouvellement automatique le 1er mars 2028 : Abonnement au Microsoft Action Pack']);
+});
