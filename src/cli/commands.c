@@ -294,7 +294,8 @@ static const char *import_help =
     "  membership_id,offer,starts_on,expires_on,auto_renew\n"
     "  1234567,action-pack,2026-06-23,2027-06-22,true\n\n"
     "membership_id: the partner's 7 digits; offer: an offer code; dates: YYYY-MM-DD;\n"
-    "auto_renew: true or false. Every bad line is reported with its number, and then\n"
+    "auto_renew: true or false. A spreadsheet's export (a byte order mark first, fields\n"
+    "between double quotes) is read as it is. Every bad line is reported with its number, and then\n"
     "nothing at all is imported: a line whose partner already holds the offer, or is paying\n"
     "for it by card right now, is one. The partners' purchases wait while it runs. Imported\n"
     "subscriptions are managed in the PMC until an operator migrates them.\n\n";

@@ -4,8 +4,9 @@
  * The import reads the whole file before writing anything: every row is checked (the
  * membership ID names a partner, the offer exists, the dates parse and follow each other),
  * duplicates within the file and live subscriptions already held are refused, and only a
- * file without a single problem is written, in one transaction. Its reasons are English
- * only: the import is an operator's command-line tool (partnerd import-legacy).
+ * file without a single problem is written, in one transaction. A spreadsheet's export is
+ * read as it is written: a byte order mark first, fields between double quotes. Its reasons
+ * are English only: the import is an operator's command-line tool (partnerd import-legacy).
  */
 #include "service/legacy.h"
 
@@ -94,21 +95,29 @@ static bool check_import_row(struct db *db, char **f, int line, struct import_ro
 static int read_import(struct db *db, char *text, struct import_row **rows, int *nrows,
                        json_t *problems)
 {
-    static const char header[] = "membership_id,offer,starts_on,expires_on,auto_renew";
+    static const char *const header[] = {"membership_id", "offer", "starts_on", "expires_on",
+                                         "auto_renew"};
     int cap = 0, line = 0;
-    char *cursor = text;
+    /* a spreadsheet's "CSV UTF-8" export starts with a byte order mark and may quote fields */
+    char *cursor = csv_skip_bom(text);
     for (char *l; (l = csv_next_line(&cursor)) != NULL;) {
         line++;
+        char *f[5];
+        int nf = l[0] ? csv_split(l, f, 5) : 0;
+        for (int k = 0; k < nf && k < 5; k++)
+            csv_unquote(f[k]);
         if (line == 1) {
-            if (strcmp(l, header) != 0)
+            bool same = nf == 5;
+            for (int k = 0; same && k < 5; k++)
+                same = strcmp(f[k], header[k]) == 0;
+            if (!same)
                 problem(problems, 1, "header",
                         "must be membership_id,offer,starts_on,expires_on,auto_renew");
             continue;
         }
         if (l[0] == '\0')
             continue;
-        char *f[5];
-        if (csv_split(l, f, 5) != 5) {
+        if (nf != 5) {
             problem(problems, line, "row", "must have 5 comma-separated fields");
             continue;
         }

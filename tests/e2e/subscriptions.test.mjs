@@ -198,6 +198,23 @@ test('legacy PMC subscriptions: every bad row reported by line, and then nothing
   }
 });
 
+test("legacy PMC import: a spreadsheet's CSV UTF-8 export (byte order mark, quoted fields) is read as it is", async () => {
+  const a = await adminOf(srv.url);
+  const b = await adminOf(srv.url);
+  const r = importLegacy(srv.db, [
+    '\uFEFF"membership_id","offer","starts_on","expires_on","auto_renew"',
+    `"${a.org.partner.membership_id}","action-pack","2026-06-23","2027-06-22","TRUE"`,
+    `${b.org.partner.membership_id},"silver-competency",2026-07-01,"2027-06-30",false`,
+    '',
+  ].join('\r\n'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /imported 2 subscription/);
+  const sa = (await a.client.call('GET', '/api/v1/subscriptions')).body.items;
+  assert.deepEqual(sa.map((s) => [s.offer.code, s.starts_on, s.expires_on, s.auto_renew, s.managed_in]), [['action-pack', '2026-06-23', '2027-06-22', true, 'pmc']]);
+  const sb = (await b.client.call('GET', '/api/v1/subscriptions')).body.items;
+  assert.deepEqual(sb.map((s) => [s.starts_on, s.auto_renew, s.auto_renew_locked]), [['2026-07-01', false, true]]);
+});
+
 test('PMC subscriptions: tiles send partners to the PMC until an operator migrates them', async () => {
   await op.setClock('2027-06-25T10:00:00Z'); // inside the renewal window
   const { client, sub } = await orgWithSubscription({ migrate: false });
