@@ -295,9 +295,10 @@ static const char *import_help =
     "  1234567,action-pack,2026-06-23,2027-06-22,true\n\n"
     "membership_id: the partner's 7 digits; offer: an offer code; dates: YYYY-MM-DD;\n"
     "auto_renew: true or false. A spreadsheet's export (a byte order mark first, fields\n"
-    "between double quotes) is read as it is. Every bad line is reported with its number, and then\n"
-    "nothing at all is imported: a line whose partner already holds the offer, or is paying\n"
-    "for it by card right now, is one. The partners' purchases wait while it runs. Imported\n"
+    "between double quotes) is read as it is. Every bad line is reported with its number,\n"
+    "and then nothing at all is imported: a line whose partner already holds the offer (or\n"
+    "held it over some of the same dates: the file imported again), or is paying for it by\n"
+    "card right now, is one. The partners' purchases wait while it runs. Imported\n"
     "subscriptions are managed in the PMC until an operator migrates them.\n\n";
 
 /* Reads a whole file (at most 64 MiB) into a malloc'd string. */

@@ -3,10 +3,11 @@
  *
  * The import reads the whole file before writing anything: every row is checked (the
  * membership ID names a partner, the offer exists, the dates parse and follow each other),
- * duplicates within the file and live subscriptions already held are refused, and only a
- * file without a single problem is written, in one transaction. A spreadsheet's export is
- * read as it is written: a byte order mark first, fields between double quotes. Its reasons
- * are English only: the import is an operator's command-line tool (partnerd import-legacy).
+ * duplicates within the file, live subscriptions already held and terms already held (the
+ * same file imported again) are refused, and only a file without a single problem is
+ * written, in one transaction. A spreadsheet's export is read as it is written: a byte
+ * order mark first, fields between double quotes. Its reasons are English only: the import
+ * is an operator's command-line tool (partnerd import-legacy).
  */
 #include "service/legacy.h"
 
@@ -167,10 +168,12 @@ static int lock_partners(struct db *db, const struct import_row *rows, int nrows
 }
 
 /* An organisation holds one live subscription per offer: a problem for each row whose
- * partner already has one, or is paying for one by card. Its partner is locked, and then its
- * open orders of the offer: a Buy or a transfer under way before is seen here (a paid term, or
- * a card payment not settled yet), and one meanwhile waits for the import and then sees what it
- * wrote (its subscription, the unpaid purchases it cancelled). */
+ * partner already has one, or is paying for one by card, or holds one over some of the
+ * row's dates (a past term imported again would be a second copy of it). Its partner is
+ * locked, and then its open orders of the offer: a Buy or a transfer under way before is
+ * seen here (a paid term, or a card payment not settled yet), and one meanwhile waits for
+ * the import and then sees what it wrote (its subscription, the unpaid purchases it
+ * cancelled). */
 static int check_live(struct db *db, const struct import_row *rows, int nrows, json_t *problems)
 {
     struct subs_context ctx;
@@ -190,10 +193,18 @@ static int check_live(struct db *db, const struct import_row *rows, int nrows, j
         for (int j = 0; j < n; j++) {
             struct sub_facts f = subscriptions_facts(&have[j], &ctx, 0);
             /* a purchase never paid holds nothing: the PMC's record supersedes it */
-            if (f.paid && !strcmp(have[j].offer_code, rows[k].offer) &&
-                sub_is_live(&f, clock_today()))
+            if (!f.paid || strcmp(have[j].offer_code, rows[k].offer) != 0)
+                continue;
+            if (sub_is_live(&f, clock_today()))
                 problem(problems, rows[k].line, "offer",
                         "the partner already has a live subscription to this offer");
+            else if (!have[j].cancelled_on[0] &&
+                     strcmp(rows[k].starts_on, have[j].expires_on) <= 0 &&
+                     strcmp(have[j].starts_on, rows[k].expires_on) <= 0)
+                /* a term over already held (the same file imported again): not twice */
+                problem(problems, rows[k].line, "offer",
+                        "the partner already has a subscription to this offer for these dates "
+                        "(was this file imported before?)");
         }
         free(have);
     }

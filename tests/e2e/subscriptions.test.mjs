@@ -215,6 +215,25 @@ test("legacy PMC import: a spreadsheet's CSV UTF-8 export (byte order mark, quot
   assert.deepEqual(sb.map((s) => [s.starts_on, s.auto_renew, s.auto_renew_locked]), [['2026-07-01', false, true]]);
 });
 
+test('legacy PMC import: the same file imported again does not copy its past terms', async () => {
+  const a = await adminOf(srv.url);
+  const m = a.org.partner.membership_id;
+  const csv = `membership_id,offer,starts_on,expires_on,auto_renew\n${m},silver-competency,2024-01-01,2024-12-31,false\n`;
+  const count = () => sql(srv.db.url, `SELECT COUNT(*) FROM subscriptions WHERE partner_id = '${a.org.partner.id}'`);
+  assert.equal(importLegacy(srv.db, csv).status, 0);
+  assert.equal(count(), '1');
+  const again = importLegacy(srv.db, csv);
+  assert.equal(again.status, 1, again.stdout);
+  assert.match(again.stderr, /line 2: offer: the partner already has a subscription to this offer for these dates/);
+  // so is a term overlapping the one held; the next term is taken
+  const overlap = importLegacy(srv.db, `membership_id,offer,starts_on,expires_on,auto_renew\n${m},silver-competency,2024-12-31,2025-12-30,false\n`);
+  assert.equal(overlap.status, 1, overlap.stdout);
+  assert.equal(count(), '1');
+  const next = importLegacy(srv.db, `membership_id,offer,starts_on,expires_on,auto_renew\n${m},silver-competency,2025-01-01,2025-12-31,false\n`);
+  assert.equal(next.status, 0, next.stderr);
+  assert.equal(count(), '2');
+});
+
 test('PMC subscriptions: tiles send partners to the PMC until an operator migrates them', async () => {
   await op.setClock('2027-06-25T10:00:00Z'); // inside the renewal window
   const { client, sub } = await orgWithSubscription({ migrate: false });
