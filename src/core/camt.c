@@ -145,7 +145,7 @@ void camt_find_references(const char *text, struct camt_refs *out)
         char compact[26];
         size_t len = 0;
         for (const char *q = p; *q && len < 25; q++) {
-            if (*q == ' ')
+            if (isspace((unsigned char)*q)) /* a line break typed within it too */
                 continue;
             if (!isalnum((unsigned char)*q))
                 break;
@@ -179,11 +179,13 @@ static void party_of(const xmlNode *tx, bool credit, struct camt_move *m)
     text_at(parties, acct, m->party_iban, sizeof(m->party_iban));
 }
 
-/* The RF reference and remittance text of a transaction. */
+/* The RF reference and remittance text of a transaction. The unstructured text may come in
+ * several Ustrd lines (a bank cutting it at 35 or 140 characters, a reference typed across
+ * two of them): they are read as one text, a space between lines. */
 static void remittance_of(const xmlNode *tx, struct camt_move *m)
 {
     const xmlNode *rmt = at(tx, "RmtInf");
-    char t[160];
+    char t[160], lines[4 * 141] = "";
     for (const xmlNode *c = rmt ? rmt->children : NULL; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
@@ -192,13 +194,15 @@ static void remittance_of(const xmlNode *tx, struct camt_move *m)
             camt_find_references(t, &m->refs);
         } else if (strcmp((const char *)c->name, "Ustrd") == 0) {
             text_of(c, t, sizeof(t));
-            if (m->remittance[0] == '\0')
-                snprintf(m->remittance, sizeof(m->remittance), "%.*s",
-                         (int)sizeof(m->remittance) - 1, t); /* cut to the field */
-            if (m->refs.count == 0)
-                camt_find_references(t, &m->refs);
+            size_t used = strlen(lines);
+            if (t[0]) /* cut where the buffer ends */
+                snprintf(lines + used, sizeof(lines) - used, "%s%s", used ? " " : "", t);
         }
     }
+    snprintf(m->remittance, sizeof(m->remittance), "%.*s", (int)sizeof(m->remittance) - 1,
+             lines); /* cut to the field */
+    if (m->refs.count == 0)
+        camt_find_references(lines, &m->refs);
 }
 
 /* Appends one movement. 0, or -1 when the statement holds too many. */

@@ -52,7 +52,8 @@ struct camt_move {
                              * readings of the unstructured text */
     char party_name[141];   /* the debtor of a credit, the creditor of a debit */
     char party_iban[35];    /* their account's IBAN, "" when not given */
-    char remittance[141];   /* the unstructured remittance text, for people */
+    char remittance[141];   /* the unstructured remittance text (its Ustrd lines joined by
+                             * a space), for people */
 };
 
 /* A statement read. Owner: the caller, camt_free(). */
@@ -73,7 +74,7 @@ void camt_free(struct camt_statement *s);
 
 /* Finds the ISO 11649 references in text typed by a person ("facture rf18 5390 0754 7034
  * merci"): RF starting a word, two check digits and up to 21 letters or digits, with any
- * spaces between, ending where a word ends, whose check digits hold. Spaces make a text
+ * spaces (or line breaks) between, ending where a word ends, whose check digits hold. Spaces make a text
  * ambiguous: a reading may end at any space, so that one reads as RF18539007547034 and, each
  * for one reference in 97, also as RF185390, RF1853900754 or RF18539007547034MERCI. Every
  * reading is kept, longest first, the CAMT_READINGS longest when there are more; the importer

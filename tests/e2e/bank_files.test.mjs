@@ -121,6 +121,23 @@ test('a typed reference that reads on into the next word as another valid refere
   assert.deepEqual(none.body.items.map((i) => [i.status, i.reference]), [['unknown_reference', other + more]]);
 });
 
+test('a reference the bank cut across two Ustrd lines, or typed with a line break, pays its order', async () => {
+  const a = await wireOrder(srv.url, op, '2027-05-07');
+  const b = await wireOrder(srv.url, op, '2027-05-07');
+  const ra = spaced(a.reference);
+  const rb = spaced(b.reference);
+  // camt() writes one Ustrd: its text closes the first and opens a second
+  const xml = camt('02', 'STMT-02-LINES', [
+    { amount: major(a.total), date: '2027-05-07', txs: [{ ustrd: `Paiement ${ra.slice(0, 9)}</Ustrd><Ustrd>${ra.slice(10)} merci` }] },
+    { amount: major(b.total), date: '2027-05-07', txs: [{ ustrd: `Paiement ${rb.slice(0, 9)}\n${rb.slice(10)}` }] },
+  ]);
+  const r = await importCamt(xml);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.deepEqual(r.body.items.map((i) => [i.status, i.reference]), [['matched', a.reference], ['matched', b.reference]]);
+  assert.equal(r.body.items[0].remittance, `Paiement ${ra} merci`, 'the lines read as one text');
+  for (const x of [a, b]) assert.equal((await x.api.call('GET', `/api/v1/orders/${x.order.id}`)).body.status, 'confirmed');
+});
+
 test('camt.053.001.02: structured reference, a batch entry with one TxDtls per transfer, partial and unknown kept for review', async () => {
   const a = await wireOrder(srv.url, op, '2027-05-10');
   const b = await wireOrder(srv.url, op, '2027-05-10');

@@ -48,6 +48,31 @@ static void test_find_reference(void **state)
     assert_int_equal(r.count, 0);
     camt_find_references("", &r);
     assert_int_equal(r.count, 0);
+    camt_find_references("facture rf18 5390\n0754 7034", &r); /* a line break typed within */
+    assert_int_equal(r.count, 1);
+    assert_string_equal(r.ref[0], "RF18539007547034");
+}
+
+/* A reference the bank cut across two Ustrd lines is read whole, and so is the text. */
+static void test_camt_ustrd_lines(void **state)
+{
+    (void)state;
+    static const char xml[] =
+        "<?xml version=\"1.0\"?><Document "
+        "xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt><Stmt>"
+        "<Id>S2</Id><Ntry><Amt Ccy=\"EUR\">588.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+        "<Sts>BOOK</Sts><BookgDt><Dt>2027-05-05</Dt></BookgDt><NtryDtls><TxDtls><RmtInf>"
+        "<Ustrd>Paiement facture RF18 5390</Ustrd><Ustrd> 0754 7034 </Ustrd>"
+        "<Ustrd>merci</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt>"
+        "</Document>";
+    struct camt_statement s;
+    char why[200];
+    assert_int_equal(camt_parse(xml, strlen(xml), &s, why, sizeof(why)), 0);
+    assert_int_equal(s.count, 1);
+    assert_int_equal(s.moves[0].refs.count, 1);
+    assert_string_equal(s.moves[0].refs.ref[0], "RF18539007547034");
+    assert_string_equal(s.moves[0].remittance, "Paiement facture RF18 5390 0754 7034 merci");
+    camt_free(&s);
 }
 
 static const char CAMT08[] =
@@ -166,6 +191,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_find_reference),
         cmocka_unit_test(test_camt_parse),
+        cmocka_unit_test(test_camt_ustrd_lines),
         cmocka_unit_test(test_sepa),
         cmocka_unit_test(test_pain001),
         cmocka_unit_test(test_subject_folding),
