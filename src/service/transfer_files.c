@@ -8,7 +8,8 @@
  * the SEPA character set. Its EndToEndId is the refund's id with '-' for '_' (SEPA has no
  * underscore): a camt.053 statement showing that debit marks the refund paid
  * (service/bank_statements.c). All or nothing: one refund that cannot be paid (not a wire
- * refund to pay, not in euros, no account) makes no file, and the answer names it.
+ * refund to pay, not in euros, no account, no name in the SEPA character set) makes no
+ * file, and the answer names it.
  */
 #include "service/transfer_files.h"
 
@@ -108,6 +109,10 @@ static void payee_of(struct db *db, const struct pick *p, const struct refund_ro
     sepa_text(who, name, 71, 70);
     if (name[0] == '\0')
         sepa_text(f->partner_legal_name, name, 71, 70);
+    if (name[0] == '\0') { /* a name of no Latin letter (Greek, Cyrillic...): the bank needs one */
+        snprintf(field, sizeof(field), "refunds[%zu].name", i);
+        check_fail(c, field, MSG_FIELD_SEPA_NAME);
+    }
     pay->iban = iban;
     pay->name = name;
     pay->amount = f->amount;

@@ -183,9 +183,9 @@ test('a statement that is not a readable camt.053 records nothing and says why; 
 });
 
 /** A wire-paid subscription (paid through a camt.053 statement), cancelled with a refund. */
-async function wireRefund(day, payerIban) {
+async function wireRefund(day, payerIban, payerName = 'Société Générale &amp; Fils') {
   const a = await wireOrder(srv.url, op, day);
-  const paid = await importCamt(camt('08', `STMT-${a.order.id}`, [{ amount: major(a.total), date: day, txs: [{ strd: a.reference, iban: payerIban, name: 'Société Générale &amp; Fils' }] }]));
+  const paid = await importCamt(camt('08', `STMT-${a.order.id}`, [{ amount: major(a.total), date: day, txs: [{ strd: a.reference, iban: payerIban, name: payerName }] }]));
   assert.equal(paid.body.matched, 1, JSON.stringify(paid.body));
   const sub = (await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.subscription_id;
   const c = await a.api.call('POST', `/api/v1/subscriptions/${sub}/cancellation`, {});
@@ -267,4 +267,20 @@ test('refunds paid by SEPA transfer: one pain.001 file valid against the schema 
   // c was never selected: still to pay
   assert.equal((await finance.call('GET', '/api/v1/admin/refunds?status=to_pay')).body.items.some((f) => f.id === c.refund), true);
   assert.equal((await finance.call('GET', '/api/v1/admin/transfer-files/tfl_none')).status, 404);
+});
+
+test('a payee whose names have no Latin letter (Greek) is refused by name, never written as an empty Nm', async () => {
+  const a = await wireRefund('2027-06-03', 'GR1601101250000000012300695', 'Εταιρεία ΑΕ');
+  sql(srv.db.url, `UPDATE partners SET legal_name = 'Εταιρεία Λογισμικού ΑΕ' WHERE id = '${a.org.partner.id}'`);
+  await op.setClock('2027-07-01T09:00:00Z');
+  const bad = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: a.refund }] });
+  assert.equal(bad.status, 422, JSON.stringify(bad.body));
+  assert.deepEqual(Object.keys(bad.body.error.details.fields), ['refunds[0].name']);
+  assert.match(bad.body.error.details.fields['refunds[0].name'], /lettres latines|Latin letters/);
+  assert.equal((await finance.call('GET', '/api/v1/admin/refunds?status=to_pay')).body.items.some((f) => f.id === a.refund), true, 'still to pay');
+  const made = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: a.refund, name: 'Etaireia Logismikou AE' }] });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.equal(made.body.payments[0].name, 'Etaireia Logismikou AE');
+  const lint = xmllint((await finance.call('GET', made.body.download)).body);
+  assert.ok(lint.ok, lint.out);
 });
