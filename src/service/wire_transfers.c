@@ -170,21 +170,28 @@ static void read_statement(const char *csv, const char *lang, struct wire_receiv
                            json_t *problems)
 {
     static const char header[] = "date,amount,currency,reference";
+    static const char *const names[] = {"date", "amount", "currency", "reference"};
     char *text = strdup(csv ? csv : "");
-    char *cursor = text;
+    /* a spreadsheet's "CSV UTF-8" export starts with a byte order mark and may quote fields */
+    char *cursor = csv_skip_bom(text);
     int line = 0;
     *n = 0;
     for (char *l; text && (l = csv_next_line(&cursor)) != NULL;) {
         line++;
+        char *f[4];
+        int nf = l[0] ? csv_split(l, f, 4) : 0;
+        for (int k = 0; k < nf && k < 4; k++)
+            csv_unquote(f[k]);
         if (line == 1) {
-            if (strcmp(l, header) != 0)
+            bool same = nf == 4;
+            for (int k = 0; same && k < 4; k++)
+                same = strcmp(f[k], names[k]) == 0;
+            if (!same)
                 problem(problems, lang, MSG_STATEMENT_HEADER, line, header);
             continue;
         }
         if (l[0] == '\0')
             continue;
-        char *f[4];
-        int nf = csv_split(l, f, 4);
         struct date d;
         struct wire_received *t = &rows[*n];
         const struct currency *cur = nf == 4 ? money_currency(f[2]) : NULL;

@@ -330,6 +330,19 @@ test('a bank statement CSV matches what it can and keeps the rest for review', a
   assert.equal(json.status, 415);
 });
 
+test("a bank statement CSV saved by a spreadsheet (byte order mark, quoted fields) is read as it is", async () => {
+  await op.setClock('2027-04-02T09:00:00Z');
+  const a = await adminOf(srv.url);
+  const ta = new Client(srv.url, { bearer: (await a.client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  const [, pa] = await buy(ta, WIRE);
+  const ref = pa.body.payment_instructions.reference;
+  const csv = `\uFEFF"date","amount","currency","reference"\r\n"2027-04-02","588.00","EUR","${ref}"\r\n`;
+  const r = await finance.call('POST', '/api/v1/admin/bank-statements', csv, { 'Content-Type': 'text/csv' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.deepEqual(r.body.items.map((i) => [i.status, i.reference]), [['matched', ref]]);
+  assert.equal((await ta.call('GET', `/api/v1/orders/${pa.body.id}`)).body.status, 'confirmed');
+});
+
 test('a wire order unpaid at its due date is cancelled by a credit note', async () => {
   await op.setClock('2027-05-01T09:00:00Z');
   const a = await adminOf(srv.url);
