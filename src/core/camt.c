@@ -222,9 +222,10 @@ static int add(struct camt_statement *s, int *cap, const struct camt_move *m)
     return 0;
 }
 
-/* The movements of one Ntry (number no of its statement). 0, or -1 with why. */
-static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int no, char *why,
-                      size_t n)
+/* The movements of one Ntry: number no of the document (for why), number place of its
+ * statement (its key when the bank gives it no reference). 0, or -1 with why. */
+static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int no, int place,
+                      char *why, size_t n)
 {
     struct camt_move base = {0};
     char sts[16], ref[64], rvsl[8];
@@ -246,8 +247,8 @@ static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int 
     char entry_key[80];
     if (ref[0])
         snprintf(entry_key, sizeof(entry_key), "%s", ref);
-    else
-        snprintf(entry_key, sizeof(entry_key), "#%d", no);
+    else /* its place in its own statement, whatever statements come before it in the file */
+        snprintf(entry_key, sizeof(entry_key), "#%d", place);
 
     int txs = 0, total = 0;
     for (const xmlNode *d = e->children; d; d = d->next)
@@ -308,9 +309,10 @@ static int read_statements(struct camt_statement *s, const xmlNode *root, char *
         if (s->id[0] == '\0')
             return fail(why, n, "statement %d: Id: required", stmts);
         text_at(st, "Acct/Id/IBAN", s->iban, sizeof(s->iban));
+        int place = 0;
         for (const xmlNode *e = st->children; e; e = e->next)
             if (e->type == XML_ELEMENT_NODE && strcmp((const char *)e->name, "Ntry") == 0 &&
-                read_entry(s, &cap, e, ++entries, why, n) < 0)
+                read_entry(s, &cap, e, ++entries, ++place, why, n) < 0)
                 return -1;
     }
     if (stmts == 0)

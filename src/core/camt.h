@@ -40,7 +40,7 @@ struct camt_refs {
 
 /* One money movement of a statement. */
 struct camt_move {
-    char key[200];          /* <Stmt Id>/<entry ref or #n>/<transaction ref or #n> */
+    char key[200];          /* <Stmt Id>/<entry ref or #n in its Stmt>/<transaction ref or #n> */
     bool credit;            /* CdtDbtInd CRDT: money received */
     bool booked;            /* Sts BOOK */
     int64_t amount;         /* minor units of currency, > 0 */
@@ -74,11 +74,12 @@ void camt_free(struct camt_statement *s);
 
 /* Finds the ISO 11649 references in text typed by a person ("facture rf18 5390 0754 7034
  * merci"): RF starting a word, two check digits and up to 21 letters or digits, with any
- * spaces (or line breaks) between, ending where a word ends, whose check digits hold. Spaces make a text
- * ambiguous: a reading may end at any space, so that one reads as RF18539007547034 and, each
- * for one reference in 97, also as RF185390, RF1853900754 or RF18539007547034MERCI. Every
- * reading is kept, longest first, the CAMT_READINGS longest when there are more; the importer
- * matches the transfer to the order the first of them names. */
+ * spaces (or line breaks) between, ending where a word ends, whose check digits hold.
+ * Spaces make a text ambiguous: a reading may end at any space, so that one reads as
+ * RF18539007547034 and, each for one reference in 97, also as RF185390, RF1853900754 or
+ * RF18539007547034MERCI. Every reading is kept, longest first, the CAMT_READINGS longest
+ * when there are more; the importer matches the transfer to the order the first of them
+ * names. */
 void camt_find_references(const char *text, struct camt_refs *out);
 
 #endif

@@ -138,6 +138,21 @@ test('a reference the bank cut across two Ustrd lines, or typed with a line brea
   for (const x of [a, b]) assert.equal((await x.api.call('GET', `/api/v1/orders/${x.order.id}`)).body.status, 'confirmed');
 });
 
+test('a statement imported again after another one in the same file records nothing twice (entries without a bank reference)', async () => {
+  const a = await wireOrder(srv.url, op, '2027-05-08');
+  const stmt = (id, amount, rmt) => `<Stmt><Id>${id}</Id><Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct><Ntry><Amt Ccy="EUR">${amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2027-05-08</Dt></BookgDt><NtryDtls><TxDtls><RmtInf><Ustrd>${rmt}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt>`;
+  const doc = (...stmts) => `<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId><CreDtTm>2027-05-08T18:00:00</CreDtTm></GrpHdr>${stmts.join('')}</BkToCstmrStmt></Document>`;
+  const day = stmt('STMT-NOREF-A', major(a.total), a.reference);
+  const first = await importCamt(doc(day));
+  assert.deepEqual([first.status, first.body.matched], [201, 1], JSON.stringify(first.body));
+  const count = sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers');
+  const both = await importCamt(doc(stmt('STMT-NOREF-B', '12.00', 'sans reference'), day));
+  assert.equal(both.status, 201, JSON.stringify(both.body));
+  assert.deepEqual([both.body.transfers, both.body.already_imported], [1, 1]);
+  assert.equal(Number(sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers')), Number(count) + 1, 'only the other statement recorded');
+  assert.equal((await finance.call('GET', `/api/v1/admin/wire-transfers?reference=${a.reference}`)).body.items.length, 1, 'no second transfer for review');
+});
+
 test('camt.053.001.02: structured reference, a batch entry with one TxDtls per transfer, partial and unknown kept for review', async () => {
   const a = await wireOrder(srv.url, op, '2027-05-10');
   const b = await wireOrder(srv.url, op, '2027-05-10');

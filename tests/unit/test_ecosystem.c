@@ -111,6 +111,33 @@ static void test_camt_parse(void **state)
     assert_int_equal(camt_parse("<x", 2, &s, why, sizeof(why)), -1);
 }
 
+/* An entry the bank gives no reference is known by its place in its own statement: the
+ * same statement after another one in a file has the same keys as alone. */
+static void test_camt_keys_per_statement(void **state)
+{
+    (void)state;
+#define STMT(id)                                                                                   \
+    "<Stmt><Id>" id "</Id><Ntry><Amt Ccy=\"EUR\">11.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>"           \
+    "<Sts>BOOK</Sts><BookgDt><Dt>2027-05-05</Dt></BookgDt></Ntry></Stmt>"
+#define DOC(body)                                                                                  \
+    "<?xml version=\"1.0\"?><Document "                                                            \
+    "xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt>" body                \
+    "</BkToCstmrStmt></Document>"
+    static const char alone[] = DOC(STMT("A")), after[] = DOC(STMT("B") STMT("A"));
+#undef STMT
+#undef DOC
+    struct camt_statement s;
+    char why[200];
+    assert_int_equal(camt_parse(alone, strlen(alone), &s, why, sizeof(why)), 0);
+    assert_string_equal(s.moves[0].key, "A/#1/-");
+    camt_free(&s);
+    assert_int_equal(camt_parse(after, strlen(after), &s, why, sizeof(why)), 0);
+    assert_int_equal(s.count, 2);
+    assert_string_equal(s.moves[0].key, "B/#1/-");
+    assert_string_equal(s.moves[1].key, "A/#1/-");
+    camt_free(&s);
+}
+
 static void test_sepa(void **state)
 {
     (void)state;
@@ -192,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_find_reference),
         cmocka_unit_test(test_camt_parse),
         cmocka_unit_test(test_camt_ustrd_lines),
+        cmocka_unit_test(test_camt_keys_per_statement),
         cmocka_unit_test(test_sepa),
         cmocka_unit_test(test_pain001),
         cmocka_unit_test(test_subject_folding),
