@@ -367,7 +367,7 @@ static int before_body(struct http_server *s, struct req_state *st, struct MHD_C
         pd_error_clear(&err);
         return 0;
     }
-    if (te && method_has_body(r->method))
+    if (te) /* whatever the method: a GET's chunked body would arrive with no deadline */
         return PD_E_LENGTH_REQUIRED;
     if (st->match != ROUTE_FOUND)
         return 0; /* 404 and 405 are answered at dispatch; they read no body */
@@ -429,8 +429,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             watch_set(c, 0);
             return queue(st, c, &w);
         }
-        watch_set(c, method_has_body(method) ? watch_in(s->cfg.body_timeout_s) : 0);
-        if (method_has_body(method))
+        /* a body is awaited by its Content-Length whatever the method (a GET or DELETE
+         * may carry one): within the body timeout, and without a database connection */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        bool body_awaited = method_has_body(method) || (cl && strtoull(cl, NULL, 10) > 0);
+        watch_set(c, body_awaited ? watch_in(s->cfg.body_timeout_s) : 0);
+        if (body_awaited)
             give_db(s, r); /* not held while a client sends its body, however slowly */
         return MHD_YES;
     }
