@@ -76,7 +76,8 @@ int cmd_backup(int argc, char **argv)
     static const char *help =
         "usage: partnerd backup [options] DEST\n\n"
         "Copies the SQLite database, while partnerd serves, into the new file DEST: a\n"
-        "consistent snapshot taken with SQLite's online backup API. DEST must not exist.\n"
+        "consistent snapshot taken with SQLite's online backup API. DEST must not exist;\n"
+        "the database must (a missing one fails, rather than copy an empty one).\n"
         "To restore, stop partnerd, put the copy in the database's place (removing the\n"
         "old -wal and -shm files) and start it again. A PostgreSQL database is backed up\n"
         "with pg_dump --format=custom and restored with pg_restore (see partnerd(8)).\n";
@@ -104,6 +105,14 @@ int cmd_backup(int argc, char **argv)
     int rc = parse_common("backup", help, argc - 1, argv, &c);
     if (rc)
         return rc < 0 ? 0 : rc;
+    /* a mistyped path (or cron's working directory for the default var/partnerd.db) would
+     * be created empty, and its empty copy reported as a backup */
+    struct stat st;
+    if (strncmp(c.db_url, "sqlite:", 7) == 0 && stat(c.db_url + 7, &st) != 0) {
+        fprintf(stderr, "partnerd backup: no database at %s (see --db and $PARTNERD_DB)\n",
+                c.db_url + 7);
+        return 1;
+    }
     if (open_db("backup", &c, &db)) /* any schema version: a copy is a copy */
         return 1;
     rc = db_backup(db, dest, &err);

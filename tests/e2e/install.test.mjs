@@ -59,6 +59,22 @@ test('a backup of SQLite taken while partnerd serves restores every row', async 
   }
 });
 
+test('a backup of a SQLite database that is not there fails, and creates nothing', () => {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-backup-'));
+  try {
+    const dest = joinPath(dir, 'copy.db');
+    // cron runs in another directory than the operator's shell: the default var/partnerd.db
+    // or a mistyped --db names no database; its empty copy is no backup
+    const r = cli(['backup', '--db', `sqlite:${joinPath(dir, 'typo', 'partnerd.db')}`, dest]);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stderr, /no database at .*typo\/partnerd\.db/);
+    assert.ok(!existsSync(dest), 'no copy');
+    assert.ok(!existsSync(joinPath(dir, 'typo')), 'no database made to be copied');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('backup of PostgreSQL says to use pg_dump', () => {
   const r = cli(['backup', '--db', PG || 'postgresql://127.0.0.1:1/none', joinPath(tmpdir(), 'never.db')]);
   assert.equal(r.status, 1);
