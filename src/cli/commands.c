@@ -76,7 +76,8 @@ int cmd_backup(int argc, char **argv)
     static const char *help =
         "usage: partnerd backup [options] DEST\n\n"
         "Copies the SQLite database, while partnerd serves, into the new file DEST: a\n"
-        "consistent snapshot taken with SQLite's online backup API. DEST must not exist;\n"
+        "consistent snapshot taken with SQLite's online backup API, readable by its owner\n"
+        "only (mode 0600). DEST must not exist;\n"
         "the database must (a missing one fails, rather than copy an empty one).\n"
         "To restore, stop partnerd, put the copy in the database's place (removing the\n"
         "old -wal and -shm files) and start it again. A PostgreSQL database is backed up\n"

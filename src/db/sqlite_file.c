@@ -5,6 +5,8 @@
  */
 #include "sqlite_file.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -142,9 +144,15 @@ int sqlite_file_health(sqlite3 *conn, struct writer_queue *q, int timeout_ms, st
 int sqlite_file_backup(sqlite3 *conn, const char *dest_path, struct pd_error *err)
 {
     sqlite3 *dest = NULL;
-    if (access(dest_path, F_OK) == 0)
+    /* made here, readable by its owner only whatever the umask (it holds what the database
+     * holds: password hashes, IBANs), and never over a file already there */
+    int fd = open(dest_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST)
         return pd_fail(err, PD_E_CONFLICT, "%s exists already; backups never overwrite", dest_path);
-    int rc = sqlite3_open_v2(dest_path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (fd < 0)
+        return pd_fail(err, PD_E_DB, "cannot write %s: %s", dest_path, strerror(errno));
+    close(fd);
+    int rc = sqlite3_open_v2(dest_path, &dest, SQLITE_OPEN_READWRITE, NULL);
     sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(dest, "main", conn, "main") : NULL;
     if (b == NULL) {
         pd_fail(err, PD_E_DB, "cannot write %s: %s", dest_path,

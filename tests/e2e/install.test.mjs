@@ -4,7 +4,7 @@
 // prefix, then mandoc -Tlint and systemd-analyze verify on what it installed.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { cli, startServer, join, sql, PG } from './harness.mjs';
@@ -35,6 +35,8 @@ test('a backup of SQLite taken while partnerd serves restores every row', async 
     const dest = joinPath(dir, 'copy.db');
     const b = cli(['backup', '--db', srv.db.url, dest]);
     assert.equal(b.status, 0, b.stderr);
+    // it holds what the database holds (password hashes, IBANs): its owner's only, whatever the umask
+    assert.equal(statSync(dest).mode & 0o777, 0o600);
     await writing;
     assert.equal(cli(['backup', '--db', srv.db.url, dest]).status, 1, 'never overwrites');
     assert.equal(sql(`sqlite:${dest}`, 'PRAGMA integrity_check'), 'ok');
