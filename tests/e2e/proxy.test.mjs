@@ -143,3 +143,20 @@ test('/metrics answers the operator on the machine, not the internet through ngi
   assert.equal(local.status, 200);
   assert.match(await local.text(), /partnerd_http_requests_total/);
 });
+
+test('a proxy that adds its own X-Forwarded-For line after the client\'s is read, not the client', async () => {
+  // HAProxy's "option forwardfor" keeps the client's header and adds a line of its own:
+  // the lines are one list (RFC 9110), so the client's forged line proves nothing
+  const upstream = new URL(srv.url);
+  const get = (path) => new Promise((ok, fail) => {
+    const req = request({ host: '127.0.0.1', port: upstream.port, path, headers: { 'X-Forwarded-For': ['127.0.0.1', '203.0.113.77'] } }, (res) => {
+      res.resume();
+      res.on('end', () => ok(res.statusCode));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+  assert.equal(await get('/metrics'), 403, 'the client at 203.0.113.77 is not the machine itself');
+  assert.equal(await get('/api/v1/me'), 401);
+  await logShows(/path=\/api\/v1\/me .*status=401 .*ip=203\.0\.113\.77/);
+});
