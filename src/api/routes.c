@@ -7,8 +7,8 @@
 
 const struct route api_routes[] = {
     {"GET", "/healthz", api_healthz, 0, "health.read"},
-    {"GET", "/metrics", api_metrics, ROUTE_MONITORING, "metrics.read"},
-    {"GET", "/api/v1/version", api_version, 0, "version.read"},
+    {"GET", "/metrics", api_metrics, ROUTE_MONITORING | ROUTE_NO_DB, "metrics.read"},
+    {"GET", "/api/v1/version", api_version, ROUTE_NO_DB, "version.read"},
 
     {"POST", "/api/v1/partners", api_partners_join, J, "partners.join"},
     {"POST", "/api/v1/sessions", api_sessions_create, J | SECRET, "sessions.create"},

@@ -38,6 +38,10 @@ struct route {
 /* The route is for the operator's monitoring (/metrics): only the addresses of the
  * server's monitoring_from list may read it. */
 #define ROUTE_MONITORING 16u
+/* The route never uses the database (the version, the metrics): it answers without a
+ * connection, so it answers while the database is unreachable or every connection lent.
+ * Its action must be public. */
+#define ROUTE_NO_DB 32u
 
 struct route_params {
     int count;

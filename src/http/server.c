@@ -264,7 +264,7 @@ static void dispatch(struct http_server *s, struct req_state *st, struct resp *w
         json_body_decode(r->body.data, r->body.len, &r->json, &err) < 0)
         goto error;
 
-    int rc = take_db(s, r, w);
+    int rc = r->route->flags & ROUTE_NO_DB ? 0 : take_db(s, r, w);
     if (rc == 0 && s->cfg.before_request)
         rc = s->cfg.before_request(r, w);
     if (rc == HTTP_ANSWERED)
@@ -376,7 +376,7 @@ static int before_body(struct http_server *s, struct req_state *st, struct MHD_C
         if (!netaddr_parse(r->client_ip, &a) || !netaddr_list_contains(s->cfg.monitoring_from, &a))
             return PD_E_FORBIDDEN;
     }
-    int rc = take_db(s, r, w);
+    int rc = r->route->flags & ROUTE_NO_DB ? 0 : take_db(s, r, w);
     if (rc < 0)
         return rc;
     if (r->query.count >= 0 && s->cfg.authorize) {

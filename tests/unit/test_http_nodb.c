@@ -1,0 +1,101 @@
+/*
+ * test_http_nodb.c - a route that never uses the database (ROUTE_NO_DB: the version, the
+ * metrics) answers while the database cannot be reached; every other route says 503.
+ * The server's database is a PostgreSQL address nothing listens on, whatever the engine
+ * of the other tests: the server never reaches it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "http/request.h"
+#include "http/router.h"
+#include "http/server.h"
+
+static int h_alive(struct req *r, struct resp *w)
+{
+    resp_json(r, w, 200, json_pack("{s:b}", "alive", r->db == NULL));
+    return 0;
+}
+
+static const struct route routes[] = {
+    {"GET", "/alive", h_alive, ROUTE_NO_DB, "test"},
+    {"GET", "/needs-db", h_alive, 0, "test"},
+    {0, 0, 0, 0, 0},
+};
+
+static int get(int port, const char *path, char *out, size_t n)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    char raw[256];
+    int len = snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                       path);
+    assert_true(send(fd, raw, (size_t)len, MSG_NOSIGNAL) == len);
+    size_t used = 0;
+    ssize_t got;
+    while (used + 1 < n && (got = recv(fd, out + used, n - used - 1, 0)) > 0)
+        used += (size_t)got;
+    out[used] = '\0';
+    close(fd);
+    int status = 0;
+    sscanf(out, "HTTP/1.1 %d", &status);
+    return status;
+}
+
+static void test_no_db_routes_answer_without_the_database(void **state)
+{
+    (void)state;
+    struct http_config cfg = {.host = "127.0.0.1",
+                              .threads = 1,
+                              .body_limit = 1024,
+                              .max_connections = 16,
+                              .max_per_ip = 16,
+                              .timeout_s = 5,
+                              .header_timeout_s = 5,
+                              .body_timeout_s = 5,
+                              .conn_memory = 32 * 1024,
+                              .db_url = "postgresql://127.0.0.1:1/unreachable?connect_timeout=2",
+                              .routes = routes};
+    struct http_server *s;
+    assert_int_equal(http_start(&cfg, &s), 0);
+    char out[4096];
+    assert_int_equal(get(http_port(s), "/needs-db", out, sizeof(out)), 503);
+    assert_int_equal(get(http_port(s), "/alive", out, sizeof(out)), 200);
+    assert_non_null(strstr(out, "{\"alive\":true}"));
+    http_stop(s, 1000);
+}
+
+/* The application's own table: the version and the metrics never use the database. */
+static void test_version_and_metrics_need_no_database(void **state)
+{
+    (void)state;
+    assert_int_equal(api_check_routes(), 0);
+    int found = 0;
+    for (const struct route *rt = api_routes; rt->method; rt++)
+        if (strcmp(rt->pattern, "/api/v1/version") == 0 || strcmp(rt->pattern, "/metrics") == 0) {
+            assert_true(rt->flags & ROUTE_NO_DB);
+            found++;
+        }
+    assert_int_equal(found, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_no_db_routes_answer_without_the_database),
+        cmocka_unit_test(test_version_and_metrics_need_no_database),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
