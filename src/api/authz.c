@@ -127,7 +127,8 @@ int api_check_routes(void)
     for (const struct route *rt = api_routes; rt->method; rt++) {
         const struct rule *rule = rule_for(rt->action);
         /* a route without the database cannot know who calls: public, or refused */
-        if (rule == NULL || ((rt->flags & ROUTE_NO_DB) && !(rule->flags & PUBLIC)))
+        if (rule == NULL ||
+            ((rt->flags & (ROUTE_NO_DB | ROUTE_DB_OPTIONAL)) && !(rule->flags & PUBLIC)))
             missing++;
     }
     return missing ? -1 : 0;

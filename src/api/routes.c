@@ -6,7 +6,7 @@
 #define SECRET ROUTE_SECRET_RESPONSE
 
 const struct route api_routes[] = {
-    {"GET", "/healthz", api_healthz, 0, "health.read"},
+    {"GET", "/healthz", api_healthz, ROUTE_DB_OPTIONAL, "health.read"},
     {"GET", "/metrics", api_metrics, ROUTE_MONITORING | ROUTE_NO_DB, "metrics.read"},
     {"GET", "/api/v1/version", api_version, ROUTE_NO_DB, "version.read"},
 

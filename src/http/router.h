@@ -42,6 +42,9 @@ struct route {
  * connection, so it answers while the database is unreachable or every connection lent.
  * Its action must be public. */
 #define ROUTE_NO_DB 32u
+/* The route answers in its own words when no database connection can be had (/healthz:
+ * "unreachable"): its handler then runs with r->db NULL. Its action must be public. */
+#define ROUTE_DB_OPTIONAL 64u
 
 struct route_params {
     int count;

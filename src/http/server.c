@@ -265,6 +265,8 @@ static void dispatch(struct http_server *s, struct req_state *st, struct resp *w
         goto error;
 
     int rc = r->route->flags & ROUTE_NO_DB ? 0 : take_db(s, r, w);
+    if (rc < 0 && (r->route->flags & ROUTE_DB_OPTIONAL))
+        rc = 0; /* the handler says it, with r->db NULL */
     if (rc == 0 && s->cfg.before_request)
         rc = s->cfg.before_request(r, w);
     if (rc == HTTP_ANSWERED)
@@ -377,7 +379,7 @@ static int before_body(struct http_server *s, struct req_state *st, struct MHD_C
             return PD_E_FORBIDDEN;
     }
     int rc = r->route->flags & ROUTE_NO_DB ? 0 : take_db(s, r, w);
-    if (rc < 0)
+    if (rc < 0 && !(r->route->flags & ROUTE_DB_OPTIONAL))
         return rc;
     if (r->query.count >= 0 && s->cfg.authorize) {
         rc = s->cfg.authorize(r, w);

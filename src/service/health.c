@@ -47,7 +47,7 @@ static struct health_state probe(struct db *db)
     struct db_health h;
     struct settings set;
     int version = 0;
-    if (db_schema_current(db, &version) < 0)
+    if (db == NULL || db_schema_current(db, &version) < 0) /* NULL: no connection to be had */
         return s;
     if (version != db_schema_latest()) {
         s.database = "schema_mismatch";

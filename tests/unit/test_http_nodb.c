@@ -1,6 +1,7 @@
 /*
  * test_http_nodb.c - a route that never uses the database (ROUTE_NO_DB: the version, the
- * metrics) answers while the database cannot be reached; every other route says 503.
+ * metrics) answers while the database cannot be reached, /healthz (ROUTE_DB_OPTIONAL) says
+ * "unreachable"; every other route says 503.
  * The server's database is a PostgreSQL address nothing listens on, whatever the engine
  * of the other tests: the server never reaches it.
  */
@@ -30,6 +31,7 @@ static int h_alive(struct req *r, struct resp *w)
 static const struct route routes[] = {
     {"GET", "/alive", h_alive, ROUTE_NO_DB, "test"},
     {"GET", "/needs-db", h_alive, 0, "test"},
+    {"GET", "/healthz", api_healthz, ROUTE_DB_OPTIONAL, "test"},
     {0, 0, 0, 0, 0},
 };
 
@@ -74,6 +76,9 @@ static void test_no_db_routes_answer_without_the_database(void **state)
     assert_int_equal(get(http_port(s), "/needs-db", out, sizeof(out)), 503);
     assert_int_equal(get(http_port(s), "/alive", out, sizeof(out)), 200);
     assert_non_null(strstr(out, "{\"alive\":true}"));
+    /* /healthz says why, as docs/operations.md has it, not a bare service_unavailable */
+    assert_int_equal(get(http_port(s), "/healthz", out, sizeof(out)), 503);
+    assert_non_null(strstr(out, "\"status\":\"unavailable\",\"database\":\"unreachable\""));
     http_stop(s, 1000);
 }
 
@@ -87,8 +92,11 @@ static void test_version_and_metrics_need_no_database(void **state)
         if (strcmp(rt->pattern, "/api/v1/version") == 0 || strcmp(rt->pattern, "/metrics") == 0) {
             assert_true(rt->flags & ROUTE_NO_DB);
             found++;
+        } else if (strcmp(rt->pattern, "/healthz") == 0) {
+            assert_true(rt->flags & ROUTE_DB_OPTIONAL);
+            found++;
         }
-    assert_int_equal(found, 2);
+    assert_int_equal(found, 3);
 }
 
 int main(void)
