@@ -372,7 +372,7 @@ static int before_body(struct http_server *s, struct req_state *st, struct MHD_C
     if (te) /* whatever the method: a GET's chunked body would arrive with no deadline */
         return PD_E_LENGTH_REQUIRED;
     if (st->match != ROUTE_FOUND)
-        return 0; /* 404 and 405 are answered at dispatch; they read no body */
+        return 0; /* 404 and 405: answered by dispatch at once, their bodies never read */
     if ((r->route->flags & ROUTE_MONITORING) && s->cfg.monitoring_from) {
         struct netaddr a;
         if (!netaddr_parse(r->client_ip, &a) || !netaddr_list_contains(s->cfg.monitoring_from, &a))
@@ -425,7 +425,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         int rc = before_body(s, st, c, &w);
         if (rc < 0 && w.status == 0)
             resp_status_error(r, &w, rc);
-        if (w.status == 0 && r->body_too_large)
+        if (w.status == 0 && (r->body_too_large || st->match != ROUTE_FOUND))
             dispatch(s, st, &w);
         if (w.status) { /* refuse before reading a byte of the body */
             watch_set(c, 0);

@@ -1,5 +1,5 @@
 // limits.test.mjs - what an anonymous client on the internet can make partnerd hold: bodies
-// are refused before they are read unless the caller may send them, memory stays bounded
+// are refused before they are read unless the caller may send them to a route that takes them, memory stays bounded
 // while many clients push large bodies, and no bearer secret reaches the access log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,6 +73,22 @@ test('48 anonymous clients pushing 10 MiB uploads are refused before their bodie
   console.log(`# RSS ${before} KiB before, peak ${peak} KiB while 64 clients pushed ${(64 * size) / 2 ** 20} MiB: +${grewMiB.toFixed(1)} MiB`);
   assert.ok(grewMiB < 16, `resident memory grew by ${grewMiB.toFixed(1)} MiB`);
   assert.equal((await fetch(srv.url + '/healthz')).status, 200, 'still serving');
+});
+
+test('a path with no route, or a route without that method, is answered before its body', async () => {
+  // else any client could make partnerd hold --body-limit bytes per connection, outside
+  // --body-memory and the 64 KiB allowed before sign-in: 100 clients, +105 MiB
+  const answerBeforeBody = (head) => new Promise((ok) => {
+    const sock = connect(new URL(srv.url).port, '127.0.0.1');
+    const timer = setTimeout(() => { sock.destroy(); ok(0); }, 2000);
+    sock.on('connect', () => sock.write(head + 'x'.repeat(10))); // of 1 MiB promised
+    sock.on('data', (b) => { clearTimeout(timer); sock.destroy(); ok(Number(String(b).match(/^HTTP\/1\.1 (\d+)/)?.[1] ?? 0)); });
+    sock.on('error', () => {});
+  });
+  const promise = 'HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n';
+  assert.equal(await answerBeforeBody(`POST /api/v1/nowhere ${promise}`), 404);
+  assert.equal(await answerBeforeBody(`POST /a/portal/page ${promise}`), 404);
+  assert.equal(await answerBeforeBody(`PUT /api/v1/version ${promise}`), 405);
 });
 
 test('a signed-in partner is refused a staff route before its body is read', async () => {
