@@ -425,7 +425,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         int rc = before_body(s, st, c, &w);
         if (rc < 0 && w.status == 0)
             resp_status_error(r, &w, rc);
-        if (w.status == 0 && (r->body_too_large || st->match != ROUTE_FOUND))
+        /* nothing to read: too large, no route, or a query that is 400 (unauthorized) */
+        if (w.status == 0 && (r->body_too_large || st->match != ROUTE_FOUND || r->query.count < 0))
             dispatch(s, st, &w);
         if (w.status) { /* refuse before reading a byte of the body */
             watch_set(c, 0);

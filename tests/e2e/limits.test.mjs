@@ -91,6 +91,20 @@ test('a path with no route, or a route without that method, is answered before i
   assert.equal(await answerBeforeBody(`PUT /api/v1/version ${promise}`), 405);
 });
 
+test('a malformed query is answered before the body, never letting it skip authorization', async () => {
+  // the caller is not known (the query stops authorization): 25 such 10 MiB uploads held
+  // all of --body-memory for a minute, and every other body was 503
+  const sock = connect(new URL(srv.url).port, '127.0.0.1');
+  const status = await new Promise((ok) => {
+    const timer = setTimeout(() => { sock.destroy(); ok(0); }, 2000);
+    sock.on('connect', () => sock.write('POST /api/v1/support-requests/req_x/attachments?filename=%zz HTTP/1.1\r\n' +
+      'Host: x\r\nContent-Type: application/pdf\r\nContent-Length: 10000000\r\n\r\n' + 'x'.repeat(10)));
+    sock.on('data', (b) => { clearTimeout(timer); sock.destroy(); ok(Number(String(b).match(/^HTTP\/1\.1 (\d+)/)?.[1] ?? 0)); });
+    sock.on('error', () => {});
+  });
+  assert.equal(status, 400);
+});
+
 test('a signed-in partner is refused a staff route before its body is read', async () => {
   const org = await join(srv.url);
   const c = new Client(srv.url);
