@@ -26,6 +26,7 @@
 #include "service/support.h"
 #include "service/accounts.h"
 #include "service/clock_sync.h"
+#include "service/job_requests.h"
 #include "service/legacy.h"
 #include "service/seller.h"
 #include "service/settings.h"
@@ -278,8 +279,11 @@ int cmd_serve(int argc, char **argv)
     int sig = 0;
     sigwait(&stop, &sig);
     log_line(LOG_INFO, NULL, "stopping", "signal=%d", sig);
-    jobs_stop(jobs);
+    /* the jobs pass stops after its current step while the requests in flight finish:
+     * the whole stop within a supervisor's patience (the unit's TimeoutStopSec=20) */
+    job_requests_close();
     http_stop(server, 10000);
+    jobs_stop(jobs);
     log_line(LOG_INFO, NULL, "stopped", NULL);
     return 0;
 }

@@ -35,6 +35,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "service/delivery.h"
+#include "service/job_requests.h"
 
 #define BATCH 50
 #define HTTP_TIMEOUT_S 10
@@ -234,9 +235,11 @@ static int deliver_emails(struct db *db, struct delivery_pass *p)
     const struct settings *c = &p->settings;
     struct delivery_email *e = NULL;
     struct smtp smtp = {0};
-    int n = 0, sent = 0, rc;
-    while ((rc = delivery_emails_next(db, p, BATCH, &e, &n)) == 0 && n > 0) {
-        for (int i = 0; i < n; i++) {
+    int n = 0, sent = 0, rc = 0;
+    /* stopping: what is claimed and not sent is sent again once its claim is stale */
+    while (!job_requests_closing() && (rc = delivery_emails_next(db, p, BATCH, &e, &n)) == 0 &&
+           n > 0) {
+        for (int i = 0; i < n && !job_requests_closing(); i++) {
             struct buf msg = {0};
             char error[1200] = "";
             build_message(c->mail_from, &e[i], &msg);
@@ -350,9 +353,10 @@ static long post_webhook(const struct delivery_webhook *d, const char *body, boo
 static int deliver_webhooks(struct db *db, struct delivery_pass *p)
 {
     struct delivery_webhook *w = NULL;
-    int n = 0, delivered = 0, rc;
-    while ((rc = delivery_webhooks_next(db, p, BATCH, &w, &n)) == 0 && n > 0) {
-        for (int i = 0; i < n; i++) {
+    int n = 0, delivered = 0, rc = 0;
+    while (!job_requests_closing() && (rc = delivery_webhooks_next(db, p, BATCH, &w, &n)) == 0 &&
+           n > 0) {
+        for (int i = 0; i < n && !job_requests_closing(); i++) {
             char error[1200] = "";
             int64_t t0 = clock_monotonic_us();
             long status =

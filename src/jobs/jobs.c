@@ -81,7 +81,7 @@ int jobs_run_once(struct db *db, bool verbose, json_t *report)
     show_progress = verbose && isatty(STDOUT_FILENO);
     clock_sync(db);
     db_bulk(db, true);
-    for (const struct job *j = jobs_table; j->name; j++, n++) {
+    for (const struct job *j = jobs_table; j->name && !job_requests_closing(); j++, n++) {
         int64_t t0 = clock_monotonic_us();
         int rc = j->run(db);
         int64_t dur = clock_monotonic_us() - t0;

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -22,6 +23,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t changed;
 static pthread_once_t changed_once = PTHREAD_ONCE_INIT;
 static bool serving;                    /* a jobs thread serves the mailbox */
+static _Atomic bool closing;            /* job_requests_close() was called */
 static uint64_t asked, begun, answered; /* tickets, see above */
 static json_t *last_report;             /* of the latest pass ended; owned here */
 
@@ -72,7 +74,13 @@ void job_requests_open(void)
     pthread_once(&changed_once, changed_init);
     pthread_mutex_lock(&lock);
     serving = true;
+    atomic_store(&closing, false);
     pthread_mutex_unlock(&lock);
+}
+
+bool job_requests_closing(void)
+{
+    return atomic_load(&closing);
 }
 
 void job_requests_close(void)
@@ -80,6 +88,7 @@ void job_requests_close(void)
     pthread_once(&changed_once, changed_init);
     pthread_mutex_lock(&lock);
     serving = false;
+    atomic_store(&closing, true);
     json_decref(last_report);
     last_report = NULL;
     pthread_cond_broadcast(&changed);

@@ -13,6 +13,7 @@
 #define PD_SERVICE_JOB_REQUESTS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -36,6 +37,12 @@ void job_requests_open(void);
 /* The jobs thread: no more passes are served; whoever waits, and the jobs thread in
  * job_requests_wait(), is told at once. */
 void job_requests_close(void);
+
+/* True from job_requests_close() until the next job_requests_open(): a pass in progress
+ * then stops between two steps (two jobs, two deliveries), so that a stop signal is not
+ * held up by a whole pass (webhooks that time out one after the other). Never true in a
+ * process without a jobs thread (`partnerd jobs run`). */
+bool job_requests_closing(void);
 
 /* The jobs thread: waits until a pass is asked, until the monotonic instant until_us
  * (clock_monotonic_us(); 0: no limit) or until the mailbox closes. */

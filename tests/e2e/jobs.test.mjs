@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess, cardPayment, tokenize, assertDayCountsKept } from './harness.mjs';
+import { createServer } from 'node:net';
+import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess, cardPayment, tokenize, assertDayCountsKept, freshDatabase } from './harness.mjs';
 
 let srv, op;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
@@ -555,4 +556,35 @@ test("the dashboard's renewals due, kept per day, follow every change above: pur
   const run = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
   assert.equal(run.status, 200, JSON.stringify(run.body));
   assertDayCountsKept(srv.db.url, { folded: true });
+});
+
+test("SIGTERM during a pass of webhooks that time out stops within the unit's TimeoutStopSec", async () => {
+  // a receiver that takes each POST and never answers: each delivery waits its 10 s timeout
+  const hang = createServer((c) => c.on('error', () => {}));
+  await new Promise((ok) => hang.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${hang.address().port}/hook`;
+  const db = freshDatabase();
+  const first = await startServer({ args: ['--no-jobs'], db });
+  const { client } = await adminOf(first.url);
+  const endpoints = [];
+  for (let i = 0; i < 4; i++) endpoints.push((await client.call('POST', '/api/v1/webhook-endpoints', { url, events: ['*'] })).body.id);
+  await first.stop();
+  const partner = sql(db.url, `SELECT partner_id FROM webhook_endpoints WHERE id = '${endpoints[0]}'`);
+  sql(db.url, `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_stop', 'partner.updated', '${partner}', '{}', 0)`);
+  for (const [i, ep] of endpoints.entries())
+    sql(db.url, `INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, next_attempt_at, created_at) VALUES ('whd_stop${i}', 'evt_stop', '${ep}', 'pending', 0, 0)`);
+  // a server whose first pass, at start, meets them one after the other: 40 s of them
+  const second = await startServer({ db });
+  try {
+    // the pass is at outbox_delivery, inside the first delivery's wait, once the job before it ran
+    for (let i = 0; i < 200 && !/name=benefits/.test(second.stderr()); i++) await new Promise((ok) => setTimeout(ok, 50));
+    await new Promise((ok) => setTimeout(ok, 1000));
+    const t0 = Date.now();
+    await second.stop();
+    const ms = Date.now() - t0;
+    assert.ok(ms < 15_000, `stopped after ${ms} ms (systemd kills at 20 s)`);
+  } finally {
+    hang.close();
+    db.cleanup();
+  }
 });
