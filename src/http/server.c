@@ -469,11 +469,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct req *r = &st->r;
     int64_t dur = clock_monotonic_us() - r->start_us;
     if (st->step == 2) {
-        char path[256];
+        char path[256], method[64]; /* the client's to write: escaped, as the path */
         metrics_observe(r->route_index, r->method, st->status, dur);
         log_line(LOG_INFO, r->id, "request",
                  "method=%s path=%s route=%s status=%d dur_us=%lld bytes=%zu ip=%s%s%s%s",
-                 r->method, http_path_for_log(r->path, path, sizeof(path)),
+                 log_escape(r->method, method, sizeof(method)),
+                 http_path_for_log(r->path, path, sizeof(path)),
                  r->route ? r->route->pattern : "-", st->status, (long long)dur, st->bytes,
                  r->client_ip, st->error_code ? " error=" : "",
                  st->error_code ? st->error_code : "",

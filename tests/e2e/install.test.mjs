@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
+import { connect } from 'node:net';
 import { cli, startServer, join, sql, PG } from './harness.mjs';
 
 const man = readFileSync(new URL('../../docs/partnerd.8', import.meta.url), 'utf8');
@@ -103,6 +104,24 @@ test('--log-format json writes each line as one JSON object with the same fields
     assert.equal(miss.error, 'not_found');
     assert.match(miss.ts, /^\d{4}-\d\d-\d\dT/);
     assert.equal(miss.level, 'info');
+    // a method is the client's to write: one opening a quote swallowed path, status and
+    // ip into "method", and an escape sequence reached the log raw
+    const port = new URL(srv.url).port;
+    for (const method of ['"GET', 'G\x1b[31mET']) {
+      await new Promise((ok) => {
+        const sock = connect(port, '127.0.0.1', () => sock.end(`${method} /api/v1/forged HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        sock.on('data', () => {}).on('close', ok).on('error', ok);
+      });
+    }
+    for (let i = 0; i < 100 && (srv.stderr().match(/forged/g) || []).length < 2; i++) await new Promise((ok) => setTimeout(ok, 20));
+    const forged = srv.stderr().trim().split('\n').filter((l) => l.includes('forged')).map((l) => JSON.parse(l));
+    assert.equal(forged.length, 2, srv.stderr());
+    for (const f of forged) {
+      assert.equal(f.path, '/api/v1/forged', JSON.stringify(f));
+      assert.equal(f.status, 404);
+      assert.equal(f.ip, '127.0.0.1');
+    }
+    assert.doesNotMatch(srv.stderr(), /\x1b/);
   } finally {
     await srv.stop();
   }
