@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <curl/curl.h>
 #include <getopt.h>
@@ -34,7 +35,7 @@
 #include "gateway/gateway.h"
 #include "version.h"
 
-/* Parses "ADDR:PORT" or "[V6]:PORT". */
+/* Parses "ADDR:PORT" or "[V6]:PORT", ADDR an IP address. */
 static int parse_listen(const char *s, char *host, size_t n, int *port)
 {
     const char *colon = strrchr(s, ':');
@@ -51,6 +52,9 @@ static int parse_listen(const char *s, char *host, size_t n, int *port)
         return -1;
     memcpy(host, h, hl);
     host[hl] = '\0';
+    unsigned char addr[16]; /* an address, not a name: "localhost" is refused here, as usage */
+    if (inet_pton(AF_INET, host, addr) != 1 && inet_pton(AF_INET6, host, addr) != 1)
+        return -1;
     errno = 0;
     long p = strtol(colon + 1, &end, 10);
     if (errno || *end || colon[1] == '\0' || p < 0 || p > 65535)

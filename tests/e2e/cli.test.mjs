@@ -20,6 +20,12 @@ test('every subcommand answers --help with its usage', () => {
 test('a bad flag, a missing command or an unknown command is a usage error (exit 2)', () => {
   assert.equal(cli(['serve', '--no-such-flag']).status, 2);
   assert.equal(cli(['serve', '--listen', 'nonsense']).status, 2);
+  // a name is no address: told as usage, before the database is opened (and bound)
+  const unused = freshDatabase();
+  const named = cli(['serve', '--listen', 'localhost:8080', '--db', unused.url]);
+  unused.cleanup();
+  assert.equal(named.status, 2, named.stderr);
+  assert.match(named.stderr, /--listen wants ADDR:PORT/);
   assert.equal(cli(['serve', '--threads', '0']).status, 2);
   assert.equal(cli(['migrate', '--bogus']).status, 2);
   assert.equal(cli(['migrate', 'extra']).status, 2);
