@@ -26,6 +26,14 @@
 #define PAGE_POOL_PAGES 2048
 #define PAGE_POOL_PAGE_SIZE 4096
 
+/* Bytes of a statement journal kept in memory before it goes to a temporary file. A
+ * statement that may fail midway inside a transaction (a unique key, a trigger) journals the
+ * pages it changes, to undo itself alone. Past SQLite's default of 64 KiB the journal went to
+ * a file, created again by every transaction that reached it and written to by each of its
+ * later statements: 76 page writes per automatic renewal, more than its WAL's. One
+ * statement's journal at a time per connection, freed when the statement ends. */
+#define STMT_JOURNAL_SPILL (4 << 20)
+
 static void *page_pool; /* SQLite's for the life of the process */
 /* PARTNERD_SQLITE_SYNC=off: commits are not synced, as a PostgreSQL cluster with fsync=off;
  * for test suites and throwaway databases only (docs/operations.md). */
@@ -36,6 +44,7 @@ static void configure_library(void)
 {
     const char *sync = getenv("PARTNERD_SQLITE_SYNC");
     sync_off = sync && strcmp(sync, "off") == 0;
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STMT_JOURNAL_SPILL);
     int header = 0;
     if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &header) != SQLITE_OK)
         return;
