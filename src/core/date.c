@@ -203,6 +203,16 @@ int64_t date_start_instant(struct date d)
     return (int64_t)mktime(&tm);
 }
 
+int64_t instant_add_days(int64_t t, int n)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    tm.tm_mday += n; /* mktime() carries it over month and year ends */
+    tm.tm_isdst = -1; /* the offset of the day reached, not of t's */
+    return (int64_t)mktime(&tm);
+}
+
 int instant_parse(const char *s, int64_t *out)
 {
     struct date d;

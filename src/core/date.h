@@ -87,6 +87,10 @@ struct date date_of_instant(int64_t unix_seconds);
 /* The instant (unix seconds) at which a civil date begins in the business time zone. */
 int64_t date_start_instant(struct date d);
 
+/* The instant n civil days after t (n may be negative) at the same time of day in the business
+ * time zone: across a daylight-saving change, n days are not n * 86400 seconds. */
+int64_t instant_add_days(int64_t t, int n);
+
 /* Parses an RFC 3339 instant ("2027-06-23T09:00:00Z", "...+02:00", fraction allowed and
  * ignored) into unix seconds. Returns 0 or -1. */
 int instant_parse(const char *s, int64_t *out);

@@ -411,7 +411,7 @@ int support_reopen(struct db *db, const struct principal *who, const char *ip, c
     int64_t now = clock_now();
     if ((rc = support_load(db, &a, who, id, &req, err)) >= 0 &&
         (strcmp(req.status, "resolved") != 0 || !strcmp(req.kind, "cancellation") ||
-         now - req.resolved_at > (int64_t)SUPPORT_REOPEN_DAYS * 86400)) {
+         now > instant_add_days(req.resolved_at, SUPPORT_REOPEN_DAYS))) {
         rc = pd_fail(err, PD_E_CONFLICT, "only a resolved request, within %d days",
                      SUPPORT_REOPEN_DAYS);
         pd_error_detail(err, "status", json_string(req.status));
@@ -425,8 +425,10 @@ int support_reopen(struct db *db, const struct principal *who, const char *ip, c
     return finish_with_view(db, &a, rc, &req, out, err);
 }
 
+/* Days of the business calendar, as support_reopen() counts them: 14 x 86400 seconds would
+ * close a request an hour early across the end of summer time. */
 int support_autoclose_run(struct db *db)
 {
     int64_t now = clock_now();
-    return requests_close_resolved(db, now - (int64_t)SUPPORT_REOPEN_DAYS * 86400, now);
+    return requests_close_resolved(db, instant_add_days(now, -SUPPORT_REOPEN_DAYS), now);
 }

@@ -25,8 +25,8 @@ struct db;
  * route only. */
 #define SUPPORT_ATTACHMENT_MAX (10L * 1024L * 1024L)
 
-/* How long a partner may reopen a resolved request; after it, support_autoclose_run
- * closes it. */
+/* How long a partner may reopen a resolved request, in days of the business calendar;
+ * after it, support_autoclose_run closes it. */
 #define SUPPORT_REOPEN_DAYS 14
 
 /* {"title","description","category","problem_type","subscription_id"?} -> the request. */

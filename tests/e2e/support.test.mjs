@@ -129,6 +129,38 @@ test('a request: validated, numbered, listed by status, answered, assigned, reso
   assert.equal((await api.call('POST', `/api/v1/support-requests/${id}/attachments?filename=x.txt`, 'encore', { 'Content-Type': 'text/plain' })).status, 409, 'no file into a closed request');
 });
 
+// "Within 14 days" counts days of the business calendar (Europe/Paris), not 14 x 86 400
+// seconds: across the end of summer time those end an hour early, on the day before.
+test('a resolved request can be reopened for 14 calendar days across a daylight-saving change, and is closed after', async () => {
+  const { api } = await partner('2027-10-20');
+  const request = async () => {
+    const r = await api.call('POST', '/api/v1/support-requests', { title: 'Heure', description: 'Changement d\'heure.', category: 'partner_center_issue', problem_type: 'invoice_payment_reconciliation' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body.id;
+  };
+  const resolve = async (id) => assert.equal((await support.call('PATCH', `/api/v1/support-requests/${id}`, { status: 'resolved' })).body.status, 'resolved');
+  const status = async (id) => (await api.call('GET', `/api/v1/support-requests/${id}`)).body.status;
+  // autumn: resolved 21 October 2027 at 00:30 in Paris (summer time); reopenable until
+  // 4 November 00:30 (winter time)
+  const autumn = await request();
+  await op.setClock('2027-10-20T22:30:00Z');
+  await resolve(autumn);
+  await op.setClock('2027-11-03T23:15:00Z'); // 4 November, 00:15 in Paris
+  await op.runJobs();
+  assert.equal(await status(autumn), 'resolved', 'not closed before its 14 days');
+  const reopened = await api.call('POST', `/api/v1/support-requests/${autumn}/reopen`, {});
+  assert.equal(reopened.status, 200, JSON.stringify(reopened.body));
+  // spring: resolved 20 March 2028 at 00:30 in Paris (winter time); reopenable until
+  // 3 April 00:30 (summer time), not an hour more
+  const spring = await request();
+  await op.setClock('2028-03-19T23:30:00Z');
+  await resolve(spring);
+  await op.setClock('2028-04-02T22:45:00Z'); // 3 April, 00:45 in Paris
+  assert.equal((await api.call('POST', `/api/v1/support-requests/${spring}/reopen`, {})).status, 409, 'not after its 14 days');
+  await op.runJobs();
+  assert.equal(await status(spring), 'closed', 'closed by the job once its 14 days are over');
+});
+
 test('attachments: PDF, PNG, JPEG, CSV, TXT up to 10 MiB, the type read from the bytes', async () => {
   const { api } = await partner();
   const other = await partner();

@@ -213,6 +213,21 @@ static void test_paris_civil_dates_across_dst(void **state)
     assert_int_equal(date_start_instant(D("2027-11-01")), I("2027-10-31T23:00:00Z"));
 }
 
+/* n civil days later, at the same time of day in Paris: across a change, not n * 86400 s */
+static void test_instant_add_days_across_dst(void **state)
+{
+    (void)state;
+    assert_int_equal(date_set_timezone("Europe/Paris"), 0);
+    /* 21 Oct 00:30 CEST + 14 days = 4 Nov 00:30 CET, 25 hours later than 14 x 86400 s */
+    assert_int_equal(instant_add_days(I("2027-10-20T22:30:00Z"), 14), I("2027-11-03T23:30:00Z"));
+    assert_int_equal(instant_add_days(I("2027-11-03T23:30:00Z"), -14), I("2027-10-20T22:30:00Z"));
+    /* 20 Mar 00:30 CET + 14 days = 3 Apr 00:30 CEST */
+    assert_int_equal(instant_add_days(I("2028-03-19T23:30:00Z"), 14), I("2028-04-02T22:30:00Z"));
+    /* no change between: exactly n days; a month and a year end carried */
+    assert_int_equal(instant_add_days(I("2027-12-25T09:00:00Z"), 14), I("2028-01-08T09:00:00Z"));
+    assert_int_equal(instant_add_days(I("2027-12-25T09:00:00Z"), 0), I("2027-12-25T09:00:00Z"));
+}
+
 static void test_other_time_zones_and_bad_names(void **state)
 {
     (void)state;
@@ -253,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_weekday),
         cmocka_unit_test(test_instants),
         cmocka_unit_test(test_paris_civil_dates_across_dst),
+        cmocka_unit_test(test_instant_add_days_across_dst),
         cmocka_unit_test(test_other_time_zones_and_bad_names),
         cmocka_unit_test(test_pinned_clock),
     };
