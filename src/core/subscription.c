@@ -131,6 +131,13 @@ enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struc
     return due;
 }
 
+bool sub_notice_overtaken(enum sub_notice due, enum sub_notice sent)
+{
+    if (due == SUB_NOTICE_UPCOMING_RENEWAL || sent == SUB_NOTICE_UPCOMING_RENEWAL)
+        return false;
+    return sent > due; /* the enum runs in the order their dates come */
+}
+
 struct date sub_notice_next_check(const struct sub_facts *f, bool auto_renew, struct date today)
 {
     enum sub_notice now = sub_notice_due(f, auto_renew, today);
@@ -190,6 +197,14 @@ const char *sub_notice_name(enum sub_notice n)
     static const char *names[] = {"none",     "upcoming_renewal", "expiry_30",      "expiry_7",
                                   "expiry_1", "window_open",      "window_closing", "lapsed"};
     return n <= SUB_NOTICE_LAPSED ? names[n] : "none";
+}
+
+enum sub_notice sub_notice_parse(const char *name)
+{
+    for (int n = SUB_NOTICE_UPCOMING_RENEWAL; name && n <= SUB_NOTICE_LAPSED; n++)
+        if (strcmp(sub_notice_name((enum sub_notice)n), name) == 0)
+            return (enum sub_notice)n;
+    return SUB_NOTICE_NONE;
 }
 
 const char *sub_state_name(enum sub_state s)

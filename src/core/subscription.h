@@ -106,6 +106,14 @@ enum sub_notice {
  */
 enum sub_notice sub_notice_due(const struct sub_facts *f, bool auto_renew, struct date today);
 
+/* Whether the notice `due` was overtaken by `sent`, one that went out already for the same
+ * term: the reminders of a manual renewal go in their order, so one a pass missed (the
+ * server was down) is not sent once a later one was ("expires tomorrow", then "reminder:
+ * expires on" on the expiry day). The upcoming-renewal notice is of the other chain (a
+ * card saved or removed moves a subscription between them): it neither overtakes nor is
+ * overtaken. */
+bool sub_notice_overtaken(enum sub_notice due, enum sub_notice sent);
+
 /* When the jobs must look at a subscription again (they keep the day on its row, so a pass
  * reads only the subscriptions whose day has come). SUB_CHECK_NEVER: not before its facts
  * change (a change of what the rules read sets its days back to "now": store/subscriptions.h,
@@ -137,6 +145,9 @@ int64_t sub_prorated(int64_t paid, struct date starts_on, struct date expires_on
 
 /* Stable names: "upcoming_renewal", "expiry_30", ... */
 const char *sub_notice_name(enum sub_notice n);
+
+/* The notice of a stable name, or SUB_NOTICE_NONE for any other name. */
+enum sub_notice sub_notice_parse(const char *name);
 
 /* Stable API names: "active", "renewal_not_open", ... */
 const char *sub_state_name(enum sub_state s);

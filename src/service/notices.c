@@ -60,6 +60,19 @@ static void names_kept_free(struct names_kept *kept)
     kept->n = 0;
 }
 
+/* Whether a later notice of s's term than kind went out already (sub_notice_overtaken): 1, 0,
+ * or negative when the database failed. */
+static int notice_overtaken(struct db *db, const struct sub_row *s, enum sub_notice kind)
+{
+    char sent[SUB_NOTICE_LAPSED + 8][NOTICE_KIND_LEN];
+    int n = 0;
+    int rc = renewal_notices_sent(db, s->id, sent, (int)(sizeof(sent) / sizeof(sent[0])), &n);
+    for (int i = 0; rc >= 0 && i < n; i++)
+        if (sub_notice_overtaken(kind, sub_notice_parse(sent[i])))
+            return 1;
+    return rc < 0 ? rc : 0;
+}
+
 /* Writes the notice subscription s is owed today, if any, with its event (automatic: it
  * renews by itself, see renews_by_itself()). Returns 1 when one was written, 0 when none is
  * owed or it went out already. */
@@ -71,6 +84,9 @@ static int notice_write(struct db *db, struct names_kept *kept, const struct sub
     char day[DATE_STRLEN];
     if (kind == SUB_NOTICE_NONE)
         return 0;
+    int late = notice_overtaken(db, s, kind);
+    if (late != 0)
+        return late < 0 ? late : 0;
     /* once per subscription, term and kind: the row and the event commit together */
     int fresh = renewal_notice_insert(db, s->id, sub_notice_name(kind), date_format(today, day));
     if (fresh != 1)

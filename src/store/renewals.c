@@ -122,6 +122,24 @@ int renewal_pending_orders(struct db *db, char (**out)[32], int *count)
     return rc < 0 ? rc : 0;
 }
 
+int renewal_notices_sent(struct db *db, const char *subscription_id,
+                         char (*kinds)[NOTICE_KIND_LEN], int max, int *n)
+{
+    struct db_stmt *st;
+    *n = 0;
+    int rc = db_query(db, &st,
+                      "SELECT kind FROM subscription_notices WHERE subscription_id = ? AND term = "
+                      "(SELECT COUNT(*) FROM subscription_terms WHERE subscription_id = ?)",
+                      "tt", subscription_id, subscription_id);
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        if (*n < max)
+            snprintf(kinds[(*n)++], NOTICE_KIND_LEN, "%s", db_column_text(st, 0));
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 int renewal_notice_insert(struct db *db, const char *subscription_id, const char *kind,
                           const char *day)
 {

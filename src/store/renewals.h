@@ -52,6 +52,12 @@ int renewal_open_order(struct db *db, const char *subscription_id, char order_id
  * *out is a malloc'd array of ids (owner: caller, free()). */
 int renewal_pending_orders(struct db *db, char (**out)[32], int *count);
 
+/* The kinds of the notices that went out for the subscription's term under way (the one its
+ * count of terms names), up to max of them into kinds (NOTICE_KIND_LEN bytes each). */
+#define NOTICE_KIND_LEN 24
+int renewal_notices_sent(struct db *db, const char *subscription_id,
+                         char (*kinds)[NOTICE_KIND_LEN], int max, int *n);
+
 /* Records that a notice of kind went out on day (YYYY-MM-DD) for the subscription's term
  * under way, the one its count of terms names: 1 when it is new, 0 when it was sent
  * already. */

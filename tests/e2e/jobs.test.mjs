@@ -174,6 +174,28 @@ test('a notice owed while the server was down says what is true on the day it go
   for (const m of notices()) assert.doesNotMatch(m.subject + m.text, /demain|Abonnement Abonnement|abonnement Abonnement/);
 });
 
+// After days of downtime a pass sends the one notice true that day, skipping those missed;
+// one missed must not come the next day, after a later one: "expires tomorrow" then
+// "reminder: expires on ..." on the expiry day.
+test('after 10 days down before expiry: « expire demain », then the window opening, never an earlier reminder after them', async () => {
+  const s = await subscriber('2027-04-16'); // expires 2028-04-15
+  assert.equal((await s.api.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false })).status, 200);
+  const notices = () => mailsTo(s.email).filter((m) => m.headers['x-partnerd-event'] === 'subscription.notice').map((m) => m.subject);
+  await op.setClock('2028-03-16T08:00:00Z'); // 30 days before
+  await runJobs();
+  await op.setClock('2028-04-04T08:00:00Z'); // the last pass before 10 days down
+  await runJobs();
+  for (const day of ['2028-04-14', '2028-04-15', '2028-04-16', '2028-04-17']) {
+    await op.setClock(`${day}T08:00:00Z`);
+    await runJobs();
+  }
+  assert.deepEqual(notices(), [
+    'Abonnement au Microsoft Action Pack : expire le 15 avril 2028',
+    'Abonnement au Microsoft Action Pack : expire demain, le 15 avril 2028',
+    'Abonnement au Microsoft Action Pack : à renouveler avant le 15 mai 2028',
+  ]);
+});
+
 test('with auto-renew on, one upcoming-renewal notice 30 days before', async () => {
   const s = await subscriber('2027-05-20');
   for (const day of ['2028-04-19', '2028-04-20', '2028-04-25']) {

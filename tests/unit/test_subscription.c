@@ -270,6 +270,24 @@ static void test_notices(void **state)
     assert_string_equal(sub_notice_name(SUB_NOTICE_WINDOW_CLOSING), "window_closing");
 }
 
+/* The reminders of a manual renewal in their order: "expires tomorrow" sent, the 7-day
+ * reminder due on the expiry day (a pass missed it) is not sent after it; the
+ * upcoming-renewal notice stands apart from that chain. */
+static void test_notice_overtaken(void **state)
+{
+    (void)state;
+    assert_true(sub_notice_overtaken(SUB_NOTICE_EXPIRY_7, SUB_NOTICE_EXPIRY_1));
+    assert_true(sub_notice_overtaken(SUB_NOTICE_EXPIRY_30, SUB_NOTICE_WINDOW_OPEN));
+    assert_false(sub_notice_overtaken(SUB_NOTICE_EXPIRY_1, SUB_NOTICE_EXPIRY_7));
+    assert_false(sub_notice_overtaken(SUB_NOTICE_EXPIRY_7, SUB_NOTICE_EXPIRY_7));
+    assert_false(sub_notice_overtaken(SUB_NOTICE_UPCOMING_RENEWAL, SUB_NOTICE_EXPIRY_7));
+    assert_false(sub_notice_overtaken(SUB_NOTICE_EXPIRY_30, SUB_NOTICE_UPCOMING_RENEWAL));
+    assert_int_equal(sub_notice_parse("expiry_1"), SUB_NOTICE_EXPIRY_1);
+    assert_int_equal(sub_notice_parse("lapsed"), SUB_NOTICE_LAPSED);
+    assert_int_equal(sub_notice_parse("renewal_refused"), SUB_NOTICE_NONE);
+    assert_int_equal(sub_notice_parse(NULL), SUB_NOTICE_NONE);
+}
+
 /* A window of 8 days or fewer: "7 days before it closes" is the opening day or earlier. The
  * reminders before expiry and the window-open notice keep their days; the window-open
  * notice, naming the closing day, is the only reminder in the window. */
@@ -437,6 +455,7 @@ int main(void)
         cmocka_unit_test(test_auto_renew_tries),
         cmocka_unit_test(test_auto_renew_deadline),
         cmocka_unit_test(test_notices),
+        cmocka_unit_test(test_notice_overtaken),
         cmocka_unit_test(test_notices_short_window),
         cmocka_unit_test(test_notice_next_check),
         cmocka_unit_test(test_auto_renew_next_check),
