@@ -19,6 +19,16 @@
 #include "store/certified.h"
 #include "store/subscriptions.h"
 
+/* The refusal for want of certified people, with how many there are and are needed: the
+ * partner, or the notice of a refused automatic renewal, says how many are missing. */
+static int prerequisites_error(int64_t certified, int required, struct pd_error *err)
+{
+    pd_fail(err, PD_E_PREREQUISITES_NOT_MET, NULL);
+    pd_error_detail(err, "certified", json_integer(certified));
+    pd_error_detail(err, "certified_required", json_integer(required));
+    return PD_E_PREREQUISITES_NOT_MET;
+}
+
 /* The refusal of a renewal, with the dates or address the partner needs. */
 static int reason_error(enum sub_reason reason, const struct sub_renewal *r, const char *pmc_url,
                         struct pd_error *err)
@@ -100,7 +110,7 @@ static int check_purchase(struct db *db, const struct settings *set, const char 
     if (open > 0)
         return pd_fail(err, PD_E_PENDING_PAYMENT, NULL);
     if (certified < offer->certified_required)
-        return pd_fail(err, PD_E_PREREQUISITES_NOT_MET, NULL);
+        return prerequisites_error(certified, offer->certified_required, err);
     return 0;
 }
 
@@ -131,6 +141,8 @@ int eligibility_check(struct db *db, const struct settings *set, const char *par
         return pd_fail(err, PD_E_PENDING_PAYMENT, NULL);
     struct sub_facts f = facts(set, &sub, offer->certified_required, certified);
     struct sub_renewal r = sub_renewal_on(&f, clock_today());
+    if (r.reason == SUB_PREREQUISITES_NOT_MET)
+        return prerequisites_error(certified, offer->certified_required, err);
     return reason_error(r.reason, &r, set->pmc_url, err);
 }
 

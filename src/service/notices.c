@@ -177,6 +177,29 @@ static int notice_step(struct db *db, int i, void *arg)
     return rc < 0 ? rc : sent;
 }
 
+int notices_renewal_refused(struct db *db, const struct sub_row *s, int window_days,
+                            const json_t *why)
+{
+    struct date expires, opens, closes;
+    char day[DATE_STRLEN], c[DATE_STRLEN];
+    if (date_parse(s->expires_on, &expires) != 0)
+        return 0;
+    date_renewal_window(expires, window_days, &opens, &closes);
+    int fresh = renewal_notice_insert(db, s->id, "auto_renewal_refused",
+                                      date_format(clock_today(), day));
+    if (fresh != 1)
+        return fresh;
+    int rc = outbox_emit(
+        db, s->partner_id, "subscription.notice",
+        json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:O?, s:O?, s:b}", "kind",
+                  "auto_renewal_refused", "reason", "prerequisites_not_met", "subscription_id",
+                  s->id, "offer_code", s->offer_code, "offer", catalog_offer_names(db, s->offer_code),
+                  "expires_on", s->expires_on, "closes_on", date_format(closes, c), "certified",
+                  json_object_get(why, "certified"), "certified_required",
+                  json_object_get(why, "certified_required"), "auto_renew", s->auto_renew));
+    return rc < 0 ? rc : 1;
+}
+
 int notices_run(struct db *db)
 {
     struct date today = clock_today();

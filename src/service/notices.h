@@ -1,6 +1,6 @@
 /*
  * service/notices.h - the reminders and notices of SPEC section 3: upcoming renewal, 30/7/1
- * days before expiry, window open, window closing, lapsed.
+ * days before expiry, window open, window closing, lapsed; and an automatic renewal refused.
  *
  * Each is an outbox event ("subscription.notice", its "kind" in the payload), sent once
  * per subscription, term and kind; its words are the catalog's (render/email.c).
@@ -8,10 +8,20 @@
 #ifndef PD_SERVICE_NOTICES_H
 #define PD_SERVICE_NOTICES_H
 
+#include <jansson.h>
+
 struct db;
+struct sub_row;
 
 /* The notices due today, each once per subscription and term. Idempotent, safe in two
  * processes at once. Returns notices sent. */
 int notices_run(struct db *db);
+
+/* In the caller's transaction: tells the partner that the automatic renewal of s could
+ * not be made for want of certified people (why: the details of the refusal, "certified"
+ * and "certified_required"), once per term however many days it is refused. The window
+ * has window_days days. 1 when written, 0 when sent already, or negative. */
+int notices_renewal_refused(struct db *db, const struct sub_row *s, int window_days,
+                            const json_t *why);
 
 #endif

@@ -34,6 +34,7 @@
 #include "service/card.h"
 #include "service/check_days.h"
 #include "service/eligibility.h"
+#include "service/notices.h"
 #include "service/pricing.h"
 #include "service/settings.h"
 #include "service/tx.h"
@@ -97,7 +98,9 @@ static int due_by_id(const void *a, const void *b)
  * the database failed. The rules of a manual renewal and a saved card are asked here only,
  * under the lock: one that cannot be renewed now (prerequisites missing, no card, an open
  * renewal order; another process renewed it first) is not claimed, and is looked at again
- * the next day, or at the next pass once what kept it changes (subs_recheck_renewals). */
+ * the next day, or at the next pass once what kept it changes (subs_recheck_renewals).
+ * Prerequisites missing, the partner is told why, once a term: it was told the renewal
+ * would be automatic (no card, it was told it would not be; an open order is its own). */
 static int claim_in(struct db *db, const struct settings *set, const struct due *d,
                     struct order_row *o, char *key, size_t keylen)
 {
@@ -120,6 +123,10 @@ static int claim_in(struct db *db, const struct settings *set, const struct due 
         return 0;
     /* the rules of a manual renewal hold: window, prerequisites, no open renewal order */
     rc = eligibility_renewal(db, set, s->partner_id, s->offer_code, s->id, &err);
+    if (rc == PD_E_PREREQUISITES_NOT_MET) {
+        int told = notices_renewal_refused(db, &fresh, (int)set->renewal_window_days, err.details);
+        rc = told < 0 ? told : rc;
+    }
     if (rc >= 0 && (rc = payment_method_get(db, s->partner_id, o)) == 0)
         rc = PD_E_NO_SAVED_CARD;
     pd_error_clear(&err);

@@ -241,6 +241,25 @@ test('a try refused for want of certified people is made at the next pass once t
   assert.deepEqual(charges(subId), ['succeeded'], 'renewed at the next pass');
 });
 
+// The partner was told « sera renouvelé automatiquement », then the renewal was skipped day
+// after day for want of certified people, and nothing said so until « a pris fin ».
+test('an automatic renewal refused for want of certified people: one notice saying why, in the partner language', async () => {
+  const fr = await subscriber('2027-08-12', { offer: 'silver-competency', certified: 2 });
+  const en = await subscriber('2027-08-12', { offer: 'silver-competency', certified: 2, locale: 'en' });
+  for (const s of [fr, en]) assert.equal((await s.api.call('DELETE', `/api/v1/certified-people/${s.people[1]}`)).status, 204);
+  const refused = (s) => mailsTo(s.email).filter((m) => m.headers['x-partnerd-event'] === 'subscription.notice' && !/Renouvellement automatique le|Automatic renewal on/.test(m.subject));
+  for (const day of ['2028-08-12', '2028-08-13', '2028-08-14', '2028-08-18']) { // days 1, 2, 3 and 7 of the window
+    await op.setClock(`${day}T08:00:00Z`);
+    await runJobs();
+  }
+  assert.deepEqual(charges(fr.subId), [], 'not renewed');
+  assert.deepEqual(refused(fr).map((m) => m.subject), ["Compétence Silver : le renouvellement automatique n'a pas pu être fait"]);
+  assert.match(refused(fr)[0].text, /demande 2 personnes certifiées et votre organisation en compte 1/);
+  assert.match(refused(fr)[0].text, /au plus tard le 10 septembre 2028/);
+  assert.deepEqual(refused(en).map((m) => m.subject), ['Silver competency: the automatic renewal could not be made']);
+  assert.match(refused(en)[0].text, /needs 2 certified people and your organisation has 1/);
+});
+
 test('the renewal window shortened: the reminders follow the new window from the next pass', async () => {
   const s = await subscriber('2027-07-10'); // expires 2028-07-09; a window of 30 days closes on 8 August
   assert.equal((await s.api.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false })).status, 200);
