@@ -179,3 +179,44 @@ test('the phone menu names the page shown: « Profil dans l\'annuaire », one en
     await j.close();
   }
 });
+
+test('the first of a month is « 1er » in French, on the subscription and on a request', async () => {
+  const { org, api } = await organisation(); // the clock stands on 1 March 2027
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
+  const bought = (await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {})).body;
+  assert.equal(bought.status, 'confirmed');
+  const req = await api.call('POST', '/api/v1/support-requests', { title: 'Une question', description: 'Sur ma facture.', category: 'partner_center_issue', problem_type: 'invoice_payment_reconciliation' });
+  assert.equal(req.status, 201);
+  const j = await journey(browser, srv, 'review-first-of-month', { ...PHONE });
+  try {
+    await signIn(j.page, org.email, org.password);
+    await j.page.goto('/achete');
+    const card = j.page.locator('article[data-offer="action-pack"]');
+    await card.waitFor();
+    // it said « 1 mars 2027 », where the invoice and the emails say « 1er mars 2027 »
+    const facts = await card.locator('dl.facts').innerText();
+    assert.match(facts, /Début\s+1er mars 2027/, facts);
+    assert.doesNotMatch(facts, /(^|\D)1 mars/, facts);
+    await j.shot('bought');
+    await j.page.goto(`/support/${req.body.id}`);
+    const created = j.page.locator('dl.facts dd').last();
+    await created.waitFor();
+    assert.match(await created.innerText(), /^1er mars 2027/);
+    await j.shot('request');
+  } finally {
+    await j.close();
+  }
+  // and not in English
+  const e = await journey(browser, srv, 'review-first-of-month-en', { ...PHONE, locale: 'en-GB' });
+  try {
+    await signIn(e.page, org.email, org.password);
+    await e.page.getByRole('button', { name: 'English' }).click();
+    await e.page.getByRole('heading', { name: 'Membership offers' }).waitFor();
+    await e.page.goto('/achete');
+    await e.page.locator('article[data-offer="action-pack"]').waitFor();
+    const facts = await e.page.locator('article[data-offer="action-pack"] dl.facts').innerText();
+    assert.match(facts, /Start\s+1 March 2027/, facts);
+  } finally {
+    await e.close();
+  }
+});

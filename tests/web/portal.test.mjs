@@ -97,13 +97,13 @@ test('a partner joins the network and buys Action Pack by card', async () => {
   await j.shot('review');
   await page.getByRole('button', { name: 'Acheter' }).click();
   await page.getByText('Votre commande est confirmée.').waitFor();
-  assert.match(await page.locator('main').innerText(), /du 1 mars 2027 au 29 février 2028/);
+  assert.match(await page.locator('main').innerText(), /du 1er mars 2027 au 29 février 2028/);
   await j.shot('confirmed');
   await page.getByRole('link', { name: 'Fermer' }).click();
   await page.waitForURL('**/offres');
   await tile(page, 'action-pack').getByText('Actif', { exact: true }).waitFor();
   assert.equal((await tile(page, 'action-pack').getByRole('button', { name: "Renouveler l'abonnement" }).isDisabled()), true);
-  assert.match(await tile(page, 'action-pack').innerText(), /Le renouvellement ouvre le 1 mars 2028/);
+  assert.match(await tile(page, 'action-pack').innerText(), /Le renouvellement ouvre le 1er mars 2028/);
   await j.shot('active');
   assert.equal(ledgerSql(srv, "SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded'"), '1', 'charged once');
   // the network log: the card number and CVC went to the gateway's endpoint, never to /api/
@@ -339,11 +339,11 @@ test('support resolves the cancellation with a prorated refund; the partner sees
   await page.getByLabel('Rembourser au prorata les jours non utilisés').check();
   // the amount is known before « Résoudre »
   const outcome = await page.locator('#resolution p[id^="outcome-"]').innerText();
-  assert.match(outcome, /L'annulation prendra effet le 1 juillet 2027\. Remboursement : [\d\s ,]+€ TTC, par virement \(à payer par la finance\)\./, 'the renewal was paid by wire');
+  assert.match(outcome, /L'annulation prendra effet le 1er juillet 2027\. Remboursement : [\d\s ,]+€ TTC, par virement \(à payer par la finance\)\./, 'the renewal was paid by wire');
   const amount = outcome.match(/Remboursement : ([\d\s ,]+€)/)[1];
   await page.getByLabel('Message au partenaire').fill('Annulé à votre demande, remboursé au prorata.');
   await page.getByRole('button', { name: 'Résoudre' }).click();
-  await page.getByText(/Annulation traitée : effective le 1 juillet 2027\. Remboursement/).waitFor();
+  await page.getByText(/Annulation traitée : effective le 1er juillet 2027\. Remboursement/).waitFor();
   await page.getByText('Résolution : annulé immédiatement, avec remboursement au prorata').waitFor();
   await j.shot('resolved');
   await j.close();
@@ -408,7 +408,7 @@ test('the console: dashboard charts, partners, and the test clock with its jobs'
   await page.getByRole('heading', { name: 'Northwind Conseil SAS' }).waitFor();
   for (const h2 of ['Abonnements', 'Commandes', 'Factures', 'Demandes de support', "Journal d'audit"])
     await page.getByRole('heading', { name: h2, exact: true }).waitFor();
-  assert.match(await page.locator('main').innerText(), /Payée le 1 mars 2027/);
+  assert.match(await page.locator('main').innerText(), /Payée le 1er mars 2027/);
   assert.match(await page.locator('main').innerText(), /France/, 'the country by its name');
   assert.match(await page.locator('main').innerText(), /Vérification VIES\s+Non vérifié/, 'what VIES said of its VAT ID');
   await j.shot('partner-page');
@@ -416,10 +416,10 @@ test('the console: dashboard charts, partners, and the test clock with its jobs'
   await page.getByText('Plus aucun abonnement dans le PMC.').waitFor();
   await j.shot('pmc');
   await page.getByRole('link', { name: 'Horloge de test' }).click();
-  assert.match(await page.locator('#clock-today').innerText(), /1 juillet 2027/);
+  assert.match(await page.locator('#clock-today').innerText(), /1er juillet 2027/);
   await page.getByLabel('Date et heure (UTC)').fill('2027-08-01T08:00');
   await page.getByRole('button', { name: "Régler l'horloge" }).click();
-  await page.getByText('Horloge réglée : 1 août 2027.').waitFor();
+  await page.getByText('Horloge réglée : 1er août 2027.').waitFor();
   await page.getByRole('button', { name: 'Lancer les tâches maintenant' }).click();
   await page.getByRole('cell', { name: 'outbox_delivery' }).waitFor();
   await j.shot('clock-and-jobs');

@@ -559,18 +559,25 @@ export function t(key, vars = {}) {
 
 const locale = () => (current === 'fr' ? 'fr-FR' : 'en-GB');
 
-/** A civil date (YYYY-MM-DD) written out: « 22 juin 2027 » / "22 June 2027". */
+/** when, as fmt writes it; in French the first of a month is an ordinal, « 1er juin 2027 »
+ * (as the server's emails and PDFs write it), which Intl leaves as « 1 juin 2027 ». */
+function written(fmt, when) {
+  if (current !== 'fr') return fmt.format(when);
+  return fmt.formatToParts(when).map((p) => (p.type === 'day' && p.value === '1' ? '1er' : p.value)).join('');
+}
+
+/** A civil date (YYYY-MM-DD) written out: « 22 juin 2027 », « 1er juin 2027 » / "22 June 2027". */
 export function date(iso) {
   if (!iso) return '';
   const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
-  return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
-    .format(new Date(Date.UTC(y, m - 1, d)));
+  return written(new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }),
+    new Date(Date.UTC(y, m - 1, d)));
 }
 
 /** An instant (RFC 3339) in the reader's time zone, to the minute. */
 export function instant(iso) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return written(new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }), new Date(iso));
 }
 
 /** A month (YYYY-MM), short: « juin 27 ». */
@@ -612,7 +619,7 @@ export function countryName(code) {
 /** An instant in a named time zone (the business clock's, not the browser's). */
 export function instantIn(iso, timeZone) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+  return written(new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone }), new Date(iso));
 }
 
 /** A rate in basis points (2000) as a percentage: « 20 % ». */
