@@ -220,3 +220,38 @@ test('the first of a month is « 1er » in French, on the subscription and on a 
     await e.close();
   }
 });
+
+test('« Tous » or « Toutes » agrees with what a filter lists', async () => {
+  const { org, api } = await organisation();
+  const invited = await api.call('POST', '/api/v1/users', { email: `invite-${Date.now()}@org.example`, name: 'Léa Invitée', roles: ['user'] });
+  assert.equal(invited.status, 201); // an e-mail for the console's list of what was sent
+  const all = (page, id) => page.locator(`#${id} option[value=""]`).innerText();
+  const j = await journey(browser, srv, 'review-filters-gender', { ...PHONE });
+  try {
+    await signIn(j.page, org.email, org.password);
+    await j.page.goto('/support');
+    assert.equal(await all(j.page, 'status-filter'), 'Toutes'); // les demandes
+    // the public directory: les langues, but les secteurs
+    await j.page.goto('/annuaire');
+    const language = j.page.getByLabel('Langue');
+    await language.waitFor();
+    assert.equal(await language.locator('option[value=""]').innerText(), 'Toutes', 'it said « Langue : Tous »');
+    assert.equal(await j.page.getByLabel('Secteurs').locator('option[value=""]').innerText(), 'Tous');
+    await j.shot('directory');
+  } finally {
+    await j.close();
+  }
+  const s = await journey(browser, srv, 'review-filters-gender-console', { ...PHONE });
+  try {
+    await signIn(s.page, staff.support.email, staff.support.password);
+    await s.page.goto('/console/support?statut=');
+    assert.equal(await all(s.page, 'cat-filter'), 'Toutes'); // les catégories
+    // the e-mails and webhooks sent: it said « Statut : Toutes » and « Créée le »
+    await s.page.goto('/console/envois');
+    assert.equal(await all(s.page, 'dstatus-filter'), 'Tous');
+    assert.equal(await s.page.locator('main table th').first().innerText(), 'Créé le'); // the invitation
+    await s.shot('deliveries');
+  } finally {
+    await s.close();
+  }
+});

@@ -15,7 +15,8 @@ export async function deliveriesPage(ctx) {
     h('option', { value: 'webhook', selected: kind === 'webhook' }, 'Webhook'));
   kindSel.addEventListener('change', () => go(kindSel.value, status));
   const statuses = kind === 'email' ? ['pending', 'sending', 'sent', 'failed'] : ['pending', 'sending', 'delivered', 'failed'];
-  const statusSel = h('select', { id: 'dstatus-filter' }, h('option', { value: '' }, t('all')),
+  // « Tous » (les envois), where the support filters say « Toutes » (les demandes)
+  const statusSel = h('select', { id: 'dstatus-filter' }, h('option', { value: '' }, t('all_m')),
     statuses.map((s) => h('option', { value: s, selected: s === status }, t(`d_${s}`))));
   statusSel.addEventListener('change', () => go(kind, statusSel.value));
   return h('section', {},
@@ -25,7 +26,7 @@ export async function deliveriesPage(ctx) {
       h('div', { class: 'field' }, h('label', { for: 'kind-filter' }, t('kind')), kindSel),
       h('div', { class: 'field' }, h('label', { for: 'dstatus-filter' }, t('status')), statusSel)),
     await pagedTable(`/api/v1/admin/deliveries?kind=${kind}${status ? `&status=${encodeURIComponent(status)}` : ''}`,
-      [{ label: t('created') }, { label: t('event') }, { label: t('recipient') }, { label: t('status') }, { label: t('attempts'), num: true }, { label: t('last_error') }],
+      [{ label: t('d_created') }, { label: t('event') }, { label: t('recipient') }, { label: t('status') }, { label: t('attempts'), num: true }, { label: t('last_error') }],
       (d) => [instant(d.created_at), d.event, d.recipient || d.endpoint_url, badge(t(`d_${d.status}`), KIND[d.status]), String(d.attempts), d.last_error || ''],
       { caption: t('nav_deliveries'), empty: t('no_deliveries') }));
 }

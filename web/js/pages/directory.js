@@ -24,6 +24,7 @@ function card(p, cat) {
 export async function directoryPage({ query, navigate }) {
   const cat = await loadCatalog();
   const opts = (list) => [['', t('dir_any')], ...list.map((e) => [e.code, e[lang()]])];
+  // « Tous » agrees with secteurs, services and niveaux, « Toutes » with langues
   const form = h('form', { class: 'stack search', role: 'search' },
     field({ label: t('dir_search'), name: 'q', type: 'search', value: query.get('q') || '' }),
     h('div', { class: 'filters' },
@@ -31,7 +32,7 @@ export async function directoryPage({ query, navigate }) {
       field({ label: t('dir_industry'), name: 'industry', type: 'select', value: query.get('industry') || '', options: opts(cat.industries) }),
       field({ label: t('dir_service'), name: 'service', type: 'select', value: query.get('service') || '', options: opts(cat.services) }),
       field({ label: t('dir_level'), name: 'level', type: 'select', value: query.get('level') || '', options: [['', t('dir_any')], ['gold', 'Gold'], ['silver', 'Silver'], ['member', t('level_member')]] }),
-      field({ label: t('language'), name: 'language', type: 'select', value: query.get('language') || '', options: [['', t('dir_any')], ['fr', 'Français'], ['en', 'English']] }),
+      field({ label: t('language'), name: 'language', type: 'select', value: query.get('language') || '', options: [['', t('dir_any_f')], ['fr', 'Français'], ['en', 'English']] }),
       field({ label: t('dir_order'), name: 'order', type: 'select', value: query.get('order') || 'level', options: [['level', t('dir_order_level')], ['relevance', t('dir_order_relevance')]] })),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('dir_search_submit'))));
   form.addEventListener('submit', (e) => {
