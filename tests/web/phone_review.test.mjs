@@ -255,3 +255,36 @@ test('« Tous » or « Toutes » agrees with what a filter lists', async () => {
     await s.close();
   }
 });
+
+test('a cancellation already asked for: the subscription shows that request, not a second « Annuler l\'abonnement »', async () => {
+  const { org, api } = await organisation();
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
+  const bought = (await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {})).body;
+  assert.equal(bought.status, 'confirmed');
+  const first = await api.call('POST', `/api/v1/subscriptions/${bought.subscription_id}/cancellation`, { description: 'Merci d\'annuler.' });
+  assert.equal(first.status, 201);
+  const j = await journey(browser, srv, 'review-cancel-open', { ...PHONE });
+  try {
+    await signIn(j.page, org.email, org.password);
+    await j.page.goto('/achete');
+    const card = j.page.locator('article[data-offer="action-pack"]');
+    await card.waitFor();
+    // it offered « Annuler l'abonnement » again: the form then « sent » the partner's new
+    // words nowhere, and showed the first request as if it were a new one
+    await card.getByRole('link', { name: first.body.number }).waitFor();
+    assert.equal(await card.getByRole('link', { name: "Annuler l'abonnement" }).count(), 0);
+    assert.match(await card.innerText(), new RegExp(`Demande d'annulation en cours : ${first.body.number}`));
+    await j.shot('bought');
+    await card.getByRole('link', { name: first.body.number }).click();
+    await j.page.waitForURL(`**/support/${first.body.id}`);
+    // the form's address, kept from before: the request, not the form
+    await j.page.goto(`/support/nouvelle?annuler=${bought.subscription_id}`);
+    await j.page.getByRole('link', { name: first.body.number }).waitFor();
+    assert.equal(await j.page.getByRole('button', { name: 'Envoyer' }).count(), 0);
+    await j.shot('form-address');
+  } finally {
+    await j.close();
+  }
+  const requests = await api.call('GET', '/api/v1/support-requests');
+  assert.equal(requests.body.items.filter((r) => r.kind === 'cancellation').length, 1);
+});

@@ -6,6 +6,7 @@ import { patch, allItems } from '../api.js';
 import { t, date } from '../i18n.js';
 import { can } from '../session.js';
 import { renewalReason, buyAgain } from './offers.js';
+import { openCancellations, cancellationUnderWay } from './support.js';
 
 const STATUS_KIND = { active: 'ok', renewal_window: 'warn', pending_payment: 'warn', lapsed: 'bad', cancelled: 'grey' };
 
@@ -53,7 +54,7 @@ export function payBox(o) {
       h('dt', {}, t('due_on')), h('dd', {}, date(pi.due_on))));
 }
 
-function card(s, invoiceOf, waiting, ctx, redraw) {
+function card(s, invoiceOf, waiting, asked, redraw) {
   const pmc = s.managed_in === 'pmc';
   const ended = s.status === 'lapsed' || s.status === 'cancelled';
   const pending = s.status === 'pending_payment';
@@ -66,7 +67,8 @@ function card(s, invoiceOf, waiting, ctx, redraw) {
   if (inv && can.invoices())
     actions.push(h('a', { class: 'button', href: `/api/v1/invoices/${inv}/pdf`, download: '' }, t('download_invoice')));
   // the reference page: « Annuler l'abonnement », then the support form, then « Envoyer »
-  if (!pmc && !s.cancelled_on && !ended && !pending && can.cancel())
+  // one cancellation request at a time: while one is open the card shows it instead
+  if (!pmc && !s.cancelled_on && !ended && !pending && !asked && can.cancel())
     actions.push(h('a', { class: 'button danger', href: `/support/nouvelle?annuler=${encodeURIComponent(s.id)}`, 'data-link': '' }, t('cancel_sub')));
   const why = !s.renewal?.eligible && !pmc && !ended && !pending && !waiting ? renewalReason(s.renewal) : null;
   return h('article', { class: 'card', id: s.id, 'aria-labelledby': `h-${s.id}`, dataset: { offer: s.offer.code } },
@@ -84,6 +86,7 @@ function card(s, invoiceOf, waiting, ctx, redraw) {
     waiting ? payBox(waiting) : null,
     s.benefits_suspended ? h('p', { class: 'notice warn' }, t('benefits_suspended')) : null,
     pmc ? h('p', { class: 'notice' }, t('pmc_managed'), ' — ', h('a', { href: s.pmc_url || '#', rel: 'noopener' }, t('open_pmc'))) : null,
+    asked && !s.cancelled_on ? cancellationUnderWay(asked) : null,
     autoRenewSwitch(s, redraw),
     h('div', { class: 'actions' }, actions),
     why ? h('p', { class: 'muted', id: `why-${s.id}` }, why) : null);
@@ -105,6 +108,7 @@ export async function boughtPage(ctx) {
           waitingOf.set(o.subscription_id, o);
       }
     }
+    const asked = await openCancellations();
     mount(root,
       h('h1', {}, t('nav_bought')),
       toConfirm.length ? h('section', { class: 'notice warn', 'aria-labelledby': 'sca-pending' },
@@ -112,7 +116,7 @@ export async function boughtPage(ctx) {
         h('ul', {}, toConfirm.map((o) => h('li', {}, t('sca_pending_item', { offer: o.offer.name, total: o.total.formatted }), ' ',
           h('a', { href: o.next_action.url }, t('sca_go')))))) : null,
       h('p', {}, t('bought_intro')),
-      subs.length ? subs.map((s) => card(s, invoiceOf, waitingOf.get(s.id), ctx, draw)) : h('p', { class: 'muted' }, t('none_bought')));
+      subs.length ? subs.map((s) => card(s, invoiceOf, waitingOf.get(s.id), asked.get(s.id), draw)) : h('p', { class: 'muted' }, t('none_bought')));
     if (focusId) document.getElementById(focusId)?.querySelector('button[role="switch"]')?.focus();
     else if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
   };

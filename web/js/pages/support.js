@@ -56,6 +56,17 @@ export async function requestsPage(ctx) {
 const CANCEL_CATEGORY = 'partner_center_issue';
 const CANCEL_PROBLEM = 'invoice_payment_reconciliation';
 
+/** The organisation's cancellation requests not yet resolved, by subscription: the server
+ * keeps one at a time, and answers a second ask with the first (docs/api.md). */
+export async function openCancellations() {
+  const lists = await Promise.all(['open', 'in_progress'].map((s) => allItems(`/api/v1/support-requests?status=${s}`)));
+  return new Map(lists.flat().filter((r) => r.kind === 'cancellation' && r.subscription_id).map((r) => [r.subscription_id, r]));
+}
+
+/** « Demande d'annulation en cours : SR-000123 », the number a link to the request. */
+export const cancellationUnderWay = (r) =>
+  h('p', { class: 'notice' }, `${t('cancel_open')} `, h('a', { href: `/support/${r.id}`, 'data-link': '', class: 'nowrap' }, r.number));
+
 const subLabel = (s) => (s.starts_on ? `${s.offer.name} (${date(s.starts_on)} – ${date(s.expires_on)})` : s.offer.name);
 
 export async function newRequestPage(ctx) {
@@ -64,6 +75,12 @@ export async function newRequestPage(ctx) {
   // « Annuler l'abonnement » comes here with the subscription: the support form, filled in
   // as the reference page says, for the partner to finish and send
   const cancelling = subs.find((s) => s.id === ctx.query.get('annuler')) || null;
+  // asked for already (this address kept from before): that request, not a form whose
+  // words the server would not keep
+  const asked = cancelling && (await openCancellations()).get(cancelling.id);
+  if (asked)
+    return h('section', {}, h('h1', {}, t('cancel_sub')), cancellationUnderWay(asked),
+      h('p', {}, h('a', { href: '/achete', 'data-link': '' }, `← ${t('nav_bought')}`)));
   const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
   const first = cancelling && cats.some((c) => c.code === CANCEL_CATEGORY) ? CANCEL_CATEGORY : cats[0]?.code;
   const catField = field({ label: t('category'), name: 'category', type: 'select', required: true, value: first, options: cats.map((c) => [c.code, c.label]) });
