@@ -3,7 +3,7 @@
 // their second use, and a menu that named the wrong page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, journey, signIn, startServer, operatorClock, addStaff, join, Client, cardPayment, PHONE } from './harness.mjs';
+import { launch, journey, signIn, startServer, operatorClock, addStaff, staffClient, join, Client, cardPayment, PHONE } from './harness.mjs';
 
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' };
 let srv, op, browser;
@@ -287,4 +287,25 @@ test('a cancellation already asked for: the subscription shows that request, not
   }
   const requests = await api.call('GET', '/api/v1/support-requests');
   assert.equal(requests.body.items.filter((r) => r.kind === 'cancellation').length, 1);
+});
+
+test('a request closed as « not a defect » says so in words, not as a code', async () => {
+  const { org, api } = await organisation();
+  const req = await api.call('POST', '/api/v1/support-requests', { title: 'Clé refusée', description: 'La clé ne s\'active pas.', category: 'partner_center_issue', problem_type: 'invoice_payment_reconciliation' });
+  assert.equal(req.status, 201);
+  const support = await staffClient(srv, 'support');
+  const closed = await support.call('PATCH', `/api/v1/support-requests/${req.body.id}`, { status: 'resolved', resolution: 'not_a_defect' });
+  assert.equal(closed.status, 200, JSON.stringify(closed.body));
+  const j = await journey(browser, srv, 'review-not-a-defect', { ...PHONE });
+  try {
+    await signIn(j.page, org.email, org.password);
+    await j.page.goto(`/support/${req.body.id}`);
+    const said = j.page.locator('main p.notice.ok');
+    await said.waitFor();
+    // it said « Résolution : res_not_a_defect »
+    assert.equal(await said.innerText(), 'Résolution : pas un défaut du produit (aucun incident de support décompté)');
+    await j.shot('request');
+  } finally {
+    await j.close();
+  }
 });

@@ -169,6 +169,7 @@ const words = {
     jobs_done: 'Tâches exécutées.', job: 'Tâche', done: 'Traités', ok: 'OK',
     res_immediate: 'annulé immédiatement', res_immediate_with_refund: 'annulé immédiatement, avec remboursement au prorata',
     res_end_of_term: 'annulé à la fin de la période en cours',
+    res_not_a_defect: 'pas un défaut du produit (aucun incident de support décompté)',
     // e-invoices: VAT numbers, SIREN (issue 15)
     siren: 'SIREN', siren_hint: 'Les 9 chiffres de votre entreprise, obligatoires pour une entreprise française (facturation électronique). Par exemple 303 265 045.',
     siren_add: 'Ajouter le SIREN', siren_saved: 'SIREN enregistré.', vat_status: 'Vérification VIES',
@@ -433,6 +434,7 @@ const words = {
     jobs_done: 'Jobs run.', job: 'Job', done: 'Done', ok: 'OK',
     res_immediate: 'cancelled at once', res_immediate_with_refund: 'cancelled at once, with a prorated refund',
     res_end_of_term: 'cancelled at the end of the current term',
+    res_not_a_defect: 'not a product defect (no support incident counted)',
     // e-invoices: VAT numbers, SIREN (issue 15)
     siren: 'SIREN', siren_hint: 'Your company\'s 9 digits, required for a French company (e-invoicing). For example 303 265 045.',
     siren_add: 'Add the SIREN', siren_saved: 'SIREN saved.', vat_status: 'VIES check',
