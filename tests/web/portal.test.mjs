@@ -284,6 +284,8 @@ test("« Annuler l'abonnement » leads to the support form, filled in as the ref
   assert.equal(await page.getByLabel('Catégorie').inputValue(), 'partner_center_issue');
   assert.equal(await page.getByLabel('Type de problème').inputValue(), 'invoice_payment_reconciliation');
   assert.match(await page.locator('main').innerText(), /Finissez d'indiquer les informations requises, puis sélectionnez Envoyer/);
+  // it said « Pour annuler Abonnement au Microsoft Action Pack, envoyez… »
+  assert.match(await page.locator('main').innerText(), /Pour annuler votre offre « Abonnement au Microsoft Action Pack », envoyez/);
   assert.doesNotMatch(await page.getByLabel('Titre').inputValue(), /sub_/, 'no internal id');
   await page.getByRole('button', { name: 'Envoyer' }).click();
   await page.getByText('obligatoire').first().waitFor(); // the partner's own words are required

@@ -251,7 +251,7 @@ const words = {
     sub_pending_text: 'Commande en attente de paiement.',
     cancel_title_of: "Annuler l'abonnement : {offer}",
     cancel_description_hint: "Dites-nous pourquoi vous annulez, et s'il faut annuler tout de suite ou à la fin de la période.",
-    cancel_steps_intro: "Pour annuler {offer}, envoyez cette demande au support de l'Espace partenaires. Le type de problème est déjà choisi : « Aide concernant une facture, un paiement ou un fichier de rapprochement de partenaire ».",
+    cancel_steps_intro: "Pour annuler votre offre « {offer} », envoyez cette demande au support de l'Espace partenaires. Le type de problème est déjà choisi : « Aide concernant une facture, un paiement ou un fichier de rapprochement de partenaire ».",
     cancel_steps_finish: "Finissez d'indiquer les informations requises, puis sélectionnez Envoyer. L'équipe de support vous contactera pour vous aider à annuler votre abonnement.",
     required: 'obligatoire', other_method: 'Choisir un autre mode de paiement', back_to_offers: "Retour aux offres d'adhésion",
     check_again: 'Vérifier le paiement maintenant',
