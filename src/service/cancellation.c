@@ -74,6 +74,27 @@ static int open_prefilled(struct db *db, struct arena *a, const struct principal
     return rc;
 }
 
+/* The partner's words typed for a cancellation already open (sent from a second tab, or a
+ * page loaded before the first was sent), kept as a message of that request rather than
+ * dropped: support reads them, told as of any message. Words the request holds already (the
+ * same form sent twice) are not written again. */
+static int keep_words(struct db *db, struct arena *a, const struct principal *who,
+                      const char *ip, const struct request_row *req, const char *typed)
+{
+    struct request_message *m;
+    int n = 0;
+    int rc = requests_messages(db, a, req->id, &m, &n);
+    for (int i = 0; rc >= 0 && i < n; i++)
+        if (strcmp(m[i].body, typed) == 0)
+            return 0;
+    if (rc >= 0)
+        rc = requests_add_message(db, req->id, who->user_id, false, typed, clock_now());
+    if (rc >= 0)
+        rc = audit(db, who, ip, NULL, "support_request.message", "support_request", req->id,
+                   NULL);
+    return rc < 0 ? rc : support_notify(db, req, false, "message", typed);
+}
+
 /* True when s has ended: its renewal window closed with no renewal (nothing is left to
  * cancel). */
 static bool lapsed(struct db *db, const struct sub_row *s)
@@ -122,8 +143,11 @@ int cancellation_open(struct db *db, const struct principal *who, const char *ip
     if (rc >= 0)
         rc = requests_open_cancellation(db, sub_id, existing, sizeof(existing));
     *created = rc == 0;
-    if (rc == 1) /* one at a time: the one already open */
+    if (rc == 1) { /* one at a time: the one already open, with the words typed now */
         rc = support_load(db, &a, who, existing, &req, err);
+        if (rc >= 0 && typed)
+            rc = keep_words(db, &a, who, ip, &req, typed);
+    }
     else if (rc == 0) {
         /* written for the organisation and read by support: in the partner's language,
          * whatever language the caller's browser asks for */

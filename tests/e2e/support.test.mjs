@@ -200,6 +200,15 @@ test('cancellation now with a prorated refund: a credit note and one gateway ref
   const again = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, {});
   assert.equal(again.status, 200);
   assert.equal(again.body.id, c.body.id, 'the request already open');
+  // words typed in a second tab are kept on the open request, once however often sent
+  const words = 'Nous quittons le programme à la fin du mois.';
+  for (let i = 0; i < 2; i++) {
+    const typed = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, { description: words });
+    assert.equal(typed.status, 200);
+    assert.equal(typed.body.id, c.body.id);
+  }
+  const kept = (await support.call('GET', `/api/v1/support-requests/${c.body.id}`)).body.messages;
+  assert.deepEqual(kept.map((m) => m.body).filter((b) => b === words), [words], 'support reads them, once');
   const bad = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'someday', refund: 'yes' });
   assert.deepEqual(Object.keys(bad.body.error.details.fields).sort(), ['cancellation', 'refund']);
   const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: true, message: 'Annulé, remboursé au prorata.' });
