@@ -11,15 +11,20 @@
  *                    header_timeout_s, however slowly it drips them (the watch below).
  *   uri_log()        first callback, once per request: allocate struct req, request id.
  *   on_request() #1  headers are in: method, path, language, client address (the socket
- *                    peer, or X-Forwarded-For from a trusted proxy), route. Before a byte
- *                    of the body is read: framing (one Content-Length, no chunked body),
- *                    who is calling and whether they may (cfg.authorize), the body's size
- *                    against the route's limit and against the memory all bodies in
- *                    flight may take. Any refusal is answered at once; the body is never
- *                    read. The body must then arrive within body_timeout_s.
+ *                    peer, or X-Forwarded-For from a trusted proxy), route, the route's body
+ *                    limit. Before a byte of the body is read (before_body()): its framing
+ *                    (one Content-Length, no chunked body), who is calling and whether they
+ *                    may (cfg.authorize), the body's size against the route's limit and
+ *                    against the memory all bodies in flight may take (http/body.h). Any
+ *                    refusal is answered at once; the body is never read. A body awaited
+ *                    must then arrive within body_timeout_s, and the request holds no
+ *                    database connection while it does.
  *   on_request() #n  body chunks: appended to r->body, within the declared length.
  *   on_request() end dispatch(): validate, decode JSON, call the handler, queue the answer.
- *   on_completed()   log line (secrets in paths redacted), metrics, free everything.
+ *   on_completed()   log line (secrets in paths redacted), metrics, the body's memory given
+ *                    back, free everything; the connection's next request must have its
+ *                    headers in within the idle timeout (timeout_s, or header_timeout_s if
+ *                    longer).
  *
  * The watch (http/watch.h): each connection has a deadline, not libmicrohttpd's idle
  * timeout that every byte resets; a sweeper thread shuts the socket of any connection
@@ -47,6 +52,7 @@
 #include "db/db.h"
 #include "db/pool.h"
 #include "http/assets.h"
+#include "http/body.h"
 #include "http/client.h"
 #include "http/json_body.h"
 #include "http/metrics.h"
@@ -63,7 +69,7 @@ struct http_server {
     struct http_config cfg;
     char csp[1024]; /* SECURITY_CSP, or with the gateway's origins (http_start) */
     _Atomic int in_flight;
-    _Atomic size_t body_bytes; /* declared lengths of the bodies being read or held */
+    struct body_budget bodies; /* the memory request bodies take (http/body.h) */
     struct db_pool *pool; /* lent to requests while they use the database */
     struct watch *watch; /* the deadline of every connection */
 };
@@ -74,7 +80,7 @@ struct req_state {
     struct http_server *server;
     int step; /* 0 before headers were seen, 1 while reading the body, 2 answered */
     enum route_result match;
-    size_t reserved; /* bytes of body_bytes this request holds */
+    size_t reserved; /* bytes of the bodies' memory this request holds (body_admit) */
     int status;
     size_t bytes;
     const char *error_code;
@@ -156,11 +162,6 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
         st->r.query.count = -1; /* answered with 400 at dispatch */
     atomic_fetch_add(&s->in_flight, 1);
     return st;
-}
-
-static bool method_has_body(const char *m)
-{
-    return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
 }
 
 static bool is_json_type(const char *ct)
@@ -317,60 +318,14 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *c, str
     return ok;
 }
 
-/* The largest body the route of this request takes: an upload's, or the usual. */
-static size_t body_limit_for(const struct http_server *s, const char *method, const char *path)
-{
-    struct route_params params;
-    int index;
-    if (s->cfg.upload_limit > s->cfg.body_limit &&
-        router_match(s->cfg.routes, method, path, &index, &params, NULL, 0) == ROUTE_FOUND &&
-        (s->cfg.routes[index].flags & ROUTE_UPLOAD))
-        return s->cfg.upload_limit;
-    return s->cfg.body_limit;
-}
-
-/* Counts the values of a request header. */
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *value)
-{
-    struct {
-        const char *name;
-        int count;
-    } *want = cls;
-    (void)kind;
-    (void)value;
-    if (strcasecmp(key, want->name) == 0)
-        want->count++;
-    return MHD_YES;
-}
-
-static int header_count(struct MHD_Connection *c, const char *name)
-{
-    struct {
-        const char *name;
-        int count;
-    } want = {name, 0};
-    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &want);
-    return want.count;
-}
-
 /* Everything decided before the body is read (see the life of a request). 0 to go on
  * reading, or a negative status to answer with at once. */
-static int before_body(struct http_server *s, struct req_state *st, struct MHD_Connection *c,
-                       struct resp *w)
+static int before_body(struct http_server *s, struct req_state *st, struct resp *w)
 {
     struct req *r = &st->r;
-    struct pd_error err = {0};
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
-    if (header_count(c, "Content-Length") > 1 || (cl && te)) { /* ambiguous framing */
-        pd_fail_field(&err, PD_E_INVALID_REQUEST, "Content-Length", MSG_FIELD_ONE_LENGTH, NULL);
-        resp_error(r, w, &err);
-        pd_error_clear(&err);
-        return 0;
-    }
-    if (te) /* whatever the method: a GET's chunked body would arrive with no deadline */
-        return PD_E_LENGTH_REQUIRED;
+    int rc = body_framing(r, w);
+    if (rc < 0 || w->status)
+        return rc;
     if (st->match != ROUTE_FOUND)
         return 0; /* 404 and 405: answered by dispatch at once, their bodies never read */
     if ((r->route->flags & ROUTE_MONITORING) && s->cfg.monitoring_from) {
@@ -378,7 +333,7 @@ static int before_body(struct http_server *s, struct req_state *st, struct MHD_C
         if (!netaddr_parse(r->client_ip, &a) || !netaddr_list_contains(s->cfg.monitoring_from, &a))
             return PD_E_FORBIDDEN;
     }
-    int rc = r->route->flags & ROUTE_NO_DB ? 0 : take_db(s, r, w);
+    rc = r->route->flags & ROUTE_NO_DB ? 0 : take_db(s, r, w);
     if (rc < 0 && !(r->route->flags & ROUTE_DB_OPTIONAL))
         return rc;
     if (r->query.count >= 0 && s->cfg.authorize) {
@@ -386,20 +341,7 @@ static int before_body(struct http_server *s, struct req_state *st, struct MHD_C
         if (rc < 0 || rc == HTTP_ANSWERED)
             return rc;
     }
-    unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
-    if (declared > r->body_limit) {
-        r->body_too_large = true; /* answered by dispatch, with the limit */
-        return 0;
-    }
-    if (declared && s->cfg.body_memory) {
-        size_t held = atomic_fetch_add(&s->body_bytes, (size_t)declared);
-        st->reserved = (size_t)declared;
-        if (held + declared > s->cfg.body_memory) {
-            resp_header(w, "Retry-After", "1");
-            return PD_E_UNAVAILABLE;
-        }
-    }
-    return 0;
+    return body_admit(&s->bodies, r, &st->reserved, w);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -419,10 +361,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->path = arena_strdup(&r->arena, url);
         r->lang = http_language(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
         http_client_address(c, s->cfg.trusted_proxies, r->client_ip, sizeof(r->client_ip));
-        r->body_limit = body_limit_for(s, method, url);
+        r->body_limit = body_limit_for(&s->cfg, method, url);
         st->match = route_request(s, r, NULL, 0);
         struct resp w = {0};
-        int rc = before_body(s, st, c, &w);
+        int rc = before_body(s, st, &w);
         if (rc < 0 && w.status == 0)
             resp_status_error(r, &w, rc);
         /* nothing to read: too large, no route, or a query that is 400 (unauthorized) */
@@ -434,10 +376,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
         /* a body is awaited by its Content-Length whatever the method (a GET or DELETE
          * may carry one): within the body timeout, and without a database connection */
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        bool body_awaited = method_has_body(method) || (cl && strtoull(cl, NULL, 10) > 0);
-        watch_set(c, body_awaited ? watch_in(s->cfg.body_timeout_s) : 0);
-        if (body_awaited)
+        bool awaited = body_awaited(r);
+        watch_set(c, awaited ? watch_in(s->cfg.body_timeout_s) : 0);
+        if (awaited)
             give_db(s, r); /* not held while a client sends its body, however slowly */
         return MHD_YES;
     }
@@ -446,10 +387,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size) {
-        if (r->body.len + *upload_size > r->body_limit)
-            r->body_too_large = true;
-        else
-            buf_append(&r->body, upload_data, *upload_size);
+        body_append(r, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
@@ -483,7 +421,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     /* the next request on this connection: its headers within the idle timeout */
     watch_set(c, watch_in(s->cfg.timeout_s > s->cfg.header_timeout_s ? s->cfg.timeout_s
                                                                         : s->cfg.header_timeout_s));
-    atomic_fetch_sub(&s->body_bytes, st->reserved);
+    body_release(&s->bodies, st->reserved);
     give_db(s, r);
     json_decref(r->json);
     buf_free(&r->body);
@@ -533,6 +471,7 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     if (s == NULL)
         return -1;
     s->cfg = *cfg;
+    s->bodies.cap = cfg->body_memory;
     set_csp(s->csp, sizeof(s->csp), cfg);
     s->pool = db_pool_new(cfg->db_url, cfg->threads);
     s->watch = s->pool ? watch_start() : NULL;
