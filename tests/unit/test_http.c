@@ -7,7 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 #include "http/request.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http_fixture.h"
 
 static int h_ok(struct req *r, struct resp *w)
 {
@@ -222,24 +222,13 @@ static int start_server(void **state)
     int bad;
     assert_int_equal(netaddr_list_parse("127.0.0.1, 10.0.0.0/8", &proxies, &bad), 0);
     assert_int_equal(netaddr_list_parse("192.0.2.1", &monitoring, &bad), 0);
-    struct http_config cfg = {.host = "127.0.0.1",
-                              .port = 0,
-                              .threads = 2,
-                              .body_limit = 1024,
-                              .max_connections = 64,
-                              .max_per_ip = 64,
-                              .timeout_s = 5,
-                              .header_timeout_s = 1,
-                              .body_timeout_s = 1,
-                              .body_memory = 4096,
-                              .trusted_proxies = &proxies,
-                              .monitoring_from = &monitoring,
-                              .conn_memory = 32 * 1024,
-                              .db_url = url,
-                              .routes = routes};
-    assert_int_equal(http_start(&cfg, &t->s), 0);
-    t->port = http_port(t->s);
-    assert_true(t->port > 0);
+    struct http_config cfg = http_fixture_config(routes, url);
+    cfg.header_timeout_s = 1;
+    cfg.body_timeout_s = 1;
+    cfg.body_memory = 4096;
+    cfg.trusted_proxies = &proxies;
+    cfg.monitoring_from = &monitoring;
+    t->s = http_fixture_start(&cfg, &t->port);
     *state = t;
     return 0;
 }
@@ -254,52 +243,11 @@ static int stop_server(void **state)
     return 0;
 }
 
-/* Sends raw bytes, reads the whole answer (the request asks to close). Caller frees. */
-static char *roundtrip(int port, const char *raw, size_t len)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    for (size_t off = 0; off < len;) {
-        ssize_t n = send(fd, raw + off, len - off, MSG_NOSIGNAL);
-        if (n <= 0)
-            break; /* the server may answer and close before reading everything */
-        off += (size_t)n;
-    }
-    size_t cap = 65536, used = 0;
-    char *out = calloc(1, cap);
-    ssize_t n;
-    while (used + 1 < cap && (n = recv(fd, out + used, cap - used - 1, 0)) > 0)
-        used += (size_t)n;
-    close(fd);
-    return out;
-}
-
-static char *request(int port, const char *method, const char *path, const char *ctype,
-                     const char *body)
-{
-    char raw[8192];
-    int n = snprintf(raw, sizeof(raw),
-                     "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s%s%s"
-                     "Content-Length: %zu\r\n\r\n%s",
-                     method, path, ctype ? "Content-Type: " : "", ctype ? ctype : "",
-                     ctype ? "\r\n" : "", body ? strlen(body) : 0, body ? body : "");
-    return roundtrip(port, raw, (size_t)n);
-}
-
-static int status_of(const char *resp)
-{
-    int status = 0;
-    sscanf(resp, "HTTP/1.1 %d", &status);
-    return status;
-}
-
 static void test_server_answers_and_headers(void **state)
 {
     struct srv *t = *state;
-    char *r = request(t->port, "GET", "/things/abc", NULL, NULL);
-    assert_int_equal(status_of(r), 200);
+    char *r = http_fixture_request(t->port, "GET", "/things/abc", NULL, NULL);
+    assert_int_equal(http_fixture_status(r), 200);
     assert_non_null(strstr(r, "{\"id\":\"abc\"}"));
     assert_non_null(strstr(r, "X-Request-Id: "));
     assert_non_null(strstr(r, "X-Content-Type-Options: nosniff"));
@@ -307,8 +255,8 @@ static void test_server_answers_and_headers(void **state)
     assert_non_null(strstr(r, "Referrer-Policy: no-referrer"));
     assert_non_null(strstr(r, "Content-Type: application/json; charset=utf-8"));
     free(r);
-    r = request(t->port, "HEAD", "/things", NULL, NULL);
-    assert_int_equal(status_of(r), 200);
+    r = http_fixture_request(t->port, "HEAD", "/things", NULL, NULL);
+    assert_int_equal(http_fixture_status(r), 200);
     assert_null(strstr(r, "{\"id\""));
     free(r);
 }
@@ -316,34 +264,34 @@ static void test_server_answers_and_headers(void **state)
 static void test_server_errors(void **state)
 {
     struct srv *t = *state;
-    char *r = request(t->port, "GET", "/nowhere", NULL, NULL);
-    assert_int_equal(status_of(r), 404);
+    char *r = http_fixture_request(t->port, "GET", "/nowhere", NULL, NULL);
+    assert_int_equal(http_fixture_status(r), 404);
     assert_non_null(strstr(r, "\"code\":\"not_found\""));
     free(r);
 
-    r = request(t->port, "PUT", "/things/x", "application/json", "{}");
-    assert_int_equal(status_of(r), 405);
+    r = http_fixture_request(t->port, "PUT", "/things/x", "application/json", "{}");
+    assert_int_equal(http_fixture_status(r), 405);
     assert_non_null(strstr(r, "Allow: GET, PATCH, DELETE"));
     free(r);
 
-    r = request(t->port, "POST", "/things", "text/plain", "{\"a\":1}");
-    assert_int_equal(status_of(r), 415);
+    r = http_fixture_request(t->port, "POST", "/things", "text/plain", "{\"a\":1}");
+    assert_int_equal(http_fixture_status(r), 415);
     assert_non_null(strstr(r, "\"code\":\"unsupported_media_type\""));
     free(r);
 
-    r = request(t->port, "POST", "/things", "application/json", "{\"a\":\n  oops}");
-    assert_int_equal(status_of(r), 400);
+    r = http_fixture_request(t->port, "POST", "/things", "application/json", "{\"a\":\n  oops}");
+    assert_int_equal(http_fixture_status(r), 400);
     assert_non_null(strstr(r, "\"code\":\"invalid_json\""));
     assert_non_null(strstr(r, "\"line\":2"));
     free(r);
 
-    r = request(t->port, "GET", "/things?x=%zz", NULL, NULL);
-    assert_int_equal(status_of(r), 400);
+    r = http_fixture_request(t->port, "GET", "/things?x=%zz", NULL, NULL);
+    assert_int_equal(http_fixture_status(r), 400);
     assert_non_null(strstr(r, "\"code\":\"invalid_query\""));
     free(r);
 
-    r = request(t->port, "GET", "/forbidden", NULL, NULL);
-    assert_int_equal(status_of(r), 403);
+    r = http_fixture_request(t->port, "GET", "/forbidden", NULL, NULL);
+    assert_int_equal(http_fixture_status(r), 403);
     assert_non_null(strstr(r, "\"code\":\"forbidden\""));
     free(r);
 }
@@ -357,8 +305,8 @@ static void test_server_json_body_and_language(void **state)
                      "Content-Type: application/json; charset=utf-8\r\n"
                      "Accept-Language: en-GB,en;q=0.9,fr;q=0.5\r\nContent-Length: 17\r\n\r\n"
                      "{\"name\":\"Zoë\"}  ");
-    char *r = roundtrip(t->port, raw, (size_t)n);
-    assert_int_equal(status_of(r), 201);
+    char *r = http_fixture_roundtrip(t->port, raw, (size_t)n);
+    assert_int_equal(http_fixture_status(r), 201);
     assert_non_null(strstr(r, "\"got\":{\"name\":\"Zoë\"}"));
     assert_non_null(strstr(r, "\"lang\":\"en\""));
     free(r);
@@ -366,7 +314,7 @@ static void test_server_json_body_and_language(void **state)
     n = snprintf(raw, sizeof(raw),
                  "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                  "Accept-Language: en\r\n\r\n");
-    r = roundtrip(t->port, raw, (size_t)n);
+    r = http_fixture_roundtrip(t->port, raw, (size_t)n);
     assert_non_null(strstr(r, "\"message\":\"Not found.\""));
     free(r);
 }
@@ -380,8 +328,8 @@ static void test_server_body_limit(void **state)
     big[0] = '{';
     big[sizeof(big) - 2] = '}';
     big[sizeof(big) - 1] = '\0';
-    char *r = request(t->port, "POST", "/things", "application/json", big);
-    assert_int_equal(status_of(r), 413);
+    char *r = http_fixture_request(t->port, "POST", "/things", "application/json", big);
+    assert_int_equal(http_fixture_status(r), 413);
     assert_non_null(strstr(r, "\"code\":\"payload_too_large\""));
     assert_non_null(strstr(r, "\"limit_bytes\":1024"));
     free(r);
@@ -393,8 +341,8 @@ static void test_server_body_limit(void **state)
                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                      "%zx\r\n%s\r\n0\r\n\r\n",
                      strlen(big), big);
-    r = roundtrip(t->port, raw, (size_t)n);
-    assert_int_equal(status_of(r), 411);
+    r = http_fixture_roundtrip(t->port, raw, (size_t)n);
+    assert_int_equal(http_fixture_status(r), 411);
     assert_non_null(strstr(r, "\"code\":\"length_required\""));
     free(r);
 
@@ -403,16 +351,16 @@ static void test_server_body_limit(void **state)
                  "POST /things HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                  "Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 7\r\n"
                  "\r\n{}");
-    r = roundtrip(t->port, raw, (size_t)n);
-    assert_int_equal(status_of(r), 422);
+    r = http_fixture_roundtrip(t->port, raw, (size_t)n);
+    assert_int_equal(http_fixture_status(r), 422);
     assert_non_null(strstr(r, "\"Content-Length\""));
     free(r);
 
     /* just under the limit is fine */
     big[1000] = '}';
     big[1001] = '\0';
-    r = request(t->port, "POST", "/things", "application/json", big);
-    assert_int_equal(status_of(r), 201);
+    r = http_fixture_request(t->port, "POST", "/things", "application/json", big);
+    assert_int_equal(http_fixture_status(r), 201);
     free(r);
 }
 
@@ -424,7 +372,7 @@ struct slow_call {
 static void *call_slow(void *arg)
 {
     struct slow_call *c = arg;
-    c->resp = request(c->port, "GET", "/slow", NULL, NULL);
+    c->resp = http_fixture_request(c->port, "GET", "/slow", NULL, NULL);
     return NULL;
 }
 
@@ -432,10 +380,7 @@ static void *call_slow(void *arg)
  * server closes the connection or max_ms pass. Returns the milliseconds of dripping. */
 static int drip(int port, const char *head, const char *body, int gap_ms, int max_ms)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    int fd = http_fixture_connect(port);
     struct timeval tv = {.tv_sec = 0, .tv_usec = gap_ms * 1000};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     if (*head)
@@ -476,12 +421,13 @@ static void test_slow_clients_are_dropped(void **state)
               8000);
     assert_true(ms < 3000);
     const char *chunked = "GET /things HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1";
-    char *r = roundtrip(t->port, chunked, strlen(chunked)); /* and a chunked one: 411 */
-    assert_int_equal(status_of(r), 411);
+    /* and a chunked one: 411 */
+    char *r = http_fixture_roundtrip(t->port, chunked, strlen(chunked));
+    assert_int_equal(http_fixture_status(r), 411);
     free(r);
     /* and a quick client is still served */
-    r = request(t->port, "GET", "/things", NULL, NULL);
-    assert_int_equal(status_of(r), 200);
+    r = http_fixture_request(t->port, "GET", "/things", NULL, NULL);
+    assert_int_equal(http_fixture_status(r), 200);
     free(r);
 }
 
@@ -506,22 +452,22 @@ static void test_client_address_behind_a_proxy(void **state)
                          "GET /whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s%s%s\r\n",
                          cases[i].xff ? "X-Forwarded-For: " : "", cases[i].xff ? cases[i].xff : "",
                          cases[i].xff ? "\r\n" : "");
-        char *r = roundtrip(t->port, raw, (size_t)n);
+        char *r = http_fixture_roundtrip(t->port, raw, (size_t)n);
         snprintf(want, sizeof(want), "{\"ip\":\"%s\"}", cases[i].ip);
         if (strstr(r, want) == NULL)
             fail_msg("X-Forwarded-For %s: want %s in %s", cases[i].xff, want, r);
         free(r);
     }
     /* /metrics-like routes answer only the monitoring addresses */
-    char *r = request(t->port, "GET", "/monitoring", NULL, NULL);
-    assert_int_equal(status_of(r), 403);
+    char *r = http_fixture_request(t->port, "GET", "/monitoring", NULL, NULL);
+    assert_int_equal(http_fixture_status(r), 403);
     free(r);
     char raw[256];
     int n = snprintf(raw, sizeof(raw),
                      "GET /monitoring HTTP/1.1\r\nHost: x\r\nConnection: "
                      "close\r\nX-Forwarded-For: 192.0.2.1\r\n\r\n");
-    r = roundtrip(t->port, raw, (size_t)n);
-    assert_int_equal(status_of(r), 200);
+    r = http_fixture_roundtrip(t->port, raw, (size_t)n);
+    assert_int_equal(http_fixture_status(r), 200);
     free(r);
 }
 
@@ -534,10 +480,7 @@ static void test_body_memory_is_capped(void **state)
     const char *head = "POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                        "Content-Length: 1000\r\n\r\n";
     for (int i = 0; i < 4; i++) {
-        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)t->port)};
-        inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-        assert_int_equal(connect(fds[i], (struct sockaddr *)&sa, sizeof(sa)), 0);
+        fds[i] = http_fixture_connect(t->port);
         assert_true(send(fds[i], head, strlen(head), MSG_NOSIGNAL) > 0);
     }
     usleep(200 * 1000);
@@ -546,15 +489,15 @@ static void test_body_memory_is_capped(void **state)
     body[0] = '{';
     body[199] = '}';
     body[200] = '\0';
-    char *r = request(t->port, "POST", "/things", "application/json", body);
-    assert_int_equal(status_of(r), 503);
+    char *r = http_fixture_request(t->port, "POST", "/things", "application/json", body);
+    assert_int_equal(http_fixture_status(r), 503);
     assert_non_null(strstr(r, "Retry-After: 1"));
     free(r);
     for (int i = 0; i < 4; i++)
         close(fds[i]);
     usleep(300 * 1000); /* the server sees them go */
-    r = request(t->port, "POST", "/things", "application/json", body);
-    assert_int_equal(status_of(r), 201);
+    r = http_fixture_request(t->port, "POST", "/things", "application/json", body);
+    assert_int_equal(http_fixture_status(r), 201);
     free(r);
 }
 
@@ -568,7 +511,7 @@ static void test_graceful_stop_finishes_requests_in_flight(void **state)
     http_stop(t->s, 5000);
     t->s = NULL;
     pthread_join(th, NULL);
-    assert_int_equal(status_of(c.resp), 200);
+    assert_int_equal(http_fixture_status(c.resp), 200);
     assert_non_null(strstr(c.resp, "{\"slow\":true}"));
     free(c.resp);
 }

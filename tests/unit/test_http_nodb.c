@@ -10,17 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "api/api.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http_fixture.h"
 
 static int h_alive(struct req *r, struct resp *w)
 {
@@ -35,49 +33,29 @@ static const struct route routes[] = {
     {0, 0, 0, 0, 0},
 };
 
+/* The status of GET path, its whole answer in out. */
 static int get(int port, const char *path, char *out, size_t n)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    char raw[256];
-    int len = snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                       path);
-    assert_true(send(fd, raw, (size_t)len, MSG_NOSIGNAL) == len);
-    size_t used = 0;
-    ssize_t got;
-    while (used + 1 < n && (got = recv(fd, out + used, n - used - 1, 0)) > 0)
-        used += (size_t)got;
-    out[used] = '\0';
-    close(fd);
-    int status = 0;
-    sscanf(out, "HTTP/1.1 %d", &status);
-    return status;
+    char *r = http_fixture_request(port, "GET", path, NULL, NULL);
+    snprintf(out, n, "%s", r);
+    free(r);
+    return http_fixture_status(out);
 }
 
 static void test_no_db_routes_answer_without_the_database(void **state)
 {
     (void)state;
-    struct http_config cfg = {.host = "127.0.0.1",
-                              .threads = 1,
-                              .body_limit = 1024,
-                              .max_connections = 16,
-                              .max_per_ip = 16,
-                              .timeout_s = 5,
-                              .header_timeout_s = 5,
-                              .body_timeout_s = 5,
-                              .conn_memory = 32 * 1024,
-                              .db_url = "postgresql://127.0.0.1:1/unreachable?connect_timeout=2",
-                              .routes = routes};
-    struct http_server *s;
-    assert_int_equal(http_start(&cfg, &s), 0);
+    struct http_config cfg =
+        http_fixture_config(routes, "postgresql://127.0.0.1:1/unreachable?connect_timeout=2");
+    cfg.threads = 1;
+    int port;
+    struct http_server *s = http_fixture_start(&cfg, &port);
     char out[4096];
-    assert_int_equal(get(http_port(s), "/needs-db", out, sizeof(out)), 503);
-    assert_int_equal(get(http_port(s), "/alive", out, sizeof(out)), 200);
+    assert_int_equal(get(port, "/needs-db", out, sizeof(out)), 503);
+    assert_int_equal(get(port, "/alive", out, sizeof(out)), 200);
     assert_non_null(strstr(out, "{\"alive\":true}"));
     /* /healthz says why, as docs/operations.md has it, not a bare service_unavailable */
-    assert_int_equal(get(http_port(s), "/healthz", out, sizeof(out)), 503);
+    assert_int_equal(get(port, "/healthz", out, sizeof(out)), 503);
     assert_non_null(strstr(out, "\"status\":\"unavailable\",\"database\":\"unreachable\""));
     http_stop(s, 1000);
 }
