@@ -355,6 +355,38 @@ export async function wireOrder(base, op, day) {
   return { api, org, order: p.body, reference: p.body.payment_instructions.reference, total: p.body.total.amount_minor };
 }
 
+/**
+ * A fresh organisation that bought `offer` by `card` on `day` (the clock set by op, an
+ * operatorClock), seen through a bearer token, as a session would have expired by the
+ * renewal a year on: {api, org, people, email, subId}. Options:
+ *   certified  that many certified people added first, their ids in people (a competency
+ *              asks for two);
+ *   idempotencyKey  the purchase sent with an Idempotency-Key (buy-{order id});
+ *   savedCard  a card then saved as the payment method the renewals charge;
+ *   any other  given to join() (locale: 'en'...).
+ */
+export async function cardSubscriber(base, op, day, card, { offer = 'action-pack', certified = 0, idempotencyKey = false, savedCard, ...overrides } = {}) {
+  await op.setClock(`${day}T09:00:00Z`);
+  const org = await join(base, overrides);
+  const c = new Client(base);
+  await c.signIn(org.email, org.password);
+  const api = new Client(base, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  const people = [];
+  for (let i = 0; i < certified; i++) {
+    const r = await api.call('POST', '/api/v1/certified-people', { name: `Certifié ${i}`, email: `c${i}-${org.partner.id}@x.example`, certification: 'x' });
+    if (r.status !== 201) throw new Error(`certified person: ${r.status} ${JSON.stringify(r.body)}`);
+    people.push(r.body.id);
+  }
+  const o = await api.call('POST', '/api/v1/orders', { offer, action: 'purchase', payment: await cardPayment(base, card) });
+  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {}, idempotencyKey ? { 'Idempotency-Key': `buy-${o.body.id}` } : {});
+  if (p.body.status !== 'confirmed') throw new Error(`card purchase: ${p.status} ${JSON.stringify(p.body)}`);
+  if (savedCard) {
+    const put = await api.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(base, savedCard)).id });
+    if (put.status !== 200) throw new Error(`saved card: ${put.status} ${JSON.stringify(put.body)}`);
+  }
+  return { api, org, people, email: org.email, subId: p.body.subscription_id };
+}
+
 /** Imports legacy PMC subscriptions through the CLI from CSV text. */
 export function importLegacy(db, csv) {
   const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-csv-'));

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess, cardPayment, tokenize, assertDayCountsKept, freshDatabase } from './harness.mjs';
+import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess, cardPayment, tokenize, assertDayCountsKept, freshDatabase, cardSubscriber } from './harness.mjs';
 
 let srv, op;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
@@ -21,25 +21,9 @@ after(async () => {
 
 const runJobs = () => op.runJobs();
 
-/** A fresh organisation (bearer client) that bought `offer` by card on `day`, with
- * `certified` certified people (a competency asks for two). */
-async function subscriber(day, { offer = 'action-pack', certified = 0, ...overrides } = {}) {
-  await op.setClock(`${day}T09:00:00Z`);
-  const org = await join(srv.url, overrides);
-  const c = new Client(srv.url);
-  await c.signIn(org.email, org.password);
-  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-  const people = [];
-  for (let i = 0; i < certified; i++) {
-    const r = await api.call('POST', '/api/v1/certified-people', { name: `Certifié ${i}`, email: `c${i}-${org.partner.id}@x.example`, certification: 'x' });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-    people.push(r.body.id);
-  }
-  const o = await api.call('POST', '/api/v1/orders', { offer, action: 'purchase', payment: await cardPayment(srv.url, CARD) });
-  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
-  assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
-  return { api, org, people, email: org.email, subId: p.body.subscription_id };
-}
+/** A fresh organisation that bought by card on `day` (cardSubscriber): the Action Pack, or
+ * `offer` with `certified` certified people (a competency asks for two). */
+const subscriber = (day, options) => cardSubscriber(srv.url, op, day, CARD, options);
 
 const mailsTo = (email) => readMails(srv.mailDir).filter((m) => m.to === email);
 const charges = (sub) => ledgerSql(srv, `SELECT status FROM gw_charges WHERE idempotency_key LIKE 'auto:${sub}:%' ORDER BY created_at, idempotency_key`).split('\n').filter(Boolean);

@@ -2,7 +2,7 @@
 // renewal window, and those of a subscription that cannot renew by itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, operatorClock, readMails, sql, join, cardPayment, tokenize, wireOrder, staffClient, ledgerSql } from './harness.mjs';
+import { startServer, operatorClock, readMails, sql, tokenize, wireOrder, staffClient, ledgerSql, cardSubscriber } from './harness.mjs';
 
 let srv, op;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
@@ -19,18 +19,8 @@ after(async () => {
 
 const runJobs = () => op.runJobs();
 
-/** A fresh organisation (bearer client) that bought the Action Pack by card on `day`. */
-async function subscriber(day) {
-  await op.setClock(`${day}T09:00:00Z`);
-  const org = await join(srv.url);
-  const c = new Client(srv.url);
-  await c.signIn(org.email, org.password);
-  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
-  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {});
-  assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
-  return { api, email: org.email, subId: p.body.subscription_id };
-}
+/** A fresh organisation that bought the Action Pack by card on `day` (cardSubscriber). */
+const subscriber = (day) => cardSubscriber(srv.url, op, day, CARD);
 
 const notices = (s) => readMails(srv.mailDir).filter((m) => m.to === s.email && m.headers['x-partnerd-event'] === 'subscription.notice').map((m) => m.subject);
 

@@ -6,7 +6,7 @@
 // nothing once the partner has paid. The gateway's ledger counts the charges.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, operatorClock, ledgerSql, smtpSink, sql, join, cardPayment, tokenize } from './harness.mjs';
+import { startServer, operatorClock, ledgerSql, smtpSink, sql, tokenize, cardSubscriber } from './harness.mjs';
 
 let srv, op, sink;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
@@ -29,21 +29,8 @@ after(async () => {
 const runJobs = () => op.runJobs();
 
 /** A fresh organisation that bought the Action Pack by card on `day`, then saved the card
- * whose bank asks to authenticate every payment. */
-async function subscriber(day) {
-  await op.setClock(`${day}T09:00:00Z`);
-  const org = await join(srv.url);
-  const c = new Client(srv.url);
-  await c.signIn(org.email, org.password);
-  // a token: a session would have expired by the renewal, a year on
-  const api = new Client(srv.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD) });
-  const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {}, { 'Idempotency-Key': `buy-${o.body.id}` });
-  assert.equal(p.body.status, 'confirmed', JSON.stringify(p.body));
-  const put = await api.call('PUT', '/api/v1/payment-method', { payment_method: (await tokenize(srv.url, ALWAYS)).id });
-  assert.equal(put.status, 200, JSON.stringify(put.body));
-  return { api, email: org.email, subId: p.body.subscription_id };
-}
+ * whose bank asks to authenticate every payment (cardSubscriber). */
+const subscriber = (day) => cardSubscriber(srv.url, op, day, CARD, { idempotencyKey: true, savedCard: ALWAYS });
 
 /** The subscription's renewal charges in the ledger, the job's (auto:) and the partner's. */
 const charges = (subId) => ledgerSql(srv, `SELECT status FROM gw_charges WHERE idempotency_key LIKE 'auto:${subId}:%' ORDER BY created_at, idempotency_key`).split('\n').filter(Boolean);
