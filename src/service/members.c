@@ -128,6 +128,8 @@ static unsigned check_roles(struct checks *c, const json_t *obj, bool required)
             check_fail(c, "roles", MSG_FIELD_REQUIRED);
         return 0;
     }
+    if (check_null_refused(c, v, "roles"))
+        return 0;
     unsigned roles = roles_parse(v);
     if (roles == 0 || (roles & ~ROLES_PARTNER)) {
         check_fail_one_of(c, "roles",
@@ -450,10 +452,9 @@ int members_update(struct db *db, const struct principal *who, const char *ip, c
                    const json_t *body, json_t **out, struct pd_error *err)
 {
     static const char *const keys[] = {"name", "roles", NULL};
-    struct checks c = {0};
+    struct checks c = {.partial = true};
     struct user_row u;
     check_known_keys(&c, body, "", keys);
-    check_not_null(&c, body, keys);
     const char *name = check_text(&c, body, "name", "name", false, 200);
     unsigned roles = check_roles(&c, body, false);
     int rc = check_done(&c, err);
@@ -545,14 +546,15 @@ int members_update_partner(struct db *db, const struct principal *who, const cha
                            const json_t *body, json_t **out, struct pd_error *err)
 {
     static const char *const keys[] = {"require_2fa", "siren", NULL};
-    struct checks c = {0};
+    struct checks c = {.partial = true};
     struct partner_row p = {0};
     char siren[10] = "";
     check_known_keys(&c, body, "", keys);
-    check_not_null(&c, body, keys); /* a SIREN is added, never removed */
     json_t *req = json_object_get(body, "require_2fa");
-    if (req && !json_is_boolean(req))
+    if (req && !check_null_refused(&c, req, "require_2fa") && !json_is_boolean(req))
         check_fail(&c, "require_2fa", MSG_FIELD_NOT_BOOLEAN);
+    /* a SIREN is added, never removed; its value is checked below, against the country */
+    check_null_refused(&c, json_object_get(body, "siren"), "siren");
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;

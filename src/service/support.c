@@ -348,10 +348,8 @@ int support_update(struct db *db, const struct principal *who, const char *ip, c
 {
     static const char *const keys[] = {"status", "assignee_id", "resolution", NULL};
     static const char *const resolutions[] = {"not_a_defect", NULL};
-    static const char *const not_null[] = {"status", "resolution", NULL}; /* assignee_id may */
-    struct checks c = {0};
+    struct checks c = {.partial = true}; /* assignee_id, which null empties: by hand below */
     check_known_keys(&c, body, "", keys);
-    check_not_null(&c, body, not_null);
     const char *status = check_text(&c, body, "status", "status", false, 16);
     if (!check_one_of(status, request_statuses))
         check_fail_one_of(&c, "status", request_statuses);

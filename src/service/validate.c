@@ -57,17 +57,20 @@ void check_known_keys(struct checks *c, const json_t *obj, const char *prefix,
     }
 }
 
-void check_not_null(struct checks *c, const json_t *obj, const char *const keys[])
+bool check_null_refused(struct checks *c, const json_t *v, const char *field)
 {
-    for (int i = 0; obj && keys[i]; i++)
-        if (json_is_null(json_object_get(obj, keys[i])))
-            check_fail(c, keys[i], MSG_FIELD_NOT_NULL);
+    if (!c->partial || !json_is_null(v))
+        return false;
+    check_fail(c, field, MSG_FIELD_NOT_NULL);
+    return true;
 }
 
 const char *check_text(struct checks *c, const json_t *obj, const char *key, const char *field,
                        bool required, size_t max)
 {
     json_t *v = obj ? json_object_get(obj, key) : NULL;
+    if (check_null_refused(c, v, field))
+        return NULL;
     if (v == NULL || json_is_null(v)) {
         if (required)
             check_fail(c, field, MSG_FIELD_REQUIRED);
@@ -112,6 +115,8 @@ json_t *check_object(struct checks *c, const json_t *obj, const char *key, const
                      bool required)
 {
     json_t *v = json_object_get(obj, key);
+    if (check_null_refused(c, v, field))
+        return NULL;
     if (v == NULL || json_is_null(v)) {
         if (required)
             check_fail(c, field, MSG_FIELD_REQUIRED);

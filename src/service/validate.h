@@ -17,6 +17,10 @@
 
 struct checks {
     json_t *fields; /* field name -> pd_problem(); owned until check_done() */
+    /* A partial update (PATCH): an absent field stays as it is, and a null one, which would
+     * empty a field that cannot be, is refused by the field checks (MSG_FIELD_NOT_NULL). A
+     * field that may be emptied is not given to them. Elsewhere a null is an absent field. */
+    bool partial;
 };
 
 /* Records a problem with a field (the first one per field wins). */
@@ -35,13 +39,13 @@ void check_fail_one_of(struct checks *c, const char *field, const char *const al
 void check_known_keys(struct checks *c, const json_t *obj, const char *prefix,
                       const char *const allowed[]);
 
-/* Records MSG_FIELD_NOT_NULL for each of keys (NULL-terminated) that obj holds as null: in
- * a partial update an absent field stays as it is, and these fields cannot be emptied. Call
- * it before the other checks of those fields, which take a null for an absent field. */
-void check_not_null(struct checks *c, const json_t *obj, const char *const keys[]);
+/* True, and MSG_FIELD_NOT_NULL recorded, when v is null in a partial update (c->partial).
+ * check_text() and check_object() begin with it; so does the check of a field of a partial
+ * update written by hand. */
+bool check_null_refused(struct checks *c, const json_t *v, const char *field);
 
 /* A one-line text field of at most max characters: its value, or NULL (and a recorded problem
- * when required, or when present but not a valid string). */
+ * when required, when present but not a valid string, or when null in a partial update). */
 const char *check_text(struct checks *c, const json_t *obj, const char *key, const char *field,
                        bool required, size_t max);
 
@@ -49,7 +53,8 @@ const char *check_text(struct checks *c, const json_t *obj, const char *key, con
  * problem (when missing, not a positive integer, or too large). */
 int64_t check_amount(struct checks *c, const json_t *obj, const char *key, const char *field);
 
-/* An object field; NULL and a problem when missing (if required) or not an object. */
+/* An object field; NULL and a problem when missing (if required), not an object, or null in
+ * a partial update. */
 json_t *check_object(struct checks *c, const json_t *obj, const char *key, const char *field,
                      bool required);
 
