@@ -36,7 +36,6 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <microhttpd.h>
 #include <stdatomic.h>
 #include <stdio.h>
