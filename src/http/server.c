@@ -96,7 +96,9 @@ static int take_db(struct http_server *s, struct req *r, struct resp *w)
     struct pd_error err = {0};
     int rc = db_pool_take(s->pool, POOL_WAIT_MS, &r->db, &err);
     if (rc < 0) {
-        log_line(LOG_ERROR, r->id, "db_unavailable", "detail=\"%s\"", err.message);
+        char esc[512]; /* PostgreSQL's words end in a newline */
+        log_line(LOG_ERROR, r->id, "db_unavailable", "detail=%s",
+                 log_escape(err.message, esc, sizeof(esc)));
         resp_header(w, "Retry-After", "1");
     }
     pd_error_clear(&err);

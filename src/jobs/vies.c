@@ -86,12 +86,13 @@ int vies_check_run(struct db *db)
         if (status == 0 && error[0])
             snprintf(a.error, sizeof(a.error), "%s", error);
         buf_free(&answer);
+        char esc[3 * sizeof(a.error)]; /* VIES's own words: a newline would forge a line */
         log_line(a.verdict == VIES_UNAVAILABLE ? LOG_WARN : LOG_INFO, NULL, "vies",
                  "partner=%s verdict=%s error=%s", rows[i].partner_id,
                  a.verdict == VIES_VALID     ? "valid"
                  : a.verdict == VIES_INVALID ? "invalid"
                                              : "unverified",
-                 a.error[0] ? a.error : "-");
+                 log_escape(a.error[0] ? a.error : "-", esc, sizeof(esc)));
         rc = vies_record(db, &rows[i], &a);
         asked++;
     }

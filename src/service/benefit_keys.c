@@ -65,10 +65,11 @@ static int create_key_file(const char *path)
     if (rc < 0 && errno == EEXIST)
         rc = 0;
     unlink(tmp);
+    char esc[1024];
     if (rc == 0)
         log_line(LOG_WARN, NULL,
                  "benefits key file created: back it up and install it on every server", "path=%s",
-                 path);
+                 log_escape(path, esc, sizeof(esc)));
     return rc;
 }
 

@@ -218,7 +218,9 @@ long benefits_usage_export_read(struct usage_export *x, struct db *db, char *out
         if (x->finished)
             return 0;
         if (usage_export_chunk(x, db) < 0) {
-            log_line(LOG_ERROR, NULL, "usage_export_failed", "detail=\"%s\"", db_errmsg(db));
+            char esc[512]; /* the database's words: escaped, as every value */
+            log_line(LOG_ERROR, NULL, "usage_export_failed", "detail=%s",
+                     log_escape(db_errmsg(db), esc, sizeof(esc)));
             return -1;
         }
     }

@@ -60,9 +60,10 @@ static int64_t email_retry_at(int attempt)
 static int email_record(struct db *db, const char *claim, const char *id, const char *event,
                         int attempt, const char *error)
 {
+    char esc[1024]; /* libcurl's words (a certificate's name), a path: never raw */
     if (error)
-        log_line(LOG_WARN, NULL, "email", "delivery=%s event=%s attempt=%d error=\"%s\"", id, event,
-                 attempt, error);
+        log_line(LOG_WARN, NULL, "email", "delivery=%s event=%s attempt=%d error=%s", id, event,
+                 attempt, log_escape(error, esc, sizeof(esc)));
     return email_delivery_done(db, id, claim, error == NULL, error,
                                error ? email_retry_at(attempt) : 0, clock_now());
 }
@@ -216,10 +217,11 @@ int delivery_webhooks_next(struct db *db, struct delivery_pass *p, int limit,
         /* the secret sealed at rest is opened for this pass; one that opens with no key
          * of the key file is left empty, and the delivery fails unsigned (jobs/deliver.c) */
         if (!tried) {
+            char esc[512]; /* the message names the key file's path */
             tried = true;
             if (bkeys_keyring(db, &k, &err) < 0)
-                log_line(LOG_ERROR, NULL, "cannot open the webhook secrets", "error=\"%s\"",
-                         err.message);
+                log_line(LOG_ERROR, NULL, "cannot open the webhook secrets", "error=%s",
+                         log_escape(err.message, esc, sizeof(esc)));
             pd_error_clear(&err);
         }
         if (webhook_secret_open(&k, d[i].secret, w[i].secret, sizeof(w[i].secret)) < 0)
@@ -263,9 +265,10 @@ int delivery_webhook_done(struct db *db, const struct delivery_pass *p,
         rc = tx_end(db, rc, &err);
     }
     pd_error_clear(&err);
+    char esc[1024]; /* the transport's words: escaped, as every value */
     if (!ok)
-        log_line(LOG_WARN, NULL, "webhook", "delivery=%s event=%s attempt=%d error=\"%s\"", w->id,
-                 w->event, w->attempt, why);
+        log_line(LOG_WARN, NULL, "webhook", "delivery=%s event=%s attempt=%d error=%s", w->id,
+                 w->event, w->attempt, log_escape(why, esc, sizeof(esc)));
     return rc;
 }
 

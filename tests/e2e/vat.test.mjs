@@ -276,3 +276,38 @@ test('VIES: a join never waits for it; the job records valid, invalid, or unveri
     await op.client.call('PUT', '/api/v1/admin/settings/vies.enabled', { value: 0 });
   }
 });
+
+// VIES's answer is a stranger's text: its error went into the log as it came, so a newline
+// in it wrote a line of its own (a forged log line) and an escape sequence reached the
+// operator's terminal
+test('VIES: an error answer with a newline or an escape sequence stays within its own log line', async () => {
+  const hostile = 'MS_DOWN\n2027-01-01T00:00:00.000Z error - forged \x1b[2J ok=1';
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ actionSucceed: false, errorWrappers: [{ error: hostile }] }));
+    });
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const put = async (key, value) => assert.equal((await op.client.call('PUT', `/api/v1/admin/settings/${key}`, { value })).status, 200, key);
+  try {
+    await put('seller.siren', '');
+    await put('seller.vat_id', 'FR11123456782');
+    await put('seller.siren', '123456782');
+    await put('vies.enabled', 1);
+    await put('vies.url', `http://127.0.0.1:${server.address().port}/check-vat-number`);
+    const gr = await join(srv.url, { country: 'GR', vat_id: 'EL094012834', siren: undefined });
+    const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const line = () => srv.stderr().split('\n').find((l) => / vies partner=/.test(l) && l.includes(gr.partner.id));
+    for (let i = 0; i < 100 && !line(); i++) await new Promise((ok) => setTimeout(ok, 20));
+    assert.match(line() ?? '', /verdict=unverified error=MS_DOWN%0A.*forged%20%1B\[2J%20ok%3D1$/, 'the error, escaped, on the vies line');
+    assert.ok(!srv.stderr().split('\n').some((l) => l.startsWith('2027-01-01T00:00:00.000Z')), 'no forged line');
+    assert.doesNotMatch(srv.stderr(), /\x1b/, 'no escape sequence reaches the terminal');
+  } finally {
+    server.closeAllConnections();
+    await new Promise((ok) => server.close(ok));
+    await op.client.call('PUT', '/api/v1/admin/settings/vies.enabled', { value: 0 });
+  }
+});
