@@ -40,6 +40,10 @@ int parse_busy_timeout(const char *cmd, const char *text);
 int open_db(const char *cmd, const struct common *c, struct db **db);
 int open_current_db(const char *cmd, const struct common *c, struct db **db);
 
+/* Applies the migrations db lacks and says so on standard output (migrate, serve
+ * --migrate). 0, or 1 after saying why. */
+int migrate_schema(const char *cmd, struct db *db);
+
 /* The payment gateway's options (serve and jobs run; cli/gateway_args.c). */
 struct gateway_args {
     const char *name;            /* "test" (default) or "stripe" */

@@ -34,11 +34,29 @@
 #include "gateway/gateway.h"
 #include "version.h"
 
+int migrate_schema(const char *cmd, struct db *db)
+{
+    struct pd_error err = {0};
+    int before = 0, after = 0;
+    db_schema_version(db, &before);
+    if (db_migrate(db, &err) < 0) {
+        fprintf(stderr, "partnerd %s: %s\n", cmd, err.message);
+        pd_error_clear(&err);
+        return 1;
+    }
+    db_schema_version(db, &after);
+    if (after == before)
+        printf("schema is up to date (version %d)\n", after);
+    else
+        printf("schema migrated from version %d to %d\n", before, after);
+    fflush(stdout);
+    return 0;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
     struct common c;
     struct db *db;
-    struct pd_error err = {0};
     int rc = parse_common("migrate",
                           "usage: partnerd migrate [options]\n\n"
                           "Applies the schema migrations the database lacks, each in its own\n"
@@ -50,25 +68,11 @@ int cmd_migrate(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (open_db("migrate", &c, &db))
         return 1;
-    int before = 0, after = 0;
-    db_schema_version(db, &before);
-    if (db_migrate(db, &err) < 0) {
-        fprintf(stderr, "partnerd migrate: %s\n", err.message);
-        pd_error_clear(&err);
-        db_close(db);
-        return 1;
-    }
-    db_schema_version(db, &after);
-    if (seal_webhook_secrets("migrate", db)) {
-        db_close(db);
-        return 1;
-    }
-    if (after == before)
-        printf("schema is up to date (version %d)\n", after);
-    else
-        printf("schema migrated from version %d to %d\n", before, after);
+    rc = migrate_schema("migrate", db);
+    if (rc == 0)
+        rc = seal_webhook_secrets("migrate", db);
     db_close(db);
-    return 0;
+    return rc;
 }
 
 int cmd_backup(int argc, char **argv)

@@ -82,6 +82,7 @@ int cmd_serve(int argc, char **argv)
                                          {"body-memory", required_argument, 0, 'M'},
                                          {"db-busy-timeout", required_argument, 0, 'W'},
                                          {"log-format", required_argument, 0, 'F'},
+                                         {"migrate", no_argument, 0, 'D'},
                                          GATEWAY_LONG_OPTIONS,
                                          {0, 0, 0, 0}};
     struct common c;
@@ -90,7 +91,7 @@ int cmd_serve(int argc, char **argv)
     static struct netaddr_list proxies, monitoring;
     const char *proxies_text = "", *monitoring_text = "127.0.0.1, ::1";
     long header_timeout = 10, body_timeout = 60, body_memory = 256L << 20;
-    bool test_clock = false, no_jobs = false;
+    bool test_clock = false, no_jobs = false, migrate = false;
     long threads = sysconf(_SC_NPROCESSORS_ONLN) * 4, body_limit = 1 << 20, interval = 60;
     int o;
     common_defaults(&c);
@@ -113,6 +114,9 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'n':
             no_jobs = true;
+            break;
+        case 'D':
+            migrate = true;
             break;
         case 'g':
             gw.ledger = optarg;
@@ -164,6 +168,8 @@ int cmd_serve(int argc, char **argv)
                 "requests in flight finish first.\n\n"
                 "  --listen ADDR:PORT   address to listen on (default " DEFAULT_LISTEN
                 "; port 0 picks one)\n"
+                "  --migrate            first apply the migrations the database lacks, as\n"
+                "                       'partnerd migrate' does, on the database it serves\n"
                 "  --test-clock         let an operator set the business clock\n"
                 "  --no-jobs            no periodic job passes in this process (a pass\n"
                 "                       asked by POST /api/v1/admin/jobs/run still runs)\n"
@@ -235,6 +241,16 @@ int cmd_serve(int argc, char **argv)
     if (open_gateway("serve", &gw)) /* its keys checked before the database is bound to it */
         return 1;
     struct db *db;
+    /* the systemd unit's way: one command line names the database both migrated and
+     * served, where a separate 'partnerd migrate' did not see $PARTNERD_OPTIONS' --db */
+    if (migrate) {
+        if (open_db("serve", &c, &db))
+            return 1;
+        int failed = migrate_schema("serve", db);
+        db_close(db);
+        if (failed)
+            return 1;
+    }
     if (open_current_db("serve", &c, &db))
         return 1;
     int identity = check_seller_identity(db);

@@ -8,7 +8,8 @@ import { readFileSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { connect } from 'node:net';
-import { cli, startServer, join, sql, PG } from './harness.mjs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cli, startServer, join, sql, PG, BIN, freshDatabase } from './harness.mjs';
 
 const man = readFileSync(new URL('../../docs/partnerd.8', import.meta.url), 'utf8');
 
@@ -126,4 +127,49 @@ test('--log-format json writes each line as one JSON object with the same fields
     await srv.stop();
   }
   assert.equal(cli(['serve', '--log-format', 'xml']).status, 2);
+});
+
+// The unit's commands, as systemd runs them, with --db in $PARTNERD_OPTIONS as partnerd(8)
+// says serve's options go: its ExecStartPre ran `partnerd migrate` without them, which
+// migrated the PARTNERD_DB of the unit instead, and serve then refused the database it was
+// given ("run 'partnerd migrate'").
+test('the systemd unit migrates the very database it then serves', async () => {
+  const unit = readFileSync(new URL('../../dist/partnerd.service.in', import.meta.url), 'utf8');
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-unit-'));
+  const db = freshDatabase();
+  const decoy = joinPath(dir, 'partnerd.db'); // the unit's own PARTNERD_DB
+  const options = ['--db', db.url, '--listen', '127.0.0.1:0', '--no-jobs', '--gateway-ledger', joinPath(dir, 'ledger.db')];
+  const env = { ...process.env, PARTNERD_DB: `sqlite:${decoy}` };
+  const commandOf = (line) => line.replace(/^ExecStart(Pre)?=/, '').split(/\s+/).flatMap((w) =>
+    w === '$PARTNERD_OPTIONS' ? options : [w.replace('@SBINDIR@/partnerd', BIN)]);
+  const lines = unit.split('\n');
+  try {
+    for (const line of lines.filter((l) => l.startsWith('ExecStartPre='))) {
+      const [bin, ...args] = commandOf(line);
+      assert.equal(spawnSync(bin, args, { cwd: dir, env, encoding: 'utf8' }).status, 0, line);
+    }
+    const [bin, ...args] = commandOf(lines.find((l) => l.startsWith('ExecStart=')));
+    const proc = spawn(bin, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    proc.stderr.on('data', (b) => (err += b));
+    const url = await new Promise((ok) => {
+      proc.stdout.on('data', (b) => {
+        out += b;
+        const m = out.match(/listening on (http:\/\/\S+)/);
+        if (m) ok(m[1]);
+      });
+      proc.on('exit', () => ok(null));
+    });
+    try {
+      assert.ok(url, `serve did not start: ${err}`);
+      assert.equal((await fetch(url + '/healthz')).status, 200);
+      assert.ok(!existsSync(decoy), 'no other database made or migrated');
+    } finally {
+      proc.kill('SIGTERM');
+      await new Promise((ok) => (proc.exitCode !== null ? ok() : proc.on('exit', ok)));
+    }
+  } finally {
+    db.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
