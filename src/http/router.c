@@ -8,6 +8,7 @@
 #include "router.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -54,6 +55,15 @@ static bool match_pattern(const char *pat, const char *path, struct route_params
     return *pat == '\0' && *path == '\0';
 }
 
+/* Appends method to the list allow (length *alen, size n) unless it is there already. */
+static void allow_add(char *allow, size_t n, size_t *alen, const char *method)
+{
+    size_t len = strlen(method);
+    if (*alen + len + 3 >= n || strstr(allow, method))
+        return;
+    *alen += (size_t)snprintf(allow + *alen, n - *alen, "%s%s", *alen ? ", " : "", method);
+}
+
 enum route_result router_match(const struct route *table, const char *method, const char *path,
                                int *index, struct route_params *params, char *allow, size_t n)
 {
@@ -72,14 +82,13 @@ enum route_result router_match(const struct route *table, const char *method, co
         if (!path_known)
             *index = i; /* the path's first route: 405s are counted under it */
         path_known = true;
-        if (allow && alen + strlen(table[i].method) + 3 < n && !strstr(allow, table[i].method)) {
-            if (alen) {
-                memcpy(allow + alen, ", ", 2);
-                alen += 2;
-            }
-            memcpy(allow + alen, table[i].method, strlen(table[i].method) + 1);
-            alen += strlen(table[i].method);
-        }
+        if (allow == NULL || n == 0)
+            continue;
+        allow_add(allow, n, &alen, table[i].method);
+        /* the server answers HEAD on every GET route (RFC 9110 section 9.3.2): Allow says
+         * so, as section 15.5.6 asks it to list every method the resource supports */
+        if (strcmp(table[i].method, "GET") == 0)
+            allow_add(allow, n, &alen, "HEAD");
     }
     return path_known ? ROUTE_NO_METHOD : ROUTE_NO_PATH;
 }

@@ -58,7 +58,7 @@ enum route_result { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD };
 /* Finds the route for method and path. On ROUTE_FOUND, *index is its position in the
  * table and params holds the path parameters. On ROUTE_NO_METHOD, *index is the first
  * route of the path and allow (size n) gets the methods the path accepts, comma-separated
- * ("GET, PATCH"). */
+ * ("GET, HEAD, PATCH": HEAD with every GET). */
 enum route_result router_match(const struct route *table, const char *method, const char *path,
                                int *index, struct route_params *params, char *allow, size_t n);
 

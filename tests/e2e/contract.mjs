@@ -87,7 +87,8 @@ export function checkContract({ method, url, requestType, requestBody, status, r
   const resolved = responses[key].$ref ? load().doc.components.responses[responses[key].$ref.split('/').pop()] : responses[key];
   const refBase = responses[key].$ref ? `#/components/responses/${esc(responses[key].$ref.split('/').pop())}` : base;
   const content = resolved.content || {};
-  if ((responseType || '').startsWith('application/json') && status !== 204) {
+  // a HEAD answer has GET's headers and no body (RFC 9110 section 9.3.2)
+  if ((responseType || '').startsWith('application/json') && status !== 204 && method !== 'HEAD') {
     if (!content['application/json']) throw new Error(`${where} answered ${status} with JSON, but the document gives no JSON body for it`);
     const check = validator(`${refBase}/content/application~1json/schema`);
     let body;

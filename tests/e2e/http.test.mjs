@@ -51,11 +51,18 @@ test('an unknown route is 404 in the SPEC error format, in the asked language', 
   assert.equal(body.error.message, 'Not found.');
 });
 
-test('a wrong method is 405 with Allow', async () => {
+test('a wrong method is 405 with Allow, which lists HEAD where GET is answered', async () => {
   const r = await fetch(`${srv.url}/healthz`, { method: 'DELETE' });
   assert.equal(r.status, 405);
-  assert.equal(r.headers.get('allow'), 'GET');
+  assert.equal(r.headers.get('allow'), 'GET, HEAD');
   assert.equal((await r.json()).error.code, 'method_not_allowed');
+  // every method Allow names is answered (RFC 9110 section 15.5.6)
+  for (const method of r.headers.get('allow').split(', '))
+    assert.equal((await fetch(`${srv.url}/healthz`, { method })).status, 200, method);
+  // a path without GET offers no HEAD, and HEAD on it is 405 as GET would be
+  const post = await fetch(`${srv.url}/api/v1/sessions`, { method: 'HEAD' });
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.get('allow'), 'POST');
 });
 
 test('a malformed query string is 400 invalid_query; a portal page opens whatever its address carries', async () => {

@@ -92,7 +92,7 @@ static void test_router(void **state)
     assert_string_equal(p.values[1], "b");
     assert_int_equal(router_match(routes, "PUT", "/things/x", &idx, &p, allow, 64),
                      ROUTE_NO_METHOD);
-    assert_string_equal(allow, "GET, PATCH, DELETE");
+    assert_string_equal(allow, "GET, HEAD, PATCH, DELETE");
     assert_int_equal(idx, 2); /* the path's first route, for the metrics of a 405 */
     static const char *missing[] = {"/things/",
                                     "/things//",
@@ -271,7 +271,7 @@ static void test_server_errors(void **state)
 
     r = http_fixture_request(t->port, "PUT", "/things/x", "application/json", "{}");
     assert_int_equal(http_fixture_status(r), 405);
-    assert_non_null(strstr(r, "Allow: GET, PATCH, DELETE"));
+    assert_non_null(strstr(r, "Allow: GET, HEAD, PATCH, DELETE"));
     free(r);
 
     r = http_fixture_request(t->port, "POST", "/things", "text/plain", "{\"a\":1}");
