@@ -40,6 +40,10 @@ int parse_busy_timeout(const char *cmd, const char *text);
 int open_db(const char *cmd, const struct common *c, struct db **db);
 int open_current_db(const char *cmd, const struct common *c, struct db **db);
 
+/* True (1, after saying so) when c names a SQLite database whose file is not there; only
+ * migrate makes one (migrate_hint: say so). */
+int sqlite_missing(const char *cmd, const struct common *c, bool migrate_hint);
+
 /* Applies the migrations db lacks and says so on standard output (migrate, serve
  * --migrate). 0, or 1 after saying why. */
 int migrate_schema(const char *cmd, struct db *db);

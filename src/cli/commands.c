@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/api.h"
@@ -112,12 +111,8 @@ int cmd_backup(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     /* a mistyped path (or cron's working directory for the default var/partnerd.db) would
      * be created empty, and its empty copy reported as a backup */
-    struct stat st;
-    if (strncmp(c.db_url, "sqlite:", 7) == 0 && stat(c.db_url + 7, &st) != 0) {
-        fprintf(stderr, "partnerd backup: no database at %s (see --db and $PARTNERD_DB)\n",
-                c.db_url + 7);
+    if (sqlite_missing("backup", &c, false))
         return 1;
-    }
     if (open_db("backup", &c, &db)) /* any schema version: a copy is a copy */
         return 1;
     rc = db_backup(db, dest, &err);

@@ -90,11 +90,28 @@ int open_db(const char *cmd, const struct common *c, struct db **db)
     return 0;
 }
 
+int sqlite_missing(const char *cmd, const struct common *c, bool migrate_hint)
+{
+    struct stat st;
+    const char *path = c->db_url + 7;
+    char cwd[4096];
+    if (strncmp(c->db_url, "sqlite:", 7) != 0 || stat(path, &st) == 0)
+        return 0;
+    fprintf(stderr, "partnerd %s: no database at %s", cmd, path);
+    if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL)
+        fprintf(stderr, " (relative to the working directory, %s)", cwd);
+    fprintf(stderr, ": see --db and $PARTNERD_DB%s\n",
+            migrate_hint ? ", or run 'partnerd migrate' to make it" : "");
+    return 1;
+}
+
 /* Opens the database and requires its schema to be exactly this binary's. */
 int open_current_db(const char *cmd, const struct common *c, struct db **db)
 {
     int version = 0;
-    if (open_db(cmd, c, db))
+    /* a mistyped path, or cron's working directory for the default var/partnerd.db, is
+     * no database: made empty here, it would be 'migrated' next and served, empty */
+    if (sqlite_missing(cmd, c, true) || open_db(cmd, c, db))
         return 1;
     if (db_schema_version(*db, &version) < 0) {
         fprintf(stderr, "partnerd %s: cannot read the schema version: %s\n", cmd, db_errmsg(*db));

@@ -238,6 +238,8 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "partnerd serve: a route has no rule in the authorization table\n");
         return 1;
     }
+    if (!migrate && sqlite_missing("serve", &c, true)) /* before the ledger is made beside it */
+        return 1;
     if (open_gateway("serve", &gw)) /* its keys checked before the database is bound to it */
         return 1;
     struct db *db;

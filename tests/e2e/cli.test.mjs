@@ -1,8 +1,11 @@
 // cli.test.mjs - the command line of SPEC section 10, as an operator uses it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { cli, freshDatabase, sql } from './harness.mjs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { cli, freshDatabase, sql, BIN } from './harness.mjs';
 
 const COMMANDS = [['serve'], ['migrate'], ['jobs', 'run'], ['staff', 'add'], ['import-legacy'], ['demo'], ['version']];
 
@@ -135,6 +138,31 @@ test('staff add creates an account with a hashed password, once per email', () =
     assert.equal(sql(db.url, 'SELECT COUNT(*) FROM users'), '1');
   } finally {
     db.cleanup();
+  }
+});
+
+// cron runs commands in another directory than the operator's shell: the default
+// sqlite:var/partnerd.db (or a mistyped --db) named no database, which was made there,
+// empty, before the command said "schema version 0; run 'partnerd migrate'" (and migrate
+// would have made it a second, empty database)
+test('a command that needs the database refuses a SQLite path with none there, and makes nothing', () => {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'partnerd-cwd-'));
+  try {
+    const env = { ...process.env, PARTNERD_PASSWORD: 'correct horse battery staple' };
+    delete env.PARTNERD_DB; // the default, sqlite:var/partnerd.db
+    const run = (args) => spawnSync(BIN, args, { cwd: dir, encoding: 'utf8', input: '', env });
+    for (const args of [['staff', 'add', '--email', 'a@b.example', '--name', 'A', '--role', 'operator'], ['jobs', 'run'], ['serve', '--listen', '127.0.0.1:0'], ['demo'], ['import-legacy', '/dev/null']]) {
+      const r = run(args);
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^partnerd ${args[0]}.*: no database at var/partnerd\\.db \\(relative to the working directory, .*partnerd-cwd-.*\\): see --db and \\$PARTNERD_DB, or run 'partnerd migrate' to make it$`, 'm'), args.join(' '));
+      assert.deepEqual(readdirSync(dir), [], `${args.join(' ')} made nothing`);
+    }
+    const typo = run(['staff', 'add', '--db', `sqlite:${joinPath(dir, 'typo', 'p.db')}`, '--email', 'a@b.example', '--name', 'A', '--role', 'operator']);
+    assert.equal(typo.status, 1);
+    assert.match(typo.stderr, /no database at .*typo\/p\.db: see --db/);
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
