@@ -35,6 +35,7 @@
 #include "store/benefit_keys.h"
 #include "store/benefits.h"
 #include "store/outbox.h"
+#include "store/webhooks.h"
 #include "service/outbox.h"
 
 #define KEY_TEXT_MAX 128 /* a product key: "XXXXX-XXXXX-XXXXX-XXXXX-XXXXX" and more */
@@ -73,6 +74,31 @@ static int create_key_file(const char *path)
     return rc;
 }
 
+/* A missing key file is made only for a database that holds nothing sealed yet: with
+ * sealed keys or webhook secrets, a fresh key would open none of them, and sealing new
+ * ones with it would split them between two files. This is how a process started in
+ * another working directory (cron, a shell) than the server's, for a relative
+ * benefits.key_file, or a second server the file was not installed on, meets it. 0 (made
+ * or there), or a negative status after filling err. */
+static int make_key_file_if_new(struct db *db, const char *path, struct pd_error *err)
+{
+    int sealed = keys_any(db);
+    if (sealed == 0)
+        sealed = webhook_secrets_sealed_any(db);
+    if (sealed < 0)
+        return pd_fail(err, sealed, "%s", db_errmsg(db));
+    if (sealed == 0)
+        return create_key_file(path) == 0 ? 0
+                                          : pd_fail(err, PD_E_KEYS_SECRET_UNAVAILABLE,
+                                                    "cannot read benefits.key_file %s", path);
+    char cwd[512] = "";
+    if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) == NULL)
+        cwd[0] = '\0';
+    return pd_fail(err, PD_E_KEYS_SECRET_UNAVAILABLE,
+                   "no benefits.key_file %.200s%s%s, yet secrets are sealed with it: install it", path,
+                   cwd[0] ? " in " : "", cwd);
+}
+
 int bkeys_keyring(struct db *db, struct keyring *k, struct pd_error *err)
 {
     struct settings s;
@@ -81,8 +107,11 @@ int bkeys_keyring(struct db *db, struct keyring *k, struct pd_error *err)
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
     FILE *f = fopen(s.benefits_key_file, "r");
-    if (f == NULL && errno == ENOENT && create_key_file(s.benefits_key_file) == 0)
+    if (f == NULL && errno == ENOENT) {
+        if ((rc = make_key_file_if_new(db, s.benefits_key_file, err)) < 0)
+            return rc;
         f = fopen(s.benefits_key_file, "r");
+    }
     if (f == NULL)
         return pd_fail(err, PD_E_KEYS_SECRET_UNAVAILABLE, "cannot read benefits.key_file %s",
                        s.benefits_key_file);

@@ -89,6 +89,13 @@ int keys_exists(struct db *db, const char *fingerprint)
     return rc < 0 ? rc : n > 0;
 }
 
+int keys_any(struct db *db)
+{
+    int64_t n = 0;
+    int rc = db_scalar(db, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM product_keys LIMIT 1) AS k", "");
+    return rc < 0 ? rc : n > 0;
+}
+
 int keys_insert(struct db *db, const char *id, const char *pool_id, const char *sealed,
                 const char *fingerprint, int64_t now)
 {

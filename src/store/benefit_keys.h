@@ -64,6 +64,9 @@ int pools_set_low(struct db *db, const char *id, int low);
 /* 1 when a key of this fingerprint was loaded already. */
 int keys_exists(struct db *db, const char *fingerprint);
 
+/* 1 when any key was ever loaded (each sealed with the key file), else 0. */
+int keys_any(struct db *db);
+
 /* Adds a sealed key to a pool. */
 int keys_insert(struct db *db, const char *id, const char *pool_id, const char *sealed,
                 const char *fingerprint, int64_t now);

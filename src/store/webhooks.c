@@ -103,6 +103,16 @@ int webhook_endpoint_rotate(struct db *db, const char *id, const char *partner_i
     return rc;
 }
 
+int webhook_secrets_sealed_any(struct db *db)
+{
+    int64_t n = 0;
+    int rc = db_scalar(db, &n,
+                       "SELECT COUNT(*) FROM (SELECT 1 FROM webhook_endpoints WHERE secret LIKE "
+                       "'sealed:%' LIMIT 1) AS w",
+                       "");
+    return rc < 0 ? rc : n > 0;
+}
+
 int webhook_secrets_all(struct db *db, struct webhook_secret_row **out, int *count)
 {
     struct db_stmt *st;

@@ -61,6 +61,9 @@ struct webhook_secret_row {
     char stored[256];
 };
 
+/* 1 when any endpoint's secret is sealed (with the key file), deleted ones too, else 0. */
+int webhook_secrets_sealed_any(struct db *db);
+
 /* Every endpoint's stored secret, deleted ones too (their rows keep it).
  * *out malloc'd (owner: caller, free() after secret_wipe()). */
 int webhook_secrets_all(struct db *db, struct webhook_secret_row **out, int *count);

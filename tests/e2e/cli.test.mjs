@@ -166,6 +166,38 @@ test('a command that needs the database refuses a SQLite path with none there, a
   }
 });
 
+// A relative benefits.key_file is the working directory's: a command started elsewhere
+// (cron, a shell) did not find the file, made one with a fresh key and carried on (migrate
+// even said it had sealed nothing wrong): the webhook secrets sealed with the real file
+// no longer opened, so no webhook could be signed, and a stray key file was left behind.
+test('a key file missing where the database holds sealed secrets is not made anew: the command says where it looked', () => {
+  const server = mkdtempSync(joinPath(tmpdir(), 'partnerd-server-'));
+  const elsewhere = mkdtempSync(joinPath(tmpdir(), 'partnerd-cron-'));
+  const db = freshDatabase();
+  const run = (cwd, args) => spawnSync(BIN, [...args, '--db', db.url], { cwd, encoding: 'utf8', env: { ...process.env, PARTNERD_DB: '' } });
+  try {
+    assert.equal(run(server, ['migrate']).status, 0);
+    sql(db.url, "INSERT INTO settings (key, value, updated_at) VALUES ('benefits.key_file', 'keys/benefit-keys.secret', 0)");
+    assert.equal(run(server, ['demo']).status, 0);
+    const partner = sql(db.url, 'SELECT MIN(id) FROM partners');
+    sql(db.url, `INSERT INTO webhook_endpoints (id, partner_id, url, events, secret, created_at) VALUES ('whe_cwd', '${partner}', 'https://hooks.example/x', 'order.confirmed', 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0', 0)`);
+    const sealed = run(server, ['migrate']);
+    assert.equal(sealed.status, 0, sealed.stderr);
+    assert.ok(existsSync(joinPath(server, 'keys', 'benefit-keys.secret')));
+    assert.match(sql(db.url, "SELECT secret FROM webhook_endpoints WHERE id = 'whe_cwd'"), /^sealed:/);
+
+    const r = run(elsewhere, ['migrate']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /no benefits\.key_file keys\/benefit-keys\.secret in .*partnerd-cron-[^,]*, yet secrets are sealed with it: install it/);
+    assert.deepEqual(readdirSync(elsewhere), [], 'no key file made there');
+    assert.equal(run(server, ['migrate']).status, 0, 'where the file is, all is well');
+  } finally {
+    db.cleanup();
+    rmSync(server, { recursive: true, force: true });
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
+
 test('demo loads its data once and prints the logins both times', () => {
   const db = freshDatabase();
   try {
