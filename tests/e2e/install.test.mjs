@@ -4,12 +4,12 @@
 // prefix, then mandoc -Tlint and systemd-analyze verify on what it installed.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { connect } from 'node:net';
 import { spawn, spawnSync } from 'node:child_process';
-import { cli, startServer, join, sql, PG, BIN, freshDatabase } from './harness.mjs';
+import { cli, startServer, join, sql, PG, BIN, freshDatabase, staffClient, adminOf } from './harness.mjs';
 
 const man = readFileSync(new URL('../../docs/partnerd.8', import.meta.url), 'utf8');
 
@@ -171,5 +171,35 @@ test('the systemd unit migrates the very database it then serves', async () => {
   } finally {
     db.cleanup();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// An email's error (libcurl's words, a path) was logged between quotes, raw: a quote in it
+// closed the value early, and the rest became keys of their own in the JSON log
+test('an email that cannot be written logs its error as one value, in the JSON log too', async () => {
+  const srv = await startServer({ args: ['--no-jobs', '--log-format', 'json'] });
+  const tmp = mkdtempSync(joinPath(tmpdir(), 'partnerd-mail-'));
+  try {
+    const op = await staffClient(srv, 'operator');
+    const file = joinPath(tmp, 'a-file');
+    writeFileSync(file, ''); // no directory can be made under it, even by root
+    const dir = `${file}/partnerd" level="forged`;
+    assert.equal((await op.call('PUT', '/api/v1/admin/settings/mail.dir', { value: dir })).status, 200);
+    const { client } = await adminOf(srv.url); // an invitation is an email
+    assert.equal((await client.call('POST', '/api/v1/users', { email: 'new@org.example', name: 'New', roles: ['user'] })).status, 201);
+    assert.equal((await op.call('POST', '/api/v1/admin/jobs/run', {})).status, 200);
+    let emails = [];
+    for (let i = 0; i < 100 && emails.length === 0; i++) {
+      emails = srv.stderr().trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.msg === 'email');
+      if (emails.length === 0) await new Promise((ok) => setTimeout(ok, 20));
+    }
+    assert.ok(emails.length >= 1, srv.stderr());
+    for (const e of emails) {
+      assert.equal(e.level, 'warn', JSON.stringify(e));
+      assert.ok(e.error.startsWith(`cannot%20write%20to%20${file}/partnerd%22%20level%3D%22forged:%20Not%20a%20directory`), e.error);
+    }
+  } finally {
+    await srv.stop();
+    rmSync(tmp, { recursive: true, force: true });
   }
 });
