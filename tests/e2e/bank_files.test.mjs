@@ -299,3 +299,60 @@ test('a payee whose names have no Latin letter (Greek) is refused by name, never
   const lint = xmllint((await finance.call('GET', made.body.download)).body);
   assert.ok(lint.ok, lint.out);
 });
+
+/** POSTs a CSV statement. */
+const importCsv = (csv, client = finance) => client.call('POST', '/api/v1/admin/bank-statements', csv, { 'Content-Type': 'text/csv' });
+const transfersOf = async (reference) => (await finance.call('GET', `/api/v1/admin/wire-transfers?reference=${reference}`)).body.items;
+
+test('a CSV statement imported twice, or two exports that overlap, record each transfer once; two identical payments of one day are two', async () => {
+  const a = await wireOrder(srv.url, op, '2027-08-02');
+  await op.setClock('2027-08-06T09:00:00Z');
+  const unknown = rfOf('CSVTWICE');
+  const head = 'date,amount,currency,reference\n';
+  const mon = `2027-08-02,25.00,EUR,${unknown}\n`;
+  const wed = `2027-08-04,${major(a.total)},EUR,${spaced(a.reference)}\n2027-08-04,25.00,EUR,${unknown}\n2027-08-04,25.00,EUR,${unknown}\n`;
+  const thu = `2027-08-05,25.00,EUR,${unknown}\n`;
+  const monToWed = head + mon + wed;
+  const first = await importCsv(monToWed);
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  assert.deepEqual([first.body.transfers, first.body.matched], [4, 1]);
+  assert.equal((await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.status, 'confirmed');
+
+  // the clerk uploads the same file again: nothing recorded, nothing to review
+  const again = await importCsv(monToWed);
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  assert.deepEqual((await transfersOf(a.reference)).map((t) => t.status), ['matched'], 'no second transfer kept as not_awaiting');
+  assert.equal((await transfersOf(unknown)).length, 3);
+  assert.deepEqual([again.body.transfers, again.body.matched, again.body.already_imported], [0, 0, 4]);
+
+  // Wednesday to Friday: Wednesday's lines again (written otherwise), Thursday's new one
+  const wedToFri = head + wed.replace(spaced(a.reference), a.reference).replaceAll('25.00', '25.0') + thu;
+  const next = await importCsv(wedToFri);
+  assert.equal(next.status, 201, JSON.stringify(next.body));
+  assert.deepEqual([next.body.transfers, next.body.already_imported], [1, 3]);
+  assert.deepEqual(next.body.items.map((i) => [i.reference, i.received_on]), [[unknown, '2027-08-05']]);
+  assert.equal((await transfersOf(a.reference)).length, 1);
+  assert.equal((await transfersOf(unknown)).length, 4);
+
+  // a third identical payment on Wednesday, in an export of the whole day: that one is new
+  const third = await importCsv(head + wed + `2027-08-04,25.00,EUR,${unknown}\n`);
+  assert.deepEqual([third.body.transfers, third.body.already_imported], [1, 3], JSON.stringify(third.body));
+  assert.equal((await transfersOf(unknown)).length, 5);
+});
+
+test("a CSV statement with the bank's own reference of each line (bank_ref) is keyed by it", async () => {
+  await op.setClock('2027-08-09T09:00:00Z');
+  const unknown = rfOf('CSVBANKREF');
+  const csv = `date,amount,currency,reference,bank_ref\n2027-08-09,40.00,EUR,${unknown},BNK-0001\n2027-08-09,40.00,EUR,${unknown},BNK-0002\n`;
+  const r = await importCsv(csv);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.deepEqual([r.body.transfers, r.body.already_imported], [2, 0]);
+  // the next export holds BNK-0002 again and a third payment alike
+  const next = await importCsv(`date,amount,currency,reference,bank_ref\n2027-08-09,40.00,EUR,${unknown},BNK-0002\n2027-08-09,40.00,EUR,${unknown},BNK-0003\n`);
+  assert.deepEqual([next.body.transfers, next.body.already_imported], [1, 1], JSON.stringify(next.body));
+  assert.equal((await transfersOf(unknown)).length, 3);
+  // a line without its bank reference, in a file that has the column, is refused
+  const bad = await importCsv(`date,amount,currency,reference,bank_ref\n2027-08-09,40.00,EUR,${unknown},\n`);
+  assert.equal(bad.status, 422, JSON.stringify(bad.body));
+  assert.match(bad.body.error.details.lines[0], /^(line 2: bank_ref|ligne 2 : bank_ref)/);
+});

@@ -205,7 +205,7 @@ test('a renewal by wire transfer, recorded by finance', async () => {
     buffer: Buffer.from('date,amount,currency,reference\n2027-06-23,120.00,EUR,RF00INCONNU\n'),
   });
   await f.page.getByRole('button', { name: 'Importer' }).click();
-  await f.page.getByText('1 virement(s), 0 rapproché(s).').waitFor();
+  await f.page.getByText('1 virement(s), 0 rapproché(s), 0 déjà importé(s).').waitFor();
   await f.page.locator('tr', { hasText: 'RF00INCONNU' }).filter({ hasText: '120,00' }).first().waitFor();
   assert.ok(await f.page.getByRole('cell', { name: 'Référence inconnue' }).count() >= 1);
   await f.shot('statement');

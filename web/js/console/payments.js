@@ -83,7 +83,7 @@ function statementForm(done) {
         ? await api('POST', '/api/v1/admin/bank-statements/camt053', text, { type: 'application/xml' })
         : await api('POST', '/api/v1/admin/bank-statements', text, { type: 'text/csv' });
       showErrors(form, null, notice);
-      const said = camt ? t('imported_camt', { n: r.transfers, m: r.matched, a: r.already_imported, r: r.refunds_paid }) : t('imported', { n: r.transfers, m: r.matched });
+      const said = camt ? t('imported_camt', { n: r.transfers, m: r.matched, a: r.already_imported, r: r.refunds_paid }) : t('imported', { n: r.transfers, m: r.matched, a: r.already_imported });
       mount(result, h('p', { class: 'notice ok', role: 'status' }, said),
         table([{ label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wire_status') }],
           r.items.map((x) => [x.reference, money(x.amount_minor, x.currency), badge(t(`ws_${x.status}`), WS_KIND[x.status])])));
