@@ -308,7 +308,14 @@ static int read_statements(struct camt_statement *s, const xmlNode *root, char *
         text_at(st, "Id", s->id, sizeof(s->id));
         if (s->id[0] == '\0')
             return fail(why, n, "statement %d: Id: required", stmts);
-        text_at(st, "Acct/Id/IBAN", s->iban, sizeof(s->iban));
+        /* one account a document: the importer checks it is the program's */
+        char typed[64], iban[sizeof(s->iban)];
+        rf_compact(text_at(st, "Acct/Id/IBAN", typed, sizeof(typed)), iban, sizeof(iban));
+        if (stmts == 1)
+            memcpy(s->iban, iban, sizeof(iban));
+        else if (strcmp(iban, s->iban) != 0)
+            return fail(why, n, "statement %d: Acct/Id/IBAN: %s, not statement 1's %s: one account a document",
+                        stmts, iban[0] ? iban : "none", s->iban[0] ? s->iban : "none");
         int place = 0;
         for (const xmlNode *e = st->children; e; e = e->next)
             if (e->type == XML_ELEMENT_NODE && strcmp((const char *)e->name, "Ntry") == 0 &&

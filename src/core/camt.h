@@ -60,7 +60,8 @@ struct camt_move {
 struct camt_statement {
     int version;   /* 2 or 8 (camt.053.001.02 or .08) */
     char id[36];   /* Stmt/Id */
-    char iban[35]; /* the account's IBAN */
+    char iban[35]; /* the account's IBAN, compact and upper case ("" when not given); every
+                    * Stmt of a document is of that one account */
     struct camt_move *moves;
     int count;
 };

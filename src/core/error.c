@@ -83,6 +83,7 @@ static const struct status_row rows[PD_E__COUNT] = {
     /* the ecosystem (issue 21) */
     [100] = {"statement_invalid", 422, MSG_ERR_STATEMENT_INVALID},
     [101] = {"refund_not_payable", 409, MSG_ERR_REFUND_NOT_PAYABLE},
+    [102] = {"statement_other_account", 422, MSG_ERR_STATEMENT_OTHER_ACCOUNT},
     /* the portal (issue 17) */
     [70] = {"transfer_resolved", 409, MSG_ERR_TRANSFER_RESOLVED},
     [71] = {"transfer_not_reopenable", 409, MSG_ERR_TRANSFER_FINAL},
@@ -192,6 +193,9 @@ json_t *pd_details_localized(const json_t *details, const char *lang)
     json_t *fields = json_object_get(out, "fields");
     for (void *it = json_object_iter(fields); it; it = json_object_iter_next(fields, it))
         json_object_iter_set_new(fields, it, problem_text(json_object_iter_value(it), lang));
+    json_t *problem = json_object_get(out, "problem"); /* one problem of the whole request */
+    if (json_is_object(problem))
+        json_object_set_new(out, "problem", problem_text(problem, lang));
     return out;
 }
 

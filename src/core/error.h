@@ -73,6 +73,7 @@ enum pd_status {
     /* the ecosystem (issue 21) */
     PD_E_STATEMENT_INVALID = -100,
     PD_E_REFUND_NOT_PAYABLE = -101,
+    PD_E_STATEMENT_OTHER_ACCOUNT = -102, /* a statement of another account than bank.iban */
     /* Each area of work adds its codes in its own range (a row of the table stays empty
      * until a code takes it): faults and security -50..-59, e-invoices -60..-69, the
      * portal -70..-79, benefits -80..-89, directory and referrals -90..-99, the
@@ -140,8 +141,9 @@ json_t *pd_problem(enum msg_id why, const char *const args[], int nargs);
 int pd_fail_field(struct pd_error *e, enum pd_status code, const char *field, enum msg_id why,
                   const char *arg);
 
-/* A copy of details whose field problems are worded in lang ("fr", "en"); other values are
- * kept as they are. NULL gives an empty object. A new reference. */
+/* A copy of details whose field problems, and "problem" when it is a catalog reference
+ * (pd_problem), are worded in lang ("fr", "en"); other values are kept as they are. NULL
+ * gives an empty object. A new reference. */
 json_t *pd_details_localized(const json_t *details, const char *lang);
 
 /* Frees the details and resets to PD_OK. */

@@ -5,7 +5,8 @@
  * reference exactly as the CSV import does (service/wire_transfers.c), with who paid
  * from which account. Booked debits whose EndToEndId names a refund sent in a transfer
  * file mark it paid on their booking date. Everything else (entries not booked, other
- * debits) is counted and left alone. Each movement's bank key is kept, so a statement
+ * debits) is counted and left alone. A statement of another account than the program's
+ * (setting bank.iban) is refused whole. Each movement's bank key is kept, so a statement
  * imported twice, or two statements that overlap, record each movement once. One
  * transaction: the whole statement or nothing.
  */
@@ -15,7 +16,10 @@
 #include <string.h>
 
 #include "core/camt.h"
+#include "core/card.h"
 #include "core/clock.h"
+#include "core/msg.h"
+#include "core/sepa.h"
 #include "db/db.h"
 #include "service/audit.h"
 #include "service/settings.h"
@@ -79,6 +83,28 @@ static int debit(struct db *db, const struct principal *who, const char *ip,
                            m->end_to_end_id, "source", "camt053"));
 }
 
+/* Refuses a statement of another account than the program's (setting bank.iban): one
+ * uploaded by mistake would record another company's receipts as partners' payments. */
+static int check_account(const struct camt_statement *s, const struct settings *set,
+                         struct pd_error *err)
+{
+    char ours[35];
+    if (!sepa_iban(set->bank_iban, ours, sizeof(ours)))
+        rf_compact(set->bank_iban, ours, sizeof(ours));
+    if (s->iban[0] && strcmp(s->iban, ours) == 0)
+        return 0;
+    pd_fail(err, PD_E_STATEMENT_OTHER_ACCOUNT, "statement %s: account %s, not %s", s->id,
+            s->iban[0] ? s->iban : "without IBAN", ours);
+    pd_error_detail(err, "statement_iban", s->iban[0] ? json_string(s->iban) : json_null());
+    pd_error_detail(err, "program_iban", json_string(ours));
+    pd_error_detail(err, "problem",
+                    s->iban[0] ? pd_problem(MSG_STATEMENT_OTHER_ACCOUNT,
+                                            (const char *const[]){s->id, s->iban, ours}, 3)
+                               : pd_problem(MSG_STATEMENT_NO_IBAN,
+                                            (const char *const[]){s->id, ours}, 2));
+    return PD_E_STATEMENT_OTHER_ACCOUNT;
+}
+
 int bank_statements_import_camt(struct db *db, const struct principal *who, const char *ip,
                                 const char *xml, size_t len, json_t **out, struct pd_error *err)
 {
@@ -91,6 +117,10 @@ int bank_statements_import_camt(struct db *db, const struct principal *who, cons
         return PD_E_STATEMENT_INVALID;
     }
     int rc = settings_load(db, &set);
+    if (rc >= 0 && (rc = check_account(&s, &set, err)) < 0) {
+        camt_free(&s);
+        return rc;
+    }
     if (rc < 0 || (rc = tx_begin(db, err)) < 0) {
         camt_free(&s);
         return err->code ? err->code : pd_fail(err, rc, "settings");

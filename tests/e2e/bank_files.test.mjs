@@ -356,3 +356,31 @@ test("a CSV statement with the bank's own reference of each line (bank_ref) is k
   assert.equal(bad.status, 422, JSON.stringify(bad.body));
   assert.match(bad.body.error.details.lines[0], /^(line 2: bank_ref|ligne 2 : bank_ref)/);
 });
+
+test("a camt.053 statement of another account than the program's is refused, naming both, in the caller's language; nothing recorded", async () => {
+  const a = await wireOrder(srv.url, op, '2027-08-10');
+  const ours = camt('08', 'STMT-OTHER-ACCT', [{ amount: major(a.total), date: '2027-08-10', txs: [{ strd: a.reference }] }]);
+  const theirs = ours.replace('<IBAN>FR7630006000011234567890189</IBAN></Id></Acct>', '<IBAN>DE89 3704 0044 0532 0130 00</IBAN></Id></Acct>');
+  assert.notEqual(theirs, ours);
+  const count = sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers');
+  const en = await new Client(srv.url, { bearer: finance.bearer, lang: 'en' }).call('POST', '/api/v1/admin/bank-statements/camt053', theirs, { 'Content-Type': 'application/xml' });
+  assert.equal(en.status, 422, JSON.stringify(en.body));
+  assert.equal(en.body.error.code, 'statement_other_account');
+  assert.deepEqual([en.body.error.details.statement_iban, en.body.error.details.program_iban], ['DE89370400440532013000', 'FR7630006000011234567890189']);
+  assert.match(en.body.error.details.problem, /DE89370400440532013000.*FR7630006000011234567890189/);
+  assert.match(en.body.error.message, /account/);
+  const fr = await new Client(srv.url, { bearer: finance.bearer, lang: 'fr' }).call('POST', '/api/v1/admin/bank-statements/camt053', theirs, { 'Content-Type': 'application/xml' });
+  assert.match(fr.body.error.message, /compte/);
+  assert.match(fr.body.error.details.problem, /compte DE89370400440532013000.*FR7630006000011234567890189/);
+  assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers'), count, 'nothing recorded');
+  assert.equal((await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.status, 'awaiting_payment');
+  // a statement that does not say its account's IBAN is refused too
+  const none = await importCamt(ours.replace('<Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct>', '<Acct><Id><Othr><Id>12345678901</Id></Othr></Id></Acct>'));
+  assert.equal(none.status, 422, JSON.stringify(none.body));
+  assert.equal(none.body.error.code, 'statement_other_account');
+  assert.match(none.body.error.details.problem, /IBAN/);
+  // the program's own account, written with spaces: read
+  const spacedIban = await importCamt(ours.replace('FR7630006000011234567890189', 'FR76 3000 6000 0112 3456 7890 189'));
+  assert.equal(spacedIban.status, 201, JSON.stringify(spacedIban.body));
+  assert.equal(spacedIban.body.matched, 1);
+});

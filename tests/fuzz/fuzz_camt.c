@@ -1,6 +1,6 @@
 /* fuzz_camt.c - camt.053 bank statements (uploaded by finance): the parser never reads
  * outside the document, every movement it gives is a positive amount in a known currency
- * with a key, and the reference finder only returns references whose check digits hold, longest
+ * with a key, the account's IBAN is compact, and the reference finder only returns references whose check digits hold, longest
  * first. */
 #include <assert.h>
 #include <stddef.h>
@@ -19,6 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (camt_parse((const char *)data, size, &s, why, sizeof(why)) == 0) {
         assert(s.version == 2 || s.version == 8);
         assert(s.count >= 0 && s.count <= CAMT_MAX_MOVES);
+        assert(strchr(s.iban, ' ') == NULL); /* compact: compared with bank.iban */
         for (int i = 0; i < s.count; i++) {
             const struct camt_move *m = &s.moves[i];
             assert(m->amount > 0);

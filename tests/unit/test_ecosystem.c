@@ -111,6 +111,37 @@ static void test_camt_parse(void **state)
     assert_int_equal(camt_parse("<x", 2, &s, why, sizeof(why)), -1);
 }
 
+/* A document is of one account, its IBAN kept compact and upper case: statements of two
+ * accounts in one file are refused, naming both. */
+static void test_camt_one_account(void **state)
+{
+    (void)state;
+#define STMT(id, iban)                                                                             \
+    "<Stmt><Id>" id "</Id><Acct><Id><IBAN>" iban "</IBAN></Id></Acct></Stmt>"
+#define DOC(body)                                                                                  \
+    "<?xml version=\"1.0\"?><Document "                                                            \
+    "xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt>" body                \
+    "</BkToCstmrStmt></Document>"
+    static const char same[] =
+        DOC(STMT("A", "fr76 3000 6000 0112 3456 7890 189") STMT("B", "FR7630006000011234567890189"));
+    static const char two[] =
+        DOC(STMT("A", "FR7630006000011234567890189") STMT("B", "DE89370400440532013000"));
+    static const char none[] = DOC("<Stmt><Id>A</Id></Stmt>");
+#undef STMT
+#undef DOC
+    struct camt_statement s;
+    char why[200];
+    assert_int_equal(camt_parse(same, strlen(same), &s, why, sizeof(why)), 0);
+    assert_string_equal(s.iban, "FR7630006000011234567890189");
+    camt_free(&s);
+    assert_int_equal(camt_parse(two, strlen(two), &s, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, "statement 2: Acct/Id/IBAN: DE89370400440532013000, not "
+                                "statement 1's FR7630006000011234567890189"));
+    assert_int_equal(camt_parse(none, strlen(none), &s, why, sizeof(why)), 0);
+    assert_string_equal(s.iban, "");
+    camt_free(&s);
+}
+
 /* An entry the bank gives no reference is known by its place in its own statement: the
  * same statement after another one in a file has the same keys as alone. */
 static void test_camt_keys_per_statement(void **state)
@@ -220,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_camt_parse),
         cmocka_unit_test(test_camt_ustrd_lines),
         cmocka_unit_test(test_camt_keys_per_statement),
+        cmocka_unit_test(test_camt_one_account),
         cmocka_unit_test(test_sepa),
         cmocka_unit_test(test_pain001),
         cmocka_unit_test(test_subject_folding),
