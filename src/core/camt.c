@@ -101,17 +101,54 @@ static int fail(char *why, size_t n, const char *fmt, ...)
     return -1;
 }
 
-/* An Amt element: its currency and amount in minor units. 0, or -1. */
-static int amount_of(const xmlNode *amt, int64_t *amount, char currency[4])
+/* Drops the zeros that end t's decimals past the currency's exponent ("150.000" EUR is
+ * 150.00 exactly, as the schema's five decimals allow); any other digit past it stays, for
+ * the amount to be refused. */
+static void drop_zero_decimals(char *t, int exponent)
 {
-    char t[40];
+    char *dot = strchr(t, '.');
+    if (dot == NULL)
+        return;
+    size_t len = strlen(t);
+    while ((int)(len - (size_t)(dot - t) - 1) > exponent && t[len - 1] == '0')
+        t[--len] = '\0';
+    if (t + len - 1 == dot) /* "150." of a currency without decimals */
+        *dot = '\0';
+}
+
+/* An Amt element: its currency and amount in minor units, exactly. 0, or -1 with what is
+ * wrong with it in problem (for why). */
+static int amount_of(const xmlNode *amt, int64_t *amount, char currency[4], char *problem,
+                     size_t n)
+{
+    char t[40], ccy_text[16];
     xmlChar *ccy = amt ? xmlGetProp(amt, (const xmlChar *)"Ccy") : NULL;
-    snprintf(currency, 4, "%s", ccy ? (const char *)ccy : "");
+    snprintf(ccy_text, sizeof(ccy_text), "%s", ccy ? (const char *)ccy : "");
     xmlFree(ccy);
-    const struct currency *cur = money_currency(currency);
-    if (cur == NULL || money_parse_major(text_of(amt, t, sizeof(t)), cur, amount) < 0 ||
-        *amount <= 0)
+    snprintf(currency, 4, "%.3s", ccy_text);
+    const struct currency *cur = strlen(ccy_text) == 3 ? money_currency(ccy_text) : NULL;
+    text_of(amt, t, sizeof(t));
+    if (cur == NULL) {
+        snprintf(problem, n, "%s: not a currency partnerd knows", ccy_text[0] ? ccy_text : "no Ccy");
         return -1;
+    }
+    char exact[40];
+    snprintf(exact, sizeof(exact), "%s", t);
+    drop_zero_decimals(exact, cur->exponent);
+    if (money_parse_major(exact, cur, amount) < 0) {
+        const char *dot = strchr(t, '.');
+        bool digits = t[0] && strspn(t, "0123456789.") == strlen(t) && t[0] != '.' &&
+                      (dot == NULL || (strchr(dot + 1, '.') == NULL && dot[1]));
+        if (digits && dot && (int)strlen(dot + 1) > cur->exponent)
+            snprintf(problem, n, "%.20s %s: at most %d decimals", t, cur->code, cur->exponent);
+        else
+            snprintf(problem, n, "%.20s %s: not an amount such as 150.00", t, cur->code);
+        return -1;
+    }
+    if (*amount <= 0) {
+        snprintf(problem, n, "%.20s %s: more than zero", t, cur->code);
+        return -1;
+    }
     return 0;
 }
 
@@ -222,15 +259,43 @@ static int add(struct camt_statement *s, int *cap, const struct camt_move *m)
     return 0;
 }
 
+/* The amount of one transaction of a batch entry into m (which has the entry's currency):
+ * the one booked on the account, in its currency (Amt in .08, AmtDtls/TxAmt in .02), else
+ * the one the payer instructed when it is in that currency too. An entry of one
+ * transaction keeps the entry's amount: what the account received, after any charges,
+ * whatever the payer instructed (InstdAmt), maybe in another currency. 0, or -1 with
+ * problem. */
+static int read_batch_amount(const xmlNode *t, struct camt_move *m, char *problem, size_t n)
+{
+    static const char *const paths[] = {"Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt"};
+    char account[4], currency[4];
+    snprintf(account, sizeof(account), "%s", m->currency);
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        const xmlNode *amt = at(t, paths[i]);
+        int64_t amount;
+        if (amt == NULL)
+            continue;
+        if (amount_of(amt, &amount, currency, problem, n) < 0)
+            return -1;
+        if (strcmp(currency, account) == 0) {
+            m->amount = amount;
+            return 0;
+        }
+    }
+    snprintf(problem, n, "an amount in %s, the entry's currency, for each of a batch",
+             account);
+    return -1;
+}
+
 /* The movements of one Ntry: number no of the document (for why), number place of its
  * statement (its key when the bank gives it no reference). 0, or -1 with why. */
 static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int no, int place,
                       char *why, size_t n)
 {
     struct camt_move base = {0};
-    char sts[16], ref[64], rvsl[8];
-    if (amount_of(kid(e, "Amt"), &base.amount, base.currency) < 0)
-        return fail(why, n, "entry %d: Amt: a positive amount with a known Ccy", no);
+    char sts[16], ref[64], rvsl[8], problem[80];
+    if (amount_of(kid(e, "Amt"), &base.amount, base.currency, problem, sizeof(problem)) < 0)
+        return fail(why, n, "entry %d: Amt: %s", no, problem);
     base.credit = is_credit(e);
     text_at(e, "Sts", sts, sizeof(sts));
     if (kid(kid(e, "Sts"), "Cd"))
@@ -263,16 +328,8 @@ static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int 
                 continue;
             struct camt_move m = base;
             txs++;
-            const xmlNode *amt = kid(t, "Amt");
-            if (amt == NULL)
-                amt = at(t, "AmtDtls/TxAmt/Amt");
-            if (amt == NULL)
-                amt = at(t, "AmtDtls/InstdAmt/Amt");
-            if (amt && amount_of(amt, &m.amount, m.currency) < 0)
-                return fail(why, n, "entry %d, transaction %d: Amt: a positive amount", no, txs);
-            if (amt == NULL && total > 1)
-                return fail(why, n, "entry %d, transaction %d: an amount for each of a batch", no,
-                            txs);
+            if (total > 1 && read_batch_amount(t, &m, problem, sizeof(problem)) < 0)
+                return fail(why, n, "entry %d, transaction %d: Amt: %s", no, txs, problem);
             if (kid(t, "CdtDbtInd"))
                 m.credit = is_credit(t);
             text_at(t, "Refs/EndToEndId", m.end_to_end_id, sizeof(m.end_to_end_id));

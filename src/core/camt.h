@@ -3,7 +3,9 @@
  * versions 001.02 and 001.08, the ones French banks deliver).
  *
  * A statement becomes a flat list of money movements: one per Ntry, or one per TxDtls
- * when an entry carries several (a batch booking). Each movement says whether it is a
+ * when an entry carries several (a batch booking). A movement's amount is what the account
+ * received: the entry's, or in a batch each transaction's own in the entry's currency;
+ * exactly, in minor units, or the document is refused. Each movement says whether it is a
  * credit, whether it is booked, its amount in minor units, its dates, who paid from which
  * account, its EndToEndId and the ISO 11649 creditor reference (RF...) found in the
  * structured remittance field or, typed by hand, in the unstructured text. Each also gets

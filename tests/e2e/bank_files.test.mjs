@@ -384,3 +384,47 @@ test("a camt.053 statement of another account than the program's is refused, nam
   assert.equal(spacedIban.status, 201, JSON.stringify(spacedIban.body));
   assert.equal(spacedIban.body.matched, 1);
 });
+
+/** A camt.053.001.02 statement of the program's account with raw entries. */
+const rawCamt = (id, ...entries) => `<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId><CreDtTm>2027-08-12T06:00:00</CreDtTm></GrpHdr><Stmt><Id>${id}</Id><Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct>${entries.join('')}</Stmt></BkToCstmrStmt></Document>`;
+/** One booked credit: its Amt text, currency, remittance, and what goes in its TxDtls. */
+const rawEntry = (amt, ccy, rmt, tx = '') => `<Ntry><Amt Ccy="${ccy}">${amt}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2027-08-12</Dt></BookgDt><NtryDtls><TxDtls>${tx}<RmtInf><Ustrd>${rmt}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`;
+
+test('camt.053 amounts: no decimals, fewer, trailing zeros are read exactly; more decimals than the currency has, or an unknown currency, refuse the file naming the entry', async () => {
+  const a = await wireOrder(srv.url, op, '2027-08-12');
+  assert.equal(a.total % 100, 0, 'a whole number of euros');
+  const unknown = rfOf('AMOUNTS');
+  const r = await importCamt(rawCamt('STMT-AMOUNTS', rawEntry(String(a.total / 100), 'EUR', a.reference), rawEntry('150.5', 'EUR', unknown), rawEntry('150.000', 'EUR', unknown), rawEntry('7', 'USD', unknown)));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.deepEqual(r.body.items.map((i) => [i.status, i.amount_minor, i.currency]), [['matched', a.total, 'EUR'], ['unknown_reference', 15050, 'EUR'], ['unknown_reference', 15000, 'EUR'], ['unknown_reference', 700, 'USD']]);
+  const count = sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers');
+  const cases = [
+    [rawEntry('150.005', 'EUR', unknown), /entry 2: Amt: 150\.005 EUR: at most 2 decimals/],
+    [rawEntry('150', 'XYZ', unknown), /entry 2: Amt: XYZ: not a currency partnerd knows/],
+    [rawEntry('0.00', 'EUR', unknown), /entry 2: Amt: 0\.00 EUR: more than zero/],
+    // a batch: each transaction's own amount is read
+    [rawEntry('150', 'EUR', unknown, '<AmtDtls><TxAmt><Amt Ccy="EUR">100</Amt></TxAmt></AmtDtls></TxDtls><TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">49.995</Amt></TxAmt></AmtDtls>'), /entry 2, transaction 2: Amt: 49\.995 EUR: at most 2 decimals/],
+    [rawEntry('150', 'EUR', unknown, '<AmtDtls><TxAmt><Amt Ccy="EUR">100</Amt></TxAmt></AmtDtls></TxDtls><TxDtls><AmtDtls><InstdAmt><Amt Ccy="USD">55.00</Amt></InstdAmt></AmtDtls>'), /entry 2, transaction 2: Amt: an amount in EUR/],
+  ];
+  for (const [entry, why] of cases) {
+    const bad = await importCamt(rawCamt('STMT-AMOUNTS-BAD', rawEntry('10.00', 'EUR', unknown), entry));
+    assert.equal(bad.status, 422, JSON.stringify(bad.body));
+    assert.match(bad.body.error.details.problem, why);
+  }
+  assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers'), count, 'nothing recorded');
+});
+
+test("camt.053: a transfer is recorded for what the account received (the entry's amount), not what the payer instructed", async () => {
+  const a = await wireOrder(srv.url, op, '2027-08-12');
+  // an international transfer: 588.00 instructed, charges taken on the way, 586.50 booked
+  const instructed = `<AmtDtls><InstdAmt><Amt Ccy="EUR">${major(a.total)}</Amt></InstdAmt></AmtDtls>`;
+  const r = await importCamt(rawCamt('STMT-INSTRUCTED', rawEntry(major(a.total - 150), 'EUR', a.reference, instructed)));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.deepEqual(r.body.items.map((i) => [i.status, i.amount_minor]), [['partial', a.total - 150]]);
+  assert.equal((await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.status, 'awaiting_payment', 'not paid by what never arrived');
+  // in dollars, converted by the bank: the euros booked
+  const b = await wireOrder(srv.url, op, '2027-08-12');
+  const dollars = `<AmtDtls><InstdAmt><Amt Ccy="USD">640.00</Amt></InstdAmt></AmtDtls>`;
+  const usd = await importCamt(rawCamt('STMT-CONVERTED', rawEntry(major(b.total), 'EUR', b.reference, dollars)));
+  assert.deepEqual(usd.body.items.map((i) => [i.status, i.amount_minor, i.currency]), [['matched', b.total, 'EUR']], JSON.stringify(usd.body));
+});

@@ -111,6 +111,52 @@ static void test_camt_parse(void **state)
     assert_int_equal(camt_parse("<x", 2, &s, why, sizeof(why)), -1);
 }
 
+/* Amounts in minor units exactly, or the entry refused saying why; an entry of one
+ * transaction is what the account received, whatever the payer instructed. */
+static void test_camt_amounts(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *amt, *ccy;
+        int64_t minor;    /* 0: refused */
+        const char *why; /* in why when refused */
+    } cases[] = {
+        {"150", "EUR", 15000, NULL},         {"150.5", "EUR", 15050, NULL},
+        {"150.000", "EUR", 15000, NULL},     {"150.00", "JPY", 150, NULL},
+        {"1.5", "KWD", 1500, NULL},          {"150.005", "EUR", 0, "150.005 EUR: at most 2 decimals"},
+        {"150.5", "JPY", 0, "150.5 JPY: at most 0 decimals"},
+        {"150", "XYZ", 0, "XYZ: not a currency partnerd knows"},
+        {"0.000", "EUR", 0, "0.000 EUR: more than zero"},
+        {"1.2.3", "EUR", 0, "1.2.3 EUR: not an amount"},
+        {"-5", "EUR", 0, "-5 EUR: not an amount"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char xml[1024], why[200];
+        struct camt_statement s;
+        snprintf(xml, sizeof(xml),
+                 "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">"
+                 "<BkToCstmrStmt><Stmt><Id>S</Id><Ntry><Amt Ccy=\"%s\">%s</Amt>"
+                 "<CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2027-05-05</Dt>"
+                 "</BookgDt><NtryDtls><TxDtls><AmtDtls><InstdAmt><Amt Ccy=\"USD\">999.00</Amt>"
+                 "</InstdAmt></AmtDtls></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt>"
+                 "</Document>",
+                 cases[i].ccy, cases[i].amt);
+        int rc = camt_parse(xml, strlen(xml), &s, why, sizeof(why));
+        if (cases[i].minor) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(s.count, 1);
+            assert_int_equal(s.moves[0].amount, cases[i].minor);
+            assert_string_equal(s.moves[0].currency, cases[i].ccy);
+            camt_free(&s);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(why, "entry 1: Amt: "));
+            if (strstr(why, cases[i].why) == NULL)
+                fail_msg("%s %s: %s", cases[i].amt, cases[i].ccy, why);
+        }
+    }
+}
+
 /* A document is of one account, its IBAN kept compact and upper case: statements of two
  * accounts in one file are refused, naming both. */
 static void test_camt_one_account(void **state)
@@ -252,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_camt_ustrd_lines),
         cmocka_unit_test(test_camt_keys_per_statement),
         cmocka_unit_test(test_camt_one_account),
+        cmocka_unit_test(test_camt_amounts),
         cmocka_unit_test(test_sepa),
         cmocka_unit_test(test_pain001),
         cmocka_unit_test(test_subject_folding),
