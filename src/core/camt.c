@@ -300,8 +300,8 @@ static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int 
     text_at(e, "Sts", sts, sizeof(sts));
     if (kid(kid(e, "Sts"), "Cd"))
         text_at(e, "Sts/Cd", sts, sizeof(sts));
-    base.booked =
-        strcmp(sts, "BOOK") == 0 && strcmp(text_at(e, "RvslInd", rvsl, sizeof(rvsl)), "true") != 0;
+    base.booked = strcmp(sts, "BOOK") == 0;
+    base.reversal = strcmp(text_at(e, "RvslInd", rvsl, sizeof(rvsl)), "true") == 0;
     date_at(kid(e, "BookgDt"), base.booked_on);
     date_at(kid(e, "ValDt"), base.value_on);
     if (base.booked && base.booked_on[0] == '\0')

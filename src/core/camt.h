@@ -45,6 +45,8 @@ struct camt_move {
     char key[200];          /* <Stmt Id>/<entry ref or #n in its Stmt>/<transaction ref or #n> */
     bool credit;            /* CdtDbtInd CRDT: money received */
     bool booked;            /* Sts BOOK */
+    bool reversal;          /* RvslInd true: it takes back an earlier movement (a credit
+                             * returned is a debit reversal), never money received */
     int64_t amount;         /* minor units of currency, > 0 */
     char currency[4];       /* ISO 4217 */
     char booked_on[11];     /* BookgDt, YYYY-MM-DD ("" when absent) */

@@ -4,8 +4,10 @@
  * Booked credits are received transfers, recorded and matched to orders by their RF
  * reference exactly as the CSV import does (service/wire_transfers.c), with who paid
  * from which account. Booked debits whose EndToEndId names a refund sent in a transfer
- * file mark it paid on their booking date. Everything else (entries not booked, other
- * debits) is counted and left alone. A statement of another account than the program's
+ * file mark it paid on their booking date. A reversal (RvslInd: a credit returned, a debit
+ * of ours come back) is never money received: it is shown to finance, with the transfer it
+ * takes back when one was recorded, for finance to act on. Everything else (entries not
+ * booked, other debits) is counted and left alone. A statement of another account than the program's
  * (setting bank.iban) is refused whole. Each movement's bank key is kept, so a statement
  * imported twice, or two statements that overlap, record each movement once. One
  * transaction: the whole statement or nothing.
@@ -31,7 +33,7 @@
 /* What one import did. */
 struct tally {
     int transfers, matched, already, not_booked, debits, refunds_paid;
-    json_t *items, *refunds;
+    json_t *items, *refunds, *reversals;
 };
 
 /* A booked credit: recorded and matched, unless its key is known already. */
@@ -61,6 +63,29 @@ static int credit(struct db *db, const struct settings *set, const struct princi
                                     "currency", m->currency, "received_on", m->booked_on, "status",
                                     w.status, "payer_name", r.payer_name, "remittance",
                                     m->remittance[0] ? m->remittance : NULL));
+    return 0;
+}
+
+/* A reversal: shown, with the transfer a returned credit takes back (the latest recorded
+ * under its reference for that amount), never recorded. */
+static int reversal(struct db *db, const struct camt_move *m, struct tally *t)
+{
+    char id[32] = "", order[32] = "";
+    int rc = 0;
+    for (int i = 0; !m->credit && rc == 0 && i < m->refs.count; i++)
+        rc = wire_transfers_find(db, m->refs.ref[i], m->amount, m->currency, id, order);
+    if (rc < 0)
+        return rc;
+    bool e2e = m->end_to_end_id[0] && strcmp(m->end_to_end_id, "NOTPROVIDED") != 0;
+    json_array_append_new(
+        t->reversals,
+        json_pack("{s:s, s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?}", "side",
+                  m->credit ? "credit" : "debit", "amount_minor", (json_int_t)m->amount, "currency",
+                  m->currency, "booked_on", m->booked_on, "reference",
+                  m->refs.count ? m->refs.ref[0] : NULL, "end_to_end_id",
+                  e2e ? m->end_to_end_id : NULL, "party_name",
+                  m->party_name[0] ? m->party_name : NULL, "transfer_id", id[0] ? id : NULL,
+                  "order_id", order[0] ? order : NULL));
     return 0;
 }
 
@@ -125,11 +150,13 @@ int bank_statements_import_camt(struct db *db, const struct principal *who, cons
         camt_free(&s);
         return err->code ? err->code : pd_fail(err, rc, "settings");
     }
-    struct tally t = {.items = json_array(), .refunds = json_array()};
+    struct tally t = {.items = json_array(), .refunds = json_array(), .reversals = json_array()};
     for (int i = 0; rc >= 0 && i < s.count; i++) {
         const struct camt_move *m = &s.moves[i];
         if (!m->booked)
             t.not_booked++;
+        else if (m->reversal)
+            rc = reversal(db, m, &t);
         else if (m->credit)
             rc = credit(db, &set, who, m, &t);
         else
@@ -137,16 +164,18 @@ int bank_statements_import_camt(struct db *db, const struct principal *who, cons
     }
     if (rc >= 0)
         rc = audit(db, who, ip, NULL, "bank_statement.imported", "bank_statement", s.id,
-                   json_pack("{s:s, s:i, s:i, s:i, s:i}", "format", "camt.053", "version",
+                   json_pack("{s:s, s:i, s:i, s:i, s:i, s:i}", "format", "camt.053", "version",
                              s.version, "transfers", t.transfers, "already_imported", t.already,
-                             "refunds_paid", t.refunds_paid));
+                             "refunds_paid", t.refunds_paid, "reversals",
+                             (int)json_array_size(t.reversals)));
     char format[24];
     snprintf(format, sizeof(format), "camt.053.001.%02d", s.version);
-    json_t *view = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o}", "format",
-                             format, "statement_id", s.id, "account_iban", s.iban, "transfers",
-                             t.transfers, "matched", t.matched, "already_imported", t.already,
-                             "not_booked", t.not_booked, "other_debits", t.debits, "refunds_paid",
-                             t.refunds_paid, "items", t.items, "refunds", t.refunds);
+    json_t *view = json_pack(
+        "{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o}", "format", format,
+        "statement_id", s.id, "account_iban", s.iban, "transfers", t.transfers, "matched",
+        t.matched, "already_imported", t.already, "not_booked", t.not_booked, "other_debits",
+        t.debits, "refunds_paid", t.refunds_paid, "items", t.items, "refunds", t.refunds,
+        "reversals", t.reversals);
     camt_free(&s);
     if ((rc = tx_end(db, rc, err)) < 0) {
         json_decref(view);

@@ -30,6 +30,25 @@ int wire_transfers_insert(struct db *db, const struct wire_transfer_row *w, int6
     return rc < 0 ? (int)rc : 0;
 }
 
+int wire_transfers_find(struct db *db, const char *reference, int64_t amount, const char *currency,
+                        char id[32], char order_id[32])
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT id, order_id FROM wire_transfers WHERE reference = ? AND amount = ? "
+                      "AND currency = ? ORDER BY created_at DESC, id DESC",
+                      "tit", reference, amount, currency);
+    if (rc < 0)
+        return rc;
+    if ((rc = db_step(st)) == DB_ROW) {
+        copy(id, 32, db_column_text(st, 0));
+        copy(order_id, 32, db_column_text(st, 1));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
 int wire_transfers_seen(struct db *db, const char *bank_ref)
 {
     int64_t n = 0;

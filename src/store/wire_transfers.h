@@ -46,6 +46,11 @@ struct wire_transfer_row {
 /* Inserts a received transfer. */
 int wire_transfers_insert(struct db *db, const struct wire_transfer_row *w, int64_t now);
 
+/* The latest transfer recorded under reference (as kept) for amount and currency: 1 with
+ * its id and order (empty for none), 0 when there is none. */
+int wire_transfers_find(struct db *db, const char *reference, int64_t amount, const char *currency,
+                        char id[32], char order_id[32]);
+
 /* 1 when a transfer of that bank reference is recorded already, else 0. */
 int wire_transfers_seen(struct db *db, const char *bank_ref);
 

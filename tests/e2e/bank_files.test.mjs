@@ -428,3 +428,26 @@ test("camt.053: a transfer is recorded for what the account received (the entry'
   const usd = await importCamt(rawCamt('STMT-CONVERTED', rawEntry(major(b.total), 'EUR', b.reference, dollars)));
   assert.deepEqual(usd.body.items.map((i) => [i.status, i.amount_minor, i.currency]), [['matched', b.total, 'EUR']], JSON.stringify(usd.body));
 });
+
+test('camt.053: a returned credit (a reversal) is never a received transfer; it is shown to finance with the transfer it takes back', async () => {
+  const a = await wireOrder(srv.url, op, '2027-08-16');
+  const paid = await importCamt(camt('08', 'STMT-RVSL-1', [{ amount: major(a.total), date: '2027-08-16', txs: [{ strd: a.reference }] }]));
+  assert.equal(paid.body.matched, 1, JSON.stringify(paid.body));
+  const transfer = paid.body.items[0].id;
+  // the next day the payer's bank takes it back: a debit marked as a reversal, and a credit
+  // marked as one (a debit of ours returned), neither of them money received
+  const back = camt('08', 'STMT-RVSL-2', [
+    { amount: major(a.total), date: '2027-08-17', side: 'DBIT', txs: [{ strd: a.reference }] },
+    { amount: '12.00', date: '2027-08-17', txs: [{ ustrd: 'retour' }] },
+  ]).replace(/<CdtDbtInd>(DBIT|CRDT)<\/CdtDbtInd><Sts>/g, '<CdtDbtInd>$1</CdtDbtInd><RvslInd>true</RvslInd><Sts>');
+  const count = sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers');
+  const r = await importCamt(back);
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.deepEqual([r.body.transfers, r.body.not_booked, r.body.other_debits], [0, 0, 0], JSON.stringify(r.body));
+  assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers'), count, 'nothing recorded as received');
+  assert.deepEqual(
+    r.body.reversals.map((x) => [x.side, x.amount_minor, x.reference, x.transfer_id, x.order_id]),
+    [['debit', a.total, a.reference, transfer, a.order.id], ['credit', 1200, null, null, null]],
+  );
+  assert.equal((await importCamt(back)).body.reversals.length, 2, 'shown again: nothing recorded');
+});

@@ -83,7 +83,9 @@ function statementForm(done) {
         ? await api('POST', '/api/v1/admin/bank-statements/camt053', text, { type: 'application/xml' })
         : await api('POST', '/api/v1/admin/bank-statements', text, { type: 'text/csv' });
       showErrors(form, null, notice);
-      const said = camt ? t('imported_camt', { n: r.transfers, m: r.matched, a: r.already_imported, r: r.refunds_paid }) : t('imported', { n: r.transfers, m: r.matched, a: r.already_imported });
+      let said = camt ? t('imported_camt', { n: r.transfers, m: r.matched, a: r.already_imported, r: r.refunds_paid }) : t('imported', { n: r.transfers, m: r.matched, a: r.already_imported });
+      // a returned transfer is never recorded: finance has to hear of it here
+      if (r.reversals?.length) said += ` ${t('reversals_seen', { n: r.reversals.length, list: r.reversals.map((x) => `${x.reference || x.end_to_end_id || x.booked_on} ${money(x.amount_minor, x.currency)}`).join(', ') })}`;
       mount(result, h('p', { class: 'notice ok', role: 'status' }, said),
         table([{ label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wire_status') }],
           r.items.map((x) => [x.reference, money(x.amount_minor, x.currency), badge(t(`ws_${x.status}`), WS_KIND[x.status])])));
