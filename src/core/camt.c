@@ -121,7 +121,7 @@ static void drop_zero_decimals(char *t, int exponent)
 static int amount_of(const xmlNode *amt, int64_t *amount, char currency[4], char *problem,
                      size_t n)
 {
-    char t[40], ccy_text[16];
+    char t[48], ccy_text[16];
     xmlChar *ccy = amt ? xmlGetProp(amt, (const xmlChar *)"Ccy") : NULL;
     snprintf(ccy_text, sizeof(ccy_text), "%s", ccy ? (const char *)ccy : "");
     xmlFree(ccy);
@@ -132,9 +132,13 @@ static int amount_of(const xmlNode *amt, int64_t *amount, char currency[4], char
         snprintf(problem, n, "%s: not a currency partnerd knows", ccy_text[0] ? ccy_text : "no Ccy");
         return -1;
     }
-    char exact[40];
+    char exact[sizeof(t)];
     snprintf(exact, sizeof(exact), "%s", t);
     drop_zero_decimals(exact, cur->exponent);
+    if (strlen(t) > 40) { /* cut by text_of maybe: its end, a digit, never read */
+        snprintf(problem, n, "%.20s... %s: too long", t, cur->code);
+        return -1;
+    }
     if (money_parse_major(exact, cur, amount) < 0) {
         const char *dot = strchr(t, '.');
         bool digits = t[0] && strspn(t, "0123456789.") == strlen(t) && t[0] != '.' &&

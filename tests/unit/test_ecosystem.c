@@ -129,6 +129,8 @@ static void test_camt_amounts(void **state)
         {"0.000", "EUR", 0, "0.000 EUR: more than zero"},
         {"1.2.3", "EUR", 0, "1.2.3 EUR: not an amount"},
         {"-5", "EUR", 0, "-5 EUR: not an amount"},
+        /* zeros past what is read, then a digit: never 150.00 */
+        {"150.000000000000000000000000000000000000000001", "EUR", 0, "EUR: too long"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char xml[1024], why[200];
