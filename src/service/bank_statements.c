@@ -89,12 +89,15 @@ static int reversal(struct db *db, const struct camt_move *m, struct tally *t)
     return 0;
 }
 
-/* A booked debit: the refund it pays, if it names one that was sent. */
+/* A booked debit: the refund it pays, if it names one that was sent, for its amount (a debit
+ * of another amount is not that refund paid: finance marks it paid by hand once it knows). */
 static int debit(struct db *db, const struct principal *who, const char *ip,
                  const struct camt_move *m, struct tally *t)
 {
     char id[32], partner[32];
-    int rc = m->end_to_end_id[0] ? refund_sent_by_end_to_end(db, m->end_to_end_id, id, partner) : 0;
+    int rc = m->end_to_end_id[0] ? refund_sent_by_end_to_end(db, m->end_to_end_id, m->amount,
+                                                             m->currency, id, partner)
+                                 : 0;
     if (rc <= 0) {
         t->debits += rc == 0;
         return rc;

@@ -143,14 +143,14 @@ int refund_set_sent(struct db *db, const char *id, const char *payee_name, const
     return rc < 0 ? (int)rc : rc > 0;
 }
 
-int refund_sent_by_end_to_end(struct db *db, const char *end_to_end_id, char id[32],
-                              char partner_id[32])
+int refund_sent_by_end_to_end(struct db *db, const char *end_to_end_id, int64_t amount,
+                              const char *currency, char id[32], char partner_id[32])
 {
     struct db_stmt *st;
     int rc = db_query(db, &st,
                       "SELECT id, partner_id FROM refunds WHERE end_to_end_id = ? AND status = "
-                      "'sent'",
-                      "t", end_to_end_id);
+                      "'sent' AND amount = ? AND currency = ?",
+                      "tit", end_to_end_id, amount, currency);
     if (rc < 0)
         return rc;
     if ((rc = db_step(st)) == DB_ROW) {

@@ -84,8 +84,10 @@ int refund_set_paid(struct db *db, const char *id, const char *paid_on, const ch
 int refund_set_sent(struct db *db, const char *id, const char *payee_name, const char *payee_iban,
                     const char *end_to_end_id, const char *file_id, int64_t now);
 
-/* The sent refund of an EndToEndId: 1 with its id and organisation, or 0. */
-int refund_sent_by_end_to_end(struct db *db, const char *end_to_end_id, char id[32],
+/* The sent refund of an EndToEndId for that amount and currency: 1 with its id and
+ * organisation, or 0. */
+int refund_sent_by_end_to_end(struct db *db, const char *end_to_end_id, int64_t amount,
+                              const char *currency, char id[32],
                               char partner_id[32]);
 
 /* Keeps a transfer file and its XML. */

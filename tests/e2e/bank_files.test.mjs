@@ -451,3 +451,17 @@ test('camt.053: a returned credit (a reversal) is never a received transfer; it 
   );
   assert.equal((await importCamt(back)).body.reversals.length, 2, 'shown again: nothing recorded');
 });
+
+test("camt.053: a debit naming a sent refund's EndToEndId marks it paid only for the refund's amount", async () => {
+  const a = await wireRefund('2027-09-01', 'FR1420041010050500013M02606');
+  const made = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: a.refund }] });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const e2e = made.body.payments[0].end_to_end_id;
+  const debit = (id, amount) => camt('02', id, [{ amount, date: '2027-09-02', side: 'DBIT', txs: [{ e2e, side: 'DBIT' }] }]);
+  const wrong = await importCamt(debit('STMT-RFD-WRONG', major(a.amount + 100)));
+  assert.equal(wrong.status, 201, JSON.stringify(wrong.body));
+  assert.deepEqual([wrong.body.refunds_paid, wrong.body.other_debits], [0, 1]);
+  assert.equal((await finance.call('GET', '/api/v1/admin/refunds?status=sent')).body.items.some((f) => f.id === a.refund), true, 'still sent');
+  const right = await importCamt(debit('STMT-RFD-RIGHT', major(a.amount)));
+  assert.deepEqual(right.body.refunds, [a.refund]);
+});
