@@ -184,6 +184,12 @@ int notices_renewal_refused(struct db *db, const struct sub_row *s, int window_d
     char day[DATE_STRLEN], c[DATE_STRLEN];
     if (date_parse(s->expires_on, &expires) != 0)
         return 0;
+    /* only a partner told the renewal would be automatic: without a card to renew with
+     * (none saved, or one expired by then) it was told to renew by hand, and "it will be
+     * tried again" would not be true */
+    int automatic = renews_by_itself(db, s);
+    if (automatic <= 0)
+        return automatic;
     date_renewal_window(expires, window_days, &opens, &closes);
     int fresh = renewal_notice_insert(db, s->id, "auto_renewal_refused",
                                       date_format(clock_today(), day));

@@ -19,7 +19,8 @@ int notices_run(struct db *db);
 
 /* In the caller's transaction: tells the partner that the automatic renewal of s could
  * not be made for want of certified people (why: the details of the refusal, "certified"
- * and "certified_required"), once per term however many days it is refused. The window
+ * and "certified_required"), once per term however many days it is refused; only when it
+ * renews by itself (a card saved, valid past expiry), as its reminders said. The window
  * has window_days days. 1 when written, 0 when sent already, or negative. */
 int notices_renewal_refused(struct db *db, const struct sub_row *s, int window_days,
                             const json_t *why);

@@ -363,9 +363,10 @@ export async function wireOrder(base, op, day) {
  *              asks for two);
  *   idempotencyKey  the purchase sent with an Idempotency-Key (buy-{order id});
  *   savedCard  a card then saved as the payment method the renewals charge;
+ *   save       false: the card paid with is not kept for the renewals ("save": false);
  *   any other  given to join() (locale: 'en'...).
  */
-export async function cardSubscriber(base, op, day, card, { offer = 'action-pack', certified = 0, idempotencyKey = false, savedCard, ...overrides } = {}) {
+export async function cardSubscriber(base, op, day, card, { offer = 'action-pack', certified = 0, idempotencyKey = false, savedCard, save = true, ...overrides } = {}) {
   await op.setClock(`${day}T09:00:00Z`);
   const org = await join(base, overrides);
   const c = new Client(base);
@@ -377,7 +378,7 @@ export async function cardSubscriber(base, op, day, card, { offer = 'action-pack
     if (r.status !== 201) throw new Error(`certified person: ${r.status} ${JSON.stringify(r.body)}`);
     people.push(r.body.id);
   }
-  const o = await api.call('POST', '/api/v1/orders', { offer, action: 'purchase', payment: await cardPayment(base, card) });
+  const o = await api.call('POST', '/api/v1/orders', { offer, action: 'purchase', payment: await cardPayment(base, card, save ? {} : { save: false }) });
   const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {}, idempotencyKey ? { 'Idempotency-Key': `buy-${o.body.id}` } : {});
   if (p.body.status !== 'confirmed') throw new Error(`card purchase: ${p.status} ${JSON.stringify(p.body)}`);
   if (savedCard) {

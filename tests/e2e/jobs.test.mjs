@@ -244,6 +244,22 @@ test('an automatic renewal refused for want of certified people: one notice sayi
   assert.match(refused(en)[0].text, /needs 2 certified people and your organisation has 1/);
 });
 
+// Without a card to renew with (paid by Buy with « save » false, or by wire), the partner
+// was told the reminders of a renewal by hand: « the automatic renewal will then be tried
+// again » once the certified people are added was not true.
+test('no card saved: no notice of an automatic renewal refused for want of certified people', async () => {
+  const s = await subscriber('2027-08-12', { offer: 'silver-competency', certified: 2, save: false });
+  assert.equal((await s.api.call('GET', '/api/v1/payment-method')).body.card, null, 'no card kept');
+  assert.equal((await s.api.call('DELETE', `/api/v1/certified-people/${s.people[1]}`)).status, 204);
+  for (const day of ['2028-08-12', '2028-08-13']) {
+    await op.setClock(`${day}T08:00:00Z`);
+    await runJobs();
+  }
+  const notices = mailsTo(s.email).filter((m) => m.headers['x-partnerd-event'] === 'subscription.notice').map((m) => m.subject);
+  assert.deepEqual(notices.filter((k) => /renouvellement automatique/.test(k)), [], notices.join(' | '));
+  assert.ok(notices.some((k) => /renouveler avant le 10 septembre 2028/.test(k)), notices.join(' | '));
+});
+
 test('the renewal window shortened: the reminders follow the new window from the next pass', async () => {
   const s = await subscriber('2027-07-10'); // expires 2028-07-09; a window of 30 days closes on 8 August
   assert.equal((await s.api.call('PATCH', `/api/v1/subscriptions/${s.subId}`, { auto_renew: false })).status, 200);
