@@ -137,6 +137,11 @@ void rf_compact(const char *s, char *out, size_t n)
     for (; s && *s && k + 1 < n; s++)
         if (*s != ' ')
             out[k++] = (char)toupper((unsigned char)*s);
+    /* cut inside a character (a typed reference may hold "é"): the character goes whole, for
+     * the text kept to stay UTF-8, which PostgreSQL refuses otherwise */
+    if (s && ((unsigned char)*s & 0xC0) == 0x80)
+        while (k > 0 && ((unsigned char)out[--k] & 0xC0) == 0x80)
+            ;
     if (n > 0)
         out[k] = '\0';
 }

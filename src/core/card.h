@@ -34,7 +34,8 @@ bool card_not_expired(int exp_month, int exp_year, struct date today);
 bool rf_reference(const char *body, char *out, size_t n);
 
 /* Copies s into out (size n) as references are kept and compared: without spaces, in
- * capitals ("rf47 unknown 0001" is "RF47UNKNOWN0001"); cut to fit. */
+ * capitals ("rf47 unknown 0001" is "RF47UNKNOWN0001"); cut to fit, never inside a UTF-8
+ * character. */
 void rf_compact(const char *s, char *out, size_t n);
 
 /* True when s is a well-formed RF reference whose check digits hold (spaces ignored). */

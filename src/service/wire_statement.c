@@ -121,7 +121,7 @@ static void read_rows(const char *csv, const char *lang, struct wire_received *r
  * bank's. */
 static void csv_key_of(const struct wire_received *rows, char (*keys)[WIRE_KEY_SIZE], int i)
 {
-    char ref[48], other[48];
+    char ref[sizeof(rows->reference)], other[sizeof(rows->reference)]; /* whole: no two alike */
     if (keys[i][0])
         return;
     rf_compact(rows[i].reference, ref, sizeof(ref));

@@ -22,7 +22,8 @@ struct db;
 
 /* A received transfer as finance or a statement tells it. */
 struct wire_received {
-    char date[11], currency[4], reference[48];
+    /* reference: as typed, whole (40 characters of up to 4 bytes each) */
+    char date[11], currency[4], reference[164];
     int64_t amount;
     /* from a camt.053 statement, else NULL */
     const char *bank_ref, *payer_name, *payer_iban;
