@@ -75,8 +75,8 @@ export async function newRequestPage(ctx) {
   // « Annuler l'abonnement » comes here with the subscription: the support form, filled in
   // as the reference page says, for the partner to finish and send
   const cancelling = subs.find((s) => s.id === ctx.query.get('annuler')) || null;
-  // asked for already (this address kept from before): that request, not a form whose
-  // words the server would not keep
+  // asked for already (this address kept from before): that request, not a second form
+  // (the server would add its words to that request as a message)
   const asked = cancelling && (await openCancellations()).get(cancelling.id);
   if (asked)
     return h('section', {}, h('h1', {}, t('cancel_sub')), cancellationUnderWay(asked),
