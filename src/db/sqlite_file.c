@@ -30,7 +30,7 @@
  * statement that may fail midway inside a transaction (a unique key, a trigger) journals the
  * pages it changes, to undo itself alone. Past SQLite's default of 64 KiB the journal went to
  * a file, created again by every transaction that reached it and written to by each of its
- * later statements: 76 page writes per automatic renewal, more than its WAL's. One
+ * later statements: 38 pages per automatic renewal, more than three times its WAL's. One
  * statement's journal at a time per connection, freed when the statement ends. */
 #define STMT_JOURNAL_SPILL (4 << 20)
 

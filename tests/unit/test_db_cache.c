@@ -476,7 +476,7 @@ static int open_files_named(const char *part)
 /* SQLite only: a statement that may fail midway inside a transaction keeps the pages it
  * changes in a statement journal, to undo itself alone. Past 64 KiB (SQLite's default) the
  * journal went to a temporary file, created again by every transaction that reached it:
- * an automatic renewals batch wrote 300 KB per renewal there. It stays in memory now. */
+ * an automatic renewals batch wrote 150 KB per renewal there. It stays in memory now. */
 static void test_a_statement_journal_stays_in_memory(void **state)
 {
     struct db *db = open_fresh(state);
