@@ -93,7 +93,7 @@ static void read_rows(const char *csv, const char *lang, struct wire_received *r
         } else if (money_parse_major(f[1], cur, &t->amount) < 0 || t->amount <= 0 ||
                    t->amount > MONEY_MAX_MINOR) {
             problem(problems, lang, MSG_STATEMENT_AMOUNT, line, NULL);
-        } else if (!text_line_valid(f[3], 39)) {
+        } else if (!text_line_valid(f[3], WIRE_REFERENCE_MAX)) {
             problem(problems, lang, MSG_STATEMENT_REFERENCE, line, NULL);
         } else if (columns == COLUMNS_MAX && !text_line_valid(f[4], 60)) {
             problem(problems, lang, MSG_STATEMENT_BANK_REF, line, NULL);

@@ -120,7 +120,9 @@ int wire_transfers_record(struct db *db, const struct principal *who, const char
     struct date received;
     (void)ip;
     check_known_keys(&c, body, "", keys);
-    const char *reference = check_text(&c, body, "reference", "reference", true, 40);
+    /* no longer than the transfer keeps it: a 40th character was dropped without a word */
+    const char *reference =
+        check_text(&c, body, "reference", "reference", true, WIRE_REFERENCE_MAX);
     json_t *amount = json_object_get(body, "amount_minor");
     check_amount(&c, body, "amount_minor", "amount_minor");
     const char *currency = check_text(&c, body, "currency", "currency", true, 3);

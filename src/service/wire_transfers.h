@@ -20,9 +20,13 @@
 struct camt_refs;
 struct db;
 
+/* Characters of a transfer's reference as finance types it or a CSV statement gives it: the
+ * transfer keeps it in 39 bytes (store/wire_transfers.h), and a SEPA reference is ASCII. */
+#define WIRE_REFERENCE_MAX 39
+
 /* A received transfer as finance or a statement tells it. */
 struct wire_received {
-    /* reference: as typed, whole (40 characters of up to 4 bytes each) */
+    /* reference: as typed, whole (WIRE_REFERENCE_MAX characters of up to 4 bytes each) */
     char date[11], currency[4], reference[164];
     int64_t amount;
     /* from a camt.053 statement, else NULL */

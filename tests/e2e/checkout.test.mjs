@@ -293,6 +293,13 @@ test('wire transfer: contact required, invoice with RF reference at Buy, confirm
   }
   const unknown = await finance.call('POST', '/api/v1/admin/wire-transfers', { reference: 'RF00NOTHING', amount_minor: 58800, currency: 'EUR', received_on: '2027-03-04' });
   assert.equal(unknown.body.status, 'unknown_reference');
+  // a reference is kept whole, or refused: never cut without a word
+  const longest = 'X'.repeat(39);
+  const whole = await finance.call('POST', '/api/v1/admin/wire-transfers', { reference: longest, amount_minor: 100, currency: 'EUR', received_on: '2027-03-04' });
+  assert.equal(whole.body.reference, longest);
+  const over = await finance.call('POST', '/api/v1/admin/wire-transfers', { reference: `${longest}Y`, amount_minor: 100, currency: 'EUR', received_on: '2027-03-04' });
+  assert.equal(over.status, 422);
+  assert.deepEqual(Object.keys(over.body.error.details.fields), ['reference']);
   const review = await finance.call('GET', '/api/v1/admin/wire-transfers?status=partial');
   assert.ok(review.body.items.some((t) => t.reference === pi.reference && t.amount_minor === 50000));
   const exact = await finance.call('POST', '/api/v1/admin/wire-transfers', { reference: pi.reference.toLowerCase(), amount_minor: 58800, currency: 'EUR', received_on: '2027-03-05' });
