@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "core/hash.h"
+
 static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* The 6-bit value of a base64url character, or -1. */
@@ -164,23 +166,21 @@ bool cursor_decode(const char *text, struct cursor_key *key)
     return true;
 }
 
-/* FNV-1a over s, then a 0 byte, from h. */
+/* s with its 0 byte, after h: "ab" then "c" differs from "a" then "bc". */
 static uint32_t fnv1a(uint32_t h, const char *s)
 {
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return (h ^ 0u) * 16777619u;
+    return hash32(h, s, strlen(s) + 1);
 }
 
 uint32_t cursor_scope_path(const char *path)
 {
-    return fnv1a(2166136261u, path ? path : "");
+    return fnv1a(HASH32_START, path ? path : "");
 }
 
 uint32_t cursor_scope_add(uint32_t scope, const char *name, const char *value)
 {
     /* a sum of the parameters' own hashes: the same for any order */
-    return scope + fnv1a(fnv1a(2166136261u, name), value ? value : "");
+    return scope + fnv1a(fnv1a(HASH32_START, name), value ? value : "");
 }
 
 bool page_limit_parse(const char *text, int *limit)

@@ -34,17 +34,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "db_pg.h"
 
 static uint64_t hash_key(const char *sql, const char *sig)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const char *p = sql; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-    for (const char *p = sig; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    return h;
+    /* the SQL and the parameters' types, a 0 byte between */
+    return hash64_str(hash64(hash64_str(HASH64_START, sql), "", 1), sig);
 }
 
 static void statement_name(uint64_t id, char *out, size_t n)

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 struct slot {
     uint64_t hash; /* of everything below: 0 for an empty slot */
     char *text;
@@ -173,16 +175,12 @@ static void set_up(struct text_cache *c, PangoLayout *layout, const char *s, dou
 /* FNV-1a over the text and the settings. */
 static uint64_t hash_of(const char *s, double size, bool bold, double width, bool right)
 {
-    uint64_t h = 14695981039346656037ULL;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
     unsigned char tail[2 * sizeof(double) + 2];
     memcpy(tail, &size, sizeof(double));
     memcpy(tail + sizeof(double), &width, sizeof(double));
     tail[2 * sizeof(double)] = bold;
     tail[2 * sizeof(double) + 1] = right;
-    for (size_t i = 0; i < sizeof(tail); i++)
-        h = (h ^ tail[i]) * 1099511628211ULL;
+    uint64_t h = hash64(hash64_str(HASH64_START, s), tail, sizeof(tail));
     return h ? h : 1;
 }
 

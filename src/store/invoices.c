@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "db/db.h"
 #include "store/page.h"
 
@@ -58,10 +59,7 @@ const char invoices_sql_revenue[] =
 
 static int64_t month_shard(const char *id)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)id; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return (int64_t)(h % MONTH_SHARDS);
+    return (int64_t)(hash32_str(HASH32_START, id) % MONTH_SHARDS);
 }
 
 /* Adds the invoice (or credit note, whose subtotal is negative) to its month's total. */
