@@ -161,6 +161,29 @@ static void test_one_text_open_twice(void **state)
     db_close(db);
 }
 
+/* Texts of one length, and one buffer written with another text, are other statements: the
+ * cache tells them apart by their whole text, not by where it is or how long. */
+static void test_texts_alike_are_other_statements(void **state)
+{
+    struct db *db = open_fresh(state);
+    assert_int_equal(db_run(db, "INSERT INTO items (id, label) VALUES (1, 'one'), (2, 'two')", ""),
+                     2);
+    char sql[64];
+    const char *labels[] = {"one", "two", "one", "two"};
+    for (int i = 0; i < 4; i++) {
+        struct db_stmt *st;
+        snprintf(sql, sizeof(sql), "SELECT label FROM items WHERE id = %d", 1 + i % 2);
+        assert_int_equal(db_query(db, &st, sql, ""), 0);
+        assert_int_equal(db_step(st), DB_ROW);
+        assert_string_equal(db_column_text(st, 0), labels[i]);
+        db_finalize(st);
+    }
+    struct db_cache_stats stats;
+    db_cache_stats(db, &stats);
+    assert_true(stats.reuses >= 2); /* each text prepared once, then found again */
+    db_close(db);
+}
+
 static void test_the_cache_is_bounded(void **state)
 {
     struct db *db = open_fresh(state);
@@ -496,7 +519,9 @@ static void test_a_statement_journal_stays_in_memory(void **state)
 
 #define CACHE_TESTS                                                                                \
     cmocka_unit_test(test_a_statement_is_prepared_once),                                           \
-        cmocka_unit_test(test_one_text_open_twice), cmocka_unit_test(test_the_cache_is_bounded),   \
+        cmocka_unit_test(test_one_text_open_twice),                                                \
+        cmocka_unit_test(test_texts_alike_are_other_statements),                                   \
+        cmocka_unit_test(test_the_cache_is_bounded),                                               \
         cmocka_unit_test(test_a_failed_prepare_is_not_kept),                                       \
         cmocka_unit_test(test_transactions_hold_their_statements),                                 \
         cmocka_unit_test(test_connections_take_turns_at_transactions),                             \
