@@ -114,36 +114,49 @@ static int check_purchase(struct db *db, const struct settings *set, const char 
     return 0;
 }
 
+/* A renewal of subscription sub, the organisation's: its window, no other renewal being
+ * paid, enough certified people. */
+static int check_renewal(struct db *db, const struct settings *set, const struct offer_row *offer,
+                         const struct sub_row *sub, const char *except_order_id,
+                         struct pd_error *err)
+{
+    int64_t certified = 0, open = 0;
+    int rc = certified_count(db, sub->partner_id, &certified);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (strcmp(sub->offer_code, offer->code) != 0)
+        return pd_fail_field(err, PD_E_INVALID_REQUEST, "offer", MSG_FIELD_NOT_SUBSCRIPTION_OFFER,
+                             NULL);
+    if ((rc = orders_count_open(db, sub->partner_id, offer->code, "renewal", except_order_id,
+                                &open)) < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    if (open > 0)
+        return pd_fail(err, PD_E_PENDING_PAYMENT, NULL);
+    struct sub_facts f = facts(set, sub, offer->certified_required, certified);
+    struct sub_renewal r = sub_renewal_on(&f, clock_today());
+    if (r.reason == SUB_PREREQUISITES_NOT_MET)
+        return prerequisites_error(certified, offer->certified_required, err);
+    return reason_error(r.reason, &r, set->pmc_url, err);
+}
+
 int eligibility_check(struct db *db, const struct settings *set, const char *partner_id,
                       const struct offer_row *offer, const char *action, const char *sub_id,
                       const char *except_order_id, struct pd_error *err)
 {
-    int64_t certified = 0, open = 0;
-    int rc = certified_count(db, partner_id, &certified);
-    if (rc < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    if (strcmp(action, "purchase") == 0)
+    int rc;
+    if (strcmp(action, "purchase") == 0) {
+        int64_t certified = 0;
+        if ((rc = certified_count(db, partner_id, &certified)) < 0)
+            return pd_fail(err, rc, "%s", db_errmsg(db));
         return check_purchase(db, set, partner_id, offer, except_order_id, certified, err);
-
+    }
     struct sub_row sub;
     rc = sub_id ? subs_find(db, sub_id, &sub) : 0;
     if (rc < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
     if (rc == 0 || strcmp(sub.partner_id, partner_id) != 0)
         return pd_fail(err, PD_E_NOT_FOUND, NULL);
-    if (strcmp(sub.offer_code, offer->code) != 0)
-        return pd_fail_field(err, PD_E_INVALID_REQUEST, "offer", MSG_FIELD_NOT_SUBSCRIPTION_OFFER,
-                             NULL);
-    if ((rc = orders_count_open(db, partner_id, offer->code, "renewal", except_order_id, &open)) <
-        0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    if (open > 0)
-        return pd_fail(err, PD_E_PENDING_PAYMENT, NULL);
-    struct sub_facts f = facts(set, &sub, offer->certified_required, certified);
-    struct sub_renewal r = sub_renewal_on(&f, clock_today());
-    if (r.reason == SUB_PREREQUISITES_NOT_MET)
-        return prerequisites_error(certified, offer->certified_required, err);
-    return reason_error(r.reason, &r, set->pmc_url, err);
+    return check_renewal(db, set, offer, &sub, except_order_id, err);
 }
 
 int eligibility_order(struct db *db, const struct settings *set, const struct order_row *o,
@@ -158,12 +171,12 @@ int eligibility_order(struct db *db, const struct settings *set, const struct or
                              o->subscription_id[0] ? o->subscription_id : NULL, o->id, err);
 }
 
-int eligibility_renewal(struct db *db, const struct settings *set, const char *partner_id,
-                        const char *offer_code, const char *sub_id, struct pd_error *err)
+int eligibility_renewal(struct db *db, const struct settings *set, const struct sub_row *sub,
+                        struct pd_error *err)
 {
     struct offer_row offer;
-    int rc = offers_find(db, offer_code, &offer);
+    int rc = offers_find(db, sub->offer_code, &offer);
     if (rc <= 0)
         return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : pd_fail(err, PD_E_NOT_FOUND, NULL);
-    return eligibility_check(db, set, partner_id, &offer, "renewal", sub_id, NULL, err);
+    return check_renewal(db, set, &offer, sub, NULL, err);
 }

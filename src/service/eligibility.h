@@ -15,6 +15,7 @@
 #include "store/orders.h"
 
 struct db;
+struct sub_row;
 
 /* May the organisation buy (action "purchase") or renew (action "renewal", sub_id) the
  * offer now? 0, or the reason as an error. The order except_order_id (NULL: none) is not
@@ -28,9 +29,9 @@ int eligibility_check(struct db *db, const struct settings *set, const char *par
 int eligibility_order(struct db *db, const struct settings *set, const struct order_row *o,
                       struct offer_row *offer, struct pd_error *err);
 
-/* May the organisation renew this subscription today, under the settings set? 0, or the
- * reason as an error. For the automatic renewal (service/renewals.c). */
-int eligibility_renewal(struct db *db, const struct settings *set, const char *partner_id,
-                        const char *offer_code, const char *sub_id, struct pd_error *err);
+/* May subscription sub (the row as read under its lock) be renewed today, under the settings
+ * set? 0, or the reason as an error. For the automatic renewal (service/renewals.c). */
+int eligibility_renewal(struct db *db, const struct settings *set, const struct sub_row *sub,
+                        struct pd_error *err);
 
 #endif

@@ -122,7 +122,7 @@ static int claim_in(struct db *db, const struct settings *set, const struct due 
         strcmp(fresh.managed_in, "partner_center") != 0)
         return 0;
     /* the rules of a manual renewal hold: window, prerequisites, no open renewal order */
-    rc = eligibility_renewal(db, set, s->partner_id, s->offer_code, s->id, &err);
+    rc = eligibility_renewal(db, set, &fresh, &err);
     if (rc == PD_E_PREREQUISITES_NOT_MET) {
         int told = notices_renewal_refused(db, &fresh, (int)set->renewal_window_days, err.details);
         rc = told < 0 ? told : rc;
