@@ -45,8 +45,10 @@
 
 /* Due subscriptions claimed in one transaction, then settled in one: fewer commits, each
  * writing the pages it touched to the WAL again, and each charge still keyed once. */
-#define RENEWAL_BATCH 64
-_Static_assert(RENEWAL_BATCH <= SUBS_READ_MAX, "a transaction's checks are read in one statement");
+#define RENEWAL_BATCH 128
+/* the next check days of a page are written SUBS_READ_MAX at a time: each transaction's
+ * subscriptions locked and read in one statement */
+#define CHECK_BATCH SUBS_READ_MAX
 
 struct sub_facts renewals_facts(const struct sub_row *s, int window_days)
 {
@@ -304,14 +306,14 @@ struct renew_checks {
     struct date today;
     bool stale; /* the window changed since the pass began (read in each transaction) */
     int from;   /* the transaction's first step: subs[which[from + k]] is read into rows[k] */
-    struct sub_row rows[RENEWAL_BATCH];
-    bool found[RENEWAL_BATCH];
+    struct sub_row rows[CHECK_BATCH];
+    bool found[CHECK_BATCH];
 };
 
 static int checks_tx_begin(struct db *db, int from, int to, void *arg)
 {
     struct renew_checks *c = arg;
-    const char *ids[RENEWAL_BATCH];
+    const char *ids[CHECK_BATCH];
     int rc = check_days_stale(db, c->window, &c->stale);
     c->from = from;
     for (int i = from; i < to; i++)
@@ -408,7 +410,7 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
                                        .begin = checks_tx_begin,
                                        .step = check_step,
                                        .ctx = &c};
-            rc = tx_batch_job(db, left, RENEWAL_BATCH, &job);
+            rc = tx_batch_job(db, left, CHECK_BATCH, &job);
         }
         free(subs);
         seen += n;
