@@ -126,28 +126,12 @@ void db_finalize(struct db_stmt *st)
         st->db->ops->finalize(st);
 }
 
-/* Number of `?` placeholders outside quotes. */
-static size_t count_placeholders(const char *sql)
+/* A type string that does not match the statement's placeholders would read the wrong
+ * arguments: refuse the statement instead. The engine counted them when it prepared the
+ * statement (once, for a statement kept), so nothing here reads the text again. */
+static int check_types(struct db_stmt *st, const char *sql, const char *types)
 {
-    size_t n = 0;
-    char quote = 0;
-    for (; *sql; sql++) {
-        if (quote) {
-            if (*sql == quote)
-                quote = 0;
-        } else if (*sql == '\'' || *sql == '"')
-            quote = *sql;
-        else if (*sql == '?')
-            n++;
-    }
-    return n;
-}
-
-/* A type string that does not match the placeholders would read the wrong arguments:
- * refuse the statement instead. */
-static int check_types(const char *sql, const char *types)
-{
-    size_t want = count_placeholders(sql), have = types ? strlen(types) : 0;
+    size_t want = (size_t)st->db->ops->param_count(st), have = types ? strlen(types) : 0;
     if (want == have)
         return 0;
     fprintf(stderr, "partnerd: db: %zu parameter type(s) for %zu placeholder(s) in: %.120s\n", have,
@@ -190,12 +174,10 @@ static int query_v(struct db *db, struct db_stmt **out, const char *sql, bool lo
                    const char *types, va_list ap)
 {
     *out = NULL;
-    if (check_types(sql, types) < 0)
-        return PD_E_INTERNAL;
     int rc = locked ? db_prepare_locked(db, sql, out) : db_prepare(db, sql, out);
     if (rc < 0)
         return rc;
-    rc = bind_args(*out, types, ap);
+    rc = check_types(*out, sql, types) < 0 ? PD_E_INTERNAL : bind_args(*out, types, ap);
     if (rc < 0) {
         db_finalize(*out);
         *out = NULL;

@@ -37,6 +37,7 @@ struct db_ops {
     const char *(*column_text)(struct db_stmt *st, int col);
     bool (*column_is_null)(struct db_stmt *st, int col);
     int64_t (*changes)(struct db_stmt *st);
+    int (*param_count)(struct db_stmt *st); /* its `?` placeholders, as the engine read them */
     int (*reset)(struct db_stmt *st);
     void (*finalize)(struct db_stmt *st);
     const char *begin_sql;

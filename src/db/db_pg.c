@@ -356,6 +356,11 @@ static bool p_column_is_null(struct db_stmt *s, int col)
     return st->current < 0 || PQgetisnull(st->res, st->current, col);
 }
 
+static int p_param_count(struct db_stmt *s)
+{
+    return pst(s)->nparams;
+}
+
 static int64_t p_changes(struct db_stmt *s)
 {
     return pst(s)->changes;
@@ -453,6 +458,7 @@ static const struct db_ops pg_ops = {
     .column_text = p_column_text,
     .column_is_null = p_column_is_null,
     .changes = p_changes,
+    .param_count = p_param_count,
     .reset = p_reset,
     .finalize = p_finalize,
     .begin_sql = "BEGIN",

@@ -416,6 +416,11 @@ static bool s_column_is_null(struct db_stmt *st, int col)
     return sqlite3_column_type(stmt_of(st), col) == SQLITE_NULL;
 }
 
+static int s_param_count(struct db_stmt *st)
+{
+    return sqlite3_bind_parameter_count(stmt_of(st));
+}
+
 static int64_t s_changes(struct db_stmt *st)
 {
     return sqlite3_changes64(((struct sqlite_stmt *)st)->home->conn);
@@ -561,6 +566,7 @@ static const struct db_ops sqlite_ops = {
     .column_text = s_column_text,
     .column_is_null = s_column_is_null,
     .changes = s_changes,
+    .param_count = s_param_count,
     .reset = s_reset,
     .finalize = s_finalize,
     .begin_sql = "BEGIN IMMEDIATE",
