@@ -9,7 +9,7 @@
 // a kill may also land while a request is on the wire and its answer is lost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, operatorClock, seedDueSubscriptions, seedStripePayers, stripeGateway, jobsProcess, ledgerSql, sql, ENGINE } from './harness.mjs';
+import { startServer, operatorClock, seedDueSubscriptions, seedStripePayers, stripeGateway, jobsProcess, ledgerSql, sql, sqlScript, ENGINE } from './harness.mjs';
 
 const KILLS = 12;
 
@@ -112,12 +112,37 @@ test(`${N} renewals killed at random moments (up to ${KILLS} times), then finish
 const NS = 300;
 test(`Stripe: ${NS} renewals killed at random moments (up to ${KILLS} times), then finished: one charge each in Stripe's ledger, one invoice each, no gap`, (t) => crashRun(t, NS, true));
 
+// A page of due renewals the bank declines: each one's next try day is written (in
+// transactions of at most 64, each locking its subscriptions in one statement), so the
+// same day's second pass charges none again, and the next try comes on day 3 of the window.
+test('a page of declined renewals: each one tried once, its next try on day 3, a second pass charges none', async () => {
+  const N = 150; // a page of 128 and one of 22; the first page's days in two transactions
+  const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  const op = await operatorClock(srv);
+  try {
+    seedDueSubscriptions(srv, N, '2027-06-22', 'declined');
+    sqlScript(`sqlite:${srv.ledger}`, "UPDATE gw_tokens SET behaviour = 'declined';");
+    await op.setClock('2027-06-23T06:00:00Z');
+    for (let pass = 0; pass < 2; pass++) {
+      const run = await jobsProcess(srv);
+      assert.equal(run.code, 0, run.stderr);
+    }
+    const declined = ledgerSql(srv, "SELECT COUNT(*) FROM gw_charges WHERE status = 'declined'");
+    assert.equal(Number(declined), N, 'one try each, not a second the same day');
+    assert.equal(sql(srv.db.url, "SELECT renew_check_on || ' ' || COUNT(*) FROM subscriptions GROUP BY renew_check_on"), `2027-06-25 ${N}`);
+    assert.equal(sql(srv.db.url, "SELECT COUNT(*) FROM renewal_attempts WHERE status = 'failed' AND try = 1"), String(N));
+  } finally {
+    await op.setClock(null);
+    await srv.stop();
+  }
+});
+
 // A batch whose transaction fails (a deadlock with another server on PostgreSQL, a full
 // disk) is done again one renewal at a time: the claim of the first batch fails once, and
 // the settlement of the second; every renewal is still claimed, charged and settled once,
 // and the pass ends well.
 test('a batch of renewals whose claim or settlement fails is done one by one: every renewal once, nothing left pending', async () => {
-  const N = 150; // three batches
+  const N = 150; // two batches: 128, then 22
   const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
   const op = await operatorClock(srv);
   try {
