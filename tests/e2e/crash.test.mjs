@@ -138,9 +138,9 @@ test('a page of declined renewals: each one tried once, its next try on day 3, a
 });
 
 // A batch whose transaction fails (a deadlock with another server on PostgreSQL, a full
-// disk) is done again one renewal at a time: the claim of the first batch fails once, and
-// the settlement of the second; every renewal is still claimed, charged and settled once,
-// and the pass ends well.
+// disk) is done again one renewal at a time: the first batch's claim fails once, then its
+// settlement (each fault fires at its first call); the second batch goes as usual. Every
+// renewal is still claimed, charged and settled once, and the pass ends well.
 test('a batch of renewals whose claim or settlement fails is done one by one: every renewal once, nothing left pending', async () => {
   const N = 150; // two batches: 128, then 22
   const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
