@@ -21,6 +21,7 @@
 
 #include "core/card.h"
 #include "core/money.h"
+#include "core/msg.h"
 
 #define NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
 
@@ -91,14 +92,27 @@ static void date_at(const xmlNode *n, char out[11])
         out[0] = '\0';
 }
 
-static int fail(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t n, const char *fmt, ...)
+/* Says what is wrong (id, with nargs holes) in why, leaving where it is as it was. -1. */
+static int fail(struct camt_problem *why, enum msg_id id, int nargs, ...)
 {
     va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, n, fmt, ap);
+    va_start(ap, nargs);
+    why->id = id;
+    why->nargs = nargs;
+    for (int i = 0; i < nargs && i < 3; i++)
+        snprintf(why->args[i], sizeof(why->args[i]), "%s", va_arg(ap, const char *));
     va_end(ap);
     return -1;
+}
+
+/* Where the problem about to be told is: at (MSG_CAMT_AT_...) with its numbers a and b
+ * (b: 0 when the place has one). */
+static void place(struct camt_problem *why, enum msg_id at, int a, int b)
+{
+    why->at = (int)at;
+    why->at_nargs = b ? 2 : 1;
+    snprintf(why->at_args[0], sizeof(why->at_args[0]), "%d", a);
+    snprintf(why->at_args[1], sizeof(why->at_args[1]), "%d", b);
 }
 
 /* Drops the zeros that end t's decimals past the currency's exponent ("150.000" EUR is
@@ -117,9 +131,9 @@ static void drop_zero_decimals(char *t, int exponent)
 }
 
 /* An Amt element: its currency and amount in minor units, exactly. 0, or -1 with what is
- * wrong with it in problem (for why). */
-static int amount_of(const xmlNode *amt, int64_t *amount, char currency[4], char *problem,
-                     size_t n)
+ * wrong with it in why. */
+static int amount_of(const xmlNode *amt, int64_t *amount, char currency[4],
+                     struct camt_problem *why)
 {
     char t[48], ccy_text[16];
     xmlChar *ccy = amt ? xmlGetProp(amt, (const xmlChar *)"Ccy") : NULL;
@@ -128,31 +142,26 @@ static int amount_of(const xmlNode *amt, int64_t *amount, char currency[4], char
     snprintf(currency, 4, "%.3s", ccy_text);
     const struct currency *cur = strlen(ccy_text) == 3 ? money_currency(ccy_text) : NULL;
     text_of(amt, t, sizeof(t));
-    if (cur == NULL) {
-        snprintf(problem, n, "%s: not a currency partnerd knows", ccy_text[0] ? ccy_text : "no Ccy");
-        return -1;
-    }
-    char exact[sizeof(t)];
+    if (cur == NULL)
+        return ccy_text[0] ? fail(why, MSG_CAMT_AMOUNT_CURRENCY, 1, ccy_text)
+                           : fail(why, MSG_CAMT_AMOUNT_NO_CURRENCY, 0);
+    char exact[sizeof(t)], shown[24], decimals[8];
     snprintf(exact, sizeof(exact), "%s", t);
+    snprintf(shown, sizeof(shown), "%.20s", t);
     drop_zero_decimals(exact, cur->exponent);
-    if (strlen(t) > 40) { /* cut by text_of maybe: its end, a digit, never read */
-        snprintf(problem, n, "%.20s... %s: too long", t, cur->code);
-        return -1;
-    }
+    if (strlen(t) > 40) /* cut by text_of maybe: its end, a digit, never read */
+        return fail(why, MSG_CAMT_AMOUNT_LONG, 2, shown, cur->code);
     if (money_parse_major(exact, cur, amount) < 0) {
         const char *dot = strchr(t, '.');
         bool digits = t[0] && strspn(t, "0123456789.") == strlen(t) && t[0] != '.' &&
                       (dot == NULL || (strchr(dot + 1, '.') == NULL && dot[1]));
+        snprintf(decimals, sizeof(decimals), "%d", cur->exponent);
         if (digits && dot && (int)strlen(dot + 1) > cur->exponent)
-            snprintf(problem, n, "%.20s %s: at most %d decimals", t, cur->code, cur->exponent);
-        else
-            snprintf(problem, n, "%.20s %s: not an amount such as 150.00", t, cur->code);
-        return -1;
+            return fail(why, MSG_CAMT_AMOUNT_DECIMALS, 3, shown, cur->code, decimals);
+        return fail(why, MSG_CAMT_AMOUNT_FORMAT, 2, shown, cur->code);
     }
-    if (*amount <= 0) {
-        snprintf(problem, n, "%.20s %s: more than zero", t, cur->code);
-        return -1;
-    }
+    if (*amount <= 0)
+        return fail(why, MSG_CAMT_AMOUNT_ZERO, 2, shown, cur->code);
     return 0;
 }
 
@@ -268,8 +277,8 @@ static int add(struct camt_statement *s, int *cap, const struct camt_move *m)
  * the one the payer instructed when it is in that currency too. An entry of one
  * transaction keeps the entry's amount: what the account received, after any charges,
  * whatever the payer instructed (InstdAmt), maybe in another currency. 0, or -1 with
- * problem. */
-static int read_batch_amount(const xmlNode *t, struct camt_move *m, char *problem, size_t n)
+ * why. */
+static int read_batch_amount(const xmlNode *t, struct camt_move *m, struct camt_problem *why)
 {
     static const char *const paths[] = {"Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt"};
     char account[4], currency[4];
@@ -279,27 +288,27 @@ static int read_batch_amount(const xmlNode *t, struct camt_move *m, char *proble
         int64_t amount;
         if (amt == NULL)
             continue;
-        if (amount_of(amt, &amount, currency, problem, n) < 0)
+        if (amount_of(amt, &amount, currency, why) < 0)
             return -1;
         if (strcmp(currency, account) == 0) {
             m->amount = amount;
             return 0;
         }
     }
-    snprintf(problem, n, "an amount in %s, the entry's currency, for each of a batch",
-             account);
-    return -1;
+    return fail(why, MSG_CAMT_BATCH_CURRENCY, 1, account);
 }
 
-/* The movements of one Ntry: number no of the document (for why), number place of its
+/* The movements of one Ntry: number no of the document (for why), number nth of its
  * statement (its key when the bank gives it no reference). 0, or -1 with why. */
-static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int no, int place,
-                      char *why, size_t n)
+static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int no, int nth,
+                      struct camt_problem *why)
 {
     struct camt_move base = {0};
-    char sts[16], ref[64], rvsl[8], problem[80];
-    if (amount_of(kid(e, "Amt"), &base.amount, base.currency, problem, sizeof(problem)) < 0)
-        return fail(why, n, "entry %d: Amt: %s", no, problem);
+    char sts[16], ref[64], rvsl[8], most[12];
+    snprintf(most, sizeof(most), "%d", CAMT_MAX_MOVES);
+    place(why, MSG_CAMT_AT_ENTRY, no, 0);
+    if (amount_of(kid(e, "Amt"), &base.amount, base.currency, why) < 0)
+        return -1;
     base.credit = is_credit(e);
     text_at(e, "Sts", sts, sizeof(sts));
     if (kid(kid(e, "Sts"), "Cd"))
@@ -309,7 +318,7 @@ static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int 
     date_at(kid(e, "BookgDt"), base.booked_on);
     date_at(kid(e, "ValDt"), base.value_on);
     if (base.booked && base.booked_on[0] == '\0')
-        return fail(why, n, "entry %d: BookgDt: a booked entry has a booking date", no);
+        return fail(why, MSG_CAMT_BOOKING_DATE, 0);
     text_at(e, "AcctSvcrRef", ref, sizeof(ref));
     if (ref[0] == '\0')
         text_at(e, "NtryRef", ref, sizeof(ref));
@@ -317,7 +326,7 @@ static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int 
     if (ref[0])
         snprintf(entry_key, sizeof(entry_key), "%s", ref);
     else /* its place in its own statement, whatever statements come before it in the file */
-        snprintf(entry_key, sizeof(entry_key), "#%d", place);
+        snprintf(entry_key, sizeof(entry_key), "#%d", nth);
 
     int txs = 0, total = 0;
     for (const xmlNode *d = e->children; d; d = d->next)
@@ -332,8 +341,9 @@ static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int 
                 continue;
             struct camt_move m = base;
             txs++;
-            if (total > 1 && read_batch_amount(t, &m, problem, sizeof(problem)) < 0)
-                return fail(why, n, "entry %d, transaction %d: Amt: %s", no, txs, problem);
+            place(why, MSG_CAMT_AT_TRANSACTION, no, txs);
+            if (total > 1 && read_batch_amount(t, &m, why) < 0)
+                return -1;
             if (kid(t, "CdtDbtInd"))
                 m.credit = is_credit(t);
             text_at(t, "Refs/EndToEndId", m.end_to_end_id, sizeof(m.end_to_end_id));
@@ -344,80 +354,101 @@ static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int 
             party_of(t, m.credit, &m);
             remittance_of(t, &m);
             if (add(s, cap, &m) < 0)
-                return fail(why, n, "more than %d movements", CAMT_MAX_MOVES);
+                return fail(why, MSG_CAMT_TOO_MANY, 1, most);
         }
     }
     if (txs == 0) {
         snprintf(base.key, sizeof(base.key), "%s/%s/-", s->id, entry_key);
         if (add(s, cap, &base) < 0)
-            return fail(why, n, "more than %d movements", CAMT_MAX_MOVES);
+            return fail(why, MSG_CAMT_TOO_MANY, 1, most);
     }
     return 0;
 }
 
 /* Every Stmt of the document's BkToCstmrStmt. */
-static int read_statements(struct camt_statement *s, const xmlNode *root, char *why, size_t n)
+static int read_statements(struct camt_statement *s, const xmlNode *root,
+                           struct camt_problem *why)
 {
     const xmlNode *body = kid(root, "BkToCstmrStmt");
     int cap = 0, stmts = 0, entries = 0;
     if (body == NULL)
-        return fail(why, n, "no BkToCstmrStmt: not a camt.053 statement");
+        return fail(why, MSG_CAMT_NO_BODY, 0);
     for (const xmlNode *st = body->children; st; st = st->next) {
         if (st->type != XML_ELEMENT_NODE || strcmp((const char *)st->name, "Stmt") != 0)
             continue;
         stmts++;
+        place(why, MSG_CAMT_AT_STATEMENT, stmts, 0);
         text_at(st, "Id", s->id, sizeof(s->id));
         if (s->id[0] == '\0')
-            return fail(why, n, "statement %d: Id: required", stmts);
+            return fail(why, MSG_CAMT_STATEMENT_ID, 0);
         /* one account a document: the importer checks it is the program's */
         char typed[64], iban[sizeof(s->iban)];
         rf_compact(text_at(st, "Acct/Id/IBAN", typed, sizeof(typed)), iban, sizeof(iban));
         if (stmts == 1)
             memcpy(s->iban, iban, sizeof(iban));
         else if (strcmp(iban, s->iban) != 0)
-            return fail(why, n, "statement %d: Acct/Id/IBAN: %s, not statement 1's %s: one account a document",
-                        stmts, iban[0] ? iban : "none", s->iban[0] ? s->iban : "none");
-        int place = 0;
+            return fail(why, MSG_CAMT_STATEMENT_ACCOUNT, 2, iban[0] ? iban : "\u2014",
+                        s->iban[0] ? s->iban : "\u2014");
+        int nth = 0;
         for (const xmlNode *e = st->children; e; e = e->next)
             if (e->type == XML_ELEMENT_NODE && strcmp((const char *)e->name, "Ntry") == 0 &&
-                read_entry(s, &cap, e, ++entries, ++place, why, n) < 0)
+                read_entry(s, &cap, e, ++entries, ++nth, why) < 0)
                 return -1;
     }
+    why->at = -1;
     if (stmts == 0)
-        return fail(why, n, "no Stmt in the document");
+        return fail(why, MSG_CAMT_NO_STATEMENT, 0);
     return 0;
 }
 
-int camt_parse(const char *xml, size_t len, struct camt_statement *out, char *why, size_t n)
+int camt_parse(const char *xml, size_t len, struct camt_statement *out,
+               struct camt_problem *why)
 {
     memset(out, 0, sizeof(*out));
+    memset(why, 0, sizeof(*why));
+    why->at = -1;
     if (xml == NULL || len == 0 || len > INT32_MAX)
-        return fail(why, n, "the file is empty");
+        return fail(why, MSG_CAMT_EMPTY, 0);
     /* no network, no DTD loaded, no entity substituted, no error printed */
     xmlDoc *doc = xmlReadMemory(xml, (int)len, "statement.xml", NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (doc == NULL)
-        return fail(why, n, "not well-formed XML");
+        return fail(why, MSG_CAMT_NOT_XML, 0);
     int rc = 0;
     const xmlNode *root = xmlDocGetRootElement(doc);
     const char *ns = root && root->ns ? (const char *)root->ns->href : "";
     if (doc->intSubset != NULL || doc->extSubset != NULL) {
-        rc = fail(why, n, "a document with a DOCTYPE is refused");
+        rc = fail(why, MSG_CAMT_DOCTYPE, 0);
     } else if (root == NULL || strcmp((const char *)root->name, "Document") != 0 ||
                strncmp(ns, NS_PREFIX, strlen(NS_PREFIX)) != 0) {
-        rc = fail(why, n, "not a camt.053 document (namespace %s...)", NS_PREFIX);
+        rc = fail(why, MSG_CAMT_NOT_CAMT053, 1, NS_PREFIX);
     } else if (strcmp(ns + strlen(NS_PREFIX), "02") != 0 &&
                strcmp(ns + strlen(NS_PREFIX), "08") != 0) {
-        rc = fail(why, n, "camt.053.001.%.8s: only versions 001.02 and 001.08 are read",
-                  ns + strlen(NS_PREFIX));
+        char version[12];
+        snprintf(version, sizeof(version), "%.8s", ns + strlen(NS_PREFIX));
+        rc = fail(why, MSG_CAMT_VERSION, 1, version);
     } else {
         out->version = atoi(ns + strlen(NS_PREFIX));
-        rc = read_statements(out, root, why, n);
+        rc = read_statements(out, root, why);
     }
     xmlFreeDoc(doc);
     if (rc < 0)
         camt_free(out);
     return rc;
+}
+
+char *camt_problem_text(const struct camt_problem *p, const char *lang, char *out, size_t n)
+{
+    const char *args[3] = {p->args[0], p->args[1], p->args[2]};
+    const char *at[2] = {p->at_args[0], p->at_args[1]};
+    size_t used = 0;
+    out[0] = '\0';
+    if (p->at >= 0) {
+        msg_format(out, n, (enum msg_id)p->at, lang, at, p->at_nargs);
+        used = strlen(out);
+    }
+    msg_format(out + used, n - used, p->id, lang, args, p->nargs);
+    return out;
 }
 
 void camt_free(struct camt_statement *s)

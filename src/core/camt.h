@@ -16,8 +16,8 @@
  * (a document that declares one is refused) and without expanding entities.
  *
  *     struct camt_statement s;
- *     char why[200];
- *     if (camt_parse(xml, len, &s, why, sizeof(why)) < 0) ... refuse, saying why ...
+ *     struct camt_problem why;
+ *     if (camt_parse(xml, len, &s, &why) < 0) ... refuse, saying why in the reader's language ...
  *     for (int i = 0; i < s.count; i++) ... s.moves[i] ...
  *     camt_free(&s);
  */
@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/msg.h"
 
 /* The most movements a statement may hold. */
 #define CAMT_MAX_MOVES 5000
@@ -70,9 +72,26 @@ struct camt_statement {
     int count;
 };
 
-/* Reads a camt.053 document of len bytes. 0 and *out, or -1 with why (in English, for
- * the person importing it; names the entry at fault). */
-int camt_parse(const char *xml, size_t len, struct camt_statement *out, char *why, size_t n);
+/* What is wrong with a document camt_parse() refused, for the person importing it: a catalog
+ * message (core/messages.def, CAMT_...) with its holes, after where it is (an entry, a
+ * transaction of a batch, a statement; at < 0: the whole document), with its numbers. Kept
+ * as references, so the caller words it in the reader's language. */
+struct camt_problem {
+    int at;              /* MSG_CAMT_AT_..., or -1 */
+    char at_args[2][12]; /* the place's numbers */
+    int at_nargs;
+    enum msg_id id;      /* what is wrong */
+    char args[3][48];    /* its holes */
+    int nargs;
+};
+
+/* Reads a camt.053 document of len bytes. 0 and *out, or -1 with why. */
+int camt_parse(const char *xml, size_t len, struct camt_statement *out,
+               struct camt_problem *why);
+
+/* why worded in the language of lang ("fr", "en"): "entry 3: Amt: 150.005 EUR: at most 2
+ * decimals". Returns out (n bytes, always terminated). */
+char *camt_problem_text(const struct camt_problem *why, const char *lang, char *out, size_t n);
 
 /* Frees what camt_parse gave. */
 void camt_free(struct camt_statement *s);

@@ -156,6 +156,12 @@ json_t *pd_problem(enum msg_id why, const char *const args[], int nargs)
     return json_pack("{s:s, s:o}", "msg", msg_key(why), "args", a);
 }
 
+json_t *pd_problem_at(json_t *where, json_t *problem)
+{
+    json_object_set_new(problem, "at", where);
+    return problem;
+}
+
 int pd_fail_field(struct pd_error *e, enum pd_status code, const char *field, enum msg_id why,
                   const char *arg)
 {
@@ -168,7 +174,8 @@ int pd_fail_field(struct pd_error *e, enum pd_status code, const char *field, en
     return code;
 }
 
-/* The wording of one problem: a catalog reference, or a text kept as it is. */
+/* The wording of one problem: a catalog reference, after where it is (pd_problem_at), or a
+ * text kept as it is. */
 static json_t *problem_text(json_t *p, const char *lang)
 {
     int id = msg_find(json_string_value(json_object_get(p, "msg")));
@@ -183,8 +190,17 @@ static json_t *problem_text(json_t *p, const char *lang)
         if (nargs < 10)
             args[nargs++] = json_string_value(a);
     }
-    char text[512];
-    return json_string(msg_format(text, sizeof(text), (enum msg_id)id, lang, args, nargs));
+    char text[512] = "";
+    size_t used = 0;
+    json_t *at = json_object_get(p, "at");
+    if (json_is_object(at)) {
+        json_t *where = problem_text(at, lang);
+        snprintf(text, sizeof(text), "%s", json_is_string(where) ? json_string_value(where) : "");
+        used = strlen(text);
+        json_decref(where);
+    }
+    msg_format(text + used, sizeof(text) - used, (enum msg_id)id, lang, args, nargs);
+    return json_string(text);
 }
 
 json_t *pd_details_localized(const json_t *details, const char *lang)

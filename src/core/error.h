@@ -136,6 +136,11 @@ void pd_error_detail(struct pd_error *e, const char *key, json_t *value);
  * error is written (pd_details_localized). A new reference. */
 json_t *pd_problem(enum msg_id why, const char *const args[], int nargs);
 
+/* problem told after where it is (another pd_problem, whose wording ends as a prefix does:
+ * "entry 3: "), both worded in the reader's language. Takes both references; returns
+ * problem. */
+json_t *pd_problem_at(json_t *where, json_t *problem);
+
 /* Fails with code and details.fields.<field> = pd_problem(why, arg); arg may be NULL.
  * Returns code, for `return pd_fail_field(...)`. */
 int pd_fail_field(struct pd_error *e, enum pd_status code, const char *field, enum msg_id why,

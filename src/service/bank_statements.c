@@ -133,17 +133,28 @@ static int check_account(const struct camt_statement *s, const struct settings *
     return PD_E_STATEMENT_OTHER_ACCOUNT;
 }
 
+/* Refuses a document camt_parse() could not read, saying why in the reader's language. */
+static int refuse_statement(const struct camt_problem *why, struct pd_error *err)
+{
+    char text[300];
+    const char *args[3] = {why->args[0], why->args[1], why->args[2]};
+    const char *at[2] = {why->at_args[0], why->at_args[1]};
+    json_t *problem = pd_problem(why->id, args, why->nargs);
+    if (why->at >= 0)
+        problem = pd_problem_at(pd_problem((enum msg_id)why->at, at, why->at_nargs), problem);
+    pd_fail(err, PD_E_STATEMENT_INVALID, "%s", camt_problem_text(why, "en", text, sizeof(text)));
+    pd_error_detail(err, "problem", problem);
+    return PD_E_STATEMENT_INVALID;
+}
+
 int bank_statements_import_camt(struct db *db, const struct principal *who, const char *ip,
                                 const char *xml, size_t len, json_t **out, struct pd_error *err)
 {
     struct camt_statement s;
+    struct camt_problem why;
     struct settings set;
-    char why[300];
-    if (camt_parse(xml, len, &s, why, sizeof(why)) < 0) {
-        pd_fail(err, PD_E_STATEMENT_INVALID, "%s", why);
-        pd_error_detail(err, "problem", json_string(why));
-        return PD_E_STATEMENT_INVALID;
-    }
+    if (camt_parse(xml, len, &s, &why) < 0)
+        return refuse_statement(&why, err);
     int rc = settings_load(db, &set);
     if (rc >= 0 && (rc = check_account(&s, &set, err)) < 0) {
         camt_free(&s);

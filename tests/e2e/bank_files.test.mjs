@@ -185,14 +185,19 @@ test('a statement that is not a readable camt.053 records nothing and says why; 
     [`<?xml version="1.0"?><!DOCTYPE Document [<!ENTITY x "RF18539007547034">]><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Id>S</Id><Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2027-05-01</Dt></BookgDt><NtryDtls><TxDtls><RmtInf><Ustrd>&x;</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>`, /DOCTYPE/],
     [camt('08', 'BAD', [{ amount: '-5.00', date: '2027-05-01' }]), /entry 1: Amt/],
   ];
+  const enClerk = new Client(srv.url, { bearer: finance.bearer, lang: 'en' });
   for (const [xml, why] of cases) {
-    const r = await importCamt(xml);
+    const r = await importCamt(xml, enClerk);
     assert.equal(r.status, 422, xml);
     assert.equal(r.body.error.code, 'statement_invalid');
     assert.match(r.body.error.details.problem, why);
   }
-  const fr = await new Client(srv.url, { bearer: finance.bearer, lang: 'fr' }).call('POST', '/api/v1/admin/bank-statements/camt053', '<x/>', { 'Content-Type': 'application/xml' });
+  // a French clerk reads why in French: the error and what is wrong with the file
+  const frClerk = new Client(srv.url, { bearer: finance.bearer, lang: 'fr' });
+  const fr = await importCamt('<x/>', frClerk);
   assert.match(fr.body.error.message, /relevé/);
+  assert.equal(fr.body.error.details.problem, "ce n'est pas un document camt.053 (espace de noms urn:iso:std:iso:20022:tech:xsd:camt.053.001....)");
+  assert.equal((await importCamt('<not xml', frClerk)).body.error.details.problem, "ce n'est pas un XML bien formé");
   assert.equal((await finance.call('POST', '/api/v1/admin/bank-statements/camt053', '{}', { 'Content-Type': 'application/json' })).status, 415);
   assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers'), count);
 });
@@ -424,10 +429,24 @@ test('camt.053 amounts: no decimals, fewer, trailing zeros are read exactly; mor
     [rawEntry('150', 'EUR', unknown, '<AmtDtls><TxAmt><Amt Ccy="EUR">100</Amt></TxAmt></AmtDtls></TxDtls><TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">49.995</Amt></TxAmt></AmtDtls>'), /entry 2, transaction 2: Amt: 49\.995 EUR: at most 2 decimals/],
     [rawEntry('150', 'EUR', unknown, '<AmtDtls><TxAmt><Amt Ccy="EUR">100</Amt></TxAmt></AmtDtls></TxDtls><TxDtls><AmtDtls><InstdAmt><Amt Ccy="USD">55.00</Amt></InstdAmt></AmtDtls>'), /entry 2, transaction 2: Amt: an amount in EUR/],
   ];
+  const enClerk = new Client(srv.url, { bearer: finance.bearer, lang: 'en' });
   for (const [entry, why] of cases) {
-    const bad = await importCamt(rawCamt('STMT-AMOUNTS-BAD', rawEntry('10.00', 'EUR', unknown), entry));
+    const bad = await importCamt(rawCamt('STMT-AMOUNTS-BAD', rawEntry('10.00', 'EUR', unknown), entry), enClerk);
     assert.equal(bad.status, 422, JSON.stringify(bad.body));
     assert.match(bad.body.error.details.problem, why);
+  }
+  // in French, the same places and amounts; the elements keep their ISO 20022 names
+  const frClerk = new Client(srv.url, { bearer: finance.bearer, lang: 'fr' });
+  const inFrench = [
+    [cases[0][0], 'écriture 2 : Amt : 150.005 EUR : 2 décimales au plus'],
+    [cases[1][0], 'écriture 2 : Amt : XYZ : une devise que partnerd ne connaît pas'],
+    [cases[3][0], 'écriture 2, transaction 2 : Amt : 49.995 EUR : 2 décimales au plus'],
+    [cases[4][0], "écriture 2, transaction 2 : Amt : un montant en EUR, la devise de l'écriture, pour chaque transaction du lot"],
+  ];
+  for (const [entry, problem] of inFrench) {
+    const bad = await importCamt(rawCamt('STMT-AMOUNTS-BAD', rawEntry('10.00', 'EUR', unknown), entry), frClerk);
+    assert.equal(bad.status, 422, JSON.stringify(bad.body));
+    assert.equal(bad.body.error.details.problem, problem);
   }
   assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers'), count, 'nothing recorded');
 });

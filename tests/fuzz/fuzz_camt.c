@@ -15,8 +15,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct camt_statement s;
-    char why[200];
-    if (camt_parse((const char *)data, size, &s, why, sizeof(why)) == 0) {
+    struct camt_problem why;
+    if (camt_parse((const char *)data, size, &s, &why) == 0) {
         assert(s.version == 2 || s.version == 8);
         assert(s.count >= 0 && s.count <= CAMT_MAX_MOVES);
         assert(strchr(s.iban, ' ') == NULL); /* compact: compared with bank.iban */
@@ -31,8 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             assert(!m->booked || strlen(m->booked_on) == 10);
         }
         camt_free(&s);
-    } else {
-        assert(why[0] != '\0');
+    } else { /* said in words, in each language */
+        char en[300], fr[300];
+        assert(camt_problem_text(&why, "en", en, sizeof(en))[0] != '\0');
+        assert(camt_problem_text(&why, "fr", fr, sizeof(fr))[0] != '\0');
     }
     /* the finder, on the same bytes as text */
     char *text = malloc(size + 1);

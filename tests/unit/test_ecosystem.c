@@ -66,8 +66,8 @@ static void test_camt_ustrd_lines(void **state)
         "<Ustrd>merci</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt>"
         "</Document>";
     struct camt_statement s;
-    char why[200];
-    assert_int_equal(camt_parse(xml, strlen(xml), &s, why, sizeof(why)), 0);
+    struct camt_problem why;
+    assert_int_equal(camt_parse(xml, strlen(xml), &s, &why), 0);
     assert_int_equal(s.count, 1);
     assert_int_equal(s.moves[0].refs.count, 1);
     assert_string_equal(s.moves[0].refs.ref[0], "RF18539007547034");
@@ -91,8 +91,9 @@ static void test_camt_parse(void **state)
 {
     (void)state;
     struct camt_statement s;
-    char why[200];
-    assert_int_equal(camt_parse(CAMT08, strlen(CAMT08), &s, why, sizeof(why)), 0);
+    struct camt_problem why;
+    char text[300];
+    assert_int_equal(camt_parse(CAMT08, strlen(CAMT08), &s, &why), 0);
     assert_int_equal(s.version, 8);
     assert_int_equal(s.count, 2);
     assert_true(s.moves[0].credit && s.moves[0].booked);
@@ -106,9 +107,14 @@ static void test_camt_parse(void **state)
     camt_free(&s);
     static const char dtd[] =
         "<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaa\">]><d>&a;</d>";
-    assert_int_equal(camt_parse(dtd, strlen(dtd), &s, why, sizeof(why)), -1);
-    assert_non_null(strstr(why, "DOCTYPE"));
-    assert_int_equal(camt_parse("<x", 2, &s, why, sizeof(why)), -1);
+    assert_int_equal(camt_parse(dtd, strlen(dtd), &s, &why), -1);
+    assert_string_equal(camt_problem_text(&why, "en", text, sizeof(text)),
+                        "a document with a DOCTYPE is refused");
+    assert_string_equal(camt_problem_text(&why, "fr", text, sizeof(text)),
+                        "un document avec un DOCTYPE est refusé");
+    assert_int_equal(camt_parse("<x", 2, &s, &why), -1);
+    assert_string_equal(camt_problem_text(&why, "fr", text, sizeof(text)),
+                        "ce n'est pas un XML bien formé");
 }
 
 /* Amounts in minor units exactly, or the entry refused saying why; an entry of one
@@ -133,7 +139,8 @@ static void test_camt_amounts(void **state)
         {"150.000000000000000000000000000000000000000001", "EUR", 0, "EUR: too long"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char xml[1024], why[200];
+        char xml[1024], text[300];
+        struct camt_problem why;
         struct camt_statement s;
         snprintf(xml, sizeof(xml),
                  "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">"
@@ -143,7 +150,7 @@ static void test_camt_amounts(void **state)
                  "</InstdAmt></AmtDtls></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt>"
                  "</Document>",
                  cases[i].ccy, cases[i].amt);
-        int rc = camt_parse(xml, strlen(xml), &s, why, sizeof(why));
+        int rc = camt_parse(xml, strlen(xml), &s, &why);
         if (cases[i].minor) {
             assert_int_equal(rc, 0);
             assert_int_equal(s.count, 1);
@@ -152,9 +159,10 @@ static void test_camt_amounts(void **state)
             camt_free(&s);
         } else {
             assert_int_equal(rc, -1);
-            assert_non_null(strstr(why, "entry 1: Amt: "));
-            if (strstr(why, cases[i].why) == NULL)
-                fail_msg("%s %s: %s", cases[i].amt, cases[i].ccy, why);
+            camt_problem_text(&why, "en", text, sizeof(text));
+            assert_non_null(strstr(text, "entry 1: Amt: "));
+            if (strstr(text, cases[i].why) == NULL)
+                fail_msg("%s %s: %s", cases[i].amt, cases[i].ccy, text);
         }
     }
 }
@@ -178,14 +186,20 @@ static void test_camt_one_account(void **state)
 #undef STMT
 #undef DOC
     struct camt_statement s;
-    char why[200];
-    assert_int_equal(camt_parse(same, strlen(same), &s, why, sizeof(why)), 0);
+    struct camt_problem why;
+    char text[300];
+    assert_int_equal(camt_parse(same, strlen(same), &s, &why), 0);
     assert_string_equal(s.iban, "FR7630006000011234567890189");
     camt_free(&s);
-    assert_int_equal(camt_parse(two, strlen(two), &s, why, sizeof(why)), -1);
-    assert_non_null(strstr(why, "statement 2: Acct/Id/IBAN: DE89370400440532013000, not "
-                                "statement 1's FR7630006000011234567890189"));
-    assert_int_equal(camt_parse(none, strlen(none), &s, why, sizeof(why)), 0);
+    assert_int_equal(camt_parse(two, strlen(two), &s, &why), -1);
+    assert_string_equal(camt_problem_text(&why, "en", text, sizeof(text)),
+                        "statement 2: Acct/Id/IBAN: DE89370400440532013000, not statement 1's "
+                        "FR7630006000011234567890189: one account a document");
+    assert_string_equal(camt_problem_text(&why, "fr", text, sizeof(text)),
+                        "relevé 2 : Acct/Id/IBAN : DE89370400440532013000, pas "
+                        "FR7630006000011234567890189 comme le relevé 1 : un seul compte par "
+                        "document");
+    assert_int_equal(camt_parse(none, strlen(none), &s, &why), 0);
     assert_string_equal(s.iban, "");
     camt_free(&s);
 }
@@ -206,11 +220,11 @@ static void test_camt_keys_per_statement(void **state)
 #undef STMT
 #undef DOC
     struct camt_statement s;
-    char why[200];
-    assert_int_equal(camt_parse(alone, strlen(alone), &s, why, sizeof(why)), 0);
+    struct camt_problem why;
+    assert_int_equal(camt_parse(alone, strlen(alone), &s, &why), 0);
     assert_string_equal(s.moves[0].key, "A/#1/-");
     camt_free(&s);
-    assert_int_equal(camt_parse(after, strlen(after), &s, why, sizeof(why)), 0);
+    assert_int_equal(camt_parse(after, strlen(after), &s, &why), 0);
     assert_int_equal(s.count, 2);
     assert_string_equal(s.moves[0].key, "B/#1/-");
     assert_string_equal(s.moves[1].key, "A/#1/-");
