@@ -19,6 +19,7 @@
 #include "core/crypto.h"
 #include "core/date.h"
 #include "core/netaddr.h"
+#include "core/roles.h"
 #include "db/db.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
@@ -274,6 +275,9 @@ int cmd_staff(int argc, char **argv)
         return usage_error("staff add", "unexpected argument '%s'", argv[optind]);
     if (!email || !name || !role)
         return usage_error("staff add", "%s", "--email, --name and --role are required");
+    if ((role_bit(role) & ROLES_STAFF) == 0) /* before the password is asked for */
+        return usage_error("staff add", "--role wants support, finance or operator, not '%s'",
+                           role);
 
     char password[PASSWORD_MAX + 2];
     if (read_password(password, sizeof(password)) < 0) {

@@ -130,8 +130,10 @@ test('staff add creates an account with a hashed password, once per email', () =
     assert.equal(short.status, 1);
     assert.match(short.stderr, /password: must be 12 to 128 characters/);
     const badRole = cli(['staff', 'add', '--db', db.url, '--email', 'y@example.com', '--name', 'Y', '--role', 'global_admin'], { env: { PARTNERD_PASSWORD: password } });
-    assert.equal(badRole.status, 1);
-    assert.match(badRole.stderr, /role: one of: support, finance, operator/);
+    // a partner's role is a wrong command line (2, as the manual says), and creates nothing
+    assert.equal(badRole.status, 2, badRole.stderr);
+    assert.match(badRole.stderr, /--role wants support, finance or operator, not 'global_admin'/);
+    assert.equal(sql(db.url, "SELECT COUNT(*) FROM users WHERE email = 'y@example.com'"), '0');
     const badEmail = cli(['staff', 'add', '--db', db.url, '--email', 'not-an-email', '--name', 'Y', '--role', 'support'], { env: { PARTNERD_PASSWORD: password } });
     assert.equal(badEmail.status, 1);
     assert.match(badEmail.stderr, /email: not a valid email address/);
