@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/hash.h"
 
 static _Atomic uint64_t errors_total;
 
@@ -280,6 +281,16 @@ int db_text(struct db *db, char *out, size_t n, const char *sql, const char *typ
 static bool identifier(const char *s)
 {
     return strspn(s, "abcdefghijklmnopqrstuvwxyz_") == strlen(s) && strlen(s) <= 60;
+}
+
+int db_lock_key(struct db *db, const char *key)
+{
+    int64_t locked = 0;
+    if (db->kind != DB_POSTGRES)
+        return 0;
+    int rc = db_scalar(db, &locked, "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(?)) AS l",
+                       "i", (int64_t)hash64_str(HASH64_START, key));
+    return rc < 0 ? rc : 0;
 }
 
 int db_lock_row_by(struct db *db, const char *table, const char *column, const char *key,

@@ -143,6 +143,14 @@ int db_prepare_locked(struct db *db, const char *sql, struct db_stmt **out);
 int db_lock_row_by(struct db *db, const char *table, const char *column, const char *key,
                    bool shared);
 
+/* Inside a transaction, waits for and holds until it ends a lock named key: transactions
+ * taking one key run one after the other. For a check of rows that do not exist yet, whose
+ * transactions would otherwise both pass it (a count of requests per address, then an
+ * insert). PostgreSQL: a transaction-level advisory lock on key's 64-bit FNV hash (two keys
+ * that share a hash only wait for each other); SQLite: nothing to do, one transaction writes
+ * at a time from BEGIN IMMEDIATE. */
+int db_lock_key(struct db *db, const char *key);
+
 /* Applies the embedded migrations the database lacks, each in its own transaction.
  * Refuses (PD_E_SCHEMA_TOO_NEW) a database migrated by a newer partnerd. */
 int db_migrate(struct db *db, struct pd_error *err);
