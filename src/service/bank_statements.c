@@ -165,6 +165,8 @@ int bank_statements_import_camt(struct db *db, const struct principal *who, cons
         return err->code ? err->code : pd_fail(err, rc, "settings");
     }
     struct tally t = {.items = json_array(), .refunds = json_array(), .reversals = json_array()};
+    if ((rc = wire_transfers_lock_imports(db)) < 0)
+        pd_fail(err, rc, "%s", db_errmsg(db));
     for (int i = 0; rc >= 0 && i < s.count; i++) {
         const struct camt_move *m = &s.moves[i];
         if (!m->booked)

@@ -157,6 +157,11 @@ int wire_transfers_record(struct db *db, const struct principal *who, const char
     return 0;
 }
 
+int wire_transfers_lock_imports(struct db *db)
+{
+    return db_lock_key(db, "wire_transfers.import");
+}
+
 int wire_transfers_import(struct db *db, const struct principal *who, const char *ip,
                           const char *csv, const char *lang, json_t **out, struct pd_error *err)
 {
@@ -188,6 +193,8 @@ int wire_transfers_import(struct db *db, const struct principal *who, const char
         return err->code ? err->code : pd_fail(err, rc, "%s", db_errmsg(db));
     }
     json_t *results = json_array();
+    if ((rc = wire_transfers_lock_imports(db)) < 0)
+        pd_fail(err, rc, "%s", db_errmsg(db));
     for (int i = 0; rc >= 0 && i < n; i++) {
         struct wire_transfer_row w;
         int seen = wire_transfers_seen(db, keys[i]);

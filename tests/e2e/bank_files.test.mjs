@@ -309,6 +309,27 @@ test('a payee whose names have no Latin letter (Greek) is refused by name, never
 const importCsv = (csv, client = finance) => client.call('POST', '/api/v1/admin/bank-statements', csv, { 'Content-Type': 'text/csv' });
 const transfersOf = async (reference) => (await finance.call('GET', `/api/v1/admin/wire-transfers?reference=${reference}`)).body.items;
 
+test('one file uploaded twice at the same moment (a double click, two clerks): each transfer recorded once, the second upload finds them imported', async () => {
+  const a = await wireOrder(srv.url, op, '2027-08-16');
+  const b = await wireOrder(srv.url, op, '2027-08-16');
+  await op.setClock('2027-08-18T09:00:00Z');
+  const unknown = rfOf('TWICEATONCE');
+  const xml = camt('02', 'STMT-AT-ONCE', [
+    { amount: major(a.total), date: '2027-08-17', txs: [{ strd: a.reference }] },
+    { amount: '12.00', date: '2027-08-17', txs: [{ strd: unknown }] },
+  ]);
+  const camts = await Promise.all([importCamt(xml), importCamt(xml)]);
+  for (const r of camts) assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.deepEqual(camts.map((r) => [r.body.transfers, r.body.already_imported]).sort(), [[0, 2], [2, 0]]);
+  const csv = `date,amount,currency,reference\n2027-08-17,${major(b.total)},EUR,${b.reference}\n2027-08-17,13.00,EUR,${unknown}\n`;
+  const csvs = await Promise.all([importCsv(csv), importCsv(csv)]);
+  for (const r of csvs) assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.deepEqual(csvs.map((r) => [r.body.transfers, r.body.already_imported]).sort(), [[0, 2], [2, 0]]);
+  assert.deepEqual((await transfersOf(a.reference)).map((t) => t.status), ['matched']);
+  assert.deepEqual((await transfersOf(b.reference)).map((t) => t.status), ['matched']);
+  assert.equal((await transfersOf(unknown)).length, 2);
+});
+
 test('a CSV statement imported twice, or two exports that overlap, record each transfer once; two identical payments of one day are two', async () => {
   const a = await wireOrder(srv.url, op, '2027-08-02');
   await op.setClock('2027-08-06T09:00:00Z');
