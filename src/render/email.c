@@ -28,7 +28,8 @@
 struct template
 {
     const char *event;
-    const char *kind; /* the payload's "kind" (subscription.notice) or "reason" (order.cancelled) */
+    const char *kind; /* the payload's "kind" (subscription.notice) or "reason" (order.cancelled),
+                         or "kind/reason" when a kind has words of its own for a reason */
     enum msg_id subject, body;
     const char *holes[HOLES]; /* payload names of the holes {0}, {1}... */
 };
@@ -114,6 +115,11 @@ static const struct template templates[] = {
      MSG_EMAIL_NOTICE_RENEWAL_REFUSED_SUBJECT,
      MSG_EMAIL_NOTICE_RENEWAL_REFUSED_BODY,
      {"offer", "closes_on", "certified_required", "certified"}},
+    {"subscription.notice",
+     "upcoming_renewal/prerequisites_not_met",
+     MSG_EMAIL_NOTICE_UPCOMING_RENEWAL_MISSING_SUBJECT,
+     MSG_EMAIL_NOTICE_UPCOMING_RENEWAL_MISSING_BODY,
+     {"opens_on", "offer", "expires_on", "certified_required", "certified"}},
     {"subscription.notice",
      "upcoming_renewal",
      MSG_EMAIL_NOTICE_UPCOMING_RENEWAL_SUBJECT,
@@ -241,9 +247,15 @@ int email_render(const char *event, const json_t *payload, const char *lang, con
                  struct buf *subject, struct buf *text, struct buf *html)
 {
     const char *kind = json_string_value(json_object_get(payload, "kind"));
-    if (kind == NULL)
-        kind = json_string_value(json_object_get(payload, "reason"));
-    const struct template *t = find(event, kind);
+    const char *reason = json_string_value(json_object_get(payload, "reason"));
+    const struct template *t = NULL;
+    char both[96];
+    if (kind && reason) { /* a kind of notice with words for a reason: "kind/reason" */
+        snprintf(both, sizeof(both), "%s/%s", kind, reason);
+        t = find(event, both);
+    }
+    if (t == NULL)
+        t = find(event, kind ? kind : reason);
     if (t == NULL)
         return -1;
     char body[TEXT_MAX], line[TEXT_MAX];

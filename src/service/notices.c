@@ -24,6 +24,7 @@
 #include "service/renewals.h"
 #include "service/settings.h"
 #include "service/tx.h"
+#include "store/certified.h"
 #include "store/offers.h"
 #include "store/payments.h"
 #include "store/renewals.h"
@@ -73,6 +74,27 @@ static int notice_overtaken(struct db *db, const struct sub_row *s, enum sub_not
     return rc < 0 ? rc : 0;
 }
 
+/* The upcoming automatic renewal of s will be refused if its organisation has fewer certified
+ * people than the offer needs on the day: ev, its notice, says so while that is the case today
+ * (reason prerequisites_not_met, with both counts), so the partner is not told all is well.
+ * 0, or negative when the database failed. */
+static int warn_prerequisites(struct db *db, const struct sub_row *s, json_t *ev)
+{
+    struct offer_row offer;
+    int64_t certified = 0;
+    int rc = offers_find(db, s->offer_code, &offer);
+    if (rc <= 0 || offer.certified_required == 0)
+        return rc < 0 ? rc : 0;
+    if ((rc = certified_count(db, s->partner_id, &certified)) < 0)
+        return rc;
+    if (certified < offer.certified_required) {
+        json_object_set_new(ev, "reason", json_string("prerequisites_not_met"));
+        json_object_set_new(ev, "certified", json_integer(certified));
+        json_object_set_new(ev, "certified_required", json_integer(offer.certified_required));
+    }
+    return 0;
+}
+
 /* Writes the notice subscription s is owed today, if any, with its event (automatic: it
  * renews by itself, see renews_by_itself()). Returns 1 when one was written, 0 when none is
  * owed or it went out already. */
@@ -94,13 +116,16 @@ static int notice_write(struct db *db, struct names_kept *kept, const struct sub
     struct date opens, closes;
     char o[DATE_STRLEN], c[DATE_STRLEN];
     date_renewal_window(f.expires_on, window, &opens, &closes);
-    int rc =
-        outbox_emit(db, s->partner_id, "subscription.notice",
-                    json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "kind",
-                              sub_notice_name(kind), "subscription_id", s->id, "offer_code",
-                              s->offer_code, "offer", offer_names(db, kept, s->offer_code),
-                              "expires_on", s->expires_on, "opens_on", date_format(opens, o),
-                              "closes_on", date_format(closes, c), "auto_renew", s->auto_renew));
+    json_t *ev = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "kind",
+                           sub_notice_name(kind), "subscription_id", s->id, "offer_code",
+                           s->offer_code, "offer", offer_names(db, kept, s->offer_code),
+                           "expires_on", s->expires_on, "opens_on", date_format(opens, o),
+                           "closes_on", date_format(closes, c), "auto_renew", s->auto_renew);
+    int rc = kind == SUB_NOTICE_UPCOMING_RENEWAL ? warn_prerequisites(db, s, ev) : 0;
+    if (rc >= 0)
+        rc = outbox_emit(db, s->partner_id, "subscription.notice", ev);
+    else
+        json_decref(ev);
     return rc < 0 ? rc : 1;
 }
 

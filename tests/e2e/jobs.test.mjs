@@ -244,6 +244,26 @@ test('an automatic renewal refused for want of certified people: one notice sayi
   assert.match(refused(en)[0].text, /needs 2 certified people and your organisation has 1/);
 });
 
+// « sera renouvelé automatiquement » was promised a month ahead to an organisation that had
+// fewer certified people than the offer needs: the renewal was then refused.
+test('the upcoming automatic renewal of an organisation missing certified people says it will be refused unless they are added', async () => {
+  const fr = await subscriber('2027-09-14', { offer: 'silver-competency', certified: 2 }); // expires 2028-09-13
+  const en = await subscriber('2027-09-14', { offer: 'silver-competency', certified: 2, locale: 'en' });
+  const whole = await subscriber('2027-09-14', { offer: 'silver-competency', certified: 2 });
+  for (const s of [fr, en]) assert.equal((await s.api.call('DELETE', `/api/v1/certified-people/${s.people[1]}`)).status, 204);
+  await op.setClock('2028-08-14T08:00:00Z'); // 30 days before
+  await runJobs();
+  const notices = (s) => mailsTo(s.email).filter((m) => m.headers['x-partnerd-event'] === 'subscription.notice');
+  const [f] = notices(fr);
+  assert.equal(f?.subject, 'Compétence Silver : renouvellement automatique le 14 septembre 2028, des personnes certifiées manquent');
+  assert.match(f.text, /ne pourra pas être fait si votre organisation n'a pas alors les 2 personnes certifiées que l'offre demande : elle en compte 1 aujourd'hui/);
+  const [e] = notices(en);
+  assert.equal(e?.subject, 'Silver competency: automatic renewal on 14 September 2028, certified people missing');
+  assert.match(e.text, /cannot be made unless your organisation then has the 2 certified people the offer needs: it has 1 today/);
+  assert.deepEqual(notices(whole).map((m) => m.subject), ['Renouvellement automatique le 14 septembre 2028 : Compétence Silver'], 'all there: the usual notice');
+  assert.equal(notices(fr).length, 1, 'one notice');
+});
+
 // Without a card to renew with (paid by Buy with « save » false, or by wire), the partner
 // was told the reminders of a renewal by hand: « the automatic renewal will then be tried
 // again » once the certified people are added was not true.
