@@ -288,6 +288,8 @@ int db_lock_key(struct db *db, const char *key)
     int64_t locked = 0;
     if (db->kind != DB_POSTGRES)
         return 0;
+    /* (pg_advisory_xact_lock() returns void: counted, for db_scalar() to read a value; a
+     * volatile function in the subquery is called all the same) */
     int rc = db_scalar(db, &locked, "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(?)) AS l",
                        "i", (int64_t)hash64_str(HASH64_START, key));
     return rc < 0 ? rc : 0;

@@ -148,7 +148,8 @@ int db_lock_row_by(struct db *db, const char *table, const char *column, const c
  * transactions would otherwise both pass it (a count of requests per address, then an
  * insert). PostgreSQL: a transaction-level advisory lock on key's 64-bit FNV hash (two keys
  * that share a hash only wait for each other); SQLite: nothing to do, one transaction writes
- * at a time from BEGIN IMMEDIATE. */
+ * at a time from BEGIN IMMEDIATE. Outside a transaction the lock would end with its own
+ * statement: only inside one. */
 int db_lock_key(struct db *db, const char *key);
 
 /* Applies the embedded migrations the database lacks, each in its own transaction.

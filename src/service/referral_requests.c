@@ -91,11 +91,7 @@ int referral_request(struct db *db, const char *slug, const char *ip, const char
     text_lower(r.email, email_lower, sizeof(email_lower));
     sha256_hex(email_lower, email_hash);
     /* two requests at once from one address or email are counted one after the other */
-    char address_key[80], email_key[90];
-    snprintf(address_key, sizeof(address_key), "referral.address:%s", ip);
-    snprintf(email_key, sizeof(email_key), "referral.email:%s", email_hash);
-    if (rc >= 0 && ((rc = db_lock_key(db, address_key)) < 0 ||
-                    (rc = db_lock_key(db, email_key)) < 0))
+    if (rc >= 0 && (rc = referrals_lock_sender(db, ip, email_hash)) < 0)
         pd_fail(err, rc, "%s", db_errmsg(db));
     if (rc >= 0 &&
         ((rc = referrals_count_since(db, "address", ip, now - DAY, &by_address)) < 0 ||

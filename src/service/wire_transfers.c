@@ -157,11 +157,6 @@ int wire_transfers_record(struct db *db, const struct principal *who, const char
     return 0;
 }
 
-int wire_transfers_lock_imports(struct db *db)
-{
-    return db_lock_key(db, "wire_transfers.import");
-}
-
 int wire_transfers_import(struct db *db, const struct principal *who, const char *ip,
                           const char *csv, const char *lang, json_t **out, struct pd_error *err)
 {

@@ -49,11 +49,6 @@ int wire_transfers_match(struct db *db, const struct settings *set, const struct
 int wire_transfers_record(struct db *db, const struct principal *who, const char *ip,
                           const json_t *body, json_t **out, struct pd_error *err);
 
-/* Inside an import's transaction: waits until no other import of a bank file (CSV or
- * camt.053) is under way, then holds that turn until the transaction ends. Two uploads of
- * one file at the same moment: the second finds every line imported by the first. */
-int wire_transfers_lock_imports(struct db *db);
-
 /* Records every transfer of a bank statement, CSV with the header
  * date,amount,currency,reference (amount in major units with a decimal point, e.g.
  * 490.00), all or none: a file with a wrong line records nothing, and details.lines says

@@ -76,6 +76,19 @@ int referrals_insert(struct db *db, const struct referral_row *r)
     return rc < 0 ? (int)rc : 0;
 }
 
+int referrals_lock_sender(struct db *db, const char *address, const char *email_hash)
+{
+    char key[128];
+    /* always the address first, then the email: two senders never wait for each other in a
+     * cycle */
+    snprintf(key, sizeof(key), "referral.address:%s", address);
+    int rc = db_lock_key(db, key);
+    if (rc < 0)
+        return rc;
+    snprintf(key, sizeof(key), "referral.email:%s", email_hash);
+    return db_lock_key(db, key);
+}
+
 int referrals_count_since(struct db *db, const char *by, const char *value, int64_t since,
                           int64_t *n)
 {

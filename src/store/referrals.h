@@ -32,6 +32,11 @@ struct referral_row {
 /* Inserts a referral as it is (status unconfirmed). */
 int referrals_insert(struct db *db, const struct referral_row *r);
 
+/* Inside the caller's transaction, until it ends: the turn of referrals sent from this client
+ * address and this email hash, so that two sent at once are counted one after the other
+ * (referrals_count_since) and no more than the limit get through. */
+int referrals_lock_sender(struct db *db, const char *address, const char *email_hash);
+
 /* How many referrals were sent since `since` from this client address (by "address") or
  * this email hash (by "email"). */
 int referrals_count_since(struct db *db, const char *by, const char *value, int64_t since,

@@ -49,6 +49,11 @@ int wire_transfers_find(struct db *db, const char *reference, int64_t amount, co
     return rc;
 }
 
+int wire_transfers_lock_imports(struct db *db)
+{
+    return db_lock_key(db, "wire_transfers.import");
+}
+
 int wire_transfers_seen(struct db *db, const char *bank_ref)
 {
     int64_t n = 0;

@@ -51,6 +51,11 @@ int wire_transfers_insert(struct db *db, const struct wire_transfer_row *w, int6
 int wire_transfers_find(struct db *db, const char *reference, int64_t amount, const char *currency,
                         char id[32], char order_id[32]);
 
+/* Inside an import's transaction: waits until no other import of a bank file (CSV or
+ * camt.053) is under way, then holds that turn until the transaction ends. Two uploads of
+ * one file at the same moment: the second finds every line imported by the first. */
+int wire_transfers_lock_imports(struct db *db);
+
 /* 1 when a transfer of that bank reference is recorded already, else 0. */
 int wire_transfers_seen(struct db *db, const char *bank_ref);
 

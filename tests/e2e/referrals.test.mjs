@@ -144,11 +144,14 @@ test('abuse: the honeypot stores nothing; per-email and per-address limits in 24
 test('abuse: requests sent at the same moment from one address are counted one after the other: no more than the limit get through', async () => {
   await op.setClock('2027-04-25T09:00:00Z');
   await setting('referral.address_max_per_day', 3);
-  const send = (b) => new Client(srv.url).call('POST', `/api/v1/directory/partners/${partner.slug}/referrals`, b);
-  const answers = await Promise.all(Array.from({ length: 8 }, () => send(customer())));
-  assert.deepEqual(answers.map((a) => a.status).sort(), [202, 202, 202, 429, 429, 429, 429, 429]);
-  await setting('referral.address_max_per_day', 1000);
-  await op.setClock(`${DAY0}T09:00:00Z`);
+  try {
+    const send = (b) => new Client(srv.url).call('POST', `/api/v1/directory/partners/${partner.slug}/referrals`, b);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => send(customer())));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [202, 202, 202, 429, 429, 429, 429, 429]);
+  } finally {
+    await setting('referral.address_max_per_day', 1000);
+    await op.setClock(`${DAY0}T09:00:00Z`);
+  }
 });
 
 test('a reason is for declining only: with another status (accepted, lost) it is a 422 on reason, and no decline reason is stored', async () => {
