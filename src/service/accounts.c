@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/password.h"
+#include "core/roles.h"
 #include "core/date.h"
 #include "core/text.h"
 #include "db/db.h"
@@ -52,8 +53,7 @@ static int invalid(struct pd_error *err, const char *field, enum msg_id why, con
 
 static bool is_staff_role(const char *role)
 {
-    return role && (strcmp(role, "support") == 0 || strcmp(role, "finance") == 0 ||
-                    strcmp(role, "operator") == 0);
+    return role && (role_bit(role) & ROLES_STAFF) != 0;
 }
 
 /* Inserts a user with one role, hashing the password, into *u. Runs inside the caller's
