@@ -23,7 +23,8 @@
 #include "core/money.h"
 #include "core/msg.h"
 
-#define NS_PREFIX "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
+#define NS_VERSIONS "urn:iso:std:iso:20022:tech:xsd:camt.053.001"
+#define NS_PREFIX NS_VERSIONS "."
 
 /* The first element child of n named name (local name), or NULL. */
 static xmlNode *kid(const xmlNode *n, const char *name)
@@ -98,8 +99,8 @@ static int fail(struct camt_problem *why, enum msg_id id, int nargs, ...)
     va_list ap;
     va_start(ap, nargs);
     why->id = id;
-    why->nargs = nargs;
-    for (int i = 0; i < nargs && i < 3; i++)
+    why->nargs = nargs < 3 ? nargs : 3; /* the holes kept */
+    for (int i = 0; i < why->nargs; i++)
         snprintf(why->args[i], sizeof(why->args[i]), "%s", va_arg(ap, const char *));
     va_end(ap);
     return -1;
@@ -421,7 +422,7 @@ int camt_parse(const char *xml, size_t len, struct camt_statement *out,
         rc = fail(why, MSG_CAMT_DOCTYPE, 0);
     } else if (root == NULL || strcmp((const char *)root->name, "Document") != 0 ||
                strncmp(ns, NS_PREFIX, strlen(NS_PREFIX)) != 0) {
-        rc = fail(why, MSG_CAMT_NOT_CAMT053, 1, NS_PREFIX);
+        rc = fail(why, MSG_CAMT_NOT_CAMT053, 1, NS_VERSIONS);
     } else if (strcmp(ns + strlen(NS_PREFIX), "02") != 0 &&
                strcmp(ns + strlen(NS_PREFIX), "08") != 0) {
         char version[12];

@@ -158,6 +158,10 @@ json_t *pd_problem(enum msg_id why, const char *const args[], int nargs)
 
 json_t *pd_problem_at(json_t *where, json_t *problem)
 {
+    if (problem == NULL) {
+        json_decref(where);
+        return NULL;
+    }
     json_object_set_new(problem, "at", where);
     return problem;
 }

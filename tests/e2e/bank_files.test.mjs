@@ -196,7 +196,7 @@ test('a statement that is not a readable camt.053 records nothing and says why; 
   const frClerk = new Client(srv.url, { bearer: finance.bearer, lang: 'fr' });
   const fr = await importCamt('<x/>', frClerk);
   assert.match(fr.body.error.message, /relevé/);
-  assert.equal(fr.body.error.details.problem, "ce n'est pas un document camt.053 (espace de noms urn:iso:std:iso:20022:tech:xsd:camt.053.001....)");
+  assert.equal(fr.body.error.details.problem, "ce n'est pas un document camt.053 (espace de noms urn:iso:std:iso:20022:tech:xsd:camt.053.001…)");
   assert.equal((await importCamt('<not xml', frClerk)).body.error.details.problem, "ce n'est pas un XML bien formé");
   assert.equal((await finance.call('POST', '/api/v1/admin/bank-statements/camt053', '{}', { 'Content-Type': 'application/json' })).status, 415);
   assert.equal(sql(srv.db.url, 'SELECT COUNT(*) FROM wire_transfers'), count);
