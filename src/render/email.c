@@ -178,11 +178,16 @@ static const struct template templates[] = {
      {"product", "free", "threshold"}},
 };
 
-static const struct template *find(const char *event, const char *kind)
+/* The template of event for kind: its own, or the event's for any kind (kind NULL in the
+ * table). exact: its own only (a "kind/reason" that has no words of its own goes on to the
+ * kind's). */
+static const struct template *find(const char *event, const char *kind, bool exact)
 {
     for (size_t i = 0; i < sizeof(templates) / sizeof(templates[0]); i++) {
         const struct template *t = &templates[i];
-        if (strcmp(t->event, event) == 0 && (t->kind == NULL || (kind && !strcmp(t->kind, kind))))
+        if (strcmp(t->event, event) != 0)
+            continue;
+        if (t->kind ? kind && strcmp(t->kind, kind) == 0 : !exact)
             return t;
     }
     return NULL;
@@ -252,10 +257,10 @@ int email_render(const char *event, const json_t *payload, const char *lang, con
     char both[96];
     if (kind && reason) { /* a kind of notice with words for a reason: "kind/reason" */
         snprintf(both, sizeof(both), "%s/%s", kind, reason);
-        t = find(event, both);
+        t = find(event, both, true);
     }
     if (t == NULL)
-        t = find(event, kind ? kind : reason);
+        t = find(event, kind ? kind : reason, false);
     if (t == NULL)
         return -1;
     char body[TEXT_MAX], line[TEXT_MAX];

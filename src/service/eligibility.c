@@ -180,3 +180,16 @@ int eligibility_renewal(struct db *db, const struct settings *set, const struct 
         return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : pd_fail(err, PD_E_NOT_FOUND, NULL);
     return check_renewal(db, set, &offer, sub, NULL, err);
 }
+
+int eligibility_certified_missing(struct db *db, const char *partner_id, const char *offer_code,
+                                  int64_t *certified, int *required)
+{
+    struct offer_row offer;
+    int rc = offers_find(db, offer_code, &offer);
+    if (rc <= 0 || offer.certified_required == 0)
+        return rc < 0 ? rc : 0;
+    if ((rc = certified_count(db, partner_id, certified)) < 0)
+        return rc;
+    *required = offer.certified_required;
+    return *certified < offer.certified_required;
+}

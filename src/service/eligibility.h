@@ -34,4 +34,11 @@ int eligibility_order(struct db *db, const struct settings *set, const struct or
 int eligibility_renewal(struct db *db, const struct settings *set, const struct sub_row *sub,
                         struct pd_error *err);
 
+/* Whether the organisation has fewer certified people today than offer_code needs (the
+ * prerequisite a renewal would be refused for): 1 with both counts, 0 when it has enough or
+ * the offer needs none, negative when the database failed. For the notice that warns of it
+ * (service/notices.c). */
+int eligibility_certified_missing(struct db *db, const char *partner_id, const char *offer_code,
+                                  int64_t *certified, int *required);
+
 #endif

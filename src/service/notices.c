@@ -20,11 +20,11 @@
 #include "core/date.h"
 #include "service/catalog.h"
 #include "service/check_days.h"
+#include "service/eligibility.h"
 #include "service/outbox.h"
 #include "service/renewals.h"
 #include "service/settings.h"
 #include "service/tx.h"
-#include "store/certified.h"
 #include "store/offers.h"
 #include "store/payments.h"
 #include "store/renewals.h"
@@ -80,19 +80,15 @@ static int notice_overtaken(struct db *db, const struct sub_row *s, enum sub_not
  * 0, or negative when the database failed. */
 static int warn_prerequisites(struct db *db, const struct sub_row *s, json_t *ev)
 {
-    struct offer_row offer;
     int64_t certified = 0;
-    int rc = offers_find(db, s->offer_code, &offer);
-    if (rc <= 0 || offer.certified_required == 0)
-        return rc < 0 ? rc : 0;
-    if ((rc = certified_count(db, s->partner_id, &certified)) < 0)
-        return rc;
-    if (certified < offer.certified_required) {
+    int required = 0;
+    int rc = eligibility_certified_missing(db, s->partner_id, s->offer_code, &certified, &required);
+    if (rc == 1) {
         json_object_set_new(ev, "reason", json_string("prerequisites_not_met"));
         json_object_set_new(ev, "certified", json_integer(certified));
-        json_object_set_new(ev, "certified_required", json_integer(offer.certified_required));
+        json_object_set_new(ev, "certified_required", json_integer(required));
     }
-    return 0;
+    return rc < 0 ? rc : 0;
 }
 
 /* Writes the notice subscription s is owed today, if any, with its event (automatic: it

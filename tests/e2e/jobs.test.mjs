@@ -262,6 +262,10 @@ test('the upcoming automatic renewal of an organisation missing certified people
   assert.match(e.text, /cannot be made unless your organisation then has the 2 certified people the offer needs: it has 1 today/);
   assert.deepEqual(notices(whole).map((m) => m.subject), ['Renouvellement automatique le 14 septembre 2028 : Compétence Silver'], 'all there: the usual notice');
   assert.equal(notices(fr).length, 1, 'one notice');
+  // the event a webhook receives says so too, with both counts
+  const payload = (s) => JSON.parse(sql(srv.db.url, `SELECT payload FROM outbox WHERE event = 'subscription.notice' AND partner_id = '${s.org.partner.id}'`));
+  assert.deepEqual([payload(fr).kind, payload(fr).reason, payload(fr).certified, payload(fr).certified_required], ['upcoming_renewal', 'prerequisites_not_met', 1, 2]);
+  assert.equal(payload(whole).reason, undefined);
 });
 
 // Without a card to renew with (paid by Buy with « save » false, or by wire), the partner
