@@ -41,7 +41,8 @@ async function confirmed(body = customer()) {
 }
 
 before(async () => {
-  srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  // behind a proxy, as in production: a test may send as several client addresses
+  srv = await startServer({ args: ['--no-jobs', '--test-clock', '--trusted-proxy', '127.0.0.1'] });
   op = await operatorClock(srv);
   await op.setClock(`${DAY0}T09:00:00Z`);
   await setting('referral.address_max_per_day', 1000);
@@ -141,15 +142,23 @@ test('abuse: the honeypot stores nothing; per-email and per-address limits in 24
   await op.setClock(`${DAY0}T09:00:00Z`);
 });
 
-test('abuse: requests sent at the same moment from one address are counted one after the other: no more than the limit get through', async () => {
+test('abuse: requests sent at the same moment from one address, or with one email, are counted one after the other: no more than the limit get through', async () => {
   await op.setClock('2027-04-25T09:00:00Z');
   await setting('referral.address_max_per_day', 3);
   try {
     const send = (b) => new Client(srv.url).call('POST', `/api/v1/directory/partners/${partner.slug}/referrals`, b);
     const answers = await Promise.all(Array.from({ length: 8 }, () => send(customer())));
     assert.deepEqual(answers.map((a) => a.status).sort(), [202, 202, 202, 429, 429, 429, 429, 429]);
+    // one email address sent from six client addresses at once: its own limit holds the same
+    await setting('referral.email_max_per_day', 2);
+    const same = customer();
+    const from = (i) => new Client(srv.url).call('POST', `/api/v1/directory/partners/${partner.slug}/referrals`, same, { 'X-Forwarded-For': `203.0.113.${i + 10}` });
+    const byEmail = await Promise.all(Array.from({ length: 6 }, (_, i) => from(i)));
+    assert.deepEqual(byEmail.map((a) => a.status).sort(), [202, 202, 429, 429, 429, 429]);
+    assert.ok(byEmail.filter((a) => a.status === 429).every((a) => a.body.error.details.limit === 'email'));
   } finally {
     await setting('referral.address_max_per_day', 1000);
+    await setting('referral.email_max_per_day', 1000);
     await op.setClock(`${DAY0}T09:00:00Z`);
   }
 });
