@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/card.h"
+#include "core/error.h"
 #include "core/money.h"
 #include "core/msg.h"
 
@@ -438,18 +439,14 @@ int camt_parse(const char *xml, size_t len, struct camt_statement *out,
     return rc;
 }
 
-char *camt_problem_text(const struct camt_problem *p, const char *lang, char *out, size_t n)
+json_t *camt_problem_json(const struct camt_problem *why)
 {
-    const char *args[3] = {p->args[0], p->args[1], p->args[2]};
-    const char *at[2] = {p->at_args[0], p->at_args[1]};
-    size_t used = 0;
-    out[0] = '\0';
-    if (p->at >= 0) {
-        msg_format(out, n, (enum msg_id)p->at, lang, at, p->at_nargs);
-        used = strlen(out);
-    }
-    msg_format(out + used, n - used, p->id, lang, args, p->nargs);
-    return out;
+    const char *args[3] = {why->args[0], why->args[1], why->args[2]};
+    const char *at[2] = {why->at_args[0], why->at_args[1]};
+    json_t *problem = pd_problem(why->id, args, why->nargs);
+    if (why->at >= 0)
+        problem = pd_problem_at(pd_problem((enum msg_id)why->at, at, why->at_nargs), problem);
+    return problem;
 }
 
 void camt_free(struct camt_statement *s)

@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/msg.h"
 
 /* The most movements a statement may hold. */
@@ -75,7 +77,7 @@ struct camt_statement {
 /* What is wrong with a document camt_parse() refused, for the person importing it: a catalog
  * message (core/messages.def, CAMT_...) with its holes, after where it is (an entry, a
  * transaction of a batch, a statement; at < 0: the whole document), with its numbers. Kept
- * as references, so the caller words it in the reader's language. */
+ * as references, so the caller words it in the reader's language (camt_problem_json). */
 struct camt_problem {
     int at;              /* MSG_CAMT_AT_..., or -1 */
     char at_args[2][12]; /* the place's numbers */
@@ -89,9 +91,10 @@ struct camt_problem {
 int camt_parse(const char *xml, size_t len, struct camt_statement *out,
                struct camt_problem *why);
 
-/* why worded in the language of lang ("fr", "en"): "entry 3: Amt: 150.005 EUR: at most 2
- * decimals". Returns out (n bytes, always terminated). */
-char *camt_problem_text(const struct camt_problem *why, const char *lang, char *out, size_t n);
+/* why as a catalog reference (pd_problem, after its place: pd_problem_at), for an error's
+ * details, worded in the reader's language when the answer is written, or by
+ * pd_problem_text(). A new reference. */
+json_t *camt_problem_json(const struct camt_problem *why);
 
 /* Frees what camt_parse gave. */
 void camt_free(struct camt_statement *s);

@@ -178,33 +178,37 @@ int pd_fail_field(struct pd_error *e, enum pd_status code, const char *field, en
     return code;
 }
 
-/* The wording of one problem: a catalog reference, after where it is (pd_problem_at), or a
- * text kept as it is. */
-static json_t *problem_text(json_t *p, const char *lang)
+char *pd_problem_text(const json_t *problem, const char *lang, char *out, size_t n)
 {
-    int id = msg_find(json_string_value(json_object_get(p, "msg")));
-    if (!json_is_object(p) || id < 0)
-        return json_incref(p);
     const char *args[10];
     int nargs = 0;
-    size_t i;
+    size_t i, used = 0;
     json_t *a;
-    json_array_foreach(json_object_get(p, "args"), i, a)
+    out[0] = '\0';
+    int id = msg_find(json_string_value(json_object_get(problem, "msg")));
+    if (id < 0)
+        return out;
+    json_array_foreach(json_object_get(problem, "args"), i, a)
     {
         if (nargs < 10)
             args[nargs++] = json_string_value(a);
     }
-    char text[512] = "";
-    size_t used = 0;
-    json_t *at = json_object_get(p, "at");
-    if (json_is_object(at)) {
-        json_t *where = problem_text(at, lang);
-        snprintf(text, sizeof(text), "%s", json_is_string(where) ? json_string_value(where) : "");
-        used = strlen(text);
-        json_decref(where);
+    const json_t *at = json_object_get(problem, "at");
+    if (json_is_object(at)) { /* where it is, first */
+        pd_problem_text(at, lang, out, n);
+        used = strlen(out);
     }
-    msg_format(text + used, sizeof(text) - used, (enum msg_id)id, lang, args, nargs);
-    return json_string(text);
+    msg_format(out + used, n - used, (enum msg_id)id, lang, args, nargs);
+    return out;
+}
+
+/* The wording of one problem: a catalog reference, or a text kept as it is. */
+static json_t *problem_text(json_t *p, const char *lang)
+{
+    char text[512];
+    if (!json_is_object(p) || msg_find(json_string_value(json_object_get(p, "msg"))) < 0)
+        return json_incref(p);
+    return json_string(pd_problem_text(p, lang, text, sizeof(text)));
 }
 
 json_t *pd_details_localized(const json_t *details, const char *lang)

@@ -141,6 +141,11 @@ json_t *pd_problem(enum msg_id why, const char *const args[], int nargs);
  * problem. */
 json_t *pd_problem_at(json_t *where, json_t *problem);
 
+/* The wording of a pd_problem() in the language of lang ("fr", "en"), after its place if it
+ * has one: "entry 3: Amt: 150.005 EUR: at most 2 decimals". out (n bytes, always
+ * terminated) is empty when problem is not a catalog reference. Returns out. */
+char *pd_problem_text(const json_t *problem, const char *lang, char *out, size_t n);
+
 /* Fails with code and details.fields.<field> = pd_problem(why, arg); arg may be NULL.
  * Returns code, for `return pd_fail_field(...)`. */
 int pd_fail_field(struct pd_error *e, enum pd_status code, const char *field, enum msg_id why,

@@ -187,7 +187,9 @@ static const struct template *find(const char *event, const char *kind, bool exa
         const struct template *t = &templates[i];
         if (strcmp(t->event, event) != 0)
             continue;
-        if (t->kind ? kind && strcmp(t->kind, kind) == 0 : !exact)
+        if (t->kind == NULL && !exact)
+            return t;
+        if (t->kind && kind && strcmp(t->kind, kind) == 0)
             return t;
     }
     return NULL;

@@ -137,12 +137,8 @@ static int check_account(const struct camt_statement *s, const struct settings *
 static int refuse_statement(const struct camt_problem *why, struct pd_error *err)
 {
     char text[300];
-    const char *args[3] = {why->args[0], why->args[1], why->args[2]};
-    const char *at[2] = {why->at_args[0], why->at_args[1]};
-    json_t *problem = pd_problem(why->id, args, why->nargs);
-    if (why->at >= 0)
-        problem = pd_problem_at(pd_problem((enum msg_id)why->at, at, why->at_nargs), problem);
-    pd_fail(err, PD_E_STATEMENT_INVALID, "%s", camt_problem_text(why, "en", text, sizeof(text)));
+    json_t *problem = camt_problem_json(why);
+    pd_fail(err, PD_E_STATEMENT_INVALID, "%s", pd_problem_text(problem, "en", text, sizeof(text)));
     pd_error_detail(err, "problem", problem);
     return PD_E_STATEMENT_INVALID;
 }

@@ -10,6 +10,7 @@
 
 #include "core/camt.h"
 #include "core/card.h"
+#include "core/error.h"
 #include "core/money.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,8 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         camt_free(&s);
     } else { /* said in words, in each language */
         char en[300], fr[300];
-        assert(camt_problem_text(&why, "en", en, sizeof(en))[0] != '\0');
-        assert(camt_problem_text(&why, "fr", fr, sizeof(fr))[0] != '\0');
+        json_t *problem = camt_problem_json(&why);
+        assert(pd_problem_text(problem, "en", en, sizeof(en))[0] != '\0');
+        assert(pd_problem_text(problem, "fr", fr, sizeof(fr))[0] != '\0');
+        json_decref(problem);
     }
     /* the finder, on the same bytes as text */
     char *text = malloc(size + 1);
