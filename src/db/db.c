@@ -53,6 +53,11 @@ enum db_kind db_kind(const struct db *db)
     return db->kind;
 }
 
+bool db_writes_at_once(const struct db *db)
+{
+    return db_kind(db) == DB_POSTGRES;
+}
+
 const char *db_errmsg(struct db *db)
 {
     return db->ops->errmsg(db);

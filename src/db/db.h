@@ -35,6 +35,11 @@ void db_close(struct db *db);
 /* Which engine this is (for db/ internals, tests and logs; never for SQL choices). */
 enum db_kind db_kind(const struct db *db);
 
+/* Whether transactions on separate connections write at the same time (PostgreSQL: each
+ * connection is a server process of its own), rather than one after the other (SQLite:
+ * one writer per database), so that spreading work over connections makes it faster. */
+bool db_writes_at_once(const struct db *db);
+
 /* The engine's last error message, for logs. */
 const char *db_errmsg(struct db *db);
 

@@ -1,6 +1,9 @@
 /* service/tx.c - beginning and ending a use case's transaction. */
 #include "service/tx.h"
 
+#include <pthread.h>
+#include <stdbool.h>
+
 #include "core/fault.h"
 #include "db/db.h"
 #include "log.h"
@@ -50,10 +53,12 @@ static int steps_in(struct db *db, int from, int to, const struct tx_batch_job *
     return rc < 0 ? rc : wrote;
 }
 
-int tx_batch_job(struct db *db, int n, int per_tx, const struct tx_batch_job *job)
+/* Transactions first, first + stride, ... of a batch job (tx_batch_job() when 0 and 1). */
+static int share_of(struct db *db, int n, int per_tx, const struct tx_batch_job *job, int first_tx,
+                    int stride)
 {
     int wrote = 0, first = 0;
-    for (int from = 0; from < n; from += per_tx) {
+    for (int from = first_tx * per_tx; from < n; from += stride * per_tx) {
         int to = from + per_tx < n ? from + per_tx : n;
         int rc = steps_in(db, from, to, job);
         if (rc >= 0) {
@@ -69,6 +74,79 @@ int tx_batch_job(struct db *db, int n, int per_tx, const struct tx_batch_job *jo
             wrote += one > 0 ? one : 0;
         }
     }
+    return first < 0 ? first : wrote;
+}
+
+int tx_batch_job(struct db *db, int n, int per_tx, const struct tx_batch_job *job)
+{
+    return share_of(db, n, per_tx, job, 0, 1);
+}
+
+/* One connection's part of tx_workers_run(). */
+struct part {
+    struct db *db;
+    int (*fn)(struct db *db, int k, void *arg);
+    void *arg;
+    pthread_t thread;
+    int k;
+    int rc;
+};
+
+static void *part_run(void *arg)
+{
+    struct part *p = arg;
+    p->rc = p->fn(p->db, p->k, p->arg);
+    return NULL;
+}
+
+int tx_workers_run(const struct tx_workers *w, int used, int (*fn)(struct db *db, int k, void *arg),
+                   void *arg, int *results)
+{
+    struct part parts[TX_WORKERS_MAX];
+    bool started[TX_WORKERS_MAX] = {false};
+    int k, first = 0;
+    if (used > w->n)
+        used = w->n;
+    for (k = 0; k < used; k++)
+        parts[k] = (struct part){.db = w->db[k], .k = k, .fn = fn, .arg = arg};
+    /* the helpers' parts on threads of their own; one that cannot start is done here */
+    for (k = 1; k < used; k++)
+        started[k] = pthread_create(&parts[k].thread, NULL, part_run, &parts[k]) == 0;
+    for (k = 0; k < used; k++) {
+        if (k == 0 || !started[k])
+            part_run(&parts[k]);
+        else
+            pthread_join(parts[k].thread, NULL);
+    }
+    for (k = 0; k < used; k++) {
+        if (results)
+            results[k] = parts[k].rc;
+        if (parts[k].rc < 0 && first == 0)
+            first = parts[k].rc;
+    }
+    return first;
+}
+
+/* tx_batch_spread()'s batch, and connection k's share of it: transactions k, k + used... */
+struct spread {
+    int n, per_tx, used;
+    const struct tx_batch_job *jobs;
+};
+
+static int spread_share(struct db *db, int k, void *arg)
+{
+    const struct spread *s = arg;
+    return share_of(db, s->n, s->per_tx, &s->jobs[k], k, s->used);
+}
+
+int tx_batch_spread(const struct tx_workers *w, int n, int per_tx, const struct tx_batch_job jobs[])
+{
+    int transactions = (n + per_tx - 1) / per_tx, results[TX_WORKERS_MAX] = {0};
+    struct spread s = {.n = n, .per_tx = per_tx, .jobs = jobs};
+    s.used = w->n < transactions ? w->n : transactions;
+    int first = tx_workers_run(w, s.used, spread_share, &s, results), wrote = 0;
+    for (int k = 0; k < s.used; k++)
+        wrote += results[k] > 0 ? results[k] : 0;
     return first < 0 ? first : wrote;
 }
 

@@ -53,4 +53,29 @@ struct tx_batch_job {
  * retries; a begin that fails (negative) fails its transaction as a step would. */
 int tx_batch_job(struct db *db, int n, int per_tx, const struct tx_batch_job *job);
 
+/* The connections a job pass spreads its transactions over: its own, db[0], and on
+ * PostgreSQL helpers of their own (jobs/jobs.c opens them: `--job-workers`), so that
+ * several server processes work at once. SQLite writes one transaction at a time: a pass
+ * there has its own alone. */
+#define TX_WORKERS_MAX 8
+struct tx_workers {
+    int n; /* 1 to TX_WORKERS_MAX */
+    struct db *db[TX_WORKERS_MAX];
+};
+
+/* tx_batch_job() with its transactions spread over w's connections at once: transaction t
+ * (steps t * per_tx onwards) runs on connection t % w->n with jobs[t % w->n], one job per
+ * connection, since each job's ctx is for its begin and steps alone; what they share
+ * through it must be read-only. Connection 0's share runs on the calling thread, each
+ * other's on a thread of its own, all done before it returns. The steps that wrote, or
+ * the first failure (the other transactions are still done, as in tx_batch_job()). */
+int tx_batch_spread(const struct tx_workers *w, int n, int per_tx, const struct tx_batch_job jobs[]);
+
+/* Runs fn(w->db[k], k, arg) for connections k = 0 to used - 1 (at most w->n) at once: 0 on
+ * the calling thread, each other on a thread of its own, all returned before this does (one
+ * whose thread cannot start runs after 0, on the calling thread). Each one's result goes
+ * into results[k] when results is not NULL. The first failure (negative) in k's order, or 0. */
+int tx_workers_run(const struct tx_workers *w, int used, int (*fn)(struct db *db, int k, void *arg),
+                   void *arg, int *results);
+
 #endif
