@@ -25,6 +25,7 @@
 #include "jobs/jobs.h"
 #include "log.h"
 #include "service/support.h"
+#include "service/tx.h"
 #include "service/accounts.h"
 #include "service/clock_sync.h"
 #include "service/legacy.h"
@@ -136,10 +137,14 @@ int cmd_jobs(int argc, char **argv)
         "Runs one pass of every lifecycle job on the business date, then exits\n"
         "(for cron). Safe to run while servers run jobs too. Give it the gateway\n"
         "options the servers have: automatic renewals are charged here.\n\n"
+        "  --workers N          PostgreSQL: connections the pass spreads its renewals,\n"
+        "                       notices and benefits over, at once (default 2; 1 to 8).\n"
+        "                       SQLite writes one at a time: one\n"
         "  --db-busy-timeout MS how long a change waits for another writer's lock\n"
         "                       (default 5000)\n"
         "  --log-format FORMAT  text (default) or json: each log line as one JSON object\n";
     struct gateway_args gw = {0};
+    long workers = JOBS_WORKERS_DEFAULT;
     if (argc < 2 || strcmp(argv[1], "run") != 0) {
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
             printf("%s%s\n%s", jobs_help, gateway_help, common_help);
@@ -153,6 +158,7 @@ int cmd_jobs(int argc, char **argv)
                                          {"log-format", required_argument, 0, 'F'},
                                          {"help", no_argument, 0, 'h'},
                                          {"gateway-ledger", required_argument, 0, 'g'},
+                                         {"workers", required_argument, 0, 'J'},
                                          GATEWAY_LONG_OPTIONS,
                                          {0, 0, 0, 0}};
     int o;
@@ -177,6 +183,11 @@ int cmd_jobs(int argc, char **argv)
         case 'g':
             gw.ledger = optarg;
             break;
+        case 'J':
+            if (parse_positive(optarg, TX_WORKERS_MAX, &workers))
+                return usage_error("jobs run", "--workers wants 1 to %d, not '%s'", TX_WORKERS_MAX,
+                                   optarg);
+            break;
         case 'h':
             printf("%s%s\n%s", jobs_help, gateway_help, common_help);
             return 0;
@@ -197,7 +208,10 @@ int cmd_jobs(int argc, char **argv)
         return 1;
     }
     clock_sync_enable(true); /* a pinned test clock is honoured by a manual pass */
-    int rc = jobs_run_once(db, true, NULL);
+    struct tx_workers w;
+    jobs_workers_open(db, c.db_url, (int)workers, &w);
+    int rc = jobs_run_once(&w, true, NULL);
+    jobs_workers_close(&w);
     db_close(db);
     return rc < 0 ? 1 : 0;
 }

@@ -23,6 +23,7 @@
 #include "db/db.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
+#include "service/tx.h"
 #include "log.h"
 #include "service/support.h"
 #include "service/accounts.h"
@@ -73,6 +74,7 @@ int cmd_serve(int argc, char **argv)
                                          {"threads", required_argument, 0, 't'},
                                          {"body-limit", required_argument, 0, 'b'},
                                          {"jobs-interval", required_argument, 0, 'i'},
+                                         {"job-workers", required_argument, 0, 'J'},
                                          {"gateway-ledger", required_argument, 0, 'g'},
                                          {"help", no_argument, 0, 'h'},
                                          {"trusted-proxy", required_argument, 0, 'p'},
@@ -93,6 +95,7 @@ int cmd_serve(int argc, char **argv)
     long header_timeout = 10, body_timeout = 60, body_memory = 256L << 20;
     bool test_clock = false, no_jobs = false, migrate = false;
     long threads = sysconf(_SC_NPROCESSORS_ONLN) * 4, body_limit = 1 << 20, interval = 60;
+    long workers = JOBS_WORKERS_DEFAULT;
     int o;
     common_defaults(&c);
     if (threads < 8)
@@ -153,6 +156,11 @@ int cmd_serve(int argc, char **argv)
             if (parse_positive(optarg, 86400, &interval))
                 return usage_error("serve", "--jobs-interval wants 1 to 86400 s, not '%s'", optarg);
             break;
+        case 'J':
+            if (parse_positive(optarg, TX_WORKERS_MAX, &workers))
+                return usage_error("serve", "--job-workers wants 1 to %d, not '%s'", TX_WORKERS_MAX,
+                                   optarg);
+            break;
         case 'W':
             if (parse_busy_timeout("serve", optarg))
                 return EXIT_USAGE;
@@ -174,6 +182,9 @@ int cmd_serve(int argc, char **argv)
                 "  --no-jobs            no periodic job passes in this process (a pass\n"
                 "                       asked by POST /api/v1/admin/jobs/run still runs)\n"
                 "  --jobs-interval S    seconds between two job passes (default 60)\n"
+                "  --job-workers N      PostgreSQL: connections a pass spreads its renewals,\n"
+                "                       notices and benefits over, at once (default 2; 1 to 8).\n"
+                "                       SQLite writes one at a time: one\n"
                 "  --threads N          requests served at once, each with a database connection\n"
                 "                       (default 4 per CPU, at least 8; each HTTP connection has\n"
                 "                       a thread of its own)\n"
@@ -284,7 +295,7 @@ int cmd_serve(int argc, char **argv)
         return 1;
     /* the jobs thread runs even under --no-jobs: it serves the passes an operator asks for */
     struct jobs_runner *jobs = NULL;
-    if (jobs_start(c.db_url, no_jobs ? 0 : (int)interval, &jobs) < 0) {
+    if (jobs_start(c.db_url, no_jobs ? 0 : (int)interval, (int)workers, &jobs) < 0) {
         http_stop(server, 0);
         return 1;
     }

@@ -31,6 +31,7 @@
 #include "service/wire.h"
 #include "service/renewals.h"
 #include "service/support.h"
+#include "service/tx.h"
 
 /* `jobs run` on a terminal shows how far a long renewal pass got. */
 static bool show_progress;
@@ -43,9 +44,9 @@ static void print_progress(int done, int total)
     fflush(stdout);
 }
 
-static int auto_renewal(struct db *db)
+static int auto_renewal(const struct tx_workers *w)
 {
-    return renewals_run(db, show_progress ? print_progress : NULL);
+    return renewals_run(w, show_progress ? print_progress : NULL);
 }
 
 /* In this order: payments left unknown first, and wire orders past their due date (an open
@@ -53,20 +54,20 @@ static int auto_renewal(struct db *db)
  * made in the same pass), then the day's renewals and notices, then whatever they made goes
  * out. */
 const struct job jobs_table[] = {
-    {"payment_recovery", payment_recovery_run},
-    {"wire_expiry", wire_expiry_run},
-    {"auto_renewal", auto_renewal},
-    {"notices", notices_run},
-    {"support_autoclose", support_autoclose_run},
-    {"refund_retry", refunds_retry_run},
-    {"vies_check", vies_check_run},
-    {"referral_expiry", referral_expiry_run},
-    {"referral_retention", referral_retention_run},
-    {"benefits", benefits_run}, /* issue 18: before the delivery of what it writes */
-    {"outbox_delivery", outbox_delivery_run},
-    {"idempotency_expiry", housekeeping_idempotency_run},
-    {"day_counts", dashboard_fold_run}, /* last: after every job that changes subscriptions */
-    {0, 0},
+    {"payment_recovery", .run = payment_recovery_run},
+    {"wire_expiry", .run = wire_expiry_run},
+    {"auto_renewal", .run_spread = auto_renewal},
+    {"notices", .run_spread = notices_run},
+    {"support_autoclose", .run = support_autoclose_run},
+    {"refund_retry", .run = refunds_retry_run},
+    {"vies_check", .run = vies_check_run},
+    {"referral_expiry", .run = referral_expiry_run},
+    {"referral_retention", .run = referral_retention_run},
+    {"benefits", .run_spread = benefits_run}, /* issue 18: before the delivery of what it writes */
+    {"outbox_delivery", .run = outbox_delivery_run},
+    {"idempotency_expiry", .run = housekeeping_idempotency_run},
+    {"day_counts", .run = dashboard_fold_run}, /* last: after every job that changes subscriptions */
+    {0},
 };
 
 /* The CPU time of the calling thread, in microseconds: beside a job's time, whether it
@@ -82,19 +83,46 @@ static int64_t thread_cpu_us(void)
 /* The one jobs thread of a process. */
 struct jobs_runner {
     pthread_t thread;
-    int interval_s; /* 0: passes on request only */
-    struct db *db;  /* the thread's own connection; owned */
+    int interval_s;          /* 0: passes on request only */
+    struct tx_workers conns; /* the thread's own connections; owned */
 };
 
-int jobs_run_once(struct db *db, bool verbose, json_t *report)
+void jobs_workers_open(struct db *db, const char *db_url, int workers, struct tx_workers *w)
 {
+    w->n = 1;
+    w->db[0] = db;
+    /* on SQLite another connection would only wait for this one's writes */
+    while (db_writes_at_once(db) && w->n < workers && w->n < TX_WORKERS_MAX) {
+        struct pd_error err = {0};
+        if (db_open(db_url, &w->db[w->n], &err) < 0) {
+            log_line(LOG_WARN, NULL, "jobs", "connections=%d of %d: %s", w->n, workers,
+                     err.message);
+            pd_error_clear(&err);
+            break;
+        }
+        w->n++;
+    }
+    log_line(LOG_INFO, NULL, "jobs", "connections=%d", w->n);
+}
+
+void jobs_workers_close(struct tx_workers *w)
+{
+    for (int k = 1; k < w->n; k++)
+        db_close(w->db[k]);
+    w->n = 1;
+}
+
+int jobs_run_once(const struct tx_workers *w, bool verbose, json_t *report)
+{
+    struct db *db = w->db[0];
     int first_failure = 0, n = 0;
     show_progress = verbose && isatty(STDOUT_FILENO);
     clock_sync(db);
-    db_bulk(db, true);
+    for (int k = 0; k < w->n; k++)
+        db_bulk(w->db[k], true);
     for (const struct job *j = jobs_table; j->name && !job_requests_closing(); j++, n++) {
         int64_t t0 = clock_monotonic_us(), c0 = thread_cpu_us();
-        int rc = j->run(db);
+        int rc = j->run_spread ? j->run_spread(w) : j->run(db);
         int64_t dur = clock_monotonic_us() - t0, cpu = thread_cpu_us() - c0;
         log_line(rc < 0 ? LOG_ERROR : LOG_INFO, NULL, "job", "name=%s done=%d dur_us=%lld cpu_us=%lld",
                  j->name, rc < 0 ? 0 : rc, (long long)dur, (long long)cpu);
@@ -106,7 +134,8 @@ int jobs_run_once(struct db *db, bool verbose, json_t *report)
         if (rc < 0 && first_failure == 0)
             first_failure = rc;
     }
-    db_bulk(db, false);
+    for (int k = 0; k < w->n; k++)
+        db_bulk(w->db[k], false);
     if (verbose && n == 0)
         printf("no job is registered in this version\n");
     return first_failure;
@@ -123,8 +152,10 @@ static void *loop(void *arg)
             break;
         uint64_t ticket = job_requests_begin();
         json_t *report = json_array();
-        db_revive(jr->db); /* idle for a minute: the database may have restarted meanwhile */
-        jobs_run_once(jr->db, false, report);
+        /* idle for a minute: the database may have restarted meanwhile */
+        for (int k = 0; k < jr->conns.n; k++)
+            db_revive(jr->conns.db[k]);
+        jobs_run_once(&jr->conns, false, report);
         job_requests_done(ticket, report);
         if (why == JOB_WAKE_TIME)
             next_at = clock_monotonic_us() + (int64_t)jr->interval_s * 1000000;
@@ -132,23 +163,26 @@ static void *loop(void *arg)
     return NULL;
 }
 
-int jobs_start(const char *db_url, int interval_s, struct jobs_runner **out)
+int jobs_start(const char *db_url, int interval_s, int workers, struct jobs_runner **out)
 {
     struct pd_error err = {0};
+    struct db *db;
     struct jobs_runner *jr = calloc(1, sizeof(*jr));
     if (jr == NULL)
         return PD_E_INTERNAL;
-    if (db_open(db_url, &jr->db, &err) < 0) {
+    if (db_open(db_url, &db, &err) < 0) {
         fprintf(stderr, "partnerd: jobs: %s\n", err.message);
         pd_error_clear(&err);
         free(jr);
         return PD_E_DB;
     }
+    jobs_workers_open(db, db_url, workers, &jr->conns);
     jr->interval_s = interval_s;
     job_requests_open();
     if (pthread_create(&jr->thread, NULL, loop, jr) != 0) {
         job_requests_close();
-        db_close(jr->db);
+        jobs_workers_close(&jr->conns);
+        db_close(db);
         free(jr);
         return PD_E_INTERNAL;
     }
@@ -162,6 +196,7 @@ void jobs_stop(struct jobs_runner *jr)
         return;
     job_requests_close();
     pthread_join(jr->thread, NULL);
-    db_close(jr->db);
+    jobs_workers_close(&jr->conns);
+    db_close(jr->conns.db[0]);
     free(jr);
 }

@@ -16,6 +16,7 @@
 #include "service/principal.h"
 
 struct db;
+struct tx_workers;
 struct grant_row;
 struct sub_row;
 struct subs_context;
@@ -95,8 +96,9 @@ int benefits_set_rules(struct db *db, const struct principal *who, const char *i
                        struct pd_error *err);
 
 /* The daily job: grants terms that have none yet, announces revocations (lapse,
- * cancellation: benefit.revoked) and sends deadline reminders 30 and 7 days before.
- * Returns how many events it wrote, or a negative status. */
-int benefits_run(struct db *db);
+ * cancellation: benefit.revoked) and sends deadline reminders 30 and 7 days before, its
+ * grants' transactions spread over w's connections. Returns how many events it wrote, or
+ * a negative status. */
+int benefits_run(const struct tx_workers *w);
 
 #endif

@@ -496,15 +496,18 @@ static int grant_step(struct db *db, int i, void *arg)
     return rc < 0 ? rc : 0;
 }
 
-int benefits_run(struct db *db)
+int benefits_run(const struct tx_workers *w)
 {
+    struct db *db = w->db[0];
     struct subs_context ctx = {0};
     struct date today = clock_today();
     char day[DATE_STRLEN];
     struct grant_due_key due[DUE_BATCH], after;
     int events = 0, n = 0;
     bool deferred = false;
-    struct grants_due *g = calloc(1, sizeof(*g)); /* a transaction's rows: ~60 KB */
+    /* a transaction's rows (~60 KB) for each connection's transactions */
+    struct grants_due *g = calloc((size_t)w->n, sizeof(*g));
+    struct tx_batch_job jobs[TX_WORKERS_MAX];
     if (g == NULL)
         return PD_E_INTERNAL;
     int rc = grant_missing(db);
@@ -527,15 +530,17 @@ int benefits_run(struct db *db)
         fault_pause("benefits.due_read"); /* tests: another pass changes the window here */
         /* a commit (and its sync) for each grant was most of a pass's time at 100 000
          * partners: GRANT_TX share one */
-        g->due = due;
-        g->ctx = &ctx;
-        g->today = today;
-        g->deferred = false;
-        struct tx_batch_job job = {
-            .name = "benefits.grant_batch", .begin = grants_tx_begin, .step = grant_step, .ctx = g};
-        if ((rc = tx_batch_job(db, n, GRANT_TX, &job)) > 0)
+        for (int k = 0; k < w->n; k++) {
+            g[k] = (struct grants_due){.due = due, .ctx = &ctx, .today = today};
+            jobs[k] = (struct tx_batch_job){.name = "benefits.grant_batch",
+                                            .begin = grants_tx_begin,
+                                            .step = grant_step,
+                                            .ctx = &g[k]};
+        }
+        if ((rc = tx_batch_spread(w, n, GRANT_TX, jobs)) > 0)
             events += rc;
-        deferred = deferred || g->deferred;
+        for (int k = 0; k < w->n; k++)
+            deferred = deferred || g[k].deferred;
         if (n > 0)
             after = due[n - 1];
     }

@@ -227,8 +227,9 @@ int notices_renewal_refused(struct db *db, const struct sub_row *s, int window_d
     return rc < 0 ? rc : 1;
 }
 
-int notices_run(struct db *db)
+int notices_run(const struct tx_workers *w)
 {
+    struct db *db = w->db[0];
     struct date today = clock_today();
     struct settings set;
     int rc = settings_load(db, &set);
@@ -240,27 +241,38 @@ int notices_run(struct db *db)
     if ((rc = check_days_sync(db, window, today)) < 0)
         return rc;
     struct subs_due_key key = {.check_on = "", .id = ""}, last;
-    struct names_kept names = {0};
+    /* a context for each connection's transactions, each with its own offer names */
+    struct notices_due *due = calloc((size_t)w->n, sizeof(*due));
+    struct names_kept *names = calloc((size_t)w->n, sizeof(*names));
+    struct tx_batch_job jobs[TX_WORKERS_MAX];
     int sent = 0;
-    for (;;) {
+    if (due == NULL || names == NULL)
+        rc = PD_E_INTERNAL;
+    while (rc >= 0) {
         struct sub_row *subs = NULL;
         int n = 0;
-        if ((rc = subs_checks_due(db, SUBS_CHECK_NOTICE, day, &key, NOTICE_TX * 4, &subs, &n,
-                                  &last)) < 0 ||
+        if ((rc = subs_checks_due(db, SUBS_CHECK_NOTICE, day, &key, NOTICE_TX * 4 * w->n, &subs,
+                                  &n, &last)) < 0 ||
             n == 0) {
             free(subs);
             break;
         }
-        struct notices_due due = {.subs = subs, .window = window, .today = today, .names = &names};
-        struct tx_batch_job job = {
-            .name = "notices.batch", .begin = notices_tx_begin, .step = notice_step, .ctx = &due};
-        rc = tx_batch_job(db, n, NOTICE_TX, &job);
+        for (int k = 0; k < w->n; k++) {
+            due[k] = (struct notices_due){
+                .subs = subs, .window = window, .today = today, .names = &names[k]};
+            jobs[k] = (struct tx_batch_job){
+                .name = "notices.batch", .begin = notices_tx_begin, .step = notice_step, .ctx = &due[k]};
+        }
+        rc = tx_batch_spread(w, n, NOTICE_TX, jobs);
         free(subs);
         if (rc < 0)
             break;
         sent += rc;
         key = last;
     }
-    names_kept_free(&names);
+    for (int k = 0; names && k < w->n; k++)
+        names_kept_free(&names[k]);
+    free(names);
+    free(due);
     return rc < 0 ? rc : sent;
 }

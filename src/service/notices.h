@@ -12,10 +12,11 @@
 
 struct db;
 struct sub_row;
+struct tx_workers;
 
-/* The notices due today, each once per subscription and term. Idempotent, safe in two
- * processes at once. Returns notices sent. */
-int notices_run(struct db *db);
+/* The notices due today, each once per subscription and term, their transactions spread
+ * over w's connections. Idempotent, safe in two processes at once. Returns notices sent. */
+int notices_run(const struct tx_workers *w);
 
 /* In the caller's transaction: tells the partner that the automatic renewal of s could
  * not be made for want of certified people (why: the details of the refusal, "certified"

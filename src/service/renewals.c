@@ -343,8 +343,29 @@ static int check_step(struct db *db, int i, void *arg)
     return rc < 0 ? rc : 0;
 }
 
-int renewals_run(struct db *db, void (*progress)(int done, int total))
+/* A page's due subscriptions, in parts renewed at once, each on a connection of its own:
+ * part k is due[n * k / parts, n * (k + 1) / parts). In the order of their ids, as in one
+ * part, so two parts' claims never wait for each other in a circle. */
+struct renew_parts {
+    const struct settings *set;
+    struct due *due;
+    int n, parts;
+};
+
+static int renew_part(struct db *db, int k, void *arg)
 {
+    const struct renew_parts *p = arg;
+    int from = p->n * k / p->parts, to = p->n * (k + 1) / p->parts;
+    int done = to > from ? renew_batch(db, p->set, p->due + from, to - from) : 0;
+    if (done < 0)
+        log_line(LOG_ERROR, NULL, "auto_renewal", "batch of %d from subscription=%s error=%d",
+                 to - from, p->due[from].s->id, done);
+    return done;
+}
+
+int renewals_run(const struct tx_workers *w, void (*progress)(int done, int total))
+{
+    struct db *db = w->db[0];
     struct date today = clock_today();
     struct settings set;
     int rc = settings_load(db, &set);
@@ -365,7 +386,12 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
      * them, then when each is looked at again */
     struct subs_due_key key = {.check_on = "", .id = ""}, last;
     struct due due[RENEWAL_BATCH];
+    struct tx_batch_job jobs[TX_WORKERS_MAX];
+    /* a context for each connection's check transactions */
+    struct renew_checks *checks = calloc((size_t)w->n, sizeof(*checks));
     int seen = 0;
+    if (checks == NULL)
+        return PD_E_INTERNAL;
     for (;;) {
         struct sub_row *subs = NULL;
         int n = 0, ndue = 0;
@@ -389,12 +415,12 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
              * batches then never wait for each other in a circle */
             qsort(due, (size_t)ndue, sizeof(due[0]), due_by_id);
             fault_pause("renewals.due_read"); /* tests: auto-renew turned off meanwhile */
-            int done = renew_batch(db, &set, due, ndue);
-            if (done < 0)
-                log_line(LOG_ERROR, NULL, "auto_renewal",
-                         "batch of %d from subscription=%s error=%d", ndue, due[0].s->id, done);
-            renewed += done > 0 ? done : 0;
-            rc = done < 0 ? done : 0;
+            int done[TX_WORKERS_MAX] = {0};
+            struct renew_parts parts = {
+                .set = &set, .due = due, .n = ndue, .parts = ndue < w->n ? ndue : w->n};
+            rc = tx_workers_run(w, parts.parts, renew_part, &parts, done);
+            for (int k = 0; k < parts.parts; k++)
+                renewed += done[k] > 0 ? done[k] : 0;
         }
         if (rc >= 0) { /* but those renewed: their new term wrote its days */
             bool done_here[RENEWAL_BATCH] = {false};
@@ -404,13 +430,15 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
             for (int i = 0; i < n; i++)
                 if (!done_here[i])
                     which[left++] = i;
-            struct renew_checks c = {
-                .subs = subs, .which = which, .window = window, .today = today};
-            struct tx_batch_job job = {.name = "renewals.check_batch",
-                                       .begin = checks_tx_begin,
-                                       .step = check_step,
-                                       .ctx = &c};
-            rc = tx_batch_job(db, left, CHECK_BATCH, &job);
+            for (int k = 0; k < w->n; k++) {
+                checks[k] = (struct renew_checks){
+                    .subs = subs, .which = which, .window = window, .today = today};
+                jobs[k] = (struct tx_batch_job){.name = "renewals.check_batch",
+                                                .begin = checks_tx_begin,
+                                                .step = check_step,
+                                                .ctx = &checks[k]};
+            }
+            rc = tx_batch_spread(w, left, CHECK_BATCH, jobs);
         }
         free(subs);
         seen += n;
@@ -422,5 +450,6 @@ int renewals_run(struct db *db, void (*progress)(int done, int total))
     }
     if (progress && seen < total)
         progress((int)total, (int)total);
+    free(checks);
     return rc < 0 ? rc : renewed;
 }

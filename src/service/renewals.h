@@ -14,11 +14,13 @@ struct db;
 struct order_row;
 struct settings;
 struct sub_row;
+struct tx_workers;
 
 /* Automatic renewal: charges the saved card of every subscription with auto-renew on whose
- * try is due today (days 1, 3 and 7 of the window), and finishes tries a killed process
- * left behind. progress (may be NULL) hears how far it got. Returns renewals made. */
-int renewals_run(struct db *db, void (*progress)(int done, int total));
+ * try is due today (days 1, 3 and 7 of the window), a page's tries spread over w's
+ * connections, and finishes tries a killed process left behind. progress (may be NULL)
+ * hears how far it got. Returns renewals made. */
+int renewals_run(const struct tx_workers *w, void (*progress)(int done, int total));
 
 /* The facts of a stored subscription that the rules of core/subscription.h read, with a
  * renewal window of window_days. */
