@@ -1,7 +1,8 @@
 /*
  * test_tx.c - a job's steps in batches (tx_batch_job): each transaction begins with the
  * batch's begin, also when a failed batch is done again one step to a transaction, and the
- * steps of a transaction that failed are not counted twice.
+ * steps of a transaction that failed are not counted twice; and spread over several
+ * connections (tx_batch_spread), each transaction on one, with that connection's job.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -130,6 +131,40 @@ static void test_a_failing_begin_writes_nothing(void **state)
     assert_int_equal(n, 0);
 }
 
+/* Ten steps, three to a transaction, over three connections: transactions 0 and 3 on the
+ * first, 1 on the second, 2 on the third, each with its connection's job; every step once. */
+static void test_spread_over_connections(void **state)
+{
+    struct fixture *f = *state;
+    char url[300];
+    struct pd_error err = {0};
+    struct tx_workers w = {.n = 3, .db = {f->db}};
+    snprintf(url, sizeof(url), "sqlite:%s", f->path);
+    for (int k = 1; k < w.n; k++)
+        assert_int_equal(db_open(url, &w.db[k], &err), 0);
+    struct batch b[3] = {{0}};
+    struct tx_batch_job jobs[3];
+    for (int k = 0; k < 3; k++)
+        jobs[k] = (struct tx_batch_job){
+            .name = "test.spread", .begin = count_begin, .step = write_step, .ctx = &b[k]};
+    assert_int_equal(tx_batch_spread(&w, 10, 3, jobs), 10);
+    assert_string_equal(b[0].steps, "0-3 9-10 ");
+    assert_string_equal(b[1].steps, "3-6 ");
+    assert_string_equal(b[2].steps, "6-9 ");
+    int64_t n = 0;
+    assert_int_equal(db_scalar(f->db, &n, "SELECT COUNT(*) FROM t", ""), 0);
+    assert_int_equal(n, 10);
+    /* fewer transactions than connections: the third has none */
+    memset(b, 0, sizeof(b));
+    assert_int_equal(db_exec(f->db, "DELETE FROM t"), 0);
+    assert_int_equal(tx_batch_spread(&w, 4, 3, jobs), 4);
+    assert_string_equal(b[0].steps, "0-3 ");
+    assert_string_equal(b[1].steps, "3-4 ");
+    assert_string_equal(b[2].steps, "");
+    for (int k = 1; k < w.n; k++)
+        db_close(w.db[k]);
+}
+
 int main(void)
 {
     setenv("PARTNERD_FAULT_FAIL", "test.fail=1", 1); /* read once, at the first fault point */
@@ -137,6 +172,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_begin_once_per_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_by_one_after_a_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_failing_begin_writes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spread_over_connections, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
