@@ -74,7 +74,7 @@ int cmd_serve(int argc, char **argv)
                                          {"threads", required_argument, 0, 't'},
                                          {"body-limit", required_argument, 0, 'b'},
                                          {"jobs-interval", required_argument, 0, 'i'},
-                                         {"job-workers", required_argument, 0, 'J'},
+                                         {"jobs-workers", required_argument, 0, 'J'},
                                          {"gateway-ledger", required_argument, 0, 'g'},
                                          {"help", no_argument, 0, 'h'},
                                          {"trusted-proxy", required_argument, 0, 'p'},
@@ -158,7 +158,7 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'J':
             if (parse_positive(optarg, TX_WORKERS_MAX, &workers))
-                return usage_error("serve", "--job-workers wants 1 to %d, not '%s'", TX_WORKERS_MAX,
+                return usage_error("serve", "--jobs-workers wants 1 to %d, not '%s'", TX_WORKERS_MAX,
                                    optarg);
             break;
         case 'W':
@@ -182,9 +182,10 @@ int cmd_serve(int argc, char **argv)
                 "  --no-jobs            no periodic job passes in this process (a pass\n"
                 "                       asked by POST /api/v1/admin/jobs/run still runs)\n"
                 "  --jobs-interval S    seconds between two job passes (default 60)\n"
-                "  --job-workers N      PostgreSQL: connections a pass spreads its renewals,\n"
-                "                       notices and benefits over, at once (default 2; 1 to 8).\n"
-                "                       SQLite writes one at a time: one\n"
+                "  --jobs-workers N     PostgreSQL: connections a pass spreads its renewals,\n"
+                "                       notices and benefits over, at once (default 2; 1 to 8;\n"
+                "                       opened under --no-jobs too, for the passes asked for;\n"
+                "                       on SQLite, which writes one at a time: always 1)\n"
                 "  --threads N          requests served at once, each with a database connection\n"
                 "                       (default 4 per CPU, at least 8; each HTTP connection has\n"
                 "                       a thread of its own)\n"

@@ -37,6 +37,11 @@ int64_t clock_real_now(void);
 /* Monotonic microseconds, for measuring durations only (never a business date). */
 int64_t clock_monotonic_us(void);
 
+/* The processor time the calling thread has spent, in microseconds: beside a duration,
+ * whether it waited (for the disk, another writer, the gateway) or computed. 0 on a system
+ * without per-thread clocks. */
+int64_t clock_thread_cpu_us(void);
+
 /* The instant ms milliseconds from now on the system clock `which`, for a timed wait
  * (pthread_cond_timedwait on a CLOCK_MONOTONIC condition, pthread_mutex_timedlock on
  * CLOCK_REALTIME). */

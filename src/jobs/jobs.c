@@ -70,16 +70,6 @@ const struct job jobs_table[] = {
     {0},
 };
 
-/* The CPU time of the calling thread, in microseconds: beside a job's time, whether it
- * waited (for the disk, another writer, the gateway) or computed. */
-static int64_t thread_cpu_us(void)
-{
-    struct timespec t;
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
-        return 0; /* a system without per-thread clocks: the line says cpu_us=0 */
-    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /* The one jobs thread of a process. */
 struct jobs_runner {
     pthread_t thread;
@@ -95,8 +85,8 @@ void jobs_workers_open(struct db *db, const char *db_url, int workers, struct tx
     while (db_writes_at_once(db) && w->n < workers && w->n < TX_WORKERS_MAX) {
         struct pd_error err = {0};
         if (db_open(db_url, &w->db[w->n], &err) < 0) {
-            log_line(LOG_WARN, NULL, "jobs", "connections=%d of %d: %s", w->n, workers,
-                     err.message);
+            log_line(LOG_WARN, NULL, "jobs", "connection=%d of %d not opened: %s", w->n + 1,
+                     workers, err.message);
             pd_error_clear(&err);
             break;
         }
@@ -121,9 +111,11 @@ int jobs_run_once(const struct tx_workers *w, bool verbose, json_t *report)
     for (int k = 0; k < w->n; k++)
         db_bulk(w->db[k], true);
     for (const struct job *j = jobs_table; j->name && !job_requests_closing(); j++, n++) {
-        int64_t t0 = clock_monotonic_us(), c0 = thread_cpu_us();
+        /* its processor time: this thread's and its helpers' (tx_workers_run) */
+        int64_t t0 = clock_monotonic_us(), c0 = clock_thread_cpu_us() + tx_workers_cpu_us();
         int rc = j->run_spread ? j->run_spread(w) : j->run(db);
-        int64_t dur = clock_monotonic_us() - t0, cpu = thread_cpu_us() - c0;
+        int64_t dur = clock_monotonic_us() - t0;
+        int64_t cpu = clock_thread_cpu_us() + tx_workers_cpu_us() - c0;
         log_line(rc < 0 ? LOG_ERROR : LOG_INFO, NULL, "job", "name=%s done=%d dur_us=%lld cpu_us=%lld",
                  j->name, rc < 0 ? 0 : rc, (long long)dur, (long long)cpu);
         if (verbose)
@@ -152,10 +144,19 @@ static void *loop(void *arg)
             break;
         uint64_t ticket = job_requests_begin();
         json_t *report = json_array();
-        /* idle for a minute: the database may have restarted meanwhile */
-        for (int k = 0; k < jr->conns.n; k++)
-            db_revive(jr->conns.db[k]);
-        jobs_run_once(&jr->conns, false, report);
+        /* idle for a minute: the database may have restarted meanwhile; a helper that
+         * cannot be reached again sits this pass out (the pass's own connection fails the
+         * pass as before) */
+        struct tx_workers pass = {.n = 1, .db = {jr->conns.db[0]}};
+        db_revive(pass.db[0]);
+        for (int k = 1; k < jr->conns.n; k++) {
+            if (db_revive(jr->conns.db[k]) == 0)
+                pass.db[pass.n++] = jr->conns.db[k];
+            else
+                log_line(LOG_WARN, NULL, "jobs", "connection=%d unavailable: %s", k,
+                         db_errmsg(jr->conns.db[k]));
+        }
+        jobs_run_once(&pass, false, report);
         job_requests_done(ticket, report);
         if (why == JOB_WAKE_TIME)
             next_at = clock_monotonic_us() + (int64_t)jr->interval_s * 1000000;

@@ -26,7 +26,7 @@ struct job {
     int (*run_spread)(const struct tx_workers *w);
 };
 
-/* How many connections a pass spreads its long jobs over by default (`--job-workers`), on
+/* How many connections a pass spreads its long jobs over by default (`--jobs-workers`), on
  * PostgreSQL: each is a server process of its own working at once. SQLite has one. */
 #define JOBS_WORKERS_DEFAULT 2
 

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "core/clock.h"
 #include "core/fault.h"
 #include "db/db.h"
 #include "log.h"
@@ -92,10 +93,25 @@ struct part {
     int rc;
 };
 
+/* The processor time the helper threads have spent, all passes together. */
+static _Atomic int64_t helpers_cpu_us;
+
+int64_t tx_workers_cpu_us(void)
+{
+    return helpers_cpu_us;
+}
+
 static void *part_run(void *arg)
 {
     struct part *p = arg;
     p->rc = p->fn(p->db, p->k, p->arg);
+    return NULL;
+}
+
+static void *helper_run(void *arg)
+{
+    part_run(arg);
+    helpers_cpu_us += clock_thread_cpu_us(); /* a thread of its own: all it spent */
     return NULL;
 }
 
@@ -111,7 +127,7 @@ int tx_workers_run(const struct tx_workers *w, int used, int (*fn)(struct db *db
         parts[k] = (struct part){.db = w->db[k], .k = k, .fn = fn, .arg = arg};
     /* the helpers' parts on threads of their own; one that cannot start is done here */
     for (k = 1; k < used; k++)
-        started[k] = pthread_create(&parts[k].thread, NULL, part_run, &parts[k]) == 0;
+        started[k] = pthread_create(&parts[k].thread, NULL, helper_run, &parts[k]) == 0;
     for (k = 0; k < used; k++) {
         if (k == 0 || !started[k])
             part_run(&parts[k]);

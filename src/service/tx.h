@@ -13,6 +13,7 @@
 #define PD_SERVICE_TX_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "core/error.h"
 
@@ -54,7 +55,7 @@ struct tx_batch_job {
 int tx_batch_job(struct db *db, int n, int per_tx, const struct tx_batch_job *job);
 
 /* The connections a job pass spreads its transactions over: its own, db[0], and on
- * PostgreSQL helpers of their own (jobs/jobs.c opens them: `--job-workers`), so that
+ * PostgreSQL helpers of their own (jobs/jobs.c opens them: `--jobs-workers`), so that
  * several server processes work at once. SQLite writes one transaction at a time: a pass
  * there has its own alone. */
 #define TX_WORKERS_MAX 8
@@ -77,5 +78,9 @@ int tx_batch_spread(const struct tx_workers *w, int n, int per_tx, const struct 
  * into results[k] when results is not NULL. The first failure (negative) in k's order, or 0. */
 int tx_workers_run(const struct tx_workers *w, int used, int (*fn)(struct db *db, int k, void *arg),
                    void *arg, int *results);
+
+/* The processor time tx_workers_run()'s threads have spent, in microseconds, since the
+ * process started: a job's log line counts it beside its own thread's. */
+int64_t tx_workers_cpu_us(void);
 
 #endif

@@ -335,7 +335,7 @@ test('grants due are passed 32 to a transaction; one that fails is done again on
   assert.match(run.stderr, /PARTNERD_FAULT_FAIL is set/);
   // the 48 grants are two transactions, of 32 and 16: the one that fails is the first to
   // reach the fault point, the first on SQLite, either on PostgreSQL (a pass there spreads
-  // them over two connections at once, --job-workers)
+  // them over two connections at once, --jobs-workers)
   assert.match(run.stderr, new RegExp(`tx_batch failed=benefits\\.grant_batch steps=${PG ? '(32|16)' : '32'} .*one by one`), 'a transaction failed');
   const revoked = sql(srv.db.url, `SELECT payload FROM outbox WHERE event = 'benefit.revoked' AND partner_id IN (${ids})`).split('\n').filter(Boolean).map((p) => JSON.parse(p).benefit_id);
   assert.equal(revoked.length, 48, 'one event per grant');

@@ -1,5 +1,5 @@
 // job_workers.test.mjs - a job pass spread over several connections (`jobs run --workers N`,
-// `serve --job-workers N`; issue 20) does what the same pass on one connection does.
+// `serve --jobs-workers N`; issue 20) does what the same pass on one connection does.
 //
 // Two copies of one generated program (bench/gen.c, deterministic) go through the same days:
 // the generator's backlog, then a week later. One copy's passes run on one connection, the
@@ -98,7 +98,8 @@ test('a pass spread over four connections renews, notifies and checks benefits a
   const a = outcome(1);
   const b = outcome(4);
   for (const k of Object.keys(a)) assert.equal(b[k], a[k], `${k} differ`);
-  // each try charged once: a charge in the gateway's ledger for each renewal attempt
+  // each try made was charged: a charge in the gateway's ledger for each renewal attempt
+  // (the ledger keeps one per key, so a try sent twice would count once; none missing)
   const attempts = b.attempts.split('\n').filter(Boolean).length;
   assert.ok(attempts > 0);
   assert.equal(b.renewalCharges, attempts);
