@@ -4,7 +4,8 @@
  * service/delivery.c claims the due deliveries and hands them over ready: an email
  * rendered in its recipient's language, a webhook with its body and secret. This file
  * carries them and reports back. Email goes through the SMTP relay of the settings
- * (libcurl, STARTTLS when asked, one connection for a pass) as a MIME message with a text
+ * (libcurl, STARTTLS when asked, one connection for each of a pass's connections to the
+ * database, over which it spreads its emails) as a MIME message with a text
  * and an HTML part or, when smtp.host is empty, is written as an .eml file into mail.dir;
  * its Subject is a series of RFC 2047 encoded words of whole characters, none over 75
  * characters, one a line.
@@ -36,6 +37,7 @@
 #include "core/crypto.h"
 #include "service/delivery.h"
 #include "service/job_requests.h"
+#include "service/tx.h"
 
 #define BATCH 50
 #define HTTP_TIMEOUT_S 10
@@ -162,10 +164,10 @@ static size_t read_upload(char *ptr, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-/* One SMTP connection for a pass's emails: libcurl keeps it open between the transfers of
- * one handle, so every email after the first is MAIL FROM, RCPT TO and DATA on it rather
- * than a new TCP (and TLS) handshake, EHLO and login. A relay that closed it, or a failed
- * transfer, makes the next one connect again. */
+/* One SMTP connection for a pass's emails, or for each part of them (deliver_emails): libcurl
+ * keeps it open between the transfers of one handle, so every email after the first is MAIL
+ * FROM, RCPT TO and DATA on it rather than a new TCP (and TLS) handshake, EHLO and login. A
+ * relay that closed it, or a failed transfer, makes the next one connect again. */
 struct smtp {
     CURL *curl;
     char error[CURL_ERROR_SIZE]; /* libcurl's words for a failed transfer ("RCPT failed: 550") */
@@ -229,30 +231,61 @@ static void smtp_close(struct smtp *s)
     s->curl = NULL;
 }
 
-/* Sends every email due by the pass's start. Returns how many went out, or a negative status. */
-static int deliver_emails(struct db *db, struct delivery_pass *p)
+/* A group of claimed emails, sent in parts at once, each on a database connection (for its
+ * marks) and an SMTP connection of its own: part k is e[n * k / parts, n * (k + 1) / parts). */
+struct senders {
+    const struct delivery_pass *p;
+    struct delivery_email *e;
+    int n, parts;
+    struct smtp smtp[TX_WORKERS_MAX]; /* kept open from one group to the next */
+};
+
+static int send_part(struct db *db, int k, void *arg)
 {
-    const struct settings *c = &p->settings;
-    struct delivery_email *e = NULL;
-    struct smtp smtp = {0};
+    struct senders *s = arg;
+    const struct settings *c = &s->p->settings;
+    int from = s->n * k / s->parts, to = s->n * (k + 1) / s->parts, sent = 0;
+    if (k > 0) /* the pass's own connection defers its marks already */
+        delivery_marks_defer(db);
+    for (int i = from; i < to && !job_requests_closing(); i++) {
+        struct buf msg = {0};
+        char error[1200] = "";
+        build_message(c->mail_from, &s->e[i], &msg);
+        int ok = c->smtp_host[0]
+                     ? send_smtp(&s->smtp[k], c, s->e[i].recipient, &msg, error, sizeof(error))
+                     : write_eml(c->mail_dir, s->e[i].id, &msg, error, sizeof(error));
+        buf_free(&msg);
+        delivery_email_done(db, s->p, &s->e[i], ok == 0 ? NULL : error);
+        sent += ok == 0;
+    }
+    /* a helper's marks on disk before the pass claims its next group, as the pass's own are
+     * (a failed sync leaves those emails claimed: sent again once the claim is stale) */
+    if (k > 0)
+        delivery_marks_sync(db);
+    return sent;
+}
+
+/* Sends every email due by the pass's start, each group claimed on the pass's own
+ * connection and sent over w's connections at once (on PostgreSQL, --jobs-workers: so many
+ * SMTP sessions at once to the relay). Returns how many went out, or a negative status. */
+static int deliver_emails(const struct tx_workers *w, struct delivery_pass *p)
+{
+    struct senders s = {.p = p};
     int n = 0, sent = 0, rc = 0;
     /* stopping: what is claimed and not sent is sent again once its claim is stale */
-    while (!job_requests_closing() && (rc = delivery_emails_next(db, p, BATCH, &e, &n)) == 0 &&
-           n > 0) {
-        for (int i = 0; i < n && !job_requests_closing(); i++) {
-            struct buf msg = {0};
-            char error[1200] = "";
-            build_message(c->mail_from, &e[i], &msg);
-            int ok = c->smtp_host[0]
-                         ? send_smtp(&smtp, c, e[i].recipient, &msg, error, sizeof(error))
-                         : write_eml(c->mail_dir, e[i].id, &msg, error, sizeof(error));
-            buf_free(&msg);
-            delivery_email_done(db, p, &e[i], ok == 0 ? NULL : error);
-            sent += ok == 0;
-        }
-        delivery_emails_free(e, n);
+    while (!job_requests_closing() &&
+           (rc = delivery_emails_next(w->db[0], p, BATCH, &s.e, &n)) == 0 && n > 0) {
+        int done[TX_WORKERS_MAX] = {0};
+        s.n = n;
+        s.parts = n < w->n ? n : w->n;
+        tx_workers_run(w, s.parts, send_part, &s, done);
+        for (int k = 0; k < s.parts; k++)
+            sent += done[k];
+        delivery_emails_free(s.e, n);
+        s.e = NULL;
     }
-    smtp_close(&smtp);
+    for (int k = 0; k < TX_WORKERS_MAX; k++)
+        smtp_close(&s.smtp[k]);
     return rc < 0 ? rc : sent;
 }
 
@@ -372,15 +405,16 @@ static int deliver_webhooks(struct db *db, struct delivery_pass *p)
     return rc < 0 ? rc : delivered;
 }
 
-int outbox_delivery_run(struct db *db)
+int outbox_delivery_run(const struct tx_workers *w)
 {
+    struct db *db = w->db[0];
     struct delivery_pass p;
     int rc = delivery_pass_begin(db, &p);
     if (rc < 0) {
         delivery_pass_end(db, &p);
         return rc;
     }
-    int emails = deliver_emails(db, &p);
+    int emails = deliver_emails(w, &p);
     int hooks = deliver_webhooks(db, &p);
     delivery_pass_end(db, &p);
     if (emails < 0)

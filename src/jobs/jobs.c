@@ -64,7 +64,7 @@ const struct job jobs_table[] = {
     {"referral_expiry", .run = referral_expiry_run},
     {"referral_retention", .run = referral_retention_run},
     {"benefits", .run_spread = benefits_run}, /* issue 18: before the delivery of what it writes */
-    {"outbox_delivery", .run = outbox_delivery_run},
+    {"outbox_delivery", .run_spread = outbox_delivery_run},
     {"idempotency_expiry", .run = housekeeping_idempotency_run},
     {"day_counts", .run = dashboard_fold_run}, /* last: after every job that changes subscriptions */
     {0},

@@ -168,6 +168,16 @@ int delivery_email_done(struct db *db, const struct delivery_pass *p,
     return email_record(db, p->claim, e->id, e->event, e->attempt, error);
 }
 
+void delivery_marks_defer(struct db *db)
+{
+    db_defer_sync(db); /* as delivery_emails_next() does for the pass's own connection */
+}
+
+int delivery_marks_sync(struct db *db)
+{
+    return db_sync(db);
+}
+
 void delivery_emails_free(struct delivery_email *e, int count)
 {
     for (int i = 0; e && i < count; i++) {

@@ -77,6 +77,13 @@ int delivery_emails_next(struct db *db, struct delivery_pass *p, int limit,
 int delivery_email_done(struct db *db, const struct delivery_pass *p,
                         const struct delivery_email *e, const char *error);
 
+/* For a group's emails sent and marked on other connections than the pass's own (helpers
+ * of a job pass, each sending a part of it): their marks, too, do not wait for the disk
+ * after delivery_marks_defer(db), and are on disk once delivery_marks_sync(db) returns
+ * (0, or PD_E_DB when the sync failed). Call both around each part. */
+void delivery_marks_defer(struct db *db);
+int delivery_marks_sync(struct db *db);
+
 void delivery_emails_free(struct delivery_email *e, int count);
 
 /* Claims up to limit due webhook deliveries, each with its body, as for emails. */

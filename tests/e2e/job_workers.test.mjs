@@ -4,13 +4,13 @@
 // Two copies of one generated program (bench/gen.c, deterministic) go through the same days:
 // the generator's backlog, then a week later. One copy's passes run on one connection, the
 // other's on four. On PostgreSQL the renewals, notices and benefits of the second then run in
-// four server processes at once; SQLite writes one transaction at a time, so there the
+// four server processes at once, and its emails are sent in four parts at once; SQLite writes one transaction at a time, so there the
 // option is accepted and the pass has one connection. Either way, every renewal, notice,
-// grant's next day, event and charge must come out the same, each once.
+// grant's next day, event, email and charge must come out the same, each once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, PG, freshDatabase, sql } from './harness.mjs';
@@ -77,12 +77,16 @@ function outcome(workers) {
     events: q("SELECT event || ' ' || COUNT(*) FROM outbox GROUP BY event ORDER BY 1"),
     invoices: q("SELECT type || ' ' || COUNT(*) || ' ' || SUM(subtotal) FROM invoices GROUP BY type ORDER BY 1"),
     charges: ledgerQ("SELECT status || ' ' || COUNT(*) || ' ' || SUM(amount) FROM gw_charges GROUP BY status ORDER BY 1"),
+    // the emails: each delivery sent, as one .eml file of its own
+    emails: q("SELECT status || ' ' || COUNT(*) FROM email_deliveries GROUP BY status ORDER BY 1"),
+    emlFiles: readdirSync(join(dir, `mail-${workers}`)).filter((f) => f.endsWith('.eml')).length,
+    sent: Number(q("SELECT COUNT(*) FROM email_deliveries WHERE status = 'sent'")),
     // the renewals' charges: keyed by subscription, term and try
     renewalCharges: Number(ledgerQ("SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE 'auto:%'")),
   };
 }
 
-test('a pass spread over four connections renews, notifies and checks benefits as one does', () => {
+test('a pass spread over four connections renews, notifies, checks benefits and sends emails as one does', () => {
   const days = [NOON, NOON + WEEK];
   for (const [i, at] of days.entries()) {
     for (const w of [1, 4]) pin(copies[w].db.url, at);
@@ -98,6 +102,9 @@ test('a pass spread over four connections renews, notifies and checks benefits a
   const a = outcome(1);
   const b = outcome(4);
   for (const k of Object.keys(a)) assert.equal(b[k], a[k], `${k} differ`);
+  // each email written once: a file for each delivery sent, on four connections as on one
+  assert.ok(b.sent > 4 * 50, 'more emails than four parts of a group');
+  assert.equal(b.emlFiles, b.sent);
   // each try made was charged: a charge in the gateway's ledger for each renewal attempt
   // (the ledger keeps one per key, so a try sent twice would count once; none missing)
   const attempts = b.attempts.split('\n').filter(Boolean).length;

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess, cardPayment, tokenize, assertDayCountsKept, freshDatabase, cardSubscriber } from './harness.mjs';
+import { PG, startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess, cardPayment, tokenize, assertDayCountsKept, freshDatabase, cardSubscriber } from './harness.mjs';
 
 let srv, op;
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2035, cvc: '737', holder: 'Camille Martin' };
@@ -481,7 +481,7 @@ test('email through a real SMTP server; its password is never shown nor logged',
 
 // A relay is a round trip per command: a connection per email would pay the handshake,
 // EHLO and login again for each of a day's thousands.
-test("a pass's emails go over one SMTP connection; a recipient the relay refuses waits, the others go", async () => {
+test("a pass's emails go over one SMTP connection (one per worker); a recipient the relay refuses waits, the others go", async () => {
   const subs = [];
   for (let i = 0; i < 5; i++) subs.push(await subscriber('2027-07-20'));
   const refused = subs.pop();
@@ -493,9 +493,10 @@ test("a pass's emails go over one SMTP connection; a recipient the relay refuses
     const to = (s) => sink.mails().filter((m) => m.to === s.email).length;
     assert.deepEqual(subs.map((s) => to(s) >= 1), [true, true, true, true], 'the others are received');
     assert.equal(to(refused), 0);
-    // one connection, and another if the refusal came before the end and closed it
+    // one connection, and another if the refusal came before the end and closed it; on
+    // PostgreSQL the pass sends over two at once (--jobs-workers 2), so one more
     const mails = sink.mails().length;
-    assert.ok(mails >= 4 && sink.connections() <= 2, `${mails} emails over ${sink.connections()} connections`);
+    assert.ok(mails >= 4 && sink.connections() <= (PG ? 3 : 2), `${mails} emails over ${sink.connections()} connections`);
     const staff = await staffClient(srv, 'operator');
     const pending = (await staff.call('GET', '/api/v1/admin/deliveries?kind=email&status=pending')).body.items.filter((d) => d.recipient === refused.email);
     assert.ok(pending.length >= 1, 'the refused email waits for a retry');
