@@ -138,8 +138,8 @@ int cmd_jobs(int argc, char **argv)
         "(for cron). Safe to run while servers run jobs too. Give it the gateway\n"
         "options the servers have: automatic renewals are charged here.\n\n"
         "  --workers N          PostgreSQL: connections the pass spreads its renewals,\n"
-        "                       notices and benefits over, at once (default 2; 1 to 8;\n"
-        "                       on SQLite, which writes one at a time: always 1)\n"
+        "                       notices, benefits and emails over, at once (default 2;\n"
+        "                       1 to 8; on SQLite, which writes one at a time: 1)\n"
         "  --db-busy-timeout MS how long a change waits for another writer's lock\n"
         "                       (default 5000)\n"
         "  --log-format FORMAT  text (default) or json: each log line as one JSON object\n";
