@@ -232,7 +232,7 @@ static void smtp_close(struct smtp *s)
 }
 
 /* A group of claimed emails, sent in parts at once, each on a database connection (for its
- * marks) and an SMTP connection of its own: part k is e[n * k / parts, n * (k + 1) / parts). */
+ * marks) and an SMTP connection of its own: part k is tx_workers_part()'s k of e. */
 struct senders {
     const struct delivery_pass *p;
     struct delivery_email *e;
@@ -244,7 +244,8 @@ static int send_part(struct db *db, int k, void *arg)
 {
     struct senders *s = arg;
     const struct settings *c = &s->p->settings;
-    int from = s->n * k / s->parts, to = s->n * (k + 1) / s->parts, sent = 0;
+    int from, to, sent = 0;
+    tx_workers_part(s->n, k, s->parts, &from, &to);
     if (k > 0) /* the pass's own connection defers its marks already */
         delivery_marks_defer(db);
     for (int i = from; i < to && !job_requests_closing(); i++) {
@@ -277,7 +278,7 @@ static int deliver_emails(const struct tx_workers *w, struct delivery_pass *p)
            (rc = delivery_emails_next(w->db[0], p, BATCH, &s.e, &n)) == 0 && n > 0) {
         int done[TX_WORKERS_MAX] = {0};
         s.n = n;
-        s.parts = n < w->n ? n : w->n;
+        s.parts = tx_workers_parts(w, n);
         tx_workers_run(w, s.parts, send_part, &s, done);
         for (int k = 0; k < s.parts; k++)
             sent += done[k];

@@ -344,8 +344,8 @@ static int check_step(struct db *db, int i, void *arg)
 }
 
 /* A page's due subscriptions, in parts renewed at once, each on a connection of its own:
- * part k is due[n * k / parts, n * (k + 1) / parts). In the order of their ids, as in one
- * part, so two parts' claims never wait for each other in a circle. */
+ * part k is tx_workers_part()'s k of due. In the order of their ids, as in one part, so two
+ * parts' claims never wait for each other in a circle. */
 struct renew_parts {
     const struct settings *set;
     struct due *due;
@@ -355,7 +355,8 @@ struct renew_parts {
 static int renew_part(struct db *db, int k, void *arg)
 {
     const struct renew_parts *p = arg;
-    int from = p->n * k / p->parts, to = p->n * (k + 1) / p->parts;
+    int from, to;
+    tx_workers_part(p->n, k, p->parts, &from, &to);
     int done = to > from ? renew_batch(db, p->set, p->due + from, to - from) : 0;
     if (done < 0)
         log_line(LOG_ERROR, NULL, "auto_renewal", "batch of %d from subscription=%s error=%d",
@@ -417,7 +418,7 @@ int renewals_run(const struct tx_workers *w, void (*progress)(int done, int tota
             fault_pause("renewals.due_read"); /* tests: auto-renew turned off meanwhile */
             int done[TX_WORKERS_MAX] = {0};
             struct renew_parts parts = {
-                .set = &set, .due = due, .n = ndue, .parts = ndue < w->n ? ndue : w->n};
+                .set = &set, .due = due, .n = ndue, .parts = tx_workers_parts(w, ndue)};
             rc = tx_workers_run(w, parts.parts, renew_part, &parts, done);
             for (int k = 0; k < parts.parts; k++)
                 renewed += done[k] > 0 ? done[k] : 0;

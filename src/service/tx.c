@@ -143,6 +143,17 @@ int tx_workers_run(const struct tx_workers *w, int used, int (*fn)(struct db *db
     return first;
 }
 
+int tx_workers_parts(const struct tx_workers *w, int n)
+{
+    return n < w->n ? n : w->n;
+}
+
+void tx_workers_part(int n, int k, int parts, int *from, int *to)
+{
+    *from = n * k / parts;
+    *to = n * (k + 1) / parts;
+}
+
 /* tx_batch_spread()'s batch, and connection k's share of it: transactions k, k + used... */
 struct spread {
     int n, per_tx, used;
@@ -159,7 +170,7 @@ int tx_batch_spread(const struct tx_workers *w, int n, int per_tx, const struct 
 {
     int transactions = (n + per_tx - 1) / per_tx, results[TX_WORKERS_MAX] = {0};
     struct spread s = {.n = n, .per_tx = per_tx, .jobs = jobs};
-    s.used = w->n < transactions ? w->n : transactions;
+    s.used = tx_workers_parts(w, transactions);
     int first = tx_workers_run(w, s.used, spread_share, &s, results), wrote = 0;
     for (int k = 0; k < s.used; k++)
         wrote += results[k] > 0 ? results[k] : 0;

@@ -165,6 +165,22 @@ static void test_spread_over_connections(void **state)
         db_close(w.db[k]);
 }
 
+/* Ten items in three parts, in order, none lost: 3, 3 and 4; never more parts than items. */
+static void test_parts(void **state)
+{
+    (void)state;
+    struct tx_workers w = {.n = 3};
+    int from, to, next = 0;
+    assert_int_equal(tx_workers_parts(&w, 10), 3);
+    assert_int_equal(tx_workers_parts(&w, 2), 2);
+    for (int k = 0; k < 3; k++, next = to) {
+        tx_workers_part(10, k, 3, &from, &to);
+        assert_int_equal(from, next);
+        assert_int_equal(to - from, k < 2 ? 3 : 4);
+    }
+    assert_int_equal(next, 10);
+}
+
 int main(void)
 {
     setenv("PARTNERD_FAULT_FAIL", "test.fail=1", 1); /* read once, at the first fault point */
@@ -173,6 +189,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_one_by_one_after_a_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_failing_begin_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spread_over_connections, setup, teardown),
+        cmocka_unit_test(test_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
