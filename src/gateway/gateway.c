@@ -23,6 +23,11 @@ bool gateway_is_test(void)
     return ops == &gateway_test_ops;
 }
 
+bool gateway_in_process(void)
+{
+    return ops && ops->in_process;
+}
+
 void gateway_close(void)
 {
     if (ops && ops->close)

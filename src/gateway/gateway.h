@@ -80,6 +80,9 @@ struct gw_charge_req {
 
 struct gateway_ops {
     const char *name; /* "test", "stripe" */
+    /* Answers in this process, one call at a time (the test gateway's ledger): calls from
+     * several threads at once would only wait for one another. */
+    bool in_process;
     /* What may be shown of a payment method: 0, or PD_E_CARD_INVALID when the gateway does not
      * know it, PD_E_UNAVAILABLE. */
     int (*payment_method)(const char *id, struct gw_token *out, struct pd_error *err);
@@ -138,6 +141,9 @@ void gateway_use(const struct gateway_ops *ops);
 /* True when the gateway in use is the built-in test gateway (test mode: its tokenization
  * endpoint and challenge page are served). */
 bool gateway_is_test(void);
+
+/* True when the gateway in use answers in this process, one call at a time (gateway_ops). */
+bool gateway_in_process(void);
 
 /* "test" or "stripe" ("" when none is open). */
 const char *gateway_name(void);

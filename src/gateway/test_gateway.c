@@ -459,6 +459,7 @@ int test_gateway_challenge_decide(const char *id, bool pass, struct test_challen
 
 const struct gateway_ops gateway_test_ops = {
     .name = "test",
+    .in_process = true,
     .payment_method = test_payment_method,
     .charge = test_charge,
     .lookup = test_lookup,

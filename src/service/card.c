@@ -11,8 +11,11 @@
 #include "service/card.h"
 #include "service/card_attempts.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/card.h"
@@ -327,29 +330,116 @@ int card_settle(struct db *db, const struct settings *set, struct order_row *o, 
     return rc;
 }
 
+/* One charge's request, in buffers of its own, and where its answer goes. */
+struct charge_call {
+    struct gw_charge_req req;
+    char back[96], customer[48];
+    bool payer;
+    struct gw_result *g;
+};
+
+/* The request for the order's charge with key, on the caller's connection: the payer at a
+ * gateway that keeps methods per customer (Stripe) is read, or made once. */
+static void charge_prepare(struct db *db, const struct settings *set, const struct order_row *o,
+                           const char *key, struct gw_result *g, struct charge_call *c)
+{
+    memset(g, 0, sizeof(*g));
+    memset(c, 0, sizeof(*c));
+    snprintf(c->back, sizeof(c->back), "/paiement/%s", o->id);
+    c->payer = gateway_customer_of(db, o->partner_id, c->customer, sizeof(c->customer)) >= 0;
+    c->req = (struct gw_charge_req){.payment_method = o->card_token,
+                                    .amount = o->total,
+                                    .currency = o->currency,
+                                    .key = key,
+                                    .off_session = card_off_session(key),
+                                    .return_url = c->back,
+                                    .customer = c->customer,
+                                    .save = o->save_card,
+                                    .site = set->portal_url};
+    c->g = g;
+}
+
+/* Sends it: no database. No payer (the gateway unreachable): nothing sent, and the attempt is
+ * looked up and sent again as a lost one. */
+static void charge_go(struct charge_call *c)
+{
+    if (!c->payer || gateway_charge(&c->req, c->g) < 0)
+        c->g->outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
+}
+
 void card_send(struct db *db, const struct settings *set, const struct order_row *o,
                const char *key, struct gw_result *g)
 {
-    memset(g, 0, sizeof(*g));
+    struct charge_call c;
+    charge_prepare(db, set, o, key, g, &c);
     fault_pause("buy.attempted");
-    char back[96], customer[48];
-    snprintf(back, sizeof(back), "/paiement/%s", o->id);
-    /* the payer at a gateway that keeps methods per customer (Stripe), made once */
-    bool payer = gateway_customer_of(db, o->partner_id, customer, sizeof(customer)) >= 0;
-    struct gw_charge_req req = {.payment_method = o->card_token,
-                                .amount = o->total,
-                                .currency = o->currency,
-                                .key = key,
-                                .off_session = card_off_session(key),
-                                .return_url = back,
-                                .customer = customer,
-                                .save = o->save_card,
-                                .site = set->portal_url};
-    /* no payer (the gateway unreachable): nothing sent, the attempt is looked up and sent
-     * again as a lost one */
-    if (!payer || gateway_charge(&req, g) < 0)
-        g->outcome = GW_UNKNOWN; /* the ledger could not be reached: look it up next time */
+    charge_go(&c);
     fault_pause("buy.charged");
+}
+
+/* The charges card_send_many() has sent and not had answered yet, in the whole process: the
+ * parts of a renewal pass (one on each jobs connection) share their at_once. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    int sending;
+} wire = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+
+/* The calls of one card_send_many(), taken in turn by its threads. */
+struct charge_queue {
+    struct charge_call *calls;
+    int n, at_once;
+    _Atomic int next;
+};
+
+static void *charge_thread(void *arg)
+{
+    struct charge_queue *q = arg;
+    for (int i; (i = atomic_fetch_add(&q->next, 1)) < q->n;) {
+        pthread_mutex_lock(&wire.lock);
+        while (wire.sending >= q->at_once)
+            pthread_cond_wait(&wire.freed, &wire.lock);
+        wire.sending++;
+        pthread_mutex_unlock(&wire.lock);
+        charge_go(&q->calls[i]);
+        pthread_mutex_lock(&wire.lock);
+        wire.sending--;
+        pthread_cond_broadcast(&wire.freed);
+        pthread_mutex_unlock(&wire.lock);
+    }
+    return NULL;
+}
+
+void card_send_many(struct db *db, const struct settings *set, struct card_sent *sent, int n,
+                    int at_once)
+{
+    struct charge_queue q = {.n = n, .at_once = at_once < 1 ? 1 : at_once, .next = 0};
+    if (q.at_once > CARD_SENDS_MAX)
+        q.at_once = CARD_SENDS_MAX;
+    if (gateway_in_process()) /* no network to wait for: threads would only take turns */
+        q.at_once = 1;
+    if (n <= 0)
+        return;
+    if ((q.calls = calloc((size_t)n, sizeof(*q.calls))) == NULL) {
+        for (int i = 0; i < n; i++) /* one after another */
+            card_send(db, set, &sent[i].order, sent[i].key, &sent[i].g);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        charge_prepare(db, set, &sent[i].order, sent[i].key, &sent[i].g, &q.calls[i]);
+    fault_pause("buy.attempted");
+    /* the calling thread sends too; a thread that cannot be started leaves its share to
+     * the others */
+    pthread_t threads[CARD_SENDS_MAX];
+    int started = 0;
+    for (int t = 1; t < q.at_once && t < n; t++)
+        if (pthread_create(&threads[started], NULL, charge_thread, &q) == 0)
+            started++;
+    charge_thread(&q);
+    for (int t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    fault_pause("buy.charged");
+    free(q.calls);
 }
 
 int card_charge(struct db *db, const struct settings *set, struct order_row *o, const char *key,

@@ -72,12 +72,25 @@ int card_charge(struct db *db, const struct settings *set, struct order_row *o, 
 void card_send(struct db *db, const struct settings *set, const struct order_row *o,
                const char *key, struct gw_result *g);
 
-/* A charge sent (card_send) and not yet settled: the order as claimed, its key, the answer. */
+/* A charge sent (card_send_many) and not yet settled: the order as claimed, its key, the answer. */
 struct card_sent {
     struct order_row order;
     char key[96];
     struct gw_result g;
 };
+
+/* The most charges card_send_many() sends at once (gateway.charges_at_once's bound). */
+#define CARD_SENDS_MAX 32
+
+/* Step 2 for n charges (attempt rows already committed), outside any transaction: sent to
+ * the gateway on up to at_once threads, the answers into sent[i].g. A gateway is a network
+ * away, and a pass of many renewals would otherwise wait for each answer in turn. At most
+ * at_once charges are on the wire at a time in the whole process, however many callers send
+ * at once (the parts of a renewal pass, each on its jobs connection, pass the same at_once);
+ * 1: one after another. The requests are made on the caller's connection first: the
+ * threads use no database. */
+void card_send_many(struct db *db, const struct settings *set, struct card_sent *sent, int n,
+                    int at_once);
 
 /* Step 3 for n charges sent: their outcomes settled together in one transaction, each as
  * card_charge() would settle it; should that transaction fail, each is settled again in

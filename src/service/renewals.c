@@ -7,7 +7,9 @@
  *      subscription, term and try: a second process, or a second pass, cannot make it
  *      again), its order and its payment row, whose gateway idempotency key is
  *      "auto:<subscription>:<term>:<try>";
- *   2. the charges, one after the other, outside any transaction (card_send);
+ *   2. the charges, outside any transaction, up to gateway.charges_at_once at a time in a
+ *      pass (card_send_many: a gateway is a network away, and its answers are waited for
+ *      together);
  *   3. their outcomes, settled in one transaction for the batch (card_settle_sent).
  * A batch whose transaction fails is done again one subscription at a time.
  * A process killed after 1 leaves a 'pending' attempt; the next pass charges it again with
@@ -222,8 +224,7 @@ static int renew_batch(struct db *db, const struct settings *set, struct due *du
     int claimed = claim_batch(db, set, due, n, sent, &count);
     if (count > 0) /* what this process is charging now, should it stop before the end */
         log_line(LOG_INFO, NULL, "renewal_claim", "claimed=%d", count);
-    for (int i = 0; i < count; i++)
-        card_send(db, set, &sent[i].order, sent[i].key, &sent[i].g);
+    card_send_many(db, set, sent, count, (int)set->gateway_charges_at_once);
     for (int k = 0, j = 0; k < n && j < count; k++) /* sent holds the made ones, in order */
         if (due[k].made)
             due[k].renewed = sent[j++].g.outcome == GW_SUCCEEDED;

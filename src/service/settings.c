@@ -18,6 +18,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "service/audit.h"
+#include "service/card.h"
 #include "service/seller.h"
 #include "service/tx.h"
 #include "service/validate.h"
@@ -86,6 +87,10 @@ static const struct setting table[] = {
     {"webhooks.allow_private", 0, 0, 1,
      "1: webhook endpoints may be on loopback or private addresses (tests, closed networks)", NULL,
      0, INT_AT(webhooks_allow_private)},
+    {"gateway.charges_at_once", 8, 1, CARD_SENDS_MAX,
+     "automatic renewals' charges a job pass sends to the payment gateway at once (1: one "
+     "after another)",
+     NULL, 0, INT_AT(gateway_charges_at_once)},
     {"health.min_free_mb", 256, 0, 1048576,
      "free space (MiB) under which /healthz reports the database's file system as low", NULL, 0,
      INT_AT(health_min_free_mb)},

@@ -649,6 +649,10 @@ export async function stripeGateway() {
     env: { PARTNERD_STRIPE_WEBHOOK_SECRET: webhookSecret },
     ledger: () => control('/_test/ledger'),
     webhooksTo: (url) => control('/_test/config', { webhook_url: url }),
+    /** Sets the stand-in's test configuration ({latency_ms}, ...). */
+    config: (body) => control('/_test/config', body),
+    /** {in_flight, max_in_flight} of /v1 requests; restart: the most counted from now. */
+    load: (restart = false) => control('/_test/load', restart ? {} : undefined),
     /** POSTs a form to the stand-in's /v1 with the secret key, as partnerd would. */
     async api(path, form) {
       const r = await fetch(`${standin.url}${path}`, {

@@ -26,9 +26,12 @@
 //   POST /_test/fail   {mode, count?, method?, path?}   the next matching /v1 requests fail:
 //        "429" (nothing done), "500" (nothing done), "500_after" (done, the answer is a 500,
 //        replays give the same 500, as Stripe does), "hang" (done, never answered)
-//   POST /_test/config {webhook_url?, webhook_secret?, duplicate_events?, events_first?}
-//     (events_first: a confirmation's or a cancellation's event is delivered before its
-//     answer is sent, the order a loaded network may give them)
+//   POST /_test/config {webhook_url?, webhook_secret?, duplicate_events?, events_first?,
+//     latency_ms?} (events_first: a confirmation's or a cancellation's event is delivered
+//     before its answer is sent, the order a loaded network may give them; latency_ms: each
+//     /v1 request is answered that long after it came, as a distant API is)
+//   GET  /_test/load     {in_flight, max_in_flight}: /v1 requests being answered now, and
+//     the most at once since the start or the last POST /_test/load (which starts it again)
 //   state.beforeEvent (imported only): an async function (type, object) awaited before each
 //     event is sent, so a test may act between an operation and its event (move partnerd's
 //     business clock, say)
@@ -58,7 +61,8 @@ export async function startStandin({
     customers: new Map(), pms: new Map(), pis: new Map(), setis: new Map(), refunds: new Map(),
     idem: new Map(), charges: [], refundLedger: [], requests: [], events: [], failures: [],
     hanging: new Set(), eventsFirst: [],
-    config: { webhook_url: webhookUrl, webhook_secret: webhookSecret, duplicate_events: false, events_first: false },
+    config: { webhook_url: webhookUrl, webhook_secret: webhookSecret, duplicate_events: false, events_first: false, latency_ms: 0 },
+    load: { in_flight: 0, max_in_flight: 0 },
   };
   let base = '';
 
@@ -479,6 +483,19 @@ export async function startStandin({
     send(res, answer.status, answer.body, idemSlot ? { 'idempotency-key': idemKey } : {});
   }
 
+  /** A /v1 request, counted while it is answered, latency_ms late. */
+  async function distant(req, res, url) {
+    const load = st.load;
+    load.in_flight++;
+    load.max_in_flight = Math.max(load.max_in_flight, load.in_flight);
+    try {
+      if (st.config.latency_ms > 0) await new Promise((ok) => setTimeout(ok, st.config.latency_ms));
+      await api(req, res, url);
+    } finally {
+      load.in_flight--;
+    }
+  }
+
   async function control(req, res, url) {
     const raw = await readBody(req);
     const body = raw ? JSON.parse(raw) : {};
@@ -487,8 +504,12 @@ export async function startStandin({
       return send(res, 200, { ok: true });
     }
     if (req.method === 'POST' && url.pathname === '/_test/config') {
-      for (const k of ['webhook_url', 'webhook_secret', 'duplicate_events', 'events_first']) if (k in body) st.config[k] = body[k];
+      for (const k of ['webhook_url', 'webhook_secret', 'duplicate_events', 'events_first', 'latency_ms']) if (k in body) st.config[k] = body[k];
       return send(res, 200, st.config);
+    }
+    if (url.pathname === '/_test/load') {
+      if (req.method === 'POST') st.load.max_in_flight = st.load.in_flight;
+      return send(res, 200, st.load);
     }
     if (url.pathname === '/_test/ledger') return send(res, 200, { charges: st.charges, refunds: st.refundLedger });
     if (url.pathname === '/_test/requests') return send(res, 200, st.requests);
@@ -499,7 +520,7 @@ export async function startStandin({
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://standin');
     let work;
-    if (url.pathname.startsWith('/v1/')) work = api(req, res, url);
+    if (url.pathname.startsWith('/v1/')) work = distant(req, res, url);
     else if (url.pathname.startsWith('/_test/')) work = control(req, res, url);
     else if (url.pathname.startsWith('/_standin/3ds/')) work = challenge(req, res, url.pathname.slice(14), url);
     else {
