@@ -276,16 +276,14 @@ static int finish_pending(struct db *db)
     return rc < 0 ? rc : done;
 }
 
-/* The try of subscription s due today (1..SUB_AUTO_TRIES) and its term, or 0; with next,
- * also the next day the pass must look at s again (NEVER: not before its facts change). */
-static int try_due(struct db *db, const struct sub_row *s, int window, struct date today,
-                   int64_t *term, struct date *next)
+/* The try of subscription s due today (1..SUB_AUTO_TRIES) by its tries so far, and its term,
+ * or 0; with next, also the next day the pass must look at s again (NEVER: not before its
+ * facts change). */
+static int try_from(const struct sub_row *s, const struct renewal_tries *tries, int window,
+                    struct date today, int64_t *term, struct date *next)
 {
-    struct renewal_tries t;
+    const struct renewal_tries t = *tries;
     struct date last_on = {0};
-    int rc = renewal_tries_of(db, s->id, &t);
-    if (rc < 0)
-        return rc;
     *term = t.term;
     if (t.last_on[0])
         date_parse(t.last_on, &last_on);
@@ -295,6 +293,40 @@ static int try_due(struct db *db, const struct sub_row *s, int window, struct da
         *next = try > 0 ? date_add_days(today, 1)
                         : sub_auto_renew_next_check(&f, t.failed, last_on, t.open_or_done, today);
     return try;
+}
+
+/* try_from() of s's tries as they are now. */
+static int try_due(struct db *db, const struct sub_row *s, int window, struct date today,
+                   int64_t *term, struct date *next)
+{
+    struct renewal_tries t;
+    int rc = renewal_tries_of(db, s->id, &t);
+    return rc < 0 ? rc : try_from(s, &t, window, today, term, next);
+}
+
+/* The tries due among a page's subscriptions into due[] (*ndue of them), their tries read
+ * RENEWAL_TRIES_READ_MAX to a statement. */
+static int page_due(struct db *db, struct sub_row *subs, int n, int window, struct date today,
+                    struct due *due, int *ndue)
+{
+    *ndue = 0;
+    for (int from = 0; from < n; from += RENEWAL_TRIES_READ_MAX) {
+        int count = n - from < RENEWAL_TRIES_READ_MAX ? n - from : RENEWAL_TRIES_READ_MAX;
+        const char *ids[RENEWAL_TRIES_READ_MAX];
+        struct renewal_tries t[RENEWAL_TRIES_READ_MAX];
+        for (int i = 0; i < count; i++)
+            ids[i] = subs[from + i].id;
+        int rc = renewal_tries_of_many(db, ids, count, t);
+        if (rc < 0)
+            return rc;
+        for (int i = 0; i < count; i++) {
+            int64_t term = 0;
+            int try = try_from(&subs[from + i], &t[i], window, today, &term, NULL);
+            if (try > 0)
+                due[(*ndue)++] = (struct due){.s = &subs[from + i], .term = term, .try = try};
+        }
+    }
+    return 0;
 }
 
 /* The subscriptions of a page whose next check day is written (which[], n of them), for
@@ -403,14 +435,7 @@ int renewals_run(const struct tx_workers *w, void (*progress)(int done, int tota
             free(subs);
             break;
         }
-        for (int i = 0; rc >= 0 && i < n; i++) {
-            int64_t term = 0;
-            int try = try_due(db, &subs[i], window, today, &term, NULL);
-            if (try < 0)
-                rc = try;
-            else if (try > 0)
-                due[ndue++] = (struct due){.s = &subs[i], .term = term, .try = try};
-        }
+        rc = page_due(db, subs, n, window, today, due, &ndue);
         if (rc >= 0 && ndue > 0) {
             /* claimed and settled in the order of their ids, as every transaction that
              * locks several subscriptions takes them (subs_find_locked_many): two servers'

@@ -17,6 +17,21 @@ int renewal_lock_subscription(struct db *db, const char *subscription_id)
     return db_lock_row(db, "subscriptions", subscription_id);
 }
 
+/* One subscription's tries from a row of renewal_tries_of()'s shape: the term, then a try's
+ * status and day, or NULLs when there is none. */
+static void add_try(struct db_stmt *st, int col, struct renewal_tries *out)
+{
+    const char *status = db_column_text(st, col + 1);
+    out->term = db_column_int64(st, col);
+    if (status == NULL) /* no try */
+        return;
+    if (strcmp(status, "failed") == 0)
+        out->failed++;
+    else
+        out->open_or_done = true;
+    snprintf(out->last_on, sizeof(out->last_on), "%s", db_column_text(st, col + 2));
+}
+
 int renewal_tries_of(struct db *db, const char *subscription_id, struct renewal_tries *out)
 {
     struct db_stmt *st;
@@ -30,16 +45,43 @@ int renewal_tries_of(struct db *db, const char *subscription_id, struct renewal_
                       "tt", subscription_id, subscription_id);
     if (rc < 0)
         return rc;
+    while ((rc = db_step(st)) == DB_ROW)
+        add_try(st, 0, out);
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* renewal_tries_of() for up to RENEWAL_TRIES_READ_MAX subscriptions at once. */
+#define SIXTEEN_IDS "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+#define TERMS_OF_S "(SELECT COUNT(*) FROM subscription_terms t WHERE t.subscription_id = s.id)"
+const char renewal_sql_tries_many[] =
+    "SELECT s.id, " TERMS_OF_S ", a.status, a.attempted_on FROM subscriptions s LEFT JOIN "
+    "renewal_attempts a ON a.subscription_id = s.id AND a.term = " TERMS_OF_S
+    " WHERE s.id IN (" SIXTEEN_IDS ", " SIXTEEN_IDS ", " SIXTEEN_IDS ", " SIXTEEN_IDS
+    ") ORDER BY s.id, a.try";
+_Static_assert(RENEWAL_TRIES_READ_MAX == 4 * 16, "one parameter for each id");
+
+int renewal_tries_of_many(struct db *db, const char *const *ids, int n, struct renewal_tries *out)
+{
+    struct db_stmt *st = NULL;
+    int rc = db_prepare(db, renewal_sql_tries_many, &st);
+    if (rc >= 0)
+        rc = db_bind_text_list(st, 1, ids, n, RENEWAL_TRIES_READ_MAX);
+    if (rc < 0) {
+        db_finalize(st);
+        return rc;
+    }
+    memset(out, 0, sizeof(*out) * (size_t)n);
+    int at = -1; /* the subscription of the rows being read: in the order of their ids */
     while ((rc = db_step(st)) == DB_ROW) {
-        const char *status = db_column_text(st, 1);
-        out->term = db_column_int64(st, 0);
-        if (status == NULL) /* no try */
-            continue;
-        if (strcmp(status, "failed") == 0)
-            out->failed++;
+        const char *id = db_column_text(st, 0);
+        if (at < 0 || strcmp(ids[at], id) != 0)
+            for (at = 0; at < n && strcmp(ids[at], id) != 0; at++)
+                ;
+        if (at < n)
+            add_try(st, 1, &out[at]);
         else
-            out->open_or_done = true;
-        snprintf(out->last_on, sizeof(out->last_on), "%s", db_column_text(st, 2));
+            at = -1;
     }
     db_finalize(st);
     return rc < 0 ? rc : 0;

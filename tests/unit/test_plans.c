@@ -127,6 +127,8 @@ static const struct hot_query *hot_queries(int *count)
          "ttt",
          {"ptn_1", "action-pack", "renewal"},
          "orders_open"},
+        /* a page of renewals' tries (one id bound, the rest of the IN list NULL) */
+        {"renewals: a page's tries", NULL, "t", {"sub_1"}, NULL},
     };
     const char *sql[] = {
         subs_sql_notice_due,     subs_sql_renew_due,     day_counts_sql_due,
@@ -135,7 +137,7 @@ static const struct hot_query *hot_queries(int *count)
         orders_sql_in_status,    vat_checks_sql_due,     outbox_sql_claim[0][0],
         outbox_sql_claim[0][1],  outbox_sql_claim[1][0], outbox_sql_claim[1][1],
         grants_sql_due,          grants_sql_terms_due,   subs_sql_recheck_renewals,
-        orders_sql_count_open,   orders_sql_open_method,
+        orders_sql_count_open,   orders_sql_open_method, renewal_sql_tries_many,
     };
     for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
         q[i].sql = sql[i];
