@@ -60,6 +60,18 @@ int64_t clock_thread_cpu_us(void)
     return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
+static _Atomic int64_t helpers_cpu_us;
+
+int64_t clock_helpers_cpu_us(void)
+{
+    return helpers_cpu_us;
+}
+
+void clock_helper_ends(void)
+{
+    helpers_cpu_us += clock_thread_cpu_us(); /* a thread of its own: all it spent */
+}
+
 struct timespec clock_deadline_in(clockid_t which, int ms)
 {
     struct timespec t;

@@ -42,6 +42,13 @@ int64_t clock_monotonic_us(void);
  * without per-thread clocks. */
 int64_t clock_thread_cpu_us(void);
 
+/* The processor time of the helper threads that have ended (those a job starts beside its
+ * own: tx_workers_run()'s, card_send_many()'s), in microseconds since the process started:
+ * a job's log line counts it beside its own thread's. A helper calls clock_helper_ends()
+ * last, which adds all it spent. */
+int64_t clock_helpers_cpu_us(void);
+void clock_helper_ends(void);
+
 /* The instant ms milliseconds from now on the system clock `which`, for a timed wait
  * (pthread_cond_timedwait on a CLOCK_MONOTONIC condition, pthread_mutex_timedlock on
  * CLOCK_REALTIME). */

@@ -112,10 +112,10 @@ int jobs_run_once(const struct tx_workers *w, bool verbose, json_t *report)
         db_bulk(w->db[k], true);
     for (const struct job *j = jobs_table; j->name && !job_requests_closing(); j++, n++) {
         /* its processor time: this thread's and its helpers' (tx_workers_run) */
-        int64_t t0 = clock_monotonic_us(), c0 = clock_thread_cpu_us() + tx_workers_cpu_us();
+        int64_t t0 = clock_monotonic_us(), c0 = clock_thread_cpu_us() + clock_helpers_cpu_us();
         int rc = j->run_spread ? j->run_spread(w) : j->run(db);
         int64_t dur = clock_monotonic_us() - t0;
-        int64_t cpu = clock_thread_cpu_us() + tx_workers_cpu_us() - c0;
+        int64_t cpu = clock_thread_cpu_us() + clock_helpers_cpu_us() - c0;
         log_line(rc < 0 ? LOG_ERROR : LOG_INFO, NULL, "job", "name=%s done=%d dur_us=%lld cpu_us=%lld",
                  j->name, rc < 0 ? 0 : rc, (long long)dur, (long long)cpu);
         if (verbose)

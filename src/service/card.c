@@ -371,19 +371,19 @@ void card_send(struct db *db, const struct settings *set, const struct order_row
                const char *key, struct gw_result *g)
 {
     struct charge_call c;
-    charge_prepare(db, set, o, key, g, &c);
     fault_pause("buy.attempted");
+    charge_prepare(db, set, o, key, g, &c);
     charge_go(&c);
     fault_pause("buy.charged");
 }
 
-/* The charges card_send_many() has sent and not had answered yet, in the whole process: the
- * parts of a renewal pass (one on each jobs connection) share their at_once. */
+/* The charges card_send_many() has sent and not had answered yet, in this process: the parts
+ * of a renewal pass (one on each jobs connection) share their at_once. */
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t freed;
     int sending;
-} wire = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+} gw_slots = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
 
 /* The calls of one card_send_many(), taken in turn by its threads. */
 struct charge_queue {
@@ -396,17 +396,25 @@ static void *charge_thread(void *arg)
 {
     struct charge_queue *q = arg;
     for (int i; (i = atomic_fetch_add(&q->next, 1)) < q->n;) {
-        pthread_mutex_lock(&wire.lock);
-        while (wire.sending >= q->at_once)
-            pthread_cond_wait(&wire.freed, &wire.lock);
-        wire.sending++;
-        pthread_mutex_unlock(&wire.lock);
+        pthread_mutex_lock(&gw_slots.lock);
+        while (gw_slots.sending >= q->at_once)
+            pthread_cond_wait(&gw_slots.freed, &gw_slots.lock);
+        gw_slots.sending++;
+        pthread_mutex_unlock(&gw_slots.lock);
         charge_go(&q->calls[i]);
-        pthread_mutex_lock(&wire.lock);
-        wire.sending--;
-        pthread_cond_broadcast(&wire.freed);
-        pthread_mutex_unlock(&wire.lock);
+        pthread_mutex_lock(&gw_slots.lock);
+        gw_slots.sending--;
+        pthread_cond_broadcast(&gw_slots.freed);
+        pthread_mutex_unlock(&gw_slots.lock);
     }
+    return NULL;
+}
+
+/* charge_thread() on a thread of its own, whose processor time the job's log line counts. */
+static void *charge_helper(void *arg)
+{
+    charge_thread(arg);
+    clock_helper_ends();
     return NULL;
 }
 
@@ -425,15 +433,15 @@ void card_send_many(struct db *db, const struct settings *set, struct card_sent 
             card_send(db, set, &sent[i].order, sent[i].key, &sent[i].g);
         return;
     }
+    fault_pause("buy.attempted");
     for (int i = 0; i < n; i++)
         charge_prepare(db, set, &sent[i].order, sent[i].key, &sent[i].g, &q.calls[i]);
-    fault_pause("buy.attempted");
     /* the calling thread sends too; a thread that cannot be started leaves its share to
      * the others */
     pthread_t threads[CARD_SENDS_MAX];
     int started = 0;
     for (int t = 1; t < q.at_once && t < n; t++)
-        if (pthread_create(&threads[started], NULL, charge_thread, &q) == 0)
+        if (pthread_create(&threads[started], NULL, charge_helper, &q) == 0)
             started++;
     charge_thread(&q);
     for (int t = 0; t < started; t++)

@@ -213,8 +213,8 @@ static int claim_batch(struct db *db, const struct settings *set, struct due *du
     return rc < 0 ? rc : 0;
 }
 
-/* Steps 1 to 3 for a batch of due subscriptions: claimed together, charged one after the
- * other, settled together. The number renewed, or negative. */
+/* Steps 1 to 3 for a batch of due subscriptions: claimed together, charged several at once,
+ * settled together. The number renewed, or negative. */
 static int renew_batch(struct db *db, const struct settings *set, struct due *due, int n)
 {
     struct card_sent *sent = calloc((size_t)n, sizeof(*sent));

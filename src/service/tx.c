@@ -93,14 +93,6 @@ struct part {
     int rc;
 };
 
-/* The processor time the helper threads have spent, all passes together. */
-static _Atomic int64_t helpers_cpu_us;
-
-int64_t tx_workers_cpu_us(void)
-{
-    return helpers_cpu_us;
-}
-
 static void *part_run(void *arg)
 {
     struct part *p = arg;
@@ -111,7 +103,7 @@ static void *part_run(void *arg)
 static void *helper_run(void *arg)
 {
     part_run(arg);
-    helpers_cpu_us += clock_thread_cpu_us(); /* a thread of its own: all it spent */
+    clock_helper_ends();
     return NULL;
 }
 

@@ -85,8 +85,5 @@ int tx_workers_parts(const struct tx_workers *w, int n);
 /* Part k of n items cut into parts nearly equal parts, in order: items [*from, *to). */
 void tx_workers_part(int n, int k, int parts, int *from, int *to);
 
-/* The processor time tx_workers_run()'s threads have spent, in microseconds, since the
- * process started: a job's log line counts it beside its own thread's. */
-int64_t tx_workers_cpu_us(void);
 
 #endif

@@ -38,8 +38,9 @@ int renewal_lock_subscription(struct db *db, const char *subscription_id);
 /* 0 and *out, the tries of the subscription's latest term, and that term. */
 int renewal_tries_of(struct db *db, const char *subscription_id, struct renewal_tries *out);
 
-/* renewal_tries_of() of the subscriptions ids[0..n-1] (n at most RENEWAL_TRIES_READ_MAX) in
- * one statement, into out[0..n-1]: a subscription with no term has term 0, as there. */
+/* renewal_tries_of() of the subscriptions ids[0..n-1] (distinct, n at most
+ * RENEWAL_TRIES_READ_MAX) in one statement, into out[0..n-1]: a subscription with no term
+ * has term 0, as there. */
 #define RENEWAL_TRIES_READ_MAX 64
 extern const char renewal_sql_tries_many[];
 int renewal_tries_of_many(struct db *db, const char *const *ids, int n, struct renewal_tries *out);
