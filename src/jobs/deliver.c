@@ -338,10 +338,12 @@ static int sign_webhook(const struct delivery_webhook *d, const char *body, cons
 }
 
 /* POSTs one webhook, only to a public address unless allow_private. Returns the HTTP
- * status, or 0 with error set. */
+ * status, or 0 with error set (and *silent when the endpoint gave no answer: no connection,
+ * or none within HTTP_TIMEOUT_S). */
 static long post_webhook(const struct delivery_webhook *d, const char *body, bool allow_private,
-                         char *error, size_t n)
+                         char *error, size_t n, bool *silent)
 {
+    *silent = false;
     char t[24];
     snprintf(t, sizeof(t), "%lld", (long long)time(NULL)); /* transport time, not the test clock */
     char event[80], delivery[80];
@@ -374,12 +376,38 @@ static long post_webhook(const struct delivery_webhook *d, const char *body, boo
             curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         else if (eg.refused)
             snprintf(error, n, "refused: not a public address");
-        else
+        else {
             snprintf(error, n, "%s", curl_easy_strerror(res));
+            *silent = true;
+        }
         curl_easy_cleanup(curl);
     }
     curl_slist_free_all(h);
     return status;
+}
+
+/* The endpoints (their URLs) that gave no answer earlier in a pass. A POST to one costs up
+ * to HTTP_TIMEOUT_S; the pass's other deliveries to it wait for their retry rather than each
+ * costing the same again, which would hold up every other organisation's webhooks and the
+ * jobs after them. The first SILENT_MAX are remembered. */
+#define SILENT_MAX 32
+struct silent_endpoints {
+    char url[SILENT_MAX][sizeof(((struct delivery_webhook *)0)->url)];
+    int n;
+};
+
+static bool silent_has(const struct silent_endpoints *s, const char *url)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->url[i], url) == 0)
+            return true;
+    return false;
+}
+
+static void silent_add(struct silent_endpoints *s, const char *url)
+{
+    if (s->n < SILENT_MAX && !silent_has(s, url))
+        snprintf(s->url[s->n++], sizeof(s->url[0]), "%s", url);
 }
 
 /* POSTs every webhook due by the pass's start. Returns how many were delivered, or a negative
@@ -387,22 +415,32 @@ static long post_webhook(const struct delivery_webhook *d, const char *body, boo
 static int deliver_webhooks(struct db *db, struct delivery_pass *p)
 {
     struct delivery_webhook *w = NULL;
+    struct silent_endpoints *silent = calloc(1, sizeof(*silent));
     int n = 0, delivered = 0, rc = 0;
+    if (silent == NULL)
+        return PD_E_INTERNAL;
     while (!job_requests_closing() && (rc = delivery_webhooks_next(db, p, BATCH, &w, &n)) == 0 &&
            n > 0) {
         for (int i = 0; i < n && !job_requests_closing(); i++) {
             char error[1200] = "";
             int64_t t0 = clock_monotonic_us();
-            long status =
-                w[i].body ? post_webhook(&w[i], w[i].body, p->settings.webhooks_allow_private != 0,
-                                         error, sizeof(error))
-                          : 0;
+            bool no_answer = false;
+            long status = 0;
+            if (silent_has(silent, w[i].url)) /* not sent: its retry comes as any other's */
+                snprintf(error, sizeof(error),
+                         "not sent: the endpoint gave no answer earlier in this pass");
+            else if (w[i].body)
+                status = post_webhook(&w[i], w[i].body, p->settings.webhooks_allow_private != 0,
+                                      error, sizeof(error), &no_answer);
+            if (no_answer)
+                silent_add(silent, w[i].url);
             int64_t ms = (clock_monotonic_us() - t0) / 1000;
             delivery_webhook_done(db, p, &w[i], status, error, ms);
             delivered += status >= 200 && status < 300;
         }
         delivery_webhooks_free(w, n);
     }
+    free(silent);
     return rc < 0 ? rc : delivered;
 }
 
