@@ -338,8 +338,8 @@ static int sign_webhook(const struct delivery_webhook *d, const char *body, cons
 }
 
 /* POSTs one webhook, only to a public address unless allow_private. Returns the HTTP
- * status, or 0 with error set (and *silent when the endpoint gave no answer: no connection,
- * or none within HTTP_TIMEOUT_S). */
+ * status, or 0 with error set (and *silent when the endpoint gave no answer within
+ * HTTP_TIMEOUT_S). */
 static long post_webhook(const struct delivery_webhook *d, const char *body, bool allow_private,
                          char *error, size_t n, bool *silent)
 {
@@ -376,38 +376,38 @@ static long post_webhook(const struct delivery_webhook *d, const char *body, boo
             curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
         else if (eg.refused)
             snprintf(error, n, "refused: not a public address");
-        else {
+        else
             snprintf(error, n, "%s", curl_easy_strerror(res));
-            *silent = true;
-        }
+        *silent = res == CURLE_OPERATION_TIMEDOUT;
         curl_easy_cleanup(curl);
     }
     curl_slist_free_all(h);
     return status;
 }
 
-/* The endpoints (their URLs) that gave no answer earlier in a pass. A POST to one costs up
- * to HTTP_TIMEOUT_S; the pass's other deliveries to it wait for their retry rather than each
+/* The endpoints that gave no answer within HTTP_TIMEOUT_S earlier in a pass. A POST to one
+ * costs that wait; the pass's other deliveries to it wait for their retry rather than each
  * costing the same again, which would hold up every other organisation's webhooks and the
- * jobs after them. The first SILENT_MAX are remembered. */
-#define SILENT_MAX 32
+ * jobs after them. By endpoint, not URL: another organisation's endpoint at the same
+ * address is its own. The first SILENT_MAX are remembered. */
+#define SILENT_MAX 256
 struct silent_endpoints {
-    char url[SILENT_MAX][sizeof(((struct delivery_webhook *)0)->url)];
+    char id[SILENT_MAX][sizeof(((struct delivery_webhook *)0)->endpoint_id)];
     int n;
 };
 
-static bool silent_has(const struct silent_endpoints *s, const char *url)
+static bool silent_has(const struct silent_endpoints *s, const char *id)
 {
     for (int i = 0; i < s->n; i++)
-        if (strcmp(s->url[i], url) == 0)
+        if (strcmp(s->id[i], id) == 0)
             return true;
     return false;
 }
 
-static void silent_add(struct silent_endpoints *s, const char *url)
+static void silent_add(struct silent_endpoints *s, const char *id)
 {
-    if (s->n < SILENT_MAX && !silent_has(s, url))
-        snprintf(s->url[s->n++], sizeof(s->url[0]), "%s", url);
+    if (s->n < SILENT_MAX && !silent_has(s, id))
+        snprintf(s->id[s->n++], sizeof(s->id[0]), "%s", id);
 }
 
 /* POSTs every webhook due by the pass's start. Returns how many were delivered, or a negative
@@ -426,14 +426,15 @@ static int deliver_webhooks(struct db *db, struct delivery_pass *p)
             int64_t t0 = clock_monotonic_us();
             bool no_answer = false;
             long status = 0;
-            if (silent_has(silent, w[i].url)) /* not sent: its retry comes as any other's */
+            /* not sent: its retry comes as any other's, unless this was its last chance */
+            if (silent_has(silent, w[i].endpoint_id) && !delivery_webhook_last_try(&w[i]))
                 snprintf(error, sizeof(error),
                          "not sent: the endpoint gave no answer earlier in this pass");
             else if (w[i].body)
                 status = post_webhook(&w[i], w[i].body, p->settings.webhooks_allow_private != 0,
                                       error, sizeof(error), &no_answer);
             if (no_answer)
-                silent_add(silent, w[i].url);
+                silent_add(silent, w[i].endpoint_id);
             int64_t ms = (clock_monotonic_us() - t0) / 1000;
             delivery_webhook_done(db, p, &w[i], status, error, ms);
             delivered += status >= 200 && status < 300;

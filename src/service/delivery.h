@@ -50,6 +50,7 @@ struct delivery_email {
 struct delivery_webhook {
     char id[32]; /* the delivery, also its Partnerd-Delivery header */
     char event[48];
+    char endpoint_id[32];
     char url[512];
     char secret[80];    /* signs the body; wiped by delivery_webhooks_free() */
     bool standard;      /* Standard Webhooks headers, else the old Partnerd-Signature */
@@ -95,6 +96,10 @@ int delivery_webhooks_next(struct db *db, struct delivery_pass *p, int limit,
 int delivery_webhook_done(struct db *db, const struct delivery_pass *p,
                           const struct delivery_webhook *w, long status, const char *error,
                           int64_t duration_ms);
+
+/* True when a failure of this attempt gives the delivery up (a day after its event): the
+ * last chance to send it. */
+bool delivery_webhook_last_try(const struct delivery_webhook *w);
 
 void delivery_webhooks_free(struct delivery_webhook *w, int count);
 

@@ -321,13 +321,15 @@ test("notices of two offers in one pass: each names its own offer, in its reader
 });
 
 test('webhooks: an endpoint that gives no answer costs a pass one wait, not one per delivery; the others go out', async () => {
-  await op.setClock('2029-03-01T09:00:00Z');
-  const now = Date.parse('2029-03-01T09:00:00Z') / 1000;
+  // the time the test before left (a later one would bring renewals due into this pass)
+  await op.setClock('2028-10-05T08:00:00Z');
+  const now = Date.parse('2028-10-05T08:00:00Z') / 1000;
   // an endpoint that takes each request and never answers (partnerd waits 10 s for one)
   const connections = [];
   const silent = createServer((sock) => connections.push(sock.resume()));
   await new Promise((ok) => silent.listen(0, '127.0.0.1', ok));
   const hook = await webhookReceiver();
+  const failing = await webhookReceiver([500, 500]); // answers, with an error: tried each time
   try {
     const endpoint = async (url) => {
       const { org, client } = await adminOf(srv.url);
@@ -338,25 +340,31 @@ test('webhooks: an endpoint that gives no answer costs a pass one wait, not one 
     };
     const quiet = await endpoint(`http://127.0.0.1:${silent.address().port}/hook`);
     const fine = await endpoint(hook.url);
-    // three events due for the silent endpoint, then one for the other organisation's
+    const erring = await endpoint(failing.url);
+    // three events due for the silent endpoint, one for another organisation's, two for a
+    // third's that answers 500
     const rows = [];
     const due = (who, k) => rows.push(
       `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_silent${k}', 'benefit.reminder', '${who.partner}', '{}', ${now});`,
       `INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, next_attempt_at, created_at) VALUES ('whd_silent${k}', 'evt_silent${k}', '${who.ep}', 'pending', ${now}, ${now});`);
     [1, 2, 3].forEach((k) => due(quiet, k));
     due(fine, 4);
+    [5, 6].forEach((k) => due(erring, k));
     sql(srv.db.url, rows.join('\n'));
     await runJobs();
     assert.equal(connections.length, 1, 'one POST to the silent endpoint in the pass, not three');
+    assert.equal(failing.received.length, 2, 'an endpoint that answers, even 500, is sent each delivery');
     assert.equal(hook.received.filter((r) => r.headers['webhook-id'] === 'whd_silent4').length, 1, 'the other organisation\'s webhook went out in the same pass');
     const attempts = sql(srv.db.url, "SELECT d.status || ' ' || a.attempt || ' ' || a.error FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_id = d.id WHERE d.id IN ('whd_silent1', 'whd_silent2', 'whd_silent3') ORDER BY d.id").split('\n');
     assert.equal(attempts.length, 3);
     assert.ok(attempts.every((a) => a.startsWith('pending 1 ')), `each waits for its retry: ${attempts}`);
+    assert.match(attempts[0], /^pending 1 Timeout was reached/, 'the first waited its 10 s');
     assert.equal(attempts.filter((a) => a.includes('not sent: the endpoint gave no answer earlier in this pass')).length, 2, `${attempts}`);
   } finally {
     connections.forEach((c) => c.destroy());
     silent.close();
     hook.close();
+    failing.close();
   }
 });
 
