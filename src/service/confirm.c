@@ -72,10 +72,11 @@ static bool paid_with_saved_card(const struct order_row *o)
            (o->saved_card_known && strcmp(o->saved_card, o->card_token) == 0);
 }
 
-/* order.confirmed (subscription.renewed for an automatic renewal). */
-static int emit_confirmed(struct db *db, const struct order_row *o, const char *sub_id,
-                          const char *paid_on, const char *start, const char *end,
-                          const struct invoice_issued *issued)
+/* order.confirmed (subscription.renewed for an automatic renewal), but for the invoice a
+ * draft is to be: an invoice issued before (a wire order's) is named already. */
+static json_t *confirmed_event(struct db *db, const struct order_row *o, const char *sub_id,
+                               const char *paid_on, const char *start, const char *end,
+                               bool drafted)
 {
     struct invoice_row inv;
     json_t *ev = orders_event(db, o);
@@ -83,26 +84,22 @@ static int emit_confirmed(struct db *db, const struct order_row *o, const char *
     json_object_set_new(ev, "paid_on", json_string(paid_on));
     json_object_set_new(ev, "starts_on", json_string(start));
     json_object_set_new(ev, "expires_on", json_string(end));
-    if (issued->id[0]) {
-        json_object_set_new(ev, "invoice_id", json_string(issued->id));
-        json_object_set_new(ev, "invoice_number", json_string(issued->number));
-    } else if (o->invoice_id[0] && invoices_find(db, o->invoice_id, &inv, NULL) == 1) {
+    if (!drafted && o->invoice_id[0] && invoices_find(db, o->invoice_id, &inv, NULL) == 1) {
         json_object_set_new(ev, "invoice_id", json_string(inv.id));
         json_object_set_new(ev, "invoice_number", json_string(inv.number));
     }
-    return outbox_emit(db, o->partner_id,
-                       orders_automatic(o) ? "subscription.renewed" : "order.confirmed", ev);
+    return ev;
 }
 
-int confirm_order(struct db *db, const struct settings *set, struct order_row *o,
-                  const char *paid_on, const char *charge_id)
+int confirm_order_begin(struct db *db, const struct settings *set, struct order_row *o,
+                        const char *paid_on, const char *charge_id, struct confirm_rest *rest)
 {
     struct offer_row offer;
     struct date paid;
-    struct invoice_issued issued = {.id = "", .number = ""};
     char start[DATE_STRLEN], end[DATE_STRLEN], sub_id[32];
     int64_t now = clock_now();
     int term = 1;
+    memset(rest, 0, sizeof(*rest));
     int rc = offers_find(db, o->offer_code, &offer);
     if (rc <= 0)
         return rc < 0 ? rc : PD_E_INTERNAL;
@@ -116,21 +113,87 @@ int confirm_order(struct db *db, const struct settings *set, struct order_row *o
     rc = start_term(db, o, start, end, source, now, sub_id, sizeof(sub_id), &term);
     if (rc >= 0) /* the term's benefits, as the catalog has them now (issue 18) */
         rc = benefits_grant_term(db, sub_id, o->partner_id, o->offer_code, term, start, end);
-    /* a card order's invoice is issued now, due (and paid) on its date */
-    if (rc >= 0 && o->invoice_id[0] == '\0')
-        rc = invoice_issue(db, set, o, NULL, paid_on, start, end, &issued);
+    /* a card order's invoice is issued now, due (and paid) on its date: read now, numbered
+     * by confirm_orders_end() */
+    if (rc >= 0 && o->invoice_id[0] == '\0' &&
+        (rc = invoice_draft(db, set, o, NULL, paid_on, start, end, &rest->draft)) >= 0)
+        rest->drafted = true;
     /* the card paid with is saved, unless the partner saved another since ordering */
     if (rc >= 0 && strcmp(o->payment_method, "card") == 0 && o->save_card &&
         !paid_with_saved_card(o))
         rc = payment_method_save_paid(db, o, now);
     if (rc >= 0)
-        rc = orders_set_outcome(db, o, "confirmed", paid_on, issued.id, NULL, sub_id, NULL, now);
+        rc = orders_set_outcome(db, o, "confirmed", paid_on, rest->drafted ? rest->draft.id : NULL,
+                                NULL, sub_id, NULL, now);
     if (rc >= 0)
         rc = audit(db, NULL, NULL, o->partner_id, "order.confirmed", "order", o->id,
                    json_pack("{s:s, s:s, s:s?, s:s, s:s}", "subscription_id", sub_id, "paid_on",
                              paid_on, "charge_id", charge_id, "starts_on", start, "expires_on",
                              end));
-    if (rc >= 0)
-        rc = emit_confirmed(db, o, sub_id, paid_on, start, end, &issued);
+    if (rc >= 0) {
+        rest->o = o;
+        rest->event = confirmed_event(db, o, sub_id, paid_on, start, end, rest->drafted);
+    } else {
+        confirm_rest_drop(rest);
+    }
     return rc < 0 ? rc : 0;
+}
+
+void confirm_rest_drop(struct confirm_rest *rest)
+{
+    if (rest->drafted)
+        invoice_draft_drop(&rest->draft);
+    json_decref(rest->event);
+    rest->event = NULL;
+    rest->o = NULL;
+}
+
+int confirm_orders_end(struct db *db, struct confirm_rest *rest, int n)
+{
+    struct invoice_draft **drafts = malloc((size_t)(n > 0 ? n : 1) * sizeof(struct invoice_draft *));
+    struct invoice_issued *issued = calloc((size_t)(n > 0 ? n : 1), sizeof(*issued));
+    int m = 0, rc = drafts && issued ? 0 : PD_E_INTERNAL;
+    for (int i = 0; rc >= 0 && i < n; i++)
+        if (rest[i].o && rest[i].drafted)
+            drafts[m++] = &rest[i].draft;
+    if (rc >= 0)
+        rc = invoice_drafts_issue(db, drafts, m, issued);
+    for (int i = 0, j = 0; i < n; i++) {
+        if (rest[i].o == NULL)
+            continue;
+        if (rest[i].drafted && rc >= 0) {
+            json_object_set_new(rest[i].event, "invoice_id", json_string(issued[j].id));
+            json_object_set_new(rest[i].event, "invoice_number", json_string(issued[j].number));
+            j++;
+        }
+        if (rest[i].drafted) /* issued, or dropped by invoice_drafts_issue() already */
+            invoice_draft_drop(&rest[i].draft);
+        rest[i].drafted = false;
+        json_t *ev = rest[i].event;
+        rest[i].event = NULL;
+        if (rc >= 0)
+            rc = outbox_emit(db, rest[i].o->partner_id,
+                             orders_automatic(rest[i].o) ? "subscription.renewed"
+                                                         : "order.confirmed",
+                             ev);
+        else
+            json_decref(ev);
+        rest[i].o = NULL;
+    }
+    free(drafts);
+    free(issued);
+    return rc;
+}
+
+int confirm_order(struct db *db, const struct settings *set, struct order_row *o,
+                  const char *paid_on, const char *charge_id)
+{
+    struct confirm_rest *rest = malloc(sizeof(*rest));
+    if (rest == NULL)
+        return PD_E_INTERNAL;
+    int rc = confirm_order_begin(db, set, o, paid_on, charge_id, rest);
+    if (rc >= 0)
+        rc = confirm_orders_end(db, rest, 1);
+    free(rest);
+    return rc;
 }

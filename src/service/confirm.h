@@ -8,6 +8,10 @@
 #ifndef PD_SERVICE_CONFIRM_H
 #define PD_SERVICE_CONFIRM_H
 
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "service/invoice_issue.h"
 #include "service/settings.h"
 #include "store/orders.h"
 
@@ -20,5 +24,31 @@ struct db;
  * may be NULL (a wire transfer). *o is updated to match. */
 int confirm_order(struct db *db, const struct settings *set, struct order_row *o,
                   const char *paid_on, const char *charge_id);
+
+/* confirm_order() in two halves, for a transaction that confirms many orders (a batch of
+ * automatic renewals): the invoices' numbers are taken together at its end. A number locks
+ * its series' row until the commit; taken first, it would make every other transaction that
+ * issues an invoice (the other part of a renewal pass, a partner's Buy) wait for the whole
+ * batch, on PostgreSQL. */
+struct confirm_rest {
+    struct order_row *o; /* NULL: nothing left */
+    bool drafted;        /* draft is the order's invoice, to number and issue */
+    struct invoice_draft draft;
+    json_t *event; /* the order's event, but for the invoice it names */
+};
+
+/* All of confirm_order() but the invoice's number and what names it (its row, document and
+ * audit, and the event): those into *rest, which confirm_orders_end() finishes in the same
+ * transaction; o is kept by the caller until then. On failure nothing is left in *rest. */
+int confirm_order_begin(struct db *db, const struct settings *set, struct order_row *o,
+                        const char *paid_on, const char *charge_id, struct confirm_rest *rest);
+
+/* The end of n confirm_order_begin() (those with nothing left are passed over): their
+ * invoices numbered in their order, issued, and their events emitted. Every rest is
+ * emptied, finished or not. */
+int confirm_orders_end(struct db *db, struct confirm_rest *rest, int n);
+
+/* What a rest holds, freed; for a transaction that fails between the two halves. */
+void confirm_rest_drop(struct confirm_rest *rest);
 
 #endif

@@ -136,52 +136,88 @@ static int credited_period(struct db *db, const struct invoice_row *credits, cha
     return 0;
 }
 
-/* Takes the next number of the year's series: 2027-000001, or AV2027-000001. */
-static int next_number(struct db *db, bool credit, struct date today, char *number, size_t n)
+/* s, or NULL when it is empty. */
+static const char *or_null(const char *s)
 {
-    char series[32];
-    int64_t seq = 0;
-    snprintf(series, sizeof(series), "%s:%d", credit ? "credit_note" : "invoice", today.year);
-    int rc = counters_next(db, series, &seq);
+    return s[0] ? s : NULL;
+}
+
+int invoice_draft(struct db *db, const struct settings *set, const struct order_row *o,
+                  const struct invoice_row *credits, const char *due_on, const char *service_start,
+                  const char *service_end, struct invoice_draft *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->set = set;
+    d->o = o;
+    d->credit = credits != NULL;
+    if (credits)
+        d->credits = *credits;
+    d->today = clock_today();
+    snprintf(d->due_on, sizeof(d->due_on), "%s", due_on ? due_on : "");
+    snprintf(d->start, sizeof(d->start), "%s", service_start ? service_start : "");
+    snprintf(d->end, sizeof(d->end), "%s", service_end ? service_end : "");
+    int rc = pricing_buyer(db, o->partner_id, &d->buyer);
+    if (rc >= 0 && credits && service_start == NULL)
+        rc = credited_period(db, credits, d->start, d->end);
+    if (rc >= 0 && buyer_email(db, o->partner_id, d->buyer_mail, sizeof(d->buyer_mail)) < 0)
+        rc = PD_E_INTERNAL;
     if (rc < 0)
         return rc;
-    snprintf(number, n, credit ? "AV%d-%06lld" : "%d-%06lld", today.year, (long long)seq);
+    d->lang = msg_lang_tag(msg_lang(d->buyer.locale)); /* the buyer's, "fr" by default */
+    d->name = orders_offer_name(db, o->offer_code, d->lang);
+    id_new("inv", d->id, sizeof(d->id));
     return 0;
 }
 
-int invoice_issue(struct db *db, const struct settings *set, const struct order_row *o,
-                  const struct invoice_row *credits, const char *due_on, const char *service_start,
-                  const char *service_end, struct invoice_issued *out)
+void invoice_draft_drop(struct invoice_draft *d)
 {
-    struct buyer buyer;
-    struct invoice_row v;
-    struct date today = clock_today();
-    bool credit = credits != NULL;
+    json_decref(d->name);
+    d->name = NULL;
+}
+
+/* The series of d's number: "invoice:2027", or "credit_note:2027" (n bytes). */
+static const char *series_of(const struct invoice_draft *d, char *series, size_t n)
+{
+    snprintf(series, n, "%s:%d", d->credit ? "credit_note" : "invoice", d->today.year);
+    return series;
+}
+
+/* Number seq of the year's series, 2027-000001 or AV2027-000001, into number (n bytes):
+ * false should it not fit (a year of four digits and a million invoices fit). */
+static bool number_format(bool credit, int year, int64_t seq, char *number, size_t n)
+{
+    int len = snprintf(number, n, credit ? "AV%d-%06lld" : "%d-%06lld", year, (long long)seq);
+    return len > 0 && (size_t)len < n;
+}
+
+/* Issues draft d as number seq of its series: its document frozen, its row written (and
+ * added to its month), audited; d is dropped. */
+static int issue_numbered(struct db *db, struct invoice_draft *d, int64_t seq,
+                          struct invoice_issued *out)
+{
+    const struct settings *set = d->set;
+    const struct order_row *o = d->o;
+    const struct invoice_row *credits = d->credit ? &d->credits : NULL;
+    bool credit = d->credit;
     int64_t sign = credit ? -1 : 1;
+    const char *due_on = or_null(d->due_on);
+    const char *service_start = or_null(d->start), *service_end = or_null(d->end);
+    const char *lang = d->lang;
+    struct invoice_row v;
     char address[sizeof(set->seller_address)], place[sizeof(set->seller_address)];
-    char city[sizeof(buyer.postal_code) + sizeof(buyer.city)];
-    char credited_start[11] = "", credited_end[11] = "";
-    bool partial = credit && o->total != credits->total;
-    int rc = pricing_buyer(db, o->partner_id, &buyer);
-    if (rc >= 0 && credit && service_start == NULL)
-        rc = credited_period(db, credits, credited_start, credited_end);
-    if (credited_start[0]) {
-        service_start = credited_start;
-        service_end = credited_end;
-    }
+    char city[sizeof(d->buyer.postal_code) + sizeof(d->buyer.city)];
     memset(&v, 0, sizeof(v));
-    if (rc >= 0)
-        rc = next_number(db, credit, today, v.number, sizeof(v.number));
-    if (rc < 0)
-        return rc;
-    const char *lang = msg_lang_tag(msg_lang(buyer.locale)); /* the buyer's, "fr" by default */
-    id_new("inv", v.id, sizeof(v.id));
+    if (!number_format(credit, d->today.year, seq, v.number, sizeof(v.number))) {
+        invoice_draft_drop(d);
+        return PD_E_INTERNAL;
+    }
+    snprintf(v.id, sizeof(v.id), "%s", d->id);
     snprintf(v.type, sizeof(v.type), "%s", credit ? "credit_note" : "invoice");
     snprintf(v.partner_id, sizeof(v.partner_id), "%s", o->partner_id);
     snprintf(v.order_id, sizeof(v.order_id), "%s", o->id);
     snprintf(v.credits_invoice_id, sizeof(v.credits_invoice_id), "%s", credit ? credits->id : "");
-    date_format(today, v.issued_on);
-    snprintf(v.due_on, sizeof(v.due_on), "%s", due_on ? due_on : "");
+    date_format(d->today, v.issued_on);
+    snprintf(v.due_on, sizeof(v.due_on), "%s", d->due_on);
     snprintf(v.currency, sizeof(v.currency), "%s", o->currency);
     v.subtotal = sign * o->subtotal;
     v.tax_rate = o->tax_rate;
@@ -190,7 +226,6 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
     snprintf(v.tax_treatment, sizeof(v.tax_treatment), "%s", o->tax_treatment);
     snprintf(v.lang, sizeof(v.lang), "%s", lang);
 
-    json_t *name = orders_offer_name(db, o->offer_code, lang);
     struct invoice_doc doc = {.version = INVOICE_DOC_FACTURX,
                               .type = v.type,
                               .number = v.number,
@@ -207,26 +242,22 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
                               .tax_mention = pricing_tax_mention(v.tax_treatment, lang),
                               .credits_number = credit ? credits->number : NULL,
                               .credits_issued_on = credit ? credits->issued_on : NULL,
-                              .partial = partial,
+                              .partial = credit && o->total != credits->total,
                               .vat_option = set->seller_vat_option,
                               .order_id = o->id};
-    doc.lines[0] = (struct invoice_line){.description = json_string_value(name),
+    doc.lines[0] = (struct invoice_line){.description = json_string_value(d->name),
                                          .quantity = 1,
                                          .unit_price = sign * o->unit_amount,
                                          .amount = sign * o->subtotal,
                                          .service_start = service_start,
                                          .service_end = service_end};
     seller_of(set, address, sizeof(address), place, sizeof(place), &doc.seller);
-    buyer_of(&buyer, city, sizeof(city), &doc.buyer);
+    buyer_of(&d->buyer, city, sizeof(city), &doc.buyer);
     doc.seller.country_name = country_name(doc.seller.country, lang);
     doc.buyer.country_name = country_name(doc.buyer.country, lang);
-    char seller_email[sizeof(set->mail_from)], buyer_mail[256];
+    char seller_email[sizeof(set->mail_from)];
     electronic_address(&doc.seller, bare_email(set->mail_from, seller_email, sizeof(seller_email)));
-    if (buyer_email(db, o->partner_id, buyer_mail, sizeof(buyer_mail)) < 0) {
-        json_decref(name);
-        return PD_E_INTERNAL;
-    }
-    electronic_address(&doc.buyer, buyer_mail);
+    electronic_address(&doc.buyer, d->buyer_mail);
     /* a wire invoice says how to pay it; a card invoice, the card it was paid by */
     if (!credit && strcmp(o->payment_method, "wire") == 0 && due_on && o->due_on[0]) {
         doc.has_wire = true;
@@ -241,10 +272,10 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
         doc.card.last4 = o->card_last4;
     }
     char *text = invoice_document_freeze(&doc);
-    json_decref(name);
+    invoice_draft_drop(d);
     if (text == NULL)
         return PD_E_INTERNAL;
-    rc = invoices_insert(db, &v, service_start, service_end, text, clock_now());
+    int rc = invoices_insert(db, &v, service_start, service_end, text, clock_now());
     free(text);
     if (rc == 0)
         rc = audit(db, NULL, NULL, o->partner_id, credit ? "credit_note.issued" : "invoice.issued",
@@ -255,6 +286,44 @@ int invoice_issue(struct db *db, const struct settings *set, const struct order_
         snprintf(out->id, sizeof(out->id), "%s", v.id);
         snprintf(out->number, sizeof(out->number), "%s", v.number);
     }
+    return rc;
+}
+
+int invoice_drafts_issue(struct db *db, struct invoice_draft *const *d, int n,
+                         struct invoice_issued *out)
+{
+    int rc = 0, i = 0;
+    while (rc >= 0 && i < n) {
+        /* the drafts of one series in a row take their numbers in one statement */
+        char series[32], next[32];
+        int k = 1;
+        int64_t last = 0;
+        series_of(d[i], series, sizeof(series));
+        while (i + k < n && strcmp(series_of(d[i + k], next, sizeof(next)), series) == 0)
+            k++;
+        if ((rc = counters_take(db, series, k, &last)) < 0)
+            break;
+        for (int j = 0; rc >= 0 && j < k; j++, i++)
+            rc = issue_numbered(db, d[i], last - k + 1 + j, &out[i]);
+    }
+    for (; i < n; i++) /* those a failure left */
+        invoice_draft_drop(d[i]);
+    return rc;
+}
+
+int invoice_issue(struct db *db, const struct settings *set, const struct order_row *o,
+                  const struct invoice_row *credits, const char *due_on, const char *service_start,
+                  const char *service_end, struct invoice_issued *out)
+{
+    struct invoice_draft *d = malloc(sizeof(*d));
+    if (d == NULL)
+        return PD_E_INTERNAL;
+    int rc = invoice_draft(db, set, o, credits, due_on, service_start, service_end, d);
+    if (rc >= 0)
+        rc = invoice_drafts_issue(db, &d, 1, out);
+    else
+        invoice_draft_drop(d);
+    free(d);
     return rc;
 }
 

@@ -10,8 +10,13 @@
 #ifndef PD_SERVICE_INVOICE_ISSUE_H
 #define PD_SERVICE_INVOICE_ISSUE_H
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/date.h"
+#include "service/pricing.h"
 
 #include "service/settings.h"
 #include "store/invoices.h"
@@ -24,6 +29,41 @@ struct invoice_issued {
     char id[32];
     char number[24];
 };
+
+/* An invoice or credit note read and ready to issue, all but its number (which is taken
+ * last: the year's series row stays locked from a number to the commit, and any other
+ * transaction issuing one waits for it all that time). Made by invoice_draft(); its id is
+ * known already. o and set are the caller's, kept until it is issued. */
+struct invoice_draft {
+    const struct settings *set;
+    const struct order_row *o;
+    bool credit;
+    struct invoice_row credits; /* the invoice a credit note credits */
+    struct date today;          /* its issue date; the year of its series */
+    char id[32];
+    char due_on[DATE_STRLEN], start[DATE_STRLEN], end[DATE_STRLEN]; /* empty: none */
+    struct buyer buyer;
+    char buyer_mail[256]; /* its electronic address when it has no SIREN; empty: none */
+    const char *lang;     /* the buyer's */
+    json_t *name;         /* the offer's name in lang */
+};
+
+/* In the caller's transaction: reads what invoice_issue() would issue into *d (the same
+ * arguments), and gives it its id. 0, or negative; drop it with invoice_draft_drop() unless
+ * it is issued. */
+int invoice_draft(struct db *db, const struct settings *set, const struct order_row *o,
+                  const struct invoice_row *credits, const char *due_on, const char *service_start,
+                  const char *service_end, struct invoice_draft *d);
+
+/* In the caller's transaction: issues n drafts in their order, numbered from their series
+ * (the drafts of one series in a row take their numbers in one statement), each with its
+ * frozen document, written and audited; what was issued into out[i]. Every draft is dropped,
+ * issued or not. */
+int invoice_drafts_issue(struct db *db, struct invoice_draft *const *d, int n,
+                         struct invoice_issued *out);
+
+/* What a draft holds that was allocated, freed (again: nothing). */
+void invoice_draft_drop(struct invoice_draft *d);
 
 /* In the caller's transaction: issues an invoice for o (credits NULL), or a credit note of
  * the invoice credits for o's amounts, with its frozen document (the organisation's buyer

@@ -3,20 +3,25 @@
 
 #include "db/db.h"
 
-int counters_next(struct db *db, const char *series, int64_t *value)
+int counters_take(struct db *db, const char *series, int k, int64_t *last)
 {
     struct db_stmt *st;
     int rc = db_query(db, &st,
-                      "INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO "
-                      "UPDATE SET value = counters.value + 1 RETURNING value",
-                      "t", series);
+                      "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO "
+                      "UPDATE SET value = counters.value + excluded.value RETURNING value",
+                      "ti", series, (int64_t)k);
     if (rc < 0)
         return rc;
     rc = db_step(st);
     if (rc == DB_ROW)
-        *value = db_column_int64(st, 0);
+        *last = db_column_int64(st, 0);
     db_finalize(st);
     return rc == DB_ROW ? 0 : rc < 0 ? rc : PD_E_DB;
+}
+
+int counters_next(struct db *db, const char *series, int64_t *value)
+{
+    return counters_take(db, series, 1, value);
 }
 
 int counters_get(struct db *db, const char *name, int64_t *value)

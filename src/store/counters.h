@@ -16,6 +16,10 @@ struct db;
 /* Takes the next number of a series ("invoice:2027") inside the caller's transaction. */
 int counters_next(struct db *db, const char *series, int64_t *value);
 
+/* Takes the next k numbers of a series (k >= 1) inside the caller's transaction, in one
+ * statement: *last is the last of them, the first is *last - k + 1. */
+int counters_take(struct db *db, const char *series, int k, int64_t *last);
+
 /* A counter kept rather than taken (what the jobs' check days were written with,
  * "check_days:window"): its value, 0 when it was never set. */
 int counters_get(struct db *db, const char *name, int64_t *value);

@@ -599,6 +599,44 @@ test('a Buy of a renewal by hand while the job claims the automatic one: one cha
   assert.deepEqual([sub.status, sub.expires_on], ['active', '2029-04-09']);
 });
 
+test('a Buy while a renewal batch settles: numbered in turn, and on PostgreSQL not held up by the batch', async () => {
+  const a = await subscriber('2027-05-03');
+  const b = await subscriber('2027-05-03');
+  const off = await b.api.call('PATCH', `/api/v1/subscriptions/${b.subId}`, { auto_renew: false });
+  assert.equal(off.status, 200, JSON.stringify(off.body));
+  await op.setClock('2028-05-03T07:00:00Z'); // day 1 of the window
+  // b renews by hand; the job renews a, and pauses with its batch's invoices to number
+  const o = await b.api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'renewal', subscription_id: b.subId, payment: await cardPayment(srv.url, CARD) });
+  assert.equal(o.status, 201, JSON.stringify(o.body));
+  // (the job says renewal_batch once its batch has committed)
+  let buy, committed = false, answeredFirst;
+  const run = await jobsProcess(srv, {
+    env: { PARTNERD_FAULT_PAUSE: 'renewal.to_number=2500' },
+    onStderr: (all) => {
+      committed = all.includes('renewal_batch');
+      if (!buy && all.includes('paused at renewal.to_number'))
+        buy = b.api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {}).then((r) => { answeredFirst = !committed; return r; });
+    },
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(buy, 'the batch paused before numbering its invoices');
+  const paid = await buy;
+  assert.equal(paid.body.status, 'confirmed', JSON.stringify(paid.body));
+  const number = async (s, orderId) => (await s.api.call('GET', '/api/v1/invoices')).body.items.find((i) => i.order_id === orderId)?.number;
+  const renewal = (await a.api.call('GET', '/api/v1/orders')).body.items.find((x) => x.action === 'renewal');
+  const [na, nb] = [await number(a, renewal.id), await number(b, o.body.id)];
+  const seq = (n) => Number(n.split('-')[1]);
+  if (PG) {
+    // the batch took no number before its end: the Buy's invoice went first, without waiting
+    assert.ok(answeredFirst, 'the Buy was answered while the batch was paused');
+    assert.deepEqual([seq(na) - seq(nb), na.slice(0, 5)], [1, '2028-'], `${nb} then ${na}`);
+  } else {
+    // one writer: the Buy waited for the batch's commit
+    assert.deepEqual([seq(nb) - seq(na), na.slice(0, 5)], [1, '2028-'], `${na} then ${nb}`);
+  }
+  assert.deepEqual(charges(a.subId), ['succeeded']);
+});
+
 test('automatic renewal turned off while the pass is between reading what is due and claiming it: no charge', async () => {
   const s = await subscriber('2027-04-12');
   await op.setClock('2028-04-12T07:00:00Z'); // day 1 of the window

@@ -1,0 +1,152 @@
+/*
+ * test_invoice_numbers.c - invoices drafted first and numbered last (service/invoice_issue.c),
+ * as a batch of automatic renewals issues them, on SQLite and, when PARTNERD_TEST_PG holds a
+ * postgresql:// URL of a throwaway database, on PostgreSQL.
+ *
+ * Drafts made on the last day of a year and on the first of the next are numbered in their
+ * order, each from its own year's series, with no gap after the numbers issued before;
+ * each number is in its row and in its frozen document. A batch that fails part way rolls
+ * back whole: no number is taken, and a batch issued next starts where the series was.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "db/db.h"
+#include "db_fixture.h"
+#include "service/invoice_issue.h"
+#include "service/settings.h"
+#include "service/tx.h"
+#include "store/counters.h"
+
+#define ORDERS 4
+#define DEC31 1830211200 /* 2027-12-31T00:00:00Z */
+#define JAN01 1830297600 /* 2028-01-01T00:00:00Z */
+
+static void exec(struct db *db, const char *sql)
+{
+    if (db_exec(db, sql) != 0)
+        fail_msg("%s: %s", sql, db_errmsg(db));
+}
+
+/* The organisation, and order i paid by card, in memory as confirm_order() has it. */
+static void seed(struct db *db, struct order_row o[ORDERS])
+{
+    char sql[1024];
+    exec(db, "INSERT INTO partners (id, membership_id, legal_name, country, address_line1, "
+             "postal_code, city, vat_id, locale, currency, created_at) VALUES ('ptn_n', "
+             "'9000002', 'Numéros SARL', 'FR', '2 rue', '69001', 'Lyon', 'FR40303265045', 'fr', "
+             "'EUR', 0)");
+    for (int i = 0; i < ORDERS; i++) {
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO orders (id, partner_id, offer_code, action, status, currency, "
+                 "unit_amount, subtotal, tax_rate, tax_amount, total, tax_treatment, "
+                 "payment_method, created_at, updated_at) VALUES ('ord_n%d', 'ptn_n', "
+                 "'action-pack', 'purchase', 'processing', 'EUR', 100, 100, 2000, 20, 120, "
+                 "'domestic', 'card', 0, 0)",
+                 i);
+        exec(db, sql);
+        memset(&o[i], 0, sizeof(o[i]));
+        snprintf(o[i].id, sizeof(o[i].id), "ord_n%d", i);
+        snprintf(o[i].partner_id, sizeof(o[i].partner_id), "ptn_n");
+        snprintf(o[i].offer_code, sizeof(o[i].offer_code), "action-pack");
+        snprintf(o[i].action, sizeof(o[i].action), "purchase");
+        snprintf(o[i].currency, sizeof(o[i].currency), "EUR");
+        o[i].unit_amount = o[i].subtotal = 100;
+        o[i].tax_rate = 2000;
+        o[i].tax_amount = 20;
+        o[i].total = 120;
+        snprintf(o[i].tax_treatment, sizeof(o[i].tax_treatment), "domestic");
+        snprintf(o[i].payment_method, sizeof(o[i].payment_method), "card");
+        snprintf(o[i].card_brand, sizeof(o[i].card_brand), "visa");
+        snprintf(o[i].card_last4, sizeof(o[i].card_last4), "4242");
+    }
+}
+
+/* Drafts of the orders: the first two on 31 December 2027, the others on 1 January 2028. */
+static void draft_all(struct db *db, const struct settings *set, const struct order_row o[ORDERS],
+                      struct invoice_draft d[ORDERS], struct invoice_draft *p[ORDERS])
+{
+    for (int i = 0; i < ORDERS; i++) {
+        clock_pin(i < 2 ? DEC31 + 3600 : JAN01 + 3600);
+        assert_int_equal(invoice_draft(db, set, &o[i], NULL, NULL, "2028-01-01", "2028-12-31",
+                                       &d[i]),
+                         0);
+        p[i] = &d[i];
+    }
+}
+
+static int64_t count(struct db *db, const char *sql)
+{
+    return db_fixture_scalar(db, sql);
+}
+
+static void test_numbered_last_in_order(void **state)
+{
+    struct db *db = ((struct db_fixture *)*state)->db;
+    struct settings set;
+    struct order_row o[ORDERS];
+    struct invoice_draft d[ORDERS], *p[ORDERS];
+    struct invoice_issued out[ORDERS];
+    struct pd_error err = {0};
+    char sql[1024];
+    seed(db, o);
+    assert_int_equal(settings_load(db, &set), 0);
+    assert_int_equal(counters_set(db, "invoice:2027", 41), 0); /* 41 issued this year so far */
+
+    /* a batch that fails at its third invoice (its id is taken): nothing of it stays */
+    assert_int_equal(tx_begin(db, &err), 0);
+    draft_all(db, &set, o, d, p);
+    snprintf(d[2].id, sizeof(d[2].id), "%s", d[1].id);
+    /* (PostgreSQL is sent the insert without waiting: its failure may be the commit's) */
+    assert_true(tx_end(db, invoice_drafts_issue(db, p, ORDERS, out), &err) < 0);
+    pd_error_clear(&err);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM invoices"), 0);
+    assert_int_equal(count(db, "SELECT value FROM counters WHERE name = 'invoice:2027'"), 41);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM counters WHERE name = 'invoice:2028'"), 0);
+
+    /* the same batch again: 42 and 43 of 2027, then 1 and 2 of 2028 */
+    assert_int_equal(tx_begin(db, &err), 0);
+    draft_all(db, &set, o, d, p);
+    assert_int_equal(tx_end(db, invoice_drafts_issue(db, p, ORDERS, out), &err), 0);
+    static const char *const want[ORDERS] = {"2027-000042", "2027-000043", "2028-000001",
+                                             "2028-000002"};
+    static const char *const day[ORDERS] = {"2027-12-31", "2027-12-31", "2028-01-01",
+                                            "2028-01-01"};
+    for (int i = 0; i < ORDERS; i++) {
+        assert_string_equal(out[i].number, want[i]);
+        assert_string_equal(out[i].id, d[i].id);
+        snprintf(sql, sizeof(sql),
+                 "SELECT COUNT(*) FROM invoices WHERE id = '%s' AND number = '%s' AND "
+                 "order_id = 'ord_n%d' AND issued_on = '%s' AND document LIKE '%%\"%s\"%%'",
+                 out[i].id, want[i], i, day[i], want[i]);
+        assert_int_equal(count(db, sql), 1);
+    }
+    assert_int_equal(count(db, "SELECT value FROM counters WHERE name = 'invoice:2027'"), 43);
+    assert_int_equal(count(db, "SELECT value FROM counters WHERE name = 'invoice:2028'"), 2);
+
+    /* one more, alone, as a Buy issues it: the next of its series */
+    assert_int_equal(tx_begin(db, &err), 0);
+    clock_pin(JAN01 + 7200);
+    struct invoice_issued one;
+    assert_int_equal(tx_end(db, invoice_issue(db, &set, &o[0], NULL, NULL, NULL, NULL, &one), &err),
+                     0);
+    assert_string_equal(one.number, "2028-000003");
+    clock_unpin();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_numbered_last_in_order)};
+    int failed = cmocka_run_group_tests_name("invoice_numbers_sqlite", tests, db_fixture_sqlite,
+                                             db_fixture_teardown);
+    if (db_fixture_pg_url("invoice_numbers_postgresql"))
+        failed += cmocka_run_group_tests_name("invoice_numbers_postgresql", tests, db_fixture_pg,
+                                              db_fixture_teardown);
+    return failed;
+}
