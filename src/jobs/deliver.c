@@ -9,19 +9,10 @@
  * and an HTML part or, when smtp.host is empty, is written as an .eml file into mail.dir;
  * its Subject is a series of RFC 2047 encoded words of whole characters, none over 75
  * characters, one a line.
- * Webhooks are POSTed with libcurl and signed as Standard Webhooks
- * (https://www.standardwebhooks.com) say:
- *     webhook-id: <delivery id, the same on every retry>
- *     webhook-timestamp: <unix seconds>
- *     webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>
- * where the key is the base64 after "whsec_" of the endpoint's secret, so the published
- * verifiers accept them. Endpoints made before partnerd spoke it keep the old header until
- * their owner rotates the secret:
- *     Partnerd-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
- * (the whole secret as ASCII). Times are the transport's real time, not the test clock.
+ * Webhooks are sent by jobs/webhook_send.c.
  */
 #include "jobs/deliver.h"
-#include "jobs/egress.h"
+#include "jobs/webhook_send.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -34,13 +25,11 @@
 #include "core/base64.h"
 #include "core/buf.h"
 #include "core/clock.h"
-#include "core/crypto.h"
 #include "service/delivery.h"
 #include "service/job_requests.h"
 #include "service/tx.h"
 
 #define BATCH 50
-#define HTTP_TIMEOUT_S 10
 
 /* Appends s base64-encoded in lines of 76 characters. */
 static void base64_lines(struct buf *out, const char *s, size_t len)
@@ -290,161 +279,6 @@ static int deliver_emails(const struct tx_workers *w, struct delivery_pass *p)
     return rc < 0 ? rc : sent;
 }
 
-static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-    (void)ptr;
-    (void)arg;
-    return size * nmemb;
-}
-
-/* The signature headers of one POST, at unix time t, into h. 0, or -1 when there is no
- * secret (it could not be opened) or the secret of a Standard Webhooks endpoint is not
- * whsec_<base64>. */
-static int sign_webhook(const struct delivery_webhook *d, const char *body, const char *t,
-                        struct curl_slist **h)
-{
-    unsigned char mac[HMAC_SHA256_BYTES];
-    char line[200];
-    if (d->secret[0] == '\0') /* sealed under a key the key file lacks */
-        return -1;
-    if (!d->standard) {
-        char hex[HMAC_SHA256_BYTES * 2 + 1];
-        const char *const parts[] = {t, ".", body};
-        hmac_sha256(d->secret, strlen(d->secret), parts, 3, mac);
-        bytes_hex(mac, sizeof(mac), hex);
-        snprintf(line, sizeof(line), "Partnerd-Signature: t=%s,v1=%s", t, hex);
-        *h = curl_slist_append(*h, line);
-        return 0;
-    }
-    unsigned char *key = NULL;
-    size_t key_len = 0;
-    if (strncmp(d->secret, "whsec_", 6) != 0 || base64_decode(d->secret + 6, &key, &key_len) < 0)
-        return -1;
-    const char *const parts[] = {d->id, ".", t, ".", body};
-    hmac_sha256(key, key_len, parts, 5, mac);
-    secret_wipe(key, key_len);
-    free(key);
-    char *b64 = base64_encode(mac, sizeof(mac));
-    if (b64 == NULL)
-        return -1;
-    snprintf(line, sizeof(line), "webhook-signature: v1,%s", b64);
-    free(b64);
-    *h = curl_slist_append(*h, line);
-    snprintf(line, sizeof(line), "webhook-id: %s", d->id);
-    *h = curl_slist_append(*h, line);
-    snprintf(line, sizeof(line), "webhook-timestamp: %s", t);
-    *h = curl_slist_append(*h, line);
-    return 0;
-}
-
-/* POSTs one webhook, only to a public address unless allow_private. Returns the HTTP
- * status, or 0 with error set (and *silent when the endpoint gave no answer within
- * HTTP_TIMEOUT_S). */
-static long post_webhook(const struct delivery_webhook *d, const char *body, bool allow_private,
-                         char *error, size_t n, bool *silent)
-{
-    *silent = false;
-    char t[24];
-    snprintf(t, sizeof(t), "%lld", (long long)time(NULL)); /* transport time, not the test clock */
-    char event[80], delivery[80];
-    snprintf(event, sizeof(event), "Partnerd-Event: %s", d->event);
-    snprintf(delivery, sizeof(delivery), "Partnerd-Delivery: %s", d->id);
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    if (sign_webhook(d, body, t, &h) < 0) {
-        curl_slist_free_all(h);
-        snprintf(error, n,
-                 "the endpoint's secret cannot sign: not whsec_<base64>, or sealed "
-                 "under a key benefits.key_file lacks");
-        return 0;
-    }
-    h = curl_slist_append(h, event);
-    h = curl_slist_append(h, delivery);
-    h = curl_slist_append(h, "User-Agent: partnerd-webhooks/1");
-    CURL *curl = curl_easy_init();
-    long status = 0;
-    struct egress eg = {.allow_private = allow_private};
-    if (curl) {
-        egress_restrict(curl, &eg); /* decided on the address connected to */
-        curl_easy_setopt(curl, CURLOPT_URL, d->url);
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-        curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)HTTP_TIMEOUT_S);
-        curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-        CURLcode res = curl_easy_perform(curl);
-        if (res == CURLE_OK)
-            curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-        else if (eg.refused)
-            snprintf(error, n, "refused: not a public address");
-        else
-            snprintf(error, n, "%s", curl_easy_strerror(res));
-        *silent = res == CURLE_OPERATION_TIMEDOUT;
-        curl_easy_cleanup(curl);
-    }
-    curl_slist_free_all(h);
-    return status;
-}
-
-/* The endpoints that gave no answer within HTTP_TIMEOUT_S earlier in a pass. A POST to one
- * costs that wait; the pass's other deliveries to it wait for their retry rather than each
- * costing the same again, which would hold up every other organisation's webhooks and the
- * jobs after them. By endpoint, not URL: another organisation's endpoint at the same
- * address is its own. The first SILENT_MAX are remembered. */
-#define SILENT_MAX 256
-struct silent_endpoints {
-    char id[SILENT_MAX][sizeof(((struct delivery_webhook *)0)->endpoint_id)];
-    int n;
-};
-
-static bool silent_has(const struct silent_endpoints *s, const char *id)
-{
-    for (int i = 0; i < s->n; i++)
-        if (strcmp(s->id[i], id) == 0)
-            return true;
-    return false;
-}
-
-static void silent_add(struct silent_endpoints *s, const char *id)
-{
-    if (s->n < SILENT_MAX && !silent_has(s, id))
-        snprintf(s->id[s->n++], sizeof(s->id[0]), "%s", id);
-}
-
-/* POSTs every webhook due by the pass's start. Returns how many were delivered, or a negative
- * status. */
-static int deliver_webhooks(struct db *db, struct delivery_pass *p)
-{
-    struct delivery_webhook *w = NULL;
-    struct silent_endpoints *silent = calloc(1, sizeof(*silent));
-    int n = 0, delivered = 0, rc = 0;
-    if (silent == NULL)
-        return PD_E_INTERNAL;
-    while (!job_requests_closing() && (rc = delivery_webhooks_next(db, p, BATCH, &w, &n)) == 0 &&
-           n > 0) {
-        for (int i = 0; i < n && !job_requests_closing(); i++) {
-            char error[1200] = "";
-            int64_t t0 = clock_monotonic_us();
-            bool no_answer = false;
-            long status = 0;
-            /* not sent: its retry comes as any other's, unless this was its last chance */
-            if (silent_has(silent, w[i].endpoint_id) && !delivery_webhook_last_try(&w[i]))
-                snprintf(error, sizeof(error),
-                         "not sent: the endpoint gave no answer earlier in this pass");
-            else if (w[i].body)
-                status = post_webhook(&w[i], w[i].body, p->settings.webhooks_allow_private != 0,
-                                      error, sizeof(error), &no_answer);
-            if (no_answer)
-                silent_add(silent, w[i].endpoint_id);
-            int64_t ms = (clock_monotonic_us() - t0) / 1000;
-            delivery_webhook_done(db, p, &w[i], status, error, ms);
-            delivered += status >= 200 && status < 300;
-        }
-        delivery_webhooks_free(w, n);
-    }
-    free(silent);
-    return rc < 0 ? rc : delivered;
-}
-
 int outbox_delivery_run(const struct tx_workers *w)
 {
     struct db *db = w->db[0];
@@ -455,7 +289,7 @@ int outbox_delivery_run(const struct tx_workers *w)
         return rc;
     }
     int emails = deliver_emails(w, &p);
-    int hooks = deliver_webhooks(db, &p);
+    int hooks = webhooks_send(db, &p);
     delivery_pass_end(db, &p);
     if (emails < 0)
         return emails;

@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { createServer as httpServer } from 'node:http';
 import { PG, startServer, Client, adminOf, operatorClock, staffClient, ledgerSql, readMails, webhookReceiver, signatureValid, standardValid, smtpSink, sql, join, jobsProcess, cardPayment, tokenize, assertDayCountsKept, freshDatabase, cardSubscriber } from './harness.mjs';
 
 let srv, op;
@@ -365,6 +366,50 @@ test('webhooks: an endpoint that gives no answer costs a pass one wait, not one 
     silent.close();
     hook.close();
     failing.close();
+  }
+});
+
+test('webhooks: receivers slow to answer are sent to at once, each one delivery at a time and in order', async () => {
+  await op.setClock('2028-10-05T08:00:00Z'); // as the test before
+  const now = Date.parse('2028-10-05T08:00:00Z') / 1000;
+  // three organisations' receivers, each answering 600 ms after a request; what is on the
+  // wire at once is counted across them and for each
+  let onWire = 0, mostOnWire = 0;
+  const receivers = [0, 1, 2].map(() => {
+    const r = { got: [], busy: 0, mostBusy: 0 };
+    r.server = httpServer((req, res) => {
+      onWire++; r.busy++;
+      mostOnWire = Math.max(mostOnWire, onWire); r.mostBusy = Math.max(r.mostBusy, r.busy);
+      r.got.push(req.headers['webhook-id']);
+      req.resume();
+      setTimeout(() => { onWire--; r.busy--; res.end('ok'); }, 600);
+    });
+    return r;
+  });
+  try {
+    const rows = [];
+    for (const [e, r] of receivers.entries()) {
+      await new Promise((ok) => r.server.listen(0, '127.0.0.1', ok));
+      const { org, client } = await adminOf(srv.url);
+      const api = new Client(srv.url, { bearer: (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+      const ep = await api.call('POST', '/api/v1/webhook-endpoints', { url: `http://127.0.0.1:${r.server.address().port}/hook`, events: ['*'] });
+      assert.equal(ep.status, 201, JSON.stringify(ep.body));
+      for (const k of [1, 2, 3])
+        rows.push(
+          `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_slow${e}${k}', 'benefit.reminder', '${org.partner.id}', '{}', ${now});`,
+          `INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, next_attempt_at, created_at) VALUES ('whd_slow${e}${k}', 'evt_slow${e}${k}', '${ep.body.id}', 'pending', ${now}, ${now});`);
+    }
+    sql(srv.db.url, rows.join('\n'));
+    await runJobs();
+    receivers.forEach((r, e) => {
+      assert.deepEqual(r.got, [1, 2, 3].map((k) => `whd_slow${e}${k}`), 'each delivery once, in its events\' order');
+      assert.equal(r.mostBusy, 1, 'never two at once to one receiver');
+    });
+    assert.equal(mostOnWire, 3, 'the three receivers were sent to at once');
+    const states = sql(srv.db.url, "SELECT status FROM webhook_deliveries WHERE id LIKE 'whd_slow%'").split('\n');
+    assert.deepEqual([states.length, states.every((x) => x === 'delivered')], [9, true], `${states}`);
+  } finally {
+    receivers.forEach((r) => r.server.close());
   }
 });
 

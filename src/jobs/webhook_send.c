@@ -1,0 +1,324 @@
+/*
+ * jobs/webhook_send.c - webhooks POSTed, several at once.
+ *
+ * A pass claims the due deliveries a group at a time (service/delivery.c) and POSTs up to
+ * WEBHOOKS_AT_ONCE of them at once, on its own thread, with libcurl's multi interface: a
+ * receiver that takes seconds to answer holds up its own deliveries, not every other
+ * organisation's and the jobs after them. An endpoint is sent one delivery at a time, in the
+ * order of the group (its events' order): a receiver sees them in turn, as before, and is
+ * never sent two at once. Each outcome is recorded as its answer comes.
+ *
+ * Webhooks are signed as Standard Webhooks (https://www.standardwebhooks.com) say:
+ *     webhook-id: <delivery id, the same on every retry>
+ *     webhook-timestamp: <unix seconds>
+ *     webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>
+ * where the key is the base64 after "whsec_" of the endpoint's secret, so the published
+ * verifiers accept them. Endpoints made before partnerd spoke it keep the old header until
+ * their owner rotates the secret:
+ *     Partnerd-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+ * (the whole secret as ASCII). Times are the transport's real time, not the test clock.
+ */
+#include "jobs/webhook_send.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/base64.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "jobs/egress.h"
+#include "service/job_requests.h"
+
+#define BATCH 50
+#define HTTP_TIMEOUT_S 10
+/* How many POSTs a pass has on the wire at once, to as many endpoints. */
+#define WEBHOOKS_AT_ONCE 8
+
+static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+    (void)ptr;
+    (void)arg;
+    return size * nmemb;
+}
+
+/* The signature headers of one POST, at unix time t, into h. 0, or -1 when there is no
+ * secret (it could not be opened) or the secret of a Standard Webhooks endpoint is not
+ * whsec_<base64>. */
+static int sign_webhook(const struct delivery_webhook *d, const char *body, const char *t,
+                        struct curl_slist **h)
+{
+    unsigned char mac[HMAC_SHA256_BYTES];
+    char line[200];
+    if (d->secret[0] == '\0') /* sealed under a key the key file lacks */
+        return -1;
+    if (!d->standard) {
+        char hex[HMAC_SHA256_BYTES * 2 + 1];
+        const char *const parts[] = {t, ".", body};
+        hmac_sha256(d->secret, strlen(d->secret), parts, 3, mac);
+        bytes_hex(mac, sizeof(mac), hex);
+        snprintf(line, sizeof(line), "Partnerd-Signature: t=%s,v1=%s", t, hex);
+        *h = curl_slist_append(*h, line);
+        return 0;
+    }
+    unsigned char *key = NULL;
+    size_t key_len = 0;
+    if (strncmp(d->secret, "whsec_", 6) != 0 || base64_decode(d->secret + 6, &key, &key_len) < 0)
+        return -1;
+    const char *const parts[] = {d->id, ".", t, ".", body};
+    hmac_sha256(key, key_len, parts, 5, mac);
+    secret_wipe(key, key_len);
+    free(key);
+    char *b64 = base64_encode(mac, sizeof(mac));
+    if (b64 == NULL)
+        return -1;
+    snprintf(line, sizeof(line), "webhook-signature: v1,%s", b64);
+    free(b64);
+    *h = curl_slist_append(*h, line);
+    snprintf(line, sizeof(line), "webhook-id: %s", d->id);
+    *h = curl_slist_append(*h, line);
+    snprintf(line, sizeof(line), "webhook-timestamp: %s", t);
+    *h = curl_slist_append(*h, line);
+    return 0;
+}
+
+/* The endpoints that gave no answer within HTTP_TIMEOUT_S earlier in a pass. A POST to one
+ * costs that wait; the pass's other deliveries to it wait for their retry rather than each
+ * costing the same again, which would hold up every other organisation's webhooks and the
+ * jobs after them. By endpoint, not URL: another organisation's endpoint at the same
+ * address is its own. The first SILENT_MAX are remembered. */
+#define SILENT_MAX 256
+struct silent_endpoints {
+    char id[SILENT_MAX][sizeof(((struct delivery_webhook *)0)->endpoint_id)];
+    int n;
+};
+
+static bool silent_has(const struct silent_endpoints *s, const char *id)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->id[i], id) == 0)
+            return true;
+    return false;
+}
+
+static void silent_add(struct silent_endpoints *s, const char *id)
+{
+    if (s->n < SILENT_MAX && !silent_has(s, id))
+        snprintf(s->id[s->n++], sizeof(s->id[0]), "%s", id);
+}
+
+
+/* One POST on the wire: its delivery, its transfer, and what the transfer needs kept until
+ * it ends. d == NULL: a free place. */
+struct call {
+    struct delivery_webhook *d;
+    CURL *curl;
+    struct curl_slist *headers;
+    struct egress eg;
+    int64_t t0; /* clock_monotonic_us() at its start */
+};
+
+/* Starts POSTing d, only to a public address unless allow_private: c holds the transfer,
+ * added to multi. 0, or -1 with error set when it cannot start (c is left free). */
+static int call_start(CURLM *multi, struct call *c, struct delivery_webhook *d,
+                      bool allow_private, char *error, size_t n)
+{
+    char t[24], event[80], delivery[80];
+    snprintf(t, sizeof(t), "%lld", (long long)time(NULL)); /* transport time, not the test clock */
+    snprintf(event, sizeof(event), "Partnerd-Event: %s", d->event);
+    snprintf(delivery, sizeof(delivery), "Partnerd-Delivery: %s", d->id);
+    *c = (struct call){.eg = {.allow_private = allow_private}, .t0 = clock_monotonic_us()};
+    c->headers = curl_slist_append(NULL, "Content-Type: application/json");
+    if (sign_webhook(d, d->body, t, &c->headers) < 0) {
+        curl_slist_free_all(c->headers);
+        c->headers = NULL;
+        snprintf(error, n,
+                 "the endpoint's secret cannot sign: not whsec_<base64>, or sealed "
+                 "under a key benefits.key_file lacks");
+        return -1;
+    }
+    c->headers = curl_slist_append(c->headers, event);
+    c->headers = curl_slist_append(c->headers, delivery);
+    c->headers = curl_slist_append(c->headers, "User-Agent: partnerd-webhooks/1");
+    c->curl = curl_easy_init();
+    if (c->curl) {
+        egress_restrict(c->curl, &c->eg); /* decided on the address connected to */
+        curl_easy_setopt(c->curl, CURLOPT_URL, d->url);
+        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
+        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, d->body);
+        curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, (long)HTTP_TIMEOUT_S);
+        curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c->curl, CURLOPT_PRIVATE, c);
+    }
+    if (c->curl == NULL || curl_multi_add_handle(multi, c->curl) != CURLM_OK) {
+        if (c->curl)
+            curl_easy_cleanup(c->curl);
+        curl_slist_free_all(c->headers);
+        *c = (struct call){0};
+        snprintf(error, n, "the request could not be made (libcurl)");
+        return -1;
+    }
+    c->d = d;
+    return 0;
+}
+
+/* Ends c, whose transfer ended with res, and frees its place: the HTTP status, or 0 with
+ * error set (and *silent when the endpoint gave no answer within HTTP_TIMEOUT_S). */
+static long call_end(CURLM *multi, struct call *c, CURLcode res, char *error, size_t n,
+                     bool *silent)
+{
+    long status = 0;
+    if (res == CURLE_OK)
+        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+    else if (c->eg.refused)
+        snprintf(error, n, "refused: not a public address");
+    else
+        snprintf(error, n, "%s", curl_easy_strerror(res));
+    *silent = res == CURLE_OPERATION_TIMEDOUT;
+    curl_multi_remove_handle(multi, c->curl);
+    curl_easy_cleanup(c->curl);
+    curl_slist_free_all(c->headers);
+    *c = (struct call){0};
+    return status;
+}
+
+/* A claimed group being sent: each delivery waiting, on the wire, or recorded. */
+enum { WAITING, SENDING, RECORDED };
+struct group {
+    struct delivery_webhook *w;
+    int n;
+    unsigned char *state;
+    struct call calls[WEBHOOKS_AT_ONCE];
+    int sending, left, delivered;
+};
+
+/* Whether delivery i waits for an earlier one of the group to its endpoint, not recorded
+ * yet: an endpoint's deliveries go one at a time, in their order. */
+static bool waits_its_turn(const struct group *g, int i)
+{
+    for (int j = 0; j < i; j++)
+        if (g->state[j] != RECORDED && strcmp(g->w[j].endpoint_id, g->w[i].endpoint_id) == 0)
+            return true;
+    return false;
+}
+
+static struct call *free_call(struct group *g)
+{
+    for (int k = 0; k < WEBHOOKS_AT_ONCE; k++)
+        if (g->calls[k].d == NULL)
+            return &g->calls[k];
+    return NULL;
+}
+
+/* Records delivery d's attempt: status (0 when none came), error, and its time. */
+static void record(struct db *db, const struct delivery_pass *p, struct group *g,
+                   struct delivery_webhook *d, long status, const char *error, int64_t ms)
+{
+    delivery_webhook_done(db, p, d, status, error, ms);
+    g->delivered += status >= 200 && status < 300;
+    g->state[d - g->w] = RECORDED;
+    g->left--;
+}
+
+/* Starts what may start, in the group's order: a delivery whose turn it is, to an endpoint
+ * that gave no answer earlier in the pass, is recorded as not sent (its retry comes as any
+ * other's) unless this is its last chance; the others go on the wire while there is room. */
+static void start_due(struct db *db, const struct delivery_pass *p, CURLM *multi,
+                      struct group *g, const struct silent_endpoints *silent)
+{
+    for (int i = 0; i < g->n && !job_requests_closing(); i++) {
+        struct delivery_webhook *d = &g->w[i];
+        char error[1200] = "";
+        struct call *c;
+        if (g->state[i] != WAITING || waits_its_turn(g, i))
+            continue;
+        if (silent_has(silent, d->endpoint_id) && !delivery_webhook_last_try(d))
+            record(db, p, g, d, 0, "not sent: the endpoint gave no answer earlier in this pass",
+                   0);
+        else if (d->body == NULL)
+            record(db, p, g, d, 0, "", 0);
+        else if ((c = free_call(g)) == NULL)
+            continue; /* its turn comes when a POST ends */
+        else if (call_start(multi, c, d, p->settings.webhooks_allow_private != 0, error,
+                            sizeof(error)) < 0)
+            record(db, p, g, d, 0, error, 0);
+        else {
+            g->state[i] = SENDING;
+            g->sending++;
+        }
+    }
+}
+
+/* Records the POSTs that ended; true when one did. */
+static bool end_finished(struct db *db, const struct delivery_pass *p, CURLM *multi,
+                         struct group *g, struct silent_endpoints *silent)
+{
+    CURLMsg *m;
+    int queued;
+    bool ended = false;
+    while ((m = curl_multi_info_read(multi, &queued)) != NULL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        struct call *c = NULL;
+        CURLcode res = m->data.result; /* m is not to be read after the handle is removed */
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+        struct delivery_webhook *d = c->d;
+        int64_t ms = (clock_monotonic_us() - c->t0) / 1000;
+        char error[1200] = "";
+        bool no_answer = false;
+        long status = call_end(multi, c, res, error, sizeof(error), &no_answer);
+        if (no_answer)
+            silent_add(silent, d->endpoint_id);
+        record(db, p, g, d, status, error, ms);
+        g->sending--;
+        ended = true;
+    }
+    return ended;
+}
+
+/* Sends a claimed group of n deliveries. Stopping (job_requests_closing), it starts no
+ * more and waits for those on the wire; the others keep their claim, and are sent again
+ * once it is stale. Returns how many were delivered. */
+static int send_group(struct db *db, const struct delivery_pass *p, CURLM *multi,
+                      struct delivery_webhook *w, int n, struct silent_endpoints *silent)
+{
+    struct group g = {.w = w, .n = n, .left = n, .state = calloc((size_t)n, 1)};
+    if (g.state == NULL)
+        return 0; /* claimed and not sent: sent again once the claim is stale */
+    while (g.left > 0) {
+        start_due(db, p, multi, &g, silent);
+        if (g.sending == 0) /* stopping, or nothing left */
+            break;
+        int running = 0;
+        curl_multi_perform(multi, &running);
+        if (!end_finished(db, p, multi, &g, silent))
+            curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    free(g.state);
+    return g.delivered;
+}
+
+int webhooks_send(struct db *db, struct delivery_pass *p)
+{
+    struct delivery_webhook *w = NULL;
+    struct silent_endpoints *silent = calloc(1, sizeof(*silent));
+    CURLM *multi = curl_multi_init();
+    int n = 0, delivered = 0, rc = 0;
+    if (silent == NULL || multi == NULL) {
+        free(silent);
+        if (multi)
+            curl_multi_cleanup(multi);
+        return PD_E_INTERNAL;
+    }
+    while (!job_requests_closing() && (rc = delivery_webhooks_next(db, p, BATCH, &w, &n)) == 0 &&
+           n > 0) {
+        delivered += send_group(db, p, multi, w, n, silent);
+        delivery_webhooks_free(w, n);
+    }
+    curl_multi_cleanup(multi);
+    free(silent);
+    return rc < 0 ? rc : delivered;
+}
