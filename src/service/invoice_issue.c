@@ -152,7 +152,6 @@ int invoice_draft(struct db *db, const struct settings *set, const struct order_
     d->credit = credits != NULL;
     if (credits)
         d->credits = *credits;
-    d->today = clock_today();
     snprintf(d->due_on, sizeof(d->due_on), "%s", due_on ? due_on : "");
     snprintf(d->start, sizeof(d->start), "%s", service_start ? service_start : "");
     snprintf(d->end, sizeof(d->end), "%s", service_end ? service_end : "");
@@ -175,10 +174,10 @@ void invoice_draft_drop(struct invoice_draft *d)
     d->name = NULL;
 }
 
-/* The series of d's number: "invoice:2027", or "credit_note:2027" (n bytes). */
-static const char *series_of(const struct invoice_draft *d, char *series, size_t n)
+/* The series of d's number in year: "invoice:2027", or "credit_note:2027" (n bytes). */
+static const char *series_of(const struct invoice_draft *d, int year, char *series, size_t n)
 {
-    snprintf(series, n, "%s:%d", d->credit ? "credit_note" : "invoice", d->today.year);
+    snprintf(series, n, "%s:%d", d->credit ? "credit_note" : "invoice", year);
     return series;
 }
 
@@ -190,9 +189,9 @@ static bool number_format(bool credit, int year, int64_t seq, char *number, size
     return len > 0 && (size_t)len < n;
 }
 
-/* Issues draft d as number seq of its series: its document frozen, its row written (and
- * added to its month), audited; d is dropped. */
-static int issue_numbered(struct db *db, struct invoice_draft *d, int64_t seq,
+/* Issues draft d on today as number seq of its series: its document frozen, its row
+ * written (and added to its month), audited; d is dropped. */
+static int issue_numbered(struct db *db, struct invoice_draft *d, struct date today, int64_t seq,
                           struct invoice_issued *out)
 {
     const struct settings *set = d->set;
@@ -207,7 +206,7 @@ static int issue_numbered(struct db *db, struct invoice_draft *d, int64_t seq,
     char address[sizeof(set->seller_address)], place[sizeof(set->seller_address)];
     char city[sizeof(d->buyer.postal_code) + sizeof(d->buyer.city)];
     memset(&v, 0, sizeof(v));
-    if (!number_format(credit, d->today.year, seq, v.number, sizeof(v.number))) {
+    if (!number_format(credit, today.year, seq, v.number, sizeof(v.number))) {
         invoice_draft_drop(d);
         return PD_E_INTERNAL;
     }
@@ -216,7 +215,7 @@ static int issue_numbered(struct db *db, struct invoice_draft *d, int64_t seq,
     snprintf(v.partner_id, sizeof(v.partner_id), "%s", o->partner_id);
     snprintf(v.order_id, sizeof(v.order_id), "%s", o->id);
     snprintf(v.credits_invoice_id, sizeof(v.credits_invoice_id), "%s", credit ? credits->id : "");
-    date_format(d->today, v.issued_on);
+    date_format(today, v.issued_on);
     snprintf(v.due_on, sizeof(v.due_on), "%s", d->due_on);
     snprintf(v.currency, sizeof(v.currency), "%s", o->currency);
     v.subtotal = sign * o->subtotal;
@@ -292,19 +291,25 @@ static int issue_numbered(struct db *db, struct invoice_draft *d, int64_t seq,
 int invoice_drafts_issue(struct db *db, struct invoice_draft *const *d, int n,
                          struct invoice_issued *out)
 {
+    /* dated the day they are numbered, not the day they were drafted: an invoice another
+     * transaction numbered in between (a Buy while a renewal batch settles, on PostgreSQL)
+     * has a lower number, and a French series is chronological, so it must not be dated
+     * after them (past midnight, it would be) */
+    struct date today = clock_today();
     int rc = 0, i = 0;
     while (rc >= 0 && i < n) {
         /* the drafts of one series in a row take their numbers in one statement */
         char series[32], next[32];
         int k = 1;
         int64_t last = 0;
-        series_of(d[i], series, sizeof(series));
-        while (i + k < n && strcmp(series_of(d[i + k], next, sizeof(next)), series) == 0)
+        series_of(d[i], today.year, series, sizeof(series));
+        while (i + k < n &&
+               strcmp(series_of(d[i + k], today.year, next, sizeof(next)), series) == 0)
             k++;
         if ((rc = counters_take(db, series, k, &last)) < 0)
             break;
         for (int j = 0; rc >= 0 && j < k; j++, i++)
-            rc = issue_numbered(db, d[i], last - k + 1 + j, &out[i]);
+            rc = issue_numbered(db, d[i], today, last - k + 1 + j, &out[i]);
     }
     for (; i < n; i++) /* those a failure left */
         invoice_draft_drop(d[i]);

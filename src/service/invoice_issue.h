@@ -30,7 +30,7 @@ struct invoice_issued {
     char number[24];
 };
 
-/* An invoice or credit note read and ready to issue, all but its number (which is taken
+/* An invoice or credit note read and ready to issue, all but its number and date (taken
  * last: the year's series row stays locked from a number to the commit, and any other
  * transaction issuing one waits for it all that time). Made by invoice_draft(); its id is
  * known already. o and set are the caller's, kept until it is issued. */
@@ -39,7 +39,6 @@ struct invoice_draft {
     const struct order_row *o;
     bool credit;
     struct invoice_row credits; /* the invoice a credit note credits */
-    struct date today;          /* its issue date; the year of its series */
     char id[32];
     char due_on[DATE_STRLEN], start[DATE_STRLEN], end[DATE_STRLEN]; /* empty: none */
     struct buyer buyer;
@@ -55,10 +54,10 @@ int invoice_draft(struct db *db, const struct settings *set, const struct order_
                   const struct invoice_row *credits, const char *due_on, const char *service_start,
                   const char *service_end, struct invoice_draft *d);
 
-/* In the caller's transaction: issues n drafts in their order, numbered from their series
- * (the drafts of one series in a row take their numbers in one statement), each with its
- * frozen document, written and audited; what was issued into out[i]. Every draft is dropped,
- * issued or not. */
+/* In the caller's transaction: issues n drafts in their order, dated today (not the day
+ * they were drafted) and numbered from that year's series (the drafts of one series in a row
+ * take their numbers in one statement), each with its frozen document, written and audited;
+ * what was issued into out[i]. Every draft is dropped, issued or not. */
 int invoice_drafts_issue(struct db *db, struct invoice_draft *const *d, int n,
                          struct invoice_issued *out);
 

@@ -4,9 +4,10 @@
  * postgresql:// URL of a throwaway database, on PostgreSQL.
  *
  * Drafts made on the last day of a year and on the first of the next are numbered in their
- * order, each from its own year's series, with no gap after the numbers issued before;
- * each number is in its row and in its frozen document. A batch that fails part way rolls
- * back whole: no number is taken, and a batch issued next starts where the series was.
+ * order, dated the day they are numbered and from that year's series, with no gap after
+ * the numbers issued before; each number is in its row and in its frozen document. A batch
+ * that fails part way rolls back whole: no number is taken, and a batch issued next starts
+ * where the series was. A draft numbered after another invoice is not dated before it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -110,25 +111,24 @@ static void test_numbered_last_in_order(void **state)
     assert_int_equal(count(db, "SELECT value FROM counters WHERE name = 'invoice:2027'"), 41);
     assert_int_equal(count(db, "SELECT COUNT(*) FROM counters WHERE name = 'invoice:2028'"), 0);
 
-    /* the same batch again: 42 and 43 of 2027, then 1 and 2 of 2028 */
+    /* the same batch again, numbered on 1 January: 1 to 4 of 2028, all of that day (the
+     * drafts of 31 December too: an invoice numbered after them that night is of 2028) */
     assert_int_equal(tx_begin(db, &err), 0);
     draft_all(db, &set, o, d, p);
     assert_int_equal(tx_end(db, invoice_drafts_issue(db, p, ORDERS, out), &err), 0);
-    static const char *const want[ORDERS] = {"2027-000042", "2027-000043", "2028-000001",
-                                             "2028-000002"};
-    static const char *const day[ORDERS] = {"2027-12-31", "2027-12-31", "2028-01-01",
-                                            "2028-01-01"};
+    static const char *const want[ORDERS] = {"2028-000001", "2028-000002", "2028-000003",
+                                             "2028-000004"};
     for (int i = 0; i < ORDERS; i++) {
         assert_string_equal(out[i].number, want[i]);
         assert_string_equal(out[i].id, d[i].id);
         snprintf(sql, sizeof(sql),
                  "SELECT COUNT(*) FROM invoices WHERE id = '%s' AND number = '%s' AND "
                  "order_id = 'ord_n%d' AND issued_on = '%s' AND document LIKE '%%\"%s\"%%'",
-                 out[i].id, want[i], i, day[i], want[i]);
+                 out[i].id, want[i], i, "2028-01-01", want[i]);
         assert_int_equal(count(db, sql), 1);
     }
-    assert_int_equal(count(db, "SELECT value FROM counters WHERE name = 'invoice:2027'"), 43);
-    assert_int_equal(count(db, "SELECT value FROM counters WHERE name = 'invoice:2028'"), 2);
+    assert_int_equal(count(db, "SELECT value FROM counters WHERE name = 'invoice:2027'"), 41);
+    assert_int_equal(count(db, "SELECT value FROM counters WHERE name = 'invoice:2028'"), 4);
 
     /* one more, alone, as a Buy issues it: the next of its series */
     assert_int_equal(tx_begin(db, &err), 0);
@@ -136,17 +136,55 @@ static void test_numbered_last_in_order(void **state)
     struct invoice_issued one;
     assert_int_equal(tx_end(db, invoice_issue(db, &set, &o[0], NULL, NULL, NULL, NULL, &one), &err),
                      0);
-    assert_string_equal(one.number, "2028-000003");
+    assert_string_equal(one.number, "2028-000005");
     clock_unpin();
+}
+
+/* A draft made before midnight and numbered after another invoice was numbered past it (a
+ * partner's Buy while a renewal batch settles, on PostgreSQL): the numbers still follow the
+ * issue dates, as a French series must. */
+static void test_dated_when_numbered(void **state)
+{
+    struct db *db = ((struct db_fixture *)*state)->db;
+    struct settings set;
+    struct order_row o[ORDERS];
+    struct invoice_draft d, *p = &d;
+    struct invoice_issued batch, buy;
+    struct pd_error err = {0};
+    seed(db, o);
+    assert_int_equal(settings_load(db, &set), 0);
+    assert_int_equal(tx_begin(db, &err), 0);
+    clock_pin(DEC31 - 3600 - 60); /* 30 December 2027, 23:59 in Paris (22:59 UTC) */
+    assert_int_equal(invoice_draft(db, &set, &o[0], NULL, NULL, "2027-12-30", "2028-12-29", &d),
+                     0);
+    clock_pin(DEC31 + 60); /* past midnight, in Paris and UTC */
+    assert_int_equal(invoice_issue(db, &set, &o[1], NULL, NULL, NULL, NULL, &buy), 0);
+    assert_int_equal(invoice_drafts_issue(db, &p, 1, &batch), 0);
+    assert_int_equal(tx_end(db, 0, &err), 0);
+    clock_unpin();
+    assert_string_equal(buy.number, "2027-000001");
+    assert_string_equal(batch.number, "2027-000002");
+    /* no invoice of the series is dated before one with a lower number */
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM invoices a JOIN invoices b ON "
+                               "a.type = b.type AND a.number < b.number AND "
+                               "a.issued_on > b.issued_on"),
+                     0);
 }
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_numbered_last_in_order)};
-    int failed = cmocka_run_group_tests_name("invoice_numbers_sqlite", tests, db_fixture_sqlite,
+    /* a group each: each seeds a database of its own */
+    const struct CMUnitTest numbers[] = {cmocka_unit_test(test_numbered_last_in_order)};
+    const struct CMUnitTest dates[] = {cmocka_unit_test(test_dated_when_numbered)};
+    int failed = cmocka_run_group_tests_name("invoice_numbers_sqlite", numbers, db_fixture_sqlite,
                                              db_fixture_teardown);
-    if (db_fixture_pg_url("invoice_numbers_postgresql"))
-        failed += cmocka_run_group_tests_name("invoice_numbers_postgresql", tests, db_fixture_pg,
+    failed += cmocka_run_group_tests_name("invoice_dates_sqlite", dates, db_fixture_sqlite,
+                                          db_fixture_teardown);
+    if (db_fixture_pg_url("invoice_numbers_postgresql")) {
+        failed += cmocka_run_group_tests_name("invoice_numbers_postgresql", numbers, db_fixture_pg,
                                               db_fixture_teardown);
+        failed += cmocka_run_group_tests_name("invoice_dates_postgresql", dates, db_fixture_pg,
+                                              db_fixture_teardown);
+    }
     return failed;
 }
