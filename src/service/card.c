@@ -249,11 +249,11 @@ static int record_action(struct db *db, const struct settings *set, struct order
 }
 
 /* The outcome g of the attempt with key, in the caller's transaction (reason: the failure
- * code of a decline, NULL for the gateway's). later: NULL, or where a success leaves the
+ * code of a decline, NULL for the gateway's). pending: NULL, or where a success leaves the
  * end of its confirmation for the caller (confirm_order_begin()). */
 static int record_outcome(struct db *db, const struct settings *set, struct order_row *o,
                           const char *key, const struct gw_result *g, const char *reason,
-                          struct confirm_rest *later)
+                          struct confirm_pending *pending)
 {
     char today[DATE_STRLEN];
     int64_t now = clock_now();
@@ -262,7 +262,7 @@ static int record_outcome(struct db *db, const struct settings *set, struct orde
         rc = payments_set(db, key, "succeeded", g->charge_id, NULL, now);
         date_format(clock_today(), today);
         if (rc >= 0)
-            rc = later ? confirm_order_begin(db, set, o, today, g->charge_id, later)
+            rc = pending ? confirm_order_begin(db, set, o, today, g->charge_id, pending)
                        : confirm_order(db, set, o, today, g->charge_id);
     } else if (g->outcome == GW_UNKNOWN) {
         rc = payments_set(db, key, "unknown", NULL, "timeout", now);
@@ -293,7 +293,7 @@ int card_attempt_of(struct db *db, const char *order_id, const char *key, struct
  * them twice) is left as it is: its outcome is written exactly once. */
 static int settle_in(struct db *db, const struct settings *set, struct order_row *o,
                      const char *key, const struct gw_result *g, bool recovered, const char *reason,
-                     struct confirm_rest *later)
+                     struct confirm_pending *pending)
 {
     /* a charge whose answer was lost and found later never replaces the saved card: the
      * partner may have gone on with another card meanwhile */
@@ -308,7 +308,7 @@ static int settle_in(struct db *db, const struct settings *set, struct order_row
     bool known = found == 1 && g->outcome == GW_REQUIRES_ACTION && p.action_expires_at != 0;
     /* confirmed already: another process settled it, and nothing is left to write */
     if (rc >= 0 && strcmp(o->status, "confirmed") != 0 && !settled && !known)
-        rc = record_outcome(db, set, o, key, g, reason, later);
+        rc = record_outcome(db, set, o, key, g, reason, pending);
     return rc;
 }
 
@@ -477,8 +477,10 @@ int card_settle_sent(struct db *db, const struct settings *set, struct card_sent
     if (n == 0)
         return 0;
     /* the batch's invoices are numbered at its end (confirm_orders_end) */
-    struct confirm_rest *rest = calloc((size_t)n, sizeof(*rest));
-    int rc = rest ? tx_begin(db, &err) : PD_E_INTERNAL;
+    struct confirm_pending *pending = calloc((size_t)n, sizeof(*pending));
+    if (pending == NULL)
+        return PD_E_INTERNAL;
+    int rc = tx_begin(db, &err);
     /* every order of the batch locked before anything is written: a webhook or a Buy that
      * holds one of them then never waits for what the batch took meanwhile (the invoice
      * counter), nor the batch for it, at the same time */
@@ -488,13 +490,13 @@ int card_settle_sent(struct db *db, const struct settings *set, struct card_sent
     for (int i = 0; rc >= 0 && i < n; i++)
         if (sent[i].order.id[0])
             rc = settle_in(db, set, &sent[i].order, sent[i].key, &sent[i].g, false, NULL,
-                           &rest[i]);
+                           &pending[i]);
     fault_pause("renewal.to_number"); /* tests: a Buy meanwhile is not held up */
     if (rc >= 0)
-        rc = confirm_orders_end(db, rest, n);
-    for (int i = 0; rest && i < n; i++) /* a failure left them */
-        confirm_rest_drop(&rest[i]);
-    free(rest);
+        rc = confirm_orders_end(db, pending, n);
+    for (int i = 0; i < n; i++) /* a failure left them */
+        confirm_pending_drop(&pending[i]);
+    free(pending);
     if (rc >= 0 && fault_fail("renewal.settle_batch")) /* tests: the path below */
         rc = PD_E_DB;
     rc = tx_end(db, rc < 0 ? rc : 0, &err);

@@ -92,14 +92,14 @@ static json_t *confirmed_event(struct db *db, const struct order_row *o, const c
 }
 
 int confirm_order_begin(struct db *db, const struct settings *set, struct order_row *o,
-                        const char *paid_on, const char *charge_id, struct confirm_rest *rest)
+                        const char *paid_on, const char *charge_id, struct confirm_pending *pending)
 {
     struct offer_row offer;
     struct date paid;
     char start[DATE_STRLEN], end[DATE_STRLEN], sub_id[32];
     int64_t now = clock_now();
     int term = 1;
-    memset(rest, 0, sizeof(*rest));
+    memset(pending, 0, sizeof(*pending));
     int rc = offers_find(db, o->offer_code, &offer);
     if (rc <= 0)
         return rc < 0 ? rc : PD_E_INTERNAL;
@@ -116,14 +116,14 @@ int confirm_order_begin(struct db *db, const struct settings *set, struct order_
     /* a card order's invoice is issued now, due (and paid) on its date: read now, numbered
      * by confirm_orders_end() */
     if (rc >= 0 && o->invoice_id[0] == '\0' &&
-        (rc = invoice_draft(db, set, o, NULL, paid_on, start, end, &rest->draft)) >= 0)
-        rest->drafted = true;
+        (rc = invoice_draft(db, set, o, NULL, paid_on, start, end, &pending->draft)) >= 0)
+        pending->drafted = true;
     /* the card paid with is saved, unless the partner saved another since ordering */
     if (rc >= 0 && strcmp(o->payment_method, "card") == 0 && o->save_card &&
         !paid_with_saved_card(o))
         rc = payment_method_save_paid(db, o, now);
     if (rc >= 0)
-        rc = orders_set_outcome(db, o, "confirmed", paid_on, rest->drafted ? rest->draft.id : NULL,
+        rc = orders_set_outcome(db, o, "confirmed", paid_on, pending->drafted ? pending->draft.id : NULL,
                                 NULL, sub_id, NULL, now);
     if (rc >= 0)
         rc = audit(db, NULL, NULL, o->partner_id, "order.confirmed", "order", o->id,
@@ -131,54 +131,54 @@ int confirm_order_begin(struct db *db, const struct settings *set, struct order_
                              paid_on, "charge_id", charge_id, "starts_on", start, "expires_on",
                              end));
     if (rc >= 0) {
-        rest->o = o;
-        rest->event = confirmed_event(db, o, sub_id, paid_on, start, end, rest->drafted);
+        pending->o = o;
+        pending->event = confirmed_event(db, o, sub_id, paid_on, start, end, pending->drafted);
     } else {
-        confirm_rest_drop(rest);
+        confirm_pending_drop(pending);
     }
     return rc < 0 ? rc : 0;
 }
 
-void confirm_rest_drop(struct confirm_rest *rest)
+void confirm_pending_drop(struct confirm_pending *pending)
 {
-    if (rest->drafted)
-        invoice_draft_drop(&rest->draft);
-    json_decref(rest->event);
-    rest->event = NULL;
-    rest->o = NULL;
+    if (pending->drafted)
+        invoice_draft_drop(&pending->draft);
+    json_decref(pending->event);
+    pending->event = NULL;
+    pending->o = NULL;
 }
 
-int confirm_orders_end(struct db *db, struct confirm_rest *rest, int n)
+int confirm_orders_end(struct db *db, struct confirm_pending *pending, int n)
 {
     struct invoice_draft **drafts = malloc((size_t)(n > 0 ? n : 1) * sizeof(struct invoice_draft *));
     struct invoice_issued *issued = calloc((size_t)(n > 0 ? n : 1), sizeof(*issued));
     int m = 0, rc = drafts && issued ? 0 : PD_E_INTERNAL;
     for (int i = 0; rc >= 0 && i < n; i++)
-        if (rest[i].o && rest[i].drafted)
-            drafts[m++] = &rest[i].draft;
+        if (pending[i].o && pending[i].drafted)
+            drafts[m++] = &pending[i].draft;
     if (rc >= 0)
         rc = invoice_drafts_issue(db, drafts, m, issued);
     for (int i = 0, j = 0; i < n; i++) {
-        if (rest[i].o == NULL)
+        if (pending[i].o == NULL)
             continue;
-        if (rest[i].drafted && rc >= 0) {
-            json_object_set_new(rest[i].event, "invoice_id", json_string(issued[j].id));
-            json_object_set_new(rest[i].event, "invoice_number", json_string(issued[j].number));
+        if (pending[i].drafted && rc >= 0) {
+            json_object_set_new(pending[i].event, "invoice_id", json_string(issued[j].id));
+            json_object_set_new(pending[i].event, "invoice_number", json_string(issued[j].number));
             j++;
         }
-        if (rest[i].drafted) /* issued, or dropped by invoice_drafts_issue() already */
-            invoice_draft_drop(&rest[i].draft);
-        rest[i].drafted = false;
-        json_t *ev = rest[i].event;
-        rest[i].event = NULL;
+        if (pending[i].drafted) /* issued, or dropped by invoice_drafts_issue() already */
+            invoice_draft_drop(&pending[i].draft);
+        pending[i].drafted = false;
+        json_t *ev = pending[i].event;
+        pending[i].event = NULL;
         if (rc >= 0)
-            rc = outbox_emit(db, rest[i].o->partner_id,
-                             orders_automatic(rest[i].o) ? "subscription.renewed"
+            rc = outbox_emit(db, pending[i].o->partner_id,
+                             orders_automatic(pending[i].o) ? "subscription.renewed"
                                                          : "order.confirmed",
                              ev);
         else
             json_decref(ev);
-        rest[i].o = NULL;
+        pending[i].o = NULL;
     }
     free(drafts);
     free(issued);
@@ -188,12 +188,12 @@ int confirm_orders_end(struct db *db, struct confirm_rest *rest, int n)
 int confirm_order(struct db *db, const struct settings *set, struct order_row *o,
                   const char *paid_on, const char *charge_id)
 {
-    struct confirm_rest *rest = malloc(sizeof(*rest));
-    if (rest == NULL)
+    struct confirm_pending *pending = malloc(sizeof(*pending));
+    if (pending == NULL)
         return PD_E_INTERNAL;
-    int rc = confirm_order_begin(db, set, o, paid_on, charge_id, rest);
+    int rc = confirm_order_begin(db, set, o, paid_on, charge_id, pending);
     if (rc >= 0)
-        rc = confirm_orders_end(db, rest, 1);
-    free(rest);
+        rc = confirm_orders_end(db, pending, 1);
+    free(pending);
     return rc;
 }

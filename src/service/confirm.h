@@ -30,7 +30,7 @@ int confirm_order(struct db *db, const struct settings *set, struct order_row *o
  * its series' row until the commit; taken first, it would make every other transaction that
  * issues an invoice (the other part of a renewal pass, a partner's Buy) wait for the whole
  * batch, on PostgreSQL. */
-struct confirm_rest {
+struct confirm_pending {
     struct order_row *o; /* NULL: nothing left */
     bool drafted;        /* draft is the order's invoice, to number and issue */
     struct invoice_draft draft;
@@ -38,17 +38,17 @@ struct confirm_rest {
 };
 
 /* All of confirm_order() but the invoice's number and what names it (its row, document and
- * audit, and the event): those into *rest, which confirm_orders_end() finishes in the same
- * transaction; o is kept by the caller until then. On failure nothing is left in *rest. */
+ * audit, and the event): those into *pending, which confirm_orders_end() finishes in the same
+ * transaction; o is kept by the caller until then. On failure nothing is left in *pending. */
 int confirm_order_begin(struct db *db, const struct settings *set, struct order_row *o,
-                        const char *paid_on, const char *charge_id, struct confirm_rest *rest);
+                        const char *paid_on, const char *charge_id, struct confirm_pending *pending);
 
 /* The end of n confirm_order_begin() (those with nothing left are passed over): their
- * invoices numbered in their order, issued, and their events emitted. Every rest is
+ * invoices numbered in their order, issued, and their events emitted. Every one is
  * emptied, finished or not. */
-int confirm_orders_end(struct db *db, struct confirm_rest *rest, int n);
+int confirm_orders_end(struct db *db, struct confirm_pending *pending, int n);
 
-/* What a rest holds, freed; for a transaction that fails between the two halves. */
-void confirm_rest_drop(struct confirm_rest *rest);
+/* What one holds, freed; for a transaction that fails between the two halves. */
+void confirm_pending_drop(struct confirm_pending *pending);
 
 #endif

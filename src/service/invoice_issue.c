@@ -288,6 +288,17 @@ static int issue_numbered(struct db *db, struct invoice_draft *d, struct date to
     return rc;
 }
 
+/* The date of invoices just numbered from year's series: today, read once the series' row
+ * is locked (counters_take), so never before the date of an invoice numbered before them,
+ * whose transaction read its date before it committed and let the lock go; 31 December of
+ * year should the year have turned while the lock was awaited, the numbers being that
+ * year's. */
+static struct date numbered_on(int year)
+{
+    struct date on = clock_today();
+    return on.year == year ? on : (struct date){.year = year, .month = 12, .day = 31};
+}
+
 int invoice_drafts_issue(struct db *db, struct invoice_draft *const *d, int n,
                          struct invoice_issued *out)
 {
@@ -295,7 +306,7 @@ int invoice_drafts_issue(struct db *db, struct invoice_draft *const *d, int n,
      * transaction numbered in between (a Buy while a renewal batch settles, on PostgreSQL)
      * has a lower number, and a French series is chronological, so it must not be dated
      * after them (past midnight, it would be) */
-    struct date today = clock_today();
+    struct date today = clock_today(); /* the year of the series */
     int rc = 0, i = 0;
     while (rc >= 0 && i < n) {
         /* the drafts of one series in a row take their numbers in one statement */
@@ -308,8 +319,9 @@ int invoice_drafts_issue(struct db *db, struct invoice_draft *const *d, int n,
             k++;
         if ((rc = counters_take(db, series, k, &last)) < 0)
             break;
+        struct date on = numbered_on(today.year);
         for (int j = 0; rc >= 0 && j < k; j++, i++)
-            rc = issue_numbered(db, d[i], today, last - k + 1 + j, &out[i]);
+            rc = issue_numbered(db, d[i], on, last - k + 1 + j, &out[i]);
     }
     for (; i < n; i++) /* those a failure left */
         invoice_draft_drop(d[i]);

@@ -62,7 +62,11 @@ static int64_t month_shard(const char *id)
     return (int64_t)(hash32_str(HASH32_START, id) % MONTH_SHARDS);
 }
 
-/* Adds the invoice (or credit note, whose subtotal is negative) to its month's total. */
+/* Adds the invoice (or credit note, whose subtotal is negative) to its month's total. A
+ * renewal batch adds many, to shards in no order: two such transactions cannot deadlock only
+ * because each holds its series' counter row first (service/invoice_issue.c numbers a
+ * batch's invoices before writing them). A transaction that would add several credit notes,
+ * or credit notes and invoices (two series), would have to write its shards in order. */
 static int add_to_month(struct db *db, const struct invoice_row *v)
 {
     char month[8];

@@ -679,6 +679,9 @@ test('a Buy while a renewal batch settles: numbered in turn, and on PostgreSQL n
     // one writer: the Buy waited for the batch's commit
     assert.deepEqual([seq(nb) - seq(na), na.slice(0, 5)], [1, '2028-'], `${na} then ${nb}`);
   }
+  // each event names its own invoice, numbered at the batch's end or by the Buy
+  const named = (event, orderId) => JSON.parse(sql(srv.db.url, `SELECT payload FROM outbox WHERE event = '${event}' AND payload LIKE '%${orderId}%'`)).invoice_number;
+  assert.deepEqual([named('subscription.renewed', renewal.id), named('order.confirmed', o.body.id)], [na, nb]);
   assert.deepEqual(charges(a.subId), ['succeeded']);
 });
 
