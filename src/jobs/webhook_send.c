@@ -2,7 +2,7 @@
  * jobs/webhook_send.c - webhooks POSTed, several at once.
  *
  * A pass claims the due deliveries a group at a time (service/delivery.c) and POSTs up to
- * WEBHOOKS_AT_ONCE of them at once, on its own thread, with libcurl's multi interface: a
+ * webhooks.at_once of them at once (an operator setting, default 8), on its own thread, with libcurl's multi interface: a
  * receiver that takes seconds to answer holds up its own deliveries, not every other
  * organisation's and the jobs after them. An endpoint is sent one delivery at a time, in the
  * order of the group (its events' order): a receiver sees them in turn, as before, and is
@@ -34,8 +34,6 @@
 
 #define BATCH 50
 #define HTTP_TIMEOUT_S 10
-/* How many POSTs a pass has on the wire at once, to as many endpoints. */
-#define WEBHOOKS_AT_ONCE 8
 
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
 {
@@ -191,7 +189,8 @@ struct group {
     struct delivery_webhook *w;
     int n;
     unsigned char *state;
-    struct call calls[WEBHOOKS_AT_ONCE];
+    struct call calls[WEBHOOKS_AT_ONCE_MAX];
+    int at_once; /* places in calls */
     int sending, left, delivered;
 };
 
@@ -207,7 +206,7 @@ static bool waits_its_turn(const struct group *g, int i)
 
 static struct call *free_call(struct group *g)
 {
-    for (int k = 0; k < WEBHOOKS_AT_ONCE; k++)
+    for (int k = 0; k < g->at_once; k++)
         if (g->calls[k].d == NULL)
             return &g->calls[k];
     return NULL;
@@ -285,7 +284,14 @@ static bool end_finished(struct db *db, const struct delivery_pass *p, CURLM *mu
 static int send_group(struct db *db, const struct delivery_pass *p, CURLM *multi,
                       struct delivery_webhook *w, int n, struct silent_endpoints *silent)
 {
-    struct group g = {.w = w, .n = n, .left = n, .state = calloc((size_t)n, 1)};
+    int64_t at_once = p->settings.webhooks_at_once;
+    struct group g = {.w = w,
+                      .n = n,
+                      .left = n,
+                      .at_once = at_once < 1                      ? 1
+                                 : at_once > WEBHOOKS_AT_ONCE_MAX ? WEBHOOKS_AT_ONCE_MAX
+                                                                  : (int)at_once,
+                      .state = calloc((size_t)n, 1)};
     if (g.state == NULL)
         return 0; /* claimed and not sent: sent again once the claim is stale */
     while (g.left > 0) {

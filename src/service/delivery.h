@@ -47,6 +47,9 @@ struct delivery_email {
 };
 
 /* A webhook POST ready to go. */
+/* The most webhook POSTs a pass has on the wire at once (webhooks.at_once's bound). */
+#define WEBHOOKS_AT_ONCE_MAX 32
+
 struct delivery_webhook {
     char id[32]; /* the delivery, also its Partnerd-Delivery header */
     char event[48];

@@ -19,6 +19,7 @@
 #include "db/db.h"
 #include "service/audit.h"
 #include "service/card.h"
+#include "service/delivery.h"
 #include "service/seller.h"
 #include "service/tx.h"
 #include "service/validate.h"
@@ -87,6 +88,10 @@ static const struct setting table[] = {
     {"webhooks.allow_private", 0, 0, 1,
      "1: webhook endpoints may be on loopback or private addresses (tests, closed networks)", NULL,
      0, INT_AT(webhooks_allow_private)},
+    {"webhooks.at_once", 8, 1, WEBHOOKS_AT_ONCE_MAX,
+     "webhook POSTs a job pass has on the wire at once, each to a different endpoint (1: one "
+     "after another)",
+     NULL, 0, INT_AT(webhooks_at_once)},
     {"gateway.charges_at_once", 8, 1, CARD_SENDS_MAX,
      "automatic renewals' charges a job pass sends to the payment gateway at once (1: one "
      "after another)",

@@ -37,6 +37,7 @@ struct settings {
     char smtp_password[SETTING_TEXT_SIZE];
     int64_t smtp_port, smtp_starttls;
     int64_t webhooks_allow_private;
+    int64_t webhooks_at_once;
     int64_t gateway_charges_at_once;
     int64_t health_min_free_mb;
     /* the seller's legal identity (issue 15), checked by service/seller.h */

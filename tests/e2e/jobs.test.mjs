@@ -386,29 +386,43 @@ test('webhooks: receivers slow to answer are sent to at once, each one delivery 
     });
     return r;
   });
+  const atOnce = (value) => op.client.call('PUT', '/api/v1/admin/settings/webhooks.at_once', { value });
   try {
-    const rows = [];
-    for (const [e, r] of receivers.entries()) {
+    const endpoints = [];
+    for (const r of receivers) {
       await new Promise((ok) => r.server.listen(0, '127.0.0.1', ok));
       const { org, client } = await adminOf(srv.url);
       const api = new Client(srv.url, { bearer: (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
       const ep = await api.call('POST', '/api/v1/webhook-endpoints', { url: `http://127.0.0.1:${r.server.address().port}/hook`, events: ['*'] });
       assert.equal(ep.status, 201, JSON.stringify(ep.body));
-      for (const k of [1, 2, 3])
-        rows.push(
-          `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_slow${e}${k}', 'benefit.reminder', '${org.partner.id}', '{}', ${now});`,
-          `INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, next_attempt_at, created_at) VALUES ('whd_slow${e}${k}', 'evt_slow${e}${k}', '${ep.body.id}', 'pending', ${now}, ${now});`);
+      endpoints.push({ partner: org.partner.id, ep: ep.body.id });
     }
-    sql(srv.db.url, rows.join('\n'));
+    // deliveries k of each receiver, due now
+    const due = (ks) => sql(srv.db.url, endpoints.flatMap(({ partner, ep }, e) => ks.flatMap((k) => [
+      `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_slow${e}${k}', 'benefit.reminder', '${partner}', '{}', ${now});`,
+      `INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, next_attempt_at, created_at) VALUES ('whd_slow${e}${k}', 'evt_slow${e}${k}', '${ep}', 'pending', ${now}, ${now});`])).join('\n'));
+
+    // webhooks.at_once 1: one POST after another, as before the setting
+    assert.equal((await atOnce(1)).status, 200);
+    due([1]);
+    await runJobs();
+    assert.equal(mostOnWire, 1, 'one at a time');
+    assert.equal((await atOnce(0)).status, 422, 'at least one');
+
+    // the default, 8
+    assert.equal((await atOnce(8)).status, 200);
+    due([2, 3, 4]);
+    mostOnWire = 0;
     await runJobs();
     receivers.forEach((r, e) => {
-      assert.deepEqual(r.got, [1, 2, 3].map((k) => `whd_slow${e}${k}`), 'each delivery once, in its events\' order');
+      assert.deepEqual(r.got, [1, 2, 3, 4].map((k) => `whd_slow${e}${k}`), 'each delivery once, in its events\' order');
       assert.equal(r.mostBusy, 1, 'never two at once to one receiver');
     });
     assert.equal(mostOnWire, 3, 'the three receivers were sent to at once');
     const states = sql(srv.db.url, "SELECT status FROM webhook_deliveries WHERE id LIKE 'whd_slow%'").split('\n');
-    assert.deepEqual([states.length, states.every((x) => x === 'delivered')], [9, true], `${states}`);
+    assert.deepEqual([states.length, states.every((x) => x === 'delivered')], [12, true], `${states}`);
   } finally {
+    await atOnce(8);
     receivers.forEach((r) => r.server.close());
   }
 });
