@@ -781,16 +781,18 @@ test("SIGTERM during a pass of webhooks that time out stops within the unit's Ti
   const first = await startServer({ args: ['--no-jobs'], db });
   const { client } = await adminOf(first.url);
   const endpoints = [];
-  for (let i = 0; i < 4; i++) endpoints.push((await client.call('POST', '/api/v1/webhook-endpoints', { url, events: ['*'] })).body.id);
+  // more endpoints than a pass has POSTs on the wire at once (8): a pass that went on
+  // after the stop would wait a second 10 s for the four left
+  for (let i = 0; i < 12; i++) endpoints.push((await client.call('POST', '/api/v1/webhook-endpoints', { url, events: ['*'] })).body.id);
   await first.stop();
   const partner = sql(db.url, `SELECT partner_id FROM webhook_endpoints WHERE id = '${endpoints[0]}'`);
   sql(db.url, `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_stop', 'partner.updated', '${partner}', '{}', 0)`);
   for (const [i, ep] of endpoints.entries())
     sql(db.url, `INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, next_attempt_at, created_at) VALUES ('whd_stop${i}', 'evt_stop', '${ep}', 'pending', 0, 0)`);
-  // a server whose first pass, at start, meets them one after the other: 40 s of them
+  // a server whose first pass, at start, meets them eight at a time: 20 s of them
   const second = await startServer({ db });
   try {
-    // the pass is at outbox_delivery, inside the first delivery's wait, once the job before it ran
+    // the pass is at outbox_delivery, inside the first eight deliveries' wait, once the job before it ran
     for (let i = 0; i < 200 && !/name=benefits/.test(second.stderr()); i++) await new Promise((ok) => setTimeout(ok, 50));
     await new Promise((ok) => setTimeout(ok, 1000));
     const t0 = Date.now();
