@@ -62,7 +62,7 @@ int main(int argc, char **argv)
         fputs("partnerd: libsodium failed to start\n", stderr);
         return 1;
     }
-    /* before any thread: SMTP and webhooks (jobs/deliver.c) */
+    /* before any thread: SMTP and webhooks (jobs/deliver.c, jobs/webhook_send.c) */
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fputs("partnerd: libcurl failed to start\n", stderr);
         return 1;

@@ -2,12 +2,12 @@
  * crypto.h - identifiers, secrets and passwords, all from libsodium.
  *
  * The one door to libsodium with core/base64.c: no other file includes <sodium.h>
- * (jobs/deliver.c signs webhooks and encodes mail through these two). IDs are opaque strings with a
- * type prefix ("usr_", "sub_", ...) and, in Crockford base32, the millisecond they were made
- * and 50 random bits: they reveal when they were made (as created_at does), not how many
- * there are, and are never secrets (those come from random_hex). (An event's deliveries are
- * named after the event instead: store/outbox.h.) Passwords are hashed with
- * Argon2id at OWASP's recommended cost or more.
+ * (jobs/webhook_send.c signs webhooks, jobs/deliver.c encodes mail, through these two).
+ * IDs are opaque strings with a type prefix ("usr_", "sub_", ...) and, in Crockford
+ * base32, the millisecond they were made and 50 random bits: they reveal when they were
+ * made (as created_at does), not how many there are, and are never secrets (those come
+ * from random_hex). (An event's deliveries are named after the event instead:
+ * store/outbox.h.) Passwords are hashed with Argon2id at OWASP's recommended cost or more.
  */
 #ifndef PD_CRYPTO_H
 #define PD_CRYPTO_H

@@ -2,11 +2,12 @@
  * jobs/webhook_send.c - webhooks POSTed, several at once.
  *
  * A pass claims the due deliveries a group at a time (service/delivery.c) and POSTs up to
- * webhooks.at_once of them at once (an operator setting, default 8), on its own thread, with libcurl's multi interface: a
- * receiver that takes seconds to answer holds up its own deliveries, not every other
- * organisation's and the jobs after them. An endpoint is sent one delivery at a time, in the
- * order of the group (its events' order): a receiver sees them in turn, as before, and is
- * never sent two at once. Each outcome is recorded as its answer comes.
+ * webhooks.at_once of them at once (an operator setting, default 8), on its own thread,
+ * with libcurl's multi interface: a receiver that takes seconds to answer holds up its own
+ * deliveries, and the rest of their group, not every delivery of the group one after
+ * another. A receiver (an endpoint, or a URL several endpoints name) is sent one delivery
+ * at a time, in the order of the group (its events' order): it sees them in turn, as
+ * before, and is never sent two at once. Each outcome is recorded as its answer comes.
  *
  * Webhooks are signed as Standard Webhooks (https://www.standardwebhooks.com) say:
  *     webhook-id: <delivery id, the same on every retry>
@@ -30,9 +31,11 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "jobs/egress.h"
+#include "log.h"
 #include "service/job_requests.h"
 
-#define BATCH 50
+/* How many deliveries a pass claims at a time. */
+#define GROUP 50
 #define HTTP_TIMEOUT_S 10
 
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
@@ -107,7 +110,6 @@ static void silent_add(struct silent_endpoints *s, const char *id)
         snprintf(s->id[s->n++], sizeof(s->id[0]), "%s", id);
 }
 
-
 /* One POST on the wire: its delivery, its transfer, and what the transfer needs kept until
  * it ends. d == NULL: a free place. */
 struct call {
@@ -120,8 +122,8 @@ struct call {
 
 /* Starts POSTing d, only to a public address unless allow_private: c holds the transfer,
  * added to multi. 0, or -1 with error set when it cannot start (c is left free). */
-static int call_start(CURLM *multi, struct call *c, struct delivery_webhook *d,
-                      bool allow_private, char *error, size_t n)
+static int call_start(CURLM *multi, struct call *c, struct delivery_webhook *d, bool allow_private,
+                      char *error, size_t n)
 {
     char t[24], event[80], delivery[80];
     snprintf(t, sizeof(t), "%lld", (long long)time(NULL)); /* transport time, not the test clock */
@@ -188,18 +190,20 @@ enum { WAITING, SENDING, RECORDED };
 struct group {
     struct delivery_webhook *w;
     int n;
-    unsigned char *state;
+    unsigned char state[GROUP];
     struct call calls[WEBHOOKS_AT_ONCE_MAX];
     int at_once; /* places in calls */
     int sending, left, delivered;
 };
 
-/* Whether delivery i waits for an earlier one of the group to its endpoint, not recorded
- * yet: an endpoint's deliveries go one at a time, in their order. */
+/* Whether delivery i waits for an earlier one of the group, not recorded yet, to its
+ * endpoint or to the same URL (two endpoints, of one organisation or two, may name one
+ * receiver): a receiver is sent one delivery at a time, in their order. */
 static bool waits_its_turn(const struct group *g, int i)
 {
     for (int j = 0; j < i; j++)
-        if (g->state[j] != RECORDED && strcmp(g->w[j].endpoint_id, g->w[i].endpoint_id) == 0)
+        if (g->state[j] != RECORDED && (strcmp(g->w[j].endpoint_id, g->w[i].endpoint_id) == 0 ||
+                                        strcmp(g->w[j].url, g->w[i].url) == 0))
             return true;
     return false;
 }
@@ -225,8 +229,8 @@ static void record(struct db *db, const struct delivery_pass *p, struct group *g
 /* Starts what may start, in the group's order: a delivery whose turn it is, to an endpoint
  * that gave no answer earlier in the pass, is recorded as not sent (its retry comes as any
  * other's) unless this is its last chance; the others go on the wire while there is room. */
-static void start_due(struct db *db, const struct delivery_pass *p, CURLM *multi,
-                      struct group *g, const struct silent_endpoints *silent)
+static void start_due(struct db *db, const struct delivery_pass *p, CURLM *multi, struct group *g,
+                      const struct silent_endpoints *silent)
 {
     for (int i = 0; i < g->n && !job_requests_closing(); i++) {
         struct delivery_webhook *d = &g->w[i];
@@ -235,8 +239,7 @@ static void start_due(struct db *db, const struct delivery_pass *p, CURLM *multi
         if (g->state[i] != WAITING || waits_its_turn(g, i))
             continue;
         if (silent_has(silent, d->endpoint_id) && !delivery_webhook_last_try(d))
-            record(db, p, g, d, 0, "not sent: the endpoint gave no answer earlier in this pass",
-                   0);
+            record(db, p, g, d, 0, "not sent: the endpoint gave no answer earlier in this pass", 0);
         else if (d->body == NULL)
             record(db, p, g, d, 0, "", 0);
         else if ((c = free_call(g)) == NULL)
@@ -278,11 +281,33 @@ static bool end_finished(struct db *db, const struct delivery_pass *p, CURLM *mu
     return ended;
 }
 
-/* Sends a claimed group of n deliveries. Stopping (job_requests_closing), it starts no
- * more and waits for those on the wire; the others keep their claim, and are sent again
- * once it is stale. Returns how many were delivered. */
+/* Ends every POST on the wire as failed, libcurl having failed (out of memory, say). */
+static void end_all(struct db *db, const struct delivery_pass *p, CURLM *multi, struct group *g)
+{
+    for (int k = 0; k < g->at_once; k++) {
+        struct call *c = &g->calls[k];
+        if (c->d == NULL)
+            continue;
+        struct delivery_webhook *d = c->d;
+        char error[1200];
+        bool no_answer;
+        call_end(multi, c, CURLE_FAILED_INIT, error, sizeof(error), &no_answer);
+        record(db, p, g, d, 0, "the request could not be made (libcurl)", 0);
+        g->sending--;
+    }
+}
+
+/* Sends a claimed group of n deliveries (at most GROUP), adding how many were delivered to
+ * *delivered. Stopping (job_requests_closing), it starts no more and waits for those on the
+ * wire; the others keep their claim, and are sent again once it is stale. Should libcurl
+ * fail, those on the wire are recorded as failed and the pass's webhooks end there:
+ * negative. A receiver that answers slowly holds up the rest of its group, not the other
+ * receivers' deliveries in it; the next group is claimed once this one is done. The
+ * outcomes are written on this thread while other POSTs are on the wire: a database that
+ * stalls for seconds counts against their 10 s. */
 static int send_group(struct db *db, const struct delivery_pass *p, CURLM *multi,
-                      struct delivery_webhook *w, int n, struct silent_endpoints *silent)
+                      struct delivery_webhook *w, int n, struct silent_endpoints *silent,
+                      int *delivered)
 {
     int64_t at_once = p->settings.webhooks_at_once;
     struct group g = {.w = w,
@@ -290,21 +315,23 @@ static int send_group(struct db *db, const struct delivery_pass *p, CURLM *multi
                       .left = n,
                       .at_once = at_once < 1                      ? 1
                                  : at_once > WEBHOOKS_AT_ONCE_MAX ? WEBHOOKS_AT_ONCE_MAX
-                                                                  : (int)at_once,
-                      .state = calloc((size_t)n, 1)};
-    if (g.state == NULL)
-        return 0; /* claimed and not sent: sent again once the claim is stale */
-    while (g.left > 0) {
+                                                                  : (int)at_once};
+    CURLMcode mc = CURLM_OK;
+    while (g.left > 0 && mc == CURLM_OK) {
         start_due(db, p, multi, &g, silent);
         if (g.sending == 0) /* stopping, or nothing left */
             break;
         int running = 0;
-        curl_multi_perform(multi, &running);
-        if (!end_finished(db, p, multi, &g, silent))
-            curl_multi_poll(multi, NULL, 0, 1000, NULL);
+        mc = curl_multi_perform(multi, &running);
+        if (mc == CURLM_OK && !end_finished(db, p, multi, &g, silent))
+            mc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
     }
-    free(g.state);
-    return g.delivered;
+    if (mc != CURLM_OK) {
+        log_line(LOG_ERROR, NULL, "webhooks", "libcurl: %s", curl_multi_strerror(mc));
+        end_all(db, p, multi, &g);
+    }
+    *delivered += g.delivered;
+    return mc == CURLM_OK ? 0 : PD_E_INTERNAL;
 }
 
 int webhooks_send(struct db *db, struct delivery_pass *p)
@@ -319,9 +346,9 @@ int webhooks_send(struct db *db, struct delivery_pass *p)
             curl_multi_cleanup(multi);
         return PD_E_INTERNAL;
     }
-    while (!job_requests_closing() && (rc = delivery_webhooks_next(db, p, BATCH, &w, &n)) == 0 &&
-           n > 0) {
-        delivered += send_group(db, p, multi, w, n, silent);
+    while (rc == 0 && !job_requests_closing() &&
+           (rc = delivery_webhooks_next(db, p, GROUP, &w, &n)) == 0 && n > 0) {
+        rc = send_group(db, p, multi, w, n, silent, &delivered);
         delivery_webhooks_free(w, n);
     }
     curl_multi_cleanup(multi);

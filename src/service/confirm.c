@@ -123,8 +123,9 @@ int confirm_order_begin(struct db *db, const struct settings *set, struct order_
         !paid_with_saved_card(o))
         rc = payment_method_save_paid(db, o, now);
     if (rc >= 0)
-        rc = orders_set_outcome(db, o, "confirmed", paid_on, pending->drafted ? pending->draft.id : NULL,
-                                NULL, sub_id, NULL, now);
+        rc = orders_set_outcome(db, o, "confirmed", paid_on,
+                                pending->drafted ? pending->draft.id : NULL, NULL, sub_id, NULL,
+                                now);
     if (rc >= 0)
         rc = audit(db, NULL, NULL, o->partner_id, "order.confirmed", "order", o->id,
                    json_pack("{s:s, s:s, s:s?, s:s, s:s}", "subscription_id", sub_id, "paid_on",
@@ -150,7 +151,8 @@ void confirm_pending_drop(struct confirm_pending *pending)
 
 int confirm_orders_end(struct db *db, struct confirm_pending *pending, int n)
 {
-    struct invoice_draft **drafts = malloc((size_t)(n > 0 ? n : 1) * sizeof(struct invoice_draft *));
+    struct invoice_draft **drafts =
+        malloc((size_t)(n > 0 ? n : 1) * sizeof(struct invoice_draft *));
     struct invoice_issued *issued = calloc((size_t)(n > 0 ? n : 1), sizeof(*issued));
     int m = 0, rc = drafts && issued ? 0 : PD_E_INTERNAL;
     for (int i = 0; rc >= 0 && i < n; i++)
@@ -172,10 +174,9 @@ int confirm_orders_end(struct db *db, struct confirm_pending *pending, int n)
         json_t *ev = pending[i].event;
         pending[i].event = NULL;
         if (rc >= 0)
-            rc = outbox_emit(db, pending[i].o->partner_id,
-                             orders_automatic(pending[i].o) ? "subscription.renewed"
-                                                         : "order.confirmed",
-                             ev);
+            rc = outbox_emit(
+                db, pending[i].o->partner_id,
+                orders_automatic(pending[i].o) ? "subscription.renewed" : "order.confirmed", ev);
         else
             json_decref(ev);
         pending[i].o = NULL;

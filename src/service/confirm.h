@@ -41,7 +41,8 @@ struct confirm_pending {
  * audit, and the event): those into *pending, which confirm_orders_end() finishes in the same
  * transaction; o is kept by the caller until then. On failure nothing is left in *pending. */
 int confirm_order_begin(struct db *db, const struct settings *set, struct order_row *o,
-                        const char *paid_on, const char *charge_id, struct confirm_pending *pending);
+                        const char *paid_on, const char *charge_id,
+                        struct confirm_pending *pending);
 
 /* The end of n confirm_order_begin() (those with nothing left are passed over): their
  * invoices numbered in their order, issued, and their events emitted. Every one is

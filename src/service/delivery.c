@@ -225,7 +225,7 @@ int delivery_webhooks_next(struct db *db, struct delivery_pass *p, int limit,
     bool tried = false;
     for (int i = 0; i < n; i++) {
         /* the secret sealed at rest is opened for this pass; one that opens with no key
-         * of the key file is left empty, and the delivery fails unsigned (jobs/deliver.c) */
+         * of the key file is left empty, and the delivery fails unsigned (jobs/webhook_send.c) */
         if (!tried) {
             char esc[512]; /* the message names the key file's path */
             tried = true;

@@ -1,12 +1,12 @@
 /*
  * service/delivery.h - the outbox's deliveries, ready to send, and what became of them.
  *
- * The outbox_delivery job (jobs/deliver.c) owns the transport, SMTP or a directory of
- * .eml files for emails and HTTP POST for webhooks; everything else is here: claiming due
- * deliveries so two processes never send one, the email in its recipient's language
- * (render/email.c, words from the catalog), the webhook body, and recording each outcome
- * with its retry: emails 8 times, 1, 2, 4 ... minutes apart; webhooks with exponential
- * backoff from 30 seconds for a day.
+ * The outbox_delivery job (jobs/deliver.c, jobs/webhook_send.c) owns the transport, SMTP
+ * or a directory of .eml files for emails and HTTP POST for webhooks; everything else is
+ * here: claiming due deliveries so two processes never send one, the email in its
+ * recipient's language (render/email.c, words from the catalog), the webhook body, and
+ * recording each outcome with its retry: emails 8 times, 1, 2, 4 ... minutes apart;
+ * webhooks with exponential backoff from 30 seconds for a day.
  *
  *     struct delivery_pass p;
  *     delivery_pass_begin(db, &p);

@@ -115,8 +115,7 @@ static int buyer_email(struct db *db, const char *partner_id, char *out, size_t 
  * invoice's own (a refund, which credits part of it, says the days it pays back:
  * invoice_credit). The dates are written into start and end (11 bytes each); empty when the
  * invoice has none. */
-static int credited_period(struct db *db, const struct invoice_row *credits, char *start,
-                           char *end)
+static int credited_period(struct db *db, const struct invoice_row *credits, char *start, char *end)
 {
     struct invoice_row row;
     struct invoice_doc doc;

@@ -5,7 +5,7 @@
  * its own transaction: the event, one email per billing contact and one delivery per
  * webhook endpoint that wants it are written with the change or not at all. The
  * outbox_delivery job sends them: service/delivery.c makes them ready, jobs/deliver.c
- * carries them.
+ * (emails) and jobs/webhook_send.c (webhooks) carry them.
  *
  * Events: user.invited (email only), order.confirmed, invoice.issued, payment.failed,
  * payment.action_required (an automatic renewal waits for the partner to pay on session),

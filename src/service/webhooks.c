@@ -2,7 +2,7 @@
  * service/webhooks.c - webhook endpoints of an organisation and what was delivered.
  *
  * An endpoint's secret is shown once, at creation or rotation; it signs every delivery
- * (see jobs/deliver.c), so partnerd keeps it, sealed (service/webhook_secrets.h). A
+ * (see jobs/webhook_send.c), so partnerd keeps it, sealed (service/webhook_secrets.h). A
  * secret is "whsec_" and the base64 of 32
  * random bytes, the form Standard Webhooks verifiers take. Endpoints made before that
  * are signed the old way (Partnerd-Signature) until their owner rotates the secret. The JSON of

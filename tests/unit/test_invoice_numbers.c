@@ -75,9 +75,8 @@ static void draft_all(struct db *db, const struct settings *set, const struct or
 {
     for (int i = 0; i < ORDERS; i++) {
         clock_pin(i < 2 ? DEC31 + 3600 : JAN01 + 3600);
-        assert_int_equal(invoice_draft(db, set, &o[i], NULL, NULL, "2028-01-01", "2028-12-31",
-                                       &d[i]),
-                         0);
+        assert_int_equal(
+            invoice_draft(db, set, &o[i], NULL, NULL, "2028-01-01", "2028-12-31", &d[i]), 0);
         p[i] = &d[i];
     }
 }
@@ -155,8 +154,7 @@ static void test_dated_when_numbered(void **state)
     assert_int_equal(settings_load(db, &set), 0);
     assert_int_equal(tx_begin(db, &err), 0);
     clock_pin(DEC31 - 3600 - 60); /* 30 December 2027, 23:59 in Paris (22:59 UTC) */
-    assert_int_equal(invoice_draft(db, &set, &o[0], NULL, NULL, "2027-12-30", "2028-12-29", &d),
-                     0);
+    assert_int_equal(invoice_draft(db, &set, &o[0], NULL, NULL, "2027-12-30", "2028-12-29", &d), 0);
     clock_pin(DEC31 + 60); /* past midnight, in Paris and UTC */
     assert_int_equal(invoice_issue(db, &set, &o[1], NULL, NULL, NULL, NULL, &buy), 0);
     assert_int_equal(invoice_drafts_issue(db, &p, 1, &batch), 0);

@@ -2,7 +2,7 @@
  * test_webhook_retry.c - delivery_webhook_last_try() (service/delivery.c): whether a failure
  * of a webhook's attempt gives it up, by the same reckoning as its retry (30 s, doubling,
  * until a day after its event). The outbox job always makes such a last attempt, even to
- * an endpoint that gave no answer earlier in the pass (jobs/deliver.c).
+ * an endpoint that gave no answer earlier in the pass (jobs/webhook_send.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
