@@ -3,11 +3,12 @@
  *
  * A pass claims the due deliveries a group at a time (service/delivery.c) and POSTs up to
  * webhooks.at_once of them at once (an operator setting, default 8), on its own thread,
- * with libcurl's multi interface: a receiver that takes seconds to answer holds up its own
- * deliveries, and the rest of their group, not every delivery of the group one after
- * another. A receiver (an endpoint, or a URL several endpoints name) is sent one delivery
- * at a time, in the order of the group (its events' order): it sees them in turn, as
- * before, and is never sent two at once. Each outcome is recorded as its answer comes.
+ * with libcurl's multi interface: a receiver that takes seconds to answer no longer holds
+ * up the other receivers of its group, though still the rest of the group and what is
+ * claimed after it. A receiver (an endpoint, and endpoints with exactly the same URL
+ * together) is sent one delivery at a time, in the order of the group (its events'
+ * order): it sees them in turn, as before, and is never sent two at once. Each outcome is
+ * recorded as its answer comes.
  *
  * Webhooks are signed as Standard Webhooks (https://www.standardwebhooks.com) say:
  *     webhook-id: <delivery id, the same on every retry>
@@ -302,9 +303,9 @@ static void end_all(struct db *db, const struct delivery_pass *p, CURLM *multi, 
  * wire; the others keep their claim, and are sent again once it is stale. Should libcurl
  * fail, those on the wire are recorded as failed and the pass's webhooks end there:
  * negative. A receiver that answers slowly holds up the rest of its group, not the other
- * receivers' deliveries in it; the next group is claimed once this one is done. The
- * outcomes are written on this thread while other POSTs are on the wire: a database that
- * stalls for seconds counts against their 10 s. */
+ * receivers' deliveries in it; the next group is claimed once this one is done, so it
+ * holds up those too. The outcomes are written on this thread while other POSTs are on
+ * the wire: a database that stalls for seconds counts against their 10 s. */
 static int send_group(struct db *db, const struct delivery_pass *p, CURLM *multi,
                       struct delivery_webhook *w, int n, struct silent_endpoints *silent,
                       int *delivered)

@@ -89,7 +89,7 @@ static const struct setting table[] = {
      "1: webhook endpoints may be on loopback or private addresses (tests, closed networks)", NULL,
      0, INT_AT(webhooks_allow_private)},
     {"webhooks.at_once", 8, 1, WEBHOOKS_AT_ONCE_MAX,
-     "webhook POSTs a job pass has on the wire at once, each to a different endpoint (1: one "
+     "webhook POSTs a job pass has on the wire at once, each to a different URL (1: one "
      "after another)",
      NULL, 0, INT_AT(webhooks_at_once)},
     {"gateway.charges_at_once", 8, 1, CARD_SENDS_MAX,

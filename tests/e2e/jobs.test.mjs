@@ -783,9 +783,10 @@ test("SIGTERM during a pass of webhooks that time out stops within the unit's Ti
   const first = await startServer({ args: ['--no-jobs'], db });
   const { client } = await adminOf(first.url);
   const endpoints = [];
-  // more endpoints than a pass has POSTs on the wire at once (8): a pass that went on
-  // after the stop would wait a second 10 s for the four left
-  for (let i = 0; i < 12; i++) endpoints.push((await client.call('POST', '/api/v1/webhook-endpoints', { url, events: ['*'] })).body.id);
+  // more endpoints than a pass has POSTs on the wire at once (8), each at a URL of its own
+  // (one URL is one receiver, sent one at a time): a pass that went on after the stop
+  // would wait a second 10 s for the four left
+  for (let i = 0; i < 12; i++) endpoints.push((await client.call('POST', '/api/v1/webhook-endpoints', { url: `${url}?n=${i}`, events: ['*'] })).body.id);
   await first.stop();
   const partner = sql(db.url, `SELECT partner_id FROM webhook_endpoints WHERE id = '${endpoints[0]}'`);
   sql(db.url, `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_stop', 'partner.updated', '${partner}', '{}', 0)`);
