@@ -10,6 +10,13 @@
  * order): it sees them in turn, as before, and is never sent two at once. Each outcome is
  * recorded as its answer comes.
  *
+ * A receiver's time in a pass is bounded: once the POSTs to a URL have taken
+ * webhooks.receiver_seconds (default 10) together, its other deliveries of the pass are put
+ * back unsent, no attempt counted, and the next pass (a minute later under `serve`) claims
+ * them again, in their order. A slow receiver, or one with a long backlog, then holds up the
+ * rest of its group, the groups after it and the jobs after outbox_delivery by that much and
+ * one POST more (at most HTTP_TIMEOUT_S), however many deliveries it has due.
+ *
  * Webhooks are signed as Standard Webhooks (https://www.standardwebhooks.com) say:
  *     webhook-id: <delivery id, the same on every retry>
  *     webhook-timestamp: <unix seconds>
@@ -31,6 +38,7 @@
 #include "core/base64.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/hash.h"
 #include "jobs/egress.h"
 #include "log.h"
 #include "service/job_requests.h"
@@ -110,6 +118,76 @@ static void silent_add(struct silent_endpoints *s, const char *id)
     if (s->n < SILENT_MAX && !silent_has(s, id))
         snprintf(s->id[s->n++], sizeof(s->id[0]), "%s", id);
 }
+
+/* The time each receiver (an exact URL, as turns are kept) has taken to answer in a pass:
+ * an open-addressed table that doubles when half full. A URL that cannot be added (out of
+ * memory) is not bounded. */
+struct receiver_time {
+    char *url; /* NULL: a free slot */
+    int64_t ms;
+    bool told; /* its first delivery put back was logged */
+};
+struct receiver_times {
+    struct receiver_time *slot;
+    size_t cap, n; /* cap: 0 or a power of two */
+};
+
+/* The slot of url: its own, or the free one where it would go. */
+static struct receiver_time *times_slot(const struct receiver_times *t, const char *url)
+{
+    size_t i = (size_t)hash64_str(HASH64_START, url) & (t->cap - 1);
+    while (t->slot[i].url && strcmp(t->slot[i].url, url) != 0)
+        i = (i + 1) & (t->cap - 1);
+    return &t->slot[i];
+}
+
+static bool times_grow(struct receiver_times *t)
+{
+    struct receiver_times bigger = {.cap = t->cap ? t->cap * 2 : 64, .n = t->n};
+    if ((bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot))) == NULL)
+        return false;
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slot[i].url)
+            *times_slot(&bigger, t->slot[i].url) = t->slot[i];
+    free(t->slot);
+    *t = bigger;
+    return true;
+}
+
+/* The receiver of url, NULL when it has not been sent to in the pass. */
+static struct receiver_time *times_find(const struct receiver_times *t, const char *url)
+{
+    struct receiver_time *r = t->cap ? times_slot(t, url) : NULL;
+    return r && r->url ? r : NULL;
+}
+
+static void times_add(struct receiver_times *t, const char *url, int64_t ms)
+{
+    if ((t->n + 1) * 2 > t->cap && !times_grow(t))
+        return;
+    struct receiver_time *r = times_slot(t, url);
+    if (r->url == NULL) {
+        if ((r->url = strdup(url)) == NULL)
+            return;
+        t->n++;
+    }
+    r->ms += ms;
+}
+
+static void times_free(struct receiver_times *t)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        free(t->slot[i].url);
+    free(t->slot);
+}
+
+/* What a pass keeps across its groups about the receivers it has sent to. */
+struct pass_receivers {
+    struct silent_endpoints silent;
+    struct receiver_times times;
+    int64_t budget_ms; /* webhooks.receiver_seconds */
+    int put_back;      /* deliveries put back for the next pass */
+};
 
 /* One POST on the wire: its delivery, its transfer, and what the transfer needs kept until
  * it ends. d == NULL: a free place. */
@@ -227,20 +305,42 @@ static void record(struct db *db, const struct delivery_pass *p, struct group *g
     g->left--;
 }
 
+/* Puts delivery d back for the next pass, unsent. */
+static void put_back(struct db *db, const struct delivery_pass *p, struct group *g,
+                     struct delivery_webhook *d, struct receiver_time *r, struct pass_receivers *rx)
+{
+    if (!r->told) /* once a pass for each receiver; by endpoint (a URL may hold a token) */
+        log_line(LOG_WARN, NULL, "webhooks",
+                 "endpoint=%s spent_ms=%lld: its receiver's time in this pass is spent, its "
+                 "other deliveries wait for the next pass",
+                 d->endpoint_id, (long long)r->ms);
+    r->told = true;
+    int rc = delivery_webhook_put_back(db, p, d);
+    if (rc < 0) /* left claimed: sent again once the claim is stale */
+        log_line(LOG_ERROR, NULL, "webhooks", "delivery=%s not put back: error=%d", d->id, rc);
+    g->state[d - g->w] = RECORDED;
+    g->left--;
+    rx->put_back++;
+}
+
 /* Starts what may start, in the group's order: a delivery whose turn it is, to an endpoint
  * that gave no answer earlier in the pass, is recorded as not sent (its retry comes as any
- * other's) unless this is its last chance; the others go on the wire while there is room. */
+ * other's) unless this is its last chance; one to a URL whose time in the pass is spent is
+ * put back for the next pass; the others go on the wire while there is room. */
 static void start_due(struct db *db, const struct delivery_pass *p, CURLM *multi, struct group *g,
-                      const struct silent_endpoints *silent)
+                      struct pass_receivers *rx)
 {
     for (int i = 0; i < g->n && !job_requests_closing(); i++) {
         struct delivery_webhook *d = &g->w[i];
         char error[1200] = "";
         struct call *c;
+        struct receiver_time *r;
         if (g->state[i] != WAITING || waits_its_turn(g, i))
             continue;
-        if (silent_has(silent, d->endpoint_id) && !delivery_webhook_last_try(d))
+        if (silent_has(&rx->silent, d->endpoint_id) && !delivery_webhook_last_try(d))
             record(db, p, g, d, 0, "not sent: the endpoint gave no answer earlier in this pass", 0);
+        else if ((r = times_find(&rx->times, d->url)) != NULL && r->ms >= rx->budget_ms)
+            put_back(db, p, g, d, r, rx);
         else if (d->body == NULL)
             record(db, p, g, d, 0, "", 0);
         else if ((c = free_call(g)) == NULL)
@@ -257,7 +357,7 @@ static void start_due(struct db *db, const struct delivery_pass *p, CURLM *multi
 
 /* Records the POSTs that ended; true when one did. */
 static bool end_finished(struct db *db, const struct delivery_pass *p, CURLM *multi,
-                         struct group *g, struct silent_endpoints *silent)
+                         struct group *g, struct pass_receivers *rx)
 {
     CURLMsg *m;
     int queued;
@@ -274,7 +374,8 @@ static bool end_finished(struct db *db, const struct delivery_pass *p, CURLM *mu
         bool no_answer = false;
         long status = call_end(multi, c, res, error, sizeof(error), &no_answer);
         if (no_answer)
-            silent_add(silent, d->endpoint_id);
+            silent_add(&rx->silent, d->endpoint_id);
+        times_add(&rx->times, d->url, ms);
         record(db, p, g, d, status, error, ms);
         g->sending--;
         ended = true;
@@ -304,11 +405,11 @@ static void end_all(struct db *db, const struct delivery_pass *p, CURLM *multi, 
  * fail, those on the wire are recorded as failed and the pass's webhooks end there:
  * negative. A receiver that answers slowly holds up the rest of its group, not the other
  * receivers' deliveries in it; the next group is claimed once this one is done, so it
- * holds up those too. The outcomes are written on this thread while other POSTs are on
- * the wire: a database that stalls for seconds counts against their 10 s. */
+ * holds up those too, until its time in the pass is spent. The outcomes are written on this
+ * thread while other POSTs are on the wire: a database that stalls for seconds counts
+ * against their 10 s. */
 static int send_group(struct db *db, const struct delivery_pass *p, CURLM *multi,
-                      struct delivery_webhook *w, int n, struct silent_endpoints *silent,
-                      int *delivered)
+                      struct delivery_webhook *w, int n, struct pass_receivers *rx, int *delivered)
 {
     int64_t at_once = p->settings.webhooks_at_once;
     struct group g = {.w = w,
@@ -319,12 +420,12 @@ static int send_group(struct db *db, const struct delivery_pass *p, CURLM *multi
                                                                   : (int)at_once};
     CURLMcode mc = CURLM_OK;
     while (g.left > 0 && mc == CURLM_OK) {
-        start_due(db, p, multi, &g, silent);
+        start_due(db, p, multi, &g, rx);
         if (g.sending == 0) /* stopping, or nothing left */
             break;
         int running = 0;
         mc = curl_multi_perform(multi, &running);
-        if (mc == CURLM_OK && !end_finished(db, p, multi, &g, silent))
+        if (mc == CURLM_OK && !end_finished(db, p, multi, &g, rx))
             mc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
     }
     if (mc != CURLM_OK) {
@@ -338,21 +439,25 @@ static int send_group(struct db *db, const struct delivery_pass *p, CURLM *multi
 int webhooks_send(struct db *db, struct delivery_pass *p)
 {
     struct delivery_webhook *w = NULL;
-    struct silent_endpoints *silent = calloc(1, sizeof(*silent));
+    struct pass_receivers *rx = calloc(1, sizeof(*rx));
     CURLM *multi = curl_multi_init();
     int n = 0, delivered = 0, rc = 0;
-    if (silent == NULL || multi == NULL) {
-        free(silent);
+    if (rx == NULL || multi == NULL) {
+        free(rx);
         if (multi)
             curl_multi_cleanup(multi);
         return PD_E_INTERNAL;
     }
+    rx->budget_ms = p->settings.webhooks_receiver_seconds * 1000;
     while (rc == 0 && !job_requests_closing() &&
            (rc = delivery_webhooks_next(db, p, GROUP, &w, &n)) == 0 && n > 0) {
-        rc = send_group(db, p, multi, w, n, silent, &delivered);
+        rc = send_group(db, p, multi, w, n, rx, &delivered);
         delivery_webhooks_free(w, n);
     }
+    if (rx->put_back)
+        log_line(LOG_INFO, NULL, "webhooks", "put_back=%d for the next pass", rx->put_back);
     curl_multi_cleanup(multi);
-    free(silent);
+    times_free(&rx->times);
+    free(rx);
     return rc < 0 ? rc : delivered;
 }

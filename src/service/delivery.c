@@ -294,6 +294,12 @@ int delivery_webhook_done(struct db *db, const struct delivery_pass *p,
     return rc;
 }
 
+int delivery_webhook_put_back(struct db *db, const struct delivery_pass *p,
+                              const struct delivery_webhook *w)
+{
+    return webhook_delivery_put_back(db, w->id, p->claim);
+}
+
 void delivery_webhooks_free(struct delivery_webhook *w, int count)
 {
     for (int i = 0; w && i < count; i++) {

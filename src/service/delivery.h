@@ -100,6 +100,10 @@ int delivery_webhook_done(struct db *db, const struct delivery_pass *p,
                           const struct delivery_webhook *w, long status, const char *error,
                           int64_t duration_ms);
 
+/* Puts w back unsent, for a later pass: no attempt is counted, and it stays due as it was. */
+int delivery_webhook_put_back(struct db *db, const struct delivery_pass *p,
+                              const struct delivery_webhook *w);
+
 /* True when a failure of this attempt gives the delivery up (a day after its event): the
  * last chance to send it. */
 bool delivery_webhook_last_try(const struct delivery_webhook *w);

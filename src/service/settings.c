@@ -92,6 +92,10 @@ static const struct setting table[] = {
      "webhook POSTs a job pass has on the wire at once, each to a different URL (1: one "
      "after another)",
      NULL, 0, INT_AT(webhooks_at_once)},
+    {"webhooks.receiver_seconds", 10, 1, 300,
+     "seconds of POSTs a webhook receiver (a URL) may take in one job pass; its other "
+     "deliveries wait, unsent, for the next pass",
+     NULL, 0, INT_AT(webhooks_receiver_seconds)},
     {"gateway.charges_at_once", 8, 1, CARD_SENDS_MAX,
      "automatic renewals' charges a job pass sends to the payment gateway at once (1: one "
      "after another)",

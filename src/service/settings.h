@@ -38,6 +38,7 @@ struct settings {
     int64_t smtp_port, smtp_starttls;
     int64_t webhooks_allow_private;
     int64_t webhooks_at_once;
+    int64_t webhooks_receiver_seconds;
     int64_t gateway_charges_at_once;
     int64_t health_min_free_mb;
     /* the seller's legal identity (issue 15), checked by service/seller.h */

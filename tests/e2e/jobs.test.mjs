@@ -429,6 +429,64 @@ test('webhooks: receivers slow to answer are sent to at once, each one delivery 
   }
 });
 
+test('webhooks: a receiver\'s time in a pass is bounded; its other deliveries wait, unsent, for the next pass, in order', async () => {
+  await op.setClock('2028-10-05T08:00:00Z'); // as the tests before
+  const now = Date.parse('2028-10-05T08:00:00Z') / 1000;
+  // a receiver that answers 400 ms after each request, named by two organisations' endpoints,
+  // and a third organisation's that answers at once
+  const got = [];
+  let busy = 0, mostBusy = 0;
+  const slow = httpServer((req, res) => {
+    got.push(req.headers['webhook-id']);
+    busy++; mostBusy = Math.max(mostBusy, busy);
+    req.resume();
+    setTimeout(() => { busy--; res.end('ok'); }, 400);
+  });
+  await new Promise((ok) => slow.listen(0, '127.0.0.1', ok));
+  const hook = await webhookReceiver();
+  const budget = (value) => op.client.call('PUT', '/api/v1/admin/settings/webhooks.receiver_seconds', { value });
+  try {
+    assert.equal((await budget(0)).status, 422, 'at least a second');
+    assert.equal((await budget(1)).status, 200);
+    const endpoint = async (url) => {
+      const { org, client } = await adminOf(srv.url);
+      const api = new Client(srv.url, { bearer: (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+      const ep = await api.call('POST', '/api/v1/webhook-endpoints', { url, events: ['*'] });
+      assert.equal(ep.status, 201, JSON.stringify(ep.body));
+      return { partner: org.partner.id, ep: ep.body.id };
+    };
+    const slowUrl = `http://127.0.0.1:${slow.address().port}/hook`;
+    const a = await endpoint(slowUrl);
+    const c = await endpoint(slowUrl);
+    const b = await endpoint(hook.url);
+    // eight deliveries to the slow receiver (six of A's, two of C's), then one of B's
+    const who = [a, a, a, a, a, a, c, c, b];
+    sql(srv.db.url, who.flatMap((w, i) => [
+      `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_bud${i + 1}', 'benefit.reminder', '${w.partner}', '{}', ${now});`,
+      `INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, next_attempt_at, created_at) VALUES ('whd_bud${i + 1}', 'evt_bud${i + 1}', '${w.ep}', 'pending', ${now}, ${now});`]).join('\n'));
+    const expected = [1, 2, 3, 4, 5, 6, 7, 8].map((k) => `whd_bud${k}`);
+
+    await runJobs();
+    // POSTs of 400 ms: the receiver is sent to while its time is under a second (two or three)
+    assert.ok(got.length >= 1 && got.length <= 3, `within its second: ${got}`);
+    assert.deepEqual(got, expected.slice(0, got.length), 'the first ones, in order');
+    assert.equal(hook.received.filter((r) => r.headers['webhook-id'] === 'whd_bud9').length, 1, 'the other organisation\'s webhook went out in the same pass');
+    const rest = sql(srv.db.url, `SELECT d.status || ' ' || d.attempts || ' ' || COALESCE(d.claim, '-') || ' ' || (SELECT COUNT(*) FROM webhook_attempts x WHERE x.delivery_id = d.id) FROM webhook_deliveries d WHERE d.id IN (${expected.slice(got.length).map((id) => `'${id}'`).join(', ')}) ORDER BY d.id`).split('\n');
+    assert.deepEqual(rest, expected.slice(got.length).map(() => 'pending 0 - 0'), 'put back unsent, no attempt counted, claimed by no one');
+
+    // each later pass goes on where the last one stopped, until all are delivered, each once
+    for (let pass = 0; pass < 8 && got.length < expected.length; pass++) await runJobs();
+    assert.deepEqual(got, expected, 'each delivery once, in its events\' order, across passes');
+    assert.equal(mostBusy, 1, 'never two at once to the receiver');
+    const states = sql(srv.db.url, `SELECT status || ' ' || attempts FROM webhook_deliveries WHERE id LIKE 'whd_bud%'`).split('\n');
+    assert.deepEqual(states, who.map(() => 'delivered 1'), `${states}`);
+  } finally {
+    await budget(10);
+    slow.close();
+    hook.close();
+  }
+});
+
 test('webhooks: a secret shown once, Standard Webhooks signatures, retried with backoff, every attempt visible', async () => {
   const s = await subscriber('2027-06-01');
   const hook = await webhookReceiver([500]);
