@@ -340,10 +340,12 @@ test('webhooks: an endpoint that gives no answer costs a pass one wait, not one 
       return { partner: org.partner.id, ep: ep.body.id };
     };
     const quiet = await endpoint(`http://127.0.0.1:${silent.address().port}/hook`);
+    const quietToo = await endpoint(`http://127.0.0.1:${silent.address().port}/hook`); // another organisation's
     const fine = await endpoint(hook.url);
     const erring = await endpoint(failing.url);
     // three events due for the silent endpoint, one for another organisation's, two for a
-    // third's that answers 500
+    // third's that answers 500, and one for a fourth organisation's endpoint at the silent one's
+    // URL
     const rows = [];
     const due = (who, k) => rows.push(
       `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_silent${k}', 'benefit.reminder', '${who.partner}', '{}', ${now});`,
@@ -351,9 +353,10 @@ test('webhooks: an endpoint that gives no answer costs a pass one wait, not one 
     [1, 2, 3].forEach((k) => due(quiet, k));
     due(fine, 4);
     [5, 6].forEach((k) => due(erring, k));
+    due(quietToo, 7);
     sql(srv.db.url, rows.join('\n'));
     await runJobs();
-    assert.equal(connections.length, 1, 'one POST to the silent endpoint in the pass, not three');
+    assert.equal(connections.length, 1, 'one POST to the silent URL in the pass, not four');
     assert.equal(failing.received.length, 2, 'an endpoint that answers, even 500, is sent each delivery');
     assert.equal(hook.received.filter((r) => r.headers['webhook-id'] === 'whd_silent4').length, 1, 'the other organisation\'s webhook went out in the same pass');
     const attempts = sql(srv.db.url, "SELECT d.status || ' ' || a.attempt || ' ' || a.error FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_id = d.id WHERE d.id IN ('whd_silent1', 'whd_silent2', 'whd_silent3') ORDER BY d.id").split('\n');
@@ -361,6 +364,9 @@ test('webhooks: an endpoint that gives no answer costs a pass one wait, not one 
     assert.ok(attempts.every((a) => a.startsWith('pending 1 ')), `each waits for its retry: ${attempts}`);
     assert.match(attempts[0], /^pending 1 Timeout was reached/, 'the first waited its 10 s');
     assert.equal(attempts.filter((a) => a.includes('not sent: the endpoint gave no answer earlier in this pass')).length, 2, `${attempts}`);
+    // the URL's 10 s in the pass were spent on that wait: the other endpoint's delivery is put
+    // back for the next pass, not sent (it would have cost 10 s more), no attempt counted
+    assert.equal(sql(srv.db.url, "SELECT status || ' ' || attempts || ' ' || COALESCE(claim, '-') FROM webhook_deliveries WHERE id = 'whd_silent7'"), 'pending 0 -');
   } finally {
     connections.forEach((c) => c.destroy());
     silent.close();
