@@ -305,16 +305,10 @@ static void record(struct db *db, const struct delivery_pass *p, struct group *g
     g->left--;
 }
 
-/* Puts delivery d back for the next pass, unsent. */
+/* Puts delivery d back for a later pass, unsent. */
 static void put_back(struct db *db, const struct delivery_pass *p, struct group *g,
-                     struct delivery_webhook *d, struct receiver_time *r, struct pass_receivers *rx)
+                     struct delivery_webhook *d, struct pass_receivers *rx)
 {
-    if (!r->told) /* once a pass for each receiver; by endpoint (a URL may hold a token) */
-        log_line(LOG_WARN, NULL, "webhooks",
-                 "endpoint=%s spent_ms=%lld: its receiver's time in this pass is spent, its "
-                 "other deliveries wait for the next pass",
-                 d->endpoint_id, (long long)r->ms);
-    r->told = true;
     int rc = delivery_webhook_put_back(db, p, d);
     if (rc < 0) /* left claimed: sent again once the claim is stale */
         log_line(LOG_ERROR, NULL, "webhooks", "delivery=%s not put back: error=%d", d->id, rc);
@@ -339,9 +333,16 @@ static void start_due(struct db *db, const struct delivery_pass *p, CURLM *multi
             continue;
         if (silent_has(&rx->silent, d->endpoint_id) && !delivery_webhook_last_try(d))
             record(db, p, g, d, 0, "not sent: the endpoint gave no answer earlier in this pass", 0);
-        else if ((r = times_find(&rx->times, d->url)) != NULL && r->ms >= rx->budget_ms)
-            put_back(db, p, g, d, r, rx);
-        else if (d->body == NULL)
+        else if ((r = times_find(&rx->times, d->url)) != NULL && r->ms >= rx->budget_ms) {
+            if (!r->told) /* once a pass for each receiver; by endpoint (a URL may hold a
+                           * token) */
+                log_line(LOG_WARN, NULL, "webhooks",
+                         "endpoint=%s spent_ms=%lld: its receiver's time in this pass is "
+                         "spent, its other deliveries wait for the next pass",
+                         d->endpoint_id, (long long)r->ms);
+            r->told = true;
+            put_back(db, p, g, d, rx);
+        } else if (d->body == NULL)
             record(db, p, g, d, 0, "", 0);
         else if ((c = free_call(g)) == NULL)
             continue; /* its turn comes when a POST ends */
@@ -401,13 +402,13 @@ static void end_all(struct db *db, const struct delivery_pass *p, CURLM *multi, 
 
 /* Sends a claimed group of n deliveries (at most GROUP), adding how many were delivered to
  * *delivered. Stopping (job_requests_closing), it starts no more and waits for those on the
- * wire; the others keep their claim, and are sent again once it is stale. Should libcurl
- * fail, those on the wire are recorded as failed and the pass's webhooks end there:
- * negative. A receiver that answers slowly holds up the rest of its group, not the other
- * receivers' deliveries in it; the next group is claimed once this one is done, so it
- * holds up those too, until its time in the pass is spent. The outcomes are written on this
- * thread while other POSTs are on the wire: a database that stalls for seconds counts
- * against their 10 s. */
+ * wire; the others are put back, for the next process's first pass. Should libcurl fail,
+ * those on the wire are recorded as failed, the others put back, and the pass's webhooks
+ * end there: negative. A receiver that answers slowly holds up the rest of its group, not
+ * the other receivers' deliveries in it; the next group is claimed once this one is done,
+ * so it holds up those too, until its time in the pass is spent. The outcomes are written
+ * on this thread while other POSTs are on the wire: a database that stalls for seconds
+ * counts against their 10 s. */
 static int send_group(struct db *db, const struct delivery_pass *p, CURLM *multi,
                       struct delivery_webhook *w, int n, struct pass_receivers *rx, int *delivered)
 {
@@ -432,6 +433,9 @@ static int send_group(struct db *db, const struct delivery_pass *p, CURLM *multi
         log_line(LOG_ERROR, NULL, "webhooks", "libcurl: %s", curl_multi_strerror(mc));
         end_all(db, p, multi, &g);
     }
+    for (int i = 0; i < g.n; i++) /* stopping, or libcurl failed: for a later pass */
+        if (g.state[i] == WAITING)
+            put_back(db, p, &g, &g.w[i], rx);
     *delivered += g.delivered;
     return mc == CURLM_OK ? 0 : PD_E_INTERNAL;
 }
@@ -455,7 +459,7 @@ int webhooks_send(struct db *db, struct delivery_pass *p)
         delivery_webhooks_free(w, n);
     }
     if (rx->put_back)
-        log_line(LOG_INFO, NULL, "webhooks", "put_back=%d for the next pass", rx->put_back);
+        log_line(LOG_INFO, NULL, "webhooks", "put_back=%d for a later pass", rx->put_back);
     curl_multi_cleanup(multi);
     times_free(&rx->times);
     free(rx);

@@ -866,6 +866,12 @@ test("SIGTERM during a pass of webhooks that time out stops within the unit's Ti
     await second.stop();
     const ms = Date.now() - t0;
     assert.ok(ms < 15_000, `stopped after ${ms} ms (systemd kills at 20 s)`);
+    // the eight on the wire waited for their answer (none: an attempt each, failed for good,
+    // their event being of 1970); the four not sent are put back, unclaimed and with no
+    // attempt, for the next start's first pass rather than for a takeover of stale claims
+    // 10 minutes on
+    const rows = sql(db.url, "SELECT status || ' ' || attempts || ' ' || COALESCE(claim, '-') FROM webhook_deliveries WHERE id LIKE 'whd_stop%'").split('\n').sort();
+    assert.deepEqual(rows, [...Array(8).fill('failed 1 -'), ...Array(4).fill('pending 0 -')], `${rows}`);
   } finally {
     hang.close();
     db.cleanup();
