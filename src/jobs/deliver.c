@@ -25,6 +25,7 @@
 #include "core/base64.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/fault.h"
 #include "service/delivery.h"
 #include "service/job_requests.h"
 #include "service/tx.h"
@@ -237,7 +238,8 @@ static int send_part(struct db *db, int k, void *arg)
     tx_workers_part(s->n, k, s->parts, &from, &to);
     if (k > 0) /* the pass's own connection defers its marks already */
         delivery_marks_defer(db);
-    for (int i = from; i < to && !job_requests_closing(); i++) {
+    int i = from;
+    for (; i < to && !job_requests_closing(); i++) {
         struct buf msg = {0};
         char error[1200] = "";
         build_message(c->mail_from, &s->e[i], &msg);
@@ -247,7 +249,10 @@ static int send_part(struct db *db, int k, void *arg)
         buf_free(&msg);
         delivery_email_done(db, s->p, &s->e[i], ok == 0 ? NULL : error);
         sent += ok == 0;
+        fault_pause("email.sent"); /* tests: the server stops between two emails */
     }
+    for (; i < to; i++) /* stopping: the rest are the next start's, at its first pass */
+        delivery_email_put_back(db, s->p, &s->e[i]);
     /* a helper's marks on disk before the pass claims its next group, as the pass's own are
      * (a failed sync leaves those emails claimed: sent again once the claim is stale) */
     if (k > 0)
@@ -262,7 +267,7 @@ static int deliver_emails(const struct tx_workers *w, struct delivery_pass *p)
 {
     struct senders s = {.p = p};
     int n = 0, sent = 0, rc = 0;
-    /* stopping: what is claimed and not sent is sent again once its claim is stale */
+    /* stopping: each part puts back what it has not sent */
     while (!job_requests_closing() &&
            (rc = delivery_emails_next(w->db[0], p, BATCH, &s.e, &n)) == 0 && n > 0) {
         int done[TX_WORKERS_MAX] = {0};

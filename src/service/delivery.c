@@ -168,6 +168,12 @@ int delivery_email_done(struct db *db, const struct delivery_pass *p,
     return email_record(db, p->claim, e->id, e->event, e->attempt, error);
 }
 
+int delivery_email_put_back(struct db *db, const struct delivery_pass *p,
+                            const struct delivery_email *e)
+{
+    return email_delivery_put_back(db, e->id, p->claim);
+}
+
 void delivery_marks_defer(struct db *db)
 {
     db_defer_sync(db); /* as delivery_emails_next() does for the pass's own connection */

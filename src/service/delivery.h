@@ -81,6 +81,11 @@ int delivery_emails_next(struct db *db, struct delivery_pass *p, int limit,
 int delivery_email_done(struct db *db, const struct delivery_pass *p,
                         const struct delivery_email *e, const char *error);
 
+/* Puts e back unsent (the pass stopping), for a later pass: no attempt is counted. Its mark
+ * waits for the disk as the others do (delivery_emails_next, delivery_marks_sync). */
+int delivery_email_put_back(struct db *db, const struct delivery_pass *p,
+                            const struct delivery_email *e);
+
 /* For a group's emails sent and marked on other connections than the pass's own (helpers
  * of a job pass, each sending a part of it): their marks, too, do not wait for the disk
  * after delivery_marks_defer(db), and are on disk once delivery_marks_sync(db) returns

@@ -249,6 +249,15 @@ void deliveries_free(struct delivery *d, int count)
     free(d);
 }
 
+int email_delivery_put_back(struct db *db, const char *id, const char *claim)
+{
+    /* after db_defer_sync(), as the marks are */
+    return db_write(db,
+                    "UPDATE email_deliveries SET status = 'pending', claim = NULL "
+                    "WHERE id = ? AND claim = ?",
+                    "tt", id, claim);
+}
+
 int email_delivery_done(struct db *db, const char *id, const char *claim, bool sent,
                         const char *error, int64_t next_attempt_at, int64_t now)
 {

@@ -838,6 +838,36 @@ test("the dashboard's renewals due, kept per day, follow every change above: pur
   assertDayCountsKept(srv.db.url, { folded: true });
 });
 
+test('SIGTERM between two emails: those not sent are put back for the next start, each sent once', async () => {
+  const db = freshDatabase();
+  const first = await startServer({ args: ['--no-jobs'], db });
+  const { client } = await adminOf(first.url);
+  // four invitations, four emails due
+  for (let i = 0; i < 4; i++) assert.equal((await client.call('POST', '/api/v1/users', { email: `stop${i}@x.example`, name: `Invité ${i}`, roles: ['billing_admin'] })).status, 201);
+  await first.stop();
+  const states = () => sql(db.url, "SELECT status || ' ' || attempts || ' ' || COALESCE(claim, '-') FROM email_deliveries ORDER BY status").split('\n');
+  assert.deepEqual(states(), Array(4).fill('pending 0 -'));
+  // a server whose first pass pauses after each email: stopped after the first
+  const second = await startServer({ db, env: { PARTNERD_FAULT_PAUSE: 'email.sent=400' } });
+  try {
+    for (let i = 0; i < 200 && !second.stderr().includes('paused at email.sent'); i++) await new Promise((ok) => setTimeout(ok, 25));
+    await second.stop();
+    // one sent by each part of the pass (PostgreSQL sends on --jobs-workers connections at
+    // once); the others put back, unclaimed and with no attempt counted, for the next start's
+    // first pass (they were left claimed, for a takeover 10 minutes on)
+    const left = states();
+    const sent = left.filter((x) => x === 'sent 1 -').length;
+    assert.ok(sent >= 1 && sent < 4, `${left}`);
+    assert.deepEqual(left, [...Array(4 - sent).fill('pending 0 -'), ...Array(sent).fill('sent 1 -')]);
+    const third = await startServer({ db });
+    for (let i = 0; i < 200 && sql(db.url, "SELECT COUNT(*) FROM email_deliveries WHERE status = 'sent'") !== '4'; i++) await new Promise((ok) => setTimeout(ok, 50));
+    await third.stop();
+    assert.deepEqual(states(), Array(4).fill('sent 1 -'), 'each sent once, at the next start');
+  } finally {
+    db.cleanup();
+  }
+});
+
 test("SIGTERM during a pass of webhooks that time out stops within the unit's TimeoutStopSec", async () => {
   // a receiver that takes each POST and never answers: each delivery waits its 10 s timeout
   const hang = createServer((c) => c.on('error', () => {}));
