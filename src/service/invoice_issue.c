@@ -26,6 +26,7 @@
 #include "core/country.h"
 #include "core/crypto.h"
 #include "core/date.h"
+#include "core/fault.h"
 #include "core/money.h"
 #include "service/audit.h"
 #include "service/invoice_document.h"
@@ -318,6 +319,7 @@ int invoice_drafts_issue(struct db *db, struct invoice_draft *const *d, int n,
             k++;
         if ((rc = counters_take(db, series, k, &last)) < 0)
             break;
+        fault_pause("invoice.counter_taken"); /* tests: the year turns while it is awaited */
         struct date on = numbered_on(today.year);
         for (int j = 0; rc >= 0 && j < k; j++, i++)
             rc = issue_numbered(db, d[i], on, last - k + 1 + j, &out[i]);

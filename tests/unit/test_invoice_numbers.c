@@ -7,15 +7,20 @@
  * order, dated the day they are numbered and from that year's series, with no gap after
  * the numbers issued before; each number is in its row and in its frozen document. A batch
  * that fails part way rolls back whole: no number is taken, and a batch issued next starts
- * where the series was. A draft numbered after another invoice is not dated before it.
+ * where the series was. A draft numbered after another invoice is not dated before it, and
+ * one whose year turned while its number was awaited is dated the last day of its series'
+ * year.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "db/db.h"
@@ -169,19 +174,65 @@ static void test_dated_when_numbered(void **state)
                      0);
 }
 
+/* Half-way through the pause after the counter was taken, the year turns. */
+static void *new_year(void *arg)
+{
+    (void)arg;
+    usleep(100 * 1000);
+    clock_pin(JAN01 + 60); /* 1 January 2028, 01:01 in Paris */
+    return NULL;
+}
+
+/* The year turns while a batch waits for its series' counter (another transaction holds it,
+ * on PostgreSQL): its invoices keep the numbers of the year they were begun in, and are dated
+ * its last day, not the new year's first, which would put a 2027 number among 2028's dates. */
+static void test_the_year_turns_while_numbering(void **state)
+{
+    struct db *db = ((struct db_fixture *)*state)->db;
+    struct settings set;
+    struct order_row o[ORDERS];
+    struct invoice_draft d, *p = &d;
+    struct invoice_issued out;
+    struct pd_error err = {0};
+    pthread_t t;
+    seed(db, o);
+    assert_int_equal(settings_load(db, &set), 0);
+    assert_int_equal(tx_begin(db, &err), 0);
+    clock_pin(DEC31 + 22 * 3600 + 59 * 60); /* 31 December 2027, 23:59 in Paris */
+    assert_int_equal(invoice_draft(db, &set, &o[0], NULL, NULL, "2027-12-31", "2028-12-30", &d), 0);
+    pthread_create(&t, NULL, new_year, NULL);
+    assert_int_equal(invoice_drafts_issue(db, &p, 1, &out), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(clock_today().year, 2028); /* the year did turn during the numbering */
+    assert_int_equal(tx_end(db, 0, &err), 0);
+    clock_unpin();
+    assert_string_equal(out.number, "2027-000001");
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM invoices WHERE number = '2027-000001' AND "
+                               "issued_on = '2027-12-31'"),
+                     1);
+}
+
 int main(void)
 {
+    /* every numbering pauses a moment once its counter is taken: long enough for the year to
+     * turn meanwhile (test_the_year_turns_while_numbering) */
+    setenv("PARTNERD_FAULT_PAUSE", "invoice.counter_taken=200", 1);
     /* a group each: each seeds a database of its own */
     const struct CMUnitTest numbers[] = {cmocka_unit_test(test_numbered_last_in_order)};
     const struct CMUnitTest dates[] = {cmocka_unit_test(test_dated_when_numbered)};
+    const struct CMUnitTest turn[] = {cmocka_unit_test(test_the_year_turns_while_numbering)};
     int failed = cmocka_run_group_tests_name("invoice_numbers_sqlite", numbers, db_fixture_sqlite,
                                              db_fixture_teardown);
     failed += cmocka_run_group_tests_name("invoice_dates_sqlite", dates, db_fixture_sqlite,
+                                          db_fixture_teardown);
+    failed += cmocka_run_group_tests_name("invoice_year_turn_sqlite", turn, db_fixture_sqlite,
                                           db_fixture_teardown);
     if (db_fixture_pg_url("invoice_numbers_postgresql")) {
         failed += cmocka_run_group_tests_name("invoice_numbers_postgresql", numbers, db_fixture_pg,
                                               db_fixture_teardown);
         failed += cmocka_run_group_tests_name("invoice_dates_postgresql", dates, db_fixture_pg,
+                                              db_fixture_teardown);
+        failed += cmocka_run_group_tests_name("invoice_year_turn_postgresql", turn, db_fixture_pg,
                                               db_fixture_teardown);
     }
     return failed;
