@@ -15,7 +15,9 @@
  * back unsent, no attempt counted, and the next pass (a minute later under `serve`) claims
  * them again, in their order. A slow receiver, or one with a long backlog, then holds up the
  * rest of its group, the groups after it and the jobs after outbox_delivery by that much and
- * one POST more (at most HTTP_TIMEOUT_S), however many deliveries it has due.
+ * one POST more (at most HTTP_TIMEOUT_S), however many deliveries it has due. A URL that
+ * gave no answer within HTTP_TIMEOUT_S gets no other POST in the pass: its deliveries are
+ * recorded as failed attempts (retried, or at their last given up).
  *
  * Webhooks are signed as Standard Webhooks (https://www.standardwebhooks.com) say:
  *     webhook-id: <delivery id, the same on every retry>
@@ -94,38 +96,15 @@ static int sign_webhook(const struct delivery_webhook *d, const char *body, cons
     return 0;
 }
 
-/* The endpoints that gave no answer within HTTP_TIMEOUT_S earlier in a pass. A POST to one
- * costs that wait; the pass's other deliveries to it wait for their retry rather than each
- * costing the same again, which would hold up every other organisation's webhooks and the
- * jobs after them. By endpoint, not URL: another organisation's endpoint at the same
- * address is its own. The first SILENT_MAX are remembered. */
-#define SILENT_MAX 256
-struct silent_endpoints {
-    char id[SILENT_MAX][sizeof(((struct delivery_webhook *)0)->endpoint_id)];
-    int n;
-};
-
-static bool silent_has(const struct silent_endpoints *s, const char *id)
-{
-    for (int i = 0; i < s->n; i++)
-        if (strcmp(s->id[i], id) == 0)
-            return true;
-    return false;
-}
-
-static void silent_add(struct silent_endpoints *s, const char *id)
-{
-    if (s->n < SILENT_MAX && !silent_has(s, id))
-        snprintf(s->id[s->n++], sizeof(s->id[0]), "%s", id);
-}
-
-/* The time each receiver (an exact URL, as turns are kept) has taken to answer in a pass:
- * an open-addressed table that doubles when half full. A URL that cannot be added (out of
- * memory) is not bounded. */
+/* What a pass knows of each receiver (an exact URL, as turns are kept, whichever endpoints
+ * name it) it has sent to: the time its POSTs took, and whether one got no answer within
+ * HTTP_TIMEOUT_S. An open-addressed table that doubles when half full; a URL that cannot be
+ * added (out of memory) is not bounded. */
 struct receiver_time {
     char *url; /* NULL: a free slot */
     int64_t ms;
-    bool told; /* its first delivery put back was logged */
+    bool silent; /* gave no answer: the pass's other deliveries to it are not sent */
+    bool told;   /* its first delivery put back was logged */
 };
 struct receiver_times {
     struct receiver_time *slot;
@@ -161,17 +140,19 @@ static struct receiver_time *times_find(const struct receiver_times *t, const ch
     return r && r->url ? r : NULL;
 }
 
-static void times_add(struct receiver_times *t, const char *url, int64_t ms)
+/* Adds a POST of ms to url's receiver: the receiver, or NULL when it cannot be added. */
+static struct receiver_time *times_add(struct receiver_times *t, const char *url, int64_t ms)
 {
     if ((t->n + 1) * 2 > t->cap && !times_grow(t))
-        return;
+        return NULL;
     struct receiver_time *r = times_slot(t, url);
     if (r->url == NULL) {
         if ((r->url = strdup(url)) == NULL)
-            return;
+            return NULL;
         t->n++;
     }
     r->ms += ms;
+    return r;
 }
 
 static void times_free(struct receiver_times *t)
@@ -183,7 +164,6 @@ static void times_free(struct receiver_times *t)
 
 /* What a pass keeps across its groups about the receivers it has sent to. */
 struct pass_receivers {
-    struct silent_endpoints silent;
     struct receiver_times times;
     int64_t budget_ms; /* webhooks.receiver_seconds */
     int put_back;      /* deliveries put back for the next pass */
@@ -317,10 +297,12 @@ static void put_back(struct db *db, const struct delivery_pass *p, struct group 
     rx->put_back++;
 }
 
-/* Starts what may start, in the group's order: a delivery whose turn it is, to an endpoint
- * that gave no answer earlier in the pass, is recorded as not sent (its retry comes as any
- * other's) unless this is its last chance; one to a URL whose time in the pass is spent is
- * put back for the next pass; the others go on the wire while there is room. */
+/* Starts what may start, in the group's order. A delivery whose turn it is, to a URL that
+ * gave no answer earlier in the pass, is recorded as not sent: an attempt, retried as any
+ * other or, at its last, given up (the receiver had its chance in this pass, and a wait for
+ * each would let a dead receiver hold the pass up for as many deliveries as it has). One to
+ * a URL whose time in the pass is spent, answering, is put back for the next pass. The
+ * others go on the wire while there is room. */
 static void start_due(struct db *db, const struct delivery_pass *p, CURLM *multi, struct group *g,
                       struct pass_receivers *rx)
 {
@@ -331,9 +313,9 @@ static void start_due(struct db *db, const struct delivery_pass *p, CURLM *multi
         struct receiver_time *r;
         if (g->state[i] != WAITING || waits_its_turn(g, i))
             continue;
-        if (silent_has(&rx->silent, d->endpoint_id) && !delivery_webhook_last_try(d))
-            record(db, p, g, d, 0, "not sent: the endpoint gave no answer earlier in this pass", 0);
-        else if ((r = times_find(&rx->times, d->url)) != NULL && r->ms >= rx->budget_ms) {
+        if ((r = times_find(&rx->times, d->url)) != NULL && r->silent)
+            record(db, p, g, d, 0, "not sent: its URL gave no answer earlier in this pass", 0);
+        else if (r != NULL && r->ms >= rx->budget_ms) {
             if (!r->told) /* once a pass for each receiver; by endpoint (a URL may hold a
                            * token) */
                 log_line(LOG_WARN, NULL, "webhooks",
@@ -374,9 +356,9 @@ static bool end_finished(struct db *db, const struct delivery_pass *p, CURLM *mu
         char error[1200] = "";
         bool no_answer = false;
         long status = call_end(multi, c, res, error, sizeof(error), &no_answer);
-        if (no_answer)
-            silent_add(&rx->silent, d->endpoint_id);
-        times_add(&rx->times, d->url, ms);
+        struct receiver_time *r = times_add(&rx->times, d->url, ms);
+        if (r && no_answer)
+            r->silent = true;
         record(db, p, g, d, status, error, ms);
         g->sending--;
         ended = true;

@@ -259,18 +259,11 @@ int delivery_webhooks_next(struct db *db, struct delivery_pass *p, int limit,
     return 0;
 }
 
-/* When a failed attempt of w is made again: 0 when the delivery is given up then, its retry
- * falling more than a day after its event. */
-static int64_t webhook_retry_at(const struct delivery_webhook *w)
+int64_t delivery_webhook_retry_at(const struct delivery_webhook *w)
 {
     int shift = w->attempt - 1 < 20 ? w->attempt - 1 : 20;
     int64_t next = clock_now() + ((int64_t)WEBHOOK_FIRST_RETRY_S << shift);
     return next > w->created_at + WEBHOOK_GIVE_UP_S ? 0 : next;
-}
-
-bool delivery_webhook_last_try(const struct delivery_webhook *w)
-{
-    return webhook_retry_at(w) == 0;
 }
 
 int delivery_webhook_done(struct db *db, const struct delivery_pass *p,
@@ -283,7 +276,7 @@ int delivery_webhook_done(struct db *db, const struct delivery_pass *p,
     snprintf(why, sizeof(why), "%s", error ? error : "");
     if (!ok && status)
         snprintf(why, sizeof(why), "HTTP %ld", status);
-    int64_t next = ok ? 0 : webhook_retry_at(w);
+    int64_t next = ok ? 0 : delivery_webhook_retry_at(w);
     int rc = tx_begin(db, &err);
     if (rc >= 0) {
         rc = webhook_attempt_insert(db, w->id, w->attempt, clock_now(), (int)status,

@@ -109,9 +109,10 @@ int delivery_webhook_done(struct db *db, const struct delivery_pass *p,
 int delivery_webhook_put_back(struct db *db, const struct delivery_pass *p,
                               const struct delivery_webhook *w);
 
-/* True when a failure of this attempt gives the delivery up (a day after its event): the
- * last chance to send it. */
-bool delivery_webhook_last_try(const struct delivery_webhook *w);
+/* When a failure of this attempt of w is tried again (unix seconds): 30 s after it,
+ * doubling with each attempt; 0 when that falls more than a day after its event, the
+ * delivery then given up. */
+int64_t delivery_webhook_retry_at(const struct delivery_webhook *w);
 
 void delivery_webhooks_free(struct delivery_webhook *w, int count);
 

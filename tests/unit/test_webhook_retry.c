@@ -1,8 +1,7 @@
 /*
- * test_webhook_retry.c - delivery_webhook_last_try() (service/delivery.c): whether a failure
- * of a webhook's attempt gives it up, by the same reckoning as its retry (30 s, doubling,
- * until a day after its event). The outbox job always makes such a last attempt, even to
- * an endpoint that gave no answer earlier in the pass (jobs/webhook_send.c).
+ * test_webhook_retry.c - delivery_webhook_retry_at() (service/delivery.c): when a failed
+ * webhook attempt is tried again (30 s, doubling) and when it is given up instead (its retry
+ * more than a day after its event).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,17 +15,24 @@
 
 #define NOW 1900000000 /* 2030-03-17 */
 
-static bool last(int attempt, int64_t created_at)
+static int64_t retry_at(int attempt, int64_t created_at)
 {
     struct delivery_webhook w = {.attempt = attempt, .created_at = created_at};
-    return delivery_webhook_last_try(&w);
+    return delivery_webhook_retry_at(&w);
+}
+
+static bool last(int attempt, int64_t created_at)
+{
+    return retry_at(attempt, created_at) == 0;
 }
 
 static void test_the_last_attempt_is_the_one_whose_retry_passes_a_day(void **state)
 {
     (void)state;
     clock_pin(NOW);
-    assert_false(last(1, NOW));              /* retried in 30 s */
+    assert_int_equal(retry_at(1, NOW), NOW + 30);  /* retried in 30 s */
+    assert_int_equal(retry_at(3, NOW), NOW + 120); /* then 60, then 120 */
+    assert_false(last(1, NOW));
     assert_false(last(12, NOW));             /* in 30 << 11 = 61 440 s, within the day */
     assert_true(last(12, NOW - 30000));      /* its retry 91 440 s after the event */
     assert_true(last(13, NOW));              /* 30 << 12 = 122 880 s: past a day anyway */
