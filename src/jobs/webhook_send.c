@@ -40,6 +40,7 @@
 #include "core/base64.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/fault.h"
 #include "core/hash.h"
 #include "jobs/egress.h"
 #include "log.h"
@@ -408,6 +409,8 @@ static int send_group(struct db *db, const struct delivery_pass *p, CURLM *multi
             break;
         int running = 0;
         mc = curl_multi_perform(multi, &running);
+        if (mc == CURLM_OK && fault_fail("webhooks.multi")) /* tests: libcurl failing */
+            mc = CURLM_INTERNAL_ERROR;
         if (mc == CURLM_OK && !end_finished(db, p, multi, &g, rx))
             mc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
     }

@@ -507,6 +507,46 @@ test('webhooks: a receiver\'s time in a pass is bounded; its other deliveries wa
   }
 });
 
+test('webhooks: libcurl failing mid-pass records those on the wire as failed and puts the rest back', async () => {
+  await op.setClock('2028-10-05T08:00:00Z'); // as the tests before
+  const now = Date.parse('2028-10-05T08:00:00Z') / 1000;
+  // two organisations' receivers, each answering 300 ms after a request, two deliveries each
+  const receivers = [0, 1].map(() => {
+    const r = { got: [] };
+    r.server = httpServer((req, res) => { r.got.push(req.headers['webhook-id']); req.resume(); setTimeout(() => res.end('ok'), 300); });
+    return r;
+  });
+  try {
+    const eps = [];
+    for (const r of receivers) {
+      await new Promise((ok) => r.server.listen(0, '127.0.0.1', ok));
+      const { org, client } = await adminOf(srv.url);
+      const api = new Client(srv.url, { bearer: (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+      const ep = await api.call('POST', '/api/v1/webhook-endpoints', { url: `http://127.0.0.1:${r.server.address().port}/hook`, events: ['*'] });
+      assert.equal(ep.status, 201, JSON.stringify(ep.body));
+      eps.push({ partner: org.partner.id, ep: ep.body.id });
+    }
+    sql(srv.db.url, [0, 1].flatMap((e) => [1, 2].flatMap((k) => [
+      `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_curl${e}${k}', 'benefit.reminder', '${eps[e].partner}', '{}', ${now});`,
+      `INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, next_attempt_at, created_at) VALUES ('whd_curl${e}${k}', 'evt_curl${e}${k}', '${eps[e].ep}', 'pending', ${now}, ${now - 400 * 86400});`])).join('\n'));
+    // libcurl fails once both first deliveries are on the wire
+    const run = await jobsProcess(srv, { env: { PARTNERD_FAULT_FAIL: 'webhooks.multi=1' } });
+    assert.match(run.stderr, /libcurl: /, run.stderr);
+    const rows = sql(srv.db.url, "SELECT d.id || ' ' || d.status || ' ' || d.attempts || ' ' || COALESCE(d.claim, '-') || ' ' || COALESCE(d.last_error, 'none') FROM webhook_deliveries d WHERE d.id LIKE 'whd_curl%' ORDER BY d.id").split('\n');
+    assert.deepEqual(rows, [
+      'whd_curl01 pending 1 - the request could not be made (libcurl)',
+      'whd_curl02 pending 0 - none',
+      'whd_curl11 pending 1 - the request could not be made (libcurl)',
+      'whd_curl12 pending 0 - none',
+    ], 'those on the wire failed, an attempt each, retried; the others put back, no attempt');
+    // the next pass sends those put back (the others wait for their retry, 30 s on)
+    await runJobs();
+    assert.deepEqual(sql(srv.db.url, "SELECT id || ' ' || status FROM webhook_deliveries WHERE id IN ('whd_curl02', 'whd_curl12') ORDER BY id").split('\n'), ['whd_curl02 delivered', 'whd_curl12 delivered']);
+  } finally {
+    receivers.forEach((r) => r.server.close());
+  }
+});
+
 test('webhooks: a secret shown once, Standard Webhooks signatures, retried with backoff, every attempt visible', async () => {
   const s = await subscriber('2027-06-01');
   const hook = await webhookReceiver([500]);
