@@ -22,6 +22,15 @@ after(async () => {
 
 const runJobs = () => op.runJobs();
 
+/** A new organisation's webhook endpoint at url, for every event: {partner, ep}. */
+async function webhookEndpoint(url) {
+  const { org, client } = await adminOf(srv.url);
+  const api = new Client(srv.url, { bearer: (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  const ep = await api.call('POST', '/api/v1/webhook-endpoints', { url, events: ['*'] });
+  assert.equal(ep.status, 201, JSON.stringify(ep.body));
+  return { partner: org.partner.id, ep: ep.body.id };
+}
+
 /** A fresh organisation that bought by card on `day` (cardSubscriber): the Action Pack, or
  * `offer` with `certified` certified people (a competency asks for two). */
 const subscriber = (day, options) => cardSubscriber(srv.url, op, day, CARD, options);
@@ -332,17 +341,10 @@ test('webhooks: an endpoint that gives no answer costs a pass one wait, not one 
   const hook = await webhookReceiver();
   const failing = await webhookReceiver([500, 500]); // answers, with an error: tried each time
   try {
-    const endpoint = async (url) => {
-      const { org, client } = await adminOf(srv.url);
-      const api = new Client(srv.url, { bearer: (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-      const ep = await api.call('POST', '/api/v1/webhook-endpoints', { url, events: ['*'] });
-      assert.equal(ep.status, 201, JSON.stringify(ep.body));
-      return { partner: org.partner.id, ep: ep.body.id };
-    };
-    const quiet = await endpoint(`http://127.0.0.1:${silent.address().port}/hook`);
-    const quietToo = await endpoint(`http://127.0.0.1:${silent.address().port}/hook`); // another organisation's
-    const fine = await endpoint(hook.url);
-    const erring = await endpoint(failing.url);
+    const quiet = await webhookEndpoint(`http://127.0.0.1:${silent.address().port}/hook`);
+    const quietToo = await webhookEndpoint(`http://127.0.0.1:${silent.address().port}/hook`); // another organisation's
+    const fine = await webhookEndpoint(hook.url);
+    const erring = await webhookEndpoint(failing.url);
     // three events due for the silent endpoint, one for another organisation's, two for a
     // third's that answers 500, one for a fourth organisation's endpoint at the silent one's
     // URL, and one for the silent endpoint of an event two days old: its last attempt
@@ -401,13 +403,7 @@ test('webhooks: receivers slow to answer are sent to at once, each one delivery 
     // a fourth organisation's endpoint names the first receiver too: it shares its turn
     const endpoints = [];
     for (const r of receivers) await new Promise((ok) => r.server.listen(0, '127.0.0.1', ok));
-    for (const r of [...receivers, receivers[0]]) {
-      const { org, client } = await adminOf(srv.url);
-      const api = new Client(srv.url, { bearer: (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-      const ep = await api.call('POST', '/api/v1/webhook-endpoints', { url: `http://127.0.0.1:${r.server.address().port}/hook`, events: ['*'] });
-      assert.equal(ep.status, 201, JSON.stringify(ep.body));
-      endpoints.push({ partner: org.partner.id, ep: ep.body.id });
-    }
+    for (const r of [...receivers, receivers[0]]) endpoints.push(await webhookEndpoint(`http://127.0.0.1:${r.server.address().port}/hook`));
     // deliveries k of each receiver, due now
     const due = (ks) => sql(srv.db.url, endpoints.flatMap(({ partner, ep }, e) => ks.flatMap((k) => [
       `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_slow${e}${k}', 'benefit.reminder', '${partner}', '{}', ${now});`,
@@ -458,17 +454,10 @@ test('webhooks: a receiver\'s time in a pass is bounded; its other deliveries wa
   try {
     assert.equal((await budget(0)).status, 422, 'at least a second');
     assert.equal((await budget(1)).status, 200);
-    const endpoint = async (url) => {
-      const { org, client } = await adminOf(srv.url);
-      const api = new Client(srv.url, { bearer: (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-      const ep = await api.call('POST', '/api/v1/webhook-endpoints', { url, events: ['*'] });
-      assert.equal(ep.status, 201, JSON.stringify(ep.body));
-      return { partner: org.partner.id, ep: ep.body.id };
-    };
     const slowUrl = `http://127.0.0.1:${slow.address().port}/hook`;
-    const a = await endpoint(slowUrl);
-    const c = await endpoint(slowUrl);
-    const b = await endpoint(hook.url);
+    const a = await webhookEndpoint(slowUrl);
+    const c = await webhookEndpoint(slowUrl);
+    const b = await webhookEndpoint(hook.url);
     // 55 deliveries to the slow receiver (53 of A's, more than a claimed group of 50, then two
     // of C's), then one of B's; their ids in the claims' order (made long ago, so that the
     // staff's list of deliveries, newest first, shows the later tests' first)
@@ -520,11 +509,7 @@ test('webhooks: libcurl failing mid-pass records those on the wire as failed and
     const eps = [];
     for (const r of receivers) {
       await new Promise((ok) => r.server.listen(0, '127.0.0.1', ok));
-      const { org, client } = await adminOf(srv.url);
-      const api = new Client(srv.url, { bearer: (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-      const ep = await api.call('POST', '/api/v1/webhook-endpoints', { url: `http://127.0.0.1:${r.server.address().port}/hook`, events: ['*'] });
-      assert.equal(ep.status, 201, JSON.stringify(ep.body));
-      eps.push({ partner: org.partner.id, ep: ep.body.id });
+      eps.push(await webhookEndpoint(`http://127.0.0.1:${r.server.address().port}/hook`));
     }
     sql(srv.db.url, [0, 1].flatMap((e) => [1, 2].flatMap((k) => [
       `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_curl${e}${k}', 'benefit.reminder', '${eps[e].partner}', '{}', ${now});`,
