@@ -100,7 +100,7 @@ static int sign_webhook(const struct delivery_webhook *d, const char *body, cons
 /* What a pass knows of each receiver (an exact URL, as turns are kept, whichever endpoints
  * name it) it has sent to: the time its POSTs took, and whether one got no answer within
  * HTTP_TIMEOUT_S. An open-addressed table that doubles when half full; a URL that cannot be
- * added (out of memory) is not bounded. */
+ * added (out of memory) is neither bounded nor silenced. */
 struct receiver_time {
     char *url; /* NULL: a free slot */
     int64_t ms;
@@ -378,7 +378,7 @@ static void end_all(struct db *db, const struct delivery_pass *p, CURLM *multi, 
         char error[1200];
         bool no_answer;
         call_end(multi, c, CURLE_FAILED_INIT, error, sizeof(error), &no_answer);
-        record(db, p, g, d, 0, "the request could not be made (libcurl)", 0);
+        record(db, p, g, d, 0, "libcurl failed with the request under way", 0);
         g->sending--;
     }
 }

@@ -35,7 +35,6 @@
 int delivery_pass_begin(struct db *db, struct delivery_pass *p)
 {
     memset(p, 0, sizeof(*p));
-    random_hex(16, p->claim);
     p->emails.due_by = p->webhooks.due_by = clock_now();
     return settings_load(db, &p->settings);
 }
@@ -120,6 +119,9 @@ int delivery_emails_next(struct db *db, struct delivery_pass *p, int limit,
         struct delivery *d = NULL;
         int n = 0;
         int64_t now = clock_now();
+        /* a token of the group's own: a row an earlier group left claimed (its mark failed)
+         * is not read back with this one's (deliveries_claim reads the rows of its token) */
+        random_hex(16, p->claim);
         int rc = deliveries_claim(db, "email", p->claim, now, now - CLAIM_STALE_S, limit,
                                   &p->emails, &d, &n);
         if (rc < 0 || n == 0) {
@@ -215,6 +217,7 @@ int delivery_webhooks_next(struct db *db, struct delivery_pass *p, int limit,
     int64_t now = clock_now();
     *out = NULL;
     *count = 0;
+    random_hex(16, p->claim); /* the group's own, as delivery_emails_next() draws */
     int rc = deliveries_claim(db, "webhook", p->claim, now, now - CLAIM_STALE_S, limit,
                               &p->webhooks, &d, &n);
     if (rc < 0 || n == 0) {

@@ -29,7 +29,8 @@
 struct db;
 
 /* One pass of the outbox: the settings (mail.*, smtp.*, seller.name), read once, the
- * claim token of the deliveries it takes, and how far its claims of each kind have got.
+ * claim token of the group of deliveries it took last (each group draws its own), and how
+ * far its claims of each kind have got.
  * Holds the SMTP password: end it. */
 struct delivery_pass {
     struct settings settings;
@@ -46,10 +47,10 @@ struct delivery_email {
     struct buf subject, text, html; /* UTF-8; owned, delivery_emails_free() */
 };
 
-/* A webhook POST ready to go. */
 /* The most webhook POSTs a pass has on the wire at once (webhooks.at_once's bound). */
 #define WEBHOOKS_AT_ONCE_MAX 32
 
+/* A webhook POST ready to go. */
 struct delivery_webhook {
     char id[32]; /* the delivery, also its Partnerd-Delivery header */
     char event[48];
@@ -62,16 +63,17 @@ struct delivery_webhook {
     char *body;         /* {"id","type","created_at","data"}; owned */
 };
 
-/* Starts a pass: loads the settings, draws a claim token and records the pass's start, by
- * which what its claims take is due (store/outbox.h). 0 or a negative status. */
+/* Starts a pass: loads the settings and records the pass's start, by which what its claims
+ * take is due (store/outbox.h). 0 or a negative status. */
 int delivery_pass_begin(struct db *db, struct delivery_pass *p);
 
 /* Ends a pass: syncs the marks of the last emails returned, wipes the SMTP password. */
 void delivery_pass_end(struct db *db, struct delivery_pass *p);
 
-/* Claims up to limit due emails and renders each; one without a template is recorded
- * failed (and retried) rather than returned. 0 with *out (owner: caller,
- * delivery_emails_free()) and *count, 0 when nothing is due; or a negative status. The
+/* Claims up to limit due emails, under a claim token of their own, and renders each; one
+ * without a template is recorded failed (and retried) rather than returned. 0 with *out
+ * (owner: caller, delivery_emails_free()) and *count, 0 when nothing is due; or a negative
+ * status. The
  * marks of the emails it returns (delivery_email_done) do not wait for the disk: they are
  * synced at the next call, so call it again until it returns none or fails. */
 int delivery_emails_next(struct db *db, struct delivery_pass *p, int limit,

@@ -519,11 +519,13 @@ test('webhooks: libcurl failing mid-pass records those on the wire as failed and
     assert.match(run.stderr, /libcurl: /, run.stderr);
     const rows = sql(srv.db.url, "SELECT d.id || ' ' || d.status || ' ' || d.attempts || ' ' || COALESCE(d.claim, '-') || ' ' || COALESCE(d.last_error, 'none') FROM webhook_deliveries d WHERE d.id LIKE 'whd_curl%' ORDER BY d.id").split('\n');
     assert.deepEqual(rows, [
-      'whd_curl01 pending 1 - the request could not be made (libcurl)',
+      'whd_curl01 pending 1 - libcurl failed with the request under way',
       'whd_curl02 pending 0 - none',
-      'whd_curl11 pending 1 - the request could not be made (libcurl)',
+      'whd_curl11 pending 1 - libcurl failed with the request under way',
       'whd_curl12 pending 0 - none',
     ], 'those on the wire failed, an attempt each, retried; the others put back, no attempt');
+    // (the failure came with the first two on the wire: neither receiver saw its second)
+    assert.deepEqual(receivers.map((r) => r.got.filter((id) => id.endsWith('2'))), [[], []]);
     // the next pass sends those put back (the others wait for their retry, 30 s on)
     await runJobs();
     assert.deepEqual(sql(srv.db.url, "SELECT id || ' ' || status FROM webhook_deliveries WHERE id IN ('whd_curl02', 'whd_curl12') ORDER BY id").split('\n'), ['whd_curl02 delivered', 'whd_curl12 delivered']);
