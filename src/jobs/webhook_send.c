@@ -298,6 +298,21 @@ static void put_back(struct db *db, const struct delivery_pass *p, struct group 
     rx->put_back++;
 }
 
+/* Puts delivery d back for a later pass, unsent, its URL's time in the pass being spent: said
+ * once a pass for each URL, by endpoint (a URL may hold a token). */
+static void put_back_spent(struct db *db, const struct delivery_pass *p, struct group *g,
+                           struct delivery_webhook *d, struct receiver_time *r,
+                           struct pass_receivers *rx)
+{
+    if (!r->told)
+        log_line(LOG_WARN, NULL, "webhooks",
+                 "endpoint=%s spent_ms=%lld: its receiver's time in this pass is spent, its "
+                 "other deliveries wait for the next pass",
+                 d->endpoint_id, (long long)r->ms);
+    r->told = true;
+    put_back(db, p, g, d, rx);
+}
+
 /* Starts what may start, in the group's order. A delivery whose turn it is, to a URL that
  * gave no answer earlier in the pass, is recorded as not sent: an attempt, retried as any
  * other or, at its last, given up (the receiver had its chance in this pass, and a wait for
@@ -316,16 +331,9 @@ static void start_due(struct db *db, const struct delivery_pass *p, CURLM *multi
             continue;
         if ((r = times_find(&rx->times, d->url)) != NULL && r->silent)
             record(db, p, g, d, 0, "not sent: its URL gave no answer earlier in this pass", 0);
-        else if (r != NULL && r->ms >= rx->budget_ms) {
-            if (!r->told) /* once a pass for each receiver; by endpoint (a URL may hold a
-                           * token) */
-                log_line(LOG_WARN, NULL, "webhooks",
-                         "endpoint=%s spent_ms=%lld: its receiver's time in this pass is "
-                         "spent, its other deliveries wait for the next pass",
-                         d->endpoint_id, (long long)r->ms);
-            r->told = true;
-            put_back(db, p, g, d, rx);
-        } else if (d->body == NULL)
+        else if (r != NULL && r->ms >= rx->budget_ms)
+            put_back_spent(db, p, g, d, r, rx);
+        else if (d->body == NULL)
             record(db, p, g, d, 0, "", 0);
         else if ((c = free_call(g)) == NULL)
             continue; /* its turn comes when a POST ends */

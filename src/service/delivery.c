@@ -173,7 +173,7 @@ int delivery_email_done(struct db *db, const struct delivery_pass *p,
 int delivery_email_put_back(struct db *db, const struct delivery_pass *p,
                             const struct delivery_email *e)
 {
-    return email_delivery_put_back(db, e->id, p->claim);
+    return deliveries_put_back(db, "email", e->id, p->claim);
 }
 
 void delivery_marks_defer(struct db *db)
@@ -299,7 +299,7 @@ int delivery_webhook_done(struct db *db, const struct delivery_pass *p,
 int delivery_webhook_put_back(struct db *db, const struct delivery_pass *p,
                               const struct delivery_webhook *w)
 {
-    return webhook_delivery_put_back(db, w->id, p->claim);
+    return deliveries_put_back(db, "webhook", w->id, p->claim);
 }
 
 void delivery_webhooks_free(struct delivery_webhook *w, int count)

@@ -73,9 +73,8 @@ void delivery_pass_end(struct db *db, struct delivery_pass *p);
 /* Claims up to limit due emails, under a claim token of their own, and renders each; one
  * without a template is recorded failed (and retried) rather than returned. 0 with *out
  * (owner: caller, delivery_emails_free()) and *count, 0 when nothing is due; or a negative
- * status. The
- * marks of the emails it returns (delivery_email_done) do not wait for the disk: they are
- * synced at the next call, so call it again until it returns none or fails. */
+ * status. The marks of the emails it returns (delivery_email_done) do not wait for the
+ * disk: they are synced at the next call, so call it again until it returns none or fails. */
 int delivery_emails_next(struct db *db, struct delivery_pass *p, int limit,
                          struct delivery_email **out, int *count);
 

@@ -249,12 +249,15 @@ void deliveries_free(struct delivery *d, int count)
     free(d);
 }
 
-int email_delivery_put_back(struct db *db, const char *id, const char *claim)
+int deliveries_put_back(struct db *db, const char *kind, const char *id, const char *claim)
 {
     /* after db_defer_sync(), as the marks are */
     return db_write(db,
-                    "UPDATE email_deliveries SET status = 'pending', claim = NULL "
-                    "WHERE id = ? AND claim = ?",
+                    strcmp(kind, "email") == 0
+                        ? "UPDATE email_deliveries SET status = 'pending', claim = NULL "
+                          "WHERE id = ? AND claim = ?"
+                        : "UPDATE webhook_deliveries SET status = 'pending', claim = NULL "
+                          "WHERE id = ? AND claim = ?",
                     "tt", id, claim);
 }
 

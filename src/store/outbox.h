@@ -105,9 +105,11 @@ void deliveries_free(struct delivery *d, int count);
  * cursor's next_attempt_at and id after the first bound. */
 extern const char *const outbox_sql_claim[2][2];
 
-/* Puts a claimed email back, unsent and its attempts unchanged: pending again, due as it
- * was, for a later pass. Only while the claim is still ours. */
-int email_delivery_put_back(struct db *db, const char *id, const char *claim);
+/* Puts a claimed delivery of kind ("email" or "webhook") back, unsent and its attempts
+ * unchanged: pending again, due as it was, for a later pass (this pass's claims have gone
+ * past it; one taken over from a dead process may be claimed again by the same pass, and
+ * put back again). Only while the claim is still ours. */
+int deliveries_put_back(struct db *db, const char *kind, const char *id, const char *claim);
 
 /* Records the outcome of a claimed delivery: done, or retried at next_attempt_at, or
  * failed for good (next_attempt_at 0). Only while the claim is still ours. */

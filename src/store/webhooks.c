@@ -205,15 +205,6 @@ int webhook_delivery_done(struct db *db, const char *id, const char *claim, bool
     return rc < 0 ? (int)rc : 0;
 }
 
-int webhook_delivery_put_back(struct db *db, const char *id, const char *claim)
-{
-    int64_t rc = db_run(db,
-                        "UPDATE webhook_deliveries SET status = 'pending', claim = NULL "
-                        "WHERE id = ? AND claim = ?",
-                        "tt", id, claim);
-    return rc < 0 ? (int)rc : 0;
-}
-
 int webhook_attempt_insert(struct db *db, const char *delivery_id, int attempt, int64_t at,
                            int status_code, const char *error, int64_t duration_ms)
 {

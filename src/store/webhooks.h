@@ -97,12 +97,6 @@ int webhook_attempts_of(struct db *db, const char *delivery_id, struct webhook_a
 int webhook_delivery_done(struct db *db, const char *id, const char *claim, bool delivered,
                           const char *error, int64_t next_attempt_at, int64_t now);
 
-/* Puts a claimed delivery back, unsent and its attempts unchanged: pending again, due as it
- * was, for a later pass (this pass's claims have gone past it; one taken over from a dead
- * process may be claimed again by the same pass, and put back again). Only while the claim
- * is still ours. */
-int webhook_delivery_put_back(struct db *db, const char *id, const char *claim);
-
 /* Records one attempt; a second record of the same attempt is ignored. */
 int webhook_attempt_insert(struct db *db, const char *delivery_id, int attempt, int64_t at,
                            int status_code, const char *error, int64_t duration_ms);
