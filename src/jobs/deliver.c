@@ -163,6 +163,16 @@ struct smtp {
     char error[CURL_ERROR_SIZE]; /* libcurl's words for a failed transfer ("RCPT failed: 550") */
 };
 
+/* libcurl asks at least once a second while a transfer waits: a stopping server ends the
+ * one under way rather than wait up to 30 s for a relay that hangs, past the supervisor's
+ * patience (the unit's TimeoutStopSec=20), which would kill it with its emails claimed. */
+static int smtp_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                         curl_off_t ulnow)
+{
+    (void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return job_requests_closing() ? 1 : 0;
+}
+
 /* The handle of the pass, made at its first email with what does not change. */
 static CURL *smtp_handle(struct smtp *s, const struct settings *c)
 {
@@ -180,6 +190,8 @@ static CURL *smtp_handle(struct smtp *s, const struct settings *c)
     curl_easy_setopt(s->curl, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(s->curl, CURLOPT_XFERINFOFUNCTION, smtp_progress);
+    curl_easy_setopt(s->curl, CURLOPT_NOPROGRESS, 0L);
     if (c->smtp_starttls)
         curl_easy_setopt(s->curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
     if (c->smtp_username[0]) {
@@ -205,7 +217,9 @@ static int send_smtp(struct smtp *s, const struct settings *c, const char *to,
     curl_easy_setopt(curl, CURLOPT_READDATA, &u);
     s->error[0] = '\0';
     CURLcode res = curl_easy_perform(curl);
-    if (res != CURLE_OK)
+    if (res == CURLE_ABORTED_BY_CALLBACK) /* the relay may have it: an attempt, retried */
+        snprintf(error, n, "smtp: the server stopped with the email under way");
+    else if (res != CURLE_OK)
         snprintf(error, n, "smtp: %s", s->error[0] ? s->error : curl_easy_strerror(res));
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, NULL); /* before the list goes */
     curl_easy_setopt(curl, CURLOPT_READDATA, NULL);

@@ -909,6 +909,37 @@ test('SIGTERM between two emails: those not sent are put back for the next start
   }
 });
 
+test("SIGTERM while an SMTP relay hangs stops within the unit's TimeoutStopSec; the email waits, not lost", async () => {
+  // a relay that takes the connection and never greets: libcurl would wait its 30 s
+  const peers = [];
+  const hang = createServer((c) => { peers.push(c); c.on('error', () => {}); });
+  await new Promise((ok) => hang.listen(0, '127.0.0.1', ok));
+  const db = freshDatabase();
+  const first = await startServer({ args: ['--no-jobs'], db });
+  const { client } = await adminOf(first.url);
+  const staff = (await operatorClock(first)).client;
+  for (const [k, v] of [['smtp.host', '127.0.0.1'], ['smtp.port', hang.address().port], ['smtp.starttls', 0], ['smtp.username', '']])
+    assert.equal((await staff.call('PUT', `/api/v1/admin/settings/${k}`, { value: v })).status, 200);
+  assert.equal((await client.call('POST', '/api/v1/users', { email: 'hang@x.example', name: 'Invitée', roles: ['billing_admin'] })).status, 201);
+  await first.stop();
+  const second = await startServer({ db });
+  try {
+    for (let i = 0; i < 200 && peers.length === 0; i++) await new Promise((ok) => setTimeout(ok, 50));
+    assert.equal(peers.length, 1, 'the pass is waiting for the relay');
+    const t0 = Date.now();
+    await second.stop();
+    const ms = Date.now() - t0;
+    assert.ok(ms < 15_000, `stopped after ${ms} ms (systemd kills at 20 s)`);
+    // the relay may have had it: an attempt, retried like any failure, never lost
+    const [row] = sql(db.url, "SELECT status || ' ' || attempts || ' ' || COALESCE(claim, '-') || ' ' || last_error FROM email_deliveries").split('\n');
+    assert.equal(row, 'pending 1 - smtp: the server stopped with the email under way');
+  } finally {
+    for (const c of peers) c.destroy();
+    hang.close();
+    db.cleanup();
+  }
+});
+
 test("SIGTERM during a pass of webhooks that time out stops within the unit's TimeoutStopSec", async () => {
   // a receiver that takes each POST and never answers: each delivery waits its 10 s timeout
   const hang = createServer((c) => c.on('error', () => {}));
