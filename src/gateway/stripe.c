@@ -12,10 +12,16 @@
  * The keys live in two static buffers, read once, wiped at close; the secret key goes into
  * an Authorization line built on the stack and into curl's copy of it, both wiped after
  * the request, and into nothing else.
+ *
+ * A request's libcurl handle is given back to a small pool once answered, and the next
+ * request takes it with the connection it keeps open: TCP and TLS to api.stripe.com cost
+ * two more round trips, which every request of a Buy or a renewal used to pay.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +48,16 @@ static struct {
     long timeout_ms, connect_timeout_ms, backoff_ms;
     int max_retries;
 } cfg;
+
+/* Idle handles, each with its open connection: at most one per request under way at once
+ * (the HTTP threads' Buys, a pass's charges at once), up to POOL_MAX. */
+#define POOL_MAX 32
+
+static struct {
+    pthread_mutex_t lock;
+    CURL *idle[POOL_MAX];
+    int n;
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* ---- keys ---- */
 
@@ -130,6 +146,10 @@ int stripe_open(const struct stripe_options *o, struct pd_error *err)
 
 void stripe_close(void)
 {
+    pthread_mutex_lock(&pool.lock);
+    while (pool.n > 0)
+        curl_easy_cleanup(pool.idle[--pool.n]);
+    pthread_mutex_unlock(&pool.lock);
     secret_wipe(cfg.secret_key, sizeof(cfg.secret_key));
     secret_wipe(cfg.webhook_secret, sizeof(cfg.webhook_secret));
     cfg.open = 0;
@@ -172,11 +192,36 @@ static void pause_ms(long ms)
         ;
 }
 
+/* An idle handle with its connection, or a new one. */
+static CURL *handle_take(void)
+{
+    pthread_mutex_lock(&pool.lock);
+    CURL *curl = pool.n > 0 ? pool.idle[--pool.n] : NULL;
+    pthread_mutex_unlock(&pool.lock);
+    return curl ? curl : curl_easy_init();
+}
+
+/* Back to the pool once answered, its options reset (none points into the request any
+ * more) and its connection kept; one that got no answer has no connection worth keeping. */
+static void handle_give(CURL *curl, bool answered)
+{
+    if (answered)
+        curl_easy_reset(curl);
+    pthread_mutex_lock(&pool.lock);
+    if (answered && cfg.open && pool.n < POOL_MAX) {
+        pool.idle[pool.n++] = curl;
+        curl = NULL;
+    }
+    pthread_mutex_unlock(&pool.lock);
+    if (curl != NULL)
+        curl_easy_cleanup(curl);
+}
+
 /* Sends once: the HTTP status, or 0 when no answer came (timeout, no connection). */
 static int send_once(const char *method, const char *url, const char *form, const char *idem,
                      struct answer *a, const char *path)
 {
-    CURL *curl = curl_easy_init();
+    CURL *curl = handle_take();
     if (curl == NULL)
         return 0;
     char auth[KEY_BYTES + 32], idem_line[STRIPE_IDEM_BYTES + 24];
@@ -214,7 +259,7 @@ static int send_once(const char *method, const char *url, const char *form, cons
     if (h != NULL)
         secret_wipe(h->data, strlen(h->data));
     curl_slist_free_all(h);
-    curl_easy_cleanup(curl);
+    handle_give(curl, res == CURLE_OK);
     return (int)status;
 }
 

@@ -29,9 +29,12 @@
 //   POST /_test/config {webhook_url?, webhook_secret?, duplicate_events?, events_first?,
 //     latency_ms?} (events_first: a confirmation's or a cancellation's event is delivered
 //     before its answer is sent, the order a loaded network may give them; latency_ms: each
-//     /v1 request is answered that long after it came, as a distant API is)
-//   GET  /_test/load     {in_flight, max_in_flight}: /v1 requests being answered now, and
-//     the most at once since the start or the last POST /_test/load (which starts it again)
+//     /v1 request is answered that long after it came, as a distant API is; handshake_ms:
+//     the first /v1 request of a connection waits that much more, as TCP and TLS to a
+//     distant API cost)
+//   GET  /_test/load     {in_flight, max_in_flight, connections}: /v1 requests being
+//     answered now, the most at once since the start or the last POST /_test/load (which
+//     starts it again), and the connections that carried a /v1 request since the start
 //   state.beforeEvent (imported only): an async function (type, object) awaited before each
 //     event is sent, so a test may act between an operation and its event (move partnerd's
 //     business clock, say)
@@ -62,7 +65,7 @@ export async function startStandin({
     idem: new Map(), charges: [], refundLedger: [], requests: [], events: [], failures: [],
     hanging: new Set(), eventsFirst: [],
     config: { webhook_url: webhookUrl, webhook_secret: webhookSecret, duplicate_events: false, events_first: false, latency_ms: 0 },
-    load: { in_flight: 0, max_in_flight: 0 },
+    load: { in_flight: 0, max_in_flight: 0, connections: 0 },
   };
   let base = '';
 
@@ -489,6 +492,11 @@ export async function startStandin({
     load.in_flight++;
     load.max_in_flight = Math.max(load.max_in_flight, load.in_flight);
     try {
+      if (!req.socket.carriedV1) {
+        req.socket.carriedV1 = true;
+        load.connections++;
+        if (st.config.handshake_ms > 0) await new Promise((ok) => setTimeout(ok, st.config.handshake_ms));
+      }
       if (st.config.latency_ms > 0) await new Promise((ok) => setTimeout(ok, st.config.latency_ms));
       await api(req, res, url);
     } finally {
@@ -504,7 +512,7 @@ export async function startStandin({
       return send(res, 200, { ok: true });
     }
     if (req.method === 'POST' && url.pathname === '/_test/config') {
-      for (const k of ['webhook_url', 'webhook_secret', 'duplicate_events', 'events_first', 'latency_ms']) if (k in body) st.config[k] = body[k];
+      for (const k of ['webhook_url', 'webhook_secret', 'duplicate_events', 'events_first', 'latency_ms', 'handshake_ms']) if (k in body) st.config[k] = body[k];
       return send(res, 200, st.config);
     }
     if (url.pathname === '/_test/load') {

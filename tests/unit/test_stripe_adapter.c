@@ -165,6 +165,34 @@ static void test_success_and_replay(void **state)
     assert_int_equal(looked.outcome, STRIPE_NOT_FOUND);
 }
 
+static int standin_connections(void)
+{
+    json_t *load = standin_get("/_test/load");
+    int n = (int)json_integer_value(json_object_get(load, "connections"));
+    json_decref(load);
+    return n;
+}
+
+/* Requests one after another go over one connection, kept open between them: a new one
+ * costs TCP and TLS to Stripe, two round trips more for each request. */
+static void test_connection_kept(void **state)
+{
+    (void)state;
+    int before = standin_connections();
+    char cus[48], key[64];
+    customer(cus); /* two requests */
+    for (int i = 0; i < 3; i++) {
+        new_key("kept", key);
+        assert_int_equal(on_session("pm_card_visa", NULL, key).outcome, STRIPE_SUCCEEDED);
+    }
+    struct stripe_result looked;
+    assert_int_equal(stripe_lookup(key, &looked), 0);
+    assert_int_equal(looked.outcome, STRIPE_SUCCEEDED);
+    /* six requests: at most one new connection (the kept one may have been closed by the
+     * stand-in while idle, after an earlier test) */
+    assert_in_range(standin_connections() - before, 0, 1);
+}
+
 static void test_declined(void **state)
 {
     (void)state;
@@ -493,6 +521,7 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_success_and_replay),
+        cmocka_unit_test(test_connection_kept),
         cmocka_unit_test(test_declined),
         cmocka_unit_test(test_challenge_passed_event_first_and_twice),
         cmocka_unit_test(test_challenge_refused),
