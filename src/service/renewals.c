@@ -11,7 +11,9 @@
  *      pass (card_send_many: a gateway is a network away, and its answers are waited for
  *      together);
  *   3. their outcomes, settled in one transaction for the batch (card_settle_sent).
- * A batch whose transaction fails is done again one subscription at a time.
+ * A batch whose transaction fails is done again one subscription at a time. One that the
+ * database refuses even alone is logged and left for the next pass; the others, and the
+ * pages after, go on (three failing pages in a row stop the pass: the database itself).
  * A process killed after 1 leaves a 'pending' attempt; the next pass charges it again with
  * the same key, which the gateway answers with the first charge's outcome: one charge per
  * key, whatever happens.
@@ -162,6 +164,17 @@ static int claim_in(struct db *db, const struct settings *set, const struct due 
     return rc < 0 ? rc : 1;
 }
 
+/* After a claim refused as a duplicate: true when the try is another process's (the tries
+ * of d's term now count it, or a new term began), false when the refusal is the row's own
+ * (a constraint its data breaks). */
+static bool made_elsewhere(struct db *db, const struct due *d)
+{
+    struct renewal_tries t;
+    if (renewal_tries_of(db, d->s->id, &t) < 0)
+        return false;
+    return t.term != d->term || t.failed + (t.open_or_done ? 1 : 0) >= d->try;
+}
+
 /* Step 1 for one subscription, in a transaction of its own. */
 static int claim(struct db *db, const struct settings *set, const struct due *d,
                  struct card_sent *c)
@@ -172,7 +185,7 @@ static int claim(struct db *db, const struct settings *set, const struct due *d,
     rc = tx_end(db, made < 0 ? made : 0, &err);
     pd_error_clear(&err);
     if (rc < 0)
-        return rc == PD_E_DB_CONSTRAINT ? 0 : rc; /* another process made this try */
+        return rc == PD_E_DB_CONSTRAINT && made_elsewhere(db, d) ? 0 : rc;
     return made;
 }
 
@@ -202,15 +215,21 @@ static int claim_batch(struct db *db, const struct settings *set, struct due *du
         *count = made;
         return 0;
     }
+    /* one the database refuses is logged and left for the next pass: the others go on */
     made = 0;
+    int first = 0;
     for (int i = 0; i < n; i++) {
-        if ((rc = claim(db, set, &due[i], &sent[made])) < 0)
-            break;
+        if ((rc = claim(db, set, &due[i], &sent[made])) < 0) {
+            log_line(LOG_ERROR, NULL, "renewal_claim", "subscription=%s error=%d", due[i].s->id,
+                     rc);
+            first = first < 0 ? first : rc;
+            continue;
+        }
         due[i].made = rc == 1;
         made += rc;
     }
-    *count = made; /* those made before a failure are charged all the same */
-    return rc < 0 ? rc : 0;
+    *count = made;
+    return first;
 }
 
 /* Steps 1 to 3 for a batch of due subscriptions: claimed together, charged several at once,
@@ -254,8 +273,9 @@ int renewals_action_deadline(struct db *db, const struct settings *set, const st
 
 /* Charges the attempts a killed process left pending, with their own keys; a try that waits
  * for the partner (the bank asked to authenticate it) is the recovery job's, not charged
- * again. */
-static int finish_pending(struct db *db)
+ * again. One whose settlement the database refuses is logged and left pending for the next
+ * pass: it does not hold up the others, nor the day's renewals (*failed: the first such). */
+static int finish_pending(struct db *db, int *failed)
 {
     char(*orders)[32] = NULL;
     int n = 0, done = 0;
@@ -269,8 +289,12 @@ static int finish_pending(struct db *db)
             continue;
         if (p[0].action_expires_at != 0 || np > 1)
             continue;
-        rc = card_charge(db, NULL, &o, p[0].key, &outcome);
-        done += rc >= 0 && outcome == GW_SUCCEEDED;
+        int one = card_charge(db, NULL, &o, p[0].key, &outcome);
+        if (one < 0) {
+            log_line(LOG_ERROR, NULL, "card_settle", "order=%s error=%d", o.id, one);
+            *failed = *failed < 0 ? *failed : one;
+        }
+        done += one >= 0 && outcome == GW_SUCCEEDED;
     }
     free(orders);
     return rc < 0 ? rc : done;
@@ -410,7 +434,8 @@ int renewals_run(const struct tx_workers *w, void (*progress)(int done, int tota
     date_format(today, day);
     if ((rc = check_days_sync(db, window, today)) < 0)
         return rc;
-    int renewed = finish_pending(db);
+    int failed = 0; /* the first renewal the database refused, logged: the job's answer */
+    int renewed = finish_pending(db, &failed);
     if (renewed < 0)
         return renewed;
     int64_t total = 0;
@@ -423,7 +448,7 @@ int renewals_run(const struct tx_workers *w, void (*progress)(int done, int tota
     struct tx_batch_job jobs[TX_WORKERS_MAX];
     /* a context for each connection's check transactions */
     struct renew_checks *checks = calloc((size_t)w->n, sizeof(*checks));
-    int seen = 0;
+    int seen = 0, failing_pages = 0;
     if (checks == NULL)
         return PD_E_INTERNAL;
     for (;;) {
@@ -435,6 +460,7 @@ int renewals_run(const struct tx_workers *w, void (*progress)(int done, int tota
             free(subs);
             break;
         }
+        int batches = 0;
         rc = page_due(db, subs, n, window, today, due, &ndue);
         if (rc >= 0 && ndue > 0) {
             /* claimed and settled in the order of their ids, as every transaction that
@@ -445,11 +471,20 @@ int renewals_run(const struct tx_workers *w, void (*progress)(int done, int tota
             int done[TX_WORKERS_MAX] = {0};
             struct renew_parts parts = {
                 .set = &set, .due = due, .n = ndue, .parts = tx_workers_parts(w, ndue)};
-            rc = tx_workers_run(w, parts.parts, renew_part, &parts, done);
+            batches = tx_workers_run(w, parts.parts, renew_part, &parts, done);
             for (int k = 0; k < parts.parts; k++)
                 renewed += done[k] > 0 ? done[k] : 0;
         }
-        if (rc >= 0) { /* but those renewed: their new term wrote its days */
+        if (rc >= 0 && batches < 0) {
+            /* a renewal the database refused (logged): the others of its batch went on, and
+             * the pass goes on with the next page; this one is read again at the next pass.
+             * Three pages in a row: the database fails, not a row of it */
+            failed = failed < 0 ? failed : batches;
+            if (++failing_pages == 3)
+                rc = batches;
+        } else if (rc >= 0) {
+            /* when each is looked at again, but those renewed: their new term wrote its days */
+            failing_pages = 0;
             bool done_here[RENEWAL_BATCH] = {false};
             int which[RENEWAL_BATCH], left = 0;
             for (int k = 0; k < ndue; k++)
@@ -478,5 +513,5 @@ int renewals_run(const struct tx_workers *w, void (*progress)(int done, int tota
     if (progress && seen < total)
         progress((int)total, (int)total);
     free(checks);
-    return rc < 0 ? rc : renewed;
+    return rc < 0 ? rc : failed < 0 ? failed : renewed;
 }

@@ -137,6 +137,82 @@ test('a page of declined renewals: each one tried once, its next try on day 3, a
   }
 });
 
+// One renewal the database refuses (a row it cannot write: here a trigger refuses the
+// invoice of one organisation, as a constraint would refuse bad imported data) must not
+// hold up the others: not those after it in its page, not the pages after it, and not the
+// next passes, whose first step charges again the tries a pass left pending. Once the
+// cause is gone, it is settled from its first charge, never charged twice.
+test("a renewal the database refuses does not hold up the others', this pass or the next", async () => {
+  const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  const op = await operatorClock(srv);
+  const q = (s) => sql(srv.db.url, s);
+  const refuse = ENGINE === 'sqlite'
+    ? "CREATE TRIGGER refuse_invoice BEFORE INSERT ON invoices WHEN NEW.partner_id = 'ptn_refused1' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;"
+    : "CREATE FUNCTION refuse_invoice() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.partner_id = 'ptn_refused1' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$;\n" +
+      'CREATE TRIGGER refuse_invoice BEFORE INSERT ON invoices FOR EACH ROW EXECUTE FUNCTION refuse_invoice();';
+  try {
+    seedDueSubscriptions(srv, 3, '2027-06-22', 'refused');
+    sqlScript(srv.db.url, refuse);
+    await op.setClock('2027-06-23T06:00:00Z');
+    const first = await jobsProcess(srv);
+    assert.match(first.stderr, /card_settle order=ord_\w+ error=/, 'the refusal is logged');
+    const renewed = () => q("SELECT id FROM subscriptions WHERE expires_on = '2028-06-22' ORDER BY id").split('\n').filter(Boolean);
+    assert.deepEqual(renewed(), ['sub_refused0', 'sub_refused2'], 'the others of its batch are renewed');
+    assert.equal(q("SELECT status FROM renewal_attempts WHERE subscription_id = 'sub_refused1'"), 'pending');
+    // the next day, another organisation's renewal falls due: the pass charges the pending
+    // try again first (the gateway replays its answer), which fails again
+    seedDueSubscriptions(srv, 1, '2027-06-23', 'later', { first: 10 });
+    await op.setClock('2027-06-24T06:00:00Z');
+    const second = await jobsProcess(srv);
+    assert.match(second.stderr, /card_settle order=ord_\w+ error=/);
+    assert.deepEqual(renewed(), ['sub_refused0', 'sub_refused2']);
+    assert.equal(q("SELECT expires_on FROM subscriptions WHERE id = 'sub_later0'"), '2028-06-23', 'the later renewal is not held up');
+    // the cause gone, the pending try is settled from its first charge
+    sqlScript(srv.db.url, 'DROP TRIGGER refuse_invoice' + (ENGINE === 'sqlite' ? ';' : ' ON invoices;'));
+    const third = await jobsProcess(srv);
+    assert.equal(third.code, 0, third.stderr);
+    // (settled a day after its expiry, its new term starts that day, as any renewal's after expiry)
+    assert.equal(q("SELECT expires_on FROM subscriptions WHERE id = 'sub_refused1'"), '2028-06-23');
+    assert.equal(q("SELECT status FROM renewal_attempts WHERE subscription_id = 'sub_refused1'"), 'succeeded');
+    const keys = ledgerSql(srv, "SELECT idempotency_key FROM gw_charges WHERE status = 'succeeded'").split('\n').filter(Boolean);
+    assert.equal(keys.length, 4, 'one charge each');
+    assert.equal(new Set(keys).size, 4);
+    assert.equal(q('SELECT COUNT(*) FROM invoices'), '4');
+  } finally {
+    await op.setClock(null);
+    await srv.stop();
+  }
+});
+
+// The same for a claim the database refuses (its order cannot be written): the refusal is
+// logged, not taken for another process's try, and the others of its batch are renewed.
+test('a renewal whose claim the database refuses is logged; the others of its batch are renewed', async () => {
+  const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  const op = await operatorClock(srv);
+  const q = (s) => sql(srv.db.url, s);
+  const refuse = ENGINE === 'sqlite'
+    ? "CREATE TRIGGER refuse_order BEFORE INSERT ON orders WHEN NEW.partner_id = 'ptn_noclaim1' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;"
+    : "CREATE FUNCTION refuse_order() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.partner_id = 'ptn_noclaim1' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$;\n" +
+      'CREATE TRIGGER refuse_order BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_order();';
+  try {
+    seedDueSubscriptions(srv, 3, '2027-06-22', 'noclaim');
+    sqlScript(srv.db.url, refuse);
+    await op.setClock('2027-06-23T06:00:00Z');
+    const run = await jobsProcess(srv);
+    assert.match(run.stderr, /renewal_claim subscription=sub_noclaim1 error=-\d+/, 'the refusal is logged');
+    assert.match(run.stderr, /error - job name=auto_renewal/, 'and the job says it failed');
+    assert.deepEqual(q("SELECT id FROM subscriptions WHERE expires_on = '2028-06-22' ORDER BY id").split('\n'), ['sub_noclaim0', 'sub_noclaim2']);
+    assert.equal(q("SELECT COUNT(*) FROM renewal_attempts WHERE subscription_id = 'sub_noclaim1'"), '0');
+    sqlScript(srv.db.url, 'DROP TRIGGER refuse_order' + (ENGINE === 'sqlite' ? ';' : ' ON orders;'));
+    const next = await jobsProcess(srv);
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(q("SELECT expires_on FROM subscriptions WHERE id = 'sub_noclaim1'"), '2028-06-22', 'claimed at the next pass');
+  } finally {
+    await op.setClock(null);
+    await srv.stop();
+  }
+});
+
 // A batch whose transaction fails (a deadlock with another server on PostgreSQL, a full
 // disk) is done again one renewal at a time: the first batch's claim fails once, then its
 // settlement (each fault fires at its first call); the second batch goes as usual. Every
