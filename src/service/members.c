@@ -140,6 +140,31 @@ static unsigned check_roles(struct checks *c, const json_t *obj, bool required)
     return roles;
 }
 
+/* Makes u's row for an invitation: a new user, or the organisation's user with this email
+ * who holds no account (removed, or invited and never in), invited afresh with u's name,
+ * locale and roles, their earlier links ended: an expired link, or a removal by mistake, is
+ * mended by inviting again. Anyone else's email is PD_E_EMAIL_TAKEN. */
+static int invitee_row(struct db *db, struct user_row *u, int64_t now, struct pd_error *err)
+{
+    struct user_row old;
+    int rc = users_find_by_email(db, u->email, &old);
+    if (rc == 0) {
+        if ((rc = users_insert(db, u)) == 0)
+            return 0;
+    } else if (rc == 1 && strcmp(old.partner_id, u->partner_id) == 0 &&
+               strcmp(old.status, "active") != 0) {
+        COPY(u->id, old.id);
+        u->created_at = old.created_at;
+        rc = users_reinvite(db, u, now); /* 0: accepted meanwhile, an account now */
+        if (rc == 1 && (rc = invitations_end_for_user(db, u->id, now)) == 0 &&
+            (rc = recovery_delete_for_user(db, u->id)) == 0)
+            return 0;
+    }
+    if (rc >= 0 || rc == PD_E_DB_CONSTRAINT) /* an account, or one made meanwhile */
+        return pd_fail_field(err, PD_E_EMAIL_TAKEN, "email", MSG_FIELD_EMAIL_TAKEN, NULL);
+    return pd_fail(err, rc, "%s", db_errmsg(db));
+}
+
 /* 0 when nobody uses the email; PD_E_EMAIL_TAKEN on field, or a database failure. */
 static int email_free(struct db *db, const char *email, const char *field, struct pd_error *err)
 {
@@ -347,9 +372,7 @@ int members_invite(struct db *db, const struct principal *who, const char *ip, c
     sha256_hex(token, token_hash);
     if ((rc = tx_begin(db, err)) < 0)
         return rc;
-    rc = email_free(db, u.email, "email", err);
-    if (rc == 0)
-        rc = users_insert(db, &u);
+    rc = invitee_row(db, &u, now, err);
     if (rc == 0)
         rc = invitations_insert(db, token_hash, u.id, now, expires_at);
     if (rc == 0)

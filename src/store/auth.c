@@ -212,6 +212,14 @@ int invitations_use(struct db *db, const char *token_hash, int64_t now)
     return rc < 0 ? (int)rc : rc > 0;
 }
 
+int invitations_end_for_user(struct db *db, const char *user_id, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE invitations SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
+                        "it", now, user_id);
+    return rc < 0 ? (int)rc : 0;
+}
+
 int recovery_insert(struct db *db, const char *user_id, const char *code_hash)
 {
     int64_t rc = db_run(db, "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", "tt",

@@ -60,6 +60,8 @@ int invitations_insert(struct db *db, const char *token_hash, const char *user_i
 int invitations_find_live(struct db *db, const char *token_hash, int64_t now, char *user_id,
                           size_t n);
 int invitations_use(struct db *db, const char *token_hash, int64_t now);
+/* Ends every unused invitation of the user (a new one replaces them). */
+int invitations_end_for_user(struct db *db, const char *user_id, int64_t now);
 
 int recovery_insert(struct db *db, const char *user_id, const char *code_hash);
 int recovery_delete_for_user(struct db *db, const char *user_id);

@@ -260,6 +260,21 @@ int users_activate_invited(struct db *db, const char *id, const char *hash, int6
     return rc < 0 ? (int)rc : rc > 0;
 }
 
+int users_reinvite(struct db *db, const struct user_row *u, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE users SET name = ?, locale = ?, status = 'invited', "
+                        "password_hash = NULL, totp_secret = NULL, totp_pending_secret = NULL, "
+                        "updated_at = ? WHERE id = ? AND status <> 'active'",
+                        "ttit", u->name, u->locale, now, u->id);
+    if (rc < 0)
+        return (int)rc;
+    if (rc == 0)
+        return 0;
+    int set = users_set_roles(db, u->id, u->roles);
+    return set < 0 ? set : 1;
+}
+
 int users_set_name(struct db *db, const char *id, const char *name, int64_t now)
 {
     int64_t rc =

@@ -126,6 +126,11 @@ int users_lock_organisation(struct db *db, const char *partner_id);
  * longer invited (accepted or removed meanwhile: nothing is written). */
 int users_activate_invited(struct db *db, const char *id, const char *hash, int64_t now);
 
+/* Invites again a user who holds no account (removed, or invited and never in): u's name,
+ * locale and roles, no password and no second factor. 1, or 0 when the user became active
+ * meanwhile (nothing is written). */
+int users_reinvite(struct db *db, const struct user_row *u, int64_t now);
+
 /* Sets one column of a user (and updated_at). */
 int users_set_password(struct db *db, const char *id, const char *hash, int64_t now);
 int users_set_status(struct db *db, const char *id, const char *status, int64_t now);

@@ -377,6 +377,60 @@ test('invitations expire after 7 days', async () => {
   }
 });
 
+test('an expired invitation, or a colleague removed by mistake, is mended by inviting again; the earlier links end', async () => {
+  const { setClock } = await operatorClock(srv);
+  const email = `again-${Date.now()}@org.example`;
+  const accept = (token, password) => new Client(srv.url).call('POST', `/api/v1/invitations/${token}/accept`, { password });
+  let first, org;
+  try {
+    await setClock('2027-02-01T10:00:00Z');
+    let client;
+    ({ org, client } = await adminOf(srv.url));
+    first = await client.call('POST', '/api/v1/users', { email, name: 'Ada Again', roles: ['user'] });
+    assert.equal(first.status, 201);
+    await setClock('2027-02-09T10:00:00Z'); // the invitee was away: the link expired
+    assert.equal((await accept(first.body.invitation.token, 'ada password 1 zq')).status, 410);
+  } finally {
+    await setClock(null);
+  }
+  const admin = new Client(srv.url);
+  assert.equal((await admin.signIn(org.email, org.password)).status, 201);
+  const again = await admin.call('POST', '/api/v1/users', { email, name: 'Ada Again', roles: ['billing_admin'] });
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  assert.equal(again.body.user.id, first.body.user.id, 'the same person, not a second account');
+  assert.equal(again.body.user.status, 'invited');
+  assert.deepEqual(again.body.user.roles, ['billing_admin']);
+  const ada = await accept(again.body.invitation.token, 'ada password 2 zq');
+  assert.equal(ada.status, 200, JSON.stringify(ada.body));
+  assert.equal((await new Client(srv.url).signIn(email, 'ada password 2 zq')).status, 201);
+
+  // she turns the second factor on, is removed by mistake, and invited back
+  const c = new Client(srv.url);
+  await c.signIn(email, 'ada password 2 zq');
+  const begin = await c.call('POST', '/api/v1/me/totp', {});
+  assert.equal((await c.call('POST', '/api/v1/me/totp/confirm', { code: totp(begin.body.secret, Math.floor(Date.now() / 1000)) })).status, 200);
+  assert.equal((await admin.call('DELETE', `/api/v1/users/${ada.body.id}`)).status, 204);
+  const back = await admin.call('POST', '/api/v1/users', { email, name: 'Ada Back', roles: ['user'] });
+  assert.equal(back.status, 201, JSON.stringify(back.body));
+  assert.equal(back.body.user.totp_enabled, false);
+  assert.equal((await new Client(srv.url).signIn(email, 'ada password 2 zq')).status, 401, 'invited: no way in before accepting');
+  const resent = await admin.call('POST', '/api/v1/users', { email, name: 'Ada Back', roles: ['user'] });
+  assert.equal(resent.status, 201);
+  assert.equal((await accept(back.body.invitation.token, 'ada password 3 zq')).status, 410, 'the earlier link ended');
+  assert.equal((await accept(resent.body.invitation.token, 'ada password 4 zq')).status, 200);
+  const signed = await new Client(srv.url).signIn(email, 'ada password 4 zq');
+  assert.equal(signed.status, 201, 'her old second factor went with her removal');
+  assert.deepEqual(signed.body.user.roles, ['user']);
+  const list = await admin.call('GET', '/api/v1/users');
+  assert.equal(list.body.items.filter((u) => u.email === email).length, 1);
+
+  // an account, here or in another organisation, is still not invited
+  assert.equal((await admin.call('POST', '/api/v1/users', { email, name: 'Ada', roles: ['user'] })).body.error.code, 'email_taken');
+  const other = await adminOf(srv.url);
+  assert.equal((await admin.call('DELETE', `/api/v1/users/${ada.body.id}`)).status, 204);
+  assert.equal((await other.client.call('POST', '/api/v1/users', { email, name: 'Ada', roles: ['user'] })).body.error.code, 'email_taken');
+});
+
 test('roles change, users leave, and an organisation always keeps a global admin', async () => {
   const { org, client } = await adminOf(srv.url);
   const me = org.user.id;
