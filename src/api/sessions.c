@@ -47,14 +47,8 @@ int api_sessions_create(struct req *r, struct resp *w)
                                  .totp_code = str(r, "totp_code"),
                                  .recovery_code = str(r, "recovery_code"),
                                  .ip = r->client_ip};
-    if (auth_sign_in(r->db, &in, &out, &err) < 0) {
-        if (err.code == PD_E_TOO_MANY_ATTEMPTS)
-            resp_header(w, "Retry-After",
-                        arena_printf(&r->arena, "%lld",
-                                     (long long)json_integer_value(
-                                         json_object_get(err.details, "retry_after"))));
-        return api_fail(r, w, &err);
-    }
+    if (auth_sign_in(r->db, &in, &out, &err) < 0)
+        return api_fail(r, w, &err); /* a 429 carries Retry-After (http/response.c) */
     set_cookie(r, w, out.session_token, SESSION_MAX_SECONDS);
     resp_json(r, w, 201,
               json_pack("{s:s, s:o, s:b}", "csrf_token", out.who.csrf_token, "user",

@@ -107,6 +107,11 @@ void resp_error(struct req *r, struct resp *w, const struct pd_error *e)
                             pd_status_message(code, r->lang));
     json_object_set_new(err, "details", pd_details_localized(e->details, r->lang));
     w->error_code = pd_status_code(code);
+    /* a throttled caller is told when to come back, in the header clients and proxies
+     * read, whichever use case locked them out (sign-in, a password asked again, join) */
+    json_int_t retry = json_integer_value(json_object_get(e->details, "retry_after"));
+    if (pd_status_http(code) == 429 && retry > 0)
+        resp_header(w, "Retry-After", arena_printf(&r->arena, "%lld", (long long)retry));
     resp_json(r, w, pd_status_http(code), json_pack("{s:o}", "error", err));
 }
 

@@ -280,8 +280,10 @@ test('who is registered is not learned by trying emails: "email taken" answers a
     assert.equal(joinLocked.status, 429);
     assert.equal(joinLocked.body.error.code, 'too_many_attempts');
     assert.ok(joinLocked.body.error.details.retry_after > 0);
+    assert.equal(Number(joinLocked.headers.get('retry-after')), joinLocked.body.error.details.retry_after);
     const inviteLocked = await client.call('POST', '/api/v1/users', { email: known.email, name: 'Probe', roles: ['user'] });
     assert.equal(inviteLocked.status, 429);
+    assert.equal(Number(inviteLocked.headers.get('retry-after')), inviteLocked.body.error.details.retry_after);
     // a free email from another address still joins (the lock is per address)
     sql(srv.db.url, "DELETE FROM auth_throttle WHERE key LIKE 'email_probe:%'");
     assert.equal((await new Client(srv.url).call('POST', '/api/v1/partners', validJoin(`free2-${Date.now()}@example.com`))).status, 201);

@@ -23,6 +23,13 @@ const joinBody = (email, password, company = 'Fabrikam Études SAS') => ({
   admin: { name: 'Fatou Admin', email, password },
 });
 
+// A 429 says when to come back, in the header as in the body, as sign-in's does.
+function assertRetryAfter(r) {
+  const header = Number(r.headers.get('retry-after'));
+  assert.ok(header > 0 && header <= 900, `Retry-After: ${r.headers.get('retry-after')}`);
+  assert.equal(r.body.error.details.retry_after, header);
+}
+
 test('common and personal passwords are refused at join, in the caller\'s language', async () => {
   const cases = [
     ['password1234', /trop courant/],
@@ -64,6 +71,7 @@ test('a password change is checked the same way, throttled, and ends sessions an
   assert.deepEqual(statuses, [422, 422, 422, 429]);
   const right = await c.call('POST', '/api/v1/me/password', { current_password: 'blue heron at dusk 8', new_password: 'blue heron at dusk 9' });
   assert.equal(right.status, 429, 'locked even with the right password, as sign-in is');
+  assertRetryAfter(right);
   assert.equal((await new Client(srv.url).signIn(org.email, 'blue heron at dusk 8')).status, 429);
 });
 
@@ -74,9 +82,10 @@ test('turning the second factor off asks the password, throttled too', async () 
   const begin = await c.call('POST', '/api/v1/me/totp', {});
   const conf = await c.call('POST', '/api/v1/me/totp/confirm', { code: totp(begin.body.secret, Math.floor(Date.now() / 1000)) });
   assert.equal(conf.status, 200, JSON.stringify(conf.body));
-  const statuses = [];
-  for (let i = 0; i < 4; i++) statuses.push((await c.call('POST', '/api/v1/me/totp/disable', { password: `wrong ${i}` })).status);
-  assert.deepEqual(statuses, [422, 422, 422, 429]);
+  const answers = [];
+  for (let i = 0; i < 4; i++) answers.push(await c.call('POST', '/api/v1/me/totp/disable', { password: `wrong ${i}` }));
+  assert.deepEqual(answers.map((r) => r.status), [422, 422, 422, 429]);
+  assertRetryAfter(answers[3]);
 });
 
 test('amounts have an upper bound', async () => {
