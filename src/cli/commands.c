@@ -293,7 +293,7 @@ int cmd_staff(int argc, char **argv)
         return usage_error("staff add", "--role wants support, finance or operator, not '%s'",
                            role);
 
-    char password[PASSWORD_MAX + 2];
+    char password[PASSWORD_MAX_BYTES + 2]; /* the longest, its newline, NUL: longer is refused */
     if (read_password(password, sizeof(password)) < 0) {
         fprintf(stderr, "partnerd staff add: no password on standard input\n");
         return 1;

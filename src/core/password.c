@@ -12,7 +12,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX 129 /* passwords are 128 bytes at most (checked before) */
+#define MAX (PASSWORD_MAX_BYTES + 1) /* passwords are 128 characters at most (checked before) */
+
+bool password_length_valid(const char *password)
+{
+    size_t chars = 0;
+    if (password == NULL)
+        return false;
+    /* each character has one lead byte; continuation bytes are 10xxxxxx */
+    for (const unsigned char *p = (const unsigned char *)password; *p; p++)
+        chars += (*p & 0xC0) != 0x80;
+    return chars >= PASSWORD_MIN && chars <= PASSWORD_MAX;
+}
 
 bool password_listed(const char *s)
 {

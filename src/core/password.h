@@ -12,6 +12,15 @@
 
 #include <stdbool.h>
 
+/* A password has 12 to 128 characters: code points, not bytes ("é" counts one), as the
+ * message says; PASSWORD_MAX_BYTES is the most its UTF-8 can take, for buffers. */
+#define PASSWORD_MIN 12
+#define PASSWORD_MAX 128
+#define PASSWORD_MAX_BYTES (PASSWORD_MAX * 4)
+
+/* True when password (NULL: false) has PASSWORD_MIN to PASSWORD_MAX characters. */
+bool password_length_valid(const char *password);
+
 /* The list, one lower-case password a line (core/password_list.c, generated). */
 extern const char password_list[];
 
@@ -22,7 +31,7 @@ enum password_verdict {
 };
 
 /* The verdict on password for a user with this email (may be NULL) in a company of this
- * name (may be NULL). Length is checked elsewhere (12 to 128 characters). */
+ * name (may be NULL). Length is checked apart (password_length_valid()). */
 enum password_verdict password_judge(const char *password, const char *email, const char *company);
 
 /* True when s, lower-cased, is a line of the list. */

@@ -94,7 +94,7 @@ int staff_add(struct db *db, const char *email, const char *name, const char *ro
         return invalid(err, "name", MSG_FIELD_TEXT_LINE, "200");
     if (!is_staff_role(role))
         return invalid(err, "role", MSG_FIELD_ONE_OF, "support, finance, operator");
-    if (password == NULL || strlen(password) < PASSWORD_MIN || strlen(password) > PASSWORD_MAX)
+    if (!password_length_valid(password))
         return invalid(err, "password", MSG_FIELD_PASSWORD_LENGTH, NULL);
     enum password_verdict verdict = password_judge(password, email, NULL);
     if (verdict != PASSWORD_OK)

@@ -7,12 +7,9 @@
 #define PD_ACCOUNTS_H
 
 #include "core/error.h"
+#include "core/password.h" /* PASSWORD_MIN, PASSWORD_MAX: characters */
 
 struct db;
-
-/* Minimum and maximum password length in bytes. */
-#define PASSWORD_MIN 12
-#define PASSWORD_MAX 128
 
 /* Creates a staff account with one role ("support", "finance" or "operator"). The
  * password is hashed with Argon2id; it is never stored or logged in clear.

@@ -376,7 +376,7 @@ int auth_change_password(struct db *db, const struct principal *who, const char 
         return rc;
     if ((rc = password_confirmed(db, &u, ip, current, "current_password", err)) < 0)
         return rc;
-    if (next == NULL || strlen(next) < PASSWORD_MIN || strlen(next) > PASSWORD_MAX)
+    if (!password_length_valid(next))
         return pd_fail_field(err, PD_E_INVALID_REQUEST, "new_password", MSG_FIELD_PASSWORD_LENGTH,
                              NULL);
     if (u.partner_id[0] && (rc = partners_find(db, u.partner_id, &org)) < 0)

@@ -76,7 +76,7 @@ static const char *check_password(struct checks *c, const json_t *obj, const cha
 {
     json_t *v = json_object_get(obj, key);
     const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-    if (s == NULL || strlen(s) < PASSWORD_MIN || strlen(s) > PASSWORD_MAX) {
+    if (!password_length_valid(s)) {
         check_fail(c, field, MSG_FIELD_PASSWORD_LENGTH);
         return NULL;
     }

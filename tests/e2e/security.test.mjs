@@ -50,6 +50,32 @@ test('common and personal passwords are refused at join, in the caller\'s langua
   assert.equal(ok.status, 201, JSON.stringify(ok.body));
 });
 
+test('a password\'s 12 to 128 are characters, as the message says, not bytes: join, invitation and change alike', async () => {
+  const six = 'àéîôùç'; // 6 characters in 12 bytes
+  const greek = 'καλημέρα σε όλους τους φίλους μας στο γραφείο της αθήνας'; // 56 characters, 103 bytes
+  const long = `${greek} ${greek} και του πειραιά`; // 129 characters: one too many
+  const passphrase = `${greek} και του πειραιά με τον ήλιο`; // 84 characters in 153 bytes: fine
+  const fr = new Client(srv.url, { lang: 'fr' });
+  const short = await fr.call('POST', '/api/v1/partners', joinBody('short-utf8@fabrikam.example', six));
+  assert.equal(short.status, 422, JSON.stringify(short.body));
+  assert.equal(short.body.error.details.fields['admin.password'], 'de 12 à 128 caractères');
+  assert.equal((await fr.call('POST', '/api/v1/partners', joinBody('long-utf8@fabrikam.example', long))).status, 422);
+  const joined = await fr.call('POST', '/api/v1/partners', joinBody('greek-utf8@fabrikam.example', passphrase, 'Fabrikam Hellas SA'));
+  assert.equal(joined.status, 201, JSON.stringify(joined.body));
+  const c = new Client(srv.url);
+  assert.equal((await c.signIn('greek-utf8@fabrikam.example', passphrase)).status, 201);
+
+  const inv = await c.call('POST', '/api/v1/users', { email: 'colleague-utf8@fabrikam.example', name: 'Colleague', roles: ['user'] });
+  assert.equal(inv.status, 201);
+  const accept = (password) => new Client(srv.url).call('POST', `/api/v1/invitations/${inv.body.invitation.token}/accept`, { password });
+  assert.equal((await accept(six)).status, 422);
+  assert.equal((await accept(passphrase.replace('ήλιο', 'ουρανό'))).status, 200);
+
+  const change = await c.call('POST', '/api/v1/me/password', { current_password: passphrase, new_password: six });
+  assert.equal(change.status, 422);
+  assert.ok(change.body.error.details.fields.new_password);
+});
+
 test('a password change is checked the same way, throttled, and ends sessions and API tokens', async () => {
   const org = await join(srv.url);
   const c = new Client(srv.url);

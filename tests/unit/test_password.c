@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "core/password.h"
@@ -63,11 +64,51 @@ static void test_list(void **state)
     assert_false(password_listed("xq7-vault-lark"));
 }
 
+/* Lengths count characters, as the message says ("12 to 128 characters"), not bytes. */
+static void test_length_counts_characters(void **state)
+{
+    (void)state;
+    char s[PASSWORD_MAX_BYTES + 8] = "";
+    assert_false(password_length_valid(NULL));
+    assert_false(password_length_valid("eleven char"));
+    assert_true(password_length_valid("twelve chars"));
+    assert_false(password_length_valid("àéîôùç")); /* 6 characters, 12 bytes */
+    assert_false(password_length_valid("été à noël")); /* 10 characters, 14 bytes */
+    assert_true(password_length_valid("été à noël 27"));
+    for (int i = 0; i < PASSWORD_MAX; i++)
+        strcat(s, "€"); /* 128 characters, 384 bytes */
+    assert_true(password_length_valid(s));
+    strcat(s, "x");
+    assert_false(password_length_valid(s));
+    memset(s, 'a', PASSWORD_MAX);
+    s[PASSWORD_MAX] = '\0';
+    assert_true(password_length_valid(s));
+    strcat(s, "a");
+    assert_false(password_length_valid(s));
+}
+
+/* A long password in a script of two-byte letters is judged whole: the company's name at
+ * its end, past 128 bytes, is found. */
+static void test_long_password_judged_whole(void **state)
+{
+    (void)state;
+    const char *greek = "καλημέρα σε όλους "
+                        "τους φίλους μας "
+                        "στο γραφείο της "
+                        "αθήνας και του "
+                        "πειραιά contoso";
+    assert_true(strlen(greek) > 129);
+    assert_true(password_length_valid(greek));
+    assert_int_equal(password_judge(greek, "ana@example.com", "Contoso SARL"), PASSWORD_PERSONAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_verdicts),
         cmocka_unit_test(test_list),
+        cmocka_unit_test(test_length_counts_characters),
+        cmocka_unit_test(test_long_password_judged_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
