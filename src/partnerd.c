@@ -1,7 +1,8 @@
 /*
  * partnerd.c - the command line: argv -> subcommand.
  *
- *   serve (cli/serve.c); migrate, backup, jobs run, staff add, import-legacy, demo,
+ *   serve (cli/serve.c); staff add, list, remove (cli/staff.c); migrate, backup, jobs run,
+ *   import-legacy, demo,
  *   routes, version (cli/commands.c); what they share in cli/common.c.
  *
  * Each subcommand parses its own flags with getopt_long, answers --help, and treats a
@@ -22,6 +23,8 @@ static const char *main_usage =
     "  migrate        bring the database schema up to date\n"
     "  jobs run       run one pass of every lifecycle job, then exit\n"
     "  staff add      create a staff account (support, finance, operator)\n"
+    "  staff list     list the staff accounts\n"
+    "  staff remove   end a staff account: no sign-in, sessions ended, tokens refused\n"
     "  import-legacy  import subscriptions from a Partner Membership Center CSV\n"
     "  demo           load demo data into an empty database\n"
     "  backup         copy the SQLite database, while it serves, into a new file\n"

@@ -1,5 +1,5 @@
 /*
- * cli/commands.c - the subcommands besides serve: migrate, backup, jobs run, staff add,
+ * cli/commands.c - the subcommands besides serve and staff: migrate, backup, jobs run,
  * import-legacy, demo, routes, version.
  */
 #include "cli/cli.h"
@@ -214,104 +214,6 @@ int cmd_jobs(int argc, char **argv)
     jobs_workers_close(&w);
     db_close(db);
     return rc < 0 ? 1 : 0;
-}
-
-/* Reads the password from $PARTNERD_PASSWORD or the first line of standard input. */
-static int read_password(char *out, size_t n)
-{
-    const char *env = getenv("PARTNERD_PASSWORD");
-    if (env) {
-        snprintf(out, n, "%s", env);
-        return 0;
-    }
-    if (isatty(STDIN_FILENO))
-        fprintf(stderr, "Password (input is shown; prefer PARTNERD_PASSWORD): ");
-    if (fgets(out, (int)n, stdin) == NULL)
-        return -1;
-    out[strcspn(out, "\r\n")] = '\0';
-    return 0;
-}
-
-int cmd_staff(int argc, char **argv)
-{
-    static const struct option opts[] = {{"email", required_argument, 0, 'e'},
-                                         {"name", required_argument, 0, 'n'},
-                                         {"role", required_argument, 0, 'r'},
-                                         {"db", required_argument, 0, 'd'},
-                                         {"timezone", required_argument, 0, 'z'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *help = "usage: partnerd staff add --email E --name N --role R [options]\n\n"
-                       "Creates a staff account of the program owner. R is support,\n"
-                       "finance or operator. The password comes from $PARTNERD_PASSWORD or\n"
-                       "the first line of standard input (12 to 128 characters).\n\n"
-                       "  --email E         sign-in address\n"
-                       "  --name N          full name\n"
-                       "  --role R          support | finance | operator\n";
-    struct common c;
-    const char *email = NULL, *name = NULL, *role = NULL;
-    int o;
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("%s%s", help, common_help);
-        return 0;
-    }
-    if (argc < 2 || strcmp(argv[1], "add") != 0)
-        return usage_error("staff", "%s", "expected 'staff add'");
-    common_defaults(&c);
-    optind = 1;
-    argc--;
-    argv++;
-    while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (o) {
-        case 'e':
-            email = optarg;
-            break;
-        case 'n':
-            name = optarg;
-            break;
-        case 'r':
-            role = optarg;
-            break;
-        case 'd':
-            c.db_url = optarg;
-            break;
-        case 'z':
-            c.timezone = optarg;
-            break;
-        case 'h':
-            printf("%s%s", help, common_help);
-            return 0;
-        default:
-            return usage_error("staff add", "%s", "unknown or incomplete option");
-        }
-    }
-    if (optind < argc)
-        return usage_error("staff add", "unexpected argument '%s'", argv[optind]);
-    if (!email || !name || !role)
-        return usage_error("staff add", "%s", "--email, --name and --role are required");
-    if ((role_bit(role) & ROLES_STAFF) == 0) /* before the password is asked for */
-        return usage_error("staff add", "--role wants support, finance or operator, not '%s'",
-                           role);
-
-    char password[PASSWORD_MAX_BYTES + 2]; /* the longest, its newline, NUL: longer is refused */
-    if (read_password(password, sizeof(password)) < 0) {
-        fprintf(stderr, "partnerd staff add: no password on standard input\n");
-        return 1;
-    }
-    struct db *db;
-    struct pd_error err = {0};
-    if (open_current_db("staff add", &c, &db))
-        return 1;
-    int rc = staff_add(db, email, name, role, password, &err);
-    memset(password, 0, sizeof(password));
-    db_close(db);
-    if (rc < 0) {
-        fprintf(stderr, "partnerd staff add: %s\n", err.message);
-        pd_error_clear(&err);
-        return 1;
-    }
-    printf("staff account %s created with role %s\n", email, role);
-    return 0;
 }
 
 static const char *import_help =

@@ -1,8 +1,10 @@
 /*
  * service/accounts.c - staff accounts and the demo data set.
  *
- * Staff are created from the command line (partnerd staff add); partner users come from
- * joining and invitations (service/members.c). The demo data set goes through the same
+ * Staff are created, listed and removed from the command line (partnerd staff add, list,
+ * remove); partner users come from joining and invitations (service/members.c). A removed
+ * staff account keeps its row, so the audit trail still names one person, and staff add
+ * with its email brings it back. The demo data set goes through the same
  * use cases as the portal, so a demo order is a real order.
  */
 #include "service/accounts.h"
@@ -25,6 +27,7 @@
 #include "service/directory_demo.h"
 #include "service/tx.h"
 #include "service/wire_transfers.h"
+#include "store/auth.h"
 #include "store/orders.h"
 #include "store/users.h"
 
@@ -84,6 +87,28 @@ static int insert_user(struct db *db, const char *kind, const char *partner_id, 
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
 
+/* Brings back u, a removed staff account: the new name, role and password, no second
+ * factor nor recovery codes (its sessions and API tokens ended with its removal). */
+static int staff_restore(struct db *db, struct user_row *u, const char *name, const char *role,
+                         const char *password, struct pd_error *err)
+{
+    char hash[160];
+    int64_t now = clock_now();
+    COPY(u->name, name);
+    u->roles = role_bit(role);
+    if (password_hash(password, hash, sizeof(hash)) < 0)
+        return pd_fail(err, PD_E_INTERNAL, "password hashing failed (out of memory?)");
+    int rc = users_reinvite(db, u, now);
+    if (rc == 1)
+        rc = users_activate_invited(db, u->id, hash, now);
+    secret_wipe(hash, sizeof(hash));
+    if (rc == 1)
+        rc = recovery_delete_for_user(db, u->id);
+    if (rc < 0)
+        return pd_fail(err, rc, "%s", db_errmsg(db));
+    return rc == 0 ? 0 : pd_fail(err, PD_E_CONFLICT, "a user with this email already exists");
+}
+
 int staff_add(struct db *db, const char *email, const char *name, const char *role,
               const char *password, struct pd_error *err)
 {
@@ -108,11 +133,50 @@ int staff_add(struct db *db, const char *email, const char *name, const char *ro
     int rc = tx_begin(db, err);
     if (rc < 0)
         return rc;
-    rc = insert_user(db, "staff", NULL, lower, name, role, password, "fr", &u, err);
+    rc = users_find_by_email(db, lower, &u);
+    bool again = rc == 1 && strcmp(u.kind, "staff") == 0 && strcmp(u.status, "removed") == 0;
+    if (rc < 0)
+        rc = pd_fail(err, rc, "%s", db_errmsg(db));
+    else if (again)
+        rc = staff_restore(db, &u, name, role, password, err);
+    else /* new, or anyone else's email: insert_user says so */
+        rc = insert_user(db, "staff", NULL, lower, name, role, password, "fr", &u, err);
     if (rc == 0)
-        rc = audit(db, NULL, "cli", NULL, "staff.created", "user", NULL,
-                   json_pack("{s:s, s:s}", "email", lower, "role", role));
+        rc = audit(db, NULL, "cli", NULL, "staff.created", "user", u.id,
+                   json_pack("{s:s, s:s, s:b}", "email", lower, "role", role, "again", again));
     return tx_end(db, rc, err);
+}
+
+int staff_remove(struct db *db, const char *email, struct pd_error *err)
+{
+    char lower[256];
+    struct user_row u;
+    int64_t now = clock_now();
+    text_lower(email, lower, sizeof(lower));
+    int rc = tx_begin(db, err);
+    if (rc < 0)
+        return rc;
+    rc = users_find_by_email(db, lower, &u);
+    if (rc == 1 && (strcmp(u.kind, "staff") != 0 || strcmp(u.status, "removed") == 0))
+        rc = 0;
+    if (rc == 0)
+        rc = pd_fail(err, PD_E_NOT_FOUND, "no staff account with this email");
+    else if (rc == 1) /* signed out everywhere, its API tokens refused from the next call */
+        rc = users_set_status(db, u.id, "removed", now);
+    if (rc == 0)
+        rc = sessions_delete_for_user(db, u.id, NULL);
+    if (rc == 0)
+        rc = tokens_revoke_for_user(db, u.id, now);
+    if (rc == 0)
+        rc = audit(db, NULL, "cli", NULL, "staff.removed", "user", u.id,
+                   json_pack("{s:s}", "email", lower));
+    return tx_end(db, rc, err);
+}
+
+int staff_list(struct db *db, struct user_row **out, int *count, struct pd_error *err)
+{
+    int rc = users_staff(db, out, count);
+    return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
 
 /* Inserts the demo partner with a fresh membership ID. */

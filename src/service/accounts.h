@@ -11,11 +11,21 @@
 
 struct db;
 
-/* Creates a staff account with one role ("support", "finance" or "operator"). The
+struct user_row;
+
+/* Creates a staff account with one role ("support", "finance" or "operator"), or brings
+ * back the removed staff account of this email with that name, role and password. The
  * password is hashed with Argon2id; it is never stored or logged in clear.
  * Errors: PD_E_INVALID_REQUEST (which field in err->details), PD_E_CONFLICT (email). */
 int staff_add(struct db *db, const char *email, const char *name, const char *role,
               const char *password, struct pd_error *err);
+
+/* Removes a staff account: it can no longer sign in, its sessions end and its API tokens
+ * are refused. Errors: PD_E_NOT_FOUND (no staff account of this email, or removed). */
+int staff_remove(struct db *db, const char *email, struct pd_error *err);
+
+/* Every staff account, removed ones included, by email (*out malloc'd: free()). */
+int staff_list(struct db *db, struct user_row **out, int *count, struct pd_error *err);
 
 /* A demo login for `make run`. */
 struct demo_login {

@@ -237,6 +237,44 @@ int users_page(struct db *db, const char *partner_id, const struct page_request 
     return 0;
 }
 
+int users_staff(struct db *db, struct user_row **out, int *count)
+{
+    struct db_stmt *st;
+    void *rows = NULL;
+    int n = 0, cap = 0;
+    int rc = db_query(db, &st,
+                      "SELECT id, email, name, status, totp_secret IS NOT NULL, created_at FROM "
+                      "users WHERE kind = 'staff' ORDER BY email",
+                      "");
+    if (rc < 0)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        struct user_row *u = grow(&rows, &n, &cap, sizeof(*u));
+        if (u == NULL) {
+            rc = PD_E_INTERNAL;
+            break;
+        }
+        copy(u->id, sizeof(u->id), db_column_text(st, 0));
+        copy(u->kind, sizeof(u->kind), "staff");
+        copy(u->email, sizeof(u->email), db_column_text(st, 1));
+        copy(u->name, sizeof(u->name), db_column_text(st, 2));
+        copy(u->status, sizeof(u->status), db_column_text(st, 3));
+        if (db_column_int64(st, 4))
+            copy(u->totp_secret, sizeof(u->totp_secret), "set");
+        u->created_at = db_column_int64(st, 5);
+    }
+    db_finalize(st);
+    for (int i = 0; rc >= 0 && i < n; i++) /* a few staff: their roles one by one */
+        rc = load_roles(db, &((struct user_row *)rows)[i]);
+    if (rc < 0) {
+        free(rows);
+        return rc;
+    }
+    *out = rows;
+    *count = n;
+    return 0;
+}
+
 int users_set_password(struct db *db, const char *id, const char *hash, int64_t now)
 {
     int64_t rc = db_run(db, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",

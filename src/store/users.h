@@ -131,6 +131,10 @@ int users_activate_invited(struct db *db, const char *id, const char *hash, int6
  * meanwhile (nothing is written). */
 int users_reinvite(struct db *db, const struct user_row *u, int64_t now);
 
+/* Every staff account, removed ones included, by email, with their roles (their
+ * totp_secret is "set" when two-factor is on): *out is malloc'd (owner: caller, free()). */
+int users_staff(struct db *db, struct user_row **out, int *count);
+
 /* Sets one column of a user (and updated_at). */
 int users_set_password(struct db *db, const char *id, const char *hash, int64_t now);
 int users_set_status(struct db *db, const char *id, const char *status, int64_t now);

@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { cli, freshDatabase, sql, BIN } from './harness.mjs';
+import { cli, freshDatabase, sql, BIN, startServer, Client } from './harness.mjs';
 
-const COMMANDS = [['serve'], ['migrate'], ['jobs', 'run'], ['staff', 'add'], ['import-legacy'], ['demo'], ['version']];
+const COMMANDS = [['serve'], ['migrate'], ['jobs', 'run'], ['staff', 'add'], ['staff', 'list'], ['staff', 'remove'], ['import-legacy'], ['demo'], ['version']];
 
 test('every subcommand answers --help with its usage', () => {
   for (const cmd of COMMANDS) {
@@ -37,6 +37,9 @@ test('a bad flag, a missing command or an unknown command is a usage error (exit
   assert.ok(!existsSync('--bogus'));
   db.cleanup();
   assert.equal(cli(['staff', 'add', '--email', 'a@b.example']).status, 2);
+  assert.equal(cli(['staff', 'remove']).status, 2, '--email is required');
+  assert.equal(cli(['staff', 'list', '--role', 'operator']).status, 2);
+  assert.equal(cli(['staff', 'frob']).status, 2);
   assert.equal(cli(['jobs']).status, 2);
   assert.equal(cli(['version', 'x']).status, 2);
   assert.equal(cli([]).status, 2);
@@ -104,6 +107,56 @@ test('an unknown time zone or database URL is refused clearly', () => {
     assert.match(url.stderr, /sqlite:PATH or postgresql/);
   } finally {
     db.cleanup();
+  }
+});
+
+// A member of staff who leaves: the operator removes the account, which then can neither
+// sign in nor use a session or an API token it had; added again, it comes back with its new
+// role and password, its old ones gone.
+test('staff remove ends an account at once; staff list shows it; staff add brings it back', async () => {
+  const srv = await startServer();
+  const staff = (args, env = {}) => cli(['staff', ...args, '--db', srv.db.url], { env });
+  try {
+    const email = 'leaving@staff.example';
+    const first = 'first password for finance';
+    assert.equal(staff(['add', '--email', email, '--name', 'Léa Départ', '--role', 'finance'], { PARTNERD_PASSWORD: first }).status, 0);
+    const session = new Client(srv.url);
+    assert.equal((await session.signIn(email, first)).status, 201);
+    const token = (await session.call('POST', '/api/v1/api-tokens', { name: 'export' })).body.token;
+    const bearer = new Client(srv.url, { bearer: token });
+    assert.equal((await bearer.call('GET', '/api/v1/admin/wire-transfers')).status, 200);
+    const row = (out) => out.split('\n').find((l) => l.startsWith(email)).split(/\s+/);
+    const listed = staff(['list']);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^EMAIL +ROLE +STATUS +TWO-FACTOR +CREATED/);
+    assert.deepEqual(row(listed.stdout).slice(0, 4), [email, 'finance', 'active', 'off']);
+
+    const removed = staff(['remove', '--email', 'Leaving@Staff.example']);
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.equal((await session.call('GET', '/api/v1/me')).status, 401, 'its session is ended');
+    assert.equal((await bearer.call('GET', '/api/v1/admin/wire-transfers')).status, 401, 'its API token is refused');
+    assert.equal((await new Client(srv.url).signIn(email, first)).status, 401, 'it cannot sign in');
+    assert.deepEqual(row(staff(['list']).stdout).slice(0, 3), [email, 'finance', 'removed']);
+    const twice = staff(['remove', '--email', email]);
+    assert.equal(twice.status, 1);
+    assert.match(twice.stderr, /no staff account with this email/);
+    assert.equal(staff(['remove', '--email', 'nobody@staff.example']).status, 1);
+
+    const second = 'second password for support';
+    const back = staff(['add', '--email', email, '--name', 'Léa Retour', '--role', 'support'], { PARTNERD_PASSWORD: second });
+    assert.equal(back.status, 0, back.stderr);
+    assert.deepEqual(row(staff(['list']).stdout).slice(0, 3), [email, 'support', 'active']);
+    assert.equal((await new Client(srv.url).signIn(email, first)).status, 401, 'the old password is gone');
+    const again = new Client(srv.url);
+    assert.equal((await again.signIn(email, second)).status, 201);
+    assert.deepEqual((await again.call('GET', '/api/v1/me')).body.user.roles, ['support'], 'support now, not finance');
+    assert.equal((await bearer.call('GET', '/api/v1/admin/wire-transfers')).status, 401, 'the old token stays refused');
+    assert.equal(sql(srv.db.url, "SELECT COUNT(*) FROM users WHERE email = 'leaving@staff.example'"), '1', 'one person in the audit trail');
+    const audited = "FROM audit_events WHERE action LIKE 'staff.%' AND details LIKE '%leaving@staff.example%'";
+    assert.equal(sql(srv.db.url, `SELECT action || ' ' || COUNT(*) ${audited} GROUP BY action ORDER BY action`), 'staff.created 2\nstaff.removed 1');
+    assert.equal(sql(srv.db.url, `SELECT COUNT(DISTINCT object_id) ${audited}`), '1', 'each naming the same account');
+  } finally {
+    await srv.stop();
   }
 });
 
