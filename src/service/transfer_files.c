@@ -21,6 +21,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/date.h"
+#include "core/msg.h"
 #include "core/sepa.h"
 #include "db/db.h"
 #include "render/pain001.h"
@@ -29,6 +30,7 @@
 #include "service/tx.h"
 #include "service/validate.h"
 #include "store/refunds.h"
+#include "store/users.h"
 #include "store/wire_transfers.h"
 
 /* The most refunds one file pays. */
@@ -174,9 +176,16 @@ static int check_refunds(struct db *db, struct arena *a, const struct pick *pick
         payee_of(db, &picks[i], &f, (size_t)i, &c, &pays[i], ibans[i], names[i]);
         end_to_end_of(f.id, e2e[i]);
         pays[i].end_to_end_id = e2e[i];
+        /* the partner reads it on its bank statement: in its language */
         char text[200];
-        snprintf(text, sizeof(text), "Remboursement avoir %s demande %s", f.credit_note_number,
-                 f.request_number);
+        struct partner_row partner;
+        rc = partners_find(db, f.partner_id, &partner);
+        if (rc < 0) {
+            *cs = c;
+            return pd_fail(err, rc, "%s", db_errmsg(db));
+        }
+        msg_format(text, sizeof(text), MSG_REFUND_REMITTANCE, rc == 1 ? partner.locale : "fr",
+                   (const char *const[]){f.credit_note_number, f.request_number}, 2);
         sepa_text(text, remit[i], 141, 140);
         pays[i].remittance = remit[i];
     }

@@ -203,8 +203,8 @@ test('a statement that is not a readable camt.053 records nothing and says why; 
 });
 
 /** A wire-paid subscription (paid through a camt.053 statement), cancelled with a refund. */
-async function wireRefund(day, payerIban, payerName = 'Société Générale &amp; Fils') {
-  const a = await wireOrder(srv.url, op, day);
+async function wireRefund(day, payerIban, payerName = 'Société Générale &amp; Fils', overrides = {}) {
+  const a = await wireOrder(srv.url, op, day, overrides);
   const paid = await importCamt(camt('08', `STMT-${a.order.id}`, [{ amount: major(a.total), date: day, txs: [{ strd: a.reference, iban: payerIban, name: payerName }] }]));
   assert.equal(paid.body.matched, 1, JSON.stringify(paid.body));
   const sub = (await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.subscription_id;
@@ -303,6 +303,23 @@ test('a payee whose names have no Latin letter (Greek) is refused by name, never
   assert.equal(made.body.payments[0].name, 'Etaireia Logismikou AE');
   const lint = xmllint((await finance.call('GET', made.body.download)).body);
   assert.ok(lint.ok, lint.out);
+});
+
+test("the remittance of each refund in a transfer file is in its partner's language: it reads it on its bank statement", async () => {
+  const fr = await wireRefund('2027-06-04', 'FR1420041010050500013M02606');
+  const en = await wireRefund('2027-06-04', 'DE89370400440532013000', undefined, { locale: 'en' });
+  await op.setClock('2027-07-01T09:00:00Z');
+  const made = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: fr.refund }, { id: en.refund }] });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const xml = (await finance.call('GET', made.body.download)).body;
+  assert.ok(xmllint(xml).ok);
+  const refunds = (await finance.call('GET', '/api/v1/admin/refunds?status=sent')).body.items;
+  const of = (id) => refunds.find((f) => f.id === id);
+  const ustrd = [...xml.matchAll(/<Ustrd>([^<]*)<\/Ustrd>/g)].map((m) => m[1]);
+  assert.deepEqual(ustrd, [
+    `Remboursement avoir ${of(fr.refund).credit_note_number} demande ${of(fr.refund).request_number}`,
+    `Refund of credit note ${of(en.refund).credit_note_number}, request ${of(en.refund).request_number}`,
+  ]);
 });
 
 /** POSTs a CSV statement. */

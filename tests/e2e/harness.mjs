@@ -343,9 +343,9 @@ export const WIRE_PAYMENT = { method: 'wire', contact: { name: 'Paul Payer', pho
 
 /** A fresh organisation's Action Pack bought by wire on day (the clock set by op, an
  *  operatorClock), awaiting its transfer: {api, org, order, reference, total}. */
-export async function wireOrder(base, op, day) {
+export async function wireOrder(base, op, day, overrides = {}) {
   await op.setClock(`${day}T09:00:00Z`);
-  const org = await join(base);
+  const org = await join(base, overrides);
   const c = new Client(base);
   await c.signIn(org.email, org.password);
   const api = new Client(base, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
