@@ -14,7 +14,8 @@
  *   lines     with their service period (BT-134/135), a credit note's too
  *   VAT       one breakdown: S (standard rate), AE (reverse charge, VATEX-EU-AE) or G
  *             (outside the EU, VATEX-EU-G), the exemption reason in the document's words
- *   payment   a wire invoice: credit transfer (58) to the IBAN/BIC, the RF reference as
+ *   payment   a wire invoice: SEPA credit transfer (58; 30, a credit transfer, in a currency
+ *             other than the euro) to the IBAN/BIC, the RF reference as
  *             payment reference (BT-83) and the due date; a card invoice: card (48), paid
  *             at issue (prepaid = total, nothing due)
  *   credit    type 381, the invoice it credits (BT-25, BT-26)
@@ -255,8 +256,9 @@ static void notes(struct out *o, const struct invoice_doc *doc, bool credit)
 static void payment_means(struct out *o, const struct invoice_doc *doc)
 {
     if (doc->has_wire) {
-        buf_puts(o->b, "<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>58</ram:TypeCode>"
-                       "<ram:PayeePartyCreditorFinancialAccount>");
+        buf_puts(o->b, "<ram:SpecifiedTradeSettlementPaymentMeans>");
+        el(o, "ram:TypeCode", *str(doc->wire.means) ? doc->wire.means : "58");
+        buf_puts(o->b, "<ram:PayeePartyCreditorFinancialAccount>");
         el(o, "ram:IBANID", doc->wire.iban);
         buf_puts(o->b, "</ram:PayeePartyCreditorFinancialAccount>");
         if (*str(doc->wire.bic)) {

@@ -86,6 +86,10 @@ struct invoice_doc {
     bool has_wire; /* pay by wire: */
     struct {
         const char *iban, *bic, *reference, *due_on;
+        /* the payment means code (BT-81, UNTDID 4461): "58" a SEPA credit transfer (euros),
+         * "30" a credit transfer in another currency; NULL in a document frozen before it
+         * was kept, drawn as 58 as it always was */
+        const char *means;
     } wire;
     bool has_card; /* paid by card: */
     struct {

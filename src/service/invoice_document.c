@@ -126,10 +126,11 @@ char *invoice_document_freeze(const struct invoice_doc *doc)
     }
     if (doc->has_wire)
         json_object_set_new(d, "payment_instructions",
-                            json_pack("{s:s, s:s, s:s, s:s}", "iban", text_or_empty(doc->wire.iban),
-                                      "bic", text_or_empty(doc->wire.bic), "reference",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s*}", "iban",
+                                      text_or_empty(doc->wire.iban), "bic",
+                                      text_or_empty(doc->wire.bic), "reference",
                                       text_or_empty(doc->wire.reference), "due_on",
-                                      text_or_empty(doc->wire.due_on)));
+                                      text_or_empty(doc->wire.due_on), "means", doc->wire.means));
     if (doc->has_card)
         json_object_set_new(d, "paid_by",
                             json_pack("{s:s, s:s}", "brand", text_or_empty(doc->card.brand),
@@ -222,6 +223,7 @@ int invoice_document_thaw(const char *text, struct invoice_doc *doc, json_t **ke
         doc->wire.bic = get(wire, "bic");
         doc->wire.reference = get(wire, "reference");
         doc->wire.due_on = get(wire, "due_on");
+        doc->wire.means = get(wire, "means");
     }
     const json_t *card = json_object_get(d, "paid_by");
     if ((doc->has_card = json_is_object(card))) {

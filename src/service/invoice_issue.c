@@ -264,6 +264,8 @@ static int issue_numbered(struct db *db, struct invoice_draft *d, struct date to
         doc.wire.bic = set->bank_bic;
         doc.wire.reference = o->wire_reference;
         doc.wire.due_on = o->due_on;
+        /* SEPA moves euros only: a transfer in another currency is an international one */
+        doc.wire.means = strcmp(o->currency, "EUR") == 0 ? "58" : "30";
     }
     if (!credit && strcmp(o->payment_method, "card") == 0) {
         doc.has_card = true;

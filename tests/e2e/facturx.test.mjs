@@ -206,6 +206,7 @@ test('every kind of document is a Factur-X PDF/A-3, frozen, with its XML', async
   has(usd, /<ram:InvoiceCurrencyCode>USD<\/ram:InvoiceCurrencyCode>/, 'USD');
   has(usd, /<ram:CategoryCode>G<\/ram:CategoryCode><ram:ExemptionReasonCode>VATEX-EU-G</, 'G, outside the EU');
   has(gbp, /<ram:InvoiceCurrencyCode>GBP</, 'GBP');
+  has(gbp, /<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>30<\/ram:TypeCode><ram:PayeePartyCreditorFinancialAccount><ram:IBANID>/, 'pounds are no SEPA transfer: a credit transfer, 30');
   has(gbp, /<ram:PostcodeCode>SW1A 2AA<\/ram:PostcodeCode><ram:LineOne>10 Downing Street<\/ram:LineOne><ram:CityName>London<\/ram:CityName><ram:CountryID>GB</, 'the buyer address, apart');
   has(full, /<ram:TypeCode>381<\/ram:TypeCode>/, 'a credit note is type 381');
   has(full, new RegExp(`<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>${gbp.inv.number}</ram:IssuerAssignedID><ram:FormattedIssueDateTime><qdt:DateTimeString format="102">${gbp.inv.issued_on.replaceAll('-', '')}<`), 'BT-25, BT-26');
@@ -274,6 +275,17 @@ test('the seller VAT option is a checked setting, stated on the invoices issued 
   await op.client.call('PUT', '/api/v1/admin/settings/seller.vat_option', { value: 'receipts' });
   const again = (await download(fr.api, p.invoice_id, 'xml')).bytes.toString();
   assert.equal(again, xml, 'an issued invoice keeps the option it was issued with');
+});
+
+test('a wire invoice in pounds frozen before its payment means was kept still says 58, byte for byte', async () => {
+  const gb = await org({ country: 'GB', vat_id: undefined, locale: 'en', address: { line1: '10 Downing Street', postal_code: 'SW1A 2AA', city: 'London' } });
+  const p = await buy(gb.api, WIRE);
+  const doc = JSON.parse(sql(srv.db.url, `SELECT document FROM invoices WHERE id = '${p.invoice_id}'`));
+  assert.equal(doc.payment_instructions.means, '30');
+  delete doc.payment_instructions.means;
+  sql(srv.db.url, `UPDATE invoices SET document = '${JSON.stringify(doc).replaceAll("'", "''")}' WHERE id = '${p.invoice_id}'`);
+  const xml = (await download(gb.api, p.invoice_id, 'xml')).bytes.toString();
+  assert.match(xml, /<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>58<\/ram:TypeCode>/);
 });
 
 test('a document issued before Factur-X keeps its plain PDF and has no XML', async () => {
