@@ -309,6 +309,7 @@ static int read_entry(struct camt_statement *s, int *cap, const xmlNode *e, int 
     char sts[16], ref[64], rvsl[8], most[12];
     snprintf(most, sizeof(most), "%d", CAMT_MAX_MOVES);
     place(why, MSG_CAMT_AT_ENTRY, no, 0);
+    base.entry = no;
     if (amount_of(kid(e, "Amt"), &base.amount, base.currency, why) < 0)
         return -1;
     base.credit = is_credit(e);

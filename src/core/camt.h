@@ -47,6 +47,7 @@ struct camt_refs {
 /* One money movement of a statement. */
 struct camt_move {
     char key[200];          /* <Stmt Id>/<entry ref or #n in its Stmt>/<transaction ref or #n> */
+    int entry;              /* its Ntry's number in the document, from 1 (for people) */
     bool credit;            /* CdtDbtInd CRDT: money received */
     bool booked;            /* Sts BOOK */
     bool reversal;          /* RvslInd true: it takes back an earlier movement (a credit

@@ -8,7 +8,7 @@
  * of ours come back) is never money received: it is shown to finance, with the transfer it
  * takes back when one was recorded, for finance to act on. Everything else (entries not
  * booked, other debits) is counted and left alone. A statement of another account than the program's
- * (setting bank.iban) is refused whole. Each movement's bank key is kept, so a statement
+ * (setting bank.iban) is refused whole, and so is one with a booked movement dated ahead. Each movement's bank key is kept, so a statement
  * imported twice, or two statements that overlap, record each movement once. One
  * transaction: the whole statement or nothing.
  */
@@ -20,6 +20,7 @@
 #include "core/camt.h"
 #include "core/card.h"
 #include "core/clock.h"
+#include "core/date.h"
 #include "core/msg.h"
 #include "core/sepa.h"
 #include "db/db.h"
@@ -133,6 +134,29 @@ static int check_account(const struct camt_statement *s, const struct settings *
     return PD_E_STATEMENT_OTHER_ACCOUNT;
 }
 
+/* Refuses a statement with a booked movement dated after today, as a CSV statement's line
+ * is: a transfer received that day would confirm its order and start a term then, and a
+ * refund would be paid on a day to come (a date mistyped, a file altered). why says which
+ * entry. 0, or -1. */
+static int booked_ahead(const struct camt_statement *s, struct camt_problem *why)
+{
+    struct date today = clock_today(), on;
+    for (int i = 0; i < s->count; i++) {
+        const struct camt_move *m = &s->moves[i];
+        if (!m->booked || date_parse(m->booked_on, &on) < 0 || date_cmp(on, today) <= 0)
+            continue;
+        memset(why, 0, sizeof(*why));
+        why->at = MSG_CAMT_AT_ENTRY;
+        snprintf(why->at_args[0], sizeof(why->at_args[0]), "%d", m->entry);
+        why->at_nargs = 1;
+        why->id = MSG_CAMT_BOOKING_DATE_FUTURE;
+        snprintf(why->args[0], sizeof(why->args[0]), "%s", m->booked_on);
+        why->nargs = 1;
+        return -1;
+    }
+    return 0;
+}
+
 /* Refuses a document camt_parse() could not read, saying why in the reader's language. */
 static int refuse_statement(const struct camt_problem *why, struct pd_error *err)
 {
@@ -155,6 +179,10 @@ int bank_statements_import_camt(struct db *db, const struct principal *who, cons
     if (rc >= 0 && (rc = check_account(&s, &set, err)) < 0) {
         camt_free(&s);
         return rc;
+    }
+    if (rc >= 0 && booked_ahead(&s, &why) < 0) {
+        camt_free(&s);
+        return refuse_statement(&why, err);
     }
     if (rc < 0 || (rc = tx_begin(db, err)) < 0) {
         camt_free(&s);

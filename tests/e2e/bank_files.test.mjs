@@ -66,6 +66,7 @@ const spaced = (ref) => ref.toLowerCase().replace(/(.{4})/g, '$1 ').trim();
 
 test('camt.053.001.08: a reference typed by hand (spaces, lower case) pays its order; pending, debits and a second import change nothing', async () => {
   const a = await wireOrder(srv.url, op, '2027-05-03');
+  await op.setClock('2027-05-05T09:00:00Z'); // the statement of the 5th, read that day
   const xml = camt('08', 'STMT-08-A', [
     { amount: major(a.total), date: '2027-05-05', txs: [{ ustrd: `Paiement facture ${spaced(a.reference)} merci`, name: 'Org Payer SARL', iban: 'FR14 2004 1010 0505 0001 3M02 606' }] },
     { amount: '12.00', date: '2027-05-05', status: 'PDNG', txs: [{ ustrd: 'en attente' }] },
@@ -156,6 +157,7 @@ test('a statement imported again after another one in the same file records noth
 test('camt.053.001.02: structured reference, a batch entry with one TxDtls per transfer, partial and unknown kept for review', async () => {
   const a = await wireOrder(srv.url, op, '2027-05-10');
   const b = await wireOrder(srv.url, op, '2027-05-10');
+  await op.setClock('2027-05-11T09:00:00Z');
   const xml = camt('02', 'STMT-02-B', [
     { amount: major(a.total), date: '2027-05-11', txs: [{ strd: a.reference }] },
     {
@@ -273,6 +275,7 @@ test('refunds paid by SEPA transfer: one pain.001 file valid against the schema 
 
   // the statement shows the two debits (and one that is not ours): both refunds paid, once
   const e2e = all('EndToEndId');
+  await op.setClock('2027-07-02T09:00:00Z');
   const statement = camt('02', 'STMT-OUT-1', [
     { amount: major(a.amount + b.amount), date: '2027-07-02', side: 'DBIT', txs: [{ amount: major(a.amount), e2e: e2e[0], side: 'DBIT' }, { amount: major(b.amount), e2e: e2e[1], side: 'DBIT' }] },
     { amount: '10.00', date: '2027-07-02', side: 'DBIT', txs: [{ e2e: 'SOMETHING-ELSE' }] },
@@ -451,6 +454,26 @@ const rawCamt = (id, ...entries) => `<?xml version="1.0" encoding="UTF-8"?><Docu
 /** One booked credit: its Amt text, currency, remittance, and what goes in its TxDtls. */
 const rawEntry = (amt, ccy, rmt, tx = '') => `<Ntry><Amt Ccy="${ccy}">${amt}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2027-08-12</Dt></BookgDt><NtryDtls><TxDtls>${tx}<RmtInf><Ustrd>${rmt}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`;
 
+test('camt.053: a booked entry dated after today refuses the statement, naming it, as a CSV line does: no term starts a day to come', async () => {
+  const a = await wireOrder(srv.url, op, '2027-08-20');
+  const ahead = camt('08', `STMT-AHEAD-${a.order.id}`, [
+    { amount: '10.00', date: '2027-08-20', txs: [{ strd: rfOf('AHEAD') }] },
+    { amount: major(a.total), date: '2028-08-20', txs: [{ strd: a.reference }] },
+  ]);
+  const en = await importCamt(ahead, new Client(srv.url, { bearer: finance.bearer, lang: 'en' }));
+  assert.equal(en.status, 422, JSON.stringify(en.body));
+  assert.equal(en.body.error.code, 'statement_invalid');
+  assert.match(en.body.error.details.problem, /entry 2: BookgDt: 2028-08-20: must not be in the future/);
+  const fr = await importCamt(ahead, new Client(srv.url, { bearer: finance.bearer, lang: 'fr' }));
+  assert.match(fr.body.error.details.problem, /écriture 2 : BookgDt : 2028-08-20 : ne peut pas être dans le futur/);
+  const order = (await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body;
+  assert.equal(order.status, 'awaiting_payment', 'nothing recorded: the order still awaits its transfer');
+  assert.equal((await transfersOf(rfOf('AHEAD'))).length, 0);
+  // booked today, it pays
+  const today = camt('08', `STMT-TODAY-${a.order.id}`, [{ amount: major(a.total), date: '2027-08-20', txs: [{ strd: a.reference }] }]);
+  assert.equal((await importCamt(today)).body.matched, 1);
+});
+
 test('camt.053 amounts: no decimals, fewer, trailing zeros are read exactly; more decimals than the currency has, or an unknown currency, refuse the file naming the entry', async () => {
   const a = await wireOrder(srv.url, op, '2027-08-12');
   assert.equal(a.total % 100, 0, 'a whole number of euros');
@@ -511,6 +534,7 @@ test('camt.053: a returned credit (a reversal) is never a received transfer; it 
   const transfer = paid.body.items[0].id;
   // the next day the payer's bank takes it back: a debit marked as a reversal, and a credit
   // marked as one (a debit of ours returned), neither of them money received
+  await op.setClock('2027-08-17T09:00:00Z');
   const back = camt('08', 'STMT-RVSL-2', [
     { amount: major(a.total), date: '2027-08-17', side: 'DBIT', txs: [{ strd: a.reference }] },
     { amount: '12.00', date: '2027-08-17', txs: [{ ustrd: 'retour' }] },
@@ -532,6 +556,7 @@ test("camt.053: a debit naming a sent refund's EndToEndId marks it paid only for
   const made = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: a.refund }] });
   assert.equal(made.status, 201, JSON.stringify(made.body));
   const e2e = made.body.payments[0].end_to_end_id;
+  await op.setClock('2027-09-02T09:00:00Z');
   const debit = (id, amount) => camt('02', id, [{ amount, date: '2027-09-02', side: 'DBIT', txs: [{ e2e, side: 'DBIT' }] }]);
   const wrong = await importCamt(debit('STMT-RFD-WRONG', major(a.amount + 100)));
   assert.equal(wrong.status, 201, JSON.stringify(wrong.body));
