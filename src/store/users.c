@@ -194,29 +194,22 @@ static int list_roles(struct db *db, const char *partner_id, struct user_row *ro
     return rc < 0 ? rc : 0;
 }
 
-int users_page(struct db *db, const char *partner_id, const struct page_request *p,
-               struct user_row **out, int *count)
+/* The columns of a listed user, read by read_listed() (no password hash, no TOTP secret). */
+#define LISTED_COLUMNS "id, kind, email, name, locale, status, totp_secret IS NOT NULL, created_at"
+
+/* Every row of st, a query of LISTED_COLUMNS, into a malloc'd array (*rows, *n of them; on
+ * failure the caller frees it); totp_secret is "set" when two-factor is on. Finalizes st. */
+static int read_listed(struct db_stmt *st, void **rows, int *n)
 {
-    struct db_stmt *st;
-    struct page_sql q = {0};
-    void *rows = NULL;
-    int n = 0, cap = 0;
-    page_sql_start(&q, "SELECT id, kind, email, name, locale, status, totp_secret IS NOT NULL, "
-                       "created_at FROM users WHERE status <> 'removed'");
-    page_sql_and_text(&q, "partner_id = ?", partner_id);
-    page_sql_finish(&q, "", p);
-    int rc = page_sql_run(db, &q, &st);
-    if (rc < 0)
-        return rc;
+    int rc, cap = 0;
     while ((rc = db_step(st)) == DB_ROW) {
-        struct user_row *u = grow(&rows, &n, &cap, sizeof(*u));
+        struct user_row *u = grow(rows, n, &cap, sizeof(*u));
         if (u == NULL) {
             rc = PD_E_INTERNAL;
             break;
         }
         copy(u->id, sizeof(u->id), db_column_text(st, 0));
         copy(u->kind, sizeof(u->kind), db_column_text(st, 1));
-        copy(u->partner_id, sizeof(u->partner_id), partner_id);
         copy(u->email, sizeof(u->email), db_column_text(st, 2));
         copy(u->name, sizeof(u->name), db_column_text(st, 3));
         copy(u->locale, sizeof(u->locale), db_column_text(st, 4));
@@ -226,6 +219,26 @@ int users_page(struct db *db, const char *partner_id, const struct page_request 
         u->created_at = db_column_int64(st, 7);
     }
     db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+int users_page(struct db *db, const char *partner_id, const struct page_request *p,
+               struct user_row **out, int *count)
+{
+    struct db_stmt *st;
+    struct page_sql q = {0};
+    void *rows = NULL;
+    int n = 0;
+    page_sql_start(&q, "SELECT " LISTED_COLUMNS " FROM users WHERE status <> 'removed'");
+    page_sql_and_text(&q, "partner_id = ?", partner_id);
+    page_sql_finish(&q, "", p);
+    int rc = page_sql_run(db, &q, &st);
+    if (rc < 0)
+        return rc;
+    rc = read_listed(st, &rows, &n);
+    struct user_row *listed = rows;
+    for (int i = 0; i < n; i++)
+        copy(listed[i].partner_id, sizeof(listed[i].partner_id), partner_id);
     if (rc >= 0)
         rc = list_roles(db, partner_id, rows, n);
     if (rc < 0) {
@@ -241,31 +254,15 @@ int users_staff(struct db *db, struct user_row **out, int *count)
 {
     struct db_stmt *st;
     void *rows = NULL;
-    int n = 0, cap = 0;
-    int rc = db_query(db, &st,
-                      "SELECT id, email, name, status, totp_secret IS NOT NULL, created_at FROM "
-                      "users WHERE kind = 'staff' ORDER BY email",
-                      "");
+    int n = 0;
+    int rc = db_query(
+        db, &st, "SELECT " LISTED_COLUMNS " FROM users WHERE kind = 'staff' ORDER BY email", "");
     if (rc < 0)
         return rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        struct user_row *u = grow(&rows, &n, &cap, sizeof(*u));
-        if (u == NULL) {
-            rc = PD_E_INTERNAL;
-            break;
-        }
-        copy(u->id, sizeof(u->id), db_column_text(st, 0));
-        copy(u->kind, sizeof(u->kind), "staff");
-        copy(u->email, sizeof(u->email), db_column_text(st, 1));
-        copy(u->name, sizeof(u->name), db_column_text(st, 2));
-        copy(u->status, sizeof(u->status), db_column_text(st, 3));
-        if (db_column_int64(st, 4))
-            copy(u->totp_secret, sizeof(u->totp_secret), "set");
-        u->created_at = db_column_int64(st, 5);
-    }
-    db_finalize(st);
+    rc = read_listed(st, &rows, &n);
+    struct user_row *listed = rows;
     for (int i = 0; rc >= 0 && i < n; i++) /* a few staff: their roles one by one */
-        rc = load_roles(db, &((struct user_row *)rows)[i]);
+        rc = load_roles(db, &listed[i]);
     if (rc < 0) {
         free(rows);
         return rc;

@@ -137,6 +137,19 @@ test('a page of declined renewals: each one tried once, its next try on day 3, a
   }
 });
 
+/** SQL making the database refuse every row of table whose partner_id is partner (a trigger,
+ * as a constraint refuses a row whose data breaks it), and SQL that ends the refusal. */
+const refusal = (table, partner) => ENGINE === 'sqlite'
+  ? {
+      start: `CREATE TRIGGER refuse_${table} BEFORE INSERT ON ${table} WHEN NEW.partner_id = '${partner}' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;`,
+      end: `DROP TRIGGER refuse_${table};`,
+    }
+  : {
+      start: `CREATE FUNCTION refuse_${table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.partner_id = '${partner}' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$;\n` +
+        `CREATE TRIGGER refuse_${table} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION refuse_${table}();`,
+      end: `DROP TRIGGER refuse_${table} ON ${table};`,
+    };
+
 // One renewal the database refuses (a row it cannot write: here a trigger refuses the
 // invoice of one organisation, as a constraint would refuse bad imported data) must not
 // hold up the others: not those after it in its page, not the pages after it, and not the
@@ -146,13 +159,10 @@ test("a renewal the database refuses does not hold up the others', this pass or 
   const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
   const op = await operatorClock(srv);
   const q = (s) => sql(srv.db.url, s);
-  const refuse = ENGINE === 'sqlite'
-    ? "CREATE TRIGGER refuse_invoice BEFORE INSERT ON invoices WHEN NEW.partner_id = 'ptn_refused1' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;"
-    : "CREATE FUNCTION refuse_invoice() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.partner_id = 'ptn_refused1' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$;\n" +
-      'CREATE TRIGGER refuse_invoice BEFORE INSERT ON invoices FOR EACH ROW EXECUTE FUNCTION refuse_invoice();';
+  const refuse = refusal('invoices', 'ptn_refused1');
   try {
     seedDueSubscriptions(srv, 3, '2027-06-22', 'refused');
-    sqlScript(srv.db.url, refuse);
+    sqlScript(srv.db.url, refuse.start);
     await op.setClock('2027-06-23T06:00:00Z');
     const first = await jobsProcess(srv);
     assert.match(first.stderr, /card_settle order=ord_\w+ error=/, 'the refusal is logged');
@@ -168,7 +178,7 @@ test("a renewal the database refuses does not hold up the others', this pass or 
     assert.deepEqual(renewed(), ['sub_refused0', 'sub_refused2']);
     assert.equal(q("SELECT expires_on FROM subscriptions WHERE id = 'sub_later0'"), '2028-06-23', 'the later renewal is not held up');
     // the cause gone, the pending try is settled from its first charge
-    sqlScript(srv.db.url, 'DROP TRIGGER refuse_invoice' + (ENGINE === 'sqlite' ? ';' : ' ON invoices;'));
+    sqlScript(srv.db.url, refuse.end);
     const third = await jobsProcess(srv);
     assert.equal(third.code, 0, third.stderr);
     // (settled a day after its expiry, its new term starts that day, as any renewal's after expiry)
@@ -190,20 +200,17 @@ test('a renewal whose claim the database refuses is logged; the others of its ba
   const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
   const op = await operatorClock(srv);
   const q = (s) => sql(srv.db.url, s);
-  const refuse = ENGINE === 'sqlite'
-    ? "CREATE TRIGGER refuse_order BEFORE INSERT ON orders WHEN NEW.partner_id = 'ptn_noclaim1' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;"
-    : "CREATE FUNCTION refuse_order() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.partner_id = 'ptn_noclaim1' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$;\n" +
-      'CREATE TRIGGER refuse_order BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_order();';
+  const refuse = refusal('orders', 'ptn_noclaim1');
   try {
     seedDueSubscriptions(srv, 3, '2027-06-22', 'noclaim');
-    sqlScript(srv.db.url, refuse);
+    sqlScript(srv.db.url, refuse.start);
     await op.setClock('2027-06-23T06:00:00Z');
     const run = await jobsProcess(srv);
     assert.match(run.stderr, /renewal_claim subscription=sub_noclaim1 error=-\d+/, 'the refusal is logged');
     assert.match(run.stderr, /error - job name=auto_renewal/, 'and the job says it failed');
     assert.deepEqual(q("SELECT id FROM subscriptions WHERE expires_on = '2028-06-22' ORDER BY id").split('\n'), ['sub_noclaim0', 'sub_noclaim2']);
     assert.equal(q("SELECT COUNT(*) FROM renewal_attempts WHERE subscription_id = 'sub_noclaim1'"), '0');
-    sqlScript(srv.db.url, 'DROP TRIGGER refuse_order' + (ENGINE === 'sqlite' ? ';' : ' ON orders;'));
+    sqlScript(srv.db.url, refuse.end);
     const next = await jobsProcess(srv);
     assert.equal(next.code, 0, next.stderr);
     assert.equal(q("SELECT expires_on FROM subscriptions WHERE id = 'sub_noclaim1'"), '2028-06-22', 'claimed at the next pass');
