@@ -12,8 +12,9 @@
  *      together);
  *   3. their outcomes, settled in one transaction for the batch (card_settle_sent).
  * A batch whose transaction fails is done again one subscription at a time. One that the
- * database refuses even alone is logged and left for the next pass; the others, and the
- * pages after, go on (three failing pages in a row stop the pass: the database itself).
+ * database refuses even alone is logged and tried again the next day (a claim) or at the
+ * next pass (a settlement, from the attempt it left pending); the others, and the pages
+ * after, go on, and the job reports the first failure.
  * A process killed after 1 leaves a 'pending' attempt; the next pass charges it again with
  * the same key, which the gateway answers with the first charge's outcome: one charge per
  * key, whatever happens.
@@ -33,6 +34,7 @@
 #include "core/crypto.h"
 #include "core/date.h"
 #include "core/fault.h"
+#include "gateway/gateway.h"
 #include "log.h"
 #include "service/audit.h"
 #include "service/card.h"
@@ -271,10 +273,28 @@ int renewals_action_deadline(struct db *db, const struct settings *set, const st
     return rc < 0 ? rc : 0;
 }
 
+/* A pending try first sent this long ago (real time) is not sent again on the strength of
+ * its key alone: a gateway keeps a key a day (Stripe: 24 hours), after which the same key
+ * charges again. It is looked up first: one the gateway has (settled by payment_recovery,
+ * which runs before) is not sent again; one it never saw is, as it has no charge behind it
+ * (a lookup may miss a charge only its first minute). */
+#define REPLAY_SECONDS 3600
+
+/* True when the pending try p may be sent again with its own key. */
+static bool may_send_again(const struct payment_row *p)
+{
+    int64_t sent = p->sent_at ? p->sent_at : p->created_at;
+    if (clock_real_now() - sent < REPLAY_SECONDS)
+        return true;
+    struct gw_result g;
+    return gateway_lookup(p->key, &g) >= 0 && g.outcome == GW_NOT_FOUND;
+}
+
 /* Charges the attempts a killed process left pending, with their own keys; a try that waits
  * for the partner (the bank asked to authenticate it) is the recovery job's, not charged
- * again. One whose settlement the database refuses is logged and left pending for the next
- * pass: it does not hold up the others, nor the day's renewals (*failed: the first such). */
+ * again, nor is one the gateway has (may_send_again). One whose settlement the database
+ * refuses is logged and left pending: it does not hold up the others, nor the day's
+ * renewals (*failed: the first such). */
 static int finish_pending(struct db *db, int *failed)
 {
     char(*orders)[32] = NULL;
@@ -287,7 +307,7 @@ static int finish_pending(struct db *db, int *failed)
         enum gw_outcome outcome;
         if (orders_find(db, orders[i], &o) != 1 || payments_of(db, o.id, p, 4, &np) < 0 || np == 0)
             continue;
-        if (p[0].action_expires_at != 0 || np > 1)
+        if (p[0].action_expires_at != 0 || np > 1 || !may_send_again(&p[0]))
             continue;
         int one = card_charge(db, NULL, &o, p[0].key, &outcome);
         if (one < 0) {
@@ -448,7 +468,7 @@ int renewals_run(const struct tx_workers *w, void (*progress)(int done, int tota
     struct tx_batch_job jobs[TX_WORKERS_MAX];
     /* a context for each connection's check transactions */
     struct renew_checks *checks = calloc((size_t)w->n, sizeof(*checks));
-    int seen = 0, failing_pages = 0;
+    int seen = 0;
     if (checks == NULL)
         return PD_E_INTERNAL;
     for (;;) {
@@ -460,7 +480,6 @@ int renewals_run(const struct tx_workers *w, void (*progress)(int done, int tota
             free(subs);
             break;
         }
-        int batches = 0;
         rc = page_due(db, subs, n, window, today, due, &ndue);
         if (rc >= 0 && ndue > 0) {
             /* claimed and settled in the order of their ids, as every transaction that
@@ -471,20 +490,18 @@ int renewals_run(const struct tx_workers *w, void (*progress)(int done, int tota
             int done[TX_WORKERS_MAX] = {0};
             struct renew_parts parts = {
                 .set = &set, .due = due, .n = ndue, .parts = tx_workers_parts(w, ndue)};
-            batches = tx_workers_run(w, parts.parts, renew_part, &parts, done);
+            int refused = tx_workers_run(w, parts.parts, renew_part, &parts, done);
             for (int k = 0; k < parts.parts; k++)
                 renewed += done[k] > 0 ? done[k] : 0;
+            /* a renewal the database refused (logged by its part): the others went on */
+            if (refused < 0 && failed == 0)
+                failed = refused;
         }
-        if (rc >= 0 && batches < 0) {
-            /* a renewal the database refused (logged): the others of its batch went on, and
-             * the pass goes on with the next page; this one is read again at the next pass.
-             * Three pages in a row: the database fails, not a row of it */
-            failed = failed < 0 ? failed : batches;
-            if (++failing_pages == 3)
-                rc = batches;
-        } else if (rc >= 0) {
-            /* when each is looked at again, but those renewed: their new term wrote its days */
-            failing_pages = 0;
+        if (rc >= 0) {
+            /* when each is looked at again, but those renewed: their new term wrote its days.
+             * One whose claim was refused has its try still due: tomorrow, so that it never
+             * heads the next passes' pages (a database that fails every write fails here,
+             * and ends the pass) */
             bool done_here[RENEWAL_BATCH] = {false};
             int which[RENEWAL_BATCH], left = 0;
             for (int k = 0; k < ndue; k++)

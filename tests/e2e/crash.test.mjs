@@ -166,6 +166,7 @@ test("a renewal the database refuses does not hold up the others', this pass or 
     await op.setClock('2027-06-23T06:00:00Z');
     const first = await jobsProcess(srv);
     assert.match(first.stderr, /card_settle order=ord_\w+ error=/, 'the refusal is logged');
+    assert.equal(first.code, 1, 'and the job says it failed');
     const renewed = () => q("SELECT id FROM subscriptions WHERE expires_on = '2028-06-22' ORDER BY id").split('\n').filter(Boolean);
     assert.deepEqual(renewed(), ['sub_refused0', 'sub_refused2'], 'the others of its batch are renewed');
     assert.equal(q("SELECT status FROM renewal_attempts WHERE subscription_id = 'sub_refused1'"), 'pending');
@@ -194,6 +195,77 @@ test("a renewal the database refuses does not hold up the others', this pass or 
   }
 });
 
+// A try left pending (its settlement refused) is sent again with its key at the next passes,
+// which the gateway answers with the first charge: but a gateway keeps a key for a day
+// (Stripe: 24 hours), after which the same key charges again. Once the try was first sent an
+// hour ago, it is only looked up (payment_recovery), never sent again (from the review).
+test('Stripe: a try left pending is sent again with its key only within the hour, then only looked up', async () => {
+  const stripe = await stripeGateway();
+  const gateway = { args: stripe.args, env: stripe.env };
+  const srv = await startServer({ args: ['--no-jobs', '--test-clock', ...gateway.args], env: gateway.env });
+  const op = await operatorClock(srv);
+  const q = (s) => sql(srv.db.url, s);
+  const refuse = refusal('invoices', 'ptn_replay0');
+  const posts = () => stripe.standin.state.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents').length;
+  try {
+    seedDueSubscriptions(srv, 1, '2027-06-22', 'replay', { ledger: false });
+    await seedStripePayers(srv, stripe, 1, 'replay');
+    sqlScript(srv.db.url, refuse.start);
+    await op.setClock('2027-06-23T06:00:00Z');
+    await jobsProcess(srv, { gateway });
+    assert.equal(q("SELECT status FROM renewal_attempts"), 'pending');
+    assert.equal(posts(), 1);
+    await jobsProcess(srv, { gateway });
+    assert.equal(posts(), 2, 'within the hour: sent again, its key replayed');
+    // first sent two hours ago (real time)
+    q('UPDATE payments SET sent_at = sent_at - 7200');
+    const late = await jobsProcess(srv, { gateway });
+    assert.match(late.stderr, /error - payment_recovery order=ord_\w+ error=/, 'looked up, and still refused');
+    assert.equal(posts(), 2, 'not sent again: looked up');
+    sqlScript(srv.db.url, refuse.end);
+    await jobsProcess(srv, { gateway });
+    assert.equal(q("SELECT status FROM renewal_attempts"), 'succeeded', 'settled from the lookup');
+    assert.equal(posts(), 2);
+    assert.equal((await stripe.ledger()).charges.length, 1, 'charged once');
+  } finally {
+    await op.setClock(null);
+    await srv.stop();
+    await stripe.close();
+  }
+});
+
+// ...and a try the gateway never saw (its first request failed with nothing done, and the
+// next pass came hours later: a server down meanwhile) is sent again all the same, once the
+// lookup says so: nothing was charged behind its key.
+test('Stripe: a try the gateway never saw is sent again after the hour, once looked up', async () => {
+  const stripe = await stripeGateway();
+  const gateway = { args: stripe.args, env: stripe.env };
+  const srv = await startServer({ args: ['--no-jobs', '--test-clock', ...gateway.args], env: gateway.env });
+  const op = await operatorClock(srv);
+  const q = (s) => sql(srv.db.url, s);
+  const posts = () => stripe.standin.state.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents').length;
+  try {
+    seedDueSubscriptions(srv, 1, '2027-06-22', 'unseen', { ledger: false });
+    await seedStripePayers(srv, stripe, 1, 'unseen');
+    const fail = await fetch(`${stripe.standin.url}/_test/fail`, { method: 'POST', body: JSON.stringify({ mode: '500', count: 1, method: 'POST', path: '/v1/payment_intents' }) });
+    assert.equal(fail.status, 200);
+    await op.setClock('2027-06-23T06:00:00Z');
+    await jobsProcess(srv, { gateway });
+    assert.equal(q("SELECT status FROM renewal_attempts"), 'pending');
+    assert.equal((await stripe.ledger()).charges.length, 0, 'nothing charged');
+    q('UPDATE payments SET sent_at = sent_at - 7200');
+    const later = await jobsProcess(srv, { gateway });
+    assert.equal(later.code, 0, later.stderr);
+    assert.equal(posts(), 2, 'sent again');
+    assert.equal(q("SELECT status FROM renewal_attempts"), 'succeeded');
+    assert.equal((await stripe.ledger()).charges.length, 1, 'charged once');
+  } finally {
+    await op.setClock(null);
+    await srv.stop();
+    await stripe.close();
+  }
+});
+
 // The same for a claim the database refuses (its order cannot be written): the refusal is
 // logged, not taken for another process's try, and the others of its batch are renewed.
 test('a renewal whose claim the database refuses is logged; the others of its batch are renewed', async () => {
@@ -210,10 +282,52 @@ test('a renewal whose claim the database refuses is logged; the others of its ba
     assert.match(run.stderr, /error - job name=auto_renewal/, 'and the job says it failed');
     assert.deepEqual(q("SELECT id FROM subscriptions WHERE expires_on = '2028-06-22' ORDER BY id").split('\n'), ['sub_noclaim0', 'sub_noclaim2']);
     assert.equal(q("SELECT COUNT(*) FROM renewal_attempts WHERE subscription_id = 'sub_noclaim1'"), '0');
+    // its try stays due: looked at again the next day, not at every pass
+    const again = await jobsProcess(srv);
+    assert.doesNotMatch(again.stderr, /renewal_claim subscription=/);
     sqlScript(srv.db.url, refuse.end);
+    await op.setClock('2027-06-24T06:00:00Z');
     const next = await jobsProcess(srv);
     assert.equal(next.code, 0, next.stderr);
-    assert.equal(q("SELECT expires_on FROM subscriptions WHERE id = 'sub_noclaim1'"), '2028-06-22', 'claimed at the next pass');
+    // (renewed a day after its expiry, its new term starts that day, as any renewal's after expiry)
+    assert.equal(q("SELECT expires_on FROM subscriptions WHERE id = 'sub_noclaim1'"), '2028-06-23', 'claimed the next day');
+  } finally {
+    await op.setClock(null);
+    await srv.stop();
+  }
+});
+
+// Refused claims on three pages in a row (a page is 128 subscriptions, here declined cards
+// around each refused one): the renewals on the pages after them still happen, in the same
+// pass, and the refused ones do not head the next passes' pages (from the review: they did,
+// and held up every renewal after them for good).
+test('refused renewals on several pages do not hold up the pages after them', async () => {
+  const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+  const op = await operatorClock(srv);
+  const q = (s) => sql(srv.db.url, s);
+  try {
+    for (const [tag, first] of [['pa', 0], ['pb', 200], ['pc', 400]]) seedDueSubscriptions(srv, 128, '2027-06-22', tag, { first });
+    seedDueSubscriptions(srv, 5, '2027-06-22', 'pd', { first: 600 });
+    sqlScript(`sqlite:${srv.ledger}`, "UPDATE gw_tokens SET behaviour = 'declined' WHERE token NOT LIKE 'tok_test_pd%';");
+    const starts = [], ends = [];
+    for (const t of ['pa5', 'pb5', 'pc5']) {
+      const r = refusal('orders', `ptn_${t}`);
+      starts.push(r.start.replaceAll('refuse_orders', `refuse_${t}`));
+      ends.push(r.end.replaceAll('refuse_orders', `refuse_${t}`));
+    }
+    sqlScript(srv.db.url, starts.join('\n'));
+    const later = () => Number(q("SELECT COUNT(*) FROM subscriptions WHERE id LIKE 'sub_pd%' AND expires_on > '2027-06-22'"));
+    const refusals = (run) => (run.stderr.match(/renewal_claim subscription=sub_p[abc]5 /g) || []).length;
+    await op.setClock('2027-06-23T06:00:00Z');
+    const first = await jobsProcess(srv);
+    assert.equal(first.code, 1, 'the job says it failed');
+    assert.equal(refusals(first), 3);
+    assert.equal(later(), 5, 'the pages after them are renewed');
+    await op.setClock('2027-06-23T12:00:00Z');
+    assert.equal(refusals(await jobsProcess(srv)), 0, 'not tried again at every pass');
+    await op.setClock('2027-06-24T06:00:00Z');
+    assert.equal(refusals(await jobsProcess(srv)), 3, 'but the next day');
+    sqlScript(srv.db.url, ends.join('\n'));
   } finally {
     await op.setClock(null);
     await srv.stop();
