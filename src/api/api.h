@@ -40,6 +40,9 @@ void api_after_request(struct req *r, struct resp *w);
 /* 0 when every route's action has a rule in the authorization table (start-up check). */
 int api_check_routes(void);
 
+/* Whether action's rule lets anyone call it, signed in or not. */
+bool api_action_public(const char *action);
+
 /* An answer for a failed service call. Returns 0 (the response is written). */
 int api_fail(struct req *r, struct resp *w, struct pd_error *err);
 
@@ -78,6 +81,8 @@ int api_users_invite(struct req *r, struct resp *w);
 int api_users_update(struct req *r, struct resp *w);
 int api_users_delete(struct req *r, struct resp *w);
 int api_invitations_accept(struct req *r, struct resp *w);
+int api_password_resets_request(struct req *r, struct resp *w);
+int api_password_resets_complete(struct req *r, struct resp *w);
 
 /* admin.c: the program owner's side */
 int api_admin_partners(struct req *r, struct resp *w);

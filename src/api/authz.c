@@ -40,6 +40,8 @@ static const struct rule rules[] = {
     {"partners.join", ANY_ROLE, PUBLIC},
     {"sessions.create", ANY_ROLE, PUBLIC},
     {"invitations.accept", ANY_ROLE, PUBLIC},
+    {"password_resets.request", ANY_ROLE, PUBLIC},
+    {"password_resets.complete", ANY_ROLE, PUBLIC},
     {"sessions.delete", ANY_ROLE, ENROL_OK},
     {"me.read", ANY_ROLE, ENROL_OK},
     {"me.password", ANY_ROLE, ENROL_OK},
@@ -132,6 +134,12 @@ int api_check_routes(void)
             missing++;
     }
     return missing ? -1 : 0;
+}
+
+bool api_action_public(const char *action)
+{
+    const struct rule *rule = rule_for(action);
+    return rule && (rule->flags & PUBLIC);
 }
 
 /* Authenticates from the bearer token or the session cookie. */

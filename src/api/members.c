@@ -1,6 +1,7 @@
 /* api/members.c - joining the network, the organisation and its users. */
 #include "api/api.h"
 #include "service/members.h"
+#include "service/password_reset.h"
 
 int api_partners_join(struct req *r, struct resp *w)
 {
@@ -79,6 +80,29 @@ int api_invitations_accept(struct req *r, struct resp *w)
     struct pd_error err = {0};
     json_t *out;
     if (members_accept_invitation(r->db, req_param(r, "token"), r->json, r->client_ip, &out, &err) <
+        0)
+        return api_fail(r, w, &err);
+    resp_json(r, w, 200, out);
+    return 0;
+}
+
+/* Always 202 with one text for a well-formed ask: whether the address has an account is
+ * not for the caller to learn. */
+int api_password_resets_request(struct req *r, struct resp *w)
+{
+    struct pd_error err = {0};
+    json_t *out;
+    if (password_reset_request(r->db, r->json, r->client_ip, r->lang, &out, &err) < 0)
+        return api_fail(r, w, &err);
+    resp_json(r, w, 202, out);
+    return 0;
+}
+
+int api_password_resets_complete(struct req *r, struct resp *w)
+{
+    struct pd_error err = {0};
+    json_t *out;
+    if (password_reset_complete(r->db, req_param(r, "token"), r->json, r->client_ip, &out, &err) <
         0)
         return api_fail(r, w, &err);
     resp_json(r, w, 200, out);

@@ -30,6 +30,9 @@ const struct route api_routes[] = {
     {"DELETE", "/api/v1/users/{id}", api_users_delete, 0, "users.write"},
     {"POST", "/api/v1/invitations/{token}/accept", api_invitations_accept, J,
      "invitations.accept"},
+    {"POST", "/api/v1/password-resets", api_password_resets_request, J, "password_resets.request"},
+    {"POST", "/api/v1/password-resets/{token}", api_password_resets_complete, J,
+     "password_resets.complete"},
 
     {"GET", "/api/v1/offers", api_offers, 0, "offers.read"},
     {"GET", "/api/v1/subscriptions", api_subscriptions_list, 0, "subscriptions.read"},

@@ -69,6 +69,7 @@ static const struct status_row rows[PD_E__COUNT] = {
     [50] = {"second_factor_off", 409, MSG_ERR_SECOND_FACTOR_OFF},
     [51] = {"second_factor_already_on", 409, MSG_ERR_SECOND_FACTOR_ALREADY_ON},
     [52] = {"no_enrolment_in_progress", 409, MSG_ERR_NO_ENROLMENT_IN_PROGRESS},
+    [53] = {"password_reset_invalid", 410, MSG_ERR_PASSWORD_RESET_INVALID},
     /* e-invoices, Factur-X documents */
     [65] = {"e_invoice_unavailable", 404, MSG_ERR_E_INVOICE_UNAVAILABLE},
     [90] = {"referral_state", 409, MSG_ERR_REFERRAL_STATE},

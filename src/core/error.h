@@ -82,6 +82,7 @@ enum pd_status {
     PD_E_SECOND_FACTOR_OFF = -50,        /* turning off a second factor that is not on */
     PD_E_SECOND_FACTOR_ALREADY_ON = -51, /* enrolling a second factor that is on already */
     PD_E_NO_ENROLMENT_IN_PROGRESS = -52, /* confirming an enrolment that was not begun */
+    PD_E_PASSWORD_RESET_INVALID = -53,   /* a reset link expired, used or unknown */
     /* e-invoices, Factur-X documents (-65..-69) */
     PD_E_E_INVOICE_UNAVAILABLE = -65, /* a document issued before Factur-X has no XML */
     /* company profile, directory, referrals (-90..-99) */

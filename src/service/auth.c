@@ -397,6 +397,8 @@ int auth_change_password(struct db *db, const struct principal *who, const char 
             sessions_delete_for_user(db, who->user_id, who->session_id[0] ? who->session_id : NULL);
     if (rc >= 0)
         rc = tokens_revoke_for_user(db, who->user_id, clock_now());
+    if (rc >= 0) /* a reset link asked before would undo the change it did not know of */
+        rc = password_resets_end_for_user(db, who->user_id, clock_now());
     if (rc >= 0)
         rc = audit(db, who, ip, NULL, "user.password_changed", "user", who->user_id, NULL);
     secret_wipe(hash, sizeof(hash));

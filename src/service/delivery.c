@@ -21,6 +21,7 @@
 #include "db/db.h"
 #include "log.h"
 #include "render/email.h"
+#include "service/password_reset.h"
 #include "service/tx.h"
 #include "service/webhook_secrets.h"
 #include "store/auth.h"
@@ -96,6 +97,8 @@ static int email_ready(struct db *db, const struct delivery_pass *p, const struc
     json_t *payload = json_loads(d->payload, 0, NULL);
     if (payload && strcmp(d->event, "user.invited") == 0)
         invitation_link(db, p, payload);
+    if (payload && strcmp(d->event, "user.password_reset") == 0)
+        password_reset_email_link(db, p->settings.portal_url, payload);
     snprintf(e->id, sizeof(e->id), "%s", d->id);
     snprintf(e->event, sizeof(e->event), "%s", d->event);
     snprintf(e->recipient, sizeof(e->recipient), "%s", d->recipient);

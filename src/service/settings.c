@@ -42,12 +42,15 @@ struct setting {
 
 static const struct setting table[] = {
     {"auth.account_max_failures", 5, 1, 1000,
-     "failed sign-ins of one account within the window before it is locked", NULL, 0,
-     INT_AT(auth_account_max_failures)},
+     "failed sign-ins of one account (or password reset asks for one email) within the "
+     "window before it is locked",
+     NULL, 0, INT_AT(auth_account_max_failures)},
     {"auth.address_max_failures", 20, 1, 100000,
-     "failed sign-ins from one client address within the window before it is locked", NULL, 0,
-     INT_AT(auth_address_max_failures)},
-    {"auth.window_seconds", 900, 60, 86400, "the window failed sign-ins are counted in", NULL, 0,
+     "failed sign-ins from one client address (or its password reset asks) within the window "
+     "before it is locked",
+     NULL, 0, INT_AT(auth_address_max_failures)},
+    {"auth.window_seconds", 900, 60, 86400,
+     "the window failed sign-ins (and password reset asks) are counted in", NULL, 0,
      INT_AT(auth_window_seconds)},
     {"auth.lock_seconds", 900, 10, 86400, "how long a locked account or address waits", NULL, 0,
      INT_AT(auth_lock_seconds)},

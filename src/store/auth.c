@@ -220,6 +220,53 @@ int invitations_end_for_user(struct db *db, const char *user_id, int64_t now)
     return rc < 0 ? (int)rc : 0;
 }
 
+int password_resets_insert(struct db *db, const char *token_hash, const char *user_id,
+                           int64_t now, int64_t expires_at)
+{
+    int64_t rc = db_run(db,
+                        "INSERT INTO password_resets (token_hash, user_id, created_at, "
+                        "expires_at) VALUES (?, ?, ?, ?)",
+                        "ttii", token_hash, user_id, now, expires_at);
+    return rc < 0 ? (int)rc : 0;
+}
+
+int password_resets_find_live(struct db *db, const char *token_hash, int64_t now, char *user_id,
+                              size_t n)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT user_id FROM password_resets WHERE token_hash = ? AND used_at IS "
+                      "NULL AND expires_at > ?",
+                      "ti", token_hash, now);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        copy(user_id, n, db_column_text(st, 0));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int password_resets_use(struct db *db, const char *token_hash, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at "
+                        "IS NULL AND expires_at > ?",
+                        "iti", now, token_hash, now);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+int password_resets_end_for_user(struct db *db, const char *user_id, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS "
+                        "NULL",
+                        "it", now, user_id);
+    return rc < 0 ? (int)rc : 0;
+}
+
 int recovery_insert(struct db *db, const char *user_id, const char *code_hash)
 {
     int64_t rc = db_run(db, "INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)", "tt",

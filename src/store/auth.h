@@ -1,6 +1,6 @@
 /*
- * store/auth.h - SQL of sessions, API tokens, invitations, recovery codes, the sign-in
- * throttle and the audit log. Tokens and codes arrive here already hashed.
+ * store/auth.h - SQL of sessions, API tokens, invitations, password reset links, recovery
+ * codes, the sign-in throttle and the audit log. Tokens and codes arrive here already hashed.
  *
  * Rows come out as the structs below; the API objects are shaped in service/auth.c and
  * service/audit.c.
@@ -62,6 +62,17 @@ int invitations_find_live(struct db *db, const char *token_hash, int64_t now, ch
 int invitations_use(struct db *db, const char *token_hash, int64_t now);
 /* Ends every unused invitation of the user (a new one replaces them). */
 int invitations_end_for_user(struct db *db, const char *user_id, int64_t now);
+
+/* Password reset links ("forgot password"), each usable once before expires_at. */
+int password_resets_insert(struct db *db, const char *token_hash, const char *user_id,
+                           int64_t now, int64_t expires_at);
+/* 1 and the user's id when the link is unused and unexpired at now, 0 when not. */
+int password_resets_find_live(struct db *db, const char *token_hash, int64_t now, char *user_id,
+                              size_t n);
+/* Ends the link: 1, or 0 when it was used (or expired) meanwhile and nothing is written. */
+int password_resets_use(struct db *db, const char *token_hash, int64_t now);
+/* Ends every unused link of the user (another was asked for, or the password changed). */
+int password_resets_end_for_user(struct db *db, const char *user_id, int64_t now);
 
 int recovery_insert(struct db *db, const char *user_id, const char *code_hash);
 int recovery_delete_for_user(struct db *db, const char *user_id);

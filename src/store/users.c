@@ -295,6 +295,15 @@ int users_activate_invited(struct db *db, const char *id, const char *hash, int6
     return rc < 0 ? (int)rc : rc > 0;
 }
 
+int users_reset_password(struct db *db, const char *id, const char *hash, int64_t now)
+{
+    int64_t rc = db_run(db,
+                        "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND "
+                        "status = 'active'",
+                        "tit", hash, now, id);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
 int users_reinvite(struct db *db, const struct user_row *u, int64_t now)
 {
     int64_t rc = db_run(db,

@@ -135,6 +135,10 @@ int users_reinvite(struct db *db, const struct user_row *u, int64_t now);
  * totp_secret is "set" when two-factor is on): *out is malloc'd (owner: caller, free()). */
 int users_staff(struct db *db, struct user_row **out, int *count);
 
+/* Sets the password of an active user (a reset link): 1, or 0 when the user is no longer
+ * active (removed meanwhile: nothing is written). */
+int users_reset_password(struct db *db, const char *id, const char *hash, int64_t now);
+
 /* Sets one column of a user (and updated_at). */
 int users_set_password(struct db *db, const char *id, const char *hash, int64_t now);
 int users_set_status(struct db *db, const char *id, const char *status, int64_t now);

@@ -24,6 +24,8 @@ const EXPECT = {
   'POST /api/v1/partners': PUBLIC,
   'POST /api/v1/sessions': PUBLIC,
   'POST /api/v1/invitations/{token}/accept': PUBLIC,
+  'POST /api/v1/password-resets': PUBLIC,
+  'POST /api/v1/password-resets/{token}': PUBLIC,
   'DELETE /api/v1/sessions/current': ANY,
   'GET /api/v1/me': ANY,
   'POST /api/v1/me/password': ANY,

@@ -38,12 +38,36 @@ static void test_payment_gateway_route_is_public(void **state)
     assert_string_equal(found->action, "payment_gateway.read");
 }
 
+/* The route of pattern under method, or NULL. */
+static const struct route *route_of(const char *method, const char *pattern)
+{
+    for (const struct route *a = api_routes; a->method; a++)
+        if (strcmp(a->method, method) == 0 && strcmp(a->pattern, pattern) == 0)
+            return a;
+    return NULL;
+}
+
+/* Whoever forgot their password is signed out: asking for a link and following it are
+ * open to anyone. */
+static void test_password_reset_routes_are_public(void **state)
+{
+    (void)state;
+    const struct route *ask = route_of("POST", "/api/v1/password-resets");
+    const struct route *set = route_of("POST", "/api/v1/password-resets/{token}");
+    assert_non_null(ask);
+    assert_non_null(set);
+    assert_true(api_action_public(ask->action));
+    assert_true(api_action_public(set->action));
+    assert_false(api_action_public("me.password")); /* the signed-in change is not */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_route_has_a_rule),
         cmocka_unit_test(test_routes_are_unique_and_well_formed),
         cmocka_unit_test(test_payment_gateway_route_is_public),
+        cmocka_unit_test(test_password_reset_routes_are_public),
     };
     return cmocka_run_group_tests_name("api", tests, NULL, NULL);
 }
