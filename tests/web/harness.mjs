@@ -69,9 +69,9 @@ export async function assertPhoneFit(page, where) {
 /**
  * A journey: a fresh browser context on the server (cookies of its own), its page, and
  * shot(label) for screenshots. Every script error on the page fails the journey at
- * close().
+ * close(), and every error answer but 401, 404 and the statuses listed in `answers`.
  */
-export async function journey(browser, srv, name, { width = 1280, height = 860, locale = 'fr-FR' } = {}) {
+export async function journey(browser, srv, name, { width = 1280, height = 860, locale = 'fr-FR', answers = [] } = {}) {
   const dir = join(OUT, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -81,7 +81,9 @@ export async function journey(browser, srv, name, { width = 1280, height = 860, 
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
     // a 401 from GET /me before signing in is how the portal learns nobody is signed in
-    if (m.type() === 'error' && !/status of 40[14]/.test(m.text())) errors.push(m.text());
+    // and `answers`, the error statuses the journey means to meet (a refused form)
+    const status = Number((m.text().match(/status of (\d{3})/) || [])[1]);
+    if (m.type() === 'error' && status !== 401 && status !== 404 && !answers.includes(status)) errors.push(m.text());
   });
   let n = 0;
   return {

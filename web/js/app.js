@@ -7,6 +7,7 @@ import { t, lang, setLang } from './i18n.js';
 import { session, loadSession, clearSession, can } from './session.js';
 
 import { signInPage, joinPage, invitationPage } from './pages/auth.js';
+import { forgotPage, resetPage } from './pages/password.js';
 import { offersPage } from './pages/offers.js';
 import { checkoutPage, paymentReturnPage } from './pages/checkout.js';
 import { boughtPage } from './pages/bought.js';
@@ -40,6 +41,9 @@ const routes = [
   { path: '/connexion', who: 'anon', title: 'sign_in', page: signInPage },
   { path: '/rejoindre', who: 'anon', title: 'join_title', page: joinPage },
   { path: '/invitations/:token', who: 'anon', title: 'invitation_title', page: invitationPage },
+  { path: '/mot-de-passe-oublie', who: 'anon', title: 'forgot_title', page: forgotPage },
+  // public: a link opened in a browser still signed in works too (and signs it out)
+  { path: '/mot-de-passe/:token', who: 'public', title: 'reset_title', page: resetPage },
   { path: '/offres', who: 'partner', title: 'nav_offers', page: offersPage },
   { path: '/commande/:offer', who: 'partner', title: 'nav_offers', page: checkoutPage, allowed: can.buy },
   { path: '/paiement/:id', who: 'partner', title: 'nav_bought', page: paymentReturnPage, allowed: can.buy },

@@ -1,4 +1,5 @@
-// pages/auth.js - sign in (with a second factor), join the network, accept an invitation.
+// pages/auth.js - sign in (with a second factor, or a link to pages/password.js when the
+// password is forgotten), join the network, accept an invitation.
 import { h, field, values, showErrors, toast } from '../dom.js';
 import { post, setCsrf, ApiError } from '../api.js';
 import { t, lang } from '../i18n.js';
@@ -24,6 +25,11 @@ export function signInPage(ctx) {
     notice,
     field({ label: t('email'), name: 'email', type: 'email', required: true, autocomplete: 'username', value: ctx.query.get('email') || '' }),
     field({ label: t('password'), name: 'password', type: 'password', required: true, autocomplete: 'current-password' }),
+    h('p', { class: 'forgot' }, h('a', { href: '/mot-de-passe-oublie', 'data-link': '', onclick: (e) => {
+      // the address typed so far goes along, so it need not be typed again
+      const email = form.querySelector('input[name="email"]').value;
+      if (email) e.currentTarget.setAttribute('href', `/mot-de-passe-oublie?email=${encodeURIComponent(email)}`);
+    } }, t('forgot_link'))),
     second, recovery,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('sign_in'))));
   form.addEventListener('submit', async (e) => {
