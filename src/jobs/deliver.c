@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,14 +164,26 @@ struct smtp {
     char error[CURL_ERROR_SIZE]; /* libcurl's words for a failed transfer ("RCPT failed: 550") */
 };
 
-/* libcurl asks at least once a second while a transfer waits: a stopping server ends the
- * one under way rather than wait up to 30 s for a relay that hangs, past the supervisor's
- * patience (the unit's TimeoutStopSec=20), which would kill it with its emails claimed. */
+/* How long a stopping server lets the email under way finish: a relay that scans what it
+ * got before it answers takes seconds, one that hangs would take libcurl's 30 s, past the
+ * supervisor's patience (the unit's TimeoutStopSec=20), which would kill the server with
+ * its emails claimed. */
+#define STOP_GRACE_US (5 * 1000000LL)
+
+/* When a transfer first saw the server stopping (clock_monotonic_us(); 0: not yet). */
+static _Atomic int64_t stop_seen_us;
+
+/* libcurl asks at least once a second while a transfer waits: 1 ends it. */
 static int smtp_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                          curl_off_t ulnow)
 {
     (void)arg, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-    return job_requests_closing() ? 1 : 0;
+    if (!job_requests_closing())
+        return 0;
+    int64_t now = clock_monotonic_us(), first = 0;
+    if (atomic_compare_exchange_strong(&stop_seen_us, &first, now))
+        first = now; /* else first holds the earlier sighting */
+    return now - first >= STOP_GRACE_US ? 1 : 0;
 }
 
 /* The handle of the pass, made at its first email with what does not change. */
@@ -217,7 +230,8 @@ static int send_smtp(struct smtp *s, const struct settings *c, const char *to,
     curl_easy_setopt(curl, CURLOPT_READDATA, &u);
     s->error[0] = '\0';
     CURLcode res = curl_easy_perform(curl);
-    if (res == CURLE_ABORTED_BY_CALLBACK) /* the relay may have it: an attempt, retried */
+    if (res == CURLE_ABORTED_BY_CALLBACK) /* the relay may have it: an attempt, retried, and
+                                             its recipient may receive it twice */
         snprintf(error, n, "smtp: the server stopped with the email under way");
     else if (res != CURLE_OK)
         snprintf(error, n, "smtp: %s", s->error[0] ? s->error : curl_easy_strerror(res));

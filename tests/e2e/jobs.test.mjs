@@ -940,6 +940,62 @@ test("SIGTERM while an SMTP relay hangs stops within the unit's TimeoutStopSec; 
   }
 });
 
+/** A minimal SMTP relay that takes each message whole, then answers its final dot ms later,
+ * as one that scans what it got does: got holds the messages whose dot it read. */
+async function slowRelay(ms) {
+  const got = [];
+  const relay = createServer((c) => {
+    c.on('error', () => {});
+    let data = false, buf = '';
+    c.write('220 slow ESMTP\r\n');
+    c.on('data', (b) => {
+      buf += b.toString('latin1');
+      for (;;) {
+        if (data) {
+          const end = buf.indexOf('\r\n.\r\n');
+          if (end < 0) return;
+          got.push(buf.slice(0, end));
+          buf = buf.slice(end + 5);
+          data = false;
+          setTimeout(() => c.write('250 2.0.0 queued\r\n'), ms);
+          continue;
+        }
+        const nl = buf.indexOf('\r\n');
+        if (nl < 0) return;
+        const cmd = buf.slice(0, 4).toUpperCase();
+        buf = buf.slice(nl + 2);
+        if (cmd === 'DATA') { data = true; c.write('354 go\r\n'); } else if (cmd === 'QUIT') c.end('221 bye\r\n');
+        else c.write('250 ok\r\n');
+      }
+    });
+  });
+  await new Promise((ok) => relay.listen(0, '127.0.0.1', ok));
+  return { port: relay.address().port, got, close: () => relay.close() };
+}
+
+test('SIGTERM while the relay scans an email it has whole: the email gets its answer, sent once', async () => {
+  const relay = await slowRelay(2000);
+  const db = freshDatabase();
+  const first = await startServer({ args: ['--no-jobs'], db });
+  const { client } = await adminOf(first.url);
+  const staff = (await operatorClock(first)).client;
+  for (const [k, v] of [['smtp.host', '127.0.0.1'], ['smtp.port', relay.port], ['smtp.starttls', 0], ['smtp.username', '']])
+    assert.equal((await staff.call('PUT', `/api/v1/admin/settings/${k}`, { value: v })).status, 200);
+  assert.equal((await client.call('POST', '/api/v1/users', { email: 'scan@x.example', name: 'Invitée', roles: ['billing_admin'] })).status, 201);
+  await first.stop();
+  const second = await startServer({ db });
+  try {
+    for (let i = 0; i < 200 && relay.got.length === 0; i++) await new Promise((ok) => setTimeout(ok, 50));
+    assert.equal(relay.got.length, 1, 'the relay has the whole message');
+    await second.stop();
+    // cut off, it would be recorded failed though the relay keeps it, and sent again
+    assert.equal(sql(db.url, "SELECT status || ' ' || attempts FROM email_deliveries"), 'sent 1');
+  } finally {
+    relay.close();
+    db.cleanup();
+  }
+});
+
 test("SIGTERM during a pass of webhooks that time out stops within the unit's TimeoutStopSec", async () => {
   // a receiver that takes each POST and never answers: each delivery waits its 10 s timeout
   const hang = createServer((c) => c.on('error', () => {}));
