@@ -268,7 +268,15 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
     int64_t now = clock_now();
     struct date today = clock_today();
     char effective[DATE_STRLEN];
-    rc = support_load(db, &a, who, id, &req, err);
+    /* two agents resolving it at once: the second waits here for the first to commit, then
+     * reads the request resolved (PostgreSQL; SQLite runs them one after the other). Read
+     * without this lock, it could find the request still open and the subscription already
+     * cancelled, and answer with the wrong reason. */
+    rc = requests_lock(db, id);
+    if (rc < 0)
+        rc = pd_fail(err, rc, "%s", db_errmsg(db));
+    else
+        rc = support_load(db, &a, who, id, &req, err);
     if (rc >= 0 && (strcmp(req.kind, "cancellation") != 0 ||
                     (strcmp(req.status, "open") != 0 && strcmp(req.status, "in_progress") != 0))) {
         rc = pd_fail(err, PD_E_CONFLICT, "not an open cancellation request");
@@ -307,10 +315,8 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
         rc = pd_fail(err, PD_E_PENDING_PAYMENT, "order %s is being paid by card", paying);
         pd_error_detail(err, "order_id", json_string(paying));
     }
-    /* resolved once: two agents resolving at the same time both read the request open and
-     * the subscription not cancelled (read without a lock, above); the second waited for the
-     * subscription's lock until the first committed, and its move from the status it read
-     * finds the request resolved (PostgreSQL; SQLite runs them one after the other) */
+    /* resolved once: the move from the status read, under the request's lock, is guarded
+     * all the same */
     if (rc >= 0 && (rc = requests_set_status(db, id, req.status, "resolved", now)) == 0) {
         struct request_row now_req;
         rc = pd_fail(err, PD_E_CONFLICT, "not an open cancellation request");

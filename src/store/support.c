@@ -107,6 +107,11 @@ int requests_page(struct db *db, struct arena *a, const struct requests_filter *
     return rc < 0 ? rc : 0;
 }
 
+int requests_lock(struct db *db, const char *id)
+{
+    return db_lock_row(db, "support_requests", id);
+}
+
 int requests_set_status(struct db *db, const char *id, const char *from, const char *to,
                         int64_t now)
 {

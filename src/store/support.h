@@ -81,6 +81,10 @@ struct requests_filter {
 int requests_page(struct db *db, struct arena *a, const struct requests_filter *f,
                   const struct page_request *p, struct request_row **out, int *count);
 
+/* Inside a transaction, locks the request until commit (db_lock_row): 1, or 0 when there
+ * is none. */
+int requests_lock(struct db *db, const char *id);
+
 /* Moves a request from status `from` (NULL: any) to `to`; 1 when it did. */
 int requests_set_status(struct db *db, const char *id, const char *from, const char *to,
                         int64_t now);
