@@ -9,9 +9,11 @@
  * the key up later, and a new attempt replays the same Idempotency-Key, so Stripe answers
  * with the first attempt instead of charging again.
  *
- * The keys live in two static buffers, read once, wiped at close; the secret key goes into
- * an Authorization line built on the stack and into curl's copy of it, both wiped after
- * the request, and into nothing else.
+ * The keys live in two static buffers, read once, wiped at close (a server keeps them to its
+ * end); the secret key goes into an Authorization line built on the stack and into curl's
+ * copy of it, both wiped after the request. libcurl also builds the request's headers in
+ * buffers of its own, which it frees without wiping: freed memory may hold the key until it
+ * is used again (a core dump would show it: the unit, as shipped, sets LimitCORE=0).
  *
  * A request's libcurl handle is given back to a small pool once answered, and the next
  * request takes it with the connection it keeps open: TCP and TLS to api.stripe.com cost
@@ -147,12 +149,12 @@ int stripe_open(const struct stripe_options *o, struct pd_error *err)
 void stripe_close(void)
 {
     pthread_mutex_lock(&pool.lock);
+    cfg.open = 0; /* under the lock: no handle is given back to the pool once it is drained */
     while (pool.n > 0)
         curl_easy_cleanup(pool.idle[--pool.n]);
     pthread_mutex_unlock(&pool.lock);
     secret_wipe(cfg.secret_key, sizeof(cfg.secret_key));
     secret_wipe(cfg.webhook_secret, sizeof(cfg.webhook_secret));
-    cfg.open = 0;
 }
 
 /* ---- one request ---- */
