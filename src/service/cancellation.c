@@ -272,11 +272,10 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
      * reads the request resolved (PostgreSQL; SQLite runs them one after the other). Read
      * without this lock, it could find the request still open and the subscription already
      * cancelled, and answer with the wrong reason. */
-    rc = requests_lock(db, id);
-    if (rc < 0)
-        rc = pd_fail(err, rc, "%s", db_errmsg(db));
-    else
-        rc = support_load(db, &a, who, id, &req, err);
+    int locked = requests_lock(db, id);
+    rc = support_load(db, &a, who, id, &req, err);
+    if (rc >= 0 && locked < 0)
+        rc = pd_fail(err, locked, "%s", db_errmsg(db));
     if (rc >= 0 && (strcmp(req.kind, "cancellation") != 0 ||
                     (strcmp(req.status, "open") != 0 && strcmp(req.status, "in_progress") != 0))) {
         rc = pd_fail(err, PD_E_CONFLICT, "not an open cancellation request");
