@@ -70,15 +70,19 @@ static int email_record(struct db *db, const char *claim, const char *id, const 
 
 /* An invitation's link, minted now for this email: the event holds the invited user, not
  * a secret (an event queued before partnerd kept none holds its link already). A retry of
- * the email mints another; each link works once, and none once the invitee has accepted. */
-static void invitation_link(struct db *db, const struct delivery_pass *p, json_t *payload)
+ * the email mints another; each link works once, and none once the invitee has accepted.
+ * 0 when the email is not to be sent: its user is no longer invited, or was invited again
+ * since (a later invitation expires later), and its link would revive what was ended. */
+static int invitation_link(struct db *db, const struct delivery_pass *p, json_t *payload)
 {
     const char *user_id = json_string_value(json_object_get(payload, "user_id"));
     const char *expires = json_string_value(json_object_get(payload, "expires_at"));
     int64_t expires_at;
     if (user_id == NULL || json_object_get(payload, "link") || expires == NULL ||
         instant_parse(expires, &expires_at) < 0)
-        return;
+        return 1;
+    if (invitations_latest(db, user_id, expires_at) == 0)
+        return 0;
     char token[65], hash[65], link[SETTING_TEXT_SIZE + 80];
     random_hex(32, token);
     sha256_hex(token, hash);
@@ -88,15 +92,19 @@ static void invitation_link(struct db *db, const struct delivery_pass *p, json_t
         secret_wipe(link, sizeof(link));
     }
     secret_wipe(token, sizeof(token));
+    return 1;
 }
 
-/* Renders delivery d into e. -1 when its event has no template. */
+/* Renders delivery d into e. -1 when its event has no template, 1 when it is not to be sent
+ * (an invitation replaced since). */
 static int email_ready(struct db *db, const struct delivery_pass *p, const struct delivery *d,
                        struct delivery_email *e)
 {
     json_t *payload = json_loads(d->payload, 0, NULL);
-    if (payload && strcmp(d->event, "user.invited") == 0)
-        invitation_link(db, p, payload);
+    if (payload && strcmp(d->event, "user.invited") == 0 && invitation_link(db, p, payload) == 0) {
+        json_decref(payload);
+        return 1;
+    }
     if (payload && strcmp(d->event, "user.password_reset") == 0)
         password_reset_email_link(db, p->settings.portal_url, payload);
     snprintf(e->id, sizeof(e->id), "%s", d->id);
@@ -138,13 +146,20 @@ int delivery_emails_next(struct db *db, struct delivery_pass *p, int limit,
         }
         int ready = 0;
         for (int i = 0; i < n; i++) {
-            if (email_ready(db, p, &d[i], &e[ready]) == 0) {
+            int made = email_ready(db, p, &d[i], &e[ready]);
+            if (made == 0) {
                 ready++;
                 continue;
             }
-            char error[120];
-            snprintf(error, sizeof(error), "no template for %s", d[i].event);
-            email_record(db, p->claim, d[i].id, d[i].event, d[i].attempts + 1, error);
+            if (made == 1) /* given up at once, never sent */
+                email_delivery_done(db, d[i].id, p->claim, false,
+                                    "not sent: the invitation was replaced or ended", 0,
+                                    clock_now());
+            else {
+                char error[120];
+                snprintf(error, sizeof(error), "no template for %s", d[i].event);
+                email_record(db, p->claim, d[i].id, d[i].event, d[i].attempts + 1, error);
+            }
             buf_free(&e[ready].subject);
             buf_free(&e[ready].text);
             buf_free(&e[ready].html);

@@ -89,6 +89,7 @@ static int invitee_row(struct db *db, struct user_row *u, int64_t now, struct pd
         u->created_at = old.created_at;
         rc = users_reinvite(db, u, now); /* 0: accepted meanwhile, an account now */
         if (rc == 1 && (rc = invitations_end_for_user(db, u->id, now)) == 0 &&
+            (rc = email_deliveries_drop_invitations(db, u->partner_id, u->id)) == 0 &&
             (rc = recovery_delete_for_user(db, u->id)) == 0)
             return 0;
     }

@@ -214,14 +214,14 @@ int invitations_use(struct db *db, const char *token_hash, int64_t now)
 
 int invitations_end_for_user(struct db *db, const char *user_id, int64_t now)
 {
-    int64_t rc = db_run(db,
-                        "UPDATE invitations SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
-                        "it", now, user_id);
+    int64_t rc =
+        db_run(db, "UPDATE invitations SET used_at = ? WHERE user_id = ? AND used_at IS NULL", "it",
+               now, user_id);
     return rc < 0 ? (int)rc : 0;
 }
 
-int password_resets_insert(struct db *db, const char *token_hash, const char *user_id,
-                           int64_t now, int64_t expires_at)
+int password_resets_insert(struct db *db, const char *token_hash, const char *user_id, int64_t now,
+                           int64_t expires_at)
 {
     int64_t rc = db_run(db,
                         "INSERT INTO password_resets (token_hash, user_id, created_at, "
@@ -265,6 +265,22 @@ int password_resets_end_for_user(struct db *db, const char *user_id, int64_t now
                         "NULL",
                         "it", now, user_id);
     return rc < 0 ? (int)rc : 0;
+}
+
+int invitations_latest(struct db *db, const char *user_id, int64_t expires_at)
+{
+    struct db_stmt *st;
+    int rc = db_query(db, &st,
+                      "SELECT CASE WHEN u.status = 'invited' AND NOT EXISTS (SELECT 1 FROM "
+                      "invitations i WHERE i.user_id = u.id AND i.expires_at > ?) THEN 1 ELSE 0 "
+                      "END FROM users u WHERE u.id = ?",
+                      "it", expires_at, user_id);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    rc = rc == DB_ROW ? (int)db_column_int64(st, 0) : rc < 0 ? rc : 0;
+    db_finalize(st);
+    return rc;
 }
 
 int recovery_insert(struct db *db, const char *user_id, const char *code_hash)

@@ -62,6 +62,10 @@ int invitations_find_live(struct db *db, const char *token_hash, int64_t now, ch
 int invitations_use(struct db *db, const char *token_hash, int64_t now);
 /* Ends every unused invitation of the user (a new one replaces them). */
 int invitations_end_for_user(struct db *db, const char *user_id, int64_t now);
+/* 1 when the user is still invited and none of their invitations expires after expires_at
+ * (the invitation that expires then is their latest: each invitation of a user expires
+ * later than the one before), else 0. */
+int invitations_latest(struct db *db, const char *user_id, int64_t expires_at);
 
 /* Password reset links ("forgot password"), each usable once before expires_at. */
 int password_resets_insert(struct db *db, const char *token_hash, const char *user_id,

@@ -249,6 +249,28 @@ void deliveries_free(struct delivery *d, int count)
     free(d);
 }
 
+int email_deliveries_drop_invitations(struct db *db, const char *partner_id, const char *user_id)
+{
+    char pattern[80];
+    size_t n = 0;
+    pattern[n++] = '%';
+    for (const char *c = user_id; *c && n < sizeof(pattern) - 3; c++) {
+        if (*c == '_' || *c == '%' || *c == '\\')
+            pattern[n++] = '\\';
+        pattern[n++] = *c;
+    }
+    pattern[n++] = '%';
+    pattern[n] = '\0';
+    int64_t rc = db_run(db,
+                        "UPDATE email_deliveries SET status = 'failed', next_attempt_at = 0, "
+                        "last_error = 'not sent: the invitation was replaced or ended' WHERE "
+                        "status = 'pending' AND outbox_id IN (SELECT id FROM outbox WHERE "
+                        "partner_id = ? AND event = 'user.invited' AND payload LIKE ? ESCAPE "
+                        "'\\')",
+                        "tt", partner_id, pattern);
+    return rc < 0 ? (int)rc : 0;
+}
+
 int deliveries_put_back(struct db *db, const char *kind, const char *id, const char *claim)
 {
     /* after db_defer_sync(), as the marks are */

@@ -111,6 +111,11 @@ extern const char *const outbox_sql_claim[2][2];
  * put back again). Only while the claim is still ours. */
 int deliveries_put_back(struct db *db, const char *kind, const char *id, const char *claim);
 
+/* Gives up, unsent, the invitation emails of the user still waiting to go (a new invitation
+ * replaces them: their links would revive what it ended). Those of the organisation's
+ * user.invited events that name the user: its id is the only id such an event holds. */
+int email_deliveries_drop_invitations(struct db *db, const char *partner_id, const char *user_id);
+
 /* Records the outcome of a claimed delivery: done, or retried at next_attempt_at, or
  * failed for good (next_attempt_at 0). Only while the claim is still ours. */
 int email_delivery_done(struct db *db, const char *id, const char *claim, bool sent,

@@ -1,7 +1,7 @@
 // members.test.mjs - joining the network, signing in, users and roles (issue 3).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, join, adminOf, memberOf, addStaff, sql, operatorClock, totp } from './harness.mjs';
+import { startServer, Client, join, adminOf, memberOf, addStaff, sql, operatorClock, totp, jobsProcess, readMails } from './harness.mjs';
 
 let srv;
 before(async () => {
@@ -431,6 +431,32 @@ test('an expired invitation, or a colleague removed by mistake, is mended by inv
   const other = await adminOf(srv.url);
   assert.equal((await admin.call('DELETE', `/api/v1/users/${ada.body.id}`)).status, 204);
   assert.equal((await other.client.call('POST', '/api/v1/users', { email, name: 'Ada', roles: ['user'] })).body.error.code, 'email_taken');
+});
+
+// From the review: the links of invitation emails are minted when they are sent, so an email
+// of an earlier invitation still waiting in the outbox would carry a live link after the
+// invitation was replaced, or after a removal and a new invitation.
+test('an invitation email still waiting when its invitation is replaced is never sent', async () => {
+  const { client } = await adminOf(srv.url);
+  const accept = (token, password) => new Client(srv.url).call('POST', `/api/v1/invitations/${token}/accept`, { password });
+  const links = (email) => readMails(srv.mailDir).filter((m) => m.to === email).map((m) => m.text.match(/\/invitations\/([0-9a-f]{64})/)[1]);
+  const replaced = `replaced-${Date.now()}@org.example`, removed = `removed-${Date.now()}@org.example`;
+  const one = await client.call('POST', '/api/v1/users', { email: replaced, name: 'Jo', roles: ['user'] });
+  const two = await client.call('POST', '/api/v1/users', { email: replaced, name: 'Jo', roles: ['billing_admin'] });
+  assert.equal(two.status, 201);
+  const three = await client.call('POST', '/api/v1/users', { email: removed, name: 'Al', roles: ['user'] });
+  assert.equal((await client.call('DELETE', `/api/v1/users/${three.body.user.id}`)).status, 204);
+  assert.equal((await client.call('POST', '/api/v1/users', { email: removed, name: 'Al', roles: ['user'] })).status, 201);
+  assert.equal((await jobsProcess(srv)).code, 0);
+  for (const email of [replaced, removed]) {
+    assert.equal(links(email).length, 1, `one email to ${email}: the latest invitation's`);
+    const failed = sql(srv.db.url, `SELECT d.status || ' ' || d.last_error FROM email_deliveries d WHERE d.recipient = '${email}' AND d.status <> 'sent'`);
+    assert.equal(failed, 'failed not sent: the invitation was replaced or ended');
+  }
+  assert.equal((await accept(one.body.invitation.token, 'jo password 1 zq')).status, 410);
+  const jo = await accept(links(replaced)[0], 'jo password 2 zq');
+  assert.equal(jo.status, 200, 'the latest link works');
+  assert.deepEqual((await new Client(srv.url).signIn(replaced, 'jo password 2 zq')).body.user.roles, ['billing_admin']);
 });
 
 test('roles change, users leave, and an organisation always keeps a global admin', async () => {
