@@ -174,97 +174,102 @@ int tokens_list(struct db *db, const char *user_id, const struct page_request *p
     return 0;
 }
 
+/* One-time links sent by email, an invitation's or a password reset's: a table each, of
+ * one shape (token_hash, user_id, created_at, expires_at, used_at). table is one of the two
+ * names, never anything that came from outside. */
+static int link_insert(struct db *db, const char *table, const char *token_hash,
+                       const char *user_id, int64_t now, int64_t expires_at)
+{
+    char sql[160];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO %s (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+             table);
+    int64_t rc = db_run(db, sql, "ttii", token_hash, user_id, now, expires_at);
+    return rc < 0 ? (int)rc : 0;
+}
+
+static int link_find_live(struct db *db, const char *table, const char *token_hash, int64_t now,
+                          char *user_id, size_t n)
+{
+    char sql[160];
+    struct db_stmt *st;
+    snprintf(sql, sizeof(sql),
+             "SELECT user_id FROM %s WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+             table);
+    int rc = db_query(db, &st, sql, "ti", token_hash, now);
+    if (rc < 0)
+        return rc;
+    rc = db_step(st);
+    if (rc == DB_ROW) {
+        copy(user_id, n, db_column_text(st, 0));
+        rc = 1;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+static int link_use(struct db *db, const char *table, const char *token_hash, int64_t now)
+{
+    char sql[160];
+    snprintf(sql, sizeof(sql),
+             "UPDATE %s SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND "
+             "expires_at > ?",
+             table);
+    int64_t rc = db_run(db, sql, "iti", now, token_hash, now);
+    return rc < 0 ? (int)rc : rc > 0;
+}
+
+static int link_end_for_user(struct db *db, const char *table, const char *user_id, int64_t now)
+{
+    char sql[160];
+    snprintf(sql, sizeof(sql), "UPDATE %s SET used_at = ? WHERE user_id = ? AND used_at IS NULL",
+             table);
+    int64_t rc = db_run(db, sql, "it", now, user_id);
+    return rc < 0 ? (int)rc : 0;
+}
+
 int invitations_insert(struct db *db, const char *token_hash, const char *user_id, int64_t now,
                        int64_t expires_at)
 {
-    int64_t rc = db_run(db,
-                        "INSERT INTO invitations (token_hash, user_id, created_at, expires_at) "
-                        "VALUES (?, ?, ?, ?)",
-                        "ttii", token_hash, user_id, now, expires_at);
-    return rc < 0 ? (int)rc : 0;
+    return link_insert(db, "invitations", token_hash, user_id, now, expires_at);
 }
 
 int invitations_find_live(struct db *db, const char *token_hash, int64_t now, char *user_id,
                           size_t n)
 {
-    struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      "SELECT user_id FROM invitations WHERE token_hash = ? AND used_at IS NULL "
-                      "AND expires_at > ?",
-                      "ti", token_hash, now);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
-    if (rc == DB_ROW) {
-        copy(user_id, n, db_column_text(st, 0));
-        rc = 1;
-    }
-    db_finalize(st);
-    return rc;
+    return link_find_live(db, "invitations", token_hash, now, user_id, n);
 }
 
 int invitations_use(struct db *db, const char *token_hash, int64_t now)
 {
-    int64_t rc = db_run(db,
-                        "UPDATE invitations SET used_at = ? WHERE token_hash = ? AND used_at IS "
-                        "NULL",
-                        "it", now, token_hash);
-    return rc < 0 ? (int)rc : rc > 0;
+    return link_use(db, "invitations", token_hash, now);
 }
 
 int invitations_end_for_user(struct db *db, const char *user_id, int64_t now)
 {
-    int64_t rc =
-        db_run(db, "UPDATE invitations SET used_at = ? WHERE user_id = ? AND used_at IS NULL", "it",
-               now, user_id);
-    return rc < 0 ? (int)rc : 0;
+    return link_end_for_user(db, "invitations", user_id, now);
 }
 
 int password_resets_insert(struct db *db, const char *token_hash, const char *user_id, int64_t now,
                            int64_t expires_at)
 {
-    int64_t rc = db_run(db,
-                        "INSERT INTO password_resets (token_hash, user_id, created_at, "
-                        "expires_at) VALUES (?, ?, ?, ?)",
-                        "ttii", token_hash, user_id, now, expires_at);
-    return rc < 0 ? (int)rc : 0;
+    return link_insert(db, "password_resets", token_hash, user_id, now, expires_at);
 }
 
 int password_resets_find_live(struct db *db, const char *token_hash, int64_t now, char *user_id,
                               size_t n)
 {
-    struct db_stmt *st;
-    int rc = db_query(db, &st,
-                      "SELECT user_id FROM password_resets WHERE token_hash = ? AND used_at IS "
-                      "NULL AND expires_at > ?",
-                      "ti", token_hash, now);
-    if (rc < 0)
-        return rc;
-    rc = db_step(st);
-    if (rc == DB_ROW) {
-        copy(user_id, n, db_column_text(st, 0));
-        rc = 1;
-    }
-    db_finalize(st);
-    return rc;
+    return link_find_live(db, "password_resets", token_hash, now, user_id, n);
 }
 
 int password_resets_use(struct db *db, const char *token_hash, int64_t now)
 {
-    int64_t rc = db_run(db,
-                        "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at "
-                        "IS NULL AND expires_at > ?",
-                        "iti", now, token_hash, now);
-    return rc < 0 ? (int)rc : rc > 0;
+    return link_use(db, "password_resets", token_hash, now);
 }
 
 int password_resets_end_for_user(struct db *db, const char *user_id, int64_t now)
 {
-    int64_t rc = db_run(db,
-                        "UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS "
-                        "NULL",
-                        "it", now, user_id);
-    return rc < 0 ? (int)rc : 0;
+    return link_end_for_user(db, "password_resets", user_id, now);
 }
 
 int invitations_latest(struct db *db, const char *user_id, int64_t expires_at)

@@ -59,6 +59,7 @@ int invitations_insert(struct db *db, const char *token_hash, const char *user_i
 /* 1 and the invited user's id when the invitation is unused and unexpired at now. */
 int invitations_find_live(struct db *db, const char *token_hash, int64_t now, char *user_id,
                           size_t n);
+/* Uses the invitation: 1, or 0 when it was used or expired meanwhile (nothing written). */
 int invitations_use(struct db *db, const char *token_hash, int64_t now);
 /* Ends every unused invitation of the user (a new one replaces them). */
 int invitations_end_for_user(struct db *db, const char *user_id, int64_t now);
