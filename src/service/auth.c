@@ -99,13 +99,7 @@ static void recovery_hash(const char *code, char out[65])
     sha256_hex(norm, out);
 }
 
-/* The throttle keys of a sign-in: one per account, one per client address. */
-struct sign_in_keys {
-    char account[300], address[100];
-};
-
-/* Counts a failure against both keys, with the auth.* settings read once. */
-static int throttle_failure(struct db *db, const struct sign_in_keys *k)
+int auth_throttle_count(struct db *db, const struct throttle_keys *k)
 {
     struct settings s;
     int64_t now = clock_now();
@@ -121,13 +115,13 @@ static int throttle_failure(struct db *db, const struct sign_in_keys *k)
 
 /* Records a failed attempt (throttle and audit) and answers with code. */
 static int sign_in_failed(struct db *db, const struct user_row *u, const char *email,
-                          const char *ip, const struct sign_in_keys *k, enum pd_status code,
+                          const char *ip, const struct throttle_keys *k, enum pd_status code,
                           struct pd_error *err)
 {
     int rc = tx_begin(db, err);
     if (rc < 0)
         return rc;
-    rc = throttle_failure(db, k);
+    rc = auth_throttle_count(db, k);
     if (rc == 0)
         rc = audit(db, NULL, ip, u && u->partner_id[0] ? u->partner_id : NULL,
                    "session.sign_in_failed", "user", u ? u->id : NULL,
@@ -137,9 +131,8 @@ static int sign_in_failed(struct db *db, const struct user_row *u, const char *e
     return pd_fail(err, code, NULL);
 }
 
-/* PD_E_TOO_MANY_ATTEMPTS with details.retry_after while either key is locked. */
-static int throttle_check(struct db *db, const struct sign_in_keys *k, int64_t now,
-                          struct pd_error *err)
+int auth_throttle_check(struct db *db, const struct throttle_keys *k, int64_t now,
+                        struct pd_error *err)
 {
     int64_t retry = 0, retry_ip = 0;
     int rc;
@@ -158,7 +151,7 @@ static int throttle_check(struct db *db, const struct sign_in_keys *k, int64_t n
  * *bad_code is set when the recovery code matched nothing, or when the TOTP code's step was
  * used meanwhile (then nothing is written). */
 static int open_session(struct db *db, const struct sign_in_request *in, const struct user_row *u,
-                        const struct sign_in_keys *k, int64_t step, bool *bad_code,
+                        const struct throttle_keys *k, int64_t step, bool *bad_code,
                         struct sign_in_result *out, struct pd_error *err)
 {
     char session_id[32], token_hash[65], csrf[65];
@@ -206,7 +199,7 @@ int auth_sign_in(struct db *db, const struct sign_in_request *in, struct sign_in
                  struct pd_error *err)
 {
     char email[256];
-    struct sign_in_keys k;
+    struct throttle_keys k;
     struct user_row u;
     int64_t now = clock_now();
 
@@ -216,7 +209,7 @@ int auth_sign_in(struct db *db, const struct sign_in_request *in, struct sign_in
     text_lower(in->email, email, sizeof(email));
     snprintf(k.account, sizeof(k.account), "account:%s", email);
     snprintf(k.address, sizeof(k.address), "address:%s", in->ip ? in->ip : "-");
-    int rc = throttle_check(db, &k, now, err);
+    int rc = auth_throttle_check(db, &k, now, err);
     if (rc < 0)
         return rc;
 
@@ -349,17 +342,17 @@ int auth_me(struct db *db, const struct principal *who, json_t **out, struct pd_
 static int password_confirmed(struct db *db, const struct user_row *u, const char *ip,
                               const char *password, const char *field, struct pd_error *err)
 {
-    struct sign_in_keys k;
+    struct throttle_keys k;
     snprintf(k.account, sizeof(k.account), "account:%s", u->email);
     snprintf(k.address, sizeof(k.address), "address:%s", ip ? ip : "-");
-    int rc = throttle_check(db, &k, clock_now(), err);
+    int rc = auth_throttle_check(db, &k, clock_now(), err);
     if (rc < 0)
         return rc;
     if (password != NULL && password_verify(u->password_hash, password) == 0)
         return 0;
     if ((rc = tx_begin(db, err)) < 0)
         return rc;
-    rc = throttle_failure(db, &k);
+    rc = auth_throttle_count(db, &k);
     if ((rc = tx_end(db, rc, err)) < 0)
         return rc;
     return pd_fail_field(err, PD_E_INVALID_REQUEST, field, MSG_FIELD_WRONG_PASSWORD, NULL);
@@ -383,10 +376,9 @@ int auth_change_password(struct db *db, const struct principal *who, const char 
         return pd_fail(err, rc, "%s", db_errmsg(db));
     enum password_verdict v = password_judge(next, u.email, org.legal_name);
     if (v != PASSWORD_OK)
-        return pd_fail_field(err, PD_E_INVALID_REQUEST, "new_password",
-                             v == PASSWORD_COMMON ? MSG_FIELD_PASSWORD_COMMON
-                                                  : MSG_FIELD_PASSWORD_PERSONAL,
-                             NULL);
+        return pd_fail_field(
+            err, PD_E_INVALID_REQUEST, "new_password",
+            v == PASSWORD_COMMON ? MSG_FIELD_PASSWORD_COMMON : MSG_FIELD_PASSWORD_PERSONAL, NULL);
     if (password_hash(next, hash, sizeof(hash)) < 0)
         return pd_fail(err, PD_E_INTERNAL, "password hashing failed");
     if ((rc = tx_begin(db, err)) < 0)

@@ -36,6 +36,20 @@ struct sign_in_result {
     struct principal who;
 };
 
+/* The two throttle keys a try counts against: one of the account (or the email asked
+ * about), one of the client address (store/auth.h throttle_*: their prefixes keep sign-in's apart
+ * from other uses). */
+struct throttle_keys {
+    char account[300], address[100];
+};
+
+/* Counts one try against both keys, within the auth.* settings' window and limits. */
+int auth_throttle_count(struct db *db, const struct throttle_keys *k);
+
+/* PD_E_TOO_MANY_ATTEMPTS with details.retry_after while either key is locked at now. */
+int auth_throttle_check(struct db *db, const struct throttle_keys *k, int64_t now,
+                        struct pd_error *err);
+
 /* Signs in. Errors: PD_E_INVALID_CREDENTIALS (same answer and cost for an unknown email
  * as for a wrong password), PD_E_SECOND_FACTOR_REQUIRED, PD_E_INVALID_SECOND_FACTOR,
  * PD_E_TOO_MANY_ATTEMPTS (details.retry_after seconds). */

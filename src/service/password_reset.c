@@ -19,6 +19,7 @@
 #include "core/password.h"
 #include "db/db.h"
 #include "service/audit.h"
+#include "service/auth.h"
 #include "service/member_checks.h"
 #include "service/members.h"
 #include "service/outbox.h"
@@ -28,42 +29,9 @@
 #include "store/outbox.h"
 #include "store/users.h"
 
-/* The throttle keys of an ask: the email asked about and the caller's address, apart from
- * sign-in's (asking for links does not lock anyone out of signing in). */
-struct reset_keys {
-    char account[300], address[100];
-};
-
-/* PD_E_TOO_MANY_ATTEMPTS with details.retry_after while either key is locked. */
-static int reset_throttled(struct db *db, const struct reset_keys *k, struct pd_error *err)
-{
-    int64_t now = clock_now(), retry = 0, retry_ip = 0;
-    int rc;
-    if ((rc = throttle_locked(db, k->account, now, &retry)) < 0 ||
-        (rc = throttle_locked(db, k->address, now, &retry_ip)) < 0)
-        return pd_fail(err, rc, "%s", db_errmsg(db));
-    if (retry == 0 && retry_ip == 0)
-        return 0;
-    pd_fail(err, PD_E_TOO_MANY_ATTEMPTS, NULL);
-    pd_error_detail(err, "retry_after", json_integer(retry > retry_ip ? retry : retry_ip));
-    return PD_E_TOO_MANY_ATTEMPTS;
-}
-
-/* Counts an ask against both keys: every ask counts, known address or not (each may send
- * an email), within the window and limits sign-in's failures have. */
-static int reset_count(struct db *db, const struct reset_keys *k)
-{
-    struct settings s;
-    int64_t now = clock_now();
-    int rc = settings_load(db, &s);
-    if (rc == 0)
-        rc = throttle_fail(db, k->account, now, s.auth_window_seconds, s.auth_account_max_failures,
-                           s.auth_lock_seconds);
-    if (rc == 0)
-        rc = throttle_fail(db, k->address, now, s.auth_window_seconds, s.auth_address_max_failures,
-                           s.auth_lock_seconds);
-    return rc;
-}
+/* The throttle keys of an ask (struct throttle_keys) are the email asked about and the
+ * caller's address, apart from sign-in's: asking for links locks nobody out of signing in.
+ * Every ask counts, known address or not: each may send an email. */
 
 /* Ends u's earlier links and queues the email that will carry a new one, to u alone and
  * never to a webhook. */
@@ -87,7 +55,7 @@ int password_reset_request(struct db *db, const json_t *body, const char *ip, co
 {
     static const char *const keys[] = {"email", NULL};
     struct checks c = {0};
-    struct reset_keys k;
+    struct throttle_keys k;
     struct user_row u;
     char lower[256];
     check_known_keys(&c, body, "", keys);
@@ -97,7 +65,7 @@ int password_reset_request(struct db *db, const json_t *body, const char *ip, co
         return rc;
     snprintf(k.account, sizeof(k.account), "reset_account:%s", email);
     snprintf(k.address, sizeof(k.address), "reset_address:%s", ip ? ip : "-");
-    if ((rc = reset_throttled(db, &k, err)) < 0)
+    if ((rc = auth_throttle_check(db, &k, clock_now(), err)) < 0)
         return rc;
 
     int64_t now = clock_now();
@@ -107,7 +75,7 @@ int password_reset_request(struct db *db, const json_t *body, const char *ip, co
     /* an invitee sets a first password from their invitation; a removed user has none */
     bool known = rc == 1 && strcmp(u.status, "active") == 0;
     if (rc >= 0)
-        rc = reset_count(db, &k);
+        rc = auth_throttle_count(db, &k);
     if (rc >= 0 && known)
         rc = send_reset(db, &u, now);
     if (rc >= 0) /* asks about unknown addresses show up too: someone may be trying a list */
