@@ -6,6 +6,9 @@
  * is refunded through the gateway after the commit, never inside a transaction; should
  * the gateway not answer, the refund_retry job asks again with the same key. A wire
  * payment is refunded by finance, who records the transfer.
+ *
+ * A transfer that paid more than its order owed leaves a surplus: finance pays it back by
+ * transfer too, without a credit note (the invoice stands: the surplus was never owed).
  */
 #include "service/refunds.h"
 
@@ -70,6 +73,23 @@ int refunds_make(struct db *db, const struct sub_row *s, const char *request_id,
     return 1;
 }
 
+int refunds_of_surplus(struct db *db, const struct order_row *o, const char *transfer_id,
+                       int64_t amount, char id[32])
+{
+    struct refund_new f = {.partner_id = o->partner_id,
+                           .order_id = o->id,
+                           .invoice_id = o->invoice_id,
+                           .transfer_id = transfer_id,
+                           .amount = amount,
+                           .currency = o->currency,
+                           .method = "wire"};
+    id_new("rfd", f.id, sizeof(f.id));
+    int rc = refund_insert(db, &f, clock_now());
+    if (rc >= 0)
+        snprintf(id, 32, "%s", f.id);
+    return rc;
+}
+
 const char *refunds_method(const struct refund_made *f)
 {
     return f->charge_id[0] ? "card" : "wire";
@@ -93,16 +113,19 @@ int refunds_by_gateway(struct db *db, const char *refund_id, const char *request
 static json_t *refund_view(const struct refund_row *f)
 {
     char at[21];
+    /* a cancellation's (its request, its credit note), or a transfer's surplus */
     json_t *v = json_pack(
-        "{s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:I, s:s, s:s, "
-        "s:s, s:s?, s:s?, s:s?, s:s}",
-        "id", f->id, "request_id", f->request_id, "request_number", f->request_number, "partner",
-        "id", f->partner_id, "legal_name", f->partner_legal_name, "membership_id",
-        f->partner_membership_id, "order_id", f->order_id, "invoice_id", f->invoice_id,
-        "credit_note_id", f->credit_note_id, "credit_note_number", f->credit_note_number,
-        "amount_minor", (json_int_t)f->amount, "currency", f->currency, "method", f->method,
-        "status", f->status, "gateway_refund_id", f->gateway_refund_id, "paid_on", f->paid_on,
-        "reference", f->reference, "created_at", instant_format(f->created_at, at));
+        "{s:s, s:s, s:s?, s:s?, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:I, s:s, "
+        "s:s, s:s, s:s?, s:s?, s:s?, s:s}",
+        "id", f->id, "reason", f->transfer_id ? "surplus" : "cancellation", "request_id",
+        f->request_id, "request_number", f->request_number, "partner", "id", f->partner_id,
+        "legal_name", f->partner_legal_name, "membership_id", f->partner_membership_id,
+        "order_id", f->order_id, "invoice_id", f->invoice_id, "invoice_number",
+        f->invoice_number, "credit_note_id", f->credit_note_id, "credit_note_number",
+        f->credit_note_number, "wire_transfer_id", f->transfer_id, "amount_minor",
+        (json_int_t)f->amount, "currency", f->currency, "method", f->method, "status", f->status,
+        "gateway_refund_id", f->gateway_refund_id, "paid_on", f->paid_on, "reference",
+        f->reference, "created_at", instant_format(f->created_at, at));
     /* a wire refund in a transfer file: where it went, how the statement will name it */
     json_object_set_new(v, "payee",
                         f->payee_iban

@@ -14,6 +14,8 @@
 #include "service/principal.h"
 #include "store/subscriptions.h"
 
+struct order_row;
+
 struct db;
 
 /* What a resolution refunded: the refund row, the credit note and, for a card, the charge
@@ -30,6 +32,11 @@ struct refund_made {
  * when something was refunded, 0 when nothing was paid here or nothing is left. */
 int refunds_make(struct db *db, const struct sub_row *s, const char *request_id, struct date today,
                  struct refund_made *out);
+
+/* Inside the caller's transaction: the wire refund of what transfer_id paid over what order
+ * o owed (amount > 0), for finance to pay back to its payer; its id into id. */
+int refunds_of_surplus(struct db *db, const struct order_row *o, const char *transfer_id,
+                       int64_t amount, char id[32]);
 
 /* "card" or "wire". */
 const char *refunds_method(const struct refund_made *f);

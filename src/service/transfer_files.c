@@ -2,8 +2,9 @@
  * service/transfer_files.c - paying refunds by SEPA credit transfer: finance picks the wire
  * refunds to pay, partnerd writes one pain.001.001.03 file for the bank and marks them sent.
  *
- * Each refund goes back to the account that paid its order when a camt.053 statement
- * showed it (store/wire_transfers.h), or to the IBAN finance gives; the name is the one
+ * Each refund goes back to the account that paid its order (a surplus: the account of the
+ * transfer that overpaid) when a camt.053 statement showed it (store/wire_transfers.h), or
+ * to the IBAN finance gives; the name is the one
  * finance gives, else the one on the statement, else the organisation's legal name, in
  * the SEPA character set. Its EndToEndId is the refund's id with '-' for '_' (SEPA has no
  * underscore): a camt.053 statement showing that debit marks the refund paid
@@ -100,8 +101,8 @@ static void payee_of(struct db *db, const struct pick *p, const struct refund_ro
     if (p->iban) {
         if (!sepa_iban(p->iban, iban, 35))
             check_fail(c, field, MSG_FIELD_IBAN);
-    } else if (wire_transfers_payer_of(db, f->order_id, seen_name, sizeof(seen_name), seen_iban,
-                                       sizeof(seen_iban)) == 1 &&
+    } else if (wire_transfers_payer_of(db, f->order_id, f->transfer_id, seen_name,
+                                       sizeof(seen_name), seen_iban, sizeof(seen_iban)) == 1 &&
                sepa_iban(seen_iban, iban, 35)) {
         /* the account the order was paid from */
     } else {
@@ -184,8 +185,13 @@ static int check_refunds(struct db *db, struct arena *a, const struct pick *pick
             *cs = c;
             return pd_fail(err, rc, "%s", db_errmsg(db));
         }
-        msg_format(text, sizeof(text), MSG_REFUND_REMITTANCE, rc == 1 ? partner.locale : "fr",
-                   (const char *const[]){f.credit_note_number, f.request_number}, 2);
+        const char *lang = rc == 1 ? partner.locale : "fr";
+        if (f.transfer_id) /* a surplus: the invoice it overpaid */
+            msg_format(text, sizeof(text), MSG_SURPLUS_REMITTANCE, lang,
+                       (const char *const[]){f.invoice_number}, 1);
+        else
+            msg_format(text, sizeof(text), MSG_REFUND_REMITTANCE, lang,
+                       (const char *const[]){f.credit_note_number, f.request_number}, 2);
         sepa_text(text, remit[i], 141, 140);
         pays[i].remittance = remit[i];
     }

@@ -9,6 +9,7 @@
  */
 #include "service/wire_transfers.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "db/db.h"
 #include "service/audit.h"
 #include "service/confirm.h"
+#include "service/refunds.h"
 #include "service/settings.h"
 #include "service/tx.h"
 #include "service/validate.h"
@@ -292,10 +294,15 @@ int wire_transfers_list_json(struct db *db, const struct wire_transfers_query *i
 /* ---- finance resolves a transfer that paid nothing by itself ---- */
 
 /* Allocates transfer w to order_id, in the caller's transaction: the order's transfers
- * add up, and the one that completes its total confirms it, from the day it was received. */
+ * add up, and the one that completes its total confirms it, from the day it was received.
+ * More than the order still owes is refused, unless finance asks for the surplus to be
+ * refunded (refund_surplus): the order is paid, and a wire refund of the rest, made out to
+ * the transfer's payer, goes to the refunds to pay (its id and amount into surplus_id and
+ * *surplus_minor). */
 static int allocate(struct db *db, const struct settings *set, const struct principal *who,
                     struct wire_transfer_row *w, const char *order_id, const char *note,
-                    struct order_row *o, struct pd_error *err)
+                    bool refund_surplus, struct order_row *o, char surplus_id[32],
+                    int64_t *surplus_minor, struct pd_error *err)
 {
     int64_t paid = 0;
     int rc = orders_lock(db, order_id, o);
@@ -313,13 +320,18 @@ static int allocate(struct db *db, const struct settings *set, const struct prin
                              o->currency);
     if ((rc = wire_transfers_paid_to(db, o->id, &paid)) < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
-    if (paid + w->amount > o->total) {
+    int64_t surplus = paid + w->amount - o->total;
+    if (surplus > 0 && !refund_surplus) {
         pd_fail_field(err, PD_E_INVALID_REQUEST, "order_id", MSG_FIELD_TRANSFER_EXCEEDS, NULL);
         pd_error_detail(err, "owed_minor", json_integer(o->total - paid));
         return PD_E_INVALID_REQUEST;
     }
     rc = wire_transfers_resolve(db, w->id, "allocated", note, o->id, who->user_id, clock_now());
-    if (rc >= 0 && paid + w->amount == o->total) {
+    if (rc >= 0 && surplus > 0) {
+        rc = refunds_of_surplus(db, o, w->id, surplus, surplus_id);
+        *surplus_minor = surplus;
+    }
+    if (rc >= 0 && surplus >= 0) {
         char ordered[DATE_STRLEN];
         date_format(date_of_instant(o->created_at), ordered);
         rc = confirm_order(db, set, o,
@@ -363,7 +375,7 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
                                 const char *id, const json_t *body, json_t **out,
                                 struct pd_error *err)
 {
-    static const char *const keys[] = {"action", "order_id", "note", NULL};
+    static const char *const keys[] = {"action", "order_id", "note", "refund_surplus", NULL};
     static const char *const actions[] = {"allocate", "refund", "dismiss", "reopen", NULL};
     struct checks c = {0};
     *out = NULL;
@@ -376,6 +388,10 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
     /* dismissing says why; a refund may say the bank's reference; a reopening, why (audit) */
     const char *note =
         check_text(&c, body, "note", "note", action && !strcmp(action, "dismiss"), 200);
+    /* allocating more than the order owes: the surplus goes back to the payer */
+    const json_t *surplus_v = json_object_get(body, "refund_surplus");
+    if (surplus_v && !json_is_boolean(surplus_v))
+        check_fail(&c, "refund_surplus", MSG_FIELD_NOT_BOOLEAN);
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;
@@ -385,6 +401,8 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
     struct settings set;
     struct wire_transfer_row w;
     struct order_row o;
+    char surplus_id[32] = "";
+    int64_t surplus_minor = 0;
     memset(&o, 0, sizeof(o));
     if ((rc = settings_load(db, &set)) < 0)
         return pd_fail(err, rc, "%s", db_errmsg(db));
@@ -401,7 +419,8 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
         rc = pd_fail(err, PD_E_TRANSFER_RESOLVED, NULL);
         pd_error_detail(err, "resolution", json_string(w.resolution[0] ? w.resolution : "matched"));
     } else if (allocating)
-        rc = allocate(db, &set, who, &w, order_id, note, &o, err);
+        rc = allocate(db, &set, who, &w, order_id, note, json_is_true(surplus_v), &o, surplus_id,
+                      &surplus_minor, err);
     else
         rc = wire_transfers_resolve(db, id, !strcmp(action, "refund") ? "refunded" : "dismissed",
                                     note, NULL, who->user_id, clock_now());
@@ -410,13 +429,18 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
         rc = audit(db, who, ip, o.partner_id[0] ? o.partner_id : NULL,
                    reopened ? "wire_transfer.reopened" : "wire_transfer.resolved",
                    "wire_transfer", id,
-                   json_pack("{s:s, s:s?, s:s?, s:s?}", "action", action, "order_id",
+                   json_pack("{s:s, s:s?, s:s?, s:s?, s:s*}", "action", action, "order_id",
                              o.id[0] ? o.id : NULL, "note", note, "was",
-                             reopened ? w.resolution : NULL));
+                             reopened ? w.resolution : NULL, "surplus_refund_id",
+                             surplus_id[0] ? surplus_id : NULL));
     if (rc >= 0 && (rc = wire_transfers_lock(db, id, &w)) == 1) {
         *out = transfer_view(&w);
         if (o.id[0])
             json_object_set_new(*out, "order_status", json_string(o.status));
+        if (surplus_id[0]) /* what goes back to the payer */
+            json_object_set_new(*out, "surplus_refund",
+                                json_pack("{s:s, s:I}", "id", surplus_id, "amount_minor",
+                                          (json_int_t)surplus_minor));
     }
     if ((rc = tx_end(db, rc, err)) < 0) {
         json_decref(*out);

@@ -15,9 +15,10 @@
     "SELECT f.id, f.request_id, q.number, f.partner_id, p.legal_name, p.membership_id, "           \
     "f.order_id, f.invoice_id, f.credit_note_id, c.number, f.amount, f.currency, f.method, "       \
     "f.status, f.gateway_refund_id, f.paid_on, f.reference, f.created_at, f.payee_name, "          \
-    "f.payee_iban, f.end_to_end_id, f.transfer_file_id FROM refunds f "                            \
-    "JOIN support_requests q ON q.id = f.request_id JOIN partners p ON p.id = f.partner_id "       \
-    "JOIN invoices c ON c.id = f.credit_note_id "
+    "f.payee_iban, f.end_to_end_id, f.transfer_file_id, i.number, f.transfer_id FROM refunds f "   \
+    "JOIN partners p ON p.id = f.partner_id JOIN invoices i ON i.id = f.invoice_id "               \
+    "LEFT JOIN support_requests q ON q.id = f.request_id "                                         \
+    "LEFT JOIN invoices c ON c.id = f.credit_note_id "
 
 static void read_refund(struct db_stmt *st, struct arena *a, struct refund_row *f)
 {
@@ -43,6 +44,8 @@ static void read_refund(struct db_stmt *st, struct arena *a, struct refund_row *
     f->payee_iban = arena_strdup(a, db_column_text(st, 19));
     f->end_to_end_id = arena_strdup(a, db_column_text(st, 20));
     f->transfer_file_id = arena_strdup(a, db_column_text(st, 21));
+    f->invoice_number = arena_strdup(a, db_column_text(st, 22));
+    f->transfer_id = arena_strdup(a, db_column_text(st, 23));
 }
 
 int refund_insert(struct db *db, const struct refund_new *r, int64_t now)
@@ -50,11 +53,11 @@ int refund_insert(struct db *db, const struct refund_new *r, int64_t now)
     bool card = strcmp(r->method, "card") == 0;
     int64_t rc = db_run(db,
                         "INSERT INTO refunds (id, request_id, partner_id, order_id, invoice_id, "
-                        "credit_note_id, amount, currency, method, status, created_at, "
-                        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        "ttttttitttii", r->id, r->request_id, r->partner_id, r->order_id,
-                        r->invoice_id, r->credit_note_id, r->amount, r->currency, r->method,
-                        card ? "pending" : "to_pay", now, now);
+                        "credit_note_id, transfer_id, amount, currency, method, status, "
+                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "tttttttitttii", r->id, r->request_id, r->partner_id, r->order_id,
+                        r->invoice_id, r->credit_note_id, r->transfer_id, r->amount, r->currency,
+                        r->method, card ? "pending" : "to_pay", now, now);
     return rc < 0 ? (int)rc : 0;
 }
 

@@ -1,7 +1,8 @@
 /*
  * store/refunds.h - SQL of refunds: what a cancellation gives back, by the gateway (a card
  * charge: pending -> refunded) or by finance (a wire transfer: to_pay -> paid, or to_pay
- * -> sent in a transfer file -> paid when a statement shows it), and the transfer files.
+ * -> sent in a transfer file -> paid when a statement shows it); the surplus of a transfer
+ * that paid more than its order owed, by finance too; and the transfer files.
  *
  * Texts of rows read are copied into the caller's arena.
  */
@@ -15,7 +16,8 @@
 struct arena;
 struct db;
 
-/* A refund to insert. */
+/* A refund to insert: a cancellation's (request_id and credit_note_id), or a transfer's
+ * surplus (transfer_id, by wire). */
 struct refund_new {
     char id[32];
     const char *request_id;
@@ -23,16 +25,19 @@ struct refund_new {
     const char *order_id;
     const char *invoice_id;
     const char *credit_note_id;
+    const char *transfer_id;
     int64_t amount; /* minor units, VAT included */
     const char *currency;
     const char *method; /* "card" (status pending) or "wire" (status to_pay) */
 };
 
-/* A refund with its request's number, its organisation and its credit note's number. */
+/* A refund with its request's number, its organisation, its invoice's and its credit note's
+ * numbers. A surplus has no request and no credit note (NULL) but a transfer. */
 struct refund_row {
     const char *id, *request_id, *request_number;
     const char *partner_id, *partner_legal_name, *partner_membership_id;
-    const char *order_id, *invoice_id, *credit_note_id, *credit_note_number;
+    const char *order_id, *invoice_id, *invoice_number, *credit_note_id, *credit_note_number;
+    const char *transfer_id;
     int64_t amount;
     const char *currency, *method, *status;
     const char *gateway_refund_id, *paid_on, *reference; /* NULL until known */

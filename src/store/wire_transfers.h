@@ -59,9 +59,11 @@ int wire_transfers_lock_imports(struct db *db);
 /* 1 when a transfer of that bank reference is recorded already, else 0. */
 int wire_transfers_seen(struct db *db, const char *bank_ref);
 
-/* The account that paid an order by transfer (the latest matched transfer from a camt.053
- * statement): 1 with name and IBAN, 0 when unknown. */
-int wire_transfers_payer_of(struct db *db, const char *order_id, char *name, size_t name_size,
+/* The account that paid an order by transfer (the latest of its transfers, matched or
+ * allocated, from a camt.053 statement), or the one transfer_id came from when it is not
+ * NULL: 1 with name and IBAN, 0 when unknown. */
+int wire_transfers_payer_of(struct db *db, const char *order_id, const char *transfer_id,
+                            char *name, size_t name_size,
                             char *iban, size_t iban_size);
 
 /* What finance filters transfers by (NULL or 0: any). */

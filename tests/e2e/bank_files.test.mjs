@@ -565,3 +565,65 @@ test("camt.053: a debit naming a sent refund's EndToEndId marks it paid only for
   const right = await importCamt(debit('STMT-RFD-RIGHT', major(a.amount)));
   assert.deepEqual(right.body.refunds, [a.refund]);
 });
+
+test('a transfer that paid more than its order owed: allocated with its surplus refunded to the account it came from, by a transfer file the statement then shows paid', async () => {
+  const a = await wireOrder(srv.url, op, '2027-10-01');
+  const surplus = 1537;
+  const payer = 'DE89370400440532013000';
+  const imp = await importCamt(camt('08', 'STMT-OVER-1', [{ amount: major(a.total + surplus), date: '2027-10-01', txs: [{ strd: a.reference, iban: payer, name: 'Müller &amp; Söhne GmbH' }] }]));
+  assert.equal(imp.status, 201, JSON.stringify(imp.body));
+  assert.equal(imp.body.items[0].status, 'excess');
+  const transfer = imp.body.items[0].id;
+  const resolve = (body) => finance.call('POST', `/api/v1/admin/wire-transfers/${transfer}/resolution`, body);
+
+  // without asking for the surplus back, more than is owed is refused, saying how much is owed
+  const refused = await resolve({ action: 'allocate', order_id: a.order.id });
+  assert.equal(refused.status, 422, JSON.stringify(refused.body));
+  assert.equal(refused.body.error.details.owed_minor, a.total);
+  assert.match(refused.body.error.details.fields.order_id, /trop-perçu/);
+  assert.equal((await resolve({ action: 'allocate', order_id: a.order.id, refund_surplus: 'yes' })).body.error.details.fields.refund_surplus !== undefined, true);
+
+  const done = await resolve({ action: 'allocate', order_id: a.order.id, refund_surplus: true });
+  assert.equal(done.status, 200, JSON.stringify(done.body));
+  assert.equal(done.body.order_status, 'confirmed');
+  assert.equal(done.body.surplus_refund.amount_minor, surplus);
+  assert.equal((await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.status, 'confirmed');
+  const invoice = (await a.api.call('GET', '/api/v1/invoices')).body.items[0];
+  assert.deepEqual([invoice.type, invoice.status, invoice.total.amount_minor], ['invoice', 'paid', a.total], 'the invoice stands, paid: the surplus was never owed');
+  assert.equal((await resolve({ action: 'allocate', order_id: a.order.id, refund_surplus: true })).status, 409, 'allocated once');
+
+  // finance's list of refunds to pay: the surplus, with no request and no credit note
+  const toPay = (await finance.call('GET', '/api/v1/admin/refunds?status=to_pay')).body.items;
+  const f = toPay.find((r) => r.id === done.body.surplus_refund.id);
+  assert.ok(f, JSON.stringify(toPay));
+  assert.deepEqual([f.reason, f.method, f.amount_minor, f.currency, f.request_number, f.credit_note_number, f.invoice_number, f.wire_transfer_id, f.order_id],
+    ['surplus', 'wire', surplus, 'EUR', null, null, invoice.number, transfer, a.order.id]);
+  assert.equal(toPay.filter((r) => r.wire_transfer_id === transfer).length, 1);
+
+  // paid back to the account the transfer came from, saying why in the partner's language
+  await op.setClock('2027-10-02T09:00:00Z');
+  const made = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: f.id }] });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.deepEqual([made.body.payments[0].iban, made.body.payments[0].name, made.body.control_sum_minor], [payer, 'Muller + Sohne GmbH', surplus]);
+  const xml = (await finance.call('GET', made.body.download)).body;
+  const lint = xmllint(xml);
+  assert.ok(lint.ok, lint.out);
+  assert.deepEqual([...xml.matchAll(/<Ustrd>([^<]*)<\/Ustrd>/g)].map((m) => m[1]), [`Remboursement du trop-percu facture ${invoice.number}`]);
+  const shown = await importCamt(camt('02', 'STMT-OVER-OUT', [{ amount: major(surplus), date: '2027-10-02', side: 'DBIT', txs: [{ e2e: made.body.payments[0].end_to_end_id, side: 'DBIT' }] }]));
+  assert.deepEqual(shown.body.refunds, [f.id]);
+  const paid = (await finance.call('GET', '/api/v1/admin/refunds?status=paid')).body.items.find((r) => r.id === f.id);
+  assert.equal(paid.paid_on, '2027-10-02');
+
+  // the order paid by an allocation, cancelled with a refund: that refund, too, goes back to
+  // the account the transfer came from (before, only a transfer matched by itself was looked at)
+  const sub = (await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.subscription_id;
+  const c = await a.api.call('POST', `/api/v1/subscriptions/${sub}/cancellation`, {});
+  const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: true });
+  assert.equal(res.body.outcome?.refund_method, 'wire', JSON.stringify(res.body));
+  const back = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: res.body.outcome.refund_id }] });
+  assert.equal(back.status, 201, JSON.stringify(back.body));
+  assert.equal(back.body.payments[0].iban, payer);
+  const cancelled = (await finance.call('GET', '/api/v1/admin/refunds?status=sent')).body.items.find((r) => r.id === res.body.outcome.refund_id);
+  assert.equal(cancelled.reason, 'cancellation');
+  assert.equal(cancelled.wire_transfer_id, null);
+});

@@ -105,7 +105,7 @@ test('(b) part allocated, then the rest arrives: it is matched and confirms the 
   assert.equal([...all.values()].filter((t) => t.status === 'matched').length, 1);
 });
 
-test('(c) part allocated, then the full total arrives: an overpayment kept for review', async () => {
+test('(c) part allocated, then the full total arrives: an overpayment kept for review, allocated with its surplus refunded', async () => {
   const x = await partlyPaidOrder('2027-05-03');
   const full = await record(x.reference, x.total, '2027-05-03');
   assert.equal(full.status, 201);
@@ -120,6 +120,21 @@ test('(c) part allocated, then the full total arrives: an overpayment kept for r
   assert.equal(alloc.body.error.details.owed_minor, x.total - PART);
   // less than what is left stays partial
   assert.equal((await record(x.reference, 100, '2027-05-03')).body.status, 'partial');
+  // with the surplus refunded, the full total pays the rest: the part allocated before
+  // counts, and only what is over the order's total goes back
+  const paid = await finance.call('POST', `/api/v1/admin/wire-transfers/${t.id}/resolution`, { action: 'allocate', order_id: x.order.id, refund_surplus: true });
+  assert.equal(paid.status, 200, JSON.stringify(paid.body));
+  assert.equal(paid.body.order_status, 'confirmed');
+  assert.equal(paid.body.surplus_refund.amount_minor, PART);
+  assert.equal((await x.api.call('GET', `/api/v1/orders/${x.order.id}`)).body.status, 'confirmed');
+  const refund = (await finance.call('GET', '/api/v1/admin/refunds?status=to_pay')).body.items.find((f) => f.id === paid.body.surplus_refund.id);
+  assert.deepEqual([refund.reason, refund.amount_minor, refund.wire_transfer_id], ['surplus', PART, t.id]);
+  // a transfer that matches exactly asks for no refund, refund_surplus or not
+  const z = await wireOrder(srv.url, op, '2027-05-04');
+  const stray = await record('RF47PARTNERDUNKNOWN2', z.total, '2027-05-04');
+  const exact = await finance.call('POST', `/api/v1/admin/wire-transfers/${stray.body.id}/resolution`, { action: 'allocate', order_id: z.order.id, refund_surplus: true });
+  assert.equal(exact.status, 200, JSON.stringify(exact.body));
+  assert.deepEqual([exact.body.order_status, exact.body.surplus_refund], ['confirmed', undefined]);
   // an order with nothing allocated still matches its total exactly, as before
   const y = await wireOrder(srv.url, op, '2027-05-04');
   assert.equal((await record(y.reference, y.total, '2027-05-04')).body.status, 'matched');

@@ -1,7 +1,7 @@
 // console/payments.js - finance's page: wire orders awaiting payment, recording a
 // transfer or importing a bank statement (CSV or camt.053), what did not match, and
 // refunds to pay, by hand or in one SEPA transfer file for the bank.
-import { h, mount, field, values, showErrors, table, badge, toast } from '../dom.js';
+import { h, mount, field, checkbox, values, showErrors, table, badge, toast } from '../dom.js';
 import { get, post, api } from '../api.js';
 import { t, date, money, currencyDigits, lang } from '../i18n.js';
 import { can, session } from '../session.js';
@@ -98,6 +98,10 @@ function statementForm(done) {
   return [form, result];
 }
 
+/** What a refund is for, in a few words: its cancellation request's number, or the invoice
+ * a transfer overpaid (a surplus has no request). */
+const refundLabel = (f) => (f.reason === 'surplus' ? t('rf_surplus_of', { number: f.invoice_number }) : f.request_number);
+
 /** The selection of wire refunds to pay by one SEPA transfer file: a box and an optional
  * IBAN per refund to pay, and the button that makes and downloads the file. */
 function transferFileForm(refunds, done) {
@@ -112,10 +116,10 @@ function transferFileForm(refunds, done) {
       box,
       iban,
       cells: [
-        h('span', {}, box, h('label', { for: `pay-${f.id}` }, ` ${t('pay_select')} ${f.request_number}`)),
+        h('span', {}, box, h('label', { for: `pay-${f.id}` }, ` ${t('pay_select')} ${refundLabel(f)}`)),
         f.partner.legal_name,
         money(f.amount_minor, f.currency),
-        h('div', { class: 'field', dataset: { field: `refunds[${i}].iban` } }, h('label', { for: `iban-${f.id}`, class: 'visually-hidden' }, `${t('pay_iban')} ${f.request_number}`), iban, h('div', { class: 'error' })),
+        h('div', { class: 'field', dataset: { field: `refunds[${i}].iban` } }, h('label', { for: `iban-${f.id}`, class: 'visually-hidden' }, `${t('pay_iban')} ${refundLabel(f)}`), iban, h('div', { class: 'error' })),
       ],
     };
   });
@@ -148,7 +152,7 @@ function transferFileForm(refunds, done) {
 
 function refundRow(f, done) {
   if (!['to_pay', 'sent'].includes(f.status) || !can.paymentsWrite()) return f.paid_on ? `${date(f.paid_on)}${f.reference ? ` · ${f.reference}` : ''}` : '';
-  const form = h('form', { class: 'row', novalidate: true, 'aria-label': `${t('mark_paid')} ${f.request_number}` },
+  const form = h('form', { class: 'row', novalidate: true, 'aria-label': `${t('mark_paid')} ${refundLabel(f)}` },
     field({ label: t('paid_on'), name: 'paid_on', type: 'date', required: true, value: today() }),
     field({ label: t('reference_short'), name: 'reference' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('mark_paid'))));
@@ -185,22 +189,25 @@ function resolveForm(w, orders, done) {
     options: [['allocate', t('wt_allocate')], ['refund', t('wt_refund')], ['dismiss', t('wt_dismiss')]] });
   const order = field({ label: t('order'), name: 'order_id', type: 'select', value: fit.find((o) => o.id === w.order_id)?.id,
     options: [['', '—'], ...fit.map((o) => [o.id, `${o.payment_instructions?.reference || o.id} · ${o.partner_name} · ${o.total.formatted}`])] });
+  // more than the order owes: the rest goes back to the payer (the server says when it is)
+  const surplus = checkbox({ label: t('wt_refund_surplus'), name: 'refund_surplus', checked: w.status === 'excess', hint: t('wt_refund_surplus_hint') });
   const note = field({ label: t('wt_note'), name: 'note', hint: t('wt_note_hint'), attrs: { maxlength: '200' } });
   const form = h('form', { class: 'resolve-transfer', novalidate: true, 'aria-label': `${t('wt_resolve')} ${w.reference}` },
-    notice, action, order, note,
+    notice, action, order, surplus, note,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('wt_resolve'))));
-  const sync = () => { order.hidden = values(form).action !== 'allocate'; };
+  const sync = () => { order.hidden = surplus.hidden = values(form).action !== 'allocate'; };
   form.addEventListener('change', sync);
   sync();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const v = values(form);
     const body = { action: v.action };
-    if (v.action === 'allocate') body.order_id = v.order_id;
+    if (v.action === 'allocate') Object.assign(body, { order_id: v.order_id }, v.refund_surplus ? { refund_surplus: true } : {});
     if (v.note) body.note = v.note;
     try {
       const r = await post(`/api/v1/admin/wire-transfers/${w.id}/resolution`, body);
-      toast(t(`wt_done_${r.resolution}`) + (r.order_status === 'confirmed' ? ` ${t('wt_order_confirmed')}` : ''));
+      toast(t(`wt_done_${r.resolution}`) + (r.order_status === 'confirmed' ? ` ${t('wt_order_confirmed')}` : '') +
+        (r.surplus_refund ? ` ${t('wt_surplus_made', { amount: money(r.surplus_refund.amount_minor, w.currency) })}` : ''));
       done();
     } catch (err) {
       showErrors(form, err, notice);
@@ -312,7 +319,7 @@ export async function paymentsPage() {
       h('h2', {}, t('refunds')),
       table(
         [{ label: t('request', { number: '' }).trim() }, { label: t('partner') }, { label: t('credit_note') }, { label: t('amount_major'), num: true }, { label: t('status') }, { label: t('paid_on') }],
-        refunds.map((f) => [f.request_number, f.partner.legal_name, f.credit_note_number, money(f.amount_minor, f.currency), badge(t(`rf_${f.status}`), RF_KIND[f.status]), refundRow(f, draw)]),
+        refunds.map((f) => [refundLabel(f), f.partner.legal_name, f.credit_note_number || '—', money(f.amount_minor, f.currency), badge(t(`rf_${f.status}`), RF_KIND[f.status]), refundRow(f, draw)]),
         { caption: t('refunds'), empty: t('no_refunds') }),
       more('refunds', t('refunds')),
       transferFileForm(refunds, draw));
