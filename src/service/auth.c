@@ -303,9 +303,9 @@ int auth_api_token(struct db *db, const char *token, struct principal *out, stru
 int auth_sign_out(struct db *db, const struct principal *who, const char *ip, struct pd_error *err)
 {
     if (who->session_id[0] == '\0') {
+        /* an API token has no session to end: it is revoked (DELETE /api-tokens/{id}) */
         pd_fail(err, PD_E_INVALID_REQUEST, "not signed in with a session");
-        /* details other than fields are not worded per caller yet: English, as always */
-        pd_error_detail(err, "reason", json_string(msg_text(MSG_SIGN_OUT_API_TOKEN, "en")));
+        pd_error_detail(err, "problem", pd_problem(MSG_SIGN_OUT_API_TOKEN, NULL, 0));
         return PD_E_INVALID_REQUEST;
     }
     int rc = tx_begin(db, err);

@@ -163,6 +163,18 @@ test('me tells who I am, my organisation and my roles; sign-out ends the session
   assert.equal((await new Client(srv.url).call('GET', '/api/v1/me')).status, 401);
 });
 
+test("sign-out with an API token says there is no session to end, in the caller's language, and the token still works", async () => {
+  const { client } = await adminOf(srv.url);
+  const token = (await client.call('POST', '/api/v1/api-tokens', { name: 'ci' })).body.token;
+  for (const [lang, said] of [['fr', /jeton d'API, sans session à fermer/], ['en', /API token, which has no session to end/]]) {
+    const api = new Client(srv.url, { bearer: token, lang });
+    const out = await api.call('DELETE', '/api/v1/sessions/current');
+    assert.equal(out.status, 422, JSON.stringify(out.body));
+    assert.match(out.body.error.details.problem, said);
+  }
+  assert.equal((await new Client(srv.url, { bearer: token }).call('GET', '/api/v1/me')).status, 200);
+});
+
 test('a change with the session cookie needs the CSRF token', async () => {
   const { client } = await adminOf(srv.url);
   const csrf = client.csrf;
