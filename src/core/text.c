@@ -49,6 +49,20 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
+bool text_long_valid(const char *s, size_t max)
+{
+    if (s == NULL)
+        return false;
+    size_t len = strlen(s), chars = 0;
+    if (len == 0 || len > 4 * max) /* no character takes more than 4 bytes */
+        return false;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    for (size_t n; p < end; p += n, chars++)
+        if ((n = utf8_len(p, end)) == 0)
+            return false;
+    return chars <= max;
+}
+
 bool text_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;

@@ -18,6 +18,10 @@ void text_lower(const char *s, char *out, size_t n);
  * characters (code points, not bytes: "é" counts one). */
 bool text_line_valid(const char *s, size_t max);
 
+/* True when s is valid UTF-8 of 1 to max characters (code points, not bytes), on as many
+ * lines as it likes: the body of a support request or of a message. */
+bool text_long_valid(const char *s, size_t max);
+
 /* n bytes of well-formed UTF-8 (any characters, NUL included). */
 bool text_utf8_valid(const char *s, size_t n);
 

@@ -120,10 +120,8 @@ int cancellation_open(struct db *db, const struct principal *who, const char *ip
     const char *typed = NULL;
     if (json_is_object(body)) {
         check_known_keys(&c, body, "", keys);
-        json_t *d = json_object_get(body, "description");
-        typed = json_string_value(d);
-        if (d && (typed == NULL || typed[0] == '\0' || strlen(typed) > 10000))
-            check_fail(&c, "description", MSG_FIELD_LONG_TEXT), typed = NULL;
+        if (json_object_get(body, "description")) /* optional: checked when given */
+            typed = check_long_text(&c, body, "description", "description");
     }
     int rc = check_done(&c, err);
     if (rc < 0)

@@ -214,9 +214,7 @@ int support_create(struct db *db, const struct principal *who, const char *ip, c
     struct checks c = {0};
     check_known_keys(&c, body, "", keys);
     const char *title = check_text(&c, body, "title", "title", true, 200);
-    const char *description = json_string_value(json_object_get(body, "description"));
-    if (description == NULL || description[0] == '\0' || strlen(description) > 10000)
-        check_fail(&c, "description", MSG_FIELD_LONG_TEXT);
+    const char *description = check_long_text(&c, body, "description", "description");
     const char *category = check_text(&c, body, "category", "category", true, 48);
     const char *problem = check_text(&c, body, "problem_type", "problem_type", true, 64);
     if (category && !support_catalog_has_category(category))
@@ -323,9 +321,7 @@ int support_add_message(struct db *db, const struct principal *who, const char *
     if ((rc = support_load(db, &a, who, id, &req, err)) < 0)
         return finish_with_view(db, &a, rc, &req, out, err);
     check_known_keys(&c, body, "", keys);
-    const char *text = json_string_value(json_object_get(body, "body"));
-    if (text == NULL || text[0] == '\0' || strlen(text) > 10000)
-        check_fail(&c, "body", MSG_FIELD_LONG_TEXT);
+    const char *text = check_long_text(&c, body, "body", "body");
     if ((rc = check_done(&c, err)) >= 0 && !strcmp(req.status, "closed"))
         rc = closed_conflict(err);
     int64_t now = clock_now();

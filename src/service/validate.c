@@ -95,6 +95,17 @@ const char *check_text(struct checks *c, const json_t *obj, const char *key, con
     return s;
 }
 
+const char *check_long_text(struct checks *c, const json_t *obj, const char *key,
+                            const char *field)
+{
+    const char *s = json_string_value(obj ? json_object_get(obj, key) : NULL);
+    if (!text_long_valid(s, CHECK_LONG_TEXT_MAX)) {
+        check_fail(c, field, MSG_FIELD_LONG_TEXT);
+        return NULL;
+    }
+    return s;
+}
+
 int64_t check_amount(struct checks *c, const json_t *obj, const char *key, const char *field)
 {
     json_t *v = obj ? json_object_get(obj, key) : NULL;

@@ -49,6 +49,15 @@ bool check_null_refused(struct checks *c, const json_t *v, const char *field);
 const char *check_text(struct checks *c, const json_t *obj, const char *key, const char *field,
                        bool required, size_t max);
 
+/* The longest text of several lines a partner or staff types (a request, a message), in
+ * characters: "é" counts one, as MSG_FIELD_LONG_TEXT tells them. */
+#define CHECK_LONG_TEXT_MAX 10000
+
+/* A required text of several lines, 1 to CHECK_LONG_TEXT_MAX characters: its value, or NULL
+ * and a problem (MSG_FIELD_LONG_TEXT) when missing, not a string, empty or too long. */
+const char *check_long_text(struct checks *c, const json_t *obj, const char *key,
+                            const char *field);
+
 /* A positive amount in minor units, at most MONEY_MAX_MINOR: its value, or 0 and a
  * problem (when missing, not a positive integer, or too large). */
 int64_t check_amount(struct checks *c, const json_t *obj, const char *key, const char *field);

@@ -161,6 +161,30 @@ test('a resolved request can be reopened for 14 calendar days across a daylight-
   assert.equal(await status(spring), 'closed', 'closed by the job once its 14 days are over');
 });
 
+// "10 000 caractères au plus", the form says: characters, as the partner counts them. A
+// French text has accents, two bytes each, and was refused long before its 10 000th.
+test('a request, a message and a cancellation take 10 000 characters, accents counting one each', async () => {
+  const { api, subId } = await partner('2027-05-03', await cardPayment(srv.url, CARD));
+  const text = (n) => 'Réf. été '.repeat(Math.ceil(n / 9)).slice(0, n); // 9 characters, 11 bytes
+  assert.equal([...text(10000)].length, 10000);
+  const r = await api.call('POST', '/api/v1/support-requests', { title: 'Relevé détaillé', description: text(10000), category: 'partner_center_issue', problem_type: 'invoice_payment_reconciliation' });
+  assert.equal(r.status, 201, JSON.stringify(r.body).slice(0, 300));
+  assert.equal(r.body.description, text(10000), 'kept whole');
+  const m = await api.call('POST', `/api/v1/support-requests/${r.body.id}/messages`, { body: text(10000) });
+  assert.equal(m.status, 201, JSON.stringify(m.body).slice(0, 300));
+  const c = await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, { description: text(10000) });
+  assert.equal(c.status, 201, JSON.stringify(c.body).slice(0, 300));
+  // one more is too many, anywhere, and said in the partner's words
+  const long = await api.call('POST', '/api/v1/support-requests', { title: 'Trop long', description: text(10001), category: 'partner_center_issue', problem_type: 'invoice_payment_reconciliation' });
+  assert.equal(long.status, 422);
+  assert.equal(long.body.error.details.fields.description, 'obligatoire, 10 000 caractères au plus');
+  assert.equal((await api.call('POST', `/api/v1/support-requests/${r.body.id}/messages`, { body: text(10001) })).status, 422);
+  assert.equal((await api.call('POST', `/api/v1/subscriptions/${subId}/cancellation`, { description: text(10001) })).status, 422);
+  assert.equal((await api.call('POST', `/api/v1/support-requests/${r.body.id}/messages`, { body: '' })).status, 422);
+  // ended as every subscription of this file ends (the dashboard's test, last)
+  assert.equal((await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate' })).status, 200);
+});
+
 test('attachments: PDF, PNG, JPEG, CSV, TXT up to 10 MiB, the type read from the bytes', async () => {
   const { api } = await partner();
   const other = await partner();

@@ -63,6 +63,22 @@ static void test_line(void **state)
     assert_false(text_line_valid("\xed\xa0\x80", 10));
 }
 
+/* A text of several lines counts characters too: 10 000 "é" are 20 000 bytes. */
+static void test_long(void **state)
+{
+    (void)state;
+    static char e[2 * 10001 + 1];
+    for (int i = 0; i < 10000; i++)
+        memcpy(e + 2 * i, "é", 2);
+    assert_true(text_long_valid(e, 10000));
+    memcpy(e + 2 * 10000, "é", 2);
+    assert_false(text_long_valid(e, 10000));
+    assert_true(text_long_valid("Bonjour,\n\n\tmerci.", 20));
+    assert_false(text_long_valid("", 10));
+    assert_false(text_long_valid(NULL, 10));
+    assert_false(text_long_valid("caf\xc3", 10));
+}
+
 static void test_email(void **state)
 {
     (void)state;
@@ -90,6 +106,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_line),
+        cmocka_unit_test(test_long),
         cmocka_unit_test(test_email),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
