@@ -385,9 +385,12 @@ static json_t *tile_message(const char *state, const char *lang, const struct su
     } else if (strcmp(state, "active") == 0) {
         date_format_long(f->expires_on, lang, a, sizeof(a));
         date_format_long(r->opens_on, lang, b, sizeof(b));
+        /* cancelled at the end of its term: its renewal will be refused, never promise it */
         msg_format(text, sizeof(text),
-                   s->auto_renew ? MSG_TILE_ACTIVE_AUTO_RENEW : MSG_TILE_ACTIVE_RENEW_FROM, lang,
-                   (const char *const[]){a, b}, 2);
+                   f->cancelled    ? MSG_TILE_ACTIVE_CANCELLED
+                   : s->auto_renew ? MSG_TILE_ACTIVE_AUTO_RENEW
+                                   : MSG_TILE_ACTIVE_RENEW_FROM,
+                   lang, (const char *const[]){a, b}, 2);
     } else if (strcmp(state, "not_eligible") == 0) {
         snprintf(a, sizeof(a), "%d", required);
         snprintf(b, sizeof(b), "%lld", (long long)ctx->certified);

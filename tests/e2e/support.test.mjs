@@ -268,6 +268,11 @@ test('cancellation at the end of the term: active until expiry, cancelled the da
   assert.equal(res.body.outcome.effective_on, '2028-04-01');
   let sub = (await api.call('GET', `/api/v1/subscriptions/${subId}`)).body;
   assert.deepEqual([sub.status, sub.auto_renew], ['active', false]);
+  // its offer tile said « Vous pourrez le renouveler à partir du 1er avril 2028 »: a renewal refused that day
+  const tile = async (lang) => (await api.call('GET', '/api/v1/offers', undefined, { 'Accept-Language': lang })).body.items.find((t) => t.code === 'action-pack');
+  assert.deepEqual([(await tile('fr')).state, (await tile('fr')).renewal.reason], ['active', 'cancelled']);
+  assert.equal((await tile('fr')).message, "Actif jusqu'au 31 mars 2028, puis annulé à votre demande : il ne sera pas renouvelé.");
+  assert.equal((await tile('en')).message, 'Active until 31 March 2028, then cancelled as you asked: it will not be renewed.');
   await op.setClock('2028-04-01T09:00:00Z');
   await op.client.call('POST', '/api/v1/admin/jobs/run', {});
   sub = (await api.call('GET', `/api/v1/subscriptions/${subId}`)).body;
