@@ -64,7 +64,7 @@ static const struct template templates[] = {
      NULL,
      MSG_EMAIL_SUPPORT_STAFF_NOTICE_SUBJECT,
      MSG_EMAIL_SUPPORT_STAFF_NOTICE_BODY,
-     {"number", "title", "change", "status_label", "message"}},
+     {"number", "title", "change_label", "status_label", "message"}},
     {"user.invited",
      NULL,
      MSG_EMAIL_USER_INVITED_SUBJECT,

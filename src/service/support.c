@@ -38,21 +38,38 @@ static const char *const request_statuses[] = {"open", "in_progress", "resolved"
 
 /* ---- views ---- */
 
-/* {"fr","en"} labels of a status; an unknown status is its own label. */
-static json_t *status_label(const char *status)
+struct label {
+    const char *code;
+    enum msg_id text;
+};
+
+/* {"fr","en"} labels of code in labels (n of them); an unknown code is its own label. */
+static json_t *label_of(const char *code, const struct label *labels, size_t n)
 {
-    static const struct {
-        const char *code;
-        enum msg_id text;
-    } labels[] = {{"open", MSG_SUPPORT_STATUS_OPEN},
-                  {"in_progress", MSG_SUPPORT_STATUS_IN_PROGRESS},
-                  {"resolved", MSG_SUPPORT_STATUS_RESOLVED},
-                  {"closed", MSG_SUPPORT_STATUS_CLOSED}};
-    for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-        if (!strcmp(labels[i].code, status))
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(labels[i].code, code))
             return json_pack("{s:s, s:s}", "fr", msg_text(labels[i].text, "fr"), "en",
                              msg_text(labels[i].text, "en"));
-    return json_pack("{s:s, s:s}", "fr", status, "en", status);
+    return json_pack("{s:s, s:s}", "fr", code, "en", code);
+}
+
+static json_t *status_label(const char *status)
+{
+    static const struct label labels[] = {{"open", MSG_SUPPORT_STATUS_OPEN},
+                                          {"in_progress", MSG_SUPPORT_STATUS_IN_PROGRESS},
+                                          {"resolved", MSG_SUPPORT_STATUS_RESOLVED},
+                                          {"closed", MSG_SUPPORT_STATUS_CLOSED}};
+    return label_of(status, labels, sizeof(labels) / sizeof(labels[0]));
+}
+
+/* What changed (support_notify()'s what), worded for an email: "opened" is no French. */
+static json_t *change_label(const char *what)
+{
+    static const struct label labels[] = {
+        {"opened", MSG_SUPPORT_CHANGE_OPENED},         {"message", MSG_SUPPORT_CHANGE_MESSAGE},
+        {"attachment", MSG_SUPPORT_CHANGE_ATTACHMENT}, {"reopened", MSG_SUPPORT_CHANGE_REOPENED},
+        {"status", MSG_SUPPORT_CHANGE_STATUS},         {"resolved", MSG_SUPPORT_CHANGE_RESOLVED}};
+    return label_of(what, labels, sizeof(labels) / sizeof(labels[0]));
 }
 
 /* The API object of a request without its messages. */
@@ -134,10 +151,10 @@ int support_load(struct db *db, struct arena *a, const struct principal *who, co
 int support_notify(struct db *db, const struct request_row *req, bool by_staff, const char *what,
                    const char *message)
 {
-    json_t *payload =
-        json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "request_id", req->id, "number",
-                  req->number, "title", req->title, "status", req->status, "status_label",
-                  status_label(req->status), "change", what, "message", message ? message : "");
+    json_t *payload = json_pack(
+        "{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s}", "request_id", req->id, "number", req->number,
+        "title", req->title, "status", req->status, "status_label", status_label(req->status),
+        "change", what, "change_label", change_label(what), "message", message ? message : "");
     if (by_staff)
         return outbox_emit_user(db, req->partner_id, "support.updated", payload, req->created_by);
     struct contact *staff = NULL;

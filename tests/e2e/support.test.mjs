@@ -508,6 +508,8 @@ test('each side hears of the other: the author of a request, and the support sta
   assert.ok(toPartner.some((m) => /guide\.txt/.test(m.text)), 'the email names the file');
   const toStaff = mails.filter((m) => m.subject === `Demande ${r.body.number} d'un partenaire : Crédits cloud` && m.to === supportEmail);
   assert.equal(toStaff.length, 1, 'support hears of the new request once');
+  // in words, not the code of the change: « a changé (opened) » in a French email
+  assert.match(toStaff[0].text, /La demande SR-\d+ « Crédits cloud » a changé \(nouvelle demande\)\. Statut : ouverte\./);
 });
 
 // last: after every change the tests above made to subscriptions
