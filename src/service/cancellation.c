@@ -227,23 +227,36 @@ static json_t *outcome_view(const char *effective, const char *when, const struc
                      "wire_orders_cancelled", wire_orders_cancelled);
 }
 
-/* The sentence that states refund f to the partner of s, followed by support's message
- * when there is one, into out. */
-static int refund_statement(struct db *db, const struct sub_row *s, const struct refund_made *f,
-                            const char *message, char *out, size_t n)
+/* The sentences that state to the partner of s, in its language, when the cancellation takes
+ * effect (the day effective) and what refund f gave back, followed by support's message when
+ * there is one, into out: the partner hears what happened to its subscription, not just
+ * that its request was resolved. */
+static int outcome_statement(struct db *db, const struct sub_row *s, struct date effective,
+                             struct date today, const struct refund_made *f, const char *message,
+                             char *out, size_t n)
 {
     struct partner_row p;
+    char day[64];
+    if (partners_find(db, s->partner_id, &p) != 1)
+        return -1;
+    const char *tag = msg_lang_tag(msg_lang(p.locale));
+    bool later = date_cmp(effective, today) > 0; /* at the end of the term: its last day named */
+    date_format_long(later ? date_add_days(effective, -1) : effective, tag, day, sizeof(day));
+    enum msg_id when = later ? MSG_CANCELLATION_STATED_END : MSG_CANCELLATION_STATED_NOW;
+    size_t len = strlen(msg_format(out, n, when, p.locale, (const char *const[]){day}, 1));
     struct invoice_row credit;
     struct order_row o;
-    char amount[64];
-    int rc = partners_find(db, s->partner_id, &p);
-    if (rc != 1 || invoices_find(db, f->credit_id, &credit, NULL) != 1 ||
-        orders_paying_term(db, s->id, &o) != 1)
-        return -1;
-    money_format(f->amount, o.currency, p.locale, amount, sizeof(amount));
-    const char *how = msg_text(f->charge_id[0] ? MSG_REFUND_BY_CARD : MSG_REFUND_BY_WIRE, p.locale);
-    size_t len = strlen(msg_format(out, n, MSG_REFUND_STATED, p.locale,
-                                   (const char *const[]){amount, how, credit.number}, 3));
+    if (f->id[0] && invoices_find(db, f->credit_id, &credit, NULL) == 1 &&
+        orders_paying_term(db, s->id, &o) == 1 && len + 2 < n) {
+        char amount[64], refund[1024];
+        money_format(f->amount, o.currency, p.locale, amount, sizeof(amount));
+        const char *how =
+            msg_text(f->charge_id[0] ? MSG_REFUND_BY_CARD : MSG_REFUND_BY_WIRE, p.locale);
+        msg_format(refund, sizeof(refund), MSG_REFUND_STATED, p.locale,
+                   (const char *const[]){amount, how, credit.number}, 3);
+        snprintf(out + len, n - len, " %s", refund);
+        len = strlen(out);
+    }
     if (message && len + 2 < n)
         snprintf(out + len, n - len, "\n\n%s", message);
     return 0;
@@ -331,9 +344,12 @@ int cancellation_resolve(struct db *db, const struct principal *who, const char 
     const char *resolution = f.id[0] ? "immediate_with_refund" : when;
     if (rc >= 0 && (rc = requests_set_resolution(db, id, resolution, now)) >= 0)
         req.resolution = resolution;
-    /* the partner reads what was refunded, in the organisation's language */
-    char stated[3000];
-    if (rc >= 0 && f.id[0] && refund_statement(db, &s, &f, message, stated, sizeof(stated)) == 0)
+    /* the partner reads what was done (when, and what was refunded), in the organisation's
+     * language */
+    char stated[12288]; /* the sentences, then a message of 2000 characters of 4 bytes each */
+    struct date effective_day;
+    if (rc >= 0 && date_parse(effective, &effective_day) == 0 &&
+        outcome_statement(db, &s, effective_day, today, &f, message, stated, sizeof(stated)) == 0)
         message = arena_strdup(&a, stated);
     if (rc >= 0 && message)
         rc = requests_add_message(db, id, who->user_id, true, message, now);

@@ -237,6 +237,7 @@ test('cancellation now with a prorated refund: a credit note and one gateway ref
   assert.deepEqual(Object.keys(bad.body.error.details.fields).sort(), ['cancellation', 'refund']);
   const res = await support.call('POST', `/api/v1/support-requests/${c.body.id}/resolution`, { cancellation: 'immediate', refund: true, message: 'Annulé, remboursé au prorata.' });
   assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.match(res.body.messages.at(-1).body, /^Votre abonnement est annulé à compter du 1er septembre 2027 ; il ne sera pas renouvelé\. Remboursement au prorata des jours non utilisés : [\d\s ,]+€ TTC, sur la carte qui a payé l'abonnement \(avoir AV\d{4}-\d+\)\.\n\nAnnulé, remboursé au prorata\.$/);
   assert.equal(res.body.status, 'resolved');
   // 2027-03-01 .. 2028-02-29 is 366 days; 182 left from 2027-09-01: 49000 * 182 / 366 = 24366 before VAT
   assert.equal(res.body.outcome.refund_total, Math.round(Math.round(49000 * 182 / 366) * 1.2));
@@ -277,6 +278,12 @@ test('cancellation at the end of the term: active until expiry, cancelled the da
   await op.client.call('POST', '/api/v1/admin/jobs/run', {});
   sub = (await api.call('GET', `/api/v1/subscriptions/${subId}`)).body;
   assert.equal(sub.status, 'cancelled');
+  // the partner is told what was done, not just « Statut : résolue »: in the request and by email
+  const said = "Votre abonnement reste actif jusqu'au 31 mars 2028 inclus, puis est annulé ; il ne sera pas renouvelé.";
+  assert.equal(res.body.messages.at(-1).body, said);
+  assert.equal(res.body.messages.at(-1).from, 'staff');
+  const mail = readMails(srv.mailDir).find((m) => m.subject === `Demande ${c.body.number} : ${c.body.title}`);
+  assert.ok(mail?.text.includes(said), mail?.text);
   assert.equal(ledgerSql(srv, `SELECT COUNT(*) FROM gw_charges WHERE idempotency_key LIKE 'auto:${subId}:%'`), '0', 'never renewed');
 });
 
