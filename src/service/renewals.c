@@ -19,6 +19,12 @@
  * the same key, which the gateway answers with the first charge's outcome: one charge per
  * key, whatever happens.
  *
+ * A subscription whose organisation asked for its cancellation, the request not yet
+ * answered, is not renewed: support decides first. It is looked at again the next day,
+ * and renewed once the request is closed without a cancellation (a resolution turns
+ * auto-renew off). The request is opened with the subscription locked, so it comes before
+ * the claim's read, or after the renewal.
+ *
  * A pass reads only the subscriptions whose renewal check day has come (migration 024), a
  * page at a time. After the page's tries, each one looked at gets its next day, the row
  * locked and read again (a declined try's next, a try waiting for the partner: not before
@@ -48,6 +54,7 @@
 #include "store/payments.h"
 #include "store/renewals.h"
 #include "store/subscriptions.h"
+#include "store/support.h"
 
 /* Due subscriptions claimed in one transaction, then settled in one: fewer commits, each
  * writing the pages it touched to the WAL again, and each charge still keyed once. */
@@ -129,6 +136,14 @@ static int claim_in(struct db *db, const struct settings *set, const struct due 
     if (!fresh.auto_renew || !fresh.paid || fresh.cancelled_on[0] ||
         strcmp(fresh.managed_in, "partner_center") != 0)
         return 0;
+    /* a cancellation asked for: held until support answers (not due today: tomorrow) */
+    char request[32];
+    if ((rc = requests_open_cancellation(db, s->id, request, sizeof(request))) != 0) {
+        if (rc == 1)
+            log_line(LOG_INFO, NULL, "renewal_held", "subscription=%s cancellation_request=%s",
+                     s->id, request);
+        return rc < 0 ? rc : 0;
+    }
     /* the rules of a manual renewal hold: window, prerequisites, no open renewal order */
     rc = eligibility_renewal(db, set, &fresh, &err);
     if (rc == PD_E_PREREQUISITES_NOT_MET) {

@@ -830,6 +830,40 @@ test('automatic renewal turned off while the pass is between reading what is due
   assert.deepEqual([sub.auto_renew, sub.expires_on], [false, '2028-04-11']);
 });
 
+test('a cancellation asked for and not yet answered holds the automatic renewal: nothing charged; closed without cancelling, renewed the next day', async () => {
+  const kept = await subscriber('2027-05-10');
+  const ended = await subscriber('2027-05-10');
+  const support = await staffClient(srv, 'support');
+  const asked = {};
+  for (const s of [kept, ended]) {
+    const c = await s.api.call('POST', `/api/v1/subscriptions/${s.subId}/cancellation`, {});
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    asked[s.subId] = c.body.id;
+  }
+  await op.setClock('2028-05-10T07:00:00Z'); // day 1 of the window
+  const run = await jobsProcess(srv);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, new RegExp(`renewal_held subscription=${kept.subId} cancellation_request=${asked[kept.subId]}`));
+  await op.setClock('2028-05-11T07:00:00Z');
+  await runJobs();
+  for (const s of [kept, ended]) assert.deepEqual(charges(s.subId), [], 'held while support has not answered');
+  // support answers: one cancelled at the end of its term, the other's request closed (the
+  // partner changed its mind)
+  const res = await support.call('POST', `/api/v1/support-requests/${asked[ended.subId]}/resolution`, { cancellation: 'end_of_term' });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const closed = await support.call('PATCH', `/api/v1/support-requests/${asked[kept.subId]}`, { status: 'closed' });
+  assert.equal(closed.status, 200, JSON.stringify(closed.body));
+  await runJobs(); // the same day: looked at again tomorrow
+  assert.deepEqual(charges(kept.subId), []);
+  await op.setClock('2028-05-12T07:00:00Z');
+  await runJobs();
+  assert.deepEqual(charges(kept.subId), ['succeeded'], 'renewed once the request is closed');
+  assert.deepEqual(charges(ended.subId), [], 'never charged');
+  const sub = (await kept.api.call('GET', `/api/v1/subscriptions/${kept.subId}`)).body;
+  assert.deepEqual([sub.status, sub.starts_on, sub.auto_renew], ['active', '2028-05-12', true]);
+  assert.equal((await ended.api.call('GET', `/api/v1/subscriptions/${ended.subId}`)).body.auto_renew, false);
+});
+
 test('two job runners at once renew each subscription once', async () => {
   const subs = [];
   for (let i = 0; i < 6; i++) subs.push(await subscriber('2027-09-15'));
