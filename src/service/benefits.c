@@ -44,7 +44,10 @@ struct benefit_facts benefits_facts(const struct grant_row *g, const struct sub_
     f.kind = kind < 0 ? BENEFIT_RESOURCE : (enum benefit_kind)kind;
     date_parse(g->starts_on, &f.starts_on);
     date_parse(g->ends_on, &f.ends_on);
-    f.has_deadline = g->activate_by[0] != '\0';
+    /* an activation waiting for keys was asked for before its deadline (benefits_activate
+     * queues only what it could use that day): keys that come late neither make it expire
+     * nor earn it a reminder to activate */
+    f.has_deadline = g->activate_by[0] != '\0' && !g->queued;
     if (f.has_deadline)
         date_parse(g->activate_by, &f.activate_by);
     struct sub_facts sf = subscriptions_facts(s, ctx, 0);

@@ -139,7 +139,8 @@ int grants_insert_term(struct db *db, const struct grant_row *g, int n, int64_t 
     "subscription_terms t WHERE t.subscription_id = g.subscription_id), g.position, g.kind, "      \
     "g.product, g.name_fr, g.name_en, g.quantity, g.used, g.starts_on, g.ends_on, "                \
     "g.activate_by, g.tenant_domain, COALESCE(g.activated_at, 0), g.reminded, "                    \
-    "COALESCE(g.revoked_at, 0)"
+    "COALESCE(g.revoked_at, 0), CASE WHEN EXISTS (SELECT 1 FROM benefit_queue q WHERE "            \
+    "q.grant_id = g.id) THEN 1 ELSE 0 END"
 #define GRANT_COLUMNS "SELECT " GRANT_LIST " FROM benefit_grants g "
 
 /* Reads the columns of GRANT_LIST; returns how many, the index of the next column. */
@@ -165,7 +166,8 @@ static int read_grant(struct db_stmt *st, struct grant_row *g)
     g->activated_at = db_column_int64(st, 16);
     g->reminded = (int)db_column_int64(st, 17);
     g->revoked_at = db_column_int64(st, 18);
-    return 19;
+    g->queued = db_column_int64(st, 19) != 0;
+    return 20;
 }
 
 /* Runs a query of grants into a malloc'd array. */

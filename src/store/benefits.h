@@ -48,6 +48,7 @@ struct grant_row {
     int reminded;
     int64_t revoked_at; /* 0: not announced */
     char check_on[11];  /* grants_insert_term(): the day the job first looks at it (empty: never) */
+    bool queued;        /* its activation waits in the key pool's queue (benefit_queue) */
 };
 
 /* The rules of an offer (NULL: of every offer), by offer and position, into a. */

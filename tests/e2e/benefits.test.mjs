@@ -516,3 +516,35 @@ test('keys from a spreadsheet: the byte order mark of a "CSV UTF-8" export and q
   const keys = await m.client.call('GET', `/api/v1/benefits/${grant.id}/keys`);
   assert.deepEqual(keys.body.items.map((k) => k.key), ['CSVKY-AAAAA-00001', 'CSVKY-AAAAA-00002', 'CSVKY-AAAAA-00003']);
 });
+
+test('an activation queued before its deadline is served when keys come after it, and not reminded meanwhile', async () => {
+  await offerWith('late-pack', [{ kind: 'software_key', product: 'late-product', name: { fr: 'Produit', en: 'Product' }, quantity: 1, deadline_days: 30 }]);
+  const m = await member('late-pack');
+  const grant = (await benefits(m.client)).items[0];
+  assert.equal(grant.activate_by, '2027-02-03');
+  // asked in time, the pool empty: queued
+  const asked = await m.client.call('POST', `/api/v1/benefits/${grant.id}/activation`, {});
+  assert.equal(asked.status, 409, JSON.stringify(asked.body));
+  assert.equal(asked.body.error.code, 'key_pool_empty');
+  const run = async (day) => {
+    await op.setClock(`${day}T09:00:00Z`);
+    const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  try {
+    await run('2027-01-28'); // 6 days before the deadline: it has been asked for, nothing to remind
+    assert.equal(sql(srv.db.url, `SELECT COUNT(*) FROM outbox WHERE event = 'benefit.reminder' AND partner_id = '${m.org.partner.id}'`), '0');
+    await run('2027-02-10'); // the keys come a week after the deadline
+    const waiting = (await benefits(m.client)).items[0];
+    assert.deepEqual([waiting.state, waiting.queued], ['available', true]);
+    const loaded = await load('late-product', [keyOf('late', 1)]);
+    assert.equal(loaded.status, 201, JSON.stringify(loaded.body));
+    assert.deepEqual([loaded.body.served, loaded.body.pool.free, loaded.body.pool.queued_requests], [1, 0, 0]);
+    const served = (await benefits(m.client)).items[0];
+    assert.deepEqual([served.state, served.used, served.queued], ['activated', 1, false]);
+    const keys = await m.client.call('GET', `/api/v1/benefits/${grant.id}/keys`);
+    assert.deepEqual(keys.body.items.map((k) => k.key), [keyOf('late', 1)]);
+  } finally {
+    await op.setClock('2027-01-04T09:00:00Z');
+  }
+});
