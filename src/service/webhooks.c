@@ -316,9 +316,9 @@ int webhooks_delete(struct db *db, const struct principal *who, const char *ip, 
     rc = webhook_endpoint_delete(db, id, who->partner_id, clock_now());
     if (rc == 0)
         rc = pd_fail(err, PD_E_NOT_FOUND, NULL);
-    /* what was still waiting for it is not sent */
+    /* what was still waiting for it, or being sent to it, is not sent again */
     if (rc >= 0)
-        rc = webhook_deliveries_fail_pending(db, id);
+        rc = webhook_deliveries_give_up(db, id);
     if (rc >= 0)
         rc = audit(db, who, ip, NULL, "webhook_endpoint.deleted", "webhook_endpoint", id, NULL);
     return tx_end(db, rc, err);

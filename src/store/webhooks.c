@@ -166,11 +166,16 @@ int webhook_endpoint_owned(struct db *db, const char *id, const char *partner_id
     return rc < 0 ? rc : owned > 0;
 }
 
-int webhook_deliveries_fail_pending(struct db *db, const char *endpoint_id)
+int webhook_deliveries_give_up(struct db *db, const char *endpoint_id)
 {
+    /* a delivery being sent is given up too: the sender records its outcome only while the
+     * claim is its own (webhook_delivery_done), so a POST under way is not retried, and one a
+     * dead process left claimed is never claimed again; the POST's attempt stays in the
+     * history */
     int64_t rc = db_run(db,
                         "UPDATE webhook_deliveries SET status = 'failed', last_error = 'endpoint "
-                        "deleted', claim = NULL WHERE endpoint_id = ? AND status = 'pending'",
+                        "deleted', claim = NULL WHERE endpoint_id = ? AND status IN ('pending', "
+                        "'sending')",
                         "t", endpoint_id);
     return rc < 0 ? (int)rc : 0;
 }

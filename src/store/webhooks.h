@@ -78,8 +78,9 @@ int webhook_endpoint_delete(struct db *db, const char *id, const char *partner_i
 /* 1 when the endpoint (live or deleted) belongs to the organisation, else 0. */
 int webhook_endpoint_owned(struct db *db, const char *id, const char *partner_id);
 
-/* Gives up what was still pending for an endpoint (last_error "endpoint deleted"). */
-int webhook_deliveries_fail_pending(struct db *db, const char *endpoint_id);
+/* Gives up what an endpoint was still owed (last_error "endpoint deleted"): the deliveries
+ * waiting for a retry and those being sent, whose claim it takes away. */
+int webhook_deliveries_give_up(struct db *db, const char *endpoint_id);
 
 /* One delivery per (event, endpoint) for every live endpoint of partner_id that wants
  * event, in one statement that reads them itself (on PostgreSQL sent without waiting,

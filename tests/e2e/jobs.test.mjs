@@ -599,6 +599,52 @@ test('webhooks: a secret shown once, Standard Webhooks signatures, retried with 
   hook.close();
 });
 
+test('a deleted endpoint is sent nothing more: not the retry of a POST under way when it was deleted, nor what a dead process left claimed', async () => {
+  await op.setClock('2027-08-02T09:00:00Z');
+  const now = Date.parse('2027-08-02T09:00:00Z') / 1000;
+  // a receiver that holds its first request until told, then answers 500
+  const got = [];
+  let arrived, release;
+  const first = new Promise((ok) => (arrived = ok));
+  const held = new Promise((ok) => (release = ok));
+  const server = httpServer((req, res) => {
+    got.push(req.headers['webhook-id']);
+    req.resume();
+    arrived();
+    held.then(() => {
+      res.statusCode = 500;
+      res.end();
+    });
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  try {
+    const { org, client } = await adminOf(srv.url);
+    const api = new Client(srv.url, { bearer: (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+    const make = async () => (await api.call('POST', '/api/v1/webhook-endpoints', { url: `http://127.0.0.1:${server.address().port}/hook`, events: ['*'] })).body.id;
+    const [inFlight, left] = [await make(), await make()];
+    const event = (k) => `INSERT INTO outbox (id, event, partner_id, payload, created_at) VALUES ('evt_gone${k}', 'benefit.reminder', '${org.partner.id}', '{}', ${now});`;
+    sql(srv.db.url, [event(1), `INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, next_attempt_at, created_at) VALUES ('whd_gone1', 'evt_gone1', '${inFlight}', 'pending', ${now}, ${now});`].join('\n'));
+    // the partner deletes the endpoint while its POST is under way; the receiver then fails it
+    const pass = runJobs();
+    await first;
+    assert.equal((await api.call('DELETE', `/api/v1/webhook-endpoints/${inFlight}`)).status, 204);
+    release();
+    await pass;
+    // a delivery a process that died while sending it left claimed, its endpoint deleted since
+    sql(srv.db.url, [event(2), `INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, claim, claimed_at, next_attempt_at, created_at) VALUES ('whd_gone2', 'evt_gone2', '${left}', 'sending', 'dead', ${now - 3600}, ${now - 3600}, ${now - 3600});`].join('\n'));
+    assert.equal((await api.call('DELETE', `/api/v1/webhook-endpoints/${left}`)).status, 204);
+    await op.setClock('2027-08-02T10:00:00Z'); // past any retry's backoff
+    await runJobs();
+    assert.deepEqual(got, ['whd_gone1'], 'nothing more reaches a deleted endpoint');
+    assert.equal(sql(srv.db.url, "SELECT id || ' ' || status FROM webhook_deliveries WHERE id IN ('whd_gone1', 'whd_gone2') ORDER BY id"), 'whd_gone1 failed\nwhd_gone2 failed');
+    const history = (await api.call('GET', `/api/v1/webhook-endpoints/${inFlight}/deliveries`)).body.items;
+    assert.deepEqual(history.map((d) => [d.id, d.status, d.attempts_made.length]), [['whd_gone1', 'failed', 1]], 'the POST under way is in its history');
+  } finally {
+    release();
+    server.close();
+  }
+});
+
 test('an endpoint made before Standard Webhooks keeps Partnerd-Signature until its owner rotates the secret', async () => {
   await op.setClock('2027-08-01T09:00:00Z');
   const org = await join(srv.url);
