@@ -434,8 +434,10 @@ static int grant_pass_in(struct db *db, struct grant_row *g, const struct sub_ro
                (rc = grants_set_reminded(db, g->id, remind,
                                          next_check(&f, remind, g->revoked_at != 0, today, on))) ==
                    1) {
-        char days[8];
-        snprintf(days, sizeof(days), "%d", remind);
+        /* the days really left: a deadline nearer than 30 days when granted (deadline_days
+         * under 30) or a pass that comes late has its first reminder with fewer */
+        char days[12];
+        snprintf(days, sizeof(days), "%d", date_diff_days(today, f.activate_by));
         wrote = 1;
         g->reminded = remind;
         rc = outbox_emit(db, g->partner_id, "benefit.reminder",

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
-import { PG, startServer, adminOf, memberOf, operatorClock, staffClient, sql, sqlScript, jobsProcess } from './harness.mjs';
+import { PG, startServer, adminOf, memberOf, operatorClock, staffClient, sql, sqlScript, jobsProcess, readMails } from './harness.mjs';
 
 let srv, op, finance, support;
 const WIRE = { method: 'wire', contact: { name: 'Pay Er', phone: '+33 1 23 45 67 89', email: 'pay@x.example' } };
@@ -544,6 +544,28 @@ test('an activation queued before its deadline is served when keys come after it
     assert.deepEqual([served.state, served.used, served.queued], ['activated', 1, false]);
     const keys = await m.client.call('GET', `/api/v1/benefits/${grant.id}/keys`);
     assert.deepEqual(keys.body.items.map((k) => k.key), [keyOf('late', 1)]);
+  } finally {
+    await op.setClock('2027-01-04T09:00:00Z');
+  }
+});
+
+test('a deadline nearer than 30 days: the first reminder says the days really left, in the partner language', async () => {
+  await offerWith('soon-pack', [{ kind: 'cloud_subscription', product: 'cloud-soon', name: { fr: 'Nuage bref', en: 'Short cloud' }, quantity: 1, deadline_days: 14 }]);
+  const m = await member('soon-pack');
+  const grant = (await benefits(m.client)).items[0];
+  assert.equal(grant.activate_by, '2027-01-18');
+  const run = async (day) => {
+    await op.setClock(`${day}T09:00:00Z`);
+    const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  try {
+    await run('2027-01-04'); // bought today: the deadline is 14 days away
+    await run('2027-01-11'); // 7 days away
+    const days = sql(srv.db.url, `SELECT payload FROM outbox WHERE event = 'benefit.reminder' AND partner_id = '${m.org.partner.id}' ORDER BY created_at`).split('\n').filter(Boolean).map((p) => JSON.parse(p).days);
+    assert.deepEqual(days, ['14', '7']);
+    const subjects = readMails(srv.mailDir).filter((x) => x.to === m.org.email).map((x) => x.subject).filter((x) => /activer/.test(x));
+    assert.deepEqual(subjects, ['Plus que 14 jours pour activer Nuage bref', 'Plus que 7 jours pour activer Nuage bref']);
   } finally {
     await op.setClock('2027-01-04T09:00:00Z');
   }
