@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/arena.h"
 #include "core/benefit.h"
@@ -245,6 +246,10 @@ static int check_activation(const struct grant_row *g, const struct benefit_fact
         *domain = json_string_value(json_object_get(body, "tenant_domain"));
         if (!domain_valid(*domain))
             check_fail(&c, "tenant_domain", MSG_FIELD_TENANT_DOMAIN);
+        else if (g->tenant_domain[0] && strcasecmp(g->tenant_domain, *domain) != 0)
+            /* activated in parts: the grant records one tenant, where its seats all went */
+            check_fail_args(&c, "tenant_domain", MSG_FIELD_TENANT_SAME,
+                            (const char *const[]){g->tenant_domain}, 1);
         json_t *seats = json_object_get(body, "seats");
         if (!json_is_integer(seats) || json_integer_value(seats) < 1 ||
             json_integer_value(seats) > (left > 0 ? left : 1))
@@ -304,8 +309,8 @@ int benefits_activate(struct db *db, const struct principal *who, const char *ip
         } else if (rc == 1)
             rc = bkeys_check_low(db, g.product);
     }
-    if (rc >= 0 && f.kind == BENEFIT_CLOUD_SUBSCRIPTION) {
-        rc = grants_set_tenant(db, g.id, domain);
+    if (rc >= 0 && f.kind == BENEFIT_CLOUD_SUBSCRIPTION && g.tenant_domain[0] == '\0') {
+        rc = grants_set_tenant(db, g.id, domain); /* the first part: its tenant is the grant's */
         snprintf(g.tenant_domain, sizeof(g.tenant_domain), "%s", domain);
     }
     if (rc >= 0 && !queued) {
@@ -314,7 +319,8 @@ int benefits_activate(struct db *db, const struct principal *who, const char *ip
         if (rc >= 0)
             rc = audit(db, who, ip, NULL, "benefit.activated", "benefit", g.id,
                        json_pack("{s:s, s:s, s:i, s:s?}", "kind", g.kind, "product", g.product,
-                                 "count", count, "tenant_domain", domain));
+                                 "count", count, "tenant_domain",
+                                 g.tenant_domain[0] ? g.tenant_domain : NULL));
         g.used += count;
         if (rc >= 0)
             rc = emit(db, "benefit.activated", &g, count);

@@ -570,3 +570,23 @@ test('a deadline nearer than 30 days: the first reminder says the days really le
     await op.setClock('2027-01-04T09:00:00Z');
   }
 });
+
+test('a cloud subscription activated in parts: every part goes to the tenant of the first, another is refused in the caller\'s language', async () => {
+  await offerWith('tenant-pack', [{ kind: 'cloud_subscription', product: 'cloud-t', name: { fr: 'Nuage', en: 'Cloud' }, quantity: 5, deadline_days: 90 }]);
+  const m = await member('tenant-pack');
+  const grant = (await benefits(m.client)).items[0];
+  const first = await m.client.call('POST', `/api/v1/benefits/${grant.id}/activation`, { tenant_domain: 'contoso.onmicrosoft.com', seats: 2 });
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  assert.deepEqual([first.body.state, first.body.used, first.body.tenant_domain], ['available', 2, 'contoso.onmicrosoft.com']);
+  m.client.lang = 'en';
+  const other = await m.client.call('POST', `/api/v1/benefits/${grant.id}/activation`, { tenant_domain: 'fabrikam.onmicrosoft.com', seats: 3 }, { 'Accept-Language': 'en' });
+  assert.equal(other.status, 422, JSON.stringify(other.body));
+  assert.match(other.body.error.details.fields.tenant_domain, /contoso\.onmicrosoft\.com/);
+  assert.match(other.body.error.details.fields.tenant_domain, /tenant/);
+  const kept = (await benefits(m.client, 'en')).items[0];
+  assert.deepEqual([kept.used, kept.tenant_domain], [2, 'contoso.onmicrosoft.com']);
+  // the rest to the same tenant, however it is spelled
+  const rest = await m.client.call('POST', `/api/v1/benefits/${grant.id}/activation`, { tenant_domain: 'Contoso.OnMicrosoft.com', seats: 3 });
+  assert.equal(rest.status, 200, JSON.stringify(rest.body));
+  assert.deepEqual([rest.body.state, rest.body.used, rest.body.tenant_domain], ['activated', 5, 'contoso.onmicrosoft.com']);
+});

@@ -33,7 +33,7 @@ function cloudForm(b, redraw) {
   const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
   const form = h('form', { class: 'stack inline', novalidate: true },
     notice,
-    field({ label: t('ben_tenant'), name: 'tenant_domain', required: true, hint: t('ben_tenant_hint') }),
+    field({ label: t('ben_tenant'), name: 'tenant_domain', required: true, hint: t('ben_tenant_hint'), value: b.tenant_domain || undefined }), // the rest goes to the first part's tenant
     field({ label: t('ben_seats'), name: 'seats', type: 'number', required: true, value: b.remaining, attrs: { min: '1', max: String(b.remaining) } }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('ben_activate'))));
   form.addEventListener('submit', async (e) => {
