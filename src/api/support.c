@@ -121,8 +121,7 @@ int api_support_attachment(struct req *r, struct resp *w)
                           sizeof(filename), type, sizeof(type), &data, &size, &err) < 0)
         return api_fail(r, w, &err);
     resp_bytes(r, w, 200, type, (const char *)data, size);
-    resp_header(w, "Content-Disposition",
-                arena_printf(&r->arena, "attachment; filename=\"%s\"", filename));
+    resp_attachment(r, w, filename);
     free(data);
     return 0;
 }

@@ -107,6 +107,11 @@ void resp_bytes(struct req *r, struct resp *w, int status, const char *content_t
 /* Adds a response header; name and value must outlive the response (arena or static). */
 void resp_header(struct resp *w, const char *name, const char *value);
 
+/* Content-Disposition: attachment for a file named filename (UTF-8, as its owner typed
+ * it): RFC 6266's filename*=UTF-8''... percent-encoded, after a filename="..." fallback
+ * in printable ASCII for older clients (other bytes, quotes and backslashes as '_'). */
+void resp_attachment(struct req *r, struct resp *w, const char *filename);
+
 /* The SPEC error body {"error":{"code","message","details"}} for e, in the request's
  * language, with the code's HTTP status. */
 void resp_error(struct req *r, struct resp *w, const struct pd_error *e);

@@ -1,5 +1,6 @@
 /* response.c - building responses: JSON bodies, headers and the SPEC error format. */
 #include <microhttpd.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +99,35 @@ void resp_header(struct resp *w, const char *name, const char *value)
         w->headers[w->nheaders].value = value;
         w->nheaders++;
     }
+}
+
+void resp_attachment(struct req *r, struct resp *w, const char *filename)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(filename);
+    char *ascii = arena_alloc(&r->arena, n + 1), *encoded = arena_alloc(&r->arena, 3 * n + 1);
+    char *e = encoded;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)filename[i];
+        bool printable = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+        ascii[i] = '_';
+        if (printable)
+            ascii[i] = filename[i];
+        /* RFC 5987 attr-char: letters, digits and !#$&+-.^_`|~ stay as they are */
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("!#$&+-.^_`|~", c) != NULL) {
+            *e++ = (char)c;
+        } else {
+            *e++ = '%';
+            *e++ = hex[c >> 4];
+            *e++ = hex[c & 15];
+        }
+    }
+    ascii[n] = '\0';
+    *e = '\0';
+    resp_header(w, "Content-Disposition",
+                arena_printf(&r->arena, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii,
+                             encoded));
 }
 
 void resp_error(struct req *r, struct resp *w, const struct pd_error *e)

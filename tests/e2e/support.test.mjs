@@ -208,6 +208,9 @@ test('attachments: PDF, PNG, JPEG, CSV, TXT up to 10 MiB, the type read from the
   const back = await fetch(`${srv.url}/api/v1/support-requests/${r.body.id}/attachments/${att.id}`, { headers: { Authorization: `Bearer ${api.bearer}` } });
   assert.equal(back.status, 200);
   assert.equal(back.headers.get('content-type'), 'application/pdf');
+  // named as typed, in the form every browser reads (RFC 6266), after an ASCII fallback;
+  // never raw UTF-8 bytes in a header (read as Latin-1 by the fetch API: « relevÃ©.pdf »)
+  assert.equal(back.headers.get('content-disposition'), `attachment; filename="relev__.pdf"; filename*=UTF-8''relev%C3%A9.pdf`);
   assert.ok(Buffer.from(await back.arrayBuffer()).equals(pdf), 'the same bytes back');
   const seen = (await support.call('GET', `/api/v1/support-requests/${r.body.id}`)).body.attachments;
   assert.deepEqual(seen.map((a) => a.filename), ['relevé.pdf', 'capture.png', 'data.csv'], 'in the order they came');
