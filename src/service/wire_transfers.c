@@ -392,6 +392,8 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
     const json_t *surplus_v = json_object_get(body, "refund_surplus");
     if (surplus_v && !json_is_boolean(surplus_v))
         check_fail(&c, "refund_surplus", MSG_FIELD_NOT_BOOLEAN);
+    else if (surplus_v && action && !allocating) /* said of another action: a mistake */
+        check_fail(&c, "refund_surplus", MSG_FIELD_ALLOCATE_ONLY);
     int rc = check_done(&c, err);
     if (rc < 0)
         return rc;

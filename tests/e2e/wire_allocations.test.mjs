@@ -135,6 +135,12 @@ test('(c) part allocated, then the full total arrives: an overpayment kept for r
   const exact = await finance.call('POST', `/api/v1/admin/wire-transfers/${stray.body.id}/resolution`, { action: 'allocate', order_id: z.order.id, refund_surplus: true });
   assert.equal(exact.status, 200, JSON.stringify(exact.body));
   assert.deepEqual([exact.body.order_status, exact.body.surplus_refund], ['confirmed', undefined]);
+  // said of another action, it is a mistake, and nothing is done
+  const other = await record('RF47PARTNERDUNKNOWN3', 100, '2027-05-04');
+  const wrong = await finance.call('POST', `/api/v1/admin/wire-transfers/${other.body.id}/resolution`, { action: 'dismiss', note: 'test', refund_surplus: true });
+  assert.equal(wrong.status, 422, JSON.stringify(wrong.body));
+  assert.match(wrong.body.error.details.fields.refund_surplus, /allocate/);
+  assert.equal((await transfers('RF47PARTNERDUNKNOWN3')).get(other.body.id).to_review, true);
   // an order with nothing allocated still matches its total exactly, as before
   const y = await wireOrder(srv.url, op, '2027-05-04');
   assert.equal((await record(y.reference, y.total, '2027-05-04')).body.status, 'matched');
