@@ -13,6 +13,7 @@
 #include "service/partner_search.h"
 #include "service/support.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,12 +272,21 @@ int support_list(struct db *db, const struct principal *who, const struct suppor
     struct checks c = {0};
     struct page_request p;
     int n = 0;
+    /* a number as typed: "sr-000042 " finds SR-000042 */
+    char number[24] = "";
+    if (in->number) {
+        size_t o = 0;
+        for (const char *q = in->number; *q && o + 1 < sizeof(number); q++)
+            if (!isspace((unsigned char)*q))
+                number[o++] = (char)toupper((unsigned char)*q);
+        number[o] = '\0';
+    }
     struct requests_filter f = {
         .partner_id = who->staff ? in->partner_id : who->partner_id,
         .status = in->status,
         .category = in->category,
         .assignee_id = in->assignee_id && !strcmp(in->assignee_id, "none") ? "" : in->assignee_id,
-        .number = in->number,
+        .number = in->number ? number : NULL,
     };
     page_check(&c, &in->page, &p);
     if (!check_one_of(in->status, request_statuses))

@@ -324,14 +324,17 @@ test('support queue (staff): every request, no silent cut at 500, by status, num
     for (let i = 0; i < n; i++) {
       const id = `req_${tag}${String(i).padStart(4, '0')}${rid().slice(0, 4)}`;
       ids.push(id);
-      script += `INSERT INTO support_requests (id, number, partner_id, category, problem_type, title, description, status, created_by, created_at, updated_at) VALUES ('${id}', 'SR-${tag}-${i}', '${pid}', 'partner_center_issue', 'account_access', 'Question ${i}', 'Text', 'open', '${uid}', ${base + Math.floor(i / 3)}, 0);\n`;
+      script += `INSERT INTO support_requests (id, number, partner_id, category, problem_type, title, description, status, created_by, created_at, updated_at) VALUES ('${id}', 'SR-${tag.toUpperCase()}-${i}', '${pid}', 'partner_center_issue', 'account_access', 'Question ${i}', 'Text', 'open', '${uid}', ${base + Math.floor(i / 3)}, 0);\n`;
     }
     return { ids, script: script + 'COMMIT;\n' };
   };
   const { first } = await walkWhileAdding(support, `/api/v1/support-requests?partner_id=${pid}`, requests, { n: 520, limit: 150 });
   const tag = first.ids[0].slice(4, 8);
-  const one = await support.call('GET', `/api/v1/support-requests?number=SR-${tag}-7`);
+  const one = await support.call('GET', `/api/v1/support-requests?number=SR-${tag.toUpperCase()}-7`);
   assert.deepEqual(one.body.items.map((x) => x.id), [first.ids[7]]);
+  // as a partner types it on the phone: lower case, a space around
+  const typed = await support.call('GET', `/api/v1/support-requests?number=${encodeURIComponent(` sr-${tag.toLowerCase()}-7 `)}`);
+  assert.deepEqual(typed.body.items.map((x) => x.id), [first.ids[7]]);
   const unassigned = await support.call('GET', `/api/v1/support-requests?partner_id=${pid}&assignee_id=none&status=open&limit=3`);
   assert.equal(unassigned.body.items.length, 3);
   // the organisation sees its own requests, paged, and no other organisation's
