@@ -234,7 +234,7 @@ int webhooks_create(struct db *db, const struct principal *who, const char *ip, 
         secret_wipe(secret, sizeof(secret));
         return rc;
     }
-    rc = webhook_endpoints_count(db, who->partner_id, &count);
+    rc = webhook_endpoints_count_locked(db, who->partner_id, &count);
     if (rc >= 0 && count >= MAX_ENDPOINTS) {
         rc = pd_fail(err, PD_E_CONFLICT, "at most %d webhook endpoints", MAX_ENDPOINTS);
         pd_error_detail(err, "limit", json_integer(MAX_ENDPOINTS));

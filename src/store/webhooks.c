@@ -18,8 +18,11 @@
 #include "store/outbox.h"
 #include "store/page.h"
 
-int webhook_endpoints_count(struct db *db, const char *partner_id, int64_t *count)
+int webhook_endpoints_count_locked(struct db *db, const char *partner_id, int64_t *count)
 {
+    int rc = db_lock_row(db, "partners", partner_id);
+    if (rc < 0)
+        return rc;
     return db_scalar(
         db, count,
         "SELECT COUNT(*) FROM webhook_endpoints WHERE partner_id = ? AND deleted_at IS "

@@ -36,8 +36,10 @@ struct webhook_attempt_row {
     int64_t duration_ms;
 };
 
-/* 0 and *count, the live endpoints of the organisation. */
-int webhook_endpoints_count(struct db *db, const char *partner_id, int64_t *count);
+/* 0 and *count, the live endpoints of the organisation, which stays locked until the
+ * transaction ends: two creations at once are counted one after the other (on PostgreSQL
+ * both would count the other's endpoint missing, and pass the limit together). */
+int webhook_endpoints_count_locked(struct db *db, const char *partner_id, int64_t *count);
 
 /* A new endpoint with the secret that signs its deliveries, the Standard Webhooks way. */
 int webhook_endpoint_insert(struct db *db, const struct webhook_endpoint_row *e,

@@ -683,6 +683,16 @@ test('an endpoint made before Standard Webhooks keeps Partnerd-Signature until i
   hook.close();
 });
 
+test('an organisation has at most 20 webhook endpoints, even when they are made all at once', async () => {
+  const { client } = await adminOf(srv.url);
+  const api = new Client(srv.url, { bearer: (await client.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+  const made = await Promise.all(Array.from({ length: 26 }, (_, i) => api.call('POST', '/api/v1/webhook-endpoints', { url: `https://hooks.example.com/${i}`, events: ['*'] })));
+  assert.deepEqual([made.filter((r) => r.status === 201).length, made.filter((r) => r.status === 409).length], [20, 6], made.map((r) => r.status).join(','));
+  assert.ok(made.filter((r) => r.status === 409).every((r) => r.body.error.details.limit === 20));
+  const listed = await api.call('GET', '/api/v1/webhook-endpoints');
+  assert.equal(listed.body.items.length, 20);
+});
+
 test('webhook endpoints on private addresses are refused unless the operator allows them', async () => {
   const { client } = await adminOf(srv.url);
   const set = (v) => op.client.call('PUT', '/api/v1/admin/settings/webhooks.allow_private', { value: v });
