@@ -32,6 +32,8 @@ struct template
                          or "kind/reason" when a kind has words of its own for a reason */
     enum msg_id subject, body;
     const char *holes[HOLES]; /* payload names of the holes {0}, {1}... */
+    const char *when; /* "name=value": only for a payload whose name is value (a count
+                         that needs other words, say); NULL: any */
 };
 
 static const struct template templates[] = {
@@ -39,158 +41,182 @@ static const struct template templates[] = {
      NULL,
      MSG_EMAIL_REFERRAL_CONFIRM_SUBJECT,
      MSG_EMAIL_REFERRAL_CONFIRM_BODY,
-     {"partner", "confirm_link", "erase_link"}},
+     {"partner", "confirm_link", "erase_link"}, NULL},
     {"referral.customer_notice",
      NULL,
      MSG_EMAIL_REFERRAL_CUSTOMER_SUBJECT,
      MSG_EMAIL_REFERRAL_CUSTOMER_BODY,
-     {"partner", "status_label", "reason", "erase_link"}},
+     {"partner", "status_label", "reason", "erase_link"}, NULL},
     {"referral.created",
      NULL,
      MSG_EMAIL_REFERRAL_CREATED_SUBJECT,
      MSG_EMAIL_REFERRAL_CREATED_BODY,
-     {"customer", "company", "need", "respond_on", "link"}},
+     {"customer", "company", "need", "respond_on", "link"}, NULL},
     {"referral.updated",
      NULL,
      MSG_EMAIL_REFERRAL_UPDATED_SUBJECT,
      MSG_EMAIL_REFERRAL_UPDATED_BODY,
-     {"customer", "status_label", "link"}},
+     {"customer", "status_label", "link"}, NULL},
     {"support.updated",
      NULL,
      MSG_EMAIL_SUPPORT_UPDATED_SUBJECT,
      MSG_EMAIL_SUPPORT_UPDATED_BODY,
-     {"number", "title", "status_label", "message"}},
+     {"number", "title", "status_label", "message"}, NULL},
     {"support.staff_notice",
      NULL,
      MSG_EMAIL_SUPPORT_STAFF_NOTICE_SUBJECT,
      MSG_EMAIL_SUPPORT_STAFF_NOTICE_BODY,
-     {"number", "title", "change_label", "status_label", "message"}},
+     {"number", "title", "change_label", "status_label", "message"}, NULL},
     {"user.invited",
      NULL,
      MSG_EMAIL_USER_INVITED_SUBJECT,
      MSG_EMAIL_USER_INVITED_BODY,
-     {"organisation", "inviter", "link", "expires_on"}},
+     {"organisation", "inviter", "link", "expires_on"}, NULL},
     {"user.password_reset",
      NULL,
      MSG_EMAIL_PASSWORD_RESET_SUBJECT,
      MSG_EMAIL_PASSWORD_RESET_BODY,
-     {"link"}},
+     {"link"}, NULL},
     {"order.confirmed",
      NULL,
      MSG_EMAIL_ORDER_CONFIRMED_SUBJECT,
      MSG_EMAIL_ORDER_CONFIRMED_BODY,
-     {"offer", "total", "paid_on", "starts_on", "expires_on", "invoice_number"}},
+     {"offer", "total", "paid_on", "starts_on", "expires_on", "invoice_number"}, NULL},
     {"subscription.renewed",
      NULL,
      MSG_EMAIL_SUBSCRIPTION_RENEWED_SUBJECT,
      MSG_EMAIL_SUBSCRIPTION_RENEWED_BODY,
-     {"offer", "card", "total", "paid_on", "starts_on", "expires_on", "invoice_number"}},
+     {"offer", "card", "total", "paid_on", "starts_on", "expires_on", "invoice_number"}, NULL},
     {"invoice.issued",
      NULL,
      MSG_EMAIL_INVOICE_ISSUED_SUBJECT,
      MSG_EMAIL_INVOICE_ISSUED_BODY,
-     {"invoice_number", "offer", "total", "due_on", "iban", "bic", "reference"}},
+     {"invoice_number", "offer", "total", "due_on", "iban", "bic", "reference"}, NULL},
     {"payment.failed",
      NULL,
      MSG_EMAIL_PAYMENT_FAILED_SUBJECT,
      MSG_EMAIL_PAYMENT_FAILED_BODY,
-     {"offer", "total", "card", "reason", "next_step"}},
+     {"offer", "total", "card", "reason", "next_step"}, NULL},
     {"payment.action_required",
      NULL,
      MSG_EMAIL_PAYMENT_ACTION_SUBJECT,
      MSG_EMAIL_PAYMENT_ACTION_BODY,
-     {"offer", "total", "card", "link", "pay_by"}},
+     {"offer", "total", "card", "link", "pay_by"}, NULL},
     {"order.cancelled",
      "subscription_cancelled",
      MSG_EMAIL_ORDER_CANCELLED_SUBJECT,
      MSG_EMAIL_ORDER_CANCELLED_SUBSCRIPTION_BODY,
-     {"offer", "total", "due_on", "invoice_number", "credit_note_number"}},
+     {"offer", "total", "due_on", "invoice_number", "credit_note_number"}, NULL},
     {"order.cancelled",
      "superseded_by_pmc_import",
      MSG_EMAIL_ORDER_CANCELLED_SUBJECT,
      MSG_EMAIL_ORDER_CANCELLED_PMC_BODY,
-     {"offer", "total", "due_on", "invoice_number", "credit_note_number"}},
+     {"offer", "total", "due_on", "invoice_number", "credit_note_number"}, NULL},
     {"order.cancelled", /* unpaid_at_due_date, and any reason without words of its own */
      NULL,
      MSG_EMAIL_ORDER_CANCELLED_SUBJECT,
      MSG_EMAIL_ORDER_CANCELLED_BODY,
-     {"offer", "total", "due_on", "invoice_number", "credit_note_number"}},
+     {"offer", "total", "due_on", "invoice_number", "credit_note_number"}, NULL},
     {"subscription.notice",
      "auto_renewal_refused",
      MSG_EMAIL_NOTICE_RENEWAL_REFUSED_SUBJECT,
      MSG_EMAIL_NOTICE_RENEWAL_REFUSED_BODY,
-     {"offer", "closes_on", "certified_required", "certified"}},
+     {"offer", "closes_on", "certified_required", "certified"}, NULL},
     {"subscription.notice",
      "upcoming_renewal/prerequisites_not_met",
      MSG_EMAIL_NOTICE_UPCOMING_RENEWAL_MISSING_SUBJECT,
      MSG_EMAIL_NOTICE_UPCOMING_RENEWAL_MISSING_BODY,
-     {"opens_on", "offer", "expires_on", "certified_required", "certified"}},
+     {"opens_on", "offer", "expires_on", "certified_required", "certified"}, NULL},
     {"subscription.notice",
      "upcoming_renewal",
      MSG_EMAIL_NOTICE_UPCOMING_RENEWAL_SUBJECT,
      MSG_EMAIL_NOTICE_UPCOMING_RENEWAL_BODY,
-     {"opens_on", "offer", "expires_on"}},
+     {"opens_on", "offer", "expires_on"}, NULL},
     {"subscription.notice",
      "expiry_30",
      MSG_EMAIL_NOTICE_EXPIRY_30_SUBJECT,
      MSG_EMAIL_NOTICE_EXPIRY_30_BODY,
-     {"offer", "expires_on", "opens_on", "closes_on"}},
+     {"offer", "expires_on", "opens_on", "closes_on"}, NULL},
     {"subscription.notice",
      "expiry_7",
      MSG_EMAIL_NOTICE_EXPIRY_7_SUBJECT,
      MSG_EMAIL_NOTICE_EXPIRY_7_BODY,
-     {"offer", "expires_on", "opens_on", "closes_on"}},
+     {"offer", "expires_on", "opens_on", "closes_on"}, NULL},
     {"subscription.notice",
      "expiry_1",
      MSG_EMAIL_NOTICE_EXPIRY_1_SUBJECT,
      MSG_EMAIL_NOTICE_EXPIRY_1_BODY,
-     {"offer", "expires_on", "opens_on"}},
+     {"offer", "expires_on", "opens_on"}, NULL},
     {"subscription.notice",
      "window_open",
      MSG_EMAIL_NOTICE_WINDOW_OPEN_SUBJECT,
      MSG_EMAIL_NOTICE_WINDOW_OPEN_BODY,
-     {"offer", "expires_on", "closes_on"}},
+     {"offer", "expires_on", "closes_on"}, NULL},
     {"subscription.notice",
      "window_closing",
      MSG_EMAIL_NOTICE_WINDOW_CLOSING_SUBJECT,
      MSG_EMAIL_NOTICE_WINDOW_CLOSING_BODY,
-     {"offer", "closes_on"}},
+     {"offer", "closes_on"}, NULL},
     {"subscription.notice",
      "lapsed",
      MSG_EMAIL_NOTICE_LAPSED_SUBJECT,
      MSG_EMAIL_NOTICE_LAPSED_BODY,
-     {"offer", "closes_on"}},
+     {"offer", "closes_on"}, NULL},
     /* benefits (issue 18) */
     {"benefit.activated",
      NULL,
      MSG_EMAIL_BENEFIT_ACTIVATED_SUBJECT,
      MSG_EMAIL_BENEFIT_ACTIVATED_BODY,
-     {"name", "count", "quantity"}},
+     {"name", "count", "quantity"}, NULL},
+    {"benefit.revoked", /* unlimited use (training, resources): nothing was counted */
+     NULL,
+     MSG_EMAIL_BENEFIT_REVOKED_SUBJECT,
+     MSG_EMAIL_BENEFIT_REVOKED_UNLIMITED_BODY,
+     {"name"}, "quantity=0"},
     {"benefit.revoked",
      NULL,
      MSG_EMAIL_BENEFIT_REVOKED_SUBJECT,
      MSG_EMAIL_BENEFIT_REVOKED_BODY,
-     {"name", "used", "quantity"}},
+     {"name", "used", "quantity"}, NULL},
     {"benefit.reminder",
      NULL,
      MSG_EMAIL_BENEFIT_REMINDER_SUBJECT,
      MSG_EMAIL_BENEFIT_REMINDER_BODY,
-     {"days", "name", "activate_by"}},
+     {"days", "name", "activate_by"}, NULL},
     {"key_pool.low",
      NULL,
      MSG_EMAIL_KEY_POOL_LOW_SUBJECT,
      MSG_EMAIL_KEY_POOL_LOW_BODY,
-     {"product", "free", "threshold"}},
+     {"product", "free", "threshold"}, NULL},
 };
 
+/* Whether the payload is one template t is for: its "when", if any, holds. */
+static bool holds(const struct template *t, const json_t *payload)
+{
+    if (t->when == NULL)
+        return true;
+    const char *eq = strchr(t->when, '=');
+    if (eq == NULL)
+        return false;
+    char name[64], value[32] = "";
+    snprintf(name, sizeof(name), "%.*s", (int)(eq - t->when), t->when);
+    const json_t *v = json_object_get(payload, name);
+    if (json_is_integer(v))
+        snprintf(value, sizeof(value), "%lld", (long long)json_integer_value(v));
+    else if (json_is_string(v))
+        snprintf(value, sizeof(value), "%s", json_string_value(v));
+    return v != NULL && strcmp(value, eq + 1) == 0;
+}
+
 /* The template of event for kind: its own, or the event's for any kind (kind NULL in the
- * table). exact: its own only (a "kind/reason" that has no words of its own goes on to the
- * kind's). */
-static const struct template *find(const char *event, const char *kind, bool exact)
+ * table), the first in the table whose "when" holds. exact: its own only (a "kind/reason"
+ * that has no words of its own goes on to the kind's). */
+static const struct template *find(const char *event, const char *kind, bool exact,
+                                   const json_t *payload)
 {
     for (size_t i = 0; i < sizeof(templates) / sizeof(templates[0]); i++) {
         const struct template *t = &templates[i];
-        if (strcmp(t->event, event) != 0)
+        if (strcmp(t->event, event) != 0 || !holds(t, payload))
             continue;
         if (t->kind == NULL && !exact)
             return t;
@@ -264,10 +290,10 @@ int email_render(const char *event, const json_t *payload, const char *lang, con
     char both[96];
     if (kind && reason) { /* a kind of notice with words for a reason: "kind/reason" */
         snprintf(both, sizeof(both), "%s/%s", kind, reason);
-        t = find(event, both, true);
+        t = find(event, both, true, payload);
     }
     if (t == NULL)
-        t = find(event, kind ? kind : reason, false);
+        t = find(event, kind ? kind : reason, false, payload);
     if (t == NULL)
         return -1;
     char body[TEXT_MAX], line[TEXT_MAX];

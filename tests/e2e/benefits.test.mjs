@@ -571,6 +571,27 @@ test('a deadline nearer than 30 days: the first reminder says the days really le
   }
 });
 
+test('a benefit of unlimited use revoked on lapse: the email does not count "0 used of 0", in French and English', async () => {
+  await offerWith('open-pack', [{ kind: 'training', product: 'open-training', name: { fr: 'Formations libres', en: 'Open training' }, quantity: 0 }]);
+  const fr = await member('open-pack');
+  const en = await member('open-pack');
+  sql(srv.db.url, `UPDATE users SET locale = 'en' WHERE email = '${en.org.email}'`);
+  try {
+    await op.setClock('2028-02-10T09:00:00Z'); // the term ended 2028-01-03, the window closed since
+    const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const mail = (who, re) => readMails(srv.mailDir).find((x) => x.to === who.org.email && re.test(x.subject));
+    const f = mail(fr, /^Avantage révoqué : Formations libres$/);
+    const e = mail(en, /^Benefit revoked: Open training$/);
+    assert.ok(f && e, 'both revocations are mailed: ' + JSON.stringify(readMails(srv.mailDir).filter((x) => x.to === fr.org.email || x.to === en.org.email).map((x) => x.subject)));
+    assert.match(f.text, /l'avantage « Formations libres » est révoqué\./);
+    assert.match(e.text, /the benefit "Open training" is revoked\./);
+    for (const part of [f.text, f.html, e.text, e.html]) assert.doesNotMatch(part, /0 utilisés sur 0|0 used of 0|perdu|lost/);
+  } finally {
+    await op.setClock('2027-01-04T09:00:00Z');
+  }
+});
+
 test('a cloud subscription activated in parts: every part goes to the tenant of the first, another is refused in the caller\'s language', async () => {
   await offerWith('tenant-pack', [{ kind: 'cloud_subscription', product: 'cloud-t', name: { fr: 'Nuage', en: 'Cloud' }, quantity: 5, deadline_days: 90 }]);
   const m = await member('tenant-pack');
