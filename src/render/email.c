@@ -178,6 +178,16 @@ static const struct template templates[] = {
      MSG_EMAIL_BENEFIT_REVOKED_SUBJECT,
      MSG_EMAIL_BENEFIT_REVOKED_BODY,
      {"name", "used", "quantity"}, NULL},
+    {"benefit.reminder", /* the deadline is today: "0 days left" would read as too late */
+     NULL,
+     MSG_EMAIL_BENEFIT_REMINDER_LAST_DAY_SUBJECT,
+     MSG_EMAIL_BENEFIT_REMINDER_BODY,
+     {"days", "name", "activate_by"}, "days=0"},
+    {"benefit.reminder", /* one day, in the singular */
+     NULL,
+     MSG_EMAIL_BENEFIT_REMINDER_ONE_DAY_SUBJECT,
+     MSG_EMAIL_BENEFIT_REMINDER_BODY,
+     {"days", "name", "activate_by"}, "days=1"},
     {"benefit.reminder",
      NULL,
      MSG_EMAIL_BENEFIT_REMINDER_SUBJECT,

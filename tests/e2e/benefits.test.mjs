@@ -571,6 +571,29 @@ test('a deadline nearer than 30 days: the first reminder says the days really le
   }
 });
 
+test('a reminder on the deadline day says it is the last day, one the day before says one day, in French and English', async () => {
+  await offerWith('brief-pack', [{ kind: 'cloud_subscription', product: 'cloud-brief', name: { fr: 'Nuage éclair', en: 'Flash cloud' }, quantity: 1, deadline_days: 1 }]);
+  try {
+    const today = await member('brief-pack'); // bought 2027-01-04: its deadline is 2027-01-05
+    const todayEn = await member('brief-pack');
+    await op.setClock('2027-01-05T09:00:00Z');
+    const tomorrow = await member('brief-pack'); // bought 2027-01-05: its deadline is 2027-01-06
+    const tomorrowEn = await member('brief-pack');
+    for (const who of [todayEn, tomorrowEn]) sql(srv.db.url, `UPDATE users SET locale = 'en' WHERE email = '${who.org.email}'`);
+    const r = await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const subject = (who) => readMails(srv.mailDir).filter((x) => x.to === who.org.email).map((x) => x.subject).filter((x) => /activ/.test(x));
+    assert.deepEqual(subject(today), ['Dernier jour pour activer Nuage éclair']);
+    assert.deepEqual(subject(todayEn), ['Last day to activate Flash cloud']);
+    assert.deepEqual(subject(tomorrow), ["Plus qu'un jour pour activer Nuage éclair"]);
+    assert.deepEqual(subject(tomorrowEn), ['1 day left to activate Flash cloud']);
+    const body = readMails(srv.mailDir).find((x) => x.to === today.org.email && /activer/.test(x.subject));
+    assert.match(body.text, /Activez-le au plus tard le 5 janvier 2027/);
+  } finally {
+    await op.setClock('2027-01-04T09:00:00Z');
+  }
+});
+
 test('a benefit of unlimited use revoked on lapse: the email does not count "0 used of 0", in French and English', async () => {
   await offerWith('open-pack', [{ kind: 'training', product: 'open-training', name: { fr: 'Formations libres', en: 'Open training' }, quantity: 0 }]);
   const fr = await member('open-pack');
