@@ -291,6 +291,22 @@ static void fill(char *out, size_t n, enum msg_id id, const struct template *t,
     msg_format(out, n, id, lang, args, nargs);
 }
 
+/* Drops the paragraphs an empty hole leaves (a support update without a message, a
+ * referral declined without a reason): runs of blank lines become one, and none ends the
+ * text. */
+static void drop_empty_paragraphs(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        if (*r == '\n' && w - s >= 2 && w[-1] == '\n' && w[-2] == '\n')
+            continue;
+        *w++ = *r;
+    }
+    while (w > s && w[-1] == '\n')
+        w--;
+    *w = '\0';
+}
+
 int email_render(const char *event, const json_t *payload, const char *lang, const char *seller,
                  struct buf *subject, struct buf *text, struct buf *html)
 {
@@ -311,6 +327,7 @@ int email_render(const char *event, const json_t *payload, const char *lang, con
     fill(line, sizeof(line), t->subject, t, payload, lang);
     buf_puts(subject, line);
     fill(body, sizeof(body), t->body, t, payload, lang);
+    drop_empty_paragraphs(body);
 
     buf_puts(text, greeting);
     buf_puts(text, "\n\n");

@@ -115,6 +115,10 @@ test('a request: validated, numbered, listed by status, answered, assigned, reso
   const mails = readMails(srv.mailDir).filter((m) => m.subject.startsWith(`Demande ${r.body.number}`));
   assert.ok(mails.some((m) => /Statut : en cours de traitement\.\n\nElle est dans Factures\./.test(m.text)), 'the partner hears of the answer');
   assert.ok(mails.some((m) => /Statut : résolue/.test(m.text)), 'and of the resolution');
+  // a change without a message leaves no empty paragraph, in the text or the HTML
+  const done = mails.find((m) => /Statut : résolue/.test(m.text));
+  assert.match(done.text, /Statut : résolue\.\n\nRetrouvez-la dans Support/);
+  assert.match(done.html, /Statut : résolue\.<\/p><p>Retrouvez-la dans Support/);
 
   await op.setClock('2027-02-10T09:00:00Z');
   const reopened = await api.call('POST', `/api/v1/support-requests/${id}/reopen`, {});
