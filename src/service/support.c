@@ -202,7 +202,8 @@ int support_open(struct db *db, struct arena *a, const struct principal *who, co
                                 .created_by = r->created_by,
                                 .created_at = now,
                                 .updated_at = now};
-    return support_notify(db, out, false, "opened", NULL);
+    /* the staff read what the partner asks in the notice itself */
+    return support_notify(db, out, false, "opened", r->description);
 }
 
 /* Ends the use case: the view of req when everything went well, then the end of the

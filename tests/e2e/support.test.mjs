@@ -115,6 +115,11 @@ test('a request: validated, numbered, listed by status, answered, assigned, reso
   const mails = readMails(srv.mailDir).filter((m) => m.subject.startsWith(`Demande ${r.body.number}`));
   assert.ok(mails.some((m) => /Statut : en cours de traitement\.\n\nElle est dans Factures\./.test(m.text)), 'the partner hears of the answer');
   assert.ok(mails.some((m) => /Statut : résolue/.test(m.text)), 'and of the resolution');
+  // the support staff are told of the new request with what it asks, in the text and the HTML
+  const notice = readMails(srv.mailDir).find((m) => m.subject === `Demande ${r.body.number} d'un partenaire : Facture introuvable`);
+  assert.ok(notice, 'the support staff are told');
+  assert.match(notice.text, /a changé \(nouvelle demande\)\. Statut : ouverte\.\n\nJe ne trouve pas ma facture de mars\./);
+  assert.match(notice.html, /<p>Je ne trouve pas ma facture de mars\.<\/p>/);
   // a change without a message leaves no empty paragraph, in the text or the HTML
   const done = mails.find((m) => /Statut : résolue/.test(m.text));
   assert.match(done.text, /Statut : résolue\.\n\nRetrouvez-la dans Support/);
