@@ -22,7 +22,9 @@
 #include "core/xml_escape.h"
 
 #define HOLES 10
-#define VALUE_MAX 512
+/* A hole's text: a support message (10 000 characters at most) longer than this is cut,
+ * between two characters, with "…" (the whole is in the portal the email links to) */
+#define VALUE_MAX 2048
 #define TEXT_MAX ((HOLES * VALUE_MAX) + 4096)
 
 struct template
@@ -251,6 +253,22 @@ static void stored_message(const json_t *v, const char *lang, char *out, size_t 
         msg_format(out, n, (enum msg_id)id, lang, args, nargs);
 }
 
+/* s into out (n bytes, at least 4), or as much as fits, cut between two characters of
+ * UTF-8, then "…": never half a character. */
+static void copy_cut(char *out, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+    if (len < n) {
+        memcpy(out, s, len + 1);
+        return;
+    }
+    size_t keep = n - sizeof("\u2026"); /* "…" is 3 bytes, and the NUL */
+    while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+        keep--; /* s[keep], a continuation byte, would be cut from its character */
+    memcpy(out, s, keep);
+    memcpy(out + keep, "\u2026", sizeof("\u2026"));
+}
+
 /* The text of one hole: dates and amounts formatted for lang, names and messages in
  * lang. */
 static void value_of(const json_t *payload, const char *name, const char *lang, char *out, size_t n)
@@ -264,7 +282,7 @@ static void value_of(const json_t *payload, const char *name, const char *lang, 
         stored_message(v, lang, out, n);
     } else if (json_is_object(v)) { /* {"fr": ..., "en": ...} */
         const char *s = json_string_value(json_object_get(v, msg_lang_tag(msg_lang(lang))));
-        snprintf(out, n, "%s", s ? s : "");
+        copy_cut(out, n, s ? s : "");
     } else if (json_is_integer(v)) { /* a count (benefits) */
         snprintf(out, n, "%lld", (long long)json_integer_value(v));
     } else if (json_is_string(v)) {
@@ -273,7 +291,7 @@ static void value_of(const json_t *payload, const char *name, const char *lang, 
         if (strlen(s) == 10 && date_parse(s, &d) == 0)
             date_format_long(d, lang, out, n);
         else
-            snprintf(out, n, "%s", s);
+            copy_cut(out, n, s);
     }
 }
 
