@@ -309,3 +309,28 @@ test('a request closed as « not a defect » says so in words, not as a code', a
     await j.close();
   }
 });
+
+test('countries typed as names on « Profil dans l\'annuaire »: the error beside the field reads as the field does, not as JSON', async () => {
+  const { org } = await organisation();
+  const j = await journey(browser, srv, 'review-profile-codes', { ...PHONE, answers: [422] });
+  try {
+    await signIn(j.page, org.email, org.password);
+    await j.page.goto('/profil/annuaire');
+    await j.page.getByLabel('Nom affiché').fill('Conseil Martin');
+    await j.page.getByLabel(/Pays desservis/).fill('France, Belgique');
+    await j.page.getByLabel(/Langues parlées/).fill('français');
+    await j.page.getByRole('button', { name: 'Enregistrer le brouillon' }).click();
+    const error = (name) => j.page.locator(`[data-field="${name}"] .error`);
+    await error('countries').filter({ hasText: /./ }).waitFor();
+    // it said « liste de codes pays ISO 3166-1 (par exemple ["FR", "DE"]) » under a field
+    // whose hint reads « par exemple FR, BE »: brackets and quotes the partner never types
+    for (const [name, example] of [['countries', 'FR, DE'], ['languages', 'fr, en']]) {
+      const said = await error(name).innerText();
+      assert.doesNotMatch(said, /[[\]"]/, said);
+      assert.match(said, new RegExp(`par exemple ${example}$`), said);
+    }
+    await j.shot('errors');
+  } finally {
+    await j.close();
+  }
+});
