@@ -334,3 +334,20 @@ test('countries typed as names on « Profil dans l\'annuaire »: the error besid
     await j.close();
   }
 });
+
+test('buying on a phone: the menu bar names « Offres d\'adhésion », where the purchase started', async () => {
+  const { org } = await organisation();
+  const j = await journey(browser, srv, 'review-menu-checkout', { ...PHONE });
+  try {
+    await signIn(j.page, org.email, org.password);
+    await j.page.goto('/offres');
+    await j.page.locator('article[data-offer="action-pack"]').getByRole('link', { name: 'Acheter' }).click();
+    await j.page.getByRole('heading', { name: /Acheter : Abonnement au Microsoft Action Pack/ }).waitFor();
+    // it said « Menu » and nothing more: no entry of the menu was the page shown
+    assert.equal(await j.page.locator('#nav .menu-toggle .current').innerText(), "Offres d'adhésion");
+    assert.deepEqual(await j.page.locator('#nav a[aria-current="page"]').allInnerTexts(), ["Offres d'adhésion"]);
+    await j.shot('checkout');
+  } finally {
+    await j.close();
+  }
+});

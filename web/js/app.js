@@ -122,9 +122,9 @@ function menuToggle(list, pathname) {
   return [b, list];
 }
 
-function menu(pathname) {
+function menu(pathname, titleKey) {
   const item = (href, key, show = true) =>
-    show ? h('li', {}, h('a', { href, 'data-link': '', 'aria-current': pathname === href || pathname.startsWith(href + '/') && href !== '/console' ? 'page' : null }, t(key))) : null;
+    show ? h('li', {}, h('a', { href, 'data-link': '', dataset: { key }, 'aria-current': pathname === href || pathname.startsWith(href + '/') && href !== '/console' ? 'page' : null }, t(key))) : null;
   if (!session.me) return null;
   // one current page: the entry whose address is the longest part of this one (on
   // /profil/annuaire, « Profil dans l'annuaire », not « Profil de l'entreprise » as well)
@@ -132,6 +132,9 @@ function menu(pathname) {
   const marked = [...list.querySelectorAll('a[aria-current]')];
   const best = marked.reduce((a, b) => (b.getAttribute('href').length > a.getAttribute('href').length ? b : a), marked[0]);
   for (const a of marked) if (a !== best) a.removeAttribute('aria-current');
+  // a page reached from another one's address (/commande/… from « Offres d'adhésion »,
+  // /paiement/… for « Acheté ») is the entry its title names: else the phone's bar said « Menu » only
+  if (!best && titleKey) list.querySelector(`a[data-key="${CSS.escape(titleKey)}"]`)?.setAttribute('aria-current', 'page');
   return menuToggle(list, pathname);
 }
 
@@ -185,7 +188,7 @@ export async function render() {
   mount(document.getElementById('top'), topBar());
   const nav = document.getElementById('nav');
   menuOpen = false; // a new page folds the phone menu again
-  const m = menu(pathname);
+  const m = menu(pathname, found?.route.title);
   nav.setAttribute('aria-label', t(session.staff ? 'nav_console' : 'nav_partner'));
   m ? mount(nav, m) : nav.replaceChildren();
 
