@@ -45,8 +45,8 @@ async function confirmLink(email) {
 for (const lang of ['fr', 'en']) {
   test(`${lang}: a customer finds a partner and sends a request; the partner accepts it and marks it won (phone width)`, async () => {
     const words = lang === 'fr'
-      ? { search: 'Rechercher', send: 'Envoyer la demande', confirm: 'Confirmer ma demande', confirmed: /Votre demande est confirmée/, accept: 'Accepter', won: 'Marquer gagnée', wonBadge: 'gagnée', sent: /Ouvrez le lien reçu par e-mail/, need: 'Votre besoin', company: 'Entreprise', consent: /J'accepte d'être contacté/, email: 'Adresse e-mail', name: 'Nom', country: 'Pays' }
-      : { search: 'Search', send: 'Send the request', confirm: 'Confirm my request', confirmed: /Your request is confirmed/, accept: 'Accept', won: 'Mark as won', wonBadge: 'won', sent: /Open the link in the email/, need: 'What you need', company: 'Company', consent: /I agree to be contacted/, email: 'Email address', name: 'Name', country: 'Country' };
+      ? { accepted: 'Demande acceptée', wonToast: 'Demande marquée gagnée', search: 'Rechercher', send: 'Envoyer la demande', confirm: 'Confirmer ma demande', confirmed: /Votre demande est confirmée/, accept: 'Accepter', won: 'Marquer gagnée', wonBadge: 'gagnée', sent: /Ouvrez le lien reçu par e-mail/, need: 'Votre besoin', company: 'Entreprise', consent: /J'accepte d'être contacté/, email: 'Adresse e-mail', name: 'Nom', country: 'Pays' }
+      : { accepted: 'Request accepted', wonToast: 'Request marked as won', search: 'Search', send: 'Send the request', confirm: 'Confirm my request', confirmed: /Your request is confirmed/, accept: 'Accept', won: 'Mark as won', wonBadge: 'won', sent: /Open the link in the email/, need: 'What you need', company: 'Company', consent: /I agree to be contacted/, email: 'Email address', name: 'Name', country: 'Country' };
     const partnerName = lang === 'fr' ? 'Système Sécurité Conseil' : 'Sécurité Systèmes Cloud';
     const org = await listedPartner(partnerName, 'Conseil en sécurité des systèmes d’information.');
     await listedPartner(`Autre ${lang} Données`, 'Données et intelligence artificielle.');
@@ -92,9 +92,15 @@ for (const lang of ['fr', 'en']) {
     await p.page.getByRole('link', { name: 'Camille Dupré' }).click();
     await p.page.getByText('Un audit de sécurité de notre réseau.').waitFor();
     await p.shot('referral');
+    // the message after each answer: it said « Acceptées » and « Gagnées », the filters'
+    // plural labels, of the one request just answered
+    const toast = p.page.locator('#toast');
     await p.page.getByRole('button', { name: words.accept }).click();
+    await p.page.getByRole('button', { name: words.won }).waitFor();
+    assert.equal(await toast.innerText(), words.accepted);
     await p.page.getByRole('button', { name: words.won }).click();
     await p.page.getByRole('heading', { level: 1 }).getByText(words.wonBadge).waitFor();
+    assert.equal(await toast.innerText(), words.wonToast);
     await p.shot('won');
     await p.close();
     const api = new Client(srv.url);

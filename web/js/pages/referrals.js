@@ -30,7 +30,7 @@ export async function referralPage({ params, render }) {
   const move = async (status, extra = {}) => {
     try {
       await post(`/api/v1/referrals/${x.id}/status`, { status, ...extra });
-      toast(t(`ref_status_${status}`));
+      toast(t(`ref_done_${status}`)); // of this one request: ref_status_* are the filters' plurals
       render();
     } catch (err) {
       showErrors(decline, err, notice);
