@@ -92,8 +92,8 @@ static int warn_prerequisites(struct db *db, const struct sub_row *s, json_t *ev
 }
 
 /* Writes the notice subscription s is owed today, if any, with its event (automatic: it
- * renews by itself, see renews_by_itself()). Returns 1 when one was written, 0 when none is
- * owed or it went out already. */
+ * renews by itself, see notices_renews_by_itself()). Returns 1 when one was written, 0 when
+ * none is owed or it went out already. */
 static int notice_write(struct db *db, struct names_kept *kept, const struct sub_row *s, int window,
                         bool automatic, struct date today)
 {
@@ -131,7 +131,7 @@ static int notice_write(struct db *db, struct names_kept *kept, const struct sub
  * manual renewal, not "will renew automatically with the saved card". The answer is the same
  * whatever the day it is asked (it depends on the expiry date, not on today). 1, 0, or
  * negative when the database failed. */
-static int renews_by_itself(struct db *db, const struct sub_row *s)
+int notices_renews_by_itself(struct db *db, const struct sub_row *s)
 {
     struct order_row card;
     struct date expires;
@@ -185,7 +185,7 @@ static int notice_step(struct db *db, int i, void *arg)
     if (!due->found[k]) /* gone */
         return 0;
     const struct sub_row *s = &due->rows[k];
-    int automatic = renews_by_itself(db, s);
+    int automatic = notices_renews_by_itself(db, s);
     if (automatic < 0)
         return automatic;
     int sent = notice_write(db, due->names, s, due->window, automatic, due->today);
@@ -208,7 +208,7 @@ int notices_renewal_refused(struct db *db, const struct sub_row *s, int window_d
     /* only a partner told the renewal would be automatic: without a card to renew with
      * (none saved, or one expired by then) it was told to renew by hand, and "it will be
      * tried again" would not be true */
-    int automatic = renews_by_itself(db, s);
+    int automatic = notices_renews_by_itself(db, s);
     if (automatic <= 0)
         return automatic;
     date_renewal_window(expires, window_days, &opens, &closes);

@@ -26,4 +26,9 @@ int notices_run(const struct tx_workers *w);
 int notices_renewal_refused(struct db *db, const struct sub_row *s, int window_days,
                             const json_t *why);
 
+/* Whether s renews by itself: auto-renew on and a saved card still valid the day after it
+ * expires (the renewals job tries nothing without one). 1, 0, or negative when the
+ * database failed. What the reminders and the offer tile promise. */
+int notices_renews_by_itself(struct db *db, const struct sub_row *s);
+
 #endif

@@ -24,6 +24,7 @@
 #include "service/audit.h"
 #include "service/card.h"
 #include "service/catalog.h"
+#include "service/notices.h"
 #include "service/settings.h"
 #include "service/tx.h"
 #include "service/page.h"
@@ -358,7 +359,7 @@ static const char *tile_state(bool live, bool met, bool paying, const struct sub
 static json_t *tile_message(const char *state, const char *lang, const struct sub_facts *f,
                             const struct sub_renewal *r, const struct sub_row *s,
                             const struct subs_context *ctx, int required, const char *paying_by,
-                            const struct sub_row *ended)
+                            const struct sub_row *ended, bool automatic)
 {
     char a[40], b[40], text[600];
     bool paying = paying_by[0] != '\0';
@@ -385,11 +386,13 @@ static json_t *tile_message(const char *state, const char *lang, const struct su
     } else if (strcmp(state, "active") == 0) {
         date_format_long(f->expires_on, lang, a, sizeof(a));
         date_format_long(r->opens_on, lang, b, sizeof(b));
-        /* cancelled at the end of its term: its renewal will be refused, never promise it */
+        /* cancelled at the end of its term: its renewal will be refused, never promise it;
+         * nor without a card to charge, as the reminders say (notices_renews_by_itself) */
         msg_format(text, sizeof(text),
-                   f->cancelled    ? MSG_TILE_ACTIVE_CANCELLED
-                   : s->auto_renew ? MSG_TILE_ACTIVE_AUTO_RENEW
-                                   : MSG_TILE_ACTIVE_RENEW_FROM,
+                   f->cancelled     ? MSG_TILE_ACTIVE_CANCELLED
+                   : !s->auto_renew ? MSG_TILE_ACTIVE_RENEW_FROM
+                   : automatic      ? MSG_TILE_ACTIVE_AUTO_RENEW
+                                    : MSG_TILE_ACTIVE_NO_CARD,
                    lang, (const char *const[]){a, b}, 2);
     } else if (strcmp(state, "not_eligible") == 0) {
         snprintf(a, sizeof(a), "%d", required);
@@ -438,6 +441,11 @@ static json_t *tile_view(struct db *db, const char *partner_id, const json_t *o,
             ended = shown;
     }
     const char *state = tile_state(live != NULL, met, paying, &f, &r);
+    /* a card to renew with: asked only of an active one renewing by itself (a view: an
+     * unreadable answer keeps the promise, as before) */
+    bool automatic = true;
+    if (live && strcmp(state, "active") == 0 && live->auto_renew && !f.cancelled)
+        automatic = notices_renews_by_itself(db, live) != 0;
     json_t *p = json_object_get(json_object_get(o, "prices"), currency);
     json_t *tile = json_pack(
         "{s:s, s:O, s:O, s:O, s:O, s:o, s:{s:i, s:I, s:b}, s:s, s:o, s:o, s:o, s:o, s:o}", "code",
@@ -450,7 +458,7 @@ static json_t *tile_view(struct db *db, const char *partner_id, const json_t *o,
         date_json(live && f.paid, f.starts_on), "expires_on",
         date_json(live && f.paid, f.expires_on), "renewal",
         live ? renewal_json(&f, &r) : json_null(), "message",
-        tile_message(state, lang, &f, &r, live, ctx, required, paying_by, ended));
+        tile_message(state, lang, &f, &r, live, ctx, required, paying_by, ended, automatic));
     json_object_set_new(tile, "lapsed", json_boolean(ended != NULL));
     json_object_set_new(tile, "auto_renew", live ? json_boolean(live->auto_renew) : json_null());
     if (strcmp(state, "manage_in_pmc") == 0)

@@ -1,7 +1,7 @@
 // subscriptions.test.mjs - offers, subscriptions, renewal window and auto-renew (issue 4).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, Client, adminOf, memberOf, operatorClock, importLegacy, sql, assertDayCountsKept } from './harness.mjs';
+import { startServer, Client, adminOf, memberOf, operatorClock, importLegacy, sql, assertDayCountsKept, cardPayment } from './harness.mjs';
 
 const NNBSP = '\u202f';
 const NBSP = '\u00a0';
@@ -107,6 +107,11 @@ test('the reference page example: expiry 22 June, renewal from 23 June to 22 Jul
   assert.equal(s.benefits_suspended, false);
   let t = await tile(client, 'action-pack', 'fr');
   assert.equal(t.state, 'active');
+  // migrated without a card: nothing to renew with, and the tile says so
+  assert.match(t.message, /Actif jusqu'au 22 juin 2027\. Aucune carte n'est enregistrée .* renouvelez à partir du 23 juin 2027\./);
+  const card = await cardPayment(srv.url, { number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2031, cvc: '737', holder: 'Camille Martin' });
+  assert.equal((await client.call('PUT', '/api/v1/payment-method', { payment_method: card.payment_method })).status, 200);
+  t = await tile(client, 'action-pack', 'fr');
   assert.match(t.message, /Actif jusqu'au 22 juin 2027\. Renouvellement automatique le 23 juin 2027\./);
   // 23 June 00:00 in Paris: open; benefits are suspended until renewal
   s = await check('2027-06-22T22:00:00Z', { status: 'renewal_window', eligible: true, reason: null });

@@ -351,3 +351,29 @@ test('buying on a phone: the menu bar names « Offres d\'adhésion », where the
     await j.close();
   }
 });
+
+test('no card kept for renewal: the offer tile does not promise an automatic renewal', async () => {
+  const { org, api } = await organisation(); // the clock stands on 1 March 2027
+  const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: await cardPayment(srv.url, CARD, { save: false }) });
+  const bought = (await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {})).body;
+  assert.equal(bought.status, 'confirmed');
+  assert.equal((await api.call('GET', '/api/v1/payment-method')).body.card, null, 'no card kept');
+  const j = await journey(browser, srv, 'review-tile-no-card', { ...PHONE });
+  try {
+    await signIn(j.page, org.email, org.password);
+    await j.page.goto('/offres');
+    const said = j.page.locator('article[data-offer="action-pack"] .message');
+    await said.waitFor();
+    // it said « Renouvellement automatique le 1er mars 2028. », where the reminders (and
+    // the renewals job, which charges nothing without a card) say it will not renew by itself
+    assert.doesNotMatch(await said.innerText(), /Renouvellement automatique le/, await said.innerText());
+    assert.equal(await said.innerText(), "Actif jusqu'au 29 février 2028. Aucune carte n'est enregistrée pour le renouvellement automatique : ajoutez-en une dans Profil de l'entreprise, ou renouvelez à partir du 1er mars 2028.");
+    await j.shot('tile');
+    // a card kept: the promise holds again
+    assert.equal((await api.call('PUT', '/api/v1/payment-method', { payment_method: (await cardPayment(srv.url, CARD)).payment_method })).status, 200);
+    await j.page.reload();
+    await j.page.locator('article[data-offer="action-pack"] .message').filter({ hasText: 'Renouvellement automatique le 1er mars 2028.' }).waitFor();
+  } finally {
+    await j.close();
+  }
+});
