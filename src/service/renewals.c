@@ -23,7 +23,8 @@
  * answered, is not renewed: support decides first. It is looked at again the next day,
  * and renewed once the request is closed without a cancellation (a resolution turns
  * auto-renew off). The request is opened with the subscription locked, so it comes before
- * the claim's read, or after the renewal.
+ * the claim's read, or after the claim: then the try claimed is charged, and support
+ * refunds it.
  *
  * A pass reads only the subscriptions whose renewal check day has come (migration 024), a
  * page at a time. After the page's tries, each one looked at gets its next day, the row
