@@ -34,6 +34,7 @@
 #include "store/offers.h"
 #include "store/orders.h"
 #include "store/renewals.h"
+#include "store/support.h"
 #include "store/users.h"
 
 int subscriptions_context(struct db *db, const char *partner_id, struct subs_context *ctx)
@@ -355,11 +356,18 @@ static const char *tile_state(bool live, bool met, bool paying, const struct sub
     return "active";
 }
 
+/* How an active subscription with auto-renew on will renew, as the renewals job sees it. */
+enum tile_renewal {
+    RENEWS_BY_ITSELF,
+    RENEWS_NO_CARD,     /* no card to charge (notices_renews_by_itself) */
+    RENEWS_AFTER_ASKED, /* a cancellation asked for, not answered: held (service/renewals.c) */
+};
+
 /* The tile's sentence in lang; s is the live subscription or NULL. */
 static json_t *tile_message(const char *state, const char *lang, const struct sub_facts *f,
                             const struct sub_renewal *r, const struct sub_row *s,
                             const struct subs_context *ctx, int required, const char *paying_by,
-                            const struct sub_row *ended, bool automatic)
+                            const struct sub_row *ended, enum tile_renewal renews)
 {
     char a[40], b[40], text[600];
     bool paying = paying_by[0] != '\0';
@@ -387,12 +395,14 @@ static json_t *tile_message(const char *state, const char *lang, const struct su
         date_format_long(f->expires_on, lang, a, sizeof(a));
         date_format_long(r->opens_on, lang, b, sizeof(b));
         /* cancelled at the end of its term: its renewal will be refused, never promise it;
-         * nor without a card to charge, as the reminders say (notices_renews_by_itself) */
+         * nor without a card to charge, as the reminders say (notices_renews_by_itself),
+         * nor while a cancellation asked for holds it */
         msg_format(text, sizeof(text),
-                   f->cancelled     ? MSG_TILE_ACTIVE_CANCELLED
-                   : !s->auto_renew ? MSG_TILE_ACTIVE_RENEW_FROM
-                   : automatic      ? MSG_TILE_ACTIVE_AUTO_RENEW
-                                    : MSG_TILE_ACTIVE_NO_CARD,
+                   f->cancelled                   ? MSG_TILE_ACTIVE_CANCELLED
+                   : !s->auto_renew               ? MSG_TILE_ACTIVE_RENEW_FROM
+                   : renews == RENEWS_AFTER_ASKED ? MSG_TILE_ACTIVE_CANCEL_ASKED
+                   : renews == RENEWS_NO_CARD     ? MSG_TILE_ACTIVE_NO_CARD
+                                                  : MSG_TILE_ACTIVE_AUTO_RENEW,
                    lang, (const char *const[]){a, b}, 2);
     } else if (strcmp(state, "not_eligible") == 0) {
         snprintf(a, sizeof(a), "%d", required);
@@ -441,11 +451,15 @@ static json_t *tile_view(struct db *db, const char *partner_id, const json_t *o,
             ended = shown;
     }
     const char *state = tile_state(live != NULL, met, paying, &f, &r);
-    /* a card to renew with: asked only of an active one renewing by itself (a view: an
-     * unreadable answer keeps the promise, as before) */
-    bool automatic = true;
+    /* asked only of an active one renewing by itself: a cancellation asked for, then a card
+     * to renew with (a view: an unreadable answer keeps the promise, as before) */
+    enum tile_renewal renews = RENEWS_BY_ITSELF;
+    char asked[32];
     if (live && strcmp(state, "active") == 0 && live->auto_renew && !f.cancelled)
-        automatic = notices_renews_by_itself(db, live) != 0;
+        renews = requests_open_cancellation(db, live->id, asked, sizeof(asked)) == 1
+                     ? RENEWS_AFTER_ASKED
+                 : notices_renews_by_itself(db, live) == 0 ? RENEWS_NO_CARD
+                                                           : RENEWS_BY_ITSELF;
     json_t *p = json_object_get(json_object_get(o, "prices"), currency);
     json_t *tile = json_pack(
         "{s:s, s:O, s:O, s:O, s:O, s:o, s:{s:i, s:I, s:b}, s:s, s:o, s:o, s:o, s:o, s:o}", "code",
@@ -458,7 +472,7 @@ static json_t *tile_view(struct db *db, const char *partner_id, const json_t *o,
         date_json(live && f.paid, f.starts_on), "expires_on",
         date_json(live && f.paid, f.expires_on), "renewal",
         live ? renewal_json(&f, &r) : json_null(), "message",
-        tile_message(state, lang, &f, &r, live, ctx, required, paying_by, ended, automatic));
+        tile_message(state, lang, &f, &r, live, ctx, required, paying_by, ended, renews));
     json_object_set_new(tile, "lapsed", json_boolean(ended != NULL));
     json_object_set_new(tile, "auto_renew", live ? json_boolean(live->auto_renew) : json_null());
     if (strcmp(state, "manage_in_pmc") == 0)

@@ -896,6 +896,10 @@ test('a cancellation asked for and not yet answered holds the automatic renewal:
     assert.equal(c.status, 201, JSON.stringify(c.body));
     asked[s.subId] = c.body.id;
   }
+  // the tile no longer promises the renewal, and says why
+  const tile = async (s, lang) => (await s.api.call('GET', '/api/v1/offers', undefined, { 'Accept-Language': lang })).body.items.find((t) => t.code === 'action-pack').message;
+  assert.match(await tile(kept, 'fr'), /^Actif jusqu'au 9 mai 2028\. Votre demande d'annulation attend la réponse du support : d'ici là, l'abonnement ne sera pas renouvelé automatiquement\.$/);
+  assert.match(await tile(kept, 'en'), /Your cancellation request is waiting for support's answer/);
   await op.setClock('2028-05-10T07:00:00Z'); // day 1 of the window
   const run = await jobsProcess(srv);
   assert.equal(run.code, 0, run.stderr);
@@ -917,6 +921,7 @@ test('a cancellation asked for and not yet answered holds the automatic renewal:
   assert.deepEqual(charges(ended.subId), [], 'never charged');
   const sub = (await kept.api.call('GET', `/api/v1/subscriptions/${kept.subId}`)).body;
   assert.deepEqual([sub.status, sub.starts_on, sub.auto_renew], ['active', '2028-05-12', true]);
+  assert.match(await tile(kept, 'fr'), /Renouvellement automatique le /, 'the promise is back');
   assert.equal((await ended.api.call('GET', `/api/v1/subscriptions/${ended.subId}`)).body.auto_renew, false);
 });
 
