@@ -49,18 +49,32 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
-bool text_long_valid(const char *s, size_t max)
+/* Counts the characters of s, not NULL nor empty, of at most 4 * max bytes (no character
+ * takes more than 4) and UTF-8, into *chars; with line, none of them a control character.
+ * *blank: all of them spaces. False when s is none of that. */
+static bool count_chars(const char *s, size_t max, bool line, size_t *chars, bool *blank)
 {
     if (s == NULL)
         return false;
-    size_t len = strlen(s), chars = 0;
-    if (len == 0 || len > 4 * max) /* no character takes more than 4 bytes */
+    size_t len = strlen(s);
+    if (len == 0 || len > 4 * max)
         return false;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
-    for (size_t n; p < end; p += n, chars++)
-        if ((n = utf8_len(p, end)) == 0)
+    *chars = 0;
+    *blank = true;
+    for (size_t n; p < end; p += n, (*chars)++) {
+        if ((n = utf8_len(p, end)) == 0 || (line && n == 1 && (*p < 0x20 || *p == 0x7f)))
             return false;
-    return chars <= max;
+        *blank = *blank && *p == ' ';
+    }
+    return true;
+}
+
+bool text_long_valid(const char *s, size_t max)
+{
+    size_t chars;
+    bool blank;
+    return count_chars(s, max, false, &chars, &blank) && chars <= max;
 }
 
 bool text_utf8_valid(const char *s, size_t n)
@@ -75,17 +89,7 @@ bool text_utf8_valid(const char *s, size_t n)
 
 bool text_line_valid(const char *s, size_t max)
 {
-    if (s == NULL)
-        return false;
-    size_t len = strlen(s), chars = 0;
-    if (len == 0 || len > 4 * max) /* no character takes more than 4 bytes */
-        return false;
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-    bool blank = true;
-    for (size_t n; p < end; p += n, chars++) {
-        if ((n = utf8_len(p, end)) == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f)))
-            return false;
-        blank = blank && *p == ' ';
-    }
-    return !blank && chars <= max;
+    size_t chars;
+    bool blank;
+    return count_chars(s, max, true, &chars, &blank) && !blank && chars <= max;
 }
