@@ -13,12 +13,12 @@
 #include "service/partner_search.h"
 #include "service/support.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/card.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/date.h"
@@ -273,15 +273,10 @@ int support_list(struct db *db, const struct principal *who, const struct suppor
     struct checks c = {0};
     struct page_request p;
     int n = 0;
-    /* a number as typed: "sr-000042 " finds SR-000042 */
+    /* a number as typed: "sr-000042 " finds SR-000042 (compacted as references are) */
     char number[24] = "";
-    if (in->number) {
-        size_t o = 0;
-        for (const char *q = in->number; *q && o + 1 < sizeof(number); q++)
-            if (!isspace((unsigned char)*q))
-                number[o++] = (char)toupper((unsigned char)*q);
-        number[o] = '\0';
-    }
+    if (in->number)
+        rf_compact(in->number, number, sizeof(number));
     struct requests_filter f = {
         .partner_id = who->staff ? in->partner_id : who->partner_id,
         .status = in->status,
