@@ -8,6 +8,11 @@
  * index entry and writes nothing. Each row is locked and read again, since the page may be
  * stale; the notice row, unique per subscription, term and kind, and the event commit
  * together, so a notice goes out once whatever runs at the same time.
+ *
+ * While the organisation's request to cancel a subscription waits for support, it is sent
+ * no notice: "it will renew automatically" would not be true (its renewal is held too,
+ * service/renewals.c), nor would a reminder to renew be what it asked. It is looked at again
+ * the next day, and told once the request is closed, if the notice is still due then.
  */
 #include "service/notices.h"
 
@@ -18,6 +23,7 @@
 #include "core/card.h"
 #include "core/clock.h"
 #include "core/date.h"
+#include "log.h"
 #include "service/catalog.h"
 #include "service/check_days.h"
 #include "service/eligibility.h"
@@ -29,6 +35,7 @@
 #include "store/payments.h"
 #include "store/renewals.h"
 #include "store/subscriptions.h"
+#include "store/support.h"
 
 /* The names of the offers a pass's notices name, read once a pass: an offer's names are the
  * same in all its notices, and a read for each was a round trip each on PostgreSQL. */
@@ -91,9 +98,13 @@ static int warn_prerequisites(struct db *db, const struct sub_row *s, json_t *ev
     return rc < 0 ? rc : 0;
 }
 
+/* notice_write(): a notice is owed, held while a cancellation request waits for support */
+#define NOTICE_HELD 2
+
 /* Writes the notice subscription s is owed today, if any, with its event (automatic: it
  * renews by itself, see notices_renews_by_itself()). Returns 1 when one was written, 0 when
- * none is owed or it went out already. */
+ * none is owed or it went out already, NOTICE_HELD when its organisation asked to cancel s
+ * and support has not answered yet. */
 static int notice_write(struct db *db, struct names_kept *kept, const struct sub_row *s, int window,
                         bool automatic, struct date today)
 {
@@ -105,6 +116,15 @@ static int notice_write(struct db *db, struct names_kept *kept, const struct sub
     int late = notice_overtaken(db, s, kind);
     if (late != 0)
         return late < 0 ? late : 0;
+    char request[32];
+    int asked = requests_open_cancellation(db, s->id, request, sizeof(request));
+    if (asked != 0) {
+        if (asked == 1)
+            log_line(LOG_INFO, NULL, "notice_held",
+                     "subscription=%s kind=%s cancellation_request=%s", s->id,
+                     sub_notice_name(kind), request);
+        return asked < 0 ? asked : NOTICE_HELD;
+    }
     /* once per subscription, term and kind: the row and the event commit together */
     int fresh = renewal_notice_insert(db, s->id, sub_notice_name(kind), date_format(today, day));
     if (fresh != 1)
@@ -148,7 +168,8 @@ int notices_renews_by_itself(struct db *db, const struct sub_row *s)
 /* How many subscriptions' notices share a transaction: each is a commit (and a sync) of
  * its own otherwise, 11 600 of them on a day at 100 000 partners. */
 #define NOTICE_TX 32
-_Static_assert(NOTICE_TX <= SUBS_READ_MAX, "a transaction's subscriptions are read in one statement");
+_Static_assert(NOTICE_TX <= SUBS_READ_MAX,
+               "a transaction's subscriptions are read in one statement");
 
 /* A page of the subscriptions whose check day has come, for tx_batch_job(); those of the
  * transaction under way locked and read again in its begin, in one statement (the page may be
@@ -192,10 +213,11 @@ static int notice_step(struct db *db, int i, void *arg)
     if (sent < 0)
         return sent;
     struct sub_facts f = renewals_facts(s, due->window);
-    struct date next = sub_notice_next_check(&f, automatic, due->today);
+    struct date next = sent == NOTICE_HELD ? date_add_days(due->today, 1)
+                                           : sub_notice_next_check(&f, automatic, due->today);
     int rc = check_days_value(due->stale, next, day);
     rc = subs_set_check(db, SUBS_CHECK_NOTICE, s->id, rc == 1 ? day : NULL);
-    return rc < 0 ? rc : sent;
+    return rc < 0 ? rc : sent == 1;
 }
 
 int notices_renewal_refused(struct db *db, const struct sub_row *s, int window_days,
@@ -212,18 +234,19 @@ int notices_renewal_refused(struct db *db, const struct sub_row *s, int window_d
     if (automatic <= 0)
         return automatic;
     date_renewal_window(expires, window_days, &opens, &closes);
-    int fresh = renewal_notice_insert(db, s->id, "auto_renewal_refused",
-                                      date_format(clock_today(), day));
+    int fresh =
+        renewal_notice_insert(db, s->id, "auto_renewal_refused", date_format(clock_today(), day));
     if (fresh != 1)
         return fresh;
-    int rc = outbox_emit(
-        db, s->partner_id, "subscription.notice",
-        json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:O?, s:O?, s:b}", "kind",
-                  "auto_renewal_refused", "reason", "prerequisites_not_met", "subscription_id",
-                  s->id, "offer_code", s->offer_code, "offer", catalog_offer_names(db, s->offer_code),
-                  "expires_on", s->expires_on, "closes_on", date_format(closes, c), "certified",
-                  json_object_get(why, "certified"), "certified_required",
-                  json_object_get(why, "certified_required"), "auto_renew", s->auto_renew));
+    int rc = outbox_emit(db, s->partner_id, "subscription.notice",
+                         json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:O?, s:O?, s:b}", "kind",
+                                   "auto_renewal_refused", "reason", "prerequisites_not_met",
+                                   "subscription_id", s->id, "offer_code", s->offer_code, "offer",
+                                   catalog_offer_names(db, s->offer_code), "expires_on",
+                                   s->expires_on, "closes_on", date_format(closes, c), "certified",
+                                   json_object_get(why, "certified"), "certified_required",
+                                   json_object_get(why, "certified_required"), "auto_renew",
+                                   s->auto_renew));
     return rc < 0 ? rc : 1;
 }
 
@@ -251,8 +274,8 @@ int notices_run(const struct tx_workers *w)
     while (rc >= 0) {
         struct sub_row *subs = NULL;
         int n = 0;
-        if ((rc = subs_checks_due(db, SUBS_CHECK_NOTICE, day, &key, NOTICE_TX * 4 * w->n, &subs,
-                                  &n, &last)) < 0 ||
+        if ((rc = subs_checks_due(db, SUBS_CHECK_NOTICE, day, &key, NOTICE_TX * 4 * w->n, &subs, &n,
+                                  &last)) < 0 ||
             n == 0) {
             free(subs);
             break;
@@ -260,8 +283,10 @@ int notices_run(const struct tx_workers *w)
         for (int k = 0; k < w->n; k++) {
             due[k] = (struct notices_due){
                 .subs = subs, .window = window, .today = today, .names = &names[k]};
-            jobs[k] = (struct tx_batch_job){
-                .name = "notices.batch", .begin = notices_tx_begin, .step = notice_step, .ctx = &due[k]};
+            jobs[k] = (struct tx_batch_job){.name = "notices.batch",
+                                            .begin = notices_tx_begin,
+                                            .step = notice_step,
+                                            .ctx = &due[k]};
         }
         rc = tx_batch_spread(w, n, NOTICE_TX, jobs);
         free(subs);

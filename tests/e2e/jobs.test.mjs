@@ -925,6 +925,31 @@ test('a cancellation asked for and not yet answered holds the automatic renewal:
   assert.equal((await ended.api.call('GET', `/api/v1/subscriptions/${ended.subId}`)).body.auto_renew, false);
 });
 
+test('a cancellation asked for and not yet answered holds the notices too: no "will renew automatically"; sent once the request is closed', async () => {
+  const s = await subscriber('2027-12-05'); // expires 2028-12-04
+  const support = await staffClient(srv, 'support');
+  const notices = () => mailsTo(s.email).filter((m) => m.headers['x-partnerd-event'] === 'subscription.notice');
+  const asked = await s.api.call('POST', `/api/v1/subscriptions/${s.subId}/cancellation`, {});
+  assert.equal(asked.status, 201, JSON.stringify(asked.body));
+  await op.setClock('2028-11-04T08:00:00Z'); // 30 days before: the upcoming-renewal notice's day
+  const run = await jobsProcess(srv);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, new RegExp(`notice_held subscription=${s.subId} kind=upcoming_renewal cancellation_request=${asked.body.id}`));
+  await runJobs();
+  assert.deepEqual(notices().map((m) => m.subject), [], 'not told it will renew while support has not answered');
+  await op.setClock('2028-11-05T08:00:00Z');
+  await runJobs();
+  assert.deepEqual(notices().map((m) => m.subject), [], 'nor the next day');
+  // the partner changed its mind: support closes the request without cancelling
+  const closed = await support.call('PATCH', `/api/v1/support-requests/${asked.body.id}`, { status: 'closed' });
+  assert.equal(closed.status, 200, JSON.stringify(closed.body));
+  await op.setClock('2028-11-06T08:00:00Z');
+  await runJobs();
+  await runJobs();
+  const sent = notices();
+  assert.deepEqual(sent.map((m) => m.subject), ['Renouvellement automatique le 5 décembre 2028 : Abonnement au Microsoft Action Pack'], 'told once, the day after');
+});
+
 test('two job runners at once renew each subscription once', async () => {
   const subs = [];
   for (let i = 0; i < 6; i++) subs.push(await subscriber('2027-09-15'));
