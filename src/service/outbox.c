@@ -16,7 +16,9 @@ const char *const outbox_events[] = {
     /* company profile, directory, referrals (issue 19) */
     "referral.created", "referral.updated",
     /* benefits (issue 18); an automatic renewal the bank asks to authenticate (issue 16) */
-    "benefit.activated", "benefit.revoked", "benefit.reminder", "payment.action_required", NULL};
+    "benefit.activated", "benefit.revoked", "benefit.reminder", "payment.action_required",
+    /* a wire transfer paid more than its order owed: the surplus goes back */
+    "payment.surplus", NULL};
 
 /* The outbox row; its id into id. */
 static int record(struct db *db, const char *partner_id, const char *event, json_t *payload,

@@ -147,6 +147,27 @@ static int emit_cancelled(struct db *db, const struct order_row *o, const char *
     return outbox_emit_also(db, o->partner_id, "order.cancelled", ev, &payer);
 }
 
+int wire_emit_surplus(struct db *db, const struct order_row *o, int64_t received, int64_t surplus,
+                      const char *refund_id)
+{
+    struct contact payer;
+    struct invoice_row inv;
+    payer_of(db, o, &payer);
+    json_t *ev = orders_event(db, o);
+    if (o->invoice_id[0] && invoices_find(db, o->invoice_id, &inv, NULL) == 1) {
+        json_object_set_new(ev, "invoice_id", json_string(inv.id));
+        json_object_set_new(ev, "invoice_number", json_string(inv.number));
+    }
+    json_object_set_new(
+        ev, "received",
+        json_pack("{s:I, s:s}", "amount_minor", (json_int_t)received, "currency", o->currency));
+    json_object_set_new(
+        ev, "surplus",
+        json_pack("{s:I, s:s}", "amount_minor", (json_int_t)surplus, "currency", o->currency));
+    json_object_set_new(ev, "refund_id", json_string(refund_id));
+    return outbox_emit_also(db, o->partner_id, "payment.surplus", ev, &payer);
+}
+
 /* Cancels one order awaiting its transfer, in the caller's transaction: 1 when it was still
  * awaiting payment (a transfer recorded meanwhile wins), else 0. reason goes to the audit
  * and to order.cancelled, whose email words each reason its own way (render/email.c): the

@@ -36,6 +36,12 @@ json_t *wire_instructions(const struct settings *set, const struct order_row *o)
 int wire_purchase(struct db *db, const struct settings *set, const struct principal *who,
                   const char *ip, struct order_row *o, struct pd_error *err);
 
+/* In the caller's transaction: payment.surplus, to the billing contacts and the contact named
+ * for the payment: the transfers of wire order o came to received, surplus more than it owed,
+ * which refund refund_id pays back to the account it came from. */
+int wire_emit_surplus(struct db *db, const struct order_row *o, int64_t received, int64_t surplus,
+                      const char *refund_id);
+
 /* Job: cancels wire orders still unpaid after their due date, each in its own
  * transaction, with a credit note for its invoice; the transfers allocated to one go back
  * to finance's review. Returns how many, or a failure. */

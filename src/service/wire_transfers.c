@@ -28,6 +28,7 @@
 #include "service/settings.h"
 #include "service/tx.h"
 #include "service/validate.h"
+#include "service/wire.h"
 #include "service/wire_statement.h"
 #include "store/orders.h"
 #include "store/wire_transfers.h"
@@ -298,7 +299,7 @@ int wire_transfers_list_json(struct db *db, const struct wire_transfers_query *i
  * More than the order still owes is refused, unless finance asks for the surplus to be
  * refunded (refund_surplus): the order is paid, and a wire refund of the rest, made out to
  * the transfer's payer, goes to the refunds to pay (its id and amount into surplus_id and
- * *surplus_minor). */
+ * *surplus_minor), and the partner is told (payment.surplus). */
 static int allocate(struct db *db, const struct settings *set, const struct principal *who,
                     struct wire_transfer_row *w, const char *order_id, const char *note,
                     bool refund_surplus, struct order_row *o, char surplus_id[32],
@@ -337,6 +338,8 @@ static int allocate(struct db *db, const struct settings *set, const struct prin
         rc = confirm_order(db, set, o,
                            strcmp(w->received_on, ordered) < 0 ? ordered : w->received_on, NULL);
     }
+    if (rc >= 0 && surplus > 0) /* the partner hears the surplus goes back */
+        rc = wire_emit_surplus(db, o, paid + w->amount, surplus, surplus_id);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join as joinPath, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, Client, operatorClock, staffClient, sql, wireOrder } from './harness.mjs';
+import { startServer, Client, operatorClock, staffClient, sql, wireOrder, readMails } from './harness.mjs';
 
 // the schema of the bank's file: ../shared/reference/iso20022 beside the repository (or
 // two levels up for a git worktree under wt/NAME), or $PARTNERD_ISO20022_DIR
@@ -61,6 +61,8 @@ function camt(version, statementId, entries) {
 /** POSTs a statement as application/xml. */
 const importCamt = (xml, client = finance) => client.call('POST', '/api/v1/admin/bank-statements/camt053', xml, { 'Content-Type': 'application/xml' });
 
+/** An amount in euros as the French emails write it: 1\u202f234,50\u00a0€. */
+const money = (minor) => `${Math.floor(minor / 100).toLocaleString('fr-FR').replace(/\s/g, '\u202f')},${String(minor % 100).padStart(2, '0')}\u00a0€`;
 const major = (minor) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
 const spaced = (ref) => ref.toLowerCase().replace(/(.{4})/g, '$1 ').trim();
 
@@ -591,6 +593,16 @@ test('a transfer that paid more than its order owed: allocated with its surplus 
   const invoice = (await a.api.call('GET', '/api/v1/invoices')).body.items[0];
   assert.deepEqual([invoice.type, invoice.status, invoice.total.amount_minor], ['invoice', 'paid', a.total], 'the invoice stands, paid: the surplus was never owed');
   assert.equal((await resolve({ action: 'allocate', order_id: a.order.id, refund_surplus: true })).status, 409, 'allocated once');
+  // the partner is told, and so is the contact it named for the payment: the invoice is paid,
+  // the surplus goes back to the account it came from
+  await op.runJobs();
+  for (const to of [a.org.email, 'ap@org.example']) {
+    const told = readMails(srv.mailDir).filter((m) => m.to === to && m.headers['x-partnerd-event'] === 'payment.surplus');
+    assert.equal(told.length, 1, `${to}: one email`);
+    assert.equal(told[0].subject, `Trop-perçu de 15,37\u00a0€ sur la facture ${invoice.number}`);
+    assert.match(told[0].text, new RegExp(`Nous avons reçu ${money(a.total + surplus)} pour votre facture ${invoice.number} de ${money(a.total)} : elle est payée\\.`));
+    assert.match(told[0].text, /Le trop-perçu de 15,37\u00a0€ vous sera remboursé par virement, sur le compte qui l'a envoyé\./);
+  }
 
   // finance's list of refunds to pay: the surplus, with no request and no credit note
   const toPay = (await finance.call('GET', '/api/v1/admin/refunds?status=to_pay')).body.items;
