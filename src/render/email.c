@@ -8,7 +8,9 @@
  * language: amounts with money_format(), dates (YYYY-MM-DD) written out, names stored in
  * every language ({"fr": ..., "en": ...}) in the recipient's, and a message stored by key
  * ({"msg": "KEY", "args": [...]}) worded from the catalog. The HTML part is the same text,
- * escaped at the point of output, a blank line closing a paragraph.
+ * escaped at the point of output, a blank line closing a paragraph, and each link partnerd
+ * made (a hole whose name ends in "link": an invitation's, a reset's) an anchor; an address
+ * a person typed (a support message) stays text.
  */
 #include "render/email.h"
 
@@ -330,6 +332,41 @@ static void drop_empty_paragraphs(char *s)
     *w = '\0';
 }
 
+/* Whether hole name is a link partnerd made (confirm_link, link...). */
+static bool is_link_hole(const char *name)
+{
+    size_t len = strlen(name);
+    return len >= 4 && strcmp(name + len - 4, "link") == 0;
+}
+
+/* The escaped body into out, each of t's link holes' addresses (http or https, escaped as
+ * the body is) an anchor to itself wherever it stands whole. */
+static void anchor_links(struct buf *out, const char *escaped, const struct template *t,
+                         const json_t *payload)
+{
+    struct buf links[HOLES] = {0};
+    int n = 0;
+    for (int i = 0; i < HOLES && t->holes[i]; i++) {
+        const char *url = json_string_value(json_object_get(payload, t->holes[i]));
+        if (is_link_hole(t->holes[i]) && url &&
+            (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0))
+            xml_escape(&links[n++], url, XML_ESCAPE_HTML);
+    }
+    for (const char *p = escaped; *p;) {
+        int k = 0;
+        while (k < n && strncmp(p, links[k].data, links[k].len) != 0)
+            k++;
+        if (k == n) {
+            buf_append(out, p++, 1);
+            continue;
+        }
+        buf_printf(out, "<a href=\"%s\">%s</a>", links[k].data, links[k].data);
+        p += links[k].len;
+    }
+    for (int i = 0; i < n; i++)
+        buf_free(&links[i]);
+}
+
 int email_render(const char *event, const json_t *payload, const char *lang, const char *seller,
                  struct buf *subject, struct buf *text, struct buf *html)
 {
@@ -368,9 +405,11 @@ int email_render(const char *event, const json_t *payload, const char *lang, con
     xml_escape(html, greeting, XML_ESCAPE_HTML);
     buf_puts(html, "</p><p>");
     /* paragraphs: a blank line in the text closes one */
-    struct buf escaped = {0};
+    struct buf escaped = {0}, linked = {0};
     xml_escape(&escaped, body, XML_ESCAPE_HTML);
-    for (const char *p = escaped.data ? escaped.data : ""; *p;) {
+    anchor_links(&linked, escaped.data ? escaped.data : "", t, payload);
+    buf_free(&escaped);
+    for (const char *p = linked.data ? linked.data : ""; *p;) {
         const char *brk = strstr(p, "<br><br>");
         size_t len = brk ? (size_t)(brk - p) : strlen(p);
         buf_append(html, p, len);
@@ -379,7 +418,7 @@ int email_render(const char *event, const json_t *payload, const char *lang, con
         buf_puts(html, "</p><p>");
         p = brk + 8;
     }
-    buf_free(&escaped);
+    buf_free(&linked);
     buf_puts(html, "</p><p>-- <br>");
     xml_escape(html, seller, XML_ESCAPE_HTML);
     buf_puts(html, "</p></body></html>");

@@ -30,7 +30,7 @@ async function linkTo(email) {
   const m = mails[mails.length - 1];
   const link = m.text.match(/(https?:\/\/\S+)\/mot-de-passe\/([0-9a-f]{64})/);
   assert.ok(link, m.text);
-  assert.ok(m.html.includes(link[0]), 'the HTML part carries the link too');
+  assert.ok(m.html.includes(`<a href="${link[0]}">${link[0]}</a>`), `the HTML part carries the link too, one to click: ${m.html}`);
   return { mail: m, token: link[2] };
 }
 

@@ -129,6 +129,15 @@ test('a request: validated, numbered, listed by status, answered, assigned, reso
   assert.ok(cut, 'the staff hear of the long message');
   assert.ok(!cut.text.includes('\uFFFD') && !cut.html.includes('\uFFFD'), 'no half character');
   assert.match(cut.text, /[^€]€{681}…/, 'the whole characters that fit, then « … »');
+  // an address a partner typed is text in the staff's email, never a link to click (only
+  // the links partnerd makes are)
+  const typed = 'Payez ici : https://pay.example/facture?id=1&to=me';
+  assert.equal((await api.call('POST', `/api/v1/support-requests/${id}/messages`, { body: typed })).status, 201);
+  await op.client.call('POST', '/api/v1/admin/jobs/run', {});
+  const relayed = readMails(srv.mailDir).find((m) => m.text.includes('https://pay.example/facture?id=1&to=me'));
+  assert.ok(relayed, 'the staff hear of the message');
+  assert.ok(relayed.html.includes('https://pay.example/facture?id=1&amp;to=me'), relayed.html);
+  assert.ok(!relayed.html.includes('<a '), relayed.html);
   // a change without a message leaves no empty paragraph, in the text or the HTML
   const done = mails.find((m) => /Statut : résolue/.test(m.text));
   assert.match(done.text, /Statut : résolue\.\n\nRetrouvez-la dans Support/);
