@@ -42,6 +42,8 @@ test('a transfer of 12,00 € too much pays its order, and the 12,00 € are to 
   assert.equal(await row.getByLabel('Commande').inputValue(), a.order.id);
   const box = row.getByLabel('Rembourser le trop-perçu au payeur');
   assert.equal(await box.isChecked(), true, 'checked for an excess transfer');
+  // ticking it emails the partner (payment.surplus): finance is told before it does
+  await row.getByText('le partenaire en est averti par e-mail').waitFor({ timeout: 5000 });
   await f.shot('allocate-excess');
   // unticked, the server refuses, and says why beside the order
   await box.uncheck();
