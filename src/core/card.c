@@ -135,7 +135,7 @@ void rf_compact(const char *s, char *out, size_t n)
 {
     size_t k = 0;
     for (; s && *s && k + 1 < n; s++)
-        if (*s != ' ')
+        if (!isspace((unsigned char)*s))
             out[k++] = (char)toupper((unsigned char)*s);
     /* cut inside a character (a typed reference may hold "é"): the character goes whole, for
      * the text kept to stay UTF-8, which PostgreSQL refuses otherwise */

@@ -33,9 +33,9 @@ bool card_not_expired(int exp_month, int exp_year, struct date today);
  * ("RF" + 2 check digits + body; at least 26 bytes). Returns false when body is not valid. */
 bool rf_reference(const char *body, char *out, size_t n);
 
-/* Copies s into out (size n) as references are kept and compared: without spaces, in
- * capitals ("rf47 unknown 0001" is "RF47UNKNOWN0001"); cut to fit, never inside a UTF-8
- * character. */
+/* Copies s into out (size n) as references are kept and compared: without spaces (nor
+ * tabs or line breaks), in capitals ("rf47 unknown 0001" is "RF47UNKNOWN0001"); cut to fit,
+ * never inside a UTF-8 character. */
 void rf_compact(const char *s, char *out, size_t n);
 
 /* True when s is a well-formed RF reference whose check digits hold (spaces ignored). */

@@ -335,6 +335,8 @@ test('support queue (staff): every request, no silent cut at 500, by status, num
   // as a partner types it on the phone: lower case, a space around
   const typed = await support.call('GET', `/api/v1/support-requests?number=${encodeURIComponent(` sr-${tag.toLowerCase()}-7 `)}`);
   assert.deepEqual(typed.body.items.map((x) => x.id), [first.ids[7]]);
+  const pasted = await support.call('GET', `/api/v1/support-requests?number=${encodeURIComponent(`\tsr-${tag.toLowerCase()}-7\r\n`)}`);
+  assert.deepEqual(pasted.body.items.map((x) => x.id), [first.ids[7]], 'pasted with a tab and a line break');
   const unassigned = await support.call('GET', `/api/v1/support-requests?partner_id=${pid}&assignee_id=none&status=open&limit=3`);
   assert.equal(unassigned.body.items.length, 3);
   // the organisation sees its own requests, paged, and no other organisation's

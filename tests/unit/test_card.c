@@ -100,6 +100,8 @@ static void test_rf_references(void **state)
     /* as references are kept and compared: no spaces, capitals; cut to fit */
     rf_compact("rf18 5390 0754 7034", out, sizeof(out));
     assert_string_equal(out, "RF18539007547034");
+    rf_compact("rf18\t5390\n0754 7034\r\n", out, sizeof(out)); /* pasted from a statement */
+    assert_string_equal(out, "RF18539007547034");
     rf_compact("rf47 unknown 0001", out, 8);
     assert_string_equal(out, "RF47UNK");
     rf_compact(NULL, out, sizeof(out));
