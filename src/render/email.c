@@ -37,7 +37,7 @@ struct template
     enum msg_id subject, body;
     const char *holes[HOLES]; /* payload names of the holes {0}, {1}... */
     const char *when; /* "name=value": only for a payload whose name is value (a count
-                         that needs other words, say); NULL: any */
+                         that needs other words, say; a boolean is true or false); NULL: any */
 };
 
 static const struct template templates[] = {
@@ -141,6 +141,11 @@ static const struct template templates[] = {
      MSG_EMAIL_NOTICE_UPCOMING_RENEWAL_SUBJECT,
      MSG_EMAIL_NOTICE_UPCOMING_RENEWAL_BODY,
      {"opens_on", "offer", "expires_on"}, NULL},
+    {"subscription.notice", /* auto-renew on: no card to renew with (notices.c) */
+     "expiry_30",
+     MSG_EMAIL_NOTICE_EXPIRY_30_SUBJECT,
+     MSG_EMAIL_NOTICE_EXPIRY_30_NO_CARD_BODY,
+     {"offer", "expires_on", "opens_on", "closes_on"}, "auto_renew=true"},
     {"subscription.notice",
      "expiry_30",
      MSG_EMAIL_NOTICE_EXPIRY_30_SUBJECT,
@@ -222,6 +227,8 @@ static bool holds(const struct template *t, const json_t *payload)
     const json_t *v = json_object_get(payload, name);
     if (json_is_integer(v))
         snprintf(value, sizeof(value), "%lld", (long long)json_integer_value(v));
+    else if (json_is_boolean(v))
+        snprintf(value, sizeof(value), "%s", json_is_true(v) ? "true" : "false");
     else if (json_is_string(v))
         snprintf(value, sizeof(value), "%s", json_string_value(v));
     return v != NULL && strcmp(value, eq + 1) == 0;

@@ -148,6 +148,8 @@ test('reminders with auto-renew off: 30, 7, 1 days before, window open, closing,
     "Abonnement au Microsoft Action Pack : renouvellement possible jusqu'au 9 mai 2028 seulement",
     'Abonnement au Microsoft Action Pack : a pris fin',
   ]);
+  // the first says why it will not renew by itself: it was turned off, not a card missing
+  assert.match(mailsTo(s.email).find((m) => m.subject === notices()[0]).text, /Abonnement au Microsoft Action Pack expire le 9 avril 2028\. Le renouvellement automatique est désactivé : vous pourrez renouveler du 10 avril 2028 au 9 mai 2028 depuis Offres d'adhésion\./);
   assert.deepEqual(charges(s.subId), [], 'auto-renew off: never charged');
   assert.equal((await s.api.call('GET', `/api/v1/subscriptions/${s.subId}`)).body.status, 'lapsed');
 });
