@@ -18,6 +18,25 @@ export function toMinor(text, currency) {
 
 // the business date: under a test clock it is not the calendar's
 const today = () => session.today || new Date().toISOString().slice(0, 10);
+
+/** Handles a form's submissions one at a time: its buttons are disabled until the server
+ * answers, so a double click records one transfer (or resolution, or file), not two. */
+function onSubmit(form, handler) {
+  let busy = false;
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (busy) return;
+    busy = true;
+    const buttons = [...form.querySelectorAll('button:not([type="button"])')];
+    buttons.forEach((b) => (b.disabled = true));
+    try {
+      await handler();
+    } finally {
+      busy = false;
+      buttons.forEach((b) => (b.disabled = false));
+    }
+  });
+}
 const WS_KIND = { matched: 'ok', partial: 'warn', excess: 'warn', unknown_reference: 'bad', not_awaiting: 'bad', currency_mismatch: 'bad' };
 const RF_KIND = { pending: 'warn', refunded: 'ok', to_pay: 'warn', sent: 'grey', paid: 'ok' };
 
@@ -31,8 +50,7 @@ function recordForm(done) {
       field({ label: t('currency'), name: 'currency', type: 'select', required: true, options: [['EUR', 'EUR'], ['USD', 'USD'], ['GBP', 'GBP']] }),
       field({ label: t('received_on'), name: 'received_on', type: 'date', required: true, value: today() })),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('record'))));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     const v = values(form);
     const amount = toMinor(v.amount_minor, v.currency);
     // said here, in the field's terms: the API's words are of minor units (cents)
@@ -71,8 +89,7 @@ function statementForm(done) {
     notice,
     h('div', { class: 'field', dataset: { field: 'statement' } }, h('label', { for: 'statement' }, t('statement_file_any')), input, h('div', { class: 'error' })),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('import'))));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     const file = input.files[0];
     if (!file) return input.focus();
     try {
@@ -127,8 +144,7 @@ function transferFileForm(refunds, done) {
     notice,
     table([{ label: t('pay_select') }, { label: t('partner') }, { label: t('amount_major'), num: true }, { label: t('pay_iban') }], rows.map((r) => r.cells), { caption: t('transfer_file_make') }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('transfer_file_make'))));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     const picked = rows.filter((r) => r.box.checked);
     if (picked.length === 0) return showErrors(form, { message: t('transfer_file_none') }, notice);
     // the fields of the answer are numbered as sent: number the IBAN fields the same way
@@ -156,8 +172,7 @@ function refundRow(f, done) {
     field({ label: t('paid_on'), name: 'paid_on', type: 'date', required: true, value: today() }),
     field({ label: t('reference_short'), name: 'reference' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('mark_paid'))));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     const v = values(form);
     try {
       await post(`/api/v1/admin/refunds/${f.id}/paid`, v.reference ? v : { paid_on: v.paid_on });
@@ -198,8 +213,7 @@ function resolveForm(w, orders, done) {
   const sync = () => { order.hidden = surplus.hidden = values(form).action !== 'allocate'; };
   form.addEventListener('change', sync);
   sync();
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     const v = values(form);
     const body = { action: v.action };
     if (v.action === 'allocate') Object.assign(body, { order_id: v.order_id }, v.refund_surplus ? { refund_surplus: true } : {});
