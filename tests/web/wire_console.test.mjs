@@ -45,3 +45,32 @@ test('a double click on « Enregistrer » records the transfer once: nothing to 
   await f.shot('recorded-once');
   await f.close();
 });
+
+test('an amount typed wrong then right, a statement refused after a good one: no word of the earlier try stays', async () => {
+  const a = await wireOrder(srv.url, op, '2027-03-01');
+  const b = await wireOrder(srv.url, op, '2027-03-01');
+  const f = await paymentsPage('wire-earlier-try', { answers: [422] });
+  const { page } = f;
+  const form = page.locator('#record-transfer');
+  await page.locator('tr', { hasText: a.reference }).getByRole('button', { name: 'Enregistrer un virement reçu' }).click();
+  await form.getByLabel('Montant').fill('588,OO');
+  await form.getByRole('button', { name: 'Enregistrer' }).click();
+  await form.getByText('Montant : un montant positif, par exemple 588,00').waitFor();
+  await form.getByLabel('Montant').fill('588,00');
+  await form.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.locator('tr', { hasText: a.reference }).waitFor({ state: 'detached' });
+  assert.deepEqual((await transfersOf(a.reference)).map((w) => w.status), ['matched']);
+  assert.equal(await form.getByText('un montant positif').count(), 0, 'the refusal of the first try is gone');
+  assert.equal(await form.getByLabel('Montant').getAttribute('aria-invalid'), null);
+
+  const statement = (body) => ({ name: 'releve.csv', mimeType: 'text/csv', buffer: Buffer.from(`date,amount,currency,reference\n${body}\n`) });
+  await page.getByLabel('Relevé (camt.053 en XML, ou CSV : date,amount,currency,reference)').setInputFiles(statement(`2027-03-01,${(b.total / 100).toFixed(2)},EUR,${b.reference}`));
+  await page.getByRole('button', { name: 'Importer' }).click();
+  await page.getByText('1 virement(s), 1 rapproché(s), 0 déjà importé(s).').waitFor();
+  await page.getByLabel('Relevé (camt.053 en XML, ou CSV : date,amount,currency,reference)').setInputFiles(statement('2027-02-30,12.00,EUR,RF00X'));
+  await page.getByRole('button', { name: 'Importer' }).click();
+  await page.getByText('rien n', { exact: false }).or(page.getByText('ligne 2 :', { exact: false })).first().waitFor();
+  assert.equal(await page.getByText('1 virement(s), 1 rapproché(s)').count(), 0, 'the first file\'s outcome is not shown under the refusal of the second');
+  await f.shot('refused-after-good');
+  await f.close();
+});

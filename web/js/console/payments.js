@@ -61,6 +61,7 @@ function recordForm(done) {
     try {
       const r = await post('/api/v1/admin/wire-transfers', { reference: v.reference, amount_minor: amount, currency: v.currency, received_on: v.received_on });
       toast(t('recorded', { status: t(`ws_${r.status}`) }));
+      showErrors(form, null, notice); // a refusal of an earlier try no longer stands
       form.reset();
       done();
     } catch (err) {
@@ -108,6 +109,7 @@ function statementForm(done) {
           r.items.map((x) => [x.reference, money(x.amount_minor, x.currency), badge(t(`ws_${x.status}`), WS_KIND[x.status])])));
       done();
     } catch (err) {
+      mount(result); // the outcome of an earlier file is not this one's
       const lines = err.details?.lines || (err.details?.problem ? [err.details.problem] : null);
       showErrors(form, lines ? { message: `${err.message} ${lines.join(' · ')}` } : err, notice);
     }
