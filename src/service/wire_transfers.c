@@ -240,6 +240,12 @@ static json_t *transfer_view(const struct wire_transfer_row *w)
                                          : json_null());
     json_object_set_new(v, "order_reference",
                         w->order_reference[0] ? json_string(w->order_reference) : json_null());
+    /* who paid, as the statement showed: all finance has of a transfer naming no order */
+    json_object_set_new(v, "payer",
+                        w->payer[0] || w->payer_account[0]
+                            ? json_pack("{s:s?, s:s?}", "name", w->payer[0] ? w->payer : NULL,
+                                        "iban", w->payer_account[0] ? w->payer_account : NULL)
+                            : json_null());
     /* what finance still has to look at: it paid nothing by itself and is not resolved */
     bool to_review = strcmp(w->status, "matched") != 0 && !w->resolution[0];
     json_object_set_new(v, "to_review", json_boolean(to_review));

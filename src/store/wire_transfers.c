@@ -91,7 +91,8 @@ int wire_transfers_payer_of(struct db *db, const char *order_id, const char *tra
 #define TRANSFER_COLUMNS                                                                           \
     "SELECT w.id, w.reference, w.amount, w.currency, w.received_on, w.status, w.order_id, "        \
     "w.source, w.recorded_by, w.resolution, w.resolution_note, o.partner_id, p.legal_name, "       \
-    "o.wire_reference, w.created_at, w.review_reason FROM wire_transfers w LEFT JOIN orders o "    \
+    "o.wire_reference, w.created_at, w.review_reason, w.payer_name, w.payer_iban "                 \
+    "FROM wire_transfers w LEFT JOIN orders o "                                                    \
     "ON o.id = w.order_id LEFT JOIN partners p ON p.id = o.partner_id "
 
 static void read_transfer(struct db_stmt *st, struct wire_transfer_row *w)
@@ -113,6 +114,8 @@ static void read_transfer(struct db_stmt *st, struct wire_transfer_row *w)
     copy(w->order_reference, sizeof(w->order_reference), db_column_text(st, 13));
     w->created_at = db_column_int64(st, 14);
     copy(w->review_reason, sizeof(w->review_reason), db_column_text(st, 15));
+    copy(w->payer, sizeof(w->payer), db_column_text(st, 16));
+    copy(w->payer_account, sizeof(w->payer_account), db_column_text(st, 17));
 }
 
 int wire_transfers_page(struct db *db, const struct wire_transfers_filter *f,

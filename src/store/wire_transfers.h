@@ -41,6 +41,9 @@ struct wire_transfer_row {
     char partner_name[256];
     char order_reference[32];
     int64_t created_at; /* when it was recorded */
+    /* read only: payer_name and payer_iban as kept (empty when no statement showed them) */
+    char payer[568];
+    char payer_account[35];
 };
 
 /* Inserts a received transfer. */

@@ -74,3 +74,30 @@ test('an amount typed wrong then right, a statement refused after a good one: no
   await f.shot('refused-after-good');
   await f.close();
 });
+
+/** A camt.053.001.08 statement of the program's account: one credit per entry. */
+const camt = (id, entries) => `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>MSG-${id}</MsgId><CreDtTm>2027-03-01T06:00:00</CreDtTm></GrpHdr><Stmt><Id>${id}</Id><Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct>
+${entries.map((e, i) => `<Ntry><Amt Ccy="EUR">${e.amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>${e.date}</Dt></BookgDt><ValDt><Dt>${e.date}</Dt></ValDt><AcctSvcrRef>B${id}-${i}</AcctSvcrRef><BkTxCd/><NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs><RltdPties><Dbtr><Pty><Nm>${e.name}</Nm></Pty></Dbtr><DbtrAcct><Id><IBAN>${e.iban}</IBAN></Id></DbtrAcct></RltdPties><RmtInf><Ustrd>${e.text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`).join('\n')}
+</Stmt></BkToCstmrStmt></Document>`;
+
+test('a transfer whose text names no order says who paid it, from which account, on the list to review', async () => {
+  await op.setClock('2027-03-01T09:00:00Z');
+  const f = await paymentsPage('wire-payer');
+  const { page } = f;
+  await page.getByLabel('Relevé (camt.053 en XML, ou CSV : date,amount,currency,reference)').setInputFiles({
+    name: 'releve.xml', mimeType: 'application/xml',
+    buffer: Buffer.from(camt('STMT-PAYER', [{ amount: '77.70', date: '2027-03-01', text: 'facture 123 merci', name: 'Dupont Conseil SARL', iban: 'FR7630001007941234567890185' }])),
+  });
+  await page.getByRole('button', { name: 'Importer' }).click();
+  await page.getByText('1 virement(s), 0 rapproché(s)', { exact: false }).waitFor();
+  const row = page.locator('tr', { hasText: '77,70' }).filter({ has: page.locator('summary', { hasText: 'Traiter' }) });
+  await row.waitFor();
+  // before: an empty reference, « Inconnu »: nothing to tell whose money it is
+  await row.getByText('Aucune référence lue').waitFor();
+  await row.getByText('Payé par Dupont Conseil SARL · FR7630001007941234567890185').waitFor();
+  const listed = (await fin.call('GET', '/api/v1/admin/wire-transfers?limit=200')).body.items.find((w) => w.amount_minor === 7770);
+  assert.deepEqual(listed.payer, { name: 'Dupont Conseil SARL', iban: 'FR7630001007941234567890185' });
+  await f.shot('payer-shown');
+  await f.close();
+});

@@ -232,6 +232,15 @@ function resolveForm(w, orders, done) {
   return h('details', {}, h('summary', {}, t('wt_resolve')), form);
 }
 
+/** A transfer's reference, and who paid it when a camt.053 statement said so: all there is
+ * to go on for a transfer whose reference names no order (or that has none at all). */
+function transferOf(w) {
+  const who = w.payer ? [w.payer.name, w.payer.iban].filter(Boolean).join(' · ') : '';
+  // one block: on a phone a cell's children would go to its label's column
+  return h('div', {}, w.reference ? h('span', { class: 'reference' }, w.reference) : h('span', { class: 'muted' }, t('wt_no_reference')),
+    who ? h('p', { class: 'muted' }, t('wt_paid_by', { who })) : null);
+}
+
 /** Takes a mistaken resolution back (a dismissal, or an allocation to an order still awaiting
  * the rest): the transfer is to review again. A refund is final, and the server refuses a
  * transfer whose allocation paid its order (its message says so). */
@@ -318,7 +327,7 @@ export async function paymentsPage() {
       table(
         [{ label: t('received_on') }, { label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wire_status') }, { label: t('partner') }, { label: t('order') },
           ...(can.paymentsWrite() ? [{ label: '' }] : [])],
-        review.map((w) => [date(w.received_on), h('span', { class: 'reference' }, w.reference), money(w.amount_minor, w.currency),
+        review.map((w) => [date(w.received_on), transferOf(w), money(w.amount_minor, w.currency),
           // a transfer back from an allocation says why, in the catalog's words (review_reason)
           [badge(t(`ws_${w.status}`), WS_KIND[w.status]), w.review_reason ? h('p', { class: 'muted' }, w.review_reason[lang()] || w.review_reason.en) : null],
           partnerLink(w.partner), w.order_reference ? h('span', { class: 'reference' }, w.order_reference) : '—',
@@ -329,7 +338,7 @@ export async function paymentsPage() {
         table(
           [{ label: t('received_on') }, { label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wt_action') }, { label: t('partner') }, { label: t('wt_note') },
             ...(can.paymentsWrite() ? [{ label: '' }] : [])],
-          resolved.map((w) => [date(w.received_on), h('span', { class: 'reference' }, w.reference), money(w.amount_minor, w.currency), badge(t(`wt_${w.resolution}`), 'grey'),
+          resolved.map((w) => [date(w.received_on), transferOf(w), money(w.amount_minor, w.currency), badge(t(`wt_${w.resolution}`), 'grey'),
             partnerLink(w.partner), w.resolution_note || '—', ...(can.paymentsWrite() ? [reopenButton(w, draw)] : [])]),
           { caption: t('wt_resolved_title') })] : null,
       h('h2', {}, t('refunds')),
