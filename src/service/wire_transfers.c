@@ -240,6 +240,12 @@ static json_t *transfer_view(const struct wire_transfer_row *w)
                                          : json_null());
     json_object_set_new(v, "order_reference",
                         w->order_reference[0] ? json_string(w->order_reference) : json_null());
+    /* whether reopen() would take its resolution back: a dismissal, or an allocation to an
+     * order still awaiting the rest (one that paid its order, or a refund, is final) */
+    json_object_set_new(v, "reopenable",
+                        json_boolean(!strcmp(w->resolution, "dismissed") ||
+                                     (!strcmp(w->resolution, "allocated") &&
+                                      !strcmp(w->order_status, "awaiting_payment"))));
     /* who paid, as the statement showed: all finance has of a transfer naming no order */
     json_object_set_new(v, "payer",
                         w->payer[0] || w->payer_account[0]

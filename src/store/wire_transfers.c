@@ -91,7 +91,7 @@ int wire_transfers_payer_of(struct db *db, const char *order_id, const char *tra
 #define TRANSFER_COLUMNS                                                                           \
     "SELECT w.id, w.reference, w.amount, w.currency, w.received_on, w.status, w.order_id, "        \
     "w.source, w.recorded_by, w.resolution, w.resolution_note, o.partner_id, p.legal_name, "       \
-    "o.wire_reference, w.created_at, w.review_reason, w.payer_name, w.payer_iban "                 \
+    "o.wire_reference, w.created_at, w.review_reason, w.payer_name, w.payer_iban, o.status "       \
     "FROM wire_transfers w LEFT JOIN orders o "                                                    \
     "ON o.id = w.order_id LEFT JOIN partners p ON p.id = o.partner_id "
 
@@ -116,6 +116,7 @@ static void read_transfer(struct db_stmt *st, struct wire_transfer_row *w)
     copy(w->review_reason, sizeof(w->review_reason), db_column_text(st, 15));
     copy(w->payer, sizeof(w->payer), db_column_text(st, 16));
     copy(w->payer_account, sizeof(w->payer_account), db_column_text(st, 17));
+    copy(w->order_status, sizeof(w->order_status), db_column_text(st, 18));
 }
 
 int wire_transfers_page(struct db *db, const struct wire_transfers_filter *f,

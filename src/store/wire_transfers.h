@@ -44,6 +44,7 @@ struct wire_transfer_row {
     /* read only: payer_name and payer_iban as kept (empty when no statement showed them) */
     char payer[568];
     char payer_account[35];
+    char order_status[24]; /* read only: the status of order_id, empty for none */
 };
 
 /* Inserts a received transfer. */

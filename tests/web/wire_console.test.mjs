@@ -101,3 +101,31 @@ test('a transfer whose text names no order says who paid it, from which account,
   await f.shot('payer-shown');
   await f.close();
 });
+
+test('« Rouvrir » is offered for a dismissal and a part payment, not for a transfer that paid its order', async () => {
+  await op.setClock('2027-03-01T09:00:00Z');
+  const paid = await wireOrder(srv.url, op, '2027-03-01');
+  const part = await wireOrder(srv.url, op, '2027-03-01');
+  const record = async (reference, amount_minor) =>
+    (await fin.call('POST', '/api/v1/admin/wire-transfers', { reference, amount_minor, currency: 'EUR', received_on: '2027-03-01' })).body;
+  const resolve = async (w, body) => {
+    const r = await fin.call('POST', `/api/v1/admin/wire-transfers/${w.id}/resolution`, body);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  const over = await record(paid.reference, paid.total + 1000);
+  await resolve(over, { action: 'allocate', order_id: paid.order.id, refund_surplus: true });
+  const some = await record(part.reference, 10000);
+  await resolve(some, { action: 'allocate', order_id: part.order.id });
+  const stray = await record('RF00 STRAY', 4200);
+  await resolve(stray, { action: 'dismiss', note: 'essai de la banque' });
+  const f = await paymentsPage('wire-reopen');
+  const { page } = f;
+  await page.getByRole('heading', { name: 'Virements traités' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: `Rouvrir ${paid.reference}` }).count(), 0, 'its allocation paid its order: final');
+  await page.getByRole('button', { name: `Rouvrir ${part.reference}` }).waitFor();
+  await page.getByRole('button', { name: 'Rouvrir RF00STRAY' }).click();
+  await page.getByText('Virement remis à traiter.').waitFor();
+  await page.locator('tr', { hasText: 'RF00STRAY' }).filter({ has: page.locator('summary', { hasText: 'Traiter' }) }).waitFor();
+  await f.shot('reopen-offered');
+  await f.close();
+});

@@ -242,10 +242,10 @@ function transferOf(w) {
 }
 
 /** Takes a mistaken resolution back (a dismissal, or an allocation to an order still awaiting
- * the rest): the transfer is to review again. A refund is final, and the server refuses a
- * transfer whose allocation paid its order (its message says so). */
+ * the rest): the transfer is to review again. The server says which can be (reopenable). */
 function reopenButton(w, done) {
-  if (w.resolution === 'refunded') return '';
+  // a refund, or an allocation that paid its order, is final: no button that is always refused
+  if (!w.reopenable) return '';
   const b = h('button', { type: 'button', 'aria-label': `${t('wt_reopen')} ${w.reference}` }, t('wt_reopen'));
   b.addEventListener('click', async () => {
     b.disabled = true;
