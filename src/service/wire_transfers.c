@@ -225,6 +225,16 @@ int wire_transfers_import(struct db *db, const struct principal *who, const char
     return 0;
 }
 
+/* Whether reopen() takes w's resolution back: a dismissal, or an allocation to an order (of
+ * status order_status, NULL for none) still awaiting the rest. One that paid its order, or
+ * was refunded, is final. */
+static bool reopenable(const struct wire_transfer_row *w, const char *order_status)
+{
+    return strcmp(w->resolution, "dismissed") == 0 ||
+           (strcmp(w->resolution, "allocated") == 0 && order_status &&
+            strcmp(order_status, "awaiting_payment") == 0);
+}
+
 /* The JSON of a transfer, with the organisation and order it concerns when known. */
 static json_t *transfer_view(const struct wire_transfer_row *w)
 {
@@ -240,12 +250,7 @@ static json_t *transfer_view(const struct wire_transfer_row *w)
                                          : json_null());
     json_object_set_new(v, "order_reference",
                         w->order_reference[0] ? json_string(w->order_reference) : json_null());
-    /* whether reopen() would take its resolution back: a dismissal, or an allocation to an
-     * order still awaiting the rest (one that paid its order, or a refund, is final) */
-    json_object_set_new(v, "reopenable",
-                        json_boolean(!strcmp(w->resolution, "dismissed") ||
-                                     (!strcmp(w->resolution, "allocated") &&
-                                      !strcmp(w->order_status, "awaiting_payment"))));
+    json_object_set_new(v, "reopenable", json_boolean(reopenable(w, w->order_status)));
     /* who paid, as the statement showed: all finance has of a transfer naming no order */
     json_object_set_new(v, "payer",
                         w->payer[0] || w->payer_account[0]
@@ -370,8 +375,7 @@ static int reopen(struct db *db, struct wire_transfer_row *w, struct order_row *
         return pd_fail(err, rc, "%s", db_errmsg(db));
     if (strcmp(w->status, "matched") != 0 && w->resolution[0] == '\0')
         return 0;
-    if (!(allocated && rc == 1 && strcmp(o->status, "awaiting_payment") == 0) &&
-        strcmp(w->resolution, "dismissed") != 0) {
+    if (!reopenable(w, allocated && rc == 1 ? o->status : NULL)) {
         pd_fail(err, PD_E_TRANSFER_FINAL, NULL);
         pd_error_detail(err, "resolution",
                         json_string(w->resolution[0] ? w->resolution : "matched"));
