@@ -68,16 +68,18 @@ static void names_kept_free(struct names_kept *kept)
     kept->n = 0;
 }
 
-/* Whether a later notice of s's term than kind went out already (sub_notice_overtaken): 1, 0,
- * or negative when the database failed. */
+/* Whether kind is no longer owed for s's term: it went out already, or a later notice did
+ * (sub_notice_overtaken). 1, 0, or negative when the database failed. */
 static int notice_overtaken(struct db *db, const struct sub_row *s, enum sub_notice kind)
 {
     char sent[SUB_NOTICE_LAPSED + 8][NOTICE_KIND_LEN];
     int n = 0;
     int rc = renewal_notices_sent(db, s->id, sent, (int)(sizeof(sent) / sizeof(sent[0])), &n);
-    for (int i = 0; rc >= 0 && i < n; i++)
-        if (sub_notice_overtaken(kind, sub_notice_parse(sent[i])))
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        enum sub_notice was = sub_notice_parse(sent[i]);
+        if (was == kind || sub_notice_overtaken(kind, was))
             return 1;
+    }
     return rc < 0 ? rc : 0;
 }
 

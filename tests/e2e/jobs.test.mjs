@@ -950,6 +950,15 @@ test('a cancellation asked for and not yet answered holds the notices too: no "w
   await runJobs();
   const sent = notices();
   assert.deepEqual(sent.map((m) => m.subject), ['Renouvellement automatique le 5 décembre 2028 : Abonnement au Microsoft Action Pack'], 'told once, the day after');
+  // asked again once the notice went out: a pass that looks at the subscription again (the
+  // clock set back a day sets every check day again) has no notice left to hold
+  const again = await s.api.call('POST', `/api/v1/subscriptions/${s.subId}/cancellation`, {});
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  await op.setClock('2028-11-05T08:00:00Z');
+  const rerun = await jobsProcess(srv);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.doesNotMatch(rerun.stderr, new RegExp(`notice_held subscription=${s.subId}`), 'the notice went out already');
+  assert.equal(notices().length, 1);
 });
 
 test('two job runners at once renew each subscription once', async () => {
