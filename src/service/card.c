@@ -263,7 +263,7 @@ static int record_outcome(struct db *db, const struct settings *set, struct orde
         date_format(clock_today(), today);
         if (rc >= 0)
             rc = pending ? confirm_order_begin(db, set, o, today, g->charge_id, pending)
-                         : confirm_order(db, set, o, today, g->charge_id);
+                         : confirm_order(db, set, o, today, g->charge_id, NULL);
     } else if (g->outcome == GW_UNKNOWN) {
         rc = payments_set(db, key, "unknown", NULL, "timeout", now);
         if (rc >= 0)

@@ -187,14 +187,22 @@ int confirm_orders_end(struct db *db, struct confirm_pending *pending, int n)
 }
 
 int confirm_order(struct db *db, const struct settings *set, struct order_row *o,
-                  const char *paid_on, const char *charge_id)
+                  const char *paid_on, const char *charge_id, struct invoice_issued *invoice)
 {
     struct confirm_pending *pending = malloc(sizeof(*pending));
     if (pending == NULL)
         return PD_E_INTERNAL;
     int rc = confirm_order_begin(db, set, o, paid_on, charge_id, pending);
+    json_t *ev = rc >= 0 ? json_incref(pending->event) : NULL; /* named by the end */
     if (rc >= 0)
         rc = confirm_orders_end(db, pending, 1);
+    if (rc >= 0 && invoice) {
+        const char *id = json_string_value(json_object_get(ev, "invoice_id"));
+        const char *number = json_string_value(json_object_get(ev, "invoice_number"));
+        snprintf(invoice->id, sizeof(invoice->id), "%s", id ? id : "");
+        snprintf(invoice->number, sizeof(invoice->number), "%s", number ? number : "");
+    }
+    json_decref(ev);
     free(pending);
     return rc;
 }

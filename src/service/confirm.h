@@ -21,9 +21,10 @@ struct db;
  * subscription for a purchase); a card order's invoice is issued now, due and paid on
  * that date; a card to save is saved; the order is confirmed, audited, and its event
  * (order.confirmed, or subscription.renewed for an automatic renewal) emitted. charge_id
- * may be NULL (a wire transfer). *o is updated to match. */
+ * may be NULL (a wire transfer). *o is updated to match; invoice, unless NULL, names the
+ * order's invoice, as its event does. */
 int confirm_order(struct db *db, const struct settings *set, struct order_row *o,
-                  const char *paid_on, const char *charge_id);
+                  const char *paid_on, const char *charge_id, struct invoice_issued *invoice);
 
 /* confirm_order() in two halves, for a transaction that confirms many orders (a batch of
  * automatic renewals): the invoices' numbers are taken together at its end. A number locks

@@ -147,16 +147,16 @@ static int emit_cancelled(struct db *db, const struct order_row *o, const char *
     return outbox_emit_also(db, o->partner_id, "order.cancelled", ev, &payer);
 }
 
-int wire_emit_surplus(struct db *db, const struct order_row *o, int64_t received, int64_t surplus,
+int wire_emit_surplus(struct db *db, const struct order_row *o,
+                      const struct invoice_issued *invoice, int64_t received, int64_t surplus,
                       const char *refund_id)
 {
     struct contact payer;
-    struct invoice_row inv;
     payer_of(db, o, &payer);
     json_t *ev = orders_event(db, o);
-    if (o->invoice_id[0] && invoices_find(db, o->invoice_id, &inv, NULL) == 1) {
-        json_object_set_new(ev, "invoice_id", json_string(inv.id));
-        json_object_set_new(ev, "invoice_number", json_string(inv.number));
+    if (invoice->number[0]) {
+        json_object_set_new(ev, "invoice_id", json_string(invoice->id));
+        json_object_set_new(ev, "invoice_number", json_string(invoice->number));
     }
     json_object_set_new(
         ev, "received",

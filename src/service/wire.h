@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core/error.h"
+#include "service/invoice_issue.h"
 #include "service/principal.h"
 #include "service/settings.h"
 #include "store/orders.h"
@@ -37,9 +38,11 @@ int wire_purchase(struct db *db, const struct settings *set, const struct princi
                   const char *ip, struct order_row *o, struct pd_error *err);
 
 /* In the caller's transaction: payment.surplus, to the billing contacts and the contact named
- * for the payment: the transfers of wire order o came to received, surplus more than it owed,
- * which refund refund_id pays back to the account it came from. */
-int wire_emit_surplus(struct db *db, const struct order_row *o, int64_t received, int64_t surplus,
+ * for the payment: the transfers of wire order o came to received, surplus more than its
+ * invoice (as confirm_order() named it) asked, which refund refund_id pays back to the account
+ * it came from. */
+int wire_emit_surplus(struct db *db, const struct order_row *o,
+                      const struct invoice_issued *invoice, int64_t received, int64_t surplus,
                       const char *refund_id);
 
 /* Job: cancels wire orders still unpaid after their due date, each in its own

@@ -103,7 +103,8 @@ int wire_transfers_match(struct db *db, const struct settings *set, const struct
          * before its order, whatever date was typed */
         char ordered[DATE_STRLEN];
         date_format(date_of_instant(o.created_at), ordered);
-        rc = confirm_order(db, set, &o, strcmp(t->date, ordered) < 0 ? ordered : t->date, NULL);
+        rc = confirm_order(db, set, &o, strcmp(t->date, ordered) < 0 ? ordered : t->date, NULL,
+                           NULL);
     }
     if (rc == 0)
         rc = audit(db, who, NULL, found ? o.partner_id : NULL, "wire_transfer.recorded",
@@ -322,6 +323,7 @@ static int allocate(struct db *db, const struct settings *set, const struct prin
                     bool refund_surplus, struct order_row *o, char surplus_id[32],
                     int64_t *surplus_minor, struct pd_error *err)
 {
+    struct invoice_issued invoice;
     int64_t paid = 0;
     int rc = orders_lock(db, order_id, o);
     if (rc < 0)
@@ -353,10 +355,11 @@ static int allocate(struct db *db, const struct settings *set, const struct prin
         char ordered[DATE_STRLEN];
         date_format(date_of_instant(o->created_at), ordered);
         rc = confirm_order(db, set, o,
-                           strcmp(w->received_on, ordered) < 0 ? ordered : w->received_on, NULL);
+                           strcmp(w->received_on, ordered) < 0 ? ordered : w->received_on, NULL,
+                           &invoice);
     }
     if (rc >= 0 && surplus > 0) /* the partner hears the surplus goes back */
-        rc = wire_emit_surplus(db, o, paid + w->amount, surplus, surplus_id);
+        rc = wire_emit_surplus(db, o, &invoice, paid + w->amount, surplus, surplus_id);
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
 
