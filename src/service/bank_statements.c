@@ -107,7 +107,7 @@ static int debit(struct db *db, const struct principal *who, const char *ip,
         return rc;
     t->refunds_paid++;
     json_array_append_new(t->refunds, json_string(id));
-    return audit(db, who, ip, partner, "refund.paid", "refund", id,
+    return audit(db, who, ip, partner[0] ? partner : NULL, "refund.paid", "refund", id,
                  json_pack("{s:s, s:s, s:s}", "paid_on", m->booked_on, "reference",
                            m->end_to_end_id, "source", "camt053"));
 }

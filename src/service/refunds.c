@@ -8,7 +8,9 @@
  * payment is refunded by finance, who records the transfer.
  *
  * A transfer that paid more than its order owed leaves a surplus: finance pays it back by
- * transfer too, without a credit note (the invoice stands: the surplus was never owed).
+ * transfer too, without a credit note (the invoice stands: the surplus was never owed). So
+ * is a transfer finance sends back whole (one no order expected, or one the order no longer
+ * wants): it paid nothing, so nothing is credited.
  */
 #include "service/refunds.h"
 
@@ -31,6 +33,7 @@
 #include "store/orders.h"
 #include "store/payments.h"
 #include "store/refunds.h"
+#include "store/wire_transfers.h"
 
 int refunds_make(struct db *db, const struct sub_row *s, const char *request_id, struct date today,
                  struct refund_made *out)
@@ -58,7 +61,8 @@ int refunds_make(struct db *db, const struct sub_row *s, const char *request_id,
                 payments_succeeded_charge(db, o.id, out->charge_id, sizeof(out->charge_id)) == 1;
     if (!card)
         out->charge_id[0] = '\0';
-    struct refund_new f = {.request_id = request_id,
+    struct refund_new f = {.reason = "cancellation",
+                           .request_id = request_id,
                            .partner_id = s->partner_id,
                            .order_id = o.id,
                            .invoice_id = o.invoice_id,
@@ -76,12 +80,29 @@ int refunds_make(struct db *db, const struct sub_row *s, const char *request_id,
 int refunds_of_surplus(struct db *db, const struct order_row *o, const char *transfer_id,
                        int64_t amount, char id[32])
 {
-    struct refund_new f = {.partner_id = o->partner_id,
+    struct refund_new f = {.reason = "surplus",
+                           .partner_id = o->partner_id,
                            .order_id = o->id,
                            .invoice_id = o->invoice_id,
                            .transfer_id = transfer_id,
                            .amount = amount,
                            .currency = o->currency,
+                           .method = "wire"};
+    id_new("rfd", f.id, sizeof(f.id));
+    int rc = refund_insert(db, &f, clock_now());
+    if (rc >= 0)
+        snprintf(id, 32, "%s", f.id);
+    return rc;
+}
+
+int refunds_of_transfer(struct db *db, const struct wire_transfer_row *w, char id[32])
+{
+    struct refund_new f = {.reason = "transfer",
+                           .partner_id = w->partner_id[0] ? w->partner_id : NULL,
+                           .order_id = w->order_id[0] ? w->order_id : NULL,
+                           .transfer_id = w->id,
+                           .amount = w->amount,
+                           .currency = w->currency,
                            .method = "wire"};
     id_new("rfd", f.id, sizeof(f.id));
     int rc = refund_insert(db, &f, clock_now());
@@ -113,13 +134,17 @@ int refunds_by_gateway(struct db *db, const char *refund_id, const char *request
 static json_t *refund_view(const struct refund_row *f)
 {
     char at[21];
-    /* a cancellation's (its request, its credit note), or a transfer's surplus */
+    /* a cancellation's (its request, its credit note), a transfer's surplus, or a transfer
+     * sent back whole (no invoice; no organisation when it named no order) */
     json_t *v = json_pack(
-        "{s:s, s:s, s:s?, s:s?, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:I, s:s, "
+        "{s:s, s:s, s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:s, "
         "s:s, s:s, s:s?, s:s?, s:s?, s:s}",
-        "id", f->id, "reason", f->transfer_id ? "surplus" : "cancellation", "request_id",
-        f->request_id, "request_number", f->request_number, "partner", "id", f->partner_id,
-        "legal_name", f->partner_legal_name, "membership_id", f->partner_membership_id,
+        "id", f->id, "reason", f->reason, "request_id", f->request_id, "request_number",
+        f->request_number, "partner",
+        f->partner_id ? json_pack("{s:s, s:s, s:s}", "id", f->partner_id, "legal_name",
+                                  f->partner_legal_name, "membership_id",
+                                  f->partner_membership_id)
+                      : json_null(),
         "order_id", f->order_id, "invoice_id", f->invoice_id, "invoice_number",
         f->invoice_number, "credit_note_id", f->credit_note_id, "credit_note_number",
         f->credit_note_number, "wire_transfer_id", f->transfer_id, "amount_minor",
@@ -135,6 +160,12 @@ static json_t *refund_view(const struct refund_row *f)
                         f->end_to_end_id ? json_string(f->end_to_end_id) : json_null());
     json_object_set_new(v, "transfer_file_id",
                         f->transfer_file_id ? json_string(f->transfer_file_id) : json_null());
+    /* a transfer's refund: who sent it, from which account, as the statement said */
+    json_object_set_new(v, "payer",
+                        f->transfer_id && (f->payer_name || f->payer_iban)
+                            ? json_pack("{s:s?, s:s?}", "name", f->payer_name, "iban",
+                                        f->payer_iban)
+                            : json_null());
     return v;
 }
 

@@ -14,6 +14,8 @@
 #include "service/principal.h"
 #include "store/subscriptions.h"
 
+struct wire_transfer_row;
+
 struct order_row;
 
 struct db;
@@ -37,6 +39,10 @@ int refunds_make(struct db *db, const struct sub_row *s, const char *request_id,
  * o owed (amount > 0), for finance to pay back to its payer; its id into id. */
 int refunds_of_surplus(struct db *db, const struct order_row *o, const char *transfer_id,
                        int64_t amount, char id[32]);
+
+/* Inside the caller's transaction: the wire refund of the whole of transfer w, for finance to
+ * pay back to its payer (of the organisation whose order it named, if any); its id into id. */
+int refunds_of_transfer(struct db *db, const struct wire_transfer_row *w, char id[32]);
 
 /* "card" or "wire". */
 const char *refunds_method(const struct refund_made *f);

@@ -108,10 +108,12 @@ static void payee_of(struct db *db, const struct pick *p, const struct refund_ro
     } else {
         check_fail(c, field, MSG_FIELD_IBAN_UNKNOWN);
     }
-    const char *who = p->name ? p->name : seen_name[0] ? seen_name : f->partner_legal_name;
+    /* a transfer no order named has no organisation: its payer's name, or finance's */
+    const char *legal_name = f->partner_legal_name ? f->partner_legal_name : "";
+    const char *who = p->name ? p->name : seen_name[0] ? seen_name : legal_name;
     sepa_text(who, name, 71, 70);
     if (name[0] == '\0')
-        sepa_text(f->partner_legal_name, name, 71, 70);
+        sepa_text(legal_name, name, 71, 70);
     if (name[0] == '\0') { /* a name of no Latin letter (Greek, Cyrillic...): the bank needs one */
         snprintf(field, sizeof(field), "refunds[%zu].name", i);
         check_fail(c, field, MSG_FIELD_SEPA_NAME);
@@ -180,13 +182,20 @@ static int check_refunds(struct db *db, struct arena *a, const struct pick *pick
         /* the partner reads it on its bank statement: in its language */
         char text[200];
         struct partner_row partner;
-        rc = partners_find(db, f.partner_id, &partner);
+        rc = f.partner_id ? partners_find(db, f.partner_id, &partner) : 0;
         if (rc < 0) {
             *cs = c;
             return pd_fail(err, rc, "%s", db_errmsg(db));
         }
         const char *lang = rc == 1 ? partner.locale : "fr";
-        if (f.transfer_id) /* a surplus: the invoice it overpaid */
+        if (strcmp(f.reason, "transfer") == 0) /* sent back whole: the day, what it said */
+            msg_format(text, sizeof(text),
+                       f.transfer_reference && f.transfer_reference[0]
+                           ? MSG_TRANSFER_REMITTANCE
+                           : MSG_TRANSFER_REMITTANCE_NO_REFERENCE,
+                       lang, (const char *const[]){f.transfer_received_on, f.transfer_reference},
+                       2);
+        else if (f.transfer_id) /* a surplus: the invoice it overpaid */
             msg_format(text, sizeof(text), MSG_SURPLUS_REMITTANCE, lang,
                        (const char *const[]){f.invoice_number}, 1);
         else

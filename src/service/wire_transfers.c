@@ -425,7 +425,7 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
     struct settings set;
     struct wire_transfer_row w;
     struct order_row o;
-    char surplus_id[32] = "";
+    char surplus_id[32] = "", refund_id[32] = "";
     int64_t surplus_minor = 0;
     memset(&o, 0, sizeof(o));
     if ((rc = settings_load(db, &set)) < 0)
@@ -445,18 +445,26 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
     } else if (allocating)
         rc = allocate(db, &set, who, &w, order_id, note, json_is_true(surplus_v), &o, surplus_id,
                       &surplus_minor, err);
-    else
-        rc = wire_transfers_resolve(db, id, !strcmp(action, "refund") ? "refunded" : "dismissed",
-                                    note, NULL, who->user_id, clock_now());
+    else {
+        bool back = !strcmp(action, "refund");
+        rc = wire_transfers_resolve(db, id, back ? "refunded" : "dismissed", note, NULL,
+                                    who->user_id, clock_now());
+        if (rc >= 0 && back) /* all of it goes back to its payer: a refund for finance to pay */
+            rc = refunds_of_transfer(db, &w, refund_id);
+        if (rc < 0)
+            rc = pd_fail(err, rc, "%s", db_errmsg(db));
+    }
     bool reopened = rc >= 0 && !strcmp(action, "reopen");
     if (rc >= 0 && (!reopened || w.resolution[0]))
         rc = audit(db, who, ip, o.partner_id[0] ? o.partner_id : NULL,
                    reopened ? "wire_transfer.reopened" : "wire_transfer.resolved",
                    "wire_transfer", id,
-                   json_pack("{s:s, s:s?, s:s?, s:s?, s:s*}", "action", action, "order_id",
+                   json_pack("{s:s, s:s?, s:s?, s:s?, s:s*, s:s*}", "action", action, "order_id",
                              o.id[0] ? o.id : NULL, "note", note, "was",
                              reopened ? w.resolution : NULL, "surplus_refund_id",
-                             surplus_id[0] ? surplus_id : NULL));
+                             surplus_id[0] ? surplus_id : NULL, "refund_id",
+                             refund_id[0] ? refund_id : NULL));
+    int64_t sent_back = w.amount; /* w is read again below */
     if (rc >= 0 && (rc = wire_transfers_lock(db, id, &w)) == 1) {
         *out = transfer_view(&w);
         if (o.id[0])
@@ -465,6 +473,10 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
             json_object_set_new(*out, "surplus_refund",
                                 json_pack("{s:s, s:I}", "id", surplus_id, "amount_minor",
                                           (json_int_t)surplus_minor));
+        if (refund_id[0]) /* the whole of it goes back */
+            json_object_set_new(*out, "refund",
+                                json_pack("{s:s, s:I}", "id", refund_id, "amount_minor",
+                                          (json_int_t)sent_back));
     }
     if ((rc = tx_end(db, rc, err)) < 0) {
         json_decref(*out);

@@ -70,9 +70,10 @@ int wire_transfers_list_json(struct db *db, const struct wire_transfers_query *i
 
 /* Finance resolves a transfer that paid no order by itself: {"action": "allocate",
  * "order_id"} gives it to a wire order awaiting payment (the transfers of an order add up;
- * the one that completes its total confirms it), "refund" records that it was sent back
- * ({"note"}: the bank's reference, optional), "dismiss" closes it with a reason ({"note"},
- * required). *out is the transfer, with "order_status" after an allocation. */
+ * the one that completes its total confirms it), "refund" sends it back whole (a wire
+ * refund for finance to pay to its payer, "refund" in *out; {"note"} optional), "dismiss"
+ * closes it with a reason ({"note"}, required). *out is the transfer, with "order_status"
+ * after an allocation. */
 int wire_transfers_resolve_json(struct db *db, const struct principal *who, const char *ip,
                                 const char *id, const json_t *body, json_t **out,
                                 struct pd_error *err);

@@ -15,10 +15,12 @@
     "SELECT f.id, f.request_id, q.number, f.partner_id, p.legal_name, p.membership_id, "           \
     "f.order_id, f.invoice_id, f.credit_note_id, c.number, f.amount, f.currency, f.method, "       \
     "f.status, f.gateway_refund_id, f.paid_on, f.reference, f.created_at, f.payee_name, "          \
-    "f.payee_iban, f.end_to_end_id, f.transfer_file_id, i.number, f.transfer_id FROM refunds f "   \
-    "JOIN partners p ON p.id = f.partner_id JOIN invoices i ON i.id = f.invoice_id "               \
+    "f.payee_iban, f.end_to_end_id, f.transfer_file_id, i.number, f.transfer_id, f.reason, "       \
+    "w.payer_name, w.payer_iban, w.received_on, w.reference FROM refunds f "                       \
+    "LEFT JOIN partners p ON p.id = f.partner_id LEFT JOIN invoices i ON i.id = f.invoice_id "     \
     "LEFT JOIN support_requests q ON q.id = f.request_id "                                         \
-    "LEFT JOIN invoices c ON c.id = f.credit_note_id "
+    "LEFT JOIN invoices c ON c.id = f.credit_note_id "                                             \
+    "LEFT JOIN wire_transfers w ON w.id = f.transfer_id "
 
 static void read_refund(struct db_stmt *st, struct arena *a, struct refund_row *f)
 {
@@ -46,16 +48,22 @@ static void read_refund(struct db_stmt *st, struct arena *a, struct refund_row *
     f->transfer_file_id = arena_strdup(a, db_column_text(st, 21));
     f->invoice_number = arena_strdup(a, db_column_text(st, 22));
     f->transfer_id = arena_strdup(a, db_column_text(st, 23));
+    f->reason = arena_strdup(a, db_column_text(st, 24));
+    f->payer_name = arena_strdup(a, db_column_text(st, 25));
+    f->payer_iban = arena_strdup(a, db_column_text(st, 26));
+    f->transfer_received_on = arena_strdup(a, db_column_text(st, 27));
+    f->transfer_reference = arena_strdup(a, db_column_text(st, 28));
 }
 
 int refund_insert(struct db *db, const struct refund_new *r, int64_t now)
 {
     bool card = strcmp(r->method, "card") == 0;
     int64_t rc = db_run(db,
-                        "INSERT INTO refunds (id, request_id, partner_id, order_id, invoice_id, "
-                        "credit_note_id, transfer_id, amount, currency, method, status, "
-                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        "tttttttitttii", r->id, r->request_id, r->partner_id, r->order_id,
+                        "INSERT INTO refunds (id, reason, request_id, partner_id, order_id, "
+                        "invoice_id, credit_note_id, transfer_id, amount, currency, method, "
+                        "status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        "?, ?, ?, ?)",
+                        "ttttttttitttii", r->id, r->reason, r->request_id, r->partner_id, r->order_id,
                         r->invoice_id, r->credit_note_id, r->transfer_id, r->amount, r->currency,
                         r->method, card ? "pending" : "to_pay", now, now);
     return rc < 0 ? (int)rc : 0;
@@ -157,8 +165,9 @@ int refund_sent_by_end_to_end(struct db *db, const char *end_to_end_id, int64_t 
     if (rc < 0)
         return rc;
     if ((rc = db_step(st)) == DB_ROW) {
+        const char *partner = db_column_text(st, 1); /* none: a transfer no order named */
         snprintf(id, 32, "%s", db_column_text(st, 0));
-        snprintf(partner_id, 32, "%s", db_column_text(st, 1));
+        snprintf(partner_id, 32, "%s", partner ? partner : "");
         rc = 1;
     }
     db_finalize(st);

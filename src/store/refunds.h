@@ -20,6 +20,7 @@ struct db;
  * surplus (transfer_id, by wire). */
 struct refund_new {
     char id[32];
+    const char *reason; /* "cancellation", "surplus" or "transfer" (sent back whole) */
     const char *request_id;
     const char *partner_id;
     const char *order_id;
@@ -32,12 +33,15 @@ struct refund_new {
 };
 
 /* A refund with its request's number, its organisation, its invoice's and its credit note's
- * numbers. A surplus has no request and no credit note (NULL) but a transfer. */
+ * numbers. A surplus has no request and no credit note (NULL) but a transfer; a transfer sent
+ * back whole has no invoice either, nor an organisation when it named no order. */
 struct refund_row {
-    const char *id, *request_id, *request_number;
+    const char *id, *reason, *request_id, *request_number;
     const char *partner_id, *partner_legal_name, *partner_membership_id;
     const char *order_id, *invoice_id, *invoice_number, *credit_note_id, *credit_note_number;
     const char *transfer_id;
+    /* the transfer's (a surplus, or one sent back): who paid, from where, when, saying what */
+    const char *payer_name, *payer_iban, *transfer_received_on, *transfer_reference;
     int64_t amount;
     const char *currency, *method, *status;
     const char *gateway_refund_id, *paid_on, *reference; /* NULL until known */
@@ -90,7 +94,7 @@ int refund_set_sent(struct db *db, const char *id, const char *payee_name, const
                     const char *end_to_end_id, const char *file_id, int64_t now);
 
 /* The sent refund of an EndToEndId for that amount and currency: 1 with its id and
- * organisation, or 0. */
+ * organisation ("" for a transfer sent back that named no order), or 0. */
 int refund_sent_by_end_to_end(struct db *db, const char *end_to_end_id, int64_t amount,
                               const char *currency, char id[32],
                               char partner_id[32]);

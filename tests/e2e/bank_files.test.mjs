@@ -639,3 +639,66 @@ test('a transfer that paid more than its order owed: allocated with its surplus 
   assert.equal(cancelled.reason, 'cancellation');
   assert.equal(cancelled.wire_transfer_id, null);
 });
+
+test("« Rembourser à l'émetteur »: the whole transfer goes to the refunds to pay, back to the account it came from, by a transfer file the statement then shows paid", async () => {
+  await op.setClock('2027-11-02T09:00:00Z');
+  const payer = 'DE89370400440532013000';
+  // a payment no one expected: it names no order
+  const imp = await importCamt(camt('08', 'STMT-BACK-1', [
+    { amount: '250.00', date: '2027-11-02', txs: [{ ustrd: 'COTISATION 2027 DUPONT', iban: payer, name: 'Dupont &amp; Fils' }] },
+    { amount: '80.00', date: '2027-11-02', txs: [{ ustrd: 'AUTRE', iban: payer, name: 'Dupont &amp; Fils' }] },
+  ]));
+  assert.equal(imp.status, 201, JSON.stringify(imp.body));
+  const [unknown, other] = imp.body.items.map((i) => i.id);
+  const resolve = (id, body) => finance.call('POST', `/api/v1/admin/wire-transfers/${id}/resolution`, body);
+
+  const back = await resolve(unknown, { action: 'refund', note: 'pas un partenaire' });
+  assert.equal(back.status, 200, JSON.stringify(back.body));
+  assert.deepEqual([back.body.resolution, back.body.to_review, back.body.refund.amount_minor], ['refunded', false, 25000]);
+  assert.equal((await resolve(unknown, { action: 'refund' })).status, 409, 'sent back once');
+  assert.equal((await resolve(unknown, { action: 'reopen' })).status, 409, 'its money goes back: not to review again');
+
+  // finance's list of refunds to pay: the whole transfer, of no organisation, saying who paid
+  const toPay = (await finance.call('GET', '/api/v1/admin/refunds?status=to_pay&limit=100')).body.items;
+  const f = toPay.find((r) => r.id === back.body.refund.id);
+  assert.ok(f, JSON.stringify(toPay));
+  assert.deepEqual([f.reason, f.method, f.amount_minor, f.currency, f.partner, f.order_id, f.invoice_number, f.request_number, f.credit_note_number, f.wire_transfer_id],
+    ['transfer', 'wire', 25000, 'EUR', null, null, null, null, null, unknown]);
+  assert.deepEqual(f.payer, { name: 'Dupont & Fils', iban: payer });
+
+  // the transfer file pays it back to that account, saying which transfer it returns
+  const made = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: f.id }] });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.deepEqual([made.body.payments[0].iban, made.body.payments[0].name, made.body.control_sum_minor], [payer, 'Dupont + Fils', 25000]);
+  const xml = (await finance.call('GET', made.body.download)).body;
+  const lint = xmllint(xml);
+  assert.ok(lint.ok, lint.out);
+  assert.deepEqual([...xml.matchAll(/<Ustrd>([^<]*)<\/Ustrd>/g)].map((m) => m[1]), ['Retour de votre virement du 2027-11-02']);
+  await op.setClock('2027-11-03T09:00:00Z');
+  const shown = await importCamt(camt('02', 'STMT-BACK-OUT', [{ amount: '250.00', date: '2027-11-03', side: 'DBIT', txs: [{ e2e: made.body.payments[0].end_to_end_id, side: 'DBIT' }] }]));
+  assert.equal(shown.status, 201, JSON.stringify(shown.body));
+  assert.deepEqual(shown.body.refunds, [f.id]);
+  const paid = (await finance.call('GET', '/api/v1/admin/refunds?status=paid&limit=100')).body.items.find((r) => r.id === f.id);
+  assert.deepEqual([paid.paid_on, paid.reason], ['2027-11-03', 'transfer']);
+
+  // one recorded by hand, with a reference no order has: the account is finance's to give,
+  // and the partner reads the reference it gave (as recorded: compacted)
+  const typed = await finance.call('POST', '/api/v1/admin/wire-transfers', { reference: 'VIR DUPONT 42', amount_minor: 12000, currency: 'EUR', received_on: '2027-11-02' });
+  assert.equal(typed.status, 201, JSON.stringify(typed.body));
+  const typedBack = await resolve(typed.body.id, { action: 'refund' });
+  assert.equal(typedBack.status, 200, JSON.stringify(typedBack.body));
+  const noAccount = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: typedBack.body.refund.id }] });
+  assert.equal(noAccount.status, 422, JSON.stringify(noAccount.body));
+  assert.ok(noAccount.body.error.details.fields['refunds[0].iban'], JSON.stringify(noAccount.body));
+  const named = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: typedBack.body.refund.id, iban: payer, name: 'Dupont' }] });
+  assert.equal(named.status, 201, JSON.stringify(named.body));
+  const namedXml = (await finance.call('GET', named.body.download)).body;
+  assert.deepEqual([...namedXml.matchAll(/<Ustrd>([^<]*)<\/Ustrd>/g)].map((m) => m[1]), ['Retour de votre virement du 2027-11-02 reference VIRDUPONT42']);
+
+  // or paid by hand, as any wire refund
+  const otherBack = await resolve(other, { action: 'refund' });
+  assert.equal(otherBack.status, 200, JSON.stringify(otherBack.body));
+  const byHand = await finance.call('POST', `/api/v1/admin/refunds/${otherBack.body.refund.id}/paid`, { paid_on: '2027-11-03', reference: 'VIR-RETOUR-7' });
+  assert.equal(byHand.status, 200, JSON.stringify(byHand.body));
+  assert.deepEqual([byHand.body.status, byHand.body.reason, byHand.body.partner, byHand.body.amount_minor], ['paid', 'transfer', null, 8000]);
+});
