@@ -213,7 +213,7 @@ test('a renewal by wire transfer, recorded by finance', async () => {
   const stray = f.page.locator('tr', { hasText: 'RF00INCONNU' }).first();
   await stray.locator('summary', { hasText: 'Traiter' }).click();
   await stray.getByLabel('Décision').selectOption('dismiss');
-  await stray.getByLabel('Motif ou référence').fill('Virement de test de la banque');
+  await stray.getByLabel('Motif').fill('Virement de test de la banque');
   await f.shot('resolve-transfer');
   await stray.getByRole('button', { name: 'Traiter' }).click();
   await f.page.getByText('Virement classé.').waitFor();
@@ -227,7 +227,7 @@ test('a renewal by wire transfer, recorded by finance', async () => {
   await again.waitFor();
   await again.locator('summary', { hasText: 'Traiter' }).click();
   await again.getByLabel('Décision').selectOption('dismiss');
-  await again.getByLabel('Motif ou référence').fill('Virement de test de la banque');
+  await again.getByLabel('Motif').fill('Virement de test de la banque');
   await again.getByRole('button', { name: 'Traiter' }).click();
   await f.page.getByText('Virement classé.').waitFor();
   await f.close();

@@ -129,3 +129,33 @@ test('« Rouvrir » is offered for a dismissal and a part payment, not for a tra
   await f.shot('reopen-offered');
   await f.close();
 });
+
+test("« Rembourser à l'émetteur » puts the whole transfer among the refunds to pay, under who paid it, ready for a transfer file", async () => {
+  await op.setClock('2027-03-02T09:00:00Z');
+  const f = await paymentsPage('wire-send-back');
+  const { page } = f;
+  await page.getByLabel('Relevé (camt.053 en XML, ou CSV : date,amount,currency,reference)').setInputFiles({
+    name: 'releve.xml', mimeType: 'application/xml',
+    buffer: Buffer.from(camt('STMT-BACK', [{ amount: '66.60', date: '2027-03-02', text: 'don', name: 'Martin Services', iban: 'DE89370400440532013000' }])),
+  });
+  await page.getByRole('button', { name: 'Importer' }).click();
+  await page.getByText('1 virement(s), 0 rapproché(s)', { exact: false }).waitFor();
+  const row = page.locator('tr', { hasText: '66,60' }).filter({ has: page.locator('summary', { hasText: 'Traiter' }) });
+  await row.locator('summary', { hasText: 'Traiter' }).click();
+  await row.getByLabel('Décision').selectOption('refund');
+  // what the choice does, said before it is made
+  await row.getByText("Le virement entier va aux remboursements à payer, vers le compte qui l'a envoyé", { exact: false }).waitFor();
+  await f.shot('send-back-choice');
+  await row.getByRole('button', { name: 'Traiter' }).click();
+  await page.getByText('Virement à rembourser. Remboursement à payer : 66,60\u00a0€.').waitFor();
+  // among the refunds to pay, under the payer's name (no organisation), and in the form
+  // that makes the transfer file, with the account the statement gave
+  const refund = page.locator('tr', { hasText: 'Virement renvoyé' }).filter({ hasText: 'Martin Services' }).first();
+  await refund.waitFor();
+  assert.match(await refund.innerText(), /66,60/);
+  await page.getByLabel('Payer Virement renvoyé', { exact: false }).first().waitFor();
+  const listed = (await fin.call('GET', '/api/v1/admin/refunds?status=to_pay&limit=100')).body.items.find((r) => r.amount_minor === 6660);
+  assert.deepEqual([listed.reason, listed.partner, listed.payer.name], ['transfer', null, 'Martin Services']);
+  await f.shot('send-back-listed');
+  await f.close();
+});

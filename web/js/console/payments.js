@@ -117,9 +117,13 @@ function statementForm(done) {
   return [form, result];
 }
 
-/** What a refund is for, in a few words: its cancellation request's number, or the invoice
- * a transfer overpaid (a surplus has no request). */
-const refundLabel = (f) => (f.reason === 'surplus' ? t('rf_surplus_of', { number: f.invoice_number }) : f.request_number);
+/** What a refund is for, in a few words: its cancellation request's number, the invoice a
+ * transfer overpaid (a surplus has no request), or a transfer sent back whole. */
+const refundLabel = (f) => (f.reason === 'surplus' ? t('rf_surplus_of', { number: f.invoice_number })
+  : f.reason === 'transfer' ? t('rf_transfer') : f.request_number);
+
+/** Whose refund it is: the organisation, else who paid the transfer it sends back. */
+const refundParty = (f) => f.partner?.legal_name || f.payer?.name || t('wt_unknown_partner');
 
 /** The selection of wire refunds to pay by one SEPA transfer file: a box and an optional
  * IBAN per refund to pay, and the button that makes and downloads the file. */
@@ -136,7 +140,7 @@ function transferFileForm(refunds, done) {
       iban,
       cells: [
         h('span', {}, box, h('label', { for: `pay-${f.id}` }, ` ${t('pay_select')} ${refundLabel(f)}`)),
-        f.partner.legal_name,
+        refundParty(f),
         money(f.amount_minor, f.currency),
         h('div', { class: 'field', dataset: { field: `refunds[${i}].iban` } }, h('label', { for: `iban-${f.id}`, class: 'visually-hidden' }, `${t('pay_iban')} ${refundLabel(f)}`), iban, h('div', { class: 'error' })),
       ],
@@ -209,10 +213,14 @@ function resolveForm(w, orders, done) {
   // more than the order owes: the rest goes back to the payer (the server says when it is)
   const surplus = checkbox({ label: t('wt_refund_surplus'), name: 'refund_surplus', checked: w.status === 'excess', hint: t('wt_refund_surplus_hint') });
   const note = field({ label: t('wt_note'), name: 'note', hint: t('wt_note_hint'), attrs: { maxlength: '200' } });
+  const back = h('p', { class: 'hint' }, t('wt_refund_hint'));
   const form = h('form', { class: 'resolve-transfer', novalidate: true, 'aria-label': `${t('wt_resolve')} ${w.reference}` },
-    notice, action, order, surplus, note,
+    notice, action, order, surplus, back, note,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('wt_resolve'))));
-  const sync = () => { order.hidden = surplus.hidden = values(form).action !== 'allocate'; };
+  const sync = () => {
+    order.hidden = surplus.hidden = values(form).action !== 'allocate';
+    back.hidden = values(form).action !== 'refund';
+  };
   form.addEventListener('change', sync);
   sync();
   onSubmit(form, async () => {
@@ -223,7 +231,8 @@ function resolveForm(w, orders, done) {
     try {
       const r = await post(`/api/v1/admin/wire-transfers/${w.id}/resolution`, body);
       toast(t(`wt_done_${r.resolution}`) + (r.order_status === 'confirmed' ? ` ${t('wt_order_confirmed')}` : '') +
-        (r.surplus_refund ? ` ${t('wt_surplus_made', { amount: money(r.surplus_refund.amount_minor, w.currency) })}` : ''));
+        (r.surplus_refund ? ` ${t('wt_surplus_made', { amount: money(r.surplus_refund.amount_minor, w.currency) })}` : '') +
+        (r.refund ? ` ${t('wt_refund_made', { amount: money(r.refund.amount_minor, w.currency) })}` : ''));
       done();
     } catch (err) {
       showErrors(form, err, notice);
@@ -344,7 +353,7 @@ export async function paymentsPage() {
       h('h2', {}, t('refunds')),
       table(
         [{ label: t('request', { number: '' }).trim() }, { label: t('partner') }, { label: t('credit_note') }, { label: t('amount_major'), num: true }, { label: t('status') }, { label: t('paid_on') }],
-        refunds.map((f) => [refundLabel(f), f.partner.legal_name, f.credit_note_number || '—', money(f.amount_minor, f.currency), badge(t(`rf_${f.status}`), RF_KIND[f.status]), refundRow(f, draw)]),
+        refunds.map((f) => [refundLabel(f), refundParty(f), f.credit_note_number || '—', money(f.amount_minor, f.currency), badge(t(`rf_${f.status}`), RF_KIND[f.status]), refundRow(f, draw)]),
         { caption: t('refunds'), empty: t('no_refunds') }),
       more('refunds', t('refunds')),
       transferFileForm(refunds, draw));
