@@ -77,6 +77,16 @@ int refunds_make(struct db *db, const struct sub_row *s, const char *request_id,
     return 1;
 }
 
+/* A wire refund of a transfer's money, numbered now: its id into id. */
+static int insert_wire(struct db *db, struct refund_new *f, char id[32])
+{
+    id_new("rfd", f->id, sizeof(f->id));
+    int rc = refund_insert(db, f, clock_now());
+    if (rc >= 0)
+        snprintf(id, 32, "%s", f->id);
+    return rc;
+}
+
 int refunds_of_surplus(struct db *db, const struct order_row *o, const char *transfer_id,
                        int64_t amount, char id[32])
 {
@@ -88,11 +98,7 @@ int refunds_of_surplus(struct db *db, const struct order_row *o, const char *tra
                            .amount = amount,
                            .currency = o->currency,
                            .method = "wire"};
-    id_new("rfd", f.id, sizeof(f.id));
-    int rc = refund_insert(db, &f, clock_now());
-    if (rc >= 0)
-        snprintf(id, 32, "%s", f.id);
-    return rc;
+    return insert_wire(db, &f, id);
 }
 
 int refunds_of_transfer(struct db *db, const struct wire_transfer_row *w, char id[32])
@@ -104,11 +110,7 @@ int refunds_of_transfer(struct db *db, const struct wire_transfer_row *w, char i
                            .amount = w->amount,
                            .currency = w->currency,
                            .method = "wire"};
-    id_new("rfd", f.id, sizeof(f.id));
-    int rc = refund_insert(db, &f, clock_now());
-    if (rc >= 0)
-        snprintf(id, 32, "%s", f.id);
-    return rc;
+    return insert_wire(db, &f, id);
 }
 
 const char *refunds_method(const struct refund_made *f)
