@@ -4,6 +4,7 @@
 // Each page is also looked at on a phone and audited (journey().shot).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { launch, journey, signIn, startServer, operatorClock, addStaff, staffClient, wireOrder } from './harness.mjs';
 
 let srv, op, browser, finance, fin;
@@ -157,5 +158,27 @@ test("« Rembourser à l'émetteur » puts the whole transfer among the refunds 
   const listed = (await fin.call('GET', '/api/v1/admin/refunds?status=to_pay&limit=100')).body.items.find((r) => r.amount_minor === 6660);
   assert.deepEqual([listed.reason, listed.partner, listed.payer.name], ['transfer', null, 'Martin Services']);
   await f.shot('send-back-listed');
+  await f.close();
+});
+
+test('a refund sent in a transfer file offers that file again: its refunds are in no other', async () => {
+  await op.setClock('2027-03-03T09:00:00Z');
+  const imported = await fin.call('POST', '/api/v1/admin/bank-statements/camt053',
+    camt('STMT-AGAIN', [{ amount: '33.30', date: '2027-03-03', text: 'erreur', name: 'Petit SAS', iban: 'FR7630001007941234567890185' }]), { 'Content-Type': 'application/xml' });
+  assert.equal(imported.status, 201, JSON.stringify(imported.body));
+  const back = await fin.call('POST', `/api/v1/admin/wire-transfers/${imported.body.items[0].id}/resolution`, { action: 'refund' });
+  assert.equal(back.status, 200, JSON.stringify(back.body));
+  const made = await fin.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: back.body.refund.id }] });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const f = await paymentsPage('wire-file-again');
+  const { page } = f;
+  const row = page.locator('tr', { hasText: 'Virement renvoyé' }).filter({ hasText: 'Petit SAS' }).filter({ hasText: '33,30' });
+  await row.getByText('Envoyé (fichier de virements)').waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: 'Télécharger à nouveau son fichier de virements' }).click()]);
+  assert.equal(download.suggestedFilename(), `pain001-${made.body.id}.xml`);
+  const xml = readFileSync(await download.path(), 'utf8');
+  assert.match(xml, new RegExp(`<MsgId>${made.body.msg_id}</MsgId>`), 'the same file, not a new one');
+  assert.match(xml, /<IBAN>FR7630001007941234567890185<\/IBAN>/);
+  await f.shot('file-again');
   await f.close();
 });

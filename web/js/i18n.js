@@ -251,7 +251,7 @@ const words = {
     rf_sent: 'Envoyé (fichier de virements)', statement_file_any: 'Relevé (camt.053 en XML, ou CSV : date,amount,currency,reference)',
     imported_camt: '{n} virement(s), {m} rapproché(s), {a} déjà importé(s), {r} remboursement(s) constaté(s) payé(s).',
     reversals_seen: '{n} contre-passation(s) (virement retourné), non enregistrée(s), à examiner : {list}.',
-    pay_select: 'Payer', pay_iban: 'IBAN (si aucun relevé ne le montre)', transfer_file_make: 'Télécharger le fichier de virements SEPA',
+    pay_select: 'Payer', pay_iban: 'IBAN (si aucun relevé ne le montre)', transfer_file_make: 'Télécharger le fichier de virements SEPA', transfer_file_again: 'Télécharger à nouveau son fichier de virements',
     transfer_file_made: 'Fichier de virements : {n} remboursement(s), {amount}. Déposez-le auprès de la banque.',
     transfer_file_none: 'Cochez au moins un remboursement à payer.',
     // ---- the portal (issue 17) ----
@@ -535,7 +535,7 @@ const words = {
     rf_sent: 'Sent (transfer file)', statement_file_any: 'Statement (camt.053 XML, or CSV: date,amount,currency,reference)',
     imported_camt: '{n} transfer(s), {m} matched, {a} already imported, {r} refund(s) seen paid.',
     reversals_seen: '{n} reversal(s) (transfer returned), not recorded, to look at: {list}.',
-    pay_select: 'Pay', pay_iban: 'IBAN (when no statement shows it)', transfer_file_make: 'Download the SEPA transfer file',
+    pay_select: 'Pay', pay_iban: 'IBAN (when no statement shows it)', transfer_file_make: 'Download the SEPA transfer file', transfer_file_again: 'Download its transfer file again',
     transfer_file_made: 'Transfer file: {n} refund(s), {amount}. Upload it to the bank.',
     transfer_file_none: 'Tick at least one refund to pay.',
     // ---- the portal (issue 17) ----

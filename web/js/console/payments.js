@@ -172,9 +172,16 @@ function transferFileForm(refunds, done) {
   return [h('h3', {}, t('transfer_file_make')), form];
 }
 
+/** The transfer file a refund went out in, to download again: the bank may refuse an upload,
+ * or the first download may not have reached the disk, and its refunds are in no other. */
+const fileLink = (f) => (f.transfer_file_id
+  ? h('a', { href: `/api/v1/admin/transfer-files/${encodeURIComponent(f.transfer_file_id)}`, download: `pain001-${f.transfer_file_id}.xml` },
+    t('transfer_file_again'))
+  : null);
+
 function refundRow(f, done) {
-  if (!['to_pay', 'sent'].includes(f.status) || !can.paymentsWrite()) return f.paid_on ? `${date(f.paid_on)}${f.reference ? ` · ${f.reference}` : ''}` : '';
-  const form = h('form', { class: 'row', novalidate: true, 'aria-label': `${t('mark_paid')} ${refundLabel(f)}` },
+  if (!['to_pay', 'sent'].includes(f.status) || !can.paymentsWrite()) return f.paid_on ? `${date(f.paid_on)}${f.reference ? ` · ${f.reference}` : ''}` : fileLink(f) || '';
+  const form = h('form', { class: 'row', novalidate: true, 'aria-label': `${t('mark_paid')} ${refundLabel(f)}` }, fileLink(f),
     field({ label: t('paid_on'), name: 'paid_on', type: 'date', required: true, value: today() }),
     field({ label: t('reference_short'), name: 'reference' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('mark_paid'))));
