@@ -17,8 +17,8 @@ const char *const outbox_events[] = {
     "referral.created", "referral.updated",
     /* benefits (issue 18); an automatic renewal the bank asks to authenticate (issue 16) */
     "benefit.activated", "benefit.revoked", "benefit.reminder", "payment.action_required",
-    /* a wire transfer paid more than its order owed: the surplus goes back */
-    "payment.surplus", NULL};
+    /* a wire transfer paid more than its order owed: the surplus goes back; or all of it */
+    "payment.surplus", "payment.returned", NULL};
 
 /* The outbox row; its id into id. */
 static int record(struct db *db, const char *partner_id, const char *event, json_t *payload,

@@ -10,6 +10,7 @@
  * Events: user.invited (email only), order.confirmed, invoice.issued, payment.failed,
  * payment.action_required (an automatic renewal waits for the partner to pay on session),
  * payment.surplus (a wire order paid more than it owed: the surplus is refunded),
+ * payment.returned (a transfer for an order finance sends back whole),
  * order.cancelled, subscription.renewed, subscription.notice (payload "kind": upcoming_renewal,
  * expiry_30, expiry_7, expiry_1, window_open, window_closing, lapsed), support.updated,
  * referral.created, referral.updated, benefit.activated, benefit.revoked, benefit.reminder

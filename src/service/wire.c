@@ -168,6 +168,21 @@ int wire_emit_surplus(struct db *db, const struct order_row *o,
     return outbox_emit_also(db, o->partner_id, "payment.surplus", ev, &payer);
 }
 
+int wire_emit_returned(struct db *db, const struct order_row *o, const struct wire_transfer_row *w,
+                       const char *refund_id)
+{
+    struct contact payer;
+    payer_of(db, o, &payer);
+    json_t *ev = orders_event(db, o);
+    json_object_set_new(
+        ev, "received",
+        json_pack("{s:I, s:s}", "amount_minor", (json_int_t)w->amount, "currency", w->currency));
+    json_object_set_new(ev, "received_on", json_string(w->received_on));
+    json_object_set_new(ev, "reference", json_string(o->wire_reference));
+    json_object_set_new(ev, "refund_id", json_string(refund_id));
+    return outbox_emit_also(db, o->partner_id, "payment.returned", ev, &payer);
+}
+
 /* Cancels one order awaiting its transfer, in the caller's transaction: 1 when it was still
  * awaiting payment (a transfer recorded meanwhile wins), else 0. reason goes to the audit
  * and to order.cancelled, whose email words each reason its own way (render/email.c): the

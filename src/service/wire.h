@@ -18,6 +18,7 @@
 #include "service/principal.h"
 #include "service/settings.h"
 #include "store/orders.h"
+#include "store/wire_transfers.h"
 
 struct db;
 
@@ -44,6 +45,12 @@ int wire_purchase(struct db *db, const struct settings *set, const struct princi
 int wire_emit_surplus(struct db *db, const struct order_row *o,
                       const struct invoice_issued *invoice, int64_t received, int64_t surplus,
                       const char *refund_id);
+
+/* In the caller's transaction: payment.returned, to the billing contacts and the contact named
+ * for the payment of order o: its transfer w (received, amount) goes back whole, by refund
+ * refund_id, to the account it came from. */
+int wire_emit_returned(struct db *db, const struct order_row *o, const struct wire_transfer_row *w,
+                       const char *refund_id);
 
 /* Job: cancels wire orders still unpaid after their due date, each in its own
  * transaction, with a credit note for its invoice; the transfers allocated to one go back

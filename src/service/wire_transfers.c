@@ -393,6 +393,14 @@ static int reopen(struct db *db, struct wire_transfer_row *w, struct order_row *
     return rc < 0 ? pd_fail(err, rc, "%s", db_errmsg(db)) : 0;
 }
 
+/* payment.returned for the order transfer w named, if it is still there. */
+static int tell_returned(struct db *db, const struct wire_transfer_row *w, const char *refund_id)
+{
+    struct order_row o;
+    int rc = orders_find(db, w->order_id, &o);
+    return rc == 1 ? wire_emit_returned(db, &o, w, refund_id) : rc;
+}
+
 int wire_transfers_resolve_json(struct db *db, const struct principal *who, const char *ip,
                                 const char *id, const json_t *body, json_t **out,
                                 struct pd_error *err)
@@ -451,6 +459,8 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
                                     who->user_id, clock_now());
         if (rc >= 0 && back) /* all of it goes back to its payer: a refund for finance to pay */
             rc = refunds_of_transfer(db, &w, refund_id);
+        if (rc >= 0 && back && w.order_id[0]) /* the organisation it was for hears it */
+            rc = tell_returned(db, &w, refund_id);
         if (rc < 0)
             rc = pd_fail(err, rc, "%s", db_errmsg(db));
     }

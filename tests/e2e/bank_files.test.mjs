@@ -701,4 +701,22 @@ test("« Rembourser à l'émetteur »: the whole transfer goes to the refunds to
   const byHand = await finance.call('POST', `/api/v1/admin/refunds/${otherBack.body.refund.id}/paid`, { paid_on: '2027-11-03', reference: 'VIR-RETOUR-7' });
   assert.equal(byHand.status, 200, JSON.stringify(byHand.body));
   assert.deepEqual([byHand.body.status, byHand.body.reason, byHand.body.partner, byHand.body.amount_minor], ['paid', 'transfer', null, 8000]);
+
+  // a transfer for an order: sent back, of that organisation, and the organisation is told
+  const a = await wireOrder(srv.url, op, '2027-11-03');
+  const part = await finance.call('POST', '/api/v1/admin/wire-transfers', { reference: a.reference, amount_minor: 10000, currency: 'EUR', received_on: '2027-11-03' });
+  assert.equal(part.body.status, 'partial', JSON.stringify(part.body));
+  const partBack = await resolve(part.body.id, { action: 'refund', note: 'le partenaire paiera par carte' });
+  assert.equal(partBack.status, 200, JSON.stringify(partBack.body));
+  const h = (await finance.call('GET', '/api/v1/admin/refunds?status=to_pay&limit=100')).body.items.find((r) => r.id === partBack.body.refund.id);
+  assert.deepEqual([h.reason, h.partner !== null, h.order_id, h.invoice_number, h.amount_minor], ['transfer', true, a.order.id, null, 10000]);
+  assert.equal((await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.status, 'awaiting_payment', 'the order still waits for its transfer');
+  await op.runJobs();
+  for (const to of [a.org.email, 'ap@org.example']) {
+    const told = readMails(srv.mailDir).filter((m) => m.to === to && m.headers['x-partnerd-event'] === 'payment.returned');
+    assert.equal(told.length, 1, `${to}: one email`);
+    assert.equal(told[0].subject, 'Votre virement de 100,00\u00a0€ vous sera remboursé');
+    assert.match(told[0].text, new RegExp(`Nous avons reçu le 3 novembre 2027 votre virement de 100,00\u00a0€ \\(référence ${a.reference}\\) pour Abonnement au Microsoft Action Pack\\. Il ne règle aucune somme due : il vous sera remboursé en entier, par virement, sur le compte qui l'a envoyé\\.`));
+    assert.doesNotMatch(told[0].text, /carte/, "finance's note stays finance's");
+  }
 });
