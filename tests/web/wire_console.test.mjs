@@ -143,7 +143,14 @@ test("« Rembourser à l'émetteur » puts the whole transfer among the refunds 
   await page.getByText('1 virement(s), 0 rapproché(s)', { exact: false }).waitFor();
   const row = page.locator('tr', { hasText: '66,60' }).filter({ has: page.locator('summary', { hasText: 'Traiter' }) });
   await row.locator('summary', { hasText: 'Traiter' }).click();
+  // the reason is asked for as the choice needs it: required to dismiss, optional otherwise
+  const reason = row.locator('label', { hasText: 'Motif' });
+  await row.getByLabel('Décision').selectOption('dismiss');
+  assert.equal((await reason.innerText()).trim(), 'Motif');
+  assert.equal(await row.getByLabel('Motif').evaluate((i) => i.required), true);
   await row.getByLabel('Décision').selectOption('refund');
+  assert.equal((await reason.innerText()).trim(), 'Motif (facultatif)');
+  assert.equal(await row.getByLabel('Motif').evaluate((i) => i.required), false);
   // what the choice does, said before it is made
   await row.getByText("Le virement entier va aux remboursements à payer, vers le compte qui l'a envoyé", { exact: false }).waitFor();
   await f.shot('send-back-choice');

@@ -219,14 +219,20 @@ function resolveForm(w, orders, done) {
     options: [['', '—'], ...fit.map((o) => [o.id, `${o.payment_instructions?.reference || o.id} · ${o.partner_name} · ${o.total.formatted}`])] });
   // more than the order owes: the rest goes back to the payer (the server says when it is)
   const surplus = checkbox({ label: t('wt_refund_surplus'), name: 'refund_surplus', checked: w.status === 'excess', hint: t('wt_refund_surplus_hint') });
-  const note = field({ label: t('wt_note'), name: 'note', hint: t('wt_note_hint'), attrs: { maxlength: '200' } });
+  const note = field({ label: t('wt_note'), name: 'note', required: true, hint: t('wt_note_hint'), attrs: { maxlength: '200' } });
   const back = h('p', { class: 'hint' }, t('wt_refund_hint'));
   const form = h('form', { class: 'resolve-transfer', novalidate: true, 'aria-label': `${t('wt_resolve')} ${w.reference}` },
     notice, action, order, surplus, back, note,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('wt_resolve'))));
+  // the reason is required to dismiss only: the label says so for the choice made
+  const optional = h('span', { class: 'muted' }, ` (${t('optional')})`);
+  note.querySelector('label').append(optional);
   const sync = () => {
-    order.hidden = surplus.hidden = values(form).action !== 'allocate';
-    back.hidden = values(form).action !== 'refund';
+    const chosen = values(form).action;
+    order.hidden = surplus.hidden = chosen !== 'allocate';
+    back.hidden = chosen !== 'refund';
+    note.querySelector('input').required = chosen === 'dismiss';
+    optional.hidden = chosen === 'dismiss';
   };
   form.addEventListener('change', sync);
   sync();
