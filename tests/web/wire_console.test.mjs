@@ -141,6 +141,9 @@ test("« Rembourser à l'émetteur » puts the whole transfer among the refunds 
   });
   await page.getByRole('button', { name: 'Importer' }).click();
   await page.getByText('1 virement(s), 0 rapproché(s)', { exact: false }).waitFor();
+  // the import's own list says what the statement said of a transfer with no reference
+  const imported = page.locator('tr', { hasText: '66,60' }).filter({ hasText: 'Aucune référence lue' }).filter({ hasText: 'Payé par Martin Services' });
+  await imported.getByText('« don »').first().waitFor();
   const row = page.locator('tr', { hasText: '66,60' }).filter({ has: page.locator('summary', { hasText: 'Traiter' }) });
   await row.locator('summary', { hasText: 'Traiter' }).click();
   // the reason is asked for as the choice needs it: required to dismiss, optional otherwise

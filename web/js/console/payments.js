@@ -106,7 +106,7 @@ function statementForm(done) {
       if (r.reversals?.length) said += ` ${t('reversals_seen', { n: r.reversals.length, list: r.reversals.map((x) => `${x.reference || x.end_to_end_id || x.booked_on} ${money(x.amount_minor, x.currency)}`).join(', ') })}`;
       mount(result, h('p', { class: 'notice ok', role: 'status' }, said),
         table([{ label: t('reference_short') }, { label: t('amount_major'), num: true }, { label: t('wire_status') }],
-          r.items.map((x) => [x.reference, money(x.amount_minor, x.currency), badge(t(`ws_${x.status}`), WS_KIND[x.status])])));
+          r.items.map((x) => [importedOf(x), money(x.amount_minor, x.currency), badge(t(`ws_${x.status}`), WS_KIND[x.status])])));
       done();
     } catch (err) {
       mount(result); // the outcome of an earlier file is not this one's
@@ -115,6 +115,15 @@ function statementForm(done) {
     }
   });
   return [form, result];
+}
+
+/** A transfer just imported: its reference, else what the statement said of it (who paid,
+ * the text the payer typed), which is all finance has to go on. */
+function importedOf(x) {
+  if (x.reference) return h('span', { class: 'reference' }, x.reference);
+  return h('div', {}, h('span', { class: 'muted' }, t('wt_no_reference')),
+    x.payer_name ? h('p', { class: 'muted' }, t('wt_paid_by', { who: x.payer_name })) : null,
+    x.remittance ? h('p', { class: 'muted' }, `« ${x.remittance} »`) : null);
 }
 
 /** What a refund is for, in a few words: its cancellation request's number, the invoice a
