@@ -720,3 +720,18 @@ test("« Rembourser à l'émetteur »: the whole transfer goes to the refunds to
     assert.doesNotMatch(told[0].text, /carte/, "finance's note stays finance's");
   }
 });
+
+test('a transfer in dollars sent back: no SEPA file pays it, finance marks it paid by hand, with no reference when it has none', async () => {
+  await op.setClock('2027-11-04T09:00:00Z');
+  const usd = await finance.call('POST', '/api/v1/admin/wire-transfers', { reference: 'USD PAYMENT 7', amount_minor: 5000, currency: 'USD', received_on: '2027-11-04' });
+  assert.equal(usd.status, 201, JSON.stringify(usd.body));
+  const back = await finance.call('POST', `/api/v1/admin/wire-transfers/${usd.body.id}/resolution`, { action: 'refund' });
+  assert.equal(back.status, 200, JSON.stringify(back.body));
+  const file = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: back.body.refund.id, iban: 'DE89370400440532013000' }] });
+  assert.equal(file.status, 422, JSON.stringify(file.body));
+  assert.ok(file.body.error.details.fields['refunds[0].id'], JSON.stringify(file.body));
+  // the console's « Marquer payé » sends no reference when the field is left empty (docs/api.md)
+  const byHand = await finance.call('POST', `/api/v1/admin/refunds/${back.body.refund.id}/paid`, { paid_on: '2027-11-04' });
+  assert.equal(byHand.status, 200, JSON.stringify(byHand.body));
+  assert.deepEqual([byHand.body.status, byHand.body.currency, byHand.body.amount_minor, byHand.body.reference], ['paid', 'USD', 5000, null]);
+});
