@@ -192,3 +192,18 @@ test('a refund sent in a transfer file offers that file again: its refunds are i
   await f.shot('file-again');
   await f.close();
 });
+
+test('a transfer in dollars sent back is to mark paid by hand: the SEPA transfer file, in euros only, does not offer it', async () => {
+  await op.setClock('2027-03-03T09:00:00Z');
+  const usd = await fin.call('POST', '/api/v1/admin/wire-transfers', { reference: 'USD ORDER 9', amount_minor: 4321, currency: 'USD', received_on: '2027-03-03' });
+  assert.equal(usd.status, 201, JSON.stringify(usd.body));
+  const back = await fin.call('POST', `/api/v1/admin/wire-transfers/${usd.body.id}/resolution`, { action: 'refund' });
+  assert.equal(back.status, 200, JSON.stringify(back.body));
+  const f = await paymentsPage('wire-send-back-dollars');
+  const { page } = f;
+  const listed = page.locator('tr', { hasText: 'Virement renvoyé' }).filter({ hasText: '43,21' });
+  await listed.getByRole('button', { name: 'Marquer payé' }).waitFor();
+  assert.equal(await page.locator('#transfer-file tr', { hasText: '43,21' }).count(), 0, 'not offered in a file the bank would refuse');
+  await f.shot('send-back-dollars');
+  await f.close();
+});

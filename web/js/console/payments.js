@@ -135,9 +135,11 @@ const refundLabel = (f) => (f.reason === 'surplus' ? t('rf_surplus_of', { number
 const refundParty = (f) => f.partner?.legal_name || f.payer?.name || t('wt_unknown_partner');
 
 /** The selection of wire refunds to pay by one SEPA transfer file: a box and an optional
- * IBAN per refund to pay, and the button that makes and downloads the file. */
+ * IBAN per refund to pay, and the button that makes and downloads the file. A SEPA transfer
+ * is in euros: a refund in another currency (a transfer in dollars sent back) is not
+ * offered, always refused; finance pays it from the bank and marks it paid above. */
 function transferFileForm(refunds, done) {
-  const payable = refunds.filter((f) => f.status === 'to_pay' && f.method === 'wire');
+  const payable = refunds.filter((f) => f.status === 'to_pay' && f.method === 'wire' && f.currency === 'EUR');
   if (payable.length === 0 || !can.paymentsWrite()) return null;
   const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
   const rows = payable.map((f, i) => {
