@@ -207,3 +207,22 @@ test('a transfer in dollars sent back is to mark paid by hand: the SEPA transfer
   await f.shot('send-back-dollars');
   await f.close();
 });
+
+test('two transfers sent back: each box, IBAN field and « Marquer payé » says whose and how much, not only « Virement renvoyé »', async () => {
+  await op.setClock('2027-03-04T09:00:00Z');
+  for (const [reference, amount] of [['DON A', 1111], ['DON B', 2222]]) {
+    const w = await fin.call('POST', '/api/v1/admin/wire-transfers', { reference, amount_minor: amount, currency: 'EUR', received_on: '2027-03-04' });
+    assert.equal(w.status, 201, JSON.stringify(w.body));
+    assert.equal((await fin.call('POST', `/api/v1/admin/wire-transfers/${w.body.id}/resolution`, { action: 'refund' })).status, 200);
+  }
+  const f = await paymentsPage('wire-send-back-names');
+  const { page } = f;
+  await page.getByRole('checkbox', { name: 'Payer Virement renvoyé, Inconnu, 11,11\u00a0€' }).waitFor();
+  await page.getByRole('checkbox', { name: 'Payer Virement renvoyé, Inconnu, 22,22\u00a0€' }).waitFor();
+  await page.getByRole('textbox', { name: 'IBAN (si aucun relevé ne le montre) Virement renvoyé, Inconnu, 22,22\u00a0€' }).waitFor();
+  await page.getByRole('form', { name: 'Marquer payé Virement renvoyé, Inconnu, 11,11\u00a0€' }).waitFor();
+  const names = await page.locator('#transfer-file input[type=checkbox]').evaluateAll((boxes) => boxes.map((b) => b.getAttribute('aria-label') || b.labels[0].textContent));
+  assert.equal(new Set(names).size, names.length, `one name each: ${names.join(' | ')}`);
+  await f.shot('send-back-names');
+  await f.close();
+});

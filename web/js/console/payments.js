@@ -134,6 +134,10 @@ const refundLabel = (f) => (f.reason === 'surplus' ? t('rf_surplus_of', { number
 /** Whose refund it is: the organisation, else who paid the transfer it sends back. */
 const refundParty = (f) => f.partner?.legal_name || f.payer?.name || t('wt_unknown_partner');
 
+/** What a screen reader names a refund's box, IBAN field and « Marquer payé » by: its label,
+ * and for a transfer sent back (all alike « Virement renvoyé ») whose and how much. */
+const refundName = (f) => (f.reason === 'transfer' ? `${refundLabel(f)}, ${refundParty(f)}, ${money(f.amount_minor, f.currency)}` : refundLabel(f));
+
 /** The selection of wire refunds to pay by one SEPA transfer file: a box and an optional
  * IBAN per refund to pay, and the button that makes and downloads the file. A SEPA transfer
  * is in euros: a refund in another currency (a transfer in dollars sent back) is not
@@ -143,7 +147,8 @@ function transferFileForm(refunds, done) {
   if (payable.length === 0 || !can.paymentsWrite()) return null;
   const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
   const rows = payable.map((f, i) => {
-    const box = h('input', { type: 'checkbox', id: `pay-${f.id}`, name: 'pay', value: f.id });
+    // the label seen, and whose and how much for a screen reader (refundName)
+    const box = h('input', { type: 'checkbox', id: `pay-${f.id}`, name: 'pay', value: f.id, 'aria-label': `${t('pay_select')} ${refundName(f)}` });
     const iban = h('input', { type: 'text', id: `iban-${f.id}`, name: `iban-${f.id}`, autocomplete: 'off', spellcheck: 'false', size: 34 });
     return {
       f,
@@ -153,7 +158,7 @@ function transferFileForm(refunds, done) {
         h('span', {}, box, h('label', { for: `pay-${f.id}` }, ` ${t('pay_select')} ${refundLabel(f)}`)),
         refundParty(f),
         money(f.amount_minor, f.currency),
-        h('div', { class: 'field', dataset: { field: `refunds[${i}].iban` } }, h('label', { for: `iban-${f.id}`, class: 'visually-hidden' }, `${t('pay_iban')} ${refundLabel(f)}`), iban, h('div', { class: 'error' })),
+        h('div', { class: 'field', dataset: { field: `refunds[${i}].iban` } }, h('label', { for: `iban-${f.id}`, class: 'visually-hidden' }, `${t('pay_iban')} ${refundName(f)}`), iban, h('div', { class: 'error' })),
       ],
     };
   });
@@ -192,7 +197,7 @@ const fileLink = (f) => (f.transfer_file_id
 
 function refundRow(f, done) {
   if (!['to_pay', 'sent'].includes(f.status) || !can.paymentsWrite()) return f.paid_on ? `${date(f.paid_on)}${f.reference ? ` · ${f.reference}` : ''}` : fileLink(f) || '';
-  const form = h('form', { class: 'row', novalidate: true, 'aria-label': `${t('mark_paid')} ${refundLabel(f)}` }, fileLink(f),
+  const form = h('form', { class: 'row', novalidate: true, 'aria-label': `${t('mark_paid')} ${refundName(f)}` }, fileLink(f),
     field({ label: t('paid_on'), name: 'paid_on', type: 'date', required: true, value: today() }),
     field({ label: t('reference_short'), name: 'reference' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('mark_paid'))));
