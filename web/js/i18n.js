@@ -564,7 +564,7 @@ const words = {
     wire_contact: 'Contact for the transfer',
     wt_action: 'Decision', wt_allocate: 'Allocate to an order', wt_refund: 'Refund the sender', wt_dismiss: 'Dismiss with a reason',
     wt_note: 'Reason', wt_note_hint: 'Required to dismiss; kept in the audit log.',
-    wt_refund_hint: 'The whole transfer goes to the refunds to pay, back to the account it came from: a SEPA transfer file, or « Mark paid ».',
+    wt_refund_hint: 'The whole transfer goes to the refunds to pay, back to the account it came from: a SEPA transfer file, or "Mark paid".',
     wt_resolve: 'Resolve', wt_done_allocated: 'Transfer allocated to the order.', wt_done_refunded: 'Transfer to refund.',
     wt_refund_made: 'Refund to pay: {amount}.', rf_transfer: 'Transfer sent back',
     wt_done_dismissed: 'Transfer dismissed.', wt_order_confirmed: 'The order is paid and confirmed.',
