@@ -465,8 +465,10 @@ int wire_transfers_resolve_json(struct db *db, const struct principal *who, cons
             rc = pd_fail(err, rc, "%s", db_errmsg(db));
     }
     bool reopened = rc >= 0 && !strcmp(action, "reopen");
+    /* the organisation of the order it went to, or of the one it named (sent back, dismissed) */
+    const char *partner = o.partner_id[0] ? o.partner_id : w.partner_id[0] ? w.partner_id : NULL;
     if (rc >= 0 && (!reopened || w.resolution[0]))
-        rc = audit(db, who, ip, o.partner_id[0] ? o.partner_id : NULL,
+        rc = audit(db, who, ip, partner,
                    reopened ? "wire_transfer.reopened" : "wire_transfer.resolved",
                    "wire_transfer", id,
                    json_pack("{s:s, s:s?, s:s?, s:s?, s:s*, s:s*}", "action", action, "order_id",

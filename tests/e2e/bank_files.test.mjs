@@ -711,6 +711,9 @@ test("« Rembourser à l'émetteur »: the whole transfer goes to the refunds to
   const h = (await finance.call('GET', '/api/v1/admin/refunds?status=to_pay&limit=100')).body.items.find((r) => r.id === partBack.body.refund.id);
   assert.deepEqual([h.reason, h.partner !== null, h.order_id, h.invoice_number, h.amount_minor], ['transfer', true, a.order.id, null, 10000]);
   assert.equal((await a.api.call('GET', `/api/v1/orders/${a.order.id}`)).body.status, 'awaiting_payment', 'the order still waits for its transfer');
+  // in the organisation's audit trail, as the transfer was for its order
+  const trail = (await a.api.call('GET', '/api/v1/audit-events?limit=100')).body.items;
+  assert.ok(trail.some((e) => e.action === 'wire_transfer.resolved' && e.object_id === part.body.id), JSON.stringify(trail.map((e) => e.action)));
   await op.runJobs();
   for (const to of [a.org.email, 'ap@org.example']) {
     const told = readMails(srv.mailDir).filter((m) => m.to === to && m.headers['x-partnerd-event'] === 'payment.returned');
