@@ -132,7 +132,7 @@ const refundLabel = (f) => (f.reason === 'surplus' ? t('rf_surplus_of', { number
   : f.reason === 'transfer' ? t('rf_transfer') : f.request_number);
 
 /** Whose refund it is: the organisation, else who paid the transfer it sends back. */
-const refundParty = (f) => f.partner?.legal_name || f.payer?.name || t('wt_unknown_partner');
+const refundParty = (f) => f.partner?.legal_name || (f.payer?.name ? t('wt_paid_by', { who: f.payer.name }) : t('wt_unknown_partner'));
 
 /** What a screen reader names a refund's box, IBAN field and « Marquer payé » by: its label,
  * and for a transfer sent back (all alike « Virement renvoyé ») whose and how much. */
@@ -229,8 +229,9 @@ function resolveForm(w, orders, done) {
   const notice = h('div', { class: 'notice', role: 'alert', tabindex: '-1' });
   const fit = orders.filter((o) => o.total.currency === w.currency);
   const action = field({ label: t('wt_action'), name: 'action', type: 'select', required: true,
-    value: fit.length ? 'allocate' : 'refund',
-    options: [['allocate', t('wt_allocate')], ['refund', t('wt_refund')], ['dismiss', t('wt_dismiss')]] });
+    // no order to give it to: no decision made for finance (sending it back makes money to pay)
+    value: fit.length ? 'allocate' : '',
+    options: [['', '—'], ['allocate', t('wt_allocate')], ['refund', t('wt_refund')], ['dismiss', t('wt_dismiss')]] });
   const order = field({ label: t('order'), name: 'order_id', type: 'select', value: fit.find((o) => o.id === w.order_id)?.id,
     options: [['', '—'], ...fit.map((o) => [o.id, `${o.payment_instructions?.reference || o.id} · ${o.partner_name} · ${o.total.formatted}`])] });
   // more than the order owes: the rest goes back to the payer (the server says when it is)
