@@ -148,6 +148,7 @@ test("« Rembourser à l'émetteur » puts the whole transfer among the refunds 
   await row.locator('summary', { hasText: 'Traiter' }).click();
   // the reason is asked for as the choice needs it: required to dismiss, optional otherwise
   const reason = row.locator('label', { hasText: 'Motif' });
+  assert.equal(await row.getByLabel('Décision').inputValue(), '', 'no order to give it to: finance decides, nothing is chosen for it');
   await row.getByLabel('Décision').selectOption('dismiss');
   assert.equal((await reason.innerText()).trim(), 'Motif');
   assert.equal(await row.getByLabel('Motif').evaluate((i) => i.required), true);
@@ -161,7 +162,7 @@ test("« Rembourser à l'émetteur » puts the whole transfer among the refunds 
   await page.getByText('Virement à rembourser. Remboursement à payer : 66,60\u00a0€.').waitFor();
   // among the refunds to pay, under the payer's name (no organisation), and in the form
   // that makes the transfer file, with the account the statement gave
-  const refund = page.locator('tr', { hasText: 'Virement renvoyé' }).filter({ hasText: 'Martin Services' }).first();
+  const refund = page.locator('tr', { hasText: 'Virement renvoyé' }).filter({ hasText: 'Payé par Martin Services' }).first();
   await refund.waitFor();
   assert.match(await refund.innerText(), /66,60/);
   await page.getByLabel('Payer Virement renvoyé', { exact: false }).first().waitFor();
