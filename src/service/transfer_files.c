@@ -188,14 +188,17 @@ static int check_refunds(struct db *db, struct arena *a, const struct pick *pick
             return pd_fail(err, rc, "%s", db_errmsg(db));
         }
         const char *lang = rc == 1 ? partner.locale : "fr";
-        if (strcmp(f.reason, "transfer") == 0) /* sent back whole: the day, what it said */
+        if (strcmp(f.reason, "transfer") == 0) { /* sent back whole: the day, what it said */
+            char day[40] = "";
+            struct date received;
+            if (f.transfer_received_on && date_parse(f.transfer_received_on, &received) == 0)
+                date_format_long(received, lang, day, sizeof(day));
             msg_format(text, sizeof(text),
                        f.transfer_reference && f.transfer_reference[0]
                            ? MSG_TRANSFER_REMITTANCE
                            : MSG_TRANSFER_REMITTANCE_NO_REFERENCE,
-                       lang, (const char *const[]){f.transfer_received_on, f.transfer_reference},
-                       2);
-        else if (f.transfer_id) /* a surplus: the invoice it overpaid */
+                       lang, (const char *const[]){day, f.transfer_reference}, 2);
+        } else if (f.transfer_id) /* a surplus: the invoice it overpaid */
             msg_format(text, sizeof(text), MSG_SURPLUS_REMITTANCE, lang,
                        (const char *const[]){f.invoice_number}, 1);
         else

@@ -673,7 +673,7 @@ test("« Rembourser à l'émetteur »: the whole transfer goes to the refunds to
   const xml = (await finance.call('GET', made.body.download)).body;
   const lint = xmllint(xml);
   assert.ok(lint.ok, lint.out);
-  assert.deepEqual([...xml.matchAll(/<Ustrd>([^<]*)<\/Ustrd>/g)].map((m) => m[1]), ['Retour de votre virement du 2027-11-02']);
+  assert.deepEqual([...xml.matchAll(/<Ustrd>([^<]*)<\/Ustrd>/g)].map((m) => m[1]), ['Retour de votre virement du 2 novembre 2027']);
   await op.setClock('2027-11-03T09:00:00Z');
   const shown = await importCamt(camt('02', 'STMT-BACK-OUT', [{ amount: '250.00', date: '2027-11-03', side: 'DBIT', txs: [{ e2e: made.body.payments[0].end_to_end_id, side: 'DBIT' }] }]));
   assert.equal(shown.status, 201, JSON.stringify(shown.body));
@@ -693,7 +693,7 @@ test("« Rembourser à l'émetteur »: the whole transfer goes to the refunds to
   const named = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: typedBack.body.refund.id, iban: payer, name: 'Dupont' }] });
   assert.equal(named.status, 201, JSON.stringify(named.body));
   const namedXml = (await finance.call('GET', named.body.download)).body;
-  assert.deepEqual([...namedXml.matchAll(/<Ustrd>([^<]*)<\/Ustrd>/g)].map((m) => m[1]), ['Retour de votre virement du 2027-11-02 reference VIRDUPONT42']);
+  assert.deepEqual([...namedXml.matchAll(/<Ustrd>([^<]*)<\/Ustrd>/g)].map((m) => m[1]), ['Retour de votre virement du 2 novembre 2027 reference VIRDUPONT42']);
 
   // or paid by hand, as any wire refund
   const otherBack = await resolve(other, { action: 'refund' });
