@@ -24,6 +24,11 @@ export const BIN = resolve(process.env.PARTNERD_BIN || 'build/partnerd');
 export const PG = process.env.PARTNERD_TEST_PG || '';
 export const ENGINE = PG ? 'postgresql' : 'sqlite';
 
+/** The sqlite3 shell's options: wait up to 30 s for a write lock rather than fail at once
+ *  ("database is locked"), as partnerd's own connections do. A server's jobs may be writing
+ *  when a test seeds rows, and two test files at a time make that likelier. */
+export const SQLITE3_WAIT = ['-cmd', '.timeout 30000'];
+
 /** A fresh, empty database URL; cleanup() removes it. */
 export function freshDatabase() {
   if (PG) {
@@ -45,7 +50,7 @@ function psql(url, sql) {
 /** Runs one SQL statement on a database URL through the engine's own client. */
 export function sql(url, statement) {
   if (url.startsWith('sqlite:')) {
-    const r = spawnSync('sqlite3', [url.slice(7), statement], { encoding: 'utf8' });
+    const r = spawnSync('sqlite3', [...SQLITE3_WAIT, url.slice(7), statement], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
     return r.stdout.trim();
   }
@@ -402,14 +407,14 @@ export function importLegacy(db, csv) {
 
 /** Runs one SQL query on the test gateway's ledger (a SQLite file). */
 export function ledgerSql(srv, statement) {
-  const r = spawnSync('sqlite3', [srv.ledger, statement], { encoding: 'utf8' });
+  const r = spawnSync('sqlite3', [...SQLITE3_WAIT, srv.ledger, statement], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
   return r.stdout.trim();
 }
 
 /** Every byte partnerd's database holds, as text (a SQLite dump, or pg_dump). */
 export function dumpDatabase(url) {
-  if (url.startsWith('sqlite:')) return spawnSync('sqlite3', [url.slice(7), '.dump'], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
+  if (url.startsWith('sqlite:')) return spawnSync('sqlite3', [...SQLITE3_WAIT, url.slice(7), '.dump'], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
   return spawnSync('pg_dump', [url], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout;
 }
 
@@ -587,7 +592,7 @@ export function jobsProcess(srv, { gateway, env = {}, ...rest } = {}) {
 /** Runs an SQL script (many statements) on a database URL through the engine's client. */
 export function sqlScript(url, script) {
   const r = url.startsWith('sqlite:')
-    ? spawnSync('sqlite3', [url.slice(7)], { input: script, encoding: 'utf8', maxBuffer: 1 << 26 })
+    ? spawnSync('sqlite3', [...SQLITE3_WAIT, url.slice(7)], { input: script, encoding: 'utf8', maxBuffer: 1 << 26 })
     : spawnSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', url], { input: script, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`sql script: ${r.stderr}`);
   return r.stdout;
@@ -694,7 +699,7 @@ export async function seedStripePayers(srv, stripe, n, tag = 'seed') {
   // written asynchronously: the stand-in lives in this process
   await new Promise((ok, fail) => {
     const proc = srv.db.url.startsWith('sqlite:')
-      ? spawn('sqlite3', [srv.db.url.slice(7)], { stdio: ['pipe', 'ignore', 'pipe'] })
+      ? spawn('sqlite3', [...SQLITE3_WAIT, srv.db.url.slice(7)], { stdio: ['pipe', 'ignore', 'pipe'] })
       : spawn('psql', ['-q', '-v', 'ON_ERROR_STOP=1', srv.db.url], { stdio: ['pipe', 'ignore', 'pipe'] });
     let err = '';
     proc.stderr.on('data', (b) => (err += b));

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, PG, freshDatabase, sql } from './harness.mjs';
+import { BIN, PG, freshDatabase, sql, SQLITE3_WAIT } from './harness.mjs';
 import { generate } from './scale_helpers.mjs';
 
 const TODAY = '2027-06-28';
@@ -65,7 +65,7 @@ function outcome(workers) {
   const { db, ledger } = copies[workers];
   const q = (s) => sql(db.url, s);
   const ledgerQ = (s) => {
-    const r = spawnSync('sqlite3', [ledger, s], { encoding: 'utf8' });
+    const r = spawnSync('sqlite3', [...SQLITE3_WAIT, ledger, s], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.trim();
   };
