@@ -96,17 +96,23 @@ static void read_body(const json_t *body, struct pick *picks, int *n, const char
 static void payee_of(struct db *db, const struct pick *p, const struct refund_row *f, size_t i,
                      struct checks *c, struct pain001_payment *pay, char iban[35], char name[71])
 {
-    char field[48], seen_name[141] = "", seen_iban[40] = "";
+    char field[48], read_name[141] = "", read_iban[40] = "";
+    const char *seen_name = "", *seen_iban = "";
     snprintf(field, sizeof(field), "refunds[%zu].iban", i);
     if (p->iban) {
         if (!sepa_iban(p->iban, iban, 35))
             check_fail(c, field, MSG_FIELD_IBAN);
-    } else if (wire_transfers_payer_of(db, f->order_id, f->transfer_id, seen_name,
-                                       sizeof(seen_name), seen_iban, sizeof(seen_iban)) == 1 &&
-               sepa_iban(seen_iban, iban, 35)) {
-        /* the account the order was paid from */
     } else {
-        check_fail(c, field, MSG_FIELD_IBAN_UNKNOWN);
+        if (f->transfer_id) { /* a surplus or a transfer sent back: the row has its payer */
+            seen_name = f->payer_name ? f->payer_name : "";
+            seen_iban = f->payer_iban ? f->payer_iban : "";
+        } else if (wire_transfers_payer_of(db, f->order_id, read_name, sizeof(read_name),
+                                           read_iban, sizeof(read_iban)) == 1) {
+            seen_name = read_name; /* the account the order was paid from */
+            seen_iban = read_iban;
+        }
+        if (!sepa_iban(seen_iban, iban, 35))
+            check_fail(c, field, MSG_FIELD_IBAN_UNKNOWN);
     }
     /* a transfer no order named has no organisation: its payer's name, or finance's */
     const char *legal_name = f->partner_legal_name ? f->partner_legal_name : "";

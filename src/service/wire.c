@@ -147,6 +147,12 @@ static int emit_cancelled(struct db *db, const struct order_row *o, const char *
     return outbox_emit_also(db, o->partner_id, "order.cancelled", ev, &payer);
 }
 
+/* An amount in an event: minor units and currency, as a webhook's reader computes with it. */
+static json_t *event_money(int64_t amount, const char *currency)
+{
+    return json_pack("{s:I, s:s}", "amount_minor", (json_int_t)amount, "currency", currency);
+}
+
 int wire_emit_surplus(struct db *db, const struct order_row *o,
                       const struct invoice_issued *invoice, int64_t received, int64_t surplus,
                       const char *refund_id)
@@ -158,12 +164,8 @@ int wire_emit_surplus(struct db *db, const struct order_row *o,
         json_object_set_new(ev, "invoice_id", json_string(invoice->id));
         json_object_set_new(ev, "invoice_number", json_string(invoice->number));
     }
-    json_object_set_new(
-        ev, "received",
-        json_pack("{s:I, s:s}", "amount_minor", (json_int_t)received, "currency", o->currency));
-    json_object_set_new(
-        ev, "surplus",
-        json_pack("{s:I, s:s}", "amount_minor", (json_int_t)surplus, "currency", o->currency));
+    json_object_set_new(ev, "received", event_money(received, o->currency));
+    json_object_set_new(ev, "surplus", event_money(surplus, o->currency));
     json_object_set_new(ev, "refund_id", json_string(refund_id));
     return outbox_emit_also(db, o->partner_id, "payment.surplus", ev, &payer);
 }
@@ -174,9 +176,7 @@ int wire_emit_returned(struct db *db, const struct order_row *o, const struct wi
     struct contact payer;
     payer_of(db, o, &payer);
     json_t *ev = orders_event(db, o);
-    json_object_set_new(
-        ev, "received",
-        json_pack("{s:I, s:s}", "amount_minor", (json_int_t)w->amount, "currency", w->currency));
+    json_object_set_new(ev, "received", event_money(w->amount, w->currency));
     json_object_set_new(ev, "received_on", json_string(w->received_on));
     json_object_set_new(ev, "reference", json_string(o->wire_reference));
     json_object_set_new(ev, "refund_id", json_string(refund_id));

@@ -62,21 +62,16 @@ int wire_transfers_seen(struct db *db, const char *bank_ref)
     return rc < 0 ? rc : n > 0;
 }
 
-int wire_transfers_payer_of(struct db *db, const char *order_id, const char *transfer_id,
-                            char *name, size_t name_size, char *iban, size_t iban_size)
+int wire_transfers_payer_of(struct db *db, const char *order_id, char *name, size_t name_size,
+                            char *iban, size_t iban_size)
 {
     struct db_stmt *st;
-    int rc = transfer_id
-                 ? db_query(db, &st,
-                            "SELECT COALESCE(payer_name, ''), payer_iban FROM wire_transfers "
-                            "WHERE id = ? AND payer_iban IS NOT NULL AND payer_iban <> ''",
-                            "t", transfer_id)
-                 : db_query(db, &st,
-                            "SELECT COALESCE(payer_name, ''), payer_iban FROM wire_transfers "
-                            "WHERE order_id = ? AND (status = 'matched' OR resolution = "
-                            "'allocated') AND payer_iban IS NOT NULL AND payer_iban <> '' "
-                            "ORDER BY created_at DESC, id DESC",
-                            "t", order_id);
+    int rc = db_query(db, &st,
+                      "SELECT COALESCE(payer_name, ''), payer_iban FROM wire_transfers "
+                      "WHERE order_id = ? AND (status = 'matched' OR resolution = 'allocated') "
+                      "AND payer_iban IS NOT NULL AND payer_iban <> '' "
+                      "ORDER BY created_at DESC, id DESC",
+                      "t", order_id);
     if (rc < 0)
         return rc;
     if ((rc = db_step(st)) == DB_ROW) {

@@ -64,9 +64,8 @@ int wire_transfers_lock_imports(struct db *db);
 int wire_transfers_seen(struct db *db, const char *bank_ref);
 
 /* The account that paid an order by transfer (the latest of its transfers, matched or
- * allocated, from a camt.053 statement), or the one transfer_id came from when it is not
- * NULL: 1 with name and IBAN, 0 when unknown. */
-int wire_transfers_payer_of(struct db *db, const char *order_id, const char *transfer_id,
+ * allocated, from a camt.053 statement): 1 with name and IBAN, 0 when unknown. */
+int wire_transfers_payer_of(struct db *db, const char *order_id,
                             char *name, size_t name_size,
                             char *iban, size_t iban_size);
 
