@@ -2,6 +2,7 @@
 #include "core/sepa.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 bool sepa_iban(const char *typed, char *out, size_t n)
@@ -32,6 +33,24 @@ bool sepa_iban(const char *typed, char *out, size_t n)
         return false;
     memcpy(out, c, len + 1);
     return true;
+}
+
+void sepa_iban_print(const char *iban, char *out, size_t n)
+{
+    char c[35];
+    if (n == 0)
+        return;
+    if (!sepa_iban(iban, c, sizeof(c))) {
+        snprintf(out, n, "%s", iban ? iban : "");
+        return;
+    }
+    size_t w = 0;
+    for (size_t i = 0; c[i] && w + 2 < n; i++) {
+        if (i > 0 && i % 4 == 0)
+            out[w++] = ' ';
+        out[w++] = c[i];
+    }
+    out[w] = '\0';
 }
 
 static bool sepa_char(char ch)

@@ -14,6 +14,10 @@
  * more letters or digits. */
 bool sepa_iban(const char *typed, char *out, size_t n);
 
+/* The IBAN as a person reads it (ISO 13616's print form, "FR76 3000 6000 0112 ..."): a
+ * valid IBAN, however typed, in groups of four; anything else copied as it is. */
+void sepa_iban_print(const char *iban, char *out, size_t n);
+
 /* s written in the SEPA character set into out, at most max characters: French accented
  * letters lose their accent (é -> e, œ -> oe), & becomes +, any other character a space;
  * runs of spaces become one, and the ends are trimmed. */

@@ -21,6 +21,7 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "core/msg.h"
+#include "core/sepa.h"
 #include "core/xml_escape.h"
 
 #define HOLES 10
@@ -307,7 +308,9 @@ static void value_of(const json_t *payload, const char *name, const char *lang, 
     } else if (json_is_string(v)) {
         struct date d;
         const char *s = json_string_value(v);
-        if (strlen(s) == 10 && date_parse(s, &d) == 0)
+        if (strcmp(name, "iban") == 0) /* read and copied by a person: in groups of four */
+            sepa_iban_print(s, out, n);
+        else if (strlen(s) == 10 && date_parse(s, &d) == 0)
             date_format_long(d, lang, out, n);
         else
             copy_cut(out, n, s);

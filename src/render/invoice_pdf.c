@@ -21,6 +21,7 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "core/msg.h"
+#include "core/sepa.h"
 #include "render/facturx_xml.h"
 #include "render/pdfa.h"
 #include "render/text_cache.h"
@@ -323,7 +324,9 @@ static int draw(const struct invoice_doc *doc, struct buf *out)
     /* payment */
     if (doc->has_wire) {
         y += label(&p, MARGIN, y, 0, msg_text(MSG_PDF_PAY_BY_WIRE, p.lang), 10, true, false);
-        say(&p, line, sizeof(line), MSG_PDF_IBAN_BIC, str(doc->wire.iban), str(doc->wire.bic));
+        char iban[48];
+        sepa_iban_print(str(doc->wire.iban), iban, sizeof(iban));
+        say(&p, line, sizeof(line), MSG_PDF_IBAN_BIC, iban, str(doc->wire.bic));
         y += label(&p, MARGIN, y, 0, line, 9, false, false);
         say(&p, line, sizeof(line), MSG_PDF_PAYMENT_REFERENCE, str(doc->wire.reference), NULL);
         y += text(&p, MARGIN, y, 0, line, 9, true, false);

@@ -70,6 +70,7 @@ test('the payment instructions go to the wire contact named at checkout, and fin
   await runJobs();
   const mails = readMails(srv.mailDir).filter((m) => m.headers['x-partnerd-event'] === 'invoice.issued' && m.text.includes(w.payment_instructions.reference));
   assert.deepEqual(mails.map((m) => m.to).sort(), [CONTACT.email, org.email].sort(), 'the contact and the billing admin, once each');
+  assert.ok(mails[0].text.includes('FR76 3000 6000 0112 3456 7890 189'), `the IBAN in groups of four, as a person copies it: ${mails[0].text}`);
   const awaiting = (await finance.call('GET', '/api/v1/admin/orders/awaiting-payment')).body.items.find((o) => o.id === w.id);
   assert.deepEqual(awaiting.payment.contact, CONTACT);
 });

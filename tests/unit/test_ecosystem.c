@@ -249,6 +249,15 @@ static void test_sepa(void **state)
     assert_string_equal(out, "FR1420041010050500013M02606");
     assert_false(sepa_iban("FR15 2004 1010 0505 0001 3M02 606", out, 35));
     assert_false(sepa_iban("FR76", out, 35));
+    /* printed in groups of four, however it was typed; what is not an IBAN, as it is */
+    sepa_iban_print("fr1420041010050500013m02606", out, sizeof(out));
+    assert_string_equal(out, "FR14 2004 1010 0505 0001 3M02 606");
+    sepa_iban_print("DE89 3704 0044 0532 0130 00", out, sizeof(out));
+    assert_string_equal(out, "DE89 3704 0044 0532 0130 00");
+    sepa_iban_print("FR15 2004", out, sizeof(out));
+    assert_string_equal(out, "FR15 2004");
+    sepa_iban_print("DE89370400440532013000", out, 12); /* cut, never overrun */
+    assert_string_equal(out, "DE89 3704 0");
     sepa_text("  Société  Générale & Fils_<b>  ", out, sizeof(out), 70);
     assert_string_equal(out, "Societe Generale + Fils b");
     sepa_text("Œuvre ÇA", out, sizeof(out), 4);

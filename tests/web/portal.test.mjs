@@ -182,6 +182,7 @@ test('a renewal by wire transfer, recorded by finance', async () => {
   const reference = (await page.locator('dd.reference').innerText()).trim();
   assert.match(reference, /^RF\d{2}[0-9A-Z]+$/);
   assert.match(await page.locator('main').innerText(), /7 juillet 2027/, 'due in 14 days');
+  assert.match(await page.locator('main').innerText(), /FR76 3000 6000 0112 3456 7890 189/, 'the IBAN in groups of four, as the partner copies it');
   await j.shot('payment-instructions');
 
   const f = await journey(browser, srv, '2-renewal-by-wire-finance');

@@ -644,6 +644,9 @@ export function money(m, currency, { whole = false } = {}) {
   return f.format(m / 10 ** digits);
 }
 
+/** An IBAN as a person reads and copies it: in groups of four (ISO 13616's print form). */
+export const ibanText = (iban) => (iban || '').replace(/\s+/g, '').toUpperCase().replace(/(.{4})(?=.)/g, '$1 ');
+
 /** The decimals of a currency (EUR 2, JPY 0, KWD 3). */
 export const currencyDigits = (currency) =>
   new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;

@@ -3,7 +3,7 @@
 // « Télécharger la facture » and « Annuler l'abonnement ».
 import { h, mount, badge, confirmDialog, toast } from '../dom.js';
 import { patch, allItems } from '../api.js';
-import { t, date } from '../i18n.js';
+import { t, date, ibanText } from '../i18n.js';
 import { can } from '../session.js';
 import { renewalReason, buyAgain } from './offers.js';
 import { openCancellations, cancellationUnderWay } from './support.js';
@@ -48,7 +48,7 @@ export function payBox(o) {
     h('h3', {}, t('pay_to')),
     h('dl', { class: 'facts' },
       h('dt', {}, t('total')), h('dd', { class: 'amount' }, o.total.formatted),
-      h('dt', {}, t('iban')), h('dd', { class: 'reference' }, pi.iban),
+      h('dt', {}, t('iban')), h('dd', { class: 'reference' }, ibanText(pi.iban)),
       h('dt', {}, t('bic')), h('dd', { class: 'reference' }, pi.bic),
       h('dt', {}, t('reference')), h('dd', { class: 'reference' }, pi.reference),
       h('dt', {}, t('due_on')), h('dd', {}, date(pi.due_on))));

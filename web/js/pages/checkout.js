@@ -4,7 +4,7 @@
 // so a double click or a retry never charges twice.
 import { h, mount, field, checkbox, radio, values, showErrors, table, newId } from '../dom.js';
 import { get, post, items, ApiError } from '../api.js';
-import { t, date, rate } from '../i18n.js';
+import { t, date, rate, ibanText } from '../i18n.js';
 import { can } from '../session.js';
 import { cardElement } from '../gateway/index.js';
 
@@ -231,7 +231,7 @@ async function doneView(order, heading) {
       h('h2', {}, t('pay_to')),
       h('dl', { class: 'facts', id: newId('pay') },
         h('dt', {}, t('total')), h('dd', {}, order.total.formatted),
-        h('dt', {}, t('iban')), h('dd', {}, pi.iban),
+        h('dt', {}, t('iban')), h('dd', {}, ibanText(pi.iban)),
         h('dt', {}, t('bic')), h('dd', {}, pi.bic),
         h('dt', {}, t('reference')), h('dd', { class: 'reference' }, pi.reference),
         h('dt', {}, t('due_on')), h('dd', {}, date(pi.due_on))),
