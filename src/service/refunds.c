@@ -168,6 +168,15 @@ static json_t *refund_view(const struct refund_row *f)
                             ? json_pack("{s:s?, s:s?}", "name", f->payer_name, "iban",
                                         f->payer_iban)
                             : json_null());
+    /* and which transfer: two sent back by one payer are told apart by day and reference */
+    json_object_set_new(v, "transfer",
+                        f->transfer_id && f->transfer_received_on
+                            ? json_pack("{s:s, s:s?}", "received_on", f->transfer_received_on,
+                                        "reference",
+                                        f->transfer_reference && f->transfer_reference[0]
+                                            ? f->transfer_reference
+                                            : NULL)
+                            : json_null());
     return v;
 }
 

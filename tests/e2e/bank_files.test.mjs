@@ -610,6 +610,7 @@ test('a transfer that paid more than its order owed: allocated with its surplus 
   assert.ok(f, JSON.stringify(toPay));
   assert.deepEqual([f.reason, f.method, f.amount_minor, f.currency, f.request_number, f.credit_note_number, f.invoice_number, f.wire_transfer_id, f.order_id],
     ['surplus', 'wire', surplus, 'EUR', null, null, invoice.number, transfer, a.order.id]);
+  assert.deepEqual(f.transfer, { received_on: '2027-10-01', reference: a.reference });
   assert.equal(toPay.filter((r) => r.wire_transfer_id === transfer).length, 1);
 
   // paid back to the account the transfer came from, saying why in the partner's language
@@ -665,6 +666,7 @@ test("« Rembourser à l'émetteur »: the whole transfer goes to the refunds to
   assert.deepEqual([f.reason, f.method, f.amount_minor, f.currency, f.partner, f.order_id, f.invoice_number, f.request_number, f.credit_note_number, f.wire_transfer_id],
     ['transfer', 'wire', 25000, 'EUR', null, null, null, null, null, unknown]);
   assert.deepEqual(f.payer, { name: 'Dupont & Fils', iban: payer });
+  assert.deepEqual(f.transfer, { received_on: '2027-11-02', reference: null }, 'which of its transfers: the day it came, no reference read');
 
   // the transfer file pays it back to that account, saying which transfer it returns
   const made = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: f.id }] });
@@ -687,6 +689,8 @@ test("« Rembourser à l'émetteur »: the whole transfer goes to the refunds to
   assert.equal(typed.status, 201, JSON.stringify(typed.body));
   const typedBack = await resolve(typed.body.id, { action: 'refund' });
   assert.equal(typedBack.status, 200, JSON.stringify(typedBack.body));
+  const typedRefund = (await finance.call('GET', '/api/v1/admin/refunds?status=to_pay&limit=100')).body.items.find((r) => r.id === typedBack.body.refund.id);
+  assert.deepEqual([typedRefund.payer, typedRefund.transfer], [null, { received_on: '2027-11-02', reference: 'VIRDUPONT42' }]);
   const noAccount = await finance.call('POST', '/api/v1/admin/transfer-files', { refunds: [{ id: typedBack.body.refund.id }] });
   assert.equal(noAccount.status, 422, JSON.stringify(noAccount.body));
   assert.ok(noAccount.body.error.details.fields['refunds[0].iban'], JSON.stringify(noAccount.body));

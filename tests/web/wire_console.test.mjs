@@ -96,7 +96,7 @@ test('a transfer whose text names no order says who paid it, from which account,
   await row.waitFor();
   // before: an empty reference, « Inconnu »: nothing to tell whose money it is
   await row.getByText('Aucune référence lue').waitFor();
-  await row.getByText('Payé par Dupont Conseil SARL · FR7630001007941234567890185').waitFor();
+  await row.getByText('Payé par Dupont Conseil SARL · FR76 3000 1007 9412 3456 7890 185').waitFor(); // the IBAN in groups of four
   const listed = (await fin.call('GET', '/api/v1/admin/wire-transfers?limit=200')).body.items.find((w) => w.amount_minor === 7770);
   assert.deepEqual(listed.payer, { name: 'Dupont Conseil SARL', iban: 'FR7630001007941234567890185' });
   await f.shot('payer-shown');
@@ -168,6 +168,8 @@ test("« Rembourser à l'émetteur » puts the whole transfer among the refunds 
   const refund = page.locator('tr', { hasText: 'Virement renvoyé' }).filter({ hasText: 'Payé par Martin Services' }).first();
   await refund.waitFor();
   assert.match(await refund.innerText(), /66,60/);
+  // which transfer it returns: the day it came in (it quoted no reference)
+  await refund.getByText('Reçu le 2 mars 2027').waitFor();
   await page.getByLabel('Payer Virement renvoyé', { exact: false }).first().waitFor();
   const listed = (await fin.call('GET', '/api/v1/admin/refunds?status=to_pay&limit=100')).body.items.find((r) => r.amount_minor === 6660);
   assert.deepEqual([listed.reason, listed.partner, listed.payer.name], ['transfer', null, 'Martin Services']);

@@ -3,7 +3,7 @@
 // refunds to pay, by hand or in one SEPA transfer file for the bank.
 import { h, mount, field, checkbox, values, showErrors, table, badge, toast } from '../dom.js';
 import { get, post, api } from '../api.js';
-import { t, date, money, currencyDigits, lang } from '../i18n.js';
+import { t, date, money, currencyDigits, lang, ibanText } from '../i18n.js';
 import { can, session } from '../session.js';
 
 /** "588,00" or "588.00" in a currency -> minor units, or NaN. */
@@ -131,6 +131,12 @@ function importedOf(x) {
 const refundLabel = (f) => (f.reason === 'surplus' ? t('rf_surplus_of', { number: f.invoice_number })
   : f.reason === 'transfer' ? t('rf_transfer') : f.request_number);
 
+/** Which transfer a transfer sent back returns, under its label: two of one payer are told
+ * apart by the day it came and the reference it quoted. */
+const refundTransfer = (f) => (f.reason === 'transfer' && f.transfer
+  ? h('p', { class: 'muted' }, [`${t('received_on')} ${date(f.transfer.received_on)}`, f.transfer.reference && `${t('reference_short')} ${f.transfer.reference}`].filter(Boolean).join(' · '))
+  : null);
+
 /** Whose refund it is: the organisation, else who paid the transfer it sends back. */
 const refundParty = (f) => f.partner?.legal_name || (f.payer?.name ? t('wt_paid_by', { who: f.payer.name }) : t('wt_unknown_partner'));
 
@@ -155,7 +161,7 @@ function transferFileForm(refunds, done) {
       box,
       iban,
       cells: [
-        h('span', {}, box, h('label', { for: `pay-${f.id}` }, ` ${t('pay_select')} ${refundLabel(f)}`)),
+        h('div', {}, h('span', {}, box, h('label', { for: `pay-${f.id}` }, ` ${t('pay_select')} ${refundLabel(f)}`)), refundTransfer(f)),
         refundParty(f),
         money(f.amount_minor, f.currency),
         h('div', { class: 'field', dataset: { field: `refunds[${i}].iban` } }, h('label', { for: `iban-${f.id}`, class: 'visually-hidden' }, `${t('pay_iban')} ${refundName(f)}`), iban, h('div', { class: 'error' })),
@@ -274,7 +280,7 @@ function resolveForm(w, orders, done) {
 /** A transfer's reference, and who paid it when a camt.053 statement said so: all there is
  * to go on for a transfer whose reference names no order (or that has none at all). */
 function transferOf(w) {
-  const who = w.payer ? [w.payer.name, w.payer.iban].filter(Boolean).join(' · ') : '';
+  const who = w.payer ? [w.payer.name, w.payer.iban && ibanText(w.payer.iban)].filter(Boolean).join(' · ') : '';
   // one block: on a phone a cell's children would go to its label's column
   return h('div', {}, w.reference ? h('span', { class: 'reference' }, w.reference) : h('span', { class: 'muted' }, t('wt_no_reference')),
     who ? h('p', { class: 'muted' }, t('wt_paid_by', { who })) : null);
@@ -383,7 +389,7 @@ export async function paymentsPage() {
       h('h2', {}, t('refunds')),
       table(
         [{ label: t('request', { number: '' }).trim() }, { label: t('partner') }, { label: t('credit_note') }, { label: t('amount_major'), num: true }, { label: t('status') }, { label: t('paid_on') }],
-        refunds.map((f) => [refundLabel(f), refundParty(f), f.credit_note_number || '—', money(f.amount_minor, f.currency), badge(t(`rf_${f.status}`), RF_KIND[f.status]), refundRow(f, draw)]),
+        refunds.map((f) => [h('div', {}, refundLabel(f), refundTransfer(f)), refundParty(f), f.credit_note_number || '—', money(f.amount_minor, f.currency), badge(t(`rf_${f.status}`), RF_KIND[f.status]), refundRow(f, draw)]),
         { caption: t('refunds'), empty: t('no_refunds') }),
       more('refunds', t('refunds')),
       transferFileForm(refunds, draw));
