@@ -49,7 +49,8 @@ static int credit(struct db *db, const struct settings *set, const struct princi
     struct wire_received r = {.amount = m->amount,
                               .bank_ref = m->key,
                               .payer_name = m->party_name[0] ? m->party_name : NULL,
-                              .payer_iban = m->party_iban[0] ? m->party_iban : NULL};
+                              .payer_iban = m->party_iban[0] ? m->party_iban : NULL,
+                              .remittance = m->remittance[0] ? m->remittance : NULL};
     struct wire_transfer_row w;
     snprintf(r.date, sizeof(r.date), "%s", m->booked_on);
     snprintf(r.currency, sizeof(r.currency), "%s", m->currency);

@@ -97,6 +97,7 @@ int wire_transfers_match(struct db *db, const struct settings *set, const struct
     w->bank_ref = t->bank_ref;
     w->payer_name = t->payer_name;
     w->payer_iban = t->payer_iban;
+    w->remittance = t->remittance;
     rc = wire_transfers_insert(db, w, clock_now());
     if (rc == 0 && strcmp(w->status, "matched") == 0) {
         /* a transfer cannot have been made before its order existed: a term never starts
@@ -258,6 +259,9 @@ static json_t *transfer_view(const struct wire_transfer_row *w)
                             ? json_pack("{s:s?, s:s?}", "name", w->payer[0] ? w->payer : NULL,
                                         "iban", w->payer_account[0] ? w->payer_account : NULL)
                             : json_null());
+    /* and what they wrote: for a transfer naming no order, often the only clue to whose */
+    json_object_set_new(v, "remittance",
+                        w->remittance_text[0] ? json_string(w->remittance_text) : json_null());
     /* what finance still has to look at: it paid nothing by itself and is not resolved */
     bool to_review = strcmp(w->status, "matched") != 0 && !w->resolution[0];
     json_object_set_new(v, "to_review", json_boolean(to_review));

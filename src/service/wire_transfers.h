@@ -30,7 +30,7 @@ struct wire_received {
     char date[11], currency[4], reference[164];
     int64_t amount;
     /* from a camt.053 statement, else NULL */
-    const char *bank_ref, *payer_name, *payer_iban;
+    const char *bank_ref, *payer_name, *payer_iban, *remittance;
     /* a camt.053 text's readings (core/camt.h), tried in turn instead of reference (left
      * empty then); the first is the reference recorded when none names an order. NULL:
      * reference alone */

@@ -23,10 +23,10 @@ int wire_transfers_insert(struct db *db, const struct wire_transfer_row *w, int6
     int64_t rc = db_run(db,
                         "INSERT INTO wire_transfers (id, reference, amount, currency, received_on, "
                         "status, order_id, source, recorded_by, created_at, bank_ref, payer_name, "
-                        "payer_iban) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        "ttittttttittt", w->id, w->reference, w->amount, w->currency,
+                        "payer_iban, remittance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "ttittttttitttt", w->id, w->reference, w->amount, w->currency,
                         w->received_on, w->status, nul(w->order_id), w->source, nul(w->recorded_by),
-                        now, w->bank_ref, w->payer_name, w->payer_iban);
+                        now, w->bank_ref, w->payer_name, w->payer_iban, nul(w->remittance));
     return rc < 0 ? (int)rc : 0;
 }
 
@@ -86,8 +86,8 @@ int wire_transfers_payer_of(struct db *db, const char *order_id, char *name, siz
 #define TRANSFER_COLUMNS                                                                           \
     "SELECT w.id, w.reference, w.amount, w.currency, w.received_on, w.status, w.order_id, "        \
     "w.source, w.recorded_by, w.resolution, w.resolution_note, o.partner_id, p.legal_name, "       \
-    "o.wire_reference, w.created_at, w.review_reason, w.payer_name, w.payer_iban, o.status "       \
-    "FROM wire_transfers w LEFT JOIN orders o "                                                    \
+    "o.wire_reference, w.created_at, w.review_reason, w.payer_name, w.payer_iban, o.status, "     \
+    "w.remittance FROM wire_transfers w LEFT JOIN orders o "                                                    \
     "ON o.id = w.order_id LEFT JOIN partners p ON p.id = o.partner_id "
 
 static void read_transfer(struct db_stmt *st, struct wire_transfer_row *w)
@@ -112,6 +112,7 @@ static void read_transfer(struct db_stmt *st, struct wire_transfer_row *w)
     copy(w->payer, sizeof(w->payer), db_column_text(st, 16));
     copy(w->payer_account, sizeof(w->payer_account), db_column_text(st, 17));
     copy(w->order_status, sizeof(w->order_status), db_column_text(st, 18));
+    copy(w->remittance_text, sizeof(w->remittance_text), db_column_text(st, 19));
 }
 
 int wire_transfers_page(struct db *db, const struct wire_transfers_filter *f,

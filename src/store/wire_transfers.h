@@ -29,6 +29,7 @@ struct wire_transfer_row {
     const char *bank_ref;   /* the entry in the bank's books (statement/entry/transaction) */
     const char *payer_name; /* who paid */
     const char *payer_iban; /* from which account */
+    const char *remittance; /* what the payer wrote (its unstructured text) */
     /* finance's resolution of a transfer that paid no order by itself: "allocated",
      * "refunded", "dismissed", or empty while it waits for review */
     char resolution[12];
@@ -44,6 +45,7 @@ struct wire_transfer_row {
     /* read only: payer_name and payer_iban as kept (empty when no statement showed them) */
     char payer[568];
     char payer_account[35];
+    char remittance_text[141]; /* read only: remittance as kept (empty for none) */
     char order_status[24]; /* read only: the status of order_id, empty for none */
 };
 

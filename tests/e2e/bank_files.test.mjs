@@ -652,6 +652,9 @@ test("« Rembourser à l'émetteur »: the whole transfer goes to the refunds to
   assert.equal(imp.status, 201, JSON.stringify(imp.body));
   const [unknown, other] = imp.body.items.map((i) => i.id);
   const resolve = (id, body) => finance.call('POST', `/api/v1/admin/wire-transfers/${id}/resolution`, body);
+  // what the payer wrote stays on the transfer to review, after the import's answer is gone
+  const toReview = (await finance.call('GET', '/api/v1/admin/wire-transfers?limit=200')).body.items;
+  assert.deepEqual([unknown, other].map((id) => toReview.find((w) => w.id === id)?.remittance), ['COTISATION 2027 DUPONT', 'AUTRE']);
 
   const back = await resolve(unknown, { action: 'refund', note: 'pas un partenaire' });
   assert.equal(back.status, 200, JSON.stringify(back.body));

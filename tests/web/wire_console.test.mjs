@@ -97,6 +97,9 @@ test('a transfer whose text names no order says who paid it, from which account,
   // before: an empty reference, « Inconnu »: nothing to tell whose money it is
   await row.getByText('Aucune référence lue').waitFor();
   await row.getByText('Payé par Dupont Conseil SARL · FR76 3000 1007 9412 3456 7890 185').waitFor(); // the IBAN in groups of four
+  // and what the payer wrote, kept on the transfer: still there once the page is loaded again
+  await page.reload();
+  await row.getByText('« facture 123 merci »').waitFor();
   const listed = (await fin.call('GET', '/api/v1/admin/wire-transfers?limit=200')).body.items.find((w) => w.amount_minor === 7770);
   assert.deepEqual(listed.payer, { name: 'Dupont Conseil SARL', iban: 'FR7630001007941234567890185' });
   await f.shot('payer-shown');

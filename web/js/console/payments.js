@@ -123,7 +123,7 @@ function importedOf(x) {
   if (x.reference) return h('span', { class: 'reference' }, x.reference);
   return h('div', {}, h('span', { class: 'muted' }, t('wt_no_reference')),
     x.payer_name ? h('p', { class: 'muted' }, t('wt_paid_by', { who: x.payer_name })) : null,
-    x.remittance ? h('p', { class: 'muted' }, `« ${x.remittance} »`) : null);
+    x.remittance ? h('p', { class: 'muted' }, t('wt_wrote', { text: x.remittance })) : null);
 }
 
 /** What a refund is for, in a few words: its cancellation request's number, the invoice a
@@ -277,13 +277,16 @@ function resolveForm(w, orders, done) {
   return h('details', {}, h('summary', {}, t('wt_resolve')), form);
 }
 
-/** A transfer's reference, and who paid it when a camt.053 statement said so: all there is
- * to go on for a transfer whose reference names no order (or that has none at all). */
+/** A transfer's reference, and who paid it and what they wrote when a camt.053 statement
+ * said so: all there is to go on for a transfer whose reference names no order (or that has
+ * none at all). */
 function transferOf(w) {
   const who = w.payer ? [w.payer.name, w.payer.iban && ibanText(w.payer.iban)].filter(Boolean).join(' · ') : '';
   // one block: on a phone a cell's children would go to its label's column
   return h('div', {}, w.reference ? h('span', { class: 'reference' }, w.reference) : h('span', { class: 'muted' }, t('wt_no_reference')),
-    who ? h('p', { class: 'muted' }, t('wt_paid_by', { who })) : null);
+    who ? h('p', { class: 'muted' }, t('wt_paid_by', { who })) : null,
+    // what they wrote, when it named no order: the clue to whose it is
+    w.remittance && w.status !== 'matched' ? h('p', { class: 'muted' }, t('wt_wrote', { text: w.remittance })) : null);
 }
 
 /** Takes a mistaken resolution back (a dismissal, or an allocation to an order still awaiting
