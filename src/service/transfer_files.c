@@ -106,8 +106,8 @@ static void payee_of(struct db *db, const struct pick *p, const struct refund_ro
         if (f->transfer_id) { /* a surplus or a transfer sent back: the row has its payer */
             seen_name = f->payer_name ? f->payer_name : "";
             seen_iban = f->payer_iban ? f->payer_iban : "";
-        } else if (wire_transfers_payer_of(db, f->order_id, read_name, sizeof(read_name),
-                                           read_iban, sizeof(read_iban)) == 1) {
+        } else if (wire_transfers_payer_of(db, f->order_id, read_name, sizeof(read_name), read_iban,
+                                           sizeof(read_iban)) == 1) {
             seen_name = read_name; /* the account the order was paid from */
             seen_iban = read_iban;
         }

@@ -86,8 +86,8 @@ int wire_transfers_payer_of(struct db *db, const char *order_id, char *name, siz
 #define TRANSFER_COLUMNS                                                                           \
     "SELECT w.id, w.reference, w.amount, w.currency, w.received_on, w.status, w.order_id, "        \
     "w.source, w.recorded_by, w.resolution, w.resolution_note, o.partner_id, p.legal_name, "       \
-    "o.wire_reference, w.created_at, w.review_reason, w.payer_name, w.payer_iban, o.status, "     \
-    "w.remittance FROM wire_transfers w LEFT JOIN orders o "                                                    \
+    "o.wire_reference, w.created_at, w.review_reason, w.payer_name, w.payer_iban, o.status, "      \
+    "w.remittance FROM wire_transfers w LEFT JOIN orders o "                                       \
     "ON o.id = w.order_id LEFT JOIN partners p ON p.id = o.partner_id "
 
 static void read_transfer(struct db_stmt *st, struct wire_transfer_row *w)

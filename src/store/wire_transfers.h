@@ -46,7 +46,7 @@ struct wire_transfer_row {
     char payer[568];
     char payer_account[35];
     char remittance_text[141]; /* read only: remittance as kept (empty for none) */
-    char order_status[24]; /* read only: the status of order_id, empty for none */
+    char order_status[24];     /* read only: the status of order_id, empty for none */
 };
 
 /* Inserts a received transfer. */
