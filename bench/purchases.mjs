@@ -18,7 +18,7 @@
 // gateway's own ledger must hold exactly one charge per confirmed order.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,6 +133,16 @@ function wrk(args) {
   });
 }
 
+/** A process's write counters (/proc/<pid>/io: bytes and calls), or null where there are none. */
+function processIo(pid) {
+  try {
+    const f = Object.fromEntries(readFileSync(`/proc/${pid}/io`, 'utf8').trim().split('\n').map((l) => l.split(': ')).map(([k, v]) => [k, Number(v)]));
+    return { wchar: f.wchar, syscw: f.syscw };
+  } catch {
+    return null;
+  }
+}
+
 /** Card purchases driven by wrk for the organisations of tokens. */
 async function wrkPurchases(base, tokens) {
   const dir = mkdtempSync(join(tmpdir(), 'partnerd-bench-'));
@@ -161,7 +171,9 @@ try {
   const pre = await purchases(srv.url, others, await tokenize(srv.url));
   run.failures += pre.failures;
   const wrkBase = (await wrk([`${srv.url}/healthz`])).rps;
+  const io0 = processIo(srv.proc.pid);
   const w = await wrkPurchases(srv.url, forWrk);
+  const io1 = processIo(srv.proc.pid);
   // the purchases wrk left in flight end on their own: read until two readings agree
   const counts = () => [
     Number(ledgerSql(srv, "SELECT COUNT(*) FROM gw_charges WHERE status = 'succeeded'")),
@@ -188,6 +200,10 @@ try {
   line(`GET /healthz (wrk, ${WRK_CONNS} connections, ${ENGINE})`, wrkBase, '1.00');
   line(`purchases (wrk, tokenize + order + Buy, ${ENGINE})`, wrkRate, (wrkRate / wrkBase).toFixed(3));
   line(`  of which HTTP requests`, wrkRate * 3, ((wrkRate * 3) / wrkBase).toFixed(3));
+  // what one purchase costs the disk on SQLite: the pages it writes (its WAL's frames, 4 KiB
+  // each, and the checkpoints' copies) are most of what the server writes while wrk buys
+  if (ENGINE === 'sqlite' && io0 && io1 && w.purchases > 0)
+    console.log(`# the server wrote ${((io1.wchar - io0.wchar) / 1024 / w.purchases).toFixed(0)} KiB in ${((io1.syscw - io0.syscw) / w.purchases).toFixed(0)} writes per purchase (wrk's, /proc/<pid>/io)`);
   if (w.exhausted) console.error(`wrk: ${w.exhausted} of ${WRK_CONNS} clients ran out of organisations: raise BENCH_WRK_ORGS`);
   if (run.failures || w.failures || w.exhausted || charged !== confirmed || confirmed < all.length + w.purchases) {
     console.error(`purchases failed: ${run.failures} + ${w.failures}; the gateway ledger holds ${charged} charges for ${confirmed} confirmed orders (${all.length} + ${w.purchases} purchases)`);
