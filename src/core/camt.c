@@ -53,6 +53,19 @@ static xmlNode *at(const xmlNode *n, const char *path)
     return (xmlNode *)cur;
 }
 
+/* s's first len bytes into out, cut to fit size between two UTF-8 characters: a letter
+ * cut in half is text PostgreSQL refuses and jansson will not write. */
+static void copy_fit(char *out, size_t size, const char *s, size_t len)
+{
+    if (len >= size) {
+        len = size - 1;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--; /* s[len], a continuation byte, would be cut from its character */
+    }
+    memcpy(out, s, len);
+    out[len] = '\0';
+}
+
 /* The text of n (trimmed, truncated to fit out) into out; "" when n is NULL. */
 static const char *text_of(const xmlNode *n, char *out, size_t size)
 {
@@ -68,10 +81,7 @@ static const char *text_of(const xmlNode *n, char *out, size_t size)
     size_t len = strlen(s);
     while (len > 0 && isspace((unsigned char)s[len - 1]))
         len--;
-    if (len >= size)
-        len = size - 1;
-    memcpy(out, s, len);
-    out[len] = '\0';
+    copy_fit(out, size, s, len);
     xmlFree(t);
     return out;
 }
@@ -251,8 +261,7 @@ static void remittance_of(const xmlNode *tx, struct camt_move *m)
                 snprintf(lines + used, sizeof(lines) - used, "%s%s", used ? " " : "", t);
         }
     }
-    snprintf(m->remittance, sizeof(m->remittance), "%.*s", (int)sizeof(m->remittance) - 1,
-             lines); /* cut to the field */
+    copy_fit(m->remittance, sizeof(m->remittance), lines, strlen(lines)); /* cut to the field */
     if (m->refs.count == 0)
         camt_find_references(lines, &m->refs);
 }

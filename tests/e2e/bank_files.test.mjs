@@ -745,3 +745,21 @@ test('a transfer in dollars sent back: no SEPA file pays it, finance marks it pa
   assert.equal(byHand.status, 200, JSON.stringify(byHand.body));
   assert.deepEqual([byHand.body.status, byHand.body.currency, byHand.body.amount_minor, byHand.body.reference], ['paid', 'USD', 5000, null]);
 });
+
+test('what a payer wrote in accented French, longer than the 140 bytes kept: kept cut between two letters, and the statement still imported', async () => {
+  await op.setClock('2027-12-01T09:00:00Z');
+  // 140 characters, as many as a bank's Ustrd line holds; « é » is two bytes in UTF-8
+  const line = 'Règlement cotisation année 2027 Dupont Frères, merci  '.padEnd(140, 'é');
+  const name = 'Société Générale des Éleveurs Réunis '.padEnd(140, 'é');
+  const imp = await importCamt(camt('08', 'STMT-UTF8-1', [
+    { amount: '12.34', date: '2027-12-01', txs: [{ ustrd: line, name, iban: 'DE89370400440532013000' }] },
+  ]));
+  assert.equal(imp.status, 201, JSON.stringify(imp.body)); // PostgreSQL refused a text cut within a letter: the whole statement was lost
+  const [item] = imp.body.items;
+  assert.ok(item, JSON.stringify(imp.body)); // the import's answer dropped an item it could not write
+  const listed = (await finance.call('GET', '/api/v1/admin/wire-transfers?limit=200')).body.items.find((w) => w.id === item.id);
+  assert.equal(typeof listed.remittance, 'string', JSON.stringify(listed));
+  assert.ok(line.startsWith(listed.remittance) && listed.remittance.length > 60 && Buffer.byteLength(listed.remittance) <= 140, listed.remittance);
+  assert.ok(name.startsWith(listed.payer.name) && listed.payer.name.length > 30, JSON.stringify(listed.payer));
+  assert.equal(item.remittance, listed.remittance);
+});
