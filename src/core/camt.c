@@ -23,6 +23,7 @@
 #include "core/error.h"
 #include "core/money.h"
 #include "core/msg.h"
+#include "core/text.h"
 
 #define NS_VERSIONS "urn:iso:std:iso:20022:tech:xsd:camt.053.001"
 #define NS_PREFIX NS_VERSIONS "."
@@ -53,15 +54,10 @@ static xmlNode *at(const xmlNode *n, const char *path)
     return (xmlNode *)cur;
 }
 
-/* s's first len bytes into out, cut to fit size between two UTF-8 characters: a letter
- * cut in half is text PostgreSQL refuses and jansson will not write. */
+/* s's first len bytes into out, cut to fit size between two UTF-8 characters. */
 static void copy_fit(char *out, size_t size, const char *s, size_t len)
 {
-    if (len >= size) {
-        len = size - 1;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--; /* s[len], a continuation byte, would be cut from its character */
-    }
+    len = text_utf8_fit(s, len, size - 1);
     memcpy(out, s, len);
     out[len] = '\0';
 }

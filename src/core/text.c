@@ -87,6 +87,16 @@ bool text_utf8_valid(const char *s, size_t n)
     return true;
 }
 
+size_t text_utf8_fit(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    size_t n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) /* s[n] continues a character */
+        n--;
+    return n;
+}
+
 bool text_line_valid(const char *s, size_t max)
 {
     size_t chars;

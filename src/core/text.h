@@ -25,4 +25,10 @@ bool text_long_valid(const char *s, size_t max);
 /* n bytes of well-formed UTF-8 (any characters, NUL included). */
 bool text_utf8_valid(const char *s, size_t n);
 
+/* How many of s's len bytes fit in max without cutting a UTF-8 character: len when all
+ * do, else max less the bytes of the character max would cut (0 when s holds nothing but
+ * that character's continuation). Text cut in a character is what PostgreSQL refuses and
+ * jansson will not write. */
+size_t text_utf8_fit(const char *s, size_t len, size_t max);
+
 #endif

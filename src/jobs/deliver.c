@@ -27,6 +27,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/fault.h"
+#include "core/text.h"
 #include "service/delivery.h"
 #include "service/job_requests.h"
 #include "service/tx.h"
@@ -46,17 +47,6 @@ static void base64_lines(struct buf *out, const char *s, size_t len)
     free(b64);
 }
 
-/* The bytes of s (len of them) that fit max without cutting a UTF-8 character. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-    if (len <= max)
-        return len;
-    size_t n = max;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) /* s[n] continues a character */
-        n--;
-    return n > 0 ? n : max;
-}
-
 /* Subject: as RFC 2047 encoded words of whole characters, each on its own line. An
  * encoded word is at most 75 characters (RFC 2047 section 2): 12 of "=?UTF-8?B?" and "?="
  * around at most 60 of base64, 45 bytes; the first line also holds "Subject: ", so its
@@ -66,7 +56,10 @@ void deliver_subject(struct buf *msg, const char *subject, size_t len)
     buf_puts(msg, "Subject:");
     size_t at = 0;
     do {
-        size_t n = utf8_cut(subject + at, len - at, at == 0 ? 42 : 45);
+        size_t max = at == 0 ? 42 : 45;
+        size_t n = text_utf8_fit(subject + at, len - at, max);
+        if (n == 0 && len - at > max) /* not UTF-8 there: cut anyway, the word moves on */
+            n = max;
         char *b64 = base64_encode(subject + at, n);
         buf_printf(msg, "%s=?UTF-8?B?%s?=", at == 0 ? " " : "\r\n ", b64 ? b64 : "");
         free(b64);

@@ -22,6 +22,7 @@
 #include "core/money.h"
 #include "core/msg.h"
 #include "core/sepa.h"
+#include "core/text.h"
 #include "core/xml_escape.h"
 
 #define HOLES 10
@@ -282,9 +283,7 @@ static void copy_cut(char *out, size_t n, const char *s)
         memcpy(out, s, len + 1);
         return;
     }
-    size_t keep = n - sizeof("\u2026"); /* "…" is 3 bytes, and the NUL */
-    while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-        keep--; /* s[keep], a continuation byte, would be cut from its character */
+    size_t keep = text_utf8_fit(s, len, n - sizeof("\u2026")); /* "…" is 3 bytes, and the NUL */
     memcpy(out, s, keep);
     memcpy(out + keep, "\u2026", sizeof("\u2026"));
 }

@@ -38,6 +38,20 @@ static void test_utf8(void **state)
     assert_false(UTF8("%PDF-\xff\xfe"));    /* binary is not text */
 }
 
+/* Cutting to fit: never inside a character. */
+static void test_fit(void **state)
+{
+    (void)state;
+    const char *s = "caf\xc3\xa9s \xe2\x82\xac"; /* "cafés €": 5 + 1 + 3 bytes */
+    assert_int_equal(text_utf8_fit(s, strlen(s), 20), strlen(s)); /* it all fits */
+    assert_int_equal(text_utf8_fit(s, strlen(s), 5), 5);  /* after "é" */
+    assert_int_equal(text_utf8_fit(s, strlen(s), 4), 3);  /* "é" would be cut: before it */
+    assert_int_equal(text_utf8_fit(s, strlen(s), 8), 7);  /* "€" would be cut */
+    assert_int_equal(text_utf8_fit(s, strlen(s), 7), 7);
+    assert_int_equal(text_utf8_fit("\x80\x80\x80", 3, 2), 0); /* nothing whole fits */
+    assert_int_equal(text_utf8_fit("", 0, 0), 0);
+}
+
 static void test_line(void **state)
 {
     (void)state;
@@ -105,6 +119,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_fit),
         cmocka_unit_test(test_line),
         cmocka_unit_test(test_long),
         cmocka_unit_test(test_email),
