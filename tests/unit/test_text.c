@@ -42,7 +42,7 @@ static void test_utf8(void **state)
 static void test_fit(void **state)
 {
     (void)state;
-    const char *s = "caf\xc3\xa9s \xe2\x82\xac"; /* "cafés €": 5 + 1 + 3 bytes */
+    const char *s = "caf\xc3\xa9s \xe2\x82\xac"; /* "cafés €": 6 + 1 + 3 bytes */
     assert_int_equal(text_utf8_fit(s, strlen(s), 20), strlen(s)); /* it all fits */
     assert_int_equal(text_utf8_fit(s, strlen(s), 5), 5);  /* after "é" */
     assert_int_equal(text_utf8_fit(s, strlen(s), 4), 3);  /* "é" would be cut: before it */
