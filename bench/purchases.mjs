@@ -15,7 +15,8 @@
 // requests a second here, below the server, so the same purchases are also driven by wrk
 // (bench/purchases.lua, BENCH_WRK_CONNS connections for BENCH_WRK_SECONDS, on
 // BENCH_WRK_ORGS more organisations) beside wrk's own GET /healthz. At the end the test
-// gateway's own ledger must hold exactly one charge per confirmed order.
+// gateway's own ledger must hold exactly one charge per confirmed order. BENCH_SERVE_ARGS
+// adds options to `partnerd serve` (say "--threads 16").
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -158,7 +159,7 @@ async function wrkPurchases(base, tokens) {
 // each wrk client needs organisations of its own (a client without one cannot stop itself)
 if (WRK_ORGS < WRK_CONNS) throw new Error(`BENCH_WRK_ORGS (${WRK_ORGS}) must be at least BENCH_WRK_CONNS (${WRK_CONNS})`);
 
-const srv = await startServer({ args: ['--no-jobs'] });
+const srv = await startServer({ args: ['--no-jobs', ...(process.env.BENCH_SERVE_ARGS || '').split(' ').filter(Boolean)] });
 try {
   const { org } = await adminOf(srv.url);
   const all = cloneOrganisations(srv.db.url, org.partner.membership_id, N);
