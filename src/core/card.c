@@ -161,26 +161,6 @@ bool rf_reference_valid(const char *s)
     return mod97(moved) == 1;
 }
 
-bool iban_valid(const char *s)
-{
-    char compact[40], moved[40];
-    size_t len = 0;
-    for (; s && *s; s++) {
-        if (*s == ' ')
-            continue;
-        if (!isalnum((unsigned char)*s) || len + 1 >= sizeof(compact))
-            return false;
-        compact[len++] = (char)toupper((unsigned char)*s);
-    }
-    compact[len] = '\0';
-    if (len < 15 || len > 34 || !isupper((unsigned char)compact[0]) ||
-        !isupper((unsigned char)compact[1]) || !isdigit((unsigned char)compact[2]) ||
-        !isdigit((unsigned char)compact[3]))
-        return false;
-    snprintf(moved, sizeof(moved), "%s%.4s", compact + 4, compact);
-    return mod97(moved) == 1;
-}
-
 bool bic_valid(const char *s)
 {
     size_t len = s ? strlen(s) : 0;

@@ -41,10 +41,6 @@ void rf_compact(const char *s, char *out, size_t n);
 /* True when s is a well-formed RF reference whose check digits hold (spaces ignored). */
 bool rf_reference_valid(const char *s);
 
-/* True when s (spaces ignored) is shaped like an IBAN (country, 2 check digits, 11 to 30
- * letters and digits) and its ISO 13616 mod-97 check holds. */
-bool iban_valid(const char *s);
-
 /* True when s is shaped like an ISO 9362 BIC: 4 letters (bank), 2 (country), 2 letters or
  * digits (location) and maybe 3 more (branch), upper case. */
 bool bic_valid(const char *s);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/card.h"
+#include "core/sepa.h"
 #include "core/siren.h"
 #include "core/vat_id.h"
 #include "service/settings.h"
@@ -65,7 +66,8 @@ bool seller_check(const struct settings *s, bool at_start, const char **key, enu
     if (strcmp(s->seller_vat_option, "receipts") != 0 &&
         strcmp(s->seller_vat_option, "debits") != 0)
         return fail(key, why, "seller.vat_option", MSG_FIELD_ONE_OF);
-    if (!iban_valid(s->bank_iban))
+    char iban[35];
+    if (!sepa_iban(s->bank_iban, iban, sizeof(iban)))
         return fail(key, why, "bank.iban", MSG_FIELD_IBAN);
     if (!bic_valid(s->bank_bic))
         return fail(key, why, "bank.bic", MSG_FIELD_BIC);
