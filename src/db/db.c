@@ -377,6 +377,24 @@ int db_ping(struct db *db)
     return rc == DB_ROW ? 0 : rc < 0 ? rc : PD_E_DB;
 }
 
+void db_away(struct db *db)
+{
+    if (db->away)
+        db->away(db->away_arg, false);
+}
+
+void db_back(struct db *db)
+{
+    if (db->away)
+        db->away(db->away_arg, true);
+}
+
+void db_on_away(struct db *db, void (*away)(void *arg, bool back), void *arg)
+{
+    db->away = away;
+    db->away_arg = arg;
+}
+
 int db_revive(struct db *db)
 {
     return db->ops->revive ? db->ops->revive(db) : 0;

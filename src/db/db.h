@@ -181,6 +181,17 @@ int db_ping(struct db *db);
  * when the connection is well. 0, or PD_E_UNAVAILABLE when the server cannot be reached. */
 int db_revive(struct db *db);
 
+/* The caller is about to wait on something other than the database (a payment gateway a
+ * network away), no transaction open, until db_back(). A connection lent by the server's
+ * pool (db/pool.h) lets another request use the database meanwhile; on any other
+ * connection these do nothing. */
+void db_away(struct db *db);
+void db_back(struct db *db);
+
+/* For db/pool.c: what db_away() and db_back() call on db (back false, then true); NULL for
+ * nothing. */
+void db_on_away(struct db *db, void (*away)(void *arg, bool back), void *arg);
+
 /* A connection about to write much in one go (a job pass: batches of renewals, each touching
  * pages all over a dozen indexes) when on: SQLite keeps up to 16 MiB of pages in its cache
  * instead of 2 MiB, so a batch's transaction does not spill and read its own pages again,

@@ -80,6 +80,8 @@ struct db_ops {
 struct db {
     const struct db_ops *ops;
     enum db_kind kind;
+    void (*away)(void *arg, bool back); /* db_on_away() */
+    void *away_arg;
 };
 
 struct db_stmt {

@@ -5,10 +5,17 @@
  * server keeps using few connections even when size is large. An idle connection is
  * revived before it is lent (db_revive(): opened again if the server closed it meanwhile),
  * so a database restart costs no request an error once the database is back.
+ *
+ * Requests at work and connections are counted apart: a request waiting on a payment
+ * gateway (db_away()) keeps its connection, with no transaction open, but not its turn, so
+ * another request takes a connection meanwhile, up to twice size in all. Back from its
+ * wait (db_back()) it goes on at once, even past size: it has an outcome to record (a
+ * charge made), and never waits behind those who came after it.
  */
 #include "db/pool.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +25,36 @@
 
 struct db_pool {
     pthread_mutex_t lock;
-    pthread_cond_t returned;
+    pthread_cond_t returned; /* a connection came back, or a request went away */
     char *url;
-    unsigned size;   /* at most this many connections */
-    unsigned opened; /* opened so far (idle or lent) */
+    unsigned size;    /* at most this many requests at work at once */
+    unsigned cap;     /* at most this many connections: size, and as many for those away */
+    unsigned working; /* requests lent a connection and not away */
+    unsigned opened;  /* opened so far (idle or lent) */
     unsigned nidle;
-    struct db **idle; /* size slots */
+    struct db **idle; /* cap slots */
     struct db **all;  /* the opened ones, to close at the end */
 };
+
+/* Whether a request may take a connection now (under lock). */
+static bool can_take(const struct db_pool *p)
+{
+    return p->working < p->size && (p->nidle > 0 || p->opened < p->cap);
+}
+
+/* db_away() and db_back() on a connection of p. */
+static void pool_away(void *arg, bool back)
+{
+    struct db_pool *p = arg;
+    pthread_mutex_lock(&p->lock);
+    if (back) {
+        p->working++;
+    } else {
+        p->working--;
+        pthread_cond_signal(&p->returned);
+    }
+    pthread_mutex_unlock(&p->lock);
+}
 
 struct db_pool *db_pool_new(const char *url, unsigned size)
 {
@@ -40,8 +69,9 @@ struct db_pool *db_pool_new(const char *url, unsigned size)
     pthread_condattr_destroy(&attr);
     p->url = strdup(url);
     p->size = size ? size : 1;
-    p->idle = calloc(p->size, sizeof(struct db *));
-    p->all = calloc(p->size, sizeof(struct db *));
+    p->cap = 2 * p->size;
+    p->idle = calloc(p->cap, sizeof(struct db *));
+    p->all = calloc(p->cap, sizeof(struct db *));
     if (p->url == NULL || p->idle == NULL || p->all == NULL) {
         db_pool_free(p);
         return NULL;
@@ -53,13 +83,14 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
 {
     struct timespec until = clock_deadline_in(CLOCK_MONOTONIC, wait_ms);
     pthread_mutex_lock(&p->lock);
-    while (p->nidle == 0 && p->opened == p->size) {
-        if (pthread_cond_timedwait(&p->returned, &p->lock, &until) == ETIMEDOUT && p->nidle == 0) {
+    while (!can_take(p)) {
+        if (pthread_cond_timedwait(&p->returned, &p->lock, &until) == ETIMEDOUT && !can_take(p)) {
             pthread_mutex_unlock(&p->lock);
             return pd_fail(err, PD_E_UNAVAILABLE, "all %u database connections busy for %d ms",
                            p->size, wait_ms);
         }
     }
+    p->working++;
     if (p->nidle > 0) {
         struct db *db = p->idle[--p->nidle];
         pthread_mutex_unlock(&p->lock);
@@ -78,11 +109,13 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
     pthread_mutex_lock(&p->lock);
     if (rc < 0) {
         p->opened--; /* the slot is free again: wake one waiter to try */
+        p->working--;
         pthread_cond_signal(&p->returned);
         pthread_mutex_unlock(&p->lock);
         return PD_E_UNAVAILABLE;
     }
-    for (unsigned i = 0; i < p->size; i++) {
+    db_on_away(db, pool_away, p);
+    for (unsigned i = 0; i < p->cap; i++) {
         if (p->all[i] == NULL) {
             p->all[i] = db;
             break;
@@ -98,6 +131,7 @@ void db_pool_give(struct db_pool *p, struct db *db)
     if (db == NULL)
         return;
     pthread_mutex_lock(&p->lock);
+    p->working--;
     p->idle[p->nidle++] = db;
     pthread_cond_signal(&p->returned);
     pthread_mutex_unlock(&p->lock);
@@ -115,7 +149,7 @@ void db_pool_free(struct db_pool *p)
 {
     if (p == NULL)
         return;
-    for (unsigned i = 0; p->all && i < p->size; i++)
+    for (unsigned i = 0; p->all && i < p->cap; i++)
         db_close(p->all[i]);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->returned);

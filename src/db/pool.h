@@ -2,9 +2,11 @@
  * db/pool.h - the HTTP server's database connections, lent one request at a time.
  *
  * Each HTTP connection has its own thread (http/server.c), but at most `size` requests
- * hold a database connection at once: a request takes one when it needs the database and
- * gives it back when it is done. Connections are opened on first need and kept open; a
- * request that finds every connection lent waits for one, up to a deadline.
+ * use the database at once: a request takes a connection when it needs the database and
+ * gives it back when it is done. One that waits on a payment gateway meanwhile (db_away())
+ * lets another request in, which may open a connection more: at most twice `size` in all.
+ * Connections are opened on first need and kept open; a request that finds no turn or no
+ * connection free waits for one, up to a deadline.
  */
 #ifndef PD_DB_POOL_H
 #define PD_DB_POOL_H
@@ -14,7 +16,8 @@
 
 struct db_pool;
 
-/* A pool of at most size connections to url (opened lazily). NULL when out of memory. */
+/* A pool for size requests at work at once, over at most twice as many connections to url
+ * (opened lazily). NULL when out of memory. */
 struct db_pool *db_pool_new(const char *url, unsigned size);
 
 /* Lends a connection: 0 and *out, or PD_E_UNAVAILABLE when none was free within wait_ms

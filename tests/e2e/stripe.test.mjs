@@ -515,3 +515,48 @@ test('a renewal try waiting for the partner, cancelled by hand in Stripe\'s Dash
   assert.deepEqual([s.status, s.pending_payment], ['renewal_window', undefined]);
   assert.equal((await chargesOf(renewal)).length, 0, 'nothing charged');
 });
+
+test('a payment waiting on Stripe holds no other request from the database (--threads 1)', async () => {
+  // one request at work on the database at once; Stripe answers each call 1.5 s late
+  const one = await startServer({
+    args: ['--no-jobs', '--threads', '1', '--gateway', 'stripe', '--stripe-key-file', joinPath(keyDir, 'secret'),
+      '--stripe-publishable-key', PUBLISHABLE, '--stripe-api-base', standin.url],
+    env: { PARTNERD_STRIPE_WEBHOOK_SECRET: WEBHOOK },
+  });
+  try {
+    await config({ webhook_url: `${one.url}/api/v1/payment-events` });
+    const org = await join(one.url);
+    const c = new Client(one.url);
+    assert.equal((await c.signIn(org.email, org.password)).status, 201);
+    const api = new Client(one.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+    await config({ latency_ms: 1500 });
+    let bought = null;
+    const buying = (async () => {
+      const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', payment_method: 'pm_card_visa' } });
+      assert.equal(o.status, 201, JSON.stringify(o.body));
+      bought = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {}, { 'Idempotency-Key': `slow-${o.body.id}` });
+      return o.body;
+    })();
+    // each of the purchase's calls to Stripe (the card's method, the customer, the charge;
+    // the stand-in records a call once its latency is over): meanwhile another request
+    // reads the database, and is answered before that call and the purchase
+    const base = standin.state.requests.length;
+    const under = (k) => standin.state.requests.length === base + k && standin.state.load.in_flight > 0;
+    for (let k = 0; k < 3; k++) {
+      await until(async () => under(k), `Stripe's call ${k + 1} under way`);
+      const list = await api.call('GET', '/api/v1/orders');
+      assert.equal(list.status, 200, JSON.stringify(list.body));
+      assert.ok(under(k), `answered while Stripe's call ${k + 1} was under way`);
+      assert.equal(bought, null);
+    }
+    assert.deepEqual(standin.state.requests.slice(base).map((r) => `${r.method} ${r.path}`),
+      ['GET /v1/payment_methods/pm_card_visa', 'POST /v1/customers'], 'the charge is the call under way');
+    const o = await buying;
+    assert.equal(bought.status, 200, JSON.stringify(bought.body));
+    assert.equal(bought.body.status, 'confirmed');
+    assert.equal((await chargesOf(o)).length, 1, 'charged once');
+  } finally {
+    await config({ latency_ms: 0, webhook_url: `${srv.url}/api/v1/payment-events` });
+    await one.stop();
+  }
+});

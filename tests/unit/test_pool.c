@@ -1,6 +1,7 @@
 /* test_pool.c - the HTTP server's database connections (db/pool): lent one request at a
- * time, never more than the pool's size, a waiter served when one comes back, a clear
- * 503 when none does in time, and an unopenable database refused without losing a slot. */
+ * time, never more than the pool's size at work, a waiter served when one comes back, a
+ * clear 503 when none does in time, a request away on a gateway letting another in, and an
+ * unopenable database refused without losing a slot. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -117,6 +118,48 @@ static void test_waiter_served(void **state)
     db_pool_free(p);
 }
 
+/* A request waiting on a gateway (db_away) lets another in on a connection more, never more
+ * than twice the pool's size; back (db_back), it goes on at once, and the one that came
+ * meanwhile keeps its connection. */
+static void test_away_lets_another_in(void **state)
+{
+    (void)state;
+    struct db_pool *p = db_pool_new(url, 1);
+    struct pd_error err = {0};
+    struct db *a = NULL, *b = NULL, *c = NULL;
+    unsigned lent, opened;
+    assert_int_equal(db_pool_take(p, 0, &a, &err), 0);
+    assert_int_equal(db_pool_take(p, 0, &b, &err), PD_E_UNAVAILABLE); /* a at work */
+    pd_error_clear(&err);
+    db_away(a);
+    assert_int_equal(db_pool_take(p, 0, &b, &err), 0);
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(db_exec(b, "SELECT 1"), 0);
+    db_away(b); /* two away: two connections, the most for a pool of one */
+    assert_int_equal(db_pool_take(p, 0, &c, &err), PD_E_UNAVAILABLE);
+    pd_error_clear(&err);
+    db_back(a);
+    db_back(b); /* both at work again, past the size: they had outcomes to record */
+    assert_int_equal(db_exec(a, "SELECT 1"), 0);
+    db_pool_give(p, a);
+    assert_int_equal(db_pool_take(p, 0, &c, &err), PD_E_UNAVAILABLE); /* b still at work */
+    pd_error_clear(&err);
+    db_pool_give(p, b);
+    assert_int_equal(db_pool_take(p, 0, &c, &err), 0);
+    db_pool_counts(p, &lent, &opened);
+    assert_int_equal(lent, 1);
+    assert_int_equal(opened, 2);
+    db_pool_give(p, c);
+    db_pool_free(p);
+    /* outside a pool, nothing happens */
+    struct db *alone = NULL;
+    assert_int_equal(db_open(url, &alone, &err), 0);
+    db_away(alone);
+    db_back(alone);
+    assert_int_equal(db_exec(alone, "SELECT 1"), 0);
+    db_close(alone);
+}
+
 /* A database that cannot be opened: refused, and the slot is not lost. */
 static void test_open_failure_keeps_slot(void **state)
 {
@@ -140,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_lends_and_reuses),
         cmocka_unit_test(test_exhausted_times_out),
         cmocka_unit_test(test_waiter_served),
+        cmocka_unit_test(test_away_lets_another_in),
         cmocka_unit_test(test_open_failure_keeps_slot),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
