@@ -86,8 +86,10 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
     while (!can_take(p)) {
         if (pthread_cond_timedwait(&p->returned, &p->lock, &until) == ETIMEDOUT && !can_take(p)) {
             pthread_mutex_unlock(&p->lock);
-            return pd_fail(err, PD_E_UNAVAILABLE, "all %u database connections busy for %d ms",
-                           p->size, wait_ms);
+            return pd_fail(err, PD_E_UNAVAILABLE,
+                           "no turn at the database within %d ms (requests at work: %u of %u; "
+                           "connections: %u of %u)",
+                           wait_ms, p->working, p->size, p->opened, p->cap);
         }
     }
     p->working++;

@@ -517,7 +517,8 @@ test('a renewal try waiting for the partner, cancelled by hand in Stripe\'s Dash
 });
 
 test('a payment waiting on Stripe holds no other request from the database (--threads 1)', async () => {
-  // one request at work on the database at once; Stripe answers each call 1.5 s late
+  // one request at work on the database at once; Stripe answers each call 2.5 s late (the
+  // read below has that long, even on a loaded machine)
   const one = await startServer({
     args: ['--no-jobs', '--threads', '1', '--gateway', 'stripe', '--stripe-key-file', joinPath(keyDir, 'secret'),
       '--stripe-publishable-key', PUBLISHABLE, '--stripe-api-base', standin.url],
@@ -529,7 +530,7 @@ test('a payment waiting on Stripe holds no other request from the database (--th
     const c = new Client(one.url);
     assert.equal((await c.signIn(org.email, org.password)).status, 201);
     const api = new Client(one.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
-    await config({ latency_ms: 1500 });
+    await config({ latency_ms: 2500 });
     let bought = null;
     const buying = (async () => {
       const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', payment_method: 'pm_card_visa' } });
