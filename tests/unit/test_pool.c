@@ -1,7 +1,7 @@
 /* test_pool.c - the HTTP server's database connections (db/pool): lent one request at a
  * time, never more than the pool's size at work, a waiter served when one comes back, a
- * clear 503 when none does in time, a request away on a gateway letting another in, and an
- * unopenable database refused without losing a slot. */
+ * clear 503 when none does in time, a request away on a gateway letting another in (one
+ * already waiting woken), and an unopenable database refused without losing a slot. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db/pool.h"
@@ -160,6 +161,33 @@ static void test_away_lets_another_in(void **state)
     db_close(alone);
 }
 
+/* A request already waiting for its turn is woken by one stepping away: it need not wait
+ * for a connection given back. */
+static void test_away_wakes_a_waiter(void **state)
+{
+    (void)state;
+    struct db_pool *p = db_pool_new(url, 1);
+    struct pd_error err = {0};
+    struct db *a = NULL;
+    assert_int_equal(db_pool_take(p, 0, &a, &err), 0);
+    struct waiter w = {.p = p, .rc = 1};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, wait_for_one, &w), 0);
+    usleep(20000); /* let it wait (the test holds either way) */
+    db_away(a);
+    /* woken, not served when its 10 s are over (it would then find the place free too) */
+    struct timespec by;
+    clock_gettime(CLOCK_REALTIME, &by);
+    by.tv_sec += 5;
+    assert_int_equal(pthread_timedjoin_np(t, NULL, &by), 0);
+    assert_int_equal(w.rc, 0);
+    assert_ptr_not_equal(w.got, a);
+    db_back(a);
+    db_pool_give(p, w.got);
+    db_pool_give(p, a);
+    db_pool_free(p);
+}
+
 /* A database that cannot be opened: refused, and the slot is not lost. */
 static void test_open_failure_keeps_slot(void **state)
 {
@@ -184,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_exhausted_times_out),
         cmocka_unit_test(test_waiter_served),
         cmocka_unit_test(test_away_lets_another_in),
+        cmocka_unit_test(test_away_wakes_a_waiter),
         cmocka_unit_test(test_open_failure_keeps_slot),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
