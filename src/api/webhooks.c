@@ -81,7 +81,7 @@ int api_admin_jobs_run(struct req *r, struct resp *w)
 {
     struct pd_error err = {0};
     json_t *report = NULL;
-    int rc = job_requests_run(JOBS_RUN_WAIT_MS, &report, &err);
+    int rc = job_requests_run(r->db, JOBS_RUN_WAIT_MS, &report, &err);
     if (rc < 0)
         return api_fail(r, w, &err);
     if (rc > 0) {

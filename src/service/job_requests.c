@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "db/db.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t changed;
@@ -47,11 +48,12 @@ static bool wait_change(int64_t until_us)
     return pthread_cond_timedwait(&changed, &lock, &ts) != ETIMEDOUT;
 }
 
-int job_requests_run(int wait_ms, json_t **report, struct pd_error *err)
+int job_requests_run(struct db *db, int wait_ms, json_t **report, struct pd_error *err)
 {
     pthread_once(&changed_once, changed_init);
     int64_t until = clock_monotonic_us() + (int64_t)wait_ms * 1000;
     int rc = 1;
+    db_away(db); /* the pass uses the jobs' own connections: another request may use this */
     pthread_mutex_lock(&lock);
     if (serving) {
         uint64_t ticket = ++asked;
@@ -66,6 +68,7 @@ int job_requests_run(int wait_ms, json_t **report, struct pd_error *err)
     if (rc == 1 && !serving)
         rc = pd_fail(err, PD_E_UNAVAILABLE, "no jobs thread serves this process");
     pthread_mutex_unlock(&lock);
+    db_back(db);
     return rc;
 }
 

@@ -18,6 +18,8 @@
 
 #include "core/error.h"
 
+struct db;
+
 /* Why job_requests_wait() returned. */
 enum job_wake {
     JOB_WAKE_ASKED, /* a pass was asked */
@@ -25,11 +27,12 @@ enum job_wake {
     JOB_WAKE_STOP   /* job_requests_close() was called */
 };
 
-/* The API side: asks for a pass and waits up to wait_ms for its end. 0 and *report (the
- * pass's [{"name","ok","done"}], a new reference) when it ended in time; 1 when it has not
- * ended yet (it still runs, or will); PD_E_UNAVAILABLE with err when no jobs thread
+/* The API side: asks for a pass and waits up to wait_ms for its end, away from the
+ * request's database connection db (db_away: the pass runs on the jobs' own). 0 and *report
+ * (the pass's [{"name","ok","done"}], a new reference) when it ended in time; 1 when it has
+ * not ended yet (it still runs, or will); PD_E_UNAVAILABLE with err when no jobs thread
  * serves this process. */
-int job_requests_run(int wait_ms, json_t **report, struct pd_error *err);
+int job_requests_run(struct db *db, int wait_ms, json_t **report, struct pd_error *err);
 
 /* The jobs thread: from now on passes asked are served. */
 void job_requests_open(void);

@@ -561,3 +561,93 @@ test('a payment waiting on Stripe holds no other request from the database (--th
     await one.stop();
   }
 });
+
+test('a partner back from 3-D Secure, Stripe\'s event, a card refund and a pass asked of the jobs hold no other request from the database while Stripe answers (--threads 1)', async () => {
+  // one request at work on the database at once; the jobs thread on (POST /admin/jobs/run);
+  // Stripe's events held back, for the test to deliver
+  const one = await startServer({
+    args: ['--threads', '1', '--gateway', 'stripe', '--stripe-key-file', joinPath(keyDir, 'secret'),
+      '--stripe-publishable-key', PUBLISHABLE, '--stripe-api-base', standin.url],
+    env: { PARTNERD_STRIPE_WEBHOOK_SECRET: WEBHOOK },
+  });
+  try {
+    await config({ webhook_url: '' });
+    const supportOne = await staffClient(one, 'support');
+    const operator = await staffClient(one, 'operator');
+    // two partners' purchases waiting for their challenge, which they pass at Stripe
+    const waiting = [];
+    for (let i = 0; i < 2; i++) {
+      const org = await join(one.url);
+      const c = new Client(one.url);
+      assert.equal((await c.signIn(org.email, org.password)).status, 201);
+      const api = new Client(one.url, { bearer: (await c.call('POST', '/api/v1/api-tokens', { name: 't' })).body.token });
+      const o = await api.call('POST', '/api/v1/orders', { offer: 'action-pack', action: 'purchase', payment: { method: 'card', payment_method: 'pm_card_authenticationRequired' } });
+      assert.equal(o.status, 201, JSON.stringify(o.body));
+      const p = await api.call('POST', `/api/v1/orders/${o.body.id}/purchase`, {}, { 'Idempotency-Key': `3ds-${o.body.id}` });
+      assert.equal(p.body.status, 'requires_action', JSON.stringify(p.body));
+      await challenge(p.body.next_action.url, 'complete');
+      waiting.push({ ...o.body, api });
+    }
+    const api = waiting[1].api; // the reader: the other partner's own list
+    await config({ latency_ms: 2500 });
+
+    /** slow() (what) waits on Stripe's next call (call: its method and path): meanwhile
+     * a partner's list of orders is read from the database, answered before that call ends
+     * and before slow() is. */
+    const readsMeanwhile = async (what, call, slow) => {
+      const base = standin.state.requests.length;
+      let answered = false;
+      const done = slow().then((r) => ((answered = true), r));
+      const under = () => standin.state.requests.length === base && standin.state.load.in_flight > 0;
+      await until(async () => under(), `${what}: ${call} under way`);
+      const list = await api.call('GET', '/api/v1/orders');
+      assert.equal(list.status, 200, JSON.stringify(list.body));
+      assert.ok(under(), `${what}: answered while ${call} was under way`);
+      assert.equal(answered, false, what);
+      const r = await done;
+      const made = standin.state.requests.slice(base).map((q) => `${q.method} ${q.path}`);
+      assert.equal(made[0], call, made.join(', '));
+      return r;
+    };
+
+    // the partner back from the challenge: Buy again looks the charge up
+    const back = await readsMeanwhile('back from the challenge', 'GET /v1/payment_intents/search', () => comeBack(waiting[0].api, waiting[0]));
+    assert.equal(back.status, 200, JSON.stringify(back.body));
+    assert.equal(back.body.status, 'confirmed');
+
+    // Stripe's event of the other: the webhook looks the charge up
+    const ev = standin.state.events.map((r) => r.event).find((e) => e.type === 'payment_intent.succeeded' && e.data.object.metadata?.partnerd_key?.startsWith(`${waiting[1].id}:`));
+    assert.ok(ev, 'the stand-in made the event');
+    const body = JSON.stringify(ev);
+    const t = Math.floor(Date.now() / 1000);
+    const sig = createHmac('sha256', WEBHOOK).update(`${t}.${body}`).digest('hex');
+    const event = await readsMeanwhile('the event', 'GET /v1/payment_intents/search', () =>
+      fetch(`${one.url}/api/v1/payment-events`, { method: 'POST', headers: { 'content-type': 'application/json', 'Stripe-Signature': `t=${t},v1=${sig}` }, body }).then(async (r) => ({ status: r.status, body: await r.json() })));
+    assert.equal(event.status, 200, JSON.stringify(event.body));
+    assert.equal(event.body.status, 'confirmed');
+
+    // the first purchase cancelled at once, with a refund: support's answer refunds the card
+    const sub = (await waiting[0].api.call('GET', `/api/v1/orders/${waiting[0].id}`)).body.subscription_id;
+    const asked = await waiting[0].api.call('POST', `/api/v1/subscriptions/${sub}/cancellation`, {});
+    assert.equal(asked.status, 201, JSON.stringify(asked.body));
+    const res = await readsMeanwhile('the refund', 'POST /v1/refunds', () =>
+      supportOne.call('POST', `/api/v1/support-requests/${asked.body.id}/resolution`, { cancellation: 'immediate', refund: true }));
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.ok(res.body.outcome.refund_total > 0, JSON.stringify(res.body.outcome));
+    assert.equal(sql(one.db.url, `SELECT status FROM refunds WHERE request_id = '${asked.body.id}'`), 'refunded');
+
+    // its answer taken as lost: a pass of the jobs asked through the API asks Stripe again,
+    // and the request waiting for that pass holds no turn at the database meanwhile
+    sql(one.db.url, `UPDATE refunds SET status = 'pending', gateway_refund_id = NULL WHERE request_id = '${asked.body.id}'`);
+    const run = await readsMeanwhile('the jobs\' pass', 'POST /v1/refunds', () => operator.call('POST', '/api/v1/admin/jobs/run', {}));
+    assert.equal(run.status, 200, JSON.stringify(run.body));
+    assert.equal(sql(one.db.url, `SELECT status FROM refunds WHERE request_id = '${asked.body.id}'`), 'refunded');
+    const charged = (await ledger()).charges.filter((ch) => waiting.some((o) => ch.partnerd_key?.startsWith(`${o.id}:`)));
+    assert.equal(charged.length, 2, 'each purchase charged once');
+    const refunded = (await ledger()).refunds.filter((f) => f.payment_intent === charged.find((ch) => ch.partnerd_key.startsWith(`${waiting[0].id}:`)).payment_intent);
+    assert.equal(refunded.length, 1, 'refunded once');
+  } finally {
+    await config({ latency_ms: 0, webhook_url: `${srv.url}/api/v1/payment-events` });
+    await one.stop();
+  }
+});
