@@ -11,6 +11,11 @@
  * another request takes a connection meanwhile, up to twice size in all. Back from its
  * wait (db_back()) it goes on at once, even past size: it has an outcome to record (a
  * charge made), and never waits behind those who came after it.
+ *
+ * A database may refuse a connection more before the pool reaches its cap (PostgreSQL's
+ * max_connections, shared by every client). The request refused then waits for one of the
+ * pool's own, as if the pool were full, and for REFUSED_PAUSE_US no request tries to open
+ * another. Only a pool with no connection open answers the refusal at once.
  */
 #include "db/pool.h"
 
@@ -32,14 +37,21 @@ struct db_pool {
     unsigned working; /* requests lent a connection and not away */
     unsigned opened;  /* opened so far (idle or lent) */
     unsigned nidle;
-    struct db **idle; /* cap slots */
+    int64_t refused_until; /* clock_monotonic_us(): until then, no connection more is opened */
+    struct db **idle;      /* cap slots */
     struct db **all;  /* the opened ones, to close at the end */
 };
+
+/* After the database refused a connection more (PostgreSQL's max_connections reached by
+ * every client together), requests wait this long for one of the pool's own instead of
+ * opening another. */
+#define REFUSED_PAUSE_US 1000000
 
 /* Whether a request may take a connection now (under lock). */
 static bool can_take(const struct db_pool *p)
 {
-    return p->working < p->size && (p->nidle > 0 || p->opened < p->cap);
+    bool may_open = p->opened < p->cap && clock_monotonic_us() >= p->refused_until;
+    return p->working < p->size && (p->nidle > 0 || may_open);
 }
 
 /* db_away() and db_back() on a connection of p. */
@@ -83,49 +95,60 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
 {
     struct timespec until = clock_deadline_in(CLOCK_MONOTONIC, wait_ms);
     pthread_mutex_lock(&p->lock);
-    while (!can_take(p)) {
-        if (pthread_cond_timedwait(&p->returned, &p->lock, &until) == ETIMEDOUT && !can_take(p)) {
+    for (;;) {
+        while (!can_take(p)) {
+            if (pthread_cond_timedwait(&p->returned, &p->lock, &until) == ETIMEDOUT &&
+                !can_take(p)) {
+                pthread_mutex_unlock(&p->lock);
+                return pd_fail(err, PD_E_UNAVAILABLE,
+                               "no turn at the database within %d ms (requests at work: %u of "
+                               "%u; connections: %u of %u)",
+                               wait_ms, p->working, p->size, p->opened, p->cap);
+            }
+        }
+        p->working++;
+        if (p->nidle > 0) {
+            struct db *db = p->idle[--p->nidle];
             pthread_mutex_unlock(&p->lock);
-            return pd_fail(err, PD_E_UNAVAILABLE,
-                           "no turn at the database within %d ms (requests at work: %u of %u; "
-                           "connections: %u of %u)",
-                           wait_ms, p->working, p->size, p->opened, p->cap);
+            if (db_revive(db) < 0) { /* the server went away and cannot be reached again yet */
+                db_pool_give(p, db);
+                return pd_fail(err, PD_E_UNAVAILABLE, "the database cannot be reached");
+            }
+            *out = db;
+            return 0;
         }
-    }
-    p->working++;
-    if (p->nidle > 0) {
-        struct db *db = p->idle[--p->nidle];
+        p->opened++; /* reserved: opened outside the lock */
         pthread_mutex_unlock(&p->lock);
-        if (db_revive(db) < 0) { /* the server went away and cannot be reached again yet */
-            db_pool_give(p, db);
-            return pd_fail(err, PD_E_UNAVAILABLE, "the database cannot be reached");
-        }
-        *out = db;
-        return 0;
-    }
-    p->opened++; /* reserved: opened outside the lock */
-    pthread_mutex_unlock(&p->lock);
 
-    struct db *db = NULL;
-    int rc = db_open(p->url, &db, err);
-    pthread_mutex_lock(&p->lock);
-    if (rc < 0) {
-        p->opened--; /* the slot is free again: wake one waiter to try */
-        p->working--;
-        pthread_cond_signal(&p->returned);
-        pthread_mutex_unlock(&p->lock);
-        return PD_E_UNAVAILABLE;
-    }
-    db_on_away(db, pool_away, p);
-    for (unsigned i = 0; i < p->cap; i++) {
-        if (p->all[i] == NULL) {
-            p->all[i] = db;
-            break;
+        struct db *db = NULL;
+        int rc = db_open(p->url, &db, err);
+        pthread_mutex_lock(&p->lock);
+        if (rc == 0) {
+            db_on_away(db, pool_away, p);
+            for (unsigned i = 0; i < p->cap; i++) {
+                if (p->all[i] == NULL) {
+                    p->all[i] = db;
+                    break;
+                }
+            }
+            pthread_mutex_unlock(&p->lock);
+            *out = db;
+            return 0;
         }
+        p->opened--;
+        p->working--;
+        /* none open: the database cannot be reached at all */
+        if (p->opened == 0) {
+            pthread_cond_signal(&p->returned); /* the slot is free again: one waiter tries */
+            pthread_mutex_unlock(&p->lock);
+            return PD_E_UNAVAILABLE;
+        }
+        /* refused while the pool has connections of its own (the database's limit of
+         * connections reached, all clients together): wait for one of those to come back,
+         * within the same deadline, rather than answer 503 at once */
+        p->refused_until = clock_monotonic_us() + REFUSED_PAUSE_US;
+        pd_error_clear(err);
     }
-    pthread_mutex_unlock(&p->lock);
-    *out = db;
-    return 0;
 }
 
 void db_pool_give(struct db_pool *p, struct db *db)

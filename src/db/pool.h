@@ -21,8 +21,10 @@ struct db_pool;
 struct db_pool *db_pool_new(const char *url, unsigned size);
 
 /* Lends a connection: 0 and *out, or PD_E_UNAVAILABLE when none was free within wait_ms
- * (err says so), a connection could not be opened, or an idle one was lost and the
- * database cannot be reached again yet (err says why). */
+ * (err says so), a connection could not be opened and the pool has none (err says why),
+ * or an idle one was lost and the database cannot be reached again yet. A connection the
+ * database refuses while the pool has some (its limit of connections reached) makes the
+ * request wait for one of those, within wait_ms. */
 int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_error *err);
 
 /* Gives a lent connection back (use cases end their transactions: service/tx.h). */

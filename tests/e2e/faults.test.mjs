@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, openSync, writeSync, closeSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath, dirname } from 'node:path';
-import { startServer, Client, adminOf, operatorClock, jobsProcess, ledgerSql, sql, smtpSink, quietPort, readMails, ENGINE, PG, cardPayment } from './harness.mjs';
+import { startServer, Client, adminOf, operatorClock, jobsProcess, ledgerSql, sql, smtpSink, quietPort, readMails, ENGINE, PG, cardPayment, freshDatabase } from './harness.mjs';
 
 // valid for years whatever the day: some purchases here run on the real clock
 const CARD = { number: '4242 4242 4242 4242', exp_month: 12, exp_year: new Date().getUTCFullYear() + 5, cvc: '737', holder: 'Camille Martin' };
@@ -211,6 +211,64 @@ test('a Buy waiting on the gateway holds up no other connection: each has its ow
   } finally {
     agent.destroy();
     await srv.stop();
+  }
+});
+
+test('PostgreSQL refusing a connection more (its limit reached): a request waits for one of the server\'s own instead of a 503', async (t) => {
+  if (ENGINE !== 'postgresql') {
+    t.diagnostic('connection limits are PostgreSQL\'s; run with PARTNERD_TEST_PG');
+    return;
+  }
+  // the server connects as a role of its own, whose connection limit the test sets
+  const base = freshDatabase();
+  const role = `e2e_limited_${Math.random().toString(16).slice(2, 10)}`;
+  const backends = () => Number(sql(base.url, `SELECT COUNT(*) FROM pg_stat_activity WHERE usename = '${role}'`));
+  sql(base.url, `CREATE ROLE ${role} LOGIN`);
+  sql(base.url, `ALTER DATABASE ${new URL(base.url).pathname.slice(1)} OWNER TO ${role}`);
+  const url = new URL(base.url);
+  url.username = role;
+  const db = { url: url.toString() };
+  const ledgerDir = mkdtempSync(joinPath(tmpdir(), 'partnerd-limit-'));
+  const ledger = joinPath(ledgerDir, 'ledger.db');
+  let srv = null;
+  try {
+    // an order and a token, made on a first server
+    const first = await startServer({ args: ['--no-jobs'], db, ledger });
+    const { client } = await adminOf(first.url);
+    const o = await newOrder(client);
+    const token = (await client.call('POST', '/api/v1/api-tokens', { name: 'limit' })).body.token;
+    await first.stop();
+    for (let i = 0; backends() > 0; i++) {
+      assert.ok(i < 200, 'the first server\'s connections never closed');
+      await sleep(25);
+    }
+    // a server just started has its jobs' connections open, its requests' none yet: one
+    // more is allowed (the Buy's), not two. The Buy pauses 3 s before its charge, its
+    // connection and its turn kept.
+    srv = await startServer({ args: ['--no-jobs'], db, ledger, env: { PARTNERD_FAULT_PAUSE: 'buy.attempted=3000' } });
+    const limit = backends() + 1;
+    sql(base.url, `ALTER ROLE ${role} CONNECTION LIMIT ${limit}`);
+    const api = new Client(srv.url, { bearer: token });
+    let buyDone = false;
+    const buying = api.call('POST', `/api/v1/orders/${o.id}/purchase`, {}, buyKey(o)).then((r) => ((buyDone = true), r));
+    for (let i = 0; sql(base.url, `SELECT COUNT(*) FROM payments WHERE order_id = '${o.id}'`) === '0'; i++) {
+      assert.ok(i < 200, 'the Buy never made its attempt');
+      await sleep(25);
+    }
+    // PostgreSQL refuses the read a connection: it waits for the Buy's (within its 5 s)
+    const read = await api.call('GET', `/api/v1/orders/${o.id}`);
+    assert.equal(read.status, 200, JSON.stringify(read.body));
+    assert.equal(buyDone, true, 'answered once the Buy gave its connection back');
+    const bought = await buying;
+    assert.equal(bought.status, 200, JSON.stringify(bought.body));
+    assert.equal(bought.body.status, 'confirmed');
+    assert.equal(orderCharges(srv, o), 1);
+    assert.equal(backends(), limit, 'no connection more');
+  } finally {
+    await srv?.stop();
+    base.cleanup();
+    sql(PG, `DROP ROLE IF EXISTS ${role}`);
+    rmSync(ledgerDir, { recursive: true, force: true });
   }
 });
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db/pool.h"
@@ -188,6 +189,44 @@ static void test_away_wakes_a_waiter(void **state)
     db_pool_free(p);
 }
 
+/* The database refusing a connection more (PostgreSQL's max_connections reached): a request
+ * waits for one of the pool's own to come back instead of answering 503 at once. Here new
+ * connections fail because the database's directory moved; the one open keeps working. */
+static void test_refused_waits_for_ours(void **state)
+{
+    (void)state;
+    char dir[64], moved[80], u[96], path[112];
+    snprintf(dir, sizeof(dir), "/tmp/partnerd-test-pool-dir-%d", (int)getpid());
+    snprintf(moved, sizeof(moved), "%s-moved", dir);
+    snprintf(u, sizeof(u), "sqlite:%s/db.sqlite", dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    struct db_pool *p = db_pool_new(u, 2);
+    struct pd_error err = {0};
+    struct db *a = NULL;
+    assert_int_equal(db_pool_take(p, 0, &a, &err), 0);
+    assert_int_equal(rename(dir, moved), 0);
+    struct waiter w = {.p = p, .rc = 1};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, wait_for_one, &w), 0);
+    usleep(20000); /* let it be refused, and wait (the test holds either way) */
+    assert_int_equal(db_exec(a, "SELECT 1"), 0);
+    db_pool_give(p, a);
+    struct timespec by;
+    clock_gettime(CLOCK_REALTIME, &by);
+    by.tv_sec += 5;
+    assert_int_equal(pthread_timedjoin_np(t, NULL, &by), 0);
+    assert_int_equal(w.rc, 0);
+    assert_ptr_equal(w.got, a);
+    db_pool_give(p, w.got);
+    db_pool_free(p);
+    const char *files[] = {"db.sqlite", "db.sqlite-wal", "db.sqlite-shm"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", moved, files[i]);
+        unlink(path);
+    }
+    assert_int_equal(rmdir(moved), 0);
+}
+
 /* A database that cannot be opened: refused, and the slot is not lost. */
 static void test_open_failure_keeps_slot(void **state)
 {
@@ -213,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_waiter_served),
         cmocka_unit_test(test_away_lets_another_in),
         cmocka_unit_test(test_away_wakes_a_waiter),
+        cmocka_unit_test(test_refused_waits_for_ours),
         cmocka_unit_test(test_open_failure_keeps_slot),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
