@@ -246,7 +246,13 @@ test('PostgreSQL refusing a connection more (its limit reached): a request waits
     // more is allowed (the Buy's), not two. The Buy pauses 3 s before its charge, its
     // connection and its turn kept.
     srv = await startServer({ args: ['--no-jobs'], db, ledger, env: { PARTNERD_FAULT_PAUSE: 'buy.attempted=3000' } });
-    const limit = backends() + 1;
+    const jobs = Number(srv.stderr().match(/jobs connections=(\d+)/)?.[1]);
+    assert.ok(jobs > 0, 'the server logs its jobs\' connections');
+    for (let i = 0; backends() !== jobs; i++) { // those of `migrate` and the harness's psql gone
+      assert.ok(i < 200, `the role has ${backends()} connections, the server ${jobs}`);
+      await sleep(25);
+    }
+    const limit = jobs + 1;
     sql(base.url, `ALTER ROLE ${role} CONNECTION LIMIT ${limit}`);
     const api = new Client(srv.url, { bearer: token });
     let buyDone = false;
