@@ -15,7 +15,8 @@
  * A database may refuse a connection more before the pool reaches its cap (PostgreSQL's
  * max_connections, shared by every client). The request refused then waits for one of the
  * pool's own, as if the pool were full, and for REFUSED_PAUSE_US no request tries to open
- * another. Only a pool with no connection open answers the refusal at once.
+ * another; when that pause ends, those still waiting may try again. Only a pool with no
+ * connection open answers the refusal at once.
  */
 #include "db/pool.h"
 
@@ -91,13 +92,26 @@ struct db_pool *db_pool_new(const char *url, unsigned size)
     return p;
 }
 
+/* When a waiter wakes (CLOCK_MONOTONIC, under lock): at its deadline until, or when a
+ * refusal's pause ends before that, for a connection more may then be tried. */
+static struct timespec wake_at(const struct db_pool *p, struct timespec until)
+{
+    int64_t until_us = (int64_t)until.tv_sec * 1000000 + until.tv_nsec / 1000;
+    if (p->refused_until <= clock_monotonic_us() || p->refused_until >= until_us)
+        return until;
+    return (struct timespec){.tv_sec = (time_t)(p->refused_until / 1000000),
+                             .tv_nsec = (long)(p->refused_until % 1000000) * 1000};
+}
+
 int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_error *err)
 {
     struct timespec until = clock_deadline_in(CLOCK_MONOTONIC, wait_ms);
     pthread_mutex_lock(&p->lock);
     for (;;) {
         while (!can_take(p)) {
-            if (pthread_cond_timedwait(&p->returned, &p->lock, &until) == ETIMEDOUT &&
+            struct timespec wake = wake_at(p, until);
+            bool last = wake.tv_sec == until.tv_sec && wake.tv_nsec == until.tv_nsec;
+            if (pthread_cond_timedwait(&p->returned, &p->lock, &wake) == ETIMEDOUT && last &&
                 !can_take(p)) {
                 pthread_mutex_unlock(&p->lock);
                 return pd_fail(err, PD_E_UNAVAILABLE,

@@ -227,6 +227,46 @@ static void test_refused_waits_for_ours(void **state)
     assert_int_equal(rmdir(moved), 0);
 }
 
+/* Refused while the pool's only connection is away on a gateway (never given back soon):
+ * the waiter tries a connection more once the refusal's pause ends (1 s), and gets one if
+ * the database takes it then, long before its own deadline. */
+static void test_refused_tries_again_after_pause(void **state)
+{
+    (void)state;
+    char dir[64], moved[80], u[96], path[112];
+    snprintf(dir, sizeof(dir), "/tmp/partnerd-test-pool-dir-%d", (int)getpid());
+    snprintf(moved, sizeof(moved), "%s-moved", dir);
+    snprintf(u, sizeof(u), "sqlite:%s/db.sqlite", dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    struct db_pool *p = db_pool_new(u, 2);
+    struct pd_error err = {0};
+    struct db *a = NULL;
+    assert_int_equal(db_pool_take(p, 0, &a, &err), 0);
+    db_away(a);
+    assert_int_equal(rename(dir, moved), 0);
+    struct waiter w = {.p = p, .rc = 1};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, wait_for_one, &w), 0); /* waits up to 10 s */
+    usleep(100000); /* refused meanwhile (the test holds either way) */
+    assert_int_equal(rename(moved, dir), 0);
+    struct timespec by;
+    clock_gettime(CLOCK_REALTIME, &by);
+    by.tv_sec += 5;
+    assert_int_equal(pthread_timedjoin_np(t, NULL, &by), 0);
+    assert_int_equal(w.rc, 0);
+    assert_ptr_not_equal(w.got, a);
+    db_back(a);
+    db_pool_give(p, w.got);
+    db_pool_give(p, a);
+    db_pool_free(p);
+    const char *files[] = {"db.sqlite", "db.sqlite-wal", "db.sqlite-shm"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* A database that cannot be opened: refused, and the slot is not lost. */
 static void test_open_failure_keeps_slot(void **state)
 {
@@ -253,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_away_lets_another_in),
         cmocka_unit_test(test_away_wakes_a_waiter),
         cmocka_unit_test(test_refused_waits_for_ours),
+        cmocka_unit_test(test_refused_tries_again_after_pause),
         cmocka_unit_test(test_open_failure_keeps_slot),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
