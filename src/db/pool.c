@@ -37,6 +37,7 @@ struct db_pool {
     unsigned cap;     /* at most this many connections: size, and as many for those away */
     unsigned working; /* requests lent a connection and not away */
     unsigned opened;  /* opened so far (idle or lent) */
+    unsigned opening; /* of those, still being opened (outside the lock) */
     unsigned nidle;
     int64_t refused_until; /* clock_monotonic_us(): until then, no connection more is opened */
     struct db **idle;      /* cap slots */
@@ -132,11 +133,13 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
             return 0;
         }
         p->opened++; /* reserved: opened outside the lock */
+        p->opening++;
         pthread_mutex_unlock(&p->lock);
 
         struct db *db = NULL;
         int rc = db_open(p->url, &db, err);
         pthread_mutex_lock(&p->lock);
+        p->opening--;
         if (rc == 0) {
             db_on_away(db, pool_away, p);
             for (unsigned i = 0; i < p->cap; i++) {
@@ -151,8 +154,9 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
         }
         p->opened--;
         p->working--;
-        /* none open: the database cannot be reached at all */
-        if (p->opened == 0) {
+        /* none open (others may be trying, as this one did): the database cannot be reached
+         * at all */
+        if (p->opened == p->opening) {
             pthread_cond_signal(&p->returned); /* the slot is free again: one waiter tries */
             pthread_mutex_unlock(&p->lock);
             return PD_E_UNAVAILABLE;

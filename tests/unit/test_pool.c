@@ -284,6 +284,53 @@ static void test_open_failure_keeps_slot(void **state)
     db_pool_free(p);
 }
 
+/* The database down, none open: every request answers at once, even several refused together
+ * (one refused while another's attempt is still under way has no connection to wait for). */
+struct opener {
+    struct db_pool *p;
+    pthread_barrier_t *go;
+    int rc;
+};
+
+static void *open_one(void *arg)
+{
+    struct opener *o = arg;
+    struct pd_error err = {0};
+    struct db *db = NULL;
+    pthread_barrier_wait(o->go);
+    o->rc = db_pool_take(o->p, 3000, &db, &err);
+    pd_error_clear(&err);
+    return NULL;
+}
+
+static void test_down_refused_together_at_once(void **state)
+{
+    (void)state;
+    enum { N = 8 };
+    struct db_pool *p = db_pool_new("sqlite:/nonexistent-dir/x/y.db", N);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int round = 0; round < 10; round++) {
+        pthread_barrier_t go;
+        pthread_barrier_init(&go, NULL, N);
+        struct opener o[N];
+        pthread_t t[N];
+        for (int i = 0; i < N; i++) {
+            o[i] = (struct opener){.p = p, .go = &go, .rc = 1};
+            assert_int_equal(pthread_create(&t[i], NULL, open_one, &o[i]), 0);
+        }
+        for (int i = 0; i < N; i++) {
+            pthread_join(t[i], NULL);
+            assert_int_equal(o[i].rc, PD_E_UNAVAILABLE);
+        }
+        pthread_barrier_destroy(&go);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* at once: none waited its 3 s */
+    assert_true(t1.tv_sec - t0.tv_sec < 2);
+    db_pool_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_refused_waits_for_ours),
         cmocka_unit_test(test_refused_tries_again_after_pause),
         cmocka_unit_test(test_open_failure_keeps_slot),
+        cmocka_unit_test(test_down_refused_together_at_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
