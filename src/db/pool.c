@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -107,6 +108,7 @@ static struct timespec wake_at(const struct db_pool *p, struct timespec until)
 int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_error *err)
 {
     struct timespec until = clock_deadline_in(CLOCK_MONOTONIC, wait_ms);
+    char refused[160] = ""; /* why the database refused this request a connection, if it did */
     pthread_mutex_lock(&p->lock);
     for (;;) {
         while (!can_take(p)) {
@@ -117,8 +119,9 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
                 pthread_mutex_unlock(&p->lock);
                 return pd_fail(err, PD_E_UNAVAILABLE,
                                "no turn at the database within %d ms (requests at work: %u of "
-                               "%u; connections: %u of %u)",
-                               wait_ms, p->working, p->size, p->opened, p->cap);
+                               "%u; connections: %u of %u)%s%s",
+                               wait_ms, p->working, p->size, p->opened, p->cap,
+                               refused[0] ? "; a connection more refused: " : "", refused);
             }
         }
         p->working++;
@@ -165,6 +168,8 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
          * connections reached, all clients together): wait for one of those to come back,
          * within the same deadline, rather than answer 503 at once */
         p->refused_until = clock_monotonic_us() + REFUSED_PAUSE_US;
+        snprintf(refused, sizeof(refused), "%.*s", (int)sizeof(refused) - 1,
+                 err ? err->message : "");
         pd_error_clear(err);
     }
 }

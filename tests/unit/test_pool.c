@@ -267,6 +267,36 @@ static void test_refused_tries_again_after_pause(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* Refused, and no connection of the pool's came back in time: the 503 says why the
+ * database refused (for the operator's log), not only that no turn came. */
+static void test_refused_timeout_says_why(void **state)
+{
+    (void)state;
+    char dir[64], moved[80], u[96], path[112];
+    snprintf(dir, sizeof(dir), "/tmp/partnerd-test-pool-dir-%d", (int)getpid());
+    snprintf(moved, sizeof(moved), "%s-moved", dir);
+    snprintf(u, sizeof(u), "sqlite:%s/db.sqlite", dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    struct db_pool *p = db_pool_new(u, 2);
+    struct pd_error err = {0};
+    struct db *a = NULL, *b = NULL;
+    assert_int_equal(db_pool_take(p, 0, &a, &err), 0);
+    assert_int_equal(rename(dir, moved), 0);
+    assert_int_equal(db_pool_take(p, 300, &b, &err), PD_E_UNAVAILABLE);
+    assert_null(b);
+    assert_non_null(strstr(err.message, "no turn at the database within 300 ms"));
+    assert_non_null(strstr(err.message, "a connection more refused: "));
+    pd_error_clear(&err);
+    db_pool_give(p, a);
+    db_pool_free(p);
+    const char *files[] = {"db.sqlite", "db.sqlite-wal", "db.sqlite-shm"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", moved, files[i]);
+        unlink(path);
+    }
+    assert_int_equal(rmdir(moved), 0);
+}
+
 /* A database that cannot be opened: refused, and the slot is not lost. */
 static void test_open_failure_keeps_slot(void **state)
 {
@@ -341,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_away_wakes_a_waiter),
         cmocka_unit_test(test_refused_waits_for_ours),
         cmocka_unit_test(test_refused_tries_again_after_pause),
+        cmocka_unit_test(test_refused_timeout_says_why),
         cmocka_unit_test(test_open_failure_keeps_slot),
         cmocka_unit_test(test_down_refused_together_at_once),
     };
