@@ -563,10 +563,12 @@ test('a payment waiting on Stripe holds no other request from the database (--th
 });
 
 test('a partner back from 3-D Secure, Stripe\'s event, a card refund and a pass asked of the jobs hold no other request from the database while Stripe answers (--threads 1)', async () => {
-  // one request at work on the database at once; the jobs thread on (POST /admin/jobs/run);
-  // Stripe's events held back, for the test to deliver
+  // one request at work on the database at once; the jobs thread on for POST
+  // /admin/jobs/run, with no periodic pass of its own after the first (its recovery job would
+  // look up the waiting challenges at Stripe meanwhile); Stripe's events held back, for the
+  // test to deliver
   const one = await startServer({
-    args: ['--threads', '1', '--gateway', 'stripe', '--stripe-key-file', joinPath(keyDir, 'secret'),
+    args: ['--threads', '1', '--jobs-interval', '86400', '--gateway', 'stripe', '--stripe-key-file', joinPath(keyDir, 'secret'),
       '--stripe-publishable-key', PUBLISHABLE, '--stripe-api-base', standin.url],
     env: { PARTNERD_STRIPE_WEBHOOK_SECRET: WEBHOOK },
   });
