@@ -4,6 +4,7 @@
  * already waiting woken), and an unopenable database refused without losing a slot. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -189,22 +190,53 @@ static void test_away_wakes_a_waiter(void **state)
     db_pool_free(p);
 }
 
+/* A database in a directory of its own, which a test moves away (connections more then
+ * fail to open, as when the database refuses them; those open keep working) and back. */
+struct movable {
+    char dir[64], moved[80], url[96];
+    bool away;
+};
+
+static void movable_make(struct movable *m)
+{
+    snprintf(m->dir, sizeof(m->dir), "/tmp/partnerd-test-pool-dir-%d", (int)getpid());
+    snprintf(m->moved, sizeof(m->moved), "%s-moved", m->dir);
+    snprintf(m->url, sizeof(m->url), "sqlite:%s/db.sqlite", m->dir);
+    m->away = false;
+    assert_int_equal(mkdir(m->dir, 0700), 0);
+}
+
+static void movable_move(struct movable *m, bool away)
+{
+    assert_int_equal(away ? rename(m->dir, m->moved) : rename(m->moved, m->dir), 0);
+    m->away = away;
+}
+
+static void movable_remove(const struct movable *m)
+{
+    const char *where = m->away ? m->moved : m->dir;
+    const char *files[] = {"db.sqlite", "db.sqlite-wal", "db.sqlite-shm"};
+    char path[112];
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", where, files[i]);
+        unlink(path);
+    }
+    assert_int_equal(rmdir(where), 0);
+}
+
 /* The database refusing a connection more (PostgreSQL's max_connections reached): a request
  * waits for one of the pool's own to come back instead of answering 503 at once. Here new
  * connections fail because the database's directory moved; the one open keeps working. */
 static void test_refused_waits_for_ours(void **state)
 {
     (void)state;
-    char dir[64], moved[80], u[96], path[112];
-    snprintf(dir, sizeof(dir), "/tmp/partnerd-test-pool-dir-%d", (int)getpid());
-    snprintf(moved, sizeof(moved), "%s-moved", dir);
-    snprintf(u, sizeof(u), "sqlite:%s/db.sqlite", dir);
-    assert_int_equal(mkdir(dir, 0700), 0);
-    struct db_pool *p = db_pool_new(u, 2);
+    struct movable m;
+    movable_make(&m);
+    struct db_pool *p = db_pool_new(m.url, 2);
     struct pd_error err = {0};
     struct db *a = NULL;
     assert_int_equal(db_pool_take(p, 0, &a, &err), 0);
-    assert_int_equal(rename(dir, moved), 0);
+    movable_move(&m, true);
     struct waiter w = {.p = p, .rc = 1};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, wait_for_one, &w), 0);
@@ -219,12 +251,7 @@ static void test_refused_waits_for_ours(void **state)
     assert_ptr_equal(w.got, a);
     db_pool_give(p, w.got);
     db_pool_free(p);
-    const char *files[] = {"db.sqlite", "db.sqlite-wal", "db.sqlite-shm"};
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", moved, files[i]);
-        unlink(path);
-    }
-    assert_int_equal(rmdir(moved), 0);
+    movable_remove(&m);
 }
 
 /* Refused while the pool's only connection is away on a gateway (never given back soon):
@@ -233,22 +260,19 @@ static void test_refused_waits_for_ours(void **state)
 static void test_refused_tries_again_after_pause(void **state)
 {
     (void)state;
-    char dir[64], moved[80], u[96], path[112];
-    snprintf(dir, sizeof(dir), "/tmp/partnerd-test-pool-dir-%d", (int)getpid());
-    snprintf(moved, sizeof(moved), "%s-moved", dir);
-    snprintf(u, sizeof(u), "sqlite:%s/db.sqlite", dir);
-    assert_int_equal(mkdir(dir, 0700), 0);
-    struct db_pool *p = db_pool_new(u, 2);
+    struct movable m;
+    movable_make(&m);
+    struct db_pool *p = db_pool_new(m.url, 2);
     struct pd_error err = {0};
     struct db *a = NULL;
     assert_int_equal(db_pool_take(p, 0, &a, &err), 0);
     db_away(a);
-    assert_int_equal(rename(dir, moved), 0);
+    movable_move(&m, true);
     struct waiter w = {.p = p, .rc = 1};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, wait_for_one, &w), 0); /* waits up to 10 s */
     usleep(100000); /* refused meanwhile (the test holds either way) */
-    assert_int_equal(rename(moved, dir), 0);
+    movable_move(&m, false);
     struct timespec by;
     clock_gettime(CLOCK_REALTIME, &by);
     by.tv_sec += 5;
@@ -259,12 +283,7 @@ static void test_refused_tries_again_after_pause(void **state)
     db_pool_give(p, w.got);
     db_pool_give(p, a);
     db_pool_free(p);
-    const char *files[] = {"db.sqlite", "db.sqlite-wal", "db.sqlite-shm"};
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-        unlink(path);
-    }
-    assert_int_equal(rmdir(dir), 0);
+    movable_remove(&m);
 }
 
 /* Refused, and no connection of the pool's came back in time: the 503 says why the
@@ -272,16 +291,13 @@ static void test_refused_tries_again_after_pause(void **state)
 static void test_refused_timeout_says_why(void **state)
 {
     (void)state;
-    char dir[64], moved[80], u[96], path[112];
-    snprintf(dir, sizeof(dir), "/tmp/partnerd-test-pool-dir-%d", (int)getpid());
-    snprintf(moved, sizeof(moved), "%s-moved", dir);
-    snprintf(u, sizeof(u), "sqlite:%s/db.sqlite", dir);
-    assert_int_equal(mkdir(dir, 0700), 0);
-    struct db_pool *p = db_pool_new(u, 2);
+    struct movable m;
+    movable_make(&m);
+    struct db_pool *p = db_pool_new(m.url, 2);
     struct pd_error err = {0};
     struct db *a = NULL, *b = NULL;
     assert_int_equal(db_pool_take(p, 0, &a, &err), 0);
-    assert_int_equal(rename(dir, moved), 0);
+    movable_move(&m, true);
     assert_int_equal(db_pool_take(p, 300, &b, &err), PD_E_UNAVAILABLE);
     assert_null(b);
     assert_non_null(strstr(err.message, "no turn at the database within 300 ms"));
@@ -289,12 +305,7 @@ static void test_refused_timeout_says_why(void **state)
     pd_error_clear(&err);
     db_pool_give(p, a);
     db_pool_free(p);
-    const char *files[] = {"db.sqlite", "db.sqlite-wal", "db.sqlite-shm"};
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", moved, files[i]);
-        unlink(path);
-    }
-    assert_int_equal(rmdir(moved), 0);
+    movable_remove(&m);
 }
 
 /* A database that cannot be opened: refused, and the slot is not lost. */
