@@ -101,6 +101,15 @@ static void *wait_for_one(void *arg)
     return NULL;
 }
 
+/* Joins t, which must end within 5 s (a waiter served, not timed out: it waits 10 s). */
+static void join_within_5s(pthread_t t)
+{
+    struct timespec by;
+    clock_gettime(CLOCK_REALTIME, &by);
+    by.tv_sec += 5;
+    assert_int_equal(pthread_timedjoin_np(t, NULL, &by), 0);
+}
+
 /* A waiter gets the connection given back by another request. */
 static void test_waiter_served(void **state)
 {
@@ -178,10 +187,7 @@ static void test_away_wakes_a_waiter(void **state)
     usleep(20000); /* let it wait (the test holds either way) */
     db_away(a);
     /* woken, not served when its 10 s are over (it would then find the place free too) */
-    struct timespec by;
-    clock_gettime(CLOCK_REALTIME, &by);
-    by.tv_sec += 5;
-    assert_int_equal(pthread_timedjoin_np(t, NULL, &by), 0);
+    join_within_5s(t);
     assert_int_equal(w.rc, 0);
     assert_ptr_not_equal(w.got, a);
     db_back(a);
@@ -243,10 +249,7 @@ static void test_refused_waits_for_ours(void **state)
     usleep(20000); /* let it be refused, and wait (the test holds either way) */
     assert_int_equal(db_exec(a, "SELECT 1"), 0);
     db_pool_give(p, a);
-    struct timespec by;
-    clock_gettime(CLOCK_REALTIME, &by);
-    by.tv_sec += 5;
-    assert_int_equal(pthread_timedjoin_np(t, NULL, &by), 0);
+    join_within_5s(t);
     assert_int_equal(w.rc, 0);
     assert_ptr_equal(w.got, a);
     db_pool_give(p, w.got);
@@ -273,10 +276,7 @@ static void test_refused_tries_again_after_pause(void **state)
     assert_int_equal(pthread_create(&t, NULL, wait_for_one, &w), 0); /* waits up to 10 s */
     usleep(100000); /* refused meanwhile (the test holds either way) */
     movable_move(&m, false);
-    struct timespec by;
-    clock_gettime(CLOCK_REALTIME, &by);
-    by.tv_sec += 5;
-    assert_int_equal(pthread_timedjoin_np(t, NULL, &by), 0);
+    join_within_5s(t);
     assert_int_equal(w.rc, 0);
     assert_ptr_not_equal(w.got, a);
     db_back(a);
