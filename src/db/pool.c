@@ -7,10 +7,10 @@
  * so a database restart costs no request an error once the database is back.
  *
  * Requests at work and connections are counted apart: a request waiting on a payment
- * gateway (db_away()) keeps its connection, with no transaction open, but not its turn, so
- * another request takes a connection meanwhile, up to twice size in all. Back from its
- * wait (db_back()) it goes on at once, even past size: it has an outcome to record (a
- * charge made), and never waits behind those who came after it.
+ * gateway or the jobs thread (db_away()) keeps its connection, with no transaction open,
+ * but not its turn, so another request takes a connection meanwhile, up to twice size in
+ * all. Back from its wait (db_back()) it goes on at once, even past size: it has an
+ * outcome to record (a charge made), and never waits behind those who came after it.
  *
  * A database may refuse a connection more before the pool reaches its cap (PostgreSQL's
  * max_connections, shared by every client). The request refused then waits for one of the

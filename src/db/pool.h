@@ -3,10 +3,10 @@
  *
  * Each HTTP connection has its own thread (http/server.c), but at most `size` requests
  * use the database at once: a request takes a connection when it needs the database and
- * gives it back when it is done. One that waits on a payment gateway meanwhile (db_away())
- * lets another request in, which may open a connection more: at most twice `size` in all.
- * Connections are opened on first need and kept open; a request that finds no turn or no
- * connection free waits for one, up to a deadline.
+ * gives it back when it is done. One that waits on a payment gateway or the jobs thread
+ * meanwhile (db_away()) lets another request in, which may open a connection more: at most
+ * twice `size` in all. Connections are opened on first need and kept open; a request that
+ * finds no turn or no connection free waits for one, up to a deadline.
  */
 #ifndef PD_DB_POOL_H
 #define PD_DB_POOL_H
@@ -21,10 +21,11 @@ struct db_pool;
 struct db_pool *db_pool_new(const char *url, unsigned size);
 
 /* Lends a connection: 0 and *out, or PD_E_UNAVAILABLE when none was free within wait_ms
- * (err says so), a connection could not be opened and the pool has none (err says why),
- * or an idle one was lost and the database cannot be reached again yet. A connection the
- * database refuses while the pool has some (its limit of connections reached) makes the
- * request wait for one of those, within wait_ms. */
+ * (err says so, and why the database refused this request a connection more if it did),
+ * a connection could not be opened and the pool has none open (err says why), or an idle
+ * one was lost and the database cannot be reached again yet. A connection the database
+ * refuses while the pool has some open (its limit of connections reached) makes the
+ * request wait for one of those, and try a new one again once a second, within wait_ms. */
 int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_error *err);
 
 /* Gives a lent connection back (use cases end their transactions: service/tx.h). */
