@@ -21,6 +21,7 @@
 #include "core/date.h"
 #include "core/netaddr.h"
 #include "db/db.h"
+#include "db/pool.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
 #include "service/tx.h"
@@ -255,6 +256,8 @@ int cmd_serve(int argc, char **argv)
         return 1;
     if (open_gateway("serve", &gw)) /* its keys checked before the database is bound to it */
         return 1;
+    /* a request waiting on the gateway lets another use the database meanwhile */
+    gateway_on_wait(db_pool_away_here);
     struct db *db;
     /* the systemd unit's way: one command line names the database both migrated and
      * served, where a separate 'partnerd migrate' did not see $PARTNERD_OPTIONS' --db */

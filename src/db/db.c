@@ -323,19 +323,24 @@ int db_lock_row(struct db *db, const char *table, const char *id)
 
 int db_begin(struct db *db)
 {
-    if (db->ops->begin)
-        return db->ops->begin(db);
-    if (db->ops->tx_enter)
-        db->ops->tx_enter(db);
-    int rc = db->ops->exec(db, db->ops->begin_sql);
-    if (rc < 0 && db->ops->tx_leave)
-        db->ops->tx_leave(db, false);
+    int rc;
+    if (db->ops->begin) {
+        rc = db->ops->begin(db);
+    } else {
+        if (db->ops->tx_enter)
+            db->ops->tx_enter(db);
+        rc = db->ops->exec(db, db->ops->begin_sql);
+        if (rc < 0 && db->ops->tx_leave)
+            db->ops->tx_leave(db, false);
+    }
+    db->in_tx = rc >= 0;
     return rc;
 }
 
 /* Ends the transaction with sql (COMMIT or ROLLBACK). */
 static int end_tx(struct db *db, const char *sql)
 {
+    db->in_tx = false;
     if (db->ops->end)
         return db->ops->end(db, strcmp(sql, "COMMIT") == 0);
     bool commit = strcmp(sql, "COMMIT") == 0;
@@ -379,14 +384,21 @@ int db_ping(struct db *db)
 
 void db_away(struct db *db)
 {
-    if (db->away)
+    if (db->away_depth++ > 0)
+        return; /* already away: the outermost pair steps away and back */
+    /* a transaction open keeps its turn: it holds locks others would only wait for */
+    db->stepped_away = db->away && !db->in_tx;
+    if (db->stepped_away)
         db->away(db->away_arg, false);
 }
 
 void db_back(struct db *db)
 {
-    if (db->away)
+    if (db->away_depth == 0 || --db->away_depth > 0)
+        return;
+    if (db->stepped_away)
         db->away(db->away_arg, true);
+    db->stepped_away = false;
 }
 
 void db_on_away(struct db *db, void (*away)(void *arg, bool back), void *arg)

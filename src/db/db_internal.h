@@ -82,6 +82,9 @@ struct db {
     enum db_kind kind;
     void (*away)(void *arg, bool back); /* db_on_away() */
     void *away_arg;
+    bool in_tx;           /* between db_begin() and its commit or rollback */
+    unsigned away_depth;  /* db_away() calls not yet matched by db_back() */
+    bool stepped_away;    /* the outermost db_away() called away(): db_back() calls it back */
 };
 
 struct db_stmt {

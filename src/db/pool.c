@@ -57,6 +57,9 @@ static bool can_take(const struct db_pool *p)
     return p->working < p->size && (p->nidle > 0 || may_open);
 }
 
+/* The connection this thread was lent last and has not given back (db_pool_away_here()). */
+static _Thread_local struct db *lent_here;
+
 /* db_away() and db_back() on a connection of p. */
 static void pool_away(void *arg, bool back)
 {
@@ -132,7 +135,7 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
                 db_pool_give(p, db);
                 return pd_fail(err, PD_E_UNAVAILABLE, "the database cannot be reached");
             }
-            *out = db;
+            *out = lent_here = db;
             return 0;
         }
         p->opened++; /* reserved: opened outside the lock */
@@ -152,7 +155,7 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
                 }
             }
             pthread_mutex_unlock(&p->lock);
-            *out = db;
+            *out = lent_here = db;
             return 0;
         }
         p->opened--;
@@ -178,11 +181,23 @@ void db_pool_give(struct db_pool *p, struct db *db)
 {
     if (db == NULL)
         return;
+    if (lent_here == db)
+        lent_here = NULL;
     pthread_mutex_lock(&p->lock);
     p->working--;
     p->idle[p->nidle++] = db;
     pthread_cond_signal(&p->returned);
     pthread_mutex_unlock(&p->lock);
+}
+
+void db_pool_away_here(bool back)
+{
+    if (lent_here == NULL)
+        return;
+    if (back)
+        db_back(lent_here);
+    else
+        db_away(lent_here);
 }
 
 void db_pool_counts(struct db_pool *p, unsigned *lent, unsigned *opened)

@@ -31,6 +31,12 @@ int db_pool_take(struct db_pool *p, int wait_ms, struct db **out, struct pd_erro
 /* Gives a lent connection back (use cases end their transactions: service/tx.h). */
 void db_pool_give(struct db_pool *p, struct db *db);
 
+/* db_away() (back false) or db_back() (back true) on the connection this thread was lent
+ * and has not given back; nothing on a thread lent none (the jobs thread, a command). The
+ * server hands it to the payment gateway (gateway_on_wait()), so that every call to the
+ * gateway from a request steps away from the database while it waits. */
+void db_pool_away_here(bool back);
+
 /* Connections lent right now, and opened in all (for /metrics and tests). */
 void db_pool_counts(struct db_pool *p, unsigned *lent, unsigned *opened);
 

@@ -1,10 +1,30 @@
-/* gateway/gateway.c - the gateway in use, and the calls that go to it. */
+/*
+ * gateway/gateway.c - the gateway in use, and the calls that go to it.
+ *
+ * Every call that goes to the gateway (a network away for Stripe) is made between
+ * waiting(false) and waiting(true), the hook gateway_on_wait() was given: the server's
+ * request steps away from the database meanwhile. Checking a signature or naming the
+ * gateway goes nowhere, and waits for nothing.
+ */
 #include "gateway/gateway.h"
 
 #include <stddef.h>
 #include <string.h>
 
 static const struct gateway_ops *ops;
+static void (*waiting)(bool back);
+
+void gateway_on_wait(void (*wait)(bool back))
+{
+    waiting = wait;
+}
+
+/* Before a call goes to the gateway (back false), and once it has its answer (back true). */
+static void wait_for_gateway(bool back)
+{
+    if (waiting)
+        waiting(back);
+}
 
 const char *gw_outcome_name(enum gw_outcome o)
 {
@@ -40,31 +60,54 @@ int gateway_payment_method(const char *id, struct gw_token *out, struct pd_error
     memset(out, 0, sizeof(*out));
     if (ops == NULL)
         return pd_fail(err, PD_E_UNAVAILABLE, "no payment gateway");
-    return ops->payment_method(id, out, err);
+    wait_for_gateway(false);
+    int rc = ops->payment_method(id, out, err);
+    wait_for_gateway(true);
+    return rc;
 }
 
 int gateway_charge(const struct gw_charge_req *req, struct gw_result *out)
 {
     memset(out, 0, sizeof(*out));
-    return ops ? ops->charge(req, out) : PD_E_UNAVAILABLE;
+    if (ops == NULL)
+        return PD_E_UNAVAILABLE;
+    wait_for_gateway(false);
+    int rc = ops->charge(req, out);
+    wait_for_gateway(true);
+    return rc;
 }
 
 int gateway_lookup(const char *key, struct gw_result *out)
 {
     memset(out, 0, sizeof(*out));
-    return ops ? ops->lookup(key, out) : PD_E_UNAVAILABLE;
+    if (ops == NULL)
+        return PD_E_UNAVAILABLE;
+    wait_for_gateway(false);
+    int rc = ops->lookup(key, out);
+    wait_for_gateway(true);
+    return rc;
 }
 
 int gateway_refund(const char *charge_id, int64_t amount, const char *key, struct gw_result *out)
 {
     memset(out, 0, sizeof(*out));
-    return ops ? ops->refund(charge_id, amount, key, out) : PD_E_UNAVAILABLE;
+    if (ops == NULL)
+        return PD_E_UNAVAILABLE;
+    wait_for_gateway(false);
+    int rc = ops->refund(charge_id, amount, key, out);
+    wait_for_gateway(true);
+    return rc;
 }
 
 int gateway_cancel(const char *key, enum gw_cancel_reason reason, struct gw_result *out)
 {
     memset(out, 0, sizeof(*out));
-    return ops && ops->cancel ? ops->cancel(key, reason, out) : PD_E_UNAVAILABLE;
+    if (ops == NULL || ops->cancel == NULL)
+        return PD_E_UNAVAILABLE;
+    wait_for_gateway(false);
+    int rc = ops->cancel(key, reason, out);
+    wait_for_gateway(true);
+    return rc;
 }
 
 const char *gateway_event_header(void)
@@ -97,7 +140,12 @@ bool gateway_has_customers(void)
 int gateway_customer(const char *key, const char *email, const char *name, char id[48])
 {
     id[0] = '\0';
-    return ops && ops->customer ? ops->customer(key, email, name, id) : PD_E_UNAVAILABLE;
+    if (ops == NULL || ops->customer == NULL)
+        return PD_E_UNAVAILABLE;
+    wait_for_gateway(false);
+    int rc = ops->customer(key, email, name, id);
+    wait_for_gateway(true);
+    return rc;
 }
 
 bool gateway_has_setup(void)
@@ -109,6 +157,10 @@ int gateway_setup(const char *customer, const char *payment_method, const char *
                   const char *key, struct gw_result *out)
 {
     memset(out, 0, sizeof(*out));
-    return ops && ops->setup ? ops->setup(customer, payment_method, return_url, key, out)
-                             : PD_E_UNAVAILABLE;
+    if (ops == NULL || ops->setup == NULL)
+        return PD_E_UNAVAILABLE;
+    wait_for_gateway(false);
+    int rc = ops->setup(customer, payment_method, return_url, key, out);
+    wait_for_gateway(true);
+    return rc;
 }

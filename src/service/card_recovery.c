@@ -90,25 +90,6 @@ static const char *cancel_failure(const struct gw_result *g)
                                                                    : NULL;
 }
 
-/* The gateway's answers about a charge, waited for away from the database (db_away): no
- * transaction is open, and another request may use the database meanwhile. */
-static int lookup_away(struct db *db, const char *key, struct gw_result *g)
-{
-    db_away(db);
-    int rc = gateway_lookup(key, g);
-    db_back(db);
-    return rc;
-}
-
-static int cancel_away(struct db *db, const char *key, enum gw_cancel_reason reason,
-                       struct gw_result *g)
-{
-    db_away(db);
-    int rc = gateway_cancel(key, reason, g);
-    db_back(db);
-    return rc;
-}
-
 int card_recover(struct db *db, const struct settings *set, struct order_row *o,
                  enum gw_outcome *settled)
 {
@@ -124,7 +105,7 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
         int64_t sent = p[i].sent_at ? p[i].sent_at : p[i].created_at;
         bool overdue = real_now - sent >= LOST_SECONDS || real_now < sent;
         struct gw_result g;
-        if ((rc = lookup_away(db, p[i].key, &g)) < 0)
+        if ((rc = gateway_lookup(p[i].key, &g)) < 0)
             return rc;
         if (g.outcome == GW_NOT_FOUND) {
             /* An automatic renewal's attempt is sent again by its own job instead. */
@@ -137,7 +118,7 @@ int card_recover(struct db *db, const struct settings *set, struct order_row *o,
         /* a challenge left too long: cancelled at the gateway, which says what became of it
          * (declined, no charge; or passed at the last moment) */
         if (g.outcome == GW_REQUIRES_ACTION && expired &&
-            (rc = cancel_away(db, p[i].key, GW_CANCEL_ABANDONED, &g)) < 0)
+            (rc = gateway_cancel(p[i].key, GW_CANCEL_ABANDONED, &g)) < 0)
             return rc;
         /* partnerd cancels a charge only while it waits for authentication, for one of two
          * reasons it gives the gateway, which keeps it with the charge: its challenge was
@@ -181,7 +162,7 @@ int card_hand_over(struct db *db, const struct settings *set, struct order_row *
         if (!card_attempt_waiting(&p[i]) || !card_off_session(p[i].key))
             continue;
         struct gw_result g;
-        if ((rc = cancel_away(db, p[i].key, GW_CANCEL_HANDED_OVER, &g)) < 0)
+        if ((rc = gateway_cancel(p[i].key, GW_CANCEL_HANDED_OVER, &g)) < 0)
             return rc;
         if (g.outcome == GW_SUCCEEDED) { /* authenticated meanwhile: that is the payment */
             rc = card_settle(db, set, o, p[i].key, &g, false, NULL);

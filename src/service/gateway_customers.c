@@ -21,11 +21,8 @@ int gateway_customer_of(struct db *db, const char *partner_id, char *id, size_t 
         return rc < 0 ? rc : 0;
     if ((rc = partners_find(db, partner_id, &p)) < 0)
         return rc;
-    /* outside any transaction: a network call (another request may use the database
-     * meanwhile); the same key gives the same customer */
-    db_away(db);
+    /* outside any transaction: a network call; the same key gives the same customer */
     rc = gateway_customer(partner_id, NULL, rc == 1 ? p.legal_name : NULL, made);
-    db_back(db);
     if (rc < 0)
         return rc;
     if ((rc = gateway_customers_insert(db, partner_id, gateway_name(), made, clock_now())) < 0)

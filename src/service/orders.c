@@ -141,9 +141,7 @@ static int take_card(struct db *db, const struct principal *who, const char *pm,
     int rc;
     if (!saved) {
         struct gw_token t;
-        db_away(db); /* the gateway answers in its time: another request may use the database */
         rc = gateway_payment_method(pm, &t, err);
-        db_back(db);
         if (rc < 0)
             return rc;
         if (!card_not_expired(t.exp_month, t.exp_year, clock_today()))

@@ -64,9 +64,7 @@ static int setup(struct db *db, const struct principal *who, const char *pm, jso
     while (len > 0 && set.portal_url[len - 1] == '/')
         len--;
     snprintf(back, sizeof(back), "%.*s/profil?carte=%s", (int)len, set.portal_url, pm);
-    db_away(db); /* the gateway answers in its time: another request may use the database */
     gateway_setup(customer, pm, back, key, &g);
-    db_back(db);
     if (g.outcome == GW_SUCCEEDED)
         return 0;
     if (g.outcome == GW_DECLINED || g.outcome == GW_INSUFFICIENT_FUNDS)
@@ -96,9 +94,7 @@ int payment_method_replace(struct db *db, const struct principal *who, const cha
     const char *pm = check_text(&c, body, "payment_method", "payment_method", true, 47);
     if ((rc = check_done(&c, err)) < 0)
         return rc;
-    db_away(db);
     rc = gateway_payment_method(pm, &t, err);
-    db_back(db);
     if (rc < 0)
         return rc;
     if (!card_not_expired(t.exp_month, t.exp_year, clock_today()))

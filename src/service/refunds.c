@@ -124,9 +124,7 @@ int refunds_by_gateway(struct db *db, const char *refund_id, const char *request
     struct gw_result g;
     char key[64];
     snprintf(key, sizeof(key), "refund:%s", request_id);
-    db_away(db); /* the gateway answers in its time: another request may use the database */
     int rc = gateway_refund(charge_id, amount, key, &g);
-    db_back(db);
     if (rc < 0 || g.outcome != GW_SUCCEEDED) {
         log_line(LOG_WARN, NULL, "refund", "refund=%s outcome=%s", refund_id,
                  gw_outcome_name(g.outcome));
