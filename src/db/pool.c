@@ -53,8 +53,11 @@ struct db_pool {
 /* Whether a request may take a connection now (under lock). */
 static bool can_take(const struct db_pool *p)
 {
-    bool may_open = p->opened < p->cap && clock_monotonic_us() >= p->refused_until;
-    return p->working < p->size && (p->nidle > 0 || may_open);
+    if (p->working >= p->size)
+        return false;
+    if (p->nidle > 0)
+        return true; /* the usual case: no clock read */
+    return p->opened < p->cap && clock_monotonic_us() >= p->refused_until;
 }
 
 /* The connection this thread was lent last and has not given back (db_pool_away_here()). */
