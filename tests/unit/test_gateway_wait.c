@@ -226,6 +226,26 @@ static void test_thread_lent_none(void **state)
     gateway_on_wait(NULL);
 }
 
+/* The usual request is lent a connection another gave back (the idle ones, not a new one):
+ * its gateway calls step that one away just the same. */
+static void test_lent_again_steps_away(void **state)
+{
+    (void)state;
+    pool = db_pool_new(url, 1);
+    gateway_on_wait(db_pool_away_here);
+    struct db *first = NULL, *again = NULL;
+    struct pd_error err = {0};
+    assert_int_equal(db_pool_take(pool, 0, &first, &err), 0);
+    db_pool_give(pool, first);
+    assert_int_equal(db_pool_take(pool, 0, &again, &err), 0);
+    assert_ptr_equal(again, first); /* the idle one, lent again */
+    assert_int_equal(call_every_operation(), 7);
+    assert_false(another_gets_a_turn()); /* back at work after each */
+    db_pool_give(pool, again);
+    db_pool_free(pool);
+    gateway_on_wait(NULL);
+}
+
 /* A use case that already stepped away (db_away(), as jobs/run does) may call the gateway:
  * the pairs nest, and the outermost one brings it back. */
 static void test_nested_away(void **state)
@@ -252,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_every_call_steps_away),
         cmocka_unit_test(test_in_transaction_keeps_turn),
         cmocka_unit_test(test_thread_lent_none),
+        cmocka_unit_test(test_lent_again_steps_away),
         cmocka_unit_test(test_nested_away),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
