@@ -160,7 +160,7 @@ bool gateway_has_setup(void);
 int gateway_setup(const char *customer, const char *payment_method, const char *return_url,
                   const char *key, struct gw_result *out);
 
-/* What every call to the gateway below (payment_method to setup) is made within: wait(false)
+/* What every call to the gateway above (payment_method to setup) is made within: wait(false)
  * before it goes, wait(true) once it has its answer, on the caller's thread. The server
  * gives db_pool_away_here(), so that a request steps away from the database while the
  * gateway answers; NULL for nothing (the default). */
