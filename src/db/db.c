@@ -18,6 +18,7 @@
 
 #include "core/clock.h"
 #include "core/hash.h"
+#include "log.h"
 
 static _Atomic uint64_t errors_total;
 
@@ -333,7 +334,8 @@ int db_begin(struct db *db)
         if (rc < 0 && db->ops->tx_leave)
             db->ops->tx_leave(db, false);
     }
-    db->in_tx = rc >= 0;
+    if (rc >= 0)
+        db->in_tx = true; /* a BEGIN refused inside a transaction leaves it open */
     return rc;
 }
 
@@ -390,6 +392,9 @@ void db_away(struct db *db)
     db->stepped_away = db->away && !db->in_tx;
     if (db->stepped_away)
         db->away(db->away_arg, false);
+    else if (db->away) /* a use case waits on the gateway inside its transaction: a bug */
+        log_line(LOG_WARN, NULL, "away_in_transaction",
+                 "detail=a request waits with a transaction open: it keeps its turn");
 }
 
 void db_back(struct db *db)

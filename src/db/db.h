@@ -184,8 +184,10 @@ int db_revive(struct db *db);
 /* The caller is about to wait on something other than the database (a payment gateway a
  * network away, the jobs thread's pass) until db_back(). A connection lent by the server's
  * pool (db/pool.h) lets another request use the database meanwhile; on any other
- * connection, or with a transaction open (its locks would hold the others anyway), these
- * do nothing. Pairs may nest: the outermost one steps away and back. */
+ * connection these do nothing; with a transaction open (its locks would hold the others
+ * anyway) the request keeps its turn, and a warning is logged (away_in_transaction): a
+ * use case should not wait inside a transaction. Pairs may nest: the outermost one steps
+ * away and back. */
 void db_away(struct db *db);
 void db_back(struct db *db);
 
