@@ -145,6 +145,32 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Each test: a pool of one, whose connection the gateway's calls step away (as serve does). */
+static int pool_open(void **state)
+{
+    (void)state;
+    pool = db_pool_new(url, 1);
+    gateway_on_wait(db_pool_away_here);
+    return pool ? 0 : -1;
+}
+
+static int pool_close(void **state)
+{
+    (void)state;
+    gateway_on_wait(NULL);
+    db_pool_free(pool);
+    return 0;
+}
+
+/* This thread, a request, lent the pool's connection. */
+static struct db *lend(void)
+{
+    struct db *db = NULL;
+    struct pd_error err = {0};
+    assert_int_equal(db_pool_take(pool, 0, &db, &err), 0);
+    return db;
+}
+
 /* Calls each operation that goes to the gateway once; how many let another in. */
 static int call_every_operation(void)
 {
@@ -170,11 +196,7 @@ static int call_every_operation(void)
 static void test_every_call_steps_away(void **state)
 {
     (void)state;
-    pool = db_pool_new(url, 1);
-    gateway_on_wait(db_pool_away_here);
-    struct db *mine = NULL;
-    struct pd_error err = {0};
-    assert_int_equal(db_pool_take(pool, 0, &mine, &err), 0);
+    struct db *mine = lend();
     assert_false(another_gets_a_turn());
     assert_int_equal(call_every_operation(), 7);
     assert_false(another_gets_a_turn()); /* back at work after each */
@@ -184,8 +206,6 @@ static void test_every_call_steps_away(void **state)
     assert_int_equal(let_in, 0); /* a signature is checked here: the turn is kept */
     assert_int_equal(db_exec(mine, "SELECT 1"), 0);
     db_pool_give(pool, mine);
-    db_pool_free(pool);
-    gateway_on_wait(NULL);
 }
 
 /* With a transaction open, the caller keeps its turn (its locks would hold the others
@@ -193,18 +213,12 @@ static void test_every_call_steps_away(void **state)
 static void test_in_transaction_keeps_turn(void **state)
 {
     (void)state;
-    pool = db_pool_new(url, 1);
-    gateway_on_wait(db_pool_away_here);
-    struct db *mine = NULL;
-    struct pd_error err = {0};
-    assert_int_equal(db_pool_take(pool, 0, &mine, &err), 0);
+    struct db *mine = lend();
     assert_int_equal(db_begin(mine), 0);
     assert_int_equal(call_every_operation(), 0);
     assert_int_equal(db_commit(mine), 0);
     assert_int_equal(call_every_operation(), 7); /* committed: away again */
     db_pool_give(pool, mine);
-    db_pool_free(pool);
-    gateway_on_wait(NULL);
 }
 
 /* A thread lent no connection (the jobs thread, a command) calls the gateway as it is; one
@@ -212,18 +226,11 @@ static void test_in_transaction_keeps_turn(void **state)
 static void test_thread_lent_none(void **state)
 {
     (void)state;
-    pool = db_pool_new(url, 1);
-    gateway_on_wait(db_pool_away_here);
-    struct db *mine = NULL, *again = NULL;
-    struct pd_error err = {0};
-    assert_int_equal(db_pool_take(pool, 0, &mine, &err), 0);
-    db_pool_give(pool, mine);
+    db_pool_give(pool, lend());
     assert_int_equal(call_every_operation(), 7); /* none lent: nothing to step away from */
-    assert_int_equal(db_pool_take(pool, 0, &again, &err), 0);
+    struct db *again = lend();
     assert_false(another_gets_a_turn()); /* the calls above stepped away nobody's turn */
     db_pool_give(pool, again);
-    db_pool_free(pool);
-    gateway_on_wait(NULL);
 }
 
 /* The usual request is lent a connection another gave back (the idle ones, not a new one):
@@ -231,19 +238,13 @@ static void test_thread_lent_none(void **state)
 static void test_lent_again_steps_away(void **state)
 {
     (void)state;
-    pool = db_pool_new(url, 1);
-    gateway_on_wait(db_pool_away_here);
-    struct db *first = NULL, *again = NULL;
-    struct pd_error err = {0};
-    assert_int_equal(db_pool_take(pool, 0, &first, &err), 0);
+    struct db *first = lend();
     db_pool_give(pool, first);
-    assert_int_equal(db_pool_take(pool, 0, &again, &err), 0);
+    struct db *again = lend();
     assert_ptr_equal(again, first); /* the idle one, lent again */
     assert_int_equal(call_every_operation(), 7);
     assert_false(another_gets_a_turn()); /* back at work after each */
     db_pool_give(pool, again);
-    db_pool_free(pool);
-    gateway_on_wait(NULL);
 }
 
 /* A use case that already stepped away (db_away(), as jobs/run does) may call the gateway:
@@ -251,29 +252,23 @@ static void test_lent_again_steps_away(void **state)
 static void test_nested_away(void **state)
 {
     (void)state;
-    pool = db_pool_new(url, 1);
-    gateway_on_wait(db_pool_away_here);
-    struct db *mine = NULL;
-    struct pd_error err = {0};
-    assert_int_equal(db_pool_take(pool, 0, &mine, &err), 0);
+    struct db *mine = lend();
     db_away(mine);
     assert_int_equal(call_every_operation(), 7);
     assert_true(another_gets_a_turn()); /* still away: the inner pairs did not bring it back */
     db_back(mine);
     assert_false(another_gets_a_turn());
     db_pool_give(pool, mine);
-    db_pool_free(pool);
-    gateway_on_wait(NULL);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_call_steps_away),
-        cmocka_unit_test(test_in_transaction_keeps_turn),
-        cmocka_unit_test(test_thread_lent_none),
-        cmocka_unit_test(test_lent_again_steps_away),
-        cmocka_unit_test(test_nested_away),
+        cmocka_unit_test_setup_teardown(test_every_call_steps_away, pool_open, pool_close),
+        cmocka_unit_test_setup_teardown(test_in_transaction_keeps_turn, pool_open, pool_close),
+        cmocka_unit_test_setup_teardown(test_thread_lent_none, pool_open, pool_close),
+        cmocka_unit_test_setup_teardown(test_lent_again_steps_away, pool_open, pool_close),
+        cmocka_unit_test_setup_teardown(test_nested_away, pool_open, pool_close),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
