@@ -392,7 +392,7 @@ void db_away(struct db *db)
     db->stepped_away = db->away && !db->in_tx;
     if (db->stepped_away)
         db->away(db->away_arg, false);
-    else if (db->away) /* a use case waits on the gateway inside its transaction: a bug */
+    else if (db->away) /* a use case waits (the gateway, the jobs) inside its transaction: a bug */
         log_line(LOG_WARN, NULL, "away_in_transaction",
                  "detail=a request waits with a transaction open: it keeps its turn");
 }

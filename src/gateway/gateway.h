@@ -160,10 +160,12 @@ bool gateway_has_setup(void);
 int gateway_setup(const char *customer, const char *payment_method, const char *return_url,
                   const char *key, struct gw_result *out);
 
-/* What every call to the gateway above (payment_method to setup) is made within: wait(false)
- * before it goes, wait(true) once it has its answer, on the caller's thread. The server
- * gives db_pool_away_here(), so that a request steps away from the database while the
- * gateway answers; NULL for nothing (the default). */
+/* What each of the seven calls that go to the gateway (gateway_customer and gateway_setup
+ * above; gateway_payment_method, _charge, _lookup, _refund and _cancel below) is made
+ * within: wait(false) before it goes, wait(true) once it has its answer, on the caller's
+ * thread. gateway_event() checks a signature here and waits for nothing. The server gives
+ * db_pool_away_here(), so that a request steps away from the database while the gateway
+ * answers; NULL for nothing (the default). */
 void gateway_on_wait(void (*wait)(bool back));
 
 /* Closes the gateway in use. */
