@@ -504,6 +504,9 @@ int card_settle_sent(struct db *db, const struct settings *set, struct card_sent
     /* one that could not be written (a deadlock with another server on PostgreSQL, a
      * full disk) undoes the batch: each is settled again alone, from the order as it
      * stands, so the others still are; the first failure is the answer */
+    if (rc < 0)
+        log_line(LOG_WARN, NULL, "card_settle", "batch of %d undone, settled one by one: error=%d",
+                 n, rc);
     int first = 0;
     for (int i = 0; rc < 0 && i < n; i++) {
         int one = sent[i].order.id[0]

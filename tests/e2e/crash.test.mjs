@@ -9,7 +9,8 @@
 // a kill may also land while a request is on the wire and its answer is lost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, operatorClock, seedDueSubscriptions, seedStripePayers, stripeGateway, jobsProcess, ledgerSql, sql, sqlScript, ENGINE } from './harness.mjs';
+import { startServer, operatorClock, seedDueSubscriptions, seedStripePayers, stripeGateway, jobsProcess, ledgerSql, sql, sqlScript, webhookReceiver, SQLITE3_WAIT, ENGINE } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
 
 const KILLS = 12;
 
@@ -364,3 +365,70 @@ test('a batch of renewals whose claim or settlement fails is done one by one: ev
     await srv.stop();
   }
 });
+
+// The same renewals settled as a batch and one by one (the batch's settlement made to fail
+// each time, so that every renewal takes the one-by-one path) leave the same database: the
+// guard for a batch that writes its rows set-wise, where the one-by-one path writes them a
+// row at a time. Every row of every table is compared once generated ids and times, which
+// differ from run to run, are masked. Some organisations have a webhook endpoint, so that
+// the events' deliveries are compared too.
+test('renewals settled as a batch and one by one leave the same rows', async () => {
+  const N = 150; // two batches: 128, then 22
+  const hook = await webhookReceiver();
+  const runWith = async (env) => {
+    const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
+    const op = await operatorClock(srv);
+    try {
+      seedDueSubscriptions(srv, N, '2027-06-22', 'same');
+      const endpoints = [0, 1, 2, 70, 140].map((i) => `INSERT INTO webhook_endpoints (id, partner_id, url, events, secret, created_at) VALUES ('whe_same${i}', 'ptn_same${i}', '${hook.url}', ',subscription.renewed,', 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0', 0);`);
+      sqlScript(srv.db.url, ['BEGIN;', ...endpoints, 'COMMIT;'].join('\n'));
+      await op.setClock('2027-06-23T06:00:00Z');
+      // one worker: on PostgreSQL two would number the invoices in an order of their own
+      const run = await jobsProcess(srv, { env, args: ['--workers', '1'] });
+      assert.equal(run.code, 0, run.stderr);
+      await op.setClock(null);
+      // a month's totals are kept in shards picked at random: their sums are compared
+      const totals = sql(srv.db.url, 'SELECT month, currency, SUM(amount_minor), SUM(invoices) FROM invoice_month_totals GROUP BY 1, 2 ORDER BY 1, 2');
+      return { run, totals, dump: masked(rowsOf(srv.db.url)) };
+    } finally {
+      await srv.stop();
+    }
+  };
+  try {
+    const batch = await runWith({});
+    const alone = await runWith({ PARTNERD_FAULT_FAIL: 'renewal.settle_batch=1000' });
+    assert.match(alone.run.stderr, /PARTNERD_FAULT_FAIL is set/);
+    const undone = [...alone.run.stderr.matchAll(/card_settle batch of (\d+) undone, settled one by one/g)].map((m) => Number(m[1]));
+    assert.equal(undone.reduce((a, b) => a + b, 0), N, 'every batch settled one by one');
+    assert.doesNotMatch(batch.run.stderr, /undone/);
+    const only = (a, b) => a.filter((line) => !b.includes(line));
+    assert.deepEqual({ batch: only(batch.dump, alone.dump), alone: only(alone.dump, batch.dump) }, { batch: [], alone: [] });
+    assert.equal(batch.totals, alone.totals);
+    const count = (re) => batch.dump.filter((line) => re.test(line)).length;
+    assert.equal(count(/^INSERT INTO (public\.)?invoices VALUES/), N, 'the dumps hold the renewals');
+    assert.equal(count(/^INSERT INTO (public\.)?webhook_deliveries VALUES/), 5, 'and their webhooks');
+  } finally {
+    hook.close();
+  }
+});
+
+/** Every row of a database, an INSERT a line (SQLite's .dump, pg_dump's --inserts). */
+function rowsOf(url) {
+  const [cmd, args] = url.startsWith('sqlite:') ? ['sqlite3', [...SQLITE3_WAIT, url.slice(7), '.dump']] : ['pg_dump', ['--data-only', '--inserts', url]];
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** A database dump's lines, sorted, with what differs between two runs of the same renewals
+ *  masked: generated ids (prefix_ and 20 characters), times (seconds, ms or us since 1970), a webhook's time taken;
+ *  without the test's own staff, their sessions and settings, nor the month totals' shards. */
+function masked(dump) {
+  const own = /@staff\.example|^INSERT INTO (public\.)?(api_tokens|sessions|invoice_month_totals) |'mail\.dir'|^\\(un)?restrict /; // (pg_dump's own keys too)
+  return dump
+    .split('\n')
+    .filter((line) => !own.test(line))
+    .map((line) => line.replace(/\b[a-z]{2,8}_[0-9a-hjkmnp-tv-z]{20}\b/g, 'ID').replace(/\b1[789]\d{8}(\d{3}){0,2}\b/g, 'T'))
+    .map((line) => (/^INSERT INTO (public\.)?webhook_attempts /.test(line) ? line.replace(/, ?\d+\);$/, ',MS);') : line)) // its time taken
+    .sort();
+}

@@ -584,8 +584,8 @@ export function partnerdProcess(args, { killAfterMs, env = {}, onStderr } = {}) 
 
 /** `partnerd jobs run` as a separate process on srv's database and ledger (partnerdProcess).
  *  gateway: {args, env} of another gateway (stripeGateway()), else the test gateway's ledger. */
-export function jobsProcess(srv, { gateway, env = {}, ...rest } = {}) {
-  const args = ['jobs', 'run', '--db', srv.db.url, ...(gateway?.args || [])];
+export function jobsProcess(srv, { gateway, env = {}, args: more = [], ...rest } = {}) {
+  const args = ['jobs', 'run', '--db', srv.db.url, ...(gateway?.args || []), ...more];
   return partnerdProcess(args, { ...rest, env: { PARTNERD_GATEWAY_LEDGER: srv.ledger, ...(gateway?.env || {}), ...env } });
 }
 
