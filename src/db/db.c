@@ -234,8 +234,14 @@ int db_write(struct db *db, const char *sql, const char *types, ...)
     va_end(ap);
     if (rc < 0)
         return rc;
-    rc = db->ops->step_later ? db->ops->step_later(st) : db_step(st);
+    rc = db_step_write(st);
     db_finalize(st);
+    return rc;
+}
+
+int db_step_write(struct db_stmt *st)
+{
+    int rc = st->db->ops->step_later ? st->db->ops->step_later(st) : db_step(st);
     return rc < 0 ? rc : 0;
 }
 

@@ -103,6 +103,10 @@ int64_t db_run(struct db *db, const char *sql, const char *types, ...);
  * own failure the caller handles (a unique key it expects to meet). */
 int db_write(struct db *db, const char *sql, const char *types, ...);
 
+/* The same for a write prepared and bound by the caller (too many parameters for types):
+ * runs it, or on PostgreSQL sends it without waiting; st stays the caller's to finalize. */
+int db_step_write(struct db_stmt *st);
+
 /* Same, for a query of one integer (COUNT, EXISTS...): 0 and *value, or a negative
  * status; a query without rows gives *value = 0. */
 int db_scalar(struct db *db, int64_t *value, const char *sql, const char *types, ...);

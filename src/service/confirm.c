@@ -151,10 +151,11 @@ void confirm_pending_drop(struct confirm_pending *pending)
 
 int confirm_orders_end(struct db *db, struct confirm_pending *pending, int n)
 {
-    struct invoice_draft **drafts =
-        malloc((size_t)(n > 0 ? n : 1) * sizeof(struct invoice_draft *));
+    struct invoice_draft **drafts = calloc((size_t)(n > 0 ? n : 1), sizeof(struct invoice_draft *));
     struct invoice_issued *issued = calloc((size_t)(n > 0 ? n : 1), sizeof(*issued));
-    int m = 0, rc = drafts && issued ? 0 : PD_E_INTERNAL;
+    /* a batch's events are recorded together, at its end (outbox_emit_many) */
+    struct outbox_event *events = n > 1 ? calloc((size_t)n, sizeof(*events)) : NULL;
+    int m = 0, nevents = 0, rc = drafts && issued && (n <= 1 || events) ? 0 : PD_E_INTERNAL;
     for (int i = 0; rc >= 0 && i < n; i++)
         if (pending[i].o && pending[i].drafted)
             drafts[m++] = &pending[i].draft;
@@ -171,16 +172,21 @@ int confirm_orders_end(struct db *db, struct confirm_pending *pending, int n)
         if (pending[i].drafted) /* issued, or dropped by invoice_drafts_issue() already */
             invoice_draft_drop(&pending[i].draft);
         pending[i].drafted = false;
+        const char *name =
+            orders_automatic(pending[i].o) ? "subscription.renewed" : "order.confirmed";
         json_t *ev = pending[i].event;
         pending[i].event = NULL;
-        if (rc >= 0)
-            rc = outbox_emit(
-                db, pending[i].o->partner_id,
-                orders_automatic(pending[i].o) ? "subscription.renewed" : "order.confirmed", ev);
-        else
+        if (rc < 0)
             json_decref(ev);
+        else if (events)
+            events[nevents++] = (struct outbox_event){pending[i].o->partner_id, name, ev};
+        else
+            rc = outbox_emit(db, pending[i].o->partner_id, name, ev);
         pending[i].o = NULL;
     }
+    if (events && rc >= 0) /* (none was set aside otherwise) */
+        rc = outbox_emit_many(db, events, nevents);
+    free(events);
     free(drafts);
     free(issued);
     return rc;

@@ -76,6 +76,37 @@ int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t
     return rc < 0 ? rc : 0;
 }
 
+int outbox_emit_many(struct db *db, struct outbox_event *events, int n)
+{
+    struct outbox_new rows[OUTBOX_MANY];
+    int64_t now = clock_now();
+    int rc = 0;
+    for (int from = 0; from < n; from += OUTBOX_MANY) {
+        int k = n - from < OUTBOX_MANY ? n - from : OUTBOX_MANY;
+        for (int i = 0; i < k; i++) {
+            struct outbox_event *e = &events[from + i];
+            id_new("evt", rows[i].id, sizeof(rows[i].id));
+            rows[i].event = e->event;
+            rows[i].partner_id = e->partner_id;
+            rows[i].payload =
+                rc >= 0 ? json_dumps(e->payload, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+            json_decref(e->payload);
+            e->payload = NULL;
+            if (rows[i].payload == NULL && rc >= 0)
+                rc = -1;
+        }
+        if (rc >= 0)
+            rc = outbox_insert_many(db, rows, k, now);
+        if (rc >= 0)
+            rc = email_deliveries_to_billing_many(db, rows, k, now);
+        if (rc >= 0)
+            rc = webhook_deliveries_fan_out_many(db, rows, k, now);
+        for (int i = 0; i < k; i++)
+            free(rows[i].payload);
+    }
+    return rc < 0 ? rc : 0;
+}
+
 int outbox_emit_also(struct db *db, const char *partner_id, const char *event, json_t *payload,
                      const struct contact *extra)
 {

@@ -33,6 +33,15 @@ extern const char *const outbox_events[];
  * of payload. Returns 0 or a negative status. */
 int outbox_emit(struct db *db, const char *partner_id, const char *event, json_t *payload);
 
+/* Events recorded together (a batch of renewals) as outbox_emit() records each one, in a few
+ * statements for all of them rather than three each. Takes ownership of every payload. */
+struct outbox_event {
+    const char *partner_id;
+    const char *event;
+    json_t *payload;
+};
+int outbox_emit_many(struct db *db, struct outbox_event *events, int n);
+
 /* The same, but the email goes to one user of the organisation (the author of a support
  * request), or to the billing contacts when that user is no longer active. */
 int outbox_emit_user(struct db *db, const char *partner_id, const char *event, json_t *payload,

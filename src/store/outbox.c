@@ -64,6 +64,71 @@ int email_deliveries_to_billing(struct db *db, const char *outbox_id, const char
                     "ttiit", stem, outbox_id, now, now, partner_id);
 }
 
+_Static_assert(OUTBOX_MANY == 4 * 4, "OUTBOX_VALUES: a row of values for each event");
+
+int outbox_rows_run(struct db *db, const char *sql, int nnow, int64_t now,
+                    const struct outbox_new *rows, int n, int cols,
+                    const char *(*value)(const struct outbox_new *row, int col, char *buffer))
+{
+    struct db_stmt *st;
+    char buffer[DELIVERY_STEM_SIZE];
+    int rc = n > OUTBOX_MANY ? PD_E_INTERNAL : db_prepare(db, sql, &st);
+    if (rc < 0)
+        return rc;
+    int idx = 1;
+    for (int i = 0; rc >= 0 && i < nnow; i++)
+        rc = db_bind_int64(st, idx++, now);
+    for (int i = 0; rc >= 0 && i < OUTBOX_MANY; i++)
+        for (int col = 0; rc >= 0 && col < cols; col++) {
+            const char *v = i < n ? value(&rows[i], col, buffer) : NULL;
+            rc = i < n && v == NULL ? PD_E_INTERNAL : db_bind_text(st, idx++, v);
+        }
+    if (rc >= 0)
+        rc = db_step_write(st);
+    db_finalize(st);
+    return rc;
+}
+
+static const char *outbox_value(const struct outbox_new *row, int col, char *buffer)
+{
+    (void)buffer;
+    const char *v[] = {row->id, row->event, row->partner_id, row->payload};
+    return v[col];
+}
+
+int outbox_insert_many(struct db *db, const struct outbox_new *rows, int n, int64_t now)
+{
+    return outbox_rows_run(db,
+                           "INSERT INTO outbox (id, event, partner_id, payload, created_at) "
+                           "SELECT column1, column2, column3, column4, ? FROM (" OUTBOX_VALUES(
+                               "(?, ?, ?, ?)") ") AS v WHERE column1 IS NOT NULL",
+                           1, now, rows, n, 4, outbox_value);
+}
+
+/* An event's id, the stem of its emails' ids, its organisation. */
+static const char *email_value(const struct outbox_new *row, int col, char *buffer)
+{
+    if (col == 1)
+        return delivery_id_stem("eml", row->id, buffer) == 0 ? buffer : NULL;
+    return col == 0 ? row->id : row->partner_id;
+}
+
+/* BILLING_CONTACTS for each event: its DISTINCT is the GROUP BY */
+const char email_deliveries_sql_many[] =
+    "INSERT INTO email_deliveries (id, outbox_id, recipient, lang, status, next_attempt_at, "
+    "created_at) SELECT v.column2 || CAST(ROW_NUMBER() OVER (PARTITION BY v.column1 ORDER BY "
+    "u.email) AS TEXT), v.column1, u.email, u.locale, 'pending', ?, ? FROM (" OUTBOX_VALUES(
+        "(?, ?, ?)") ") AS v JOIN users u ON u.partner_id = v.column3 JOIN user_roles r ON "
+                     "r.user_id = u.id WHERE v.column1 IS NOT NULL AND u.status = 'active' AND "
+                     "r.role IN ('global_admin', 'billing_admin') GROUP BY v.column1, v.column2, "
+                     "u.email, u.locale ON CONFLICT (outbox_id, recipient) DO NOTHING";
+
+int email_deliveries_to_billing_many(struct db *db, const struct outbox_new *rows, int n,
+                                     int64_t now)
+{
+    return outbox_rows_run(db, email_deliveries_sql_many, 2, now, rows, n, 3, email_value);
+}
+
 int user_contact(struct db *db, const char *partner_id, const char *user_id, struct contact *out)
 {
     struct db_stmt *st;

@@ -46,6 +46,37 @@ int email_delivery_insert(struct db *db, const char *outbox_id, int number, cons
 int email_deliveries_to_billing(struct db *db, const char *outbox_id, const char *partner_id,
                                 int64_t now);
 
+/* Events written together (a batch of renewals), up to OUTBOX_MANY a statement: each row as
+ * outbox_insert() writes it, their emails as email_deliveries_to_billing() and their webhooks
+ * as webhook_deliveries_fan_out() (store/webhooks.h) do, one statement each for all of them.
+ * The statements have room for OUTBOX_MANY events whatever their number (the rest bound to
+ * NULL, which writes nothing), so that each is prepared once. */
+#define OUTBOX_MANY 16
+#define OUTBOX_FOUR_(row) row ", " row ", " row ", " row
+#define OUTBOX_VALUES(row) "VALUES " OUTBOX_FOUR_(OUTBOX_FOUR_(row)) /* OUTBOX_MANY rows */
+
+struct outbox_new {
+    char id[32];
+    const char *event;
+    const char *partner_id;
+    char *payload; /* its JSON text */
+};
+
+int outbox_insert_many(struct db *db, const struct outbox_new *rows, int n, int64_t now);
+int email_deliveries_to_billing_many(struct db *db, const struct outbox_new *rows, int n,
+                                     int64_t now);
+
+/* The statement of the emails, for the query-plan checks (tests/unit/test_plans.c). Bound:
+ * now, now, then each event's id, its emails' stem and its organisation. */
+extern const char email_deliveries_sql_many[];
+
+/* Runs a statement of OUTBOX_MANY rows of values: its first parameters (before the rows)
+ * are now, nnow times; each row's cols values are given by value(rows[i], col, buffer),
+ * which may write them into buffer (DELIVERY_STEM_SIZE); rows past n are NULL. */
+int outbox_rows_run(struct db *db, const char *sql, int nnow, int64_t now,
+                    const struct outbox_new *rows, int n, int cols,
+                    const char *(*value)(const struct outbox_new *row, int col, char *buffer));
+
 struct contact {
     char email[256];
     char lang[3];

@@ -200,6 +200,30 @@ int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char 
                     "ttiitt", stem, outbox_id, now, now, partner_id, event);
 }
 
+/* An event's id, the stem of its deliveries' ids, its organisation, its name. */
+static const char *fan_out_value(const struct outbox_new *row, int col, char *buffer)
+{
+    if (col == 1)
+        return delivery_id_stem("whd", row->id, buffer) == 0 ? buffer : NULL;
+    const char *v[] = {row->id, NULL, row->partner_id, row->event};
+    return v[col];
+}
+
+const char webhook_deliveries_sql_many[] =
+    "INSERT INTO webhook_deliveries (id, outbox_id, endpoint_id, status, next_attempt_at, "
+    "created_at) SELECT v.column2 || CAST(ROW_NUMBER() OVER (PARTITION BY v.column1 ORDER BY "
+    "e.id) AS TEXT), v.column1, e.id, 'pending', ?, ? FROM (" OUTBOX_VALUES(
+        "(?, ?, ?, ?)") ") AS v JOIN webhook_endpoints e ON e.partner_id = v.column3 WHERE "
+                        "v.column1 IS NOT NULL AND e.deleted_at IS NULL AND (e.events = '*' OR "
+                        "e.events LIKE '%,' || v.column4 || ',%') ON CONFLICT (outbox_id, "
+                        "endpoint_id) DO NOTHING";
+
+int webhook_deliveries_fan_out_many(struct db *db, const struct outbox_new *rows, int n,
+                                    int64_t now)
+{
+    return outbox_rows_run(db, webhook_deliveries_sql_many, 2, now, rows, n, 4, fan_out_value);
+}
+
 int webhook_delivery_done(struct db *db, const char *id, const char *claim, bool delivered,
                           const char *error, int64_t next_attempt_at, int64_t now)
 {

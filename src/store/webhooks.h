@@ -16,6 +16,7 @@
 #include "core/cursor.h"
 
 struct db;
+struct outbox_new;
 
 /* An endpoint as its organisation sees it: never its secret. */
 struct webhook_endpoint_row {
@@ -90,6 +91,14 @@ int webhook_deliveries_give_up(struct db *db, const char *endpoint_id);
  * (store/outbox.h). */
 int webhook_deliveries_fan_out(struct db *db, const char *outbox_id, const char *partner_id,
                                const char *event, int64_t now);
+
+/* The same for up to OUTBOX_MANY events at once (store/outbox.h). */
+int webhook_deliveries_fan_out_many(struct db *db, const struct outbox_new *rows, int n,
+                                    int64_t now);
+
+/* Its statement, for the query-plan checks (tests/unit/test_plans.c). Bound: now, now, then
+ * each event's id, its deliveries' stem, its organisation and its name. */
+extern const char webhook_deliveries_sql_many[];
 
 /* The attempts of one delivery, in order. *out malloc'd (owner: caller, free()). */
 int webhook_attempts_of(struct db *db, const char *delivery_id, struct webhook_attempt_row **out,

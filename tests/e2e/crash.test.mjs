@@ -381,7 +381,17 @@ test('renewals settled as a batch and one by one leave the same rows', async () 
     try {
       seedDueSubscriptions(srv, N, '2027-06-22', 'same');
       const endpoints = [0, 1, 2, 70, 140].map((i) => `INSERT INTO webhook_endpoints (id, partner_id, url, events, secret, created_at) VALUES ('whe_same${i}', 'ptn_same${i}', '${hook.url}', ',subscription.renewed,', 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0', 0);`);
-      sqlScript(srv.db.url, ['BEGIN;', ...endpoints, 'COMMIT;'].join('\n'));
+      const more = [
+        // a second endpoint of one organisation, one that wants every event, one deleted
+        `INSERT INTO webhook_endpoints (id, partner_id, url, events, secret, created_at) VALUES ('whe_same0b', 'ptn_same0', '${hook.url}', '*', 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0', 0);`,
+        `INSERT INTO webhook_endpoints (id, partner_id, url, events, secret, created_at, deleted_at) VALUES ('whe_same3', 'ptn_same3', '${hook.url}', '*', 'whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0', 0, 1);`,
+        // billing contacts: a second one, an admin with both roles (one email), a removed one
+        "INSERT INTO users (id, kind, partner_id, email, name, locale, status, created_at) VALUES ('usr_same0b', 'partner', 'ptn_same0', 'billing0@seed.example', 'Billing', 'en', 'active', 0);",
+        "INSERT INTO user_roles (user_id, role) VALUES ('usr_same0b', 'billing_admin'), ('usr_same0', 'billing_admin');",
+        "INSERT INTO users (id, kind, partner_id, email, name, locale, status, created_at) VALUES ('usr_same1b', 'partner', 'ptn_same1', 'gone1@seed.example', 'Gone', 'fr', 'removed', 0);",
+        "INSERT INTO user_roles (user_id, role) VALUES ('usr_same1b', 'billing_admin');",
+      ];
+      sqlScript(srv.db.url, ['BEGIN;', ...endpoints, ...more, 'COMMIT;'].join('\n'));
       await op.setClock('2027-06-23T06:00:00Z');
       // one worker: on PostgreSQL two would number the invoices in an order of their own
       const run = await jobsProcess(srv, { env, args: ['--workers', '1'] });
@@ -406,7 +416,8 @@ test('renewals settled as a batch and one by one leave the same rows', async () 
     assert.equal(batch.totals, alone.totals);
     const count = (re) => batch.dump.filter((line) => re.test(line)).length;
     assert.equal(count(/^INSERT INTO (public\.)?invoices VALUES/), N, 'the dumps hold the renewals');
-    assert.equal(count(/^INSERT INTO (public\.)?webhook_deliveries VALUES/), 5, 'and their webhooks');
+    assert.equal(count(/^INSERT INTO (public\.)?webhook_deliveries VALUES/), 6, 'and their webhooks');
+    assert.equal(count(/^INSERT INTO (public\.)?email_deliveries VALUES.*'(billing0|same0)@seed\.example'/), 2, 'and their emails');
   } finally {
     hook.close();
   }
