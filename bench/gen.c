@@ -219,7 +219,7 @@ static int write_term(struct db *db, struct counts *c, const struct sub_row *s,
     char start_s[DATE_STRLEN], end_s[DATE_STRLEN];
     date_format(starts, start_s);
     date_format(expires, end_s);
-    if ((rc = invoices_insert(db, &v, start_s, end_s, doc, at)) < 0)
+    if ((rc = invoices_insert(db, &v, start_s, end_s, doc, at, NULL)) < 0)
         return rc;
     c->awaiting += wire;
     return orders_set_outcome(db, &o, o.status, wire ? NULL : date_format(starts, day), v.id, NULL,

@@ -190,9 +190,9 @@ static bool number_format(bool credit, int year, int64_t seq, char *number, size
 }
 
 /* Issues draft d on today as number seq of its series: its document frozen, its row
- * written (and added to its month), audited; d is dropped. */
+ * written (and added to its month, or to sums), audited; d is dropped. */
 static int issue_numbered(struct db *db, struct invoice_draft *d, struct date today, int64_t seq,
-                          struct invoice_issued *out)
+                          struct month_sums *sums, struct invoice_issued *out)
 {
     const struct settings *set = d->set;
     const struct order_row *o = d->o;
@@ -276,7 +276,7 @@ static int issue_numbered(struct db *db, struct invoice_draft *d, struct date to
     invoice_draft_drop(d);
     if (text == NULL)
         return PD_E_INTERNAL;
-    int rc = invoices_insert(db, &v, service_start, service_end, text, clock_now());
+    int rc = invoices_insert(db, &v, service_start, service_end, text, clock_now(), sums);
     free(text);
     if (rc == 0)
         rc = audit(db, NULL, NULL, o->partner_id, credit ? "credit_note.issued" : "invoice.issued",
@@ -309,6 +309,7 @@ int invoice_drafts_issue(struct db *db, struct invoice_draft *const *d, int n,
      * has a lower number, and a French series is chronological, so it must not be dated
      * after them (past midnight, it would be) */
     struct date today = clock_today(); /* the year of the series */
+    struct month_sums sums = {0};      /* a batch's, added to their months at its end */
     int rc = 0, i = 0;
     while (rc >= 0 && i < n) {
         /* the drafts of one series in a row take their numbers in one statement */
@@ -324,11 +325,11 @@ int invoice_drafts_issue(struct db *db, struct invoice_draft *const *d, int n,
         fault_pause("invoice.counter_taken"); /* tests: the year turns while it is awaited */
         struct date on = numbered_on(today.year);
         for (int j = 0; rc >= 0 && j < k; j++, i++)
-            rc = issue_numbered(db, d[i], on, last - k + 1 + j, &out[i]);
+            rc = issue_numbered(db, d[i], on, last - k + 1 + j, n > 1 ? &sums : NULL, &out[i]);
     }
     for (; i < n; i++) /* those a failure left */
         invoice_draft_drop(d[i]);
-    return rc;
+    return rc >= 0 ? invoices_add_sums(db, &sums) : rc;
 }
 
 int invoice_issue(struct db *db, const struct settings *set, const struct order_row *o,

@@ -62,27 +62,66 @@ static int64_t month_shard(const char *id)
     return (int64_t)(hash32_str(HASH32_START, id) % MONTH_SHARDS);
 }
 
-/* Adds the invoice (or credit note, whose subtotal is negative) to its month's total. A
- * renewal batch adds many, to shards in no order: two such transactions cannot deadlock only
- * because each holds its series' counter row first (service/invoice_issue.c numbers a
- * batch's invoices before writing them). A transaction that would add several credit notes,
- * or credit notes and invoices (two series), would have to write its shards in order. */
-static int add_to_month(struct db *db, const struct invoice_row *v)
+/* Adds to a month's total (a credit note's subtotal is negative). A renewal batch adds its
+ * sums at its end, in the order of their keys (invoices_add_sums), so two transactions
+ * adding to the same shards take them in the same order; each also holds its series'
+ * counter row first (service/invoice_issue.c numbers a batch's invoices before writing
+ * them). */
+static int add_to_month(struct db *db, const struct invoice_month_sum *m)
 {
-    char month[8];
-    snprintf(month, sizeof(month), "%.7s", v->issued_on);
     return db_write(db,
                     "INSERT INTO invoice_month_totals (month, currency, shard, amount_minor, "
                     "invoices) VALUES (?, ?, ?, ?, ?) ON CONFLICT (month, currency, shard) DO "
                     "UPDATE SET amount_minor = invoice_month_totals.amount_minor + "
                     "excluded.amount_minor, invoices = invoice_month_totals.invoices + "
                     "excluded.invoices",
-                    "ttiii", month, v->currency, month_shard(v->id), v->subtotal,
-                    (int64_t)(strcmp(v->type, "invoice") == 0));
+                    "ttiii", m->month, m->currency, m->shard, m->amount_minor, m->invoices);
+}
+
+static int sum_order(const void *a, const void *b)
+{
+    const struct invoice_month_sum *x = a, *y = b;
+    int c = strcmp(x->month, y->month);
+    if (c == 0)
+        c = strcmp(x->currency, y->currency);
+    return c ? c : (x->shard > y->shard) - (x->shard < y->shard);
+}
+
+int invoices_add_sums(struct db *db, struct month_sums *sums)
+{
+    int rc = 0;
+    qsort(sums->sum, (size_t)sums->n, sizeof(sums->sum[0]), sum_order);
+    for (int i = 0; rc >= 0 && i < sums->n; i++)
+        rc = add_to_month(db, &sums->sum[i]);
+    sums->n = 0;
+    return rc;
+}
+
+/* Adds v to its month's sum in sums, or at once when sums is NULL. */
+static int add_invoice(struct db *db, const struct invoice_row *v, struct month_sums *sums)
+{
+    struct invoice_month_sum m = {.shard = month_shard(v->id),
+                                  .amount_minor = v->subtotal,
+                                  .invoices = strcmp(v->type, "invoice") == 0};
+    snprintf(m.month, sizeof(m.month), "%.7s", v->issued_on);
+    snprintf(m.currency, sizeof(m.currency), "%s", v->currency);
+    if (sums == NULL)
+        return add_to_month(db, &m);
+    for (int i = 0; i < sums->n; i++)
+        if (sum_order(&sums->sum[i], &m) == 0) {
+            sums->sum[i].amount_minor += m.amount_minor;
+            sums->sum[i].invoices += m.invoices;
+            return 0;
+        }
+    int rc = sums->n == MONTH_SUMS_MAX ? invoices_add_sums(db, sums) : 0;
+    if (rc >= 0)
+        sums->sum[sums->n++] = m;
+    return rc;
 }
 
 int invoices_insert(struct db *db, const struct invoice_row *v, const char *service_start,
-                    const char *service_end, const char *document, int64_t now)
+                    const char *service_end, const char *document, int64_t now,
+                    struct month_sums *sums)
 {
     int rc =
         db_write(db,
@@ -95,7 +134,7 @@ int invoices_insert(struct db *db, const struct invoice_row *v, const char *serv
                  nul(v->credits_invoice_id), v->issued_on, nul(v->due_on), nul(service_start),
                  nul(service_end), v->currency, v->subtotal, (int64_t)v->tax_rate, v->tax_amount,
                  v->total, v->tax_treatment, v->lang, document, now);
-    return rc < 0 ? (int)rc : add_to_month(db, v);
+    return rc < 0 ? (int)rc : add_invoice(db, v, sums);
 }
 
 int invoices_find(struct db *db, const char *id, struct invoice_row *out, char **document)

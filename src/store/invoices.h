@@ -43,9 +43,27 @@ struct invoice_revenue {
     int64_t invoices; /* invoices issued (credit notes not counted) */
 };
 
-/* Inserts an invoice or credit note with its frozen document text. */
+/* What a batch of invoices adds to their months' totals (invoice_month_totals), summed as
+ * they are written and added at the batch's end (invoices_add_sums): a statement for each
+ * month, currency and shard rather than one for each invoice. */
+#define MONTH_SUMS_MAX 16
+struct month_sums {
+    int n;
+    struct invoice_month_sum {
+        char month[8];
+        char currency[4];
+        int64_t shard, amount_minor, invoices;
+    } sum[MONTH_SUMS_MAX];
+};
+
+/* Inserts an invoice or credit note with its frozen document text, and adds it to its
+ * month's total: at once when sums is NULL, else into sums (added when full). */
 int invoices_insert(struct db *db, const struct invoice_row *inv, const char *service_start,
-                    const char *service_end, const char *document, int64_t now);
+                    const char *service_end, const char *document, int64_t now,
+                    struct month_sums *sums);
+
+/* Adds sums to the months' totals, in the order of their keys, and empties it. */
+int invoices_add_sums(struct db *db, struct month_sums *sums);
 
 /* 1 and *out when found, 0 when not. When document is not NULL it receives the frozen
  * document text (malloc'd; owner: caller, free()). */
