@@ -155,17 +155,19 @@ const refusal = (table, partner) => ENGINE === 'sqlite'
 // invoice of one organisation, as a constraint would refuse bad imported data) must not
 // hold up the others: not those after it in its page, not the pages after it, and not the
 // next passes, whose first step charges again the tries a pass left pending. Once the
-// cause is gone, it is settled from its first charge, never charged twice.
-test("a renewal the database refuses does not hold up the others', this pass or the next", async () => {
+// cause is gone, it is settled from its first charge, never charged twice. The same when
+// its event is refused: a batch writes its events together, in statements of their own.
+for (const table of ['invoices', 'outbox']) test(`a renewal the database refuses (its ${table} row) does not hold up the others', this pass or the next`, async () => {
   const srv = await startServer({ args: ['--no-jobs', '--test-clock'] });
   const op = await operatorClock(srv);
   const q = (s) => sql(srv.db.url, s);
-  const refuse = refusal('invoices', 'ptn_refused1');
+  const refuse = refusal(table, 'ptn_refused1');
   try {
     seedDueSubscriptions(srv, 3, '2027-06-22', 'refused');
     sqlScript(srv.db.url, refuse.start);
     await op.setClock('2027-06-23T06:00:00Z');
     const first = await jobsProcess(srv);
+    assert.match(first.stderr, /card_settle batch of \d+ undone, settled one by one/, 'its batch is undone');
     assert.match(first.stderr, /card_settle order=ord_\w+ error=/, 'the refusal is logged');
     assert.equal(first.code, 1, 'and the job says it failed');
     const renewed = () => q("SELECT id FROM subscriptions WHERE expires_on = '2028-06-22' ORDER BY id").split('\n').filter(Boolean);
